@@ -1,0 +1,382 @@
+"""China's official working-day calendar, on workalendar's ``Calendar`` API.
+
+The State Council publishes each year's arrangement (国务院办公厅关于X年部分节假日安排的通知):
+days off and make-up working days (调休上班). No library knows all of them (workalendar stops
+in 2023), so the project owns the data: ``engine/data/calendar_cn.toml``, one record per
+year, each citing its notice. Years after the last record are *projected* from the statutory
+holidays of 《全国年节及纪念日放假办法》 and every date computed from them is provisional.
+
+Working days are precomputed into an index (a running count per day and the list of working
+days), so adding N working days is two list look-ups, not a walk.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from importlib import resources
+
+import attrs
+from attrs import frozen
+from lunardate import LunarDate
+from workalendar.core import SAT, SUN, Calendar
+from workalendar.exceptions import CalendarError
+
+from engine.errors import InvalidInput, OutsideCalendar
+
+FIRST_YEAR = 2018
+#: The index covers projected years up to here; a due date beyond it is refused, not guessed.
+LAST_INDEXED_YEAR = 2060
+
+STATUTE = "《全国年节及纪念日放假办法》"
+#: Projection of a year without an official notice (放假办法 as amended 2024-11-10):
+#: 第二条 the days off, 第六条 a day off falling on a weekend is made up on a working day.
+PROJECTION_BASIS = f"{STATUTE}第二条、第六条（推算，待国务院办公厅当年通知发布后重算）"
+
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+@frozen
+class Holiday:
+    """One holiday of a year's notice: its days off and its make-up working days."""
+
+    name: str
+    off: tuple[date, date]
+    make_up: tuple[date, ...] = ()
+    notice: str | None = None  # set when a later notice changed this holiday
+
+    def days_off(self) -> list[date]:
+        first, last = self.off
+        return [first + timedelta(n) for n in range((last - first).days + 1)]
+
+
+@frozen
+class YearRecord:
+    """One year's official arrangement, as published by its notice."""
+
+    year: int
+    notice: str
+    published: date
+    title: str
+    holidays: tuple[Holiday, ...]
+
+    @classmethod
+    def from_toml(cls, table: Mapping) -> YearRecord:
+        holidays = tuple(
+            Holiday(
+                name=h["name"],
+                off=(h["off"][0], h["off"][1]),
+                make_up=tuple(h.get("make_up", ())),
+                notice=h.get("notice"),
+            )
+            for h in table.get("holiday", ())
+        )
+        return cls(
+            year=table["year"],
+            notice=table["notice"],
+            published=table["published"],
+            title=table["title"],
+            holidays=holidays,
+        )
+
+
+@frozen
+class CalendarOverlay:
+    """Local days off or working days on top of the national calendar.
+
+    A province plugin returns these from ``doudi_calendar_overlays`` (e.g. an autonomous
+    area's festival). ``source`` is the local document that sets them, shown in every
+    explanation; ``county`` limits the overlay to one county (``None``: the whole province).
+    """
+
+    source: str
+    days_off: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
+    working_days: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
+    county: str | None = None
+
+
+@frozen
+class DayInfo:
+    """What one day is on the official calendar, and why."""
+
+    day: date
+    working: bool
+    kind: str  # workday | weekend | holiday | make_up | local_off | local_work | projected_off
+    label: str  # e.g. 周三, 周六, 春节, 春节调休上班
+    source: str | None  # the notice, statute or local document behind it
+    provisional: bool
+
+    def describe(self) -> str:
+        text = f"{self.day.isoformat()} {WEEKDAY_NAMES[self.day.weekday()]}"
+        if self.kind in ("workday", "weekend"):
+            return f"{text} {'工作日' if self.working else '休息日'}"
+        what = "工作日" if self.working else "休息日"
+        return f"{text} {what}：{self.label}（{self.source}）"
+
+
+def load_records(path: str | None = None) -> list[YearRecord]:
+    """Read the official year records from the packaged data file (or ``path``)."""
+    if path is None:
+        text = resources.files("engine.data").joinpath("calendar_cn.toml").read_text("utf-8")
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    return [YearRecord.from_toml(t) for t in tomllib.loads(text).get("year", ())]
+
+
+def projected_days_off(year: int) -> list[tuple[date, str]]:
+    """The statutory days off of a year without a notice, with weekend make-up days (第六条)."""
+    new_year = LunarDate(year, 1, 1).toSolarDate()
+    statutory = [(date(year, 1, 1), "元旦")]
+    statutory += [(new_year + timedelta(n), "春节") for n in range(-1, 3)]  # 除夕 to 初三
+    statutory.append((_qingming(year), "清明节"))
+    statutory += [(date(year, 5, 1), "劳动节"), (date(year, 5, 2), "劳动节")]
+    statutory.append((LunarDate(year, 5, 5).toSolarDate(), "端午节"))
+    statutory.append((LunarDate(year, 8, 15).toSolarDate(), "中秋节"))
+    statutory += [(date(year, 10, d), "国庆节") for d in (1, 2, 3)]
+    off = dict(statutory)
+    for day, name in sorted(statutory):
+        if day.weekday() >= 5:  # 第六条: made up on the next weekday not already off
+            substitute = day + timedelta(1)
+            while substitute.weekday() >= 5 or substitute in off:
+                substitute += timedelta(1)
+            off[substitute] = f"{name}补假"
+    return sorted(off.items())
+
+
+def _qingming(year: int) -> date:
+    """清明 solar term in the 21st century (the standard 寿星 formula; exact 2001–2099)."""
+    y = year % 100
+    return date(year, 4, int(y * 0.2422 + 4.81) - y // 4)
+
+
+class OfficialCalendar(Calendar):
+    """The official Chinese working-day calendar, with local overlays, on workalendar's API.
+
+    ``is_working_day``, ``holidays``, ``add_working_days`` behave as workalendar's; the fast
+    paths answer from a precomputed index. Outside 2018..``LAST_INDEXED_YEAR`` every call
+    raises :class:`OutsideCalendar` (a ``ValueError``), never a guess.
+    """
+
+    WEEKEND_DAYS = (SAT, SUN)
+
+    def __init__(
+        self, records: Sequence[YearRecord], overlays: Iterable[CalendarOverlay] = ()
+    ) -> None:
+        super().__init__()
+        self.records = tuple(sorted(records, key=lambda r: r.year))
+        self.overlays = tuple(overlays)
+        self.official_years = frozenset(r.year for r in self.records)
+        self.first_day = date(FIRST_YEAR, 1, 1)
+        self.last_day = date(LAST_INDEXED_YEAR, 12, 31)
+        self._special = self._special_days()
+        self._build_index()
+
+    # -- construction -------------------------------------------------------------------
+
+    def _special_days(self) -> dict[date, DayInfo]:
+        special: dict[date, DayInfo] = {}
+        for record in self.records:
+            for holiday in record.holidays:
+                notice = holiday.notice or record.notice
+                for day in holiday.days_off():
+                    special[day] = DayInfo(day, False, "holiday", holiday.name, notice, False)
+                for day in holiday.make_up:
+                    label = f"{holiday.name}调休上班"
+                    special[day] = DayInfo(day, True, "make_up", label, notice, False)
+        for year in range(FIRST_YEAR, LAST_INDEXED_YEAR + 1):
+            if year in self.official_years:
+                continue
+            for day, name in projected_days_off(year):
+                if day not in special:
+                    special[day] = DayInfo(day, False, "projected_off", name, PROJECTION_BASIS, True)
+        for overlay in self.overlays:
+            for day, name in overlay.days_off:
+                special[day] = DayInfo(day, False, "local_off", name, overlay.source, False)
+            for day, name in overlay.working_days:
+                special[day] = DayInfo(day, True, "local_work", name, overlay.source, False)
+        return special
+
+    def _build_index(self) -> None:
+        self._base = self.first_day.toordinal()
+        count = 0
+        cumulative: list[int] = []  # working days in [first_day, day], per day
+        working_days: list[date] = []
+        day = self.first_day
+        one = timedelta(1)
+        while day <= self.last_day:
+            if self._working(day):
+                count += 1
+                working_days.append(day)
+            cumulative.append(count)
+            day += one
+        self._cumulative = cumulative
+        self._working_days = working_days
+        first_unofficial = next(
+            (y for y in range(FIRST_YEAR, LAST_INDEXED_YEAR + 1) if y not in self.official_years),
+            LAST_INDEXED_YEAR + 1,
+        )
+        self.last_official_year = first_unofficial - 1
+        self._first_provisional_ordinal = date(first_unofficial, 1, 1).toordinal()
+
+    def _working(self, day: date) -> bool:
+        info = self._special.get(day)
+        if info is not None:
+            return info.working
+        return day.weekday() < 5
+
+    # -- look-ups -----------------------------------------------------------------------
+
+    def _offset(self, day: date) -> int:
+        offset = day.toordinal() - self._base
+        if offset < 0 or offset >= len(self._cumulative):
+            raise OutsideCalendar(
+                f"{day.isoformat()} is outside the calendar "
+                f"({FIRST_YEAR}-01-01 to {LAST_INDEXED_YEAR}-12-31)"
+            )
+        return offset
+
+    def day_info(self, day: date) -> DayInfo:
+        """What ``day`` is (working or not), why, on whose authority, and whether projected."""
+        self._offset(day)
+        provisional = day.toordinal() >= self._first_provisional_ordinal
+        info = self._special.get(day)
+        if info is not None:
+            return attrs.evolve(info, provisional=provisional)
+        working = day.weekday() < 5
+        kind = "workday" if working else "weekend"
+        return DayInfo(day, working, kind, WEEKDAY_NAMES[day.weekday()], None, provisional)
+
+    def is_provisional(self, day: date) -> bool:
+        """True when ``day`` lies in a year without an official record (a projection)."""
+        return day.toordinal() >= self._first_provisional_ordinal
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: the start day not counted (民法典第201条)."""
+        if end <= start:
+            return 0
+        return self._cumulative[self._offset(end)] - self._cumulative[self._offset(start)]
+
+    def sources_between(self, start: date, end: date) -> list[str]:
+        """The notices (or local documents) behind the days in (start, end], in order of use.
+
+        Where no day in the range is special, the notices of the years it spans: the range
+        was still counted on their arrangement.
+        """
+        sources: list[str] = []
+        day = start + timedelta(1)
+        while day <= end:
+            info = self._special.get(day)
+            if info is not None and info.source not in sources:
+                sources.append(info.source)
+            day += timedelta(1)
+        if not sources:
+            sources = [r.notice for r in self.records if start.year <= r.year <= end.year]
+        if self.is_provisional(end) and PROJECTION_BASIS not in sources:
+            sources.append(PROJECTION_BASIS)
+        return sources
+
+    # -- workalendar API ----------------------------------------------------------------
+
+    def get_calendar_holidays(self, year: int) -> list[tuple[date, str]]:
+        if not FIRST_YEAR <= year <= LAST_INDEXED_YEAR:
+            raise CalendarError(f"No official calendar for {year}")
+        return sorted(
+            (day, info.label)
+            for day, info in self._special.items()
+            if day.year == year and not info.working
+        )
+
+    def is_working_day(
+        self,
+        day: date,
+        extra_working_days: Iterable[date] | None = None,
+        extra_holidays: Iterable[date] | None = None,
+    ) -> bool:
+        if extra_working_days or extra_holidays:
+            return super().is_working_day(day, extra_working_days, extra_holidays)
+        offset = self._offset(day)
+        previous = self._cumulative[offset - 1] if offset else 0
+        return self._cumulative[offset] != previous
+
+    def is_holiday(self, day: date, extra_holidays: Iterable[date] | None = None) -> bool:
+        if extra_holidays and day in set(extra_holidays):
+            return True
+        info = self._special.get(day)
+        return info is not None and not info.working
+
+    def add_working_days(
+        self,
+        day: date,
+        delta: int,
+        extra_working_days: Iterable[date] | None = None,
+        extra_holidays: Iterable[date] | None = None,
+        keep_datetime: bool = False,
+    ) -> date:
+        if extra_working_days or extra_holidays or keep_datetime:
+            return super().add_working_days(
+                day, delta, extra_working_days, extra_holidays, keep_datetime
+            )
+        count = self._cumulative[self._offset(day)]
+        if delta >= 0:
+            position = count + delta - 1 if delta else None
+        else:
+            # Working days strictly before ``day``: drop ``day`` itself if it counts.
+            before = count - (1 if self.is_working_day(day) else 0)
+            position = before + delta
+        if position is None:
+            return day
+        if position < 0 or position >= len(self._working_days):
+            raise OutsideCalendar(
+                f"{day.isoformat()} {delta:+d} working days falls outside the calendar "
+                f"({FIRST_YEAR}–{LAST_INDEXED_YEAR})"
+            )
+        return self._working_days[position]
+
+    def add_working_days_bulk(self, starts: Sequence[date], counts: Sequence[int]) -> list[date]:
+        """``add_working_days`` for many (start, N ≥ 1) pairs at once, e.g. to recompute deadlines.
+
+        A start outside the calendar, a count below 1, or a result past its end raises
+        :class:`OutsideCalendar` / :class:`InvalidInput` for the whole batch.
+        """
+        if not starts:
+            return []
+        if len(starts) != len(counts):
+            raise InvalidInput("starts and counts differ in length")
+        # Negative list indexes would wrap around silently: check the bounds first.
+        self._offset(min(starts))
+        self._offset(max(starts))
+        if min(counts) < 1:
+            raise InvalidInput("bulk working-day counts must be at least 1")
+        base = self._base
+        cumulative = self._cumulative
+        working_days = self._working_days
+        try:
+            return [
+                working_days[cumulative[start.toordinal() - base] + n - 1]
+                for start, n in zip(starts, counts)  # noqa: B905 (lengths checked above)
+            ]
+        except IndexError:
+            raise OutsideCalendar(
+                f"a due date falls after the calendar's end ({LAST_INDEXED_YEAR}-12-31)"
+            ) from None
+
+
+@functools.cache
+def national_calendar() -> OfficialCalendar:
+    """The national calendar from the packaged data (built once per process)."""
+    return OfficialCalendar(load_records())
+
+
+def calendar_with_overlays(overlays: Sequence[CalendarOverlay]) -> OfficialCalendar:
+    """The national calendar with local overlays; the plain national one when there are none."""
+    if not overlays:
+        return national_calendar()
+    return _overlaid(tuple(overlays))
+
+
+@functools.lru_cache(maxsize=64)
+def _overlaid(overlays: tuple[CalendarOverlay, ...]) -> OfficialCalendar:
+    return OfficialCalendar(national_calendar().records, overlays)

@@ -1,0 +1,35 @@
+"""Errors the engine raises, each with the CLI exit status it maps to (contract: 1 domain, 2 usage)."""
+
+from __future__ import annotations
+
+
+class DoudiError(Exception):
+    """Base of every error doudi raises on purpose; the message is one line for a person."""
+
+    exit_code = 1
+
+
+class InvalidInput(DoudiError, ValueError):
+    """Input that cannot be understood: a malformed date, an unknown unit, a negative count."""
+
+    exit_code = 2
+
+
+class OutsideCalendar(InvalidInput):
+    """A date the calendar does not cover (before its first official year, or past its range)."""
+
+
+class UnknownName(DoudiError, LookupError):
+    """A province, workflow, event, case or parameter that does not exist."""
+
+
+class EventRefused(DoudiError):
+    """An event that would break the procedure; nothing was changed."""
+
+
+class WorkflowLoadError(DoudiError):
+    """A workflow definition that is not valid: names the file, the item and what is wrong."""
+
+
+class PluginError(DoudiError):
+    """A province plugin that cannot be loaded as it is (duplicate code, unknown hook, bad data)."""

@@ -1,0 +1,173 @@
+"""Legal period arithmetic: a due date from a start date and a duration, with its legal basis.
+
+《民法典》 governs how periods are counted where a rule gives no other method:
+
+- 第201条: the starting day is not counted; the period begins the next day.
+- 第202条: a period in months ends on the corresponding day of the last month, or on that
+  month's last day if it has no corresponding day.
+- 第203条: a period whose last day is a statutory day off ends on the first day after it
+  (the next working day; a make-up working Saturday *is* a working day).
+
+Three units: ``wd`` working days on the official calendar, ``d`` calendar days (201, 203),
+``m`` months (201, 202, 203). A due date is the last day on which the duty can still be done.
+"""
+
+from __future__ import annotations
+
+import calendar as _gregorian
+import re
+from datetime import date, timedelta
+
+from attrs import frozen
+
+from engine.calendar import PROJECTION_BASIS, OfficialCalendar
+from engine.errors import InvalidInput
+
+CIVIL_CODE = "《民法典》"
+UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月"}
+ARTICLES = {"wd": ("第201条",), "d": ("第201条", "第203条"), "m": ("第201条", "第202条", "第203条")}
+_DURATION = re.compile(r"^\s*([+-]?\d+)\s*([a-zA-Z]+)\s*$")
+
+
+@frozen
+class Duration:
+    """A legal period: ``30wd``, ``7d`` or ``3m``."""
+
+    count: int
+    unit: str
+
+    @classmethod
+    def parse(cls, text: str | Duration) -> Duration:
+        if isinstance(text, Duration):
+            return text
+        match = _DURATION.match(str(text))
+        if not match:
+            raise InvalidInput(
+                f"malformed duration {text!r}: expected a count and a unit, e.g. 30wd, 7d, 3m"
+            )
+        count, unit = int(match.group(1)), match.group(2).lower()
+        if unit not in UNIT_NAMES:
+            raise InvalidInput(
+                f"unknown unit {match.group(2)!r} in {text!r}: use wd (working days), "
+                "d (calendar days) or m (months)"
+            )
+        if count < 1:
+            raise InvalidInput(f"duration {text!r} must count at least 1 {unit}")
+        return cls(count, unit)
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.count}{UNIT_NAMES[self.unit]}"
+
+
+@frozen
+class DueDate:
+    """A computed due date with the articles it applied and whether it is provisional."""
+
+    start: date
+    duration: Duration
+    due: date
+    provisional: bool
+    articles: tuple[str, ...]
+    basis: str
+    nominal_end: date  # the period's last day before 第203条 moved it (== due if not moved)
+
+    def to_json(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "duration": str(self.duration),
+            "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            "basis": self.basis,
+            "articles": [f"{CIVIL_CODE}{a}" for a in self.articles],
+        }
+
+
+def add_months(start: date, months: int) -> date:
+    """The corresponding day ``months`` later, or that month's last day (民法典第202条)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last = _gregorian.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last))
+
+
+def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
+    """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
+    duration = Duration.parse(duration)
+    calendar.day_info(start)  # refuses a start outside the calendar, before any arithmetic
+    if duration.unit == "wd":
+        nominal = due = calendar.add_working_days(start, duration.count)
+    else:
+        if duration.unit == "d":
+            nominal = start + timedelta(days=duration.count)
+        else:
+            nominal = add_months(start, duration.count)
+        due = nominal if calendar.is_working_day(nominal) else calendar.add_working_days(nominal, 1)
+    return DueDate(
+        start=start,
+        duration=duration,
+        due=due,
+        provisional=calendar.is_provisional(due),
+        articles=ARTICLES[duration.unit],
+        basis=_basis(calendar, start, duration, nominal, due),
+        nominal_end=nominal,
+    )
+
+
+def _basis(
+    calendar: OfficialCalendar, start: date, duration: Duration, nominal: date, due: date
+) -> str:
+    articles = "、".join(ARTICLES[duration.unit])
+    text = f"{CIVIL_CODE}{articles}：起算日{start.isoformat()}不计入，计{duration.label}"
+    if duration.unit == "wd":
+        text += "；工作日依" + "、".join(calendar.sources_between(start, due))
+    elif due != nominal:
+        info = calendar.day_info(nominal)
+        text += f"；期间最后一日{nominal.isoformat()}为休息日（{info.label}），顺延至{due.isoformat()}"
+    return text
+
+
+def explain(calendar: OfficialCalendar, start: date, duration: Duration | str) -> list[str]:
+    """A day-by-day derivation of a due date that a case officer can read and check."""
+    result = due_date(calendar, start, duration)
+    duration = result.duration
+    lines = [f"起算日 {start.isoformat()}：当日不计入，自次日起算（{CIVIL_CODE}第201条）"]
+    if duration.unit == "wd":
+        count = 0
+        for info in _days(calendar, start + timedelta(1), result.due):
+            if info.working:
+                count += 1
+                lines.append(f"  {info.describe()} → 第{count}个工作日")
+            else:
+                lines.append(f"  {info.describe()} → 不计")
+    else:
+        if duration.unit == "d":
+            for n, info in enumerate(_days(calendar, start + timedelta(1), result.nominal_end), 1):
+                lines.append(f"  {info.describe()} → 第{n}日")
+        else:
+            corresponding = start.day == result.nominal_end.day
+            how = "对应日" if corresponding else "无对应日，取月末日"
+            lines.append(
+                f"  到期月{how} {result.nominal_end.isoformat()}（{CIVIL_CODE}第202条）"
+            )
+        if result.due != result.nominal_end:
+            lines.append(
+                f"  期间最后一日 {result.nominal_end.isoformat()} 不是工作日，"
+                f"顺延至其后第一个工作日（{CIVIL_CODE}第203条）："
+            )
+            for info in _days(calendar, result.nominal_end + timedelta(1), result.due):
+                lines.append(f"  {info.describe()}")
+    lines.append(f"到期日 {result.due.isoformat()}（当日24时止，{CIVIL_CODE}第203条）")
+    if result.provisional:
+        lines.append(f"暂定：计算涉及尚无国务院办公厅通知的年份，按{PROJECTION_BASIS}")
+    return lines
+
+
+def _days(calendar: OfficialCalendar, first: date, last: date):
+    day = first
+    while day <= last:
+        yield calendar.day_info(day)
+        day += timedelta(1)

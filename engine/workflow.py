@@ -1,0 +1,320 @@
+"""Declarative workflows: load a ``workflows/*.toml`` file into frozen objects and validate it.
+
+A workflow names its states, its transitions (event, sources, destination, named guards),
+its parameters (values with citations, which provinces override) and its deadline rules.
+Validation happens at load, so a broken file fails at start-up naming the file, the item and
+what is wrong — never halfway through a case. Province patches (``WorkflowPatch``) are applied
+to a loaded definition and the result is validated again.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from engine.errors import WorkflowLoadError
+from engine.periods import Duration
+
+SEVERITIES = ("statutory", "advisory")
+KINDS = ("duty", "window")
+
+
+def _tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@frozen
+class State:
+    name: str
+    title: str
+    final: bool = False
+
+
+@frozen
+class Transition:
+    """``event`` moves a case from any of ``sources`` to ``dest`` if every guard allows it.
+
+    ``dest`` ``None`` is an internal transition: the event is recorded, the state stays.
+    """
+
+    event: str
+    sources: tuple[str, ...] = attrs.field(converter=_tuple)
+    dest: str | None = attrs.field(converter=lambda value: value or None)
+    title: str = ""
+    guards: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class Parameter:
+    """A value a rule depends on, with the clause that sets it; provinces override by name."""
+
+    name: str
+    value: Any
+    citation: str
+    title: str = ""
+
+
+@frozen
+class Extension:
+    """Events that extend a running deadline to a longer total duration from its start."""
+
+    events: tuple[str, ...] = attrs.field(converter=_tuple)
+    param: str = ""
+
+
+@frozen
+class DeadlineRule:
+    """A statutory or advisory period: started, stopped, extended, paused by events.
+
+    ``kind`` ``duty``: something must happen by the due date (stopped in time → met).
+    ``kind`` ``window``: a period that must run its full length (e.g. 7-day 公示); it ends on
+    its due date by itself and is never breached.
+    """
+
+    rule: str
+    title: str
+    starts: tuple[str, ...] = attrs.field(converter=_tuple)
+    param: str
+    stops: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    extensions: tuple[Extension, ...] = attrs.field(default=(), converter=_tuple)
+    pauses: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    resumes: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    delegated_param: str | None = None  # used instead of ``param`` when the case is delegated
+    severity: str = "statutory"
+    kind: str = "duty"
+
+
+@frozen
+class Workflow:
+    """A validated workflow definition (after any province patches)."""
+
+    name: str
+    title: str
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    deadlines: tuple[DeadlineRule, ...]
+    parameters: Mapping[str, Parameter]
+    source: str = "<memory>"
+
+    @property
+    def events(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            seen.setdefault(t.event)
+        return list(seen)
+
+    def state(self, name: str) -> State:
+        return next(s for s in self.states if s.name == name)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.states if s.final)
+
+    def event_title(self, event: str) -> str:
+        return next((t.title for t in self.transitions if t.event == event and t.title), event)
+
+    def with_parameters(self, overrides: Iterable[Parameter]) -> Workflow:
+        params = dict(self.parameters)
+        for p in overrides:
+            if p.name not in params:
+                raise WorkflowLoadError(
+                    f"{self.source}: parameter {p.name!r} overridden but not defined "
+                    f"by workflow {self.name!r}"
+                )
+            params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title)
+        result = attrs.evolve(self, parameters=params)
+        validate(result)
+        return result
+
+
+@frozen
+class WorkflowPatch:
+    """A province's change to a workflow: add or remove states, transitions, deadlines.
+
+    Removing an event removes every transition with that event. ``citation`` says which
+    clause requires the change; the patched workflow is validated like a file.
+    """
+
+    citation: str
+    add_states: tuple[State, ...] = attrs.field(default=(), converter=_tuple)
+    add_transitions: tuple[Transition, ...] = attrs.field(default=(), converter=_tuple)
+    add_deadlines: tuple[DeadlineRule, ...] = attrs.field(default=(), converter=_tuple)
+    add_parameters: tuple[Parameter, ...] = attrs.field(default=(), converter=_tuple)
+    remove_states: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    remove_events: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    remove_deadlines: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+
+    def apply(self, workflow: Workflow, source: str) -> Workflow:
+        removed_states = set(self.remove_states)
+        states = [s for s in workflow.states if s.name not in removed_states]
+        transitions = []
+        for t in workflow.transitions:
+            if t.event in self.remove_events or t.dest in removed_states:
+                continue
+            sources = tuple(s for s in t.sources if s not in removed_states)
+            if sources:
+                transitions.append(attrs.evolve(t, sources=sources))
+        deadlines = [d for d in workflow.deadlines if d.rule not in self.remove_deadlines]
+        params = dict(workflow.parameters)
+        params.update({p.name: p for p in self.add_parameters})
+        patched = attrs.evolve(
+            workflow,
+            states=(*states, *self.add_states),
+            transitions=(*transitions, *self.add_transitions),
+            deadlines=(*deadlines, *self.add_deadlines),
+            parameters=params,
+            source=f"{workflow.source} + {source}",
+        )
+        validate(patched)
+        return patched
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def load_workflow(name: str, known_guards: Iterable[str] | None = None) -> Workflow:
+    """Load a packaged workflow (``workflows/<name>.toml``) by name."""
+    resource = resources.files("workflows").joinpath(f"{name}.toml")
+    if not resource.is_file():
+        available = ", ".join(available_workflows()) or "none"
+        raise WorkflowLoadError(f"unknown workflow {name!r} (available: {available})")
+    return parse_workflow(resource.read_text("utf-8"), f"workflows/{name}.toml", known_guards)
+
+
+def available_workflows() -> list[str]:
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in resources.files("workflows").iterdir()
+        if p.name.endswith(".toml")
+    )
+
+
+def parse_workflow(text: str, source: str, known_guards: Iterable[str] | None = None) -> Workflow:
+    """Parse and validate a workflow's TOML text; ``source`` names it in every error."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkflowLoadError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        head = data["workflow"]
+        states = tuple(State(**s) for s in data.get("states", ()))
+        transitions = tuple(Transition(**t) for t in data.get("transitions", ()))
+        parameters = {
+            name: Parameter(name=name, **p) for name, p in data.get("parameters", {}).items()
+        }
+        deadlines = tuple(_deadline(d) for d in data.get("deadlines", ()))
+        workflow = Workflow(
+            name=head["name"],
+            title=head["title"],
+            initial=head["initial"],
+            states=states,
+            transitions=transitions,
+            deadlines=deadlines,
+            parameters=parameters,
+            source=source,
+        )
+    except KeyError as exc:
+        raise WorkflowLoadError(f"{source}: missing required key {exc.args[0]!r}") from None
+    except TypeError as exc:
+        raise WorkflowLoadError(f"{source}: {_type_error(exc)}") from None
+    validate(workflow, known_guards)
+    return workflow
+
+
+def _deadline(data: Mapping[str, Any]) -> DeadlineRule:
+    data = dict(data)
+    data["extensions"] = tuple(Extension(**e) for e in data.get("extensions", ()))
+    return DeadlineRule(**data)
+
+
+def _type_error(exc: TypeError) -> str:
+    text = str(exc)
+    if "unexpected keyword argument" in text:
+        return "unknown key " + text.split("unexpected keyword argument ")[-1]
+    if "missing" in text:
+        return "missing required key " + text.split("argument: ")[-1]
+    return text
+
+
+def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> None:
+    """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``."""
+    src = workflow.source
+
+    def fail(item: str, problem: str) -> None:
+        raise WorkflowLoadError(f"{src}: {item}: {problem}")
+
+    names = [s.name for s in workflow.states]
+    for name in names:
+        if names.count(name) > 1:
+            fail(f"state {name!r}", "defined more than once")
+    known_states = set(names)
+    finals = workflow.final_states
+    if workflow.initial not in known_states:
+        fail("workflow.initial", f"unknown state {workflow.initial!r}")
+    guards = set(known_guards) if known_guards is not None else None
+    for t in workflow.transitions:
+        item = f"transition {t.event!r}"
+        if not t.sources:
+            fail(item, "has no source state")
+        for s in t.sources:
+            if s not in known_states:
+                fail(item, f"unknown source state {s!r}")
+            if s in finals:
+                fail(item, f"leaves final state {s!r}")
+        if t.dest is not None and t.dest not in known_states:
+            fail(item, f"unknown destination state {t.dest!r}")
+        if guards is not None:
+            for g in t.guards:
+                if g not in guards:
+                    fail(item, f"unknown guard {g!r} (known: {', '.join(sorted(guards))})")
+    reachable = {workflow.initial}
+    frontier = [workflow.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in workflow.transitions:
+            if state in t.sources and t.dest is not None and t.dest not in reachable:
+                reachable.add(t.dest)
+                frontier.append(t.dest)
+    for name in names:
+        if name not in reachable:
+            fail(f"state {name!r}", f"unreachable from the initial state {workflow.initial!r}")
+    events = set(workflow.events)
+    for p in workflow.parameters.values():
+        if not p.citation:
+            fail(f"parameter {p.name!r}", "has no citation")
+    rules = [d.rule for d in workflow.deadlines]
+    for d in workflow.deadlines:
+        item = f"deadline {d.rule!r}"
+        if rules.count(d.rule) > 1:
+            fail(item, "defined more than once")
+        if d.severity not in SEVERITIES:
+            fail(item, f"severity {d.severity!r} is not one of {', '.join(SEVERITIES)}")
+        if d.kind not in KINDS:
+            fail(item, f"kind {d.kind!r} is not one of {', '.join(KINDS)}")
+        if not d.starts:
+            fail(item, "has no starting event")
+        listed = [*d.starts, *d.stops, *d.pauses, *d.resumes]
+        listed += [e for x in d.extensions for e in x.events]
+        for event in listed:
+            if event not in events:
+                fail(item, f"names event {event!r}, which no transition has")
+        if bool(d.pauses) != bool(d.resumes):
+            fail(item, "pauses and resumes must be given together")
+        params = [d.param, d.delegated_param, *(x.param for x in d.extensions)]
+        for param in filter(None, params):
+            if param not in workflow.parameters:
+                fail(item, f"names parameter {param!r}, which is not defined")
+            try:
+                Duration.parse(workflow.parameters[param].value)
+            except ValueError as exc:
+                fail(f"parameter {param!r}", str(exc))
