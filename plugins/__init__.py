@@ -1,0 +1,1 @@
+"""The built-in province plugins; each is loaded through the ``doudi`` entry-point group."""

@@ -1,0 +1,59 @@
+"""``doudi calendar``: due dates on the official working-day calendar, with --explain."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from engine.cli import cli
+from engine.cli.options import ISO_DATE, format_option
+from engine.periods import due_date, explain
+
+
+@cli.group()
+def calendar() -> None:
+    """Working days and legal periods on the official Chinese calendar."""
+
+
+@calendar.command()
+@click.argument("start", type=ISO_DATE)
+@click.argument("duration")
+@click.option("--province", help="Province code: apply its local calendar overlays.")
+@click.option("--county", help="County: apply its local overlays too (with --province).")
+@format_option("table", "json")
+@click.option("--explain", "show_explain", is_flag=True, help="Show the day-by-day derivation.")
+def due(
+    start: date,
+    duration: str,
+    province: str | None,
+    county: str | None,
+    fmt: str,
+    show_explain: bool,
+) -> None:
+    """Due date of DURATION counted from START.
+
+    DURATION is a count and a unit: 30wd (working days), 7d (calendar days), 3m (months).
+    The start day is not counted (民法典第201条); a calendar-day or month period whose
+    last day is not a working day ends on the next working day (第203条); a month period
+    ends on the corresponding day, or the month's last day (第202条).
+    """
+    from engine.registry import get_registry
+
+    cal = get_registry().calendar(province, county)
+    result = due_date(cal, start, duration)
+    if fmt == "json":
+        payload = result.to_json()
+        if show_explain:
+            payload["explain"] = explain(cal, start, duration)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if show_explain:
+        for line in explain(cal, start, duration):
+            click.echo(line)
+        click.echo(f"依据：{result.basis}")
+        return
+    flag = "  (provisional)" if result.provisional else ""
+    click.echo(f"{result.due.isoformat()}{flag}")
+    click.echo(f"依据：{result.basis}")

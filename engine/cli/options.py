@@ -1,0 +1,95 @@
+"""Shared click parameter types and options of the ``doudi`` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import click
+
+DEFAULT_DB = "doudi.db"
+
+
+class ISODate(click.ParamType):
+    """A date written YYYY-MM-DD; anything else is a usage error naming the value."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date: expected YYYY-MM-DD", param, ctx)
+
+
+ISO_DATE = ISODate()
+
+
+def db_option(func):
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
+        show_default="$DOUDI_DB, else ./doudi.db",
+        help="Case database (created on first use).",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "table"):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Print ``rows`` as a table, CSV or JSON (JSON: the rows as given, a list)."""
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+        return
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({c: _cell(r.get(c)) for c in columns} for r in rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

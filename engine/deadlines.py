@@ -1,0 +1,189 @@
+"""Deadlines: fold a case's events into its deadlines, and judge them as of a date.
+
+A deadline is derived, never edited: the same events always give the same deadlines, so the
+stored rows can be rebuilt by replaying history, and a report for a past date replays only
+the events known on that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+import attrs
+from attrs import define
+
+from engine.calendar import OfficialCalendar
+from engine.periods import Duration, due_date
+from engine.workflow import DeadlineRule, Parameter, Workflow
+
+RUNNING = None
+STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")
+
+
+@define
+class Deadline:
+    """One running or finished deadline of a case."""
+
+    rule: str
+    title: str
+    severity: str
+    kind: str
+    instance: int
+    starts_on: date
+    duration: str
+    due_on: date
+    citation: str
+    computation: str
+    provisional: bool
+    param: str
+    stopped_on: date | None = None
+    stop_event: str | None = None
+    outcome: str | None = RUNNING  # met | met_late | cancelled once stopped
+    extended_by: str | None = None
+    paused_on: date | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is RUNNING
+
+    def status(self, as_of: date, calendar: OfficialCalendar, window: int = 3) -> str:
+        """``open``, ``at_risk``, ``breached``, ``met``, ``met_late`` or ``cancelled`` on ``as_of``."""
+        if self.outcome is not RUNNING and self.stopped_on is not None and self.stopped_on <= as_of:
+            return self.outcome
+        if self.kind == "window":
+            return "met" if as_of > self.due_on else "open"
+        if as_of > self.due_on:
+            return "breached"
+        if self.paused_on is not None:
+            return "open"
+        if calendar.working_days_between(as_of, self.due_on) <= window:
+            return "at_risk"
+        return "open"
+
+    def overdue_working_days(self, as_of: date, calendar: OfficialCalendar) -> int:
+        """Working days after the due date up to and including ``as_of`` (or the late stop)."""
+        end = as_of
+        if self.stopped_on is not None and self.stopped_on <= as_of:
+            end = self.stopped_on
+        return calendar.working_days_between(self.due_on, end)
+
+    def to_row(self, case_id: str) -> dict:
+        row = attrs.asdict(self)
+        row["case_id"] = case_id
+        for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
+            row[key] = row[key].isoformat() if row[key] else None
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> Deadline:
+        values = {f.name: row[f.name] for f in attrs.fields(cls)}
+        for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
+            values[key] = date.fromisoformat(values[key]) if values[key] else None
+        values["provisional"] = bool(values["provisional"])
+        return cls(**values)
+
+
+def _duration_for(
+    rule: DeadlineRule, params: Mapping[str, Parameter], delegated: bool, extension: str | None
+) -> Parameter:
+    if extension:
+        return params[extension]
+    if delegated and rule.delegated_param:
+        return params[rule.delegated_param]
+    return params[rule.param]
+
+
+def apply_event(
+    deadlines: list[Deadline],
+    workflow: Workflow,
+    event: str,
+    on: date,
+    calendar: OfficialCalendar,
+    delegated: bool,
+    closes_case: bool,
+) -> list[Deadline]:
+    """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing."""
+    params = workflow.parameters
+    result = list(deadlines)
+    for rule in workflow.deadlines:
+        running = next((d for d in reversed(result) if d.rule == rule.rule and d.running), None)
+        if running is not None and event in rule.stops:
+            running.stopped_on, running.stop_event = on, event
+            running.outcome = "met" if on <= running.due_on else "met_late"
+            running = None
+        if running is not None and rule.kind == "duty":
+            extension = next((x for x in rule.extensions if event in x.events), None)
+            if extension is not None:
+                param = params[extension.param]
+                _recount(running, calendar, param, running.starts_on)
+                running.extended_by = event
+            if event in rule.pauses and running.paused_on is None:
+                running.paused_on = on
+            elif event in rule.resumes and running.paused_on is not None:
+                _resume(running, calendar, on)
+        if event in rule.starts:
+            if running is not None:  # started again (e.g. a second 公示): the old one ends
+                running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
+            param = _duration_for(rule, params, delegated, None)
+            instance = 1 + sum(1 for d in result if d.rule == rule.rule)
+            fresh = Deadline(
+                rule=rule.rule,
+                title=rule.title,
+                severity=rule.severity,
+                kind=rule.kind,
+                instance=instance,
+                starts_on=on,
+                duration="",
+                due_on=on,
+                citation="",
+                computation="",
+                provisional=False,
+                param=param.name,
+            )
+            _recount(fresh, calendar, param, on)
+            result.append(fresh)
+    if closes_case:
+        for d in result:
+            if d.running and not (d.kind == "window" and d.due_on < on):
+                d.stopped_on, d.stop_event, d.outcome = on, event, "cancelled"
+    return result
+
+
+def _recount(
+    deadline: Deadline, calendar: OfficialCalendar, param: Parameter, start: date
+) -> None:
+    due = due_date(calendar, start, Duration.parse(param.value))
+    deadline.duration = str(due.duration)
+    deadline.due_on = due.due
+    deadline.citation = param.citation
+    deadline.computation = due.basis
+    deadline.provisional = due.provisional
+    deadline.param = param.name
+
+
+def _resume(deadline: Deadline, calendar: OfficialCalendar, on: date) -> None:
+    """Shift the due date by the time spent paused, in the deadline's own unit."""
+    paused = deadline.paused_on
+    assert paused is not None
+    if deadline.duration.endswith("wd"):
+        remaining = calendar.working_days_between(paused, deadline.due_on)
+        deadline.due_on = calendar.add_working_days(on, remaining) if remaining else on
+    else:
+        deadline.due_on = on + timedelta(days=(deadline.due_on - paused).days)
+    deadline.provisional = calendar.is_provisional(deadline.due_on)
+    deadline.computation += f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延"
+    deadline.paused_on = None
+
+
+def fold(
+    events: Iterable[tuple[str, date, bool]],
+    workflow: Workflow,
+    calendar: OfficialCalendar,
+    delegated: bool,
+) -> list[Deadline]:
+    """All deadlines of a case from its events: ``(event, on, closes_case)`` in order."""
+    deadlines: list[Deadline] = []
+    for event, on, closes in events:
+        deadlines = apply_event(deadlines, workflow, event, on, calendar, delegated, closes)
+    return deadlines

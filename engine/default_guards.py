@@ -1,0 +1,99 @@
+"""The built-in guards of the national procedure, registered as an ordinary plugin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine.guards import GuardContext
+from engine.hookspecs import hookimpl
+
+
+def delegated(ctx: GuardContext) -> str | None:
+    if ctx.delegated:
+        return None
+    return "confirmation is not delegated to the township for this case: submit_to_county first"
+
+
+def not_delegated(ctx: GuardContext) -> str | None:
+    if not ctx.delegated:
+        return None
+    basis = ctx.parameters["delegation"].citation if "delegation" in ctx.parameters else ""
+    return f"confirmation is delegated to the township ({basis}): there is no county step"
+
+
+def publicity_completed(ctx: GuardContext) -> str | None:
+    """The 7-day 公示 of the 初审意见 must have run its full length (57号 第19条)."""
+    publicity = ctx.latest("publicity")
+    if publicity is None:
+        return f"no 初审意见公示 has been posted (post_publicity) before {ctx.event}"
+    if publicity.stop_event is not None and publicity.outcome == "cancelled":
+        return "the last 公示 was cancelled before it ran its full length"
+    if ctx.on <= publicity.due_on:
+        after = (publicity.due_on + timedelta(1)).isoformat()
+        return (
+            f"the 公示 posted on {publicity.starts_on.isoformat()} runs until "
+            f"{publicity.due_on.isoformat()} ({publicity.citation}); {ctx.event} may come "
+            f"from {after}"
+        )
+    return None
+
+
+def within_publicity(ctx: GuardContext) -> str | None:
+    publicity = ctx.latest("publicity")
+    if publicity is not None and publicity.starts_on < ctx.on <= publicity.due_on:
+        return None
+    if publicity is None:
+        return "no 公示 is running"
+    return (
+        f"an objection must be raised during the 公示 "
+        f"({publicity.starts_on.isoformat()} to {publicity.due_on.isoformat()})"
+    )
+
+
+def publicity_channel_allowed(ctx: GuardContext) -> str | None:
+    """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow."""
+    channel = ctx.payload.get("channel")
+    if channel is None:
+        return None
+    allowed = ctx.parameters["publicity_channels"]
+    given = channel if isinstance(channel, list) else str(channel).split(",")
+    unknown = [c.strip() for c in given if c.strip() not in allowed.value]
+    if not unknown:
+        return None
+    return (
+        f"公示 channel {'、'.join(unknown)} is not provided for; allowed: "
+        f"{'、'.join(allowed.value)} ({allowed.citation})"
+    )
+
+
+def extension_reason_allowed(ctx: GuardContext) -> str | None:
+    allowed = ctx.parameters["extension_reasons"]
+    if ctx.reason in allowed.value:
+        return None
+    given = f"{ctx.reason!r}" if ctx.reason else "no reason"
+    return (
+        f"extend needs --reason, one of {'、'.join(allowed.value)} ({allowed.citation}); "
+        f"got {given}"
+    )
+
+
+def not_extended(ctx: GuardContext) -> str | None:
+    extended = [d for d in ctx.deadlines if d.running and d.extended_by]
+    if not extended:
+        return None
+    d = extended[0]
+    return f"{d.rule} is already extended to {d.duration} (by {d.extended_by})"
+
+
+@hookimpl
+def doudi_register_guards(register):
+    for guard in (
+        delegated,
+        not_delegated,
+        publicity_completed,
+        within_publicity,
+        publicity_channel_allowed,
+        extension_reason_allowed,
+        not_extended,
+    ):
+        register(guard.__name__, guard)

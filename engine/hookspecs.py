@@ -1,0 +1,52 @@
+"""The plugin API: every hook a province plugin may implement.
+
+A province plugin is a module (or object) with functions marked ``@hookimpl`` and named
+after the hooks below, published through the entry-point group ``doudi``. Hooks are called
+with keyword arguments; a plugin answers only for its own province and returns ``None``
+for others. Built-in provinces use exactly this API.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("doudi")
+hookimpl = pluggy.HookimplMarker("doudi")
+
+
+@hookspec
+def doudi_register_provinces(register):
+    """Call ``register(Province(...))`` once for each province this plugin ships."""
+
+
+@hookspec
+def doudi_parameters(province, workflow):
+    """Return a list of ``Parameter`` overriding the workflow's defaults for this province, or None.
+
+    Each parameter carries its own citation: the clause of the province's document that sets
+    the value (e.g. ``Parameter("total", "20wd", "津民发〔2023〕13号 四(一)")``).
+    """
+
+
+@hookspec
+def doudi_workflow_patches(province, workflow):
+    """Return a list of ``WorkflowPatch`` to apply to this province's workflow, or None."""
+
+
+@hookspec
+def doudi_calendar_overlays(province, county):
+    """Return a list of ``CalendarOverlay`` (local days off / working days) for this place, or None.
+
+    ``county`` is ``None`` for the province-wide calendar. Overlays of the national calendar
+    only: the three current provinces return None.
+    """
+
+
+@hookspec
+def doudi_register_guards(register):
+    """Call ``register(name, function)`` for each named guard; the function returns None or why not.
+
+    A guard receives a ``GuardContext`` (the case, the event, its date and payload, the case's
+    history and running deadlines, the effective parameters) and returns ``None`` to allow the
+    transition or a one-line reason to refuse it.
+    """

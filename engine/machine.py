@@ -1,0 +1,95 @@
+"""One transitions state machine per (province, workflow), driving lightweight case tokens.
+
+Building a ``Machine`` costs about a millisecond and ``add_model`` as much again per object,
+so no case ever gets its own: each event is triggered on a throwaway token that carries the
+case's current state. Guards are resolved from the guard registry when the machine is built;
+the machine never sees a callback name it would resolve lazily or import.
+"""
+
+from __future__ import annotations
+
+from transitions import Machine
+from transitions.extensions.diagrams import GraphMachine
+
+from engine.errors import EventRefused, InvalidInput
+from engine.guards import Guard, GuardContext, GuardRegistry
+from engine.workflow import Workflow
+
+
+class _Token:
+    """The lightweight model transitions moves: only a state."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+def _condition(guard: Guard):
+    def check(event_data) -> bool:
+        reason = guard(event_data.kwargs["ctx"])
+        if reason is None:
+            return True
+        event_data.kwargs["refusals"].append(reason)
+        return False
+
+    return check
+
+
+class ProcessMachine:
+    """The state machine of one province's effective workflow."""
+
+    def __init__(self, workflow: Workflow, guards: GuardRegistry) -> None:
+        self.workflow = workflow
+        self.machine = Machine(
+            model=None,
+            states=[s.name for s in workflow.states],
+            initial=workflow.initial,
+            auto_transitions=False,
+            send_event=True,
+        )
+        for t in workflow.transitions:
+            self.machine.add_transition(
+                t.event,
+                list(t.sources),
+                t.dest,  # None: an internal transition
+                conditions=[_condition(guards[g]) for g in t.guards],
+            )
+
+    def allowed_events(self, state: str) -> list[str]:
+        return self.machine.get_triggers(state)
+
+    def fire(self, state: str, event: str, ctx: GuardContext) -> str:
+        """The state after ``event``; raises :class:`EventRefused` saying why not."""
+        if event not in self.machine.events:
+            known = ", ".join(self.workflow.events)
+            raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
+                               f"(events: {known})")
+        if state in self.workflow.final_states:
+            raise EventRefused(f"case {ctx.case_id} is closed ({state}): {event} refused")
+        if event not in self.allowed_events(state):
+            allowed = ", ".join(self.allowed_events(state)) or "none"
+            raise EventRefused(
+                f"{event} is not allowed in state {state} "
+                f"({self.workflow.state(state).title}); allowed: {allowed}"
+            )
+        token = _Token(state)
+        refusals: list[str] = []
+        if not self.machine.events[event].trigger(token, ctx=ctx, refusals=refusals):
+            raise EventRefused(f"{event} refused: " + "; ".join(dict.fromkeys(refusals)))
+        return token.state
+
+
+def mermaid(workflow: Workflow) -> str:
+    """The workflow as a mermaid state diagram, drawn by transitions' own diagram support."""
+    graph = GraphMachine(
+        states=[s.name for s in workflow.states],
+        initial=workflow.initial,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title=f"{workflow.name}: {workflow.title}",
+        show_conditions=True,
+    )
+    for t in workflow.transitions:
+        graph.add_transition(t.event, list(t.sources), t.dest, conditions=list(t.guards))
+    return graph.get_graph().draw(None)

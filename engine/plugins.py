@@ -1,0 +1,58 @@
+"""Build the plugin manager: hook specs, built-in guards, then every ``doudi`` entry point.
+
+Built-in provinces are ordinary entry points of the ``doudi`` group, loaded exactly as a
+third party's. ``DOUDI_LOAD_PLUGINS`` (comma-separated entry-point names) limits which
+installed plugins load; ``DOUDI_TRACE_PLUGINS=1`` prints every hook call to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import metadata
+
+import pluggy
+
+from engine import default_guards, hookspecs
+from engine.errors import PluginError
+
+ENTRY_POINT_GROUP = "doudi"
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """A new plugin manager with the built-in guards and every allowed installed plugin."""
+    pm = pluggy.PluginManager("doudi")
+    pm.add_hookspecs(hookspecs)
+    pm.register(default_guards, name="doudi.default_guards")
+    allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
+    allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if allow is not None and entry_point.name not in allow:
+            continue
+        if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
+            continue  # the same distribution seen twice on sys.path
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:  # a broken third-party plugin must name itself
+            raise PluginError(
+                f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
+            ) from exc
+        pm.register(plugin, name=entry_point.name)
+        dist = getattr(entry_point, "dist", None)
+        _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
+    if os.environ.get("DOUDI_TRACE_PLUGINS"):
+        pm.trace.root.setwriter(lambda text: sys.stderr.write(text))
+        pm.enable_tracing()
+    return pm
+
+
+_DISTRIBUTIONS: dict[str, str] = {}
+
+
+def distribution_of(plugin_name: str) -> str:
+    """The distribution (name and version) a plugin came from, for messages."""
+    return _DISTRIBUTIONS.get(plugin_name, "built-in")

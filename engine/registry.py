@@ -1,0 +1,130 @@
+"""The registry: provinces, guards, effective workflows, machines and calendars from plugins.
+
+Everything a province decides reaches the engine through here, from the plugin hooks; the
+engine itself names no province.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import pluggy
+
+from engine.calendar import CalendarOverlay, OfficialCalendar, calendar_with_overlays
+from engine.errors import InvalidInput, PluginError
+from engine.guards import GuardRegistry
+from engine.machine import ProcessMachine
+from engine.plugins import distribution_of, get_plugin_manager
+from engine.provinces import Province
+from engine.workflow import Parameter, Workflow, WorkflowPatch, load_workflow
+
+
+class Registry:
+    """What the installed plugins provide, resolved once and cached."""
+
+    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
+        self.pm = pm or get_plugin_manager()
+        self.guards = GuardRegistry()
+        self.provinces: dict[str, Province] = {}
+        self._workflows: dict[tuple[str, str], Workflow] = {}
+        self._machines: dict[tuple[str, str], ProcessMachine] = {}
+
+    def _each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call one hook plugin by plugin, yielding (plugin name, result)."""
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):  # registration order
+            if hook_name in ("doudi_register_guards", "doudi_register_provinces"):
+                register = self._registrar(hook_name, impl.plugin_name)
+                result = impl.function(register=register)
+            else:
+                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            yield impl.plugin_name, result
+
+    def _registrar(self, hook_name: str, plugin: str):
+        if hook_name == "doudi_register_guards":
+            return lambda name, function: self.guards.register(name, function, plugin)
+        return lambda province: self._add_province(province, plugin)
+
+    def _add_province(self, province: Province, plugin: str) -> None:
+        if not isinstance(province, Province):
+            raise PluginError(f"plugin {plugin!r} registered {province!r}, not a Province")
+        if province.code in self.provinces:
+            other = self.provinces[province.code].plugin
+            raise PluginError(
+                f"province code {province.code!r} registered by two plugins: {other!r} "
+                f"({distribution_of(other)}) and {plugin!r} ({distribution_of(plugin)})"
+            )
+        self.provinces[province.code] = Province(
+            province.code, province.name, province.documents, plugin
+        )
+
+    def load(self) -> Registry:
+        list(self._each("doudi_register_guards"))
+        list(self._each("doudi_register_provinces"))
+        return self
+
+    # -- look-ups ---------------------------------------------------------------------------
+
+    def province(self, code: str) -> Province:
+        try:
+            return self.provinces[code]
+        except KeyError:
+            known = ", ".join(sorted(self.provinces)) or "none installed"
+            raise InvalidInput(f"unknown province {code!r} (known: {known})") from None
+
+    def workflow(self, province: str, name: str) -> Workflow:
+        """The province's effective workflow: the file, its patches, its parameters."""
+        key = (province, name)
+        if key not in self._workflows:
+            self.province(province)
+            workflow = load_workflow(name, known_guards=self.guards.names())
+            for plugin, patches in self._each(
+                "doudi_workflow_patches", province=province, workflow=name
+            ):
+                for patch in patches or ():
+                    if not isinstance(patch, WorkflowPatch):
+                        raise PluginError(f"plugin {plugin!r} returned {patch!r}, not a patch")
+                    workflow = patch.apply(workflow, f"{plugin} ({patch.citation})")
+            overrides: list[Parameter] = []
+            for _, params in self._each("doudi_parameters", province=province, workflow=name):
+                overrides.extend(params or ())
+            workflow = workflow.with_parameters(overrides)
+            for t in workflow.transitions:
+                for guard in t.guards:
+                    if guard not in self.guards:
+                        raise PluginError(
+                            f"{workflow.source}: transition {t.event!r}: unknown guard {guard!r}"
+                        )
+            self._workflows[key] = workflow
+        return self._workflows[key]
+
+    def machine(self, province: str, name: str) -> ProcessMachine:
+        key = (province, name)
+        if key not in self._machines:
+            self._machines[key] = ProcessMachine(self.workflow(province, name), self.guards)
+        return self._machines[key]
+
+    def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
+        """The calendar deadlines are counted on: national, plus the place's local overlays."""
+        if province is None:
+            if county is not None:
+                raise InvalidInput("--county needs --province")
+            return calendar_with_overlays(())
+        self.province(province)
+        overlays: list[CalendarOverlay] = []
+        for plugin, result in self._each("doudi_calendar_overlays", province=province,
+                                         county=county):
+            for overlay in result or ():
+                if not isinstance(overlay, CalendarOverlay):
+                    raise PluginError(f"plugin {plugin!r} returned {overlay!r}, not an overlay")
+                if overlay.county is None or overlay.county == county:
+                    overlays.append(overlay)
+        return calendar_with_overlays(overlays)
+
+
+@functools.cache
+def get_registry() -> Registry:
+    """The process-wide registry of the installed plugins."""
+    return Registry().load()

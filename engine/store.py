@@ -1,0 +1,238 @@
+"""Case histories in SQLite through sqlite-utils: cases, an append-only event log, deadlines.
+
+Schema changes are ``sqlite_utils.Migrations`` steps, applied when a database is opened. The
+events table is the evidence: rows are only ever appended. ``cases`` and ``deadlines`` are
+derived from it and rewritten with each event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlite_utils
+from attrs import define
+
+from engine.deadlines import Deadline
+from engine.guards import HistoryEntry
+
+migrations = sqlite_utils.Migrations("doudi")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["cases"].create(
+        {
+            "id": str,
+            "province": str,
+            "workflow": str,
+            "county": str,
+            "state": str,
+            "attributes": str,
+            "opened_on": str,
+            "last_event_on": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["cases"].create_index(["province", "workflow"])
+    db["events"].create(
+        {
+            "id": int,
+            "case_id": str,
+            "seq": int,
+            "event": str,
+            "on": str,
+            "recorded_at": str,
+            "actor": str,
+            "payload": str,
+            "reason": str,
+            "from_state": str,
+            "to_state": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["events"].create_index(["case_id", "seq"], unique=True)
+    db["deadlines"].create(
+        {
+            "id": int,
+            "case_id": str,
+            "rule": str,
+            "instance": int,
+            "title": str,
+            "severity": str,
+            "kind": str,
+            "starts_on": str,
+            "duration": str,
+            "due_on": str,
+            "citation": str,
+            "computation": str,
+            "provisional": int,
+            "param": str,
+            "stopped_on": str,
+            "stop_event": str,
+            "outcome": str,
+            "extended_by": str,
+            "paused_on": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["deadlines"].create_index(["case_id"])
+    db["deadlines"].create_index(["outcome", "due_on"])
+
+
+@define
+class CaseRecord:
+    """A case as stored: its current state and attributes."""
+
+    id: str
+    province: str
+    workflow: str
+    county: str | None
+    state: str
+    attributes: dict[str, Any]
+    opened_on: date
+    last_event_on: date
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> CaseRecord:
+        return cls(
+            id=row["id"],
+            province=row["province"],
+            workflow=row["workflow"],
+            county=row["county"],
+            state=row["state"],
+            attributes=json.loads(row["attributes"]),
+            opened_on=date.fromisoformat(row["opened_on"]),
+            last_event_on=date.fromisoformat(row["last_event_on"]),
+        )
+
+    def to_row(self) -> dict:
+        return {
+            "id": self.id,
+            "province": self.province,
+            "workflow": self.workflow,
+            "county": self.county,
+            "state": self.state,
+            "attributes": json.dumps(self.attributes, ensure_ascii=False, sort_keys=True),
+            "opened_on": self.opened_on.isoformat(),
+            "last_event_on": self.last_event_on.isoformat(),
+        }
+
+
+def _entry(row: Mapping) -> HistoryEntry:
+    return HistoryEntry(
+        seq=row["seq"],
+        event=row["event"],
+        on=date.fromisoformat(row["on"]),
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        payload=json.loads(row["payload"] or "{}"),
+        reason=row["reason"],
+    )
+
+
+class Store:
+    """The case database. Every write goes through :meth:`record`, one transaction each."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(self.db)
+
+    @classmethod
+    def open(cls, path: str) -> Store:
+        return cls(sqlite_utils.Database(path))
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def case(self, case_id: str) -> CaseRecord | None:
+        rows = list(self.db["cases"].rows_where("id = ?", [case_id]))
+        return CaseRecord.from_row(rows[0]) if rows else None
+
+    def cases(
+        self,
+        province: str | None = None,
+        workflow: str | None = None,
+        county: str | None = None,
+    ) -> Iterator[CaseRecord]:
+        where, args = _filters(province=province, workflow=workflow, county=county)
+        for row in self.db["cases"].rows_where(where, args, order_by="id"):
+            yield CaseRecord.from_row(row)
+
+    def history(self, case_id: str) -> list[HistoryEntry]:
+        rows = self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq")
+        return [_entry(r) for r in rows]
+
+    def history_rows(self, case_id: str) -> list[dict]:
+        return list(self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq"))
+
+    def deadlines(self, case_id: str) -> list[Deadline]:
+        rows = self.db["deadlines"].rows_where("case_id = ?", [case_id], order_by="id")
+        return [Deadline.from_row(r) for r in rows]
+
+    def deadlines_of_cases(self, case_ids: Iterable[str] | None = None) -> dict[str, list[Deadline]]:
+        """Deadlines of many cases in one query, by case id."""
+        result: dict[str, list[Deadline]] = {}
+        for row in self.db["deadlines"].rows_where(order_by="case_id, id"):
+            result.setdefault(row["case_id"], []).append(Deadline.from_row(row))
+        if case_ids is not None:
+            wanted = set(case_ids)
+            result = {k: v for k, v in result.items() if k in wanted}
+        return result
+
+    def next_case_number(self, prefix: str) -> int:
+        rows = self.db.execute(
+            "select count(*) from cases where id like ?", [f"{prefix}%"]
+        ).fetchone()
+        return rows[0] + 1
+
+    # -- the one write path -----------------------------------------------------------------
+
+    def record(
+        self,
+        case: CaseRecord,
+        entry: HistoryEntry,
+        deadlines: list[Deadline],
+        actor: str | None,
+        new_case: bool = False,
+    ) -> None:
+        """Append one event and write its effects (case row, deadlines): all or nothing."""
+        with self.db.atomic():
+            if new_case:
+                self.db["cases"].insert(
+                    {**case.to_row(), "created_at": _now()}, pk="id"
+                )
+            else:
+                self.db["cases"].update(case.id, case.to_row())
+            self.db["events"].insert(
+                {
+                    "case_id": case.id,
+                    "seq": entry.seq,
+                    "event": entry.event,
+                    "on": entry.on.isoformat(),
+                    "recorded_at": _now(),
+                    "actor": actor,
+                    "payload": json.dumps(dict(entry.payload), ensure_ascii=False, sort_keys=True),
+                    "reason": entry.reason,
+                    "from_state": entry.from_state,
+                    "to_state": entry.to_state,
+                }
+            )
+            self.db.execute("delete from deadlines where case_id = ?", [case.id])
+            if deadlines:
+                self.db["deadlines"].insert_all(d.to_row(case.id) for d in deadlines)
+
+
+def _filters(**values: str | None) -> tuple[str | None, list]:
+    clauses = [f"{k} = ?" for k, v in values.items() if v is not None]
+    args = [v for v in values.values() if v is not None]
+    return (" and ".join(clauses) or None), args
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

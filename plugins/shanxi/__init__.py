@@ -1,0 +1,41 @@
+"""山西省: 晋民发〔2023〕31号 (2023-06-22, in force).
+
+Confirmation within 30 working days of 受理, 20 where delegated to the township, up to 45 in
+special cases (四(二)); 7-day 公示 of the 初审意见 (四(五)). Step deadlines the notice leaves
+to the 审核确认办法 stay national (民发〔2021〕57号) and are cited as such.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine import Document, Parameter, Province, hookimpl
+
+CODE = "shanxi"
+NOTICE = "晋民发〔2023〕31号"
+DOCUMENT = Document(
+    number=NOTICE,
+    title="山西省民政厅 中共山西省委农村工作领导小组办公室 山西省财政厅 山西省乡村振兴局"
+    "关于强化最低生活保障等社会救助兜底保障工作的通知",
+    date=date(2023, 6, 22),
+    status="in_force",
+)
+
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province(CODE, "山西省", (DOCUMENT,)))
+
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province != CODE or workflow != "dibao":
+        return None
+    limits = f"{NOTICE} 四(二)"
+    return [
+        Parameter("total", "30wd", limits),
+        Parameter("total_delegated", "20wd", limits),
+        Parameter("total_extended", "45wd", limits),
+        Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
+        Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
+    ]

@@ -1,0 +1,56 @@
+"""天津市: 津民发〔2023〕13号 (2023-04-21, in force).
+
+Confirmation is at township/street level (乡镇人民政府（街道办事处）审核确认): 20 working days
+from 受理, up to 45 in special cases, and no county step (四(一)); 7-day 公示 (四(二)).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine import Document, Parameter, Province, WorkflowPatch, hookimpl
+
+CODE = "tianjin"
+NOTICE = "津民发〔2023〕13号"
+DOCUMENT = Document(
+    number=NOTICE,
+    title="天津市民政局 中共天津市委农村工作领导小组办公室 天津市财政局 天津市乡村振兴局"
+    "关于进一步做好最低生活保障等社会救助兜底保障工作的通知",
+    date=date(2023, 4, 21),
+    status="in_force",
+)
+LIMITS = f"{NOTICE} 四(一)"
+
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province(CODE, "天津市", (DOCUMENT,)))
+
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province != CODE or workflow != "dibao":
+        return None
+    return [
+        Parameter("delegation", "always", LIMITS),
+        Parameter("total", "20wd", LIMITS),
+        Parameter("total_delegated", "20wd", LIMITS),
+        Parameter("total_extended", "45wd", LIMITS),
+        Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
+        Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
+    ]
+
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province != CODE or workflow != "dibao":
+        return None
+    # The township confirms: the county step and its deadline do not exist here.
+    return [
+        WorkflowPatch(
+            citation=LIMITS,
+            remove_events=("submit_to_county",),
+            remove_states=("county_review",),
+            remove_deadlines=("county_confirmation",),
+        )
+    ]
