@@ -379,7 +379,7 @@ class Engine:
         if province is not None:
             self.registry.province(province)
         cases = list(self.store.cases(province=province, workflow=workflow, county=county))
-        stored = self.store.deadlines_of_cases([c.id for c in cases])
+        stored = self.store.deadlines_by_case(province=province, workflow=workflow, county=county)
         found: list[Breach] = []
         for case in cases:
             if case.opened_on > as_of:

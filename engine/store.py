@@ -8,7 +8,7 @@ derived from it and rewritten with each event in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -142,6 +142,9 @@ class Store:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.db.execute("PRAGMA foreign_keys = ON")
+        # WAL: a commit is one append to the log; readers never block the writer.
+        if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            self.db.execute("PRAGMA journal_mode = WAL")
         migrations.apply(self.db)
 
     @classmethod
@@ -175,14 +178,23 @@ class Store:
         rows = self.db["deadlines"].rows_where("case_id = ?", [case_id], order_by="id")
         return [Deadline.from_row(r) for r in rows]
 
-    def deadlines_of_cases(self, case_ids: Iterable[str] | None = None) -> dict[str, list[Deadline]]:
-        """Deadlines of many cases in one query, by case id."""
+    def deadlines_by_case(
+        self,
+        province: str | None = None,
+        workflow: str | None = None,
+        county: str | None = None,
+    ) -> dict[str, list[Deadline]]:
+        """Deadlines of every case matching the filters, in one query, by case id."""
+        where, args = _filters(province=province, workflow=workflow, county=county)
+        sql = "select d.* from deadlines d join cases c on c.id = d.case_id"
+        if where:
+            sql += " where " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
         result: dict[str, list[Deadline]] = {}
-        for row in self.db["deadlines"].rows_where(order_by="case_id, id"):
+        cursor = self.db.execute(sql + " order by d.case_id, d.id", args)
+        columns = [c[0] for c in cursor.description]
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
             result.setdefault(row["case_id"], []).append(Deadline.from_row(row))
-        if case_ids is not None:
-            wanted = set(case_ids)
-            result = {k: v for k, v in result.items() if k in wanted}
         return result
 
     def next_case_number(self, prefix: str) -> int:
@@ -202,30 +214,39 @@ class Store:
         new_case: bool = False,
     ) -> None:
         """Append one event and write its effects (case row, deadlines): all or nothing."""
+        # Plain SQL on the hot path: sqlite-utils' insert() introspects the table each call.
+        case_row = case.to_row()
+        event_row = {
+            "case_id": case.id,
+            "seq": entry.seq,
+            "event": entry.event,
+            "on": entry.on.isoformat(),
+            "recorded_at": _now(),
+            "actor": actor,
+            "payload": json.dumps(dict(entry.payload), ensure_ascii=False, sort_keys=True),
+            "reason": entry.reason,
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+        }
         with self.db.atomic():
             if new_case:
-                self.db["cases"].insert(
-                    {**case.to_row(), "created_at": _now()}, pk="id"
-                )
+                _insert(self.db, "cases", [{**case_row, "created_at": _now()}])
             else:
-                self.db["cases"].update(case.id, case.to_row())
-            self.db["events"].insert(
-                {
-                    "case_id": case.id,
-                    "seq": entry.seq,
-                    "event": entry.event,
-                    "on": entry.on.isoformat(),
-                    "recorded_at": _now(),
-                    "actor": actor,
-                    "payload": json.dumps(dict(entry.payload), ensure_ascii=False, sort_keys=True),
-                    "reason": entry.reason,
-                    "from_state": entry.from_state,
-                    "to_state": entry.to_state,
-                }
-            )
+                assignments = ", ".join(f"[{k}] = ?" for k in case_row if k != "id")
+                values = [v for k, v in case_row.items() if k != "id"]
+                self.db.execute(f"update cases set {assignments} where id = ?", [*values, case.id])
+            _insert(self.db, "events", [event_row])
             self.db.execute("delete from deadlines where case_id = ?", [case.id])
-            if deadlines:
-                self.db["deadlines"].insert_all(d.to_row(case.id) for d in deadlines)
+            _insert(self.db, "deadlines", [d.to_row(case.id) for d in deadlines])
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
 
 def _filters(**values: str | None) -> tuple[str | None, list]:

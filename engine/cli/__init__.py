@@ -48,7 +48,8 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from engine.cli import calendar as _calendar  # noqa: F401  (commands register on import)
+    # Commands register themselves on import.
+    from engine.cli import calendar, cases, demo, reports, workflows  # noqa: F401
 
 
 _register()

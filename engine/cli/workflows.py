@@ -1,0 +1,76 @@
+"""``doudi provinces`` and ``doudi workflow show``: what the installed plugins provide."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from engine.cli import cli
+from engine.cli.options import emit, format_option
+
+
+@cli.command()
+@format_option("table", "json")
+def provinces(fmt) -> None:
+    """List the installed provinces with the documents their rules cite."""
+    from engine.registry import get_registry
+
+    registry = get_registry()
+    rows = [registry.provinces[code].to_json() for code in sorted(registry.provinces)]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = []
+    for row in rows:
+        for doc in row["documents"]:
+            table.append({"code": row["code"], "name": row["name"], "plugin": row["plugin"],
+                          "document": doc["number"] or doc["title"], "date": doc["date"],
+                          "status": doc["status"]})
+    emit(table, "table")
+
+
+@cli.group()
+def workflow() -> None:
+    """Declarative workflows as each province runs them."""
+
+
+@workflow.command()
+@click.argument("name")
+@click.option("--province", required=True, help="Province code: show its effective workflow.")
+@format_option("mermaid", "json", default="mermaid")
+def show(name, province, fmt) -> None:
+    """Print a province's effective workflow NAME (after its patches and parameters)."""
+    from engine.machine import mermaid
+    from engine.registry import get_registry
+
+    wf = get_registry().workflow(province, name)
+    if fmt == "mermaid":
+        click.echo(mermaid(wf))
+        return
+    data = {
+        "name": wf.name,
+        "title": wf.title,
+        "province": province,
+        "source": wf.source,
+        "initial": wf.initial,
+        "states": [{"name": s.name, "title": s.title, "final": s.final} for s in wf.states],
+        "transitions": [
+            {"event": t.event, "title": t.title, "sources": list(t.sources), "dest": t.dest,
+             "guards": list(t.guards)}
+            for t in wf.transitions
+        ],
+        "parameters": {
+            p.name: {"value": p.value, "citation": p.citation, "title": p.title}
+            for p in wf.parameters.values()
+        },
+        "deadlines": [
+            {"rule": d.rule, "title": d.title, "starts": list(d.starts), "stops": list(d.stops),
+             "extensions": [{"events": list(x.events), "param": x.param} for x in d.extensions],
+             "pauses": list(d.pauses), "resumes": list(d.resumes), "param": d.param,
+             "duration": wf.parameters[d.param].value, "delegated_param": d.delegated_param,
+             "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
+            for d in wf.deadlines
+        ],
+    }
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,115 @@
+"""Synthetic cases for the demo database: every province, every route, some of them late.
+
+The cases are driven through the real engine (guards and all), from dates before ``as_of``
+up to ``as_of``, with delays drawn so that some deadlines are met, some met late and some
+breached. Seeded: the same ``as_of`` and seed give the same database.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from engine.core import Engine
+
+COUNTIES = {
+    "shanxi": ["小店区", "平遥县", "五台县"],
+    "tianjin": ["和平区", "蓟州区", "宝坻区"],
+    "jiangsu_draft": ["鼓楼区", "江阴市", "沭阳县"],
+}
+
+
+def build_demo(
+    engine: Engine,
+    as_of: date,
+    cases: int = 240,
+    seed: int = 2026,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Open ``cases`` synthetic applications and drive them up to ``as_of``; returns events fired."""
+    rng = random.Random(seed)
+    provinces = [p.code for p in engine.provinces()]
+    fired = 0
+    for n in range(cases):
+        province = provinces[n % len(provinces)]
+        fired += _one_case(engine, rng, province, as_of)
+        if progress:
+            progress(1)
+    return fired
+
+
+def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) -> int:
+    calendar = engine.calendar(province)
+    opened = as_of - timedelta(days=rng.randint(1, 80))
+    county = rng.choice(COUNTIES.get(province, ["市辖区"]))
+    attributes = {
+        "county": county,
+        "applicant_name": f"申请人{rng.randint(1000, 9999)}",
+        "household_size": rng.randint(1, 5),
+    }
+    workflow = engine.registry.workflow(province, "dibao")
+    always = workflow.parameters["delegation"].value == "always"
+    if not always and rng.random() < 0.3:
+        attributes["delegated"] = True
+    delegated = always or attributes.get("delegated") is True
+    view = engine.open_case(province=province, on=opened, attributes=attributes)
+    case_id = view.id
+    fired = 0
+    day = opened
+
+    # Some files are forgotten on a desk: the case stops moving after a few steps.
+    stall_after = rng.randint(1, 8) if rng.random() < 0.15 else None
+
+    def step(event: str, delay_wd: int, **kwargs) -> bool:
+        nonlocal day, fired
+        when = calendar.add_working_days(day, delay_wd) if delay_wd else day
+        if when > as_of or (stall_after is not None and fired >= stall_after):
+            return False
+        engine.fire(case_id, event, on=when, **kwargs)
+        day = when
+        fired += 1
+        return True
+
+    slow = rng.random() < 0.25  # a quarter of the offices run late
+    late = (lambda a, b: rng.randint(a, b + 4)) if slow else (lambda a, b: rng.randint(a, b))
+    if not step("accept", rng.randint(0, 1)):
+        return fired
+    if rng.random() < 0.03:
+        step("withdraw", rng.randint(1, 5))
+        return fired
+    if not step("start_investigation", late(1, 3)):
+        return fired
+    if rng.random() < 0.08 and step("extend", 1, reason=rng.choice(["人户分离", "异地申办", "调查难度大"])):
+        pass
+    if province == "jiangsu_draft" and rng.random() < 0.1:
+        if not step("refer_collective", rng.randint(2, 5)):
+            return fired
+        if not step("collective_decided", rng.randint(2, 6), payload={"outcome": "agree"}):
+            return fired
+    else:
+        if not step("request_verification", rng.randint(2, 5)):
+            return fired
+        if not step("start_verification", late(1, 3)):
+            return fired
+    if not step("post_publicity", rng.randint(1, 3)):
+        return fired
+    publicity = engine.deadlines(case_id, as_of=day)[-1].deadline
+    if rng.random() < 0.1:
+        if not step("raise_objection", rng.randint(1, 3)):
+            return fired
+        day = max(day, publicity.due_on)
+    else:
+        day = publicity.due_on
+    if not delegated:
+        if not step("submit_to_county", rng.randint(1, 2)):
+            return fired
+        decision_delay = late(3, 9)
+    else:
+        decision_delay = late(1, 6)
+    if rng.random() < 0.8:
+        if step("approve", decision_delay, payload={"amount": rng.choice([600, 750, 900, 1100])}):
+            step("publish", rng.randint(1, 3))
+    elif step("reject", decision_delay):
+        step("notify_refusal", late(1, 3))
+    return fired
