@@ -4,7 +4,7 @@ The public Python API::
 
     from engine import Engine
     engine = Engine.open("cases.db")
-    case = engine.open_case(province="tianjin", workflow="dibao", on=date(2026, 3, 2))
+    case = engine.open_case(province=code, workflow="dibao", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 3))
     engine.deadlines(case.id, as_of=date(2026, 4, 1))
     engine.breaches(as_of=date(2026, 4, 1))

@@ -128,13 +128,13 @@ def load_records(path: str | None = None) -> list[YearRecord]:
 
 def projected_days_off(year: int) -> list[tuple[date, str]]:
     """The statutory days off of a year without a notice, with weekend make-up days (第六条)."""
-    new_year = LunarDate(year, 1, 1).toSolarDate()
+    new_year = LunarDate(year, 1, 1).to_solar_date()
     statutory = [(date(year, 1, 1), "元旦")]
     statutory += [(new_year + timedelta(n), "春节") for n in range(-1, 3)]  # 除夕 to 初三
     statutory.append((_qingming(year), "清明节"))
     statutory += [(date(year, 5, 1), "劳动节"), (date(year, 5, 2), "劳动节")]
-    statutory.append((LunarDate(year, 5, 5).toSolarDate(), "端午节"))
-    statutory.append((LunarDate(year, 8, 15).toSolarDate(), "中秋节"))
+    statutory.append((LunarDate(year, 5, 5).to_solar_date(), "端午节"))
+    statutory.append((LunarDate(year, 8, 15).to_solar_date(), "中秋节"))
     statutory += [(date(year, 10, d), "国庆节") for d in (1, 2, 3)]
     off = dict(statutory)
     for day, name in sorted(statutory):

@@ -43,7 +43,13 @@ def get_plugin_manager() -> pluggy.PluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        unknown = [h for h in dir(exc.plugin) if h.startswith("doudi_") and
+                   not hasattr(hookspecs, h)]
+        raise PluginError(
+            f"plugin {name!r} implements an unknown hook: {', '.join(unknown) or exc} "
+            "(misspelled? see engine/hookspecs.py)"
+        ) from None
     if os.environ.get("DOUDI_TRACE_PLUGINS"):
         pm.trace.root.setwriter(lambda text: sys.stderr.write(text))
         pm.enable_tracing()

@@ -28,7 +28,7 @@ class Document:
 
 @frozen
 class Province:
-    """A province as a plugin registers it: its code (``shanxi``), name and documents."""
+    """A province as a plugin registers it: its code (pinyin, e.g. ``hainan``), name and documents."""
 
     code: str
     name: str

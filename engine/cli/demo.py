@@ -47,9 +47,10 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         from engine.demo import build_demo
 
         stderr = click.get_text_stream("stderr")
-        with click.progressbar(length=cases, label="Building demo cases", file=stderr) as bar:
-            with engine.store.db.atomic():  # one commit for the whole demo
-                fired = build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
+        # One commit for the whole demo.
+        with click.progressbar(length=cases, label="Building demo cases", file=stderr) as bar, \
+                engine.store.db.atomic():
+            fired = build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
         engine.store.db.close()
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:

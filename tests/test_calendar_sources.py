@@ -1,0 +1,324 @@
+"""The official calendar against two independent sources, and its workalendar-compatible API.
+
+Every day 2018-01-01..2026-12-31 of ``national_calendar()`` is checked against
+``chinese_calendar`` and ``holidays`` (test dependencies only). Zero disagreements: a
+disagreement is either a bug in ``engine/data/calendar_cn.toml`` or a documented correction
+with its notice, to be listed in ``DOCUMENTED_CORRECTIONS`` below (none is needed today;
+the 2020 extension, 国办发明电〔2020〕1号, is applied by both sources too).
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+import holidays
+import pytest
+from workalendar.asia import China as WorkalendarChina
+from workalendar.core import Calendar as WorkalendarBase
+
+from engine.calendar import (
+    PROJECTION_BASIS,
+    CalendarOverlay,
+    OfficialCalendar,
+    national_calendar,
+)
+from engine.errors import InvalidInput, OutsideCalendar
+from engine.periods import due_date
+
+FIRST = date(2018, 1, 1)
+LAST = date(2026, 12, 31)
+
+#: day -> (notice that corrects the source, which source) for any deliberate disagreement.
+DOCUMENTED_CORRECTIONS: dict[date, str] = {}
+
+
+def _days(first: date = FIRST, last: date = LAST):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(1)
+
+
+@pytest.fixture(scope="module")
+def cal() -> OfficialCalendar:
+    return national_calendar()
+
+
+@pytest.fixture(scope="module")
+def holidays_cn():
+    return holidays.China(years=range(2018, 2027))
+
+
+@pytest.fixture(scope="module")
+def workalendar_cn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        china = WorkalendarChina()
+        for year in range(2018, 2024):  # fill its per-year cache while warnings are off
+            china.holidays(year)
+    return china
+
+
+def _describe(cal: OfficialCalendar, day: date) -> str:
+    info = cal.day_info(day)
+    return f"{day.isoformat()} ours={'work' if info.working else 'off'} ({info.kind} {info.label})"
+
+
+# -- two independent sources ---------------------------------------------------------------
+
+
+def test_every_day_agrees_with_chinese_calendar(cal):
+    disagreements = [
+        f"{_describe(cal, d)} chinese_calendar={'work' if chinese_calendar.is_workday(d) else 'off'}"
+        for d in _days()
+        if cal.is_working_day(d) != chinese_calendar.is_workday(d) and d not in DOCUMENTED_CORRECTIONS
+    ]
+    assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements)
+
+
+def test_every_day_agrees_with_holidays(cal, holidays_cn):
+    disagreements = [
+        f"{_describe(cal, d)} holidays={'work' if holidays_cn.is_working_day(d) else 'off'}"
+        for d in _days()
+        if cal.is_working_day(d) != holidays_cn.is_working_day(d) and d not in DOCUMENTED_CORRECTIONS
+    ]
+    assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements)
+
+
+def test_the_check_covers_every_day_of_nine_years():
+    assert sum(1 for _ in _days()) == 3287  # 2018..2026: 9 years, 2020 and 2024 leap
+
+
+def test_2020_spring_festival_extension_is_applied(cal):
+    """国办发明电〔2020〕1号 extended 春节 to 2020-02-02 (Sunday); 2020-02-03 back at work."""
+    for day in (date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2)):
+        assert not cal.is_working_day(day), day
+        assert cal.day_info(day).source == "国办发明电〔2020〕1号"
+    # The original notice's make-up Saturday 2020-02-01 was never worked.
+    assert cal.day_info(date(2020, 2, 1)).kind == "holiday"
+    assert cal.is_working_day(date(2020, 2, 3))
+
+
+def test_make_up_days_are_exactly_the_sources_weekend_workdays(cal, holidays_cn):
+    """Every 调休上班 day is a weekend day and a working day, and both sources list the same set."""
+    ours = {d for d in _days() if cal.day_info(d).kind == "make_up"}
+    theirs = {d for d in holidays_cn.weekend_workdays if FIRST <= d <= LAST}
+    assert ours == theirs
+    cc = {d for d in _days() if d.weekday() >= 5 and chinese_calendar.is_workday(d)}
+    assert ours == cc
+    for day in ours:
+        assert day.weekday() >= 5, day
+        assert cal.is_working_day(day), day
+    # Spot checks from the notices: 2025-02-08 (国办发明电〔2024〕12号), 2026-02-14 and
+    # 2026-02-28 (国办发明电〔2025〕7号), 2018-12-29 (named by the 2019 notice, 国办发明电〔2018〕15号).
+    assert {date(2025, 2, 8), date(2026, 2, 14), date(2026, 2, 28), date(2018, 12, 29)} <= ours
+    assert cal.day_info(date(2018, 12, 29)).source == "国办发明电〔2018〕15号"
+
+
+# -- workalendar API compatibility ---------------------------------------------------------
+
+
+def test_is_a_workalendar_calendar(cal):
+    assert isinstance(cal, WorkalendarBase)
+
+
+def test_holidays_of_a_year_are_date_label_pairs(cal):
+    result = cal.holidays(2025)
+    assert isinstance(result, list)
+    assert all(isinstance(d, date) and isinstance(label, str) for d, label in result)
+    assert result == sorted(result)
+    assert all(d.year == 2025 for d, _ in result)
+    # 国办发明电〔2024〕12号: 元旦 1/1; 春节 1/28–2/4; 清明 4/4–4/6; 劳动节 5/1–5/5;
+    # 端午 5/31–6/2; 国庆、中秋 10/1–10/8 — 1 + 8 + 3 + 5 + 3 + 8 = 28 days off.
+    assert len(result) == 28
+    assert (date(2025, 1, 1), "元旦") in result
+    assert (date(2025, 1, 28), "春节") in result
+    assert (date(2025, 10, 8), "国庆节、中秋节") in result
+    # Make-up working days are not holidays.
+    assert date(2025, 2, 8) not in {d for d, _ in result}
+    assert cal.get_holiday_label(date(2025, 5, 3)) == "劳动节"
+    assert cal.is_holiday(date(2025, 5, 3))
+    assert not cal.is_holiday(date(2025, 5, 6))
+
+
+def test_holidays_agree_with_workalendar_where_it_has_data(cal, workalendar_cn):
+    """workalendar knows 2018–2023; its day-off sets equal ours on weekdays (2020-01-31 aside)."""
+    for year in range(2018, 2024):
+        ours = {d for d, _ in cal.holidays(year) if d.weekday() < 5}
+        theirs = {d for d, _ in workalendar_cn.holidays(year) if d.weekday() < 5 and d.year == year}
+        if year == 2020:  # 国办发明电〔2020〕1号, which workalendar never applied
+            theirs.add(date(2020, 1, 31))
+        assert ours == theirs, year
+
+
+def test_is_working_day_with_extra_days_as_workalendar(cal):
+    monday = date(2025, 3, 3)
+    saturday = date(2025, 3, 8)
+    assert cal.is_working_day(monday)
+    assert not cal.is_working_day(monday, extra_holidays=[monday])
+    assert cal.is_working_day(saturday, extra_working_days=[saturday])
+    # extra_working_days wins over extra_holidays (workalendar's documented priority).
+    assert cal.is_working_day(monday, extra_working_days=[monday], extra_holidays=[monday])
+    # A statutory day off can be declared worked.
+    assert cal.is_working_day(date(2025, 1, 28), extra_working_days=[date(2025, 1, 28)])
+    # datetimes are accepted, as in workalendar.
+    assert cal.is_working_day(datetime(2025, 3, 3, 9, 30))
+
+
+def test_unrelated_extra_holidays_keep_make_up_days_working(cal, workalendar_cn):
+    """Giving extra days must not drop the official make-up Saturdays.
+
+    2023-01-28 (Sat) is a 春节 make-up working day (国办发明电〔2022〕16号); workalendar's own
+    China calendar keeps it working when an unrelated extra holiday is passed. Ours must too,
+    and likewise for 2025-02-08 (国办发明电〔2024〕12号).
+    """
+    extra = [date(2023, 3, 1)]
+    assert workalendar_cn.is_working_day(date(2023, 1, 28), extra_holidays=extra)
+    assert cal.is_working_day(date(2023, 1, 28), extra_holidays=extra)
+    assert cal.is_working_day(date(2025, 2, 8), extra_holidays=[date(2025, 3, 3)])
+    assert cal.is_working_day(date(2025, 2, 8), extra_working_days=[date(2025, 3, 8)])
+
+
+def test_add_working_days_with_extra_holidays_keeps_make_up_days(cal, workalendar_cn):
+    """+5 wd from Friday 2023-01-20 (国办发明电〔2022〕16号: 春节 1/21–1/27, make-up 1/28, 1/29):
+    1/28 Sat (1), 1/29 Sun (2), 1/30 (3), 1/31 (4), 2/1 (5) → 2023-02-01, with or without an
+    unrelated extra holiday in March; workalendar agrees."""
+    start, extra = date(2023, 1, 20), [date(2023, 3, 1)]
+    assert workalendar_cn.add_working_days(start, 5, extra_holidays=extra) == date(2023, 2, 1)
+    assert cal.add_working_days(start, 5) == date(2023, 2, 1)
+    assert cal.add_working_days(start, 5, extra_holidays=extra) == date(2023, 2, 1)
+
+
+def test_add_working_days_extra_holiday_counts(cal):
+    # Monday 2025-03-03 +2 wd = 03-05; with 03-04 declared off it is 03-06.
+    assert cal.add_working_days(date(2025, 3, 3), 2) == date(2025, 3, 5)
+    assert cal.add_working_days(date(2025, 3, 3), 2, extra_holidays=[date(2025, 3, 4)]) == date(2025, 3, 6)
+    # Saturday 03-08 declared worked: Friday 03-07 +1 wd = 03-08.
+    assert cal.add_working_days(date(2025, 3, 7), 1, extra_working_days=[date(2025, 3, 8)]) == date(
+        2025, 3, 8
+    )
+
+
+def test_add_working_days_negative_and_zero(cal, workalendar_cn):
+    # Zero: the day itself (workalendar's behaviour), even on a day off.
+    assert cal.add_working_days(date(2025, 1, 29), 0) == date(2025, 1, 29)
+    # -1 wd from Wednesday 2025-02-05 (国办发明电〔2024〕12号: 1/28–2/4 off): back over the holiday
+    # to Monday 1/27 (1); -2: Sunday 1/26, a make-up day (2); -3: Friday 1/24 (3).
+    assert cal.add_working_days(date(2025, 2, 5), -1) == date(2025, 1, 27)
+    assert cal.add_working_days(date(2025, 2, 5), -2) == date(2025, 1, 26)
+    assert cal.add_working_days(date(2025, 2, 5), -3) == date(2025, 1, 24)
+    # From a day off the walk back starts at the day before: Saturday 2025-02-01 -1 = 1/27.
+    assert cal.add_working_days(date(2025, 2, 1), -1) == date(2025, 1, 27)
+    assert cal.sub_working_days(date(2025, 2, 5), 3) == date(2025, 1, 24)
+    # Same as workalendar on its data years, both directions.
+    for start in (date(2019, 10, 8), date(2021, 2, 18), date(2022, 10, 10), date(2023, 6, 26)):
+        for delta in (-15, -7, -1, 1, 7, 15):
+            assert cal.add_working_days(start, delta) == workalendar_cn.add_working_days(start, delta)
+
+
+def test_keep_datetime_returns_a_datetime(cal):
+    result = cal.add_working_days(datetime(2025, 1, 20, 10, 0), 10, keep_datetime=True)
+    assert result == datetime(2025, 2, 8, 10, 0)
+
+
+def test_get_working_days_delta_as_workalendar(cal, workalendar_cn):
+    # (2025-01-20, 2025-02-08]: the 10 working days of the +10 wd case (国办发明电〔2024〕12号).
+    assert cal.get_working_days_delta(date(2025, 1, 20), date(2025, 2, 8)) == 10
+    assert cal.get_working_days_delta(date(2025, 2, 8), date(2025, 1, 20)) == 10
+    assert cal.get_working_days_delta(date(2025, 1, 20), date(2025, 2, 8), include_start=True) == 11
+    assert cal.working_days_between(date(2025, 1, 20), date(2025, 2, 8)) == 10
+    assert cal.working_days_between(date(2025, 2, 8), date(2025, 1, 20)) == 0
+    for start, end in ((date(2019, 9, 25), date(2019, 10, 20)), (date(2022, 1, 1), date(2022, 3, 1))):
+        assert cal.get_working_days_delta(start, end) == workalendar_cn.get_working_days_delta(start, end)
+        assert cal.working_days_between(start, end) == workalendar_cn.get_working_days_delta(start, end)
+
+
+# -- outside the calendar ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.is_working_day(date(2017, 12, 31)),
+        lambda c: c.day_info(date(2017, 6, 1)),
+        lambda c: c.add_working_days(date(2017, 12, 29), 3),
+        lambda c: c.add_working_days_bulk([date(2017, 12, 29)], [3]),
+        lambda c: due_date(c, date(2017, 12, 29), "7d"),
+        lambda c: c.add_working_days(date(2018, 1, 2), -1),  # would land in 2017
+    ],
+)
+def test_2017_is_outside_the_calendar(cal, call):
+    with pytest.raises(OutsideCalendar) as info:
+        call(cal)
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, InvalidInput)
+
+
+def test_past_the_index_is_refused(cal):
+    with pytest.raises(OutsideCalendar):
+        cal.is_working_day(date(2061, 1, 3))
+
+
+# -- provisional ---------------------------------------------------------------------------
+
+
+def test_2027_is_provisional_2026_is_not(cal):
+    assert cal.is_provisional(date(2027, 3, 1))
+    assert cal.day_info(date(2027, 3, 1)).provisional
+    assert not cal.is_provisional(date(2026, 12, 31))
+    assert not cal.day_info(date(2026, 12, 31)).provisional
+    assert cal.last_official_year == 2026
+    # 2027-01-01 (Friday) is projected off from the statute, not from a notice.
+    info = cal.day_info(date(2027, 1, 1))
+    assert not info.working and info.kind == "projected_off" and info.source == PROJECTION_BASIS
+
+
+def test_due_date_crossing_into_2027_is_provisional(cal):
+    # Monday 2026-12-28: 12/29 (1), 12/30 (2), 12/31 (3) → ends in 2026, official.
+    ends_2026 = due_date(cal, date(2026, 12, 28), "3wd")
+    assert ends_2026.due == date(2026, 12, 31)
+    assert not ends_2026.provisional
+    # +4: 2027-01-01 projected 元旦 (Fri), 1/2–1/3 weekend, 1/4 Mon (4) → provisional.
+    into_2027 = due_date(cal, date(2026, 12, 28), "4wd")
+    assert into_2027.due == date(2027, 1, 4)
+    assert into_2027.provisional
+    assert PROJECTION_BASIS in into_2027.basis
+    assert due_date(cal, date(2026, 12, 20), "1m").provisional  # 2027-01-20
+
+
+# -- local overlays ------------------------------------------------------------------------
+
+
+def test_overlay_changes_results_and_names_its_source(cal):
+    source = "某自治州人民政府关于某节放假的通知（测试）"
+    overlay = CalendarOverlay(
+        source=source,
+        days_off=[(date(2025, 3, 4), "地方节日")],
+        working_days=[(date(2025, 3, 8), "地方调休上班")],
+    )
+    local = OfficialCalendar(cal.records, [overlay])
+    assert not local.is_working_day(date(2025, 3, 4))
+    assert local.is_working_day(date(2025, 3, 8))
+    assert cal.is_working_day(date(2025, 3, 4)) and not cal.is_working_day(date(2025, 3, 8))
+
+    off, work = local.day_info(date(2025, 3, 4)), local.day_info(date(2025, 3, 8))
+    assert (off.kind, off.label, off.source) == ("local_off", "地方节日", source)
+    assert (work.kind, work.label, work.source) == ("local_work", "地方调休上班", source)
+    assert source in off.describe()
+
+    # Monday 2025-03-03 +2 wd: nationally 03-05; locally 03-04 is off → 03-06.
+    assert cal.add_working_days(date(2025, 3, 3), 2) == date(2025, 3, 5)
+    assert local.add_working_days(date(2025, 3, 3), 2) == date(2025, 3, 6)
+    # Friday 2025-03-07 +1 wd: nationally Monday 03-10; locally Saturday 03-08 is worked.
+    assert local.add_working_days(date(2025, 3, 7), 1) == date(2025, 3, 8)
+    assert local.add_working_days_bulk([date(2025, 3, 3), date(2025, 3, 7)], [2, 1]) == [
+        date(2025, 3, 6),
+        date(2025, 3, 8),
+    ]
+    result = due_date(local, date(2025, 3, 3), "2wd")
+    assert result.due == date(2025, 3, 6)
+    assert source in result.basis
+    # The national calendar itself is untouched.
+    assert national_calendar().is_working_day(date(2025, 3, 4))

@@ -1,0 +1,145 @@
+"""Province plugins: found through the ``doudi`` entry-point group, exactly like a third party's.
+
+A province installed as its own distribution (a ``*.dist-info`` with an entry point, placed on
+``sys.path`` here) must be found and usable without touching ``engine/``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from datetime import date
+
+import pytest
+
+from engine import Engine
+from engine.errors import PluginError
+from engine.plugins import get_plugin_manager
+from engine.registry import Registry
+
+# 海南: 黎族苗族传统节日“三月三” (农历三月初三) is a local day off, an overlay on the national
+# calendar. In 2026 it falls on 2026-04-19 (a Sunday) — so the test plugin also declares a
+# made-up local working day, to see both kinds of overlay change a count.
+HAINAN = '''
+from datetime import date
+from engine import CalendarOverlay, Document, Parameter, Province, hookimpl
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province("hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", None, "draft"),)))
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [Parameter("total", "25wd", "琼民规〔2099〕1号 第3条")]
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province != "hainan":
+        return None
+    return [CalendarOverlay(
+        source="琼民规〔2099〕1号 第9条",
+        days_off=[(date(2026, 3, 3), "测试地方假日")],
+        working_days=[(date(2026, 3, 7), "测试地方调休上班")],
+    )]
+'''
+
+
+def install(site, dist: str, module: str, source: str, entry_name: str) -> None:
+    """Lay out an installed distribution on ``site``: its module and its dist-info."""
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{dist}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[doudi]\n{entry_name} = {module}\n")
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    path = tmp_path / "site"
+    path.mkdir()
+    monkeypatch.syspath_prepend(str(path))
+    importlib.invalidate_caches()
+    return path
+
+
+def test_a_separately_installed_province_is_found_and_usable(site, tmp_path):
+    install(site, "doudi_hainan", "doudi_hainan", HAINAN, "hainan")
+    registry = Registry(get_plugin_manager()).load()
+    assert sorted(registry.provinces) == ["hainan", "jiangsu_draft", "shanxi", "tianjin"]
+    assert registry.provinces["hainan"].plugin == "hainan"
+
+    engine = Engine.open(str(tmp_path / "cases.db"), registry=registry)
+    case = engine.open_case(province="hainan", on=date(2026, 2, 26))
+    engine.fire(case.id, "accept", on=date(2026, 2, 27))
+    total = next(v for v in engine.deadlines(case.id, as_of=date(2026, 2, 27))
+                 if v.deadline.rule == "total")
+    # 25 working days from Fri 2026-02-27 (start not counted), with the overlay:
+    # 2/28 Sat national make-up day (1); 3/2 M(2) 3/3 local day off — skipped; 3/4 W(3) 3/5(4)
+    # 3/6(5) 3/7 Sat local working day(6); 3/9-3/13 (7-11); 3/16-3/20 (12-16); 3/23-3/27
+    # (17-21); 3/30 (22) 3/31 (23) 4/1 (24) 4/2 (25) → 2026-04-02.
+    assert total.deadline.due_on == date(2026, 4, 2)
+    assert total.deadline.citation == "琼民规〔2099〕1号 第3条"
+    info = engine.calendar("hainan").day_info(date(2026, 3, 3))
+    assert (info.working, info.source) == (False, "琼民规〔2099〕1号 第9条")
+    # The national calendar is untouched by the overlay.
+    assert engine.calendar().is_working_day(date(2026, 3, 3))
+
+
+def test_duplicate_province_codes_fail_at_start_up_naming_both_plugins(site):
+    clash = HAINAN.replace('Province("hainan"', 'Province("shanxi"')
+    install(site, "doudi_clash", "doudi_clash", clash, "clash")
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load()
+    message = str(caught.value)
+    assert "province code 'shanxi' registered by two plugins" in message
+    assert "'shanxi'" in message and "'clash' (doudi_clash 1.0)" in message
+
+
+def test_a_misspelled_hook_is_caught_by_check_pending(site):
+    typo = HAINAN.replace("def doudi_calendar_overlays", "def doudi_calender_overlays")
+    install(site, "doudi_typo", "doudi_typo", typo, "typo")
+    with pytest.raises(PluginError, match="plugin 'typo' implements an unknown hook"):
+        get_plugin_manager()
+
+
+def test_allow_list_limits_which_plugins_load(monkeypatch):
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "tianjin")
+    registry = Registry(get_plugin_manager()).load()
+    assert list(registry.provinces) == ["tianjin"]
+
+
+def test_built_in_provinces_load_through_the_entry_point_group():
+    from importlib import metadata
+
+    names = {ep.name: ep.value for ep in metadata.entry_points(group="doudi")}
+    assert names["shanxi"] == "plugins.shanxi"
+    assert names["tianjin"] == "plugins.tianjin"
+    assert names["jiangsu_draft"] == "plugins.jiangsu_draft"
+    pm = get_plugin_manager()
+    assert {"shanxi", "tianjin", "jiangsu_draft"} <= {name for name, _ in pm.list_name_plugin()}
+
+
+def test_every_hook_is_documented_and_implemented_by_some_plugin():
+    from engine import hookspecs
+
+    pm = get_plugin_manager()
+    for name in dir(hookspecs):
+        if not name.startswith("doudi_"):
+            continue
+        assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
+        implemented = getattr(pm.hook, name).get_hookimpls()
+        if name != "doudi_calendar_overlays":  # no built-in province has local days yet
+            assert implemented, f"no plugin implements {name}"
+
+
+def test_the_engine_names_no_province():
+    from pathlib import Path
+
+    import engine
+
+    root = Path(engine.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for code in ("shanxi", "tianjin", "jiangsu", "山西", "天津", "江苏"):
+            assert code not in text, f"{path.relative_to(root)} names {code}"

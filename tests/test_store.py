@@ -1,0 +1,52 @@
+"""The case database: migrations from a blank file, and the default database location."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import sqlite_utils
+
+from engine import Engine
+from engine.store import Store, migrations
+
+
+def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
+    path = tmp_path / "blank.db"
+    sqlite3.connect(path).close()  # an empty file, no tables
+    Store.open(str(path))
+    db = sqlite_utils.Database(path)
+    assert {"cases", "events", "deadlines"} <= set(db.table_names())
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert {"event", "on", "recorded_at", "actor", "payload", "from_state", "to_state"} <= set(
+        db["events"].columns_dict
+    )
+    assert {"rule", "starts_on", "due_on", "stopped_on", "outcome", "citation", "provisional"} <= set(
+        db["deadlines"].columns_dict
+    )
+    # Opening again applies nothing twice.
+    Store.open(str(path))
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+
+
+def test_the_default_database_is_doudi_db_or_DOUDI_DB(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DOUDI_DB", raising=False)
+    Engine.open().open_case(province="shanxi", on=date(2026, 3, 2))
+    assert (tmp_path / "doudi.db").exists()
+    monkeypatch.setenv("DOUDI_DB", str(tmp_path / "elsewhere.db"))
+    Engine.open().open_case(province="shanxi", on=date(2026, 3, 2))
+    assert (tmp_path / "elsewhere.db").exists()
+
+
+def test_events_are_append_only_evidence(tmp_path):
+    engine = Engine.open(str(tmp_path / "x.db"))
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), actor="张三")
+    engine.fire(case.id, "accept", on=date(2026, 3, 3), actor="张三")
+    rows = list(engine.store.db["events"].rows_where("case_id = ?", [case.id], order_by="seq"))
+    assert [(r["seq"], r["event"], r["on"], r["from_state"], r["to_state"], r["actor"])
+            for r in rows] == [
+        (0, "open", "2026-03-02", "", "applied", "张三"),
+        (1, "accept", "2026-03-03", "applied", "accepted", "张三"),
+    ]
+    assert all(r["recorded_at"] for r in rows)

@@ -1,0 +1,117 @@
+"""Workflow files are validated at load: every error names the file, the item and the fault."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import WorkflowLoadError
+from engine.registry import get_registry
+from engine.workflow import available_workflows, load_workflow, parse_workflow
+
+GUARDS = ["publicity_completed", "delegated"]
+
+BASE = """
+[workflow]
+name = "mini"
+title = "迷你"
+initial = "a"
+
+[[states]]
+name = "a"
+title = "甲"
+
+[[states]]
+name = "b"
+title = "乙"
+final = true
+
+[[transitions]]
+event = "go"
+sources = ["a"]
+dest = "b"
+guards = GUARDS
+
+[parameters.p]
+value = "3wd"
+citation = "民发〔2021〕57号 第15条"
+
+[[deadlines]]
+rule = "r"
+title = "时限"
+starts = ["go"]
+param = "p"
+"""
+
+
+def load(text: str, guards=("publicity_completed",)):
+    text = text.replace("GUARDS", "[" + ", ".join(f'"{g}"' for g in guards) + "]")
+    return parse_workflow(text, "workflows/mini.toml", known_guards=GUARDS)
+
+
+def test_a_valid_file_loads_into_frozen_objects():
+    wf = load(BASE)
+    assert [s.name for s in wf.states] == ["a", "b"]
+    assert wf.final_states == {"b"}
+    assert wf.transitions[0].guards == ("publicity_completed",)
+    assert wf.parameters["p"].citation == "民发〔2021〕57号 第15条"
+    with pytest.raises(AttributeError):
+        wf.name = "other"  # frozen
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace('sources = ["a"]', 'sources = ["x"]'),
+         "workflows/mini.toml: transition 'go': unknown source state 'x'"),
+        (lambda t: t.replace('dest = "b"', 'dest = "nowhere"'),
+         "workflows/mini.toml: transition 'go': unknown destination state 'nowhere'"),
+        (lambda t: t + '\n[[states]]\nname = "c"\ntitle = "丙"\n',
+         "workflows/mini.toml: state 'c': unreachable from the initial state 'a'"),
+        (lambda t: t + '\n[[transitions]]\nevent = "back"\nsources = ["b"]\ndest = "a"\n',
+         "workflows/mini.toml: transition 'back': leaves final state 'b'"),
+        (lambda t: t.replace('starts = ["go"]', 'starts = ["accept"]'),
+         "workflows/mini.toml: deadline 'r': names event 'accept', which no transition has"),
+        (lambda t: t.replace('param = "p"', 'param = "q"'),
+         "workflows/mini.toml: deadline 'r': names parameter 'q', which is not defined"),
+        (lambda t: t.replace('value = "3wd"', 'value = "3 weeks"'),
+         "workflows/mini.toml: parameter 'p': unknown unit 'weeks' in '3 weeks'"),
+        (lambda t: t.replace('initial = "a"', 'initial = "z"'),
+         "workflows/mini.toml: workflow.initial: unknown state 'z'"),
+        (lambda t: t.replace('rule = "r"', 'rule = "r"\nseverity = "urgent"'),
+         "workflows/mini.toml: deadline 'r': severity 'urgent' is not one of statutory, advisory"),
+        (lambda t: t.replace('title = "甲"', 'title = "甲"\ncolour = "red"'),
+         "workflows/mini.toml: unknown key 'colour'"),
+        (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = ""'),
+         "workflows/mini.toml: parameter 'p': has no citation"),
+        (lambda t: t.replace("[workflow]", "[workflow"), "workflows/mini.toml: not valid TOML"),
+    ],
+)
+def test_load_errors_name_file_item_and_fault(change, message):
+    with pytest.raises(WorkflowLoadError) as caught:
+        load(change(BASE))
+    assert str(caught.value).startswith(message)
+
+
+def test_an_unknown_guard_name_is_a_load_error():
+    with pytest.raises(WorkflowLoadError) as caught:
+        load(BASE, guards=("publicity_complete",))
+    assert str(caught.value).startswith(
+        "workflows/mini.toml: transition 'go': unknown guard 'publicity_complete'"
+    )
+
+
+def test_the_packaged_workflows_load_with_the_registered_guards():
+    assert "dibao" in available_workflows()
+    wf = load_workflow("dibao", known_guards=get_registry().guards.names())
+    assert wf.initial == "applied"
+    assert {"published", "refusal_notified", "withdrawn", "terminated"} <= wf.final_states
+    # The national step deadlines, each citing its article of 民发〔2021〕57号.
+    assert wf.parameters["investigation_start"].value == "3wd"
+    assert wf.parameters["investigation_start"].citation.startswith("民发〔2021〕57号 第15条")
+    assert wf.parameters["county_confirmation"].value == "10wd"
+    assert wf.parameters["refusal_notice"].citation.startswith("民发〔2021〕57号 第21条")
+
+
+def test_an_unknown_workflow_name_says_which_exist():
+    with pytest.raises(WorkflowLoadError, match=r"unknown workflow 'dibo' \(available: .*dibao"):
+        load_workflow("dibo")
