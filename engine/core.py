@@ -333,6 +333,8 @@ class Engine:
     ) -> list[DeadlineView]:
         """The case's deadlines as they stood on ``as_of``, each with its status."""
         case = self._load(case_id)
+        if as_of < case.opened_on:
+            return []
         return self._judge(case, self._deadlines_as_of(case, as_of), as_of, window)
 
     def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
@@ -340,6 +342,11 @@ class Engine:
         """The case as it stood on ``as_of`` (default: the date of its last event)."""
         case = self._load(case_id)
         as_of = as_of or case.last_event_on
+        if as_of < case.opened_on:
+            raise UnknownName(
+                f"case {case_id} was opened on {case.opened_on.isoformat()}, "
+                f"after {as_of.isoformat()}"
+            )
         rows = self.store.history_rows(case_id)
         known = [r for r in rows if date.fromisoformat(r["on"]) <= as_of]
         if known and len(known) < len(rows):

@@ -51,9 +51,15 @@ def set_option(func):
     )(func)
 
 
-def open_engine(db_path: str):
-    from engine.core import Engine
+def open_engine(db_path: str, create: bool = False):
+    """The engine on ``db_path``; only commands that record may create the database."""
+    import os
 
+    from engine.core import Engine
+    from engine.errors import UnknownName
+
+    if not create and not os.path.exists(db_path):
+        raise UnknownName(f"no database at {db_path} (open a case first, or pass --db)")
     return Engine.open(db_path)
 
 
@@ -76,7 +82,7 @@ def open_(province, workflow, case_id, on, actor, settings, db_path) -> None:
     Attributes the engine reads: delegated (true where confirmation is delegated to the
     township), county, applicant_name, household_size, amount.
     """
-    engine = open_engine(db_path)
+    engine = open_engine(db_path, create=True)
     view = engine.open_case(province=province, workflow=workflow, on=on, attributes=settings,
                             case_id=case_id, actor=actor)
     click.echo(view.id)
