@@ -295,8 +295,12 @@ class OfficialCalendar(Calendar):
         extra_working_days: Iterable[date] | None = None,
         extra_holidays: Iterable[date] | None = None,
     ) -> bool:
-        if extra_working_days or extra_holidays:
-            return super().is_working_day(day, extra_working_days, extra_holidays)
+        # workalendar's precedence: extra working days, then extra holidays, then the calendar
+        # (its generic code would treat every make-up Saturday as a weekend).
+        if extra_working_days and day in set(extra_working_days):
+            return True
+        if extra_holidays and day in set(extra_holidays):
+            return False
         offset = self._offset(day)
         previous = self._cumulative[offset - 1] if offset else 0
         return self._cumulative[offset] != previous

@@ -23,8 +23,12 @@ class ISODate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
         if isinstance(value, date):
             return value
+        text = str(value)
         try:
-            return date.fromisoformat(str(value))
+            # Python 3.11 also reads 20250120 as ISO; the contract says YYYY-MM-DD only.
+            if len(text) != 10 or text[4] != "-" or text[7] != "-":
+                raise ValueError
+            return date.fromisoformat(text)
         except ValueError:
             self.fail(f"{value!r} is not a date: expected YYYY-MM-DD", param, ctx)
 

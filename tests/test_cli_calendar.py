@@ -1,0 +1,184 @@
+"""``doudi calendar due``: output shapes, --explain, and one-line usage errors (exit status 2)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+
+JSON_KEYS = {"start", "duration", "due", "provisional", "basis"}
+OPTIONAL_KEYS = {"articles"}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["calendar", "due", *args])
+
+
+def test_table_output():
+    # +10 wd from 2025-01-20 → 2025-02-08 (国办发明电〔2024〕12号; counted in test_periods).
+    result = run("2025-01-20", "10wd")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2025-02-08"
+    assert "国办发明电〔2024〕12号" in result.stdout
+    assert result.stderr == ""
+
+
+def test_json_shape():
+    result = run("2025-01-20", "10wd", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert JSON_KEYS <= set(payload) <= JSON_KEYS | OPTIONAL_KEYS
+    assert payload["start"] == "2025-01-20"
+    assert payload["duration"] == "10wd"
+    assert payload["due"] == "2025-02-08"
+    assert payload["provisional"] is False
+    assert isinstance(payload["basis"], str) and "第201条" in payload["basis"]
+
+
+def test_json_provisional_into_2027():
+    # Monday 2026-12-28 +5 wd: 12/29, 12/30, 12/31, (2027-01-01 projected 元旦, weekend),
+    # 1/4, 1/5 → 2027-01-05, beyond the last notice (国办发明电〔2025〕7号 is for 2026).
+    result = run("2026-12-28", "5wd", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["due"] == "2027-01-05"
+    assert payload["provisional"] is True
+
+
+def test_table_marks_provisional():
+    result = run("2026-12-28", "5wd")
+    assert result.exit_code == 0, result.output
+    assert "provisional" in result.stdout.splitlines()[0]
+
+
+def test_explain_prints_the_day_lines():
+    result = run("2025-01-20", "10wd", "--explain")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    # One line per day 2025-01-21..2025-02-08, the holiday skipped and the make-up day counted.
+    for day in range(21, 32):
+        assert f"2025-01-{day:02d}" in out
+    for day in range(1, 9):
+        assert f"2025-02-{day:02d}" in out
+    line_128 = next(line for line in out.splitlines() if "2025-01-28" in line)
+    assert "春节" in line_128 and "国办发明电〔2024〕12号" in line_128 and "不计" in line_128
+    line_208 = next(line for line in out.splitlines() if line.strip().startswith("2025-02-08"))
+    assert "调休上班" in line_208 and "第10个工作日" in line_208
+    assert "到期日 2025-02-08" in out
+    assert "依据" in out
+
+
+def test_explain_in_json():
+    result = run("2026-09-28", "7d", "--format", "json", "--explain")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    # 国办发明电〔2025〕7号: nominal last day 2026-10-05 is in 国庆 (10/1–10/7) → 10/8.
+    assert payload["due"] == "2026-10-08"
+    assert any("第203条" in line for line in payload["explain"])
+
+
+def test_month_and_calendar_days():
+    assert run("2026-01-31", "1m").stdout.splitlines()[0] == "2026-02-28"
+    assert run("2026-09-28", "7d").stdout.splitlines()[0] == "2026-10-08"
+
+
+def test_province_option_accepted():
+    result = run("2025-01-20", "10wd", "--province", "shanxi", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["due"] == "2025-02-08"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("2025-01-20", "3x"),  # unknown unit
+        ("2025-01-20", "-3wd"),  # negative count (click sees an option)
+        ("2025-01-20", "--", "-3wd"),  # negative count, passed as an argument
+        ("2025-01-20", "0d"),  # zero count
+        ("2025-01-20", "abc"),  # malformed duration
+        ("2026-13-01", "3wd"),  # malformed date
+        ("2025-02-30", "3wd"),  # no such day
+        ("20250120", "3wd"),  # compact form: the contract says YYYY-MM-DD
+        ("2017-06-01", "3wd"),  # before 2018
+        ("2017-12-29", "7d"),  # before 2018
+        ("2025-01-20", "10wd", "--format", "xml"),
+        ("2025-01-20", "10wd", "--province", "nowhere"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args):
+    result = run(*args)
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error:")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_negative_count_message_names_the_duration():
+    """`doudi calendar due 2025-01-20 -3wd` must say what is wrong with the duration.
+
+    Click would read ``-3wd`` as an option ("No such option '-3'"); the command takes it
+    as the duration so that the engine's message names the negative count.
+    """
+    result = run("2025-01-20", "-3wd")
+    assert result.exit_code == 2
+    assert "-3wd" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("2025-01-20", "3x"), "unknown unit"),
+        (("2026-13-01", "3wd"), "2026-13-01"),
+        (("2017-06-01", "3wd"), "2017-06-01"),
+        (("2025-01-20", "0d"), "at least 1"),
+    ],
+)
+def test_error_messages_name_the_problem(args, needle):
+    assert needle in run(*args).stderr
+
+
+def _doudi_script() -> Path:
+    script = Path(sys.executable).parent / "doudi"
+    if script.exists():
+        return script
+    found = shutil.which("doudi")
+    if found is None:
+        pytest.fail("the doudi console script is not installed: pip install -e .")
+    return Path(found)
+
+
+def test_console_script():
+    proc = subprocess.run(
+        [str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "2025-02-08"
+
+
+def test_console_script_bad_input():
+    proc = subprocess.run(
+        [str(_doudi_script()), "calendar", "due", "2017-06-01", "3wd"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("Error:") and len(proc.stderr.splitlines()) == 1
+    assert "Traceback" not in proc.stderr
