@@ -12,6 +12,8 @@ The public Python API::
 
 from engine.calendar import CalendarOverlay, OfficialCalendar, national_calendar
 from engine.core import Breach, CaseView, DeadlineView, Engine
+from engine.default_benefit import LeaveRoute
+from engine.effects import Sanction
 from engine.errors import (
     DoudiError,
     EventRefused,
@@ -22,6 +24,7 @@ from engine.errors import (
     WorkflowLoadError,
 )
 from engine.hookspecs import hookimpl
+from engine.payments import Payment, PhaseOut
 from engine.periods import DueDate, Duration, due_date
 from engine.provinces import Document, Province
 from engine.workflow import DeadlineRule, Parameter, State, Transition, WorkflowPatch
@@ -39,11 +42,15 @@ __all__ = [
     "Engine",
     "EventRefused",
     "InvalidInput",
+    "LeaveRoute",
     "OfficialCalendar",
     "OutsideCalendar",
     "Parameter",
+    "Payment",
+    "PhaseOut",
     "PluginError",
     "Province",
+    "Sanction",
     "State",
     "Transition",
     "UnknownName",

@@ -17,14 +17,36 @@ from attrs import frozen
 
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
+from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import DoudiError, EventRefused, InvalidInput, UnknownName
-from engine.guards import GuardContext, HistoryEntry, is_delegated
+from engine.guards import GuardContext, HistoryEntry
+from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, get_registry
-from engine.store import CaseRecord, Store
+from engine.store import CaseRecord, Change, Store
+from engine.workflow import OPEN_EVENT, Transition, Workflow
 
-OPEN_EVENT = "open"
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
+AUTO_ACTOR = "doudi (by itself)"
+
+
+@frozen
+class _Step:
+    case: CaseRecord
+    entry: HistoryEntry
+    deadlines: list[Deadline]
+    outcome: Outcome
+    openings: list[LinkedOpening]
+
+
+def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
+    """The first transition due to happen by itself on or before ``until``, if any."""
+    for t in wf.transitions:
+        if t.auto_on and case.state in t.sources and t.auto_on in case.attributes:
+            when = date.fromisoformat(str(case.attributes[t.auto_on]))
+            if when <= until:
+                return t, max(when, case.last_event_on)
+    return None
 
 
 @frozen
@@ -89,6 +111,9 @@ class CaseView:
     history: tuple[dict, ...]
     deadlines: tuple[DeadlineView, ...]
     as_of: date
+    payments: tuple[Payment, ...] = ()
+    sanctions: tuple[Sanction, ...] = ()
+    links: tuple[dict, ...] = ()
 
     @property
     def id(self) -> str:
@@ -112,6 +137,9 @@ class CaseView:
             "attributes": c.attributes,
             "history": list(self.history),
             "deadlines": [d.to_json() for d in self.deadlines],
+            **({"payments": [p.to_json() for p in self.payments]} if self.payments else {}),
+            "sanctions": [s.to_json() for s in self.sanctions],
+            "links": list(self.links),
         }
 
 
@@ -159,8 +187,27 @@ class Engine:
         """Open a case in the workflow's initial state; returns it as of ``on``."""
         if on is None:
             raise InvalidInput("open_case needs the date the case was opened (on=...)")
-        attributes = dict(attributes or {})
+        if case_id is not None and (not case_id.strip() or any(c.isspace() for c in case_id)):
+            raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
+        if case_id is not None and self.store.case(case_id) is not None:
+            raise EventRefused(f"case {case_id} already exists")
+        change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor)
+        self.store.commit([change])
+        return self.case(change.case.id, as_of=on)
+
+    def _opening(
+        self,
+        province: str,
+        workflow: str,
+        on: date,
+        attributes: dict[str, Any],
+        case_id: str | None,
+        actor: str | None,
+        taken: set[str] | None = None,
+    ) -> Change:
+        """The change that opens a case (not yet written)."""
         wf = self.registry.workflow(province, workflow)
+        wf.check_attributes(attributes, opening=True)
         county = attributes.get("county")
         calendar = self.calendar(province, county)
         calendar.day_info(on)
@@ -174,11 +221,8 @@ class Engine:
             attributes["delegated"] = True
         if case_id is None:
             prefix = f"{province}-{on.year}-"
-            case_id = f"{prefix}{self.store.next_case_number(prefix):06d}"
-        elif not case_id.strip() or any(ch.isspace() for ch in case_id):
-            raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
-        if self.store.case(case_id) is not None:
-            raise EventRefused(f"case {case_id} already exists")
+            number = self.store.next_case_number(prefix) + len(taken or ())
+            case_id = f"{prefix}{number:06d}"
         case = CaseRecord(
             id=case_id,
             province=province,
@@ -189,9 +233,9 @@ class Engine:
             opened_on=on,
             last_event_on=on,
         )
-        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes)
-        self.store.record(case, entry, [], actor, new_case=True)
-        return self.case(case_id, as_of=on)
+        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, actor=actor)
+        deadlines = apply_event([], wf, OPEN_EVENT, on, calendar, attributes, False, attributes)
+        return Change(case, [entry], deadlines, new_case=True)
 
     def _load(self, case_id: str) -> CaseRecord:
         case = self.store.case(case_id)
@@ -210,7 +254,9 @@ class Engine:
     ) -> CaseView:
         """Record ``event`` on ``on`` if the procedure allows it; raises :class:`EventRefused`.
 
-        A refused event changes nothing. Payload values become the case's attributes.
+        A refused event changes nothing. Payload values become the case's attributes. Anything
+        that happened by itself before ``on`` (the end of a phase-out) is recorded first, and
+        cases the event opens (approve → benefit) are opened, all in the same transaction.
         """
         case = self._load(case_id)
         payload = dict(payload or {})
@@ -221,12 +267,37 @@ class Engine:
             )
         history = self.store.history(case_id)
         deadlines = self.store.deadlines(case_id)
-        state, attributes, deadlines = self._step(case, history, deadlines, event, on, payload,
-                                                  reason)
-        entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason)
-        updated = attrs.evolve(case, state=state, attributes=attributes, last_event_on=on)
-        self.store.record(updated, entry, deadlines, actor)
+        change = Change(case, [], deadlines)
+        self._advance(change, history, on)
+        step = self._step(change.case, history + change.entries, change.deadlines, event, on,
+                          payload, reason, actor)
+        change.case, change.deadlines = step.case, step.deadlines
+        change.entries.append(step.entry)
+        change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
+        changes = [change]
+        for opening in step.openings:
+            linked = self._opening(change.case.province, opening.workflow, on,
+                                   dict(opening.attributes), None, actor,
+                                   taken={c.case.id for c in changes[1:]})
+            linked.links.append((case_id, opening.back_relation, on, 0))
+            change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
+            changes.append(linked)
+        self.store.commit(changes)
         return self.case(case_id, as_of=on)
+
+    def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
+        """Fire, in memory, the transitions that happen by themselves up to ``until``."""
+        wf = self.registry.workflow(change.case.province, change.case.workflow)
+        while True:
+            due = _pending_auto(wf, change.case, until)
+            if due is None:
+                return
+            transition, when = due
+            step = self._step(change.case, history + change.entries, change.deadlines,
+                              transition.event, when, {}, None, AUTO_ACTOR)
+            change.case, change.deadlines = step.case, step.deadlines
+            change.entries.append(step.entry)
+            change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
 
     def _step(
         self,
@@ -237,12 +308,14 @@ class Engine:
         on: date,
         payload: Mapping[str, Any],
         reason: str | None,
-    ) -> tuple[str, dict[str, Any], list[Deadline]]:
-        """One event applied to a case in memory: the new state, attributes and deadlines."""
+        actor: str | None = None,
+    ) -> _Step:
+        """One event applied to a case in memory: new state, attributes, deadlines, effects."""
         wf = self.registry.workflow(case.province, case.workflow)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
         calendar.day_info(on)
+        wf.check_attributes(payload)
         attributes = {**case.attributes, **payload}
         ctx = GuardContext(
             case_id=case.id,
@@ -257,30 +330,46 @@ class Engine:
             deadlines=tuple(deadlines),
             parameters=wf.parameters,
             calendar=calendar,
+            hooks=self.registry.pm.hook,
+            opened_on=case.opened_on,
         )
         state = machine.fire(case.state, event, ctx)
+        outcome = Outcome()
+        for name in wf.transition_for(event, case.state, state).effects:
+            self.registry.effects[name](ctx, outcome)
+        attributes.update(outcome.attributes)
         closes = state in wf.final_states
-        delegated = is_delegated(wf.parameters, attributes)
-        deadlines = apply_event(deadlines, wf, event, on, calendar, delegated, closes)
-        return state, attributes, deadlines
+        deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload)
+        entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
+                             derived=outcome.attributes, actor=actor)
+        openings = list(outcome.openings)
+        for o in wf.opens:
+            if o.event == event:
+                copied = {k: attributes[k] for k in o.copy if k in attributes}
+                if o.next_month_attribute:
+                    copied[o.next_month_attribute] = month_text(next_month(month_of(on)))
+                copied[o.back_relation] = case.id
+                openings.append(LinkedOpening(o.workflow, o.relation, o.back_relation, copied,
+                                              o.citation))
+        updated = attrs.evolve(case, state=state, attributes=attributes, last_event_on=on)
+        return _Step(updated, entry, deadlines, outcome, openings)
 
     def replay(self, case_id: str) -> tuple[CaseRecord, list[Deadline]]:
         """The case and its deadlines rebuilt from its history alone, guards checked again."""
         stored = self._load(case_id)
         history = self.store.history(case_id)
         opening = history[0]
-        case = attrs.evolve(
-            stored,
-            state=self.registry.workflow(stored.province, stored.workflow).initial,
-            attributes=dict(opening.payload),
-            last_event_on=opening.on,
-        )
-        deadlines: list[Deadline] = []
+        wf = self.registry.workflow(stored.province, stored.workflow)
+        attributes = dict(opening.payload)
+        case = attrs.evolve(stored, state=wf.initial, attributes=attributes,
+                            last_event_on=opening.on)
+        calendar = self.calendar(stored.province, stored.county)
+        deadlines = apply_event([], wf, OPEN_EVENT, opening.on, calendar, attributes, False,
+                                attributes)
         for i, entry in enumerate(history[1:], start=1):
-            state, attributes, deadlines = self._step(
-                case, history[:i], deadlines, entry.event, entry.on, entry.payload, entry.reason
-            )
-            case = attrs.evolve(case, state=state, attributes=attributes, last_event_on=entry.on)
+            step = self._step(case, history[:i], deadlines, entry.event, entry.on,
+                              entry.payload, entry.reason, entry.actor)
+            case, deadlines = step.case, step.deadlines
         return case, deadlines
 
     def replay_deadlines(self, case_id: str, as_of: date | None = None) -> list[Deadline]:
@@ -299,22 +388,41 @@ class Engine:
             if as_of is not None and entry.on > as_of:
                 break
             attributes.update(entry.payload)
-            if entry.event == OPEN_EVENT:
-                continue
+            attributes.update(entry.derived)
             closes = entry.to_state in wf.final_states
-            delegated = is_delegated(wf.parameters, attributes)
-            deadlines = apply_event(deadlines, wf, entry.event, entry.on, calendar, delegated,
-                                    closes)
+            deadlines = apply_event(deadlines, wf, entry.event, entry.on, calendar, attributes,
+                                    closes, entry.payload)
         return deadlines
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _deadlines_as_of(
+    def _as_of(
         self, case: CaseRecord, as_of: date, stored: list[Deadline] | None = None
-    ) -> list[Deadline]:
-        if case.last_event_on <= as_of:
-            return stored if stored is not None else self.store.deadlines(case.id)
-        return self._deadlines_from_history(case, self.store.history(case.id), as_of)
+    ) -> tuple[CaseRecord, list[HistoryEntry] | None, list[Deadline]]:
+        """The case, its known history and its deadlines as they stood on ``as_of``.
+
+        Events recorded after ``as_of`` are left out; what would have happened by itself by
+        then (the end of a phase-out) is applied, in memory only. The history is ``None``
+        when the stored rows already are the answer (the common case of a report for today).
+        """
+        wf = self.registry.workflow(case.province, case.workflow)
+        if case.last_event_on <= as_of and _pending_auto(wf, case, as_of) is None:
+            return case, None, stored if stored is not None else self.store.deadlines(case.id)
+        history = self.store.history(case.id)
+        known = [e for e in history if e.on <= as_of]
+        if len(known) < len(history):
+            attributes: dict[str, Any] = {}
+            for entry in known:
+                attributes.update(entry.payload)
+                attributes.update(entry.derived)
+            case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
+                                last_event_on=known[-1].on)
+            deadlines = self._deadlines_from_history(case, history, as_of)
+        else:
+            deadlines = stored if stored is not None else self.store.deadlines(case.id)
+        change = Change(case, [], deadlines)
+        self._advance(change, known, as_of)
+        return change.case, known + change.entries, change.deadlines
 
     def _judge(
         self, case: CaseRecord, deadlines: list[Deadline], as_of: date, window: int
@@ -335,43 +443,53 @@ class Engine:
         case = self._load(case_id)
         if as_of < case.opened_on:
             return []
-        return self._judge(case, self._deadlines_as_of(case, as_of), as_of, window)
+        case, _, deadlines = self._as_of(case, as_of)
+        return self._judge(case, deadlines, as_of, window)
 
     def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
              ) -> CaseView:
         """The case as it stood on ``as_of`` (default: the date of its last event)."""
-        case = self._load(case_id)
-        as_of = as_of or case.last_event_on
-        if as_of < case.opened_on:
+        stored = self._load(case_id)
+        as_of = as_of or stored.last_event_on
+        if as_of < stored.opened_on:
             raise UnknownName(
-                f"case {case_id} was opened on {case.opened_on.isoformat()}, "
+                f"case {case_id} was opened on {stored.opened_on.isoformat()}, "
                 f"after {as_of.isoformat()}"
             )
-        rows = self.store.history_rows(case_id)
-        known = [r for r in rows if date.fromisoformat(r["on"]) <= as_of]
-        if known and len(known) < len(rows):
-            attributes: dict[str, Any] = {}
-            for r in known:
-                attributes.update(_json(r["payload"]))
-            case = attrs.evolve(case, state=known[-1]["to_state"], attributes=attributes)
+        case, history, deadlines = self._as_of(stored, as_of)
+        if history is None:
+            history = self.store.history(case_id)
+        recorded = {r["seq"]: r["recorded_at"] for r in self.store.history_rows(case_id)}
         wf = self.registry.workflow(case.province, case.workflow)
-        history = tuple(
+        rows = tuple(
             {
-                "seq": r["seq"],
-                "event": r["event"],
-                "title": wf.event_title(r["event"]) if r["event"] != OPEN_EVENT else "立案",
-                "on": r["on"],
-                "from": r["from_state"] or None,
-                "to": r["to_state"],
-                "payload": _json(r["payload"]),
-                "reason": r["reason"],
-                "actor": r["actor"],
-                "recorded_at": r["recorded_at"],
+                "seq": e.seq,
+                "event": e.event,
+                "title": wf.event_title(e.event) if e.event != OPEN_EVENT else "立案",
+                "on": e.on.isoformat(),
+                "from": e.from_state or None,
+                "to": e.to_state,
+                "payload": dict(e.payload),
+                "derived": dict(e.derived),
+                "reason": e.reason,
+                "actor": e.actor,
+                "recorded_at": recorded.get(e.seq) if e.seq in recorded else None,
             }
-            for r in known
+            for e in history
         )
-        views = self._judge(case, self._deadlines_as_of(case, as_of), as_of, window)
-        return CaseView(case, wf.state(case.state).title, history, tuple(views), as_of)
+        payments: tuple[Payment, ...] = ()
+        if "paid_from" in history[0].payload and "payment_start" in wf.parameters:
+            start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
+            payments = tuple(schedule(history, case.attributes, wf.final_states, start, as_of))
+        sanctions = tuple(s for s in self.store.sanctions(case_id) if s.on <= as_of)
+        links = tuple(
+            {"case_id": r["other_id"], "workflow": self._load(r["other_id"]).workflow,
+             "relation": r["relation"], "on": r["on"]}
+            for r in self.store.links(case_id) if r["on"] <= as_of.isoformat()
+        )
+        views = self._judge(case, deadlines, as_of, window)
+        return CaseView(case, wf.state(case.state).title, rows, tuple(views), as_of,
+                        payments, sanctions, links)
 
     def report(
         self,
@@ -391,7 +509,7 @@ class Engine:
         for case in cases:
             if case.opened_on > as_of:
                 continue
-            deadlines = self._deadlines_as_of(case, as_of, stored.get(case.id, []))
+            case, _, deadlines = self._as_of(case, as_of, stored.get(case.id, []))
             for view in self._judge(case, deadlines, as_of, window):
                 if view.status in statuses:
                     found.append(Breach(case, view))
@@ -424,11 +542,20 @@ class Engine:
             raise InvalidInput("the warning window must be 0 or more working days")
         return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
 
-
-def _json(text: str | None) -> Any:
-    import json
-
-    return json.loads(text) if text else {}
+    def sanctions(
+        self,
+        province: str | None = None,
+        county: str | None = None,
+        kind: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[dict]:
+        """Credit sanctions by province, county, kind and date range, oldest first."""
+        if province is not None:
+            self.registry.province(province)
+        if kind is not None and kind not in SANCTION_KINDS:
+            raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
+        return self.store.sanction_rows(province, county, kind, since, until)
 
 
 __all__ = ["Breach", "CaseView", "DeadlineView", "DoudiError", "Engine"]

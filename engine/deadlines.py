@@ -7,15 +7,16 @@ the events known on that date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 from attrs import define
 
 from engine.calendar import OfficialCalendar
 from engine.periods import Duration, due_date
-from engine.workflow import DeadlineRule, Parameter, Workflow
+from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
 RUNNING = None
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")
@@ -85,13 +86,19 @@ class Deadline:
 
 
 def _duration_for(
-    rule: DeadlineRule, params: Mapping[str, Parameter], delegated: bool, extension: str | None
+    rule: DeadlineRule, params: Mapping[str, Parameter], attributes: Mapping[str, Any]
 ) -> Parameter:
-    if extension:
-        return params[extension]
-    if delegated and rule.delegated_param:
-        return params[rule.delegated_param]
+    for variant in rule.variants:
+        if variant_applies(variant.when, params, attributes):
+            return params[variant.param]
     return params[rule.param]
+
+
+def _start_date(rule: DeadlineRule, on: date, payload: Mapping[str, Any]) -> date:
+    if rule.start_from is None:
+        return on
+    value = payload.get(rule.start_from)
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def apply_event(
@@ -100,10 +107,15 @@ def apply_event(
     event: str,
     on: date,
     calendar: OfficialCalendar,
-    delegated: bool,
+    attributes: Mapping[str, Any],
     closes_case: bool,
+    payload: Mapping[str, Any] | None = None,
 ) -> list[Deadline]:
-    """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing."""
+    """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing.
+
+    ``attributes`` are the case's attributes after the event (variants read them);
+    ``payload`` the event's data (``start_from`` reads it).
+    """
     params = workflow.parameters
     result = list(deadlines)
     for rule in workflow.deadlines:
@@ -125,7 +137,8 @@ def apply_event(
         if event in rule.starts:
             if running is not None:  # started again (e.g. a second 公示): the old one ends
                 running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
-            param = _duration_for(rule, params, delegated, None)
+            param = _duration_for(rule, params, attributes)
+            start = _start_date(rule, on, payload or {})
             instance = 1 + sum(1 for d in result if d.rule == rule.rule)
             fresh = Deadline(
                 rule=rule.rule,
@@ -133,15 +146,15 @@ def apply_event(
                 severity=rule.severity,
                 kind=rule.kind,
                 instance=instance,
-                starts_on=on,
+                starts_on=start,
                 duration="",
-                due_on=on,
+                due_on=start,
                 citation="",
                 computation="",
                 provisional=False,
                 param=param.name,
             )
-            _recount(fresh, calendar, param, on)
+            _recount(fresh, calendar, param, start)
             result.append(fresh)
     if closes_case:
         for d in result:
@@ -174,16 +187,3 @@ def _resume(deadline: Deadline, calendar: OfficialCalendar, on: date) -> None:
     deadline.provisional = calendar.is_provisional(deadline.due_on)
     deadline.computation += f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延"
     deadline.paused_on = None
-
-
-def fold(
-    events: Iterable[tuple[str, date, bool]],
-    workflow: Workflow,
-    calendar: OfficialCalendar,
-    delegated: bool,
-) -> list[Deadline]:
-    """All deadlines of a case from its events: ``(event, on, closes_case)`` in order."""
-    deadlines: list[Deadline] = []
-    for event, on, closes in events:
-        deadlines = apply_event(deadlines, workflow, event, on, calendar, delegated, closes)
-    return deadlines

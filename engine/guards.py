@@ -15,7 +15,7 @@ from attrs import frozen
 
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline
-from engine.workflow import Parameter
+from engine.workflow import Parameter, is_delegated
 
 
 @frozen
@@ -29,6 +29,8 @@ class HistoryEntry:
     to_state: str
     payload: Mapping[str, Any]
     reason: str | None = None
+    derived: Mapping[str, Any] = {}  # what the event's effects decided (e.g. a phase-out plan)
+    actor: str | None = None
 
 
 @frozen
@@ -47,6 +49,8 @@ class GuardContext:
     deadlines: Sequence[Deadline]
     parameters: Mapping[str, Parameter]
     calendar: OfficialCalendar
+    hooks: Any = None  # the plugin manager's hook relay, for effects that ask a province
+    opened_on: date | None = None
 
     @property
     def delegated(self) -> bool:
@@ -56,32 +60,27 @@ class GuardContext:
         return next((d for d in reversed(self.deadlines) if d.rule == rule), None)
 
 
-def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
-    """Confirmation delegated to the township: always (province rule), or by the case."""
-    delegation = parameters.get("delegation")
-    if delegation is not None and delegation.value == "always":
-        return True
-    return attributes.get("delegated") is True
-
-
 Guard = Callable[[GuardContext], "str | None"]
 
 
-class GuardRegistry:
-    """Guards by name, remembering which plugin registered each, duplicates refused."""
+class NamedRegistry:
+    """Functions by name (guards, effects), remembering which plugin registered each."""
 
-    def __init__(self) -> None:
-        self._guards: dict[str, tuple[Guard, str]] = {}
+    def __init__(self, kind: str = "guard") -> None:
+        self.kind = kind
+        self._guards: dict[str, tuple[Callable, str]] = {}
 
-    def register(self, name: str, function: Guard, plugin: str) -> None:
+    def register(self, name: str, function: Callable, plugin: str) -> None:
         from engine.errors import PluginError
 
         if name in self._guards:
             other = self._guards[name][1]
-            raise PluginError(f"guard {name!r} registered by both {other!r} and {plugin!r}")
+            raise PluginError(f"{self.kind} {name!r} registered by both {other!r} and {plugin!r}")
+        if not callable(function):
+            raise PluginError(f"plugin {plugin!r} registered {self.kind} {name!r} as {function!r}")
         self._guards[name] = (function, plugin)
 
-    def __getitem__(self, name: str) -> Guard:
+    def __getitem__(self, name: str) -> Callable:
         return self._guards[name][0]
 
     def __contains__(self, name: object) -> bool:
@@ -89,3 +88,6 @@ class GuardRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._guards)
+
+
+GuardRegistry = NamedRegistry

@@ -50,3 +50,27 @@ def doudi_register_guards(register):
     history and running deadlines, the effective parameters) and returns ``None`` to allow the
     transition or a one-line reason to refuse it.
     """
+
+
+@hookspec
+def doudi_register_effects(register):
+    """Call ``register(name, function)`` for each named effect: ``function(ctx, outcome)``.
+
+    An effect adds to the ``Outcome`` of an event (attributes, sanctions, linked cases); it
+    must be deterministic, because replaying a history runs it again.
+    """
+
+
+@hookspec(firstresult=True)
+def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+    """Return the ``PhaseOut`` (monthly shares of the benefit, with citation) for this household.
+
+    Called when employment lifts per-capita income above the standard (event
+    ``income_exceeds``). Answer for your own province; the national default (6 months at the
+    full amount, 民发〔2022〕83号) answers last.
+    """
+
+
+@hookspec(firstresult=True)
+def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
+    """Return the ``LeaveRoute`` of a household leaving 低保 (transfer or dynamic monitoring)."""

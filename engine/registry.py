@@ -14,11 +14,13 @@ import pluggy
 
 from engine.calendar import CalendarOverlay, OfficialCalendar, calendar_with_overlays
 from engine.errors import InvalidInput, PluginError
-from engine.guards import GuardRegistry
+from engine.guards import GuardRegistry, NamedRegistry
 from engine.machine import ProcessMachine
 from engine.plugins import distribution_of, get_plugin_manager
 from engine.provinces import Province
-from engine.workflow import Parameter, Workflow, WorkflowPatch, load_workflow
+from engine.workflow import Parameter, Workflow, WorkflowPatch, load_workflow, validate
+
+REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
 
 
 class Registry:
@@ -27,6 +29,7 @@ class Registry:
     def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
         self.pm = pm or get_plugin_manager()
         self.guards = GuardRegistry()
+        self.effects = NamedRegistry("effect")
         self.provinces: dict[str, Province] = {}
         self._workflows: dict[tuple[str, str], Workflow] = {}
         self._machines: dict[tuple[str, str], ProcessMachine] = {}
@@ -35,7 +38,7 @@ class Registry:
         """Call one hook plugin by plugin, yielding (plugin name, result)."""
         hook = getattr(self.pm.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):  # registration order
-            if hook_name in ("doudi_register_guards", "doudi_register_provinces"):
+            if hook_name in REGISTERING_HOOKS:
                 register = self._registrar(hook_name, impl.plugin_name)
                 result = impl.function(register=register)
             else:
@@ -45,6 +48,8 @@ class Registry:
     def _registrar(self, hook_name: str, plugin: str):
         if hook_name == "doudi_register_guards":
             return lambda name, function: self.guards.register(name, function, plugin)
+        if hook_name == "doudi_register_effects":
+            return lambda name, function: self.effects.register(name, function, plugin)
         return lambda province: self._add_province(province, plugin)
 
     def _add_province(self, province: Province, plugin: str) -> None:
@@ -62,6 +67,7 @@ class Registry:
 
     def load(self) -> Registry:
         list(self._each("doudi_register_guards"))
+        list(self._each("doudi_register_effects"))
         list(self._each("doudi_register_provinces"))
         return self
 
@@ -79,7 +85,8 @@ class Registry:
         key = (province, name)
         if key not in self._workflows:
             self.province(province)
-            workflow = load_workflow(name, known_guards=self.guards.names())
+            workflow = load_workflow(name, known_guards=self.guards.names(),
+                                     known_effects=self.effects.names())
             for plugin, patches in self._each(
                 "doudi_workflow_patches", province=province, workflow=name
             ):
@@ -91,12 +98,7 @@ class Registry:
             for _, params in self._each("doudi_parameters", province=province, workflow=name):
                 overrides.extend(params or ())
             workflow = workflow.with_parameters(overrides)
-            for t in workflow.transitions:
-                for guard in t.guards:
-                    if guard not in self.guards:
-                        raise PluginError(
-                            f"{workflow.source}: transition {t.event!r}: unknown guard {guard!r}"
-                        )
+            validate(workflow, self.guards.names(), self.effects.names())
             self._workflows[key] = workflow
         return self._workflows[key]
 

@@ -12,10 +12,12 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 import sqlite_utils
 from attrs import define
 
 from engine.deadlines import Deadline
+from engine.effects import Sanction
 from engine.guards import HistoryEntry
 
 migrations = sqlite_utils.Migrations("doudi")
@@ -85,6 +87,37 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["deadlines"].create_index(["outcome", "due_on"])
 
 
+@migrations()
+def m002_benefit(db: sqlite_utils.Database) -> None:
+    """Linked cases, credit sanctions, and what each event's effects decided."""
+    db["events"].add_column("derived", str)
+    db["links"].create(
+        {"case_id": str, "other_id": str, "relation": str, "on": str, "seq": int},
+        pk=("case_id", "other_id", "relation"),
+        foreign_keys=[("case_id", "cases", "id"), ("other_id", "cases", "id")],
+    )
+    db["sanctions"].create(
+        {"id": int, "case_id": str, "seq": int, "kind": str, "on": str, "amount": float,
+         "basis": str, "note": str},
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["sanctions"].create_index(["case_id"])
+    db["sanctions"].create_index(["kind", "on"])
+
+
+@define
+class Change:
+    """One case's part of an event: its new row, new history entries and derived rows."""
+
+    case: CaseRecord
+    entries: list[HistoryEntry]
+    deadlines: list[Deadline]
+    sanctions: list[tuple[int, Sanction]] = attrs.Factory(list)
+    links: list[tuple[str, str, date, int]] = attrs.Factory(list)  # other id, relation, on, seq
+    new_case: bool = False
+
+
 @define
 class CaseRecord:
     """A case as stored: its current state and attributes."""
@@ -133,6 +166,8 @@ def _entry(row: Mapping) -> HistoryEntry:
         to_state=row["to_state"],
         payload=json.loads(row["payload"] or "{}"),
         reason=row["reason"],
+        derived=json.loads(row.get("derived") or "{}"),
+        actor=row["actor"],
     )
 
 
@@ -205,39 +240,89 @@ class Store:
 
     # -- the one write path -----------------------------------------------------------------
 
-    def record(
+    def sanctions(self, case_id: str) -> list[Sanction]:
+        rows = self.db["sanctions"].rows_where("case_id = ?", [case_id], order_by="id")
+        return [Sanction.from_row(r) for r in rows]
+
+    def links(self, case_id: str) -> list[dict]:
+        return list(self.db["links"].rows_where("case_id = ?", [case_id], order_by="seq"))
+
+    def sanction_rows(
         self,
-        case: CaseRecord,
-        entry: HistoryEntry,
-        deadlines: list[Deadline],
-        actor: str | None,
-        new_case: bool = False,
-    ) -> None:
-        """Append one event and write its effects (case row, deadlines): all or nothing."""
-        # Plain SQL on the hot path: sqlite-utils' insert() introspects the table each call.
-        case_row = case.to_row()
-        event_row = {
-            "case_id": case.id,
-            "seq": entry.seq,
-            "event": entry.event,
-            "on": entry.on.isoformat(),
-            "recorded_at": _now(),
-            "actor": actor,
-            "payload": json.dumps(dict(entry.payload), ensure_ascii=False, sort_keys=True),
-            "reason": entry.reason,
-            "from_state": entry.from_state,
-            "to_state": entry.to_state,
-        }
+        province: str | None = None,
+        county: str | None = None,
+        kind: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[dict]:
+        """Sanctions with their case's province and county, filtered, oldest first."""
+        clauses, args = [], []
+        for column, value in (("c.province", province), ("c.county", county), ("s.kind", kind)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            clauses.append("s.[on] >= ?")
+            args.append(since.isoformat())
+        if until is not None:
+            clauses.append("s.[on] <= ?")
+            args.append(until.isoformat())
+        sql = ("select s.case_id, c.province, c.county, c.workflow, s.kind, s.[on], s.amount, "
+               "s.basis, s.note from sanctions s join cases c on c.id = s.case_id")
+        if clauses:
+            sql += " where " + " and ".join(clauses)
+        cursor = self.db.execute(sql + " order by s.[on], s.case_id, s.id", args)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+    # -- the one write path -----------------------------------------------------------------
+
+    def commit(self, changes: list[Change]) -> None:
+        """Write every case's part of one event: all of it, or none of it."""
         with self.db.atomic():
-            if new_case:
-                _insert(self.db, "cases", [{**case_row, "created_at": _now()}])
-            else:
-                assignments = ", ".join(f"[{k}] = ?" for k in case_row if k != "id")
-                values = [v for k, v in case_row.items() if k != "id"]
-                self.db.execute(f"update cases set {assignments} where id = ?", [*values, case.id])
-            _insert(self.db, "events", [event_row])
-            self.db.execute("delete from deadlines where case_id = ?", [case.id])
-            _insert(self.db, "deadlines", [d.to_row(case.id) for d in deadlines])
+            for change in changes:
+                self._write(change)
+            # Links last: a link may point at a case opened by the same event.
+            _insert(self.db, "links", [
+                {"case_id": change.case.id, "other_id": other, "relation": relation,
+                 "on": on.isoformat(), "seq": seq}
+                for change in changes
+                for other, relation, on, seq in change.links
+            ])
+
+    def _write(self, change: Change) -> None:
+        # Plain SQL on the hot path: sqlite-utils' insert() introspects the table each call.
+        case = change.case
+        case_row = case.to_row()
+        if change.new_case:
+            _insert(self.db, "cases", [{**case_row, "created_at": _now()}])
+        else:
+            assignments = ", ".join(f"[{k}] = ?" for k in case_row if k != "id")
+            values = [v for k, v in case_row.items() if k != "id"]
+            self.db.execute(f"update cases set {assignments} where id = ?", [*values, case.id])
+        _insert(self.db, "events", [
+            {
+                "case_id": case.id,
+                "seq": entry.seq,
+                "event": entry.event,
+                "on": entry.on.isoformat(),
+                "recorded_at": _now(),
+                "actor": entry.actor,
+                "payload": _dumps(entry.payload),
+                "reason": entry.reason,
+                "from_state": entry.from_state,
+                "to_state": entry.to_state,
+                "derived": _dumps(entry.derived) if entry.derived else None,
+            }
+            for entry in change.entries
+        ])
+        self.db.execute("delete from deadlines where case_id = ?", [case.id])
+        _insert(self.db, "deadlines", [d.to_row(case.id) for d in change.deadlines])
+        _insert(self.db, "sanctions", [s.to_row(case.id, seq) for seq, s in change.sanctions])
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

@@ -44,6 +44,8 @@ class Transition:
     """``event`` moves a case from any of ``sources`` to ``dest`` if every guard allows it.
 
     ``dest`` ``None`` is an internal transition: the event is recorded, the state stays.
+    ``effects`` are named, registered functions that compute what the event changes beyond
+    state and deadlines (attributes, sanctions, linked cases).
     """
 
     event: str
@@ -51,6 +53,9 @@ class Transition:
     dest: str | None = attrs.field(converter=lambda value: value or None)
     title: str = ""
     guards: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    effects: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    # Fires by itself on the date held in this case attribute (e.g. the end of a phase-out).
+    auto_on: str | None = None
 
 
 @frozen
@@ -72,12 +77,85 @@ class Extension:
 
 
 @frozen
+class Variant:
+    """Use ``param`` instead of the rule's own when the case attribute ``when`` is true.
+
+    ``when = "delegated"`` follows the ``delegation`` parameter (always / per case).
+    """
+
+    when: str
+    param: str
+
+
+@frozen
+class Opening:
+    """An event that opens a linked case in another workflow (e.g. approve → benefit).
+
+    ``relation`` is what the new case is to this one, ``back_relation`` what this one is to
+    it (also set as an attribute of the new case, holding this case's id); ``copy`` lists the
+    attributes carried over; ``next_month_attribute`` is set to the month after the event.
+    """
+
+    event: str
+    workflow: str
+    relation: str
+    back_relation: str
+    copy: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    next_month_attribute: str | None = None
+    citation: str = ""
+
+
+ATTRIBUTE_TYPES = ("number", "month", "date", "bool", "text")
+
+
+@frozen
+class AttributeSpec:
+    """A case attribute or event datum the workflow checks wherever it is given."""
+
+    name: str
+    type: str
+    required: bool = False  # required when a case of this workflow is opened
+    minimum: float | None = None
+    title: str = ""
+
+    def check(self, value: Any) -> None:
+        from engine.errors import InvalidInput
+
+        name = self.name
+        if self.type == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInput(f"{name} must be a number, got {value!r}")
+            if self.minimum is not None and value < self.minimum:
+                raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
+        elif self.type == "bool" and not isinstance(value, bool):
+            raise InvalidInput(f"{name} must be true or false, got {value!r}")
+        elif self.type in ("month", "date"):
+            from datetime import date as _date
+
+            text = str(value)
+            try:
+                if self.type == "month":
+                    if len(text) != 7 or text[4] != "-":
+                        raise ValueError
+                    _date.fromisoformat(text + "-01")
+                else:
+                    if len(text) != 10:
+                        raise ValueError
+                    _date.fromisoformat(text)
+            except ValueError:
+                shape = "YYYY-MM" if self.type == "month" else "YYYY-MM-DD"
+                raise InvalidInput(f"{name} {value!r} is not a {self.type}: expected {shape}") \
+                    from None
+
+
+@frozen
 class DeadlineRule:
     """A statutory or advisory period: started, stopped, extended, paused by events.
 
     ``kind`` ``duty``: something must happen by the due date (stopped in time → met).
     ``kind`` ``window``: a period that must run its full length (e.g. 7-day 公示); it ends on
-    its due date by itself and is never breached.
+    its due date by itself and is never breached. ``starts`` may name ``open``, the opening
+    of the case.
     """
 
     rule: str
@@ -88,7 +166,9 @@ class DeadlineRule:
     extensions: tuple[Extension, ...] = attrs.field(default=(), converter=_tuple)
     pauses: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     resumes: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    delegated_param: str | None = None  # used instead of ``param`` when the case is delegated
+    variants: tuple[Variant, ...] = attrs.field(default=(), converter=_tuple)
+    # Count from the date in this event datum instead of the event's date (e.g. died_on).
+    start_from: str | None = None
     severity: str = "statutory"
     kind: str = "duty"
 
@@ -105,6 +185,25 @@ class Workflow:
     deadlines: tuple[DeadlineRule, ...]
     parameters: Mapping[str, Parameter]
     source: str = "<memory>"
+    opens: tuple[Opening, ...] = ()
+    attributes: Mapping[str, AttributeSpec] = attrs.Factory(dict)
+
+    def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
+        """Raise :class:`InvalidInput` for a declared attribute of the wrong shape."""
+        from engine.errors import InvalidInput
+
+        for name, spec in self.attributes.items():
+            if name in values:
+                spec.check(values[name])
+            elif opening and spec.required:
+                raise InvalidInput(f"a {self.name} case needs --set {name}=… ({spec.title})")
+
+    def transition_for(self, event: str, source: str, dest: str) -> Transition:
+        """The transition that took ``event`` from ``source`` to ``dest``."""
+        return next(
+            t for t in self.transitions
+            if t.event == event and source in t.sources and (t.dest or source) == dest
+        )
 
     @property
     def events(self) -> list[str]:
@@ -179,16 +278,36 @@ class WorkflowPatch:
         return patched
 
 
+def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
+    """Confirmation delegated to the township: always (province rule), or by the case."""
+    delegation = parameters.get("delegation")
+    if delegation is not None and delegation.value == "always":
+        return True
+    return attributes.get("delegated") is True
+
+
+def variant_applies(when: str, parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
+    """Whether a deadline variant's condition holds for a case."""
+    if when == "delegated":
+        return is_delegated(parameters, attributes)
+    return attributes.get(when) is True
+
+
 # -- loading --------------------------------------------------------------------------------
 
 
-def load_workflow(name: str, known_guards: Iterable[str] | None = None) -> Workflow:
+def load_workflow(
+    name: str,
+    known_guards: Iterable[str] | None = None,
+    known_effects: Iterable[str] | None = None,
+) -> Workflow:
     """Load a packaged workflow (``workflows/<name>.toml``) by name."""
     resource = resources.files("workflows").joinpath(f"{name}.toml")
     if not resource.is_file():
         available = ", ".join(available_workflows()) or "none"
         raise WorkflowLoadError(f"unknown workflow {name!r} (available: {available})")
-    return parse_workflow(resource.read_text("utf-8"), f"workflows/{name}.toml", known_guards)
+    return parse_workflow(resource.read_text("utf-8"), f"workflows/{name}.toml", known_guards,
+                          known_effects)
 
 
 def available_workflows() -> list[str]:
@@ -199,7 +318,12 @@ def available_workflows() -> list[str]:
     )
 
 
-def parse_workflow(text: str, source: str, known_guards: Iterable[str] | None = None) -> Workflow:
+def parse_workflow(
+    text: str,
+    source: str,
+    known_guards: Iterable[str] | None = None,
+    known_effects: Iterable[str] | None = None,
+) -> Workflow:
     """Parse and validate a workflow's TOML text; ``source`` names it in every error."""
     try:
         data = tomllib.loads(text)
@@ -213,6 +337,11 @@ def parse_workflow(text: str, source: str, known_guards: Iterable[str] | None = 
             name: Parameter(name=name, **p) for name, p in data.get("parameters", {}).items()
         }
         deadlines = tuple(_deadline(d) for d in data.get("deadlines", ()))
+        opens = tuple(Opening(**o) for o in data.get("opens", ()))
+        attribute_specs = {
+            name: AttributeSpec(name=name, **spec)
+            for name, spec in data.get("attributes", {}).items()
+        }
         workflow = Workflow(
             name=head["name"],
             title=head["title"],
@@ -222,18 +351,21 @@ def parse_workflow(text: str, source: str, known_guards: Iterable[str] | None = 
             deadlines=deadlines,
             parameters=parameters,
             source=source,
+            opens=opens,
+            attributes=attribute_specs,
         )
     except KeyError as exc:
         raise WorkflowLoadError(f"{source}: missing required key {exc.args[0]!r}") from None
     except TypeError as exc:
         raise WorkflowLoadError(f"{source}: {_type_error(exc)}") from None
-    validate(workflow, known_guards)
+    validate(workflow, known_guards, known_effects)
     return workflow
 
 
 def _deadline(data: Mapping[str, Any]) -> DeadlineRule:
     data = dict(data)
     data["extensions"] = tuple(Extension(**e) for e in data.get("extensions", ()))
+    data["variants"] = tuple(Variant(**v) for v in data.get("variants", ()))
     return DeadlineRule(**data)
 
 
@@ -246,7 +378,14 @@ def _type_error(exc: TypeError) -> str:
     return text
 
 
-def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> None:
+OPEN_EVENT = "open"  # the opening of a case: a deadline may start on it
+
+
+def validate(
+    workflow: Workflow,
+    known_guards: Iterable[str] | None = None,
+    known_effects: Iterable[str] | None = None,
+) -> None:
     """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``."""
     src = workflow.source
 
@@ -262,6 +401,7 @@ def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> N
     if workflow.initial not in known_states:
         fail("workflow.initial", f"unknown state {workflow.initial!r}")
     guards = set(known_guards) if known_guards is not None else None
+    effects = set(known_effects) if known_effects is not None else None
     for t in workflow.transitions:
         item = f"transition {t.event!r}"
         if not t.sources:
@@ -277,6 +417,10 @@ def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> N
             for g in t.guards:
                 if g not in guards:
                     fail(item, f"unknown guard {g!r} (known: {', '.join(sorted(guards))})")
+        if effects is not None:
+            for e in t.effects:
+                if e not in effects:
+                    fail(item, f"unknown effect {e!r} (known: {', '.join(sorted(effects))})")
     reachable = {workflow.initial}
     frontier = [workflow.initial]
     while frontier:
@@ -289,6 +433,13 @@ def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> N
         if name not in reachable:
             fail(f"state {name!r}", f"unreachable from the initial state {workflow.initial!r}")
     events = set(workflow.events)
+    for o in workflow.opens:
+        if o.event not in events:
+            fail(f"opens {o.workflow!r}", f"names event {o.event!r}, which no transition has")
+    for spec in workflow.attributes.values():
+        if spec.type not in ATTRIBUTE_TYPES:
+            fail(f"attribute {spec.name!r}", f"type {spec.type!r} is not one of "
+                 f"{', '.join(ATTRIBUTE_TYPES)}")
     for p in workflow.parameters.values():
         if not p.citation:
             fail(f"parameter {p.name!r}", "has no citation")
@@ -303,14 +454,15 @@ def validate(workflow: Workflow, known_guards: Iterable[str] | None = None) -> N
             fail(item, f"kind {d.kind!r} is not one of {', '.join(KINDS)}")
         if not d.starts:
             fail(item, "has no starting event")
-        listed = [*d.starts, *d.stops, *d.pauses, *d.resumes]
+        listed = [*d.stops, *d.pauses, *d.resumes]
         listed += [e for x in d.extensions for e in x.events]
+        listed += [e for e in d.starts if e != OPEN_EVENT]
         for event in listed:
             if event not in events:
                 fail(item, f"names event {event!r}, which no transition has")
         if bool(d.pauses) != bool(d.resumes):
             fail(item, "pauses and resumes must be given together")
-        params = [d.param, d.delegated_param, *(x.param for x in d.extensions)]
+        params = [d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)]
         for param in filter(None, params):
             if param not in workflow.parameters:
                 fail(item, f"names parameter {param!r}, which is not defined")

@@ -17,7 +17,8 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     Store.open(str(path))
     db = sqlite_utils.Database(path)
     assert {"cases", "events", "deadlines"} <= set(db.table_names())
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit"]
+    assert {"links", "sanctions"} <= set(db.table_names())
     assert {"event", "on", "recorded_at", "actor", "payload", "from_state", "to_state"} <= set(
         db["events"].columns_dict
     )
@@ -26,7 +27,26 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     )
     # Opening again applies nothing twice.
     Store.open(str(path))
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit"]
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m002_benefit")
+    db["cases"].insert({"id": "c1", "province": "shanxi", "workflow": "dibao", "county": None,
+                        "state": "applied", "attributes": "{}", "opened_on": "2026-03-02",
+                        "last_event_on": "2026-03-02", "created_at": "x"})
+    db["events"].insert({"case_id": "c1", "seq": 0, "event": "open", "on": "2026-03-02",
+                         "recorded_at": "x", "actor": None, "payload": "{}", "reason": None,
+                         "from_state": "", "to_state": "applied"})
+    db.close()
+    engine = Engine.open(str(path))
+    assert [m.name for m in migrations.applied(engine.store.db)] == ["m001_initial",
+                                                                     "m002_benefit"]
+    engine.fire("c1", "accept", on=date(2026, 3, 3))
+    assert engine.case("c1").state == "accepted"
+    assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
 
 
 def test_the_default_database_is_doudi_db_or_DOUDI_DB(tmp_path, monkeypatch):

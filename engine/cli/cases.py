@@ -130,7 +130,16 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     if data["attributes"]:
         click.echo("attributes: " + ", ".join(f"{k}={v}" for k, v in data["attributes"].items()))
     click.echo("\nhistory")
-    emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason"])
+    emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
     click.echo("\ndeadlines")
     emit(data["deadlines"], "table",
          ["rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis", "provisional"])
+    if "payments" in data:
+        click.echo("\npayments")
+        emit(data["payments"], "table", ["month", "amount", "basis"])
+    if data["sanctions"]:
+        click.echo("\nsanctions")
+        emit(data["sanctions"], "table", ["on", "kind", "amount", "basis", "note"])
+    if data["links"]:
+        click.echo("\nlinks")
+        emit(data["links"], "table", ["case_id", "workflow", "relation", "on"])

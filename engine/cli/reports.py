@@ -58,3 +58,23 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.at_risk(as_of, within, province, workflow, county)]
     emit(rows, fmt, COLUMNS)
+
+
+SANCTION_COLUMNS = ["on", "case_id", "province", "county", "kind", "amount", "basis", "note"]
+
+
+@report.command()
+@click.option("--province", help="Only this province.")
+@click.option("--county", help="Only this county.")
+@click.option("--kind", type=click.Choice(["criticism", "stop", "repayment", "legal_referral"]),
+              help="Only this kind of sanction.")
+@click.option("--since", type=ISO_DATE, help="From this date (inclusive).")
+@click.option("--until", type=ISO_DATE, help="To this date (inclusive).")
+@format_option("table", "csv", "json")
+@db_option
+def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
+    """Credit sanctions (批评教育, 停保, 责令退回, 移送追责), each with its clause."""
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until")
+    engine = open_engine(db_path)
+    emit(engine.sanctions(province, county, kind, since, until), fmt, SANCTION_COLUMNS)

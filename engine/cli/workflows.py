@@ -57,7 +57,7 @@ def show(name, province, fmt) -> None:
         "states": [{"name": s.name, "title": s.title, "final": s.final} for s in wf.states],
         "transitions": [
             {"event": t.event, "title": t.title, "sources": list(t.sources), "dest": t.dest,
-             "guards": list(t.guards)}
+             "guards": list(t.guards), "effects": list(t.effects), "auto_on": t.auto_on}
             for t in wf.transitions
         ],
         "parameters": {
@@ -68,7 +68,9 @@ def show(name, province, fmt) -> None:
             {"rule": d.rule, "title": d.title, "starts": list(d.starts), "stops": list(d.stops),
              "extensions": [{"events": list(x.events), "param": x.param} for x in d.extensions],
              "pauses": list(d.pauses), "resumes": list(d.resumes), "param": d.param,
-             "duration": wf.parameters[d.param].value, "delegated_param": d.delegated_param,
+             "duration": wf.parameters[d.param].value,
+             "variants": [{"when": v.when, "param": v.param} for v in d.variants],
+             "start_from": d.start_from,
              "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
             for d in wf.deadlines
         ],

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from engine import (
     Document,
+    LeaveRoute,
     Parameter,
+    PhaseOut,
     Province,
     State,
     Transition,
@@ -36,9 +38,25 @@ def doudi_register_provinces(register):
     register(Province(CODE, "江苏省（征求意见稿）", (DOCUMENT,)))
 
 
+EXIT = f"{DRAFT} 一(五)"
+TRANSFER = f"{DRAFT} 三(一)"
+
+
 @hookimpl
 def doudi_parameters(province, workflow):
-    if province != CODE or workflow != "dibao":
+    if province != CODE:
+        return None
+    if workflow == "benefit":
+        return [
+            Parameter("phase_out", [1.0] * 6, EXIT),
+            Parameter("death_review", "3m", EXIT),
+            Parameter("unreported_change", "3m", f"{DRAFT} 五(五)"),
+            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
+                      f"{DRAFT} 五(五)"),
+            Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有条件的地区可提高到2倍）"),
+            Parameter("dynamic_monitoring", True, TRANSFER),
+        ]
+    if workflow != "dibao":
         return None
     return [
         Parameter("total", "30wd", LIMITS),
@@ -67,9 +85,57 @@ def doudi_register_guards(register):
     register("collective_outcome_given", collective_outcome_given)
 
 
+# 一(五): income at or above 2 × the standard keeps the benefit "一定期限内…最长不超过6个月":
+# the locality sets the period (default here: the maximum, 6); severely disabled or seriously
+# ill members: "可以视情延长缓退期，原则上不超过12个月".
+HIGH_INCOME_MONTHS = Parameter("phase_out_months_high_income", 6,
+                               f"{EXIT}（家庭人均收入达到或超过低保标准2倍的，由当地确定，最长不超过6个月）")
+SEVERE_MEMBER_MONTHS = 12
+
+
+@hookimpl
+def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+    """渐退缓退: the amount stays the same throughout; only the length depends on the case."""
+    if province != CODE:
+        return None
+    if attributes.get("severe_member") is True:
+        months = SEVERE_MEMBER_MONTHS
+        why = "家庭中有重残重病人员，视情延长缓退期，不超过12个月"
+    elif per_capita_income < 2 * standard:
+        months = 6
+        why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
+    else:
+        months = int(parameters["phase_out_months_high_income"].value)
+        why = f"家庭人均收入达到或超过低保标准2倍，保留低保待遇{months}个月"
+    return PhaseOut(tuple([1.0] * months), f"{EXIT}：{why}，维持原低保金不变")
+
+
+@hookimpl
+def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
+    """三(一): with consent, straight into 边缘 or 支出型 recognition; else dynamic monitoring."""
+    if province != CODE:
+        return None
+    multiple = float(parameters["marginal_multiple"].value)
+    local = attributes.get("marginal_multiple")
+    if isinstance(local, int | float) and not isinstance(local, bool) and 1.5 <= local <= 2:
+        multiple = float(local)  # a locality that raised its threshold (一(六)), at most 2 ×
+    consent = attributes.get("consent") is True
+    marginal = (per_capita_income is not None and standard is not None
+                and per_capita_income <= multiple * standard)
+    if consent and marginal:
+        return LeaveRoute("transfer", f"{TRANSFER}；{DRAFT} 一(六)", "marginal")
+    if consent and attributes.get("expenditure_hardship") is True:
+        return LeaveRoute("transfer", TRANSFER, "expenditure")
+    return LeaveRoute("monitoring", f"{TRANSFER}（纳入低收入人口动态监测平台）")
+
+
 @hookimpl
 def doudi_workflow_patches(province, workflow):
-    if province != CODE or workflow != "dibao":
+    if province != CODE:
+        return None
+    if workflow == "benefit":
+        return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,))]
+    if workflow != "dibao":
         return None
     # 一事一议: after investigation, a case beyond the rules goes to a collective meeting; its
     # outcome is recorded and the case continues to 公示 and confirmation as usual.

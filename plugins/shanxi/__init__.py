@@ -2,7 +2,8 @@
 
 Confirmation within 30 working days of 受理, 20 where delegated to the township, up to 45 in
 special cases (四(二)); 7-day 公示 of the 初审意见 (四(五)). Step deadlines the notice leaves
-to the 审核确认办法 stay national (民发〔2021〕57号) and are cited as such.
+to the 审核确认办法 stay national (民发〔2021〕57号) and are cited as such. In payment: a
+6-month phase-out and a re-check within 3 months of a death (一(五)); credit sanctions (五(五)).
 """
 
 from __future__ import annotations
@@ -29,7 +30,18 @@ def doudi_register_provinces(register):
 
 @hookimpl
 def doudi_parameters(province, workflow):
-    if province != CODE or workflow != "dibao":
+    if province != CODE:
+        return None
+    if workflow == "benefit":
+        return [
+            # "可给予 6 个月的渐退期": six months; the amount during it is the previous one.
+            Parameter("phase_out", [1.0] * 6, f"{NOTICE} 一(五)"),
+            Parameter("death_review", "3m", f"{NOTICE} 一(五)"),
+            Parameter("unreported_change", "3m", f"{NOTICE} 五(五)"),
+            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
+                      f"{NOTICE} 五(五)"),
+        ]
+    if workflow != "dibao":
         return None
     limits = f"{NOTICE} 四(二)"
     return [

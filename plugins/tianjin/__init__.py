@@ -1,7 +1,9 @@
 """天津市: 津民发〔2023〕13号 (2023-04-21, in force).
 
 Confirmation is at township/street level (乡镇人民政府（街道办事处）审核确认): 20 working days
-from 受理, up to 45 in special cases, and no county step (四(一)); 7-day 公示 (四(二)).
+from 受理, up to 45 in special cases, and no county step (四(一)); 7-day 公示 (四(二)). In
+payment: a phase-out of at most 6 months, 100 % then 50 %, and a re-check within 3 months of a
+death (一(三)); credit sanctions (五(五)).
 """
 
 from __future__ import annotations
@@ -29,7 +31,18 @@ def doudi_register_provinces(register):
 
 @hookimpl
 def doudi_parameters(province, workflow):
-    if province != CODE or workflow != "dibao":
+    if province != CODE:
+        return None
+    if workflow == "benefit":
+        return [
+            # "前三个月按其家庭原领取最低生活保障金的100%发放，后三个月按50%发放"
+            Parameter("phase_out", [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], f"{NOTICE} 一(三)"),
+            Parameter("death_review", "3m", f"{NOTICE} 一(三)"),
+            Parameter("unreported_change", "3m", f"{NOTICE} 五(五)"),
+            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
+                      f"{NOTICE} 五(五)"),
+        ]
+    if workflow != "dibao":
         return None
     return [
         Parameter("delegation", "always", LIMITS),

@@ -1,0 +1,252 @@
+"""National rules of the benefit workflow (低保在保管理), registered as an ordinary plugin.
+
+Guards check the data each event needs; effects compute what an event decides (a phase-out
+plan, credit sanctions, a transfer); the default hooks answer for any province that does not
+answer itself: the phase-out is the ``phase_out`` parameter's monthly shares, and a household
+leaving 低保 goes into dynamic monitoring (民发〔2022〕83号).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import frozen
+
+from engine.effects import LinkedOpening, Outcome, Sanction
+from engine.errors import InvalidInput
+from engine.guards import GuardContext
+from engine.hookspecs import hookimpl
+from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
+from engine.periods import due_date
+
+REVIEW_OUTCOMES = ("keep", "raise", "reduce", "stop")
+
+
+@frozen
+class LeaveRoute:
+    """Where a household leaving 低保 goes: ``transfer`` (with its recognition) or ``monitoring``."""
+
+    kind: str  # transfer | monitoring
+    basis: str
+    recognition: str | None = None  # marginal | expenditure, for a transfer
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _date(ctx: GuardContext, field: str) -> date:
+    value = ctx.payload.get(field)
+    if value is None:
+        raise InvalidInput(f"{ctx.event} needs --set {field}=YYYY-MM-DD")
+    try:
+        if len(str(value)) != 10:
+            raise ValueError
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} {value!r} is not a date: expected YYYY-MM-DD") from None
+
+
+def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
+    value = ctx.payload.get(field)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{ctx.event} needs --set {field}=NUMBER")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{field} must be a number, got {value!r}")
+    if value < 0:
+        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
+    return float(value)
+
+
+def _not_after_event(ctx: GuardContext, field: str) -> None:
+    when = _date(ctx, field)
+    if when > ctx.on:
+        raise InvalidInput(
+            f"{field} {when.isoformat()} is after the date the event is recorded "
+            f"({ctx.on.isoformat()})"
+        )
+
+
+def _current_amount(ctx: GuardContext) -> float:
+    """The amount being paid before this event: the latest one the history recorded."""
+    for entry in reversed(ctx.history):
+        if "amount" in entry.payload:
+            return float(entry.payload["amount"])
+    return 0.0
+
+
+def _credit_basis(ctx: GuardContext) -> str:
+    return ctx.parameters["credit_sanctions"].citation
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+
+def income_above_standard(ctx: GuardContext) -> str | None:
+    income = _number(ctx, "per_capita_income")
+    standard = _number(ctx, "standard")
+    if not standard:
+        raise InvalidInput("standard must be more than 0")
+    if income <= standard:
+        return f"per-capita income {income:g} does not exceed the standard {standard:g}"
+    return None
+
+
+def death_date_valid(ctx: GuardContext) -> str | None:
+    _not_after_event(ctx, "died_on")
+    return None
+
+
+def occurred_on_valid(ctx: GuardContext) -> str | None:
+    _not_after_event(ctx, "occurred_on")
+    return None
+
+
+def fraud_since_valid(ctx: GuardContext) -> str | None:
+    _not_after_event(ctx, "since")
+    return None
+
+
+def review_outcome_valid(ctx: GuardContext) -> str | None:
+    outcome = ctx.payload.get("outcome")
+    if outcome not in REVIEW_OUTCOMES:
+        raise InvalidInput(f"review needs --set outcome= one of {', '.join(REVIEW_OUTCOMES)}; "
+                           f"got {outcome!r}")
+    if outcome in ("raise", "reduce"):
+        new = _number(ctx, "amount")
+        old = _current_amount(ctx)
+        if outcome == "raise" and new <= old:
+            return f"a raise must increase the amount ({old:g} → {new:g})"
+        if outcome == "reduce" and new >= old:
+            return f"a reduction must lower the amount ({old:g} → {new:g})"
+    return None
+
+
+def review_stops(ctx: GuardContext) -> str | None:
+    return None if ctx.payload.get("outcome") == "stop" else "the re-check keeps the benefit"
+
+
+def review_continues(ctx: GuardContext) -> str | None:
+    return "the re-check stops the benefit" if ctx.payload.get("outcome") == "stop" else None
+
+
+def leave_income_valid(ctx: GuardContext) -> str | None:
+    _number(ctx, "per_capita_income", required=False)
+    standard = _number(ctx, "standard", required=False)
+    if standard == 0:
+        raise InvalidInput("standard must be more than 0")
+    return None
+
+
+# -- effects --------------------------------------------------------------------------------
+
+
+def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
+    """渐退: the province's plan, from the month after the income change, then the end."""
+    plan: PhaseOut = ctx.hooks.doudi_phaseout_schedule(
+        province=ctx.province,
+        per_capita_income=float(ctx.payload["per_capita_income"]),
+        standard=float(ctx.payload["standard"]),
+        attributes=dict(ctx.attributes),
+        parameters=dict(ctx.parameters),
+    )
+    first = next_month(month_of(ctx.on))
+    after = next_month(first, len(plan.shares))
+    outcome.attributes["phase_out"] = {
+        "first_month": month_text(first),
+        "shares": list(plan.shares),
+        "basis": plan.basis,
+        "amount": _current_amount(ctx),
+    }
+    outcome.attributes["phase_out_ends_on"] = f"{month_text(after)}-01"
+
+
+def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
+    """A major change unreported for more than 3 months → 批评教育 (五(五))."""
+    occurred = _date(ctx, "occurred_on")
+    limit = ctx.parameters["unreported_change"]
+    due = due_date(ctx.calendar, occurred, limit.value)
+    if ctx.on > due.due:
+        outcome.sanctions.append(Sanction(
+            "criticism", ctx.on, limit.citation,
+            note=f"变化发生于{occurred.isoformat()}，超过{limit.value}（至{due.due.isoformat()}）"
+                 "未主动告知",
+        ))
+
+
+def stop_benefit(ctx: GuardContext, outcome: Outcome) -> None:
+    outcome.sanctions.append(Sanction("stop", ctx.on, _credit_basis(ctx), note="自次月起停发"))
+
+
+def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
+    """Repay what was actually paid since the fraud began: those months' payments."""
+    since = _date(ctx, "since")
+    paid = schedule(ctx.history, ctx.attributes, frozenset(), "", ctx.on)
+    first, last = month_text(month_of(since)), month_text(month_of(ctx.on))
+    months = [p for p in paid if first <= p.month <= last]
+    total = round(sum(p.amount for p in months), 2)
+    span = f"{months[0].month}至{months[-1].month}" if months else "无"
+    outcome.sanctions.append(Sanction(
+        "repayment", ctx.on, _credit_basis(ctx), amount=total,
+        note=f"自{since.isoformat()}起实际发放{len(months)}个月（{span}）",
+    ))
+
+
+def refer_for_legal_liability(ctx: GuardContext, outcome: Outcome) -> None:
+    outcome.sanctions.append(Sanction("legal_referral", ctx.on, _credit_basis(ctx),
+                                      note="依法追究法律责任"))
+
+
+def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
+    """A household leaving: transferred (with consent) or marked for dynamic monitoring."""
+    route: LeaveRoute = ctx.hooks.doudi_leave_route(
+        province=ctx.province,
+        per_capita_income=ctx.payload.get("per_capita_income"),
+        standard=ctx.payload.get("standard"),
+        attributes=dict(ctx.attributes),
+        parameters=dict(ctx.parameters),
+    )
+    outcome.attributes["leave_route"] = {"kind": route.kind, "basis": route.basis,
+                                         "recognition": route.recognition}
+    if route.kind == "transfer":
+        carried = {k: ctx.attributes[k] for k in ("county", "applicant_name", "household_size",
+                                                  "per_capita_income", "standard")
+                   if k in ctx.attributes}
+        carried.update(recognition=route.recognition, documents_carried_over=True)
+        outcome.openings.append(LinkedOpening("marginal", "transfer", "transferred_from",
+                                              carried, route.basis))
+    else:
+        outcome.attributes["dynamic_monitoring"] = True
+
+
+GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
+          review_outcome_valid, review_stops, review_continues, leave_income_valid)
+EFFECTS = (start_phase_out, record_criticism, stop_benefit,
+           order_repayment, refer_for_legal_liability, route_leaving)
+
+
+@hookimpl
+def doudi_register_guards(register):
+    for guard in GUARDS:
+        register(guard.__name__, guard)
+
+
+@hookimpl
+def doudi_register_effects(register):
+    for effect in EFFECTS:
+        register(effect.__name__, effect)
+
+
+@hookimpl(trylast=True)
+def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+    plan = parameters["phase_out"]
+    return PhaseOut(tuple(float(s) for s in plan.value), plan.citation)
+
+
+@hookimpl(trylast=True)
+def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
+    monitoring = parameters["dynamic_monitoring"]
+    return LeaveRoute("monitoring", monitoring.citation)
+
+

@@ -1,0 +1,73 @@
+"""What an event changes beyond state and deadlines: attributes, sanctions, linked cases.
+
+Transitions name their effects (``effects = ["start_phase_out"]``); effects are registered
+by name through the ``doudi_register_effects`` hook, like guards. An effect reads the
+``GuardContext`` and adds to an ``Outcome``; it must be deterministic, so that replaying a
+history gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+from attrs import define, frozen
+
+from engine.guards import GuardContext
+
+SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
+
+
+@frozen
+class Sanction:
+    """A credit sanction (社会救助信用管理), stored with its clause."""
+
+    kind: str  # criticism | stop | repayment | legal_referral
+    on: date
+    basis: str
+    amount: float | None = None
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "on": self.on.isoformat(),
+            "amount": self.amount,
+            "basis": self.basis,
+            "note": self.note,
+        }
+
+    def to_row(self, case_id: str, seq: int) -> dict:
+        row = attrs.asdict(self)
+        row.update(case_id=case_id, seq=seq, on=self.on.isoformat())
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> Sanction:
+        return cls(row["kind"], date.fromisoformat(row["on"]), row["basis"], row["amount"],
+                   row["note"] or "")
+
+
+@frozen
+class LinkedOpening:
+    """A case to open, linked to the one the event happened on."""
+
+    workflow: str
+    relation: str  # how the new case relates to this one, e.g. "benefit", "transfer"
+    back_relation: str  # how this case relates to the new one, e.g. "application"
+    attributes: Mapping[str, Any]
+    basis: str = ""
+
+
+@define
+class Outcome:
+    """Everything an event's effects produce, applied with the event in one transaction."""
+
+    attributes: dict[str, Any] = attrs.Factory(dict)
+    sanctions: list[Sanction] = attrs.Factory(list)
+    openings: list[LinkedOpening] = attrs.Factory(list)
+
+
+Effect = Callable[[GuardContext, Outcome], None]

@@ -1,0 +1,115 @@
+"""What a benefit case pays, month by month, each month with the rule behind its amount.
+
+Derived from the case's history, like its deadlines: the first month and amount at opening
+(paid from the month after the decision, 民发〔2021〕57号 第21条), amount changes from re-checks
+(from the month after), a phase-out's monthly shares, and the stop (the benefit stops from
+the month after the event that closed the case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from attrs import frozen
+
+from engine.errors import InvalidInput
+from engine.guards import HistoryEntry
+
+
+@frozen
+class PhaseOut:
+    """A phase-out (渐退): the share of the previous benefit paid in each month, and why."""
+
+    shares: tuple[float, ...]
+    basis: str
+
+    def __attrs_post_init__(self) -> None:
+        if not self.shares or any(not 0 <= s <= 1 for s in self.shares):
+            raise InvalidInput(f"a phase-out needs monthly shares between 0 and 1: {self.shares}")
+
+
+@frozen
+class Payment:
+    month: str  # YYYY-MM
+    amount: float
+    basis: str
+
+    def to_json(self) -> dict:
+        return {"month": self.month, "amount": self.amount, "basis": self.basis}
+
+
+def parse_month(text: Any, field: str = "month") -> tuple[int, int]:
+    """``YYYY-MM`` as (year, month); a clear error naming the field otherwise."""
+    try:
+        year, month = str(text).split("-")
+        if len(year) != 4 or len(month) != 2 or not 1 <= int(month) <= 12:
+            raise ValueError
+        return int(year), int(month)
+    except ValueError:
+        raise InvalidInput(f"{field} {text!r} is not a month: expected YYYY-MM") from None
+
+
+def month_of(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def next_month(month: tuple[int, int], n: int = 1) -> tuple[int, int]:
+    index = month[0] * 12 + month[1] - 1 + n
+    return index // 12, index % 12 + 1
+
+
+def month_text(month: tuple[int, int]) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def schedule(
+    history: Sequence[HistoryEntry],
+    attributes: Mapping[str, Any],
+    final_states: frozenset[str],
+    start_basis: str,
+    as_of: date,
+) -> list[Payment]:
+    """Every month paid or scheduled on ``as_of``: up to its month, or to a phase-out's end."""
+    opening = history[0].payload
+    if "paid_from" not in opening or "amount" not in opening:
+        return []
+    month = parse_month(opening["paid_from"], "paid_from")
+    amount = float(opening["amount"])
+    changes: dict[tuple[int, int], tuple[float, str]] = {}
+    phase_out: tuple[tuple[int, int], PhaseOut, float] | None = None
+    last: tuple[int, int] | None = None
+    for entry in history[1:]:
+        if entry.on > as_of:
+            break
+        if entry.event == "review" and "amount" in entry.payload and last is None:
+            basis = f"核查调整（{entry.on.isoformat()}），自次月起"
+            changes[next_month(month_of(entry.on))] = (float(entry.payload["amount"]), basis)
+        if "phase_out" in entry.derived and phase_out is None:
+            data = entry.derived["phase_out"]
+            phase_out = (parse_month(data["first_month"]), PhaseOut(tuple(data["shares"]),
+                         data["basis"]), float(data["amount"]))
+        if entry.to_state in final_states and last is None:
+            last = month_of(entry.on)  # stops from the next month
+    end = month_of(as_of)
+    if phase_out is not None:
+        first, plan, _base = phase_out
+        phase_last = next_month(first, len(plan.shares) - 1)
+        end = phase_last if last is None else min(last, phase_last)
+    elif last is not None:
+        end = min(end, last)
+    basis = start_basis
+    payments = []
+    while month <= end:
+        if month in changes:
+            amount, basis = changes[month]
+        if phase_out is not None and month >= phase_out[0]:
+            k = (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1])
+            share = phase_out[1].shares[k]
+            payments.append(Payment(month_text(month), round(phase_out[2] * share, 2),
+                                    f"{phase_out[1].basis}：渐退第{k + 1}个月，按原低保金{share:.0%}"))
+        else:
+            payments.append(Payment(month_text(month), round(amount, 2), basis))
+        month = next_month(month)
+    return payments
