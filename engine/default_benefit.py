@@ -170,8 +170,8 @@ def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
     if ctx.on > due.due:
         outcome.sanctions.append(Sanction(
             "criticism", ctx.on, limit.citation,
-            note=f"变化发生于{occurred.isoformat()}，超过{limit.value}（至{due.due.isoformat()}）"
-                 "未主动告知",
+            note=f"变化发生于{occurred.isoformat()}，超过{due.duration.label}"
+                 f"（至{due.due.isoformat()}）未主动告知",
         ))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from engine.core import Engine
+from engine.periods import add_months
 
 COUNTIES = ["甲县", "乙县", "丙区"]  # sample county names, the same in every province
 
@@ -29,9 +30,55 @@ def build_demo(
     fired = 0
     for n in range(cases):
         province = provinces[n % len(provinces)]
-        fired += _one_case(engine, rng, province, as_of)
+        if n % 4 == 3:  # a quarter: households already in payment before the engine came
+            fired += _one_household(engine, rng, province, as_of)
+        else:
+            fired += _one_case(engine, rng, province, as_of)
         if progress:
             progress(1)
+    return fired
+
+
+def _one_household(engine: Engine, rng: random.Random, province: str, as_of: date) -> int:
+    """A household receiving 低保 since up to 20 months ago, with what happens to households."""
+    opened = as_of - timedelta(days=rng.randint(60, 600))
+    attributes = {
+        "county": rng.choice(COUNTIES),
+        "applicant_name": f"户主{rng.randint(1000, 9999)}",
+        "household_size": rng.randint(1, 5),
+        "amount": rng.choice([600, 750, 900, 1100]),
+        "paid_from": f"{opened.year:04d}-{opened.month:02d}",
+        "unstable_income": rng.random() < 0.3,
+    }
+    case_id = engine.open_case(province=province, workflow="benefit", on=opened,
+                               attributes=attributes).id
+    fired = 0
+
+    def event(name: str, on: date, **payload) -> None:
+        nonlocal fired
+        if on <= as_of and engine.case(case_id).state in ("paying", "phasing_out"):
+            engine.fire(case_id, name, on=on, payload=payload)
+            fired += 1
+
+    # Periodic re-checks, most of them on time (some offices forget: a breach).
+    review_every = 6 if attributes["unstable_income"] else 12
+    due = opened
+    while rng.random() < 0.8:
+        due = add_months(due, review_every) - timedelta(days=rng.randint(0, 20))
+        if due > as_of:
+            break
+        event("review", due, outcome="keep")
+    roll = rng.random()
+    last = engine.case(case_id).case.last_event_on
+    when = last + timedelta(days=rng.randint(20, max(21, (as_of - last).days)))
+    if roll < 0.15:
+        event("member_died", when, died_on=(when - timedelta(days=rng.randint(0, 20))).isoformat())
+    elif roll < 0.3:
+        event("income_exceeds", when, per_capita_income=1500, standard=1000)
+    elif roll < 0.38:
+        event("change_found", when, occurred_on=(when - timedelta(days=rng.randint(30, 200))).isoformat())
+    elif roll < 0.42:
+        event("fraud_found", when, since=(when - timedelta(days=rng.randint(30, 150))).isoformat())
     return fired
 
 
