@@ -42,3 +42,17 @@ class Province:
             "plugin": self.plugin,
             "documents": [d.to_json() for d in self.documents],
         }
+
+
+def credit_rules(clause: str) -> list:
+    """The credit rules of 民发〔2022〕83号 五(五) as a province restates them, cited to ``clause``.
+
+    All three current seeds repeat them word for word: criticism for a major change unreported
+    for more than 3 months; stop, repayment and referral for fraud.
+    """
+    from engine.workflow import Parameter
+
+    return [
+        Parameter("unreported_change", "3m", clause),
+        Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"], clause),
+    ]

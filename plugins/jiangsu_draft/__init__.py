@@ -19,6 +19,7 @@ from engine import (
     WorkflowPatch,
     hookimpl,
 )
+from engine.provinces import credit_rules
 
 CODE = "jiangsu_draft"
 DRAFT = "江苏征求意见稿"
@@ -50,9 +51,7 @@ def doudi_parameters(province, workflow):
         return [
             Parameter("phase_out", [1.0] * 6, EXIT),
             Parameter("death_review", "3m", EXIT),
-            Parameter("unreported_change", "3m", f"{DRAFT} 五(五)"),
-            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
-                      f"{DRAFT} 五(五)"),
+            *credit_rules(f"{DRAFT} 五(五)"),
             Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有条件的地区可提高到2倍）"),
             Parameter("dynamic_monitoring", True, TRANSFER),
         ]

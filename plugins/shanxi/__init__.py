@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Document, Parameter, Province, hookimpl
+from engine.provinces import credit_rules
 
 CODE = "shanxi"
 NOTICE = "晋民发〔2023〕31号"
@@ -37,9 +38,7 @@ def doudi_parameters(province, workflow):
             # "可给予 6 个月的渐退期": six months; the amount during it is the previous one.
             Parameter("phase_out", [1.0] * 6, f"{NOTICE} 一(五)"),
             Parameter("death_review", "3m", f"{NOTICE} 一(五)"),
-            Parameter("unreported_change", "3m", f"{NOTICE} 五(五)"),
-            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
-                      f"{NOTICE} 五(五)"),
+            *credit_rules(f"{NOTICE} 五(五)"),
         ]
     if workflow != "dibao":
         return None

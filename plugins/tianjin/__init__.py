@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Document, Parameter, Province, WorkflowPatch, hookimpl
+from engine.provinces import credit_rules
 
 CODE = "tianjin"
 NOTICE = "津民发〔2023〕13号"
@@ -38,9 +39,7 @@ def doudi_parameters(province, workflow):
             # "前三个月按其家庭原领取最低生活保障金的100%发放，后三个月按50%发放"
             Parameter("phase_out", [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], f"{NOTICE} 一(三)"),
             Parameter("death_review", "3m", f"{NOTICE} 一(三)"),
-            Parameter("unreported_change", "3m", f"{NOTICE} 五(五)"),
-            Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"],
-                      f"{NOTICE} 五(五)"),
+            *credit_rules(f"{NOTICE} 五(五)"),
         ]
     if workflow != "dibao":
         return None
