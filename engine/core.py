@@ -260,6 +260,14 @@ class Engine:
         """
         case = self._load(case_id)
         payload = dict(payload or {})
+        wf = self.registry.workflow(case.province, case.workflow)
+        automatic = [t for t in wf.transitions if t.event == event and t.auto_on]
+        if automatic:
+            when = case.attributes.get(automatic[0].auto_on)
+            raise EventRefused(
+                f"{event} happens by itself" + (f" on {when}" if when else "")
+                + "; it cannot be fired (record what happened instead)"
+            )
         if on < case.last_event_on:
             raise EventRefused(
                 f"{event} on {on.isoformat()} is before the case's last event "
@@ -284,6 +292,23 @@ class Engine:
             changes.append(linked)
         self.store.commit(changes)
         return self.case(case_id, as_of=on)
+
+    def advance(self, until: date) -> list[tuple[str, str, date]]:
+        """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
+
+        Returns (case id, event, date) for each event recorded; each case in its own
+        transaction. Reports already see these events without it; this writes them down.
+        """
+        recorded = []
+        for case in list(self.store.cases()):
+            wf = self.registry.workflow(case.province, case.workflow)
+            if _pending_auto(wf, case, until) is None:
+                continue
+            change = Change(case, [], self.store.deadlines(case.id))
+            self._advance(change, self.store.history(case.id), until)
+            self.store.commit([change])
+            recorded += [(case.id, e.event, e.on) for e in change.entries]
+        return recorded
 
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
         """Fire, in memory, the transitions that happen by themselves up to ``until``."""

@@ -113,6 +113,8 @@ def review_outcome_valid(ctx: GuardContext) -> str | None:
     if outcome not in REVIEW_OUTCOMES:
         raise InvalidInput(f"review needs --set outcome= one of {', '.join(REVIEW_OUTCOMES)}; "
                            f"got {outcome!r}")
+    if outcome in ("keep", "stop") and "amount" in ctx.payload:
+        raise InvalidInput(f"review outcome={outcome} takes no amount (only raise or reduce do)")
     if outcome in ("raise", "reduce"):
         new = _number(ctx, "amount")
         old = _current_amount(ctx)

@@ -83,7 +83,8 @@ def schedule(
     for entry in history[1:]:
         if entry.on > as_of:
             break
-        if entry.event == "review" and "amount" in entry.payload and last is None:
+        if (entry.event == "review" and entry.payload.get("outcome") in ("raise", "reduce")
+                and last is None):
             basis = f"核查调整（{entry.on.isoformat()}），自次月起"
             changes[next_month(month_of(entry.on))] = (float(entry.payload["amount"]), basis)
         if "phase_out" in entry.derived and phase_out is None:
@@ -101,9 +102,11 @@ def schedule(
         end = min(end, last)
     basis = start_basis
     payments = []
+    pending = sorted(changes.items())
     while month <= end:
-        if month in changes:
-            amount, basis = changes[month]
+        # Every change decided for this month or earlier (even before the first payment).
+        while pending and pending[0][0] <= month:
+            amount, basis = pending.pop(0)[1]
         if phase_out is not None and month >= phase_out[0]:
             k = (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1])
             share = phase_out[1].shares[k]

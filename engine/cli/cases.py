@@ -143,3 +143,16 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     if data["links"]:
         click.echo("\nlinks")
         emit(data["links"], "table", ["case_id", "workflow", "relation", "on"])
+
+
+@case.command()
+@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
+              show_default="today", help="Record what happened by itself up to this date.")
+@db_option
+def advance(as_of: date, db_path) -> None:
+    """Record the events that happen by themselves (a phase-out's end) up to --as-of."""
+    engine = open_engine(db_path)
+    recorded = engine.advance(as_of)
+    for case_id, event, on in recorded:
+        click.echo(f"{case_id}: {event} on {on.isoformat()}")
+    click.echo(f"{len(recorded)} events recorded", err=True)

@@ -1,0 +1,37 @@
+"""A phase-out ends by itself: reports see it at once, ``case advance`` writes it down."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+
+from engine import Engine
+from engine.cli import cli
+
+
+def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
+    """津民发〔2023〕13号 一(三): "可给予原则上不超过6个月的渐退期"."""
+    db = str(tmp_path / "x.db")
+    engine = Engine.open(db)
+    case = engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                            attributes={"amount": 900, "paid_from": "2026-04"})
+    # Income rises on 2026-05-15: phase-out June … November, ends by itself on 2026-12-01.
+    engine.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                payload={"per_capita_income": 1300, "standard": 1100})
+    runner = CliRunner()
+    early = runner.invoke(cli, ["case", "advance", "--as-of", "2026-11-30", "--db", db])
+    assert early.exit_code == 0 and early.stdout == ""
+    assert engine.store.case(case.id).state == "phasing_out"
+    result = runner.invoke(cli, ["case", "advance", "--as-of", "2026-12-31", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{case.id}: phase_out_end on 2026-12-01\n"
+    stored = engine.store.case(case.id)
+    assert stored.state == "ended"
+    history = engine.store.history(case.id)
+    assert [(e.event, e.on, e.actor) for e in history[-1:]] == [
+        ("phase_out_end", date(2026, 12, 1), "doudi (by itself)")]
+    # Nothing more to record, and the replay agrees with what was written.
+    again = runner.invoke(cli, ["case", "advance", "--as-of", "2026-12-31", "--db", db])
+    assert again.stdout == ""
+    assert engine.replay(case.id)[0].state == "ended"

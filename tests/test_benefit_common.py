@@ -1,0 +1,635 @@
+"""在保管理 across provinces: opening, periodic and death re-checks, sanctions, reports, replay.
+
+National rules: 民发〔2021〕57号 第21条 (payment from the month after the decision), 第31条
+(periodic re-check), 民发〔2022〕83号 (death re-check, credit sanctions; in every seed as 五(五)).
+Every expected month, amount and date below is worked out by hand in a comment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import DoudiError, Engine, EventRefused, InvalidInput
+from engine.cli import cli
+
+CHECK = "民发〔2021〕57号 第31条"
+START = "民发〔2021〕57号 第21条"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+def open_benefit(engine, province="shanxi", on=date(2026, 1, 5), amount=900, paid_from="2026-01",
+                 **attributes):
+    return engine.open_case(province=province, workflow="benefit", on=on,
+                            attributes={"amount": amount, "paid_from": paid_from, **attributes})
+
+
+def paid(view):
+    return [(p.month, p.amount) for p in view.payments]
+
+
+def dump(engine):
+    return list(engine.store.db.conn.iterdump())
+
+
+def dump_file(path):
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def deadline(view, rule, instance=None):
+    found = [d for d in view.deadlines if d.deadline.rule == rule
+             and (instance is None or d.deadline.instance == instance)]
+    return found[-1]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def approved_dibao(engine, province, approve_on, **approve_payload):
+    """A dibao case taken to approval; 7-day 公示 posted Monday 03-09 (or 11-23), approval after."""
+    if approve_on.month == 3:
+        steps = [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                 ("start_verification", 6), ("post_publicity", 9)]
+        month = 3
+    else:
+        steps = [("accept", 17), ("start_investigation", 18), ("request_verification", 19),
+                 ("start_verification", 20), ("post_publicity", 23)]
+        month = 11
+    case = engine.open_case(province=province, workflow="dibao", on=date(2026, month, 2),
+                            attributes={"county": "城区", "applicant_name": "李四",
+                                        "household_size": 2})
+    for event, day in steps:
+        engine.fire(case.id, event, on=date(2026, month, day))
+    if province == "shanxi":
+        # 公示 from 03-09 runs 7 days to 03-16; sent to the county the day after.
+        engine.fire(case.id, "submit_to_county", on=date(2026, month, 17))
+    return case, engine.fire(case.id, "approve", on=approve_on, payload=approve_payload)
+
+
+# -- 1. opening ------------------------------------------------------------------------------
+
+# 民发〔2021〕57号 第21条 (not among the seeds; rules.md N-decision): on approval the amount is fixed
+# and the benefit is paid from the month after the decision.
+
+
+def test_approving_a_dibao_case_opens_its_benefit_case_linked_both_ways(engine):
+    # 山西 (county confirms): approved Tuesday 2026-03-31 → first payment month 2026-04.
+    dibao, view = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650)
+    [link] = view.links
+    assert (link["workflow"], link["relation"], link["on"]) == ("benefit", "benefit", "2026-03-31")
+    benefit = engine.case(link["case_id"])
+    assert benefit.case.workflow == "benefit"
+    assert benefit.state == "paying"
+    assert benefit.case.opened_on == date(2026, 3, 31)
+    attributes = benefit.case.attributes
+    assert attributes["paid_from"] == "2026-04"
+    assert attributes["amount"] == 650
+    assert (attributes["county"], attributes["applicant_name"], attributes["household_size"]) == (
+        "城区", "李四", 2)
+    assert [(x["case_id"], x["workflow"], x["relation"]) for x in benefit.links] == [
+        (dibao.id, "dibao", "application")]
+    # Nothing is paid in March; April is the first month, with the national clause.
+    assert paid(engine.case(benefit.id, as_of=date(2026, 3, 31))) == []
+    april = engine.case(benefit.id, as_of=date(2026, 4, 1))
+    assert paid(april) == [("2026-04", 650.0)]
+    assert START in april.payments[0].basis
+
+
+def test_approval_in_december_pays_from_january_of_the_next_year(engine):
+    # 天津 (township confirms): 公示 posted Monday 2026-11-23 runs to 11-30; approved Tuesday
+    # 2026-12-01 → paid from 2027-01.
+    _, view = approved_dibao(engine, "tianjin", date(2026, 12, 1), amount=1010)
+    [link] = view.links
+    benefit = engine.case(link["case_id"])
+    assert benefit.case.attributes["paid_from"] == "2027-01"
+    assert paid(engine.case(benefit.id, as_of=date(2027, 2, 1))) == [("2027-01", 1010.0),
+                                                                      ("2027-02", 1010.0)]
+
+
+def test_approval_through_the_cli_shows_the_link_on_both_cases(tmp_path):
+    db = str(tmp_path / "cli.db")
+    opened = run("case", "open", "--province", "tianjin", "--on", "2026-03-02", "--db", db)
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    for event, day in [("accept", "03"), ("start_investigation", "04"),
+                       ("request_verification", "05"), ("start_verification", "06"),
+                       ("post_publicity", "09")]:
+        fired = run("case", "fire", case_id, event, "--on", f"2026-03-{day}", "--db", db)
+        assert fired.exit_code == 0, fired.output
+    approved = run("case", "fire", case_id, "approve", "--on", "2026-03-17", "--set", "amount=900",
+                   "--db", db)
+    assert approved.exit_code == 0, approved.output
+    dibao = json.loads(run("case", "show", case_id, "--format", "json", "--db", db).stdout)
+    [link] = dibao["links"]
+    assert (link["workflow"], link["relation"]) == ("benefit", "benefit")
+    benefit = json.loads(run("case", "show", link["case_id"], "--as-of", "2026-05-01",
+                             "--format", "json", "--db", db).stdout)
+    assert benefit["workflow"] == "benefit"
+    assert [(x["case_id"], x["relation"]) for x in benefit["links"]] == [(case_id, "application")]
+    # Approved 2026-03-17 → paid 2026-04 and 2026-05 by 05-01.
+    assert [(p["month"], p["amount"]) for p in benefit["payments"]] == [("2026-04", 900.0),
+                                                                       ("2026-05", 900.0)]
+
+
+def test_approval_without_an_amount_is_refused_and_writes_nothing(engine):
+    # The decision fixes the amount (第21条): without one no benefit case can be opened.
+    case = engine.open_case(province="tianjin", workflow="dibao", on=date(2026, 3, 2))
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9)]:
+        engine.fire(case.id, event, on=date(2026, 3, day))
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="amount"):
+        engine.fire(case.id, "approve", on=date(2026, 3, 17))
+    assert dump(engine) == before
+
+
+def test_a_benefit_case_opened_directly(tmp_path):
+    db = str(tmp_path / "cli.db")
+    opened = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-04-02", "--set", "amount=900", "--set", "paid_from=2026-04", "--db", db)
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    shown = json.loads(run("case", "show", case_id, "--as-of", "2026-06-30", "--format", "json",
+                           "--db", db).stdout)
+    assert shown["state"] == "paying"
+    assert shown["links"] == []
+    # 2026-04, 05, 06 by 06-30.
+    assert [(p["month"], p["amount"]) for p in shown["payments"]] == [
+        ("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 900.0)]
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    (["--set", "paid_from=2026-04"], "amount"),
+    (["--set", "amount=900"], "paid_from"),
+    (["--set", "amount=900", "--set", "paid_from=2026-4"], "paid_from"),
+    (["--set", "amount=900", "--set", "paid_from=2026-13"], "paid_from"),
+    (["--set", "amount=-1", "--set", "paid_from=2026-04"], "amount"),
+    (["--set", "amount=九百", "--set", "paid_from=2026-04"], "amount"),
+])
+def test_direct_opening_needs_an_amount_and_a_first_month(tmp_path, settings, named):
+    db = str(tmp_path / "cli.db")
+    first = run("case", "open", "--province", "shanxi", "--on", "2026-03-02", "--db", db)
+    assert first.exit_code == 0, first.output
+    before = dump_file(db)
+    result = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-04-02", *settings, "--db", db)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and named in lines[0]
+    assert "Traceback" not in result.stderr
+    assert dump_file(db) == before
+
+
+# -- 2. periodic re-check (57号 第31条) --------------------------------------------------------
+
+# 民发〔2021〕57号 第31条 (not among the seeds; rules.md N-recheck): periodic re-check yearly for
+# stable households, every 6 months for households with unstable income and members able to work.
+# Months are counted by 《民法典》 第201–203条.
+
+
+def test_a_stable_household_is_rechecked_within_a_year(engine):
+    # Opened Tuesday 2025-04-15 → 12 months → Wednesday 2026-04-15 (a working day).
+    case = open_benefit(engine, on=date(2025, 4, 15), paid_from="2025-05")
+    review = deadline(engine.case(case.id), "periodic_review")
+    assert (review.deadline.starts_on, review.deadline.due_on) == (date(2025, 4, 15),
+                                                                   date(2026, 4, 15))
+    assert review.deadline.duration == "12m"
+    assert review.deadline.citation == CHECK
+    assert review.deadline.provisional is False
+    # As of Monday 2026-04-20: breached by 04-16, 04-17, 04-20 = 3 working days.
+    [late] = [d for d in engine.deadlines(case.id, as_of=date(2026, 4, 20))
+              if d.deadline.rule == "periodic_review"]
+    assert (late.status, late.overdue_working_days) == ("breached", 3)
+
+
+def test_a_household_with_unstable_income_is_rechecked_every_six_months(engine):
+    # unstable_income: opened Monday 2025-06-16 → 6 months → Tuesday 2025-12-16.
+    case = open_benefit(engine, on=date(2025, 6, 16), paid_from="2025-07", unstable_income=True)
+    first = deadline(engine.case(case.id), "periodic_review")
+    assert first.deadline.due_on == date(2025, 12, 16)
+    assert first.deadline.duration == "6m"
+    assert first.deadline.citation == CHECK
+    # Reviewed Wednesday 2025-12-10 → met; the next starts then: → Wednesday 2026-06-10.
+    view = engine.fire(case.id, "review", on=date(2025, 12, 10), payload={"outcome": "keep"})
+    assert deadline(view, "periodic_review", 1).status == "met"
+    second = deadline(view, "periodic_review", 2)
+    assert (second.deadline.starts_on, second.deadline.due_on) == (date(2025, 12, 10),
+                                                                   date(2026, 6, 10))
+    assert second.status == "open"
+    # Reviewed late on Friday 2026-06-12 → met_late; the third: 2026-12-12 is a Saturday →
+    # the next working day, Monday 2026-12-14 (民法典 第203条).
+    view = engine.fire(case.id, "review", on=date(2026, 6, 12), payload={"outcome": "keep"})
+    assert deadline(view, "periodic_review", 2).status == "met_late"
+    third = deadline(view, "periodic_review", 3)
+    assert third.deadline.due_on == date(2026, 12, 14)
+
+
+def test_a_recheck_falling_on_a_make_up_saturday_is_due_that_day(engine):
+    # Opened Friday 2025-02-28 → 12 months → Saturday 2026-02-28, a make-up working day
+    # (春节 2026: 2/28 Sat worked, 国办发明电〔2025〕7号) → due that Saturday.
+    case = open_benefit(engine, on=date(2025, 2, 28), paid_from="2025-03")
+    assert deadline(engine.case(case.id), "periodic_review").deadline.due_on == date(2026, 2, 28)
+    # Opened Saturday 2025-03-01 → Sunday 2026-03-01 → Monday 2026-03-02.
+    other = open_benefit(engine, on=date(2025, 3, 1), paid_from="2025-04")
+    assert deadline(engine.case(other.id), "periodic_review").deadline.due_on == date(2026, 3, 2)
+
+
+def test_income_found_unstable_at_a_review_shortens_the_next_one(engine):
+    # Stable household opened 2025-04-15; reviewed Tuesday 2026-01-20, found unstable →
+    # the next re-check 6 months on: Monday 2026-07-20.
+    case = open_benefit(engine, on=date(2025, 4, 15), paid_from="2025-05")
+    view = engine.fire(case.id, "review", on=date(2026, 1, 20),
+                       payload={"outcome": "keep", "unstable_income": True})
+    assert deadline(view, "periodic_review", 2).deadline.due_on == date(2026, 7, 20)
+
+
+# -- 3. death re-check (83号; 一(五) / 一(三) / 一(五) in the seeds) ----------------------------
+
+# 津民发〔2023〕13号 一(三): "低保家庭成员死亡后，应当自其死亡之日起3个月内对其家庭状况进行核查，并办理完成
+# 低保金增发、减发、停发等相关手续。"
+# 晋民发〔2023〕31号 一(五): "低保对象死亡后，应当自其死亡之日起 3 个月内完成其家庭状况核查，并办理低保金
+# 增发、减发、停发等相关手续。"
+
+
+def test_death_on_the_31st_is_rechecked_by_the_end_of_the_30_day_month(tmp_path):
+    # Died Monday 2026-08-31 → 3 months → "11-31" does not exist → Monday 2026-11-30 (第202条).
+    db = str(tmp_path / "cli.db")
+    opened = run("case", "open", "--province", "tianjin", "--workflow", "benefit", "--on",
+                 "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01", "--db", db)
+    case_id = opened.stdout.strip()
+    fired = run("case", "fire", case_id, "member_died", "--on", "2026-09-02", "--set",
+                "died_on=2026-08-31", "--db", db)
+    assert fired.exit_code == 0, fired.output
+    shown = json.loads(run("case", "show", case_id, "--format", "json", "--db", db).stdout)
+    [death] = [d for d in shown["deadlines"] if d["rule"] == "death_review"]
+    assert (death["starts_on"], death["due_on"], death["status"]) == ("2026-08-31", "2026-11-30",
+                                                                      "open")
+    assert death["basis"] == "津民发〔2023〕13号 一(三)"
+    assert "第202条" in death["computation"]
+
+
+def test_a_late_death_review_is_met_late(engine):
+    # Died 2026-01-31 → due 2026-04-30; review on Tuesday 2026-05-12 → met_late, stopped then.
+    case = open_benefit(engine)
+    engine.fire(case.id, "member_died", on=date(2026, 2, 9), payload={"died_on": "2026-01-31"})
+    view = engine.fire(case.id, "review", on=date(2026, 5, 12), payload={"outcome": "keep"})
+    death = deadline(view, "death_review")
+    assert (death.deadline.due_on, death.deadline.stopped_on, death.status) == (
+        date(2026, 4, 30), date(2026, 5, 12), "met_late")
+
+
+@pytest.mark.parametrize("payload", [
+    {"died_on": "2026-02-10"},  # after the day the death is recorded (2026-02-09)
+    {"died_on": "2026-02-30"},  # no such day
+    {"died_on": "20260131"},  # not YYYY-MM-DD
+    {},  # missing
+])
+def test_a_bad_death_date_is_refused_and_writes_nothing(engine, payload):
+    case = open_benefit(engine)
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="died_on"):
+        engine.fire(case.id, "member_died", on=date(2026, 2, 9), payload=payload)
+    assert dump(engine) == before
+
+
+# -- 4. bad input changes nothing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("event", "payload", "error", "words"), [
+    ("income_exceeds", {"per_capita_income": -100, "standard": 810}, InvalidInput,
+     "per_capita_income"),
+    ("income_exceeds", {"per_capita_income": 900, "standard": -810}, InvalidInput, "standard"),
+    ("income_exceeds", {"per_capita_income": 900, "standard": 0}, InvalidInput, "standard"),
+    ("income_exceeds", {"per_capita_income": 800, "standard": 810}, EventRefused, "does not exceed"),
+    ("income_exceeds", {"per_capita_income": "很多", "standard": 810}, InvalidInput,
+     "per_capita_income"),
+    ("review", {"outcome": "maybe"}, InvalidInput, "outcome"),
+    ("review", {}, InvalidInput, "outcome"),
+    ("review", {"outcome": "reduce"}, InvalidInput, "amount"),
+    ("review", {"outcome": "reduce", "amount": 950}, EventRefused, "reduction"),
+    ("change_found", {"occurred_on": "2026-06-11"}, InvalidInput, "occurred_on"),
+    ("change_found", {}, InvalidInput, "occurred_on"),
+    ("fraud_found", {"since": "2026-06-11"}, InvalidInput, "since"),
+    ("fraud_found", {}, InvalidInput, "since"),
+    ("accept", {}, InvalidInput, "unknown event"),
+])
+def test_bad_event_data_is_refused_and_writes_nothing(engine, event, payload, error, words):
+    # Events recorded on 2026-06-10; dates after it are in the future of the record.
+    case = open_benefit(engine)
+    before = dump(engine)
+    with pytest.raises(error, match=words):
+        engine.fire(case.id, event, on=date(2026, 6, 10), payload=payload)
+    assert dump(engine) == before
+    assert engine.case(case.id).state == "paying"
+
+
+def test_a_phase_out_on_a_case_that_is_not_paying_is_refused(engine):
+    # Stopped (found ineligible) and left cases are closed; a case already phasing out cannot
+    # start another phase-out.
+    income = {"per_capita_income": 900, "standard": 810}
+    stopped = open_benefit(engine)
+    engine.fire(stopped.id, "found_ineligible", on=date(2026, 3, 2))
+    left = open_benefit(engine)
+    engine.fire(left.id, "leave", on=date(2026, 3, 2))
+    phasing = open_benefit(engine)
+    engine.fire(phasing.id, "income_exceeds", on=date(2026, 3, 2), payload=income)
+    before = dump(engine)
+    for case in (stopped, left, phasing):
+        with pytest.raises(EventRefused):
+            engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10), payload=income)
+    assert dump(engine) == before
+
+
+def test_an_event_before_the_last_one_is_refused(engine):
+    case = open_benefit(engine)
+    engine.fire(case.id, "review", on=date(2026, 3, 10), payload={"outcome": "keep"})
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="before"):
+        engine.fire(case.id, "member_died", on=date(2026, 3, 9), payload={"died_on": "2026-03-01"})
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(("args", "status", "words"), [
+    (["member_died", "--on", "2026-02-09", "--set", "died_on=2026-02-10"], 2, "died_on"),
+    (["income_exceeds", "--on", "2026-03-10", "--set", "per_capita_income=-5",
+      "--set", "standard=810"], 2, "per_capita_income"),
+    (["income_exceeds", "--on", "2026-03-10", "--set", "per_capita_income=900",
+      "--set", "standard=810"], 1, "income_exceeds"),  # the case is already phasing out
+    (["review", "--on", "2026-03-10", "--set", "outcome=maybe"], 2, "outcome"),
+    (["fraud_found", "--on", "2026-03-10", "--set", "since=2026-04-01"], 2, "since"),
+    (["review", "--on", "2026-03-0", "--set", "outcome=keep"], 2, "date"),
+])
+def test_bad_input_through_the_cli_is_one_line_and_writes_nothing(tmp_path, args, status, words):
+    db = str(tmp_path / "cli.db")
+    case_id = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01",
+                  "--db", db).stdout.strip()
+    started = run("case", "fire", case_id, "income_exceeds", "--on", "2026-02-09", "--set",
+                  "per_capita_income=900", "--set", "standard=810", "--db", db)
+    assert started.exit_code == 0, started.output
+    before = dump_file(db)
+    result = run("case", "fire", case_id, *args, "--db", db)
+    assert result.exit_code == status, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and words in lines[0]
+    assert "Traceback" not in result.stderr
+    assert dump_file(db) == before
+
+
+# -- 5. credit sanctions (五(五) of all three seeds) -------------------------------------------
+
+# 五(五) (晋民发〔2023〕31号, 津民发〔2023〕13号, 江苏征求意见稿 alike):
+# "…发生重大变化超过3个月未主动告知的，…可以进行批评教育。对于发现条件不符合的，要决定停止低保；
+# 对采取虚报、隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法获取的低保金，并依法追究法律责任。"
+
+
+def sanctioned_database(tmp_path):
+    """Three provinces, three counties, five sanctions (hand list below)."""
+    db = str(tmp_path / "sanctions.db")
+    engine = Engine.open(db)
+    # 山西 小店区: change on 2026-01-15 found 2026-04-16 (3 months ended 04-15) → criticism.
+    a = open_benefit(engine, "shanxi", county="小店区")
+    engine.fire(a.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    # 天津 和平区: 900 from 2026-01, fraud found 2026-05-20 since 2025-10-01 → stop,
+    # repayment 2026-01 … 05 = 5 × 900 = 4500, legal_referral.
+    b = open_benefit(engine, "tianjin", county="和平区")
+    engine.fire(b.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2025-10-01"})
+    # 江苏 玄武区: found ineligible 2026-06-10 → stop.
+    c = open_benefit(engine, "jiangsu_draft", county="玄武区", amount=600)
+    engine.fire(c.id, "found_ineligible", on=date(2026, 6, 10))
+    return db, a.id, b.id, c.id
+
+
+def test_sanctions_are_shown_on_the_case_with_their_clause(tmp_path):
+    db, a, b, c = sanctioned_database(tmp_path)
+    engine = Engine.open(db)
+    assert [(s.kind, s.on, s.basis) for s in engine.case(a).sanctions] == [
+        ("criticism", date(2026, 4, 16), "晋民发〔2023〕31号 五(五)")]
+    shown = json.loads(run("case", "show", b, "--format", "json", "--db", db).stdout)
+    kinds = {s["kind"]: s for s in shown["sanctions"]}
+    assert set(kinds) == {"stop", "repayment", "legal_referral"}
+    assert kinds["repayment"]["amount"] == 4500.0
+    assert {s["on"] for s in shown["sanctions"]} == {"2026-05-20"}
+    assert {s["basis"] for s in shown["sanctions"]} == {"津民发〔2023〕13号 五(五)"}
+    # A sanction is not shown as of a date before it was decided.
+    assert engine.case(b, as_of=date(2026, 5, 19)).sanctions == ()
+    assert [s.kind for s in engine.case(c).sanctions] == ["stop"]
+
+
+def test_report_sanctions_lists_all_oldest_first(tmp_path):
+    db, a, b, c = sanctioned_database(tmp_path)
+    result = run("report", "sanctions", "--format", "json", "--db", db)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    # 04-16 criticism (a); 05-20 × 3 (b); 06-10 stop (c).
+    assert [(r["on"], r["case_id"]) for r in rows] == [
+        ("2026-04-16", a), ("2026-05-20", b), ("2026-05-20", b), ("2026-05-20", b),
+        ("2026-06-10", c)]
+    assert sorted(r["kind"] for r in rows if r["case_id"] == b) == ["legal_referral", "repayment",
+                                                                    "stop"]
+    assert {r["province"] for r in rows} == {"shanxi", "tianjin", "jiangsu_draft"}
+    assert all(r["basis"] for r in rows)
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    (["--province", "tianjin"], ["legal_referral", "repayment", "stop"]),
+    (["--county", "玄武区"], ["stop"]),
+    (["--kind", "stop"], ["stop", "stop"]),
+    (["--kind", "criticism"], ["criticism"]),
+    (["--since", "2026-05-20", "--until", "2026-05-20"], ["legal_referral", "repayment", "stop"]),
+    (["--since", "2026-05-21"], ["stop"]),
+    (["--until", "2026-05-19"], ["criticism"]),
+    (["--province", "shanxi", "--kind", "stop"], []),
+])
+def test_report_sanctions_filters(tmp_path, filters, expected):
+    db, *_ = sanctioned_database(tmp_path)
+    result = run("report", "sanctions", *filters, "--format", "json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert sorted(r["kind"] for r in json.loads(result.stdout)) == expected
+
+
+def test_report_sanctions_as_csv(tmp_path):
+    db, _, b, _ = sanctioned_database(tmp_path)
+    result = run("report", "sanctions", "--kind", "repayment", "--format", "csv", "--db", db)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["on", "case_id", "province", "county", "kind", "amount", "basis",
+                             "note"]
+    [row] = rows
+    assert (row["on"], row["case_id"], row["county"], row["kind"]) == ("2026-05-20", b, "和平区",
+                                                                      "repayment")
+    assert float(row["amount"]) == 4500.0
+    assert row["basis"] == "津民发〔2023〕13号 五(五)"
+
+
+@pytest.mark.parametrize("args", [
+    ["--kind", "fine"],
+    ["--since", "2026-06-01", "--until", "2026-05-01"],
+    ["--since", "2026-6-1"],
+    ["--province", "atlantis"],
+])
+def test_report_sanctions_bad_filters_are_usage_errors(tmp_path, args):
+    db, *_ = sanctioned_database(tmp_path)
+    result = run("report", "sanctions", *args, "--db", db)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_the_python_api_filters_sanctions_too(tmp_path):
+    db, a, *_ = sanctioned_database(tmp_path)
+    engine = Engine.open(db)
+    assert [r["case_id"] for r in engine.sanctions(kind="criticism")] == [a]
+    assert len(engine.sanctions(since=date(2026, 5, 1), until=date(2026, 5, 31))) == 3
+    with pytest.raises(InvalidInput):
+        engine.sanctions(kind="fine")
+
+
+# -- 6. reports: benefit deadlines in breaches and at-risk -----------------------------------
+
+# The death re-check of 晋民发〔2023〕31号 一(五) ("自其死亡之日起 3 个月内完成其家庭状况核查") and the
+# periodic re-check of 57号 第31条 are statutory deadlines: they belong in the breach and at-risk reports.
+
+
+def test_an_overdue_death_review_is_listed_as_a_breach(tmp_path):
+    # 山西, died 2026-01-31 → due Thursday 2026-04-30. As of Friday 2026-05-08: the days after
+    # the due date are 5/1–5/5 off (劳动节), 5/6, 5/7, 5/8 → 3 working days over.
+    db = str(tmp_path / "r.db")
+    engine = Engine.open(db)
+    case = open_benefit(engine, "shanxi", county="小店区")
+    engine.fire(case.id, "member_died", on=date(2026, 2, 9), payload={"died_on": "2026-01-31"})
+    [breach] = [b for b in engine.breaches(as_of=date(2026, 5, 8)) if b.case.id == case.id]
+    assert breach.view.deadline.rule == "death_review"
+    assert breach.view.overdue_working_days == 3
+    result = run("report", "breaches", "--as-of", "2026-05-08", "--workflow", "benefit",
+                 "--format", "json", "--db", db)
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert (row["case_id"], row["workflow"], row["rule"], row["due_on"],
+            row["overdue_working_days"], row["basis"]) == (
+        case.id, "benefit", "death_review", "2026-04-30", 3, "晋民发〔2023〕31号 一(五)")
+    # Before its due date it is at risk: Monday 04-27, due in 3 working days (28, 29, 30).
+    risky = run("report", "at-risk", "--as-of", "2026-04-27", "--format", "json", "--db", db)
+    assert risky.exit_code == 0, risky.output
+    assert [(r["case_id"], r["rule"]) for r in json.loads(risky.stdout)] == [
+        (case.id, "death_review")]
+    # Reviewed late on Tuesday 2026-05-12: a report for 05-08 still shows the breach (the
+    # review was not known then); for 05-12 it is met late: 5/6, 5/7, 5/8, 5/9 (make-up
+    # Saturday), 5/11, 5/12 → 6 working days.
+    engine.fire(case.id, "review", on=date(2026, 5, 12), payload={"outcome": "keep"})
+    assert [b.view.deadline.rule for b in engine.breaches(as_of=date(2026, 5, 8))] == ["death_review"]
+    assert engine.breaches(as_of=date(2026, 5, 12)) == []
+    [late] = engine.breaches(as_of=date(2026, 5, 12), include_late=True)
+    assert (late.view.status, late.view.overdue_working_days) == ("met_late", 6)
+
+
+def test_an_overdue_periodic_review_is_a_breach_and_the_province_filter_applies(tmp_path):
+    # 天津 opened 2025-04-15 → periodic re-check due 2026-04-15; as of 2026-04-21 (Tuesday):
+    # 04-16, 17, 20, 21 → 4 working days over. The 山西 case opened 2026-01-05 is not due.
+    db = str(tmp_path / "r.db")
+    engine = Engine.open(db)
+    late = open_benefit(engine, "tianjin", on=date(2025, 4, 15), paid_from="2025-05")
+    open_benefit(engine, "shanxi")
+    result = run("report", "breaches", "--as-of", "2026-04-21", "--province", "tianjin",
+                 "--format", "json", "--db", db)
+    [row] = json.loads(result.stdout)
+    assert (row["case_id"], row["rule"], row["overdue_working_days"], row["basis"]) == (
+        late.id, "periodic_review", 4, CHECK)
+    shanxi = run("report", "breaches", "--as-of", "2026-04-21", "--province", "shanxi",
+                 "--format", "json", "--db", db)
+    assert json.loads(shanxi.stdout) == []
+
+
+def test_a_phase_out_that_ended_leaves_no_running_deadline_to_breach(engine):
+    # 天津 opened 2025-04-15 (re-check due 2026-04-15); phase-out from 2025-06 after an income
+    # change on 2025-05-12: 2025-06 … 2025-11, ends 2025-12-01 → the re-check is cancelled then.
+    case = open_benefit(engine, "tianjin", on=date(2025, 4, 15), paid_from="2025-05")
+    engine.fire(case.id, "income_exceeds", on=date(2025, 5, 12),
+                payload={"per_capita_income": 1100, "standard": 1010})
+    assert [b for b in engine.breaches(as_of=date(2026, 5, 1)) if b.case.id == case.id] == []
+
+
+# -- 7. replay equals the stored state -------------------------------------------------------
+
+
+def test_replay_rebuilds_every_benefit_case_as_stored(engine):
+    cases = []
+    # From a dibao approval, with a death, a reduction and a periodic re-check.
+    _, view = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650)
+    benefit = view.links[0]["case_id"]
+    engine.fire(benefit, "member_died", on=date(2026, 5, 6), payload={"died_on": "2026-05-01"})
+    engine.fire(benefit, "review", on=date(2026, 6, 1), payload={"outcome": "reduce", "amount": 500})
+    cases.append(benefit)
+    # A phase-out in progress (天津), with a death during it.
+    phasing = open_benefit(engine, "tianjin")
+    engine.fire(phasing.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    engine.fire(phasing.id, "member_died", on=date(2026, 5, 14), payload={"died_on": "2026-05-12"})
+    cases.append(phasing.id)
+    # Sanctions: criticism, then fraud (stop, repayment, referral).
+    fraud = open_benefit(engine, "jiangsu_draft", unstable_income=True)
+    engine.fire(fraud.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    engine.fire(fraud.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-02-01"})
+    cases.append(fraud.id)
+    # A transfer into 边缘 recognition: the benefit case and the marginal case it opened.
+    leaving = open_benefit(engine, "jiangsu_draft", amount=600)
+    left = engine.fire(leaving.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
+    cases += [leaving.id, left.links[0]["case_id"]]
+    for case_id in cases:
+        case, deadlines = engine.replay(case_id)
+        assert case == engine.store.case(case_id), case_id
+        assert deadlines == engine.store.deadlines(case_id), case_id
+
+
+# -- bugs found ------------------------------------------------------------------------------
+
+
+def test_the_end_of_a_phase_out_cannot_be_fired_by_hand_before_its_date(engine):
+    # 天津 phase-out 2026-04 … 2026-09 ends by itself on 2026-10-01; fired by hand on 2026-05-06
+    # it must be refused, and the schedule must still run to 2026-09.
+    case = open_benefit(engine, "tianjin")
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    before = dump(engine)
+    with pytest.raises(DoudiError):
+        engine.fire(case.id, "phase_out_end", on=date(2026, 5, 6))
+    assert dump(engine) == before
+
+
+def test_a_review_that_keeps_the_benefit_keeps_its_amount(engine):
+    # 900 from 2026-01; a re-check on 2026-01-20 keeps the benefit. Given an amount of 500 by
+    # mistake, it must either be refused (nothing written) or leave 900 in every month.
+    case = open_benefit(engine, "shanxi")
+    before = dump(engine)
+    with pytest.raises(DoudiError, match="outcome=keep takes no amount"):
+        engine.fire(case.id, "review", on=date(2026, 1, 20), payload={"outcome": "keep", "amount": 500})
+    assert dump(engine) == before
+    assert paid(engine.case(case.id, as_of=date(2026, 3, 1))) == [
+        ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0)]
+
+
+def test_a_reduction_decided_before_the_first_payment_applies_from_the_first_payment(engine):
+    # Opened 2026-01-05, paid from 2026-03 at 900; a re-check on 2026-01-20 reduces it to 700
+    # "from the next month" (2026-02, before any payment) → every paid month is 700:
+    # 2026-03, 04, 05 = 700.
+    case = open_benefit(engine, "tianjin", paid_from="2026-03")
+    engine.fire(case.id, "review", on=date(2026, 1, 20), payload={"outcome": "reduce", "amount": 700})
+    assert paid(engine.case(case.id, as_of=date(2026, 5, 1))) == [
+        ("2026-03", 700.0), ("2026-04", 700.0), ("2026-05", 700.0)]

@@ -1,0 +1,310 @@
+"""江苏 征求意见稿 在保管理: 渐退缓退 by income band and severe members, transfer into 边缘 recognition.
+
+The draft has no number; it is cited as 江苏征求意见稿. Every expected month, amount and date
+below is worked out by hand in a comment.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import DoudiError, Engine, EventRefused, InvalidInput, Parameter, hookimpl
+from engine.cli import cli
+from engine.plugins import get_plugin_manager
+from engine.registry import Registry
+from engine.store import Store
+
+CODE = "jiangsu_draft"
+DRAFT = "江苏征求意见稿"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+def open_benefit(engine, on=date(2026, 1, 5), amount=600, paid_from="2026-01", **attributes):
+    return engine.open_case(province=CODE, workflow="benefit", on=on,
+                            attributes={"amount": amount, "paid_from": paid_from, **attributes})
+
+
+def paid(view):
+    return [(p.month, p.amount) for p in view.payments]
+
+
+def dump(engine):
+    return list(engine.store.db.conn.iterdump())
+
+
+class Locality:
+    """A 江苏 city that sets the ≥ 2 × phase-out itself (一(五): "一定期限内…由当地确定")."""
+
+    def __init__(self, months):
+        self.months = months
+
+    @hookimpl
+    def doudi_parameters(self, province, workflow):
+        if province == CODE and workflow == "benefit":
+            return [Parameter("phase_out_months_high_income", self.months, "某市民政局 测试文件 第1条")]
+        return None
+
+
+def engine_for_locality(tmp_path, months):
+    pm = get_plugin_manager()
+    pm.register(Locality(months), name="test_locality")
+    return Engine(Store.open(str(tmp_path / f"locality{months}.db")), Registry(pm).load())
+
+
+def six_from_april(amount):
+    # Income change in 2026-03 → kept from 2026-04 for 6 months: 04 … 09.
+    return [(f"2026-{m:02d}", amount) for m in range(4, 10)]
+
+
+# -- 渐退缓退 (一(五)) ------------------------------------------------------------------------
+
+# 江苏征求意见稿 一(五): "对就业创业等使得家庭人均收入超过当地低保标准，但低于当地低保标准2倍的，
+# 自收入发生变动起的6个月内保留低保待遇。家庭人均收入达到或超过当地低保标准2倍的，自收入发生变动起
+# 一定期限内保留低保待遇，最长不超过6个月。渐退缓退期内，维持原最低生活保障金不变，同样享受低保对象的
+# 优惠减免政策。对低保家庭中有重残重病人员的，可以视情延长缓退期，原则上不超过12个月。"
+
+
+def test_income_below_twice_the_standard_keeps_the_benefit_six_months_unchanged(engine):
+    # 1500 against a standard of 1000 (< 2 × 1000): 6 months, 2026-04 … 2026-09, each at the
+    # unchanged 600; ends by itself on 2026-10-01.
+    case = open_benefit(engine)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [("2026-01", 600.0), ("2026-02", 600.0), ("2026-03", 600.0),
+                          *six_from_april(600.0)]
+    assert view.state == "ended"
+    assert view.history[-1]["on"] == "2026-10-01"
+    assert all(f"{DRAFT} 一(五)" in p.basis for p in view.payments if p.month >= "2026-04")
+
+
+def test_income_at_twice_the_standard_uses_the_local_period_default_six(engine):
+    # 2000 = 2 × 1000 ("达到或超过…2倍"): the locally set period, by default its maximum, 6.
+    case = open_benefit(engine)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 2000, "standard": 1000})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view)[3:] == six_from_april(600.0)
+    assert "2倍" in view.payments[-1].basis
+
+
+def test_a_locality_that_sets_three_months_for_twice_the_standard(tmp_path):
+    # The city sets 3 months. At 2000 (= 2 ×): 2026-04, 05, 06; ends 2026-07-01.
+    # Just below, 1999 (< 2 ×): still the fixed 6 months, 2026-04 … 09.
+    engine = engine_for_locality(tmp_path, 3)
+    high = open_benefit(engine)
+    engine.fire(high.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 2000, "standard": 1000})
+    view = engine.case(high.id, as_of=date(2026, 12, 31))
+    assert paid(view)[3:] == [("2026-04", 600.0), ("2026-05", 600.0), ("2026-06", 600.0)]
+    assert view.history[-1]["event"] == "phase_out_end"
+    assert view.history[-1]["on"] == "2026-07-01"
+    low = open_benefit(engine)
+    engine.fire(low.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1999, "standard": 1000})
+    assert paid(engine.case(low.id, as_of=date(2026, 12, 31)))[3:] == six_from_april(600.0)
+
+
+def test_a_locality_cannot_keep_the_benefit_longer_than_six_months_at_twice_the_standard(tmp_path):
+    # 一(五) "最长不超过6个月": a city setting 9 months is refused, naming the clause.
+    engine = engine_for_locality(tmp_path, 9)
+    case = open_benefit(engine)
+    with pytest.raises(DoudiError, match="最长不超过6个月"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                    payload={"per_capita_income": 2500, "standard": 1000})
+    assert engine.case(case.id).state == "paying"
+
+
+def test_a_household_with_a_severely_disabled_member_is_kept_up_to_twelve_months(engine):
+    # severe_member=true: 12 months from 2026-04 → 2026-04 … 2027-03, all at 600; ends by itself
+    # on 2027-04-01 (a 2027 date: the calendar only projects it, the payment months do not care).
+    case = open_benefit(engine)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000, "severe_member": True})
+    view = engine.case(case.id, as_of=date(2027, 6, 30))
+    phase = [(m, a) for m, a in paid(view) if m >= "2026-04"]
+    assert phase == [*[(f"2026-{m:02d}", 600.0) for m in range(4, 13)],
+                     ("2027-01", 600.0), ("2027-02", 600.0), ("2027-03", 600.0)]
+    assert "12个月" in view.payments[-1].basis
+    assert view.state == "ended"
+    assert view.history[-1]["on"] == "2027-04-01"
+    assert engine.case(case.id, as_of=date(2027, 3, 31)).state == "phasing_out"
+
+
+def test_severe_member_recorded_on_the_case_also_extends(engine):
+    # The attribute set when the case was opened counts like one given with the event.
+    case = open_benefit(engine, severe_member=True)
+    view = engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                       payload={"per_capita_income": 2600, "standard": 1000})
+    assert len([p for p in view.payments if p.month >= "2026-04"]) == 12
+
+
+def test_severe_member_must_be_true_or_false(engine):
+    case = open_benefit(engine)
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="severe_member"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                    payload={"per_capita_income": 1500, "standard": 1000, "severe_member": "yes"})
+    assert dump(engine) == before
+
+
+# -- death re-check (一(五)) ----------------------------------------------------------------
+
+# 江苏征求意见稿 一(五): "低保家庭成员死亡后，应当自其死亡之日起3个月内对其家庭状况进行核查，并办理完成低保金
+# 增发、减发、停发等相关手续。"
+
+
+def test_death_on_march_31st_is_rechecked_by_june_30th(engine):
+    # Died 2026-03-31 → 3 months → "06-31" does not exist → Tuesday 2026-06-30 (第202条).
+    case = open_benefit(engine)
+    view = engine.fire(case.id, "member_died", on=date(2026, 4, 2), payload={"died_on": "2026-03-31"})
+    death = next(d for d in view.deadlines if d.deadline.rule == "death_review")
+    assert death.deadline.due_on == date(2026, 6, 30)
+    assert death.deadline.citation == f"{DRAFT} 一(五)"
+
+
+# -- transfer into 边缘 recognition (三(一)) -------------------------------------------------
+
+# 江苏征求意见稿 三(一): "对因家庭经济状况好转而退出低保或特困救助供养范围，但符合低保边缘家庭或支出型困难家庭
+# 认定条件的，在办理退保时，经本人同意，可直接转入低保边缘家庭或支出型困难家庭认定程序，相关申请资料不再重复
+# 提交。对不符合低保边缘家庭或支出型困难家庭认定条件的，纳入低收入人口动态监测平台，一旦符合救助条件，及时给予
+# 救助。"
+# 一(六): "有条件的地区可将低保边缘家庭人均收入从不高于低保标准1.5倍提高到2倍"
+
+
+def test_leaving_with_consent_below_one_and_a_half_times_transfers_into_marginal(engine):
+    # 1500 = 1.5 × 1000 ("不高于"): transfer, documents carried over, linked both ways.
+    case = open_benefit(engine, county="玄武区", applicant_name="张三", household_size=3)
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1500, "standard": 1000, "consent": True})
+    assert view.state == "left"
+    assert view.case.attributes["leave_route"]["kind"] == "transfer"
+    assert "dynamic_monitoring" not in view.case.attributes
+    [link] = view.links
+    assert (link["workflow"], link["relation"], link["on"]) == ("marginal", "transfer", "2026-05-06")
+    marginal = engine.case(link["case_id"])
+    assert marginal.case.workflow == "marginal"
+    assert marginal.state == "applied"
+    attributes = marginal.case.attributes
+    assert attributes["recognition"] == "marginal"
+    assert attributes["documents_carried_over"] is True
+    assert (attributes["county"], attributes["applicant_name"], attributes["household_size"]) == (
+        "玄武区", "张三", 3)
+    assert attributes["per_capita_income"] == 1500
+    assert [(x["case_id"], x["workflow"], x["relation"]) for x in marginal.links] == [
+        (case.id, "benefit", "transferred_from")]
+    # The benefit is paid through the month of leaving (2026-05), nothing after.
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-05", 600.0)
+    assert len(engine.case(case.id, as_of=date(2026, 12, 31)).payments) == 5
+
+
+def test_leaving_above_one_and_a_half_times_goes_into_dynamic_monitoring(engine):
+    # 1501 > 1.5 × 1000: not 边缘 → monitoring, no linked case.
+    case = open_benefit(engine)
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1501, "standard": 1000, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    assert view.case.attributes["dynamic_monitoring"] is True
+    assert list(view.links) == []
+    assert [c.workflow for c in engine.store.cases()] == ["benefit"]
+
+
+def test_a_locality_with_a_double_threshold_transfers_up_to_twice_the_standard(engine):
+    # marginal_multiple=2 (一(六)): 1800 ≤ 2 × 1000 → transfer; 2001 > 2000 → monitoring.
+    case = open_benefit(engine, marginal_multiple=2)
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1800, "standard": 1000, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "transfer"
+    assert [x["workflow"] for x in view.links] == ["marginal"]
+    other = open_benefit(engine, marginal_multiple=2)
+    view = engine.fire(other.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 2001, "standard": 1000, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+
+
+def test_without_consent_there_is_no_transfer(engine):
+    # "经本人同意": no consent → dynamic monitoring even at 1200 ≤ 1500.
+    case = open_benefit(engine)
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1200, "standard": 1000})
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    assert list(view.links) == []
+    no = open_benefit(engine)
+    view = engine.fire(no.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1200, "standard": 1000, "consent": False})
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+
+
+def test_transfer_through_the_cli_links_both_cases(tmp_path):
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    opened = runner.invoke(cli, ["case", "open", "--province", CODE, "--workflow", "benefit",
+                                 "--on", "2026-01-05", "--set", "amount=600",
+                                 "--set", "paid_from=2026-01", "--db", db])
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    left = runner.invoke(cli, ["case", "fire", case_id, "leave", "--on", "2026-05-06",
+                               "--set", "per_capita_income=1800", "--set", "standard=1000",
+                               "--set", "marginal_multiple=2", "--set", "consent=true",
+                               "--db", db])
+    assert left.exit_code == 0, left.output
+    shown = json.loads(runner.invoke(cli, ["case", "show", case_id, "--format", "json",
+                                           "--db", db]).stdout)
+    [link] = shown["links"]
+    assert (link["workflow"], link["relation"]) == ("marginal", "transfer")
+    back = json.loads(runner.invoke(cli, ["case", "show", link["case_id"], "--format", "json",
+                                          "--db", db]).stdout)
+    assert back["workflow"] == "marginal"
+    assert [(x["case_id"], x["relation"]) for x in back["links"]] == [(case_id, "transferred_from")]
+
+
+def test_leaving_with_a_negative_income_is_refused_and_writes_nothing(engine):
+    case = open_benefit(engine)
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="per_capita_income"):
+        engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                    payload={"per_capita_income": -1, "standard": 1000, "consent": True})
+    with pytest.raises(InvalidInput, match="standard"):
+        engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                    payload={"per_capita_income": 900, "standard": 0, "consent": True})
+    assert dump(engine) == before
+    assert engine.case(case.id).state == "paying"
+
+
+# -- credit sanctions (五(五)) ---------------------------------------------------------------
+
+# 江苏征求意见稿 五(五): "…超过3个月未主动告知的，县级民政部门或者乡镇人民政府（街道办事处）可以进行批评教育。
+# 对于发现条件不符合的，要决定停止低保；对采取虚报、隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法
+# 获取的低保金，并依法追究法律责任。"
+
+
+def test_fraud_during_a_phase_out_repays_the_unchanged_amounts(engine):
+    # Phase-out from 2026-04 at 600 (unchanged). Fraud found 2026-06-15, since 2026-02-01:
+    # paid 02, 03, 04, 05, 06 = 5 × 600 = 3000. The benefit stops after 2026-06.
+    case = open_benefit(engine)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000})
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 6, 15), payload={"since": "2026-02-01"})
+    assert view.state == "stopped"
+    sanctions = {s.kind: s for s in view.sanctions}
+    assert sanctions["repayment"].amount == 3000.0
+    assert all(s.basis == f"{DRAFT} 五(五)" for s in view.sanctions)
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-06", 600.0)
+
+
+def test_income_exceeds_on_a_stopped_case_is_refused(engine):
+    case = open_benefit(engine)
+    engine.fire(case.id, "found_ineligible", on=date(2026, 3, 2))
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="closed"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                    payload={"per_capita_income": 1500, "standard": 1000})
+    assert dump(engine) == before

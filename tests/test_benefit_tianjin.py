@@ -1,0 +1,275 @@
+"""天津 在保管理 (津民发〔2023〕13号): phase-out 100 % then 50 %, death re-check, credit sanctions.
+
+Every expected month, amount and date below is worked out by hand in a comment; the engine's
+own schedule code is never used to compute an expectation.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine, EventRefused, InvalidInput
+from engine.cli import cli
+
+NOTICE = "津民发〔2023〕13号"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+def open_benefit(engine, on, amount=900, paid_from="2026-01", **attributes):
+    return engine.open_case(province="tianjin", workflow="benefit", on=on,
+                            attributes={"amount": amount, "paid_from": paid_from, **attributes})
+
+
+def paid(view):
+    return [(p.month, p.amount) for p in view.payments]
+
+
+def dump(engine):
+    return list(engine.store.db.conn.iterdump())
+
+
+# -- 渐退 (一(三)) ----------------------------------------------------------------------------
+
+# 津民发〔2023〕13号 一(三): "对就业后家庭人均收入超过本市低保标准的低保家庭，可给予原则上不超过6个月的
+# 渐退期。渐退期间，前三个月按其家庭原领取最低生活保障金的100%发放，后三个月按50%发放。"
+
+
+def test_phase_out_of_900_pays_900_900_900_450_450_450_then_nothing(engine):
+    # Paid 900 from 2026-01. Income passes the standard on 2026-03-10 → the phase-out runs from
+    # the month after, 2026-04: 04, 05, 06 at 100 % = 900; 07, 08, 09 at 50 % = 450; then the
+    # case ends by itself on the 1st of the month after the last phase-out month, 2026-10-01.
+    case = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                       payload={"per_capita_income": 1300, "standard": 1010})
+    assert view.state == "phasing_out"
+    expected = [("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0),
+                ("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 900.0),
+                ("2026-07", 450.0), ("2026-08", 450.0), ("2026-09", 450.0)]
+    # Scheduled up to the end of the phase-out as soon as it starts …
+    assert paid(view) == expected
+    # (the day before the income change was recorded, only the months up to then: 01 … 03)
+    before = engine.case(case.id, as_of=date(2026, 3, 9))
+    assert (before.state, paid(before)) == ("paying", expected[:3])
+    # … and nothing after it, however late we look.
+    late = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(late) == expected
+    assert late.state == "ended"
+    # The phase-out months carry the clause; the months before it the national payment rule.
+    bases = {p.month: p.basis for p in late.payments}
+    for month in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"):
+        assert f"{NOTICE} 一(三)" in bases[month], month
+    assert "100%" in bases["2026-04"] and "50%" in bases["2026-07"]
+    assert NOTICE not in bases["2026-03"]
+
+
+def test_phase_out_ends_by_itself_on_the_first_of_the_month_after(engine):
+    # Last phase-out month 2026-09 → phase_out_end on 2026-10-01, recorded by doudi itself.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    assert engine.case(case.id, as_of=date(2026, 9, 30)).state == "phasing_out"
+    ended = engine.case(case.id, as_of=date(2026, 10, 1))
+    assert ended.state == "ended"
+    last = ended.history[-1]
+    assert (last["event"], last["on"], last["actor"]) == ("phase_out_end", "2026-10-01",
+                                                          "doudi (by itself)")
+    # The periodic re-check (opened 2026-01-05, 12 months → 2027-01-05) stops with the case.
+    review = next(d for d in ended.deadlines if d.deadline.rule == "periodic_review")
+    assert review.status == "cancelled"
+
+
+def test_phase_out_is_100_percent_of_the_previous_benefit_after_a_reduction(engine):
+    # 900 from 2026-01; a re-check on 2026-02-10 reduces it to 800 from the next month, 2026-03.
+    # Income passes the standard on 2026-04-20 → phase-out 2026-05 … 2026-10 on the previous
+    # benefit, 800: 05, 06, 07 at 800; 08, 09, 10 at 400.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "review", on=date(2026, 2, 10), payload={"outcome": "reduce", "amount": 800})
+    engine.fire(case.id, "income_exceeds", on=date(2026, 4, 20),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    view = engine.case(case.id, as_of=date(2027, 1, 31))
+    assert paid(view) == [
+        ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 800.0), ("2026-04", 800.0),
+        ("2026-05", 800.0), ("2026-06", 800.0), ("2026-07", 800.0),
+        ("2026-08", 400.0), ("2026-09", 400.0), ("2026-10", 400.0),
+    ]
+    # Ends 2026-11-01, the 1st after the last phase-out month.
+    assert view.history[-1]["event"] == "phase_out_end"
+    assert view.history[-1]["on"] == "2026-11-01"
+
+
+def test_phase_out_through_the_cli(tmp_path):
+    db = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    opened = runner.invoke(cli, ["case", "open", "--province", "tianjin", "--workflow", "benefit",
+                                 "--on", "2026-01-05", "--set", "amount=900",
+                                 "--set", "paid_from=2026-01", "--db", db])
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    fired = runner.invoke(cli, ["case", "fire", case_id, "income_exceeds", "--on", "2026-03-10",
+                                "--set", "per_capita_income=1300", "--set", "standard=1010",
+                                "--db", db])
+    assert fired.exit_code == 0, fired.output
+    shown = runner.invoke(cli, ["case", "show", case_id, "--as-of", "2026-12-31",
+                                "--format", "json", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
+    # Same hand schedule as above: 3 normal months, 3 × 900, 3 × 450.
+    assert [(p["month"], p["amount"]) for p in data["payments"]] == [
+        ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0),
+        ("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 900.0),
+        ("2026-07", 450.0), ("2026-08", 450.0), ("2026-09", 450.0),
+    ]
+    assert all(p["basis"] for p in data["payments"])
+    assert data["state"] == "ended"
+    # The table shows the schedule too.
+    table = runner.invoke(cli, ["case", "show", case_id, "--as-of", "2026-12-31", "--db", db])
+    assert table.exit_code == 0, table.output
+    assert "payments" in table.stdout and "450.0" in table.stdout
+
+
+def test_no_second_phase_out_while_one_runs(engine):
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="phasing_out"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 5, 6),
+                    payload={"per_capita_income": 1500, "standard": 1010})
+    assert dump(engine) == before
+
+
+def test_nothing_can_happen_after_the_phase_out_ended(engine):
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    before = dump(engine)
+    # 2026-10-12: after the end on 2026-10-01, the case is closed.
+    with pytest.raises(EventRefused, match="closed"):
+        engine.fire(case.id, "review", on=date(2026, 10, 12), payload={"outcome": "keep"})
+    assert dump(engine) == before
+
+
+# -- death re-check (一(三)) ----------------------------------------------------------------
+
+# 津民发〔2023〕13号 一(三): "低保家庭成员死亡后，应当自其死亡之日起3个月内对其家庭状况进行核查，
+# 并办理完成低保金增发、减发、停发等相关手续。"
+
+
+def test_death_on_the_31st_is_rechecked_by_the_30th_three_months_later(engine):
+    # Died 2026-01-31 (day not counted, 第201条); 3 months → "2026-04-31" does not exist → the
+    # last day of April, 2026-04-30 (第202条), a Thursday and a working day (劳动节 is 5/1–5/5).
+    case = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(case.id, "member_died", on=date(2026, 2, 9), payload={"died_on": "2026-01-31"})
+    death = next(d for d in view.deadlines if d.deadline.rule == "death_review")
+    assert death.deadline.starts_on == date(2026, 1, 31)
+    assert death.deadline.due_on == date(2026, 4, 30)
+    assert death.deadline.citation == f"{NOTICE} 一(三)"
+    assert death.status == "open"
+    # The re-check reduces the benefit to 600 on 2026-04-28 → met, and 600 from 2026-05.
+    view = engine.fire(case.id, "review", on=date(2026, 4, 28),
+                       payload={"outcome": "reduce", "amount": 600})
+    death = next(d for d in view.deadlines if d.deadline.rule == "death_review")
+    assert death.status == "met"
+    assert death.deadline.stopped_on == date(2026, 4, 28)
+    assert paid(engine.case(case.id, as_of=date(2026, 6, 1))) == [
+        ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0), ("2026-04", 900.0),
+        ("2026-05", 600.0), ("2026-06", 600.0),
+    ]
+
+
+def test_death_during_the_phase_out_is_rechecked_too(engine):
+    # The phase-out runs 2026-04 … 2026-09; a death on 2026-05-12 → due 2026-08-12 (Wednesday).
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    view = engine.fire(case.id, "member_died", on=date(2026, 5, 14),
+                       payload={"died_on": "2026-05-12"})
+    assert view.state == "phasing_out"
+    death = next(d for d in view.deadlines if d.deadline.rule == "death_review")
+    assert death.deadline.due_on == date(2026, 8, 12)
+
+
+# -- credit sanctions (五(五)) ---------------------------------------------------------------
+
+# 津民发〔2023〕13号 五(五): "低保家庭的人口、收入和财产状况发生重大变化超过3个月未主动告知的，区级民政部门
+# 或者街道办事处（乡镇人民政府）可以进行批评教育。对于发现条件不符合的，要决定停止低保；对采取虚报、
+# 隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法获取的低保金，并依法追究法律责任。"
+
+
+def test_fraud_after_five_months_orders_exactly_those_five_payments_back(engine):
+    # Paid 900 a month from 2026-01; fraud found 2026-05-20, going back to 2025-10-01 (before
+    # the benefit began). Paid since then: 2026-01 … 2026-05 = 5 × 900 = 4500.
+    case = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2025-10-01"})
+    assert view.state == "stopped"
+    kinds = {s.kind: s for s in view.sanctions}
+    assert set(kinds) == {"stop", "repayment", "legal_referral"}
+    assert kinds["repayment"].amount == 4500.0
+    assert all(s.on == date(2026, 5, 20) for s in view.sanctions)
+    assert all(s.basis == f"{NOTICE} 五(五)" for s in view.sanctions)
+    # The stop: paid through the event's month (2026-05), nothing after.
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31))) == [
+        ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0), ("2026-04", 900.0),
+        ("2026-05", 900.0),
+    ]
+
+
+def test_fraud_during_the_phase_out_repays_the_halved_months_at_their_real_amount(engine):
+    # Phase-out from 2026-04 (income change 2026-03-10): 04–06 at 900, 07–09 at 450. Fraud found
+    # 2026-08-17, since 2026-06-01: paid 06 = 900, 07 = 450, 08 = 450 → 1800. 09 is not paid.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 8, 17), payload={"since": "2026-06-01"})
+    repayment = next(s for s in view.sanctions if s.kind == "repayment")
+    assert repayment.amount == 1800.0
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-3:] == [
+        ("2026-06", 900.0), ("2026-07", 450.0), ("2026-08", 450.0),
+    ]
+
+
+def test_found_ineligible_stops_from_the_next_month(engine):
+    # Found ineligible 2026-06-10 → paid through 2026-06, nothing from 2026-07.
+    case = open_benefit(engine, date(2026, 1, 5), amount=1000, paid_from="2026-03")
+    view = engine.fire(case.id, "found_ineligible", on=date(2026, 6, 10))
+    assert view.state == "stopped"
+    assert [(s.kind, s.basis) for s in view.sanctions] == [("stop", f"{NOTICE} 五(五)")]
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31))) == [
+        ("2026-03", 1000.0), ("2026-04", 1000.0), ("2026-05", 1000.0), ("2026-06", 1000.0),
+    ]
+
+
+# -- leaving: 天津 has no transfer clause, so the national rule applies ----------------------
+
+
+def test_leaving_in_tianjin_goes_into_dynamic_monitoring_even_with_consent(engine):
+    # The 江苏 draft's direct transfer (三(一)) is not in 津民发〔2023〕13号: national behaviour,
+    # dynamic monitoring (民发〔2022〕83号), no linked case.
+    case = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(case.id, "leave", on=date(2026, 4, 8),
+                       payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
+    assert view.state == "left"
+    assert view.case.attributes["dynamic_monitoring"] is True
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    assert list(view.links) == []
+    # Paid through the month of leaving, 2026-04.
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-04", 900.0)
+
+
+def test_income_not_above_the_standard_is_no_phase_out(engine):
+    case = open_benefit(engine, date(2026, 1, 5))
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="does not exceed"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                    payload={"per_capita_income": 1010, "standard": 1010})
+    with pytest.raises(InvalidInput, match="per_capita_income"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10), payload={"standard": 1010})
+    assert dump(engine) == before
