@@ -24,7 +24,7 @@ from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, get_registry
 from engine.store import CaseRecord, Change, Store
-from engine.workflow import OPEN_EVENT, Transition, Workflow
+from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
@@ -37,6 +37,19 @@ class _Step:
     deadlines: list[Deadline]
     outcome: Outcome
     openings: list[LinkedOpening]
+
+
+def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
+    """Whether the province always delegates; refuses ``delegated=false`` where it does."""
+    delegation = wf.parameters.get("delegation")
+    if delegation is None or delegation.value != "always":
+        return False
+    if attributes.get("delegated", True) is not True:
+        raise EventRefused(
+            f"confirmation is always delegated to the township in {province} "
+            f"({delegation.citation}): delegated cannot be {attributes['delegated']!r}"
+        )
+    return True
 
 
 def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
@@ -211,13 +224,7 @@ class Engine:
         county = attributes.get("county")
         calendar = self.calendar(province, county)
         calendar.day_info(on)
-        delegation = wf.parameters.get("delegation")
-        if delegation is not None and delegation.value == "always":
-            if attributes.get("delegated") is False:
-                raise EventRefused(
-                    f"confirmation is always delegated to the township in {province} "
-                    f"({delegation.citation}): delegated cannot be false"
-                )
+        if _always_delegated(wf, province, attributes):
             attributes["delegated"] = True
         if case_id is None:
             prefix = f"{province}-{on.year}-"
@@ -341,6 +348,7 @@ class Engine:
         calendar = self.calendar(case.province, case.county)
         calendar.day_info(on)
         wf.check_attributes(payload)
+        _always_delegated(wf, case.province, payload)
         attributes = {**case.attributes, **payload}
         ctx = GuardContext(
             case_id=case.id,
@@ -376,7 +384,8 @@ class Engine:
                 copied[o.back_relation] = case.id
                 openings.append(LinkedOpening(o.workflow, o.relation, o.back_relation, copied,
                                               o.citation))
-        updated = attrs.evolve(case, state=state, attributes=attributes, last_event_on=on)
+        updated = attrs.evolve(case, state=state, attributes=attributes, last_event_on=on,
+                               county=attributes.get("county"))
         return _Step(updated, entry, deadlines, outcome, openings)
 
     def replay(self, case_id: str) -> tuple[CaseRecord, list[Deadline]]:
@@ -528,6 +537,9 @@ class Engine:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
         if province is not None:
             self.registry.province(province)
+        if workflow is not None and workflow not in available_workflows():
+            raise InvalidInput(f"unknown workflow {workflow!r} "
+                               f"(workflows: {', '.join(available_workflows())})")
         cases = list(self.store.cases(province=province, workflow=workflow, county=county))
         stored = self.store.deadlines_by_case(province=province, workflow=workflow, county=county)
         found: list[Breach] = []

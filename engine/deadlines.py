@@ -124,6 +124,11 @@ def apply_event(
             running.stopped_on, running.stop_event = on, event
             running.outcome = "met" if on <= running.due_on else "met_late"
             running = None
+        if running is not None and rule.variants and running.extended_by is None:
+            # The attribute a variant reads changed (e.g. delegated): the due date follows it.
+            param = _duration_for(rule, params, attributes)
+            if param.name != running.param:
+                _recount(running, calendar, param, running.starts_on)
         if running is not None and rule.kind == "duty":
             extension = next((x for x in rule.extensions if event in x.events), None)
             if extension is not None:

@@ -233,10 +233,15 @@ class Store:
         return result
 
     def next_case_number(self, prefix: str) -> int:
-        rows = self.db.execute(
-            "select count(*) from cases where id like ?", [f"{prefix}%"]
-        ).fetchone()
-        return rows[0] + 1
+        """One more than the highest number used after ``prefix`` (ids given by hand count)."""
+        highest = 0
+        for (case_id,) in self.db.execute(
+            "select id from cases where substr(id, 1, ?) = ?", [len(prefix), prefix]
+        ):
+            tail = case_id[len(prefix):]
+            if tail.isdigit():
+                highest = max(highest, int(tail))
+        return highest + 1
 
     # -- the one write path -----------------------------------------------------------------
 

@@ -157,6 +157,13 @@ def test_full_shanxi_path_with_statuses_met_and_met_late(engine):
 
     view = engine.fire(case.id, "approve", on=TOTAL_DUE, payload={"amount": 650})
     assert view.state == "approved"
+    # 民发〔2021〕57号 第21条: "从作出确认同意决定之日下月起发放" — approved 2026-03-17, paid from
+    # 2026-04, on a benefit case linked to this application.
+    [link] = view.links
+    assert (link["workflow"], link["relation"]) == ("benefit", "benefit")
+    benefit = engine.store.case(link["case_id"])
+    assert (benefit.attributes["paid_from"], benefit.attributes["amount"]) == ("2026-04", 650)
+    assert benefit.county == "太原市小店区"
     view = engine.fire(case.id, "publish", on=date(2026, 3, 18))
     assert view.state == "published"
     final = by_rule(view)
@@ -332,3 +339,18 @@ def test_online_publicity_is_refused_in_shanxi_but_the_village_is_allowed(db):
     assert data["state"] == "in_publicity"
     publicity = next(d for d in data["deadlines"] if d["rule"] == "publicity")
     assert publicity["due_on"] == "2026-02-24"
+
+
+def test_a_case_delegated_after_acceptance_has_a_consistent_total(engine):
+    """晋民发〔2023〕31号 四(二): 30 working days, but "审核确认权限下放到乡镇人民政府（街道办事处）的，应当
+    自受理之日起 20 个工作日之内完成". A case marked delegated on a later event (here with
+    start_investigation on 1/30) is handled as delegated — no county step — and its total is
+    the delegated one, counted from 受理: 20 wd from 1/28 → 2026-03-03."""
+    case = engine.open_case(province="shanxi", on=date(2026, 1, 26))
+    engine.fire(case.id, "accept", on=ACCEPTED)
+    # The running total follows the attribute its variant reads: recounted from 受理.
+    view = engine.fire(case.id, "start_investigation", on=date(2026, 1, 30),
+                       payload={"delegated": True})
+    assert view.case.attributes["delegated"] is True
+    total = by_rule(view)["total"].deadline
+    assert (total.duration, total.due_on) == ("20wd", DELEGATED_DUE)

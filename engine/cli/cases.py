@@ -82,9 +82,19 @@ def open_(province, workflow, case_id, on, actor, settings, db_path) -> None:
     Attributes the engine reads: delegated (true where confirmation is delegated to the
     township), county, applicant_name, household_size, amount.
     """
-    engine = open_engine(db_path, create=True)
-    view = engine.open_case(province=province, workflow=workflow, on=on, attributes=settings,
-                            case_id=case_id, actor=actor)
+    import os
+
+    existed = os.path.exists(db_path)
+    try:
+        engine = open_engine(db_path, create=True)
+        view = engine.open_case(province=province, workflow=workflow, on=on,
+                                attributes=settings, case_id=case_id, actor=actor)
+    except Exception:
+        if not existed:  # a failed first command leaves no database behind
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db_path + suffix):
+                    os.remove(db_path + suffix)
+        raise
     click.echo(view.id)
 
 

@@ -10,8 +10,8 @@ from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import ISO_DATE, db_option, emit, format_option
 
-COLUMNS = ["case_id", "province", "county", "rule", "title", "status", "due_on",
-           "overdue_working_days", "basis", "provisional"]
+COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severity", "status",
+           "due_on", "overdue_working_days", "basis", "provisional"]
 
 
 def report_filters(func):

@@ -1,0 +1,287 @@
+"""The ``doudi`` command line as operators script it: case open/fire/show, provinces, workflow.
+
+Contract: every command takes ``--db PATH`` (default ``$DOUDI_DB``, else ``./doudi.db``);
+errors are one line on stderr, exit 1 (domain) or 2 (usage), no traceback, nothing written.
+Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7号).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+
+CASE_KEYS = {"id", "province", "workflow", "state", "attributes", "history", "deadlines"}
+HISTORY_KEYS = {"seq", "event", "on", "from", "to"}
+DEADLINE_KEYS = {"rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis",
+                 "provisional"}
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "c.db")
+
+
+def run(db_path, *args, env=None):
+    return CliRunner().invoke(cli, [*args, "--db", db_path], env=env)
+
+
+def dump(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def one_error_line(result):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def open_case(db_path, *extra, province="shanxi", on="2026-03-02"):
+    result = run(db_path, "case", "open", "--province", province, "--on", on, *extra)
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def show(db_path, cid, *extra):
+    result = run(db_path, "case", "show", cid, "--format", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_case_open_prints_the_id_and_case_fire_records_the_event(db):
+    """``doudi case open … prints the case id`` (PROVINCE-YEAR-NNNNNN unless --id is given);
+    ``case fire`` records the event and says what it did."""
+    first = open_case(db)
+    second = open_case(db)
+    assert (first, second) == ("shanxi-2026-000001", "shanxi-2026-000002")
+    assert open_case(db, "--id", "TY-0001") == "TY-0001"
+    fired = run(db, "case", "fire", first, "accept", "--on", "2026-03-02")
+    assert fired.exit_code == 0, fired.output
+    assert "accepted" in fired.stdout
+    as_json = run(db, "case", "fire", second, "accept", "--on", "2026-03-02", "--format", "json")
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["state"] == "accepted"
+    duplicate = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                    "--id", "TY-0001")
+    assert duplicate.exit_code == 1
+    assert "TY-0001" in one_error_line(duplicate)
+
+
+def test_case_show_json_has_the_contract_keys(db):
+    """民发〔2021〕57号 第22条 / 晋民发〔2023〕31号 四(二): accepted Mon 3/2 → total 30 wd
+    (3/3(1) … 4/3(24), 清明 4/4–4/6 off, 4/7(25) … 4/14(30)) → 2026-04-14; investigation_start
+    3 wd (57号 第15条): 3/3(1) 3/4(2) 3/5(3) → 2026-03-05."""
+    cid = open_case(db, "--set", "county=小店区")
+    assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-02").exit_code == 0
+    data = show(db, cid)
+    assert set(data) >= CASE_KEYS
+    assert (data["id"], data["province"], data["workflow"], data["state"]) == (
+        cid, "shanxi", "dibao", "accepted")
+    assert data["attributes"] == {"county": "小店区"}
+    assert [set(h) >= HISTORY_KEYS for h in data["history"]] == [True, True]
+    assert [(h["seq"], h["event"], h["on"], h["from"], h["to"]) for h in data["history"]] == [
+        (0, "open", "2026-03-02", None, "applied"),
+        (1, "accept", "2026-03-02", "applied", "accepted")]
+    for row in data["deadlines"]:
+        assert set(row) >= DEADLINE_KEYS
+    rows = {d["rule"]: d for d in data["deadlines"]}
+    assert {r: (d["starts_on"], d["due_on"], d["stopped_on"], d["status"], d["provisional"])
+            for r, d in rows.items()} == {
+        "total": ("2026-03-02", "2026-04-14", None, "open", False),
+        "investigation_start": ("2026-03-02", "2026-03-05", None, "at_risk", False)}
+    assert rows["total"]["basis"] == "晋民发〔2023〕31号 四(二)"
+    # --as-of judges the same deadlines on a later day: Mon 3/9 → breached (3/6, 3/9).
+    later = {d["rule"]: d for d in show(db, cid, "--as-of", "2026-03-09")["deadlines"]}
+    assert later["investigation_start"]["status"] == "breached"
+    assert later["investigation_start"]["overdue_working_days"] == 2
+    # The table format prints too.
+    table = run(db, "case", "show", cid)
+    assert table.exit_code == 0 and "investigation_start" in table.stdout
+
+
+def test_a_due_date_in_a_year_without_an_official_calendar_is_provisional(db):
+    """calendar.md: a count that runs into a year without its 国务院办公厅 notice is computed on
+    the statutory holidays (《全国年节及纪念日放假办法》) and marked provisional wherever shown.
+
+    Shanxi case accepted Tue 2026-12-01, 30 wd (晋民发〔2023〕31号 四(二)): 12/2(1) 12/3(2) 12/4(3)
+    12/7(4) … 12/11(8) 12/14(9) … 12/18(13) 12/21(14) … 12/25(18) 12/28(19) 12/29(20)
+    12/30(21) 12/31(22); 2027: 1/1 Fri 元旦 (projected off) 1/4 M(23) 1/5(24) 1/6(25) 1/7(26)
+    1/8(27) 1/11(28) 1/12(29) 1/13(30) → 2027-01-13, provisional. investigation_start:
+    12/2(1) 12/3(2) 12/4(3) → 2026-12-04, official."""
+    cid = open_case(db, on="2026-12-01")
+    assert run(db, "case", "fire", cid, "accept", "--on", "2026-12-01").exit_code == 0
+    rows = {d["rule"]: d for d in show(db, cid)["deadlines"]}
+    assert (rows["total"]["due_on"], rows["total"]["provisional"]) == ("2027-01-13", True)
+    assert (rows["investigation_start"]["due_on"], rows["investigation_start"]["provisional"]) \
+        == ("2026-12-04", False)
+    # Breached as of Thu 2027-01-14 by 1 working day; the report row says it is provisional.
+    report = run(db, "report", "breaches", "--as-of", "2027-01-14", "--format", "json")
+    total = next(r for r in json.loads(report.stdout) if r["rule"] == "total")
+    assert (total["due_on"], total["overdue_working_days"], total["provisional"]) == (
+        "2027-01-13", 1, True)
+
+
+def test_set_values_are_typed(db):
+    """``--set`` values: true/false are booleans, whole numbers ints, decimals floats, the rest
+    text."""
+    cid = open_case(db, "--set", "delegated=true", "--set", "household_size=3",
+                    "--set", "amount=650.5", "--set", "applicant_name=张三",
+                    "--set", "flag=FALSE")
+    attributes = show(db, cid)["attributes"]
+    assert attributes == {"delegated": True, "household_size": 3, "amount": 650.5,
+                          "applicant_name": "张三", "flag": False}
+    assert isinstance(attributes["household_size"], int)
+    # delegated=true is read: 20 wd from 3/2 (晋民发〔2023〕31号 四(二)): 3/3(1) … 3/27(19)
+    # 3/30(20) → 2026-03-30.
+    assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-02").exit_code == 0
+    total = next(d for d in show(db, cid)["deadlines"] if d["rule"] == "total")
+    assert total["due_on"] == "2026-03-30"
+
+
+@pytest.mark.parametrize("args, code", [
+    (["case", "fire", "{cid}", "accept", "--on", "2026-02-30"], 2),
+    (["case", "fire", "{cid}", "accept", "--on", "20260303"], 2),
+    (["case", "fire", "{cid}", "accept"], 2),
+    (["case", "fire", "{cid}", "accept", "--on", "2026-03-03", "--set", "novalue"], 2),
+    (["case", "fire", "{cid}", "approve", "--on", "2026-03-03"], 1),
+    (["case", "fire", "{cid}", "accept", "--on", "2026-03-01"], 1),
+    (["case", "fire", "nope", "accept", "--on", "2026-03-03"], 1),
+    (["case", "open", "--province", "hainan", "--on", "2026-03-03"], 2),
+    (["case", "open", "--province", "shanxi", "--on", "2026-13-01"], 2),
+    (["case", "show", "{cid}", "--as-of", "2026-03-01"], 1),
+])
+def test_a_failed_command_writes_nothing_and_prints_one_line(db, args, code):
+    """The contract: "Errors: one line on stderr naming what was wrong, exit status 1 (domain)
+    or 2 (usage), no traceback, nothing written." (2026-02-30 does not exist; 3/1 is before
+    the case was opened on 3/2.)"""
+    cid = open_case(db)
+    before = dump(db)
+    result = run(db, *[a.format(cid=cid) for a in args])
+    assert result.exit_code == code, result.output
+    line = one_error_line(result)
+    assert result.stdout == ""
+    assert dump(db) == before
+    if "2026-02-30" in args:
+        assert "2026-02-30" in line
+
+
+def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):
+    """Contract: "Every command takes --db PATH (default: $DOUDI_DB, else ./doudi.db, created on
+    first use)"."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    explicit = tmp_path / "explicit.db"
+    env_db = tmp_path / "from_env.db"
+    result = runner.invoke(cli, ["case", "open", "--province", "tianjin", "--on", "2026-09-21",
+                                 "--db", str(explicit)], env={"DOUDI_DB": str(env_db)})
+    assert result.exit_code == 0, result.output
+    assert explicit.exists() and not env_db.exists() and not (tmp_path / "doudi.db").exists()
+
+    result = runner.invoke(cli, ["case", "open", "--province", "tianjin", "--on", "2026-09-21"],
+                           env={"DOUDI_DB": str(env_db)})
+    assert result.exit_code == 0, result.output
+    cid = result.stdout.strip()
+    assert env_db.exists() and not (tmp_path / "doudi.db").exists()
+    shown = runner.invoke(cli, ["case", "show", cid, "--format", "json"],
+                          env={"DOUDI_DB": str(env_db)})
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["province"] == "tianjin"
+    # The same id is not in the other database (each was opened as the first tianjin case).
+    other = runner.invoke(cli, ["case", "show", cid, "--format", "json", "--db", str(explicit)])
+    assert json.loads(other.stdout)["id"] == cid
+    assert len(json.loads(other.stdout)["history"]) == 1
+
+    monkeypatch.delenv("DOUDI_DB", raising=False)
+    result = runner.invoke(cli, ["case", "open", "--province", "shanxi", "--on", "2026-03-02"],
+                           env={"DOUDI_DB": None})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "doudi.db").exists()
+
+
+def test_read_only_commands_never_create_a_database(tmp_path):
+    """``case show`` / ``report`` on a missing database: exit 1, one line, no file created."""
+    missing = tmp_path / "missing.db"
+    for args in (["case", "show", "x"], ["report", "breaches", "--as-of", "2026-03-09"]):
+        result = run(str(missing), *args)
+        assert result.exit_code == 1
+        one_error_line(result)
+        assert not missing.exists()
+
+
+def test_provinces_json_lists_the_three_provinces_and_their_documents():
+    """The seeds: 山西 晋民发〔2023〕31号 (2023-06-22), 天津 津民发〔2023〕13号 (2023-04-21), and the
+    江苏 征求意见稿 — a draft for comment with no number and no date."""
+    result = CliRunner().invoke(cli, ["provinces", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {p["code"]: p for p in json.loads(result.stdout)}
+    assert set(rows) == {"shanxi", "tianjin", "jiangsu_draft"}
+    assert rows["shanxi"]["name"] == "山西省"
+    assert rows["tianjin"]["name"] == "天津市"
+    sx = rows["shanxi"]["documents"]
+    assert [(d["number"], d["date"], d["status"]) for d in sx] == [
+        ("晋民发〔2023〕31号", "2023-06-22", "in_force")]
+    tj = rows["tianjin"]["documents"]
+    assert [(d["number"], d["date"], d["status"]) for d in tj] == [
+        ("津民发〔2023〕13号", "2023-04-21", "in_force")]
+    js = rows["jiangsu_draft"]["documents"]
+    assert [(d["number"], d["date"], d["status"]) for d in js] == [(None, None, "draft")]
+    assert "征求意见稿" in js[0]["title"]
+    table = CliRunner().invoke(cli, ["provinces"])
+    assert table.exit_code == 0 and "晋民发〔2023〕31号" in table.stdout
+
+
+def test_workflow_show_tianjin_has_no_county_review_and_draws_mermaid():
+    """津民发〔2023〕13号 四(一): the township confirms — Tianjin's effective dibao has no
+    county_review state; Shanxi's (晋民发〔2023〕31号) has one. The mermaid output is a
+    stateDiagram."""
+    runner = CliRunner()
+    tj = runner.invoke(cli, ["workflow", "show", "dibao", "--province", "tianjin",
+                             "--format", "json"])
+    assert tj.exit_code == 0, tj.output
+    data = json.loads(tj.stdout)
+    assert "county_review" not in {s["name"] for s in data["states"]}
+    assert data["parameters"]["total"]["value"] == "20wd"
+    assert data["parameters"]["total"]["citation"] == "津民发〔2023〕13号 四(一)"
+    sx = json.loads(runner.invoke(cli, ["workflow", "show", "dibao", "--province", "shanxi",
+                                        "--format", "json"]).stdout)
+    assert "county_review" in {s["name"] for s in sx["states"]}
+    drawn = runner.invoke(cli, ["workflow", "show", "dibao", "--province", "tianjin",
+                                "--format", "mermaid"])
+    assert drawn.exit_code == 0, drawn.output
+    assert "stateDiagram" in drawn.stdout
+    assert "county_review" not in drawn.stdout
+    unknown = runner.invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert unknown.exit_code == 2
+    one_error_line(unknown)
+
+
+def test_a_failed_case_open_does_not_create_the_database(tmp_path):
+    """The contract: a failed command writes "nothing"; --db is "created on first use", and a
+    refused opening (unknown province; 天津 delegated=false, 津民发〔2023〕13号 四(一)) is no use."""
+    for args in (["--province", "hainan"], ["--province", "tianjin", "--set", "delegated=false"]):
+        path = tmp_path / f"new-{args[1]}.db"
+        result = run(str(path), "case", "open", "--on", "2026-09-21", *args)
+        assert result.exit_code in (1, 2)
+        one_error_line(result)
+        assert not path.exists()
+
+
+def test_an_automatic_id_never_collides_with_an_explicit_one(db):
+    """``case open`` "prints the case id" (default PROVINCE-YEAR-NNNNNN) and ``--id`` sets one:
+    an operator who numbered one case by hand in the same pattern must not break the numbering
+    (errors are one line, no traceback)."""
+    assert open_case(db, "--id", "shanxi-2026-000002") == "shanxi-2026-000002"
+    result = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    new_id = result.stdout.strip()
+    assert new_id.startswith("shanxi-2026-") and new_id != "shanxi-2026-000002"

@@ -1,0 +1,261 @@
+"""江苏 (征求意见稿) 低保审核确认 end to end, through the Python API and the CLI.
+
+The draft has no number and no date; its clauses are cited as 江苏征求意见稿. Due dates are
+counted by hand on the 2026 official calendar (国办发明电〔2025〕7号: 清明 4/4–4/6 off; 劳动节
+5/1–5/5 off, 5/9 Sat worked), the counted days listed in comments.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine, EventRefused
+from engine.cli import cli
+
+DRAFT = "江苏征求意见稿"
+
+# 江苏征求意见稿 四(一): "低保审核确认工作应当自受理之日起30个工作日之内完成；审核确认权限下放到乡镇人民政府
+# （街道办事处）的，应当自受理之日起20个工作日之内完成。发生公示有异议、人户分离、异地申办或者家庭经济状况调查
+# 难度较大等特殊情况的，可以延长至45个工作日。"
+#
+# From 受理 on Tue 2026-03-03:
+#   3/4 W(1) 3/5(2) 3/6(3) 3/9(4) 3/10(5) 3/11(6) 3/12(7) 3/13(8) 3/16(9) 3/17(10) 3/18(11)
+#   3/19(12) 3/20(13) 3/23(14) 3/24(15) 3/25(16) 3/26(17) 3/27(18) 3/30(19) 3/31(20)
+#   4/1(21) 4/2(22) 4/3(23) 4/4–4/6 清明 off 4/7(24) 4/8(25) 4/9(26) 4/10(27) 4/13(28)
+#   4/14(29) 4/15(30) 4/16(31) 4/17(32) 4/20(33) 4/21(34) 4/22(35) 4/23(36) 4/24(37)
+#   4/27(38) 4/28(39) 4/29(40) 4/30(41) 5/1–5/5 劳动节 off 5/6(42) 5/7(43) 5/8 F(44)
+#   5/9 Sat 调休上班(45)
+#   20 wd → 2026-03-31; 30 wd → 2026-04-15; 45 wd → 2026-05-09 (a make-up working Saturday)
+# investigation_start 3 wd (民发〔2021〕57号 第15条): 3/4(1) 3/5(2) 3/6(3) → 2026-03-06
+ACCEPTED = date(2026, 3, 3)
+TOTAL_DUE = date(2026, 4, 15)
+DELEGATED_DUE = date(2026, 3, 31)
+EXTENDED_DUE = date(2026, 5, 9)
+
+# 江苏征求意见稿 四(二): "公示时间不少于7天。有条件的地区可以通过网上公示等，扩大监督范围。"
+# 公示 posted Mon 3/16: 3/17(1) … 3/23 Mon(7), a working day → 2026-03-23.
+PUBLICITY_POSTED = date(2026, 3, 16)
+PUBLICITY_DUE = date(2026, 3, 23)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "cli.db")
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, [*args, "--db", db_path])
+
+
+def by_rule(view):
+    views = view.deadlines if hasattr(view, "deadlines") else view
+    return {d.deadline.rule: d for d in views}
+
+
+def error_line(result):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def snapshot(engine, case_id):
+    case = engine.store.case(case_id)
+    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
+            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
+
+
+def drive_to_publicity(engine, case_id, channel=None):
+    """accept 3/3 → start_investigation 3/5 → request_verification 3/9 → start_verification
+    3/10 → post_publicity 3/16."""
+    engine.fire(case_id, "accept", on=ACCEPTED)
+    engine.fire(case_id, "start_investigation", on=date(2026, 3, 5))
+    engine.fire(case_id, "request_verification", on=date(2026, 3, 9))
+    engine.fire(case_id, "start_verification", on=date(2026, 3, 10))
+    payload = {"channel": channel} if channel else {}
+    return engine.fire(case_id, "post_publicity", on=PUBLICITY_POSTED, payload=payload)
+
+
+def test_jiangsu_totals_are_30_and_20_working_days(engine):
+    """江苏征求意见稿 四(一): "应当自受理之日起30个工作日之内完成；审核确认权限下放到乡镇人民政府
+    （街道办事处）的，应当自受理之日起20个工作日之内完成" — from 2026-03-03: 30 wd 2026-04-15
+    (清明 4/4–4/6 not counted), 20 wd 2026-03-31."""
+    plain = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    delegated = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2),
+                                 attributes={"delegated": True})
+    total = by_rule(engine.fire(plain.id, "accept", on=ACCEPTED))["total"].deadline
+    assert (total.due_on, total.duration, total.citation) == (TOTAL_DUE, "30wd", f"{DRAFT} 四(一)")
+    total = by_rule(engine.fire(delegated.id, "accept", on=ACCEPTED))["total"].deadline
+    assert (total.due_on, total.duration) == (DELEGATED_DUE, "20wd")
+
+
+def test_an_objection_in_publicity_extends_the_total_to_45_working_days(engine):
+    """江苏征求意见稿 四(一): "发生公示有异议 … 等特殊情况的，可以延长至45个工作日。"
+
+    Without the objection the case is breached on 4/16 (30 wd due 4/15; overdue 4/16 = 1). With
+    an objection raised on 3/18 (within the 公示 3/16 → 3/23) the total becomes 45 wd from 受理:
+    2026-05-09, a make-up Saturday. The case goes back to investigation; the new 初审意见 goes to
+    the county without a second 公示 (民发〔2022〕83号 四(二)): submit_to_county 4/20 from
+    investigating; county confirmation 10 wd (民发〔2021〕57号 第20条): 4/21(1) 4/22(2) 4/23(3)
+    4/24(4) 4/27(5) 4/28(6) 4/29(7) 4/30(8) 5/1–5/5 off 5/6(9) 5/7(10) → 5/7; approve 5/7.
+    """
+    quiet = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    drive_to_publicity(engine, quiet.id)
+    late = by_rule(engine.deadlines(quiet.id, as_of=date(2026, 4, 16)))["total"]
+    assert (late.status, late.overdue_working_days) == ("breached", 1)
+
+    case = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    view = drive_to_publicity(engine, case.id)
+    assert by_rule(view)["publicity"].deadline.due_on == PUBLICITY_DUE
+    assert by_rule(view)["publicity"].deadline.citation.startswith(f"{DRAFT} 四(二)")
+    view = engine.fire(case.id, "raise_objection", on=date(2026, 3, 18))
+    assert view.state == "investigating"
+    total = by_rule(view)["total"].deadline
+    assert (total.starts_on, total.due_on, total.duration) == (ACCEPTED, EXTENDED_DUE, "45wd")
+    assert total.citation == f"{DRAFT} 四(一)"
+    assert by_rule(engine.deadlines(case.id, as_of=date(2026, 4, 16)))["total"].status == "open"
+
+    view = engine.fire(case.id, "submit_to_county", on=date(2026, 4, 20))
+    assert view.state == "county_review"
+    assert by_rule(view)["county_confirmation"].deadline.due_on == date(2026, 5, 7)
+    view = engine.fire(case.id, "approve", on=date(2026, 5, 7), payload={"amount": 800})
+    assert view.state == "approved"
+    final = by_rule(view)
+    assert final["total"].status == "met"
+    assert final["county_confirmation"].status == "met"
+
+
+def test_an_objection_after_the_publicity_has_ended_is_refused(engine):
+    """江苏征求意见稿 四(一) extends the total for "公示有异议": an objection to the 公示, i.e. raised
+    while it runs (3/16 → 3/23). On 3/24 it is over: refused, nothing changed."""
+    case = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    drive_to_publicity(engine, case.id)
+    before = snapshot(engine, case.id)
+    with pytest.raises(EventRefused, match="公示"):
+        engine.fire(case.id, "raise_objection", on=date(2026, 3, 24))
+    assert snapshot(engine, case.id) == before
+
+
+def test_online_publicity_is_allowed_in_jiangsu(db):
+    """江苏征求意见稿 四(二): "公示、公布的地点主要在低保家庭所在村（社区）… 有条件的地区可以通过网上公示等，
+    扩大监督范围。" — channel 网上 is accepted here (it is refused in 山西)."""
+    cid = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02").stdout.strip()
+    assert cid.startswith("jiangsu_draft-2026-")
+    for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05"),
+                      ("request_verification", "2026-03-09"), ("start_verification", "2026-03-10")]:
+        assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    result = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
+                 "--set", "channel=网上")
+    assert result.exit_code == 0, result.output
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["state"] == "in_publicity"
+    assert data["attributes"]["channel"] == "网上"
+    assert data["history"][-1]["payload"] == {"channel": "网上"}
+    publicity = next(d for d in data["deadlines"] if d["rule"] == "publicity")
+    assert (publicity["starts_on"], publicity["due_on"]) == ("2026-03-16", "2026-03-23")
+
+
+def test_yishi_yiyi_collective_decision_route(engine, db):
+    """江苏征求意见稿 五(一): "建立社会救助审核确认“一事一议”制度，对申请人家庭收入、财产等情况超出政策规定
+    条件，但经调查后确实存在特殊困难，需要纳入低保等社会救助范围的，应当通过“一事一议”的方式，集体研究确定，
+    并做好救助档案的分类管理。"
+
+    After investigation the case goes to a collective meeting (refer_collective); the meeting's
+    outcome must be recorded (collective_decided --set outcome=agree); then the case continues
+    to 公示 (here online, 四(二)) and confirmation as usual.
+    """
+    cid = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02").stdout.strip()
+    for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05")]:
+        assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    referred = run(db, "case", "fire", cid, "refer_collective", "--on", "2026-03-09")
+    assert referred.exit_code == 0, referred.output
+
+    missing = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12")
+    assert missing.exit_code == 1
+    assert "outcome" in error_line(missing)
+    bad = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+              "--set", "outcome=maybe")
+    assert bad.exit_code == 1
+    assert "outcome" in error_line(bad)
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["state"] == "collective_review"
+    assert len(data["history"]) == 4  # open, accept, start_investigation, refer_collective
+
+    decided = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+                  "--set", "outcome=agree")
+    assert decided.exit_code == 0, decided.output
+    posted = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
+                 "--set", "channel=网上")
+    assert posted.exit_code == 0, posted.output
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["state"] == "in_publicity"
+    assert data["attributes"]["outcome"] == "agree"
+    assert [h["event"] for h in data["history"]] == [
+        "open", "accept", "start_investigation", "refer_collective", "collective_decided",
+        "post_publicity"]
+    assert [(h["from"], h["to"]) for h in data["history"][3:5]] == [
+        ("investigating", "collective_review"), ("collective_review", "verifying")]
+    # The collective route does not change the total: 30 wd from 3/3 → 4/15.
+    total = next(d for d in data["deadlines"] if d["rule"] == "total")
+    assert total["due_on"] == "2026-04-15"
+
+
+def test_yishi_yiyi_exists_only_in_jiangsu(engine):
+    """江苏征求意见稿 五(一) is Jiangsu's own: the national procedure (民发〔2021〕57号) and 山西
+    (晋民发〔2023〕31号) have no 一事一议 step; refer_collective is unknown there."""
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=ACCEPTED)
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 5))
+    before = snapshot(engine, case.id)
+    with pytest.raises(Exception, match="refer_collective"):
+        engine.fire(case.id, "refer_collective", on=date(2026, 3, 9))
+    assert snapshot(engine, case.id) == before
+
+
+def test_collective_route_with_extension_objection_and_refusal_replays_identically(engine):
+    """江苏征求意见稿 五(一) (一事一议), 四(一) (45 wd for "家庭经济状况调查难度较大" and "公示有异议"),
+    四(二) (online 公示) and 民发〔2021〕57号 第21条 ("对不符合条件的申请不予确认同意，并应当在作出决定
+    3个工作日内 … 书面告知申请人并说明理由").
+
+    accept 3/3 → total 45 wd after extend → 2026-05-09 (Sat 调休上班, count at the top).
+    County review from 4/20 → 5/7. Rejected Thu 5/7: refusal notice 5/8 F(1) 5/9 Sat 调休(2)
+    5/11 M(3) → 2026-05-11; notified 5/12 → met_late by 1 (5/12). Replaying the history gives
+    back exactly the stored state, attributes and deadlines.
+    """
+    case = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    for event, on, payload, reason in [
+        ("accept", ACCEPTED, {}, None),
+        ("start_investigation", date(2026, 3, 5), {}, None),
+        ("refer_collective", date(2026, 3, 9), {}, None),
+        ("extend", date(2026, 3, 10), {}, "调查难度大"),
+        ("collective_decided", date(2026, 3, 12), {"outcome": "agree"}, None),
+        ("post_publicity", PUBLICITY_POSTED, {"channel": "网上"}, None),
+        ("raise_objection", date(2026, 3, 18), {}, None),
+        ("submit_to_county", date(2026, 4, 20), {}, None),
+        ("reject", date(2026, 5, 7), {}, None),
+        ("notify_refusal", date(2026, 5, 12), {}, None),
+    ]:
+        engine.fire(case.id, event, on=on, payload=payload, reason=reason)
+    rules = by_rule(engine.deadlines(case.id, as_of=date(2026, 5, 12)))
+    assert {r: (v.deadline.due_on, v.status, v.overdue_working_days) for r, v in rules.items()} == {
+        "total": (EXTENDED_DUE, "met", 0),
+        "investigation_start": (date(2026, 3, 6), "met", 0),
+        "publicity": (PUBLICITY_DUE, "met", 0),
+        "county_confirmation": (date(2026, 5, 7), "met", 0),
+        "refusal_notice": (date(2026, 5, 11), "met_late", 1),
+    }
+    stored = engine.store.case(case.id)
+    replayed, deadlines = engine.replay(case.id)
+    assert replayed.state == stored.state == "refusal_notified"
+    assert replayed.attributes == stored.attributes
+    assert [d.to_row(case.id) for d in deadlines] == [
+        d.to_row(case.id) for d in engine.store.deadlines(case.id)]

@@ -1,0 +1,233 @@
+"""天津 低保审核确认 end to end (津民发〔2023〕13号), through the Python API and the CLI.
+
+Tianjin confirms at township/street level: 20 working days from 受理 and no county step. Due
+dates are counted by hand on the 2026 official calendar (国办发明电〔2025〕7号: 中秋 9/25–9/27
+off; 国庆 10/1–10/7 off, 9/20 Sun and 10/10 Sat worked), the counted days listed in comments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine, EventRefused
+from engine.cli import cli
+
+NOTICE = "津民发〔2023〕13号"
+
+# 津民发〔2023〕13号 四(一): "低保审核确认工作应当自受理之日起20个工作日之内完成。发生公示有异议、人户分离、
+# 异地申办或者家庭经济状况调查难度较大等特殊情况的，可以延长至45个工作日。"
+#
+# 20 working days from 受理 on Tue 2026-09-22:
+#   9/23 W(1) 9/24 Th(2) 9/25–9/27 中秋 off 9/28 M(3) 9/29(4) 9/30(5) 10/1–10/7 国庆 off
+#   10/8 Th(6) 10/9 F(7) 10/10 Sat 调休上班(8) 10/12 M(9) 10/13(10) 10/14(11) 10/15(12)
+#   10/16(13) 10/19(14) 10/20(15) 10/21(16) 10/22(17) 10/23(18) 10/26(19) 10/27 Tu(20)
+#                                                                              → 2026-10-27
+# 45 working days: 10/28(21) 10/29(22) 10/30(23) 11/2(24) 11/3(25) 11/4(26) 11/5(27) 11/6(28)
+#   11/9(29) 11/10(30) 11/11(31) 11/12(32) 11/13(33) 11/16(34) 11/17(35) 11/18(36) 11/19(37)
+#   11/20(38) 11/23(39) 11/24(40) 11/25(41) 11/26(42) 11/27(43) 11/30(44) 12/1 Tu(45)
+#                                                                              → 2026-12-01
+# investigation_start, 3 working days (民发〔2021〕57号 第15条): 9/23(1) 9/24(2) 9/28(3) → 09-28
+ACCEPTED = date(2026, 9, 22)
+TOTAL_DUE = date(2026, 10, 27)
+EXTENDED_DUE = date(2026, 12, 1)
+
+# 津民发〔2023〕13号 四(二): "乡镇人民政府（街道办事处）经调查核实提出的审核意见，应在申请家庭所在村（社区）
+# 进行为期7天的公示。"
+# 公示 posted Mon 9/28: 9/29(1) 9/30(2) 10/1(3) 10/2(4) 10/3(5) 10/4(6) 10/5(7): nominal end
+# 10/5 is inside 国庆 (10/1–10/7) → 民法典 第203条: the next working day, Thu 10/8.
+PUBLICITY_POSTED = date(2026, 9, 28)
+PUBLICITY_DUE = date(2026, 10, 8)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "cli.db")
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, [*args, "--db", db_path])
+
+
+def by_rule(view):
+    views = view.deadlines if hasattr(view, "deadlines") else view
+    return {d.deadline.rule: d for d in views}
+
+
+def error_line(result):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def snapshot(engine, case_id):
+    case = engine.store.case(case_id)
+    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
+            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
+
+
+def drive_to_publicity(engine, case_id):
+    """accept 9/22 → start_investigation 9/24 → request_verification 9/24 → start_verification
+    9/28 → post_publicity 9/28."""
+    engine.fire(case_id, "accept", on=ACCEPTED)
+    engine.fire(case_id, "start_investigation", on=date(2026, 9, 24))
+    engine.fire(case_id, "request_verification", on=date(2026, 9, 24))
+    engine.fire(case_id, "start_verification", on=PUBLICITY_POSTED)
+    return engine.fire(case_id, "post_publicity", on=PUBLICITY_POSTED)
+
+
+def test_accepted_2026_09_22_must_be_confirmed_by_the_township_by_2026_10_27(engine):
+    """津民发〔2023〕13号 四(一): "低保审核确认工作应当自受理之日起20个工作日之内完成" — across 中秋
+    (9/25–9/27) and 国庆 (10/1–10/7), counting the make-up Saturday 10/10 → 2026-10-27.
+    Confirmation is always the township's: the case is delegated without being told so."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    assert case.case.attributes["delegated"] is True
+    view = engine.fire(case.id, "accept", on=ACCEPTED)
+    rules = by_rule(view)
+    total = rules["total"].deadline
+    assert (total.starts_on, total.due_on, total.duration) == (ACCEPTED, TOTAL_DUE, "20wd")
+    assert total.citation == f"{NOTICE} 四(一)"
+    assert total.provisional is False
+    assert rules["investigation_start"].deadline.due_on == date(2026, 9, 28)
+    # As of 10/28 the total is breached by one working day (10/28).
+    late = by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 28)))["total"]
+    assert (late.status, late.overdue_working_days) == ("breached", 1)
+
+
+def test_full_tianjin_path_township_confirms_after_the_national_day_publicity(engine):
+    """津民发〔2023〕13号 四(一) (20 working days, township confirms) and 四(二): "应在申请家庭所在村
+    （社区）进行为期7天的公示。低保审核确认完毕后，申请人姓名、家庭成员数量、保障金额等信息应当在低保家庭所在
+    村（社区）公布。"
+
+    accept 9/22 → start_investigation 9/24 (due 9/28: met) → request_verification 9/24
+    (3 working days, 民发〔2021〕57号 第17条: 9/28(1) 9/29(2) 9/30(3) → 9/30) → start_verification
+    9/28 (met) → post_publicity 9/28 (ends 10/8, see above) → approve on 10/8 refused (the 公示
+    is still running), approve 10/9 (total 10/27: met) → publish 10/9.
+    """
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21),
+                            attributes={"county": "和平区", "applicant_name": "王某"})
+    view = drive_to_publicity(engine, case.id)
+    rules = by_rule(view)
+    assert rules["verification_start"].deadline.due_on == date(2026, 9, 30)
+    publicity = rules["publicity"].deadline
+    assert (publicity.starts_on, publicity.due_on) == (PUBLICITY_POSTED, PUBLICITY_DUE)
+    assert publicity.citation == f"{NOTICE} 四(二)"
+    # The nominal end (10/5) is moved by 民法典 第203条, and the basis says so.
+    assert "2026-10-05" in publicity.computation
+    assert "第203条" in publicity.computation
+
+    before = snapshot(engine, case.id)
+    with pytest.raises(EventRefused, match="2026-10-08"):
+        engine.fire(case.id, "approve", on=PUBLICITY_DUE, payload={"amount": 1010})
+    assert snapshot(engine, case.id) == before
+
+    view = engine.fire(case.id, "approve", on=date(2026, 10, 9), payload={"amount": 1010})
+    assert view.state == "approved"
+    view = engine.fire(case.id, "publish", on=date(2026, 10, 9))
+    assert view.state == "published"
+    final = by_rule(view)
+    assert set(final) == {"total", "investigation_start", "verification_start", "publicity"}
+    assert (final["total"].status, final["total"].deadline.stopped_on) == ("met",
+                                                                           date(2026, 10, 9))
+    assert final["investigation_start"].status == "met"
+    assert final["verification_start"].status == "met"
+    assert final["publicity"].status == "met"
+
+
+def test_tianjin_has_no_county_step(engine, db):
+    """津民发〔2023〕13号 四(一) names "乡镇人民政府（街道办事处）审核确认" among the steps: the township
+    confirms, so submit_to_county does not exist in Tianjin (neither the event, the county_review
+    state nor the county_confirmation deadline)."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    drive_to_publicity(engine, case.id)
+    before = snapshot(engine, case.id)
+    with pytest.raises(Exception, match="submit_to_county"):
+        engine.fire(case.id, "submit_to_county", on=date(2026, 10, 9))
+    assert snapshot(engine, case.id) == before
+
+    cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21").stdout.strip()
+    for event, on in [("accept", "2026-09-22"), ("start_investigation", "2026-09-24"),
+                      ("request_verification", "2026-09-24"), ("start_verification", "2026-09-28"),
+                      ("post_publicity", "2026-09-28")]:
+        assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    result = run(db, "case", "fire", cid, "submit_to_county", "--on", "2026-10-09")
+    assert result.exit_code in (1, 2)  # unknown in Tianjin (2) or refused (1): never recorded
+    assert "submit_to_county" in error_line(result)
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["state"] == "in_publicity"
+    assert len(data["history"]) == 6
+
+    shown = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "tianjin",
+                                     "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    wf = json.loads(shown.stdout)
+    assert "county_review" not in [s["name"] for s in wf["states"]]
+    assert "submit_to_county" not in [t["event"] for t in wf["transitions"]]
+    assert "county_confirmation" not in [d["rule"] for d in wf["deadlines"]]
+
+
+def test_delegated_false_is_refused_when_opening_a_tianjin_case(engine, db):
+    """津民发〔2023〕13号 四(一): confirmation is the township's (乡镇人民政府（街道办事处）审核确认);
+    a Tianjin case cannot be opened as not delegated. Nothing is written."""
+    with pytest.raises(EventRefused, match="delegated"):
+        engine.open_case(province="tianjin", on=date(2026, 9, 21),
+                         attributes={"delegated": False})
+    assert list(engine.store.cases()) == []
+
+    result = run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21",
+                 "--set", "delegated=false")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "delegated" in error_line(result)
+    # Nothing written: not even the database file the failed command would have created.
+    assert not os.path.exists(db)
+    # Saying it is delegated is fine (and what it is anyway).
+    ok = run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21",
+             "--set", "delegated=true")
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.strip().startswith("tianjin-2026-")
+
+
+@pytest.mark.parametrize("event, on, kwargs", [
+    ("extend", date(2026, 10, 12), {"reason": "异地申办"}),
+    ("raise_objection", date(2026, 10, 5), {}),
+])
+def test_special_circumstances_extend_the_tianjin_total_to_45_working_days(engine, event, on,
+                                                                            kwargs):
+    """津民发〔2023〕13号 四(一): "发生公示有异议、人户分离、异地申办或者家庭经济状况调查难度较大等特殊情况
+    的，可以延长至45个工作日" — from 受理 on 9/22: 2026-12-01 (count at the top of this file).
+    An objection on 10/5 (a 国庆 day, still within the 公示 that ends 10/8) counts."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    drive_to_publicity(engine, case.id)
+    view = engine.fire(case.id, event, on=on, **kwargs)
+    total = by_rule(view)["total"].deadline
+    assert (total.starts_on, total.due_on, total.duration) == (ACCEPTED, EXTENDED_DUE, "45wd")
+    assert total.citation == f"{NOTICE} 四(一)"
+    assert by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 28)))["total"].status == "open"
+
+
+def test_delegated_cannot_be_set_false_on_a_later_event_either(engine, db):
+    """津民发〔2023〕13号 四(一): confirmation is always the township's; the contract: `delegated`
+    is "always true in 天津". Opening with delegated=false is refused (exit 1), so setting it
+    false on a later event must be refused too (or have no effect on the stored attribute)."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    with contextlib.suppress(EventRefused):
+        engine.fire(case.id, "accept", on=ACCEPTED, payload={"delegated": False})
+    assert engine.store.case(case.id).attributes["delegated"] is True
+    cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21").stdout.strip()
+    result = run(db, "case", "fire", cid, "accept", "--on", "2026-09-22",
+                 "--set", "delegated=false")
+    assert result.exit_code == 1
+    assert json.loads(run(db, "case", "show", cid, "--format", "json").stdout)[
+        "attributes"]["delegated"] is True

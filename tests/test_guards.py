@@ -1,0 +1,218 @@
+"""Refused events change nothing: the procedure's guards through the API and the CLI.
+
+Each refusal is checked twice: through the Python API (``EventRefused`` or another
+``DoudiError``; history length, state, attributes and deadlines unchanged) and through the CLI
+(exit status 1, or 2 for a usage error; exactly one line on stderr; the database unchanged).
+Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7号).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import DoudiError, Engine, EventRefused, InvalidInput, UnknownName
+from engine.cli import cli
+
+# A Shanxi case opened Mon 2026-03-02 and accepted the same day.
+#   investigation_start 3 wd (民发〔2021〕57号 第15条): 3/3(1) 3/4(2) 3/5(3) → 2026-03-05
+#   total 30 wd (晋民发〔2023〕31号 四(二)) → 2026-04-14 (3/3(1) … 4/3(24), 清明 4/4–4/6 off,
+#   4/7(25) 4/8(26) 4/9(27) 4/10(28) 4/13(29) 4/14(30))
+# Its 公示 is posted Mon 3/9: 3/10(1) … 3/16 Mon(7), a working day → ends 2026-03-16.
+OPENED = date(2026, 3, 2)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "g.db")
+
+
+@pytest.fixture
+def engine(db):
+    return Engine.open(db)
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, [*args, "--db", db_path])
+
+
+def dump(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def snapshot(engine, case_id):
+    case = engine.store.case(case_id)
+    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
+            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
+
+
+def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, exit_code=1,
+                       match=None, reason=None, payload=None):
+    """Fire through the API and the CLI; both refuse and neither writes anything."""
+    before = snapshot(engine, case_id)
+    dumped = dump(db_path)
+    with pytest.raises(error, match=match):
+        engine.fire(case_id, event, on=on, payload=payload, reason=reason)
+    assert snapshot(engine, case_id) == before
+    args = ["case", "fire", case_id, event, "--on", on.isoformat()]
+    if reason is not None:
+        args += ["--reason", reason]
+    for key, value in (payload or {}).items():
+        args += ["--set", f"{key}={value}"]
+    result = run(db_path, *args)
+    assert result.exit_code == exit_code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert dump(db_path) == dumped
+    assert snapshot(engine, case_id) == before
+    return lines[0]
+
+
+def shanxi_case(engine, *events, delegated=False):
+    attributes = {"delegated": True} if delegated else {}
+    case = engine.open_case(province="shanxi", on=OPENED, attributes=attributes)
+    plan = {
+        "accept": OPENED,
+        "start_investigation": date(2026, 3, 3),
+        "request_verification": date(2026, 3, 4),
+        "start_verification": date(2026, 3, 5),
+        "post_publicity": date(2026, 3, 9),
+    }
+    for event in events:
+        engine.fire(case.id, event, on=plan[event])
+    return case.id
+
+
+TO_VERIFYING = ("accept", "start_investigation", "request_verification", "start_verification")
+TO_PUBLICITY = (*TO_VERIFYING, "post_publicity")
+
+
+def test_submitting_to_the_county_before_the_publicity_has_ended_is_refused(engine, db):
+    """民发〔2021〕57号 第19条 / 晋民发〔2023〕31号 四(五): "应在申请家庭所在村（社区）进行为期 7 天的公示";
+    the 公示 posted 3/9 runs to the end of 3/16 (3/10(1) … 3/16(7)): submitting on 3/12 or on
+    3/16 itself is refused; on 3/17 it is allowed."""
+    cid = shanxi_case(engine, *TO_PUBLICITY)
+    for day in (date(2026, 3, 12), date(2026, 3, 16)):
+        line = refused_everywhere(engine, db, cid, "submit_to_county", day, match="2026-03-16")
+        assert "2026-03-17" in line
+    assert engine.fire(cid, "submit_to_county", on=date(2026, 3, 17)).state == "county_review"
+
+
+def test_approving_without_a_publicity_is_refused(engine, db):
+    """民发〔2021〕57号 第19条: the township's 初审意见 is posted for 7 days before confirmation;
+    a delegated case (晋民发〔2023〕31号 四(二)) cannot be approved straight from verifying."""
+    cid = shanxi_case(engine, *TO_VERIFYING, delegated=True)
+    line = refused_everywhere(engine, db, cid, "approve", date(2026, 3, 20),
+                              payload={"amount": 600}, match="post_publicity")
+    assert "公示" in line
+    # Nor can a non-delegated case skip the 公示 on its way to the county.
+    plain = shanxi_case(engine, *TO_VERIFYING)
+    refused_everywhere(engine, db, plain, "submit_to_county", date(2026, 3, 20),
+                       match="post_publicity")
+
+
+def test_an_event_dated_before_the_case_last_event_is_refused(engine, db):
+    """Events are recorded in the order they happened: start_investigation on 3/3 after the
+    request_verification of 3/4 would rewrite the past (民发〔2021〕57号 第15条 counts from 受理;
+    the evidence log is append-only). Same-day events are fine."""
+    cid = shanxi_case(engine, "accept", "start_investigation", "request_verification")
+    line = refused_everywhere(engine, db, cid, "start_verification", date(2026, 3, 3),
+                              match="before the case's last event")
+    assert "2026-03-04" in line
+    assert engine.fire(cid, "start_verification", on=date(2026, 3, 4)).state == "verifying"
+
+
+@pytest.mark.parametrize("reason", [None, "", "家里忙", "人户 分离"])
+def test_extend_needs_one_of_the_listed_reasons(engine, db, reason):
+    """晋民发〔2023〕31号 四(二): "发生公示有异议、人户分离、异地申办或者家庭经济状况调查难度较大等特殊
+    情况的，可以延长至 45 个工作日" — extend is for 人户分离, 异地申办 or 调查难度大, and nothing else."""
+    cid = shanxi_case(engine, "accept", "start_investigation")
+    line = refused_everywhere(engine, db, cid, "extend", date(2026, 3, 10), reason=reason,
+                              match="人户分离")
+    assert "--reason" in line
+
+
+def test_extend_with_a_listed_reason_is_accepted_once(engine, db):
+    """民发〔2021〕57号 第22条: "可以延长至45个工作日" — to 45 at most: a second extension is refused.
+    45 wd from 3/2: … 4/14(30) 4/15(31) 4/16(32) 4/17(33) 4/20(34) 4/21(35) 4/22(36) 4/23(37)
+    4/24(38) 4/27(39) 4/28(40) 4/29(41) 4/30(42) 5/1–5/5 off 5/6(43) 5/7(44) 5/8(45) → 05-08."""
+    cid = shanxi_case(engine, "accept", "start_investigation")
+    view = engine.fire(cid, "extend", on=date(2026, 3, 10), reason="人户分离")
+    total = next(d for d in view.deadlines if d.deadline.rule == "total").deadline
+    assert (total.due_on, total.duration) == (date(2026, 5, 8), "45wd")
+    assert view.history[-1]["reason"] == "人户分离"
+    refused_everywhere(engine, db, cid, "extend", date(2026, 3, 11), reason="异地申办",
+                       match="already extended")
+
+
+def test_an_event_not_allowed_in_the_current_state_is_refused(engine, db):
+    """民发〔2021〕57号 第15–21条 set the order: 受理, 调查, 核对, 公示, 确认. start_verification
+    before any request (state accepted) and approve before 受理 (state applied) are refused."""
+    cid = shanxi_case(engine, "accept")
+    line = refused_everywhere(engine, db, cid, "start_verification", date(2026, 3, 3),
+                              match="not allowed in state accepted")
+    assert "start_investigation" in line  # it names what is allowed
+    fresh = shanxi_case(engine)
+    refused_everywhere(engine, db, fresh, "approve", date(2026, 3, 3),
+                       match="not allowed in state applied")
+
+
+def test_an_event_on_a_closed_case_is_refused(engine, db):
+    """A withdrawn application (申请人撤回) is closed: nothing more happens to it."""
+    cid = shanxi_case(engine, "accept", "start_investigation")
+    assert engine.fire(cid, "withdraw", on=date(2026, 3, 4)).state == "withdrawn"
+    line = refused_everywhere(engine, db, cid, "request_verification", date(2026, 3, 5),
+                              match="closed")
+    assert "withdrawn" in line
+    refused_everywhere(engine, db, cid, "withdraw", date(2026, 3, 5), match="closed")
+
+
+def test_an_unknown_event_name_is_a_usage_error(engine, db):
+    """The contract's event names are the only ones: anything else is a usage error (exit 2)."""
+    cid = shanxi_case(engine, "accept")
+    line = refused_everywhere(engine, db, cid, "aprove", date(2026, 3, 3), error=InvalidInput,
+                              exit_code=2, match="aprove")
+    assert "approve" in line  # it lists the known events
+
+
+def test_an_unknown_case_is_a_domain_error(engine, db):
+    """Firing on a case id that does not exist: exit 1, one line, nothing written."""
+    shanxi_case(engine, "accept")
+    dumped = dump(db)
+    with pytest.raises(UnknownName):
+        engine.fire("shanxi-2026-999999", "accept", on=date(2026, 3, 3))
+    result = run(db, "case", "fire", "shanxi-2026-999999", "accept", "--on", "2026-03-03")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "shanxi-2026-999999" in lines[0]
+    assert dump(db) == dumped
+    shown = run(db, "case", "show", "shanxi-2026-999999")
+    assert shown.exit_code == 1
+    assert len(shown.stderr.strip().splitlines()) == 1
+
+
+def test_an_objection_outside_the_publicity_is_refused(engine, db):
+    """民发〔2021〕57号 第19条: an objection is raised during the 7-day 公示 (3/9 → 3/16); on 3/17
+    it is too late, and the day of posting itself is not yet in the period (民法典 第201条)."""
+    cid = shanxi_case(engine, *TO_PUBLICITY)
+    refused_everywhere(engine, db, cid, "raise_objection", date(2026, 3, 17), match="公示")
+    refused_everywhere(engine, db, cid, "raise_objection", date(2026, 3, 9), match="公示")
+    assert engine.fire(cid, "raise_objection", on=date(2026, 3, 16)).state == "investigating"
+
+
+def test_refusals_are_doudi_errors_with_the_contract_exit_codes():
+    """The contract: "Errors: one line on stderr …, exit status 1 (domain) or 2 (usage)"."""
+    assert EventRefused.exit_code == 1
+    assert UnknownName.exit_code == 1
+    assert InvalidInput.exit_code == 2
+    assert issubclass(EventRefused, DoudiError)

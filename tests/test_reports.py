@@ -1,0 +1,410 @@
+"""Deadline statuses and the breach / at-risk reports, as of any date; replay and atomicity.
+
+Statuses (contract): open, at_risk (running, due within the warning window), breached (running,
+past due), met, met_late, cancelled. ``overdue_working_days`` counts the working days after the
+due date up to and including the as-of date. Every date is hand-counted on the 2026 official
+calendar (国办发明电〔2025〕7号), the counted days listed next to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine
+from engine.cli import cli
+
+CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
+                 "overdue_working_days", "basis"}
+
+# Cases accepted Mon 2026-03-02:
+#   investigation_start 3 wd (民发〔2021〕57号 第15条): 3/3 Tu(1) 3/4 W(2) 3/5 Th(3) → 2026-03-05
+#   overdue as of Mon 3/9: 3/6 F, 3/9 M → 2 working days (Sat 3/7, Sun 3/8 not counted)
+ACCEPTED = date(2026, 3, 2)
+INVESTIGATION_DUE = date(2026, 3, 5)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "r.db")
+
+
+@pytest.fixture
+def engine(db):
+    return Engine.open(db)
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, [*args, "--db", db_path])
+
+
+def by_rule(views):
+    views = views.deadlines if hasattr(views, "deadlines") else views
+    return {d.deadline.rule: d for d in views}
+
+
+def accepted(engine, province, county=None, **attributes):
+    if county:
+        attributes["county"] = county
+    case = engine.open_case(province=province, on=ACCEPTED, attributes=attributes)
+    engine.fire(case.id, "accept", on=ACCEPTED)
+    return case.id
+
+
+# -- statuses -------------------------------------------------------------------------------------
+
+
+def test_open_at_risk_breached_and_met_late_of_the_investigation_start(engine):
+    """民发〔2021〕57号 第15条: the township starts the household economic investigation within 3
+    working days of 受理 (晋民发〔2023〕31号 四(二) leaves the step deadlines to the 办法).
+
+    Due 2026-03-05 (3/3(1) 3/4(2) 3/5(3)). As of 3/2 three working days remain (3/3, 3/4, 3/5):
+    open with a 2-day window, at_risk with the default 3. As of 3/5 (the last day): at_risk.
+    As of Sat 3/7: breached by 1 (3/6). As of Mon 3/9: breached by 2 (3/6, 3/9). Started Tue
+    3/10: met_late by 3 (3/6, 3/9, 3/10).
+    """
+    cid = accepted(engine, "shanxi")
+    assert by_rule(engine.deadlines(cid, as_of=ACCEPTED, window=2))["investigation_start"].status \
+        == "open"
+    assert by_rule(engine.deadlines(cid, as_of=ACCEPTED))["investigation_start"].status \
+        == "at_risk"
+    assert by_rule(engine.deadlines(cid, as_of=INVESTIGATION_DUE))["investigation_start"].status \
+        == "at_risk"
+    sat = by_rule(engine.deadlines(cid, as_of=date(2026, 3, 7)))["investigation_start"]
+    assert (sat.status, sat.overdue_working_days) == ("breached", 1)
+    mon = by_rule(engine.deadlines(cid, as_of=date(2026, 3, 9)))["investigation_start"]
+    assert (mon.status, mon.overdue_working_days) == ("breached", 2)
+    # 30 wd total (晋民发〔2023〕31号 四(二)) is far away: 4/14.
+    assert by_rule(engine.deadlines(cid, as_of=date(2026, 3, 9)))["total"].status == "open"
+
+    engine.fire(cid, "start_investigation", on=date(2026, 3, 10))
+    late = by_rule(engine.deadlines(cid, as_of=date(2026, 3, 20)))["investigation_start"]
+    assert (late.status, late.overdue_working_days) == ("met_late", 3)
+    assert late.deadline.stopped_on == date(2026, 3, 10)
+
+
+def test_met_on_time_has_no_overdue_days(engine):
+    """民发〔2021〕57号 第15条: started on 3/4, before the due date 3/5 → met, 0 overdue, and it
+    stays met whatever the as-of date."""
+    cid = accepted(engine, "shanxi")
+    engine.fire(cid, "start_investigation", on=date(2026, 3, 4))
+    for as_of in (date(2026, 3, 4), date(2026, 3, 9), date(2026, 12, 31)):
+        view = by_rule(engine.deadlines(cid, as_of=as_of))["investigation_start"]
+        assert (view.status, view.overdue_working_days) == ("met", 0)
+
+
+def test_withdraw_and_terminate_cancel_the_running_deadlines(engine):
+    """Contract: withdraw (申请人撤回) and terminate (终止审核确认, 民发〔2021〕57号 第29条: 拒不配合)
+    close the case; its open deadlines stop as cancelled and are never breached afterwards."""
+    withdrawn = accepted(engine, "shanxi")
+    engine.fire(withdrawn, "withdraw", on=date(2026, 3, 4))
+    rules = by_rule(engine.deadlines(withdrawn, as_of=date(2026, 6, 1)))
+    assert {r: v.status for r, v in rules.items()} == {"total": "cancelled",
+                                                      "investigation_start": "cancelled"}
+    assert rules["total"].deadline.stopped_on == date(2026, 3, 4)
+
+    terminated = accepted(engine, "shanxi")
+    engine.fire(terminated, "start_investigation", on=date(2026, 3, 3))
+    engine.fire(terminated, "request_verification", on=date(2026, 3, 4))
+    view = engine.fire(terminated, "terminate", on=date(2026, 3, 5))
+    assert view.state == "terminated"
+    rules = by_rule(engine.deadlines(terminated, as_of=date(2026, 6, 1)))
+    assert {r: v.status for r, v in rules.items()} == {
+        "total": "cancelled", "investigation_start": "met", "verification_start": "cancelled"}
+    assert engine.breaches(as_of=date(2026, 6, 1)) == []
+
+
+def test_a_publicity_window_is_open_then_met_and_never_breached(engine):
+    """民发〔2021〕57号 第19条: the 初审意见 is posted for 7 days; a window that must run its full
+    length, not a duty. Posted Mon 3/9 → 3/16 (3/10(1) … 3/16(7)): open through 3/16, met from
+    3/17, never breached however long nobody acts."""
+    cid = accepted(engine, "shanxi")
+    for event, on in [("start_investigation", date(2026, 3, 3)),
+                      ("request_verification", date(2026, 3, 4)),
+                      ("start_verification", date(2026, 3, 5)),
+                      ("post_publicity", date(2026, 3, 9))]:
+        engine.fire(cid, event, on=on)
+    publicity = by_rule(engine.deadlines(cid, as_of=date(2026, 3, 16)))["publicity"]
+    assert (publicity.deadline.due_on, publicity.status) == (date(2026, 3, 16), "open")
+    assert by_rule(engine.deadlines(cid, as_of=date(2026, 3, 17)))["publicity"].status == "met"
+    assert [b.view.deadline.rule for b in engine.breaches(as_of=date(2026, 4, 13))] == []
+
+
+def test_refusal_notice_is_due_3_working_days_after_the_rejection(engine):
+    """民发〔2021〕57号 第21条: "对不符合条件的申请不予确认同意，并应当在作出决定3个工作日内 … 书面告知
+    申请人并说明理由" (the 天津 township rejects itself, 津民发〔2023〕13号 四(一)).
+
+    Tianjin case accepted 9/22, 公示 posted 9/28 (ends 10/8, 国庆), rejected Fri 10/9:
+    10/10 Sat 调休上班(1) 10/12 M(2) 10/13 Tu(3) → due 2026-10-13. As of 10/14 breached by 1;
+    notified 10/15 → met_late by 2 (10/14, 10/15).
+    """
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    for event, on in [("accept", date(2026, 9, 22)), ("start_investigation", date(2026, 9, 24)),
+                      ("request_verification", date(2026, 9, 24)),
+                      ("start_verification", date(2026, 9, 28)),
+                      ("post_publicity", date(2026, 9, 28))]:
+        engine.fire(case.id, event, on=on)
+    view = engine.fire(case.id, "reject", on=date(2026, 10, 9))
+    assert view.state == "rejected"
+    rules = by_rule(view)
+    notice = rules["refusal_notice"].deadline
+    assert (notice.starts_on, notice.due_on, notice.duration) == (date(2026, 10, 9),
+                                                                  date(2026, 10, 13), "3wd")
+    assert "第21条" in notice.citation
+    assert rules["total"].status == "met"  # reject stops the total (due 10/27)
+    overdue = by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 14)))["refusal_notice"]
+    assert (overdue.status, overdue.overdue_working_days) == ("breached", 1)
+    view = engine.fire(case.id, "notify_refusal", on=date(2026, 10, 15))
+    assert view.state == "refusal_notified"
+    done = by_rule(view)["refusal_notice"]
+    assert (done.status, done.overdue_working_days) == ("met_late", 2)
+
+
+# -- the breach report ------------------------------------------------------------------------------
+
+
+def four_provinces_cases(engine):
+    """Four cases accepted 3/2, nobody starts an investigation (each due 3/5)."""
+    return {
+        "xiaodian": accepted(engine, "shanxi", county="小店区"),
+        "yingze": accepted(engine, "shanxi", county="迎泽区"),
+        "heping": accepted(engine, "tianjin", county="和平区"),
+        "jiangsu": accepted(engine, "jiangsu_draft", county="玄武区"),
+    }
+
+
+def test_breach_report_rows_have_the_contract_keys_and_filters(engine, db):
+    """民发〔2021〕57号 第15条 (3 working days to start the investigation), breached as of Mon 3/9
+    by 2 working days (3/6, 3/9) in every province. Filters: --province, --workflow, --county."""
+    ids = four_provinces_cases(engine)
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 4
+    for row in rows:
+        assert set(row) >= CONTRACT_KEYS
+        assert row["rule"] == "investigation_start"
+        assert row["workflow"] == "dibao"
+        assert row["due_on"] == "2026-03-05"
+        assert row["overdue_working_days"] == 2
+        assert "第15条" in row["basis"]
+    assert {r["case_id"] for r in rows} == set(ids.values())
+
+    def ids_for(*filters):
+        out = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "json", *filters)
+        assert out.exit_code == 0, out.output
+        return sorted(r["case_id"] for r in json.loads(out.stdout))
+
+    assert ids_for("--province", "shanxi") == sorted([ids["xiaodian"], ids["yingze"]])
+    assert ids_for("--province", "tianjin") == [ids["heping"]]
+    assert ids_for("--county", "迎泽区") == [ids["yingze"]]
+    assert ids_for("--province", "shanxi", "--county", "小店区") == [ids["xiaodian"]]
+    assert ids_for("--workflow", "dibao") == sorted(ids.values())
+    assert ids_for("--workflow", "benefit") == []
+    unknown = run(db, "report", "breaches", "--as-of", "2026-03-09", "--province", "hainan")
+    assert unknown.exit_code != 0
+    assert len(unknown.stderr.strip().splitlines()) == 1
+
+    # The API gives the same rows.
+    api = engine.breaches(as_of=date(2026, 3, 9), province="shanxi", county="迎泽区")
+    assert [(b.case.id, b.view.deadline.rule, b.view.overdue_working_days) for b in api] == [
+        (ids["yingze"], "investigation_start", 2)]
+
+
+def test_breach_report_csv_has_a_header_and_one_line_per_breach(engine, db):
+    """The same report as CSV: a header naming the columns, then one line per breach."""
+    four_provinces_cases(engine)
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 4
+    header = result.stdout.splitlines()[0].split(",")
+    assert {"case_id", "province", "rule", "title", "due_on", "overdue_working_days",
+            "basis"} <= set(header)
+    assert {r["overdue_working_days"] for r in rows} == {"2"}
+    assert {r["due_on"] for r in rows} == {"2026-03-05"}
+
+
+def test_breach_report_csv_carries_every_contract_column(engine, db):
+    """The contract's breach rows are {case_id, province, workflow, rule, title, due_on,
+    overdue_working_days, basis}; the CSV form of the same report should carry them all, or a
+    CSV consumer cannot tell a dibao breach from a benefit one."""
+    four_provinces_cases(engine)
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "csv")
+    header = result.stdout.splitlines()[0].split(",")
+    assert set(header) >= CONTRACT_KEYS
+
+
+def test_a_report_for_a_past_date_ignores_events_recorded_after_it(engine, db):
+    """津民发〔2023〕13号 四(一): "低保审核确认工作应当自受理之日起20个工作日之内完成" — accepted 9/22,
+    due 10/27 (9/23(1) 9/24(2) 中秋 off 9/28(3) 9/29(4) 9/30(5) 国庆 off 10/8(6) 10/9(7)
+    10/10 Sat 调休(8) 10/12(9) … 10/26(19) 10/27(20)). The township approves late, on Thu 10/29.
+
+    The report as of 10/28 still shows the breach (1 working day: 10/28), although the approval
+    was recorded later; as of 10/29 it is gone (met_late by 2: 10/28, 10/29, listed only with
+    --include-late). Likewise a Shanxi investigation started late (3/10): as of 3/9 breached
+    by 2.
+    """
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21), attributes={"county": "河西区"})
+    for event, on in [("accept", date(2026, 9, 22)), ("start_investigation", date(2026, 9, 24)),
+                      ("request_verification", date(2026, 9, 24)),
+                      ("start_verification", date(2026, 9, 28)),
+                      ("post_publicity", date(2026, 9, 28))]:
+        engine.fire(case.id, event, on=on)
+    engine.fire(case.id, "approve", on=date(2026, 10, 29), payload={"amount": 1010})
+    engine.fire(case.id, "publish", on=date(2026, 10, 30))
+
+    result = run(db, "report", "breaches", "--as-of", "2026-10-28", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["case_id"], r["rule"], r["due_on"], r["overdue_working_days"]) for r in rows] == [
+        (case.id, "total", "2026-10-27", 1)]
+    assert rows[0]["basis"] == "津民发〔2023〕13号 四(一)"
+    # The case itself, shown as of 10/28, is still in publicity with the total breached.
+    past = engine.case(case.id, as_of=date(2026, 10, 28))
+    assert past.state == "in_publicity"
+    assert len(past.history) == 6
+    assert by_rule(past)["total"].status == "breached"
+
+    assert json.loads(run(db, "report", "breaches", "--as-of", "2026-10-29", "--format",
+                          "json").stdout) == []
+    late = json.loads(run(db, "report", "breaches", "--as-of", "2026-10-29", "--include-late",
+                          "--format", "json").stdout)
+    assert [(r["rule"], r["status"], r["overdue_working_days"]) for r in late] == [
+        ("total", "met_late", 2)]
+
+    sx = accepted(engine, "shanxi")
+    engine.fire(sx, "start_investigation", on=date(2026, 3, 10))
+    before = engine.breaches(as_of=date(2026, 3, 9))
+    assert [(b.case.id, b.view.deadline.rule, b.view.overdue_working_days) for b in before] == [
+        (sx, "investigation_start", 2)]
+    assert engine.breaches(as_of=date(2026, 3, 10)) == []
+
+
+def test_breaches_are_listed_most_overdue_first(engine):
+    """民发〔2021〕57号 第15条: two cases, accepted 3/2 (due 3/5) and Wed 3/4 (3/5(1) 3/6(2) 3/9(3)
+    → due 3/9). As of Thu 3/12: the first is 5 days over (3/6 3/9 3/10 3/11 3/12), the second 3
+    (3/10 3/11 3/12)."""
+    first = accepted(engine, "shanxi")
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 4))
+    engine.fire(case.id, "accept", on=date(2026, 3, 4))
+    rows = [(b.case.id, b.view.deadline.due_on, b.view.overdue_working_days)
+            for b in engine.breaches(as_of=date(2026, 3, 12))]
+    assert rows == [(first, INVESTIGATION_DUE, 5), (case.id, date(2026, 3, 9), 3)]
+
+
+# -- the at-risk report -----------------------------------------------------------------------------
+
+
+def test_at_risk_report_within_n_working_days(engine, db):
+    """民发〔2021〕57号 第15条: investigation due 3/5. As of Tue 3/3 two working days remain (3/4,
+    3/5): listed with --within 2 (or more), not with --within 1. The totals (天津 20 wd → 3/30;
+    山西/江苏 30 wd → 4/14) are not at risk."""
+    ids = four_provinces_cases(engine)
+
+    def listed(within, *filters):
+        out = run(db, "report", "at-risk", "--as-of", "2026-03-03", "--within", str(within),
+                  "--format", "json", *filters)
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    assert listed(1) == []
+    rows = listed(2)
+    assert sorted(r["case_id"] for r in rows) == sorted(ids.values())
+    assert {(r["rule"], r["status"], r["due_on"]) for r in rows} == {
+        ("investigation_start", "at_risk", "2026-03-05")}
+    for row in rows:
+        assert set(row) >= CONTRACT_KEYS
+    assert [r["case_id"] for r in listed(2, "--province", "tianjin")] == [ids["heping"]]
+    # On its due date it is at risk even with a window of 0.
+    api = engine.at_risk(as_of=INVESTIGATION_DUE, within=0, province="jiangsu_draft")
+    assert [(b.case.id, b.view.deadline.rule) for b in api] == [(ids["jiangsu"],
+                                                                 "investigation_start")]
+
+
+# -- replay and atomicity ----------------------------------------------------------------------------
+
+
+def test_replay_rebuilds_the_stored_state_and_deadlines(engine):
+    """Deadlines are derived from the events alone: replaying the history of a Shanxi case with
+    an objection (晋民发〔2023〕31号 四(二): 45 wd) and a late approval gives back exactly what is
+    stored."""
+    cid = accepted(engine, "shanxi", county="小店区")
+    for event, on, payload in [
+        ("start_investigation", date(2026, 3, 3), {}),
+        ("request_verification", date(2026, 3, 4), {}),
+        ("start_verification", date(2026, 3, 10), {}),
+        ("post_publicity", date(2026, 3, 11), {}),
+        ("raise_objection", date(2026, 3, 12), {}),
+        ("submit_to_county", date(2026, 4, 20), {}),
+        ("approve", date(2026, 5, 20), {"amount": 700, "household_size": 2}),
+        ("publish", date(2026, 5, 21), {}),
+    ]:
+        engine.fire(cid, event, on=on, payload=payload)
+    stored = engine.store.case(cid)
+    case, deadlines = engine.replay(cid)
+    assert case.state == stored.state == "published"
+    assert case.attributes == stored.attributes
+    assert [d.to_row(cid) for d in deadlines] == [d.to_row(cid) for d in
+                                                  engine.store.deadlines(cid)]
+    assert [d.to_row(cid) for d in engine.replay_deadlines(cid)] == [
+        d.to_row(cid) for d in engine.store.deadlines(cid)]
+
+
+def test_a_failed_deadlines_write_leaves_neither_the_event_nor_the_state(engine, db, monkeypatch):
+    """The event, the new state and the recomputed deadlines are written in one transaction:
+    if writing the deadlines fails, the accept is not recorded and the case stays applied."""
+    import engine.store as store_module
+
+    case = engine.open_case(province="shanxi", on=ACCEPTED)
+    real = store_module._insert
+
+    def failing(db_, table, rows):
+        if table == "deadlines" and rows:
+            raise RuntimeError("disk full (simulated)")
+        return real(db_, table, rows)
+
+    monkeypatch.setattr(store_module, "_insert", failing)
+    with pytest.raises(RuntimeError, match="simulated"):
+        engine.fire(case.id, "accept", on=ACCEPTED)
+    monkeypatch.undo()
+
+    fresh = Engine.open(db)  # a new connection sees only what was committed
+    stored = fresh.store.case(case.id)
+    assert stored.state == "applied"
+    assert [e.event for e in fresh.store.history(case.id)] == ["open"]
+    assert fresh.store.deadlines(case.id) == []
+    assert engine.store.case(case.id).state == "applied"
+    # And the case still works.
+    assert engine.fire(case.id, "accept", on=ACCEPTED).state == "accepted"
+
+
+def test_a_county_given_after_opening_is_the_case_county(engine, db):
+    """Contract: `county` is a case attribute the engine reads, and reports filter by
+    --county. 民发〔2021〕57号 第15条: investigation due 3/5, breached as of 3/9 by 2."""
+    case = engine.open_case(province="shanxi", on=ACCEPTED)
+    engine.fire(case.id, "accept", on=ACCEPTED, payload={"county": "小店区"})
+    assert engine.store.case(case.id).attributes["county"] == "小店区"
+    shown = json.loads(run(db, "case", "show", case.id, "--format", "json").stdout)
+    assert shown["county"] == "小店区"
+    rows = json.loads(run(db, "report", "breaches", "--as-of", "2026-03-09", "--county", "小店区",
+                          "--format", "json").stdout)
+    assert [(r["case_id"], r["rule"], r["overdue_working_days"]) for r in rows] == [
+        (case.id, "investigation_start", 2)]
+
+
+def test_an_unknown_workflow_filter_is_an_error_not_an_empty_report(engine, db):
+    """A compliance report must not be silently empty because of a typo: 民发〔2021〕57号 第15条
+    breaches exist as of 3/9 (investigation due 3/5), and ``--workflow dibaoo`` names no
+    workflow — refused like ``--province hainan`` (exit 2, one line)."""
+    four_provinces_cases(engine)
+    for command in (["breaches", "--as-of", "2026-03-09"], ["at-risk", "--as-of", "2026-03-03"]):
+        result = run(db, "report", *command, "--workflow", "dibaoo", "--format", "json")
+        assert result.exit_code == 2
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "dibaoo" in result.stderr
