@@ -291,9 +291,12 @@ class Engine:
         change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
         changes = [change]
         for opening in step.openings:
-            linked = self._opening(change.case.province, opening.workflow, on,
-                                   dict(opening.attributes), None, actor,
-                                   taken={c.case.id for c in changes[1:]})
+            try:
+                linked = self._opening(change.case.province, opening.workflow, on,
+                                       dict(opening.attributes), None, actor,
+                                       taken={c.case.id for c in changes[1:]})
+            except DoudiError as exc:
+                raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}") from None
             linked.links.append((case_id, opening.back_relation, on, 0))
             change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
             changes.append(linked)
