@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from click.testing import CliRunner
-
 from engine import Engine
-from engine.cli import cli
+from helpers import run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
@@ -19,11 +17,10 @@ def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     # Income rises on 2026-05-15: phase-out June … November, ends by itself on 2026-12-01.
     engine.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
                 payload={"per_capita_income": 1300, "standard": 1100})
-    runner = CliRunner()
-    early = runner.invoke(cli, ["case", "advance", "--as-of", "2026-11-30", "--db", db])
+    early = run(db, "case", "advance", "--as-of", "2026-11-30")
     assert early.exit_code == 0 and early.stdout == ""
     assert engine.store.case(case.id).state == "phasing_out"
-    result = runner.invoke(cli, ["case", "advance", "--as-of", "2026-12-31", "--db", db])
+    result = run(db, "case", "advance", "--as-of", "2026-12-31")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{case.id}: phase_out_end on 2026-12-01\n"
     stored = engine.store.case(case.id)
@@ -32,6 +29,6 @@ def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     assert [(e.event, e.on, e.actor) for e in history[-1:]] == [
         ("phase_out_end", date(2026, 12, 1), "doudi (by itself)")]
     # Nothing more to record, and the replay agrees with what was written.
-    again = runner.invoke(cli, ["case", "advance", "--as-of", "2026-12-31", "--db", db])
+    again = run(db, "case", "advance", "--as-of", "2026-12-31")
     assert again.stdout == ""
     assert engine.replay(case.id)[0].state == "ended"

@@ -10,22 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput
-from engine.cli import cli
+from helpers import dump, dump_file, paid, run
 
 CHECK = "民发〔2021〕57号 第31条"
 START = "民发〔2021〕57号 第21条"
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
 
 
 def open_benefit(engine, province="shanxi", on=date(2026, 1, 5), amount=900, paid_from="2026-01",
@@ -34,30 +27,10 @@ def open_benefit(engine, province="shanxi", on=date(2026, 1, 5), amount=900, pai
                             attributes={"amount": amount, "paid_from": paid_from, **attributes})
 
 
-def paid(view):
-    return [(p.month, p.amount) for p in view.payments]
-
-
-def dump(engine):
-    return list(engine.store.db.conn.iterdump())
-
-
-def dump_file(path):
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
 def deadline(view, rule, instance=None):
     found = [d for d in view.deadlines if d.deadline.rule == rule
              and (instance is None or d.deadline.instance == instance)]
     return found[-1]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, list(args))
 
 
 def approved_dibao(engine, province, approve_on, **approve_payload):
@@ -121,24 +94,23 @@ def test_approval_in_december_pays_from_january_of_the_next_year(engine):
                                                                       ("2027-02", 1010.0)]
 
 
-def test_approval_through_the_cli_shows_the_link_on_both_cases(tmp_path):
-    db = str(tmp_path / "cli.db")
-    opened = run("case", "open", "--province", "tianjin", "--on", "2026-03-02", "--db", db)
+def test_approval_through_the_cli_shows_the_link_on_both_cases(db):
+    opened = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02")
     assert opened.exit_code == 0, opened.output
     case_id = opened.stdout.strip()
     for event, day in [("accept", "03"), ("start_investigation", "04"),
                        ("request_verification", "05"), ("start_verification", "06"),
                        ("post_publicity", "09")]:
-        fired = run("case", "fire", case_id, event, "--on", f"2026-03-{day}", "--db", db)
+        fired = run(db, "case", "fire", case_id, event, "--on", f"2026-03-{day}")
         assert fired.exit_code == 0, fired.output
-    approved = run("case", "fire", case_id, "approve", "--on", "2026-03-17", "--set", "amount=900",
-                   "--db", db)
+    approved = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-17",
+                   "--set", "amount=900")
     assert approved.exit_code == 0, approved.output
-    dibao = json.loads(run("case", "show", case_id, "--format", "json", "--db", db).stdout)
+    dibao = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
     [link] = dibao["links"]
     assert (link["workflow"], link["relation"]) == ("benefit", "benefit")
-    benefit = json.loads(run("case", "show", link["case_id"], "--as-of", "2026-05-01",
-                             "--format", "json", "--db", db).stdout)
+    benefit = json.loads(run(db, "case", "show", link["case_id"], "--as-of", "2026-05-01",
+                             "--format", "json").stdout)
     assert benefit["workflow"] == "benefit"
     assert [(x["case_id"], x["relation"]) for x in benefit["links"]] == [(case_id, "application")]
     # Approved 2026-03-17 → paid 2026-04 and 2026-05 by 05-01.
@@ -158,14 +130,13 @@ def test_approval_without_an_amount_is_refused_and_writes_nothing(engine):
     assert dump(engine) == before
 
 
-def test_a_benefit_case_opened_directly(tmp_path):
-    db = str(tmp_path / "cli.db")
-    opened = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
-                 "2026-04-02", "--set", "amount=900", "--set", "paid_from=2026-04", "--db", db)
+def test_a_benefit_case_opened_directly(db):
+    opened = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-04-02", "--set", "amount=900", "--set", "paid_from=2026-04")
     assert opened.exit_code == 0, opened.output
     case_id = opened.stdout.strip()
-    shown = json.loads(run("case", "show", case_id, "--as-of", "2026-06-30", "--format", "json",
-                           "--db", db).stdout)
+    shown = json.loads(run(db, "case", "show", case_id, "--as-of", "2026-06-30",
+                           "--format", "json").stdout)
     assert shown["state"] == "paying"
     assert shown["links"] == []
     # 2026-04, 05, 06 by 06-30.
@@ -181,13 +152,12 @@ def test_a_benefit_case_opened_directly(tmp_path):
     (["--set", "amount=-1", "--set", "paid_from=2026-04"], "amount"),
     (["--set", "amount=九百", "--set", "paid_from=2026-04"], "amount"),
 ])
-def test_direct_opening_needs_an_amount_and_a_first_month(tmp_path, settings, named):
-    db = str(tmp_path / "cli.db")
-    first = run("case", "open", "--province", "shanxi", "--on", "2026-03-02", "--db", db)
+def test_direct_opening_needs_an_amount_and_a_first_month(db, settings, named):
+    first = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
     assert first.exit_code == 0, first.output
     before = dump_file(db)
-    result = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
-                 "2026-04-02", *settings, "--db", db)
+    result = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-04-02", *settings)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -267,16 +237,15 @@ def test_income_found_unstable_at_a_review_shortens_the_next_one(engine):
 # 增发、减发、停发等相关手续。"
 
 
-def test_death_on_the_31st_is_rechecked_by_the_end_of_the_30_day_month(tmp_path):
+def test_death_on_the_31st_is_rechecked_by_the_end_of_the_30_day_month(db):
     # Died Monday 2026-08-31 → 3 months → "11-31" does not exist → Monday 2026-11-30 (第202条).
-    db = str(tmp_path / "cli.db")
-    opened = run("case", "open", "--province", "tianjin", "--workflow", "benefit", "--on",
-                 "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01", "--db", db)
+    opened = run(db, "case", "open", "--province", "tianjin", "--workflow", "benefit", "--on",
+                 "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01")
     case_id = opened.stdout.strip()
-    fired = run("case", "fire", case_id, "member_died", "--on", "2026-09-02", "--set",
-                "died_on=2026-08-31", "--db", db)
+    fired = run(db, "case", "fire", case_id, "member_died", "--on", "2026-09-02", "--set",
+                "died_on=2026-08-31")
     assert fired.exit_code == 0, fired.output
-    shown = json.loads(run("case", "show", case_id, "--format", "json", "--db", db).stdout)
+    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
     [death] = [d for d in shown["deadlines"] if d["rule"] == "death_review"]
     assert (death["starts_on"], death["due_on"], death["status"]) == ("2026-08-31", "2026-11-30",
                                                                       "open")
@@ -375,16 +344,14 @@ def test_an_event_before_the_last_one_is_refused(engine):
     (["fraud_found", "--on", "2026-03-10", "--set", "since=2026-04-01"], 2, "since"),
     (["review", "--on", "2026-03-0", "--set", "outcome=keep"], 2, "date"),
 ])
-def test_bad_input_through_the_cli_is_one_line_and_writes_nothing(tmp_path, args, status, words):
-    db = str(tmp_path / "cli.db")
-    case_id = run("case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
-                  "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01",
-                  "--db", db).stdout.strip()
-    started = run("case", "fire", case_id, "income_exceeds", "--on", "2026-02-09", "--set",
-                  "per_capita_income=900", "--set", "standard=810", "--db", db)
+def test_bad_input_through_the_cli_is_one_line_and_writes_nothing(db, args, status, words):
+    case_id = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01").stdout.strip()
+    started = run(db, "case", "fire", case_id, "income_exceeds", "--on", "2026-02-09", "--set",
+                  "per_capita_income=900", "--set", "standard=810")
     assert started.exit_code == 0, started.output
     before = dump_file(db)
-    result = run("case", "fire", case_id, *args, "--db", db)
+    result = run(db, "case", "fire", case_id, *args)
     assert result.exit_code == status, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error:") and words in lines[0]
@@ -421,7 +388,7 @@ def test_sanctions_are_shown_on_the_case_with_their_clause(tmp_path):
     engine = Engine.open(db)
     assert [(s.kind, s.on, s.basis) for s in engine.case(a).sanctions] == [
         ("criticism", date(2026, 4, 16), "晋民发〔2023〕31号 五(五)")]
-    shown = json.loads(run("case", "show", b, "--format", "json", "--db", db).stdout)
+    shown = json.loads(run(db, "case", "show", b, "--format", "json").stdout)
     kinds = {s["kind"]: s for s in shown["sanctions"]}
     assert set(kinds) == {"stop", "repayment", "legal_referral"}
     assert kinds["repayment"]["amount"] == 4500.0
@@ -434,7 +401,7 @@ def test_sanctions_are_shown_on_the_case_with_their_clause(tmp_path):
 
 def test_report_sanctions_lists_all_oldest_first(tmp_path):
     db, a, b, c = sanctioned_database(tmp_path)
-    result = run("report", "sanctions", "--format", "json", "--db", db)
+    result = run(db, "report", "sanctions", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     # 04-16 criticism (a); 05-20 × 3 (b); 06-10 stop (c).
@@ -459,14 +426,14 @@ def test_report_sanctions_lists_all_oldest_first(tmp_path):
 ])
 def test_report_sanctions_filters(tmp_path, filters, expected):
     db, *_ = sanctioned_database(tmp_path)
-    result = run("report", "sanctions", *filters, "--format", "json", "--db", db)
+    result = run(db, "report", "sanctions", *filters, "--format", "json")
     assert result.exit_code == 0, result.output
     assert sorted(r["kind"] for r in json.loads(result.stdout)) == expected
 
 
 def test_report_sanctions_as_csv(tmp_path):
     db, _, b, _ = sanctioned_database(tmp_path)
-    result = run("report", "sanctions", "--kind", "repayment", "--format", "csv", "--db", db)
+    result = run(db, "report", "sanctions", "--kind", "repayment", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["on", "case_id", "province", "county", "kind", "amount", "basis",
@@ -486,7 +453,7 @@ def test_report_sanctions_as_csv(tmp_path):
 ])
 def test_report_sanctions_bad_filters_are_usage_errors(tmp_path, args):
     db, *_ = sanctioned_database(tmp_path)
-    result = run("report", "sanctions", *args, "--db", db)
+    result = run(db, "report", "sanctions", *args)
     assert result.exit_code == 2, result.output
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
@@ -517,15 +484,15 @@ def test_an_overdue_death_review_is_listed_as_a_breach(tmp_path):
     [breach] = [b for b in engine.breaches(as_of=date(2026, 5, 8)) if b.case.id == case.id]
     assert breach.view.deadline.rule == "death_review"
     assert breach.view.overdue_working_days == 3
-    result = run("report", "breaches", "--as-of", "2026-05-08", "--workflow", "benefit",
-                 "--format", "json", "--db", db)
+    result = run(db, "report", "breaches", "--as-of", "2026-05-08", "--workflow", "benefit",
+                 "--format", "json")
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.stdout)
     assert (row["case_id"], row["workflow"], row["rule"], row["due_on"],
             row["overdue_working_days"], row["basis"]) == (
         case.id, "benefit", "death_review", "2026-04-30", 3, "晋民发〔2023〕31号 一(五)")
     # Before its due date it is at risk: Monday 04-27, due in 3 working days (28, 29, 30).
-    risky = run("report", "at-risk", "--as-of", "2026-04-27", "--format", "json", "--db", db)
+    risky = run(db, "report", "at-risk", "--as-of", "2026-04-27", "--format", "json")
     assert risky.exit_code == 0, risky.output
     assert [(r["case_id"], r["rule"]) for r in json.loads(risky.stdout)] == [
         (case.id, "death_review")]
@@ -546,13 +513,13 @@ def test_an_overdue_periodic_review_is_a_breach_and_the_province_filter_applies(
     engine = Engine.open(db)
     late = open_benefit(engine, "tianjin", on=date(2025, 4, 15), paid_from="2025-05")
     open_benefit(engine, "shanxi")
-    result = run("report", "breaches", "--as-of", "2026-04-21", "--province", "tianjin",
-                 "--format", "json", "--db", db)
+    result = run(db, "report", "breaches", "--as-of", "2026-04-21", "--province", "tianjin",
+                 "--format", "json")
     [row] = json.loads(result.stdout)
     assert (row["case_id"], row["rule"], row["overdue_working_days"], row["basis"]) == (
         late.id, "periodic_review", 4, CHECK)
-    shanxi = run("report", "breaches", "--as-of", "2026-04-21", "--province", "shanxi",
-                 "--format", "json", "--db", db)
+    shanxi = run(db, "report", "breaches", "--as-of", "2026-04-21", "--province", "shanxi",
+                 "--format", "json")
     assert json.loads(shanxi.stdout) == []
 
 

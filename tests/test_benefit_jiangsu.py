@@ -10,34 +10,20 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput, Parameter, hookimpl
-from engine.cli import cli
 from engine.plugins import get_plugin_manager
 from engine.registry import Registry
 from engine.store import Store
+from helpers import dump, paid, run
 
 CODE = "jiangsu_draft"
 DRAFT = "江苏征求意见稿"
 
 
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
-
-
 def open_benefit(engine, on=date(2026, 1, 5), amount=600, paid_from="2026-01", **attributes):
     return engine.open_case(province=CODE, workflow="benefit", on=on,
                             attributes={"amount": amount, "paid_from": paid_from, **attributes})
-
-
-def paid(view):
-    return [(p.month, p.amount) for p in view.payments]
-
-
-def dump(engine):
-    return list(engine.store.db.conn.iterdump())
 
 
 class Locality:
@@ -243,25 +229,19 @@ def test_without_consent_there_is_no_transfer(engine):
     assert view.case.attributes["leave_route"]["kind"] == "monitoring"
 
 
-def test_transfer_through_the_cli_links_both_cases(tmp_path):
-    db = str(tmp_path / "cli.db")
-    runner = CliRunner()
-    opened = runner.invoke(cli, ["case", "open", "--province", CODE, "--workflow", "benefit",
-                                 "--on", "2026-01-05", "--set", "amount=600",
-                                 "--set", "paid_from=2026-01", "--db", db])
+def test_transfer_through_the_cli_links_both_cases(db):
+    opened = run(db, "case", "open", "--province", CODE, "--workflow", "benefit",
+                 "--on", "2026-01-05", "--set", "amount=600", "--set", "paid_from=2026-01")
     assert opened.exit_code == 0, opened.output
     case_id = opened.stdout.strip()
-    left = runner.invoke(cli, ["case", "fire", case_id, "leave", "--on", "2026-05-06",
-                               "--set", "per_capita_income=1800", "--set", "standard=1000",
-                               "--set", "marginal_multiple=2", "--set", "consent=true",
-                               "--db", db])
+    left = run(db, "case", "fire", case_id, "leave", "--on", "2026-05-06",
+               "--set", "per_capita_income=1800", "--set", "standard=1000",
+               "--set", "marginal_multiple=2", "--set", "consent=true")
     assert left.exit_code == 0, left.output
-    shown = json.loads(runner.invoke(cli, ["case", "show", case_id, "--format", "json",
-                                           "--db", db]).stdout)
+    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
     [link] = shown["links"]
     assert (link["workflow"], link["relation"]) == ("marginal", "transfer")
-    back = json.loads(runner.invoke(cli, ["case", "show", link["case_id"], "--format", "json",
-                                          "--db", db]).stdout)
+    back = json.loads(run(db, "case", "show", link["case_id"], "--format", "json").stdout)
     assert back["workflow"] == "marginal"
     assert [(x["case_id"], x["relation"]) for x in back["links"]] == [(case_id, "transferred_from")]
 

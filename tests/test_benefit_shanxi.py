@@ -9,27 +9,15 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, EventRefused
+from engine import EventRefused
+from helpers import dump, paid
 
 NOTICE = "晋民发〔2023〕31号"
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
 
 
 def open_benefit(engine, on, amount=700, paid_from="2026-01", **attributes):
     return engine.open_case(province="shanxi", workflow="benefit", on=on,
                             attributes={"amount": amount, "paid_from": paid_from, **attributes})
-
-
-def paid(view):
-    return [(p.month, p.amount) for p in view.payments]
-
-
-def dump(engine):
-    return list(engine.store.db.conn.iterdump())
 
 
 def deadline(view, rule):

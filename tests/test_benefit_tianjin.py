@@ -10,30 +10,16 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
-from engine import Engine, EventRefused, InvalidInput
-from engine.cli import cli
+from engine import EventRefused, InvalidInput
+from helpers import dump, paid, run
 
 NOTICE = "津民发〔2023〕13号"
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
 
 
 def open_benefit(engine, on, amount=900, paid_from="2026-01", **attributes):
     return engine.open_case(province="tianjin", workflow="benefit", on=on,
                             attributes={"amount": amount, "paid_from": paid_from, **attributes})
-
-
-def paid(view):
-    return [(p.month, p.amount) for p in view.payments]
-
-
-def dump(engine):
-    return list(engine.store.db.conn.iterdump())
 
 
 # -- 渐退 (一(三)) ----------------------------------------------------------------------------
@@ -105,20 +91,15 @@ def test_phase_out_is_100_percent_of_the_previous_benefit_after_a_reduction(engi
     assert view.history[-1]["on"] == "2026-11-01"
 
 
-def test_phase_out_through_the_cli(tmp_path):
-    db = str(tmp_path / "cli.db")
-    runner = CliRunner()
-    opened = runner.invoke(cli, ["case", "open", "--province", "tianjin", "--workflow", "benefit",
-                                 "--on", "2026-01-05", "--set", "amount=900",
-                                 "--set", "paid_from=2026-01", "--db", db])
+def test_phase_out_through_the_cli(db):
+    opened = run(db, "case", "open", "--province", "tianjin", "--workflow", "benefit",
+                 "--on", "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01")
     assert opened.exit_code == 0, opened.output
     case_id = opened.stdout.strip()
-    fired = runner.invoke(cli, ["case", "fire", case_id, "income_exceeds", "--on", "2026-03-10",
-                                "--set", "per_capita_income=1300", "--set", "standard=1010",
-                                "--db", db])
+    fired = run(db, "case", "fire", case_id, "income_exceeds", "--on", "2026-03-10",
+                "--set", "per_capita_income=1300", "--set", "standard=1010")
     assert fired.exit_code == 0, fired.output
-    shown = runner.invoke(cli, ["case", "show", case_id, "--as-of", "2026-12-31",
-                                "--format", "json", "--db", db])
+    shown = run(db, "case", "show", case_id, "--as-of", "2026-12-31", "--format", "json")
     assert shown.exit_code == 0, shown.output
     data = json.loads(shown.stdout)
     # Same hand schedule as above: 3 normal months, 3 × 900, 3 × 450.
@@ -130,7 +111,7 @@ def test_phase_out_through_the_cli(tmp_path):
     assert all(p["basis"] for p in data["payments"])
     assert data["state"] == "ended"
     # The table shows the schedule too.
-    table = runner.invoke(cli, ["case", "show", case_id, "--as-of", "2026-12-31", "--db", db])
+    table = run(db, "case", "show", case_id, "--as-of", "2026-12-31")
     assert table.exit_code == 0, table.output
     assert "payments" in table.stdout and "450.0" in table.stdout
 

@@ -158,26 +158,25 @@ def _doudi_script() -> Path:
     return Path(found)
 
 
-def test_console_script():
-    proc = subprocess.run(
-        [str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],
+def _run_script(*args: str) -> subprocess.CompletedProcess:
+    """The installed ``doudi`` console script, run as a separate process."""
+    return subprocess.run(
+        [str(_doudi_script()), *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_console_script():
+    proc = _run_script("calendar", "due", "2025-01-20", "10wd")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "2025-02-08"
 
 
 def test_console_script_bad_input():
-    proc = subprocess.run(
-        [str(_doudi_script()), "calendar", "due", "2017-06-01", "3wd"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = _run_script("calendar", "due", "2017-06-01", "3wd")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.startswith("Error:") and len(proc.stderr.splitlines()) == 1

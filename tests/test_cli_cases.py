@@ -8,42 +8,17 @@ Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from helpers import dump_file, error_line, run
 
 CASE_KEYS = {"id", "province", "workflow", "state", "attributes", "history", "deadlines"}
 HISTORY_KEYS = {"seq", "event", "on", "from", "to"}
 DEADLINE_KEYS = {"rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis",
                  "provisional"}
-
-
-@pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "c.db")
-
-
-def run(db_path, *args, env=None):
-    return CliRunner().invoke(cli, [*args, "--db", db_path], env=env)
-
-
-def dump(db_path):
-    conn = sqlite3.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def one_error_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def open_case(db_path, *extra, province="shanxi", on="2026-03-02"):
@@ -74,7 +49,7 @@ def test_case_open_prints_the_id_and_case_fire_records_the_event(db):
     duplicate = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
                     "--id", "TY-0001")
     assert duplicate.exit_code == 1
-    assert "TY-0001" in one_error_line(duplicate)
+    assert "TY-0001" in error_line(duplicate, starts_with="Error: ")
 
 
 def test_case_show_json_has_the_contract_keys(db):
@@ -165,12 +140,12 @@ def test_a_failed_command_writes_nothing_and_prints_one_line(db, args, code):
     or 2 (usage), no traceback, nothing written." (2026-02-30 does not exist; 3/1 is before
     the case was opened on 3/2.)"""
     cid = open_case(db)
-    before = dump(db)
+    before = dump_file(db)
     result = run(db, *[a.format(cid=cid) for a in args])
     assert result.exit_code == code, result.output
-    line = one_error_line(result)
+    line = error_line(result, starts_with="Error: ")
     assert result.stdout == ""
-    assert dump(db) == before
+    assert dump_file(db) == before
     if "2026-02-30" in args:
         assert "2026-02-30" in line
 
@@ -213,7 +188,7 @@ def test_read_only_commands_never_create_a_database(tmp_path):
     for args in (["case", "show", "x"], ["report", "breaches", "--as-of", "2026-03-09"]):
         result = run(str(missing), *args)
         assert result.exit_code == 1
-        one_error_line(result)
+        error_line(result, starts_with="Error: ")
         assert not missing.exists()
 
 
@@ -261,7 +236,7 @@ def test_workflow_show_tianjin_has_no_county_review_and_draws_mermaid():
     assert "county_review" not in drawn.stdout
     unknown = runner.invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
     assert unknown.exit_code == 2
-    one_error_line(unknown)
+    error_line(unknown, starts_with="Error: ")
 
 
 def test_a_failed_case_open_does_not_create_the_database(tmp_path):
@@ -271,7 +246,7 @@ def test_a_failed_case_open_does_not_create_the_database(tmp_path):
         path = tmp_path / f"new-{args[1]}.db"
         result = run(str(path), "case", "open", "--on", "2026-09-21", *args)
         assert result.exit_code in (1, 2)
-        one_error_line(result)
+        error_line(result, starts_with="Error: ")
         assert not path.exists()
 
 

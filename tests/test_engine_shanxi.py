@@ -12,10 +12,9 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
-from engine import Engine, EventRefused
-from engine.cli import cli
+from engine import EventRefused
+from helpers import by_rule, error_line, run, snapshot
 
 NOTICE = "晋民发〔2023〕31号"
 
@@ -38,39 +37,6 @@ TOTAL_DUE = date(2026, 3, 17)
 DELEGATED_DUE = date(2026, 3, 3)
 EXTENDED_DUE = date(2026, 4, 8)
 INVESTIGATION_DUE = date(2026, 2, 2)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
-
-
-@pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "cli.db")
-
-
-def run(db_path, *args):
-    return CliRunner().invoke(cli, [*args, "--db", db_path])
-
-
-def by_rule(view):
-    """Deadline views of a case view (or list of views) keyed by rule (last instance wins)."""
-    views = view.deadlines if hasattr(view, "deadlines") else view
-    return {d.deadline.rule: d for d in views}
-
-
-def error_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
-def snapshot(engine, case_id):
-    case = engine.store.case(case_id)
-    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
-            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
 
 
 def drive_to_publicity(engine, case_id):

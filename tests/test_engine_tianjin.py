@@ -15,8 +15,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from engine import Engine, EventRefused
+from engine import EventRefused
 from engine.cli import cli
+from helpers import by_rule, error_line, run, snapshot
 
 NOTICE = "津民发〔2023〕13号"
 
@@ -43,38 +44,6 @@ EXTENDED_DUE = date(2026, 12, 1)
 # 10/5 is inside 国庆 (10/1–10/7) → 民法典 第203条: the next working day, Thu 10/8.
 PUBLICITY_POSTED = date(2026, 9, 28)
 PUBLICITY_DUE = date(2026, 10, 8)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return Engine.open(str(tmp_path / "x.db"))
-
-
-@pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "cli.db")
-
-
-def run(db_path, *args):
-    return CliRunner().invoke(cli, [*args, "--db", db_path])
-
-
-def by_rule(view):
-    views = view.deadlines if hasattr(view, "deadlines") else view
-    return {d.deadline.rule: d for d in views}
-
-
-def error_line(result):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
-def snapshot(engine, case_id):
-    case = engine.store.case(case_id)
-    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
-            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
 
 
 def drive_to_publicity(engine, case_id):

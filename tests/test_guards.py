@@ -8,14 +8,12 @@ Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput, UnknownName
-from engine.cli import cli
+from helpers import dump_file, error_line, run, snapshot
 
 # A Shanxi case opened Mon 2026-03-02 and accepted the same day.
 #   investigation_start 3 wd (民发〔2021〕57号 第15条): 3/3(1) 3/4(2) 3/5(3) → 2026-03-05
@@ -26,38 +24,16 @@ OPENED = date(2026, 3, 2)
 
 
 @pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "g.db")
-
-
-@pytest.fixture
 def engine(db):
+    """Overrides conftest's: here the API and the CLI work on the same database."""
     return Engine.open(db)
-
-
-def run(db_path, *args):
-    return CliRunner().invoke(cli, [*args, "--db", db_path])
-
-
-def dump(db_path):
-    conn = sqlite3.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def snapshot(engine, case_id):
-    case = engine.store.case(case_id)
-    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
-            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
 
 
 def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, exit_code=1,
                        match=None, reason=None, payload=None):
     """Fire through the API and the CLI; both refuse and neither writes anything."""
     before = snapshot(engine, case_id)
-    dumped = dump(db_path)
+    dumped = dump_file(db_path)
     with pytest.raises(error, match=match):
         engine.fire(case_id, event, on=on, payload=payload, reason=reason)
     assert snapshot(engine, case_id) == before
@@ -68,14 +44,11 @@ def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, 
         args += ["--set", f"{key}={value}"]
     result = run(db_path, *args)
     assert result.exit_code == exit_code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.output
+    line = error_line(result, starts_with="Error: ")
     assert result.stdout == ""
-    assert dump(db_path) == dumped
+    assert dump_file(db_path) == dumped
     assert snapshot(engine, case_id) == before
-    return lines[0]
+    return line
 
 
 def shanxi_case(engine, *events, delegated=False):
@@ -188,14 +161,14 @@ def test_an_unknown_event_name_is_a_usage_error(engine, db):
 def test_an_unknown_case_is_a_domain_error(engine, db):
     """Firing on a case id that does not exist: exit 1, one line, nothing written."""
     shanxi_case(engine, "accept")
-    dumped = dump(db)
+    dumped = dump_file(db)
     with pytest.raises(UnknownName):
         engine.fire("shanxi-2026-999999", "accept", on=date(2026, 3, 3))
     result = run(db, "case", "fire", "shanxi-2026-999999", "accept", "--on", "2026-03-03")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "shanxi-2026-999999" in lines[0]
-    assert dump(db) == dumped
+    assert dump_file(db) == dumped
     shown = run(db, "case", "show", "shanxi-2026-999999")
     assert shown.exit_code == 1
     assert len(shown.stderr.strip().splitlines()) == 1

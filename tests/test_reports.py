@@ -14,10 +14,9 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 
 from engine import Engine
-from engine.cli import cli
+from helpers import by_rule, run
 
 CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
                  "overdue_working_days", "basis"}
@@ -30,22 +29,9 @@ INVESTIGATION_DUE = date(2026, 3, 5)
 
 
 @pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / "r.db")
-
-
-@pytest.fixture
 def engine(db):
+    """Overrides conftest's: here the API and the CLI work on the same database."""
     return Engine.open(db)
-
-
-def run(db_path, *args):
-    return CliRunner().invoke(cli, [*args, "--db", db_path])
-
-
-def by_rule(views):
-    views = views.deadlines if hasattr(views, "deadlines") else views
-    return {d.deadline.rule: d for d in views}
 
 
 def accepted(engine, province, county=None, **attributes):

@@ -1,0 +1,60 @@
+"""Plain helpers shared by the test modules: ``from helpers import …`` (pytest puts tests/ on
+sys.path). The shared fixtures are in conftest.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from engine.cli import cli
+
+
+def run(db_path, *args, env=None):
+    """``doudi ARGS --db DB_PATH`` through click's test runner."""
+    return CliRunner().invoke(cli, [*args, "--db", db_path], env=env)
+
+
+def error_line(result, starts_with=None):
+    """The single line a failed command wrote on stderr (no traceback); with ``starts_with``
+    it must also begin with that text."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    if starts_with is not None:
+        assert lines[0].startswith(starts_with)
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def by_rule(view):
+    """Deadline views of a case view (or list of views) keyed by rule (last instance wins)."""
+    views = view.deadlines if hasattr(view, "deadlines") else view
+    return {d.deadline.rule: d for d in views}
+
+
+def snapshot(engine, case_id):
+    """What a refused event must leave unchanged: state, attributes, last event date, history
+    length and the stored deadlines."""
+    case = engine.store.case(case_id)
+    return (case.state, case.attributes, case.last_event_on, len(engine.store.history(case_id)),
+            [d.to_row(case_id) for d in engine.store.deadlines(case_id)])
+
+
+def paid(view):
+    """The (month, amount) pairs of a benefit case view's payments."""
+    return [(p.month, p.amount) for p in view.payments]
+
+
+def dump(engine):
+    """The whole database as SQL, read through the engine's own connection."""
+    return list(engine.store.db.conn.iterdump())
+
+
+def dump_file(path):
+    """The whole database at ``path`` as SQL, read through a fresh connection."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
