@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome
@@ -22,7 +23,7 @@ from engine.errors import DoudiError, EventRefused, InvalidInput, UnknownName
 from engine.guards import GuardContext, HistoryEntry
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
-from engine.registry import Registry, get_registry
+from engine.registry import Registry, assess_household, get_registry
 from engine.store import CaseRecord, Change, Store
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
@@ -92,6 +93,10 @@ class Engine:
         self, start: date, duration: str, province: str | None = None, county: str | None = None
     ) -> DueDate:
         return due_date(self.calendar(province, county), start, duration)
+
+    def assess(self, province: str, household: Mapping[str, Any]) -> Assessment:
+        """Assess a household (the JSON shape of ``Household.from_json``) under a province's rules."""
+        return assess_household(self.registry, province, household)
 
     # -- cases ------------------------------------------------------------------------------
 

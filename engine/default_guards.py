@@ -1,4 +1,5 @@
-"""The built-in guards of the national procedure, registered as an ordinary plugin."""
+"""The built-in guards of the national procedure (and its national assessment rules),
+registered as an ordinary plugin."""
 
 from __future__ import annotations
 
@@ -83,6 +84,14 @@ def not_extended(ctx: GuardContext) -> str | None:
         return None
     d = extended[0]
     return f"{d.rule} is already extended to {d.duration} (by {d.extended_by})"
+
+
+@hookimpl(trylast=True)
+def doudi_assessment_rules(province, parameters):
+    """Nationally, every income of every member and all support received count."""
+    from engine.assessment import AssessmentRules
+
+    return AssessmentRules()
 
 
 @hookimpl

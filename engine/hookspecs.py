@@ -74,3 +74,12 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
 @hookspec(firstresult=True)
 def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
     """Return the ``LeaveRoute`` of a household leaving 低保 (transfer or dynamic monitoring)."""
+
+
+@hookspec(firstresult=True)
+def doudi_assessment_rules(province, parameters):
+    """Return the ``AssessmentRules`` (single-person households, exemptions, disregards) of a province.
+
+    ``parameters`` are the province's effective ``dibao`` parameters. The national default
+    (every income and all support counted) answers last.
+    """

@@ -130,3 +130,14 @@ class Registry:
 def get_registry() -> Registry:
     """The process-wide registry of the installed plugins."""
     return Registry().load()
+
+
+def assess_household(registry: Registry, province: str, household: Any):
+    """A household assessed under ``province``'s rules (no database needed)."""
+    from engine.assessment import Household, assess
+
+    registry.province(province)
+    parsed = Household.from_json(household)
+    parameters = dict(registry.workflow(province, "dibao").parameters)
+    rules = registry.pm.hook.doudi_assessment_rules(province=province, parameters=parameters)
+    return assess(province, parsed, rules)

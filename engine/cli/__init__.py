@@ -49,7 +49,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands register themselves on import.
-    from engine.cli import calendar, cases, demo, reports, workflows  # noqa: F401
+    from engine.cli import assess, calendar, cases, demo, reports, workflows  # noqa: F401
 
 
 _register()

@@ -21,6 +21,7 @@ from engine import (
     hookimpl,
 )
 from engine.provinces import credit_rules
+from plugins.jiangsu_draft import assessment
 
 CODE = "jiangsu_draft"
 DRAFT = "江苏征求意见稿"
@@ -143,9 +144,12 @@ def doudi_workflow_patches(province, workflow):
         return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,))]
     if workflow != "dibao":
         return None
+    assessment_parameters = WorkflowPatch(citation=f"{DRAFT} 一(二)、一(四)",
+                                          add_parameters=assessment.PARAMETERS)
     # 一事一议: after investigation, a case beyond the rules goes to a collective meeting; its
     # outcome is recorded and the case continues to 公示 and confirmation as usual.
     return [
+        assessment_parameters,
         WorkflowPatch(
             citation=COLLECTIVE,
             add_states=(State("collective_review", "一事一议集体研究"),),
@@ -170,3 +174,10 @@ def doudi_workflow_patches(province, workflow):
             ),
         )
     ]
+
+
+@hookimpl
+def doudi_assessment_rules(province, parameters):
+    if province != CODE:
+        return None
+    return assessment.rules(parameters)

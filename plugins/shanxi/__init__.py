@@ -50,3 +50,31 @@ def doudi_parameters(province, workflow):
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
         Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
     ]
+
+
+def _single_person(member) -> bool:
+    """一(二) "成年无业重度残疾人": adult, without work, disability grade 1 or 2."""
+    return (member.age >= 18 and not member.employed and member.disability is not None
+            and member.disability.severe)
+
+
+def _support(support, household):
+    """一(二): support paid by siblings or by people aged 60 or more is exempt."""
+    if support.relation == "sibling" or support.giver_age >= 60:
+        return 0.0, f"{NOTICE} 一(二)（兄弟姐妹或者60周岁及以上老年人给付的供养费用予以豁免）"
+    return None
+
+
+@hookimpl
+def doudi_assessment_rules(province, parameters):
+    if province != CODE:
+        return None
+    from engine.assessment import AssessmentRules
+
+    # Only the person's own share of business/property income and own property count (一(二)):
+    # a member's income is given as their own share, and single-person property is the own.
+    return AssessmentRules(
+        single_person=_single_person,
+        single_person_basis=f"{NOTICE} 一(二)",
+        support_rule=_support,
+    )

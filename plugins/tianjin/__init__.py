@@ -66,3 +66,39 @@ def doudi_workflow_patches(province, workflow):
             remove_deadlines=("county_confirmation",),
         )
     ]
+
+
+SINGLE = f"{NOTICE} 一(一)"
+
+
+def _single_person(member) -> bool:
+    """一(一): adult without work holding a disability card of grade 1–2, or grade 3
+    intellectual or mental ("三级智力残疾人、三级精神残疾人")."""
+    d = member.disability
+    if member.age < 18 or member.employed or d is None:
+        return False
+    return d.severe or (d.grade == 3 and d.type in ("intellectual", "mental"))
+
+
+def _support(support, household):
+    """一(一): support from siblings or people aged 60+ is 70 % exempt; from 80+ not counted."""
+    if support.giver_age >= 80:
+        return 0.0, f"{SINGLE}（80周岁及以上老年人可不计算给付供养费用）"
+    if support.relation == "sibling" or support.giver_age >= 60:
+        return 0.3, f"{SINGLE}（给付的供养费用可按70%的比例豁免）"
+    return None
+
+
+@hookimpl
+def doudi_assessment_rules(province, parameters):
+    if province != CODE:
+        return None
+    from engine.assessment import AssessmentRules
+
+    return AssessmentRules(
+        single_person=_single_person,
+        single_person_basis=SINGLE,
+        support_rule=_support,
+        single_person_flags={"classified_assistance": False,
+                             "classified_assistance_basis": f"{SINGLE}（不享受分类救助政策）"},
+    )

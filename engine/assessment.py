@@ -1,0 +1,361 @@
+"""Household assessment: the countable per-capita income, rule by rule, and the class it puts
+the household in (``dibao`` below the standard, ``marginal`` below the 边缘 multiple, ``above``).
+
+The computation is the same everywhere; what a province decides — who may apply as a
+single-person household, which support is exempt, which income is not counted, what may be
+deducted — comes from its ``AssessmentRules`` (hook ``doudi_assessment_rules``). Every step
+names the clause behind it, so a case officer can check the result line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from engine.errors import EventRefused, InvalidInput
+
+DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
+RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
+INCOME_KINDS = ("employment", "odd_job", "farming", "business", "property", "pension", "other")
+NATIONAL = "民发〔2021〕57号（家庭经济状况认定）"
+MARGINAL = "民发〔2022〕83号（低保边缘家庭：人均收入低于1.5倍低保标准）"
+
+
+# -- the household, as a platform sends it ------------------------------------------------------
+
+
+@frozen
+class Disability:
+    grade: int  # 1 (most severe) to 4
+    type: str  # one of DISABILITY_TYPES
+
+    @property
+    def severe(self) -> bool:
+        """一级、二级 (the national 重度 grades)."""
+        return self.grade <= 2
+
+
+@frozen
+class Member:
+    id: str
+    age: int
+    employed: bool = False
+    disability: Disability | None = None
+    income: Mapping[str, float] = attrs.Factory(dict)  # monthly, this member's own share
+    disability_allowance: bool = False  # 困难残疾人生活补贴
+
+
+@frozen
+class Support:
+    """Support (赡养、抚养、扶养费) paid to a member by someone outside the household."""
+
+    to: str
+    relation: str
+    giver_age: int
+    amount: float  # monthly
+    giver_income_below_local_average: bool = False  # below last year's local disposable income
+
+
+@frozen
+class PropertyItem:
+    kind: str
+    value: float
+    owner: str | None = None  # a member id; None: the household's
+
+
+@frozen
+class Household:
+    standard: float  # the local 低保标准, yuan per person per month
+    members: tuple[Member, ...]
+    applicant: str
+    single_person: bool = False  # applying as a single-person household (单人户)
+    support: tuple[Support, ...] = ()
+    property: tuple[PropertyItem, ...] = ()
+    rigid_spending: float = 0.0  # monthly long-term illness/disability/schooling spending
+    marginal_multiple: float | None = None  # a locality that raised its 边缘 threshold
+
+    def member(self, member_id: str) -> Member:
+        return next(m for m in self.members if m.id == member_id)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Household:
+        """Parse a household; a malformed one raises :class:`InvalidInput` naming the field."""
+        reader = _Reader(data, "household")
+        members = tuple(_member(r) for r in reader.items("members"))
+        if not members:
+            raise InvalidInput("household.members: at least one member is needed")
+        ids = [m.id for m in members]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("household.members: member ids must be unique")
+        applicant = reader.text("applicant", default=ids[0])
+        if applicant not in ids:
+            raise InvalidInput(f"household.applicant: {applicant!r} is not a member id")
+        support = tuple(_support(r, ids) for r in reader.items("support", required=False))
+        prop = tuple(
+            PropertyItem(r.text("kind"), r.number("value"), r.text("owner", default=None))
+            for r in reader.items("property", required=False)
+        )
+        standard = reader.number("standard")
+        if standard <= 0:
+            raise InvalidInput("household.standard: must be more than 0")
+        multiple = reader.number("marginal_multiple", default=None)
+        return cls(
+            standard=standard,
+            members=members,
+            applicant=applicant,
+            single_person=reader.boolean("single_person", default=False),
+            support=support,
+            property=prop,
+            rigid_spending=reader.number("rigid_spending", default=0.0),
+            marginal_multiple=multiple,
+        )
+
+
+def _member(r: _Reader) -> Member:
+    disability = None
+    if r.has("disability"):
+        d = r.child("disability")
+        grade = d.number("grade")
+        if grade not in (1, 2, 3, 4):
+            raise InvalidInput(f"{d.path}.grade: {grade!r} is not a disability grade (1 to 4)")
+        kind = d.text("type")
+        if kind not in DISABILITY_TYPES:
+            raise InvalidInput(f"{d.path}.type: {kind!r} is not one of {', '.join(DISABILITY_TYPES)}")
+        disability = Disability(int(grade), kind)
+    income: dict[str, float] = {}
+    if r.has("income"):
+        block = r.child("income")
+        for kind in block.fields():
+            if kind not in INCOME_KINDS:
+                raise InvalidInput(f"{block.path}.{kind}: unknown income kind "
+                                   f"(kinds: {', '.join(INCOME_KINDS)})")
+            income[kind] = block.number(kind)
+    return Member(
+        id=r.text("id"),
+        age=int(r.number("age")),
+        employed=r.boolean("employed", default=False),
+        disability=disability,
+        income=income,
+        disability_allowance=r.boolean("disability_allowance", default=False),
+    )
+
+
+def _support(r: _Reader, ids: list[str]) -> Support:
+    to = r.text("to")
+    if to not in ids:
+        raise InvalidInput(f"{r.path}.to: {to!r} is not a member id")
+    relation = r.text("relation")
+    if relation not in RELATIONS:
+        raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
+    return Support(to, relation, int(r.number("giver_age")), r.number("amount"),
+                   r.boolean("giver_income_below_local_average", default=False))
+
+
+class _Reader:
+    """Typed access to a JSON object, every error naming the field's path."""
+
+    _MISSING = object()
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{path}: expected an object, got {type(data).__name__}")
+        self.data, self.path = data, path
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def fields(self) -> list[str]:
+        return list(self.data)
+
+    def _get(self, key: str, default: Any) -> Any:
+        if key in self.data and self.data[key] is not None:
+            return self.data[key]
+        if default is self._MISSING:
+            raise InvalidInput(f"{self.path}.{key}: missing")
+        return default
+
+    def number(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default and default is not self._MISSING:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInput(f"{self.path}.{key}: expected a number, got {value!r}")
+        if value < 0:
+            raise InvalidInput(f"{self.path}.{key}: cannot be negative, got {value!r}")
+        return float(value) if isinstance(value, float) else value
+
+    def text(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default and default is not self._MISSING:
+            return value
+        if not isinstance(value, str) or not value:
+            raise InvalidInput(f"{self.path}.{key}: expected text, got {value!r}")
+        return value
+
+    def boolean(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{self.path}.{key}: expected true or false, got {value!r}")
+        return value
+
+    def child(self, key: str) -> _Reader:
+        return _Reader(self._get(key, self._MISSING), f"{self.path}.{key}")
+
+    def items(self, key: str, required: bool = True) -> list[_Reader]:
+        value = self._get(key, self._MISSING if required else [])
+        if not isinstance(value, list):
+            raise InvalidInput(f"{self.path}.{key}: expected a list")
+        return [_Reader(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(value)]
+
+
+# -- what a province decides ----------------------------------------------------------------------
+
+#: (share of the amount still counted, clause) — or None where the province has no rule.
+SupportRule = Callable[[Support, Household], "tuple[float, str] | None"]
+#: (amount not counted, clause, note) for a member's income of one kind — or None.
+IncomeRule = Callable[[Member, str, float, Household], "tuple[float, str, str] | None"]
+
+
+@frozen
+class AssessmentRules:
+    """Everything a province decides about counting a household's income."""
+
+    single_person: Callable[[Member], bool] | None = None  # who may apply alone (单人户)
+    single_person_basis: str = ""
+    support_rule: SupportRule | None = None  # applies to single-person households
+    income_rule: IncomeRule | None = None
+    employment_cost_share: float = 0.0  # share of the standard deducted from employment income
+    employment_cost_basis: str = ""
+    deduct_rigid_spending: bool = False
+    rigid_spending_basis: str = ""
+    single_person_flags: Mapping[str, Any] = attrs.Factory(dict)  # e.g. no 分类救助
+    minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
+    marginal_multiple_max: float = 1.5
+    marginal_basis: str = MARGINAL
+
+
+# -- the result -----------------------------------------------------------------------------------
+
+
+@frozen
+class Step:
+    rule: str
+    counted: float
+    citation: str
+    note: str = ""
+    member: str | None = None
+
+    def to_json(self) -> dict:
+        return attrs.asdict(self)
+
+
+@frozen
+class Assessment:
+    province: str
+    standard: float
+    household_size: int
+    countable_income: float
+    per_capita: float
+    classification: str  # dibao | marginal | above
+    marginal_multiple: float
+    steps: tuple[Step, ...]
+    flags: Mapping[str, Any]
+
+    def to_json(self) -> dict:
+        return {
+            "province": self.province,
+            "standard": self.standard,
+            "household_size": self.household_size,
+            "countable_income": self.countable_income,
+            "per_capita": self.per_capita,
+            "classification": self.classification,
+            "marginal_multiple": self.marginal_multiple,
+            "steps": [s.to_json() for s in self.steps],
+            "flags": dict(self.flags),
+        }
+
+
+def assess(province: str, household: Household, rules: AssessmentRules) -> Assessment:
+    """The countable income of ``household`` under ``rules``, every step with its clause."""
+    steps: list[Step] = []
+    flags: dict[str, Any] = {}
+    members = household.members
+    applicant = household.member(household.applicant)
+    if household.single_person:
+        if rules.single_person is None or not rules.single_person(applicant):
+            raise EventRefused(
+                f"applicant {applicant.id} cannot apply as a single-person household in "
+                f"{province}" + (f" ({rules.single_person_basis})" if rules.single_person_basis
+                                 else " (no rule provides for it)")
+            )
+        members = (applicant,)
+        steps.append(Step("single_person", 0.0, rules.single_person_basis,
+                          "单人户：只核算申请人本人的收入、财产和获得的供养费用", applicant.id))
+        flags.update(rules.single_person_flags)
+        if rules.minimum_benefit is not None:
+            minimum = rules.minimum_benefit(applicant, household)
+            if minimum is not None:
+                flags["minimum_benefit"], flags["minimum_benefit_basis"] = minimum
+    total = 0.0
+    cost_left = min(rules.employment_cost_share, 1.0) * household.standard
+    for member in members:
+        for kind, amount in member.income.items():
+            counted, citation, note = amount, NATIONAL, ""
+            ruled = rules.income_rule(member, kind, amount, household) if rules.income_rule else None
+            if ruled is not None and ruled[0] > 0:
+                disregarded, citation, note = ruled
+                counted = amount - min(disregarded, amount)
+            if kind == "employment" and cost_left > 0 and counted > 0:
+                deduction = min(cost_left, counted)
+                counted -= deduction
+                note = (note + "；" if note else "") + f"扣减就业成本{deduction:g}元"
+                citation = citation if citation != NATIONAL else rules.employment_cost_basis
+            steps.append(Step(f"income:{kind}", round(counted, 2), citation,
+                              note or f"计入{amount:g}元", member.id))
+            total += counted
+    counted_ids = {m.id for m in members}
+    for support in household.support:
+        if support.to not in counted_ids:
+            continue
+        share, citation = 1.0, NATIONAL
+        ruled = rules.support_rule(support, household) if (
+            rules.support_rule and household.single_person) else None
+        if ruled is not None:
+            share, citation = ruled
+        counted = round(support.amount * share, 2)
+        steps.append(Step("support", counted, citation,
+                          f"{support.relation}（{support.giver_age}岁）给付{support.amount:g}元，"
+                          f"计入{share:.0%}", support.to))
+        total += counted
+    if rules.deduct_rigid_spending and household.rigid_spending:
+        deduction = min(household.rigid_spending, total)
+        steps.append(Step("rigid_spending", -round(deduction, 2), rules.rigid_spending_basis,
+                          f"扣除刚性支出{deduction:g}元"))
+        total -= deduction
+    size = len(members)
+    per_capita = round(total / size, 2)
+    multiple = 1.5
+    basis = MARGINAL
+    if household.marginal_multiple is not None:
+        if not 1.5 <= household.marginal_multiple <= rules.marginal_multiple_max:
+            raise InvalidInput(
+                f"household.marginal_multiple: {household.marginal_multiple:g} is outside "
+                f"1.5 to {rules.marginal_multiple_max:g} in {province}"
+            )
+        multiple, basis = household.marginal_multiple, rules.marginal_basis
+    if per_capita < household.standard:
+        classification = "dibao"
+    elif per_capita < multiple * household.standard:
+        classification = "marginal"
+    else:
+        classification = "above"
+    steps.append(Step("classification", per_capita, basis,
+                      f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"))
+    owned = [p for p in household.property
+             if not household.single_person or p.owner == applicant.id]
+    flags["property_assessed"] = [attrs.asdict(p) for p in owned]
+    return Assessment(province, household.standard, size, round(total, 2), per_capita,
+                      classification, multiple, tuple(steps), flags)

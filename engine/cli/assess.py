@@ -1,0 +1,37 @@
+"""``doudi assess``: assess a household from a JSON file, without a database."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from engine.cli import cli
+from engine.cli.options import emit, format_option
+from engine.errors import InvalidInput
+
+
+@cli.command()
+@click.argument("household_file", type=click.File("r", encoding="utf-8"))
+@click.option("--province", required=True, help="Province code: whose rules to apply.")
+@format_option("table", "json")
+def assess(household_file, province, fmt) -> None:
+    """Assess the household in HOUSEHOLD_FILE (JSON; - for stdin) under a province's rules.
+
+    Prints the countable income rule by rule, each with its clause, the per-capita income and
+    the class: dibao (below the standard), marginal (below the 边缘 multiple) or above.
+    """
+    from engine.registry import assess_household, get_registry
+
+    try:
+        data = json.load(household_file)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
+    result = assess_household(get_registry(), province, data).to_json()
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
+    click.echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "
+               f"household of {result['household_size']}, per capita {result['per_capita']:g}, "
+               f"standard {result['standard']:g} → {result['classification']}")

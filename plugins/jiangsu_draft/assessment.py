@@ -1,0 +1,89 @@
+"""江苏 draft: how a household's income is counted (一(二)) and who is a 单人保 (一(四))."""
+
+from __future__ import annotations
+
+from engine.assessment import AssessmentRules, Household, Member, Support
+from engine.workflow import Parameter
+
+DRAFT = "江苏征求意见稿"
+INCOME = f"{DRAFT} 一(二)"
+SINGLE = f"{DRAFT} 一(四)"
+SEVERE_TYPES = ("intellectual", "mental")
+
+# Local choices the draft leaves open, each a parameter a city can set (defaults: the draft's
+# floor, i.e. nothing more than the text itself grants).
+PARAMETERS = (
+    Parameter("employment_cost_share", 0.0,
+              f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）"),
+    Parameter("single_person_grade4", False,
+              f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）"),
+    Parameter("single_support_counted_share", 1.0,
+              f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）"),
+)
+
+
+def _severe(member: Member) -> bool:
+    """一级、二级残疾人和三级精神、三级智力残疾人."""
+    d = member.disability
+    return d is not None and (d.severe or (d.grade == 3 and d.type in SEVERE_TYPES))
+
+
+def _income(member: Member, kind: str, amount: float, household: Household):
+    standard = household.standard
+    if kind == "employment" and _severe(member):
+        return (min(amount, standard), INCOME,
+                "重度残疾人就业收入不超过低保标准部分不计入")
+    if kind in ("odd_job", "farming") and member.age >= 60:
+        # One cap for both kinds together: 打零工、自给自足种植（养殖）每月所得收入.
+        before = member.income.get("odd_job", 0.0) if kind == "farming" else 0.0
+        return (min(amount, max(0.0, standard - before)), INCOME,
+                "60周岁以上老年人打零工、自给自足种植（养殖）收入不超过低保标准部分不计入")
+    d = member.disability
+    if kind == "employment" and d is not None and d.grade in (3, 4):
+        return (min(amount, 0.5 * standard), INCOME,
+                "其他三级、四级残疾人就业收入不超过低保标准50%部分不计入")
+    return None
+
+
+def rules(parameters) -> AssessmentRules:
+    grade4 = bool(parameters["single_person_grade4"].value)
+    share = float(parameters["single_support_counted_share"].value)
+    cost = float(parameters["employment_cost_share"].value)
+
+    def single_person(member: Member) -> bool:
+        d = member.disability
+        eligible = _severe(member) or (grade4 and d is not None and d.grade == 4
+                                       and d.type in SEVERE_TYPES)
+        return member.age >= 18 and not member.employed and eligible
+
+    def support(s: Support, household: Household):
+        if s.giver_age >= 70 and s.giver_income_below_local_average:
+            return 0.0, (f"{SINGLE}（本人收入低于当地上年人均可支配收入的70周岁以上老年人"
+                         "应当给付的供养费用，直接予以豁免）")
+        if s.relation == "sibling" or s.giver_age >= 60:
+            return share, parameters["single_support_counted_share"].citation
+        return None
+
+    def minimum(member: Member, household: Household):
+        if not _severe(member):
+            return None
+        floor = round(0.6 * household.standard, 2)
+        note = f"{SINGLE}（每月不低于低保标准的60%"
+        if member.disability_allowance:
+            note += "；与困难残疾人生活补贴之和不低于低保标准的100%"
+        return floor, note + "）"
+
+    return AssessmentRules(
+        single_person=single_person,
+        single_person_basis=SINGLE,
+        support_rule=support,
+        income_rule=_income,
+        employment_cost_share=min(cost, 1.0),
+        employment_cost_basis=parameters["employment_cost_share"].citation,
+        deduct_rigid_spending=True,
+        rigid_spending_basis=(f"{INCOME} 三是（因病、因残、因学等长期存在的刚性支出，"
+                              "可在认定收入时予以适当扣除）"),
+        minimum_benefit=minimum,
+        marginal_multiple_max=2.0,
+        marginal_basis=f"{DRAFT} 一(六)（低保边缘家庭人均收入可从不高于低保标准1.5倍提高到2倍）",
+    )

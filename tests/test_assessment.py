@@ -1,0 +1,186 @@
+"""Household assessment: the same household under three provinces gives three countable
+incomes, each explained rule by rule with its clause (amounts computed by hand)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine
+from engine.cli import cli
+from engine.errors import EventRefused, InvalidInput
+
+# A severely disabled adult without work (grade 1, physical), living with a pensioner mother,
+# applies alone (单人户); a brother (40) pays 500 a month, an aunt (82) 200.
+HOUSEHOLD = {
+    "standard": 900,
+    "applicant": "m1",
+    "single_person": True,
+    "members": [
+        {"id": "m1", "age": 34, "disability": {"grade": 1, "type": "physical"},
+         "income": {"other": 100}},
+        {"id": "m2", "age": 66, "income": {"pension": 2400}},
+    ],
+    "support": [
+        {"to": "m1", "relation": "sibling", "giver_age": 40, "amount": 500},
+        {"to": "m1", "relation": "other", "giver_age": 82, "amount": 200},
+    ],
+    "property": [{"kind": "savings", "value": 3000, "owner": "m1"},
+                 {"kind": "house", "value": 200000}],
+}
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "x.db"))
+
+
+def steps(result, rule):
+    return [s for s in result.steps if s.rule == rule]
+
+
+def test_shanxi_single_person_household_exempts_support_from_siblings_and_elderly(engine):
+    """晋民发〔2023〕31号 一(二): "成年无业重度残疾人可以参照'单人户'提出低保申请。依靠兄弟姐妹或者60周岁
+    及以上老年人供养的……给付的供养费用予以豁免；……只评估个人拥有的财产"."""
+    result = engine.assess("shanxi", HOUSEHOLD)
+    # Own income 100; brother's 500 exempt (sibling); aunt's 200 exempt (82 ≥ 60) → 100.
+    assert [s.counted for s in steps(result, "support")] == [0.0, 0.0]
+    assert result.countable_income == 100
+    assert (result.household_size, result.per_capita, result.classification) == (1, 100, "dibao")
+    assert all("晋民发〔2023〕31号 一(二)" in s.citation for s in steps(result, "support"))
+    # Only the applicant's own property is assessed; the mother's pension is not counted.
+    assert result.flags["property_assessed"] == [{"kind": "savings", "value": 3000, "owner": "m1"}]
+    assert not [s for s in result.steps if s.member == "m2"]
+
+
+def test_tianjin_single_person_household_counts_30_percent_and_nothing_from_80(engine):
+    """津民发〔2023〕13号 一(一): "给付的供养费用可按70%的比例豁免，80周岁及以上老年人可不计算给付供养
+    费用……不享受分类救助政策"."""
+    result = engine.assess("tianjin", HOUSEHOLD)
+    # Own 100 + brother 500 × 30 % = 150 + aunt (82 ≥ 80) 0 → 250.
+    assert [s.counted for s in steps(result, "support")] == [150.0, 0.0]
+    assert result.countable_income == 250
+    assert result.classification == "dibao"
+    assert result.flags["classified_assistance"] is False
+
+
+def test_jiangsu_single_person_household_exempts_only_the_poor_elderly_by_default(engine):
+    """江苏征求意见稿 一(四): siblings' or 60+ support "可以视情适当豁免" (a local choice: counted by
+    default); "对本人收入低于当地上年人均可支配收入的70周岁以上老年人应当给付的供养费用，直接予以豁免";
+    benefit "不低于当地最低生活保障标准的60%"."""
+    result = engine.assess("jiangsu_draft", HOUSEHOLD)
+    # Own 100 + brother 500 (counted) + aunt 200 (82, but her income is not shown below the
+    # local average, so counted as 60+ support: 100 %) → 800.
+    assert [s.counted for s in steps(result, "support")] == [500.0, 200.0]
+    assert result.countable_income == 800
+    assert result.classification == "dibao"  # 800 < 900
+    assert result.flags["minimum_benefit"] == 540.0  # 60 % of 900
+    poor_aunt = json.loads(json.dumps(HOUSEHOLD))
+    poor_aunt["support"][1]["giver_income_below_local_average"] = True
+    assert engine.assess("jiangsu_draft", poor_aunt).countable_income == 600  # 100 + 500 + 0
+
+
+def test_jiangsu_income_disregards_and_deductions(engine):
+    """江苏征求意见稿 一(二): grade 1–2 and grade 3 mental/intellectual employment income, and 60+
+    odd-job / farming income, "不超过当地最低生活保障标准部分……不计入"; other grade 3–4 disabled
+    "不超过当地最低生活保障标准50%部分"; rigid spending "可在认定收入时予以适当扣除"."""
+    household = {
+        "standard": 1000,
+        "members": [
+            {"id": "a", "age": 40, "disability": {"grade": 2, "type": "visual"},
+             "income": {"employment": 1500}},                      # 1500 − 1000 = 500
+            {"id": "b", "age": 65, "income": {"odd_job": 600, "farming": 700}},
+            # one cap for both: 600 disregarded, then 400 of farming → 0 + 300 = 300
+            {"id": "c", "age": 30, "disability": {"grade": 4, "type": "physical"},
+             "income": {"employment": 800}},                       # 800 − 500 = 300
+            {"id": "d", "age": 10},
+        ],
+        "rigid_spending": 300,                                     # 1100 − 300 = 800
+    }
+    result = engine.assess("jiangsu_draft", household)
+    counted = {(s.member, s.rule): s.counted for s in result.steps}
+    assert counted[("a", "income:employment")] == 500
+    assert counted[("b", "income:odd_job")] == 0
+    assert counted[("b", "income:farming")] == 300
+    assert counted[("c", "income:employment")] == 300
+    assert counted[(None, "rigid_spending")] == -300
+    assert result.countable_income == 800
+    assert (result.per_capita, result.classification) == (200, "dibao")  # 800 / 4
+    # Nationally (山西 has no such disregards): 1500 + 600 + 700 + 800 = 3600 → 900 per head.
+    national = engine.assess("shanxi", household)
+    assert (national.countable_income, national.per_capita) == (3600, 900)
+    assert national.classification == "dibao"  # 900 < 1000
+
+
+@pytest.mark.parametrize(
+    ("per_capita_income", "multiple", "expected"),
+    [(899, None, "dibao"), (900, None, "marginal"), (1349, None, "marginal"),
+     (1350, None, "above"), (1350, 2, "marginal"), (1800, 2, "above")],
+)
+def test_classification_against_the_standard_and_the_marginal_multiple(
+        engine, per_capita_income, multiple, expected):
+    """民发〔2022〕83号: 边缘 below 1.5 × the standard; 江苏征求意见稿 一(六): localities may
+    raise it to 2 ×."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
+    if multiple:
+        household["marginal_multiple"] = multiple
+    assert engine.assess("jiangsu_draft", household).classification == expected
+
+
+def test_a_raised_marginal_multiple_is_refused_where_the_province_does_not_allow_it(engine):
+    household = {"standard": 900, "marginal_multiple": 2,
+                 "members": [{"id": "a", "age": 40, "income": {"employment": 1400}}]}
+    with pytest.raises(InvalidInput, match=r"outside 1\.5 to 1\.5 in shanxi"):
+        engine.assess("shanxi", household)
+
+
+def test_a_single_person_application_needs_an_eligible_applicant(engine):
+    """津民发〔2023〕13号 一(一): grade 1–2, or grade 3 intellectual/mental only."""
+    household = json.loads(json.dumps(HOUSEHOLD))
+    household["members"][0]["disability"] = {"grade": 3, "type": "physical"}
+    with pytest.raises(EventRefused, match="cannot apply as a single-person household in tianjin"):
+        engine.assess("tianjin", household)
+    household["members"][0]["disability"] = {"grade": 3, "type": "mental"}
+    assert engine.assess("tianjin", household).household_size == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h: h.pop("standard"), "household.standard: missing"),
+        (lambda h: h["members"][0]["income"].update(other=-5),
+         "household.members[0].income.other: cannot be negative"),
+        (lambda h: h["members"][0].update(disability={"grade": 5, "type": "physical"}),
+         "household.members[0].disability.grade: 5 is not a disability grade"),
+        (lambda h: h["members"][0].update(disability={"grade": 1, "type": "blue"}),
+         "household.members[0].disability.type: 'blue' is not one of"),
+        (lambda h: h["members"][1]["income"].update(salary=10),
+         "household.members[1].income.salary: unknown income kind"),
+        (lambda h: h["support"][0].update(to="m9"), "household.support[0].to: 'm9' is not a member"),
+    ],
+)
+def test_malformed_households_name_the_field(engine, change, message):
+    household = json.loads(json.dumps(HOUSEHOLD))
+    change(household)
+    with pytest.raises(InvalidInput) as caught:
+        engine.assess("shanxi", household)
+    assert str(caught.value).startswith(message)
+
+
+def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "household.json"
+    path.write_text(json.dumps(HOUSEHOLD, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["countable_income"], data["classification"]) == (250, "dibao")
+    assert not list(tmp_path.glob("*.db"))
+    path.write_text("{not json", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: ") and len(bad.stderr.splitlines()) == 1
