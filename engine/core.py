@@ -494,6 +494,27 @@ class Engine:
             raise InvalidInput("the warning window must be 0 or more working days")
         return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
 
+    def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:
+        """Cases routed outside the ordinary rules, and those archived in their own class."""
+        if province is not None:
+            self.registry.province(province)
+        rows = []
+        for case in self.store.cases(province=province, county=county):
+            route = case.attributes.get("exception_route")
+            decision = case.attributes.get("collective_decision") or {}
+            if not route and not case.attributes.get("archive_class"):
+                continue
+            route = route or {}
+            rows.append({
+                "case_id": case.id, "province": case.province, "county": case.county,
+                "state": case.state, "route": route.get("kind") or case.attributes["archive_class"],
+                "title": route.get("title"), "basis": route.get("basis"),
+                "archive_class": case.attributes.get("archive_class"),
+                "decision": decision.get("outcome"), "meeting_on": decision.get("meeting_on"),
+                "participants": decision.get("participants"), "reasons": decision.get("reasons"),
+            })
+        return rows
+
     def sanctions(
         self,
         province: str | None = None,

@@ -128,7 +128,9 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
     if "refer_collective" in workflow.events and rng.random() < 0.1:  # a province route
         if not step("refer_collective", rng.randint(2, 5)):
             return fired
-        if not step("collective_decided", rng.randint(2, 6), payload={"outcome": "agree"}):
+        record = {"outcome": "agree", "participants": 5, "reasons": "确有特殊困难",
+                  "meeting_on": day.isoformat()}
+        if not step("collective_decided", rng.randint(2, 6), payload=record):
             return fired
     else:
         if not step("request_verification", rng.randint(2, 5)):

@@ -83,3 +83,13 @@ def doudi_assessment_rules(province, parameters):
     ``parameters`` are the province's effective ``dibao`` parameters. The national default
     (every income and all support counted) answers last.
     """
+
+
+@hookspec(firstresult=True)
+def doudi_exception_route(province, classification, attributes, parameters):
+    """Return the ``ExceptionRoute`` of an assessed case that the rules alone would not help.
+
+    Called after an assessment when the household is ``above`` the line but the investigation
+    recorded special hardship (``special_hardship=true``), or is ``marginal``. The national
+    default: ``above`` is refused, ``marginal`` is offered 边缘 recognition (民发〔2022〕83号).
+    """

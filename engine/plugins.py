@@ -13,7 +13,7 @@ from importlib import metadata
 
 import pluggy
 
-from engine import default_benefit, default_guards, hookspecs
+from engine import default_assessment, default_benefit, default_guards, default_temporary, hookspecs
 from engine.errors import PluginError
 
 ENTRY_POINT_GROUP = "doudi"
@@ -25,6 +25,8 @@ def get_plugin_manager() -> pluggy.PluginManager:
     pm.add_hookspecs(hookspecs)
     pm.register(default_guards, name="doudi.default_guards")
     pm.register(default_benefit, name="doudi.default_benefit")
+    pm.register(default_temporary, name="doudi.default_temporary")
+    pm.register(default_assessment, name="doudi.default_assessment")
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -157,8 +157,18 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     assert data["state"] == "collective_review"
     assert len(data["history"]) == 4  # open, accept, start_investigation, refer_collective
 
+    no_record = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+                    "--set", "outcome=agree")
+    assert no_record.exit_code == 1
+    assert "meeting_on" in error_line(no_record)
+    few = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+              "--set", "outcome=agree", "--set", "meeting_on=2026-03-11",
+              "--set", "participants=2", "--set", "reasons=因病致贫")
+    assert few.exit_code == 1
+    assert "at least 3" in error_line(few)
     decided = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
-                  "--set", "outcome=agree")
+                  "--set", "outcome=agree", "--set", "meeting_on=2026-03-11",
+                  "--set", "participants=5", "--set", "reasons=重病支出大，确有特殊困难")
     assert decided.exit_code == 0, decided.output
     posted = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
                  "--set", "channel=网上")
@@ -166,6 +176,8 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "in_publicity"
     assert data["attributes"]["outcome"] == "agree"
+    assert data["attributes"]["archive_class"] == "一事一议"
+    assert data["attributes"]["collective_decision"]["participants"] == 5
     assert [h["event"] for h in data["history"]] == [
         "open", "accept", "start_investigation", "refer_collective", "collective_decided",
         "post_publicity"]
@@ -204,7 +216,9 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
         ("start_investigation", date(2026, 3, 5), {}, None),
         ("refer_collective", date(2026, 3, 9), {}, None),
         ("extend", date(2026, 3, 10), {}, "调查难度大"),
-        ("collective_decided", date(2026, 3, 12), {"outcome": "agree"}, None),
+        ("collective_decided", date(2026, 3, 12), {"outcome": "agree", "meeting_on": "2026-03-11",
+                                                   "participants": 5, "reasons": "确有特殊困难"},
+         None),
         ("post_publicity", PUBLICITY_POSTED, {"channel": "网上"}, None),
         ("raise_objection", date(2026, 3, 18), {}, None),
         ("submit_to_county", date(2026, 4, 20), {}, None),

@@ -166,3 +166,37 @@ def advance(as_of: date, db_path) -> None:
     for case_id, event, on in recorded:
         click.echo(f"{case_id}: {event} on {on.isoformat()}")
     click.echo(f"{len(recorded)} events recorded", err=True)
+
+
+@case.command("assess")
+@click.argument("case_id")
+@click.argument("household_file", type=click.File("r", encoding="utf-8"))
+@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of the assessment.")
+@click.option("--actor", help="Who recorded it.")
+@format_option("table", "json")
+@db_option
+def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
+    """Record the assessment of the household in HOUSEHOLD_FILE (JSON) on a dibao case.
+
+    The event keeps the household as given and the result rule by rule; where the rules alone
+    would not help (above the line with special_hardship=true, or 边缘), the province's route.
+    """
+    from engine.errors import InvalidInput
+
+    try:
+        household = json.load(household_file)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
+    engine = open_engine(db_path)
+    view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
+    result = view.case.attributes["assessment"]
+    if fmt == "json":
+        click.echo(json.dumps({"assessment": result,
+                               "exception_route": view.case.attributes.get("exception_route")},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
+               f" → {result['classification']}")
+    route = view.case.attributes.get("exception_route")
+    if route and view.history[-1]["derived"].get("exception_route"):
+        click.echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")

@@ -78,3 +78,18 @@ def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
         raise click.BadParameter("--since is after --until")
     engine = open_engine(db_path)
     emit(engine.sanctions(province, county, kind, since, until), fmt, SANCTION_COLUMNS)
+
+
+EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title", "basis",
+                     "decision", "meeting_on", "participants"]
+
+
+@report.command()
+@click.option("--province", help="Only this province.")
+@click.option("--county", help="Only this county.")
+@format_option("table", "csv", "json")
+@db_option
+def exceptions(province, county, fmt, db_path) -> None:
+    """Cases routed outside the ordinary rules (一事一议, 发点球, 支出型, 边缘), with the clause."""
+    engine = open_engine(db_path)
+    emit(engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS)

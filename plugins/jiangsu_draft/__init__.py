@@ -8,6 +8,8 @@ hard cases whose income or property exceeds the rules go to a collective decisio
 
 from __future__ import annotations
 
+from datetime import date
+
 from engine import (
     Document,
     InvalidInput,
@@ -20,6 +22,7 @@ from engine import (
     WorkflowPatch,
     hookimpl,
 )
+from engine.default_assessment import ExceptionRoute
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
 
@@ -57,6 +60,17 @@ def doudi_parameters(province, workflow):
             Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有条件的地区可提高到2倍）"),
             Parameter("dynamic_monitoring", True, TRANSFER),
         ]
+    if workflow == "temporary":
+        return [
+            # 急难型: "在急难情况缓解后…补齐经办人员签字、盖章手续" — no day count is set.
+            Parameter("formalities", "10wd",
+                      f"{DRAFT} 二(二)（未规定期限，默认值为本系统的地方可调设定）"),
+            # "救助标准原则上为当地3-6个月的低保标准"
+            Parameter("unemployed_grant_months", [3, 6],
+                      f"{DRAFT} 二(一)（救助标准原则上为当地3-6个月的低保标准）"),
+            Parameter("disaster_months_per_person", [],
+                      f"{DRAFT} 二(一)（对受灾群众及时给予临时救助，未规定金额）"),
+        ]
     if workflow != "dibao":
         return None
     return [
@@ -70,20 +84,60 @@ def doudi_parameters(province, workflow):
     ]
 
 
-def collective_outcome_given(ctx) -> str | None:
-    """一事一议 ends with the meeting's outcome recorded (--set outcome=agree|refuse)."""
-    outcome = ctx.payload.get("outcome")
-    if outcome in COLLECTIVE_OUTCOMES:
+def collective_decision_recorded(ctx) -> str | None:
+    """一事一议 ends with the meeting's record: outcome, date, participants and reasons (五(一))."""
+    payload = ctx.payload
+    outcome = payload.get("outcome")
+    if outcome not in COLLECTIVE_OUTCOMES:
+        return (f"collective_decided needs --set outcome=agree or outcome=refuse ({COLLECTIVE}); "
+                f"got {outcome!r}")
+    meeting = payload.get("meeting_on")
+    try:
+        if meeting is None or len(str(meeting)) != 10:
+            raise ValueError
+        meeting_on = date.fromisoformat(str(meeting))
+    except ValueError:
+        return f"collective_decided needs --set meeting_on=YYYY-MM-DD (the meeting's date); got {meeting!r}"
+    if meeting_on > ctx.on:
+        return f"the meeting on {meeting_on.isoformat()} is after the decision's date {ctx.on.isoformat()}"
+    minimum = ctx.parameters["collective_min_participants"]
+    participants = payload.get("participants")
+    if isinstance(participants, bool) or not isinstance(participants, int) or \
+            participants < minimum.value:
+        return (f"collective_decided needs --set participants=N, at least {minimum.value} "
+                f"({minimum.citation}); got {participants!r}")
+    if not str(payload.get("reasons") or "").strip():
+        return "collective_decided needs --set reasons=… (the meeting's reasons, for the file)"
+    return None
+
+
+def archive_collective_case(ctx, outcome) -> None:
+    """做好救助档案的分类管理: the case is archived in its own class, with the meeting's record."""
+    outcome.attributes["archive_class"] = "一事一议"
+    outcome.attributes["collective_decision"] = {
+        key: ctx.payload[key] for key in ("outcome", "meeting_on", "participants", "reasons")
+    }
+
+
+@hookimpl
+def doudi_register_effects(register):
+    register("archive_collective_case", archive_collective_case)
+
+
+@hookimpl
+def doudi_exception_route(province, classification, attributes, parameters):
+    if province != CODE:
         return None
-    return (
-        f"collective_decided needs --set outcome=agree or outcome=refuse ({COLLECTIVE}); "
-        f"got {outcome!r}"
-    )
+    if classification == "above":
+        return ExceptionRoute("collective_review", "一事一议，集体研究确定", COLLECTIVE,
+                              "refer_collective")
+    return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定",
+                          f"{DRAFT} 一(六)（边缘家庭人均收入可提高到低保标准2倍）")
 
 
 @hookimpl
 def doudi_register_guards(register):
-    register("collective_outcome_given", collective_outcome_given)
+    register("collective_decision_recorded", collective_decision_recorded)
 
 
 # 一(五): income at or above 2 × the standard keeps the benefit "一定期限内…最长不超过6个月":
@@ -146,12 +200,16 @@ def doudi_workflow_patches(province, workflow):
         return None
     assessment_parameters = WorkflowPatch(citation=f"{DRAFT} 一(二)、一(四)",
                                           add_parameters=assessment.PARAMETERS)
+    # "集体研究确定" sets no number: at least 3 is this system's default, a local choice.
+    meeting = Parameter("collective_min_participants", 3,
+                        f"{COLLECTIVE}（集体研究确定；人数未规定，默认3人为本系统的地方可调设定）")
     # 一事一议: after investigation, a case beyond the rules goes to a collective meeting; its
     # outcome is recorded and the case continues to 公示 and confirmation as usual.
     return [
         assessment_parameters,
         WorkflowPatch(
             citation=COLLECTIVE,
+            add_parameters=(meeting,),
             add_states=(State("collective_review", "一事一议集体研究"),),
             add_transitions=(
                 Transition(
@@ -165,7 +223,8 @@ def doudi_workflow_patches(province, workflow):
                     title="一事一议集体研究确定",
                     sources=("collective_review",),
                     dest="verifying",
-                    guards=("collective_outcome_given",),
+                    guards=("collective_decision_recorded",),
+                    effects=("archive_collective_case",),
                 ),
                 Transition("extend", ("collective_review",), None, "特殊情况延长",
                            ("extension_reason_allowed", "not_extended")),

@@ -40,6 +40,14 @@ def doudi_parameters(province, workflow):
             Parameter("death_review", "3m", f"{NOTICE} 一(五)"),
             *credit_rules(f"{NOTICE} 五(五)"),
         ]
+    if workflow == "temporary":
+        return [
+            # "由务工地或者经常居住地发放一次性临时救助金": a one-time grant, no amount set.
+            Parameter("unemployed_grant_months", [],
+                      f"{NOTICE} 二(一)（由务工地或者经常居住地发放一次性临时救助金，未规定金额）"),
+            Parameter("disaster_months_per_person", [],
+                      f"{NOTICE} 二(二)（对受灾群众及时给予临时救助，未规定金额）"),
+        ]
     if workflow != "dibao":
         return None
     limits = f"{NOTICE} 四(二)"
@@ -78,3 +86,16 @@ def doudi_assessment_rules(province, parameters):
         single_person_basis=f"{NOTICE} 一(二)",
         support_rule=_support,
     )
+
+
+@hookimpl
+def doudi_exception_route(province, classification, attributes, parameters):
+    if province != CODE:
+        return None
+    from engine.default_assessment import ExceptionRoute
+
+    if classification == "above":
+        return ExceptionRoute("expenditure_type", "支出型贫困家庭救助",
+                              f"{NOTICE} 一(三)（晋民发〔2022〕60号）")
+    return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
+                          "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)")

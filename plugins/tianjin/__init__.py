@@ -41,6 +41,14 @@ def doudi_parameters(province, workflow):
             Parameter("death_review", "3m", f"{NOTICE} 一(三)"),
             *credit_rules(f"{NOTICE} 五(五)"),
         ]
+    if workflow == "temporary":
+        return [
+            Parameter("unemployed_grant_months", [],
+                      f"{NOTICE} 二(一)（按照临时救助相关政策及时予以救助，未规定金额）"),
+            # "每人救助标准不超过3个月本市城乡居民最低生活保障标准"
+            Parameter("disaster_months_per_person", [0, 3],
+                      f"{NOTICE} 二(二)（每人救助标准不超过3个月本市城乡居民最低生活保障标准）"),
+        ]
     if workflow != "dibao":
         return None
     return [
@@ -102,3 +110,16 @@ def doudi_assessment_rules(province, parameters):
         single_person_flags={"classified_assistance": False,
                              "classified_assistance_basis": f"{SINGLE}（不享受分类救助政策）"},
     )
+
+
+@hookimpl
+def doudi_exception_route(province, classification, attributes, parameters):
+    if province != CODE:
+        return None
+    from engine.default_assessment import ExceptionRoute
+
+    if classification == "above":
+        return ExceptionRoute("fund_referral", "转介市、区社会救助基金实施“发点球”式精准救助",
+                              f"{NOTICE} 二(二)")
+    return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
+                          "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)（津民规〔2022〕6号）")

@@ -1,0 +1,202 @@
+"""National rules of the temporary-assistance workflow (临时救助), registered as an ordinary plugin.
+
+急难型 (民发〔2018〕23号 二(二)): paid first with its reason and amount, the formalities
+completed later — subject, reason and the amount paid registered, signatures and seals done.
+Amount rules read two parameters that provinces set (``doudi_parameters(province,
+"temporary")``), each a ``[low, high]`` range of months of the local 低保标准 or ``[]`` for no
+rule:
+
+- ``unemployed_grant_months`` (``category=unemployed``): the one-time grant to uninsured
+  unemployed people is exactly ``months × standard``, ``months`` within the range;
+- ``disaster_months_per_person`` (``category=disaster``): aid to disaster victims is at
+  most ``high × standard × persons`` (and at least ``low × standard × persons``).
+
+A grant whose rule is ``[]`` is not limited; the clause saying so is recorded with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.effects import Outcome
+from engine.errors import InvalidInput
+from engine.guards import GuardContext
+from engine.hookspecs import hookimpl
+from engine.workflow import Parameter
+
+CATEGORIES = ("unemployed", "disaster", "other")
+RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_per_person"}
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
+    value = ctx.attributes.get(field)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{ctx.event} needs --set {field}=NUMBER")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{field} must be a number, got {value!r}")
+    if value < 0:
+        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _reason(ctx: GuardContext) -> str:
+    """救助事由: ``--set reason=…`` or the event's ``--reason``."""
+    return _text(ctx.payload.get("reason")) or _text(ctx.reason)
+
+
+def _category(ctx: GuardContext) -> str | None:
+    category = ctx.attributes.get("category")
+    if category is not None and category not in CATEGORIES:
+        raise InvalidInput(f"category must be one of {', '.join(CATEGORIES)}; got {category!r}")
+    return category
+
+
+def _range(param: Parameter) -> tuple[float, float] | None:
+    """A parameter's ``[low, high]`` months, or None for ``[]`` (no rule)."""
+    value = param.value
+    if value == []:
+        return None
+    ok = (isinstance(value, list) and len(value) == 2
+          and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+          and 0 <= value[0] <= value[1])
+    if not ok:
+        raise InvalidInput(f"parameter {param.name} is {value!r} ({param.citation}); "
+                           "expected [low, high] months with 0 ≤ low ≤ high, or []")
+    return float(value[0]), float(value[1])
+
+
+def _rule(ctx: GuardContext) -> tuple[str, Parameter, tuple[float, float] | None] | None:
+    """The amount rule of the case's category: (category, parameter, range), or None."""
+    category = _category(ctx)
+    if category not in RULES:
+        return None
+    param = ctx.parameters[RULES[category]]
+    return category, param, _range(param)
+
+
+def _money(value: float) -> float:
+    return round(value, 2)
+
+
+def _paid_amount(ctx: GuardContext) -> float | None:
+    """The amount the urgent payment recorded (given, or computed by its effect)."""
+    for entry in reversed(ctx.history):
+        if entry.event == "pay_urgent":
+            value = entry.derived.get("amount", entry.payload.get("amount"))
+            return None if value is None else float(value)
+    return None
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+
+def aid_reason_given(ctx: GuardContext) -> str | None:
+    """先行救助 records why: the 救助事由."""
+    if not _reason(ctx):
+        raise InvalidInput(f"{ctx.event} needs the 救助事由: --set reason=… (or --reason …)")
+    return None
+
+
+def aid_amount_within_limits(ctx: GuardContext) -> str | None:
+    """The amount fixed by this event keeps to the province's rule for the case's category."""
+    rule = _rule(ctx)
+    amount = _number(ctx, "amount", required=False)
+    if rule is not None and rule[2] is not None:
+        category, param, (low, high) = rule
+        standard = _number(ctx, "standard")
+        if not standard:
+            raise InvalidInput("standard must be more than 0")
+        if category == "unemployed":
+            months = _number(ctx, "months")
+            if not low <= months <= high:
+                return (f"a one-time grant of {months:g} months of the standard is outside "
+                        f"{low:g}–{high:g} months ({param.citation})")
+            expected = _money(months * standard)
+            if amount is not None and _money(amount) != expected:
+                return (f"amount {amount:g} is not {months:g} months × the standard {standard:g} "
+                        f"= {expected:g} ({param.citation})")
+            return None
+        persons = _number(ctx, "persons")
+        if amount is None:
+            raise InvalidInput(f"{ctx.event} needs --set amount=NUMBER")
+        cap, floor = _money(high * standard * persons), _money(low * standard * persons)
+        if _money(amount) > cap:
+            return (f"amount {amount:g} exceeds {high:g} months × the standard {standard:g} × "
+                    f"{persons:g} persons = {cap:g} ({param.citation})")
+        if _money(amount) < floor:
+            return (f"amount {amount:g} is below {low:g} months × the standard {standard:g} × "
+                    f"{persons:g} persons = {floor:g} ({param.citation})")
+        return None
+    if amount is None:
+        raise InvalidInput(f"{ctx.event} needs --set amount=NUMBER")
+    return None
+
+
+def formalities_completed(ctx: GuardContext) -> str | None:
+    """补齐手续: subject, reason and the amount paid registered; signatures and seals done."""
+    subject = _text(ctx.payload.get("subject"))
+    if not subject:
+        raise InvalidInput(f"{ctx.event} needs the 救助对象: --set subject=…")
+    if not _reason(ctx):
+        raise InvalidInput(f"{ctx.event} needs the 救助事由: --set reason=… (or --reason …)")
+    if ctx.payload.get("amount") is None:
+        raise InvalidInput(f"{ctx.event} needs the 救助金额 paid: --set amount=NUMBER")
+    amount = _number(ctx, "amount")
+    paid = _paid_amount(ctx)
+    if paid is not None and _money(amount) != _money(paid):
+        return f"the registered amount {amount:g} is not the amount paid on pay_urgent ({paid:g})"
+    if ctx.payload.get("signed") is not True:
+        return ("the 经办人员签字、盖章手续 are not complete: record them with --set signed=true "
+                f"({ctx.parameters['formalities'].citation})")
+    return None
+
+
+# -- effects --------------------------------------------------------------------------------
+
+
+def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
+    """The amount and the clause behind it: ``months × standard`` for a ranged one-time grant."""
+    rule = _rule(ctx)
+    if rule is None:
+        return
+    category, param, limits = rule
+    if limits is None:
+        outcome.attributes["amount_basis"] = param.citation
+        return
+    standard = float(ctx.attributes["standard"])
+    if category == "unemployed":
+        months = float(ctx.attributes["months"])
+        amount = _money(months * standard)
+        outcome.attributes["amount"] = amount
+        outcome.attributes["amount_basis"] = (
+            f"{param.citation}：{months:g}个月 × 低保标准{standard:g}元 = {amount:g}元")
+        return
+    persons = float(ctx.attributes["persons"])
+    cap = _money(limits[1] * standard * persons)
+    outcome.attributes["amount_basis"] = (
+        f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
+
+
+GUARDS = (aid_reason_given, aid_amount_within_limits, formalities_completed)
+EFFECTS = (fix_aid_amount,)
+
+
+@hookimpl
+def doudi_register_guards(register):
+    for guard in GUARDS:
+        register(guard.__name__, guard)
+
+
+@hookimpl
+def doudi_register_effects(register):
+    for effect in EFFECTS:
+        register(effect.__name__, effect)
