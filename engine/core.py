@@ -8,6 +8,7 @@ and the recomputed deadlines are then written in one transaction.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -19,8 +20,9 @@ from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome
-from engine.errors import DoudiError, EventRefused, InvalidInput, UnknownName
+from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput, UnknownName
 from engine.guards import GuardContext, HistoryEntry
+from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
@@ -28,6 +30,7 @@ from engine.store import CaseRecord, Change, Store
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
+CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
 
@@ -108,16 +111,23 @@ class Engine:
         attributes: Mapping[str, Any] | None = None,
         case_id: str | None = None,
         actor: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CaseView:
         """Open a case in the workflow's initial state; returns it as of ``on``."""
         if on is None:
             raise InvalidInput("open_case needs the date the case was opened (on=...)")
+        first = self._replayed_call(idempotency_key, case_id, OPEN_EVENT, on)
+        if first is not None:
+            return first
         if case_id is not None and (not case_id.strip() or any(c.isspace() for c in case_id)):
             raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
         if case_id is not None and self.store.case(case_id) is not None:
             raise EventRefused(f"case {case_id} already exists")
         change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor)
-        self.store.commit([change])
+        change.entries[0] = attrs.evolve(change.entries[0], key=idempotency_key)
+        self._commit([change], idempotency_key, case_id, OPEN_EVENT, on)
+        if idempotency_key:  # the case the key opened, whoever won a race to open it
+            return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
         return self.case(change.case.id, as_of=on)
 
     def _opening(
@@ -170,13 +180,20 @@ class Engine:
         payload: Mapping[str, Any] | None = None,
         reason: str | None = None,
         actor: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CaseView:
         """Record ``event`` on ``on`` if the procedure allows it; raises :class:`EventRefused`.
 
         A refused event changes nothing. Payload values become the case's attributes. Anything
         that happened by itself before ``on`` (the end of a phase-out) is recorded first, and
         cases the event opens (approve → benefit) are opened, all in the same transaction.
+        With an ``idempotency_key`` already recorded for this same event, nothing is written
+        and the case is returned as that event left it. Another writer changing the case
+        meanwhile raises :class:`Conflict` and nothing is written.
         """
+        first = self._replayed_call(idempotency_key, case_id, event, on)
+        if first is not None:
+            return first
         case = self._load(case_id)
         payload = dict(payload or {})
         wf = self.registry.workflow(case.province, case.workflow)
@@ -199,7 +216,7 @@ class Engine:
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
                           payload, reason, actor)
         change.case, change.deadlines = step.case, step.deadlines
-        change.entries.append(step.entry)
+        change.entries.append(attrs.evolve(step.entry, key=idempotency_key))
         change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
         changes = [change]
         for opening in step.openings:
@@ -212,8 +229,82 @@ class Engine:
             linked.links.append((case_id, opening.back_relation, on, 0))
             change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
             changes.append(linked)
-        self.store.commit(changes)
+        self._commit(changes, idempotency_key, case_id, event, on)
         return self.case(case_id, as_of=on)
+
+    def _replayed_call(self, key: str | None, case_id: str | None, event: str, on: date
+                       ) -> CaseView | None:
+        """The first result of a call repeated with the same idempotency key, if any."""
+        if not key:
+            return None
+        row = self.store.event_by_key(key)
+        if row is None:
+            return None
+        if (case_id not in (None, row["case_id"]) or row["event"] != event
+                or row["on"] != on.isoformat()):
+            raise Conflict(f"idempotency key {key!r} was already used for {row['event']} on "
+                           f"{row['on']} (case {row['case_id']})")
+        return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
+
+    def _commit(self, changes: list[Change], key: str | None, case_id: str | None, event: str,
+                on: date) -> None:
+        try:
+            self.store.commit(changes)
+        except sqlite3.IntegrityError:
+            # Two calls with the same key at once: the loser's unique key insert fails.
+            if key and self.store.event_by_key(key) is not None:
+                return
+            raise Conflict("the case was changed by another writer meanwhile: nothing written"
+                           ) from None
+
+    def correct(
+        self,
+        case_id: str,
+        corrects: int,
+        on: date,
+        reason: str,
+        payload: Mapping[str, Any] | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseView:
+        """Record a correction of event ``corrects``: history is never rewritten, only added to.
+
+        The correction states what was wrong (``reason``) and the corrected data (``payload``);
+        it changes no state or deadline by itself.
+        """
+        first = self._replayed_call(idempotency_key, case_id, CORRECTION_EVENT, on)
+        if first is not None:
+            return first
+        case = self._load(case_id)
+        history = self.store.history(case_id)
+        if not 0 <= corrects < len(history):
+            raise InvalidInput(f"case {case_id} has no event seq {corrects}")
+        if not (reason or "").strip():
+            raise InvalidInput("a correction needs --reason (what was wrong)")
+        if on < case.last_event_on:
+            raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
+                               f"(on {case.last_event_on.isoformat()})")
+        entry = HistoryEntry(len(history), CORRECTION_EVENT, on, case.state, case.state,
+                             dict(payload or {}), reason, actor=actor, key=idempotency_key,
+                             corrects=corrects)
+        change = Change(attrs.evolve(case, last_event_on=on), [entry],
+                        self.store.deadlines(case_id))
+        self._commit([change], idempotency_key, case_id, CORRECTION_EVENT, on)
+        return self.case(case_id, as_of=on)
+
+    def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
+        """Check every case's hash chain: (cases, events checked, findings)."""
+        ids = [case_id] if case_id else [c.id for c in self.store.cases()]
+        if case_id:
+            self._load(case_id)
+        findings, events = [], 0
+        for cid in ids:
+            rows = self.store.history_rows(cid)
+            events += len(rows)
+            finding = verify_chain(cid, rows)
+            if finding is not None:
+                findings.append(finding)
+        return len(ids), events, findings
 
     def advance(self, until: date) -> list[tuple[str, str, date]]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
@@ -316,6 +407,9 @@ class Engine:
         deadlines = apply_event([], wf, OPEN_EVENT, opening.on, calendar, attributes, False,
                                 attributes)
         for i, entry in enumerate(history[1:], start=1):
+            if entry.event == CORRECTION_EVENT:
+                case = attrs.evolve(case, last_event_on=entry.on)
+                continue
             step = self._step(case, history[:i], deadlines, entry.event, entry.on,
                               entry.payload, entry.reason, entry.actor)
             case, deadlines = step.case, step.deadlines
@@ -336,6 +430,8 @@ class Engine:
         for entry in history:
             if as_of is not None and entry.on > as_of:
                 break
+            if entry.event == CORRECTION_EVENT:
+                continue
             attributes.update(entry.payload)
             attributes.update(entry.derived)
             closes = entry.to_state in wf.final_states
@@ -362,8 +458,9 @@ class Engine:
         if len(known) < len(history):
             attributes: dict[str, Any] = {}
             for entry in known:
-                attributes.update(entry.payload)
-                attributes.update(entry.derived)
+                if entry.event != CORRECTION_EVENT:
+                    attributes.update(entry.payload)
+                    attributes.update(entry.derived)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 last_event_on=known[-1].on)
             deadlines = self._deadlines_from_history(case, history, as_of)
@@ -414,7 +511,9 @@ class Engine:
             {
                 "seq": e.seq,
                 "event": e.event,
-                "title": wf.event_title(e.event) if e.event != OPEN_EVENT else "立案",
+                "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正"}.get(
+                    e.event, wf.event_title(e.event)),
+                "corrects": e.corrects,
                 "on": e.on.isoformat(),
                 "from": e.from_state or None,
                 "to": e.to_state,

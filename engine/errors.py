@@ -33,3 +33,7 @@ class WorkflowLoadError(DoudiError):
 
 class PluginError(DoudiError):
     """A province plugin that cannot be loaded as it is (duplicate code, unknown hook, bad data)."""
+
+
+class Conflict(DoudiError):
+    """Another writer changed the case first (or an idempotency key was reused): nothing written."""

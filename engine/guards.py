@@ -31,6 +31,8 @@ class HistoryEntry:
     reason: str | None = None
     derived: Mapping[str, Any] = {}  # what the event's effects decided (e.g. a phase-out plan)
     actor: str | None = None
+    key: str | None = None  # the caller's idempotency key
+    corrects: int | None = None  # the seq of the event a correction refers to
 
 
 @frozen

@@ -7,14 +7,17 @@ installed plugins load; ``DOUDI_TRACE_PLUGINS=1`` prints every hook call to stde
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from importlib import metadata
+from typing import Any
 
 import pluggy
 
 from engine import default_assessment, default_benefit, default_guards, default_temporary, hookspecs
-from engine.errors import PluginError
+from engine.errors import DoudiError, PluginError
 
 ENTRY_POINT_GROUP = "doudi"
 
@@ -40,9 +43,9 @@ def get_plugin_manager() -> pluggy.PluginManager:
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
             ) from exc
-        pm.register(plugin, name=entry_point.name)
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
+        pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -65,3 +68,48 @@ _DISTRIBUTIONS: dict[str, str] = {}
 def distribution_of(plugin_name: str) -> str:
     """The distribution (name and version) a plugin came from, for messages."""
     return _DISTRIBUTIONS.get(plugin_name, "built-in")
+
+
+def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
+    """``function`` of an installed plugin, an exception inside it (other than a DoudiError,
+    raised on purpose) becoming a :class:`PluginError` that names the plugin, its
+    distribution and ``what`` failed. Built-in modules (``doudi.*``) are left as they are."""
+    if plugin_name not in _DISTRIBUTIONS:
+        return function
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except DoudiError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {plugin_name!r} ({distribution_of(plugin_name)}) failed in {what}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    return call
+
+
+class _Guarded:
+    """A loaded plugin as registered: the same hook implementations, each one ``guarded``.
+
+    Hook wrappers (generators) are registered as they are; every other ``doudi_*`` attribute
+    is kept, so that a misspelled hook is still caught by ``check_pending``.
+    """
+
+    def __init__(self, plugin: Any, name: str) -> None:
+        self._plugin = plugin
+        for attr in dir(plugin):
+            if not attr.startswith("doudi_"):
+                continue
+            value = getattr(plugin, attr)
+            opts = getattr(value, "doudi_impl", None)
+            if callable(value) and isinstance(opts, dict) and not (
+                    opts.get("wrapper") or opts.get("hookwrapper")):
+                value = guarded(value, name, attr)
+            setattr(self, attr, value)
+
+    def __repr__(self) -> str:
+        return f"<plugin {self._plugin!r}>"

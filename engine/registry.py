@@ -13,12 +13,19 @@ from typing import Any
 import pluggy
 
 from engine.calendar import CalendarOverlay, OfficialCalendar, calendar_with_overlays
-from engine.errors import InvalidInput, PluginError
+from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
 from engine.machine import ProcessMachine
-from engine.plugins import distribution_of, get_plugin_manager
+from engine.plugins import distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
-from engine.workflow import Parameter, Workflow, WorkflowPatch, load_workflow, validate
+from engine.workflow import (
+    Parameter,
+    Workflow,
+    WorkflowPatch,
+    available_workflows,
+    load_workflow,
+    validate,
+)
 
 REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
 
@@ -46,15 +53,36 @@ class Registry:
             yield impl.plugin_name, result
 
     def _registrar(self, hook_name: str, plugin: str):
+        # A plugin's guards and effects run later, inside an event: if one raises, the error
+        # names the plugin (engine.plugins.guarded).
         if hook_name == "doudi_register_guards":
-            return lambda name, function: self.guards.register(name, function, plugin)
+            return lambda name, function: self.guards.register(
+                name, guarded(function, plugin, f"guard {name!r}") if callable(function)
+                else function, plugin)
         if hook_name == "doudi_register_effects":
-            return lambda name, function: self.effects.register(name, function, plugin)
+            return lambda name, function: self.effects.register(
+                name, guarded(function, plugin, f"effect {name!r}") if callable(function)
+                else function, plugin)
         return lambda province: self._add_province(province, plugin)
+
+    @staticmethod
+    def _items(plugin: str, hook_name: str, result: Any, kind: type, what: str) -> list:
+        """A list hook's answer: None, or a list (or tuple) of ``kind``; else a PluginError."""
+        if result is None:
+            return []
+        wrong = [result] if not isinstance(result, list | tuple) else [
+            item for item in result if not isinstance(item, kind)]
+        if wrong:
+            raise PluginError(
+                f"plugin {plugin!r} ({distribution_of(plugin)}) returned {wrong[0]!r} from "
+                f"{hook_name}, not a list of {what}"
+            )
+        return list(result)
 
     def _add_province(self, province: Province, plugin: str) -> None:
         if not isinstance(province, Province):
-            raise PluginError(f"plugin {plugin!r} registered {province!r}, not a Province")
+            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) registered "
+                              f"{province!r}, not a Province")
         if province.code in self.provinces:
             other = self.provinces[province.code].plugin
             raise PluginError(
@@ -85,18 +113,24 @@ class Registry:
         key = (province, name)
         if key not in self._workflows:
             self.province(province)
+            if name not in available_workflows():
+                # Checked here, not left to the file look-up: a name is never a path
+                # ("../workflows/dibao" would load, and be stored as the case's workflow).
+                raise WorkflowLoadError(f"unknown workflow {name!r} "
+                                        f"(available: {', '.join(available_workflows())})")
             workflow = load_workflow(name, known_guards=self.guards.names(),
                                      known_effects=self.effects.names())
             for plugin, patches in self._each(
                 "doudi_workflow_patches", province=province, workflow=name
             ):
-                for patch in patches or ():
-                    if not isinstance(patch, WorkflowPatch):
-                        raise PluginError(f"plugin {plugin!r} returned {patch!r}, not a patch")
+                for patch in self._items(plugin, "doudi_workflow_patches", patches,
+                                         WorkflowPatch, "WorkflowPatch"):
                     workflow = patch.apply(workflow, f"{plugin} ({patch.citation})")
             overrides: list[Parameter] = []
-            for _, params in self._each("doudi_parameters", province=province, workflow=name):
-                overrides.extend(params or ())
+            for plugin, params in self._each("doudi_parameters", province=province,
+                                             workflow=name):
+                overrides.extend(self._items(plugin, "doudi_parameters", params, Parameter,
+                                             "Parameter"))
             workflow = workflow.with_parameters(overrides)
             validate(workflow, self.guards.names(), self.effects.names())
             self._workflows[key] = workflow
@@ -118,9 +152,8 @@ class Registry:
         overlays: list[CalendarOverlay] = []
         for plugin, result in self._each("doudi_calendar_overlays", province=province,
                                          county=county):
-            for overlay in result or ():
-                if not isinstance(overlay, CalendarOverlay):
-                    raise PluginError(f"plugin {plugin!r} returned {overlay!r}, not an overlay")
+            for overlay in self._items(plugin, "doudi_calendar_overlays", result,
+                                       CalendarOverlay, "CalendarOverlay"):
                 if overlay.county is None or overlay.county == county:
                     overlays.append(overlay)
         return calendar_with_overlays(overlays)

@@ -7,6 +7,7 @@ derived from it and rewritten with each event in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -18,7 +19,9 @@ from attrs import define
 
 from engine.deadlines import Deadline
 from engine.effects import Sanction
+from engine.errors import Conflict
 from engine.guards import HistoryEntry
+from engine.integrity import GENESIS, TRIGGERS, event_hash
 
 migrations = sqlite_utils.Migrations("doudi")
 
@@ -106,6 +109,29 @@ def m002_benefit(db: sqlite_utils.Database) -> None:
     db["sanctions"].create_index(["kind", "on"])
 
 
+@migrations()
+def m003_integrity(db: sqlite_utils.Database) -> None:
+    """Case versions (optimistic concurrency), idempotency keys, corrections, the hash chain."""
+    db["cases"].add_column("version", int, not_null_default=0)
+    for column in ("idempotency_key", "hash", "prev_hash"):
+        db["events"].add_column(column, str)
+    db["events"].add_column("corrects", int)
+    db.execute("create unique index if not exists events_idempotency_key "
+               "on events (idempotency_key) where idempotency_key is not null")
+    for (case_id,) in db.execute("select id from cases").fetchall():
+        previous = GENESIS
+        rows = db.execute("select * from events where case_id = ? order by seq", [case_id])
+        columns = [c[0] for c in rows.description]
+        for values in rows.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            digest = event_hash(row, previous)
+            db.execute("update events set hash = ?, prev_hash = ? where id = ?",
+                       [digest, previous, row["id"]])
+            previous = digest
+    for trigger in TRIGGERS:
+        db.execute(trigger)
+
+
 @define
 class Change:
     """One case's part of an event: its new row, new history entries and derived rows."""
@@ -116,6 +142,11 @@ class Change:
     sanctions: list[tuple[int, Sanction]] = attrs.Factory(list)
     links: list[tuple[str, str, date, int]] = attrs.Factory(list)  # other id, relation, on, seq
     new_case: bool = False
+
+    @property
+    def version(self) -> int:
+        """The case's version this change was computed from."""
+        return self.case.version
 
 
 @define
@@ -130,6 +161,7 @@ class CaseRecord:
     attributes: dict[str, Any]
     opened_on: date
     last_event_on: date
+    version: int = 0  # bumped by every write; a write over an older version is refused
 
     @classmethod
     def from_row(cls, row: Mapping) -> CaseRecord:
@@ -142,6 +174,7 @@ class CaseRecord:
             attributes=json.loads(row["attributes"]),
             opened_on=date.fromisoformat(row["opened_on"]),
             last_event_on=date.fromisoformat(row["last_event_on"]),
+            version=row.get("version") or 0,
         )
 
     def to_row(self) -> dict:
@@ -168,6 +201,8 @@ def _entry(row: Mapping) -> HistoryEntry:
         reason=row["reason"],
         derived=json.loads(row.get("derived") or "{}"),
         actor=row["actor"],
+        key=row.get("idempotency_key"),
+        corrects=row.get("corrects"),
     )
 
 
@@ -177,6 +212,8 @@ class Store:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.db.execute("PRAGMA foreign_keys = ON")
+        # Another writer holding the lock: wait for it rather than fail at once.
+        self.db.execute("PRAGMA busy_timeout = 10000")
         # WAL: a commit is one append to the log; readers never block the writer.
         if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -205,6 +242,11 @@ class Store:
     def history(self, case_id: str) -> list[HistoryEntry]:
         rows = self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq")
         return [_entry(r) for r in rows]
+
+    def event_by_key(self, key: str) -> dict | None:
+        """The event recorded with an idempotency key, if any."""
+        rows = list(self.db["events"].rows_where("idempotency_key = ?", [key]))
+        return rows[0] if rows else None
 
     def history_rows(self, case_id: str) -> list[dict]:
         return list(self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq"))
@@ -284,7 +326,7 @@ class Store:
 
     def commit(self, changes: list[Change]) -> None:
         """Write every case's part of one event: all of it, or none of it."""
-        with self.db.atomic():
+        with self._write_transaction():
             for change in changes:
                 self._write(change)
             # Links last: a link may point at a case opened by the same event.
@@ -295,18 +337,47 @@ class Store:
                 for other, relation, on, seq in change.links
             ])
 
+    @contextlib.contextmanager
+    def _write_transaction(self):
+        """BEGIN IMMEDIATE: take the write lock first (waiting up to busy_timeout), so a
+        transaction never starts reading a snapshot it then cannot upgrade to a write."""
+        if self.db.conn.in_transaction:  # inside a caller's transaction (e.g. the demo)
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.conn.execute("COMMIT")
+
     def _write(self, change: Change) -> None:
         # Plain SQL on the hot path: sqlite-utils' insert() introspects the table each call.
         case = change.case
         case_row = case.to_row()
         if change.new_case:
-            _insert(self.db, "cases", [{**case_row, "created_at": _now()}])
+            if self.db.execute("select 1 from cases where id = ?", [case.id]).fetchone():
+                raise Conflict(f"case {case.id} already exists")
+            _insert(self.db, "cases", [{**case_row, "created_at": _now(), "version": 1}])
         else:
+            # Optimistic concurrency: write only over the version the change was computed from.
             assignments = ", ".join(f"[{k}] = ?" for k in case_row if k != "id")
             values = [v for k, v in case_row.items() if k != "id"]
-            self.db.execute(f"update cases set {assignments} where id = ?", [*values, case.id])
-        _insert(self.db, "events", [
-            {
+            cursor = self.db.execute(
+                f"update cases set {assignments}, version = version + 1 "
+                "where id = ? and version = ?", [*values, case.id, change.version])
+            if cursor.rowcount != 1:
+                raise Conflict(f"case {case.id} was changed by another writer meanwhile: "
+                               "nothing written; reload it and try again")
+        last = self.db.execute(
+            "select hash from events where case_id = ? order by seq desc limit 1", [case.id]
+        ).fetchone()
+        previous = last[0] if last and last[0] else GENESIS
+        rows = []
+        for entry in change.entries:
+            row = {
                 "case_id": case.id,
                 "seq": entry.seq,
                 "event": entry.event,
@@ -318,9 +389,13 @@ class Store:
                 "from_state": entry.from_state,
                 "to_state": entry.to_state,
                 "derived": _dumps(entry.derived) if entry.derived else None,
+                "idempotency_key": entry.key,
+                "corrects": entry.corrects,
             }
-            for entry in change.entries
-        ])
+            row["prev_hash"], row["hash"] = previous, event_hash(row, previous)
+            previous = row["hash"]
+            rows.append(row)
+        _insert(self.db, "events", rows)
         self.db.execute("delete from deadlines where case_id = ?", [case.id])
         _insert(self.db, "deadlines", [d.to_row(case.id) for d in change.deadlines])
         _insert(self.db, "sanctions", [s.to_row(case.id, seq) for seq, s in change.sanctions])

@@ -17,7 +17,7 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     Store.open(str(path))
     db = sqlite_utils.Database(path)
     assert {"cases", "events", "deadlines"} <= set(db.table_names())
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit", "m003_integrity"]
     assert {"links", "sanctions"} <= set(db.table_names())
     assert {"event", "on", "recorded_at", "actor", "payload", "from_state", "to_state"} <= set(
         db["events"].columns_dict
@@ -27,7 +27,7 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     )
     # Opening again applies nothing twice.
     Store.open(str(path))
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit"]
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit", "m003_integrity"]
 
 
 def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_path):
@@ -42,8 +42,8 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
                          "from_state": "", "to_state": "applied"})
     db.close()
     engine = Engine.open(str(path))
-    assert [m.name for m in migrations.applied(engine.store.db)] == ["m001_initial",
-                                                                     "m002_benefit"]
+    assert [m.name for m in migrations.applied(engine.store.db)] == [
+        "m001_initial", "m002_benefit", "m003_integrity"]
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]

@@ -6,15 +6,34 @@ Every error a user can cause ends as one line on stderr and the contract's exit 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
 
 from engine.errors import DoudiError
 
+# click ≥ 8.2 raises it for a group invoked without its subcommand; 8.1 prints the help itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def error(message: str) -> None:
+    """``Error: message`` on stderr, on one line whatever the message holds (a value the user
+    typed may contain a line break: it is shown escaped, as repr() would)."""
+    line = message.replace("\r", "\\r").replace("\n", "\\n")
+    click.echo(f"Error: {line}", err=True)
+
 
 class DoudiGroup(click.Group):
     """A click group that turns every expected error into one line and its exit status."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # No command line can hold a NUL (argv is C strings); a caller passing one in gets a
+        # usage error rather than a ValueError from deep inside (open(), sqlite3).
+        for arg in args:
+            if "\x00" in arg:
+                raise click.UsageError(f"argument {arg!r} contains a NUL character", ctx)
+        return super().parse_args(ctx, args)
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -22,15 +41,30 @@ class DoudiGroup(click.Group):
             result = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
+        except _NO_ARGS_IS_HELP as exc:
+            # A group without its subcommand (``doudi case``): its help, as click prints it
+            # (Usage, the subcommands) on stderr, exit 2. A request for help, not an error line.
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"Error: {exc.format_message()}", err=True)
+            error(exc.format_message())
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            click.echo("Error: aborted", err=True)
+            error("aborted")
             sys.exit(1)
         except DoudiError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            error(str(exc))
             sys.exit(exc.exit_code)
+        except UnicodeEncodeError as exc:
+            # An argument that is not text: bytes that are not UTF-8 reach Python as lone
+            # surrogates, which cannot be stored or compared. Nothing was written.
+            error(f"{exc.object!r} is not valid UTF-8 text")
+            sys.exit(2)
+        except sqlite3.Error as exc:
+            # The database itself failed (read-only, locked, disk full, damaged); open_engine
+            # names the file when it cannot be opened at all. Nothing was written.
+            error(f"database error: {exc}")
+            sys.exit(1)
         if isinstance(result, int) and result:
             sys.exit(result)
         sys.exit(0)
@@ -49,7 +83,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands register themselves on import.
-    from engine.cli import assess, calendar, cases, demo, reports, workflows  # noqa: F401
+    from engine.cli import assess, audit, calendar, cases, demo, notices, reports, workflows  # noqa: F401
 
 
 _register()

@@ -25,7 +25,7 @@ def assess(household_file, province, fmt) -> None:
 
     try:
         data = json.load(household_file)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # bad JSON, not UTF-8, nested too deep
         raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
     result = assess_household(get_registry(), province, data).to_json()
     if fmt == "json":

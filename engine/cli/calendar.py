@@ -9,6 +9,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, format_option
+from engine.errors import DoudiError, OutsideCalendar
 from engine.periods import due_date, explain
 
 
@@ -42,15 +43,24 @@ def due(
     from engine.registry import get_registry
 
     cal = get_registry().calendar(province, county)
-    result = due_date(cal, start, duration)
+    try:
+        result = due_date(cal, start, duration)
+        lines = explain(cal, start, duration) if show_explain else []
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, DoudiError):
+            raise
+        # A count so large the date arithmetic itself fails (year past 9999; engine/periods.py
+        # due_date and add_months do not catch it): outside the calendar like any other.
+        raise OutsideCalendar(f"{start.isoformat()} + {duration} falls outside the calendar "
+                              f"({exc})") from None
     if fmt == "json":
         payload = result.to_json()
         if show_explain:
-            payload["explain"] = explain(cal, start, duration)
+            payload["explain"] = lines
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if show_explain:
-        for line in explain(cal, start, duration):
+        for line in lines:
             click.echo(line)
         click.echo(f"依据：{result.basis}")
         return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import sqlite3
 from datetime import date
 from typing import Any
 
@@ -10,6 +12,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.errors import DoudiError
 
 
 def parse_value(text: str) -> Any:
@@ -24,9 +27,12 @@ def parse_value(text: str) -> Any:
             return text
     for kind in (int, float):
         try:
-            return kind(text)
+            number = kind(text)
         except ValueError:
-            pass
+            continue
+        # nan, inf, 1e999: no amount or count a case can hold (and not valid JSON); left as
+        # text, the attribute's own check names it.
+        return number if math.isfinite(number) else text
     return text
 
 
@@ -60,12 +66,43 @@ def open_engine(db_path: str, create: bool = False):
 
     if not create and not os.path.exists(db_path):
         raise UnknownName(f"no database at {db_path} (open a case first, or pass --db)")
-    return Engine.open(db_path)
+    if os.path.exists(db_path):
+        check_database(db_path)
+    try:
+        return Engine.open(db_path)
+    except sqlite3.Error as exc:
+        raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
+
+
+def check_database(db_path: str) -> None:
+    """Refuse, before anything is written to it, a file that is not a doudi database: not an
+    SQLite file at all, or another program's SQLite database (tables, but no ``cases``)."""
+    try:
+        conn = sqlite3.connect(db_path)
+        try:
+            tables = {name for (name,) in
+                      conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return  # locked, read-only, …: Engine.open reports it
+    except sqlite3.DatabaseError as exc:
+        raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
+    if tables and "cases" not in tables:
+        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one (it has no cases "
+                         "table): not touching it")
 
 
 @cli.group()
 def case() -> None:
     """Open cases, fire their events, show their history and deadlines."""
+
+
+def key_option(func):
+    return click.option(
+        "--idempotency-key", "key",
+        help="Repeating a call with the same key returns the first result and writes nothing.",
+    )(func)
 
 
 @case.command("open")
@@ -75,8 +112,9 @@ def case() -> None:
 @click.option("--on", "on", type=ISO_DATE, required=True, help="Date the case is opened.")
 @click.option("--actor", help="Who recorded it.")
 @set_option
+@key_option
 @db_option
-def open_(province, workflow, case_id, on, actor, settings, db_path) -> None:
+def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> None:
     """Open a case and print its id.
 
     Attributes the engine reads: delegated (true where confirmation is delegated to the
@@ -88,7 +126,8 @@ def open_(province, workflow, case_id, on, actor, settings, db_path) -> None:
     try:
         engine = open_engine(db_path, create=True)
         view = engine.open_case(province=province, workflow=workflow, on=on,
-                                attributes=settings, case_id=case_id, actor=actor)
+                                attributes=settings, case_id=case_id, actor=actor,
+                                idempotency_key=key)
     except Exception:
         if not existed:  # a failed first command leaves no database behind
             for suffix in ("", "-wal", "-shm"):
@@ -105,13 +144,15 @@ def open_(province, workflow, case_id, on, actor, settings, db_path) -> None:
 @click.option("--reason", help="Reason (required by extend: 人户分离, 异地申办, 调查难度大).")
 @click.option("--actor", help="Who recorded it.")
 @set_option
+@key_option
 @format_option("table", "json")
 @db_option
-def fire(case_id, event, on, reason, actor, settings, fmt, db_path) -> None:
+def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None:
     """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written)."""
     engine = open_engine(db_path)
     before = engine.case(case_id).state
-    view = engine.fire(case_id, event, on=on, payload=settings, reason=reason, actor=actor)
+    view = engine.fire(case_id, event, on=on, payload=settings, reason=reason, actor=actor,
+                       idempotency_key=key)
     if fmt == "json":
         click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
@@ -185,7 +226,7 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 
     try:
         household = json.load(household_file)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # bad JSON, not UTF-8, nested too deep
         raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
     engine = open_engine(db_path)
     view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
@@ -200,3 +241,20 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     route = view.case.attributes.get("exception_route")
     if route and view.history[-1]["derived"].get("exception_route"):
         click.echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")
+
+
+@case.command()
+@click.argument("case_id")
+@click.argument("seq", type=click.IntRange(min=0))
+@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of the correction.")
+@click.option("--reason", required=True, help="What was wrong.")
+@click.option("--actor", help="Who recorded it.")
+@set_option
+@key_option
+@db_option
+def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
+    """Record a correction of event SEQ: history is never rewritten, only added to."""
+    engine = open_engine(db_path)
+    view = engine.correct(case_id, seq, on, reason, settings, actor, idempotency_key=key)
+    click.echo(f"{case_id}: correction of event {seq} recorded as event "
+               f"{view.history[-1]['seq']}")

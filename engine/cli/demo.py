@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from datetime import date
 
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, emit, format_option
+from engine.cli.options import ISO_DATE, check_db_path, emit, format_option
 from engine.cli.reports import COLUMNS
 from engine.errors import DoudiError
 
@@ -18,7 +19,7 @@ MARKER = "_doudi_demo"
 
 @cli.command()
 @click.option("--db", "db_path", default="doudi-demo.db", show_default=True,
-              type=click.Path(dir_okay=False),
+              type=click.Path(dir_okay=False), callback=check_db_path,
               help="Demo database to (re)build; an existing non-demo database is never touched.")
 @click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
               show_default="today", help="Drive the cases up to this date and report as of it.")
@@ -36,10 +37,19 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
 
     from engine.core import Engine
 
-    if os.path.exists(db_path) and MARKER not in sqlite_utils.Database(db_path).table_names():
-        raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
+    if os.path.exists(db_path):
+        try:
+            tables = sqlite_utils.Database(db_path).table_names()
+        except sqlite3.DatabaseError:  # not an SQLite file at all
+            tables = []
+        if MARKER not in tables:
+            raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
     directory = os.path.dirname(os.path.abspath(db_path))
-    handle, scratch = tempfile.mkstemp(suffix=".db", dir=directory)
+    try:
+        handle, scratch = tempfile.mkstemp(suffix=".db", dir=directory)
+    except OSError as exc:  # no such directory, not writable
+        raise DoudiError(f"{db_path}: cannot write the demo database there ({exc.strerror}: "
+                         f"{directory})") from None
     os.close(handle)
     try:
         engine = Engine.open(scratch)

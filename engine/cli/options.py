@@ -36,11 +36,20 @@ class ISODate(click.ParamType):
 ISO_DATE = ISODate()
 
 
+def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
+    # a command would then write to a file other than the one it was given.
+    if not value:
+        raise click.BadParameter("must name a file (got an empty path)", ctx, param)
+    return value
+
+
 def db_option(func):
     return click.option(
         "--db",
         "db_path",
         type=click.Path(dir_okay=False),
+        callback=check_db_path,
         default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
         show_default="$DOUDI_DB, else ./doudi.db",
         help="Case database (created on first use).",

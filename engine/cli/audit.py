@@ -1,0 +1,36 @@
+"""``doudi audit verify``: check that no recorded history was altered or removed."""
+
+from __future__ import annotations
+
+import click
+
+from engine.cli import cli
+from engine.cli.cases import open_engine
+from engine.cli.options import db_option
+from engine.errors import DoudiError
+
+
+class AuditFailed(DoudiError):
+    """At least one case's history no longer fits its hash chain."""
+
+
+@cli.group()
+def audit() -> None:
+    """Evidence checks on the case histories."""
+
+
+@audit.command()
+@click.option("--case", "case_id", help="Only this case.")
+@db_option
+def verify(case_id, db_path) -> None:
+    """Check every case's hash chain; name the first altered or missing event of each.
+
+    Exit 0 when every chain is intact, 1 when any is not (one line per broken case).
+    """
+    engine = open_engine(db_path)
+    cases, events, findings = engine.verify(case_id)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        raise AuditFailed(f"{len(findings)} of {cases} cases fail verification")
+    click.echo(f"{cases} cases, {events} events: every history chain is intact", err=True)

@@ -1,0 +1,73 @@
+"""``doudi notice``: the 公示 and 公布 texts to post, read from the database (nothing written)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from engine.cli import cli
+from engine.cli.cases import open_engine
+from engine.cli.options import ISO_DATE, db_option, format_option
+from engine.errors import InvalidInput
+from engine.notices import publication_notice, publicity_notice, render
+
+WORKFLOW = "dibao"  # 公示 and 公布 belong to the 低保审核确认 procedure
+
+
+@cli.group()
+def notice() -> None:
+    """Notices to post: the 初审意见公示 of a case, the 公布 of a county's confirmed cases.
+
+    They show only the applicant's name, the household size and the amount (and where and
+    until when to object); no other attribute of a case ever appears in them.
+    """
+
+
+@notice.command()
+@click.argument("case_id")
+@format_option("text", "html", default="text")
+@db_option
+def publicity(case_id: str, fmt: str, db_path: str) -> None:
+    """The 初审意见公示 of CASE_ID: place, period (民法典 第201、203条), how to object.
+
+    The period runs from the day the 公示 was posted to its last day; the footer cites the
+    province's 公示 clause. --format html is the version to post online.
+    """
+    engine = open_engine(db_path)
+    view = engine.case(case_id)
+    parameters = engine.registry.workflow(view.case.province, view.case.workflow).parameters
+    channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
+    click.echo(render(publicity_notice(view, channels), fmt), nl=False)
+
+
+@notice.command()
+@click.option("--county", required=True, help="The county whose confirmed cases are published.")
+@click.option("--as-of", "as_of", type=ISO_DATE, required=True,
+              help="Cases confirmed (确认同意) on or before this date.")
+@click.option("--province", help="Only this province (needed when the county's cases span several).")
+@format_option("text", "html", default="text")
+@db_option
+def publication(county: str, as_of: date, province: str | None, fmt: str, db_path: str) -> None:
+    """The 公布 of every case in --county confirmed by --as-of: name, household size, amount.
+
+    Grouped by posting place (the case's village, else its county); the footer cites
+    民发〔2021〕57号 第24条 and the province's 公示公布 clause.
+    """
+    if not county.strip():
+        raise InvalidInput("--county must name a county")
+    engine = open_engine(db_path)
+    if province is not None:
+        engine.registry.province(province)
+    views = [engine.case(case.id, as_of=as_of)
+             for case in engine.store.cases(province=province, workflow=WORKFLOW, county=county)
+             if case.opened_on <= as_of]
+    provinces = sorted({v.case.province for v in views})
+    if province is None and len(provinces) > 1:
+        raise InvalidInput(f"county {county!r} has cases in {', '.join(provinces)}: pass --province")
+    code = province or (provinces[0] if provinces else None)
+    citation = None
+    if code is not None:
+        parameters = engine.registry.workflow(code, WORKFLOW).parameters
+        citation = parameters["publicity"].citation if "publicity" in parameters else None
+    click.echo(render(publication_notice(views, county, as_of, citation), fmt), nl=False)

@@ -1,0 +1,336 @@
+"""公示 and 公布 notices: the text a township posts, in plain text and HTML, and nothing else.
+
+The 初审意见 is posted in the applicant's village/community for the 公示 period (民发〔2021〕57号
+第19条); after confirmation the name, household size and amount are published there (第24条).
+Both "依法保护个人隐私，不得公开无关信息" (民发〔2022〕83号 四(二)): a notice is built only from
+the attributes in :data:`ALLOWED_FIELDS`, so an attribute added later (an ID number, an address,
+an illness, the applicant's phone) never reaches one. Building a notice is pure: it reads a
+:class:`~engine.views.CaseView` (and the province's parameters the caller passes) and writes
+nothing; the HTML version, every value escaped, is the one to post online.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Final
+
+from attrs import frozen
+
+from engine.errors import UnknownName
+from engine.views import CaseView
+
+# The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
+# 83号 四(二)), where it is posted (its village/community, else its county) and the township
+# office that takes objections. Everything else on a case is left out, whatever its name.
+ALLOWED_FIELDS: Final[frozenset[str]] = frozenset({
+    "applicant_name",
+    "household_size",
+    "amount",
+    "village",
+    "county",
+    "office_name",
+    "office_phone",
+    "office_address",
+})
+
+ONLINE_CHANNEL: Final = "网上"  # the 公示 channel (publicity_channels) that means posted online
+PUBLICITY_EVENT: Final = "post_publicity"
+PUBLICITY_RULE: Final = "publicity"
+APPROVE_EVENT: Final = "approve"
+APPROVED_STATES: Final = ("approved", "published")
+PUBLICATION_BASIS: Final = "民发〔2021〕57号 第24条"
+NATIONAL_PROCEDURE: Final = "民发〔2021〕57号"
+PRIVACY_BASIS: Final = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
+DEFAULT_OFFICE: Final = "乡镇人民政府（街道办事处）"
+DEFAULT_PLACE: Final = "申请家庭所在村（社区）"
+MISSING: Final = "—"
+
+PUBLICITY_TITLE: Final = "最低生活保障初审意见公示"
+PUBLICATION_TITLE: Final = "最低生活保障审核确认结果公布"
+PRIVACY_NOTE: Final = (f"公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，"
+                       f"不公开无关信息（{PRIVACY_BASIS}）。")
+
+
+def allowed(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes a notice may use: those in :data:`ALLOWED_FIELDS`, nothing else."""
+    return {key: attributes[key] for key in sorted(ALLOWED_FIELDS) if key in attributes}
+
+
+@frozen
+class Office:
+    """The township/street office that posts the notice and takes objections."""
+
+    name: str
+    phone: str | None = None
+    address: str | None = None
+
+
+@frozen
+class Household:
+    """One household as a notice shows it: name, household size, monthly amount (as text)."""
+
+    applicant_name: str | None
+    household_size: str | None
+    amount: str | None
+
+
+@frozen
+class PublicityNotice:
+    """初审意见公示: where and when it is posted, what it proposes, how to object."""
+
+    place: str
+    household: Household
+    posted_on: date
+    last_day: date
+    duration: str
+    computation: str
+    provisional: bool
+    office: Office
+    online: bool
+    basis: str
+
+
+@frozen
+class PublicationNotice:
+    """审核确认结果公布 for a county as of a date: the households, by posting place."""
+
+    county: str
+    as_of: date
+    places: tuple[tuple[str, tuple[Household, ...]], ...]
+    basis: str
+
+
+# -- building notices from cases ---------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    """A value as a notice prints it: whole numbers without ``.0``; absent or blank → None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _household(fields: Mapping[str, Any]) -> Household:
+    return Household(_text(fields.get("applicant_name")), _text(fields.get("household_size")),
+                     _text(fields.get("amount")))
+
+
+def _place(fields: Mapping[str, Any]) -> str:
+    return _text(fields.get("village")) or _text(fields.get("county")) or DEFAULT_PLACE
+
+
+def _channels(value: Any) -> list[str]:
+    """A ``channel`` datum as the 公示 guard reads it: a list, or comma-separated text."""
+    given = value if isinstance(value, list) else str(value).split(",")
+    return [str(c).strip() for c in given if str(c).strip()]
+
+
+def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityNotice:
+    """The 公示 of the case's (latest) 初审意见, as it stood when it was posted.
+
+    ``channels`` is the province's ``publicity_channels`` parameter value. The notice says it
+    is also posted online when the ``post_publicity`` event named the online channel, or, where
+    the event named no channel, when the province's channels include it. Raises
+    :class:`UnknownName` when no 公示 was posted.
+    """
+    posted = [h for h in view.history if h["event"] == PUBLICITY_EVENT]
+    if not posted:
+        raise UnknownName(f"no 公示 posted for case {view.id}")
+    entry = posted[-1]
+    posted_on = date.fromisoformat(entry["on"])
+    # The attributes as they stood when the 公示 was posted (later events do not change it).
+    attributes: dict[str, Any] = {}
+    for h in view.history:
+        if h["seq"] > entry["seq"]:
+            break
+        attributes.update(h["payload"])
+        attributes.update(h.get("derived") or {})
+    fields = allowed(attributes)
+    windows = [d.deadline for d in view.deadlines
+               if d.deadline.rule == PUBLICITY_RULE and d.deadline.starts_on == posted_on]
+    if not windows:
+        raise UnknownName(f"no 公示 period recorded for case {view.id}")
+    window = windows[-1]
+    channel = entry["payload"].get("channel")
+    online = ONLINE_CHANNEL in (_channels(channel) if channel is not None else channels)
+    office = Office(_text(fields.get("office_name")) or DEFAULT_OFFICE,
+                    _text(fields.get("office_phone")), _text(fields.get("office_address")))
+    return PublicityNotice(
+        place=_place(fields),
+        household=_household(fields),
+        posted_on=posted_on,
+        last_day=window.due_on,
+        duration=window.duration,
+        computation=window.computation,
+        provisional=window.provisional,
+        office=office,
+        online=online,
+        basis=window.citation,
+    )
+
+
+def is_approved(view: CaseView) -> bool:
+    """Whether the case was confirmed (确认同意) by its as-of date."""
+    return view.state in APPROVED_STATES or any(h["event"] == APPROVE_EVENT for h in view.history)
+
+
+def publication_basis(publicity_citation: str | None) -> str:
+    """57号 第24条, and the province's own 公示公布 clause where it has one.
+
+    The province's clause is its ``publicity`` parameter's citation (the seeds set 公示 and
+    公布 in one clause), without a trailing note in full-width brackets; the national default
+    (57号 第19条, the 公示 alone) adds nothing.
+    """
+    if not publicity_citation or publicity_citation.startswith(NATIONAL_PROCEDURE):
+        return PUBLICATION_BASIS
+    clause = re.sub(r"（[^（）]*）$", "", publicity_citation).strip()
+    return f"{PUBLICATION_BASIS}；{clause}"
+
+
+def publication_notice(
+    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None = None
+) -> PublicationNotice:
+    """The 公布 of every confirmed case among ``views`` (each as of ``as_of``), by posting place.
+
+    Places in name order; within a place, in the order of confirmation, then case id.
+    """
+    by_place: dict[str, list[tuple[str, str, Household]]] = {}
+    for view in views:
+        if not is_approved(view):
+            continue
+        fields = allowed(view.case.attributes)
+        approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
+                          default="")
+        by_place.setdefault(_place(fields), []).append((approved_on, view.id, _household(fields)))
+    places = tuple(
+        (place, tuple(h for _, _, h in sorted(rows, key=lambda r: (r[0], r[1]))))
+        for place, rows in sorted(by_place.items())
+    )
+    return PublicationNotice(county, as_of, places, publication_basis(publicity_citation))
+
+
+# -- rendering ---------------------------------------------------------------------------------
+# A notice is first laid out as blocks (title, paragraphs, labelled fields, a table, a footer);
+# the text and HTML renderers show the same blocks, so the two versions say the same thing.
+
+Block = tuple[str, Any]
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _period(duration: str) -> str:
+    """``7d`` → 7天; other units are shown as recorded."""
+    return f"{duration[:-1]}天" if duration.endswith("d") and duration[:-1].isdigit() else duration
+
+
+def _or_missing(text: str | None) -> str:
+    return text if text is not None else MISSING
+
+
+def _publicity_blocks(n: PublicityNotice) -> list[Block]:
+    h = n.household
+    opinion = "拟同意纳入最低生活保障" + (f"，保障金额每月{h.amount}元" if h.amount else "")
+    window = f"{_day(n.posted_on)}至{_day(n.last_day)}（{_period(n.duration)}，自张贴次日起算）"
+    if n.provisional:
+        window += "；末日按推算的节假日安排计算，以当年国务院办公厅放假通知为准"
+    contact = [(label, value) for label, value in (("联系电话", n.office.phone),
+                                                   ("地址", n.office.address)) if value]
+    blocks: list[Block] = [
+        ("title", PUBLICITY_TITLE),
+        ("para", f"经家庭经济状况调查和信息核对，{n.office.name}提出初审意见如下，现予公示。"),
+        ("fields", [("申请人姓名", _or_missing(h.applicant_name)),
+                    ("家庭成员数量", f"{h.household_size}人" if h.household_size else MISSING),
+                    ("初审意见", opinion)]),
+        ("fields", [("公示地点", n.place), ("公示期", window)]),
+        ("para", f"对公示内容有异议的，请于公示期内（{_day(n.last_day)}前，含当日）"
+                 f"向{n.office.name}反映。"),
+    ]
+    if contact:
+        blocks.append(("fields", contact))
+    if n.online:
+        blocks.append(("para", f"本公示同时在{ONLINE_CHANNEL}公示。"))
+    blocks.append(("footer", [f"期间计算：{n.computation}", f"依据：{n.basis}", PRIVACY_NOTE]))
+    return blocks
+
+
+def _publication_blocks(n: PublicationNotice) -> list[Block]:
+    blocks: list[Block] = [("title", PUBLICATION_TITLE)]
+    if not n.places:
+        blocks.append(("para", f"截至{_day(n.as_of)}，{n.county}无经审核确认纳入最低生活保障的家庭。"))
+    else:
+        blocks.append(("para", f"截至{_day(n.as_of)}，{n.county}以下家庭经审核确认纳入最低生活保障，"
+                               f"现予公布。"))
+    for place, households in n.places:
+        blocks.append(("fields", [("公布地点", place)]))
+        rows = [[str(i), _or_missing(h.applicant_name),
+                 f"{h.household_size}人" if h.household_size else MISSING,
+                 f"{h.amount}元" if h.amount else MISSING]
+                for i, h in enumerate(households, start=1)]
+        blocks.append(("table", (["序号", "申请人姓名", "家庭成员数量", "保障金额（每月）"], rows)))
+    blocks.append(("footer", [f"依据：{n.basis}", PRIVACY_NOTE]))
+    return blocks
+
+
+def _blocks(notice: PublicityNotice | PublicationNotice) -> list[Block]:
+    if isinstance(notice, PublicityNotice):
+        return _publicity_blocks(notice)
+    return _publication_blocks(notice)
+
+
+def render_text(notice: PublicityNotice | PublicationNotice) -> str:
+    """The notice as plain text (one line per field), ending with a newline."""
+    parts: list[str] = []
+    for kind, content in _blocks(notice):
+        if kind == "title" or kind == "para":
+            parts.append(content)
+        elif kind == "fields":
+            parts.append("\n".join(f"{label}：{value}" for label, value in content))
+        elif kind == "table":
+            header, rows = content
+            parts.append("\n".join("　".join(cells) for cells in [header, *rows]))
+        elif kind == "footer":
+            parts.append("\n".join(content))
+    return "\n\n".join(parts) + "\n"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_html(notice: PublicityNotice | PublicationNotice) -> str:
+    """The notice as a standalone HTML page (the version to post online); every value escaped."""
+    blocks = _blocks(notice)
+    title = next(content for kind, content in blocks if kind == "title")
+    body: list[str] = []
+    for kind, content in blocks:
+        if kind == "title":
+            body.append(f"<h1>{_e(content)}</h1>")
+        elif kind == "para":
+            body.append(f"<p>{_e(content)}</p>")
+        elif kind == "fields":
+            items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in content)
+            body.append(f"<dl>{items}</dl>")
+        elif kind == "table":
+            header, rows = content
+            head = "".join(f"<th>{_e(cell)}</th>" for cell in header)
+            lines = "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in cells) + "</tr>"
+                            for cells in rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>")
+        elif kind == "footer":
+            body.append("<footer>" + "".join(f"<p>{_e(line)}</p>" for line in content) + "</footer>")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{_e(title)}</title>\n</head>\n<body>\n" + "\n".join(body)
+            + "\n</body>\n</html>\n")
+
+
+def render(notice: PublicityNotice | PublicationNotice, fmt: str = "text") -> str:
+    """``render_text`` or ``render_html`` by name (``text`` | ``html``)."""
+    return render_html(notice) if fmt == "html" else render_text(notice)

@@ -1,0 +1,332 @@
+"""Bad surroundings, not bad arguments: a --db that is not a doudi database, a read-only
+database, a third-party plugin that raises or answers garbage. Each ends as one line on stderr
+naming the culprit, exit 1 (2 for a usage error), no traceback, and nothing written.
+
+(Broken workflow TOML files are covered in test_workflow_load.py.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import os
+import sqlite3
+import sys
+import textwrap
+from datetime import date
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from engine import Engine
+from engine.cli import cli
+from engine.errors import PluginError
+from engine.plugins import get_plugin_manager
+from engine.registry import Registry, get_registry
+from engine.store import Store
+from helpers import dump_file, error_line, run
+
+# -- a --db that is not a doudi database ---------------------------------------------------------
+
+COMMANDS = [
+    ("case", "show", "X-1"),
+    ("case", "fire", "X-1", "accept", "--on", "2026-01-28"),
+    ("case", "open", "--province", "shanxi", "--on", "2026-01-26"),
+    ("case", "advance", "--as-of", "2026-03-01"),
+    ("report", "breaches", "--as-of", "2026-03-01"),
+    ("report", "sanctions"),
+    ("audit", "verify"),
+]
+
+
+def files_in(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_a_text_file_as_database_is_refused_by_name_and_left_unchanged(tmp_path, args):
+    path = tmp_path / "notes.db"
+    path.write_text("这不是数据库 — meeting notes\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = run(str(path), *args)
+    assert result.exit_code == 1, result.output
+    line = error_line(result, starts_with="Error: ")
+    assert str(path) in line and "is not a doudi database" in line
+    assert path.read_bytes() == before
+    assert files_in(tmp_path) == ["notes.db"]  # no -wal, -shm or journal left behind
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_another_programs_sqlite_database_is_not_migrated_into_a_doudi_one(tmp_path, args):
+    """Opening a database migrates it (creates doudi's tables): never on someone else's."""
+    path = tmp_path / "accounts.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("create table ledger (id integer primary key, amount real)")
+    conn.execute("insert into ledger (amount) values (12.5)")
+    conn.commit()
+    conn.close()
+    before = dump_file(str(path))
+    result = run(str(path), *args)
+    assert result.exit_code == 1, result.output
+    line = error_line(result, starts_with="Error: ")
+    assert str(path) in line and "not a doudi one" in line
+    assert dump_file(str(path)) == before
+
+
+def test_the_demo_never_overwrites_a_text_file(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("keep me\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "1"])
+    assert result.exit_code == 1
+    assert "not a doudi demo database" in error_line(result, starts_with="Error: ")
+    assert path.read_text(encoding="utf-8") == "keep me\n"
+    assert files_in(tmp_path) == ["notes.db"]
+
+
+@pytest.mark.parametrize("command", [["case", "show", "X-1"], ["demo", "--cases", "1"]])
+def test_an_empty_db_path_is_a_usage_error(command):
+    """``--db ''`` would otherwise fall back to $DOUDI_DB: a command writing to a file it was
+    not given (and ``case open``'s clean-up of a failed first command missing it)."""
+    result = CliRunner().invoke(cli, [*command, "--db", ""])
+    assert result.exit_code == 2
+    assert "--db" in error_line(result, starts_with="Error: ")
+
+
+def test_a_database_in_a_missing_directory_is_one_line_and_creates_nothing(tmp_path):
+    path = tmp_path / "no" / "such" / "cases.db"
+    opened = run(str(path), "case", "open", "--province", "shanxi", "--on", "2026-01-26")
+    assert opened.exit_code == 1
+    assert str(path) in error_line(opened, starts_with="Error: ")
+    demo = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "1"])
+    assert demo.exit_code == 1
+    assert str(path) in error_line(demo, starts_with="Error: ")
+    assert files_in(tmp_path) == []
+
+
+# -- a read-only database ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_case(tmp_path):
+    path = str(tmp_path / "cases.db")
+    engine = Engine.open(path)
+    engine.open_case(province="shanxi", on=date(2026, 1, 26), case_id="RO-1")
+    engine.store.db.close()
+    return path
+
+
+def test_a_read_only_connection_reads_and_refuses_to_write_in_one_line(one_case, monkeypatch):
+    """SQLite's own read-only mode (``?mode=ro``), which holds for root too: what a user
+    without write permission gets. Reads work; a write is one line, exit 1, nothing written."""
+
+    def read_only(cls, path):
+        return cls(sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True)))
+
+    monkeypatch.setattr(Store, "open", classmethod(read_only))
+    before = dump_file(one_case)
+    shown = run(one_case, "case", "show", "RO-1")
+    assert shown.exit_code == 0, shown.output
+    assert run(one_case, "report", "breaches", "--as-of", "2026-03-01").exit_code == 0
+    for args in (("case", "fire", "RO-1", "accept", "--on", "2026-01-28"),
+                 ("case", "open", "--province", "shanxi", "--on", "2026-01-26")):
+        result = run(one_case, *args)
+        assert result.exit_code == 1, result.output
+        assert "readonly database" in error_line(result, starts_with="Error: ")
+    assert dump_file(one_case) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through 0o444: file permissions "
+                    "cannot make a database read-only for root (see the ?mode=ro test above)")
+def test_a_read_only_database_file_refuses_writes_in_one_line(one_case):
+    os.chmod(one_case, 0o444)
+    try:
+        before = dump_file(one_case)
+        result = run(one_case, "case", "fire", "RO-1", "accept", "--on", "2026-01-28")
+        assert result.exit_code == 1, result.output
+        error_line(result, starts_with="Error: ")
+        assert dump_file(one_case) == before
+        # Reading may or may not be possible (WAL needs its -shm file): never a traceback.
+        shown = run(one_case, "case", "show", "RO-1")
+        assert shown.exit_code in (0, 1), shown.output
+        if shown.exit_code:
+            error_line(shown, starts_with="Error: ")
+    finally:
+        os.chmod(one_case, 0o644)
+
+
+def test_as_root_file_permissions_do_not_make_a_database_read_only(one_case):
+    """What does apply as root, stated rather than skipped: a 0o444 file is still written."""
+    if os.geteuid() != 0:
+        pytest.skip("only meaningful as root")
+    os.chmod(one_case, 0o444)
+    try:
+        result = run(one_case, "case", "fire", "RO-1", "accept", "--on", "2026-01-28")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.chmod(one_case, 0o644)
+
+
+# -- a third-party plugin that raises or answers garbage ----------------------------------------
+
+PROVINCE = '''
+from engine import Document, Province, hookimpl
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province("hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", None, "draft"),)))
+'''
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install a plugin distribution on sys.path (as test_plugins.py does), with a fresh
+    process-wide registry before and after (get_registry is cached)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    get_registry.cache_clear()
+    modules = []
+
+    def install_(source, entry="broken"):
+        module = f"doudi_broken_{next(_names)}"  # a new module each time: sys.modules caches
+        modules.append(module)
+        (site / f"{module}.py").write_text(PROVINCE + textwrap.dedent(source), encoding="utf-8")
+        info = site / "doudi_broken-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: doudi_broken\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[doudi]\n{entry} = {module}\n")
+        importlib.invalidate_caches()
+
+    yield install_
+    get_registry.cache_clear()
+    for module in modules:
+        sys.modules.pop(module, None)
+
+
+NAMED = "plugin 'broken' (doudi_broken 1.0)"
+
+RAISES = '''
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan":
+        raise RuntimeError("boom: parameters table missing")
+'''
+
+
+def test_a_plugin_hook_that_raises_is_one_line_naming_the_plugin(install, db):
+    install(RAISES)
+    shown = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert shown.exit_code == 1, shown.output
+    line = error_line(shown, starts_with="Error: ")
+    assert NAMED in line
+    assert "doudi_parameters" in line and "RuntimeError: boom: parameters table missing" in line
+    opened = run(db, "case", "open", "--province", "hainan", "--on", "2026-01-26")
+    assert opened.exit_code == 1
+    assert NAMED in error_line(opened, starts_with="Error: ")
+    assert not os.path.exists(db)  # a failed first command leaves no database
+    # The broken plugin does not take the other provinces down with it.
+    assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-01-26").exit_code == 0
+
+
+def test_a_plugin_that_raises_while_registering_is_one_line_naming_it(install):
+    install('''
+    @hookimpl
+    def doudi_register_guards(register):
+        raise KeyError("no such table")
+    ''')
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1
+    line = error_line(result, starts_with="Error: ")
+    assert NAMED in line and "doudi_register_guards" in line and "KeyError" in line
+
+
+def test_a_plugin_that_fails_to_import_is_one_line_naming_it(install):
+    install("raise ImportError('needs libfoo')\n")
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1
+    line = error_line(result, starts_with="Error: ")
+    assert "plugin 'broken'" in line and "needs libfoo" in line
+
+
+def test_a_plugin_that_raises_inside_an_event_names_itself_and_writes_nothing(install, db):
+    """doudi_phaseout_schedule runs inside ``income_exceeds`` (a firstresult hook, called
+    through pluggy directly): the failure names the plugin and the event is not recorded."""
+    install('''
+    @hookimpl
+    def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+        if province == "hainan":
+            return 1 / 0
+    ''')
+    opened = run(db, "case", "open", "--province", "hainan", "--workflow", "benefit",
+                 "--on", "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-02")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    before = dump_file(db)
+    fired = run(db, "case", "fire", case_id, "income_exceeds", "--on", "2026-03-02",
+                "--set", "per_capita_income=1200", "--set", "standard=900")
+    assert fired.exit_code == 1, fired.output
+    line = error_line(fired, starts_with="Error: ")
+    assert NAMED in line and "doudi_phaseout_schedule" in line and "ZeroDivisionError" in line
+    assert dump_file(db) == before
+
+
+def test_a_plugin_guard_or_effect_that_raises_names_the_plugin(install):
+    install('''
+    @hookimpl
+    def doudi_register_guards(register):
+        register("hainan_ledger_checked", lambda ctx: ctx.no_such_field)
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_notify", lambda ctx, outcome: {}["x"])
+    ''')
+    registry = Registry(get_plugin_manager()).load()
+    with pytest.raises(PluginError, match=r"plugin 'broken' \(doudi_broken 1\.0\) failed in "
+                       r"guard 'hainan_ledger_checked': AttributeError"):
+        registry.guards["hainan_ledger_checked"](object())
+    with pytest.raises(PluginError, match=r"failed in effect 'hainan_notify': KeyError"):
+        registry.effects["hainan_notify"](object(), object())
+
+
+GARBAGE = {
+    "patches-not-patch": ("doudi_workflow_patches", '["x"]', "'x'"),
+    "patches-not-list": ("doudi_workflow_patches", "5", "5"),
+    "parameters-not-parameter": ("doudi_parameters", '["total=25wd"]', "'total=25wd'"),
+    "parameters-a-dict": ("doudi_parameters", '{"total": "25wd"}', "{'total': '25wd'}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GARBAGE))
+def test_a_plugin_hook_that_returns_garbage_is_a_plugin_error_naming_it(install, case):
+    hook, value, shown = GARBAGE[case]
+    install(f'''
+    @hookimpl
+    def {hook}(province, workflow):
+        if province == "hainan":
+            return {value}
+    ''')
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+    message = str(caught.value)
+    assert message.startswith(f"{NAMED} returned {shown} from {hook}, not a list of")
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1
+    assert error_line(result, starts_with="Error: ") == f"Error: {message}"
+
+
+@pytest.mark.parametrize("value", ['"x"', '["x"]'])
+def test_a_calendar_overlay_hook_that_returns_garbage_names_the_plugin(install, value):
+    install(f'''
+    @hookimpl
+    def doudi_calendar_overlays(province, county):
+        if province == "hainan":
+            return {value}
+    ''')
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-03-02", "3wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 1
+    line = error_line(result, starts_with="Error: ")
+    assert NAMED in line and "doudi_calendar_overlays" in line and "CalendarOverlay" in line

@@ -1,0 +1,154 @@
+"""Trustworthy records: concurrent writers, idempotency keys, the hash chain, corrections."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import date
+
+import pytest
+
+from engine import Engine
+from engine.errors import Conflict
+from helpers import error_line, run
+
+WRITER = textwrap.dedent('''
+    import json, sys
+    from datetime import date
+    from engine import Engine
+    from engine.errors import DoudiError
+    db, name, shared = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+    engine = Engine.open(db)
+    results = []
+    # Everyone races for the same events on the shared cases ...
+    for case_id in shared:
+        for event, on in (("accept", date(2026, 3, 3)), ("start_investigation", date(2026, 3, 4))):
+            try:
+                view = engine.fire(case_id, event, on=on, actor=name)
+                results.append(["ok", case_id, event, view.history[-1]["seq"]])
+            except DoudiError as exc:
+                results.append([type(exc).__name__, case_id, event, str(exc)])
+    # ... and each also works on a case of its own, which nobody else touches.
+    own = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=f"own-{name}").id
+    view = engine.fire(own, "accept", on=date(2026, 3, 3), actor=name)
+    results.append(["ok", own, "accept", view.history[-1]["seq"]])
+    print(json.dumps(results))
+''')
+
+
+def test_concurrent_writers_never_both_succeed_against_the_same_state(tmp_path):
+    db = str(tmp_path / "shared.db")
+    engine = Engine.open(db)
+    shared = [engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=f"c{n}").id
+              for n in range(3)]
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    writers = [subprocess.Popen([sys.executable, str(script), db, f"w{n}", ",".join(shared)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for n in range(6)]
+    results = []
+    for writer in writers:
+        out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+        results += json.loads(out)
+    ok = [r for r in results if r[0] == "ok"]
+    refused = [r for r in results if r[0] != "ok"]
+    # Exactly one writer won each shared event; every loser was refused (conflict or state).
+    for case_id in shared:
+        for event in ("accept", "start_investigation"):
+            assert len([r for r in ok if r[1:3] == [case_id, event]]) == 1
+    assert {r[0] for r in refused} <= {"Conflict", "EventRefused"}
+    assert len(ok) + len(refused) == 6 * (3 * 2 + 1)
+    # Every successful call's event is present exactly once, and nothing else was written.
+    rows = engine.store.db.execute("select case_id, event, seq from events where event != 'open'"
+                                   ).fetchall()
+    assert sorted(rows) == sorted((r[1], r[2], r[3]) for r in ok)
+    # No lost update: each shared case went accept → start_investigation, chain intact.
+    for case_id in shared:
+        assert engine.store.case(case_id).state == "investigating"
+    assert engine.verify() == (9, 9 + len(ok), [])
+
+
+def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), idempotency_key="open-1")
+    again = engine.open_case(province="shanxi", on=date(2026, 3, 2), idempotency_key="open-1")
+    assert again.id == case.id
+    first = engine.fire(case.id, "accept", on=date(2026, 3, 3), idempotency_key="k-1")
+    second = engine.fire(case.id, "accept", on=date(2026, 3, 3), idempotency_key="k-1")
+    assert first.to_json()["history"] == second.to_json()["history"]
+    assert len(engine.store.history(case.id)) == 2
+    with pytest.raises(Conflict, match="idempotency key 'k-1' was already used for accept"):
+        engine.fire(case.id, "start_investigation", on=date(2026, 3, 4), idempotency_key="k-1")
+    assert len(engine.store.history(case.id)) == 2
+
+    cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02",
+              "--idempotency-key", "x").stdout.strip()
+    assert run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02",
+               "--idempotency-key", "x").stdout.strip() == cid
+    for _ in range(2):
+        assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-03",
+                   "--idempotency-key", "y").exit_code == 0
+    assert len(Engine.open(db).store.history(cid)) == 2
+
+
+def test_the_database_refuses_to_rewrite_history(engine):
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    conn = engine.store.db.conn
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("update events set [on] = '2026-03-01' where seq = 1")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("delete from events where seq = 1")
+    conn.rollback()
+    assert [e.on for e in engine.store.history(case.id)] == [date(2026, 3, 2), date(2026, 3, 3)]
+
+
+def test_audit_verify_names_the_first_altered_or_missing_event(tmp_path, db):
+    engine = Engine.open(db)
+    ids = []
+    for n in range(2):
+        case = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=f"a{n}")
+        for event, on in (("accept", date(2026, 3, 3)), ("start_investigation", date(2026, 3, 4)),
+                          ("request_verification", date(2026, 3, 5))):
+            engine.fire(case.id, event, on=on)
+        ids.append(case.id)
+    ok = run(db, "audit", "verify")
+    assert ok.exit_code == 0 and ok.stdout == ""
+    assert "2 cases, 8 events" in ok.stderr
+    # Behind the engine's back: drop the triggers and edit one event, delete another.
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_update")
+    raw.execute("drop trigger events_append_only_delete")
+    raw.execute("update events set [on] = '2026-03-01' where case_id = 'a0' and seq = 2")
+    raw.execute("delete from events where case_id = 'a1' and seq = 1")
+    raw.commit()
+    raw.close()
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == ["case a0: event seq 2 altered",
+                                          "case a1: event seq 1 missing"]
+    assert error_line(result) == "Error: 2 of 2 cases fail verification"
+    one = run(db, "audit", "verify", "--case", "a1")
+    assert one.stdout == "case a1: event seq 1 missing\n"
+
+
+def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                            attributes={"applicant_name": "张三"})
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    view = engine.correct(case.id, 0, on=date(2026, 3, 4), reason="申请人姓名录入错误",
+                          payload={"applicant_name": "张珊"})
+    last = view.history[-1]
+    assert (last["event"], last["corrects"], last["reason"]) == ("correction", 0, "申请人姓名录入错误")
+    assert view.state == "accepted"
+    assert engine.store.history(case.id)[0].payload == {"applicant_name": "张三"}  # kept as was
+    assert engine.verify(case.id)[2] == []
+    replayed, deadlines = engine.replay(case.id)
+    assert replayed.state == "accepted"
+    assert [d.to_row(case.id) for d in deadlines] == [
+        d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+    bad = run(db, "case", "correct", "nope", "0", "--on", "2026-03-04", "--reason", "x")
+    assert bad.exit_code == 1

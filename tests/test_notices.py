@@ -1,0 +1,468 @@
+"""公示 and 公布 notices: exact text and HTML, the allow-list, the county publication, errors.
+
+晋民发〔2023〕31号 四(五): "乡镇人民政府（街道办事处）经调查核实提出的初审意见，应在申请家庭所在村（社区）
+进行为期 7 天的公示。低保审核确认完毕后，申请人姓名、家庭成员数量、保障金额等信息应当在低保家庭所在村
+（社区）公布。信息公示、公布应当依法保护个人隐私，不得公开无关信息。"
+江苏征求意见稿 四(二): "公示、公布的地点主要在低保家庭所在村（社区），内容应当包括申请人姓名、家庭成员数量、
+保障金额等信息。公示时间不少于7天。有条件的地区可以通过网上公示等，扩大监督范围。"
+
+Dates are counted by hand on the 2026 official calendar (国办发明电〔2025〕7号; 国庆 10/1–10/7 off):
+- 公示 posted Mon 2026-03-09: 3/10(1) … 3/16 Mon(7), a working day → last day 2026-03-16.
+- 公示 posted Mon 2026-09-28: 9/29(1) … 10/5(7), inside 国庆 10/1–10/7 → 《民法典》第203条: the
+  next working day, 2026-10-08.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import Engine
+from engine.notices import (
+    ALLOWED_FIELDS,
+    publication_basis,
+    publication_notice,
+    publicity_notice,
+    render_html,
+    render_text,
+)
+from helpers import dump_file, error_line, run
+
+PRIVACY = ("公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息"
+           "（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)）。")
+
+SHANXI_HOUSEHOLD = {
+    "county": "阳曲县", "village": "大盂村", "applicant_name": "王五", "household_size": 3,
+    "amount": 650, "office_name": "大盂镇人民政府", "office_phone": "0351-5551234",
+    "office_address": "大盂镇政府街1号",
+}
+JIANGSU_HOUSEHOLD = {
+    "county": "句容市", "village": "东<风>村", "applicant_name": "李四&子", "household_size": 2,
+    "amount": 780.0, "office_name": "华阳街道办事处", "office_phone": "0511-87654321",
+}
+PRIVATE = {"id_number": "110101199001011234", "address": "大盂村三组17号",
+           "illness": "尿毒症血液透析", "phone": "13912345678"}
+
+
+def to_publicity(engine, province, attributes, posted_on, payload=None, case_id=None):
+    """Open a case a week before ``posted_on`` and drive it to 公示 posted on ``posted_on`` (a
+    Monday): 受理 Tue, 调查 Wed, 提请核对 Thu, 核对 Fri, 公示 Mon."""
+    opened = date.fromordinal(posted_on.toordinal() - 7)
+    view = engine.open_case(province=province, on=opened, attributes=attributes, case_id=case_id)
+    for days, event in enumerate(["accept", "start_investigation", "request_verification",
+                                  "start_verification"], start=1):
+        engine.fire(view.id, event, on=date.fromordinal(opened.toordinal() + days))
+    engine.fire(view.id, "post_publicity", on=posted_on, payload=payload or {})
+    return view.id
+
+
+def channels(engine, province):
+    return engine.registry.workflow(province, "dibao").parameters["publicity_channels"].value
+
+
+# -- 山西: exact text and HTML -------------------------------------------------------------------
+
+SHANXI_TEXT = """\
+最低生活保障初审意见公示
+
+经家庭经济状况调查和信息核对，大盂镇人民政府提出初审意见如下，现予公示。
+
+申请人姓名：王五
+家庭成员数量：3人
+初审意见：拟同意纳入最低生活保障，保障金额每月650元
+
+公示地点：大盂村
+公示期：2026年3月9日至2026年3月16日（7天，自张贴次日起算）
+
+对公示内容有异议的，请于公示期内（2026年3月16日前，含当日）向大盂镇人民政府反映。
+
+联系电话：0351-5551234
+地址：大盂镇政府街1号
+
+期间计算：《民法典》第201条、第203条：起算日2026-03-09不计入，计7日
+依据：晋民发〔2023〕31号 四(五)
+""" + PRIVACY + "\n"
+
+
+def test_shanxi_publicity_text_is_exact(db):
+    """晋民发〔2023〕31号 四(五): 7 days in the village; posted Mon 3/9 → last day Mon 3/16."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9))
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    assert result.output == SHANXI_TEXT
+    # Not posted online: 山西 provides only the village/community channel.
+    assert "网上" not in result.output
+
+
+def test_shanxi_publicity_html_is_exact(db):
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9))
+    result = run(db, "notice", "publicity", cid, "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>最低生活保障初审意见公示</title>\n</head>\n<body>\n"
+        "<h1>最低生活保障初审意见公示</h1>\n"
+        "<p>经家庭经济状况调查和信息核对，大盂镇人民政府提出初审意见如下，现予公示。</p>\n"
+        "<dl><dt>申请人姓名</dt><dd>王五</dd><dt>家庭成员数量</dt><dd>3人</dd>"
+        "<dt>初审意见</dt><dd>拟同意纳入最低生活保障，保障金额每月650元</dd></dl>\n"
+        "<dl><dt>公示地点</dt><dd>大盂村</dd>"
+        "<dt>公示期</dt><dd>2026年3月9日至2026年3月16日（7天，自张贴次日起算）</dd></dl>\n"
+        "<p>对公示内容有异议的，请于公示期内（2026年3月16日前，含当日）向大盂镇人民政府反映。</p>\n"
+        "<dl><dt>联系电话</dt><dd>0351-5551234</dd><dt>地址</dt><dd>大盂镇政府街1号</dd></dl>\n"
+        "<footer><p>期间计算：《民法典》第201条、第203条：起算日2026-03-09不计入，计7日</p>"
+        "<p>依据：晋民发〔2023〕31号 四(五)</p><p>" + PRIVACY + "</p></footer>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def test_without_village_or_office_the_county_and_the_township_are_named(engine):
+    """The posting place falls back to the county; the office to 乡镇人民政府（街道办事处）; a
+    household without an amount gets the 初审意见 without one."""
+    cid = to_publicity(engine, "shanxi", {"county": "阳曲县", "applicant_name": "赵六"},
+                       date(2026, 3, 9))
+    text = render_text(publicity_notice(engine.case(cid), channels(engine, "shanxi")))
+    assert "公示地点：阳曲县\n" in text
+    assert "家庭成员数量：—\n" in text
+    assert "初审意见：拟同意纳入最低生活保障\n" in text
+    assert "向乡镇人民政府（街道办事处）反映。" in text
+    assert "联系电话" not in text and "地址" not in text
+
+
+# -- 江苏: online channel, 国庆 --------------------------------------------------------------------
+
+JIANGSU_TEXT = """\
+最低生活保障初审意见公示
+
+经家庭经济状况调查和信息核对，华阳街道办事处提出初审意见如下，现予公示。
+
+申请人姓名：李四&子
+家庭成员数量：2人
+初审意见：拟同意纳入最低生活保障，保障金额每月780元
+
+公示地点：东<风>村
+公示期：2026年9月28日至2026年10月8日（7天，自张贴次日起算）
+
+对公示内容有异议的，请于公示期内（2026年10月8日前，含当日）向华阳街道办事处反映。
+
+联系电话：0511-87654321
+
+本公示同时在网上公示。
+
+期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08
+依据：江苏征求意见稿 四(二)（不少于7天）
+""" + PRIVACY + "\n"
+
+
+def test_jiangsu_online_publicity_text_is_exact(db):
+    """江苏征求意见稿 四(二) "有条件的地区可以通过网上公示": posted with channel=网上 on Mon 9/28;
+    the 7th day 10/5 is in 国庆 (10/1–10/7) → last day 2026-10-08 (《民法典》第203条)."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 9, 28),
+                       {"channel": "网上"})
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    assert result.output == JIANGSU_TEXT
+
+
+def test_jiangsu_online_publicity_html_is_exact_and_escaped(db):
+    """The HTML is the version posted online: every value escaped (东<风>村, 李四&子)."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 9, 28),
+                       {"channel": "网上"})
+    result = run(db, "notice", "publicity", cid, "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>最低生活保障初审意见公示</title>\n</head>\n<body>\n"
+        "<h1>最低生活保障初审意见公示</h1>\n"
+        "<p>经家庭经济状况调查和信息核对，华阳街道办事处提出初审意见如下，现予公示。</p>\n"
+        "<dl><dt>申请人姓名</dt><dd>李四&amp;子</dd><dt>家庭成员数量</dt><dd>2人</dd>"
+        "<dt>初审意见</dt><dd>拟同意纳入最低生活保障，保障金额每月780元</dd></dl>\n"
+        "<dl><dt>公示地点</dt><dd>东&lt;风&gt;村</dd>"
+        "<dt>公示期</dt><dd>2026年9月28日至2026年10月8日（7天，自张贴次日起算）</dd></dl>\n"
+        "<p>对公示内容有异议的，请于公示期内（2026年10月8日前，含当日）向华阳街道办事处反映。</p>\n"
+        "<dl><dt>联系电话</dt><dd>0511-87654321</dd></dl>\n"
+        "<p>本公示同时在网上公示。</p>\n"
+        "<footer><p>期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；"
+        "期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08</p>"
+        "<p>依据：江苏征求意见稿 四(二)（不少于7天）</p><p>" + PRIVACY + "</p></footer>\n"
+        "</body>\n</html>\n"
+    )
+    assert "<风>" not in result.output and "李四&子" not in result.output
+
+
+@pytest.mark.parametrize(("payload", "online"), [
+    ({}, True),                           # no channel named: the province's channels include 网上
+    ({"channel": "网上"}, True),
+    ({"channel": "村（社区）,网上"}, True),
+    ({"channel": "村（社区）"}, False),     # the township chose the village alone
+])
+def test_jiangsu_online_wording_follows_the_channel(engine, payload, online):
+    cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 3, 9), payload)
+    text = render_text(publicity_notice(engine.case(cid), channels(engine, "jiangsu_draft")))
+    assert ("本公示同时在网上公示。" in text) is online
+
+
+def test_the_notice_is_the_one_posted_even_after_later_events(engine):
+    """An amount changed at approval does not change the 公示 as posted; the 公布 shows the new
+    one. 山西, delegated: 公示 3/9–3/16, approve Tue 3/17 with amount=700."""
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "delegated": True}, date(2026, 3, 9))
+    engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 700})
+    text = render_text(publicity_notice(engine.case(cid), channels(engine, "shanxi")))
+    assert "保障金额每月650元" in text and "700" not in text
+    publication = render_text(publication_notice([engine.case(cid, as_of=date(2026, 3, 17))],
+                                                 "阳曲县", date(2026, 3, 17)))
+    assert "1　王五　3人　700元" in publication
+
+
+# -- the allow-list ------------------------------------------------------------------------------
+
+
+def test_the_allow_list_is_name_size_amount_place_and_office():
+    assert {"applicant_name", "household_size", "amount"} <= ALLOWED_FIELDS
+    expected = {"applicant_name", "household_size", "amount", "village", "county",
+                "office_name", "office_phone", "office_address"}
+    assert expected == ALLOWED_FIELDS
+
+
+def test_private_attributes_never_appear_in_any_notice(db):
+    """83号 四(二) "依法保护个人隐私，不得公开无关信息": an ID number, address, illness and phone on
+    the case (set when opened and again on the 公示 event) appear in no notice, text or HTML."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, **PRIVATE, "delegated": True},
+                       date(2026, 3, 9), {"illness": "白血病", "phone": "13800000000"})
+    engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"address": "另一个住址5号"})
+    outputs = []
+    for fmt in ("text", "html"):
+        outputs.append(run(db, "notice", "publicity", cid, "--format", fmt))
+        outputs.append(run(db, "notice", "publication", "--county", "阳曲县",
+                           "--as-of", "2026-03-17", "--format", fmt))
+    for result in outputs:
+        assert result.exit_code == 0, result.output
+        assert "王五" in result.output
+        for secret in [*PRIVATE.values(), "白血病", "13800000000", "另一个住址5号", cid]:
+            assert secret not in result.output
+
+
+RESERVED = ALLOWED_FIELDS | {"delegated", "special_hardship", "channel", "household",
+                             "assessment", "exception_route"}
+keys = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(
+    lambda k: k not in RESERVED)
+secrets = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20).map(lambda t: "秘密" + t)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(opened=st.dictionaries(keys, secrets, max_size=4),
+       posted=st.dictionaries(keys, secrets, max_size=3))
+def test_no_extra_attribute_ever_reaches_a_notice(engine, opened, posted):
+    """Any attribute outside the allow-list — whatever its name, set on opening or on the 公示
+    event — never appears in the 公示 or the 公布, in text or HTML. (Values carry the prefix
+    秘密 so a short one cannot coincide with a date or a number the notice legitimately shows.)"""
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, **opened, "delegated": True},
+                       date(2026, 3, 9), posted)
+    engine.fire(cid, "approve", on=date(2026, 3, 17))
+    notices = [publicity_notice(engine.case(cid), channels(engine, "shanxi")),
+               publication_notice([engine.case(cid, as_of=date(2026, 3, 17))], "阳曲县",
+                                  date(2026, 3, 17), "晋民发〔2023〕31号 四(五)")]
+    for notice in notices:
+        for output in (render_text(notice), render_html(notice)):
+            assert "王五" in output
+            assert "秘密" not in output
+
+
+# -- the publication -----------------------------------------------------------------------------
+
+
+def approve_delegated(engine, attributes, posted_on, approved_on, payload=None):
+    cid = to_publicity(engine, "shanxi", {**attributes, "delegated": True}, posted_on)
+    engine.fire(cid, "approve", on=approved_on, payload=payload or {})
+    return cid
+
+
+def county_cases(engine):
+    """阳曲县 (山西): 王五 in 大盂村 confirmed 3/17 and published 3/18; 钱七 in 东黄水村 via the
+    county (公示 3/9–3/16, submit 3/17, approve Fri 3/20); 孙八 in 大盂村 confirmed 3/24 (公示
+    3/16–3/23); 周九 without a village, confirmed 3/17; 吴十 still in 公示; 郑十一 in 清徐县."""
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(wang, "publish", on=date(2026, 3, 18))
+    qian = to_publicity(engine, "shanxi", {"county": "阳曲县", "village": "东黄水村",
+                                           "applicant_name": "钱七", "household_size": 1,
+                                           "amount": 500}, date(2026, 3, 9))
+    engine.fire(qian, "submit_to_county", on=date(2026, 3, 17))
+    engine.fire(qian, "approve", on=date(2026, 3, 20))
+    approve_delegated(engine, {"county": "阳曲县", "village": "大盂村", "applicant_name": "孙八",
+                               "household_size": 4, "amount": 820.5},
+                      date(2026, 3, 16), date(2026, 3, 24))
+    approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九", "household_size": 2},
+                      date(2026, 3, 9), date(2026, 3, 17), {"amount": 610})
+    to_publicity(engine, "shanxi", {"county": "阳曲县", "village": "大盂村", "applicant_name": "吴十",
+                                    "household_size": 2, "amount": 300}, date(2026, 3, 9))
+    approve_delegated(engine, {"county": "清徐县", "applicant_name": "郑十一", "household_size": 1,
+                               "amount": 400}, date(2026, 3, 9), date(2026, 3, 17))
+
+
+PUBLICATION_FOOTER = "依据：民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)\n" + PRIVACY + "\n"
+
+
+def test_publication_lists_the_county_confirmed_by_the_date(db):
+    """57号 第24条: after confirmation, name, household size and amount in the village. As of
+    3/24: 大盂村 王五 (3/17), 孙八 (3/24); 东黄水村 钱七 (3/20); 周九 under the county (no village).
+    吴十 (not confirmed) and 郑十一 (清徐县) are not listed."""
+    county_cases(Engine.open(db))
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-24")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "最低生活保障审核确认结果公布\n\n"
+        "截至2026年3月24日，阳曲县以下家庭经审核确认纳入最低生活保障，现予公布。\n\n"
+        "公布地点：东黄水村\n\n"
+        "序号　申请人姓名　家庭成员数量　保障金额（每月）\n"
+        "1　钱七　1人　500元\n\n"
+        "公布地点：大盂村\n\n"
+        "序号　申请人姓名　家庭成员数量　保障金额（每月）\n"
+        "1　王五　3人　650元\n"
+        "2　孙八　4人　820.5元\n\n"
+        "公布地点：阳曲县\n\n"
+        "序号　申请人姓名　家庭成员数量　保障金额（每月）\n"
+        "1　周九　2人　610元\n\n" + PUBLICATION_FOOTER
+    )
+
+
+def test_publication_as_of_an_earlier_date_leaves_later_confirmations_out(db):
+    """As of Thu 3/19: 钱七 (confirmed 3/20) and 孙八 (3/24) are not yet confirmed."""
+    county_cases(Engine.open(db))
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-19",
+                 "--province", "shanxi")
+    assert result.exit_code == 0, result.output
+    assert "1　王五　3人　650元\n" in result.output
+    assert "1　周九　2人　610元\n" in result.output
+    for name in ("钱七", "孙八", "吴十", "郑十一"):
+        assert name not in result.output
+
+
+def test_publication_html_is_a_table_with_every_value_escaped(db):
+    engine = Engine.open(db)
+    approve_delegated(engine, {"county": "阳曲县", "village": "<b>村", "applicant_name": "A&B",
+                               "household_size": 2, "amount": 600}, date(2026, 3, 9),
+                      date(2026, 3, 17))
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17",
+                 "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert ("<dl><dt>公布地点</dt><dd>&lt;b&gt;村</dd></dl>\n<table><thead><tr><th>序号</th>"
+            "<th>申请人姓名</th><th>家庭成员数量</th><th>保障金额（每月）</th></tr></thead><tbody>"
+            "<tr><td>1</td><td>A&amp;B</td><td>2人</td><td>600元</td></tr></tbody></table>"
+            ) in result.output
+    assert "<b>村" not in result.output and "A&B" not in result.output
+    assert ("<footer><p>依据：民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)</p>") in result.output
+
+
+def test_publication_with_nothing_confirmed_says_so(db):
+    county_cases(Engine.open(db))
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-16")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "最低生活保障审核确认结果公布\n\n"
+        "截至2026年3月16日，阳曲县无经审核确认纳入最低生活保障的家庭。\n\n" + PUBLICATION_FOOTER
+    )
+
+
+def test_publication_cites_57_article_24_and_the_province_clause():
+    """57号 第24条 always; the province's 公示公布 clause without its note; the national 公示
+    clause (57号 第19条) adds nothing."""
+    assert publication_basis("晋民发〔2023〕31号 四(五)") == \
+        "民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)"
+    assert publication_basis("江苏征求意见稿 四(二)（不少于7天）") == \
+        "民发〔2021〕57号 第24条；江苏征求意见稿 四(二)"
+    assert publication_basis("民发〔2021〕57号 第19条") == "民发〔2021〕57号 第24条"
+    assert publication_basis(None) == "民发〔2021〕57号 第24条"
+
+
+def test_jiangsu_publication_cites_its_own_clause(db):
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "jiangsu_draft", {**JIANGSU_HOUSEHOLD, "delegated": True},
+                       date(2026, 3, 9))
+    engine.fire(cid, "approve", on=date(2026, 3, 17))
+    result = run(db, "notice", "publication", "--county", "句容市", "--as-of", "2026-03-17")
+    assert result.exit_code == 0, result.output
+    assert "1　李四&子　2人　780元\n" in result.output
+    assert "依据：民发〔2021〕57号 第24条；江苏征求意见稿 四(二)\n" in result.output
+
+
+# -- errors, and nothing written -----------------------------------------------------------------
+
+
+def test_a_case_without_publicity_is_refused_with_one_line(db):
+    engine = Engine.open(db)
+    cid = engine.open_case(province="shanxi", on=date(2026, 3, 2), attributes=SHANXI_HOUSEHOLD).id
+    engine.fire(cid, "accept", on=date(2026, 3, 3))
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: no 公示 posted for case {cid}"
+
+
+def test_an_unknown_case_is_refused_with_one_line(db):
+    Engine.open(db)
+    result = run(db, "notice", "publicity", "nope")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: no case 'nope'"
+
+
+def test_a_missing_database_is_refused_and_not_created(tmp_path):
+    path = str(tmp_path / "missing.db")
+    for args in (["notice", "publicity", "x"],
+                 ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17"]):
+        result = run(path, *args)
+        assert result.exit_code == 1
+        error_line(result, "Error: no database at")
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_usage_errors_exit_2(db):
+    county_cases(Engine.open(db))
+    cases = [
+        ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-3-17"],
+        ["notice", "publication", "--county", "阳曲县"],
+        ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17",
+         "--province", "atlantis"],
+        ["notice", "publicity", "x", "--format", "pdf"],
+        ["notice", "publication", "--county", " ", "--as-of", "2026-03-17"],
+    ]
+    for args in cases:
+        result = run(db, *args)
+        assert result.exit_code == 2, (args, result.output)
+        error_line(result, "Error:")
+
+
+def test_a_county_in_two_provinces_needs_province(db):
+    engine = Engine.open(db)
+    approve_delegated(engine, {"county": "新区", "applicant_name": "甲", "household_size": 1,
+                               "amount": 500},
+                      date(2026, 3, 9), date(2026, 3, 17))
+    other = to_publicity(engine, "jiangsu_draft", {"county": "新区", "applicant_name": "乙",
+                                                   "amount": 500, "delegated": True}, date(2026, 3, 9))
+    engine.fire(other, "approve", on=date(2026, 3, 17))
+    result = run(db, "notice", "publication", "--county", "新区", "--as-of", "2026-03-17")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: county '新区' has cases in jiangsu_draft, shanxi: pass --province"
+    only = run(db, "notice", "publication", "--county", "新区", "--as-of", "2026-03-17",
+               "--province", "jiangsu_draft")
+    assert only.exit_code == 0, only.output
+    assert "乙" in only.output and "甲" not in only.output
+
+
+def test_notices_write_nothing(db):
+    engine = Engine.open(db)
+    county_cases(engine)
+    cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 9, 28))
+    before = dump_file(db)
+    for args in (["notice", "publicity", cid], ["notice", "publicity", cid, "--format", "html"],
+                 ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-24"],
+                 ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-24",
+                  "--format", "html"],
+                 ["notice", "publicity", "nope"]):
+        run(db, *args)
+    assert dump_file(db) == before
