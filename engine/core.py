@@ -82,7 +82,7 @@ class Engine:
     def open(cls, path: str | None = None, registry: Registry | None = None) -> Engine:
         """Open (creating and migrating if needed) the database at ``path`` (default: $DOUDI_DB
         or ./doudi.db)."""
-        return cls(Store.open(path or default_db_path()), registry)
+        return cls(Store.open(default_db_path() if path is None else path), registry)
 
     # -- provinces, workflows, calendars ---------------------------------------------------
 

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from attrs import frozen
 
 from engine.calendar import PROJECTION_BASIS, OfficialCalendar
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, OutsideCalendar
 
 CIVIL_CODE = "《民法典》"
 UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月"}
@@ -98,6 +98,16 @@ def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) 
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
     duration = Duration.parse(duration)
     calendar.day_info(start)  # refuses a start outside the calendar, before any arithmetic
+    try:
+        return _due_date(calendar, start, duration)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, InvalidInput):
+            raise
+        raise OutsideCalendar(f"{start.isoformat()} + {duration} falls outside the calendar"
+                              ) from None
+
+
+def _due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> DueDate:
     if duration.unit == "wd":
         nominal = due = calendar.add_working_days(start, duration.count)
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +21,7 @@ from attrs import define
 
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Conflict
+from engine.errors import Conflict, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, TRIGGERS, event_hash
 
@@ -221,6 +223,11 @@ class Store:
 
     @classmethod
     def open(cls, path: str) -> Store:
+        """Open (creating if needed) the doudi database at ``path``; refuse any other file."""
+        if not path:
+            raise InvalidInput("the database path is empty")
+        if os.path.exists(path):
+            check_database(path)
         return cls(sqlite_utils.Database(path))
 
     # -- reads ------------------------------------------------------------------------------
@@ -402,7 +409,27 @@ class Store:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, default=str,
+                      allow_nan=False)
+
+
+def check_database(db_path: str) -> None:
+    """Refuse, before anything is written to it, a file that is not a doudi database: not an
+    SQLite file at all, or another program's SQLite database (tables, but no ``cases``)."""
+    try:
+        conn = sqlite3.connect(db_path)
+        try:
+            tables = {name for (name,) in
+                      conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return  # locked, read-only, …: Engine.open reports it
+    except sqlite3.DatabaseError as exc:
+        raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
+    if tables and "cases" not in tables:
+        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one (it has no cases "
+                         "table): not touching it")
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

@@ -9,6 +9,7 @@ to a loaded definition and the result is validated again.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -123,7 +124,8 @@ class AttributeSpec:
 
         name = self.name
         if self.type == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or \
+                    not math.isfinite(value):
                 raise InvalidInput(f"{name} must be a number, got {value!r}")
             if self.minimum is not None and value < self.minimum:
                 raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
@@ -302,6 +304,9 @@ def load_workflow(
     known_effects: Iterable[str] | None = None,
 ) -> Workflow:
     """Load a packaged workflow (``workflows/<name>.toml``) by name."""
+    if name not in available_workflows():
+        available = ", ".join(available_workflows()) or "none"
+        raise WorkflowLoadError(f"unknown workflow {name[:80]!r} (available: {available})")
     resource = resources.files("workflows").joinpath(f"{name}.toml")
     if not resource.is_file():
         available = ", ".join(available_workflows()) or "none"

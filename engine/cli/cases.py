@@ -66,31 +66,10 @@ def open_engine(db_path: str, create: bool = False):
 
     if not create and not os.path.exists(db_path):
         raise UnknownName(f"no database at {db_path} (open a case first, or pass --db)")
-    if os.path.exists(db_path):
-        check_database(db_path)
     try:
         return Engine.open(db_path)
     except sqlite3.Error as exc:
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
-
-
-def check_database(db_path: str) -> None:
-    """Refuse, before anything is written to it, a file that is not a doudi database: not an
-    SQLite file at all, or another program's SQLite database (tables, but no ``cases``)."""
-    try:
-        conn = sqlite3.connect(db_path)
-        try:
-            tables = {name for (name,) in
-                      conn.execute("select name from sqlite_master where type = 'table'")}
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return  # locked, read-only, …: Engine.open reports it
-    except sqlite3.DatabaseError as exc:
-        raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
-    if tables and "cases" not in tables:
-        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one (it has no cases "
-                         "table): not touching it")
 
 
 @cli.group()
