@@ -14,7 +14,7 @@ from attrs import frozen
 
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput
-from engine.guards import GuardContext
+from engine.guards import GuardContext, number_datum
 from engine.hookspecs import hookimpl
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
 from engine.periods import due_date
@@ -47,16 +47,7 @@ def _date(ctx: GuardContext, field: str) -> date:
 
 
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
-    value = ctx.payload.get(field)
-    if value is None:
-        if required:
-            raise InvalidInput(f"{ctx.event} needs --set {field}=NUMBER")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number, got {value!r}")
-    if value < 0:
-        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
-    return float(value)
+    return number_datum(ctx.payload, field, ctx.event, required)
 
 
 def _not_after_event(ctx: GuardContext, field: str) -> None:

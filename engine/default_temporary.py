@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext
+from engine.guards import GuardContext, number_datum
 from engine.hookspecs import hookimpl
 from engine.workflow import Parameter
 
@@ -32,16 +32,7 @@ RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_p
 
 
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
-    value = ctx.attributes.get(field)
-    if value is None:
-        if required:
-            raise InvalidInput(f"{ctx.event} needs --set {field}=NUMBER")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number, got {value!r}")
-    if value < 0:
-        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
-    return float(value)
+    return number_datum(ctx.attributes, field, ctx.event, required)
 
 
 def _text(value: Any) -> str:

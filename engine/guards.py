@@ -62,6 +62,24 @@ class GuardContext:
         return next((d for d in reversed(self.deadlines) if d.rule == rule), None)
 
 
+def number_datum(
+    values: Mapping[str, Any], field: str, event: str, required: bool = True
+) -> float | None:
+    """A non-negative number an event needs (``--set field=N``); a clear error otherwise."""
+    from engine.errors import InvalidInput
+
+    value = values.get(field)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{event} needs --set {field}=NUMBER")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{field} must be a number, got {value!r}")
+    if value < 0:
+        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
+    return float(value)
+
+
 Guard = Callable[[GuardContext], "str | None"]
 
 
