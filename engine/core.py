@@ -7,14 +7,16 @@ and the recomputed deadlines are then written in one transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 import attrs
-from attrs import frozen
+from attrs import define, frozen
 
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
@@ -31,6 +33,8 @@ from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
+RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
+SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
 
@@ -42,6 +46,25 @@ class _Step:
     deadlines: list[Deadline]
     outcome: Outcome
     openings: list[LinkedOpening]
+
+
+@define
+class ImportResult:
+    """What an import did: lines read, events written, lines already imported, lines skipped."""
+
+    lines: int = 0
+    events: int = 0
+    already: int = 0
+    skipped: list[tuple[int, str]] = attrs.Factory(list)
+
+
+class ImportStopped(DoudiError):
+    """A bad line stopped an import; nothing from its batch was written."""
+
+    def __init__(self, line: int, error: DoudiError, written: int) -> None:
+        super().__init__(f"line {line}: {error} (import stopped: nothing from this line's "
+                         f"batch written; {written} events from earlier batches kept)")
+        self.line, self.exit_code, self.written = line, error.exit_code, written
 
 
 def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
@@ -194,6 +217,20 @@ class Engine:
         first = self._replayed_call(idempotency_key, case_id, event, on)
         if first is not None:
             return first
+        self._record_event(case_id, event, on, payload, reason, actor, idempotency_key)
+        return self.case(case_id, as_of=on)
+
+    def _record_event(
+        self,
+        case_id: str,
+        event: str,
+        on: date,
+        payload: Mapping[str, Any] | None,
+        reason: str | None,
+        actor: str | None,
+        idempotency_key: str | None,
+    ) -> None:
+        """Check and write one event (without building the view of the case)."""
         case = self._load(case_id)
         payload = dict(payload or {})
         wf = self.registry.workflow(case.province, case.workflow)
@@ -230,7 +267,6 @@ class Engine:
             change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
             changes.append(linked)
         self._commit(changes, idempotency_key, case_id, event, on)
-        return self.case(case_id, as_of=on)
 
     def _replayed_call(self, key: str | None, case_id: str | None, event: str, on: date
                        ) -> CaseView | None:
@@ -291,6 +327,123 @@ class Engine:
                         self.store.deadlines(case_id))
         self._commit([change], idempotency_key, case_id, CORRECTION_EVENT, on)
         return self.case(case_id, as_of=on)
+
+    def import_lines(
+        self,
+        lines: Iterable[str],
+        batch: int = 500,
+        skip_invalid: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Load cases and events from JSON lines, through the same checks as the API.
+
+        Each line is ``{"op": "open", "province", "on", ["workflow", "id", "attributes"]}`` or
+        ``{"op": "fire", "case_id", "event", "on", ["payload", "reason"]}`` (``actor`` and
+        ``key`` optional). Lines are written in batches of ``batch``, one transaction each. A
+        bad line stops the import with nothing from its batch written (earlier batches stay)
+        — or, with ``skip_invalid``, is listed and skipped. A line without ``key`` gets one
+        from its content, so re-running the same file adds nothing.
+        """
+        result = ImportResult()
+        pending: list[tuple[int, str]] = []
+
+        def flush() -> None:
+            written = already = 0
+            with self.store.write_transaction():
+                for number, text in pending:
+                    try:
+                        with self.store.db.atomic():  # a savepoint per line
+                            if self._import_line(text):
+                                written += 1
+                            else:
+                                already += 1
+                    except DoudiError as exc:
+                        if not skip_invalid:
+                            raise ImportStopped(number, exc, result.events) from None
+                        result.skipped.append((number, str(exc)))
+            result.events += written  # counted once the batch is committed
+            result.already += already
+            if progress:
+                progress(len(pending))
+            pending.clear()
+
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
+                continue
+            result.lines += 1
+            pending.append((number, text))
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+        return result
+
+    def _import_line(self, text: str) -> bool:
+        """Apply one import line; False when its idempotency key was already recorded."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InvalidInput(f"not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise InvalidInput("each line must be a JSON object")
+        key = data.get("key") or "import:" + hashlib.sha256(
+            json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+        if self.store.event_by_key(key) is not None:
+            return False
+        op = data.get("op")
+        try:
+            on = date.fromisoformat(str(data["on"]))
+            if op == "open":
+                self.open_case(province=data["province"], workflow=data.get("workflow", "dibao"),
+                               on=on, attributes=data.get("attributes"), case_id=data.get("id"),
+                               actor=data.get("actor"), idempotency_key=key)
+            elif op == "fire":
+                self._record_event(data["case_id"], data["event"], on, data.get("payload"),
+                                   data.get("reason"), data.get("actor"), key)
+            else:
+                raise InvalidInput(f"unknown op {op!r}: use open or fire")
+        except KeyError as exc:
+            raise InvalidInput(f"{op or 'line'} needs {exc.args[0]!r}") from None
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, DoudiError):
+                raise
+            raise InvalidInput(str(exc)) from None
+        return True
+
+    def recompute(
+        self, progress: Callable[[int], None] | None = None
+    ) -> list[tuple[str, str, int, date, date]]:
+        """Re-derive every case's deadlines from its history with today's calendar data and
+        parameters; record a ``recompute`` event on each case whose due dates moved.
+
+        Cases with provisional deadlines go first. Returns (case, rule, instance, old due,
+        new due) for every due date that moved.
+        """
+        cases = list(self.store.cases())
+        stored = self.store.deadlines_by_case()
+        cases.sort(key=lambda c: not any(d.provisional for d in stored.get(c.id, [])))
+        moved: list[tuple[str, str, int, date, date]] = []
+        for case in cases:
+            before = stored.get(case.id, [])
+            history = self.store.history(case.id)
+            fresh = self._deadlines_from_history(case, history, None)
+            changes = [
+                (old, new) for old, new in zip(before, fresh, strict=False)
+                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+            ]
+            if changes or len(before) != len(fresh):
+                on = max(case.last_event_on, date.today())
+                entry = HistoryEntry(
+                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(), n.due_on.isoformat()]
+                               for o, n in changes]},
+                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+                )
+                self.store.commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
+                moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes]
+            if progress:
+                progress(1)
+        return moved
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain: (cases, events checked, findings)."""
@@ -407,7 +560,7 @@ class Engine:
         deadlines = apply_event([], wf, OPEN_EVENT, opening.on, calendar, attributes, False,
                                 attributes)
         for i, entry in enumerate(history[1:], start=1):
-            if entry.event == CORRECTION_EVENT:
+            if entry.event in SYSTEM_EVENTS:
                 case = attrs.evolve(case, last_event_on=entry.on)
                 continue
             step = self._step(case, history[:i], deadlines, entry.event, entry.on,
@@ -430,7 +583,7 @@ class Engine:
         for entry in history:
             if as_of is not None and entry.on > as_of:
                 break
-            if entry.event == CORRECTION_EVENT:
+            if entry.event in SYSTEM_EVENTS:
                 continue
             attributes.update(entry.payload)
             attributes.update(entry.derived)
@@ -458,7 +611,7 @@ class Engine:
         if len(known) < len(history):
             attributes: dict[str, Any] = {}
             for entry in known:
-                if entry.event != CORRECTION_EVENT:
+                if entry.event not in SYSTEM_EVENTS:
                     attributes.update(entry.payload)
                     attributes.update(entry.derived)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
@@ -511,7 +664,8 @@ class Engine:
             {
                 "seq": e.seq,
                 "event": e.event,
-                "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正"}.get(
+                "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正",
+                          RECOMPUTE_EVENT: "重算期限"}.get(
                     e.event, wf.event_title(e.event)),
                 "corrects": e.corrects,
                 "on": e.on.isoformat(),

@@ -333,7 +333,7 @@ class Store:
 
     def commit(self, changes: list[Change]) -> None:
         """Write every case's part of one event: all of it, or none of it."""
-        with self._write_transaction():
+        with self.write_transaction():
             for change in changes:
                 self._write(change)
             # Links last: a link may point at a case opened by the same event.
@@ -345,7 +345,7 @@ class Store:
             ])
 
     @contextlib.contextmanager
-    def _write_transaction(self):
+    def write_transaction(self):
         """BEGIN IMMEDIATE: take the write lock first (waiting up to busy_timeout), so a
         transaction never starts reading a snapshot it then cannot upgrade to a write."""
         if self.db.conn.in_transaction:  # inside a caller's transaction (e.g. the demo)

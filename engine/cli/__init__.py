@@ -83,7 +83,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands register themselves on import.
-    from engine.cli import assess, audit, calendar, cases, demo, notices, reports, workflows  # noqa: F401
+    from engine.cli import assess, audit, bulk, calendar, cases, demo, notices, reports, workflows  # noqa: F401
 
 
 _register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import tempfile
 from datetime import date
 
@@ -56,9 +57,10 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         engine.store.db[MARKER].insert({"as_of": as_of.isoformat(), "seed": seed})
         from engine.demo import build_demo
 
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr
         # One commit for the whole demo.
-        with click.progressbar(length=cases, label="Building demo cases", file=stderr) as bar, \
+        with click.progressbar(length=cases, label="Building demo cases", file=stderr,
+                           hidden=not stderr.isatty()) as bar, \
                 engine.store.db.atomic():
             fired = build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
         engine.store.db.close()
