@@ -232,8 +232,14 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------
 
+    def _rows(self, sql: str, args: list) -> list[dict]:
+        # Plain SQL: sqlite-utils' rows_where() looks up the table list on every call.
+        cursor = self.db.conn.execute(sql, args)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, values, strict=True)) for values in cursor]
+
     def case(self, case_id: str) -> CaseRecord | None:
-        rows = list(self.db["cases"].rows_where("id = ?", [case_id]))
+        rows = list(self._rows("select * from [cases] where id = ?", [case_id]))
         return CaseRecord.from_row(rows[0]) if rows else None
 
     def cases(
@@ -243,23 +249,24 @@ class Store:
         county: str | None = None,
     ) -> Iterator[CaseRecord]:
         where, args = _filters(province=province, workflow=workflow, county=county)
-        for row in self.db["cases"].rows_where(where, args, order_by="id"):
+        sql = "select * from cases" + (f" where {where}" if where else "") + " order by id"
+        for row in self._rows(sql, args):
             yield CaseRecord.from_row(row)
 
     def history(self, case_id: str) -> list[HistoryEntry]:
-        rows = self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq")
+        rows = self._rows("select * from [events] where case_id = ? order by seq", [case_id])
         return [_entry(r) for r in rows]
 
     def event_by_key(self, key: str) -> dict | None:
         """The event recorded with an idempotency key, if any."""
-        rows = list(self.db["events"].rows_where("idempotency_key = ?", [key]))
+        rows = list(self._rows("select * from [events] where idempotency_key = ?", [key]))
         return rows[0] if rows else None
 
     def history_rows(self, case_id: str) -> list[dict]:
-        return list(self.db["events"].rows_where("case_id = ?", [case_id], order_by="seq"))
+        return list(self._rows("select * from [events] where case_id = ? order by seq", [case_id]))
 
     def deadlines(self, case_id: str) -> list[Deadline]:
-        rows = self.db["deadlines"].rows_where("case_id = ?", [case_id], order_by="id")
+        rows = self._rows("select * from [deadlines] where case_id = ? order by id", [case_id])
         return [Deadline.from_row(r) for r in rows]
 
     def deadlines_by_case(
@@ -295,11 +302,11 @@ class Store:
     # -- the one write path -----------------------------------------------------------------
 
     def sanctions(self, case_id: str) -> list[Sanction]:
-        rows = self.db["sanctions"].rows_where("case_id = ?", [case_id], order_by="id")
+        rows = self._rows("select * from [sanctions] where case_id = ? order by id", [case_id])
         return [Sanction.from_row(r) for r in rows]
 
     def links(self, case_id: str) -> list[dict]:
-        return list(self.db["links"].rows_where("case_id = ?", [case_id], order_by="seq"))
+        return list(self._rows("select * from [links] where case_id = ? order by seq", [case_id]))
 
     def sanction_rows(
         self,
