@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -708,19 +708,43 @@ class Engine:
         if workflow is not None and workflow not in available_workflows():
             raise InvalidInput(f"unknown workflow {workflow!r} "
                                f"(workflows: {', '.join(available_workflows())})")
-        cases = list(self.store.cases(province=province, workflow=workflow, county=county))
-        stored = self.store.deadlines_by_case(province=province, workflow=workflow, county=county)
+        filters = {"province": province, "workflow": workflow, "county": county}
         found: list[Breach] = []
-        for case in cases:
-            if case.opened_on > as_of:
-                continue
-            case, _, deadlines = self._as_of(case, as_of, stored.get(case.id, []))
+
+        def judge(case: CaseRecord, deadlines: list[Deadline]) -> None:
             for view in self._judge(case, deadlines, as_of, window):
                 if view.status in statuses:
                     found.append(Breach(case, view))
+
+        # Cases whose stored rows are not the answer on ``as_of`` are rebuilt one by one:
+        # those with events after it, and those where something happens by itself.
+        rebuilt: set[str] = set()
+        slow = self.store.cases_where("last_event_on > ? and opened_on <= ?",
+                                      [as_of.isoformat(), as_of.isoformat()], **filters)
+        auto_states = sorted({s for wf in self._workflows_in_use()
+                              for t in wf.transitions if t.auto_on for s in t.sources})
+        if auto_states:
+            marks = ", ".join("?" for _ in auto_states)
+            slow += self.store.cases_where(f"state in ({marks}) and last_event_on <= ?",
+                                           [*auto_states, as_of.isoformat()], **filters)
+        for case in slow:
+            if case.id not in rebuilt:
+                rebuilt.add(case.id)
+                then, _, deadlines = self._as_of(case, as_of)
+                judge(then, deadlines)
+        # Every other case: only its running (or late) deadlines, straight from the store.
+        until = self.calendar().add_working_days(as_of, window) + timedelta(days=31)
+        for case_id, (case, deadlines) in self.store.report_candidates(
+                as_of, statuses, until, **filters).items():
+            if case_id not in rebuilt:
+                judge(case, deadlines)
         found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
                                   b.case.id, b.view.deadline.rule))
         return found
+
+    def _workflows_in_use(self) -> list[Workflow]:
+        pairs = self.store.db.execute("select distinct province, workflow from cases").fetchall()
+        return [self.registry.workflow(p, w) for p, w in pairs if p in self.registry.provinces]
 
     def breaches(
         self,

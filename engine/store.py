@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -132,6 +132,13 @@ def m003_integrity(db: sqlite_utils.Database) -> None:
             previous = digest
     for trigger in TRIGGERS:
         db.execute(trigger)
+
+
+@migrations()
+def m004_report_indexes(db: sqlite_utils.Database) -> None:
+    """Reports find the cases whose history runs past a date, and the running deadlines."""
+    db["cases"].create_index(["last_event_on"], if_not_exists=True)
+    db["cases"].create_index(["state"], if_not_exists=True)
 
 
 @define
@@ -287,6 +294,58 @@ class Store:
             row = dict(zip(columns, values, strict=True))
             result.setdefault(row["case_id"], []).append(Deadline.from_row(row))
         return result
+
+    def cases_where(
+        self, condition: str, args: list, province: str | None = None,
+        workflow: str | None = None, county: str | None = None,
+    ) -> list[CaseRecord]:
+        """Cases matching an SQL condition on ``cases`` and the usual filters."""
+        where, filter_args = _filters(province=province, workflow=workflow, county=county)
+        sql = f"select * from cases where ({condition})" + (f" and {where}" if where else "")
+        return [CaseRecord.from_row(r) for r in self._rows(sql, [*args, *filter_args])]
+
+    def report_candidates(
+        self, as_of: date, statuses: Iterable[str], at_risk_until: date,
+        province: str | None = None, workflow: str | None = None, county: str | None = None,
+    ) -> dict[str, tuple[CaseRecord, list[Deadline]]]:
+        """Stored deadlines that may have one of ``statuses`` on ``as_of``, by case.
+
+        Only cases whose stored rows are current on ``as_of`` (no event after it); the
+        caller judges each row exactly. The query reads the running or late deadlines only,
+        so its cost follows the number of those, not the number of cases.
+        """
+        conditions, args = [], []
+        if "breached" in statuses:
+            conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on < ?)")
+            args.append(as_of.isoformat())
+        if "at_risk" in statuses:
+            conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on >= ? "
+                              "and d.due_on <= ?)")
+            args += [as_of.isoformat(), at_risk_until.isoformat()]
+        if "met_late" in statuses:
+            conditions.append("(d.outcome = 'met_late' and d.stopped_on <= ?)")
+            args.append(as_of.isoformat())
+        if not conditions:
+            return {}
+        where, filter_args = _filters(province=province, workflow=workflow, county=county)
+        sql = (
+            "select d.*, c.id as c_id, c.province as c_province, c.workflow as c_workflow, "
+            "c.county as c_county, c.state as c_state, c.attributes as c_attributes, "
+            "c.opened_on as c_opened_on, c.last_event_on as c_last_event_on, "
+            "c.version as c_version from deadlines d join cases c on c.id = d.case_id "
+            f"where ({' or '.join(conditions)}) and c.last_event_on <= ?"
+        )
+        if where:
+            sql += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
+        found: dict[str, tuple[CaseRecord, list[Deadline]]] = {}
+        for row in self._rows(sql + " order by d.case_id, d.id",
+                              [*args, as_of.isoformat(), *filter_args]):
+            if row["case_id"] not in found:
+                case = CaseRecord.from_row({k[2:]: v for k, v in row.items()
+                                            if k.startswith("c_")})
+                found[row["case_id"]] = (case, [])
+            found[row["case_id"]][1].append(Deadline.from_row(row))
+        return found
 
     def next_case_number(self, prefix: str) -> int:
         """One more than the highest number used after ``prefix`` (ids given by hand count)."""

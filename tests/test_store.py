@@ -10,6 +10,8 @@ import sqlite_utils
 from engine import Engine
 from engine.store import Store, migrations
 
+ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes"]
+
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     path = tmp_path / "blank.db"
@@ -17,7 +19,7 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     Store.open(str(path))
     db = sqlite_utils.Database(path)
     assert {"cases", "events", "deadlines"} <= set(db.table_names())
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit", "m003_integrity"]
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
     assert {"links", "sanctions"} <= set(db.table_names())
     assert {"event", "on", "recorded_at", "actor", "payload", "from_state", "to_state"} <= set(
         db["events"].columns_dict
@@ -27,7 +29,7 @@ def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
     )
     # Opening again applies nothing twice.
     Store.open(str(path))
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial", "m002_benefit", "m003_integrity"]
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
 
 
 def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_path):
@@ -43,7 +45,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
     db.close()
     engine = Engine.open(str(path))
     assert [m.name for m in migrations.applied(engine.store.db)] == [
-        "m001_initial", "m002_benefit", "m003_integrity"]
+        "m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes"]
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
