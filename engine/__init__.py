@@ -10,24 +10,50 @@ The public Python API::
     engine.breaches(as_of=date(2026, 4, 1))
 """
 
-from engine.calendar import CalendarOverlay, OfficialCalendar, national_calendar
-from engine.core import Breach, CaseView, DeadlineView, Engine
-from engine.default_benefit import LeaveRoute
-from engine.effects import Sanction
-from engine.errors import (
-    DoudiError,
-    EventRefused,
-    InvalidInput,
-    OutsideCalendar,
-    PluginError,
-    UnknownName,
-    WorkflowLoadError,
-)
-from engine.hookspecs import hookimpl
-from engine.payments import Payment, PhaseOut
-from engine.periods import DueDate, Duration, due_date
-from engine.provinces import Document, Province
-from engine.workflow import DeadlineRule, Parameter, State, Transition, WorkflowPatch
+import importlib
+from typing import Any
+
+# Exports resolve on first use (PEP 562): the command line starts without loading the engine.
+_EXPORTS = {
+    "Breach": "engine.core",
+    "CalendarOverlay": "engine.calendar",
+    "CaseView": "engine.core",
+    "DeadlineRule": "engine.workflow",
+    "DeadlineView": "engine.core",
+    "Document": "engine.provinces",
+    "DoudiError": "engine.errors",
+    "DueDate": "engine.periods",
+    "Duration": "engine.periods",
+    "Engine": "engine.core",
+    "EventRefused": "engine.errors",
+    "InvalidInput": "engine.errors",
+    "LeaveRoute": "engine.default_benefit",
+    "OfficialCalendar": "engine.calendar",
+    "OutsideCalendar": "engine.errors",
+    "Parameter": "engine.workflow",
+    "Payment": "engine.payments",
+    "PhaseOut": "engine.payments",
+    "PluginError": "engine.errors",
+    "Province": "engine.provinces",
+    "Sanction": "engine.effects",
+    "State": "engine.workflow",
+    "Transition": "engine.workflow",
+    "UnknownName": "engine.errors",
+    "WorkflowLoadError": "engine.errors",
+    "WorkflowPatch": "engine.workflow",
+    "due_date": "engine.periods",
+    "hookimpl": "engine.hookspecs",
+    "national_calendar": "engine.calendar",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Breach",

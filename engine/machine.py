@@ -9,7 +9,6 @@ the machine never sees a callback name it would resolve lazily or import.
 from __future__ import annotations
 
 from transitions import Machine
-from transitions.extensions.diagrams import GraphMachine
 
 from engine.errors import EventRefused, InvalidInput
 from engine.guards import Guard, GuardContext, GuardRegistry
@@ -82,6 +81,8 @@ class ProcessMachine:
 
 def mermaid(workflow: Workflow) -> str:
     """The workflow as a mermaid state diagram, drawn by transitions' own diagram support."""
+    from transitions.extensions.diagrams import GraphMachine  # only for diagrams
+
     graph = GraphMachine(
         states=[s.name for s in workflow.states],
         initial=workflow.initial,

@@ -10,7 +10,6 @@ import click
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, format_option
 from engine.errors import DoudiError, OutsideCalendar
-from engine.periods import due_date, explain
 
 
 @cli.group()
@@ -40,6 +39,7 @@ def due(
     last day is not a working day ends on the next working day (第203条); a month period
     ends on the corresponding day, or the month's last day (第202条).
     """
+    from engine.periods import due_date, explain
     from engine.registry import get_registry
 
     cal = get_registry().calendar(province, county)

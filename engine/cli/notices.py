@@ -10,7 +10,6 @@ from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import ISO_DATE, db_option, format_option
 from engine.errors import InvalidInput
-from engine.notices import publication_notice, publicity_notice, render
 
 WORKFLOW = "dibao"  # 公示 and 公布 belong to the 低保审核确认 procedure
 
@@ -34,6 +33,8 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
     The period runs from the day the 公示 was posted to its last day; the footer cites the
     province's 公示 clause. --format html is the version to post online.
     """
+    from engine.notices import publicity_notice, render
+
     engine = open_engine(db_path)
     view = engine.case(case_id)
     parameters = engine.registry.workflow(view.case.province, view.case.workflow).parameters
@@ -54,6 +55,8 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     Grouped by posting place (the case's village, else its county); the footer cites
     民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
+    from engine.notices import publication_notice, render
+
     if not county.strip():
         raise InvalidInput("--county must name a county")
     engine = open_engine(db_path)
