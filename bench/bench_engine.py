@@ -1,0 +1,897 @@
+"""Benchmark suite for the engine: writes, bulk import, the breach report, memory, start-up.
+
+    python bench/bench_engine.py [--quick] [--json results.json] [--profile] [--keep]
+
+Absolute times are noise on a shared machine, so every scenario is set beside a baseline
+measured in the same run, on the same disk, and the ratio is printed with its target:
+
+1. **fire**: ``engine.fire`` along the 山西 dibao path (accept … publish) on many cases, one
+   event per transaction, against a bare insert of the same rows (the events just written)
+   into a table of the same shape as ``events``, one transaction each: a plain
+   ``conn.execute(insert)`` + ``conn.commit()`` (the baseline the target uses: the store
+   writes plain SQL too) and ``with db.atomic(): db["t"].insert(row)`` (sqlite-utils).
+   Targets ≥5,000 events/s and ≥25 % of the bare insert.
+2. **import**: ``import_events(engine, path)`` on a JSONL file of the same path (``open`` and
+   ``fire`` lines), against ``insert_all`` of the same number of rows in batches of 500, one
+   transaction per batch (the bare batched insert is measured even when the import is not
+   available). Targets ≥50,000 events/s and ≥33 % of the bare batched insert.
+3. **report**: ``engine.breaches(as_of)`` over N dibao cases (≈5 deadlines each) with the same
+   number of breaches at every N, in a fresh process; databases built with SQL, not through
+   the engine. Targets: under 1 s, and time growing with breaches not cases (ratio of the
+   two sizes ≤1.5).
+4. **memory**: ru_maxrss growth of the process around the report and the import; tracemalloc
+   peak of the report at the smaller size. Target <200 MB whatever the size.
+5. **start-up**: ``doudi --help`` and ``doudi provinces --format json``, median of 5 runs,
+   against ``python -c pass``. Target <0.3 s.
+6. Peer context (printed, not measured).
+
+Exit status 0 when every target is met, 1 otherwise. ``--quick``: smaller sizes (report at
+10,000 and 100,000 cases instead of 100,000 and 1,000,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+ROOT = HERE.parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine is the project's
+    sys.path.insert(0, str(ROOT))
+
+# -- targets ----------------------------------------------------------------------------------
+
+FIRE_RATE_TARGET = 5_000  # events/s
+FIRE_SHARE_TARGET = 0.25  # of the bare one-row-per-transaction insert
+IMPORT_RATE_TARGET = 50_000  # events/s
+IMPORT_SHARE_TARGET = 0.33  # of the bare batched insert
+REPORT_SECONDS_TARGET = 1.0
+REPORT_GROWTH_TARGET = 1.5  # time(large) / time(small): "close to 1"
+MEMORY_TARGET_MB = 200
+STARTUP_TARGET = 0.3  # s, median
+IMPORT_BATCH = 500  # the import's default batch, and the bare batched insert's
+
+AS_OF = date(2026, 6, 30)  # report date: inside the official calendar data (no provisional days)
+PROVINCES = ("shanxi", "tianjin", "jiangsu_draft")
+COUNTIES = ("甲县", "乙县", "丙区")
+# Where each dibao event leads (the workflow file); the template cases are checked by replay.
+DEST = {
+    "accept": "accepted", "start_investigation": "investigating",
+    "request_verification": "verification_requested", "start_verification": "verifying",
+    "post_publicity": "in_publicity", "submit_to_county": "county_review",
+    "approve": "approved", "reject": "rejected", "notify_refusal": "refusal_notified",
+    "publish": "published", "withdraw": "withdrawn",
+}
+
+PEERS = (
+    "SpiffWorkflow, workflow state persisted per task: ~800-1,100 tasks/s",
+    "bare state transitions + one SQLite row per transition: ~5,000 events/s (default "
+    "rollback journal) to ~20,000 events/s (WAL)",
+)
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def median_time(runs: int, func: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _status_mb(field: str) -> float | None:
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    return None
+
+
+def start_peak() -> float:
+    """Reset the process's peak resident set to what it holds now (Linux: clear_refs 5) and
+    return that; without /proc, the peak so far (ru_maxrss)."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+        f.write("5")
+    now = _status_mb("VmRSS")
+    return now if now is not None else peak_mb()
+
+
+def peak_mb() -> float:
+    """The peak resident set since :func:`start_peak` (VmHWM), else ru_maxrss."""
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- the events table's shape, for the bare baselines ------------------------------------------
+
+def events_schema(engine_db: str) -> tuple[str, list[str], list[str]]:
+    """CREATE TABLE ``t`` with the events table's columns, its index statements, its columns."""
+    conn = sqlite3.connect(engine_db)
+    try:
+        table_sql = conn.execute(
+            "select sql from sqlite_master where type = 'table' and name = 'events'").fetchone()[0]
+        index_sql = [sql for (sql,) in conn.execute(
+            "select sql from sqlite_master where type = 'index' and tbl_name = 'events' "
+            "and sql is not null")]
+        columns = [row[1] for row in conn.execute("pragma table_info(events)")]
+    finally:
+        conn.close()
+    table_sql = table_sql.replace('CREATE TABLE "events"', 'CREATE TABLE "t"', 1)
+    table_sql = table_sql.replace(' REFERENCES "cases"("id")', "")  # no cases table here
+    index_sql = [s.replace('ON "events"', 'ON "t"').replace("on events", "on t")
+                 .replace("idx_events_", "idx_t_").replace("events_idempotency_key", "t_key")
+                 for s in index_sql]
+    return table_sql, index_sql, columns
+
+
+def bare_db(path: str, schema: tuple[str, list[str], list[str]]) -> sqlite3.Connection:
+    """A fresh file with table ``t`` shaped like ``events``, in WAL like the store."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(schema[0])
+    for sql in schema[1]:
+        conn.execute(sql)
+    conn.commit()
+    return conn
+
+
+def event_rows(engine_db: str, n: int, where: str = "1") -> list[dict]:
+    """``n`` real event rows (without ids) from a database the engine wrote, cycled if short,
+    each cycle under new case ids so (case_id, seq) stays unique."""
+    conn = sqlite3.connect(engine_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        source = [dict(r) for r in conn.execute(f"select * from events where {where} order by id")]
+    finally:
+        conn.close()
+    rows = []
+    for i in range(n):
+        row = dict(source[i % len(source)])
+        del row["id"]
+        if i >= len(source):
+            row["case_id"] = f"{row['case_id']}~{i // len(source)}"
+        rows.append(row)
+    return rows
+
+
+# -- 1. fire ---------------------------------------------------------------------------------
+
+def shanxi_path(engine) -> tuple[date, list[tuple[str, date, dict]]]:
+    """Opening date and the dated events of the full 山西 path to 公布 (guards satisfied)."""
+    cal = engine.calendar("shanxi")
+    opened = date(2026, 3, 2)
+    steps: list[tuple[str, date, dict]] = []
+    day = date(2026, 3, 3)
+    steps.append(("accept", day, {}))
+    for event, delay in (("start_investigation", 2), ("request_verification", 3),
+                         ("start_verification", 2), ("post_publicity", 2)):
+        day = cal.add_working_days(day, delay)
+        steps.append((event, day, {}))
+    day = cal.add_working_days(engine.due(day, "7d", province="shanxi").due, 1)
+    steps.append(("submit_to_county", day, {}))
+    day = cal.add_working_days(day, 5)
+    steps.append(("approve", day, {"amount": 900}))
+    day = cal.add_working_days(day, 2)
+    steps.append(("publish", day, {}))
+    return opened, steps
+
+
+def scenario_fire(workdir: Path, cases: int) -> dict:
+    from engine import Engine
+
+    path = str(workdir / "fire.db")
+    engine = Engine.open(path)
+    opened, steps = shanxi_path(engine)
+    attributes = {"county": "甲县", "applicant_name": "申请人", "household_size": 3}
+    warm = engine.open_case(province="shanxi", on=opened, attributes=attributes).id
+    for event, on, payload in steps:  # warm-up: machines, calendars, statement caches
+        engine.fire(warm, event, on=on, payload=payload)
+    ids = [engine.open_case(province="shanxi", on=opened, attributes=attributes).id
+           for _ in range(cases)]
+    say(f"  fire: {cases:,} 山西 cases opened; firing {len(steps)} events on each ...")
+    t0 = time.perf_counter()
+    for event, on, payload in steps:
+        for case_id in ids:
+            engine.fire(case_id, event, on=on, payload=payload)
+    seconds = time.perf_counter() - t0
+    fired = cases * len(steps)
+    published = engine.store.db.execute(
+        "select count(*) from cases where workflow = 'dibao' and state = 'published'"
+    ).fetchone()[0]
+    assert published == cases + 1, f"{published} cases published, expected {cases + 1}"
+
+    # The same rows, bare: the events fire() just wrote (the fired ones, not the openings).
+    schema = events_schema(path)
+    rows = event_rows(path, fired, "event != 'open'")
+    columns = list(rows[0])
+    sql = (f"insert into t ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    conn = bare_db(str(workdir / "bare_plain.db"), schema)
+    t0 = time.perf_counter()
+    for row in rows:
+        conn.execute(sql, [row[c] for c in columns])
+        conn.commit()
+    plain = time.perf_counter() - t0
+    conn.close()
+
+    import sqlite_utils
+
+    bare_db(str(workdir / "bare_su.db"), schema).close()
+    db = sqlite_utils.Database(str(workdir / "bare_su.db"))
+    table = db["t"]
+    t0 = time.perf_counter()
+    for row in rows:
+        with db.atomic():
+            table.insert(row)
+    su = time.perf_counter() - t0
+    db.close()
+    return {
+        "events": fired, "cases": cases, "seconds": seconds, "rate": fired / seconds,
+        "bare_plain_seconds": plain, "bare_plain_rate": fired / plain,
+        "bare_sqlite_utils_seconds": su, "bare_sqlite_utils_rate": fired / su,
+        "share_plain": plain / seconds, "share_sqlite_utils": su / seconds,
+    }
+
+
+# -- 2. bulk import --------------------------------------------------------------------------
+
+def import_events(engine, path: str) -> tuple[Any, str] | None:
+    """Import a JSONL file through the engine's bulk import, if this engine has one.
+
+    ``engine.import_file(path)`` when it exists; else ``engine.import_lines(lines)`` (the
+    API being written) when that exists; else None: not available yet.
+    """
+    if hasattr(engine, "import_file"):
+        return engine.import_file(path), "Engine.import_file(path)"
+    if hasattr(engine, "import_lines"):
+        with open(path, encoding="utf-8") as lines:
+            return engine.import_lines(lines), "Engine.import_lines(lines) (no import_file yet)"
+    return None
+
+
+def write_import_file(path: Path, cases: int) -> int:
+    """JSONL: ``cases`` 山西 cases, each opened then driven along the full path; line count."""
+    from engine import Engine
+
+    scratch = Engine.open(str(path.with_suffix(".scratch.db")))
+    opened, steps = shanxi_path(scratch)
+    scratch.store.db.close()
+    lines = 0
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(cases):
+            case_id = f"import-{i:07d}"
+            out.write(json.dumps({"op": "open", "province": "shanxi", "on": opened.isoformat(),
+                                  "id": case_id, "attributes": {
+                                      "county": COUNTIES[i % 3], "applicant_name": f"申请人{i}",
+                                      "household_size": 1 + i % 5}},
+                                 ensure_ascii=False) + "\n")
+            for event, on, payload in steps:
+                line = {"op": "fire", "case_id": case_id, "event": event, "on": on.isoformat()}
+                if payload:
+                    line["payload"] = payload
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            lines += 1 + len(steps)
+    return lines
+
+
+def scenario_import(workdir: Path, cases: int, fire_db: str) -> dict:
+    path = workdir / "import.jsonl"
+    lines = write_import_file(path, cases)
+    say(f"  import: {lines:,} lines ({cases:,} cases) in a fresh process ...")
+    child = run_child("import", str(workdir / "import.db"), str(path))
+    result: dict[str, Any] = {"lines": lines, "cases": cases}
+    if child.get("available"):
+        result.update(child)
+        result["rate"] = child["events"] / child["seconds"]
+    else:
+        say("bulk import: not available yet")
+        result.update(available=False, error=child.get("error"))
+
+    # The bare batched insert, regardless: as many rows, real event rows, 500 per transaction.
+    import sqlite_utils
+
+    schema = events_schema(fire_db)
+    rows = event_rows(fire_db, lines)
+    bare_db(str(workdir / "bare_batched.db"), schema).close()
+    db = sqlite_utils.Database(str(workdir / "bare_batched.db"))
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), IMPORT_BATCH):
+        with db.atomic():
+            db["t"].insert_all(rows[start:start + IMPORT_BATCH])
+    su = time.perf_counter() - t0
+    db.close()
+    columns = list(rows[0])
+    sql = (f"insert into t ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    conn = bare_db(str(workdir / "bare_batched_plain.db"), schema)
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), IMPORT_BATCH):
+        with conn:
+            conn.executemany(sql, [[r[c] for c in columns] for r in rows[start:start + IMPORT_BATCH]])
+    plain = time.perf_counter() - t0
+    conn.close()
+    result.update(bare_insert_all_seconds=su, bare_insert_all_rate=lines / su,
+                  bare_executemany_seconds=plain, bare_executemany_rate=lines / plain)
+    if result.get("available"):
+        result["share_insert_all"] = su / result["seconds"]
+        result["share_executemany"] = plain / result["seconds"]
+    return result
+
+
+# -- 3. report databases, built with SQL -----------------------------------------------------
+
+def _plan(rng: random.Random, delegated: bool) -> list[tuple[str, str, int, int, dict]]:
+    """One random route through dibao: (event, how its date is counted, low, high, payload).
+
+    "wd": low..high working days after the previous event; "pub": low..high working days
+    after the 公示's due date (it must run its full length before the next step).
+    """
+    slow = 4 if rng.random() < 0.25 else 0  # a quarter of the offices run late
+    plan = [("accept", "wd", 0, 1, {}), ("start_investigation", "wd", 1, 3 + slow, {}),
+            ("request_verification", "wd", 2, 5, {}),
+            ("start_verification", "wd", 1, 3 + slow, {}), ("post_publicity", "wd", 1, 3, {})]
+    roll = rng.random()
+    if roll < 0.04:  # withdrawn part-way
+        return [*plan[: rng.randint(1, 4)], ("withdraw", "wd", 1, 5, {})]
+    if roll < 0.88:
+        decision = ("approve", {"amount": rng.choice([600, 750, 900, 1100])})
+        after = "publish"
+    else:
+        decision, after = ("reject", {}), "notify_refusal"
+    if delegated:  # the township decides once the 公示 has run
+        plan.append((decision[0], "pub", 1, 6 + slow, decision[1]))
+    else:
+        plan.append(("submit_to_county", "pub", 1, 2, {}))
+        plan.append((decision[0], "wd", 3, 9 + slow, decision[1]))
+    plan.append((after, "wd", 1, 3 + slow, {}))
+    return plan
+
+
+class Template:
+    """One case's route, dates and derived rows, shared by many generated cases."""
+
+    __slots__ = ("amount", "breached", "county", "deadline_rows", "delegated", "events",
+                 "last_event_on", "opened_on", "province", "state")
+
+
+def simulate(registry, province: str, county: str, delegated: bool, opened: date,
+             plan: list, stall_after: int | None, rng: random.Random) -> Template:
+    """Fold a route into its states and deadlines with the engine's own ``apply_event``."""
+    from engine.deadlines import apply_event
+    from engine.workflow import OPEN_EVENT
+
+    wf = registry.workflow(province, "dibao")
+    cal = registry.calendar(province, county)
+    attributes: dict[str, Any] = {"county": county}
+    if delegated:
+        attributes["delegated"] = True
+    deadlines = apply_event([], wf, OPEN_EVENT, opened, cal, attributes, False, attributes)
+    state, day = wf.initial, opened
+    events: list[tuple[str, str, str, str, str]] = []  # event, on, from, to, payload json
+    amount = None
+    for n, (event, how, low, high, payload) in enumerate(plan):
+        if stall_after is not None and n >= stall_after:
+            break
+        if how == "pub":
+            publicity = next(d for d in deadlines if d.rule == "publicity")
+            when = cal.add_working_days(publicity.due_on, rng.randint(low, high))
+        else:
+            count = rng.randint(low, high)
+            when = cal.add_working_days(day, count) if count else day
+        if when > AS_OF:
+            break
+        attributes.update(payload)
+        amount = payload.get("amount", amount)
+        dest = DEST[event]
+        deadlines = apply_event(deadlines, wf, event, when, cal, attributes,
+                                dest in wf.final_states, payload)
+        events.append((event, when.isoformat(), state, dest,
+                       json.dumps(payload, ensure_ascii=False, sort_keys=True)))
+        state, day = dest, when
+    t = Template()
+    t.province, t.county, t.delegated, t.state = province, county, delegated, state
+    t.opened_on, t.last_event_on, t.events, t.amount = opened, day, events, amount
+    t.breached = sum(1 for d in deadlines if d.status(AS_OF, cal, 3) == "breached")
+    columns = deadline_columns()
+    t.deadline_rows = [tuple(d.to_row("")[c] for c in columns) for d in deadlines]
+    return t
+
+
+def deadline_columns() -> list[str]:
+    import attrs
+
+    from engine.deadlines import Deadline
+
+    return [f.name for f in attrs.fields(Deadline)]
+
+
+def make_templates(registry, seed: int, normal: int = 3000, breach: int = 300
+                   ) -> tuple[list[Template], list[Template]]:
+    """Pools of routes as of AS_OF: ``normal`` with no breach (met, met late, cancelled,
+    open, at risk) and ``breach`` with exactly one running deadline past due."""
+    rng = random.Random(seed)
+    normal_pool: list[Template] = []
+    breach_pool: list[Template] = []
+    while len(normal_pool) < normal or len(breach_pool) < breach:
+        province = PROVINCES[rng.randrange(len(PROVINCES))]
+        county = COUNTIES[rng.randrange(len(COUNTIES))]
+        always = registry.workflow(province, "dibao").parameters["delegation"].value == "always"
+        delegated = always or rng.random() < 0.3
+        plan = _plan(rng, delegated)
+        if len(normal_pool) < normal:
+            opened = date.fromordinal(AS_OF.toordinal() - rng.randint(1, 365))
+            t = simulate(registry, province, county, delegated, opened, plan, None, rng)
+            if t.breached == 0:
+                normal_pool.append(t)
+        if len(breach_pool) < breach:  # a file forgotten on a desk: it stops moving
+            opened = date.fromordinal(AS_OF.toordinal() - rng.randint(8, 60))
+            t = simulate(registry, province, county, delegated, opened, plan,
+                         rng.randint(1, max(1, len(plan) - 1)), rng)
+            if t.breached == 1:
+                breach_pool.append(t)
+    return normal_pool, breach_pool
+
+
+def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
+                    batch: int = 20_000) -> dict:
+    """A database of ``cases`` dibao cases with exactly ``breaches`` breached deadlines as of
+    AS_OF, written with executemany in one transaction (not through the engine)."""
+    from engine import Engine
+    from engine.integrity import GENESIS, event_hash
+
+    engine = Engine.open(path)  # the schema, by the store's own migrations
+    normal_pool, breach_pool = make_templates(engine.registry, seed)
+    engine.store.db.close()
+    rng = random.Random(seed + 1)
+    breached = set(rng.sample(range(cases), breaches))
+    d_columns = deadline_columns()
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: no rollback journal, no fsync
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -500000")
+    indexes = [(name, sql) for name, sql in conn.execute(
+        "select name, sql from sqlite_master where type = 'index' and sql is not null "
+        "and tbl_name in ('cases', 'events', 'deadlines')")]
+    for name, _ in indexes:  # bulk load, then index: the same indexes, built once
+        conn.execute(f'drop index "{name}"')
+    case_sql = ("insert into cases (id, province, workflow, county, state, attributes, opened_on, "
+                "last_event_on, created_at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    event_sql = ("insert into events (case_id, seq, event, [on], recorded_at, actor, payload, "
+                 "reason, from_state, to_state, derived, idempotency_key, hash, prev_hash, "
+                 "corrects) values (?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, NULL, ?, ?, NULL)")
+    deadline_sql = (f"insert into deadlines ({', '.join(f'[{c}]' for c in ['case_id', *d_columns])}) "
+                    f"values ({', '.join('?' for _ in range(len(d_columns) + 1))})")
+    counts = {"cases": 0, "events": 0, "deadlines": 0}
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    case_rows: list = []
+    event_rows_: list = []
+    deadline_rows: list = []
+    step = max(1, cases // 10)
+    for i in range(cases):
+        pool = breach_pool if i in breached else normal_pool
+        t = pool[rng.randrange(len(pool))]
+        case_id = f"{t.province}-{t.opened_on.year}-{i + 1:07d}"
+        opening = {"applicant_name": f"申请人{i:07d}", "county": t.county,
+                   "household_size": 1 + i % 5}
+        if t.delegated:
+            opening["delegated"] = True
+        attributes = dict(opening)
+        if t.amount is not None:
+            attributes["amount"] = t.amount
+        opened = t.opened_on.isoformat()
+        recorded = f"{opened}T09:00:00+00:00"
+        case_rows.append((case_id, t.province, "dibao", t.county, t.state,
+                          json.dumps(attributes, ensure_ascii=False, sort_keys=True), opened,
+                          t.last_event_on.isoformat(), recorded, 1 + len(t.events)))
+        previous = GENESIS
+        history = [("open", opened, "", "applied",
+                    json.dumps(opening, ensure_ascii=False, sort_keys=True)), *t.events]
+        for seq, (event, on, source, dest, payload) in enumerate(history):
+            row = {"case_id": case_id, "seq": seq, "event": event, "on": on,
+                   "recorded_at": f"{on}T09:00:00+00:00", "actor": None, "payload": payload,
+                   "reason": None, "from_state": source, "to_state": dest, "derived": None,
+                   "idempotency_key": None, "corrects": None}
+            digest = event_hash(row, previous)
+            event_rows_.append((case_id, seq, event, on, row["recorded_at"], payload, source,
+                                dest, digest, previous))
+            previous = digest
+        deadline_rows.extend((case_id, *r) for r in t.deadline_rows)
+        if len(case_rows) >= batch or i == cases - 1:
+            conn.executemany(case_sql, case_rows)
+            conn.executemany(event_sql, event_rows_)
+            conn.executemany(deadline_sql, deadline_rows)
+            counts["cases"] += len(case_rows)
+            counts["events"] += len(event_rows_)
+            counts["deadlines"] += len(deadline_rows)
+            case_rows, event_rows_, deadline_rows = [], [], []
+        if (i + 1) % step == 0:
+            say(f"    {i + 1:>10,} / {cases:,} cases  ({time.perf_counter() - t0:5.1f} s)")
+    say(f"    indexing ({len(indexes)} indexes) ...")
+    for _, sql in indexes:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode = WAL")  # as the store leaves it
+    conn.close()
+    counts["seconds"] = time.perf_counter() - t0
+    counts["bytes"] = os.path.getsize(path)
+    counts["breaches"] = breaches
+    return counts
+
+
+def check_report_db(path: str, samples: int = 60, seed: int = 7) -> int:
+    """Replay sampled cases through the engine (guards and all) and verify their hash chains:
+    the generated rows must be what the engine itself would have written. Returns cases checked."""
+    from engine import Engine
+
+    engine = Engine.open(path)
+    ids = [r[0] for r in engine.store.db.execute(
+        "select id from cases order by random() limit ?", [samples])]
+    ids += [r[0] for r in engine.store.db.execute(  # and some of the breached ones
+        "select distinct case_id from deadlines where outcome is null and kind = 'duty' "
+        "and due_on < ? limit 20", [AS_OF.isoformat()])]
+    for case_id in ids:
+        replayed, deadlines = engine.replay(case_id)
+        stored = engine.store.case(case_id)
+        assert (replayed.state, replayed.attributes) == (stored.state, stored.attributes), case_id
+        assert deadlines == engine.store.deadlines(case_id), f"deadlines differ: {case_id}"
+        assert not engine.verify(case_id)[2], f"hash chain broken: {case_id}"
+    engine.store.db.close()
+    return len(ids)
+
+
+# -- children: a fresh process per measurement (time and memory of that work alone) -----------
+
+def run_child(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, str(HERE), "--child", *args],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["(no output)"])[-1],
+                "stderr": proc.stderr}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def warm(engine, provinces=PROVINCES) -> None:
+    """Load the plugins, workflows, machines and calendars a report or import will use."""
+    for province in provinces:
+        for workflow in ("dibao", "benefit"):
+            engine.registry.workflow(province, workflow)
+            engine.registry.machine(province, workflow)
+        for county in (None, *COUNTIES):
+            engine.calendar(province, county)
+
+
+def child(argv: list[str]) -> int:
+    from engine import Engine
+
+    mode, db = argv[0], argv[1]
+    if mode in ("report", "trace", "profile"):
+        engine = Engine.open(db)
+        warm(engine)
+        if mode == "profile":
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            t0 = time.perf_counter()
+            profiler.enable()
+            found = engine.breaches(AS_OF)
+            profiler.disable()
+            seconds = time.perf_counter() - t0
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("tottime").print_stats(15)
+            stats.sort_stats("cumulative").print_stats(15)
+            print(json.dumps({"seconds": seconds, "breaches": len(found)}))
+            return 0
+        if mode == "trace":
+            import tracemalloc
+
+            tracemalloc.start()
+        before = start_peak()
+        t0 = time.perf_counter()
+        found = engine.breaches(AS_OF)
+        seconds = time.perf_counter() - t0
+        out = {"seconds": seconds, "breaches": len(found), "rss_before_mb": before,
+               "rss_peak_mb": peak_mb(), "rss_delta_mb": peak_mb() - before}
+        if mode == "trace":
+            out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        print(json.dumps(out))
+        return 0
+    if mode == "import":
+        engine = Engine.open(db)
+        warm(engine, ("shanxi",))
+        before = start_peak()
+        t0 = time.perf_counter()
+        try:
+            done = import_events(engine, argv[2])
+        except Exception as exc:  # the import is being written: report, don't crash the suite
+            print(json.dumps({"available": False, "error": f"{type(exc).__name__}: {exc}"}))
+            return 0
+        seconds = time.perf_counter() - t0
+        if done is None:
+            print(json.dumps({"available": False}))
+            return 0
+        result, via = done
+        print(json.dumps({
+            "available": True, "via": via, "seconds": seconds, "events": result.events,
+            "already": result.already, "skipped": len(result.skipped),
+            "rss_before_mb": before, "rss_delta_mb": peak_mb() - before}))
+        return 0
+    raise SystemExit(f"unknown child mode {mode!r}")
+
+
+def scenario_report(workdir: Path, sizes: list[int], breaches: int, keep: bool,
+                    profile: bool) -> dict:
+    result: dict[str, Any] = {"sizes": {}, "breaches": breaches, "as_of": AS_OF.isoformat()}
+    for n in sizes:
+        path = str(workdir / f"report_{n}.db")
+        say(f"  report: building {n:,} cases ({breaches:,} breached) with SQL ...")
+        built = build_report_db(path, n, breaches)
+        say(f"    built in {built['seconds']:.1f} s: {built['events']:,} events, "
+            f"{built['deadlines']:,} deadlines, {built['bytes'] / 2**20:,.0f} MiB")
+        checked = check_report_db(path)
+        say(f"    {checked} sampled cases replayed through the engine: identical rows, chains intact")
+        say(f"  report: engine.breaches({AS_OF}) over {n:,} cases in a fresh process ...")
+        measured = run_child("report", path)
+        if "error" in measured:
+            raise RuntimeError(f"report child failed: {measured['stderr']}")
+        assert measured["breaches"] == breaches, measured
+        say(f"    {measured['seconds']:.2f} s, {measured['breaches']:,} breaches, "
+            f"peak RSS +{measured['rss_delta_mb']:,.0f} MB")
+        entry = {"build": built, **measured}
+        if n == sizes[0]:
+            traced = run_child("trace", path)
+            entry["tracemalloc_peak_mb"] = traced.get("tracemalloc_peak_mb")
+            say(f"    tracemalloc peak {entry['tracemalloc_peak_mb']:,.0f} MB")
+        if profile and n == sizes[-1]:  # where growth with the number of cases shows most
+            say(f"  report: cProfile at {n:,} cases (top 15 by own time, then cumulative)")
+            proc = subprocess.run([sys.executable, str(HERE), "--child", "profile", path],
+                                  capture_output=True, text=True, check=False)
+            say(_trim_profile(proc.stderr))
+        result["sizes"][str(n)] = entry
+        if not keep:
+            os.remove(path)
+    small, large = (result["sizes"][str(n)]["seconds"] for n in (sizes[0], sizes[-1]))
+    result["growth"] = large / small
+    return result
+
+
+def _trim_profile(text: str) -> str:
+    keep = []
+    for line in text.splitlines():
+        line = line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+        if line.strip():
+            keep.append("    " + line.strip()[:150])
+    return "\n".join(keep)
+
+
+# -- 5. start-up -----------------------------------------------------------------------------
+
+def scenario_startup(workdir: Path, runs: int = 5) -> dict:
+    doudi = shutil.which("doudi", path=str(Path(sys.executable).parent)) or shutil.which("doudi")
+    if doudi is None:
+        raise RuntimeError("the doudi command is not installed (pip install -e .)")
+    env = {**os.environ, "DOUDI_DB": str(workdir / "startup.db")}
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "doudi --help": [doudi, "--help"],
+        "doudi provinces --format json": [doudi, "provinces", "--format", "json"],
+    }
+    result = {}
+    for name, command in commands.items():
+        subprocess.run(command, cwd=workdir, env=env, capture_output=True, check=True)  # warm
+        result[name] = median_time(runs, lambda c=command: subprocess.run(
+            c, cwd=workdir, env=env, capture_output=True, check=True))
+    return result
+
+
+# -- the suite ---------------------------------------------------------------------------------
+
+def machine() -> dict:
+    model = "unknown"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    from importlib.metadata import version
+
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "sqlite_utils": version("sqlite-utils"),
+            "platform": platform.platform(), "engine": engine_version()}
+
+
+def engine_version() -> str:
+    """The commit measured, and whether engine/ had uncommitted changes (with their hash)."""
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=False)
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return "unknown (not a git checkout)"
+    diff = git("diff", "HEAD", "--", "engine", "plugins", "workflows")
+    if not diff:
+        return head
+    import hashlib
+
+    return f"{head} + uncommitted engine changes (diff {hashlib.sha256(diff.encode()).hexdigest()[:10]})"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "NOT met")
+
+
+def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
+    """(scenario, measured, target, ratio, met) lines of the table."""
+    f = results.get("fire")
+    if f:
+        yield ("fire: events/s, 1 event/txn", f"{f['rate']:,.0f}/s", f"≥{FIRE_RATE_TARGET:,}/s",
+               f"{f['rate'] / FIRE_RATE_TARGET:.2f}x target", f["rate"] >= FIRE_RATE_TARGET)
+        yield ("  bare insert+commit (sqlite3)", f"{f['bare_plain_rate']:,.0f}/s", "", "", None)
+        yield ("  fire / bare sqlite3", f"{f['share_plain']:.1%}", f"≥{FIRE_SHARE_TARGET:.0%}",
+               f"{f['share_plain'] / FIRE_SHARE_TARGET:.2f}x target",
+               f["share_plain"] >= FIRE_SHARE_TARGET)
+        yield ("  bare db.atomic()+insert (s-u)", f"{f['bare_sqlite_utils_rate']:,.0f}/s", "", "", None)
+        yield ("  fire / bare sqlite-utils", f"{f['share_sqlite_utils']:.1%}",
+               f"≥{FIRE_SHARE_TARGET:.0%}", f"{f['share_sqlite_utils'] / FIRE_SHARE_TARGET:.2f}x target",
+               f["share_sqlite_utils"] >= FIRE_SHARE_TARGET)
+    m = results.get("import")
+    if m:
+        if m.get("available"):
+            yield (f"import: events/s ({m['via'].split('(')[0].split('.')[-1]})", f"{m['rate']:,.0f}/s",
+                   f"≥{IMPORT_RATE_TARGET:,}/s",
+                   f"{m['rate'] / IMPORT_RATE_TARGET:.2f}x target", m["rate"] >= IMPORT_RATE_TARGET)
+        else:
+            yield ("import: events/s", "not available yet", f"≥{IMPORT_RATE_TARGET:,}/s",
+                   "", None)
+        yield (f"  bare insert_all, {IMPORT_BATCH}/txn (s-u)", f"{m['bare_insert_all_rate']:,.0f}/s",
+               "", "", None)
+        yield (f"  bare executemany, {IMPORT_BATCH}/txn", f"{m['bare_executemany_rate']:,.0f}/s",
+               "", "", None)
+        if m.get("available"):
+            yield ("  import / bare insert_all", f"{m['share_insert_all']:.1%}",
+                   f"≥{IMPORT_SHARE_TARGET:.0%}",
+                   f"{m['share_insert_all'] / IMPORT_SHARE_TARGET:.2f}x target",
+                   m["share_insert_all"] >= IMPORT_SHARE_TARGET)
+            yield ("import: peak RSS growth", f"{m['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB",
+                   "", m["rss_delta_mb"] < MEMORY_TARGET_MB)
+    r = results.get("report")
+    if r:
+        sizes = list(r["sizes"])
+        for n in sizes:
+            e = r["sizes"][n]
+            yield (f"report: {int(n):,} cases", f"{e['seconds']:.2f} s",
+                   f"<{REPORT_SECONDS_TARGET:g} s", f"{e['seconds'] / REPORT_SECONDS_TARGET:.1f}x target",
+                   e["seconds"] < REPORT_SECONDS_TARGET)
+        yield (f"report: time {int(sizes[-1]) // 1000:,}k / {int(sizes[0]) // 1000:,}k",
+               f"{r['growth']:.2f}x", f"≤{REPORT_GROWTH_TARGET:g}x (≈1)",
+               f"cases x{int(sizes[-1]) // int(sizes[0])}, breaches x1",
+               r["growth"] <= REPORT_GROWTH_TARGET)
+        for n in sizes:
+            e = r["sizes"][n]
+            yield (f"report: peak RSS growth, {int(n):,}", f"{e['rss_delta_mb']:,.0f} MB",
+                   f"<{MEMORY_TARGET_MB} MB", "", e["rss_delta_mb"] < MEMORY_TARGET_MB)
+        first = r["sizes"][sizes[0]]
+        if first.get("tracemalloc_peak_mb") is not None:
+            yield (f"  tracemalloc peak, {int(sizes[0]):,}", f"{first['tracemalloc_peak_mb']:,.0f} MB",
+                   f"<{MEMORY_TARGET_MB} MB", "", first["tracemalloc_peak_mb"] < MEMORY_TARGET_MB)
+    s = results.get("startup")
+    if s:
+        base = s["python -c pass"]
+        yield ("start-up: python -c pass", f"{base:.3f} s", "", "1.00x", None)
+        for name in ("doudi --help", "doudi provinces --format json"):
+            yield (f"start-up: {name}", f"{s[name]:.3f} s", f"<{STARTUP_TARGET:g} s",
+                   f"{s[name] / base:.1f}x python", s[name] < STARTUP_TARGET)
+
+
+def table(results: dict) -> str:
+    lines = list(rows_for(results))
+    widths = [max(len(x[i]) for x in [*lines, ("scenario", "measured", "target", "ratio")])
+              for i in range(4)]
+    head = ("scenario", "measured", "target", "ratio")
+    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " | met |",
+           "|" + "|".join("-" * (w + 2) for w in widths) + "|-----|"]
+    for *cells, ok in lines:
+        out.append("| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+                   + f" | {verdict(ok)} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller sizes (report at 10,000 and 100,000 cases)")
+    parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the report at the larger size (top 15)")
+    parser.add_argument("--sizes", help="report sizes, comma-separated (default 100000,1000000)")
+    parser.add_argument("--breaches", type=int, default=1000, help="breached deadlines per size")
+    parser.add_argument("--only", help="scenarios to run, comma-separated: fire,import,report,startup")
+    parser.add_argument("--dir", help="where to put the databases (default: a temporary directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    args = parser.parse_args(argv)
+
+    sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
+             else [10_000, 100_000] if args.quick else [100_000, 1_000_000])
+    fire_cases = 150 if args.quick else 600
+    import_cases = 200 if args.quick else 1000
+    only = set(args.only.split(",")) if args.only else {"fire", "import", "report", "startup"}
+    workdir = Path(tempfile.mkdtemp(prefix="doudi-bench-", dir=args.dir))
+    info = machine()
+    say(f"doudi engine suite: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+        f"SQLite {info['sqlite']}, sqlite-utils {info['sqlite_utils']}")
+    say(f"engine: {info['engine']}; databases in {workdir}")
+    results: dict[str, Any] = {"machine": info, "quick": args.quick, "workdir": str(workdir)}
+    started = time.perf_counter()
+    try:
+        if "fire" in only or "import" in only:
+            say("1. fire along the 山西 dibao path, one event per transaction")
+            f = results["fire"] = scenario_fire(workdir, fire_cases)
+            say(f"    {f['events']:,} events in {f['seconds']:.2f} s = {f['rate']:,.0f}/s; bare insert "
+                f"{f['bare_plain_rate']:,.0f}/s (sqlite3), {f['bare_sqlite_utils_rate']:,.0f}/s "
+                "(sqlite-utils)")
+        if "import" in only:
+            say("2. bulk import")
+            m = results["import"] = scenario_import(workdir, import_cases, str(workdir / "fire.db"))
+            if m.get("available"):
+                say(f"    via {m['via']}: {m['events']:,} events in {m['seconds']:.2f} s = "
+                    f"{m['rate']:,.0f}/s, peak RSS +{m['rss_delta_mb']:,.0f} MB")
+            say(f"    bare batched insert: {m['bare_insert_all_rate']:,.0f}/s (insert_all), "
+                f"{m['bare_executemany_rate']:,.0f}/s (executemany)")
+        if "report" in only:
+            say("3./4. breach report and its memory")
+            results["report"] = scenario_report(workdir, sizes, args.breaches, args.keep,
+                                                args.profile)
+        if "startup" in only:
+            say("5. start-up")
+            results["startup"] = scenario_startup(workdir)
+            say("    " + ", ".join(f"{k} {v:.3f} s" for k, v in results["startup"].items()))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results["seconds"] = time.perf_counter() - started
+    say()
+    say("6. peer context (not measured here):")
+    for line in PEERS:
+        say(f"   - {line}")
+    say()
+    say(table(results))
+    say(f"\nsuite ran in {results['seconds']:.0f} s")
+    verdicts = [ok for *_, ok in rows_for(results) if ok is not None]
+    results["targets"] = [{"scenario": s, "measured": m, "target": t, "ratio": r, "met": ok}
+                          for s, m, t, r, ok in rows_for(results)]
+    results["peers"] = list(PEERS)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+        say(f"results written to {args.json}")
+    return 0 if verdicts and all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
