@@ -902,8 +902,8 @@ def main(argv: list[str] | None = None) -> int:
     fire_cases = 150 if args.quick else 600
     import_cases = 200 if args.quick else 1000
     only = set(args.only.split(",")) if args.only else {"fire", "import", "report", "startup"}
-    workdir = Path(tempfile.mkdtemp(prefix="doudi-bench-", dir=args.dir))
     info = machine()
+    workdir = Path(tempfile.mkdtemp(prefix="doudi-bench-", dir=args.dir))
     say(f"doudi engine suite: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
         f"SQLite {info['sqlite']}, sqlite-utils {info['sqlite_utils']}")
     say(f"engine: {info['engine']}; databases in {workdir}")

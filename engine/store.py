@@ -141,6 +141,13 @@ def m004_report_indexes(db: sqlite_utils.Database) -> None:
     db["cases"].create_index(["state"], if_not_exists=True)
 
 
+@migrations()
+def m005_running_duties_index(db: sqlite_utils.Database) -> None:
+    """The report's candidate query: a 公示 window is never stopped, so (outcome, due_on)
+    alone also spans every window ever posted; with ``kind`` the range is the duties only."""
+    db["deadlines"].create_index(["outcome", "kind", "due_on"], if_not_exists=True)
+
+
 @define
 class Change:
     """One case's part of an event: its new row, new history entries and derived rows."""

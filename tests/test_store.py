@@ -10,7 +10,8 @@ import sqlite_utils
 from engine import Engine
 from engine.store import Store, migrations
 
-ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes"]
+ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
+                  "m005_running_duties_index"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
@@ -44,8 +45,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
                          "from_state": "", "to_state": "applied"})
     db.close()
     engine = Engine.open(str(path))
-    assert [m.name for m in migrations.applied(engine.store.db)] == [
-        "m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes"]
+    assert [m.name for m in migrations.applied(engine.store.db)] == ALL_MIGRATIONS
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
