@@ -14,7 +14,7 @@ from attrs import frozen
 
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput
-from engine.guards import GuardContext, number_datum
+from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
 from engine.periods import due_date
@@ -221,14 +221,12 @@ EFFECTS = (start_phase_out, record_criticism, stop_benefit,
 
 @hookimpl
 def doudi_register_guards(register):
-    for guard in GUARDS:
-        register(guard.__name__, guard)
+    register_each(register, GUARDS)
 
 
 @hookimpl
 def doudi_register_effects(register):
-    for effect in EFFECTS:
-        register(effect.__name__, effect)
+    register_each(register, EFFECTS)
 
 
 @hookimpl(trylast=True)

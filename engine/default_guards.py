@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.guards import GuardContext
+from engine.guards import GuardContext, register_each
 from engine.hookspecs import hookimpl
 
 
@@ -96,7 +96,7 @@ def doudi_assessment_rules(province, parameters):
 
 @hookimpl
 def doudi_register_guards(register):
-    for guard in (
+    register_each(register, (
         delegated,
         not_delegated,
         publicity_completed,
@@ -104,5 +104,4 @@ def doudi_register_guards(register):
         publicity_channel_allowed,
         extension_reason_allowed,
         not_extended,
-    ):
-        register(guard.__name__, guard)
+    ))

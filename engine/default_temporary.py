@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext, number_datum
+from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.workflow import Parameter
 
@@ -183,11 +183,9 @@ EFFECTS = (fix_aid_amount,)
 
 @hookimpl
 def doudi_register_guards(register):
-    for guard in GUARDS:
-        register(guard.__name__, guard)
+    register_each(register, GUARDS)
 
 
 @hookimpl
 def doudi_register_effects(register):
-    for effect in EFFECTS:
-        register(effect.__name__, effect)
+    register_each(register, EFFECTS)

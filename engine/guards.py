@@ -7,7 +7,7 @@ transition, or a one-line reason to refuse it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -60,6 +60,12 @@ class GuardContext:
 
     def latest(self, rule: str) -> Deadline | None:
         return next((d for d in reversed(self.deadlines) if d.rule == rule), None)
+
+
+def register_each(register: Callable[[str, Callable], None], functions: Iterable[Callable]) -> None:
+    """Register guards or effects under their own function names."""
+    for function in functions:
+        register(function.__name__, function)
 
 
 def number_datum(
