@@ -7,10 +7,9 @@ and the recomputed deadlines are then written in one transaction.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -21,14 +20,15 @@ from attrs import define, frozen
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
-from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome
+from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput, UnknownName
 from engine.guards import GuardContext, HistoryEntry
+from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
-from engine.store import CaseRecord, Change, Store
+from engine.store import CaseRecord, Change, Store, numbered_id
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
@@ -37,6 +37,7 @@ RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or paramete
 SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
+KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
 
 
 @frozen
@@ -49,22 +50,17 @@ class _Step:
 
 
 @define
-class ImportResult:
-    """What an import did: lines read, events written, lines already imported, lines skipped."""
+class Known:
+    """A case whole, as this engine last wrote (or read) it: enough to check and write its next
+    event without reading the database again. The write still checks the case's version, so
+    a copy another writer has since outdated costs a retry, never a wrong write."""
 
-    lines: int = 0
-    events: int = 0
-    already: int = 0
-    skipped: list[tuple[int, str]] = attrs.Factory(list)
-
-
-class ImportStopped(DoudiError):
-    """A bad line stopped an import; nothing from its batch was written."""
-
-    def __init__(self, line: int, error: DoudiError, written: int) -> None:
-        super().__init__(f"line {line}: {error} (import stopped: nothing from this line's "
-                         f"batch written; {written} events from earlier batches kept)")
-        self.line, self.exit_code, self.written = line, error.exit_code, written
+    case: CaseRecord
+    history: list[HistoryEntry]
+    deadlines: list[Deadline]
+    sanctions: list[Sanction]
+    links: list[dict]  # {"case_id", "workflow", "relation", "on"}, oldest first
+    last_hash: str | None = None
 
 
 def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
@@ -100,12 +96,15 @@ class Engine:
     def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
         self.registry = registry or get_registry()
+        self._known_cases: OrderedDict[str, Known] = OrderedDict()
 
     @classmethod
-    def open(cls, path: str | None = None, registry: Registry | None = None) -> Engine:
+    def open(cls, path: str | None = None, registry: Registry | None = None,
+             durability: str = "full") -> Engine:
         """Open (creating and migrating if needed) the database at ``path`` (default: $DOUDI_DB
-        or ./doudi.db)."""
-        return cls(Store.open(default_db_path() if path is None else path), registry)
+        or ./doudi.db). ``durability``: ``full`` (default) or ``normal``; see
+        :data:`engine.store.DURABILITY`."""
+        return cls(Store.open(default_db_path() if path is None else path, durability), registry)
 
     # -- provinces, workflows, calendars ---------------------------------------------------
 
@@ -142,16 +141,22 @@ class Engine:
         first = self._replayed_call(idempotency_key, case_id, OPEN_EVENT, on)
         if first is not None:
             return first
-        if case_id is not None and (not case_id.strip() or any(c.isspace() for c in case_id)):
-            raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
-        if case_id is not None and self.store.case(case_id) is not None:
-            raise EventRefused(f"case {case_id} already exists")
+        if case_id is not None:
+            self._check_new_id(case_id)
         change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor)
         change.entries[0] = attrs.evolve(change.entries[0], key=idempotency_key)
-        self._commit([change], idempotency_key, case_id, OPEN_EVENT, on)
-        if idempotency_key:  # the case the key opened, whoever won a race to open it
+        if not self._commit([change], idempotency_key, case_id, OPEN_EVENT, on):
+            # the case the key opened: another call with the same key won the race
             return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
-        return self.case(change.case.id, as_of=on)
+        known = self._written([change], {})[change.case.id]
+        return self._view(known.case, known.history, known.deadlines, known.sanctions,
+                          known.links, on)
+
+    def _check_new_id(self, case_id: str) -> None:
+        if not case_id.strip() or any(c.isspace() for c in case_id):
+            raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
+        if self.store.case(case_id) is not None:
+            raise EventRefused(f"case {case_id} already exists")
 
     def _opening(
         self,
@@ -173,8 +178,10 @@ class Engine:
             attributes["delegated"] = True
         if case_id is None:
             prefix = f"{province}-{on.year}-"
-            number = self.store.next_case_number(prefix) + len(taken or ())
-            case_id = f"{prefix}{number:06d}"
+            number = self.store.next_case_number(prefix)
+            while numbered_id(prefix, number) in (taken or ()):
+                number += 1
+            case_id = numbered_id(prefix, number)
         case = CaseRecord(
             id=case_id,
             province=province,
@@ -217,21 +224,93 @@ class Engine:
         first = self._replayed_call(idempotency_key, case_id, event, on)
         if first is not None:
             return first
-        self._record_event(case_id, event, on, payload, reason, actor, idempotency_key)
-        return self.case(case_id, as_of=on)
+        for attempt in (1, 2):
+            known, remembered = self._known(case_id)
+            changes = self._event_changes(known, event, on, payload, reason, actor,
+                                          idempotency_key, set())
+            try:
+                written = self._commit(changes, idempotency_key, case_id, event, on)
+            except Conflict:
+                if remembered and attempt == 1:
+                    continue  # our copy was outdated by another writer: read it again
+                raise
+            break
+        if not written:  # the same key won a race meanwhile
+            return self._replayed_call(idempotency_key, case_id, event, on)
+        known = self._written(changes, {case_id: known})[case_id]
+        wf = self.registry.workflow(known.case.province, known.case.workflow)
+        if _pending_auto(wf, known.case, on) is not None:
+            return self.case(case_id, as_of=on)
+        return self._view(known.case, known.history, known.deadlines, known.sanctions,
+                          known.links, on)
 
-    def _record_event(
+    # -- cases kept whole in memory between events ------------------------------------------
+
+    def _known(self, case_id: str) -> tuple[Known, bool]:
+        """The case whole, and whether it came from memory rather than the database."""
+        known = self._known_cases.get(case_id)
+        if known is not None:
+            # One indexed read: a copy another writer has outdated would otherwise refuse an
+            # event the case now allows (or allow one it no longer does).
+            row = self.store.db.execute("select version from cases where id = ?",
+                                        [case_id]).fetchone()
+            if row is not None and row[0] == known.case.version:
+                self._known_cases.move_to_end(case_id)
+                return known, True
+            del self._known_cases[case_id]
+        case = self._load(case_id)
+        history = self.store.history(case_id)
+        links = [{"case_id": r["other_id"], "workflow": r["workflow"], "relation": r["relation"],
+                  "on": r["on"]} for r in self.store.links(case_id)]
+        known = Known(case, history, self.store.deadlines(case_id),
+                      self.store.sanctions(case_id), links,
+                      history[-1].hash if history else None)
+        return known, False
+
+    def _written(self, changes: list[Change], before: Mapping[str, Known]) -> dict[str, Known]:
+        """Remember the cases just committed, as the changes left them (``before``: the cases
+        as they were read, for those that existed)."""
+        workflows = {c.case.id: c.case.workflow for c in changes}
+        result = {}
+        for change in changes:
+            old = before.get(change.case.id)
+            case = attrs.evolve(change.case, version=1 if change.new_case
+                                else change.case.version + 1)
+            links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
+                      "workflow": workflows.get(other) or self._load(other).workflow}
+                     for other, relation, on, _ in change.links]
+            known = Known(
+                case,
+                (old.history if old else []) + change.entries,
+                change.deadlines,
+                (old.sanctions if old else []) + [s for _, s in change.sanctions],
+                (old.links if old else []) + links,
+                change.last_hash,
+            )
+            self._known_cases[case.id] = known
+            self._known_cases.move_to_end(case.id)
+            result[case.id] = known
+        while len(self._known_cases) > KNOWN_CASES:
+            self._known_cases.popitem(last=False)
+        return result
+
+    def _event_changes(
         self,
-        case_id: str,
+        known: Known,
         event: str,
         on: date,
         payload: Mapping[str, Any] | None,
         reason: str | None,
         actor: str | None,
         idempotency_key: str | None,
-    ) -> None:
-        """Check and write one event (without building the view of the case)."""
-        case = self._load(case_id)
+        taken: set[str],
+    ) -> list[Change]:
+        """Check one event against the case and work out what it writes, without writing.
+
+        The first change is the case's own; any further ones open linked cases (ids not in
+        ``taken``). ``known`` is left as it was.
+        """
+        case = known.case
         payload = dict(payload or {})
         wf = self.registry.workflow(case.province, case.workflow)
         automatic = [t for t in wf.transitions if t.event == event and t.auto_on]
@@ -246,9 +325,9 @@ class Engine:
                 f"{event} on {on.isoformat()} is before the case's last event "
                 f"(on {case.last_event_on.isoformat()})"
             )
-        history = self.store.history(case_id)
-        deadlines = self.store.deadlines(case_id)
-        change = Change(case, [], deadlines)
+        history = known.history
+        change = Change(case, [], known.deadlines, stored=known.deadlines,
+                        last_hash=known.last_hash)
         self._advance(change, history, on)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
                           payload, reason, actor)
@@ -258,15 +337,15 @@ class Engine:
         changes = [change]
         for opening in step.openings:
             try:
-                linked = self._opening(change.case.province, opening.workflow, on,
+                linked = self._opening(case.province, opening.workflow, on,
                                        dict(opening.attributes), None, actor,
-                                       taken={c.case.id for c in changes[1:]})
+                                       taken=taken | {c.case.id for c in changes[1:]})
             except DoudiError as exc:
                 raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}") from None
-            linked.links.append((case_id, opening.back_relation, on, 0))
+            linked.links.append((case.id, opening.back_relation, on, 0))
             change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
             changes.append(linked)
-        self._commit(changes, idempotency_key, case_id, event, on)
+        return changes
 
     def _replayed_call(self, key: str | None, case_id: str | None, event: str, on: date
                        ) -> CaseView | None:
@@ -282,16 +361,23 @@ class Engine:
                            f"{row['on']} (case {row['case_id']})")
         return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
 
-    def _commit(self, changes: list[Change], key: str | None, case_id: str | None, event: str,
-                on: date) -> None:
+    def _commit(self, changes: list[Change], key: str | None = None,
+                case_id: str | None = None, event: str = "", on: date | None = None) -> bool:
+        """Write the changes in one transaction; False if the idempotency key won a race.
+
+        The cases' copies in memory are dropped either way; callers remember what they wrote.
+        """
+        for change in changes:
+            self._known_cases.pop(change.case.id, None)
         try:
             self.store.commit(changes)
         except sqlite3.IntegrityError:
             # Two calls with the same key at once: the loser's unique key insert fails.
             if key and self.store.event_by_key(key) is not None:
-                return
+                return False
             raise Conflict("the case was changed by another writer meanwhile: nothing written"
                            ) from None
+        return True
 
     def correct(
         self,
@@ -325,12 +411,13 @@ class Engine:
                              corrects=corrects)
         change = Change(attrs.evolve(case, last_event_on=on), [entry],
                         self.store.deadlines(case_id))
-        self._commit([change], idempotency_key, case_id, CORRECTION_EVENT, on)
+        if not self._commit([change], idempotency_key, case_id, CORRECTION_EVENT, on):
+            return self._replayed_call(idempotency_key, case_id, CORRECTION_EVENT, on)
         return self.case(case_id, as_of=on)
 
     def import_lines(
         self,
-        lines: Iterable[str],
+        lines: Iterable[str | bytes],
         batch: int = 500,
         skip_invalid: bool = False,
         progress: Callable[[int], None] | None = None,
@@ -342,73 +429,22 @@ class Engine:
         ``key`` optional). Lines are written in batches of ``batch``, one transaction each. A
         bad line stops the import with nothing from its batch written (earlier batches stay)
         — or, with ``skip_invalid``, is listed and skipped. A line without ``key`` gets one
-        from its content, so re-running the same file adds nothing.
+        from its content, so re-running the same file adds nothing. ``progress`` is called
+        with the number of lines read (blank ones too) each time a batch is written.
         """
-        result = ImportResult()
-        pending: list[tuple[int, str]] = []
+        return import_lines(self, lines, batch, skip_invalid, progress)
 
-        def flush() -> None:
-            written = already = 0
-            with self.store.write_transaction():
-                for number, text in pending:
-                    try:
-                        with self.store.db.atomic():  # a savepoint per line
-                            if self._import_line(text):
-                                written += 1
-                            else:
-                                already += 1
-                    except DoudiError as exc:
-                        if not skip_invalid:
-                            raise ImportStopped(number, exc, result.events) from None
-                        result.skipped.append((number, str(exc)))
-            result.events += written  # counted once the batch is committed
-            result.already += already
-            if progress:
-                progress(len(pending))
-            pending.clear()
-
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
-            result.lines += 1
-            pending.append((number, text))
-            if len(pending) >= batch:
-                flush()
-        if pending:
-            flush()
-        return result
-
-    def _import_line(self, text: str) -> bool:
-        """Apply one import line; False when its idempotency key was already recorded."""
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise InvalidInput(f"not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise InvalidInput("each line must be a JSON object")
-        key = data.get("key") or "import:" + hashlib.sha256(
-            json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
-        if self.store.event_by_key(key) is not None:
-            return False
-        op = data.get("op")
-        try:
-            on = date.fromisoformat(str(data["on"]))
-            if op == "open":
-                self.open_case(province=data["province"], workflow=data.get("workflow", "dibao"),
-                               on=on, attributes=data.get("attributes"), case_id=data.get("id"),
-                               actor=data.get("actor"), idempotency_key=key)
-            elif op == "fire":
-                self._record_event(data["case_id"], data["event"], on, data.get("payload"),
-                                   data.get("reason"), data.get("actor"), key)
-            else:
-                raise InvalidInput(f"unknown op {op!r}: use open or fire")
-        except KeyError as exc:
-            raise InvalidInput(f"{op or 'line'} needs {exc.args[0]!r}") from None
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, DoudiError):
-                raise
-            raise InvalidInput(str(exc)) from None
-        return True
+    def import_file(
+        self,
+        path: str,
+        batch: int = 500,
+        skip_invalid: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """:meth:`import_lines` on a UTF-8 JSONL file, read a line at a time (memory stays
+        flat whatever the file's size). A line that is not UTF-8 is a bad line."""
+        with open(path, "rb") as lines:
+            return import_lines(self, lines, batch, skip_invalid, progress)
 
     def recompute(
         self, progress: Callable[[int], None] | None = None
@@ -439,7 +475,7 @@ class Engine:
                                for o, n in changes]},
                     "期限依现行日历和参数重算", actor=AUTO_ACTOR,
                 )
-                self.store.commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
+                self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
                 moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes]
             if progress:
                 progress(1)
@@ -472,7 +508,7 @@ class Engine:
                 continue
             change = Change(case, [], self.store.deadlines(case.id))
             self._advance(change, self.store.history(case.id), until)
-            self.store.commit([change])
+            self._commit([change])
             recorded += [(case.id, e.event, e.on) for e in change.entries]
         return recorded
 
@@ -658,7 +694,21 @@ class Engine:
         case, history, deadlines = self._as_of(stored, as_of)
         if history is None:
             history = self.store.history(case_id)
-        recorded = {r["seq"]: r["recorded_at"] for r in self.store.history_rows(case_id)}
+        return self._view(case, history, deadlines, self.store.sanctions(case_id),
+                          [{"case_id": r["other_id"], "workflow": r["workflow"],
+                            "relation": r["relation"], "on": r["on"]}
+                           for r in self.store.links(case_id)], as_of, window)
+
+    def _view(
+        self,
+        case: CaseRecord,
+        history: list[HistoryEntry],
+        deadlines: list[Deadline],
+        sanctions: list[Sanction],
+        links: list[dict],
+        as_of: date,
+        window: int = DEFAULT_WINDOW,
+    ) -> CaseView:
         wf = self.registry.workflow(case.province, case.workflow)
         rows = tuple(
             {
@@ -675,7 +725,7 @@ class Engine:
                 "derived": dict(e.derived),
                 "reason": e.reason,
                 "actor": e.actor,
-                "recorded_at": recorded.get(e.seq) if e.seq in recorded else None,
+                "recorded_at": e.recorded_at,
             }
             for e in history
         )
@@ -683,15 +733,12 @@ class Engine:
         if "paid_from" in history[0].payload and "payment_start" in wf.parameters:
             start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
             payments = tuple(schedule(history, case.attributes, wf.final_states, start, as_of))
-        sanctions = tuple(s for s in self.store.sanctions(case_id) if s.on <= as_of)
-        links = tuple(
-            {"case_id": r["other_id"], "workflow": self._load(r["other_id"]).workflow,
-             "relation": r["relation"], "on": r["on"]}
-            for r in self.store.links(case_id) if r["on"] <= as_of.isoformat()
-        )
         views = self._judge(case, deadlines, as_of, window)
-        return CaseView(case, wf.state(case.state).title, rows, tuple(views), as_of,
-                        payments, sanctions, links)
+        return CaseView(
+            case, wf.state(case.state).title, rows, tuple(views), as_of, payments,
+            tuple(s for s in sanctions if s.on <= as_of),
+            tuple(link for link in links if link["on"] <= as_of.isoformat()),
+        )
 
     def report(
         self,
@@ -743,8 +790,11 @@ class Engine:
         return found
 
     def _workflows_in_use(self) -> list[Workflow]:
-        pairs = self.store.db.execute("select distinct province, workflow from cases").fetchall()
-        return [self.registry.workflow(p, w) for p, w in pairs if p in self.registry.provinces]
+        # One index probe per installed (province, workflow), rather than a distinct scan
+        # of every case (0.08 s at a million cases).
+        return [self.registry.workflow(p, w)
+                for p in sorted(self.registry.provinces) for w in available_workflows()
+                if self.store.has_cases(p, w)]
 
     def breaches(
         self,

@@ -70,11 +70,20 @@ class Deadline:
         return calendar.working_days_between(self.due_on, end)
 
     def to_row(self, case_id: str) -> dict:
-        row = attrs.asdict(self)
-        row["case_id"] = case_id
-        for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
-            row[key] = row[key].isoformat() if row[key] else None
-        return row
+        # By hand rather than attrs.asdict: this runs for every deadline an event writes.
+        return {
+            "rule": self.rule, "title": self.title, "severity": self.severity,
+            "kind": self.kind, "instance": self.instance,
+            "starts_on": self.starts_on.isoformat(), "duration": self.duration,
+            "due_on": self.due_on.isoformat(), "citation": self.citation,
+            "computation": self.computation, "provisional": self.provisional,
+            "param": self.param,
+            "stopped_on": self.stopped_on.isoformat() if self.stopped_on else None,
+            "stop_event": self.stop_event, "outcome": self.outcome,
+            "extended_by": self.extended_by,
+            "paused_on": self.paused_on.isoformat() if self.paused_on else None,
+            "case_id": case_id,
+        }
 
     @classmethod
     def from_row(cls, row: Mapping) -> Deadline:
@@ -114,33 +123,47 @@ def apply_event(
     """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing.
 
     ``attributes`` are the case's attributes after the event (variants read them);
-    ``payload`` the event's data (``start_from`` reads it).
+    ``payload`` the event's data (``start_from`` reads it). ``deadlines`` is left as it was:
+    the deadlines the event changes are new objects in the result, the others the same.
     """
     params = workflow.parameters
     result = list(deadlines)
-    for rule in workflow.deadlines:
-        running = next((d for d in reversed(result) if d.rule == rule.rule and d.running), None)
-        if running is not None and event in rule.stops:
+    owned: set[int] = set()
+
+    def own(i: int) -> Deadline:
+        # Copy on write: the caller's deadlines are never changed (a refused or skipped
+        # event leaves them as they were), and untouched ones stay the same objects.
+        if i not in owned:
+            result[i] = attrs.evolve(result[i])
+            owned.add(i)
+        return result[i]
+
+    for rule in workflow.rules_for(event):
+        at = next((i for i in range(len(result) - 1, -1, -1)
+                   if result[i].rule == rule.rule and result[i].running), None)
+        if at is not None and event in rule.stops:
+            running = own(at)
             running.stopped_on, running.stop_event = on, event
             running.outcome = "met" if on <= running.due_on else "met_late"
-            running = None
-        if running is not None and rule.variants and running.extended_by is None:
+            at = None
+        if at is not None and rule.variants and result[at].extended_by is None:
             # The attribute a variant reads changed (e.g. delegated): the due date follows it.
             param = _duration_for(rule, params, attributes)
-            if param.name != running.param:
-                _recount(running, calendar, param, running.starts_on)
-        if running is not None and rule.kind == "duty":
+            if param.name != result[at].param:
+                _recount(own(at), calendar, param, result[at].starts_on)
+        if at is not None and rule.kind == "duty":
             extension = next((x for x in rule.extensions if event in x.events), None)
             if extension is not None:
-                param = params[extension.param]
-                _recount(running, calendar, param, running.starts_on)
+                running = own(at)
+                _recount(running, calendar, params[extension.param], running.starts_on)
                 running.extended_by = event
-            if event in rule.pauses and running.paused_on is None:
-                running.paused_on = on
-            elif event in rule.resumes and running.paused_on is not None:
-                _resume(running, calendar, on)
+            if event in rule.pauses and result[at].paused_on is None:
+                own(at).paused_on = on
+            elif event in rule.resumes and result[at].paused_on is not None:
+                _resume(own(at), calendar, on)
         if event in rule.starts:
-            if running is not None:  # started again (e.g. a second 公示): the old one ends
+            if at is not None:  # started again (e.g. a second 公示): the old one ends
+                running = own(at)
                 running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
@@ -160,11 +183,13 @@ def apply_event(
                 param=param.name,
             )
             _recount(fresh, calendar, param, start)
+            owned.add(len(result))
             result.append(fresh)
     if closes_case:
-        for d in result:
+        for i, d in enumerate(result):
             if d.running and not (d.kind == "window" and d.due_on < on):
-                d.stopped_on, d.stop_event, d.outcome = on, event, "cancelled"
+                running = own(i)
+                running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
     return result
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline
@@ -33,6 +33,9 @@ class HistoryEntry:
     actor: str | None = None
     key: str | None = None  # the caller's idempotency key
     corrects: int | None = None  # the seq of the event a correction refers to
+    # Set once the entry is stored; not part of what happened, so not compared.
+    recorded_at: str | None = field(default=None, eq=False)
+    hash: str | None = field(default=None, eq=False)
 
 
 @frozen

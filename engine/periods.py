@@ -15,6 +15,7 @@ Three units: ``wd`` working days on the official calendar, ``d`` calendar days (
 from __future__ import annotations
 
 import calendar as _gregorian
+import functools
 import re
 from datetime import date, timedelta
 
@@ -96,7 +97,14 @@ def add_months(start: date, months: int) -> date:
 
 def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
-    duration = Duration.parse(duration)
+    return _cached_due_date(calendar, start, Duration.parse(duration))
+
+
+# A province's cases start the same few periods on the same days: an import or a replay
+# asks for the same due dates (and their basis text) again and again. A calendar never
+# changes once built, so its answers can be kept.
+@functools.lru_cache(maxsize=65536)
+def _cached_due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> DueDate:
     calendar.day_info(start)  # refuses a start outside the calendar, before any arithmetic
     try:
         return _due_date(calendar, start, duration)

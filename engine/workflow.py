@@ -189,6 +189,27 @@ class Workflow:
     source: str = "<memory>"
     opens: tuple[Opening, ...] = ()
     attributes: Mapping[str, AttributeSpec] = attrs.Factory(dict)
+    # Look-ups every event needs, built once (a workflow never changes once loaded).
+    _final: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    _titles: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
+    _states: Mapping[str, State] = attrs.field(init=False, eq=False, repr=False)
+    _rules: Mapping[str, tuple[DeadlineRule, ...]] = attrs.field(init=False, eq=False,
+                                                                 repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        titles: dict[str, str] = {}
+        for t in self.transitions:
+            if t.title:
+                titles.setdefault(t.event, t.title)
+        rules: dict[str, tuple[DeadlineRule, ...]] = {}
+        for event in {*self.events, OPEN_EVENT, *(e for r in self.deadlines for e in r.starts)}:
+            rules[event] = tuple(r for r in self.deadlines if r.variants or event in (
+                *r.starts, *r.stops, *r.pauses, *r.resumes,
+                *(e for x in r.extensions for e in x.events)))
+        object.__setattr__(self, "_final", frozenset(s.name for s in self.states if s.final))
+        object.__setattr__(self, "_titles", titles)
+        object.__setattr__(self, "_states", {s.name: s for s in self.states})
+        object.__setattr__(self, "_rules", rules)
 
     def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
         """Raise :class:`InvalidInput` for a declared attribute of the wrong shape."""
@@ -207,6 +228,14 @@ class Workflow:
             if t.event == event and source in t.sources and (t.dest or source) == dest
         )
 
+    def rules_for(self, event: str) -> tuple[DeadlineRule, ...]:
+        """The deadline rules ``event`` may act on (in order): those naming it, and those
+        with variants, whose due date follows the case's attributes."""
+        found = self._rules.get(event)
+        if found is None:
+            return tuple(r for r in self.deadlines if r.variants)
+        return found
+
     @property
     def events(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -215,14 +244,14 @@ class Workflow:
         return list(seen)
 
     def state(self, name: str) -> State:
-        return next(s for s in self.states if s.name == name)
+        return self._states[name]
 
     @property
     def final_states(self) -> frozenset[str]:
-        return frozenset(s.name for s in self.states if s.final)
+        return self._final
 
     def event_title(self, event: str) -> str:
-        return next((t.title for t in self.transitions if t.event == event and t.title), event)
+        return self._titles.get(event, event)
 
     def with_parameters(self, overrides: Iterable[Parameter]) -> Workflow:
         params = dict(self.parameters)

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from engine.cli import cli
 
 
-def run(db_path, *args, env=None):
-    """``doudi ARGS --db DB_PATH`` through click's test runner."""
-    return CliRunner().invoke(cli, [*args, "--db", db_path], env=env)
+def run(db_path, *args, env=None, input=None):
+    """``doudi ARGS --db DB_PATH`` through click's test runner (``input``: its stdin)."""
+    return CliRunner().invoke(cli, [*args, "--db", db_path], env=env, input=input)
 
 
 def error_line(result, starts_with=None):

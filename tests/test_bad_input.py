@@ -120,7 +120,7 @@ def test_a_read_only_connection_reads_and_refuses_to_write_in_one_line(one_case,
     """SQLite's own read-only mode (``?mode=ro``), which holds for root too: what a user
     without write permission gets. Reads work; a write is one line, exit 1, nothing written."""
 
-    def read_only(cls, path):
+    def read_only(cls, path, durability="full"):
         return cls(sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True)))
 
     monkeypatch.setattr(Store, "open", classmethod(read_only))

@@ -117,3 +117,85 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
     assert engine.verify() == (1, 3, [])
     # Nothing more moves on a second run.
     assert "0 due dates moved" in run(db, "recompute").stderr
+
+
+# The 山西 path of test_crash_safety.py, every guard satisfied: opened 1/26, 公示 2/12 to
+# 2/24, county review from 2/25, approved 3/17 (which opens a benefit case paid from April).
+PATH = [("accept", "2026-01-28"), ("start_investigation", "2026-02-02"),
+        ("request_verification", "2026-02-04"), ("start_verification", "2026-02-10"),
+        ("post_publicity", "2026-02-12"), ("submit_to_county", "2026-02-25"),
+        ("approve", "2026-03-17"), ("publish", "2026-03-18")]
+
+
+def interleaved(cases=3):
+    """Open ``cases`` 山西 cases, then take each event along PATH for all of them in turn."""
+    lines = [{"op": "open", "province": "shanxi", "on": "2026-01-26", "id": f"P{i}",
+              "attributes": {"county": "太原市小店区", "household_size": 1 + i}}
+             for i in range(cases)]
+    for event, on in PATH:
+        for i in range(cases):
+            line = {"op": "fire", "case_id": f"P{i}", "event": event, "on": on}
+            if event == "approve":
+                line["payload"] = {"amount": 500 + i}
+            lines.append(line)
+    return lines
+
+
+def content(engine):
+    """What an import must leave exactly as the API does: everything but write bookkeeping
+    (versions, times, hashes, keys and row ids, which differ by batch or by clock)."""
+    db = engine.store.db
+    return (
+        db.execute("select id, province, workflow, county, state, attributes, opened_on, "
+                   "last_event_on from cases order by id").fetchall(),
+        db.execute("select case_id, seq, event, [on], payload, reason, from_state, to_state, "
+                   "derived from events order by case_id, seq").fetchall(),
+        db.execute("select case_id, rule, instance, starts_on, due_on, stopped_on, outcome, "
+                   "citation, computation from deadlines order by case_id, id").fetchall(),
+        db.execute("select case_id, other_id, relation, [on], seq from links "
+                   "order by case_id, other_id").fetchall(),
+    )
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 500])
+def test_an_import_leaves_exactly_what_the_same_calls_through_the_api_leave(tmp_path, batch):
+    lines = interleaved()
+    api = Engine.open(str(tmp_path / "api.db"))
+    for line in lines:
+        if line["op"] == "open":
+            api.open_case(province=line["province"], on=date.fromisoformat(line["on"]),
+                          case_id=line["id"], attributes=line["attributes"])
+        else:
+            api.fire(line["case_id"], line["event"], on=date.fromisoformat(line["on"]),
+                     payload=line.get("payload"))
+    imported = Engine.open(str(tmp_path / "import.db"))
+    result = imported.import_file(write(tmp_path, lines), batch=batch)
+    assert (result.lines, result.events, result.already) == (27, 27, 0)
+    assert content(imported) == content(api)
+    # Each approve opened a benefit case numbered in turn, also across batches.
+    assert [r[0] for r in content(imported)[0] if r[2] == "benefit"] == [
+        "shanxi-2026-000001", "shanxi-2026-000002", "shanxi-2026-000003"]
+    assert imported.verify()[2] == []  # hash chains intact across batches
+
+
+def test_progress_counts_every_line_read_and_stdin_works(tmp_path, db):
+    lines = [*LINES[:2], "", *LINES[2:]]
+    counted = []
+    Engine.open(db).import_file(write(tmp_path, lines), batch=2, progress=counted.append)
+    assert counted == [2, 3, 1]  # batches end at lines 2 and 5 (blank line 3 not in one); 6
+    other = str(tmp_path / "stdin.db")
+    text = "\n".join(json.dumps(x) for x in LINES) + "\n"
+    result = run(other, "import", "-", input=text)
+    assert result.exit_code == 0, result.output
+    assert "5 lines: 5 written, 0 already imported, 0 skipped" in result.stderr
+
+
+def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
+    path = tmp_path / "latin1.jsonl"
+    good = json.dumps(LINES[0]).encode()
+    bad = '{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "Ç"}'.encode("latin-1")
+    path.write_bytes(good + b"\n" + bad + b"\n")
+    result = run(db, "import", str(path), "--batch", "1")
+    assert result.exit_code == 2  # bad input, like any line that is not valid JSON
+    assert error_line(result).startswith("Error: line 2: not valid JSON ('utf-8' codec")
+    assert events(db) == 1

@@ -11,7 +11,7 @@ from engine import Engine
 from engine.store import Store, migrations
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
-                  "m005_running_duties_index"]
+                  "m005_running_duties_index", "m006_case_numbers"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):

@@ -13,7 +13,7 @@ from engine.cli.options import db_option, emit, format_option
 
 
 @cli.command("import")
-@click.argument("jsonl", type=click.File("r", encoding="utf-8"))
+@click.argument("jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1),
               help="Lines per transaction.")
 @click.option("--skip-invalid", is_flag=True,
@@ -29,19 +29,36 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Every event goes through the same state machine and guards as the API. A bad line stops
     the import with nothing from its batch written (or is skipped with --skip-invalid).
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
-    one made from its content).
+    one made from its content). The file is read a line at a time, whatever its size.
     """
-    lines = jsonl.readlines()
     engine = open_engine(db_path, create=True)
     stderr = sys.stderr
-    with click.progressbar(length=len(lines), label="Importing", file=stderr,
-                           hidden=not stderr.isatty()) as bar:
-        result = engine.import_lines(lines, batch=batch, skip_invalid=skip_invalid,
-                                     progress=bar.update)
+    if jsonl == "-":
+        total, lines = None, sys.stdin.buffer
+    else:
+        total, lines = count_lines(jsonl), open(jsonl, "rb")  # noqa: SIM115 (closed below)
+    try:
+        with click.progressbar(length=total or 0, label="Importing", file=stderr,
+                               hidden=total is None or not stderr.isatty()) as bar:
+            result = engine.import_lines(lines, batch=batch, skip_invalid=skip_invalid,
+                                         progress=bar.update)
+    finally:
+        if lines is not sys.stdin.buffer:
+            lines.close()
     for number, message in result.skipped:
         click.echo(f"skipped line {number}: {message}")
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
                f"imported, {len(result.skipped)} skipped", err=True)
+
+
+def count_lines(path: str) -> int:
+    """Lines in a file, for the progress bar: read in blocks, never held whole."""
+    count = last = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1]
+    return count + (last not in (0, ord("\n")))
 
 
 @cli.command()

@@ -1,0 +1,215 @@
+"""Bulk import: JSON lines through the same checks as the API, one transaction per batch.
+
+A batch is worked out in memory first. Each line is checked against its case as the earlier
+lines of the batch left it, with the same state machine, guards and deadline rules as
+``Engine.fire``. The batch is then written in one transaction, with one statement per table.
+Checking a line never changes the batch's state, so a bad line is skipped by not applying it.
+Nothing is written for a batch that fails, and each case's version is still checked, so an
+import running beside other writers never overwrites their events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from attrs import define
+
+from engine.errors import DoudiError, EventRefused, InvalidInput
+from engine.store import Change
+
+if TYPE_CHECKING:
+    from engine.core import Engine, Known
+
+
+@define
+class ImportResult:
+    """What an import did: lines read, events written, lines already imported, lines skipped."""
+
+    lines: int = 0
+    events: int = 0
+    already: int = 0
+    skipped: list[tuple[int, str]] = attrs.Factory(list)
+
+
+class ImportStopped(DoudiError):
+    """A bad line stopped an import; nothing from its batch was written."""
+
+    def __init__(self, line: int, error: DoudiError, written: int) -> None:
+        super().__init__(f"line {line}: {error} (import stopped: nothing from this line's "
+                         f"batch written; {written} events from earlier batches kept)")
+        self.line, self.exit_code, self.written = line, error.exit_code, written
+
+
+@define
+class _Line:
+    number: int
+    data: dict[str, Any]
+    key: str
+
+
+def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
+    """The line's object and its idempotency key (``key``, or a hash of its content)."""
+    try:
+        data = json.loads(text)  # bytes that are not UTF-8 raise a ValueError too
+    except ValueError as exc:
+        raise InvalidInput(f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("each line must be a JSON object")
+    key = data.get("key") or "import:" + hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+    if not isinstance(key, str):
+        raise InvalidInput("key must be a string")
+    return data, key
+
+
+class _Batch:
+    """The cases a batch touches, as its lines so far have left them, and what it will write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.before: dict[str, Known] = {}  # existing cases as read, before this batch
+        self.now: dict[str, Known] = {}  # every case this batch touched, as it stands
+        self.changes: dict[str, Change] = {}  # what the batch writes, by case
+        self.keys: set[str] = set()
+
+    def apply(self, data: dict[str, Any], key: str) -> None:
+        """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
+        op = data.get("op")
+        try:
+            on = date.fromisoformat(str(data["on"]))
+            if op == "open":
+                changes = [self._opening(data, on, key)]
+            elif op == "fire":
+                case_id = str(data["case_id"])
+                known = self.now.get(case_id)
+                if known is None:
+                    known, _ = self.engine._known(case_id)
+                    self.before[case_id] = known
+                changes = self.engine._event_changes(
+                    known, str(data["event"]), on, data.get("payload"), data.get("reason"),
+                    data.get("actor"), key, set(self.changes))
+            else:
+                raise InvalidInput(f"unknown op {op!r}: use open or fire")
+        except KeyError as exc:
+            raise InvalidInput(f"{op or 'line'} needs {exc.args[0]!r}") from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, DoudiError):
+                raise
+            raise InvalidInput(str(exc)) from None
+        for change in changes:
+            self._merge(change)
+        self.keys.add(key)
+
+    def _opening(self, data: dict[str, Any], on: date, key: str) -> Change:
+        case_id = data.get("id")
+        if case_id is not None:
+            case_id = str(case_id)
+            self.engine._check_new_id(case_id)
+            if case_id in self.now:
+                raise EventRefused(f"case {case_id} already exists")
+        attributes = data.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            raise InvalidInput("attributes must be a JSON object")
+        change = self.engine._opening(
+            str(data["province"]), str(data.get("workflow", "dibao")), on, dict(attributes),
+            case_id, data.get("actor"), taken=set(self.changes))
+        change.entries[0] = attrs.evolve(change.entries[0], key=key)
+        return change
+
+    def _merge(self, change: Change) -> None:
+        """Fold one line's change of a case into the batch's change of it."""
+        case_id = change.case.id
+        known = self.now.get(case_id)
+        pending = self.changes.get(case_id)
+        if pending is None:
+            self.changes[case_id] = pending = change
+        else:
+            pending.case, pending.deadlines = change.case, change.deadlines
+            pending.entries = pending.entries + change.entries
+            pending.sanctions = pending.sanctions + change.sanctions
+            pending.links = pending.links + change.links
+        from engine.core import Known
+
+        self.now[case_id] = Known(
+            change.case,
+            (known.history if known else self.before[case_id].history
+             if case_id in self.before else []) + change.entries,
+            change.deadlines, [], [],
+        )
+
+
+def import_lines(
+    engine: Engine,
+    lines: Iterable[str | bytes],
+    batch: int = 500,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """See :meth:`engine.core.Engine.import_lines`."""
+    result = ImportResult()
+    pending: list[tuple[int, str | bytes]] = []
+    reported = 0  # lines (blank ones included) already reported to ``progress``
+
+    def flush() -> None:
+        parsed: list[_Line | tuple[int, DoudiError]] = []
+        for number, text in pending:
+            try:
+                data, key = parse_line(text)
+            except DoudiError as exc:
+                parsed.append((number, exc))
+                continue
+            parsed.append(_Line(number, data, key))
+        recorded = engine.store.recorded_keys([p.key for p in parsed if isinstance(p, _Line)])
+        state = _Batch(engine)
+        written = already = 0
+        for line in parsed:  # in file order, so the first bad line is the one reported
+            try:
+                if not isinstance(line, _Line):
+                    raise line[1]
+                if line.key in recorded or line.key in state.keys:
+                    already += 1
+                    continue
+                state.apply(line.data, line.key)
+            except DoudiError as exc:
+                number = line.number if isinstance(line, _Line) else line[0]
+                if not skip_invalid:
+                    raise ImportStopped(number, exc, result.events) from None
+                result.skipped.append((number, str(exc)))
+                continue
+            written += 1
+        changes = list(state.changes.values())
+        if changes:
+            try:
+                engine._commit(changes)
+            except DoudiError as exc:
+                raise ImportStopped(pending[0][0], exc, result.events) from None
+            engine._written(changes, state.before)
+        result.events += written  # counted once the batch is committed
+        result.already += already
+        pending.clear()
+
+    def report(number: int) -> None:
+        nonlocal reported
+        if progress and number > reported:
+            progress(number - reported)
+            reported = number
+
+    number = 0
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        result.lines += 1
+        pending.append((number, text))
+        if len(pending) >= batch:
+            flush()
+            report(number)
+    if pending:
+        flush()
+    report(number)
+    return result
+

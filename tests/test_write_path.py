@@ -1,0 +1,131 @@
+"""The write path kept fast for province scale (issue 7): cases kept whole in memory between
+events, only changed deadlines written, a counter for case numbers, a durability setting.
+
+Every shortcut must give exactly what the slow way gives: the view ``fire`` returns equals
+the case read back from the database, a copy outdated by another writer is noticed, and
+the numbering and deadlines match what scanning and replaying give.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pytest
+from test_benefit_common import approved_dibao
+
+from engine import Engine, InvalidInput
+from engine.deadlines import Deadline, apply_event
+from engine.registry import get_registry
+from helpers import dump
+
+
+def same_as_stored(engine: Engine, view) -> None:
+    """``view`` (what a write returned) equals the case read back by another engine."""
+    path = engine.store.db.execute("pragma database_list").fetchone()[2]
+    fresh = Engine.open(path)
+    assert view.to_json() == fresh.case(view.id, as_of=view.as_of).to_json()
+
+
+def test_fire_returns_the_case_exactly_as_the_database_then_holds_it(engine):
+    # The 天津 path to approval (it opens a benefit case, with links both ways), then a
+    # benefit case found to have hidden income: 津民发〔2023〕13号 五(五) stops it, orders
+    # repayment and refers it on, three sanctions written with the event.
+    case, approved = approved_dibao(engine, "tianjin", date(2026, 3, 20), amount=1000)
+    same_as_stored(engine, approved)
+    assert [link["relation"] for link in approved.links] == ["benefit"]
+    benefit = approved.links[0]["case_id"]
+    same_as_stored(engine, engine.fire(benefit, "fraud_found", on=date(2026, 5, 20),
+                                       payload={"since": "2026-04-01"}))
+    fraud = engine.case(benefit)
+    assert {s.kind for s in fraud.sanctions} == {"stop", "repayment", "legal_referral"}
+    same_as_stored(engine, engine.fire(case.id, "publish", on=date(2026, 3, 23)))
+
+
+def test_a_copy_outdated_by_another_writer_is_read_again_not_written_over(tmp_path):
+    path = str(tmp_path / "two.db")
+    first, second = Engine.open(path), Engine.open(path)
+    case = first.open_case(province="shanxi", on=date(2026, 3, 2))
+    first.fire(case.id, "accept", on=date(2026, 3, 3))  # first now keeps the case in memory
+    second.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    # first's copy says "accepted"; the version check notices, and it reads the case again.
+    view = first.fire(case.id, "request_verification", on=date(2026, 3, 5))
+    assert view.state == "verification_requested"
+    assert [e["event"] for e in view.history] == [
+        "open", "accept", "start_investigation", "request_verification"]
+    same_as_stored(first, view)
+    assert first.verify(case.id)[2] == []  # the hash chain runs through both writers' events
+
+
+def test_stored_deadlines_equal_the_replayed_ones_after_every_event(engine):
+    # Only changed deadlines are written: after each event the rows must still be exactly
+    # what replaying the history from scratch gives.
+    case = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2))
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9)]:
+        engine.fire(case.id, event, on=date(2026, 3, day))
+        _, replayed = engine.replay(case.id)
+        assert engine.store.deadlines(case.id) == replayed
+
+
+def test_apply_event_leaves_the_deadlines_it_was_given_as_they_were():
+    # 山西: accept on 2026-03-03 starts the whole-procedure and the investigation deadlines;
+    # start_investigation on 03-04 stops the second one and leaves the first alone.
+    registry = get_registry()
+    wf = registry.workflow("shanxi", "dibao")
+    calendar = registry.calendar("shanxi")
+    opened = apply_event([], wf, "accept", date(2026, 3, 3), calendar, {}, False, {})
+    assert [d.rule for d in opened] == ["total", "investigation_start"]
+    before = [attrs.evolve(d) for d in opened]
+    after = apply_event(opened, wf, "start_investigation", date(2026, 3, 4), calendar, {},
+                        False, {})
+    assert opened == before
+    stopped = [d for d in after if d.stop_event == "start_investigation"]
+    assert [(d.rule, d.outcome) for d in stopped] == [("investigation_start", "met")]
+    assert not any(d is o for d in stopped for o in opened)
+    # Deadlines the event did not touch are the very same objects (nothing to write).
+    untouched = [d for d in after if any(d is o for o in opened)]
+    assert len(untouched) == len(opened) - len(stopped)
+
+
+def test_a_deadline_row_has_every_field():
+    d = Deadline("r", "t", "statutory", "duty", 1, date(2026, 3, 2), "3wd", date(2026, 3, 5),
+                 "c", "x", False, "p")
+    assert set(d.to_row("C1")) == {f.name for f in attrs.fields(Deadline)} | {"case_id"}
+    assert Deadline.from_row(d.to_row("C1")) == d
+
+
+def test_case_numbers_continue_after_hand_given_ids_and_rows_written_elsewhere(engine):
+    first = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    assert first.id == "shanxi-2026-000001"
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="shanxi-2026-000040")
+    assert engine.open_case(province="shanxi", on=date(2026, 3, 2)).id == "shanxi-2026-000041"
+    # A row another program wrote without the counter: the next number still skips it.
+    engine.store.db.execute(
+        "insert into cases (id, province, workflow, state, attributes, opened_on, "
+        "last_event_on, version) values ('shanxi-2026-000042', 'shanxi', 'dibao', 'applied', "
+        "'{}', '2026-03-02', '2026-03-02', 1)")
+    engine.store.db.conn.commit()
+    assert engine.open_case(province="shanxi", on=date(2026, 3, 2)).id == "shanxi-2026-000043"
+    assert engine.open_case(province="shanxi", on=date(2027, 1, 4)).id == "shanxi-2027-000001"
+
+
+def test_durability_is_full_unless_asked_and_anything_else_is_refused(tmp_path):
+    def synchronous(engine):
+        return engine.store.db.execute("pragma synchronous").fetchone()[0]
+
+    assert synchronous(Engine.open(str(tmp_path / "a.db"))) == 2  # FULL
+    assert synchronous(Engine.open(str(tmp_path / "a.db"), durability="normal")) == 1
+    with pytest.raises(InvalidInput, match="unknown durability 'fast'"):
+        Engine.open(str(tmp_path / "b.db"), durability="fast")
+
+
+def test_a_refused_event_leaves_the_copy_in_memory_usable(engine):
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    before = dump(engine)
+    with pytest.raises(Exception, match="not allowed"):
+        engine.fire(case.id, "publish", on=date(2026, 3, 4))
+    assert dump(engine) == before
+    view = engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    same_as_stored(engine, view)
