@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -61,6 +61,16 @@ class Known:
     sanctions: list[Sanction]
     links: list[dict]  # {"case_id", "workflow", "relation", "on"}, oldest first
     last_hash: str | None = None
+
+
+class _AnyOf:
+    """In any of several containers (ids taken by a batch, and by this event)."""
+
+    def __init__(self, *containers: Container[str]) -> None:
+        self.containers = containers
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in c for c in self.containers)
 
 
 def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
@@ -166,7 +176,8 @@ class Engine:
         attributes: dict[str, Any],
         case_id: str | None,
         actor: str | None,
-        taken: set[str] | None = None,
+        taken: Container[str] = (),
+        numbers: dict[str, int] | None = None,
     ) -> Change:
         """The change that opens a case (not yet written)."""
         wf = self.registry.workflow(province, workflow)
@@ -177,11 +188,15 @@ class Engine:
         if _always_delegated(wf, province, attributes):
             attributes["delegated"] = True
         if case_id is None:
+            # ``taken``: ids opened but not yet written (an import batch); ``numbers``: the
+            # next free number per prefix, kept by the caller across openings.
             prefix = f"{province}-{on.year}-"
-            number = self.store.next_case_number(prefix)
-            while numbered_id(prefix, number) in (taken or ()):
+            number = (numbers or {}).get(prefix) or self.store.next_case_number(prefix)
+            while numbered_id(prefix, number) in taken:
                 number += 1
             case_id = numbered_id(prefix, number)
+            if numbers is not None:
+                numbers[prefix] = number + 1
         case = CaseRecord(
             id=case_id,
             province=province,
@@ -227,7 +242,7 @@ class Engine:
         for attempt in (1, 2):
             known, remembered = self._known(case_id)
             changes = self._event_changes(known, event, on, payload, reason, actor,
-                                          idempotency_key, set())
+                                          idempotency_key)
             try:
                 written = self._commit(changes, idempotency_key, case_id, event, on)
             except Conflict:
@@ -303,12 +318,14 @@ class Engine:
         reason: str | None,
         actor: str | None,
         idempotency_key: str | None,
-        taken: set[str],
+        taken: Container[str] = (),
+        numbers: dict[str, int] | None = None,
     ) -> list[Change]:
         """Check one event against the case and work out what it writes, without writing.
 
         The first change is the case's own; any further ones open linked cases (ids not in
-        ``taken``). ``known`` is left as it was.
+        ``taken``, numbered from ``numbers``; see :meth:`_opening`). ``known`` is left as
+        it was.
         """
         case = known.case
         payload = dict(payload or {})
@@ -330,16 +347,17 @@ class Engine:
                         last_hash=known.last_hash)
         self._advance(change, history, on)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
-                          payload, reason, actor)
+                          payload, reason, actor, idempotency_key)
         change.case, change.deadlines = step.case, step.deadlines
-        change.entries.append(attrs.evolve(step.entry, key=idempotency_key))
+        change.entries.append(step.entry)
         change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
         changes = [change]
         for opening in step.openings:
             try:
                 linked = self._opening(case.province, opening.workflow, on,
                                        dict(opening.attributes), None, actor,
-                                       taken=taken | {c.case.id for c in changes[1:]})
+                                       taken=_AnyOf(taken, {c.case.id for c in changes[1:]}),
+                                       numbers=numbers)
             except DoudiError as exc:
                 raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}") from None
             linked.links.append((case.id, opening.back_relation, on, 0))
@@ -455,45 +473,52 @@ class Engine:
         Cases with provisional deadlines go first. Returns (case, rule, instance, old due,
         new due) for every due date that moved.
         """
-        cases = list(self.store.cases())
-        stored = self.store.deadlines_by_case()
-        cases.sort(key=lambda c: not any(d.provisional for d in stored.get(c.id, [])))
+        # Which cases go first is fixed before any is rewritten (a temporary table).
+        db = self.store.db
+        db.execute("drop table if exists temp.provisional_first")
+        db.execute("create temp table provisional_first as "
+                   "select distinct case_id as id from deadlines where provisional")
+        first = "id in (select id from temp.provisional_first)"
         moved: list[tuple[str, str, int, date, date]] = []
-        for case in cases:
-            before = stored.get(case.id, [])
-            history = self.store.history(case.id)
-            fresh = self._deadlines_from_history(case, history, None)
-            changes = [
-                (old, new) for old, new in zip(before, fresh, strict=False)
-                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-            ]
-            if changes or len(before) != len(fresh):
-                on = max(case.last_event_on, date.today())
-                entry = HistoryEntry(
-                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(), n.due_on.isoformat()]
-                               for o, n in changes]},
-                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-                )
-                self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
-                moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes]
-            if progress:
-                progress(1)
+        for condition in (first, f"not {first}"):
+            for case in self.store.each_case(condition):
+                before = self.store.deadlines(case.id)
+                history = self.store.history(case.id)
+                fresh = self._deadlines_from_history(case, history, None)
+                changes = [
+                    (old, new) for old, new in zip(before, fresh, strict=False)
+                    if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+                ]
+                if changes or len(before) != len(fresh):
+                    on = max(case.last_event_on, date.today())
+                    entry = HistoryEntry(
+                        len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                        {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                                    n.due_on.isoformat()] for o, n in changes]},
+                        "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+                    )
+                    self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
+                    moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
+                              for o, n in changes]
+                if progress:
+                    progress(1)
+        db.execute("drop table temp.provisional_first")
         return moved
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain: (cases, events checked, findings)."""
-        ids = [case_id] if case_id else [c.id for c in self.store.cases()]
         if case_id:
             self._load(case_id)
-        findings, events = [], 0
+        ids = [case_id] if case_id else (c.id for c in self.store.each_case())
+        findings, events, cases = [], 0, 0
         for cid in ids:
+            cases += 1
             rows = self.store.history_rows(cid)
             events += len(rows)
             finding = verify_chain(cid, rows)
             if finding is not None:
                 findings.append(finding)
-        return len(ids), events, findings
+        return cases, events, findings
 
     def advance(self, until: date) -> list[tuple[str, str, date]]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
@@ -502,7 +527,7 @@ class Engine:
         transaction. Reports already see these events without it; this writes them down.
         """
         recorded = []
-        for case in list(self.store.cases()):
+        for case in self.store.each_case():
             wf = self.registry.workflow(case.province, case.workflow)
             if _pending_auto(wf, case, until) is None:
                 continue
@@ -536,6 +561,7 @@ class Engine:
         payload: Mapping[str, Any],
         reason: str | None,
         actor: str | None = None,
+        key: str | None = None,
     ) -> _Step:
         """One event applied to a case in memory: new state, attributes, deadlines, effects."""
         wf = self.registry.workflow(case.province, case.workflow)
@@ -569,7 +595,7 @@ class Engine:
         closes = state in wf.final_states
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload)
         entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
-                             derived=outcome.attributes, actor=actor)
+                             derived=outcome.attributes, actor=actor, key=key)
         openings = list(outcome.openings)
         for o in wf.opens:
             if o.event == event:
@@ -579,8 +605,8 @@ class Engine:
                 copied[o.back_relation] = case.id
                 openings.append(LinkedOpening(o.workflow, o.relation, o.back_relation, copied,
                                               o.citation))
-        updated = attrs.evolve(case, state=state, attributes=attributes, last_event_on=on,
-                               county=attributes.get("county"))
+        updated = CaseRecord(case.id, case.province, case.workflow, attributes.get("county"),
+                             state, attributes, case.opened_on, on, case.version)
         return _Step(updated, entry, deadlines, outcome, openings)
 
     def replay(self, case_id: str) -> tuple[CaseRecord, list[Deadline]]:
@@ -826,7 +852,10 @@ class Engine:
         if province is not None:
             self.registry.province(province)
         rows = []
-        for case in self.store.cases(province=province, county=county):
+        # Filtered in SQL: the few routed cases, not every case's attributes in Python.
+        routed = ("json_extract(attributes, '$.exception_route') is not null "
+                  "or json_extract(attributes, '$.archive_class') is not null")
+        for case in self.store.cases(province=province, county=county, condition=routed):
             route = case.attributes.get("exception_route")
             decision = case.attributes.get("collective_decision") or {}
             if not route and not case.attributes.get("archive_class"):

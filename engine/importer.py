@@ -76,6 +76,7 @@ class _Batch:
         self.now: dict[str, Known] = {}  # every case this batch touched, as it stands
         self.changes: dict[str, Change] = {}  # what the batch writes, by case
         self.keys: set[str] = set()
+        self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -92,7 +93,7 @@ class _Batch:
                     self.before[case_id] = known
                 changes = self.engine._event_changes(
                     known, str(data["event"]), on, data.get("payload"), data.get("reason"),
-                    data.get("actor"), key, set(self.changes))
+                    data.get("actor"), key, self.changes.keys(), self.numbers)
             else:
                 raise InvalidInput(f"unknown op {op!r}: use open or fire")
         except KeyError as exc:
@@ -117,7 +118,7 @@ class _Batch:
             raise InvalidInput("attributes must be a JSON object")
         change = self.engine._opening(
             str(data["province"]), str(data.get("workflow", "dibao")), on, dict(attributes),
-            case_id, data.get("actor"), taken=set(self.changes))
+            case_id, data.get("actor"), taken=self.changes.keys(), numbers=self.numbers)
         change.entries[0] = attrs.evolve(change.entries[0], key=key)
         return change
 

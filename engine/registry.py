@@ -40,6 +40,7 @@ class Registry:
         self.provinces: dict[str, Province] = {}
         self._workflows: dict[tuple[str, str], Workflow] = {}
         self._machines: dict[tuple[str, str], ProcessMachine] = {}
+        self._calendars: dict[tuple[str | None, str | None], OfficialCalendar] = {}
 
     def _each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call one hook plugin by plugin, yielding (plugin name, result)."""
@@ -144,6 +145,12 @@ class Registry:
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
         """The calendar deadlines are counted on: national, plus the place's local overlays."""
+        key = (province, county)
+        if key not in self._calendars:  # asked for every event: the hooks answer once
+            self._calendars[key] = self._calendar(province, county)
+        return self._calendars[key]
+
+    def _calendar(self, province: str | None, county: str | None) -> OfficialCalendar:
         if province is None:
             if county is not None:
                 raise InvalidInput("--county needs --province")

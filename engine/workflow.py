@@ -195,6 +195,8 @@ class Workflow:
     _states: Mapping[str, State] = attrs.field(init=False, eq=False, repr=False)
     _rules: Mapping[str, tuple[DeadlineRule, ...]] = attrs.field(init=False, eq=False,
                                                                  repr=False)
+    _taken: Mapping[tuple[str, str, str], Transition] = attrs.field(init=False, eq=False,
+                                                                    repr=False)
 
     def __attrs_post_init__(self) -> None:
         titles: dict[str, str] = {}
@@ -210,6 +212,11 @@ class Workflow:
         object.__setattr__(self, "_titles", titles)
         object.__setattr__(self, "_states", {s.name: s for s in self.states})
         object.__setattr__(self, "_rules", rules)
+        taken: dict[tuple[str, str, str], Transition] = {}
+        for t in self.transitions:
+            for source in t.sources:
+                taken.setdefault((t.event, source, t.dest or source), t)
+        object.__setattr__(self, "_taken", taken)
 
     def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
         """Raise :class:`InvalidInput` for a declared attribute of the wrong shape."""
@@ -222,11 +229,8 @@ class Workflow:
                 raise InvalidInput(f"a {self.name} case needs --set {name}=… ({spec.title})")
 
     def transition_for(self, event: str, source: str, dest: str) -> Transition:
-        """The transition that took ``event`` from ``source`` to ``dest``."""
-        return next(
-            t for t in self.transitions
-            if t.event == event and source in t.sources and (t.dest or source) == dest
-        )
+        """The transition that took ``event`` from ``source`` to ``dest`` (the first such)."""
+        return self._taken[(event, source, dest)]
 
     def rules_for(self, event: str) -> tuple[DeadlineRule, ...]:
         """The deadline rules ``event`` may act on (in order): those naming it, and those

@@ -129,3 +129,15 @@ def test_a_refused_event_leaves_the_copy_in_memory_usable(engine):
     assert dump(engine) == before
     view = engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
     same_as_stored(engine, view)
+
+
+def test_each_case_reads_in_chunks_and_sees_every_case_once_while_writing(engine):
+    for i in range(5):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=f"K{i}")
+    seen = []
+    for case in engine.store.each_case("province = ?", ["shanxi"], chunk=2):
+        seen.append(case.id)
+        engine.fire(case.id, "accept", on=date(2026, 3, 3))  # a write between chunks
+    assert seen == ["K0", "K1", "K2", "K3", "K4"]
+    assert list(engine.store.each_case("state = ?", ["applied"])) == []
+    assert engine.store.count_cases() == 5

@@ -72,7 +72,7 @@ def recompute(fmt, db_path) -> None:
     them; prints how many moved and by how many days.
     """
     engine = open_engine(db_path)
-    cases = sum(1 for _ in engine.store.cases())
+    cases = engine.store.count_cases()
     stderr = sys.stderr
     with click.progressbar(length=cases, label="Recomputing", file=stderr,
                            hidden=not stderr.isatty()) as bar:
