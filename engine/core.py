@@ -447,8 +447,10 @@ class Engine:
         ``key`` optional). Lines are written in batches of ``batch``, one transaction each. A
         bad line stops the import with nothing from its batch written (earlier batches stay)
         — or, with ``skip_invalid``, is listed and skipped. A line without ``key`` gets one
-        from its content, so re-running the same file adds nothing. ``progress`` is called
-        with the number of lines read (blank ones too) each time a batch is written.
+        from its content, so re-running the same file adds nothing. Each time a batch is
+        committed, ``progress`` is called with the number of lines read since its last call
+        (blank ones too), as click's ``bar.update`` wants. Each batch holds the write lock
+        from its first read to its commit, so other writers wait for it (busy timeout).
         """
         return import_lines(self, lines, batch, skip_invalid, progress)
 

@@ -165,9 +165,21 @@ def import_lines(
                 parsed.append((number, exc))
                 continue
             parsed.append(_Line(number, data, key))
+        # The write lock is taken before the batch is worked out, so what it reads (keys
+        # already recorded, ids taken, the cases) cannot change before it is written: two
+        # imports of the same file at once take turns, batch by batch.
+        with engine.store.write_transaction():
+            written, already, skipped = apply_and_write(parsed)
+        result.events += written  # counted once the batch is committed
+        result.already += already
+        result.skipped += skipped
+        pending.clear()
+
+    def apply_and_write(parsed: list[_Line | tuple[int, DoudiError]]
+                        ) -> tuple[int, int, list[tuple[int, str]]]:
         recorded = engine.store.recorded_keys([p.key for p in parsed if isinstance(p, _Line)])
         state = _Batch(engine)
-        written = already = 0
+        written, already, skipped = 0, 0, []
         for line in parsed:  # in file order, so the first bad line is the one reported
             try:
                 if not isinstance(line, _Line):
@@ -180,7 +192,7 @@ def import_lines(
                 number = line.number if isinstance(line, _Line) else line[0]
                 if not skip_invalid:
                     raise ImportStopped(number, exc, result.events) from None
-                result.skipped.append((number, str(exc)))
+                skipped.append((number, str(exc)))
                 continue
             written += 1
         changes = list(state.changes.values())
@@ -190,9 +202,7 @@ def import_lines(
             except DoudiError as exc:
                 raise ImportStopped(pending[0][0], exc, result.events) from None
             engine._written(changes, state.before)
-        result.events += written  # counted once the batch is committed
-        result.already += already
-        pending.clear()
+        return written, already, skipped
 
     def report(number: int) -> None:
         nonlocal reported

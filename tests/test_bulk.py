@@ -199,3 +199,36 @@ def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     assert result.exit_code == 2  # bad input, like any line that is not valid JSON
     assert error_line(result).startswith("Error: line 2: not valid JSON ('utf-8' codec")
     assert events(db) == 1
+
+
+def test_two_imports_of_the_same_file_at_once_write_each_line_once(tmp_path):
+    # Each batch is worked out and written under the write lock, so the second import finds
+    # the first one's keys recorded and counts those lines as already imported. (Before the
+    # lock covered the reads, the second stopped with "case Z1 already exists".)
+    import subprocess
+    import sys
+
+    lines = []
+    for i in range(120):
+        lines += [{"op": "open", "province": "shanxi", "on": "2026-01-26", "id": f"Z{i}"}]
+        lines += [{"op": "fire", "case_id": f"Z{i}", "event": e, "on": on} for e, on in PATH[:4]]
+    path, db = write(tmp_path, lines), str(tmp_path / "both.db")
+    Engine.open(db).store.db.close()  # created and migrated before both start
+    go = tmp_path / "go"
+    script = ("import sys, os, time; from engine import Engine; e = Engine.open(sys.argv[1]); "
+              "print('ready', flush=True)\nwhile not os.path.exists(sys.argv[3]): time.sleep(0.005)"
+              "\nr = e.import_file(sys.argv[2], batch=20); print(r.events, r.already, "
+              "len(r.skipped))")
+    procs = [subprocess.Popen([sys.executable, "-c", script, db, path, str(go)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for proc in procs:
+        assert proc.stdout.readline() == "ready\n"
+    go.touch()  # both start at once; whoever holds the lock, the other waits for it
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for (_, err), proc in zip(outputs, procs, strict=True):
+        assert proc.returncode == 0, err
+    counts = [tuple(map(int, out.split())) for out, _ in outputs]
+    assert sum(written for written, _, _ in counts) == 600
+    assert all(written + already == 600 and skipped == 0 for written, already, skipped in counts)
+    assert events(db) == 600

@@ -1,8 +1,10 @@
-"""Crash safety: a process killed (SIGKILL) while firing events leaves a consistent database.
+"""Crash safety: a process killed (SIGKILL) while firing events, or during a bulk import,
+leaves a consistent database.
 
 ``Store.commit`` writes an event, the case's new row, its recomputed deadlines and any case
-the event opens in one SQLite transaction (WAL mode). A writer is started in a subprocess and
-killed at a random moment, several times over the same database; after each kill:
+the event opens in one SQLite transaction (WAL mode); an import commits each batch of lines
+the same way, in one transaction. A writer is started in a subprocess and killed at a random
+moment, several times over the same database; after each kill:
 
 - ``PRAGMA integrity_check`` is ``ok`` and the database opens again (WAL recovery);
 - every event the writer reported as fired (it prints a line only after ``fire`` returned)
@@ -15,11 +17,24 @@ killed at a random moment, several times over the same database; after each kill
 - where the engine hash-chains histories (``Engine.verify``), every chain is intact.
 
 Each round continues on the database the previous kill left behind, so writing after a crash
-is exercised too. Total run time is a few seconds.
+is exercised too.
+
+The import (``Engine.import_file``, what ``doudi import`` runs) is killed the same way, each
+round re-running the same file on the database the last kill left. Besides the checks above:
+
+- batches are all or nothing, and in file order: the file's lines in the database are exactly
+  its first k × batch lines, at least as many as the importer reported committed;
+- re-running the file to the end after the kills writes the rest and nothing twice (each line's
+  idempotency key), ending with exactly the database one uninterrupted import of the file gives
+  (row ids, recording times, hashes and case versions aside).
+
+Run time: about 5 s for the writer, about 10 s for the import.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 import signal
 import sqlite3
@@ -76,10 +91,11 @@ print("done", flush=True)
 CASES_PER_ROUND = 1000  # ~9 events each: far longer to write than the latest kill (1.5 s)
 
 
-def run_and_kill(script, db_path, prefix, delay):
-    """Run the writer, SIGKILL it ``delay`` seconds after it is ready; the lines it printed."""
+def run_and_kill(script, args, delay):
+    """Run ``script ARGS``, SIGKILL it ``delay`` seconds after it printed ``ready``; the lines
+    it printed after that."""
     proc = subprocess.Popen(
-        [sys.executable, str(script), db_path, prefix, str(CASES_PER_ROUND)],
+        [sys.executable, str(script), *map(str, args)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
     )
     lines: list[str] = []
@@ -95,7 +111,7 @@ def run_and_kill(script, db_path, prefix, delay):
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    assert ready.wait(30), "the writer never started"
+    assert ready.wait(30), "the script never started"
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
@@ -183,7 +199,7 @@ def test_sigkill_while_firing_leaves_a_consistent_replayable_database(tmp_path):
     random.shuffle(delays)
     previous_cases = 0
     for round_no, delay in enumerate(delays):
-        reported = run_and_kill(script, db_path, f"R{round_no}", delay)
+        reported = run_and_kill(script, [db_path, f"R{round_no}", CASES_PER_ROUND], delay)
         where = f"round {round_no}, killed {delay}s after start ({len(reported)} lines)"
         # The kill landed while the writer was still writing.
         assert reported and reported[-1] != "done", f"{where}: finished before the kill"
@@ -193,3 +209,143 @@ def test_sigkill_while_firing_leaves_a_consistent_replayable_database(tmp_path):
             raise AssertionError(f"{where}: {exc}") from exc
         assert cases > previous_cases, where  # each round wrote on what the last kill left
         previous_cases = cases
+
+
+# The importer: Engine.import_file on the file, printing after each batch it committed (the
+# callback runs once the batch's transaction returned) how many lines are committed so far.
+IMPORTER = '''
+import sys
+
+from engine import Engine
+
+db_path, path, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+committed = 0
+
+
+def progress(lines):
+    global committed
+    committed += lines
+    print("committed", committed, flush=True)
+
+
+engine = Engine.open(db_path)
+print("ready", flush=True)
+result = engine.import_file(path, batch=batch, progress=progress)
+print("done", result.lines, result.events, result.already, flush=True)
+'''
+
+# The same 山西 path as WRITER, as import lines: 9 lines a case, every third case rejected.
+IMPORT_PATH = [
+    ("accept", "2026-01-28"),
+    ("start_investigation", "2026-02-02"),
+    ("request_verification", "2026-02-04"),
+    ("start_verification", "2026-02-10"),
+    ("post_publicity", "2026-02-12"),
+    ("submit_to_county", "2026-02-25"),
+]
+IMPORT_APPROVED = [("approve", "2026-03-17"), ("publish", "2026-03-18")]
+IMPORT_REJECTED = [("reject", "2026-03-17"), ("notify_refusal", "2026-03-19")]
+# 14,400 lines, about 3 s to import (~5,000 lines/s): longer than the three kills' delays
+# together (2.05 s at most), so the last kill too lands before the import is through.
+IMPORT_CASES = 1600
+IMPORT_BATCH = 100  # divides the file; batches end mid-case, so a case often spans two runs
+IMPORT_DELAYS = (0.05, 0.37, 0.68, 1.0)  # one kill in each third of 0.05–1.0 s
+
+
+def import_file_lines():
+    """The JSONL file's lines, and each one's event as ``check_database`` expects it reported:
+    ``case_id seq event`` (line n opens or fires exactly one event of its case)."""
+    lines, events = [], []
+    for i in range(IMPORT_CASES):
+        case_id = f"X-{i:04d}"
+        lines.append({"op": "open", "province": "shanxi", "on": "2026-01-26", "id": case_id,
+                      "attributes": {"county": "太原市小店区", "household_size": 1 + i % 5,
+                                     "amount": 300 + i}})
+        events.append(f"{case_id} 0 open")
+        path = IMPORT_PATH + (IMPORT_REJECTED if i % 3 == 2 else IMPORT_APPROVED)
+        for seq, (event, on) in enumerate(path, start=1):
+            lines.append({"op": "fire", "case_id": case_id, "event": event, "on": on})
+            events.append(f"{case_id} {seq} {event}")
+    return [json.dumps(line, ensure_ascii=False) for line in lines], events
+
+
+def imported_events(db_path):
+    """The file's events in the database (its cases' ids start with X-; the benefit cases an
+    approve opens are numbered by the engine), as ``case_id seq event``."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return {f"{c} {s} {e}" for c, s, e in conn.execute(
+            "select case_id, seq, event from events where case_id like 'X-%'")}
+    finally:
+        conn.close()
+
+
+IGNORED_COLUMNS = {"recorded_at", "created_at", "hash", "prev_hash", "version"}
+
+
+def content(db_path):
+    """Every table's rows, sorted, without row ids, recording times, hashes and versions."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [t for (t,) in conn.execute(
+            "select name from sqlite_master where type = 'table' "
+            "and name not like 'sqlite%' and name != '_sqlite_migrations' order by name")]
+        dump = {}
+        for table in tables:
+            columns = [name for _, name, kind, _, _, pk in conn.execute(f"pragma table_info({table})")
+                       if name not in IGNORED_COLUMNS and not (pk and kind == "INTEGER")]
+            rows = conn.execute(f"select {', '.join(f'[{c}]' for c in columns)} from {table}")
+            dump[table] = (columns, sorted(rows.fetchall(), key=repr))
+        return dump
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+def test_sigkill_during_an_import_then_rerunning_it_gives_the_uninterrupted_database(tmp_path):
+    script = tmp_path / "importer.py"
+    script.write_text(textwrap.dedent(IMPORTER), encoding="utf-8")
+    lines, events = import_file_lines()
+    assert len(lines) % IMPORT_BATCH == 0
+    path = tmp_path / "import.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db_path = str(tmp_path / "crash.db")
+    # Three kills, a new random draw each run, shown with any failure.
+    delays = [round(random.uniform(low, high), 3)
+              for low, high in itertools.pairwise(IMPORT_DELAYS)]
+    random.shuffle(delays)
+    previous = 0
+    for round_no, delay in enumerate(delays):
+        printed = run_and_kill(script, [db_path, path, IMPORT_BATCH], delay)
+        where = (f"round {round_no}, killed {delay}s after start "
+                 f"({printed[-1] if printed else 'no batch committed'})")
+        # The kill landed while the import was still running.
+        assert not printed or not printed[-1].startswith("done"), f"{where}: finished first"
+        reported = int(printed[-1].split()[1]) if printed else 0
+        try:
+            check_database(db_path, events[:reported])
+            in_db = imported_events(db_path)
+            # Whole batches, in file order: exactly the first k × batch lines are there.
+            count = len(in_db)
+            assert count % IMPORT_BATCH == 0, f"{count} lines imported: a batch cut in two"
+            assert in_db == set(events[:count]), "not the file's first lines"
+            assert count >= max(reported, previous)
+        except AssertionError as exc:
+            raise AssertionError(f"{where}: {exc}") from exc
+        previous = count
+
+    # Run to the end: only what the kills left out is written.
+    engine = Engine.open(db_path)
+    try:
+        result = engine.import_file(str(path), batch=IMPORT_BATCH)
+    finally:
+        engine.store.db.close()
+    assert (result.lines, result.events, result.already, result.skipped) == (
+        len(lines), len(lines) - previous, previous, [])
+    fresh_path = str(tmp_path / "fresh.db")
+    fresh = Engine.open(fresh_path)
+    try:
+        assert fresh.import_file(str(path), batch=IMPORT_BATCH).events == len(lines)
+    finally:
+        fresh.store.db.close()
+    assert content(db_path) == content(fresh_path)
