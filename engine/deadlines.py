@@ -138,9 +138,15 @@ def apply_event(
             owned.add(i)
         return result[i]
 
-    for rule in workflow.rules_for(event):
-        at = next((i for i in range(len(result) - 1, -1, -1)
-                   if result[i].rule == rule.rule and result[i].running), None)
+    # Where each rule's running deadline is (the latest), and how many each rule has had.
+    running_at: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for i, d in enumerate(result):
+        counts[d.rule] = counts.get(d.rule, 0) + 1
+        if d.running:
+            running_at[d.rule] = i
+    for rule in workflow.rules_for(event):  # each rule once: only its own deadlines change
+        at = running_at.get(rule.rule)
         if at is not None and event in rule.stops:
             running = own(at)
             running.stopped_on, running.stop_event = on, event
@@ -167,7 +173,7 @@ def apply_event(
                 running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
-            instance = 1 + sum(1 for d in result if d.rule == rule.rule)
+            instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1
             fresh = Deadline(
                 rule=rule.rule,
                 title=rule.title,

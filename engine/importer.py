@@ -52,6 +52,9 @@ class _Line:
     key: str
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
+
+
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
     try:
@@ -61,7 +64,7 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise InvalidInput("each line must be a JSON object")
     key = data.get("key") or "import:" + hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+        _CANONICAL.encode(data).encode()).hexdigest()[:32]
     if not isinstance(key, str):
         raise InvalidInput("key must be a string")
     return data, key

@@ -28,10 +28,12 @@ TRIGGERS = (
 )
 
 
+_CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per event
+
+
 def event_hash(row: Mapping[str, Any], previous: str) -> str:
     """The hash of one event row chained to the previous event's hash."""
-    content = json.dumps([row.get(column) for column in HASHED], ensure_ascii=False,
-                         separators=(",", ":"))
+    content = _CONTENT.encode([row.get(column) for column in HASHED])
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
 
 

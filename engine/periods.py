@@ -41,20 +41,7 @@ class Duration:
     def parse(cls, text: str | Duration) -> Duration:
         if isinstance(text, Duration):
             return text
-        match = _DURATION.match(str(text))
-        if not match:
-            raise InvalidInput(
-                f"malformed duration {text!r}: expected a count and a unit, e.g. 30wd, 7d, 3m"
-            )
-        count, unit = int(match.group(1)), match.group(2).lower()
-        if unit not in UNIT_NAMES:
-            raise InvalidInput(
-                f"unknown unit {match.group(2)!r} in {text!r}: use wd (working days), "
-                "d (calendar days) or m (months)"
-            )
-        if count < 1:
-            raise InvalidInput(f"duration {text!r} must count at least 1 {unit}")
-        return cls(count, unit)
+        return _parse_duration(str(text))
 
     def __str__(self) -> str:
         return f"{self.count}{self.unit}"
@@ -62,6 +49,24 @@ class Duration:
     @property
     def label(self) -> str:
         return f"{self.count}{UNIT_NAMES[self.unit]}"
+
+
+@functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started
+def _parse_duration(text: str) -> Duration:
+    match = _DURATION.match(text)
+    if not match:
+        raise InvalidInput(
+            f"malformed duration {text!r}: expected a count and a unit, e.g. 30wd, 7d, 3m"
+        )
+    count, unit = int(match.group(1)), match.group(2).lower()
+    if unit not in UNIT_NAMES:
+        raise InvalidInput(
+            f"unknown unit {match.group(2)!r} in {text!r}: use wd (working days), "
+            "d (calendar days) or m (months)"
+        )
+    if count < 1:
+        raise InvalidInput(f"duration {text!r} must count at least 1 {unit}")
+    return Duration(count, unit)
 
 
 @frozen

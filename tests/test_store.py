@@ -11,7 +11,8 @@ from engine import Engine
 from engine.store import Store, migrations
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
-                  "m005_running_duties_index", "m006_case_numbers"]
+                  "m005_running_duties_index", "m006_case_numbers",
+                  "m007_drop_outcome_due_on_index"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
