@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import attrs
-from attrs import define, frozen
+from attrs import frozen
 
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
@@ -28,7 +28,7 @@ from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
-from engine.store import CaseRecord, Change, Store, numbered_id
+from engine.store import CaseRecord, Change, Known, Store, numbered_id
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
@@ -47,20 +47,6 @@ class _Step:
     deadlines: list[Deadline]
     outcome: Outcome
     openings: list[LinkedOpening]
-
-
-@define
-class Known:
-    """A case whole, as this engine last wrote (or read) it: enough to check and write its next
-    event without reading the database again. The write still checks the case's version, so
-    a copy another writer has since outdated costs a retry, never a wrong write."""
-
-    case: CaseRecord
-    history: list[HistoryEntry]
-    deadlines: list[Deadline]
-    sanctions: list[Sanction]
-    links: list[dict]  # {"case_id", "workflow", "relation", "on"}, oldest first
-    last_hash: str | None = None
 
 
 class _AnyOf:

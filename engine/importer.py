@@ -20,10 +20,10 @@ import attrs
 from attrs import define
 
 from engine.errors import DoudiError, EventRefused, InvalidInput
-from engine.store import Change
+from engine.store import Change, Known
 
 if TYPE_CHECKING:
-    from engine.core import Engine, Known
+    from engine.core import Engine
 
 
 @define
@@ -137,8 +137,6 @@ class _Batch:
             pending.entries = pending.entries + change.entries
             pending.sanctions = pending.sanctions + change.sanctions
             pending.links = pending.links + change.links
-        from engine.core import Known
-
         self.now[case_id] = Known(
             change.case,
             (known.history if known else self.before[case_id].history

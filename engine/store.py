@@ -205,6 +205,21 @@ class Change:
 
 
 @define
+class Known:
+    """A case whole, as an engine last wrote (or read) it: enough to check and write its next
+    event without reading the database again. The engine compares its version with the
+    stored one before using it, and the write checks the version again, so a copy another
+    writer has since outdated is read again, never written over."""
+
+    case: CaseRecord
+    history: list[HistoryEntry]
+    deadlines: list[Deadline]
+    sanctions: list[Sanction]
+    links: list[dict]  # {"case_id", "workflow", "relation", "on"}, oldest first
+    last_hash: str | None = None
+
+
+@define
 class CaseRecord:
     """A case as stored: its current state and attributes."""
 
