@@ -74,8 +74,8 @@ def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]
 
 def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
     """The first transition due to happen by itself on or before ``until``, if any."""
-    for t in wf.transitions:
-        if t.auto_on and case.state in t.sources and t.auto_on in case.attributes:
+    for t in wf.automatic:
+        if case.state in t.sources and t.auto_on in case.attributes:
             when = date.fromisoformat(str(case.attributes[t.auto_on]))
             if when <= until:
                 return t, max(when, case.last_event_on)
@@ -316,7 +316,7 @@ class Engine:
         case = known.case
         payload = dict(payload or {})
         wf = self.registry.workflow(case.province, case.workflow)
-        automatic = [t for t in wf.transitions if t.event == event and t.auto_on]
+        automatic = [t for t in wf.automatic if t.event == event]
         if automatic:
             when = case.attributes.get(automatic[0].auto_on)
             raise EventRefused(
@@ -783,7 +783,7 @@ class Engine:
         slow = self.store.cases_where("last_event_on > ? and opened_on <= ?",
                                       [as_of.isoformat(), as_of.isoformat()], **filters)
         auto_states = sorted({s for wf in self._workflows_in_use()
-                              for t in wf.transitions if t.auto_on for s in t.sources})
+                              for t in wf.automatic for s in t.sources})
         if auto_states:
             marks = ", ".join("?" for _ in auto_states)
             slow += self.store.cases_where(f"state in ({marks}) and last_event_on <= ?",

@@ -197,6 +197,7 @@ class Workflow:
                                                                  repr=False)
     _taken: Mapping[tuple[str, str, str], Transition] = attrs.field(init=False, eq=False,
                                                                     repr=False)
+    _automatic: tuple[Transition, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         titles: dict[str, str] = {}
@@ -217,6 +218,7 @@ class Workflow:
             for source in t.sources:
                 taken.setdefault((t.event, source, t.dest or source), t)
         object.__setattr__(self, "_taken", taken)
+        object.__setattr__(self, "_automatic", tuple(t for t in self.transitions if t.auto_on))
 
     def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
         """Raise :class:`InvalidInput` for a declared attribute of the wrong shape."""
@@ -231,6 +233,11 @@ class Workflow:
     def transition_for(self, event: str, source: str, dest: str) -> Transition:
         """The transition that took ``event`` from ``source`` to ``dest`` (the first such)."""
         return self._taken[(event, source, dest)]
+
+    @property
+    def automatic(self) -> tuple[Transition, ...]:
+        """The transitions that happen by themselves on a date (``auto_on``)."""
+        return self._automatic
 
     def rules_for(self, event: str) -> tuple[DeadlineRule, ...]:
         """The deadline rules ``event`` may act on (in order): those naming it, and those
