@@ -28,7 +28,7 @@ from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
-from engine.store import CaseRecord, Change, Known, Store, numbered_id
+from engine.store import CaseRecord, Change, Known, Store, numbered_id, plain
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
@@ -144,9 +144,7 @@ class Engine:
         if not self._commit([change], idempotency_key, case_id, OPEN_EVENT, on):
             # the case the key opened: another call with the same key won the race
             return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
-        known = self._written([change], {})[change.case.id]
-        return self._view(known.case, known.history, known.deadlines, known.sanctions,
-                          known.links, on)
+        return self._view_of(self._written([change], {})[change.case.id], on)
 
     def _check_new_id(self, case_id: str) -> None:
         if not case_id.strip() or any(c.isspace() for c in case_id):
@@ -242,8 +240,7 @@ class Engine:
         wf = self.registry.workflow(known.case.province, known.case.workflow)
         if _pending_auto(wf, known.case, on) is not None:
             return self.case(case_id, as_of=on)
-        return self._view(known.case, known.history, known.deadlines, known.sanctions,
-                          known.links, on)
+        return self._view_of(known, on)
 
     # -- cases kept whole in memory between events ------------------------------------------
 
@@ -269,31 +266,46 @@ class Engine:
         return known, False
 
     def _written(self, changes: list[Change], before: Mapping[str, Known]) -> dict[str, Known]:
-        """Remember the cases just committed, as the changes left them (``before``: the cases
-        as they were read, for those that existed)."""
+        """The cases just committed, as the changes left them (``before``: the cases as they
+        were read, for those that existed), kept in memory for their next event.
+
+        They are kept only once the commit is final: inside a caller's transaction it may
+        still roll back. What is kept is what the database would give back (payloads and
+        attributes through JSON), owned by the engine, never the caller's own objects.
+        """
         workflows = {c.case.id: c.case.workflow for c in changes}
+        final = not self.store.db.conn.in_transaction
         result = {}
         for change in changes:
             old = before.get(change.case.id)
-            case = attrs.evolve(change.case, version=1 if change.new_case
-                                else change.case.version + 1)
+            case = attrs.evolve(change.case, attributes=plain(change.case.attributes),
+                                version=1 if change.new_case else change.case.version + 1)
             links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
                       "workflow": workflows.get(other) or self._load(other).workflow}
                      for other, relation, on, _ in change.links]
+            entries = [attrs.evolve(e, payload=plain(e.payload), derived=plain(e.derived))
+                       if e.payload or e.derived else e for e in change.entries]
             known = Known(
                 case,
-                (old.history if old else []) + change.entries,
+                (old.history if old else []) + entries,
                 change.deadlines,
                 (old.sanctions if old else []) + [s for _, s in change.sanctions],
                 (old.links if old else []) + links,
                 change.last_hash,
             )
-            self._known_cases[case.id] = known
-            self._known_cases.move_to_end(case.id)
             result[case.id] = known
+            if final:
+                self._known_cases[case.id] = known
+                self._known_cases.move_to_end(case.id)
         while len(self._known_cases) > KNOWN_CASES:
             self._known_cases.popitem(last=False)
         return result
+
+    def _view_of(self, known: Known, as_of: date) -> CaseView:
+        """A case view of a kept case that shares nothing a caller could change with it."""
+        case = attrs.evolve(known.case, attributes=plain(known.case.attributes))
+        return self._view(case, known.history, [attrs.evolve(d) for d in known.deadlines],
+                          known.sanctions, [dict(link) for link in known.links], as_of)
 
     def _event_changes(
         self,
@@ -735,8 +747,8 @@ class Engine:
                 "on": e.on.isoformat(),
                 "from": e.from_state or None,
                 "to": e.to_state,
-                "payload": dict(e.payload),
-                "derived": dict(e.derived),
+                "payload": plain(e.payload) if e.payload else {},
+                "derived": plain(e.derived) if e.derived else {},
                 "reason": e.reason,
                 "actor": e.actor,
                 "recorded_at": e.recorded_at,

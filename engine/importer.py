@@ -170,14 +170,16 @@ def import_lines(
         # already recorded, ids taken, the cases) cannot change before it is written: two
         # imports of the same file at once take turns, batch by batch.
         with engine.store.write_transaction():
-            written, already, skipped = apply_and_write(parsed)
+            written, already, skipped, changes, before = apply_and_write(parsed)
+        engine._written(changes, before)  # kept in memory once committed, not before
         result.events += written  # counted once the batch is committed
         result.already += already
         result.skipped += skipped
         pending.clear()
 
     def apply_and_write(parsed: list[_Line | tuple[int, DoudiError]]
-                        ) -> tuple[int, int, list[tuple[int, str]]]:
+                        ) -> tuple[int, int, list[tuple[int, str]], list[Change],
+                                   dict[str, Known]]:
         recorded = engine.store.recorded_keys([p.key for p in parsed if isinstance(p, _Line)])
         state = _Batch(engine)
         written, already, skipped = 0, 0, []
@@ -202,8 +204,7 @@ def import_lines(
                 engine._commit(changes)
             except DoudiError as exc:
                 raise ImportStopped(pending[0][0], exc, result.events) from None
-            engine._written(changes, state.before)
-        return written, already, skipped
+        return written, already, skipped, changes, state.before
 
     def report(number: int) -> None:
         nonlocal reported

@@ -167,9 +167,12 @@ _NUMBERED = re.compile(r"(.*?)(\d+)")
 
 
 def split_number(case_id: str) -> tuple[str, int] | None:
-    """``("p-2026-", 123)`` for ``p-2026-000123``; None without a number at the end."""
+    """``("p-2026-", 123)`` for ``p-2026-000123``; None without a number at the end, or with
+    one too long to be a case number (SQLite's integers stop at 2**63)."""
     match = _NUMBERED.fullmatch(case_id)
-    return (match[1], int(match[2])) if match else None
+    if not match or len(match[2].lstrip("0")) > 18:
+        return None
+    return match[1], int(match[2])
 
 
 def numbered_id(prefix: str, number: int) -> str:
@@ -448,9 +451,9 @@ class Store:
         for (case_id,) in self.db.execute(
             "select id from cases where substr(id, 1, ?) = ?", [len(prefix), prefix]
         ):
-            tail = case_id[len(prefix):]
-            if tail.isdigit():
-                highest = max(highest, int(tail))
+            split = split_number(case_id)
+            if split is not None and split[0] == prefix:
+                highest = max(highest, split[1])
         return highest + 1
 
     # -- sanctions and links ----------------------------------------------------------------
@@ -572,11 +575,14 @@ class Store:
             self.db.conn.executemany("delete from deadlines where case_id = ?", cleared)
         if deadline_updates:
             columns = [c for c in deadline_updates[0] if c not in ("case_id", "rule", "instance")]
-            self.db.conn.executemany(
+            cursor = self.db.conn.executemany(
                 f"update deadlines set {', '.join(f'[{c}] = ?' for c in columns)} "
                 "where case_id = ? and rule = ? and instance = ?",
                 [[*(r[c] for c in columns), r["case_id"], r["rule"], r["instance"]]
                  for r in deadline_updates])
+            if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
+                raise Conflict("a case's deadlines were changed by another writer meanwhile: "
+                               "nothing written; reload it and try again")
         _insert(self.db, "deadlines", deadline_rows)
         _insert(self.db, "sanctions", [s.to_row(c.case.id, seq)
                                        for c in changes for seq, s in c.sanctions])
@@ -661,6 +667,11 @@ _PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, all
 
 def _dumps(value: Any) -> str:
     return _PAYLOAD.encode(dict(value))
+
+
+def plain(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A fresh copy of a payload or attributes, as the database gives it back."""
+    return json.loads(_dumps(value))
 
 
 def check_database(db_path: str) -> None:

@@ -14,7 +14,7 @@ import attrs
 import pytest
 from test_benefit_common import approved_dibao
 
-from engine import Engine, InvalidInput
+from engine import Engine, EventRefused, InvalidInput
 from engine.deadlines import Deadline, apply_event
 from engine.registry import get_registry
 from helpers import dump
@@ -141,3 +141,46 @@ def test_each_case_reads_in_chunks_and_sees_every_case_once_while_writing(engine
     assert seen == ["K0", "K1", "K2", "K3", "K4"]
     assert list(engine.store.each_case("state = ?", ["applied"])) == []
     assert engine.store.count_cases() == 5
+
+
+def test_a_write_rolled_back_by_the_callers_transaction_is_not_kept_in_memory(tmp_path):
+    # Found in review: the copy kept from a write that the caller's transaction then rolled
+    # back said version 2; another writer's withdraw also made it version 2 (and closed the
+    # case), so a later event passed both version checks and was written onto a closed case.
+    path = str(tmp_path / "rollback.db")
+    first, second = Engine.open(path), Engine.open(path)
+    case = first.open_case(province="shanxi", on=date(2026, 3, 2))
+    first.fire(case.id, "accept", on=date(2026, 3, 3))
+    with pytest.raises(RuntimeError), first.store.db.atomic():
+        first.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+        raise RuntimeError("the caller gives up")
+    second.fire(case.id, "withdraw", on=date(2026, 3, 4))
+    with pytest.raises(EventRefused, match="is closed"):
+        first.fire(case.id, "start_investigation", on=date(2026, 3, 5))
+    assert first.verify(case.id)[2] == []
+
+
+def test_what_a_write_returns_shares_nothing_with_what_the_engine_keeps(engine):
+    payload = {"amount": 900}
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                            attributes={"county": "甲县", "applicant_name": "张三"})
+    view = engine.fire(case.id, "accept", on=date(2026, 3, 3), payload=payload)
+    # A caller changing the returned view, its JSON, or the payload it passed in ...
+    view.case.attributes["applicant_name"] = "改动"
+    view.to_json()["attributes"].pop("county")
+    view.deadlines[0].deadline.due_on = date(2030, 1, 1)
+    payload["amount"] = -1
+    # ... changes nothing the next event is checked against or writes.
+    after = engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    assert after.case.attributes["applicant_name"] == "张三"
+    assert after.case.attributes["county"] == "甲县"
+    assert after.history[1]["payload"] == {"amount": 900}
+    _, replayed = engine.replay(case.id)
+    assert engine.store.deadlines(case.id) == replayed
+    assert [d.deadline for d in after.deadlines] == replayed
+
+
+def test_an_id_ending_in_a_very_long_number_is_not_counted_as_a_case_number(engine):
+    huge = "shanxi-2026-" + "9" * 20  # beyond SQLite's integers
+    assert engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=huge).id == huge
+    assert engine.open_case(province="shanxi", on=date(2026, 3, 2)).id == "shanxi-2026-000001"
