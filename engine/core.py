@@ -141,7 +141,7 @@ class Engine:
             self._check_new_id(case_id)
         change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor)
         change.entries[0] = attrs.evolve(change.entries[0], key=idempotency_key)
-        if not self._commit([change], idempotency_key, case_id, OPEN_EVENT, on):
+        if not self._commit([change], idempotency_key):
             # the case the key opened: another call with the same key won the race
             return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
         return self._view_of(self._written([change], {})[change.case.id], on)
@@ -228,7 +228,7 @@ class Engine:
             changes = self._event_changes(known, event, on, payload, reason, actor,
                                           idempotency_key)
             try:
-                written = self._commit(changes, idempotency_key, case_id, event, on)
+                written = self._commit(changes, idempotency_key)
             except Conflict:
                 if remembered and attempt == 1:
                     continue  # our copy was outdated by another writer: read it again
@@ -377,8 +377,7 @@ class Engine:
                            f"{row['on']} (case {row['case_id']})")
         return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
 
-    def _commit(self, changes: list[Change], key: str | None = None,
-                case_id: str | None = None, event: str = "", on: date | None = None) -> bool:
+    def _commit(self, changes: list[Change], key: str | None = None) -> bool:
         """Write the changes in one transaction; False if the idempotency key won a race.
 
         The cases' copies in memory are dropped either way; callers remember what they wrote.
@@ -427,7 +426,7 @@ class Engine:
                              corrects=corrects)
         change = Change(attrs.evolve(case, last_event_on=on), [entry],
                         self.store.deadlines(case_id))
-        if not self._commit([change], idempotency_key, case_id, CORRECTION_EVENT, on):
+        if not self._commit([change], idempotency_key):
             return self._replayed_call(idempotency_key, case_id, CORRECTION_EVENT, on)
         return self.case(case_id, as_of=on)
 
@@ -480,29 +479,31 @@ class Engine:
                    "select distinct case_id as id from deadlines where provisional")
         first = "id in (select id from temp.provisional_first)"
         moved: list[tuple[str, str, int, date, date]] = []
-        for condition in (first, f"not {first}"):
-            for case in self.store.each_case(condition):
-                before = self.store.deadlines(case.id)
-                history = self.store.history(case.id)
-                fresh = self._deadlines_from_history(case, history, None)
-                changes = [
-                    (old, new) for old, new in zip(before, fresh, strict=False)
-                    if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-                ]
-                if changes or len(before) != len(fresh):
-                    on = max(case.last_event_on, date.today())
-                    entry = HistoryEntry(
-                        len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-                        {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                                    n.due_on.isoformat()] for o, n in changes]},
-                        "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-                    )
-                    self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
-                    moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
-                              for o, n in changes]
-                if progress:
-                    progress(1)
-        db.execute("drop table temp.provisional_first")
+        try:
+            for condition in (first, f"not {first}"):
+                for case in self.store.each_case(condition):
+                    before = self.store.deadlines(case.id)
+                    history = self.store.history(case.id)
+                    fresh = self._deadlines_from_history(case, history, None)
+                    changes = [
+                        (old, new) for old, new in zip(before, fresh, strict=False)
+                        if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+                    ]
+                    if changes or len(before) != len(fresh):
+                        on = max(case.last_event_on, date.today())
+                        entry = HistoryEntry(
+                            len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                            {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                                        n.due_on.isoformat()] for o, n in changes]},
+                            "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+                        )
+                        self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
+                        moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
+                                  for o, n in changes]
+                    if progress:
+                        progress(1)
+        finally:
+            db.execute("drop table temp.provisional_first")
         return moved
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:

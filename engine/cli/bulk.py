@@ -33,18 +33,15 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     """
     engine = open_engine(db_path, create=True)
     stderr = sys.stderr
-    if jsonl == "-":
-        total, lines = None, sys.stdin.buffer
-    else:
-        total, lines = count_lines(jsonl), open(jsonl, "rb")  # noqa: SIM115 (closed below)
-    try:
-        with click.progressbar(length=total or 0, label="Importing", file=stderr,
-                               hidden=total is None or not stderr.isatty()) as bar:
-            result = engine.import_lines(lines, batch=batch, skip_invalid=skip_invalid,
-                                         progress=bar.update)
-    finally:
-        if lines is not sys.stdin.buffer:
-            lines.close()
+    shown = jsonl != "-" and stderr.isatty()  # counting the lines costs a pass over the file
+    with click.progressbar(length=count_lines(jsonl) if shown else 0, label="Importing",
+                           file=stderr, hidden=not shown) as bar:
+        if jsonl == "-":
+            result = engine.import_lines(sys.stdin.buffer, batch=batch,
+                                         skip_invalid=skip_invalid, progress=bar.update)
+        else:
+            result = engine.import_file(jsonl, batch=batch, skip_invalid=skip_invalid,
+                                        progress=bar.update)
     for number, message in result.skipped:
         click.echo(f"skipped line {number}: {message}")
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
