@@ -265,26 +265,33 @@ class Engine:
                       history[-1].hash if history else None)
         return known, False
 
-    def _written(self, changes: list[Change], before: Mapping[str, Known]) -> dict[str, Known]:
+    def _written(self, changes: list[Change], before: Mapping[str, Known],
+                 owned: bool = False) -> dict[str, Known]:
         """The cases just committed, as the changes left them (``before``: the cases as they
         were read, for those that existed), kept in memory for their next event.
 
         They are kept only once the commit is final: inside a caller's transaction it may
         still roll back. What is kept is what the database would give back (payloads and
         attributes through JSON), owned by the engine, never the caller's own objects.
+        ``owned``: the changes' data already is that (an import parsed it from JSON), save
+        what effects decided.
         """
         workflows = {c.case.id: c.case.workflow for c in changes}
         final = not self.store.db.conn.in_transaction
         result = {}
         for change in changes:
             old = before.get(change.case.id)
-            case = attrs.evolve(change.case, attributes=plain(change.case.attributes),
-                                version=1 if change.new_case else change.case.version + 1)
+            case = attrs.evolve(change.case, version=1 if change.new_case
+                                else change.case.version + 1)
+            # What effects decide (derived) may hold dates and the like: stored as text.
+            detach = not owned or any(e.derived for e in change.entries)
+            if detach:
+                case.attributes = plain(case.attributes)
             links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
                       "workflow": workflows.get(other) or self._load(other).workflow}
                      for other, relation, on, _ in change.links]
             entries = [attrs.evolve(e, payload=plain(e.payload), derived=plain(e.derived))
-                       if e.payload or e.derived else e for e in change.entries]
+                       if detach and (e.payload or e.derived) else e for e in change.entries]
             known = Known(
                 case,
                 (old.history if old else []) + entries,

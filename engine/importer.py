@@ -171,7 +171,7 @@ def import_lines(
         # imports of the same file at once take turns, batch by batch.
         with engine.store.write_transaction():
             written, already, skipped, changes, before = apply_and_write(parsed)
-        engine._written(changes, before)  # kept in memory once committed, not before
+        engine._written(changes, before, owned=True)  # kept once committed, not before
         result.events += written  # counted once the batch is committed
         result.already += already
         result.skipped += skipped

@@ -176,6 +176,12 @@ def test_an_import_leaves_exactly_what_the_same_calls_through_the_api_leave(tmp_
     assert [r[0] for r in content(imported)[0] if r[2] == "benefit"] == [
         "shanxi-2026-000001", "shanxi-2026-000002", "shanxi-2026-000003"]
     assert imported.verify()[2] == []  # hash chains intact across batches
+    # What the import keeps in memory for the next event is what the database holds.
+    fresh = Engine.open(str(tmp_path / "import.db"))
+    for case_id in [r[0] for r in content(imported)[0]]:
+        kept, from_memory = imported._known(case_id)
+        assert from_memory
+        assert kept == fresh._known(case_id)[0], case_id
 
 
 def test_progress_counts_every_line_read_and_stdin_works(tmp_path, db):
