@@ -16,7 +16,7 @@ from typing import Any
 # Exports resolve on first use (PEP 562): the command line starts without loading the engine.
 _EXPORTS = {
     "Breach": "engine.core",
-    "CalendarOverlay": "engine.calendar",
+    "CalendarOverlay": "engine.calendar_data",
     "CaseView": "engine.core",
     "DeadlineRule": "engine.workflow",
     "DeadlineView": "engine.core",

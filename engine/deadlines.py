@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import define
 
-from engine.calendar import OfficialCalendar
 from engine.periods import Duration, due_date
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
 
 RUNNING = None
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")

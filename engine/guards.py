@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline
 from engine.workflow import Parameter, is_delegated
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
 
 
 @frozen

@@ -18,11 +18,15 @@ import calendar as _gregorian
 import functools
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from engine.calendar import PROJECTION_BASIS, OfficialCalendar
+from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import InvalidInput, OutsideCalendar
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
 
 CIVIL_CODE = "《民法典》"
 UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月"}

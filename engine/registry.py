@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from engine.calendar import CalendarOverlay, OfficialCalendar, calendar_with_overlays
+from engine.calendar_data import CalendarOverlay
 from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
-from engine.machine import ProcessMachine
 from engine.plugins import distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
 from engine.workflow import (
@@ -26,6 +25,10 @@ from engine.workflow import (
     load_workflow,
     validate,
 )
+
+if TYPE_CHECKING:  # imported where used: listing provinces needs neither workalendar nor transitions
+    from engine.calendar import OfficialCalendar
+    from engine.machine import ProcessMachine
 
 REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
 
@@ -140,6 +143,8 @@ class Registry:
     def machine(self, province: str, name: str) -> ProcessMachine:
         key = (province, name)
         if key not in self._machines:
+            from engine.machine import ProcessMachine
+
             self._machines[key] = ProcessMachine(self.workflow(province, name), self.guards)
         return self._machines[key]
 
@@ -151,6 +156,8 @@ class Registry:
         return self._calendars[key]
 
     def _calendar(self, province: str | None, county: str | None) -> OfficialCalendar:
+        from engine.calendar import calendar_with_overlays
+
         if province is None:
             if county is not None:
                 raise InvalidInput("--county needs --province")

@@ -1,0 +1,102 @@
+"""What the official calendar is made of: constants, holidays, year records, local overlays,
+and what a day is. Kept apart from ``engine.calendar`` (which builds calendars on
+workalendar) so that plugins and the registry can name these without importing workalendar:
+listing the provinces stays quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import attrs
+from attrs import frozen
+
+FIRST_YEAR = 2018
+#: The index covers projected years up to here; a due date beyond it is refused, not guessed.
+LAST_INDEXED_YEAR = 2060
+
+STATUTE = "《全国年节及纪念日放假办法》"
+#: Projection of a year without an official notice (放假办法 as amended 2024-11-10):
+#: 第二条 the days off, 第六条 a day off falling on a weekend is made up on a working day.
+PROJECTION_BASIS = f"{STATUTE}第二条、第六条（推算，待国务院办公厅当年通知发布后重算）"
+
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+@frozen
+class Holiday:
+    """One holiday of a year's notice: its days off and its make-up working days."""
+
+    name: str
+    off: tuple[date, date]
+    make_up: tuple[date, ...] = ()
+    notice: str | None = None  # set when a later notice changed this holiday
+
+    def days_off(self) -> list[date]:
+        first, last = self.off
+        return [first + timedelta(n) for n in range((last - first).days + 1)]
+
+
+@frozen
+class YearRecord:
+    """One year's official arrangement, as published by its notice."""
+
+    year: int
+    notice: str
+    published: date
+    title: str
+    holidays: tuple[Holiday, ...]
+
+    @classmethod
+    def from_toml(cls, table: Mapping) -> YearRecord:
+        holidays = tuple(
+            Holiday(
+                name=h["name"],
+                off=(h["off"][0], h["off"][1]),
+                make_up=tuple(h.get("make_up", ())),
+                notice=h.get("notice"),
+            )
+            for h in table.get("holiday", ())
+        )
+        return cls(
+            year=table["year"],
+            notice=table["notice"],
+            published=table["published"],
+            title=table["title"],
+            holidays=holidays,
+        )
+
+
+@frozen
+class CalendarOverlay:
+    """Local days off or working days on top of the national calendar.
+
+    A province plugin returns these from ``doudi_calendar_overlays`` (e.g. an autonomous
+    area's festival). ``source`` is the local document that sets them, shown in every
+    explanation; ``county`` limits the overlay to one county (``None``: the whole province).
+    """
+
+    source: str
+    days_off: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
+    working_days: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
+    county: str | None = None
+
+
+@frozen
+class DayInfo:
+    """What one day is on the official calendar, and why."""
+
+    day: date
+    working: bool
+    kind: str  # workday | weekend | holiday | make_up | local_off | local_work | projected_off
+    label: str  # e.g. 周三, 周六, 春节, 春节调休上班
+    source: str | None  # the notice, statute or local document behind it
+    provisional: bool
+
+    def describe(self) -> str:
+        text = f"{self.day.isoformat()} {WEEKDAY_NAMES[self.day.weekday()]}"
+        if self.kind in ("workday", "weekend"):
+            return f"{text} {'工作日' if self.working else '休息日'}"
+        what = "工作日" if self.working else "休息日"
+        return f"{text} {what}：{self.label}（{self.source}）"
