@@ -238,3 +238,14 @@ def test_two_imports_of_the_same_file_at_once_write_each_line_once(tmp_path):
     assert sum(written for written, _, _ in counts) == 600
     assert all(written + already == 600 and skipped == 0 for written, already, skipped in counts)
     assert events(db) == 600
+
+
+def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it_wrote(tmp_path):
+    fresh = str(tmp_path / "fresh.db")
+    result = run(fresh, "import", write(tmp_path, ["{not json", *LINES]))
+    assert result.exit_code == 2 and error_line(result).startswith("Error: line 1: not valid")
+    assert not list(tmp_path.glob("fresh.db*"))
+    # Stopped at line 4 with batches of two: lines 1–2 were committed and stay.
+    result = run(fresh, "import", write(tmp_path, [*LINES[:3], BAD]), "--batch", "2")
+    assert result.exit_code == 1
+    assert events(fresh) == 2

@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from engine.cli import cli
-from engine.cli.cases import open_engine
+from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import db_option, emit, format_option
 
 
@@ -31,11 +31,12 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
     one made from its content). The file is read a line at a time, whatever its size.
     """
-    engine = open_engine(db_path, create=True)
     stderr = sys.stderr
     shown = jsonl != "-" and stderr.isatty()  # counting the lines costs a pass over the file
-    with click.progressbar(length=count_lines(jsonl) if shown else 0, label="Importing",
-                           file=stderr, hidden=not shown) as bar:
+    with no_database_left_on_failure(db_path), click.progressbar(
+            length=count_lines(jsonl) if shown else 0, label="Importing", file=stderr,
+            hidden=not shown) as bar:
+        engine = open_engine(db_path, create=True)
         if jsonl == "-":
             result = engine.import_lines(sys.stdin.buffer, batch=batch,
                                          skip_invalid=skip_invalid, progress=bar.update)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -59,8 +62,6 @@ def set_option(func):
 
 def open_engine(db_path: str, create: bool = False):
     """The engine on ``db_path``; only commands that record may create the database."""
-    import os
-
     from engine.core import Engine
     from engine.errors import UnknownName
 
@@ -70,6 +71,32 @@ def open_engine(db_path: str, create: bool = False):
         return Engine.open(db_path)
     except sqlite3.Error as exc:
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
+
+
+@contextlib.contextmanager
+def no_database_left_on_failure(db_path: str) -> Iterator[None]:
+    """A failed first command leaves no database behind: one it created is removed if the
+    command fails before any event is in it (an import stopped at a later batch keeps what
+    its earlier batches committed)."""
+    existed = os.path.exists(db_path)
+    try:
+        yield
+    except BaseException:
+        if not existed and os.path.exists(db_path) and not _has_events(db_path):
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db_path + suffix):
+                    os.remove(db_path + suffix)
+        raise
+
+
+def _has_events(db_path: str) -> bool:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("select exists (select 1 from events)").fetchone()[0] == 1
+    except sqlite3.Error:
+        return True  # not what we think it is: leave it alone
+    finally:
+        conn.close()
 
 
 @cli.group()
@@ -99,20 +126,11 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     Attributes the engine reads: delegated (true where confirmation is delegated to the
     township), county, applicant_name, household_size, amount.
     """
-    import os
-
-    existed = os.path.exists(db_path)
-    try:
+    with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
         view = engine.open_case(province=province, workflow=workflow, on=on,
                                 attributes=settings, case_id=case_id, actor=actor,
                                 idempotency_key=key)
-    except Exception:
-        if not existed:  # a failed first command leaves no database behind
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db_path + suffix):
-                    os.remove(db_path + suffix)
-        raise
     click.echo(view.id)
 
 
