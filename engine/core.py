@@ -49,16 +49,6 @@ class _Step:
     openings: list[LinkedOpening]
 
 
-class _AnyOf:
-    """In any of several containers (ids taken by a batch, and by this event)."""
-
-    def __init__(self, *containers: Container[str]) -> None:
-        self.containers = containers
-
-    def __contains__(self, item: object) -> bool:
-        return any(item in c for c in self.containers)
-
-
 def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
     """Whether the province always delegates; refuses ``delegated=false`` where it does."""
     delegation = wf.parameters.get("delegation")
@@ -258,8 +248,7 @@ class Engine:
             del self._known_cases[case_id]
         case = self._load(case_id)
         history = self.store.history(case_id)
-        links = [{"case_id": r["other_id"], "workflow": r["workflow"], "relation": r["relation"],
-                  "on": r["on"]} for r in self.store.links(case_id)]
+        links = self.store.links(case_id)
         known = Known(case, history, self.store.deadlines(case_id),
                       self.store.sanctions(case_id), links,
                       history[-1].hash if history else None)
@@ -333,6 +322,7 @@ class Engine:
         it was.
         """
         case = known.case
+        numbers = {} if numbers is None else numbers  # two cases opened by one event differ
         payload = dict(payload or {})
         wf = self.registry.workflow(case.province, case.workflow)
         automatic = [t for t in wf.automatic if t.event == event]
@@ -361,8 +351,7 @@ class Engine:
             try:
                 linked = self._opening(case.province, opening.workflow, on,
                                        dict(opening.attributes), None, actor,
-                                       taken=_AnyOf(taken, {c.case.id for c in changes[1:]}),
-                                       numbers=numbers)
+                                       taken=taken, numbers=numbers)
             except DoudiError as exc:
                 raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}") from None
             linked.links.append((case.id, opening.back_relation, on, 0))
@@ -729,9 +718,7 @@ class Engine:
         if history is None:
             history = self.store.history(case_id)
         return self._view(case, history, deadlines, self.store.sanctions(case_id),
-                          [{"case_id": r["other_id"], "workflow": r["workflow"],
-                            "relation": r["relation"], "on": r["on"]}
-                           for r in self.store.links(case_id)], as_of, window)
+                          self.store.links(case_id), as_of, window)
 
     def _view(
         self,

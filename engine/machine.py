@@ -77,7 +77,7 @@ class ProcessMachine:
         # all pass is taken, exactly as Event.trigger decides. Its conditions are checked
         # here directly: trigger would also move the token, run the (empty) callback lists
         # and log each step: about a seventh of the time an event takes in a bulk import.
-        # tests/test_machine.py checks this against trigger for every state and event.
+        # tests/test_machine.py checks this against Event.trigger for every state and event.
         refusals: list[str] = []
         transitions_event = self.machine.events[event]
         data = EventData(self.machine.get_state(state), transitions_event, self.machine,
@@ -86,14 +86,6 @@ class ProcessMachine:
             if all(condition.check(data) for condition in transition.conditions):
                 return transition.dest or state
         raise EventRefused(f"{event} refused: " + "; ".join(dict.fromkeys(refusals)))
-
-    def trigger(self, state: str, event: str, ctx: GuardContext) -> str | None:
-        """The state after ``event`` by transitions' own ``Event.trigger``, or None if refused
-        (the reference :meth:`fire` is checked against)."""
-        token = _Token(state)
-        if not self.machine.events[event].trigger(token, ctx=ctx, refusals=[]):
-            return None
-        return token.state
 
 
 def mermaid(workflow: Workflow) -> str:

@@ -355,13 +355,15 @@ class Store:
 
     def recorded_keys(self, keys: list[str]) -> set[str]:
         """Those of ``keys`` already recorded as idempotency keys."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):  # SQLite's limit on variables
-            chunk = keys[start:start + 500]
-            found.update(k for (k,) in self.db.execute(
-                "select idempotency_key from events where idempotency_key in "
-                f"({', '.join('?' for _ in chunk)})", chunk))
-        return found
+        return {k for (k,) in self._where_in(
+            "select idempotency_key from events where idempotency_key", keys)}
+
+    def _where_in(self, select: str, values: list) -> Iterator[tuple]:
+        """``SELECT … WHERE column IN (values)``, ``select`` ending at the column, in chunks
+        of 500 (SQLite's limit on variables)."""
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            yield from self.db.execute(f"{select} in ({', '.join('?' for _ in chunk)})", chunk)
 
     def history_rows(self, case_id: str) -> list[dict]:
         return list(self._rows("select * from [events] where case_id = ? order by seq", [case_id]))
@@ -463,8 +465,10 @@ class Store:
         return [Sanction.from_row(r) for r in rows]
 
     def links(self, case_id: str) -> list[dict]:
-        """The case's links, each with the linked case's workflow."""
-        return self._rows("select l.*, c.workflow from links l join cases c on c.id = l.other_id "
+        """The case's links as a case view shows them: ``{"case_id", "workflow", "relation",
+        "on"}`` (``case_id``: the other case), oldest first."""
+        return self._rows("select l.other_id as case_id, c.workflow, l.relation, l.[on] "
+                          "from links l join cases c on c.id = l.other_id "
                           "where l.case_id = ? order by l.seq", [case_id])
 
     def sanction_rows(
@@ -606,20 +610,14 @@ class Store:
             f"update cases set {', '.join(f'[{k}] = ?' for k in columns)}, "
             "version = version + 1 where id = ? and version = ?", rows)
         if cursor.rowcount != len(changes):
-            versions = dict(self.db.execute(
-                f"select id, version from cases where id in ({', '.join('?' for _ in rows)})",
-                [c.case.id for c in changes]).fetchall())
+            versions = dict(self._where_in("select id, version from cases where id",
+                                           [c.case.id for c in changes]))
             stale = next(c.case.id for c in changes if versions.get(c.case.id) != c.version)
             raise Conflict(f"case {stale} was changed by another writer meanwhile: "
                            "nothing written; reload it and try again")
 
     def _existing(self, ids: list[str]) -> list[str]:
-        found: list[str] = []
-        for start in range(0, len(ids), 500):  # SQLite's limit on variables
-            chunk = ids[start:start + 500]
-            found += [i for (i,) in self.db.execute(
-                f"select id from cases where id in ({', '.join('?' for _ in chunk)})", chunk)]
-        return found
+        return [i for (i,) in self._where_in("select id from cases where id", ids)]
 
 
 def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:

@@ -4,10 +4,12 @@ every province, workflow, state and event, whatever the guards answer."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from engine.errors import DoudiError
 from engine.guards import GuardContext
+from engine.machine import _Token
 from engine.registry import get_registry
 from engine.workflow import available_workflows
 
@@ -29,6 +31,15 @@ def pairs():
             except DoudiError:
                 continue
             yield province, name
+
+
+def trigger(machine, state, event, ctx):
+    """The reference: the state after ``event`` by transitions' own ``Event.trigger``, or
+    None if refused."""
+    token = _Token(state)
+    if not machine.machine.events[event].trigger(token, ctx=ctx, refusals=[]):
+        return None
+    return token.state
 
 
 def decide(decider, state, event, ctx):
@@ -63,7 +74,7 @@ def compare(province, name):
                     opened_on=date(2026, 1, 5),
                 )
                 fast = decide(machine.fire, state, event, ctx)
-                reference = decide(machine.trigger, state, event, ctx)
+                reference = decide(functools.partial(trigger, machine), state, event, ctx)
                 assert (fast if fast != "EventRefused" else None) == reference, (
                     province, name, state, event, payload)
                 yield (province, name), ("refused" if fast == "EventRefused"

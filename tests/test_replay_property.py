@@ -47,5 +47,5 @@ def test_stored_state_always_equals_the_replayed_one(tmp_path_factory, province,
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
     assert engine.verify(case.id)[2] == []
     for linked in engine.store.links(case.id):  # a benefit case opened by approve
-        other = engine.store.case(linked["other_id"])
+        other = engine.store.case(linked["case_id"])
         assert engine.replay(other.id)[0].state == other.state
