@@ -28,7 +28,7 @@ from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
-from engine.store import CaseRecord, Change, Known, Store, numbered_id, plain
+from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
 from engine.views import Breach, CaseView, DeadlineView
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
@@ -299,8 +299,8 @@ class Engine:
 
     def _view_of(self, known: Known, as_of: date) -> CaseView:
         """A case view of a kept case that shares nothing a caller could change with it."""
-        case = attrs.evolve(known.case, attributes=plain(known.case.attributes))
-        return self._view(case, known.history, [attrs.evolve(d) for d in known.deadlines],
+        case = attrs.evolve(known.case, attributes=copied(known.case.attributes))
+        return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
                           known.sanctions, [dict(link) for link in known.links], as_of)
 
     def _event_changes(
@@ -742,8 +742,8 @@ class Engine:
                 "on": e.on.isoformat(),
                 "from": e.from_state or None,
                 "to": e.to_state,
-                "payload": plain(e.payload) if e.payload else {},
-                "derived": plain(e.derived) if e.derived else {},
+                "payload": copied(e.payload) if e.payload else {},
+                "derived": copied(e.derived) if e.derived else {},
                 "reason": e.reason,
                 "actor": e.actor,
                 "recorded_at": e.recorded_at,

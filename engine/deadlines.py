@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from attrs import define
+from attrs import frozen
 
 from engine.periods import Duration, due_date
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
@@ -24,9 +24,10 @@ RUNNING = None
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")
 
 
-@define
+@frozen
 class Deadline:
-    """One running or finished deadline of a case."""
+    """One running or finished deadline of a case; immutable (an event that changes it
+    makes a new one)."""
 
     rule: str
     title: str
@@ -130,14 +131,11 @@ def apply_event(
     """
     params = workflow.parameters
     result = list(deadlines)
-    owned: set[int] = set()
 
-    def own(i: int) -> Deadline:
-        # Copy on write: the caller's deadlines are never changed (a refused or skipped
-        # event leaves them as they were), and untouched ones stay the same objects.
-        if i not in owned:
-            result[i] = attrs.evolve(result[i])
-            owned.add(i)
+    def change(i: int, **fields: Any) -> Deadline:
+        # Deadlines are immutable: a changed one is a new object in the result, so the
+        # caller's list is left as it was, and untouched ones stay the very same objects.
+        result[i] = attrs.evolve(result[i], **fields)
         return result[i]
 
     # Where each rule's running deadline is (the latest), and how many each rule has had.
@@ -150,78 +148,66 @@ def apply_event(
     for rule in workflow.rules_for(event):  # each rule once: only its own deadlines change
         at = running_at.get(rule.rule)
         if at is not None and event in rule.stops:
-            running = own(at)
-            running.stopped_on, running.stop_event = on, event
-            running.outcome = "met" if on <= running.due_on else "met_late"
+            change(at, stopped_on=on, stop_event=event,
+                   outcome="met" if on <= result[at].due_on else "met_late")
             at = None
         if at is not None and rule.variants and result[at].extended_by is None:
             # The attribute a variant reads changed (e.g. delegated): the due date follows it.
             param = _duration_for(rule, params, attributes)
             if param.name != result[at].param:
-                _recount(own(at), calendar, param, result[at].starts_on)
+                change(at, **_counted(calendar, param, result[at].starts_on))
         if at is not None and rule.kind == "duty":
             extension = next((x for x in rule.extensions if event in x.events), None)
             if extension is not None:
-                running = own(at)
-                _recount(running, calendar, params[extension.param], running.starts_on)
-                running.extended_by = event
+                change(at, extended_by=event, **_counted(calendar, params[extension.param],
+                                                         result[at].starts_on))
             if event in rule.pauses and result[at].paused_on is None:
-                own(at).paused_on = on
+                change(at, paused_on=on)
             elif event in rule.resumes and result[at].paused_on is not None:
-                _resume(own(at), calendar, on)
+                change(at, **_resumed(result[at], calendar, on))
         if event in rule.starts:
             if at is not None:  # started again (e.g. a second 公示): the old one ends
-                running = own(at)
-                running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
+                change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1
-            fresh = Deadline(
+            result.append(Deadline(
                 rule=rule.rule,
                 title=rule.title,
                 severity=rule.severity,
                 kind=rule.kind,
                 instance=instance,
                 starts_on=start,
-                duration="",
-                due_on=start,
-                citation="",
-                computation="",
-                provisional=False,
-                param=param.name,
-            )
-            _recount(fresh, calendar, param, start)
-            owned.add(len(result))
-            result.append(fresh)
+                **_counted(calendar, param, start),
+            ))
     if closes_case:
         for i, d in enumerate(result):
             if d.running and not (d.kind == "window" and d.due_on < on):
-                running = own(i)
-                running.stopped_on, running.stop_event, running.outcome = on, event, "cancelled"
+                change(i, stopped_on=on, stop_event=event, outcome="cancelled")
     return result
 
 
-def _recount(
-    deadline: Deadline, calendar: OfficialCalendar, param: Parameter, start: date
-) -> None:
+def _counted(calendar: OfficialCalendar, param: Parameter, start: date) -> dict[str, Any]:
+    """A deadline's fields that follow from its period, counted from ``start``."""
     due = due_date(calendar, start, Duration.parse(param.value))
-    deadline.duration = str(due.duration)
-    deadline.due_on = due.due
-    deadline.citation = param.citation
-    deadline.computation = due.basis
-    deadline.provisional = due.provisional
-    deadline.param = param.name
+    return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
+            "computation": due.basis, "provisional": due.provisional, "param": param.name}
 
 
-def _resume(deadline: Deadline, calendar: OfficialCalendar, on: date) -> None:
-    """Shift the due date by the time spent paused, in the deadline's own unit."""
+def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[str, Any]:
+    """The fields that change when a paused deadline resumes: its due date moves by the time
+    spent paused, in the deadline's own unit."""
     paused = deadline.paused_on
     assert paused is not None
     if deadline.duration.endswith("wd"):
         remaining = calendar.working_days_between(paused, deadline.due_on)
-        deadline.due_on = calendar.add_working_days(on, remaining) if remaining else on
+        due_on = calendar.add_working_days(on, remaining) if remaining else on
     else:
-        deadline.due_on = on + timedelta(days=(deadline.due_on - paused).days)
-    deadline.provisional = calendar.is_provisional(deadline.due_on)
-    deadline.computation += f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延"
-    deadline.paused_on = None
+        due_on = on + timedelta(days=(deadline.due_on - paused).days)
+    return {
+        "due_on": due_on,
+        "provisional": calendar.is_provisional(due_on),
+        "computation": deadline.computation
+        + f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延",
+        "paused_on": None,
+    }

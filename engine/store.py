@@ -672,6 +672,16 @@ def plain(value: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(_dumps(value))
 
 
+def copied(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars): several times quicker than
+    ``copy.deepcopy`` or a JSON round trip for the small payloads a case holds."""
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copied(v) for v in value]
+    return value
+
+
 def check_database(db_path: str) -> None:
     """Refuse, before anything is written to it, a file that is not a doudi database: not an
     SQLite file at all, or another program's SQLite database (tables, but no ``cases``)."""

@@ -168,7 +168,8 @@ def test_what_a_write_returns_shares_nothing_with_what_the_engine_keeps(engine):
     # A caller changing the returned view, its JSON, or the payload it passed in ...
     view.case.attributes["applicant_name"] = "改动"
     view.to_json()["attributes"].pop("county")
-    view.deadlines[0].deadline.due_on = date(2030, 1, 1)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):  # deadlines cannot change
+        view.deadlines[0].deadline.due_on = date(2030, 1, 1)
     payload["amount"] = -1
     # ... changes nothing the next event is checked against or writes.
     after = engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
