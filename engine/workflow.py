@@ -10,9 +10,7 @@ to a loaded definition and the result is validated again.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from typing import Any
 
 import attrs
@@ -344,6 +342,8 @@ def load_workflow(
     known_effects: Iterable[str] | None = None,
 ) -> Workflow:
     """Load a packaged workflow (``workflows/<name>.toml``) by name."""
+    from importlib import resources  # here, not at import: listing provinces needs neither
+
     if name not in available_workflows():
         available = ", ".join(available_workflows()) or "none"
         raise WorkflowLoadError(f"unknown workflow {name[:80]!r} (available: {available})")
@@ -356,6 +356,8 @@ def load_workflow(
 
 
 def available_workflows() -> list[str]:
+    from importlib import resources
+
     return sorted(
         p.name.removesuffix(".toml")
         for p in resources.files("workflows").iterdir()
@@ -370,6 +372,8 @@ def parse_workflow(
     known_effects: Iterable[str] | None = None,
 ) -> Workflow:
     """Parse and validate a workflow's TOML text; ``source`` names it in every error."""
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-import tempfile
 from datetime import date
 
 import click
@@ -45,6 +44,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
             tables = []
         if MARKER not in tables:
             raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
+    import tempfile  # (only the demo needs it: not imported for every command)
+
     directory = os.path.dirname(os.path.abspath(db_path))
     try:
         handle, scratch = tempfile.mkstemp(suffix=".db", dir=directory)
