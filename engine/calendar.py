@@ -159,6 +159,10 @@ class OfficialCalendar(Calendar):
             )
         return offset
 
+    def check(self, day: date) -> None:
+        """Refuse (:class:`OutsideCalendar`) a day the calendar does not cover."""
+        self._offset(day)
+
     def day_info(self, day: date) -> DayInfo:
         """What ``day`` is (working or not), why, on whose authority, and whether projected."""
         self._offset(day)

@@ -158,7 +158,7 @@ class Engine:
         wf.check_attributes(attributes, opening=True)
         county = attributes.get("county")
         calendar = self.calendar(province, county)
-        calendar.day_info(on)
+        calendar.check(on)
         if _always_delegated(wf, province, attributes):
             attributes["delegated"] = True
         if case_id is None:
@@ -417,6 +417,7 @@ class Engine:
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
+        self.calendar(case.province, case.county).check(on)  # a date the case can be shown on
         entry = HistoryEntry(len(history), CORRECTION_EVENT, on, case.state, case.state,
                              dict(payload or {}), reason, actor=actor, key=idempotency_key,
                              corrects=corrects)
@@ -564,7 +565,7 @@ class Engine:
         wf = self.registry.workflow(case.province, case.workflow)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
-        calendar.day_info(on)
+        calendar.check(on)
         wf.check_attributes(payload)
         _always_delegated(wf, case.province, payload)
         attributes = {**case.attributes, **payload}

@@ -13,7 +13,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import Conflict
-from helpers import error_line, run
+from helpers import dump_file, error_line, run
 
 WRITER = textwrap.dedent('''
     import json, sys
@@ -152,3 +152,16 @@ def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
     bad = run(db, "case", "correct", "nope", "0", "--on", "2026-03-04", "--reason", "x")
     assert bad.exit_code == 1
+
+
+def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_written(tmp_path):
+    # Found by the CLI fuzz test: a correction on 9999-12-31 was written, then showing the
+    # case failed on that date, so the command exited 1 with the event already stored.
+    db = str(tmp_path / "c.db")
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    before = dump_file(db)
+    result = run(db, "case", "correct", case.id, "0", "--on", "9999-12-31", "--reason", "x")
+    assert result.exit_code == 2  # a date the calendar does not cover is bad input
+    assert "9999-12-31 is outside the calendar" in error_line(result)
+    assert dump_file(db) == before
