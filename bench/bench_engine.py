@@ -724,7 +724,7 @@ def scenario_report(workdir: Path, sizes: list[int], breaches: int, keep: bool,
             f"{built['deadlines']:,} deadlines, {built['bytes'] / 2**20:,.0f} MiB")
         checked = check_report_db(path)
         say(f"    {checked} sampled cases replayed through the engine: identical rows, chains intact")
-        say(f"  report: engine.breaches({AS_OF}) over {n:,} cases in a fresh process ...")
+        say(f"  report: engine.breaches({AS_OF}) over {n:,} cases, {REPORT_RUNS} fresh processes ...")
         # Three fresh processes, the median kept: at tens of milliseconds one run's time is
         # mostly the page cache and the neighbours.
         runs = [run_child("report", path) for _ in range(REPORT_RUNS)]
