@@ -3,6 +3,7 @@ attributes and deadlines always equal what replaying the history gives."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -49,3 +50,75 @@ def test_stored_state_always_equals_the_replayed_one(tmp_path_factory, province,
     for linked in engine.store.links(case.id):  # a benefit case opened by approve
         other = engine.store.case(linked["case_id"])
         assert engine.replay(other.id)[0].state == other.state
+
+
+# Mostly the next step of the ordinary path (so most events are accepted), now and then any.
+PATH = ["accept", "start_investigation", "request_verification", "start_verification",
+        "post_publicity", "submit_to_county", "approve", "publish"]
+writers = st.lists(
+    st.tuples(st.sampled_from(["first", "first", "second", "first-rolled-back"]),
+              st.one_of(st.just("next"), st.just("next"), st.sampled_from(DIBAO_EVENTS)),
+              st.integers(0, 9), st.sampled_from(PAYLOADS)),
+    min_size=1, max_size=16,
+)
+
+
+class _Undo(Exception):
+    pass
+
+
+def answer_of_a_fresh_engine(path, case_id, event, day, payload):
+    """What an engine with nothing in memory answers (its write undone): "accepted" or the
+    error's type."""
+    fresh = Engine.open(path)
+    try:
+        with fresh.store.db.atomic():
+            fresh.fire(case_id, event, on=day, payload=payload)
+            raise _Undo
+    except DoudiError as exc:
+        return type(exc)
+    except _Undo:
+        return "accepted"
+    finally:
+        fresh.store.db.close()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(province=st.sampled_from(["shanxi", "tianjin", "jiangsu_draft"]), sequence=writers)
+def test_two_engines_on_one_database_always_agree_with_it(tmp_path_factory, province, sequence):
+    # The first engine keeps the cases it writes in memory; the second writes the same case
+    # behind its back, and some of the first's writes are rolled back by the caller. Each
+    # answer must be the one an engine with nothing in memory gives, and each returned view
+    # what a fresh read of the database shows.
+    path = str(tmp_path_factory.mktemp("two") / "x.db")
+    engines = {"first": Engine.open(path), "second": Engine.open(path)}
+    case = engines["first"].open_case(province=province, on=date(2026, 1, 5))
+    day = date(2026, 1, 5)
+    for who, event, gap, payload in sequence:
+        day += timedelta(days=gap)
+        if event == "next":
+            done = {e.event for e in engines["first"].store.history(case.id)}
+            event = next((e for e in PATH if e not in done), "publish")
+        engine = engines[who.removesuffix("-rolled-back")]
+        expected = answer_of_a_fresh_engine(path, case.id, event, day, payload)
+        if who.endswith("rolled-back"):
+            with contextlib.suppress(_Undo, DoudiError), engine.store.db.atomic():
+                engine.fire(case.id, event, on=day, payload=payload)
+                raise _Undo
+            continue
+        try:
+            view = engine.fire(case.id, event, on=day, payload=payload)
+        except DoudiError as exc:
+            assert type(exc) is expected, (who, event, day, exc)
+            continue
+        assert expected == "accepted", (who, event, day)
+        reader = Engine.open(path)
+        assert view.to_json() == reader.case(case.id, as_of=day).to_json()
+        reader.store.db.close()
+    reader = Engine.open(path)
+    stored = reader.store.case(case.id)
+    replayed, deadlines = reader.replay(case.id)
+    assert (replayed.state, replayed.attributes) == (stored.state, stored.attributes)
+    assert deadlines == reader.store.deadlines(case.id)
+    assert reader.verify(case.id)[2] == []
