@@ -221,7 +221,9 @@ class Engine:
                 written = self._commit(changes, idempotency_key)
             except Conflict:
                 if remembered and attempt == 1:
-                    continue  # our copy was outdated by another writer: read it again
+                    # Another writer got in between the version check and our write: read
+                    # the case from the database once and check the event again.
+                    continue
                 raise
             break
         if not written:  # the same key won a race meanwhile
