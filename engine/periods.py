@@ -114,7 +114,7 @@ def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) 
 # changes once built, so its answers can be kept.
 @functools.lru_cache(maxsize=65536)
 def _cached_due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> DueDate:
-    calendar.day_info(start)  # refuses a start outside the calendar, before any arithmetic
+    calendar.check(start)  # refuses a start outside the calendar, before any arithmetic
     try:
         return _due_date(calendar, start, duration)
     except (OverflowError, ValueError) as exc:
