@@ -160,9 +160,12 @@ def events_schema(engine_db: str) -> tuple[str, list[str], list[str]]:
 def bare_db(path: str, schema: tuple[str, list[str], list[str]], synchronous: str = "FULL"
             ) -> sqlite3.Connection:
     """A fresh file with table ``t`` shaped like ``events``, in WAL like the store."""
+    from engine.store import WAL_AUTOCHECKPOINT
+
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")  # as the store does
     conn.execute(schema[0])
     for sql in schema[1]:
         conn.execute(sql)
@@ -213,7 +216,7 @@ def shanxi_path(engine) -> tuple[date, list[tuple[str, date, dict]]]:
 
 def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
     from engine import Engine
-    from engine.store import DURABILITY
+    from engine.store import DURABILITY, WAL_AUTOCHECKPOINT
 
     synchronous = DURABILITY[durability]
     path = str(workdir / f"fire_{durability}.db")
@@ -257,6 +260,7 @@ def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
     bare_db(str(workdir / f"bare_su_{durability}.db"), schema).close()
     db = sqlite_utils.Database(str(workdir / f"bare_su_{durability}.db"))
     db.execute(f"PRAGMA synchronous = {synchronous}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
     table = db["t"]
     t0 = time.perf_counter()
     for row in rows:
@@ -330,10 +334,13 @@ def scenario_import(workdir: Path, cases: int, fire_db: str) -> dict:
     # The bare batched insert, regardless: as many rows, real event rows, 500 per transaction.
     import sqlite_utils
 
+    from engine.store import WAL_AUTOCHECKPOINT
+
     schema = events_schema(fire_db)
     rows = event_rows(fire_db, lines)
     bare_db(str(workdir / "bare_batched.db"), schema).close()
     db = sqlite_utils.Database(str(workdir / "bare_batched.db"))
+    db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")  # as the store does
     t0 = time.perf_counter()
     for start in range(0, len(rows), IMPORT_BATCH):
         with db.atomic():

@@ -129,8 +129,8 @@ class Engine:
             return first
         if case_id is not None:
             self._check_new_id(case_id)
-        change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor)
-        change.entries[0] = attrs.evolve(change.entries[0], key=idempotency_key)
+        change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor,
+                               key=idempotency_key)
         if not self._commit([change], idempotency_key):
             # the case the key opened: another call with the same key won the race
             return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
@@ -139,7 +139,7 @@ class Engine:
     def _check_new_id(self, case_id: str) -> None:
         if not case_id.strip() or any(c.isspace() for c in case_id):
             raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
-        if self.store.case(case_id) is not None:
+        if self.store.exists(case_id):
             raise EventRefused(f"case {case_id} already exists")
 
     def _opening(
@@ -152,8 +152,9 @@ class Engine:
         actor: str | None,
         taken: Container[str] = (),
         numbers: dict[str, int] | None = None,
+        key: str | None = None,
     ) -> Change:
-        """The change that opens a case (not yet written)."""
+        """The change that opens a case (not yet written); ``key``: its idempotency key."""
         wf = self.registry.workflow(province, workflow)
         wf.check_attributes(attributes, opening=True)
         county = attributes.get("county")
@@ -181,7 +182,7 @@ class Engine:
             opened_on=on,
             last_event_on=on,
         )
-        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, actor=actor)
+        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, actor=actor, key=key)
         deadlines = apply_event([], wf, OPEN_EVENT, on, calendar, attributes, False, attributes)
         return Change(case, [entry], deadlines, new_case=True)
 
@@ -214,15 +215,25 @@ class Engine:
         if first is not None:
             return first
         for attempt in (1, 2):
-            known, remembered = self._known(case_id)
-            changes = self._event_changes(known, event, on, payload, reason, actor,
-                                          idempotency_key)
+            # A copy kept in memory is used without reading its version first: the write
+            # checks the version, and a copy another writer has outdated fails there and is
+            # read again. Only a refusal must not come from an outdated copy, so that one is
+            # confirmed against the database before it is believed.
+            known, remembered = self._known(case_id, verify=False)
+            try:
+                changes = self._event_changes(known, event, on, payload, reason, actor,
+                                              idempotency_key)
+            except DoudiError:
+                if remembered:
+                    self._known_cases.pop(case_id, None)
+                    continue
+                raise
             try:
                 written = self._commit(changes, idempotency_key)
             except Conflict:
                 if remembered and attempt == 1:
-                    # Another writer got in between the version check and our write: read
-                    # the case from the database once and check the event again.
+                    # Another writer changed the case since we kept it: read it from the
+                    # database once and check the event again.
                     continue
                 raise
             break
@@ -236,14 +247,20 @@ class Engine:
 
     # -- cases kept whole in memory between events ------------------------------------------
 
-    def _known(self, case_id: str) -> tuple[Known, bool]:
-        """The case whole, and whether it came from memory rather than the database."""
+    def _known(self, case_id: str, verify: bool = True) -> tuple[Known, bool]:
+        """The case whole, and whether it came from memory rather than the database.
+
+        ``verify``: confirm a kept copy's version with one indexed read (a copy another
+        writer has outdated could refuse an event the case now allows, or allow one it no
+        longer does). Without it the caller must treat the copy as possibly outdated.
+        """
         known = self._known_cases.get(case_id)
         if known is not None:
-            # One indexed read: a copy another writer has outdated would otherwise refuse an
-            # event the case now allows (or allow one it no longer does).
-            row = self.store.db.execute("select version from cases where id = ?",
-                                        [case_id]).fetchone()
+            if not verify:
+                self._known_cases.move_to_end(case_id)
+                return known, True
+            row = self.store.db.conn.execute("select version from cases where id = ?",
+                                             [case_id]).fetchone()
             if row is not None and row[0] == known.case.version:
                 self._known_cases.move_to_end(case_id)
                 return known, True

@@ -58,7 +58,9 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once,
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
     try:
-        data = json.loads(text)  # bytes that are not UTF-8 raise a ValueError too
+        if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
+            text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
+        data = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -119,11 +121,10 @@ class _Batch:
         attributes = data.get("attributes") or {}
         if not isinstance(attributes, dict):
             raise InvalidInput("attributes must be a JSON object")
-        change = self.engine._opening(
+        return self.engine._opening(
             str(data["province"]), str(data.get("workflow", "dibao")), on, dict(attributes),
-            case_id, data.get("actor"), taken=self.changes.keys(), numbers=self.numbers)
-        change.entries[0] = attrs.evolve(change.entries[0], key=key)
-        return change
+            case_id, data.get("actor"), taken=self.changes.keys(), numbers=self.numbers,
+            key=key)
 
     def _merge(self, change: Change) -> None:
         """Fold one line's change of a case into the batch's change of it."""

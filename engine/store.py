@@ -286,6 +286,8 @@ def _entry(row: Mapping) -> HistoryEntry:
 #: database is never corrupted, but a power cut may undo the last commits before the next
 #: checkpoint. About twice the events per second on a disk with a slow fsync.
 DURABILITY = {"full": "FULL", "normal": "NORMAL"}
+#: Log pages between automatic checkpoints (SQLite's default is 1,000).
+WAL_AUTOCHECKPOINT = 10_000
 
 
 class Store:
@@ -303,6 +305,12 @@ class Store:
         if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute(f"PRAGMA synchronous = {DURABILITY[durability]}")
+        # An event dirties about twelve pages (its row, the case's, the deadlines' and their
+        # indexes), so SQLite's default checkpoint every 1,000 log pages came every ~80
+        # events and took a third of an event's time at ``normal``. Checkpointing every
+        # 10,000 pages (a log of up to 40 MB, deleted on close) writes each hot page back
+        # once per 800 events instead.
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
         migrations.apply(self.db)
 
     @classmethod
@@ -325,6 +333,10 @@ class Store:
     def case(self, case_id: str) -> CaseRecord | None:
         rows = list(self._rows("select * from [cases] where id = ?", [case_id]))
         return CaseRecord.from_row(rows[0]) if rows else None
+
+    def exists(self, case_id: str) -> bool:
+        return self.db.conn.execute("select 1 from cases where id = ?",
+                                    [case_id]).fetchone() is not None
 
     def cases(
         self,
@@ -664,7 +676,7 @@ _PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, all
 
 
 def _dumps(value: Any) -> str:
-    return _PAYLOAD.encode(dict(value))
+    return _PAYLOAD.encode(dict(value)) if value else "{}"  # most events carry no payload
 
 
 def plain(value: Mapping[str, Any]) -> dict[str, Any]:

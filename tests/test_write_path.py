@@ -48,13 +48,29 @@ def test_a_copy_outdated_by_another_writer_is_read_again_not_written_over(tmp_pa
     case = first.open_case(province="shanxi", on=date(2026, 3, 2))
     first.fire(case.id, "accept", on=date(2026, 3, 3))  # first now keeps the case in memory
     second.fire(case.id, "start_investigation", on=date(2026, 3, 4))
-    # first's copy says "accepted"; the version check notices, and it reads the case again.
+    # first's copy says "accepted", where request_verification is refused; a refusal from a
+    # kept copy is checked against the database, which allows it.
     view = first.fire(case.id, "request_verification", on=date(2026, 3, 5))
     assert view.state == "verification_requested"
     assert [e["event"] for e in view.history] == [
         "open", "accept", "start_investigation", "request_verification"]
     same_as_stored(first, view)
     assert first.verify(case.id)[2] == []  # the hash chain runs through both writers' events
+
+
+def test_an_event_an_outdated_copy_allows_is_refused_as_the_database_says(tmp_path):
+    path = str(tmp_path / "two.db")
+    first, second = Engine.open(path), Engine.open(path)
+    case = first.open_case(province="shanxi", on=date(2026, 3, 2))
+    first.fire(case.id, "accept", on=date(2026, 3, 3))  # kept by first as "accepted"
+    second.fire(case.id, "withdraw", on=date(2026, 3, 4))
+    before = dump(second)
+    # The kept copy allows start_investigation; the write's version check fails, the case
+    # is read again, and the closed case refuses it. Nothing is written.
+    with pytest.raises(EventRefused, match=r"is closed \(withdrawn\)"):
+        first.fire(case.id, "start_investigation", on=date(2026, 3, 5))
+    assert dump(second) == before
+    assert first.case(case.id).state == "withdrawn"
 
 
 def test_stored_deadlines_equal_the_replayed_ones_after_every_event(engine):
