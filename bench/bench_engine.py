@@ -516,10 +516,13 @@ def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
     event_rows_: list = []
     deadline_rows: list = []
     step = max(1, cases // 10)
+    highest: dict[str, int] = {}  # the store's case-number counter, as open_case keeps it
     for i in range(cases):
         pool = breach_pool if i in breached else normal_pool
         t = pool[rng.randrange(len(pool))]
-        case_id = f"{t.province}-{t.opened_on.year}-{i + 1:07d}"
+        prefix = f"{t.province}-{t.opened_on.year}-"
+        case_id = f"{prefix}{i + 1:07d}"
+        highest[prefix] = i + 1
         opening = {"applicant_name": f"申请人{i:07d}", "county": t.county,
                    "household_size": 1 + i % 5}
         if t.delegated:
@@ -555,6 +558,8 @@ def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
             case_rows, event_rows_, deadline_rows = [], [], []
         if (i + 1) % step == 0:
             say(f"    {i + 1:>10,} / {cases:,} cases  ({time.perf_counter() - t0:5.1f} s)")
+    conn.executemany("insert into case_numbers (prefix, highest) values (?, ?)",
+                     list(highest.items()))
     say(f"    indexing ({len(indexes)} indexes) ...")
     for _, sql in indexes:
         conn.execute(sql)

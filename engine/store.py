@@ -578,7 +578,8 @@ class Store:
                     entry.payload, entry.reason, entry.derived, entry.actor, entry.key,
                     entry.corrects, now, previous))
             change.entries, change.last_hash = stamped, previous
-            changed = _changed_deadlines(change.stored, change.deadlines)
+            changed = ([], change.deadlines) if change.new_case else _changed_deadlines(
+                change.stored, change.deadlines)  # (a new case has none stored yet)
             if changed is None:  # not known what the store holds: write them all again
                 cleared.append((case_id,))
                 deadline_rows += [d.to_row(case_id) for d in change.deadlines]
