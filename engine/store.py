@@ -283,8 +283,9 @@ def _entry(row: Mapping) -> HistoryEntry:
 
 #: ``full``: every commit is on disk before it returns (SQLite ``synchronous = FULL``).
 #: ``normal``: WAL's ``synchronous = NORMAL``; a crash of the program loses nothing and the
-#: database is never corrupted, but a power cut may undo the last commits before the next
-#: checkpoint. About twice the events per second on a disk with a slow fsync.
+#: database is never corrupted, but a power cut may undo the commits since the last
+#: checkpoint (every WAL_AUTOCHECKPOINT log pages, about 800 events). About 1.5 times the
+#: events per second on a disk with a slow fsync.
 DURABILITY = {"full": "FULL", "normal": "NORMAL"}
 #: Log pages between automatic checkpoints (SQLite's default is 1,000).
 WAL_AUTOCHECKPOINT = 10_000
