@@ -217,7 +217,7 @@ def shanxi_path(engine) -> tuple[date, list[tuple[str, date, dict]]]:
 
 def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
     from engine import Engine
-    from engine.store import DURABILITY, WAL_AUTOCHECKPOINT
+    from engine.store import DURABILITY
 
     synchronous = DURABILITY[durability]
     path = str(workdir / f"fire_{durability}.db")
@@ -258,10 +258,9 @@ def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
 
     import sqlite_utils
 
-    bare_db(str(workdir / f"bare_su_{durability}.db"), schema).close()
-    db = sqlite_utils.Database(str(workdir / f"bare_su_{durability}.db"))
-    db.execute(f"PRAGMA synchronous = {synchronous}")
-    db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+    # On bare_db's own connection: its pragmas (synchronous, checkpoints) are per connection.
+    db = sqlite_utils.Database(bare_db(str(workdir / f"bare_su_{durability}.db"), schema,
+                                       synchronous))
     table = db["t"]
     t0 = time.perf_counter()
     for row in rows:
@@ -331,8 +330,6 @@ def scenario_import(workdir: Path, cases: int, fire_db: str, rounds: int = IMPOR
     """
     import sqlite_utils
 
-    from engine.store import WAL_AUTOCHECKPOINT
-
     path = workdir / "import.jsonl"
     lines = write_import_file(path, cases)
     schema = events_schema(fire_db)
@@ -356,9 +353,7 @@ def scenario_import(workdir: Path, cases: int, fire_db: str, rounds: int = IMPOR
             if best is None or child["seconds"] < best["seconds"]:
                 best = child
         # The bare batched insert: as many rows, real event rows, 500 per transaction.
-        bare_db(str(workdir / f"bare_batched_{r}.db"), schema).close()
-        db = sqlite_utils.Database(str(workdir / f"bare_batched_{r}.db"))
-        db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")  # as the store does
+        db = sqlite_utils.Database(bare_db(str(workdir / f"bare_batched_{r}.db"), schema))
         t0 = time.perf_counter()
         for start in range(0, len(rows), IMPORT_BATCH):
             with db.atomic():

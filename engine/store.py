@@ -458,8 +458,7 @@ class Store:
         row = self.db.execute("select highest from case_numbers where prefix = ?",
                               [prefix]).fetchone()
         number = (row[0] if row else 0) + 1
-        if not self.db.execute("select 1 from cases where id = ?",
-                               [numbered_id(prefix, number)]).fetchone():
+        if not self.exists(numbered_id(prefix, number)):
             return number
         # Cases written without the counter (another program, an old copy): count them all.
         highest = 0
