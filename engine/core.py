@@ -38,6 +38,7 @@ SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition,
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
 KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
+RECOMPUTE_BATCH = 500  # cases recompute writes per transaction: an fsync per batch, not per case
 
 
 @frozen
@@ -485,8 +486,10 @@ class Engine:
         """Re-derive every case's deadlines from its history with today's calendar data and
         parameters; record a ``recompute`` event on each case whose due dates moved.
 
-        Cases with provisional deadlines go first. Returns (case, rule, instance, old due,
-        new due) for every due date that moved.
+        Cases with provisional deadlines go first. The cases whose dates moved are written
+        :data:`RECOMPUTE_BATCH` at a time, each batch in one transaction: a failure leaves
+        the batches before it written and nothing of its own (running it again finishes the
+        job). Returns (case, rule, instance, old due, new due) for every due date that moved.
         """
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
@@ -495,6 +498,16 @@ class Engine:
                    "select distinct case_id as id from deadlines where provisional")
         first = "id in (select id from temp.provisional_first)"
         moved: list[tuple[str, str, int, date, date]] = []
+        batch: list[Change] = []
+        batch_moved: list[tuple[str, str, int, date, date]] = []
+
+        def write() -> None:
+            if batch:
+                self._commit(batch)
+                moved.extend(batch_moved)
+                batch.clear()
+                batch_moved.clear()
+
         try:
             for condition in (first, f"not {first}"):
                 for case in self.store.each_case(condition):
@@ -513,11 +526,14 @@ class Engine:
                                         n.due_on.isoformat()] for o, n in changes]},
                             "期限依现行日历和参数重算", actor=AUTO_ACTOR,
                         )
-                        self._commit([Change(attrs.evolve(case, last_event_on=on), [entry], fresh)])
-                        moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
-                                  for o, n in changes]
+                        batch.append(Change(attrs.evolve(case, last_event_on=on), [entry], fresh))
+                        batch_moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
+                                        for o, n in changes]
+                        if len(batch) >= RECOMPUTE_BATCH:
+                            write()
                     if progress:
                         progress(1)
+                write()  # the provisional ones are written before the others are read
         finally:
             db.execute("drop table temp.provisional_first")
         return moved

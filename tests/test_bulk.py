@@ -119,6 +119,48 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
     assert "0 due dates moved" in run(db, "recompute").stderr
 
 
+def test_recompute_writes_batch_by_batch_and_a_failed_batch_writes_nothing(
+        db, calendar_with_2027, monkeypatch):
+    """民发〔2021〕57号 第22条, as above: 受理 on 2026-12-01, due 2027-01-13 (provisional)
+    before the 2027 notice, 2027-01-14 after it. Five such cases, written two at a time;
+    the second batch fails: the first stays written, the second and third are not."""
+    import sqlite3
+
+    from engine import core
+
+    engine = Engine.open(db)
+    for i in range(5):
+        engine.open_case(province="shanxi", on=date(2026, 11, 30), case_id=f"R{i}")
+        engine.fire(f"R{i}", "accept", on=date(2026, 12, 1))
+    calendar_with_2027()
+    monkeypatch.setattr(core, "RECOMPUTE_BATCH", 2)
+    engine = Engine.open(db)
+    real, calls = engine.store._write, []
+
+    def failing_second(changes):
+        calls.append([c.case.id for c in changes])
+        real(changes)  # everything written, then the disk fails before the commit
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(engine.store, "_write", failing_second)
+    with pytest.raises(sqlite3.OperationalError):
+        engine.recompute()
+    assert calls == [["R0", "R1"], ["R2", "R3"]]
+
+    def total(case_id):
+        found = next(d for d in engine.store.deadlines(case_id) if d.rule == "total")
+        return found.due_on, found.provisional
+
+    for i in range(5):
+        moved = i < 2
+        assert total(f"R{i}") == ((date(2027, 1, 14), False) if moved else
+                                  (date(2027, 1, 13), True))
+        assert engine.store.history(f"R{i}")[-1].event == ("recompute" if moved else "accept")
+    assert [m[0] for m in Engine.open(db).recompute()] == ["R2", "R3", "R4"]
+    assert Engine.open(db).verify() == (5, 15, [])  # open, accept, recompute: chains intact
+
+
 # The 山西 path of test_crash_safety.py, every guard satisfied: opened 1/26, 公示 2/12 to
 # 2/24, county review from 2/25, approved 3/17 (which opens a benefit case paid from April).
 PATH = [("accept", "2026-01-28"), ("start_investigation", "2026-02-02"),

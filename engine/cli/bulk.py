@@ -67,7 +67,8 @@ def recompute(fmt, db_path) -> None:
 
     Run after adding a year's holiday notice (provisional due dates first) or changing a
     province parameter. Each case whose due dates moved gets a `recompute` event listing
-    them; prints how many moved and by how many days.
+    them; prints how many moved and by how many days. They are written 500 cases per
+    transaction: if one fails, the batches before it stay written; run it again to finish.
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
