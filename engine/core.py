@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from attrs import frozen
@@ -38,7 +38,8 @@ SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition,
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 AUTO_ACTOR = "doudi (by itself)"
 KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
-RECOMPUTE_BATCH = 500  # cases recompute writes per transaction: an fsync per batch, not per case
+WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
+T = TypeVar("T")
 
 
 @frozen
@@ -487,9 +488,8 @@ class Engine:
         parameters; record a ``recompute`` event on each case whose due dates moved.
 
         Cases with provisional deadlines go first. The cases whose dates moved are written
-        :data:`RECOMPUTE_BATCH` at a time, each batch in one transaction: a failure leaves
-        the batches before it written and nothing of its own (running it again finishes the
-        job). Returns (case, rule, instance, old due, new due) for every due date that moved.
+        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
+        instance, old due, new due) for every due date that moved.
         """
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
@@ -498,45 +498,60 @@ class Engine:
                    "select distinct case_id as id from deadlines where provisional")
         first = "id in (select id from temp.provisional_first)"
         moved: list[tuple[str, str, int, date, date]] = []
-        batch: list[Change] = []
-        batch_moved: list[tuple[str, str, int, date, date]] = []
-
-        def write() -> None:
-            if batch:
-                self._commit(batch)
-                moved.extend(batch_moved)
-                batch.clear()
-                batch_moved.clear()
-
         try:
-            for condition in (first, f"not {first}"):
-                for case in self.store.each_case(condition):
-                    before = self.store.deadlines(case.id)
-                    history = self.store.history(case.id)
-                    fresh = self._deadlines_from_history(case, history, None)
-                    changes = [
-                        (old, new) for old, new in zip(before, fresh, strict=False)
-                        if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-                    ]
-                    if changes or len(before) != len(fresh):
-                        on = max(case.last_event_on, date.today())
-                        entry = HistoryEntry(
-                            len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-                            {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                                        n.due_on.isoformat()] for o, n in changes]},
-                            "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-                        )
-                        batch.append(Change(attrs.evolve(case, last_event_on=on), [entry], fresh))
-                        batch_moved += [(case.id, o.rule, o.instance, o.due_on, n.due_on)
-                                        for o, n in changes]
-                        if len(batch) >= RECOMPUTE_BATCH:
-                            write()
-                    if progress:
-                        progress(1)
-                write()  # the provisional ones are written before the others are read
+            for condition in (first, f"not {first}"):  # the first all written, then the rest
+                moved += self._write_batched(self._recomputed(condition, progress))
         finally:
             db.execute("drop table temp.provisional_first")
         return moved
+
+    def _recomputed(
+        self, condition: str, progress: Callable[[int], None] | None
+    ) -> Iterator[tuple[Change, list[tuple[str, str, int, date, date]]]]:
+        """For each case (matching ``condition``) whose due dates moved: its change, and the
+        dates that moved."""
+        for case in self.store.each_case(condition):
+            before = self.store.deadlines(case.id)
+            history = self.store.history(case.id)
+            fresh = self._deadlines_from_history(case, history, None)
+            changes = [
+                (old, new) for old, new in zip(before, fresh, strict=False)
+                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+            ]
+            if changes or len(before) != len(fresh):
+                on = max(case.last_event_on, date.today())
+                entry = HistoryEntry(
+                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                                n.due_on.isoformat()] for o, n in changes]},
+                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+                )
+                yield (Change(attrs.evolve(case, last_event_on=on), [entry], fresh),
+                       [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
+            if progress:
+                progress(1)
+
+    def _write_batched(self, changes: Iterable[tuple[Change, list[T]]]) -> list[T]:
+        """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
+        fsync a batch, not a case); each change's results once its batch is committed.
+
+        A failure leaves the batches before it written and nothing of its own: the callers
+        (recompute, advance) find what is left when run again.
+        """
+        done: list[T] = []
+        batch: list[Change] = []
+        results: list[T] = []
+        for change, result in changes:
+            batch.append(change)
+            results += result
+            if len(batch) >= WRITE_BATCH:
+                self._commit(batch)
+                done += results
+                batch, results = [], []
+        if batch:
+            self._commit(batch)
+            done += results
+        return done
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain: (cases, events checked, findings)."""
@@ -556,19 +571,22 @@ class Engine:
     def advance(self, until: date) -> list[tuple[str, str, date]]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
 
-        Returns (case id, event, date) for each event recorded; each case in its own
-        transaction. Reports already see these events without it; this writes them down.
+        Returns (case id, event, date) for each event recorded. The cases are written
+        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
+        events without it; this writes them down.
         """
-        recorded = []
+        return self._write_batched(self._advanced(until))
+
+    def _advanced(self, until: date) -> Iterator[tuple[Change, list[tuple[str, str, date]]]]:
+        """For each case with something to record up to ``until``: its change, and the
+        events it records."""
         for case in self.store.each_case():
             wf = self.registry.workflow(case.province, case.workflow)
             if _pending_auto(wf, case, until) is None:
                 continue
             change = Change(case, [], self.store.deadlines(case.id))
             self._advance(change, self.store.history(case.id), until)
-            self._commit([change])
-            recorded += [(case.id, e.event, e.on) for e in change.entries]
-        return recorded
+            yield change, [(case.id, e.event, e.on) for e in change.entries]
 
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
         """Fire, in memory, the transitions that happen by themselves up to ``until``."""

@@ -198,7 +198,11 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
               show_default="today", help="Record what happened by itself up to this date.")
 @db_option
 def advance(as_of: date, db_path) -> None:
-    """Record the events that happen by themselves (a phase-out's end) up to --as-of."""
+    """Record the events that happen by themselves (a phase-out's end) up to --as-of.
+
+    Written 500 cases per transaction: if one fails, the batches before it stay written;
+    run it again to finish.
+    """
     engine = open_engine(db_path)
     recorded = engine.advance(as_of)
     for case_id, event, on in recorded:
