@@ -1,4 +1,5 @@
-"""Benchmark suite for the engine: writes, bulk import, the breach report, memory, start-up.
+"""Benchmark suite for the engine: writes, bulk import, recompute, the breach report, memory,
+start-up.
 
     python bench/bench_engine.py [--quick] [--json results.json] [--profile] [--keep]
 
@@ -36,6 +37,11 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    compiled at each start, as an editable checkout without bytecode runs. Runs interleave.
    Target <0.3 s.
 6. Peer context (printed, not measured).
+7. **recompute**: ``engine.recompute()`` in a fresh process over 5,000 山西 cases (1,000 with
+   ``--quick``) accepted on 2026-12-01, once a (hypothetical) 2027 notice arrives: every
+   case's 30-working-day confirmation moves a day, and each moved case gets a recompute
+   event. Then again, when nothing moves: reading and replaying alone. No target; memory
+   is held to the same <200 MB.
 
 ``--profile``: cProfile of the report at the larger size (top 15), and each SQL statement
 it ran with its time and query plan (cProfile sees SQLite as one call).
@@ -446,6 +452,31 @@ def scenario_import(workdir: Path, cases: int, fire_db: str, rounds: int = IMPOR
     return result
 
 
+def scenario_recompute(workdir: Path, cases: int) -> dict:
+    """``recompute`` over ``cases`` 山西 cases accepted on 2026-12-01, whose 30-working-day
+    confirmation falls in 2027 (provisional), once a 2027 notice arrives: every case's due
+    date moves. Then again, when nothing moves: what reading and replaying alone cost."""
+    from engine import Engine
+
+    path = workdir / "recompute.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(cases):
+            case_id = f"recompute-{i:07d}"
+            out.write(json.dumps({"op": "open", "province": "shanxi", "on": "2026-11-30",
+                                  "id": case_id}) + "\n")
+            out.write(json.dumps({"op": "fire", "case_id": case_id, "event": "accept",
+                                  "on": "2026-12-01"}) + "\n")
+    db = str(workdir / "recompute.db")
+    Engine.open(db).import_file(str(path))
+    result = run_child("recompute", db)
+    if "error" in result:
+        raise RuntimeError(f"recompute failed: {result['error']}")
+    # 57号 第22条's 30 working days from 2026-12-01 end 2027-01-13 on the projected calendar,
+    # 2027-01-14 once 1/4 is off: one date a case moves, and none the second time.
+    assert (result["moved_dates"], result["unmoved_dates"]) == (cases, 0), result
+    return result
+
+
 # -- 3. report databases, built with SQL -----------------------------------------------------
 
 def _plan(rng: random.Random, delegated: bool) -> list[tuple[str, str, int, int, dict]]:
@@ -803,6 +834,30 @@ def child(argv: list[str]) -> int:
             "already": result.already, "skipped": len(result.skipped),
             "rss_before_mb": before, "rss_delta_mb": peak_mb() - before}))
         return 0
+    if mode == "recompute":
+        from engine import calendar
+        from engine.calendar import Holiday, YearRecord
+        from engine.registry import get_registry
+
+        # A 2027 notice arrives (hypothetical: 元旦 1/1–1/4 off), as in tests/test_bulk.py.
+        record = YearRecord(2027, "（基准测试用）", date(2026, 11, 1), "bench",
+                            (Holiday("元旦", (date(2027, 1, 1), date(2027, 1, 4))),))
+        real = calendar.load_records
+        calendar.load_records = lambda path=None: [*real(path), record]
+        for cached in (calendar.national_calendar, calendar._overlaid, get_registry):
+            cached.cache_clear()
+        engine = Engine.open(db)
+        warm(engine, ("shanxi",))
+        out: dict[str, Any] = {"cases": engine.store.count_cases()}
+        before = start_peak()
+        for key in ("moved", "unmoved"):  # the second run finds nothing left to move
+            t0 = time.perf_counter()
+            moved = engine.recompute()
+            out[f"{key}_seconds"] = time.perf_counter() - t0
+            out[f"{key}_dates"] = len(moved)
+        out["rss_delta_mb"] = peak_mb() - before
+        print(json.dumps(out))
+        return 0
     raise SystemExit(f"unknown child mode {mode!r}")
 
 
@@ -987,6 +1042,14 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                 yield ("  import / that", f"{m['share_written']:.1%}", "", "", None)
             yield ("import: peak RSS growth", f"{m['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB",
                    "", m["rss_delta_mb"] < MEMORY_TARGET_MB)
+    c = results.get("recompute")
+    if c:
+        yield ("recompute: cases/s, every due date moved", f"{c['cases'] / c['moved_seconds']:,.0f}/s",
+               "", f"{c['moved_seconds'] / c['unmoved_seconds']:.2f}x nothing moved", None)
+        yield ("  nothing moved (reading and replaying)", f"{c['cases'] / c['unmoved_seconds']:,.0f}/s",
+               "", "", None)
+        yield ("  peak RSS growth", f"{c['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB", "",
+               c["rss_delta_mb"] < MEMORY_TARGET_MB)
     r = results.get("report")
     if r:
         sizes = list(r["sizes"])
@@ -1045,7 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cProfile the report at the larger size (top 15)")
     parser.add_argument("--sizes", help="report sizes, comma-separated (default 100000,1000000)")
     parser.add_argument("--breaches", type=int, default=1000, help="breached deadlines per size")
-    parser.add_argument("--only", help="scenarios to run, comma-separated: fire,import,report,startup")
+    parser.add_argument("--only", help="scenarios to run, comma-separated: "
+                        "fire,import,recompute,report,startup")
     parser.add_argument("--dir", help="where to put the databases (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args(argv)
@@ -1054,7 +1118,9 @@ def main(argv: list[str] | None = None) -> int:
              else [10_000, 100_000] if args.quick else [100_000, 1_000_000])
     fire_cases = 150 if args.quick else 600
     import_cases = 200 if args.quick else 1000
-    only = set(args.only.split(",")) if args.only else {"fire", "import", "report", "startup"}
+    recompute_cases = 1000 if args.quick else 5000
+    only = (set(args.only.split(",")) if args.only
+            else {"fire", "import", "recompute", "report", "startup"})
     info = machine()
     workdir = Path(tempfile.mkdtemp(prefix="doudi-bench-", dir=args.dir))
     say(f"doudi engine suite: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
@@ -1086,6 +1152,11 @@ def main(argv: list[str] | None = None) -> int:
             say(f"    bare batched insert, best of {m['rounds']}: "
                 f"{m['bare_insert_all_rate']:,.0f}/s (insert_all), "
                 f"{m['bare_executemany_rate']:,.0f}/s (executemany)")
+        if "recompute" in only:
+            say(f"recompute after a year's holiday notice, {recompute_cases:,} cases")
+            c = results["recompute"] = scenario_recompute(workdir, recompute_cases)
+            say(f"    every date moved: {c['moved_seconds']:.2f} s; nothing moved: "
+                f"{c['unmoved_seconds']:.2f} s")
         if "report" in only:
             say("3./4. breach report and its memory")
             results["report"] = scenario_report(workdir, sizes, args.breaches, args.keep,
