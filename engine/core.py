@@ -39,7 +39,7 @@ DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at r
 AUTO_ACTOR = "doudi (by itself)"
 KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
-T = TypeVar("T")
+_T = TypeVar("_T")  # what a batched writer reports for each change
 
 
 @frozen
@@ -531,16 +531,16 @@ class Engine:
             if progress:
                 progress(1)
 
-    def _write_batched(self, changes: Iterable[tuple[Change, list[T]]]) -> list[T]:
+    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]]) -> list[_T]:
         """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
         fsync a batch, not a case); each change's results once its batch is committed.
 
         A failure leaves the batches before it written and nothing of its own: the callers
         (recompute, advance) find what is left when run again.
         """
-        done: list[T] = []
+        done: list[_T] = []
         batch: list[Change] = []
-        results: list[T] = []
+        results: list[_T] = []
         for change, result in changes:
             batch.append(change)
             results += result
