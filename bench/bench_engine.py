@@ -36,7 +36,12 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    with the engine's bytecode cached, as pip leaves an installed package; shown beside it
    compiled at each start, as an editable checkout without bytecode runs. Runs interleave.
    Target <0.3 s.
-6. Peer context (printed, not measured).
+6. Peers: SpiffWorkflow's figure is quoted from the issue (printed, not measured). The
+   other, the transitions library with one SQLite row per transition, is measured: one
+   model per case along the same events, each transition's row inserted and committed, with
+   SQLite's default rollback journal, in WAL, and in WAL at ``synchronous = NORMAL``; fire's
+   rate is shown as a multiple of each (FULL fire against the first two, NORMAL against the
+   third). No target.
 7. **recompute**: ``engine.recompute()`` in a fresh process over 5,000 山西 cases (1,000 with
    ``--quick``) accepted on 2026-12-01, once a (hypothetical) 2027 notice arrives: every
    case's 30-working-day confirmation moves a day, and each moved case gets a recompute
@@ -101,7 +106,7 @@ DEST = {
     "publish": "published", "withdraw": "withdrawn",
 }
 
-PEERS = (
+PEERS = (  # as the issue quotes them; the second is also measured here (scenario_peer)
     "SpiffWorkflow, workflow state persisted per task: ~800-1,100 tasks/s",
     "bare state transitions + one SQLite row per transition: ~5,000 events/s (default "
     "rollback journal) to ~20,000 events/s (WAL)",
@@ -331,6 +336,50 @@ def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
         "bare_sqlite_utils_seconds": su, "bare_sqlite_utils_rate": fired / su,
         "share_plain": plain / seconds, "share_sqlite_utils": su / seconds,
     }
+
+
+def scenario_peer(workdir: Path, cases: int, events: list[str]) -> dict:
+    """The issue's second peer, measured here rather than quoted: the transitions library
+    moving one model per case along the same events, each transition followed by one row
+    inserted and committed (sqlite3), with SQLite's default rollback journal, in WAL, and in
+    WAL at ``synchronous = NORMAL``. No guards, no deadlines, no history."""
+    from transitions import Machine
+
+    states = [f"s{i}" for i in range(len(events) + 1)]
+    result: dict[str, Any] = {"cases": cases, "events": cases * len(events)}
+    for mode, pragmas in (("rollback", []), ("wal", ["PRAGMA journal_mode = WAL"]),
+                          ("wal_normal", ["PRAGMA journal_mode = WAL",
+                                          "PRAGMA synchronous = NORMAL"])):
+        conn = sqlite3.connect(str(workdir / f"peer_{mode}.db"))
+        for pragma in pragmas:
+            conn.execute(pragma)
+        conn.execute("create table transitions (id integer primary key, case_id text, "
+                     "event text, source text, dest text, [on] text)")
+        conn.commit()
+
+        class Case:
+            def __init__(self, case_id: str) -> None:
+                self.case_id = case_id
+
+        models = [Case(f"peer-{i:07d}") for i in range(cases)]
+        machine = Machine(model=models, states=states, initial=states[0],
+                          auto_transitions=False)
+        for i, event in enumerate(events):
+            machine.add_transition(event, states[i], states[i + 1])
+        t0 = time.perf_counter()
+        for event in events:
+            for model in models:
+                source = model.state
+                getattr(model, event)()
+                conn.execute("insert into transitions (case_id, event, source, dest, [on]) "
+                             "values (?, ?, ?, ?, ?)",
+                             (model.case_id, event, source, model.state, "2026-03-02"))
+                conn.commit()
+        seconds = time.perf_counter() - t0
+        conn.close()
+        assert all(m.state == states[-1] for m in models)
+        result[f"{mode}_rate"] = result["events"] / seconds
+    return result
 
 
 # -- 2. bulk import --------------------------------------------------------------------------
@@ -1017,6 +1066,17 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                f"≥{FIRE_SHARE_TARGET:.0%}",
                f"{f['share_sqlite_utils'] / FIRE_SHARE_TARGET:.2f}x target",
                f["share_sqlite_utils"] >= FIRE_SHARE_TARGET)
+    p = results.get("peer")
+    if p:
+        yield ("peer: transitions + 1 row/transition, rollback journal", f"{p['rollback_rate']:,.0f}/s",
+               "", f"fire {results['fire']['rate'] / p['rollback_rate']:.2f}x"
+               if "fire" in results else "", None)
+        yield ("  same, WAL (synchronous=FULL)", f"{p['wal_rate']:,.0f}/s", "",
+               f"fire {results['fire']['rate'] / p['wal_rate']:.2f}x" if "fire" in results else "",
+               None)
+        yield ("  same, WAL, synchronous=NORMAL", f"{p['wal_normal_rate']:,.0f}/s", "",
+               f"fire {results['fire_normal']['rate'] / p['wal_normal_rate']:.2f}x"
+               if "fire_normal" in results else "", None)
     m = results.get("import")
     if m:
         if m.get("available"):
@@ -1140,6 +1200,14 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"    {f['events']:,} events in {f['seconds']:.2f} s = {f['rate']:,.0f}/s; bare "
                     f"insert {f['bare_plain_rate']:,.0f}/s (sqlite3), "
                     f"{f['bare_sqlite_utils_rate']:,.0f}/s (sqlite-utils)")
+        if "fire" in only:
+            say("6. peer: transitions + one SQLite row per transition, measured here")
+            from engine import Engine
+
+            events = [event for event, _, _ in shanxi_path(Engine.open(":memory:"))[1]]
+            p = results["peer"] = scenario_peer(workdir, fire_cases, events)
+            say(f"    {p['events']:,} transitions: {p['rollback_rate']:,.0f}/s (rollback journal), "
+                f"{p['wal_rate']:,.0f}/s (WAL), {p['wal_normal_rate']:,.0f}/s (WAL, NORMAL)")
         if "import" in only:
             say("2. bulk import")
             m = results["import"] = scenario_import(workdir, import_cases,
@@ -1166,7 +1234,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started
     say()
-    say("6. peer context (not measured here):")
+    say("6. peer context, as the issue quotes it (the transitions peer is measured above):")
     for line in PEERS:
         say(f"   - {line}")
     say()
