@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from engine.periods import Duration, due_date
+from engine.periods import due_date
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def apply_event(
 
 def _counted(calendar: OfficialCalendar, param: Parameter, start: date) -> dict[str, Any]:
     """A deadline's fields that follow from its period, counted from ``start``."""
-    due = due_date(calendar, start, Duration.parse(param.value))
+    due = due_date(calendar, start, param.value)
     return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
             "computation": due.basis, "provisional": due.provisional, "param": param.name}
 

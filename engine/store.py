@@ -210,9 +210,10 @@ class Change:
 @define
 class Known:
     """A case whole, as an engine last wrote (or read) it: enough to check and write its next
-    event without reading the database again. The engine compares its version with the
-    stored one before using it, and the write checks the version again, so a copy another
-    writer has since outdated is read again, never written over."""
+    event without reading the database again. The write checks the case's version, so a copy
+    another writer has since outdated is read again, never written over; an import also
+    compares the version before using a copy, and ``fire`` confirms a refusal worked out from
+    a copy against the database before raising it."""
 
     case: CaseRecord
     history: list[HistoryEntry]
@@ -405,7 +406,9 @@ class Store:
         self, condition: str, args: list, province: str | None = None,
         workflow: str | None = None, county: str | None = None,
     ) -> list[CaseRecord]:
-        """Cases matching an SQL condition on ``cases`` and the usual filters."""
+        """Cases matching an SQL condition on ``cases`` and the usual filters, in no set
+        order: one query, so SQLite searches the condition's index (:meth:`cases` reads in
+        id order, chunk by chunk, which walks the primary key through every case)."""
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
         sql = f"select * from cases where ({condition})" + (f" and {where}" if where else "")
         return [CaseRecord.from_row(r) for r in self._rows(sql, [*args, *filter_args])]

@@ -9,7 +9,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine
-from engine.cli.options import db_option, emit, format_option
+from engine.cli.options import db_option, emit, format_option, progress_bar
 
 
 @cli.command("import")
@@ -31,11 +31,9 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
     one made from its content). The file is read a line at a time, whatever its size.
     """
-    stderr = sys.stderr
-    shown = jsonl != "-" and stderr.isatty()  # counting the lines costs a pass over the file
-    with no_database_left_on_failure(db_path), click.progressbar(
-            length=count_lines(jsonl) if shown else 0, label="Importing", file=stderr,
-            hidden=not shown) as bar:
+    shown = jsonl != "-" and sys.stderr.isatty()  # counting the lines costs a pass over the file
+    with no_database_left_on_failure(db_path), progress_bar(
+            count_lines(jsonl) if shown else 0, "Importing", shown) as bar:
         engine = open_engine(db_path, create=True)
         if jsonl == "-":
             result = engine.import_lines(sys.stdin.buffer, batch=batch,
@@ -72,9 +70,7 @@ def recompute(fmt, db_path) -> None:
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
-    stderr = sys.stderr
-    with click.progressbar(length=cases, label="Recomputing", file=stderr,
-                           hidden=not stderr.isatty()) as bar:
+    with progress_bar(cases, "Recomputing") as bar:
         moved = engine.recompute(progress=bar.update)
     shifts = Counter((new - old).days for _, _, _, old, new in moved)
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]

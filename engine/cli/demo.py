@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from datetime import date
 
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, check_db_path, emit, format_option
+from engine.cli.options import ISO_DATE, check_db_path, emit, format_option, progress_bar
 from engine.cli.reports import COLUMNS
 from engine.errors import DoudiError
 
@@ -58,11 +57,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         engine.store.db[MARKER].insert({"as_of": as_of.isoformat(), "seed": seed})
         from engine.demo import build_demo
 
-        stderr = sys.stderr
         # One commit for the whole demo.
-        with click.progressbar(length=cases, label="Building demo cases", file=stderr,
-                           hidden=not stderr.isatty()) as bar, \
-                engine.store.db.atomic():
+        with progress_bar(cases, "Building demo cases") as bar, engine.store.db.atomic():
             fired = build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
         engine.store.db.close()
         os.replace(scratch, db_path)  # the demo database appears whole or not at all

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -65,6 +66,14 @@ def format_option(*choices: str, default: str = "table"):
         show_default=True,
         help="Output format.",
     )
+
+
+def progress_bar(length: int, label: str, shown: bool | None = None):
+    """click's progress bar on stderr, drawn only on a terminal (or as ``shown`` says), so
+    a script reading the output gets none of it."""
+    if shown is None:
+        shown = sys.stderr.isatty()
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
 def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
