@@ -40,6 +40,10 @@ AUTO_ACTOR = "doudi (by itself)"
 KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
 _T = TypeVar("_T")  # what a batched writer reports for each change
+#: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
+MovedDate = tuple[str, str, int, date, date]
+#: An event ``advance`` recorded: (case id, event, date).
+Recorded = tuple[str, str, date]
 
 
 @frozen
@@ -454,6 +458,7 @@ class Engine:
         batch: int = 500,
         skip_invalid: bool = False,
         progress: Callable[[int], None] | None = None,
+        on_skip: Callable[[int, str], None] | None = None,
     ) -> ImportResult:
         """Load cases and events from JSON lines, through the same checks as the API.
 
@@ -466,8 +471,11 @@ class Engine:
         committed, ``progress`` is called with the number of lines read since its last call
         (blank ones too), as click's ``bar.update`` wants. Each batch holds the write lock
         from its first read to its commit, so other writers wait for it (busy timeout).
+        ``on_skip``: called with (line number, why) for each skipped line once its batch is
+        committed, instead of listing it in ``ImportResult.skipped``; memory then stays flat
+        however many lines are skipped (``skipped_count`` counts them either way).
         """
-        return import_lines(self, lines, batch, skip_invalid, progress)
+        return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
     def import_file(
         self,
@@ -475,21 +483,26 @@ class Engine:
         batch: int = 500,
         skip_invalid: bool = False,
         progress: Callable[[int], None] | None = None,
+        on_skip: Callable[[int, str], None] | None = None,
     ) -> ImportResult:
         """:meth:`import_lines` on a UTF-8 JSONL file, read a line at a time (memory stays
         flat whatever the file's size). A line that is not UTF-8 is a bad line."""
         with open(path, "rb") as lines:
-            return import_lines(self, lines, batch, skip_invalid, progress)
+            return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
     def recompute(
-        self, progress: Callable[[int], None] | None = None
-    ) -> list[tuple[str, str, int, date, date]]:
+        self,
+        progress: Callable[[int], None] | None = None,
+        on_moved: Callable[[MovedDate], None] | None = None,
+    ) -> list[MovedDate]:
         """Re-derive every case's deadlines from its history with today's calendar data and
         parameters; record a ``recompute`` event on each case whose due dates moved.
 
         Cases with provisional deadlines go first. The cases whose dates moved are written
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
-        instance, old due, new due) for every due date that moved.
+        instance, old due, new due) for every due date that moved, a case's dates together.
+        With ``on_moved``, each is passed to it once its batch is committed instead, and the
+        list returned is empty: memory then stays flat however many dates move.
         """
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
@@ -497,17 +510,18 @@ class Engine:
         db.execute("create temp table provisional_first as "
                    "select distinct case_id as id from deadlines where provisional")
         first = "id in (select id from temp.provisional_first)"
-        moved: list[tuple[str, str, int, date, date]] = []
+        moved: list[MovedDate] = []
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
-                moved += self._write_batched(self._recomputed(condition, progress))
+                self._write_batched(self._recomputed(condition, progress),
+                                    on_moved or moved.append)
         finally:
             db.execute("drop table temp.provisional_first")
         return moved
 
     def _recomputed(
         self, condition: str, progress: Callable[[int], None] | None
-    ) -> Iterator[tuple[Change, list[tuple[str, str, int, date, date]]]]:
+    ) -> Iterator[tuple[Change, list[MovedDate]]]:
         """For each case (matching ``condition``) whose due dates moved: its change, and the
         dates that moved."""
         for case in self.store.each_case(condition):
@@ -531,14 +545,15 @@ class Engine:
             if progress:
                 progress(1)
 
-    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]]) -> list[_T]:
+    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]],
+                       done: Callable[[_T], None]) -> None:
         """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
-        fsync a batch, not a case); each change's results once its batch is committed.
+        fsync a batch, not a case); each change's results go to ``done`` once its batch is
+        committed (only a batch's are held, whatever the number of cases).
 
         A failure leaves the batches before it written and nothing of its own: the callers
         (recompute, advance) find what is left when run again.
         """
-        done: list[_T] = []
         batch: list[Change] = []
         results: list[_T] = []
         for change, result in changes:
@@ -546,12 +561,13 @@ class Engine:
             results += result
             if len(batch) >= WRITE_BATCH:
                 self._commit(batch)
-                done += results
+                for item in results:
+                    done(item)
                 batch, results = [], []
         if batch:
             self._commit(batch)
-            done += results
-        return done
+            for item in results:
+                done(item)
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain: (cases, events checked, findings)."""
@@ -568,16 +584,21 @@ class Engine:
                 findings.append(finding)
         return cases, events, findings
 
-    def advance(self, until: date) -> list[tuple[str, str, date]]:
+    def advance(
+        self, until: date, on_recorded: Callable[[Recorded], None] | None = None
+    ) -> list[Recorded]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
 
         Returns (case id, event, date) for each event recorded. The cases are written
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
-        events without it; this writes them down.
+        events without it; this writes them down. With ``on_recorded``, each is passed to it
+        once its batch is committed instead, and the list returned is empty.
         """
-        return self._write_batched(self._advanced(until))
+        recorded: list[Recorded] = []
+        self._write_batched(self._advanced(until), on_recorded or recorded.append)
+        return recorded
 
-    def _advanced(self, until: date) -> Iterator[tuple[Change, list[tuple[str, str, date]]]]:
+    def _advanced(self, until: date) -> Iterator[tuple[Change, list[Recorded]]]:
         """For each case with something to record up to ``until``: its change, and the
         events it records."""
         for case in self.store.each_case():

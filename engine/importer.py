@@ -28,12 +28,15 @@ if TYPE_CHECKING:
 
 @define
 class ImportResult:
-    """What an import did: lines read, events written, lines already imported, lines skipped."""
+    """What an import did: lines read, events written, lines already imported, and the lines
+    skipped (line number, why; left empty when the import's ``on_skip`` took them) and how
+    many."""
 
     lines: int = 0
     events: int = 0
     already: int = 0
     skipped: list[tuple[int, str]] = attrs.Factory(list)
+    skipped_count: int = 0
 
 
 class ImportStopped(DoudiError):
@@ -152,6 +155,7 @@ def import_lines(
     batch: int = 500,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    on_skip: Callable[[int, str], None] | None = None,
 ) -> ImportResult:
     """See :meth:`engine.core.Engine.import_lines`."""
     result = ImportResult()
@@ -175,7 +179,12 @@ def import_lines(
         engine._written(changes, before, owned=True)  # kept once committed, not before
         result.events += written  # counted once the batch is committed
         result.already += already
-        result.skipped += skipped
+        result.skipped_count += len(skipped)
+        for number, why in skipped:
+            if on_skip:
+                on_skip(number, why)
+            else:
+                result.skipped.append((number, why))
         pending.clear()
 
     def apply_and_write(parsed: list[_Line | tuple[int, DoudiError]]

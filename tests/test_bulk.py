@@ -71,6 +71,55 @@ def test_skip_invalid_writes_the_rest_and_lists_what_it_skipped(tmp_path, db):
     assert events(db) == 5
 
 
+def test_on_skip_gets_each_skipped_line_once_its_batch_is_committed(tmp_path, db):
+    path = write(tmp_path, [*LINES[:3], BAD, "{not json", *LINES[3:]])
+    seen = []
+
+    def skipped(number, why):
+        seen.append((number, why.split(":")[0], events(db)))  # what is committed by then
+
+    result = Engine.open(db).import_file(path, batch=2, skip_invalid=True, on_skip=skipped)
+    # Batches of two lines: 1–2, 3–4, 5–6, 7. Line 4 is skipped in the second batch, by
+    # when lines 1–3 are written; line 5 in the third, by when line 6 is written too.
+    assert seen == [(4, "approve refused", 3), (5, "not valid JSON (Expecting property name "
+                                                   "enclosed in double quotes", 4)]
+    assert (result.skipped, result.skipped_count, result.events) == ([], 2, 5)
+
+
+def _import_peak(tmp_path, lines: int, on_skip) -> int:
+    """Peak bytes Python allocated importing ``lines`` lines that are all skipped."""
+    import tracemalloc
+
+    path = tmp_path / f"bad-{lines}.jsonl"
+    path.write_text("".join(json.dumps({"op": "fire", "case_id": f"none-{i}", "event": "accept",
+                                        "on": "2026-03-03"}) + "\n" for i in range(lines)))
+    engine = Engine.open(str(tmp_path / f"bad-{lines}-{on_skip is None}.db"))
+    tracemalloc.start()
+    try:
+        result = engine.import_file(str(path), skip_invalid=True, on_skip=on_skip)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.skipped_count == lines
+    return peak
+
+
+def test_skipped_lines_given_to_on_skip_do_not_grow_memory(tmp_path):
+    """The import's memory stays flat whatever the size (issue 7), bad lines included: ten
+    times the skipped lines peak within a quarter of the smaller import when they are
+    passed on as they come; kept in the result, the same lines take several times more."""
+    count = 0
+
+    def skipped(number, why):
+        nonlocal count
+        count += 1
+
+    small, large = (_import_peak(tmp_path, n, skipped) for n in (1_000, 10_000))
+    assert count == 11_000
+    assert large < 1.25 * small
+    assert _import_peak(tmp_path, 10_000, None) > 2 * small  # the measure can tell
+
+
 @pytest.fixture
 def calendar_with_2027(monkeypatch):
     """A (hypothetical) 2027 notice arrives: 元旦 1/1–1/4 off."""
@@ -144,9 +193,13 @@ def test_recompute_writes_batch_by_batch_and_a_failed_batch_writes_nothing(
             raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(engine.store, "_write", failing_second)
+    moved = []
     with pytest.raises(sqlite3.OperationalError):
-        engine.recompute()
+        engine.recompute(on_moved=moved.append)
     assert calls == [["R0", "R1"], ["R2", "R3"]]
+    # Only the committed batch's dates were passed on.
+    assert moved == [(f"R{i}", "total", 1, date(2027, 1, 13), date(2027, 1, 14))
+                     for i in range(2)]
 
     def total(case_id):
         found = next(d for d in engine.store.deadlines(case_id) if d.rule == "total")

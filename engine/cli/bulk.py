@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,13 +12,17 @@ from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import db_option, emit, format_option, progress_bar
 
+if TYPE_CHECKING:
+    from engine.core import MovedDate
+
 
 @cli.command("import")
 @click.argument("jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1),
               help="Lines per transaction.")
 @click.option("--skip-invalid", is_flag=True,
-              help="Skip bad lines (listed at the end) instead of stopping at the first.")
+              help="Skip bad lines (listed on stdout as each batch is written) instead of "
+                   "stopping at the first.")
 @db_option
 def import_(jsonl, batch, skip_invalid, db_path) -> None:
     """Load cases and events from JSONL (one JSON object a line; - for stdin).
@@ -32,19 +37,23 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     one made from its content). The file is read a line at a time, whatever its size.
     """
     shown = jsonl != "-" and sys.stderr.isatty()  # counting the lines costs a pass over the file
+
+    def skipped(number: int, message: str) -> None:
+        # Listed as they come, not kept: a file with millions of bad lines is no bigger in
+        # memory than one with none.
+        click.echo(f"skipped line {number}: {message}")
+
     with no_database_left_on_failure(db_path), progress_bar(
             count_lines(jsonl) if shown else 0, "Importing", shown) as bar:
         engine = open_engine(db_path, create=True)
+        options = {"batch": batch, "skip_invalid": skip_invalid, "progress": bar.update,
+                   "on_skip": skipped}
         if jsonl == "-":
-            result = engine.import_lines(sys.stdin.buffer, batch=batch,
-                                         skip_invalid=skip_invalid, progress=bar.update)
+            result = engine.import_lines(sys.stdin.buffer, **options)
         else:
-            result = engine.import_file(jsonl, batch=batch, skip_invalid=skip_invalid,
-                                        progress=bar.update)
-    for number, message in result.skipped:
-        click.echo(f"skipped line {number}: {message}")
+            result = engine.import_file(jsonl, **options)
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
-               f"imported, {len(result.skipped)} skipped", err=True)
+               f"imported, {result.skipped_count} skipped", err=True)
 
 
 def count_lines(path: str) -> int:
@@ -70,10 +79,21 @@ def recompute(fmt, db_path) -> None:
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
+    shifts: Counter[int] = Counter()
+    last_case, moved_cases = None, 0
+
+    def moved(date_moved: MovedDate) -> None:
+        # Counted as they come, not kept: a million moved dates cost no more memory than one.
+        # A case's moved dates come together, so a new id is a new case.
+        nonlocal last_case, moved_cases
+        case_id, _, _, old, new = date_moved
+        shifts[(new - old).days] += 1
+        if case_id != last_case:
+            last_case, moved_cases = case_id, moved_cases + 1
+
     with progress_bar(cases, "Recomputing") as bar:
-        moved = engine.recompute(progress=bar.update)
-    shifts = Counter((new - old).days for _, _, _, old, new in moved)
+        engine.recompute(progress=bar.update, on_moved=moved)
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]
     emit(rows, fmt, ["days_moved", "due_dates"])
-    click.echo(f"{len(moved)} due dates moved in {len({m[0] for m in moved})} of {cases} cases",
+    click.echo(f"{shifts.total()} due dates moved in {moved_cases} of {cases} cases",
                err=True)

@@ -204,10 +204,16 @@ def advance(as_of: date, db_path) -> None:
     run it again to finish.
     """
     engine = open_engine(db_path)
-    recorded = engine.advance(as_of)
-    for case_id, event, on in recorded:
+    recorded = 0
+
+    def show(event_recorded: tuple[str, str, date]) -> None:
+        nonlocal recorded  # listed as each batch is written, not kept till the end
+        case_id, event, on = event_recorded
         click.echo(f"{case_id}: {event} on {on.isoformat()}")
-    click.echo(f"{len(recorded)} events recorded", err=True)
+        recorded += 1
+
+    engine.advance(as_of, on_recorded=show)
+    click.echo(f"{recorded} events recorded", err=True)
 
 
 @case.command("assess")
