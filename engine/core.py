@@ -877,9 +877,8 @@ class Engine:
                 judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
         until = self.calendar().add_working_days(as_of, window) + timedelta(days=31)
-        for case_id, (case, deadlines) in self.store.report_candidates(
-                as_of, statuses, until, **filters).items():
-            if case_id not in rebuilt:
+        for case, deadlines in self.store.report_candidates(as_of, statuses, until, **filters):
+            if case.id not in rebuilt:
                 judge(case, deadlines)
         found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
                                   b.case.id, b.view.deadline.rule))
