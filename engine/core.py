@@ -7,6 +7,7 @@ and the recomputed deadlines are then written in one transaction.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 from collections import OrderedDict
@@ -860,26 +861,27 @@ class Engine:
                     found.append(Breach(case, view))
 
         # Cases whose stored rows are not the answer on ``as_of`` are rebuilt one by one:
-        # those with events after it, and those where something happens by itself.
-        rebuilt: set[str] = set()
-        slow = self.store.cases_where("last_event_on > ? and opened_on <= ?",
-                                      [as_of.isoformat(), as_of.isoformat()], **filters)
+        # those with events after it, and those where something happens by itself. The two
+        # queries are disjoint (by last event date), and the stored rows are read for every
+        # other case, so no case is judged twice and no list of ids is kept: a report as of
+        # a past date may rebuild most of the province.
+        on = as_of.isoformat()
         auto_states = sorted({s for wf in self._workflows_in_use()
                               for t in wf.automatic for s in t.sources})
+        slow = [self.store.cases_where("last_event_on > ? and opened_on <= ?", [on, on],
+                                       **filters)]
         if auto_states:
             marks = ", ".join("?" for _ in auto_states)
-            slow += self.store.cases_where(f"state in ({marks}) and last_event_on <= ?",
-                                           [*auto_states, as_of.isoformat()], **filters)
-        for case in slow:
-            if case.id not in rebuilt:
-                rebuilt.add(case.id)
-                then, _, deadlines = self._as_of(case, as_of)
-                judge(then, deadlines)
+            slow.append(self.store.cases_where(f"state in ({marks}) and last_event_on <= ?",
+                                               [*auto_states, on], **filters))
+        for case in itertools.chain.from_iterable(slow):
+            then, _, deadlines = self._as_of(case, as_of)
+            judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
         until = self.calendar().add_working_days(as_of, window) + timedelta(days=31)
-        for case, deadlines in self.store.report_candidates(as_of, statuses, until, **filters):
-            if case.id not in rebuilt:
-                judge(case, deadlines)
+        for case, deadlines in self.store.report_candidates(
+                as_of, statuses, until, **filters, except_states=auto_states):
+            judge(case, deadlines)
         found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
                                   b.case.id, b.view.deadline.rule))
         return found

@@ -410,22 +410,26 @@ class Store:
     def cases_where(
         self, condition: str, args: list, province: str | None = None,
         workflow: str | None = None, county: str | None = None,
-    ) -> list[CaseRecord]:
+    ) -> Iterator[CaseRecord]:
         """Cases matching an SQL condition on ``cases`` and the usual filters, in no set
-        order: one query, so SQLite searches the condition's index (:meth:`cases` reads in
-        id order, chunk by chunk, which walks the primary key through every case)."""
+        order, one at a time from the cursor: one query, so SQLite searches the condition's
+        index (:meth:`cases` reads in id order, chunk by chunk, which walks the primary key
+        through every case)."""
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
         sql = f"select * from cases where ({condition})" + (f" and {where}" if where else "")
-        return [CaseRecord.from_row(r) for r in self._rows(sql, [*args, *filter_args])]
+        for row in self._each_row(sql, [*args, *filter_args]):
+            yield CaseRecord.from_row(row)
 
     def report_candidates(
         self, as_of: date, statuses: Iterable[str], at_risk_until: date,
         province: str | None = None, workflow: str | None = None, county: str | None = None,
+        except_states: Iterable[str] = (),
     ) -> Iterator[tuple[CaseRecord, list[Deadline]]]:
         """Stored deadlines that may have one of ``statuses`` on ``as_of``, case by case.
 
-        Only cases whose stored rows are current on ``as_of`` (no event after it); the
-        caller judges each row exactly. The query reads the running or late deadlines only,
+        Only cases whose stored rows are current on ``as_of`` (no event after it), and not
+        in ``except_states`` (those the caller rebuilds itself); the caller judges each row
+        exactly. The query reads the running or late deadlines only,
         so its cost follows the number of those, not the number of cases. They are read one
         case at a time: an at-risk report's candidates grow with the province (about 75,000
         cases at a million), and held at once they took about 3 KB each.
@@ -451,12 +455,15 @@ class Store:
             "c.version as c_version from deadlines d join cases c on c.id = d.case_id "
             f"where ({' or '.join(conditions)}) and c.last_event_on <= ?"
         )
+        except_states = list(except_states)
+        if except_states:
+            sql += f" and c.state not in ({', '.join('?' for _ in except_states)})"
         if where:
             sql += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
         case: CaseRecord | None = None
         deadlines: list[Deadline] = []
         for row in self._each_row(sql + " order by d.case_id, d.id",
-                                  [*args, as_of.isoformat(), *filter_args]):
+                                  [*args, as_of.isoformat(), *except_states, *filter_args]):
             if case is None or row["case_id"] != case.id:
                 if case is not None:
                     yield case, deadlines
