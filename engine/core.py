@@ -7,7 +7,6 @@ and the recomputed deadlines are then written in one transaction.
 
 from __future__ import annotations
 
-import itertools
 import os
 import sqlite3
 from collections import OrderedDict
@@ -557,18 +556,21 @@ class Engine:
         """
         batch: list[Change] = []
         results: list[_T] = []
+
+        def write() -> None:
+            self._commit(batch)
+            for item in results:
+                done(item)
+            batch.clear()
+            results.clear()
+
         for change, result in changes:
             batch.append(change)
             results += result
             if len(batch) >= WRITE_BATCH:
-                self._commit(batch)
-                for item in results:
-                    done(item)
-                batch, results = [], []
+                write()
         if batch:
-            self._commit(batch)
-            for item in results:
-                done(item)
+            write()
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain: (cases, events checked, findings)."""
@@ -868,15 +870,14 @@ class Engine:
         on = as_of.isoformat()
         auto_states = sorted({s for wf in self._workflows_in_use()
                               for t in wf.automatic for s in t.sources})
-        slow = [self.store.cases_where("last_event_on > ? and opened_on <= ?", [on, on],
-                                       **filters)]
+        slow = [("last_event_on > ? and opened_on <= ?", [on, on])]
         if auto_states:
             marks = ", ".join("?" for _ in auto_states)
-            slow.append(self.store.cases_where(f"state in ({marks}) and last_event_on <= ?",
-                                               [*auto_states, on], **filters))
-        for case in itertools.chain.from_iterable(slow):
-            then, _, deadlines = self._as_of(case, as_of)
-            judge(then, deadlines)
+            slow.append((f"state in ({marks}) and last_event_on <= ?", [*auto_states, on]))
+        for condition, args in slow:
+            for case in self.store.cases_where(condition, args, **filters):
+                then, _, deadlines = self._as_of(case, as_of)
+                judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
         until = self.calendar().add_working_days(as_of, window) + timedelta(days=31)
         for case, deadlines in self.store.report_candidates(
