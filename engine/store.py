@@ -460,17 +460,23 @@ class Store:
             sql += f" and c.state not in ({', '.join('?' for _ in except_states)})"
         if where:
             sql += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
+        cursor = self.db.conn.execute(sql + " order by d.case_id, d.id",
+                                      [*args, as_of.isoformat(), *except_states, *filter_args])
+        # Plain tuples, picked by position: a dict of all ~30 columns a row took a third of
+        # an at-risk report's time.
+        names = [c[0] for c in cursor.description]
+        case_at = [(name[2:], i) for i, name in enumerate(names) if name.startswith("c_")]
+        deadline_at = [(f.name, names.index(f.name)) for f in attrs.fields(Deadline)]
+        case_id_at = names.index("case_id")
         case: CaseRecord | None = None
         deadlines: list[Deadline] = []
-        for row in self._each_row(sql + " order by d.case_id, d.id",
-                                  [*args, as_of.isoformat(), *except_states, *filter_args]):
-            if case is None or row["case_id"] != case.id:
+        for row in cursor:
+            if case is None or row[case_id_at] != case.id:
                 if case is not None:
                     yield case, deadlines
-                case = CaseRecord.from_row({k[2:]: v for k, v in row.items()
-                                            if k.startswith("c_")})
+                case = CaseRecord.from_row({name: row[i] for name, i in case_at})
                 deadlines = []
-            deadlines.append(Deadline.from_row(row))
+            deadlines.append(Deadline.from_row({name: row[i] for name, i in deadline_at}))
         if case is not None:
             yield case, deadlines
 
