@@ -9,13 +9,16 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, db_option, emit, format_option
 from engine.errors import DoudiError
+
+if TYPE_CHECKING:
+    from engine.core import Recorded
 
 
 def parse_value(text: str) -> Any:
@@ -206,7 +209,7 @@ def advance(as_of: date, db_path) -> None:
     engine = open_engine(db_path)
     recorded = 0
 
-    def show(event_recorded: tuple[str, str, date]) -> None:
+    def show(event_recorded: Recorded) -> None:
         nonlocal recorded  # listed as each batch is written, not kept till the end
         case_id, event, on = event_recorded
         click.echo(f"{case_id}: {event} on {on.isoformat()}")
