@@ -12,6 +12,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import attrs
@@ -29,7 +30,7 @@ from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
 from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
-from engine.views import Breach, CaseView, DeadlineView
+from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
@@ -76,6 +77,37 @@ def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transiti
             if when <= until:
                 return t, max(when, case.last_event_on)
     return None
+
+
+def _history_rows(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> tuple[dict, ...]:
+    """A case view's history: each event as the contract shows it, payloads copied."""
+    return tuple(
+        {
+            "seq": e.seq,
+            "event": e.event,
+            "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正",
+                      RECOMPUTE_EVENT: "重算期限"}.get(e.event, wf.event_title(e.event)),
+            "corrects": e.corrects,
+            "on": e.on.isoformat(),
+            "from": e.from_state or None,
+            "to": e.to_state,
+            "payload": copied(e.payload) if e.payload else {},
+            "derived": copied(e.derived) if e.derived else {},
+            "reason": e.reason,
+            "actor": e.actor,
+            "recorded_at": e.recorded_at,
+        }
+        for e in entries
+    )
+
+
+def _payments(wf: Workflow, entries: tuple[HistoryEntry, ...], attributes: Mapping[str, Any],
+              as_of: date) -> tuple[Payment, ...]:
+    """A benefit case's monthly payments up to ``as_of``; none for other cases."""
+    if "paid_from" not in entries[0].payload or "payment_start" not in wf.parameters:
+        return ()
+    start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
+    return tuple(schedule(list(entries), attributes, wf.final_states, start, as_of))
 
 
 def default_db_path() -> str:
@@ -763,14 +795,8 @@ class Engine:
     def _judge(
         self, case: CaseRecord, deadlines: list[Deadline], as_of: date, window: int
     ) -> list[DeadlineView]:
-        calendar = self.calendar(case.province, case.county)
-        views = []
-        for d in deadlines:
-            status = d.status(as_of, calendar, window)
-            overdue = d.overdue_working_days(as_of, calendar) if status in (
-                "breached", "met_late") else 0
-            views.append(DeadlineView(case.id, d, status, overdue))
-        return views
+        return list(judged(case.id, deadlines, self.calendar(case.province, case.county),
+                           as_of, window))
 
     def deadlines(
         self, case_id: str, as_of: date, window: int = DEFAULT_WINDOW
@@ -809,34 +835,15 @@ class Engine:
         window: int = DEFAULT_WINDOW,
     ) -> CaseView:
         wf = self.registry.workflow(case.province, case.workflow)
-        rows = tuple(
-            {
-                "seq": e.seq,
-                "event": e.event,
-                "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正",
-                          RECOMPUTE_EVENT: "重算期限"}.get(
-                    e.event, wf.event_title(e.event)),
-                "corrects": e.corrects,
-                "on": e.on.isoformat(),
-                "from": e.from_state or None,
-                "to": e.to_state,
-                "payload": copied(e.payload) if e.payload else {},
-                "derived": copied(e.derived) if e.derived else {},
-                "reason": e.reason,
-                "actor": e.actor,
-                "recorded_at": e.recorded_at,
-            }
-            for e in history
-        )
-        payments: tuple[Payment, ...] = ()
-        if "paid_from" in history[0].payload and "payment_start" in wf.parameters:
-            start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
-            payments = tuple(schedule(history, case.attributes, wf.final_states, start, as_of))
-        views = self._judge(case, deadlines, as_of, window)
+        entries = tuple(history)  # (the lists are never changed in place; this is cheap)
+        calendar = self.calendar(case.province, case.county)
         return CaseView(
-            case, wf.state(case.state).title, rows, tuple(views), as_of, payments,
+            case, wf.state(case.state).title, as_of,
             tuple(s for s in sanctions if s.on <= as_of),
             tuple(link for link in links if link["on"] <= as_of.isoformat()),
+            partial(_history_rows, wf, entries),
+            partial(judged, case.id, tuple(deadlines), calendar, as_of, window),
+            partial(_payments, wf, entries, case.attributes, as_of),
         )
 
     def report(

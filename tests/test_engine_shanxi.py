@@ -82,6 +82,39 @@ def test_accepted_2026_01_28_must_be_confirmed_by_2026_03_17(engine):
     assert after["total"].overdue_working_days == 1
 
 
+def test_the_view_fire_returns_still_shows_that_event_when_read_after_later_ones(engine):
+    """晋民发〔2023〕31号 四(二) (30 working days) and 民发〔2021〕57号 第15条 (3 working days).
+
+    ``fire`` returns the case as its event left it, and the view works out its history and
+    deadlines only when they are first read. Read after two later events, the view of 受理
+    on 1/28 must still show one event after opening and both deadlines running: the
+    investigation due 2/2 (1/29(1) 1/30(2) 2/2(3), so at risk: inside the 3-working-day
+    warning window) and the total limit due 3/17 (the count at the top of this file), open.
+    Later views must not see a change made to an earlier one.
+    """
+    case = engine.open_case(province="shanxi", on=date(2026, 1, 26))
+    accepted = engine.fire(case.id, "accept", on=ACCEPTED, payload={"applicant_name": "甲"})
+    engine.fire(case.id, "start_investigation", on=date(2026, 2, 2))
+    later = engine.fire(case.id, "request_verification", on=date(2026, 2, 4))
+
+    assert [h["event"] for h in accepted.history] == ["open", "accept"]
+    rules = by_rule(accepted)
+    assert set(rules) == {"total", "investigation_start"}
+    assert (rules["investigation_start"].deadline.due_on, rules["investigation_start"].status
+            ) == (INVESTIGATION_DUE, "at_risk")
+    assert (rules["total"].deadline.due_on, rules["total"].status) == (TOTAL_DUE, "open")
+    assert accepted.to_json() == engine.case(case.id, as_of=ACCEPTED).to_json()
+
+    # The later view: the investigation started on 2/2, its last day → met.
+    assert [h["event"] for h in later.history][-2:] == ["start_investigation",
+                                                        "request_verification"]
+    assert by_rule(later)["investigation_start"].status == "met"
+    accepted.history[1]["payload"]["applicant_name"] = "乙"
+    assert engine.case(case.id).history[1]["payload"] == {"applicant_name": "甲"}
+    assert later.history[1]["payload"] == {"applicant_name": "甲"}
+    assert accepted != later
+
+
 def test_full_shanxi_path_with_statuses_met_and_met_late(engine):
     """晋民发〔2023〕31号 四(二) (30 working days) and 四(五): "乡镇人民政府（街道办事处）经调查核实提出的
     初审意见，应在申请家庭所在村（社区）进行为期 7 天的公示。低保审核确认完毕后，申请人姓名、家庭成员数量、
