@@ -138,14 +138,20 @@ def apply_event(
         result[i] = attrs.evolve(result[i], **fields)
         return result[i]
 
-    # Where each rule's running deadline is (the latest), and how many each rule has had.
+    # Where each rule the event acts on has its running deadline (the latest), and how many
+    # it has had. Only those rules are looked at: a case's deadlines grow with its history
+    # (a re-check starts the next one), and most of them belong to other rules.
+    rules = workflow.rules_for(event)
+    wanted = {rule.rule for rule in rules}
     running_at: dict[str, int] = {}
     counts: dict[str, int] = {}
-    for i, d in enumerate(result):
-        counts[d.rule] = counts.get(d.rule, 0) + 1
-        if d.running:
-            running_at[d.rule] = i
-    for rule in workflow.rules_for(event):  # each rule once: only its own deadlines change
+    if wanted:
+        for i, d in enumerate(result):
+            if d.rule in wanted:
+                counts[d.rule] = counts.get(d.rule, 0) + 1
+                if d.outcome is RUNNING:
+                    running_at[d.rule] = i
+    for rule in rules:  # each rule once: only its own deadlines change
         at = running_at.get(rule.rule)
         if at is not None and event in rule.stops:
             change(at, stopped_on=on, stop_event=event,

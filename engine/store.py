@@ -186,6 +186,18 @@ def m007_drop_outcome_due_on_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_deadlines_outcome_due_on")
 
 
+@migrations()
+def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
+    """A deadline is found by (case_id, rule, instance), the key each event's UPDATE names:
+    on (case_id) alone SQLite read every deadline of the case to find it, and a case's
+    deadlines grow with its history (a re-check starts the next one). The new index also
+    answers every query the old one did, so it replaces it; unique, as instances are
+    numbered per rule."""
+    db.execute("create unique index if not exists idx_deadlines_case_id_rule_instance "
+               "on deadlines (case_id, rule, instance)")
+    db.execute("drop index if exists idx_deadlines_case_id")
+
+
 @define
 class Change:
     """One case's part of an event: its new row, new history entries and derived rows."""

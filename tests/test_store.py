@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+import pytest
 import sqlite_utils
 
 from engine import Engine
@@ -12,7 +13,7 @@ from engine.store import Store, migrations
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
                   "m005_running_duties_index", "m006_case_numbers",
-                  "m007_drop_outcome_due_on_index"]
+                  "m007_drop_outcome_due_on_index", "m008_deadline_key_index"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
@@ -50,6 +51,36 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
+
+
+def test_a_deadline_is_updated_through_its_key_not_by_reading_the_cases_deadlines(tmp_path):
+    # A database written before m008 has deadlines indexed on case_id alone; opened again,
+    # the index on (case_id, rule, instance) replaces it, keeps its deadlines, and the
+    # update each event makes goes straight to the row (SQLite's own query plan).
+    path = tmp_path / "m007.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m008_deadline_key_index")
+    db.close()
+    engine = Engine.open(str(path))
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    db = engine.store.db
+    indexes = {i.name: i.columns for i in db["deadlines"].indexes}
+    assert indexes["idx_deadlines_case_id_rule_instance"] == ["case_id", "rule", "instance"]
+    assert "idx_deadlines_case_id" not in indexes
+    [(_, _, _, plan)] = db.execute(
+        "explain query plan update deadlines set outcome = 'met' "
+        "where case_id = ? and rule = ? and instance = ?", [case.id, "investigation_start", 1])
+    assert plan.endswith("(case_id=? AND rule=? AND instance=?)")
+    # 受理 Tue 3/3: investigation within 3 working days (民发〔2021〕57号 第15条): 3/4(1) 3/5(2)
+    # 3/6(3) → due 3/6; started 3/4 → met, written through that update.
+    [row] = db.execute("select due_on, outcome from deadlines where case_id = ? and rule = "
+                       "'investigation_start'", [case.id]).fetchall()
+    assert row == ("2026-03-06", "met")
+    with pytest.raises(sqlite3.IntegrityError):  # instances are numbered once per rule
+        db.execute("insert into deadlines (case_id, rule, instance) values (?, ?, 1)",
+                   [case.id, "investigation_start"])
 
 
 def test_the_default_database_is_doudi_db_or_DOUDI_DB(tmp_path, monkeypatch):
