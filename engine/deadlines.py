@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
 
 RUNNING = None
+_RULE_OF = attrgetter("rule")
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")
 
 
@@ -138,19 +140,24 @@ def apply_event(
         result[i] = attrs.evolve(result[i], **fields)
         return result[i]
 
-    # Where each rule the event acts on has its running deadline (the latest), and how many
-    # it has had. Only those rules are looked at: a case's deadlines grow with its history
-    # (a re-check starts the next one), and most of them belong to other rules.
+    # Where each rule the event acts on has its running deadline, and how many it has had.
+    # A rule's deadlines are numbered 1, 2, … as they start, and starting one ends the one
+    # running, so its last deadline holds the count and is the only one that can be running.
+    # The last is found from the end with list.index, not a Python loop over them all: a
+    # case's deadlines grow with its history (each re-check starts the next one).
     rules = workflow.rules_for(event)
-    wanted = {rule.rule for rule in rules}
     running_at: dict[str, int] = {}
     counts: dict[str, int] = {}
-    if wanted:
-        for i, d in enumerate(result):
-            if d.rule in wanted:
-                counts[d.rule] = counts.get(d.rule, 0) + 1
-                if d.outcome is RUNNING:
-                    running_at[d.rule] = i
+    if rules and result:
+        names = list(map(_RULE_OF, reversed(result)))
+        for rule in rules:
+            try:
+                at = len(result) - 1 - names.index(rule.rule)
+            except ValueError:
+                continue  # none yet
+            counts[rule.rule] = result[at].instance
+            if result[at].outcome is RUNNING:
+                running_at[rule.rule] = at
     for rule in rules:  # each rule once: only its own deadlines change
         at = running_at.get(rule.rule)
         if at is not None and event in rule.stops:

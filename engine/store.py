@@ -14,6 +14,8 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 import attrs
@@ -701,9 +703,10 @@ def _changed_deadlines(
     if stored is None or len(deadlines) < len(stored):
         return None
     changed = []
-    for old, new in zip(stored, deadlines, strict=False):
-        if new is old:
-            continue
+    # Compared by identity in C (map, compress): a case's deadlines grow with its history,
+    # and an event changes one or two of them.
+    for i in compress(range(len(stored)), map(is_not, stored, deadlines)):
+        old, new = stored[i], deadlines[i]
         if (new.rule, new.instance) != (old.rule, old.instance):
             return None
         changed.append(new)
