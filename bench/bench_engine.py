@@ -48,6 +48,8 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    issue's "wide margin", which gives no number). The transitions library with one SQLite
    row per transition: one model per case along the same events, each transition's row
    inserted and committed. No target.
+   Also: fire on 20 山西 benefit cases re-checked weekly 150 times (``durability="normal"``),
+   the time an event of the last 20 re-checks against one of the first 20. No target.
 7. **recompute**: ``engine.recompute(on_moved=...)`` in a fresh process (the moved dates
    counted as they come, as ``doudi recompute`` does) over 5,000 山西 cases (1,000 with
    ``--quick``) accepted on 2026-12-01, once a (hypothetical) 2027 notice arrives: every
@@ -349,6 +351,37 @@ def scenario_fire(workdir: Path, cases: int, durability: str = "full") -> dict:
         "bare_sqlite_utils_seconds": su, "bare_sqlite_utils_rate": fired / su,
         "share_plain": plain / seconds, "share_sqlite_utils": su / seconds,
     }
+
+
+def scenario_long_history(workdir: Path, cases: int = 20, reviews: int = 150,
+                          block: int = 20) -> dict:
+    """Whether an event costs more as its case's history grows: 山西 benefit cases opened on
+    2021-01-04, each re-checked ("review", outcome keep) every five working days, one event
+    per transaction at ``durability="normal"`` (so the fsync does not hide the work). Each
+    re-check adds an event and starts the next periodic review deadline. The time an
+    event of the last ``block`` re-checks is set beside one of the first ``block``."""
+    from engine import Engine
+
+    engine = Engine.open(str(workdir / "long_history.db"), durability="normal")
+    calendar = engine.calendar("shanxi")
+    ids = [engine.open_case(province="shanxi", workflow="benefit", on=date(2021, 1, 4),
+                            attributes={"amount": 700, "paid_from": "2021-01"}).id
+           for _ in range(cases)]
+    day = date(2021, 1, 11)
+    times = []
+    for _ in range(reviews):
+        day = calendar.add_working_days(day, 5)
+        t0 = time.perf_counter()
+        for case_id in ids:
+            engine.fire(case_id, "review", on=day, payload={"outcome": "keep"})
+        times.append(time.perf_counter() - t0)
+    events = len(engine.store.history(ids[0]))
+    assert events == reviews + 1, events
+    early = sum(times[:block]) / (block * cases)
+    late = sum(times[-block:]) / (block * cases)
+    return {"cases": cases, "reviews": reviews, "block": block, "events_a_case": events,
+            "deadlines_a_case": len(engine.store.deadlines(ids[0])),
+            "early_seconds": early, "late_seconds": late, "growth": late / early}
 
 
 def scenario_peer(workdir: Path, cases: int, events: list[str]) -> dict:
@@ -1177,6 +1210,11 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                f"≥{FIRE_SHARE_TARGET:.0%}",
                f"{f['share_sqlite_utils'] / FIRE_SHARE_TARGET:.2f}x target",
                f["share_sqlite_utils"] >= FIRE_SHARE_TARGET)
+    g = results.get("long_history")
+    if g:
+        yield (f"fire on a long case: re-checks {g['reviews'] - g['block'] + 1}-{g['reviews']}",
+               f"{g['late_seconds'] * 1e6:,.0f} us/event", "",
+               f"{g['growth']:.2f}x re-checks 1-{g['block']}", None)
     sp = results.get("spiff")
     if sp and sp.get("available"):
         yield (f"peer: SpiffWorkflow {SPIFF_VERSION}, no persistence",
@@ -1337,6 +1375,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"insert {f['bare_plain_rate']:,.0f}/s (sqlite3), "
                     f"{f['bare_sqlite_utils_rate']:,.0f}/s (sqlite-utils)")
         if "fire" in only:
+            say("1b. fire on cases with a long history (weekly re-checks, durability=normal)")
+            g = results["long_history"] = scenario_long_history(workdir)
+            say(f"    re-checks 1-{g['block']}: {g['early_seconds'] * 1e6:,.0f} us an event; "
+                f"{g['reviews'] - g['block'] + 1}-{g['reviews']}: "
+                f"{g['late_seconds'] * 1e6:,.0f} us ({g['growth']:.2f}x); "
+                f"{g['deadlines_a_case']} deadlines a case at the end")
             say("6. peer: transitions + one SQLite row per transition, measured here")
             from engine import Engine
 
