@@ -107,7 +107,7 @@ def _payments(wf: Workflow, entries: tuple[HistoryEntry, ...], attributes: Mappi
     if "paid_from" not in entries[0].payload or "payment_start" not in wf.parameters:
         return ()
     start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
-    return tuple(schedule(list(entries), attributes, wf.final_states, start, as_of))
+    return tuple(schedule(entries, attributes, wf.final_states, start, as_of))
 
 
 def default_db_path() -> str:
@@ -794,9 +794,9 @@ class Engine:
 
     def _judge(
         self, case: CaseRecord, deadlines: list[Deadline], as_of: date, window: int
-    ) -> list[DeadlineView]:
-        return list(judged(case.id, deadlines, self.calendar(case.province, case.county),
-                           as_of, window))
+    ) -> tuple[DeadlineView, ...]:
+        return judged(case.id, deadlines, self.calendar(case.province, case.county), as_of,
+                      window)
 
     def deadlines(
         self, case_id: str, as_of: date, window: int = DEFAULT_WINDOW
@@ -806,7 +806,7 @@ class Engine:
         if as_of < case.opened_on:
             return []
         case, _, deadlines = self._as_of(case, as_of)
-        return self._judge(case, deadlines, as_of, window)
+        return list(self._judge(case, deadlines, as_of, window))
 
     def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
              ) -> CaseView:
