@@ -426,8 +426,7 @@ class Engine:
             return None
         if (case_id not in (None, row["case_id"]) or row["event"] != event
                 or row["on"] != on.isoformat()):
-            raise Conflict(f"idempotency key {key!r} was already used for {row['event']} on "
-                           f"{row['on']} (case {row['case_id']})")
+            raise Conflict.key_reused(key, row["event"], row["on"], row["case_id"])
         return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
 
     def _commit(self, changes: list[Change], key: str | None = None) -> bool:
@@ -499,9 +498,12 @@ class Engine:
         ``key`` optional). Lines are written in batches of ``batch``, one transaction each. A
         bad line stops the import with nothing from its batch written (earlier batches stay)
         — or, with ``skip_invalid``, is listed and skipped. A line without ``key`` gets one
-        from its content, so re-running the same file adds nothing. Each time a batch is
-        committed, ``progress`` is called with the number of lines read since its last call
-        (blank ones too), as click's ``bar.update`` wants. Each batch holds the write lock
+        from its content, so re-running the same file adds nothing. A line whose key is
+        already recorded counts as already imported if it is the same call (case, event,
+        date); a key recorded by another call makes it a bad line (:class:`Conflict`), as
+        the API refuses such a call. Each time a batch is committed, ``progress`` is called
+        with the number of lines read since its last call (blank ones too), as click's
+        ``bar.update`` wants. Each batch holds the write lock
         from its first read to its commit, so other writers wait for it (busy timeout).
         ``on_skip``: called with (line number, why) for each skipped line once its batch is
         committed, instead of listing it in ``ImportResult.skipped``; memory then stays flat

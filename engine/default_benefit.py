@@ -17,7 +17,7 @@ from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
-from engine.periods import due_date
+from engine.periods import due_date, iso_date
 
 REVIEW_OUTCOMES = ("keep", "raise", "reduce", "stop")
 
@@ -39,9 +39,7 @@ def _date(ctx: GuardContext, field: str) -> date:
     if value is None:
         raise InvalidInput(f"{ctx.event} needs --set {field}=YYYY-MM-DD")
     try:
-        if len(str(value)) != 10:
-            raise ValueError
-        return date.fromisoformat(str(value))
+        return iso_date(str(value))
     except ValueError:
         raise InvalidInput(f"{field} {value!r} is not a date: expected YYYY-MM-DD") from None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import reprlib
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.errors import DoudiError, EventRefused, InvalidInput
+from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput
+from engine.periods import iso_date
 from engine.store import Change, Known
+from engine.workflow import OPEN_EVENT
 
 if TYPE_CHECKING:
     from engine.core import Engine
@@ -44,7 +47,7 @@ class ImportStopped(DoudiError):
 
     def __init__(self, line: int, error: DoudiError, written: int) -> None:
         super().__init__(f"line {line}: {error} (import stopped: nothing from this line's "
-                         f"batch written; {written} events from earlier batches kept)")
+                         f"batch written; {written} lines from earlier batches kept)")
         self.line, self.exit_code, self.written = line, error.exit_code, written
 
 
@@ -58,14 +61,21 @@ class _Line:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
 
 
+def _not_json(constant: str) -> Any:
+    # Python's json reads NaN and Infinity, which JSON has not: they could not be stored.
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidInput("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise InvalidInput("each line must be a JSON object")
     key = data.get("key") or "import:" + hashlib.sha256(
@@ -73,6 +83,32 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     if not isinstance(key, str):
         raise InvalidInput("key must be a string")
     return data, key
+
+
+_KINDS = {str: "a string", dict: "a JSON object"}
+
+
+def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
+    """``data[name]`` if it is of ``kind`` (None when absent and not ``required``)."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{data.get('op')} needs {name!r}")
+        return None
+    if not isinstance(value, kind):
+        raise InvalidInput(f"{name} must be {_KINDS[kind]}, got {reprlib.repr(value)}")
+    return value
+
+
+def _check_repeat(data: dict[str, Any], key: str, first: tuple[str, str, str]) -> None:
+    """A line whose key is already recorded is the same line again, or a key used twice."""
+    case_id, event, on = first
+    if data.get("op") == "open":
+        given = (data.get("id"), OPEN_EVENT)
+    else:
+        given = (data.get("case_id"), data.get("event"))
+    if given[1] != event or data.get("on") != on or given[0] not in (None, case_id):
+        raise Conflict.key_reused(key, event, on, case_id)
 
 
 class _Batch:
@@ -83,51 +119,54 @@ class _Batch:
         self.before: dict[str, Known] = {}  # existing cases as read, before this batch
         self.now: dict[str, Known] = {}  # every case this batch touched, as it stands
         self.changes: dict[str, Change] = {}  # what the batch writes, by case
-        self.keys: set[str] = set()
+        # idempotency key → (case, event, date) of the line that used it in this batch
+        self.keys: dict[str, tuple[str, str, str]] = {}
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
         op = data.get("op")
+        if op not in ("open", "fire"):
+            raise InvalidInput(f"unknown op {op!r}: use open or fire")
+        on_text = _field(data, "on", str)
         try:
-            on = date.fromisoformat(str(data["on"]))
+            on = iso_date(on_text)
+        except ValueError as exc:
+            raise InvalidInput(f"on: {exc}") from None
+        for name in ("actor", "reason"):
+            _field(data, name, str, required=False)
+        try:
             if op == "open":
                 changes = [self._opening(data, on, key)]
-            elif op == "fire":
-                case_id = str(data["case_id"])
+            else:
+                case_id = _field(data, "case_id", str)
                 known = self.now.get(case_id)
                 if known is None:
                     known, _ = self.engine._known(case_id)
                     self.before[case_id] = known
                 changes = self.engine._event_changes(
-                    known, str(data["event"]), on, data.get("payload"), data.get("reason"),
+                    known, _field(data, "event", str), on,
+                    _field(data, "payload", dict, required=False), data.get("reason"),
                     data.get("actor"), key, self.changes.keys(), self.numbers)
-            else:
-                raise InvalidInput(f"unknown op {op!r}: use open or fire")
-        except KeyError as exc:
-            raise InvalidInput(f"{op or 'line'} needs {exc.args[0]!r}") from None
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, DoudiError):
                 raise
             raise InvalidInput(str(exc)) from None
         for change in changes:
             self._merge(change)
-        self.keys.add(key)
+        self.keys[key] = (changes[0].case.id, changes[0].entries[-1].event, on.isoformat())
 
     def _opening(self, data: dict[str, Any], on: date, key: str) -> Change:
-        case_id = data.get("id")
+        case_id = _field(data, "id", str, required=False)
         if case_id is not None:
-            case_id = str(case_id)
             self.engine._check_new_id(case_id)
             if case_id in self.now:
                 raise EventRefused(f"case {case_id} already exists")
-        attributes = data.get("attributes") or {}
-        if not isinstance(attributes, dict):
-            raise InvalidInput("attributes must be a JSON object")
+        attributes = _field(data, "attributes", dict, required=False) or {}
         return self.engine._opening(
-            str(data["province"]), str(data.get("workflow", "dibao")), on, dict(attributes),
-            case_id, data.get("actor"), taken=self.changes.keys(), numbers=self.numbers,
-            key=key)
+            _field(data, "province", str), _field(data, "workflow", str, required=False)
+            or "dibao", on, dict(attributes), case_id, data.get("actor"),
+            taken=self.changes.keys(), numbers=self.numbers, key=key)
 
     def _merge(self, change: Change) -> None:
         """Fold one line's change of a case into the batch's change of it."""
@@ -190,14 +229,16 @@ def import_lines(
     def apply_and_write(parsed: list[_Line | tuple[int, DoudiError]]
                         ) -> tuple[int, int, list[tuple[int, str]], list[Change],
                                    dict[str, Known]]:
-        recorded = engine.store.recorded_keys([p.key for p in parsed if isinstance(p, _Line)])
+        recorded = engine.store.recorded_events([p.key for p in parsed if isinstance(p, _Line)])
         state = _Batch(engine)
         written, already, skipped = 0, 0, []
         for line in parsed:  # in file order, so the first bad line is the one reported
             try:
                 if not isinstance(line, _Line):
                     raise line[1]
-                if line.key in recorded or line.key in state.keys:
+                first = recorded.get(line.key) or state.keys.get(line.key)
+                if first is not None:
+                    _check_repeat(line.data, line.key, first)
                     already += 1
                     continue
                 state.apply(line.data, line.key)

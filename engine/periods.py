@@ -56,6 +56,20 @@ class Duration:
 
 
 @functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started
+def iso_date(value: object) -> date:
+    """A date written YYYY-MM-DD (a ``date`` is taken as it is); ValueError naming the value
+    for anything else. Python 3.11's ``date.fromisoformat`` also reads 20260302 and
+    2026-W10-1: the contract's dates are YYYY-MM-DD only."""
+    if isinstance(value, date):
+        return value
+    try:
+        if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD") from None
+
+
 def _parse_duration(text: str) -> Duration:
     match = _DURATION.match(text)
     if not match:

@@ -386,10 +386,11 @@ class Store:
         rows = list(self._rows("select * from [events] where idempotency_key = ?", [key]))
         return rows[0] if rows else None
 
-    def recorded_keys(self, keys: list[str]) -> set[str]:
-        """Those of ``keys`` already recorded as idempotency keys."""
-        return {k for (k,) in self._where_in(
-            "select idempotency_key from events where idempotency_key", keys)}
+    def recorded_events(self, keys: list[str]) -> dict[str, tuple[str, str, str]]:
+        """Those of ``keys`` already recorded as idempotency keys: key → (case, event, date)."""
+        return {k: (case_id, event, on) for (k, case_id, event, on) in self._where_in(
+            "select idempotency_key, case_id, event, [on] from events where idempotency_key",
+            keys)}
 
     def _where_in(self, select: str, values: list) -> Iterator[tuple]:
         """``SELECT … WHERE column IN (values)``, ``select`` ending at the column, in chunks

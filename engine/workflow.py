@@ -130,18 +130,15 @@ class AttributeSpec:
         elif self.type == "bool" and not isinstance(value, bool):
             raise InvalidInput(f"{name} must be true or false, got {value!r}")
         elif self.type in ("month", "date"):
-            from datetime import date as _date
+            from engine.periods import iso_date
 
             text = str(value)
             try:
                 if self.type == "month":
-                    if len(text) != 7 or text[4] != "-":
+                    if len(text) != 7:
                         raise ValueError
-                    _date.fromisoformat(text + "-01")
-                else:
-                    if len(text) != 10:
-                        raise ValueError
-                    _date.fromisoformat(text)
+                    text += "-01"
+                iso_date(text)
             except ValueError:
                 shape = "YYYY-MM" if self.type == "month" else "YYYY-MM-DD"
                 raise InvalidInput(f"{name} {value!r} is not a {self.type}: expected {shape}") \

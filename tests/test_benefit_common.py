@@ -267,6 +267,7 @@ def test_a_late_death_review_is_met_late(engine):
     {"died_on": "2026-02-10"},  # after the day the death is recorded (2026-02-09)
     {"died_on": "2026-02-30"},  # no such day
     {"died_on": "20260131"},  # not YYYY-MM-DD
+    {"died_on": "2026-W05-6"},  # ISO week date (Saturday 2026-01-31): not YYYY-MM-DD either
     {},  # missing
 ])
 def test_a_bad_death_date_is_refused_and_writes_nothing(engine, payload):

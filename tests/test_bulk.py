@@ -56,7 +56,7 @@ def test_a_bad_line_stops_the_import_with_nothing_from_its_batch(tmp_path, db):
     # Batches of two: lines 1–2 committed; the batch of lines 3–4 fails at line 4.
     assert error_line(result).startswith("Error: line 4: approve refused: confirmation is not "
                                          "delegated")
-    assert "2 events from earlier batches kept" in result.stderr
+    assert "2 lines from earlier batches kept" in result.stderr
     assert events(db) == 2
     assert Engine.open(db).store.case("C1").state == "accepted"
 
@@ -344,3 +344,128 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
     result = run(fresh, "import", write(tmp_path, [*LINES[:3], BAD]), "--batch", "2")
     assert result.exit_code == 1
     assert events(fresh) == 2
+
+
+@pytest.mark.parametrize("line, why", [
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
+     '"attributes": {"applicant_name": NaN}}', "not valid JSON (NaN is not a JSON value)"),
+    ("[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "actor": {"a": 1}},
+     "actor must be a string, got {'a': 1}"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "reason": [1]},
+     "reason must be a string, got [1]"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "20260303"},
+     "on: '20260303' is not a date: expected YYYY-MM-DD"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-W10-2"},
+     "on: '2026-W10-2' is not a date: expected YYYY-MM-DD"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": 20260303},
+     "on must be a string, got 20260303"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": None}, "fire needs 'on'"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "payload": "hi"},
+     "payload must be a JSON object, got 'hi'"),
+    ({"op": "fire", "case_id": None, "event": "accept", "on": "2026-03-03"},
+     "fire needs 'case_id'"),
+    ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": ["x"]},
+     "id must be a string, got ['x']"),
+])
+def test_a_line_of_the_wrong_shape_is_named_and_skipped_like_any_bad_line(tmp_path, db, line,
+                                                                           why):
+    path = write(tmp_path, [LINES[0], line, *LINES[1:]])
+    stopped = run(db, "import", path)
+    assert stopped.exit_code == 2
+    assert error_line(stopped) == f"Error: line 2: {why} (import stopped: nothing from this " \
+                                  "line's batch written; 0 lines from earlier batches kept)"
+    assert not Engine.open(db).store.exists("C1")
+    skipping = run(db, "import", path, "--skip-invalid")
+    assert skipping.exit_code == 0, skipping.output
+    assert f"skipped line 2: {why}" in skipping.stdout
+    assert "6 lines: 5 written, 0 already imported, 1 skipped" in skipping.stderr
+    assert events(db) == 5
+
+
+def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tmp_path, db):
+    # The API refuses such a call (Conflict); an import that counted the line "already
+    # imported" would silently lose case K2. Refused within a batch and across batches.
+    k1 = {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "K1", "key": "k-1"}
+    k2 = {**k1, "id": "K2"}
+    for batch in ("500", "1"):
+        path = write(tmp_path, [k1, k2])
+        result = run(db, "import", path, "--batch", batch, "--skip-invalid")
+        assert result.exit_code == 0, result.output
+        assert "skipped line 2: idempotency key 'k-1' was already used for open on " \
+               "2026-03-02 (case K1)" in result.stdout
+    engine = Engine.open(db)
+    assert engine.store.exists("K1") and not engine.store.exists("K2")
+    # The same line again (and an open without an id, which names no case) is a repeat.
+    again = run(db, "import", write(tmp_path, [k1, {**k1, "id": None}]))
+    assert "2 lines: 0 written, 2 already imported, 0 skipped" in again.stderr
+    # A fire line whose key was recorded by another event on the case.
+    fire = {"op": "fire", "case_id": "K1", "event": "accept", "on": "2026-03-03", "key": "k-1"}
+    refused = run(db, "import", write(tmp_path, [fire]))
+    assert refused.exit_code == 1
+    assert "idempotency key 'k-1' was already used for open on 2026-03-02 (case K1)" in \
+        error_line(refused)
+
+
+def test_an_interrupted_import_says_which_lines_are_in_and_a_rerun_finishes(tmp_path, db,
+                                                                            monkeypatch):
+    from engine.core import Engine as EngineClass
+
+    commit, calls = EngineClass._commit, []
+
+    def interrupted_at_the_second_batch(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(EngineClass, "_commit", interrupted_at_the_second_batch)
+    path = write(tmp_path, LINES)
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: interrupted: lines 1–2 are imported, in whole batches; run the same import "
+        "again to finish (lines already imported are skipped)")
+    assert events(db) == 2
+    monkeypatch.setattr(EngineClass, "_commit", commit)
+    again = run(db, "import", path, "--batch", "2")
+    assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
+
+
+def test_the_bar_counts_lines_first_only_in_a_regular_file(tmp_path):
+    # Counting reads the file: a pipe counted on a terminal left nothing to import.
+    import os
+
+    from engine.cli.bulk import bar_shown
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    regular = write(tmp_path, LINES)
+    fifo = str(tmp_path / "pipe")
+    os.mkfifo(fifo)
+    assert bar_shown(regular, Terminal())
+    assert not bar_shown(fifo, Terminal())
+    assert not bar_shown("-", Terminal())
+    with open(os.devnull, "w") as not_a_terminal:
+        assert not bar_shown(regular, not_a_terminal)
+
+
+def test_a_database_left_half_made_by_an_interrupted_first_command_is_removed(tmp_path,
+                                                                               monkeypatch):
+    # Interrupted after its first migration: only the migrations table, no cases table.
+    # Kept, it was refused ever after as "not a doudi database".
+    from engine.store import Store
+
+    fresh = str(tmp_path / "fresh.db")
+
+    def interrupted(self, db, durability="full"):
+        db.execute("create table _sqlite_migrations (id integer)")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "__init__", interrupted)
+    result = run(fresh, "import", write(tmp_path, LINES))
+    assert result.exit_code == 1 and error_line(result) == "Error: aborted"
+    assert not list(tmp_path.glob("fresh.db*"))
+

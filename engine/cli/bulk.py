@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import db_option, emit, format_option, progress_bar
+from engine.errors import DoudiError
 
 if TYPE_CHECKING:
     from engine.core import MovedDate
@@ -36,7 +39,8 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
     one made from its content). The file is read a line at a time, whatever its size.
     """
-    shown = jsonl != "-" and sys.stderr.isatty()  # counting the lines costs a pass over the file
+    shown = bar_shown(jsonl, sys.stderr)
+    imported = 0  # lines read up to the end of the last committed batch
 
     def skipped(number: int, message: str) -> None:
         # Listed as they come, not kept: a file with millions of bad lines is no bigger in
@@ -45,15 +49,34 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
 
     with no_database_left_on_failure(db_path), progress_bar(
             count_lines(jsonl) if shown else 0, "Importing", shown) as bar:
+
+        def committed(lines: int) -> None:
+            nonlocal imported
+            imported += lines
+            bar.update(lines)
+
         engine = open_engine(db_path, create=True)
-        options = {"batch": batch, "skip_invalid": skip_invalid, "progress": bar.update,
+        options = {"batch": batch, "skip_invalid": skip_invalid, "progress": committed,
                    "on_skip": skipped}
-        if jsonl == "-":
-            result = engine.import_lines(sys.stdin.buffer, **options)
-        else:
-            result = engine.import_file(jsonl, **options)
+        try:
+            if jsonl == "-":
+                result = engine.import_lines(sys.stdin.buffer, **options)
+            else:
+                result = engine.import_file(jsonl, **options)
+        except KeyboardInterrupt:
+            raise DoudiError(
+                f"interrupted: lines 1–{imported} are imported, in whole batches; "
+                "run the same import again to finish (lines already imported are skipped)"
+            ) from None
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
                f"imported, {result.skipped_count} skipped", err=True)
+
+
+def bar_shown(path: str, stream: TextIO) -> bool:
+    """Whether to draw the import's bar: on a terminal, for a regular file only. The bar
+    needs the line count first, a pass over the file: a pipe (``<(...)``, /dev/stdin) read
+    to count them would leave nothing to import."""
+    return path != "-" and stream.isatty() and stat.S_ISREG(os.stat(path).st_mode)
 
 
 def count_lines(path: str) -> int:
@@ -92,7 +115,12 @@ def recompute(fmt, db_path) -> None:
             last_case, moved_cases = case_id, moved_cases + 1
 
     with progress_bar(cases, "Recomputing") as bar:
-        engine.recompute(progress=bar.update, on_moved=moved)
+        try:
+            engine.recompute(progress=bar.update, on_moved=moved)
+        except KeyboardInterrupt:
+            raise DoudiError(
+                f"interrupted: {moved_cases} cases whose due dates moved are written, in whole "
+                "batches; run recompute again to finish") from None
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]
     emit(rows, fmt, ["days_moved", "due_dates"])
     click.echo(f"{shifts.total()} due dates moved in {moved_cases} of {cases} cases",

@@ -96,6 +96,9 @@ def _has_events(db_path: str) -> bool:
     conn = sqlite3.connect(db_path)
     try:
         return conn.execute("select exists (select 1 from events)").fetchone()[0] == 1
+    except sqlite3.OperationalError as exc:
+        # Interrupted while its tables were being made: it holds nothing yet.
+        return "no such table" not in str(exc)
     except sqlite3.Error:
         return True  # not what we think it is: leave it alone
     finally:

@@ -24,14 +24,12 @@ class ISODate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
         if isinstance(value, date):
             return value
-        text = str(value)
+        from engine.periods import iso_date  # (not at start-up: --help stays quick)
+
         try:
-            # Python 3.11 also reads 20250120 as ISO; the contract says YYYY-MM-DD only.
-            if len(text) != 10 or text[4] != "-" or text[7] != "-":
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: expected YYYY-MM-DD", param, ctx)
+            return iso_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 ISO_DATE = ISODate()
