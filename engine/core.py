@@ -530,7 +530,8 @@ class Engine:
         on_moved: Callable[[MovedDate], None] | None = None,
     ) -> list[MovedDate]:
         """Re-derive every case's deadlines from its history with today's calendar data and
-        parameters; record a ``recompute`` event on each case whose due dates moved.
+        parameters; record a ``recompute`` event on each case whose due dates moved, dated
+        as the case's last event (its ``recorded_at`` says when it ran).
 
         Cases with provisional deadlines go first. The cases whose dates moved are written
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
@@ -567,14 +568,17 @@ class Engine:
                 if (old.due_on, old.provisional) != (new.due_on, new.provisional)
             ]
             if changes or len(before) != len(fresh):
-                on = max(case.last_event_on, date.today())
+                # Dated as the case's last event (``recorded_at`` says when it ran), not
+                # today: an event that happened before today but is recorded after the
+                # recompute must not be refused as earlier than the case's last event.
+                on = case.last_event_on
                 entry = HistoryEntry(
                     len(history), RECOMPUTE_EVENT, on, case.state, case.state,
                     {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
                                 n.due_on.isoformat()] for o, n in changes]},
                     "期限依现行日历和参数重算", actor=AUTO_ACTOR,
                 )
-                yield (Change(attrs.evolve(case, last_event_on=on), [entry], fresh),
+                yield (Change(case, [entry], fresh),
                        [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
             if progress:
                 progress(1)

@@ -469,3 +469,24 @@ def test_a_database_left_half_made_by_an_interrupted_first_command_is_removed(tm
     assert result.exit_code == 1 and error_line(result) == "Error: aborted"
     assert not list(tmp_path.glob("fresh.db*"))
 
+
+def test_recompute_is_dated_as_the_case_s_last_event_so_earlier_events_can_follow(
+        db, calendar_with_2027):
+    """民发〔2021〕57号 第22条: 30 working days from 受理 on Friday 2026-11-20.
+    11/23(1) … 11/27(5), 11/30(6), December's 23 working days 12/1(7) … 12/31(29); projected
+    2027 (only 1/1 off): 1/4(30) → 2027-01-04, provisional. With the notice (1/1–1/4 off):
+    1/5(30) → 2027-01-05. Recorded later than it happened, the investigation started on the
+    day of 受理 must still go in after the recompute, which ran after that day."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 11, 20), case_id="P2")
+    engine.fire("P2", "accept", on=date(2026, 11, 20))
+    total = next(d for d in engine.store.deadlines("P2") if d.rule == "total")
+    assert (total.due_on, total.provisional) == (date(2027, 1, 4), True)
+    calendar_with_2027()
+    engine = Engine.open(db)
+    assert [m[3:] for m in engine.recompute()] == [(date(2027, 1, 4), date(2027, 1, 5))]
+    last = engine.store.history("P2")[-1]
+    assert (last.event, last.on) == ("recompute", date(2026, 11, 20))
+    assert engine.store.case("P2").last_event_on == date(2026, 11, 20)
+    engine.fire("P2", "start_investigation", on=date(2026, 11, 20))
+    assert engine.store.case("P2").state == "investigating"
