@@ -104,9 +104,11 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
     # Some files are forgotten on a desk: the case stops moving after a few steps.
     stall_after = rng.randint(1, 8) if rng.random() < 0.15 else None
 
-    def step(event: str, delay_wd: int, **kwargs) -> bool:
+    def step(event: str, delay_wd: int, latest: date | None = None, **kwargs) -> bool:
         nonlocal day, fired
         when = calendar.add_working_days(day, delay_wd) if delay_wd else day
+        if latest is not None:
+            when = min(when, latest)
         if when > as_of or (stall_after is not None and fired >= stall_after):
             return False
         engine.fire(case_id, event, on=when, **kwargs)
@@ -139,9 +141,12 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
             return fired
     if not step("post_publicity", rng.randint(1, 3)):
         return fired
-    publicity = engine.deadlines(case_id, as_of=day)[-1].deadline
+    publicity = next(v.deadline for v in reversed(engine.deadlines(case_id, as_of=day))
+                     if v.deadline.rule == "publicity")
     if rng.random() < 0.1:
-        if not step("raise_objection", rng.randint(1, 3)):
+        # Within the 7 days of 公示 (calendar days: a holiday inside it must not push the
+        # objection past its end, e.g. 2026-04-29 to 05-06 over 劳动节).
+        if not step("raise_objection", rng.randint(1, 3), latest=publicity.due_on):
             return fired
         day = max(day, publicity.due_on)
     else:

@@ -52,6 +52,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         raise DoudiError(f"{db_path}: cannot write the demo database there ({exc.strerror}: "
                          f"{directory})") from None
     os.close(handle)
+    engine = None
     try:
         engine = Engine.open(scratch)
         engine.store.db[MARKER].insert({"as_of": as_of.isoformat(), "seed": seed})
@@ -63,8 +64,11 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         engine.store.db.close()
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
-        if os.path.exists(scratch):
-            os.remove(scratch)
+        if engine is not None:
+            engine.store.db.close()  # (again after success: closing twice is harmless)
+        for path in (scratch, scratch + "-wal", scratch + "-shm"):
+            if os.path.exists(path):
+                os.remove(path)
     click.echo(f"{db_path}: {cases} cases, {fired} events; breaches as of {as_of.isoformat()}:",
                err=True)
     engine = Engine.open(db_path)

@@ -1,0 +1,48 @@
+"""``doudi demo``: builds for any --as-of, and leaves nothing behind when it fails."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine
+from engine.cli import cli
+from engine.errors import DoudiError
+from helpers import error_line
+
+
+@pytest.mark.parametrize("as_of", ["2026-05-20", "2027-03-01"])
+def test_the_demo_raises_objections_only_within_the_publicity(tmp_path, as_of):
+    """民发〔2021〕57号 第19条: 公示 7 days, objections within it. A 公示 posted on 2026-04-29
+    runs 4/30 … 5/6 (《民法典》第201条; 5/6 is a working day after 劳动节 5/1–5/5): three
+    working days after the posting (4/30, 5/6, 5/7) is already past it. The demo drew such
+    delays and failed for these dates."""
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    engine = Engine.open(str(path))
+    objections = engine.store.db.execute(
+        "select case_id, [on] from events where event = 'raise_objection'").fetchall()
+    assert objections  # the window check below is not vacuous
+    for case_id, on in objections:
+        publicity = next(v.deadline for v in engine.deadlines(case_id, date.fromisoformat(on))
+                         if v.deadline.rule == "publicity")
+        assert publicity.starts_on < date.fromisoformat(on) <= publicity.due_on
+    assert engine.calendar("shanxi").add_working_days(date(2026, 4, 29), 3) == \
+        date(2026, 5, 7)
+    assert Engine.open(str(path)).due(date(2026, 4, 29), "7d").due == date(2026, 5, 6)
+
+
+def test_a_failed_demo_leaves_no_scratch_files(tmp_path, monkeypatch):
+    import engine.demo
+
+    def failing(*args, **kwargs):
+        raise DoudiError("refused halfway")
+
+    monkeypatch.setattr(engine.demo, "build_demo", failing)
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 1
+    assert error_line(result, starts_with="Error: ") == "Error: refused halfway"
+    assert list(tmp_path.iterdir()) == []
