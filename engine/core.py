@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import frozen
 
+from engine import arguments
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
@@ -141,7 +142,8 @@ class Engine:
     def due(
         self, start: date, duration: str, province: str | None = None, county: str | None = None
     ) -> DueDate:
-        return due_date(self.calendar(province, county), start, duration)
+        return due_date(self.calendar(province, county), arguments.a_date(start, "start"),
+                        arguments.text(duration, "duration"))
 
     def assess(self, province: str, household: Mapping[str, Any]) -> Assessment:
         """Assess a household (the JSON shape of ``Household.from_json``) under a province's rules."""
@@ -162,12 +164,16 @@ class Engine:
         """Open a case in the workflow's initial state; returns it as of ``on``."""
         if on is None:
             raise InvalidInput("open_case needs the date the case was opened (on=...)")
-        first = self._replayed_call(idempotency_key, case_id, OPEN_EVENT, on)
+        on = arguments.a_date(on, "on")
+        attributes = arguments.json_object(attributes, "attributes")
+        province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
+        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.maybe_text(actor, "actor")
+        first = self._replayed_call(arguments.key(idempotency_key), case_id, OPEN_EVENT, on)
         if first is not None:
             return first
         if case_id is not None:
             self._check_new_id(case_id)
-        change = self._opening(province, workflow, on, dict(attributes or {}), case_id, actor,
+        change = self._opening(province, workflow, on, attributes, case_id, actor,
                                key=idempotency_key)
         if not self._commit([change], idempotency_key):
             # the case the key opened: another call with the same key won the race
@@ -249,7 +255,10 @@ class Engine:
         and the case is returned as that event left it. Another writer changing the case
         meanwhile raises :class:`Conflict` and nothing is written.
         """
-        first = self._replayed_call(idempotency_key, case_id, event, on)
+        case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
+        on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
+        reason, actor = arguments.maybe_text(reason, "reason"), arguments.maybe_text(actor, "actor")
+        first = self._replayed_call(arguments.key(idempotency_key), case_id, event, on)
         if first is not None:
             return first
         for attempt in (1, 2):
@@ -461,7 +470,11 @@ class Engine:
         The correction states what was wrong (``reason``) and the corrected data (``payload``);
         it changes no state or deadline by itself.
         """
-        first = self._replayed_call(idempotency_key, case_id, CORRECTION_EVENT, on)
+        case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
+        on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
+        payload = arguments.json_object(payload, "payload")
+        actor = arguments.maybe_text(actor, "actor")
+        first = self._replayed_call(arguments.key(idempotency_key), case_id, CORRECTION_EVENT, on)
         if first is not None:
             return first
         case = self._load(case_id)
@@ -636,6 +649,7 @@ class Engine:
         once its batch is committed instead, and the list returned is empty.
         """
         recorded: list[Recorded] = []
+        until = arguments.a_date(until, "until")
         self._write_batched(self._advanced(until), on_recorded or recorded.append)
         return recorded
 
@@ -808,7 +822,8 @@ class Engine:
         self, case_id: str, as_of: date, window: int = DEFAULT_WINDOW
     ) -> list[DeadlineView]:
         """The case's deadlines as they stood on ``as_of``, each with its status."""
-        case = self._load(case_id)
+        as_of, window = arguments.a_date(as_of, "as_of"), arguments.whole(window, "window")
+        case = self._load(arguments.text(case_id, "case_id"))
         if as_of < case.opened_on:
             return []
         case, _, deadlines = self._as_of(case, as_of)
@@ -817,7 +832,8 @@ class Engine:
     def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
              ) -> CaseView:
         """The case as it stood on ``as_of`` (default: the date of its last event)."""
-        stored = self._load(case_id)
+        as_of, window = arguments.maybe_date(as_of, "as_of"), arguments.whole(window, "window")
+        stored = self._load(arguments.text(case_id, "case_id"))
         as_of = as_of or stored.last_event_on
         if as_of < stored.opened_on:
             raise UnknownName(
@@ -862,6 +878,7 @@ class Engine:
         window: int = DEFAULT_WINDOW,
     ) -> list[Breach]:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
+        as_of, window = arguments.a_date(as_of, "as_of"), arguments.whole(window, "window")
         if province is not None:
             self.registry.province(province)
         if workflow is not None and workflow not in available_workflows():
@@ -928,7 +945,7 @@ class Engine:
         county: str | None = None,
     ) -> list[Breach]:
         """Running deadlines due on ``as_of`` or within the next ``within`` working days."""
-        if within < 0:
+        if arguments.whole(within, "within") < 0:
             raise InvalidInput("the warning window must be 0 or more working days")
         return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
 
@@ -969,6 +986,7 @@ class Engine:
             self.registry.province(province)
         if kind is not None and kind not in SANCTION_KINDS:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
+        since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
         return self.store.sanction_rows(province, county, kind, since, until)
 
 

@@ -1,0 +1,85 @@
+"""Checks of what a platform passes to :class:`engine.core.Engine`, before anything is read.
+
+A wrong type must not reach the store: a ``datetime`` for a date was written as
+``2026-11-24T10:00:00`` and broke every later read of the case, and an ``actor`` given as a
+number was hashed as a number but stored as text, so the evidence check then reported an
+event that nobody had altered. Each check raises :class:`InvalidInput` naming the argument.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from engine.errors import InvalidInput
+
+
+def a_date(value: Any, name: str) -> date:
+    """``value`` if it is a ``date`` (not a ``datetime``, which is one too)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise InvalidInput(f"{name} must be a date (datetime.date), got {value!r}")
+
+
+def maybe_date(value: Any, name: str) -> date | None:
+    return None if value is None else a_date(value, name)
+
+
+def text(value: Any, name: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise InvalidInput(f"{name} must be text (str), got {value!r}")
+
+
+def maybe_text(value: Any, name: str) -> str | None:
+    return None if value is None else text(value, name)
+
+
+def key(value: Any) -> str | None:
+    """An idempotency key: absent, or non-empty text."""
+    if value is not None and not text(value, "idempotency_key"):
+        raise InvalidInput("idempotency_key must not be empty (leave it out instead)")
+    return value
+
+
+def whole(value: Any, name: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidInput(f"{name} must be a whole number (int), got {value!r}")
+
+
+def json_object(value: Any, name: str) -> dict[str, Any]:
+    """A payload or attributes: a mapping of text to JSON values (``{}`` for None).
+
+    Checked whole, so that what is stored is what was given: anything else would be turned
+    into text on the way in, or refused by the encoder deep inside the write.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{name} must be a mapping of names to values, got {value!r}")
+    _check_json(value, name)
+    return dict(value)
+
+
+def _check_json(value: Any, where: str) -> None:
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInput(f"{where} is {value!r}: not a JSON number")
+        return
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InvalidInput(f"{where} has the key {k!r}: keys must be text")
+            _check_json(v, f"{where}.{k}")
+        return
+    if isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _check_json(v, f"{where}[{i}]")
+        return
+    raise InvalidInput(f"{where} is a {type(value).__name__} ({value!r}): not a JSON value "
+                       "(text, number, true/false, null, list or mapping)")

@@ -1,0 +1,83 @@
+"""What a platform passes to the Engine is checked before anything is read or written.
+
+Found by review: a ``datetime`` for ``on`` was stored as ``2026-11-24T10:00:00`` and broke
+every later read of the case (audit, recompute, advance); an ``actor`` given as a number was
+hashed as a number but stored as text, so ``verify`` reported an event nobody had altered;
+an empty idempotency key was half recorded; a ``set`` in a correction was stored as the text
+"{1}". Each is now an InvalidInput naming the argument, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from engine.errors import InvalidInput
+from helpers import dump
+
+ON = date(2026, 3, 2)
+
+
+@pytest.fixture
+def case_id(engine):
+    return engine.open_case(province="shanxi", on=ON, case_id="A1").id
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda e, c: e.open_case(province="shanxi", on=datetime(2026, 3, 2, 10)),
+     "on must be a date (datetime.date), got datetime.datetime(2026, 3, 2, 10, 0)"),
+    (lambda e, c: e.open_case(province="shanxi", on="2026-03-02"), "on must be a date"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, actor=5), "actor must be text"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, case_id=123), "case_id must be text"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes=[1, 2]),
+     "attributes must be a mapping"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, idempotency_key=""),
+     "idempotency_key must not be empty"),
+    (lambda e, c: e.fire(c, "accept", on=datetime(2026, 3, 3, 9)), "on must be a date"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), actor=1001), "actor must be text"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), reason=7), "reason must be text"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), idempotency_key=42),
+     "idempotency_key must be text"),
+    (lambda e, c: e.fire(["A1"], "accept", on=date(2026, 3, 3)), "case_id must be text"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"note": {1}}),
+     "payload.note is a set ({1}): not a JSON value"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"seen": ON}),
+     "payload.seen is a date"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": [Decimal("1.5")]}),
+     "payload.x[0] is a Decimal"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": math.nan}),
+     "payload.x is nan: not a JSON number"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={1: "a"}),
+     "payload has the key 1: keys must be text"),
+    (lambda e, c: e.correct(c, 0, on=ON, reason="x", payload={"a": {1}}), "payload.a is a set"),
+    (lambda e, c: e.correct(c, "0", on=ON, reason="x"), "corrects must be a whole number"),
+    (lambda e, c: e.correct(c, 0, on=ON, reason=5), "reason must be text"),
+    (lambda e, c: e.advance("2026-12-31"), "until must be a date"),
+    (lambda e, c: e.case(c, as_of="2026-03-02"), "as_of must be a date"),
+    (lambda e, c: e.deadlines(c, datetime(2026, 3, 2)), "as_of must be a date"),
+    (lambda e, c: e.breaches(as_of="2026-03-02"), "as_of must be a date"),
+    (lambda e, c: e.at_risk(ON, within="3"), "within must be a whole number"),
+    (lambda e, c: e.sanctions(since="2026-01-01"), "since must be a date"),
+    (lambda e, c: e.due("2025-01-20", "10wd"), "start must be a date"),
+])
+def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="^" + re.escape(words)):
+        call(engine, case_id)
+    assert dump(engine) == before
+    assert engine.verify() == (1, 1, [])  # the evidence chain of A1 still holds
+
+
+def test_text_and_json_values_still_go_in_and_the_chain_holds(engine, case_id):
+    # 民发〔2021〕57号 第15条: investigation within 3 working days of 受理 on Tuesday 3/3:
+    # 3/4(1), 3/5(2), 3/6(3) → due 2026-03-06.
+    view = engine.fire(case_id, "accept", on=date(2026, 3, 3), actor="1001", reason="材料齐全",
+                       payload={"note": "ok", "list": [1, 2.5, None, True], "nested": {"a": "b"}})
+    assert next(d for d in view.deadlines if d.deadline.rule == "investigation_start"
+                ).deadline.due_on == date(2026, 3, 6)
+    assert view.history[-1]["payload"]["list"] == [1, 2.5, None, True]
+    assert engine.verify() == (1, 2, [])
