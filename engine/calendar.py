@@ -205,6 +205,11 @@ class OfficialCalendar(Calendar):
 
     # -- workalendar API ----------------------------------------------------------------
 
+    def holidays(self, year: int | None = None) -> list[tuple[date, str]]:
+        # workalendar caches the list it returns: a caller changing it changed the calendar
+        # for every engine in the process.
+        return list(super().holidays(year))
+
     def get_calendar_holidays(self, year: int) -> list[tuple[date, str]]:
         if not FIRST_YEAR <= year <= LAST_INDEXED_YEAR:
             raise CalendarError(f"No official calendar for {year}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from engine.calendar_data import CalendarOverlay
-from engine.errors import InvalidInput, PluginError, WorkflowLoadError
+from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardRegistry, NamedRegistry
 from engine.plugins import distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
@@ -120,7 +120,7 @@ class Registry:
             if name not in available_workflows():
                 # Checked here, not left to the file look-up: a name is never a path
                 # ("../workflows/dibao" would load, and be stored as the case's workflow).
-                raise WorkflowLoadError(f"unknown workflow {name!r} "
+                raise InvalidInput(f"unknown workflow {name!r} "
                                         f"(available: {', '.join(available_workflows())})")
             workflow = load_workflow(name, known_guards=self.guards.names(),
                                      known_effects=self.effects.names())

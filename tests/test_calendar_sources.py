@@ -138,6 +138,9 @@ def test_holidays_of_a_year_are_date_label_pairs(cal):
     assert (date(2025, 10, 8), "国庆节、中秋节") in result
     # Make-up working days are not holidays.
     assert date(2025, 2, 8) not in {d for d, _ in result}
+    # The list is the caller's: changing it changes no calendar (workalendar caches its own).
+    result.clear()
+    assert len(cal.holidays(2025)) == 28 and cal.is_holiday(date(2025, 1, 1))
     assert cal.get_holiday_label(date(2025, 5, 3)) == "劳动节"
     assert cal.is_holiday(date(2025, 5, 3))
     assert not cal.is_holiday(date(2025, 5, 6))

@@ -421,6 +421,17 @@ def test_a_missing_database_is_refused_and_not_created(tmp_path):
     assert not (tmp_path / "missing.db").exists()
 
 
+def test_a_county_without_cases_is_refused_not_published_empty(db):
+    # A misspelt county printed a formal notice for it ("无无经审核确认…"), ready to post.
+    county_cases(Engine.open(db))
+    before = dump_file(db)
+    result = run(db, "notice", "publication", "--county", "阳曲", "--as-of", "2026-03-17")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: no 低保 case in county '阳曲' opened by 2026-03-17: "
+                                  "nothing to publish")
+    assert dump_file(db) == before
+
+
 def test_usage_errors_exit_2(db):
     county_cases(Engine.open(db))
     cases = [
@@ -430,6 +441,7 @@ def test_usage_errors_exit_2(db):
          "--province", "atlantis"],
         ["notice", "publicity", "x", "--format", "pdf"],
         ["notice", "publication", "--county", " ", "--as-of", "2026-03-17"],
+        ["notice", "publication", "--county", "阳曲县", "--as-of", "2017-01-01"],  # as reports
     ]
     for args in cases:
         result = run(db, *args)

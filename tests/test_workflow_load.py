@@ -115,3 +115,26 @@ def test_the_packaged_workflows_load_with_the_registered_guards():
 def test_an_unknown_workflow_name_says_which_exist():
     with pytest.raises(WorkflowLoadError, match=r"unknown workflow 'dibo' \(available: .*dibao"):
         load_workflow("dibo")
+
+
+def test_an_unknown_workflow_asked_for_is_bad_input_like_an_unknown_province(tmp_path):
+    # As the README classes it (exit 2); it was a WorkflowLoadError (exit 1), the error of a
+    # broken definition file, while the reports already said InvalidInput.
+    from datetime import date
+
+    from engine import Engine
+    from engine.cli import cli
+    from engine.errors import InvalidInput
+    from helpers import run
+
+    engine = Engine.open(str(tmp_path / "x.db"))
+    with pytest.raises(InvalidInput, match=r"unknown workflow 'x' \(available: "):
+        engine.open_case(province="shanxi", workflow="x", on=date(2026, 3, 2))
+    result = run(str(tmp_path / "x.db"), "workflow", "show", "nope", "--province", "tianjin")
+    assert result.exit_code == 2, result.output
+    # Every workflow a report can filter on is named in its --help.
+    from click.testing import CliRunner
+
+    for command in ("breaches", "at-risk"):
+        text = " ".join(CliRunner().invoke(cli, ["report", command, "--help"]).output.split())
+        assert all(name in text for name in available_workflows()), (command, text)

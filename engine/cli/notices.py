@@ -9,7 +9,7 @@ import click
 from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import ISO_DATE, db_option, format_option
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, UnknownName
 
 WORKFLOW = "dibao"  # 公示 and 公布 belong to the 低保审核确认 procedure
 
@@ -62,9 +62,15 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     engine = open_engine(db_path)
     if province is not None:
         engine.registry.province(province)
+    engine.calendar(province).check(as_of)  # a date the reports would refuse too
     views = [engine.case(case.id, as_of=as_of)
              for case in engine.store.cases(province=province, workflow=WORKFLOW, county=county)
              if case.opened_on <= as_of]
+    if not views:
+        # Most likely a misspelt county: a formal notice for it would still print.
+        raise UnknownName(f"no 低保 case in county {county!r}"
+                          + (f" of {province}" if province else "")
+                          + f" opened by {as_of.isoformat()}: nothing to publish")
     provinces = sorted({v.case.province for v in views})
     if province is None and len(provinces) > 1:
         raise InvalidInput(f"county {county!r} has cases in {', '.join(provinces)}: pass --province")
