@@ -104,7 +104,7 @@ class Opening:
     citation: str = ""
 
 
-ATTRIBUTE_TYPES = ("number", "month", "date", "bool", "text")
+ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text")
 
 
 @frozen
@@ -121,14 +121,18 @@ class AttributeSpec:
         from engine.errors import InvalidInput
 
         name = self.name
-        if self.type == "number":
+        if self.type in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float) or \
                     not math.isfinite(value):
                 raise InvalidInput(f"{name} must be a number, got {value!r}")
+            if self.type == "integer" and value != int(value):
+                raise InvalidInput(f"{name} must be a whole number, got {value!r}")
             if self.minimum is not None and value < self.minimum:
                 raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
         elif self.type == "bool" and not isinstance(value, bool):
             raise InvalidInput(f"{name} must be true or false, got {value!r}")
+        elif self.type == "text" and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be text, got {value!r}")
         elif self.type in ("month", "date"):
             from engine.periods import iso_date
 
@@ -216,7 +220,14 @@ class Workflow:
         object.__setattr__(self, "_automatic", tuple(t for t in self.transitions if t.auto_on))
 
     def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
-        """Raise :class:`InvalidInput` for a declared attribute of the wrong shape."""
+        """Raise :class:`InvalidInput` for a declared attribute of the wrong shape (and for a
+        ``county`` that is not a name: it picks the calendar and the reports filter on it)."""
+        if "county" in values:
+            county = values["county"]
+            if not isinstance(county, str) or not county.strip():
+                from engine.errors import InvalidInput
+
+                raise InvalidInput(f"county must be the county's name (text), got {county!r}")
         if not opening:  # an event's data: only what it carries (usually nothing)
             for name in values:
                 spec = self.attributes.get(name)

@@ -63,6 +63,12 @@ def case_id(engine):
     (lambda e, c: e.at_risk(ON, within="3"), "within must be a whole number"),
     (lambda e, c: e.sanctions(since="2026-01-01"), "since must be a date"),
     (lambda e, c: e.due("2025-01-20", "10wd"), "start must be a date"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"household_size": 2.5}),
+     "household_size must be a whole number, got 2.5"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"county": 5}),
+     "county must be the county's name (text), got 5"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": " "}),
+     "county must be the county's name (text), got ' '"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)
