@@ -34,6 +34,8 @@ from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, 
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
 
+#: Tries at opening a case with the next free number while other processes open cases too.
+OPEN_ATTEMPTS = 20
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
 SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
@@ -173,9 +175,19 @@ class Engine:
             return first
         if case_id is not None:
             self._check_new_id(case_id)
-        change = self._opening(province, workflow, on, attributes, case_id, actor,
-                               key=idempotency_key)
-        if not self._commit([change], idempotency_key):
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            change = self._opening(province, workflow, on, attributes, case_id, actor,
+                                   key=idempotency_key)
+            try:
+                committed = self._commit([change], idempotency_key)
+            except Conflict:
+                # A number is chosen before the write lock is taken: another process may
+                # have opened a case with it meanwhile. Then the next free one is taken.
+                if case_id is not None or attempt == OPEN_ATTEMPTS:
+                    raise
+                continue
+            break
+        if not committed:
             # the case the key opened: another call with the same key won the race
             return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
         return self._view_of(self._written([change], {})[change.case.id], on)

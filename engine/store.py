@@ -336,6 +336,8 @@ class Store:
             raise InvalidInput("the database path is empty")
         if os.path.exists(path):
             check_database(path)
+        elif path != ":memory:":
+            _create(path)
         return cls(sqlite_utils.Database(path), durability)
 
     # -- reads ------------------------------------------------------------------------------
@@ -736,6 +738,46 @@ def copied(value: Any) -> Any:
     if isinstance(value, list):
         return [copied(v) for v in value]
     return value
+
+
+#: Databases this process created (absolute paths): only those may a failed first command
+#: remove (see ``engine.cli.cases.no_database_left_on_failure``).
+CREATED_HERE: set[str] = set()
+
+
+def _create(path: str) -> None:
+    """Make a new database whole, then put it in place.
+
+    Its tables are made in a scratch file beside it, which is then hard-linked to ``path``:
+    the link fails if the file exists, so of several processes creating it at once one wins
+    and the others open its file. Made in place, they raced through the migrations, and one
+    that failed removed a file the others had already written cases to.
+    """
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
+    except OSError as exc:
+        raise DoudiError(f"{path}: the database cannot be created ({exc.strerror}: "
+                         f"{directory})") from None
+    os.close(handle)
+    try:
+        scratch_db = sqlite_utils.Database(scratch)
+        try:
+            scratch_db.execute("PRAGMA journal_mode = WAL")
+            migrations.apply(scratch_db)
+        finally:
+            scratch_db.close()  # (the last connection: the log is folded into the file)
+        try:
+            os.link(scratch, path)
+            CREATED_HERE.add(os.path.abspath(path))
+        except FileExistsError:
+            pass  # another process made it first: open theirs
+    finally:
+        for leftover in (scratch, scratch + "-wal", scratch + "-shm"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
 
 
 def check_database(db_path: str) -> None:

@@ -452,22 +452,23 @@ def test_the_bar_counts_lines_first_only_in_a_regular_file(tmp_path):
         assert not bar_shown(regular, not_a_terminal)
 
 
-def test_a_database_left_half_made_by_an_interrupted_first_command_is_removed(tmp_path,
-                                                                               monkeypatch):
-    # Interrupted after its first migration: only the migrations table, no cases table.
-    # Kept, it was refused ever after as "not a doudi database".
-    from engine.store import Store
+def test_a_first_command_interrupted_while_the_database_is_made_leaves_nothing(tmp_path,
+                                                                              monkeypatch):
+    # The tables are made in a scratch file that is linked into place only when whole:
+    # interrupted after the first table, nothing is left, not even the scratch file (kept in
+    # place, such a file was refused ever after as "not a doudi database").
+    from engine import store
 
     fresh = str(tmp_path / "fresh.db")
 
-    def interrupted(self, db, durability="full"):
+    def interrupted(db):
         db.execute("create table _sqlite_migrations (id integer)")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Store, "__init__", interrupted)
+    monkeypatch.setattr(store.migrations, "apply", interrupted)
     result = run(fresh, "import", write(tmp_path, LINES))
     assert result.exit_code == 1 and error_line(result) == "Error: aborted"
-    assert not list(tmp_path.glob("fresh.db*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["import.jsonl"]
 
 
 def test_recompute_is_dated_as_the_case_s_last_event_so_earlier_events_can_follow(

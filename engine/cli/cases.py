@@ -81,11 +81,16 @@ def no_database_left_on_failure(db_path: str) -> Iterator[None]:
     """A failed first command leaves no database behind: one it created is removed if the
     command fails before any event is in it (an import stopped at a later batch keeps what
     its earlier batches committed)."""
+    from engine.store import CREATED_HERE
+
     existed = os.path.exists(db_path)
     try:
         yield
     except BaseException:
-        if not existed and os.path.exists(db_path) and not _has_events(db_path):
+        # Only a database this process made: another process may have made it meanwhile
+        # and be writing its first case to it.
+        if not existed and os.path.abspath(db_path) in CREATED_HERE \
+                and not _has_events(db_path):
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(db_path + suffix):
                     os.remove(db_path + suffix)
