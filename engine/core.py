@@ -25,6 +25,7 @@ from engine.deadlines import Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput, UnknownName
 from engine.guards import GuardContext, HistoryEntry
+from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
@@ -170,7 +171,10 @@ class Engine:
         attributes = arguments.json_object(attributes, "attributes")
         province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
         case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.maybe_text(actor, "actor")
-        first = self._replayed_call(arguments.key(idempotency_key), case_id, OPEN_EVENT, on)
+        idempotency_key = arguments.key(idempotency_key)
+        call = (self._opening_call(province, workflow, on.isoformat(), attributes, case_id)
+                if idempotency_key else None)
+        first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
         if case_id is not None:
@@ -189,8 +193,17 @@ class Engine:
             break
         if not committed:
             # the case the key opened: another call with the same key won the race
-            return self._replayed_call(idempotency_key, None, OPEN_EVENT, on)
+            return self._replayed_call(idempotency_key, call)
         return self._view_of(self._written([change], {})[change.case.id], on)
+
+    def _opening_call(self, province: str, workflow: str, on: str,
+                      attributes: Mapping[str, Any], case_id: str | None) -> Call:
+        """An open as its idempotency key records it: the attributes as the opening stores
+        them."""
+        stored = plain(attributes)
+        if _always_delegated(self.registry.workflow(province, workflow), province, stored):
+            stored["delegated"] = True
+        return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
     def _check_new_id(self, case_id: str) -> None:
         if not case_id.strip() or any(c.isspace() for c in case_id):
@@ -270,7 +283,11 @@ class Engine:
         case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
         on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
         reason, actor = arguments.maybe_text(reason, "reason"), arguments.maybe_text(actor, "actor")
-        first = self._replayed_call(arguments.key(idempotency_key), case_id, event, on)
+        # (built only with a key: most events carry none, and this copies the payload)
+        idempotency_key = arguments.key(idempotency_key)
+        call = (Call(case_id, event, on.isoformat(), plain(payload), reason)
+                if idempotency_key else None)
+        first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
         for attempt in (1, 2):
@@ -297,7 +314,7 @@ class Engine:
                 raise
             break
         if not written:  # the same key won a race meanwhile
-            return self._replayed_call(idempotency_key, case_id, event, on)
+            return self._replayed_call(idempotency_key, call)
         known = self._written(changes, {case_id: known})[case_id]
         wf = self.registry.workflow(known.case.province, known.case.workflow)
         if _pending_auto(wf, known.case, on) is not None:
@@ -437,17 +454,16 @@ class Engine:
             changes.append(linked)
         return changes
 
-    def _replayed_call(self, key: str | None, case_id: str | None, event: str, on: date
-                       ) -> CaseView | None:
-        """The first result of a call repeated with the same idempotency key, if any."""
-        if not key:
+    def _replayed_call(self, key: str | None, call: Call | None) -> CaseView | None:
+        """The first result of a call repeated with the same idempotency key, if any; raises
+        :class:`Conflict` if the key recorded another call (``call``: this one, given with
+        the key)."""
+        if not key or call is None:
             return None
         row = self.store.event_by_key(key)
         if row is None:
             return None
-        if (case_id not in (None, row["case_id"]) or row["event"] != event
-                or row["on"] != on.isoformat()):
-            raise Conflict.key_reused(key, row["event"], row["on"], row["case_id"])
+        check_repeat(key, row, call)
         return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
 
     def _commit(self, changes: list[Change], key: str | None = None) -> bool:
@@ -486,7 +502,10 @@ class Engine:
         on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
         payload = arguments.json_object(payload, "payload")
         actor = arguments.maybe_text(actor, "actor")
-        first = self._replayed_call(arguments.key(idempotency_key), case_id, CORRECTION_EVENT, on)
+        idempotency_key = arguments.key(idempotency_key)
+        call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), plain(payload), reason,
+                     corrects) if idempotency_key else None)
+        first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
         case = self._load(case_id)
@@ -505,7 +524,7 @@ class Engine:
         change = Change(attrs.evolve(case, last_event_on=on), [entry],
                         self.store.deadlines(case_id))
         if not self._commit([change], idempotency_key):
-            return self._replayed_call(idempotency_key, case_id, CORRECTION_EVENT, on)
+            return self._replayed_call(idempotency_key, call)
         return self.case(case_id, as_of=on)
 
     def import_lines(

@@ -39,7 +39,8 @@ class Conflict(DoudiError):
     """Another writer changed the case first (or an idempotency key was reused): nothing written."""
 
     @classmethod
-    def key_reused(cls, key: str, event: str, on: str, case_id: str) -> Conflict:
+    def key_reused(cls, key: str, event: str, on: str, case_id: str,
+                   other_data: bool = False) -> Conflict:
         """An idempotency key given again with another call than the one it recorded."""
         return cls(f"idempotency key {key!r} was already used for {event} on {on} "
-                   f"(case {case_id})")
+                   f"(case {case_id})" + (" with other data" if other_data else ""))

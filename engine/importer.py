@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput
+from engine.errors import DoudiError, EventRefused, InvalidInput
+from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
 from engine.store import Change, Known
-from engine.workflow import OPEN_EVENT
 
 if TYPE_CHECKING:
     from engine.core import Engine
@@ -100,15 +100,38 @@ def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -
     return value
 
 
-def _check_repeat(data: dict[str, Any], key: str, first: tuple[str, str, str]) -> None:
-    """A line whose key is already recorded is the same line again, or a key used twice."""
-    case_id, event, on = first
+def _check_repeat(engine: Engine, data: dict[str, Any], key: str, first: dict[str, Any]
+                  ) -> None:
+    """A line whose key is already recorded (``first``: the event row, or the earlier line
+    of this batch as one) is the same call again, or a key used twice: :class:`Conflict`."""
+    try:
+        if data.get("op") == "open":
+            call = engine._opening_call(data.get("province"), data.get("workflow") or "dibao",
+                                        data.get("on"), data.get("attributes") or {},
+                                        data.get("id"))
+        else:
+            call = Call(data.get("case_id"), data.get("event"), data.get("on"),
+                        data.get("payload") or {}, data.get("reason"))
+    except (TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, DoudiError):
+            raise
+        raise InvalidInput(str(exc)) from None
+    check_repeat(key, first, call)
+
+
+def _as_recorded(engine: Engine, data: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """A line of this batch as the event row it will be (what ``check_repeat`` reads)."""
     if data.get("op") == "open":
-        given = (data.get("id"), OPEN_EVENT)
+        call = engine._opening_call(data["province"], data.get("workflow") or "dibao",
+                                    data["on"], data.get("attributes") or {}, case_id)
+        province, workflow = call.province, call.workflow
     else:
-        given = (data.get("case_id"), data.get("event"))
-    if given[1] != event or data.get("on") != on or given[0] not in (None, case_id):
-        raise Conflict.key_reused(key, event, on, case_id)
+        call = Call(case_id, data["event"], data["on"], data.get("payload") or {},
+                    data.get("reason"))
+        province = workflow = None  # (a fire's repeat names no province)
+    return {"case_id": case_id, "event": call.event, "on": call.on,
+            "payload": json.dumps(call.payload), "reason": call.reason, "corrects": None,
+            "province": province, "workflow": workflow}
 
 
 class _Batch:
@@ -119,8 +142,8 @@ class _Batch:
         self.before: dict[str, Known] = {}  # existing cases as read, before this batch
         self.now: dict[str, Known] = {}  # every case this batch touched, as it stands
         self.changes: dict[str, Change] = {}  # what the batch writes, by case
-        # idempotency key → (case, event, date) of the line that used it in this batch
-        self.keys: dict[str, tuple[str, str, str]] = {}
+        # idempotency key → the line that used it in this batch, and its case
+        self.keys: dict[str, tuple[dict[str, Any], str]] = {}
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
 
     def apply(self, data: dict[str, Any], key: str) -> None:
@@ -154,7 +177,7 @@ class _Batch:
             raise InvalidInput(str(exc)) from None
         for change in changes:
             self._merge(change)
-        self.keys[key] = (changes[0].case.id, changes[0].entries[-1].event, on.isoformat())
+        self.keys[key] = (data, changes[0].case.id)
 
     def _opening(self, data: dict[str, Any], on: date, key: str) -> Change:
         case_id = _field(data, "id", str, required=False)
@@ -236,9 +259,11 @@ def import_lines(
             try:
                 if not isinstance(line, _Line):
                     raise line[1]
-                first = recorded.get(line.key) or state.keys.get(line.key)
+                first = recorded.get(line.key)
+                if first is None and line.key in state.keys:
+                    first = _as_recorded(engine, *state.keys[line.key])
                 if first is not None:
-                    _check_repeat(line.data, line.key, first)
+                    _check_repeat(engine, line.data, line.key, first)
                     already += 1
                     continue
                 state.apply(line.data, line.key)

@@ -384,15 +384,25 @@ class Store:
         return [_entry(r) for r in rows]
 
     def event_by_key(self, key: str) -> dict | None:
-        """The event recorded with an idempotency key, if any."""
-        rows = list(self._rows("select * from [events] where idempotency_key = ?", [key]))
-        return rows[0] if rows else None
+        """The event recorded with an idempotency key, if any, with its case's province and
+        workflow."""
+        return next(iter(self.recorded_events([key]).values()), None)
 
-    def recorded_events(self, keys: list[str]) -> dict[str, tuple[str, str, str]]:
-        """Those of ``keys`` already recorded as idempotency keys: key → (case, event, date)."""
-        return {k: (case_id, event, on) for (k, case_id, event, on) in self._where_in(
-            "select idempotency_key, case_id, event, [on] from events where idempotency_key",
-            keys)}
+    def recorded_events(self, keys: list[str]) -> dict[str, dict]:
+        """Those of ``keys`` already recorded as idempotency keys: key → the event's row,
+        with its case's province and workflow."""
+        found = {}
+        for start in range(0, len(keys), 500):  # (SQLite's limit on variables)
+            chunk = keys[start:start + 500]
+            cursor = self.db.execute(
+                "select e.*, c.province, c.workflow from events e join cases c on "
+                f"c.id = e.case_id where e.idempotency_key in ({', '.join('?' for _ in chunk)})",
+                chunk)
+            names = [d[0] for d in cursor.description]
+            for values in cursor:
+                row = dict(zip(names, values, strict=True))
+                found[row["idempotency_key"]] = row
+        return found
 
     def _where_in(self, select: str, values: list) -> Iterator[tuple]:
         """``SELECT … WHERE column IN (values)``, ``select`` ending at the column, in chunks

@@ -399,6 +399,16 @@ def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tm
     # The same line again (and an open without an id, which names no case) is a repeat.
     again = run(db, "import", write(tmp_path, [k1, {**k1, "id": None}]))
     assert "2 lines: 0 written, 2 already imported, 0 skipped" in again.stderr
+    # The same key with other data (province, attributes) is refused too.
+    other = run(db, "import", write(tmp_path, [{**k1, "province": "tianjin"}]))
+    assert other.exit_code == 1
+    assert error_line(other).startswith("Error: line 1: idempotency key 'k-1' was already used "
+                                        "for open on 2026-03-02 (case K1) with other data")
+    # A 天津 open line (stored with delegated=true) run twice is a repeat.
+    tj = {"op": "open", "province": "tianjin", "on": "2026-03-02", "id": "T1", "key": "t"}
+    assert "1 lines: 1 written" in run(db, "import", write(tmp_path, [tj])).stderr
+    assert "1 lines: 0 written, 1 already imported" in run(db, "import",
+                                                          write(tmp_path, [tj])).stderr
     # A fire line whose key was recorded by another event on the case.
     fire = {"op": "fire", "case_id": "K1", "event": "accept", "on": "2026-03-03", "key": "k-1"}
     refused = run(db, "import", write(tmp_path, [fire]))

@@ -94,6 +94,38 @@ def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
     assert len(Engine.open(db).store.history(cid)) == 2
 
 
+def test_a_key_given_again_with_other_data_is_a_conflict_not_a_repeat(engine, tmp_path):
+    # Found by review: only case, event and date were compared, so a second call with the
+    # key and another province, reason or payload returned the first result and its data
+    # was silently dropped. The same call again (a 天津 open, stored with delegated=true,
+    # 津民发〔2023〕13号) is still a repeat.
+    opened = engine.open_case(province="tianjin", on=date(2026, 3, 2), idempotency_key="o",
+                              attributes={"county": "和平区"})
+    assert engine.open_case(province="tianjin", on=date(2026, 3, 2), idempotency_key="o",
+                            attributes={"county": "和平区"}).id == opened.id
+    with pytest.raises(Conflict, match=r"^idempotency key 'o' was already used for open on "
+                                       r"2026-03-02 \(case tianjin-2026-000001\) with other data$"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), idempotency_key="o",
+                         attributes={"county": "和平区"})
+    with pytest.raises(Conflict, match="with other data"):
+        engine.open_case(province="tianjin", on=date(2026, 3, 2), idempotency_key="o",
+                         attributes={"county": "河西区"})
+    engine.fire(opened.id, "accept", on=date(2026, 3, 3), idempotency_key="a")
+    engine.fire(opened.id, "start_investigation", on=date(2026, 3, 4))
+    engine.fire(opened.id, "extend", on=date(2026, 3, 5), reason="人户分离", idempotency_key="e")
+    with pytest.raises(Conflict, match="with other data"):
+        engine.fire(opened.id, "extend", on=date(2026, 3, 5), reason="异地申办",
+                    idempotency_key="e")
+    with pytest.raises(Conflict, match="with other data"):
+        engine.fire(opened.id, "accept", on=date(2026, 3, 3), payload={"note": "x"},
+                    idempotency_key="a")
+    engine.correct(opened.id, 1, on=date(2026, 3, 5), reason="录入错误", idempotency_key="c")
+    with pytest.raises(Conflict, match="with other data"):
+        engine.correct(opened.id, 0, on=date(2026, 3, 5), reason="录入错误", idempotency_key="c")
+    assert len(engine.store.history(opened.id)) == 5  # open, accept, start, extend, correction
+    assert engine.verify() == (1, 5, [])
+
+
 def test_the_database_refuses_to_rewrite_history(engine):
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 3))
