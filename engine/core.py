@@ -27,7 +27,7 @@ from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput, Unkn
 from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
-from engine.integrity import Finding, verify_chain
+from engine.integrity import Finding, disagreement, verify_chain
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
@@ -655,16 +655,15 @@ class Engine:
             write()
 
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
-        """Check every case's hash chain: (cases, events checked, findings)."""
-        if case_id:
-            self._load(case_id)
-        ids = [case_id] if case_id else (c.id for c in self.store.each_case())
+        """Check every case's hash chain, and that the case row agrees with its last event:
+        (cases, events checked, findings)."""
+        stored = [self._load(case_id)] if case_id else self.store.each_case()
         findings, events, cases = [], 0, 0
-        for cid in ids:
+        for case in stored:
             cases += 1
-            rows = self.store.history_rows(cid)
+            rows = self.store.history_rows(case.id)
             events += len(rows)
-            finding = verify_chain(cid, rows)
+            finding = verify_chain(case.id, rows) or disagreement(case, rows)
             if finding is not None:
                 findings.append(finding)
         return cases, events, findings

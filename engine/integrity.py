@@ -60,3 +60,18 @@ def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | N
             return Finding(case_id, expected, "altered")
         previous = row["hash"]
     return None
+
+
+def disagreement(case: Any, rows: list[Mapping[str, Any]]) -> Finding | None:
+    """A case row that its (intact) chain does not end in: events removed from the end, or
+    the row altered. Every event, a correction or recompute too, leaves the case in its
+    ``to_state`` on its date, so the last one must match the row's state and last date."""
+    if not rows:
+        return Finding(case.id, 0, "missing (the case has no history)")
+    last = rows[-1]
+    if (last["to_state"], last["on"]) != (case.state, case.last_event_on.isoformat()):
+        return Finding(case.id, len(rows), (
+            f"missing, or the case altered: the case is {case.state} since "
+            f"{case.last_event_on.isoformat()}, its last event (seq {last['seq']}, "
+            f"{last['event']} on {last['on']}) leaves it {last['to_state']}"))
+    return None

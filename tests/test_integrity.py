@@ -167,6 +167,34 @@ def test_audit_verify_names_the_first_altered_or_missing_event(tmp_path, db):
     assert one.stdout == "case a1: event seq 1 missing\n"
 
 
+def test_audit_verify_finds_events_removed_from_the_end_and_an_altered_case_row(db):
+    # Found by review: a chain cut at its end is still a chain, and the case row was never
+    # compared with it. Each case below is left as "accept on 3/3 → start_investigation on
+    # 3/4", so its row says investigating since 2026-03-04.
+    engine = Engine.open(db)
+    for case_id in ("cut", "gone", "edited"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+        engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_delete")
+    raw.execute("delete from events where case_id = 'cut' and seq = 2")
+    raw.execute("delete from events where case_id = 'gone'")
+    raw.execute("update cases set state = 'approved' where id = 'edited'")
+    raw.commit()
+    raw.close()
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case cut: event seq 2 missing, or the case altered: the case is investigating since "
+        "2026-03-04, its last event (seq 1, accept on 2026-03-03) leaves it accepted",
+        "case edited: event seq 3 missing, or the case altered: the case is approved since "
+        "2026-03-04, its last event (seq 2, start_investigation on 2026-03-04) leaves it "
+        "investigating",
+        "case gone: event seq 0 missing (the case has no history)",
+    ]
+
+
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
                             attributes={"applicant_name": "张三"})
