@@ -44,6 +44,26 @@ def key(value: Any) -> str | None:
     return value
 
 
+#: No amount (元) or count that doudi handles comes near it: a larger number is a typo, or
+#: an attempt to overflow (a monthly amount of 1e308 summed into a repayment of infinity).
+LARGEST_NUMBER = 1e12
+
+
+def out_of_range(value: float) -> str | None:
+    """Why a number is no amount or count (None if it is one)."""
+    if not math.isfinite(value):
+        return "not a finite number"
+    if abs(value) > LARGEST_NUMBER:
+        return f"beyond {LARGEST_NUMBER:,.0f}"
+    return None
+
+
+def not_json(constant: str) -> Any:
+    """For ``json.load(..., parse_constant=not_json)``: Python's json reads NaN and Infinity,
+    which JSON has not and no amount can be."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def whole(value: Any, name: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value

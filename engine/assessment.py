@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import out_of_range
 from engine.errors import EventRefused, InvalidInput
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
@@ -185,6 +186,8 @@ class _Reader:
             raise InvalidInput(f"{self.path}.{key}: expected a number, got {value!r}")
         if value < 0:
             raise InvalidInput(f"{self.path}.{key}: cannot be negative, got {value!r}")
+        if why := out_of_range(value):
+            raise InvalidInput(f"{self.path}.{key}: {why}, got {value!r}")
         return float(value) if isinstance(value, float) else value
 
     def text(self, key: str, default: Any = _MISSING) -> Any:

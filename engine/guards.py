@@ -77,6 +77,7 @@ def number_datum(
     values: Mapping[str, Any], field: str, event: str, required: bool = True
 ) -> float | None:
     """A non-negative number an event needs (``--set field=N``); a clear error otherwise."""
+    from engine.arguments import out_of_range
     from engine.errors import InvalidInput
 
     value = values.get(field)
@@ -88,6 +89,8 @@ def number_datum(
         raise InvalidInput(f"{field} must be a number, got {value!r}")
     if value < 0:
         raise InvalidInput(f"{field} cannot be negative, got {value!r}")
+    if why := out_of_range(value):
+        raise InvalidInput(f"{field} is {why}, got {value!r}")
     return float(value)
 
 

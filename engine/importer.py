@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
+from engine.arguments import not_json
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
@@ -61,17 +62,12 @@ class _Line:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
 
 
-def _not_json(constant: str) -> Any:
-    # Python's json reads NaN and Infinity, which JSON has not: they could not be stored.
-    raise ValueError(f"{constant} is not a JSON value")
-
-
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
-        data = json.loads(text, parse_constant=_not_json)
+        data = json.loads(text, parse_constant=not_json)
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON ({exc})") from None
     except RecursionError:

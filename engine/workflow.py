@@ -9,7 +9,6 @@ to a loaded definition and the result is validated again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -118,13 +117,15 @@ class AttributeSpec:
     title: str = ""
 
     def check(self, value: Any) -> None:
+        from engine.arguments import LARGEST_NUMBER, out_of_range
         from engine.errors import InvalidInput
 
         name = self.name
         if self.type in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float) or \
-                    not math.isfinite(value):
-                raise InvalidInput(f"{name} must be a number, got {value!r}")
+                    out_of_range(value):
+                raise InvalidInput(f"{name} must be a number (at most {LARGEST_NUMBER:,.0f}), "
+                                   f"got {value!r}")
             if self.type == "integer" and value != int(value):
                 raise InvalidInput(f"{name} must be a whole number, got {value!r}")
             if self.minimum is not None and value < self.minimum:

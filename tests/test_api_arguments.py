@@ -67,6 +67,11 @@ def case_id(engine):
      "household_size must be a whole number, got 2.5"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"county": 5}),
      "county must be the county's name (text), got 5"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"household_size": 10**26}),
+     "household_size must be a number (at most 1,000,000,000,000), got " + str(10**26)),
+    (lambda e, c: e.open_case(province="shanxi", workflow="benefit", on=ON,
+                              attributes={"amount": 1e308, "paid_from": "2026-04"}),
+     "amount must be a number (at most 1,000,000,000,000), got 1e+308"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": " "}),
      "county must be the county's name (text), got ' '"),
 ])

@@ -160,6 +160,11 @@ def test_a_single_person_application_needs_an_eligible_applicant(engine):
         (lambda h: h["members"][1]["income"].update(salary=10),
          "household.members[1].income.salary: unknown income kind"),
         (lambda h: h["support"][0].update(to="m9"), "household.support[0].to: 'm9' is not a member"),
+        # Two incomes of 1e308 summed to infinity, and the assessment raised from deep inside.
+        (lambda h: h["members"][1]["income"].update(pension=1e308),
+         "household.members[1].income.pension: beyond 1,000,000,000,000, got 1e+308"),
+        (lambda h: h.update(standard=float("inf")),
+         "household.standard: not a finite number, got inf"),
     ],
 )
 def test_malformed_households_name_the_field(engine, change, message):
@@ -180,7 +185,10 @@ def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch
     data = json.loads(result.stdout)
     assert (data["countable_income"], data["classification"]) == (250, "dibao")
     assert not list(tmp_path.glob("*.db"))
-    path.write_text("{not json", encoding="utf-8")
-    bad = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
-    assert bad.exit_code == 2
-    assert bad.stderr.startswith("Error: ") and len(bad.stderr.splitlines()) == 1
+    for text in ("{not json", '{"standard": NaN, "members": []}'):
+        path.write_text(text, encoding="utf-8")
+        bad = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
+        assert bad.exit_code == 2
+        assert bad.stderr.startswith(f"Error: {path}: not valid JSON")
+        assert len(bad.stderr.splitlines()) == 1
+    assert "NaN is not a JSON value" in bad.stderr  # it printed "per_capita": NaN

@@ -7,8 +7,7 @@ import json
 import click
 
 from engine.cli import cli
-from engine.cli.options import emit, format_option
-from engine.errors import InvalidInput
+from engine.cli.options import emit, format_option, load_json
 
 
 @cli.command()
@@ -23,10 +22,7 @@ def assess(household_file, province, fmt) -> None:
     """
     from engine.registry import assess_household, get_registry
 
-    try:
-        data = json.load(household_file)
-    except (ValueError, RecursionError) as exc:  # bad JSON, not UTF-8, nested too deep
-        raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
+    data = load_json(household_file)
     result = assess_household(get_registry(), province, data).to_json()
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.cli.options import ISO_DATE, db_option, emit, format_option, load_json
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
@@ -240,12 +240,7 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     The event keeps the household as given and the result rule by rule; where the rules alone
     would not help (above the line with special_hardship=true, or 边缘), the province's route.
     """
-    from engine.errors import InvalidInput
-
-    try:
-        household = json.load(household_file)
-    except (ValueError, RecursionError) as exc:  # bad JSON, not UTF-8, nested too deep
-        raise InvalidInput(f"{household_file.name}: not valid JSON ({exc})") from None
+    household = load_json(household_file)
     engine = open_engine(db_path)
     view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
     result = view.case.attributes["assessment"]

@@ -35,6 +35,18 @@ class ISODate(click.ParamType):
 ISO_DATE = ISODate()
 
 
+def load_json(file: Any) -> Any:
+    """A JSON file named on the command line; bad JSON (NaN and Infinity too, which JSON has
+    not), bad UTF-8 or nesting too deep is a usage error naming the file."""
+    from engine.arguments import not_json
+    from engine.errors import InvalidInput
+
+    try:
+        return json.load(file, parse_constant=not_json)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"{file.name}: not valid JSON ({exc})") from None
+
+
 def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
     # a command would then write to a file other than the one it was given.
