@@ -108,10 +108,16 @@ def _history_rows(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> tuple[dict
 def _payments(wf: Workflow, entries: tuple[HistoryEntry, ...], attributes: Mapping[str, Any],
               as_of: date) -> tuple[Payment, ...]:
     """A benefit case's monthly payments up to ``as_of``; none for other cases."""
-    if "paid_from" not in entries[0].payload or "payment_start" not in wf.parameters:
+    if not _pays(wf, entries):
         return ()
     start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
     return tuple(schedule(entries, attributes, wf.final_states, start, as_of))
+
+
+def _pays(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> bool:
+    """Whether the case pays monthly: a workflow with a payment start, opened with the month
+    of the first payment."""
+    return "payment_start" in wf.parameters and "paid_from" in entries[0].payload
 
 
 def default_db_path() -> str:
@@ -896,6 +902,7 @@ class Engine:
             partial(_history_rows, wf, entries),
             partial(judged, case.id, tuple(deadlines), calendar, as_of, window),
             partial(_payments, wf, entries, case.attributes, as_of),
+            pays=_pays(wf, entries),
         )
 
     def report(

@@ -105,6 +105,8 @@ class CaseView:
     _history_rows: Callable[[], tuple[dict, ...]] = field(default=tuple, repr=False)
     _judged: Callable[[], tuple[DeadlineView, ...]] = field(default=tuple, repr=False)
     _paid: Callable[[], tuple[Payment, ...]] = field(default=tuple, repr=False)
+    #: A case that pays monthly (a benefit case): its JSON lists payments, none yet or not.
+    pays: bool = False
 
     @cached_property
     def history(self) -> tuple[dict, ...]:
@@ -151,7 +153,7 @@ class CaseView:
             "attributes": c.attributes,
             "history": list(self.history),
             "deadlines": [d.to_json() for d in self.deadlines],
-            **({"payments": [p.to_json() for p in self.payments]} if self.payments else {}),
+            **({"payments": [p.to_json() for p in self.payments]} if self.pays else {}),
             "sanctions": [s.to_json() for s in self.sanctions],
             "links": list(self.links),
         }

@@ -116,6 +116,12 @@ def test_approval_through_the_cli_shows_the_link_on_both_cases(db):
     # Approved 2026-03-17 → paid 2026-04 and 2026-05 by 05-01.
     assert [(p["month"], p["amount"]) for p in benefit["payments"]] == [("2026-04", 900.0),
                                                                        ("2026-05", 900.0)]
+    # 57号 第21条: paid from the month after the decision, so nothing yet in March; the
+    # contract's "payments" is there, empty (it was left out), and never on the dibao case.
+    march = json.loads(run(db, "case", "show", link["case_id"], "--as-of", "2026-03-20",
+                           "--format", "json").stdout)
+    assert march["payments"] == []
+    assert "payments" not in dibao
 
 
 def test_approval_without_an_amount_is_refused_and_writes_nothing(engine):
