@@ -686,6 +686,7 @@ class Engine:
         """
         recorded: list[Recorded] = []
         until = arguments.a_date(until, "until")
+        self.calendar().check(until)  # (2099 would record events decades ahead)
         self._write_batched(self._advanced(until), on_recorded or recorded.append)
         return recorded
 

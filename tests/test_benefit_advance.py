@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Engine
-from helpers import run
+from helpers import error_line, run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
@@ -32,3 +32,13 @@ def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     again = run(db, "case", "advance", "--as-of", "2026-12-31")
     assert again.stdout == ""
     assert engine.replay(case.id)[0].state == "ended"
+
+
+def test_advance_refuses_a_date_the_calendar_does_not_cover(db):
+    # Found by review: --as-of 2099-01-01 (a mistyped year) recorded phase-out ends decades
+    # ahead, and events cannot be taken back. The calendar covers 2018–2060, as elsewhere.
+    Engine.open(db)
+    for as_of in ("2099-01-01", "2017-01-01"):
+        result = run(db, "case", "advance", "--as-of", as_of)
+        assert result.exit_code == 2, result.output
+        assert as_of[:4] in error_line(result)
