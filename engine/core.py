@@ -501,8 +501,9 @@ class Engine:
     ) -> CaseView:
         """Record a correction of event ``corrects``: history is never rewritten, only added to.
 
-        The correction states what was wrong (``reason``) and the corrected data (``payload``);
-        it changes no state or deadline by itself.
+        The correction states what was wrong (``reason``) and the corrected data (``payload``,
+        checked like the event's own data); it changes no attribute, state or deadline by
+        itself: to change the case, record the event that does.
         """
         case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
         on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
@@ -515,6 +516,9 @@ class Engine:
         if first is not None:
             return first
         case = self._load(case_id)
+        # The corrected data changes nothing by itself, but it is evidence: checked as the
+        # event's own data would be (household_size=abc went into the permanent record).
+        self.registry.workflow(case.province, case.workflow).check_attributes(payload)
         history = self.store.history(case_id)
         if not 0 <= corrects < len(history):
             raise InvalidInput(f"case {case_id} has no event seq {corrects}")

@@ -55,6 +55,8 @@ def case_id(engine):
      "payload has the key 1: keys must be text"),
     (lambda e, c: e.correct(c, 0, on=ON, reason="x", payload={"a": {1}}), "payload.a is a set"),
     (lambda e, c: e.correct(c, "0", on=ON, reason="x"), "corrects must be a whole number"),
+    (lambda e, c: e.correct(c, 0, on=ON, reason="x", payload={"household_size": "abc"}),
+     "household_size must be a number"),
     (lambda e, c: e.correct(c, 0, on=ON, reason=5), "reason must be text"),
     (lambda e, c: e.advance("2026-12-31"), "until must be a date"),
     (lambda e, c: e.case(c, as_of="2026-03-02"), "as_of must be a date"),

@@ -266,7 +266,12 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 @key_option
 @db_option
 def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
-    """Record a correction of event SEQ: history is never rewritten, only added to."""
+    """Record a correction of event SEQ: history is never rewritten, only added to.
+
+    The correction keeps what was wrong (--reason) and, with --set, what the event should
+    have said, checked like that event's data. It is evidence: it changes no attribute,
+    state or deadline of the case. To change the case, record the event that does.
+    """
     engine = open_engine(db_path)
     view = engine.correct(case_id, seq, on, reason, settings, actor, idempotency_key=key)
     click.echo(f"{case_id}: correction of event {seq} recorded as event "
