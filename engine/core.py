@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from datetime import date, timedelta
@@ -212,8 +213,13 @@ class Engine:
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
     def _check_new_id(self, case_id: str) -> None:
-        if not case_id.strip() or any(c.isspace() for c in case_id):
-            raise InvalidInput(f"case id {case_id!r} must be non-empty and without spaces")
+        # Printable characters only: a control character (a terminal escape) or an invisible
+        # one (a zero-width space makes "z\u200bw" look like "zw") would make an id that
+        # shows as another; a leading "-" would be read as an option by every command.
+        if not case_id or case_id.startswith("-") or any(
+                unicodedata.category(c)[0] in "CZ" for c in case_id):
+            raise InvalidInput(f"case id {case_id!r} must be non-empty, without spaces or "
+                               "invisible characters, and not start with '-'")
         if self.store.exists(case_id):
             raise EventRefused(f"case {case_id} already exists")
 

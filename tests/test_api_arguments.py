@@ -94,3 +94,15 @@ def test_text_and_json_values_still_go_in_and_the_chain_holds(engine, case_id):
                 ).deadline.due_on == date(2026, 3, 6)
     assert view.history[-1]["payload"]["list"] == [1, 2.5, None, True]
     assert engine.verify() == (1, 2, [])
+
+
+@pytest.mark.parametrize("case_id", ["e\x1b[31mRED", "nul\x01x", "z\u200bw", "-x", "a b",
+                                     "a\u3000b", "", "tab\there"])
+def test_a_case_id_that_would_show_as_another_or_read_as_an_option_is_refused(engine, case_id):
+    # Found by review: a terminal escape, a control character and a zero-width space (so
+    # "z\u200bw" shows as "zw") were taken, and "-x" then worked only after "--".
+    with pytest.raises(InvalidInput, match="must be non-empty, without spaces or invisible "
+                                           "characters, and not start with '-'"):
+        engine.open_case(province="shanxi", on=ON, case_id=case_id)
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
+    assert engine.open_case(province="shanxi", on=ON, case_id="晋-2026-甲1").id == "晋-2026-甲1"
