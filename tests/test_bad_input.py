@@ -330,3 +330,15 @@ def test_a_calendar_overlay_hook_that_returns_garbage_names_the_plugin(install, 
     assert result.exit_code == 1
     line = error_line(result, starts_with="Error: ")
     assert NAMED in line and "doudi_calendar_overlays" in line and "CalendarOverlay" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["provinces"], ["calendar", "due", "2025-01-20", "10wd"],
+    ["workflow", "show", "dibao", "--province", "shanxi"],
+])
+def test_every_command_takes_db_even_where_it_reads_none(tmp_path, args):
+    # contract.md: "Every command takes --db PATH"; a script passing it to all of them
+    # failed on these with "No such option". Accepted, and nothing is created.
+    result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 0, result.output
+    assert files_in(tmp_path) == []

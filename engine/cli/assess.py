@@ -7,13 +7,14 @@ import json
 import click
 
 from engine.cli import cli
-from engine.cli.options import emit, format_option, load_json
+from engine.cli.options import emit, format_option, load_json, no_db_option
 
 
 @cli.command()
 @click.argument("household_file", type=click.File("r", encoding="utf-8"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
 @format_option("table", "json")
+@no_db_option
 def assess(household_file, province, fmt) -> None:
     """Assess the household in HOUSEHOLD_FILE (JSON; - for stdin) under a province's rules.
 

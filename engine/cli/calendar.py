@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, format_option
+from engine.cli.options import ISO_DATE, format_option, no_db_option
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -24,6 +24,7 @@ def calendar() -> None:
 @click.option("--county", help="County: apply its local overlays too (with --province).")
 @format_option("table", "json")
 @click.option("--explain", "show_explain", is_flag=True, help="Show the day-by-day derivation.")
+@no_db_option
 def due(
     start: date,
     duration: str,

@@ -67,6 +67,17 @@ def db_option(func):
     )(func)
 
 
+def no_db_option(func):
+    """``--db`` on a command that reads no database: the contract says every command takes
+    it, so a script may pass it to all of them. Accepted, and not used."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        help="Not used: this command reads no database (accepted like on every command).",
+    )(func)
+
+
 def format_option(*choices: str, default: str = "table"):
     return click.option(
         "--format",

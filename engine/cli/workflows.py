@@ -7,11 +7,12 @@ import json
 import click
 
 from engine.cli import cli
-from engine.cli.options import emit, format_option
+from engine.cli.options import emit, format_option, no_db_option
 
 
 @cli.command()
 @format_option("table", "json")
+@no_db_option
 def provinces(fmt) -> None:
     """List the installed provinces with the documents their rules cite."""
     from engine.registry import get_registry
@@ -39,6 +40,7 @@ def workflow() -> None:
 @click.argument("name")
 @click.option("--province", required=True, help="Province code: show its effective workflow.")
 @format_option("mermaid", "json", default="mermaid")
+@no_db_option
 def show(name, province, fmt) -> None:
     """Print a province's effective workflow NAME (after its patches and parameters)."""
     from engine.machine import mermaid
