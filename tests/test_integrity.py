@@ -138,6 +138,15 @@ def test_the_database_refuses_to_rewrite_history(engine):
     assert [e.on for e in engine.store.history(case.id)] == [date(2026, 3, 2), date(2026, 3, 3)]
 
 
+def behind_the_engines_back(db, *statements):
+    """Edit the database as someone with the file could (triggers dropped first)."""
+    raw = sqlite3.connect(db)
+    for statement in statements:
+        raw.execute(statement)
+    raw.commit()
+    raw.close()
+
+
 def test_audit_verify_names_the_first_altered_or_missing_event(tmp_path, db):
     engine = Engine.open(db)
     ids = []
@@ -151,13 +160,10 @@ def test_audit_verify_names_the_first_altered_or_missing_event(tmp_path, db):
     assert ok.exit_code == 0 and ok.stdout == ""
     assert "2 cases, 8 events" in ok.stderr
     # Behind the engine's back: drop the triggers and edit one event, delete another.
-    raw = sqlite3.connect(db)
-    raw.execute("drop trigger events_append_only_update")
-    raw.execute("drop trigger events_append_only_delete")
-    raw.execute("update events set [on] = '2026-03-01' where case_id = 'a0' and seq = 2")
-    raw.execute("delete from events where case_id = 'a1' and seq = 1")
-    raw.commit()
-    raw.close()
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_update", "drop trigger events_append_only_delete",
+        "update events set [on] = '2026-03-01' where case_id = 'a0' and seq = 2",
+        "delete from events where case_id = 'a1' and seq = 1")
     result = run(db, "audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == ["case a0: event seq 2 altered",
@@ -176,13 +182,11 @@ def test_audit_verify_finds_events_removed_from_the_end_and_an_altered_case_row(
         engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
         engine.fire(case_id, "accept", on=date(2026, 3, 3))
         engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
-    raw = sqlite3.connect(db)
-    raw.execute("drop trigger events_append_only_delete")
-    raw.execute("delete from events where case_id = 'cut' and seq = 2")
-    raw.execute("delete from events where case_id = 'gone'")
-    raw.execute("update cases set state = 'approved' where id = 'edited'")
-    raw.commit()
-    raw.close()
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_delete",
+        "delete from events where case_id = 'cut' and seq = 2",
+        "delete from events where case_id = 'gone'",
+        "update cases set state = 'approved' where id = 'edited'")
     result = run(db, "audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
