@@ -55,7 +55,6 @@ class Duration:
         return f"{self.count}{UNIT_NAMES[self.unit]}"
 
 
-@functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started
 def iso_date(value: object) -> date:
     """A date written YYYY-MM-DD (a ``date`` is taken as it is); ValueError naming the value
     for anything else. Python 3.11's ``date.fromisoformat`` also reads 20260302 and
@@ -70,6 +69,7 @@ def iso_date(value: object) -> date:
         raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD") from None
 
 
+@functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started
 def _parse_duration(text: str) -> Duration:
     match = _DURATION.match(text)
     if not match:
