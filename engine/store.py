@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from itertools import compress
@@ -314,6 +315,7 @@ class Store:
             raise InvalidInput(f"unknown durability {durability!r} "
                                f"(choose from: {', '.join(DURABILITY)})")
         self.db = db
+        self.path: str | None = None  # the file's absolute path, when opened by open()
         self.db.execute("PRAGMA foreign_keys = ON")
         # Another writer holding the lock: wait for it rather than fail at once.
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -338,7 +340,10 @@ class Store:
             check_database(path)
         elif path != ":memory:":
             _create(path)
-        return cls(sqlite_utils.Database(path), durability)
+        store = cls(sqlite_utils.Database(path), durability)
+        _OPENED.add(store)
+        store.path = os.path.abspath(path)
+        return store
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -750,9 +755,11 @@ def copied(value: Any) -> Any:
     return value
 
 
-#: Databases this process created (absolute paths): only those may a failed first command
-#: remove (see ``engine.cli.cases.no_database_left_on_failure``).
+#: Databases this process created (absolute paths): only those may :func:`remove_unused`
+#: remove.
 CREATED_HERE: set[str] = set()
+#: The stores this process opened on files, so that :func:`remove_unused` can close them.
+_OPENED: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
 def _create(path: str) -> None:
@@ -772,6 +779,9 @@ def _create(path: str) -> None:
         raise DoudiError(f"{path}: the database cannot be created ({exc.strerror}: "
                          f"{directory})") from None
     os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(scratch, 0o666 & ~umask)  # as a file made in place would be, not mkstemp's 0600
     try:
         scratch_db = sqlite_utils.Database(scratch)
         try:
@@ -781,13 +791,54 @@ def _create(path: str) -> None:
             scratch_db.close()  # (the last connection: the log is folded into the file)
         try:
             os.link(scratch, path)
-            CREATED_HERE.add(os.path.abspath(path))
         except FileExistsError:
-            pass  # another process made it first: open theirs
+            check_database(path)  # another process made it first: theirs, if it is one
+            return
+        except OSError:
+            # A file system without hard links (FAT, some network shares): moved into place,
+            # which could replace a database another process made at the same instant.
+            if os.path.exists(path):
+                check_database(path)
+                return
+            os.replace(scratch, path)
+        CREATED_HERE.add(os.path.abspath(path))
     finally:
         for leftover in (scratch, scratch + "-wal", scratch + "-shm"):
             if os.path.exists(leftover):
                 os.remove(leftover)
+
+
+def remove_unused(path: str) -> bool:
+    """Remove the database at ``path`` if this process made it, it holds no event and no
+    other connection has it open; whether it was removed. For a first command that failed.
+
+    This process's own connections to it are closed first. Another connection is detected
+    by SQLite itself: WAL mode can be left only by the one connection open, and the file is
+    then removed under an exclusive lock, so a process that opened it meanwhile finds it
+    gone rather than writing cases into a removed file.
+    """
+    path = os.path.abspath(path)
+    if path not in CREATED_HERE:
+        return False
+    for store in list(_OPENED):
+        if store.path == path:
+            store.db.close()
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] != "delete":
+            return False
+        conn.execute("BEGIN EXCLUSIVE")
+        if conn.execute("select exists (select 1 from events)").fetchone()[0]:
+            return False
+        for leftover in (path, path + "-wal", path + "-shm", path + "-journal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        CREATED_HERE.discard(path)
+        return True
+    except sqlite3.Error:  # locked: another connection has it open
+        return False
+    finally:
+        conn.close()
 
 
 def check_database(db_path: str) -> None:

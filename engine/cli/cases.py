@@ -81,33 +81,15 @@ def no_database_left_on_failure(db_path: str) -> Iterator[None]:
     """A failed first command leaves no database behind: one it created is removed if the
     command fails before any event is in it (an import stopped at a later batch keeps what
     its earlier batches committed)."""
-    from engine.store import CREATED_HERE
+    from engine.store import remove_unused
 
     existed = os.path.exists(db_path)
     try:
         yield
     except BaseException:
-        # Only a database this process made: another process may have made it meanwhile
-        # and be writing its first case to it.
-        if not existed and os.path.abspath(db_path) in CREATED_HERE \
-                and not _has_events(db_path):
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db_path + suffix):
-                    os.remove(db_path + suffix)
+        if not existed:
+            remove_unused(db_path)  # not one another process made or has open meanwhile
         raise
-
-
-def _has_events(db_path: str) -> bool:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("select exists (select 1 from events)").fetchone()[0] == 1
-    except sqlite3.OperationalError as exc:
-        # Interrupted while its tables were being made: it holds nothing yet.
-        return "no such table" not in str(exc)
-    except sqlite3.Error:
-        return True  # not what we think it is: leave it alone
-    finally:
-        conn.close()
 
 
 @cli.group()
