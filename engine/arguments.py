@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.errors import InvalidInput
 
@@ -58,7 +58,7 @@ def out_of_range(value: float) -> str | None:
     return None
 
 
-def not_json(constant: str) -> Any:
+def not_json(constant: str) -> NoReturn:
     """For ``json.load(..., parse_constant=not_json)``: Python's json reads NaN and Infinity,
     which JSON has not and no amount can be."""
     raise ValueError(f"{constant} is not a JSON value")
@@ -80,26 +80,24 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidInput(f"{name} must be a mapping of names to values, got {value!r}")
-    _check_json(value, name)
-    return dict(value)
+    return _plain_json(value, name)
 
 
-def _check_json(value: Any, where: str) -> None:
+def _plain_json(value: Any, where: str) -> Any:
+    """``value`` checked, as plain dicts and lists (what the encoder takes: a read-only
+    mapping or a tuple inside would otherwise be refused only by the write)."""
     if value is None or isinstance(value, str | bool | int):
-        return
+        return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidInput(f"{where} is {value!r}: not a JSON number")
-        return
+        return value
     if isinstance(value, Mapping):
-        for k, v in value.items():
+        for k in value:
             if not isinstance(k, str):
                 raise InvalidInput(f"{where} has the key {k!r}: keys must be text")
-            _check_json(v, f"{where}.{k}")
-        return
+        return {k: _plain_json(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            _check_json(v, f"{where}[{i}]")
-        return
+        return [_plain_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
     raise InvalidInput(f"{where} is a {type(value).__name__} ({value!r}): not a JSON value "
                        "(text, number, true/false, null, list or mapping)")

@@ -60,6 +60,7 @@ class _Line:
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
+_DECODER = json.JSONDecoder(parse_constant=not_json)  # (json.loads with it builds one a call)
 
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
@@ -67,7 +68,7 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
-        data = json.loads(text, parse_constant=not_json)
+        data = _DECODER.decode(text)
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON ({exc})") from None
     except RecursionError:
@@ -255,11 +256,13 @@ def import_lines(
             try:
                 if not isinstance(line, _Line):
                     raise line[1]
-                first = recorded.get(line.key)
-                if first is None and line.key in state.keys:
-                    first = _as_recorded(engine, *state.keys[line.key])
-                if first is not None:
-                    _check_repeat(engine, line.data, line.key, first)
+                if line.key in recorded or line.key in state.keys:
+                    # A key made from the line's content is the same line again; one given
+                    # in the line may have been used by another call.
+                    if line.data.get("key"):
+                        first = recorded.get(line.key) or _as_recorded(
+                            engine, *state.keys[line.key])
+                        _check_repeat(engine, line.data, line.key, first)
                     already += 1
                     continue
                 state.apply(line.data, line.key)

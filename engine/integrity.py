@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -62,7 +62,7 @@ def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | N
     return None
 
 
-def disagreement(case: Any, rows: list[Mapping[str, Any]]) -> Finding | None:
+def disagreement(case: Any, rows: Sequence[Mapping[str, Any]]) -> Finding | None:
     """A case row that its (intact) chain does not end in: events removed from the end, or
     the row altered. Every event, a correction or recompute too, leaves the case in its
     ``to_state`` on its date, so the last one must match the row's state and last date."""

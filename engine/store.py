@@ -400,7 +400,8 @@ class Store:
         for start in range(0, len(keys), 500):  # (SQLite's limit on variables)
             chunk = keys[start:start + 500]
             cursor = self.db.execute(
-                "select e.*, c.province, c.workflow from events e join cases c on "
+                "select e.idempotency_key, e.case_id, e.event, e.[on], e.payload, e.reason, "
+                "e.corrects, c.province, c.workflow from events e join cases c on "
                 f"c.id = e.case_id where e.idempotency_key in ({', '.join('?' for _ in chunk)})",
                 chunk)
             names = [d[0] for d in cursor.description]
@@ -580,6 +581,18 @@ class Store:
         """
         with self.write_transaction():
             self._write(changes)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see the database as of one moment (a read transaction)."""
+        if self.db.conn.in_transaction:
+            yield
+            return
+        self.db.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def write_transaction(self):

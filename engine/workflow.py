@@ -132,7 +132,9 @@ class AttributeSpec:
                 raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
         elif self.type == "bool" and not isinstance(value, bool):
             raise InvalidInput(f"{name} must be true or false, got {value!r}")
-        elif self.type == "text" and not isinstance(value, str):
+        elif self.type == "text" and (isinstance(value, bool)
+                                      or not isinstance(value, str | int | float)):
+            # (a number is written as text: the CLI reads --set subject=123 as 123)
             raise InvalidInput(f"{name} must be text, got {value!r}")
         elif self.type in ("month", "date"):
             from engine.periods import iso_date

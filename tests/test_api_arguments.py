@@ -106,3 +106,26 @@ def test_a_case_id_that_would_show_as_another_or_read_as_an_option_is_refused(en
         engine.open_case(province="shanxi", on=ON, case_id=case_id)
     assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
     assert engine.open_case(province="shanxi", on=ON, case_id="晋-2026-甲1").id == "晋-2026-甲1"
+
+
+def test_read_only_mappings_and_tuples_are_taken_as_plain_json(engine, case_id):
+    # The check let a nested read-only mapping through, and the write then raised from the
+    # JSON encoder (review finding): what passes the check is what is stored.
+    from types import MappingProxyType
+
+    view = engine.fire(case_id, "accept", on=date(2026, 3, 3),
+                       payload={"extra": MappingProxyType({"a": (1, 2)})})
+    assert view.history[-1]["payload"] == {"extra": {"a": [1, 2]}}
+    assert engine.store.history(case_id)[-1].payload == {"extra": {"a": [1, 2]}}
+
+
+def test_a_text_attribute_takes_text_and_numbers_but_not_true_or_a_mapping():
+    # The CLI reads --set subject=123 as the number 123: still text to the workflow.
+    from engine.workflow import AttributeSpec
+
+    subject = AttributeSpec("subject", "text")
+    subject.check("张三")
+    subject.check(123)
+    for value in (True, {"a": 1}, [1], None):
+        with pytest.raises(InvalidInput, match="subject must be text"):
+            subject.check(value)

@@ -501,3 +501,30 @@ def test_recompute_is_dated_as_the_case_s_last_event_so_earlier_events_can_follo
     assert engine.store.case("P2").last_event_on == date(2026, 11, 20)
     engine.fire("P2", "start_investigation", on=date(2026, 11, 20))
     assert engine.store.case("P2").state == "investigating"
+
+
+def test_a_line_an_earlier_version_took_is_still_already_imported_on_a_rerun(tmp_path, db):
+    # Earlier versions took "id": 123 (stored as "123"), which a line is now refused for. Its
+    # key was made from its content, so the same line again is a repeat, not a bad line.
+    from engine.importer import parse_line
+
+    line = '{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": 123}'
+    _, key = parse_line(line)
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="123",
+                              idempotency_key=key)
+    result = run(db, "import", write(tmp_path, [line]))
+    assert result.exit_code == 0, result.output
+    assert "1 lines: 0 written, 1 already imported, 0 skipped" in result.stderr
+
+
+def test_an_import_interrupted_in_its_first_batch_says_nothing_is_imported(tmp_path, db,
+                                                                          monkeypatch):
+    from engine.core import Engine as EngineClass
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EngineClass, "_commit", interrupted)
+    result = run(db, "import", write(tmp_path, LINES))
+    assert error_line(result) == ("Error: interrupted: nothing is imported yet; run the same "
+                                  "import again to finish (lines already imported are skipped)")

@@ -64,10 +64,10 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             else:
                 result = engine.import_file(jsonl, **options)
         except KeyboardInterrupt:
-            raise DoudiError(
-                f"interrupted: lines 1–{imported} are imported, in whole batches; "
-                "run the same import again to finish (lines already imported are skipped)"
-            ) from None
+            done = f"lines 1–{imported} are imported, in whole batches" if imported else \
+                "nothing is imported yet"
+            raise DoudiError(f"interrupted: {done}; run the same import again to finish "
+                             "(lines already imported are skipped)") from None
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
                f"imported, {result.skipped_count} skipped", err=True)
 
