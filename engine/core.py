@@ -207,7 +207,7 @@ class Engine:
                       attributes: Mapping[str, Any], case_id: str | None) -> Call:
         """An open as its idempotency key records it: the attributes as the opening stores
         them."""
-        stored = plain(attributes)
+        stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
         if _always_delegated(self.registry.workflow(province, workflow), province, stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
@@ -295,10 +295,8 @@ class Engine:
         case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
         on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
         reason, actor = arguments.maybe_text(reason, "reason"), arguments.maybe_text(actor, "actor")
-        # (built only with a key: most events carry none, and this copies the payload)
         idempotency_key = arguments.key(idempotency_key)
-        call = (Call(case_id, event, on.isoformat(), plain(payload), reason)
-                if idempotency_key else None)
+        call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
         first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
@@ -516,8 +514,8 @@ class Engine:
         payload = arguments.json_object(payload, "payload")
         actor = arguments.maybe_text(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
-        call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), plain(payload), reason,
-                     corrects) if idempotency_key else None)
+        call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), payload, reason, corrects)
+                if idempotency_key else None)
         first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first

@@ -816,9 +816,14 @@ def _create(path: str) -> None:
             os.replace(scratch, path)
         CREATED_HERE.add(os.path.abspath(path))
     finally:
-        for leftover in (scratch, scratch + "-wal", scratch + "-shm"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
+        remove_files(scratch)
+
+
+def remove_files(path: str) -> None:
+    """Remove a database file and the files SQLite keeps beside it, those that exist."""
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.remove(name)
 
 
 def remove_unused(path: str) -> bool:
@@ -843,9 +848,7 @@ def remove_unused(path: str) -> bool:
         conn.execute("BEGIN EXCLUSIVE")
         if conn.execute("select exists (select 1 from events)").fetchone()[0]:
             return False
-        for leftover in (path, path + "-wal", path + "-shm", path + "-journal"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
+        remove_files(path)
         CREATED_HERE.discard(path)
         return True
     except sqlite3.Error:  # locked: another connection has it open

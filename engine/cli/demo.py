@@ -35,6 +35,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
+    from engine.store import remove_files
 
     if os.path.exists(db_path):
         try:
@@ -66,9 +67,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     finally:
         if engine is not None:
             engine.store.db.close()  # (again after success: closing twice is harmless)
-        for path in (scratch, scratch + "-wal", scratch + "-shm"):
-            if os.path.exists(path):
-                os.remove(path)
+        remove_files(scratch)
     click.echo(f"{db_path}: {cases} cases, {fired} events; breaches as of {as_of.isoformat()}:",
                err=True)
     engine = Engine.open(db_path)
