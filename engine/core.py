@@ -467,8 +467,8 @@ class Engine:
     def _replayed_call(self, key: str | None, call: Call | None) -> CaseView | None:
         """The first result of a call repeated with the same idempotency key, if any; raises
         :class:`Conflict` if the key recorded another call (``call``: this one, given with
-        the key)."""
-        if not key or call is None:
+        the key; None without a key)."""
+        if call is None:
             return None
         row = self.store.event_by_key(key)
         if row is None:
@@ -556,13 +556,13 @@ class Engine:
         ``key`` optional). Lines are written in batches of ``batch``, one transaction each. A
         bad line stops the import with nothing from its batch written (earlier batches stay)
         — or, with ``skip_invalid``, is listed and skipped. A line without ``key`` gets one
-        from its content, so re-running the same file adds nothing. A line whose key is
-        already recorded counts as already imported if it is the same call (case, event,
-        date); a key recorded by another call makes it a bad line (:class:`Conflict`), as
-        the API refuses such a call. Each time a batch is committed, ``progress`` is called
-        with the number of lines read since its last call (blank ones too), as click's
-        ``bar.update`` wants. Each batch holds the write lock
-        from its first read to its commit, so other writers wait for it (busy timeout).
+        from its content, so re-running the same file adds nothing. A line with a ``key``
+        already recorded counts as already imported if it is the same call (see
+        :mod:`engine.idempotency`); a key recorded by another call makes it a bad line
+        (:class:`Conflict`), as the API refuses such a call. Each time a batch is committed,
+        ``progress`` is called with the number of lines read since its last call (blank ones
+        too), as click's ``bar.update`` wants. Each batch holds the write lock from its
+        first read to its commit, so other writers wait for it (busy timeout).
         ``on_skip``: called with (line number, why) for each skipped line once its batch is
         committed, instead of listing it in ``ImportResult.skipped``; memory then stays flat
         however many lines are skipped (``skipped_count`` counts them either way).

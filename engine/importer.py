@@ -97,38 +97,34 @@ def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -
     return value
 
 
-def _check_repeat(engine: Engine, data: dict[str, Any], key: str, first: dict[str, Any]
-                  ) -> None:
-    """A line whose key is already recorded (``first``: the event row, or the earlier line
-    of this batch as one) is the same call again, or a key used twice: :class:`Conflict`."""
+def _line_call(engine: Engine, data: dict[str, Any], case_id: str | None) -> Call:
+    """The call a line makes, as its idempotency key records it."""
     try:
         if data.get("op") == "open":
-            call = engine._opening_call(data.get("province"), data.get("workflow") or "dibao",
-                                        data.get("on"), data.get("attributes") or {},
-                                        data.get("id"))
-        else:
-            call = Call(data.get("case_id"), data.get("event"), data.get("on"),
-                        data.get("payload") or {}, data.get("reason"))
+            return engine._opening_call(data.get("province"), data.get("workflow") or "dibao",
+                                        data.get("on"), data.get("attributes") or {}, case_id)
+        return Call(case_id, data.get("event"), data.get("on"), data.get("payload") or {},
+                    data.get("reason"))
     except (TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, DoudiError):
             raise
         raise InvalidInput(str(exc)) from None
-    check_repeat(key, first, call)
+
+
+def _check_repeat(engine: Engine, data: dict[str, Any], key: str, first: dict[str, Any]
+                  ) -> None:
+    """A line whose key is already recorded (``first``: the event row, or the earlier line
+    of this batch as one) is the same call again, or a key used twice: :class:`Conflict`."""
+    named = data.get("id") if data.get("op") == "open" else data.get("case_id")
+    check_repeat(key, first, _line_call(engine, data, named))
 
 
 def _as_recorded(engine: Engine, data: dict[str, Any], case_id: str) -> dict[str, Any]:
     """A line of this batch as the event row it will be (what ``check_repeat`` reads)."""
-    if data.get("op") == "open":
-        call = engine._opening_call(data["province"], data.get("workflow") or "dibao",
-                                    data["on"], data.get("attributes") or {}, case_id)
-        province, workflow = call.province, call.workflow
-    else:
-        call = Call(case_id, data["event"], data["on"], data.get("payload") or {},
-                    data.get("reason"))
-        province = workflow = None  # (a fire's repeat names no province)
+    call = _line_call(engine, data, case_id)
     return {"case_id": case_id, "event": call.event, "on": call.on,
-            "payload": json.dumps(call.payload), "reason": call.reason, "corrects": None,
-            "province": province, "workflow": workflow}
+            "payload": json.dumps(call.payload), "reason": call.reason,
+            "corrects": call.corrects, "province": call.province, "workflow": call.workflow}
 
 
 class _Batch:

@@ -396,19 +396,13 @@ class Store:
     def recorded_events(self, keys: list[str]) -> dict[str, dict]:
         """Those of ``keys`` already recorded as idempotency keys: key → the event's row,
         with its case's province and workflow."""
-        found = {}
-        for start in range(0, len(keys), 500):  # (SQLite's limit on variables)
-            chunk = keys[start:start + 500]
-            cursor = self.db.execute(
-                "select e.idempotency_key, e.case_id, e.event, e.[on], e.payload, e.reason, "
-                "e.corrects, c.province, c.workflow from events e join cases c on "
-                f"c.id = e.case_id where e.idempotency_key in ({', '.join('?' for _ in chunk)})",
-                chunk)
-            names = [d[0] for d in cursor.description]
-            for values in cursor:
-                row = dict(zip(names, values, strict=True))
-                found[row["idempotency_key"]] = row
-        return found
+        names = ("idempotency_key", "case_id", "event", "on", "payload", "reason", "corrects",
+                 "province", "workflow")
+        rows = self._where_in(
+            "select e.idempotency_key, e.case_id, e.event, e.[on], e.payload, e.reason, "
+            "e.corrects, c.province, c.workflow from events e join cases c on c.id = e.case_id "
+            "where e.idempotency_key", keys)
+        return {values[0]: dict(zip(names, values, strict=True)) for values in rows}
 
     def _where_in(self, select: str, values: list) -> Iterator[tuple]:
         """``SELECT … WHERE column IN (values)``, ``select`` ending at the column, in chunks
