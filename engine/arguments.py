@@ -83,6 +83,11 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
     return _plain_json(value, name)
 
 
+def json_value(value: Any, name: str) -> Any:
+    """Any JSON value (text, number, true/false, list, mapping), as plain lists and dicts."""
+    return _plain_json(value, name)
+
+
 def _plain_json(value: Any, where: str) -> Any:
     """``value`` checked, as plain dicts and lists (what the encoder takes: a read-only
     mapping or a tuple inside would otherwise be refused only by the write)."""

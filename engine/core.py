@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import frozen
 
-from engine import arguments
+from engine import arguments, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
@@ -29,12 +29,13 @@ from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, disagreement, verify_chain
+from engine.local_parameters import LocalSetting, Place
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
 from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
-from engine.workflow import OPEN_EVENT, Transition, Workflow, available_workflows
+from engine.workflow import OPEN_EVENT, Parameter, Transition, Workflow, available_workflows
 
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
@@ -61,17 +62,22 @@ class _Step:
     openings: list[LinkedOpening]
 
 
-def _always_delegated(wf: Workflow, province: str, attributes: Mapping[str, Any]) -> bool:
-    """Whether the province always delegates; refuses ``delegated=false`` where it does."""
+def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -> bool:
+    """Whether the place (a province, or a county that set it) always delegates; refuses
+    ``delegated=false`` where it does."""
     delegation = wf.parameters.get("delegation")
     if delegation is None or delegation.value != "always":
         return False
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
-            f"confirmation is always delegated to the township in {province} "
+            f"confirmation is always delegated to the township in {place} "
             f"({delegation.citation}): delegated cannot be {attributes['delegated']!r}"
         )
     return True
+
+
+def _place(province: str, county: Any) -> str:
+    return f"{county} ({province})" if isinstance(county, str) else province
 
 
 def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
@@ -132,6 +138,8 @@ class Engine:
         self.store = store
         self.registry = registry or get_registry()
         self._known_cases: OrderedDict[str, Known] = OrderedDict()
+        self._workflows: dict[Place, Workflow] = {}
+        self._local: dict[Place, dict[str, LocalSetting]] | None = None
 
     @classmethod
     def open(cls, path: str | None = None, registry: Registry | None = None,
@@ -146,6 +154,84 @@ class Engine:
     def provinces(self) -> list:
         return [self.registry.provinces[c] for c in sorted(self.registry.provinces)]
 
+    def workflow(self, province: str, name: str = "dibao", county: str | None = None
+                 ) -> Workflow:
+        """The workflow as it applies in ``county`` of ``province``: the province's (its
+        plugin's patches and parameters), with the county's own parameters on top."""
+        key = (province, name, county)
+        wf = self._workflows.get(key)
+        if wf is None:
+            wf = self.registry.workflow(province, name)
+            local = self._local_settings().get(key) if county is not None else None
+            if local:
+                wf = wf.with_parameters(
+                    Parameter(s.name, s.value, s.citation) for s in local.values())
+            self._workflows[key] = wf
+        return wf
+
+    def _workflow_of(self, case: CaseRecord) -> Workflow:
+        return self.workflow(case.province, case.workflow, case.county)
+
+    # -- a county's own parameters ----------------------------------------------------------
+
+    def set_parameter(
+        self,
+        province: str,
+        county: str,
+        name: str,
+        value: Any,
+        citation: str,
+        on: date,
+        workflow: str = "dibao",
+        actor: str | None = None,
+    ) -> LocalSetting:
+        """Record ``county``'s own value of a workflow parameter and the document that set it
+        (``citation``), decided on ``on``. ``value=None`` returns the parameter to the
+        province's value.
+
+        It applies to the county's cases from their next event on; :meth:`recompute`
+        re-derives the deadlines already running with it. Checked like a plugin's parameter:
+        a parameter the workflow has, a value of the same kind, a duration it can count.
+        """
+        setting = LocalSetting(
+            arguments.text(province, "province"), arguments.text(county, "county"),
+            arguments.text(workflow, "workflow"), arguments.text(name, "name"),
+            arguments.json_value(value, "value"), arguments.text(citation, "citation"),
+            arguments.a_date(on, "on"), arguments.maybe_text(actor, "actor"))
+        if not county.strip():
+            raise InvalidInput("county must name a county")
+        wf = self.registry.workflow(province, workflow)
+        if value is None:
+            if name not in self._local_settings().get((province, workflow, county), {}):
+                raise InvalidInput(f"{county} has no {workflow} parameter {name!r} of its own "
+                                   "to remove")
+            if not citation.strip():
+                raise InvalidInput("removing a county's parameter needs its basis (--basis)")
+        else:
+            local_parameters.checked(wf, setting)
+        recorded = self.store.add_local_setting(setting)
+        self._local, self._workflows = None, {}  # (and _known_cases hold no workflow)
+        return recorded
+
+    def parameter_settings(self, province: str | None = None, county: str | None = None,
+                           in_force: bool = True) -> list[LocalSetting]:
+        """The county parameters in force; with ``in_force=False``, every setting recorded
+        (removals included), oldest first."""
+        province = arguments.maybe_text(province, "province")
+        county = arguments.maybe_text(county, "county")
+        settings = (
+            [s for named in self._local_settings().values() for s in named.values()]
+            if in_force else self.store.local_settings())
+        found = [s for s in settings
+                 if province in (None, s.province) and county in (None, s.county)]
+        return sorted(found, key=lambda s: (s.province, s.county, s.workflow, s.name)
+                      ) if in_force else found
+
+    def _local_settings(self) -> dict[Place, dict[str, LocalSetting]]:
+        if self._local is None:
+            self._local = local_parameters.current(self.store.local_settings())
+        return self._local
+
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
         return self.registry.calendar(province, county)
 
@@ -155,9 +241,14 @@ class Engine:
         return due_date(self.calendar(province, county), arguments.a_date(start, "start"),
                         arguments.text(duration, "duration"))
 
-    def assess(self, province: str, household: Mapping[str, Any]) -> Assessment:
-        """Assess a household (the JSON shape of ``Household.from_json``) under a province's rules."""
-        return assess_household(self.registry, province, household)
+    def assess(self, province: str, household: Mapping[str, Any], county: str | None = None
+               ) -> Assessment:
+        """Assess a household (the JSON shape of ``Household.from_json``) under a province's
+        rules, with ``county``'s own parameters if it set any."""
+        province = arguments.text(province, "province")
+        county = arguments.maybe_text(county, "county")
+        return assess_household(self.registry, province, household,
+                                self.workflow(province, "dibao", county))
 
     # -- cases ------------------------------------------------------------------------------
 
@@ -208,7 +299,9 @@ class Engine:
         """An open as its idempotency key records it: the attributes as the opening stores
         them."""
         stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
-        if _always_delegated(self.registry.workflow(province, workflow), province, stored):
+        county = stored.get("county")
+        wf = self.workflow(province, workflow, county if isinstance(county, str) else None)
+        if _always_delegated(wf, _place(province, county), stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
@@ -236,12 +329,12 @@ class Engine:
         key: str | None = None,
     ) -> Change:
         """The change that opens a case (not yet written); ``key``: its idempotency key."""
-        wf = self.registry.workflow(province, workflow)
-        wf.check_attributes(attributes, opening=True)
         county = attributes.get("county")
+        wf = self.workflow(province, workflow, county if isinstance(county, str) else None)
+        wf.check_attributes(attributes, opening=True)
         calendar = self.calendar(province, county)
         calendar.check(on)
-        if _always_delegated(wf, province, attributes):
+        if _always_delegated(wf, _place(province, county), attributes):
             attributes["delegated"] = True
         if case_id is None:
             # ``taken``: ids opened but not yet written (an import batch); ``numbers``: the
@@ -326,7 +419,7 @@ class Engine:
         if not written:  # the same key won a race meanwhile
             return self._replayed_call(idempotency_key, call)
         known = self._written(changes, {case_id: known})[case_id]
-        wf = self.registry.workflow(known.case.province, known.case.workflow)
+        wf = self._workflow_of(known.case)
         if _pending_auto(wf, known.case, on) is not None:
             return self.case(case_id, as_of=on)
         return self._view_of(known, on)
@@ -429,7 +522,7 @@ class Engine:
         case = known.case
         numbers = {} if numbers is None else numbers  # two cases opened by one event differ
         payload = dict(payload or {})
-        wf = self.registry.workflow(case.province, case.workflow)
+        wf = self._workflow_of(case)
         automatic = [t for t in wf.automatic if t.event == event]
         if automatic:
             when = case.attributes.get(automatic[0].auto_on)
@@ -522,7 +615,7 @@ class Engine:
         case = self._load(case_id)
         # The corrected data changes nothing by itself, but it is evidence: checked as the
         # event's own data would be (household_size=abc went into the permanent record).
-        self.registry.workflow(case.province, case.workflow).check_attributes(payload)
+        self._workflow_of(case).check_attributes(payload)
         history = self.store.history(case_id)
         if not 0 <= corrects < len(history):
             raise InvalidInput(f"case {case_id} has no event seq {corrects}")
@@ -710,7 +803,7 @@ class Engine:
         """For each case with something to record up to ``until``: its change, and the
         events it records."""
         for case in self.store.each_case():
-            wf = self.registry.workflow(case.province, case.workflow)
+            wf = self._workflow_of(case)
             if _pending_auto(wf, case, until) is None:
                 continue
             change = Change(case, [], self.store.deadlines(case.id))
@@ -719,7 +812,7 @@ class Engine:
 
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
         """Fire, in memory, the transitions that happen by themselves up to ``until``."""
-        wf = self.registry.workflow(change.case.province, change.case.workflow)
+        wf = self._workflow_of(change.case)
         while True:
             due = _pending_auto(wf, change.case, until)
             if due is None:
@@ -744,12 +837,12 @@ class Engine:
         key: str | None = None,
     ) -> _Step:
         """One event applied to a case in memory: new state, attributes, deadlines, effects."""
-        wf = self.registry.workflow(case.province, case.workflow)
+        wf = self._workflow_of(case)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
         calendar.check(on)
         wf.check_attributes(payload)
-        _always_delegated(wf, case.province, payload)
+        _always_delegated(wf, _place(case.province, case.county), payload)
         attributes = {**case.attributes, **payload}
         ctx = GuardContext(
             case_id=case.id,
@@ -794,7 +887,7 @@ class Engine:
         stored = self._load(case_id)
         history = self.store.history(case_id)
         opening = history[0]
-        wf = self.registry.workflow(stored.province, stored.workflow)
+        wf = self._workflow_of(stored)
         attributes = dict(opening.payload)
         case = attrs.evolve(stored, state=wf.initial, attributes=attributes,
                             last_event_on=opening.on)
@@ -818,7 +911,7 @@ class Engine:
     def _deadlines_from_history(
         self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None
     ) -> list[Deadline]:
-        wf = self.registry.workflow(case.province, case.workflow)
+        wf = self._workflow_of(case)
         calendar = self.calendar(case.province, case.county)
         attributes: dict[str, Any] = {}
         deadlines: list[Deadline] = []
@@ -845,7 +938,7 @@ class Engine:
         then (the end of a phase-out) is applied, in memory only. The history is ``None``
         when the stored rows already are the answer (the common case of a report for today).
         """
-        wf = self.registry.workflow(case.province, case.workflow)
+        wf = self._workflow_of(case)
         if case.last_event_on <= as_of and _pending_auto(wf, case, as_of) is None:
             return case, None, stored if stored is not None else self.store.deadlines(case.id)
         history = self.store.history(case.id)
@@ -909,7 +1002,7 @@ class Engine:
         as_of: date,
         window: int = DEFAULT_WINDOW,
     ) -> CaseView:
-        wf = self.registry.workflow(case.province, case.workflow)
+        wf = self._workflow_of(case)
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
         calendar = self.calendar(case.province, case.county)
         return CaseView(

@@ -179,12 +179,14 @@ def get_registry() -> Registry:
     return Registry().load()
 
 
-def assess_household(registry: Registry, province: str, household: Any):
-    """A household assessed under ``province``'s rules (no database needed)."""
+def assess_household(registry: Registry, province: str, household: Any,
+                     workflow: Workflow | None = None):
+    """A household assessed under ``province``'s rules (no database needed); ``workflow``:
+    its ``dibao`` workflow with a county's own parameters, if any."""
     from engine.assessment import Household, assess
 
     registry.province(province)
     parsed = Household.from_json(household)
-    parameters = dict(registry.workflow(province, "dibao").parameters)
+    parameters = dict((workflow or registry.workflow(province, "dibao")).parameters)
     rules = registry.pm.hook.doudi_assessment_rules(province=province, parameters=parameters)
     return assess(province, parsed, rules)

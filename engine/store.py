@@ -28,6 +28,7 @@ from engine.effects import Sanction
 from engine.errors import Conflict, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, TRIGGERS, event_hash
+from engine.local_parameters import LocalSetting
 
 migrations = sqlite_utils.Migrations("doudi")
 
@@ -199,6 +200,22 @@ def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
     db.execute("create unique index if not exists idx_deadlines_case_id_rule_instance "
                "on deadlines (case_id, rule, instance)")
     db.execute("drop index if exists idx_deadlines_case_id")
+
+
+@migrations()
+def m009_local_parameters(db: sqlite_utils.Database) -> None:
+    """Parameters a county sets for itself (engine.local_parameters): appended, never
+    changed, like the events they govern."""
+    db["local_parameters"].create(
+        {"id": int, "province": str, "county": str, "workflow": str, "name": str,
+         "value": str, "citation": str, "on": str, "actor": str, "recorded_at": str},
+        pk="id", not_null={"province", "county", "workflow", "name", "citation", "on"},
+    )
+    for action in ("update", "delete"):
+        db.execute(
+            f"create trigger if not exists local_parameters_append_only_{action} before "
+            f"{action} on local_parameters begin select raise(abort, 'local parameters are "
+            "append-only: record a new setting instead'); end")
 
 
 @define
@@ -526,6 +543,18 @@ class Store:
 
     # -- sanctions and links ----------------------------------------------------------------
 
+    def local_settings(self) -> list[LocalSetting]:
+        """Every county parameter setting, in the order recorded."""
+        return [LocalSetting.from_row(row)
+                for row in self._rows("select * from local_parameters order by id", [])]
+
+    def add_local_setting(self, setting: LocalSetting) -> LocalSetting:
+        """Record a county parameter setting; returns it with its ``recorded_at``."""
+        row = {**setting.to_row(), "recorded_at": _now()}
+        with self.write_transaction():
+            _insert(self.db, "local_parameters", [row])
+        return attrs.evolve(setting, recorded_at=row["recorded_at"])
+
     def sanctions(self, case_id: str) -> list[Sanction]:
         rows = self._rows("select * from [sanctions] where case_id = ? order by id", [case_id])
         return [Sanction.from_row(r) for r in rows]
@@ -821,8 +850,9 @@ def remove_files(path: str) -> None:
 
 
 def remove_unused(path: str) -> bool:
-    """Remove the database at ``path`` if this process made it, it holds no event and no
-    other connection has it open; whether it was removed. For a first command that failed.
+    """Remove the database at ``path`` if this process made it, it holds no event (nor
+    county parameter) and no other connection has it open; whether it was removed. For a
+    first command that failed.
 
     This process's own connections to it are closed first. Another connection is detected
     by SQLite itself: WAL mode can be left only by the one connection open, and the file is
@@ -840,7 +870,8 @@ def remove_unused(path: str) -> bool:
         if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] != "delete":
             return False
         conn.execute("BEGIN EXCLUSIVE")
-        if conn.execute("select exists (select 1 from events)").fetchone()[0]:
+        if conn.execute("select exists (select 1 from events) or exists "
+                        "(select 1 from local_parameters)").fetchone()[0]:
             return False
         remove_files(path)
         CREATED_HERE.discard(path)

@@ -1,4 +1,4 @@
-"""The ``doudi`` command line: noun groups (calendar, case, report, workflow, provinces).
+"""The ``doudi`` command line: noun groups (calendar, case, report, parameter, workflow, …).
 
 Every error a user can cause ends as one line on stderr and the contract's exit status
 (1 domain, 2 usage), never a traceback; a failed command writes nothing.
@@ -83,7 +83,18 @@ def cli() -> None:
 
 def _register() -> None:
     # Commands register themselves on import.
-    from engine.cli import assess, audit, bulk, calendar, cases, demo, notices, reports, workflows  # noqa: F401
+    from engine.cli import (  # noqa: F401
+        assess,
+        audit,
+        bulk,
+        calendar,
+        cases,
+        demo,
+        notices,
+        parameters,
+        reports,
+        workflows,
+    )
 
 
 _register()

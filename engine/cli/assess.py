@@ -1,4 +1,4 @@
-"""``doudi assess``: assess a household from a JSON file, without a database."""
+"""``doudi assess``: assess a household from a JSON file (a database only for --county)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ import json
 import click
 
 from engine.cli import cli
-from engine.cli.options import emit, format_option, load_json, no_db_option
+from engine.cli.cases import open_engine
+from engine.cli.options import db_option, emit, format_option, load_json
 
 
 @cli.command()
 @click.argument("household_file", type=click.File("r", encoding="utf-8"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
+@click.option("--county", help="With the county's own parameters (read from --db).")
 @format_option("table", "json")
-@no_db_option
-def assess(household_file, province, fmt) -> None:
+@db_option
+def assess(household_file, province, county, fmt, db_path) -> None:
     """Assess the household in HOUSEHOLD_FILE (JSON; - for stdin) under a province's rules.
 
     Prints the countable income rule by rule, each with its clause, the per-capita income and
@@ -24,7 +26,10 @@ def assess(household_file, province, fmt) -> None:
     from engine.registry import assess_household, get_registry
 
     data = load_json(household_file)
-    result = assess_household(get_registry(), province, data).to_json()
+    if county is None:
+        result = assess_household(get_registry(), province, data).to_json()
+    else:
+        result = open_engine(db_path).assess(province, data, county).to_json()
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

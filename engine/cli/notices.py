@@ -37,7 +37,8 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
 
     engine = open_engine(db_path)
     view = engine.case(case_id)
-    parameters = engine.registry.workflow(view.case.province, view.case.workflow).parameters
+    parameters = engine.workflow(view.case.province, view.case.workflow, view.case.county
+                                 ).parameters
     channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
     click.echo(render(publicity_notice(view, channels), fmt), nl=False)
 
@@ -77,6 +78,6 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     code = province or (provinces[0] if provinces else None)
     citation = None
     if code is not None:
-        parameters = engine.registry.workflow(code, WORKFLOW).parameters
+        parameters = engine.workflow(code, WORKFLOW, county).parameters
         citation = parameters["publicity"].citation if "publicity" in parameters else None
     click.echo(render(publication_notice(views, county, as_of, citation), fmt), nl=False)

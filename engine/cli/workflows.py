@@ -7,7 +7,8 @@ import json
 import click
 
 from engine.cli import cli
-from engine.cli.options import emit, format_option, no_db_option
+from engine.cli.cases import open_engine
+from engine.cli.options import db_option, emit, format_option, no_db_option
 
 
 @cli.command()
@@ -39,14 +40,18 @@ def workflow() -> None:
 @workflow.command()
 @click.argument("name")
 @click.option("--province", required=True, help="Province code: show its effective workflow.")
+@click.option("--county", help="With the county's own parameters (read from --db).")
 @format_option("mermaid", "json", default="mermaid")
-@no_db_option
-def show(name, province, fmt) -> None:
+@db_option
+def show(name, province, county, fmt, db_path) -> None:
     """Print a province's effective workflow NAME (after its patches and parameters)."""
     from engine.machine import mermaid
     from engine.registry import get_registry
 
-    wf = get_registry().workflow(province, name)
+    if county is None:
+        wf = get_registry().workflow(province, name)
+    else:
+        wf = open_engine(db_path).workflow(province, name, county)
     if fmt == "mermaid":
         click.echo(mermaid(wf))
         return
@@ -54,6 +59,7 @@ def show(name, province, fmt) -> None:
         "name": wf.name,
         "title": wf.title,
         "province": province,
+        "county": county,
         "source": wf.source,
         "initial": wf.initial,
         "states": [{"name": s.name, "title": s.title, "final": s.final} for s in wf.states],

@@ -1,0 +1,90 @@
+"""``doudi parameter``: the values a county sets for itself, with the document behind each."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from engine.cli import cli
+from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
+from engine.cli.options import ISO_DATE, db_option, emit, format_option
+
+COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
+           "recorded_at"]
+
+
+@cli.group()
+def parameter() -> None:
+    """A county's own parameters: step deadlines, delegation, publicity channels, ….
+
+    The seeds leave some values to the locality (rules.md §5). A county's setting applies
+    on top of its province's to the county's cases, and is kept in the database with its
+    basis. Run ``doudi recompute`` afterwards to re-derive the deadlines already running.
+    """
+
+
+def _place_options(func):
+    for option in reversed([
+        click.option("--province", required=True, help="Province code (see: doudi provinces)."),
+        click.option("--county", required=True, help="The county (the cases' county attribute)."),
+        click.option("--workflow", default="dibao", show_default=True, help="Workflow name."),
+        click.option("--basis", required=True,
+                     help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
+        click.option("--on", "on", type=ISO_DATE, default=lambda: date.today().isoformat(),
+                     show_default="today", help="Date it was decided."),
+        click.option("--actor", help="Who recorded it."),
+    ]):
+        func = option(func)
+    return func
+
+
+@parameter.command("set")
+@click.argument("name")
+@click.argument("value")
+@_place_options
+@db_option
+def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> None:
+    """Set the county's own VALUE of parameter NAME (see: doudi workflow show NAME).
+
+    VALUE is typed like --set: 2wd, always, true, 0.6, ["村（社区）", "网站"]. It must be of
+    the same kind as the province's value.
+    """
+    with no_database_left_on_failure(db_path):
+        engine = open_engine(db_path, create=True)
+        setting = engine.set_parameter(province, county, name, parse_value(value), basis, on,
+                                       workflow=workflow, actor=actor)
+    click.echo(f"{county} ({province}) {workflow} {name} = "
+               f"{json.dumps(setting.value, ensure_ascii=False)} ({setting.citation})")
+
+
+@parameter.command()
+@click.argument("name")
+@_place_options
+@db_option
+def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
+    """Return parameter NAME of the county to its province's value."""
+    engine = open_engine(db_path)
+    engine.set_parameter(province, county, name, None, basis, on, workflow=workflow,
+                         actor=actor)
+    click.echo(f"{county} ({province}) {workflow} {name}: the province's value again")
+
+
+@parameter.command("list")
+@click.option("--province", help="Only this province.")
+@click.option("--county", help="Only this county.")
+@click.option("--history", is_flag=True,
+              help="Every setting recorded, removals included, not only those in force.")
+@format_option("table", "csv", "json")
+@db_option
+def list_(province, county, history, fmt, db_path) -> None:
+    """The county parameters in force (or, with --history, every setting recorded)."""
+    engine = open_engine(db_path)
+    settings = engine.parameter_settings(province, county, in_force=not history)
+    rows = [s.to_json() for s in settings]
+    if fmt != "json":
+        for row in rows:
+            row["value"] = ("(the province's)" if row["value"] is None
+                            else json.dumps(row["value"], ensure_ascii=False))
+    emit(rows, fmt, COLUMNS)

@@ -1,0 +1,125 @@
+"""Parameters a county sets for itself, on top of its province's (rules.md §5).
+
+The seeds leave some values to the locality: the step deadlines, whether the county has
+delegated confirmation to the townships, the publicity channels, Jiangsu's employment-cost
+share and its phase-out length at ≥ 2 × the standard. A county's choice is data, not code:
+an operator records it with the document that decided it (``doudi parameter set``), and it
+is stored in the case database as evidence, next to the cases it governs. Settings are
+only ever appended; the latest one for a parameter wins, and a setting without a value
+returns the parameter to the province's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from attrs import frozen
+
+from engine.errors import InvalidInput, WorkflowLoadError
+from engine.workflow import Parameter, Workflow
+
+#: The key of a place's overrides: (province, workflow, county).
+Place = tuple[str, str, str]
+#: The parameter saying whether confirmation is delegated to the townships (core.py reads
+#: it): ``always`` or ``per_case`` (the case's ``delegated`` attribute decides).
+DELEGATION = "delegation"
+
+
+@frozen
+class LocalSetting:
+    """One recorded setting of a county parameter; ``value`` None: the province's again."""
+
+    province: str
+    county: str
+    workflow: str
+    name: str
+    value: Any
+    citation: str
+    on: date
+    actor: str | None = None
+    recorded_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> LocalSetting:
+        return cls(row["province"], row["county"], row["workflow"], row["name"],
+                   None if row["value"] is None else json.loads(row["value"]),
+                   row["citation"] or "", date.fromisoformat(row["on"]), row["actor"],
+                   row["recorded_at"])
+
+    def to_row(self) -> dict[str, Any]:
+        return {
+            "province": self.province, "county": self.county, "workflow": self.workflow,
+            "name": self.name,
+            "value": None if self.value is None else json.dumps(self.value, ensure_ascii=False),
+            "citation": self.citation, "on": self.on.isoformat(), "actor": self.actor,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"province": self.province, "county": self.county, "workflow": self.workflow,
+                "name": self.name, "value": self.value, "citation": self.citation,
+                "on": self.on.isoformat(), "actor": self.actor,
+                "recorded_at": self.recorded_at}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
+    """The setting as a parameter of ``workflow`` (the province's effective one), or an
+    :class:`InvalidInput` saying what is wrong with it."""
+    where = f"{setting.workflow} parameter {setting.name!r}"
+    current = workflow.parameters.get(setting.name)
+    if current is None:
+        raise InvalidInput(f"workflow {setting.workflow!r} has no parameter {setting.name!r} "
+                           f"(parameters: {', '.join(sorted(workflow.parameters))})")
+    if not setting.citation.strip():
+        raise InvalidInput(f"{where} needs its basis (--basis: the document and clause "
+                           "that set it)")
+    want, got = _kind(current.value), _kind(setting.value)
+    if want != got:
+        raise InvalidInput(f"{where} must be {want} like the province's "
+                           f"{json.dumps(current.value, ensure_ascii=False)}, not "
+                           f"{json.dumps(setting.value, ensure_ascii=False)}")
+    if isinstance(current.value, list) and current.value and setting.value:
+        item = _kind(current.value[0])
+        wrong = [v for v in setting.value if _kind(v) != item]
+        if wrong:
+            raise InvalidInput(f"{where} must be a list of {item}, not "
+                               f"{json.dumps(setting.value, ensure_ascii=False)}")
+    if setting.name == DELEGATION:
+        if setting.value not in ("always", "per_case"):
+            raise InvalidInput(f"{where} is always or per_case, not {setting.value!r}")
+        if current.value == "always" and setting.value != "always":
+            # A province that delegates every case leaves its counties no choice.
+            raise InvalidInput(f"{where} is always in {setting.province} "
+                               f"({current.citation}): a county cannot set it back")
+    parameter = Parameter(setting.name, setting.value, setting.citation, current.title)
+    try:
+        workflow.with_parameters([parameter])  # a duration it cannot count, for one
+    except WorkflowLoadError as exc:
+        raise InvalidInput(f"{where}: {str(exc).split(': ', 2)[-1]}") from None
+    return parameter
+
+
+def current(settings: Iterable[LocalSetting]) -> dict[Place, dict[str, LocalSetting]]:
+    """Each place's settings in force, from every setting in the order recorded."""
+    places: dict[Place, dict[str, LocalSetting]] = {}
+    for s in settings:
+        place = places.setdefault((s.province, s.workflow, s.county), {})
+        if s.value is None:
+            place.pop(s.name, None)
+        else:
+            place[s.name] = s
+    return {place: named for place, named in places.items() if named}

@@ -1,0 +1,214 @@
+"""A county's own parameters (rules.md §5): "Step deadlines other than the totals (83号 四(一)
+makes each province set them), the amount of the Jiangsu employment-cost share, …, the
+publicity channel, and whether a county has delegated confirmation. These are
+**parameters**: each has a default …, a citation, and can be set per province and per county
+without code."
+
+Due dates are counted by hand on the 2026 official calendar (国办发明电〔2025〕7号: 清明 4/4–4/6
+off; no holiday in March).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from engine import Engine, EventRefused, InvalidInput
+from helpers import by_rule, dump_file, error_line, run
+
+BASIS = "甲县民政局〔2026〕1号 三"
+ACCEPTED = date(2026, 3, 2)  # a Monday
+# investigation_start, 民发〔2021〕57号 第15条 "3个工作日内": 3/3(1) 3/4(2) 3/5(3) → 2026-03-05;
+# the county's 2 working days: 3/3(1) 3/4(2)                                     → 2026-03-04
+NATIONAL_INVESTIGATION_DUE = date(2026, 3, 5)
+COUNTY_INVESTIGATION_DUE = date(2026, 3, 4)
+# total, 晋民发〔2023〕31号 四(二), 30 working days: 3/3(1) 3/4(2) 3/5(3) 3/6(4) 3/9(5) … 3/13(9)
+#   3/16(10) … 3/20(14) 3/23(15) … 3/27(19) 3/30(20) 3/31(21) 4/1(22) 4/2(23) 4/3(24),
+#   4/4–4/6 清明 off, 4/7(25) 4/8(26) 4/9(27) 4/10(28) 4/13(29) 4/14(30)          → 2026-04-14
+# delegated, 20 working days: 3/30(20)                                            → 2026-03-30
+TOTAL_DUE = date(2026, 4, 14)
+DELEGATED_TOTAL_DUE = date(2026, 3, 30)
+
+
+def accepted_case(engine, county, case_id):
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": county}, case_id=case_id)
+    return engine.fire(case_id, "accept", on=ACCEPTED)
+
+
+def test_a_county_s_step_deadline_applies_to_its_cases_only_with_its_own_basis(engine):
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    own = by_rule(accepted_case(engine, "甲县", "A1"))["investigation_start"]
+    other = by_rule(accepted_case(engine, "乙县", "B1"))["investigation_start"]
+    assert (own.deadline.due_on, own.deadline.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
+    assert other.deadline.due_on == NATIONAL_INVESTIGATION_DUE
+    assert other.deadline.citation.startswith("民发〔2021〕57号 第15条")
+    # The province-wide workflow is unchanged; the county's shows its value and basis.
+    assert engine.workflow("shanxi", "dibao").parameters["investigation_start"].value == "3wd"
+    local = engine.workflow("shanxi", "dibao", "甲县").parameters["investigation_start"]
+    assert (local.value, local.citation, local.title) == ("2wd", BASIS, "启动家庭经济状况调查")
+    # Settings live in the database: a new engine on it applies them too.
+    again = Engine.open(engine.store.path)
+    assert by_rule(accepted_case(again, "甲县", "A2"))["investigation_start"].deadline.due_on \
+        == COUNTY_INVESTIGATION_DUE
+
+
+def test_a_county_that_delegated_confirmation_gets_the_20_day_total(engine):
+    """民发〔2022〕83号 四(一): "审核确认权限下放到乡镇人民政府（街道办事处）的，应当自受理之日起
+    20个工作日之内完成"; whether a county has delegated is its own choice (rules.md §5)."""
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县人民政府〔2026〕2号",
+                         date(2026, 1, 5))
+    view = accepted_case(engine, "乙县", "D1")
+    assert view.case.attributes["delegated"] is True
+    assert by_rule(view)["total"].deadline.due_on == DELEGATED_TOTAL_DUE
+    assert by_rule(accepted_case(engine, "丙县", "D2"))["total"].deadline.due_on == TOTAL_DUE
+    with pytest.raises(EventRefused, match=r"always delegated to the township in 乙县 \(shanxi\) "
+                                           r"\(乙县人民政府〔2026〕2号\)"):
+        engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "乙县", "delegated": False})
+
+
+def test_a_province_that_always_delegates_leaves_its_counties_no_choice(engine):
+    """津民发〔2023〕13号 四(一): confirmation is at township level in all of 天津."""
+    with pytest.raises(InvalidInput, match=r"always in tianjin \(津民发〔2023〕13号 四\(一\)\): "
+                                           "a county cannot set it back"):
+        engine.set_parameter("tianjin", "和平区", "delegation", "per_case", "x", ACCEPTED)
+
+
+def test_jiangsu_s_employment_cost_share_is_set_by_the_locality(engine):
+    """江苏征求意见稿 一(二): "就业成本扣减比例由当地结合实际确定，最高不超过低保标准". 昆山市 deducts
+    30 % of the standard (1000): employment income 1500 counts as 1500 − 300 = 1200; the
+    province's default deducts nothing."""
+    engine.set_parameter("jiangsu_draft", "昆山市", "employment_cost_share", 0.3,
+                         "苏州市民政局〔2026〕5号 二", date(2026, 1, 5))
+    household = {"standard": 1000, "members": [{"id": "a", "age": 40,
+                                                "income": {"employment": 1500}}]}
+    local = engine.assess("jiangsu_draft", household, county="昆山市")
+    assert local.countable_income == 1200
+    assert local.steps[0].citation == "苏州市民政局〔2026〕5号 二"
+    assert engine.assess("jiangsu_draft", household).countable_income == 1500
+
+
+def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_history(engine):
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", None, "甲县民政局〔2026〕4号",
+                         date(2026, 2, 2))
+    assert by_rule(accepted_case(engine, "甲县", "A1"))["investigation_start"].deadline.due_on \
+        == NATIONAL_INVESTIGATION_DUE
+    assert engine.parameter_settings() == []
+    history = engine.parameter_settings(in_force=False)
+    assert [(s.value, s.citation) for s in history] == [("2wd", BASIS),
+                                                        (None, "甲县民政局〔2026〕4号")]
+    with pytest.raises(InvalidInput, match="has no dibao parameter 'investigation_start' of its"):
+        engine.set_parameter("shanxi", "甲县", "investigation_start", None, "y", ACCEPTED)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("nope", "2wd", "workflow 'dibao' has no parameter 'nope' (parameters: county_confirmation"),
+    ("investigation_start", "2x", "dibao parameter 'investigation_start': unknown unit 'x'"),
+    ("investigation_start", 2, "must be text like the province's \"3wd\", not 2"),
+    ("publicity_channels", ["网上", 3], "must be a list of text"),
+    ("delegation", "sometimes", "is always or per_case, not 'sometimes'"),
+])
+def test_a_bad_setting_is_refused_and_nothing_is_recorded(engine, name, value, message):
+    with pytest.raises(InvalidInput) as refused:
+        engine.set_parameter("shanxi", "甲县", name, value, BASIS, ACCEPTED)
+    assert message in str(refused.value)
+    assert engine.parameter_settings(in_force=False) == []
+
+
+def test_a_setting_needs_its_basis(engine):
+    with pytest.raises(InvalidInput, match="needs its basis"):
+        engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", " ", ACCEPTED)
+
+
+def test_recompute_moves_the_running_deadlines_of_the_county_only(engine):
+    accepted_case(engine, "甲县", "A1")
+    accepted_case(engine, "乙县", "B1")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 3, 2))
+    moved = engine.recompute()
+    assert moved == [("A1", "investigation_start", 1, NATIONAL_INVESTIGATION_DUE,
+                      COUNTY_INVESTIGATION_DUE)]
+    stored = {d.rule: d for d in engine.store.deadlines("A1")}["investigation_start"]
+    assert (stored.due_on, stored.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
+    assert engine.replay("A1")[1] == engine.store.deadlines("A1")
+
+
+def test_settings_are_append_only(engine):
+    import sqlite3
+
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    for sql in ("update local_parameters set value = '\"1wd\"'", "delete from local_parameters"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            engine.store.db.execute(sql)
+
+
+def test_the_cli_sets_lists_and_removes_a_county_parameter(db):
+    result = run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+                 "--county", "甲县", "--basis", BASIS, "--on", "2026-01-05", "--actor", "张三")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f'甲县 (shanxi) dibao investigation_start = "2wd" ({BASIS})\n'
+    listed = json.loads(run(db, "parameter", "list", "--format", "json").stdout)
+    assert [{k: row[k] for k in ("province", "county", "workflow", "name", "value", "citation",
+                                 "on", "actor")} for row in listed] == [
+        {"province": "shanxi", "county": "甲县", "workflow": "dibao",
+         "name": "investigation_start", "value": "2wd", "citation": BASIS, "on": "2026-01-05",
+         "actor": "张三"}]
+    shown = json.loads(run(db, "workflow", "show", "dibao", "--province", "shanxi",
+                           "--county", "甲县", "--format", "json").stdout)
+    assert shown["parameters"]["investigation_start"]["citation"] == BASIS
+    # A case opened in the county through the CLI counts the county's 2 working days.
+    case_id = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                  "--set", "county=甲县").stdout.strip()
+    run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02")
+    deadlines = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
+    assert {d["rule"]: d["due_on"] for d in deadlines["deadlines"]}["investigation_start"] \
+        == "2026-03-04"
+    removed = run(db, "parameter", "unset", "investigation_start", "--province", "shanxi",
+                  "--county", "甲县", "--basis", "甲县民政局〔2026〕4号")
+    assert removed.exit_code == 0, removed.output
+    assert run(db, "parameter", "list").stdout == "(none)\n"
+    history = run(db, "parameter", "list", "--history", "--format", "csv").stdout.splitlines()
+    assert len(history) == 3 and "(the province's)" in history[2]
+
+
+def test_a_bad_setting_on_the_cli_is_one_line_exit_2_and_nothing_written(db):
+    run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS)
+    before = dump_file(db)
+    result = run(db, "parameter", "set", "investigation_start", "2 days", "--province",
+                 "shanxi", "--county", "甲县", "--basis", BASIS)
+    assert result.exit_code == 2
+    assert "unknown unit" in error_line(result, "Error: dibao parameter 'investigation_start'")
+    assert dump_file(db) == before
+
+
+def test_a_failed_first_setting_leaves_no_database(tmp_path):
+    path = str(tmp_path / "new.db")
+    result = run(path, "parameter", "set", "nope", "1", "--province", "shanxi", "--county", "甲县",
+                 "--basis", BASIS)
+    assert result.exit_code == 2
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_a_jiangsu_county_sets_its_phase_out_at_twice_the_standard(engine):
+    """江苏征求意见稿 一(五): "家庭人均收入达到或超过当地低保标准2倍的，自收入发生变动起一定期限内保留
+    低保待遇，最长不超过6个月" — the period is the locality's. 昆山市 sets 3 months: income 2000
+    against a standard of 1000 in 2026-03 keeps 600 for 2026-04, 05, 06, and the benefit ends
+    by itself on 2026-07-01; a household elsewhere keeps the province's 6 (04 … 09)."""
+    engine.set_parameter("jiangsu_draft", "昆山市", "phase_out_months_high_income", 3,
+                         "苏州市民政局〔2026〕5号 三", date(2026, 1, 5), workflow="benefit")
+    cases = {}
+    for county in ("昆山市", "常熟市"):
+        case = engine.open_case("jiangsu_draft", "benefit", on=date(2026, 1, 5), attributes={
+            "amount": 600, "paid_from": "2026-01", "county": county})
+        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                    payload={"per_capita_income": 2000, "standard": 1000})
+        cases[county] = engine.case(case.id, as_of=date(2026, 12, 31))
+    local = cases["昆山市"]
+    assert [(p.month, p.amount) for p in local.payments][3:] == [
+        ("2026-04", 600.0), ("2026-05", 600.0), ("2026-06", 600.0)]
+    assert (local.history[-1]["event"], local.history[-1]["on"]) == ("phase_out_end",
+                                                                     "2026-07-01")
+    assert [p.month for p in cases["常熟市"].payments][3:] == [
+        f"2026-{m:02d}" for m in range(4, 10)]
