@@ -127,17 +127,16 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
         return fired
     if rng.random() < 0.08 and step("extend", 1, reason=rng.choice(["人户分离", "异地申办", "调查难度大"])):
         pass
+    if not step("request_verification", rng.randint(2, 5)):
+        return fired
+    if not step("start_verification", late(1, 3)):
+        return fired
     if "refer_collective" in workflow.events and rng.random() < 0.1:  # a province route
-        if not step("refer_collective", rng.randint(2, 5)):
+        if not step("refer_collective", rng.randint(1, 3)):
             return fired
         record = {"outcome": "agree", "participants": 5, "reasons": "确有特殊困难",
                   "meeting_on": day.isoformat()}
         if not step("collective_decided", rng.randint(2, 6), payload=record):
-            return fired
-    else:
-        if not step("request_verification", rng.randint(2, 5)):
-            return fired
-        if not step("start_verification", late(1, 3)):
             return fired
     if not step("post_publicity", rng.randint(1, 3)):
         return fired

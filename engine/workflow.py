@@ -297,7 +297,11 @@ class Workflow:
 class WorkflowPatch:
     """A province's change to a workflow: add or remove states, transitions, deadlines.
 
-    Removing an event removes every transition with that event. ``citation`` says which
+    Removing an event removes every transition with that event. ``add_guards`` holds
+    (event, guard) pairs: every transition of the workflow with that event also needs the
+    guard (a province
+    condition on a national step). Every name removed or guarded must exist, so a misspelt
+    one is an error rather than a rule silently left in force. ``citation`` says which
     clause requires the change; the patched workflow is validated like a file.
     """
 
@@ -309,8 +313,10 @@ class WorkflowPatch:
     remove_states: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     remove_events: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     remove_deadlines: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    add_guards: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tuple)
 
     def apply(self, workflow: Workflow, source: str) -> Workflow:
+        self._check_names(workflow, source)
         removed_states = set(self.remove_states)
         states = [s for s in workflow.states if s.name not in removed_states]
         transitions = []
@@ -318,8 +324,9 @@ class WorkflowPatch:
             if t.event in self.remove_events or t.dest in removed_states:
                 continue
             sources = tuple(s for s in t.sources if s not in removed_states)
+            guards = tuple(g for event, g in self.add_guards if event == t.event)
             if sources:
-                transitions.append(attrs.evolve(t, sources=sources))
+                transitions.append(attrs.evolve(t, sources=sources, guards=(*t.guards, *guards)))
         deadlines = [d for d in workflow.deadlines if d.rule not in self.remove_deadlines]
         params = dict(workflow.parameters)
         params.update({p.name: p for p in self.add_parameters})
@@ -333,6 +340,21 @@ class WorkflowPatch:
         )
         validate(patched)
         return patched
+
+    def _check_names(self, workflow: Workflow, source: str) -> None:
+        known = {
+            "state": {s.name for s in workflow.states},
+            "event": {t.event for t in workflow.transitions},
+            "deadline": {d.rule for d in workflow.deadlines},
+        }
+        named = [*(("state", n) for n in self.remove_states),
+                 *(("event", n) for n in self.remove_events),
+                 *(("deadline", n) for n in self.remove_deadlines),
+                 *(("event", event) for event, _ in self.add_guards)]
+        for kind, name in named:
+            if name not in known[kind]:
+                raise WorkflowLoadError(f"{source}: names {kind} {name!r}, which workflow "
+                                        f"{workflow.name!r} does not have")
 
 
 def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:

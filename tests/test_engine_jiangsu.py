@@ -136,12 +136,14 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     条件，但经调查后确实存在特殊困难，需要纳入低保等社会救助范围的，应当通过“一事一议”的方式，集体研究确定，
     并做好救助档案的分类管理。"
 
-    After investigation the case goes to a collective meeting (refer_collective); the meeting's
-    outcome must be recorded (collective_decided --set outcome=agree); then the case continues
-    to 公示 (here online, 四(二)) and confirmation as usual.
+    After the investigation and its 信息核对 ("经调查后") the case goes to a collective meeting
+    (refer_collective); the meeting's outcome must be recorded (collective_decided --set
+    outcome=agree); then the case returns to verifying and continues to 公示 (here online,
+    四(二)) and confirmation as usual.
     """
     cid = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02").stdout.strip()
-    for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05")]:
+    for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05"),
+                      ("request_verification", "2026-03-06"), ("start_verification", "2026-03-09")]:
         assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
     referred = run(db, "case", "fire", cid, "refer_collective", "--on", "2026-03-09")
     assert referred.exit_code == 0, referred.output
@@ -155,7 +157,7 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     assert "outcome" in error_line(bad)
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "collective_review"
-    assert len(data["history"]) == 4  # open, accept, start_investigation, refer_collective
+    assert len(data["history"]) == 6  # open … start_verification, refer_collective
 
     no_record = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
                     "--set", "outcome=agree")
@@ -179,10 +181,10 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     assert data["attributes"]["archive_class"] == "一事一议"
     assert data["attributes"]["collective_decision"]["participants"] == 5
     assert [h["event"] for h in data["history"]] == [
-        "open", "accept", "start_investigation", "refer_collective", "collective_decided",
-        "post_publicity"]
-    assert [(h["from"], h["to"]) for h in data["history"][3:5]] == [
-        ("investigating", "collective_review"), ("collective_review", "verifying")]
+        "open", "accept", "start_investigation", "request_verification", "start_verification",
+        "refer_collective", "collective_decided", "post_publicity"]
+    assert [(h["from"], h["to"]) for h in data["history"][5:7]] == [
+        ("verifying", "collective_review"), ("collective_review", "verifying")]
     # The collective route does not change the total: 30 wd from 3/3 → 4/15.
     total = next(d for d in data["deadlines"] if d["rule"] == "total")
     assert total["due_on"] == "2026-04-15"
@@ -214,6 +216,8 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
     for event, on, payload, reason in [
         ("accept", ACCEPTED, {}, None),
         ("start_investigation", date(2026, 3, 5), {}, None),
+        ("request_verification", date(2026, 3, 6), {}, None),
+        ("start_verification", date(2026, 3, 9), {}, None),
         ("refer_collective", date(2026, 3, 9), {}, None),
         ("extend", date(2026, 3, 10), {}, "调查难度大"),
         ("collective_decided", date(2026, 3, 12), {"outcome": "agree", "meeting_on": "2026-03-11",
@@ -230,6 +234,8 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
     assert {r: (v.deadline.due_on, v.status, v.overdue_working_days) for r, v in rules.items()} == {
         "total": (EXTENDED_DUE, "met", 0),
         "investigation_start": (date(2026, 3, 6), "met", 0),
+        # 民发〔2021〕57号 第17条: requested Fri 3/6, 3 working days: 3/9(1) 3/10 3/11 → 3/11
+        "verification_start": (date(2026, 3, 11), "met", 0),
         "publicity": (PUBLICITY_DUE, "met", 0),
         "county_confirmation": (date(2026, 5, 7), "met", 0),
         "refusal_notice": (date(2026, 5, 11), "met_late", 1),

@@ -31,6 +31,15 @@ def investigated(engine, province, **attributes):
     return case.id
 
 
+def verified(engine, **attributes):
+    """A 江苏 case assessed above the line, its 信息核对 started (state verifying)."""
+    cid = investigated(engine, "jiangsu_draft", **attributes)
+    engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": ABOVE})
+    engine.fire(cid, "request_verification", on=date(2026, 3, 6))
+    engine.fire(cid, "start_verification", on=date(2026, 3, 9))
+    return cid
+
+
 @pytest.mark.parametrize(
     ("province", "kind", "basis", "next_event"),
     [
@@ -81,8 +90,7 @@ def test_a_dibao_household_needs_no_route_and_a_marginal_one_is_offered_recognit
 
 def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
     """江苏征求意见稿 五(一): "集体研究确定，并做好救助档案的分类管理"."""
-    cid = investigated(engine, "jiangsu_draft", special_hardship=True)
-    engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": ABOVE})
+    cid = verified(engine, special_hardship=True)
     engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
     from engine.errors import EventRefused
 
@@ -144,3 +152,31 @@ def test_replay_recomputes_the_recorded_assessment(engine: Engine):
     engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": ABOVE})
     replayed, _ = engine.replay(cid)
     assert replayed.attributes == engine.store.case(cid).attributes
+
+
+def test_a_case_goes_to_the_collective_meeting_only_after_its_verification(engine):
+    """江苏征求意见稿 五(一) "经调查后": the 信息核对 (民发〔2021〕57号 第17条) is part of the
+    investigation; referring before it would skip it and its 3-working-day deadline."""
+    from engine.errors import EventRefused
+
+    cid = investigated(engine, "jiangsu_draft", special_hardship=True)
+    with pytest.raises(EventRefused, match="refer_collective is not allowed in state investigating"):
+        engine.fire(cid, "refer_collective", on=date(2026, 3, 6))
+
+
+def test_a_case_the_collective_meeting_refused_cannot_be_approved(engine):
+    """江苏征求意见稿 五(一): a household beyond the rules is let in only "通过'一事一议'的方式，集体
+    研究确定"; when the meeting refuses, the case goes on to a refusal, never an approval."""
+    from engine.errors import EventRefused
+
+    cid = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "refuse", "meeting_on": "2026-03-11", "participants": 3,
+        "reasons": "财产明显超标"})
+    engine.fire(cid, "post_publicity", on=date(2026, 3, 13))
+    # 公示 7 days from 3/13 (start not counted): 3/14 … 3/20, its last day; approval from 3/21.
+    with pytest.raises(EventRefused, match=r"the 一事一议 meeting of 2026-03-11 refused the case "
+                                           r"\(江苏征求意见稿 五\(一\)\): it cannot be approved"):
+        engine.fire(cid, "approve", on=date(2026, 3, 23))
+    assert engine.fire(cid, "reject", on=date(2026, 3, 23)).state == "rejected"

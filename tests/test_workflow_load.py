@@ -138,3 +138,32 @@ def test_an_unknown_workflow_asked_for_is_bad_input_like_an_unknown_province(tmp
     for command in ("breaches", "at-risk"):
         text = " ".join(CliRunner().invoke(cli, ["report", command, "--help"]).output.split())
         assert all(name in text for name in available_workflows()), (command, text)
+
+
+@pytest.mark.parametrize(("patch", "message"), [
+    ({"remove_events": ("submit_to_conuty",)}, "names event 'submit_to_conuty'"),
+    ({"remove_deadlines": ("county_confirmaton",)}, "names deadline 'county_confirmaton'"),
+    ({"remove_states": ("county_reveiw",)}, "names state 'county_reveiw'"),
+    ({"add_guards": (("aprove", "delegated"),)}, "names event 'aprove'"),
+])
+def test_a_patch_naming_what_the_workflow_lacks_is_a_load_error(patch, message):
+    """A misspelt removal would silently leave the rule in force (the county step running in
+    a province that abolished it)."""
+    from engine.workflow import WorkflowPatch
+
+    dibao = load_workflow("dibao")
+    with pytest.raises(WorkflowLoadError, match=f"测试省 \\(测民发1号\\): {message}, which "
+                                                "workflow 'dibao' does not have"):
+        WorkflowPatch(citation="测民发1号", **patch).apply(dibao, "测试省 (测民发1号)")
+
+
+def test_a_patch_adds_a_guard_to_every_transition_of_an_event():
+    from engine.workflow import WorkflowPatch
+
+    dibao = load_workflow("dibao")
+    patched = WorkflowPatch(citation="x", add_guards=(("approve", "delegated"),)).apply(dibao, "x")
+    approvals = [t for t in patched.transitions if t.event == "approve"]
+    assert len(approvals) == 2
+    assert all(t.guards[-1] == "delegated" for t in approvals)
+    assert [t.guards[:-1] for t in approvals] == [
+        t.guards for t in dibao.transitions if t.event == "approve"]

@@ -111,6 +111,16 @@ def collective_decision_recorded(ctx) -> str | None:
     return None
 
 
+def not_refused_collectively(ctx) -> str | None:
+    """A case the 一事一议 meeting refused cannot be approved: the exception is what let an
+    applicant beyond the rules in (五(一) "需要纳入…的，应当通过“一事一议”的方式，集体研究确定")."""
+    decision = ctx.attributes.get("collective_decision")
+    if isinstance(decision, dict) and decision.get("outcome") == "refuse":
+        return (f"the 一事一议 meeting of {decision.get('meeting_on')} refused the case "
+                f"({COLLECTIVE}): it cannot be approved; record reject instead")
+    return None
+
+
 def archive_collective_case(ctx, outcome) -> None:
     """做好救助档案的分类管理: the case is archived in its own class, with the meeting's record."""
     outcome.attributes["archive_class"] = "一事一议"
@@ -138,6 +148,7 @@ def doudi_exception_route(province, classification, attributes, parameters):
 @hookimpl
 def doudi_register_guards(register):
     register("collective_decision_recorded", collective_decision_recorded)
+    register("not_refused_collectively", not_refused_collectively)
 
 
 # 一(五): income at or above 2 × the standard keeps the benefit "一定期限内…最长不超过6个月":
@@ -203,8 +214,9 @@ def doudi_workflow_patches(province, workflow):
     # "集体研究确定" sets no number: at least 3 is this system's default, a local choice.
     meeting = Parameter("collective_min_participants", 3,
                         f"{COLLECTIVE}（集体研究确定；人数未规定，默认3人为本系统的地方可调设定）")
-    # 一事一议: after investigation, a case beyond the rules goes to a collective meeting; its
-    # outcome is recorded and the case continues to 公示 and confirmation as usual.
+    # 一事一议: "经调查后" — once the investigation and 信息核对 are done (verifying), a case
+    # beyond the rules goes to a collective meeting; its outcome is recorded and the case
+    # returns to verifying, then 公示 and confirmation as usual. A refusal cannot be approved.
     return [
         assessment_parameters,
         WorkflowPatch(
@@ -215,7 +227,7 @@ def doudi_workflow_patches(province, workflow):
                 Transition(
                     event="refer_collective",
                     title="提交一事一议",
-                    sources=("investigating", "verifying"),
+                    sources=("verifying",),
                     dest="collective_review",
                 ),
                 Transition(
@@ -231,6 +243,7 @@ def doudi_workflow_patches(province, workflow):
                 Transition("withdraw", ("collective_review",), "withdrawn", "申请人撤回"),
                 Transition("terminate", ("collective_review",), "terminated", "终止审核确认"),
             ),
+            add_guards=(("approve", "not_refused_collectively"),),
         )
     ]
 
