@@ -103,15 +103,23 @@ def schedule(
     basis = start_basis
     payments = []
     pending = sorted(changes.items())
+    base = phase_out[2] if phase_out is not None else amount
+    changed_in_phase_out = ""
     while month <= end:
         # Every change decided for this month or earlier (even before the first payment).
         while pending and pending[0][0] <= month:
-            amount, basis = pending.pop(0)[1]
+            changed_on, (amount, basis) = pending.pop(0)
+            if phase_out is not None and changed_on >= phase_out[0]:
+                # A re-check during the phase-out (after a death, 民发〔2022〕83号) sets the
+                # amount its shares apply to from then on.
+                base, changed_in_phase_out = amount, f"（{basis}）"
         if phase_out is not None and month >= phase_out[0]:
             k = (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1])
             share = phase_out[1].shares[k]
-            payments.append(Payment(month_text(month), round(phase_out[2] * share, 2),
-                                    f"{phase_out[1].basis}：渐退第{k + 1}个月，按原低保金{share:.0%}"))
+            payments.append(Payment(
+                month_text(month), round(base * share, 2),
+                f"{phase_out[1].basis}：渐退第{k + 1}个月，按原低保金{share:.0%}"
+                + changed_in_phase_out))
         else:
             payments.append(Payment(month_text(month), round(amount, 2), basis))
         month = next_month(month)

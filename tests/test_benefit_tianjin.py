@@ -178,6 +178,25 @@ def test_death_during_the_phase_out_is_rechecked_too(engine):
     assert death.deadline.due_on == date(2026, 8, 12)
 
 
+def test_a_reduction_after_a_death_during_the_phase_out_is_paid_at_its_shares(engine):
+    # 一(三): "因家庭成员死亡…应当在3个月内完成核查并…减发…" and the phase-out pays "前三个月按其家庭
+    # 原领取最低生活保障金的100%发放，后三个月按50%发放". Phase-out of 900 from 2026-04; a member dies
+    # 2026-04-15; the re-check on 2026-05-10 reduces the benefit to 600 from the month after,
+    # 2026-06 (phase-out month 3, 100 % → 600), then months 4–6 at 50 % of 600 = 300. Before
+    # the fix the phase-out kept paying 900/450 and the household was overpaid.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    engine.fire(case.id, "member_died", on=date(2026, 4, 20), payload={"died_on": "2026-04-15"})
+    engine.fire(case.id, "review", on=date(2026, 5, 10), payload={"outcome": "reduce",
+                                                                   "amount": 600})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view)[3:] == [("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 600.0),
+                              ("2026-07", 300.0), ("2026-08", 300.0), ("2026-09", 300.0)]
+    assert view.payments[-1].basis == (f"{NOTICE} 一(三)：渐退第6个月，按原低保金50%"
+                                       "（核查调整（2026-05-10），自次月起）")
+
+
 # -- credit sanctions (五(五)) ---------------------------------------------------------------
 
 # 津民发〔2023〕13号 五(五): "低保家庭的人口、收入和财产状况发生重大变化超过3个月未主动告知的，区级民政部门
