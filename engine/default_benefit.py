@@ -79,6 +79,8 @@ def income_above_standard(ctx: GuardContext) -> str | None:
         raise InvalidInput("standard must be more than 0")
     if income <= standard:
         return f"per-capita income {income:g} does not exceed the standard {standard:g}"
+    if "changed_on" in ctx.payload:
+        _not_after_event(ctx, "changed_on")
     return None
 
 
@@ -142,8 +144,14 @@ def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
         attributes=dict(ctx.attributes),
         parameters=dict(ctx.parameters),
     )
-    first = next_month(month_of(ctx.on))
-    after = next_month(first, len(plan.shares))
+    # Counted from the month after the event, or, where the province counts from the income
+    # change itself (``changed_on``, a plan with from_change), from the month after that.
+    changed = _date(ctx, "changed_on") if plan.from_change and "changed_on" in ctx.payload \
+        else ctx.on
+    first = next_month(month_of(changed))
+    # The months already paid when the change was recorded stay paid (an unreported change
+    # is change_found's matter): a phase-out run out by then ends after the event's month.
+    after = max(next_month(first, len(plan.shares)), next_month(month_of(ctx.on)))
     outcome.attributes["phase_out"] = {
         "first_month": month_text(first),
         "shares": list(plan.shares),

@@ -20,10 +20,15 @@ from engine.guards import HistoryEntry
 
 @frozen
 class PhaseOut:
-    """A phase-out (渐退): the share of the previous benefit paid in each month, and why."""
+    """A phase-out (渐退): the share of the previous benefit paid in each month, and why.
+
+    ``from_change``: its months are counted from the month after the income changed (the
+    event's ``changed_on``), not after the event that records it.
+    """
 
     shares: tuple[float, ...]
     basis: str
+    from_change: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.shares or any(not 0 <= s <= 1 for s in self.shares):
@@ -79,6 +84,7 @@ def schedule(
     amount = float(opening["amount"])
     changes: dict[tuple[int, int], tuple[float, str]] = {}
     phase_out: tuple[tuple[int, int], PhaseOut, float] | None = None
+    found: tuple[int, int] | None = None  # the month the phase-out was recorded
     last: tuple[int, int] | None = None
     for entry in history[1:]:
         if entry.on > as_of:
@@ -91,13 +97,17 @@ def schedule(
             data = entry.derived["phase_out"]
             phase_out = (parse_month(data["first_month"]), PhaseOut(tuple(data["shares"]),
                          data["basis"]), float(data["amount"]))
+            found = month_of(entry.on)
         if entry.to_state in final_states and last is None:
             last = month_of(entry.on)  # stops from the next month
     end = month_of(as_of)
     if phase_out is not None:
         first, plan, _base = phase_out
         phase_last = next_month(first, len(plan.shares) - 1)
-        end = phase_last if last is None else min(last, phase_last)
+        # (a phase-out counted from an older change may have run out before it was recorded:
+        # the months up to then were paid all the same)
+        paid_through = max(phase_last, found) if found else phase_last
+        end = paid_through if last is None else min(last, paid_through)
     elif last is not None:
         end = min(end, last)
     basis = start_basis
@@ -113,8 +123,9 @@ def schedule(
                 # A re-check during the phase-out (after a death, 民发〔2022〕83号) sets the
                 # amount its shares apply to from then on.
                 base, changed_in_phase_out = amount, f"（{basis}）"
-        if phase_out is not None and month >= phase_out[0]:
-            k = (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1])
+        k = -1 if phase_out is None else (
+            (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1]))
+        if phase_out is not None and 0 <= k < len(phase_out[1].shares):
             share = phase_out[1].shares[k]
             payments.append(Payment(
                 month_text(month), round(base * share, 2),

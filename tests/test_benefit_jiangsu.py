@@ -288,3 +288,37 @@ def test_income_exceeds_on_a_stopped_case_is_refused(engine):
         engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
                     payload={"per_capita_income": 1500, "standard": 1000})
     assert dump(engine) == before
+
+
+def test_the_phase_out_is_counted_from_the_income_change_not_from_its_recording(engine):
+    # 一(五) "自收入发生变动起的6个月内保留低保待遇". Income changed 2026-01-15, recorded 2026-05-10
+    # (--set changed_on=2026-01-15): kept for the 6 months after the change's month, 2026-02 …
+    # 2026-07, all at the unchanged 600; ends by itself 2026-08-01 (not 2026-12-01, four
+    # months and 2,400 yuan more, as counting from the recording gave).
+    case = open_benefit(engine)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 5, 10), payload={
+        "per_capita_income": 1500, "standard": 1000, "changed_on": "2026-01-15"})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [(f"2026-{m:02d}", 600.0) for m in range(1, 8)]
+    assert [p.basis.startswith(f"{DRAFT} 一(五)") for p in view.payments] == [False] + [True] * 6
+    assert (view.history[-1]["event"], view.history[-1]["on"]) == ("phase_out_end", "2026-08-01")
+
+
+def test_a_phase_out_run_out_before_it_was_recorded_ends_after_the_month_recorded(engine):
+    # Income changed 2025-06-10, recorded only 2026-05-10: the 6 months (2025-07 … 2025-12) are
+    # long over. The months paid until the recording stay paid (the unreported change is
+    # change_found's matter, 五(五)); the benefit ends 2026-06-01.
+    case = open_benefit(engine, on=date(2025, 1, 6), paid_from="2025-01")
+    engine.fire(case.id, "income_exceeds", on=date(2026, 5, 10), payload={
+        "per_capita_income": 1500, "standard": 1000, "changed_on": "2025-06-10"})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [*[(f"2025-{m:02d}", 600.0) for m in range(1, 13)],
+                          *[(f"2026-{m:02d}", 600.0) for m in range(1, 6)]]
+    assert (view.history[-1]["event"], view.history[-1]["on"]) == ("phase_out_end", "2026-06-01")
+
+
+def test_a_change_after_its_recording_is_refused(engine):
+    case = open_benefit(engine)
+    with pytest.raises(InvalidInput, match="changed_on 2026-05-11 is after the date the event"):
+        engine.fire(case.id, "income_exceeds", on=date(2026, 5, 10), payload={
+            "per_capita_income": 1500, "standard": 1000, "changed_on": "2026-05-11"})

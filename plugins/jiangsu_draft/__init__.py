@@ -179,7 +179,8 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
                 f"{EXIT} allows 1 to 6 months (最长不超过6个月)"
             )
         why = f"家庭人均收入达到或超过低保标准2倍，保留低保待遇{months}个月"
-    return PhaseOut(tuple([1.0] * months), f"{EXIT}：{why}，维持原低保金不变")
+    # "自收入发生变动起": counted from the change (income_exceeds --set changed_on=…).
+    return PhaseOut(tuple([1.0] * months), f"{EXIT}：{why}，维持原低保金不变", from_change=True)
 
 
 @hookimpl
