@@ -238,6 +238,8 @@ class AssessmentRules:
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
     marginal_multiple_max: float = 1.5
     marginal_basis: str = MARGINAL
+    # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
+    marginal_inclusive: bool = False
 
 
 # -- the result -----------------------------------------------------------------------------------
@@ -351,12 +353,16 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         multiple, basis = household.marginal_multiple, rules.marginal_basis
     if per_capita < household.standard:
         classification = "dibao"
-    elif per_capita < multiple * household.standard:
+    elif per_capita < multiple * household.standard or (
+            rules.marginal_inclusive and per_capita == multiple * household.standard):
         classification = "marginal"
     else:
         classification = "above"
+    if rules.marginal_inclusive:
+        basis = rules.marginal_basis
     steps.append(Step("classification", per_capita, basis,
-                      f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"))
+                      f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
+                      + ("（含）" if rules.marginal_inclusive else "")))
     owned = [p for p in household.property
              if not household.single_person or p.owner == applicant.id]
     flags["property_assessed"] = [attrs.asdict(p) for p in owned]

@@ -41,7 +41,8 @@ def publicity_completed(ctx: GuardContext) -> str | None:
 
 def within_publicity(ctx: GuardContext) -> str | None:
     publicity = ctx.latest("publicity")
-    if publicity is not None and publicity.starts_on < ctx.on <= publicity.due_on:
+    # From the day it is posted (the notice is up that day; only the count starts the next).
+    if publicity is not None and publicity.starts_on <= ctx.on <= publicity.due_on:
         return None
     if publicity is None:
         return "no 公示 is running"

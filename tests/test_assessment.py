@@ -116,18 +116,27 @@ def test_jiangsu_income_disregards_and_deductions(engine):
 
 @pytest.mark.parametrize(
     ("per_capita_income", "multiple", "expected"),
-    [(899, None, "dibao"), (900, None, "marginal"), (1349, None, "marginal"),
-     (1350, None, "above"), (1350, 2, "marginal"), (1800, 2, "above")],
+    [(899, None, "dibao"), (900, None, "marginal"), (1350, None, "marginal"),
+     (1351, None, "above"), (1351, 2, "marginal"), (1800, 2, "marginal"), (1801, 2, "above")],
 )
 def test_classification_against_the_standard_and_the_marginal_multiple(
         engine, per_capita_income, multiple, expected):
-    """民发〔2022〕83号: 边缘 below 1.5 × the standard; 江苏征求意见稿 一(六): localities may
-    raise it to 2 ×."""
+    """江苏征求意见稿 一(六): "有条件的地区可将低保边缘家庭人均收入从不高于低保标准1.5倍提高到2倍":
+    up to and including the multiple (不高于), as on leaving 低保 (三(一))."""
     household = {"standard": 900, "members": [
         {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
     if multiple:
         household["marginal_multiple"] = multiple
     assert engine.assess("jiangsu_draft", household).classification == expected
+
+
+@pytest.mark.parametrize(("per_capita_income", "expected"),
+                         [(1349, "marginal"), (1350, "above")])
+def test_elsewhere_marginal_is_below_one_and_a_half_times(engine, per_capita_income, expected):
+    """民发〔2022〕83号 and 晋民发〔2023〕31号 一(四): 边缘 "低于当地1.5倍低保标准" (standard 900 → 1350)."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
+    assert engine.assess("shanxi", household).classification == expected
 
 
 def test_a_raised_marginal_multiple_is_refused_where_the_province_does_not_allow_it(engine):

@@ -176,11 +176,18 @@ def test_an_unknown_case_is_a_domain_error(engine, db):
 
 def test_an_objection_outside_the_publicity_is_refused(engine, db):
     """民发〔2021〕57号 第19条: an objection is raised during the 7-day 公示 (3/9 → 3/16); on 3/17
-    it is too late, and the day of posting itself is not yet in the period (民法典 第201条)."""
+    it is too late."""
     cid = shanxi_case(engine, *TO_PUBLICITY)
-    refused_everywhere(engine, db, cid, "raise_objection", date(2026, 3, 17), match="公示")
-    refused_everywhere(engine, db, cid, "raise_objection", date(2026, 3, 9), match="公示")
+    refused_everywhere(engine, db, cid, "raise_objection", date(2026, 3, 17),
+                       match=r"during the 公示 \(2026-03-09 to 2026-03-16\)")
     assert engine.fire(cid, "raise_objection", on=date(2026, 3, 16)).state == "investigating"
+
+
+def test_an_objection_on_the_day_the_publicity_is_posted_is_heard(engine):
+    """The notice is up from the day it is posted and says so ("2026年3月9日至…"); 民法典 第201条
+    leaves that day out of the count of 7 days only, not out of the 公示."""
+    cid = shanxi_case(engine, *TO_PUBLICITY)
+    assert engine.fire(cid, "raise_objection", on=date(2026, 3, 9)).state == "investigating"
 
 
 def test_refusals_are_doudi_errors_with_the_contract_exit_codes():

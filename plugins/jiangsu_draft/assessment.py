@@ -85,5 +85,7 @@ def rules(parameters) -> AssessmentRules:
                               "可在认定收入时予以适当扣除）"),
         minimum_benefit=minimum,
         marginal_multiple_max=2.0,
+        # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
+        marginal_inclusive=True,
         marginal_basis=f"{DRAFT} 一(六)（低保边缘家庭人均收入可从不高于低保标准1.5倍提高到2倍）",
     )
