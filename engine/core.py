@@ -200,6 +200,7 @@ class Engine:
             arguments.a_date(on, "on"), arguments.maybe_text(actor, "actor"))
         if not county.strip():
             raise InvalidInput("county must name a county")
+        self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
         if value is None:
             if name not in self._local_settings().get((province, workflow, county), {}):

@@ -84,6 +84,10 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     if current is None:
         raise InvalidInput(f"workflow {setting.workflow!r} has no parameter {setting.name!r} "
                            f"(parameters: {', '.join(sorted(workflow.parameters))})")
+    if not current.local:
+        settable = sorted(p.name for p in workflow.parameters.values() if p.local)
+        raise InvalidInput(f"{where} is not left to the locality ({current.citation} sets it); "
+                           f"a county may set: {', '.join(settable) or 'none'}")
     if not setting.citation.strip():
         raise InvalidInput(f"{where} needs its basis (--basis: the document and clause "
                            "that set it)")

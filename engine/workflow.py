@@ -58,12 +58,19 @@ class Transition:
 
 @frozen
 class Parameter:
-    """A value a rule depends on, with the clause that sets it; provinces override by name."""
+    """A value a rule depends on, with the clause that sets it; provinces override by name.
+
+    ``local``: one the seeds leave to each locality (rules.md §5: the step deadlines, the
+    publicity channels, delegation, …), which a county may set for itself
+    (``doudi parameter set``). The statutory totals and the 公示's length are not. Whoever
+    defines a parameter decides; an override keeps it.
+    """
 
     name: str
     value: Any
     citation: str
     title: str = ""
+    local: bool = False
 
 
 @frozen
@@ -287,7 +294,8 @@ class Workflow:
                     f"{self.source}: parameter {p.name!r} overridden but not defined "
                     f"by workflow {self.name!r}"
                 )
-            params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title)
+            params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title,
+                                          local=params[p.name].local)
         result = attrs.evolve(self, parameters=params)
         validate(result)
         return result

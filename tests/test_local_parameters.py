@@ -109,6 +109,12 @@ def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_histor
     ("investigation_start", 2, "must be text like the province's \"3wd\", not 2"),
     ("publicity_channels", ["网上", 3], "must be a list of text"),
     ("delegation", "sometimes", "is always or per_case, not 'sometimes'"),
+    # rules.md §5: "Step deadlines other than the totals"; the 7-day 公示 is 57号 第19条.
+    ("total", "30d", "dibao parameter 'total' is not left to the locality (晋民发〔2023〕31号 "
+                     "四(二) sets it); a county may set: county_confirmation, delegation, "
+                     "investigation_start, publicity_channels, refusal_notice, verification_start"),
+    ("total_extended", "1000wd", "'total_extended' is not left to the locality"),
+    ("publicity", "1d", "'publicity' is not left to the locality"),
 ])
 def test_a_bad_setting_is_refused_and_nothing_is_recorded(engine, name, value, message):
     with pytest.raises(InvalidInput) as refused:
@@ -117,9 +123,13 @@ def test_a_bad_setting_is_refused_and_nothing_is_recorded(engine, name, value, m
     assert engine.parameter_settings(in_force=False) == []
 
 
-def test_a_setting_needs_its_basis(engine):
+def test_a_setting_needs_its_basis_and_a_date_the_calendar_knows(engine):
     with pytest.raises(InvalidInput, match="needs its basis"):
         engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", " ", ACCEPTED)
+    with pytest.raises(InvalidInput, match="2017-01-01"):
+        engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS,
+                             date(2017, 1, 1))
+    assert engine.parameter_settings(in_force=False) == []
 
 
 def test_recompute_moves_the_running_deadlines_of_the_county_only(engine):

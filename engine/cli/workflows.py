@@ -69,7 +69,8 @@ def show(name, province, county, fmt, db_path) -> None:
             for t in wf.transitions
         ],
         "parameters": {
-            p.name: {"value": p.value, "citation": p.citation, "title": p.title}
+            p.name: {"value": p.value, "citation": p.citation, "title": p.title,
+                     "local": p.local}
             for p in wf.parameters.values()
         },
         "deadlines": [
