@@ -260,3 +260,22 @@ def test_an_automatic_id_never_collides_with_an_explicit_one(db):
     assert result.exit_code == 0, result.output
     new_id = result.stdout.strip()
     assert new_id.startswith("shanxi-2026-") and new_id != "shanxi-2026-000002"
+
+
+def test_set_keeps_text_attributes_as_typed_and_quotes_force_text(db):
+    """The 公示 shows the applicant's name and the office's phone as written (民发〔2021〕57号
+    第19条): read as numbers, 0351… lost its 0 and a name 007 became 7 on the posted notice."""
+    case_id = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                  "--set", "applicant_name=007", "--set", "office_phone=03512345678",
+                  "--set", "village=1e3", "--set", "household_size=3",
+                  "--set", 'note="0351"').stdout.strip()
+    attributes = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)[
+        "attributes"]
+    assert attributes == {"applicant_name": "007", "office_phone": "03512345678",
+                          "village": "1e3", "household_size": 3, "note": "0351"}
+    for event, on in [("accept", "2026-03-02"), ("start_investigation", "2026-03-03"),
+                      ("request_verification", "2026-03-04"), ("start_verification", "2026-03-05"),
+                      ("post_publicity", "2026-03-06")]:
+        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
+    notice = run(db, "notice", "publicity", case_id).stdout
+    assert "申请人姓名：007" in notice and "联系电话：03512345678" in notice

@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 
 def parse_value(text: str) -> Any:
-    """``--set`` values: true/false, numbers, JSON lists; anything else stays a string."""
+    """``--set`` values: true/false, numbers, JSON lists; anything else stays a string.
+    A value in double quotes is always text (``--set 'office_phone="0351…"'``)."""
+    quoted = _quoted(text)
+    if quoted is not None:
+        return quoted
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
@@ -42,14 +46,41 @@ def parse_value(text: str) -> Any:
     return text
 
 
-def parse_settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
-    settings: dict[str, Any] = {}
+def _quoted(text: str) -> str | None:
+    """The text inside double quotes (JSON escapes read), or None if it is not quoted."""
+    stripped = text.strip()
+    if len(stripped) < 2 or not stripped[0] == stripped[-1] == '"':
+        return None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def parse_settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+                   ) -> dict[str, str]:
+    """``--set KEY=VALUE`` as given: typed by :func:`typed` once the workflow is known."""
+    settings: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx, param)
-        settings[key.strip()] = parse_value(value)
+        settings[key.strip()] = value
     return settings
+
+
+def typed(workflow: Any, settings: dict[str, str]) -> dict[str, Any]:
+    """The ``--set`` values typed: an attribute the workflow declares as text stays the text
+    typed (a phone number 0351…, a name 007 and a village 1e3 were read as numbers and
+    printed so on the notices), anything else as :func:`parse_value` reads it."""
+    def one(key: str, value: str) -> Any:
+        if getattr(workflow.attributes.get(key), "type", None) == "text":
+            quoted = _quoted(value)
+            return value if quoted is None else quoted
+        return parse_value(value)
+
+    return {key: one(key, value) for key, value in settings.items()}
 
 
 def set_option(func):
@@ -92,6 +123,10 @@ def no_database_left_on_failure(db_path: str) -> Iterator[None]:
         raise
 
 
+def _workflow_of(engine: Any, view: Any) -> Any:
+    return engine.workflow(view.case.province, view.case.workflow, view.case.county)
+
+
 @cli.group()
 def case() -> None:
     """Open cases, fire their events, show their history and deadlines."""
@@ -121,8 +156,9 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
+        attributes = typed(engine.workflow(province, workflow, settings.get("county")), settings)
         view = engine.open_case(province=province, workflow=workflow, on=on,
-                                attributes=settings, case_id=case_id, actor=actor,
+                                attributes=attributes, case_id=case_id, actor=actor,
                                 idempotency_key=key)
     click.echo(view.id)
 
@@ -140,9 +176,10 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None:
     """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written)."""
     engine = open_engine(db_path)
-    before = engine.case(case_id).state
-    view = engine.fire(case_id, event, on=on, payload=settings, reason=reason, actor=actor,
-                       idempotency_key=key)
+    shown = engine.case(case_id)
+    before = shown.state
+    view = engine.fire(case_id, event, on=on, payload=typed(_workflow_of(engine, shown), settings),
+                       reason=reason, actor=actor, idempotency_key=key)
     if fmt == "json":
         click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
@@ -255,6 +292,7 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     state or deadline of the case. To change the case, record the event that does.
     """
     engine = open_engine(db_path)
-    view = engine.correct(case_id, seq, on, reason, settings, actor, idempotency_key=key)
+    payload = typed(_workflow_of(engine, engine.case(case_id)), settings)
+    view = engine.correct(case_id, seq, on, reason, payload, actor, idempotency_key=key)
     click.echo(f"{case_id}: correction of event {seq} recorded as event "
                f"{view.history[-1]['seq']}")

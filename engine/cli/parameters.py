@@ -46,7 +46,8 @@ def _place_options(func):
 @_place_options
 @db_option
 def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> None:
-    """Set the county's own VALUE of parameter NAME (see: doudi workflow show NAME).
+    """Set the county's own VALUE of parameter NAME (see: doudi workflow show dibao
+    --province P --format json, the parameters marked "local": true).
 
     VALUE is typed like --set: 2wd, always, true, 0.6, ["村（社区）", "网站"]. It must be of
     the same kind as the province's value.
