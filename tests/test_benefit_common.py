@@ -443,11 +443,11 @@ def test_report_sanctions_as_csv(tmp_path):
     result = run(db, "report", "sanctions", "--kind", "repayment", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["on", "case_id", "province", "county", "kind", "amount", "basis",
-                             "note"]
+    assert list(rows[0]) == ["on", "case_id", "province", "county", "workflow", "kind",
+                             "amount", "basis", "note"]
     [row] = rows
-    assert (row["on"], row["case_id"], row["county"], row["kind"]) == ("2026-05-20", b, "和平区",
-                                                                      "repayment")
+    assert (row["on"], row["case_id"], row["county"], row["workflow"], row["kind"]) == (
+        "2026-05-20", b, "和平区", "benefit", "repayment")
     assert float(row["amount"]) == 4500.0
     assert row["basis"] == "津民发〔2023〕13号 五(五)"
 

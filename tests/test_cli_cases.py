@@ -8,6 +8,7 @@ Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -58,7 +59,11 @@ def test_case_show_json_has_the_contract_keys(db):
     3 wd (57号 第15条): 3/3(1) 3/4(2) 3/5(3) → 2026-03-05."""
     cid = open_case(db, "--set", "county=小店区")
     assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-02").exit_code == 0
-    data = show(db, cid)
+    # By default as of today, like the reports: both deadlines long breached by now.
+    today = show(db, cid)
+    assert today["as_of"] == date.today().isoformat()
+    assert {d["status"] for d in today["deadlines"]} == {"breached"}
+    data = show(db, cid, "--as-of", "2026-03-02")
     assert set(data) >= CASE_KEYS
     assert (data["id"], data["province"], data["workflow"], data["state"]) == (
         cid, "shanxi", "dibao", "accepted")

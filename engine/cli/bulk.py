@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @click.option("--skip-invalid", is_flag=True,
               help="Skip bad lines (listed on stdout as each batch is written) instead of "
                    "stopping at the first.")
-@db_option
+@db_option(creates=True)
 def import_(jsonl, batch, skip_invalid, db_path) -> None:
     """Load cases and events from JSONL (one JSON object a line; - for stdin).
 

@@ -147,7 +147,7 @@ def key_option(func):
 @click.option("--actor", help="Who recorded it.")
 @set_option
 @key_option
-@db_option
+@db_option(creates=True)
 def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> None:
     """Open a case and print its id.
 
@@ -190,7 +190,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
 @case.command()
 @click.argument("case_id")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Show the case as it stood on this date "
-              "(default: the date of its last event).")
+              "(default: today, or its last event's date if that is later).")
 @click.option("--window", default=3, show_default=True, type=click.IntRange(min=0),
               help="Working days before a due date in which a deadline is at risk.")
 @format_option("table", "json")
@@ -198,6 +198,10 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
 def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     """Show a case: state, attributes, history and deadlines with their status and clause."""
     engine = open_engine(db_path)
+    if as_of is None:
+        # Today, like the reports: as of its last event, a deadline overdue since would show
+        # as still running. (Never before the last event: that would hide it.)
+        as_of = max(date.today(), engine.case(case_id).case.last_event_on)
     view = engine.case(case_id, as_of=as_of, window=window)
     data = view.to_json()
     if fmt == "json":

@@ -55,16 +55,22 @@ def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     return value
 
 
-def db_option(func):
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False),
-        callback=check_db_path,
-        default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
-        show_default="$DOUDI_DB, else ./doudi.db",
-        help="Case database (created on first use).",
-    )(func)
+def db_option(func=None, *, creates: bool = False):
+    """``--db``; ``creates``: the command records, and makes the database if it is missing
+    (the others need an existing one)."""
+    def decorate(func):
+        return click.option(
+            "--db",
+            "db_path",
+            type=click.Path(dir_okay=False),
+            callback=check_db_path,
+            default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
+            show_default="$DOUDI_DB, else ./doudi.db",
+            help="Case database" + (" (created if missing)." if creates else
+                                    " (must exist: open a case or import first)."),
+        )(func)
+
+    return decorate if func is None else decorate(func)
 
 
 def no_db_option(func):

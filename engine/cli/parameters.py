@@ -44,7 +44,7 @@ def _place_options(func):
 @click.argument("name")
 @click.argument("value")
 @_place_options
-@db_option
+@db_option(creates=True)
 def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> None:
     """Set the county's own VALUE of parameter NAME (see: doudi workflow show dibao
     --province P --format json, the parameters marked "local": true).

@@ -39,8 +39,8 @@ def report() -> None:
 def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> None:
     """Deadlines past their due date on --as-of, most overdue first, each with its clause.
 
-    A report for a past date gives what it would have given on that date: events recorded
-    after it are not taken into account.
+    A report for a past date judges the cases by the events dated on or before it (by
+    business date, whenever they were recorded): an event dated later is left out.
     """
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.breaches(as_of, province, workflow, county, include_late)]
@@ -60,7 +60,8 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     emit(rows, fmt, COLUMNS)
 
 
-SANCTION_COLUMNS = ["on", "case_id", "province", "county", "kind", "amount", "basis", "note"]
+SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "amount", "basis",
+                    "note"]
 
 
 @report.command()
