@@ -85,6 +85,8 @@ class Household:
     def from_json(cls, data: Any) -> Household:
         """Parse a household; a malformed one raises :class:`InvalidInput` naming the field."""
         reader = _Reader(data, "household")
+        reader.only("members", "applicant", "support", "property", "standard",
+                    "marginal_multiple", "single_person", "rigid_spending")
         members = tuple(_member(r) for r in reader.items("members"))
         if not members:
             raise InvalidInput("household.members: at least one member is needed")
@@ -96,7 +98,8 @@ class Household:
             raise InvalidInput(f"household.applicant: {applicant!r} is not a member id")
         support = tuple(_support(r, ids) for r in reader.items("support", required=False))
         prop = tuple(
-            PropertyItem(r.text("kind"), r.number("value"), r.text("owner", default=None))
+            PropertyItem(r.only("kind", "value", "owner").text("kind"), r.number("value"),
+                         r.text("owner", default=None))
             for r in reader.items("property", required=False)
         )
         standard = reader.number("standard")
@@ -116,9 +119,10 @@ class Household:
 
 
 def _member(r: _Reader) -> Member:
+    r.only("id", "age", "employed", "disability", "income", "disability_allowance")
     disability = None
     if r.has("disability"):
-        d = r.child("disability")
+        d = r.child("disability").only("grade", "type")
         grade = d.number("grade")
         if grade not in (1, 2, 3, 4):
             raise InvalidInput(f"{d.path}.grade: {grade!r} is not a disability grade (1 to 4)")
@@ -145,6 +149,7 @@ def _member(r: _Reader) -> Member:
 
 
 def _support(r: _Reader, ids: list[str]) -> Support:
+    r.only("to", "relation", "giver_age", "amount", "giver_income_below_local_average")
     to = r.text("to")
     if to not in ids:
         raise InvalidInput(f"{r.path}.to: {to!r} is not a member id")
@@ -164,6 +169,15 @@ class _Reader:
         if not isinstance(data, dict):
             raise InvalidInput(f"{path}: expected an object, got {type(data).__name__}")
         self.data, self.path = data, path
+
+    def only(self, *keys: str) -> _Reader:
+        """Refuse a field not in ``keys``: a misspelt one ("suport") was ignored, and the
+        household assessed without what it held."""
+        unknown = [k for k in self.data if k not in keys]
+        if unknown:
+            raise InvalidInput(f"{self.path}.{unknown[0]}: unknown field "
+                               f"(fields: {', '.join(keys)})")
+        return self
 
     def has(self, key: str) -> bool:
         return self.data.get(key) is not None

@@ -83,6 +83,12 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
 
 
 _KINDS = {str: "a string", dict: "a JSON object"}
+#: The fields a line of each op may have: any other is a typo whose data would be lost
+#: ("attribute" for "attributes" opened a case without them).
+FIELDS = {
+    "open": frozenset({"op", "province", "on", "workflow", "id", "attributes", "actor", "key"}),
+    "fire": frozenset({"op", "case_id", "event", "on", "payload", "reason", "actor", "key"}),
+}
 
 
 def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
@@ -142,8 +148,12 @@ class _Batch:
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
         op = data.get("op")
-        if op not in ("open", "fire"):
+        if op not in FIELDS:
             raise InvalidInput(f"unknown op {op!r}: use open or fire")
+        unknown = data.keys() - FIELDS[op]
+        if unknown:
+            raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "
+                               f"(fields: {', '.join(sorted(FIELDS[op]))})")
         on_text = _field(data, "on", str)
         try:
             on = iso_date(on_text)

@@ -201,3 +201,19 @@ def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch
         assert bad.stderr.startswith(f"Error: {path}: not valid JSON")
         assert len(bad.stderr.splitlines()) == 1
     assert "NaN is not a JSON value" in bad.stderr  # it printed "per_capita": NaN
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda h: h.update(suport=[]), "household.suport: unknown field (fields: members,"),
+    (lambda h: h["members"][0].update(incomes={}), "household.members[0].incomes: unknown field"),
+    (lambda h: h["members"][0].update(disability={"grade": 1, "type": "visual", "level": 1}),
+     "household.members[0].disability.level: unknown field (fields: grade, type)"),
+])
+def test_a_misspelt_field_is_refused_not_ignored(engine, change, message):
+    """A household whose support was typed "suport" was assessed without it (→ dibao)."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 800}}]}
+    change(household)
+    with pytest.raises(InvalidInput) as refused:
+        engine.assess("shanxi", household)
+    assert message in str(refused.value)

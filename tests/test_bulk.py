@@ -367,6 +367,14 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
      "fire needs 'case_id'"),
     ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": ["x"]},
      "id must be a string, got ['x']"),
+    # A misspelt field was dropped, and the case opened without its attributes.
+    ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9",
+      "attribute": {"county": "甲县"}},
+     "unknown field 'attribute' for open (fields: actor, attributes, id, key, on, op, "
+     "province, workflow)"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "reson": "x"},
+     "unknown field 'reson' for fire (fields: actor, case_id, event, key, on, op, payload, "
+     "reason)"),
 ])
 def test_a_line_of_the_wrong_shape_is_named_and_skipped_like_any_bad_line(tmp_path, db, line,
                                                                            why):
