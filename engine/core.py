@@ -1114,7 +1114,9 @@ class Engine:
             rows.append({
                 "case_id": case.id, "province": case.province, "county": case.county,
                 "state": case.state, "route": route.get("kind") or case.attributes["archive_class"],
-                "title": route.get("title"), "basis": route.get("basis"),
+                # (a case referred without an assessment has no route: its archive's basis)
+                "title": route.get("title"),
+                "basis": route.get("basis") or case.attributes.get("archive_basis"),
                 "archive_class": case.attributes.get("archive_class"),
                 "decision": decision.get("outcome"), "meeting_on": decision.get("meeting_on"),
                 "participants": decision.get("participants"), "reasons": decision.get("reasons"),

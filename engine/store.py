@@ -401,6 +401,11 @@ class Store:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "
                                "limit 1", [province, workflow]).fetchone() is not None
 
+    def has_county(self, county: str) -> bool:
+        """Whether any case names ``county`` (asked only when a report for it is empty)."""
+        return self.db.execute("select 1 from cases where county = ? limit 1",
+                               [county]).fetchone() is not None
+
     def history(self, case_id: str) -> list[HistoryEntry]:
         rows = self._rows("select * from [events] where case_id = ? order by seq", [case_id])
         return [_entry(r) for r in rows]

@@ -108,9 +108,18 @@ def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
               "reasons": "重病支出大"}
     view = engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload=record)
     assert view.state == "verifying"
+    # A case referred without an assessment is listed with its clause too.
+    other = investigated(engine, "jiangsu_draft")
+    engine.fire(other, "request_verification", on=date(2026, 3, 5))
+    engine.fire(other, "start_verification", on=date(2026, 3, 6))
+    engine.fire(other, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(other, "collective_decided", on=date(2026, 3, 12), payload=record)
+    [listed] = [r for r in engine.exceptions() if r["case_id"] == other]
+    assert (listed["route"], listed["basis"]) == (
+        "一事一议", "江苏征求意见稿 五(一)（集体研究确定，做好救助档案的分类管理）")
     assert view.case.attributes["archive_class"] == "一事一议"
     assert view.case.attributes["collective_decision"] == record
-    rows = engine.exceptions(province="jiangsu_draft")
+    rows = [r for r in engine.exceptions(province="jiangsu_draft") if r["case_id"] == cid]
     assert [(r["case_id"], r["route"], r["decision"], r["participants"]) for r in rows] == [
         (cid, "collective_review", "agree", 3)]
 

@@ -394,3 +394,14 @@ def test_an_unknown_workflow_filter_is_an_error_not_an_empty_report(engine, db):
         assert result.exit_code == 2
         assert len(result.stderr.strip().splitlines()) == 1
         assert "dibaoo" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["breaches"], ["at-risk"], ["sanctions"], ["exceptions"]])
+def test_a_report_for_a_county_no_case_names_says_so(db, command):
+    engine = Engine.open(db)
+    engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "小店区"})
+    result = run(db, "report", *command, "--county", "小店")
+    assert (result.exit_code, result.stdout) == (0, "(none)\n")
+    assert result.stderr == "note: no case names county '小店'; check the spelling\n"
+    known = run(db, "report", *command, "--county", "小店区", "--format", "json")
+    assert (known.exit_code, known.stdout, known.stderr) == (0, "[]\n", "")

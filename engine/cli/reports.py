@@ -14,6 +14,15 @@ COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severi
            "due_on", "overdue_working_days", "basis", "provisional"]
 
 
+def emit_report(engine, rows: list[dict], fmt: str, columns: list[str], county: str | None
+                ) -> None:
+    """The rows, and on stderr a note when --county names no case at all: an empty report
+    for a misspelt county would read as "nothing wrong there"."""
+    emit(rows, fmt, columns)
+    if county is not None and not rows and not engine.store.has_county(county):
+        click.echo(f"note: no case names county {county!r}; check the spelling", err=True)
+
+
 def report_filters(func):
     for option in reversed([
         click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
@@ -44,7 +53,7 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
     """
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.breaches(as_of, province, workflow, county, include_late)]
-    emit(rows, fmt, COLUMNS)
+    emit_report(engine, rows, fmt, COLUMNS, county)
 
 
 @report.command("at-risk")
@@ -57,7 +66,7 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     """Running deadlines due on --as-of or within the next --within working days."""
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.at_risk(as_of, within, province, workflow, county)]
-    emit(rows, fmt, COLUMNS)
+    emit_report(engine, rows, fmt, COLUMNS, county)
 
 
 SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "amount", "basis",
@@ -78,7 +87,8 @@ def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
     if since and until and since > until:
         raise click.BadParameter("--since is after --until")
     engine = open_engine(db_path)
-    emit(engine.sanctions(province, county, kind, since, until), fmt, SANCTION_COLUMNS)
+    emit_report(engine, engine.sanctions(province, county, kind, since, until), fmt,
+                SANCTION_COLUMNS, county)
 
 
 EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title", "basis",
@@ -93,4 +103,4 @@ EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title",
 def exceptions(province, county, fmt, db_path) -> None:
     """Cases routed outside the ordinary rules (一事一议, 发点球, 支出型, 边缘), with the clause."""
     engine = open_engine(db_path)
-    emit(engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS)
+    emit_report(engine, engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS, county)

@@ -124,6 +124,7 @@ def not_refused_collectively(ctx) -> str | None:
 def archive_collective_case(ctx, outcome) -> None:
     """做好救助档案的分类管理: the case is archived in its own class, with the meeting's record."""
     outcome.attributes["archive_class"] = "一事一议"
+    outcome.attributes["archive_basis"] = f"{COLLECTIVE}（集体研究确定，做好救助档案的分类管理）"
     outcome.attributes["collective_decision"] = {
         key: ctx.payload[key] for key in ("outcome", "meeting_on", "participants", "reasons")
     }
