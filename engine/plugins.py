@@ -39,13 +39,20 @@ def get_plugin_manager() -> pluggy.PluginManager:
             continue  # the same distribution seen twice on sys.path
         try:
             plugin = entry_point.load()
-        except Exception as exc:  # a broken third-party plugin must name itself
+        except (Exception, SystemExit) as exc:  # a broken third-party plugin names itself
             raise PluginError(
-                f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}"
+                f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
-        pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
+        try:
+            pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
+        except pluggy.PluginValidationError as exc:
+            # e.g. def doudi_parameters(province, wf): an argument the hook does not pass
+            detail = "; ".join(line.strip() for line in str(exc).splitlines()[1:]) or exc
+            raise PluginError(f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]})"
+                              f": {detail} (see engine/hookspecs.py)") from None
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

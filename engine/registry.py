@@ -33,6 +33,19 @@ if TYPE_CHECKING:  # imported where used: listing provinces needs neither workal
 REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
 
 
+def _reason_or_none(guard, plugin: str, name: str):
+    """A guard whose answer is checked: None (allowed) or the reason, as text."""
+    def checked(ctx: Any) -> str | None:
+        why = guard(ctx)
+        if why is not None and not isinstance(why, str):
+            raise PluginError(
+                f"plugin {plugin!r} ({distribution_of(plugin)}) guard {name!r} returned "
+                f"{why!r}: a guard returns None to allow, or the reason (text) to refuse")
+        return why
+
+    return checked
+
+
 class Registry:
     """What the installed plugins provide, resolved once and cached."""
 
@@ -61,8 +74,8 @@ class Registry:
         # names the plugin (engine.plugins.guarded).
         if hook_name == "doudi_register_guards":
             return lambda name, function: self.guards.register(
-                name, guarded(function, plugin, f"guard {name!r}") if callable(function)
-                else function, plugin)
+                name, _reason_or_none(guarded(function, plugin, f"guard {name!r}"), plugin, name)
+                if callable(function) else function, plugin)
         if hook_name == "doudi_register_effects":
             return lambda name, function: self.effects.register(
                 name, guarded(function, plugin, f"effect {name!r}") if callable(function)

@@ -103,6 +103,46 @@ def test_a_misspelled_hook_is_caught_by_check_pending(site):
         get_plugin_manager()
 
 
+def test_a_hook_with_an_argument_the_hook_does_not_pass_names_the_plugin(site):
+    wrong = HAINAN.replace("def doudi_parameters(province, workflow)",
+                           "def doudi_parameters(province, wf)")
+    install(site, "doudi_wrong", "doudi_wrong", wrong, "wrong")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    message = str(caught.value)  # (the middle is pluggy's own wording, on one line)
+    assert message.startswith("plugin 'wrong' (doudi_wrong 1.0): ")
+    assert "doudi_parameters(province, wf)" in message and "\n" not in message
+    assert message.endswith("(see engine/hookspecs.py)")
+
+
+def test_a_plugin_that_exits_while_loading_is_a_plugin_error(site):
+    install(site, "doudi_exits", "doudi_exits", "import sys\nsys.exit(3)\n", "exits")
+    with pytest.raises(PluginError, match=r"plugin 'exits' .* failed to load: SystemExit: 3"):
+        get_plugin_manager()
+
+
+def test_a_guard_answering_other_than_none_or_text_names_the_plugin(site, tmp_path):
+    guard = HAINAN + textwrap.dedent('''
+        from engine import Transition, WorkflowPatch
+
+        @hookimpl
+        def doudi_register_guards(register):
+            register("hainan_always_true", lambda ctx: True)
+
+        @hookimpl
+        def doudi_workflow_patches(province, workflow):
+            if province == "hainan" and workflow == "dibao":
+                return [WorkflowPatch("琼民规〔2099〕1号", add_guards=(("accept", "hainan_always_true"),))]
+        ''')
+    install(site, "doudi_guard", "doudi_guard", guard, "guard")
+    engine = Engine.open(str(tmp_path / "g.db"), registry=Registry(get_plugin_manager()).load())
+    case = engine.open_case(province="hainan", on=date(2026, 2, 26))
+    with pytest.raises(PluginError, match=r"plugin 'guard' \(doudi_guard 1\.0\) guard "
+                                          r"'hainan_always_true' returned True"):
+        engine.fire(case.id, "accept", on=date(2026, 2, 27))
+    assert engine.case(case.id).state == "applied"
+
+
 def test_allow_list_limits_which_plugins_load(monkeypatch):
     monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "tianjin")
     registry = Registry(get_plugin_manager()).load()
