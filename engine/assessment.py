@@ -367,8 +367,8 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         multiple, basis = household.marginal_multiple, rules.marginal_basis
     if per_capita < household.standard:
         classification = "dibao"
-    elif per_capita < multiple * household.standard or (
-            rules.marginal_inclusive and per_capita == multiple * household.standard):
+    elif per_capita < multiple * household.standard or (  # (in fen: 1.9 × 921 is 1749.8999…)
+            rules.marginal_inclusive and per_capita <= round(multiple * household.standard, 2)):
         classification = "marginal"
     else:
         classification = "above"

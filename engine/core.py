@@ -7,6 +7,7 @@ and the recomputed deadlines are then written in one transaction.
 
 from __future__ import annotations
 
+import bisect
 import os
 import sqlite3
 import unicodedata
@@ -138,8 +139,8 @@ class Engine:
         self.store = store
         self.registry = registry or get_registry()
         self._known_cases: OrderedDict[str, Known] = OrderedDict()
-        self._workflows: dict[Place, Workflow] = {}
-        self._local: dict[Place, dict[str, LocalSetting]] | None = None
+        self._workflows: dict[tuple[str, str, str | None, int], Workflow] = {}
+        self._local: dict[Place, list[LocalSetting]] | None = None
 
     @classmethod
     def open(cls, path: str | None = None, registry: Registry | None = None,
@@ -154,23 +155,29 @@ class Engine:
     def provinces(self) -> list:
         return [self.registry.provinces[c] for c in sorted(self.registry.provinces)]
 
-    def workflow(self, province: str, name: str = "dibao", county: str | None = None
-                 ) -> Workflow:
-        """The workflow as it applies in ``county`` of ``province``: the province's (its
-        plugin's patches and parameters), with the county's own parameters on top."""
-        key = (province, name, county)
+    def workflow(self, province: str, name: str = "dibao", county: str | None = None,
+                 on: date | None = None) -> Workflow:
+        """The workflow as it applies in ``county`` of ``province`` on ``on``: the province's
+        (its plugin's patches and parameters), with the county's own parameters decided on
+        or before that date on top (``on`` None: every setting recorded)."""
+        settings = self._local_places().get((province, name, county)) if county else None
+        count = 0
+        if settings:
+            count = len(settings) if on is None else bisect.bisect_right(
+                settings, on, key=lambda s: s.on)
+        key = (province, name, county if count else None, count)
         wf = self._workflows.get(key)
         if wf is None:
             wf = self.registry.workflow(province, name)
-            local = self._local_settings().get(key) if county is not None else None
+            local = local_parameters.in_force(settings[:count]) if count else None
             if local:
                 wf = wf.with_parameters(
                     Parameter(s.name, s.value, s.citation) for s in local.values())
             self._workflows[key] = wf
         return wf
 
-    def _workflow_of(self, case: CaseRecord) -> Workflow:
-        return self.workflow(case.province, case.workflow, case.county)
+    def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow:
+        return self.workflow(case.province, case.workflow, case.county, on)
 
     # -- a county's own parameters ----------------------------------------------------------
 
@@ -198,12 +205,14 @@ class Engine:
             arguments.text(workflow, "workflow"), arguments.text(name, "name"),
             arguments.json_value(value, "value"), arguments.text(citation, "citation"),
             arguments.a_date(on, "on"), arguments.maybe_text(actor, "actor"))
-        if not county.strip():
-            raise InvalidInput("county must name a county")
+        if not county.strip() or county != county.strip():
+            raise InvalidInput(f"county must name a county, without spaces around it: "
+                               f"{county!r}")
         self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
         if value is None:
-            if name not in self._local_settings().get((province, workflow, county), {}):
+            place = self._local_places().get((province, workflow, county), [])
+            if name not in local_parameters.in_force(place):
                 raise InvalidInput(f"{county} has no {workflow} parameter {name!r} of its own "
                                    "to remove")
             if not citation.strip():
@@ -221,16 +230,17 @@ class Engine:
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         settings = (
-            [s for named in self._local_settings().values() for s in named.values()]
+            [s for place in self._local_places().values()
+             for s in local_parameters.in_force(place).values()]
             if in_force else self.store.local_settings())
         found = [s for s in settings
                  if province in (None, s.province) and county in (None, s.county)]
         return sorted(found, key=lambda s: (s.province, s.county, s.workflow, s.name)
                       ) if in_force else found
 
-    def _local_settings(self) -> dict[Place, dict[str, LocalSetting]]:
+    def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
-            self._local = local_parameters.current(self.store.local_settings())
+            self._local = local_parameters.by_place(self.store.local_settings())
         return self._local
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
@@ -301,7 +311,8 @@ class Engine:
         them."""
         stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
         county = stored.get("county")
-        wf = self.workflow(province, workflow, county if isinstance(county, str) else None)
+        wf = self.workflow(province, workflow, county if isinstance(county, str) else None,
+                           date.fromisoformat(on))
         if _always_delegated(wf, _place(province, county), stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
@@ -331,7 +342,7 @@ class Engine:
     ) -> Change:
         """The change that opens a case (not yet written); ``key``: its idempotency key."""
         county = attributes.get("county")
-        wf = self.workflow(province, workflow, county if isinstance(county, str) else None)
+        wf = self.workflow(province, workflow, county if isinstance(county, str) else None, on)
         wf.check_attributes(attributes, opening=True)
         calendar = self.calendar(province, county)
         calendar.check(on)
@@ -838,7 +849,7 @@ class Engine:
         key: str | None = None,
     ) -> _Step:
         """One event applied to a case in memory: new state, attributes, deadlines, effects."""
-        wf = self._workflow_of(case)
+        wf = self._workflow_of(case, on)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
         calendar.check(on)
@@ -888,11 +899,13 @@ class Engine:
         stored = self._load(case_id)
         history = self.store.history(case_id)
         opening = history[0]
-        wf = self._workflow_of(stored)
         attributes = dict(opening.payload)
-        case = attrs.evolve(stored, state=wf.initial, attributes=attributes,
-                            last_event_on=opening.on)
-        calendar = self.calendar(stored.province, stored.county)
+        county = attributes.get("county")  # (as opened: a later event may have moved it)
+        case = attrs.evolve(stored, attributes=attributes, last_event_on=opening.on,
+                            county=county if isinstance(county, str) else None)
+        wf = self._workflow_of(case, opening.on)
+        case = attrs.evolve(case, state=wf.initial)
+        calendar = self.calendar(case.province, case.county)
         deadlines = apply_event([], wf, OPEN_EVENT, opening.on, calendar, attributes, False,
                                 attributes)
         for i, entry in enumerate(history[1:], start=1):
@@ -912,8 +925,6 @@ class Engine:
     def _deadlines_from_history(
         self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None
     ) -> list[Deadline]:
-        wf = self._workflow_of(case)
-        calendar = self.calendar(case.province, case.county)
         attributes: dict[str, Any] = {}
         deadlines: list[Deadline] = []
         for entry in history:
@@ -921,6 +932,12 @@ class Engine:
                 break
             if entry.event in SYSTEM_EVENTS:
                 continue
+            # As the event was applied: the county it found (an event may move the case) and
+            # that county's parameters decided by its date.
+            county = (entry.payload if entry.event == OPEN_EVENT else attributes).get("county")
+            county = county if isinstance(county, str) else None
+            wf = self.workflow(case.province, case.workflow, county, entry.on)
+            calendar = self.calendar(case.province, county)
             attributes.update(entry.payload)
             attributes.update(entry.derived)
             closes = entry.to_state in wf.final_states

@@ -96,6 +96,17 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         raise InvalidInput(f"{where} must be {want} like the province's "
                            f"{json.dumps(current.value, ensure_ascii=False)}, not "
                            f"{json.dumps(setting.value, ensure_ascii=False)}")
+    if isinstance(current.value, int) and not isinstance(current.value, bool) and (
+            not isinstance(setting.value, int)):
+        raise InvalidInput(f"{where} must be a whole number like the province's "
+                           f"{current.value}, not {setting.value!r}")
+    if current.bounds is not None and not (
+            current.bounds[0] <= setting.value <= current.bounds[1]):
+        raise InvalidInput(f"{where} must be from {current.bounds[0]:g} to "
+                           f"{current.bounds[1]:g} ({current.citation}), not {setting.value!r}")
+    if isinstance(current.value, list) and current.value and not setting.value:
+        raise InvalidInput(f"{where} cannot be empty (the province's: "
+                           f"{json.dumps(current.value, ensure_ascii=False)})")
     if isinstance(current.value, list) and current.value and setting.value:
         item = _kind(current.value[0])
         wrong = [v for v in setting.value if _kind(v) != item]
@@ -117,13 +128,23 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     return parameter
 
 
-def current(settings: Iterable[LocalSetting]) -> dict[Place, dict[str, LocalSetting]]:
-    """Each place's settings in force, from every setting in the order recorded."""
-    places: dict[Place, dict[str, LocalSetting]] = {}
+def by_place(settings: Iterable[LocalSetting]) -> dict[Place, list[LocalSetting]]:
+    """Every place's settings in the order they take effect: by the date decided, then as
+    recorded (so a setting recorded late for an earlier date still counts from that date)."""
+    places: dict[Place, list[LocalSetting]] = {}
     for s in settings:
-        place = places.setdefault((s.province, s.workflow, s.county), {})
+        places.setdefault((s.province, s.workflow, s.county), []).append(s)
+    for listed in places.values():
+        listed.sort(key=lambda s: s.on)  # (stable: recorded order within a day)
+    return places
+
+
+def in_force(settings: Iterable[LocalSetting]) -> dict[str, LocalSetting]:
+    """The settings that hold after ``settings`` (in effect order): a removal drops one."""
+    named: dict[str, LocalSetting] = {}
+    for s in settings:
         if s.value is None:
-            place.pop(s.name, None)
+            named.pop(s.name, None)
         else:
-            place[s.name] = s
-    return {place: named for place, named in places.items() if named}
+            named[s.name] = s
+    return named

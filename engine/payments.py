@@ -127,8 +127,11 @@ def schedule(
             (month[0] * 12 + month[1]) - (phase_out[0][0] * 12 + phase_out[0][1]))
         if phase_out is not None and 0 <= k < len(phase_out[1].shares):
             share = phase_out[1].shares[k]
+            # A month already paid when a phase-out counted from an earlier change was
+            # recorded was paid at the amount then in force.
+            paid_at = amount if found is not None and month <= found else base
             payments.append(Payment(
-                month_text(month), round(base * share, 2),
+                month_text(month), round(paid_at * share, 2),
                 f"{phase_out[1].basis}：渐退第{k + 1}个月，按原低保金{share:.0%}"
                 + changed_in_phase_out))
         else:

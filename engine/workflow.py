@@ -63,7 +63,7 @@ class Parameter:
     ``local``: one the seeds leave to each locality (rules.md §5: the step deadlines, the
     publicity channels, delegation, …), which a county may set for itself
     (``doudi parameter set``). The statutory totals and the 公示's length are not. Whoever
-    defines a parameter decides; an override keeps it.
+    defines a parameter decides; an override keeps it, and its ``bounds``.
     """
 
     name: str
@@ -71,6 +71,7 @@ class Parameter:
     citation: str
     title: str = ""
     local: bool = False
+    bounds: tuple[float, float] | None = None  # a number's least and greatest values
 
 
 @frozen
@@ -295,7 +296,8 @@ class Workflow:
                     f"by workflow {self.name!r}"
                 )
             params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title,
-                                          local=params[p.name].local)
+                                          local=params[p.name].local,
+                                          bounds=params[p.name].bounds)
         result = attrs.evolve(self, parameters=params)
         validate(result)
         return result

@@ -131,6 +131,15 @@ def test_classification_against_the_standard_and_the_marginal_multiple(
 
 
 @pytest.mark.parametrize(("per_capita_income", "expected"),
+                         [(1749.9, "marginal"), (1749.91, "above")])
+def test_jiangsu_s_inclusive_bound_is_compared_in_fen(engine, per_capita_income, expected):
+    """一(六) "不高于": 1.9 × 921 = 1749.90 yuan, though the float product is 1749.8999999999999."""
+    household = {"standard": 921, "marginal_multiple": 1.9, "members": [
+        {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
+    assert engine.assess("jiangsu_draft", household).classification == expected
+
+
+@pytest.mark.parametrize(("per_capita_income", "expected"),
                          [(1349, "marginal"), (1350, "above")])
 def test_elsewhere_marginal_is_below_one_and_a_half_times(engine, per_capita_income, expected):
     """民发〔2022〕83号 and 晋民发〔2023〕31号 一(四): 边缘 "低于当地1.5倍低保标准" (standard 900 → 1350)."""

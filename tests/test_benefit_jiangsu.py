@@ -322,3 +322,17 @@ def test_a_change_after_its_recording_is_refused(engine):
     with pytest.raises(InvalidInput, match="changed_on 2026-05-11 is after the date the event"):
         engine.fire(case.id, "income_exceeds", on=date(2026, 5, 10), payload={
             "per_capita_income": 1500, "standard": 1000, "changed_on": "2026-05-11"})
+
+
+def test_months_already_paid_keep_their_amount_when_an_earlier_change_is_recorded(engine):
+    # 600 from 2026-01; a re-check on 2026-02-10 raises it to 700 from 2026-03. The income
+    # change of 2026-01-15 is recorded on 2026-04-10: the phase-out counts 2026-02 … 2026-07,
+    # but February was paid at 600 (the raise came in March): 600, then 700 × 5.
+    case = open_benefit(engine)
+    engine.fire(case.id, "review", on=date(2026, 2, 10), payload={"outcome": "raise",
+                                                                   "amount": 700})
+    engine.fire(case.id, "income_exceeds", on=date(2026, 4, 10), payload={
+        "per_capita_income": 1500, "standard": 1000, "changed_on": "2026-01-15"})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [("2026-01", 600.0), ("2026-02", 600.0),
+                          *[(f"2026-{m:02d}", 700.0) for m in range(3, 8)]]

@@ -115,6 +115,7 @@ def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_histor
                      "investigation_start, publicity_channels, refusal_notice, verification_start"),
     ("total_extended", "1000wd", "'total_extended' is not left to the locality"),
     ("publicity", "1d", "'publicity' is not left to the locality"),
+    ("publicity_channels", [], "cannot be empty (the province's: [\"村（社区）\"])"),
 ])
 def test_a_bad_setting_is_refused_and_nothing_is_recorded(engine, name, value, message):
     with pytest.raises(InvalidInput) as refused:
@@ -222,3 +223,67 @@ def test_a_jiangsu_county_sets_its_phase_out_at_twice_the_standard(engine):
                                                                      "2026-07-01")
     assert [p.month for p in cases["常熟市"].payments][3:] == [
         f"2026-{m:02d}" for m in range(4, 10)]
+
+
+def test_a_setting_governs_events_dated_from_its_decision_on(engine):
+    """A county's document applies from the date it was decided: a case accepted before it
+    keeps the national 3 working days, also after recompute (its deadline is evidence of the
+    rule then in force); one accepted on or after it gets the county's 2."""
+    accepted_case(engine, "甲县", "BEFORE")                      # accepted 2026-03-02
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 3, 3))
+    assert engine.recompute() == []
+    before = {d.rule: d for d in engine.store.deadlines("BEFORE")}["investigation_start"]
+    assert (before.due_on, before.citation) == (NATIONAL_INVESTIGATION_DUE,
+                                                "民发〔2021〕57号 第15条（国家规定）")
+    engine.open_case("shanxi", on=date(2026, 3, 3), attributes={"county": "甲县"},
+                     case_id="AFTER")
+    view = engine.fire("AFTER", "accept", on=date(2026, 3, 3))
+    # 2 working days from Tue 3/3: 3/4(1) 3/5(2) → 2026-03-05, under the county's basis.
+    assert (by_rule(view)["investigation_start"].deadline.due_on,
+            by_rule(view)["investigation_start"].deadline.citation) == (date(2026, 3, 5), BASIS)
+
+
+def test_recompute_uses_the_county_each_event_found(engine):
+    """An event that moves a case to another county (--set county=…) changes the rules of the
+    events after it, not of those before: recompute derives each as fire did."""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    accepted_case(engine, "甲县", "MOVED")
+    engine.fire("MOVED", "start_investigation", on=date(2026, 3, 3),
+                payload={"county": "乙县"})
+    stored = engine.store.deadlines("MOVED")
+    assert engine.recompute() == []
+    assert engine.store.deadlines("MOVED") == stored
+    assert engine.replay("MOVED")[1] == stored
+
+
+def test_a_keyed_open_repeated_after_a_later_setting_is_the_same_call(engine):
+    first = engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "乙县"},
+                             idempotency_key="K1")
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县人民政府〔2026〕2号",
+                         date(2026, 6, 1))
+    again = engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "乙县"},
+                             idempotency_key="K1")
+    assert again.id == first.id
+    assert "delegated" not in again.case.attributes
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    # 一(五) "最长不超过6个月"
+    ("phase_out_months_high_income", 7, "must be from 1 to 6 (江苏征求意见稿 一(五)"),
+    ("phase_out_months_high_income", 2.5, "must be a whole number like the province's 6"),
+    # 一(四) 供养费用 "可以视情适当豁免": a share of it, never more than all of it
+    ("single_support_counted_share", 5, "must be from 0 to 1"),
+    ("collective_min_participants", 0, "must be from 2 to 99"),
+])
+def test_a_jiangsu_county_s_value_stays_within_the_draft_s_bounds(engine, name, value, message):
+    workflow = "benefit" if name.startswith("phase_out") else "dibao"
+    with pytest.raises(InvalidInput) as refused:
+        engine.set_parameter("jiangsu_draft", "昆山市", name, value, "x", ACCEPTED,
+                             workflow=workflow)
+    assert message in str(refused.value)
+    assert engine.parameter_settings(in_force=False) == []
+
+
+def test_a_county_name_with_spaces_around_it_is_refused(engine):
+    with pytest.raises(InvalidInput, match="without spaces around it: ' 甲县 '"):
+        engine.set_parameter("shanxi", " 甲县 ", "investigation_start", "2wd", BASIS, ACCEPTED)

@@ -16,7 +16,7 @@ from engine.cli.options import db_option, emit, format_option, load_json
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
 @click.option("--county", help="With the county's own parameters (read from --db).")
 @format_option("table", "json")
-@db_option
+@db_option(only_with="--county")
 def assess(household_file, province, county, fmt, db_path) -> None:
     """Assess the household in HOUSEHOLD_FILE (JSON; - for stdin) under a province's rules.
 

@@ -55,19 +55,25 @@ def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     return value
 
 
-def db_option(func=None, *, creates: bool = False):
+def db_option(func=None, *, creates: bool = False, only_with: str | None = None):
     """``--db``; ``creates``: the command records, and makes the database if it is missing
-    (the others need an existing one)."""
+    (the others need an existing one); ``only_with``: the option for which the command reads
+    it (it is then checked only when used)."""
+    if only_with:
+        help_text = f"Case database, read only with {only_with}."
+    else:
+        help_text = "Case database" + (" (created if missing)." if creates else
+                                       " (must exist: open a case or import first).")
+
     def decorate(func):
         return click.option(
             "--db",
             "db_path",
             type=click.Path(dir_okay=False),
-            callback=check_db_path,
+            callback=None if only_with else check_db_path,
             default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
             show_default="$DOUDI_DB, else ./doudi.db",
-            help="Case database" + (" (created if missing)." if creates else
-                                    " (must exist: open a case or import first)."),
+            help=help_text,
         )(func)
 
     return decorate if func is None else decorate(func)

@@ -42,7 +42,7 @@ def workflow() -> None:
 @click.option("--province", required=True, help="Province code: show its effective workflow.")
 @click.option("--county", help="With the county's own parameters (read from --db).")
 @format_option("mermaid", "json", default="mermaid")
-@db_option
+@db_option(only_with="--county")
 def show(name, province, county, fmt, db_path) -> None:
     """Print a province's effective workflow NAME (after its patches and parameters)."""
     from engine.machine import mermaid

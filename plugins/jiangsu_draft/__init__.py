@@ -157,7 +157,7 @@ def doudi_register_guards(register):
 # ill members: "可以视情延长缓退期，原则上不超过12个月".
 HIGH_INCOME_MONTHS = Parameter("phase_out_months_high_income", 6,
                                f"{EXIT}（家庭人均收入达到或超过低保标准2倍的，由当地确定，最长不超过6个月）",
-                               local=True)
+                               local=True, bounds=(1, 6))
 SEVERE_MEMBER_MONTHS = 12
 
 
@@ -217,7 +217,7 @@ def doudi_workflow_patches(province, workflow):
     # "集体研究确定" sets no number: at least 3 is this system's default, a local choice.
     meeting = Parameter("collective_min_participants", 3,
                         f"{COLLECTIVE}（集体研究确定；人数未规定，默认3人为本系统的地方可调设定）",
-                        local=True)
+                        local=True, bounds=(2, 99))  # (a collective is more than one person)
     # 一事一议: "经调查后" — once the investigation and 信息核对 are done (verifying), a case
     # beyond the rules goes to a collective meeting; its outcome is recorded and the case
     # returns to verifying, then 公示 and confirmation as usual. A refusal cannot be approved.

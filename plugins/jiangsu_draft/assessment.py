@@ -14,12 +14,14 @@ SEVERE_TYPES = ("intellectual", "mental")
 # floor, i.e. nothing more than the text itself grants).
 PARAMETERS = (
     Parameter("employment_cost_share", 0.0,
-              f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）", local=True),
+              f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）", local=True,
+              bounds=(0, 1)),
     Parameter("single_person_grade4", False,
               f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）",
               local=True),
     Parameter("single_support_counted_share", 1.0,
-              f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）", local=True),
+              f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）", local=True,
+              bounds=(0, 1)),
 )
 
 
