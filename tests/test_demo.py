@@ -46,3 +46,16 @@ def test_a_failed_demo_leaves_no_scratch_files(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert error_line(result, starts_with="Error: ") == "Error: refused halfway"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_s_summary_counts_what_the_database_holds(tmp_path):
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "20",
+                                      "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    conn = Engine.open(str(path)).store.db.conn
+    cases, events = conn.execute("select (select count(*) from cases), "
+                                 "(select count(*) from events)").fetchone()
+    assert cases > 20  # approvals open benefit cases by themselves
+    assert f"demo.db: {cases} cases (20 applications and households, the rest benefit " \
+           f"cases opened by approval), {events} events;" in result.stderr

@@ -61,16 +61,21 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
 
         # One commit for the whole demo.
         with progress_bar(cases, "Building demo cases") as bar, engine.store.db.atomic():
-            fired = build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
+            build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
         engine.store.db.close()
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
         if engine is not None:
             engine.store.db.close()  # (again after success: closing twice is harmless)
         remove_files(scratch)
-    click.echo(f"{db_path}: {cases} cases, {fired} events; breaches as of {as_of.isoformat()}:",
-               err=True)
     engine = Engine.open(db_path)
+    # Counted in the database: an approval opens the household's benefit case by itself,
+    # and every case's opening is an event too.
+    stored, events = engine.store.db.execute(
+        "select (select count(*) from cases), (select count(*) from events)").fetchone()
+    click.echo(f"{db_path}: {stored} cases ({cases} applications and households, the rest "
+               f"benefit cases opened by approval), {events} events; breaches as of "
+               f"{as_of.isoformat()}:", err=True)
     rows = [b.to_json() for b in engine.breaches(as_of)]
     emit(rows, fmt, COLUMNS)
     click.echo(f"{len(rows)} breached deadlines", err=True)
