@@ -36,7 +36,13 @@ from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
 from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
-from engine.workflow import OPEN_EVENT, Parameter, Transition, Workflow, available_workflows
+from engine.workflow import (
+    OPEN_EVENT,
+    Transition,
+    Workflow,
+    always_delegating,
+    available_workflows,
+)
 
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
@@ -66,8 +72,8 @@ class _Step:
 def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -> bool:
     """Whether the place (a province, or a county that set it) always delegates; refuses
     ``delegated=false`` where it does."""
-    delegation = wf.parameters.get("delegation")
-    if delegation is None or delegation.value != "always":
+    delegation = always_delegating(wf.parameters)
+    if delegation is None:
         return False
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
@@ -77,8 +83,14 @@ def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -
     return True
 
 
-def _place(province: str, county: Any) -> str:
-    return f"{county} ({province})" if isinstance(county, str) else province
+def _county(attributes: Mapping[str, Any]) -> str | None:
+    """A case's county as its attributes give it (None where they name none)."""
+    county = attributes.get("county")
+    return county if isinstance(county, str) else None
+
+
+def _place(province: str, county: str | None) -> str:
+    return f"{county} ({province})" if county is not None else province
 
 
 def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
@@ -171,8 +183,7 @@ class Engine:
             wf = self.registry.workflow(province, name)
             local = local_parameters.in_force(settings[:count]) if count else None
             if local:
-                wf = wf.with_parameters(
-                    Parameter(s.name, s.value, s.citation) for s in local.values())
+                wf = wf.with_parameters(s.parameter() for s in local.values())
             self._workflows[key] = wf
         return wf
 
@@ -196,9 +207,10 @@ class Engine:
         (``citation``), decided on ``on``. ``value=None`` returns the parameter to the
         province's value.
 
-        It applies to the county's cases from their next event on; :meth:`recompute`
-        re-derives the deadlines already running with it. Checked like a plugin's parameter:
-        a parameter the workflow has, a value of the same kind, a duration it can count.
+        It applies to the county's events dated ``on`` or later (an event counts under the
+        county its case was in); :meth:`recompute` re-derives the deadlines running with it.
+        Checked like a plugin's parameter: one the workflow leaves to the locality, a value
+        of the same kind within its bounds, a duration it can count.
         """
         setting = LocalSetting(
             arguments.text(province, "province"), arguments.text(county, "county"),
@@ -310,9 +322,8 @@ class Engine:
         """An open as its idempotency key records it: the attributes as the opening stores
         them."""
         stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
-        county = stored.get("county")
-        wf = self.workflow(province, workflow, county if isinstance(county, str) else None,
-                           date.fromisoformat(on))
+        county = _county(stored)
+        wf = self.workflow(province, workflow, county, date.fromisoformat(on))
         if _always_delegated(wf, _place(province, county), stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
@@ -341,8 +352,8 @@ class Engine:
         key: str | None = None,
     ) -> Change:
         """The change that opens a case (not yet written); ``key``: its idempotency key."""
-        county = attributes.get("county")
-        wf = self.workflow(province, workflow, county if isinstance(county, str) else None, on)
+        county = _county(attributes)
+        wf = self.workflow(province, workflow, county, on)
         wf.check_attributes(attributes, opening=True)
         calendar = self.calendar(province, county)
         calendar.check(on)
@@ -900,9 +911,9 @@ class Engine:
         history = self.store.history(case_id)
         opening = history[0]
         attributes = dict(opening.payload)
-        county = attributes.get("county")  # (as opened: a later event may have moved it)
+        # (the county as opened: a later event may have moved the case)
         case = attrs.evolve(stored, attributes=attributes, last_event_on=opening.on,
-                            county=county if isinstance(county, str) else None)
+                            county=_county(attributes))
         wf = self._workflow_of(case, opening.on)
         case = attrs.evolve(case, state=wf.initial)
         calendar = self.calendar(case.province, case.county)
@@ -934,8 +945,7 @@ class Engine:
                 continue
             # As the event was applied: the county it found (an event may move the case) and
             # that county's parameters decided by its date.
-            county = (entry.payload if entry.event == OPEN_EVENT else attributes).get("county")
-            county = county if isinstance(county, str) else None
+            county = _county(entry.payload if entry.event == OPEN_EVENT else attributes)
             wf = self.workflow(case.province, case.workflow, county, entry.on)
             calendar = self.calendar(case.province, county)
             attributes.update(entry.payload)

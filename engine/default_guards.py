@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from engine.guards import GuardContext, register_each
 from engine.hookspecs import hookimpl
+from engine.workflow import DELEGATION
 
 
 def delegated(ctx: GuardContext) -> str | None:
@@ -18,7 +19,8 @@ def delegated(ctx: GuardContext) -> str | None:
 def not_delegated(ctx: GuardContext) -> str | None:
     if not ctx.delegated:
         return None
-    basis = ctx.parameters["delegation"].citation if "delegation" in ctx.parameters else ""
+    delegation = ctx.parameters.get(DELEGATION)
+    basis = delegation.citation if delegation is not None else ""
     return f"confirmation is delegated to the township ({basis}): there is no county step"
 
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from engine.core import Engine
 from engine.periods import add_months
+from engine.workflow import always_delegating
 
 COUNTIES = ["甲县", "乙县", "丙区"]  # sample county names, the same in every province
 
@@ -92,7 +93,7 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
         "household_size": rng.randint(1, 5),
     }
     workflow = engine.registry.workflow(province, "dibao")
-    always = workflow.parameters["delegation"].value == "always"
+    always = always_delegating(workflow.parameters) is not None
     if not always and rng.random() < 0.3:
         attributes["delegated"] = True
     delegated = always or attributes.get("delegated") is True

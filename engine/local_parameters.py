@@ -5,8 +5,9 @@ delegated confirmation to the townships, the publicity channels, Jiangsu's emplo
 share and its phase-out length at ≥ 2 × the standard. A county's choice is data, not code:
 an operator records it with the document that decided it (``doudi parameter set``), and it
 is stored in the case database as evidence, next to the cases it governs. Settings are
-only ever appended; the latest one for a parameter wins, and a setting without a value
-returns the parameter to the province's.
+only ever appended and take effect from the date decided: on a given date the latest one
+decided by then wins, and a setting without a value returns the parameter to the
+province's.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from typing import Any
 from attrs import frozen
 
 from engine.errors import InvalidInput, WorkflowLoadError
-from engine.workflow import Parameter, Workflow
+from engine.workflow import DELEGATION, Parameter, Workflow, always_delegating
 
 #: The key of a place's overrides: (province, workflow, county).
 Place = tuple[str, str, str]
-#: The parameter saying whether confirmation is delegated to the townships (core.py reads
-#: it): ``always`` or ``per_case`` (the case's ``delegated`` attribute decides).
-DELEGATION = "delegation"
 
 
 @frozen
@@ -56,6 +54,10 @@ class LocalSetting:
             "value": None if self.value is None else json.dumps(self.value, ensure_ascii=False),
             "citation": self.citation, "on": self.on.isoformat(), "actor": self.actor,
         }
+
+    def parameter(self, title: str = "") -> Parameter:
+        """The setting as the workflow parameter it overrides."""
+        return Parameter(self.name, self.value, self.citation, title)
 
     def to_json(self) -> dict[str, Any]:
         return {"province": self.province, "county": self.county, "workflow": self.workflow,
@@ -116,11 +118,11 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     if setting.name == DELEGATION:
         if setting.value not in ("always", "per_case"):
             raise InvalidInput(f"{where} is always or per_case, not {setting.value!r}")
-        if current.value == "always" and setting.value != "always":
+        if always_delegating(workflow.parameters) and setting.value != "always":
             # A province that delegates every case leaves its counties no choice.
             raise InvalidInput(f"{where} is always in {setting.province} "
                                f"({current.citation}): a county cannot set it back")
-    parameter = Parameter(setting.name, setting.value, setting.citation, current.title)
+    parameter = setting.parameter(current.title)
     try:
         workflow.with_parameters([parameter])  # a duration it cannot count, for one
     except WorkflowLoadError as exc:

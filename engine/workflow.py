@@ -367,12 +367,20 @@ class WorkflowPatch:
                                         f"{workflow.name!r} does not have")
 
 
+#: The parameter saying whether confirmation is delegated to the townships: ``always``
+#: (a province's or county's rule) or ``per_case`` (the case's ``delegated`` attribute).
+DELEGATION = "delegation"
+
+
+def always_delegating(parameters: Mapping[str, Parameter]) -> Parameter | None:
+    """The ``delegation`` parameter where it delegates every case, else None."""
+    delegation = parameters.get(DELEGATION)
+    return delegation if delegation is not None and delegation.value == "always" else None
+
+
 def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
     """Confirmation delegated to the township: always (province rule), or by the case."""
-    delegation = parameters.get("delegation")
-    if delegation is not None and delegation.value == "always":
-        return True
-    return attributes.get("delegated") is True
+    return always_delegating(parameters) is not None or attributes.get("delegated") is True
 
 
 def variant_applies(when: str, parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:

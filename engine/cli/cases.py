@@ -198,10 +198,11 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
 def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     """Show a case: state, attributes, history and deadlines with their status and clause."""
     engine = open_engine(db_path)
-    if as_of is None:
+    stored = engine.store.case(case_id) if as_of is None else None
+    if stored is not None:  # (no such case: engine.case below says so)
         # Today, like the reports: as of its last event, a deadline overdue since would show
         # as still running. (Never before the last event: that would hide it.)
-        as_of = max(date.today(), engine.case(case_id).case.last_event_on)
+        as_of = max(date.today(), stored.last_event_on)
     view = engine.case(case_id, as_of=as_of, window=window)
     data = view.to_json()
     if fmt == "json":
