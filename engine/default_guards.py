@@ -89,6 +89,47 @@ def not_extended(ctx: GuardContext) -> str | None:
     return f"{d.rule} is already extended to {d.duration} (by {d.extended_by})"
 
 
+def missing_materials_listed(ctx: GuardContext) -> str | None:
+    """一次性告知 names what is missing (``--set missing_materials=...``)."""
+    missing = ctx.payload.get("missing_materials")
+    if isinstance(missing, str) and missing.strip():
+        return None
+    notices = ctx.parameters["materials_notices"]
+    return (f"{ctx.event} needs --set missing_materials=... listing everything missing, "
+            f"told at once ({notices.citation})")
+
+
+def materials_requested_once(ctx: GuardContext) -> str | None:
+    """57号 第10条: the applicant is told everything missing at once, not piecemeal."""
+    notices = ctx.parameters["materials_notices"]
+    told = [e for e in ctx.history if e.event == ctx.event]
+    if len(told) < notices.value:
+        return None
+    return (f"the applicant was already told on {told[-1].on.isoformat()} everything missing "
+            f"({notices.title}, {notices.citation}): accept the application or record its "
+            f"withdrawal")
+
+
+def county_home_visit_done(ctx: GuardContext) -> str | None:
+    """57号 第20条: before deciding an application registered separately (单独登记备案) or
+    complained about during confirmation, the county visits the household."""
+    rule = ctx.parameters.get("county_home_visit")
+    if rule is None or not rule.value:
+        return None
+    since = max((e.seq for e in ctx.history if e.event == "submit_to_county"), default=-1)
+    complaints = [e for e in ctx.history if e.event == "receive_complaint" and e.seq > since]
+    if complaints:
+        needed, why = complaints[-1].seq, f"a complaint was received on {complaints[-1].on}"
+    elif ctx.attributes.get("registered_separately") is True:
+        needed, why = since, "the application is registered separately (单独登记备案)"
+    else:
+        return None
+    if any(e.event == "county_home_visit" and e.seq > needed for e in ctx.history):
+        return None
+    return (f"{why}: the county must visit the household (county_home_visit) before "
+            f"{ctx.event} ({rule.citation})")
+
+
 @hookimpl(trylast=True)
 def doudi_assessment_rules(province, parameters):
     """Nationally, every income of every member and all support received count."""
@@ -107,4 +148,7 @@ def doudi_register_guards(register):
         publicity_channel_allowed,
         extension_reason_allowed,
         not_extended,
+        missing_materials_listed,
+        materials_requested_once,
+        county_home_visit_done,
     ))

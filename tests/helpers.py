@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.errors import EventRefused
 
 
 def run(db_path, *args, env=None, input=None):
@@ -58,3 +60,25 @@ def dump_file(path):
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, exit_code=1,
+                       match=None, reason=None, payload=None):
+    """Fire through the API and the CLI; both refuse and neither writes anything."""
+    before = snapshot(engine, case_id)
+    dumped = dump_file(db_path)
+    with pytest.raises(error, match=match):
+        engine.fire(case_id, event, on=on, payload=payload, reason=reason)
+    assert snapshot(engine, case_id) == before
+    args = ["case", "fire", case_id, event, "--on", on.isoformat()]
+    if reason is not None:
+        args += ["--reason", reason]
+    for key, value in (payload or {}).items():
+        args += ["--set", f"{key}={value}"]
+    result = run(db_path, *args)
+    assert result.exit_code == exit_code, result.output
+    line = error_line(result, starts_with="Error: ")
+    assert result.stdout == ""
+    assert dump_file(db_path) == dumped
+    assert snapshot(engine, case_id) == before
+    return line

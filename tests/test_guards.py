@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput, UnknownName
-from helpers import dump_file, error_line, run, snapshot
+from helpers import dump_file, refused_everywhere, run
 
 # A Shanxi case opened Mon 2026-03-02 and accepted the same day.
 #   investigation_start 3 wd (民发〔2021〕57号 第15条): 3/3(1) 3/4(2) 3/5(3) → 2026-03-05
@@ -27,28 +27,6 @@ OPENED = date(2026, 3, 2)
 def engine(db):
     """Overrides conftest's: here the API and the CLI work on the same database."""
     return Engine.open(db)
-
-
-def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, exit_code=1,
-                       match=None, reason=None, payload=None):
-    """Fire through the API and the CLI; both refuse and neither writes anything."""
-    before = snapshot(engine, case_id)
-    dumped = dump_file(db_path)
-    with pytest.raises(error, match=match):
-        engine.fire(case_id, event, on=on, payload=payload, reason=reason)
-    assert snapshot(engine, case_id) == before
-    args = ["case", "fire", case_id, event, "--on", on.isoformat()]
-    if reason is not None:
-        args += ["--reason", reason]
-    for key, value in (payload or {}).items():
-        args += ["--set", f"{key}={value}"]
-    result = run(db_path, *args)
-    assert result.exit_code == exit_code, result.output
-    line = error_line(result, starts_with="Error: ")
-    assert result.stdout == ""
-    assert dump_file(db_path) == dumped
-    assert snapshot(engine, case_id) == before
-    return line
 
 
 def shanxi_case(engine, *events, delegated=False):
