@@ -20,7 +20,10 @@ from engine.errors import EventRefused, InvalidInput
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
-INCOME_KINDS = ("employment", "odd_job", "farming", "business", "property", "pension", "other")
+# "imputed": income the investigation computed rather than found (劳动力系数, 行业收入评估基本标准,
+# 最低工资标准), which some provinces set aside for a member who really cannot earn.
+INCOME_KINDS = ("employment", "odd_job", "farming", "business", "property", "pension", "imputed",
+                "other")
 NATIONAL = "民发〔2021〕57号（家庭经济状况认定）"
 MARGINAL = "民发〔2022〕83号（低保边缘家庭：人均收入低于1.5倍低保标准）"
 
@@ -47,6 +50,8 @@ class Member:
     disability: Disability | None = None
     income: Mapping[str, float] = attrs.Factory(dict)  # monthly, this member's own share
     disability_allowance: bool = False  # 困难残疾人生活补贴
+    cannot_earn: bool = False  # found: 确实难以就业或者较长时间无法获得收入
+    months_without_income: int = 0  # consecutive months, as the investigation found
 
 
 @frozen
@@ -119,7 +124,8 @@ class Household:
 
 
 def _member(r: _Reader) -> Member:
-    r.only("id", "age", "employed", "disability", "income", "disability_allowance")
+    r.only("id", "age", "employed", "disability", "income", "disability_allowance", "cannot_earn",
+           "months_without_income")
     disability = None
     if r.has("disability"):
         d = r.child("disability").only("grade", "type")
@@ -145,7 +151,16 @@ def _member(r: _Reader) -> Member:
         disability=disability,
         income=income,
         disability_allowance=r.boolean("disability_allowance", default=False),
+        cannot_earn=r.boolean("cannot_earn", default=False),
+        months_without_income=_whole(r, "months_without_income"),
     )
+
+
+def _whole(r: _Reader, key: str) -> int:
+    value = r.number(key, default=0)
+    if value != int(value):
+        raise InvalidInput(f"{r.path}.{key}: expected a whole number, got {value!r}")
+    return int(value)
 
 
 def _support(r: _Reader, ids: list[str]) -> Support:
@@ -254,6 +269,10 @@ class AssessmentRules:
     marginal_basis: str = MARGINAL
     # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
     marginal_inclusive: bool = False
+    # Imputed income of a member who cannot earn is set aside and the household judged on its
+    # real hardship; "" where the province has no such rule (then imputed income counts).
+    real_hardship_basis: str = ""
+    real_hardship_months: int | None = None  # months without income that also qualify
 
 
 # -- the result -----------------------------------------------------------------------------------
@@ -320,8 +339,15 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
                 flags["minimum_benefit"], flags["minimum_benefit_basis"] = minimum
     total = 0.0
     cost_left = min(rules.employment_cost_share, 1.0) * household.standard
+    hardship: list[str] = []
     for member in members:
         for kind, amount in member.income.items():
+            if kind == "imputed" and (why := _real_hardship(member, rules)):
+                steps.append(Step("income:imputed", 0.0, rules.real_hardship_basis,
+                                  f"{why}：核算收入{amount:g}元不计入，根据家庭实际困难情况综合判断",
+                                  member.id))
+                hardship.append(member.id)
+                continue
             counted, citation, note = amount, NATIONAL, ""
             ruled = rules.income_rule(member, kind, amount, household) if rules.income_rule else None
             if ruled is not None and ruled[0] > 0:
@@ -377,8 +403,22 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     steps.append(Step("classification", per_capita, basis,
                       f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
                       + ("（含）" if rules.marginal_inclusive else "")))
+    if hardship:
+        flags["real_hardship"], flags["real_hardship_basis"] = hardship, rules.real_hardship_basis
     owned = [p for p in household.property
              if not household.single_person or p.owner == applicant.id]
     flags["property_assessed"] = [attrs.asdict(p) for p in owned]
     return Assessment(province, household.standard, size, round(total, 2), per_capita,
                       classification, multiple, tuple(steps), flags)
+
+
+def _real_hardship(member: Member, rules: AssessmentRules) -> str | None:
+    """Why ``member``'s imputed income is set aside under ``rules``, or None if it counts."""
+    if not rules.real_hardship_basis:
+        return None
+    if member.cannot_earn:
+        return "调查认定确实难以就业或者较长时间无法获得收入"
+    months = rules.real_hardship_months
+    if months is not None and member.months_without_income >= months:
+        return f"连续{member.months_without_income}个月无法获得收入（{months}个月以上）"
+    return None

@@ -226,3 +226,76 @@ def test_a_misspelt_field_is_refused_not_ignored(engine, change, message):
     with pytest.raises(InvalidInput) as refused:
         engine.assess("shanxi", household)
     assert message in str(refused.value)
+
+
+# -- imputed income and real hardship (劳动力系数) ---------------------------------------------
+
+# A mother (35) caring for her severely disabled son; the investigation imputed her an income
+# of 3,000 a month (劳动力系数 / 最低工资标准) though she earns nothing; her mother's pension is
+# 600. Standard 1,100. Counted as imputed: (3,000 + 600) / 3 = 1,200 ≥ 1,100, not 低保.
+# Set aside: 600 / 3 = 200 < 1,100, 低保.
+def carer(**found):
+    return {
+        "standard": 1100,
+        "members": [
+            {"id": "m1", "age": 35, "income": {"imputed": 3000}, **found},
+            {"id": "m2", "age": 10, "disability": {"grade": 1, "type": "intellectual"}},
+            {"id": "m3", "age": 70, "income": {"pension": 600}},
+        ],
+    }
+
+
+def test_tianjin_sets_imputed_income_aside_for_a_carer_who_cannot_earn(engine):
+    """津民发〔2023〕13号 一(一): "采取'劳动力系数'等方式核算申请家庭收入的……对因照顾家庭中重残、
+    重病人员……确实难以就业或者较长时间无法获得收入的，根据家庭实际困难情况综合判断是否纳入低保范围"."""
+    found = engine.assess("tianjin", carer(cannot_earn=True))
+    (imputed,) = steps(found, "income:imputed")
+    assert (imputed.member, imputed.counted) == ("m1", 0.0)
+    assert "津民发〔2023〕13号 一(一)" in imputed.citation and "3000" in imputed.note
+    assert (found.countable_income, found.per_capita, found.classification) == (600, 200, "dibao")
+    assert found.flags["real_hardship"] == ["m1"]
+    assert "劳动力系数" in found.flags["real_hardship_basis"]
+    # Without that finding the imputed income counts: 3,600 / 3 = 1,200, 边缘 (< 1,650).
+    counted = engine.assess("tianjin", carer())
+    assert (counted.countable_income, counted.per_capita, counted.classification) == (
+        3600, 1200, "marginal")
+    assert "real_hardship" not in counted.flags
+
+
+@pytest.mark.parametrize(("months", "income", "classification"),
+                         [(5, 3600, "marginal"), (6, 600, "dibao")])
+def test_jiangsu_six_months_without_income_is_enough(engine, months, income, classification):
+    """江苏征求意见稿 一(二) 一是: "对确实难以就业或者连续6个月以上无法获得收入的，根据家庭实际困难情况，
+    综合判断是否纳入低保范围" — 6 months (以上 includes it, 民法典 第1259条) sets the imputed 3,000
+    aside without any other finding; 5 months does not: (3,000 + 600) / 3 = 1,200."""
+    result = engine.assess("jiangsu_draft", carer(months_without_income=months))
+    assert (result.countable_income, result.classification) == (income, classification)
+    (imputed,) = steps(result, "income:imputed")
+    if months == 6:
+        assert "江苏征求意见稿 一(二)" in imputed.citation and "连续6个月" in imputed.note
+
+
+def test_shanxi_needs_the_finding_and_counts_imputed_income_otherwise(engine):
+    """晋民发〔2023〕31号 四(一): "对确实难以就业或者较长时间无法获得收入的，根据家庭实际困难情况综合判断"
+    — 较长时间 has no number here, so 12 months without income alone change nothing; the
+    investigation's finding (cannot_earn) sets the imputed 3,000 aside."""
+    assert engine.assess("shanxi", carer(months_without_income=12)).countable_income == 3600
+    found = engine.assess("shanxi", carer(cannot_earn=True))
+    assert (found.countable_income, found.classification) == (600, "dibao")
+    assert "晋民发〔2023〕31号 四(一)" in steps(found, "income:imputed")[0].citation
+
+
+def test_nationally_imputed_income_counts_in_full():
+    """民发〔2021〕57号 has no such rule: without a province's clause, imputed income counts."""
+    from engine.assessment import AssessmentRules, Household, assess
+
+    result = assess("x", Household.from_json(carer(cannot_earn=True)), AssessmentRules())
+    assert result.countable_income == 3600
+
+
+@pytest.mark.parametrize(("found", "field"), [({"months_without_income": 2.5}, "months_without_income"),
+                                              ({"months_without_income": -1}, "months_without_income"),
+                                              ({"cannot_earn": "yes"}, "cannot_earn")])
+def test_a_malformed_finding_names_its_field(engine, found, field):
+    with pytest.raises(InvalidInput, match=rf"household\.members\[0\]\.{field}"):
+        engine.assess("tianjin", carer(**found))

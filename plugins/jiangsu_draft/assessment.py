@@ -87,6 +87,10 @@ def rules(parameters) -> AssessmentRules:
         rigid_spending_basis=(f"{INCOME} 三是（因病、因残、因学等长期存在的刚性支出，"
                               "可在认定收入时予以适当扣除）"),
         minimum_benefit=minimum,
+        # "确实难以就业或者连续6个月以上无法获得收入的": 以上 includes the 6 (民法典 第1259条).
+        real_hardship_basis=(f"{INCOME} 一是（采取行业收入评估基本标准或最低工资标准核算非固定从业收入的，"
+                             "对确实难以就业或者连续6个月以上无法获得收入的，根据家庭实际困难情况综合判断）"),
+        real_hardship_months=6,
         marginal_multiple_max=2.0,
         # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
         marginal_inclusive=True,

@@ -85,6 +85,9 @@ def doudi_assessment_rules(province, parameters):
         single_person=_single_person,
         single_person_basis=f"{NOTICE} 一(二)",
         support_rule=_support,
+        # 四(一): "对确实难以就业或者较长时间无法获得收入的，根据家庭实际困难情况综合判断是否纳入低保范围"
+        real_hardship_basis=f"{NOTICE} 四(一)（确实难以就业或者较长时间无法获得收入的，根据家庭实际困难"
+                            "情况综合判断）",
     )
 
 

@@ -107,6 +107,11 @@ def doudi_assessment_rules(province, parameters):
         single_person=_single_person,
         single_person_basis=SINGLE,
         support_rule=_support,
+        # 一(一): income imputed by "劳动力系数": a member who, caring for a severely disabled or
+        # ill member or an infant (0–3) of a single parent, really cannot earn is judged on the
+        # household's real hardship.
+        real_hardship_basis=f"{SINGLE}（采取“劳动力系数”等方式核算收入的，对确实难以就业或者较长时间"
+                            "无法获得收入的，根据家庭实际困难情况综合判断）",
         single_person_flags={"classified_assistance": False,
                              "classified_assistance_basis": f"{SINGLE}（不享受分类救助政策）"},
     )
