@@ -178,7 +178,8 @@ def apply_event(
                 change(at, paused_on=on)
             elif event in rule.resumes and result[at].paused_on is not None:
                 change(at, **_resumed(result[at], calendar, on))
-        if event in rule.starts:
+        if event in rule.starts and (rule.when is None
+                                     or variant_applies(rule.when, params, attributes)):
             if at is not None:  # started again (e.g. a second 公示): the old one ends
                 change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)

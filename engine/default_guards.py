@@ -130,6 +130,20 @@ def county_home_visit_done(ctx: GuardContext) -> str | None:
             f"{ctx.event} ({rule.citation})")
 
 
+def warning_indicators_known(ctx: GuardContext) -> str | None:
+    """A comparison's indicators (``--set indicators=重病,残疾``) are ones the province sets."""
+    given = ctx.payload.get("indicators")
+    allowed = ctx.parameters.get("warning_indicators")
+    if given is None or allowed is None:
+        return None
+    names = given if isinstance(given, list) else str(given).replace("，", ",").split(",")
+    unknown = [n.strip() for n in names if n.strip() not in allowed.value]
+    if not unknown:
+        return None
+    return (f"warning indicator {'、'.join(unknown)} is not one the province sets: "
+            f"{'、'.join(allowed.value)} ({allowed.citation})")
+
+
 @hookimpl(trylast=True)
 def doudi_assessment_rules(province, parameters):
     """Nationally, every income of every member and all support received count."""
@@ -151,4 +165,5 @@ def doudi_register_guards(register):
         missing_materials_listed,
         materials_requested_once,
         county_home_visit_done,
+        warning_indicators_known,
     ))

@@ -9,7 +9,11 @@
   (the next working day; a make-up working Saturday *is* a working day).
 
 Three units: ``wd`` working days on the official calendar, ``d`` calendar days (201, 203),
-``m`` months (201, 202, 203). A due date is the last day on which the duty can still be done.
+``m`` months (201, 202, 203). Two more count calendar periods for duties set by frequency
+("每季度一次", "每月一次"): ``cm`` 自然月 and ``cq`` 自然季度, ending on the last day of the
+n-th month (quarter) after the one the start falls in (203). With one such duty a period and
+each one starting when the last was done, every month (quarter) holds one. A due date is the
+last day on which the duty can still be done.
 """
 
 from __future__ import annotations
@@ -29,14 +33,16 @@ if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
 
 CIVIL_CODE = "《民法典》"
-UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月"}
-ARTICLES = {"wd": ("第201条",), "d": ("第201条", "第203条"), "m": ("第201条", "第202条", "第203条")}
+UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月", "cm": "个自然月", "cq": "个自然季度"}
+ARTICLES = {"wd": ("第201条",), "d": ("第201条", "第203条"), "m": ("第201条", "第202条", "第203条"),
+            "cm": ("第203条",), "cq": ("第203条",)}
+CALENDAR_PERIODS = {"cm": (1, "月"), "cq": (3, "季度")}  # months in one, and its name
 _DURATION = re.compile(r"^\s*([+-]?\d+)\s*([a-zA-Z]+)\s*$")
 
 
 @frozen
 class Duration:
-    """A legal period: ``30wd``, ``7d`` or ``3m``."""
+    """A legal period: ``30wd``, ``7d``, ``3m``, or calendar periods ``1cm``, ``1cq``."""
 
     count: int
     unit: str
@@ -80,7 +86,7 @@ def _parse_duration(text: str) -> Duration:
     if unit not in UNIT_NAMES:
         raise InvalidInput(
             f"unknown unit {match.group(2)!r} in {text!r}: use wd (working days), "
-            "d (calendar days) or m (months)"
+            "d (calendar days), m (months), cm (calendar months) or cq (calendar quarters)"
         )
     if count < 1:
         raise InvalidInput(f"duration {text!r} must count at least 1 {unit}")
@@ -118,6 +124,15 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last))
 
 
+def period_end(start: date, duration: Duration) -> date:
+    """The last day of the ``count``-th calendar month or quarter after the one holding
+    ``start`` (``cm``, ``cq``)."""
+    months, _ = CALENDAR_PERIODS[duration.unit]
+    first = date(start.year, (start.month - 1) // months * months + 1, 1)
+    after = add_months(first, months * (duration.count + 1))  # first day of the one after
+    return after - timedelta(1)
+
+
 def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
     return _cached_due_date(calendar, start, Duration.parse(duration))
@@ -144,6 +159,8 @@ def _due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> Du
     else:
         if duration.unit == "d":
             nominal = start + timedelta(days=duration.count)
+        elif duration.unit in CALENDAR_PERIODS:
+            nominal = period_end(start, duration)
         else:
             nominal = add_months(start, duration.count)
         due = nominal if calendar.is_working_day(nominal) else calendar.add_working_days(nominal, 1)
@@ -162,7 +179,12 @@ def _basis(
     calendar: OfficialCalendar, start: date, duration: Duration, nominal: date, due: date
 ) -> str:
     articles = "、".join(ARTICLES[duration.unit])
-    text = f"{CIVIL_CODE}{articles}：起算日{start.isoformat()}不计入，计{duration.label}"
+    if duration.unit in CALENDAR_PERIODS:
+        name = CALENDAR_PERIODS[duration.unit][1]
+        text = (f"{start.isoformat()}所在{name}之后第{duration.count}个自然{name}，"
+                f"至{nominal.isoformat()}止（{CIVIL_CODE}{articles}）")
+    else:
+        text = f"{CIVIL_CODE}{articles}：起算日{start.isoformat()}不计入，计{duration.label}"
     if duration.unit == "wd":
         text += "；工作日依" + "、".join(calendar.sources_between(start, due))
     elif due != nominal:
@@ -175,7 +197,12 @@ def explain(calendar: OfficialCalendar, start: date, duration: Duration | str) -
     """A day-by-day derivation of a due date that a case officer can read and check."""
     result = due_date(calendar, start, duration)
     duration = result.duration
-    lines = [f"起算日 {start.isoformat()}：当日不计入，自次日起算（{CIVIL_CODE}第201条）"]
+    if duration.unit in CALENDAR_PERIODS:
+        name = CALENDAR_PERIODS[duration.unit][1]
+        lines = [f"起始日 {start.isoformat()}：其所在{name}之后第{duration.count}个自然{name}"
+                 f"的末日 {result.nominal_end.isoformat()}"]
+    else:
+        lines = [f"起算日 {start.isoformat()}：当日不计入，自次日起算（{CIVIL_CODE}第201条）"]
     if duration.unit == "wd":
         count = 0
         for info in _days(calendar, start + timedelta(1), result.due):
@@ -188,7 +215,7 @@ def explain(calendar: OfficialCalendar, start: date, duration: Duration | str) -
         if duration.unit == "d":
             for n, info in enumerate(_days(calendar, start + timedelta(1), result.nominal_end), 1):
                 lines.append(f"  {info.describe()} → 第{n}日")
-        else:
+        elif duration.unit == "m":
             corresponding = start.day == result.nominal_end.day
             how = "对应日" if corresponding else "无对应日，取月末日"
             lines.append(

@@ -84,7 +84,8 @@ class Extension:
 
 @frozen
 class Variant:
-    """Use ``param`` instead of the rule's own when the case attribute ``when`` is true.
+    """Use ``param`` instead of the rule's own when the case attribute ``when`` is true, or
+    (``when = "level=县级"``, alternatives ``"level=省级|县级"``) holds one of those values.
 
     ``when = "delegated"`` follows the ``delegation`` parameter (always / per case).
     """
@@ -123,6 +124,7 @@ class AttributeSpec:
     required: bool = False  # required when a case of this workflow is opened
     minimum: float | None = None
     title: str = ""
+    choices: tuple[str, ...] = attrs.field(default=(), converter=_tuple)  # text: one of these
 
     def check(self, value: Any) -> None:
         from engine.arguments import LARGEST_NUMBER, out_of_range
@@ -144,6 +146,8 @@ class AttributeSpec:
                                       or not isinstance(value, str | int | float)):
             # (a number is written as text: the CLI reads --set subject=123 as 123)
             raise InvalidInput(f"{name} must be text, got {value!r}")
+        elif self.choices and str(value) not in self.choices:
+            raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
         elif self.type in ("month", "date"):
             from engine.periods import iso_date
 
@@ -181,6 +185,8 @@ class DeadlineRule:
     variants: tuple[Variant, ...] = attrs.field(default=(), converter=_tuple)
     # Count from the date in this event datum instead of the event's date (e.g. died_on).
     start_from: str | None = None
+    # Only for cases meeting this condition (as a variant's ``when``, e.g. "level=省级").
+    when: str | None = None
     severity: str = "statutory"
     kind: str = "duty"
 
@@ -384,9 +390,12 @@ def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, A
 
 
 def variant_applies(when: str, parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
-    """Whether a deadline variant's condition holds for a case."""
+    """Whether a deadline variant's (or rule's) condition holds for a case."""
     if when == "delegated":
         return is_delegated(parameters, attributes)
+    name, equals, values = when.partition("=")
+    if equals:
+        return str(attributes.get(name)) in values.split("|")
     return attributes.get(when) is True
 
 

@@ -265,12 +265,45 @@ def test_articles_and_json(cal):
     assert "第201条" in payload["basis"]
 
 
+# -- calendar months and quarters (第203条): duties set by frequency ------------------------
+
+C = ("第203条",)
+
+
+def test_1cq_ends_with_the_quarter_after_the_start(cal):
+    """"每季度开展一次" counted from a comparison on 2026-02-10 (first quarter): the next is due by
+    the end of the second quarter, 2026-06-30 (Tuesday). Done on the quarter's last day
+    (2026-03-31), the next is still due 06-30; 2cq from 2026-08-01 (third quarter) → the end of
+    the first quarter of 2027, 2027-03-31, projected (no 2027 notice yet)."""
+    check(cal, date(2026, 2, 10), "1cq", date(2026, 6, 30), C)
+    check(cal, date(2026, 3, 31), "1cq", date(2026, 6, 30), C)
+    result = check(cal, date(2026, 8, 1), "2cq", date(2027, 3, 31), C, provisional=True)
+    assert "2026-08-01所在季度之后第2个自然季度" in result.basis
+
+
+def test_1cm_ends_with_the_month_after_the_start(cal):
+    """"每月一次" from 2026-11-15: by 2026-12-31 (Thursday). From 2026-01-31: by 2026-02-28, a
+    make-up working Saturday (国办发明电〔2025〕7号), so it stays there."""
+    check(cal, date(2026, 11, 15), "1cm", date(2026, 12, 31), C)
+    check(cal, date(2026, 1, 31), "1cm", date(2026, 2, 28), C)
+
+
+def test_1cm_ending_in_duanwu_2025_moves_to_the_next_working_day(cal):
+    """第203条, 国办发明电〔2024〕12号: from 2025-04-10 the month after ends on Sat 2025-05-31; 端午
+    5/31–6/2 off → Tuesday 2025-06-03."""
+    result = check(cal, date(2025, 4, 10), "1cm", date(2025, 6, 3), C, nominal=date(2025, 5, 31))
+    lines = explain(cal, date(2025, 4, 10), "1cm")
+    assert lines[0] == "起始日 2025-04-10：其所在月之后第1个自然月的末日 2025-05-31"
+    assert "顺延至2025-06-03" in result.basis
+
+
 # -- Duration.parse ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("text", "count", "unit"),
-    [("30wd", 30, "wd"), ("7d", 7, "d"), ("3m", 3, "m"), (" 10 WD ", 10, "wd"), ("+2d", 2, "d")],
+    [("30wd", 30, "wd"), ("7d", 7, "d"), ("3m", 3, "m"), (" 10 WD ", 10, "wd"), ("+2d", 2, "d"),
+     ("1cq", 1, "cq"), ("1CM", 1, "cm")],
 )
 def test_duration_parse(text, count, unit):
     parsed = Duration.parse(text)
@@ -278,7 +311,7 @@ def test_duration_parse(text, count, unit):
     assert Duration.parse(parsed) is parsed
 
 
-@pytest.mark.parametrize("text", ["3x", "-3wd", "0d", "abc", "", "wd", "3", "3.5d", "1y"])
+@pytest.mark.parametrize("text", ["3x", "-3wd", "0d", "abc", "", "wd", "3", "3.5d", "1y", "0cq", "1q"])
 def test_duration_parse_errors(text):
     with pytest.raises(InvalidInput):
         Duration.parse(text)

@@ -35,10 +35,11 @@ def due(
 ) -> None:
     """Due date of DURATION counted from START.
 
-    DURATION is a count and a unit: 30wd (working days), 7d (calendar days), 3m (months).
-    The start day is not counted (民法典第201条); a calendar-day or month period whose
-    last day is not a working day ends on the next working day (第203条); a month period
-    ends on the corresponding day, or the month's last day (第202条).
+    DURATION is a count and a unit: 30wd (working days), 7d (calendar days), 3m (months),
+    1cm / 1cq (calendar months / quarters: "每月一次", "每季度一次"). The start day is not
+    counted (民法典第201条); a month period ends on the corresponding day, or the month's last
+    day (第202条); 1cq ends on the last day of the quarter after START's. A period other than
+    working days whose last day is not a working day ends on the next working day (第203条).
     """
     from engine.periods import due_date, explain
     from engine.registry import get_registry

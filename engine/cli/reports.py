@@ -28,7 +28,8 @@ def report_filters(func):
         click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
                      show_default="today", help="Judge deadlines as they stood on this date."),
         click.option("--province", help="Only this province."),
-        click.option("--workflow", help="Only this workflow (dibao, benefit, marginal, temporary)."),
+        click.option("--workflow", help="Only this workflow (dibao, benefit, marginal, "
+                                        "temporary, monitoring)."),
         click.option("--county", help="Only this county."),
     ]):
         func = option(func)

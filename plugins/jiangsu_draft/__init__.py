@@ -46,6 +46,7 @@ def doudi_register_provinces(register):
 
 EXIT = f"{DRAFT} 一(五)"
 TRANSFER = f"{DRAFT} 三(一)"
+MONITORING = f"{DRAFT} 三(三)"
 
 
 @hookimpl
@@ -210,6 +211,12 @@ def doudi_workflow_patches(province, workflow):
         return None
     if workflow == "benefit":
         return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,))]
+    if workflow == "monitoring":
+        # 三(三) sets the indicators; "定期开展数据比对筛查" sets no frequency, so no deadline.
+        return [WorkflowPatch(citation=MONITORING, add_parameters=(Parameter(
+            "warning_indicators", ["重病", "残疾", "就学", "失业", "工伤", "交通事故"],
+            f"{MONITORING}（针对重病、残疾、就学、失业、工伤、交通事故等情况，设置预警指标）",
+            "预警指标"),))]
     if workflow != "dibao":
         return None
     assessment_parameters = WorkflowPatch(citation=f"{DRAFT} 一(二)、一(四)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine import Document, Parameter, Province, hookimpl
+from engine import DeadlineRule, Document, Parameter, Province, WorkflowPatch, hookimpl
 from engine.provinces import credit_rules
 
 CODE = "shanxi"
@@ -58,6 +58,30 @@ def doudi_parameters(province, workflow):
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
         Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
     ]
+
+
+MONITORING = f"{NOTICE} 三(四)"
+
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province != CODE or workflow != "monitoring":
+        return None
+    # "省厅每季度组织开展一次数据比对筛查": the province department's duty; the notice sets no
+    # frequency for the other levels.
+    return [WorkflowPatch(
+        citation=MONITORING,
+        add_parameters=(
+            Parameter("comparison_interval", "1cq",
+                      f"{MONITORING}（省厅每季度组织开展一次数据比对筛查）", "数据比对筛查频次"),
+            Parameter("warning_indicators", ["重病", "残疾", "就学", "失业"],
+                      f"{MONITORING}（针对重病、残疾、就学、失业等情况设置预警指标）", "预警指标"),
+        ),
+        add_deadlines=(DeadlineRule(
+            rule="data_comparison", title="省厅每季度开展一次数据比对筛查",
+            starts=("open", "compare_data"), stops=("compare_data",),
+            param="comparison_interval", when="level=省级"),),
+    )]
 
 
 def _single_person(member) -> bool:

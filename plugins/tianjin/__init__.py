@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine import Document, Parameter, Province, WorkflowPatch, hookimpl
+from engine import (
+    DeadlineRule,
+    Document,
+    Parameter,
+    Province,
+    Variant,
+    WorkflowPatch,
+    hookimpl,
+)
 from engine.provinces import credit_rules
 
 CODE = "tianjin"
@@ -61,8 +69,34 @@ def doudi_parameters(province, workflow):
     ]
 
 
+MONITORING = f"{NOTICE} 三(三)"
+# "市民政局每季度、区民政局每月应……开展一次困难群众主动发现数据比对工作": a 直辖市's 市民政局
+# is at 省级, its 区民政局 at 县级.
+COMPARISON = DeadlineRule(
+    rule="data_comparison", title="主动发现数据比对（市民政局每季度、区民政局每月一次）",
+    starts=("open", "compare_data"), stops=("compare_data",), param="comparison_interval",
+    variants=(Variant("level=县级", "comparison_interval_district"),), when="level=省级|县级")
+
+
+def _monitoring_patch() -> WorkflowPatch:
+    return WorkflowPatch(
+        citation=MONITORING,
+        add_parameters=(
+            Parameter("comparison_interval", "1cq", f"{MONITORING}（市民政局每季度开展一次）",
+                      "数据比对频次（市民政局）"),
+            Parameter("comparison_interval_district", "1cm",
+                      f"{MONITORING}（区民政局每月开展一次）", "数据比对频次（区民政局）"),
+            Parameter("warning_indicators", ["重病", "残疾", "就学", "失业"],
+                      f"{MONITORING}（针对重病、残疾、就学、失业等情况设置预警指标）", "预警指标"),
+        ),
+        add_deadlines=(COMPARISON,),
+    )
+
+
 @hookimpl
 def doudi_workflow_patches(province, workflow):
+    if province == CODE and workflow == "monitoring":
+        return [_monitoring_patch()]
     if province != CODE or workflow != "dibao":
         return None
     # The township confirms: the county step and its deadline do not exist here.

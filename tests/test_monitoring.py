@@ -1,0 +1,95 @@
+"""低收入人口动态监测: how often each level of civil affairs runs its data comparison, and with
+which warning indicators (山西 三(四), 天津 三(三), 江苏 三(三)).
+
+A frequency ("每季度一次", "每月一次") is counted in calendar periods: after a comparison, the next
+is due by the end of the quarter (month) after the one it was done in (1cq, 1cm), moved to the
+next working day by 《民法典》第203条. Dates are hand-counted on the 2026 calendar
+(国办发明电〔2025〕7号: 2026-02-28, a Saturday, is a make-up working day).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from engine import Engine, EventRefused, InvalidInput
+from helpers import by_rule
+
+OPENED = date(2026, 1, 5)
+
+
+@pytest.fixture
+def engine(db):
+    return Engine.open(db)
+
+
+def monitoring(engine, province, level, **attributes):
+    return engine.open_case(province=province, workflow="monitoring", on=OPENED,
+                            attributes={"level": level, **attributes}).id
+
+
+def test_shanxi_province_department_compares_once_a_quarter(engine):
+    """晋民发〔2023〕31号 三(四): "省厅每季度组织开展一次数据比对筛查". Opened Mon 2026-01-05 (first
+    quarter): the first comparison is due by the end of the second quarter, Tue 2026-06-30.
+    Done on 06-30, met; the next is due Wed 2026-09-30, and on 2026-10-12 it is breached."""
+    cid = monitoring(engine, "shanxi", "省级", authority="山西省民政厅")
+    first = by_rule(engine.case(cid))["data_comparison"].deadline
+    assert (first.due_on, first.duration) == (date(2026, 6, 30), "1cq")
+    assert "晋民发〔2023〕31号 三(四)" in first.citation
+    engine.fire(cid, "compare_data", on=date(2026, 6, 30), payload={"indicators": "重病,失业"})
+    deadlines = engine.deadlines(cid, as_of=date(2026, 10, 12))
+    assert [(d.deadline.due_on, d.status) for d in deadlines] == [
+        (date(2026, 6, 30), "met"), (date(2026, 9, 30), "breached")]
+    assert [b.case.id for b in engine.breaches(as_of=date(2026, 10, 12))] == [cid]
+
+
+def test_shanxi_sets_no_frequency_for_a_county(engine):
+    """三(四) names the 省厅 only: a county department's monitoring case has no deadline."""
+    cid = monitoring(engine, "shanxi", "县级", county="平遥县")
+    engine.fire(cid, "compare_data", on=date(2026, 2, 10))
+    assert not engine.case(cid).deadlines
+
+
+def test_tianjin_districts_monthly_and_the_city_quarterly(engine):
+    """津民发〔2023〕13号 三(三): "市民政局每季度、区民政局每月应……开展一次困难群众主动发现数据比对工作".
+    Opened 2026-01-05: the 区民政局 (县级) must compare by the end of February, Sat 2026-02-28
+    (a make-up working day, so it stays); the 市民政局 (省级) by 2026-06-30. On Tue 2026-03-03
+    the district, which has not compared, is 2 working days overdue (3/2, 3/3). A district
+    comparison on 2026-02-10 is met and the next is due Tue 2026-03-31."""
+    district = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
+    city = monitoring(engine, "tianjin", "省级", authority="天津市民政局")
+    assert by_rule(engine.case(district))["data_comparison"].deadline.due_on == date(2026, 2, 28)
+    assert by_rule(engine.case(city))["data_comparison"].deadline.due_on == date(2026, 6, 30)
+    (breach,) = (b.to_json() for b in engine.breaches(as_of=date(2026, 3, 3)))
+    assert (breach["case_id"], breach["due_on"], breach["overdue_working_days"]) == (
+        district, "2026-02-28", 2)
+    assert "区民政局每月" in breach["basis"]
+    other = monitoring(engine, "tianjin", "县级")
+    view = engine.fire(other, "compare_data", on=date(2026, 2, 10), payload={"flagged": 12})
+    assert [(d.deadline.due_on, d.status) for d in view.deadlines] == [
+        (date(2026, 2, 28), "met"), (date(2026, 3, 31), "open")]
+
+
+def test_jiangsu_sets_indicators_but_no_frequency(engine):
+    """江苏征求意见稿 三(三): "针对重病、残疾、就学、失业、工伤、交通事故等情况，设置预警指标" — and
+    "定期" only, so a comparison has no deadline. 工伤 is one of its indicators; in 天津 (三(三):
+    重病、残疾、就学、失业) it is not."""
+    cid = monitoring(engine, "jiangsu_draft", "市级")
+    view = engine.fire(cid, "compare_data", on=date(2026, 2, 10),
+                       payload={"indicators": "工伤，交通事故"})
+    assert not view.deadlines
+    tianjin = monitoring(engine, "tianjin", "县级")
+    with pytest.raises(EventRefused, match=r"工伤 .*津民发〔2023〕13号 三\(三\)"):
+        engine.fire(tianjin, "compare_data", on=date(2026, 2, 10), payload={"indicators": "工伤"})
+
+
+@pytest.mark.parametrize(("attributes", "match"), [
+    ({"level": "区级"}, "level must be one of 省级, 市级, 县级"),
+    ({}, "needs --set level="),
+])
+def test_a_monitoring_case_names_its_level(engine, attributes, match):
+    """The frequency depends on the department's level, so it is required and checked."""
+    with pytest.raises(InvalidInput, match=match):
+        engine.open_case(province="tianjin", workflow="monitoring", on=OPENED,
+                         attributes=attributes)
