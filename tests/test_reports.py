@@ -405,3 +405,19 @@ def test_a_report_for_a_county_no_case_names_says_so(db, command):
     assert result.stderr == "note: no case names county '小店'; check the spelling\n"
     known = run(db, "report", *command, "--county", "小店区", "--format", "json")
     assert (known.exit_code, known.stdout, known.stderr) == (0, "[]\n", "")
+
+
+def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_quoted(engine, db):
+    """A county typed as ``=HYPERLINK(…)`` (or starting with +, -, @) reaches a spreadsheet as
+    text, with a leading ', not as a formula; numbers and dates are left as they are. The case:
+    山西, accepted Mon 2026-03-02, no investigation by 03-05 (3 wd, 57号 第15条): breached by 2
+    working days (3/6, 3/9) on 03-09."""
+    county = '=HYPERLINK("http://x.example","点击")'
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                            attributes={"county": county})
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["case_id"] == case.id]
+    assert {r["county"] for r in rows} == {"'" + county}
+    breach = next(r for r in rows if r["rule"] == "investigation_start")
+    assert (breach["due_on"], breach["overdue_working_days"]) == ("2026-03-05", "2")

@@ -119,7 +119,7 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows({c: _cell(r.get(c)) for c in columns} for r in rows)
+        writer.writerows({c: _csv_cell(r.get(c)) for c in columns} for r in rows)
         click.echo(buffer.getvalue(), nl=False)
         return
     if not rows:
@@ -139,6 +139,18 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…)):
+# text from a case (a county, a name) is quoted with a leading ' so it shows as typed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    text = _cell(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def _width(text: str) -> int:
