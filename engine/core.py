@@ -1150,6 +1150,26 @@ class Engine:
             })
         return rows
 
+    def service_stations(self, province: str | None = None,
+                         county: str | None = None) -> list[dict]:
+        """Villages (communities) whose 低保 recipients, as the benefit cases stand now, pass
+        the number at which a province wants a social assistance service station (its
+        ``service_station_recipients``; provinces without that rule give none)."""
+        provinces = [province] if province is not None else sorted(self.registry.provinces)
+        rows = []
+        for code in provinces:
+            self.registry.province(code)
+            wf = self.workflow(code, STATION_WORKFLOW)
+            rule = wf.parameters.get(STATION_PARAMETER)
+            if rule is None:
+                continue
+            open_states = [s.name for s in wf.states if not s.final]
+            for row in self.store.recipients_by_village(code, STATION_WORKFLOW, open_states,
+                                                        rule.value, county):
+                rows.append({"province": code, **row, "threshold": rule.value,
+                             "basis": rule.citation})
+        return rows
+
     def sanctions(
         self,
         province: str | None = None,
@@ -1166,5 +1186,10 @@ class Engine:
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
         return self.store.sanction_rows(province, county, kind, since, until)
 
+
+#: Where a province sets how many 低保 recipients a village may have before it needs a service
+#: station (the people of the households its benefit cases pay).
+STATION_WORKFLOW = "benefit"
+STATION_PARAMETER = "service_station_recipients"
 
 __all__ = ["Breach", "CaseView", "DeadlineView", "DoudiError", "Engine"]

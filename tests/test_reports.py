@@ -421,3 +421,44 @@ def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_quoted(engine, db):
     assert {r["county"] for r in rows} == {"'" + county}
     breach = next(r for r in rows if r["rule"] == "investigation_start")
     assert (breach["due_on"], breach["overdue_working_days"]) == ("2026-03-05", "2")
+
+
+def test_villages_with_more_than_200_recipients_need_a_service_station(engine, db):
+    """津民发〔2023〕13号 五(四): "在困难群众较多（低保群众超过200人的）的村（社区）建立社会救助服务站（点）".
+    新村: three households of 90 in payment, 270 people > 200, listed; 老村: 200 exactly, not
+    "超过". Once one 新村 household is stopped (核查不符合条件) 新村 has 180 and drops out. 山西
+    and 江苏 set no such number."""
+    def household(village, size, county="河西区"):
+        return engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 1, 5),
+                                attributes={"amount": 900, "paid_from": "2026-02", "county": county,
+                                            "village": village, "household_size": size}).id
+    first = household("新村", 90)
+    household("新村", 90)
+    household("新村", 90)
+    household("老村", 200)
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                     attributes={"amount": 800, "paid_from": "2026-02", "village": "大村",
+                                 "household_size": 500})
+    result = run(db, "report", "stations", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["province"], row["county"], row["village"], row["households"],
+            row["recipients"], row["threshold"]) == ("tianjin", "河西区", "新村", 3, 270, 200)
+    assert "津民发〔2023〕13号 五(四)" in row["basis"]
+    engine.fire(first, "found_ineligible", on=date(2026, 3, 2))
+    assert engine.service_stations() == []
+    assert engine.service_stations(province="shanxi") == []
+
+
+def test_approval_carries_the_village_to_the_benefit_case(engine):
+    """The benefit case opened by approval (57号 第21条) keeps the household's village, where
+    its recipients are counted for 五(四)."""
+    case = engine.open_case(province="tianjin", on=date(2026, 3, 2),
+                            attributes={"village": "新村", "household_size": 3, "amount": 900})
+    for event, on in [("accept", date(2026, 3, 2)), ("start_investigation", date(2026, 3, 3)),
+                      ("request_verification", date(2026, 3, 4)),
+                      ("start_verification", date(2026, 3, 5)),
+                      ("post_publicity", date(2026, 3, 9)), ("approve", date(2026, 3, 17))]:
+        view = engine.fire(case.id, event, on=on)
+    benefit = next(link for link in view.links if link["relation"] == "benefit")
+    assert engine.case(benefit["case_id"]).case.attributes["village"] == "新村"

@@ -105,3 +105,25 @@ def exceptions(province, county, fmt, db_path) -> None:
     """Cases routed outside the ordinary rules (一事一议, 发点球, 支出型, 边缘), with the clause."""
     engine = open_engine(db_path)
     emit_report(engine, engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS, county)
+
+
+STATION_COLUMNS = ["province", "county", "village", "households", "recipients", "threshold",
+                   "basis"]
+
+
+@report.command()
+@click.option("--province", help="Only this province.")
+@click.option("--county", help="Only this county.")
+@format_option("table", "csv", "json")
+@db_option
+def stations(province, county, fmt, db_path) -> None:
+    """Villages (communities) with more 低保 recipients than the province's number for a
+    social assistance service station (社会救助服务站（点）), as the benefit cases stand; the
+    basis column names the clause. Provinces that set no such number list nothing.
+
+    Recipients are the household sizes of the benefit cases in payment, grouped by their
+    `village`; a case without a village is not counted, one without a household size counts
+    as one person.
+    """
+    engine = open_engine(db_path)
+    emit_report(engine, engine.service_stations(province, county), fmt, STATION_COLUMNS, county)

@@ -93,10 +93,19 @@ def _monitoring_patch() -> WorkflowPatch:
     )
 
 
+# 五(四): "在困难群众较多（低保群众超过200人的）的村（社区）建立社会救助服务站（点）".
+STATIONS = f"{NOTICE} 五(四)"
+SERVICE_STATION = Parameter("service_station_recipients", 200,
+                            f"{STATIONS}（低保群众超过200人的村（社区）建立社会救助服务站（点））",
+                            "建立社会救助服务站（点）的低保人数")
+
+
 @hookimpl
 def doudi_workflow_patches(province, workflow):
     if province == CODE and workflow == "monitoring":
         return [_monitoring_patch()]
+    if province == CODE and workflow == "benefit":
+        return [WorkflowPatch(citation=STATIONS, add_parameters=(SERVICE_STATION,))]
     if province != CODE or workflow != "dibao":
         return None
     # The township confirms: the county step and its deadline do not exist here.
