@@ -36,6 +36,18 @@ def report_filters(func):
     return func
 
 
+def by_place(func):
+    """--province, --county, --format table|csv|json and --db: a report of cases as they stand."""
+    for option in reversed([
+        click.option("--province", help="Only this province."),
+        click.option("--county", help="Only this county."),
+        format_option("table", "csv", "json"),
+        db_option,
+    ]):
+        func = option(func)
+    return func
+
+
 @cli.group()
 def report() -> None:
     """Compliance reports: which statutory deadlines are broken or about to be."""
@@ -75,14 +87,11 @@ SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "
 
 
 @report.command()
-@click.option("--province", help="Only this province.")
-@click.option("--county", help="Only this county.")
 @click.option("--kind", type=click.Choice(["criticism", "stop", "repayment", "legal_referral"]),
               help="Only this kind of sanction.")
 @click.option("--since", type=ISO_DATE, help="From this date (inclusive).")
 @click.option("--until", type=ISO_DATE, help="To this date (inclusive).")
-@format_option("table", "csv", "json")
-@db_option
+@by_place
 def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
     """Credit sanctions (批评教育, 停保, 责令退回, 移送追责), each with its clause."""
     if since and until and since > until:
@@ -97,10 +106,7 @@ EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title",
 
 
 @report.command()
-@click.option("--province", help="Only this province.")
-@click.option("--county", help="Only this county.")
-@format_option("table", "csv", "json")
-@db_option
+@by_place
 def exceptions(province, county, fmt, db_path) -> None:
     """Cases routed outside the ordinary rules (一事一议, 发点球, 支出型, 边缘), with the clause."""
     engine = open_engine(db_path)
@@ -112,10 +118,7 @@ STATION_COLUMNS = ["province", "county", "village", "households", "recipients", 
 
 
 @report.command()
-@click.option("--province", help="Only this province.")
-@click.option("--county", help="Only this county.")
-@format_option("table", "csv", "json")
-@db_option
+@by_place
 def stations(province, county, fmt, db_path) -> None:
     """Villages (communities) with more 低保 recipients than the province's number for a
     social assistance service station (社会救助服务站（点）), as the benefit cases stand; the
