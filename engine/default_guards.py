@@ -4,10 +4,11 @@ registered as an ordinary plugin."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from engine.guards import GuardContext, register_each
 from engine.hookspecs import hookimpl
-from engine.workflow import DELEGATION
+from engine.workflow import DELEGATION, Parameter
 
 
 def delegated(ctx: GuardContext) -> str | None:
@@ -54,14 +55,19 @@ def within_publicity(ctx: GuardContext) -> str | None:
     )
 
 
+def _not_listed(given: Any, allowed: Parameter) -> list[str]:
+    """The items of ``given`` (a list, or text separated by commas) that ``allowed`` lacks."""
+    items = given if isinstance(given, list) else str(given).split(",")
+    return [item.strip() for item in items if item.strip() not in allowed.value]
+
+
 def publicity_channel_allowed(ctx: GuardContext) -> str | None:
     """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow."""
     channel = ctx.payload.get("channel")
     if channel is None:
         return None
     allowed = ctx.parameters["publicity_channels"]
-    given = channel if isinstance(channel, list) else str(channel).split(",")
-    unknown = [c.strip() for c in given if c.strip() not in allowed.value]
+    unknown = _not_listed(channel, allowed)
     if not unknown:
         return None
     return (
@@ -136,8 +142,7 @@ def warning_indicators_known(ctx: GuardContext) -> str | None:
     allowed = ctx.parameters.get("warning_indicators")
     if given is None or allowed is None:
         return None
-    names = given if isinstance(given, list) else str(given).replace("，", ",").split(",")
-    unknown = [n.strip() for n in names if n.strip() not in allowed.value]
+    unknown = _not_listed(given, allowed)
     if not unknown:
         return None
     return (f"warning indicator {'、'.join(unknown)} is not one the province sets: "

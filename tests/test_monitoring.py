@@ -77,7 +77,7 @@ def test_jiangsu_sets_indicators_but_no_frequency(engine):
     重病、残疾、就学、失业) it is not."""
     cid = monitoring(engine, "jiangsu_draft", "市级")
     view = engine.fire(cid, "compare_data", on=date(2026, 2, 10),
-                       payload={"indicators": "工伤，交通事故"})
+                       payload={"indicators": "工伤,交通事故"})
     assert not view.deadlines
     tianjin = monitoring(engine, "tianjin", "县级")
     with pytest.raises(EventRefused, match=r"工伤 .*津民发〔2023〕13号 三\(三\)"):
