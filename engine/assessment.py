@@ -152,15 +152,8 @@ def _member(r: _Reader) -> Member:
         income=income,
         disability_allowance=r.boolean("disability_allowance", default=False),
         cannot_earn=r.boolean("cannot_earn", default=False),
-        months_without_income=_whole(r, "months_without_income"),
+        months_without_income=r.whole("months_without_income", default=0),
     )
-
-
-def _whole(r: _Reader, key: str) -> int:
-    value = r.number(key, default=0)
-    if value != int(value):
-        raise InvalidInput(f"{r.path}.{key}: expected a whole number, got {value!r}")
-    return int(value)
 
 
 def _support(r: _Reader, ids: list[str]) -> Support:
@@ -218,6 +211,12 @@ class _Reader:
         if why := out_of_range(value):
             raise InvalidInput(f"{self.path}.{key}: {why}, got {value!r}")
         return float(value) if isinstance(value, float) else value
+
+    def whole(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.number(key, default)
+        if value != int(value):
+            raise InvalidInput(f"{self.path}.{key}: expected a whole number, got {value!r}")
+        return int(value)
 
     def text(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)

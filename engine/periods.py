@@ -133,6 +133,12 @@ def period_end(start: date, duration: Duration) -> date:
     return after - timedelta(1)
 
 
+def _period_phrase(duration: Duration) -> str:
+    """``cm``/``cq`` in words, after the start it counts from: 所在季度之后第1个自然季度."""
+    name = CALENDAR_PERIODS[duration.unit][1]
+    return f"所在{name}之后第{duration.count}个自然{name}"
+
+
 def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
     return _cached_due_date(calendar, start, Duration.parse(duration))
@@ -180,9 +186,8 @@ def _basis(
 ) -> str:
     articles = "、".join(ARTICLES[duration.unit])
     if duration.unit in CALENDAR_PERIODS:
-        name = CALENDAR_PERIODS[duration.unit][1]
-        text = (f"{start.isoformat()}所在{name}之后第{duration.count}个自然{name}，"
-                f"至{nominal.isoformat()}止（{CIVIL_CODE}{articles}）")
+        text = (f"{start.isoformat()}{_period_phrase(duration)}，至{nominal.isoformat()}止"
+                f"（{CIVIL_CODE}{articles}）")
     else:
         text = f"{CIVIL_CODE}{articles}：起算日{start.isoformat()}不计入，计{duration.label}"
     if duration.unit == "wd":
@@ -198,8 +203,7 @@ def explain(calendar: OfficialCalendar, start: date, duration: Duration | str) -
     result = due_date(calendar, start, duration)
     duration = result.duration
     if duration.unit in CALENDAR_PERIODS:
-        name = CALENDAR_PERIODS[duration.unit][1]
-        lines = [f"起始日 {start.isoformat()}：其所在{name}之后第{duration.count}个自然{name}"
+        lines = [f"起始日 {start.isoformat()}：其{_period_phrase(duration)}"
                  f"的末日 {result.nominal_end.isoformat()}"]
     else:
         lines = [f"起算日 {start.isoformat()}：当日不计入，自次日起算（{CIVIL_CODE}第201条）"]
