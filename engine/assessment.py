@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import out_of_range
 from engine.errors import EventRefused, InvalidInput
+from engine.json_reader import Reader
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -89,7 +89,7 @@ class Household:
     @classmethod
     def from_json(cls, data: Any) -> Household:
         """Parse a household; a malformed one raises :class:`InvalidInput` naming the field."""
-        reader = _Reader(data, "household")
+        reader = Reader(data, "household")
         reader.only("members", "applicant", "support", "property", "standard",
                     "marginal_multiple", "single_person", "rigid_spending")
         members = tuple(_member(r) for r in reader.items("members"))
@@ -123,7 +123,7 @@ class Household:
         )
 
 
-def _member(r: _Reader) -> Member:
+def _member(r: Reader) -> Member:
     r.only("id", "age", "employed", "disability", "income", "disability_allowance", "cannot_earn",
            "months_without_income")
     disability = None
@@ -156,7 +156,7 @@ def _member(r: _Reader) -> Member:
     )
 
 
-def _support(r: _Reader, ids: list[str]) -> Support:
+def _support(r: Reader, ids: list[str]) -> Support:
     r.only("to", "relation", "giver_age", "amount", "giver_income_below_local_average")
     to = r.text("to")
     if to not in ids:
@@ -166,80 +166,6 @@ def _support(r: _Reader, ids: list[str]) -> Support:
         raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
     return Support(to, relation, int(r.number("giver_age")), r.number("amount"),
                    r.boolean("giver_income_below_local_average", default=False))
-
-
-class _Reader:
-    """Typed access to a JSON object, every error naming the field's path."""
-
-    _MISSING = object()
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, dict):
-            raise InvalidInput(f"{path}: expected an object, got {type(data).__name__}")
-        self.data, self.path = data, path
-
-    def only(self, *keys: str) -> _Reader:
-        """Refuse a field not in ``keys``: a misspelt one ("suport") was ignored, and the
-        household assessed without what it held."""
-        unknown = [k for k in self.data if k not in keys]
-        if unknown:
-            raise InvalidInput(f"{self.path}.{unknown[0]}: unknown field "
-                               f"(fields: {', '.join(keys)})")
-        return self
-
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def fields(self) -> list[str]:
-        return list(self.data)
-
-    def _get(self, key: str, default: Any) -> Any:
-        if key in self.data and self.data[key] is not None:
-            return self.data[key]
-        if default is self._MISSING:
-            raise InvalidInput(f"{self.path}.{key}: missing")
-        return default
-
-    def number(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default and default is not self._MISSING:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(f"{self.path}.{key}: expected a number, got {value!r}")
-        if value < 0:
-            raise InvalidInput(f"{self.path}.{key}: cannot be negative, got {value!r}")
-        if why := out_of_range(value):
-            raise InvalidInput(f"{self.path}.{key}: {why}, got {value!r}")
-        return float(value) if isinstance(value, float) else value
-
-    def whole(self, key: str, default: Any = _MISSING) -> Any:
-        value = self.number(key, default)
-        if value != int(value):
-            raise InvalidInput(f"{self.path}.{key}: expected a whole number, got {value!r}")
-        return int(value)
-
-    def text(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default and default is not self._MISSING:
-            return value
-        if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{self.path}.{key}: expected text, got {value!r}")
-        return value
-
-    def boolean(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if not isinstance(value, bool):
-            raise InvalidInput(f"{self.path}.{key}: expected true or false, got {value!r}")
-        return value
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self._get(key, self._MISSING), f"{self.path}.{key}")
-
-    def items(self, key: str, required: bool = True) -> list[_Reader]:
-        value = self._get(key, self._MISSING if required else [])
-        if not isinstance(value, list):
-            raise InvalidInput(f"{self.path}.{key}: expected a list")
-        return [_Reader(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(value)]
 
 
 # -- what a province decides ----------------------------------------------------------------------
