@@ -861,7 +861,11 @@ def _create(path: str) -> None:
             if os.path.exists(path):
                 check_database(path)
                 return
-            os.replace(scratch, path)
+            try:
+                os.replace(scratch, path)
+            except OSError as exc:  # a name too long for the file system, say
+                raise DoudiError(f"{path}: the database cannot be created "
+                                 f"({exc.strerror})") from None
         CREATED_HERE.add(os.path.abspath(path))
     finally:
         remove_files(scratch)

@@ -104,6 +104,16 @@ def test_a_database_in_a_missing_directory_is_one_line_and_creates_nothing(tmp_p
     assert files_in(tmp_path) == []
 
 
+def test_a_database_name_too_long_for_the_file_system_is_one_line_and_creates_nothing(tmp_path):
+    # (found by the CLI fuzz: os.replace's "File name too long" was a traceback)
+    path = tmp_path / ("長" * 300)
+    opened = run(str(path), "case", "open", "--province", "shanxi", "--on", "2026-01-26")
+    assert opened.exit_code == 1
+    assert error_line(opened, starts_with="Error: ").endswith(
+        ": the database cannot be created (File name too long)")
+    assert files_in(tmp_path) == []
+
+
 # -- a read-only database ------------------------------------------------------------------------
 
 
