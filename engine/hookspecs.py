@@ -93,3 +93,12 @@ def doudi_exception_route(province, classification, attributes, parameters):
     recorded special hardship (``special_hardship=true``), or is ``marginal``. The national
     default: ``above`` is refused, ``marginal`` is offered 边缘 recognition (民发〔2022〕83号).
     """
+
+
+@hookspec(firstresult=True)
+def doudi_place_rules(province, parameters):
+    """Return the ``PlaceRules`` of a province: where a household may apply (申请地).
+
+    ``parameters`` are the province's effective ``dibao`` parameters. The national default
+    (民发〔2021〕57号 第四条、第五条) answers last.
+    """

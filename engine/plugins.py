@@ -16,7 +16,14 @@ from typing import Any
 
 import pluggy
 
-from engine import default_assessment, default_benefit, default_guards, default_temporary, hookspecs
+from engine import (
+    default_assessment,
+    default_benefit,
+    default_guards,
+    default_place,
+    default_temporary,
+    hookspecs,
+)
 from engine.errors import DoudiError, PluginError
 
 ENTRY_POINT_GROUP = "doudi"
@@ -30,6 +37,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
     pm.register(default_benefit, name="doudi.default_benefit")
     pm.register(default_temporary, name="doudi.default_temporary")
     pm.register(default_assessment, name="doudi.default_assessment")
+    pm.register(default_place, name="doudi.default_place")
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):

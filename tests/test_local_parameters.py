@@ -112,7 +112,8 @@ def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_histor
     # rules.md §5: "Step deadlines other than the totals"; the 7-day 公示 is 57号 第19条.
     ("total", "30d", "dibao parameter 'total' is not left to the locality (晋民发〔2023〕31号 "
                      "四(二) sets it); a county may set: county_confirmation, delegation, "
-                     "investigation_start, publicity_channels, refusal_notice, verification_start"),
+                     "investigation_start, publicity_channels, refusal_notice, "
+                     "residence_permit_applications, verification_start"),
     ("total_extended", "1000wd", "'total_extended' is not left to the locality"),
     ("publicity", "1d", "'publicity' is not left to the locality"),
     ("publicity_channels", [], "cannot be empty (the province's: [\"村（社区）\"])"),

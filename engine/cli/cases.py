@@ -187,6 +187,35 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
                f"({view.state_title})")
 
 
+@case.command("accept")
+@click.argument("case_id")
+@click.argument("residence_file", type=click.File("r", encoding="utf-8"), required=False)
+@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of 受理.")
+@click.option("--actor", help="Who recorded it.")
+@key_option
+@format_option("table", "json")
+@db_option
+def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
+    """Record 受理 of CASE_ID; with RESIDENCE_FILE (JSON: the members' 户籍所在地 and
+    经常居住地), first check the household may apply in the case's county.
+
+    The event then records how it may (which member, where, by which clause); a household
+    that may not apply there is refused with the places it may apply at (exit 1, nothing
+    written). Without the file it is `doudi case fire CASE_ID accept`.
+    """
+    payload = {} if residence_file is None else {"residence": load_json(residence_file)}
+    engine = open_engine(db_path)
+    view = engine.fire(case_id, "accept", on=on, payload=payload, actor=actor,
+                       idempotency_key=key)
+    if fmt == "json":
+        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
+    way = view.history[-1]["derived"].get("application_place")
+    if way:
+        click.echo(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})")
+
+
 @case.command()
 @click.argument("case_id")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Show the case as it stood on this date "

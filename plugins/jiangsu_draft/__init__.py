@@ -264,3 +264,20 @@ def doudi_assessment_rules(province, parameters):
     if province != CODE:
         return None
     return assessment.rules(parameters)
+
+
+# 四(三): "共同生活的家庭成员户籍所在地不在同一县域的（包括共同生活的家庭成员中有非江苏省户籍），可以
+# 由其中一个户籍所在地与经常居住地一致的家庭成员向其户籍所在地提出低保申请……；共同生活的家庭成员户籍
+# 所在地与经常居住地均不一致的，可由任一家庭成员向其户籍所在地或居住地提出申请".
+PLACE = f"{DRAFT} 四(三)"
+
+
+@hookimpl
+def doudi_place_rules(province, parameters):
+    if province != CODE:
+        return None
+    from engine.application_place import PlaceRules
+
+    return PlaceRules(split_by="county", inconsistent_at_residence=True, split_basis=PLACE,
+                      split_note="家庭成员户籍所在地不在同一县域的，由户籍所在地与经常居住地一致的成员"
+                                 "向其户籍所在地申请；均不一致的，由任一成员向其户籍所在地或居住地申请")

@@ -57,6 +57,9 @@ def doudi_parameters(province, workflow):
         Parameter("total_extended", "45wd", limits),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
         Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
+        Parameter("residence_permit_applications", False,
+                  f"{PLACE}（有条件的地区可以有序推进持有居住证人员在居住地提出低保申请或者低保边缘家庭"
+                  "认定申请）"),
     ]
 
 
@@ -126,3 +129,29 @@ def doudi_exception_route(province, classification, attributes, parameters):
                               f"{NOTICE} 一(三)（晋民发〔2022〕60号）")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
                           "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)")
+
+
+PLACE = f"{NOTICE} 四(三)"
+
+
+def _permit_household(residence):
+    """四(三): "共同生活的家庭成员户籍所在地不同在我省，但在我省长期居住并持有居住证的，可以由其中一个
+    拥有我省户籍的家庭成员向其户籍所在地或经常居住地提出低保申请"."""
+    from engine.application_place import LIVES, REGISTERED, Way
+
+    outside = [m for m in residence.members if not m.local]
+    if not outside or not all(m.residence_permit for m in outside):
+        return []
+    note = "家庭成员户籍所在地不同在我省，在我省长期居住并持有居住证的，由拥有我省户籍的家庭成员申请"
+    return [Way(m.id, place, how, PLACE, note) for m in residence.members if m.local
+            for place, how in ((m.registered_in, REGISTERED), (m.lives_in, LIVES))]
+
+
+@hookimpl
+def doudi_place_rules(province, parameters):
+    if province != CODE:
+        return None
+    from engine.application_place import PlaceRules
+
+    # 四(三)'s second sentence ("均不一致的，可由任一家庭成员向其户籍所在地提出申请") repeats 57号 第五条.
+    return PlaceRules(extra=(_permit_household,))

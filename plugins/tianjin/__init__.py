@@ -66,6 +66,8 @@ def doudi_parameters(province, workflow):
         Parameter("total_extended", "45wd", LIMITS),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
         Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
+        Parameter("residence_permit_applications", False,
+                  f"{PLACE}（有序推进外省户籍在津持有本市居住证人员申办低保等社会救助业务）"),
     ]
 
 
@@ -171,3 +173,37 @@ def doudi_exception_route(province, classification, attributes, parameters):
                               f"{NOTICE} 二(二)")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
                           "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)（津民规〔2022〕6号）")
+
+
+PLACE = f"{NOTICE} 四(三)"
+SPOUSE_YEARS = 1  # "在本市共同连续居住满一年以上"
+
+
+def _spouse_ways(residence):
+    """四(三): "与具有本市户籍居民形成婚姻关系，并在本市共同连续居住满一年以上的非本市户籍家庭成员，
+    可在配偶户籍地申请最低生活保障。本市户籍配偶已去世的，与其天津户籍子女共同生活的，可以在子女户籍地
+    申请低保"."""
+    from engine.application_place import Way
+
+    applicant = residence.member
+    if applicant.local:
+        return []
+    found = []
+    if applicant.years_here >= SPOUSE_YEARS:
+        found += [Way(applicant.id, spouse.registered_in, "配偶户籍地", PLACE,
+                      "非本市户籍配偶在本市共同连续居住满一年以上，可在配偶户籍地申请")
+                  for spouse in residence.related("spouse") if spouse.local]
+    if residence.spouse_died:
+        found += [Way(applicant.id, child.registered_in, "子女户籍地", PLACE,
+                      "本市户籍配偶已去世，与其天津户籍子女共同生活的，可以在子女户籍地申请")
+                  for child in residence.related("child") if child.local]
+    return found
+
+
+@hookimpl
+def doudi_place_rules(province, parameters):
+    if province != CODE:
+        return None
+    from engine.application_place import PlaceRules
+
+    return PlaceRules(extra=(_spouse_ways,))

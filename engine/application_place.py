@@ -1,0 +1,184 @@
+"""Where a household may apply (申请地): the place a case is filed at, checked at 受理 against
+its members' registration (户籍所在地) and usual residence (经常居住地).
+
+Nationally a household applies where its applicant is registered (民发〔2021〕57号 第四条).
+Where its members are registered in different provinces, a member whose registration and
+residence coincide applies where registered; where no member's do, any member where
+registered (第五条). Places are compared as the county (县（市、区）) a case is filed at.
+
+What a province decides comes from its ``PlaceRules`` (hook ``doudi_place_rules``): when a
+household counts as registered apart (in different provinces, or already in different
+counties), whether members living away from their registration may also apply where they
+live, and ways of its own (a spouse from another province, say). Whether residence-permit
+holders may apply where they live is a parameter each county may set
+(``residence_permit_applications``: "有条件的地区可以有序推进").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from engine.assessment import RELATIONS
+from engine.errors import InvalidInput
+from engine.json_reader import Reader
+from engine.workflow import Parameter
+
+GENERAL = "民发〔2021〕57号 第四条"
+GENERAL_NOTE = "向户籍所在地乡镇人民政府（街道办事处）提出书面申请"
+SPLIT = "民发〔2021〕57号 第五条"
+SPLIT_NOTE = ("共同生活的家庭成员户籍所在地不在同一省（自治区、直辖市）的，由户籍所在地与经常居住地一致的"
+              "家庭成员向其户籍所在地提出申请；均不一致的，由任一家庭成员向其户籍所在地提出申请")
+PERMIT = "residence_permit_applications"  # the parameter: 居住证 holders may apply where they live
+REGISTERED, LIVES = "户籍所在地", "经常居住地"
+SPLIT_BY = ("province", "county")
+
+
+@frozen
+class Resident:
+    """One member of the household: where registered, where living, since when."""
+
+    id: str
+    registered_in: str  # 户籍所在地: the county
+    lives_in: str  # 经常居住地: the county
+    local: bool = True  # registered in the province the case is filed in (本省户籍)
+    residence_permit: bool = False  # holds a 居住证 where they live
+    relation: str | None = None  # to the applicant (spouse, child, …); None for the applicant
+    years_here: float = 0.0  # years lived in the province continuously with the household
+
+    @property
+    def consistent(self) -> bool:
+        """Registered where they live (户籍所在地与经常居住地一致)."""
+        return self.registered_in == self.lives_in
+
+
+@frozen
+class Residence:
+    """The household's members as the application place rules see them."""
+
+    applicant: str
+    members: tuple[Resident, ...]
+    spouse_died: bool = False  # the applicant's spouse, registered in the province, has died
+
+    @property
+    def member(self) -> Resident:
+        return next(m for m in self.members if m.id == self.applicant)
+
+    def related(self, relation: str) -> list[Resident]:
+        return [m for m in self.members if m.relation == relation]
+
+    def split(self, by: str) -> bool:
+        """Registered apart: not all in the province (``province``), or not all in one county."""
+        if by == "county" and len({m.registered_in for m in self.members}) > 1:
+            return True
+        return not all(m.local for m in self.members)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Residence:
+        """Parse the residence data; a malformed one raises :class:`InvalidInput` naming the field."""
+        reader = Reader(data, "residence").only("members", "applicant", "spouse_died")
+        members = tuple(_resident(r) for r in reader.items("members"))
+        if not members:
+            raise InvalidInput("residence.members: at least one member is needed")
+        ids = [m.id for m in members]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("residence.members: member ids must be unique")
+        applicant = reader.text("applicant", default=ids[0])
+        if applicant not in ids:
+            raise InvalidInput(f"residence.applicant: {applicant!r} is not a member id")
+        return cls(applicant, members, reader.boolean("spouse_died", default=False))
+
+
+def _resident(r: Reader) -> Resident:
+    r.only("id", "registered_in", "lives_in", "local", "residence_permit", "relation",
+           "years_here")
+    relation = r.text("relation", default=None)
+    if relation is not None and relation not in RELATIONS:
+        raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
+    return Resident(
+        id=r.text("id"),
+        registered_in=r.text("registered_in"),
+        lives_in=r.text("lives_in"),
+        local=r.boolean("local", default=True),
+        residence_permit=r.boolean("residence_permit", default=False),
+        relation=relation,
+        years_here=r.number("years_here", default=0.0),
+    )
+
+
+@frozen
+class Way:
+    """One member may apply at one place, by one clause (``note``: its words, kept as evidence)."""
+
+    member: str
+    place: str
+    how: str  # 户籍所在地 | 经常居住地 | the province's own words
+    basis: str  # document and clause
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return attrs.asdict(self)
+
+    def __str__(self) -> str:
+        # (a parameter's citation may carry the clause's words after the clause: left out)
+        return f"{self.member} at {self.place} ({self.how}; {self.basis.partition('（')[0]})"
+
+
+#: A province's own ways of applying, beside the general ones.
+ExtraWays = Callable[[Residence], Iterable[Way]]
+
+
+@frozen
+class PlaceRules:
+    """Everything a province decides about where a household may apply."""
+
+    # "province": registered apart when not all in the province (national); "county": when
+    # not all in one county (a province that settles cross-county households itself).
+    split_by: str = attrs.field(default="province",
+                                validator=attrs.validators.in_(SPLIT_BY))
+    split_basis: str = SPLIT
+    split_note: str = SPLIT_NOTE
+    # Registered apart and no member registered where living: any member may also apply where
+    # living, not only where registered.
+    inconsistent_at_residence: bool = False
+    extra: tuple[ExtraWays, ...] = ()
+
+
+def ways(residence: Residence, rules: PlaceRules, permit: Parameter | None = None) -> list[Way]:
+    """Every (member, place) the household may apply at, each with its clause."""
+    members = residence.members
+    found: list[Way] = []
+    if not residence.split(rules.split_by):
+        found += [Way(m.id, m.registered_in, REGISTERED, GENERAL, GENERAL_NOTE) for m in members]
+    else:
+        split = rules.split_basis, rules.split_note
+        # 第五条 names the member registered where living, where there is one: the others'
+        # registrations are not where the household lives.
+        consistent = [m for m in members if m.consistent]
+        found += [Way(m.id, m.registered_in, REGISTERED, *split) for m in consistent or members]
+        if not consistent and rules.inconsistent_at_residence:
+            found += [Way(m.id, m.lives_in, LIVES, *split) for m in members]
+    for extra in rules.extra:
+        found += extra(residence)
+    if permit is not None and permit.value is True:
+        found += [Way(m.id, m.lives_in, f"{LIVES}（持有居住证）", permit.citation, permit.title)
+                  for m in members if m.residence_permit]
+    first: dict[tuple[str, str], Way] = {}  # a place two clauses allow: the first names it
+    for way in found:
+        first.setdefault((way.member, way.place), way)
+    return list(first.values())
+
+
+def way_for(residence: Residence, place: str, found: list[Way]) -> Way | None:
+    """The way (of ``found``) the applicant applies at ``place``, if any."""
+    return next((w for w in found if w.member == residence.applicant and w.place == place), None)
+
+
+def refusal(residence: Residence, place: str, found: list[Way]) -> str:
+    """Why the applicant may not apply at ``place``: the places the household may apply at."""
+    allowed = "; ".join(str(w) for w in found)
+    return (f"applicant {residence.applicant} may not apply at {place}: this household may "
+            f"apply through {allowed}")

@@ -1,0 +1,62 @@
+"""The application place inside a case: ``accept`` given the members' residence
+(``payload["residence"]``) checks the household may apply where the case is filed, and records
+the way it does with its clause. Registered as an ordinary plugin, with the national rules."""
+
+from __future__ import annotations
+
+from engine.application_place import PERMIT, PlaceRules, Residence, Way, refusal, way_for, ways
+from engine.effects import Outcome
+from engine.errors import InvalidInput
+from engine.guards import GuardContext
+from engine.hookspecs import hookimpl
+
+
+def _residence(ctx: GuardContext) -> Residence | None:
+    data = ctx.payload.get("residence")
+    return None if data is None else Residence.from_json(data)
+
+
+def _ways(ctx: GuardContext, residence: Residence) -> list[Way]:
+    rules = ctx.hooks.doudi_place_rules(province=ctx.province, parameters=dict(ctx.parameters))
+    return ways(residence, rules, ctx.parameters.get(PERMIT))
+
+
+def application_place_allowed(ctx: GuardContext) -> str | None:
+    """Given the members' residence, the case's county must be a place the household may apply
+    at; without it, the place is the township's to judge and nothing is checked."""
+    residence = _residence(ctx)  # a malformed one is refused, naming the field
+    if residence is None:
+        return None
+    place = ctx.attributes.get("county")
+    if not place:
+        raise InvalidInput(f"{ctx.event} with residence needs the case's county (--set county=…): "
+                           "the place the household applies at")
+    found = _ways(ctx, residence)
+    if way_for(residence, place, found) is None:
+        return refusal(residence, place, found)
+    return None
+
+
+def record_application_place(ctx: GuardContext, outcome: Outcome) -> None:
+    residence = _residence(ctx)
+    if residence is None:
+        return
+    place = ctx.attributes["county"]
+    way = way_for(residence, place, _ways(ctx, residence))
+    assert way is not None, "the guard allowed the place"
+    outcome.attributes["application_place"] = way.to_json()
+
+
+@hookimpl
+def doudi_register_guards(register):
+    register("application_place_allowed", application_place_allowed)
+
+
+@hookimpl
+def doudi_register_effects(register):
+    register("record_application_place", record_application_place)
+
+
+@hookimpl(trylast=True)
+def doudi_place_rules(province, parameters):
+    return PlaceRules()

@@ -1,0 +1,234 @@
+"""Where a household may apply (申请地), checked at 受理 when the members' residence is given.
+
+民发〔2021〕57号 第四条: "由申请家庭确定一名共同生活的家庭成员作为申请人，向户籍所在地乡镇人民政府
+（街道办事处）提出书面申请".
+第五条: "共同生活的家庭成员户籍所在地不在同一省（自治区、直辖市）的，可以由其中一个户籍所在地与经常居住地
+一致的家庭成员向其户籍所在地提出申请；共同生活的家庭成员户籍所在地与经常居住地均不一致的，可以由任一家庭
+成员向其户籍所在地提出申请……有条件的地区可以有序推进持有居住证人员在居住地申办最低生活保障。"
+
+Places are counties; a case is filed at its ``county``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from engine import Engine, EventRefused, InvalidInput
+from engine.importer import ImportStopped
+from helpers import dump_file, error_line, run, snapshot
+
+ON = date(2026, 3, 2)  # a Monday
+SX, TJ, JS = "晋民发〔2023〕31号 四(三)", "津民发〔2023〕13号 四(三)", "江苏征求意见稿 四(三)"
+GENERAL, SPLIT = "民发〔2021〕57号 第四条", "民发〔2021〕57号 第五条"
+
+
+@pytest.fixture
+def engine(db):
+    return Engine.open(db)
+
+
+def member(id, registered_in, lives_in, **more):
+    return {"id": id, "registered_in": registered_in, "lives_in": lives_in, **more}
+
+
+def residence(applicant, *members, **more):
+    return {"applicant": applicant, "members": list(members), **more}
+
+
+def accepted(engine, province, county, household):
+    """The way recorded by 受理 of a new case filed at ``county``."""
+    case = engine.open_case(province=province, on=ON, attributes={"county": county})
+    view = engine.fire(case.id, "accept", on=ON, payload={"residence": household})
+    assert view.state == "accepted"
+    return view.case.attributes["application_place"]
+
+
+def refused(engine, db, tmp_path, province, county, household, error=EventRefused, exit_code=1):
+    """受理 refused through the API and `doudi case accept`: one line, nothing written."""
+    case = engine.open_case(province=province, on=ON, attributes={"county": county})
+    before, dumped = snapshot(engine, case.id), dump_file(db)
+    with pytest.raises(error) as caught:
+        engine.fire(case.id, "accept", on=ON, payload={"residence": household})
+    assert snapshot(engine, case.id) == before
+    path = tmp_path / "residence.json"
+    path.write_text(json.dumps(household, ensure_ascii=False), encoding="utf-8")
+    result = run(db, "case", "accept", case.id, str(path), "--on", ON.isoformat())
+    assert result.exit_code == exit_code, result.output
+    assert error_line(result, starts_with="Error: ").endswith(str(caught.value))
+    assert dump_file(db) == dumped
+    return str(caught.value)
+
+
+def test_a_household_registered_together_applies_where_registered(engine, db, tmp_path):
+    # Both registered in 甲县, living (working) in 乙县: 第四条, where registered.
+    household = residence("a", member("a", "甲县", "乙县"), member("b", "甲县", "乙县"))
+    assert accepted(engine, "shanxi", "甲县", household) == {
+        "member": "a", "place": "甲县", "how": "户籍所在地", "basis": GENERAL,
+        "note": "向户籍所在地乡镇人民政府（街道办事处）提出书面申请"}
+    why = refused(engine, db, tmp_path, "shanxi", "乙县", household)
+    assert why == ("accept refused: applicant a may not apply at 乙县: this household may apply "
+                   f"through a at 甲县 (户籍所在地; {GENERAL}); b at 甲县 (户籍所在地; {GENERAL})")
+
+
+def test_acceptance_with_the_place_checked_starts_the_usual_deadlines(engine):
+    # 57号 第15条, 3 working days from 受理 on Monday 3/2: 3/3, 3/4, 3/5.
+    case = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"})
+    view = engine.fire(case.id, "accept", on=ON,
+                       payload={"residence": residence("a", member("a", "甲县", "甲县"))})
+    due = {d.deadline.rule: d.deadline.due_on for d in view.deadlines}
+    assert due["investigation_start"] == date(2026, 3, 5)
+
+
+def test_without_residence_the_place_is_not_judged(engine):
+    case = engine.open_case(province="shanxi", on=ON, attributes={"county": "乙县"})
+    view = engine.fire(case.id, "accept", on=ON)
+    assert view.state == "accepted" and "application_place" not in view.case.attributes
+
+
+def test_across_provinces_the_member_registered_where_living_applies(engine, db, tmp_path):
+    # 第五条: b is registered in 河北; c is registered where the household lives (乙县), so c
+    # applies in 乙县, and a may not apply in 甲县 where a is registered.
+    household = [member("a", "甲县", "乙县"), member("b", "河北省三河市", "乙县", local=False),
+                 member("c", "乙县", "乙县")]
+    assert accepted(engine, "shanxi", "乙县", residence("c", *household))["basis"] == SPLIT
+    why = refused(engine, db, tmp_path, "shanxi", "甲县", residence("a", *household))
+    assert why.endswith(f"this household may apply through c at 乙县 (户籍所在地; {SPLIT})")
+
+
+def test_across_provinces_with_no_member_registered_where_living(engine, db, tmp_path):
+    # 第五条: nobody lives where registered: any member where registered (a in 甲县), not
+    # where the household lives.
+    household = residence("a", member("a", "甲县", "乙县"),
+                          member("b", "河北省三河市", "乙县", local=False))
+    assert accepted(engine, "shanxi", "甲县", household)["basis"] == SPLIT
+    assert "a at 甲县 (户籍所在地; 民发〔2021〕57号 第五条); b at 河北省三河市" in refused(
+        engine, db, tmp_path, "shanxi", "乙县", household)
+
+
+def test_shanxi_members_from_outside_with_residence_permits(engine, db, tmp_path):
+    # 晋民发〔2023〕31号 四(三): "共同生活的家庭成员户籍所在地不同在我省，但在我省长期居住并持有居住证的，
+    # 可以由其中一个拥有我省户籍的家庭成员向其户籍所在地或经常居住地提出低保申请".
+    household = residence("a", member("a", "甲县", "乙县"),
+                          member("b", "河北省三河市", "乙县", local=False, residence_permit=True))
+    way = accepted(engine, "shanxi", "乙县", household)
+    assert (way["place"], way["how"], way["basis"]) == ("乙县", "经常居住地", SX)
+    assert accepted(engine, "shanxi", "甲县", household)["basis"] == SPLIT  # (still)
+    # Without the permit, 第五条 alone: not where living.
+    household["members"][1]["residence_permit"] = False
+    refused(engine, db, tmp_path, "shanxi", "乙县", household)
+    # 天津 has no such rule.
+    tianjin = residence("a", member("a", "河西区", "和平区"),
+                        member("b", "河北省三河市", "和平区", local=False, residence_permit=True))
+    refused(engine, db, tmp_path, "tianjin", "和平区", tianjin)
+
+
+def test_tianjin_a_spouse_from_outside_applies_where_the_spouse_is_registered(engine, db,
+                                                                              tmp_path):
+    # 津民发〔2023〕13号 四(三): "与具有本市户籍居民形成婚姻关系，并在本市共同连续居住满一年以上的非本市
+    # 户籍家庭成员，可在配偶户籍地申请最低生活保障。"
+    household = residence("w", member("w", "河北省三河市", "和平区", local=False, years_here=1),
+                          member("h", "河西区", "和平区", relation="spouse"))
+    way = accepted(engine, "tianjin", "河西区", household)
+    assert (way["member"], way["how"], way["basis"]) == ("w", "配偶户籍地", TJ)
+    # Less than a year together in 天津: the spouse (h) may apply there, w may not.
+    household["members"][0]["years_here"] = 0.5
+    why = refused(engine, db, tmp_path, "tianjin", "河西区", household)
+    assert "h at 河西区 (户籍所在地; 民发〔2021〕57号 第五条)" in why
+    # 山西 has no such rule: w applies nowhere in 山西 but the spouse can.
+    shanxi = residence("w", member("w", "河北省三河市", "乙县", local=False, years_here=3),
+                       member("h", "甲县", "乙县", relation="spouse"))
+    refused(engine, db, tmp_path, "shanxi", "甲县", shanxi)
+
+
+def test_tianjin_after_the_spouse_died_where_the_child_is_registered(engine, db, tmp_path):
+    # 四(三): "本市户籍配偶已去世的，与其天津户籍子女共同生活的，可以在子女户籍地申请低保。"
+    household = residence("w", member("w", "河北省三河市", "和平区", local=False),
+                          member("c", "南开区", "和平区", relation="child"), spouse_died=True)
+    way = accepted(engine, "tianjin", "南开区", household)
+    assert (way["member"], way["how"], way["basis"]) == ("w", "子女户籍地", TJ)
+    household["spouse_died"] = False
+    refused(engine, db, tmp_path, "tianjin", "南开区", household)
+
+
+def test_jiangsu_settles_households_registered_in_different_counties(engine, db, tmp_path):
+    # 江苏征求意见稿 四(三): "共同生活的家庭成员户籍所在地不在同一县域的……可以由其中一个户籍所在地与
+    # 经常居住地一致的家庭成员向其户籍所在地提出低保申请". b lives where registered (鼓楼区), so a may
+    # not apply in 玄武区, where 山西 (no such rule: 第四条) lets a apply.
+    household = [member("a", "玄武区", "鼓楼区"), member("b", "鼓楼区", "鼓楼区")]
+    assert accepted(engine, "jiangsu_draft", "鼓楼区", residence("b", *household))["basis"] == JS
+    why = refused(engine, db, tmp_path, "jiangsu_draft", "玄武区", residence("a", *household))
+    assert why.endswith(f"this household may apply through b at 鼓楼区 (户籍所在地; {JS})")
+    assert accepted(engine, "shanxi", "玄武区", residence("a", *household))["basis"] == GENERAL
+
+
+def test_jiangsu_no_member_registered_where_living_may_apply_where_living(engine, db, tmp_path):
+    # 四(三): "共同生活的家庭成员户籍所在地与经常居住地均不一致的，可由任一家庭成员向其户籍所在地或
+    # 居住地提出申请"; 57号 第五条 says only where registered.
+    household = residence("a", member("a", "玄武区", "鼓楼区"),
+                          member("b", "河北省三河市", "鼓楼区", local=False))
+    way = accepted(engine, "jiangsu_draft", "鼓楼区", household)
+    assert (way["how"], way["basis"]) == ("经常居住地", JS)
+    refused(engine, db, tmp_path, "shanxi", "鼓楼区", household)
+
+
+def test_a_county_that_lets_permit_holders_apply_where_living(engine, db, tmp_path):
+    # 57号 第五条 "有条件的地区可以有序推进持有居住证人员在居住地申办": 乙县 does from 2026-03-01.
+    household = residence("a", member("a", "甲县", "乙县", residence_permit=True))
+    refused(engine, db, tmp_path, "shanxi", "乙县", household)
+    engine.set_parameter("shanxi", "乙县", "residence_permit_applications", True,
+                         "乙县民政局〔2026〕1号", date(2026, 3, 1))
+    way = accepted(engine, "shanxi", "乙县", household)
+    assert (way["how"], way["basis"]) == ("经常居住地（持有居住证）", "乙县民政局〔2026〕1号")
+    # Only for members who hold a permit.
+    household["members"][0]["residence_permit"] = False
+    refused(engine, db, tmp_path, "shanxi", "乙县", household)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"members": []}, "residence.members: at least one member is needed"),
+    ({"members": [{"id": "a", "lives_in": "甲县"}]}, "residence.members[0].registered_in: missing"),
+    ({"applicant": "z"}, "residence.applicant: 'z' is not a member id"),
+    ({"members": [member("a", "甲县", "甲县", relation="cousin")]},
+     "residence.members[0].relation: 'cousin' is not one of"),
+    ({"members": [member("a", "甲县", "甲县", years_here=-1)]},
+     "residence.members[0].years_here: cannot be negative"),
+    ({"registered": "甲县"}, "residence.registered: unknown field"),
+])
+def test_malformed_residence_is_refused_naming_the_field(engine, db, tmp_path, change, message):
+    household = {**residence("a", member("a", "甲县", "甲县")), **change}
+    why = refused(engine, db, tmp_path, "shanxi", "甲县", household, error=InvalidInput,
+                  exit_code=2)
+    assert why.startswith(message)
+
+
+def test_the_place_needs_the_case_county(engine):
+    case = engine.open_case(province="shanxi", on=ON)
+    with pytest.raises(InvalidInput, match="needs the case's county"):
+        engine.fire(case.id, "accept", on=ON,
+                    payload={"residence": residence("a", member("a", "甲县", "甲县"))})
+
+
+def test_the_cli_prints_the_place_and_its_clause(engine, db, tmp_path):
+    case = engine.open_case(province="tianjin", on=ON, attributes={"county": "南开区"})
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(residence(
+        "w", member("w", "河北省三河市", "和平区", local=False),
+        member("c", "南开区", "和平区", relation="child"), spouse_died=True)), encoding="utf-8")
+    result = run(db, "case", "accept", case.id, str(path), "--on", ON.isoformat())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{case.id}: accept on 2026-03-02 → accepted (已受理)",
+        f"申请地: 南开区 — w的子女户籍地 ({TJ})"]
+
+
+def test_an_import_line_is_checked_the_same_way(engine):
+    lines = [json.dumps({"op": "open", "province": "tianjin", "id": "tj-1", "on": ON.isoformat(),
+                         "attributes": {"county": "和平区"}}),
+             json.dumps({"op": "fire", "case_id": "tj-1", "event": "accept", "on": ON.isoformat(),
+                         "payload": {"residence": residence("a", member("a", "河西区", "河西区"))}},
+                        ensure_ascii=False)]
+    with pytest.raises(ImportStopped, match=r"line 2: accept refused: .*a at 河西区"):
+        engine.import_lines(lines)
