@@ -65,6 +65,9 @@ def template(tmp_path_factory):
     engine.fire("T-1", "pay_urgent", on=date(2026, 9, 28), payload={"amount": 800, "reason": "火灾"})
     engine.store.db.close()  # checkpoints the WAL: the file alone is the database
     (root / "household.json").write_text(json.dumps(HOUSEHOLD), encoding="utf-8")
+    (root / "residence.json").write_text(json.dumps(
+        {"members": [{"id": "a", "registered_in": "太原市小店区", "lives_in": "小店区"}]},
+        ensure_ascii=False), encoding="utf-8")
     (root / "list.json").write_text("[1, 2]", encoding="utf-8")
     (root / "broken.json").write_text('{"standard": ', encoding="utf-8")
     (root / "latin1.json").write_bytes(b'{"standard": "\xe9"}')
@@ -143,6 +146,7 @@ VALUES = {
     "case_id": pick(CASE_IDS[:4], CASE_IDS[4:]),
     "event": pick(EVENTS),
     "household_file": pick(FILES[:1], FILES[1:]),
+    "residence_file": pick(["residence.json"], FILES),
     "start": DATE,
     "duration": pick(DURATIONS[:4], DURATIONS[4:]),
     "name": pick(WORKFLOWS[:3], WORKFLOWS[3:]),
