@@ -342,6 +342,56 @@ def test_a_calendar_overlay_hook_that_returns_garbage_names_the_plugin(install, 
     assert NAMED in line and "doudi_calendar_overlays" in line and "CalendarOverlay" in line
 
 
+ANSWER_ONCE = {
+    "assessment_rules": ('''
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        if province == "hainan":
+            return {"single_person": True}
+    ''', "doudi_assessment_rules", "{'single_person': True}", "AssessmentRules"),
+    "place_rules": ('''
+    @hookimpl
+    def doudi_place_rules(province, parameters):
+        if province == "hainan":
+            return "county"
+    ''', "doudi_place_rules", "'county'", "PlaceRules"),
+    "phaseout": ('''
+    @hookimpl
+    def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+        if province == "hainan":
+            return [1.0, 1.0, 0.5]
+    ''', "doudi_phaseout_schedule", "[1.0, 1.0, 0.5]", "PhaseOut"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_ONCE))
+def test_a_first_answer_hook_that_answers_garbage_is_one_line_naming_the_plugin(install, db,
+                                                                                tmp_path, case):
+    source, hook, shown, kind = ANSWER_ONCE[case]
+    install(source)
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    residence = tmp_path / "residence.json"
+    residence.write_text('{"members": [{"id": "a", "registered_in": "x", "lives_in": "x"}]}')
+    opened = run(db, "case", "open", "--province", "hainan", "--on", "2026-01-05",
+                 *(["--workflow", "benefit", "--set", "amount=900", "--set", "paid_from=2026-02"]
+                   if case == "phaseout" else ["--set", "county=x"]))
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    before = dump_file(db)
+    calls = {
+        "assessment_rules": ["assess", str(household), "--province", "hainan"],
+        "place_rules": ["case", "accept", case_id, str(residence), "--on", "2026-01-05"],
+        "phaseout": ["case", "fire", case_id, "income_exceeds", "--on", "2026-03-02",
+                     "--set", "per_capita_income=1200", "--set", "standard=900"],
+    }
+    result = run(db, *calls[case])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: {NAMED} returned {shown} from {hook}, not an "
+                                  f"instance of {kind}")
+    assert dump_file(db) == before
+
+
 @pytest.mark.parametrize("args", [
     ["provinces"], ["calendar", "due", "2025-01-20", "10wd"],
     ["workflow", "show", "dibao", "--province", "shanxi"],
