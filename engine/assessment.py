@@ -50,6 +50,7 @@ class Member:
     disability: Disability | None = None
     income: Mapping[str, float] = attrs.Factory(dict)  # monthly, this member's own share
     disability_allowance: bool = False  # 困难残疾人生活补贴
+    disability_allowance_amount: float | None = None  # its monthly amount, where known
     cannot_earn: bool = False  # found: 确实难以就业或者较长时间无法获得收入
     months_without_income: int = 0  # consecutive months, as the investigation found
 
@@ -124,8 +125,8 @@ class Household:
 
 
 def _member(r: Reader) -> Member:
-    r.only("id", "age", "employed", "disability", "income", "disability_allowance", "cannot_earn",
-           "months_without_income")
+    r.only("id", "age", "employed", "disability", "income", "disability_allowance",
+           "disability_allowance_amount", "cannot_earn", "months_without_income")
     disability = None
     if r.has("disability"):
         d = r.child("disability").only("grade", "type")
@@ -150,10 +151,22 @@ def _member(r: Reader) -> Member:
         employed=r.boolean("employed", default=False),
         disability=disability,
         income=income,
-        disability_allowance=r.boolean("disability_allowance", default=False),
+        disability_allowance=_allowance(r),
+        disability_allowance_amount=r.number("disability_allowance_amount", default=None),
         cannot_earn=r.boolean("cannot_earn", default=False),
         months_without_income=r.whole("months_without_income", default=0),
     )
+
+
+def _allowance(r: Reader) -> bool:
+    """困难残疾人生活补贴 received: said so, or its amount given (false beside one is refused)."""
+    said = r.boolean("disability_allowance", default=False)
+    if not r.has("disability_allowance_amount"):
+        return said
+    if r.has("disability_allowance") and not said:
+        raise InvalidInput(f"{r.path}.disability_allowance: false, but "
+                           "disability_allowance_amount is given")
+    return True
 
 
 def _support(r: Reader, ids: list[str]) -> Support:

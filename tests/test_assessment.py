@@ -82,6 +82,36 @@ def test_jiangsu_single_person_household_exempts_only_the_poor_elderly_by_defaul
     assert engine.assess("jiangsu_draft", poor_aunt).countable_income == 600  # 100 + 500 + 0
 
 
+@pytest.mark.parametrize(("allowance", "floor"), [
+    (100, 800.0),  # 900 − 100 = 800 > 540
+    (450, 540.0),  # 900 − 450 = 450 < 540: the 60 % floor
+    (0, 900.0),
+    (None, 540.0),  # receiving it, amount unknown: 60 %, and the note says so
+])
+def test_jiangsu_single_person_floor_with_the_disability_living_allowance(engine, allowance,
+                                                                          floor):
+    """江苏征求意见稿 一(四): "其本人每月按照不低于当地最低生活保障标准的60%发放保障金，同时享受困难残疾人
+    生活补贴政策，领取的最低生活保障金和困难残疾人生活补贴之和不低于当地最低生活保障标准的100%"."""
+    household = json.loads(json.dumps(HOUSEHOLD))  # standard 900, m1 grade-1, single person
+    m1 = household["members"][0]
+    m1["disability_allowance"] = True
+    if allowance is not None:
+        m1["disability_allowance_amount"] = allowance
+    result = engine.assess("jiangsu_draft", household)
+    assert result.flags["minimum_benefit"] == floor
+    basis = result.flags["minimum_benefit_basis"]
+    assert basis.startswith("江苏征求意见稿 一(四)")
+    assert ("补贴金额未给出" in basis) == (allowance is None)
+
+
+def test_an_allowance_amount_beside_disability_allowance_false_is_refused(engine):
+    household = json.loads(json.dumps(HOUSEHOLD))
+    household["members"][0].update(disability_allowance=False, disability_allowance_amount=100)
+    with pytest.raises(InvalidInput, match=r"household.members\[0\].disability_allowance: false, "
+                                           "but disability_allowance_amount is given"):
+        engine.assess("jiangsu_draft", household)
+
+
 def test_jiangsu_income_disregards_and_deductions(engine):
     """江苏征求意见稿 一(二): grade 1–2 and grade 3 mental/intellectual employment income, and 60+
     odd-job / farming income, "不超过当地最低生活保障标准部分……不计入"; other grade 3–4 disabled

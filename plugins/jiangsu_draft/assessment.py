@@ -70,10 +70,16 @@ def rules(parameters) -> AssessmentRules:
     def minimum(member: Member, household: Household):
         if not _severe(member):
             return None
-        floor = round(0.6 * household.standard, 2)
+        standard = household.standard
+        floor = round(0.6 * standard, 2)
         note = f"{SINGLE}（每月不低于低保标准的60%"
-        if member.disability_allowance:
-            note += "；与困难残疾人生活补贴之和不低于低保标准的100%"
+        allowance = member.disability_allowance_amount
+        if member.disability_allowance and allowance is None:
+            note += "；与困难残疾人生活补贴之和不低于低保标准的100%（补贴金额未给出）"
+        elif member.disability_allowance and standard - allowance > floor:
+            floor = round(standard - allowance, 2)
+            note = (f"{SINGLE}（与困难残疾人生活补贴{allowance:g}元之和不低于低保标准的100%："
+                    f"{standard:g}−{allowance:g}")
         return floor, note + "）"
 
     return AssessmentRules(
