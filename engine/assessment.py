@@ -52,6 +52,7 @@ class Member:
     disability_allowance: bool = False  # 困难残疾人生活补贴
     disability_allowance_amount: float | None = None  # its monthly amount, where known
     cannot_earn: bool = False  # found: 确实难以就业或者较长时间无法获得收入
+    seriously_ill: bool = False  # 重病患者
     months_without_income: int = 0  # consecutive months, as the investigation found
 
 
@@ -126,7 +127,7 @@ class Household:
 
 def _member(r: Reader) -> Member:
     r.only("id", "age", "employed", "disability", "income", "disability_allowance",
-           "disability_allowance_amount", "cannot_earn", "months_without_income")
+           "disability_allowance_amount", "cannot_earn", "months_without_income", "seriously_ill")
     disability = None
     if r.has("disability"):
         d = r.child("disability").only("grade", "type")
@@ -154,6 +155,7 @@ def _member(r: Reader) -> Member:
         disability_allowance=_allowance(r),
         disability_allowance_amount=r.number("disability_allowance_amount", default=None),
         cannot_earn=r.boolean("cannot_earn", default=False),
+        seriously_ill=r.boolean("seriously_ill", default=False),
         months_without_income=r.whole("months_without_income", default=0),
     )
 
@@ -202,6 +204,9 @@ class AssessmentRules:
     deduct_rigid_spending: bool = False
     rigid_spending_basis: str = ""
     single_person_flags: Mapping[str, Any] = attrs.Factory(dict)  # e.g. no 分类救助
+    # Severely disabled or seriously ill members of a 边缘 household may apply alone
+    # (参照“单人户”); "" where the province has no such rule.
+    marginal_single_person_basis: str = ""
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
     marginal_multiple_max: float = 1.5
     marginal_basis: str = MARGINAL
@@ -260,13 +265,14 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     flags: dict[str, Any] = {}
     members = household.members
     applicant = household.member(household.applicant)
-    if household.single_person:
-        if rules.single_person is None or not rules.single_person(applicant):
-            raise EventRefused(
-                f"applicant {applicant.id} cannot apply as a single-person household in "
-                f"{province}" + (f" ({rules.single_person_basis})" if rules.single_person_basis
-                                 else " (no rule provides for it)")
-            )
+    # A 单人户 by the province's own rule gets its exemptions and flags; one let in because the
+    # household is 边缘 (marginal_single_person_basis) is only assessed alone.
+    alone = household.single_person and rules.single_person is not None and \
+        rules.single_person(applicant)
+    if household.single_person and not alone:
+        members = (applicant,)
+        steps.append(_marginal_single_person(province, household, applicant, rules))
+    elif alone:
         members = (applicant,)
         steps.append(Step("single_person", 0.0, rules.single_person_basis,
                           "单人户：只核算申请人本人的收入、财产和获得的供养费用", applicant.id))
@@ -305,7 +311,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             continue
         share, citation = 1.0, NATIONAL
         ruled = rules.support_rule(support, household) if (
-            rules.support_rule and household.single_person) else None
+            rules.support_rule and alone) else None
         if ruled is not None:
             share, citation = ruled
         counted = round(support.amount * share, 2)
@@ -348,6 +354,32 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     flags["property_assessed"] = [attrs.asdict(p) for p in owned]
     return Assessment(province, household.standard, size, round(total, 2), per_capita,
                       classification, multiple, tuple(steps), flags)
+
+
+def _marginal_single_person(province: str, household: Household, applicant: Member,
+                            rules: AssessmentRules) -> Step:
+    """The step letting ``applicant`` of a 边缘 household be assessed alone (参照“单人户”纳入低保),
+    or :class:`EventRefused` saying why not."""
+    refused = f"applicant {applicant.id} cannot apply as a single-person household in {province}"
+    if not rules.marginal_single_person_basis:
+        raise EventRefused(refused + (f" ({rules.single_person_basis})"
+                                      if rules.single_person_basis else " (no rule provides for it)"))
+    special = [why for why, found in (("重度残疾人", applicant.disability is not None
+                                        and applicant.disability.severe),
+                                       ("重病患者", applicant.seriously_ill)) if found]
+    if not special:
+        own = f"not one the 单人户 rule admits ({rules.single_person_basis}), and " if (
+            rules.single_person_basis) else ""
+        raise EventRefused(f"{refused}: {own}neither severely disabled (grade 1–2) nor seriously "
+                           f"ill ({rules.marginal_single_person_basis})")
+    whole = assess(province, attrs.evolve(household, single_person=False), rules)
+    if whole.classification != "marginal":
+        raise EventRefused(f"{refused}: the household as a whole is {whole.classification} (per "
+                           f"capita {whole.per_capita:g}), not 边缘 "
+                           f"({rules.marginal_single_person_basis})")
+    return Step("single_person", 0.0, rules.marginal_single_person_basis,
+                f"低保边缘家庭（人均{whole.per_capita:g}元）中的{'、'.join(special)}，经本人申请参照“单人户”"
+                "核算", applicant.id)
 
 
 def _real_hardship(member: Member, rules: AssessmentRules) -> str | None:

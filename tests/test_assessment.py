@@ -82,6 +82,63 @@ def test_jiangsu_single_person_household_exempts_only_the_poor_elderly_by_defaul
     assert engine.assess("jiangsu_draft", poor_aunt).countable_income == 600  # 100 + 500 + 0
 
 
+def marginal_household(**m1):
+    """Standard 900; m1 (50) and m2 (45, employed, 2,000 a month)."""
+    return {"standard": 900, "applicant": "m1", "single_person": True,
+            "members": [{"id": "m1", "age": 50, **m1},
+                        {"id": "m2", "age": 45, "employed": True,
+                         "income": {"employment": 2000}}]}
+
+
+@pytest.mark.parametrize(("province", "clause"), [
+    # 晋民发〔2023〕31号 一(四): "对低保边缘家庭中的重度残疾人、重病患者等特殊困难人员，经本人申请，可参照
+    # “单人户”纳入低保范围"; 津民发〔2023〕13号 一(四): "最低生活保障边缘家庭中的重度残疾人员、重病患者
+    # 等特殊困难人员，经本人申请，符合条件的，可参照“单人户”纳入低保范围".
+    ("shanxi", "晋民发〔2023〕31号 一(四)"), ("tianjin", "津民发〔2023〕13号 一(四)"),
+])
+def test_a_seriously_ill_member_of_a_marginal_household_applies_alone(engine, province, clause):
+    # As a whole: 2,000 / 2 = 1,000 a head: 900 ≤ 1,000 < 1,350 (1.5 × 900), 边缘. m1 alone: 0.
+    result = engine.assess(province, marginal_household(seriously_ill=True))
+    assert (result.household_size, result.per_capita, result.classification) == (1, 0, "dibao")
+    step = steps(result, "single_person")[0]
+    assert step.citation.startswith(clause)
+    assert step.note == "低保边缘家庭（人均1000元）中的重病患者，经本人申请参照“单人户”核算"
+
+
+def test_only_a_marginal_household_lets_a_member_apply_alone(engine):
+    above = marginal_household(seriously_ill=True)
+    above["members"][1]["income"]["employment"] = 3000  # 1,500 a head ≥ 1,350
+    with pytest.raises(EventRefused, match=r"the household as a whole is above \(per capita "
+                                           r"1500\), not 边缘 \(晋民发〔2023〕31号 一\(四\)"):
+        engine.assess("shanxi", above)
+    poor = marginal_household(seriously_ill=True)
+    poor["members"][1]["income"]["employment"] = 1000  # 500 a head: the household applies
+    with pytest.raises(EventRefused, match="the household as a whole is dibao"):
+        engine.assess("shanxi", poor)
+    with pytest.raises(EventRefused, match="neither severely disabled .grade 1–2. nor seriously "
+                                           "ill"):
+        engine.assess("shanxi", marginal_household())
+    # 江苏's draft has no such rule: only its own 单人保 (一(四)), which m1 is not.
+    with pytest.raises(EventRefused, match=r"cannot apply as a single-person household in "
+                                           r"jiangsu_draft \(江苏征求意见稿 一\(四\)\)$"):
+        engine.assess("jiangsu_draft", marginal_household(seriously_ill=True))
+
+
+def test_a_member_let_in_as_marginal_gets_no_single_person_exemptions(engine):
+    # m1, grade 2 but employed (300): not 山西 一(二)'s "成年无业重度残疾人", so its exemption of a
+    # sibling's support does not apply. Whole: (300 + 2,000 + 200) / 2 = 1,250, 边缘. Alone:
+    # 300 + the sibling's 200 in full = 500.
+    household = marginal_household(employed=True, income={"employment": 300},
+                                   disability={"grade": 2, "type": "physical"})
+    household["support"] = [{"to": "m1", "relation": "sibling", "giver_age": 40, "amount": 200}]
+    result = engine.assess("shanxi", household)
+    assert result.countable_income == 500
+    assert [s.counted for s in steps(result, "support")] == [200.0]
+    assert "重度残疾人" in steps(result, "single_person")[0].note
+    # 天津's 单人户 flag (no 分类救助, 一(一)) is its own 单人户's, not this one's.
+    assert "classified_assistance" not in engine.assess("tianjin", household).flags
+
+
 @pytest.mark.parametrize(("allowance", "floor"), [
     (100, 800.0),  # 900 − 100 = 800 > 540
     (450, 540.0),  # 900 − 450 = 450 < 540: the 60 % floor

@@ -152,6 +152,8 @@ def doudi_assessment_rules(province, parameters):
         single_person=_single_person,
         single_person_basis=SINGLE,
         support_rule=_support,
+        marginal_single_person_basis=f"{NOTICE} 一(四)（最低生活保障边缘家庭中的重度残疾人员、重病患者等特殊"
+                                     "困难人员，经本人申请，符合条件的，可参照“单人户”纳入低保范围）",
         # 一(一): income imputed by "劳动力系数": a member who, caring for a severely disabled or
         # ill member or an infant (0–3) of a single parent, really cannot earn is judged on the
         # household's real hardship.
