@@ -24,6 +24,12 @@ RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild"
 # 最低工资标准), which some provinces set aside for a member who really cannot earn.
 INCOME_KINDS = ("employment", "odd_job", "farming", "business", "property", "pension", "imputed",
                 "other")
+# What the investigation found about a property item, where a province may exempt it:
+# 维持家庭生产生活的必需财产; a small car mainly for a seriously ill member's treatment or a severely
+# disabled member's travel; a second home that cannot be sold or earn; savings from income
+# that is not counted.
+PROPERTY_FINDINGS = ("necessity", "care_vehicle", "unsellable_second_home",
+                     "savings_from_exempt_income")
 NATIONAL = "民发〔2021〕57号（家庭经济状况认定）"
 MARGINAL = "民发〔2022〕83号（低保边缘家庭：人均收入低于1.5倍低保标准）"
 
@@ -72,6 +78,10 @@ class PropertyItem:
     kind: str
     value: float
     owner: str | None = None  # a member id; None: the household's
+    finding: str | None = None  # one of PROPERTY_FINDINGS, which some provinces exempt
+
+    def to_json(self) -> dict:
+        return attrs.asdict(self, filter=lambda a, v: a.name != "finding" or v is not None)
 
 
 @frozen
@@ -104,11 +114,7 @@ class Household:
         if applicant not in ids:
             raise InvalidInput(f"household.applicant: {applicant!r} is not a member id")
         support = tuple(_support(r, ids) for r in reader.items("support", required=False))
-        prop = tuple(
-            PropertyItem(r.only("kind", "value", "owner").text("kind"), r.number("value"),
-                         r.text("owner", default=None))
-            for r in reader.items("property", required=False)
-        )
+        prop = tuple(_property(r) for r in reader.items("property", required=False))
         standard = reader.number("standard")
         if standard <= 0:
             raise InvalidInput("household.standard: must be more than 0")
@@ -160,6 +166,15 @@ def _member(r: Reader) -> Member:
     )
 
 
+def _property(r: Reader) -> PropertyItem:
+    r.only("kind", "value", "owner", "finding")
+    finding = r.text("finding", default=None)
+    if finding is not None and finding not in PROPERTY_FINDINGS:
+        raise InvalidInput(f"{r.path}.finding: {finding!r} is not one of "
+                           f"{', '.join(PROPERTY_FINDINGS)}")
+    return PropertyItem(r.text("kind"), r.number("value"), r.text("owner", default=None), finding)
+
+
 def _allowance(r: Reader) -> bool:
     """困难残疾人生活补贴 received: said so, or its amount given (false beside one is refused)."""
     said = r.boolean("disability_allowance", default=False)
@@ -187,6 +202,8 @@ def _support(r: Reader, ids: list[str]) -> Support:
 
 #: (share of the amount still counted, clause) — or None where the province has no rule.
 SupportRule = Callable[[Support, Household], "tuple[float, str] | None"]
+#: The clause exempting a property item (with a finding) from the assessment — or None.
+PropertyRule = Callable[[PropertyItem, Household], "str | None"]
 #: (amount not counted, clause, note) for a member's income of one kind — or None.
 IncomeRule = Callable[[Member, str, float, Household], "tuple[float, str, str] | None"]
 
@@ -204,6 +221,7 @@ class AssessmentRules:
     deduct_rigid_spending: bool = False
     rigid_spending_basis: str = ""
     single_person_flags: Mapping[str, Any] = attrs.Factory(dict)  # e.g. no 分类救助
+    property_rule: PropertyRule | None = None  # exemptions of property the investigation found
     # Severely disabled or seriously ill members of a 边缘 household may apply alone
     # (参照“单人户”); "" where the province has no such rule.
     marginal_single_person_basis: str = ""
@@ -351,7 +369,17 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         flags["real_hardship"], flags["real_hardship_basis"] = hardship, rules.real_hardship_basis
     owned = [p for p in household.property
              if not household.single_person or p.owner == applicant.id]
-    flags["property_assessed"] = [attrs.asdict(p) for p in owned]
+    assessed, exempt = [], []
+    for item in owned:
+        basis = rules.property_rule(item, household) if (
+            rules.property_rule and item.finding) else None
+        if basis:
+            exempt.append({**item.to_json(), "basis": basis})
+        else:
+            assessed.append(item.to_json())
+    flags["property_assessed"] = assessed
+    if exempt:
+        flags["property_exempt"] = exempt
     return Assessment(province, household.standard, size, round(total, 2), per_capita,
                       classification, multiple, tuple(steps), flags)
 

@@ -4,6 +4,7 @@ incomes, each explained rule by rule with its clause (amounts computed by hand).
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -80,6 +81,50 @@ def test_jiangsu_single_person_household_exempts_only_the_poor_elderly_by_defaul
     poor_aunt = json.loads(json.dumps(HOUSEHOLD))
     poor_aunt["support"][1]["giver_income_below_local_average"] = True
     assert engine.assess("jiangsu_draft", poor_aunt).countable_income == 600  # 100 + 500 + 0
+
+
+PROPERTY = [
+    {"kind": "农机具", "value": 5000, "finding": "necessity"},
+    {"kind": "小型汽车", "value": 30000, "finding": "care_vehicle"},
+    {"kind": "第二套住房", "value": 200000, "finding": "unsellable_second_home"},
+    {"kind": "存款", "value": 8000, "finding": "savings_from_exempt_income"},
+    {"kind": "存款", "value": 2000},
+]
+
+
+def test_jiangsu_property_the_investigation_found_exempt_is_not_assessed(engine):
+    """江苏征求意见稿 一(三): "对于维持家庭生产生活的必需财产，可以在认定时予以适当豁免。对主要用于家庭中
+    重特大疾病患者就诊或重度残疾人出行且实际价值较低的小型车辆，可不纳入车辆核定范围，具体车辆价值认定标准
+    由当地结合实际制定。对非因拆迁原因家庭拥有两套……其中一套因客观原因无法变现或无法产生价值……可不纳入
+    房产核定范围；对困难群众提供的、能够有效证明来源于政策规定不计入家庭收入部分形成的银行存款……一定期限内
+    可不纳入金融资产核算范围"."""
+    household = {"standard": 900, "members": [{"id": "m1", "age": 50}], "property": PROPERTY}
+    flags = engine.assess("jiangsu_draft", household).flags
+    assert [(p["kind"], p["value"]) for p in flags["property_exempt"]] == [
+        ("农机具", 5000), ("第二套住房", 200000), ("存款", 8000)]
+    assert all(p["basis"].startswith("江苏征求意见稿 一(三)（") for p in flags["property_exempt"])
+    # No local value standard for the car yet: it is assessed, with the plain savings.
+    assert [(p["kind"], p["value"]) for p in flags["property_assessed"]] == [
+        ("小型汽车", 30000), ("存款", 2000)]
+    engine.set_parameter("jiangsu_draft", "昆山市", "care_vehicle_value_limit", 50000,
+                         "昆山市民政局〔2026〕3号", date(2026, 1, 5))
+    flags = engine.assess("jiangsu_draft", household, county="昆山市").flags
+    car = flags["property_exempt"][1]
+    assert (car["kind"], car["value"]) == ("小型汽车", 30000)
+    assert "价值认定标准50000元：昆山市民政局〔2026〕3号" in car["basis"]
+    assert flags["property_assessed"] == [{"kind": "存款", "value": 2000, "owner": None}]
+    # 山西 has no such exemptions: everything is assessed, its finding kept.
+    shanxi = engine.assess("shanxi", household).flags
+    assert "property_exempt" not in shanxi
+    assert [p.get("finding") for p in shanxi["property_assessed"]] == [
+        "necessity", "care_vehicle", "unsellable_second_home", "savings_from_exempt_income", None]
+
+
+def test_an_unknown_property_finding_is_refused(engine):
+    household = {"standard": 900, "members": [{"id": "m1", "age": 50}],
+                 "property": [{"kind": "car", "value": 1, "finding": "cheap"}]}
+    with pytest.raises(InvalidInput, match=r"household.property\[0\].finding: 'cheap' is not one"):
+        engine.assess("jiangsu_draft", household)
 
 
 def marginal_household(**m1):

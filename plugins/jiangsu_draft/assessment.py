@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from engine.assessment import AssessmentRules, Household, Member, Support
+from engine.assessment import AssessmentRules, Household, Member, PropertyItem, Support
 from engine.workflow import Parameter
 
 DRAFT = "江苏征求意见稿"
 INCOME = f"{DRAFT} 一(二)"
 SINGLE = f"{DRAFT} 一(四)"
+PROPERTY = f"{DRAFT} 一(三)"
 SEVERE_TYPES = ("intellectual", "mental")
 
 # Local choices the draft leaves open, each a parameter a city can set (defaults: the draft's
@@ -19,6 +20,10 @@ PARAMETERS = (
     Parameter("single_person_grade4", False,
               f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）",
               local=True),
+    # "具体车辆价值认定标准由当地结合实际制定": until a locality sets it, no car is "低值".
+    Parameter("care_vehicle_value_limit", 0.0,
+              f"{PROPERTY}（实际价值较低的小型车辆可不纳入车辆核定范围，具体车辆价值认定标准由当地结合实际制定）",
+              "就医、出行小型车辆价值认定标准（元）", local=True, bounds=(0, 10_000_000)),
     Parameter("single_support_counted_share", 1.0,
               f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）", local=True,
               bounds=(0, 1)),
@@ -46,6 +51,28 @@ def _income(member: Member, kind: str, amount: float, household: Household):
         return (min(amount, 0.5 * standard), INCOME,
                 "其他三级、四级残疾人就业收入不超过低保标准50%部分不计入")
     return None
+
+
+# 一(三): what the investigation found about an item, and the words that let it go unassessed.
+PROPERTY_EXEMPT = {
+    "necessity": "对于维持家庭生产生活的必需财产，可以在认定时予以适当豁免",
+    "unsellable_second_home": "非因拆迁拥有两套住房，其中一套因客观原因无法变现或无法产生价值、装修水平未明显"
+                              "高于当地最低生活保障水平，经核实可不纳入房产核定范围",
+    "savings_from_exempt_income": "能够有效证明来源于政策规定不计入家庭收入部分形成的银行存款，一定期限内可不"
+                                  "纳入金融资产核算范围",
+}
+
+
+def _property_rule(vehicle_limit: Parameter):
+    def rule(item: PropertyItem, household: Household) -> str | None:
+        if item.finding in PROPERTY_EXEMPT:
+            return f"{PROPERTY}（{PROPERTY_EXEMPT[item.finding]}）"
+        if item.finding == "care_vehicle" and item.value <= vehicle_limit.value:
+            return (f"{PROPERTY}（主要用于重特大疾病患者就诊或重度残疾人出行且实际价值较低的小型车辆，"
+                    f"不纳入车辆核定范围；价值认定标准{vehicle_limit.value:g}元：{vehicle_limit.citation}）")
+        return None
+
+    return rule
 
 
 def rules(parameters) -> AssessmentRules:
@@ -89,6 +116,7 @@ def rules(parameters) -> AssessmentRules:
         income_rule=_income,
         employment_cost_share=min(cost, 1.0),
         employment_cost_basis=parameters["employment_cost_share"].citation,
+        property_rule=_property_rule(parameters["care_vehicle_value_limit"]),
         deduct_rigid_spending=True,
         rigid_spending_basis=(f"{INCOME} 三是（因病、因残、因学等长期存在的刚性支出，"
                               "可在认定收入时予以适当扣除）"),
