@@ -880,7 +880,7 @@ class Engine:
             deadlines=tuple(deadlines),
             parameters=wf.parameters,
             calendar=calendar,
-            hooks=self.registry.pm.hook,
+            hooks=self.registry.answers,
             opened_on=case.opened_on,
         )
         state = machine.fire(case.state, event, ctx)

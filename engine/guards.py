@@ -56,7 +56,7 @@ class GuardContext:
     deadlines: Sequence[Deadline]
     parameters: Mapping[str, Parameter]
     calendar: OfficialCalendar
-    hooks: Any = None  # the plugin manager's hook relay, for effects that ask a province
+    hooks: Any = None  # the first-answer hooks (Registry.answers), for effects that ask a province
     opened_on: date | None = None
 
     @property

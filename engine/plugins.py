@@ -8,7 +8,6 @@ installed plugins load; ``DOUDI_TRACE_PLUGINS=1`` prints every hook call to stde
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -108,34 +107,6 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
     return call
 
 
-#: The hooks a province answers once (first answer wins), and the class each answer must be:
-#: a wrong one was used further on and failed there, in a traceback naming no plugin.
-ANSWERS = {
-    "doudi_phaseout_schedule": ("engine.payments", "PhaseOut"),
-    "doudi_leave_route": ("engine.default_benefit", "LeaveRoute"),
-    "doudi_assessment_rules": ("engine.assessment", "AssessmentRules"),
-    "doudi_exception_route": ("engine.default_assessment", "ExceptionRoute"),
-    "doudi_place_rules": ("engine.application_place", "PlaceRules"),
-}
-
-
-def answer_checked(function: Callable, plugin_name: str, hook: str) -> Callable:
-    """``function`` (a first-answer hook of an installed plugin) whose answer must be None or
-    an instance of the hook's class (:data:`ANSWERS`); else a :class:`PluginError` naming it."""
-    module, name = ANSWERS[hook]
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        answer = function(*args, **kwargs)
-        kind = getattr(importlib.import_module(module), name)  # (imported when first asked)
-        if answer is not None and not isinstance(answer, kind):
-            raise PluginError(f"plugin {plugin_name!r} ({distribution_of(plugin_name)}) "
-                              f"returned {answer!r} from {hook}, not an instance of {name}")
-        return answer
-
-    return call
-
-
 class _Guarded:
     """A loaded plugin as registered: the same hook implementations, each one ``guarded``.
 
@@ -153,8 +124,6 @@ class _Guarded:
             if callable(value) and isinstance(opts, dict) and not (
                     opts.get("wrapper") or opts.get("hookwrapper")):
                 value = guarded(value, name, attr)
-                if attr in ANSWERS:
-                    value = answer_checked(value, name, attr)
             setattr(self, attr, value)
 
     def __repr__(self) -> str:

@@ -7,7 +7,8 @@ engine itself names no province.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -31,6 +32,15 @@ if TYPE_CHECKING:  # imported where used: listing provinces needs neither workal
     from engine.machine import ProcessMachine
 
 REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
+#: The hooks a province answers once (first answer wins), and the class each answer must be:
+#: a wrong one was used further on and failed there, in a traceback naming no plugin.
+ANSWERS = {
+    "doudi_phaseout_schedule": ("engine.payments", "PhaseOut"),
+    "doudi_leave_route": ("engine.default_benefit", "LeaveRoute"),
+    "doudi_assessment_rules": ("engine.assessment", "AssessmentRules"),
+    "doudi_exception_route": ("engine.default_assessment", "ExceptionRoute"),
+    "doudi_place_rules": ("engine.application_place", "PlaceRules"),
+}
 
 
 def _reason_or_none(guard, plugin: str, name: str):
@@ -69,6 +79,42 @@ class Registry:
                 result = impl.function(**{name: kwargs[name] for name in impl.argnames})
             yield impl.plugin_name, result
 
+    def answer(self, hook_name: str, **kwargs: Any) -> Any:
+        """The first answer to a first-answer hook (:data:`ANSWERS`), as pluggy would pick it,
+        checked: from the plugin that registered ``province`` (or a built-in default), and of
+        the hook's class; else a :class:`PluginError` naming the plugin."""
+        module, kind = ANSWERS[hook_name]
+        first = None
+        # Every plugin is asked, not only up to the first answer: which answers first follows
+        # the order plugins were installed in, and a foreign answer must not depend on it.
+        for plugin, result in self._each(hook_name, **kwargs):
+            if result is None:
+                continue
+            self._check_owner(plugin, hook_name, kwargs["province"])
+            if not isinstance(result, getattr(importlib.import_module(module), kind)):
+                raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) returned "
+                                  f"{result!r} from {hook_name}, not an instance of {kind}")
+            first = result if first is None else first
+        return first
+
+    @property
+    def answers(self) -> _Answers:
+        """The first-answer hooks, called as on pluggy's relay (``answers.doudi_…(…)``) but
+        answered through :meth:`answer`: what effects are given as ``ctx.hooks``."""
+        return _Answers(self)
+
+    def _check_owner(self, plugin: str, hook_name: str, province: str) -> None:
+        """A plugin answers only for the provinces it registered (built-in defaults for all):
+        one that forgot ``if province != CODE: return None`` changed another's rules."""
+        if plugin.startswith("doudi."):
+            return
+        owner = self.provinces.get(province)
+        if owner is None or owner.plugin != plugin:
+            registered = f"registered by {owner.plugin!r}" if owner else "not registered"
+            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) answered "
+                              f"{hook_name} for province {province!r}, {registered}: a plugin "
+                              "answers only for its own provinces")
+
     def _registrar(self, hook_name: str, plugin: str):
         # A plugin's guards and effects run later, inside an event: if one raises, the error
         # names the plugin (engine.plugins.guarded).
@@ -82,11 +128,13 @@ class Registry:
                 else function, plugin)
         return lambda province: self._add_province(province, plugin)
 
-    @staticmethod
-    def _items(plugin: str, hook_name: str, result: Any, kind: type, what: str) -> list:
-        """A list hook's answer: None, or a list (or tuple) of ``kind``; else a PluginError."""
-        if result is None:
+    def _items(self, plugin: str, hook_name: str, result: Any, kind: type, what: str,
+               province: str) -> list:
+        """A list hook's answer for ``province``: None, or a list (or tuple) of ``kind`` from
+        the plugin that registered it; else a PluginError."""
+        if result is None or (isinstance(result, list | tuple) and not result):
             return []
+        self._check_owner(plugin, hook_name, province)
         wrong = [result] if not isinstance(result, list | tuple) else [
             item for item in result if not isinstance(item, kind)]
         if wrong:
@@ -141,13 +189,13 @@ class Registry:
                 "doudi_workflow_patches", province=province, workflow=name
             ):
                 for patch in self._items(plugin, "doudi_workflow_patches", patches,
-                                         WorkflowPatch, "WorkflowPatch"):
+                                         WorkflowPatch, "WorkflowPatch", province):
                     workflow = patch.apply(workflow, f"{plugin} ({patch.citation})")
             overrides: list[Parameter] = []
             for plugin, params in self._each("doudi_parameters", province=province,
                                              workflow=name):
                 overrides.extend(self._items(plugin, "doudi_parameters", params, Parameter,
-                                             "Parameter"))
+                                             "Parameter", province))
             workflow = workflow.with_parameters(overrides)
             validate(workflow, self.guards.names(), self.effects.names())
             self._workflows[key] = workflow
@@ -180,7 +228,7 @@ class Registry:
         for plugin, result in self._each("doudi_calendar_overlays", province=province,
                                          county=county):
             for overlay in self._items(plugin, "doudi_calendar_overlays", result,
-                                       CalendarOverlay, "CalendarOverlay"):
+                                       CalendarOverlay, "CalendarOverlay", province):
                 if overlay.county is None or overlay.county == county:
                     overlays.append(overlay)
         return calendar_with_overlays(overlays)
@@ -201,5 +249,18 @@ def assess_household(registry: Registry, province: str, household: Any,
     registry.province(province)
     parsed = Household.from_json(household)
     parameters = dict((workflow or registry.workflow(province, "dibao")).parameters)
-    rules = registry.pm.hook.doudi_assessment_rules(province=province, parameters=parameters)
+    rules = registry.answer("doudi_assessment_rules", province=province, parameters=parameters)
     return assess(province, parsed, rules)
+
+
+class _Answers:
+    """``ctx.hooks``: ``hooks.doudi_assessment_rules(province=…, …)`` is
+    ``registry.answer("doudi_assessment_rules", province=…, …)``."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
+    def __getattr__(self, hook_name: str) -> Callable[..., Any]:
+        if hook_name not in ANSWERS:
+            raise AttributeError(hook_name)
+        return functools.partial(self._registry.answer, hook_name)

@@ -342,6 +342,41 @@ def test_a_calendar_overlay_hook_that_returns_garbage_names_the_plugin(install, 
     assert NAMED in line and "doudi_calendar_overlays" in line and "CalendarOverlay" in line
 
 
+FORGETFUL = {  # a plugin that forgot "if province != CODE: return None"
+    "doudi_parameters": ('''
+    from engine import Parameter
+
+    @hookimpl
+    def doudi_parameters(province, workflow):
+        return [Parameter("total", "25wd", "琼民规〔2099〕1号 四")]
+    ''', ["workflow", "show", "dibao", "--province", "shanxi"]),
+    "doudi_assessment_rules": ('''
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        from engine.assessment import AssessmentRules
+        return AssessmentRules()
+    ''', ["assess", "HOUSEHOLD", "--province", "shanxi"]),
+}
+
+
+@pytest.mark.parametrize("hook", sorted(FORGETFUL))
+def test_a_plugin_that_answers_for_another_province_is_one_line_naming_it(install, db, tmp_path,
+                                                                          hook):
+    source, args = FORGETFUL[hook]
+    install(source)
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    result = run(db, *[str(household) if a == "HOUSEHOLD" else a for a in args])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} answered {hook} for province 'shanxi', registered by 'shanxi': a "
+        "plugin answers only for its own provinces")
+    # Its own province it may answer for.
+    own = run(db, *[str(household) if a == "HOUSEHOLD" else a.replace("shanxi", "hainan")
+                    for a in args])
+    assert own.exit_code == 0, own.output
+
+
 ANSWER_ONCE = {
     "assessment_rules": ('''
     @hookimpl

@@ -11,10 +11,7 @@ from datetime import date
 
 import pytest
 
-from engine import DoudiError, Engine, EventRefused, InvalidInput, Parameter, hookimpl
-from engine.plugins import get_plugin_manager
-from engine.registry import Registry
-from engine.store import Store
+from engine import EventRefused, InvalidInput
 from helpers import dump, paid, run
 
 CODE = "jiangsu_draft"
@@ -26,23 +23,11 @@ def open_benefit(engine, on=date(2026, 1, 5), amount=600, paid_from="2026-01", *
                             attributes={"amount": amount, "paid_from": paid_from, **attributes})
 
 
-class Locality:
-    """A 江苏 city that sets the ≥ 2 × phase-out itself (一(五): "一定期限内…由当地确定")."""
-
-    def __init__(self, months):
-        self.months = months
-
-    @hookimpl
-    def doudi_parameters(self, province, workflow):
-        if province == CODE and workflow == "benefit":
-            return [Parameter("phase_out_months_high_income", self.months, "某市民政局 测试文件 第1条")]
-        return None
-
-
-def engine_for_locality(tmp_path, months):
-    pm = get_plugin_manager()
-    pm.register(Locality(months), name="test_locality")
-    return Engine(Store.open(str(tmp_path / f"locality{months}.db")), Registry(pm).load())
+def locality(engine, months):
+    """A 江苏 city (昆山市) that sets the ≥ 2 × phase-out itself (一(五): "一定期限内…"), from
+    2026-01-01."""
+    engine.set_parameter(CODE, "昆山市", "phase_out_months_high_income", months,
+                         "昆山市民政局 测试文件 第1条", date(2026, 1, 1), workflow="benefit")
 
 
 def six_from_april(amount):
@@ -82,31 +67,27 @@ def test_income_at_twice_the_standard_uses_the_local_period_default_six(engine):
     assert "2倍" in view.payments[-1].basis
 
 
-def test_a_locality_that_sets_three_months_for_twice_the_standard(tmp_path):
+def test_a_locality_that_sets_three_months_for_twice_the_standard(engine):
     # The city sets 3 months. At 2000 (= 2 ×): 2026-04, 05, 06; ends 2026-07-01.
     # Just below, 1999 (< 2 ×): still the fixed 6 months, 2026-04 … 09.
-    engine = engine_for_locality(tmp_path, 3)
-    high = open_benefit(engine)
+    locality(engine, 3)
+    high = open_benefit(engine, county="昆山市")
     engine.fire(high.id, "income_exceeds", on=date(2026, 3, 10),
                 payload={"per_capita_income": 2000, "standard": 1000})
     view = engine.case(high.id, as_of=date(2026, 12, 31))
     assert paid(view)[3:] == [("2026-04", 600.0), ("2026-05", 600.0), ("2026-06", 600.0)]
     assert view.history[-1]["event"] == "phase_out_end"
     assert view.history[-1]["on"] == "2026-07-01"
-    low = open_benefit(engine)
+    low = open_benefit(engine, county="昆山市")
     engine.fire(low.id, "income_exceeds", on=date(2026, 3, 10),
                 payload={"per_capita_income": 1999, "standard": 1000})
     assert paid(engine.case(low.id, as_of=date(2026, 12, 31)))[3:] == six_from_april(600.0)
 
 
-def test_a_locality_cannot_keep_the_benefit_longer_than_six_months_at_twice_the_standard(tmp_path):
+def test_a_locality_cannot_keep_the_benefit_longer_than_six_months_at_twice_the_standard(engine):
     # 一(五) "最长不超过6个月": a city setting 9 months is refused, naming the clause.
-    engine = engine_for_locality(tmp_path, 9)
-    case = open_benefit(engine)
-    with pytest.raises(DoudiError, match="最长不超过6个月"):
-        engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
-                    payload={"per_capita_income": 2500, "standard": 1000})
-    assert engine.case(case.id).state == "paying"
+    with pytest.raises(InvalidInput, match=r"must be from 1 to 6 .*最长不超过6个月.*not 9"):
+        locality(engine, 9)
 
 
 def test_a_household_with_a_severely_disabled_member_is_kept_up_to_twelve_months(engine):

@@ -12,7 +12,6 @@ from datetime import date
 
 from engine import (
     Document,
-    InvalidInput,
     LeaveRoute,
     Parameter,
     PhaseOut,
@@ -174,13 +173,7 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
         months = 6
         why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
     else:
-        local = parameters["phase_out_months_high_income"]
-        months = local.value
-        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 6:
-            raise InvalidInput(
-                f"phase_out_months_high_income is {months!r} ({local.citation}); "
-                f"{EXIT} allows 1 to 6 months (最长不超过6个月)"
-            )
+        months = parameters["phase_out_months_high_income"].value  # (a county's: 1 to 6)
         why = f"家庭人均收入达到或超过低保标准2倍，保留低保待遇{months}个月"
     # "自收入发生变动起": counted from the change (income_exceeds --set changed_on=…).
     return PhaseOut(tuple([1.0] * months), f"{EXIT}：{why}，维持原低保金不变", from_change=True)
