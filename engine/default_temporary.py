@@ -132,6 +132,32 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
     return None
 
 
+def unemployed_eligible(ctx: GuardContext) -> str | None:
+    """The grant to uninsured unemployed people (``category=unemployed``) goes to those the
+    province names: ``unemployed_months_without_income`` (0: no condition) consecutive months
+    without income and no unemployment insurance covering them (``--set
+    months_without_income=N``, ``unemployment_insurance=true`` where it covers them), and where
+    ``unemployed_outside_dibao`` holds, not already in 低保 (``in_dibao=true``)."""
+    if _category(ctx) != "unemployed":
+        return None
+    rule = ctx.parameters["unemployed_months_without_income"]
+    if not rule.value:
+        return None
+    months = ctx.attributes.get("months_without_income")
+    if months is None:
+        raise InvalidInput(f"{ctx.event} of a grant to an uninsured unemployed person needs "
+                           f"--set months_without_income=N ({rule.citation})")
+    if months < rule.value:
+        return (f"{months:g} months without income: the grant needs {rule.value} consecutive "
+                f"months ({rule.citation})")
+    if ctx.attributes.get("unemployment_insurance") is True:
+        return f"unemployment insurance covers this person: the grant is for the uninsured ({rule.citation})"
+    outside = ctx.parameters["unemployed_outside_dibao"]
+    if outside.value and ctx.attributes.get("in_dibao") is True:
+        return f"already in 低保: the grant is for those not in it ({outside.citation})"
+    return None
+
+
 def formalities_completed(ctx: GuardContext) -> str | None:
     """补齐手续: subject, reason and the amount paid registered; signatures and seals done."""
     subject = _text(ctx.payload.get("subject"))
@@ -177,7 +203,7 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
         f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
 
 
-GUARDS = (aid_reason_given, aid_amount_within_limits, formalities_completed)
+GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible, formalities_completed)
 EFFECTS = (fix_aid_amount,)
 
 

@@ -40,6 +40,10 @@ PAID = date(2026, 9, 28)
 FORMALITIES_DUE = date(2026, 10, 16)
 
 
+# 二(一) of each: "连续三个月无收入来源……失业保险政策无法覆盖的……未参保失业人员".
+UNEMPLOYED = {"category": "unemployed", "months_without_income": 3}
+
+
 def open_temporary(engine, province, on=PAID, **attributes):
     return engine.open_case(province=province, workflow="temporary", on=on, attributes=attributes)
 
@@ -329,7 +333,7 @@ def test_an_urgent_payment_cannot_be_withdrawn(engine):
 @pytest.mark.parametrize(("months", "amount"), [(3, 2700), (4.5, 4050), (6, 5400)])
 def test_jiangsu_unemployed_grant_is_months_times_the_standard(engine, months, amount):
     # standard 900: 3 × 900 = 2700; 4.5 × 900 = 4050; 6 × 900 = 5400.
-    case = open_temporary(engine, "jiangsu_draft", category="unemployed", standard=900)
+    case = open_temporary(engine, "jiangsu_draft", **UNEMPLOYED, standard=900)
     view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"months": months, "reason": "失业"})
     assert view.case.attributes["amount"] == amount
     basis = view.case.attributes["amount_basis"]
@@ -340,7 +344,7 @@ def test_jiangsu_unemployed_grant_is_months_times_the_standard(engine, months, a
 
 @pytest.mark.parametrize("months", [2, 2.9, 6.5, 7])
 def test_jiangsu_refuses_a_grant_outside_3_to_6_months_via_the_cli(db, months):
-    case_id = cli_open(db, "jiangsu_draft", "2026-09-28", *sets(category="unemployed"))
+    case_id = cli_open(db, "jiangsu_draft", "2026-09-28", *sets(**UNEMPLOYED))
     before = dump_file(db)
     result = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28",
                  *sets(months=months, standard=900, reason="失业"))
@@ -351,7 +355,7 @@ def test_jiangsu_refuses_a_grant_outside_3_to_6_months_via_the_cli(db, months):
 
 
 def test_jiangsu_refuses_an_amount_that_is_not_months_times_the_standard(engine):
-    case = open_temporary(engine, "jiangsu_draft", category="unemployed")
+    case = open_temporary(engine, "jiangsu_draft", **UNEMPLOYED)
     before = snapshot(engine, case.id)
     with pytest.raises(EventRefused, match=r"amount 3000 is not 3 months × the standard 900 = 2700"):
         engine.fire(case.id, "pay_urgent", on=PAID,
@@ -363,7 +367,7 @@ def test_jiangsu_refuses_an_amount_that_is_not_months_times_the_standard(engine)
 
 
 def test_jiangsu_applies_the_range_to_a_supported_expenditure_decision_too(db):
-    case_id = cli_open(db, "jiangsu_draft", "2026-03-02", *sets(category="unemployed", standard=900))
+    case_id = cli_open(db, "jiangsu_draft", "2026-03-02", *sets(**UNEMPLOYED, standard=900))
     for event, on in (("accept", "2026-03-02"), ("start_investigation", "2026-03-03")):
         assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
     before = dump_file(db)
@@ -419,12 +423,55 @@ def test_tianjin_refuses_disaster_aid_above_the_cap_via_the_cli(db):
 
 
 def test_shanxi_sets_no_amount_for_the_unemployed_grant_and_cites_its_clause(engine):
-    case = open_temporary(engine, "shanxi", category="unemployed", standard=800)
+    case = open_temporary(engine, "shanxi", **UNEMPLOYED, standard=800)
     view = engine.fire(case.id, "pay_urgent", on=PAID,
                        payload={"months": 8, "amount": 9000, "reason": "失业"})
     assert view.case.attributes["amount"] == 9000
     assert view.case.attributes["amount_basis"].startswith(f"{SHANXI} 二(一)")
     assert "一次性临时救助金" in view.case.attributes["amount_basis"]
+
+
+@pytest.mark.parametrize(("province", "clause"), [
+    # 山西 and 江苏 二(一): "连续三个月无收入来源，生活困难且失业保险政策无法覆盖的农民工等未参保失业人员，
+    # 未纳入低保范围的"; 天津 二(一): "对连续3个月无收入来源，生活困难且失业保险政策无法覆盖的农民工等
+    # 未参保失业人员" (no word about 低保).
+    ("shanxi", SHANXI), ("tianjin", TIANJIN), ("jiangsu_draft", JIANGSU),
+])
+def test_the_unemployed_grant_needs_three_months_without_income_and_no_insurance(engine,
+                                                                                province, clause):
+    def pay(**attributes):
+        case = open_temporary(engine, province, category="unemployed", standard=900, **attributes)
+        before = snapshot(engine, case.id)
+        try:
+            return engine.fire(case.id, "pay_urgent", on=PAID,
+                               payload={"months": 3, "amount": 2700, "reason": "失业"}).state
+        except EventRefused as refused:
+            assert snapshot(engine, case.id) == before
+            return str(refused)
+
+    assert pay(months_without_income=3) == "urgent_paid"
+    assert pay(months_without_income=2) == (
+        "pay_urgent refused: 2 months without income: the grant needs 3 consecutive months "
+        f"({clause} 二(一)（连续{'3' if province == 'tianjin' else '三'}个月无收入来源、失业保险政策无法"
+        "覆盖的未参保失业人员）)")
+    assert "unemployment insurance covers this person" in pay(months_without_income=5,
+                                                              unemployment_insurance=True)
+    in_dibao = pay(months_without_income=3, in_dibao=True)
+    if province == "tianjin":
+        assert in_dibao == "urgent_paid"
+    else:
+        assert in_dibao == (f"pay_urgent refused: already in 低保: the grant is for those not in "
+                            f"it ({clause} 二(一)（未纳入低保范围的）)")
+    case = open_temporary(engine, province, category="unemployed", standard=900)
+    with pytest.raises(InvalidInput, match="needs --set months_without_income=N"):
+        engine.fire(case.id, "pay_urgent", on=PAID,
+                    payload={"months": 3, "amount": 2700, "reason": "失业"})
+
+
+def test_other_categories_need_no_months_without_income(engine):
+    case = open_temporary(engine, "shanxi", category="other")
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 500, "reason": "火灾"})
+    assert view.state == "urgent_paid"
 
 
 @pytest.mark.parametrize("province", ["shanxi", "jiangsu_draft"])
@@ -435,7 +482,7 @@ def test_the_tianjin_disaster_cap_does_not_apply_elsewhere(engine, province):
 
 
 def test_the_jiangsu_range_does_not_apply_in_tianjin(engine):
-    case = open_temporary(engine, "tianjin", category="unemployed", standard=1010)
+    case = open_temporary(engine, "tianjin", **UNEMPLOYED, standard=1010)
     view = engine.fire(case.id, "pay_urgent", on=PAID,
                        payload={"months": 1, "amount": 1010, "reason": "失业"})
     assert view.case.attributes["amount_basis"].startswith(f"{TIANJIN} 二(一)")
@@ -452,7 +499,7 @@ def test_an_unknown_category_is_bad_input(db):
 
 
 def test_replay_rebuilds_a_temporary_case(engine):
-    case = open_temporary(engine, "jiangsu_draft", category="unemployed", standard=900)
+    case = open_temporary(engine, "jiangsu_draft", **UNEMPLOYED, standard=900)
     engine.fire(case.id, "pay_urgent", on=PAID, payload={"months": 3, "reason": "失业"})
     complete(engine, case.id, date(2026, 10, 20), amount=2700)
     replayed, deadlines = engine.replay(case.id)

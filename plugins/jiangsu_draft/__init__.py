@@ -68,6 +68,9 @@ def doudi_parameters(province, workflow):
             # "救助标准原则上为当地3-6个月的低保标准"
             Parameter("unemployed_grant_months", [3, 6],
                       f"{DRAFT} 二(一)（救助标准原则上为当地3-6个月的低保标准）"),
+            Parameter("unemployed_months_without_income", 3,
+                      f"{DRAFT} 二(一)（连续三个月无收入来源、失业保险政策无法覆盖的未参保失业人员）"),
+            Parameter("unemployed_outside_dibao", True, f"{DRAFT} 二(一)（未纳入低保范围的）"),
             Parameter("disaster_months_per_person", [],
                       f"{DRAFT} 二(一)（对受灾群众及时给予临时救助，未规定金额）"),
         ]

@@ -45,6 +45,9 @@ def doudi_parameters(province, workflow):
             # "由务工地或者经常居住地发放一次性临时救助金": a one-time grant, no amount set.
             Parameter("unemployed_grant_months", [],
                       f"{NOTICE} 二(一)（由务工地或者经常居住地发放一次性临时救助金，未规定金额）"),
+            Parameter("unemployed_months_without_income", 3,
+                      f"{NOTICE} 二(一)（连续三个月无收入来源、失业保险政策无法覆盖的未参保失业人员）"),
+            Parameter("unemployed_outside_dibao", True, f"{NOTICE} 二(一)（未纳入低保范围的）"),
             Parameter("disaster_months_per_person", [],
                       f"{NOTICE} 二(二)（对受灾群众及时给予临时救助，未规定金额）"),
         ]

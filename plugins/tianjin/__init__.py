@@ -53,6 +53,9 @@ def doudi_parameters(province, workflow):
         return [
             Parameter("unemployed_grant_months", [],
                       f"{NOTICE} 二(一)（按照临时救助相关政策及时予以救助，未规定金额）"),
+            # (天津 does not leave out people already in 低保: the national default, false)
+            Parameter("unemployed_months_without_income", 3,
+                      f"{NOTICE} 二(一)（连续3个月无收入来源、失业保险政策无法覆盖的未参保失业人员）"),
             # "每人救助标准不超过3个月本市城乡居民最低生活保障标准"
             Parameter("disaster_months_per_person", [0, 3],
                       f"{NOTICE} 二(二)（每人救助标准不超过3个月本市城乡居民最低生活保障标准）"),
