@@ -80,15 +80,7 @@ class Residence:
     def from_json(cls, data: Any) -> Residence:
         """Parse the residence data; a malformed one raises :class:`InvalidInput` naming the field."""
         reader = Reader(data, "residence").only("members", "applicant", "spouse_died")
-        members = tuple(_resident(r) for r in reader.items("members"))
-        if not members:
-            raise InvalidInput("residence.members: at least one member is needed")
-        ids = [m.id for m in members]
-        if len(set(ids)) != len(ids):
-            raise InvalidInput("residence.members: member ids must be unique")
-        applicant = reader.text("applicant", default=ids[0])
-        if applicant not in ids:
-            raise InvalidInput(f"residence.applicant: {applicant!r} is not a member id")
+        members, applicant = reader.members(_resident)
         return cls(applicant, members, reader.boolean("spouse_died", default=False))
 
 

@@ -104,15 +104,8 @@ class Household:
         reader = Reader(data, "household")
         reader.only("members", "applicant", "support", "property", "standard",
                     "marginal_multiple", "single_person", "rigid_spending")
-        members = tuple(_member(r) for r in reader.items("members"))
-        if not members:
-            raise InvalidInput("household.members: at least one member is needed")
+        members, applicant = reader.members(_member)
         ids = [m.id for m in members]
-        if len(set(ids)) != len(ids):
-            raise InvalidInput("household.members: member ids must be unique")
-        applicant = reader.text("applicant", default=ids[0])
-        if applicant not in ids:
-            raise InvalidInput(f"household.applicant: {applicant!r} is not a member id")
         support = tuple(_support(r, ids) for r in reader.items("support", required=False))
         prop = tuple(_property(r) for r in reader.items("property", required=False))
         standard = reader.number("standard")

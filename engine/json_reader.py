@@ -3,10 +3,18 @@ every error naming the field's path (``household.members[1].age: expected a numb
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from engine.arguments import out_of_range
 from engine.errors import InvalidInput
+
+
+class _Identified(Protocol):
+    id: str
+
+
+T = TypeVar("T", bound=_Identified)
 
 
 class Reader:
@@ -81,3 +89,17 @@ class Reader:
         if not isinstance(value, list):
             raise InvalidInput(f"{self.path}.{key}: expected a list")
         return [Reader(v, f"{self.path}.{key}[{i}]") for i, v in enumerate(value)]
+
+    def members(self, parse: Callable[[Reader], T]) -> tuple[tuple[T, ...], str]:
+        """The household's ``members`` (at least one, each parsed, their ``id`` unique) and
+        its ``applicant``: a member's id, the first member's if not given."""
+        members = tuple(parse(r) for r in self.items("members"))
+        if not members:
+            raise InvalidInput(f"{self.path}.members: at least one member is needed")
+        ids = [m.id for m in members]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput(f"{self.path}.members: member ids must be unique")
+        applicant = self.text("applicant", default=ids[0])
+        if applicant not in ids:
+            raise InvalidInput(f"{self.path}.applicant: {applicant!r} is not a member id")
+        return members, applicant
