@@ -58,6 +58,18 @@ def out_of_range(value: float) -> str | None:
     return None
 
 
+def non_negative_number(value: Any, name: str) -> int | float:
+    """``value`` if it is a number an amount or count can be (finite, 0 or more, not huge);
+    else :class:`InvalidInput` saying so, named ``name`` (``household.members[0].age``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{name}: expected a number, got {value!r}")
+    if value < 0:
+        raise InvalidInput(f"{name}: cannot be negative, got {value!r}")
+    if why := out_of_range(value):
+        raise InvalidInput(f"{name}: {why}, got {value!r}")
+    return value
+
+
 def not_json(constant: str) -> NoReturn:
     """For ``json.load(..., parse_constant=not_json)``: Python's json reads NaN and Infinity,
     which JSON has not and no amount can be."""

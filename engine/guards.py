@@ -77,7 +77,7 @@ def number_datum(
     values: Mapping[str, Any], field: str, event: str, required: bool = True
 ) -> float | None:
     """A non-negative number an event needs (``--set field=N``); a clear error otherwise."""
-    from engine.arguments import out_of_range
+    from engine.arguments import non_negative_number
     from engine.errors import InvalidInput
 
     value = values.get(field)
@@ -85,13 +85,7 @@ def number_datum(
         if required:
             raise InvalidInput(f"{event} needs --set {field}=NUMBER")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number, got {value!r}")
-    if value < 0:
-        raise InvalidInput(f"{field} cannot be negative, got {value!r}")
-    if why := out_of_range(value):
-        raise InvalidInput(f"{field} is {why}, got {value!r}")
-    return float(value)
+    return float(non_negative_number(value, field))
 
 
 Guard = Callable[[GuardContext], "str | None"]

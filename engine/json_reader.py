@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from engine.arguments import out_of_range
+from engine.arguments import non_negative_number
 from engine.errors import InvalidInput
 
 
@@ -53,13 +53,7 @@ class Reader:
         value = self._get(key, default)
         if value is default and default is not self._MISSING:
             return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(f"{self.path}.{key}: expected a number, got {value!r}")
-        if value < 0:
-            raise InvalidInput(f"{self.path}.{key}: cannot be negative, got {value!r}")
-        if why := out_of_range(value):
-            raise InvalidInput(f"{self.path}.{key}: {why}, got {value!r}")
-        return float(value) if isinstance(value, float) else value
+        return non_negative_number(value, f"{self.path}.{key}")
 
     def whole(self, key: str, default: Any = _MISSING) -> Any:
         value = self.number(key, default)
