@@ -232,3 +232,19 @@ def test_an_import_line_is_checked_the_same_way(engine):
                         ensure_ascii=False)]
     with pytest.raises(ImportStopped, match=r"line 2: accept refused: .*a at 河西区"):
         engine.import_lines(lines)
+
+
+def test_a_residence_file_on_a_workflow_that_does_not_judge_the_place_is_a_usage_error(db,
+                                                                                     tmp_path):
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", workflow="temporary", on=ON,
+                            attributes={"county": "甲县"})
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(residence("a", member("a", "乙县", "乙县"))), encoding="utf-8")
+    before = dump_file(db)
+    result = run(db, "case", "accept", case.id, str(path), "--on", ON.isoformat())
+    assert result.exit_code == 2
+    assert "the temporary workflow does not judge where a household may apply" in error_line(
+        result)
+    assert dump_file(db) == before
+    assert run(db, "case", "accept", case.id, "--on", ON.isoformat()).exit_code == 0
