@@ -27,17 +27,23 @@ from engine import (
 from engine.errors import DoudiError, PluginError
 
 ENTRY_POINT_GROUP = "doudi"
+#: The national rules, registered first under these names: the plugins that answer for every
+#: province (an installed plugin answers only for its own).
+BUILT_IN = {
+    "doudi.default_guards": default_guards,
+    "doudi.default_benefit": default_benefit,
+    "doudi.default_temporary": default_temporary,
+    "doudi.default_assessment": default_assessment,
+    "doudi.default_place": default_place,
+}
 
 
 def get_plugin_manager() -> pluggy.PluginManager:
     """A new plugin manager with the built-in guards and every allowed installed plugin."""
     pm = pluggy.PluginManager("doudi")
     pm.add_hookspecs(hookspecs)
-    pm.register(default_guards, name="doudi.default_guards")
-    pm.register(default_benefit, name="doudi.default_benefit")
-    pm.register(default_temporary, name="doudi.default_temporary")
-    pm.register(default_assessment, name="doudi.default_assessment")
-    pm.register(default_place, name="doudi.default_place")
+    for name, module in BUILT_IN.items():
+        pm.register(module, name=name)
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):

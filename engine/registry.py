@@ -16,7 +16,7 @@ import pluggy
 from engine.calendar_data import CalendarOverlay
 from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardRegistry, NamedRegistry
-from engine.plugins import distribution_of, get_plugin_manager, guarded
+from engine.plugins import BUILT_IN, distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
 from engine.workflow import (
     Parameter,
@@ -72,6 +72,8 @@ class Registry:
         """Call one hook plugin by plugin, yielding (plugin name, result)."""
         hook = getattr(self.pm.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):  # registration order
+            if impl.hookwrapper or impl.wrapper:  # (observers around a call: they answer nothing)
+                continue
             if hook_name in REGISTERING_HOOKS:
                 register = self._registrar(hook_name, impl.plugin_name)
                 result = impl.function(register=register)
@@ -84,9 +86,8 @@ class Registry:
         checked: from the plugin that registered ``province`` (or a built-in default), and of
         the hook's class; else a :class:`PluginError` naming the plugin."""
         module, kind = ANSWERS[hook_name]
-        first = None
-        # Every plugin is asked, not only up to the first answer: which answers first follows
-        # the order plugins were installed in, and a foreign answer must not depend on it.
+        # Every plugin's answer is checked, not only the first: which answers first follows the
+        # order plugins were installed in, and a foreign answer must not depend on it.
         for plugin, result in self._each(hook_name, **kwargs):
             if result is None:
                 continue
@@ -94,8 +95,9 @@ class Registry:
             if not isinstance(result, getattr(importlib.import_module(module), kind)):
                 raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) returned "
                                   f"{result!r} from {hook_name}, not an instance of {kind}")
-            first = result if first is None else first
-        return first
+        # Then answered through pluggy, as before: hook wrappers and DOUDI_TRACE_PLUGINS see the
+        # call (answers are deterministic, so asking twice gives the same one).
+        return getattr(self.pm.hook, hook_name)(**kwargs)
 
     @property
     def answers(self) -> _Answers:
@@ -106,7 +108,7 @@ class Registry:
     def _check_owner(self, plugin: str, hook_name: str, province: str) -> None:
         """A plugin answers only for the provinces it registered (built-in defaults for all):
         one that forgot ``if province != CODE: return None`` changed another's rules."""
-        if plugin.startswith("doudi."):
+        if plugin in BUILT_IN:
             return
         owner = self.provinces.get(province)
         if owner is None or owner.plugin != plugin:

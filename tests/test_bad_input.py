@@ -377,6 +377,31 @@ def test_a_plugin_that_answers_for_another_province_is_one_line_naming_it(instal
     assert own.exit_code == 0, own.output
 
 
+def test_a_plugin_named_like_a_built_in_one_is_still_held_to_its_own_provinces(install, db,
+                                                                              tmp_path):
+    install(FORGETFUL["doudi_assessment_rules"][0], entry="doudi.rogue")
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    result = run(db, "assess", str(household), "--province", "shanxi")
+    assert result.exit_code == 1, result.output
+    assert "plugin 'doudi.rogue' (doudi_broken 1.0) answered doudi_assessment_rules for " \
+           "province 'shanxi'" in error_line(result)
+
+
+def test_a_hook_wrapper_observes_first_answer_hooks_and_tracing_shows_them(install, db, tmp_path):
+    install('''
+    @hookimpl(hookwrapper=True)
+    def doudi_assessment_rules(province, parameters):
+        yield
+    ''')
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    result = run(db, "assess", str(household), "--province", "shanxi",
+                 env={"DOUDI_TRACE_PLUGINS": "1"})
+    assert result.exit_code == 0, result.output
+    assert "doudi_assessment_rules" in result.stderr
+
+
 ANSWER_ONCE = {
     "assessment_rules": ('''
     @hookimpl
