@@ -148,9 +148,11 @@ def ways(residence: Residence, rules: PlaceRules, permit: Parameter | None = Non
     else:
         split = rules.split_basis, rules.split_note
         # 第五条 names the member registered where living, where there is one: the others'
-        # registrations are not where the household lives.
+        # registrations are not where the household lives. A registration outside the
+        # province is no place here (that member applies in their own province).
         consistent = [m for m in members if m.consistent]
-        found += [Way(m.id, m.registered_in, REGISTERED, *split) for m in consistent or members]
+        found += [Way(m.id, m.registered_in, REGISTERED, *split)
+                  for m in consistent or members if m.local]
         if not consistent and rules.inconsistent_at_residence:
             found += [Way(m.id, m.lives_in, LIVES, *split) for m in members]
     for extra in rules.extra:
@@ -171,6 +173,9 @@ def way_for(residence: Residence, place: str, found: list[Way]) -> Way | None:
 
 def refusal(residence: Residence, place: str, found: list[Way]) -> str:
     """Why the applicant may not apply at ``place``: the places the household may apply at."""
+    if not found:
+        return (f"applicant {residence.applicant} may not apply at {place}: this household may "
+                "apply nowhere in this province (its members apply where they are registered)")
     allowed = "; ".join(str(w) for w in found)
     return (f"applicant {residence.applicant} may not apply at {place}: this household may "
             f"apply through {allowed}")

@@ -218,6 +218,8 @@ class AssessmentRules:
     # Severely disabled or seriously ill members of a 边缘 household may apply alone
     # (参照“单人户”); "" where the province has no such rule.
     marginal_single_person_basis: str = ""
+    # Who the province counts as 重度残疾人 (None: grades 1–2, the national 重度).
+    severely_disabled: Callable[[Member], bool] | None = None
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
     marginal_multiple_max: float = 1.5
     marginal_basis: str = MARGINAL
@@ -385,14 +387,14 @@ def _marginal_single_person(province: str, household: Household, applicant: Memb
     if not rules.marginal_single_person_basis:
         raise EventRefused(refused + (f" ({rules.single_person_basis})"
                                       if rules.single_person_basis else " (no rule provides for it)"))
-    special = [why for why, found in (("重度残疾人", applicant.disability is not None
-                                        and applicant.disability.severe),
+    severe = rules.severely_disabled or (lambda m: m.disability is not None and m.disability.severe)
+    special = [why for why, found in (("重度残疾人", severe(applicant)),
                                        ("重病患者", applicant.seriously_ill)) if found]
     if not special:
         own = f"not one the 单人户 rule admits ({rules.single_person_basis}), and " if (
             rules.single_person_basis) else ""
-        raise EventRefused(f"{refused}: {own}neither severely disabled (grade 1–2) nor seriously "
-                           f"ill ({rules.marginal_single_person_basis})")
+        raise EventRefused(f"{refused}: {own}neither severely disabled nor seriously ill "
+                           f"({rules.marginal_single_person_basis})")
     whole = assess(province, attrs.evolve(household, single_person=False), rules)
     if whole.classification != "marginal":
         raise EventRefused(f"{refused}: the household as a whole is {whole.classification} (per "

@@ -12,8 +12,8 @@ from engine.hookspecs import hookimpl
 
 
 def _residence(ctx: GuardContext) -> Residence | None:
-    data = ctx.payload.get("residence")
-    return None if data is None else Residence.from_json(data)
+    # (given as null it is refused as malformed, not taken for "not given")
+    return Residence.from_json(ctx.payload["residence"]) if "residence" in ctx.payload else None
 
 
 def _ways(ctx: GuardContext, residence: Residence) -> list[Way]:

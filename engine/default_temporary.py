@@ -141,17 +141,17 @@ def unemployed_eligible(ctx: GuardContext) -> str | None:
     if _category(ctx) != "unemployed":
         return None
     rule = ctx.parameters["unemployed_months_without_income"]
-    if not rule.value:
-        return None
-    months = ctx.attributes.get("months_without_income")
-    if months is None:
-        raise InvalidInput(f"{ctx.event} of a grant to an uninsured unemployed person needs "
-                           f"--set months_without_income=N ({rule.citation})")
-    if months < rule.value:
-        return (f"{months:g} months without income: the grant needs {rule.value} consecutive "
-                f"months ({rule.citation})")
-    if ctx.attributes.get("unemployment_insurance") is True:
-        return f"unemployment insurance covers this person: the grant is for the uninsured ({rule.citation})"
+    if rule.value:
+        months = ctx.attributes.get("months_without_income")
+        if months is None:
+            raise InvalidInput(f"{ctx.event} of a grant to an uninsured unemployed person needs "
+                               f"--set months_without_income=N ({rule.citation})")
+        if months < rule.value:
+            return (f"{months:g} months without income: the grant needs {rule.value} "
+                    f"consecutive months ({rule.citation})")
+        if ctx.attributes.get("unemployment_insurance") is True:
+            return ("unemployment insurance covers this person: the grant is for the uninsured "
+                    f"({rule.citation})")
     outside = ctx.parameters["unemployed_outside_dibao"]
     if outside.value and ctx.attributes.get("in_dibao") is True:
         return f"already in 低保: the grant is for those not in it ({outside.citation})"

@@ -98,7 +98,8 @@ def test_jiangsu_property_the_investigation_found_exempt_is_not_assessed(engine)
     由当地结合实际制定。对非因拆迁原因家庭拥有两套……其中一套因客观原因无法变现或无法产生价值……可不纳入
     房产核定范围；对困难群众提供的、能够有效证明来源于政策规定不计入家庭收入部分形成的银行存款……一定期限内
     可不纳入金融资产核算范围"."""
-    household = {"standard": 900, "members": [{"id": "m1", "age": 50}], "property": PROPERTY}
+    household = {"standard": 900, "members": [{"id": "m1", "age": 50, "seriously_ill": True}],
+                 "property": PROPERTY}
     flags = engine.assess("jiangsu_draft", household).flags
     assert [(p["kind"], p["value"]) for p in flags["property_exempt"]] == [
         ("农机具", 5000), ("第二套住房", 200000), ("存款", 8000)]
@@ -113,6 +114,13 @@ def test_jiangsu_property_the_investigation_found_exempt_is_not_assessed(engine)
     assert (car["kind"], car["value"]) == ("小型汽车", 30000)
     assert "价值认定标准50000元：昆山市民政局〔2026〕3号" in car["basis"]
     assert flags["property_assessed"] == [{"kind": "存款", "value": 2000, "owner": None}]
+    # The car must serve a seriously ill or severely disabled member: without one, assessed.
+    healthy = {**household, "members": [{"id": "m1", "age": 50}]}
+    flags = engine.assess("jiangsu_draft", healthy, county="昆山市").flags
+    assert ("小型汽车", 30000) in [(p["kind"], p["value"]) for p in flags["property_assessed"]]
+    # Without a local standard even a car worth nothing is not "实际价值较低" by any measure.
+    free = {**household, "property": [{"kind": "小型汽车", "value": 0, "finding": "care_vehicle"}]}
+    assert "property_exempt" not in engine.assess("jiangsu_draft", free).flags
     # 山西 has no such exemptions: everything is assessed, its finding kept.
     shanxi = engine.assess("shanxi", household).flags
     assert "property_exempt" not in shanxi
@@ -160,13 +168,23 @@ def test_only_a_marginal_household_lets_a_member_apply_alone(engine):
     poor["members"][1]["income"]["employment"] = 1000  # 500 a head: the household applies
     with pytest.raises(EventRefused, match="the household as a whole is dibao"):
         engine.assess("shanxi", poor)
-    with pytest.raises(EventRefused, match=r"neither severely disabled \(grade 1–2\) nor "
-                                           "seriously ill"):
+    with pytest.raises(EventRefused, match="neither severely disabled nor seriously ill"):
         engine.assess("shanxi", marginal_household())
     # 江苏's draft has no such rule: only its own 单人保 (一(四)), which m1 is not.
     with pytest.raises(EventRefused, match=r"cannot apply as a single-person household in "
                                            r"jiangsu_draft \(江苏征求意见稿 一\(四\)\)$"):
         engine.assess("jiangsu_draft", marginal_household(seriously_ill=True))
+
+
+def test_tianjin_counts_grade_3_mental_disability_as_severe_for_the_marginal_route(engine):
+    # 津民发〔2023〕13号 一(一): "重度残疾人（持有中华人民共和国残疾人证的一级、二级重度残疾人和三级智力
+    # 残疾人、三级精神残疾人）". m1, grade 3 mental but employed (not 一(一)'s 单人户): whole
+    # (0 + 2,000) / 2 = 1,000, 边缘 → alone. 山西 counts grades 1–2 only.
+    household = marginal_household(employed=True, disability={"grade": 3, "type": "mental"})
+    result = engine.assess("tianjin", household)
+    assert steps(result, "single_person")[0].note.endswith("中的重度残疾人，经本人申请参照“单人户”核算")
+    with pytest.raises(EventRefused, match="neither severely disabled nor seriously ill"):
+        engine.assess("shanxi", household)
 
 
 def test_a_member_let_in_as_marginal_gets_no_single_person_exemptions(engine):

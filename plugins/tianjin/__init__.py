@@ -127,13 +127,16 @@ def doudi_workflow_patches(province, workflow):
 SINGLE = f"{NOTICE} 一(一)"
 
 
-def _single_person(member) -> bool:
-    """一(一): adult without work holding a disability card of grade 1–2, or grade 3
-    intellectual or mental ("三级智力残疾人、三级精神残疾人")."""
+def _severely_disabled(member) -> bool:
+    """一(一): "重度残疾人（持有中华人民共和国残疾人证的一级、二级重度残疾人和三级智力残疾人、三级精神
+    残疾人）"."""
     d = member.disability
-    if member.age < 18 or member.employed or d is None:
-        return False
-    return d.severe or (d.grade == 3 and d.type in ("intellectual", "mental"))
+    return d is not None and (d.severe or (d.grade == 3 and d.type in ("intellectual", "mental")))
+
+
+def _single_person(member) -> bool:
+    """一(一): an adult without work who is severely disabled (as 一(一) counts it)."""
+    return member.age >= 18 and not member.employed and _severely_disabled(member)
 
 
 def _support(support, household):
@@ -157,6 +160,7 @@ def doudi_assessment_rules(province, parameters):
         support_rule=_support,
         marginal_single_person_basis=f"{NOTICE} 一(四)（最低生活保障边缘家庭中的重度残疾人员、重病患者等特殊"
                                      "困难人员，经本人申请，符合条件的，可参照“单人户”纳入低保范围）",
+        severely_disabled=_severely_disabled,
         # 一(一): income imputed by "劳动力系数": a member who, caring for a severely disabled or
         # ill member or an infant (0–3) of a single parent, really cannot earn is judged on the
         # household's real hardship.
