@@ -24,7 +24,7 @@ from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.workflow import Parameter
 
-CATEGORIES = ("unemployed", "disaster", "other")
+CATEGORIES = ("unemployed", "disaster", "public_emergency", "other")
 RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_per_person"}
 
 
@@ -158,6 +158,26 @@ def unemployed_eligible(ctx: GuardContext) -> str | None:
     return None
 
 
+def public_emergency_provided(ctx: GuardContext) -> str | None:
+    """Aid in a public emergency (``category=public_emergency``) goes to the kinds of household
+    the province names (``--set recipient=…``), in the forms it names (``--set aid_form=…``);
+    a province that names none provides no such aid."""
+    if _category(ctx) != "public_emergency":
+        return None
+    recipients = ctx.parameters["public_emergency_recipients"]
+    forms = ctx.parameters["public_emergency_forms"]
+    if not recipients.value:
+        return f"no rule provides aid to households in a public emergency here ({recipients.citation})"
+    for name, rule in (("recipient", recipients), ("aid_form", forms)):
+        given = ctx.attributes.get(name)
+        if given is None:
+            raise InvalidInput(f"{ctx.event} of aid in a public emergency needs --set {name}=… "
+                               f"(one of {'、'.join(rule.value)})")
+        if given not in rule.value:
+            return f"{name} {given!r} is not one of {'、'.join(rule.value)} ({rule.citation})"
+    return None
+
+
 def formalities_completed(ctx: GuardContext) -> str | None:
     """补齐手续: subject, reason and the amount paid registered; signatures and seals done."""
     subject = _text(ctx.payload.get("subject"))
@@ -203,7 +223,8 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
         f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
 
 
-GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible, formalities_completed)
+GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible,
+          public_emergency_provided, formalities_completed)
 EFFECTS = (fix_aid_amount,)
 
 

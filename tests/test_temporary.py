@@ -468,6 +468,35 @@ def test_the_unemployed_grant_needs_three_months_without_income_and_no_insurance
                     payload={"months": 3, "amount": 2700, "reason": "失业"})
 
 
+# 江苏征求意见稿 二(三): "在受公共突发事件影响情形下，可为低保对象、特困人员、低保边缘家庭和支出型
+# 困难家庭等低收入人口适时发放一次性生活补助；……可以采取发放衣物食品、防暑取暖、防灾减灾等保障物资，
+# 以及购买服务提供特定救助帮扶。所需资金可从临时救助资金中列支。"
+
+def emergency(engine, province, **attributes):
+    case = open_temporary(engine, province, category="public_emergency", **attributes)
+    return engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 300, "reason": "疫情"})
+
+
+def test_jiangsu_aid_in_a_public_emergency_goes_to_low_income_households(engine):
+    view = emergency(engine, "jiangsu_draft", recipient="低保边缘家庭", aid_form="保障物资")
+    assert view.state == "urgent_paid"
+    with pytest.raises(EventRefused, match=r"recipient '普通居民' is not one of 低保对象、特困人员、"
+                                           r"低保边缘家庭、支出型困难家庭 \(江苏征求意见稿 二\(三\)"):
+        emergency(engine, "jiangsu_draft", recipient="普通居民", aid_form="一次性生活补助")
+    with pytest.raises(EventRefused, match=r"aid_form '购物券' is not one of 一次性生活补助、保障物资、"
+                                           "购买服务"):
+        emergency(engine, "jiangsu_draft", recipient="低保对象", aid_form="购物券")
+    with pytest.raises(InvalidInput, match="needs --set aid_form=…"):
+        emergency(engine, "jiangsu_draft", recipient="低保对象")
+
+
+@pytest.mark.parametrize("province", ["shanxi", "tianjin"])
+def test_no_aid_in_a_public_emergency_where_no_rule_provides_it(engine, province):
+    with pytest.raises(EventRefused, match="no rule provides aid to households in a public "
+                                           "emergency here"):
+        emergency(engine, province, recipient="低保对象", aid_form="一次性生活补助")
+
+
 def test_other_categories_need_no_months_without_income(engine):
     case = open_temporary(engine, "shanxi", category="other")
     view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 500, "reason": "火灾"})
@@ -494,7 +523,7 @@ def test_an_unknown_category_is_bad_input(db):
     result = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28",
                  *sets(amount=100, reason="水灾"))
     assert result.exit_code == 2
-    error_line(result, "Error: category must be one of unemployed, disaster, other")
+    error_line(result, "Error: category must be one of unemployed, disaster, public_emergency, other")
     assert dump_file(db) == before
 
 

@@ -71,6 +71,13 @@ def doudi_parameters(province, workflow):
             Parameter("unemployed_months_without_income", 3,
                       f"{DRAFT} 二(一)（连续三个月无收入来源、失业保险政策无法覆盖的未参保失业人员）"),
             Parameter("unemployed_outside_dibao", True, f"{DRAFT} 二(一)（未纳入低保范围的）"),
+            # 二(三): "可为低保对象、特困人员、低保边缘家庭和支出型困难家庭等低收入人口适时发放一次性
+            # 生活补助；……可以采取发放衣物食品、防暑取暖、防灾减灾等保障物资，以及购买服务提供特定救助帮扶"
+            Parameter("public_emergency_recipients",
+                      ["低保对象", "特困人员", "低保边缘家庭", "支出型困难家庭"],
+                      f"{DRAFT} 二(三)（为低保对象、特困人员、低保边缘家庭和支出型困难家庭等低收入人口）"),
+            Parameter("public_emergency_forms", ["一次性生活补助", "保障物资", "购买服务"],
+                      f"{DRAFT} 二(三)（一次性生活补助；衣物食品、防暑取暖、防灾减灾等保障物资；购买服务）"),
             Parameter("disaster_months_per_person", [],
                       f"{DRAFT} 二(一)（对受灾群众及时给予临时救助，未规定金额）"),
         ]
