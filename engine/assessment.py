@@ -147,7 +147,7 @@ def _member(r: Reader) -> Member:
             income[kind] = block.number(kind)
     return Member(
         id=r.text("id"),
-        age=int(r.number("age")),
+        age=r.whole("age"),  # (whole years: 17.9 is not 18)
         employed=r.boolean("employed", default=False),
         disability=disability,
         income=income,
@@ -187,7 +187,7 @@ def _support(r: Reader, ids: list[str]) -> Support:
     relation = r.text("relation")
     if relation not in RELATIONS:
         raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
-    return Support(to, relation, int(r.number("giver_age")), r.number("amount"),
+    return Support(to, relation, r.whole("giver_age"), r.number("amount"),
                    r.boolean("giver_income_below_local_average", default=False))
 
 

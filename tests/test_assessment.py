@@ -333,6 +333,11 @@ def test_a_single_person_application_needs_an_eligible_applicant(engine):
          "household.members[1].income.pension: beyond 1,000,000,000,000, got 1e+308"),
         (lambda h: h.update(standard=float("inf")),
          "household.standard: not a finite number, got inf"),
+        # An age of 17.9 was cut to 17 without a word: ages are whole years.
+        (lambda h: h["members"][0].update(age=17.9),
+         "household.members[0].age: expected a whole number, got 17.9"),
+        (lambda h: h["support"][0].update(giver_age=59.5),
+         "household.support[0].giver_age: expected a whole number, got 59.5"),
     ],
 )
 def test_malformed_households_name_the_field(engine, change, message):
