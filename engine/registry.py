@@ -67,6 +67,10 @@ class Registry:
         self._workflows: dict[tuple[str, str], Workflow] = {}
         self._machines: dict[tuple[str, str], ProcessMachine] = {}
         self._calendars: dict[tuple[str | None, str | None], OfficialCalendar] = {}
+        # The first-answer hooks, called as on pluggy's relay (``answers.doudi_…(…)``) but
+        # answered through :meth:`answer`: what effects are given as ``ctx.hooks``. Made once:
+        # every event's guard context holds it.
+        self.answers = _Answers(self)
 
     def _each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call one hook plugin by plugin, yielding (plugin name, result)."""
@@ -98,12 +102,6 @@ class Registry:
         # Then answered through pluggy, as before: hook wrappers and DOUDI_TRACE_PLUGINS see the
         # call (answers are deterministic, so asking twice gives the same one).
         return getattr(self.pm.hook, hook_name)(**kwargs)
-
-    @property
-    def answers(self) -> _Answers:
-        """The first-answer hooks, called as on pluggy's relay (``answers.doudi_…(…)``) but
-        answered through :meth:`answer`: what effects are given as ``ctx.hooks``."""
-        return _Answers(self)
 
     def _check_owner(self, plugin: str, hook_name: str, province: str) -> None:
         """A plugin answers only for the provinces it registered (built-in defaults for all):
@@ -184,7 +182,7 @@ class Registry:
                 # Checked here, not left to the file look-up: a name is never a path
                 # ("../workflows/dibao" would load, and be stored as the case's workflow).
                 raise InvalidInput(f"unknown workflow {name!r} "
-                                        f"(available: {', '.join(available_workflows())})")
+                                   f"(available: {', '.join(available_workflows())})")
             workflow = load_workflow(name, known_guards=self.guards.names(),
                                      known_effects=self.effects.names())
             for plugin, patches in self._each(
