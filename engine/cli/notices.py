@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.cases import open_engine
+from engine.cli.cases import _workflow_of, open_engine
 from engine.cli.options import ISO_DATE, db_option, format_option
 from engine.errors import InvalidInput, UnknownName
 
@@ -37,8 +37,7 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
 
     engine = open_engine(db_path)
     view = engine.case(case_id)
-    parameters = engine.workflow(view.case.province, view.case.workflow, view.case.county
-                                 ).parameters
+    parameters = _workflow_of(engine, view).parameters
     channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
     click.echo(render(publicity_notice(view, channels), fmt), nl=False)
 
