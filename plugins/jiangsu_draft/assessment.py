@@ -67,11 +67,12 @@ def _property_rule(vehicle_limit: Parameter):
     def rule(item: PropertyItem, household: Household) -> str | None:
         if item.finding in PROPERTY_EXEMPT:
             return f"{PROPERTY}（{PROPERTY_EXEMPT[item.finding]}）"
+        if item.finding != "care_vehicle":
+            return None
         cared_for = any(m.seriously_ill or (m.disability is not None and m.disability.severe)
                         for m in household.members)
         # (0, the default: no local standard yet, so no car is "实际价值较低")
-        if item.finding == "care_vehicle" and cared_for and \
-                vehicle_limit.value > 0 and item.value <= vehicle_limit.value:
+        if cared_for and vehicle_limit.value > 0 and item.value <= vehicle_limit.value:
             return (f"{PROPERTY}（主要用于重特大疾病患者就诊或重度残疾人出行且实际价值较低的小型车辆，"
                     f"不纳入车辆核定范围；价值认定标准{vehicle_limit.value:g}元：{vehicle_limit.citation}）")
         return None
