@@ -251,10 +251,17 @@ def test_death_on_the_31st_is_rechecked_by_the_end_of_the_30_day_month(db):
     fired = run(db, "case", "fire", case_id, "member_died", "--on", "2026-09-02", "--set",
                 "died_on=2026-08-31")
     assert fired.exit_code == 0, fired.output
-    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
+    # Judged as of the recording day, not today: a test must not turn red as the calendar moves on.
+    shown = json.loads(run(db, "case", "show", case_id, "--as-of", "2026-09-02", "--format",
+                           "json").stdout)
     [death] = [d for d in shown["deadlines"] if d["rule"] == "death_review"]
     assert (death["starts_on"], death["due_on"], death["status"]) == ("2026-08-31", "2026-11-30",
                                                                       "open")
+    # The day after the due date it is breached by one working day (Tue 12-01).
+    later = json.loads(run(db, "case", "show", case_id, "--as-of", "2026-12-01", "--format",
+                           "json").stdout)
+    [death_later] = [d for d in later["deadlines"] if d["rule"] == "death_review"]
+    assert (death_later["status"], death_later["overdue_working_days"]) == ("breached", 1)
     assert death["basis"] == "津民发〔2023〕13号 一(三)"
     assert "第202条" in death["computation"]
 
