@@ -54,9 +54,14 @@ def get_plugin_manager() -> pluggy.PluginManager:
         try:
             plugin = entry_point.load()
         except (Exception, SystemExit) as exc:  # a broken third-party plugin names itself
+            # Stop rather than go on without it: its cases would read as an unknown province.
+            # The way out names the plugins that do load.
+            others = sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
+                            if ep.name != entry_point.name)
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
-                f"{type(exc).__name__}: {exc}"
+                f"{type(exc).__name__}: {exc} (to run without it: "
+                f"DOUDI_LOAD_PLUGINS={','.join(others)})"
             ) from exc
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"

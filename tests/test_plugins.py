@@ -115,10 +115,16 @@ def test_a_hook_with_an_argument_the_hook_does_not_pass_names_the_plugin(site):
     assert message.endswith("(see engine/hookspecs.py)")
 
 
-def test_a_plugin_that_exits_while_loading_is_a_plugin_error(site):
+def test_a_plugin_that_exits_while_loading_is_a_plugin_error(site, monkeypatch):
     install(site, "doudi_exits", "doudi_exits", "import sys\nsys.exit(3)\n", "exits")
-    with pytest.raises(PluginError, match=r"plugin 'exits' .* failed to load: SystemExit: 3"):
+    with pytest.raises(PluginError, match=r"plugin 'exits' .* failed to load: SystemExit: 3") as caught:
         get_plugin_manager()
+    # The way out names every other installed plugin, and taking it works.
+    assert str(caught.value).endswith("(to run without it: "
+                                      "DOUDI_LOAD_PLUGINS=jiangsu_draft,shanxi,tianjin)")
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "jiangsu_draft,shanxi,tianjin")
+    assert sorted(Registry(get_plugin_manager()).load().provinces) == [
+        "jiangsu_draft", "shanxi", "tianjin"]
 
 
 def test_a_guard_answering_other_than_none_or_text_names_the_plugin(site, tmp_path):
