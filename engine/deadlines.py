@@ -140,13 +140,15 @@ def apply_event(
         result[i] = attrs.evolve(result[i], **fields)
         return result[i]
 
-    # Where each rule the event acts on has its running deadline, and how many it has had.
-    # A rule's deadlines are numbered 1, 2, … as they start, and starting one ends the one
-    # running, so its last deadline holds the count and is the only one that can be running.
-    # The last is found from the end with list.index, not a Python loop over them all: a
-    # case's deadlines grow with its history (each re-check starts the next one).
+    # Where each rule the event acts on has its running deadlines, and how many it has had.
+    # A rule's deadlines are numbered 1, 2, … as they start. Starting one ends the one running
+    # (unless the rule ``overlaps``), so its last deadline holds the count and is the only one
+    # that can be running. The last is found from the end with list.index, not a Python loop
+    # over them all: a case's deadlines grow with its history (each re-check starts the next
+    # one). An overlapping rule's running ones are all looked for: such rules are rare events
+    # (a member's death), so there are few.
     rules = workflow.rules_for(event)
-    running_at: dict[str, int] = {}
+    running_at: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
     if rules and result:
         names = list(map(_RULE_OF, reversed(result)))
@@ -156,32 +158,38 @@ def apply_event(
             except ValueError:
                 continue  # none yet
             counts[rule.rule] = result[at].instance
-            if result[at].outcome is RUNNING:
-                running_at[rule.rule] = at
+            if rule.overlaps:
+                running_at[rule.rule] = [i for i, d in enumerate(result)
+                                         if d.rule == rule.rule and d.outcome is RUNNING]
+            elif result[at].outcome is RUNNING:
+                running_at[rule.rule] = [at]
     for rule in rules:  # each rule once: only its own deadlines change
-        at = running_at.get(rule.rule)
-        if at is not None and event in rule.stops:
-            change(at, stopped_on=on, stop_event=event,
-                   outcome="met" if on <= result[at].due_on else "met_late")
-            at = None
-        if at is not None and rule.variants and result[at].extended_by is None:
-            # The attribute a variant reads changed (e.g. delegated): the due date follows it.
-            param = _duration_for(rule, params, attributes)
-            if param.name != result[at].param:
-                change(at, **_counted(calendar, param, result[at].starts_on))
-        if at is not None and rule.kind == "duty":
-            extension = next((x for x in rule.extensions if event in x.events), None)
-            if extension is not None:
-                change(at, extended_by=event, **_counted(calendar, params[extension.param],
-                                                         result[at].starts_on))
-            if event in rule.pauses and result[at].paused_on is None:
-                change(at, paused_on=on)
-            elif event in rule.resumes and result[at].paused_on is not None:
-                change(at, **_resumed(result[at], calendar, on))
+        running = running_at.get(rule.rule, [])
+        if running and event in rule.stops:
+            for at in running:
+                change(at, stopped_on=on, stop_event=event,
+                       outcome="met" if on <= result[at].due_on else "met_late")
+            running = []
+        for at in running:
+            if rule.variants and result[at].extended_by is None:
+                # The attribute a variant reads changed (e.g. delegated): the due date follows.
+                param = _duration_for(rule, params, attributes)
+                if param.name != result[at].param:
+                    change(at, **_counted(calendar, param, result[at].starts_on))
+            if rule.kind == "duty":
+                extension = next((x for x in rule.extensions if event in x.events), None)
+                if extension is not None:
+                    change(at, extended_by=event, **_counted(calendar, params[extension.param],
+                                                             result[at].starts_on))
+                if event in rule.pauses and result[at].paused_on is None:
+                    change(at, paused_on=on)
+                elif event in rule.resumes and result[at].paused_on is not None:
+                    change(at, **_resumed(result[at], calendar, on))
         if event in rule.starts and (rule.when is None
                                      or variant_applies(rule.when, params, attributes)):
-            if at is not None:  # started again (e.g. a second 公示): the old one ends
-                change(at, stopped_on=on, stop_event=event, outcome="cancelled")
+            if not rule.overlaps:
+                for at in running:  # started again (e.g. a second 公示): the old one ends
+                    change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1

@@ -189,6 +189,10 @@ class DeadlineRule:
     when: str | None = None
     severity: str = "statutory"
     kind: str = "duty"
+    # Each start is a deadline of its own: a new start leaves the running ones to run, and a
+    # stop event stops them all (each member's death has its own 3-month re-check; one
+    # re-check of the household answers for every death before it).
+    overlaps: bool = False
 
 
 @frozen
@@ -569,6 +573,8 @@ def validate(
             fail(item, f"kind {d.kind!r} is not one of {', '.join(KINDS)}")
         if not d.starts:
             fail(item, "has no starting event")
+        if not isinstance(d.overlaps, bool):
+            fail(item, f"overlaps must be true or false, not {d.overlaps!r}")
         listed = [*d.stops, *d.pauses, *d.resumes]
         listed += [e for x in d.extensions for e in x.events]
         listed += [e for e in d.starts if e != OPEN_EVENT]

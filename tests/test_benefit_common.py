@@ -276,6 +276,27 @@ def test_a_late_death_review_is_met_late(engine):
         date(2026, 4, 30), date(2026, 5, 12), "met_late")
 
 
+def test_a_second_death_leaves_the_first_death_s_review_running(engine):
+    # "自其死亡之日起3个月内对其家庭状况进行核查" runs from each death: 津民发〔2023〕13号 一(三).
+    # Died Sat 01-10 → due Fri 04-10. Died Sun 03-01 → due Mon 06-01. A second death does not
+    # cancel the first review: as of Mon 04-20 it is breached by 6 working days (04-13 … 04-17,
+    # 04-20) and the report lists it; one review on Wed 04-22 answers for both.
+    case = open_benefit(engine, province="tianjin")
+    engine.fire(case.id, "member_died", on=date(2026, 1, 20), payload={"died_on": "2026-01-10"})
+    engine.fire(case.id, "member_died", on=date(2026, 3, 2), payload={"died_on": "2026-03-01"})
+    view = engine.case(case.id, as_of=date(2026, 4, 20))
+    first, second = deadline(view, "death_review", 1), deadline(view, "death_review", 2)
+    assert (first.deadline.due_on, first.status, first.overdue_working_days) == (
+        date(2026, 4, 10), "breached", 6)
+    assert (second.deadline.due_on, second.status) == (date(2026, 6, 1), "open")
+    assert [(b.case.id, b.view.deadline.rule, b.view.deadline.instance)
+            for b in engine.breaches(date(2026, 4, 20))] == [(case.id, "death_review", 1)]
+    view = engine.fire(case.id, "review", on=date(2026, 4, 22), payload={"outcome": "keep"})
+    first, second = deadline(view, "death_review", 1), deadline(view, "death_review", 2)
+    assert (first.deadline.stopped_on, first.status) == (date(2026, 4, 22), "met_late")
+    assert (second.deadline.stopped_on, second.status) == (date(2026, 4, 22), "met")
+
+
 @pytest.mark.parametrize("payload", [
     {"died_on": "2026-02-10"},  # after the day the death is recorded (2026-02-09)
     {"died_on": "2026-02-30"},  # no such day

@@ -79,7 +79,7 @@ def show(name, province, county, fmt, db_path) -> None:
              "pauses": list(d.pauses), "resumes": list(d.resumes), "param": d.param,
              "duration": wf.parameters[d.param].value,
              "variants": [{"when": v.when, "param": v.param} for v in d.variants],
-             "start_from": d.start_from, "when": d.when,
+             "start_from": d.start_from, "when": d.when, "overlaps": d.overlaps,
              "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
             for d in wf.deadlines
         ],
