@@ -23,10 +23,51 @@ class ExceptionRoute:
     title: str
     basis: str
     next_event: str | None = None  # the event that takes the route, where the workflow has one
+    # Whether the route can end in 低保 approval: None, it cannot (the household is told of
+    # other help, or refused); an event, once that event is recorded after the assessment
+    # (a collective decision); "assess", on the assessment itself (the route is inclusion).
+    approval_after: str | None = None
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "title": self.title, "basis": self.basis,
-                "next_event": self.next_event}
+                "next_event": self.next_event, "approval_after": self.approval_after}
+
+
+REFUSAL_BASIS = "民发〔2021〕57号 第21条"
+
+
+def assessment_permits_approval(ctx: GuardContext) -> str | None:
+    """Approval follows the household's recorded assessment, where there is one: a household
+    found above the standard or 边缘 is approved only through a route that leads there (an
+    exception the province provides), and a minimum benefit the rules set (e.g. 60 % of the
+    standard for 单人保) is paid at least. Without an assessment recorded (one made outside
+    the engine) nothing is checked here."""
+    # Read from the last assess event's own record, not from the attributes: any event's
+    # data could carry an attribute of that name.
+    assessed = next((e for e in reversed(ctx.history) if e.event == "assess"), None)
+    if assessed is None:
+        return None
+    assessment, route = assessed.derived["assessment"], assessed.derived.get("exception_route")
+    found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "
+             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}")
+    classification = assessment["classification"]
+    if classification != "dibao":
+        after = route.get("approval_after") if isinstance(route, dict) else None
+        if after is not None and (after == "assess" or any(
+                e.event == after for e in ctx.history if e.seq > assessed.seq)):
+            return None
+        if after is not None:
+            return (f"{found} ({classification}): approval needs {after} first "
+                    f"({route['title']}, {route['basis']})")
+        why = (f"{route['title']}, {route['basis']}" if isinstance(route, dict)
+               else f"不符合低保条件，{REFUSAL_BASIS}")
+        return f"{found} ({classification}): it cannot be approved ({why}); record reject instead"
+    minimum = assessment.get("flags", {}).get("minimum_benefit")
+    amount = ctx.attributes.get("amount")
+    if minimum is not None and isinstance(amount, int | float) and amount < minimum:
+        return (f"amount {amount:g} is below the minimum benefit {minimum:g} the assessment of "
+                f"{assessed.on.isoformat()} set ({assessment['flags'].get('minimum_benefit_basis')})")
+    return None
 
 
 def household_given(ctx: GuardContext) -> str | None:
@@ -55,6 +96,7 @@ def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
 @hookimpl
 def doudi_register_guards(register):
     register("household_given", household_given)
+    register("assessment_permits_approval", assessment_permits_approval)
 
 
 @hookimpl
@@ -66,5 +108,4 @@ def doudi_register_effects(register):
 def doudi_exception_route(province, classification, attributes, parameters):
     if classification == "marginal":
         return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定", MARGINAL_BASIS)
-    return ExceptionRoute("refusal", "不符合低保条件，依法不予确认", "民发〔2021〕57号 第21条",
-                          "reject")
+    return ExceptionRoute("refusal", "不符合低保条件，依法不予确认", REFUSAL_BASIS, "reject")

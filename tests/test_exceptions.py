@@ -10,7 +10,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import InvalidInput
-from helpers import dump_file, error_line, run
+from helpers import dump, dump_file, error_line, run
 
 # Two earners, 2000 + 1000 = 3000 a month, two people: 1500 per head against a standard of
 # 900 → above the line (and above 1.5 × 900 = 1350, so not 边缘 either).
@@ -189,3 +189,122 @@ def test_a_case_the_collective_meeting_refused_cannot_be_approved(engine):
                                            r"\(江苏征求意见稿 五\(一\)\): it cannot be approved"):
         engine.fire(cid, "approve", on=date(2026, 3, 23))
     assert engine.fire(cid, "reject", on=date(2026, 3, 23)).state == "rejected"
+
+
+# -- approval follows the recorded assessment ----------------------------------------------------
+# 民发〔2021〕57号 第21条: "对不符合条件的申请，不予确认同意"; a household above the line is let in
+# only through a route its province provides.
+
+def publicized(engine, province, household, **attributes):
+    """A case assessed on 3/6 (the household given), verified, its 公示 posted Mon 3/9: 7 days
+    3/10 … 3/16, so approval may come from Tue 3/17."""
+    if province != "tianjin":  # (天津 confirms at township level: always delegated)
+        attributes.setdefault("delegated", True)
+    cid = investigated(engine, province, **attributes)
+    engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": household})
+    engine.fire(cid, "request_verification", on=date(2026, 3, 6))
+    engine.fire(cid, "start_verification", on=date(2026, 3, 9))
+    return cid
+
+
+def post(engine, cid, on=date(2026, 3, 9)):
+    engine.fire(cid, "post_publicity", on=on)
+
+
+@pytest.mark.parametrize(
+    ("province", "household", "attributes", "why"),
+    [
+        # Above the line, no special hardship claimed: no route, the national refusal.
+        ("shanxi", ABOVE, {}, "(不符合低保条件，民发〔2021〕57号 第21条)"),
+        # 津民发〔2023〕13号 二(二): the fund (发点球) helps after the 支出型 aid; it is not 低保.
+        ("tianjin", ABOVE, {"special_hardship": True},
+         "(转介市、区社会救助基金实施“发点球”式精准救助, 津民发〔2023〕13号 二(二))"),
+        # 边缘 (2400 / 2 = 1200 < 1.5 × 900): told of 边缘 recognition, not approved for 低保.
+        ("jiangsu_draft", MARGINAL, {},
+         "(告知可申请低保边缘家庭认定, 江苏征求意见稿 一(六)（边缘家庭人均收入可提高到低保标准2倍）)"),
+    ],
+)
+def test_a_household_assessed_above_the_line_is_not_approved_without_a_route_there(
+        engine, province, household, attributes, why):
+    from engine.errors import EventRefused
+
+    cid = publicized(engine, province, household, **attributes)
+    post(engine, cid)
+    before = dump(engine)
+    per_capita = {id(ABOVE): "1500 against the standard 900 (above)",
+                  id(MARGINAL): "1200 against the standard 900 (marginal)"}[id(household)]
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 300})
+    assert str(refused.value).endswith(
+        f"the assessment of 2026-03-06 found a per-capita income of {per_capita}: it cannot be "
+        f"approved {why}; record reject instead")
+    assert dump(engine) == before
+    assert engine.fire(cid, "reject", on=date(2026, 3, 17)).state == "rejected"
+
+
+def test_shanxi_expenditure_type_households_are_approved_on_the_assessment(engine):
+    """晋民发〔2023〕31号 一(三): 支出型贫困家庭 — "收入高于低保标准，但因病、因残、因学等刚性支出较大
+    …按规定及时纳入保障范围": the route is the inclusion itself."""
+    cid = publicized(engine, "shanxi", ABOVE, special_hardship=True)
+    post(engine, cid)
+    assert engine.fire(cid, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 300}).state == "approved"
+
+
+def test_jiangsu_above_the_line_is_approved_only_after_the_collective_meeting(engine):
+    """江苏征求意见稿 五(一): "超出政策规定条件…需要纳入低保等社会救助范围的，应当通过“一事一议”的方式，
+    集体研究确定": skipping the meeting cannot end in approval; after it agreed, approval goes on."""
+    from engine.errors import EventRefused
+
+    skipped = verified(engine, special_hardship=True, delegated=True)
+    post(engine, skipped)
+    with pytest.raises(EventRefused, match=r"\(above\): approval needs collective_decided first "
+                                           r"\(一事一议，集体研究确定, 江苏征求意见稿 五\(一\)\)$"):
+        engine.fire(skipped, "approve", on=date(2026, 3, 17), payload={"amount": 300})
+
+    met = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(met, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(met, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "agree", "meeting_on": "2026-03-11", "participants": 3,
+        "reasons": "重病支出大，确有特殊困难"})
+    post(engine, met, on=date(2026, 3, 13))  # 7 days 3/14 … 3/20: approval from Sat 3/21
+    assert engine.fire(met, "approve", on=date(2026, 3, 23),
+                       payload={"amount": 300}).state == "approved"
+
+
+# 江苏征求意见稿 一(四) 单人保: "其本人每月按照不低于当地最低生活保障标准的60%发放保障金".
+# Own 100 + brother's 500 + aunt's 200 (counted) = 800 < 900 → dibao; floor 60 % × 900 = 540.
+SINGLE = {
+    "standard": 900, "applicant": "m1", "single_person": True,
+    "members": [{"id": "m1", "age": 34, "disability": {"grade": 1, "type": "physical"},
+                 "income": {"other": 100}},
+                {"id": "m2", "age": 66, "income": {"pension": 2400}}],
+    "support": [{"to": "m1", "relation": "sibling", "giver_age": 40, "amount": 500},
+                {"to": "m1", "relation": "other", "giver_age": 82, "amount": 200}],
+}
+
+
+def test_jiangsu_single_person_benefit_is_at_least_the_floor_the_assessment_set(engine):
+    from engine.errors import EventRefused
+
+    cid = publicized(engine, "jiangsu_draft", SINGLE)
+    post(engine, cid)
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=r"amount 300 is below the minimum benefit 540 the "
+                                           r"assessment of 2026-03-06 set \(江苏征求意见稿 一\(四\)"):
+        engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 300})
+    assert dump(engine) == before
+    view = engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 540})
+    assert (view.state, view.case.attributes["amount"]) == ("approved", 540)
+
+
+def test_without_an_assessment_recorded_approval_is_not_judged_on_one(engine):
+    """An assessment made outside the engine is the platform's: nothing recorded, nothing
+    checked — even when an event's data carries an attribute named like the assessment."""
+    cid = investigated(engine, "shanxi", delegated=True,
+                       assessment={"classification": "above", "per_capita": 5000})
+    engine.fire(cid, "request_verification", on=date(2026, 3, 6))
+    engine.fire(cid, "start_verification", on=date(2026, 3, 9))
+    post(engine, cid)
+    assert engine.fire(cid, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 300}).state == "approved"

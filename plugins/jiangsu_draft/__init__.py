@@ -151,7 +151,7 @@ def doudi_exception_route(province, classification, attributes, parameters):
         return None
     if classification == "above":
         return ExceptionRoute("collective_review", "一事一议，集体研究确定", COLLECTIVE,
-                              "refer_collective")
+                              "refer_collective", approval_after="collective_decided")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定",
                           f"{DRAFT} 一(六)（边缘家庭人均收入可提高到低保标准2倍）")
 

@@ -130,8 +130,9 @@ def doudi_exception_route(province, classification, attributes, parameters):
     from engine.default_assessment import ExceptionRoute
 
     if classification == "above":
+        # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
         return ExceptionRoute("expenditure_type", "支出型贫困家庭救助",
-                              f"{NOTICE} 一(三)（晋民发〔2022〕60号）")
+                              f"{NOTICE} 一(三)（晋民发〔2022〕60号）", approval_after="assess")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
                           "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)")
 
