@@ -327,7 +327,8 @@ def test_online_publicity_is_refused_in_shanxi_but_the_village_is_allowed(db):
     online = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-02-12",
                  "--set", "channel=网上")
     assert online.exit_code == 1
-    assert "网上" in error_line(online)
+    assert error_line(online).endswith("公示 channel 网上 is not provided for; allowed: 村（社区） "
+                                       f"({NOTICE} 四(五)（在申请家庭所在村（社区）进行公示）)")
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "verifying"
     assert "channel" not in data["attributes"]
