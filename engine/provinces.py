@@ -47,10 +47,10 @@ class Province:
 def credit_rules(clause: str) -> list:
     """The credit rules of 民发〔2022〕83号 五(五) as a province restates them, cited to ``clause``.
 
-    山西 and 天津 repeat them word for word: criticism for a major (重大) change unreported for
-    more than 3 months; stop, repayment and referral for fraud. 江苏's draft drops "重大" (any
-    change); the ``change_found`` event is recorded for the change found either way, so the
-    rule's period and sanctions are the same.
+    The provinces' notices repeat them: criticism for a major (重大) change unreported for more
+    than 3 months; stop, repayment and referral for fraud. One draft drops "重大" (any change);
+    the ``change_found`` event is recorded for the change found either way, so the period and
+    the sanctions are the same.
     """
     from engine.workflow import Parameter
 

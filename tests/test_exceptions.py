@@ -88,6 +88,19 @@ def test_a_dibao_household_needs_no_route_and_a_marginal_one_is_offered_recognit
     assert (route["kind"], route["basis"]) == ("marginal_offer", "晋民发〔2023〕31号 一(四)")
 
 
+@pytest.mark.parametrize(("province", "kind"), [
+    ("shanxi", "expenditure_type"), ("tianjin", "fund_referral"),
+    ("jiangsu_draft", "collective_review")])
+def test_a_marginal_household_with_special_hardship_takes_the_hardship_route(engine, province, kind):
+    """晋民发〔2023〕31号 一(三) "收入高于低保标准，但因病、因残、因学等刚性支出较大" — not only above
+    1.5 ×; 江苏征求意见稿 五(一) "超出政策规定条件，但经调查后确实存在特殊困难"; 津民发〔2023〕13号
+    二(二). A 边缘 household (1200 < 1.5 × 900) that claims the hardship takes the same route."""
+    cid = investigated(engine, province, special_hardship=True)
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": MARGINAL})
+    assert view.case.attributes["assessment"]["classification"] == "marginal"
+    assert view.case.attributes["exception_route"]["kind"] == kind
+
+
 def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
     """江苏征求意见稿 五(一): "集体研究确定，并做好救助档案的分类管理"."""
     cid = verified(engine, special_hardship=True)

@@ -149,7 +149,8 @@ def doudi_register_effects(register):
 def doudi_exception_route(province, classification, attributes, parameters):
     if province != CODE:
         return None
-    if classification == "above":
+    # 五(一) "超出政策规定条件，但…确实存在特殊困难": a 边缘 household with special hardship too.
+    if classification == "above" or attributes.get("special_hardship") is True:
         return ExceptionRoute("collective_review", "一事一议，集体研究确定", COLLECTIVE,
                               "refer_collective", approval_after="collective_decided")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定",

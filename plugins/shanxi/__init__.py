@@ -131,7 +131,8 @@ def doudi_exception_route(province, classification, attributes, parameters):
         return None
     from engine.default_assessment import ExceptionRoute
 
-    if classification == "above":
+    # 一(三) "收入高于低保标准" covers a 边缘 household too, when its hardship is claimed.
+    if classification == "above" or attributes.get("special_hardship") is True:
         # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
         return ExceptionRoute("expenditure_type", "支出型贫困家庭救助",
                               f"{NOTICE} 一(三)（晋民发〔2022〕60号）", approval_after="assess")

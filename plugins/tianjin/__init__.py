@@ -179,7 +179,8 @@ def doudi_exception_route(province, classification, attributes, parameters):
         return None
     from engine.default_assessment import ExceptionRoute
 
-    if classification == "above":
+    # A 边缘 household with special hardship is beyond the rules as much as one above the line.
+    if classification == "above" or attributes.get("special_hardship") is True:
         return ExceptionRoute("fund_referral", "转介市、区社会救助基金实施“发点球”式精准救助",
                               f"{NOTICE} 二(二)")
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
