@@ -315,6 +315,10 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
                 counted -= deduction
                 note = (note + "；" if note else "") + f"扣减就业成本{deduction:g}元"
                 citation = citation if citation != NATIONAL else rules.employment_cost_basis
+            elif (kind == "employment" and counted > 0 and rules.employment_cost_share <= 0
+                  and rules.employment_cost_basis and citation == NATIONAL):
+                # A province that says there is no deduction (or ended one) is the clause.
+                citation, note = rules.employment_cost_basis, f"计入{amount:g}元，不扣减就业成本"
             steps.append(Step(f"income:{kind}", round(counted, 2), citation,
                               note or f"计入{amount:g}元", member.id))
             total += counted

@@ -24,7 +24,7 @@ from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.workflow import Parameter
 
-CATEGORIES = ("unemployed", "disaster", "public_emergency", "other")
+CATEGORIES = ("unemployed", "graduate", "disaster", "public_emergency", "other")
 RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_per_person"}
 
 
@@ -158,6 +158,20 @@ def unemployed_eligible(ctx: GuardContext) -> str | None:
     return None
 
 
+def graduate_eligible(ctx: GuardContext) -> str | None:
+    """Graduates not yet employed (``category=graduate``) are aided on their hardship where the
+    province names them (``jobless_graduates``); one in work (``employed=true``) is not."""
+    if _category(ctx) != "graduate":
+        return None
+    rule = ctx.parameters["jobless_graduates"]
+    if rule.value is not True:
+        return (f"no rule names jobless graduates as a category here ({rule.citation}): "
+                "record the aid as category=other")
+    if ctx.attributes.get("employed") is True:
+        return f"the aid is for graduates not yet employed ({rule.citation})"
+    return None
+
+
 def public_emergency_provided(ctx: GuardContext) -> str | None:
     """Aid in a public emergency (``category=public_emergency``) goes to the kinds of household
     the province names (``--set recipient=…``), in the forms it names (``--set aid_form=…``);
@@ -223,7 +237,7 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
         f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
 
 
-GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible,
+GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible, graduate_eligible,
           public_emergency_provided, formalities_completed)
 EFFECTS = (fix_aid_amount,)
 

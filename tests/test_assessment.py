@@ -454,3 +454,19 @@ def test_nationally_imputed_income_counts_in_full():
 def test_a_malformed_finding_names_its_field(engine, found, field):
     with pytest.raises(InvalidInput, match=rf"household\.members\[0\]\.{field}"):
         engine.assess("tianjin", carer(**found))
+
+
+def test_tianjin_counts_earnings_in_full_since_the_work_cost_deduction_ended(engine):
+    """津民发〔2023〕13号 二(一): "停止执行…（津新冠防指〔2020〕135号）中‘对外出务工、返岗复工的低保对象，
+    核定家庭收入时每月扣减务工成本500元，至疫情结束’有关政策". 1,600 earned + a child: 800 a head,
+    not (1,600 − 500) / 2 = 550; the step names the clause that ended the deduction."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1600}}, {"id": "b", "age": 10}]}
+    result = engine.assess("tianjin", household)
+    [step] = [s for s in result.steps if s.rule == "income:employment"]
+    assert (step.counted, result.per_capita) == (1600, 800)
+    assert step.citation.startswith("津民发〔2023〕13号 二(一)（停止执行津新冠防指〔2020〕135号")
+    assert step.note == "计入1600元，不扣减就业成本"
+    # Nationally (山西 sets no deduction either) it is the plain national count.
+    [plain] = [s for s in engine.assess("shanxi", household).steps if s.rule == "income:employment"]
+    assert (plain.counted, plain.note) == (1600, "计入1600元")

@@ -497,6 +497,31 @@ def test_no_aid_in_a_public_emergency_where_no_rule_provides_it(engine, province
         emergency(engine, province, recipient="低保对象", aid_form="一次性生活补助")
 
 
+def test_tianjin_aids_graduates_not_yet_employed_without_the_months_condition(engine):
+    """津民发〔2023〕13号 二(一): "对连续3个月无收入来源…的未参保失业人员，暂未就业、基本生活面临困难的
+    大学生，按照临时救助相关政策及时予以救助": the graduates are named on their own, with no
+    months-without-income condition."""
+    case = open_temporary(engine, "tianjin", category="graduate")
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "未就业"})
+    assert (view.state, view.case.attributes["amount"]) == ("urgent_paid", 1500)
+    employed = open_temporary(engine, "tianjin", category="graduate", employed=True)
+    before = snapshot(engine, employed.id)
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(employed.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "困难"})
+    assert str(refused.value) == (
+        f"pay_urgent refused: the aid is for graduates not yet employed ({TIANJIN} 二(一)（暂未就业、"
+        "基本生活面临困难的大学生，按照临时救助相关政策及时予以救助）)")
+    assert snapshot(engine, employed.id) == before
+
+
+@pytest.mark.parametrize("province", ["shanxi", "jiangsu_draft"])
+def test_where_no_rule_names_graduates_the_aid_is_recorded_as_other(engine, province):
+    case = open_temporary(engine, province, category="graduate")
+    with pytest.raises(EventRefused, match=r"no rule names jobless graduates as a category here "
+                                           r"\(国家未规定.*\): record the aid as category=other$"):
+        engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "未就业"})
+
+
 def test_other_categories_need_no_months_without_income(engine):
     case = open_temporary(engine, "shanxi", category="other")
     view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 500, "reason": "火灾"})
@@ -523,7 +548,8 @@ def test_an_unknown_category_is_bad_input(db):
     result = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28",
                  *sets(amount=100, reason="水灾"))
     assert result.exit_code == 2
-    error_line(result, "Error: category must be one of unemployed, disaster, public_emergency, other")
+    error_line(result, "Error: category must be one of unemployed, graduate, disaster, "
+                       "public_emergency, other")
     assert dump_file(db) == before
 
 

@@ -56,6 +56,10 @@ def doudi_parameters(province, workflow):
             # (天津 does not leave out people already in 低保: the national default, false)
             Parameter("unemployed_months_without_income", 3,
                       f"{NOTICE} 二(一)（连续3个月无收入来源、失业保险政策无法覆盖的未参保失业人员）"),
+            # No months-without-income condition for them: "暂未就业、基本生活面临困难".
+            Parameter("jobless_graduates", True,
+                      f"{NOTICE} 二(一)（暂未就业、基本生活面临困难的大学生，"
+                      "按照临时救助相关政策及时予以救助）"),
             # "每人救助标准不超过3个月本市城乡居民最低生活保障标准"
             Parameter("disaster_months_per_person", [0, 3],
                       f"{NOTICE} 二(二)（每人救助标准不超过3个月本市城乡居民最低生活保障标准）"),
@@ -163,6 +167,10 @@ def doudi_assessment_rules(province, parameters):
         marginal_single_person_basis=f"{NOTICE} 一(四)（最低生活保障边缘家庭中的重度残疾人员、重病患者等特殊"
                                      "困难人员，经本人申请，符合条件的，可参照“单人户”纳入低保范围）",
         severely_disabled=_severely_disabled,
+        # 二(一) ends the deduction of 500 yuan a month of work costs for 低保 members working
+        # away from home: earnings count in full, and the step says why.
+        employment_cost_basis=f"{NOTICE} 二(一)（停止执行津新冠防指〔2020〕135号中“对外出务工、返岗复工的"
+                              "低保对象，核定家庭收入时每月扣减务工成本500元”的政策）",
         # 一(一): income imputed by "劳动力系数": a member who, caring for a severely disabled or
         # ill member or an infant (0–3) of a single parent, really cannot earn is judged on the
         # household's real hardship.
