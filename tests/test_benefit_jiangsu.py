@@ -106,6 +106,24 @@ def test_a_household_with_a_severely_disabled_member_is_kept_up_to_twelve_months
     assert engine.case(case.id, as_of=date(2027, 3, 31)).state == "phasing_out"
 
 
+def test_a_locality_sets_how_far_the_severe_member_extension_goes(engine):
+    """一(五) "可以视情延长缓退期，原则上不超过12个月": 12 is the ceiling, not a fixed length. A
+    city setting 9: 2026-04 … 2026-12 at 600, ended 2027-01-01; 13 is refused, naming the clause."""
+    engine.set_parameter(CODE, "昆山市", "phase_out_months_severe_member", 9,
+                         "昆山市民政局 测试文件 第2条", date(2026, 1, 1), workflow="benefit")
+    case = open_benefit(engine, county="昆山市")
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000, "severe_member": True})
+    view = engine.case(case.id, as_of=date(2027, 1, 31))
+    assert [(m, a) for m, a in paid(view) if m >= "2026-04"] == [
+        (f"2026-{m:02d}", 600.0) for m in range(4, 13)]
+    assert "延长缓退期至9个月" in view.payments[-1].basis
+    assert view.history[-1]["on"] == "2027-01-01"
+    with pytest.raises(InvalidInput, match=r"must be from 6 to 12 .*原则上不超过12个月.*not 13"):
+        engine.set_parameter(CODE, "苏州市", "phase_out_months_severe_member", 13,
+                             "苏州市民政局 测试文件", date(2026, 1, 1), workflow="benefit")
+
+
 def test_severe_member_recorded_on_the_case_also_extends(engine):
     # The attribute set when the case was opened counts like one given with the event.
     case = open_benefit(engine, severe_member=True)

@@ -169,7 +169,10 @@ def doudi_register_guards(register):
 HIGH_INCOME_MONTHS = Parameter("phase_out_months_high_income", 6,
                                f"{EXIT}（家庭人均收入达到或超过低保标准2倍的，由当地确定，最长不超过6个月）",
                                local=True, bounds=(1, 6))
-SEVERE_MEMBER_MONTHS = 12
+# "可以视情延长…原则上不超过12个月": how far is the locality's call; by default the 12 months.
+SEVERE_MEMBER_MONTHS = Parameter("phase_out_months_severe_member", 12,
+                                 f"{EXIT}（家庭中有重残重病人员的，可以视情延长缓退期，原则上不超过12个月；"
+                                 "由当地确定）", local=True, bounds=(6, 12))
 
 
 @hookimpl
@@ -178,8 +181,8 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
     if province != CODE:
         return None
     if attributes.get("severe_member") is True:
-        months = SEVERE_MEMBER_MONTHS
-        why = "家庭中有重残重病人员，视情延长缓退期，不超过12个月"
+        months = parameters["phase_out_months_severe_member"].value  # (a county's: 6 to 12)
+        why = f"家庭中有重残重病人员，视情延长缓退期至{months}个月（原则上不超过12个月）"
     elif per_capita_income < 2 * standard:
         months = 6
         why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
@@ -214,7 +217,8 @@ def doudi_workflow_patches(province, workflow):
     if province != CODE:
         return None
     if workflow == "benefit":
-        return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,))]
+        return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,
+                                                             SEVERE_MEMBER_MONTHS))]
     if workflow == "monitoring":
         # 三(三) sets the indicators; "定期开展数据比对筛查" sets no frequency, so no deadline.
         return [WorkflowPatch(citation=MONITORING, add_parameters=(Parameter(
