@@ -33,6 +33,19 @@ def text(value: Any, name: str) -> str:
     raise InvalidInput(f"{name} must be text (str), got {value!r}")
 
 
+def unprintable(value: str, also: str = "") -> str | None:
+    """The first character of ``value`` that would not show as itself: a control or format
+    character (a line break, a terminal escape, a zero-width space), a lone surrogate, a line
+    or paragraph separator, or one of the Unicode categories in ``also`` (e.g. "Zs")."""
+    import unicodedata
+
+    for c in value:
+        kind = unicodedata.category(c)
+        if kind[0] == "C" or kind in ("Zl", "Zp") or kind in also.split():
+            return c
+    return None
+
+
 def maybe_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 

@@ -25,7 +25,14 @@ from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
-from engine.errors import Conflict, DoudiError, EventRefused, InvalidInput, UnknownName
+from engine.errors import (
+    Conflict,
+    DoudiError,
+    EventRefused,
+    InvalidInput,
+    OutsideCalendar,
+    UnknownName,
+)
 from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
@@ -231,6 +238,13 @@ class Engine:
                 raise InvalidInput("removing a county's parameter needs its basis (--basis)")
         else:
             local_parameters.checked(wf, setting)
+            if isinstance(value, str) and name in wf.duration_parameters:
+                # Counted from the day it is decided: a period that runs off the calendar
+                # would make every later event of the county fail, not this command.
+                try:
+                    due_date(self.calendar(province, county), on, value)
+                except OutsideCalendar as exc:
+                    raise InvalidInput(f"{workflow} parameter {name!r}: {exc}") from None
         recorded = self.store.add_local_setting(setting)
         self._local, self._workflows = None, {}  # (and _known_cases hold no workflow)
         return recorded

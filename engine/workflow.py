@@ -127,7 +127,7 @@ class AttributeSpec:
     choices: tuple[str, ...] = attrs.field(default=(), converter=_tuple)  # text: one of these
 
     def check(self, value: Any) -> None:
-        from engine.arguments import LARGEST_NUMBER, out_of_range
+        from engine.arguments import LARGEST_NUMBER, out_of_range, unprintable
         from engine.errors import InvalidInput
 
         name = self.name
@@ -146,6 +146,12 @@ class AttributeSpec:
                                       or not isinstance(value, str | int | float)):
             # (a number is written as text: the CLI reads --set subject=123 as 123)
             raise InvalidInput(f"{name} must be text, got {value!r}")
+        elif self.type == "text" and isinstance(value, str) and (
+                bad := unprintable(value)) is not None:
+            # Text goes into notices and reports: a line break would let a name add a line
+            # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
+            raise InvalidInput(f"{name} must be printable text on one line, got {value!r} "
+                               f"(character U+{ord(bad):04X})")
         elif self.choices and str(value) not in self.choices:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
         elif self.type in ("month", "date"):
@@ -245,10 +251,13 @@ class Workflow:
         ``county`` that is not a name: it picks the calendar and the reports filter on it)."""
         if "county" in values:
             county = values["county"]
-            if not isinstance(county, str) or not county.strip():
+            if not isinstance(county, str) or not county.strip() or county != county.strip():
                 from engine.errors import InvalidInput
 
-                raise InvalidInput(f"county must be the county's name (text), got {county!r}")
+                # (spaces around it would make another county: its own parameters, calendar
+                # and report filter would silently not apply)
+                raise InvalidInput(f"county must be the county's name (text, without spaces "
+                                   f"around it), got {county!r}")
         if not opening:  # an event's data: only what it carries (usually nothing)
             for name in values:
                 spec = self.attributes.get(name)
@@ -296,6 +305,12 @@ class Workflow:
 
     def event_title(self, event: str) -> str:
         return self._titles.get(event, event)
+
+    @property
+    def duration_parameters(self) -> frozenset[str]:
+        """The parameters its deadlines count: every rule's, its variants' and extensions'."""
+        return frozenset(p for d in self.deadlines for p in (
+            d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)))
 
     def with_parameters(self, overrides: Iterable[Parameter]) -> Workflow:
         params = dict(self.parameters)

@@ -68,14 +68,27 @@ def case_id(engine):
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"household_size": 2.5}),
      "household_size must be a whole number, got 2.5"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"county": 5}),
-     "county must be the county's name (text), got 5"),
+     "county must be the county's name (text, without spaces around it), got 5"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"household_size": 10**26}),
      "household_size must be a number (at most 1,000,000,000,000), got " + str(10**26)),
     (lambda e, c: e.open_case(province="shanxi", workflow="benefit", on=ON,
                               attributes={"amount": 1e308, "paid_from": "2026-04"}),
      "amount must be a number (at most 1,000,000,000,000), got 1e+308"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": " "}),
-     "county must be the county's name (text), got ' '"),
+     "county must be the county's name (text, without spaces around it), got ' '"),
+    # "甲县 " would be another county: 甲县's own parameters and report filter would miss it.
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": "甲县 "}),
+     "county must be the county's name (text, without spaces around it), got '甲县 '"),
+    # A line break in a name would add a line of its own to the 公示 ("申请人姓名：李四").
+    (lambda e, c: e.open_case(province="shanxi", on=ON,
+                              attributes={"applicant_name": "张三\n申请人姓名：李四"}),
+     "applicant_name must be printable text on one line, got '张三\\n申请人姓名：李四' "
+     "(character U+000A)"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3),
+                         payload={"village": "甲村\x1b[31m"}),
+     "village must be printable text on one line"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"applicant_name": "\udc80x"}),
+     "applicant_name must be printable text on one line"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)

@@ -117,6 +117,10 @@ def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_histor
     ("total_extended", "1000wd", "'total_extended' is not left to the locality"),
     ("publicity", "1d", "'publicity' is not left to the locality"),
     ("publicity_channels", [], "cannot be empty (the province's: [\"村（社区）\"])"),
+    # A period the calendar cannot count from the decision would make every later 受理 fail.
+    ("investigation_start", "99999999999wd",
+     "dibao parameter 'investigation_start': 2026-03-02 +99999999999 working days falls outside "
+     "the calendar"),
 ])
 def test_a_bad_setting_is_refused_and_nothing_is_recorded(engine, name, value, message):
     with pytest.raises(InvalidInput) as refused:

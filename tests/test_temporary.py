@@ -543,13 +543,14 @@ def test_the_jiangsu_range_does_not_apply_in_tianjin(engine):
 
 
 def test_an_unknown_category_is_bad_input(db):
-    case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="flood"))
+    # Refused where it is first given, at the opening, not at the payment days later.
+    cli_open(db, "tianjin", "2026-09-28")
     before = dump_file(db)
-    result = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28",
-                 *sets(amount=100, reason="水灾"))
+    result = run(db, "case", "open", "--province", "tianjin", "--workflow", "temporary", "--on",
+                 "2026-09-28", *sets(category="flood"))
     assert result.exit_code == 2
     error_line(result, "Error: category must be one of unemployed, graduate, disaster, "
-                       "public_emergency, other")
+                       "public_emergency, other, got 'flood'")
     assert dump_file(db) == before
 
 
