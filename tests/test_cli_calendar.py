@@ -181,3 +181,23 @@ def test_console_script_bad_input():
     assert proc.stdout == ""
     assert proc.stderr.startswith("Error:") and len(proc.stderr.splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
+    # A full disk under the output (> /dev/full): one line naming it, exit 1.
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: could not write the output: No space left on device\n"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    # `doudi … | head -1`: the reader closed the pipe; no traceback, no error line.
+    proc = subprocess.Popen([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == ""

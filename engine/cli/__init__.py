@@ -39,6 +39,7 @@ class DoudiGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
+            sys.stdout.flush()  # a full disk is found here, not at exit as a traceback
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except _NO_ARGS_IS_HELP as exc:
@@ -65,9 +66,28 @@ class DoudiGroup(click.Group):
             # names the file when it cannot be opened at all. Nothing was written.
             error(f"database error: {exc}")
             sys.exit(1)
+        except OSError as exc:
+            # Writing the output failed (> /dev/full, a pipe whose reader went away): what
+            # the command recorded stays recorded; only its printing is cut short.
+            _drop_stdout()
+            if not isinstance(exc, BrokenPipeError):  # (| head: the reader has what it wanted)
+                where = exc.filename or "the output"
+                error(f"could not write {where}: {exc.strerror or exc}")
+            sys.exit(1)
         if isinstance(result, int) and result:
             sys.exit(result)
         sys.exit(0)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit finds nothing to fail on."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # (no real stdout: nothing to flush either)
+        pass
 
 
 @click.group(cls=DoudiGroup)
