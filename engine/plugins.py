@@ -46,6 +46,11 @@ def get_plugin_manager() -> pluggy.PluginManager:
         pm.register(module, name=name)
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
+    installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    if allow is not None and allow - installed:
+        # A misspelt name would silently leave its province out.
+        raise PluginError(f"DOUDI_LOAD_PLUGINS names {', '.join(sorted(allow - installed))}, "
+                          f"which no installed plugin is (installed: {', '.join(sorted(installed))})")
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         if allow is not None and entry_point.name not in allow:
             continue
@@ -56,8 +61,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
         except (Exception, SystemExit) as exc:  # a broken third-party plugin names itself
             # Stop rather than go on without it: its cases would read as an unknown province.
             # The way out names the plugins that do load.
-            others = sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
-                            if ep.name != entry_point.name)
+            others = sorted(installed - {entry_point.name})
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
                 f"{type(exc).__name__}: {exc} (to run without it: "

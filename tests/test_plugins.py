@@ -153,6 +153,12 @@ def test_allow_list_limits_which_plugins_load(monkeypatch):
     monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "tianjin")
     registry = Registry(get_plugin_manager()).load()
     assert list(registry.provinces) == ["tianjin"]
+    # A misspelt name is refused, not a province silently left out.
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "tianjin,shanxii")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    assert str(caught.value) == ("DOUDI_LOAD_PLUGINS names shanxii, which no installed plugin is "
+                                 "(installed: jiangsu_draft, shanxi, tianjin)")
 
 
 def test_built_in_provinces_load_through_the_entry_point_group():
