@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sqlite3
+import urllib.parse
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -25,12 +26,13 @@ from attrs import define
 
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Conflict, DoudiError, InvalidInput
+from engine.errors import Conflict, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, TRIGGERS, event_hash
 from engine.local_parameters import LocalSetting
 
 migrations = sqlite_utils.Migrations("doudi")
+MIGRATIONS_TABLE = migrations.migrations_table
 
 
 @migrations()
@@ -911,23 +913,31 @@ def remove_unused(path: str) -> bool:
         conn.close()
 
 
-def check_database(db_path: str) -> None:
+def check_database(db_path: str, empty_ok: bool = True) -> None:
     """Refuse, before anything is written to it, a file that is not a doudi database: not an
-    SQLite file at all, or another program's SQLite database (tables, but no ``cases``)."""
+    SQLite file at all, or another program's SQLite database (tables, but not doudi's record
+    of its own migrations, even with a table named ``cases``). An empty file (no tables) is
+    refused too unless ``empty_ok`` (a command that records may make it the database)."""
     try:
-        conn = sqlite3.connect(db_path)
+        # Read-only: looking must not change the file (a journal mode, a new empty database).
+        conn = sqlite3.connect(f"file:{urllib.parse.quote(db_path)}?mode=ro", uri=True)
         try:
             tables = {name for (name,) in
                       conn.execute("select name from sqlite_master where type = 'table'")}
+            ours = MIGRATIONS_TABLE in tables and conn.execute(
+                f"select 1 from [{MIGRATIONS_TABLE}] where migration_set = ? limit 1",
+                [migrations.name]).fetchone() is not None
         finally:
             conn.close()
     except sqlite3.OperationalError:
-        return  # locked, read-only, …: Engine.open reports it
+        return  # locked, unreadable, …: Engine.open reports it
     except sqlite3.DatabaseError as exc:
         raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
-    if tables and "cases" not in tables:
-        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one (it has no cases "
-                         "table): not touching it")
+    if tables and not ours:
+        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one: not touching it")
+    if not tables and not empty_ok:
+        raise UnknownName(f"{db_path} holds no doudi database yet (open a case first, or pass "
+                          "--db)")
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

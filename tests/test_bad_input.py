@@ -74,6 +74,47 @@ def test_another_programs_sqlite_database_is_not_migrated_into_a_doudi_one(tmp_p
     assert dump_file(str(path)) == before
 
 
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_another_programs_database_with_a_cases_table_is_left_alone_too(tmp_path, args):
+    """A table named ``cases`` does not make a database doudi's: its record of its own
+    migrations does. The file is not switched to WAL nor given a migrations table."""
+    path = tmp_path / "crm.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("create table cases (x text)")
+    conn.execute("insert into cases values ('a customer case')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    result = run(str(path), *args)
+    assert result.exit_code == 1, result.output
+    assert "not a doudi one: not touching it" in error_line(result, starts_with="Error: ")
+    assert path.read_bytes() == before
+    assert files_in(tmp_path) == ["crm.sqlite"]
+
+
+@pytest.mark.parametrize("args", [a for a in COMMANDS if a[:2] != ("case", "open")],
+                         ids=lambda a: " ".join(a[:2]))
+def test_an_empty_file_is_no_database_for_a_command_that_only_reads(tmp_path, args):
+    """A 0-byte file (made by mktemp, say) is not turned into a database by a report; only a
+    command that records makes one there."""
+    path = tmp_path / "empty.db"
+    path.touch()
+    result = run(str(path), *args)
+    assert result.exit_code == 1, result.output
+    assert error_line(result, starts_with="Error: ") == (
+        f"Error: {path} holds no doudi database yet (open a case first, or pass --db)")
+    assert path.read_bytes() == b""
+    assert files_in(tmp_path) == ["empty.db"]
+
+
+def test_a_case_opened_on_an_empty_file_makes_it_the_database(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    result = run(str(path), *COMMANDS[2])
+    assert result.exit_code == 0, result.output
+    assert run(str(path), "report", "breaches", "--as-of", "2026-01-26").exit_code == 0
+
+
 def test_the_demo_never_overwrites_a_text_file(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("keep me\n", encoding="utf-8")

@@ -101,6 +101,10 @@ def open_engine(db_path: str, create: bool = False):
 
     if not create and not os.path.exists(db_path):
         raise UnknownName(f"no database at {db_path} (open a case first, or pass --db)")
+    if not create and os.path.isfile(db_path):
+        from engine.store import check_database
+
+        check_database(db_path, empty_ok=False)  # a command that only reads makes none
     try:
         return Engine.open(db_path)
     except sqlite3.Error as exc:
