@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from engine.errors import DamagedRecord
 from engine.periods import due_date
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
@@ -93,8 +94,12 @@ class Deadline:
     @classmethod
     def from_row(cls, row: Mapping) -> Deadline:
         values = {f.name: row[f.name] for f in attrs.fields(cls)}
-        for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
-            values[key] = date.fromisoformat(values[key]) if values[key] else None
+        try:
+            for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
+                values[key] = date.fromisoformat(values[key]) if values[key] else None
+        except (ValueError, TypeError) as exc:
+            raise DamagedRecord.of(f"deadline {row.get('rule')!r} of case {row.get('case_id')!r}",
+                                   exc) from None
         values["provisional"] = bool(values["provisional"])
         return cls(**values)
 

@@ -23,6 +23,20 @@ class UnknownName(DoudiError, LookupError):
     """A province, workflow, event, case or parameter that does not exist."""
 
 
+class DamagedRecord(DoudiError):
+    """A stored row that cannot be read back: it was changed outside doudi."""
+
+    problem: str = ""  # what could not be read, e.g. "JSONDecodeError: Expecting value …"
+
+    @classmethod
+    def of(cls, what: str, exc: Exception) -> DamagedRecord:
+        problem = f"{type(exc).__name__}: {exc}"
+        error = cls(f"{what} cannot be read from the database ({problem}): it was changed "
+                    "outside doudi (doudi audit verify lists what was)")
+        error.problem = problem
+        return error
+
+
 class EventRefused(DoudiError):
     """An event that would break the procedure; nothing was changed."""
 

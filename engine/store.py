@@ -26,7 +26,7 @@ from attrs import define
 
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Conflict, DoudiError, InvalidInput, UnknownName
+from engine.errors import Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, TRIGGERS, event_hash
 from engine.local_parameters import LocalSetting
@@ -273,17 +273,23 @@ class CaseRecord:
 
     @classmethod
     def from_row(cls, row: Mapping) -> CaseRecord:
-        return cls(
-            id=row["id"],
-            province=row["province"],
-            workflow=row["workflow"],
-            county=row["county"],
-            state=row["state"],
-            attributes=json.loads(row["attributes"]),
-            opened_on=date.fromisoformat(row["opened_on"]),
-            last_event_on=date.fromisoformat(row["last_event_on"]),
-            version=row.get("version") or 0,
-        )
+        try:
+            attributes = json.loads(row["attributes"])
+            if not isinstance(attributes, dict):
+                raise TypeError(f"attributes are {type(attributes).__name__}, not an object")
+            return cls(
+                id=row["id"],
+                province=row["province"],
+                workflow=row["workflow"],
+                county=row["county"],
+                state=row["state"],
+                attributes=attributes,
+                opened_on=date.fromisoformat(row["opened_on"]),
+                last_event_on=date.fromisoformat(row["last_event_on"]),
+                version=row.get("version") or 0,
+            )
+        except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
+            raise DamagedRecord.of(f"case {row.get('id')!r}", exc) from None
 
     def to_row(self) -> dict:
         return {
@@ -299,21 +305,25 @@ class CaseRecord:
 
 
 def _entry(row: Mapping) -> HistoryEntry:
-    return HistoryEntry(
-        seq=row["seq"],
-        event=row["event"],
-        on=date.fromisoformat(row["on"]),
-        from_state=row["from_state"],
-        to_state=row["to_state"],
-        payload=json.loads(row["payload"] or "{}"),
-        reason=row["reason"],
-        derived=json.loads(row.get("derived") or "{}"),
-        actor=row["actor"],
-        key=row.get("idempotency_key"),
-        corrects=row.get("corrects"),
-        recorded_at=row.get("recorded_at"),
-        hash=row.get("hash"),
-    )
+    try:
+        return HistoryEntry(
+            seq=row["seq"],
+            event=row["event"],
+            on=date.fromisoformat(row["on"]),
+            from_state=row["from_state"],
+            to_state=row["to_state"],
+            payload=json.loads(row["payload"] or "{}"),
+            reason=row["reason"],
+            derived=json.loads(row.get("derived") or "{}"),
+            actor=row["actor"],
+            key=row.get("idempotency_key"),
+            corrects=row.get("corrects"),
+            recorded_at=row.get("recorded_at"),
+            hash=row.get("hash"),
+        )
+    except (ValueError, TypeError) as exc:
+        raise DamagedRecord.of(f"event {row.get('seq')} of case {row.get('case_id')!r}",
+                               exc) from None
 
 
 #: ``full``: every commit is on disk before it returns (SQLite ``synchronous = FULL``).
@@ -466,11 +476,16 @@ class Store:
                   ) -> Iterator[CaseRecord]:
         """Every case matching an SQL condition on ``cases``, in id order, read ``chunk`` at a
         time: memory stays flat however many cases, and the caller may write as it goes."""
+        return map(CaseRecord.from_row, self.each_case_row(condition, args, chunk))
+
+    def each_case_row(self, condition: str = "1", args: Iterable = (), chunk: int = 1000
+                      ) -> Iterator[dict]:
+        """:meth:`each_case`'s rows as stored, not yet read into cases."""
         after = ""
         while True:
             rows = self._rows(f"select * from cases where id > ? and ({condition}) "
                               "order by id limit ?", [after, *args, chunk])
-            yield from (CaseRecord.from_row(r) for r in rows)
+            yield from rows
             if len(rows) < chunk:
                 return
             after = rows[-1]["id"]

@@ -199,6 +199,38 @@ def test_audit_verify_finds_events_removed_from_the_end_and_an_altered_case_row(
     ]
 
 
+def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tracebacks(db):
+    # Found by review: the tool meant to find tampering crashed on it. A case row whose
+    # attributes are no longer JSON, an event whose date is no date, a deadline likewise.
+    engine = Engine.open(db)
+    for case_id in ("attrs", "event", "deadline", "fine"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_update",
+        "update cases set attributes = 'not json' where id = 'attrs'",
+        "update events set [on] = 'xx' where case_id = 'event' and seq = 1",
+        "update deadlines set due_on = '2026-13-01' where case_id = 'deadline'")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case attrs: event seq 2 missing, or the case altered: its row cannot be read back "
+        "(JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
+        "case event: event seq 1 altered",
+    ]
+    for case_id, what in [("attrs", "case 'attrs'"), ("event", "event 1 of case 'event'"),
+                          ("deadline", "deadline 'total' of case 'deadline'")]:
+        shown = run(db, "case", "show", case_id)
+        assert shown.exit_code == 1
+        line = error_line(shown, starts_with="Error: ")
+        assert line.startswith(f"Error: {what} cannot be read from the database (")
+        assert line.endswith("it was changed outside doudi (doudi audit verify lists what was)")
+    assert run(db, "case", "show", "fine").exit_code == 0
+    assert run(db, "audit", "verify", "--case", "fine").exit_code == 0
+    nobody = run(db, "audit", "verify", "--case", "")
+    assert (nobody.exit_code, error_line(nobody, starts_with="Error: ")) == (1, "Error: no case ''")
+
+
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
                             attributes={"applicant_name": "张三"})
