@@ -29,8 +29,19 @@ def maybe_date(value: Any, name: str) -> date | None:
 
 def text(value: Any, name: str) -> str:
     if isinstance(value, str):
-        return value
+        return _utf8(value, name)
     raise InvalidInput(f"{name} must be text (str), got {value!r}")
+
+
+def _utf8(value: str, name: str) -> str:
+    """``value`` if it can be stored: not holding a lone surrogate (what bytes that are not
+    UTF-8 become in Python), which no database or file could encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{name} is not valid UTF-8 text (character {exc.start + 1} of "
+                           f"{value!r})") from None
+    return value
 
 
 def unprintable(value: str, also: str = "") -> str | None:
@@ -95,6 +106,14 @@ def whole(value: Any, name: str) -> int:
     raise InvalidInput(f"{name} must be a whole number (int), got {value!r}")
 
 
+def window(value: Any, name: str) -> int:
+    """A warning window: a whole number of working days, 0 or more."""
+    if whole(value, name) < 0:
+        raise InvalidInput(f"the warning window ({name}) must be 0 or more working days, "
+                           f"got {value}")
+    return value
+
+
 def json_object(value: Any, name: str) -> dict[str, Any]:
     """A payload or attributes: a mapping of text to JSON values (``{}`` for None).
 
@@ -108,16 +127,25 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
     return _plain_json(value, name)
 
 
+#: Lists and mappings nested deeper than this are refused: no record doudi keeps is deeper
+#: than a few levels, and Python's own recursion limit would otherwise end it as a crash.
+DEEPEST_JSON = 50
+
+
 def json_value(value: Any, name: str) -> Any:
     """Any JSON value (text, number, true/false, list, mapping), as plain lists and dicts."""
     return _plain_json(value, name)
 
 
-def _plain_json(value: Any, where: str) -> Any:
+def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
     """``value`` checked, as plain dicts and lists (what the encoder takes: a read-only
     mapping or a tuple inside would otherwise be refused only by the write)."""
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        return _utf8(value, where)
+    if value is None or isinstance(value, bool | int):
         return value
+    if depth >= DEEPEST_JSON and isinstance(value, Mapping | list | tuple):
+        raise InvalidInput(f"{where} is nested more than {DEEPEST_JSON} levels deep")
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidInput(f"{where} is {value!r}: not a JSON number")
@@ -126,8 +154,9 @@ def _plain_json(value: Any, where: str) -> Any:
         for k in value:
             if not isinstance(k, str):
                 raise InvalidInput(f"{where} has the key {k!r}: keys must be text")
-        return {k: _plain_json(v, f"{where}.{k}") for k, v in value.items()}
+            _utf8(k, f"a key of {where}")
+        return {k: _plain_json(v, f"{where}.{k}", depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_plain_json(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
     raise InvalidInput(f"{where} is a {type(value).__name__} ({value!r}): not a JSON value "
                        "(text, number, true/false, null, list or mapping)")

@@ -1031,7 +1031,7 @@ class Engine:
         self, case_id: str, as_of: date, window: int = DEFAULT_WINDOW
     ) -> list[DeadlineView]:
         """The case's deadlines as they stood on ``as_of``, each with its status."""
-        as_of, window = arguments.a_date(as_of, "as_of"), arguments.whole(window, "window")
+        as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
         case = self._load(arguments.text(case_id, "case_id"))
         if as_of < case.opened_on:
             return []
@@ -1041,7 +1041,7 @@ class Engine:
     def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
              ) -> CaseView:
         """The case as it stood on ``as_of`` (default: the date of its last event)."""
-        as_of, window = arguments.maybe_date(as_of, "as_of"), arguments.whole(window, "window")
+        as_of, window = arguments.maybe_date(as_of, "as_of"), arguments.window(window, "window")
         stored = self._load(arguments.text(case_id, "case_id"))
         as_of = as_of or stored.last_event_on
         if as_of < stored.opened_on:
@@ -1088,7 +1088,10 @@ class Engine:
         window: int = DEFAULT_WINDOW,
     ) -> list[Breach]:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
-        as_of, window = arguments.a_date(as_of, "as_of"), arguments.whole(window, "window")
+        as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
+        province, workflow, county = (arguments.maybe_text(province, "province"),
+                                      arguments.maybe_text(workflow, "workflow"),
+                                      arguments.maybe_text(county, "county"))
         if province is not None:
             self.registry.province(province)
         if workflow is not None and workflow not in available_workflows():
@@ -1155,8 +1158,7 @@ class Engine:
         county: str | None = None,
     ) -> list[Breach]:
         """Running deadlines due on ``as_of`` or within the next ``within`` working days."""
-        if arguments.whole(within, "within") < 0:
-            raise InvalidInput("the warning window must be 0 or more working days")
+        arguments.window(within, "within")
         return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
 
     def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:

@@ -75,10 +75,16 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise InvalidInput("each line must be a JSON object")
-    key = data.get("key") or "import:" + hashlib.sha256(
-        _CANONICAL.encode(data).encode()).hexdigest()[:32]
-    if not isinstance(key, str):
-        raise InvalidInput("key must be a string")
+    given = data.get("key")
+    if given is not None and (not isinstance(given, str) or not given):
+        raise InvalidInput("key must be non-empty text (leave it out for one made from the "
+                           "line's content)")
+    try:
+        key = given or "import:" + hashlib.sha256(
+            _CANONICAL.encode(data).encode()).hexdigest()[:32]
+    except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text that can be stored
+        raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
+                           "surrogate)") from None
     return data, key
 
 

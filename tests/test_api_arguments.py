@@ -27,6 +27,14 @@ def case_id(engine):
     return engine.open_case(province="shanxi", on=ON, case_id="A1").id
 
 
+def nested(depth):
+    """A list inside a list … ``depth`` levels deep."""
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda e, c: e.open_case(province="shanxi", on=datetime(2026, 3, 2, 10)),
      "on must be a date (datetime.date), got datetime.datetime(2026, 3, 2, 10, 0)"),
@@ -88,7 +96,17 @@ def case_id(engine):
                          payload={"village": "甲村\x1b[31m"}),
      "village must be printable text on one line"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"applicant_name": "\udc80x"}),
-     "applicant_name must be printable text on one line"),
+     "attributes.applicant_name is not valid UTF-8 text"),
+    # Text no database can store (a lone surrogate), wherever it is given: named, not a
+    # UnicodeEncodeError from deep inside the write.
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"note": {"a": ["\udc80"]}}),
+     "attributes.note.a[0] is not valid UTF-8 text (character 1 of '\\udc80')"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), reason="\udc80"),
+     "reason is not valid UTF-8 text"),
+    (lambda e, c: e.breaches(ON, county="\udc80"), "county is not valid UTF-8 text"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": nested(60)}),
+     "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    (lambda e, c: e.case(c, window=-1), "the warning window (window) must be 0 or more"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)

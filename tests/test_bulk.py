@@ -375,6 +375,13 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
     ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "reson": "x"},
      "unknown field 'reson' for fire (fields: actor, case_id, event, key, on, op, payload, "
      "reason)"),
+    # Valid JSON ("\udc80") that no database can store: named with its line, skippable.
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
+     '"attributes": {"note": "\\udc80x"}}',
+     "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+    # "A key is never empty": leaving it out is how to ask for one made from the content.
+    ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "key": ""},
+     "key must be non-empty text (leave it out for one made from the line's content)"),
 ])
 def test_a_line_of_the_wrong_shape_is_named_and_skipped_like_any_bad_line(tmp_path, db, line,
                                                                            why):
