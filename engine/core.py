@@ -267,6 +267,8 @@ class Engine:
         (removals included), oldest first."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
+        if province is not None:
+            self.registry.province(province)  # a misspelt one is an error, not "(none)"
         settings = (
             [s for place in self._local_places().values()
              for s in local_parameters.in_force(place).values()]

@@ -340,9 +340,7 @@ class Store:
     """The case database. Every write goes through :meth:`commit`, one transaction each."""
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
-        if durability not in DURABILITY:
-            raise InvalidInput(f"unknown durability {durability!r} "
-                               f"(choose from: {', '.join(DURABILITY)})")
+        _check_durability(durability)
         self.db = db
         self.path: str | None = None  # the file's absolute path, when opened by open()
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -365,6 +363,7 @@ class Store:
         """Open (creating if needed) the doudi database at ``path``; refuse any other file."""
         if not path:
             raise InvalidInput("the database path is empty")
+        _check_durability(durability)  # before a new file is made for nothing
         if os.path.exists(path):
             check_database(path)
         elif path != ":memory:":
@@ -926,6 +925,12 @@ def remove_unused(path: str) -> bool:
         return False
     finally:
         conn.close()
+
+
+def _check_durability(durability: Any) -> None:
+    if durability not in DURABILITY:
+        raise InvalidInput(f"unknown durability {durability!r} "
+                           f"(choose from: {', '.join(DURABILITY)})")
 
 
 def check_database(db_path: str, empty_ok: bool = True) -> None:

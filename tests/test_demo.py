@@ -59,3 +59,11 @@ def test_the_demo_s_summary_counts_what_the_database_holds(tmp_path):
     assert cases > 20  # approvals open benefit cases by themselves
     assert f"demo.db: {cases} cases (20 applications and households, the rest benefit " \
            f"cases opened by approval), {events} events;" in result.stderr
+
+
+def test_a_seed_sqlite_cannot_store_is_a_usage_error_before_anything_is_built(tmp_path):
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--seed", str(2**63)])
+    assert result.exit_code == 2
+    assert "--seed" in result.output and "Traceback" not in result.output
+    assert not path.exists()

@@ -88,10 +88,17 @@ def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
               "--idempotency-key", "x").stdout.strip()
     assert run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02",
                "--idempotency-key", "x").stdout.strip() == cid
-    for _ in range(2):
-        assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-03",
-                   "--idempotency-key", "y").exit_code == 0
+    outputs = [run(db, "case", "fire", cid, "accept", "--on", "2026-03-03",
+                   "--idempotency-key", "y") for _ in range(2)]
+    assert [o.exit_code for o in outputs] == [0, 0]
     assert len(Engine.open(db).store.history(cid)) == 2
+    # The repeat says so; it does not print a transition that did not happen now (after a
+    # later event it would have shown the case going backwards).
+    assert outputs[0].stdout == f"{cid}: accept on 2026-03-03: applied → accepted (已受理)\n"
+    assert run(db, "case", "fire", cid, "start_investigation", "--on", "2026-03-04").exit_code == 0
+    repeat = run(db, "case", "fire", cid, "accept", "--on", "2026-03-03", "--idempotency-key", "y")
+    assert repeat.stdout == (f"{cid}: accept on 2026-03-03: already recorded with key 'y' (it "
+                             "left the case accepted (已受理))\n")
 
 
 def test_a_key_given_again_with_other_data_is_a_conflict_not_a_repeat(engine, tmp_path):

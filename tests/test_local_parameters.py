@@ -186,6 +186,10 @@ def test_the_cli_sets_lists_and_removes_a_county_parameter(db):
     assert run(db, "parameter", "list").stdout == "(none)\n"
     history = run(db, "parameter", "list", "--history", "--format", "csv").stdout.splitlines()
     assert len(history) == 3 and "(the province's)" in history[2]
+    # A misspelt province is an error like everywhere else, not an empty list.
+    misspelt = run(db, "parameter", "list", "--province", "shanxii")
+    assert misspelt.exit_code == 2
+    assert error_line(misspelt).startswith("Error: unknown province 'shanxii' (known: ")
 
 
 def test_a_bad_setting_on_the_cli_is_one_line_exit_2_and_nothing_written(db):

@@ -134,6 +134,7 @@ def test_durability_is_full_unless_asked_and_anything_else_is_refused(tmp_path):
     assert synchronous(Engine.open(str(tmp_path / "a.db"), durability="normal")) == 1
     with pytest.raises(InvalidInput, match="unknown durability 'fast'"):
         Engine.open(str(tmp_path / "b.db"), durability="fast")
+    assert not (tmp_path / "b.db").exists()  # refused before the file is made
 
 
 def test_a_refused_event_leaves_the_copy_in_memory_usable(engine):

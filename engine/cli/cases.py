@@ -187,6 +187,11 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     if fmt == "json":
         click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
+    if len(view.history) <= len(shown.history):
+        # A repeat of a keyed call: the case as that call left it, nothing happened now.
+        click.echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
+                   f"(it left the case {view.state} ({view.state_title}))")
+        return
     click.echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
                f"({view.state_title})")
 

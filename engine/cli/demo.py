@@ -24,7 +24,8 @@ MARKER = "_doudi_demo"
               show_default="today", help="Drive the cases up to this date and report as of it.")
 @click.option("--cases", default=240, show_default=True, type=click.IntRange(min=1),
               help="How many synthetic applications to open.")
-@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--seed", default=2026, show_default=True, type=click.IntRange(0, 2**63 - 1),
+              help="Random seed.")
 @format_option("table", "csv", "json")
 def demo(db_path, as_of, cases, seed, fmt) -> None:
     """Build a demo database across every installed province and print its breach report.
