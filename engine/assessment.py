@@ -221,7 +221,9 @@ class AssessmentRules:
     # Who the province counts as 重度残疾人 (None: grades 1–2, the national 重度).
     severely_disabled: Callable[[Member], bool] | None = None
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
-    marginal_multiple_max: float = 1.5
+    # The 边缘 threshold in force (a multiple of the standard) and its clause: a locality that
+    # raised it sets it as a parameter, so every household of a county is judged on one.
+    marginal_multiple: float = 1.5
     marginal_basis: str = MARGINAL
     # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
     marginal_inclusive: bool = False
@@ -343,15 +345,16 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         total -= deduction
     size = len(members)
     per_capita = round(total / size, 2)
-    multiple = 1.5
-    basis = MARGINAL
-    if household.marginal_multiple is not None:
-        if not 1.5 <= household.marginal_multiple <= rules.marginal_multiple_max:
-            raise InvalidInput(
-                f"household.marginal_multiple: {household.marginal_multiple:g} is outside "
-                f"1.5 to {rules.marginal_multiple_max:g} in {province}"
-            )
-        multiple, basis = household.marginal_multiple, rules.marginal_basis
+    multiple = rules.marginal_multiple
+    basis = rules.marginal_basis if multiple != 1.5 else MARGINAL
+    given = household.marginal_multiple
+    if given is not None and given != multiple:
+        # (once a value per household; now the locality's, so that no two of its households
+        # are judged on different thresholds)
+        raise InvalidInput(
+            f"household.marginal_multiple: {given:g} is not the {multiple:g} in force in "
+            f"{province} ({rules.marginal_basis}); a locality that raised it sets its "
+            "parameter marginal_multiple (doudi parameter set)")
     if per_capita < household.standard:
         classification = "dibao"
     elif per_capita < multiple * household.standard or (  # (in fen: 1.9 × 921 is 1749.8999…)

@@ -272,21 +272,46 @@ def test_jiangsu_income_disregards_and_deductions(engine):
 def test_classification_against_the_standard_and_the_marginal_multiple(
         engine, per_capita_income, multiple, expected):
     """江苏征求意见稿 一(六): "有条件的地区可将低保边缘家庭人均收入从不高于低保标准1.5倍提高到2倍":
-    up to and including the multiple (不高于), as on leaving 低保 (三(一))."""
+    up to and including the multiple (不高于), as on leaving 低保 (三(一)). The locality (here
+    昆山市) raises it for all its households, as its own parameter."""
+    if multiple:
+        raise_marginal_multiple(engine, "昆山市", multiple)
     household = {"standard": 900, "members": [
         {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
-    if multiple:
-        household["marginal_multiple"] = multiple
-    assert engine.assess("jiangsu_draft", household).classification == expected
+    result = engine.assess("jiangsu_draft", household, county="昆山市")
+    assert result.classification == expected
+    [step] = [s for s in result.steps if s.rule == "classification"]
+    assert step.citation.startswith("江苏征求意见稿 一(六)")
+    assert step.citation.endswith("；昆山市民政局 测试文件 第3条") == bool(multiple)
+
+
+def raise_marginal_multiple(engine, county, multiple, province="jiangsu_draft"):
+    engine.set_parameter(province, county, "marginal_multiple", multiple,
+                         f"{county}民政局 测试文件 第3条", date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(("per_capita_income", "expected"),
                          [(1749.9, "marginal"), (1749.91, "above")])
 def test_jiangsu_s_inclusive_bound_is_compared_in_fen(engine, per_capita_income, expected):
     """一(六) "不高于": 1.9 × 921 = 1749.90 yuan, though the float product is 1749.8999999999999."""
-    household = {"standard": 921, "marginal_multiple": 1.9, "members": [
+    raise_marginal_multiple(engine, "昆山市", 1.9)
+    household = {"standard": 921, "members": [
         {"id": "a", "age": 40, "income": {"employment": per_capita_income}}]}
-    assert engine.assess("jiangsu_draft", household).classification == expected
+    assert engine.assess("jiangsu_draft", household, county="昆山市").classification == expected
+
+
+def test_a_household_cannot_bring_its_own_marginal_multiple(engine):
+    """One threshold per locality: a household's "marginal_multiple" must be the one in force
+    (it once could choose; two households of a county were then judged differently)."""
+    household = {"standard": 900, "marginal_multiple": 2,
+                 "members": [{"id": "a", "age": 40, "income": {"employment": 1400}}]}
+    with pytest.raises(InvalidInput, match=r"^household\.marginal_multiple: 2 is not the 1\.5 "
+                                           r"in force in jiangsu_draft \(江苏征求意见稿 一\(六\)"):
+        engine.assess("jiangsu_draft", household)
+    raise_marginal_multiple(engine, "昆山市", 2)
+    assert engine.assess("jiangsu_draft", household, county="昆山市").classification == "marginal"
+    with pytest.raises(InvalidInput, match=r"must be from 1\.5 to 2 .*not 2\.5"):
+        raise_marginal_multiple(engine, "苏州市", 2.5)
 
 
 @pytest.mark.parametrize(("per_capita_income", "expected"),
@@ -301,8 +326,10 @@ def test_elsewhere_marginal_is_below_one_and_a_half_times(engine, per_capita_inc
 def test_a_raised_marginal_multiple_is_refused_where_the_province_does_not_allow_it(engine):
     household = {"standard": 900, "marginal_multiple": 2,
                  "members": [{"id": "a", "age": 40, "income": {"employment": 1400}}]}
-    with pytest.raises(InvalidInput, match=r"outside 1\.5 to 1\.5 in shanxi"):
+    with pytest.raises(InvalidInput, match=r"2 is not the 1\.5 in force in shanxi"):
         engine.assess("shanxi", household)
+    with pytest.raises(InvalidInput, match="has no parameter 'marginal_multiple'"):
+        raise_marginal_multiple(engine, "小店区", 2, "shanxi")  # (山西 has no such rule)
 
 
 def test_a_single_person_application_needs_an_eligible_applicant(engine):

@@ -13,7 +13,14 @@ SEVERE_TYPES = ("intellectual", "mental")
 
 # Local choices the draft leaves open, each a parameter a city can set (defaults: the draft's
 # floor, i.e. nothing more than the text itself grants).
+MARGINAL_BASIS = f"{DRAFT} 一(六)（低保边缘家庭人均收入可从不高于低保标准1.5倍提高到2倍）"
+# "有条件的地区可…提高到2倍": the locality's choice, one threshold for all its households.
+MARGINAL_MULTIPLE = Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有条件的地区可提高到2倍）",
+                              "低保边缘家庭人均收入上限（低保标准的倍数）", local=True,
+                              bounds=(1.5, 2))
+
 PARAMETERS = (
+    MARGINAL_MULTIPLE,
     Parameter("employment_cost_share", 0.0,
               f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）", local=True,
               bounds=(0, 1)),
@@ -84,6 +91,7 @@ def rules(parameters) -> AssessmentRules:
     grade4 = bool(parameters["single_person_grade4"].value)
     share = float(parameters["single_support_counted_share"].value)
     cost = float(parameters["employment_cost_share"].value)
+    multiple = parameters["marginal_multiple"]
 
     def single_person(member: Member) -> bool:
         d = member.disability
@@ -130,8 +138,9 @@ def rules(parameters) -> AssessmentRules:
         real_hardship_basis=(f"{INCOME} 一是（采取行业收入评估基本标准或最低工资标准核算非固定从业收入的，"
                              "对确实难以就业或者连续6个月以上无法获得收入的，根据家庭实际困难情况综合判断）"),
         real_hardship_months=6,
-        marginal_multiple_max=2.0,
+        marginal_multiple=float(multiple.value),
         # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
         marginal_inclusive=True,
-        marginal_basis=f"{DRAFT} 一(六)（低保边缘家庭人均收入可从不高于低保标准1.5倍提高到2倍）",
+        marginal_basis=MARGINAL_BASIS if multiple.citation == MARGINAL_MULTIPLE.citation
+        else f"{MARGINAL_BASIS}；{multiple.citation}",
     )
