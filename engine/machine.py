@@ -48,6 +48,9 @@ class ProcessMachine:
             auto_transitions=False,
             send_event=True,
         )
+        # (event, closed state) pairs a case may still record once closed
+        self._after_closing = frozenset((t.event, s) for t in workflow.transitions
+                                        if t.after_closing for s in t.sources)
         for t in workflow.transitions:
             self.machine.add_transition(
                 t.event,
@@ -65,7 +68,7 @@ class ProcessMachine:
             known = ", ".join(self.workflow.events)
             raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
                                f"(events: {known})")
-        if state in self.workflow.final_states:
+        if state in self.workflow.final_states and (event, state) not in self._after_closing:
             raise EventRefused(f"case {ctx.case_id} is closed ({state}): {event} refused")
         if state not in self.machine.events[event].transitions:  # (get_triggers scans all)
             allowed = ", ".join(self.allowed_events(state)) or "none"

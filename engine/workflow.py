@@ -54,6 +54,9 @@ class Transition:
     effects: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     # Fires by itself on the date held in this case attribute (e.g. the end of a phase-out).
     auto_on: str | None = None
+    # Recorded on a closed case (sources: final states only; dest: none, the case stays
+    # closed): what the law still asks after the end, e.g. repayment of a fraud found later.
+    after_closing: bool = False
 
 
 @frozen
@@ -540,11 +543,17 @@ def validate(
         item = f"transition {t.event!r}"
         if not t.sources:
             fail(item, "has no source state")
+        if not isinstance(t.after_closing, bool):
+            fail(item, f"after_closing must be true or false, not {t.after_closing!r}")
+        if t.after_closing and t.dest is not None:
+            fail(item, "is after_closing: it must leave the case where it is (no dest)")
         for s in t.sources:
             if s not in known_states:
                 fail(item, f"unknown source state {s!r}")
-            if s in finals:
+            if s in finals and not t.after_closing:
                 fail(item, f"leaves final state {s!r}")
+            if s not in finals and t.after_closing:
+                fail(item, f"is after_closing, but {s!r} is not a final state")
         if t.dest is not None and t.dest not in known_states:
             fail(item, f"unknown destination state {t.dest!r}")
         if guards is not None:

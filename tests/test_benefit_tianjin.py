@@ -236,6 +236,33 @@ def test_fraud_during_the_phase_out_repays_the_halved_months_at_their_real_amoun
     ]
 
 
+def test_fraud_found_after_the_phase_out_ended_is_still_repaid_and_referred(engine):
+    """津民发〔2023〕13号 五(五): "对采取虚报、隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法
+    获取的低保金，并依法追究法律责任". The case ended on 2026-10-01 after its phase-out (04–06 at
+    900, 07–09 at 450); fraud since 2026-02-01 found on 2026-11-16: paid 02, 03 at 900 + 04–06
+    at 900 + 07–09 at 450 = 5 × 900 + 3 × 450 = 5850, ordered back and referred. There is
+    nothing left to stop: no stop sanction, and the case stays ended."""
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="closed"):  # other events stay refused
+        engine.fire(case.id, "review", on=date(2026, 11, 16), payload={"outcome": "keep"})
+    assert dump(engine) == before
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 11, 16),
+                       payload={"since": "2026-02-01"})
+    assert view.state == "ended"
+    kinds = {s.kind: s for s in view.sanctions}
+    assert set(kinds) == {"repayment", "legal_referral"}
+    assert (kinds["repayment"].amount, kinds["repayment"].on) == (5850.0, date(2026, 11, 16))
+    assert kinds["repayment"].note == "自2026-02-01起实际发放8个月（2026-02至2026-09）"
+    assert kinds["repayment"].basis == f"{NOTICE} 五(五)"
+    # Nothing is paid after the end because of it, and the case is still listed as it was.
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-09", 450.0)
+    replayed, _ = engine.replay(case.id)
+    assert replayed.state == "ended"
+
+
 def test_found_ineligible_stops_from_the_next_month(engine):
     # Found ineligible 2026-06-10 → paid through 2026-06, nothing from 2026-07.
     case = open_benefit(engine, date(2026, 1, 5), amount=1000, paid_from="2026-03")

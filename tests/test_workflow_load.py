@@ -69,6 +69,13 @@ def test_a_valid_file_loads_into_frozen_objects():
          "workflows/mini.toml: state 'c': unreachable from the initial state 'a'"),
         (lambda t: t + '\n[[transitions]]\nevent = "back"\nsources = ["b"]\ndest = "a"\n',
          "workflows/mini.toml: transition 'back': leaves final state 'b'"),
+        (lambda t: t + '\n[[transitions]]\nevent = "late"\nsources = ["b"]\ndest = "a"\n'
+                       'after_closing = true\n',
+         "workflows/mini.toml: transition 'late': is after_closing: it must leave the case where "
+         "it is (no dest)"),
+        (lambda t: t + '\n[[transitions]]\nevent = "late"\nsources = ["a"]\ndest = ""\n'
+                       'after_closing = true\n',
+         "workflows/mini.toml: transition 'late': is after_closing, but 'a' is not a final state"),
         (lambda t: t.replace('starts = ["go"]', 'starts = ["accept"]'),
          "workflows/mini.toml: deadline 'r': names event 'accept', which no transition has"),
         (lambda t: t.replace('param = "p"', 'param = "q"'),

@@ -65,7 +65,8 @@ def show(name, province, county, fmt, db_path) -> None:
         "states": [{"name": s.name, "title": s.title, "final": s.final} for s in wf.states],
         "transitions": [
             {"event": t.event, "title": t.title, "sources": list(t.sources), "dest": t.dest,
-             "guards": list(t.guards), "effects": list(t.effects), "auto_on": t.auto_on}
+             "guards": list(t.guards), "effects": list(t.effects), "auto_on": t.auto_on,
+             "after_closing": t.after_closing}
             for t in wf.transitions
         ],
         "parameters": {
