@@ -29,6 +29,9 @@ class DeadlineView:
     deadline: Deadline
     status: str
     overdue_working_days: int
+    # The due date, or the count of overdue days, rests on a projected calendar (a year whose
+    # official notice is not in the data yet): it may change when the year is added.
+    provisional: bool = False
 
     def to_json(self) -> dict:
         d = self.deadline
@@ -45,7 +48,7 @@ class DeadlineView:
             "overdue_working_days": self.overdue_working_days,
             "basis": d.citation,
             "computation": d.computation,
-            "provisional": d.provisional,
+            "provisional": self.provisional,
         }
 
 
@@ -57,7 +60,11 @@ def judged(case_id: str, deadlines: Iterable[Deadline], calendar: OfficialCalend
         status = d.status(as_of, calendar, window)
         overdue = d.overdue_working_days(as_of, calendar) if status in (
             "breached", "met_late") else 0
-        views.append(DeadlineView(case_id, d, status, overdue))
+        # Overdue days counted into a projected year are as provisional as a due date there.
+        # (Official years come first, so the count's last day tells.)
+        provisional = d.provisional or (overdue > 0 and calendar.is_provisional(
+            min(as_of, d.stopped_on) if d.stopped_on is not None else as_of))
+        views.append(DeadlineView(case_id, d, status, overdue, provisional))
     return tuple(views)
 
 
@@ -82,7 +89,7 @@ class Breach:
             "due_on": d.due_on.isoformat(),
             "overdue_working_days": self.view.overdue_working_days,
             "basis": d.citation,
-            "provisional": d.provisional,
+            "provisional": self.view.provisional,
         }
 
 
