@@ -44,15 +44,23 @@ def _utf8(value: str, name: str) -> str:
     return value
 
 
-def unprintable(value: str, also: str = "") -> str | None:
-    """The first character of ``value`` that would not show as itself: a control or format
-    character (a line break, a terminal escape, a zero-width space), a lone surrogate, a line
-    or paragraph separator, or one of the Unicode categories in ``also`` (e.g. "Zs")."""
+#: Unicode categories that do not show as themselves: controls (a line break, a terminal
+#: escape), format characters (a zero-width space, a right-to-left override), lone surrogates,
+#: line and paragraph separators. Private-use and not-yet-assigned characters are allowed:
+#: rare characters of people's names are encoded there (or in blocks newer than Python's
+#: Unicode tables).
+HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def unprintable(value: str, allowed: str = "") -> str | None:
+    """The first character of ``value`` that would not show as itself (see :data:`HIDDEN`),
+    other than those in ``allowed`` (e.g. "\n\t" for a free text of several lines)."""
+    if value.isprintable():  # (the common case, in C; it refuses spaces other than " " too)
+        return None
     import unicodedata
 
     for c in value:
-        kind = unicodedata.category(c)
-        if kind[0] == "C" or kind in ("Zl", "Zp") or kind in also.split():
+        if unicodedata.category(c) in HIDDEN and c not in allowed:
             return c
     return None
 

@@ -128,6 +128,9 @@ class AttributeSpec:
     minimum: float | None = None
     title: str = ""
     choices: tuple[str, ...] = attrs.field(default=(), converter=_tuple)  # text: one of these
+    # Text that may run over several lines (a list of missing materials, a reason): never
+    # printed into a notice, where a line break could pass for a line of the notice.
+    lines: bool = False
 
     def check(self, value: Any) -> None:
         from engine.arguments import LARGEST_NUMBER, out_of_range, unprintable
@@ -150,10 +153,11 @@ class AttributeSpec:
             # (a number is written as text: the CLI reads --set subject=123 as 123)
             raise InvalidInput(f"{name} must be text, got {value!r}")
         elif self.type == "text" and isinstance(value, str) and (
-                bad := unprintable(value)) is not None:
+                bad := unprintable(value, "\n\r\t" if self.lines else "")) is not None:
             # Text goes into notices and reports: a line break would let a name add a line
             # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
-            raise InvalidInput(f"{name} must be printable text on one line, got {value!r} "
+            where = "printable text" if self.lines else "printable text on one line"
+            raise InvalidInput(f"{name} must be {where}, got {value!r} "
                                f"(character U+{ord(bad):04X})")
         elif self.choices and str(value) not in self.choices:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")

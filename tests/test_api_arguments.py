@@ -127,6 +127,23 @@ def test_text_and_json_values_still_go_in_and_the_chain_holds(engine, case_id):
     assert engine.verify() == (1, 2, [])
 
 
+def test_rare_name_characters_and_multi_line_free_text_are_accepted(engine):
+    # Found by review: names use characters newer than Python's Unicode tables (CJK
+    # Extension H, U+31350) or, in household-registration data, private-use ones; a list of
+    # missing materials is written one item a line. None of these is a forgery.
+    for name in ("张\U00031350", "李\ue000"):
+        case = engine.open_case(province="shanxi", on=ON, attributes={"applicant_name": name})
+        assert case.case.attributes["applicant_name"] == name
+    case = engine.open_case(province="shanxi", on=ON)
+    view = engine.fire(case.id, "request_materials", on=date(2026, 3, 3),
+                       payload={"missing_materials": "户口簿\n收入证明\t2份"})
+    assert view.case.attributes["missing_materials"] == "户口簿\n收入证明\t2份"
+    with pytest.raises(InvalidInput, match=r"missing_materials must be printable text, got .* "
+                                           r"\(character U\+001B\)"):
+        engine.fire(case.id, "request_materials", on=date(2026, 3, 3),
+                    payload={"missing_materials": "户口簿\x1b[2J"})
+
+
 @pytest.mark.parametrize("case_id", ["e\x1b[31mRED", "nul\x01x", "z\u200bw", "-x", "a b",
                                      "a\u3000b", "", "tab\there"])
 def test_a_case_id_that_would_show_as_another_or_read_as_an_option_is_refused(engine, case_id):

@@ -514,9 +514,20 @@ def test_tianjin_aids_graduates_not_yet_employed_without_the_months_condition(en
     assert snapshot(engine, employed.id) == before
 
 
-@pytest.mark.parametrize("province", ["shanxi", "jiangsu_draft"])
-def test_where_no_rule_names_graduates_the_aid_is_recorded_as_other(engine, province):
-    case = open_temporary(engine, province, category="graduate")
+def test_shanxi_names_graduates_not_yet_employed_too(engine):
+    """晋民发〔2023〕31号 二(二): "及时将受重大公共卫生事件、灾情影响等暂未就业、基本生活面临困难的
+    大学生…纳入临时救助范围"."""
+    case = open_temporary(engine, "shanxi", category="graduate")
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1200, "reason": "疫情"})
+    assert view.state == "urgent_paid"
+    employed = open_temporary(engine, "shanxi", category="graduate", employed=True)
+    with pytest.raises(EventRefused, match=rf"not yet employed \({SHANXI} 二\(二\)"):
+        engine.fire(employed.id, "pay_urgent", on=PAID, payload={"amount": 1200, "reason": "x"})
+
+
+def test_where_no_rule_names_graduates_the_aid_is_recorded_as_other(engine):
+    # 江苏's draft names no such category (its 二(一) is the uninsured unemployed).
+    case = open_temporary(engine, "jiangsu_draft", category="graduate")
     with pytest.raises(EventRefused, match=r"no rule names jobless graduates as a category here "
                                            r"\(国家未规定.*\): record the aid as category=other$"):
         engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "未就业"})

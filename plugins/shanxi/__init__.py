@@ -50,6 +50,9 @@ def doudi_parameters(province, workflow):
             Parameter("unemployed_outside_dibao", True, f"{NOTICE} 二(一)（未纳入低保范围的）"),
             Parameter("disaster_months_per_person", [],
                       f"{NOTICE} 二(二)（对受灾群众及时给予临时救助，未规定金额）"),
+            Parameter("jobless_graduates", True,
+                      f"{NOTICE} 二(二)（受重大公共卫生事件、灾情影响等暂未就业、基本生活面临困难的大学生"
+                      "纳入临时救助范围）"),
         ]
     if workflow != "dibao":
         return None
