@@ -52,6 +52,14 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
              f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}")
     classification = assessment["classification"]
     if classification != "dibao":
+        if isinstance(route, dict) and "approval_after" not in route:
+            # Recorded before routes said where they lead: the province's route of the same
+            # kind says it now.
+            now = ctx.hooks.doudi_exception_route(
+                province=ctx.province, classification=classification,
+                attributes=dict(ctx.attributes), parameters=dict(ctx.parameters))
+            route = {**route, "approval_after": now.approval_after if now.kind == route[
+                "kind"] else None}
         after = route.get("approval_after") if isinstance(route, dict) else None
         if after is not None and (after == "assess" or any(
                 e.event == after for e in ctx.history if e.seq > assessed.seq)):

@@ -285,6 +285,30 @@ def test_jiangsu_above_the_line_is_approved_only_after_the_collective_meeting(en
                        payload={"amount": 300}).state == "approved"
 
 
+def test_a_route_recorded_before_routes_said_where_they_lead_is_asked_again(engine):
+    """Found by review: a 江苏 case assessed (and its meeting held) before routes carried
+    ``approval_after`` could no longer be approved. Its route is taken from the province's
+    route of the same kind."""
+    cid = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "agree", "meeting_on": "2026-03-11", "participants": 3,
+        "reasons": "重病支出大，确有特殊困难"})
+    post(engine, cid, on=date(2026, 3, 13))
+    db = engine.store.db
+    db.execute("drop trigger events_append_only_update")
+    row = db.execute("select derived from events where case_id = ? and event = 'assess'",
+                     [cid]).fetchone()
+    derived = json.loads(row[0])
+    del derived["exception_route"]["approval_after"]  # as an earlier version recorded it
+    db.execute("update events set derived = ? where case_id = ? and event = 'assess'",
+               [json.dumps(derived, ensure_ascii=False), cid])
+    db.conn.commit()
+    engine = Engine.open(engine.store.path)
+    assert engine.fire(cid, "approve", on=date(2026, 3, 23),
+                       payload={"amount": 300}).state == "approved"
+
+
 # 江苏征求意见稿 一(四) 单人保: "其本人每月按照不低于当地最低生活保障标准的60%发放保障金".
 # Own 100 + brother's 500 + aunt's 200 (counted) = 800 < 900 → dibao; floor 60 % × 900 = 540.
 SINGLE = {
