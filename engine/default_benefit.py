@@ -178,12 +178,33 @@ def stop_benefit(ctx: GuardContext, outcome: Outcome) -> None:
     outcome.sanctions.append(Sanction("stop", ctx.on, _credit_basis(ctx), note="自次月起停发"))
 
 
-def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
-    """Repay what was actually paid since the fraud began: those months' payments."""
-    since = _date(ctx, "since")
+def _to_repay(ctx: GuardContext) -> list:
+    """The payments made from the month the fraud began (``since``) through the finding,
+    less the months an earlier finding already ordered back."""
     paid = schedule(ctx.history, ctx.attributes, frozenset(), "", ctx.on)
-    first, last = month_text(month_of(since)), month_text(month_of(ctx.on))
-    months = [p for p in paid if first <= p.month <= last]
+    first, last = month_text(month_of(_date(ctx, "since"))), month_text(month_of(ctx.on))
+    ordered = [(month_text(month_of(iso_date(str(e.payload["since"])))), month_text(month_of(e.on)))
+               for e in ctx.history if e.event == "fraud_found"]
+    return [p for p in paid if first <= p.month <= last
+            and not any(a <= p.month <= b for a, b in ordered)]
+
+
+def fraud_adds_repayment(ctx: GuardContext) -> str | None:
+    """Fraud found on a closed case: only worth recording if it orders something back that
+    no earlier finding did (recorded twice, it would order the same months twice)."""
+    if _to_repay(ctx):
+        return None
+    earlier = [e.on.isoformat() for e in ctx.history if e.event == "fraud_found"]
+    return (f"nothing paid since {_date(ctx, 'since').isoformat()} is left to order back"
+            + (f" (fraud already found on {', '.join(earlier)})" if earlier else "")
+            + f" ({_credit_basis(ctx)})")
+
+
+def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
+    """Repay what was actually paid since the fraud began: those months' payments (but not
+    twice: months an earlier finding ordered back are left out)."""
+    since = _date(ctx, "since")
+    months = _to_repay(ctx)
     total = round(sum(p.amount for p in months), 2)
     span = f"{months[0].month}至{months[-1].month}" if months else "无"
     outcome.sanctions.append(Sanction(
@@ -220,6 +241,7 @@ def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
 
 
 GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
+          fraud_adds_repayment,
           review_outcome_valid, review_stops, review_continues, leave_income_valid)
 EFFECTS = (start_phase_out, record_criticism, stop_benefit,
            order_repayment, refer_for_legal_liability, route_leaving)

@@ -261,6 +261,18 @@ def test_fraud_found_after_the_phase_out_ended_is_still_repaid_and_referred(engi
     assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-09", 450.0)
     replayed, _ = engine.replay(case.id)
     assert replayed.state == "ended"
+    # Found again (by another office, say): the same months are not ordered back twice.
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=r"nothing paid since 2026-03-01 is left to order back "
+                                           r"\(fraud already found on 2026-11-16\)"):
+        engine.fire(case.id, "fraud_found", on=date(2026, 11, 20), payload={"since": "2026-03-01"})
+    assert dump(engine) == before
+    # Found to have begun earlier: only the month not yet ordered back, 2026-01 (900).
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 11, 23),
+                       payload={"since": "2025-12-01"})
+    repayments = [s for s in view.sanctions if s.kind == "repayment"]
+    assert [(s.on, s.amount) for s in repayments] == [(date(2026, 11, 16), 5850.0),
+                                                      (date(2026, 11, 23), 900.0)]
 
 
 def test_found_ineligible_stops_from_the_next_month(engine):
