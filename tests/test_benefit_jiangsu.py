@@ -202,17 +202,36 @@ def test_leaving_above_one_and_a_half_times_goes_into_dynamic_monitoring(engine)
     assert [c.workflow for c in engine.store.cases()] == ["benefit"]
 
 
+def double_threshold(engine, county="昆山市"):
+    """一(六) "有条件的地区可…提高到2倍": the city raises its 边缘 threshold, from 2026-01-01."""
+    engine.set_parameter(CODE, county, "marginal_multiple", 2, f"{county}民政局 测试文件 第4条",
+                         date(2026, 1, 1), workflow="benefit")
+
+
 def test_a_locality_with_a_double_threshold_transfers_up_to_twice_the_standard(engine):
-    # marginal_multiple=2 (一(六)): 1800 ≤ 2 × 1000 → transfer; 2001 > 2000 → monitoring.
-    case = open_benefit(engine, marginal_multiple=2)
+    # 昆山市 at 2 × (一(六)): 1800 ≤ 2 × 1000 → transfer; 2001 > 2000 → monitoring. Its
+    # neighbour without the setting: 1800 > 1.5 × 1000 → monitoring, and a leave cannot pick
+    # the threshold for itself.
+    double_threshold(engine)
+    case = open_benefit(engine, county="昆山市")
     view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
                        payload={"per_capita_income": 1800, "standard": 1000, "consent": True})
     assert view.case.attributes["leave_route"]["kind"] == "transfer"
     assert [x["workflow"] for x in view.links] == ["marginal"]
-    other = open_benefit(engine, marginal_multiple=2)
+    other = open_benefit(engine, county="昆山市")
     view = engine.fire(other.id, "leave", on=date(2026, 5, 6),
                        payload={"per_capita_income": 2001, "standard": 1000, "consent": True})
     assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    neighbour = open_benefit(engine, county="太仓市")
+    view = engine.fire(neighbour.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1800, "standard": 1000, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    chooser = open_benefit(engine, county="太仓市")
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match=r"^marginal_multiple 2 is not the 1\.5 in force here"):
+        engine.fire(chooser.id, "leave", on=date(2026, 5, 6), payload={
+            "per_capita_income": 1800, "standard": 1000, "consent": True, "marginal_multiple": 2})
+    assert dump(engine) == before
 
 
 def test_without_consent_there_is_no_transfer(engine):
@@ -229,13 +248,17 @@ def test_without_consent_there_is_no_transfer(engine):
 
 
 def test_transfer_through_the_cli_links_both_cases(db):
+    assert run(db, "parameter", "set", "marginal_multiple", "2", "--province", CODE,
+               "--county", "昆山市", "--workflow", "benefit", "--basis", "昆山市民政局 测试文件",
+               "--on", "2026-01-01").exit_code == 0
     opened = run(db, "case", "open", "--province", CODE, "--workflow", "benefit",
-                 "--on", "2026-01-05", "--set", "amount=600", "--set", "paid_from=2026-01")
+                 "--on", "2026-01-05", "--set", "amount=600", "--set", "paid_from=2026-01",
+                 "--set", "county=昆山市")
     assert opened.exit_code == 0, opened.output
     case_id = opened.stdout.strip()
     left = run(db, "case", "fire", case_id, "leave", "--on", "2026-05-06",
                "--set", "per_capita_income=1800", "--set", "standard=1000",
-               "--set", "marginal_multiple=2", "--set", "consent=true")
+               "--set", "consent=true")
     assert left.exit_code == 0, left.output
     shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
     [link] = shown["links"]

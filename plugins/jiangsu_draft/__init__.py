@@ -22,6 +22,7 @@ from engine import (
     hookimpl,
 )
 from engine.default_assessment import ExceptionRoute
+from engine.errors import InvalidInput
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
 
@@ -57,7 +58,6 @@ def doudi_parameters(province, workflow):
             Parameter("phase_out", [1.0] * 6, EXIT),
             Parameter("death_review", "3m", EXIT),
             *credit_rules(f"{DRAFT} 五(五)"),
-            Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有条件的地区可提高到2倍）"),
             Parameter("dynamic_monitoring", True, TRANSFER),
         ]
     if workflow == "temporary":
@@ -198,10 +198,14 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
     """三(一): with consent, straight into 边缘 or 支出型 recognition; else dynamic monitoring."""
     if province != CODE:
         return None
-    multiple = float(parameters["marginal_multiple"].value)
-    local = attributes.get("marginal_multiple")
-    if isinstance(local, int | float) and not isinstance(local, bool) and 1.5 <= local <= 2:
-        multiple = float(local)  # a locality that raised its threshold (一(六)), at most 2 ×
+    rule = parameters["marginal_multiple"]  # a locality that raised it (一(六)): its own
+    multiple = float(rule.value)
+    given = attributes.get("marginal_multiple")
+    if given is not None and given != multiple:
+        # (once a value per event; now the locality's, one threshold for all its households)
+        raise InvalidInput(f"marginal_multiple {given!r} is not the {multiple:g} in force here "
+                           f"({rule.citation}); a locality that raised it sets its parameter "
+                           "marginal_multiple (doudi parameter set --workflow benefit)")
     consent = attributes.get("consent") is True
     marginal = (per_capita_income is not None and standard is not None
                 and per_capita_income <= multiple * standard)
@@ -217,8 +221,10 @@ def doudi_workflow_patches(province, workflow):
     if province != CODE:
         return None
     if workflow == "benefit":
-        return [WorkflowPatch(citation=EXIT, add_parameters=(HIGH_INCOME_MONTHS,
-                                                             SEVERE_MEMBER_MONTHS))]
+        # The 边缘 threshold is the locality's (一(六)), for leaving 低保 (三(一)) as for the
+        # assessment: the same parameter, defined here so that a county may set it.
+        return [WorkflowPatch(citation=EXIT, add_parameters=(
+            HIGH_INCOME_MONTHS, SEVERE_MEMBER_MONTHS, assessment.MARGINAL_MULTIPLE))]
     if workflow == "monitoring":
         # 三(三) sets the indicators; "定期开展数据比对筛查" sets no frequency, so no deadline.
         return [WorkflowPatch(citation=MONITORING, add_parameters=(Parameter(
