@@ -940,7 +940,9 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
     refused too unless ``empty_ok`` (a command that records may make it the database)."""
     try:
         # Read-only: looking must not change the file (a journal mode, a new empty database).
-        conn = sqlite3.connect(f"file:{urllib.parse.quote(db_path)}?mode=ro", uri=True)
+        # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
+        uri = f"file:{urllib.parse.quote(os.path.realpath(db_path))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
         try:
             tables = {name for (name,) in
                       conn.execute("select name from sqlite_master where type = 'table'")}

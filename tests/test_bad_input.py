@@ -92,6 +92,24 @@ def test_another_programs_database_with_a_cases_table_is_left_alone_too(tmp_path
     assert files_in(tmp_path) == ["crm.sqlite"]
 
 
+@pytest.mark.parametrize("spelling", ["//{}", "{}", "./{}"])
+def test_the_database_check_holds_however_the_path_is_spelt(tmp_path, monkeypatch, spelling):
+    # Found by review: "//tmp/…" was read as a URI with a host, the check's read failed and
+    # a report turned another program's database into a doudi one.
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "crm?x#y.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("create table cases (x text)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    given = spelling.format(str(path).lstrip("/") if spelling.startswith("//") else path.name)
+    result = run(given, "report", "breaches", "--as-of", "2026-03-01")
+    assert result.exit_code == 1, result.output
+    assert "not a doudi one: not touching it" in error_line(result, starts_with="Error: ")
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("args", [a for a in COMMANDS if a[:2] != ("case", "open")],
                          ids=lambda a: " ".join(a[:2]))
 def test_an_empty_file_is_no_database_for_a_command_that_only_reads(tmp_path, args):
