@@ -832,10 +832,22 @@ class Engine:
                     row = self._load_row(row["id"])
                     rows = self.store.history_rows(row["id"])
                 finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
+            if finding is None:
+                finding = self._unreadable_deadline(row["id"], len(rows))
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
         return cases, events, findings
+
+    def _unreadable_deadline(self, case_id: str, seq: int) -> Finding | None:
+        """A deadline row changed so that it cannot be read back (its dates are not in the
+        hash chain, so nothing else would show it)."""
+        try:
+            self.store.deadlines(case_id)
+        except DamagedRecord as exc:
+            return Finding(case_id, seq, f"missing, or the case altered: a deadline row cannot "
+                                         f"be read back ({exc.problem})")
+        return None
 
     def _load_row(self, case_id: str) -> dict:
         rows = self.store._rows("select * from cases where id = ?", [case_id])

@@ -4,6 +4,7 @@ calendar data changes."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import pytest
@@ -543,3 +544,12 @@ def test_an_import_interrupted_in_its_first_batch_says_nothing_is_imported(tmp_p
     result = run(db, "import", write(tmp_path, LINES))
     assert error_line(result) == ("Error: interrupted: nothing is imported yet; run the same "
                                   "import again to finish (lines already imported are skipped)")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+def test_a_file_that_fails_to_read_is_one_line_naming_a_read_not_a_write(tmp_path, db):
+    # Found by review: it was reported as "could not write the output".
+    result = run(db, "import", "/proc/self/mem")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: input/output failed: Input/output error"
+    assert not os.path.exists(db)  # a failed first import leaves no database

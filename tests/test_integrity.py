@@ -223,6 +223,8 @@ def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tr
     assert result.stdout.splitlines() == [
         "case attrs: event seq 2 missing, or the case altered: its row cannot be read back "
         "(JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
+        "case deadline: event seq 2 missing, or the case altered: a deadline row cannot be "
+        "read back (ValueError: month must be in 1..12)",
         "case event: event seq 1 altered",
     ]
     for case_id, what in [("attrs", "case 'attrs'"), ("event", "event 1 of case 'event'"),

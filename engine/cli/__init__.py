@@ -6,6 +6,7 @@ Every error a user can cause ends as one line on stderr and the contract's exit 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 
@@ -70,13 +71,22 @@ class DoudiGroup(click.Group):
             # Writing the output failed (> /dev/full, a pipe whose reader went away): what
             # the command recorded stays recorded; only its printing is cut short.
             _drop_stdout()
-            if not isinstance(exc, BrokenPipeError):  # (| head: the reader has what it wanted)
-                where = exc.filename or "the output"
-                error(f"could not write {where}: {exc.strerror or exc}")
+            if isinstance(exc, BrokenPipeError):  # (| head: the reader has what it wanted)
+                sys.exit(1)
+            if exc.filename:
+                error(f"{exc.filename}: {exc.strerror or exc}")
+            elif exc.errno in _OUTPUT_ERRORS:
+                error(f"could not write the output: {exc.strerror or exc}")
+            else:  # (reading a file that fails half way: /proc/self/mem, a bad disk)
+                error(f"input/output failed: {exc.strerror or exc}")
             sys.exit(1)
         if isinstance(result, int) and result:
             sys.exit(result)
         sys.exit(0)
+
+
+#: What a write to a full or closed output fails with (a read does not).
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EFBIG, errno.EDQUOT})
 
 
 def _drop_stdout() -> None:
