@@ -61,7 +61,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
         except (Exception, SystemExit) as exc:  # a broken third-party plugin names itself
             # Stop rather than go on without it: its cases would read as an unknown province.
             # The way out names the plugins that do load.
-            others = sorted(installed - {entry_point.name})
+            others = sorted((allow if allow is not None else installed) - {entry_point.name})
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
                 f"{type(exc).__name__}: {exc} (to run without it: "

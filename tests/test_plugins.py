@@ -125,6 +125,11 @@ def test_a_plugin_that_exits_while_loading_is_a_plugin_error(site, monkeypatch):
     monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "jiangsu_draft,shanxi,tianjin")
     assert sorted(Registry(get_plugin_manager()).load().provinces) == [
         "jiangsu_draft", "shanxi", "tianjin"]
+    # A list already in force stays the list: the way out drops only the broken plugin.
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "tianjin,exits")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    assert str(caught.value).endswith("(to run without it: DOUDI_LOAD_PLUGINS=tianjin)")
 
 
 def test_a_guard_answering_other_than_none_or_text_names_the_plugin(site, tmp_path):
