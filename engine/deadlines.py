@@ -49,6 +49,7 @@ class Deadline:
     outcome: str | None = RUNNING  # met | met_late | cancelled once stopped
     extended_by: str | None = None
     paused_on: date | None = None
+    subject: str | None = None  # whom it is about, where the rule tells starts apart
 
     @property
     def running(self) -> bool:
@@ -88,6 +89,7 @@ class Deadline:
             "stop_event": self.stop_event, "outcome": self.outcome,
             "extended_by": self.extended_by,
             "paused_on": self.paused_on.isoformat() if self.paused_on else None,
+            "subject": self.subject,
             "case_id": case_id,
         }
 
@@ -192,8 +194,12 @@ def apply_event(
                     change(at, **_resumed(result[at], calendar, on))
         if event in rule.starts and (rule.when is None
                                      or variant_applies(rule.when, params, attributes)):
-            if not rule.overlaps:
-                for at in running:  # started again (e.g. a second 公示): the old one ends
+            given = (payload or {}).get(rule.subject) if rule.subject else None
+            subject = None if given is None else str(given)
+            for at in running:
+                # Started again (e.g. a second 公示): the old one ends. An overlapping rule's
+                # runs on, unless it is about the same subject (the same death recorded again).
+                if not rule.overlaps or (subject is not None and result[at].subject == subject):
                     change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
@@ -205,6 +211,7 @@ def apply_event(
                 kind=rule.kind,
                 instance=instance,
                 starts_on=start,
+                subject=subject,
                 **_counted(calendar, param, start),
             ))
     if closes_case:

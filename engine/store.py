@@ -220,6 +220,13 @@ def m009_local_parameters(db: sqlite_utils.Database) -> None:
             "append-only: record a new setting instead'); end")
 
 
+@migrations()
+def m010_deadline_subject(db: sqlite_utils.Database) -> None:
+    """Whom a deadline is about, where its rule tells overlapping ones apart (the member
+    whose death a re-check follows); NULL for every deadline before."""
+    db["deadlines"].add_column("subject", str)
+
+
 @define
 class Change:
     """One case's part of an event: its new row, new history entries and derived rows."""

@@ -49,6 +49,7 @@ class DeadlineView:
             "basis": d.citation,
             "computation": d.computation,
             "provisional": self.provisional,
+            "subject": d.subject,
         }
 
 

@@ -206,6 +206,10 @@ class DeadlineRule:
     # stop event stops them all (each member's death has its own 3-month re-check; one
     # re-check of the household answers for every death before it).
     overlaps: bool = False
+    # With overlaps: the event datum that says whom each deadline is about (e.g. member); a
+    # start for the same one replaces its running deadline (the same death recorded again,
+    # with the right date), a start for another, or for none named, runs beside it.
+    subject: str | None = None
 
 
 @frozen
@@ -603,6 +607,8 @@ def validate(
             fail(item, "has no starting event")
         if not isinstance(d.overlaps, bool):
             fail(item, f"overlaps must be true or false, not {d.overlaps!r}")
+        if d.subject is not None and not d.overlaps:
+            fail(item, "a subject tells overlapping deadlines apart: it needs overlaps = true")
         listed = [*d.stops, *d.pauses, *d.resumes]
         listed += [e for x in d.extensions for e in x.events]
         listed += [e for e in d.starts if e != OPEN_EVENT]

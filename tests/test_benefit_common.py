@@ -297,6 +297,30 @@ def test_a_second_death_leaves_the_first_death_s_review_running(engine):
     assert (second.deadline.stopped_on, second.status) == (date(2026, 4, 22), "met")
 
 
+def test_the_same_member_s_death_recorded_again_replaces_its_re_check(engine):
+    """With ``member`` given, a death recorded again for the same member (its date put
+    right: 01-10, not 01-01) replaces that member's re-check; another member's runs beside
+    it. 津民发〔2023〕13号 一(三): 3 months from each death — 01-01 → 04-01 (cancelled), 01-10 →
+    Fri 04-10, 03-01 → Mon 06-01."""
+    case = open_benefit(engine, province="tianjin")
+    engine.fire(case.id, "member_died", on=date(2026, 1, 20),
+                payload={"died_on": "2026-01-01", "member": "王大"})
+    engine.fire(case.id, "member_died", on=date(2026, 1, 21),
+                payload={"died_on": "2026-01-10", "member": "王大"})
+    view = engine.fire(case.id, "member_died", on=date(2026, 3, 2),
+                       payload={"died_on": "2026-03-01", "member": "王二"})
+    rows = [(d.deadline.subject, d.deadline.starts_on, d.deadline.due_on, d.status)
+            for d in view.deadlines if d.deadline.rule == "death_review"]
+    assert rows == [("王大", date(2026, 1, 1), date(2026, 4, 1), "cancelled"),
+                    ("王大", date(2026, 1, 10), date(2026, 4, 10), "open"),
+                    ("王二", date(2026, 3, 1), date(2026, 6, 1), "open")]
+    shown = view.to_json()["deadlines"]
+    assert [d["subject"] for d in shown if d["rule"] == "death_review"] == ["王大", "王大", "王二"]
+    _, deadlines = engine.replay(case.id)
+    assert [d.to_row(case.id) for d in deadlines] == [
+        d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+
+
 @pytest.mark.parametrize("payload", [
     {"died_on": "2026-02-10"},  # after the day the death is recorded (2026-02-09)
     {"died_on": "2026-02-30"},  # no such day

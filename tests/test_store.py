@@ -13,7 +13,8 @@ from engine.store import Store, migrations
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
                   "m005_running_duties_index", "m006_case_numbers",
-                  "m007_drop_outcome_due_on_index", "m008_deadline_key_index", "m009_local_parameters"]
+                  "m007_drop_outcome_due_on_index", "m008_deadline_key_index", "m009_local_parameters",
+                  "m010_deadline_subject"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):

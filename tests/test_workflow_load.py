@@ -88,6 +88,9 @@ def test_a_valid_file_loads_into_frozen_objects():
          "workflows/mini.toml: deadline 'r': severity 'urgent' is not one of statutory, advisory"),
         (lambda t: t.replace('rule = "r"', 'rule = "r"\noverlaps = "yes"'),
          "workflows/mini.toml: deadline 'r': overlaps must be true or false, not 'yes'"),
+        (lambda t: t.replace('rule = "r"', 'rule = "r"\nsubject = "member"'),
+         "workflows/mini.toml: deadline 'r': a subject tells overlapping deadlines apart: it "
+         "needs overlaps = true"),
         (lambda t: t.replace('title = "甲"', 'title = "甲"\ncolour = "red"'),
          "workflows/mini.toml: unknown key 'colour'"),
         (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = ""'),

@@ -81,6 +81,7 @@ def show(name, province, county, fmt, db_path) -> None:
              "duration": wf.parameters[d.param].value,
              "variants": [{"when": v.when, "param": v.param} for v in d.variants],
              "start_from": d.start_from, "when": d.when, "overlaps": d.overlaps,
+             "subject": d.subject,
              "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
             for d in wf.deadlines
         ],
