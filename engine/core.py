@@ -931,6 +931,7 @@ class Engine:
             calendar=calendar,
             hooks=self.registry.answers,
             opened_on=case.opened_on,
+            final_states=wf.final_states,
         )
         state = machine.fire(case.state, event, ctx)
         outcome = Outcome()

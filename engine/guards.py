@@ -58,6 +58,7 @@ class GuardContext:
     calendar: OfficialCalendar
     hooks: Any = None  # the first-answer hooks (Registry.answers), for effects that ask a province
     opened_on: date | None = None
+    final_states: frozenset[str] = frozenset()  # the workflow's: where a case's payments end
 
     @property
     def delegated(self) -> bool:

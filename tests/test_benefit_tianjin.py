@@ -275,6 +275,35 @@ def test_fraud_found_after_the_phase_out_ended_is_still_repaid_and_referred(engi
                                                       (date(2026, 11, 23), 900.0)]
 
 
+def test_fraud_found_after_a_stop_repays_only_the_months_paid_before_it(engine):
+    """Found by review: the repayment ran on to the finding as if the benefit had never
+    stopped. 900 from 2026-01; found ineligible 2026-03-10 → paid 01, 02, 03 (stopped from
+    the next month). Fraud since 2026-01-01 found 2026-09-10: 3 × 900 = 2700, not 9 × 900."""
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "found_ineligible", on=date(2026, 3, 10))
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 9, 10), payload={"since": "2026-01-01"})
+    [repayment] = [s for s in view.sanctions if s.kind == "repayment"]
+    assert (repayment.amount, repayment.note) == (2700.0, "自2026-01-01起实际发放3个月（2026-01至2026-03）")
+    # Fraud said to begin after the last payment: nothing to order back, refused.
+    other = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(other.id, "found_ineligible", on=date(2026, 3, 10))
+    with pytest.raises(EventRefused, match="nothing paid since 2026-05-01 is left to order back"):
+        engine.fire(other.id, "fraud_found", on=date(2026, 8, 10), payload={"since": "2026-05-01"})
+
+
+def test_a_second_fraud_finding_after_a_stop_during_the_phase_out(engine):
+    """Phase-out from 2026-04: 04–06 at 900, 07–09 at 450. Fraud since 06-01 found 08-10 stops
+    it: 06 900 + 07 450 + 08 450 = 1800 (09 never paid). Found again 11-10, since 02-01: only
+    02–05, 4 × 900 = 3600 (06–08 already ordered back; 09 was not paid)."""
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    engine.fire(case.id, "fraud_found", on=date(2026, 8, 10), payload={"since": "2026-06-01"})
+    view = engine.fire(case.id, "fraud_found", on=date(2026, 11, 10),
+                       payload={"since": "2026-02-01"})
+    assert [s.amount for s in view.sanctions if s.kind == "repayment"] == [1800.0, 3600.0]
+
+
 def test_found_ineligible_stops_from_the_next_month(engine):
     # Found ineligible 2026-06-10 → paid through 2026-06, nothing from 2026-07.
     case = open_benefit(engine, date(2026, 1, 5), amount=1000, paid_from="2026-03")
