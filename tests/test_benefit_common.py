@@ -321,6 +321,27 @@ def test_the_same_member_s_death_recorded_again_replaces_its_re_check(engine):
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
 
 
+def test_recompute_rewrites_deadlines_that_differ_from_the_history_though_no_date_moved(engine):
+    """Found by review: after migration m010 (subjects NULL) or a rule that now overlaps, the
+    stored deadlines differed from what the history gives, and recompute, comparing due
+    dates only, left them so. It now writes them, with a recompute event and no moved date."""
+    case = open_benefit(engine, province="tianjin")
+    engine.fire(case.id, "member_died", on=date(2026, 1, 20),
+                payload={"died_on": "2026-01-01", "member": "王大"})
+    engine.fire(case.id, "member_died", on=date(2026, 1, 21),
+                payload={"died_on": "2026-01-10", "member": "王大"})
+    rows = [d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+    engine.store.db.execute("update deadlines set subject = null, outcome = null, "
+                            "stopped_on = null, stop_event = null where case_id = ?", [case.id])
+    engine.store.db.conn.commit()
+    engine = Engine.open(engine.store.path)  # (a fresh engine: nothing kept in memory)
+    assert engine.recompute() == []  # no due date moved …
+    assert [d.to_row(case.id) for d in engine.store.deadlines(case.id)] == rows  # … rows put right
+    assert engine.store.history(case.id)[-1].event == "recompute"
+    assert engine.recompute() == [] and engine.store.history(case.id)[-1].event == "recompute"
+    assert len(engine.store.history(case.id)) == 4  # (the second run found nothing to write)
+
+
 @pytest.mark.parametrize("payload", [
     {"died_on": "2026-02-10"},  # after the day the death is recorded (2026-02-09)
     {"died_on": "2026-02-30"},  # no such day
