@@ -596,12 +596,14 @@ class Store:
         return [LocalSetting.from_row(row)
                 for row in self._rows("select * from local_parameters order by id", [])]
 
-    def add_local_setting(self, setting: LocalSetting) -> LocalSetting:
-        """Record a county parameter setting; returns it with its ``recorded_at``."""
-        row = {**setting.to_row(), "recorded_at": _now()}
+    def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
+        """Record a county parameter setting (and ``also`` these, in the same transaction);
+        returns it with its ``recorded_at``."""
+        now = _now()
+        rows = [{**s.to_row(), "recorded_at": now} for s in (setting, *also)]
         with self.write_transaction():
-            _insert(self.db, "local_parameters", [row])
-        return attrs.evolve(setting, recorded_at=row["recorded_at"])
+            _insert(self.db, "local_parameters", rows)
+        return attrs.evolve(setting, recorded_at=now)
 
     def sanctions(self, case_id: str) -> list[Sanction]:
         rows = self._rows("select * from [sanctions] where case_id = ? order by id", [case_id])

@@ -234,6 +234,26 @@ def test_a_locality_with_a_double_threshold_transfers_up_to_twice_the_standard(e
     assert dump(engine) == before
 
 
+def test_one_setting_of_the_marginal_multiple_governs_applying_and_leaving(engine):
+    """Found by review: set for the assessment (workflow dibao), the threshold stayed 1.5 on
+    leaving (benefit): two 边缘 thresholds in one county. 一(六) is one rule: a setting for
+    either workflow is recorded for both, and so is its removal."""
+    engine.set_parameter(CODE, "昆山市", "marginal_multiple", 2, "昆山市民政局 测试文件 第5条",
+                         date(2026, 1, 1))  # (the default workflow: dibao)
+    household = {"standard": 1000, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1800}}]}
+    assert engine.assess(CODE, household, county="昆山市").classification == "marginal"
+    case = open_benefit(engine, county="昆山市")
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1800, "standard": 1000, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "transfer"
+    assert sorted((s.workflow, s.value) for s in engine.parameter_settings()) == [
+        ("benefit", 2), ("dibao", 2)]
+    engine.set_parameter(CODE, "昆山市", "marginal_multiple", None, "昆山市民政局 测试文件 第6条",
+                         date(2026, 6, 1), workflow="benefit")
+    assert engine.parameter_settings() == []
+
+
 def test_without_consent_there_is_no_transfer(engine):
     # "经本人同意": no consent → dynamic monitoring even at 1200 ≤ 1500.
     case = open_benefit(engine)
