@@ -257,9 +257,9 @@ class Engine:
                     due_date(self.calendar(province, county), on, value)
                 except OutsideCalendar as exc:
                     raise InvalidInput(f"{workflow} parameter {name!r}: {exc}") from None
-        # A parameter the province defines alike in several workflows is one rule (江苏's 边缘
-        # threshold: assessed on applying, judged again on leaving): set for all of them at
-        # once, so that a county never has two values of it.
+        # A parameter the province defines alike in several workflows is one rule (a 边缘
+        # threshold assessed on applying and judged again on leaving): set for all of them
+        # at once, so that a county never has two values of it.
         shared = [attrs.evolve(setting, workflow=other) for other in available_workflows()
                   if other != workflow and name in wf.parameters and self.registry.workflow(
                       province, other).parameters.get(name) == wf.parameters[name]]
