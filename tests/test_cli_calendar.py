@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -201,3 +202,12 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     proc.stdout.close()
     assert proc.wait(timeout=60) == 1
     assert proc.stderr.read() == ""
+
+
+def test_a_command_started_with_stdout_closed_runs_without_a_traceback():
+    # `doudi … >&-` (a daemon without stdout): Python's sys.stdout is None; nothing to print to.
+    proc = subprocess.run([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          timeout=60, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""

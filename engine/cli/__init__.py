@@ -40,7 +40,8 @@ class DoudiGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
-            sys.stdout.flush()  # a full disk is found here, not at exit as a traceback
+            if sys.stdout is not None:  # (None when started with stdout closed: >&-)
+                sys.stdout.flush()  # a full disk is found here, not at exit as a traceback
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except _NO_ARGS_IS_HELP as exc:
