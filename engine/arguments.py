@@ -108,6 +108,20 @@ def not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not a JSON value")
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """For ``json.load(..., object_pairs_hook=unique_keys)``: a key given twice in one object
+    is refused (Python's json would keep the last one, silently dropping the first: an id, a
+    standard)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):  # (the common case costs one comparison)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} is given twice in one object")
+            seen.add(key)
+    return result
+
+
 def whole(value: Any, name: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value

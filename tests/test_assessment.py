@@ -392,6 +392,11 @@ def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch
         assert bad.stderr.startswith(f"Error: {path}: not valid JSON")
         assert len(bad.stderr.splitlines()) == 1
     assert "NaN is not a JSON value" in bad.stderr  # it printed "per_capita": NaN
+    # A standard given twice: the first would be dropped without a word.
+    path.write_text('{"standard": 900, "standard": 1200, "members": []}', encoding="utf-8")
+    twice = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
+    assert (twice.exit_code, twice.stderr) == (
+        2, f"Error: {path}: not valid JSON (the key 'standard' is given twice in one object)\n")
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -380,6 +380,10 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
      '"attributes": {"note": "\\udc80x"}}',
      "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+    # A key given twice: Python's json keeps the last one, which would open the case under
+    # an id nobody reading the line would expect.
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "id": "C8"}',
+     "not valid JSON (the key 'id' is given twice in one object)"),
     # "A key is never empty": leaving it out is how to ask for one made from the content.
     ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "key": ""},
      "key must be non-empty text (leave it out for one made from the line's content)"),

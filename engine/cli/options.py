@@ -38,11 +38,11 @@ ISO_DATE = ISODate()
 def load_json(file: Any) -> Any:
     """A JSON file named on the command line; bad JSON (NaN and Infinity too, which JSON has
     not), bad UTF-8 or nesting too deep is a usage error naming the file."""
-    from engine.arguments import not_json
+    from engine.arguments import not_json, unique_keys
     from engine.errors import InvalidInput
 
     try:
-        return json.load(file, parse_constant=not_json)
+        return json.load(file, parse_constant=not_json, object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"{file.name}: not valid JSON ({exc})") from None
 
