@@ -1147,7 +1147,10 @@ class Engine:
                 then, _, deadlines = self._as_of(case, as_of)
                 judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
-        until = self.calendar().add_working_days(as_of, window) + timedelta(days=31)
+        # (only an at-risk report looks ahead: a breach report as of the calendar's last
+        # days must not fail counting a window it does not use)
+        until = self.calendar().add_working_days(as_of, window) + timedelta(days=31) \
+            if "at_risk" in statuses else as_of
         for case, deadlines in self.store.report_candidates(
                 as_of, statuses, until, **filters, except_states=auto_states):
             judge(case, deadlines)

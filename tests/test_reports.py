@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine
+from engine import Engine, InvalidInput
 from helpers import by_rule, run
 
 CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
@@ -484,3 +484,14 @@ def test_overdue_days_counted_into_a_year_without_its_notice_are_provisional(eng
     # The stored deadline's own flag is its due date's: recompute looks for those.
     [stored] = [d for d in engine.store.deadlines(case.id) if d.rule == "investigation_start"]
     assert stored.provisional is False
+
+
+def test_a_breach_report_as_of_the_calendar_s_last_day_works(engine):
+    # Found by review: the report counted an at-risk window it does not use, 3 working days
+    # past 2060-12-31, the calendar's end, and failed. The at-risk report still needs them.
+    case_id = accepted(engine, "shanxi")
+    rows = {b.view.deadline.rule for b in engine.breaches(date(2060, 12, 31))
+            if b.case.id == case_id}
+    assert rows == {"investigation_start", "total"}
+    with pytest.raises(InvalidInput, match="falls outside the calendar"):
+        engine.at_risk(date(2060, 12, 31))
