@@ -825,10 +825,7 @@ class Engine:
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings)."""
-        if case_id is not None:
-            self._load_row(case_id)  # an unknown case is an error, not "0 cases checked"
-        stored = self.store.each_case_row("id = ?", [case_id]) if case_id else \
-            self.store.each_case_row()
+        stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
         for row in stored:
             cases += 1
@@ -860,10 +857,11 @@ class Engine:
         return None
 
     def _load_row(self, case_id: str) -> dict:
-        rows = self.store._rows("select * from cases where id = ?", [case_id])
-        if not rows:
+        """:meth:`_load`'s row as stored (a damaged one is read without failing)."""
+        row = self.store.case_row(case_id)
+        if row is None:
             raise UnknownName(f"no case {case_id!r}")
-        return rows[0]
+        return row
 
     def advance(
         self, until: date, on_recorded: Callable[[Recorded], None] | None = None

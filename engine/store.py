@@ -394,8 +394,13 @@ class Store:
             yield dict(zip(columns, values, strict=True))
 
     def case(self, case_id: str) -> CaseRecord | None:
-        rows = list(self._rows("select * from [cases] where id = ?", [case_id]))
-        return CaseRecord.from_row(rows[0]) if rows else None
+        row = self.case_row(case_id)
+        return CaseRecord.from_row(row) if row else None
+
+    def case_row(self, case_id: str) -> dict | None:
+        """The case's row as stored, not yet read into a case (``audit verify`` checks it)."""
+        rows = self._rows("select * from [cases] where id = ?", [case_id])
+        return rows[0] if rows else None
 
     def exists(self, case_id: str) -> bool:
         return self.db.conn.execute("select 1 from cases where id = ?",

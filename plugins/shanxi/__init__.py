@@ -64,7 +64,7 @@ def doudi_parameters(province, workflow):
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
         Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
         Parameter("publicity_channels", ["村（社区）"],
-                  f"{NOTICE} 四(五)（在申请家庭所在村（社区）进行公示）", local=True),
+                  f"{NOTICE} 四(五)（在申请家庭所在村（社区）进行公示）"),
         Parameter("residence_permit_applications", False,
                   f"{PLACE}（有条件的地区可以有序推进持有居住证人员在居住地提出低保申请或者低保边缘家庭"
                   "认定申请）"),

@@ -74,7 +74,7 @@ def doudi_parameters(province, workflow):
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
         Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
         Parameter("publicity_channels", ["村（社区）"],
-                  f"{NOTICE} 四(二)（在申请家庭所在村（社区）进行公示）", local=True),
+                  f"{NOTICE} 四(二)（在申请家庭所在村（社区）进行公示）"),
         Parameter("residence_permit_applications", False,
                   f"{PLACE}（有序推进外省户籍在津持有本市居住证人员申办低保等社会救助业务）"),
     ]
