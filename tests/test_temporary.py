@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from engine import EventRefused, InvalidInput
 from engine.cli import cli
+from engine.default_temporary import graduate_eligible
+from engine.workflow import load_workflow
 from helpers import by_rule, dump_file, error_line, run, snapshot
 
 NATIONAL = "民发〔2018〕23号 二(二)"
@@ -525,12 +528,26 @@ def test_shanxi_names_graduates_not_yet_employed_too(engine):
         engine.fire(employed.id, "pay_urgent", on=PAID, payload={"amount": 1200, "reason": "x"})
 
 
-def test_where_no_rule_names_graduates_the_aid_is_recorded_as_other(engine):
-    # 江苏's draft names no such category (its 二(一) is the uninsured unemployed).
+def test_jiangsu_names_graduates_not_yet_employed_too(engine):
+    """江苏征求意见稿 二(一): "重点关注高校毕业生、灵活就业人员、新业态人员等群体，及时将受疫情影响暂未就业
+    或失业、基本生活面临困难的，纳入临时救助范围": no months-without-income condition."""
     case = open_temporary(engine, "jiangsu_draft", category="graduate")
-    with pytest.raises(EventRefused, match=r"no rule names jobless graduates as a category here "
-                                           r"\(国家未规定.*\): record the aid as category=other$"):
-        engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "未就业"})
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "未就业"})
+    assert (view.state, view.case.attributes["amount"]) == ("urgent_paid", 1500)
+    employed = open_temporary(engine, "jiangsu_draft", category="graduate", employed=True)
+    with pytest.raises(EventRefused, match=r"not yet employed \(江苏征求意见稿 二\(一\)（重点关注高校毕业生"):
+        engine.fire(employed.id, "pay_urgent", on=PAID, payload={"amount": 1500, "reason": "x"})
+
+
+def test_where_no_rule_names_graduates_the_aid_is_recorded_as_other():
+    # The national definition names no such category (a province's own notice must).
+    national = load_workflow("temporary").parameters
+    ctx = SimpleNamespace(attributes={"category": "graduate"}, parameters=national)
+    assert graduate_eligible(ctx) == (
+        "no rule names jobless graduates as a category here (国家未规定（默认不设此类别，由省份按本省"
+        "文件设定；可按 other 类别救助）): record the aid as category=other")
+    assert graduate_eligible(SimpleNamespace(attributes={"category": "other"},
+                                             parameters=national)) is None
 
 
 def test_other_categories_need_no_months_without_income(engine):

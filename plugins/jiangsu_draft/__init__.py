@@ -80,6 +80,10 @@ def doudi_parameters(province, workflow):
                       f"{DRAFT} 二(三)（一次性生活补助；衣物食品、防暑取暖、防灾减灾等保障物资；购买服务）"),
             Parameter("disaster_months_per_person", [],
                       f"{DRAFT} 二(一)（对受灾群众及时给予临时救助，未规定金额）"),
+            # No months-without-income condition for them (the uninsured unemployed have one).
+            Parameter("jobless_graduates", True,
+                      f"{DRAFT} 二(一)（重点关注高校毕业生…及时将受疫情影响暂未就业或失业、"
+                      "基本生活面临困难的，纳入临时救助范围）"),
         ]
     if workflow != "dibao":
         return None
