@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import InvalidInput
+from engine.errors import EventRefused, InvalidInput
 from helpers import dump, dump_file, error_line, run
 
 # Two earners, 2000 + 1000 = 3000 a month, two people: 1500 per head against a standard of
@@ -22,6 +22,9 @@ BELOW = {"standard": 900, "members": [
     {"id": "a", "age": 45, "income": {"employment": 1200}}, {"id": "b", "age": 12}]}
 MARGINAL = {"standard": 900, "members": [
     {"id": "a", "age": 45, "income": {"employment": 2400}}, {"id": "b", "age": 12}]}
+# 山西's 支出型 needs the rigid spending the investigation found (一(三) "刚性支出较大"). 山西
+# does not deduct it, so the per-capita figures stay 1500 and 1200.
+SPENDING = {"rigid_spending": 800}
 
 
 def investigated(engine, province, **attributes):
@@ -53,8 +56,9 @@ def verified(engine, **attributes):
 )
 def test_above_the_line_with_special_hardship_takes_the_province_route(
         engine, province, kind, basis, next_event):
+    household = {**ABOVE, **SPENDING} if province == "shanxi" else ABOVE
     cid = investigated(engine, province, special_hardship=True)
-    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": ABOVE})
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": household})
     assessment = view.case.attributes["assessment"]
     assert (assessment["per_capita"], assessment["classification"]) == (1500, "above")
     route = view.case.attributes["exception_route"]
@@ -63,7 +67,7 @@ def test_above_the_line_with_special_hardship_takes_the_province_route(
     assert route["next_event"] == next_event
     # The event keeps the household as given and the result it produced.
     last = engine.store.history(cid)[-1]
-    assert last.payload["household"] == ABOVE
+    assert last.payload["household"] == household
     assert last.derived["assessment"]["countable_income"] == 3000
 
 
@@ -95,18 +99,38 @@ def test_a_marginal_household_with_special_hardship_takes_the_hardship_route(eng
     """晋民发〔2023〕31号 一(三) "收入高于低保标准，但因病、因残、因学等刚性支出较大" — not only above
     1.5 ×; 江苏征求意见稿 五(一) "超出政策规定条件，但经调查后确实存在特殊困难"; 津民发〔2023〕13号
     二(二). A 边缘 household (1200 < 1.5 × 900) that claims the hardship takes the same route."""
+    household = {**MARGINAL, **SPENDING} if province == "shanxi" else MARGINAL
     cid = investigated(engine, province, special_hardship=True)
-    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": MARGINAL})
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": household})
     assert view.case.attributes["assessment"]["classification"] == "marginal"
     assert view.case.attributes["exception_route"]["kind"] == kind
+
+
+def test_shanxi_expenditure_type_needs_the_rigid_spending_the_investigation_found(engine):
+    """晋民发〔2023〕31号 一(三): "收入高于低保标准，但因病、因残、因学等刚性支出较大…的支出型贫困家庭":
+    a claimed hardship with no rigid spending found is no 支出型 household. Above the line it
+    is refused (民发〔2021〕57号 第21条); a 边缘 one is offered 边缘 recognition (一(四))."""
+    above = investigated(engine, "shanxi", special_hardship=True)
+    view = engine.fire(above, "assess", on=date(2026, 3, 6), payload={"household": ABOVE})
+    route = view.case.attributes["exception_route"]
+    assert (route["kind"], route["basis"]) == ("refusal", "民发〔2021〕57号 第21条")
+    marginal = investigated(engine, "shanxi", special_hardship=True)
+    view = engine.fire(marginal, "assess", on=date(2026, 3, 6),
+                       payload={"household": {**MARGINAL, "rigid_spending": 0}})
+    route = view.case.attributes["exception_route"]
+    assert (route["kind"], route["basis"]) == ("marginal_offer", "晋民发〔2023〕31号 一(四)")
+    spending = investigated(engine, "shanxi", special_hardship=True)
+    view = engine.fire(spending, "assess", on=date(2026, 3, 6),
+                       payload={"household": {**ABOVE, "rigid_spending": 650.5}})
+    route = view.case.attributes["exception_route"]
+    assert (route["kind"], route["title"]) == ("expenditure_type",
+                                               "支出型贫困家庭救助（刚性支出每月650.5元）")
 
 
 def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
     """江苏征求意见稿 五(一): "集体研究确定，并做好救助档案的分类管理"."""
     cid = verified(engine, special_hardship=True)
     engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
-    from engine.errors import EventRefused
-
     for payload, needle in [
         ({}, "outcome"),
         ({"outcome": "agree"}, "meeting_on"),
@@ -179,8 +203,6 @@ def test_replay_recomputes_the_recorded_assessment(engine: Engine):
 def test_a_case_goes_to_the_collective_meeting_only_after_its_verification(engine):
     """江苏征求意见稿 五(一) "经调查后": the 信息核对 (民发〔2021〕57号 第17条) is part of the
     investigation; referring before it would skip it and its 3-working-day deadline."""
-    from engine.errors import EventRefused
-
     cid = investigated(engine, "jiangsu_draft", special_hardship=True)
     with pytest.raises(EventRefused, match="refer_collective is not allowed in state investigating"):
         engine.fire(cid, "refer_collective", on=date(2026, 3, 6))
@@ -189,8 +211,6 @@ def test_a_case_goes_to_the_collective_meeting_only_after_its_verification(engin
 def test_a_case_the_collective_meeting_refused_cannot_be_approved(engine):
     """江苏征求意见稿 五(一): a household beyond the rules is let in only "通过'一事一议'的方式，集体
     研究确定"; when the meeting refuses, the case goes on to a refusal, never an approval."""
-    from engine.errors import EventRefused
-
     cid = verified(engine, special_hardship=True, delegated=True)
     engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
     engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload={
@@ -239,8 +259,6 @@ def post(engine, cid, on=date(2026, 3, 9)):
 )
 def test_a_household_assessed_above_the_line_is_not_approved_without_a_route_there(
         engine, province, household, attributes, why):
-    from engine.errors import EventRefused
-
     cid = publicized(engine, province, household, **attributes)
     post(engine, cid)
     before = dump(engine)
@@ -258,17 +276,20 @@ def test_a_household_assessed_above_the_line_is_not_approved_without_a_route_the
 def test_shanxi_expenditure_type_households_are_approved_on_the_assessment(engine):
     """晋民发〔2023〕31号 一(三): 支出型贫困家庭 — "收入高于低保标准，但因病、因残、因学等刚性支出较大
     …按规定及时纳入保障范围": the route is the inclusion itself."""
-    cid = publicized(engine, "shanxi", ABOVE, special_hardship=True)
+    cid = publicized(engine, "shanxi", {**ABOVE, **SPENDING}, special_hardship=True)
     post(engine, cid)
     assert engine.fire(cid, "approve", on=date(2026, 3, 17),
                        payload={"amount": 300}).state == "approved"
+    # Without the spending, the household is refused like any other above the line.
+    refused = publicized(engine, "shanxi", ABOVE, special_hardship=True)
+    post(engine, refused)
+    with pytest.raises(EventRefused, match=r"\(above\): it cannot be approved \(不符合低保条件"):
+        engine.fire(refused, "approve", on=date(2026, 3, 17), payload={"amount": 300})
 
 
 def test_jiangsu_above_the_line_is_approved_only_after_the_collective_meeting(engine):
     """江苏征求意见稿 五(一): "超出政策规定条件…需要纳入低保等社会救助范围的，应当通过“一事一议”的方式，
     集体研究确定": skipping the meeting cannot end in approval; after it agreed, approval goes on."""
-    from engine.errors import EventRefused
-
     skipped = verified(engine, special_hardship=True, delegated=True)
     post(engine, skipped)
     with pytest.raises(EventRefused, match=r"\(above\): approval needs collective_decided first "
@@ -322,8 +343,6 @@ SINGLE = {
 
 
 def test_jiangsu_single_person_benefit_is_at_least_the_floor_the_assessment_set(engine):
-    from engine.errors import EventRefused
-
     cid = publicized(engine, "jiangsu_draft", SINGLE)
     post(engine, cid)
     before = dump(engine)

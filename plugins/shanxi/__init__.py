@@ -134,11 +134,20 @@ def doudi_exception_route(province, classification, attributes, parameters):
         return None
     from engine.default_assessment import ExceptionRoute
 
-    # 一(三) "收入高于低保标准" covers a 边缘 household too, when its hardship is claimed.
-    if classification == "above" or attributes.get("special_hardship") is True:
+    # 一(三) "收入高于低保标准" covers a 边缘 household too, when its hardship is claimed; the
+    # hardship is "因病、因残、因学等刚性支出较大", so the investigation must have found such
+    # spending (the household's rigid_spending). Without it, the ordinary route.
+    household = attributes.get("household")
+    spending = household.get("rigid_spending") if isinstance(household, dict) else None
+    if (classification == "above" or attributes.get("special_hardship") is True) and \
+            isinstance(spending, int | float) and spending > 0:
         # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
-        return ExceptionRoute("expenditure_type", "支出型贫困家庭救助",
+        # (家庭财产状况符合当地人民政府规定条件: the property the assessment lists is for the
+        # reviewer to judge; the notice sets no figure.)
+        return ExceptionRoute("expenditure_type", f"支出型贫困家庭救助（刚性支出每月{spending:g}元）",
                               f"{NOTICE} 一(三)（晋民发〔2022〕60号）", approval_after="assess")
+    if classification == "above":
+        return None  # the national refusal
     return ExceptionRoute("marginal_offer", "告知可申请低保边缘家庭认定；其中重度残疾人、重病患者"
                           "经本人申请可参照“单人户”纳入低保", f"{NOTICE} 一(四)")
 
