@@ -219,15 +219,34 @@ def refer_for_legal_liability(ctx: GuardContext, outcome: Outcome) -> None:
                                       note="依法追究法律责任"))
 
 
-def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
-    """A household leaving: transferred (with consent) or marked for dynamic monitoring."""
-    route: LeaveRoute = ctx.hooks.doudi_leave_route(
+def _leave_route(ctx: GuardContext) -> LeaveRoute:
+    return ctx.hooks.doudi_leave_route(
         province=ctx.province,
         per_capita_income=ctx.payload.get("per_capita_income"),
         standard=ctx.payload.get("standard"),
         attributes=dict(ctx.attributes),
         parameters=dict(ctx.parameters),
     )
+
+
+def transfer_after_phase_out(ctx: GuardContext) -> str | None:
+    """``leave`` on a case whose phase-out ran out: the 退保 is done then, and what is left to
+    record is a transfer with the household's consent (it is in dynamic monitoring already),
+    once."""
+    earlier = [e.on.isoformat() for e in ctx.history if e.event == "leave"]
+    if earlier:
+        return f"the household's leaving was already recorded on {earlier[0]}"
+    route = _leave_route(ctx)
+    if route.kind == "transfer":
+        return None
+    return (f"the phase-out ended on {ctx.attributes.get('phase_out_ends_on')} and the household "
+            f"went into dynamic monitoring; leave after that records only a transfer, which "
+            f"these figures do not give ({route.basis})")
+
+
+def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
+    """A household leaving: transferred (with consent) or marked for dynamic monitoring."""
+    route = _leave_route(ctx)
     outcome.attributes["leave_route"] = {"kind": route.kind, "basis": route.basis,
                                          "recognition": route.recognition}
     if route.kind == "transfer":
@@ -237,15 +256,29 @@ def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
         carried.update(recognition=route.recognition, documents_carried_over=True)
         outcome.openings.append(LinkedOpening("marginal", "transfer", "transferred_from",
                                               carried, route.basis))
+        if ctx.attributes.get("dynamic_monitoring") is True:  # (since its phase-out ended)
+            outcome.attributes["dynamic_monitoring"] = False
     else:
+        outcome.attributes["dynamic_monitoring"] = True
+
+
+def monitor_after_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
+    """A phase-out that runs out ends the benefit: the household leaves 低保 into dynamic
+    monitoring where the province keeps it (``dynamic_monitoring``). The transfer a province
+    may offer needs the household's consent, given when the 退保 is done: ``leave`` then."""
+    rule = ctx.parameters["dynamic_monitoring"]
+    if rule.value is True:
+        outcome.attributes["leave_route"] = {"kind": "monitoring", "basis": rule.citation,
+                                             "recognition": None}
         outcome.attributes["dynamic_monitoring"] = True
 
 
 GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
           fraud_adds_repayment,
-          review_outcome_valid, review_stops, review_continues, leave_income_valid)
+          review_outcome_valid, review_stops, review_continues, leave_income_valid,
+          transfer_after_phase_out)
 EFFECTS = (start_phase_out, record_criticism, stop_benefit,
-           order_repayment, refer_for_legal_liability, route_leaving)
+           order_repayment, refer_for_legal_liability, route_leaving, monitor_after_phase_out)
 
 
 @hookimpl

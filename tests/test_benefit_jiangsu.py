@@ -267,6 +267,76 @@ def test_without_consent_there_is_no_transfer(engine):
     assert view.case.attributes["leave_route"]["kind"] == "monitoring"
 
 
+def phased_out(engine, **attributes):
+    """1500 against a standard of 1000 recorded 2026-03-10: 600 kept 2026-04 … 2026-09 (一(五));
+    the phase-out runs out and the benefit ends by itself on 2026-10-01."""
+    case = open_benefit(engine, county="玄武区", applicant_name="张三", household_size=3,
+                        **attributes)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000})
+    return case
+
+
+def test_a_phase_out_that_runs_out_leaves_into_dynamic_monitoring(engine):
+    # 三(一) "对不符合…认定条件的，纳入低收入人口动态监测平台": the 退保 at the end of the phase-out
+    # without a transfer (none consented to yet) puts the household into monitoring.
+    case = phased_out(engine)
+    view = engine.case(case.id, as_of=date(2026, 10, 1))
+    assert (view.state, view.history[-1]["event"]) == ("ended", "phase_out_end")
+    assert view.case.attributes["dynamic_monitoring"] is True
+    assert view.case.attributes["leave_route"] == {
+        "kind": "monitoring", "basis": f"{DRAFT} 三(一)", "recognition": None}
+
+
+def test_a_transfer_consented_to_when_the_phase_out_ends_keeps_every_month_of_it(engine):
+    """Found by review: a household could be transferred (三(一) "在办理退保时，经本人同意，可直接转入
+    …认定程序") only by leaving during its phase-out, which ended the 6 months 一(五) keeps
+    ("自收入发生变动起的6个月内保留低保待遇") early. The 退保 at the phase-out's end takes the
+    transfer: 1400 ≤ 1.5 × 1000, with consent. The benefit is still paid 2026-04 … 2026-09 at
+    600 (3 × 600 before, 9 months in all), and the case stays ended."""
+    case = phased_out(engine)
+    engine.advance(date(2026, 10, 1))
+    view = engine.fire(case.id, "leave", on=date(2026, 10, 9),
+                       payload={"per_capita_income": 1400, "standard": 1000, "consent": True})
+    assert view.state == "ended"
+    assert view.history[-1]["event"] == "leave"
+    assert view.case.attributes["leave_route"]["kind"] == "transfer"
+    assert view.case.attributes["dynamic_monitoring"] is False
+    [link] = view.links
+    assert (link["workflow"], link["relation"], link["on"]) == ("marginal", "transfer", "2026-10-09")
+    marginal = engine.case(link["case_id"]).case.attributes
+    assert (marginal["recognition"], marginal["per_capita_income"], marginal["applicant_name"]) == (
+        "marginal", 1400, "张三")
+    shown = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(shown) == [("2026-01", 600.0), ("2026-02", 600.0), ("2026-03", 600.0),
+                           *six_from_april(600.0)]
+    assert sum(p.amount for p in shown.payments) == 5400.0
+    # Once: the household has left.
+    before = dump(engine)
+    with pytest.raises(EventRefused, match="the household's leaving was already recorded on "
+                                           "2026-10-09"):
+        engine.fire(case.id, "leave", on=date(2026, 10, 12),
+                    payload={"per_capita_income": 1400, "standard": 1000, "consent": True})
+    assert dump(engine) == before
+
+
+def test_after_the_phase_out_ends_leave_records_a_transfer_only(engine):
+    # Without consent, or at 1501 > 1.5 × 1000, there is nothing to transfer: the household is
+    # in monitoring already, and leave is refused without writing anything.
+    case = phased_out(engine)
+    engine.advance(date(2026, 10, 1))
+    before = dump(engine)
+    for payload in ({"per_capita_income": 1400, "standard": 1000},
+                    {"per_capita_income": 1501, "standard": 1000, "consent": True}):
+        with pytest.raises(EventRefused) as refused:
+            engine.fire(case.id, "leave", on=date(2026, 10, 9), payload=payload)
+        assert str(refused.value) == (
+            "leave refused: the phase-out ended on 2026-10-01 and the household went into dynamic "
+            "monitoring; leave after that records only a transfer, which these figures do not give "
+            f"({DRAFT} 三(一)（纳入低收入人口动态监测平台）)")
+    assert dump(engine) == before
+
+
 def test_transfer_through_the_cli_links_both_cases(db):
     assert run(db, "parameter", "set", "marginal_multiple", "2", "--province", CODE,
                "--county", "昆山市", "--workflow", "benefit", "--basis", "昆山市民政局 测试文件",

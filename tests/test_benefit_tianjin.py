@@ -332,6 +332,24 @@ def test_leaving_in_tianjin_goes_into_dynamic_monitoring_even_with_consent(engin
     assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-04", 900.0)
 
 
+def test_a_phase_out_that_ran_out_leaves_into_dynamic_monitoring_and_no_transfer(engine):
+    # Phase-out 2026-04 … 2026-09 (1300 > 1010) → ended 2026-10-01, the household into dynamic
+    # monitoring (民发〔2022〕83号). 天津 has no transfer, so a later leave has nothing to record.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    ended = engine.case(case.id, as_of=date(2026, 10, 1))
+    assert ended.case.attributes["dynamic_monitoring"] is True
+    assert ended.case.attributes["leave_route"] == {
+        "kind": "monitoring", "basis": "民发〔2022〕83号", "recognition": None}
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=r"leave after that records only a transfer, which these "
+                                           r"figures do not give \(民发〔2022〕83号\)$"):
+        engine.fire(case.id, "leave", on=date(2026, 10, 12),
+                    payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
+    assert dump(engine) == before
+
+
 def test_income_not_above_the_standard_is_no_phase_out(engine):
     case = open_benefit(engine, date(2026, 1, 5))
     before = dump(engine)
