@@ -115,7 +115,9 @@ class Opening:
     citation: str = ""
 
 
-ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text")
+#: ``decided``: an attribute the workflow's effects decide (an assessment, a phase-out's end):
+#: never taken from event data or an opening, where it could pass for the engine's decision.
+ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decided")
 
 
 @frozen
@@ -137,6 +139,9 @@ class AttributeSpec:
         from engine.errors import InvalidInput
 
         name = self.name
+        if self.type == "decided":
+            raise InvalidInput(f"{name} is decided by doudi ({self.title}), not given: "
+                               "leave it out")
         if self.type in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float) or \
                     out_of_range(value):

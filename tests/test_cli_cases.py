@@ -155,6 +155,53 @@ def test_a_failed_command_writes_nothing_and_prints_one_line(db, args, code):
         assert "2026-02-30" in line
 
 
+@pytest.mark.parametrize("args", [
+    ["case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "exception_route=x"],
+    ["case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
+     "--set", "archive_class=一事一议"],
+    ["case", "fire", "{cid}", "accept", "--on", "2026-03-03", "--set", "collective_decision=x"],
+    ["case", "open", "--province", "tianjin", "--workflow", "benefit", "--on", "2026-03-02",
+     "--set", "amount=900", "--set", "paid_from=2026-04", "--set", "leave_route=x"],
+    ["case", "open", "--province", "shanxi", "--workflow", "temporary", "--on", "2026-03-02",
+     "--set", "amount_basis=x"],
+])
+def test_what_doudi_decides_cannot_be_given_as_data(db, args):
+    """Found by review: `--set exception_route=x` was stored, and `report exceptions` then
+    failed on it with a traceback for every case in the database. What the effects decide
+    (an assessment's route, the 一事一议 record, a phase-out's end, a leaving route, an aid
+    amount's basis) is the workflow's `decided` attributes, refused wherever data is given."""
+    cid = open_case(db)
+    before = dump_file(db)
+    result = run(db, *[a.format(cid=cid) for a in args])
+    assert result.exit_code == 2, result.output
+    name = next(a.split("=")[0] for a in args if "=" in a and a.split("=")[0] in (
+        "exception_route", "archive_class", "collective_decision", "leave_route", "amount_basis"))
+    assert error_line(result, starts_with="Error: ").startswith(f"Error: {name} is decided by "
+                                                               "doudi (")
+    assert dump_file(db) == before
+    assert run(db, "report", "exceptions").exit_code == 0
+
+
+def test_a_phase_outs_end_cannot_be_moved_by_an_events_data(db):
+    # 山西 一(五): 6 months at the full amount. Recorded 2026-03-10: 2026-04 … 2026-09, ended
+    # 2026-10-01. A re-check during it cannot carry a phase_out_ends_on of its own.
+    cid = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+              "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01").stdout.strip()
+    assert run(db, "case", "fire", cid, "income_exceeds", "--on", "2026-03-10",
+               "--set", "per_capita_income=1300", "--set", "standard=1010").exit_code == 0
+    before = dump_file(db)
+    moved = run(db, "case", "fire", cid, "review", "--on", "2026-04-08", "--set", "outcome=keep",
+                "--set", "phase_out_ends_on=2026-05-01")
+    assert moved.exit_code == 2
+    assert error_line(moved, starts_with="Error: ") == (
+        "Error: phase_out_ends_on is decided by doudi (渐退期满日（income_exceeds）), not given: "
+        "leave it out")
+    assert dump_file(db) == before
+    shown = json.loads(run(db, "case", "show", cid, "--as-of", "2026-10-01", "--format",
+                           "json").stdout)
+    assert (shown["state"], shown["history"][-1]["on"]) == ("ended", "2026-10-01")
+
+
 def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):
     """Contract: "Every command takes --db PATH (default: $DOUDI_DB, else ./doudi.db, created on
     first use)"."""

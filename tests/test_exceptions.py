@@ -356,9 +356,12 @@ def test_jiangsu_single_person_benefit_is_at_least_the_floor_the_assessment_set(
 
 def test_without_an_assessment_recorded_approval_is_not_judged_on_one(engine):
     """An assessment made outside the engine is the platform's: nothing recorded, nothing
-    checked — even when an event's data carries an attribute named like the assessment."""
-    cid = investigated(engine, "shanxi", delegated=True,
-                       assessment={"classification": "above", "per_capita": 5000})
+    checked. Data named like the assessment is refused: it would pass for doudi's own."""
+    with pytest.raises(InvalidInput, match=r"^assessment is decided by doudi \(家庭经济状况评估结果"
+                                           r"（assess）\), not given: leave it out$"):
+        investigated(engine, "shanxi", assessment={"classification": "above"})
+    assert list(engine.store.cases()) == []
+    cid = investigated(engine, "shanxi", delegated=True)
     engine.fire(cid, "request_verification", on=date(2026, 3, 6))
     engine.fire(cid, "start_verification", on=date(2026, 3, 9))
     post(engine, cid)
