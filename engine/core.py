@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import frozen
 
-from engine import arguments, local_parameters
+from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.deadlines import Deadline, apply_event
@@ -166,20 +166,36 @@ def default_db_path() -> str:
 class Engine:
     """Cases, events and deadlines over one database, with the installed province plugins."""
 
-    def __init__(self, store: Store, registry: Registry | None = None) -> None:
+    def __init__(self, store: Store, registry: Registry | None = None,
+                 today: Callable[[], date] | None = None) -> None:
         self.store = store
         self.registry = registry or get_registry()
+        self._today = today
         self._known_cases: OrderedDict[str, Known] = OrderedDict()
         self._workflows: dict[tuple[str, str, str | None, int], Workflow] = {}
         self._local: dict[Place, list[LocalSetting]] | None = None
 
     @classmethod
     def open(cls, path: str | None = None, registry: Registry | None = None,
-             durability: str = "full") -> Engine:
+             durability: str = "full", today: Callable[[], date] | None = None) -> Engine:
         """Open (creating and migrating if needed) the database at ``path`` (default: $DOUDI_DB
         or ./doudi.db). ``durability``: ``full`` (default) or ``normal``; see
-        :data:`engine.store.DURABILITY`."""
-        return cls(Store.open(default_db_path() if path is None else path, durability), registry)
+        :data:`engine.store.DURABILITY`. ``today``: what today is (default: the date in China,
+        :func:`engine.clock.china_today`); nothing is recorded with a later date."""
+        return cls(Store.open(default_db_path() if path is None else path, durability), registry,
+                   today)
+
+    def today(self) -> date:
+        """The latest date an event may carry: an event is recorded once it has happened."""
+        return (self._today or clock.china_today)()
+
+    def _happened(self, on: date, name: str = "on") -> None:
+        today = self.today()
+        if on > today:
+            # (a year typed wrong would otherwise block the case: no later event could come
+            # before it, and events are never rewritten)
+            raise InvalidInput(f"{name} {on.isoformat()} is after today ({today.isoformat()}): "
+                               "only what has happened is recorded")
 
     # -- provinces, workflows, calendars ---------------------------------------------------
 
@@ -323,6 +339,7 @@ class Engine:
         if on is None:
             raise InvalidInput("open_case needs the date the case was opened (on=...)")
         on = arguments.a_date(on, "on")
+        self._happened(on)
         attributes = arguments.json_object(attributes, "attributes")
         province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
         case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.maybe_text(actor, "actor")
@@ -444,6 +461,7 @@ class Engine:
         """
         case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
         on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
+        self._happened(on)
         reason, actor = arguments.maybe_text(reason, "reason"), arguments.maybe_text(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
         call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
@@ -661,6 +679,7 @@ class Engine:
         """
         case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
         on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
+        self._happened(on)
         payload = arguments.json_object(payload, "payload")
         actor = arguments.maybe_text(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
@@ -875,6 +894,7 @@ class Engine:
         """
         recorded: list[Recorded] = []
         until = arguments.a_date(until, "until")
+        self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
         self._write_batched(self._advanced(until), on_recorded or recorded.append)
         return recorded

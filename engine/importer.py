@@ -151,6 +151,7 @@ class _Batch:
         # idempotency key → the line that used it in this batch, and its case
         self.keys: dict[str, tuple[dict[str, Any], str]] = {}
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
+        self.today = engine.today()
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -166,6 +167,8 @@ class _Batch:
             on = iso_date(on_text)
         except ValueError as exc:
             raise InvalidInput(f"on: {exc}") from None
+        if on > self.today:
+            self.engine._happened(on)  # (the refusal)
         for name in ("actor", "reason"):
             _field(data, name, str, required=False)
         try:

@@ -20,7 +20,7 @@ def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     early = run(db, "case", "advance", "--as-of", "2026-11-30")
     assert early.exit_code == 0 and early.stdout == ""
     assert engine.store.case(case.id).state == "phasing_out"
-    result = run(db, "case", "advance", "--as-of", "2026-12-31")
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{case.id}: phase_out_end on 2026-12-01\n"
     stored = engine.store.case(case.id)
@@ -29,7 +29,7 @@ def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     assert [(e.event, e.on, e.actor) for e in history[-1:]] == [
         ("phase_out_end", date(2026, 12, 1), "doudi (by itself)")]
     # Nothing more to record, and the replay agrees with what was written.
-    again = run(db, "case", "advance", "--as-of", "2026-12-31")
+    again = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert again.stdout == ""
     assert engine.replay(case.id)[0].state == "ended"
 

@@ -8,12 +8,12 @@ Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.clock import china_today
 from helpers import dump_file, error_line, run
 
 CASE_KEYS = {"id", "province", "workflow", "state", "attributes", "history", "deadlines"}
@@ -61,7 +61,7 @@ def test_case_show_json_has_the_contract_keys(db):
     assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-02").exit_code == 0
     # By default as of today, like the reports: both deadlines long breached by now.
     today = show(db, cid)
-    assert today["as_of"] == date.today().isoformat()
+    assert today["as_of"] == china_today().isoformat()
     assert {d["status"] for d in today["deadlines"]} == {"breached"}
     data = show(db, cid, "--as-of", "2026-03-02")
     assert set(data) >= CASE_KEYS

@@ -259,9 +259,12 @@ def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
     assert bad.exit_code == 1
 
 
-def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_written(tmp_path):
+def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_written(
+        tmp_path, monkeypatch):
     # Found by the CLI fuzz test: a correction on 9999-12-31 was written, then showing the
-    # case failed on that date, so the command exited 1 with the event already stored.
+    # case failed on that date, so the command exited 1 with the event already stored. (Today
+    # is set to that day: the date is refused by the calendar, not for being in the future.)
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(9999, 12, 31))
     db = str(tmp_path / "c.db")
     engine = Engine.open(db)
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2))

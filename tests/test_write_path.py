@@ -111,7 +111,9 @@ def test_a_deadline_row_has_every_field():
     assert Deadline.from_row(d.to_row("C1")) == d
 
 
-def test_case_numbers_continue_after_hand_given_ids_and_rows_written_elsewhere(engine):
+def test_case_numbers_continue_after_hand_given_ids_and_rows_written_elsewhere(tmp_path):
+    # (a case opened in 2027, on an engine whose today is then)
+    engine = Engine.open(str(tmp_path / "n.db"), today=lambda: date(2027, 1, 4))
     first = engine.open_case(province="shanxi", on=date(2026, 3, 2))
     assert first.id == "shanxi-2026-000001"
     engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="shanxi-2026-000040")

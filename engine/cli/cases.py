@@ -15,6 +15,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, db_option, emit, format_option, load_json
+from engine.clock import china_today
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
@@ -147,7 +148,8 @@ def key_option(func):
 @click.option("--province", required=True, help="Province code (see: doudi provinces).")
 @click.option("--workflow", default="dibao", show_default=True, help="Workflow name.")
 @click.option("--id", "case_id", help="Case id (default: PROVINCE-YEAR-NNNNNN).")
-@click.option("--on", "on", type=ISO_DATE, required=True, help="Date the case is opened.")
+@click.option("--on", "on", type=ISO_DATE, required=True,
+              help="Date the case is opened (not after today in China).")
 @click.option("--actor", help="Who recorded it.")
 @set_option
 @key_option
@@ -170,7 +172,8 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 @case.command()
 @click.argument("case_id")
 @click.argument("event")
-@click.option("--on", "on", type=ISO_DATE, required=True, help="Business date of the event.")
+@click.option("--on", "on", type=ISO_DATE, required=True,
+              help="Business date of the event (not after today in China).")
 @click.option("--reason", help="Reason (required by extend: 人户分离, 异地申办, 调查难度大).")
 @click.option("--actor", help="Who recorded it.")
 @set_option
@@ -199,7 +202,8 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
 @case.command("accept")
 @click.argument("case_id")
 @click.argument("residence_file", type=click.File("r", encoding="utf-8"), required=False)
-@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of 受理.")
+@click.option("--on", "on", type=ISO_DATE, required=True,
+              help="Date of 受理 (not after today in China).")
 @click.option("--actor", help="Who recorded it.")
 @key_option
 @format_option("table", "json")
@@ -246,7 +250,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     if stored is not None:  # (no such case: engine.case below says so)
         # Today, like the reports: as of its last event, a deadline overdue since would show
         # as still running. (Never before the last event: that would hide it.)
-        as_of = max(date.today(), stored.last_event_on)
+        as_of = max(china_today(), stored.last_event_on)
     view = engine.case(case_id, as_of=as_of, window=window)
     data = view.to_json()
     if fmt == "json":
@@ -273,8 +277,9 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
 
 
 @case.command()
-@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
-              show_default="today", help="Record what happened by itself up to this date.")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
+              show_default="today in China",
+              help="Record what happened by itself up to this date (not after today).")
 @db_option
 def advance(as_of: date, db_path) -> None:
     """Record the events that happen by themselves (a phase-out's end) up to --as-of.
@@ -298,7 +303,8 @@ def advance(as_of: date, db_path) -> None:
 @case.command("assess")
 @click.argument("case_id")
 @click.argument("household_file", type=click.File("r", encoding="utf-8"))
-@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of the assessment.")
+@click.option("--on", "on", type=ISO_DATE, required=True,
+              help="Date of the assessment (not after today in China).")
 @click.option("--actor", help="Who recorded it.")
 @format_option("table", "json")
 @db_option
@@ -327,7 +333,8 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 @case.command()
 @click.argument("case_id")
 @click.argument("seq", type=click.IntRange(min=0))
-@click.option("--on", "on", type=ISO_DATE, required=True, help="Date of the correction.")
+@click.option("--on", "on", type=ISO_DATE, required=True,
+              help="Date of the correction (not after today in China).")
 @click.option("--reason", required=True, help="What was wrong.")
 @click.option("--actor", help="Who recorded it.")
 @set_option

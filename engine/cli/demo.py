@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import date
 
 import click
 
 from engine.cli import cli
 from engine.cli.options import ISO_DATE, check_db_path, emit, format_option, progress_bar
 from engine.cli.reports import COLUMNS
+from engine.clock import china_today
 from engine.errors import DoudiError
 
 MARKER = "_doudi_demo"
@@ -20,8 +20,8 @@ MARKER = "_doudi_demo"
 @click.option("--db", "db_path", default="doudi-demo.db", show_default=True,
               type=click.Path(dir_okay=False), callback=check_db_path,
               help="Demo database to (re)build; an existing non-demo database is never touched.")
-@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
-              show_default="today", help="Drive the cases up to this date and report as of it.")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
+              show_default="today in China", help="Drive the cases up to this date and report as of it.")
 @click.option("--cases", default=240, show_default=True, type=click.IntRange(min=1),
               help="How many synthetic applications to open.")
 @click.option("--seed", default=2026, show_default=True, type=click.IntRange(0, 2**63 - 1),
@@ -56,7 +56,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     os.close(handle)
     engine = None
     try:
-        engine = Engine.open(scratch)
+        engine = Engine.open(scratch, today=lambda: as_of)  # (synthetic: as if on --as-of)
         engine.store.db[MARKER].insert({"as_of": as_of.isoformat(), "seed": seed})
         from engine.demo import build_demo
 

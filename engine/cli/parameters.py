@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
 from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.clock import china_today
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
            "recorded_at"]
@@ -32,8 +32,8 @@ def _place_options(func):
         click.option("--workflow", default="dibao", show_default=True, help="Workflow name."),
         click.option("--basis", required=True,
                      help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
-        click.option("--on", "on", type=ISO_DATE, default=lambda: date.today().isoformat(),
-                     show_default="today", help="Date it was decided."),
+        click.option("--on", "on", type=ISO_DATE, default=lambda: china_today().isoformat(),
+                     show_default="today in China", help="Date it was decided."),
         click.option("--actor", help="Who recorded it."),
     ]):
         func = option(func)

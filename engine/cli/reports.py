@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.clock import china_today
 
 COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severity", "status",
            "due_on", "overdue_working_days", "basis", "provisional"]
@@ -25,8 +24,8 @@ def emit_report(engine, rows: list[dict], fmt: str, columns: list[str], county: 
 
 def report_filters(func):
     for option in reversed([
-        click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: date.today().isoformat(),
-                     show_default="today", help="Judge deadlines as they stood on this date."),
+        click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
+                     show_default="today in China", help="Judge deadlines as they stood on this date."),
         click.option("--province", help="Only this province."),
         click.option("--workflow", help="Only this workflow (dibao, benefit, marginal, "
                                         "temporary, monitoring)."),

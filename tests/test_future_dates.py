@@ -1,0 +1,86 @@
+"""Only what has happened is recorded: an event dated after today is refused.
+
+Found by review: `case fire C accept --on 2036-11-03` (a year typed wrong) was recorded, and
+from then on no event could be recorded before 2036 (events come in date order and are never
+rewritten); `case advance --as-of 2060-12-31` recorded phase-out ends years ahead the same
+way. Today is the date in China (UTC+8), whatever the machine's own time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from engine import Engine, InvalidInput
+from engine.clock import china_today
+from engine.importer import ImportStopped
+from helpers import dump, dump_file, error_line, run
+
+TODAY = date(2026, 3, 10)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return Engine.open(str(tmp_path / "f.db"), today=lambda: TODAY)
+
+
+def refused(call, name="on", when="2026-03-11"):
+    with pytest.raises(InvalidInput) as error:
+        call()
+    assert str(error.value) == (f"{name} {when} is after today (2026-03-10): only what has "
+                                "happened is recorded")
+
+
+def test_no_case_event_correction_or_advance_is_recorded_after_today(engine):
+    before = dump(engine)
+    refused(lambda: engine.open_case(province="shanxi", on=date(2026, 3, 11)))
+    assert dump(engine) == before
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 9))
+    before = dump(engine)
+    refused(lambda: engine.fire(case.id, "accept", on=date(2026, 3, 11)))
+    refused(lambda: engine.correct(case.id, 0, on=date(2026, 3, 11), reason="笔误"))
+    refused(lambda: engine.advance(date(2026, 3, 11)), "until")
+    assert dump(engine) == before
+    # Today itself is allowed.
+    assert engine.fire(case.id, "accept", on=TODAY).state == "accepted"
+
+
+def test_an_import_line_dated_after_today_is_a_bad_line(engine):
+    lines = [json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-09", "id": "a"}),
+             json.dumps({"op": "fire", "case_id": "a", "event": "accept", "on": "2026-03-11"})]
+    with pytest.raises(ImportStopped) as stopped:
+        engine.import_lines(lines)
+    assert str(stopped.value).startswith("line 2: on 2026-03-11 is after today (2026-03-10)")
+    assert list(engine.store.cases()) == []
+    result = engine.import_lines(lines, skip_invalid=True)
+    assert (result.events, result.skipped_count) == (1, 1)
+
+
+def test_the_cli_refuses_a_date_after_today_in_china(db, monkeypatch):
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 11, 2))
+    case_id = run(db, "case", "open", "--province", "shanxi", "--on", "2026-11-02").stdout.strip()
+    before = dump_file(db)
+    for args in (["case", "fire", case_id, "accept", "--on", "2036-11-03"],
+                 ["case", "open", "--province", "shanxi", "--on", "2026-11-03"],
+                 ["case", "advance", "--as-of", "2060-12-31"]):
+        result = run(db, *args)
+        assert result.exit_code == 2, result.output
+        assert error_line(result).endswith("is after today (2026-11-02): only what has happened "
+                                           "is recorded")
+    assert dump_file(db) == before
+
+
+def test_today_is_the_date_in_china():
+    # 2026-12-06 20:00 UTC is 2026-12-07 04:00 in Beijing: read before and after, in case
+    # midnight passes between.
+    before = (datetime.now(UTC) + timedelta(hours=8)).date()
+    today = china_today()
+    after = (datetime.now(UTC) + timedelta(hours=8)).date()
+    assert today in (before, after)
+
+
+def test_an_engine_without_its_own_today_uses_chinas(tmp_path, monkeypatch):
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 5, 1))
+    assert Engine.open(str(tmp_path / "c.db")).today() == date(2026, 5, 1)
