@@ -69,6 +69,17 @@ def maybe_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 
 
+def shown(value: Any, name: str, lines: bool = False) -> str | None:
+    """:func:`maybe_text` for text shown to people as it is (an actor, a reason): printable,
+    on one line unless ``lines`` (a reason may run over several). A terminal escape in an
+    actor would colour or retitle the operator's terminal in ``case show``."""
+    value = maybe_text(value, name)
+    if value is not None and (bad := unprintable(value, "\n\r\t" if lines else "")) is not None:
+        where = "printable text" if lines else "printable text on one line"
+        raise InvalidInput(f"{name} must be {where}, got {value!r} (character U+{ord(bad):04X})")
+    return value
+
+
 def key(value: Any) -> str | None:
     """An idempotency key: absent, or non-empty text."""
     if value is not None and not text(value, "idempotency_key"):

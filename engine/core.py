@@ -251,7 +251,8 @@ class Engine:
             arguments.text(province, "province"), arguments.text(county, "county"),
             arguments.text(workflow, "workflow"), arguments.text(name, "name"),
             arguments.json_value(value, "value"), arguments.text(citation, "citation"),
-            arguments.a_date(on, "on"), arguments.maybe_text(actor, "actor"))
+            arguments.a_date(on, "on"), arguments.shown(actor, "actor"))
+        arguments.shown(citation, "citation")  # (shown as the basis of every date it sets)
         if not county.strip() or county != county.strip():
             raise InvalidInput(f"county must name a county, without spaces around it: "
                                f"{county!r}")
@@ -342,7 +343,7 @@ class Engine:
         self._happened(on)
         attributes = arguments.json_object(attributes, "attributes")
         province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
-        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.maybe_text(actor, "actor")
+        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.shown(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
         call = (self._opening_call(province, workflow, on.isoformat(), attributes, case_id)
                 if idempotency_key else None)
@@ -462,7 +463,7 @@ class Engine:
         case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
         on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
         self._happened(on)
-        reason, actor = arguments.maybe_text(reason, "reason"), arguments.maybe_text(actor, "actor")
+        reason, actor = arguments.shown(reason, "reason", lines=True), arguments.shown(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
         call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
         first = self._replayed_call(idempotency_key, call)
@@ -679,9 +680,10 @@ class Engine:
         """
         case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
         on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
+        arguments.shown(reason, "reason", lines=True)
         self._happened(on)
         payload = arguments.json_object(payload, "payload")
-        actor = arguments.maybe_text(actor, "actor")
+        actor = arguments.shown(actor, "actor")
         idempotency_key = arguments.key(idempotency_key)
         call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), payload, reason, corrects)
                 if idempotency_key else None)

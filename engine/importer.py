@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.arguments import not_json, unique_keys
+from engine.arguments import not_json, shown, unique_keys
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
@@ -170,7 +170,7 @@ class _Batch:
         if on > self.today:
             self.engine._happened(on)  # (the refusal)
         for name in ("actor", "reason"):
-            _field(data, name, str, required=False)
+            shown(_field(data, name, str, required=False), name, lines=name == "reason")
         try:
             if op == "open":
                 changes = [self._opening(data, on, key)]

@@ -9,6 +9,7 @@ an empty idempotency key was half recorded; a ``set`` in a correction was stored
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from decimal import Decimal
 import pytest
 
 from engine.errors import InvalidInput
+from engine.importer import ImportStopped
 from helpers import dump
 
 ON = date(2026, 3, 2)
@@ -144,6 +146,35 @@ def test_rare_name_characters_and_multi_line_free_text_are_accepted(engine):
                     payload={"missing_materials": "户口簿\x1b[2J"})
 
 
+@pytest.mark.parametrize("call, words", [
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), actor="x\x1b[31mRED\x1b[0m"),
+     "actor must be printable text on one line, got 'x\\x1b[31mRED\\x1b[0m' (character U+001B)"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), actor="a\nb"),
+     "(character U+000A)"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, actor="\u202e甲"), "(character U+202E)"),
+    (lambda e, c: e.fire(c, "terminate", on=date(2026, 3, 3), reason="bad\x1b]0;title\x07x"),
+     "reason must be printable text, got "),
+    (lambda e, c: e.correct(c, 0, on=date(2026, 3, 3), reason="x\x07"), "(character U+0007)"),
+    (lambda e, c: e.correct(c, 0, on=date(2026, 3, 3), reason="x", actor="\x1b"), "actor must"),
+    (lambda e, c: e.set_parameter("shanxi", "甲县", "investigation_start", "2wd",
+                                  "甲县\x1b[8m文件", ON), "citation must be printable text on one"),
+])
+def test_an_actor_or_reason_that_would_not_show_as_itself_is_refused(engine, case_id, call, words):
+    """Found by review: `--actor`, `--reason` and a setting's basis took terminal escapes,
+    which `case show` and the reports then sent to the operator's terminal (a retitled
+    window, coloured rows), and line breaks that split a table row in two."""
+    before = dump(engine)
+    with pytest.raises(InvalidInput) as refused:
+        call(engine, case_id)
+    assert words in str(refused.value)
+    assert dump(engine) == before
+
+
+def test_a_reason_may_run_over_several_lines(engine, case_id):
+    view = engine.fire(case_id, "withdraw", on=date(2026, 3, 3), reason="本人书面申请：\n一、…\t二、…")
+    assert view.history[-1]["reason"] == "本人书面申请：\n一、…\t二、…"
+
+
 @pytest.mark.parametrize("case_id", ["e\x1b[31mRED", "nul\x01x", "z\u200bw", "-x", "a b",
                                      "a\u3000b", "", "tab\there"])
 def test_a_case_id_that_would_show_as_another_or_read_as_an_option_is_refused(engine, case_id):
@@ -177,3 +208,12 @@ def test_a_text_attribute_takes_text_and_numbers_but_not_true_or_a_mapping():
     for value in (True, {"a": 1}, [1], None):
         with pytest.raises(InvalidInput, match="subject must be text"):
             subject.check(value)
+
+
+def test_an_import_line_with_an_actor_that_would_not_show_as_itself_is_a_bad_line(engine):
+    line = json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02",
+                       "actor": "a\u001b[2Jb"})
+    with pytest.raises(ImportStopped, match=r"^line 1: actor must be printable text on one "
+                                            r"line, .* \(character U\+001B\)"):
+        engine.import_lines([line])
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
