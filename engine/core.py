@@ -599,6 +599,8 @@ class Engine:
         numbers = {} if numbers is None else numbers  # two cases opened by one event differ
         payload = dict(payload or {})
         wf = self._workflow_of(case)
+        # (a misspelt event is a usage error whatever its date: named before the date is judged)
+        self.registry.machine(case.province, case.workflow).check_event(event)
         automatic = [t for t in wf.automatic if t.event == event]
         if automatic:
             when = case.attributes.get(automatic[0].auto_on)

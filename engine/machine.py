@@ -62,12 +62,16 @@ class ProcessMachine:
     def allowed_events(self, state: str) -> list[str]:
         return self.machine.get_triggers(state)
 
-    def fire(self, state: str, event: str, ctx: GuardContext) -> str:
-        """The state after ``event``; raises :class:`EventRefused` saying why not."""
+    def check_event(self, event: str) -> None:
+        """Raise :class:`InvalidInput` if the workflow has no such event (a usage error)."""
         if event not in self.machine.events:
             known = ", ".join(self.workflow.events)
             raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
                                f"(events: {known})")
+
+    def fire(self, state: str, event: str, ctx: GuardContext) -> str:
+        """The state after ``event``; raises :class:`EventRefused` saying why not."""
+        self.check_event(event)
         if state in self.workflow.final_states and (event, state) not in self._after_closing:
             raise EventRefused(f"case {ctx.case_id} is closed ({state}): {event} refused")
         if state not in self.machine.events[event].transitions:  # (get_triggers scans all)

@@ -134,6 +134,11 @@ def test_an_unknown_event_name_is_a_usage_error(engine, db):
     line = refused_everywhere(engine, db, cid, "aprove", date(2026, 3, 3), error=InvalidInput,
                               exit_code=2, match="aprove")
     assert "approve" in line  # it lists the known events
+    # Found by review: dated before the case's last event, it was "before the case's last
+    # event", exit 1, as if the event existed.
+    later = shanxi_case(engine, *TO_PUBLICITY)  # (last event on 3/9)
+    refused_everywhere(engine, db, later, "aprove", date(2026, 3, 4), error=InvalidInput,
+                       exit_code=2, match="unknown event 'aprove'")
 
 
 def test_an_unknown_case_is_a_domain_error(engine, db):
