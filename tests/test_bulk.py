@@ -462,6 +462,37 @@ def test_an_interrupted_import_says_which_lines_are_in_and_a_rerun_finishes(tmp_
     assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
 
 
+def test_an_import_stopped_by_a_locked_database_says_which_lines_are_in(tmp_path, db,
+                                                                        monkeypatch):
+    # Found by review: another writer holding the database past the 10 s wait stopped the
+    # import with "database error: database is locked" alone, though earlier batches were
+    # kept. The second batch's write lock cannot be had here.
+    import sqlite3
+
+    from engine.store import Store
+
+    lock, calls = Store.write_transaction, []
+
+    def locked_at_the_second_batch(self):
+        calls.append(1)
+        if len(calls) == 3:  # (a batch takes the lock, and its write nests inside)
+            raise sqlite3.OperationalError("database is locked")
+        return lock(self)
+
+    monkeypatch.setattr(Store, "write_transaction", locked_at_the_second_batch)
+    path = write(tmp_path, LINES)
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: database error: database is locked (import stopped: lines 1–2 are imported, "
+        "in whole batches; run the same import again to finish (lines already imported are "
+        "skipped))")
+    assert events(db) == 2
+    monkeypatch.setattr(Store, "write_transaction", lock)
+    again = run(db, "import", path, "--batch", "2")
+    assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
+
+
 def test_the_bar_counts_lines_first_only_in_a_regular_file(tmp_path):
     # Counting reads the file: a pipe counted on a terminal left nothing to import.
     import os

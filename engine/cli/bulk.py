@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import sys
 from collections import Counter
@@ -39,6 +40,8 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
     one made from its content). The file is read a line at a time, whatever its size.
     """
+    from engine.importer import ImportStopped
+
     shown = bar_shown(jsonl, sys.stderr)
     imported = 0  # lines read up to the end of the last committed batch
 
@@ -64,12 +67,24 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             else:
                 result = engine.import_file(jsonl, **options)
         except KeyboardInterrupt:
-            done = f"lines 1–{imported} are imported, in whole batches" if imported else \
-                "nothing is imported yet"
-            raise DoudiError(f"interrupted: {done}; run the same import again to finish "
-                             "(lines already imported are skipped)") from None
+            raise DoudiError(f"interrupted: {_kept(imported)}") from None
+        except (DoudiError, sqlite3.Error) as exc:
+            if isinstance(exc, ImportStopped):  # (it says what was kept)
+                raise
+            # Another writer holding the database past the wait, a conflict, a full disk: the
+            # batches before it stay written, and the operator needs to know it.
+            what = str(exc) if isinstance(exc, DoudiError) else f"database error: {exc}"
+            stopped = DoudiError(f"{what} (import stopped: {_kept(imported)})")
+            stopped.exit_code = getattr(exc, "exit_code", 1)
+            raise stopped from None
     click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
                f"imported, {result.skipped_count} skipped", err=True)
+
+
+def _kept(imported: int) -> str:
+    done = f"lines 1–{imported} are imported, in whole batches" if imported else \
+        "nothing is imported yet"
+    return f"{done}; run the same import again to finish (lines already imported are skipped)"
 
 
 def bar_shown(path: str, stream: TextIO) -> bool:
