@@ -164,6 +164,10 @@ class AttributeSpec:
             where = "printable text" if self.lines else "printable text on one line"
             raise InvalidInput(f"{name} must be {where}, got {value!r} "
                                f"(character U+{ord(bad):04X})")
+        elif self.type == "text" and isinstance(value, str) and not self.lines and \
+                value != value.strip():
+            # ("a村 " and "a村" would be two villages in a report, looking the same)
+            raise InvalidInput(f"{name} must not begin or end with spaces, got {value!r}")
         elif self.choices and str(value) not in self.choices:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
         elif self.type in ("month", "date"):

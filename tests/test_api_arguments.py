@@ -217,3 +217,16 @@ def test_an_import_line_with_an_actor_that_would_not_show_as_itself_is_a_bad_lin
                                             r"line, .* \(character U\+001B\)"):
         engine.import_lines([line])
     assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("attributes", [{"village": "a村 "}, {"applicant_name": "\u3000张三"},
+                                        {"village": " a村"}])
+def test_a_one_line_text_with_spaces_around_it_is_refused(engine, attributes):
+    # Found by review: "a村 " and "a村" were counted as two villages by report stations,
+    # looking the same. Text that may span lines (a reason, missing materials) is not judged.
+    [(name, value)] = attributes.items()
+    with pytest.raises(InvalidInput) as refused:
+        engine.open_case(province="tianjin", on=ON, attributes=attributes)
+    assert str(refused.value) == f"{name} must not begin or end with spaces, got {value!r}"
+    opened = engine.open_case(province="tianjin", on=ON, attributes={name: value.strip()})
+    assert opened.case.attributes[name] == value.strip()
