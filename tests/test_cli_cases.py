@@ -202,6 +202,27 @@ def test_a_phase_outs_end_cannot_be_moved_by_an_events_data(db):
     assert (shown["state"], shown["history"][-1]["on"]) == ("ended", "2026-10-01")
 
 
+def test_a_misspelt_set_key_is_recorded_with_a_warning(db):
+    # Found by review: --set delgated=true was stored without a word, and the case ran on
+    # 30 working days (57号 第22条) instead of the delegated 20. A platform's own data is
+    # kept as given; a key close to one the workflow declares is pointed out.
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "delgated=true", "--set", "note=x")
+    assert opened.exit_code == 0
+    assert opened.stderr == ("Warning: delgated is not an attribute the dibao workflow reads "
+                             "(did you mean delegated?); it was recorded as given\n")
+    cid = opened.stdout.strip()
+    fired = run(db, "case", "fire", cid, "accept", "--on", "2026-03-03",
+                "--set", "county=甲县", "--set", "househld_size=3")
+    assert fired.exit_code == 0
+    assert fired.stderr == ("Warning: househld_size is not an attribute the dibao workflow "
+                            "reads (did you mean household_size?); it was recorded as given\n")
+    # A command that fails says only its error.
+    failed = run(db, "case", "fire", cid, "approve", "--on", "2026-03-04", "--set", "amont=5")
+    assert failed.exit_code == 1
+    assert "Warning" not in failed.stderr
+
+
 def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):
     """Contract: "Every command takes --db PATH (default: $DOUDI_DB, else ./doudi.db, created on
     first use)"."""

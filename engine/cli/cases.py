@@ -84,6 +84,21 @@ def typed(workflow: Any, settings: dict[str, str]) -> dict[str, Any]:
     return {key: one(key, value) for key, value in settings.items()}
 
 
+def warn_misspelt(workflow: Any, settings: dict[str, str]) -> None:
+    """Once the command succeeded: a ``--set`` key the workflow does not declare but that is
+    close to one it does (``delgated`` for ``delegated``) is kept as given, since a platform
+    may record data of its own; the operator is told on stderr."""
+    import difflib
+
+    for key in settings:
+        if key not in workflow.attributes:
+            close = difflib.get_close_matches(key, list(workflow.attributes), n=1, cutoff=0.8)
+            if close:
+                click.echo(f"Warning: {key} is not an attribute the {workflow.name} workflow "
+                           f"reads (did you mean {close[0]}?); it was recorded as given",
+                           err=True)
+
+
 def set_option(func):
     return click.option(
         "--set",
@@ -162,11 +177,12 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
-        attributes = typed(engine.workflow(province, workflow, settings.get("county")), settings)
+        declared = engine.workflow(province, workflow, settings.get("county"))
         view = engine.open_case(province=province, workflow=workflow, on=on,
-                                attributes=attributes, case_id=case_id, actor=actor,
-                                idempotency_key=key)
+                                attributes=typed(declared, settings), case_id=case_id,
+                                actor=actor, idempotency_key=key)
     click.echo(view.id)
+    warn_misspelt(declared, settings)
 
 
 @case.command()
@@ -185,8 +201,10 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     engine = open_engine(db_path)
     shown = engine.case(case_id)
     before = shown.state
-    view = engine.fire(case_id, event, on=on, payload=typed(_workflow_of(engine, shown), settings),
+    declared = _workflow_of(engine, shown)
+    view = engine.fire(case_id, event, on=on, payload=typed(declared, settings),
                        reason=reason, actor=actor, idempotency_key=key)
+    warn_misspelt(declared, settings)
     if fmt == "json":
         click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
