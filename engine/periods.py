@@ -72,7 +72,26 @@ def iso_date(value: object) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
+        shaped = isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-" \
+            and (value[:4] + value[5:7] + value[8:]).isascii() \
+            and (value[:4] + value[5:7] + value[8:]).isdigit()
+        if shaped:  # (2026-02-30: written right, but no such day)
+            raise ValueError(f"{value!r} is not a date: {_no_such_day(value)}") from None
         raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD") from None
+
+
+def _no_such_day(value: str) -> str:
+    year, month = int(value[:4]), int(value[5:7])
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    if year < 1:
+        return "there is no year 0000"
+    if int(value[8:]) < 1:
+        return "there is no day 00"
+    import calendar
+
+    days = calendar.monthrange(year, month)[1]
+    return f"{value[:7]} has {days} days"
 
 
 @functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started

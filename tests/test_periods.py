@@ -369,3 +369,19 @@ def test_2018_notice_is_cited(cal):
     """
     result = check(cal, date(2018, 2, 9), "7wd", date(2018, 2, 24), WD)
     assert N2017_12 in result.basis
+
+
+@pytest.mark.parametrize("text, why", [
+    ("2026-02-30", "2026-02 has 28 days"), ("2024-02-30", "2024-02 has 29 days"),
+    ("2026-04-31", "2026-04 has 30 days"), ("2026-13-01", "there is no month 13"),
+    ("2026-00-10", "there is no month 00"), ("2026-03-00", "there is no day 00"),
+    ("0000-01-01", "there is no year 0000"), ("20260303", "expected YYYY-MM-DD"),
+    ("２０２６-01-01", "expected YYYY-MM-DD"), ("2026-0a-01", "expected YYYY-MM-DD"),
+])
+def test_a_date_written_right_but_not_in_the_calendar_says_why(text, why):
+    # Found by review: --on 2026-02-30 answered "expected YYYY-MM-DD", which it was.
+    from engine.periods import iso_date
+
+    with pytest.raises(ValueError) as refused:
+        iso_date(text)
+    assert str(refused.value) == f"{text!r} is not a date: {why}"
