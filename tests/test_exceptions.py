@@ -176,6 +176,9 @@ def test_case_assess_and_report_exceptions_through_the_cli(tmp_path, db):
     report = json.loads(run(db, "report", "exceptions", "--format", "json").stdout)
     assert [(r["case_id"], r["route"], r["basis"]) for r in report] == [
         (cid, "fund_referral", "津民发〔2023〕13号 二(二)")]
+    # The CSV is the same report (it left out archive_class and reasons).
+    header = run(db, "report", "exceptions", "--format", "csv").stdout.splitlines()[0]
+    assert header.split(",") == list(report[0])
 
     # A malformed household: one line naming the field, exit 2, nothing written.
     bad = dict(ABOVE, members=[{"id": "a", "age": 45, "income": {"employment": -1}}])

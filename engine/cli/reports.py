@@ -100,8 +100,9 @@ def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
                 SANCTION_COLUMNS, county)
 
 
+# (every field of the JSON rows: the CSV is the same report)
 EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title", "basis",
-                     "decision", "meeting_on", "participants"]
+                     "archive_class", "decision", "meeting_on", "participants", "reasons"]
 
 
 @report.command()
