@@ -223,6 +223,21 @@ def test_a_misspelt_set_key_is_recorded_with_a_warning(db):
     assert "Warning" not in failed.stderr
 
 
+def test_case_show_prints_attributes_as_json_not_python(db):
+    # Found by review: the table showed phase_out={'amount': 900.0, …} and
+    # unstable_income=False, Python's spelling, where the JSON says {"amount": 900.0} and false.
+    cid = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+              "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01",
+              "--set", "unstable_income=false").stdout.strip()
+    run(db, "case", "fire", cid, "income_exceeds", "--on", "2026-03-10",
+        "--set", "per_capita_income=1300", "--set", "standard=1010")
+    [line] = [x for x in run(db, "case", "show", cid).stdout.splitlines()
+              if x.startswith("attributes: ")]
+    assert "unstable_income=false" in line
+    assert 'phase_out={"amount": 900.0, ' in line
+    assert "'" not in line
+
+
 def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):
     """Contract: "Every command takes --db PATH (default: $DOUDI_DB, else ./doudi.db, created on
     first use)"."""

@@ -186,6 +186,8 @@ def test_the_cli_sets_lists_and_removes_a_county_parameter(db):
     assert run(db, "parameter", "list").stdout == "(none)\n"
     history = run(db, "parameter", "list", "--history", "--format", "csv").stdout.splitlines()
     assert len(history) == 3 and "(the province's)" in history[2]
+    # A value as it is, not JSON-quoted twice over (found by review: """2wd""").
+    assert history[1].split(",")[4] == "2wd"
     # A misspelt province is an error like everywhere else, not an empty list.
     misspelt = run(db, "parameter", "list", "--province", "shanxii")
     assert misspelt.exit_code == 2

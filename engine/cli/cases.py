@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, db_option, emit, format_option, load_json
+from engine.cli.options import ISO_DATE, attribute_text, db_option, emit, format_option, load_json
 from engine.clock import china_today
 from engine.errors import DoudiError
 
@@ -277,7 +277,8 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     click.echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
                f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
     if data["attributes"]:
-        click.echo("attributes: " + ", ".join(f"{k}={v}" for k, v in data["attributes"].items()))
+        click.echo("attributes: " + ", ".join(f"{k}={attribute_text(v)}"
+                                              for k, v in data["attributes"].items()))
     click.echo("\nhistory")
     emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
     click.echo("\ndeadlines")

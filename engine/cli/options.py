@@ -138,7 +138,15 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dict | list):  # (JSON, as the json format has it: not Python's repr)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def attribute_text(value: Any) -> str:
+    """An attribute on a line of text: text as it is, anything else as JSON (true, 900.0,
+    {"kind": …}), never Python's repr."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…)):

@@ -8,7 +8,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
-from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.cli.options import ISO_DATE, attribute_text, db_option, emit, format_option
 from engine.clock import china_today
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
@@ -87,5 +87,5 @@ def list_(province, county, history, fmt, db_path) -> None:
     if fmt != "json":
         for row in rows:
             row["value"] = ("(the province's)" if row["value"] is None
-                            else json.dumps(row["value"], ensure_ascii=False))
+                            else attribute_text(row["value"]))
     emit(rows, fmt, COLUMNS)
