@@ -42,3 +42,34 @@ def test_advance_refuses_a_date_the_calendar_does_not_cover(db):
         result = run(db, "case", "advance", "--as-of", as_of)
         assert result.exit_code == 2, result.output
         assert as_of[:4] in error_line(result)
+
+
+def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
+    # Two 天津 phase-outs (income recorded 2026-05-15: June … November) end on 2026-12-01;
+    # written one case per batch here, Ctrl-C comes as the second batch is written.
+    from engine import core
+
+    api = Engine.open(db)
+    for _ in range(2):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                                attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                    payload={"per_capita_income": 1300, "standard": 1100})
+    commit, calls = core.Engine._commit, []
+
+    def interrupted_at_the_second_batch(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(core, "WRITE_BATCH", 1)
+    monkeypatch.setattr(core.Engine, "_commit", interrupted_at_the_second_batch)
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1
+    assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
+    assert error_line(result) == ("Error: interrupted: the 1 events listed are recorded, in "
+                                  "whole batches; run advance again to finish")
+    monkeypatch.setattr(core.Engine, "_commit", commit)
+    again = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1

@@ -53,7 +53,9 @@ class DoudiGroup(click.Group):
             error(exc.format_message())
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            error("aborted")
+            # Ctrl-C (click's Abort): a command's one transaction rolled back; the batched
+            # ones (import, recompute, advance) say for themselves what they kept.
+            error("interrupted: nothing more was recorded")
             sys.exit(1)
         except DoudiError as exc:
             error(str(exc))

@@ -315,7 +315,11 @@ def advance(as_of: date, db_path) -> None:
         click.echo(f"{case_id}: {event} on {on.isoformat()}")
         recorded += 1
 
-    engine.advance(as_of, on_recorded=show)
+    try:
+        engine.advance(as_of, on_recorded=show)
+    except KeyboardInterrupt:
+        raise DoudiError(f"interrupted: the {recorded} events listed are recorded, in whole "
+                         "batches; run advance again to finish") from None
     click.echo(f"{recorded} events recorded", err=True)
 
 
