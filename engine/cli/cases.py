@@ -197,7 +197,11 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 @format_option("table", "json")
 @db_option
 def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None:
-    """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written)."""
+    """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written).
+
+    With --format json, the case as the event left it: its deadlines judged as of the
+    event's date (case show judges them as of today).
+    """
     engine = open_engine(db_path)
     shown = engine.case(case_id)
     before = shown.state
