@@ -680,3 +680,20 @@ def test_a_reduction_decided_before_the_first_payment_applies_from_the_first_pay
     engine.fire(case.id, "review", on=date(2026, 1, 20), payload={"outcome": "reduce", "amount": 700})
     assert paid(engine.case(case.id, as_of=date(2026, 5, 1))) == [
         ("2026-03", 700.0), ("2026-04", 700.0), ("2026-05", 700.0)]
+
+
+def test_a_correction_of_a_review_is_checked_like_the_review(engine):
+    # Found by review: `case correct C 1 --set outcome=bogus` went into the permanent record.
+    # A re-check's outcome is one of keep, raise, reduce, stop (民发〔2021〕57号 第31条).
+    case = open_benefit(engine)
+    engine.fire(case.id, "review", on=date(2026, 3, 2), payload={"outcome": "keep"})
+    before = dump(engine)
+    with pytest.raises(InvalidInput) as refused:
+        engine.correct(case.id, 1, on=date(2026, 3, 3), reason="核查结果录错",
+                       payload={"outcome": "bogus"})
+    assert str(refused.value) == ("outcome must be one of keep, raise, reduce, stop, "
+                                  "got 'bogus'")
+    assert dump(engine) == before
+    view = engine.correct(case.id, 1, on=date(2026, 3, 3), reason="核查结果录错",
+                          payload={"outcome": "reduce", "amount": 800})
+    assert view.history[-1]["event"] == "correction"
