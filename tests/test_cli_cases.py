@@ -128,6 +128,19 @@ def test_set_values_are_typed(db):
     assert total["due_on"] == "2026-03-30"
 
 
+@pytest.mark.parametrize("value", ["1_000", "９００", " 900", "0x10"])
+def test_a_number_is_written_in_ascii_digits(db, value):
+    # Found by review: Python's int() read 1_000 and ９００ as numbers. Such a value stays
+    # text, and an attribute declared as a number says so.
+    result = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", f"amount={value}")
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: amount must be a number (at most 1,000,000,000,000), " \
+                                 f"got {value!r}"
+    assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+               "--set", "note=1_000").exit_code == 0
+
+
 @pytest.mark.parametrize("args, code", [
     (["case", "fire", "{cid}", "accept", "--on", "2026-02-30"], 2),
     (["case", "fire", "{cid}", "accept", "--on", "20260303"], 2),

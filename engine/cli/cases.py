@@ -6,6 +6,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from engine.core import Recorded
 
 
+#: A number as written on a command line: ASCII digits, an optional sign, point and exponent.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def parse_value(text: str) -> Any:
     """``--set`` values: true/false, numbers, JSON lists; anything else stays a string.
     A value in double quotes is always text (``--set 'office_phone="0351…"'``)."""
@@ -36,6 +41,8 @@ def parse_value(text: str) -> Any:
             return json.loads(text)
         except ValueError:
             return text
+    if not _NUMBER.fullmatch(text):  # (Python's int() also reads 1_000, ９００ and " 9 ")
+        return text
     for kind in (int, float):
         try:
             number = kind(text)
