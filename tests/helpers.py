@@ -82,3 +82,17 @@ def refused_everywhere(engine, db_path, case_id, event, on, error=EventRefused, 
     assert dump_file(db_path) == dumped
     assert snapshot(engine, case_id) == before
     return line
+
+
+def failing_on_call(number, real, error):
+    """A stand-in for the method ``real`` that raises ``error`` on its ``number``-th call
+    (Ctrl-C, a locked database in the middle of a batched command) and otherwise calls it."""
+    calls = []
+
+    def stand_in(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise error
+        return real(self, *args, **kwargs)
+
+    return stand_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Engine
-from helpers import error_line, run
+from helpers import error_line, failing_on_call, run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
@@ -52,19 +52,12 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     api = Engine.open(db)
     for _ in range(2):
         case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                                attributes={"amount": 900, "paid_from": "2026-04"})
+                             attributes={"amount": 900, "paid_from": "2026-04"})
         api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                    payload={"per_capita_income": 1300, "standard": 1100})
-    commit, calls = core.Engine._commit, []
-
-    def interrupted_at_the_second_batch(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return commit(self, *args, **kwargs)
-
+                 payload={"per_capita_income": 1300, "standard": 1100})
+    commit = core.Engine._commit
     monkeypatch.setattr(core, "WRITE_BATCH", 1)
-    monkeypatch.setattr(core.Engine, "_commit", interrupted_at_the_second_batch)
+    monkeypatch.setattr(core.Engine, "_commit", failing_on_call(2, commit, KeyboardInterrupt))
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 1
     assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1

@@ -12,7 +12,7 @@ import pytest
 from engine import Engine, calendar
 from engine.calendar import Holiday, YearRecord
 from engine.registry import get_registry
-from helpers import error_line, run
+from helpers import error_line, failing_on_call, run
 
 LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
@@ -441,15 +441,8 @@ def test_an_interrupted_import_says_which_lines_are_in_and_a_rerun_finishes(tmp_
                                                                             monkeypatch):
     from engine.core import Engine as EngineClass
 
-    commit, calls = EngineClass._commit, []
-
-    def interrupted_at_the_second_batch(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return commit(self, *args, **kwargs)
-
-    monkeypatch.setattr(EngineClass, "_commit", interrupted_at_the_second_batch)
+    commit = EngineClass._commit
+    monkeypatch.setattr(EngineClass, "_commit", failing_on_call(2, commit, KeyboardInterrupt))
     path = write(tmp_path, LINES)
     result = run(db, "import", path, "--batch", "2")
     assert result.exit_code == 1
@@ -471,15 +464,9 @@ def test_an_import_stopped_by_a_locked_database_says_which_lines_are_in(tmp_path
 
     from engine.store import Store
 
-    lock, calls = Store.write_transaction, []
-
-    def locked_at_the_second_batch(self):
-        calls.append(1)
-        if len(calls) == 3:  # (a batch takes the lock, and its write nests inside)
-            raise sqlite3.OperationalError("database is locked")
-        return lock(self)
-
-    monkeypatch.setattr(Store, "write_transaction", locked_at_the_second_batch)
+    lock = Store.write_transaction  # (a batch takes the lock, and its write nests inside)
+    monkeypatch.setattr(Store, "write_transaction", failing_on_call(
+        3, lock, sqlite3.OperationalError("database is locked")))
     path = write(tmp_path, LINES)
     result = run(db, "import", path, "--batch", "2")
     assert result.exit_code == 1
