@@ -437,45 +437,35 @@ def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tm
         error_line(refused)
 
 
-def test_an_interrupted_import_says_which_lines_are_in_and_a_rerun_finishes(tmp_path, db,
-                                                                            monkeypatch):
-    from engine.core import Engine as EngineClass
-
-    commit = EngineClass._commit
-    monkeypatch.setattr(EngineClass, "_commit", failing_on_call(2, commit, KeyboardInterrupt))
-    path = write(tmp_path, LINES)
-    result = run(db, "import", path, "--batch", "2")
-    assert result.exit_code == 1
-    assert error_line(result) == (
-        "Error: interrupted: lines 1–2 are imported, in whole batches; run the same import "
-        "again to finish (lines already imported are skipped)")
-    assert events(db) == 2
-    monkeypatch.setattr(EngineClass, "_commit", commit)
-    again = run(db, "import", path, "--batch", "2")
-    assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
+KEPT = ("lines 1–2 are imported, in whole batches; run the same import again to finish (lines "
+        "already imported are skipped)")
 
 
-def test_an_import_stopped_by_a_locked_database_says_which_lines_are_in(tmp_path, db,
-                                                                        monkeypatch):
-    # Found by review: another writer holding the database past the 10 s wait stopped the
-    # import with "database error: database is locked" alone, though earlier batches were
-    # kept. The second batch's write lock cannot be had here.
+@pytest.mark.parametrize("stopped_by", ["ctrl_c", "locked"])
+def test_an_import_stopped_midway_says_which_lines_are_in_and_a_rerun_finishes(
+        tmp_path, db, monkeypatch, stopped_by):
+    # Ctrl-C as the second batch is written; or its write lock cannot be had (another writer
+    # holding the database past the 10 s wait), which said "database error: database is
+    # locked" alone, though earlier batches were kept (found by review). A batch takes the
+    # lock, and its write nests inside: the second batch's lock is the third call.
     import sqlite3
 
+    from engine.core import Engine as EngineClass
     from engine.store import Store
 
-    lock = Store.write_transaction  # (a batch takes the lock, and its write nests inside)
-    monkeypatch.setattr(Store, "write_transaction", failing_on_call(
-        3, lock, sqlite3.OperationalError("database is locked")))
+    owner, name, call, error, message = {
+        "ctrl_c": (EngineClass, "_commit", 2, KeyboardInterrupt, f"Error: interrupted: {KEPT}"),
+        "locked": (Store, "write_transaction", 3, sqlite3.OperationalError("database is locked"),
+                   f"Error: database error: database is locked (import stopped: {KEPT})"),
+    }[stopped_by]
+    real = getattr(owner, name)
+    monkeypatch.setattr(owner, name, failing_on_call(call, real, error))
     path = write(tmp_path, LINES)
     result = run(db, "import", path, "--batch", "2")
     assert result.exit_code == 1
-    assert error_line(result) == (
-        "Error: database error: database is locked (import stopped: lines 1–2 are imported, "
-        "in whole batches; run the same import again to finish (lines already imported are "
-        "skipped))")
+    assert error_line(result) == message
     assert events(db) == 2
-    monkeypatch.setattr(Store, "write_transaction", lock)
+    monkeypatch.setattr(owner, name, real)
     again = run(db, "import", path, "--batch", "2")
     assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
 
