@@ -629,7 +629,13 @@ class Engine:
                                        dict(opening.attributes), None, actor,
                                        taken=taken, numbers=numbers)
             except DoudiError as exc:
-                raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}") from None
+                carried = next((k for k in opening.attributes if str(exc).startswith(f"{k} ")),
+                               None)
+                # (a value recorded on this case before a check refused it: the event may
+                # give it again, put right)
+                hint = (f"; give {carried} again with this event (--set {carried}=…)"
+                        if carried and carried not in payload else "")
+                raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}{hint}") from None
             linked.links.append((case.id, opening.back_relation, on, 0))
             change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
             changes.append(linked)
@@ -939,13 +945,20 @@ class Engine:
         reason: str | None,
         actor: str | None = None,
         key: str | None = None,
+        recorded: bool = False,
     ) -> _Step:
-        """One event applied to a case in memory: new state, attributes, deadlines, effects."""
+        """One event applied to a case in memory: new state, attributes, deadlines, effects.
+
+        ``recorded``: an event read back from the history (a replay). Its data was checked
+        when it was given, and is not judged again by how data must be given now (a later
+        version refusing spaces around a name must not make the history unreadable).
+        """
         wf = self._workflow_of(case, on)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
         calendar.check(on)
-        wf.check_attributes(payload)
+        if not recorded:
+            wf.check_attributes(payload)
         _always_delegated(wf, _place(case.province, case.county), payload)
         attributes = {**case.attributes, **payload}
         ctx = GuardContext(
@@ -988,7 +1001,8 @@ class Engine:
         return _Step(updated, entry, deadlines, outcome, openings)
 
     def replay(self, case_id: str) -> tuple[CaseRecord, list[Deadline]]:
-        """The case and its deadlines rebuilt from its history alone, guards checked again."""
+        """The case and its deadlines rebuilt from its history alone, guards checked again
+        (the event data is not checked again: see :meth:`_step`'s ``recorded``)."""
         stored = self._load(case_id)
         history = self.store.history(case_id)
         opening = history[0]
@@ -1006,7 +1020,7 @@ class Engine:
                 case = attrs.evolve(case, last_event_on=entry.on)
                 continue
             step = self._step(case, history[:i], deadlines, entry.event, entry.on,
-                              entry.payload, entry.reason, entry.actor)
+                              entry.payload, entry.reason, entry.actor, recorded=True)
             case, deadlines = step.case, step.deadlines
         return case, deadlines
 
@@ -1216,15 +1230,18 @@ class Engine:
         if province is not None:
             self.registry.province(province)
         rows = []
-        # Filtered in SQL: the few routed cases, not every case's attributes in Python.
-        routed = ("json_extract(attributes, '$.exception_route') is not null "
-                  "or json_extract(attributes, '$.archive_class') is not null")
+        # Filtered in SQL: the few routed cases, not every case's attributes in Python. Only
+        # values of the shapes the effects give them: the same names given as data (in a
+        # workflow that does not decide them, or before they were refused) are not routes.
+        routed = ("json_type(attributes, '$.exception_route') = 'object' "
+                  "or json_type(attributes, '$.archive_class') = 'text'")
         for case in self.store.cases(province=province, county=county, condition=routed):
             route = case.attributes.get("exception_route")
-            decision = case.attributes.get("collective_decision") or {}
-            if not route and not case.attributes.get("archive_class"):
+            route = route if isinstance(route, dict) else {}
+            decision = case.attributes.get("collective_decision")
+            decision = decision if isinstance(decision, dict) else {}
+            if not route and not isinstance(case.attributes.get("archive_class"), str):
                 continue
-            route = route or {}
             rows.append({
                 "case_id": case.id, "province": case.province, "county": case.county,
                 "state": case.state, "route": route.get("kind") or case.attributes["archive_class"],

@@ -697,3 +697,32 @@ def test_a_correction_of_a_review_is_checked_like_the_review(engine):
     view = engine.correct(case.id, 1, on=date(2026, 3, 3), reason="核查结果录错",
                           payload={"outcome": "reduce", "amount": 800})
     assert view.history[-1]["event"] == "correction"
+
+
+def test_data_recorded_before_a_check_refused_it_still_replays_and_can_be_put_right(
+        engine, monkeypatch):
+    """Found by review: a village recorded as "b村 " before spaces around text were refused
+    made the history fail to replay, and the approval that carries it to the benefit case
+    (民发〔2021〕57号 第21条) failed without saying how to go on."""
+    from engine.workflow import AttributeSpec
+
+    check = AttributeSpec.check
+    monkeypatch.setattr(AttributeSpec, "check", lambda self, value: None)  # (the old version)
+    case = engine.open_case(province="tianjin", on=date(2026, 3, 2),
+                            attributes={"village": "b村 ", "household_size": 2})
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9)]:
+        engine.fire(case.id, event, on=date(2026, 3, day))
+    monkeypatch.setattr(AttributeSpec, "check", check)
+    assert engine.replay(case.id)[0].state == "in_publicity"
+    before = dump(engine)
+    with pytest.raises(InvalidInput) as refused:
+        engine.fire(case.id, "approve", on=date(2026, 3, 17), payload={"amount": 650})
+    assert str(refused.value) == (
+        "approve opens a benefit case: village must not begin or end with spaces, got 'b村 '; "
+        "give village again with this event (--set village=…)")
+    assert dump(engine) == before
+    view = engine.fire(case.id, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 650, "village": "b村"})
+    [link] = view.links
+    assert engine.case(link["case_id"]).case.attributes["village"] == "b村"

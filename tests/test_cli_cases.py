@@ -230,6 +230,10 @@ def test_a_misspelt_set_key_is_recorded_with_a_warning(db):
     assert fired.exit_code == 0
     assert fired.stderr == ("Warning: househld_size is not an attribute the dibao workflow "
                             "reads (did you mean household_size?); it was recorded as given\n")
+    corrected = run(db, "case", "correct", cid, "0", "--on", "2026-03-03", "--reason", "录错",
+                    "--set", "delgated=true")
+    assert corrected.exit_code == 0
+    assert corrected.stderr.startswith("Warning: delgated is not an attribute the dibao ")
     # A command that fails says only its error.
     failed = run(db, "case", "fire", cid, "approve", "--on", "2026-03-04", "--set", "amont=5")
     assert failed.exit_code == 1
@@ -249,6 +253,22 @@ def test_case_show_prints_attributes_as_json_not_python(db):
     assert "unstable_income=false" in line
     assert 'phase_out={"amount": 900.0, ' in line
     assert "'" not in line
+
+
+def test_tables_show_what_would_not_show_as_itself_as_escapes(db):
+    # Found by review: a platform's own data (an undeclared key) or a reason on several lines
+    # went to the terminal as it was: an escape retitled it, a line break forged a row. The
+    # table writes them as escapes; the JSON keeps the data as recorded.
+    cid = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+              "--set", "note=a\x1b]0;PWNED\x07b").stdout.strip()
+    run(db, "case", "fire", cid, "withdraw", "--on", "2026-03-03",
+        "--reason", "本人申请\n99  2026-03-04  approve")
+    shown = run(db, "case", "show", cid).stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "note=a\\x1b]0;PWNED\\x07b" in shown
+    assert "本人申请\\n99  2026-03-04  approve" in shown
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["attributes"]["note"] == "a\x1b]0;PWNED\x07b"
 
 
 def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):

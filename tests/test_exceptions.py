@@ -121,10 +121,10 @@ def test_shanxi_expenditure_type_needs_the_rigid_spending_the_investigation_foun
     assert (route["kind"], route["basis"]) == ("marginal_offer", "晋民发〔2023〕31号 一(四)")
     spending = investigated(engine, "shanxi", special_hardship=True)
     view = engine.fire(spending, "assess", on=date(2026, 3, 6),
-                       payload={"household": {**ABOVE, "rigid_spending": 650.5}})
+                       payload={"household": {**ABOVE, "rigid_spending": 12345.67}})
     route = view.case.attributes["exception_route"]
     assert (route["kind"], route["title"]) == ("expenditure_type",
-                                               "支出型贫困家庭救助（刚性支出每月650.5元）")
+                                               "支出型贫困家庭救助（刚性支出每月12345.67元）")
 
 
 def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
@@ -370,3 +370,21 @@ def test_without_an_assessment_recorded_approval_is_not_judged_on_one(engine):
     post(engine, cid)
     assert engine.fire(cid, "approve", on=date(2026, 3, 17),
                        payload={"amount": 300}).state == "approved"
+
+
+def test_names_like_a_route_given_as_data_are_not_routes(db):
+    """Found by review: `--set exception_route=x` on a temporary case (a workflow that does
+    not decide routes) made `report exceptions` fail with a traceback for the whole
+    database; so did such a value stored before dibao refused it."""
+    assert run(db, "case", "open", "--province", "shanxi", "--workflow", "temporary",
+               "--on", "2026-03-02", "--set", "exception_route=x").exit_code == 0
+    engine = Engine.open(db)
+    engine.store.db.execute(  # a dibao case written by an older version
+        "insert into cases (id, province, workflow, state, attributes, opened_on, last_event_on,"
+        " version) values ('old', 'shanxi', 'dibao', 'applied', "
+        "'{\"exception_route\": \"x\", \"collective_decision\": [1]}', '2026-03-02', "
+        "'2026-03-02', 1)")
+    engine.store.db.conn.commit()
+    result = run(db, "report", "exceptions", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []

@@ -9,7 +9,7 @@ way. Today is the date in China (UTC+8), whatever the machine's own time zone.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -72,13 +72,21 @@ def test_the_cli_refuses_a_date_after_today_in_china(db, monkeypatch):
     assert dump_file(db) == before
 
 
-def test_today_is_the_date_in_china():
-    # 2026-12-06 20:00 UTC is 2026-12-07 04:00 in Beijing: read before and after, in case
-    # midnight passes between.
-    before = (datetime.now(UTC) + timedelta(hours=8)).date()
-    today = china_today()
-    after = (datetime.now(UTC) + timedelta(hours=8)).date()
-    assert today in (before, after)
+@pytest.mark.parametrize("utc, today", [
+    (datetime(2026, 12, 6, 15, 59, tzinfo=UTC), date(2026, 12, 6)),  # 23:59 in Beijing
+    (datetime(2026, 12, 6, 16, 0, tzinfo=UTC), date(2026, 12, 7)),   # 00:00 the next day
+    (datetime(2026, 12, 6, 20, 0, tzinfo=UTC), date(2026, 12, 7)),   # a UTC server's evening
+])
+def test_today_is_the_date_in_china(monkeypatch, utc, today):
+    from engine import clock
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return utc.astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", Frozen)
+    assert china_today() == today
 
 
 def test_an_engine_without_its_own_today_uses_chinas(tmp_path, monkeypatch):

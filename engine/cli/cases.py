@@ -382,7 +382,9 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     state or deadline of the case. To change the case, record the event that does.
     """
     engine = open_engine(db_path)
-    payload = typed(_workflow_of(engine, engine.case(case_id)), settings)
-    view = engine.correct(case_id, seq, on, reason, payload, actor, idempotency_key=key)
+    declared = _workflow_of(engine, engine.case(case_id))
+    view = engine.correct(case_id, seq, on, reason, typed(declared, settings), actor,
+                          idempotency_key=key)
+    warn_misspelt(declared, settings)
     click.echo(f"{case_id}: correction of event {seq} recorded as event "
                f"{view.history[-1]['seq']}")

@@ -125,7 +125,7 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
     if not rows:
         click.echo("(none)")
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[visible(_cell(r.get(c))) for c in columns] for r in rows]
     widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
     click.echo("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
@@ -144,9 +144,24 @@ def _cell(value: Any) -> str:
 
 
 def attribute_text(value: Any) -> str:
-    """An attribute on a line of text: text as it is, anything else as JSON (true, 900.0,
-    {"kind": …}), never Python's repr."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """An attribute on a line of text: text as it is (but :func:`visible`), anything else as
+    JSON (true, 900.0, {"kind": …}), never Python's repr."""
+    return visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def visible(text: str) -> str:
+    """``text`` as a terminal can show it: a character that would not show as itself (a line
+    break that would start a forged row, a terminal escape, a right-to-left override) is
+    written as its escape (\\n, \\x1b, \\u202e). Data of a platform's own is stored as given,
+    so it is made safe where it is shown; CSV and JSON keep it as it is."""
+    if text.isprintable():  # (the common case, in C)
+        return text
+    import unicodedata
+
+    from engine.arguments import HIDDEN
+
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(c) in HIDDEN else c for c in text)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…)):
