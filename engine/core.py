@@ -253,6 +253,7 @@ class Engine:
             arguments.json_value(value, "value"), arguments.text(citation, "citation"),
             arguments.a_date(on, "on"), arguments.shown(actor, "actor"))
         arguments.shown(citation, "citation")  # (shown as the basis of every date it sets)
+        arguments.shown(county, "county")  # (甲\u200b县 would look like 甲县, and never apply)
         if not county.strip() or county != county.strip():
             raise InvalidInput(f"county must name a county, without spaces around it: "
                                f"{county!r}")
@@ -285,16 +286,19 @@ class Engine:
         return recorded
 
     def parameter_settings(self, province: str | None = None, county: str | None = None,
-                           in_force: bool = True) -> list[LocalSetting]:
-        """The county parameters in force; with ``in_force=False``, every setting recorded
-        (removals included), oldest first."""
+                           in_force: bool = True, as_of: date | None = None
+                           ) -> list[LocalSetting]:
+        """The county parameters in force on ``as_of`` (default: today; a setting decided
+        for a later date is not in force yet); with ``in_force=False``, every setting
+        recorded (removals included), oldest first."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
+        as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         if province is not None:
             self.registry.province(province)  # a misspelt one is an error, not "(none)"
         settings = (
             [s for place in self._local_places().values()
-             for s in local_parameters.in_force(place).values()]
+             for s in local_parameters.in_force(x for x in place if x.on <= as_of).values()]
             if in_force else self.store.local_settings())
         found = [s for s in settings
                  if province in (None, s.province) and county in (None, s.county)]
@@ -1237,14 +1241,14 @@ class Engine:
                   "or json_type(attributes, '$.archive_class') = 'text'")
         for case in self.store.cases(province=province, county=county, condition=routed):
             route = case.attributes.get("exception_route")
-            route = route if isinstance(route, dict) else {}
+            route = route if isinstance(route, dict) and isinstance(route.get("kind"), str) else {}
             decision = case.attributes.get("collective_decision")
             decision = decision if isinstance(decision, dict) else {}
             if not route and not isinstance(case.attributes.get("archive_class"), str):
                 continue
             rows.append({
                 "case_id": case.id, "province": case.province, "county": case.county,
-                "state": case.state, "route": route.get("kind") or case.attributes["archive_class"],
+                "state": case.state, "route": route.get("kind") or case.attributes.get("archive_class"),
                 # (a case referred without an assessment has no route: its archive's basis)
                 "title": route.get("title"),
                 "basis": route.get("basis") or case.attributes.get("archive_basis"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from engine.arguments import non_negative_number
+from engine.arguments import non_negative_number, unprintable
 from engine.errors import InvalidInput
 
 
@@ -67,6 +67,9 @@ class Reader:
             return value
         if not isinstance(value, str) or not value:
             raise InvalidInput(f"{self.path}.{key}: expected text, got {value!r}")
+        if (bad := unprintable(value)) is not None:  # (ids and places are shown and printed)
+            raise InvalidInput(f"{self.path}.{key}: expected printable text on one line, got "
+                               f"{value!r} (character U+{ord(bad):04X})")
         return value
 
     def boolean(self, key: str, default: Any = _MISSING) -> Any:

@@ -263,3 +263,13 @@ def test_a_residence_file_on_a_workflow_that_does_not_judge_the_place_is_a_usage
         result)
     assert dump_file(db) == before
     assert run(db, "case", "accept", case.id, "--on", ON.isoformat()).exit_code == 0
+
+
+def test_a_place_or_id_that_would_not_show_as_itself_is_refused(engine, db, tmp_path):
+    # Found by review: a member id or place with a terminal escape or a line break was
+    # printed as it was (in the 申请地 line, a refusal, an import's skipped-line list).
+    message = refused(engine, db, tmp_path, "shanxi", "甲县",
+                      residence("a", member("a", "甲县\nskipped line 99: forged", "甲县")),
+                      error=InvalidInput, exit_code=2)
+    assert message == ("residence.members[0].registered_in: expected printable text on one "
+                       "line, got '甲县\\nskipped line 99: forged' (character U+000A)")

@@ -8,11 +8,13 @@ Dates are hand-counted on the 2026 official calendar (国办发明电〔2025〕7
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import cli
+from engine import Engine
+from engine.cli import cli, error
 from engine.clock import china_today
 from helpers import dump_file, error_line, run
 
@@ -255,7 +257,7 @@ def test_case_show_prints_attributes_as_json_not_python(db):
     assert "'" not in line
 
 
-def test_tables_show_what_would_not_show_as_itself_as_escapes(db):
+def test_tables_show_what_would_not_show_as_itself_as_escapes(db, capsys):
     # Found by review: a platform's own data (an undeclared key) or a reason on several lines
     # went to the terminal as it was: an escape retitled it, a line break forged a row. The
     # table writes them as escapes; the JSON keeps the data as recorded.
@@ -269,6 +271,13 @@ def test_tables_show_what_would_not_show_as_itself_as_escapes(db):
     assert "本人申请\\n99  2026-03-04  approve" in shown
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["attributes"]["note"] == "a\x1b]0;PWNED\x07b"
+    # A name of a platform's own attribute, and an error line quoting what was given, too.
+    other = Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2),
+                                      attributes={"k\n\nhistory\x1b": 1}).id
+    assert "k\\n\\nhistory\\x1b=1" in run(db, "case", "show", other).stdout
+    capsys.readouterr()
+    error("no case 'x\x1b]0;t\x07'\nforged")
+    assert capsys.readouterr().err == "Error: no case 'x\\x1b]0;t\\x07'\\nforged\n"
 
 
 def test_db_option_and_DOUDI_DB_are_respected(tmp_path, monkeypatch):

@@ -385,6 +385,10 @@ def test_names_like_a_route_given_as_data_are_not_routes(db):
         "'{\"exception_route\": \"x\", \"collective_decision\": [1]}', '2026-03-02', "
         "'2026-03-02', 1)")
     engine.store.db.conn.commit()
+    # An object, but not a route (no kind): a benefit case does not decide routes.
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 3, 2), attributes={
+        "amount": 900, "paid_from": "2026-04", "exception_route": {"x": 1}})
     result = run(db, "report", "exceptions", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
+    assert run(db, "report", "exceptions").exit_code == 0

@@ -298,3 +298,32 @@ def test_a_jiangsu_county_s_value_stays_within_the_draft_s_bounds(engine, name, 
 def test_a_county_name_with_spaces_around_it_is_refused(engine):
     with pytest.raises(InvalidInput, match="without spaces around it: ' 甲县 '"):
         engine.set_parameter("shanxi", " 甲县 ", "investigation_start", "2wd", BASIS, ACCEPTED)
+
+
+def test_a_county_that_would_not_show_as_itself_is_refused(engine):
+    # Found by review: 甲\u200b县 shows as 甲县 but is another county, whose setting would
+    # never apply to 甲县's cases.
+    with pytest.raises(InvalidInput, match=r"county must be printable text on one line, "
+                                           r".* \(character U\+200B\)"):
+        engine.set_parameter("shanxi", "甲\u200b县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    assert engine.parameter_settings(in_force=False) == []
+
+
+def test_parameter_list_shows_what_is_in_force_on_the_day(db, monkeypatch):
+    """Found by review: a setting decided for 2027-06-01 was listed as in force in December
+    2026 over one from 2026-12-01, while the cases counted the latter."""
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 12, 6))
+    for value, on in (("2wd", "2027-06-01"), ("3wd", "2026-12-01")):
+        assert run(db, "parameter", "set", "investigation_start", value, "--province", "shanxi",
+                   "--county", "甲县", "--basis", BASIS, "--on", on).exit_code == 0
+    engine = Engine.open(db)
+    assert engine.workflow("shanxi", "dibao", "甲县", date(2026, 12, 6)).parameters[
+        "investigation_start"].value == "3wd"
+
+    def listed(*args):
+        rows = json.loads(run(db, "parameter", "list", "--format", "json", *args).stdout)
+        return [(row["value"], row["on"]) for row in rows]
+
+    assert listed() == [("3wd", "2026-12-01")]
+    assert listed("--as-of", "2027-06-01") == [("2wd", "2027-06-01")]
+    assert len(listed("--history")) == 2

@@ -20,9 +20,10 @@ _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 def error(message: str) -> None:
     """``Error: message`` on stderr, on one line whatever the message holds (a value the user
-    typed may contain a line break: it is shown escaped, as repr() would)."""
-    line = message.replace("\r", "\\r").replace("\n", "\\n")
-    click.echo(f"Error: {line}", err=True)
+    typed may contain a line break or a terminal escape: it is shown escaped)."""
+    from engine.cli.options import visible
+
+    click.echo(f"Error: {visible(message)}", err=True)
 
 
 class DoudiGroup(click.Group):

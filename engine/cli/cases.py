@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, attribute_text, db_option, emit, format_option, load_json
+from engine.cli.options import (
+    ISO_DATE,
+    attribute_text,
+    db_option,
+    emit,
+    format_option,
+    load_json,
+    visible,
+)
 from engine.clock import china_today
 from engine.errors import DoudiError
 
@@ -101,7 +109,7 @@ def warn_misspelt(workflow: Any, settings: dict[str, str]) -> None:
         if key not in workflow.attributes:
             close = difflib.get_close_matches(key, list(workflow.attributes), n=1, cutoff=0.8)
             if close:
-                click.echo(f"Warning: {key} is not an attribute the {workflow.name} workflow "
+                click.echo(f"Warning: {visible(key)} is not an attribute the {workflow.name} workflow "
                            f"reads (did you mean {close[0]}?); it was recorded as given",
                            err=True)
 
@@ -261,7 +269,7 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     click.echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
     way = view.history[-1]["derived"].get("application_place")
     if way:
-        click.echo(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})")
+        click.echo(visible(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})"))
 
 
 @case.command()
@@ -288,7 +296,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     click.echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
                f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
     if data["attributes"]:
-        click.echo("attributes: " + ", ".join(f"{k}={attribute_text(v)}"
+        click.echo("attributes: " + ", ".join(f"{visible(k)}={attribute_text(v)}"
                                               for k, v in data["attributes"].items()))
     click.echo("\nhistory")
     emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])

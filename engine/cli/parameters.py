@@ -8,7 +8,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
-from engine.cli.options import ISO_DATE, attribute_text, db_option, emit, format_option
+from engine.cli.options import ISO_DATE, db_option, emit, format_option
 from engine.clock import china_today
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
@@ -77,15 +77,19 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
 @click.option("--county", help="Only this county.")
 @click.option("--history", is_flag=True,
               help="Every setting recorded, removals included, not only those in force.")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
+              show_default="today in China",
+              help="In force on this date (a setting decided for a later date is not yet).")
 @format_option("table", "csv", "json")
 @db_option
-def list_(province, county, history, fmt, db_path) -> None:
+def list_(province, county, history, as_of, fmt, db_path) -> None:
     """The county parameters in force (or, with --history, every setting recorded)."""
     engine = open_engine(db_path)
-    settings = engine.parameter_settings(province, county, in_force=not history)
+    settings = engine.parameter_settings(province, county, in_force=not history, as_of=as_of)
     rows = [s.to_json() for s in settings]
     if fmt != "json":
         for row in rows:
-            row["value"] = ("(the province's)" if row["value"] is None
-                            else attribute_text(row["value"]))
+            value = row["value"]
+            row["value"] = ("(the province's)" if value is None else value
+                            if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
     emit(rows, fmt, COLUMNS)
