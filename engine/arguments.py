@@ -65,6 +65,19 @@ def unprintable(value: str, allowed: str = "") -> str | None:
     return None
 
 
+def visible(text: str) -> str:
+    """``text`` as a terminal or a one-line field can show it: a character that would not show
+    as itself (a line break that would start a forged row, a terminal escape, a right-to-left
+    override) is written as its escape (\\n, \\x1b, \\u202e). Data of a platform's own is
+    stored as given, so it is made safe where it is shown; CSV and JSON keep it as it is."""
+    if text.isprintable():  # (the common case, in C)
+        return text
+    import unicodedata
+
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(c) in HIDDEN else c for c in text)
+
+
 def maybe_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 

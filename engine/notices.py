@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
+from engine.arguments import visible
 from engine.errors import UnknownName
 from engine.views import CaseView
 
@@ -287,17 +288,20 @@ def _blocks(notice: PublicityNotice | PublicationNotice) -> list[Block]:
 
 def render_text(notice: PublicityNotice | PublicationNotice) -> str:
     """The notice as plain text (one line per field), ending with a newline."""
+    # Every value on its own line, whatever it holds (a name recorded before text was
+    # checked): a line break in it would add a line of its own to the notice.
     parts: list[str] = []
     for kind, content in _blocks(notice):
         if kind == "title" or kind == "para":
-            parts.append(content)
+            parts.append(visible(content))
         elif kind == "fields":
-            parts.append("\n".join(f"{label}：{value}" for label, value in content))
+            parts.append("\n".join(f"{label}：{visible(value)}" for label, value in content))
         elif kind == "table":
             header, rows = content
-            parts.append("\n".join("　".join(cells) for cells in [header, *rows]))
+            parts.append("\n".join("　".join(visible(c) for c in cells)
+                                   for cells in [header, *rows]))
         elif kind == "footer":
-            parts.append("\n".join(content))
+            parts.append("\n".join(visible(line) for line in content))
     return "\n\n".join(parts) + "\n"
 
 

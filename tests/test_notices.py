@@ -478,3 +478,19 @@ def test_notices_write_nothing(db):
                  ["notice", "publicity", "nope"]):
         run(db, *args)
     assert dump_file(db) == before
+
+
+def test_a_name_recorded_before_text_was_checked_cannot_add_a_line_to_the_notice(
+        engine, monkeypatch):
+    # Found by review: the text notice printed values as stored. A name recorded before line
+    # breaks were refused would have added a forged "申请人姓名" line; it is shown escaped.
+    from engine.workflow import AttributeSpec
+
+    check = AttributeSpec.check
+    monkeypatch.setattr(AttributeSpec, "check", lambda self, value: None)  # (the old version)
+    forged = {**SHANXI_HOUSEHOLD, "applicant_name": "王五\n申请人姓名：赵六\x1b[8m"}
+    cid = to_publicity(engine, "shanxi", forged, date(2026, 3, 9))
+    monkeypatch.setattr(AttributeSpec, "check", check)
+    text = render_text(publicity_notice(engine.case(cid), channels(engine, "shanxi")))
+    assert "王五\\n申请人姓名：赵六\\x1b[8m" in text
+    assert "\n申请人姓名：赵六" not in text and "\x1b" not in text

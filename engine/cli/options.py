@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from engine.arguments import visible
+
 DEFAULT_DB = "doudi.db"
 
 
@@ -147,21 +149,6 @@ def attribute_text(value: Any) -> str:
     """An attribute on a line of text: text as it is (but :func:`visible`), anything else as
     JSON (true, 900.0, {"kind": …}), never Python's repr."""
     return visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-
-
-def visible(text: str) -> str:
-    """``text`` as a terminal can show it: a character that would not show as itself (a line
-    break that would start a forged row, a terminal escape, a right-to-left override) is
-    written as its escape (\\n, \\x1b, \\u202e). Data of a platform's own is stored as given,
-    so it is made safe where it is shown; CSV and JSON keep it as it is."""
-    if text.isprintable():  # (the common case, in C)
-        return text
-    import unicodedata
-
-    from engine.arguments import HIDDEN
-
-    return "".join(c.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(c) in HIDDEN else c for c in text)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…)):
