@@ -67,3 +67,14 @@ def test_a_seed_sqlite_cannot_store_is_a_usage_error_before_anything_is_built(tm
     assert result.exit_code == 2
     assert "--seed" in result.output and "Traceback" not in result.output
     assert not path.exists()
+
+
+@pytest.mark.parametrize("as_of", ["2019-01-01", "2060-06-30"])
+def test_a_demo_too_near_the_calendar_s_ends_says_so(tmp_path, as_of):
+    # Found by review: it failed naming a date the user never gave (2017-06-10, 2061-05-18).
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "demo.db"), "--as-of", as_of])
+    assert result.exit_code == 2
+    assert error_line(result, starts_with="Error: ").startswith(
+        f"Error: --as-of {as_of} is too near the calendar's ends for the demo, whose cases run "
+        "from up to two years before it and count deadlines up to a year after (")
+    assert list(tmp_path.iterdir()) == []

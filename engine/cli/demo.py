@@ -11,7 +11,7 @@ from engine.cli import cli
 from engine.cli.options import ISO_DATE, check_db_path, emit, format_option, progress_bar
 from engine.cli.reports import COLUMNS
 from engine.clock import china_today
-from engine.errors import DoudiError
+from engine.errors import DoudiError, InvalidInput
 
 MARKER = "_doudi_demo"
 
@@ -62,7 +62,13 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
 
         # One commit for the whole demo.
         with progress_bar(cases, "Building demo cases") as bar, engine.store.db.atomic():
-            build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
+            try:
+                build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
+            except InvalidInput as exc:  # (a date the user never gave: say where it came from)
+                raise InvalidInput(
+                    f"--as-of {as_of.isoformat()} is too near the calendar's ends for the demo, "
+                    "whose cases run from up to two years before it and count deadlines up to "
+                    f"a year after ({exc})") from None
         engine.store.db.close()
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
