@@ -147,7 +147,7 @@ def _member(r: Reader) -> Member:
             income[kind] = block.number(kind)
     return Member(
         id=r.text("id"),
-        age=r.whole("age"),  # (whole years: 17.9 is not 18)
+        age=_age(r, "age"),  # (whole years: 17.9 is not 18)
         employed=r.boolean("employed", default=False),
         disability=disability,
         income=income,
@@ -157,6 +157,17 @@ def _member(r: Reader) -> Member:
         seriously_ill=r.boolean("seriously_ill", default=False),
         months_without_income=r.whole("months_without_income", default=0),
     )
+
+
+#: No one has lived longer: an age beyond it is a typo (300 for 30), and ages decide exemptions.
+OLDEST = 130
+
+
+def _age(r: Reader, key: str) -> int:
+    age = r.whole(key)
+    if age > OLDEST:
+        raise InvalidInput(f"{r.path}.{key}: {age} years is not an age (at most {OLDEST})")
+    return age
 
 
 def _property(r: Reader) -> PropertyItem:
@@ -187,7 +198,7 @@ def _support(r: Reader, ids: list[str]) -> Support:
     relation = r.text("relation")
     if relation not in RELATIONS:
         raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
-    return Support(to, relation, r.whole("giver_age"), r.number("amount"),
+    return Support(to, relation, _age(r, "giver_age"), r.number("amount"),
                    r.boolean("giver_income_below_local_average", default=False))
 
 

@@ -365,6 +365,13 @@ def test_a_single_person_application_needs_an_eligible_applicant(engine):
          "household.members[0].age: expected a whole number, got 17.9"),
         (lambda h: h["support"][0].update(giver_age=59.5),
          "household.support[0].giver_age: expected a whole number, got 59.5"),
+        # Found by review: an age of 300 (30 mistyped) was taken, and ages decide exemptions.
+        (lambda h: h["members"][0].update(age=300),
+         "household.members[0].age: 300 years is not an age (at most 130)"),
+        (lambda h: h["support"][0].update(giver_age=800),
+         "household.support[0].giver_age: 800 years is not an age (at most 130)"),
+        (lambda h: h["members"][0].update(id="a\u202eb"),
+         "household.members[0].id: expected printable text on one line"),
     ],
 )
 def test_malformed_households_name_the_field(engine, change, message):
