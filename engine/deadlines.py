@@ -16,7 +16,7 @@ import attrs
 from attrs import frozen
 
 from engine.errors import DamagedRecord
-from engine.periods import due_date
+from engine.periods import CALENDAR_PERIODS, Duration, due_date, period_end
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
@@ -172,10 +172,13 @@ def apply_event(
                 running_at[rule.rule] = [at]
     for rule in rules:  # each rule once: only its own deadlines change
         running = running_at.get(rule.rule, [])
+        satisfied: date | None = None  # the last day of the calendar period a stop met
         if running and event in rule.stops:
             for at in running:
-                change(at, stopped_on=on, stop_event=event,
-                       outcome="met" if on <= result[at].due_on else "met_late")
+                met = on <= result[at].due_on
+                change(at, stopped_on=on, stop_event=event, outcome="met" if met else "met_late")
+                if met:
+                    satisfied = _period_last_day(result[at])
             running = []
         for at in running:
             if rule.variants and result[at].extended_by is None:
@@ -203,6 +206,13 @@ def apply_event(
                     change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
+            if satisfied is not None and satisfied < start:
+                # A duty set by frequency ("每季度一次") done in the days 第203条 added after
+                # its period (the quarter ended on a Sunday) counts for that period: the next
+                # period is the one after it, not the one after the day it was done, which
+                # would leave the current period with no comparison. (One done late, after
+                # the due date, counts for the period it was done in, as before.)
+                start = satisfied
             instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1
             result.append(Deadline(
                 rule=rule.rule,
@@ -219,6 +229,15 @@ def apply_event(
             if d.running and not (d.kind == "window" and d.due_on < on):
                 change(i, stopped_on=on, stop_event=event, outcome="cancelled")
     return result
+
+
+def _period_last_day(deadline: Deadline) -> date | None:
+    """The last day of the calendar period (``cm``, ``cq``) a deadline is for, before 第203条
+    moved its due date; None for other periods."""
+    duration = Duration.parse(deadline.duration)
+    if duration.unit not in CALENDAR_PERIODS:
+        return None
+    return period_end(deadline.starts_on, duration)
 
 
 def _counted(calendar: OfficialCalendar, param: Parameter, start: date) -> dict[str, Any]:

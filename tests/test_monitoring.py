@@ -93,3 +93,24 @@ def test_a_monitoring_case_names_its_level(engine, attributes, match):
     with pytest.raises(InvalidInput, match=match):
         engine.open_case(province="tianjin", workflow="monitoring", on=OPENED,
                          attributes=attributes)
+
+
+def test_a_comparison_in_the_days_article_203_adds_counts_for_the_period_before(engine):
+    """Found by review: 津民发〔2023〕13号 三(三) "区民政局每月…开展一次". May 2026 ends on Sunday
+    05-31, so May's comparison is due Mon 06-01 (《民法典》第203条). Done on 06-01, it counts for
+    May; June still needs its own, due Tue 06-30, and on Wed 07-01 it is 1 working day overdue.
+    Before, the next was counted from June (the day it was done) and due 07-31: June went
+    without a comparison unnoticed. One done late (after its due date) counts for the month it
+    was done in: 04-10, 7 working days late for March, counts for April, and May's is due
+    05-31 → 06-01."""
+    district = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
+    for day in (date(2026, 2, 10), date(2026, 4, 10), date(2026, 6, 1)):
+        engine.fire(district, "compare_data", on=day)
+    assert [(d.deadline.starts_on, d.deadline.due_on, d.status, d.overdue_working_days)
+            for d in engine.deadlines(district, as_of=date(2026, 7, 1))] == [
+        (date(2026, 1, 5), date(2026, 2, 28), "met", 0),
+        (date(2026, 2, 10), date(2026, 3, 31), "met_late", 7),
+        (date(2026, 4, 10), date(2026, 6, 1), "met", 0),
+        (date(2026, 5, 31), date(2026, 6, 30), "breached", 1),
+    ]
+    assert [b.case.id for b in engine.breaches(as_of=date(2026, 7, 1))] == [district]
