@@ -392,3 +392,29 @@ def test_names_like_a_route_given_as_data_are_not_routes(db):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
     assert run(db, "report", "exceptions").exit_code == 0
+
+
+def test_jiangsu_refers_to_one_meeting_only_what_the_assessment_routed_there(engine):
+    """江苏征求意见稿 五(一) "超出政策规定条件，但经调查后确实存在特殊困难…通过“一事一议”的方式，集体
+    研究确定". Found by review: a household assessed above the line without its hardship
+    recorded could be referred, the meeting agree, and approval then be refused; one assessed
+    within the rules (600 < 900) was referred and archived as 一事一议."""
+    above = verified(engine)  # 1500 per head against 900, no special_hardship
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(above, "refer_collective", on=date(2026, 3, 9),
+                    payload={"special_hardship": True})
+    assert str(refused.value) == (
+        "refer_collective refused: the assessment of 2026-03-06 (above) gave no 一事一议 route "
+        "(江苏征求意见稿 五(一)): record the special hardship (--set special_hardship=true) and "
+        "assess again")
+    within = investigated(engine, "jiangsu_draft", special_hardship=True)
+    engine.fire(within, "assess", on=date(2026, 3, 6), payload={"household": BELOW})
+    engine.fire(within, "request_verification", on=date(2026, 3, 6))
+    engine.fire(within, "start_verification", on=date(2026, 3, 9))
+    with pytest.raises(EventRefused, match=r"found the household within the rules \(dibao\): "
+                                           r"it needs no 一事一议"):
+        engine.fire(within, "refer_collective", on=date(2026, 3, 9))
+    # Assessed again with the hardship recorded, the referral goes on.
+    engine.fire(above, "assess", on=date(2026, 3, 9),
+                payload={"household": ABOVE, "special_hardship": True})
+    assert engine.fire(above, "refer_collective", on=date(2026, 3, 9)).state == "collective_review"

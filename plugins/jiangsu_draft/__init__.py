@@ -125,6 +125,26 @@ def collective_decision_recorded(ctx) -> str | None:
     return None
 
 
+def collective_review_routed(ctx) -> str | None:
+    """一事一议 is for a household the assessment found beyond the rules with a special
+    hardship (五(一) "超出政策规定条件，但经调查后确实存在特殊困难"): its recorded route. A case
+    assessed outside the engine (no assess recorded) is the platform's judgement."""
+    assessed = next((e for e in reversed(ctx.history) if e.event == "assess"), None)
+    if assessed is None:
+        return None
+    route = assessed.derived.get("exception_route")
+    if isinstance(route, dict) and route.get("kind") == "collective_review":
+        return None
+    found = assessed.derived["assessment"]["classification"]
+    when = assessed.on.isoformat()
+    if found == "dibao":
+        return (f"the assessment of {when} found the household within the rules (dibao): it "
+                f"needs no 一事一议 ({COLLECTIVE})")
+    # (without the route, the meeting's agreement could not lead to approval)
+    return (f"the assessment of {when} ({found}) gave no 一事一议 route ({COLLECTIVE}): record "
+            "the special hardship (--set special_hardship=true) and assess again")
+
+
 def not_refused_collectively(ctx) -> str | None:
     """A case the 一事一议 meeting refused cannot be approved: the exception is what let an
     applicant beyond the rules in (五(一) "需要纳入…的，应当通过“一事一议”的方式，集体研究确定")."""
@@ -164,6 +184,7 @@ def doudi_exception_route(province, classification, attributes, parameters):
 @hookimpl
 def doudi_register_guards(register):
     register("collective_decision_recorded", collective_decision_recorded)
+    register("collective_review_routed", collective_review_routed)
     register("not_refused_collectively", not_refused_collectively)
 
 
@@ -258,6 +279,7 @@ def doudi_workflow_patches(province, workflow):
                     title="提交一事一议",
                     sources=("verifying",),
                     dest="collective_review",
+                    guards=("collective_review_routed",),
                 ),
                 Transition(
                     event="collective_decided",
