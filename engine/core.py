@@ -1260,7 +1260,7 @@ class Engine:
 
     def service_stations(self, province: str | None = None,
                          county: str | None = None) -> list[dict]:
-        """Villages (communities) whose 低保 recipients, as the benefit cases stand now, pass
+        """Villages (communities) whose 低保 recipients, as the benefit cases stand today, pass
         the number at which a province wants a social assistance service station (its
         ``service_station_recipients``; provinces without that rule give none)."""
         provinces = [province] if province is not None else sorted(self.registry.provinces)
@@ -1272,8 +1272,12 @@ class Engine:
             if rule is None:
                 continue
             open_states = [s.name for s in wf.states if not s.final]
+            # (a phase-out run out by today has ended the benefit, recorded or not: reports
+            # see it from that day)
+            ended = [(state, t.auto_on) for t in wf.automatic
+                     if t.dest in wf.final_states for state in t.sources]
             for row in self.store.recipients_by_village(code, STATION_WORKFLOW, open_states,
-                                                        rule.value, county):
+                                                        rule.value, county, ended, self.today()):
                 rows.append({"province": code, **row, "threshold": rule.value,
                              "basis": rule.citation})
         return rows

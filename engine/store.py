@@ -422,23 +422,31 @@ class Store:
 
     def recipients_by_village(
         self, province: str, workflow: str, open_states: Iterable[str], more_than: int,
-        county: str | None = None,
+        county: str | None = None, ended: Iterable[tuple[str, str]] = (),
+        today: date | None = None,
     ) -> list[dict]:
         """Villages (communities) of ``province`` whose open cases of ``workflow`` hold more
         than ``more_than`` people (a case's ``household_size``, else 1), most first. One
-        grouped query: a province's recipients are never read case by case."""
+        grouped query: a province's recipients are never read case by case. ``ended``:
+        (state, attribute) pairs of a case that has closed by itself by ``today`` although
+        not yet recorded so (a phase-out run out: in state phasing_out, its
+        ``phase_out_ends_on`` passed)."""
         states = list(open_states)
         where, args = _filters(province=province, workflow=workflow, county=county)
+        closed, closed_args = "", []
+        for state, attribute in ended:
+            closed += " and not (state = ? and coalesce(json_extract(attributes, ?) <= ?, 0))"
+            closed_args += [state, f"$.{attribute}", today.isoformat() if today else ""]
         sql = (
             "select county, json_extract(attributes, '$.village') as village, "
             "count(*) as households, "
             "sum(coalesce(json_extract(attributes, '$.household_size'), 1)) as recipients "
             f"from cases where {where} and state in ({', '.join('?' * len(states))}) "
-            "and json_extract(attributes, '$.village') is not null "
+            f"and json_extract(attributes, '$.village') is not null{closed} "
             "group by county, village having recipients > ? "
             "order by recipients desc, county, village"
         )
-        return self._rows(sql, [*args, *states, more_than])
+        return self._rows(sql, [*args, *states, *closed_args, more_than])
 
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "

@@ -450,6 +450,28 @@ def test_villages_with_more_than_200_recipients_need_a_service_station(engine, d
     assert engine.service_stations(province="shanxi") == []
 
 
+def test_a_household_whose_phase_out_ran_out_is_no_longer_counted_for_a_station(db):
+    """Found by review: 五(四) counts the people in payment. 新村: 150 + 50 + 1 = 201 > 200. The
+    1-person household's income rose (recorded 2026-03-10: 天津 一(三) 3 + 3 months, 2026-04 …
+    2026-09), so its benefit ends by itself on 2026-10-01, before or after `case advance`
+    records it: from that day 新村 has 200, not more."""
+    def station_rows(today):
+        engine = Engine.open(db, today=lambda: today)
+        return [(r["village"], r["recipients"]) for r in engine.service_stations()]
+
+    engine = Engine.open(db, today=lambda: date(2026, 3, 10))
+    for size in (150, 50, 1):
+        last = engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 1, 5),
+                                attributes={"amount": 900, "paid_from": "2026-02",
+                                            "county": "河西区", "village": "新村",
+                                            "household_size": size}).id
+    engine.fire(last, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    assert station_rows(date(2026, 9, 30)) == [("新村", 201)]
+    assert station_rows(date(2026, 10, 1)) == []
+    assert engine.store.case(last).state == "phasing_out"  # (not yet recorded as ended)
+
+
 def test_approval_carries_the_village_to_the_benefit_case(engine):
     """The benefit case opened by approval (57号 第21条) keeps the household's village, where
     its recipients are counted for 五(四)."""

@@ -121,12 +121,12 @@ STATION_COLUMNS = ["province", "county", "village", "households", "recipients", 
 @by_place
 def stations(province, county, fmt, db_path) -> None:
     """Villages (communities) with more 低保 recipients than the province's number for a
-    social assistance service station (社会救助服务站（点）), as the benefit cases stand; the
-    basis column names the clause. Provinces that set no such number list nothing.
+    social assistance service station (社会救助服务站（点）), as the benefit cases stand today;
+    the basis column names the clause. Provinces that set no such number list nothing.
 
     Recipients are the household sizes of the benefit cases in payment, grouped by their
-    `village`; a case without a village is not counted, one without a household size counts
-    as one person.
+    `village` (a phase-out run out by today has ended, recorded or not); a case without a
+    village is not counted, one without a household size counts as one person.
     """
     engine = open_engine(db_path)
     emit_report(engine, engine.service_stations(province, county), fmt, STATION_COLUMNS, county)
