@@ -39,6 +39,7 @@ from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, disagreement, verify_chain
 from engine.local_parameters import LocalSetting, Place
+from engine.notices import APPROVE_EVENT, PUBLICATION_BASIS
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
@@ -1258,6 +1259,34 @@ class Engine:
             })
         return rows
 
+    def unpublished(self, province: str | None = None,
+                    county: str | None = None) -> list[dict]:
+        """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
+        …应当在低保家庭所在村（社区）公布"), as they stand today, oldest confirmation first;
+        ``review`` is the province's clause on what failing to publish costs the office
+        (``publication_review``), where it has one."""
+        provinces = [province] if province is not None else sorted(self.registry.provinces)
+        rows = []
+        for code in provinces:
+            self.registry.province(code)
+            wf = self.workflow(code, PUBLICATION_WORKFLOW)
+            waiting = sorted({s for t in wf.transitions if t.event == PUBLISH_EVENT
+                              for s in t.sources})
+            for case in self.store.cases(province=code, workflow=PUBLICATION_WORKFLOW,
+                                         county=county, condition=_state_in(waiting),
+                                         args=waiting):
+                approved = next((e.on for e in reversed(self.store.history(case.id))
+                                 if e.event == APPROVE_EVENT), case.last_event_on)
+                review = self.workflow(code, PUBLICATION_WORKFLOW, case.county).parameters.get(
+                    "publication_review")
+                rows.append({
+                    "case_id": case.id, "province": code, "county": case.county,
+                    "approved_on": approved.isoformat(),
+                    "days": (self.today() - approved).days, "basis": PUBLICATION_BASIS,
+                    "review": review.citation if review is not None and review.value else None,
+                })
+        return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
+
     def service_stations(self, province: str | None = None,
                          county: str | None = None) -> list[dict]:
         """Villages (communities) whose 低保 recipients, as the benefit cases stand today, pass
@@ -1297,6 +1326,14 @@ class Engine:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
         return self.store.sanction_rows(province, county, kind, since, until)
+
+
+#: The confirmation whose 公布 `unpublished` looks for (57号 第24条).
+PUBLICATION_WORKFLOW, PUBLISH_EVENT = "dibao", "publish"
+
+
+def _state_in(states: list[str]) -> str:
+    return f"state in ({', '.join('?' * len(states))})" if states else "0"
 
 
 #: Where a province sets how many 低保 recipients a village may have before it needs a service

@@ -396,7 +396,8 @@ def test_an_unknown_workflow_filter_is_an_error_not_an_empty_report(engine, db):
         assert "dibaoo" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["breaches"], ["at-risk"], ["sanctions"], ["exceptions"]])
+@pytest.mark.parametrize("command", [["breaches"], ["at-risk"], ["sanctions"], ["exceptions"],
+                                     ["unpublished"]])
 def test_a_report_for_a_county_no_case_names_says_so(db, command):
     engine = Engine.open(db)
     engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "小店区"})
@@ -470,6 +471,37 @@ def test_a_household_whose_phase_out_ran_out_is_no_longer_counted_for_a_station(
     assert station_rows(date(2026, 9, 30)) == [("新村", 201)]
     assert station_rows(date(2026, 10, 1)) == []
     assert engine.store.case(last).state == "phasing_out"  # (not yet recorded as ended)
+
+
+def test_confirmed_cases_left_without_their_publication_are_listed(db):
+    """民发〔2021〕57号 第24条 "低保审核确认完毕后…应当在低保家庭所在村（社区）公布"; 津民发〔2023〕13号
+    四(二) "对于未严格落实公布、公示制度的，市民政、财政等部门将在年度绩效考核中加大扣分比重" (rules.md
+    TJ-publicity). Two cases confirmed on Tue 2026-03-17 (公示 posted Mon 03-09, 7 days to
+    03-16): 天津's and 山西's (delegated). As of 2026-04-01 both wait 15 days for their 公布,
+    天津's with its clause on the office's review; 山西 names none. Once 天津's is published
+    it is no longer listed."""
+    engine = Engine.open(db, today=lambda: date(2026, 4, 1))
+    ids = {}
+    for province in ("tianjin", "shanxi"):
+        case = engine.open_case(province=province, on=date(2026, 3, 2),
+                                attributes={"county": "城区", "delegated": True})
+        for event, day in [("accept", 2), ("start_investigation", 3),
+                           ("request_verification", 4), ("start_verification", 5),
+                           ("post_publicity", 9), ("approve", 17)]:
+            engine.fire(case.id, event, on=date(2026, 3, day),
+                        payload={"amount": 650} if event == "approve" else None)
+        ids[province] = case.id
+    rows = engine.unpublished()
+    assert [(r["case_id"], r["approved_on"], r["days"], r["basis"]) for r in rows] == [
+        (ids["shanxi"], "2026-03-17", 15, "民发〔2021〕57号 第24条"),
+        (ids["tianjin"], "2026-03-17", 15, "民发〔2021〕57号 第24条")]
+    review = {r["province"]: r["review"] for r in rows}
+    assert review["shanxi"] is None
+    assert review["tianjin"].startswith("津民发〔2023〕13号 四(二)（对于未严格落实公布、公示制度的")
+    engine.fire(ids["tianjin"], "publish", on=date(2026, 3, 20))
+    assert [r["case_id"] for r in engine.unpublished()] == [ids["shanxi"]]
+    result = run(db, "report", "unpublished", "--province", "tianjin", "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
 
 
 def test_approval_carries_the_village_to_the_benefit_case(engine):

@@ -75,6 +75,9 @@ def doudi_parameters(province, workflow):
         Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
         Parameter("publicity_channels", ["村（社区）"],
                   f"{NOTICE} 四(二)（在申请家庭所在村（社区）进行公示）"),
+        Parameter("publication_review", True,
+                  f"{NOTICE} 四(二)（对于未严格落实公布、公示制度的，市民政、财政等部门将在年度绩效"
+                  "考核中加大扣分比重）"),
         Parameter("residence_permit_applications", False,
                   f"{PLACE}（有序推进外省户籍在津持有本市居住证人员申办低保等社会救助业务）"),
     ]
