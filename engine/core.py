@@ -39,7 +39,7 @@ from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, disagreement, verify_chain
 from engine.local_parameters import LocalSetting, Place
-from engine.notices import APPROVE_EVENT, PUBLICATION_BASIS
+from engine.notices import APPROVE_EVENT, publication_basis
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
@@ -1266,23 +1266,22 @@ class Engine:
         ``review`` is the province's clause on what failing to publish costs the office
         (``publication_review``), where it has one."""
         provinces = [province] if province is not None else sorted(self.registry.provinces)
-        rows = []
+        rows, today = [], self.today()
         for code in provinces:
             self.registry.province(code)
             wf = self.workflow(code, PUBLICATION_WORKFLOW)
-            waiting = sorted({s for t in wf.transitions if t.event == PUBLISH_EVENT
-                              for s in t.sources})
-            for case in self.store.cases(province=code, workflow=PUBLICATION_WORKFLOW,
-                                         county=county, condition=_state_in(waiting),
-                                         args=waiting):
-                approved = next((e.on for e in reversed(self.store.history(case.id))
-                                 if e.event == APPROVE_EVENT), case.last_event_on)
-                review = self.workflow(code, PUBLICATION_WORKFLOW, case.county).parameters.get(
-                    "publication_review")
+            waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
+            # (the basis the 公布 itself cites: 57号 第24条 and the province's own clause)
+            publicity = wf.parameters.get("publicity")
+            basis = publication_basis(publicity.citation if publicity else None)
+            review = wf.parameters.get("publication_review")
+            for row in self.store.waiting_since(code, PUBLICATION_WORKFLOW, sorted(waiting),
+                                                APPROVE_EVENT, county):
+                approved = date.fromisoformat(row["since"])
                 rows.append({
-                    "case_id": case.id, "province": code, "county": case.county,
-                    "approved_on": approved.isoformat(),
-                    "days": (self.today() - approved).days, "basis": PUBLICATION_BASIS,
+                    "case_id": row["case_id"], "province": code, "county": row["county"],
+                    "approved_on": row["since"], "days": (today - approved).days,
+                    "basis": basis,
                     "review": review.citation if review is not None and review.value else None,
                 })
         return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
@@ -1330,10 +1329,6 @@ class Engine:
 
 #: The confirmation whose 公布 `unpublished` looks for (57号 第24条).
 PUBLICATION_WORKFLOW, PUBLISH_EVENT = "dibao", "publish"
-
-
-def _state_in(states: list[str]) -> str:
-    return f"state in ({', '.join('?' * len(states))})" if states else "0"
 
 
 #: Where a province sets how many 低保 recipients a village may have before it needs a service

@@ -448,6 +448,25 @@ class Store:
         )
         return self._rows(sql, [*args, *states, *closed_args, more_than])
 
+    def waiting_since(
+        self, province: str, workflow: str, states: Iterable[str], event: str,
+        county: str | None = None,
+    ) -> list[dict]:
+        """Cases of ``workflow`` in ``states`` (e.g. confirmed, 公布 not recorded), each with
+        the date of its last ``event`` (the confirmation), oldest first. One grouped query: a
+        province's backlog is not read case by case."""
+        states = list(states)
+        if not states:
+            return []
+        where, args = _filters(province=province, workflow=workflow, county=county)
+        sql = (
+            "select c.id as case_id, c.county, max(e.[on]) as since from cases c "
+            "join events e on e.case_id = c.id and e.event = ? "
+            f"where {where} and c.state in ({', '.join('?' * len(states))}) "
+            "group by c.id order by since, c.id"
+        )
+        return self._rows(sql, [event, *args, *states])
+
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "
                                "limit 1", [province, workflow]).fetchone() is not None

@@ -491,10 +491,13 @@ def test_confirmed_cases_left_without_their_publication_are_listed(db):
             engine.fire(case.id, event, on=date(2026, 3, day),
                         payload={"amount": 650} if event == "approve" else None)
         ids[province] = case.id
+    # (the basis the 公布 notice cites: 57号 第24条 and the province's 公示公布 clause)
+    engine.correct(ids["tianjin"], 6, on=date(2026, 3, 18), reason="金额录错",
+                   payload={"amount": 660})  # (a later event: the confirmation's date stays)
     rows = engine.unpublished()
     assert [(r["case_id"], r["approved_on"], r["days"], r["basis"]) for r in rows] == [
-        (ids["shanxi"], "2026-03-17", 15, "民发〔2021〕57号 第24条"),
-        (ids["tianjin"], "2026-03-17", 15, "民发〔2021〕57号 第24条")]
+        (ids["shanxi"], "2026-03-17", 15, "民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)"),
+        (ids["tianjin"], "2026-03-17", 15, "民发〔2021〕57号 第24条；津民发〔2023〕13号 四(二)")]
     review = {r["province"]: r["review"] for r in rows}
     assert review["shanxi"] is None
     assert review["tianjin"].startswith("津民发〔2023〕13号 四(二)（对于未严格落实公布、公示制度的")

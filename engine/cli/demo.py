@@ -11,7 +11,7 @@ from engine.cli import cli
 from engine.cli.options import ISO_DATE, check_db_path, emit, format_option, progress_bar
 from engine.cli.reports import COLUMNS
 from engine.clock import china_today
-from engine.errors import DoudiError, InvalidInput
+from engine.errors import DoudiError, OutsideCalendar
 
 MARKER = "_doudi_demo"
 
@@ -64,8 +64,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         with progress_bar(cases, "Building demo cases") as bar, engine.store.db.atomic():
             try:
                 build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
-            except InvalidInput as exc:  # (a date the user never gave: say where it came from)
-                raise InvalidInput(
+            except OutsideCalendar as exc:  # (a date the user never gave: say where it came from)
+                raise OutsideCalendar(
                     f"--as-of {as_of.isoformat()} is too near the calendar's ends for the demo, "
                     "whose cases run from up to two years before it and count deadlines up to "
                     f"a year after ({exc})") from None
