@@ -4,12 +4,14 @@ ordinary plugin, with the national default route."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from attrs import frozen
 
 from engine.assessment import Household, assess
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext
+from engine.guards import GuardContext, HistoryEntry
 from engine.hookspecs import hookimpl
 
 MARGINAL_BASIS = "民发〔2022〕83号（低保边缘家庭认定）"
@@ -36,15 +38,19 @@ class ExceptionRoute:
 REFUSAL_BASIS = "民发〔2021〕57号 第21条"
 
 
+def last_assessment(history: Sequence[HistoryEntry]) -> HistoryEntry | None:
+    """The case's last ``assess`` event, whose own record (``derived``) holds the assessment
+    and its route; not the attributes, which any event's data could name alike."""
+    return next((e for e in reversed(history) if e.event == "assess"), None)
+
+
 def assessment_permits_approval(ctx: GuardContext) -> str | None:
     """Approval follows the household's recorded assessment, where there is one: a household
     found above the standard or 边缘 is approved only through a route that leads there (an
     exception the province provides), and a minimum benefit the rules set (e.g. 60 % of the
     standard for 单人保) is paid at least. Without an assessment recorded (one made outside
     the engine) nothing is checked here."""
-    # Read from the last assess event's own record, not from the attributes: any event's
-    # data could carry an attribute of that name.
-    assessed = next((e for e in reversed(ctx.history) if e.event == "assess"), None)
+    assessed = last_assessment(ctx.history)
     if assessed is None:
         return None
     assessment, route = assessed.derived["assessment"], assessed.derived.get("exception_route")

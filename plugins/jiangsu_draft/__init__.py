@@ -21,7 +21,7 @@ from engine import (
     WorkflowPatch,
     hookimpl,
 )
-from engine.default_assessment import ExceptionRoute
+from engine.default_assessment import ExceptionRoute, last_assessment
 from engine.errors import InvalidInput
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
@@ -129,7 +129,7 @@ def collective_review_routed(ctx) -> str | None:
     """一事一议 is for a household the assessment found beyond the rules with a special
     hardship (五(一) "超出政策规定条件，但经调查后确实存在特殊困难"): its recorded route. A case
     assessed outside the engine (no assess recorded) is the platform's judgement."""
-    assessed = next((e for e in reversed(ctx.history) if e.event == "assess"), None)
+    assessed = last_assessment(ctx.history)
     if assessed is None:
         return None
     route = assessed.derived.get("exception_route")
