@@ -30,6 +30,9 @@ class LeaveRoute:
     basis: str
     recognition: str | None = None  # marginal | expenditure, for a transfer
 
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "basis": self.basis, "recognition": self.recognition}
+
 
 # -- helpers --------------------------------------------------------------------------------
 
@@ -247,8 +250,7 @@ def transfer_after_phase_out(ctx: GuardContext) -> str | None:
 def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
     """A household leaving: transferred (with consent) or marked for dynamic monitoring."""
     route = _leave_route(ctx)
-    outcome.attributes["leave_route"] = {"kind": route.kind, "basis": route.basis,
-                                         "recognition": route.recognition}
+    outcome.attributes["leave_route"] = route.to_json()
     if route.kind == "transfer":
         carried = {k: ctx.attributes[k] for k in ("county", "applicant_name", "household_size",
                                                   "per_capita_income", "standard")
@@ -268,8 +270,7 @@ def monitor_after_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
     may offer needs the household's consent, given when the 退保 is done: ``leave`` then."""
     rule = ctx.parameters["dynamic_monitoring"]
     if rule.value is True:
-        outcome.attributes["leave_route"] = {"kind": "monitoring", "basis": rule.citation,
-                                             "recognition": None}
+        outcome.attributes["leave_route"] = LeaveRoute("monitoring", rule.citation).to_json()
         outcome.attributes["dynamic_monitoring"] = True
 
 
