@@ -82,14 +82,21 @@ def maybe_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 
 
+def printable(value: str, name: str, lines: bool = False) -> None:
+    """Raise :class:`InvalidInput` unless every character of ``value`` shows as itself, on one
+    line unless ``lines`` (a free text of several lines may hold line breaks and tabs)."""
+    if (bad := unprintable(value, "\n\r\t" if lines else "")) is not None:
+        where = "printable text" if lines else "printable text on one line"
+        raise InvalidInput(f"{name} must be {where}, got {value!r} (character U+{ord(bad):04X})")
+
+
 def shown(value: Any, name: str, lines: bool = False) -> str | None:
     """:func:`maybe_text` for text shown to people as it is (an actor, a reason): printable,
     on one line unless ``lines`` (a reason may run over several). A terminal escape in an
     actor would colour or retitle the operator's terminal in ``case show``."""
     value = maybe_text(value, name)
-    if value is not None and (bad := unprintable(value, "\n\r\t" if lines else "")) is not None:
-        where = "printable text" if lines else "printable text on one line"
-        raise InvalidInput(f"{name} must be {where}, got {value!r} (character U+{ord(bad):04X})")
+    if value is not None:
+        printable(value, name, lines)
     return value
 
 
