@@ -21,7 +21,7 @@ _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 def error(message: str) -> None:
     """``Error: message`` on stderr, on one line whatever the message holds (a value the user
     typed may contain a line break or a terminal escape: it is shown escaped)."""
-    from engine.cli.options import visible
+    from engine.arguments import visible
 
     click.echo(f"Error: {visible(message)}", err=True)
 

@@ -145,10 +145,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def as_text(value: Any) -> str:
+    """A value written out: text as it is, anything else as JSON (true, 900.0, {"kind": …}),
+    never Python's repr."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def attribute_text(value: Any) -> str:
-    """An attribute on a line of text: text as it is (but :func:`visible`), anything else as
-    JSON (true, 900.0, {"kind": …}), never Python's repr."""
-    return visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    """An attribute on a line of text (:func:`as_text`, made :func:`visible`)."""
+    return visible(as_text(value))
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…)):

@@ -8,7 +8,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
-from engine.cli.options import ISO_DATE, db_option, emit, format_option
+from engine.cli.options import ISO_DATE, as_text, db_option, emit, format_option
 from engine.clock import china_today
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
@@ -89,7 +89,5 @@ def list_(province, county, history, as_of, fmt, db_path) -> None:
     rows = [s.to_json() for s in settings]
     if fmt != "json":
         for row in rows:
-            value = row["value"]
-            row["value"] = ("(the province's)" if value is None else value
-                            if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+            row["value"] = "(the province's)" if row["value"] is None else as_text(row["value"])
     emit(rows, fmt, COLUMNS)
