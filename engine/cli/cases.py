@@ -22,6 +22,7 @@ from engine.cli.options import (
     emit,
     format_option,
     load_json,
+    today_option,
     visible,
 )
 from engine.clock import china_today
@@ -315,8 +316,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
 
 
 @case.command()
-@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
-              show_default="today in China",
+@today_option("--as-of", "as_of",
               help="Record what happened by itself up to this date (not after today).")
 @db_option
 def advance(as_of: date, db_path) -> None:

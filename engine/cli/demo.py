@@ -8,9 +8,8 @@ import sqlite3
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, check_db_path, emit, format_option, progress_bar
+from engine.cli.options import check_db_path, emit, format_option, progress_bar, today_option
 from engine.cli.reports import COLUMNS
-from engine.clock import china_today
 from engine.errors import DoudiError, OutsideCalendar
 
 MARKER = "_doudi_demo"
@@ -20,8 +19,7 @@ MARKER = "_doudi_demo"
 @click.option("--db", "db_path", default="doudi-demo.db", show_default=True,
               type=click.Path(dir_okay=False), callback=check_db_path,
               help="Demo database to (re)build; an existing non-demo database is never touched.")
-@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
-              show_default="today in China", help="Drive the cases up to this date and report as of it.")
+@today_option("--as-of", "as_of", help="Drive the cases up to this date and report as of it.")
 @click.option("--cases", default=240, show_default=True, type=click.IntRange(min=1),
               help="How many synthetic applications to open.")
 @click.option("--seed", default=2026, show_default=True, type=click.IntRange(0, 2**63 - 1),

@@ -37,6 +37,14 @@ class ISODate(click.ParamType):
 ISO_DATE = ISODate()
 
 
+def today_option(flag: str, dest: str, help: str):
+    """A date option that defaults to today in China (:func:`engine.clock.china_today`)."""
+    from engine.clock import china_today
+
+    return click.option(flag, dest, type=ISO_DATE, default=lambda: china_today().isoformat(),
+                        show_default="today in China", help=help)
+
+
 def load_json(file: Any) -> Any:
     """A JSON file named on the command line; bad JSON (NaN and Infinity too, which JSON has
     not), bad UTF-8 or nesting too deep is a usage error naming the file."""

@@ -8,8 +8,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
-from engine.cli.options import ISO_DATE, as_text, db_option, emit, format_option
-from engine.clock import china_today
+from engine.cli.options import as_text, db_option, emit, format_option, today_option
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
            "recorded_at"]
@@ -32,8 +31,7 @@ def _place_options(func):
         click.option("--workflow", default="dibao", show_default=True, help="Workflow name."),
         click.option("--basis", required=True,
                      help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
-        click.option("--on", "on", type=ISO_DATE, default=lambda: china_today().isoformat(),
-                     show_default="today in China", help="Date it was decided."),
+        today_option("--on", "on", help="Date it was decided."),
         click.option("--actor", help="Who recorded it."),
     ]):
         func = option(func)
@@ -77,8 +75,7 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
 @click.option("--county", help="Only this county.")
 @click.option("--history", is_flag=True,
               help="Every setting recorded, removals included, not only those in force.")
-@click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
-              show_default="today in China",
+@today_option("--as-of", "as_of",
               help="In force on this date (a setting decided for a later date is not yet).")
 @format_option("table", "csv", "json")
 @db_option

@@ -6,8 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import ISO_DATE, db_option, emit, format_option
-from engine.clock import china_today
+from engine.cli.options import ISO_DATE, db_option, emit, format_option, today_option
 
 COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severity", "status",
            "due_on", "overdue_working_days", "basis", "provisional"]
@@ -24,8 +23,7 @@ def emit_report(engine, rows: list[dict], fmt: str, columns: list[str], county: 
 
 def report_filters(func):
     for option in reversed([
-        click.option("--as-of", "as_of", type=ISO_DATE, default=lambda: china_today().isoformat(),
-                     show_default="today in China", help="Judge deadlines as they stood on this date."),
+        today_option("--as-of", "as_of", help="Judge deadlines as they stood on this date."),
         click.option("--province", help="Only this province."),
         click.option("--workflow", help="Only this workflow (dibao, benefit, marginal, "
                                         "temporary, monitoring)."),
