@@ -812,8 +812,7 @@ class Engine:
             # Any other difference is written too, though no date moved: a basis, an outcome
             # (a rule that now overlaps), a subject a migration left empty. The stored rows
             # must be what the history gives, or reports disagree with replay.
-            if changes or len(before) != len(fresh) or any(
-                    old != new for old, new in zip(before, fresh, strict=True)):
+            if before != fresh:
                 # Dated as the case's last event (``recorded_at`` says when it ran), not
                 # today: an event that happened before today but is recorded after the
                 # recompute must not be refused as earlier than the case's last event.
