@@ -1258,16 +1258,21 @@ class Engine:
             })
         return rows
 
+    def _province_codes(self, province: str | None) -> list[str]:
+        """The province asked for (an unknown one is an error), or every installed one."""
+        if province is None:
+            return sorted(self.registry.provinces)
+        self.registry.province(province)
+        return [province]
+
     def unpublished(self, province: str | None = None,
                     county: str | None = None) -> list[dict]:
         """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
         …应当在低保家庭所在村（社区）公布"), as they stand today, oldest confirmation first;
         ``review`` is the province's clause on what failing to publish costs the office
         (``publication_review``), where it has one."""
-        provinces = [province] if province is not None else sorted(self.registry.provinces)
         rows, today = [], self.today()
-        for code in provinces:
-            self.registry.province(code)
+        for code in self._province_codes(province):
             wf = self.workflow(code, PUBLICATION_WORKFLOW)
             waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
             # (the basis the 公布 itself cites: 57号 第24条 and the province's own clause)
@@ -1290,10 +1295,8 @@ class Engine:
         """Villages (communities) whose 低保 recipients, as the benefit cases stand today, pass
         the number at which a province wants a social assistance service station (its
         ``service_station_recipients``; provinces without that rule give none)."""
-        provinces = [province] if province is not None else sorted(self.registry.provinces)
         rows = []
-        for code in provinces:
-            self.registry.province(code)
+        for code in self._province_codes(province):
             wf = self.workflow(code, STATION_WORKFLOW)
             rule = wf.parameters.get(STATION_PARAMETER)
             if rule is None:
