@@ -57,15 +57,22 @@ def test_a_text_file_as_database_is_refused_by_name_and_left_unchanged(tmp_path,
     assert files_in(tmp_path) == ["notes.db"]  # no -wal, -shm or journal left behind
 
 
+def another_programs_database(path, *statements):
+    """An SQLite file at ``path`` made by ``statements``, as another program would."""
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path
+
+
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
 def test_another_programs_sqlite_database_is_not_migrated_into_a_doudi_one(tmp_path, args):
     """Opening a database migrates it (creates doudi's tables): never on someone else's."""
-    path = tmp_path / "accounts.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("create table ledger (id integer primary key, amount real)")
-    conn.execute("insert into ledger (amount) values (12.5)")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "accounts.sqlite",
+                                     "create table ledger (id integer primary key, amount real)",
+                                     "insert into ledger (amount) values (12.5)")
     before = dump_file(str(path))
     result = run(str(path), *args)
     assert result.exit_code == 1, result.output
@@ -78,12 +85,8 @@ def test_another_programs_sqlite_database_is_not_migrated_into_a_doudi_one(tmp_p
 def test_another_programs_database_with_a_cases_table_is_left_alone_too(tmp_path, args):
     """A table named ``cases`` does not make a database doudi's: its record of its own
     migrations does. The file is not switched to WAL nor given a migrations table."""
-    path = tmp_path / "crm.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("create table cases (x text)")
-    conn.execute("insert into cases values ('a customer case')")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "crm.sqlite", "create table cases (x text)",
+                                     "insert into cases values ('a customer case')")
     before = path.read_bytes()
     result = run(str(path), *args)
     assert result.exit_code == 1, result.output
