@@ -39,7 +39,6 @@ from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
 from engine.integrity import Finding, disagreement, verify_chain
 from engine.local_parameters import LocalSetting, Place
-from engine.notices import APPROVE_EVENT, publication_basis
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
@@ -1271,6 +1270,8 @@ class Engine:
         …应当在低保家庭所在村（社区）公布"), as they stand today, oldest confirmation first;
         ``review`` is the province's clause on what failing to publish costs the office
         (``publication_review``), where it has one."""
+        from engine.notices import APPROVE_EVENT, publication_basis  # (only this report)
+
         rows, today = [], self.today()
         for code in self._province_codes(province):
             wf = self.workflow(code, PUBLICATION_WORKFLOW)
