@@ -1264,15 +1264,17 @@ class Engine:
         self.registry.province(province)
         return [province]
 
-    def unpublished(self, province: str | None = None,
-                    county: str | None = None) -> list[dict]:
+    def unpublished(self, province: str | None = None, county: str | None = None,
+                    as_of: date | None = None) -> list[dict]:
         """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
-        …应当在低保家庭所在村（社区）公布"), as they stand today, oldest confirmation first;
-        ``review`` is the province's clause on what failing to publish costs the office
-        (``publication_review``), where it has one."""
+        …应当在低保家庭所在村（社区）公布") as of ``as_of`` (default today), by the events
+        dated on or before it, oldest confirmation first; ``days`` counts from the
+        confirmation to ``as_of``. ``review`` is the province's clause on what failing to
+        publish costs the office (``publication_review``), where it has one."""
         from engine.notices import APPROVE_EVENT, publication_basis  # (only this report)
 
-        rows, today = [], self.today()
+        as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
+        rows = []
         for code in self._province_codes(province):
             wf = self.workflow(code, PUBLICATION_WORKFLOW)
             waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
@@ -1281,11 +1283,11 @@ class Engine:
             basis = publication_basis(publicity.citation if publicity else None)
             review = wf.parameters.get("publication_review")
             for row in self.store.waiting_since(code, PUBLICATION_WORKFLOW, sorted(waiting),
-                                                APPROVE_EVENT, county):
+                                                APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
                 approved = date.fromisoformat(row["since"])
                 rows.append({
                     "case_id": row["case_id"], "province": code, "county": row["county"],
-                    "approved_on": row["since"], "days": (today - approved).days,
+                    "approved_on": row["since"], "days": (as_of - approved).days,
                     "basis": basis,
                     "review": review.citation if review is not None and review.value else None,
                 })

@@ -449,23 +449,31 @@ class Store:
         return self._rows(sql, [*args, *states, *closed_args, more_than])
 
     def waiting_since(
-        self, province: str, workflow: str, states: Iterable[str], event: str,
-        county: str | None = None,
+        self, province: str, workflow: str, states: Iterable[str], event: str, until: str,
+        as_of: date, county: str | None = None,
     ) -> list[dict]:
-        """Cases of ``workflow`` in ``states`` (e.g. confirmed, 公布 not recorded), each with
-        the date of its last ``event`` (the confirmation), oldest first. One grouped query: a
-        province's backlog is not read case by case."""
+        """Cases of ``workflow`` that had ``event`` (the confirmation) on or before ``as_of``
+        and no ``until`` (the 公布) by then, each with the date of its last ``event``, oldest
+        first. The candidates are the cases in ``states`` (waiting now) and those with an
+        event after ``as_of`` (a 公布 recorded since): a province's published cases are not
+        read. One grouped query: a province's backlog is not read case by case."""
         states = list(states)
-        if not states:
-            return []
         where, args = _filters(province=province, workflow=workflow, county=county)
+        day = as_of.isoformat()
+        # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case
+        # of the province through its (province, workflow) index instead)
         sql = (
-            "select c.id as case_id, c.county, max(e.[on]) as since from cases c "
-            "join events e on e.case_id = c.id and e.event = ? "
-            f"where {where} and c.state in ({', '.join('?' * len(states))}) "
+            "with candidates(id) as ("
+            f"select id from cases where state in ({', '.join('?' * len(states))}) "
+            "union select id from cases where last_event_on > ?) "
+            "select c.id as case_id, c.county, max(e.[on]) as since "
+            "from candidates cross join cases c on c.id = candidates.id "
+            "join events e on e.case_id = c.id and e.event = ? and e.[on] <= ? "
+            f"where {where} and not exists (select 1 from events d where d.case_id = c.id "
+            "and d.event = ? and d.[on] <= ?) "
             "group by c.id order by since, c.id"
         )
-        return self._rows(sql, [event, *args, *states])
+        return self._rows(sql, [*states, day, event, day, *args, until, day])
 
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "

@@ -505,6 +505,16 @@ def test_confirmed_cases_left_without_their_publication_are_listed(db):
     assert [r["case_id"] for r in engine.unpublished()] == [ids["shanxi"]]
     result = run(db, "report", "unpublished", "--province", "tianjin", "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    # As of a past date the cases are judged by the events dated by then: on 03-19 天津's
+    # 公布 (03-20) had not happened, 2 days after its confirmation; on 03-16 neither case was
+    # confirmed yet.
+    past = engine.unpublished(as_of=date(2026, 3, 19))
+    assert [(r["case_id"], r["days"]) for r in past] == [(ids["shanxi"], 2), (ids["tianjin"], 2)]
+    assert engine.unpublished(as_of=date(2026, 3, 16)) == []
+    result = run(db, "report", "unpublished", "--as-of", "2026-03-19", "--province", "tianjin",
+                 "--format", "json")
+    assert [(r["case_id"], r["approved_on"], r["days"]) for r in json.loads(result.stdout)] == [
+        (ids["tianjin"], "2026-03-17", 2)]
 
 
 def test_approval_carries_the_village_to_the_benefit_case(engine):

@@ -135,14 +135,16 @@ UNPUBLISHED_COLUMNS = ["case_id", "province", "county", "approved_on", "days", "
 
 
 @report.command()
+@today_option("--as-of", "as_of", help="Judge the cases by the events dated on or before "
+                                       "this date.")
 @by_place
-def unpublished(province, county, fmt, db_path) -> None:
-    """Confirmed (确认同意) 低保 cases whose 公布 is not recorded, oldest first, as they stand
-    today: "低保审核确认完毕后…应当…公布" (民发〔2021〕57号 第24条).
+def unpublished(as_of, province, county, fmt, db_path) -> None:
+    """Confirmed (确认同意) 低保 cases whose 公布 is not recorded by --as-of, oldest first:
+    "低保审核确认完毕后…应当…公布" (民发〔2021〕57号 第24条).
 
-    days counts the calendar days since the confirmation. review names the province's clause
+    days counts the calendar days from the confirmation to --as-of. review names the province's clause
     on what leaving it undone costs the office (e.g. 年度绩效考核中加大扣分比重), where it
     has one. Record the 公布 with: doudi case fire ID publish --on DATE.
     """
     engine = open_engine(db_path)
-    emit_report(engine, engine.unpublished(province, county), fmt, UNPUBLISHED_COLUMNS, county)
+    emit_report(engine, engine.unpublished(province, county, as_of), fmt, UNPUBLISHED_COLUMNS, county)
