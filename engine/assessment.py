@@ -17,6 +17,7 @@ from attrs import frozen
 
 from engine.errors import EventRefused, InvalidInput
 from engine.json_reader import Reader
+from engine.money import decimal, product, to_fen
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -332,7 +333,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
                   and rules.employment_cost_basis and citation == NATIONAL):
                 # A province that says there is no deduction (or ended one) is the clause.
                 citation, note = rules.employment_cost_basis, f"计入{amount:g}元，不扣减就业成本"
-            steps.append(Step(f"income:{kind}", round(counted, 2), citation,
+            steps.append(Step(f"income:{kind}", to_fen(counted), citation,
                               note or f"计入{amount:g}元", member.id))
             total += counted
     counted_ids = {m.id for m in members}
@@ -344,20 +345,21 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             rules.support_rule and alone) else None
         if ruled is not None:
             share, citation = ruled
-        counted = round(support.amount * share, 2)
+        counted = to_fen(product(support.amount, share))
         steps.append(Step("support", counted, citation,
                           f"{support.relation}（{support.giver_age}岁）给付{support.amount:g}元，"
                           f"计入{share:.0%}", support.to))
         total += counted
     if rules.deduct_rigid_spending and household.rigid_spending:
         deduction = min(household.rigid_spending, total)
-        steps.append(Step("rigid_spending", -round(deduction, 2), rules.rigid_spending_basis,
+        steps.append(Step("rigid_spending", -to_fen(deduction), rules.rigid_spending_basis,
                           f"扣除刚性支出{deduction:g}元"))
         total -= deduction
     size = len(members)
-    per_capita = round(total / size, 2)
+    total = to_fen(total)
+    per_capita = to_fen(decimal(total) / size)  # (shown; the lines are tested on the total)
     multiple = rules.marginal_multiple
-    basis = rules.marginal_basis if multiple != 1.5 else MARGINAL
+    basis = rules.marginal_basis
     given = household.marginal_multiple
     if given is not None and given != multiple:
         # (once a value per household; now the locality's, so that no two of its households
@@ -366,15 +368,17 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             f"household.marginal_multiple: {given:g} is not the {multiple:g} in force in "
             f"{province} ({rules.marginal_basis}); a locality that raised it sets its "
             "parameter marginal_multiple (doudi parameter set)")
-    if per_capita < household.standard:
+    # Per capita below a line is the total below size × the line, in decimal: 2,999.99 yuan
+    # for three is below 1,000 a head (999.9967 shown as 1000), and 1,200.30 is not below 1.5
+    # × 800.20 (engine.money).
+    standard, income = product(size, household.standard), decimal(total)
+    if income < standard:
         classification = "dibao"
-    elif per_capita < multiple * household.standard or (  # (in fen: 1.9 × 921 is 1749.8999…)
-            rules.marginal_inclusive and per_capita <= round(multiple * household.standard, 2)):
+    elif income < standard * decimal(multiple) or (
+            rules.marginal_inclusive and income <= standard * decimal(multiple)):
         classification = "marginal"
     else:
         classification = "above"
-    if rules.marginal_inclusive:
-        basis = rules.marginal_basis
     steps.append(Step("classification", per_capita, basis,
                       f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
                       + ("（含）" if rules.marginal_inclusive else "")))
@@ -393,7 +397,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     flags["property_assessed"] = assessed
     if exempt:
         flags["property_exempt"] = exempt
-    return Assessment(province, household.standard, size, round(total, 2), per_capita,
+    return Assessment(province, household.standard, size, total, per_capita,
                       classification, multiple, tuple(steps), flags)
 
 

@@ -16,6 +16,7 @@ from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
+from engine.money import decimal, to_fen
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
 from engine.periods import due_date, iso_date
 
@@ -209,7 +210,7 @@ def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
     twice: months an earlier finding ordered back are left out)."""
     since = _date(ctx, "since")
     months = _to_repay(ctx)
-    total = round(sum(p.amount for p in months), 2)
+    total = to_fen(sum(decimal(p.amount) for p in months))
     span = f"{months[0].month}至{months[-1].month}" if months else "无"
     outcome.sanctions.append(Sanction(
         "repayment", ctx.on, _credit_basis(ctx), amount=total,

@@ -22,6 +22,7 @@ from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
+from engine.money import product, to_fen
 from engine.workflow import Parameter
 
 RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_per_person"}
@@ -71,8 +72,9 @@ def _rule(ctx: GuardContext) -> tuple[str, Parameter, tuple[float, float] | None
     return category, param, _range(param)
 
 
-def _money(value: float) -> float:
-    return round(value, 2)
+def _money(*factors: float) -> float:
+    """The product of ``factors`` in yuan, to the fen (engine.money)."""
+    return to_fen(product(*factors))
 
 
 def _paid_amount(ctx: GuardContext) -> float | None:
@@ -108,7 +110,7 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
             if not low <= months <= high:
                 return (f"a one-time grant of {months:g} months of the standard is outside "
                         f"{low:g}–{high:g} months ({param.citation})")
-            expected = _money(months * standard)
+            expected = _money(months, standard)
             if amount is not None and _money(amount) != expected:
                 return (f"amount {amount:g} is not {months:g} months × the standard {standard:g} "
                         f"= {expected:g} ({param.citation})")
@@ -116,7 +118,7 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
         persons = _number(ctx, "persons")
         if amount is None:
             raise InvalidInput(f"{ctx.event} needs --set amount=NUMBER")
-        cap, floor = _money(high * standard * persons), _money(low * standard * persons)
+        cap, floor = _money(high, standard, persons), _money(low, standard, persons)
         if _money(amount) > cap:
             return (f"amount {amount:g} exceeds {high:g} months × the standard {standard:g} × "
                     f"{persons:g} persons = {cap:g} ({param.citation})")
@@ -223,13 +225,13 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
     standard = float(ctx.attributes["standard"])
     if category == "unemployed":
         months = float(ctx.attributes["months"])
-        amount = _money(months * standard)
+        amount = _money(months, standard)
         outcome.attributes["amount"] = amount
         outcome.attributes["amount_basis"] = (
             f"{param.citation}：{months:g}个月 × 低保标准{standard:g}元 = {amount:g}元")
         return
     persons = float(ctx.attributes["persons"])
-    cap = _money(limits[1] * standard * persons)
+    cap = _money(limits[1], standard, persons)
     outcome.attributes["amount_basis"] = (
         f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
 

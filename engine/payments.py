@@ -16,6 +16,7 @@ from attrs import frozen
 
 from engine.errors import InvalidInput
 from engine.guards import HistoryEntry
+from engine.money import product, to_fen
 
 
 @frozen
@@ -131,10 +132,10 @@ def schedule(
             # recorded was paid at the amount then in force.
             paid_at = amount if found is not None and month <= found else base
             payments.append(Payment(
-                month_text(month), round(paid_at * share, 2),
+                month_text(month), to_fen(product(paid_at, share)),
                 f"{phase_out[1].basis}：渐退第{k + 1}个月，按原低保金{share:.0%}"
                 + changed_in_phase_out))
         else:
-            payments.append(Payment(month_text(month), round(amount, 2), basis))
+            payments.append(Payment(month_text(month), to_fen(amount), basis))
         month = next_month(month)
     return payments

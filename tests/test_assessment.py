@@ -323,6 +323,57 @@ def test_elsewhere_marginal_is_below_one_and_a_half_times(engine, per_capita_inc
     assert engine.assess("shanxi", household).classification == expected
 
 
+@pytest.mark.parametrize("province", ["tianjin", "shanxi"])
+def test_per_capita_income_is_compared_unrounded(engine, province):
+    """民发〔2021〕57号 第9条: 低保 is for a household "共同生活的家庭成员人均收入低于当地最低生活保障标准".
+    Three members earning 1,500 + 1,499.99 = 2,999.99 have 999.9967 a head, below 1,000,
+    though it shows as 1000 at two decimals; 4,499.99 (1,499.9967 a head) is below 1.5 × 1,000,
+    so 边缘, not above."""
+    def household(first):
+        return {"standard": 1000, "members": [
+            {"id": "a", "age": 40, "income": {"employment": first}},
+            {"id": "b", "age": 40, "income": {"employment": 1499.99}},
+            {"id": "c", "age": 10}]}
+    result = engine.assess(province, household(1500))
+    assert (result.countable_income, result.per_capita, result.classification) == (
+        2999.99, 1000.0, "dibao")
+    assert engine.assess(province, household(3000)).classification == "marginal"
+
+
+@pytest.mark.parametrize(("province", "expected"),
+                         [("tianjin", "above"), ("shanxi", "above"), ("jiangsu_draft", "marginal")])
+def test_exactly_one_and_a_half_times_a_standard_in_fen(engine, province, expected):
+    """1.5 × 800.20 = 1,200.30 exactly (the float product is 1200.3000000000002): 1,200.30 is not
+    "低于当地1.5倍低保标准" (民发〔2022〕83号; 晋民发〔2023〕31号 一(四)), but is "不高于" it
+    (江苏征求意见稿 一(六))."""
+    household = {"standard": 800.2, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1200.3}}]}
+    assert engine.assess(province, household).classification == expected
+
+
+def test_a_marginal_household_at_the_bound_has_no_single_person_route(engine):
+    """晋民发〔2023〕31号 一(四) "对低保边缘家庭中的重度残疾人…可参照“单人户”纳入低保范围": two people at
+    2,400.60 (1,200.30 a head, exactly 1.5 × 800.20) are not 边缘, so the route is refused."""
+    household = {"standard": 800.2, "applicant": "a", "single_person": True, "members": [
+        {"id": "a", "age": 30, "employed": True, "disability": {"grade": 1, "type": "physical"},
+         "income": {"employment": 0}},  # (employed: not 一(二)'s 无业 route)
+        {"id": "b", "age": 40, "income": {"employment": 2400.6}}]}
+    with pytest.raises(EventRefused, match=r"the household as a whole is above \(per capita "
+                                           r"1200\.3\), not 边缘"):
+        engine.assess("shanxi", household)
+
+
+def test_shanxi_cites_its_own_marginal_definition(engine):
+    """晋民发〔2023〕31号 一(四) "低保边缘家庭一般指不符合低保条件，家庭人均收入低于当地1.5倍低保标准": the
+    classification cites 山西's clause, not only the national notice it implements."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1000}}]}
+    [step] = steps(engine.assess("shanxi", household), "classification")
+    assert step.citation.startswith("晋民发〔2023〕31号 一(四)（低保边缘家庭")
+    [step] = steps(engine.assess("tianjin", household), "classification")
+    assert step.citation.startswith("民发〔2022〕83号")
+
+
 def test_a_raised_marginal_multiple_is_refused_where_the_province_does_not_allow_it(engine):
     household = {"standard": 900, "marginal_multiple": 2,
                  "members": [{"id": "a", "age": 40, "income": {"employment": 1400}}]}

@@ -234,6 +234,17 @@ def test_a_locality_with_a_double_threshold_transfers_up_to_twice_the_standard(e
     assert dump(engine) == before
 
 
+def test_the_leaving_threshold_is_compared_in_fen(engine):
+    # 一(六) "不高于": 昆山市 at 1.9 ×, standard 921 → 1.9 × 921 = 1,749.90 exactly (the float
+    # product is 1749.8999999999999). Leaving at 1,749.90 with consent is still a transfer.
+    engine.set_parameter(CODE, "昆山市", "marginal_multiple", 1.9, "昆山市民政局 测试文件 第4条",
+                         date(2026, 1, 1), workflow="benefit")
+    case = open_benefit(engine, county="昆山市")
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
+                       payload={"per_capita_income": 1749.9, "standard": 921, "consent": True})
+    assert view.case.attributes["leave_route"]["kind"] == "transfer"
+
+
 def test_one_setting_of_the_marginal_multiple_governs_applying_and_leaving(engine):
     """Found by review: set for the assessment (workflow dibao), the threshold stayed 1.5 on
     leaving (benefit): two 边缘 thresholds in one county. 一(六) is one rule: a setting for

@@ -56,6 +56,17 @@ def test_phase_out_of_900_pays_900_900_900_450_450_450_then_nothing(engine):
     assert NOTICE not in bases["2026-03"]
 
 
+@pytest.mark.parametrize(("amount", "half"), [(901.01, 450.51), (733.33, 366.67)])
+def test_the_halved_months_round_half_a_fen_up_whatever_the_amount(engine, amount, half):
+    # 一(三) "后三个月按50%发放": 901.01 × 50 % = 450.505 and 733.33 × 50 % = 366.665, both paid
+    # rounded half up to the fen (binary floats once rounded the first down and the second up).
+    case = open_benefit(engine, date(2026, 1, 5), amount=amount)
+    view = engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                       payload={"per_capita_income": 1300, "standard": 1010})
+    assert paid(view)[3:] == [("2026-04", amount), ("2026-05", amount), ("2026-06", amount),
+                              ("2026-07", half), ("2026-08", half), ("2026-09", half)]
+
+
 def test_phase_out_ends_by_itself_on_the_first_of_the_month_after(engine):
     # Last phase-out month 2026-09 → phase_out_end on 2026-10-01, recorded by doudi itself.
     case = open_benefit(engine, date(2026, 1, 5))

@@ -400,6 +400,16 @@ def test_tianjin_disaster_aid_is_at_most_3_months_of_the_standard_per_person(eng
     assert view.case.attributes["amount_basis"].startswith(f"{TIANJIN} 二(二)")
 
 
+def test_persons_are_whole(engine):
+    # 二(二) "每人救助标准不超过3个月…": per person, so 1.5 persons (a cap of 4545) is refused.
+    case = open_temporary(engine, "tianjin", category="disaster", standard=1010, persons=1)
+    before = snapshot(engine, case.id)
+    with pytest.raises(InvalidInput, match=r"persons.*whole number"):
+        engine.fire(case.id, "pay_urgent", on=PAID,
+                    payload={"amount": 4545, "persons": 1.5, "reason": "水灾"})
+    assert snapshot(engine, case.id) == before
+
+
 def test_tianjin_refuses_disaster_aid_above_the_cap_via_the_cli(db):
     # standard 1010, 1 person: cap 3 × 1010 = 3030.
     case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="disaster"))

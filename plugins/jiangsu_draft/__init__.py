@@ -23,6 +23,7 @@ from engine import (
 )
 from engine.default_assessment import ExceptionRoute, last_assessment
 from engine.errors import InvalidInput
+from engine.money import decimal, product
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
 
@@ -208,7 +209,7 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
     if attributes.get("severe_member") is True:
         months = parameters["phase_out_months_severe_member"].value  # (a county's: 6 to 12)
         why = f"家庭中有重残重病人员，视情延长缓退期至{months}个月（原则上不超过12个月）"
-    elif per_capita_income < 2 * standard:
+    elif decimal(per_capita_income) < product(2, standard):
         months = 6
         why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
     else:
@@ -233,7 +234,7 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
                            "marginal_multiple (doudi parameter set --workflow benefit)")
     consent = attributes.get("consent") is True
     marginal = (per_capita_income is not None and standard is not None
-                and per_capita_income <= multiple * standard)
+                and decimal(per_capita_income) <= product(multiple, standard))
     if consent and marginal:
         return LeaveRoute("transfer", f"{TRANSFER}；{DRAFT} 一(六)", "marginal")
     if consent and attributes.get("expenditure_hardship") is True:

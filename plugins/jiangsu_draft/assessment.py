@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.assessment import AssessmentRules, Household, Member, PropertyItem, Support
+from engine.money import decimal, product, to_fen
 from engine.workflow import Parameter
 
 DRAFT = "江苏征求意见稿"
@@ -111,13 +112,13 @@ def rules(parameters) -> AssessmentRules:
         if not _severe(member):
             return None
         standard = household.standard
-        floor = round(0.6 * standard, 2)
+        floor = to_fen(product(0.6, standard))
         note = f"{SINGLE}（每月不低于低保标准的60%"
         allowance = member.disability_allowance_amount
         if member.disability_allowance and allowance is None:
             note += "；与困难残疾人生活补贴之和不低于低保标准的100%（补贴金额未给出）"
         elif member.disability_allowance and standard - allowance > floor:
-            floor = round(standard - allowance, 2)
+            floor = to_fen(decimal(standard) - decimal(allowance))
             note = (f"{SINGLE}（与困难残疾人生活补贴{allowance:g}元之和不低于低保标准的100%："
                     f"{standard:g}−{allowance:g}")
         return floor, note + "）"

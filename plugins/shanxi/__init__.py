@@ -121,6 +121,8 @@ def doudi_assessment_rules(province, parameters):
         single_person_basis=f"{NOTICE} 一(二)",
         marginal_single_person_basis=f"{NOTICE} 一(四)（对低保边缘家庭中的重度残疾人、重病患者等特殊困难"
                                      "人员，经本人申请，可参照“单人户”纳入低保范围）",
+        # 一(四) defines 边缘 itself: "家庭人均收入低于当地1.5倍低保标准"
+        marginal_basis=f"{NOTICE} 一(四)（低保边缘家庭：家庭人均收入低于当地1.5倍低保标准）",
         support_rule=_support,
         # 四(一): "对确实难以就业或者较长时间无法获得收入的，根据家庭实际困难情况综合判断是否纳入低保范围"
         real_hardship_basis=f"{NOTICE} 四(一)（确实难以就业或者较长时间无法获得收入的，根据家庭实际困难"

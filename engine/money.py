@@ -1,0 +1,33 @@
+"""Money in yuan, to the fen: products and comparisons in decimal, half a fen rounded up.
+
+Amounts arrive as JSON numbers, binary floats: 1.5 × 800.2 is 1200.3000000000002, so a
+household at exactly one and a half times the standard would pass for one "低于" it; and
+``round()`` rounds half a fen either way (450.505 down, 366.665 up). Each float is read as the
+decimal it was written as (its shortest repr: 800.2 is 800.2), multiplied exactly, and
+rounded by one rule.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import mul
+
+FEN = Decimal("0.01")
+
+
+def decimal(value: float | int | Decimal) -> Decimal:
+    """``value`` as the decimal it was written as."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def product(*factors: float | int | Decimal) -> Decimal:
+    """The exact product (months × standard × persons)."""
+    return reduce(mul, (decimal(f) for f in factors), Decimal(1))
+
+
+def to_fen(value: float | int | Decimal) -> float:
+    """``value`` in yuan rounded to the fen, half up (450.505 → 450.51)."""
+    return float(decimal(value).quantize(FEN, rounding=ROUND_HALF_UP))
