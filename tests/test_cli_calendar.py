@@ -194,6 +194,23 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
     assert proc.stderr == "Error: could not write the output: No space left on device\n"
 
 
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_output_cut_short_by_a_file_size_limit_is_an_error_not_success(tmp_path, fmt):
+    # A 180 KB JSON (2,000 working days, day by day) into a file limited to 64 KiB: once written
+    # at once, the part that did not fit was dropped without an error and the command exited 0.
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    with open(tmp_path / "out", "w") as out:
+        proc = subprocess.run([str(_doudi_script()), "calendar", "due", "2018-01-05", "2000wd",
+                               "--explain", "--format", fmt], stdout=out,
+                              stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=limit)
+    assert proc.returncode == 1
+    assert proc.stderr == "Error: could not write the output: File too large\n"
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly():
     # `doudi … | head -1`: the reader closed the pipe; no traceback, no error line.
     proc = subprocess.Popen([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import db_option, emit, format_option, load_json
+from engine.cli.options import db_option, echo_json, emit, format_option, load_json
 
 
 @cli.command()
@@ -31,7 +29,7 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     else:
         result = open_engine(db_path).assess(province, data, county).to_json()
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        echo_json(result)
         return
     emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
     click.echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, format_option, no_db_option
+from engine.cli.options import ISO_DATE, echo_json, format_option, no_db_option
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -59,7 +58,7 @@ def due(
         payload = result.to_json()
         if show_explain:
             payload["explain"] = lines
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo_json(payload)
         return
     if show_explain:
         for line in lines:

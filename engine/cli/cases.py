@@ -19,6 +19,7 @@ from engine.cli.options import (
     ISO_DATE,
     attribute_text,
     db_option,
+    echo_json,
     emit,
     format_option,
     load_json,
@@ -226,7 +227,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
                        reason=reason, actor=actor, idempotency_key=key)
     warn_misspelt(declared, settings)
     if fmt == "json":
-        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        echo_json(view.to_json())
         return
     if len(view.history) <= len(shown.history):
         # A repeat of a keyed call: the case as that call left it, nothing happened now.
@@ -265,7 +266,7 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     view = engine.fire(case_id, "accept", on=on, payload=payload, actor=actor,
                        idempotency_key=key)
     if fmt == "json":
-        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        echo_json(view.to_json())
         return
     click.echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
     way = view.history[-1]["derived"].get("application_place")
@@ -292,7 +293,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     view = engine.case(case_id, as_of=as_of, window=window)
     data = view.to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data)
         return
     click.echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
                f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
@@ -361,9 +362,8 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
     result = view.case.attributes["assessment"]
     if fmt == "json":
-        click.echo(json.dumps({"assessment": result,
-                               "exception_route": view.case.attributes.get("exception_route")},
-                              ensure_ascii=False, indent=2))
+        echo_json({"assessment": result,
+                   "exception_route": view.case.attributes.get("exception_route")})
         return
     click.echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
                f" → {result['classification']}")

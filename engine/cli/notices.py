@@ -8,7 +8,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import _workflow_of, open_engine
-from engine.cli.options import ISO_DATE, db_option, format_option
+from engine.cli.options import ISO_DATE, db_option, echo_all, format_option
 from engine.errors import InvalidInput, UnknownName
 
 WORKFLOW = "dibao"  # 公示 and 公布 belong to the 低保审核确认 procedure
@@ -39,7 +39,7 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
     view = engine.case(case_id)
     parameters = _workflow_of(engine, view).parameters
     channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
-    click.echo(render(publicity_notice(view, channels), fmt), nl=False)
+    echo_all(render(publicity_notice(view, channels), fmt), nl=False)
 
 
 @notice.command()
@@ -79,4 +79,4 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     if code is not None:
         parameters = engine.workflow(code, WORKFLOW, county).parameters
         citation = parameters["publicity"].citation if "publicity" in parameters else None
-    click.echo(render(publication_notice(views, county, as_of, citation), fmt), nl=False)
+    echo_all(render(publication_notice(views, county, as_of, citation), fmt), nl=False)

@@ -119,10 +119,28 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
+def echo_all(text: str, nl: bool = True) -> None:
+    """Print ``text`` on stdout in pieces smaller than its buffer. Written at once, a large
+    text that the disk or the reader took only part of was cut short without an error (exit
+    0): CPython's buffered writer loses a failure after a partial write of a large block."""
+    for start in range(0, len(text), _PIECE):
+        click.echo(text[start:start + _PIECE], nl=False)
+    if nl:
+        click.echo()
+
+
+_PIECE = 2000  # characters: at most 8,000 bytes of UTF-8, within io.DEFAULT_BUFFER_SIZE (8,192)
+
+
+def echo_json(data: Any) -> None:
+    """``data`` as indented JSON, Chinese as itself, on stdout (:func:`echo_all`)."""
+    echo_all(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
     """Print ``rows`` as a table, CSV or JSON (JSON: the rows as given, a list)."""
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+        echo_json(list(rows))
         return
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "csv":
@@ -130,7 +148,7 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows({c: _csv_cell(r.get(c)) for c in columns} for r in rows)
-        click.echo(buffer.getvalue(), nl=False)
+        echo_all(buffer.getvalue(), nl=False)
         return
     if not rows:
         click.echo("(none)")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import db_option, emit, format_option, no_db_option
+from engine.cli.options import db_option, echo_all, echo_json, emit, format_option, no_db_option
 
 
 @cli.command()
@@ -21,7 +19,7 @@ def provinces(fmt) -> None:
     registry = get_registry()
     rows = [registry.provinces[code].to_json() for code in sorted(registry.provinces)]
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     table = []
     for row in rows:
@@ -53,7 +51,7 @@ def show(name, province, county, fmt, db_path) -> None:
     else:
         wf = open_engine(db_path).workflow(province, name, county)
     if fmt == "mermaid":
-        click.echo(mermaid(wf))
+        echo_all(mermaid(wf))
         return
     data = {
         "name": wf.name,
@@ -86,4 +84,4 @@ def show(name, province, county, fmt, db_path) -> None:
             for d in wf.deadlines
         ],
     }
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo_json(data)
