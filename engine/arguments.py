@@ -139,6 +139,15 @@ def not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not a JSON value")
 
 
+def finite_float(literal: str) -> float:
+    """For ``json.load(..., parse_float=finite_float)``: a number too large for a float (1e999)
+    would be read as infinity, which no JSON record can hold."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal} is out of range for a number")
+    return value
+
+
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """For ``json.load(..., object_pairs_hook=unique_keys)``: a key given twice in one object
     is refused (Python's json would keep the last one, silently dropping the first: an id, a

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.arguments import not_json, shown, unique_keys
+from engine.arguments import finite_float, not_json, shown, unique_keys
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
@@ -61,7 +61,7 @@ class _Line:
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
 _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it builds one a call)
-                            object_pairs_hook=unique_keys)
+                            parse_float=finite_float, object_pairs_hook=unique_keys)
 
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:

@@ -48,11 +48,12 @@ def today_option(flag: str, dest: str, help: str):
 def load_json(file: Any) -> Any:
     """A JSON file named on the command line; bad JSON (NaN and Infinity too, which JSON has
     not), bad UTF-8 or nesting too deep is a usage error naming the file."""
-    from engine.arguments import not_json, unique_keys
+    from engine.arguments import finite_float, not_json, unique_keys
     from engine.errors import InvalidInput
 
     try:
-        return json.load(file, parse_constant=not_json, object_pairs_hook=unique_keys)
+        return json.load(file, parse_constant=not_json, parse_float=finite_float,
+                         object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"{file.name}: not valid JSON ({exc})") from None
 
