@@ -223,7 +223,19 @@ class Engine:
         return wf
 
     def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow:
-        return self.workflow(case.province, case.workflow, case.county, on)
+        """The case's workflow; a case row naming a workflow or state doudi never gives (the
+        row changed by hand) is a :class:`DamagedRecord`, not a KeyError deep in a report."""
+        try:
+            wf = self.workflow(case.province, case.workflow, case.county, on)
+        except (UnknownName, InvalidInput):
+            if case.workflow in available_workflows():
+                raise  # (its province is not installed: said as it is)
+            raise DamagedRecord.of(f"case {case.id!r}", ValueError(
+                f"no workflow {case.workflow!r}")) from None
+        if not wf.has_state(case.state):
+            raise DamagedRecord.of(f"case {case.id!r}", ValueError(
+                f"{case.state!r} is not a state of workflow {case.workflow!r}"))
+        return wf
 
     # -- a county's own parameters ----------------------------------------------------------
 
@@ -872,20 +884,26 @@ class Engine:
                     rows = self.store.history_rows(row["id"])
                 finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
             if finding is None:
-                finding = self._unreadable_deadline(row["id"], len(rows))
+                finding = self._unreadable_rows(row, len(rows))
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
         return cases, events, findings
 
-    def _unreadable_deadline(self, case_id: str, seq: int) -> Finding | None:
-        """A deadline row changed so that it cannot be read back (its dates are not in the
-        hash chain, so nothing else would show it)."""
-        try:
-            self.store.deadlines(case_id)
-        except DamagedRecord as exc:
-            return Finding(case_id, seq, f"missing, or the case altered: a deadline row cannot "
-                                         f"be read back ({exc.problem})")
+    def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
+        """A row changed so that it cannot be read back or used: the case's workflow or state
+        (not in the hash chain's terms), a deadline or a sanction (not in the chain at all, so
+        nothing else would show it)."""
+        case_id = row["id"]
+        for what, read in (
+                ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
+                ("a deadline row", lambda: self.store.deadlines(case_id)),
+                ("a sanction row", lambda: self.store.sanctions(case_id))):
+            try:
+                read()
+            except DamagedRecord as exc:
+                return Finding(case_id, seq, f"missing, or the case altered: {what} cannot be "
+                                             f"read back ({exc.problem})")
         return None
 
     def _load_row(self, case_id: str) -> dict:

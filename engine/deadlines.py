@@ -99,6 +99,9 @@ class Deadline:
         try:
             for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
                 values[key] = date.fromisoformat(values[key]) if values[key] else None
+            for key in ("starts_on", "due_on"):  # (every deadline has both)
+                if values[key] is None:
+                    raise ValueError(f"{key} is empty")
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"deadline {row.get('rule')!r} of case {row.get('case_id')!r}",
                                    exc) from None

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from attrs import define, frozen
 
+from engine.errors import DamagedRecord
 from engine.guards import GuardContext
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
@@ -46,8 +47,12 @@ class Sanction:
 
     @classmethod
     def from_row(cls, row: Mapping) -> Sanction:
-        return cls(row["kind"], date.fromisoformat(row["on"]), row["basis"], row["amount"],
-                   row["note"] or "")
+        try:
+            return cls(row["kind"], date.fromisoformat(row["on"]), row["basis"], row["amount"],
+                       row["note"] or "")
+        except (ValueError, TypeError) as exc:
+            raise DamagedRecord.of(f"sanction {row.get('kind')!r} of case {row.get('case_id')!r}",
+                                   exc) from None
 
 
 @frozen

@@ -315,6 +315,9 @@ class Workflow:
     def state(self, name: str) -> State:
         return self._states[name]
 
+    def has_state(self, name: str) -> bool:
+        return name in self._states
+
     @property
     def final_states(self) -> frozenset[str]:
         return self._final

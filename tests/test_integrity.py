@@ -240,6 +240,45 @@ def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tr
     assert (nobody.exit_code, error_line(nobody, starts_with="Error: ")) == (1, "Error: no case ''")
 
 
+def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db):
+    # Found by review: a case row naming another workflow (or none doudi has), a deadline
+    # without its start and a sanction without its date were KeyErrors and AttributeErrors
+    # in case show, and audit verify called the database intact.
+    engine = Engine.open(db)
+    for case_id in ("workflow", "nowhere", "start", "fine"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    benefit = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 3, 2),
+                               case_id="sanction", attributes={"amount": 900,
+                                                               "paid_from": "2026-03"})
+    engine.fire(benefit.id, "change_found", on=date(2026, 8, 1),  # (批评教育: over 3 months)
+                payload={"occurred_on": "2026-04-10"})
+    assert len(engine.store.sanctions(benefit.id)) == 1
+    behind_the_engines_back(
+        db, "update cases set workflow = 'benefit' where id = 'workflow'",
+        "update cases set workflow = 'nope' where id = 'nowhere'",
+        "update deadlines set starts_on = null where case_id = 'start'",
+        "update sanctions set [on] = null where case_id = 'sanction'")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case nowhere: event seq 2 missing, or the case altered: the case row cannot be read "
+        "back (ValueError: no workflow 'nope')",
+        "case sanction: event seq 2 missing, or the case altered: a sanction row cannot be "
+        "read back (TypeError: fromisoformat: argument must be str)",
+        "case start: event seq 2 missing, or the case altered: a deadline row cannot be read "
+        "back (ValueError: starts_on is empty)",
+        "case workflow: event seq 2 missing, or the case altered: the case row cannot be read "
+        "back (ValueError: 'accepted' is not a state of workflow 'benefit')",
+    ]
+    for case_id in ("workflow", "nowhere", "start", "sanction"):
+        shown = run(db, "case", "show", case_id)
+        assert shown.exit_code == 1, shown.output
+        line = error_line(shown, starts_with="Error: ")
+        assert line.endswith("it was changed outside doudi (doudi audit verify lists what was)")
+    assert run(db, "case", "show", "fine").exit_code == 0
+
+
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
                             attributes={"applicant_name": "张三"})
