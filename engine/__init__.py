@@ -11,13 +11,15 @@ The public Python API::
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Exports resolve on first use (PEP 562): the command line starts without loading the engine.
 _EXPORTS = {
     "Breach": "engine.core",
     "CalendarOverlay": "engine.calendar_data",
     "CaseView": "engine.core",
+    "Conflict": "engine.errors",
+    "DamagedRecord": "engine.errors",
     "DeadlineRule": "engine.workflow",
     "DeadlineView": "engine.core",
     "Document": "engine.provinces",
@@ -47,6 +49,29 @@ _EXPORTS = {
     "national_calendar": "engine.calendar",
 }
 
+if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __getattr__'s Any)
+    from engine.calendar import OfficialCalendar, national_calendar
+    from engine.calendar_data import CalendarOverlay
+    from engine.core import Breach, CaseView, DeadlineView, Engine
+    from engine.default_benefit import LeaveRoute
+    from engine.effects import Sanction
+    from engine.errors import (
+        Conflict,
+        DamagedRecord,
+        DoudiError,
+        EventRefused,
+        InvalidInput,
+        OutsideCalendar,
+        PluginError,
+        UnknownName,
+        WorkflowLoadError,
+    )
+    from engine.hookspecs import hookimpl
+    from engine.payments import Payment, PhaseOut
+    from engine.periods import DueDate, Duration, due_date
+    from engine.provinces import Document, Province
+    from engine.workflow import DeadlineRule, Parameter, State, Transition, Variant, WorkflowPatch
+
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
@@ -60,6 +85,8 @@ __all__ = [
     "Breach",
     "CalendarOverlay",
     "CaseView",
+    "Conflict",
+    "DamagedRecord",
     "DeadlineRule",
     "DeadlineView",
     "Document",

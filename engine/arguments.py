@@ -9,6 +9,7 @@ event that nobody had altered. Each check raises :class:`InvalidInput` naming th
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
@@ -25,6 +26,20 @@ def a_date(value: Any, name: str) -> date:
 
 def maybe_date(value: Any, name: str) -> date | None:
     return None if value is None else a_date(value, name)
+
+
+def flag(value: Any, name: str) -> bool:
+    """``value`` if it is True or False ("no" would be taken for true)."""
+    if isinstance(value, bool):
+        return value
+    raise InvalidInput(f"{name} must be True or False, got {value!r}")
+
+
+def path(value: Any, name: str) -> str | os.PathLike:
+    """A file's path (a number would be opened as a file descriptor: the database's own)."""
+    if isinstance(value, os.PathLike):
+        return value
+    return text(value, name)
 
 
 def text(value: Any, name: str) -> str:
@@ -166,6 +181,13 @@ def whole(value: Any, name: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise InvalidInput(f"{name} must be a whole number (int), got {value!r}")
+
+
+def batch(value: Any, name: str) -> int:
+    """Lines or cases per transaction: a whole number, 1 or more."""
+    if whole(value, name) < 1:
+        raise InvalidInput(f"{name} must be 1 or more, got {value}")
+    return value
 
 
 def window(value: Any, name: str) -> int:

@@ -23,7 +23,7 @@ from attrs import frozen
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
-from engine.deadlines import Deadline, apply_event
+from engine.deadlines import STATUSES, Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import (
     Conflict,
@@ -210,6 +210,7 @@ class Engine:
         settings = self._local_places().get((province, name, county)) if county else None
         count = 0
         if settings:
+            on = arguments.maybe_date(on, "on")
             count = len(settings) if on is None else bisect.bisect_right(
                 settings, on, key=lambda s: s.on)
         key = (province, name, county if count else None, count)
@@ -762,11 +763,13 @@ class Engine:
         committed, instead of listing it in ``ImportResult.skipped``; memory then stays flat
         however many lines are skipped (``skipped_count`` counts them either way).
         """
+        arguments.batch(batch, "batch")
+        arguments.flag(skip_invalid, "skip_invalid")
         return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
     def import_file(
         self,
-        path: str,
+        path: str | os.PathLike,
         batch: int = 500,
         skip_invalid: bool = False,
         progress: Callable[[int], None] | None = None,
@@ -774,6 +777,9 @@ class Engine:
     ) -> ImportResult:
         """:meth:`import_lines` on a UTF-8 JSONL file, read a line at a time (memory stays
         flat whatever the file's size). A line that is not UTF-8 is a bad line."""
+        path = arguments.path(path, "path")
+        arguments.batch(batch, "batch")
+        arguments.flag(skip_invalid, "skip_invalid")
         with open(path, "rb") as lines:
             return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
@@ -1047,6 +1053,7 @@ class Engine:
 
     def replay_deadlines(self, case_id: str, as_of: date | None = None) -> list[Deadline]:
         """The case's deadlines from the events known on ``as_of`` (all events if None)."""
+        as_of = arguments.maybe_date(as_of, "as_of")
         case = self._load(case_id)
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
@@ -1171,6 +1178,10 @@ class Engine:
     ) -> list[Breach]:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
+        if (not isinstance(statuses, tuple | list) or not statuses
+                or any(s not in STATUSES for s in statuses)):
+            raise InvalidInput(f"statuses must be a tuple of {', '.join(STATUSES)}; "
+                               f"got {statuses!r}")
         province, workflow, county = (arguments.maybe_text(province, "province"),
                                       arguments.maybe_text(workflow, "workflow"),
                                       arguments.maybe_text(county, "county"))
@@ -1231,6 +1242,7 @@ class Engine:
         include_late: bool = False,
     ) -> list[Breach]:
         """Running deadlines past their due date on ``as_of`` (and, optionally, ones met late)."""
+        include_late = arguments.flag(include_late, "include_late")
         statuses = ("breached", "met_late") if include_late else ("breached",)
         return self.report(as_of, statuses, province, workflow, county)
 

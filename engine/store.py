@@ -24,6 +24,7 @@ import attrs
 import sqlite_utils
 from attrs import define
 
+from engine import arguments
 from engine.deadlines import Deadline
 from engine.effects import Sanction
 from engine.errors import Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
@@ -368,14 +369,20 @@ class Store:
     @classmethod
     def open(cls, path: str, durability: str = "full") -> Store:
         """Open (creating if needed) the doudi database at ``path``; refuse any other file."""
+        path = os.fspath(arguments.path(path, "path"))
         if not path:
             raise InvalidInput("the database path is empty")
         _check_durability(durability)  # before a new file is made for nothing
+        if os.path.isdir(path):
+            raise InvalidInput(f"{path} is a directory, not a database file")
         if os.path.exists(path):
             check_database(path)
         elif path != ":memory:":
             _create(path)
-        store = cls(sqlite_utils.Database(path), durability)
+        try:
+            store = cls(sqlite_utils.Database(path), durability)
+        except sqlite3.Error as exc:  # (unreadable, locked past the busy timeout, …)
+            raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
         _OPENED.add(store)
         store.path = os.path.abspath(path)
         return store

@@ -109,6 +109,15 @@ def nested(depth):
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": nested(60)}),
      "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
     (lambda e, c: e.case(c, window=-1), "the warning window (window) must be 0 or more"),
+    # Found by a platform review: a number was opened as a file descriptor (the engine's own
+    # database, read as lines and then closed under it); batch 0 ran as 1; "no" was true.
+    (lambda e, c: e.import_file(3), "path must be text (str), got 3"),
+    (lambda e, c: e.import_lines([], batch=0), "batch must be 1 or more, got 0"),
+    (lambda e, c: e.import_lines([], batch="5"), "batch must be a whole number (int), got '5'"),
+    (lambda e, c: e.import_lines([], skip_invalid="yes"), "skip_invalid must be True or False"),
+    (lambda e, c: e.breaches(ON, include_late="no"), "include_late must be True or False, got 'no'"),
+    (lambda e, c: e.report(ON, ("breachd",)), "statuses must be a tuple of open, at_risk"),
+    (lambda e, c: e.replay_deadlines(c, as_of="2026-01-01"), "as_of must be a date"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)
@@ -230,3 +239,20 @@ def test_a_one_line_text_with_spaces_around_it_is_refused(engine, attributes):
     assert str(refused.value) == f"{name} must not begin or end with spaces, got {value!r}"
     opened = engine.open_case(province="tianjin", on=ON, attributes={name: value.strip()})
     assert opened.case.attributes[name] == value.strip()
+
+
+def test_a_workflow_asked_for_on_a_text_date_is_named(engine):
+    # (only a county with settings of its own reads the date)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 第1条", ON)
+    with pytest.raises(InvalidInput, match=r"^on must be a date"):
+        engine.workflow("shanxi", county="甲县", on="2026-01-01")
+
+
+def test_a_database_path_that_is_no_file_path_is_named(tmp_path):
+    from engine import Engine
+
+    with pytest.raises(InvalidInput, match=r"^path must be text \(str\), got 123"):
+        Engine.open(123)
+    with pytest.raises(InvalidInput, match=r" is a directory, not a database file$"):
+        Engine.open(str(tmp_path))
+    assert Engine.open(tmp_path / "x.db").store.path == str(tmp_path / "x.db")  # (a Path too)
