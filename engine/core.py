@@ -335,11 +335,12 @@ class Engine:
     def assess(self, province: str, household: Mapping[str, Any], county: str | None = None
                ) -> Assessment:
         """Assess a household (the JSON shape of ``Household.from_json``) under a province's
-        rules, with ``county``'s own parameters if it set any."""
+        rules, with ``county``'s own parameters in force today (a setting decided for a later
+        date is not yet)."""
         province = arguments.text(province, "province")
         county = arguments.maybe_text(county, "county")
         return assess_household(self.registry, province, household,
-                                self.workflow(province, "dibao", county))
+                                self.workflow(province, "dibao", county, self.today()))
 
     # -- cases ------------------------------------------------------------------------------
 

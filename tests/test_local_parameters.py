@@ -327,3 +327,30 @@ def test_parameter_list_shows_what_is_in_force_on_the_day(db, monkeypatch):
     assert listed() == [("3wd", "2026-12-01")]
     assert listed("--as-of", "2027-06-01") == [("2wd", "2027-06-01")]
     assert len(listed("--history")) == 2
+
+
+def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatch):
+    """Found by review: `workflow show --county` and `assess --county` applied a setting decided
+    for a later date, which no case yet follows (江苏征求意见稿 一(六): a locality raising its
+    边缘 multiple to 2 from 2026-12-31: on 2026-12-06 a household at 1,800 a head, standard
+    1,000, is still above 1.5 × 1,000)."""
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 12, 6))
+    assert run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+               "--county", "甲县", "--basis", BASIS, "--on", "2026-12-20").exit_code == 0
+
+    def shown(*args):
+        result = run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county", "甲县",
+                     "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["parameters"]["investigation_start"]["value"]
+
+    assert shown() == "3wd"
+    assert shown("--as-of", "2026-12-20") == "2wd"
+    engine = Engine.open(db)
+    engine.set_parameter("jiangsu_draft", "昆山市", "marginal_multiple", 2, "昆山市民政局 第3条",
+                         date(2026, 12, 31))
+    household = {"standard": 1000, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1800}}]}
+    assert engine.assess("jiangsu_draft", household, county="昆山市").classification == "above"
+    later = Engine.open(db, today=lambda: date(2026, 12, 31))
+    assert later.assess("jiangsu_draft", household, county="昆山市").classification == "marginal"

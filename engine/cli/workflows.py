@@ -6,7 +6,15 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import db_option, echo_all, echo_json, emit, format_option, no_db_option
+from engine.cli.options import (
+    db_option,
+    echo_all,
+    echo_json,
+    emit,
+    format_option,
+    no_db_option,
+    today_option,
+)
 
 
 @cli.command()
@@ -38,10 +46,12 @@ def workflow() -> None:
 @workflow.command()
 @click.argument("name")
 @click.option("--province", required=True, help="Province code: show its effective workflow.")
-@click.option("--county", help="With the county's own parameters (read from --db).")
+@click.option("--county", help="With the county's own parameters in force on --as-of (read "
+                                "from --db).")
+@today_option("--as-of", "as_of", help="With --county: the settings in force on this date.")
 @format_option("mermaid", "json", default="mermaid")
 @db_option(only_with="--county")
-def show(name, province, county, fmt, db_path) -> None:
+def show(name, province, county, as_of, fmt, db_path) -> None:
     """Print a province's effective workflow NAME (after its patches and parameters)."""
     from engine.machine import mermaid
     from engine.registry import get_registry
@@ -49,7 +59,7 @@ def show(name, province, county, fmt, db_path) -> None:
     if county is None:
         wf = get_registry().workflow(province, name)
     else:
-        wf = open_engine(db_path).workflow(province, name, county)
+        wf = open_engine(db_path).workflow(province, name, county, as_of)
     if fmt == "mermaid":
         echo_all(mermaid(wf))
         return
