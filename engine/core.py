@@ -1205,7 +1205,7 @@ class Engine:
         # other case, so no case is judged twice and no list of ids is kept: a report as of
         # a past date may rebuild most of the province.
         on = as_of.isoformat()
-        auto_states = sorted({s for wf in self._workflows_in_use()
+        auto_states = sorted({s for wf in self._workflows_in_use(province, workflow)
                               for t in wf.automatic for s in t.sources})
         slow = [("last_event_on > ? and opened_on <= ?", [on, on])]
         if auto_states:
@@ -1227,11 +1227,15 @@ class Engine:
                                   b.case.id, b.view.deadline.rule))
         return found
 
-    def _workflows_in_use(self) -> list[Workflow]:
-        # One index probe per installed (province, workflow), rather than a distinct scan
-        # of every case (0.08 s at a million cases).
-        return [self.registry.workflow(p, w)
-                for p in sorted(self.registry.provinces) for w in available_workflows()
+    def _workflows_in_use(self, province: str | None = None,
+                          workflow: str | None = None) -> list[Workflow]:
+        """The workflows cases use, of ``province`` and ``workflow`` where a report is limited
+        to them (another province's plugin, broken, must not stop it). One index probe per
+        installed (province, workflow), rather than a distinct scan of every case (0.08 s at a
+        million cases)."""
+        provinces = [province] if province is not None else sorted(self.registry.provinces)
+        workflows = [workflow] if workflow is not None else available_workflows()
+        return [self.registry.workflow(p, w) for p in provinces for w in workflows
                 if self.store.has_cases(p, w)]
 
     def breaches(

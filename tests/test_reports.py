@@ -272,6 +272,31 @@ def test_a_report_for_a_past_date_ignores_events_recorded_after_it(engine, db):
     assert engine.breaches(as_of=date(2026, 3, 10)) == []
 
 
+def test_a_report_limited_to_a_province_does_not_load_the_others(engine):
+    """Found by review: a report for one province loaded every province that has cases, so
+    another's broken plugin stopped it. 山西 受理 Mon 2026-03-02: investigation due Thu 03-05
+    (57号 第15条, 3 working days); as of Mon 03-09 it is 2 working days overdue (03-06, 03-09)."""
+    from engine.errors import PluginError
+
+    for province in ("shanxi", "tianjin"):
+        case = engine.open_case(province=province, on=date(2026, 3, 2), case_id=province)
+        engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    loaded = engine.registry.workflow
+
+    def broken(province, name):
+        if province == "tianjin":
+            raise PluginError("plugin tianjin: broken")
+        return loaded(province, name)
+
+    engine.registry.workflow = broken
+    engine._workflows.clear()
+    rows = engine.breaches(date(2026, 3, 9), province="shanxi")
+    assert [(b.case.id, b.view.deadline.rule, b.view.overdue_working_days) for b in rows] == [
+        ("shanxi", "investigation_start", 2)]
+    with pytest.raises(PluginError):
+        engine.breaches(date(2026, 3, 9))
+
+
 def test_breaches_are_listed_most_overdue_first(engine):
     """民发〔2021〕57号 第15条: two cases, accepted 3/2 (due 3/5) and Wed 3/4 (3/5(1) 3/6(2) 3/9(3)
     → due 3/9). As of Thu 3/12: the first is 5 days over (3/6 3/9 3/10 3/11 3/12), the second 3
