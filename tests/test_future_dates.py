@@ -69,6 +69,13 @@ def test_the_cli_refuses_a_date_after_today_in_china(db, monkeypatch):
         assert result.exit_code == 2, result.output
         assert error_line(result).endswith("is after today (2026-11-02): only what has happened "
                                            "is recorded")
+    # (named as the operator gave it: --as-of, not the API's until)
+    assert error_line(result).startswith("Error: --as-of 2060-12-31 is after today")
+    empty = run(db, "case", "fire", case_id, "accept", "--on", "2026-11-02",
+                "--idempotency-key", "")
+    assert (empty.exit_code, error_line(empty)) == (2, "Error: Invalid value for "
+                                                    "'--idempotency-key': must not be empty "
+                                                    "(leave the option out for none)")
     assert dump_file(db) == before
 
 

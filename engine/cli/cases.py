@@ -27,7 +27,7 @@ from engine.cli.options import (
     visible,
 )
 from engine.clock import china_today
-from engine.errors import DoudiError
+from engine.errors import DoudiError, InvalidInput
 
 if TYPE_CHECKING:
     from engine.core import Recorded
@@ -169,9 +169,15 @@ def case() -> None:
     """Open cases, fire their events, show their history and deadlines."""
 
 
+def _key(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value == "":  # (named as the option, not as the API's argument)
+        raise click.BadParameter("must not be empty (leave the option out for none)", ctx, param)
+    return value
+
+
 def key_option(func):
     return click.option(
-        "--idempotency-key", "key",
+        "--idempotency-key", "key", callback=_key,
         help="Repeating a call with the same key returns the first result and writes nothing.",
     )(func)
 
@@ -327,6 +333,9 @@ def advance(as_of: date, db_path) -> None:
     run it again to finish.
     """
     engine = open_engine(db_path)
+    if as_of > engine.today():  # (named as the option, not as the API's argument)
+        raise InvalidInput(f"--as-of {as_of.isoformat()} is after today "
+                           f"({engine.today().isoformat()}): only what has happened is recorded")
     recorded = 0
 
     def show(event_recorded: Recorded) -> None:

@@ -16,9 +16,10 @@ COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", 
 
 @cli.group()
 def parameter() -> None:
-    """A county's own parameters: step deadlines, delegation, publicity channels, ….
+    """A county's own parameters: step deadlines, delegation, publicity channels and more.
 
-    The seeds leave some values to the locality (rules.md §5). A county's setting applies
+    The provincial notices leave some values to the locality; `doudi workflow show NAME
+    --province P --format json` marks them "local": true. A county's setting applies
     on top of its province's to the county's cases, and is kept in the database with its
     basis. Run ``doudi recompute`` afterwards to re-derive the deadlines already running.
     """
