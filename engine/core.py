@@ -1179,6 +1179,7 @@ class Engine:
     ) -> list[Breach]:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
+        self.calendar().check(as_of)  # (a date no deadline can be counted on, as at-risk says)
         if (not isinstance(statuses, tuple | list) or not statuses
                 or any(s not in STATUSES for s in statuses)):
             raise InvalidInput(f"statuses must be a tuple of {', '.join(STATUSES)}; "

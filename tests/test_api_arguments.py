@@ -118,6 +118,9 @@ def nested(depth):
     (lambda e, c: e.breaches(ON, include_late="no"), "include_late must be True or False, got 'no'"),
     (lambda e, c: e.report(ON, ("breachd",)), "statuses must be a tuple of open, at_risk"),
     (lambda e, c: e.replay_deadlines(c, as_of="2026-01-01"), "as_of must be a date"),
+    # (before the calendar: the breach report said nothing where at-risk refused the date)
+    (lambda e, c: e.breaches(date(2017, 6, 1)),
+     "2017-06-01 is outside the calendar (2018-01-01 to"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)

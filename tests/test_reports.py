@@ -272,7 +272,7 @@ def test_a_report_for_a_past_date_ignores_events_recorded_after_it(engine, db):
     assert engine.breaches(as_of=date(2026, 3, 10)) == []
 
 
-def test_a_report_limited_to_a_province_does_not_load_the_others(engine):
+def test_a_report_limited_to_a_province_does_not_load_the_others(engine, monkeypatch):
     """Found by review: a report for one province loaded every province that has cases, so
     another's broken plugin stopped it. 山西 受理 Mon 2026-03-02: investigation due Thu 03-05
     (57号 第15条, 3 working days); as of Mon 03-09 it is 2 working days overdue (03-06, 03-09)."""
@@ -288,7 +288,7 @@ def test_a_report_limited_to_a_province_does_not_load_the_others(engine):
             raise PluginError("plugin tianjin: broken")
         return loaded(province, name)
 
-    engine.registry.workflow = broken
+    monkeypatch.setattr(engine.registry, "workflow", broken)  # (the registry is shared)
     engine._workflows.clear()
     rows = engine.breaches(date(2026, 3, 9), province="shanxi")
     assert [(b.case.id, b.view.deadline.rule, b.view.overdue_working_days) for b in rows] == [
