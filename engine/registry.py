@@ -190,7 +190,9 @@ class Registry:
             ):
                 for patch in self._items(plugin, "doudi_workflow_patches", patches,
                                          WorkflowPatch, "WorkflowPatch", province):
-                    workflow = patch.apply(workflow, f"{plugin} ({patch.citation})")
+                    # (an error inside names the plugin, not only the workflow file)
+                    apply = guarded(patch.apply, plugin, f"its WorkflowPatch ({patch.citation})")
+                    workflow = apply(workflow, f"{plugin} ({patch.citation})")
             overrides: list[Parameter] = []
             for plugin, params in self._each("doudi_parameters", province=province,
                                              workflow=name):

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
+from engine.shapes import is_instance, is_text, list_of, listed, listed_pairs, one, pair_of
 
 SEVERITIES = ("statutory", "advisory")
 KINDS = ("duty", "window")
@@ -344,6 +345,11 @@ class Workflow:
         return result
 
 
+def _patch_list(kind: type | None, what: str) -> Any:
+    check = is_text if kind is None else is_instance(kind)
+    return attrs.field(default=(), converter=listed, validator=list_of(what, check))
+
+
 @frozen
 class WorkflowPatch:
     """A province's change to a workflow: add or remove states, transitions, deadlines.
@@ -353,18 +359,22 @@ class WorkflowPatch:
     guard (a province
     condition on a national step). Every name removed or guarded must exist, so a misspelt
     one is an error rather than a rule silently left in force. ``citation`` says which
-    clause requires the change; the patched workflow is validated like a file.
+    clause requires the change; the patched workflow is validated like a file. Each field is
+    checked for its shape when the patch is built (a TypeError naming the field).
     """
 
-    citation: str
-    add_states: tuple[State, ...] = attrs.field(default=(), converter=_tuple)
-    add_transitions: tuple[Transition, ...] = attrs.field(default=(), converter=_tuple)
-    add_deadlines: tuple[DeadlineRule, ...] = attrs.field(default=(), converter=_tuple)
-    add_parameters: tuple[Parameter, ...] = attrs.field(default=(), converter=_tuple)
-    remove_states: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    remove_events: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    remove_deadlines: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    add_guards: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tuple)
+    citation: str = attrs.field(validator=one("the clause that requires the change (text)", is_text))
+    add_states: tuple[State, ...] = _patch_list(State, "State")
+    add_transitions: tuple[Transition, ...] = _patch_list(Transition, "Transition")
+    add_deadlines: tuple[DeadlineRule, ...] = _patch_list(DeadlineRule, "DeadlineRule")
+    add_parameters: tuple[Parameter, ...] = _patch_list(Parameter, "Parameter")
+    remove_states: tuple[str, ...] = _patch_list(None, "state names")
+    remove_events: tuple[str, ...] = _patch_list(None, "event names")
+    remove_deadlines: tuple[str, ...] = _patch_list(None, "deadline rule names")
+    add_guards: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=listed_pairs,
+        validator=list_of('(event, guard) pairs, as add_guards=(("approve", "my_guard"),)',
+                          pair_of(is_text, is_text)))
 
     def apply(self, workflow: Workflow, source: str) -> Workflow:
         self._check_names(workflow, source)

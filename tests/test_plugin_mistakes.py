@@ -1,0 +1,86 @@
+"""A plugin author's common mistakes: each one error line naming the plugin and what is wrong,
+never a traceback nor a rule silently left out. (``install``: conftest.py; it registers 海南.)"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.errors import PluginError
+from engine.plugins import get_plugin_manager
+from engine.registry import Registry, get_registry
+from helpers import NAMED, error_line, run
+
+GUARD = '''
+import os
+from engine import WorkflowPatch
+
+@hookimpl
+def doudi_register_guards(register):
+    register("hainan_needs_village", lambda ctx: None)
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", {field}={value})]
+'''
+
+PATCH_MISTAKES = {  # field, value, what the message shows
+    "guard-pair-without-inner-tuple": ("add_guards", '("approve", "hainan_needs_village")',
+                                       "expected a list of (event, guard) pairs"),
+    "guard-pair-of-one": ("add_guards", '[("approve",)]', "got ('approve',)"),
+    "state-by-name": ("add_states", '["village_checked"]', "expected a list of State"),
+    "one-transition-not-listed": ("add_transitions", 'Transition("x", "applied", "applied")',
+                                  "expected a list of Transition, got Transition("),
+    "removed-event-not-a-name": ("remove_events", "[None]", "expected a list of event names"),
+}
+
+
+def test_a_guard_pair_without_its_inner_tuple_is_one_line_for_every_command(install, db):
+    # The reviewer's case: add_guards=("approve", "…") — a ValueError traceback for
+    # ``workflow show`` and for every command on a database holding a case of the province.
+    install(GUARD.format(field="add_guards", value='''(("approve", "hainan_needs_village"),)
+        if not os.environ.get("BROKEN") else ("approve", "hainan_needs_village")'''))
+    assert run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").exit_code == 0
+    get_registry.cache_clear()  # (as a new process would: the plugin now has the mistake)
+    expected = (f"Error: {NAMED} failed in doudi_workflow_patches: TypeError: WorkflowPatch "
+                'add_guards: expected a list of (event, guard) pairs, as add_guards=(("approve", '
+                "\"my_guard\"),), got 'approve'")
+    for command in (["workflow", "show", "dibao", "--province", "hainan", "--db", db],
+                    ["report", "breaches", "--db", db], ["recompute", "--db", db],
+                    ["case", "advance", "--db", db]):
+        result = CliRunner().invoke(cli, command, env={"BROKEN": "1"})
+        assert result.exit_code == 1, (command, result.output)
+        assert error_line(result) == expected, command
+
+
+@pytest.mark.parametrize("mistake", sorted(PATCH_MISTAKES))
+def test_a_patch_field_of_the_wrong_shape_names_the_plugin_and_the_field(install, mistake):
+    field, value, shown = PATCH_MISTAKES[mistake]
+    install("from engine import Transition\n" + GUARD.format(field=field, value=value))
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+    message = str(caught.value)
+    assert message.startswith(f"{NAMED} failed in doudi_workflow_patches: TypeError: "
+                              f"WorkflowPatch {field}: ")
+    assert shown in message and "\n" not in message
+
+
+def test_a_patch_without_a_citation_is_refused_when_built(install):
+    install(GUARD.format(field="add_guards", value='(("approve", "hainan_needs_village"),)')
+            .replace('"琼民规〔2099〕1号 四(三)"', '""'))
+    with pytest.raises(PluginError, match=r"WorkflowPatch citation: expected the clause that "
+                                          r"requires the change \(text\), got ''"):
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+
+
+def test_a_patch_that_fails_while_applied_names_the_plugin_and_the_patch(install):
+    # (a list inside a transition's sources: well-shaped at the top, unhashable inside)
+    install(GUARD.format(field="add_transitions",
+                         value='[Transition("x", [["applied"]], "applied")]')
+            .replace("from engine import WorkflowPatch", "from engine import Transition, WorkflowPatch"))
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+    assert str(caught.value).startswith(
+        f"{NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)): TypeError: ")
