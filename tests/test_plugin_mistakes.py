@@ -84,3 +84,53 @@ def test_a_patch_that_fails_while_applied_names_the_plugin_and_the_patch(install
         Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
     assert str(caught.value).startswith(
         f"{NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)): TypeError: ")
+
+
+# -- CalendarOverlay --------------------------------------------------------------------------
+
+OVERLAY = '''
+from datetime import date, datetime
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        return [CalendarOverlay({arguments})]
+'''
+
+OVERLAY_MISTAKES = {  # the overlay's arguments, the field named, what the message shows
+    "day-without-name": ('"琼府办〔2099〕1号", days_off=[date(2026, 4, 20)]', "days_off",
+                         "got datetime.date(2026, 4, 20)"),
+    "one-pair-not-listed": ('"琼府办〔2099〕1号", days_off=(date(2026, 4, 20), "三月三")',
+                            "days_off", "got datetime.date(2026, 4, 20)"),
+    "date-as-text": ('"琼府办〔2099〕1号", days_off=[("2026-04-20", "三月三")]', "days_off",
+                     "got ('2026-04-20', '三月三')"),
+    "a-datetime": ('"琼府办〔2099〕1号", working_days=[(datetime(2026, 4, 26), "调休")]',
+                   "working_days", "got (datetime.datetime(2026, 4, 26, 0, 0), '调休')"),
+    "no-source": ('None, days_off=[(date(2026, 4, 20), "三月三")]', "source", "got None"),
+    "empty-county": ('"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")], county=""',
+                     "county", "got ''"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(OVERLAY_MISTAKES))
+def test_a_calendar_overlay_of_the_wrong_shape_names_the_plugin_and_the_field(install, mistake):
+    # Each was a traceback, or (a date as text, an empty county) an overlay silently unused:
+    # a due date counted as if the day off were a working day.
+    arguments, field, shown = OVERLAY_MISTAKES[mistake]
+    install(OVERLAY.format(arguments=arguments))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
+    assert line.startswith(f"Error: {NAMED} failed in doudi_calendar_overlays: TypeError: "
+                           f"CalendarOverlay {field}: expected ")
+    assert line.endswith(shown)
+
+
+def test_a_well_formed_overlay_moves_the_due_date(install):
+    install(OVERLAY.format(arguments='"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")]'))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "2026-04-21"  # Fri + 1 wd, Mon 04-20 off
