@@ -329,19 +329,23 @@ class Workflow:
         return frozenset(p for d in self.deadlines for p in (
             d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)))
 
-    def with_parameters(self, overrides: Iterable[Parameter]) -> Workflow:
+    def with_parameters(self, overrides: Iterable[Parameter], by: str | None = None) -> Workflow:
+        """The workflow with ``overrides`` in place of its parameters of the same name;
+        ``by`` says who overrides them in an error (default: the workflow's source), so that a
+        plugin's mistake does not read as the workflow file's."""
+        where = by or self.source
         params = dict(self.parameters)
         for p in overrides:
             if p.name not in params:
                 raise WorkflowLoadError(
-                    f"{self.source}: parameter {p.name!r} overridden but not defined "
+                    f"{where}: parameter {p.name!r} overridden but not defined "
                     f"by workflow {self.name!r}"
                 )
             params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title,
                                           local=params[p.name].local,
                                           bounds=params[p.name].bounds)
         result = attrs.evolve(self, parameters=params)
-        validate(result)
+        validate(result, source=where)  # (valid before: what fails now is the overrides')
         return result
 
 
@@ -545,9 +549,11 @@ def validate(
     workflow: Workflow,
     known_guards: Iterable[str] | None = None,
     known_effects: Iterable[str] | None = None,
+    source: str | None = None,
 ) -> None:
-    """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``."""
-    src = workflow.source
+    """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``, after
+    ``source`` (default: the workflow's own)."""
+    src = source or workflow.source
 
     def fail(item: str, problem: str) -> None:
         raise WorkflowLoadError(f"{src}: {item}: {problem}")

@@ -134,3 +134,45 @@ def test_a_well_formed_overlay_moves_the_due_date(install):
                                       "--province", "hainan"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "2026-04-21"  # Fri + 1 wd, Mon 04-20 off
+
+
+# -- doudi_parameters -------------------------------------------------------------------------
+
+PARAMETERS = '''
+from engine import Parameter, WorkflowPatch
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [Parameter({arguments})]
+'''
+
+A_PATCH = '''
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_parameters=(
+            Parameter("village_register", True, "琼民规〔2099〕1号 四(三)"),))]
+'''
+
+PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '…'"
+    "no-citation": ('"total", "25wd", ""', "'total': has no citation"),
+    "misspelt-name": ('"totl", "25wd", "琼民规〔2099〕1号 四(二)"',
+                      "'totl' overridden but not defined by workflow 'dibao'"),
+    "duration-without-unit": ('"total", "25", "琼民规〔2099〕1号 四(二)"',
+                              "'total': malformed duration '25'"),
+}
+
+
+@pytest.mark.parametrize("with_patch", [False, True], ids=["alone", "with-a-patch"])
+@pytest.mark.parametrize("mistake", sorted(PARAMETER_MISTAKES))
+def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(install, mistake,
+                                                                              with_patch):
+    # It read "workflows/dibao.toml: parameter 'total': has no citation", or named the
+    # citation of the plugin's patch, as if the file or the patch were wrong.
+    arguments, shown = PARAMETER_MISTAKES[mistake]
+    install(PARAMETERS.format(arguments=arguments) + (A_PATCH if with_patch else ""))
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(
+        f"Error: {NAMED}: doudi_parameters: parameter {shown}")
