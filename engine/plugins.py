@@ -70,6 +70,12 @@ def get_plugin_manager() -> pluggy.PluginManager:
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
         _SHIPPED[entry_point.name] = dist is not None and dist.name == OWN_DISTRIBUTION
+        unmarked = _unmarked_hooks(plugin)
+        if unmarked:  # pluggy would pass over them: the province silently kept national rules
+            raise PluginError(
+                f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]}): "
+                f"{', '.join(unmarked)} not marked @hookimpl, so doudi would never call "
+                f"{'them' if len(unmarked) > 1 else 'it'} (from engine import hookimpl)")
         try:
             pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
         except pluggy.PluginValidationError as exc:
@@ -129,6 +135,13 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
             ) from exc
 
     return call
+
+
+def _unmarked_hooks(plugin: Any) -> list[str]:
+    """The functions of ``plugin`` named after a hook but not marked ``@hookimpl``."""
+    return [name for name in dir(plugin) if name.startswith("doudi_") and hasattr(hookspecs, name)
+            and callable(getattr(plugin, name))
+            and not isinstance(getattr(getattr(plugin, name), "doudi_impl", None), dict)]
 
 
 class _Guarded:
