@@ -341,9 +341,21 @@ class Workflow:
                     f"{where}: parameter {p.name!r} overridden but not defined "
                     f"by workflow {self.name!r}"
                 )
-            params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title,
-                                          local=params[p.name].local,
-                                          bounds=params[p.name].bounds)
+            defined = params[p.name]
+            # Whoever defines a parameter decides whether a county may set it, and within
+            # what bounds: an override saying otherwise was silently dropped.
+            if p.local and not defined.local:
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r}: local=True on an override, but whether a "
+                    "county may set it is decided where it is defined: a province marks local "
+                    "only the parameters it adds (WorkflowPatch add_parameters)")
+            if p.bounds is not None and p.bounds != defined.bounds:
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r}: bounds={p.bounds!r} on an override, but "
+                    "a parameter's bounds are set where it is defined (there: "
+                    f"{'none' if defined.bounds is None else defined.bounds})")
+            params[p.name] = attrs.evolve(p, title=p.title or defined.title,
+                                          local=defined.local, bounds=defined.bounds)
         result = attrs.evolve(self, parameters=params)
         validate(result, source=where)  # (valid before: what fails now is the overrides')
         return result

@@ -161,6 +161,13 @@ PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '�
                       "'totl' overridden but not defined by workflow 'dibao'"),
     "duration-without-unit": ('"total", "25", "琼民规〔2099〕1号 四(二)"',
                               "'total': malformed duration '25'"),
+    # (both were silently dropped: "local": false in workflow show, no bounds checked)
+    "local-on-a-national-override": ('"total", "25wd", "琼民规〔2099〕1号 四(二)", local=True',
+                                     "'total': local=True on an override, but whether a county "
+                                     "may set it is decided where it is defined"),
+    "bounds-on-an-override": ('"total", "25wd", "琼民规〔2099〕1号 四(二)", bounds=(20, 30)',
+                              "'total': bounds=(20, 30) on an override, but a parameter's "
+                              "bounds are set where it is defined (there: none)"),
 }
 
 
@@ -176,3 +183,11 @@ def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(i
     assert result.exit_code == 1, result.output
     assert error_line(result).startswith(
         f"Error: {NAMED}: doudi_parameters: parameter {shown}")
+
+
+def test_an_override_of_a_local_parameter_stays_local(install):
+    install(PARAMETERS.format(
+        arguments='"investigation_start", "2wd", "琼民规〔2099〕1号 四(一)", local=True'))
+    parameter = Registry(get_plugin_manager()).load().workflow("hainan", "dibao") \
+        .parameters["investigation_start"]
+    assert (parameter.value, parameter.local) == ("2wd", True)
