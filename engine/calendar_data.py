@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import attrs
 from attrs import frozen
 
+from engine.shapes import is_day, is_text, list_of, listed_pairs, one, pair_of
+
 FIRST_YEAR = 2018
 #: The index covers projected years up to here; a due date beyond it is refused, not guessed.
 LAST_INDEXED_YEAR = 2060
@@ -68,6 +70,9 @@ class YearRecord:
         )
 
 
+DAY = pair_of(is_day, is_text)  # (a date given as text would never match a day: left out)
+
+
 @frozen
 class CalendarOverlay:
     """Local days off or working days on top of the national calendar.
@@ -75,12 +80,22 @@ class CalendarOverlay:
     A province plugin returns these from ``doudi_calendar_overlays`` (e.g. an autonomous
     area's festival). ``source`` is the local document that sets them, shown in every
     explanation; ``county`` limits the overlay to one county (``None``: the whole province).
+    Each field is checked when the overlay is built (a TypeError naming the field).
     """
 
-    source: str
-    days_off: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
-    working_days: tuple[tuple[date, str], ...] = attrs.field(default=(), converter=tuple)
-    county: str | None = None
+    source: str = attrs.field(validator=one("the local document that sets the days (text)",
+                                            is_text))
+    days_off: tuple[tuple[date, str], ...] = attrs.field(
+        default=(), converter=listed_pairs,
+        validator=list_of('(date, name) pairs, as days_off=[(date(2026, 4, 20), "三月三")]', DAY))
+    working_days: tuple[tuple[date, str], ...] = attrs.field(
+        default=(), converter=listed_pairs,
+        validator=list_of('(date, name) pairs, as working_days=[(date(2026, 4, 26), "调休上班")]',
+                          DAY))
+    # (a county named "" or " 甲县" would match no case's county: the overlay silently unused)
+    county: str | None = attrs.field(default=None, validator=one(
+        "None (the whole province) or a county's name, without spaces around it",
+        lambda v: v is None or (is_text(v) and v == v.strip())))
 
 
 @frozen

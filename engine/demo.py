@@ -1,8 +1,11 @@
-"""Synthetic cases for the demo database: every province, every route, some of them late.
+"""Synthetic cases for the demo database: every province shipped with doudi, every route,
+some of them late.
 
 The cases are driven through the real engine (guards and all), from dates before ``as_of``
 up to ``as_of``, with delays drawn so that some deadlines are met, some met late and some
-breached. Seeded: the same ``as_of`` and seed give the same database.
+breached. Seeded: the same ``as_of`` and seed give the same database. The synthetic cases
+know only the routes and data of the shipped provinces: another installed province's own
+guards may refuse them, so it is left out (``demo_provinces``), not half built.
 """
 
 from __future__ import annotations
@@ -12,10 +15,21 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from engine.core import Engine
+from engine.errors import DoudiError
 from engine.periods import add_months
+from engine.plugins import shipped_with_doudi
+from engine.provinces import Province
 from engine.workflow import always_delegating
 
 COUNTIES = ["甲县", "乙县", "丙区"]  # sample county names, the same in every province
+
+
+def demo_provinces(engine: Engine) -> tuple[list[Province], list[Province]]:
+    """The installed provinces the demo builds cases in (those shipped with doudi), and the
+    others, which it leaves out."""
+    provinces = engine.provinces()
+    built = [p for p in provinces if shipped_with_doudi(p.plugin)]
+    return built, [p for p in provinces if p not in built]
 
 
 def build_demo(
@@ -25,9 +39,13 @@ def build_demo(
     seed: int = 2026,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Open ``cases`` synthetic applications and drive them up to ``as_of``; returns events fired."""
+    """Open ``cases`` synthetic applications in the provinces shipped with doudi and drive
+    them up to ``as_of``; returns events fired."""
     rng = random.Random(seed)
-    provinces = [p.code for p in engine.provinces()]
+    provinces = [p.code for p in demo_provinces(engine)[0]]
+    if not provinces:
+        raise DoudiError("the demo builds its cases in the provinces shipped with doudi, and "
+                         "none of them is loaded (see DOUDI_LOAD_PLUGINS)")
     fired = 0
     for n in range(cases):
         province = provinces[n % len(provinces)]

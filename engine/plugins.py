@@ -69,6 +69,13 @@ def get_plugin_manager() -> pluggy.PluginManager:
             ) from exc
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
+        _SHIPPED[entry_point.name] = dist is not None and dist.name == OWN_DISTRIBUTION
+        unmarked = _unmarked_hooks(plugin)
+        if unmarked:  # pluggy would pass over them: the province silently kept national rules
+            raise PluginError(
+                f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]}): "
+                f"{', '.join(unmarked)} not marked @hookimpl, so doudi would never call "
+                f"{'them' if len(unmarked) > 1 else 'it'} (from engine import hookimpl)")
         try:
             pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
         except pluggy.PluginValidationError as exc:
@@ -93,11 +100,19 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 _DISTRIBUTIONS: dict[str, str] = {}
+#: The distribution of the engine itself, whose entry points are its own provinces.
+OWN_DISTRIBUTION = "doudi"
+_SHIPPED: dict[str, bool] = {}
 
 
 def distribution_of(plugin_name: str) -> str:
     """The distribution (name and version) a plugin came from, for messages."""
     return _DISTRIBUTIONS.get(plugin_name, "built-in")
+
+
+def shipped_with_doudi(plugin_name: str) -> bool:
+    """Whether an installed plugin is one of the provinces doudi ships (not a third party's)."""
+    return _SHIPPED.get(plugin_name, False)
 
 
 def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
@@ -120,6 +135,13 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
             ) from exc
 
     return call
+
+
+def _unmarked_hooks(plugin: Any) -> list[str]:
+    """The functions of ``plugin`` named after a hook but not marked ``@hookimpl``."""
+    return [name for name in dir(plugin) if name.startswith("doudi_") and hasattr(hookspecs, name)
+            and callable(getattr(plugin, name))
+            and not isinstance(getattr(getattr(plugin, name), "doudi_impl", None), dict)]
 
 
 class _Guarded:

@@ -190,13 +190,16 @@ class Registry:
             ):
                 for patch in self._items(plugin, "doudi_workflow_patches", patches,
                                          WorkflowPatch, "WorkflowPatch", province):
-                    workflow = patch.apply(workflow, f"{plugin} ({patch.citation})")
-            overrides: list[Parameter] = []
+                    # (an error inside names the plugin, not only the workflow file)
+                    apply = guarded(patch.apply, plugin, f"its WorkflowPatch ({patch.citation})")
+                    workflow = apply(workflow, f"{plugin} ({patch.citation})")
             for plugin, params in self._each("doudi_parameters", province=province,
                                              workflow=name):
-                overrides.extend(self._items(plugin, "doudi_parameters", params, Parameter,
-                                             "Parameter", province))
-            workflow = workflow.with_parameters(overrides)
+                overrides = self._items(plugin, "doudi_parameters", params, Parameter,
+                                        "Parameter", province)
+                if overrides:  # (a mistake in one names the plugin, not the workflow file)
+                    by = f"plugin {plugin!r} ({distribution_of(plugin)}): doudi_parameters"
+                    workflow = workflow.with_parameters(overrides, by)
             validate(workflow, self.guards.names(), self.effects.names())
             self._workflows[key] = workflow
         return self._workflows[key]

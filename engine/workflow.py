@@ -17,6 +17,7 @@ from attrs import frozen
 
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
+from engine.shapes import is_instance, is_text, list_of, listed, listed_pairs, one, pair_of
 
 SEVERITIES = ("statutory", "advisory")
 KINDS = ("duty", "window")
@@ -331,20 +332,41 @@ class Workflow:
         return frozenset(p for d in self.deadlines for p in (
             d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)))
 
-    def with_parameters(self, overrides: Iterable[Parameter]) -> Workflow:
+    def with_parameters(self, overrides: Iterable[Parameter], by: str | None = None) -> Workflow:
+        """The workflow with ``overrides`` in place of its parameters of the same name;
+        ``by`` says who overrides them in an error (default: the workflow's source), so that a
+        plugin's mistake does not read as the workflow file's."""
+        where = by or self.source
         params = dict(self.parameters)
         for p in overrides:
             if p.name not in params:
                 raise WorkflowLoadError(
-                    f"{self.source}: parameter {p.name!r} overridden but not defined "
+                    f"{where}: parameter {p.name!r} overridden but not defined "
                     f"by workflow {self.name!r}"
                 )
-            params[p.name] = attrs.evolve(p, title=p.title or params[p.name].title,
-                                          local=params[p.name].local,
-                                          bounds=params[p.name].bounds)
+            defined = params[p.name]
+            # Whoever defines a parameter decides whether a county may set it, and within
+            # what bounds: an override saying otherwise was silently dropped.
+            if p.local and not defined.local:
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r}: local=True on an override, but whether a "
+                    "county may set it is decided where it is defined: a province marks local "
+                    "only the parameters it adds (WorkflowPatch add_parameters)")
+            if p.bounds is not None and p.bounds != defined.bounds:
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r}: bounds={p.bounds!r} on an override, but "
+                    "a parameter's bounds are set where it is defined (there: "
+                    f"{'none' if defined.bounds is None else defined.bounds})")
+            params[p.name] = attrs.evolve(p, title=p.title or defined.title,
+                                          local=defined.local, bounds=defined.bounds)
         result = attrs.evolve(self, parameters=params)
-        validate(result)
+        validate(result, source=where)  # (valid before: what fails now is the overrides')
         return result
+
+
+def _patch_list(kind: type | None, what: str) -> Any:
+    check = is_text if kind is None else is_instance(kind)
+    return attrs.field(default=(), converter=listed, validator=list_of(what, check))
 
 
 @frozen
@@ -356,18 +378,22 @@ class WorkflowPatch:
     guard (a province
     condition on a national step). Every name removed or guarded must exist, so a misspelt
     one is an error rather than a rule silently left in force. ``citation`` says which
-    clause requires the change; the patched workflow is validated like a file.
+    clause requires the change; the patched workflow is validated like a file. Each field is
+    checked for its shape when the patch is built (a TypeError naming the field).
     """
 
-    citation: str
-    add_states: tuple[State, ...] = attrs.field(default=(), converter=_tuple)
-    add_transitions: tuple[Transition, ...] = attrs.field(default=(), converter=_tuple)
-    add_deadlines: tuple[DeadlineRule, ...] = attrs.field(default=(), converter=_tuple)
-    add_parameters: tuple[Parameter, ...] = attrs.field(default=(), converter=_tuple)
-    remove_states: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    remove_events: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    remove_deadlines: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    add_guards: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_tuple)
+    citation: str = attrs.field(validator=one("the clause that requires the change (text)", is_text))
+    add_states: tuple[State, ...] = _patch_list(State, "State")
+    add_transitions: tuple[Transition, ...] = _patch_list(Transition, "Transition")
+    add_deadlines: tuple[DeadlineRule, ...] = _patch_list(DeadlineRule, "DeadlineRule")
+    add_parameters: tuple[Parameter, ...] = _patch_list(Parameter, "Parameter")
+    remove_states: tuple[str, ...] = _patch_list(None, "state names")
+    remove_events: tuple[str, ...] = _patch_list(None, "event names")
+    remove_deadlines: tuple[str, ...] = _patch_list(None, "deadline rule names")
+    add_guards: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=listed_pairs,
+        validator=list_of('(event, guard) pairs, as add_guards=(("approve", "my_guard"),)',
+                          pair_of(is_text, is_text)))
 
     def apply(self, workflow: Workflow, source: str) -> Workflow:
         self._check_names(workflow, source)
@@ -538,9 +564,11 @@ def validate(
     workflow: Workflow,
     known_guards: Iterable[str] | None = None,
     known_effects: Iterable[str] | None = None,
+    source: str | None = None,
 ) -> None:
-    """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``."""
-    src = workflow.source
+    """Raise :class:`WorkflowLoadError` naming the first thing wrong with ``workflow``, after
+    ``source`` (default: the workflow's own)."""
+    src = source or workflow.source
 
     def fail(item: str, problem: str) -> None:
         raise WorkflowLoadError(f"{src}: {item}: {problem}")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import sys
+import textwrap
+
 import pytest
 
 from engine import Engine
+from engine.registry import get_registry
+from helpers import PROVINCE
 
 
 @pytest.fixture
@@ -19,3 +26,33 @@ def engine(tmp_path):
 def db(tmp_path):
     """The path of a database for the CLI (``--db``); it does not exist until written."""
     return str(tmp_path / "cli.db")
+
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """``install(source)``: a plugin distribution ``doudi_broken`` on sys.path (as
+    test_plugins.py lays them out), registering 海南 (``hainan``) and then whatever ``source``
+    adds, with a fresh process-wide registry before and after (get_registry is cached)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    get_registry.cache_clear()
+    modules = []
+
+    def install_(source, entry="broken"):
+        module = f"doudi_broken_{next(_names)}"  # a new module each time: sys.modules caches
+        modules.append(module)
+        (site / f"{module}.py").write_text(PROVINCE + textwrap.dedent(source), encoding="utf-8")
+        info = site / "doudi_broken-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: doudi_broken\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(f"[doudi]\n{entry} = {module}\n")
+        importlib.invalidate_caches()
+
+    yield install_
+    get_registry.cache_clear()
+    for module in modules:
+        sys.modules.pop(module, None)

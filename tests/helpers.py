@@ -12,6 +12,17 @@ from click.testing import CliRunner
 from engine.cli import cli
 from engine.errors import EventRefused
 
+#: The province the throwaway plugins of the ``install`` fixture (conftest.py) register, and
+#: how an error names that plugin.
+PROVINCE = '''
+from engine import Document, Province, hookimpl
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province("hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", None, "draft"),)))
+'''
+NAMED = "plugin 'broken' (doudi_broken 1.0)"
+
 
 def run(db_path, *args, env=None, input=None):
     """``doudi ARGS --db DB_PATH`` through click's test runner (``input``: its stdin)."""

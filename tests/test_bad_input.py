@@ -7,12 +7,8 @@ naming the culprit, exit 1 (2 for a usage error), no traceback, and nothing writ
 
 from __future__ import annotations
 
-import importlib
-import itertools
 import os
 import sqlite3
-import sys
-import textwrap
 from datetime import date
 
 import pytest
@@ -23,9 +19,9 @@ from engine import Engine
 from engine.cli import cli
 from engine.errors import PluginError
 from engine.plugins import get_plugin_manager
-from engine.registry import Registry, get_registry
+from engine.registry import Registry
 from engine.store import Store
-from helpers import dump_file, error_line, run
+from helpers import NAMED, dump_file, error_line, run
 
 # -- a --db that is not a doudi database ---------------------------------------------------------
 
@@ -240,45 +236,7 @@ def test_as_root_file_permissions_do_not_make_a_database_read_only(one_case):
 
 
 # -- a third-party plugin that raises or answers garbage ----------------------------------------
-
-PROVINCE = '''
-from engine import Document, Province, hookimpl
-
-@hookimpl
-def doudi_register_provinces(register):
-    register(Province("hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", None, "draft"),)))
-'''
-
-_names = itertools.count()
-
-
-@pytest.fixture
-def install(tmp_path, monkeypatch):
-    """Install a plugin distribution on sys.path (as test_plugins.py does), with a fresh
-    process-wide registry before and after (get_registry is cached)."""
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    get_registry.cache_clear()
-    modules = []
-
-    def install_(source, entry="broken"):
-        module = f"doudi_broken_{next(_names)}"  # a new module each time: sys.modules caches
-        modules.append(module)
-        (site / f"{module}.py").write_text(PROVINCE + textwrap.dedent(source), encoding="utf-8")
-        info = site / "doudi_broken-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: doudi_broken\nVersion: 1.0\n")
-        (info / "entry_points.txt").write_text(f"[doudi]\n{entry} = {module}\n")
-        importlib.invalidate_caches()
-
-    yield install_
-    get_registry.cache_clear()
-    for module in modules:
-        sys.modules.pop(module, None)
-
-
-NAMED = "plugin 'broken' (doudi_broken 1.0)"
+# (``install``, in conftest.py, lays out a throwaway plugin registering 海南 "hainan")
 
 RAISES = '''
 @hookimpl

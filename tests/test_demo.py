@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from engine import Engine
 from engine.cli import cli
 from engine.errors import DoudiError
+from engine.registry import get_registry
 from helpers import error_line
 
 
@@ -78,3 +79,44 @@ def test_a_demo_too_near_the_calendar_s_ends_says_so(tmp_path, as_of):
         f"Error: --as-of {as_of} is too near the calendar's ends for the demo, whose cases run "
         "from up to two years before it and count deadlines up to a year after (")
     assert list(tmp_path.iterdir()) == []
+
+
+GUARDED_PROVINCE = '''
+from engine import WorkflowPatch
+
+@hookimpl
+def doudi_register_guards(register):
+    register("hainan_needs_village", lambda ctx: None if ctx.attributes.get("village")
+             else "琼民规〔2099〕1号 四(三): 确认前须登记村（社区）")
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_guards=(("approve", "hainan_needs_village"),))]
+'''
+
+
+def test_the_demo_builds_in_the_shipped_provinces_and_names_another_it_leaves_out(install, tmp_path,
+                                                                                 monkeypatch):
+    # A third party's province whose own guard the synthetic cases do not satisfy stopped the
+    # demo: "Error: approve refused: …", exit 1, no database, and no word of where it came from.
+    install(GUARDED_PROVINCE)
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "24",
+                                      "--as-of", "2026-05-20"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "demo: no cases in hainan 海南省 (plugin 'broken', doudi_broken 1.0): the demo's "
+        "synthetic cases follow only the provinces shipped with doudi")
+    provinces = Engine.open(str(path)).store.db.execute(
+        "select distinct province from cases order by province").fetchall()
+    assert [p for (p,) in provinces] == ["jiangsu_draft", "shanxi", "tianjin"]
+    # With none of the shipped provinces loaded there is nothing to build: one error line.
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", "broken")
+    get_registry.cache_clear()
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "other.db")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: the demo builds its cases in the provinces shipped with doudi, and none of "
+        "them is loaded (see DOUDI_LOAD_PLUGINS)")
+    assert "Traceback" not in result.output and not (tmp_path / "other.db").exists()

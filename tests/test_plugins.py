@@ -103,6 +103,18 @@ def test_a_misspelled_hook_is_caught_by_check_pending(site):
         get_plugin_manager()
 
 
+def test_a_hook_function_not_marked_hookimpl_is_caught_at_start_up(site):
+    # pluggy passes over it: the province silently kept the national total of 30wd.
+    unmarked = HAINAN.replace("@hookimpl\ndef doudi_parameters", "def doudi_parameters")
+    assert unmarked != HAINAN
+    install(site, "doudi_unmarked", "doudi_unmarked", unmarked, "unmarked")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    assert str(caught.value) == ("plugin 'unmarked' (doudi_unmarked 1.0): doudi_parameters not "
+                                 "marked @hookimpl, so doudi would never call it (from engine "
+                                 "import hookimpl)")
+
+
 def test_a_hook_with_an_argument_the_hook_does_not_pass_names_the_plugin(site):
     wrong = HAINAN.replace("def doudi_parameters(province, workflow)",
                            "def doudi_parameters(province, wf)")

@@ -1,0 +1,193 @@
+"""A plugin author's common mistakes: each one error line naming the plugin and what is wrong,
+never a traceback nor a rule silently left out. (``install``: conftest.py; it registers 海南.)"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.errors import PluginError
+from engine.plugins import get_plugin_manager
+from engine.registry import Registry, get_registry
+from helpers import NAMED, error_line, run
+
+GUARD = '''
+import os
+from engine import WorkflowPatch
+
+@hookimpl
+def doudi_register_guards(register):
+    register("hainan_needs_village", lambda ctx: None)
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", {field}={value})]
+'''
+
+PATCH_MISTAKES = {  # field, value, what the message shows
+    "guard-pair-without-inner-tuple": ("add_guards", '("approve", "hainan_needs_village")',
+                                       "expected a list of (event, guard) pairs"),
+    "guard-pair-of-one": ("add_guards", '[("approve",)]', "got ('approve',)"),
+    "state-by-name": ("add_states", '["village_checked"]', "expected a list of State"),
+    "one-transition-not-listed": ("add_transitions", 'Transition("x", "applied", "applied")',
+                                  "expected a list of Transition, got Transition("),
+    "removed-event-not-a-name": ("remove_events", "[None]", "expected a list of event names"),
+}
+
+
+def test_a_guard_pair_without_its_inner_tuple_is_one_line_for_every_command(install, db):
+    # The reviewer's case: add_guards=("approve", "…") — a ValueError traceback for
+    # ``workflow show`` and for every command on a database holding a case of the province.
+    install(GUARD.format(field="add_guards", value='''(("approve", "hainan_needs_village"),)
+        if not os.environ.get("BROKEN") else ("approve", "hainan_needs_village")'''))
+    assert run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").exit_code == 0
+    get_registry.cache_clear()  # (as a new process would: the plugin now has the mistake)
+    expected = (f"Error: {NAMED} failed in doudi_workflow_patches: TypeError: WorkflowPatch "
+                'add_guards: expected a list of (event, guard) pairs, as add_guards=(("approve", '
+                "\"my_guard\"),), got 'approve'")
+    for command in (["workflow", "show", "dibao", "--province", "hainan", "--db", db],
+                    ["report", "breaches", "--db", db], ["recompute", "--db", db],
+                    ["case", "advance", "--db", db]):
+        result = CliRunner().invoke(cli, command, env={"BROKEN": "1"})
+        assert result.exit_code == 1, (command, result.output)
+        assert error_line(result) == expected, command
+
+
+@pytest.mark.parametrize("mistake", sorted(PATCH_MISTAKES))
+def test_a_patch_field_of_the_wrong_shape_names_the_plugin_and_the_field(install, mistake):
+    field, value, shown = PATCH_MISTAKES[mistake]
+    install("from engine import Transition\n" + GUARD.format(field=field, value=value))
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+    message = str(caught.value)
+    assert message.startswith(f"{NAMED} failed in doudi_workflow_patches: TypeError: "
+                              f"WorkflowPatch {field}: ")
+    assert shown in message and "\n" not in message
+
+
+def test_a_patch_without_a_citation_is_refused_when_built(install):
+    install(GUARD.format(field="add_guards", value='(("approve", "hainan_needs_village"),)')
+            .replace('"琼民规〔2099〕1号 四(三)"', '""'))
+    with pytest.raises(PluginError, match=r"WorkflowPatch citation: expected the clause that "
+                                          r"requires the change \(text\), got ''"):
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+
+
+def test_a_patch_that_fails_while_applied_names_the_plugin_and_the_patch(install):
+    # (a list inside a transition's sources: well-shaped at the top, unhashable inside)
+    install(GUARD.format(field="add_transitions",
+                         value='[Transition("x", [["applied"]], "applied")]')
+            .replace("from engine import WorkflowPatch", "from engine import Transition, WorkflowPatch"))
+    with pytest.raises(PluginError) as caught:
+        Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
+    assert str(caught.value).startswith(
+        f"{NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)): TypeError: ")
+
+
+# -- CalendarOverlay --------------------------------------------------------------------------
+
+OVERLAY = '''
+from datetime import date, datetime
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        return [CalendarOverlay({arguments})]
+'''
+
+OVERLAY_MISTAKES = {  # the overlay's arguments, the field named, what the message shows
+    "day-without-name": ('"琼府办〔2099〕1号", days_off=[date(2026, 4, 20)]', "days_off",
+                         "got datetime.date(2026, 4, 20)"),
+    "one-pair-not-listed": ('"琼府办〔2099〕1号", days_off=(date(2026, 4, 20), "三月三")',
+                            "days_off", "got datetime.date(2026, 4, 20)"),
+    "date-as-text": ('"琼府办〔2099〕1号", days_off=[("2026-04-20", "三月三")]', "days_off",
+                     "got ('2026-04-20', '三月三')"),
+    "a-datetime": ('"琼府办〔2099〕1号", working_days=[(datetime(2026, 4, 26), "调休")]',
+                   "working_days", "got (datetime.datetime(2026, 4, 26, 0, 0), '调休')"),
+    "no-source": ('None, days_off=[(date(2026, 4, 20), "三月三")]', "source", "got None"),
+    "empty-county": ('"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")], county=""',
+                     "county", "got ''"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(OVERLAY_MISTAKES))
+def test_a_calendar_overlay_of_the_wrong_shape_names_the_plugin_and_the_field(install, mistake):
+    # Each was a traceback, or (a date as text, an empty county) an overlay silently unused:
+    # a due date counted as if the day off were a working day.
+    arguments, field, shown = OVERLAY_MISTAKES[mistake]
+    install(OVERLAY.format(arguments=arguments))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
+    assert line.startswith(f"Error: {NAMED} failed in doudi_calendar_overlays: TypeError: "
+                           f"CalendarOverlay {field}: expected ")
+    assert line.endswith(shown)
+
+
+def test_a_well_formed_overlay_moves_the_due_date(install):
+    install(OVERLAY.format(arguments='"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")]'))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "2026-04-21"  # Fri + 1 wd, Mon 04-20 off
+
+
+# -- doudi_parameters -------------------------------------------------------------------------
+
+PARAMETERS = '''
+from engine import Parameter, WorkflowPatch
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [Parameter({arguments})]
+'''
+
+A_PATCH = '''
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_parameters=(
+            Parameter("village_register", True, "琼民规〔2099〕1号 四(三)"),))]
+'''
+
+PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '…'"
+    "no-citation": ('"total", "25wd", ""', "'total': has no citation"),
+    "misspelt-name": ('"totl", "25wd", "琼民规〔2099〕1号 四(二)"',
+                      "'totl' overridden but not defined by workflow 'dibao'"),
+    "duration-without-unit": ('"total", "25", "琼民规〔2099〕1号 四(二)"',
+                              "'total': malformed duration '25'"),
+    # (both were silently dropped: "local": false in workflow show, no bounds checked)
+    "local-on-a-national-override": ('"total", "25wd", "琼民规〔2099〕1号 四(二)", local=True',
+                                     "'total': local=True on an override, but whether a county "
+                                     "may set it is decided where it is defined"),
+    "bounds-on-an-override": ('"total", "25wd", "琼民规〔2099〕1号 四(二)", bounds=(20, 30)',
+                              "'total': bounds=(20, 30) on an override, but a parameter's "
+                              "bounds are set where it is defined (there: none)"),
+}
+
+
+@pytest.mark.parametrize("with_patch", [False, True], ids=["alone", "with-a-patch"])
+@pytest.mark.parametrize("mistake", sorted(PARAMETER_MISTAKES))
+def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(install, mistake,
+                                                                              with_patch):
+    # It read "workflows/dibao.toml: parameter 'total': has no citation", or named the
+    # citation of the plugin's patch, as if the file or the patch were wrong.
+    arguments, shown = PARAMETER_MISTAKES[mistake]
+    install(PARAMETERS.format(arguments=arguments) + (A_PATCH if with_patch else ""))
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(
+        f"Error: {NAMED}: doudi_parameters: parameter {shown}")
+
+
+def test_an_override_of_a_local_parameter_stays_local(install):
+    install(PARAMETERS.format(
+        arguments='"investigation_start", "2wd", "琼民规〔2099〕1号 四(一)", local=True'))
+    parameter = Registry(get_plugin_manager()).load().workflow("hainan", "dibao") \
+        .parameters["investigation_start"]
+    assert (parameter.value, parameter.local) == ("2wd", True)
