@@ -381,10 +381,37 @@ class Store:
             _create(path)
         try:
             store = cls(sqlite_utils.Database(path), durability)
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc) or os.access(path, os.W_OK):
+                raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
+            store = cls._read_only(path)
         except sqlite3.Error as exc:  # (unreadable, locked past the busy timeout, …)
             raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
         _OPENED.add(store)
         store.path = os.path.abspath(path)
+        return store
+
+    @classmethod
+    def _read_only(cls, path: str) -> Store:
+        """A database this process may read but not write (a backup on read-only media, an
+        operator without write access), opened read-only for reports: a write through it
+        fails as SQLite's "attempt to write a readonly database"."""
+        try:
+            conn = connect_read_only(path)
+        except sqlite3.OperationalError as exc:
+            log = f"{path}-wal"
+            if "readonly" in str(exc) and os.path.exists(log):
+                raise DoudiError(f"{path}: read-only, and its write-ahead log {log} holds commits "
+                                 "not yet in the file: open it once where it can be written "
+                                 "(or copy both files to a writable place)") from None
+            raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
+        store = cls.__new__(cls)
+        store.db = sqlite_utils.Database(conn)
+        store.path = os.path.abspath(path)
+        if migrations.pending(store.db):
+            conn.close()
+            raise DoudiError(f"{path}: read-only, and made by an older doudi: open it once "
+                             "where it can be written, which upgrades it")
         return store
 
     # -- reads ------------------------------------------------------------------------------
@@ -989,6 +1016,25 @@ def _check_durability(durability: Any) -> None:
                            f"(choose from: {', '.join(DURABILITY)})")
 
 
+def connect_read_only(db_path: str) -> sqlite3.Connection:
+    """A connection that only reads ``db_path``.
+
+    A WAL database needs its shared-memory file, which a read-only directory cannot hold.
+    With no log beside it (closed cleanly: every commit is in the file itself) it is read as
+    immutable; a log a writer left is never ignored (the OperationalError stands)."""
+    # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
+    location = urllib.parse.quote(os.path.realpath(db_path))
+    conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "readonly" not in str(exc) or os.path.exists(f"{db_path}-wal"):
+            raise
+    return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
+
+
 def check_database(db_path: str, empty_ok: bool = True) -> None:
     """Refuse, before anything is written to it, a file that is not a doudi database: not an
     SQLite file at all, or another program's SQLite database (tables, but not doudi's record
@@ -996,9 +1042,7 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
     refused too unless ``empty_ok`` (a command that records may make it the database)."""
     try:
         # Read-only: looking must not change the file (a journal mode, a new empty database).
-        # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
-        uri = f"file:{urllib.parse.quote(os.path.realpath(db_path))}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True)
+        conn = connect_read_only(db_path)
         try:
             tables = {name for (name,) in
                       conn.execute("select name from sqlite_master where type = 'table'")}

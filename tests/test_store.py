@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 
@@ -105,3 +106,53 @@ def test_events_are_append_only_evidence(tmp_path):
         (1, "accept", "2026-03-03", "applied", "accepted", "张三"),
     ]
     assert all(r["recorded_at"] for r in rows)
+
+
+def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
+    """Found by review: a database in a directory the user cannot write (a backup on read-only
+    media, an operator without write access) failed every command, reports included, with
+    "attempt to write a readonly database". 受理 Mon 2026-03-02 (山西): the investigation is due
+    Thu 03-05 (57号 第15条, 3 working days); on Mon 03-09 it is 2 working days overdue."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    db = str(folder / "c.db")
+    engine = Engine.open(db, today=lambda: date(2026, 3, 9))
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="R1")
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    engine.store.db.close()  # (the last connection: its log is checkpointed and removed)
+    assert not os.path.exists(db + "-wal")
+    doudi = [str(Path(sys.executable).parent / "doudi")]
+    if os.geteuid() == 0:  # (root writes anywhere: read as nobody, as an operator would)
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv to read as another user")
+        doudi = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *doudi]
+        for parent in [*reversed(folder.parents), folder]:
+            if parent.exists():
+                os.chmod(parent, os.stat(parent).st_mode | 0o005)
+        if subprocess.run([*doudi, "--help"], capture_output=True).returncode != 0:
+            pytest.skip("the virtual environment cannot be run by another user here")
+    os.chmod(db, 0o444)
+    os.chmod(folder, 0o555)
+    try:
+        before = Path(db).read_bytes()
+        report = subprocess.run([*doudi, "report", "breaches", "--as-of", "2026-03-09", "--db", db,
+                                 "--format", "json"], capture_output=True, text=True, timeout=60)
+        assert report.returncode == 0, report.stderr
+        assert [(r["case_id"], r["rule"], r["overdue_working_days"])
+                for r in json.loads(report.stdout)] == [("R1", "investigation_start", 2)]
+        write = subprocess.run([*doudi, "case", "fire", "R1", "start_investigation", "--on",
+                                "2026-03-09", "--db", db], capture_output=True, text=True,
+                               timeout=60)
+        assert write.returncode == 1
+        assert write.stderr == "Error: database error: attempt to write a readonly database\n"
+        assert Path(db).read_bytes() == before
+        assert sorted(os.listdir(folder)) == ["c.db"]
+    finally:
+        os.chmod(folder, 0o755)
