@@ -10,6 +10,7 @@ names the clause behind it, so a case officer can check the result line by line.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -308,8 +309,9 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             minimum = rules.minimum_benefit(applicant, household)
             if minimum is not None:
                 flags["minimum_benefit"], flags["minimum_benefit_basis"] = minimum
-    total = 0.0
-    cost_left = min(rules.employment_cost_share, 1.0) * household.standard
+    # Summed in decimal, unrounded (engine.money): rounded only where shown.
+    total = Decimal(0)
+    cost_left = product(min(rules.employment_cost_share, 1.0), household.standard)
     hardship: list[str] = []
     for member in members:
         for kind, amount in member.income.items():
@@ -319,15 +321,15 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
                                   member.id))
                 hardship.append(member.id)
                 continue
-            counted, citation, note = amount, NATIONAL, ""
+            counted, citation, note = decimal(amount), NATIONAL, ""
             ruled = rules.income_rule(member, kind, amount, household) if rules.income_rule else None
             if ruled is not None and ruled[0] > 0:
                 disregarded, citation, note = ruled
-                counted = amount - min(disregarded, amount)
+                counted -= min(decimal(disregarded), counted)
             if kind == "employment" and cost_left > 0 and counted > 0:
                 deduction = min(cost_left, counted)
                 counted -= deduction
-                note = (note + "；" if note else "") + f"扣减就业成本{deduction:g}元"
+                note = (note + "；" if note else "") + f"扣减就业成本{float(deduction):g}元"
                 citation = citation if citation != NATIONAL else rules.employment_cost_basis
             elif (kind == "employment" and counted > 0 and rules.employment_cost_share <= 0
                   and rules.employment_cost_basis and citation == NATIONAL):
@@ -345,19 +347,18 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             rules.support_rule and alone) else None
         if ruled is not None:
             share, citation = ruled
-        counted = to_fen(product(support.amount, share))
-        steps.append(Step("support", counted, citation,
+        counted = product(support.amount, share)
+        steps.append(Step("support", to_fen(counted), citation,
                           f"{support.relation}（{support.giver_age}岁）给付{support.amount:g}元，"
                           f"计入{share:.0%}", support.to))
         total += counted
     if rules.deduct_rigid_spending and household.rigid_spending:
-        deduction = min(household.rigid_spending, total)
+        deduction = min(decimal(household.rigid_spending), total)
         steps.append(Step("rigid_spending", -to_fen(deduction), rules.rigid_spending_basis,
-                          f"扣除刚性支出{deduction:g}元"))
+                          f"扣除刚性支出{float(deduction):g}元"))
         total -= deduction
     size = len(members)
-    total = to_fen(total)
-    per_capita = to_fen(decimal(total) / size)  # (shown; the lines are tested on the total)
+    per_capita = to_fen(total / size)  # (shown; the lines are tested on the exact total)
     multiple = rules.marginal_multiple
     basis = rules.marginal_basis
     given = household.marginal_multiple
@@ -371,7 +372,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     # Per capita below a line is the total below size × the line, in decimal: 2,999.99 yuan
     # for three is below 1,000 a head (999.9967 shown as 1000), and 1,200.30 is not below 1.5
     # × 800.20 (engine.money).
-    standard, income = product(size, household.standard), decimal(total)
+    standard, income = product(size, household.standard), total
     if income < standard:
         classification = "dibao"
     elif income < standard * decimal(multiple) or (
@@ -397,7 +398,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     flags["property_assessed"] = assessed
     if exempt:
         flags["property_exempt"] = exempt
-    return Assessment(province, household.standard, size, total, per_capita,
+    return Assessment(province, household.standard, size, to_fen(total), per_capita,
                       classification, multiple, tuple(steps), flags)
 
 

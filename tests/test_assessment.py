@@ -264,6 +264,20 @@ def test_jiangsu_income_disregards_and_deductions(engine):
     assert national.classification == "dibao"  # 900 < 1000
 
 
+def test_jiangsu_half_the_standard_is_disregarded_to_the_fraction_of_a_fen(engine):
+    """一(二) "其他三级、四级残疾人每月所得就业收入，不超过当地最低生活保障标准50%部分……不计入": standard
+    901.01, half of it 450.505 disregarded from earnings of 800 → 349.495 counted; with a
+    pension of 551.51 the total is 901.005, below the standard (901.01): 低保. Rounded first
+    (349.50), the total reached the standard and the household was 边缘 (found by review)."""
+    household = {"standard": 901.01, "members": [
+        {"id": "a", "age": 50, "disability": {"grade": 4, "type": "physical"},
+         "income": {"employment": 800, "pension": 551.51}}]}
+    result = engine.assess("jiangsu_draft", household)
+    assert result.classification == "dibao"
+    assert [s.counted for s in steps(result, "income:employment")] == [349.5]  # (shown in fen)
+    assert result.countable_income == 901.01  # (shown in fen; judged unrounded)
+
+
 @pytest.mark.parametrize(
     ("per_capita_income", "multiple", "expected"),
     [(899, None, "dibao"), (900, None, "marginal"), (1350, None, "marginal"),

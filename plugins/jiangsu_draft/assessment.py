@@ -56,7 +56,7 @@ def _income(member: Member, kind: str, amount: float, household: Household):
                 "60周岁以上老年人打零工、自给自足种植（养殖）收入不超过低保标准部分不计入")
     d = member.disability
     if kind == "employment" and d is not None and d.grade in (3, 4):
-        return (min(amount, 0.5 * standard), INCOME,
+        return (min(decimal(amount), product(0.5, standard)), INCOME,
                 "其他三级、四级残疾人就业收入不超过低保标准50%部分不计入")
     return None
 
