@@ -240,6 +240,9 @@ class AssessmentRules:
     marginal_basis: str = MARGINAL
     # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
     marginal_inclusive: bool = False
+    # "申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围": an approval names as many people as
+    # the assessment counted; "" where no clause says so (then nothing is checked).
+    whole_household_basis: str = ""
     # Imputed income of a member who cannot earn is set aside and the household judged on its
     # real hardship; "" where the province has no such rule (then imputed income counts).
     real_hardship_basis: str = ""

@@ -357,6 +357,33 @@ def test_jiangsu_single_person_benefit_is_at_least_the_floor_the_assessment_set(
     assert (view.state, view.case.attributes["amount"]) == ("approved", 540)
 
 
+# "申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围" (晋民发〔2023〕31号 四(一), 津民发〔2023〕13号
+# 一(一), 江苏征求意见稿 一(一)). Three members with 1,200 together (400 a head, below 900): the
+# household of three is eligible, and approved as three, not one.
+FAMILY = {"standard": 900, "members": [
+    {"id": "a", "age": 40, "income": {"employment": 1200}}, {"id": "b", "age": 38},
+    {"id": "c", "age": 9}]}
+
+
+@pytest.mark.parametrize(("province", "clause"), [
+    ("shanxi", "晋民发〔2023〕31号 四(一)"), ("tianjin", "津民发〔2023〕13号 一(一)"),
+    ("jiangsu_draft", "江苏征求意见稿 一(一)")])
+def test_an_eligible_household_is_approved_whole(engine, province, clause):
+    cid = publicized(engine, province, FAMILY)
+    post(engine, cid)
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=(
+            r"household_size 1: the assessment of 2026-03-06 found the household of 3 eligible, "
+            r"and it is approved whole \(" + clause.replace("(", r"\(").replace(")", r"\)")
+            + "（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）")):
+        engine.fire(cid, "approve", on=date(2026, 3, 17),
+                    payload={"amount": 1500, "household_size": 1})
+    assert dump(engine) == before
+    view = engine.fire(cid, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 1500, "household_size": 3})
+    assert view.state == "approved"
+
+
 def test_without_an_assessment_recorded_approval_is_not_judged_on_one(engine):
     """An assessment made outside the engine is the platform's: nothing recorded, nothing
     checked. Data named like the assessment is refused: it would pass for doudi's own."""

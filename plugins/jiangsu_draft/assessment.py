@@ -124,6 +124,7 @@ def rules(parameters) -> AssessmentRules:
         return floor, note + "）"
 
     return AssessmentRules(
+        whole_household_basis=f"{DRAFT} 一(一)（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）",
         single_person=single_person,
         single_person_basis=SINGLE,
         support_rule=support,

@@ -117,6 +117,7 @@ def doudi_assessment_rules(province, parameters):
     # Only the person's own share of business/property income and own property count (一(二)):
     # a member's income is given as their own share, and single-person property is the own.
     return AssessmentRules(
+        whole_household_basis=f"{NOTICE} 四(一)（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）",
         single_person=_single_person,
         single_person_basis=f"{NOTICE} 一(二)",
         marginal_single_person_basis=f"{NOTICE} 一(四)（对低保边缘家庭中的重度残疾人、重病患者等特殊困难"

@@ -164,6 +164,7 @@ def doudi_assessment_rules(province, parameters):
     from engine.assessment import AssessmentRules
 
     return AssessmentRules(
+        whole_household_basis=f"{NOTICE} 一(一)（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）",
         single_person=_single_person,
         single_person_basis=SINGLE,
         support_rule=_support,
