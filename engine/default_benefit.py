@@ -233,19 +233,26 @@ def _leave_route(ctx: GuardContext) -> LeaveRoute:
     )
 
 
-def transfer_after_phase_out(ctx: GuardContext) -> str | None:
-    """``leave`` on a case whose phase-out ran out: the 退保 is done then, and what is left to
-    record is a transfer with the household's consent (it is in dynamic monitoring already),
-    once."""
+def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
+    """``leave`` on a case whose benefit ended (its phase-out ran out, or a re-check stopped
+    it): the 退保 is done then, and what is left to record is a transfer with the household's
+    consent (it is in dynamic monitoring already), once; never after fraud."""
     earlier = [e.on.isoformat() for e in ctx.history if e.event == "leave"]
     if earlier:
         return f"the household's leaving was already recorded on {earlier[0]}"
+    ended = next(e for e in reversed(ctx.history) if e.to_state in ctx.final_states
+                 and e.from_state not in ctx.final_states)
+    if ended.event == "fraud_found":
+        return (f"the benefit was stopped on {ended.on.isoformat()} for fraud "
+                f"({_credit_basis(ctx)}): there is no transfer to record")
     route = _leave_route(ctx)
     if route.kind == "transfer":
         return None
-    return (f"the phase-out ended on {ctx.attributes.get('phase_out_ends_on')} and the household "
-            f"went into dynamic monitoring; leave after that records only a transfer, which "
-            f"these figures do not give ({route.basis})")
+    how = "the phase-out ended" if ended.event == "phase_out_end" else \
+        f"the benefit was stopped ({ended.event})"
+    return (f"{how} on {ended.on.isoformat()} and the household went into dynamic monitoring; "
+            "leave after that records only a transfer, which these figures do not give "
+            f"({route.basis})")
 
 
 def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
@@ -259,16 +266,17 @@ def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
         carried.update(recognition=route.recognition, documents_carried_over=True)
         outcome.openings.append(LinkedOpening("marginal", "transfer", "transferred_from",
                                               carried, route.basis))
-        if ctx.attributes.get("dynamic_monitoring") is True:  # (since its phase-out ended)
+        if ctx.attributes.get("dynamic_monitoring") is True:  # (since its benefit ended)
             outcome.attributes["dynamic_monitoring"] = False
     else:
         outcome.attributes["dynamic_monitoring"] = True
 
 
-def monitor_after_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
-    """A phase-out that runs out ends the benefit: the household leaves 低保 into dynamic
-    monitoring where the province keeps it (``dynamic_monitoring``). The transfer a province
-    may offer needs the household's consent, given when the 退保 is done: ``leave`` then."""
+def monitor_after_benefit_ends(ctx: GuardContext, outcome: Outcome) -> None:
+    """A phase-out that runs out, or a re-check that stops the benefit, ends it: the household
+    leaves 低保 into dynamic monitoring where the province keeps it (``dynamic_monitoring``).
+    The transfer a province may offer needs the household's consent, given when the 退保 is
+    done: ``leave`` then."""
     rule = ctx.parameters["dynamic_monitoring"]
     if rule.value is True:
         outcome.attributes["leave_route"] = LeaveRoute("monitoring", rule.citation).to_json()
@@ -278,9 +286,9 @@ def monitor_after_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
 GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
           fraud_adds_repayment,
           review_outcome_valid, review_stops, review_continues, leave_income_valid,
-          transfer_after_phase_out)
+          transfer_after_benefit_ended)
 EFFECTS = (start_phase_out, record_criticism, stop_benefit,
-           order_repayment, refer_for_legal_liability, route_leaving, monitor_after_phase_out)
+           order_repayment, refer_for_legal_liability, route_leaving, monitor_after_benefit_ends)
 
 
 @hookimpl

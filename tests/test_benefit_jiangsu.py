@@ -348,6 +348,44 @@ def test_after_the_phase_out_ends_leave_records_a_transfer_only(engine):
     assert dump(engine) == before
 
 
+@pytest.mark.parametrize(("event", "payload"), [
+    ("review", {"outcome": "stop"}), ("found_ineligible", {})])
+def test_a_re_check_that_stops_the_benefit_leaves_into_monitoring_or_a_transfer(
+        engine, event, payload):
+    """Found by review: a re-check that stopped the benefit left the household neither in
+    dynamic monitoring nor able to take the transfer of 三(一) ("对因家庭经济状况好转而退出低保…在
+    办理退保时，经本人同意，可直接转入低保边缘家庭…认定程序…对不符合…的，纳入低收入人口动态监测平台").
+    Stopped on 2026-05-06: in monitoring; then the 退保 with consent at 1,200 ≤ 1.5 × 1,000 is
+    a transfer (and only once)."""
+    case = open_benefit(engine, county="玄武区", applicant_name="张三", household_size=3)
+    view = engine.fire(case.id, event, on=date(2026, 5, 6), payload=payload)
+    assert view.state == "stopped"
+    assert view.case.attributes["dynamic_monitoring"] is True
+    assert view.case.attributes["leave_route"]["kind"] == "monitoring"
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=rf"the benefit was stopped \({event}\) on 2026-05-06 and "
+                                           r"the household went into dynamic monitoring"):
+        engine.fire(case.id, "leave", on=date(2026, 5, 8),
+                    payload={"per_capita_income": 1600, "standard": 1000, "consent": True})
+    assert dump(engine) == before
+    view = engine.fire(case.id, "leave", on=date(2026, 5, 8),
+                       payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
+    assert (view.state, view.case.attributes["leave_route"]["kind"]) == ("stopped", "transfer")
+    assert view.case.attributes["dynamic_monitoring"] is False
+    assert [x["workflow"] for x in view.links] == ["marginal"]
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-05", 600.0)
+
+
+def test_no_transfer_after_a_stop_for_fraud(engine):
+    """三(一) is for households leaving "因家庭经济状况好转"; one stopped for fraud (83号 五(五)) is
+    not transferred."""
+    case = open_benefit(engine)
+    engine.fire(case.id, "fraud_found", on=date(2026, 5, 6), payload={"since": "2026-04-01"})
+    with pytest.raises(EventRefused, match=r"the benefit was stopped on 2026-05-06 for fraud"):
+        engine.fire(case.id, "leave", on=date(2026, 5, 8),
+                    payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
+
+
 def test_transfer_through_the_cli_links_both_cases(db):
     assert run(db, "parameter", "set", "marginal_multiple", "2", "--province", CODE,
                "--county", "昆山市", "--workflow", "benefit", "--basis", "昆山市民政局 测试文件",

@@ -361,6 +361,20 @@ def test_a_phase_out_that_ran_out_leaves_into_dynamic_monitoring_and_no_transfer
     assert dump(engine) == before
 
 
+def test_a_re_check_that_stops_the_benefit_leaves_into_dynamic_monitoring(engine):
+    # A re-check stopping the benefit on 2026-05-06 ends it as a run-out phase-out does: the
+    # household into dynamic monitoring (民发〔2022〕83号); 天津 has no transfer to record later.
+    case = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(case.id, "review", on=date(2026, 5, 6), payload={"outcome": "stop"})
+    assert view.state == "stopped"
+    assert view.case.attributes["leave_route"] == {
+        "kind": "monitoring", "basis": "民发〔2022〕83号", "recognition": None}
+    with pytest.raises(EventRefused, match=r"^leave refused: the benefit was stopped \(review\) "
+                                           r"on 2026-05-06 and the household went into dynamic"):
+        engine.fire(case.id, "leave", on=date(2026, 5, 12),
+                    payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
+
+
 def test_income_not_above_the_standard_is_no_phase_out(engine):
     case = open_benefit(engine, date(2026, 1, 5))
     before = dump(engine)
