@@ -120,6 +120,23 @@ def review_outcome_valid(ctx: GuardContext) -> str | None:
     return None
 
 
+def phase_out_keeps_the_amount(ctx: GuardContext) -> str | None:
+    """During a phase-out the amount is the one it started from (the provinces' clauses pay
+    shares of "原领取的最低生活保障金", or keep it "不变"): a re-check changes it only after a
+    member's death during the phase-out, when the household itself changed (民发〔2022〕83号:
+    增发、减发)."""
+    if ctx.state != "phasing_out" or ctx.payload.get("outcome") not in ("raise", "reduce"):
+        return None
+    started = next(e for e in reversed(ctx.history) if e.event == "income_exceeds")
+    if any(e.event == "member_died" and e.seq > started.seq for e in ctx.history):
+        return None
+    plan = ctx.attributes.get("phase_out")
+    basis = plan.get("basis") if isinstance(plan, dict) else None
+    return (f"the phase-out from {started.on.isoformat()} keeps the amount it started from "
+            f"({basis}); only a re-check after a member's death during it changes the amount "
+            "(民发〔2022〕83号)")
+
+
 def review_stops(ctx: GuardContext) -> str | None:
     return None if ctx.payload.get("outcome") == "stop" else "the re-check keeps the benefit"
 
@@ -285,7 +302,8 @@ def monitor_after_benefit_ends(ctx: GuardContext, outcome: Outcome) -> None:
 
 GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
           fraud_adds_repayment,
-          review_outcome_valid, review_stops, review_continues, leave_income_valid,
+          review_outcome_valid, phase_out_keeps_the_amount, review_stops, review_continues,
+          leave_income_valid,
           transfer_after_benefit_ended)
 EFFECTS = (start_phase_out, record_criticism, stop_benefit,
            order_repayment, refer_for_legal_liability, route_leaving, monitor_after_benefit_ends)

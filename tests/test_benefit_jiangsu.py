@@ -386,6 +386,26 @@ def test_no_transfer_after_a_stop_for_fraud(engine):
                     payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
 
 
+def test_a_re_check_during_the_phase_out_keeps_the_amount_unless_a_member_died(engine):
+    """一(五) "渐退缓退期内，维持原最低生活保障金不变": a routine re-check on 2026-05-10 cannot reduce
+    the 600 kept 2026-04 … 2026-09 (found by review: June on was paid 300). After a member's
+    death (民发〔2022〕83号: 增发、减发) the household itself changed, and it can."""
+    case = phased_out(engine)
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=r"the phase-out from 2026-03-10 keeps the amount it "
+                                           r"started from \(江苏征求意见稿 一\(五\)"):
+        engine.fire(case.id, "review", on=date(2026, 5, 10),
+                    payload={"outcome": "reduce", "amount": 300})
+    assert dump(engine) == before
+    engine.fire(case.id, "member_died", on=date(2026, 5, 12), payload={"died_on": "2026-05-02"})
+    view = engine.fire(case.id, "review", on=date(2026, 5, 20),
+                       payload={"outcome": "reduce", "amount": 400})
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[3:] == [
+        ("2026-04", 600.0), ("2026-05", 600.0), ("2026-06", 400.0), ("2026-07", 400.0),
+        ("2026-08", 400.0), ("2026-09", 400.0)]
+    assert view.state == "phasing_out"
+
+
 def test_transfer_through_the_cli_links_both_cases(db):
     assert run(db, "parameter", "set", "marginal_multiple", "2", "--province", CODE,
                "--county", "昆山市", "--workflow", "benefit", "--basis", "昆山市民政局 测试文件",
