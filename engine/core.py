@@ -420,11 +420,13 @@ class Engine:
         taken: Container[str] = (),
         numbers: dict[str, int] | None = None,
         key: str | None = None,
+        linked: bool = False,
     ) -> Change:
-        """The change that opens a case (not yet written); ``key``: its idempotency key."""
+        """The change that opens a case (not yet written); ``key``: its idempotency key;
+        ``linked``: opened by another case's event, with what doudi decided there."""
         county = _county(attributes)
         wf = self.workflow(province, workflow, county, on)
-        wf.check_attributes(attributes, opening=True)
+        wf.check_attributes(attributes, opening=True, linked=linked)
         calendar = self.calendar(province, county)
         calendar.check(on)
         if _always_delegated(wf, _place(province, county), attributes):
@@ -645,7 +647,7 @@ class Engine:
             try:
                 linked = self._opening(case.province, opening.workflow, on,
                                        dict(opening.attributes), None, actor,
-                                       taken=taken, numbers=numbers)
+                                       taken=taken, numbers=numbers, linked=True)
             except DoudiError as exc:
                 carried = next((k for k in opening.attributes if str(exc).startswith(f"{k} ")),
                                None)

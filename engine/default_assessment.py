@@ -115,6 +115,17 @@ def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
         outcome.attributes["exception_route"] = route.to_json()
 
 
+def carry_minimum_benefit(ctx: GuardContext, outcome: Outcome) -> None:
+    """The minimum benefit the assessment set (单人保: 60 % of the standard, or with the
+    allowance 100 %) holds every month, not only at approval: approval records it, and the
+    benefit case it opens keeps it (``minimum_benefit``), so no re-check goes below it."""
+    assessed = last_assessment(ctx.history)
+    flags = assessed.derived["assessment"].get("flags", {}) if assessed is not None else {}
+    if isinstance(flags.get("minimum_benefit"), int | float):
+        outcome.attributes["minimum_benefit"] = {
+            "amount": flags["minimum_benefit"], "basis": flags.get("minimum_benefit_basis")}
+
+
 @hookimpl
 def doudi_register_guards(register):
     register("household_given", household_given)
@@ -124,6 +135,7 @@ def doudi_register_guards(register):
 @hookimpl
 def doudi_register_effects(register):
     register("record_assessment", record_assessment)
+    register("carry_minimum_benefit", carry_minimum_benefit)
 
 
 @hookimpl(trylast=True)

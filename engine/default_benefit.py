@@ -117,6 +117,11 @@ def review_outcome_valid(ctx: GuardContext) -> str | None:
             return f"a raise must increase the amount ({old:g} → {new:g})"
         if outcome == "reduce" and new >= old:
             return f"a reduction must lower the amount ({old:g} → {new:g})"
+        floor = ctx.attributes.get("minimum_benefit")
+        if isinstance(floor, dict) and isinstance(floor.get("amount"), int | float) \
+                and new < floor["amount"]:
+            return (f"amount {new:g} is below the minimum benefit {floor['amount']:g} set when "
+                    f"the household was approved ({floor.get('basis')}): it is paid every month")
     return None
 
 

@@ -263,9 +263,11 @@ class Workflow:
         object.__setattr__(self, "_taken", taken)
         object.__setattr__(self, "_automatic", tuple(t for t in self.transitions if t.auto_on))
 
-    def check_attributes(self, values: Mapping[str, Any], opening: bool = False) -> None:
+    def check_attributes(self, values: Mapping[str, Any], opening: bool = False,
+                         linked: bool = False) -> None:
         """Raise :class:`InvalidInput` for a declared attribute of the wrong shape (and for a
-        ``county`` that is not a name: it picks the calendar and the reports filter on it)."""
+        ``county`` that is not a name: it picks the calendar and the reports filter on it).
+        ``linked``: a case an event opens, whose ``decided`` values doudi carried over."""
         if "county" in values:
             county = values["county"]
             if not isinstance(county, str) or not county.strip() or county != county.strip():
@@ -285,7 +287,8 @@ class Workflow:
 
         for name, spec in self.attributes.items():
             if name in values:
-                spec.check(values[name])
+                if not (linked and spec.type == "decided"):
+                    spec.check(values[name])
             elif spec.required:
                 raise InvalidInput(f"a {self.name} case needs --set {name}=… ({spec.title})")
 

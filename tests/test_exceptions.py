@@ -384,6 +384,30 @@ def test_an_eligible_household_is_approved_whole(engine, province, clause):
     assert view.state == "approved"
 
 
+def test_the_single_person_floor_holds_on_every_month_of_the_benefit(engine):
+    """一(四) "其本人每月按照不低于当地最低生活保障标准的60%发放保障金": found by review, the floor of
+    540 (60 % × 900) was checked only at approval; a re-check could then reduce the benefit to
+    100. Approved at 800 on 2026-03-17 (paid from 04): a reduction to 539 is refused, to 540
+    is paid from the next month."""
+    cid = publicized(engine, "jiangsu_draft", SINGLE)
+    post(engine, cid)
+    view = engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 800})
+    [link] = [x for x in view.links if x["relation"] == "benefit"]
+    benefit = link["case_id"]
+    assert engine.case(benefit).case.attributes["minimum_benefit"] == {
+        "amount": 540.0, "basis": "江苏征求意见稿 一(四)（每月不低于低保标准的60%）"}
+    before = dump(engine)
+    with pytest.raises(EventRefused, match=r"amount 539 is below the minimum benefit 540 set when "
+                                           r"the household was approved \(江苏征求意见稿 一\(四\)"):
+        engine.fire(benefit, "review", on=date(2026, 6, 2),
+                    payload={"outcome": "reduce", "amount": 539})
+    assert dump(engine) == before
+    engine.fire(benefit, "review", on=date(2026, 6, 2), payload={"outcome": "reduce", "amount": 540})
+    months = [(p.month, p.amount) for p in engine.case(benefit, as_of=date(2026, 8, 31)).payments]
+    assert months == [("2026-04", 800.0), ("2026-05", 800.0), ("2026-06", 800.0),
+                      ("2026-07", 540.0), ("2026-08", 540.0)]
+
+
 def test_without_an_assessment_recorded_approval_is_not_judged_on_one(engine):
     """An assessment made outside the engine is the platform's: nothing recorded, nothing
     checked. Data named like the assessment is refused: it would pass for doudi's own."""
