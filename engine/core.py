@@ -975,19 +975,21 @@ class Engine:
         reason: str | None,
         actor: str | None = None,
         key: str | None = None,
-        recorded: bool = False,
+        recorded: str | None = None,
     ) -> _Step:
         """One event applied to a case in memory: new state, attributes, deadlines, effects.
 
-        ``recorded``: an event read back from the history (a replay). Its data was checked
-        when it was given, and is not judged again by how data must be given now (a later
-        version refusing spaces around a name must not make the history unreadable).
+        ``recorded``: the state an event read back from the history (a replay) left the case
+        in. Its data and its conditions were checked when it was given, and are not judged
+        again by today's rules (a later version refusing spaces around a name, or a rule
+        added since, must not make the history unreadable): the transition is the one to the
+        recorded state, and its effects run as they do now.
         """
         wf = self._workflow_of(case, on)
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self.calendar(case.province, case.county)
         calendar.check(on)
-        if not recorded:
+        if recorded is None:
             wf.check_attributes(payload)
         _always_delegated(wf, _place(case.province, case.county), payload)
         attributes = {**case.attributes, **payload}
@@ -1008,7 +1010,8 @@ class Engine:
             opened_on=case.opened_on,
             final_states=wf.final_states,
         )
-        state = machine.fire(case.state, event, ctx)
+        state = machine.fire(case.state, event, ctx) if recorded is None else \
+            machine.recorded(case.state, event, recorded, case.id)
         outcome = Outcome()
         for name in wf.transition_for(event, case.state, state).effects:
             self.registry.effects[name](ctx, outcome)
@@ -1031,8 +1034,10 @@ class Engine:
         return _Step(updated, entry, deadlines, outcome, openings)
 
     def replay(self, case_id: str) -> tuple[CaseRecord, list[Deadline]]:
-        """The case and its deadlines rebuilt from its history alone, guards checked again
-        (the event data is not checked again: see :meth:`_step`'s ``recorded``)."""
+        """The case and its deadlines rebuilt from its history alone: each event takes the
+        case to the state it recorded, with today's effects and deadline rules; neither its
+        data nor its conditions are judged again (see :meth:`_step`'s ``recorded``): a rule
+        added since does not make an old history unreadable."""
         stored = self._load(case_id)
         history = self.store.history(case_id)
         opening = history[0]
@@ -1050,7 +1055,8 @@ class Engine:
                 case = attrs.evolve(case, last_event_on=entry.on)
                 continue
             step = self._step(case, history[:i], deadlines, entry.event, entry.on,
-                              entry.payload, entry.reason, entry.actor, recorded=True)
+                              entry.payload, entry.reason, entry.actor,
+                              recorded=entry.to_state)
             case, deadlines = step.case, step.deadlines
         return case, deadlines
 

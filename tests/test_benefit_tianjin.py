@@ -375,6 +375,33 @@ def test_a_re_check_that_stops_the_benefit_leaves_into_dynamic_monitoring(engine
                     payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
 
 
+def test_a_history_recorded_before_a_rule_still_replays(engine, monkeypatch):
+    """A reduction during a phase-out without a death, recorded before the phase-out kept its
+    amount (a rule of a later version), stays in the history: replay takes each event to the
+    state it recorded, with today's effects, rather than refusing the history. 900 kept
+    2026-04 … 06, then 50 % of the 600 the re-check of 05-10 set: 300 from 07."""
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    # (as an earlier version had no such rule: its machine built without the guard)
+    monkeypatch.setitem(engine.registry.guards._guards, "phase_out_keeps_the_amount",
+                        (lambda ctx: None, "test"))
+    monkeypatch.setattr(engine.registry, "_machines", {})
+    engine.fire(case.id, "review", on=date(2026, 5, 10), payload={"outcome": "reduce", "amount": 600})
+    monkeypatch.undo()
+    with pytest.raises(EventRefused, match="keeps the amount it started from"):
+        engine.fire(case.id, "review", on=date(2026, 5, 11),
+                    payload={"outcome": "reduce", "amount": 500})
+    replayed, deadlines = engine.replay(case.id)
+    stored = engine.store.case(case.id)
+    assert (replayed.state, replayed.attributes) == (stored.state, stored.attributes)
+    assert [d.to_row(case.id) for d in deadlines] == [
+        d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+    assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[3:] == [
+        ("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 600.0), ("2026-07", 300.0),
+        ("2026-08", 300.0), ("2026-09", 300.0)]
+
+
 def test_income_not_above_the_standard_is_no_phase_out(engine):
     case = open_benefit(engine, date(2026, 1, 5))
     before = dump(engine)
