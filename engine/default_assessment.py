@@ -77,11 +77,11 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
                else f"不符合低保条件，{REFUSAL_BASIS}")
         return f"{found} ({classification}): it cannot be approved ({why}); record reject instead"
     size, counted = ctx.attributes.get("household_size"), assessment.get("household_size")
-    if isinstance(size, int) and isinstance(counted, int) and size < counted:
+    if isinstance(size, int | float) and isinstance(counted, int) and size < counted:
         rules = ctx.hooks.doudi_assessment_rules(province=ctx.province,
                                                  parameters=dict(ctx.parameters))
         if rules.whole_household_basis:
-            return (f"household_size {size}: the assessment of {assessed.on.isoformat()} found "
+            return (f"household_size {size:g}: the assessment of {assessed.on.isoformat()} found "
                     f"the household of {counted} eligible, and it is approved whole "
                     f"({rules.whole_household_basis})")
     minimum = assessment.get("flags", {}).get("minimum_benefit")

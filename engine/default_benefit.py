@@ -132,13 +132,15 @@ def phase_out_keeps_the_amount(ctx: GuardContext) -> str | None:
     增发、减发)."""
     if ctx.state != "phasing_out" or ctx.payload.get("outcome") not in ("raise", "reduce"):
         return None
-    started = next(e for e in reversed(ctx.history) if e.event == "income_exceeds")
-    if any(e.event == "member_died" and e.seq > started.seq for e in ctx.history):
+    # (the re-check a death started, before or during the phase-out, is still to be done)
+    if any(d.rule == "death_review" and d.running for d in ctx.deadlines):
         return None
     plan = ctx.attributes.get("phase_out")
     basis = plan.get("basis") if isinstance(plan, dict) else None
-    return (f"the phase-out from {started.on.isoformat()} keeps the amount it started from "
-            f"({basis}); only a re-check after a member's death during it changes the amount "
+    started = next((e.on.isoformat() for e in reversed(ctx.history)
+                    if e.to_state == "phasing_out" and e.from_state != "phasing_out"), None)
+    return (f"the phase-out{f' from {started}' if started else ''} keeps the amount it started "
+            f"from ({basis}); only the re-check after a member's death changes the amount "
             "(民发〔2022〕83号)")
 
 
@@ -264,9 +266,10 @@ def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
         return f"the household's leaving was already recorded on {earlier[0]}"
     ended = next(e for e in reversed(ctx.history) if e.to_state in ctx.final_states
                  and e.from_state not in ctx.final_states)
-    if ended.event == "fraud_found":
-        return (f"the benefit was stopped on {ended.on.isoformat()} for fraud "
-                f"({_credit_basis(ctx)}): there is no transfer to record")
+    fraud = next((e for e in ctx.history if e.event == "fraud_found"), None)
+    if fraud is not None:  # (stopped for it, or found once the benefit had ended)
+        return (f"fraud was found on {fraud.on.isoformat()} ({_credit_basis(ctx)}): there is "
+                "no transfer to record")
     route = _leave_route(ctx)
     if route.kind == "transfer":
         return None
@@ -317,11 +320,14 @@ EFFECTS = (start_phase_out, record_criticism, stop_benefit,
 @hookimpl
 def doudi_register_guards(register):
     register_each(register, GUARDS)
+    # (its name until 2026-12: a province's patch may still name it)
+    register("transfer_after_phase_out", transfer_after_benefit_ended)
 
 
 @hookimpl
 def doudi_register_effects(register):
     register_each(register, EFFECTS)
+    register("monitor_after_phase_out", monitor_after_benefit_ends)  # (likewise)
 
 
 @hookimpl(trylast=True)

@@ -376,14 +376,19 @@ def test_a_re_check_that_stops_the_benefit_leaves_into_monitoring_or_a_transfer(
     assert paid(engine.case(case.id, as_of=date(2026, 12, 31)))[-1] == ("2026-05", 600.0)
 
 
-def test_no_transfer_after_a_stop_for_fraud(engine):
-    """三(一) is for households leaving "因家庭经济状况好转"; one stopped for fraud (83号 五(五)) is
-    not transferred."""
+def test_no_transfer_after_fraud(engine):
+    """三(一) is for households leaving "因家庭经济状况好转"; one where fraud was found (83号 五(五))
+    is not transferred: stopped for it, or found once a re-check had stopped the benefit."""
     case = open_benefit(engine)
     engine.fire(case.id, "fraud_found", on=date(2026, 5, 6), payload={"since": "2026-04-01"})
-    with pytest.raises(EventRefused, match=r"the benefit was stopped on 2026-05-06 for fraud"):
-        engine.fire(case.id, "leave", on=date(2026, 5, 8),
-                    payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
+    later = open_benefit(engine)
+    engine.fire(later.id, "review", on=date(2026, 5, 4), payload={"outcome": "stop"})
+    engine.fire(later.id, "fraud_found", on=date(2026, 5, 6), payload={"since": "2026-04-01"})
+    for cid in (case.id, later.id):
+        with pytest.raises(EventRefused, match=r"fraud was found on 2026-05-06 \(江苏征求意见稿 "
+                                               r"五\(五\)\): there is no transfer to record"):
+            engine.fire(cid, "leave", on=date(2026, 5, 8),
+                        payload={"per_capita_income": 1200, "standard": 1000, "consent": True})
 
 
 def test_a_re_check_during_the_phase_out_keeps_the_amount_unless_a_member_died(engine):
@@ -404,6 +409,13 @@ def test_a_re_check_during_the_phase_out_keeps_the_amount_unless_a_member_died(e
         ("2026-04", 600.0), ("2026-05", 600.0), ("2026-06", 400.0), ("2026-07", 400.0),
         ("2026-08", 400.0), ("2026-09", 400.0)]
     assert view.state == "phasing_out"
+    # A death just before the phase-out: its re-check, still to be done, may change it too.
+    died = open_benefit(engine)
+    engine.fire(died.id, "member_died", on=date(2026, 3, 3), payload={"died_on": "2026-03-01"})
+    engine.fire(died.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1500, "standard": 1000})
+    engine.fire(died.id, "review", on=date(2026, 3, 20), payload={"outcome": "reduce", "amount": 450})
+    assert paid(engine.case(died.id, as_of=date(2026, 12, 31)))[3:] == six_from_april(450.0)
 
 
 def test_transfer_through_the_cli_links_both_cases(db):

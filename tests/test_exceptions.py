@@ -379,6 +379,9 @@ def test_an_eligible_household_is_approved_whole(engine, province, clause):
         engine.fire(cid, "approve", on=date(2026, 3, 17),
                     payload={"amount": 1500, "household_size": 1})
     assert dump(engine) == before
+    with pytest.raises(EventRefused, match=r"household_size 1: "):  # (1.0 is a whole number)
+        engine.fire(cid, "approve", on=date(2026, 3, 17),
+                    payload={"amount": 1500, "household_size": 1.0})
     view = engine.fire(cid, "approve", on=date(2026, 3, 17),
                        payload={"amount": 1500, "household_size": 3})
     assert view.state == "approved"
