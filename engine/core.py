@@ -1318,6 +1318,7 @@ class Engine:
         from engine.notices import APPROVE_EVENT, publication_basis  # (only this report)
 
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
+        self.calendar().check(as_of)  # (as the other reports: a date the calendar knows)
         rows = []
         for code in self._province_codes(province):
             wf = self.workflow(code, PUBLICATION_WORKFLOW)

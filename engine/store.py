@@ -382,7 +382,7 @@ class Store:
         try:
             store = cls(sqlite_utils.Database(path), durability)
         except sqlite3.OperationalError as exc:
-            if "readonly" not in str(exc) or os.access(path, os.W_OK):
+            if not (_READ_ONLY.search(str(exc)) and os.path.isfile(path)):
                 raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
             store = cls._read_only(path)
         except sqlite3.Error as exc:  # (unreadable, locked past the busy timeout, …)
@@ -400,7 +400,7 @@ class Store:
             conn = connect_read_only(path)
         except sqlite3.OperationalError as exc:
             log = f"{path}-wal"
-            if "readonly" in str(exc) and os.path.exists(log):
+            if _READ_ONLY.search(str(exc)) and os.path.exists(log):
                 raise DoudiError(f"{path}: read-only, and its write-ahead log {log} holds commits "
                                  "not yet in the file: open it once where it can be written "
                                  "(or copy both files to a writable place)") from None
@@ -716,7 +716,10 @@ class Store:
             sql += " where " + " and ".join(clauses)
         cursor = self.db.execute(sql + " order by s.[on], s.case_id, s.id", args)
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor]
+        for row in rows:
+            Sanction.from_row(row)  # (one changed by hand is named, as case show names it)
+        return rows
 
     # -- the one write path -----------------------------------------------------------------
 
@@ -1030,9 +1033,14 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError as exc:
         conn.close()
-        if "readonly" not in str(exc) or os.path.exists(f"{db_path}-wal"):
+        if not _READ_ONLY.search(str(exc)) or os.path.exists(f"{db_path}-wal"):
             raise
     return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
+
+
+#: What SQLite says of a file it may read but not write, or whose shared-memory file it cannot
+#: make (a directory the user cannot write, a file system mounted read-only).
+_READ_ONLY = re.compile(r"readonly database|unable to open database file")
 
 
 def check_database(db_path: str, empty_ok: bool = True) -> None:

@@ -121,6 +121,8 @@ def nested(depth):
     # (before the calendar: the breach report said nothing where at-risk refused the date)
     (lambda e, c: e.breaches(date(2017, 6, 1)),
      "2017-06-01 is outside the calendar (2018-01-01 to"),
+    (lambda e, c: e.unpublished(as_of=date(2017, 6, 1)),
+     "2017-06-01 is outside the calendar (2018-01-01 to"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)

@@ -194,21 +194,41 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
     assert proc.stderr == "Error: could not write the output: No space left on device\n"
 
 
-@pytest.mark.parametrize("fmt", ["json", "table"])
-def test_output_cut_short_by_a_file_size_limit_is_an_error_not_success(tmp_path, fmt):
+@pytest.mark.parametrize(("command", "size"), [
+    (["calendar", "due", "2018-01-05", "2000wd", "--explain", "--format", "json"], 65536),
+    (["calendar", "due", "2018-01-05", "2000wd", "--explain", "--format", "table"], 65536),
+    (["workflow", "show", "dibao", "--province", "shanxi", "--format", "json"], 4096),
+])
+def test_output_cut_short_by_a_file_size_limit_is_an_error_not_success(tmp_path, command, size):
     # A 180 KB JSON (2,000 working days, day by day) into a file limited to 64 KiB: once written
     # at once, the part that did not fit was dropped without an error and the command exited 0.
     import resource
 
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
     with open(tmp_path / "out", "w") as out:
-        proc = subprocess.run([str(_doudi_script()), "calendar", "due", "2018-01-05", "2000wd",
-                               "--explain", "--format", fmt], stdout=out,
+        proc = subprocess.run([str(_doudi_script()), *command], stdout=out,
                               stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=limit)
     assert proc.returncode == 1
     assert proc.stderr == "Error: could not write the output: File too large\n"
+
+
+def test_every_byte_of_a_long_chinese_text_is_written_or_the_write_fails(tmp_path):
+    # Found by review: a last piece of 1,400 characters (4,200 bytes of Chinese) was above a
+    # 4 KiB stdout buffer, and the write the file size limit cut short was lost again (exit 0).
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    with open(tmp_path / "out", "w") as out:
+        proc = subprocess.run([sys.executable, "-c", "import sys; from engine.cli.options "
+                               "import echo_all; echo_all('公' * 1400, nl=False); "
+                               "sys.stdout.flush()"], stdout=out, stderr=subprocess.PIPE,
+                              text=True, timeout=60, preexec_fn=limit)
+    assert proc.returncode != 0
+    assert "OSError: [Errno 27] File too large" in proc.stderr
 
 
 def test_a_reader_that_goes_away_ends_the_command_quietly():

@@ -277,6 +277,10 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
         line = error_line(shown, starts_with="Error: ")
         assert line.endswith("it was changed outside doudi (doudi audit verify lists what was)")
     assert run(db, "case", "show", "fine").exit_code == 0
+    listed = run(db, "report", "sanctions")  # (it listed the row with "on": null, exit 0)
+    assert listed.exit_code == 1
+    assert error_line(listed, starts_with="Error: ").startswith(
+        "Error: sanction 'criticism' of case 'sanction' cannot be read from the database")
 
 
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):

@@ -121,16 +121,22 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
 
 
 def echo_all(text: str, nl: bool = True) -> None:
-    """Print ``text`` on stdout in pieces smaller than its buffer. Written at once, a large
-    text that the disk or the reader took only part of was cut short without an error (exit
-    0): CPython's buffered writer loses a failure after a partial write of a large block."""
-    for start in range(0, len(text), _PIECE):
-        click.echo(text[start:start + _PIECE], nl=False)
-    if nl:
-        click.echo()
-
-
-_PIECE = 2000  # characters: at most 8,000 bytes of UTF-8, within io.DEFAULT_BUFFER_SIZE (8,192)
+    """Print ``text`` on stdout, every byte or an error. Written through Python's buffered
+    stdout at once, a large text that the disk or the reader took only part of was cut short
+    without an error (exit 0): the buffered writer loses a failure after a partial write of a
+    block larger than its buffer (whose size is the file's, 4 KiB on some). Written to the
+    file descriptor, a write that cannot go on raises its OSError."""
+    text += "\n" if nl else ""
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # (not a file: tests, a pipe
+        click.echo(text, nl=False)                                   # object given by a host)
+        return
+    stream.flush()  # (what was printed before goes first)
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def echo_json(data: Any) -> None:
