@@ -91,12 +91,13 @@ def test_workflow_show_temporary_as_json(province):
     finals = {s["name"] for s in data["states"] if s["final"]}
     assert finals == {"completed", "paid", "refusal_notified", "withdrawn", "terminated"}
     events = {t["event"] for t in data["transitions"]}
-    assert {"pay_urgent", "complete_formalities", "accept", "start_investigation", "approve",
-            "reject", "notify_refusal", "pay", "withdraw", "terminate"} == events
+    assert {"pay_urgent", "complete_formalities", "accept", "start_investigation", "verify",
+            "post_publicity", "approve", "reject", "notify_refusal", "pay", "withdraw",
+            "terminate"} == events
     # No national or provincial clause gives a day count: every deadline is advisory, its
     # citation says the default is this system's local setting.
     deadlines = {d["rule"]: d for d in data["deadlines"]}
-    assert set(deadlines) == {"formalities", "investigation_start", "refusal_notice"}
+    assert set(deadlines) == {"formalities", "investigation_start", "publicity", "refusal_notice"}
     for d in deadlines.values():
         assert d["severity"] == "advisory"
         assert "本系统的地方可调设定" in d["citation"]
@@ -271,10 +272,38 @@ def test_expenditure_investigation_must_start_within_3_working_days_of_acceptanc
     assert by_rule(started)["investigation_start"].status == "met_late"
 
 
-def test_expenditure_route_approve_then_pay(engine):
+def publicized(engine, case_id, start=date(2026, 3, 4), posted=date(2026, 3, 9)):
+    """支出型 after its investigation (from ``start``), economic verification and a 公示 posted
+    on ``posted``: 7 days (advisory default), so approval may come from the 8th day after."""
+    engine.fire(case_id, "start_investigation", on=start)
+    engine.fire(case_id, "verify", on=start)
+    engine.fire(case_id, "post_publicity", on=posted)
+
+
+def test_expenditure_route_is_verified_and_publicized_before_approval(engine):
+    """民发〔2018〕23号 二(二): only 急难型 skips "家庭经济状况核对、民主评议和公示"; 支出型 follows the
+    ordinary procedure (found by review: it was approved straight after the investigation). 公示
+    posted Mon 2026-03-09, 7 days (this system's default, by analogy with 57号 第19条) to
+    03-16: approval from Tue 03-17."""
     case = open_temporary(engine, "shanxi", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 2))
     engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    with pytest.raises(EventRefused, match=r"approve is not allowed in state investigating"):
+        engine.fire(case.id, "approve", on=date(2026, 3, 5), payload={"amount": 2000})
+    engine.fire(case.id, "verify", on=date(2026, 3, 6))
+    posted = engine.fire(case.id, "post_publicity", on=date(2026, 3, 9))
+    d = by_rule(posted)["publicity"].deadline
+    assert (d.due_on, d.severity, d.kind) == (date(2026, 3, 16), "advisory", "window")
+    with pytest.raises(EventRefused, match=r"the 公示 posted on 2026-03-09 runs until 2026-03-16"):
+        engine.fire(case.id, "approve", on=date(2026, 3, 16), payload={"amount": 2000})
+    assert engine.fire(case.id, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 2000}).state == "approved"
+
+
+def test_expenditure_route_approve_then_pay(engine):
+    case = open_temporary(engine, "shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    publicized(engine, case.id)
     approved = engine.fire(case.id, "approve", on=date(2026, 3, 20), payload={"amount": 2000})
     assert approved.state == "approved"
     assert by_rule(approved)["investigation_start"].status == "met"
@@ -288,9 +317,9 @@ def test_expenditure_route_approve_then_pay(engine):
 def test_approve_needs_the_amount(engine):
     case = open_temporary(engine, "shanxi", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 2))
-    engine.fire(case.id, "start_investigation", on=date(2026, 3, 3))
+    publicized(engine, case.id, start=date(2026, 3, 3))
     with pytest.raises(InvalidInput, match="needs --set amount"):
-        engine.fire(case.id, "approve", on=date(2026, 3, 10))
+        engine.fire(case.id, "approve", on=date(2026, 3, 17))
 
 
 def test_refusal_is_notified_within_3_working_days(engine):
@@ -371,14 +400,15 @@ def test_jiangsu_refuses_an_amount_that_is_not_months_times_the_standard(engine)
 
 def test_jiangsu_applies_the_range_to_a_supported_expenditure_decision_too(db):
     case_id = cli_open(db, "jiangsu_draft", "2026-03-02", *sets(**UNEMPLOYED, standard=900))
-    for event, on in (("accept", "2026-03-02"), ("start_investigation", "2026-03-03")):
+    for event, on in (("accept", "2026-03-02"), ("start_investigation", "2026-03-03"),
+                      ("verify", "2026-03-03"), ("post_publicity", "2026-03-03")):
         assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
     before = dump_file(db)
-    refused = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-10", *sets(months=8))
+    refused = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-11", *sets(months=8))
     assert refused.exit_code == 1
     error_line(refused, "Error: approve refused")
     assert dump_file(db) == before
-    ok = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-10", *sets(months=5),
+    ok = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-11", *sets(months=5),
              "--format", "json")
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["attributes"]["amount"] == 4500  # 5 × 900
@@ -413,7 +443,8 @@ def test_persons_are_whole(engine):
 def test_tianjin_refuses_disaster_aid_above_the_cap_via_the_cli(db):
     # standard 1010, 1 person: cap 3 × 1010 = 3030.
     case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="disaster"))
-    for event, on in (("accept", "2026-09-28"), ("start_investigation", "2026-09-29")):
+    for event, on in (("accept", "2026-09-28"), ("start_investigation", "2026-09-29"),
+                      ("verify", "2026-09-29"), ("post_publicity", "2026-09-30")):
         assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
     before = dump_file(db)
     result = run(db, "case", "fire", case_id, "approve", "--on", "2026-10-09",
