@@ -1013,7 +1013,9 @@ class Engine:
         state = machine.fire(case.state, event, ctx) if recorded is None else \
             machine.recorded(case.state, event, recorded, case.id)
         outcome = Outcome()
-        for name in wf.transition_for(event, case.state, state).effects:
+        taken = wf.transition_for(event, case.state, state) if recorded is None else \
+            wf.recorded_transition(event, case.state, state)
+        for name in taken.effects:
             self.registry.effects[name](ctx, outcome)
         attributes.update(outcome.attributes)
         closes = state in wf.final_states

@@ -74,8 +74,7 @@ class ProcessMachine:
         one from ``state`` to ``to_state``, and its conditions are not judged again (they
         were when it was given; a rule added since must not make the history unreadable)."""
         self.check_event(event)
-        taken = self.machine.events[event].transitions.get(state, [])
-        if not any((t.dest or state) == to_state for t in taken):
+        if self.workflow.recorded_transition(event, state, to_state) is None:
             raise EventRefused(f"case {case_id}: its recorded {event} from {state} to {to_state} "
                                "is no transition of the workflow now")
         return to_state

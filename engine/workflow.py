@@ -296,6 +296,17 @@ class Workflow:
         """The transition that took ``event`` from ``source`` to ``dest`` (the first such)."""
         return self._taken[(event, source, dest)]
 
+    def recorded_transition(self, event: str, source: str, dest: str) -> Transition | None:
+        """The transition a recorded ``event`` from ``source`` to ``dest`` is replayed by: its
+        own, or, where a later version moved the step (a procedure that gained a step before
+        it), the one that now takes ``event`` to ``dest`` from elsewhere; None if no
+        transition leads there by ``event`` now."""
+        found = self._taken.get((event, source, dest))
+        if found is None:
+            found = next((t for (e, _, d), t in self._taken.items() if e == event and d == dest),
+                         None)
+        return found
+
     @property
     def automatic(self) -> tuple[Transition, ...]:
         """The transitions that happen by themselves on a date (``auto_on``)."""

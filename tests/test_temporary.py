@@ -634,3 +634,29 @@ def test_replay_rebuilds_a_temporary_case(engine):
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
     assert by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 20)))["formalities"].status \
         == "met_late"
+
+
+def test_a_case_approved_before_the_publicity_step_existed_still_replays(engine, monkeypatch):
+    """A 支出型 case approved straight after its investigation by an earlier version (before
+    支出型 had its 核对 and 公示) replays: the recorded approve takes the case where it went,
+    with the effects approve has now (山西 sets no amount rule: the amount as given)."""
+    from engine.workflow import Transition, WorkflowPatch
+
+    current = engine.registry.workflow("shanxi", "temporary")
+    earlier = WorkflowPatch("an earlier version", add_transitions=(Transition(
+        "approve", ("investigating",), "approved", "批准救助", effects=("fix_aid_amount",)),)
+    ).apply(current, "test")
+    monkeypatch.setitem(engine.registry._workflows, ("shanxi", "temporary"), earlier)
+    monkeypatch.setattr(engine.registry, "_machines", {})
+    monkeypatch.setattr(engine, "_workflows", {})
+    case = open_temporary(engine, "shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 4))
+    engine.fire(case.id, "approve", on=date(2026, 3, 5), payload={"amount": 2000})
+    monkeypatch.undo()
+    replayed, deadlines = engine.replay(case.id)
+    stored = engine.store.case(case.id)
+    assert (replayed.state, replayed.attributes) == (stored.state, stored.attributes)
+    assert [d.to_row(case.id) for d in deadlines] == [
+        d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+    assert engine.fire(case.id, "pay", on=date(2026, 3, 6)).state == "paid"
