@@ -281,6 +281,17 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
     assert listed.exit_code == 1
     assert error_line(listed, starts_with="Error: ").startswith(
         "Error: sanction 'criticism' of case 'sanction' cannot be read from the database")
+    # A running duty without its due date dropped out of the breach report unseen (found by
+    # review): the report names it; the message named "case None".
+    behind_the_engines_back(db, "update deadlines set starts_on = '2026-03-03' "
+                                "where case_id = 'start'",
+                            "update deadlines set due_on = null where case_id = 'start' "
+                            "and rule = 'investigation_start'")
+    for report in ("breaches", "at-risk"):
+        damaged = run(db, "report", report, "--province", "shanxi", "--as-of", "2026-03-09")
+        assert damaged.exit_code == 1, damaged.output
+        assert error_line(damaged, starts_with="Error: ").startswith(
+            "Error: deadline 'investigation_start' of case 'start' cannot be read")
 
 
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
