@@ -196,7 +196,8 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     """Open a case and print its id.
 
     Attributes the engine reads: delegated (true where confirmation is delegated to the
-    township), county, applicant_name, household_size, amount.
+    township), registered_separately (单独登记备案), county, applicant_name, household_size,
+    amount; `doudi workflow show NAME --province P --format json` lists every one declared.
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
