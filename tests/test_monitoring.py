@@ -61,6 +61,10 @@ def test_tianjin_districts_monthly_and_the_city_quarterly(engine):
     city = monitoring(engine, "tianjin", "省级", authority="天津市民政局")
     assert by_rule(engine.case(district))["data_comparison"].deadline.due_on == date(2026, 2, 28)
     assert by_rule(engine.case(city))["data_comparison"].deadline.due_on == date(2026, 6, 30)
+    # (the notice's own word for it, 市: 天津 has no prefecture level, so 市级 is the 市民政局)
+    called_city = monitoring(engine, "tianjin", "市级", authority="天津市民政局")
+    assert by_rule(engine.case(called_city))["data_comparison"].deadline.due_on == \
+        date(2026, 6, 30)
     (breach,) = (b.to_json() for b in engine.breaches(as_of=date(2026, 3, 3)))
     assert (breach["case_id"], breach["due_on"], breach["overdue_working_days"]) == (
         district, "2026-02-28", 2)

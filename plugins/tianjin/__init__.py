@@ -85,11 +85,13 @@ def doudi_parameters(province, workflow):
 
 MONITORING = f"{NOTICE} 三(三)"
 # "市民政局每季度、区民政局每月应……开展一次困难群众主动发现数据比对工作": a 直辖市's 市民政局
-# is at 省级, its 区民政局 at 县级.
+# is at 省级, its 区民政局 at 县级. The notice calls the city's 市, so level=市级 is the 市民政局
+# too (it has no prefecture level below it): once left without a deadline.
 COMPARISON = DeadlineRule(
     rule="data_comparison", title="主动发现数据比对（市民政局每季度、区民政局每月一次）",
     starts=("open", "compare_data"), stops=("compare_data",), param="comparison_interval",
-    variants=(Variant("level=县级", "comparison_interval_district"),), when="level=省级|县级")
+    variants=(Variant("level=县级", "comparison_interval_district"),),
+    when="level=省级|市级|县级")
 
 
 def _monitoring_patch() -> WorkflowPatch:
