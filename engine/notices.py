@@ -20,7 +20,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from engine.arguments import visible
-from engine.errors import UnknownName
+from engine.errors import InvalidInput, UnknownName
 from engine.views import CaseView
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
@@ -41,6 +41,8 @@ ONLINE_CHANNEL: Final = "网上"  # the 公示 channel (publicity_channels) that
 PUBLICITY_EVENT: Final = "post_publicity"
 PUBLICITY_RULE: Final = "publicity"
 APPROVE_EVENT: Final = "approve"
+#: The notices' procedure: a 临时救助 公示 is another text (one-time aid, not a monthly 低保).
+NOTICE_WORKFLOW: Final = "dibao"
 APPROVED_STATES: Final = ("approved", "published")
 PUBLICATION_BASIS: Final = "民发〔2021〕57号 第24条"
 NATIONAL_PROCEDURE: Final = "民发〔2021〕57号"
@@ -140,6 +142,10 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityN
     the event named no channel, when the province's channels include it. Raises
     :class:`UnknownName` when no 公示 was posted.
     """
+    if view.case.workflow != NOTICE_WORKFLOW:
+        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this 公示 is the 低保 "
+                           f"初审意见公示 of a {NOTICE_WORKFLOW} case (its text offers a monthly "
+                           "benefit)")
     posted = [h for h in view.history if h["event"] == PUBLICITY_EVENT]
     if not posted:
         raise UnknownName(f"no 公示 posted for case {view.id}")

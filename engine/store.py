@@ -400,7 +400,7 @@ class Store:
             conn = connect_read_only(path)
         except sqlite3.OperationalError as exc:
             log = f"{path}-wal"
-            if _READ_ONLY.search(str(exc)) and os.path.exists(log):
+            if _READ_ONLY.search(str(exc)) and _has_commits(log):
                 raise DoudiError(f"{path}: read-only, and its write-ahead log {log} holds commits "
                                  "not yet in the file: open it once where it can be written "
                                  "(or copy both files to a writable place)") from None
@@ -1037,9 +1037,14 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError as exc:
         conn.close()
-        if not _READ_ONLY.search(str(exc)) or os.path.exists(f"{db_path}-wal"):
+        if not _READ_ONLY.search(str(exc)) or _has_commits(f"{db_path}-wal"):
             raise
     return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
+
+
+def _has_commits(log: str) -> bool:
+    """Whether a write-ahead log holds anything (an empty one is what a reader leaves)."""
+    return os.path.exists(log) and os.path.getsize(log) > 0
 
 
 #: What SQLite says of a file it may read but not write, or whose shared-memory file it cannot

@@ -231,6 +231,16 @@ def test_every_byte_of_a_long_chinese_text_is_written_or_the_write_fails(tmp_pat
     assert "OSError: [Errno 27] File too large" in proc.stderr
 
 
+def test_chinese_output_on_an_ascii_stdout_is_utf_8(tmp_path):
+    # Found by review: written straight to the descriptor, JSON was encoded as the stream's
+    # ASCII and failed (exit 2, the whole output in an error line); click.echo writes UTF-8.
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run([str(_doudi_script()), "provinces", "--format", "json"],
+                          capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "山西省" in proc.stdout.decode("utf-8")
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly():
     # `doudi … | head -1`: the reader closed the pipe; no traceback, no error line.
     proc = subprocess.Popen([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],

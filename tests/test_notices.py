@@ -404,6 +404,21 @@ def test_a_case_without_publicity_is_refused_with_one_line(db):
     assert error_line(result) == f"Error: no 公示 posted for case {cid}"
 
 
+def test_a_temporary_aid_case_gets_no_dibao_notice(db):
+    # Found by review: once 支出型 临时救助 had its 公示, notice publicity printed the 低保 text
+    # for it ("拟同意纳入最低生活保障，保障金额每月2000元") for a one-time grant.
+    engine = Engine.open(db)
+    cid = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
+                           attributes={"category": "other"}).id
+    for event, day in [("accept", 2), ("start_investigation", 3), ("verify", 4),
+                       ("post_publicity", 5)]:
+        engine.fire(cid, event, on=date(2026, 3, day))
+    result = run(db, "notice", "publicity", cid)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert error_line(result) == (f"Error: case {cid} is a temporary case: this 公示 is the 低保 "
+                                  "初审意见公示 of a dibao case (its text offers a monthly benefit)")
+
+
 def test_an_unknown_case_is_refused_with_one_line(db):
     Engine.open(db)
     result = run(db, "notice", "publicity", "nope")

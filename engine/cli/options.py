@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -134,7 +135,10 @@ def echo_all(text: str, nl: bool = True) -> None:
         click.echo(text, nl=False)                                   # object given by a host)
         return
     stream.flush()  # (what was printed before goes first)
-    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    encoding, errors = stream.encoding or "utf-8", stream.errors or "strict"
+    if codecs.lookup(encoding).name == "ascii":  # (LC_ALL=C: UTF-8 anyway, as click.echo does)
+        encoding, errors = "utf-8", "replace"
+    data = memoryview(text.encode(encoding, errors))
     while data:
         data = data[os.write(fd, data):]
 
