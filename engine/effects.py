@@ -48,7 +48,13 @@ class Sanction:
     @classmethod
     def from_row(cls, row: Mapping) -> Sanction:
         try:
-            return cls(row["kind"], date.fromisoformat(row["on"]), row["basis"], row["amount"],
+            if row["kind"] not in SANCTION_KINDS:
+                raise ValueError(f"no sanction kind {row['kind']!r}")
+            amount = row["amount"]
+            if amount is not None and (isinstance(amount, bool)
+                                       or not isinstance(amount, int | float)):
+                raise TypeError(f"amount {amount!r} is not a number")
+            return cls(row["kind"], date.fromisoformat(row["on"]), row["basis"], amount,
                        row["note"] or "")
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"sanction {row.get('kind')!r} of case {row.get('case_id')!r}",

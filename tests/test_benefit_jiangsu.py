@@ -217,6 +217,8 @@ def test_a_locality_with_a_double_threshold_transfers_up_to_twice_the_standard(e
     view = engine.fire(case.id, "leave", on=date(2026, 5, 6),
                        payload={"per_capita_income": 1800, "standard": 1000, "consent": True})
     assert view.case.attributes["leave_route"]["kind"] == "transfer"
+    # (the basis names the city's document that raised the threshold, as the assessment does)
+    assert view.case.attributes["leave_route"]["basis"].endswith("昆山市民政局 测试文件 第4条")
     assert [x["workflow"] for x in view.links] == ["marginal"]
     other = open_benefit(engine, county="昆山市")
     view = engine.fire(other.id, "leave", on=date(2026, 5, 6),

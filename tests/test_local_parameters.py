@@ -346,6 +346,19 @@ def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatc
 
     assert shown() == "3wd"
     assert shown("--as-of", "2026-12-20") == "2wd"
+    # A county no case and no setting names (misspelt, or with a space) gets a note; a date
+    # outside the calendar is refused as elsewhere.
+    typo = run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county", "甲县 ",
+               "--format", "json")
+    assert typo.exit_code == 0
+    assert "note: no case or setting names county '甲县 ' in shanxi" in typo.stderr
+    early = run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county", "甲县",
+                "--as-of", "2017-01-01")
+    assert early.exit_code == 2
+    # (the JSON lists the attributes the workflow declares, as the README says)
+    data = json.loads(run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county",
+                          "甲县", "--format", "json").stdout)
+    assert data["attributes"]["applicant_name"]["type"] == "text"
     engine = Engine.open(db)
     engine.set_parameter("jiangsu_draft", "昆山市", "marginal_multiple", 2, "昆山市民政局 第3条",
                          date(2026, 12, 31))

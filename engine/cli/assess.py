@@ -5,14 +5,15 @@ from __future__ import annotations
 import click
 
 from engine.cli import cli
-from engine.cli.cases import open_engine
+from engine.cli.cases import note_unknown_county, open_engine
 from engine.cli.options import db_option, echo_json, emit, format_option, load_json
 
 
 @cli.command()
 @click.argument("household_file", type=click.File("r", encoding="utf-8"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
-@click.option("--county", help="With the county's own parameters (read from --db).")
+@click.option("--county", help="With the county's own parameters in force today (read from "
+                                "--db).")
 @format_option("table", "json")
 @db_option(only_with="--county")
 def assess(household_file, province, county, fmt, db_path) -> None:
@@ -27,7 +28,9 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     if county is None:
         result = assess_household(get_registry(), province, data).to_json()
     else:
-        result = open_engine(db_path).assess(province, data, county).to_json()
+        engine = open_engine(db_path)
+        result = engine.assess(province, data, county).to_json()
+        note_unknown_county(engine, province, county)
     if fmt == "json":
         echo_json(result)
         return

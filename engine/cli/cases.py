@@ -144,6 +144,18 @@ def open_engine(db_path: str, create: bool = False):
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
 
 
+def note_unknown_county(engine, province: str, county: str) -> None:
+    """A note on stderr when no case and no setting of ``province`` names ``county``: its own
+    parameters would silently be none (a misspelt or space-padded name)."""
+    if engine.store.has_county(county) or engine.parameter_settings(province, county,
+                                                                     in_force=False):
+        return
+    from engine.arguments import visible
+
+    click.echo(f"note: no case or setting names county {visible(county)!r} in {province}; "
+               "the province's values are shown: check the spelling", err=True)
+
+
 @contextlib.contextmanager
 def no_database_left_on_failure(db_path: str) -> Iterator[None]:
     """A failed first command leaves no database behind: one it created is removed if the

@@ -28,7 +28,7 @@ def notice() -> None:
 @format_option("text", "html", default="text")
 @db_option
 def publicity(case_id: str, fmt: str, db_path: str) -> None:
-    """The 初审意见公示 of CASE_ID: place, period (民法典 第201、203条), how to object.
+    """The 初审意见公示 of CASE_ID (a dibao case): place, period (民法典 第201、203条), how to object.
 
     The period runs from the day the 公示 was posted to its last day; the footer cites the
     province's 公示 clause. --format html is the version to post online.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from engine.cli import cli
-from engine.cli.cases import open_engine
+from engine.cli.cases import note_unknown_county, open_engine
 from engine.cli.options import (
     db_option,
     echo_all,
@@ -59,7 +59,10 @@ def show(name, province, county, as_of, fmt, db_path) -> None:
     if county is None:
         wf = get_registry().workflow(province, name)
     else:
-        wf = open_engine(db_path).workflow(province, name, county, as_of)
+        engine = open_engine(db_path)
+        engine.calendar().check(as_of)  # (a date the settings could be decided on)
+        wf = engine.workflow(province, name, county, as_of)
+        note_unknown_county(engine, province, county)
     if fmt == "mermaid":
         echo_all(mermaid(wf))
         return
@@ -77,6 +80,11 @@ def show(name, province, county, as_of, fmt, db_path) -> None:
              "after_closing": t.after_closing}
             for t in wf.transitions
         ],
+        "attributes": {
+            a.name: {"type": a.type, "title": a.title, "required": a.required,
+                     "choices": list(a.choices), "minimum": a.minimum}
+            for a in wf.attributes.values()
+        },
         "parameters": {
             p.name: {"value": p.value, "citation": p.citation, "title": p.title,
                      "local": p.local}

@@ -236,7 +236,8 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
     marginal = (per_capita_income is not None and standard is not None
                 and decimal(per_capita_income) <= product(multiple, standard))
     if consent and marginal:
-        return LeaveRoute("transfer", f"{TRANSFER}；{DRAFT} 一(六)", "marginal")
+        # (the threshold's own clause: 一(六), or the county's document that raised it)
+        return LeaveRoute("transfer", f"{TRANSFER}；{rule.citation}", "marginal")
     if consent and attributes.get("expenditure_hardship") is True:
         return LeaveRoute("transfer", TRANSFER, "expenditure")
     return LeaveRoute("monitoring", f"{TRANSFER}（纳入低收入人口动态监测平台）")
