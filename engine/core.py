@@ -1010,11 +1010,16 @@ class Engine:
             opened_on=case.opened_on,
             final_states=wf.final_states,
         )
-        state = machine.fire(case.state, event, ctx) if recorded is None else \
-            machine.recorded(case.state, event, recorded, case.id)
+        if recorded is None:
+            state = machine.fire(case.state, event, ctx)
+            taken = wf.transition_for(event, case.state, state)
+        else:  # (its conditions are not judged again: the state it recorded)
+            machine.check_event(event)
+            state, taken = recorded, wf.recorded_transition(event, case.state, recorded)
+            if taken is None:
+                raise EventRefused(f"case {case.id}: its recorded {event} from {case.state} to "
+                                   f"{recorded} is no transition of the workflow now")
         outcome = Outcome()
-        taken = wf.transition_for(event, case.state, state) if recorded is None else \
-            wf.recorded_transition(event, case.state, state)
         for name in taken.effects:
             self.registry.effects[name](ctx, outcome)
         attributes.update(outcome.attributes)

@@ -69,16 +69,6 @@ class ProcessMachine:
             raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
                                f"(events: {known})")
 
-    def recorded(self, state: str, event: str, to_state: str, case_id: str) -> str:
-        """The state a recorded event left the case in, as recorded: its transition is the
-        one from ``state`` to ``to_state``, and its conditions are not judged again (they
-        were when it was given; a rule added since must not make the history unreadable)."""
-        self.check_event(event)
-        if self.workflow.recorded_transition(event, state, to_state) is None:
-            raise EventRefused(f"case {case_id}: its recorded {event} from {state} to {to_state} "
-                               "is no transition of the workflow now")
-        return to_state
-
     def fire(self, state: str, event: str, ctx: GuardContext) -> str:
         """The state after ``event``; raises :class:`EventRefused` saying why not."""
         self.check_event(event)
