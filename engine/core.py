@@ -1322,19 +1322,24 @@ class Engine:
         dated on or before it, oldest confirmation first; ``days`` counts from the
         confirmation to ``as_of``. ``review`` is the province's clause on what failing to
         publish costs the office (``publication_review``), where it has one."""
-        from engine.notices import APPROVE_EVENT, publication_basis  # (only this report)
+        from engine.notices import (  # (only this report)
+            APPROVE_EVENT,
+            NOTICE_WORKFLOW,
+            PUBLISH_EVENT,
+            publication_basis,
+        )
 
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         self.calendar().check(as_of)  # (as the other reports: a date the calendar knows)
         rows = []
         for code in self._province_codes(province):
-            wf = self.workflow(code, PUBLICATION_WORKFLOW)
+            wf = self.workflow(code, NOTICE_WORKFLOW)
             waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
             # (the basis the 公布 itself cites: 57号 第24条 and the province's own clause)
             publicity = wf.parameters.get("publicity")
             basis = publication_basis(publicity.citation if publicity else None)
             review = wf.parameters.get("publication_review")
-            for row in self.store.waiting_since(code, PUBLICATION_WORKFLOW, sorted(waiting),
+            for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
                                                 APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
                 approved = date.fromisoformat(row["since"])
                 rows.append({
@@ -1382,10 +1387,6 @@ class Engine:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
         return self.store.sanction_rows(province, county, kind, since, until)
-
-
-#: The confirmation whose 公布 `unpublished` looks for (57号 第24条).
-PUBLICATION_WORKFLOW, PUBLISH_EVENT = "dibao", "publish"
 
 
 #: Where a province sets how many 低保 recipients a village may have before it needs a service

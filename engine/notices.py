@@ -41,6 +41,7 @@ ONLINE_CHANNEL: Final = "网上"  # the 公示 channel (publicity_channels) that
 PUBLICITY_EVENT: Final = "post_publicity"
 PUBLICITY_RULE: Final = "publicity"
 APPROVE_EVENT: Final = "approve"
+PUBLISH_EVENT: Final = "publish"  # (the 公布 recorded: report unpublished looks for it)
 #: The notices' procedure: a 临时救助 公示 is another text (one-time aid, not a monthly 低保).
 NOTICE_WORKFLOW: Final = "dibao"
 APPROVED_STATES: Final = ("approved", "published")

@@ -11,8 +11,6 @@ from engine.cli.cases import _workflow_of, open_engine
 from engine.cli.options import ISO_DATE, db_option, echo_all, format_option
 from engine.errors import InvalidInput, UnknownName
 
-WORKFLOW = "dibao"  # 公示 and 公布 belong to the 低保审核确认 procedure
-
 
 @cli.group()
 def notice() -> None:
@@ -55,7 +53,7 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     Grouped by posting place (the case's village, else its county); the footer cites
     民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
-    from engine.notices import publication_notice, render
+    from engine.notices import NOTICE_WORKFLOW, publication_notice, render
 
     if not county.strip():
         raise InvalidInput("--county must name a county")
@@ -64,7 +62,8 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
         engine.registry.province(province)
     engine.calendar(province).check(as_of)  # a date the reports would refuse too
     views = [engine.case(case.id, as_of=as_of)
-             for case in engine.store.cases(province=province, workflow=WORKFLOW, county=county)
+             for case in engine.store.cases(province=province, workflow=NOTICE_WORKFLOW,
+                                            county=county)
              if case.opened_on <= as_of]
     if not views:
         # Most likely a misspelt county: a formal notice for it would still print.
@@ -77,6 +76,6 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     code = province or (provinces[0] if provinces else None)
     citation = None
     if code is not None:
-        parameters = engine.workflow(code, WORKFLOW, county).parameters
+        parameters = engine.workflow(code, NOTICE_WORKFLOW, county).parameters
         citation = parameters["publicity"].citation if "publicity" in parameters else None
     echo_all(render(publication_notice(views, county, as_of, citation), fmt), nl=False)
