@@ -27,7 +27,7 @@ from engine.cli.options import (
     visible,
 )
 from engine.clock import china_today
-from engine.errors import DoudiError, InvalidInput
+from engine.errors import DoudiError
 
 if TYPE_CHECKING:
     from engine.core import Recorded
@@ -150,8 +150,6 @@ def note_unknown_county(engine, province: str, county: str) -> None:
     if engine.store.has_county(county) or engine.parameter_settings(province, county,
                                                                      in_force=False):
         return
-    from engine.arguments import visible
-
     click.echo(f"note: no case or setting names county {visible(county)!r} in {province}; "
                "the province's values are shown: check the spelling", err=True)
 
@@ -346,9 +344,7 @@ def advance(as_of: date, db_path) -> None:
     run it again to finish.
     """
     engine = open_engine(db_path)
-    if as_of > engine.today():  # (named as the option, not as the API's argument)
-        raise InvalidInput(f"--as-of {as_of.isoformat()} is after today "
-                           f"({engine.today().isoformat()}): only what has happened is recorded")
+    engine._happened(as_of, "--as-of")  # (named as the option, not as the API's argument)
     recorded = 0
 
     def show(event_recorded: Recorded) -> None:
