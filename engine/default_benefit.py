@@ -264,8 +264,6 @@ def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
     earlier = [e.on.isoformat() for e in ctx.history if e.event == "leave"]
     if earlier:
         return f"the household's leaving was already recorded on {earlier[0]}"
-    ended = next(e for e in reversed(ctx.history) if e.to_state in ctx.final_states
-                 and e.from_state not in ctx.final_states)
     fraud = next((e for e in ctx.history if e.event == "fraud_found"), None)
     if fraud is not None:  # (stopped for it, or found once the benefit had ended)
         return (f"fraud was found on {fraud.on.isoformat()} ({_credit_basis(ctx)}): there is "
@@ -273,6 +271,8 @@ def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
     route = _leave_route(ctx)
     if route.kind == "transfer":
         return None
+    ended = next(e for e in reversed(ctx.history) if e.to_state in ctx.final_states
+                 and e.from_state not in ctx.final_states)
     how = "the phase-out ended" if ended.event == "phase_out_end" else \
         f"the benefit was stopped ({ended.event})"
     return (f"{how} on {ended.on.isoformat()} and the household went into dynamic monitoring; "
