@@ -20,6 +20,7 @@ from engine import (
     default_assessment,
     default_benefit,
     default_guards,
+    default_monitoring,
     default_place,
     default_temporary,
     hookspecs,
@@ -35,6 +36,7 @@ BUILT_IN = {
     "doudi.default_temporary": default_temporary,
     "doudi.default_assessment": default_assessment,
     "doudi.default_place": default_place,
+    "doudi.default_monitoring": default_monitoring,
 }
 
 

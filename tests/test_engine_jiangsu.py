@@ -246,3 +246,37 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
     assert replayed.attributes == stored.attributes
     assert [d.to_row(case.id) for d in deadlines] == [
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
+
+
+# 江苏征求意见稿 三(三): "将困难人群纳入动态监测范围。困难人群主要包括低保对象、特困人员、低保边缘家庭、
+# 支出型困难家庭等低收入人口；申请认定低收入人口未获通过对象；……"
+def test_a_refused_application_puts_the_household_into_dynamic_monitoring_in_jiangsu(engine):
+    """The 低保 refusal (reject, 不予确认同意) and the 低保边缘/支出型 one (refuse, 不予认定)
+    record the monitoring with its clause; 山西 and 天津, whose notices say nothing of refused
+    applicants, record none."""
+    by_province = {}
+    for province in ("jiangsu_draft", "shanxi", "tianjin"):
+        case = engine.open_case(province=province, on=date(2026, 3, 2))
+        drive_to_publicity(engine, case.id)
+        if province != "tianjin":  # (天津 confirms at township level)
+            engine.fire(case.id, "submit_to_county", on=date(2026, 3, 24))
+        view = engine.fire(case.id, "reject", on=date(2026, 3, 26))
+        assert view.state == "rejected"
+        by_province[province] = {k: v for k, v in view.case.attributes.items()
+                                 if k in ("dynamic_monitoring", "monitoring_basis")}
+    assert by_province == {
+        "jiangsu_draft": {"dynamic_monitoring": True, "monitoring_basis": f"{DRAFT} 三(三)"},
+        "shanxi": {},
+        "tianjin": {},
+    }
+
+    refused = {}
+    for province in ("jiangsu_draft", "shanxi"):
+        case = engine.open_case(province=province, workflow="marginal", on=date(2026, 3, 2),
+                                attributes={"recognition": "expenditure"})
+        view = engine.fire(case.id, "refuse", on=date(2026, 3, 20))
+        assert view.state == "not_recognized"
+        refused[province] = view.case.attributes.get("monitoring_basis")
+    assert refused == {"jiangsu_draft": f"{DRAFT} 三(三)", "shanxi": None}
+    stored = engine.store.case(case.id)
+    assert engine.replay(case.id)[0].attributes == stored.attributes

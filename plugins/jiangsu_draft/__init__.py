@@ -86,9 +86,14 @@ def doudi_parameters(province, workflow):
                       f"{DRAFT} 二(一)（重点关注高校毕业生…及时将受疫情影响暂未就业或失业、"
                       "基本生活面临困难的，纳入临时救助范围）"),
         ]
+    # 三(三): "申请认定低收入人口未获通过对象" are among the people in dynamic monitoring.
+    refused = Parameter("refused_applicants_monitored", True, MONITORING)
+    if workflow == "marginal":
+        return [refused]
     if workflow != "dibao":
         return None
     return [
+        refused,
         Parameter("total", "30wd", LIMITS),
         Parameter("total_delegated", "20wd", LIMITS),
         Parameter("total_extended", "45wd", LIMITS),
