@@ -23,7 +23,7 @@ from attrs import frozen
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
-from engine.deadlines import STATUSES, Deadline, apply_event
+from engine.deadlines import LATE, STATUSES, Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import (
     Conflict,
@@ -1009,6 +1009,7 @@ class Engine:
             hooks=self.registry.answers,
             opened_on=case.opened_on,
             final_states=wf.final_states,
+            rules=wf.rules_for(event),
         )
         if recorded is None:
             state = machine.fire(case.state, event, ctx)
@@ -1262,9 +1263,10 @@ class Engine:
         county: str | None = None,
         include_late: bool = False,
     ) -> list[Breach]:
-        """Running deadlines past their due date on ``as_of`` (and, optionally, ones met late)."""
+        """Running deadlines past their due date on ``as_of``; with ``include_late``, also
+        those met late and those left undone when their case closed (``unmet``)."""
         include_late = arguments.flag(include_late, "include_late")
-        statuses = ("breached", "met_late") if include_late else ("breached",)
+        statuses = LATE if include_late else ("breached",)
         return self.report(as_of, statuses, province, workflow, county)
 
     def at_risk(

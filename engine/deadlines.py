@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 RUNNING = None
 _RULE_OF = attrgetter("rule")
-STATUSES = ("open", "at_risk", "breached", "met", "met_late", "cancelled")
+STATUSES = ("open", "at_risk", "breached", "met", "met_late", "unmet", "cancelled")
+#: The statuses of a duty not done by its due date: still running, done late, never done.
+LATE = ("breached", "met_late", "unmet")
 
 
 @frozen
@@ -46,7 +48,7 @@ class Deadline:
     param: str
     stopped_on: date | None = None
     stop_event: str | None = None
-    outcome: str | None = RUNNING  # met | met_late | cancelled once stopped
+    outcome: str | None = RUNNING  # met | met_late | unmet | cancelled once stopped
     extended_by: str | None = None
     paused_on: date | None = None
     subject: str | None = None  # whom it is about, where the rule tells starts apart
@@ -55,8 +57,20 @@ class Deadline:
     def running(self) -> bool:
         return self.outcome is RUNNING
 
+    def passed(self, on: date) -> bool:
+        """A running duty already breached on ``on``: its due date is before it (a pause
+        that began by the due date stopped the clock)."""
+        return (self.kind == "duty" and self.outcome is RUNNING and self.due_on < on
+                and (self.paused_on is None or self.paused_on > self.due_on))
+
+    def ended_by(self, event: str, on: date) -> Deadline:
+        """Stopped without being done, its case closed or the rule started again: ``unmet``
+        if it was already breached (the breach stays on record), else ``cancelled``."""
+        return attrs.evolve(self, stopped_on=on, stop_event=event,
+                            outcome="unmet" if self.passed(on) else "cancelled")
+
     def status(self, as_of: date, calendar: OfficialCalendar, window: int = 3) -> str:
-        """``open``, ``at_risk``, ``breached``, ``met``, ``met_late`` or ``cancelled`` on ``as_of``."""
+        """One of :data:`STATUSES` on ``as_of``."""
         if self.outcome is not RUNNING and self.stopped_on is not None and self.stopped_on <= as_of:
             return self.outcome
         if self.kind == "window":
@@ -184,6 +198,11 @@ def apply_event(
                     satisfied = _period_last_day(result[at])
             running = []
         for at in running:
+            if result[at].passed(on):
+                # Breached already: no later extension or change of variant moves its due
+                # date. An extension is decided within the time limit it extends (57号 第22条
+                # "可以延长至45个工作日"), and the breach stays on record.
+                continue
             if rule.variants and result[at].extended_by is None:
                 # The attribute a variant reads changed (e.g. delegated): the due date follows.
                 param = _duration_for(rule, params, attributes)
@@ -206,7 +225,7 @@ def apply_event(
                 # Started again (e.g. a second 公示): the old one ends. An overlapping rule's
                 # runs on, unless it is about the same subject (the same death recorded again).
                 if not rule.overlaps or (subject is not None and result[at].subject == subject):
-                    change(at, stopped_on=on, stop_event=event, outcome="cancelled")
+                    result[at] = result[at].ended_by(event, on)
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             if satisfied is not None and satisfied < start:
@@ -230,7 +249,7 @@ def apply_event(
     if closes_case:
         for i, d in enumerate(result):
             if d.running and not (d.kind == "window" and d.due_on < on):
-                change(i, stopped_on=on, stop_event=event, outcome="cancelled")
+                result[i] = d.ended_by(event, on)
     return result
 
 

@@ -95,6 +95,17 @@ def not_extended(ctx: GuardContext) -> str | None:
     return f"{d.rule} is already extended to {d.duration} (by {d.extended_by})"
 
 
+def extension_in_time(ctx: GuardContext) -> str | None:
+    """An extension is decided while the time limit it extends runs (57号 第22条 "可以延长至
+    45个工作日"): one already breached stays breached."""
+    extended = {r.rule for r in ctx.rules if any(ctx.event in x.events for x in r.extensions)}
+    late = next((d for d in ctx.deadlines if d.rule in extended and d.passed(ctx.on)), None)
+    if late is None:
+        return None
+    return (f"{late.rule} ran out on {late.due_on.isoformat()} ({late.citation}): an extension "
+            "is decided within the time limit it extends, and the breach stands")
+
+
 def missing_materials_listed(ctx: GuardContext) -> str | None:
     """一次性告知 names what is missing (``--set missing_materials=...``)."""
     missing = ctx.payload.get("missing_materials")
@@ -167,6 +178,7 @@ def doudi_register_guards(register):
         publicity_channel_allowed,
         extension_reason_allowed,
         not_extended,
+        extension_in_time,
         missing_materials_listed,
         materials_requested_once,
         county_home_visit_done,

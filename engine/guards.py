@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from engine.deadlines import Deadline
-from engine.workflow import Parameter, is_delegated
+from engine.workflow import DeadlineRule, Parameter, is_delegated
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
@@ -59,6 +59,7 @@ class GuardContext:
     hooks: Any = None  # the first-answer hooks (Registry.answers), for effects that ask a province
     opened_on: date | None = None
     final_states: frozenset[str] = frozenset()  # the workflow's: where a case's payments end
+    rules: tuple[DeadlineRule, ...] = ()  # the deadline rules the event acts on (Workflow.rules_for)
 
     @property
     def delegated(self) -> bool:

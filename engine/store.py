@@ -608,9 +608,10 @@ class Store:
             conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on >= ? "
                               "and d.due_on <= ?)")
             args += [as_of.isoformat(), at_risk_until.isoformat()]
-        if "met_late" in statuses:
-            conditions.append("(d.outcome = 'met_late' and d.stopped_on <= ?)")
-            args.append(as_of.isoformat())
+        for outcome in ("met_late", "unmet"):  # (stopped: late, or never done)
+            if outcome in statuses:
+                conditions.append(f"(d.outcome = '{outcome}' and d.stopped_on <= ?)")
+                args.append(as_of.isoformat())
         if not conditions:
             return
         # A running duty whose due date was blanked by hand would match no range and drop out

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
-from engine.deadlines import Deadline
+from engine.deadlines import LATE, Deadline
 from engine.effects import Sanction
 from engine.payments import Payment
 from engine.store import CaseRecord
@@ -59,8 +59,7 @@ def judged(case_id: str, deadlines: Iterable[Deadline], calendar: OfficialCalend
     views = []
     for d in deadlines:
         status = d.status(as_of, calendar, window)
-        overdue = d.overdue_working_days(as_of, calendar) if status in (
-            "breached", "met_late") else 0
+        overdue = d.overdue_working_days(as_of, calendar) if status in LATE else 0
         # Overdue days counted into a projected year are as provisional as a due date there.
         # (Official years come first, so the count's last day tells.)
         provisional = d.provisional or (overdue > 0 and calendar.is_provisional(

@@ -276,6 +276,27 @@ def test_a_late_death_review_is_met_late(engine):
         date(2026, 4, 30), date(2026, 5, 12), "met_late")
 
 
+def test_a_death_review_never_done_stays_a_breach_when_the_benefit_stops(engine):
+    # "自其死亡之日起3个月内对其家庭状况进行核查" (民发〔2022〕83号; 山西 一(五)). Died 2026-01-31 →
+    # due Thu 2026-04-30. No re-check; found ineligible Tue 2026-05-12 ends the case: the
+    # review is left undone (unmet), not cancelled, 6 working days late (5/1–5/5 off; 5/6,
+    # 5/7, 5/8, Sat 5/9 调休上班, 5/11, 5/12). The 12-month periodic re-check, due 2027-01-05,
+    # had not run out: cancelled.
+    case = open_benefit(engine)
+    engine.fire(case.id, "member_died", on=date(2026, 2, 9), payload={"died_on": "2026-01-31"})
+    view = engine.fire(case.id, "found_ineligible", on=date(2026, 5, 12))
+    death, periodic = deadline(view, "death_review"), deadline(view, "periodic_review")
+    assert (death.deadline.due_on, death.deadline.stopped_on, death.status,
+            death.overdue_working_days) == (date(2026, 4, 30), date(2026, 5, 12), "unmet", 6)
+    assert (periodic.deadline.due_on, periodic.status) == (date(2027, 1, 5), "cancelled")
+    # The report lists it with the late ones: as of a year later still 6 days, as recorded.
+    assert engine.breaches(date(2027, 5, 12)) == []
+    [late] = engine.breaches(date(2027, 5, 12), include_late=True)
+    assert (late.view.deadline.rule, late.view.status, late.view.overdue_working_days) == (
+        "death_review", "unmet", 6)
+    assert late.to_json()["basis"] == "晋民发〔2023〕31号 一(五)"
+
+
 def test_a_second_death_leaves_the_first_death_s_review_running(engine):
     # "自其死亡之日起3个月内对其家庭状况进行核查" runs from each death: 津民发〔2023〕13号 一(三).
     # Died Sat 01-10 → due Fri 04-10. Died Sun 03-01 → due Mon 06-01. A second death does not

@@ -1,7 +1,8 @@
 """Deadline statuses and the breach / at-risk reports, as of any date; replay and atomicity.
 
 Statuses (contract): open, at_risk (running, due within the warning window), breached (running,
-past due), met, met_late, cancelled. ``overdue_working_days`` counts the working days after the
+past due), met, met_late, cancelled; added: unmet (breached, then left undone when the case
+closed). ``overdue_working_days`` counts the working days after the
 due date up to and including the as-of date. Every date is hand-counted on the 2026 official
 calendar (国办发明电〔2025〕7号), the counted days listed next to it.
 """
@@ -15,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, InvalidInput
+from engine import Engine, EventRefused, InvalidInput
 from helpers import by_rule, run
 
 CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
@@ -103,6 +104,91 @@ def test_withdraw_and_terminate_cancel_the_running_deadlines(engine):
     assert {r: v.status for r, v in rules.items()} == {
         "total": "cancelled", "investigation_start": "met", "verification_start": "cancelled"}
     assert engine.breaches(as_of=date(2026, 6, 1)) == []
+
+
+def test_a_deadline_already_breached_when_the_case_closes_stays_on_record_as_unmet(engine, db):
+    """Withdrawn on Fri 3/20, the investigation that had to start by 3/5 (民发〔2021〕57号 第15条)
+    never started: the breach is not cancelled with the case. It is unmet, stopped on 3/20,
+    11 working days late (3/6; 3/9–3/13; 3/16–3/20), listed with --include-late; the total
+    (30 wd from 3/2, not yet due) is cancelled. As of 3/10, before the withdrawal, it was a
+    running breach of 3 working days (3/6, 3/9, 3/10)."""
+    cid = accepted(engine, "shanxi")
+    engine.fire(cid, "withdraw", on=date(2026, 3, 20))
+    rules = by_rule(engine.deadlines(cid, as_of=date(2026, 3, 25)))
+    assert {r: (v.status, v.overdue_working_days) for r, v in rules.items()} == {
+        "total": ("cancelled", 0), "investigation_start": ("unmet", 11)}
+    assert rules["investigation_start"].deadline.stopped_on == date(2026, 3, 20)
+    assert engine.breaches(as_of=date(2026, 3, 25)) == []
+    listed = json.loads(run(db, "report", "breaches", "--as-of", "2026-03-25", "--include-late",
+                            "--format", "json").stdout)
+    assert [(b["rule"], b["status"], b["due_on"], b["overdue_working_days"], b["basis"])
+            for b in listed] == [("investigation_start", "unmet", "2026-03-05", 11,
+                                  "民发〔2021〕57号 第15条（国家规定）")]
+    [before] = engine.breaches(as_of=date(2026, 3, 10))
+    assert (before.view.status, before.view.overdue_working_days) == ("breached", 3)
+
+
+# 民发〔2021〕57号 第22条 (晋民发〔2023〕31号 四(二)): "…30个工作日之内完成…特殊情况的，可以延长至45个工作日".
+# Accepted Tue 2026-09-01, 30 wd: 9/2–9/4 (3), 9/7–9/11 (8), 9/14–9/18 (13), Sun 9/20 调休上班
+# (14), 9/21–9/24 (18), 中秋 9/25–9/27 off, 9/28–9/30 (21), 国庆 10/1–10/7 off, 10/8–10/9 (23),
+# Sat 10/10 调休上班 (24), 10/12–10/16 (29), 10/19 (30) → 2026-10-19. 45 wd: 10/20–10/23 (34),
+# 10/26–10/30 (39), 11/2–11/6 (44), 11/9 (45) → 2026-11-09.
+def _accepted_on_september_1(engine):
+    case = engine.open_case(province="shanxi", on=date(2026, 9, 1))
+    engine.fire(case.id, "accept", on=date(2026, 9, 1))
+    engine.fire(case.id, "start_investigation", on=date(2026, 9, 2))
+    return case.id
+
+
+def test_an_extension_after_the_time_limit_ran_out_is_refused_and_the_breach_stands(engine):
+    """The extension is decided within the 30 working days it extends: on the due date 10/19
+    it moves the total to 11/09; the day after, 10/20, the total is breached and extend is
+    refused, changing nothing."""
+    in_time = _accepted_on_september_1(engine)
+    engine.fire(in_time, "extend", on=date(2026, 10, 19), reason="调查难度大")
+    total = by_rule(engine.deadlines(in_time, as_of=date(2026, 10, 20)))["total"]
+    assert (total.deadline.due_on, total.status) == (date(2026, 11, 9), "open")
+
+    late = _accepted_on_september_1(engine)
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(late, "extend", on=date(2026, 10, 20), reason="调查难度大")
+    assert str(refused.value).endswith(
+        "total ran out on 2026-10-19 (晋民发〔2023〕31号 四(二)): an extension is decided "
+        "within the time limit it extends, and the breach stands")
+    [breach] = engine.breaches(as_of=date(2026, 10, 21))
+    assert (breach.view.deadline.rule, breach.view.deadline.due_on,
+            breach.view.overdue_working_days) == ("total", date(2026, 10, 19), 2)
+
+
+def test_an_objection_after_the_total_ran_out_does_not_undo_its_breach(engine):
+    """公示有异议 extends a running total to 45 wd (民发〔2021〕57号 第22条), but not one already
+    breached. 公示 posted Fri 10/16 (7 days: 10/17 … 10/23); the objection on Wed 10/21 comes
+    after the total ran out on 10/19: the total stays due 10/19, breached by 2 working days
+    (10/20, 10/21), and the case goes back to investigation as usual."""
+    cid = _accepted_on_september_1(engine)
+    engine.fire(cid, "request_verification", on=date(2026, 9, 3))
+    engine.fire(cid, "start_verification", on=date(2026, 9, 4))
+    engine.fire(cid, "post_publicity", on=date(2026, 10, 16))
+    view = engine.fire(cid, "raise_objection", on=date(2026, 10, 21))
+    assert view.state == "investigating"
+    total = by_rule(engine.deadlines(cid, as_of=date(2026, 10, 21)))["total"]
+    assert (total.deadline.due_on, total.deadline.extended_by, total.status,
+            total.overdue_working_days) == (date(2026, 10, 19), None, "breached", 2)
+
+
+def test_a_delegation_recorded_after_the_total_ran_out_does_not_recount_it(engine):
+    """Delegated (20 wd, 晋民发〔2023〕31号 四(二)) from Tue 9/1: 9/2–9/4 (3), 9/7–9/11 (8),
+    9/14–9/18 (13), Sun 9/20 调休上班 (14), 9/21–9/24 (18), 中秋 off, 9/28 (19), 9/29 (20) →
+    2026-09-29. Recorded as not delegated on Fri 10/9, after it ran out, the total stays
+    due 9/29 (not the 30 wd's 10/19): breached by 3 working days (9/30, 10/8, 10/9)."""
+    case = engine.open_case(province="shanxi", on=date(2026, 9, 1),
+                            attributes={"delegated": True})
+    engine.fire(case.id, "accept", on=date(2026, 9, 1))
+    engine.fire(case.id, "start_investigation", on=date(2026, 10, 9),
+                payload={"delegated": False})
+    total = by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 9)))["total"]
+    assert (total.deadline.due_on, total.deadline.param, total.status,
+            total.overdue_working_days) == (date(2026, 9, 29), "total_delegated", "breached", 3)
 
 
 def test_a_publicity_window_is_open_then_met_and_never_breached(engine):

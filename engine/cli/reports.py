@@ -52,7 +52,9 @@ def report() -> None:
 
 @report.command()
 @report_filters
-@click.option("--include-late", is_flag=True, help="Also list deadlines met, but late.")
+@click.option("--include-late", is_flag=True,
+              help="Also list deadlines met, but late, and those left undone when their case "
+                   "closed (unmet).")
 @format_option("table", "csv", "json")
 @db_option
 def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> None:
