@@ -377,15 +377,17 @@ def test_a_marginal_household_at_the_bound_has_no_single_person_route(engine):
         engine.assess("shanxi", household)
 
 
-def test_shanxi_cites_its_own_marginal_definition(engine):
+def test_shanxi_and_tianjin_cite_their_own_marginal_clauses(engine):
     """晋民发〔2023〕31号 一(四) "低保边缘家庭一般指不符合低保条件，家庭人均收入低于当地1.5倍低保标准": the
     classification cites 山西's clause, not only the national notice it implements."""
     household = {"standard": 900, "members": [
         {"id": "a", "age": 40, "income": {"employment": 1000}}]}
     [step] = steps(engine.assess("shanxi", household), "classification")
     assert step.citation.startswith("晋民发〔2023〕31号 一(四)（低保边缘家庭")
+    # 津民发〔2023〕13号 一(四): "各区要认真贯彻落实《关于做好最低生活保障边缘家庭认定有关工作的通知》
+    # （津民规〔2022〕6号）工作要求": 天津's clause, naming the rules it applies.
     [step] = steps(engine.assess("tianjin", household), "classification")
-    assert step.citation.startswith("民发〔2022〕83号")
+    assert step.citation.startswith("津民发〔2023〕13号 一(四)（低保边缘家庭按津民规〔2022〕6号认定")
 
 
 def test_a_raised_marginal_multiple_is_refused_where_the_province_does_not_allow_it(engine):

@@ -170,6 +170,10 @@ def doudi_assessment_rules(province, parameters):
         single_person=_single_person,
         single_person_basis=SINGLE,
         support_rule=_support,
+        # 一(四) has 边缘 recognised under 津民规〔2022〕6号, which is not among the seeds: the
+        # threshold is the national one it implements (民发〔2022〕83号, below 1.5 × the standard).
+        marginal_basis=f"{NOTICE} 一(四)（低保边缘家庭按津民规〔2022〕6号认定；人均收入低于1.5倍低保标准，"
+                       "民发〔2022〕83号）",
         marginal_single_person_basis=f"{NOTICE} 一(四)（最低生活保障边缘家庭中的重度残疾人员、重病患者等特殊"
                                      "困难人员，经本人申请，符合条件的，可参照“单人户”纳入低保范围）",
         severely_disabled=_severely_disabled,
