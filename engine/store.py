@@ -737,6 +737,16 @@ class Store:
         with self.write_transaction():
             self._write(changes)
 
+    def file_problems(self, limit: int = 20) -> list[str]:
+        """What SQLite's own check (``PRAGMA quick_check``) finds wrong with the file's pages
+        and indexes, at most ``limit`` of them; [] when it is sound. The hash chains say
+        nothing of a file whose pages are broken (it may even read as holding no case)."""
+        try:
+            found = [line for (line,) in self.db.execute(f"PRAGMA quick_check({int(limit)})")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if found == ["ok"] else found
+
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
         """Reads that see the database as of one moment (a read transaction)."""
@@ -940,6 +950,7 @@ def _create(path: str) -> None:
     """
     import tempfile
 
+    _refuse_orphan_log(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
@@ -976,6 +987,32 @@ def _create(path: str) -> None:
         CREATED_HERE.add(os.path.abspath(path))
     finally:
         remove_files(scratch)
+
+
+def _refuse_orphan_log(path: str) -> None:
+    """SQLite finds a database's log by its name: one left beside a database that was removed
+    (or moved away without it) would be applied to a new file made at that path, and corrupt it."""
+    for log in (path + "-wal", path + "-journal"):
+        if _has_commits(log):
+            raise DoudiError(f"{path} does not exist, but {log}, a log of a database that was "
+                             "there, does: put the database back beside it, or move the log "
+                             "away, and run again")
+
+
+def release(path: str) -> None:
+    """Before another file replaces the database at ``path``: fold its write-ahead log into it,
+    and make sure no other process has it open. A log left beside it (a writer killed, or a
+    process still connected) would otherwise be applied to the new file, and corrupt it."""
+    try:
+        conn = sqlite3.connect(path, timeout=10)
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            conn.close()  # (the last connection: SQLite removes the log and shared memory)
+    except sqlite3.DatabaseError as exc:
+        raise DoudiError(f"{path}: its write-ahead log cannot be folded into it ({exc})") from None
+    if busy or _has_commits(path + "-wal") or os.path.exists(path + "-shm"):
+        raise DoudiError(f"{path} is open in another process: close it there and run again")
 
 
 def remove_files(path: str) -> None:

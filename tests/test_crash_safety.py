@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -350,3 +351,52 @@ def test_sigkill_during_an_import_then_rerunning_it_gives_the_uninterrupted_data
     finally:
         fresh.store.db.close()
     assert content(db_path) == content(fresh_path)
+
+
+LEFT_IN_THE_LOG = """
+import os, signal, sys
+from datetime import date
+from engine import Engine
+engine = Engine.open(sys.argv[1])
+engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="LOGGED")
+os.kill(os.getpid(), signal.SIGKILL)  # the commit is in the log beside the file
+"""
+
+
+def test_a_database_removed_without_its_log_is_not_recreated_over_the_log(tmp_path):
+    """SQLite finds a database's log by its name: a log a killed writer left, beside a file
+    removed since, would be applied to the new file made at that path, and corrupt it
+    ("database disk image is malformed"). The command refuses in one line, makes nothing,
+    and leaves the log for whoever restores the database."""
+    from helpers import error_line, run
+
+    path = str(tmp_path / "cases.db")
+    subprocess.run([sys.executable, "-c", LEFT_IN_THE_LOG, path])
+    os.remove(path)
+    assert os.path.getsize(path + "-wal") > 0
+    result = run(path, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {path} does not exist, but {path}-wal, a log of a database that was there, "
+        "does: put the database back beside it, or move the log away, and run again")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.db-shm", "cases.db-wal"]
+
+
+def test_release_folds_a_killed_writer_s_log_into_the_file(tmp_path):
+    """What ``doudi demo`` does before its new file replaces the old one: the commit in the
+    log reaches the file, and the log is gone; a file another connection has open is refused."""
+    from engine.errors import DoudiError
+    from engine.store import release
+
+    path = str(tmp_path / "cases.db")
+    subprocess.run([sys.executable, "-c", LEFT_IN_THE_LOG, path])
+    assert os.path.getsize(path + "-wal") > 0
+    release(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.db"]
+    reader = sqlite3.connect(path)
+    try:
+        assert reader.execute("select id from cases").fetchall() == [("LOGGED",)]
+        with pytest.raises(DoudiError, match="is open in another process"):
+            release(path)
+    finally:
+        reader.close()

@@ -120,3 +120,75 @@ def test_the_demo_builds_in_the_shipped_provinces_and_names_another_it_leaves_ou
         "Error: the demo builds its cases in the provinces shipped with doudi, and none of "
         "them is loaded (see DOUDI_LOAD_PLUGINS)")
     assert "Traceback" not in result.output and not (tmp_path / "other.db").exists()
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from datetime import date
+from engine import Engine
+engine = Engine.open(sys.argv[1])
+(case_id,) = engine.store.db.execute("select id from cases limit 1").fetchone()
+engine.correct(case_id, 0, on=date(2026, 12, 1), reason="recorded in error")
+os.kill(os.getpid(), signal.SIGKILL)  # the log is left beside the file, holding the commit
+"""
+
+
+def _demo(path, *args):
+    return CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "12",
+                                    "--as-of", "2026-11-23", *args])
+
+
+def _integrity(path):
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0], conn.execute(
+            "select seed from _doudi_demo").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_demo_rebuilds_over_a_log_a_killed_writer_left(tmp_path):
+    """SQLite finds a database's write-ahead log by name: moved over the old file, the new
+    demo database had the old one's log applied to it, and was corrupt ("database disk image
+    is malformed"). The log is folded into the old file first. (Each command in a process of
+    its own, as an operator runs them.)"""
+    import subprocess
+    import sys
+
+    def demo(*args):
+        return subprocess.run([sys.executable, "-c", "from engine.cli import cli; cli()", "demo",
+                               "--db", str(path), "--cases", "20", "--as-of", "2026-11-30",
+                               *args], capture_output=True, text=True)
+
+    path = tmp_path / "demo.db"
+    assert demo().returncode == 0
+    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)])
+    assert (tmp_path / "demo.db-wal").stat().st_size > 0
+    result = demo("--seed", "5")
+    assert result.returncode == 0, result.stderr
+    assert _integrity(str(path)) == ("ok", 5)
+
+
+def test_the_demo_leaves_a_database_another_process_has_open(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "demo.db"
+    assert _demo(path).exit_code == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+         "c.execute('select * from _doudi_demo').fetchall(); print('open', flush=True); "
+         "sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        result = _demo(path, "--seed", "5")
+    finally:
+        holder.communicate("")
+    assert result.exit_code == 1
+    assert error_line(result, starts_with="Error: ") == (
+        f"Error: {path} is open in another process: close it there and run again")
+    assert _integrity(str(path)) == ("ok", 2026)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]

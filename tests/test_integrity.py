@@ -206,6 +206,33 @@ def test_audit_verify_finds_events_removed_from_the_end_and_an_altered_case_row(
     ]
 
 
+def test_audit_verify_checks_the_file_itself_first(db):
+    """Found by review: a file whose pages are broken may still read as intact chains (or as
+    no case at all). SQLite's quick_check of the file comes first: here an index of the events
+    is overwritten on disk, which no hash chain covers."""
+    import sqlite3
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.fire("c1", "accept", on=date(2026, 3, 3))
+    engine.store.db.close()
+    conn = sqlite3.connect(db)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("select rootpage from sqlite_master where type = 'index' and "
+                           "tbl_name = 'events' order by name limit 1").fetchone()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(db, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\x0d" + b"\xff" * 64)  # (a leaf page's header and cells, garbled)
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("file: ")
+    assert error_line(result) == ("Error: the database file itself is damaged (SQLite's "
+                                  "quick_check): restore it from a backup")
+    assert run(db, "audit", "verify", "--case", "c1").exit_code == 0  # (one case's chain only)
+
+
 def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tracebacks(db):
     # Found by review: the tool meant to find tampering crashed on it. A case row whose
     # attributes are no longer JSON, an event whose date is no date, a deadline likewise.

@@ -25,9 +25,18 @@ def audit() -> None:
 def verify(case_id, db_path) -> None:
     """Check every case's hash chain; name the first altered or missing event of each.
 
-    Exit 0 when every chain is intact, 1 when any is not (one line per broken case).
+    Without --case, SQLite's own check of the file comes first (its pages and indexes).
+    Exit 0 when every chain is intact, 1 when any is not (one line per broken case) or the
+    file is damaged.
     """
     engine = open_engine(db_path)
+    if case_id is None:
+        problems = engine.store.file_problems()
+        for problem in problems:
+            click.echo(f"file: {problem}")
+        if problems:
+            raise AuditFailed("the database file itself is damaged (SQLite's quick_check): "
+                              "restore it from a backup")
     cases, events, findings = engine.verify(case_id)
     for finding in findings:
         click.echo(str(finding))

@@ -36,15 +36,20 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
-    from engine.store import remove_files
+    from engine.store import release, remove_files
 
     if os.path.exists(db_path):
         try:
-            tables = sqlite_utils.Database(db_path).table_names()
+            existing = sqlite_utils.Database(db_path)
+            try:
+                tables = existing.table_names()
+            finally:
+                existing.close()  # (release, below, needs it to be the only connection)
         except sqlite3.DatabaseError:  # not an SQLite file at all
             tables = []
         if MARKER not in tables:
             raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
+        release(db_path)  # (refused now, if it is in use, rather than after the build)
     import tempfile  # (only the demo needs it: not imported for every command)
 
     directory = os.path.dirname(os.path.abspath(db_path))
@@ -75,19 +80,24 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                     "whose cases run from up to two years before it and count deadlines up to "
                     f"a year after ({exc})") from None
         engine.store.db.close()
+        if os.path.exists(db_path):
+            release(db_path)  # (its log, by name, would be applied to the new file)
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
         if engine is not None:
             engine.store.db.close()  # (again after success: closing twice is harmless)
         remove_files(scratch)
     engine = Engine.open(db_path)
-    # Counted in the database: an approval opens the household's benefit case by itself,
-    # and every case's opening is an event too.
-    stored, events = engine.store.db.execute(
-        "select (select count(*) from cases), (select count(*) from events)").fetchone()
-    click.echo(f"{db_path}: {stored} cases ({cases} applications and households, the rest "
-               f"benefit cases opened by approval), {events} events; breaches as of "
-               f"{as_of.isoformat()}:", err=True)
-    rows = [b.to_json() for b in engine.breaches(as_of)]
+    try:
+        # Counted in the database: an approval opens the household's benefit case by itself,
+        # and every case's opening is an event too.
+        stored, events = engine.store.db.execute(
+            "select (select count(*) from cases), (select count(*) from events)").fetchone()
+        click.echo(f"{db_path}: {stored} cases ({cases} applications and households, the rest "
+                   f"benefit cases opened by approval), {events} events; breaches as of "
+                   f"{as_of.isoformat()}:", err=True)
+        rows = [b.to_json() for b in engine.breaches(as_of)]
+    finally:
+        engine.store.db.close()  # (an embedding caller's next demo may replace the file)
     emit(rows, fmt, COLUMNS)
     click.echo(f"{len(rows)} breached deadlines", err=True)
