@@ -369,7 +369,12 @@ class Engine:
         if first is not None:
             return first
         if case_id is not None:
-            self._check_new_id(case_id)
+            try:
+                self._check_new_id(case_id)
+            except EventRefused:
+                if (first := self._replayed_call(idempotency_key, call)) is not None:
+                    return first  # the same call, with its key, opened it meanwhile
+                raise
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             change = self._opening(province, workflow, on, attributes, case_id, actor,
                                    key=idempotency_key)
@@ -502,6 +507,8 @@ class Engine:
                 if remembered:
                     self._known_cases.pop(case_id, None)
                     continue
+                if (first := self._replayed_call(idempotency_key, call)) is not None:
+                    return first  # the same call, with its key, was recorded meanwhile
                 raise
             try:
                 written = self._commit(changes, idempotency_key)
@@ -682,10 +689,13 @@ class Engine:
             self._known_cases.pop(change.case.id, None)
         try:
             self.store.commit(changes)
-        except sqlite3.IntegrityError:
-            # Two calls with the same key at once: the loser's unique key insert fails.
+        except (sqlite3.IntegrityError, Conflict) as exc:
+            # Two calls with the same key at once: the loser finds the case changed (the
+            # version it read is gone, its case number taken) or its unique key insert fails.
             if key and self.store.event_by_key(key) is not None:
                 return False
+            if isinstance(exc, Conflict):
+                raise
             raise Conflict("the case was changed by another writer meanwhile: nothing written"
                            ) from None
         return True

@@ -101,6 +101,75 @@ def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
                              "left the case accepted (已受理))\n")
 
 
+# Found by a concurrency review: a client retrying after a timeout sends the same call with the
+# same key while the first is still being written; the retry looked the key up before the first
+# committed, and then failed ("changed by another writer", "already exists", or the event
+# refused in the state the first one left) instead of returning the first result. Each race is
+# played out here in a fixed order: the other writer (``first``, another Engine on the same
+# file) commits at the moment named.
+
+def _two_writers(tmp_path):
+    db = str(tmp_path / "shared.db")
+    first, retry = Engine.open(db), Engine.open(db)
+    first.open_case(province="shanxi", on=date(2026, 3, 2), case_id="K1")
+    return first, retry
+
+
+def _accept(engine):
+    return engine.fire("K1", "accept", on=date(2026, 3, 3), idempotency_key="acc-K1")
+
+
+def test_a_retry_whose_write_loses_to_the_first_call_returns_the_first_result(tmp_path,
+                                                                             monkeypatch):
+    first, retry = _two_writers(tmp_path)
+    write = retry.store.commit
+
+    def the_first_call_commits_just_before(changes):
+        _accept(first)
+        return write(changes)
+
+    monkeypatch.setattr(retry.store, "commit", the_first_call_commits_just_before)
+    view = _accept(retry)
+    assert (view.state, [e["event"] for e in view.history]) == ("accepted", ["open", "accept"])
+    assert len(first.store.history("K1")) == 2
+
+
+def test_a_retry_checked_after_the_first_call_was_written_returns_the_first_result(tmp_path,
+                                                                                  monkeypatch):
+    first, retry = _two_writers(tmp_path)
+    look_up = retry.store.event_by_key
+    looked = []
+
+    def the_first_call_commits_just_after_the_look_up(key):
+        found = look_up(key)
+        if not looked:
+            looked.append(key)
+            _accept(first)  # (accept from accepted would now be refused)
+        return found
+
+    monkeypatch.setattr(retry.store, "event_by_key", the_first_call_commits_just_after_the_look_up)
+    view = _accept(retry)
+    assert (view.state, len(first.store.history("K1"))) == ("accepted", 2)
+
+
+def test_an_open_with_its_id_retried_at_once_returns_the_case_the_first_opened(tmp_path,
+                                                                               monkeypatch):
+    first, retry = _two_writers(tmp_path)
+    check = retry._check_new_id
+
+    def the_first_call_opens_it_just_before(case_id):
+        first.open_case(province="tianjin", on=date(2026, 3, 2), case_id="Z1",
+                        idempotency_key="open-Z1")
+        return check(case_id)
+
+    monkeypatch.setattr(retry, "_check_new_id", the_first_call_opens_it_just_before)
+    view = retry.open_case(province="tianjin", on=date(2026, 3, 2), case_id="Z1",
+                           idempotency_key="open-Z1")
+    assert (view.case.id, view.case.province) == ("Z1", "tianjin")
+    assert first.store.db.execute("select count(*) from events where case_id = 'Z1'"
+                                  ).fetchone() == (1,)
+
+
 def test_a_key_given_again_with_other_data_is_a_conflict_not_a_repeat(engine, tmp_path):
     # Found by review: only case, event and date were compared, so a second call with the
     # key and another province, reason or payload returned the first result and its data
