@@ -8,6 +8,7 @@ derived from it and rewritten with each event in the same transaction.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -1090,6 +1091,12 @@ def _has_commits(log: str) -> bool:
 _READ_ONLY = re.compile(r"readonly database|unable to open database file")
 
 
+@functools.cache
+def _known_migrations() -> frozenset[str]:
+    """The names of this version's migrations (all pending on an empty database)."""
+    return frozenset(m.name for m in migrations.pending(sqlite_utils.Database(memory=True)))
+
+
 def check_database(db_path: str, empty_ok: bool = True) -> None:
     """Refuse, before anything is written to it, a file that is not a doudi database: not an
     SQLite file at all, or another program's SQLite database (tables, but not doudi's record
@@ -1101,9 +1108,10 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
         try:
             tables = {name for (name,) in
                       conn.execute("select name from sqlite_master where type = 'table'")}
-            ours = MIGRATIONS_TABLE in tables and conn.execute(
-                f"select 1 from [{MIGRATIONS_TABLE}] where migration_set = ? limit 1",
-                [migrations.name]).fetchone() is not None
+            applied = {name for (name,) in conn.execute(
+                f"select name from [{MIGRATIONS_TABLE}] where migration_set = ?",
+                [migrations.name])} if MIGRATIONS_TABLE in tables else set()
+            ours = bool(applied)
         finally:
             conn.close()
     except sqlite3.OperationalError:
@@ -1112,6 +1120,13 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
         raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
     if tables and not ours:
         raise DoudiError(f"{db_path} is an SQLite database but not a doudi one: not touching it")
+    newer = sorted(applied - _known_migrations())
+    if newer:
+        # Its schema may hold what this version would break (a column it must fill, a rule in
+        # a trigger): written to only by the version that made it.
+        raise DoudiError(f"{db_path} was upgraded by a newer doudi (migration "
+                         f"{', '.join(newer)}), which this version does not know: upgrade doudi "
+                         "to use it")
     if not tables and not empty_ok:
         raise UnknownName(f"{db_path} holds no doudi database yet (open a case first, or pass "
                           "--db)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -53,6 +54,31 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
+
+
+def test_a_database_a_newer_doudi_upgraded_is_refused_not_written(tmp_path):
+    """Found by review: a database with a migration this version does not know was opened and
+    written to; a newer schema may hold what this version would break. Refused in one line,
+    before anything is written, by every command."""
+    from helpers import error_line, run
+
+    path = str(tmp_path / "newer.db")
+    engine = Engine.open(path)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.store.db.close()
+    db = sqlite_utils.Database(path)
+    db[migrations.migrations_table].insert({"migration_set": "doudi", "name": "m099_future",
+                                            "applied_at": "2027-01-01 00:00:00"})
+    db.close()
+    before = Path(path).read_bytes()
+    for args in (("case", "fire", "c1", "accept", "--on", "2026-03-03"),
+                 ("report", "breaches", "--as-of", "2026-03-10")):
+        result = run(path, *args)
+        assert result.exit_code == 1
+        assert error_line(result) == (
+            f"Error: {path} was upgraded by a newer doudi (migration m099_future), which this "
+            "version does not know: upgrade doudi to use it")
+    assert Path(path).read_bytes() == before
 
 
 def test_a_deadline_is_updated_through_its_key_not_by_reading_the_cases_deadlines(tmp_path):
