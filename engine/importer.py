@@ -255,6 +255,9 @@ def import_lines(
         result.events += written  # counted once the batch is committed
         result.already += already
         result.skipped_count += len(skipped)
+        # Committed: reported before the skipped lines are listed, so a listing that fails
+        # (its reader gone) still leaves the count of what is in.
+        report(pending[-1][0])
         for number, why in skipped:
             if on_skip:
                 on_skip(number, why)

@@ -570,3 +570,32 @@ def test_a_file_that_fails_to_read_is_one_line_naming_a_read_not_a_write(tmp_pat
     assert result.exit_code == 1
     assert error_line(result) == "Error: input/output failed: Input/output error"
     assert not os.path.exists(db)  # a failed first import leaves no database
+
+
+def test_an_import_whose_list_of_skipped_lines_cannot_be_written_says_it_stopped(
+        tmp_path, db, monkeypatch):
+    """Found by review: `doudi import F --skip-invalid | head -2` stopped after the batch that
+    first listed a skipped line, exit 1 with nothing on stderr: the operator could not tell
+    that most of the file was not imported. Now one line says so, and a rerun finishes."""
+    import click
+
+    echo = click.echo
+
+    def reader_gone(message=None, *args, **kwargs):
+        if str(message).startswith("skipped line"):
+            raise BrokenPipeError(32, "Broken pipe")
+        return echo(message, *args, **kwargs)
+
+    monkeypatch.setattr(click, "echo", reader_gone)
+    path = write(tmp_path, [*LINES[:2], BAD, *LINES[3:]])  # line 3 is refused
+    result = run(db, "import", path, "--batch", "2", "--skip-invalid")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: the list of skipped lines could not be written (Broken pipe): import stopped: "
+        "lines 1–4 are imported, in whole batches; run the same import again to finish (lines "
+        "already imported are skipped)")
+    assert events(db) == 3  # C1 opened and accepted, C2 opened
+    monkeypatch.setattr(click, "echo", echo)
+    again = run(db, "import", path, "--batch", "2", "--skip-invalid")
+    assert "5 lines: 1 written, 3 already imported, 1 skipped" in again.stderr
+    assert events(db) == 4

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from engine.cli import cli
+from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import db_option, emit, format_option, progress_bar, visible
 from engine.errors import DoudiError
@@ -68,6 +68,15 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
                 result = engine.import_file(jsonl, **options)
         except KeyboardInterrupt:
             raise DoudiError(f"interrupted: {_kept(imported)}") from None
+        except OSError as exc:
+            if exc.filename or exc.errno not in _OUTPUT_ERRORS:
+                raise  # (reading the file failed: the command's handler names it)
+            # The list of skipped lines could not be written (| head, a full disk): what was
+            # committed stays, and the operator must know the import stopped part-way.
+            _drop_stdout()
+            raise DoudiError(f"the list of skipped lines could not be written "
+                             f"({exc.strerror or exc}): import stopped: {_kept(imported)}"
+                             ) from None
         except (DoudiError, sqlite3.Error) as exc:
             if isinstance(exc, ImportStopped):  # (it says what was kept)
                 raise
