@@ -959,9 +959,7 @@ def _create(path: str) -> None:
         raise DoudiError(f"{path}: the database cannot be created ({exc.strerror}: "
                          f"{directory})") from None
     os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(scratch, 0o666 & ~umask)  # as a file made in place would be, not mkstemp's 0600
+    as_made_in_place(scratch)
     try:
         scratch_db = sqlite_utils.Database(scratch)
         try:
@@ -1014,6 +1012,13 @@ def release(path: str) -> None:
         raise DoudiError(f"{path}: its write-ahead log cannot be folded into it ({exc})") from None
     if busy or _has_commits(path + "-wal") or os.path.exists(path + "-shm"):
         raise DoudiError(f"{path} is open in another process: close it there and run again")
+
+
+def as_made_in_place(path: str) -> None:
+    """Give a scratch file (mkstemp's mode 0600) the mode a file made in place would have."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def remove_files(path: str) -> None:

@@ -514,6 +514,21 @@ def test_a_first_command_interrupted_while_the_database_is_made_leaves_nothing(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["import.jsonl"]
 
 
+def test_ctrl_c_in_a_command_is_one_line_and_nothing_before_it(db, monkeypatch):
+    # Found by review: click printed an empty line on stderr before the error line.
+    from engine.core import Engine as EngineClass
+
+    case_id = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02").stdout.strip()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EngineClass, "fire", interrupted)
+    result = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-03")
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: interrupted: nothing more was recorded\n")
+
+
 def test_recompute_is_dated_as_the_case_s_last_event_so_earlier_events_can_follow(
         db, calendar_with_2027):
     """民发〔2021〕57号 第22条: 30 working days from 受理 on Friday 2026-11-20.

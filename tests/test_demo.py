@@ -192,3 +192,18 @@ def test_the_demo_leaves_a_database_another_process_has_open(tmp_path):
         f"Error: {path} is open in another process: close it there and run again")
     assert _integrity(str(path)) == ("ok", 2026)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]
+
+
+def test_the_demo_database_has_the_mode_the_user_s_umask_gives(tmp_path):
+    """Found by review: it was made 0600 (the scratch file's mode), unlike every other
+    database doudi makes."""
+    import os
+    import stat
+
+    path = tmp_path / "demo.db"
+    umask = os.umask(0o022)
+    try:
+        assert _demo(path).exit_code == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -37,6 +37,14 @@ class DoudiGroup(click.Group):
                 raise click.UsageError(f"argument {arg!r} contains a NUL character", ctx)
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C in a command: click would print an empty line before its Abort; main
+            # says it in one line.
+            raise click.exceptions.Abort() from None
+
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
         try:

@@ -36,7 +36,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
-    from engine.store import release, remove_files
+    from engine.store import as_made_in_place, release, remove_files
 
     if os.path.exists(db_path):
         try:
@@ -59,6 +59,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         raise DoudiError(f"{db_path}: cannot write the demo database there ({exc.strerror}: "
                          f"{directory})") from None
     os.close(handle)
+    as_made_in_place(scratch)  # (readable by whom the user's umask allows, as doudi.db is)
     engine = None
     try:
         engine = Engine.open(scratch, today=lambda: as_of)  # (synthetic: as if on --as-of)
