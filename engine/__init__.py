@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 # Exports resolve on first use (PEP 562): the command line starts without loading the engine.
 _EXPORTS = {
     "Breach": "engine.core",
+    "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
     "CaseView": "engine.core",
     "Conflict": "engine.errors",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.default_benefit import LeaveRoute
     from engine.effects import Sanction
     from engine.errors import (
+        Busy,
         Conflict,
         DamagedRecord,
         DoudiError,
@@ -83,6 +85,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Breach",
+    "Busy",
     "CalendarOverlay",
     "CaseView",
     "Conflict",

@@ -26,6 +26,7 @@ from engine.calendar import OfficialCalendar
 from engine.deadlines import LATE, STATUSES, Deadline, apply_event
 from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
 from engine.errors import (
+    Busy,
     Conflict,
     DamagedRecord,
     DoudiError,
@@ -512,8 +513,8 @@ class Engine:
                 raise
             try:
                 written = self._commit(changes, idempotency_key)
-            except Conflict:
-                if remembered and attempt == 1:
+            except Conflict as exc:
+                if remembered and attempt == 1 and not isinstance(exc, Busy):
                     # Another writer changed the case since we kept it: read it from the
                     # database once and check the event again.
                     continue

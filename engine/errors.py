@@ -58,3 +58,8 @@ class Conflict(DoudiError):
         """An idempotency key given again with another call than the one it recorded."""
         return cls(f"idempotency key {key!r} was already used for {event} on {on} "
                    f"(case {case_id})" + (" with other data" if other_data else ""))
+
+
+class Busy(Conflict):
+    """Another writer held the database past the wait (10 s): nothing written; a retry may
+    succeed."""

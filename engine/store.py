@@ -28,7 +28,7 @@ from attrs import define
 from engine import arguments
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
+from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, TRIGGERS, event_hash
 from engine.local_parameters import LocalSetting
@@ -768,7 +768,14 @@ class Store:
             with self.db.atomic():
                 yield
             return
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
+            raise Busy(f"another writer held the database past the wait ({exc}): nothing "
+                           "written; try again") from None
         try:
             yield
         except BaseException:

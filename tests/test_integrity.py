@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import Conflict
+from engine.errors import Busy, Conflict
 from helpers import dump_file, error_line, run
 
 WRITER = textwrap.dedent('''
@@ -168,6 +168,28 @@ def test_an_open_with_its_id_retried_at_once_returns_the_case_the_first_opened(t
     assert (view.case.id, view.case.province) == ("Z1", "tianjin")
     assert first.store.db.execute("select count(*) from events where case_id = 'Z1'"
                                   ).fetchone() == (1,)
+
+
+def test_a_database_another_writer_holds_past_the_wait_is_a_conflict_nothing_written(tmp_path):
+    """Found by review: the lock wait running out reached a platform as a bare
+    sqlite3.OperationalError, which its handler for doudi's errors did not catch."""
+    import sqlite3
+
+    db = str(tmp_path / "held.db")
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.store.db.execute("PRAGMA busy_timeout = 50")  # (the wait is 10 s)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Busy, match=r"^another writer held the database past the wait "
+                                           r"\(database is locked\): nothing written; try again$"):
+            engine.fire("c1", "accept", on=date(2026, 3, 3))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert engine.fire("c1", "accept", on=date(2026, 3, 3)).state == "accepted"
+    assert len(engine.store.history("c1")) == 2
 
 
 def test_a_key_given_again_with_other_data_is_a_conflict_not_a_repeat(engine, tmp_path):
