@@ -381,10 +381,11 @@ class Engine:
                                    key=idempotency_key)
             try:
                 committed = self._commit([change], idempotency_key)
-            except Conflict:
+            except Conflict as exc:
                 # A number is chosen before the write lock is taken: another process may
-                # have opened a case with it meanwhile. Then the next free one is taken.
-                if case_id is not None or attempt == OPEN_ATTEMPTS:
+                # have opened a case with it meanwhile. Then the next free one is taken (a
+                # lock held past the wait is not that: it would be waited for again).
+                if case_id is not None or attempt == OPEN_ATTEMPTS or isinstance(exc, Busy):
                     raise
                 continue
             break

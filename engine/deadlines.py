@@ -64,8 +64,8 @@ class Deadline:
                 and (self.paused_on is None or self.paused_on > self.due_on))
 
     def ended_by(self, event: str, on: date) -> Deadline:
-        """Stopped without being done, its case closed or the rule started again: ``unmet``
-        if it was already breached (the breach stays on record), else ``cancelled``."""
+        """Stopped without being done, its case closed: ``unmet`` if it was already breached
+        (the breach stays on record), else ``cancelled``."""
         return attrs.evolve(self, stopped_on=on, stop_event=event,
                             outcome="unmet" if self.passed(on) else "cancelled")
 
@@ -75,10 +75,10 @@ class Deadline:
             return self.outcome
         if self.kind == "window":
             return "met" if as_of > self.due_on else "open"
+        if self.paused_on is not None and self.paused_on <= self.due_on:
+            return "open"  # (its clock stopped before the due date: resumed, the date moves)
         if as_of > self.due_on:
             return "breached"
-        if self.paused_on is not None:
-            return "open"
         if calendar.working_days_between(as_of, self.due_on) <= window:
             return "at_risk"
         return "open"
@@ -198,16 +198,18 @@ def apply_event(
                     satisfied = _period_last_day(result[at])
             running = []
         for at in running:
-            if result[at].passed(on):
-                # Breached already: no later extension or change of variant moves its due
-                # date. An extension is decided within the time limit it extends (57号 第22条
-                # "可以延长至45个工作日"), and the breach stays on record.
-                continue
             if rule.variants and result[at].extended_by is None:
-                # The attribute a variant reads changed (e.g. delegated): the due date follows.
+                # The attribute a variant reads changed (e.g. delegated): the due date follows,
+                # even once it has passed. The attribute is a fact about the case, and one
+                # recorded wrongly is put right so (case correct changes no deadline).
                 param = _duration_for(rule, params, attributes)
                 if param.name != result[at].param:
                     change(at, **_counted(calendar, param, result[at].starts_on))
+            if result[at].passed(on):
+                # Breached already: no extension moves its due date, and no pause stops it.
+                # An extension is decided within the time limit it extends (57号 第22条
+                # "可以延长至45个工作日"), and the breach stays on record.
+                continue
             if rule.kind == "duty":
                 extension = next((x for x in rule.extensions if event in x.events), None)
                 if extension is not None:
@@ -224,8 +226,10 @@ def apply_event(
             for at in running:
                 # Started again (e.g. a second 公示): the old one ends. An overlapping rule's
                 # runs on, unless it is about the same subject (the same death recorded again).
+                # Replaced, not left undone: cancelled even if it had run out (the same death
+                # recorded again puts its date right).
                 if not rule.overlaps or (subject is not None and result[at].subject == subject):
-                    result[at] = result[at].ended_by(event, on)
+                    change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             if satisfied is not None and satisfied < start:

@@ -958,7 +958,7 @@ def _create(path: str) -> None:
     """
     import tempfile
 
-    _refuse_orphan_log(path)
+    refuse_orphan_log(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
@@ -995,11 +995,13 @@ def _create(path: str) -> None:
         remove_files(scratch)
 
 
-def _refuse_orphan_log(path: str) -> None:
-    """SQLite finds a database's log by its name: one left beside a database that was removed
-    (or moved away without it) would be applied to a new file made at that path, and corrupt it."""
+def refuse_orphan_log(path: str) -> None:
+    """Before a new file is put at ``path``, where none is: SQLite finds a database's log by
+    its name, and one left beside a database that was removed (or moved away without it)
+    would be applied to the new file, and corrupt it."""
     for log in (path + "-wal", path + "-journal"):
-        if _has_commits(log):
+        # (a file there now is another process's, made since the caller looked: its own log)
+        if _has_commits(log) and not os.path.exists(path):
             raise DoudiError(f"{path} does not exist, but {log}, a log of a database that was "
                              "there, does: put the database back beside it, or move the log "
                              "away, and run again")

@@ -342,6 +342,21 @@ def test_the_same_member_s_death_recorded_again_replaces_its_re_check(engine):
         d.to_row(case.id) for d in engine.store.deadlines(case.id)]
 
 
+def test_a_death_date_put_right_after_its_re_check_ran_out_is_replaced_not_left_undone(engine):
+    """The same member's death recorded again on Wed 04-08 puts its date right (03-01, not
+    01-01): the re-check due 04-01 (3 months, 津民发〔2023〕13号 一(三)) had run out, but it is
+    replaced, cancelled, not an unmet breach; the right one is due Mon 06-01."""
+    case = open_benefit(engine, province="tianjin")
+    engine.fire(case.id, "member_died", on=date(2026, 1, 20),
+                payload={"died_on": "2026-01-01", "member": "王大"})
+    view = engine.fire(case.id, "member_died", on=date(2026, 4, 8),
+                       payload={"died_on": "2026-03-01", "member": "王大"})
+    rows = [(d.deadline.due_on, d.status) for d in view.deadlines
+            if d.deadline.rule == "death_review"]
+    assert rows == [(date(2026, 4, 1), "cancelled"), (date(2026, 6, 1), "open")]
+    assert engine.breaches(date(2026, 4, 8), include_late=True) == []
+
+
 def test_recompute_rewrites_deadlines_that_differ_from_the_history_though_no_date_moved(engine):
     """Found by review: after migration m010 (subjects NULL) or a rule that now overlaps, the
     stored deadlines differed from what the history gives, and recompute, comparing due

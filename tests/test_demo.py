@@ -207,3 +207,22 @@ def test_the_demo_database_has_the_mode_the_user_s_umask_gives(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_the_demo_is_not_built_over_the_log_of_a_database_removed_without_it(tmp_path):
+    """Found by review: the demo file removed, its log left with a commit in it, the new demo
+    file had that log applied and was corrupt, and refused ever after. Refused in one line;
+    nothing is made."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "demo.db"
+    assert _demo(path).exit_code == 0
+    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)])
+    path.unlink()
+    result = _demo(path, "--seed", "5")
+    assert result.exit_code == 1
+    assert error_line(result, starts_with="Error: ") == (
+        f"Error: {path} does not exist, but {path}-wal, a log of a database that was there, "
+        "does: put the database back beside it, or move the log away, and run again")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db-shm", "demo.db-wal"]

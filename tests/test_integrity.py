@@ -192,6 +192,33 @@ def test_a_database_another_writer_holds_past_the_wait_is_a_conflict_nothing_wri
     assert len(engine.store.history("c1")) == 2
 
 
+def test_an_open_that_finds_the_database_held_waits_once_not_once_per_case_number(
+        tmp_path, monkeypatch):
+    """Found by review: an open without an id tries the next case number when its number was
+    taken meanwhile (a Conflict, up to 20 times); a lock held past the wait was taken for that,
+    so the operator waited 20 × 10 s. One write is tried, then Busy."""
+    import sqlite3
+
+    from engine.store import Store
+
+    db = str(tmp_path / "held.db")
+    engine = Engine.open(db)
+    engine.store.db.execute("PRAGMA busy_timeout = 20")
+    writes = []
+    commit = Store.commit
+    monkeypatch.setattr(Store, "commit", lambda self, changes: (writes.append(1),
+                                                                commit(self, changes))[1])
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Busy):
+            engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(writes) == 1
+
+
 def test_a_key_given_again_with_other_data_is_a_conflict_not_a_repeat(engine, tmp_path):
     # Found by review: only case, event and date were compared, so a second call with the
     # key and another province, reason or payload returned the first result and its data

@@ -176,19 +176,43 @@ def test_an_objection_after_the_total_ran_out_does_not_undo_its_breach(engine):
             total.overdue_working_days) == (date(2026, 10, 19), None, "breached", 2)
 
 
-def test_a_delegation_recorded_after_the_total_ran_out_does_not_recount_it(engine):
-    """Delegated (20 wd, 晋民发〔2023〕31号 四(二)) from Tue 9/1: 9/2–9/4 (3), 9/7–9/11 (8),
-    9/14–9/18 (13), Sun 9/20 调休上班 (14), 9/21–9/24 (18), 中秋 off, 9/28 (19), 9/29 (20) →
-    2026-09-29. Recorded as not delegated on Fri 10/9, after it ran out, the total stays
-    due 9/29 (not the 30 wd's 10/19): breached by 3 working days (9/30, 10/8, 10/9)."""
+def test_a_delegation_put_right_after_the_total_ran_out_recounts_it(engine):
+    """Recorded as delegated (20 wd, 晋民发〔2023〕31号 四(二)) from Tue 9/1: 9/2–9/4 (3), 9/7–9/11
+    (8), 9/14–9/18 (13), Sun 9/20 调休上班 (14), 9/21–9/24 (18), 中秋 off, 9/28 (19), 9/29 (20) →
+    2026-09-29, breached as of 10/9 by 3 working days (9/30, 10/8, 10/9). Put right on 10/9
+    (not delegated: a fact about the case, not a decision like an extension), the total is the
+    30 wd's 2026-10-19 and open: unlike an extension, the change counts even after the date."""
     case = engine.open_case(province="shanxi", on=date(2026, 9, 1),
                             attributes={"delegated": True})
     engine.fire(case.id, "accept", on=date(2026, 9, 1))
+    total = by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 9)))["total"]
+    assert (total.deadline.due_on, total.status, total.overdue_working_days) == (
+        date(2026, 9, 29), "breached", 3)
     engine.fire(case.id, "start_investigation", on=date(2026, 10, 9),
                 payload={"delegated": False})
     total = by_rule(engine.deadlines(case.id, as_of=date(2026, 10, 9)))["total"]
-    assert (total.deadline.due_on, total.deadline.param, total.status,
-            total.overdue_working_days) == (date(2026, 9, 29), "total_delegated", "breached", 3)
+    assert (total.deadline.due_on, total.deadline.param, total.status) == (
+        date(2026, 10, 19), "total", "open")
+
+
+def test_a_duty_paused_before_its_due_date_is_not_breached_while_paused():
+    """A pause stops a duty's clock (the due date moves when it resumes): paused on 3/4, due
+    3/5, it is open on 3/20 and would close as cancelled; paused on 3/9, after its due date,
+    it was breached already and stays so (unmet if its case closes)."""
+    from engine.deadlines import Deadline
+
+    def paused(on):
+        return Deadline(rule="investigation_start", title="t", severity="statutory",
+                        kind="duty", instance=1, starts_on=ACCEPTED, duration="3wd",
+                        due_on=INVESTIGATION_DUE, citation="c", computation="",
+                        provisional=False, param="investigation_start", paused_on=on)
+
+    as_of = date(2026, 3, 20)
+    before, after = paused(date(2026, 3, 4)), paused(date(2026, 3, 9))
+    assert (before.status(as_of, None), before.passed(as_of)) == ("open", False)
+    assert before.ended_by("withdraw", as_of).outcome == "cancelled"
+    assert (after.status(as_of, None), after.passed(as_of)) == ("breached", True)
+    assert after.ended_by("withdraw", as_of).outcome == "unmet"
 
 
 def test_a_publicity_window_is_open_then_met_and_never_breached(engine):

@@ -36,7 +36,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
-    from engine.store import as_made_in_place, release, remove_files
+    from engine.store import as_made_in_place, refuse_orphan_log, release, remove_files
 
     if os.path.exists(db_path):
         try:
@@ -50,6 +50,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         if MARKER not in tables:
             raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
         release(db_path)  # (refused now, if it is in use, rather than after the build)
+    else:
+        refuse_orphan_log(db_path)
     import tempfile  # (only the demo needs it: not imported for every command)
 
     directory = os.path.dirname(os.path.abspath(db_path))
@@ -81,8 +83,12 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                     "whose cases run from up to two years before it and count deadlines up to "
                     f"a year after ({exc})") from None
         engine.store.db.close()
+        # A log beside the old file, or left where a removed one was, would be applied to
+        # the new file by name: folded in first, or refused.
         if os.path.exists(db_path):
-            release(db_path)  # (its log, by name, would be applied to the new file)
+            release(db_path)
+        else:
+            refuse_orphan_log(db_path)
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
         if engine is not None:
