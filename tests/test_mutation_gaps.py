@@ -11,6 +11,8 @@ Sat worked), or for 2027 on its projection from 《全国年节及纪念日放�
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 
@@ -18,10 +20,12 @@ import pytest
 
 from engine import Engine, EventRefused, InvalidInput
 from engine.calendar import PROJECTION_BASIS, national_calendar
+from engine.cli.bulk import count_lines
+from engine.cli.options import emit
 from engine.notices import publication_notice, publicity_notice, render_text
 from engine.periods import due_date, explain
 from engine.registry import get_registry
-from helpers import by_rule
+from helpers import by_rule, error_line, run
 
 # -- notices (engine/notices.py) ---------------------------------------------------------------
 
@@ -123,6 +127,17 @@ def test_a_county_may_set_a_parameter_at_the_low_end_of_its_bounds(engine):
         "phase_out_months_high_income"].value == 1
 
 
+def test_removing_a_county_parameter_needs_a_basis_that_is_not_blank(engine):
+    """rules.md §5: each parameter "has … a citation". A county's own value returned to the
+    province's is decided by a document too: a basis of spaces is refused, nothing recorded."""
+    engine.set_parameter("jiangsu_draft", "昆山市", "single_support_counted_share", 0.5,
+                         "昆山市民政局〔2026〕4号", date(2026, 1, 5))
+    with pytest.raises(InvalidInput, match="needs its basis"):
+        engine.set_parameter("jiangsu_draft", "昆山市", "single_support_counted_share", None,
+                             "   ", date(2026, 2, 5))
+    assert len(engine.parameter_settings(in_force=False)) == 1
+
+
 # -- 临时救助 (engine/default_temporary.py, workflows/temporary.toml) ---------------------------
 
 DISASTER_FLOOR = '''
@@ -141,15 +156,14 @@ def test_disaster_aid_of_exactly_the_floor_is_paid(install, tmp_path):
     persons → at least 2000. 2000 is paid; 1999.99 is refused."""
     install(DISASTER_FLOOR)
     engine = Engine.open(str(tmp_path / "floor.db"))
-    below = engine.open_case(province="hainan", workflow="temporary", on=date(2026, 9, 28),
-                             attributes={"category": "disaster", "standard": 1000,
-                                         "persons": 2})
+    case = engine.open_case(province="hainan", workflow="temporary", on=date(2026, 9, 28),
+                            attributes={"category": "disaster", "standard": 1000, "persons": 2})
     with pytest.raises(EventRefused, match="below 1 months × the standard 1000 × 2 persons"):
-        engine.fire(below.id, "pay_urgent", on=date(2026, 9, 28),
+        engine.fire(case.id, "pay_urgent", on=date(2026, 9, 28),
                     payload={"amount": 1999.99, "reason": "台风"})
-    view = engine.fire(below.id, "pay_urgent", on=date(2026, 9, 28),
+    view = engine.fire(case.id, "pay_urgent", on=date(2026, 9, 28),
                        payload={"amount": 2000, "reason": "台风"})
-    assert view.case.state == "urgent_paid"
+    assert view.state == "urgent_paid"
 
 
 def test_tianjin_disaster_aid_records_its_cap_as_3_months(engine):
@@ -270,7 +284,6 @@ def test_explain_lists_the_days_a_period_is_moved_across():
 
 
 # -- import and payments (engine/importer.py, engine/payments.py) ------------------------------
-
 
 GENEROUS_PHASE_OUT = '''
 from engine import Parameter
@@ -400,3 +413,112 @@ def test_a_channel_list_with_a_space_after_its_comma_is_allowed(engine):
                        payload={"channel": "村（社区）, 网上"})
     assert view.state == "in_publicity"
     assert publicity_notice(view).online is True
+
+
+# -- monitoring (workflows/monitoring.toml) and the CLI ----------------------------------------
+
+
+def test_a_comparison_cannot_flag_fewer_than_no_one(engine):
+    """monitoring.toml: flagged is "筛查出存在风险的低收入人口数", a count: −1 is bad input and
+    nothing is recorded."""
+    case = engine.open_case(province="tianjin", workflow="monitoring", on=date(2026, 1, 5),
+                            attributes={"level": "县级"})
+    with pytest.raises(InvalidInput, match="flagged"):
+        engine.fire(case.id, "compare_data", on=date(2026, 2, 10), payload={"flagged": -1})
+    assert len(engine.case(case.id).history) == 1
+
+
+def test_a_township_is_not_a_level_of_civil_affairs_that_compares_data(engine):
+    """山西 三(四), 天津 三(三): the comparisons are run by the 民政部门 of a level — 省级, 市级 or
+    县级; a township (乡级) has none: refused as bad input."""
+    with pytest.raises(InvalidInput, match="level"):
+        engine.open_case(province="tianjin", workflow="monitoring", on=date(2026, 1, 5),
+                         attributes={"level": "乡级"})
+
+
+def test_report_at_risk_warns_3_working_days_ahead_by_default(db):
+    """contract.md: at_risk is "running, due within the warning window"; the CLI's window is 3
+    working days unless --within says otherwise. 山西, submitted to the county Tue 3/17:
+    county_confirmation (57号 第20条, 10 working days) is due Tue 3/31 (3/18 … 3/31). As of
+    Wed 3/25 it is 4 working days away (3/26, 3/27, 3/30, 3/31): not listed; as of Thu 3/26,
+    3 away: listed."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9),
+                       ("submit_to_county", 17)]:
+        engine.fire(case.id, event, on=date(2026, 3, day))
+
+    def listed(as_of):
+        result = run(db, "report", "at-risk", "--as-of", as_of, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [(r["rule"], r["due_on"]) for r in json.loads(result.stdout)]
+
+    assert ("county_confirmation", "2026-03-31") not in listed("2026-03-25")
+    assert ("county_confirmation", "2026-03-31") in listed("2026-03-26")
+
+
+def test_a_publication_as_of_the_day_the_county_s_first_case_opened_is_empty_not_refused(db):
+    """notice publication --as-of: the cases "opened by" that date count, the day itself
+    included. 阳曲县's only case, opened Mon 3/2: as of 3/2 the notice says no household is
+    confirmed yet (it is not refused as a county without cases)."""
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2),
+                              attributes={"county": "阳曲县", "applicant_name": "王五"})
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    assert "截至2026年3月2日，阳曲县无经审核确认纳入最低生活保障的家庭。" in result.stdout
+
+
+def breached_in(engine, county):
+    """山西, accepted Mon 3/2, no investigation by Thu 3/5 (57号 第15条, 3 working days):
+    breached by 2 working days (3/6, 3/9) on Mon 3/9."""
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), attributes={"county": county})
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    return case.id
+
+
+def test_csv_quotes_text_starting_with_a_minus_sign(db):
+    """A county typed as -1+2 would run in a spreadsheet as a formula (like =, + and @): the
+    CSV report gives it with a leading '."""
+    cid = breached_in(Engine.open(db), "-1+2")
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09", "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["case_id"] == cid]
+    assert {r["county"] for r in rows} == {"'-1+2"}
+
+
+def test_table_shows_a_flag_as_yes_or_no(db):
+    """The table format writes true/false as yes/no: the 2026 breach is not provisional (its
+    year has its notice), so its provisional column says no."""
+    breached_in(Engine.open(db), "阳曲县")
+    result = run(db, "report", "breaches", "--as-of", "2026-03-09")
+    assert result.exit_code == 0, result.output
+    header, _, row = result.stdout.splitlines()[:3]
+    assert header.split()[-1] == "provisional" and row.split()[-1] == "no"
+
+
+def test_the_import_bar_counts_a_last_line_without_its_newline(tmp_path):
+    """doudi import's progress bar is sized by count_lines: a file whose last line has no
+    newline still has that line (3 lines, 2 newlines)."""
+    path = tmp_path / "three.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"a": 2}\n{"a": 3}')
+    assert count_lines(str(path)) == 3
+    path.write_bytes(b'{"a": 1}\n{"a": 2}\n{"a": 3}\n')
+    assert count_lines(str(path)) == 3
+
+
+def test_a_command_given_text_that_is_not_utf8_is_a_usage_error(db):
+    """contract.md: "Errors: one line on stderr naming what was wrong, exit status 1 (domain)
+    or 2 (usage)". A case id that is not UTF-8 (a lone surrogate, as bytes that are not UTF-8
+    reach Python) is bad usage: exit 2."""
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2))
+    result = run(db, "case", "show", "\udc80")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert error_line(result) == "Error: '\\udc80' is not valid UTF-8 text"
+
+
+def test_table_columns_line_up_under_chinese_text(capsys):
+    """The table format pads each column to its widest cell; a Chinese character takes two
+    columns of a terminal: 王五六七 is 8 wide, so the header's second column starts at 11."""
+    emit([{"name": "王五六七", "size": 3}], "table", ["name", "size"])
+    assert capsys.readouterr().out.splitlines() == [
+        "name      size", "--------  ----", "王五六七  3"]
