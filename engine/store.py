@@ -1007,6 +1007,15 @@ def refuse_orphan_log(path: str) -> None:
                              "away, and run again")
 
 
+def make_way(path: str) -> None:
+    """Before another file is moved to ``path``: the database there released (:func:`release`),
+    or, where none is, a log a removed one left refused (:func:`refuse_orphan_log`)."""
+    if os.path.exists(path):
+        release(path)
+    else:
+        refuse_orphan_log(path)
+
+
 def release(path: str) -> None:
     """Before another file replaces the database at ``path``: fold its write-ahead log into it,
     and make sure no other process has it open. A log left beside it (a writer killed, or a

@@ -36,7 +36,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
-    from engine.store import as_made_in_place, refuse_orphan_log, release, remove_files
+    from engine.store import as_made_in_place, make_way, remove_files
 
     if os.path.exists(db_path):
         try:
@@ -49,9 +49,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
             tables = []
         if MARKER not in tables:
             raise DoudiError(f"{db_path} exists and is not a doudi demo database: not touching it")
-        release(db_path)  # (refused now, if it is in use, rather than after the build)
-    else:
-        refuse_orphan_log(db_path)
+    make_way(db_path)  # (refused now, if it cannot be replaced, rather than after the build)
     import tempfile  # (only the demo needs it: not imported for every command)
 
     directory = os.path.dirname(os.path.abspath(db_path))
@@ -84,11 +82,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                     f"a year after ({exc})") from None
         engine.store.db.close()
         # A log beside the old file, or left where a removed one was, would be applied to
-        # the new file by name: folded in first, or refused.
-        if os.path.exists(db_path):
-            release(db_path)
-        else:
-            refuse_orphan_log(db_path)
+        # the new file by name: folded in first, or refused (again: time has passed).
+        make_way(db_path)
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
     finally:
         if engine is not None:
