@@ -12,10 +12,10 @@ import os
 import sqlite3
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from datetime import date, timedelta
+from collections.abc import Callable, Container, Iterable, Mapping
+from datetime import date
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -23,8 +23,8 @@ from attrs import frozen
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
-from engine.deadlines import LATE, STATUSES, Deadline, apply_event
-from engine.effects import SANCTION_KINDS, LinkedOpening, Outcome, Sanction
+from engine.deadlines import Deadline, apply_event
+from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
     Busy,
     Conflict,
@@ -38,16 +38,16 @@ from engine.errors import (
 from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines
-from engine.integrity import Finding, disagreement, verify_chain
 from engine.local_parameters import LocalSetting, Place
+from engine.maintenance import AUTO_ACTOR, RECOMPUTE_EVENT, Maintenance
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
+from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
     OPEN_EVENT,
-    Transition,
     Workflow,
     always_delegating,
     available_workflows,
@@ -56,17 +56,8 @@ from engine.workflow import (
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
-RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
 SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
-DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
-AUTO_ACTOR = "doudi (by itself)"
 KNOWN_CASES = 1024  # cases kept whole in memory for their next event (about 10 kB each)
-WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
-_T = TypeVar("_T")  # what a batched writer reports for each change
-#: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
-MovedDate = tuple[str, str, int, date, date]
-#: An event ``advance`` recorded: (case id, event, date).
-Recorded = tuple[str, str, date]
 
 
 @frozen
@@ -92,17 +83,6 @@ def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -
     return True
 
 
-def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | None:
-    """:func:`disagreement` for a case row as stored: one that cannot even be read back (a
-    date or its attributes changed by hand) is a finding of its own, not a crash."""
-    try:
-        case = CaseRecord.from_row(row)
-    except DamagedRecord as exc:
-        return Finding(row["id"], len(rows), "missing, or the case altered: its row cannot be "
-                       f"read back ({exc.problem})")
-    return disagreement(case, rows)
-
-
 def _county(attributes: Mapping[str, Any]) -> str | None:
     """A case's county as its attributes give it (None where they name none)."""
     county = attributes.get("county")
@@ -111,16 +91,6 @@ def _county(attributes: Mapping[str, Any]) -> str | None:
 
 def _place(province: str, county: str | None) -> str:
     return f"{county} ({province})" if county is not None else province
-
-
-def _pending_auto(wf: Workflow, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
-    """The first transition due to happen by itself on or before ``until``, if any."""
-    for t in wf.automatic:
-        if case.state in t.sources and t.auto_on in case.attributes:
-            when = date.fromisoformat(str(case.attributes[t.auto_on]))
-            if when <= until:
-                return t, max(when, case.last_event_on)
-    return None
 
 
 def _history_rows(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> tuple[dict, ...]:
@@ -164,7 +134,7 @@ def default_db_path() -> str:
     return os.environ.get("DOUDI_DB", "doudi.db")
 
 
-class Engine:
+class Engine(Reports, Maintenance):
     """Cases, events and deadlines over one database, with the installed province plugins."""
 
     def __init__(self, store: Store, registry: Registry | None = None,
@@ -525,7 +495,7 @@ class Engine:
             return self._replayed_call(idempotency_key, call)
         known = self._written(changes, {case_id: known})[case_id]
         wf = self._workflow_of(known.case)
-        if _pending_auto(wf, known.case, on) is not None:
+        if wf.pending_automatic(known.case, on) is not None:
             return self.case(case_id, as_of=on)
         return self._view_of(known, on)
 
@@ -798,175 +768,11 @@ class Engine:
         with open(path, "rb") as lines:
             return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
-    def recompute(
-        self,
-        progress: Callable[[int], None] | None = None,
-        on_moved: Callable[[MovedDate], None] | None = None,
-    ) -> list[MovedDate]:
-        """Re-derive every case's deadlines from its history with today's calendar data and
-        parameters; record a ``recompute`` event on each case whose due dates moved, dated
-        as the case's last event (its ``recorded_at`` says when it ran).
-
-        Cases with provisional deadlines go first. The cases whose dates moved are written
-        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
-        instance, old due, new due) for every due date that moved, a case's dates together.
-        With ``on_moved``, each is passed to it once its batch is committed instead, and the
-        list returned is empty: memory then stays flat however many dates move.
-        """
-        # Which cases go first is fixed before any is rewritten (a temporary table).
-        db = self.store.db
-        db.execute("drop table if exists temp.provisional_first")
-        db.execute("create temp table provisional_first as "
-                   "select distinct case_id as id from deadlines where provisional")
-        first = "id in (select id from temp.provisional_first)"
-        moved: list[MovedDate] = []
-        try:
-            for condition in (first, f"not {first}"):  # the first all written, then the rest
-                self._write_batched(self._recomputed(condition, progress),
-                                    on_moved or moved.append)
-        finally:
-            db.execute("drop table temp.provisional_first")
-        return moved
-
-    def _recomputed(
-        self, condition: str, progress: Callable[[int], None] | None
-    ) -> Iterator[tuple[Change, list[MovedDate]]]:
-        """For each case (matching ``condition``) whose due dates moved: its change, and the
-        dates that moved."""
-        for case in self.store.each_case(condition):
-            before = self.store.deadlines(case.id)
-            history = self.store.history(case.id)
-            fresh = self._deadlines_from_history(case, history, None)
-            changes = [
-                (old, new) for old, new in zip(before, fresh, strict=False)
-                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-            ]
-            # Any other difference is written too, though no date moved: a basis, an outcome
-            # (a rule that now overlaps), a subject a migration left empty. The stored rows
-            # must be what the history gives, or reports disagree with replay.
-            if before != fresh:
-                # Dated as the case's last event (``recorded_at`` says when it ran), not
-                # today: an event that happened before today but is recorded after the
-                # recompute must not be refused as earlier than the case's last event.
-                on = case.last_event_on
-                entry = HistoryEntry(
-                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                                n.due_on.isoformat()] for o, n in changes]},
-                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-                )
-                yield (Change(case, [entry], fresh),
-                       [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
-            if progress:
-                progress(1)
-
-    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]],
-                       done: Callable[[_T], None]) -> None:
-        """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
-        fsync a batch, not a case); each change's results go to ``done`` once its batch is
-        committed (only a batch's are held, whatever the number of cases).
-
-        A failure leaves the batches before it written and nothing of its own: the callers
-        (recompute, advance) find what is left when run again.
-        """
-        batch: list[Change] = []
-        results: list[_T] = []
-
-        def write() -> None:
-            self._commit(batch)
-            for item in results:
-                done(item)
-            batch.clear()
-            results.clear()
-
-        for change, result in changes:
-            batch.append(change)
-            results += result
-            if len(batch) >= WRITE_BATCH:
-                write()
-        if batch:
-            write()
-
-    def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
-        """Check every case's hash chain, and that the case row agrees with its last event:
-        (cases, events checked, findings)."""
-        stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
-        findings, events, cases = [], 0, 0
-        for row in stored:
-            cases += 1
-            rows = self.store.history_rows(row["id"])
-            finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
-            if finding is not None and finding.seq == len(rows):
-                # The row was read before its history (cases are listed a thousand at a
-                # time): an event written in between is no tampering. Both again, as one
-                # snapshot, before anything is reported.
-                with self.store.snapshot():
-                    row = self._load_row(row["id"])
-                    rows = self.store.history_rows(row["id"])
-                finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
-            if finding is None:
-                finding = self._unreadable_rows(row, len(rows))
-            events += len(rows)
-            if finding is not None:
-                findings.append(finding)
-        return cases, events, findings
-
-    def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
-        """A row changed so that it cannot be read back or used: the case's workflow or state
-        (not in the hash chain's terms), a deadline or a sanction (not in the chain at all, so
-        nothing else would show it)."""
-        case_id = row["id"]
-        for what, read in (
-                ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
-                ("a deadline row", lambda: self.store.deadlines(case_id)),
-                ("a sanction row", lambda: self.store.sanctions(case_id))):
-            try:
-                read()
-            except DamagedRecord as exc:
-                return Finding(case_id, seq, f"missing, or the case altered: {what} cannot be "
-                                             f"read back ({exc.problem})")
-        return None
-
-    def _load_row(self, case_id: str) -> dict:
-        """:meth:`_load`'s row as stored (a damaged one is read without failing)."""
-        row = self.store.case_row(case_id)
-        if row is None:
-            raise UnknownName(f"no case {case_id!r}")
-        return row
-
-    def advance(
-        self, until: date, on_recorded: Callable[[Recorded], None] | None = None
-    ) -> list[Recorded]:
-        """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
-
-        Returns (case id, event, date) for each event recorded. The cases are written
-        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
-        events without it; this writes them down. With ``on_recorded``, each is passed to it
-        once its batch is committed instead, and the list returned is empty.
-        """
-        recorded: list[Recorded] = []
-        until = arguments.a_date(until, "until")
-        self._happened(until, "until")
-        self.calendar().check(until)  # (2099 would record events decades ahead)
-        self._write_batched(self._advanced(until), on_recorded or recorded.append)
-        return recorded
-
-    def _advanced(self, until: date) -> Iterator[tuple[Change, list[Recorded]]]:
-        """For each case with something to record up to ``until``: its change, and the
-        events it records."""
-        for case in self.store.each_case():
-            wf = self._workflow_of(case)
-            if _pending_auto(wf, case, until) is None:
-                continue
-            change = Change(case, [], self.store.deadlines(case.id))
-            self._advance(change, self.store.history(case.id), until)
-            yield change, [(case.id, e.event, e.on) for e in change.entries]
-
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
         """Fire, in memory, the transitions that happen by themselves up to ``until``."""
         wf = self._workflow_of(change.case)
         while True:
-            due = _pending_auto(wf, change.case, until)
+            due = wf.pending_automatic(change.case, until)
             if due is None:
                 return
             transition, when = due
@@ -1120,7 +926,7 @@ class Engine:
         when the stored rows already are the answer (the common case of a report for today).
         """
         wf = self._workflow_of(case)
-        if case.last_event_on <= as_of and _pending_auto(wf, case, as_of) is None:
+        if case.last_event_on <= as_of and wf.pending_automatic(case, as_of) is None:
             return case, None, stored if stored is not None else self.store.deadlines(case.id)
         history = self.store.history(case.id)
         known = [e for e in history if e.on <= as_of]
@@ -1196,216 +1002,5 @@ class Engine:
             pays=_pays(wf, entries),
         )
 
-    def report(
-        self,
-        as_of: date,
-        statuses: tuple[str, ...],
-        province: str | None = None,
-        workflow: str | None = None,
-        county: str | None = None,
-        window: int = DEFAULT_WINDOW,
-    ) -> list[Breach]:
-        """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
-        as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
-        self.calendar().check(as_of)  # (a date no deadline can be counted on, as at-risk says)
-        if (not isinstance(statuses, tuple | list) or not statuses
-                or any(s not in STATUSES for s in statuses)):
-            raise InvalidInput(f"statuses must be a tuple of {', '.join(STATUSES)}; "
-                               f"got {statuses!r}")
-        province, workflow, county = (arguments.maybe_text(province, "province"),
-                                      arguments.maybe_text(workflow, "workflow"),
-                                      arguments.maybe_text(county, "county"))
-        if province is not None:
-            self.registry.province(province)
-        if workflow is not None and workflow not in available_workflows():
-            raise InvalidInput(f"unknown workflow {workflow!r} "
-                               f"(workflows: {', '.join(available_workflows())})")
-        filters = {"province": province, "workflow": workflow, "county": county}
-        found: list[Breach] = []
-
-        def judge(case: CaseRecord, deadlines: list[Deadline]) -> None:
-            for view in self._judge(case, deadlines, as_of, window):
-                if view.status in statuses:
-                    found.append(Breach(case, view))
-
-        # Cases whose stored rows are not the answer on ``as_of`` are rebuilt one by one:
-        # those with events after it, and those where something happens by itself. The two
-        # queries are disjoint (by last event date), and the stored rows are read for every
-        # other case, so no case is judged twice and no list of ids is kept: a report as of
-        # a past date may rebuild most of the province.
-        on = as_of.isoformat()
-        auto_states = sorted({s for wf in self._workflows_in_use(province, workflow)
-                              for t in wf.automatic for s in t.sources})
-        slow = [("last_event_on > ? and opened_on <= ?", [on, on])]
-        if auto_states:
-            marks = ", ".join("?" for _ in auto_states)
-            slow.append((f"state in ({marks}) and last_event_on <= ?", [*auto_states, on]))
-        for condition, args in slow:
-            for case in self.store.cases_where(condition, args, **filters):
-                then, _, deadlines = self._as_of(case, as_of)
-                judge(then, deadlines)
-        # Every other case: only its running (or late) deadlines, straight from the store.
-        # (only an at-risk report looks ahead: a breach report as of the calendar's last
-        # days must not fail counting a window it does not use)
-        until = self.calendar().add_working_days(as_of, window) + timedelta(days=31) \
-            if "at_risk" in statuses else as_of
-        for case, deadlines in self.store.report_candidates(
-                as_of, statuses, until, **filters, except_states=auto_states):
-            judge(case, deadlines)
-        found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
-                                  b.case.id, b.view.deadline.rule))
-        return found
-
-    def _workflows_in_use(self, province: str | None = None,
-                          workflow: str | None = None) -> list[Workflow]:
-        """The workflows cases use, of ``province`` and ``workflow`` where a report is limited
-        to them (another province's plugin, broken, must not stop it). One index probe per
-        installed (province, workflow), rather than a distinct scan of every case (0.08 s at a
-        million cases)."""
-        provinces = [province] if province is not None else sorted(self.registry.provinces)
-        workflows = [workflow] if workflow is not None else available_workflows()
-        return [self.registry.workflow(p, w) for p in provinces for w in workflows
-                if self.store.has_cases(p, w)]
-
-    def breaches(
-        self,
-        as_of: date,
-        province: str | None = None,
-        workflow: str | None = None,
-        county: str | None = None,
-        include_late: bool = False,
-    ) -> list[Breach]:
-        """Running deadlines past their due date on ``as_of``; with ``include_late``, also
-        those met late and those left undone when their case closed (``unmet``)."""
-        include_late = arguments.flag(include_late, "include_late")
-        statuses = LATE if include_late else ("breached",)
-        return self.report(as_of, statuses, province, workflow, county)
-
-    def at_risk(
-        self,
-        as_of: date,
-        within: int = DEFAULT_WINDOW,
-        province: str | None = None,
-        workflow: str | None = None,
-        county: str | None = None,
-    ) -> list[Breach]:
-        """Running deadlines due on ``as_of`` or within the next ``within`` working days."""
-        arguments.window(within, "within")
-        return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
-
-    def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:
-        """Cases routed outside the ordinary rules, and those archived in their own class."""
-        if province is not None:
-            self.registry.province(province)
-        rows = []
-        # Filtered in SQL: the few routed cases, not every case's attributes in Python. Only
-        # values of the shapes the effects give them: the same names given as data (in a
-        # workflow that does not decide them, or before they were refused) are not routes.
-        routed = ("json_type(attributes, '$.exception_route') = 'object' "
-                  "or json_type(attributes, '$.archive_class') = 'text'")
-        for case in self.store.cases(province=province, county=county, condition=routed):
-            route = case.attributes.get("exception_route")
-            route = route if isinstance(route, dict) and isinstance(route.get("kind"), str) else {}
-            decision = case.attributes.get("collective_decision")
-            decision = decision if isinstance(decision, dict) else {}
-            if not route and not isinstance(case.attributes.get("archive_class"), str):
-                continue
-            rows.append({
-                "case_id": case.id, "province": case.province, "county": case.county,
-                "state": case.state, "route": route.get("kind") or case.attributes.get("archive_class"),
-                # (a case referred without an assessment has no route: its archive's basis)
-                "title": route.get("title"),
-                "basis": route.get("basis") or case.attributes.get("archive_basis"),
-                "archive_class": case.attributes.get("archive_class"),
-                "decision": decision.get("outcome"), "meeting_on": decision.get("meeting_on"),
-                "participants": decision.get("participants"), "reasons": decision.get("reasons"),
-            })
-        return rows
-
-    def _province_codes(self, province: str | None) -> list[str]:
-        """The province asked for (an unknown one is an error), or every installed one."""
-        if province is None:
-            return sorted(self.registry.provinces)
-        self.registry.province(province)
-        return [province]
-
-    def unpublished(self, province: str | None = None, county: str | None = None,
-                    as_of: date | None = None) -> list[dict]:
-        """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
-        …应当在低保家庭所在村（社区）公布") as of ``as_of`` (default today), by the events
-        dated on or before it, oldest confirmation first; ``days`` counts from the
-        confirmation to ``as_of``. ``review`` is the province's clause on what failing to
-        publish costs the office (``publication_review``), where it has one."""
-        from engine.notices import (  # (only this report)
-            APPROVE_EVENT,
-            NOTICE_WORKFLOW,
-            PUBLISH_EVENT,
-            publication_basis,
-        )
-
-        as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
-        self.calendar().check(as_of)  # (as the other reports: a date the calendar knows)
-        rows = []
-        for code in self._province_codes(province):
-            wf = self.workflow(code, NOTICE_WORKFLOW)
-            waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
-            # (the basis the 公布 itself cites: 57号 第24条 and the province's own clause)
-            publicity = wf.parameters.get("publicity")
-            basis = publication_basis(publicity.citation if publicity else None)
-            review = wf.parameters.get("publication_review")
-            for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
-                                                APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
-                approved = date.fromisoformat(row["since"])
-                rows.append({
-                    "case_id": row["case_id"], "province": code, "county": row["county"],
-                    "approved_on": row["since"], "days": (as_of - approved).days,
-                    "basis": basis,
-                    "review": review.citation if review is not None and review.value else None,
-                })
-        return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
-
-    def service_stations(self, province: str | None = None,
-                         county: str | None = None) -> list[dict]:
-        """Villages (communities) whose 低保 recipients, as the benefit cases stand today, pass
-        the number at which a province wants a social assistance service station (its
-        ``service_station_recipients``; provinces without that rule give none)."""
-        rows = []
-        for code in self._province_codes(province):
-            wf = self.workflow(code, STATION_WORKFLOW)
-            rule = wf.parameters.get(STATION_PARAMETER)
-            if rule is None:
-                continue
-            open_states = [s.name for s in wf.states if not s.final]
-            # (a phase-out run out by today has ended the benefit, recorded or not: reports
-            # see it from that day)
-            ended = [(state, t.auto_on) for t in wf.automatic
-                     if t.dest in wf.final_states for state in t.sources]
-            for row in self.store.recipients_by_village(code, STATION_WORKFLOW, open_states,
-                                                        rule.value, county, ended, self.today()):
-                rows.append({"province": code, **row, "threshold": rule.value,
-                             "basis": rule.citation})
-        return rows
-
-    def sanctions(
-        self,
-        province: str | None = None,
-        county: str | None = None,
-        kind: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-    ) -> list[dict]:
-        """Credit sanctions by province, county, kind and date range, oldest first."""
-        if province is not None:
-            self.registry.province(province)
-        if kind is not None and kind not in SANCTION_KINDS:
-            raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
-        since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
-        return self.store.sanction_rows(province, county, kind, since, until)
-
-
-#: Where a province sets how many 低保 recipients a village may have before it needs a service
-#: station (the people of the households its benefit cases pay).
-STATION_WORKFLOW = "benefit"
-STATION_PARAMETER = "service_station_recipients"
 
 __all__ = ["Breach", "CaseView", "DeadlineView", "DoudiError", "Engine"]

@@ -10,7 +10,8 @@ to a loaded definition and the result is validated again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import frozen
@@ -18,6 +19,9 @@ from attrs import frozen
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
 from engine.shapes import is_instance, is_text, list_of, listed, listed_pairs, one, pair_of
+
+if TYPE_CHECKING:
+    from engine.store import CaseRecord
 
 SEVERITIES = ("statutory", "advisory")
 KINDS = ("duty", "window")
@@ -311,6 +315,16 @@ class Workflow:
     def automatic(self) -> tuple[Transition, ...]:
         """The transitions that happen by themselves on a date (``auto_on``)."""
         return self._automatic
+
+    def pending_automatic(self, case: CaseRecord, until: date) -> tuple[Transition, date] | None:
+        """The first transition due to happen by itself to ``case`` on or before ``until``,
+        and its date (not before the case's last event), if any."""
+        for t in self._automatic:
+            if case.state in t.sources and t.auto_on in case.attributes:
+                when = date.fromisoformat(str(case.attributes[t.auto_on]))
+                if when <= until:
+                    return t, max(when, case.last_event_on)
+        return None
 
     def rules_for(self, event: str) -> tuple[DeadlineRule, ...]:
         """The deadline rules ``event`` may act on (in order): those naming it, and those

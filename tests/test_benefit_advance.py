@@ -47,7 +47,7 @@ def test_advance_refuses_a_date_the_calendar_does_not_cover(db):
 def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     # Two 天津 phase-outs (income recorded 2026-05-15: June … November) end on 2026-12-01;
     # written one case per batch here, Ctrl-C comes as the second batch is written.
-    from engine import core
+    from engine import core, maintenance
 
     api = Engine.open(db)
     for _ in range(2):
@@ -56,7 +56,7 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
         api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
                  payload={"per_capita_income": 1300, "standard": 1100})
     commit = core.Engine._commit
-    monkeypatch.setattr(core, "WRITE_BATCH", 1)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
     monkeypatch.setattr(core.Engine, "_commit", failing_on_call(2, commit, KeyboardInterrupt))
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 1

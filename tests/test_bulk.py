@@ -176,14 +176,14 @@ def test_recompute_writes_batch_by_batch_and_a_failed_batch_writes_nothing(
     the second batch fails: the first stays written, the second and third are not."""
     import sqlite3
 
-    from engine import core
+    from engine import maintenance
 
     engine = Engine.open(db)
     for i in range(5):
         engine.open_case(province="shanxi", on=date(2026, 11, 30), case_id=f"R{i}")
         engine.fire(f"R{i}", "accept", on=date(2026, 12, 1))
     calendar_with_2027()
-    monkeypatch.setattr(core, "WRITE_BATCH", 2)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 2)
     engine = Engine.open(db)
     real, calls = engine.store._write, []
 

@@ -17,7 +17,7 @@ from engine.cli.options import db_option, emit, format_option, progress_bar, vis
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
-    from engine.core import MovedDate
+    from engine.maintenance import MovedDate
 
 
 @cli.command("import")

@@ -30,7 +30,7 @@ from engine.clock import china_today
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
-    from engine.core import Recorded
+    from engine.maintenance import Recorded
 
 
 #: A number as written on a command line: ASCII digits, an optional sign, point and exponent.

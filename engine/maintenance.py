@@ -1,0 +1,209 @@
+"""Work over every case of a database, mixed into :class:`engine.core.Engine`: re-derive the
+deadlines after calendar data or a parameter changed (``recompute``), record what happened by
+itself (``advance``), and check the evidence (``verify``).
+
+Each reads the cases in chunks and writes :data:`WRITE_BATCH` cases a transaction, so memory
+stays flat and a failure leaves whole batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from engine import arguments
+from engine.errors import DamagedRecord, UnknownName
+from engine.guards import HistoryEntry
+from engine.integrity import Finding, disagreement, verify_chain
+from engine.store import CaseRecord, Change
+
+RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
+AUTO_ACTOR = "doudi (by itself)"
+WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
+_T = TypeVar("_T")  # what a batched writer reports for each change
+#: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
+MovedDate = tuple[str, str, int, date, date]
+#: An event ``advance`` recorded: (case id, event, date).
+Recorded = tuple[str, str, date]
+
+
+def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | None:
+    """:func:`disagreement` for a case row as stored: one that cannot even be read back (a
+    date or its attributes changed by hand) is a finding of its own, not a crash."""
+    try:
+        case = CaseRecord.from_row(row)
+    except DamagedRecord as exc:
+        return Finding(row["id"], len(rows), "missing, or the case altered: its row cannot be "
+                       f"read back ({exc.problem})")
+    return disagreement(case, rows)
+
+
+
+class Maintenance:
+    """Whole-database work. Mixed into :class:`engine.core.Engine`, whose store, workflows and
+    event machinery (``_step``, ``_advance``, ``_commit``) it uses."""
+
+    def recompute(
+        self,
+        progress: Callable[[int], None] | None = None,
+        on_moved: Callable[[MovedDate], None] | None = None,
+    ) -> list[MovedDate]:
+        """Re-derive every case's deadlines from its history with today's calendar data and
+        parameters; record a ``recompute`` event on each case whose due dates moved, dated
+        as the case's last event (its ``recorded_at`` says when it ran).
+
+        Cases with provisional deadlines go first. The cases whose dates moved are written
+        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
+        instance, old due, new due) for every due date that moved, a case's dates together.
+        With ``on_moved``, each is passed to it once its batch is committed instead, and the
+        list returned is empty: memory then stays flat however many dates move.
+        """
+        # Which cases go first is fixed before any is rewritten (a temporary table).
+        db = self.store.db
+        db.execute("drop table if exists temp.provisional_first")
+        db.execute("create temp table provisional_first as "
+                   "select distinct case_id as id from deadlines where provisional")
+        first = "id in (select id from temp.provisional_first)"
+        moved: list[MovedDate] = []
+        try:
+            for condition in (first, f"not {first}"):  # the first all written, then the rest
+                self._write_batched(self._recomputed(condition, progress),
+                                    on_moved or moved.append)
+        finally:
+            db.execute("drop table temp.provisional_first")
+        return moved
+
+    def _recomputed(
+        self, condition: str, progress: Callable[[int], None] | None
+    ) -> Iterator[tuple[Change, list[MovedDate]]]:
+        """For each case (matching ``condition``) whose due dates moved: its change, and the
+        dates that moved."""
+        for case in self.store.each_case(condition):
+            before = self.store.deadlines(case.id)
+            history = self.store.history(case.id)
+            fresh = self._deadlines_from_history(case, history, None)
+            changes = [
+                (old, new) for old, new in zip(before, fresh, strict=False)
+                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+            ]
+            # Any other difference is written too, though no date moved: a basis, an outcome
+            # (a rule that now overlaps), a subject a migration left empty. The stored rows
+            # must be what the history gives, or reports disagree with replay.
+            if before != fresh:
+                # Dated as the case's last event (``recorded_at`` says when it ran), not
+                # today: an event that happened before today but is recorded after the
+                # recompute must not be refused as earlier than the case's last event.
+                on = case.last_event_on
+                entry = HistoryEntry(
+                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                                n.due_on.isoformat()] for o, n in changes]},
+                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+                )
+                yield (Change(case, [entry], fresh),
+                       [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
+            if progress:
+                progress(1)
+
+    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]],
+                       done: Callable[[_T], None]) -> None:
+        """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
+        fsync a batch, not a case); each change's results go to ``done`` once its batch is
+        committed (only a batch's are held, whatever the number of cases).
+
+        A failure leaves the batches before it written and nothing of its own: the callers
+        (recompute, advance) find what is left when run again.
+        """
+        batch: list[Change] = []
+        results: list[_T] = []
+
+        def write() -> None:
+            self._commit(batch)
+            for item in results:
+                done(item)
+            batch.clear()
+            results.clear()
+
+        for change, result in changes:
+            batch.append(change)
+            results += result
+            if len(batch) >= WRITE_BATCH:
+                write()
+        if batch:
+            write()
+
+    def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
+        """Check every case's hash chain, and that the case row agrees with its last event:
+        (cases, events checked, findings)."""
+        stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
+        findings, events, cases = [], 0, 0
+        for row in stored:
+            cases += 1
+            rows = self.store.history_rows(row["id"])
+            finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
+            if finding is not None and finding.seq == len(rows):
+                # The row was read before its history (cases are listed a thousand at a
+                # time): an event written in between is no tampering. Both again, as one
+                # snapshot, before anything is reported.
+                with self.store.snapshot():
+                    row = self._load_row(row["id"])
+                    rows = self.store.history_rows(row["id"])
+                finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
+            if finding is None:
+                finding = self._unreadable_rows(row, len(rows))
+            events += len(rows)
+            if finding is not None:
+                findings.append(finding)
+        return cases, events, findings
+
+    def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
+        """A row changed so that it cannot be read back or used: the case's workflow or state
+        (not in the hash chain's terms), a deadline or a sanction (not in the chain at all, so
+        nothing else would show it)."""
+        case_id = row["id"]
+        for what, read in (
+                ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
+                ("a deadline row", lambda: self.store.deadlines(case_id)),
+                ("a sanction row", lambda: self.store.sanctions(case_id))):
+            try:
+                read()
+            except DamagedRecord as exc:
+                return Finding(case_id, seq, f"missing, or the case altered: {what} cannot be "
+                                             f"read back ({exc.problem})")
+        return None
+
+    def _load_row(self, case_id: str) -> dict:
+        """:meth:`_load`'s row as stored (a damaged one is read without failing)."""
+        row = self.store.case_row(case_id)
+        if row is None:
+            raise UnknownName(f"no case {case_id!r}")
+        return row
+    def advance(
+        self, until: date, on_recorded: Callable[[Recorded], None] | None = None
+    ) -> list[Recorded]:
+        """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
+
+        Returns (case id, event, date) for each event recorded. The cases are written
+        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
+        events without it; this writes them down. With ``on_recorded``, each is passed to it
+        once its batch is committed instead, and the list returned is empty.
+        """
+        recorded: list[Recorded] = []
+        until = arguments.a_date(until, "until")
+        self._happened(until, "until")
+        self.calendar().check(until)  # (2099 would record events decades ahead)
+        self._write_batched(self._advanced(until), on_recorded or recorded.append)
+        return recorded
+
+    def _advanced(self, until: date) -> Iterator[tuple[Change, list[Recorded]]]:
+        """For each case with something to record up to ``until``: its change, and the
+        events it records."""
+        for case in self.store.each_case():
+            wf = self._workflow_of(case)
+            if wf.pending_automatic(case, until) is None:
+                continue
+            change = Change(case, [], self.store.deadlines(case.id))
+            self._advance(change, self.store.history(case.id), until)
+            yield change, [(case.id, e.event, e.on) for e in change.entries]
+
