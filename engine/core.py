@@ -23,6 +23,7 @@ from attrs import frozen
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
+from engine.case_numbers import numbered_id
 from engine.deadlines import Deadline, apply_event
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
@@ -44,7 +45,7 @@ from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.registry import Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
-from engine.store import CaseRecord, Change, Known, Store, copied, numbered_id, plain
+from engine.store import CaseRecord, Change, Known, Store, copied, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
     OPEN_EVENT,

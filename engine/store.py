@@ -1,20 +1,17 @@
 """Case histories in SQLite through sqlite-utils: cases, an append-only event log, deadlines.
 
-Schema changes are ``sqlite_utils.Migrations`` steps, applied when a database is opened. The
-events table is the evidence: rows are only ever appended. ``cases`` and ``deadlines`` are
-derived from it and rewritten with each event in the same transaction.
+The tables are made by the steps in :mod:`engine.schema`, applied when a database is opened;
+its files are made and checked by :mod:`engine.db_files`. The events table is the evidence:
+rows are only ever appended. ``cases`` and ``deadlines`` are derived from it and rewritten
+with each event in the same transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
-import re
 import sqlite3
-import urllib.parse
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from itertools import compress
@@ -26,207 +23,15 @@ import sqlite_utils
 from attrs import define
 
 from engine import arguments
+from engine.case_numbers import numbered_id, split_number
+from engine.db_files import OPENED, READ_ONLY, check_database, connect_read_only, create, has_commits
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
+from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
-from engine.integrity import GENESIS, TRIGGERS, event_hash
+from engine.integrity import GENESIS, event_hash
 from engine.local_parameters import LocalSetting
-
-migrations = sqlite_utils.Migrations("doudi")
-MIGRATIONS_TABLE = migrations.migrations_table
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db["cases"].create(
-        {
-            "id": str,
-            "province": str,
-            "workflow": str,
-            "county": str,
-            "state": str,
-            "attributes": str,
-            "opened_on": str,
-            "last_event_on": str,
-            "created_at": str,
-        },
-        pk="id",
-    )
-    db["cases"].create_index(["province", "workflow"])
-    db["events"].create(
-        {
-            "id": int,
-            "case_id": str,
-            "seq": int,
-            "event": str,
-            "on": str,
-            "recorded_at": str,
-            "actor": str,
-            "payload": str,
-            "reason": str,
-            "from_state": str,
-            "to_state": str,
-        },
-        pk="id",
-        foreign_keys=[("case_id", "cases", "id")],
-    )
-    db["events"].create_index(["case_id", "seq"], unique=True)
-    db["deadlines"].create(
-        {
-            "id": int,
-            "case_id": str,
-            "rule": str,
-            "instance": int,
-            "title": str,
-            "severity": str,
-            "kind": str,
-            "starts_on": str,
-            "duration": str,
-            "due_on": str,
-            "citation": str,
-            "computation": str,
-            "provisional": int,
-            "param": str,
-            "stopped_on": str,
-            "stop_event": str,
-            "outcome": str,
-            "extended_by": str,
-            "paused_on": str,
-        },
-        pk="id",
-        foreign_keys=[("case_id", "cases", "id")],
-    )
-    db["deadlines"].create_index(["case_id"])
-    db["deadlines"].create_index(["outcome", "due_on"])
-
-
-@migrations()
-def m002_benefit(db: sqlite_utils.Database) -> None:
-    """Linked cases, credit sanctions, and what each event's effects decided."""
-    db["events"].add_column("derived", str)
-    db["links"].create(
-        {"case_id": str, "other_id": str, "relation": str, "on": str, "seq": int},
-        pk=("case_id", "other_id", "relation"),
-        foreign_keys=[("case_id", "cases", "id"), ("other_id", "cases", "id")],
-    )
-    db["sanctions"].create(
-        {"id": int, "case_id": str, "seq": int, "kind": str, "on": str, "amount": float,
-         "basis": str, "note": str},
-        pk="id",
-        foreign_keys=[("case_id", "cases", "id")],
-    )
-    db["sanctions"].create_index(["case_id"])
-    db["sanctions"].create_index(["kind", "on"])
-
-
-@migrations()
-def m003_integrity(db: sqlite_utils.Database) -> None:
-    """Case versions (optimistic concurrency), idempotency keys, corrections, the hash chain."""
-    db["cases"].add_column("version", int, not_null_default=0)
-    for column in ("idempotency_key", "hash", "prev_hash"):
-        db["events"].add_column(column, str)
-    db["events"].add_column("corrects", int)
-    db.execute("create unique index if not exists events_idempotency_key "
-               "on events (idempotency_key) where idempotency_key is not null")
-    for (case_id,) in db.execute("select id from cases").fetchall():
-        previous = GENESIS
-        rows = db.execute("select * from events where case_id = ? order by seq", [case_id])
-        columns = [c[0] for c in rows.description]
-        for values in rows.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            digest = event_hash(row, previous)
-            db.execute("update events set hash = ?, prev_hash = ? where id = ?",
-                       [digest, previous, row["id"]])
-            previous = digest
-    for trigger in TRIGGERS:
-        db.execute(trigger)
-
-
-@migrations()
-def m004_report_indexes(db: sqlite_utils.Database) -> None:
-    """Reports find the cases whose history runs past a date, and the running deadlines."""
-    db["cases"].create_index(["last_event_on"], if_not_exists=True)
-    db["cases"].create_index(["state"], if_not_exists=True)
-
-
-@migrations()
-def m005_running_duties_index(db: sqlite_utils.Database) -> None:
-    """The report's candidate query: a 公示 window is never stopped, so (outcome, due_on)
-    alone also spans every window ever posted; with ``kind`` the range is the duties only."""
-    db["deadlines"].create_index(["outcome", "kind", "due_on"], if_not_exists=True)
-
-
-@migrations()
-def m006_case_numbers(db: sqlite_utils.Database) -> None:
-    """The highest number used after each id prefix: numbering a new case reads one row
-    instead of scanning every id (0.5 s per new case at a million cases)."""
-    db["case_numbers"].create({"prefix": str, "highest": int}, pk="prefix")
-    highest: dict[str, int] = {}
-    for (case_id,) in db.execute("select id from cases"):
-        split = split_number(case_id)
-        if split is not None:
-            highest[split[0]] = max(highest.get(split[0], 0), split[1])
-    db["case_numbers"].insert_all({"prefix": p, "highest": n} for p, n in highest.items())
-
-
-NUMBER_WIDTH = 6  # {province}-2026-000123
-_NUMBERED = re.compile(r"(.*?)(\d+)")
-
-
-def split_number(case_id: str) -> tuple[str, int] | None:
-    """``("p-2026-", 123)`` for ``p-2026-000123``; None without a number at the end, or with
-    one too long to be a case number (SQLite's integers stop at 2**63)."""
-    match = _NUMBERED.fullmatch(case_id)
-    if not match or len(match[2].lstrip("0")) > 18:
-        return None
-    return match[1], int(match[2])
-
-
-def numbered_id(prefix: str, number: int) -> str:
-    return f"{prefix}{number:0{NUMBER_WIDTH}d}"
-
-
-@migrations()
-def m007_drop_outcome_due_on_index(db: sqlite_utils.Database) -> None:
-    """(outcome, kind, due_on) answers every query (outcome, due_on) did; one index fewer to
-    update with every deadline an event writes."""
-    db.execute("drop index if exists idx_deadlines_outcome_due_on")
-
-
-@migrations()
-def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
-    """A deadline is found by (case_id, rule, instance), the key each event's UPDATE names:
-    on (case_id) alone SQLite read every deadline of the case to find it, and a case's
-    deadlines grow with its history (a re-check starts the next one). The new index also
-    answers every query the old one did, so it replaces it; unique, as instances are
-    numbered per rule."""
-    db.execute("create unique index if not exists idx_deadlines_case_id_rule_instance "
-               "on deadlines (case_id, rule, instance)")
-    db.execute("drop index if exists idx_deadlines_case_id")
-
-
-@migrations()
-def m009_local_parameters(db: sqlite_utils.Database) -> None:
-    """Parameters a county sets for itself (engine.local_parameters): appended, never
-    changed, like the events they govern."""
-    db["local_parameters"].create(
-        {"id": int, "province": str, "county": str, "workflow": str, "name": str,
-         "value": str, "citation": str, "on": str, "actor": str, "recorded_at": str},
-        pk="id", not_null={"province", "county", "workflow", "name", "citation", "on"},
-    )
-    for action in ("update", "delete"):
-        db.execute(
-            f"create trigger if not exists local_parameters_append_only_{action} before "
-            f"{action} on local_parameters begin select raise(abort, 'local parameters are "
-            "append-only: record a new setting instead'); end")
-
-
-@migrations()
-def m010_deadline_subject(db: sqlite_utils.Database) -> None:
-    """Whom a deadline is about, where its rule tells overlapping ones apart (the member
-    whose death a re-check follows); NULL for every deadline before."""
-    db["deadlines"].add_column("subject", str)
+from engine.schema import migrations
 
 
 @define
@@ -379,16 +184,16 @@ class Store:
         if os.path.exists(path):
             check_database(path)
         elif path != ":memory:":
-            _create(path)
+            create(path)
         try:
             store = cls(sqlite_utils.Database(path), durability)
         except sqlite3.OperationalError as exc:
-            if not (_READ_ONLY.search(str(exc)) and os.path.isfile(path)):
+            if not (READ_ONLY.search(str(exc)) and os.path.isfile(path)):
                 raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
             store = cls._read_only(path)
         except sqlite3.Error as exc:  # (unreadable, locked past the busy timeout, …)
             raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
-        _OPENED.add(store)
+        OPENED.add(store)
         store.path = os.path.abspath(path)
         return store
 
@@ -401,7 +206,7 @@ class Store:
             conn = connect_read_only(path)
         except sqlite3.OperationalError as exc:
             log = f"{path}-wal"
-            if _READ_ONLY.search(str(exc)) and _has_commits(log):
+            if READ_ONLY.search(str(exc)) and has_commits(log):
                 raise DoudiError(f"{path}: read-only, and its write-ahead log {log} holds commits "
                                  "not yet in the file: open it once where it can be written "
                                  "(or copy both files to a writable place)") from None
@@ -941,218 +746,10 @@ def copied(value: Any) -> Any:
     return value
 
 
-#: Databases this process created (absolute paths): only those may :func:`remove_unused`
-#: remove.
-CREATED_HERE: set[str] = set()
-#: The stores this process opened on files, so that :func:`remove_unused` can close them.
-_OPENED: weakref.WeakSet[Store] = weakref.WeakSet()
-
-
-def _create(path: str) -> None:
-    """Make a new database whole, then put it in place.
-
-    Its tables are made in a scratch file beside it, which is then hard-linked to ``path``:
-    the link fails if the file exists, so of several processes creating it at once one wins
-    and the others open its file. Made in place, they raced through the migrations, and one
-    that failed removed a file the others had already written cases to.
-    """
-    import tempfile
-
-    refuse_orphan_log(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
-    except OSError as exc:
-        raise DoudiError(f"{path}: the database cannot be created ({exc.strerror}: "
-                         f"{directory})") from None
-    os.close(handle)
-    as_made_in_place(scratch)
-    try:
-        scratch_db = sqlite_utils.Database(scratch)
-        try:
-            scratch_db.execute("PRAGMA journal_mode = WAL")
-            migrations.apply(scratch_db)
-        finally:
-            scratch_db.close()  # (the last connection: the log is folded into the file)
-        try:
-            os.link(scratch, path)
-        except FileExistsError:
-            check_database(path)  # another process made it first: theirs, if it is one
-            return
-        except OSError:
-            # A file system without hard links (FAT, some network shares): moved into place,
-            # which could replace a database another process made at the same instant.
-            if os.path.exists(path):
-                check_database(path)
-                return
-            try:
-                os.replace(scratch, path)
-            except OSError as exc:  # a name too long for the file system, say
-                raise DoudiError(f"{path}: the database cannot be created "
-                                 f"({exc.strerror})") from None
-        CREATED_HERE.add(os.path.abspath(path))
-    finally:
-        remove_files(scratch)
-
-
-def refuse_orphan_log(path: str) -> None:
-    """Before a new file is put at ``path``, where none is: SQLite finds a database's log by
-    its name, and one left beside a database that was removed (or moved away without it)
-    would be applied to the new file, and corrupt it."""
-    for log in (path + "-wal", path + "-journal"):
-        # (a file there now is another process's, made since the caller looked: its own log)
-        if _has_commits(log) and not os.path.exists(path):
-            raise DoudiError(f"{path} does not exist, but {log}, a log of a database that was "
-                             "there, does: put the database back beside it, or move the log "
-                             "away, and run again")
-
-
-def make_way(path: str) -> None:
-    """Before another file is moved to ``path``: the database there released (:func:`release`),
-    or, where none is, a log a removed one left refused (:func:`refuse_orphan_log`)."""
-    if os.path.exists(path):
-        release(path)
-    else:
-        refuse_orphan_log(path)
-
-
-def release(path: str) -> None:
-    """Before another file replaces the database at ``path``: fold its write-ahead log into it,
-    and make sure no other process has it open. A log left beside it (a writer killed, or a
-    process still connected) would otherwise be applied to the new file, and corrupt it."""
-    try:
-        conn = sqlite3.connect(path, timeout=10)
-        try:
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            conn.close()  # (the last connection: SQLite removes the log and shared memory)
-    except sqlite3.DatabaseError as exc:
-        raise DoudiError(f"{path}: its write-ahead log cannot be folded into it ({exc})") from None
-    if busy or _has_commits(path + "-wal") or os.path.exists(path + "-shm"):
-        raise DoudiError(f"{path} is open in another process: close it there and run again")
-
-
-def as_made_in_place(path: str) -> None:
-    """Give a scratch file (mkstemp's mode 0600) the mode a file made in place would have."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
-def remove_files(path: str) -> None:
-    """Remove a database file and the files SQLite keeps beside it, those that exist."""
-    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
-        if os.path.exists(name):
-            os.remove(name)
-
-
-def remove_unused(path: str) -> bool:
-    """Remove the database at ``path`` if this process made it, it holds no event (nor
-    county parameter) and no other connection has it open; whether it was removed. For a
-    first command that failed.
-
-    This process's own connections to it are closed first. Another connection is detected
-    by SQLite itself: WAL mode can be left only by the one connection open, and the file is
-    then removed under an exclusive lock, so a process that opened it meanwhile finds it
-    gone rather than writing cases into a removed file.
-    """
-    path = os.path.abspath(path)
-    if path not in CREATED_HERE:
-        return False
-    for store in list(_OPENED):
-        if store.path == path:
-            store.db.close()
-    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
-    try:
-        if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] != "delete":
-            return False
-        conn.execute("BEGIN EXCLUSIVE")
-        if conn.execute("select exists (select 1 from events) or exists "
-                        "(select 1 from local_parameters)").fetchone()[0]:
-            return False
-        remove_files(path)
-        CREATED_HERE.discard(path)
-        return True
-    except sqlite3.Error:  # locked: another connection has it open
-        return False
-    finally:
-        conn.close()
-
-
 def _check_durability(durability: Any) -> None:
     if durability not in DURABILITY:
         raise InvalidInput(f"unknown durability {durability!r} "
                            f"(choose from: {', '.join(DURABILITY)})")
-
-
-def connect_read_only(db_path: str) -> sqlite3.Connection:
-    """A connection that only reads ``db_path``.
-
-    A WAL database needs its shared-memory file, which a read-only directory cannot hold.
-    With no log beside it (closed cleanly: every commit is in the file itself) it is read as
-    immutable; a log a writer left is never ignored (the OperationalError stands)."""
-    # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
-    location = urllib.parse.quote(os.path.realpath(db_path))
-    conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
-    try:
-        conn.execute("select count(*) from sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if not _READ_ONLY.search(str(exc)) or _has_commits(f"{db_path}-wal"):
-            raise
-    return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
-
-
-def _has_commits(log: str) -> bool:
-    """Whether a write-ahead log holds anything (an empty one is what a reader leaves)."""
-    return os.path.exists(log) and os.path.getsize(log) > 0
-
-
-#: What SQLite says of a file it may read but not write, or whose shared-memory file it cannot
-#: make (a directory the user cannot write, a file system mounted read-only).
-_READ_ONLY = re.compile(r"readonly database|unable to open database file")
-
-
-@functools.cache
-def _known_migrations() -> frozenset[str]:
-    """The names of this version's migrations (all pending on an empty database)."""
-    return frozenset(m.name for m in migrations.pending(sqlite_utils.Database(memory=True)))
-
-
-def check_database(db_path: str, empty_ok: bool = True) -> None:
-    """Refuse, before anything is written to it, a file that is not a doudi database: not an
-    SQLite file at all, or another program's SQLite database (tables, but not doudi's record
-    of its own migrations, even with a table named ``cases``). An empty file (no tables) is
-    refused too unless ``empty_ok`` (a command that records may make it the database)."""
-    try:
-        # Read-only: looking must not change the file (a journal mode, a new empty database).
-        conn = connect_read_only(db_path)
-        try:
-            tables = {name for (name,) in
-                      conn.execute("select name from sqlite_master where type = 'table'")}
-            applied = {name for (name,) in conn.execute(
-                f"select name from [{MIGRATIONS_TABLE}] where migration_set = ?",
-                [migrations.name])} if MIGRATIONS_TABLE in tables else set()
-            ours = bool(applied)
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return  # locked, unreadable, …: Engine.open reports it
-    except sqlite3.DatabaseError as exc:
-        raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
-    if tables and not ours:
-        raise DoudiError(f"{db_path} is an SQLite database but not a doudi one: not touching it")
-    newer = sorted(applied - _known_migrations())
-    if newer:
-        # Its schema may hold what this version would break (a column it must fill, a rule in
-        # a trigger): written to only by the version that made it.
-        raise DoudiError(f"{db_path} was upgraded by a newer doudi (migration "
-                         f"{', '.join(newer)}), which this version does not know: upgrade doudi "
-                         "to use it")
-    if not tables and not empty_ok:
-        raise UnknownName(f"{db_path} holds no doudi database yet (open a case first, or pass "
-                          "--db)")
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

@@ -499,7 +499,7 @@ def test_a_first_command_interrupted_while_the_database_is_made_leaves_nothing(t
     # The tables are made in a scratch file that is linked into place only when whole:
     # interrupted after the first table, nothing is left, not even the scratch file (kept in
     # place, such a file was refused ever after as "not a doudi database").
-    from engine import store
+    from engine import schema
 
     fresh = str(tmp_path / "fresh.db")
 
@@ -507,7 +507,7 @@ def test_a_first_command_interrupted_while_the_database_is_made_leaves_nothing(t
         db.execute("create table _sqlite_migrations (id integer)")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store.migrations, "apply", interrupted)
+    monkeypatch.setattr(schema.migrations, "apply", interrupted)
     result = run(fresh, "import", write(tmp_path, LINES))
     assert result.exit_code == 1
     assert error_line(result) == "Error: interrupted: nothing more was recorded"

@@ -385,8 +385,8 @@ def test_a_database_removed_without_its_log_is_not_recreated_over_the_log(tmp_pa
 def test_release_folds_a_killed_writer_s_log_into_the_file(tmp_path):
     """What ``doudi demo`` does before its new file replaces the old one: the commit in the
     log reaches the file, and the log is gone; a file another connection has open is refused."""
+    from engine.db_files import release
     from engine.errors import DoudiError
-    from engine.store import release
 
     path = str(tmp_path / "cases.db")
     subprocess.run([sys.executable, "-c", LEFT_IN_THE_LOG, path])

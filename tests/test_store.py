@@ -11,7 +11,8 @@ import pytest
 import sqlite_utils
 
 from engine import Engine
-from engine.store import Store, migrations
+from engine.schema import migrations
+from engine.store import Store
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
                   "m005_running_duties_index", "m006_case_numbers",

@@ -135,7 +135,7 @@ def open_engine(db_path: str, create: bool = False):
     if not create and not os.path.exists(db_path):
         raise UnknownName(f"no database at {db_path} (open a case first, or pass --db)")
     if not create and os.path.isfile(db_path):
-        from engine.store import check_database
+        from engine.db_files import check_database
 
         check_database(db_path, empty_ok=False)  # a command that only reads makes none
     try:
@@ -159,7 +159,7 @@ def no_database_left_on_failure(db_path: str) -> Iterator[None]:
     """A failed first command leaves no database behind: one it created is removed if the
     command fails before any event is in it (an import stopped at a later batch keeps what
     its earlier batches committed)."""
-    from engine.store import remove_unused
+    from engine.db_files import remove_unused
 
     existed = os.path.exists(db_path)
     try:

@@ -36,7 +36,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import sqlite_utils
 
     from engine.core import Engine
-    from engine.store import as_made_in_place, make_way, remove_files
+    from engine.db_files import as_made_in_place, make_way, remove_files
 
     if os.path.exists(db_path):
         try:

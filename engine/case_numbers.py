@@ -1,0 +1,21 @@
+"""Case ids numbered per prefix: ``{province}-2026-000123``."""
+
+from __future__ import annotations
+
+import re
+
+NUMBER_WIDTH = 6  # {province}-2026-000123
+_NUMBERED = re.compile(r"(.*?)(\d+)")
+
+
+def split_number(case_id: str) -> tuple[str, int] | None:
+    """``("p-2026-", 123)`` for ``p-2026-000123``; None without a number at the end, or with
+    one too long to be a case number (SQLite's integers stop at 2**63)."""
+    match = _NUMBERED.fullmatch(case_id)
+    if not match or len(match[2].lstrip("0")) > 18:
+        return None
+    return match[1], int(match[2])
+
+
+def numbered_id(prefix: str, number: int) -> str:
+    return f"{prefix}{number:0{NUMBER_WIDTH}d}"

@@ -1,0 +1,200 @@
+"""The database's tables, as ``sqlite_utils.Migrations`` steps applied when a database is opened.
+
+Each step is applied once, in order, and recorded in the database; a step is never changed
+once released (a database upgraded by it would not be upgraded again), so a change of the
+schema is a new step.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sqlite_utils
+
+from engine.case_numbers import split_number
+from engine.integrity import GENESIS, TRIGGERS, event_hash
+
+migrations = sqlite_utils.Migrations("doudi")
+MIGRATIONS_TABLE = migrations.migrations_table
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["cases"].create(
+        {
+            "id": str,
+            "province": str,
+            "workflow": str,
+            "county": str,
+            "state": str,
+            "attributes": str,
+            "opened_on": str,
+            "last_event_on": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["cases"].create_index(["province", "workflow"])
+    db["events"].create(
+        {
+            "id": int,
+            "case_id": str,
+            "seq": int,
+            "event": str,
+            "on": str,
+            "recorded_at": str,
+            "actor": str,
+            "payload": str,
+            "reason": str,
+            "from_state": str,
+            "to_state": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["events"].create_index(["case_id", "seq"], unique=True)
+    db["deadlines"].create(
+        {
+            "id": int,
+            "case_id": str,
+            "rule": str,
+            "instance": int,
+            "title": str,
+            "severity": str,
+            "kind": str,
+            "starts_on": str,
+            "duration": str,
+            "due_on": str,
+            "citation": str,
+            "computation": str,
+            "provisional": int,
+            "param": str,
+            "stopped_on": str,
+            "stop_event": str,
+            "outcome": str,
+            "extended_by": str,
+            "paused_on": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["deadlines"].create_index(["case_id"])
+    db["deadlines"].create_index(["outcome", "due_on"])
+
+
+@migrations()
+def m002_benefit(db: sqlite_utils.Database) -> None:
+    """Linked cases, credit sanctions, and what each event's effects decided."""
+    db["events"].add_column("derived", str)
+    db["links"].create(
+        {"case_id": str, "other_id": str, "relation": str, "on": str, "seq": int},
+        pk=("case_id", "other_id", "relation"),
+        foreign_keys=[("case_id", "cases", "id"), ("other_id", "cases", "id")],
+    )
+    db["sanctions"].create(
+        {"id": int, "case_id": str, "seq": int, "kind": str, "on": str, "amount": float,
+         "basis": str, "note": str},
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["sanctions"].create_index(["case_id"])
+    db["sanctions"].create_index(["kind", "on"])
+
+
+@migrations()
+def m003_integrity(db: sqlite_utils.Database) -> None:
+    """Case versions (optimistic concurrency), idempotency keys, corrections, the hash chain."""
+    db["cases"].add_column("version", int, not_null_default=0)
+    for column in ("idempotency_key", "hash", "prev_hash"):
+        db["events"].add_column(column, str)
+    db["events"].add_column("corrects", int)
+    db.execute("create unique index if not exists events_idempotency_key "
+               "on events (idempotency_key) where idempotency_key is not null")
+    for (case_id,) in db.execute("select id from cases").fetchall():
+        previous = GENESIS
+        rows = db.execute("select * from events where case_id = ? order by seq", [case_id])
+        columns = [c[0] for c in rows.description]
+        for values in rows.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            digest = event_hash(row, previous)
+            db.execute("update events set hash = ?, prev_hash = ? where id = ?",
+                       [digest, previous, row["id"]])
+            previous = digest
+    for trigger in TRIGGERS:
+        db.execute(trigger)
+
+
+@migrations()
+def m004_report_indexes(db: sqlite_utils.Database) -> None:
+    """Reports find the cases whose history runs past a date, and the running deadlines."""
+    db["cases"].create_index(["last_event_on"], if_not_exists=True)
+    db["cases"].create_index(["state"], if_not_exists=True)
+
+
+@migrations()
+def m005_running_duties_index(db: sqlite_utils.Database) -> None:
+    """The report's candidate query: a 公示 window is never stopped, so (outcome, due_on)
+    alone also spans every window ever posted; with ``kind`` the range is the duties only."""
+    db["deadlines"].create_index(["outcome", "kind", "due_on"], if_not_exists=True)
+
+
+@migrations()
+def m006_case_numbers(db: sqlite_utils.Database) -> None:
+    """The highest number used after each id prefix: numbering a new case reads one row
+    instead of scanning every id (0.5 s per new case at a million cases)."""
+    db["case_numbers"].create({"prefix": str, "highest": int}, pk="prefix")
+    highest: dict[str, int] = {}
+    for (case_id,) in db.execute("select id from cases"):
+        split = split_number(case_id)
+        if split is not None:
+            highest[split[0]] = max(highest.get(split[0], 0), split[1])
+    db["case_numbers"].insert_all({"prefix": p, "highest": n} for p, n in highest.items())
+
+
+
+@migrations()
+def m007_drop_outcome_due_on_index(db: sqlite_utils.Database) -> None:
+    """(outcome, kind, due_on) answers every query (outcome, due_on) did; one index fewer to
+    update with every deadline an event writes."""
+    db.execute("drop index if exists idx_deadlines_outcome_due_on")
+
+
+@migrations()
+def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
+    """A deadline is found by (case_id, rule, instance), the key each event's UPDATE names:
+    on (case_id) alone SQLite read every deadline of the case to find it, and a case's
+    deadlines grow with its history (a re-check starts the next one). The new index also
+    answers every query the old one did, so it replaces it; unique, as instances are
+    numbered per rule."""
+    db.execute("create unique index if not exists idx_deadlines_case_id_rule_instance "
+               "on deadlines (case_id, rule, instance)")
+    db.execute("drop index if exists idx_deadlines_case_id")
+
+
+@migrations()
+def m009_local_parameters(db: sqlite_utils.Database) -> None:
+    """Parameters a county sets for itself (engine.local_parameters): appended, never
+    changed, like the events they govern."""
+    db["local_parameters"].create(
+        {"id": int, "province": str, "county": str, "workflow": str, "name": str,
+         "value": str, "citation": str, "on": str, "actor": str, "recorded_at": str},
+        pk="id", not_null={"province", "county", "workflow", "name", "citation", "on"},
+    )
+    for action in ("update", "delete"):
+        db.execute(
+            f"create trigger if not exists local_parameters_append_only_{action} before "
+            f"{action} on local_parameters begin select raise(abort, 'local parameters are "
+            "append-only: record a new setting instead'); end")
+
+
+@migrations()
+def m010_deadline_subject(db: sqlite_utils.Database) -> None:
+    """Whom a deadline is about, where its rule tells overlapping ones apart (the member
+    whose death a re-check follows); NULL for every deadline before."""
+    db["deadlines"].add_column("subject", str)
+
+
+@functools.cache
+def known_migrations() -> frozenset[str]:
+    """The names of this version's migrations (all pending on an empty database)."""
+    return frozenset(m.name for m in migrations.pending(sqlite_utils.Database(memory=True)))
