@@ -1,10 +1,14 @@
-"""Refused applicants in dynamic monitoring (低收入人口动态监测), registered as an ordinary plugin.
+"""Households put into dynamic monitoring (低收入人口动态监测) by a decision on their case,
+registered as an ordinary plugin.
 
-A province may put households whose application was refused into dynamic monitoring
-("申请认定低收入人口未获通过对象"): the parameter ``refused_applicants_monitored`` of the
-``dibao`` and ``marginal`` workflows, false nationally. The refusal (``reject``, ``refuse``)
-then records ``dynamic_monitoring`` with its clause (``monitoring_basis``), as a household
-leaving 低保 does (``engine.default_benefit``).
+A province may put into dynamic monitoring the households whose application was refused
+("申请认定低收入人口未获通过对象", 江苏 三(三); "申请过救助家庭", 天津 三(三)): the parameter
+``refused_applicants_monitored`` of the ``dibao`` and ``marginal`` workflows. It may put there
+the households recognized as 低保边缘 or 支出型困难 ("对其实施动态监测", 山西 一(四)): the
+parameter ``recognized_households_monitored`` of the ``marginal`` workflow. Both are false
+nationally. The decision (``reject``, ``refuse``; ``recognize``) then records
+``dynamic_monitoring`` with its clause (``monitoring_basis``), as a household leaving 低保
+does (``engine.default_benefit``).
 """
 
 from __future__ import annotations
@@ -14,13 +18,22 @@ from engine.guards import GuardContext
 from engine.hookspecs import hookimpl
 
 
-def monitor_refused_applicant(ctx: GuardContext, outcome: Outcome) -> None:
-    rule = ctx.parameters["refused_applicants_monitored"]
+def _monitor_where(parameter: str, ctx: GuardContext, outcome: Outcome) -> None:
+    rule = ctx.parameters[parameter]
     if rule.value is True:
         outcome.attributes["dynamic_monitoring"] = True
         outcome.attributes["monitoring_basis"] = rule.citation
 
 
+def monitor_refused_applicant(ctx: GuardContext, outcome: Outcome) -> None:
+    _monitor_where("refused_applicants_monitored", ctx, outcome)
+
+
+def monitor_recognized_household(ctx: GuardContext, outcome: Outcome) -> None:
+    _monitor_where("recognized_households_monitored", ctx, outcome)
+
+
 @hookimpl
 def doudi_register_effects(register):
     register("monitor_refused_applicant", monitor_refused_applicant)
+    register("monitor_recognized_household", monitor_recognized_household)

@@ -250,10 +250,14 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
 
 # 江苏征求意见稿 三(三): "将困难人群纳入动态监测范围。困难人群主要包括低保对象、特困人员、低保边缘家庭、
 # 支出型困难家庭等低收入人口；申请认定低收入人口未获通过对象；……"
-def test_a_refused_application_puts_the_household_into_dynamic_monitoring_in_jiangsu(engine):
-    """The 低保 refusal (reject, 不予确认同意) and the 低保边缘/支出型 one (refuse, 不予认定)
-    record the monitoring with its clause; 山西 and 天津, whose notices say nothing of refused
-    applicants, record none."""
+def test_a_refused_application_puts_the_household_into_dynamic_monitoring_in_jiangsu_and_tianjin(
+        engine):
+    """江苏征求意见稿 三(三) "申请认定低收入人口未获通过对象" and 津民发〔2023〕13号 三(三) "重点对享受过
+    救助、申请过救助家庭……要密切关注，定期开展数据比对筛查": the 低保 refusal (reject, 不予确认同意)
+    and the 低保边缘/支出型 one (refuse, 不予认定) record the monitoring with its clause; 山西,
+    whose notice says nothing of refused applicants, records none."""
+    tianjin = ("津民发〔2023〕13号 三(三)（重点对享受过救助、申请过救助家庭……要密切关注，"
+               "定期开展数据比对筛查）")
     by_province = {}
     for province in ("jiangsu_draft", "shanxi", "tianjin"):
         case = engine.open_case(province=province, on=date(2026, 3, 2))
@@ -267,11 +271,11 @@ def test_a_refused_application_puts_the_household_into_dynamic_monitoring_in_jia
     assert by_province == {
         "jiangsu_draft": {"dynamic_monitoring": True, "monitoring_basis": f"{DRAFT} 三(三)"},
         "shanxi": {},
-        "tianjin": {},
+        "tianjin": {"dynamic_monitoring": True, "monitoring_basis": tianjin},
     }
 
     refused = {}
-    for province in ("jiangsu_draft", "shanxi"):
+    for province in ("jiangsu_draft", "shanxi", "tianjin"):
         case = engine.open_case(province=province, workflow="marginal", on=date(2026, 3, 2),
                                 attributes={"recognition": "expenditure"})
         view = engine.fire(case.id, "refuse", on=date(2026, 3, 20))
@@ -279,4 +283,28 @@ def test_a_refused_application_puts_the_household_into_dynamic_monitoring_in_jia
         refused[province] = view.case.attributes.get("monitoring_basis")
         # Replaying the history gives back what was stored.
         assert engine.replay(case.id)[0].attributes == engine.store.case(case.id).attributes
-    assert refused == {"jiangsu_draft": f"{DRAFT} 三(三)", "shanxi": None}
+    assert refused == {"jiangsu_draft": f"{DRAFT} 三(三)", "shanxi": None, "tianjin": tianjin}
+
+
+def test_a_recognized_marginal_household_goes_into_dynamic_monitoring(engine):
+    """晋民发〔2023〕31号 一(四) "将符合条件的困难群众及时纳入低保边缘家庭范围，对其实施动态监测";
+    津民发〔2023〕13号 三(三) "低保边缘群体、支出型困难群体……要密切关注，定期开展数据比对筛查";
+    江苏征求意见稿 三(三) "困难人群主要包括……低保边缘家庭、支出型困难家庭". Recognition (认定)
+    records the monitoring and its clause in each province; nationally it records none."""
+    basis = {}
+    for province in ("shanxi", "tianjin", "jiangsu_draft"):
+        case = engine.open_case(province=province, workflow="marginal", on=date(2026, 3, 2),
+                                attributes={"recognition": "marginal"})
+        view = engine.fire(case.id, "recognize", on=date(2026, 3, 20))
+        assert (view.state, view.case.attributes["dynamic_monitoring"]) == ("recognized", True)
+        basis[province] = view.case.attributes["monitoring_basis"]
+    assert basis == {
+        "shanxi": "晋民发〔2023〕31号 一(四)（纳入低保边缘家庭范围，对其实施动态监测）",
+        "tianjin": "津民发〔2023〕13号 三(三)（低保边缘群体、支出型困难群体……要密切关注，"
+                   "定期开展数据比对筛查）",
+        "jiangsu_draft": f"{DRAFT} 三(三)（困难人群主要包括……低保边缘家庭、支出型困难家庭）",
+    }
+    from engine.workflow import load_workflow
+
+    national = load_workflow("marginal").parameters["recognized_households_monitored"]
+    assert (national.value, national.citation) == (False, "国家未规定（默认不纳入，由省份按本省文件设定）")

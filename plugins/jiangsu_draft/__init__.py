@@ -89,7 +89,9 @@ def doudi_parameters(province, workflow):
     # 三(三): "申请认定低收入人口未获通过对象" are among the people in dynamic monitoring.
     refused = Parameter("refused_applicants_monitored", True, MONITORING)
     if workflow == "marginal":
-        return [refused]
+        # 三(三): "困难人群主要包括低保对象、特困人员、低保边缘家庭、支出型困难家庭等低收入人口".
+        return [refused, Parameter("recognized_households_monitored", True,
+                                   f"{MONITORING}（困难人群主要包括……低保边缘家庭、支出型困难家庭）")]
     if workflow != "dibao":
         return None
     return [

@@ -54,6 +54,11 @@ def doudi_parameters(province, workflow):
                       f"{NOTICE} 二(二)（受重大公共卫生事件、灾情影响等暂未就业、基本生活面临困难的大学生"
                       "纳入临时救助范围）"),
         ]
+    if workflow == "marginal":
+        # 一(四): "将符合条件的困难群众及时纳入低保边缘家庭范围，对其实施动态监测"; 三(四) names
+        # "低保边缘群体、支出型困难群体" among those watched closely.
+        return [Parameter("recognized_households_monitored", True,
+                          f"{NOTICE} 一(四)（纳入低保边缘家庭范围，对其实施动态监测）")]
     if workflow != "dibao":
         return None
     limits = f"{NOTICE} 四(二)"

@@ -64,9 +64,18 @@ def doudi_parameters(province, workflow):
             Parameter("disaster_months_per_person", [0, 3],
                       f"{NOTICE} 二(二)（每人救助标准不超过3个月本市城乡居民最低生活保障标准）"),
         ]
+    # 三(三): "重点对享受过救助、申请过救助家庭……低保边缘群体、支出型困难群体……要密切关注，定期开展数据
+    # 比对筛查": a refused applicant, and a household recognized as 边缘 or 支出型, are monitored.
+    refused = Parameter("refused_applicants_monitored", True,
+                        f"{MONITORING}（重点对享受过救助、申请过救助家庭……要密切关注，定期开展数据比对筛查）")
+    if workflow == "marginal":
+        return [refused, Parameter(
+            "recognized_households_monitored", True,
+            f"{MONITORING}（低保边缘群体、支出型困难群体……要密切关注，定期开展数据比对筛查）")]
     if workflow != "dibao":
         return None
     return [
+        refused,
         Parameter("delegation", "always", LIMITS),
         Parameter("total", "20wd", LIMITS),
         Parameter("total_delegated", "20wd", LIMITS),
