@@ -55,25 +55,42 @@ def within_publicity(ctx: GuardContext) -> str | None:
     )
 
 
+def channel_items(given: Any) -> list[str]:
+    """A ``channel`` datum as given: a list, or text separated by commas."""
+    items = given if isinstance(given, list) else str(given).split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
 def _not_listed(given: Any, allowed: Parameter) -> list[str]:
     """The items of ``given`` (a list, or text separated by commas) that ``allowed`` lacks."""
-    items = given if isinstance(given, list) else str(given).split(",")
-    return [item.strip() for item in items if item.strip() not in allowed.value]
+    return [item for item in channel_items(given) if item not in allowed.value]
+
+
+#: Where the 公示 is posted in every case (57号 第19条 "在申请家庭所在村（社区）公示"): other
+#: channels a province allows ("通过网上公示等，扩大监督范围") add to it.
+VILLAGE_CHANNEL = "村（社区）"
+VILLAGE_BASIS = "民发〔2021〕57号 第19条"
 
 
 def publicity_channel_allowed(ctx: GuardContext) -> str | None:
-    """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow."""
+    """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow, and
+    the village (community) is among them: online posting only widens it."""
     channel = ctx.payload.get("channel")
     if channel is None:
         return None
     allowed = ctx.parameters["publicity_channels"]
     unknown = _not_listed(channel, allowed)
-    if not unknown:
-        return None
-    return (
-        f"公示 channel {'、'.join(unknown)} is not provided for; allowed: "
-        f"{'、'.join(allowed.value)} ({allowed.citation})"
-    )
+    if unknown:
+        return (
+            f"公示 channel {'、'.join(unknown)} is not provided for; allowed: "
+            f"{'、'.join(allowed.value)} ({allowed.citation})"
+        )
+    given = channel_items(channel)
+    if VILLAGE_CHANNEL in allowed.value and VILLAGE_CHANNEL not in given:
+        return (f"the 公示 is posted in the applicant's {VILLAGE_CHANNEL} ({VILLAGE_BASIS}); "
+                f"{'、'.join(given)} only adds to it ({allowed.citation}): give "
+                f"channel={','.join([VILLAGE_CHANNEL, *given])}")
+    return None
 
 
 def extension_reason_allowed(ctx: GuardContext) -> str | None:

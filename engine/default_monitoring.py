@@ -2,10 +2,10 @@
 registered as an ordinary plugin.
 
 A province may put into dynamic monitoring the households whose application was refused
-("申请认定低收入人口未获通过对象", 江苏 三(三); "申请过救助家庭", 天津 三(三)): the parameter
+("申请认定低收入人口未获通过对象", "申请过救助家庭"): the parameter
 ``refused_applicants_monitored`` of the ``dibao`` and ``marginal`` workflows. It may put there
-the households recognized as 低保边缘 or 支出型困难 ("对其实施动态监测", 山西 一(四)): the
-parameter ``recognized_households_monitored`` of the ``marginal`` workflow. Both are false
+the households recognized as 低保边缘 or 支出型困难 ("对其实施动态监测"): the parameter
+``recognized_households_monitored`` of the ``marginal`` workflow. Both are false
 nationally. The decision (``reject``, ``refuse``; ``recognize``) then records
 ``dynamic_monitoring`` with its clause (``monitoring_basis``), as a household leaving 低保
 does (``engine.default_benefit``).

@@ -20,6 +20,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from engine.arguments import visible
+from engine.default_guards import channel_items
 from engine.errors import InvalidInput, UnknownName
 from engine.views import CaseView
 
@@ -129,12 +130,6 @@ def _place(fields: Mapping[str, Any]) -> str:
     return _text(fields.get("village")) or _text(fields.get("county")) or DEFAULT_PLACE
 
 
-def _channels(value: Any) -> list[str]:
-    """A ``channel`` datum as the 公示 guard reads it: a list, or comma-separated text."""
-    given = value if isinstance(value, list) else str(value).split(",")
-    return [str(c).strip() for c in given if str(c).strip()]
-
-
 def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityNotice:
     """The 公示 of the case's (latest) 初审意见, as it stood when it was posted.
 
@@ -166,7 +161,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityN
         raise UnknownName(f"no 公示 period recorded for case {view.id}")
     window = windows[-1]
     channel = entry["payload"].get("channel")
-    online = ONLINE_CHANNEL in (_channels(channel) if channel is not None else channels)
+    online = ONLINE_CHANNEL in (channel_items(channel) if channel is not None else channels)
     office = Office(_text(fields.get("office_name")) or DEFAULT_OFFICE,
                     _text(fields.get("office_phone")), _text(fields.get("office_address")))
     return PublicityNotice(

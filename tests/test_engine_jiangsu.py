@@ -114,19 +114,27 @@ def test_an_objection_after_the_publicity_has_ended_is_refused(engine):
 
 def test_online_publicity_is_allowed_in_jiangsu(db):
     """江苏征求意见稿 四(二): "公示、公布的地点主要在低保家庭所在村（社区）… 有条件的地区可以通过网上公示等，
-    扩大监督范围。" — channel 网上 is accepted here (it is refused in 山西)."""
+    扩大监督范围。" — channel 网上 is accepted here beside the village (it is refused in 山西);
+    alone it is refused: the village posting (民发〔2021〕57号 第19条) is what it widens."""
     cid = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02").stdout.strip()
     assert cid.startswith("jiangsu_draft-2026-")
     for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05"),
                       ("request_verification", "2026-03-09"), ("start_verification", "2026-03-10")]:
         assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    alone = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
+                "--set", "channel=网上")
+    assert alone.exit_code == 1
+    assert error_line(alone) == (
+        "Error: post_publicity refused: the 公示 is posted in the applicant's 村（社区） "
+        "(民发〔2021〕57号 第19条); 网上 only adds to it (江苏征求意见稿 四(二)): give "
+        "channel=村（社区）,网上")
     result = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
-                 "--set", "channel=网上")
+                 "--set", "channel=村（社区）,网上")
     assert result.exit_code == 0, result.output
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "in_publicity"
-    assert data["attributes"]["channel"] == "网上"
-    assert data["history"][-1]["payload"] == {"channel": "网上"}
+    assert data["attributes"]["channel"] == "村（社区）,网上"
+    assert data["history"][-1]["payload"] == {"channel": "村（社区）,网上"}
     publicity = next(d for d in data["deadlines"] if d["rule"] == "publicity")
     assert (publicity["starts_on"], publicity["due_on"]) == ("2026-03-16", "2026-03-23")
 
@@ -173,7 +181,7 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
                   "--set", "participants=5", "--set", "reasons=重病支出大，确有特殊困难")
     assert decided.exit_code == 0, decided.output
     posted = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-16",
-                 "--set", "channel=网上")
+                 "--set", "channel=村（社区）,网上")
     assert posted.exit_code == 0, posted.output
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "in_publicity"
@@ -223,7 +231,7 @@ def test_collective_route_with_extension_objection_and_refusal_replays_identical
         ("collective_decided", date(2026, 3, 12), {"outcome": "agree", "meeting_on": "2026-03-11",
                                                    "participants": 5, "reasons": "确有特殊困难"},
          None),
-        ("post_publicity", PUBLICITY_POSTED, {"channel": "网上"}, None),
+        ("post_publicity", PUBLICITY_POSTED, {"channel": "村（社区）,网上"}, None),
         ("raise_objection", date(2026, 3, 18), {}, None),
         ("submit_to_county", date(2026, 4, 20), {}, None),
         ("reject", date(2026, 5, 7), {}, None),

@@ -159,11 +159,11 @@ JIANGSU_TEXT = """\
 
 
 def test_jiangsu_online_publicity_text_is_exact(db):
-    """江苏征求意见稿 四(二) "有条件的地区可以通过网上公示": posted with channel=网上 on Mon 9/28;
+    """江苏征求意见稿 四(二) "有条件的地区可以通过网上公示": posted with channel=村（社区）,网上 on Mon 9/28;
     the 7th day 10/5 is in 国庆 (10/1–10/7) → last day 2026-10-08 (《民法典》第203条)."""
     engine = Engine.open(db)
     cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 9, 28),
-                       {"channel": "网上"})
+                       {"channel": "村（社区）,网上"})
     result = run(db, "notice", "publicity", cid)
     assert result.exit_code == 0, result.output
     assert result.output == JIANGSU_TEXT
@@ -173,7 +173,7 @@ def test_jiangsu_online_publicity_html_is_exact_and_escaped(db):
     """The HTML is the version posted online: every value escaped (东<风>村, 李四&子)."""
     engine = Engine.open(db)
     cid = to_publicity(engine, "jiangsu_draft", JIANGSU_HOUSEHOLD, date(2026, 9, 28),
-                       {"channel": "网上"})
+                       {"channel": "村（社区）,网上"})
     result = run(db, "notice", "publicity", cid, "--format", "html")
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -198,8 +198,8 @@ def test_jiangsu_online_publicity_html_is_exact_and_escaped(db):
 
 @pytest.mark.parametrize(("payload", "online"), [
     ({}, True),                           # no channel named: the province's channels include 网上
-    ({"channel": "网上"}, True),
     ({"channel": "村（社区）,网上"}, True),
+    ({"channel": ["村（社区）", "网上"]}, True),
     ({"channel": "村（社区）"}, False),     # the township chose the village alone
 ])
 def test_jiangsu_online_wording_follows_the_channel(engine, payload, online):
