@@ -683,8 +683,30 @@ def _plan(rng: random.Random, delegated: bool) -> list[tuple[str, str, int, int,
 class Template:
     """One case's route, dates and derived rows, shared by many generated cases."""
 
-    __slots__ = ("amount", "breached", "county", "deadline_rows", "delegated", "events",
-                 "last_event_on", "opened_on", "province", "state")
+    __slots__ = ("amount", "breached", "county", "deadline_rows", "decided", "delegated",
+                 "events", "last_event_on", "opened_on", "province", "state")
+
+
+def _effects(registry, wf, province: str, state: str, dest: str, event: str, when: date,
+             attributes: dict, payload: dict, deadlines: list, opened: date, cal) -> dict:
+    """What the transition's effects decide (``derived``), as the engine's ``_step`` runs them:
+    e.g. the dynamic monitoring a province records on ``reject``. (These routes record no
+    assessment, so no effect here reads the history.)"""
+    from engine.effects import Outcome
+    from engine.guards import GuardContext
+
+    taken = wf.transition_for(event, state, dest)
+    outcome = Outcome()
+    if taken.effects:
+        ctx = GuardContext(
+            case_id="", province=province, state=state, attributes=dict(attributes),
+            event=event, on=when, payload=payload, reason=None, history=(),
+            deadlines=tuple(deadlines), parameters=wf.parameters, calendar=cal,
+            hooks=registry.answers, opened_on=opened, final_states=wf.final_states,
+            rules=wf.rules_for(event))
+        for name in taken.effects:
+            registry.effects[name](ctx, outcome)
+    return outcome.attributes
 
 
 def simulate(registry, province: str, county: str, delegated: bool, opened: date,
@@ -700,8 +722,10 @@ def simulate(registry, province: str, county: str, delegated: bool, opened: date
         attributes["delegated"] = True
     deadlines = apply_event([], wf, OPEN_EVENT, opened, cal, attributes, False, attributes)
     state, day = wf.initial, opened
-    events: list[tuple[str, str, str, str, str]] = []  # event, on, from, to, payload json
+    # event, on, from, to, payload json, derived json (None when nothing was decided)
+    events: list[tuple[str, str, str, str, str, str | None]] = []
     amount = None
+    decided: dict[str, Any] = {}
     for n, (event, how, low, high, payload) in enumerate(plan):
         if stall_after is not None and n >= stall_after:
             break
@@ -716,14 +740,21 @@ def simulate(registry, province: str, county: str, delegated: bool, opened: date
         attributes.update(payload)
         amount = payload.get("amount", amount)
         dest = DEST[event]
+        derived = _effects(registry, wf, province, state, dest, event, when, attributes,
+                           payload, deadlines, opened, cal)
+        attributes.update(derived)
+        decided.update(derived)
         deadlines = apply_event(deadlines, wf, event, when, cal, attributes,
                                 dest in wf.final_states, payload)
         events.append((event, when.isoformat(), state, dest,
-                       json.dumps(payload, ensure_ascii=False, sort_keys=True)))
+                       json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                       json.dumps(derived, ensure_ascii=False, sort_keys=True) if derived
+                       else None))
         state, day = dest, when
     t = Template()
     t.province, t.county, t.delegated, t.state = province, county, delegated, state
     t.opened_on, t.last_event_on, t.events, t.amount = opened, day, events, amount
+    t.decided = decided
     t.breached = sum(1 for d in deadlines if d.status(AS_OF, cal, 3) == "breached")
     columns = deadline_columns()
     t.deadline_rows = [tuple(d.to_row("")[c] for c in columns) for d in deadlines]
@@ -766,14 +797,15 @@ def make_templates(registry, seed: int, normal: int = 3000, breach: int = 300
 
 
 def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
-                    batch: int = 20_000) -> dict:
+                    batch: int = 20_000, pools: tuple[int, int] = (3000, 300)) -> dict:
     """A database of ``cases`` dibao cases with exactly ``breaches`` breached deadlines as of
-    AS_OF, written with executemany in one transaction (not through the engine)."""
+    AS_OF, written with executemany in one transaction (not through the engine). ``pools``:
+    how many routes without a breach and with one the cases copy."""
     from engine import Engine
     from engine.integrity import GENESIS, event_hash
 
     engine = Engine.open(path)  # the schema, by the store's own migrations
-    normal_pool, breach_pool = make_templates(engine.registry, seed)
+    normal_pool, breach_pool = make_templates(engine.registry, seed, *pools)
     engine.store.db.close()
     rng = random.Random(seed + 1)
     breached = set(rng.sample(range(cases), breaches))
@@ -792,7 +824,7 @@ def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
                 "last_event_on, created_at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     event_sql = ("insert into events (case_id, seq, event, [on], recorded_at, actor, payload, "
                  "reason, from_state, to_state, derived, idempotency_key, hash, prev_hash, "
-                 "corrects) values (?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL, NULL, ?, ?, NULL)")
+                 "corrects) values (?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, ?, NULL, ?, ?, NULL)")
     deadline_sql = (f"insert into deadlines ({', '.join(f'[{c}]' for c in ['case_id', *d_columns])}) "
                     f"values ({', '.join('?' for _ in range(len(d_columns) + 1))})")
     counts = {"cases": 0, "events": 0, "deadlines": 0}
@@ -816,6 +848,7 @@ def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
         attributes = dict(opening)
         if t.amount is not None:
             attributes["amount"] = t.amount
+        attributes.update(t.decided)
         opened = t.opened_on.isoformat()
         recorded = f"{opened}T09:00:00+00:00"
         case_rows.append((case_id, t.province, "dibao", t.county, t.state,
@@ -823,15 +856,15 @@ def build_report_db(path: str, cases: int, breaches: int, seed: int = 2026,
                           t.last_event_on.isoformat(), recorded, 1 + len(t.events)))
         previous = GENESIS
         history = [("open", opened, "", "applied",
-                    json.dumps(opening, ensure_ascii=False, sort_keys=True)), *t.events]
-        for seq, (event, on, source, dest, payload) in enumerate(history):
+                    json.dumps(opening, ensure_ascii=False, sort_keys=True), None), *t.events]
+        for seq, (event, on, source, dest, payload, derived) in enumerate(history):
             row = {"case_id": case_id, "seq": seq, "event": event, "on": on,
                    "recorded_at": f"{on}T09:00:00+00:00", "actor": None, "payload": payload,
-                   "reason": None, "from_state": source, "to_state": dest, "derived": None,
+                   "reason": None, "from_state": source, "to_state": dest, "derived": derived,
                    "idempotency_key": None, "corrects": None}
             digest = event_hash(row, previous)
             event_rows_.append((case_id, seq, event, on, row["recorded_at"], payload, source,
-                                dest, digest, previous))
+                                dest, derived, digest, previous))
             previous = digest
         deadline_rows.extend((case_id, *r) for r in t.deadline_rows)
         if len(case_rows) >= batch or i == cases - 1:
