@@ -33,6 +33,9 @@ INCOME_KINDS = ("employment", "odd_job", "farming", "business", "property", "pen
 PROPERTY_FINDINGS = ("necessity", "care_vehicle", "unsellable_second_home",
                      "savings_from_exempt_income")
 NATIONAL = "民发〔2021〕57号（家庭经济状况认定）"
+PROPERTY_BASIS = ("民发〔2021〕57号（家庭财产状况符合当地规定）；民发〔2022〕83号（低保边缘家庭财产状况符合"
+                  "相关规定）")
+CLASS_NAMES = {"dibao": "低保", "marginal": "低保边缘", "above": "超出边缘标准"}
 MARGINAL = "民发〔2022〕83号（低保边缘家庭：人均收入低于1.5倍低保标准）"
 
 
@@ -96,6 +99,9 @@ class Household:
     property: tuple[PropertyItem, ...] = ()
     rigid_spending: float = 0.0  # monthly long-term illness/disability/schooling spending
     marginal_multiple: float | None = None  # a locality that raised its 边缘 threshold
+    # The investigation found the property beyond the local limits: no seed gives the limits,
+    # so the engine takes the finding rather than judging the items itself.
+    property_exceeds: bool = False
 
     def member(self, member_id: str) -> Member:
         return next(m for m in self.members if m.id == member_id)
@@ -105,7 +111,7 @@ class Household:
         """Parse a household; a malformed one raises :class:`InvalidInput` naming the field."""
         reader = Reader(data, "household")
         reader.only("members", "applicant", "support", "property", "standard",
-                    "marginal_multiple", "single_person", "rigid_spending")
+                    "marginal_multiple", "single_person", "rigid_spending", "property_exceeds")
         members, applicant = reader.members(_member)
         ids = [m.id for m in members]
         support = tuple(_support(r, ids) for r in reader.items("support", required=False))
@@ -123,6 +129,7 @@ class Household:
             property=prop,
             rigid_spending=reader.number("rigid_spending", default=0.0),
             marginal_multiple=multiple,
+            property_exceeds=reader.boolean("property_exceeds", default=False),
         )
 
 
@@ -386,6 +393,14 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     steps.append(Step("classification", per_capita, basis,
                       f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
                       + ("（含）" if rules.marginal_inclusive else "")))
+    if household.property_exceeds:
+        # 低保 and 边缘 alike need the property within the local limits: a household found
+        # beyond them is outside the rules whatever its income (an exception route may still
+        # take it in, as 一事一议 does "收入、财产等情况超出政策规定条件").
+        steps.append(Step("property_exceeds", 0.0, PROPERTY_BASIS,
+                          f"调查认定家庭财产状况超出当地规定条件（按收入为{CLASS_NAMES[classification]}）"))
+        flags["property_exceeds"] = True
+        classification = "above"
     if hardship:
         flags["real_hardship"], flags["real_hardship_basis"] = hardship, rules.real_hardship_basis
     owned = [p for p in household.property

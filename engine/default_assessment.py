@@ -55,7 +55,9 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
         return None
     assessment, route = assessed.derived["assessment"], assessed.derived.get("exception_route")
     found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "
-             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}")
+             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}"
+             + (" and the property beyond the local limits"
+                if assessment.get("flags", {}).get("property_exceeds") else ""))
     classification = assessment["classification"]
     if classification != "dibao":
         if isinstance(route, dict) and "approval_after" not in route:

@@ -465,10 +465,71 @@ def test_jiangsu_refers_to_one_meeting_only_what_the_assessment_routed_there(eng
     engine.fire(within, "assess", on=date(2026, 3, 6), payload={"household": BELOW})
     engine.fire(within, "request_verification", on=date(2026, 3, 6))
     engine.fire(within, "start_verification", on=date(2026, 3, 9))
-    with pytest.raises(EventRefused, match=r"found the household within the rules \(dibao\): "
-                                           r"it needs no 一事一议"):
+    with pytest.raises(EventRefused, match=r"found the household within the rules \(dibao: its "
+                                           r"income below the standard, its property not found "
+                                           r"beyond the limits\): it needs no 一事一议"):
         engine.fire(within, "refer_collective", on=date(2026, 3, 9))
     # Assessed again with the hardship recorded, the referral goes on.
     engine.fire(above, "assess", on=date(2026, 3, 9),
                 payload={"household": ABOVE, "special_hardship": True})
     assert engine.fire(above, "refer_collective", on=date(2026, 3, 9)).state == "collective_review"
+
+
+# The investigation's finding that the property is beyond the local limits (no seed gives the
+# limits, so the engine takes the finding): 600 per head < 900 by income, but not 低保.
+PROPERTY = {**BELOW, "property_exceeds": True}
+PROPERTY_BASIS = ("民发〔2021〕57号（家庭财产状况符合当地规定）；民发〔2022〕83号（低保边缘家庭财产状况符合"
+                  "相关规定）")
+
+
+def test_a_household_whose_property_exceeds_the_limits_is_not_approved(engine):
+    """低保 needs the property within the local limits as well as the income below the standard
+    (民发〔2021〕57号): 600 a head against 900 is 低保 by income, but the investigation found the
+    property beyond the limits, so the household is outside the rules and approval is refused."""
+    cid = investigated(engine, "shanxi", delegated=True)
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": PROPERTY})
+    assessment = view.case.attributes["assessment"]
+    assert (assessment["per_capita"], assessment["classification"]) == (600, "above")
+    assert assessment["flags"]["property_exceeds"] is True
+    assert [(s["rule"], s["citation"], s["note"]) for s in assessment["steps"]][-1] == (
+        "property_exceeds", PROPERTY_BASIS, "调查认定家庭财产状况超出当地规定条件（按收入为低保）")
+    assert "exception_route" not in view.case.attributes  # no hardship recorded
+    # 公示 3/9 (7 days: due 3/16); the township decides from 3/17.
+    for event, on in [("request_verification", date(2026, 3, 6)),
+                      ("start_verification", date(2026, 3, 6)),
+                      ("post_publicity", date(2026, 3, 9))]:
+        engine.fire(cid, event, on=on)
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 300})
+    assert str(refused.value) == (
+        "approve refused: the assessment of 2026-03-06 found a per-capita income of 600 against "
+        "the standard 900 and the property beyond the local limits (above): it cannot be "
+        "approved (不符合低保条件，民发〔2021〕57号 第21条); record reject instead")
+
+
+def test_jiangsu_takes_a_household_over_the_property_limits_to_one_meeting(engine):
+    """江苏征求意见稿 五(一): "对申请人家庭收入、财产等情况超出政策规定条件，但经调查后确实存在特殊困难…
+    通过“一事一议”的方式，集体研究确定" — property alone is enough: 600 a head is within the
+    income line, the property beyond the limits, the hardship recorded. The meeting agrees on
+    3/12, and the case is archived in its own class."""
+    cid = investigated(engine, "jiangsu_draft", special_hardship=True)
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6), payload={"household": PROPERTY})
+    assert view.case.attributes["exception_route"]["kind"] == "collective_review"
+    engine.fire(cid, "request_verification", on=date(2026, 3, 6))
+    engine.fire(cid, "start_verification", on=date(2026, 3, 9))
+    assert engine.fire(cid, "refer_collective", on=date(2026, 3, 9)).state == "collective_review"
+    record = {"outcome": "agree", "meeting_on": "2026-03-11", "participants": 3,
+              "reasons": "重病支出大，房产无法变现"}
+    view = engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload=record)
+    assert view.case.attributes["archive_class"] == "一事一议"
+
+
+def test_shanxi_expenditure_type_needs_the_property_within_the_limits(engine):
+    """晋民发〔2023〕31号 一(三): 支出型贫困家庭 "刚性支出较大，且家庭财产状况符合当地人民政府规定条件":
+    the same household (1500 a head, rigid spending 800, hardship recorded) found beyond the
+    property limits takes the national refusal, not the 支出型 route."""
+    cid = investigated(engine, "shanxi", special_hardship=True)
+    view = engine.fire(cid, "assess", on=date(2026, 3, 6),
+                       payload={"household": {**ABOVE, **SPENDING, "property_exceeds": True}})
+    route = view.case.attributes["exception_route"]
+    assert (route["kind"], route["basis"]) == ("refusal", "民发〔2021〕57号 第21条")

@@ -146,8 +146,10 @@ def collective_review_routed(ctx) -> str | None:
     found = assessed.derived["assessment"]["classification"]
     when = assessed.on.isoformat()
     if found == "dibao":
-        return (f"the assessment of {when} found the household within the rules (dibao): it "
-                f"needs no 一事一议 ({COLLECTIVE})")
+        return (f"the assessment of {when} found the household within the rules (dibao: its "
+                "income below the standard, its property not found beyond the limits): it needs "
+                f"no 一事一议 ({COLLECTIVE}); property beyond them is the investigation's finding "
+                "(household.property_exceeds), to assess again with")
     # (without the route, the meeting's agreement could not lead to approval)
     return (f"the assessment of {when} ({found}) gave no 一事一议 route ({COLLECTIVE}): record "
             "the special hardship (--set special_hardship=true) and assess again")

@@ -147,11 +147,13 @@ def doudi_exception_route(province, classification, attributes, parameters):
     # spending (the household's rigid_spending). Without it, the ordinary route.
     household = attributes.get("household")
     spending = household.get("rigid_spending") if isinstance(household, dict) else None
+    # ("且家庭财产状况符合当地人民政府规定条件": not a household found beyond the limits)
+    within = not (isinstance(household, dict) and household.get("property_exceeds") is True)
     if (classification == "above" or attributes.get("special_hardship") is True) and \
-            isinstance(spending, int | float) and spending > 0:
+            isinstance(spending, int | float) and spending > 0 and within:
         # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
-        # (家庭财产状况符合当地人民政府规定条件: the property the assessment lists is for the
-        # reviewer to judge; the notice sets no figure.)
+        # (家庭财产状况符合当地人民政府规定条件: the notice sets no figure; the investigation
+        # records a household beyond the limits, property_exceeds.)
         yuan = f"{spending:.2f}".rstrip("0").rstrip(".")  # (to the fen: 12345.67, not 12345.7)
         return ExceptionRoute("expenditure_type", f"支出型贫困家庭救助（刚性支出每月{yuan}元）",
                               f"{NOTICE} 一(三)（晋民发〔2022〕60号）", approval_after="assess")
