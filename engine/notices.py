@@ -53,7 +53,10 @@ DEFAULT_OFFICE: Final = "乡镇人民政府（街道办事处）"
 DEFAULT_PLACE: Final = "申请家庭所在村（社区）"
 MISSING: Final = "—"
 
-PUBLICITY_TITLE: Final = "最低生活保障初审意见公示"
+#: The 公示's title, with the name of the opinion it posts (``publicity_opinion``: 初审意见, or
+#: the township's 审核意见 where it confirms).
+PUBLICITY_TITLE: Final = "最低生活保障{opinion}公示"
+OPINION: Final = "初审意见"  # 民发〔2021〕57号 第19条
 PUBLICATION_TITLE: Final = "最低生活保障审核确认结果公布"
 PRIVACY_NOTE: Final = (f"公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，"
                        f"不公开无关信息（{PRIVACY_BASIS}）。")
@@ -96,6 +99,7 @@ class PublicityNotice:
     office: Office
     online: bool
     basis: str
+    opinion: str = OPINION
 
 
 @frozen
@@ -130,10 +134,13 @@ def _place(fields: Mapping[str, Any]) -> str:
     return _text(fields.get("village")) or _text(fields.get("county")) or DEFAULT_PLACE
 
 
-def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityNotice:
+def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str = OPINION
+                     ) -> PublicityNotice:
     """The 公示 of the case's (latest) 初审意见, as it stood when it was posted.
 
-    ``channels`` is the province's ``publicity_channels`` parameter value. The notice says it
+    ``opinion`` names what is posted (the ``publicity_opinion`` parameter: 初审意见, or 审核意见
+    where the township confirms). ``channels`` is the province's ``publicity_channels``
+    parameter value. The notice says it
     is also posted online when the ``post_publicity`` event named the online channel, or, where
     the event named no channel, when the province's channels include it. Raises
     :class:`UnknownName` when no 公示 was posted.
@@ -175,6 +182,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = ()) -> PublicityN
         office=office,
         online=online,
         basis=window.citation,
+        opinion=opinion,
     )
 
 
@@ -247,11 +255,11 @@ def _publicity_blocks(n: PublicityNotice) -> list[Block]:
     contact = [(label, value) for label, value in (("联系电话", n.office.phone),
                                                    ("地址", n.office.address)) if value]
     blocks: list[Block] = [
-        ("title", PUBLICITY_TITLE),
-        ("para", f"经家庭经济状况调查和信息核对，{n.office.name}提出初审意见如下，现予公示。"),
+        ("title", PUBLICITY_TITLE.format(opinion=n.opinion)),
+        ("para", f"经家庭经济状况调查和信息核对，{n.office.name}提出{n.opinion}如下，现予公示。"),
         ("fields", [("申请人姓名", _or_missing(h.applicant_name)),
                     ("家庭成员数量", f"{h.household_size}人" if h.household_size else MISSING),
-                    ("初审意见", opinion)]),
+                    (n.opinion, opinion)]),
         ("fields", [("公示地点", n.place), ("公示期", window)]),
         ("para", f"对公示内容有异议的，请于公示期内（{_day(n.last_day)}前，含当日）"
                  f"向{n.office.name}反映。"),

@@ -120,6 +120,23 @@ def test_shanxi_publicity_html_is_exact(db):
     )
 
 
+def test_tianjin_posts_the_townships_review_opinion(db):
+    """津民发〔2023〕13号 四(二): "乡镇人民政府（街道办事处）经调查核实提出的审核意见，应在申请家庭所在村
+    （社区）进行为期7天的公示": the township confirms in 天津, so what is posted is its 审核意见, not
+    a 初审意见. Posted Mon 3/9 → last day Mon 3/16."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "tianjin", {**SHANXI_HOUSEHOLD, "county": "和平区"},
+                       date(2026, 3, 9))
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "最低生活保障审核意见公示"
+    assert lines[2] == "经家庭经济状况调查和信息核对，大盂镇人民政府提出审核意见如下，现予公示。"
+    assert "审核意见：拟同意纳入最低生活保障，保障金额每月650元" in lines
+    assert "初审意见" not in result.output
+    assert "公示期：2026年3月9日至2026年3月16日（7天，自张贴次日起算）" in lines
+
+
 def test_without_village_or_office_the_county_and_the_township_are_named(engine):
     """The posting place falls back to the county; the office to 乡镇人民政府（街道办事处）; a
     household without an amount gets the 初审意见 without one."""

@@ -26,18 +26,20 @@ def notice() -> None:
 @format_option("text", "html", default="text")
 @db_option
 def publicity(case_id: str, fmt: str, db_path: str) -> None:
-    """The 初审意见公示 of CASE_ID (a dibao case): place, period (民法典 第201、203条), how to object.
+    """The 公示 of CASE_ID's 初审意见 (a dibao case; or 审核意见, where the township confirms):
+    place, period (民法典 第201、203条), how to object.
 
     The period runs from the day the 公示 was posted to its last day; the footer cites the
     province's 公示 clause. --format html is the version to post online.
     """
-    from engine.notices import publicity_notice, render
+    from engine.notices import OPINION, publicity_notice, render
 
     engine = open_engine(db_path)
     view = engine.case(case_id)
     parameters = _workflow_of(engine, view).parameters
     channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
-    echo_all(render(publicity_notice(view, channels), fmt), nl=False)
+    opinion = parameters["publicity_opinion"].value if "publicity_opinion" in parameters else None
+    echo_all(render(publicity_notice(view, channels, opinion or OPINION), fmt), nl=False)
 
 
 @notice.command()

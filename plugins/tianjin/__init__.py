@@ -82,6 +82,9 @@ def doudi_parameters(province, workflow):
         Parameter("total_extended", "45wd", LIMITS),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
         Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
+        # The township confirms: what it posts is its 审核意见, not a 初审意见.
+        Parameter("publicity_opinion", "审核意见",
+                  f"{NOTICE} 四(二)（乡镇人民政府（街道办事处）经调查核实提出的审核意见……公示）"),
         Parameter("publicity_channels", ["村（社区）"],
                   f"{NOTICE} 四(二)（在申请家庭所在村（社区）进行公示）"),
         Parameter("publication_review", True,
