@@ -4,7 +4,8 @@ The State Council publishes each year's arrangement (国务院办公厅关于X�
 days off and make-up working days (调休上班). No library knows all of them (workalendar stops
 in 2023), so the project owns the data: ``engine/data/calendar_cn.toml``, one record per
 year, each citing its notice. Years after the last record are *projected* from the statutory
-holidays of 《全国年节及纪念日放假办法》 and every date computed from them is provisional.
+holidays of 《全国年节及纪念日放假办法》 and every date computed from them is provisional; so are
+the last days of December before them, which the next notice can still change.
 
 Working days are precomputed into an index (a running count per day and the list of working
 days), so adding N working days is two list look-ups, not a walk.
@@ -27,6 +28,7 @@ from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar n
     FIRST_YEAR,
     LAST_INDEXED_YEAR,
     PROJECTION_BASIS,
+    PROVISIONAL_DECEMBER_FROM,
     STATUTE,
     WEEKDAY_NAMES,
     CalendarOverlay,
@@ -140,7 +142,9 @@ class OfficialCalendar(Calendar):
             LAST_INDEXED_YEAR + 1,
         )
         self.last_official_year = first_unofficial - 1
-        self._first_provisional_ordinal = date(first_unofficial, 1, 1).toordinal()
+        # The next year's notice can still change the end of December (PROVISIONAL_DECEMBER_FROM).
+        self.first_provisional_day = date(self.last_official_year, 12, PROVISIONAL_DECEMBER_FROM)
+        self._first_provisional_ordinal = self.first_provisional_day.toordinal()
 
     def _working(self, day: date) -> bool:
         info = self._special.get(day)
@@ -175,7 +179,9 @@ class OfficialCalendar(Calendar):
         return DayInfo(day, working, kind, WEEKDAY_NAMES[day.weekday()], None, provisional)
 
     def is_provisional(self, day: date) -> bool:
-        """True when ``day`` lies in a year without an official record (a projection)."""
+        """True when ``day`` lies in a year without an official record (a projection), or in
+        the last days of December before it, which that year's notice can still change (the
+        2019 notice made 2018-12-29 a working Saturday and 2018-12-30/31 days off)."""
         return day.toordinal() >= self._first_provisional_ordinal
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -23,6 +23,17 @@ STATUTE = "《全国年节及纪念日放假办法》"
 #: 第二条 the days off, 第六条 a day off falling on a weekend is made up on a working day.
 PROJECTION_BASIS = f"{STATUTE}第二条、第六条（推算，待国务院办公厅当年通知发布后重算）"
 
+#: The next year's notice arranges 元旦 and can reach back into the last days of December of
+#: the year before it: the 2008 notice made Saturday 2007-12-29 a make-up working day and
+#: 12-30/31 days off, the 2012 notice made Saturday 2011-12-31 a working day, and the 2019
+#: notice (国办发明电〔2018〕15号) made Saturday 2018-12-29 a working day and 12-30/31 days off.
+#: So the days of the last official year from this day of December on are provisional until
+#: the next year's record is added. No notice has reached back before 12-29; a 元旦 bridge
+#: takes its make-up day from the weekend next to it, and the last weekend before 1 January
+#: never starts before 12-25 (1 January on a Saturday): from the 25th, every day the next
+#: notice could change is covered.
+PROVISIONAL_DECEMBER_FROM = 25
+
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 

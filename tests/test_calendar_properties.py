@@ -75,7 +75,9 @@ def test_every_due_date_is_a_working_day_on_or_after_the_nominal_end(start, n, u
     assert result.due >= result.nominal_end > start
     # 第203条 moves only to the *first* working day after the nominal end.
     assert CAL.working_days_between(result.nominal_end, result.due) <= 1
-    assert not result.provisional or result.due.year >= 2027
+    # Provisional exactly when due from 2026-12-25 on: the 2027 notice can still change the
+    # end of December 2026 (changed: this allowed provisional only from 2027).
+    assert result.provisional == (result.due >= date(2026, 12, 25))
 
 
 @SETTINGS

@@ -22,6 +22,7 @@ from engine.calendar import (
     PROJECTION_BASIS,
     CalendarOverlay,
     OfficialCalendar,
+    load_records,
     national_calendar,
 )
 from engine.errors import InvalidInput, OutsideCalendar
@@ -270,8 +271,12 @@ def test_past_the_index_is_refused(cal):
 def test_2027_is_provisional_2026_is_not(cal):
     assert cal.is_provisional(date(2027, 3, 1))
     assert cal.day_info(date(2027, 3, 1)).provisional
-    assert not cal.is_provisional(date(2026, 12, 31))
-    assert not cal.day_info(date(2026, 12, 31)).provisional
+    # Changed with late-December provisionality: 2026-12-31 was asserted official here, but
+    # the 2027 notice can still change it (as the 2019 notice did 2018-12-29..31), so the
+    # last day of 2026 that stays official is 12-24.
+    assert not cal.is_provisional(date(2026, 12, 24))
+    assert not cal.day_info(date(2026, 12, 24)).provisional
+    assert cal.is_provisional(date(2026, 12, 31))
     assert cal.last_official_year == 2026
     # 2027-01-01 (Friday) is projected off from the statute, not from a notice.
     info = cal.day_info(date(2027, 1, 1))
@@ -279,16 +284,62 @@ def test_2027_is_provisional_2026_is_not(cal):
 
 
 def test_due_date_crossing_into_2027_is_provisional(cal):
-    # Monday 2026-12-28: 12/29 (1), 12/30 (2), 12/31 (3) → ends in 2026, official.
+    # Monday 2026-12-21: 12/22 (1), 12/23 (2), 12/24 (3) → ends before 12-25, official.
+    before_25 = due_date(cal, date(2026, 12, 21), "3wd")
+    assert before_25.due == date(2026, 12, 24)
+    assert not before_25.provisional
+    assert PROJECTION_BASIS not in before_25.basis
+    # Monday 2026-12-28: 12/29 (1), 12/30 (2), 12/31 (3) → ends in 2026, but from 12-25 on
+    # the 2027 notice can still change the days (changed: this was asserted official).
     ends_2026 = due_date(cal, date(2026, 12, 28), "3wd")
     assert ends_2026.due == date(2026, 12, 31)
-    assert not ends_2026.provisional
+    assert ends_2026.provisional
+    assert PROJECTION_BASIS in ends_2026.basis
     # +4: 2027-01-01 projected 元旦 (Fri), 1/2–1/3 weekend, 1/4 Mon (4) → provisional.
     into_2027 = due_date(cal, date(2026, 12, 28), "4wd")
     assert into_2027.due == date(2027, 1, 4)
     assert into_2027.provisional
     assert PROJECTION_BASIS in into_2027.basis
     assert due_date(cal, date(2026, 12, 20), "1m").provisional  # 2027-01-20
+
+
+def test_the_end_of_december_of_the_last_official_year_is_provisional():
+    """国办发明电〔2018〕15号 (the 2019 notice): 元旦 2018-12-30..2019-01-01 off, Saturday
+    2018-12-29 worked. With only the 2018 record those days are ordinary weekend days and
+    weekdays, so a count over them must be provisional until the 2019 record is added.
+
+    Wed 2018-12-26 + 3wd, 2018 record only: 12/27 Thu (1), 12/28 Fri (2), 12/29 Sat off,
+    12/30 Sun off, 12/31 Mon (3) → 2018-12-31, provisional. With the 2019 record: 12/27 (1),
+    12/28 (2), 12/29 Sat make-up (3) → 2018-12-29, official.
+    """
+    records = load_records()
+    only_2018 = OfficialCalendar(records[:1])
+    projected = due_date(only_2018, date(2018, 12, 26), "3wd")
+    assert (projected.due, projected.provisional) == (date(2018, 12, 31), True)
+    assert projected.basis.endswith("；工作日依国办发明电〔2017〕12号、" + PROJECTION_BASIS)
+    official = due_date(OfficialCalendar(records[:2]), date(2018, 12, 26), "3wd")
+    assert (official.due, official.provisional) == (date(2018, 12, 29), False)
+    assert PROJECTION_BASIS not in official.basis
+    # The window starts on 12-25 (the last weekend before 1 January starts no earlier):
+    # 12-24 is official, 12-25 on is provisional, in every look-up built on the calendar.
+    assert not only_2018.is_provisional(date(2018, 12, 24))
+    assert not only_2018.day_info(date(2018, 12, 24)).provisional
+    assert PROJECTION_BASIS not in only_2018.sources_between(date(2018, 12, 20), date(2018, 12, 24))
+    assert only_2018.is_provisional(date(2018, 12, 25))
+    assert only_2018.day_info(date(2018, 12, 25)).provisional
+    assert only_2018.day_info(date(2018, 12, 29)).provisional  # the Saturday 2019 made worked
+    assert PROJECTION_BASIS in only_2018.sources_between(date(2018, 12, 20), date(2018, 12, 25))
+
+
+def test_late_december_2026_is_provisional_on_the_national_calendar(cal):
+    """The packaged data ends with the 2026 notice: Fri 2026-12-25 .. Thu 12-31 may still be
+    changed by the 2027 one. Thu 12-24 + 7d → Thu 12-31 (a working day, not moved by 第203条),
+    provisional; Mon 12-14 + 10d → Thu 12-24, official."""
+    assert due_date(cal, date(2026, 12, 24), "7d").provisional
+    assert due_date(cal, date(2026, 12, 24), "7d").due == date(2026, 12, 31)
+    assert not due_date(cal, date(2026, 12, 14), "10d").provisional
+    assert due_date(cal, date(2026, 12, 14), "10d").due == date(2026, 12, 24)
+    assert cal.first_provisional_day == date(2026, 12, 25)
 
 
 # -- local overlays ------------------------------------------------------------------------

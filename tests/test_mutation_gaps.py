@@ -265,11 +265,14 @@ def test_working_days_counted_in_a_projected_year_cite_the_projection():
 
 def test_the_first_day_of_a_projected_year_is_provisional():
     """calendar.md: 2027 has no notice: every day of it is projected, 1 January included
-    (元旦 Fri 2027-01-01), while 31 December 2026 is on the official record."""
+    (元旦 Fri 2027-01-01), while Thursday 24 December 2026 is on the official record. (Changed
+    with late-December provisionality: this compared 31 December 2026, which the 2027 notice
+    can still change, as the 2019 notice did 2018-12-31.)"""
     calendar = national_calendar()
-    first, last = calendar.day_info(date(2027, 1, 1)), calendar.day_info(date(2026, 12, 31))
+    first, last = calendar.day_info(date(2027, 1, 1)), calendar.day_info(date(2026, 12, 24))
     assert (first.working, first.provisional) == (False, True)
     assert (last.working, last.provisional) == (True, False)
+    assert calendar.day_info(date(2026, 12, 31)).provisional
 
 
 def test_explain_lists_the_days_a_period_is_moved_across():

@@ -245,8 +245,11 @@ def test_d_ending_on_projected_new_year_is_provisional(cal):
 
 
 def test_due_on_last_official_day_is_not_provisional(cal):
-    """Wednesday 2026-12-16 + 15 days → Thursday 2026-12-31, a working day; official."""
-    check(cal, date(2026, 12, 16), "15d", date(2026, 12, 31), D)
+    """Wednesday 2026-12-09 + 15 days → Thursday 2026-12-24, a working day; official.
+    Wednesday 2026-12-16 + 15 days → Thursday 2026-12-31, a working day, but provisional: the
+    2027 notice can still change the days from 12-25 on (changed: this was asserted official)."""
+    check(cal, date(2026, 12, 9), "15d", date(2026, 12, 24), D)
+    check(cal, date(2026, 12, 16), "15d", date(2026, 12, 31), D, provisional=True)
 
 
 # -- articles and JSON ---------------------------------------------------------------------
@@ -282,9 +285,11 @@ def test_1cq_ends_with_the_quarter_after_the_start(cal):
 
 
 def test_1cm_ends_with_the_month_after_the_start(cal):
-    """"每月一次" from 2026-11-15: by 2026-12-31 (Thursday). From 2026-01-31: by 2026-02-28, a
-    make-up working Saturday (国办发明电〔2025〕7号), so it stays there."""
-    check(cal, date(2026, 11, 15), "1cm", date(2026, 12, 31), C)
+    """"每月一次" from 2026-11-15: by 2026-12-31 (Thursday; provisional, in the days from 12-25
+    the 2027 notice can still change — changed: this was asserted official). From
+    2026-01-31: by 2026-02-28, a make-up working Saturday (国办发明电〔2025〕7号), so it stays
+    there."""
+    check(cal, date(2026, 11, 15), "1cm", date(2026, 12, 31), C, provisional=True)
     check(cal, date(2026, 1, 31), "1cm", date(2026, 2, 28), C)
 
 
