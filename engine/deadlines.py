@@ -16,7 +16,14 @@ import attrs
 from attrs import frozen
 
 from engine.errors import DamagedRecord
-from engine.periods import CALENDAR_PERIODS, Duration, due_date, period_end
+from engine.periods import (
+    CALENDAR_PERIODS,
+    Duration,
+    due_date,
+    last_working_day,
+    moved_phrase,
+    period_end,
+)
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
@@ -275,18 +282,22 @@ def _counted(calendar: OfficialCalendar, param: Parameter, start: date) -> dict[
 
 def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[str, Any]:
     """The fields that change when a paused deadline resumes: its due date moves by the time
-    spent paused, in the deadline's own unit."""
+    spent paused, in the deadline's own unit. A calendar-day or month period's new last day
+    is moved to the next working day when it is not one (民法典第203条), as any such period's."""
     paused = deadline.paused_on
     assert paused is not None
+    moved = ""
     if deadline.duration.endswith("wd"):
         remaining = calendar.working_days_between(paused, deadline.due_on)
         due_on = calendar.add_working_days(on, remaining) if remaining else on
     else:
-        due_on = on + timedelta(days=(deadline.due_on - paused).days)
+        last_day = on + timedelta(days=(deadline.due_on - paused).days)
+        due_on = last_working_day(calendar, last_day)
+        moved = moved_phrase(calendar, last_day, due_on)
     return {
         "due_on": due_on,
         "provisional": calendar.is_provisional(due_on),
         "computation": deadline.computation
-        + f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延",
+        + f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延" + moved,
         "paused_on": None,
     }

@@ -152,6 +152,21 @@ def period_end(start: date, duration: Duration) -> date:
     return after - timedelta(1)
 
 
+def last_working_day(calendar: OfficialCalendar, last_day: date) -> date:
+    """Where a calendar-day or month period whose last day is ``last_day`` ends (民法典第203条):
+    that day if it is a working day (a make-up working Saturday is one), else the first
+    working day after it."""
+    return last_day if calendar.is_working_day(last_day) else calendar.add_working_days(last_day, 1)
+
+
+def moved_phrase(calendar: OfficialCalendar, last_day: date, due: date) -> str:
+    """The basis's words for 第203条 moving ``last_day`` to ``due`` ("" when it did not)."""
+    if due == last_day:
+        return ""
+    info = calendar.day_info(last_day)
+    return f"；期间最后一日{last_day.isoformat()}为休息日（{info.label}），顺延至{due.isoformat()}"
+
+
 def _period_phrase(duration: Duration) -> str:
     """``cm``/``cq`` in words, after the start it counts from: 所在季度之后第1个自然季度."""
     name = CALENDAR_PERIODS[duration.unit][1]
@@ -188,7 +203,7 @@ def _due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> Du
             nominal = period_end(start, duration)
         else:
             nominal = add_months(start, duration.count)
-        due = nominal if calendar.is_working_day(nominal) else calendar.add_working_days(nominal, 1)
+        due = last_working_day(calendar, nominal)
     return DueDate(
         start=start,
         duration=duration,
@@ -211,9 +226,8 @@ def _basis(
         text = f"{CIVIL_CODE}{articles}：起算日{start.isoformat()}不计入，计{duration.label}"
     if duration.unit == "wd":
         text += "；工作日依" + "、".join(calendar.sources_between(start, due))
-    elif due != nominal:
-        info = calendar.day_info(nominal)
-        text += f"；期间最后一日{nominal.isoformat()}为休息日（{info.label}），顺延至{due.isoformat()}"
+    else:
+        text += moved_phrase(calendar, nominal, due)
     return text
 
 
