@@ -50,22 +50,38 @@ def load_records(path: str | None = None) -> list[YearRecord]:
 
 
 def projected_days_off(year: int) -> list[tuple[date, str]]:
-    """The statutory days off of a year without a notice, with weekend make-up days (第六条)."""
+    """The statutory days off of a year without a notice, with their make-up days (第六条).
+
+    A statutory day that falls on a weekend, or on another statutory day (中秋 on one of
+    国庆's three days: 2028, 2031, 2039, 2058), is made up on the next weekday not already
+    off: 中秋's one day and 国庆's three are four days off either way, as in 2020 when 中秋
+    fell on 10/1 and the notice gave 10/1–10/8 for both. A day that is two holidays bears
+    both names, as the notices name it (国庆节、中秋节), and 中秋 is the one made up.
+    """
     new_year = LunarDate(year, 1, 1).to_solar_date()
     statutory = [(date(year, 1, 1), "元旦")]
     statutory += [(new_year + timedelta(n), "春节") for n in range(-1, 3)]  # 除夕 to 初三
     statutory.append((_qingming(year), "清明节"))
     statutory += [(date(year, 5, 1), "劳动节"), (date(year, 5, 2), "劳动节")]
     statutory.append((LunarDate(year, 5, 5).to_solar_date(), "端午节"))
-    statutory.append((LunarDate(year, 8, 15).to_solar_date(), "中秋节"))
     statutory += [(date(year, 10, d), "国庆节") for d in (1, 2, 3)]
-    off = dict(statutory)
-    for day, name in sorted(statutory):
-        if day.weekday() >= 5:  # 第六条: made up on the next weekday not already off
-            substitute = day + timedelta(1)
-            while substitute.weekday() >= 5 or substitute in off:
-                substitute += timedelta(1)
-            off[substitute] = f"{name}补假"
+    statutory.append((LunarDate(year, 8, 15).to_solar_date(), "中秋节"))  # (after 国庆: made up)
+    off: dict[date, str] = {}
+    made_up: list[tuple[date, str]] = []  # statutory days that took no weekday off
+    for day, name in statutory:
+        if day in off:
+            off[day] += f"、{name}"
+            made_up.append((day, name))
+        else:
+            off[day] = name
+            if day.weekday() >= 5:
+                made_up.append((day, name))
+    for day, name in sorted(made_up, key=lambda pair: pair[0]):
+        # 第六条: made up on the next weekday not already off
+        substitute = day + timedelta(1)
+        while substitute.weekday() >= 5 or substitute in off:
+            substitute += timedelta(1)
+        off[substitute] = f"{name}补假"
     return sorted(off.items())
 
 

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from engine import Engine, EventRefused
-from engine.calendar import national_calendar
+from engine.calendar import national_calendar, projected_days_off
 from engine.periods import due_date
 from helpers import by_rule
 
@@ -280,6 +280,42 @@ def test_a_withdrawal_on_the_last_day_of_the_publicity_cuts_it_short(engine):
 def test_the_2027_projection_at_its_holidays(start, due):
     found = due_date(national_calendar(), start, "1wd")
     assert (found.due, found.provisional) == (due, True)
+
+
+def test_mid_autumn_on_a_national_day_day_is_made_up_like_a_weekend_one():
+    """《全国年节及纪念日放假办法》第二条 gives 中秋 1 day and 国庆 3 (10/1–10/3): four days
+    off, counted in full when they coincide (2020: 中秋 on 10/1, 10/1–10/8 off for both).
+    2028: 中秋 (八月十五) is Tue 10/3, a 国庆 day. 国庆 Sun 10/1 → 补假 Wed 10/4 (第六条);
+    中秋 on 10/3 → made up the same way, on the next weekday not off, Thu 10/5 (10/3 named
+    国庆节、中秋节 as the notices name such a day, 10/5 中秋节补假). So 10/1–10/5
+    off, Fri 10/6 worked. 1wd from Fri 9/29: 9/30 Sat, 10/1–10/5 off → Fri 2028-10-06 (the old
+    projection dropped 中秋 and gave Thu 10/5)."""
+    calendar = national_calendar()
+    for day in range(1, 6):
+        assert not calendar.is_working_day(date(2028, 10, day)), day
+    assert calendar.is_working_day(date(2028, 10, 6))
+    both, made_up = calendar.day_info(date(2028, 10, 3)), calendar.day_info(date(2028, 10, 5))
+    assert (both.kind, both.label, both.provisional) == ("projected_off", "国庆节、中秋节", True)
+    assert (made_up.kind, made_up.label) == ("projected_off", "中秋节补假")
+    assert calendar.day_info(date(2028, 10, 4)).label == "国庆节补假"  # for Sunday 10/1
+    found = due_date(calendar, date(2028, 9, 29), "1wd")
+    assert (found.due, found.provisional) == (date(2028, 10, 6), True)
+    # 2031: 中秋 Wed 10/1; 10/1–10/3 (Wed–Fri) off, 10/4–10/5 weekend, made up Mon 10/6.
+    assert [d for d, _ in projected_days_off(2031) if d.month == 10] == [
+        date(2031, 10, 1), date(2031, 10, 2), date(2031, 10, 3), date(2031, 10, 6)]
+
+
+def test_every_projected_year_has_all_thirteen_statutory_days():
+    """第二条: 元旦 1, 春节 4 (除夕 to 初三), 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3 = 13 days,
+    each falling on a weekend or on another made up on a weekday (第六条): every projected year
+    has exactly 13 weekdays off, and every holiday is named. (Old code: 12 in 2028, 2031 and
+    2058, with 中秋 named nowhere.)"""
+    names = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+    for year in range(2027, 2061):
+        days = projected_days_off(year)
+        assert sum(d.weekday() < 5 for d, _ in days) == 13, year
+        labels = "".join(label for _, label in days)
+        assert all(name in labels for name in names), year
 
 
 def test_the_national_default_extends_to_45_working_days_for_a_difficult_investigation(
