@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import DamagedRecord
 from engine.periods import (
     CALENDAR_PERIODS,
@@ -23,6 +24,7 @@ from engine.periods import (
     last_working_day,
     moved_phrase,
     period_end,
+    projection_phrase,
 )
 from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
 
@@ -294,10 +296,13 @@ def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[s
         last_day = on + timedelta(days=(deadline.due_on - paused).days)
         due_on = last_working_day(calendar, last_day)
         moved = moved_phrase(calendar, last_day, due_on)
+    computation = (deadline.computation
+                   + f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延" + moved)
+    if PROJECTION_BASIS not in computation:  # (moved into projected days: say so, once)
+        computation += projection_phrase(calendar, on, due_on)
     return {
         "due_on": due_on,
         "provisional": calendar.is_provisional(due_on),
-        "computation": deadline.computation
-        + f"；{paused.isoformat()}中止，{on.isoformat()}恢复，到期日顺延" + moved,
+        "computation": computation,
         "paused_on": None,
     }

@@ -167,6 +167,15 @@ def moved_phrase(calendar: OfficialCalendar, last_day: date, due: date) -> str:
     return f"；期间最后一日{last_day.isoformat()}为休息日（{info.label}），顺延至{due.isoformat()}"
 
 
+def projection_phrase(calendar: OfficialCalendar, after: date, due: date) -> str:
+    """When ``due`` is provisional, the basis's words naming what the days in (after, due]
+    were counted on, the projection last, as a working-day count's basis names them
+    ("；工作日依…"); "" when it is not."""
+    if not calendar.is_provisional(due):
+        return ""
+    return "；工作日依" + "、".join(calendar.sources_between(after, due))
+
+
 def _period_phrase(duration: Duration) -> str:
     """``cm``/``cq`` in words, after the start it counts from: 所在季度之后第1个自然季度."""
     name = CALENDAR_PERIODS[duration.unit][1]
@@ -227,7 +236,10 @@ def _basis(
     if duration.unit == "wd":
         text += "；工作日依" + "、".join(calendar.sources_between(start, due))
     else:
+        # The calendar decides only whether the last day is a working day, and where 第203条
+        # moves it: the days from the nominal end to the due date.
         text += moved_phrase(calendar, nominal, due)
+        text += projection_phrase(calendar, nominal - timedelta(1), due)
     return text
 
 

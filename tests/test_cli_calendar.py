@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine.calendar import PROJECTION_BASIS
 from engine.cli import cli
 
 JSON_KEYS = {"start", "duration", "due", "provisional", "basis"}
@@ -52,6 +53,18 @@ def test_json_provisional_into_2027():
     payload = json.loads(result.stdout)
     assert payload["due"] == "2027-01-05"
     assert payload["provisional"] is True
+
+
+def test_json_basis_of_a_provisional_month_period_says_it_is_projected():
+    # 《民法典》第202条: 2027-03-01 + 3 months → the corresponding day, Tue 2027-06-01, a
+    # working day on the 2027 projection (端午 is 6/9): provisional, and its basis names the
+    # projection as a working-day count's does (it named no calendar at all).
+    result = run("2027-03-01", "3m", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["due"], payload["provisional"]) == ("2027-06-01", True)
+    assert payload["basis"] == ("《民法典》第201条、第202条、第203条：起算日2027-03-01不计入，计3个月"
+                                "；工作日依" + PROJECTION_BASIS)
 
 
 def test_table_marks_provisional():

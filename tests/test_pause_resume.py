@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.calendar import national_calendar
+from engine.calendar import PROJECTION_BASIS, national_calendar
 from engine.deadlines import apply_event
 from engine.workflow import parse_workflow
 
@@ -122,3 +122,22 @@ def test_a_resumed_working_day_period_is_unchanged():
     resumed = run("3wd", [("go", date(2026, 9, 14)), ("hold", date(2026, 9, 15)),
                           ("resume", date(2026, 9, 28))])
     assert resumed.due_on == date(2026, 9, 30)
+
+
+def test_a_deadline_resumed_into_a_projected_year_says_it_is_projected():
+    """2027 has no notice: a due date moved into it by a resumption is provisional, and its
+    computation names the projection as any provisional due date's basis does.
+    7d from Mon 2026-12-07 → Mon 12/14 (official). Paused Fri 12/11: 3 days left. Resumed
+    Mon 2027-01-04: 1/5, 1/6, 1/7 → Thu 2027-01-07 (no projected holiday then).
+    3wd from Mon 2026-12-07 → Thu 12/10. Paused Tue 12/8: 2 working days left (12/9, 12/10).
+    Resumed Mon 2027-01-04: 1/5 (1), 1/6 (2) → Wed 2027-01-06."""
+    days = run("7d", [("go", date(2026, 12, 7)), ("hold", date(2026, 12, 11)),
+                      ("resume", date(2027, 1, 4))])
+    assert (days.due_on, days.provisional) == (date(2027, 1, 7), True)
+    assert days.computation.endswith("；2026-12-11中止，2027-01-04恢复，到期日顺延"
+                                     "；工作日依" + PROJECTION_BASIS)
+    working = run("3wd", [("go", date(2026, 12, 7)), ("hold", date(2026, 12, 8)),
+                          ("resume", date(2027, 1, 4))])
+    assert (working.due_on, working.provisional) == (date(2027, 1, 6), True)
+    assert working.computation.endswith("；工作日依" + PROJECTION_BASIS)
+    assert working.computation.count(PROJECTION_BASIS) == 1

@@ -252,6 +252,36 @@ def test_due_on_last_official_day_is_not_provisional(cal):
     check(cal, date(2026, 12, 16), "15d", date(2026, 12, 31), D, provisional=True)
 
 
+@pytest.mark.parametrize(("start", "duration", "due", "sources"), [
+    # 7d from Fri 2027-01-29: 7th day Fri 2/5, 除夕; projected 春节 除夕 Fri 2/5 to 初三 Mon
+    # 2/8, with 初一 Sat 2/6 and 初二 Sun 2/7 made up Tue 2/9 and Wed 2/10 → Thu 2027-02-11.
+    (date(2027, 1, 29), "7d", date(2027, 2, 11), ""),
+    # "每月一次" from 2026-11-15 → Thu 2026-12-31, in the days from 12-25 the 2027 notice can
+    # change; no day of 12/31 is special, so the 2026 notice is named with the projection.
+    (date(2026, 11, 15), "1cm", date(2026, 12, 31), N2025_7 + "、"),
+    # "每季度一次" from 2026-11-10 (Q4) → the end of Q1 2027, Wed 2027-03-31.
+    (date(2026, 11, 10), "1cq", date(2027, 3, 31), ""),
+    # 2027-03-01 + 3 months → Tue 2027-06-01 (第202条: the corresponding day).
+    (date(2027, 3, 1), "3m", date(2027, 6, 1), ""),
+])
+def test_a_provisional_calendar_period_s_basis_says_it_is_projected(cal, start, duration, due,
+                                                                      sources):
+    """A due date on projected days says so in its basis, whatever the unit, in the words a
+    working-day count's basis uses ("；工作日依" … the projection); it said nothing for d, m,
+    cm and cq."""
+    result = due_date(cal, start, duration)
+    assert (result.due, result.provisional) == (due, True)
+    assert result.basis.endswith("；工作日依" + sources + PROJECTION_BASIS)
+
+
+def test_an_official_calendar_period_s_basis_names_no_calendar(cal):
+    """7d from Mon 2026-09-28 → 10/5 in 国庆 → Thu 2026-10-08 (checked above): official, so
+    its basis stays as it was, with no "工作日依"."""
+    result = due_date(cal, date(2026, 9, 28), "7d")
+    assert not result.provisional
+    assert result.basis.endswith("；期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08")
+
+
 # -- articles and JSON ---------------------------------------------------------------------
 
 
