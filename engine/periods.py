@@ -37,7 +37,8 @@ UNIT_NAMES = {"wd": "个工作日", "d": "日", "m": "个月", "cm": "个自然�
 ARTICLES = {"wd": ("第201条",), "d": ("第201条", "第203条"), "m": ("第201条", "第202条", "第203条"),
             "cm": ("第203条",), "cq": ("第203条",)}
 CALENDAR_PERIODS = {"cm": (1, "月"), "cq": (3, "季度")}  # months in one, and its name
-_DURATION = re.compile(r"^\s*([+-]?\d+)\s*([a-zA-Z]+)\s*$")
+# ASCII only: ``\d`` and ``int`` would also read other scripts' digits (３wd, ٣wd) as 3.
+_DURATION = re.compile(r"^\s*([+-]?[0-9]+)\s*([a-zA-Z]+)\s*$", re.ASCII)
 
 
 @frozen
@@ -97,6 +98,11 @@ def _no_such_day(value: str) -> str:
 @functools.lru_cache(maxsize=1024)  # parameters are parsed again for every deadline started
 def _parse_duration(text: str) -> Duration:
     match = _DURATION.match(text)
+    if not match and not text.isascii():
+        raise InvalidInput(
+            f"malformed duration {text!r}: write it in ASCII, a count in the digits 0-9 and a "
+            "unit, e.g. 30wd, 7d, 3m"
+        )
     if not match:
         raise InvalidInput(
             f"malformed duration {text!r}: expected a count and a unit, e.g. 30wd, 7d, 3m"

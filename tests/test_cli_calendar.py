@@ -118,6 +118,7 @@ def test_province_option_accepted():
         ("2025-01-20", "--", "-3wd"),  # negative count, passed as an argument
         ("2025-01-20", "0d"),  # zero count
         ("2025-01-20", "abc"),  # malformed duration
+        ("2025-01-20", "３wd"),  # a fullwidth digit (int() would read it as 3)
         ("2026-13-01", "3wd"),  # malformed date
         ("2025-02-30", "3wd"),  # no such day
         ("20250120", "3wd"),  # compact form: the contract says YYYY-MM-DD
@@ -156,6 +157,7 @@ def test_negative_count_message_names_the_duration():
         (("2026-13-01", "3wd"), "2026-13-01"),
         (("2017-06-01", "3wd"), "2017-06-01"),
         (("2025-01-20", "0d"), "at least 1"),
+        (("2025-01-20", "３wd"), "malformed duration '３wd': write it in ASCII"),
     ],
 )
 def test_error_messages_name_the_problem(args, needle):

@@ -352,6 +352,19 @@ def test_duration_parse_errors(text):
         Duration.parse(text)
 
 
+@pytest.mark.parametrize("text", [
+    "３wd",  # fullwidth 3 (U+FF13)
+    "٣wd",  # Arabic-Indic 3 (U+0663)
+    "1٠d",  # an ASCII 1 then an Arabic-Indic 0: would have read as 10
+    "3wd\u3000",  # an ideographic space after it
+])
+def test_a_duration_in_other_scripts_digits_is_refused(text):
+    """Durations are ASCII, as dates are (iso_date): int() reads any Unicode digit, so ３wd
+    was 3wd. Refused, the message saying why."""
+    with pytest.raises(InvalidInput, match="write it in ASCII, a count in the digits 0-9"):
+        Duration.parse(text)
+
+
 def test_due_date_rejects_bad_duration(cal):
     with pytest.raises(InvalidInput):
         due_date(cal, date(2025, 1, 20), "-3wd")
