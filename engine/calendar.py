@@ -21,8 +21,7 @@ from importlib import resources
 
 import attrs
 from lunardate import LunarDate
-from workalendar.core import SAT, SUN, Calendar
-from workalendar.exceptions import CalendarError
+from workalendar.core import SAT, SUN, Calendar, cleaned_date
 
 from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar names them too)
     FIRST_YEAR,
@@ -233,8 +232,12 @@ class OfficialCalendar(Calendar):
         return list(super().holidays(year))
 
     def get_calendar_holidays(self, year: int) -> list[tuple[date, str]]:
+        # (workalendar's ``holidays`` and ``get_holiday_label`` come here: OutsideCalendar,
+        # like every other call, not workalendar's CalendarError, which is no ValueError)
         if not FIRST_YEAR <= year <= LAST_INDEXED_YEAR:
-            raise CalendarError(f"No official calendar for {year}")
+            raise OutsideCalendar(
+                f"{year} is outside the calendar ({FIRST_YEAR}-01-01 to {LAST_INDEXED_YEAR}-12-31)"
+            )
         return sorted(
             (day, info.label)
             for day, info in self._special.items()
@@ -258,7 +261,9 @@ class OfficialCalendar(Calendar):
         return self._cumulative[offset] != previous
 
     def is_holiday(self, day: date, extra_holidays: Iterable[date] | None = None) -> bool:
-        if extra_holidays and day in set(extra_holidays):
+        day = cleaned_date(day)  # (as workalendar's: a datetime is asked about its date)
+        self._offset(day)  # outside the calendar: OutsideCalendar, not "not a holiday"
+        if extra_holidays and day in set(map(cleaned_date, extra_holidays)):
             return True
         info = self._special.get(day)
         return info is not None and not info.working

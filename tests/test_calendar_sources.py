@@ -251,6 +251,14 @@ def test_get_working_days_delta_as_workalendar(cal, workalendar_cn):
         lambda c: c.add_working_days_bulk([date(2017, 12, 29)], [3]),
         lambda c: due_date(c, date(2017, 12, 29), "7d"),
         lambda c: c.add_working_days(date(2018, 1, 2), -1),  # would land in 2017
+        # The docstring's "every call": these answered False, or raised workalendar's
+        # CalendarError (no ValueError), before.
+        lambda c: c.is_holiday(date(2017, 12, 31)),
+        lambda c: c.is_holiday(date(1999, 1, 1)),
+        lambda c: c.is_holiday(date(2017, 12, 31), extra_holidays=[date(2017, 12, 31)]),
+        lambda c: c.holidays(2017),
+        lambda c: c.holidays(1999),
+        lambda c: c.get_holiday_label(date(2017, 10, 1)),
     ],
 )
 def test_2017_is_outside_the_calendar(cal, call):
@@ -263,6 +271,19 @@ def test_2017_is_outside_the_calendar(cal, call):
 def test_past_the_index_is_refused(cal):
     with pytest.raises(OutsideCalendar):
         cal.is_working_day(date(2061, 1, 3))
+    with pytest.raises(OutsideCalendar, match="2061-01-01 is outside the calendar"):
+        cal.is_holiday(date(2061, 1, 1))
+    with pytest.raises(OutsideCalendar, match="2061 is outside the calendar"):
+        cal.holidays(2061)
+
+
+def test_is_holiday_asks_a_datetime_about_its_date(cal, workalendar_cn):
+    """As workalendar's: 2025-01-28 (春节, 国办发明电〔2024〕12号) is a holiday at 09:00 too."""
+    assert cal.is_holiday(datetime(2025, 1, 28, 9, 0))
+    # 春节 2021-02-11..17 (国办发明电〔2020〕27号): as workalendar says.
+    assert cal.is_holiday(datetime(2021, 2, 11, 9, 0))
+    assert workalendar_cn.is_holiday(datetime(2021, 2, 11, 9, 0))
+    assert not cal.is_holiday(datetime(2025, 2, 8, 9, 0))  # a make-up working Saturday
 
 
 # -- provisional ---------------------------------------------------------------------------
