@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from engine.errors import InvalidInput, WorkflowLoadError
+from engine.read_only import read_only, writable
 from engine.workflow import DELEGATION, Parameter, Workflow, always_delegating
 
 #: The key of a place's overrides: (province, workflow, county).
@@ -28,13 +30,17 @@ Place = tuple[str, str, str]
 
 @frozen
 class LocalSetting:
-    """One recorded setting of a county parameter; ``value`` None: the province's again."""
+    """One recorded setting of a county parameter; ``value`` None: the province's again.
+
+    A list in ``value`` is read-only (:mod:`engine.read_only`): an engine keeps the settings
+    in force and gives them out (:meth:`Engine.parameter_settings`); ``to_json`` copies it.
+    """
 
     province: str
     county: str
     workflow: str
     name: str
-    value: Any
+    value: Any = attrs.field(converter=read_only)
     citation: str
     on: date
     actor: str | None = None
@@ -61,7 +67,7 @@ class LocalSetting:
 
     def to_json(self) -> dict[str, Any]:
         return {"province": self.province, "county": self.county, "workflow": self.workflow,
-                "name": self.name, "value": self.value, "citation": self.citation,
+                "name": self.name, "value": writable(self.value), "citation": self.citation,
                 "on": self.on.isoformat(), "actor": self.actor,
                 "recorded_at": self.recorded_at}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -18,6 +19,7 @@ from attrs import frozen
 
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
+from engine.read_only import read_only
 from engine.shapes import is_instance, is_text, list_of, listed, listed_pairs, one, pair_of
 
 if TYPE_CHECKING:
@@ -71,11 +73,13 @@ class Parameter:
     ``local``: one the seeds leave to each locality (rules.md §5: the step deadlines, the
     publicity channels, delegation, …), which a county may set for itself
     (``doudi parameter set``). The statutory totals and the 公示's length are not. Whoever
-    defines a parameter decides; an override keeps it, and its ``bounds``.
+    defines a parameter decides; an override keeps it, and its ``bounds``. A list (or
+    mapping) in ``value`` is read-only (:mod:`engine.read_only`): a workflow is shared by
+    every engine of the process.
     """
 
     name: str
-    value: Any
+    value: Any = attrs.field(converter=read_only)
     citation: str
     title: str = ""
     local: bool = False
@@ -222,9 +226,18 @@ class DeadlineRule:
     subject: str | None = None
 
 
+def _read_only_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
 @frozen
 class Workflow:
-    """A validated workflow definition (after any province patches)."""
+    """A validated workflow definition (after any province patches).
+
+    Its ``parameters`` and ``attributes`` are read-only mappings: the registry keeps one
+    workflow per province for the whole process, so a caller changing one it was given would
+    change the rules of every engine (:meth:`with_parameters` makes another workflow).
+    """
 
     name: str
     title: str
@@ -232,10 +245,11 @@ class Workflow:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     deadlines: tuple[DeadlineRule, ...]
-    parameters: Mapping[str, Parameter]
+    parameters: Mapping[str, Parameter] = attrs.field(converter=_read_only_mapping)
     source: str = "<memory>"
     opens: tuple[Opening, ...] = ()
-    attributes: Mapping[str, AttributeSpec] = attrs.Factory(dict)
+    attributes: Mapping[str, AttributeSpec] = attrs.field(factory=dict,
+                                                           converter=_read_only_mapping)
     # Look-ups every event needs, built once (a workflow never changes once loaded).
     _final: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _titles: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)

@@ -367,3 +367,62 @@ def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatc
     assert engine.assess("jiangsu_draft", household, county="昆山市").classification == "above"
     later = Engine.open(db, today=lambda: date(2026, 12, 31))
     assert later.assess("jiangsu_draft", household, county="昆山市").classification == "marginal"
+
+
+def test_the_rules_an_engine_gives_out_cannot_be_changed_by_the_caller(engine, tmp_path):
+    """Found by review: ``Workflow.parameters`` was the registry's cached dict and a list
+    value the same list for every engine of the process: a caller changing what it was given
+    (a 99wd total, a publicity channel appended) changed the rules of every case after it."""
+    import attrs
+
+    wf = engine.workflow("shanxi")
+    with pytest.raises(TypeError):
+        wf.parameters["total"] = attrs.evolve(wf.parameters["total"], value="99wd")
+    with pytest.raises(TypeError):
+        wf.parameters["publicity_channels"].value.append("网上")
+    with pytest.raises(TypeError):
+        wf.parameters["extension_reasons"].value[0] = "任何理由"
+    with pytest.raises(TypeError):
+        del wf.attributes["county"]
+    with pytest.raises(TypeError):
+        engine.workflow("tianjin", "benefit").parameters["phase_out"].value.clear()
+    engine.set_parameter("shanxi", "甲县", "publicity_channels", ["村（社区）", "网站"], BASIS,
+                         on=date(2026, 1, 5))
+    [setting] = engine.parameter_settings(as_of=ACCEPTED)
+    with pytest.raises(TypeError):
+        setting.value.append("网上")
+    with pytest.raises(TypeError):
+        engine.workflow("shanxi", county="甲县").parameters["publicity_channels"].value += ["网上"]
+    # A copy is the caller's own; the values are still lists, as JSON shows them.
+    copy = setting.to_json()
+    copy["value"].append("网上")
+    assert engine.parameter_settings(as_of=ACCEPTED)[0].value == ["村（社区）", "网站"]
+    assert isinstance(setting.value, list)
+
+    other = Engine.open(str(tmp_path / "other.db"))
+    parameters = other.workflow("shanxi").parameters
+    assert parameters["total"].value == "30wd"
+    assert parameters["publicity_channels"].value == ["村（社区）"]
+    assert other.workflow("tianjin", "benefit").parameters["phase_out"].value == [
+        1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+    case = other.open_case(province="shanxi", on=ACCEPTED)
+    assert by_rule(other.fire(case.id, "accept", on=ACCEPTED))["total"].deadline.duration == "30wd"
+
+
+def test_read_only_values_are_json_and_copy_as_before():
+    import copy
+    import pickle
+
+    from engine.read_only import ReadOnlyList, read_only
+
+    value = read_only({"a": [1, {"b": [2]}], "c": (3, [4])})
+    assert json.dumps(value) == '{"a": [1, {"b": [2]}], "c": [3, [4]]}'
+    assert value == {"a": [1, {"b": [2]}], "c": (3, [4])} and value["a"] != []
+    assert copy.copy(value["a"]) == value["a"]
+    for again in (copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
+        assert again == value
+    assert type(copy.deepcopy(value)["c"][1]) is ReadOnlyList
+    with pytest.raises(TypeError):
+        value["c"][1].extend([5])
+    with pytest.raises(TypeError):
+        value["a"][1]["b"] = []

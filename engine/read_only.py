@@ -1,0 +1,62 @@
+"""Read-only values: what a workflow's parameters and a county's settings hold.
+
+A province's workflow is loaded once per process and shared by every :class:`Engine` (and a
+county's settings once per engine): a caller that changed a value it was given (appended a
+publicity channel to a list it read) changed the rules of every case after it. Lists and
+mappings in those values are made read-only when the value is built. They stay a ``list``
+and a ``dict`` (``isinstance``, ``== []``, ``json.dumps`` as before: a rule or a plugin
+reading a value sees no difference), but every change raises ``TypeError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+
+def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError(f"this {type(self).__name__} is read-only (a rule's value, shared by every "
+                    "engine): change a copy")
+
+
+class ReadOnlyList(list):
+    """A list that refuses every change."""
+
+    __slots__ = ()
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple:  # (copy and pickle build it whole, not item by item)
+        return type(self), (list(self),)
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses every change."""
+
+    __slots__ = ()
+    update = setdefault = pop = popitem = clear = _refuse
+    __setitem__ = __delitem__ = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple:
+        return type(self), (dict(self),)
+
+
+def read_only(value: Any) -> Any:
+    """``value`` with every list and mapping in it read-only (a tuple stays a tuple)."""
+    if isinstance(value, ReadOnlyList | ReadOnlyDict | str | int | float | None):
+        return value  # (read-only already, or a scalar: the common case)
+    if isinstance(value, list):
+        return ReadOnlyList(read_only(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(read_only(v) for v in value)
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
+    return value
+
+
+def writable(value: Any) -> Any:
+    """A plain copy of ``value`` (lists and dicts the caller may change)."""
+    if isinstance(value, list):
+        return [writable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: writable(v) for k, v in value.items()}
+    return value
