@@ -362,7 +362,7 @@ class Engine(Reports, Maintenance):
             break
         if not committed:
             # the case the key opened: another call with the same key won the race
-            return self._replayed_call(idempotency_key, call)
+            return self._raced_call(idempotency_key, call)
         return self._view_of(self._written([change], {})[change.case.id], on)
 
     def _opening_call(self, province: str, workflow: str, on: str,
@@ -493,7 +493,7 @@ class Engine(Reports, Maintenance):
                 raise
             break
         if not written:  # the same key won a race meanwhile
-            return self._replayed_call(idempotency_key, call)
+            return self._raced_call(idempotency_key, call)
         known = self._written(changes, {case_id: known})[case_id]
         wf = self._workflow_of(known.case)
         if wf.pending_automatic(known.case, on) is not None:
@@ -644,14 +644,34 @@ class Engine(Reports, Maintenance):
     def _replayed_call(self, key: str | None, call: Call | None) -> CaseView | None:
         """The first result of a call repeated with the same idempotency key, if any; raises
         :class:`Conflict` if the key recorded another call (``call``: this one, given with
-        the key; None without a key)."""
+        the key; None without a key).
+
+        The first result is the case as the keyed event left it, rebuilt from its history
+        up to and including that event: events recorded after it (on the same day too) are
+        not in it.
+        """
         if call is None:
             return None
         row = self.store.event_by_key(key)
         if row is None:
             return None
         check_repeat(key, row, call)
-        return self.case(row["case_id"], as_of=date.fromisoformat(row["on"]))
+        case_id, seq, on = row["case_id"], row["seq"], date.fromisoformat(row["on"])
+        case, history, deadlines = self._as_of(self._load(case_id), on, through=seq)
+        if history is None:  # (never with ``through``: for the type checker)
+            history = self.store.history(case_id)
+        return self._view(case, history, deadlines,
+                          self.store.sanctions(case_id, through=seq),
+                          self.store.links(case_id, through=seq), on)
+
+    def _raced_call(self, key: str | None, call: Call | None) -> CaseView:
+        """The first result of a call whose write lost to the same key's (:meth:`_commit`
+        found the key recorded; events are never removed, so it is still there)."""
+        first = self._replayed_call(key, call)
+        if first is None:
+            raise Conflict(f"idempotency key {key!r}: its event cannot be found after the "
+                           "write lost a race to it")
+        return first
 
     def _commit(self, changes: list[Change], key: str | None = None) -> bool:
         """Write the changes in one transaction; False if the idempotency key won a race.
@@ -720,7 +740,7 @@ class Engine(Reports, Maintenance):
         change = Change(attrs.evolve(case, last_event_on=on), [entry],
                         self.store.deadlines(case_id))
         if not self._commit([change], idempotency_key):
-            return self._replayed_call(idempotency_key, call)
+            return self._raced_call(idempotency_key, call)
         return self.case(case_id, as_of=on)
 
     def import_lines(
@@ -918,19 +938,22 @@ class Engine(Reports, Maintenance):
     # -- reading ----------------------------------------------------------------------------
 
     def _as_of(
-        self, case: CaseRecord, as_of: date, stored: list[Deadline] | None = None
+        self, case: CaseRecord, as_of: date, stored: list[Deadline] | None = None,
+        through: int | None = None,
     ) -> tuple[CaseRecord, list[HistoryEntry] | None, list[Deadline]]:
         """The case, its known history and its deadlines as they stood on ``as_of``.
 
-        Events recorded after ``as_of`` are left out; what would have happened by itself by
-        then (the end of a phase-out) is applied, in memory only. The history is ``None``
-        when the stored rows already are the answer (the common case of a report for today).
+        Events recorded after ``as_of`` are left out, and with ``through`` those after that
+        seq; what would have happened by itself by then (the end of a phase-out) is applied,
+        in memory only. The history is ``None`` when the stored rows already are the answer
+        (the common case of a report for today).
         """
         wf = self._workflow_of(case)
-        if case.last_event_on <= as_of and wf.pending_automatic(case, as_of) is None:
+        if (through is None and case.last_event_on <= as_of
+                and wf.pending_automatic(case, as_of) is None):
             return case, None, stored if stored is not None else self.store.deadlines(case.id)
         history = self.store.history(case.id)
-        known = [e for e in history if e.on <= as_of]
+        known = [e for e in history if e.on <= as_of and (through is None or e.seq <= through)]
         if len(known) < len(history):
             attributes: dict[str, Any] = {}
             for entry in known:
@@ -939,7 +962,7 @@ class Engine(Reports, Maintenance):
                     attributes.update(entry.derived)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 last_event_on=known[-1].on)
-            deadlines = self._deadlines_from_history(case, history, as_of)
+            deadlines = self._deadlines_from_history(case, known, as_of)
         else:
             deadlines = stored if stored is not None else self.store.deadlines(case.id)
         change = Change(case, [], deadlines)

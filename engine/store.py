@@ -336,10 +336,10 @@ class Store:
     def recorded_events(self, keys: list[str]) -> dict[str, dict]:
         """Those of ``keys`` already recorded as idempotency keys: key → the event's row,
         with its case's province and workflow."""
-        names = ("idempotency_key", "case_id", "event", "on", "payload", "reason", "corrects",
-                 "province", "workflow")
+        names = ("idempotency_key", "case_id", "seq", "event", "on", "payload", "reason",
+                 "corrects", "province", "workflow")
         rows = self._where_in(
-            "select e.idempotency_key, e.case_id, e.event, e.[on], e.payload, e.reason, "
+            "select e.idempotency_key, e.case_id, e.seq, e.event, e.[on], e.payload, e.reason, "
             "e.corrects, c.province, c.workflow from events e join cases c on c.id = e.case_id "
             "where e.idempotency_key", keys)
         return {values[0]: dict(zip(names, values, strict=True)) for values in rows}
@@ -490,16 +490,21 @@ class Store:
             _insert(self.db, "local_parameters", rows)
         return attrs.evolve(setting, recorded_at=now)
 
-    def sanctions(self, case_id: str) -> list[Sanction]:
-        rows = self._rows("select * from [sanctions] where case_id = ? order by id", [case_id])
+    def sanctions(self, case_id: str, through: int | None = None) -> list[Sanction]:
+        """The case's sanctions (``through``: only those of its events up to that seq)."""
+        upto, args = _through("seq", through)
+        rows = self._rows(f"select * from [sanctions] where case_id = ?{upto} order by id",
+                          [case_id, *args])
         return [Sanction.from_row(r) for r in rows]
 
-    def links(self, case_id: str) -> list[dict]:
+    def links(self, case_id: str, through: int | None = None) -> list[dict]:
         """The case's links as a case view shows them: ``{"case_id", "workflow", "relation",
-        "on"}`` (``case_id``: the other case), oldest first."""
+        "on"}`` (``case_id``: the other case), oldest first (``through``: only those its
+        events up to that seq made)."""
+        upto, args = _through("l.seq", through)
         return self._rows("select l.other_id as case_id, c.workflow, l.relation, l.[on] "
                           "from links l join cases c on c.id = l.other_id "
-                          "where l.case_id = ? order by l.seq", [case_id])
+                          f"where l.case_id = ?{upto} order by l.seq", [case_id, *args])
 
     def sanction_rows(
         self,
@@ -681,6 +686,11 @@ class Store:
 
     def _existing(self, ids: list[str]) -> list[str]:
         return [i for (i,) in self._where_in("select id from cases where id", ids)]
+
+
+def _through(column: str, seq: int | None) -> tuple[str, list[int]]:
+    """The condition (and its argument) that keeps the rows of the events up to ``seq``."""
+    return ("", []) if seq is None else (f" and {column} <= ?", [seq])
 
 
 def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:

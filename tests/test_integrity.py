@@ -101,6 +101,57 @@ def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
                              "left the case accepted (已受理))\n")
 
 
+def test_a_repeat_returns_the_first_result_though_a_later_event_came_the_same_day(engine):
+    """Found by review: the repeat returned the case as of the keyed event's date, with the
+    events recorded after it on that day (investigating, three events), not what the first
+    call returned."""
+    opened = engine.open_case(province="shanxi", on=date(2026, 3, 3), case_id="A1",
+                              idempotency_key="o1")
+    first = engine.fire("A1", "accept", on=date(2026, 3, 3), idempotency_key="k1")
+    engine.fire("A1", "start_investigation", on=date(2026, 3, 3))
+    engine.correct("A1", 1, on=date(2026, 3, 3), reason="受理人员填错", idempotency_key="c1")
+    engine.fire("A1", "withdraw", on=date(2026, 3, 3), reason="本人撤回")
+    again = engine.fire("A1", "accept", on=date(2026, 3, 3), idempotency_key="k1")
+    assert (again.state, len(again.history)) == ("accepted", 2)
+    assert again.to_json() == first.to_json()
+    assert engine.open_case(province="shanxi", on=date(2026, 3, 3), case_id="A1",
+                            idempotency_key="o1").to_json() == opened.to_json()
+    corrected = engine.correct("A1", 1, on=date(2026, 3, 3), reason="受理人员填错",
+                               idempotency_key="c1")
+    assert [e["event"] for e in corrected.history] == [
+        "open", "accept", "start_investigation", "correction"]
+    assert corrected.state == "investigating"
+    assert len(engine.store.history("A1")) == 5
+
+
+def test_a_repeat_shows_the_links_and_sanctions_of_the_events_up_to_the_keyed_one(engine):
+    from test_benefit_common import open_benefit
+
+    # 山西: approval opens the benefit case, linked (the keyed event's own link is shown).
+    dibao = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                             attributes={"county": "城区", "household_size": 2})
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9), ("submit_to_county", 17)]:
+        engine.fire(dibao.id, event, on=date(2026, 3, day))
+    approve = {"event": "approve", "on": date(2026, 3, 31), "payload": {"amount": 650},
+               "idempotency_key": "a1"}
+    approved = engine.fire(dibao.id, **approve)
+    [link] = approved.links
+    repeat = engine.fire(dibao.id, **approve)
+    assert repeat.links == (link,) and repeat.to_json() == approved.to_json()
+    # A change found 2026-04-16, three months after it happened (2026-01-15): a criticism.
+    # A second one found the same day is the second sanction; the repeat shows the first only.
+    case = open_benefit(engine, "shanxi", county="小店区")
+    first = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
+                        payload={"occurred_on": "2026-01-15"}, idempotency_key="s1")
+    later = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
+                        payload={"occurred_on": "2026-01-10"})
+    assert (len(first.sanctions), len(later.sanctions)) == (1, 2)
+    again = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
+                        payload={"occurred_on": "2026-01-15"}, idempotency_key="s1")
+    assert again.to_json() == first.to_json()
+
+
 # Found by a concurrency review: a client retrying after a timeout sends the same call with the
 # same key while the first is still being written; the retry looked the key up before the first
 # committed, and then failed ("changed by another writer", "already exists", or the event
