@@ -93,6 +93,15 @@ def visible(text: str) -> str:
                    if unicodedata.category(c) in HIDDEN else c for c in text)
 
 
+def callback(value: Any, name: str) -> Any:
+    """A function the engine calls back (``progress``, ``on_skip``, ``on_moved``, …): None or
+    a callable, checked before any work (a batch committed before the first call found it
+    was not one would have lost what it was to be given)."""
+    if value is None or callable(value):
+        return value
+    raise InvalidInput(f"{name} must be a function (a callable) or None, got {value!r}")
+
+
 def maybe_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 

@@ -154,6 +154,7 @@ class Engine(Reports, Maintenance):
         or ./doudi.db). ``durability``: ``full`` (default) or ``normal``; see
         :data:`engine.store.DURABILITY`. ``today``: what today is (default: the date in China,
         :func:`engine.clock.china_today`); nothing is recorded with a later date."""
+        arguments.callback(today, "today")
         return cls(Store.open(default_db_path() if path is None else path, durability), registry,
                    today)
 
@@ -771,6 +772,8 @@ class Engine(Reports, Maintenance):
         """
         arguments.batch(batch, "batch")
         arguments.flag(skip_invalid, "skip_invalid")
+        arguments.callback(progress, "progress")
+        arguments.callback(on_skip, "on_skip")
         return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
     def import_file(
@@ -786,6 +789,8 @@ class Engine(Reports, Maintenance):
         path = arguments.path(path, "path")
         arguments.batch(batch, "batch")
         arguments.flag(skip_invalid, "skip_invalid")
+        arguments.callback(progress, "progress")
+        arguments.callback(on_skip, "on_skip")
         with open(path, "rb") as lines:
             return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 

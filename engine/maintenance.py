@@ -59,6 +59,8 @@ class Maintenance:
         With ``on_moved``, each is passed to it once its batch is committed instead, and the
         list returned is empty: memory then stays flat however many dates move.
         """
+        arguments.callback(progress, "progress")
+        arguments.callback(on_moved, "on_moved")
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
         db.execute("drop table if exists temp.provisional_first")
@@ -191,6 +193,7 @@ class Maintenance:
         """
         recorded: list[Recorded] = []
         until = arguments.a_date(until, "until")
+        arguments.callback(on_recorded, "on_recorded")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
         self._write_batched(self._advanced(until), on_recorded or recorded.append)

@@ -123,6 +123,15 @@ def nested(depth):
      "2017-06-01 is outside the calendar (2018-01-01 to"),
     (lambda e, c: e.unpublished(as_of=date(2017, 6, 1)),
      "2017-06-01 is outside the calendar (2018-01-01 to"),
+    # Found by review: a callback that is no function failed only when first called, after
+    # a batch was committed (recompute's moved dates then lost for good).
+    (lambda e, c: e.recompute(on_moved="x"),
+     "on_moved must be a function (a callable) or None, got 'x'"),
+    (lambda e, c: e.recompute(progress=5), "progress must be a function (a callable) or None"),
+    (lambda e, c: e.advance(ON, on_recorded="x"), "on_recorded must be a function"),
+    (lambda e, c: e.import_lines([], on_skip="print"), "on_skip must be a function"),
+    (lambda e, c: e.import_lines([], progress=5), "progress must be a function"),
+    (lambda e, c: e.import_file("x.jsonl", progress=True), "progress must be a function"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)
@@ -261,3 +270,28 @@ def test_a_database_path_that_is_no_file_path_is_named(tmp_path):
     with pytest.raises(InvalidInput, match=r" is a directory, not a database file$"):
         Engine.open(str(tmp_path))
     assert Engine.open(tmp_path / "x.db").store.path == str(tmp_path / "x.db")  # (a Path too)
+
+
+def test_a_callback_that_is_no_function_loses_no_moved_date(engine):
+    # A county's 2 working days for the investigation's start move A2's due date (accepted
+    # 3/3: 3/6 nationally, 3/5 under the county's rule).
+    case_id = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"},
+                               case_id="A2").id
+    engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 第1条",
+                         date(2026, 1, 5))
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match=r"^on_moved must be a function"):
+        engine.recompute(on_moved="x")
+    assert dump(engine) == before
+    assert engine.recompute() == [(case_id, "investigation_start", 1, date(2026, 3, 6),
+                                   date(2026, 3, 5))]
+
+
+def test_what_today_is_must_be_a_function(tmp_path):
+    from engine import Engine
+
+    with pytest.raises(InvalidInput, match=r"^today must be a function \(a callable\) or None, "
+                                           r"got datetime.date\(2026, 3, 2\)"):
+        Engine.open(str(tmp_path / "x.db"), today=ON)
+    assert not (tmp_path / "x.db").exists()
