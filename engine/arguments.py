@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
 
@@ -100,6 +100,18 @@ def callback(value: Any, name: str) -> Any:
     if value is None or callable(value):
         return value
     raise InvalidInput(f"{name} must be a function (a callable) or None, got {value!r}")
+
+
+def lines(value: Any, name: str) -> Iterable:
+    """Lines to read one by one: an iterable of them (a file, a list of str or bytes), not
+    text or bytes itself, which would be read a character (or a byte) a line."""
+    what = f"{name} must be an iterable of lines (a file, a list of str or bytes)"
+    if isinstance(value, str | bytes | bytearray | memoryview | Mapping):
+        raise InvalidInput(f"{what}, not one {type(value).__name__} (a text of several lines: "
+                           "pass text.splitlines())")
+    if not isinstance(value, Iterable):
+        raise InvalidInput(f"{what}, got {value!r}")
+    return value
 
 
 def maybe_text(value: Any, name: str) -> str | None:

@@ -148,12 +148,13 @@ class Engine(Reports, Maintenance):
         self._local: dict[Place, list[LocalSetting]] | None = None
 
     @classmethod
-    def open(cls, path: str | None = None, registry: Registry | None = None,
+    def open(cls, path: str | os.PathLike[str] | None = None, registry: Registry | None = None,
              durability: str = "full", today: Callable[[], date] | None = None) -> Engine:
         """Open (creating and migrating if needed) the database at ``path`` (default: $DOUDI_DB
         or ./doudi.db). ``durability``: ``full`` (default) or ``normal``; see
         :data:`engine.store.DURABILITY`. ``today``: what today is (default: the date in China,
         :func:`engine.clock.china_today`); nothing is recorded with a later date."""
+        arguments.text(durability, "durability")
         arguments.callback(today, "today")
         return cls(Store.open(default_db_path() if path is None else path, durability), registry,
                    today)
@@ -180,10 +181,16 @@ class Engine(Reports, Maintenance):
         """The workflow as it applies in ``county`` of ``province`` on ``on``: the province's
         (its plugin's patches and parameters), with the county's own parameters decided on
         or before that date on top (``on`` None: every setting recorded)."""
+        return self._workflow(arguments.text(province, "province"), arguments.text(name, "name"),
+                              arguments.maybe_text(county, "county"),
+                              arguments.maybe_date(on, "on"))
+
+    def _workflow(self, province: str, name: str, county: str | None = None,
+                  on: date | None = None) -> Workflow:
+        """:meth:`workflow` of arguments already checked (a case's own, every event)."""
         settings = self._local_places().get((province, name, county)) if county else None
         count = 0
         if settings:
-            on = arguments.maybe_date(on, "on")
             count = len(settings) if on is None else bisect.bisect_right(
                 settings, on, key=lambda s: s.on)
         key = (province, name, county if count else None, count)
@@ -200,7 +207,7 @@ class Engine(Reports, Maintenance):
         """The case's workflow; a case row naming a workflow or state doudi never gives (the
         row changed by hand) is a :class:`DamagedRecord`, not a KeyError deep in a report."""
         try:
-            wf = self.workflow(case.province, case.workflow, case.county, on)
+            wf = self._workflow(case.province, case.workflow, case.county, on)
         except (UnknownName, InvalidInput):
             if case.workflow in available_workflows():
                 raise  # (its province is not installed: said as it is)
@@ -279,6 +286,7 @@ class Engine(Reports, Maintenance):
         recorded (removals included), oldest first."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
+        in_force = arguments.flag(in_force, "in_force")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         if province is not None:
             self.registry.province(province)  # a misspelt one is an error, not "(none)"
@@ -297,13 +305,14 @@ class Engine(Reports, Maintenance):
         return self._local
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
-        return self.registry.calendar(province, county)
+        return self.registry.calendar(arguments.maybe_text(province, "province"),
+                                      arguments.maybe_text(county, "county"))
 
     def due(
         self, start: date, duration: str, province: str | None = None, county: str | None = None
     ) -> DueDate:
-        return due_date(self.calendar(province, county), arguments.a_date(start, "start"),
-                        arguments.text(duration, "duration"))
+        start, duration = arguments.a_date(start, "start"), arguments.text(duration, "duration")
+        return due_date(self.calendar(province, county), start, duration)
 
     def assess(self, province: str, household: Mapping[str, Any], county: str | None = None
                ) -> Assessment:
@@ -313,7 +322,7 @@ class Engine(Reports, Maintenance):
         province = arguments.text(province, "province")
         county = arguments.maybe_text(county, "county")
         return assess_household(self.registry, province, household,
-                                self.workflow(province, "dibao", county, self.today()))
+                                self._workflow(province, "dibao", county, self.today()))
 
     # -- cases ------------------------------------------------------------------------------
 
@@ -372,7 +381,7 @@ class Engine(Reports, Maintenance):
         them."""
         stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
         county = _county(stored)
-        wf = self.workflow(province, workflow, county, date.fromisoformat(on))
+        wf = self._workflow(province, workflow, county, date.fromisoformat(on))
         if _always_delegated(wf, _place(province, county), stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
@@ -404,7 +413,7 @@ class Engine(Reports, Maintenance):
         """The change that opens a case (not yet written); ``key``: its idempotency key;
         ``linked``: opened by another case's event, with what doudi decided there."""
         county = _county(attributes)
-        wf = self.workflow(province, workflow, county, on)
+        wf = self._workflow(province, workflow, county, on)
         wf.check_attributes(attributes, opening=True, linked=linked)
         calendar = self.calendar(province, county)
         calendar.check(on)
@@ -770,6 +779,7 @@ class Engine(Reports, Maintenance):
         committed, instead of listing it in ``ImportResult.skipped``; memory then stays flat
         however many lines are skipped (``skipped_count`` counts them either way).
         """
+        arguments.lines(lines, "lines")
         arguments.batch(batch, "batch")
         arguments.flag(skip_invalid, "skip_invalid")
         arguments.callback(progress, "progress")
@@ -791,7 +801,12 @@ class Engine(Reports, Maintenance):
         arguments.flag(skip_invalid, "skip_invalid")
         arguments.callback(progress, "progress")
         arguments.callback(on_skip, "on_skip")
-        with open(path, "rb") as lines:
+        try:
+            lines = open(path, "rb")  # noqa: SIM115 (closed below; only opening is checked here)
+        except OSError as exc:  # (missing, a directory, not readable)
+            raise InvalidInput(f"path {os.fsdecode(path)!r} cannot be read: "
+                               f"{exc.strerror or exc}") from None
+        with lines:
             return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
 
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
@@ -890,7 +905,7 @@ class Engine(Reports, Maintenance):
         case to the state it recorded, with today's effects and deadline rules; neither its
         data nor its conditions are judged again (see :meth:`_step`'s ``recorded``): a rule
         added since does not make an old history unreadable."""
-        stored = self._load(case_id)
+        stored = self._load(arguments.text(case_id, "case_id"))
         history = self.store.history(case_id)
         opening = history[0]
         attributes = dict(opening.payload)
@@ -915,7 +930,7 @@ class Engine(Reports, Maintenance):
     def replay_deadlines(self, case_id: str, as_of: date | None = None) -> list[Deadline]:
         """The case's deadlines from the events known on ``as_of`` (all events if None)."""
         as_of = arguments.maybe_date(as_of, "as_of")
-        case = self._load(case_id)
+        case = self._load(arguments.text(case_id, "case_id"))
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
     def _deadlines_from_history(
@@ -931,7 +946,7 @@ class Engine(Reports, Maintenance):
             # As the event was applied: the county it found (an event may move the case) and
             # that county's parameters decided by its date.
             county = _county(entry.payload if entry.event == OPEN_EVENT else attributes)
-            wf = self.workflow(case.province, case.workflow, county, entry.on)
+            wf = self._workflow(case.province, case.workflow, county, entry.on)
             calendar = self.calendar(case.province, county)
             attributes.update(entry.payload)
             attributes.update(entry.derived)

@@ -66,6 +66,8 @@ _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it buil
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
+    if not isinstance(text, str | bytes):
+        raise InvalidInput(f"a line must be text (str or bytes), got {text!r}")
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
@@ -308,7 +310,7 @@ def import_lines(
 
     number = 0
     for number, text in enumerate(lines, start=1):
-        if not text.strip():
+        if isinstance(text, str | bytes) and not text.strip():
             continue
         result.lines += 1
         pending.append((number, text))

@@ -138,6 +138,7 @@ class Maintenance:
     def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings)."""
+        case_id = arguments.maybe_text(case_id, "case_id")
         stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
         for row in stored:

@@ -128,6 +128,8 @@ class Reports:
 
     def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:
         """Cases routed outside the ordinary rules, and those archived in their own class."""
+        province = arguments.maybe_text(province, "province")
+        county = arguments.maybe_text(county, "county")
         if province is not None:
             self.registry.province(province)
         rows = []
@@ -176,6 +178,8 @@ class Reports:
             publication_basis,
         )
 
+        province = arguments.maybe_text(province, "province")
+        county = arguments.maybe_text(county, "county")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         self.calendar().check(as_of)  # (as the other reports: a date the calendar knows)
         rows = []
@@ -202,6 +206,8 @@ class Reports:
         """Villages (communities) whose 低保 recipients, as the benefit cases stand today, pass
         the number at which a province wants a social assistance service station (its
         ``service_station_recipients``; provinces without that rule give none)."""
+        province = arguments.maybe_text(province, "province")
+        county = arguments.maybe_text(county, "county")
         rows = []
         for code in self._province_codes(province):
             wf = self.workflow(code, STATION_WORKFLOW)
@@ -228,6 +234,9 @@ class Reports:
         until: date | None = None,
     ) -> list[dict]:
         """Credit sanctions by province, county, kind and date range, oldest first."""
+        province = arguments.maybe_text(province, "province")
+        county = arguments.maybe_text(county, "county")
+        kind = arguments.maybe_text(kind, "kind")
         if province is not None:
             self.registry.province(province)
         if kind is not None and kind not in SANCTION_KINDS:

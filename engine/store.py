@@ -757,7 +757,7 @@ def copied(value: Any) -> Any:
 
 
 def _check_durability(durability: Any) -> None:
-    if durability not in DURABILITY:
+    if not isinstance(durability, str) or durability not in DURABILITY:
         raise InvalidInput(f"unknown durability {durability!r} "
                            f"(choose from: {', '.join(DURABILITY)})")
 

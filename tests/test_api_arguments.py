@@ -132,6 +132,41 @@ def nested(depth):
     (lambda e, c: e.import_lines([], on_skip="print"), "on_skip must be a function"),
     (lambda e, c: e.import_lines([], progress=5), "progress must be a function"),
     (lambda e, c: e.import_file("x.jsonl", progress=True), "progress must be a function"),
+    # Found by review: a raw sqlite3.ProgrammingError or TypeError (unhashable), or a value
+    # of the wrong type taken silently (county=5 matched nothing, in_force="no" was true).
+    (lambda e, c: e.replay([c]), "case_id must be text (str), got ['A1']"),
+    (lambda e, c: e.replay_deadlines([c]), "case_id must be text (str), got ['A1']"),
+    (lambda e, c: e.verify([c]), "case_id must be text (str), got ['A1']"),
+    (lambda e, c: e.exceptions(None, ["x"]), "county must be text (str), got ['x']"),
+    (lambda e, c: e.exceptions(["shanxi"]), "province must be text (str), got ['shanxi']"),
+    (lambda e, c: e.exceptions(county=5), "county must be text (str), got 5"),
+    (lambda e, c: e.sanctions(county=["x"]), "county must be text (str), got ['x']"),
+    (lambda e, c: e.sanctions(province=5), "province must be text (str), got 5"),
+    (lambda e, c: e.sanctions(kind=["stop"]), "kind must be text (str), got ['stop']"),
+    (lambda e, c: e.unpublished(county=["x"]), "county must be text (str), got ['x']"),
+    (lambda e, c: e.unpublished(province=["shanxi"]), "province must be text (str)"),
+    (lambda e, c: e.service_stations(county=5), "county must be text (str), got 5"),
+    (lambda e, c: e.service_stations(["shanxi"]), "province must be text (str)"),
+    (lambda e, c: e.workflow(["shanxi"]), "province must be text (str), got ['shanxi']"),
+    (lambda e, c: e.workflow("shanxi", ["dibao"]), "name must be text (str), got ['dibao']"),
+    (lambda e, c: e.workflow("shanxi", county=5), "county must be text (str), got 5"),
+    (lambda e, c: e.workflow("shanxi", on="2026"), "on must be a date (datetime.date), got '2026'"),
+    (lambda e, c: e.calendar(["shanxi"]), "province must be text (str), got ['shanxi']"),
+    (lambda e, c: e.calendar("shanxi", 5), "county must be text (str), got 5"),
+    (lambda e, c: e.due(ON, "3wd", province=["shanxi"]), "province must be text (str)"),
+    (lambda e, c: e.due(ON, "3wd", "shanxi", county=5), "county must be text (str), got 5"),
+    (lambda e, c: e.parameter_settings(in_force="no"), "in_force must be True or False, got 'no'"),
+    (lambda e, c: e.import_lines(None),
+     "lines must be an iterable of lines (a file, a list of str or bytes), got None"),
+    (lambda e, c: e.import_lines(b'{"op": "open"}\n'),
+     "lines must be an iterable of lines (a file, a list of str or bytes), not one bytes"),
+    (lambda e, c: e.import_lines('{"op": "open", "province": "shanxi", "on": "2026-03-02"}\n'),
+     "lines must be an iterable of lines (a file, a list of str or bytes), not one str (a text "
+     "of several lines: pass text.splitlines())"),
+    (lambda e, c: e.import_lines({"op": "open"}), "lines must be an iterable of lines"),
+    (lambda e, c: e.import_file("missing.jsonl"),
+     "path 'missing.jsonl' cannot be read: No such file or directory"),
+    (lambda e, c: e.import_file("."), "path '.' cannot be read: Is a directory"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)
@@ -294,4 +329,23 @@ def test_what_today_is_must_be_a_function(tmp_path):
     with pytest.raises(InvalidInput, match=r"^today must be a function \(a callable\) or None, "
                                            r"got datetime.date\(2026, 3, 2\)"):
         Engine.open(str(tmp_path / "x.db"), today=ON)
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_line_that_is_no_text_is_a_bad_line(engine):
+    with pytest.raises(ImportStopped, match=r"^line 2: a line must be text \(str or bytes\), "
+                                            r"got 5 \(import stopped"):
+        engine.import_lines([json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02"}),
+                             5])
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
+    result = engine.import_lines([None, b'{"op": "open", "province": "shanxi", "on": "2026-03-02"}'],
+                                 skip_invalid=True)
+    assert (result.events, result.skipped) == (1, [(1, "a line must be text (str or bytes), got None")])
+
+
+def test_a_durability_that_is_no_text_is_named(tmp_path):
+    from engine import Engine
+
+    with pytest.raises(InvalidInput, match=r"^durability must be text \(str\), got \['full'\]"):
+        Engine.open(str(tmp_path / "x.db"), durability=["full"])
     assert not (tmp_path / "x.db").exists()
