@@ -1017,6 +1017,9 @@ class Engine(Reports, Maintenance):
                 f"case {case_id} was opened on {stored.opened_on.isoformat()}, "
                 f"after {as_of.isoformat()}"
             )
+        # (the view judges its deadlines when first read: a date past the calendar would fail
+        # there, in to_json, not here)
+        self.calendar(stored.province, stored.county).check(as_of)
         case, history, deadlines = self._as_of(stored, as_of)
         if history is None:
             history = self.store.history(case_id)

@@ -349,3 +349,12 @@ def test_a_durability_that_is_no_text_is_named(tmp_path):
     with pytest.raises(InvalidInput, match=r"^durability must be text \(str\), got \['full'\]"):
         Engine.open(str(tmp_path / "x.db"), durability=["full"])
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_case_asked_for_on_a_date_outside_the_calendar_is_refused_at_once(engine, case_id):
+    # Found by review: the view was returned, and failed later, when its deadlines were
+    # first read (to_json) with OutsideCalendar.
+    from engine import OutsideCalendar
+
+    with pytest.raises(OutsideCalendar, match=r"^2099-01-01 is outside the calendar"):
+        engine.case(case_id, as_of=date(2099, 1, 1))
