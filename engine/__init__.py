@@ -75,12 +75,15 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.workflow import DeadlineRule, Parameter, State, Transition, Variant, WorkflowPatch
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every name Any, a
+    # misspelt ``from engine import Enigne`` included)
+
+    def __getattr__(name: str) -> Any:
+        if name not in _EXPORTS:
+            raise AttributeError(f"module 'engine' has no attribute {name!r}")
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
 
 
 __all__ = [

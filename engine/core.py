@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable, Mapping
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import attrs
 from attrs import frozen
@@ -326,6 +326,33 @@ class Engine(Reports, Maintenance):
 
     # -- cases ------------------------------------------------------------------------------
 
+    # ``on`` is required, but follows ``workflow``, which has a default: the overloads say so
+    # to a type checker (by keyword, or with ``workflow`` before it), and the call checks it.
+    @overload
+    def open_case(
+        self,
+        province: str,
+        workflow: str = "dibao",
+        *,
+        on: date,
+        attributes: Mapping[str, Any] | None = None,
+        case_id: str | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseView: ...
+
+    @overload
+    def open_case(
+        self,
+        province: str,
+        workflow: str,
+        on: date,
+        attributes: Mapping[str, Any] | None = None,
+        case_id: str | None = None,
+        actor: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CaseView: ...
+
     def open_case(
         self,
         province: str,
@@ -336,7 +363,8 @@ class Engine(Reports, Maintenance):
         actor: str | None = None,
         idempotency_key: str | None = None,
     ) -> CaseView:
-        """Open a case in the workflow's initial state; returns it as of ``on``."""
+        """Open a case in the workflow's initial state on ``on`` (required); returns it as of
+        ``on``."""
         if on is None:
             raise InvalidInput("open_case needs the date the case was opened (on=...)")
         on = arguments.a_date(on, "on")

@@ -173,7 +173,7 @@ class Store:
         migrations.apply(self.db)
 
     @classmethod
-    def open(cls, path: str, durability: str = "full") -> Store:
+    def open(cls, path: str | os.PathLike[str], durability: str = "full") -> Store:
         """Open (creating if needed) the doudi database at ``path``; refuse any other file."""
         path = os.fspath(arguments.path(path, "path"))
         if not path:

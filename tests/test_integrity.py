@@ -152,6 +152,20 @@ def test_a_repeat_shows_the_links_and_sanctions_of_the_events_up_to_the_keyed_on
     assert again.to_json() == first.to_json()
 
 
+@pytest.mark.parametrize("call", [
+    lambda e: e.open_case(province="shanxi", on=date(2026, 3, 2), idempotency_key="k1"),
+    lambda e: e.fire("A1", "accept", on=date(2026, 3, 3), idempotency_key="k1"),
+    lambda e: e.correct("A1", 0, on=date(2026, 3, 3), reason="x", idempotency_key="k1"),
+])
+def test_a_call_that_lost_a_race_returns_a_case_or_raises_never_none(engine, monkeypatch, call):
+    # Found by review: open_case, fire and correct are declared to return a CaseView, but
+    # returned None where the key that won the race could not be read back.
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="A1")
+    monkeypatch.setattr(engine, "_commit", lambda changes, key=None: False)  # (lost to k1)
+    with pytest.raises(Conflict, match=r"^idempotency key 'k1': its event cannot be found"):
+        call(engine)
+
+
 # Found by a concurrency review: a client retrying after a timeout sends the same call with the
 # same key while the first is still being written; the retry looked the key up before the first
 # committed, and then failed ("changed by another writer", "already exists", or the event
