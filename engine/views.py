@@ -15,7 +15,7 @@ from attrs import field, frozen
 from engine.deadlines import LATE, Deadline
 from engine.effects import Sanction
 from engine.payments import Payment
-from engine.store import CaseRecord
+from engine.store import CaseRecord, copied
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
@@ -147,6 +147,8 @@ class CaseView:
     __hash__ = None  # type: ignore[assignment]  # (history holds dicts: never hashable)
 
     def to_json(self) -> dict:
+        """The contract's JSON of the case: the caller's own copy (changing it changes
+        neither this view nor another)."""
         c = self.case
         return {
             "id": c.id,
@@ -157,10 +159,10 @@ class CaseView:
             "state_title": self.state_title,
             "opened_on": c.opened_on.isoformat(),
             "as_of": self.as_of.isoformat(),
-            "attributes": c.attributes,
-            "history": list(self.history),
+            "attributes": copied(c.attributes),
+            "history": [copied(row) for row in self.history],
             "deadlines": [d.to_json() for d in self.deadlines],
             **({"payments": [p.to_json() for p in self.payments]} if self.pays else {}),
             "sanctions": [s.to_json() for s in self.sanctions],
-            "links": list(self.links),
+            "links": [dict(link) for link in self.links],
         }

@@ -562,3 +562,28 @@ def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db)
     meanwhile.done = False
     engine.store.history_rows = meanwhile
     assert engine.verify() == (1, 2, [])
+
+
+def test_a_case_view_s_json_is_the_caller_s_own(engine):
+    """Found by review: ``to_json()`` returned the view's own attributes and history dicts
+    (``j["attributes"]["county"] = "J"`` changed ``v.case.attributes``)."""
+    import copy
+
+    opened = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="A1",
+                              attributes={"county": "甲县", "members": [{"name": "张三"}]})
+    view = engine.fire("A1", "accept", on=date(2026, 3, 3), payload={"note": {"a": [1]}})
+    for v in (opened, view, engine.case("A1")):
+        shown = copy.deepcopy(v.to_json())
+        j = v.to_json()
+        j["attributes"]["county"] = "J"
+        j["attributes"]["members"][0]["name"] = "李四"
+        j["history"][0]["payload"]["county"] = "J"
+        j["history"][-1]["payload"].clear()
+        j["history"].append({})
+        j["links"].append({})
+        assert v.to_json() == shown
+        assert v.case.attributes["county"] == "甲县"
+    # Nor what the engine keeps for the case's next event.
+    assert engine.case("A1").to_json()["history"][1]["payload"] == {"note": {"a": [1]}}
+    assert engine.fire("A1", "start_investigation", on=date(2026, 3, 4)).case.attributes[
+        "members"] == [{"name": "张三"}]
