@@ -258,7 +258,9 @@ class Engine(Reports, Maintenance):
                 raise InvalidInput(f"{county} has no {workflow} parameter {name!r} of its own "
                                    "to remove")
             if not citation.strip():
-                raise InvalidInput("removing a county's parameter needs its basis (--basis)")
+                raise InvalidInput("removing a county's parameter needs its basis (citation)",
+                                   command_line="removing a county's parameter needs its basis "
+                                                "(--basis)")
         else:
             local_parameters.checked(wf, setting)
             if isinstance(value, str) and name in wf.duration_parameters:
@@ -767,7 +769,8 @@ class Engine(Reports, Maintenance):
         if not 0 <= corrects < len(history):
             raise InvalidInput(f"case {case_id} has no event seq {corrects}")
         if not (reason or "").strip():
-            raise InvalidInput("a correction needs --reason (what was wrong)")
+            raise InvalidInput("a correction needs a reason (reason: what was wrong)",
+                               command_line="a correction needs --reason (what was wrong)")
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 
 class DoudiError(Exception):
-    """Base of every error doudi raises on purpose; the message is one line for a person."""
+    """Base of every error doudi raises on purpose; the message is one line for a person.
+
+    The message names what the Python API takes (``county``, ``reason=``); where the command
+    line's words differ (``--county``, ``--reason``), ``command_line`` is the message as the
+    ``doudi`` command says it (None: the same message).
+    """
 
     exit_code = 1
+
+    def __init__(self, *args: object, command_line: str | None = None) -> None:
+        super().__init__(*args)
+        self.command_line = command_line
 
 
 class InvalidInput(DoudiError, ValueError):

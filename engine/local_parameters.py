@@ -97,8 +97,9 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         raise InvalidInput(f"{where} is not left to the locality ({current.citation} sets it); "
                            f"a county may set: {', '.join(settable) or 'none'}")
     if not setting.citation.strip():
-        raise InvalidInput(f"{where} needs its basis (--basis: the document and clause "
-                           "that set it)")
+        why = "the document and clause that set it"
+        raise InvalidInput(f"{where} needs its basis (citation: {why})",
+                           command_line=f"{where} needs its basis (--basis: {why})")
     want, got = _kind(current.value), _kind(setting.value)
     if want != got:
         raise InvalidInput(f"{where} must be {want} like the province's "

@@ -224,7 +224,9 @@ class Registry:
 
         if province is None:
             if county is not None:
-                raise InvalidInput("--county needs --province")
+                raise InvalidInput("county needs province (a county's calendar is its "
+                                   "province's, with the county's own days)",
+                                   command_line="--county needs --province")
             return calendar_with_overlays(())
         self.province(province)
         overlays: list[CalendarOverlay] = []

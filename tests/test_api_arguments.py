@@ -358,3 +358,50 @@ def test_a_case_asked_for_on_a_date_outside_the_calendar_is_refused_at_once(engi
 
     with pytest.raises(OutsideCalendar, match=r"^2099-01-01 is outside the calendar"):
         engine.case(case_id, as_of=date(2099, 1, 1))
+
+
+def test_the_library_names_its_parameters_and_the_command_line_its_options(engine, case_id, db):
+    """Found by review: the API's messages named the CLI's options (``--county needs
+    --province`` from ``engine.due``, ``--reason`` from ``correct``, ``--basis`` from
+    ``set_parameter``); the command line's still do."""
+    from helpers import error_line, run
+
+    api = [
+        (lambda: engine.due(ON, "3wd", county="甲县"),
+         "county needs province (a county's calendar is its province's, with the county's own "
+         "days)"),
+        (lambda: engine.correct(case_id, 0, on=ON, reason=" "),
+         "a correction needs a reason (reason: what was wrong)"),
+        (lambda: engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", " ", ON),
+         "dibao parameter 'investigation_start' needs its basis (citation: the document and "
+         "clause that set it)"),
+    ]
+    for call, message in api:
+        with pytest.raises(InvalidInput) as refused:
+            call()
+        assert str(refused.value) == message
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 第1条", ON)
+    with pytest.raises(InvalidInput, match=r"^removing a county's parameter needs its basis "
+                                           r"\(citation\)$"):
+        engine.set_parameter("shanxi", "甲县", "investigation_start", None, " ", ON)
+
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--id", "C1")
+    assert opened.exit_code == 0, opened.output
+    place = ["--province", "shanxi", "--county", "甲县", "--basis", " ", "--on", "2026-03-02"]
+    cli = [
+        (["calendar", "due", "2026-03-02", "3wd", "--county", "甲县"],
+         "Error: --county needs --province"),
+        (["case", "correct", "C1", "0", "--on", "2026-03-02", "--reason", " "],
+         "Error: a correction needs --reason (what was wrong)"),
+        (["parameter", "set", "investigation_start", "2wd", *place],
+         "Error: dibao parameter 'investigation_start' needs its basis (--basis: the document "
+         "and clause that set it)"),
+    ]
+    for args, message in cli:
+        result = run(db, *args)
+        assert (result.exit_code, error_line(result)) == (2, message)
+    assert run(db, "parameter", "set", "investigation_start", "2wd", *place[:5], "x", *place[6:]
+               ).exit_code == 0
+    result = run(db, "parameter", "unset", "investigation_start", *place)
+    assert error_line(result) == ("Error: removing a county's parameter needs its basis "
+                                  "(--basis)")

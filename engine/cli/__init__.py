@@ -67,7 +67,7 @@ class DoudiGroup(click.Group):
             error("interrupted: nothing more was recorded")
             sys.exit(1)
         except DoudiError as exc:
-            error(str(exc))
+            error(exc.command_line or str(exc))  # (in the command's words: --county, not county)
             sys.exit(exc.exit_code)
         except UnicodeEncodeError as exc:
             # An argument that is not text: bytes that are not UTF-8 reach Python as lone
