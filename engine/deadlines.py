@@ -26,7 +26,7 @@ from engine.periods import (
     period_end,
     projection_phrase,
 )
-from engine.workflow import DeadlineRule, Parameter, Workflow, variant_applies
+from engine.workflow import OPEN_EVENT, DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
@@ -213,7 +213,11 @@ def apply_event(
                 # recorded wrongly is put right so (case correct changes no deadline).
                 param = _duration_for(rule, params, attributes)
                 if param.name != result[at].param:
-                    change(at, **_counted(calendar, param, result[at].starts_on))
+                    counted = Duration.parse(param.value)
+                    if Duration.parse(result[at].duration, own_period=True).count == 0 and \
+                            counted.unit in CALENDAR_PERIODS:
+                        counted = counted.own_period()  # (still the period the case opened in)
+                    change(at, **_counted(calendar, param, result[at].starts_on, counted))
             if result[at].passed(on):
                 # Breached already: no extension moves its due date, and no pause stops it.
                 # An extension is decided within the time limit it extends (57号 第22条
@@ -241,6 +245,11 @@ def apply_event(
                     change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
+            counted = Duration.parse(param.value)
+            if event == OPEN_EVENT and counted.unit in CALENDAR_PERIODS:
+                # A duty set by frequency ("每季度一次") is owed in every period, the one its
+                # case opens in too: the first is due at the end of that period, not the next.
+                counted = counted.own_period()
             if satisfied is not None and satisfied < start:
                 # A duty set by frequency ("每季度一次") done in the days 第203条 added after
                 # its period (the quarter ended on a Sunday) counts for that period: the next
@@ -257,7 +266,7 @@ def apply_event(
                 instance=instance,
                 starts_on=start,
                 subject=subject,
-                **_counted(calendar, param, start),
+                **_counted(calendar, param, start, counted),
             ))
     if closes_case:
         for i, d in enumerate(result):
@@ -269,15 +278,17 @@ def apply_event(
 def _period_last_day(deadline: Deadline) -> date | None:
     """The last day of the calendar period (``cm``, ``cq``) a deadline is for, before 第203条
     moved its due date; None for other periods."""
-    duration = Duration.parse(deadline.duration)
+    duration = Duration.parse(deadline.duration, own_period=True)
     if duration.unit not in CALENDAR_PERIODS:
         return None
     return period_end(deadline.starts_on, duration)
 
 
-def _counted(calendar: OfficialCalendar, param: Parameter, start: date) -> dict[str, Any]:
-    """A deadline's fields that follow from its period, counted from ``start``."""
-    due = due_date(calendar, start, param.value)
+def _counted(calendar: OfficialCalendar, param: Parameter, start: date,
+             duration: Duration | None = None) -> dict[str, Any]:
+    """A deadline's fields that follow from its period (``param``'s, or ``duration``),
+    counted from ``start``."""
+    due = due_date(calendar, start, duration or param.value)
     return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
             "computation": due.basis, "provisional": due.provisional, "param": param.name}
 

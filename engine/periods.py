@@ -49,10 +49,21 @@ class Duration:
     unit: str
 
     @classmethod
-    def parse(cls, text: str | Duration) -> Duration:
+    def parse(cls, text: str | Duration, own_period: bool = False) -> Duration:
+        """``text`` as a duration (a parameter's value: a count of at least 1). With
+        ``own_period``, also a deadline's ``0cm``/``0cq`` (see :meth:`own_period`)."""
         if isinstance(text, Duration):
             return text
+        if own_period and text in ("0cm", "0cq"):
+            return Duration(0, text[1:])
         return _parse_duration(str(text))
+
+    def own_period(self) -> Duration:
+        """For ``cm``/``cq``, the period holding the start itself (``0cq``: the first period of
+        a duty set by frequency, "每季度一次", when its case opens in it); not a parameter's
+        value, which counts at least 1."""
+        assert self.unit in CALENDAR_PERIODS
+        return Duration(self.count - 1, self.unit)
 
     def __str__(self) -> str:
         return f"{self.count}{self.unit}"
@@ -185,6 +196,8 @@ def projection_phrase(calendar: OfficialCalendar, after: date, due: date) -> str
 def _period_phrase(duration: Duration) -> str:
     """``cm``/``cq`` in words, after the start it counts from: 所在季度之后第1个自然季度."""
     name = CALENDAR_PERIODS[duration.unit][1]
+    if duration.count == 0:
+        return f"所在自然{name}"
     return f"所在{name}之后第{duration.count}个自然{name}"
 
 

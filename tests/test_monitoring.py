@@ -3,7 +3,8 @@ which warning indicators (山西 三(四), 天津 三(三), 江苏 三(三)).
 
 A frequency ("每季度一次", "每月一次") is counted in calendar periods: after a comparison, the next
 is due by the end of the quarter (month) after the one it was done in (1cq, 1cm), moved to the
-next working day by 《民法典》第203条. Dates are hand-counted on the 2026 calendar
+next working day by 《民法典》第203条; the first, by the end of the one the case opened in (0cq,
+0cm: that period is owed a comparison too). Dates are hand-counted on the 2026 calendar
 (国办发明电〔2025〕7号: 2026-02-28, a Saturday, is a make-up working day).
 """
 
@@ -30,17 +31,21 @@ def monitoring(engine, province, level, **attributes):
 
 
 def test_shanxi_province_department_compares_once_a_quarter(engine):
-    """晋民发〔2023〕31号 三(四): "省厅每季度组织开展一次数据比对筛查". Opened Mon 2026-01-05 (first
-    quarter): the first comparison is due by the end of the second quarter, Tue 2026-06-30.
-    Done on 06-30, met; the next is due Wed 2026-09-30, and on 2026-10-12 it is breached."""
+    """晋民发〔2023〕31号 三(四): "省厅每季度组织开展一次数据比对筛查". Opened Mon 2026-01-05, in the
+    first quarter, which is owed a comparison too: due by its end, Tue 2026-03-31. Done on
+    03-31, met; the next by the end of the second quarter, Tue 06-30, done then; the next
+    due Wed 2026-09-30, and on 2026-10-12 it is breached."""
     cid = monitoring(engine, "shanxi", "省级", authority="山西省民政厅")
     first = by_rule(engine.case(cid))["data_comparison"].deadline
-    assert (first.due_on, first.duration) == (date(2026, 6, 30), "1cq")
+    assert (first.due_on, first.duration) == (date(2026, 3, 31), "0cq")
     assert "晋民发〔2023〕31号 三(四)" in first.citation
-    engine.fire(cid, "compare_data", on=date(2026, 6, 30), payload={"indicators": "重病,失业"})
+    assert first.computation.startswith("2026-01-05所在自然季度，至2026-03-31止")
+    engine.fire(cid, "compare_data", on=date(2026, 3, 31), payload={"indicators": "重病,失业"})
+    engine.fire(cid, "compare_data", on=date(2026, 6, 30), payload={"indicators": "重病"})
     deadlines = engine.deadlines(cid, as_of=date(2026, 10, 12))
-    assert [(d.deadline.due_on, d.status) for d in deadlines] == [
-        (date(2026, 6, 30), "met"), (date(2026, 9, 30), "breached")]
+    assert [(d.deadline.due_on, d.deadline.duration, d.status) for d in deadlines] == [
+        (date(2026, 3, 31), "0cq", "met"), (date(2026, 6, 30), "1cq", "met"),
+        (date(2026, 9, 30), "1cq", "breached")]
     assert [b.case.id for b in engine.breaches(as_of=date(2026, 10, 12))] == [cid]
 
 
@@ -53,26 +58,29 @@ def test_shanxi_sets_no_frequency_for_a_county(engine):
 
 def test_tianjin_districts_monthly_and_the_city_quarterly(engine):
     """津民发〔2023〕13号 三(三): "市民政局每季度、区民政局每月应……开展一次困难群众主动发现数据比对工作".
-    Opened 2026-01-05: the 区民政局 (县级) must compare by the end of February, Sat 2026-02-28
-    (a make-up working day, so it stays); the 市民政局 (省级) by 2026-06-30. On Tue 2026-03-03
-    the district, which has not compared, is 2 working days overdue (3/2, 3/3). A district
-    comparison on 2026-02-10 is met and the next is due Tue 2026-03-31."""
+    Opened 2026-01-05: the 区民政局 (县级) owes January a comparison, due by its end, Sat
+    2026-01-31, a day off (元旦's make-up day was Sun 01-04), so 《民法典》第203条 moves it to Mon
+    02-02; the 市民政局 (省级) owes the first quarter one, by Tue 2026-03-31. On Tue 2026-03-03
+    the district, which has not compared, is 17 working days overdue: 2/3–2/6 (4), 2/9–2/13 (5),
+    Sat 2/14 (a make-up day, 1), 2/24–2/27 (4; 春节 2/15–2/23 off), Sat 2/28 (make-up, 1),
+    3/2–3/3 (2). A district comparison on 2026-02-10 is January's, late, and counts for
+    February: the next is due Tue 2026-03-31."""
     district = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
     city = monitoring(engine, "tianjin", "省级", authority="天津市民政局")
-    assert by_rule(engine.case(district))["data_comparison"].deadline.due_on == date(2026, 2, 28)
-    assert by_rule(engine.case(city))["data_comparison"].deadline.due_on == date(2026, 6, 30)
+    assert by_rule(engine.case(district))["data_comparison"].deadline.due_on == date(2026, 2, 2)
+    assert by_rule(engine.case(city))["data_comparison"].deadline.due_on == date(2026, 3, 31)
     # (the notice's own word for it, 市: 天津 has no prefecture level, so 市级 is the 市民政局)
     called_city = monitoring(engine, "tianjin", "市级", authority="天津市民政局")
     assert by_rule(engine.case(called_city))["data_comparison"].deadline.due_on == \
-        date(2026, 6, 30)
+        date(2026, 3, 31)
     (breach,) = (b.to_json() for b in engine.breaches(as_of=date(2026, 3, 3)))
     assert (breach["case_id"], breach["due_on"], breach["overdue_working_days"]) == (
-        district, "2026-02-28", 2)
+        district, "2026-02-02", 17)
     assert "区民政局每月" in breach["basis"]
     other = monitoring(engine, "tianjin", "县级")
     view = engine.fire(other, "compare_data", on=date(2026, 2, 10), payload={"flagged": 12})
     assert [(d.deadline.due_on, d.status) for d in view.deadlines] == [
-        (date(2026, 2, 28), "met"), (date(2026, 3, 31), "open")]
+        (date(2026, 2, 2), "met_late"), (date(2026, 3, 31), "open")]
 
 
 def test_jiangsu_sets_indicators_but_no_frequency(engine):
@@ -105,14 +113,15 @@ def test_a_comparison_in_the_days_article_203_adds_counts_for_the_period_before(
     May; June still needs its own, due Tue 06-30, and on Wed 07-01 it is 1 working day overdue.
     Before, the next was counted from June (the day it was done) and due 07-31: June went
     without a comparison unnoticed. One done late (after its due date) counts for the month it
-    was done in: 04-10, 7 working days late for March, counts for April, and May's is due
-    05-31 → 06-01."""
+    was done in: 02-10, 6 working days late for January (due Sat 01-31 → Mon 02-02; 2/3–2/6,
+    2/9, 2/10), counts for February; 04-10, 7 working days late for March (4/1–4/3, 4/7–4/10;
+    清明 4/4–4/6 off), counts for April, and May's is due 05-31 → 06-01."""
     district = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
     for day in (date(2026, 2, 10), date(2026, 4, 10), date(2026, 6, 1)):
         engine.fire(district, "compare_data", on=day)
     assert [(d.deadline.starts_on, d.deadline.due_on, d.status, d.overdue_working_days)
             for d in engine.deadlines(district, as_of=date(2026, 7, 1))] == [
-        (date(2026, 1, 5), date(2026, 2, 28), "met", 0),
+        (date(2026, 1, 5), date(2026, 2, 2), "met_late", 6),
         (date(2026, 2, 10), date(2026, 3, 31), "met_late", 7),
         (date(2026, 4, 10), date(2026, 6, 1), "met", 0),
         (date(2026, 5, 31), date(2026, 6, 30), "breached", 1),
