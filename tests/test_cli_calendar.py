@@ -273,3 +273,75 @@ def test_a_command_started_with_stdout_closed_runs_without_a_traceback():
                           timeout=60, preexec_fn=lambda: os.close(1))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
+
+
+def _case_to_fire(tmp_path) -> str:
+    """A database with one accepted 天津 case (an engine of this process writes it)."""
+    from datetime import date
+
+    from engine import Engine
+
+    path = str(tmp_path / "x.db")
+    engine = Engine.open(path)
+    view = engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="T-1")
+    engine.fire(view.id, "accept", on=date(2026, 3, 2))
+    engine.store.db.close()
+    return path
+
+
+def _events(path: str) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return [e for (e,) in conn.execute("select event from events order by seq")]
+    finally:
+        conn.close()
+
+
+def test_an_event_recorded_on_a_stdout_that_cannot_encode_chinese_is_printed_escaped(tmp_path):
+    # Found by review: with PYTHONIOENCODING=latin-1 the event was saved, and the command
+    # said "… is not valid UTF-8 text", exit 2 (a bad argument), as every printing command did.
+    db = _case_to_fire(tmp_path)
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    proc = subprocess.run([str(_doudi_script()), "case", "fire", "T-1", "start_investigation",
+                           "--on", "2026-03-03", "--db", db], capture_output=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("latin-1") == (
+        "T-1: start_investigation on 2026-03-03: accepted → investigating "
+        "(家庭经济状况调查)\n".encode("ascii", "backslashreplace").decode("ascii"))
+    assert _events(db) == ["open", "accept", "start_investigation"]
+    shown = subprocess.run([str(_doudi_script()), "case", "show", "T-1", "--db", db],
+                           capture_output=True, env=env, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "\\u5bb6\\u5ead" in shown.stdout.decode("latin-1")
+
+
+def test_an_argument_that_is_not_utf8_is_still_a_usage_error_on_such_a_stdout(tmp_path):
+    db = _case_to_fire(tmp_path)
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    proc = subprocess.run([str(_doudi_script()).encode(), b"case", b"show", b"\xff", b"--db",
+                           db.encode()], capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "Error: '\\udcff' is not valid UTF-8 text\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(("args", "said"), [
+    (["case", "fire", "T-1", "start_investigation", "--on", "2026-03-03"],
+     "the event is recorded"),
+    (["case", "open", "--province", "tianjin", "--on", "2026-03-03", "--id", "T-2"],
+     "case T-2 is opened"),
+    (["parameter", "set", "investigation_start", "2wd", "--province", "tianjin", "--county",
+      "甲县", "--basis", "甲县〔2026〕1号", "--on", "2026-03-03"], "the setting is recorded"),
+])
+def test_output_that_cannot_be_written_after_a_write_says_what_was_recorded(tmp_path, args, said):
+    # Found by review: `case fire … > /dev/full` said only "could not write the output"; the
+    # operator would take the event for not recorded, and record it again.
+    db = _case_to_fire(tmp_path)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([str(_doudi_script()), *args, "--db", db], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == f"Error: could not write the output: No space left on device ({said})\n"

@@ -6,6 +6,7 @@ Every error a user can cause ends as one line on stderr and the contract's exit 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sqlite3
 import sys
@@ -47,6 +48,8 @@ class DoudiGroup(click.Group):
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
+        _RECORDED.clear()
+        _tolerant_output()
         try:
             result = super().main(*args, **kwargs)
             if sys.stdout is not None:  # (None when started with stdout closed: >&-)
@@ -70,10 +73,18 @@ class DoudiGroup(click.Group):
             error(exc.command_line or str(exc))  # (in the command's words: --county, not county)
             sys.exit(exc.exit_code)
         except UnicodeEncodeError as exc:
-            # An argument that is not text: bytes that are not UTF-8 reach Python as lone
-            # surrogates, which cannot be stored or compared. Nothing was written.
-            error(f"{exc.object!r} is not valid UTF-8 text")
-            sys.exit(2)
+            if _has_surrogate(exc.object):
+                # An argument that is not text: bytes that are not UTF-8 reach Python as lone
+                # surrogates (and only arguments do), which cannot be stored or compared.
+                # Nothing was written.
+                error(f"{exc.object!r} is not valid UTF-8 text")
+                sys.exit(2)
+            # Output the stream cannot encode (a stream the operator configured otherwise
+            # than _tolerant_output could mend): not a bad argument, and what the command
+            # recorded stays recorded.
+            _drop_stdout()
+            error(f"could not write the output: {exc.reason}{_what_was_recorded()}")
+            sys.exit(1)
         except sqlite3.Error as exc:
             # The database itself failed (read-only, locked, disk full, damaged); open_engine
             # names the file when it cannot be opened at all. Nothing was written.
@@ -88,7 +99,7 @@ class DoudiGroup(click.Group):
             if exc.filename:
                 error(f"{exc.filename}: {exc.strerror or exc}")
             elif exc.errno in _OUTPUT_ERRORS:
-                error(f"could not write the output: {exc.strerror or exc}")
+                error(f"could not write the output: {exc.strerror or exc}{_what_was_recorded()}")
             else:  # (reading a file that fails half way: /proc/self/mem, a bad disk)
                 error(f"input/output failed: {exc.strerror or exc}")
             sys.exit(1)
@@ -99,6 +110,37 @@ class DoudiGroup(click.Group):
 
 #: What a write to a full or closed output fails with (a read does not).
 _OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EFBIG, errno.EDQUOT})
+
+#: What the running command has recorded so far (:func:`recorded`), for an error line about
+#: output that could not be written after it.
+_RECORDED: list[str] = []
+
+
+def recorded(what: str) -> None:
+    """Say that the running command has recorded ``what`` ("the event is recorded"): should
+    its output then fail to be written, the error line says so, as the operator would
+    otherwise take the command for failed and run it again."""
+    _RECORDED.append(what)
+
+
+def _what_was_recorded() -> str:
+    return f" ({'; '.join(_RECORDED)})" if _RECORDED else ""
+
+
+def _has_surrogate(text: object) -> bool:
+    return isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _tolerant_output() -> None:
+    """Let stdout write what its encoding cannot (Chinese on PYTHONIOENCODING=latin-1) as
+    escapes (\\u5bb6) rather than fail: a command that recorded an event and could not print
+    it was reported as a bad argument (exit 2). An ASCII stdout gets UTF-8 (click.echo,
+    :func:`engine.cli.options.echo_all`)."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+        with contextlib.suppress(ValueError, OSError):  # (closed: nothing will be printed)
+            reconfigure(errors="backslashreplace")
 
 
 def _drop_stdout() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli
+from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import db_option, emit, format_option, progress_bar, visible
 from engine.errors import DoudiError
@@ -145,6 +145,8 @@ def recompute(fmt, db_path) -> None:
             raise DoudiError(
                 f"interrupted: {moved_cases} cases whose due dates moved are written, in whole "
                 "batches; run recompute again to finish") from None
+    if moved_cases:
+        recorded(f"the {moved_cases} cases whose due dates moved are recorded")
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]
     emit(rows, fmt, ["days_moved", "due_dates"])
     click.echo(f"{shifts.total()} due dates moved in {moved_cases} of {cases} cases",

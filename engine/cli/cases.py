@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.cli import cli
+from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
     attribute_text,
@@ -215,6 +215,7 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
         view = engine.open_case(province=province, workflow=workflow, on=on,
                                 attributes=typed(declared, settings), case_id=case_id,
                                 actor=actor, idempotency_key=key)
+    recorded(f"case {view.id} is opened")
     click.echo(view.id)
     warn_misspelt(declared, settings)
 
@@ -242,6 +243,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     declared = _workflow_of(engine, shown)
     view = engine.fire(case_id, event, on=on, payload=typed(declared, settings),
                        reason=reason, actor=actor, idempotency_key=key)
+    recorded("the event is recorded")
     warn_misspelt(declared, settings)
     if fmt == "json":
         echo_json(view.to_json())
@@ -282,6 +284,7 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
                                    "household may apply: accept it without RESIDENCE_FILE")
     view = engine.fire(case_id, "accept", on=on, payload=payload, actor=actor,
                        idempotency_key=key)
+    recorded("the event is recorded")
     if fmt == "json":
         echo_json(view.to_json())
         return
@@ -345,20 +348,23 @@ def advance(as_of: date, db_path) -> None:
     """
     engine = open_engine(db_path)
     engine._happened(as_of, "--as-of")  # (named as the option, not as the API's argument)
-    recorded = 0
+    listed = 0
 
     def show(event_recorded: Recorded) -> None:
-        nonlocal recorded  # listed as each batch is written, not kept till the end
+        nonlocal listed  # listed as each batch is written, not kept till the end
         case_id, event, on = event_recorded
+        if not listed:
+            recorded("the events of the batches written are recorded; run advance again "
+                     "to finish")
         click.echo(f"{case_id}: {event} on {on.isoformat()}")
-        recorded += 1
+        listed += 1
 
     try:
         engine.advance(as_of, on_recorded=show)
     except KeyboardInterrupt:
-        raise DoudiError(f"interrupted: the {recorded} events listed are recorded, in whole "
+        raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
                          "batches; run advance again to finish") from None
-    click.echo(f"{recorded} events recorded", err=True)
+    click.echo(f"{listed} events recorded", err=True)
 
 
 @case.command("assess")
@@ -378,6 +384,7 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     household = load_json(household_file)
     engine = open_engine(db_path)
     view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
+    recorded("the assessment is recorded")
     result = view.case.attributes["assessment"]
     if fmt == "json":
         echo_json({"assessment": result,
@@ -411,6 +418,7 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     declared = _workflow_of(engine, engine.case(case_id))
     view = engine.correct(case_id, seq, on, reason, typed(declared, settings), actor,
                           idempotency_key=key)
+    recorded("the correction is recorded")
     warn_misspelt(declared, settings)
     click.echo(f"{case_id}: correction of event {seq} recorded as event "
                f"{view.history[-1]['seq']}")

@@ -7,7 +7,7 @@ import sqlite3
 
 import click
 
-from engine.cli import cli
+from engine.cli import cli, recorded
 from engine.cli.options import check_db_path, emit, format_option, progress_bar, today_option
 from engine.cli.reports import COLUMNS
 from engine.errors import DoudiError, OutsideCalendar
@@ -85,6 +85,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         # the new file by name: folded in first, or refused (again: time has passed).
         make_way(db_path)
         os.replace(scratch, db_path)  # the demo database appears whole or not at all
+        recorded(f"the demo database {db_path} is built")
     finally:
         if engine is not None:
             engine.store.db.close()  # (again after success: closing twice is harmless)

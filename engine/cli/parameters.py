@@ -6,7 +6,7 @@ import json
 
 import click
 
-from engine.cli import cli
+from engine.cli import cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
 from engine.cli.options import as_text, db_option, emit, format_option, today_option
 
@@ -55,6 +55,7 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
         engine = open_engine(db_path, create=True)
         setting = engine.set_parameter(province, county, name, parse_value(value), basis, on,
                                        workflow=workflow, actor=actor)
+    recorded("the setting is recorded")
     click.echo(f"{county} ({province}) {workflow} {name} = "
                f"{json.dumps(setting.value, ensure_ascii=False)} ({setting.citation})")
 
@@ -68,6 +69,7 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
     engine = open_engine(db_path)
     engine.set_parameter(province, county, name, None, basis, on, workflow=workflow,
                          actor=actor)
+    recorded("the removal is recorded")
     click.echo(f"{county} ({province}) {workflow} {name}: the province's value again")
 
 
