@@ -409,3 +409,16 @@ def test_set_keeps_text_attributes_as_typed_and_quotes_force_text(db):
         assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
     notice = run(db, "notice", "publicity", case_id).stdout
     assert "申请人姓名：007" in notice and "联系电话：03512345678" in notice
+
+
+def test_a_set_key_given_twice_is_refused_naming_it(db):
+    """Found by review: `--set missing_materials=户口簿 --set missing_materials=身份证` kept
+    the last silently (import already refuses a key given twice). Exit 2, nothing written."""
+    case_id = open_case(db)
+    before = dump_file(db)
+    result = run(db, "case", "fire", case_id, "request_materials", "--on", "2026-03-02",
+                 "--set", "missing_materials=户口簿", "--set", "missing_materials=身份证")
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: Invalid value for '--set': missing_materials is given "
+                                  "twice: give each key once")
+    assert dump_file(db) == before

@@ -84,6 +84,9 @@ def parse_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx, param)
+        if key.strip() in settings:  # (the last one silently won; import refuses it too)
+            raise click.BadParameter(f"{visible(key.strip())} is given twice: give each key "
+                                     "once", ctx, param)
         settings[key.strip()] = value
     return settings
 
