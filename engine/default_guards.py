@@ -124,13 +124,37 @@ def extension_in_time(ctx: GuardContext) -> str | None:
 
 
 def missing_materials_listed(ctx: GuardContext) -> str | None:
-    """一次性告知 names what is missing (``--set missing_materials=...``)."""
+    """一次性告知 names what is missing (``--set missing_materials=...``): text that lists
+    something. Written as a JSON list (``["户口簿", "身份证"]``), the list is not empty and
+    none of its items blank: ``[]`` would use up the one notice the applicant gets (57号
+    第10条) without telling them anything."""
+    notices = ctx.parameters["materials_notices"]
     missing = ctx.payload.get("missing_materials")
     if isinstance(missing, str) and missing.strip():
-        return None
-    notices = ctx.parameters["materials_notices"]
+        listed = _json_list(missing)
+        if listed is None:
+            if missing.strip(" \t\r\n,，、;；"):  # (not separators alone: "、")
+                return None
+        elif listed and all(isinstance(item, str) and item.strip() for item in listed):
+            return None
+        what = "has a blank item" if listed else "lists no material"
+        return (f"{ctx.event}: missing_materials {what} ({missing!r}): name everything "
+                f"missing, told at once ({notices.citation})")
     return (f"{ctx.event} needs --set missing_materials=... listing everything missing, "
             f"told at once ({notices.citation})")
+
+
+def _json_list(text: str) -> list | None:
+    """``text`` read as a JSON list, or None if it is not one."""
+    import json
+
+    if not text.strip().startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
 
 
 def materials_requested_once(ctx: GuardContext) -> str | None:

@@ -130,3 +130,21 @@ def test_tianjin_confirms_at_township_level_without_the_county_steps(engine):
     engine.fire(case.id, "accept", on=OPENED)
     with pytest.raises(InvalidInput, match="receive_complaint"):
         engine.fire(case.id, "receive_complaint", on=date(2026, 3, 3))
+
+
+@pytest.mark.parametrize(("listed", "said"), [
+    ("[]", "lists no material"),
+    ('[""]', "has a blank item"),
+    ('["户口簿", " "]', "has a blank item"),
+    ("、", "lists no material"),
+])
+def test_a_notice_listing_an_empty_list_or_a_blank_item_is_refused(engine, db, listed, said):
+    """Found by review: `--set 'missing_materials=[]'` passed, and used up the one notice
+    第10条 allows without telling the applicant anything."""
+    case = engine.open_case(province="shanxi", on=OPENED)
+    line = refused_everywhere(engine, db, case.id, "request_materials", OPENED,
+                              payload={"missing_materials": listed}, match=said.split()[0])
+    assert f"missing_materials {said}" in line and "57号 第10条" in line
+    view = engine.fire(case.id, "request_materials", on=OPENED,
+                       payload={"missing_materials": '["户口簿", "身份证"]'})
+    assert view.case.attributes["missing_materials"] == '["户口簿", "身份证"]'
