@@ -422,3 +422,35 @@ def test_a_set_key_given_twice_is_refused_naming_it(db):
     assert error_line(result) == ("Error: Invalid value for '--set': missing_materials is given "
                                   "twice: give each key once")
     assert dump_file(db) == before
+
+
+@pytest.mark.parametrize("extra", [["--reason", "人户分离"], []], ids=["with --reason", "alone"])
+def test_set_reason_is_refused_pointing_to_the_reason_option(db, extra):
+    """Found by review: `extend --reason 人户分离 --set reason=异地申办` saved both, disagreeing;
+    `--set reason=异地申办` alone was refused as "got no reason". The dibao workflow has no
+    attribute reason: an event's reason is --reason. Exit 2, nothing written."""
+    case_id = open_case(db)
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02").exit_code == 0
+    before = dump_file(db)
+    result = run(db, "case", "fire", case_id, "extend", "--on", "2026-03-03", *extra,
+                 "--set", "reason=异地申办")
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: the dibao workflow has no attribute reason: give an "
+                                  "event's reason with --reason, not --set reason=…")
+    assert dump_file(db) == before
+
+
+def test_a_temporary_aid_reason_is_data_but_not_unlike_its_reason_option(db):
+    """The temporary workflow declares reason (救助事由): --set reason=… is its data, but not
+    beside a --reason that says otherwise."""
+    case_id = open_case(db, "--workflow", "temporary", on="2026-09-28")
+    before = dump_file(db)
+    result = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28", "--set",
+                 "amount=800", "--set", "reason=火灾", "--reason", "水灾")
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: --reason '水灾' and --set reason='火灾' disagree: give "
+                                  "the reason once")
+    assert dump_file(db) == before
+    paid = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28", "--set",
+               "amount=800", "--set", "reason=火灾")
+    assert paid.exit_code == 0, paid.output
