@@ -254,9 +254,7 @@ class Engine(Reports, Maintenance):
         wf = self.registry.workflow(province, workflow)
         if value is None:
             place = self._local_places().get((province, workflow, county), [])
-            if name not in local_parameters.in_force(place):
-                raise InvalidInput(f"{county} has no {workflow} parameter {name!r} of its own "
-                                   "to remove")
+            local_parameters.check_removable(place, name, setting.on, county, workflow)
             if not citation.strip():
                 raise InvalidInput("removing a county's parameter needs its basis (citation)",
                                    command_line="removing a county's parameter needs its basis "

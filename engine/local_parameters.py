@@ -157,3 +157,17 @@ def in_force(settings: Iterable[LocalSetting]) -> dict[str, LocalSetting]:
         else:
             named[s.name] = s
     return named
+
+
+def check_removable(settings: Iterable[LocalSetting], name: str, on: date, county: str,
+                    workflow: str) -> None:
+    """Refuse the removal of ``name`` on ``on`` unless the county has a setting of it in force
+    then (``settings``: the place's, in effect order). A removal dated before the setting
+    takes effect would be recorded, and change nothing."""
+    settings = list(settings)
+    if name in in_force(s for s in settings if s.on <= on):
+        return
+    later = [s for s in settings if s.name == name and s.on > on and s.value is not None]
+    hint = f" (its setting takes effect on {later[0].on.isoformat()})" if later else ""
+    raise InvalidInput(f"{county} has no {workflow} parameter {name!r} of its own in force on "
+                       f"{on.isoformat()} to remove{hint}")

@@ -426,3 +426,21 @@ def test_read_only_values_are_json_and_copy_as_before():
         value["c"][1].extend([5])
     with pytest.raises(TypeError):
         value["a"][1]["b"] = []
+
+
+def test_a_removal_dated_before_the_setting_takes_effect_is_refused(db):
+    """Found by review: `parameter unset --on` a date before the county's setting was in force
+    printed success and changed nothing (the setting still held from its own date)."""
+    run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS, "--on", "2026-03-01")
+    before = dump_file(db)
+    result = run(db, "parameter", "unset", "investigation_start", "--province", "shanxi",
+                 "--county", "甲县", "--basis", "甲县民政局〔2026〕4号", "--on", "2026-02-01")
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: 甲县 has no dibao parameter 'investigation_start' of "
+                                  "its own in force on 2026-02-01 to remove (its setting takes "
+                                  "effect on 2026-03-01)")
+    assert dump_file(db) == before
+    removed = run(db, "parameter", "unset", "investigation_start", "--province", "shanxi",
+                  "--county", "甲县", "--basis", "甲县民政局〔2026〕4号", "--on", "2026-03-01")
+    assert removed.exit_code == 0, removed.output
