@@ -444,3 +444,16 @@ def test_a_removal_dated_before_the_setting_takes_effect_is_refused(db):
     removed = run(db, "parameter", "unset", "investigation_start", "--province", "shanxi",
                   "--county", "甲县", "--basis", "甲县民政局〔2026〕4号", "--on", "2026-03-01")
     assert removed.exit_code == 0, removed.output
+
+
+def test_parameter_set_help_names_the_online_channel_the_engine_reads():
+    """Found by review: the example list of channels said "网站"; the engine's online 公示
+    channel is "网上" (engine/notices.py ONLINE_CHANNEL), and a county copying the example
+    would set a channel no notice reads as online."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+    from engine.notices import ONLINE_CHANNEL
+
+    shown = CliRunner().invoke(cli, ["parameter", "set", "--help"]).output
+    assert f'["村（社区）", "{ONLINE_CHANNEL}"]' in shown and "网站" not in shown

@@ -48,7 +48,7 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
     """Set the county's own VALUE of parameter NAME (see: doudi workflow show dibao
     --province P --format json, the parameters marked "local": true).
 
-    VALUE is typed like --set: 2wd, always, true, 0.6, ["村（社区）", "网站"]. It must be of
+    VALUE is typed like --set: 2wd, always, true, 0.6, ["村（社区）", "网上"]. It must be of
     the same kind as the province's value.
     """
     with no_database_left_on_failure(db_path):
