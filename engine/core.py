@@ -260,7 +260,7 @@ class Engine(Reports, Maintenance):
                                    command_line="removing a county's parameter needs its basis "
                                                 "(--basis)")
         else:
-            local_parameters.checked(wf, setting)
+            setting = attrs.evolve(setting, value=local_parameters.checked(wf, setting).value)
             if isinstance(value, str) and name in wf.duration_parameters:
                 # Counted from the day it is decided: a period that runs off the calendar
                 # would make every later event of the county fail, not this command.

@@ -21,6 +21,7 @@ import attrs
 from attrs import frozen
 
 from engine.errors import InvalidInput, WorkflowLoadError
+from engine.periods import Duration
 from engine.read_only import read_only, writable
 from engine.workflow import DELEGATION, Parameter, Workflow, always_delegating
 
@@ -85,8 +86,9 @@ def _kind(value: Any) -> str:
 
 
 def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
-    """The setting as a parameter of ``workflow`` (the province's effective one), or an
-    :class:`InvalidInput` saying what is wrong with it."""
+    """The setting as a parameter of ``workflow`` (the province's effective one), its value
+    as it is to be stored (a duration written the engine's way), or an :class:`InvalidInput`
+    saying what is wrong with it."""
     where = f"{setting.workflow} parameter {setting.name!r}"
     current = workflow.parameters.get(setting.name)
     if current is None:
@@ -130,11 +132,37 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
             raise InvalidInput(f"{where} is always in {setting.province} "
                                f"({current.citation}): a county cannot set it back")
     parameter = setting.parameter(current.title)
+    if isinstance(setting.value, str) and (setting.name in workflow.duration_parameters
+                                           or _is_duration(current.value)):
+        parameter = attrs.evolve(parameter, value=_duration(where, setting.value))
     try:
         workflow.with_parameters([parameter])  # a duration it cannot count, for one
     except WorkflowLoadError as exc:
         raise InvalidInput(f"{where}: {str(exc).split(': ', 2)[-1]}") from None
     return parameter
+
+
+def _is_duration(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        Duration.parse(value)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _duration(where: str, value: str) -> str:
+    """A duration as the engine writes it (" 2wd", "2WD" → "2wd"): it is stored so. Digits
+    other than ASCII ones (２wd, which Python's int() reads as 2) are refused: a county's
+    document is copied into the database as typed, and must read the same everywhere."""
+    if not value.isascii():
+        raise InvalidInput(f"{where} must be a count in ASCII digits and a unit (e.g. 2wd), "
+                           f"not {value!r}")
+    try:
+        return str(Duration.parse(value))
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
 
 
 def by_place(settings: Iterable[LocalSetting]) -> dict[Place, list[LocalSetting]]:

@@ -483,12 +483,38 @@ class Store:
 
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
         """Record a county parameter setting (and ``also`` these, in the same transaction);
-        returns it with its ``recorded_at``."""
+        returns it with its ``recorded_at``.
+
+        A setting that repeats the one in effect last on its date (the same value and basis,
+        recorded last for that place, parameter and day) changes nothing, and is not
+        recorded again: it is returned as first recorded (its ``recorded_at`` then)."""
         now = _now()
-        rows = [{**s.to_row(), "recorded_at": now} for s in (setting, *also)]
         with self.write_transaction():
+            rows, first = [], None
+            for s in (setting, *also):
+                row = {**s.to_row(), "recorded_at": now}
+                same = self._repeated_setting(row)
+                if same is None:
+                    rows.append(row)
+                elif s is setting:
+                    first = same
             _insert(self.db, "local_parameters", rows)
-        return attrs.evolve(setting, recorded_at=now)
+        return first if first is not None else attrs.evolve(setting, recorded_at=now)
+
+    def _repeated_setting(self, row: dict) -> LocalSetting | None:
+        """The setting ``row`` would repeat: the last recorded for its place, parameter and
+        date, if it has the same value and basis."""
+        last = self._rows(
+            "select * from local_parameters where province = ? and county = ? and workflow = ? "
+            "and name = ? and [on] = ? order by id desc limit 1",
+            [row["province"], row["county"], row["workflow"], row["name"], row["on"]])
+        if last and (last[0]["value"], last[0]["citation"]) == (row["value"], row["citation"]):
+            return LocalSetting.from_row(last[0])
+        return None
+
+    def count_local_settings(self) -> int:
+        """How many county parameter settings are recorded (removals included)."""
+        return self.db.conn.execute("select count(*) from local_parameters").fetchone()[0]
 
     def sanctions(self, case_id: str, through: int | None = None) -> list[Sanction]:
         """The case's sanctions (``through``: only those of its events up to that seq)."""

@@ -457,3 +457,45 @@ def test_parameter_set_help_names_the_online_channel_the_engine_reads():
 
     shown = CliRunner().invoke(cli, ["parameter", "set", "--help"]).output
     assert f'["村（社区）", "{ONLINE_CHANNEL}"]' in shown and "网站" not in shown
+
+
+@pytest.mark.parametrize("typed", [" 2wd", "2WD", "+2wd", "2 wd "])
+def test_a_duration_is_stored_as_the_engine_writes_it(engine, typed):
+    """Found by review: `parameter set investigation_start ' 2wd'` stored " 2wd" (and "2WD"),
+    shown and cited so in every list; it is stored "2wd"."""
+    setting = engine.set_parameter("shanxi", "甲县", "investigation_start", typed, BASIS,
+                                   ACCEPTED)
+    assert setting.value == "2wd"
+    assert [s.value for s in engine.parameter_settings(in_force=False)] == ["2wd"]
+
+
+def test_a_duration_in_other_than_ascii_digits_is_refused(db):
+    """２wd (full-width) was read as 2 by Python's int() and stored as typed."""
+    run(db, "parameter", "set", "investigation_start", "3wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS)
+    before = dump_file(db)
+    result = run(db, "parameter", "set", "investigation_start", "２wd", "--province", "shanxi",
+                 "--county", "甲县", "--basis", BASIS)
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: dibao parameter 'investigation_start' must be a count "
+                                  "in ASCII digits and a unit (e.g. 2wd), not '２wd'")
+    assert dump_file(db) == before
+
+
+def test_the_same_setting_twice_is_recorded_once_and_the_cli_says_so(db):
+    """Found by review: two identical `parameter set` calls (same value, basis and date)
+    recorded two rows. A different basis, or the first again after it, is a new setting."""
+    args = ["parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+            "--county", "甲县", "--basis", BASIS, "--on", "2026-01-05"]
+    assert run(db, *args).exit_code == 0
+    before = dump_file(db)
+    again = run(db, *args[:3], " 2WD", *args[4:])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith(f'甲县 (shanxi) dibao investigation_start = "2wd" ({BASIS}): '
+                                   "already recorded for 2026-01-05 (at ")
+    assert again.stdout.endswith("); nothing written\n")
+    assert dump_file(db) == before
+    other = [*args[:-3], "甲县民政局〔2026〕5号", *args[-2:]]
+    assert run(db, *other).stdout.endswith("(甲县民政局〔2026〕5号)\n")
+    assert run(db, *args).stdout.endswith(f"({BASIS})\n")  # (the latest of the day wins)
+    assert len(Engine.open(db).parameter_settings(in_force=False)) == 3

@@ -53,11 +53,19 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
+        settings = engine.store.count_local_settings()
         setting = engine.set_parameter(province, county, name, parse_value(value), basis, on,
                                        workflow=workflow, actor=actor)
+    shown = (f"{county} ({province}) {workflow} {name} = "
+             f"{json.dumps(setting.value, ensure_ascii=False)} ({setting.citation})")
+    if engine.store.count_local_settings() == settings:
+        # The same value and basis as the setting recorded last for that day: it would
+        # change nothing, and is not recorded twice.
+        click.echo(f"{shown}: already recorded for {setting.on.isoformat()} (at "
+                   f"{setting.recorded_at}); nothing written")
+        return
     recorded("the setting is recorded")
-    click.echo(f"{county} ({province}) {workflow} {name} = "
-               f"{json.dumps(setting.value, ensure_ascii=False)} ({setting.citation})")
+    click.echo(shown)
 
 
 @parameter.command()
