@@ -136,8 +136,13 @@ class Reports:
         # Filtered in SQL: the few routed cases, not every case's attributes in Python. Only
         # values of the shapes the effects give them: the same names given as data (in a
         # workflow that does not decide them, or before they were refused) are not routes.
-        routed = ("json_type(attributes, '$.exception_route') = 'object' "
-                  "or json_type(attributes, '$.archive_class') = 'text'")
+        # A case whose attributes are not a JSON object (changed outside doudi) is read too,
+        # and named as damaged: json_type would fail the whole report on it ("malformed
+        # JSON"), naming nothing. (CASE: evaluated in order, json_type only on valid JSON.)
+        routed = ("case when not json_valid(attributes) then 1 "
+                  "when json_type(attributes) <> 'object' then 1 "
+                  "else json_type(attributes, '$.exception_route') = 'object' "
+                  "or json_type(attributes, '$.archive_class') = 'text' end")
         for case in self.store.cases(province=province, county=county, condition=routed):
             route = case.attributes.get("exception_route")
             route = route if isinstance(route, dict) and isinstance(route.get("kind"), str) else {}

@@ -286,7 +286,21 @@ class Store:
             "group by county, village having recipients > ? "
             "order by recipients desc, county, village"
         )
-        return self._rows(sql, [*args, *states, *closed_args, more_than])
+        try:
+            return self._rows(sql, [*args, *states, *closed_args, more_than])
+        except sqlite3.OperationalError as exc:
+            if "malformed JSON" in str(exc):
+                self._name_damaged(where, args)
+            raise
+
+    def _name_damaged(self, condition: str, args: list) -> None:
+        """Raise :class:`DamagedRecord` naming the first case matching ``condition`` whose
+        attributes are not valid JSON: SQLite's json functions failed a query on it with
+        "malformed JSON", which names no case (``case show`` and ``audit verify`` do)."""
+        rows = self._rows(f"select * from cases where {condition} and not json_valid(attributes) "
+                          "order by id limit 1", args)
+        if rows:
+            CaseRecord.from_row(rows[0])  # (raises DamagedRecord, as case show does)
 
     def waiting_since(
         self, province: str, workflow: str, states: Iterable[str], event: str, until: str,

@@ -587,3 +587,19 @@ def test_a_case_view_s_json_is_the_caller_s_own(engine):
     assert engine.case("A1").to_json()["history"][1]["payload"] == {"note": {"a": [1]}}
     assert engine.fire("A1", "start_investigation", on=date(2026, 3, 4)).case.attributes[
         "members"] == [{"name": "张三"}]
+
+
+@pytest.mark.parametrize(("report", "damage"), [
+    ("exceptions", "{bad"), ("exceptions", "[1]"), ("stations", "{bad")])
+def test_a_report_over_a_case_whose_attributes_are_damaged_names_the_case(db, report, damage):
+    """Found by review: `report exceptions` and `report stations` failed with "database
+    error: malformed JSON" (SQLite's json functions), naming no case; case show, recompute
+    and advance name it and point to audit verify."""
+    engine = Engine.open(db)
+    engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2), case_id="b1",
+                     attributes={"amount": 800, "paid_from": "2026-03", "village": "大村"})
+    behind_the_engines_back(db, f"update cases set attributes = '{damage}' where id = 'b1'")
+    result = run(db, "report", report)
+    assert result.exit_code == 1, result.output
+    line = error_line(result, starts_with="Error: case 'b1' cannot be read from the database (")
+    assert line.endswith("it was changed outside doudi (doudi audit verify lists what was)")
