@@ -215,7 +215,11 @@ class Store:
         store.db = sqlite_utils.Database(conn)
         store.path = os.path.abspath(path)
         if migrations.pending(store.db):
+            empty = conn.execute("select count(*) from sqlite_master").fetchone()[0] == 0
             conn.close()
+            if empty:  # (a 0-byte file: only a command that records would make it one)
+                raise DoudiError(f"{path} holds no doudi database, and is read-only: "
+                                 "give --db a file where one can be made")
             raise DoudiError(f"{path}: read-only, and made by an older doudi: open it once "
                              "where it can be written, which upgrades it")
         return store

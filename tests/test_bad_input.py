@@ -482,3 +482,22 @@ def test_every_command_takes_db_even_where_it_reads_none(tmp_path, args):
     result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 0, result.output
     assert files_in(tmp_path) == []
+
+
+def test_an_empty_read_only_file_is_said_to_hold_no_database_not_an_old_one(tmp_path,
+                                                                             monkeypatch):
+    """Found by review: a 0-byte --db on a read-only place was "read-only, and made by an
+    older doudi: open it once where it can be written". It holds no database at all.
+    (SQLite's refusal to write is what a non-root user gets; root is refused the same way.)"""
+    path = tmp_path / "empty.db"
+    path.touch()
+
+    def refuses_to_write(self, db, durability="full"):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "__init__", refuses_to_write)
+    result = run(str(path), "case", "open", "--province", "shanxi", "--on", "2026-01-26")
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {path} holds no doudi database, and is read-only: "
+                                  "give --db a file where one can be made")
+    assert path.read_bytes() == b""
