@@ -72,6 +72,9 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
         data = _DECODER.decode(text)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 (save the file as UTF-8): byte "
+                           f"0x{exc.object[exc.start]:02x} at position {exc.start}") from None
     except ValueError as exc:
         raise InvalidInput(f"not valid JSON ({exc})") from None
     except RecursionError:

@@ -299,7 +299,8 @@ def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     path.write_bytes(good + b"\n" + bad + b"\n")
     result = run(db, "import", str(path), "--batch", "1")
     assert result.exit_code == 2  # bad input, like any line that is not valid JSON
-    assert error_line(result).startswith("Error: line 2: not valid JSON ('utf-8' codec")
+    assert error_line(result).startswith("Error: line 2: not UTF-8 (save the file as UTF-8): "
+                                         "byte 0xc7 at position 64")
     assert events(db) == 1
 
 

@@ -454,3 +454,42 @@ def test_a_temporary_aid_reason_is_data_but_not_unlike_its_reason_option(db):
     paid = run(db, "case", "fire", case_id, "pay_urgent", "--on", "2026-09-28", "--set",
                "amount=800", "--set", "reason=火灾")
     assert paid.exit_code == 0, paid.output
+
+
+HOUSEHOLD = {"standard": 900, "members": [{"id": "m1", "age": 34, "income": {"other": 100}}]}
+RESIDENCE = {"applicant": "a", "members": [{"id": "a", "registered_in": "甲县",
+                                            "lives_in": "甲县"}]}
+
+
+def test_json_files_with_a_byte_order_mark_are_read_by_every_command(db, tmp_path):
+    """Found by review: a UTF-8 file with a BOM (as Notepad saves it) was read by `import`
+    but refused by `assess`, `case assess` and `case accept` ("Unexpected UTF-8 BOM")."""
+    def with_bom(name, data):
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data, ensure_ascii=False).encode())
+        return str(path)
+
+    household, place = with_bom("household.json", HOUSEHOLD), with_bom("residence.json",
+                                                                       RESIDENCE)
+    assessed = run(db, "assess", household, "--province", "shanxi", "--format", "json")
+    assert assessed.exit_code == 0, assessed.output
+    assert json.loads(assessed.stdout)["per_capita"] == 100
+    case_id = open_case(db, "--set", "county=甲县")
+    accepted = run(db, "case", "accept", case_id, place, "--on", "2026-03-02")
+    assert accepted.exit_code == 0, accepted.output
+    assert run(db, "case", "fire", case_id, "start_investigation",
+               "--on", "2026-03-03").exit_code == 0
+    recorded = run(db, "case", "assess", case_id, household, "--on", "2026-03-03")
+    assert recorded.exit_code == 0, recorded.output
+    assert "per capita 100" in recorded.stdout
+
+
+@pytest.mark.parametrize("args", [["assess", "{f}", "--province", "shanxi"],
+                                  ["case", "accept", "X-1", "{f}", "--on", "2026-03-02"]])
+def test_a_json_file_that_is_not_utf8_is_said_so(db, tmp_path, args):
+    path = tmp_path / "gbk.json"
+    path.write_bytes('{"applicant": "你"}'.encode("gbk"))
+    result = run(db, *[str(path) if a == "{f}" else a for a in args])
+    assert result.exit_code == 2
+    assert error_line(result) == (f"Error: {path}: not UTF-8 (save it as UTF-8): byte 0xc4 at "
+                                  "position 15")

@@ -10,7 +10,7 @@ from engine.cli.options import db_option, echo_json, emit, format_option, load_j
 
 
 @cli.command()
-@click.argument("household_file", type=click.File("r", encoding="utf-8"))
+@click.argument("household_file", type=click.File("rb"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
 @click.option("--county", help="With the county's own parameters in force today (read from "
                                 "--db).")

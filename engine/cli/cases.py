@@ -278,7 +278,7 @@ def _one_reason(workflow: Any, reason: str | None, settings: dict[str, str]) -> 
 
 @case.command("accept")
 @click.argument("case_id")
-@click.argument("residence_file", type=click.File("r", encoding="utf-8"), required=False)
+@click.argument("residence_file", type=click.File("rb"), required=False)
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of 受理 (not after today in China).")
 @click.option("--actor", help="Who recorded it.")
@@ -388,7 +388,7 @@ def advance(as_of: date, db_path) -> None:
 
 @case.command("assess")
 @click.argument("case_id")
-@click.argument("household_file", type=click.File("r", encoding="utf-8"))
+@click.argument("household_file", type=click.File("rb"))
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the assessment (not after today in China).")
 @click.option("--actor", help="Who recorded it.")

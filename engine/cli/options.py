@@ -47,14 +47,22 @@ def today_option(flag: str, dest: str, help: str):
 
 
 def load_json(file: Any) -> Any:
-    """A JSON file named on the command line; bad JSON (NaN and Infinity too, which JSON has
-    not), bad UTF-8 or nesting too deep is a usage error naming the file."""
+    """A JSON file named on the command line (opened ``click.File("rb")``), read as UTF-8
+    with or without a byte order mark (as ``import`` reads its lines: Notepad saves one);
+    bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8 or nesting
+    too deep is a usage error naming the file."""
     from engine.arguments import finite_float, not_json, unique_keys
     from engine.errors import InvalidInput
 
+    data = file.read()
     try:
-        return json.load(file, parse_constant=not_json, parse_float=finite_float,
-                         object_pairs_hook=unique_keys)
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{file.name}: not UTF-8 (save it as UTF-8): byte "
+                           f"0x{data[exc.start]:02x} at position {exc.start}") from None
+    try:
+        return json.loads(text, parse_constant=not_json, parse_float=finite_float,
+                          object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"{file.name}: not valid JSON ({exc})") from None
 
