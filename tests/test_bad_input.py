@@ -501,3 +501,66 @@ def test_an_empty_read_only_file_is_said_to_hold_no_database_not_an_old_one(tmp_
     assert error_line(result) == (f"Error: {path} holds no doudi database, and is read-only: "
                                   "give --db a file where one can be made")
     assert path.read_bytes() == b""
+
+
+# -- options that were silently ignored or taken as given ----------------------------------------
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["workflow", "show", "dibao", "--province", "shanxi", "--as-of", "2026-01-01"],
+     "Error: --as-of is read only with --county (the county's settings in force that day); "
+     "the province's workflow has no date"),
+    (["parameter", "list", "--history", "--as-of", "2026-01-01"],
+     "Error: --as-of does not apply to --history, which lists every setting recorded, "
+     "whatever its date"),
+    (["parameter", "list", "--as-of", "2017-01-01"],
+     "Error: 2017-01-01 is outside the calendar (2018-01-01 to 2060-12-31)"),
+    (["parameter", "list", "--as-of", "2099-01-01"],
+     "Error: 2099-01-01 is outside the calendar (2018-01-01 to 2060-12-31)"),
+])
+def test_an_option_that_would_be_ignored_or_a_date_outside_the_calendar_is_refused(db, args,
+                                                                                  message):
+    """Found by review: each was accepted, and the output did not depend on it."""
+    Engine.open(db).store.db.close()
+    result = run(db, *args)
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == message
+
+
+@pytest.mark.parametrize("args", [
+    ["case", "open", "--province", "shanxi", "--on", "2026-01-26", "--actor", ""],
+    ["case", "fire", "X-1", "accept", "--on", "2026-01-28", "--actor", " "],
+    ["case", "fire", "X-1", "extend", "--on", "2026-01-28", "--reason", ""],
+    ["case", "correct", "X-1", "1", "--on", "2026-01-28", "--reason", " "],
+    ["parameter", "set", "investigation_start", "2wd", "--province", "shanxi", "--county", "甲县",
+     "--basis", "甲县〔2026〕1号", "--actor", ""],
+], ids=lambda a: " ".join(a[:2] + a[-2:-1]))
+def test_a_blank_actor_or_reason_is_refused_not_recorded(tmp_path, args):
+    """Found by review: `--actor ''` and `--reason ''` were saved as ''."""
+    path = str(tmp_path / "cases.db")
+    engine = Engine.open(path)
+    engine.open_case(province="shanxi", on=date(2026, 1, 26), case_id="X-1")
+    engine.store.db.close()
+    before = dump_file(path)
+    result = run(path, *args)
+    assert result.exit_code == 2, result.output
+    option = args[-2]
+    assert error_line(result) == (f"Error: Invalid value for '{option}': must not be blank "
+                                  "(leave the option out for none)")
+    assert dump_file(path) == before
+
+
+def test_a_blank_doudi_db_is_refused_and_makes_no_file(tmp_path, monkeypatch):
+    """Found by review: DOUDI_DB=' ' made a database file named " "."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["case", "open", "--province", "shanxi", "--on",
+                                      "2026-01-26"], env={"DOUDI_DB": " "})
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: $DOUDI_DB must name a file (it is a blank path, ' '); "
+                                  "unset it, or pass --db")
+    given = CliRunner().invoke(cli, ["case", "open", "--province", "shanxi", "--on",
+                                     "2026-01-26", "--db", "  "])
+    assert given.exit_code == 2
+    assert error_line(given) == ("Error: Invalid value for '--db': must name a file (got a "
+                                 "blank path, '  ')")
+    assert files_in(tmp_path) == []

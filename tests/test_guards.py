@@ -88,8 +88,9 @@ def test_extend_needs_one_of_the_listed_reasons(engine, db, reason):
     """晋民发〔2023〕31号 四(二): "发生公示有异议、人户分离、异地申办或者家庭经济状况调查难度较大等特殊
     情况的，可以延长至 45 个工作日" — extend is for 人户分离, 异地申办 or 调查难度大, and nothing else."""
     cid = shanxi_case(engine, "accept", "start_investigation")
+    # (a blank --reason is a usage error on the command line, exit 2: it says nothing)
     line = refused_everywhere(engine, db, cid, "extend", date(2026, 3, 10), reason=reason,
-                              match="人户分离")
+                              match="人户分离", exit_code=2 if reason == "" else 1)
     assert "--reason" in line
 
 

@@ -17,12 +17,14 @@ import click
 from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
+    actor_option,
     attribute_text,
     db_option,
     echo_json,
     emit,
     format_option,
     load_json,
+    not_blank,
     today_option,
     visible,
 )
@@ -201,7 +203,7 @@ def key_option(func):
 @click.option("--id", "case_id", help="Case id (default: PROVINCE-YEAR-NNNNNN).")
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date the case is opened (not after today in China).")
-@click.option("--actor", help="Who recorded it.")
+@actor_option
 @set_option
 @key_option
 @db_option(creates=True)
@@ -228,8 +230,9 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 @click.argument("event")
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Business date of the event (not after today in China).")
-@click.option("--reason", help="Reason (required by extend: 人户分离, 异地申办, 调查难度大).")
-@click.option("--actor", help="Who recorded it.")
+@click.option("--reason", callback=not_blank,
+              help="Reason (required by extend: 人户分离, 异地申办, 调查难度大).")
+@actor_option
 @set_option
 @key_option
 @format_option("table", "json")
@@ -281,7 +284,7 @@ def _one_reason(workflow: Any, reason: str | None, settings: dict[str, str]) -> 
 @click.argument("residence_file", type=click.File("rb"), required=False)
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of 受理 (not after today in China).")
-@click.option("--actor", help="Who recorded it.")
+@actor_option
 @key_option
 @format_option("table", "json")
 @db_option
@@ -391,7 +394,7 @@ def advance(as_of: date, db_path) -> None:
 @click.argument("household_file", type=click.File("rb"))
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the assessment (not after today in China).")
-@click.option("--actor", help="Who recorded it.")
+@actor_option
 @format_option("table", "json")
 @db_option
 def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
@@ -421,8 +424,8 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 @click.argument("seq", type=click.IntRange(min=0))
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the correction (not after today in China).")
-@click.option("--reason", required=True, help="What was wrong.")
-@click.option("--actor", help="Who recorded it.")
+@click.option("--reason", required=True, callback=not_blank, help="What was wrong.")
+@actor_option
 @set_option
 @key_option
 @db_option

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from engine.arguments import visible
 
@@ -69,10 +70,33 @@ def load_json(file: Any) -> Any:
 
 def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
-    # a command would then write to a file other than the one it was given.
-    if not value:
-        raise click.BadParameter("must name a file (got an empty path)", ctx, param)
+    # a command would then write to a file other than the one it was given. A blank one
+    # (DOUDI_DB=' ') made a file named " ".
+    if not value.strip():
+        got = "an empty path" if not value else f"a blank path, {value!r}"
+        if (ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT
+                and "DOUDI_DB" in os.environ):
+            raise click.UsageError(f"$DOUDI_DB must name a file (it is {got}); unset it, or "
+                                   "pass --db", ctx)
+        raise click.BadParameter(f"must name a file (got {got})", ctx, param)
     return value
+
+
+def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option that, given, says something: ``--actor ''`` was recorded as an empty
+    actor, which reads as recorded by someone unnamed rather than by nobody said."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be blank (leave the option out for none)", ctx, param)
+    return value
+
+
+def actor_option(func):
+    return click.option("--actor", callback=not_blank, help="Who recorded it.")(func)
+
+
+def given(ctx: click.Context, name: str) -> bool:
+    """Whether the option ``name`` (its parameter name) was given, not left to its default."""
+    return ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
 
 
 def db_option(func=None, *, creates: bool = False, only_with: str | None = None):

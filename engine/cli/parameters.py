@@ -8,7 +8,15 @@ import click
 
 from engine.cli import cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
-from engine.cli.options import as_text, db_option, emit, format_option, today_option
+from engine.cli.options import (
+    actor_option,
+    as_text,
+    db_option,
+    emit,
+    format_option,
+    given,
+    today_option,
+)
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
            "recorded_at"]
@@ -33,7 +41,7 @@ def _place_options(func):
         click.option("--basis", required=True,
                      help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
         today_option("--on", "on", help="Date it was decided."),
-        click.option("--actor", help="Who recorded it."),
+        actor_option,
     ]):
         func = option(func)
     return func
@@ -90,9 +98,14 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
               help="In force on this date (a setting decided for a later date is not yet).")
 @format_option("table", "csv", "json")
 @db_option
-def list_(province, county, history, as_of, fmt, db_path) -> None:
+@click.pass_context
+def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
     """The county parameters in force (or, with --history, every setting recorded)."""
+    if history and given(ctx, "as_of"):  # (it was ignored: the history lists every date)
+        raise click.UsageError("--as-of does not apply to --history, which lists every "
+                               "setting recorded, whatever its date")
     engine = open_engine(db_path)
+    engine.calendar().check(as_of)  # (a date any other --as-of would take)
     settings = engine.parameter_settings(province, county, in_force=not history, as_of=as_of)
     rows = [s.to_json() for s in settings]
     if fmt != "json":

@@ -12,6 +12,7 @@ from engine.cli.options import (
     echo_json,
     emit,
     format_option,
+    given,
     no_db_option,
     today_option,
 )
@@ -51,11 +52,15 @@ def workflow() -> None:
 @today_option("--as-of", "as_of", help="With --county: the settings in force on this date.")
 @format_option("mermaid", "json", default="mermaid")
 @db_option(only_with="--county")
-def show(name, province, county, as_of, fmt, db_path) -> None:
+@click.pass_context
+def show(ctx, name, province, county, as_of, fmt, db_path) -> None:
     """Print a province's effective workflow NAME (after its patches and parameters)."""
     from engine.machine import mermaid
     from engine.registry import get_registry
 
+    if county is None and given(ctx, "as_of"):  # (it was ignored: no county, no settings)
+        raise click.UsageError("--as-of is read only with --county (the county's settings in "
+                               "force that day); the province's workflow has no date")
     if county is None:
         wf = get_registry().workflow(province, name)
     else:
