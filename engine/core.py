@@ -8,6 +8,7 @@ and the recomputed deadlines are then written in one transaction.
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import sqlite3
 import unicodedata
@@ -79,7 +80,8 @@ def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
             f"confirmation is always delegated to the township in {place} "
-            f"({delegation.citation}): delegated cannot be {attributes['delegated']!r}"
+            f"({delegation.citation}): delegated cannot be "
+            f"{json.dumps(attributes['delegated'], ensure_ascii=False, default=repr)}"
         )
     return True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import reprlib
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -46,9 +47,10 @@ class ImportResult:
 class ImportStopped(DoudiError):
     """A bad line stopped an import; nothing from its batch was written."""
 
-    def __init__(self, line: int, error: DoudiError, written: int) -> None:
-        super().__init__(f"line {line}: {error} (import stopped: nothing from this line's "
-                         f"batch written; {written} lines from earlier batches kept)")
+    def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None
+                 ) -> None:
+        super().__init__(f"line {line}: {why or error} (import stopped: nothing from this "
+                         f"line's batch written; {written} lines from earlier batches kept)")
         self.line, self.exit_code, self.written = line, error.exit_code, written
 
 
@@ -92,6 +94,21 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
                            "surrogate)") from None
     return data, key
+
+
+#: How the command line's options are named in a message (a guard says "needs --set
+#: paid_from=…"): a line of an import gives them as fields.
+_SET_OPTION = re.compile(r"--set (\w+)=(\S*)")
+_REASON_OPTION = re.compile(r"--reason\b")
+
+
+def for_a_line(message: str, data: dict[str, Any]) -> str:
+    """``message`` as said of a JSONL line: ``--set KEY=VALUE`` is the field KEY of its
+    "attributes" (a line that opens a case) or "payload" (one that fires an event), and
+    ``--reason`` its "reason"."""
+    where = "attributes" if isinstance(data, dict) and data.get("op") == "open" else "payload"
+    message = _SET_OPTION.sub(lambda m: f'"{m[1]}": {m[2] or "…"} in "{where}"', message)
+    return _REASON_OPTION.sub('"reason"', message)
 
 
 _KINDS = {str: "a string", dict: "a JSON object"}
@@ -292,9 +309,10 @@ def import_lines(
                 state.apply(line.data, line.key)
             except DoudiError as exc:
                 number = line.number if isinstance(line, _Line) else line[0]
+                why = for_a_line(str(exc), line.data if isinstance(line, _Line) else {})
                 if not skip_invalid:
-                    raise ImportStopped(number, exc, result.events) from None
-                skipped.append((number, str(exc)))
+                    raise ImportStopped(number, exc, result.events, why) from None
+                skipped.append((number, why))
                 continue
             written += 1
         changes = list(state.changes.values())

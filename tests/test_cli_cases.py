@@ -493,3 +493,30 @@ def test_a_json_file_that_is_not_utf8_is_said_so(db, tmp_path, args):
     assert result.exit_code == 2
     assert error_line(result) == (f"Error: {path}: not UTF-8 (save it as UTF-8): byte 0xc4 at "
                                   "position 15")
+
+
+def test_a_value_refused_is_named_as_typed_not_as_python_writes_it(db):
+    """Found by review: `--set delegated=false` in 天津 was refused with "cannot be False"."""
+    result = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02",
+                 "--set", "delegated=false")
+    assert result.exit_code == 1
+    assert error_line(result).endswith("delegated cannot be false")
+
+
+def test_an_import_line_refused_is_told_the_field_not_the_command_line_option(db, tmp_path):
+    """Found by review: a JSONL line was told it "needs --set paid_from=…"; a line has no
+    options, it has fields."""
+    path = tmp_path / "cases.jsonl"
+    lines = [{"op": "open", "province": "shanxi", "workflow": "benefit", "on": "2026-03-02",
+              "attributes": {"amount": 900}},
+             {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "A"},
+             {"op": "fire", "case_id": "A", "event": "accept", "on": "2026-03-02"},
+             {"op": "fire", "case_id": "A", "event": "extend", "on": "2026-03-03"}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = run(db, "import", str(path), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    skipped = result.stdout.splitlines()
+    assert skipped[0] == ('skipped line 1: a benefit case needs "paid_from": … in "attributes" '
+                          "(首次发放月份 YYYY-MM)")
+    assert skipped[1].startswith('skipped line 4: extend refused: extend needs "reason", one of')
+    assert "--" not in result.stdout
