@@ -135,14 +135,20 @@ class Maintenance:
         if batch:
             write()
 
-    def verify(self, case_id: str | None = None) -> tuple[int, int, list[Finding]]:
+    def verify(self, case_id: str | None = None,
+               progress: Callable[[int], None] | None = None
+               ) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
-        (cases, events checked, findings)."""
+        (cases, events checked, findings). ``progress`` is called with 1 for each case
+        checked."""
         case_id = arguments.maybe_text(case_id, "case_id")
+        arguments.callback(progress, "progress")
         stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
         for row in stored:
             cases += 1
+            if progress:
+                progress(1)
             rows = self.store.history_rows(row["id"])
             finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
             if finding is not None and finding.seq == len(rows):
@@ -183,27 +189,33 @@ class Maintenance:
             raise UnknownName(f"no case {case_id!r}")
         return row
     def advance(
-        self, until: date, on_recorded: Callable[[Recorded], None] | None = None
+        self, until: date, on_recorded: Callable[[Recorded], None] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> list[Recorded]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
 
         Returns (case id, event, date) for each event recorded. The cases are written
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
         events without it; this writes them down. With ``on_recorded``, each is passed to it
-        once its batch is committed instead, and the list returned is empty.
+        once its batch is committed instead, and the list returned is empty. ``progress`` is
+        called with 1 for each case looked at.
         """
         recorded: list[Recorded] = []
         until = arguments.a_date(until, "until")
         arguments.callback(on_recorded, "on_recorded")
+        arguments.callback(progress, "progress")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
-        self._write_batched(self._advanced(until), on_recorded or recorded.append)
+        self._write_batched(self._advanced(until, progress), on_recorded or recorded.append)
         return recorded
 
-    def _advanced(self, until: date) -> Iterator[tuple[Change, list[Recorded]]]:
+    def _advanced(self, until: date, progress: Callable[[int], None] | None = None
+                  ) -> Iterator[tuple[Change, list[Recorded]]]:
         """For each case with something to record up to ``until``: its change, and the
         events it records."""
         for case in self.store.each_case():
+            if progress:
+                progress(1)
             wf = self._workflow_of(case)
             if wf.pending_automatic(case, until) is None:
                 continue

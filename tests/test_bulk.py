@@ -156,7 +156,7 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
     result = run(db, "recompute", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"days_moved": 1, "due_dates": 1}]
-    assert "1 due dates moved in 1 of 1 cases" in result.stderr
+    assert "1 due date moved in 1 of 1 case" in result.stderr
     engine = Engine.open(db)
     total = next(d for d in engine.store.deadlines("P1") if d.rule == "total")
     assert (total.due_on, total.provisional) == (date(2027, 1, 14), False)
@@ -431,8 +431,8 @@ def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tm
                                         "for open on 2026-03-02 (case K1) with other data")
     # A 天津 open line (stored with delegated=true) run twice is a repeat.
     tj = {"op": "open", "province": "tianjin", "on": "2026-03-02", "id": "T1", "key": "t"}
-    assert "1 lines: 1 written" in run(db, "import", write(tmp_path, [tj])).stderr
-    assert "1 lines: 0 written, 1 already imported" in run(db, "import",
+    assert "1 line: 1 written" in run(db, "import", write(tmp_path, [tj])).stderr
+    assert "1 line: 0 written, 1 already imported" in run(db, "import",
                                                           write(tmp_path, [tj])).stderr
     # A fire line whose key was recorded by another event on the case.
     fire = {"op": "fire", "case_id": "K1", "event": "accept", "on": "2026-03-03", "key": "k-1"}
@@ -563,7 +563,7 @@ def test_a_line_an_earlier_version_took_is_still_already_imported_on_a_rerun(tmp
                               idempotency_key=key)
     result = run(db, "import", write(tmp_path, [line]))
     assert result.exit_code == 0, result.output
-    assert "1 lines: 0 written, 1 already imported, 0 skipped" in result.stderr
+    assert "1 line: 0 written, 1 already imported, 0 skipped" in result.stderr
 
 
 def test_an_import_interrupted_in_its_first_batch_says_nothing_is_imported(tmp_path, db,

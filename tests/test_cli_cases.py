@@ -520,3 +520,31 @@ def test_an_import_line_refused_is_told_the_field_not_the_command_line_option(db
                           "(首次发放月份 YYYY-MM)")
     assert skipped[1].startswith('skipped line 4: extend refused: extend needs "reason", one of')
     assert "--" not in result.stdout
+
+
+@pytest.mark.parametrize(("args", "label"), [
+    (["audit", "verify"], "Verifying"),
+    (["case", "advance", "--as-of", "2026-03-02"], "Advancing"),
+])
+def test_audit_verify_and_case_advance_draw_a_progress_bar_on_a_terminal(db, monkeypatch,
+                                                                         args, label):
+    """Found by review: import and recompute drew one, verify and advance (as long, over
+    every case) did not. The bar is click's, on stderr, shown only on a terminal."""
+    import engine.cli.options as options
+
+    open_case(db)
+    open_case(db)
+    drawn = []
+    real = options.progress_bar
+
+    def on_a_terminal(length, label, shown=None):
+        drawn.append((label, length, shown))
+        return real(length, label, True if shown is None else shown)
+
+    monkeypatch.setattr(options, "progress_bar", on_a_terminal)
+    for module in ("engine.cli.audit", "engine.cli.cases"):
+        monkeypatch.setattr(f"{module}.progress_bar", on_a_terminal)
+    result = run(db, *args)
+    assert result.exit_code == 0, result.output
+    assert drawn == [(label, 2, None)]
+    assert result.stderr.startswith(label)

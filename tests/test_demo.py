@@ -226,3 +226,16 @@ def test_the_demo_is_not_built_over_the_log_of_a_database_removed_without_it(tmp
         f"Error: {path} does not exist, but {path}-wal, a log of a database that was there, "
         "does: put the database back beside it, or move the log away, and run again")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db-shm", "demo.db-wal"]
+
+
+def test_the_demo_s_summary_says_one_in_the_singular(tmp_path):
+    """Found by review: `doudi demo --cases 1` said "1 applications and households"."""
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "1",
+                                      "--as-of", "2026-11-23", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "(1 application or household, the rest" in result.stderr
+    assert "1 applications" not in result.stderr
+    conn = Engine.open(str(path)).store.db.conn
+    cases = conn.execute("select count(*) from cases").fetchone()[0]
+    assert f"demo.db: {cases} case{'' if cases == 1 else 's'} (" in result.stderr

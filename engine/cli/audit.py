@@ -6,7 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import db_option
+from engine.cli.options import counted, db_option, progress_bar
 from engine.errors import DoudiError
 
 
@@ -37,9 +37,12 @@ def verify(case_id, db_path) -> None:
         if problems:
             raise AuditFailed("the database file itself is damaged (SQLite's quick_check): "
                               "restore it from a backup")
-    cases, events, findings = engine.verify(case_id)
+    with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
+                      shown=None if case_id is None else False) as bar:
+        cases, events, findings = engine.verify(case_id, progress=bar.update)
     for finding in findings:
         click.echo(str(finding))
     if findings:
         raise AuditFailed(f"{len(findings)} of {cases} cases fail verification")
-    click.echo(f"{cases} cases, {events} events: every history chain is intact", err=True)
+    click.echo(f"{counted(cases, 'case')}, {counted(events, 'event')}: every history chain is "
+               "intact", err=True)

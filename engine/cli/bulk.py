@@ -13,7 +13,7 @@ import click
 
 from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
-from engine.cli.options import db_option, emit, format_option, progress_bar, visible
+from engine.cli.options import counted, db_option, emit, format_option, progress_bar, visible
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             stopped = DoudiError(f"{what} (import stopped: {_kept(imported)})")
             stopped.exit_code = getattr(exc, "exit_code", 1)
             raise stopped from None
-    click.echo(f"{result.lines} lines: {result.events} written, {result.already} already "
+    click.echo(f"{counted(result.lines, 'line')}: {result.events} written, {result.already} already "
                f"imported, {result.skipped_count} skipped", err=True)
 
 
@@ -149,5 +149,5 @@ def recompute(fmt, db_path) -> None:
         recorded(f"the {moved_cases} cases whose due dates moved are recorded")
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]
     emit(rows, fmt, ["days_moved", "due_dates"])
-    click.echo(f"{shifts.total()} due dates moved in {moved_cases} of {cases} cases",
-               err=True)
+    click.echo(f"{counted(shifts.total(), 'due date')} moved in {moved_cases} of "
+               f"{counted(cases, 'case')}", err=True)

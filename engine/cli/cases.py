@@ -19,12 +19,14 @@ from engine.cli.options import (
     ISO_DATE,
     actor_option,
     attribute_text,
+    counted,
     db_option,
     echo_json,
     emit,
     format_option,
     load_json,
     not_blank,
+    progress_bar,
     today_option,
     visible,
 )
@@ -382,11 +384,12 @@ def advance(as_of: date, db_path) -> None:
         listed += 1
 
     try:
-        engine.advance(as_of, on_recorded=show)
+        with progress_bar(engine.store.count_cases(), "Advancing") as bar:
+            engine.advance(as_of, on_recorded=show, progress=bar.update)
     except KeyboardInterrupt:
         raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
                          "batches; run advance again to finish") from None
-    click.echo(f"{listed} events recorded", err=True)
+    click.echo(f"{counted(listed, 'event')} recorded", err=True)
 
 
 @case.command("assess")

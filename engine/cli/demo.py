@@ -8,7 +8,14 @@ import sqlite3
 import click
 
 from engine.cli import cli, recorded
-from engine.cli.options import check_db_path, emit, format_option, progress_bar, today_option
+from engine.cli.options import (
+    check_db_path,
+    counted,
+    emit,
+    format_option,
+    progress_bar,
+    today_option,
+)
 from engine.cli.reports import COLUMNS
 from engine.errors import DoudiError, OutsideCalendar
 
@@ -96,11 +103,12 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         # and every case's opening is an event too.
         stored, events = engine.store.db.execute(
             "select (select count(*) from cases), (select count(*) from events)").fetchone()
-        click.echo(f"{db_path}: {stored} cases ({cases} applications and households, the rest "
-                   f"benefit cases opened by approval), {events} events; breaches as of "
+        opened = counted(cases, "application or household", "applications and households")
+        click.echo(f"{db_path}: {counted(stored, 'case')} ({opened}, the rest benefit cases "
+                   f"opened by approval), {counted(events, 'event')}; breaches as of "
                    f"{as_of.isoformat()}:", err=True)
         rows = [b.to_json() for b in engine.breaches(as_of)]
     finally:
         engine.store.db.close()  # (an embedding caller's next demo may replace the file)
     emit(rows, fmt, COLUMNS)
-    click.echo(f"{len(rows)} breached deadlines", err=True)
+    click.echo(f"{counted(len(rows), 'breached deadline')}", err=True)

@@ -175,6 +175,12 @@ def echo_all(text: str, nl: bool = True) -> None:
         data = data[os.write(fd, data):]
 
 
+def counted(number: int, noun: str, nouns: str | None = None) -> str:
+    """``number`` and the noun, singular for one: "1 case", "2 cases" (``nouns``: a plural
+    other than noun + s)."""
+    return f"{number} {noun if number == 1 else nouns or noun + 's'}"
+
+
 def echo_json(data: Any) -> None:
     """``data`` as indented JSON, Chinese as itself, on stdout (:func:`echo_all`)."""
     echo_all(json.dumps(data, ensure_ascii=False, indent=2))
