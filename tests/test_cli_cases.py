@@ -548,3 +548,24 @@ def test_audit_verify_and_case_advance_draw_a_progress_bar_on_a_terminal(db, mon
     assert result.exit_code == 0, result.output
     assert drawn == [(label, 2, None)]
     assert result.stderr.startswith(label)
+
+
+@pytest.mark.parametrize("command", [[], ["case", "open"], ["case", "fire"], ["case", "show"],
+                                     ["report", "breaches"]])
+def test_the_help_of_the_main_commands_shows_an_example(command):
+    """Found by review: none of them showed how a call looks."""
+    shown = CliRunner().invoke(cli, [*command, "--help"])
+    assert shown.exit_code == 0
+    assert "Example:\n    doudi " in shown.output
+
+
+def test_case_fire_help_tells_how_to_list_a_workflow_s_events():
+    shown = " ".join(CliRunner().invoke(cli, ["case", "fire", "--help"]).output.split())
+    assert "The events of a workflow, and the states each may follow: `doudi workflow show " \
+           "dibao --province P`" in shown
+
+
+def test_parameter_set_on_help_says_it_applies_from_that_date():
+    """Found by review: "Date it was decided", though a later date means "in force from"."""
+    shown = " ".join(CliRunner().invoke(cli, ["parameter", "set", "--help"]).output.split())
+    assert "Date it applies from" in shown and "Date it was decided" not in shown

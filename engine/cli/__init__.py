@@ -162,6 +162,14 @@ def cli() -> None:
     Dates are ISO YYYY-MM-DD. Every deadline is counted on the official Chinese
     working-day calendar and carries the clause behind it. Errors: one line on stderr,
     exit status 1 (domain) or 2 (usage), nothing written.
+
+    \b
+    Example:
+      doudi case open --province P --on 2026-03-02 --set county=甲县
+      doudi case fire P-2026-000001 accept --on 2026-03-03
+      doudi case show P-2026-000001
+      doudi report breaches
+    (P: a province code, see doudi provinces; case open prints the case's id)
     """
 
 

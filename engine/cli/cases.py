@@ -215,6 +215,11 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     Attributes the engine reads: delegated (true where confirmation is delegated to the
     township), registered_separately (单独登记备案), county, applicant_name, household_size,
     amount; `doudi workflow show NAME --province P --format json` lists every one declared.
+
+    \b
+    Example:
+      doudi case open --province P --on 2026-03-02 --set county=甲县 \\
+          --set applicant_name=张三 --set household_size=3
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
@@ -242,8 +247,17 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None:
     """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written).
 
+    The events of a workflow, and the states each may follow: `doudi workflow show dibao
+    --province P` (or --format json, its "transitions"); a refused event names those allowed
+    in the case's state.
+
     With --format json, the case as the event left it: its deadlines judged as of the
     event's date (case show judges them as of today).
+
+    \b
+    Example:
+      doudi case fire P-2026-000001 accept --on 2026-03-03
+      doudi case fire P-2026-000001 extend --on 2026-03-10 --reason 人户分离
     """
     engine = open_engine(db_path)
     shown = engine.case(case_id)
@@ -327,7 +341,13 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
 @format_option("table", "json")
 @db_option
 def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
-    """Show a case: state, attributes, history and deadlines with their status and clause."""
+    """Show a case: state, attributes, history and deadlines with their status and clause.
+
+    \b
+    Example:
+      doudi case show P-2026-000001
+      doudi case show P-2026-000001 --as-of 2026-04-01 --format json
+    """
     engine = open_engine(db_path)
     stored = engine.store.case(case_id) if as_of is None else None
     if stored is not None:  # (no such case: engine.case below says so)

@@ -40,7 +40,8 @@ def _place_options(func):
         click.option("--workflow", default="dibao", show_default=True, help="Workflow name."),
         click.option("--basis", required=True,
                      help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
-        today_option("--on", "on", help="Date it was decided."),
+        today_option("--on", "on", help="Date it applies from: the county's events dated "
+                     "then or later (the date decided, or a later date it comes into force)."),
         actor_option,
     ]):
         func = option(func)

@@ -62,6 +62,11 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
 
     A report for a past date judges the cases by the events dated on or before it (by
     business date, whenever they were recorded): an event dated later is left out.
+
+    \b
+    Example:
+      doudi report breaches --province P --county 甲县
+      doudi report breaches --as-of 2026-06-30 --include-late --format csv > breaches.csv
     """
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.breaches(as_of, province, workflow, county, include_late)]
