@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -345,3 +347,21 @@ def test_output_that_cannot_be_written_after_a_write_says_what_was_recorded(tmp_
                               stderr=subprocess.PIPE, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr == f"Error: could not write the output: No space left on device ({said})\n"
+
+
+def test_calendar_due_and_provinces_print_csv_as_the_contract_says():
+    """contract.md: "--format table|json|csv where it prints data". A 公示 posted Mon
+    2026-09-28: its 7th day, 10-05, is in 国庆 (10/1–10/7 off), so it ends 10-08 (第203条)."""
+    due = CliRunner().invoke(cli, ["calendar", "due", "2026-09-28", "7d", "--format", "csv"])
+    assert due.exit_code == 0, due.output
+    rows = list(csv.DictReader(io.StringIO(due.output)))
+    assert [(r["start"], r["duration"], r["due"], r["provisional"]) for r in rows] == [
+        ("2026-09-28", "7d", "2026-10-08", "no")]
+    assert json.loads(rows[0]["articles"]) == ["《民法典》第201条", "《民法典》第203条"]
+    explained = CliRunner().invoke(cli, ["calendar", "due", "2026-09-28", "7d", "--format", "csv",
+                                         "--explain"])
+    assert explained.exit_code == 2
+    provinces = CliRunner().invoke(cli, ["provinces", "--format", "csv"])
+    assert provinces.exit_code == 0, provinces.output
+    documents = {(r["code"], r["document"]) for r in csv.DictReader(io.StringIO(provinces.output))}
+    assert {("shanxi", "晋民发〔2023〕31号"), ("tianjin", "津民发〔2023〕13号")} <= documents

@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, echo_json, format_option, no_db_option
+from engine.cli.options import ISO_DATE, echo_json, emit, format_option, no_db_option
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -21,7 +21,7 @@ def calendar() -> None:
 @click.argument("duration")
 @click.option("--province", help="Province code: apply its local calendar overlays.")
 @click.option("--county", help="County: apply its local overlays too (with --province).")
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @click.option("--explain", "show_explain", is_flag=True, help="Show the day-by-day derivation.")
 @no_db_option
 def due(
@@ -43,6 +43,9 @@ def due(
     from engine.periods import due_date, explain
     from engine.registry import get_registry
 
+    if show_explain and fmt == "csv":
+        raise click.UsageError("--explain gives lines of text: use --format table or json")
+
     cal = get_registry().calendar(province, county)
     try:
         result = due_date(cal, start, duration)
@@ -59,6 +62,9 @@ def due(
         if show_explain:
             payload["explain"] = lines
         echo_json(payload)
+        return
+    if fmt == "csv":  # (one row: the JSON's fields, the articles as a JSON list)
+        emit([result.to_json()], "csv")
         return
     if show_explain:
         for line in lines:

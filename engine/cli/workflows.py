@@ -19,7 +19,7 @@ from engine.cli.options import (
 
 
 @cli.command()
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @no_db_option
 def provinces(fmt) -> None:
     """List the installed provinces with the documents their rules cite."""
@@ -36,7 +36,7 @@ def provinces(fmt) -> None:
             table.append({"code": row["code"], "name": row["name"], "plugin": row["plugin"],
                           "document": doc["number"] or doc["title"], "date": doc["date"],
                           "status": doc["status"]})
-    emit(table, "table")
+    emit(table, fmt)  # (csv: a row a document, as the table)
 
 
 @cli.group()
