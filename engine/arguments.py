@@ -136,6 +136,15 @@ def shown(value: Any, name: str, lines: bool = False) -> str | None:
     return value
 
 
+def actor(value: Any) -> str | None:
+    """Who recorded something: absent, or printable text on one line that is not blank (a
+    blank one would be kept as the actor, naming no one)."""
+    value = shown(value, "actor")
+    if value is not None and not value.strip():
+        raise InvalidInput("actor must not be blank (leave it out for none)")
+    return value
+
+
 def key(value: Any) -> str | None:
     """An idempotency key: absent, or non-empty text."""
     if value is not None and not text(value, "idempotency_key"):

@@ -86,6 +86,26 @@ def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -
     return True
 
 
+def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
+    """An event's reason is its ``reason``: the same name in its data was saved beside it and
+    could disagree with it (extend, reason 人户分离, data reason 异地申办). Only a workflow that
+    declares a ``reason`` attribute (the temporary aid's 救助事由) takes it as data, and then
+    not unlike the event's reason."""
+    if "reason" not in wf.attributes:
+        raise InvalidInput(
+            f"the {wf.name} workflow has no attribute reason: give the event's reason as its "
+            "reason, not in its data",
+            command_line=f"the {wf.name} workflow has no attribute reason: give an event's "
+                         "reason with --reason, not --set reason=…")
+    if reason is not None and given != reason:
+        shown_given = arguments.visible(str(given))
+        raise InvalidInput(
+            f"reason {reason!r} and the data's reason {shown_given!r} disagree: give the "
+            "reason once",
+            command_line=f"--reason {arguments.visible(reason)!r} and --set reason="
+                         f"{shown_given!r} disagree: give the reason once")
+
+
 def _county(attributes: Mapping[str, Any]) -> str | None:
     """A case's county as its attributes give it (None where they name none)."""
     county = attributes.get("county")
@@ -246,7 +266,7 @@ class Engine(Reports, Maintenance):
             arguments.text(province, "province"), arguments.text(county, "county"),
             arguments.text(workflow, "workflow"), arguments.text(name, "name"),
             arguments.json_value(value, "value"), arguments.text(citation, "citation"),
-            arguments.a_date(on, "on"), arguments.shown(actor, "actor"))
+            arguments.a_date(on, "on"), arguments.actor(actor))
         arguments.shown(citation, "citation")  # (shown as the basis of every date it sets)
         arguments.shown(county, "county")  # (甲\u200b县 would look like 甲县, and never apply)
         if not county.strip() or county != county.strip():
@@ -373,7 +393,7 @@ class Engine(Reports, Maintenance):
         self._happened(on)
         attributes = arguments.json_object(attributes, "attributes")
         province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
-        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.shown(actor, "actor")
+        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.actor(actor)
         idempotency_key = arguments.key(idempotency_key)
         call = (self._opening_call(province, workflow, on.isoformat(), attributes, case_id)
                 if idempotency_key else None)
@@ -501,7 +521,7 @@ class Engine(Reports, Maintenance):
         case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
         on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
         self._happened(on)
-        reason, actor = arguments.shown(reason, "reason", lines=True), arguments.shown(actor, "actor")
+        reason, actor = arguments.shown(reason, "reason", lines=True), arguments.actor(actor)
         idempotency_key = arguments.key(idempotency_key)
         call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
         first = self._replayed_call(idempotency_key, call)
@@ -639,6 +659,8 @@ class Engine(Reports, Maintenance):
         numbers = {} if numbers is None else numbers  # two cases opened by one event differ
         payload = dict(payload or {})
         wf = self._workflow_of(case)
+        if "reason" in payload:
+            _one_reason(wf, payload["reason"], reason)
         # (a misspelt event is a usage error whatever its date: named before the date is judged)
         self.registry.machine(case.province, case.workflow).check_event(event)
         automatic = [t for t in wf.automatic if t.event == event]
@@ -751,10 +773,13 @@ class Engine(Reports, Maintenance):
         """
         case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
         on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
+        if not reason.strip():
+            raise InvalidInput("a correction needs a reason (reason: what was wrong)",
+                               command_line="a correction needs --reason (what was wrong)")
         arguments.shown(reason, "reason", lines=True)
         self._happened(on)
         payload = arguments.json_object(payload, "payload")
-        actor = arguments.shown(actor, "actor")
+        actor = arguments.actor(actor)
         idempotency_key = arguments.key(idempotency_key)
         call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), payload, reason, corrects)
                 if idempotency_key else None)
@@ -768,9 +793,6 @@ class Engine(Reports, Maintenance):
         history = self.store.history(case_id)
         if not 0 <= corrects < len(history):
             raise InvalidInput(f"case {case_id} has no event seq {corrects}")
-        if not (reason or "").strip():
-            raise InvalidInput("a correction needs a reason (reason: what was wrong)",
-                               command_line="a correction needs --reason (what was wrong)")
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
@@ -1012,7 +1034,7 @@ class Engine(Reports, Maintenance):
                     attributes.update(entry.payload)
                     attributes.update(entry.derived)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
-                                last_event_on=known[-1].on)
+                                county=_county(attributes), last_event_on=known[-1].on)
             deadlines = self._deadlines_from_history(case, known, as_of)
         else:
             deadlines = stored if stored is not None else self.store.deadlines(case.id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.guards import GuardContext, register_each
 from engine.hookspecs import hookimpl
-from engine.workflow import DELEGATION, Parameter
+from engine.workflow import DELEGATION, VILLAGE_BASIS, VILLAGE_CHANNEL, Parameter
 
 
 def delegated(ctx: GuardContext) -> str | None:
@@ -66,12 +66,6 @@ def _not_listed(given: Any, allowed: Parameter) -> list[str]:
     return [item for item in channel_items(given) if item not in allowed.value]
 
 
-#: Where the 公示 is posted in every case (57号 第19条 "在申请家庭所在村（社区）公示"): other
-#: channels a province allows ("通过网上公示等，扩大监督范围") add to it.
-VILLAGE_CHANNEL = "村（社区）"
-VILLAGE_BASIS = "民发〔2021〕57号 第19条"
-
-
 def publicity_channel_allowed(ctx: GuardContext) -> str | None:
     """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow, and
     the village (community) is among them: online posting only widens it."""
@@ -86,7 +80,7 @@ def publicity_channel_allowed(ctx: GuardContext) -> str | None:
             f"{'、'.join(allowed.value)} ({allowed.citation})"
         )
     given = channel_items(channel)
-    if VILLAGE_CHANNEL in allowed.value and VILLAGE_CHANNEL not in given:
+    if VILLAGE_CHANNEL not in given:
         return (f"the 公示 is posted in the applicant's {VILLAGE_CHANNEL} ({VILLAGE_BASIS}); "
                 f"{'、'.join(given)} only adds to it ({allowed.citation}): give "
                 f"channel={','.join([VILLAGE_CHANNEL, *given])}")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.arguments import finite_float, not_json, shown, unique_keys
+from engine.arguments import actor, finite_float, not_json, shown, unique_keys
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
@@ -191,8 +191,8 @@ class _Batch:
             raise InvalidInput(f"on: {exc}") from None
         if on > self.today:
             self.engine._happened(on)  # (the refusal)
-        for name in ("actor", "reason"):
-            shown(_field(data, name, str, required=False), name, lines=name == "reason")
+        actor(_field(data, "actor", str, required=False))
+        shown(_field(data, "reason", str, required=False), "reason", lines=True)
         try:
             if op == "open":
                 changes = [self._opening(data, on, key)]

@@ -23,7 +23,15 @@ from attrs import frozen
 from engine.errors import InvalidInput, WorkflowLoadError
 from engine.periods import Duration
 from engine.read_only import read_only, writable
-from engine.workflow import DELEGATION, Parameter, Workflow, always_delegating
+from engine.workflow import (
+    DELEGATION,
+    PUBLICITY_CHANNELS,
+    VILLAGE_BASIS,
+    VILLAGE_CHANNEL,
+    Parameter,
+    Workflow,
+    always_delegating,
+)
 
 #: The key of a place's overrides: (province, workflow, county).
 Place = tuple[str, str, str]
@@ -124,6 +132,9 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         if wrong:
             raise InvalidInput(f"{where} must be a list of {item}, not "
                                f"{json.dumps(setting.value, ensure_ascii=False)}")
+    if setting.name == PUBLICITY_CHANNELS and VILLAGE_CHANNEL not in setting.value:
+        raise InvalidInput(f"{where} must include {VILLAGE_CHANNEL}: the 公示 is always posted "
+                           f"there ({VILLAGE_BASIS}), other channels add to it")
     if setting.name == DELEGATION:
         if setting.value not in ("always", "per_case"):
             raise InvalidInput(f"{where} is always or per_case, not {setting.value!r}")

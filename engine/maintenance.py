@@ -39,7 +39,6 @@ def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | Non
     return disagreement(case, rows)
 
 
-
 class Maintenance:
     """Whole-database work. Mixed into :class:`engine.core.Engine`, whose store, workflows and
     event machinery (``_step``, ``_advance``, ``_commit``) it uses."""
@@ -188,6 +187,7 @@ class Maintenance:
         if row is None:
             raise UnknownName(f"no case {case_id!r}")
         return row
+
     def advance(
         self, until: date, on_recorded: Callable[[Recorded], None] | None = None,
         progress: Callable[[int], None] | None = None,

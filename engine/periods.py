@@ -297,7 +297,12 @@ def explain(calendar: OfficialCalendar, start: date, duration: Duration | str) -
             for info in _days(calendar, result.nominal_end + timedelta(1), result.due):
                 lines.append(f"  {info.describe()}")
     lines.append(f"到期日 {result.due.isoformat()}（当日24时止，{CIVIL_CODE}第203条）")
-    if result.provisional:
+    if result.provisional and result.due.year <= calendar.last_official_year:
+        # (the last official year's end: its days are known, but the next notice may move them)
+        lines.append(f"暂定：{calendar.first_provisional_day.isoformat()}起的日子可由"
+                     f"{calendar.last_official_year + 1}年国务院办公厅放假通知调整（其元旦安排），"
+                     "待该通知发布后重算")
+    elif result.provisional:
         lines.append(f"暂定：计算涉及尚无国务院办公厅通知的年份，按{PROJECTION_BASIS}")
     return lines
 

@@ -482,6 +482,11 @@ class WorkflowPatch:
 #: The parameter saying whether confirmation is delegated to the townships: ``always``
 #: (a province's or county's rule) or ``per_case`` (the case's ``delegated`` attribute).
 DELEGATION = "delegation"
+#: The parameter listing where a 公示 may be posted, and the place it is always posted (57号
+#: 第19条 "在申请家庭所在村（社区）公示"): other channels ("通过网上公示等，扩大监督范围") add to it.
+PUBLICITY_CHANNELS = "publicity_channels"
+VILLAGE_CHANNEL = "村（社区）"
+VILLAGE_BASIS = "民发〔2021〕57号 第19条"
 
 
 def always_delegating(parameters: Mapping[str, Parameter]) -> Parameter | None:

@@ -365,3 +365,15 @@ def test_calendar_due_and_provinces_print_csv_as_the_contract_says():
     assert provinces.exit_code == 0, provinces.output
     documents = {(r["code"], r["document"]) for r in csv.DictReader(io.StringIO(provinces.output))}
     assert {("shanxi", "晋民发〔2023〕31号"), ("tianjin", "津民发〔2023〕13号")} <= documents
+
+
+def test_explain_says_why_a_late_december_date_is_provisional():
+    """Found by review: 2026-12-23 + 3wd counts 12-24 (1), 12-25 (2), 12-28 (3), all in 2026,
+    which has its notice (国办发明电〔2025〕7号); the date is provisional because the 2027 notice
+    arranges 元旦 and may still move days from 12-25 on, not because 2026 has no notice."""
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-12-23", "3wd", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "到期日 2026-12-28（当日24时止，《民法典》第203条）" in result.output
+    assert ("暂定：2026-12-25起的日子可由2027年国务院办公厅放假通知调整（其元旦安排），"
+            "待该通知发布后重算") in result.output
+    assert "尚无国务院办公厅通知的年份" not in result.output

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from engine import Engine
+from engine import Engine, InvalidInput
 from engine.cli import cli, error
 from engine.clock import china_today
 from helpers import dump_file, error_line, run
@@ -438,6 +438,32 @@ def test_set_reason_is_refused_pointing_to_the_reason_option(db, extra):
     assert error_line(result) == ("Error: the dibao workflow has no attribute reason: give an "
                                   "event's reason with --reason, not --set reason=…")
     assert dump_file(db) == before
+
+
+def test_the_reason_given_as_data_is_refused_by_the_api_and_import_too(db, tmp_path):
+    """Found by review: only the CLI refused a data ``reason`` beside the event's own; the API
+    and an import line recorded both, disagreeing. Nothing is written."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="R1")
+    engine.fire("R1", "accept", on=date(2026, 3, 2))
+    with pytest.raises(InvalidInput, match=r"^the dibao workflow has no attribute reason: give "
+                                           r"the event's reason as its reason, not in its data$"):
+        engine.fire("R1", "extend", on=date(2026, 3, 3), reason="人户分离",
+                    payload={"reason": "异地申办"})
+    before = dump_file(db)
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(json.dumps({"op": "fire", "case_id": "R1", "event": "extend",
+                                 "on": "2026-03-03", "reason": "人户分离",
+                                 "payload": {"reason": "异地申办"}}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    result = run(db, "import", str(lines))
+    assert result.exit_code == 2
+    assert "has no attribute reason" in error_line(result)
+    assert dump_file(db) == before
+    temporary = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 9, 28))
+    with pytest.raises(InvalidInput, match=r"^reason '水灾' and the data's reason '火灾' disagree"):
+        engine.fire(temporary.id, "pay_urgent", on=date(2026, 9, 28), reason="水灾",
+                    payload={"amount": 800, "reason": "火灾"})
 
 
 def test_a_temporary_aid_reason_is_data_but_not_unlike_its_reason_option(db):

@@ -284,3 +284,13 @@ def test_a_group_without_its_subcommand_prints_its_help_and_exits_2(words):
         return
     assert result.exit_code == 2
     assert not result.stderr.startswith("Error")
+
+
+def test_bad_json_on_standard_input_is_one_line(tmp_path):
+    """Found by the fuzz test: `assess -` given bad JSON on a standard input without a name
+    (as a host embedding the CLI may give it) raised AttributeError in the error's own
+    message."""
+    result = CliRunner().invoke(cli, ["assess", "-", "--province", "shanxi"], input=b'{"x":')
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: -: not valid JSON (Expecting value")
+    assert result.stderr.count("\n") == 1

@@ -124,6 +124,22 @@ def test_a_repeat_returns_the_first_result_though_a_later_event_came_the_same_da
     assert len(engine.store.history("A1")) == 5
 
 
+def test_a_repeat_and_a_past_view_show_the_county_the_case_had_then(engine):
+    """Found by review: the case rebuilt as of an earlier event kept today's county (河西区,
+    given by a later event) beside attributes saying 和平区; the view's calendar and county
+    parameters follow the county too."""
+    engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1",
+                     attributes={"county": "和平区"})
+    first = engine.fire("T1", "accept", on=date(2026, 3, 3), idempotency_key="k1")
+    engine.fire("T1", "start_investigation", on=date(2026, 3, 4), payload={"county": "河西区"})
+    again = engine.fire("T1", "accept", on=date(2026, 3, 3), idempotency_key="k1")
+    assert again.to_json() == first.to_json()
+    assert (again.to_json()["county"], again.case.attributes["county"]) == ("和平区", "和平区")
+    then = engine.case("T1", as_of=date(2026, 3, 3))
+    assert (then.case.county, then.case.attributes["county"]) == ("和平区", "和平区")
+    assert engine.case("T1").case.county == "河西区"
+
+
 def test_a_repeat_shows_the_links_and_sanctions_of_the_events_up_to_the_keyed_one(engine):
     from test_benefit_common import open_benefit
 

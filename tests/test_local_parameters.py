@@ -499,3 +499,18 @@ def test_the_same_setting_twice_is_recorded_once_and_the_cli_says_so(db):
     assert run(db, *other).stdout.endswith("(甲县民政局〔2026〕5号)\n")
     assert run(db, *args).stdout.endswith(f"({BASIS})\n")  # (the latest of the day wins)
     assert len(Engine.open(db).parameter_settings(in_force=False)) == 3
+
+
+def test_a_county_cannot_take_the_village_out_of_its_publicity_channels(engine):
+    """民发〔2021〕57号 第19条 "在申请家庭所在村（社区）公示": online posting only widens it (江苏征求意见稿
+    四(二) "通过网上公示等，扩大监督范围"). Found by review: a county set ["网上"] and its 公示
+    were then posted online alone; nothing is recorded."""
+    with pytest.raises(InvalidInput) as refused:
+        engine.set_parameter("jiangsu_draft", "甲县", "publicity_channels", ["网上"], BASIS,
+                             on=ACCEPTED)
+    assert str(refused.value) == (
+        "dibao parameter 'publicity_channels' must include 村（社区）: the 公示 is always posted "
+        "there (民发〔2021〕57号 第19条), other channels add to it")
+    assert engine.parameter_settings() == []
+    engine.set_parameter("jiangsu_draft", "甲县", "publicity_channels", ["村（社区）", "网上"],
+                         BASIS, on=ACCEPTED)

@@ -324,7 +324,7 @@ def test_an_id_opened_twice_in_one_batch_skips_the_second_line(engine):
         ("shanxi", "accepted")
 
 
-# -- reports (engine/store.py, engine/core.py) -------------------------------------------------
+# -- reports (engine/store.py, engine/reports.py) ----------------------------------------------
 
 
 def confirmed_on_17th(engine, province="tianjin"):

@@ -263,7 +263,6 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     shown = engine.case(case_id)
     before = shown.state
     declared = _workflow_of(engine, shown)
-    _one_reason(declared, reason, settings)
     view = engine.fire(case_id, event, on=on, payload=typed(declared, settings),
                        reason=reason, actor=actor, idempotency_key=key)
     recorded("the event is recorded")
@@ -278,21 +277,6 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
         return
     click.echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
                f"({view.state_title})")
-
-
-def _one_reason(workflow: Any, reason: str | None, settings: dict[str, str]) -> None:
-    """An event's reason is --reason: ``--set reason=…`` was saved beside it as data, and
-    could disagree with it (extend --reason 人户分离 --set reason=异地申办), or stand alone
-    where --reason is required. Only a workflow that declares a ``reason`` attribute (the
-    temporary aid's 救助事由) takes it, and then not unlike --reason."""
-    if "reason" not in settings:
-        return
-    if "reason" not in workflow.attributes:
-        raise click.UsageError(f"the {workflow.name} workflow has no attribute reason: give an "
-                               "event's reason with --reason, not --set reason=…")
-    if reason is not None and settings["reason"] != reason:
-        raise click.UsageError(f"--reason {visible(reason)!r} and --set reason="
-                               f"{visible(settings['reason'])!r} disagree: give the reason once")
 
 
 @case.command("accept")

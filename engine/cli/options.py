@@ -56,16 +56,18 @@ def load_json(file: Any) -> Any:
     from engine.errors import InvalidInput
 
     data = file.read()
+    name = getattr(file, "name", None)  # (standard input, "-", may have none)
+    name = name if isinstance(name, str) else "-"
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{file.name}: not UTF-8 (save it as UTF-8): byte "
+        raise InvalidInput(f"{name}: not UTF-8 (save it as UTF-8): byte "
                            f"0x{data[exc.start]:02x} at position {exc.start}") from None
     try:
         return json.loads(text, parse_constant=not_json, parse_float=finite_float,
                           object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as exc:
-        raise InvalidInput(f"{file.name}: not valid JSON ({exc})") from None
+        raise InvalidInput(f"{name}: not valid JSON ({exc})") from None
 
 
 def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
