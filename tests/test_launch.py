@@ -1,0 +1,39 @@
+"""The ``doudi`` script's entry point (engine.launch): Ctrl-C while the command line is still
+being imported is one line and exit 1, not Python's traceback (nothing is read or written
+before the command runs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# Ctrl-C arriving while click is imported: a finder that raises it on that import.
+INTERRUPTED_IMPORT = """
+import sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from engine.launch import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line():
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT, "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "Error: interrupted: nothing was recorded\n"
+    assert result.stdout == ""
+
+
+def test_the_script_runs_the_command_line():
+    result = subprocess.run([sys.executable, "-c", "from engine.launch import main; main()",
+                             "calendar", "due", "2026-03-02", "3wd"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "2026-03-05"  # Tue 3/3, Wed 3/4, Thu 3/5
