@@ -165,8 +165,10 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
         "recompute", [["total", 1, "2027-01-13", "2027-01-14"]])
     assert engine.replay("P1")[1] == engine.store.deadlines("P1")
     assert engine.verify() == (1, 3, [])
-    # Nothing more moves on a second run.
-    assert "0 due dates moved" in run(db, "recompute").stderr
+    # Nothing more moves on a second run (CSV, as contract.md's --format table|json|csv).
+    again = run(db, "recompute", "--format", "csv")
+    assert "0 due dates moved" in again.stderr
+    assert again.stdout == "days_moved,due_dates\n"
 
 
 def test_recompute_writes_batch_by_batch_and_a_failed_batch_writes_nothing(

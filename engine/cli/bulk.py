@@ -114,7 +114,7 @@ def count_lines(path: str) -> int:
 
 
 @cli.command()
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option
 def recompute(fmt, db_path) -> None:
     """Re-derive every deadline with the current calendar data and parameters.
