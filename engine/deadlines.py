@@ -213,10 +213,9 @@ def apply_event(
                 # recorded wrongly is put right so (case correct changes no deadline).
                 param = _duration_for(rule, params, attributes)
                 if param.name != result[at].param:
-                    counted = Duration.parse(param.value)
-                    if Duration.parse(result[at].duration, own_period=True).count == 0 and \
-                            counted.unit in CALENDAR_PERIODS:
-                        counted = counted.own_period()  # (still the period the case opened in)
+                    # (a first period counted from the opening stays the period it opened in)
+                    counted = _period(param, Duration.parse(
+                        result[at].duration, own_period=True).count == 0)
                     change(at, **_counted(calendar, param, result[at].starts_on, counted))
             if result[at].passed(on):
                 # Breached already: no extension moves its due date, and no pause stops it.
@@ -245,11 +244,7 @@ def apply_event(
                     change(at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
-            counted = Duration.parse(param.value)
-            if event == OPEN_EVENT and counted.unit in CALENDAR_PERIODS:
-                # A duty set by frequency ("每季度一次") is owed in every period, the one its
-                # case opens in too: the first is due at the end of that period, not the next.
-                counted = counted.own_period()
+            counted = _period(param, event == OPEN_EVENT)
             if satisfied is not None and satisfied < start:
                 # A duty set by frequency ("每季度一次") done in the days 第203条 added after
                 # its period (the quarter ended on a Sunday) counts for that period: the next
@@ -282,6 +277,16 @@ def _period_last_day(deadline: Deadline) -> date | None:
     if duration.unit not in CALENDAR_PERIODS:
         return None
     return period_end(deadline.starts_on, duration)
+
+
+def _period(param: Parameter, from_opening: bool) -> Duration:
+    """``param``'s period. A duty set by frequency ("每季度一次", ``cm``/``cq``) is owed in every
+    period, the one its case opens in too: counted from the opening, the first is due at the
+    end of that period, not the next (``0cq``)."""
+    period = Duration.parse(param.value)
+    if from_opening and period.unit in CALENDAR_PERIODS:
+        return period.own_period()
+    return period
 
 
 def _counted(calendar: OfficialCalendar, param: Parameter, start: date,

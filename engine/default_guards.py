@@ -73,13 +73,13 @@ def publicity_channel_allowed(ctx: GuardContext) -> str | None:
     if channel is None:
         return None
     allowed = ctx.parameters["publicity_channels"]
-    unknown = _not_listed(channel, allowed)
+    given = channel_items(channel)
+    unknown = [item for item in given if item not in allowed.value]
     if unknown:
         return (
             f"公示 channel {'、'.join(unknown)} is not provided for; allowed: "
             f"{'、'.join(allowed.value)} ({allowed.citation})"
         )
-    given = channel_items(channel)
     if VILLAGE_CHANNEL not in given:
         return (f"the 公示 is posted in the applicant's {VILLAGE_CHANNEL} ({VILLAGE_BASIS}); "
                 f"{'、'.join(given)} only adds to it ({allowed.citation}): give "
