@@ -438,9 +438,12 @@ def _marginal_single_person(province: str, household: Household, applicant: Memb
                            f"({rules.marginal_single_person_basis})")
     whole = assess(province, attrs.evolve(household, single_person=False), rules)
     if whole.classification != "marginal":
-        raise EventRefused(f"{refused}: the household as a whole is {whole.classification} (per "
-                           f"capita {whole.per_capita:g}), not 边缘 "
-                           f"({rules.marginal_single_person_basis})")
+        # (a household beyond the property limits is above whatever its income: say so, not
+        # "above (per capita …)", which blames an income that may be within the bounds)
+        why = ("its property exceeds the local limits" if whole.flags.get("property_exceeds")
+               else f"per capita {whole.per_capita:g}")
+        raise EventRefused(f"{refused}: the household as a whole is {whole.classification} ({why}), "
+                           f"not 边缘 ({rules.marginal_single_person_basis})")
     return Step("single_person", 0.0, rules.marginal_single_person_basis,
                 f"低保边缘家庭（人均{whole.per_capita:g}元）中的{'、'.join(special)}，经本人申请参照“单人户”"
                 "核算", applicant.id)

@@ -576,3 +576,14 @@ def test_tianjin_counts_earnings_in_full_since_the_work_cost_deduction_ended(eng
     # Nationally (山西 sets no deduction either) it is the plain national count.
     [plain] = [s for s in engine.assess("shanxi", household).steps if s.rule == "income:employment"]
     assert (plain.counted, plain.note) == (1600, "计入1600元")
+
+
+def test_a_marginal_household_beyond_the_property_limits_is_refused_for_its_property(engine):
+    """晋民发〔2023〕31号 一(四) lets a seriously ill member of a 低保边缘家庭 apply alone, and a 边缘
+    household needs its property within the limits (民发〔2022〕83号): at 1,000 a head (边缘 by
+    income, 900 ≤ 1,000 < 1,350) with ``property_exceeds`` the refusal names the property, not
+    the income."""
+    household = {**marginal_household(seriously_ill=True), "property_exceeds": True}
+    with pytest.raises(EventRefused, match=r"the household as a whole is above \(its property "
+                                           r"exceeds the local limits\), not 边缘 \(晋民发"):
+        engine.assess("shanxi", household)
