@@ -617,3 +617,37 @@ def test_an_import_whose_list_of_skipped_lines_cannot_be_written_says_it_stopped
     again = run(db, "import", path, "--batch", "2", "--skip-invalid")
     assert "5 lines: 1 written, 3 already imported, 1 skipped" in again.stderr
     assert events(db) == 4
+
+
+def on_a_terminal(*args: str) -> str:
+    """What a terminal shows of ``doudi ARGS`` run with stdout and stderr both on it."""
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", "from engine.launch import main; main()", *args],
+                            stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            block = os.read(controller, 4096)
+        except OSError:  # (EIO: the process has gone and closed the terminal)
+            break
+        if not block:
+            break
+        shown += block
+    os.close(controller)
+    assert proc.wait(timeout=60) == 0, shown
+    return shown.decode()
+
+
+def test_lines_listed_beside_the_bar_on_a_terminal_start_lines_of_their_own(tmp_path, db):
+    # The bar (stderr) is drawn with no newline: a skipped line printed on stdout began after
+    # the bar's text ("Importing  [####…]  50%skipped line 4: …"). The bar is cleared first.
+    path = write(tmp_path, [*LINES[:3], BAD, *LINES[3:]])
+    shown = on_a_terminal("import", path, "--batch", "2", "--skip-invalid", "--db", db)
+    assert "Importing" in shown
+    at = shown.index("skipped line 4: approve refused")
+    assert shown[:at].endswith(("\n", "\r\x1b[K")), repr(shown[at - 40:at])

@@ -13,7 +13,15 @@ import click
 
 from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
-from engine.cli.options import counted, db_option, emit, format_option, progress_bar, visible
+from engine.cli.options import (
+    counted,
+    db_option,
+    echo_beside,
+    emit,
+    format_option,
+    progress_bar,
+    visible,
+)
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
@@ -48,7 +56,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     def skipped(number: int, message: str) -> None:
         # Listed as they come, not kept: a file with millions of bad lines is no bigger in
         # memory than one with none.
-        click.echo(f"skipped line {number}: {visible(message)}")  # (one line, whatever it quotes)
+        echo_beside(bar, f"skipped line {number}: {visible(message)}")  # (one line, whatever it quotes)
 
     with no_database_left_on_failure(db_path), progress_bar(
             count_lines(jsonl) if shown else 0, "Importing", shown) as bar:

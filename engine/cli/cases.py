@@ -21,6 +21,7 @@ from engine.cli.options import (
     attribute_text,
     counted,
     db_option,
+    echo_beside,
     echo_json,
     emit,
     format_option,
@@ -384,7 +385,7 @@ def advance(as_of: date, db_path) -> None:
         if not listed:
             recorded("the events of the batches written are recorded; run advance again "
                      "to finish")
-        click.echo(f"{case_id}: {event} on {on.isoformat()}")
+        echo_beside(bar, f"{case_id}: {event} on {on.isoformat()}")
         listed += 1
 
     try:

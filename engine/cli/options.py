@@ -155,6 +155,20 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
+def echo_beside(bar, text: str) -> None:
+    """Print a line on stdout while ``bar`` is drawn on stderr. On one terminal the line
+    would otherwise begin after the bar's text, and the bar redraw over it: the bar's line
+    is cleared first and drawn again beneath."""
+    drawn = not bar.hidden and sys.stderr.isatty() and sys.stdout.isatty()
+    if drawn:
+        sys.stderr.write("\r\x1b[K")  # (to the line's start, erased to its end)
+        sys.stderr.flush()
+    click.echo(text)
+    if drawn:
+        sys.stderr.write("\r" + bar.format_progress_line())
+        sys.stderr.flush()
+
+
 def echo_all(text: str, nl: bool = True) -> None:
     """Print ``text`` on stdout, every byte or an error. Written through Python's buffered
     stdout at once, a large text that the disk or the reader took only part of was cut short
