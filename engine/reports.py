@@ -73,10 +73,18 @@ class Reports:
         if auto_states:
             marks = ", ".join("?" for _ in auto_states)
             slow.append((f"state in ({marks}) and last_event_on <= ?", [*auto_states, on]))
-        for condition, args in slow:
-            for case in self.store.cases_where(condition, args, **filters):
+        if county is not None:
+            # A case is in the report's county as it stood on ``as_of``: one now elsewhere was
+            # there if a later event gave it a county, and one there now may have come later.
+            slow[0] = (f"({slow[0][0]}) and (county = ? or exists (select 1 from events e "
+                       "where e.case_id = cases.id and e.\"on\" > ? "
+                       "and instr(e.payload, '\"county\"') > 0))", [*slow[0][1], county, on])
+        for i, (condition, args) in enumerate(slow):
+            for case in self.store.cases_where(condition, args, **{
+                    **filters, "county": None if i == 0 else county}):
                 then, _, deadlines = self._as_of(case, as_of)
-                judge(then, deadlines)
+                if county is None or then.county == county:
+                    judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
         # (only an at-risk report looks ahead: a breach report as of the calendar's last
         # days must not fail counting a window it does not use)

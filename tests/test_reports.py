@@ -519,6 +519,25 @@ def test_a_county_given_after_opening_is_the_case_county(engine, db):
         (case.id, "investigation_start", 2)]
 
 
+def test_a_report_as_of_a_past_date_takes_each_case_in_the_county_it_was_in_then(engine, db):
+    """A report as of a date shows the cases as they stood then, their county too. 民发〔2021〕
+    57号 第15条: accepted 3/2 in 小店区, investigation due 3/5; as of 3/9 breached by 2 (3/6,
+    3/9). The investigation starts on 3/10 with the case moved to 迎泽区: as of 3/9 it is still
+    小店区's breach, and not 迎泽区's."""
+    cid = accepted(engine, "shanxi", county="小店区")
+    engine.fire(cid, "start_investigation", on=date(2026, 3, 10), payload={"county": "迎泽区"})
+    on = date(2026, 3, 9)
+    then = engine.breaches(as_of=on, county="小店区")
+    assert [(b.case.id, b.case.county, b.view.deadline.rule, b.view.overdue_working_days)
+            for b in then] == [(cid, "小店区", "investigation_start", 2)]
+    assert engine.breaches(as_of=on, county="迎泽区") == []
+    rows = json.loads(run(db, "report", "breaches", "--as-of", "2026-03-09", "--county", "小店区",
+                          "--format", "json").stdout)
+    assert [(r["case_id"], r["county"]) for r in rows] == [(cid, "小店区")]
+    # As of 3/10 the investigation started (late): nothing is breached in either county.
+    assert engine.breaches(as_of=date(2026, 3, 10), county="迎泽区") == []
+
+
 def test_an_unknown_workflow_filter_is_an_error_not_an_empty_report(engine, db):
     """A compliance report must not be silently empty because of a typo: 民发〔2021〕57号 第15条
     breaches exist as of 3/9 (investigation due 3/5), and ``--workflow dibaoo`` names no
