@@ -239,3 +239,29 @@ def test_the_demo_s_summary_says_one_in_the_singular(tmp_path):
     conn = Engine.open(str(path)).store.db.conn
     cases = conn.execute("select count(*) from cases").fetchone()[0]
     assert f"demo.db: {cases} case{'' if cases == 1 else 's'} (" in result.stderr
+
+
+def test_a_demo_removes_the_scratch_files_of_a_killed_demo_and_no_others(tmp_path):
+    # A demo killed while it builds (SIGKILL: no clean-up runs) left its scratch database and
+    # logs beside the demo database for good. The next demo removes those of this host's
+    # demos whose process is gone; a running demo's, another host's and other files stay.
+    import os
+    import subprocess
+    import sys
+
+    from engine.cli.demo import _scratch_prefix
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    db = str(tmp_path / "demo.db")
+    killed = _scratch_prefix(db, pid=gone.pid) + "abc123.db"
+    running = _scratch_prefix(db, pid=os.getpid()) + "def456.db"
+    elsewhere = ".demo.db.demo-otherhost-" + str(gone.pid) + "-ghi789.db"
+    other_name = _scratch_prefix(str(tmp_path / "mine.db"), pid=gone.pid) + "jkl.db"
+    left = [killed, killed + "-wal", killed + "-shm", running, elsewhere, other_name]
+    for name in left:
+        (tmp_path / name).write_bytes(b"")
+    result = CliRunner().invoke(cli, ["demo", "--db", db, "--cases", "3", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["demo.db", running, elsewhere, other_name])

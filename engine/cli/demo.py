@@ -22,6 +22,44 @@ from engine.errors import DoudiError, OutsideCalendar
 MARKER = "_doudi_demo"
 
 
+def _scratch_prefix(db_path: str, pid: int | None = None) -> str:
+    """The name the demo's scratch file begins with: the database's, this host's and this
+    process's, so that a later demo can tell a killed one's file from a running one's."""
+    import socket
+
+    host = socket.gethostname().replace("-", "_") or "host"
+    return f".{os.path.basename(db_path)}.demo-{host}-{os.getpid() if pid is None else pid}-"
+
+
+def remove_left_behind(directory: str, name: str) -> list[str]:
+    """Remove the scratch files (and their logs) of demos of ``name`` killed before they
+    could (SIGKILL, a power cut): those made on this host by a process that is gone. A
+    running demo's, or another host's (a shared directory), are left alone."""
+    mine = _scratch_prefix(name, pid=0).rsplit("-", 2)[0] + "-"
+    removed = []
+    for entry in os.listdir(directory):
+        if not (entry.startswith(mine) and entry.endswith(".db")):
+            continue
+        pid = entry[len(mine):].split("-", 1)[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        from engine.db_files import remove_files
+
+        remove_files(os.path.join(directory, entry))
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # (another user's process)
+        return True
+    return True
+
+
 @cli.command()
 @click.option("--db", "db_path", default="doudi-demo.db", show_default=True,
               type=click.Path(dir_okay=False), callback=check_db_path,
@@ -60,8 +98,10 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     import tempfile  # (only the demo needs it: not imported for every command)
 
     directory = os.path.dirname(os.path.abspath(db_path))
+    prefix = _scratch_prefix(db_path)
+    remove_left_behind(directory, os.path.basename(db_path))
     try:
-        handle, scratch = tempfile.mkstemp(suffix=".db", dir=directory)
+        handle, scratch = tempfile.mkstemp(prefix=prefix, suffix=".db", dir=directory)
     except OSError as exc:  # no such directory, not writable
         raise DoudiError(f"{db_path}: cannot write the demo database there ({exc.strerror}: "
                          f"{directory})") from None
