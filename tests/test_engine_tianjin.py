@@ -12,11 +12,13 @@ import json
 import os
 from datetime import date
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
 from engine import EventRefused
 from engine.cli import cli
+from engine.workflow import load_workflow
 from helpers import by_rule, error_line, run, snapshot
 
 NOTICE = "津民发〔2023〕13号"
@@ -200,3 +202,56 @@ def test_delegated_cannot_be_set_false_on_a_later_event_either(engine, db):
     assert result.exit_code == 1
     assert json.loads(run(db, "case", "show", cid, "--format", "json").stdout)[
         "attributes"]["delegated"] is True
+
+
+def test_tianjin_publicity_is_titled_after_the_townships_review_opinion(engine, db):
+    """津民发〔2023〕13号 四(二): "乡镇人民政府（街道办事处）经调查核实提出的审核意见，应在申请家庭所在村
+    （社区）进行为期7天的公示。" In 天津 the township confirms (四(一)), so what is posted is its
+    审核意见, not a 初审意见 (民发〔2021〕57号 第19条): the deadline, its parameter and the event
+    say 审核意见公示, wherever they are shown. The period itself is unchanged: posted Mon 9/28,
+    9/29(1) … 10/5(7) falls in 国庆 (10/1–10/7) → 民法典 第203条 → Thu 2026-10-08."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    view = drive_to_publicity(engine, case.id)
+    publicity = by_rule(view)["publicity"].deadline
+    assert publicity.title == "审核意见公示期"
+    assert (publicity.starts_on, publicity.due_on) == (PUBLICITY_POSTED, PUBLICITY_DUE)
+    assert publicity.citation == f"{NOTICE} 四(二)"
+
+    shown = json.loads(run(db, "workflow", "show", "dibao", "--province", "tianjin",
+                           "--format", "json").stdout)
+    assert shown["parameters"]["publicity"]["title"] == "审核意见公示期"
+    assert shown["parameters"]["publicity"]["citation"] == f"{NOTICE} 四(二)"
+    (deadline,) = [d for d in shown["deadlines"] if d["rule"] == "publicity"]
+    assert (deadline["title"], deadline["kind"], deadline["duration"]) == ("审核意见公示期",
+                                                                           "window", "7d")
+    (posting,) = [t for t in shown["transitions"] if t["event"] == "post_publicity"]
+    assert posting["title"] == "审核意见公示"
+
+    cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21").stdout.strip()
+    for event, on in [("accept", "2026-09-22"), ("start_investigation", "2026-09-24"),
+                      ("request_verification", "2026-09-24"), ("start_verification", "2026-09-28"),
+                      ("post_publicity", "2026-09-28")]:
+        assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
+    assert data["history"][-1]["event"] == "post_publicity"
+    assert data["history"][-1]["title"] == "审核意见公示"
+    (row,) = [d for d in data["deadlines"] if d["rule"] == "publicity"]
+    assert (row["title"], row["due_on"], row["basis"]) == ("审核意见公示期", "2026-10-08",
+                                                           f"{NOTICE} 四(二)")
+    table = run(db, "case", "show", cid).stdout
+    assert "初审意见" not in table
+
+
+def test_tianjin_post_publicity_is_the_national_step_but_for_its_title(engine):
+    """The 天津 title replaces the national transition and deadline: their sources, destination,
+    guards, effects and counting stay the national ones (民发〔2021〕57号 第19条), so only
+    the words differ."""
+    national, tianjin = load_workflow("dibao"), engine.workflow("tianjin", "dibao")
+    (ours,) = [t for t in tianjin.transitions if t.event == "post_publicity"]
+    (theirs,) = [t for t in national.transitions if t.event == "post_publicity"]
+    assert (ours.sources, ours.dest, ours.guards, ours.effects, ours.auto_on) == \
+        (theirs.sources, theirs.dest, theirs.guards, theirs.effects, theirs.auto_on)
+    assert (theirs.title, ours.title) == ("初审意见公示", "审核意见公示")
+    (ours_d,) = [d for d in tianjin.deadlines if d.rule == "publicity"]
+    (theirs_d,) = [d for d in national.deadlines if d.rule == "publicity"]
+    assert attrs.evolve(ours_d, title=theirs_d.title) == theirs_d

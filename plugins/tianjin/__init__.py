@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
+
 from engine import (
     DeadlineRule,
     Document,
@@ -31,6 +33,11 @@ DOCUMENT = Document(
     status="in_force",
 )
 LIMITS = f"{NOTICE} 四(一)"
+# 四(二): "乡镇人民政府（街道办事处）经调查核实提出的审核意见，应在申请家庭所在村（社区）进行为期7天的
+# 公示": the township confirms (四(一)), and what it posts is its 审核意见. The 公示 keeps the
+# national step and period (民发〔2021〕57号 第19条) under 天津's own words.
+PUBLICITY = f"{NOTICE} 四(二)"
+PUBLICITY_TITLE = "审核意见公示期"
 
 
 @hookimpl
@@ -81,7 +88,7 @@ def doudi_parameters(province, workflow):
         Parameter("total_delegated", "20wd", LIMITS),
         Parameter("total_extended", "45wd", LIMITS),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
-        Parameter("publicity", "7d", f"{NOTICE} 四(二)"),
+        Parameter("publicity", "7d", PUBLICITY, PUBLICITY_TITLE),
         # The township confirms: what it posts is its 审核意见, not a 初审意见.
         Parameter("publicity_opinion", "审核意见",
                   f"{NOTICE} 四(二)（乡镇人民政府（街道办事处）经调查核实提出的审核意见……公示）"),
@@ -143,8 +150,36 @@ def doudi_workflow_patches(province, workflow):
             remove_events=("submit_to_county",),
             remove_states=("county_review",),
             remove_deadlines=("county_confirmation",),
-        )
+        ),
+        _publicity_patch(),
     ]
+
+
+def _publicity_patch() -> WorkflowPatch:
+    """The national 公示 step under 天津's words (四(二)): the state, the event that enters it
+    and the deadline it starts are retitled after the 审核意见; every transition in and out of
+    the state stays the national one (its sources, guards, effects), the county step apart."""
+    from engine.workflow import load_workflow
+
+    national = load_workflow("dibao")
+    state = "in_publicity"
+    moved = []
+    for t in national.transitions:
+        if t.event == "submit_to_county" or t.dest == "county_review":
+            continue  # (no county step here: removed above)
+        if t.dest == state:
+            moved.append(attrs.evolve(t, title="审核意见公示"))
+        elif state in t.sources:
+            moved.append(attrs.evolve(t, sources=(state,)))
+    (deadline,) = [d for d in national.deadlines if d.rule == "publicity"]
+    return WorkflowPatch(
+        citation=PUBLICITY,
+        remove_states=(state,),
+        add_states=(attrs.evolve(national.state(state), title="审核意见公示"),),
+        add_transitions=tuple(moved),
+        remove_deadlines=("publicity",),
+        add_deadlines=(attrs.evolve(deadline, title=PUBLICITY_TITLE),),
+    )
 
 
 SINGLE = f"{NOTICE} 一(一)"
