@@ -190,8 +190,9 @@ def test_death_during_the_phase_out_is_rechecked_too(engine):
 
 
 def test_a_reduction_after_a_death_during_the_phase_out_is_paid_at_its_shares(engine):
-    # 一(三): "因家庭成员死亡…应当在3个月内完成核查并…减发…" and the phase-out pays "前三个月按其家庭
-    # 原领取最低生活保障金的100%发放，后三个月按50%发放". Phase-out of 900 from 2026-04; a member dies
+    # 一(三): "低保家庭成员死亡后，应当自其死亡之日起3个月内对其家庭状况进行核查，并办理完成低保金增发、
+    # 减发、停发等相关手续" and the phase-out pays "前三个月按其家庭原领取最低生活保障金的100%发放，后三个月
+    # 按50%发放". Phase-out of 900 from 2026-04; a member dies
     # 2026-04-15; the re-check on 2026-05-10 reduces the benefit to 600 from the month after,
     # 2026-06 (phase-out month 3, 100 % → 600), then months 4–6 at 50 % of 600 = 300. Before
     # the fix the phase-out kept paying 900/450 and the household was overpaid.

@@ -203,11 +203,13 @@ def doudi_register_guards(register):
 # ill members: "可以视情延长缓退期，原则上不超过12个月".
 HIGH_INCOME_MONTHS = Parameter("phase_out_months_high_income", 6,
                                f"{EXIT}（家庭人均收入达到或超过低保标准2倍的，由当地确定，最长不超过6个月）",
+                               "家庭人均收入达到或超过低保标准2倍的保留低保待遇期限（月）",
                                local=True, bounds=(1, 6))
 # "可以视情延长…原则上不超过12个月": how far is the locality's call; by default the 12 months.
 SEVERE_MEMBER_MONTHS = Parameter("phase_out_months_severe_member", 12,
                                  f"{EXIT}（家庭中有重残重病人员的，可以视情延长缓退期，原则上不超过12个月；"
-                                 "由当地确定）", local=True, bounds=(6, 12))
+                                 "由当地确定）", "有重残重病人员的家庭延长缓退期（月）", local=True,
+                                 bounds=(6, 12))
 
 
 @hookimpl
@@ -274,6 +276,7 @@ def doudi_workflow_patches(province, workflow):
     # "集体研究确定" sets no number: at least 3 is this system's default, a local choice.
     meeting = Parameter("collective_min_participants", 3,
                         f"{COLLECTIVE}（集体研究确定；人数未规定，默认3人为本系统的地方可调设定）",
+                        "一事一议集体研究的最少参加人数",
                         local=True, bounds=(2, 99))  # (a collective is more than one person)
     # 一事一议: "经调查后" — once the investigation and 信息核对 are done (verifying), a case
     # beyond the rules goes to a collective meeting; its outcome is recorded and the case

@@ -23,17 +23,19 @@ MARGINAL_MULTIPLE = Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有
 PARAMETERS = (
     MARGINAL_MULTIPLE,
     Parameter("employment_cost_share", 0.0,
-              f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）", local=True,
+              f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）",
+              "就业成本扣减比例（占低保标准，最高不超过低保标准）", local=True,
               bounds=(0, 1)),
     Parameter("single_person_grade4", False,
               f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）",
-              local=True),
+              "“单人保”放宽至四级精神、四级智力残疾人", local=True),
     # "具体车辆价值认定标准由当地结合实际制定": until a locality sets it, no car is "低值".
     Parameter("care_vehicle_value_limit", 0.0,
               f"{PROPERTY}（实际价值较低的小型车辆可不纳入车辆核定范围，具体车辆价值认定标准由当地结合实际制定）",
               "就医、出行小型车辆价值认定标准（元）", local=True, bounds=(0, 10_000_000)),
     Parameter("single_support_counted_share", 1.0,
-              f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）", local=True,
+              f"{SINGLE}（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）",
+              "兄弟姐妹或60周岁及以上老年人给付的供养费用计入比例", local=True,
               bounds=(0, 1)),
 )
 
