@@ -264,7 +264,8 @@ def doudi_workflow_patches(province, workflow):
         return [WorkflowPatch(citation=EXIT, add_parameters=(
             HIGH_INCOME_MONTHS, SEVERE_MEMBER_MONTHS, assessment.MARGINAL_MULTIPLE))]
     if workflow == "monitoring":
-        # 三(三) sets the indicators; "定期开展数据比对筛查" sets no frequency, so no deadline.
+        # 三(三) sets the indicators ("通过数据交叉比对、关联分析和综合评估，筛查存在风险的困难人口")
+        # and no frequency for the comparison, so no deadline.
         return [WorkflowPatch(citation=MONITORING, add_parameters=(Parameter(
             "warning_indicators", ["重病", "残疾", "就学", "失业", "工伤", "交通事故"],
             f"{MONITORING}（针对重病、残疾、就学、失业、工伤、交通事故等情况，设置预警指标）",
