@@ -26,10 +26,13 @@ def not_delegated(ctx: GuardContext) -> str | None:
 
 
 def publicity_completed(ctx: GuardContext) -> str | None:
-    """The 7-day 公示 of the 初审意见 must have run its full length (57号 第19条)."""
+    """The 7-day 公示 of the 初审意见 (or of the township's 审核意见 where it confirms:
+    ``publicity_opinion``) must have run its full length (57号 第19条)."""
     publicity = ctx.latest("publicity")
     if publicity is None:
-        return f"no 初审意见公示 has been posted (post_publicity) before {ctx.event}"
+        opinion = ctx.parameters.get("publicity_opinion")
+        return (f"no {opinion.value if opinion is not None else '初审意见'}公示 has been posted "
+                f"(post_publicity) before {ctx.event}")
     if publicity.stop_event is not None and publicity.outcome == "cancelled":
         return "the last 公示 was cancelled before it ran its full length"
     if ctx.on <= publicity.due_on:

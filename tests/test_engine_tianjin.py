@@ -242,6 +242,24 @@ def test_tianjin_publicity_is_titled_after_the_townships_review_opinion(engine, 
     assert "初审意见" not in table
 
 
+def test_approving_before_any_publicity_names_the_opinion_tianjin_posts(engine):
+    """津民发〔2023〕13号 四(二): the township's 审核意见 is posted for 7 days before it decides; an
+    approval with none posted is refused naming that 审核意见公示 (the national refusal names a
+    初审意见公示, 民发〔2021〕57号 第19条)."""
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21))
+    engine.fire(case.id, "accept", on=ACCEPTED)
+    engine.fire(case.id, "start_investigation", on=date(2026, 9, 24))
+    with pytest.raises(EventRefused, match=r"no 审核意见公示 has been posted \(post_publicity\) "
+                                           "before approve"):
+        engine.fire(case.id, "approve", on=date(2026, 9, 28))
+    national = engine.open_case(province="shanxi", on=date(2026, 9, 21))
+    engine.fire(national.id, "accept", on=ACCEPTED)
+    engine.fire(national.id, "start_investigation", on=date(2026, 9, 24))
+    with pytest.raises(EventRefused, match=r"no 初审意见公示 has been posted \(post_publicity\) "
+                                           "before submit_to_county"):
+        engine.fire(national.id, "submit_to_county", on=date(2026, 9, 28))
+
+
 def test_tianjin_post_publicity_is_the_national_step_but_for_its_title(engine):
     """The 天津 title replaces the national transition and deadline: their sources, destination,
     guards, effects and counting stay the national ones (民发〔2021〕57号 第19条), so only
