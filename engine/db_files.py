@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from engine.errors import DoudiError, UnknownName
-from engine.schema import MIGRATIONS_TABLE, known_migrations, migrations
+from engine.schema import MIGRATIONS_TABLE, known_migrations, migrations, upgrade
 
 if TYPE_CHECKING:
     from engine.store import Store
@@ -53,7 +53,7 @@ def create(path: str) -> None:
         scratch_db = sqlite_utils.Database(scratch)
         try:
             scratch_db.execute("PRAGMA journal_mode = WAL")
-            migrations.apply(scratch_db)
+            upgrade(scratch_db)
         finally:
             scratch_db.close()  # (the last connection: the log is folded into the file)
         try:

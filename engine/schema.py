@@ -194,6 +194,30 @@ def m010_deadline_subject(db: sqlite_utils.Database) -> None:
     db["deadlines"].add_column("subject", str)
 
 
+def upgrade(db: sqlite_utils.Database) -> None:
+    """Apply the pending migrations, all in one transaction under the write lock.
+
+    Several processes may open a database of an older schema at once: each reads what is
+    pending first, so without the lock two applied the same step (one then failed on its
+    record, "UNIQUE constraint failed", or on a column already added), and one that had read
+    before another's write failed at once with "database is locked". Under the lock what is
+    pending is read again, so the second finds nothing left to do; and a step that fails
+    leaves the database as it was, never half upgraded.
+    """
+    if not migrations.pending(db):  # (every open after the first: a read, no lock)
+        return
+    if db.conn.in_transaction:  # (a caller's transaction: its savepoints suffice)
+        migrations.apply(db)
+        return
+    db.conn.execute("BEGIN IMMEDIATE")  # (waits for another writer up to busy_timeout)
+    try:
+        migrations.apply(db)
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
 @functools.cache
 def known_migrations() -> frozenset[str]:
     """The names of this version's migrations (all pending on an empty database)."""

@@ -31,7 +31,7 @@ from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInpu
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, event_hash
 from engine.local_parameters import LocalSetting
-from engine.schema import migrations
+from engine.schema import migrations, upgrade
 
 
 @define
@@ -170,7 +170,7 @@ class Store:
         # 10,000 pages (a log of up to 40 MB, deleted on close) writes each hot page back
         # once per 800 events instead.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
-        migrations.apply(self.db)
+        upgrade(self.db)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], durability: str = "full") -> Store:

@@ -184,3 +184,68 @@ def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
         assert sorted(os.listdir(folder)) == ["c.db", "c.db-wal"]
     finally:
         os.chmod(folder, 0o755)
+
+
+def test_two_processes_upgrading_an_older_database_at_once_both_open_it(tmp_path, monkeypatch):
+    """Found by review: two processes opening a database of an older schema at once each read
+    what was pending, then both applied it; the second failed with "UNIQUE constraint failed:
+    _sqlite_migrations…" or "database is locked" (a read snapshot it could not upgrade), one
+    time in four with three processes. Here two connections (threads, as the lock is SQLite's
+either way) do it, and one is held inside a step (holding the write lock,
+    as the upgrade now does) until the other has read what is pending; the other then waits
+    for the lock, finds nothing left, and both open the database with its case intact."""
+    import threading
+
+    # A case written by an older schema, upgraded up to m003 (which hash-chains it).
+    path = str(tmp_path / "older.db")
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    migrations.apply(db, stop_before="m002_benefit")
+    db["cases"].insert({"id": "c1", "province": "shanxi", "workflow": "dibao", "county": None,
+                        "state": "applied", "attributes": "{}", "opened_on": "2026-03-02",
+                        "last_event_on": "2026-03-02", "created_at": "x"})
+    db["events"].insert({"case_id": "c1", "seq": 0, "event": "open", "on": "2026-03-02",
+                         "recorded_at": "x", "actor": None, "payload": "{}", "reason": None,
+                         "from_state": "", "to_state": "applied"})
+    migrations.apply(db, stop_before="m004_report_indexes")
+    db.close()
+
+    [step] = [m for m in migrations._migrations if m.name == "m004_report_indexes"]
+    inside, release, second_read = threading.Event(), threading.Event(), threading.Event()
+    original_step, original_pending = step.fn, type(migrations).pending
+
+    def held_step(database):
+        original_step(database)
+        if threading.current_thread().name == "first":
+            inside.set()
+            assert release.wait(30)
+
+    def pending(self, database):
+        found = original_pending(self, database)
+        if threading.current_thread().name == "second" and found:
+            second_read.set()  # it has read m004… as pending, before the first committed
+        return found
+
+    monkeypatch.setattr(step, "fn", held_step)
+    monkeypatch.setattr(type(migrations), "pending", pending)
+    outcome = {}
+
+    def open_it():
+        try:
+            engine = Engine.open(path)
+            outcome[threading.current_thread().name] = engine.verify()
+            engine.store.db.close()
+        except Exception as exc:  # reported to the test
+            outcome[threading.current_thread().name] = repr(exc)
+
+    first = threading.Thread(target=open_it, name="first")
+    first.start()
+    assert inside.wait(30)
+    second = threading.Thread(target=open_it, name="second")
+    second.start()
+    assert second_read.wait(30)
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcome == {"first": (1, 1, []), "second": (1, 1, [])}
+    assert [m.name for m in migrations.applied(sqlite_utils.Database(path))] == ALL_MIGRATIONS
