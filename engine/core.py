@@ -527,7 +527,7 @@ class Engine(Reports, Maintenance):
         first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
-        for attempt in (1, 2):
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
             # A copy kept in memory is used without reading its version first: the write
             # checks the version, and a copy another writer has outdated fails there and is
             # read again. Only a refusal must not come from an outdated copy, so that one is
@@ -549,6 +549,12 @@ class Engine(Reports, Maintenance):
                 if remembered and attempt == 1 and not isinstance(exc, Busy):
                     # Another writer changed the case since we kept it: read it from the
                     # database once and check the event again.
+                    continue
+                if (attempt < OPEN_ATTEMPTS and not isinstance(exc, Busy)
+                        and any(self.store.exists(c.case.id) for c in changes[1:])):
+                    # A case the event opens (approve → benefit) is numbered before the
+                    # write lock is taken: another process opened a case with that number
+                    # meanwhile. The event is worked out again, with the next free one.
                     continue
                 raise
             break

@@ -204,3 +204,41 @@ def test_an_id_ending_in_a_very_long_number_is_not_counted_as_a_case_number(engi
     huge = "shanxi-2026-" + "9" * 20  # beyond SQLite's integers
     assert engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=huge).id == huge
     assert engine.open_case(province="shanxi", on=date(2026, 3, 2)).id == "shanxi-2026-000001"
+
+
+def test_an_event_whose_new_case_number_another_process_took_takes_the_next(tmp_path,
+                                                                             monkeypatch):
+    """Found by review: with other processes opening cases, ``doudi case fire … approve``
+    failed with "case tianjin-2026-000002 already exists" (a case the caller never named):
+    the benefit case it opens is numbered before the write lock is taken. Here another
+    engine opens a case with that number just before the approval is written; the approval
+    is worked out again and its benefit case takes the next number. (天津, 公示 posted Mon
+    03-09, approved 03-20, as in test_benefit_common.approved_dibao.)"""
+    from engine import core
+
+    path = str(tmp_path / "shared.db")
+    clerk = Engine.open(path)
+    case = clerk.open_case(province="tianjin", on=date(2026, 3, 2),
+                           attributes={"county": "城区", "applicant_name": "李四",
+                                       "household_size": 2})
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9)]:
+        clerk.fire(case.id, event, on=date(2026, 3, day))
+    approver, other = Engine.open(path), Engine.open(path)  # (as a new process: nothing kept)
+    commit = core.Engine._commit
+    opened = []
+
+    def another_opens_first(self, changes, key=None):
+        if self is approver and not opened:
+            assert [c.case.id for c in changes] == [case.id, "tianjin-2026-000002"]
+            opened.append(other.open_case(province="tianjin", on=date(2026, 3, 20)).id)
+        return commit(self, changes, key)
+
+    monkeypatch.setattr(core.Engine, "_commit", another_opens_first)
+    approved = approver.fire(case.id, "approve", on=date(2026, 3, 20), payload={"amount": 1000})
+    assert opened == ["tianjin-2026-000002"]
+    assert [(link["case_id"], link["relation"]) for link in approved.links] == [
+        ("tianjin-2026-000003", "benefit")]
+    assert approver.case("tianjin-2026-000003").case.workflow == "benefit"
+    assert approver.case("tianjin-2026-000002").case.workflow == "dibao"
+    assert approver.verify() == (3, 9, [])
