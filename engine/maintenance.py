@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from engine import arguments
-from engine.errors import DamagedRecord, UnknownName
+from engine.errors import Busy, Conflict, DamagedRecord, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, disagreement, verify_chain
 from engine.store import CaseRecord, Change
@@ -70,7 +70,7 @@ class Maintenance:
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
                 self._write_batched(self._recomputed(condition, progress),
-                                    on_moved or moved.append)
+                                    on_moved or moved.append, self._recomputed_case)
         finally:
             db.execute("drop table temp.provisional_first")
         return moved
@@ -81,37 +81,51 @@ class Maintenance:
         """For each case (matching ``condition``) whose due dates moved: its change, and the
         dates that moved."""
         for case in self.store.each_case(condition):
-            before = self.store.deadlines(case.id)
-            history = self.store.history(case.id)
-            fresh = self._deadlines_from_history(case, history, None)
-            changes = [
-                (old, new) for old, new in zip(before, fresh, strict=False)
-                if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-            ]
-            # Any other difference is written too, though no date moved: a basis, an outcome
-            # (a rule that now overlaps), a subject a migration left empty. The stored rows
-            # must be what the history gives, or reports disagree with replay.
-            if before != fresh:
-                # Dated as the case's last event (``recorded_at`` says when it ran), not
-                # today: an event that happened before today but is recorded after the
-                # recompute must not be refused as earlier than the case's last event.
-                on = case.last_event_on
-                entry = HistoryEntry(
-                    len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-                    {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                                n.due_on.isoformat()] for o, n in changes]},
-                    "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-                )
-                yield (Change(case, [entry], fresh),
-                       [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
+            found = self._recomputed_case(case)
+            if found is not None:
+                yield found
             if progress:
                 progress(1)
 
+    def _recomputed_case(self, case: CaseRecord) -> tuple[Change, list[MovedDate]] | None:
+        """The case's ``recompute`` change and the dates it moves; None if nothing differs."""
+        before = self.store.deadlines(case.id)
+        history = self.store.history(case.id)
+        fresh = self._deadlines_from_history(case, history, None)
+        changes = [
+            (old, new) for old, new in zip(before, fresh, strict=False)
+            if (old.due_on, old.provisional) != (new.due_on, new.provisional)
+        ]
+        # Any other difference is written too, though no date moved: a basis, an outcome
+        # (a rule that now overlaps), a subject a migration left empty. The stored rows
+        # must be what the history gives, or reports disagree with replay.
+        if before == fresh:
+            return None
+        # Dated as the case's last event (``recorded_at`` says when it ran), not today: an
+        # event that happened before today but is recorded after the recompute must not be
+        # refused as earlier than the case's last event.
+        on = case.last_event_on
+        entry = HistoryEntry(
+            len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+            {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                        n.due_on.isoformat()] for o, n in changes]},
+            "期限依现行日历和参数重算", actor=AUTO_ACTOR,
+        )
+        return (Change(case, [entry], fresh),
+                [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
+
     def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]],
-                       done: Callable[[_T], None]) -> None:
+                       done: Callable[[_T], None],
+                       redo: Callable[[CaseRecord], tuple[Change, list[_T]] | None]) -> None:
         """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
         fsync a batch, not a case); each change's results go to ``done`` once its batch is
         committed (only a batch's are held, whatever the number of cases).
+
+        A batch is worked out before the write lock is taken: if another writer changed one
+        of its cases meanwhile (a platform recording events as it runs), the whole batch is
+        worked out again with ``redo`` (a case as stored now: its change and results, or
+        None if nothing is left to write) under the write lock, where nothing can change it.
+        It stopped at the first such case, however often it was run on a busy database.
 
         A failure leaves the batches before it written and nothing of its own: the callers
         (recompute, advance) find what is left when run again.
@@ -120,7 +134,18 @@ class Maintenance:
         results: list[_T] = []
 
         def write() -> None:
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except Conflict as exc:
+                if isinstance(exc, Busy):
+                    raise
+                with self.store.write_transaction():
+                    redone = [found for change in batch
+                              if (found := redo(self._load(change.case.id))) is not None]
+                    batch[:] = [change for change, _ in redone]
+                    results[:] = [item for _, found in redone for item in found]
+                    if batch:
+                        self._commit(batch)
             for item in results:
                 done(item)
             batch.clear()
@@ -206,7 +231,8 @@ class Maintenance:
         arguments.callback(progress, "progress")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
-        self._write_batched(self._advanced(until, progress), on_recorded or recorded.append)
+        self._write_batched(self._advanced(until, progress), on_recorded or recorded.append,
+                            lambda case: self._advanced_case(case, until))
         return recorded
 
     def _advanced(self, until: date, progress: Callable[[int], None] | None = None
@@ -216,10 +242,18 @@ class Maintenance:
         for case in self.store.each_case():
             if progress:
                 progress(1)
-            wf = self._workflow_of(case)
-            if wf.pending_automatic(case, until) is None:
-                continue
-            change = Change(case, [], self.store.deadlines(case.id))
-            self._advance(change, self.store.history(case.id), until)
-            yield change, [(case.id, e.event, e.on) for e in change.entries]
+            found = self._advanced_case(case, until)
+            if found is not None:
+                yield found
+
+    def _advanced_case(self, case: CaseRecord, until: date
+                       ) -> tuple[Change, list[Recorded]] | None:
+        """The case's change recording what happened by itself up to ``until``, and those
+        events; None if nothing did."""
+        wf = self._workflow_of(case)
+        if wf.pending_automatic(case, until) is None:
+            return None
+        change = Change(case, [], self.store.deadlines(case.id))
+        self._advance(change, self.store.history(case.id), until)
+        return change, [(case.id, e.event, e.on) for e in change.entries]
 

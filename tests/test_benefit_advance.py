@@ -66,3 +66,43 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     monkeypatch.setattr(core.Engine, "_commit", commit)
     again = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1
+
+
+def test_advance_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch):
+    """Found by review: ``case advance`` (or ``recompute``) on a database a platform writes
+    to as it runs stopped with "case … was changed by another writer meanwhile" whenever an
+    event landed on one of a batch's cases between reading and writing it, so a nightly run
+    could fail night after night. The batch is now worked out again under the write lock.
+
+    Two 天津 phase-outs (津民发〔2023〕13号 一(三); income recorded 2026-05-15: June …
+    November) end by themselves on 2026-12-01. While advance works out its batch, another
+    process records that the second household was found ineligible on 2026-11-20: its
+    phase-out never ends; the first's end is recorded."""
+    from engine import core
+
+    api = Engine.open(db)
+    ids = []
+    for _ in range(2):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                             attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                 payload={"per_capita_income": 1300, "standard": 1100})
+        ids.append(case.id)
+    advancing, platform = Engine.open(db), Engine.open(db)
+    commit, batches = core.Engine._commit, []
+
+    def platform_writes_first(self, changes, key=None):
+        if self is advancing:
+            batches.append([c.case.id for c in changes])
+            if len(batches) == 1:
+                platform.fire(ids[1], "found_ineligible", on=date(2026, 11, 20),
+                              reason="核查发现不符合条件")
+        return commit(self, changes, key)
+
+    monkeypatch.setattr(core.Engine, "_commit", platform_writes_first)
+    recorded = advancing.advance(date(2026, 12, 4))
+    assert batches == [ids, [ids[0]]]  # the second time under the lock: only the first left
+    assert recorded == [(ids[0], "phase_out_end", date(2026, 12, 1))]
+    assert [api.store.case(i).state for i in ids] == ["ended", "stopped"]
+    assert [e.event for e in api.store.history(ids[1])][-1] == "found_ineligible"
+    assert api.verify() == (2, 6, [])

@@ -651,3 +651,46 @@ def test_lines_listed_beside_the_bar_on_a_terminal_start_lines_of_their_own(tmp_
     assert "Importing" in shown
     at = shown.index("skipped line 4: approve refused")
     assert shown[:at].endswith(("\n", "\r\x1b[K")), repr(shown[at - 40:at])
+
+
+def test_recompute_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch):
+    """Found by review: recompute on a database a platform writes to stopped with "case …
+    was changed by another writer meanwhile" when an event landed on a batch's case between
+    reading and writing it. The batch is worked out again under the write lock.
+
+    Two 山西 cases of 甲县, 受理 Tue 2026-03-03: investigation within 3 working days
+    (民发〔2021〕57号 第15条): 3/4 3/5 3/6 → due Fri 03-06. The county then sets 5 working
+    days (a local parameter): 3/4 3/5 3/6 3/9 3/10 → due Tue 03-10. While recompute works out
+    its batch, the platform records the second case's investigation started on 03-04: its
+    due date is recomputed too, after that event (met, within the 5 days as within the 3)."""
+    from engine import core
+
+    api = Engine.open(db)
+    for case_id in ("A1", "A2"):
+        api.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id,
+                      attributes={"county": "甲县"})
+        api.fire(case_id, "accept", on=date(2026, 3, 3))
+    api.set_parameter("shanxi", "甲县", "investigation_start", "5wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    recomputing, platform = Engine.open(db), Engine.open(db)
+    commit, batches = core.Engine._commit, []
+
+    def platform_writes_first(self, changes, key=None):
+        if self is recomputing:
+            batches.append([c.case.id for c in changes])
+            if len(batches) == 1:
+                platform.fire("A2", "start_investigation", on=date(2026, 3, 4))
+        return commit(self, changes, key)
+
+    monkeypatch.setattr(core.Engine, "_commit", platform_writes_first)
+    moved = recomputing.recompute()
+    assert batches == [["A1", "A2"], ["A1", "A2"]]
+    assert moved == [(case_id, "investigation_start", 1, date(2026, 3, 6), date(2026, 3, 10))
+                     for case_id in ("A1", "A2")]
+    assert [e.event for e in api.store.history("A2")] == ["open", "accept",
+                                                          "start_investigation", "recompute"]
+    [investigation] = [d for d in api.store.deadlines("A2") if d.rule == "investigation_start"]
+    assert (investigation.due_on, investigation.outcome) == (date(2026, 3, 10), "met")
+    for case_id in ("A1", "A2"):
+        assert api.replay(case_id)[1] == api.store.deadlines(case_id)
+    assert api.verify() == (2, 7, [])
