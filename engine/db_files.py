@@ -40,8 +40,9 @@ def create(path: str) -> None:
     """
     import tempfile
 
+    given, path = path, os.path.realpath(path)  # (a symlink: the file it names, and its logs)
     refuse_orphan_log(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    directory = os.path.dirname(path)
     try:
         handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
     except OSError as exc:
@@ -72,7 +73,7 @@ def create(path: str) -> None:
             except OSError as exc:  # a name too long for the file system, say
                 raise DoudiError(f"{path}: the database cannot be created "
                                  f"({exc.strerror})") from None
-        CREATED_HERE.add(os.path.abspath(path))
+        CREATED_HERE.add(os.path.abspath(given))
     finally:
         remove_files(scratch)
 
@@ -80,7 +81,9 @@ def create(path: str) -> None:
 def refuse_orphan_log(path: str) -> None:
     """Before a new file is put at ``path``, where none is: SQLite finds a database's log by
     its name, and one left beside a database that was removed (or moved away without it)
-    would be applied to the new file, and corrupt it."""
+    would be applied to the new file, and corrupt it. (SQLite keeps the logs of a symlink's
+    database beside the file it names, so that is where they are looked for.)"""
+    path = os.path.realpath(path)
     for log in (path + "-wal", path + "-journal"):
         # (a file there now is another process's, made since the caller looked: its own log)
         if has_commits(log) and not os.path.exists(path):

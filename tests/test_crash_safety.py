@@ -382,6 +382,32 @@ def test_a_database_removed_without_its_log_is_not_recreated_over_the_log(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.db-shm", "cases.db-wal"]
 
 
+def test_through_a_symlink_a_removed_database_s_log_is_refused_too(tmp_path):
+    """Found by review: with --db a symlink (a database kept on another volume, say), the
+    log was looked for beside the link, while SQLite keeps it beside the file the link
+    names: a new database was made there over the removed one's log, which SQLite then
+    dropped, and the commits only it held with it. Refused as without a link."""
+    from helpers import error_line, run
+
+    real, link = str(tmp_path / "cases.db"), str(tmp_path / "link.db")
+    os.symlink(real, link)
+    subprocess.run([sys.executable, "-c", LEFT_IN_THE_LOG, real])
+    os.remove(real)
+    assert os.path.getsize(real + "-wal") > 0
+    result = run(link, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {real} does not exist, but {real}-wal, a log of a database that was there, "
+        "does: put the database back beside it, or move the log away, and run again")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.db-shm", "cases.db-wal",
+                                                          "link.db"]
+    # Through a link to no file yet, the database is made whole where the link points.
+    os.remove(link)
+    os.symlink(str(tmp_path / "new.db"), link)
+    assert run(link, "case", "open", "--province", "shanxi", "--on", "2026-03-02").exit_code == 0
+    assert Engine.open(str(tmp_path / "new.db")).verify() == (1, 1, [])
+
+
 def test_release_folds_a_killed_writer_s_log_into_the_file(tmp_path):
     """What ``doudi demo`` does before its new file replaces the old one: the commit in the
     log reaches the file, and the log is gone; a file another connection has open is refused."""
