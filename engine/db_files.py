@@ -169,9 +169,18 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
 
     A WAL database needs its shared-memory file, which a read-only directory cannot hold.
     With no log beside it (closed cleanly: every commit is in the file itself) it is read as
-    immutable; a log a writer left is never ignored (the OperationalError stands)."""
+    immutable; a log a writer left is never ignored (the OperationalError stands).
+
+    A file this process may not write, with neither log nor shared memory beside it (no
+    process has it open), is read as immutable too: opened otherwise, SQLite makes both,
+    with the file's own mode, and a process that cannot write may not remove them: left
+    read-only, they failed every write once the file was made writable again."""
     # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
-    location = urllib.parse.quote(os.path.realpath(db_path))
+    real = os.path.realpath(db_path)
+    location = urllib.parse.quote(real)
+    if (os.path.isfile(real) and not os.access(real, os.W_OK)
+            and not os.path.exists(real + "-shm") and not has_commits(real + "-wal")):
+        return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
     conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()

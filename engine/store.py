@@ -183,6 +183,10 @@ class Store:
             raise InvalidInput(f"{path} is a directory, not a database file")
         if os.path.exists(path):
             check_database(path)
+            if not os.access(path, os.W_OK):  # (SQLite would open it read-only all the same)
+                store = cls._read_only(path)
+                OPENED.add(store)
+                return store
         elif path != ":memory:":
             create(path)
         try:
@@ -625,6 +629,7 @@ class Store:
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            self._refuse_read_only_companion(exc)
             if "locked" not in str(exc):
                 raise
             # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
@@ -636,6 +641,22 @@ class Store:
             self.db.rollback()
             raise
         self.db.conn.execute("COMMIT")
+
+    def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
+        """A write refused as to "a readonly database" when the file itself can be written:
+        its shared memory or log is read-only (made by a process that could only read the
+        file, then with its mode), which SQLite does not say."""
+        if "readonly database" not in str(exc) or self.path is None:
+            return
+        real = os.path.realpath(self.path)
+        if not os.access(real, os.W_OK):
+            return
+        for companion, or_else in ((real + "-shm", ", or remove it while no process has the "
+                                    "database open"), (real + "-wal", "")):
+            if os.path.exists(companion) and not os.access(companion, os.W_OK):
+                raise DoudiError(f"{self.path}: nothing written: {companion} is read-only (left "
+                                 "by a process that could only read the database): make it "
+                                 f"writable{or_else}") from None
 
     def _write(self, changes: list[Change]) -> None:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()

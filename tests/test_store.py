@@ -135,15 +135,35 @@ def test_events_are_append_only_evidence(tmp_path):
     assert all(r["recorded_at"] for r in rows)
 
 
+def _doudi_as_an_operator(folder) -> list[str]:
+    """The doudi command as a user whom file modes bind (root writes anywhere: then as
+    nobody, ``folder`` and its parents made readable to it)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    doudi = [str(Path(sys.executable).parent / "doudi")]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv to read as another user")
+        doudi = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *doudi]
+        for parent in [*reversed(folder.parents), folder]:
+            if parent.exists():
+                os.chmod(parent, os.stat(parent).st_mode | 0o005)
+        if subprocess.run([*doudi, "--help"], capture_output=True).returncode != 0:
+            pytest.skip("the virtual environment cannot be run by another user here")
+    return doudi
+
+
 def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
     """Found by review: a database in a directory the user cannot write (a backup on read-only
     media, an operator without write access) failed every command, reports included, with
     "attempt to write a readonly database". 受理 Mon 2026-03-02 (山西): the investigation is due
     Thu 03-05 (57号 第15条, 3 working days); on Mon 03-09 it is 2 working days overdue."""
     import os
-    import shutil
     import subprocess
-    import sys
     from pathlib import Path
 
     folder = tmp_path / "backup"
@@ -154,17 +174,7 @@ def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
     engine.fire(case.id, "accept", on=date(2026, 3, 2))
     engine.store.db.close()  # (the last connection: its log is checkpointed and removed)
     assert not os.path.exists(db + "-wal")
-    doudi = [str(Path(sys.executable).parent / "doudi")]
-    if os.geteuid() == 0:  # (root writes anywhere: read as nobody, as an operator would)
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("needs setpriv to read as another user")
-        doudi = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *doudi]
-        for parent in [*reversed(folder.parents), folder]:
-            if parent.exists():
-                os.chmod(parent, os.stat(parent).st_mode | 0o005)
-        if subprocess.run([*doudi, "--help"], capture_output=True).returncode != 0:
-            pytest.skip("the virtual environment cannot be run by another user here")
+    doudi = _doudi_as_an_operator(folder)
     open(db + "-wal", "w").close()  # (an empty log, as a reader leaves it: nothing in it)
     os.chmod(db, 0o444)
     os.chmod(folder, 0o555)
@@ -249,3 +259,52 @@ either way) do it, and one is held inside a step (holding the write lock,
     second.join(30)
     assert outcome == {"first": (1, 1, []), "second": (1, 1, [])}
     assert [m.name for m in migrations.applied(sqlite_utils.Database(path))] == ALL_MIGRATIONS
+
+
+def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(tmp_path):
+    """Found by review: an operator who may read but not write the database file (mode 444)
+    in a folder they may write ran a report: SQLite made the shared memory and log beside it,
+    read-only like the file, and could not remove them; once the file was writable again,
+    every write failed with "attempt to write a readonly database", naming nothing. Now such
+    a file is read without making either, and a read-only one left by an older doudi is
+    named. 受理 Mon 2026-03-02 (山西): the investigation is due Thu 03-05 (57号 第15条, 3
+    working days); on Mon 03-09 it is 2 working days overdue."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = str(folder / "c.db")
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="R1")
+    engine.fire("R1", "accept", on=date(2026, 3, 2))
+    engine.store.db.close()
+    doudi = _doudi_as_an_operator(folder)
+    os.chmod(folder, 0o777)  # (the operator may make files here)
+    os.chmod(db, 0o444)
+    report = subprocess.run([*doudi, "report", "breaches", "--as-of", "2026-03-09", "--db", db,
+                             "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0, report.stderr
+    assert [(r["case_id"], r["overdue_working_days"]) for r in json.loads(report.stdout)] == [
+        ("R1", 2)]
+    fire = [*doudi, "case", "fire", "R1", "start_investigation", "--on", "2026-03-09", "--db", db]
+    write = subprocess.run(fire, capture_output=True, text=True, timeout=60)
+    assert write.stderr == "Error: database error: attempt to write a readonly database\n"
+    assert sorted(os.listdir(folder)) == ["c.db"]
+    # Writable again, it is written.
+    os.chmod(db, 0o666)
+    assert subprocess.run(fire, capture_output=True, timeout=60).returncode == 0
+    assert sorted(os.listdir(folder)) == ["c.db"]
+    # A read-only shared-memory file such a reader left (as an older doudi did) is named.
+    open(db + "-shm", "wb").close()
+    os.chmod(db + "-shm", 0o444)
+    result = subprocess.run([*doudi, "case", "fire", "R1", "request_verification", "--on",
+                             "2026-03-09", "--db", db], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {db}: nothing written: {db}-shm is read-only (left by a process that could "
+        "only read the database): make it writable, or remove it while no process has the "
+        "database open\n")
+    assert [e.event for e in Engine.open(db).store.history("R1")] == [
+        "open", "accept", "start_investigation"]
