@@ -135,6 +135,21 @@ def test_events_are_append_only_evidence(tmp_path):
     assert all(r["recorded_at"] for r in rows)
 
 
+@pytest.fixture
+def operator_folder():
+    """A folder for a test run as another user: not under pytest's own temporary folder,
+    which other pytest sessions of the same user set back to mode 0700 as they start."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="doudi-operator-"))
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder)
+
+
 def _doudi_as_an_operator(folder) -> list[str]:
     """The doudi command as a user whom file modes bind (root writes anywhere: then as
     nobody, ``folder`` and its parents made readable to it)."""
@@ -157,7 +172,7 @@ def _doudi_as_an_operator(folder) -> list[str]:
     return doudi
 
 
-def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
+def test_a_database_that_can_only_be_read_gives_its_reports(operator_folder):
     """Found by review: a database in a directory the user cannot write (a backup on read-only
     media, an operator without write access) failed every command, reports included, with
     "attempt to write a readonly database". 受理 Mon 2026-03-02 (山西): the investigation is due
@@ -166,7 +181,7 @@ def test_a_database_that_can_only_be_read_gives_its_reports(tmp_path):
     import subprocess
     from pathlib import Path
 
-    folder = tmp_path / "backup"
+    folder = operator_folder / "backup"
     folder.mkdir()
     db = str(folder / "c.db")
     engine = Engine.open(db, today=lambda: date(2026, 3, 9))
@@ -261,7 +276,7 @@ either way) do it, and one is held inside a step (holding the write lock,
     assert [m.name for m in migrations.applied(sqlite_utils.Database(path))] == ALL_MIGRATIONS
 
 
-def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(tmp_path):
+def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(operator_folder):
     """Found by review: an operator who may read but not write the database file (mode 444)
     in a folder they may write ran a report: SQLite made the shared memory and log beside it,
     read-only like the file, and could not remove them; once the file was writable again,
@@ -272,7 +287,7 @@ def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(tmp_pat
     import os
     import subprocess
 
-    folder = tmp_path / "shared"
+    folder = operator_folder / "shared"
     folder.mkdir()
     db = str(folder / "c.db")
     engine = Engine.open(db)
