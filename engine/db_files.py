@@ -40,9 +40,9 @@ def create(path: str) -> None:
     """
     import tempfile
 
-    given, path = path, os.path.realpath(path)  # (a symlink: the file it names, and its logs)
+    target = os.path.realpath(path)  # (a symlink: the file it names, beside its logs)
     refuse_orphan_log(path)
-    directory = os.path.dirname(path)
+    directory = os.path.dirname(target)
     try:
         handle, scratch = tempfile.mkstemp(prefix=".doudi-new-", suffix=".db", dir=directory)
     except OSError as exc:
@@ -58,22 +58,22 @@ def create(path: str) -> None:
         finally:
             scratch_db.close()  # (the last connection: the log is folded into the file)
         try:
-            os.link(scratch, path)
+            os.link(scratch, target)
         except FileExistsError:
-            check_database(path)  # another process made it first: theirs, if it is one
+            check_database(target)  # another process made it first: theirs, if it is one
             return
         except OSError:
             # A file system without hard links (FAT, some network shares): moved into place,
             # which could replace a database another process made at the same instant.
-            if os.path.exists(path):
-                check_database(path)
+            if os.path.exists(target):
+                check_database(target)
                 return
             try:
-                os.replace(scratch, path)
+                os.replace(scratch, target)
             except OSError as exc:  # a name too long for the file system, say
                 raise DoudiError(f"{path}: the database cannot be created "
                                  f"({exc.strerror})") from None
-        CREATED_HERE.add(os.path.abspath(given))
+        CREATED_HERE.add(os.path.abspath(path))
     finally:
         remove_files(scratch)
 
@@ -83,7 +83,8 @@ def refuse_orphan_log(path: str) -> None:
     its name, and one left beside a database that was removed (or moved away without it)
     would be applied to the new file, and corrupt it. (SQLite keeps the logs of a symlink's
     database beside the file it names, so that is where they are looked for.)"""
-    path = os.path.realpath(path)
+    if os.path.islink(path):
+        path = os.path.realpath(path)
     for log in (path + "-wal", path + "-journal"):
         # (a file there now is another process's, made since the caller looked: its own log)
         if has_commits(log) and not os.path.exists(path):
