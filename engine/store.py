@@ -637,20 +637,28 @@ class Store:
                            "written; try again") from None
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             self.db.rollback()
+            if isinstance(exc, sqlite3.OperationalError):
+                self._refuse_read_only_companion(exc)
             raise
         self.db.conn.execute("COMMIT")
 
     def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
         """A write refused as to "a readonly database" when the file itself can be written:
-        its shared memory or log is read-only (made by a process that could only read the
-        file, then with its mode), which SQLite does not say."""
+        its folder is read-only (SQLite cannot make the log there), or its shared memory or
+        log is (made by a process that could only read the file, then with its mode), which
+        SQLite does not say."""
         if "readonly database" not in str(exc) or self.path is None:
             return
         real = os.path.realpath(self.path)
         if not os.access(real, os.W_OK):
             return
+        folder = os.path.dirname(real)
+        if not os.access(folder, os.W_OK) and not os.path.exists(real + "-shm"):
+            raise DoudiError(f"{self.path}: nothing written: its folder {folder} cannot be "
+                             "written, and SQLite keeps the database's log and shared memory "
+                             "beside it: make the folder writable") from None
         for companion, or_else in ((real + "-shm", ", or remove it while no process has the "
                                     "database open"), (real + "-wal", "")):
             if os.path.exists(companion) and not os.access(companion, os.W_OK):

@@ -282,8 +282,9 @@ def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(operato
     read-only like the file, and could not remove them; once the file was writable again,
     every write failed with "attempt to write a readonly database", naming nothing. Now such
     a file is read without making either, and a read-only one left by an older doudi is
-    named. 受理 Mon 2026-03-02 (山西): the investigation is due Thu 03-05 (57号 第15条, 3
-    working days); on Mon 03-09 it is 2 working days overdue."""
+    named, as is a folder that cannot be written (the file can). 受理 Mon 2026-03-02 (山西):
+    the investigation is due Thu 03-05 (57号 第15条, 3 working days); on Mon 03-09 it is 2
+    working days overdue."""
     import os
     import subprocess
 
@@ -321,5 +322,19 @@ def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(operato
         f"Error: {db}: nothing written: {db}-shm is read-only (left by a process that could "
         "only read the database): make it writable, or remove it while no process has the "
         "database open\n")
+    # A folder that cannot be written, where SQLite would keep the log, is named too.
+    os.remove(db + "-shm")
+    assert os.path.getsize(db + "-wal") == 0  # (made by that attempt, which wrote nothing)
+    os.remove(db + "-wal")
+    os.chmod(folder, 0o555)
+    result = subprocess.run([*doudi, "case", "fire", "R1", "request_verification", "--on",
+                             "2026-03-09", "--db", db], capture_output=True, text=True,
+                            timeout=60)
+    os.chmod(folder, 0o777)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {db}: nothing written: its folder {folder} cannot be written, and SQLite keeps "
+        "the database's log and shared memory beside it: make the folder writable\n")
+    assert sorted(os.listdir(folder)) == ["c.db"]
     assert [e.event for e in Engine.open(db).store.history("R1")] == [
         "open", "accept", "start_investigation"]
