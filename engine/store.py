@@ -181,6 +181,8 @@ class Store:
         _check_durability(durability)  # before a new file is made for nothing
         if os.path.isdir(path):
             raise InvalidInput(f"{path} is a directory, not a database file")
+        if os.path.exists(path) and not os.path.isfile(path):  # (a pipe: reading it waits)
+            raise InvalidInput(f"{path} is not a regular file, so not a database file")
         if os.path.exists(path):
             check_database(path)
             if not os.access(path, os.W_OK):  # (SQLite would open it read-only all the same)

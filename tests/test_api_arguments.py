@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -305,6 +306,16 @@ def test_a_database_path_that_is_no_file_path_is_named(tmp_path):
     with pytest.raises(InvalidInput, match=r" is a directory, not a database file$"):
         Engine.open(str(tmp_path))
     assert Engine.open(tmp_path / "x.db").store.path == str(tmp_path / "x.db")  # (a Path too)
+    # Found by review: --db naming a named pipe waited for ever (SQLite reads it to see what
+    # it holds); a device is no database either.
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        with pytest.raises(InvalidInput, match=r"pipe is not a regular file, so not a database "
+                                               r"file$"):
+            Engine.open(str(tmp_path / "pipe"))
+    if os.path.exists(os.devnull):
+        with pytest.raises(InvalidInput, match=r"is not a regular file, so not a database file$"):
+            Engine.open(os.devnull)
 
 
 def test_a_callback_that_is_no_function_loses_no_moved_date(engine):
