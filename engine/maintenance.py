@@ -125,7 +125,7 @@ class Maintenance:
         of its cases meanwhile (a platform recording events as it runs), the whole batch is
         worked out again with ``redo`` (a case as stored now: its change and results, or
         None if nothing is left to write) under the write lock, where nothing can change it.
-        It stopped at the first such case, however often it was run on a busy database.
+        (Stopping there instead, a run on a busy database might never get through.)
 
         A failure leaves the batches before it written and nothing of its own: the callers
         (recompute, advance) find what is left when run again.
