@@ -719,3 +719,24 @@ def test_a_breach_report_as_of_the_calendar_s_last_day_works(engine):
     assert rows == {"investigation_start", "total"}
     with pytest.raises(InvalidInput, match="falls outside the calendar"):
         engine.at_risk(date(2060, 12, 31))
+
+
+def test_a_csv_cell_holding_a_carriage_return_stays_in_its_row(tmp_path):
+    """Found by mutation testing: the CSV writer quoted only a cell holding a line break, so
+    a carriage return (allowed in text of several lines: the 一事一议 meeting's reasons, 江苏
+    征求意见稿 五(一)) was written bare, and a reader took it for the end of the row (Python's
+    csv refused the file). It is quoted, and read back whole; rows still end in "\\n"."""
+    db = str(tmp_path / "r.db")
+    engine = Engine.open(db)
+    cid = engine.open_case(province="jiangsu_draft", on=date(2026, 3, 2)).id
+    for event, day in [("accept", 3), ("start_investigation", 5), ("request_verification", 6),
+                       ("start_verification", 9), ("refer_collective", 9)]:
+        engine.fire(cid, event, on=date(2026, 3, day))
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12),
+                payload={"outcome": "agree", "meeting_on": "2026-03-11", "participants": 5,
+                         "reasons": "重病支出大\r确有特殊困难"})
+    result = run(db, "report", "exceptions", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(',"重病支出大\r确有特殊困难"\n')
+    [row] = csv.DictReader(io.StringIO(result.stdout, newline=""))
+    assert (row["case_id"], row["reasons"]) == (cid, "重病支出大\r确有特殊困难")

@@ -209,8 +209,8 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
         return
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
+        buffer = _CsvRows()
+        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
         writer.writerows({c: _csv_cell(r.get(c)) for c in columns} for r in rows)
         echo_all(buffer.getvalue(), nl=False)
@@ -224,6 +224,16 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
     click.echo("  ".join("-" * w for w in widths))
     for row in cells:
         click.echo("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+class _CsvRows(io.StringIO):
+    """CSV rows, each ending in "\n". The writer is given "\r\n" to end them with, because it
+    quotes only a cell holding a character of its line ending: with "\n" alone, a carriage
+    return in a cell (a reason of several lines, allowed) was written bare, and a reader took
+    it for the row's end. The writer writes a row in one call, which gets "\n" back."""
+
+    def write(self, row: str) -> int:
+        return super().write(row[:-2] + "\n")
 
 
 def _cell(value: Any) -> str:
