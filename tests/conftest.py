@@ -6,10 +6,12 @@ import importlib
 import itertools
 import sys
 import textwrap
+from datetime import date
 
 import pytest
 
-from engine import Engine
+from engine import Engine, calendar
+from engine.calendar import Holiday, YearRecord
 from engine.registry import get_registry
 from helpers import PROVINCE
 
@@ -56,3 +58,23 @@ def install(tmp_path, monkeypatch):
     get_registry.cache_clear()
     for module in modules:
         sys.modules.pop(module, None)
+
+
+@pytest.fixture
+def calendar_with_2027(monkeypatch):
+    """``calendar_with_2027()``: a (hypothetical) 2027 notice arrives: 元旦 1/1–1/4 off."""
+    record = YearRecord(2027, "国办发明电〔2026〕X号（测试用）", date(2026, 11, 1), "测试",
+                        (Holiday("元旦", (date(2027, 1, 1), date(2027, 1, 4))),))
+    real = calendar.load_records
+
+    def with_2027(path=None):
+        return [*real(path), record]
+
+    yield lambda: (monkeypatch.setattr(calendar, "load_records", with_2027), _clear_calendars())
+    _clear_calendars()
+
+
+def _clear_calendars():
+    calendar.national_calendar.cache_clear()
+    calendar._overlaid.cache_clear()
+    get_registry.cache_clear()

@@ -9,9 +9,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, calendar
-from engine.calendar import Holiday, YearRecord
-from engine.registry import get_registry
+from engine import Engine
 from helpers import error_line, failing_on_call, run
 
 LINES = [
@@ -119,26 +117,6 @@ def test_skipped_lines_given_to_on_skip_do_not_grow_memory(tmp_path):
     assert count == 11_000
     assert large < 1.25 * small
     assert _import_peak(tmp_path, 10_000, None) > 2 * small  # the measure can tell
-
-
-@pytest.fixture
-def calendar_with_2027(monkeypatch):
-    """A (hypothetical) 2027 notice arrives: 元旦 1/1–1/4 off."""
-    record = YearRecord(2027, "国办发明电〔2026〕X号（测试用）", date(2026, 11, 1), "测试",
-                        (Holiday("元旦", (date(2027, 1, 1), date(2027, 1, 4))),))
-    real = calendar.load_records
-
-    def with_2027(path=None):
-        return [*real(path), record]
-
-    yield lambda: (monkeypatch.setattr(calendar, "load_records", with_2027), _clear())
-    _clear()
-
-
-def _clear():
-    calendar.national_calendar.cache_clear()
-    calendar._overlaid.cache_clear()
-    get_registry.cache_clear()
 
 
 def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, db,
