@@ -36,8 +36,12 @@ def remove_left_behind(directory: str, name: str) -> list[str]:
     could (SIGKILL, a power cut): those made on this host by a process that is gone. A
     running demo's, or another host's (a shared directory), are left alone."""
     mine = _scratch_prefix(name, pid=0).rsplit("-", 2)[0] + "-"
-    removed = []
-    for entry in os.listdir(directory):
+    removed: list[str] = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:  # (no such folder, not readable: the scratch file's creation says so)
+        return removed
+    for entry in entries:
         if not (entry.startswith(mine) and entry.endswith(".db")):
             continue
         pid = entry[len(mine):].split("-", 1)[0]
