@@ -728,9 +728,10 @@ class Engine(Reports, Maintenance):
         case, history, deadlines = self._as_of(self._load(case_id), on, through=seq)
         if history is None:  # (never with ``through``: for the type checker)
             history = self.store.history(case_id)
-        return self._view(case, history, deadlines,
+        view = self._view(case, history, deadlines,
                           self.store.sanctions(case_id, through=seq),
                           self.store.links(case_id, through=seq), on)
+        return attrs.evolve(view, repeated=True)
 
     def _raced_call(self, key: str | None, call: Call | None) -> CaseView:
         """The first result of a call whose write lost to the same key's (:meth:`_commit`

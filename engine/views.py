@@ -114,6 +114,10 @@ class CaseView:
     _paid: Callable[[], tuple[Payment, ...]] = field(default=tuple, repr=False)
     #: A case that pays monthly (a benefit case): its JSON lists payments, none yet or not.
     pays: bool = False
+    #: The first result of a call repeated with the same idempotency key (nothing was
+    #: recorded now: the case as that call left it), whether the first call was this
+    #: process's or another's that won a race to the key. Not part of what the view shows.
+    repeated: bool = field(default=False, eq=False)
 
     @cached_property
     def history(self) -> tuple[dict, ...]:

@@ -619,3 +619,30 @@ def test_a_report_over_a_case_whose_attributes_are_damaged_names_the_case(db, re
     assert result.exit_code == 1, result.output
     line = error_line(result, starts_with="Error: case 'b1' cannot be read from the database (")
     assert line.endswith("it was changed outside doudi (doudi audit verify lists what was)")
+
+
+def test_a_keyed_fire_that_lost_a_race_to_its_key_says_already_recorded(db, monkeypatch):
+    # Two `case fire … --idempotency-key K` at once: one writes the event, the other finds
+    # the key taken when it commits and returns the first result. The loser printed
+    # "applied → accepted" as if it had recorded the event; the view now says it is a repeat.
+    from engine import core
+
+    engine = Engine.open(db)
+    cid = engine.open_case("shanxi", on=date(2026, 3, 2)).id
+    other = Engine.open(db)
+    commit = core.Engine._commit
+
+    def the_other_writes_first(self, changes, key=None):
+        if key == "K" and self is not other:
+            other.fire(cid, "accept", on=date(2026, 3, 3), idempotency_key="K")
+        return commit(self, changes, key)
+
+    monkeypatch.setattr(core.Engine, "_commit", the_other_writes_first)
+    result = run(db, "case", "fire", cid, "accept", "--on", "2026-03-03",
+                 "--idempotency-key", "K")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (f"{cid}: accept on 2026-03-03: already recorded with key 'K' (it "
+                             "left the case accepted (已受理))\n")
+    assert [e.event for e in engine.store.history(cid)] == ["open", "accept"]
+    assert other.fire(cid, "accept", on=date(2026, 3, 3), idempotency_key="K").repeated
+    assert not engine.fire(cid, "start_investigation", on=date(2026, 3, 4)).repeated

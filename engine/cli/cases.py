@@ -271,8 +271,9 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     if fmt == "json":
         echo_json(view.to_json())
         return
-    if len(view.history) <= len(shown.history):
-        # A repeat of a keyed call: the case as that call left it, nothing happened now.
+    if view.repeated:
+        # A repeat of a keyed call (or one that lost a race to the same key): the case as
+        # that call left it, nothing happened now.
         click.echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
                    f"(it left the case {view.state} ({view.state_title}))")
         return
