@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import attrs
 from attrs import frozen
 
+from engine.shapes import is_day, is_instance, is_text, list_of, listed, one
+
+STATUSES = ("in_force", "draft")
+#: A province's code: pinyin in lower case, digits and ``_`` (``hainan_draft``). It begins
+#: every case id (``hainan-2026-000001``) and is typed as ``--province``.
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+
 
 @frozen
 class Document:
-    """A document a province's rules cite: number, title, date and legal status."""
+    """A document a province's rules cite: number, title, date and legal status.
 
-    number: str | None  # None for a draft without a number (征求意见稿)
-    title: str
-    date: date | None = None
-    status: str = "in_force"  # in_force | draft
+    Each field is checked when the document is built (a TypeError naming the field): a date
+    given as text was kept, and every ``doudi provinces`` ended in a traceback.
+    """
+
+    # None for a draft without a number (征求意见稿)
+    number: str | None = attrs.field(validator=one(
+        "the document's number (text), or None for a draft without one",
+        lambda v: v is None or is_text(v)))
+    title: str = attrs.field(validator=one("the document's title (text)", is_text))
+    date: date | None = attrs.field(default=None, validator=one(
+        "a datetime.date (not text), or None", lambda v: v is None or is_day(v)))
+    status: str = attrs.field(default="in_force", validator=one(
+        " or ".join(repr(s) for s in STATUSES), lambda v: v in STATUSES))
 
     def to_json(self) -> dict:
         return {
@@ -28,11 +45,19 @@ class Document:
 
 @frozen
 class Province:
-    """A province as a plugin registers it: its code (pinyin, e.g. ``hainan``), name and documents."""
+    """A province as a plugin registers it: its code (pinyin, e.g. ``hainan``), name and documents.
 
-    code: str
-    name: str
-    documents: tuple[Document, ...] = attrs.field(converter=tuple)
+    Checked when built (a TypeError naming the field): the code is lower-case ASCII letters,
+    digits and ``_``, beginning with a letter (``"Hainan "`` would be a province no
+    ``--province`` could name, in every case id); ``documents`` a list of ``Document``.
+    """
+
+    code: str = attrs.field(validator=one(
+        "lower-case pinyin, digits and _ (as 'hainan')",
+        lambda v: isinstance(v, str) and CODE.fullmatch(v) is not None))
+    name: str = attrs.field(validator=one("the province's name (text)", is_text))
+    documents: tuple[Document, ...] = attrs.field(
+        converter=listed, validator=list_of("Document", is_instance(Document)))
     plugin: str = ""  # filled in by the registry: the plugin that registered it
 
     def to_json(self) -> dict:

@@ -191,3 +191,42 @@ def test_an_override_of_a_local_parameter_stays_local(install):
     parameter = Registry(get_plugin_manager()).load().workflow("hainan", "dibao") \
         .parameters["investigation_start"]
     assert (parameter.value, parameter.local) == ("2wd", True)
+
+
+# -- Province and Document ----------------------------------------------------------------------
+
+REGISTER = '''
+from datetime import date
+from engine import Document, Province
+
+@hookimpl
+def doudi_register_provinces(register):
+    register(Province({province}))
+'''
+
+PROVINCE_MISTAKES = {  # Province(...)'s arguments, the class and field named, what is shown
+    # (kept, and every `doudi provinces` ended in a traceback: "str has no isoformat")
+    "document-date-as-text": ('"hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", '
+                              '"2099-01-15"),)', "Document date", "got '2099-01-15'"),
+    "document-status-misspelt": ('"hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", '
+                                 'None, "inforce"),)', "Document status", "got 'inforce'"),
+    # (a province no --province could name, in every case id: "Hainan -2026-000001")
+    "code-with-a-space": ('"Hainan ", "海南省", ()', "Province code", "got 'Hainan '"),
+    "code-with-a-hyphen": ('"hai-nan", "海南省", ()', "Province code", "got 'hai-nan'"),
+    # (a number as text was split into its characters, one "document" each)
+    "documents-not-listed": ('"hainan", "海南省", "琼民规〔2099〕1号"', "Province documents",
+                             "expected a list of Document, got '琼民规〔2099〕1号'"),
+    "no-name": ('"hainan", "", ()', "Province name", "got ''"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PROVINCE_MISTAKES))
+def test_a_province_or_document_of_the_wrong_shape_names_the_plugin_and_the_field(install,
+                                                                                  mistake):
+    arguments, field, shown = PROVINCE_MISTAKES[mistake]
+    install(REGISTER.format(province=arguments))
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1, result.output
+    line = error_line(result, f"Error: {NAMED} failed in doudi_register_provinces: TypeError: "
+                              f"{field}: expected ")
+    assert shown in line
