@@ -221,15 +221,32 @@ PropertyRule = Callable[[PropertyItem, Household], "str | None"]
 IncomeRule = Callable[[Member, str, float, Household], "tuple[float, str, str] | None"]
 
 
+def _number_within(least: float, greatest: float | None, example: str):
+    """A validator: a number (not true/false) from ``least`` up to ``greatest``."""
+    def validate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < least or (
+                greatest is not None and value > greatest):
+            upto = f"to {greatest:g}" if greatest is not None else "or more"
+            raise ValueError(f"{type(instance).__name__} {attribute.name}: expected a number "
+                             f"from {least:g} {upto} ({example}), got {value!r}")
+    return validate
+
+
 @frozen
 class AssessmentRules:
-    """Everything a province decides about counting a household's income."""
+    """Everything a province decides about counting a household's income.
+
+    The shares and the multiple are checked when built (a ValueError naming the field): an
+    ``employment_cost_share`` of 20 meant for 20 % deducted 20 times the standard, silently.
+    """
 
     single_person: Callable[[Member], bool] | None = None  # who may apply alone (单人户)
     single_person_basis: str = ""
     support_rule: SupportRule | None = None  # applies to single-person households
     income_rule: IncomeRule | None = None
-    employment_cost_share: float = 0.0  # share of the standard deducted from employment income
+    # share of the standard deducted from employment income
+    employment_cost_share: float = attrs.field(
+        default=0.0, validator=_number_within(0, 1, "0.2 for 20 % of the standard"))
     employment_cost_basis: str = ""
     deduct_rigid_spending: bool = False
     rigid_spending_basis: str = ""
@@ -243,7 +260,8 @@ class AssessmentRules:
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
     # The 边缘 threshold in force (a multiple of the standard) and its clause: a locality that
     # raised it sets it as a parameter, so every household of a county is judged on one.
-    marginal_multiple: float = 1.5
+    marginal_multiple: float = attrs.field(
+        default=1.5, validator=_number_within(1, None, "1.5 for 1.5 × the standard"))
     marginal_basis: str = MARGINAL
     # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
     marginal_inclusive: bool = False

@@ -13,7 +13,7 @@ from datetime import date
 from attrs import frozen
 
 from engine.effects import LinkedOpening, Outcome, Sanction
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen
@@ -333,7 +333,10 @@ def doudi_register_effects(register):
 @hookimpl(trylast=True)
 def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
     plan = parameters["phase_out"]
-    return PhaseOut(tuple(float(s) for s in plan.value), plan.citation)
+    try:
+        return PhaseOut(tuple(plan.value), plan.citation)
+    except (TypeError, ValueError) as exc:  # (a province's parameter: its plugin's mistake)
+        raise PluginError(f"parameter 'phase_out' ({plan.citation}): {exc}") from None
 
 
 @hookimpl(trylast=True)

@@ -12,11 +12,31 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from engine.errors import InvalidInput
 from engine.guards import HistoryEntry
 from engine.money import product, to_fen
+from engine.shapes import is_text, listed, one
+
+
+def _as_shares(value: Any) -> Any:
+    """A list of shares as a tuple, whole numbers as floats (``1`` is stored as ``1.0``)."""
+    value = listed(value)
+    if isinstance(value, tuple):
+        return tuple(float(s) if isinstance(s, int) and not isinstance(s, bool) else s
+                     for s in value)
+    return value
+
+
+def _shares(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    """Monthly shares of the benefit paid before: a phase-out never pays more (民发〔2022〕83号)."""
+    if not isinstance(value, tuple) or not value or any(
+            isinstance(s, bool) or not isinstance(s, int | float) or not 0 <= s <= 1
+            for s in value):
+        raise ValueError(f"PhaseOut shares: expected a non-empty list of monthly shares from 0 "
+                         f"to 1 (1.0 the full benefit), got {value!r}")
 
 
 @frozen
@@ -24,16 +44,15 @@ class PhaseOut:
     """A phase-out (渐退): the share of the previous benefit paid in each month, and why.
 
     ``from_change``: its months are counted from the month after the income changed (the
-    event's ``changed_on``), not after the event that records it.
+    event's ``changed_on``), not after the event that records it. Checked when built (a
+    ValueError or TypeError naming the field): a plugin's mistake, such as a share of 60 for
+    60 %, names the plugin rather than reading as the clerk's bad input.
     """
 
-    shares: tuple[float, ...]
-    basis: str
-    from_change: bool = False
-
-    def __attrs_post_init__(self) -> None:
-        if not self.shares or any(not 0 <= s <= 1 for s in self.shares):
-            raise InvalidInput(f"a phase-out needs monthly shares between 0 and 1: {self.shares}")
+    shares: tuple[float, ...] = attrs.field(converter=_as_shares, validator=_shares)
+    basis: str = attrs.field(validator=one("the clause that sets the phase-out (text)", is_text))
+    from_change: bool = attrs.field(default=False, validator=one(
+        "True or False", lambda v: isinstance(v, bool)))
 
 
 @frozen

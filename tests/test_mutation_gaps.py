@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import Engine, EventRefused, InvalidInput
+from engine import Engine, EventRefused, InvalidInput, PluginError
 from engine.calendar import PROJECTION_BASIS, national_calendar
 from engine.cli.bulk import count_lines
 from engine.cli.options import emit
@@ -300,12 +300,14 @@ def doudi_parameters(province, workflow):
 
 def test_a_phase_out_never_pays_more_than_the_previous_benefit(install, tmp_path):
     """民发〔2022〕83号 渐退: a share of the benefit already paid, never more. 海南 (a test plugin)
-    gives the shares [1.0, 1.2]: the phase-out is refused as bad input, nothing recorded."""
+    gives the shares [1.0, 1.2]: the phase-out is refused, nothing recorded — as the plugin's
+    mistake (exit 1, naming its parameter's clause), not as the clerk's bad input (exit 2)."""
     install(GENEROUS_PHASE_OUT)
     engine = Engine.open(str(tmp_path / "phase.db"))
     case = engine.open_case(province="hainan", workflow="benefit", on=date(2026, 1, 5),
                             attributes={"amount": 600, "paid_from": "2026-01"})
-    with pytest.raises(InvalidInput, match="monthly shares between 0 and 1"):
+    with pytest.raises(PluginError, match=r"parameter 'phase_out' \(琼民规〔2099〕1号 一\(五\)\): "
+                                          r"PhaseOut shares: expected .* from 0 to 1"):
         engine.fire(case.id, "income_exceeds", on=date(2026, 4, 10),
                     payload={"per_capita_income": 1100, "standard": 1000})
     assert engine.case(case.id).state == "paying"

@@ -230,3 +230,61 @@ def test_a_province_or_document_of_the_wrong_shape_names_the_plugin_and_the_fiel
     line = error_line(result, f"Error: {NAMED} failed in doudi_register_provinces: TypeError: "
                               f"{field}: expected ")
     assert shown in line
+
+
+# -- PhaseOut and AssessmentRules -------------------------------------------------------------
+
+PHASE_OUT = '''
+from engine import PhaseOut
+
+@hookimpl
+def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+    if province == "hainan":
+        return PhaseOut({arguments})
+'''
+
+
+@pytest.mark.parametrize("arguments, shown", [
+    # 60 for 60 %: refused as the clerk's bad input (exit 2), the plugin unnamed
+    ('(1.0, 1.0, 1.0, 60, 60, 60), "琼民规〔2099〕1号 一(五)"',
+     "ValueError: PhaseOut shares: expected a non-empty list of monthly shares from 0 to 1 "
+     "(1.0 the full benefit), got (1.0, 1.0, 1.0, 60.0, 60.0, 60.0)"),
+    # ("'<=' not supported between instances of 'int' and 'str'")
+    ('("1", "0.5"), "琼民规〔2099〕1号 一(五)"', "got ('1', '0.5')"),
+    # (recorded, and every month of the phase-out cited "None")
+    ('(1.0, 0.5), None', "TypeError: PhaseOut basis: expected the clause that sets the "
+                         "phase-out (text), got None"),
+])
+def test_a_phase_out_of_the_wrong_shape_names_the_plugin_and_records_nothing(install, db,
+                                                                             arguments, shown):
+    install(PHASE_OUT.format(arguments=arguments))
+    case_id = run(db, "case", "open", "--province", "hainan", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=600", "--set", "paid_from=2026-01").output.strip()
+    result = run(db, "case", "fire", case_id, "income_exceeds", "--on", "2026-04-10",
+                 "--set", "per_capita_income=1100", "--set", "standard=1000")
+    assert result.exit_code == 1, result.output
+    line = error_line(result, f"Error: {NAMED} failed in doudi_phaseout_schedule: ")
+    assert shown in line
+    shown_case = run(db, "case", "show", case_id, "--format", "json")
+    assert '"state": "paying"' in shown_case.output and "income_exceeds" not in shown_case.output
+
+
+def test_an_employment_cost_share_given_as_a_percentage_names_the_plugin(install, tmp_path):
+    # 20 (for 20 %) deducted 20 × the standard, capped at the earnings: a household earning
+    # 1500 a month was assessed as earning 700.
+    install('''
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        if province == "hainan":
+            from engine.assessment import AssessmentRules
+            return AssessmentRules(employment_cost_share=20, employment_cost_basis="琼民规〔2099〕1号 三(二)")
+    ''')
+    household = tmp_path / "h.json"
+    household.write_text('{"standard": 800, "applicant": "m1", "members": [{"id": "m1", '
+                         '"age": 40, "employed": true, "income": {"employment": 1500}}]}')
+    result = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in doudi_assessment_rules: ValueError: AssessmentRules "
+        "employment_cost_share: expected a number from 0 to 1 (0.2 for 20 % of the standard), "
+        "got 20")
