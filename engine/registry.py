@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from engine.calendar_data import CalendarOverlay
-from engine.errors import InvalidInput, PluginError
+from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
 from engine.plugins import BUILT_IN, distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
@@ -191,8 +191,18 @@ class Registry:
                 for patch in self._items(plugin, "doudi_workflow_patches", patches,
                                          WorkflowPatch, "WorkflowPatch", province):
                     # (an error inside names the plugin, not only the workflow file)
-                    apply = guarded(patch.apply, plugin, f"its WorkflowPatch ({patch.citation})")
-                    workflow = apply(workflow, f"{plugin} ({patch.citation})")
+                    what = f"its WorkflowPatch ({patch.citation})"
+                    source = f"{plugin} ({patch.citation})"
+                    try:
+                        workflow = guarded(patch.apply, plugin, what)(workflow, source)
+                        # its guards and effects too, while the patch is known: a guard it
+                        # names that no plugin registered was blamed on the workflow file
+                        validate(workflow, self.guards.names(), self.effects.names())
+                    except WorkflowLoadError as exc:  # (a name it misspells, a rule it breaks)
+                        problem = str(exc).split(f"{source}: ", 1)[-1]
+                        raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) "
+                                          f"failed in {what} on workflow {name!r}: "
+                                          f"{problem}") from None
             for plugin, params in self._each("doudi_parameters", province=province,
                                              workflow=name):
                 overrides = self._items(plugin, "doudi_parameters", params, Parameter,

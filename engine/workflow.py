@@ -477,6 +477,14 @@ class WorkflowPatch:
             if name not in known[kind]:
                 raise WorkflowLoadError(f"{source}: names {kind} {name!r}, which workflow "
                                         f"{workflow.name!r} does not have")
+        for p in self.add_parameters:
+            # (adding one the workflow has would replace it, dropping whether a county may set
+            # it and its bounds: the statutory total made local, unnoticed)
+            if p.name in workflow.parameters:
+                raise WorkflowLoadError(
+                    f"{source}: add_parameters: parameter {p.name!r} is already defined by "
+                    f"workflow {workflow.name!r}: a province changes its value from "
+                    "doudi_parameters")
 
 
 #: The parameter saying whether confirmation is delegated to the townships: ``always``

@@ -288,3 +288,41 @@ def test_an_employment_cost_share_given_as_a_percentage_names_the_plugin(install
         f"Error: {NAMED} failed in doudi_assessment_rules: ValueError: AssessmentRules "
         "employment_cost_share: expected a number from 0 to 1 (0.2 for 20 % of the standard), "
         "got 20")
+
+
+# -- WorkflowPatch: what is found once it is applied --------------------------------------------
+
+APPLIED_MISTAKES = {  # the patch's arguments, what follows "on workflow 'dibao': "
+    # (it read "hainan (…): names state …": the plugin's entry-point name, unexplained)
+    "misspelt-state": ('remove_states=("county_reviw",)',
+                       "names state 'county_reviw', which workflow 'dibao' does not have"),
+    # (it read "workflows/dibao.toml + hainan (…): …", as if the workflow file were wrong)
+    "unregistered-guard": ('add_guards=(("approve", "hainan_home_visit"),)',
+                           "transition 'approve': unknown guard 'hainan_home_visit' (known: "),
+    "deadline-misspelt-event": (
+        'add_deadlines=(DeadlineRule("village_review", "村级评议", ("acept",), "total"),)',
+        "deadline 'village_review': names event 'acept', which no transition has"),
+    # (it replaced the national parameter: the statutory total made local, unnoticed)
+    "re-adds-a-parameter": (
+        'add_parameters=(Parameter("total", "60wd", "琼民规〔2099〕1号", local=True),)',
+        "add_parameters: parameter 'total' is already defined by workflow 'dibao': a province "
+        "changes its value from doudi_parameters"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(APPLIED_MISTAKES))
+def test_a_patch_that_does_not_fit_the_workflow_names_the_plugin(install, mistake):
+    arguments, shown = APPLIED_MISTAKES[mistake]
+    install(f'''
+    from engine import DeadlineRule, Parameter, WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(三)", {arguments})]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)) on workflow "
+        f"'dibao': {shown}")
