@@ -35,6 +35,7 @@ from engine.errors import (
     EventRefused,
     InvalidInput,
     OutsideCalendar,
+    PluginError,
     UnknownName,
 )
 from engine.guards import GuardContext, HistoryEntry
@@ -225,9 +226,24 @@ class Engine(Reports, Maintenance):
             self._workflows[key] = wf
         return wf
 
+    def _province_of(self, case: CaseRecord) -> str:
+        """The case's province, which a loaded plugin must register: a stored case of one
+        whose plugin was uninstalled, or left out by ``DOUDI_LOAD_PLUGINS``, is a
+        :class:`PluginError` naming the case (it read as "unknown province", exit 2, as if
+        the user had typed a wrong name)."""
+        if case.province not in self.registry.provinces:
+            loaded = ", ".join(sorted(self.registry.provinces)) or "none"
+            allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
+            why = (f"DOUDI_LOAD_PLUGINS={allowed} leaves its plugin out?" if allowed is not None
+                   else "install its plugin")
+            raise PluginError(f"case {case.id} is of province {case.province!r}, which no "
+                              f"loaded plugin registers (loaded: {loaded}): {why}")
+        return case.province
+
     def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow:
         """The case's workflow; a case row naming a workflow or state doudi never gives (the
         row changed by hand) is a :class:`DamagedRecord`, not a KeyError deep in a report."""
+        self._province_of(case)
         try:
             wf = self._workflow(case.province, case.workflow, case.county, on)
         except (UnknownName, InvalidInput):
@@ -803,7 +819,7 @@ class Engine(Reports, Maintenance):
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
-        self.calendar(case.province, case.county).check(on)  # a date the case can be shown on
+        self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
         entry = HistoryEntry(len(history), CORRECTION_EVENT, on, case.state, case.state,
                              dict(payload or {}), reason, actor=actor, key=idempotency_key,
                              corrects=corrects)
@@ -996,6 +1012,7 @@ class Engine(Reports, Maintenance):
     def _deadlines_from_history(
         self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None
     ) -> list[Deadline]:
+        self._province_of(case)
         attributes: dict[str, Any] = {}
         deadlines: list[Deadline] = []
         for entry in history:
@@ -1052,7 +1069,7 @@ class Engine(Reports, Maintenance):
     def _judge(
         self, case: CaseRecord, deadlines: list[Deadline], as_of: date, window: int
     ) -> tuple[DeadlineView, ...]:
-        return judged(case.id, deadlines, self.calendar(case.province, case.county), as_of,
+        return judged(case.id, deadlines, self.calendar(self._province_of(case), case.county), as_of,
                       window)
 
     def deadlines(
@@ -1079,7 +1096,7 @@ class Engine(Reports, Maintenance):
             )
         # (the view judges its deadlines when first read: a date past the calendar would fail
         # there, in to_json, not here)
-        self.calendar(stored.province, stored.county).check(as_of)
+        self.calendar(self._province_of(stored), stored.county).check(as_of)
         case, history, deadlines = self._as_of(stored, as_of)
         if history is None:
             history = self.store.history(case_id)

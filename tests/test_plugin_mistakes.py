@@ -3,6 +3,10 @@ never a traceback nor a rule silently left out. (``install``: conftest.py; it re
 
 from __future__ import annotations
 
+import importlib
+import shutil
+import sqlite3
+
 import pytest
 from click.testing import CliRunner
 
@@ -326,3 +330,33 @@ def test_a_patch_that_does_not_fit_the_workflow_names_the_plugin(install, mistak
     assert error_line(result).startswith(
         f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)) on workflow "
         f"'dibao': {shown}")
+
+
+# -- cases of a province whose plugin is not loaded ---------------------------------------------
+
+@pytest.mark.parametrize("left_out", ["by-DOUDI_LOAD_PLUGINS", "uninstalled"])
+def test_a_stored_case_of_a_province_not_loaded_is_one_line_naming_the_case(install, db,
+                                                                            tmp_path, left_out):
+    # It read "unknown province 'hainan' (known: shanxi)", exit 2, as if the user had typed a
+    # wrong name — for every report on the database and every command on the case, even
+    # with DOUDI_LOAD_PLUGINS as the message of a plugin that fails to load advises.
+    install("")
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    get_registry.cache_clear()  # (as a new process would)
+    env, loaded, why = {"DOUDI_LOAD_PLUGINS": "shanxi"}, "shanxi", \
+        "DOUDI_LOAD_PLUGINS=shanxi leaves its plugin out?"
+    if left_out == "uninstalled":
+        shutil.rmtree(tmp_path / "site" / "doudi_broken-1.0.dist-info")
+        importlib.invalidate_caches()
+        env, loaded, why = {}, "jiangsu_draft, shanxi, tianjin", "install its plugin"
+    before = sqlite3.connect(db).execute("select count(*) from events").fetchone()
+    expected = (f"Error: case {case_id} is of province 'hainan', which no loaded plugin registers "
+                f"(loaded: {loaded}): {why}")
+    for command in (["report", "breaches"], ["case", "show", case_id], ["recompute"],
+                    ["case", "fire", case_id, "start_investigation", "--on", "2026-04-03"],
+                    ["audit", "verify"]):
+        result = run(db, *command, env=env)
+        assert result.exit_code == 1, (command, result.output)
+        assert error_line(result) == expected, command
+    assert sqlite3.connect(db).execute("select count(*) from events").fetchone() == before
