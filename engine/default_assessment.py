@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
 from attrs import frozen
 
 from engine.assessment import Household, assess
@@ -13,6 +14,7 @@ from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, HistoryEntry
 from engine.hookspecs import hookimpl
+from engine.shapes import is_text, one
 
 MARGINAL_BASIS = "民发〔2022〕83号（低保边缘家庭认定）"
 
@@ -21,14 +23,18 @@ MARGINAL_BASIS = "民发〔2022〕83号（低保边缘家庭认定）"
 class ExceptionRoute:
     """Where an assessed case goes when the rules alone would not help it."""
 
-    kind: str  # e.g. collective_review, fund_referral, expenditure_type, marginal_offer, refusal
-    title: str
-    basis: str
-    next_event: str | None = None  # the event that takes the route, where the workflow has one
+    # e.g. collective_review, fund_referral, expenditure_type, marginal_offer, refusal
+    kind: str = attrs.field(validator=one("the route's name (text)", is_text))
+    title: str = attrs.field(validator=one("what the household is told (text)", is_text))
+    basis: str = attrs.field(validator=one("the clause that sets the route (text)", is_text))
+    # the event that takes the route, where the workflow has one
+    next_event: str | None = attrs.field(default=None, validator=one(
+        "None or an event's name", lambda v: v is None or is_text(v)))
     # Whether the route can end in 低保 approval: None, it cannot (the household is told of
     # other help, or refused); an event, once that event is recorded after the assessment
     # (a collective decision); "assess", on the assessment itself (the route is inclusion).
-    approval_after: str | None = None
+    approval_after: str | None = attrs.field(default=None, validator=one(
+        "None or an event's name", lambda v: v is None or is_text(v)))
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "title": self.title, "basis": self.basis,

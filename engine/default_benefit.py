@@ -9,7 +9,9 @@ leaving 低保 goes into dynamic monitoring (民发〔2022〕83号).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import attrs
 from attrs import frozen
 
 from engine.effects import LinkedOpening, Outcome, Sanction
@@ -19,17 +21,31 @@ from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
 from engine.periods import due_date, iso_date
+from engine.shapes import is_text, one
 
 REVIEW_OUTCOMES = ("keep", "raise", "reduce", "stop")
 
 
 @frozen
 class LeaveRoute:
-    """Where a household leaving 低保 goes: ``transfer`` (with its recognition) or ``monitoring``."""
+    """Where a household leaving 低保 goes: ``transfer`` (with its recognition) or ``monitoring``.
 
-    kind: str  # transfer | monitoring
-    basis: str
-    recognition: str | None = None  # marginal | expenditure, for a transfer
+    Checked when built (a TypeError naming the field): a misspelt kind ("transferr") was taken
+    for monitoring, and the transfer silently not opened.
+    """
+
+    kind: str = attrs.field(validator=one("'transfer' or 'monitoring'",
+                                          lambda v: v in ("transfer", "monitoring")))
+    basis: str = attrs.field(validator=one("the clause that sets the route (text)", is_text))
+    # marginal | expenditure: what a transfer is recognized as (None for monitoring)
+    recognition: str | None = attrs.field(default=None)
+
+    @recognition.validator
+    def _recognition(self, attribute: attrs.Attribute, value: Any) -> None:
+        allowed = ("marginal", "expenditure") if self.kind == "transfer" else (None,)
+        if value not in allowed:
+            raise TypeError(f"LeaveRoute recognition: expected {' or '.join(map(repr, allowed))} "
+                            f"for a {self.kind}, got {value!r}")
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "basis": self.basis, "recognition": self.recognition}

@@ -360,3 +360,46 @@ def test_a_stored_case_of_a_province_not_loaded_is_one_line_naming_the_case(inst
         assert result.exit_code == 1, (command, result.output)
         assert error_line(result) == expected, command
     assert sqlite3.connect(db).execute("select count(*) from events").fetchone() == before
+
+
+# -- LeaveRoute and ExceptionRoute --------------------------------------------------------------
+
+LEAVE = '''
+from engine import LeaveRoute
+
+@hookimpl
+def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
+    if province == "hainan":
+        return LeaveRoute({arguments})
+'''
+
+
+@pytest.mark.parametrize("arguments, shown", [
+    # (taken for monitoring: the household silently not transferred, no marginal case opened)
+    ('"transferr", "琼民规〔2099〕1号 三(一)", "marginal"',
+     "LeaveRoute kind: expected 'transfer' or 'monitoring', got 'transferr'"),
+    # (a transfer opened a marginal case recognized as nothing)
+    ('"transfer", "琼民规〔2099〕1号 三(一)"',
+     "LeaveRoute recognition: expected 'marginal' or 'expenditure' for a transfer, got None"),
+    ('"monitoring", ""', "LeaveRoute basis: expected the clause that sets the route (text), "
+                         "got ''"),
+])
+def test_a_leave_route_of_the_wrong_shape_names_the_plugin_and_records_nothing(install, db,
+                                                                               arguments, shown):
+    install(LEAVE.format(arguments=arguments))
+    case_id = run(db, "case", "open", "--province", "hainan", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=600", "--set", "paid_from=2026-01").output.strip()
+    result = run(db, "case", "fire", case_id, "leave", "--on", "2026-05-06",
+                 "--set", "per_capita_income=1500", "--set", "standard=1000")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {NAMED} failed in doudi_leave_route: TypeError: {shown}"
+    assert '"state": "paying"' in run(db, "case", "show", case_id, "--format", "json").output
+
+
+def test_an_exception_route_without_a_basis_is_refused_when_built():
+    # (inside a plugin's hook, that is one line naming the plugin, as for LeaveRoute above)
+    from engine.default_assessment import ExceptionRoute
+
+    with pytest.raises(TypeError, match=r"^ExceptionRoute basis: expected the clause that sets "
+                                        r"the route \(text\), got None$"):
+        ExceptionRoute("fund_referral", "转介社会救助基金", None)
