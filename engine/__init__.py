@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 # Exports resolve on first use (PEP 562): the command line starts without loading the engine.
 _EXPORTS = {
+    "PlaceRules": "engine.application_place",
+    "Outcome": "engine.effects",
+    "GuardContext": "engine.guards",
+    "ExceptionRoute": "engine.default_assessment",
+    "AssessmentRules": "engine.assessment",
     "Breach": "engine.core",
     "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
@@ -51,11 +56,14 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __getattr__'s Any)
+    from engine.application_place import PlaceRules
+    from engine.assessment import AssessmentRules
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
     from engine.core import Breach, CaseView, DeadlineView, Engine
+    from engine.default_assessment import ExceptionRoute
     from engine.default_benefit import LeaveRoute
-    from engine.effects import Sanction
+    from engine.effects import Outcome, Sanction
     from engine.errors import (
         Busy,
         Conflict,
@@ -68,6 +76,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
         UnknownName,
         WorkflowLoadError,
     )
+    from engine.guards import GuardContext
     from engine.hookspecs import hookimpl
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
@@ -87,6 +96,7 @@ if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every n
 
 
 __all__ = [
+    "AssessmentRules",
     "Breach",
     "Busy",
     "CalendarOverlay",
@@ -101,13 +111,17 @@ __all__ = [
     "Duration",
     "Engine",
     "EventRefused",
+    "ExceptionRoute",
+    "GuardContext",
     "InvalidInput",
     "LeaveRoute",
     "OfficialCalendar",
+    "Outcome",
     "OutsideCalendar",
     "Parameter",
     "Payment",
     "PhaseOut",
+    "PlaceRules",
     "PluginError",
     "Province",
     "Sanction",

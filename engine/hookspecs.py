@@ -1,9 +1,25 @@
 """The plugin API: every hook a province plugin may implement.
 
 A province plugin is a module (or object) with functions marked ``@hookimpl`` and named
-after the hooks below, published through the entry-point group ``doudi``. Hooks are called
-with keyword arguments; a plugin answers only for its own province and returns ``None``
-for others. Built-in provinces use exactly this API.
+after the hooks below, published through the entry-point group ``doudi``; the entry point's
+name is the plugin's name in every error line and in ``DOUDI_LOAD_PLUGINS``. Hooks are
+called with keyword arguments, and an implementation may take fewer of them (any it takes
+must be the hook's own). A plugin answers only for the provinces it registered and returns
+``None`` for others: an answer for another province is an error naming the plugin.
+Built-in provinces use exactly this API.
+
+Everything a hook returns is importable from ``engine`` (``Province``, ``Document``,
+``Parameter``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``, ``Variant``,
+``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``PhaseOut``, ``LeaveRoute``,
+``AssessmentRules``, ``ExceptionRoute``, ``PlaceRules``). ``Province``, ``Document``,
+``WorkflowPatch``, ``CalendarOverlay``, ``PhaseOut``, ``LeaveRoute`` and ``ExceptionRoute``
+(and ``AssessmentRules``' shares) are checked when built, a field of the wrong kind a
+TypeError or ValueError naming the class and the field; parameters, states, transitions
+and deadline rules when the patched workflow is validated. A hook's answer of the wrong
+class (a dict for a ``PhaseOut``, one ``Parameter`` not in a list) is refused. Raised
+inside a hook, a guard or an effect, any exception but a ``DoudiError`` becomes one error
+line naming the plugin (``PluginError``, exit 1); a ``DoudiError`` raised on purpose (an
+``InvalidInput`` for an event's bad data, exit 2) is passed on as it is.
 """
 
 from __future__ import annotations
@@ -16,29 +32,52 @@ hookimpl = pluggy.HookimplMarker("doudi")
 
 @hookspec
 def doudi_register_provinces(register):
-    """Call ``register(Province(...))`` once for each province this plugin ships."""
+    """Call ``register(Province(code, name, (Document(...), ...)))`` once for each province
+    this plugin ships.
+
+    ``code`` is lower-case pinyin, digits and ``_`` (``hainan``): it begins every case id and
+    is what ``--province`` takes. A code another plugin registers stops start-up naming both.
+    A case stays its province's: once the plugin is uninstalled (or left out by
+    ``DOUDI_LOAD_PLUGINS``) every command on its cases says so in one line, exit 1.
+    """
 
 
 @hookspec
 def doudi_parameters(province, workflow):
     """Return a list of ``Parameter`` overriding the workflow's defaults for this province, or None.
 
-    Each parameter carries its own citation: the clause of the province's document that sets
-    the value (e.g. ``Parameter("total", "20wd", "津民发〔2023〕13号 四(一)")``).
+    Called once for each workflow (``dibao``, ``benefit``, ``temporary``, ``marginal``,
+    ``monitoring``): answer for the one named. Each parameter carries its own citation: the
+    clause of the province's document that sets the value (e.g. ``Parameter("total",
+    "20wd", "津民发〔2023〕13号 四(一)")``). Only a parameter the workflow (or a patch)
+    defines can be overridden, with a value of the same kind (``"25wd"``, not ``"25"`` or
+    ``25``); ``local`` and ``bounds`` stay as their definer set them (saying otherwise is an
+    error). ``doudi workflow show W --province P --format json`` lists them.
     """
 
 
 @hookspec
 def doudi_workflow_patches(province, workflow):
-    """Return a list of ``WorkflowPatch`` to apply to this province's workflow, or None."""
+    """Return a list of ``WorkflowPatch`` to apply to this province's workflow, or None.
+
+    A patch adds states, transitions, deadline rules (``DeadlineRule(rule, title, starts,
+    param, stops=…, variants=(Variant(when, param),), when=…)``) and new parameters
+    (``add_parameters``: names the workflow does not have; a value of one it has is changed
+    from :func:`doudi_parameters`), removes states, events and deadline rules, and puts a
+    registered guard on every transition of an event (``add_guards=(("approve",
+    "my_guard"),)``). Every name it uses must exist: a misspelt one is an error line naming
+    the plugin and the patch, never a national rule silently left in force.
+    """
 
 
 @hookspec
 def doudi_calendar_overlays(province, county):
     """Return a list of ``CalendarOverlay`` (local days off / working days) for this place, or None.
 
-    ``county`` is ``None`` for the province-wide calendar. Overlays of the national calendar
-    only: the three current provinces return None.
+    ``county`` is the case's county (``None`` for the province-wide calendar). An overlay
+    with ``county=None`` applies to the whole province, one with ``county="…"`` only to that
+    county's cases, so a plugin may return all of its overlays whatever ``county`` it is
+    asked for. Overlays change the national calendar; they do not replace it.
     """
 
 
@@ -48,7 +87,9 @@ def doudi_register_guards(register):
 
     A guard receives a ``GuardContext`` (the case, the event, its date and payload, the case's
     history and running deadlines, the effective parameters) and returns ``None`` to allow the
-    transition or a one-line reason to refuse it.
+    transition or a one-line reason (text) to refuse it: ``case fire`` prints "EVENT refused:
+    REASON", exit 1, nothing written. A name must be unique across all plugins, the built-in
+    guards included (a clash stops start-up naming both); a workflow or patch uses it by name.
     """
 
 
@@ -67,21 +108,29 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
 
     Called when employment lifts per-capita income above the standard (event
     ``income_exceeds``). Answer for your own province; the national default (6 months at the
-    full amount, 民发〔2022〕83号) answers last.
+    full amount, 民发〔2022〕83号, or the province's ``phase_out`` parameter) answers last.
+    ``PhaseOut(shares, basis, from_change=False)``: ``shares`` the share of the previous
+    benefit paid in each month, each from 0 to 1 (``0.6``, not ``60``).
     """
 
 
 @hookspec(firstresult=True)
 def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
-    """Return the ``LeaveRoute`` of a household leaving 低保 (transfer or dynamic monitoring)."""
+    """Return the ``LeaveRoute`` of a household leaving 低保 (transfer or dynamic monitoring).
+
+    ``LeaveRoute("transfer", basis, "marginal" | "expenditure")`` opens a linked ``marginal``
+    case; ``LeaveRoute("monitoring", basis)`` marks the household for dynamic monitoring
+    (the national default).
+    """
 
 
 @hookspec(firstresult=True)
 def doudi_assessment_rules(province, parameters):
     """Return the ``AssessmentRules`` (single-person households, exemptions, disregards) of a province.
 
-    ``parameters`` are the province's effective ``dibao`` parameters. The national default
-    (every income and all support counted) answers last.
+    ``parameters`` are the province's effective ``dibao`` parameters (with a county's own
+    settings). The national default (every income and all support counted) answers last.
+    Shares are fractions: ``employment_cost_share=0.2`` for 20 % of the standard.
     """
 
 

@@ -13,9 +13,9 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import PluginError
+from engine.errors import EventRefused, PluginError
 from engine.plugins import get_plugin_manager
-from engine.registry import Registry
+from engine.registry import Registry, assess_household
 
 # 海南: 黎族苗族传统节日“三月三” (农历三月初三) is a local day off, an overlay on the national
 # calendar. In 2026 it falls on 2026-04-19 (a Sunday) — so the test plugin also declares a
@@ -212,3 +212,57 @@ def test_the_engine_names_no_province():
         text = path.read_text(encoding="utf-8")
         for code in ("shanxi", "tianjin", "jiangsu", "山西", "天津", "江苏"):
             assert code not in text, f"{path.relative_to(root)} names {code}"
+
+
+def test_the_readme_s_plugin_example_loads_and_does_what_it_says(site, tmp_path):
+    """README "Writing a province plugin", its Python blocks as one module, installed as a
+    newcomer would: they must load and work (the classes it names once had to be found in
+    engine.* submodules)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Writing a province plugin", 1)[1].split("\n## ", 1)[0]
+    source = "\n".join(re.findall(r"```python\n(.*?)```", section, re.S))
+    install(site, "doudi_hainan", "doudi_hainan_readme", source, "hainan")
+    registry = Registry(get_plugin_manager()).load()
+    engine = Engine.open(str(tmp_path / "cases.db"), registry=registry)
+    near = engine.open_case(province="hainan", on=date(2026, 4, 1))
+    remote = engine.open_case(province="hainan", on=date(2026, 4, 1),
+                              attributes={"remote": True})
+    for case in (near, remote):
+        engine.fire(case.id, "accept", on=date(2026, 4, 2))
+    due = {(case.id, v.deadline.rule): v.deadline for case in (near, remote)
+           for v in engine.deadlines(case.id, as_of=date(2026, 4, 2))}
+    # "total" 25wd from Thu 4/2 (not counted): 4/3 (1); 清明 4/4–4/6 off; 4/7–4/10 (2–5);
+    # 4/13–4/17 (6–10); 4/20–4/24 (11–15); 4/27–4/30 (16–19); 劳动节 5/1–5/5 off; 5/6–5/8
+    # (20–22); Sat 5/9 make-up working day (23); 5/11 (24); 5/12 (25).
+    assert (due[near.id, "total"].due_on, due[near.id, "total"].citation) == \
+        (date(2026, 5, 12), "琼民发〔2023〕X号 四(二)")
+    # 村级评议 5wd: 4/3 (1), 4/7–4/10 (2–5) → 4/10; remote, 8wd: 4/13 (6) 4/14 (7) 4/15 (8).
+    assert due[near.id, "village_review"].due_on == date(2026, 4, 10)
+    assert due[remote.id, "village_review"].due_on == date(2026, 4, 15)
+    # The overlay: 三月三 (2025-03-31, a Monday) is a day off in the province only.
+    assert not engine.calendar("hainan").is_working_day(date(2025, 3, 31))
+    assert engine.calendar().is_working_day(date(2025, 3, 31))
+    for event, on in (("start_investigation", 7), ("request_verification", 8),
+                      ("start_verification", 9), ("post_publicity", 10),
+                      ("submit_to_county", 20), ("county_home_visit", 22)):
+        engine.fire(near.id, event, on=date(2026, 4, on))
+    with pytest.raises(EventRefused, match=r"approve refused: 琼民发〔2023〕X号 四\(三\): "
+                                           r"approve needs --set home_visit=true"):
+        engine.fire(near.id, "approve", on=date(2026, 4, 23), payload={"amount": 500})
+    approved = engine.fire(near.id, "approve", on=date(2026, 4, 23),
+                           payload={"amount": 500, "home_visit": True})
+    [link] = approved.links
+    # 渐退 from the month after the income change: 100 % for 3 months, then 60 % of 500.
+    view = engine.fire(link["case_id"], "income_exceeds", on=date(2026, 6, 10),
+                       payload={"per_capita_income": 900, "standard": 800})
+    assert [(p.month, p.amount) for p in view.payments][2:] == [
+        ("2026-07", 500.0), ("2026-08", 500.0), ("2026-09", 500.0), ("2026-10", 300.0),
+        ("2026-11", 300.0), ("2026-12", 300.0)]
+    # 20 % of the standard 800 (160) off earnings of 1500: 1340 for a household of 2.
+    household = {"standard": 800, "applicant": "m1", "members": [
+        {"id": "m1", "age": 40, "employed": True, "income": {"employment": 1500}},
+        {"id": "m2", "age": 10}]}
+    assert assess_household(registry, "hainan", household).countable_income == 1340
