@@ -45,6 +45,7 @@ from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import AUTO_ACTOR, RECOMPUTE_EVENT, Maintenance
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
+from engine.read_only import read_only
 from engine.registry import Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, plain
@@ -932,10 +933,13 @@ class Engine(Reports, Maintenance):
             case_id=case.id,
             province=case.province,
             state=case.state,
-            attributes=attributes,
+            # Read-only: a guard or effect that wrote into them changed the case's stored
+            # attributes (or the recorded data) behind its history, unseen. An effect adds
+            # to its Outcome.
+            attributes=read_only(attributes),
             event=event,
             on=on,
-            payload=payload,
+            payload=read_only(payload),
             reason=reason,
             history=tuple(history),
             deadlines=tuple(deadlines),

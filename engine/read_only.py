@@ -5,7 +5,8 @@ county's settings once per engine): a caller that changed a value it was given (
 publicity channel to a list it read) changed the rules of every case after it. Lists and
 mappings in those values are made read-only when the value is built. They stay a ``list``
 and a ``dict`` (``isinstance``, ``== []``, ``json.dumps`` as before: a rule or a plugin
-reading a value sees no difference), but every change raises ``TypeError``.
+reading a value sees no difference), but every change raises ``TypeError``. A guard's or
+effect's ``GuardContext`` shows the case's attributes and the event's data read-only too.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, NoReturn
 
 
 def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
-    raise TypeError(f"this {type(self).__name__} is read-only (a rule's value, shared by every "
-                    "engine): change a copy")
+    raise TypeError(f"this {type(self).__name__} is read-only (a rule's value, or the case as a "
+                    "guard or effect is shown it; an effect adds to its Outcome): change a copy")
 
 
 class ReadOnlyList(list):

@@ -47,7 +47,8 @@ def _reason_or_none(guard, plugin: str, name: str):
     """A guard whose answer is checked: None (allowed) or the reason, as text."""
     def checked(ctx: Any) -> str | None:
         why = guard(ctx)
-        if why is not None and not isinstance(why, str):
+        # (a blank reason refused the event as "approve refused: ", saying nothing)
+        if why is not None and not (isinstance(why, str) and why.strip()):
             raise PluginError(
                 f"plugin {plugin!r} ({distribution_of(plugin)}) guard {name!r} returned "
                 f"{why!r}: a guard returns None to allow, or the reason (text) to refuse")

@@ -403,3 +403,43 @@ def test_an_exception_route_without_a_basis_is_refused_when_built():
     with pytest.raises(TypeError, match=r"^ExceptionRoute basis: expected the clause that sets "
                                         r"the route \(text\), got None$"):
         ExceptionRoute("fund_referral", "转介社会救助基金", None)
+
+
+# -- guards that say nothing, or write into the case -------------------------------------------
+
+A_GUARD = '''
+from engine import WorkflowPatch
+
+@hookimpl
+def doudi_register_guards(register):
+    register("hainan_guard", {guard})
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_guards=(("accept", "hainan_guard"),))]
+'''
+
+
+@pytest.mark.parametrize("guard, shown", [
+    # (refused as "accept refused: ", saying nothing)
+    ('lambda ctx: " "', "guard 'hainan_guard' returned ' ': a guard returns None to allow, or "
+                        "the reason (text) to refuse"),
+    # (the case's stored attributes got sneaky=1, which no event of its history has: a replay
+    # or `audit verify` would rebuild the case without it)
+    ('lambda ctx: ctx.attributes.update(sneaky=1)',
+     "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
+    ('lambda ctx: ctx.payload.__setitem__("village", "改过的村")',
+     "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
+])
+def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install, db, guard,
+                                                                        shown):
+    install(A_GUARD.format(guard=guard))
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    result = run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02",
+                 "--set", "village=一村")
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(f"Error: {NAMED} ")
+    assert shown in error_line(result)
+    shown_case = run(db, "case", "show", case_id, "--format", "json").output
+    assert '"state": "applied"' in shown_case and "sneaky" not in shown_case
