@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from engine import arguments
 from engine.calendar_data import CalendarOverlay
 from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
@@ -53,6 +54,20 @@ def _reason_or_none(guard, plugin: str, name: str):
                 f"plugin {plugin!r} ({distribution_of(plugin)}) guard {name!r} returned "
                 f"{why!r}: a guard returns None to allow, or the reason (text) to refuse")
         return why
+
+    return checked
+
+
+def _json_outcome(effect, plugin: str, name: str):
+    """An effect whose Outcome attributes are checked to be JSON values, as they are stored:
+    a ``date`` (not its text) ended the event in the encoder's traceback."""
+    def checked(ctx: Any, outcome: Any) -> None:
+        effect(ctx, outcome)
+        try:
+            arguments.json_object(outcome.attributes, "outcome.attributes")
+        except InvalidInput as exc:
+            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) effect {name!r}: "
+                              f"{exc}") from None
 
     return checked
 
@@ -125,8 +140,8 @@ class Registry:
                 if callable(function) else function, plugin)
         if hook_name == "doudi_register_effects":
             return lambda name, function: self.effects.register(
-                name, guarded(function, plugin, f"effect {name!r}") if callable(function)
-                else function, plugin)
+                name, _json_outcome(guarded(function, plugin, f"effect {name!r}"), plugin, name)
+                if callable(function) else function, plugin)
         return lambda province: self._add_province(province, plugin)
 
     def _items(self, plugin: str, hook_name: str, result: Any, kind: type, what: str,

@@ -443,3 +443,33 @@ def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install,
     assert shown in error_line(result)
     shown_case = run(db, "case", "show", case_id, "--format", "json").output
     assert '"state": "applied"' in shown_case and "sneaky" not in shown_case
+
+
+def test_an_effect_deciding_a_value_json_cannot_store_names_the_plugin(install, db):
+    # A date object (not its text) ended the event in json's traceback, exit 1, 57 lines.
+    install('''
+    from engine import Transition, WorkflowPatch
+
+    def mark_reviewed(ctx, outcome):
+        outcome.attributes["village_reviewed_on"] = ctx.on
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_mark_reviewed", mark_reviewed)
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_transitions=(Transition(
+                "village_review_done", ("accepted",), None, "村级民主评议完成",
+                effects=("hainan_mark_reviewed",)),))]
+    ''')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    result = run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} effect 'hainan_mark_reviewed': outcome.attributes.village_reviewed_on "
+        "is a date (datetime.date(2026, 4, 7)): not a JSON value (text, number, true/false, "
+        "null, list or mapping)")
+    assert "village_review_done" not in run(db, "case", "show", case_id).output
