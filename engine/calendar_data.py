@@ -108,6 +108,13 @@ class CalendarOverlay:
         "None (the whole province) or a county's name, without spaces around it",
         lambda v: v is None or (is_text(v) and v == v.strip())))
 
+    def __attrs_post_init__(self) -> None:
+        # (the working day won, silently: a day off the document gives was counted)
+        both = sorted({d for d, _ in self.days_off} & {d for d, _ in self.working_days})
+        if both:
+            raise TypeError(f"CalendarOverlay: {both[0].isoformat()} is both in days_off and in "
+                            "working_days")
+
 
 @frozen
 class DayInfo:

@@ -387,6 +387,13 @@ class Workflow:
                     f"by workflow {self.name!r}"
                 )
             defined = params[p.name]
+            # (a list's rule read text as its characters: extension reasons "人户分离" let any
+            # part of it, "人户", pass as one)
+            want, got = _value_kind(defined.value), _value_kind(p.value)
+            if want != got:
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r}: {got} where the workflow has {want} "
+                    f"({defined.value!r}, {defined.citation})")
             # Whoever defines a parameter decides whether a county may set it, and within
             # what bounds: an override saying otherwise was silently dropped.
             if p.local and not defined.local:
@@ -404,6 +411,21 @@ class Workflow:
         result = attrs.evolve(self, parameters=params)
         validate(result, source=where)  # (valid before: what fails now is the overrides')
         return result
+
+
+def _value_kind(value: Any) -> str:
+    """What a parameter's value is, for an override to be of the same kind."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
 
 
 def _patch_list(kind: type | None, what: str) -> Any:
@@ -708,6 +730,12 @@ def validate(
                 fail(item, f"names event {event!r}, which no transition has")
         if bool(d.pauses) != bool(d.resumes):
             fail(item, "pauses and resumes must be given together")
+        for when in filter(None, [d.when, *(v.when for v in d.variants)]):
+            # ("remote=" or "level=|县级" matched no case: the rule or variant never applied)
+            name, equals, values = when.partition("=") if isinstance(when, str) else ("", "", "")
+            if not name.strip() or (equals and not all(v.strip() for v in values.split("|"))):
+                fail(item, f"when {when!r} is not an attribute's name (true), or name=value "
+                           "(alternatives value|value)")
         params = [d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)]
         for param in filter(None, params):
             if param not in workflow.parameters:

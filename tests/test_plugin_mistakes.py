@@ -473,3 +473,52 @@ def test_an_effect_deciding_a_value_json_cannot_store_names_the_plugin(install, 
         "is a date (datetime.date(2026, 4, 7)): not a JSON value (text, number, true/false, "
         "null, list or mapping)")
     assert "village_review_done" not in run(db, "case", "show", case_id).output
+
+
+def test_a_day_both_off_and_working_in_one_overlay_names_the_plugin(install):
+    # The working day won, silently: 2026-04-20, the day off the document gives, was counted.
+    install(OVERLAY.format(arguments='"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")], '
+                                     'working_days=[(date(2026, 4, 20), "调休")]'))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: {NAMED} failed in doudi_calendar_overlays: TypeError: "
+                                  "CalendarOverlay: 2026-04-20 is both in days_off and in "
+                                  "working_days")
+
+
+@pytest.mark.parametrize("arguments, shown", [
+    # 57号 第22条's reasons as one text: "人户" passed as a reason, a part of "人户分离"
+    ('"extension_reasons", "人户分离", "琼民规〔2099〕1号 四(二)"',
+     "parameter 'extension_reasons': text where the workflow has a list (['人户分离', "
+     "'异地申办', '调查难度大'], 民发〔2021〕57号 第22条)"),
+    ('"materials_notices", "1", "琼民规〔2099〕1号 四(一)"',
+     "parameter 'materials_notices': text where the workflow has a number (1, "),
+])
+def test_an_override_of_another_kind_than_the_workflow_s_names_the_plugin(install, arguments,
+                                                                          shown):
+    install(PARAMETERS.format(arguments=arguments))
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(f"Error: {NAMED}: doudi_parameters: {shown}")
+
+
+@pytest.mark.parametrize("when", ["remote=", "=true", "level=省级|", " "])
+def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, when):
+    # "remote=" held for no case: the rule (or its variant) silently never applied.
+    install(f'''
+    from engine import DeadlineRule, Parameter, Variant, WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_deadlines=(DeadlineRule(
+                "village_review", "村级评议", ("accept",), "total", stops=("start_investigation",),
+                variants=(Variant({when!r}, "total_extended"),)),))]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(一)) on workflow 'dibao': "
+        f"deadline 'village_review': when {when!r} is not an attribute's name (true), or "
+        "name=value (alternatives value|value)")
