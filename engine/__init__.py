@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 # Exports resolve on first use (PEP 562): the command line starts without loading the engine.
 _EXPORTS = {
+    "LinkedOpening": "engine.effects",
     "PlaceRules": "engine.application_place",
     "Outcome": "engine.effects",
     "GuardContext": "engine.guards",
@@ -63,7 +64,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.core import Breach, CaseView, DeadlineView, Engine
     from engine.default_assessment import ExceptionRoute
     from engine.default_benefit import LeaveRoute
-    from engine.effects import Outcome, Sanction
+    from engine.effects import LinkedOpening, Outcome, Sanction
     from engine.errors import (
         Busy,
         Conflict,
@@ -115,6 +116,7 @@ __all__ = [
     "GuardContext",
     "InvalidInput",
     "LeaveRoute",
+    "LinkedOpening",
     "OfficialCalendar",
     "Outcome",
     "OutsideCalendar",

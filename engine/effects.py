@@ -17,6 +17,7 @@ from attrs import define, frozen
 
 from engine.errors import DamagedRecord
 from engine.guards import GuardContext
+from engine.shapes import is_day, is_text, one
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
 
@@ -25,11 +26,16 @@ SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
 class Sanction:
     """A credit sanction (社会救助信用管理), stored with its clause."""
 
-    kind: str  # criticism | stop | repayment | legal_referral
-    on: date
-    basis: str
-    amount: float | None = None
-    note: str = ""
+    # Checked when built (a TypeError or ValueError naming the field): a plugin's misspelt kind
+    # was stored, and read back as a row "changed outside doudi".
+    kind: str = attrs.field(validator=one(" or ".join(SANCTION_KINDS),
+                                          lambda v: v in SANCTION_KINDS))
+    on: date = attrs.field(validator=one("a datetime.date (not text)", is_day))
+    basis: str = attrs.field(validator=one("the clause that sets it (text)", is_text))
+    amount: float | None = attrs.field(default=None, validator=one(
+        "None or a number", lambda v: v is None or (
+            isinstance(v, int | float) and not isinstance(v, bool))))
+    note: str = attrs.field(default="", validator=one("text", lambda v: isinstance(v, str)))
 
     def to_json(self) -> dict:
         return {

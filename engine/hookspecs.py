@@ -10,9 +10,10 @@ Built-in provinces use exactly this API.
 
 Everything a hook returns is importable from ``engine`` (``Province``, ``Document``,
 ``Parameter``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``, ``Variant``,
-``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``PhaseOut``, ``LeaveRoute``,
-``AssessmentRules``, ``ExceptionRoute``, ``PlaceRules``). ``Province``, ``Document``,
-``WorkflowPatch``, ``CalendarOverlay``, ``PhaseOut``, ``LeaveRoute`` and ``ExceptionRoute``
+``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``Sanction``, ``LinkedOpening``,
+``PhaseOut``, ``LeaveRoute``, ``AssessmentRules``, ``ExceptionRoute``, ``PlaceRules``).
+``Province``, ``Document``, ``WorkflowPatch``, ``CalendarOverlay``, ``Sanction``, ``PhaseOut``,
+``LeaveRoute`` and ``ExceptionRoute``
 (and ``AssessmentRules``' shares) are checked when built, a field of the wrong kind a
 TypeError or ValueError naming the class and the field; parameters, states, transitions
 and deadline rules when the patched workflow is validated. A hook's answer of the wrong
@@ -97,8 +98,10 @@ def doudi_register_guards(register):
 def doudi_register_effects(register):
     """Call ``register(name, function)`` for each named effect: ``function(ctx, outcome)``.
 
-    An effect adds to the ``Outcome`` of an event (attributes, sanctions, linked cases); it
-    must be deterministic, because replaying a history runs it again.
+    An effect adds to the ``Outcome`` of an event (attributes of JSON values, ``Sanction``s,
+    ``LinkedOpening``s of linked cases); it must be deterministic, because replaying a history
+    runs it again. What it adds is checked before anything is written: a mistake is one line
+    naming the plugin and the effect.
     """
 
 

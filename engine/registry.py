@@ -59,17 +59,47 @@ def _reason_or_none(guard, plugin: str, name: str):
 
 
 def _json_outcome(effect, plugin: str, name: str):
-    """An effect whose Outcome attributes are checked to be JSON values, as they are stored:
-    a ``date`` (not its text) ended the event in the encoder's traceback."""
+    """An effect whose Outcome is checked as it is to be stored: attributes of JSON values (a
+    ``date``, not its text, ended the event in the encoder's traceback), sanctions and linked
+    openings of their classes (a kind as text failed in the write), an opening's workflow one
+    doudi has (it read as the clerk's unknown workflow, exit 2)."""
+    from engine.effects import LinkedOpening, Sanction
+
     def checked(ctx: Any, outcome: Any) -> None:
         effect(ctx, outcome)
+        problem = None
         try:
+            if not isinstance(outcome.attributes, dict):
+                raise InvalidInput(f"outcome.attributes is {outcome.attributes!r}, not a dict")
             arguments.json_object(outcome.attributes, "outcome.attributes")
         except InvalidInput as exc:
+            problem = str(exc)
+        wrong = [s for s in _listed(outcome.sanctions) if not isinstance(s, Sanction)]
+        if problem is None and wrong:
+            problem = f"outcome.sanctions holds {wrong[0]!r}, not a Sanction"
+        wrong = [o for o in _listed(outcome.openings) if not isinstance(o, LinkedOpening)]
+        if problem is None and wrong:
+            problem = f"outcome.openings holds {wrong[0]!r}, not a LinkedOpening"
+        for opening in _listed(outcome.openings) if problem is None else ():
+            if opening.workflow not in available_workflows():
+                problem = (f"outcome.openings opens workflow {opening.workflow!r}, which doudi "
+                           f"does not have (workflows: {', '.join(available_workflows())})")
+                break
+            try:
+                arguments.json_object(opening.attributes, "an opening's attributes")
+            except InvalidInput as exc:
+                problem = str(exc)
+                break
+        if problem is not None:
             raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) effect {name!r}: "
-                              f"{exc}") from None
+                              f"{problem}")
 
     return checked
+
+
+def _listed(value: Any) -> list:
+    """A list of an Outcome, or (a plugin that replaced it) the value as its one item."""
+    return list(value) if isinstance(value, list) else [value]
 
 
 class Registry:

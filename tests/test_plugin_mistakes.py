@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import sqlite3
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -445,13 +446,34 @@ def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install,
     assert '"state": "applied"' in shown_case and "sneaky" not in shown_case
 
 
-def test_an_effect_deciding_a_value_json_cannot_store_names_the_plugin(install, db):
-    # A date object (not its text) ended the event in json's traceback, exit 1, 57 lines.
-    install('''
-    from engine import Transition, WorkflowPatch
+EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…': "
+    # (a date object, not its text: json's traceback, 57 lines)
+    "a-date": ('outcome.attributes["village_reviewed_on"] = ctx.on',
+               "outcome.attributes.village_reviewed_on is a date (datetime.date(2026, 4, 7)): not "
+               "a JSON value (text, number, true/false, null, list or mapping)"),
+    "attributes-replaced": ("outcome.attributes = None",
+                            "outcome.attributes is None, not a dict"),
+    # (a traceback in the write: 'str' object has no attribute 'to_row')
+    "sanction-as-text": ('outcome.sanctions.append("criticism")',
+                         "outcome.sanctions holds 'criticism', not a Sanction"),
+    "opening-as-a-tuple": ('outcome.openings.append(("marginal", {}))',
+                           "outcome.openings holds ('marginal', {}), not a LinkedOpening"),
+    # (read as the clerk's "unknown workflow 'benifit'", exit 2)
+    "opening-of-a-misspelt-workflow": (
+        'outcome.openings.append(LinkedOpening("benifit", "benefit", "application", {}))',
+        "outcome.openings opens workflow 'benifit', which doudi does not have (workflows: "
+        "benefit, dibao, marginal, monitoring, temporary)"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(EFFECT_MISTAKES))
+def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db, mistake):
+    body, shown = EFFECT_MISTAKES[mistake]
+    install(f'''
+    from engine import LinkedOpening, Transition, WorkflowPatch
 
     def mark_reviewed(ctx, outcome):
-        outcome.attributes["village_reviewed_on"] = ctx.on
+        {body}
 
     @hookimpl
     def doudi_register_effects(register):
@@ -468,11 +490,17 @@ def test_an_effect_deciding_a_value_json_cannot_store_names_the_plugin(install, 
     assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
     result = run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
     assert result.exit_code == 1, result.output
-    assert error_line(result) == (
-        f"Error: {NAMED} effect 'hainan_mark_reviewed': outcome.attributes.village_reviewed_on "
-        "is a date (datetime.date(2026, 4, 7)): not a JSON value (text, number, true/false, "
-        "null, list or mapping)")
+    assert error_line(result) == f"Error: {NAMED} effect 'hainan_mark_reviewed': {shown}"
     assert "village_review_done" not in run(db, "case", "show", case_id).output
+
+
+def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
+    # A plugin's "critcism" was stored, and read back as a row "changed outside doudi".
+    from engine import Sanction
+
+    with pytest.raises(TypeError, match=r"^Sanction kind: expected criticism or stop or "
+                                        r"repayment or legal_referral, got 'critcism'$"):
+        Sanction("critcism", date(2026, 4, 7), "琼民规〔2099〕1号 五(五)")
 
 
 def test_a_day_both_off_and_working_in_one_overlay_names_the_plugin(install):
