@@ -144,6 +144,9 @@ def doudi_exception_route(province, classification, attributes, parameters):
     Called after an assessment when the household is ``above`` the line but the investigation
     recorded special hardship (``special_hardship=true``), or is ``marginal``. The national
     default: ``above`` is refused, ``marginal`` is offered 边缘 recognition (民发〔2022〕83号).
+    ``ExceptionRoute(kind, title, basis, next_event=None, approval_after=None)``: its events
+    are the province's ``dibao`` events (``approval_after="assess"``: approved on the
+    assessment itself); one the workflow lacks is an error naming the plugin.
     """
 
 

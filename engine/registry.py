@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # imported where used: listing provinces needs neither workal
     from engine.calendar import OfficialCalendar
     from engine.machine import ProcessMachine
 
+#: The workflow whose assessment asks for an exception route (its events take the route).
+ROUTE_WORKFLOW = "dibao"
 REGISTERING_HOOKS = ("doudi_register_guards", "doudi_register_effects", "doudi_register_provinces")
 #: The hooks a province answers once (first answer wins), and the class each answer must be:
 #: a wrong one was used further on and failed there, in a traceback naming no plugin.
@@ -145,9 +147,24 @@ class Registry:
             if not isinstance(result, getattr(importlib.import_module(module), kind)):
                 raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) returned "
                                   f"{result!r} from {hook_name}, not an instance of {kind}")
+            if hook_name == "doudi_exception_route":
+                self._check_route_events(plugin, result, kwargs["province"])
         # Then answered through pluggy, as before: hook wrappers and DOUDI_TRACE_PLUGINS see the
         # call (answers are deterministic, so asking twice gives the same one).
         return getattr(self.pm.hook, hook_name)(**kwargs)
+
+    def _check_route_events(self, plugin: str, route: Any, province: str) -> None:
+        """An exception route's events are the assessment's workflow's (or ``assess``): a
+        misspelt one held every such case back from approval, "approval needs … first", with
+        no event to record."""
+        events = {*self.workflow(province, ROUTE_WORKFLOW).events, "assess"}
+        for field in ("next_event", "approval_after"):
+            event = getattr(route, field)
+            if event is not None and event not in events:
+                raise PluginError(
+                    f"plugin {plugin!r} ({distribution_of(plugin)}) returned an ExceptionRoute "
+                    f"whose {field} is {event!r}, which workflow {ROUTE_WORKFLOW!r} has no "
+                    "event of")
 
     def _check_owner(self, plugin: str, hook_name: str, province: str) -> None:
         """A plugin answers only for the provinces it registered (built-in defaults for all):

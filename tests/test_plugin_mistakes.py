@@ -550,3 +550,32 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
         f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(一)) on workflow 'dibao': "
         f"deadline 'village_review': when {when!r} is not an attribute's name (true), or "
         "name=value (alternatives value|value)")
+
+
+def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(install, db,
+                                                                               tmp_path):
+    # "collective_decidd": every 边缘 case was held back from approval ("approval needs
+    # collective_decidd first"), with no such event for the clerk to record.
+    install('''
+    from engine import ExceptionRoute
+
+    @hookimpl
+    def doudi_exception_route(province, classification, attributes, parameters):
+        if province == "hainan":
+            return ExceptionRoute("collective_review", "一事一议，集体研究确定",
+                                  "琼民规〔2099〕1号 五(一)",
+                                  approval_after="collective_decidd")
+    ''')
+    # 2400 over two: 1200 per head, below 1.5 × 900 = 1350 → 边缘, which asks for the route.
+    household = tmp_path / "h.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 45, "income": '
+                         '{"employment": 2400}}, {"id": "b", "age": 12}]}')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-03-02").output.strip()
+    for event, on in (("accept", "2026-03-03"), ("start_investigation", "2026-03-04")):
+        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
+    result = run(db, "case", "assess", case_id, str(household), "--on", "2026-03-06")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} returned an ExceptionRoute whose approval_after is 'collective_decidd', "
+        "which workflow 'dibao' has no event of")
+    assert "assess" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
