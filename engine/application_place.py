@@ -23,8 +23,9 @@ import attrs
 from attrs import frozen
 
 from engine.assessment import RELATIONS
-from engine.errors import InvalidInput
+from engine.errors import DoudiError, InvalidInput, PluginError
 from engine.json_reader import Reader
+from engine.shapes import list_of, listed
 from engine.workflow import Parameter
 
 GENERAL = "民发〔2021〕57号 第四条"
@@ -136,7 +137,29 @@ class PlaceRules:
     # Registered apart and no member registered where living: any member may also apply where
     # living, not only where registered.
     inconsistent_at_residence: bool = False
-    extra: tuple[ExtraWays, ...] = ()
+    # (a lone function, not in a tuple, failed as "not iterable" in the 受理 guard's traceback)
+    extra: tuple[ExtraWays, ...] = attrs.field(default=(), converter=listed, validator=list_of(
+        "functions of the household's Residence returning Ways, as extra=(my_ways,)", callable))
+
+
+def _extra_ways(extra: ExtraWays, residence: Residence) -> list[Way]:
+    """A province's own ways, from its plugin's function: a failure, or anything but Ways, is
+    a :class:`PluginError` naming the function (its module is the plugin's), not a
+    traceback in the 受理 guard."""
+    from engine.plugins import plugin_named
+
+    name = plugin_named(extra)
+    try:
+        found = list(extra(residence))
+    except DoudiError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"{name}, a PlaceRules extra, failed: {type(exc).__name__}: {exc}") \
+            from exc
+    wrong = [w for w in found if not isinstance(w, Way)]
+    if wrong:
+        raise PluginError(f"{name}, a PlaceRules extra, returned {wrong[0]!r}, not a Way")
+    return found
 
 
 def ways(residence: Residence, rules: PlaceRules, permit: Parameter | None = None) -> list[Way]:
@@ -156,7 +179,7 @@ def ways(residence: Residence, rules: PlaceRules, permit: Parameter | None = Non
         if not consistent and rules.inconsistent_at_residence:
             found += [Way(m.id, m.lives_in, LIVES, *split) for m in members]
     for extra in rules.extra:
-        found += extra(residence)
+        found += _extra_ways(extra, residence)
     if permit is not None and permit.value is True:
         found += [Way(m.id, m.lives_in, f"{LIVES}（持有居住证）", permit.citation, permit.title)
                   for m in members if m.residence_permit]

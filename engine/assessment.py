@@ -9,6 +9,7 @@ names the clause behind it, so a case officer can check the result line by line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.errors import EventRefused, InvalidInput
+from engine.errors import DoudiError, EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
 
@@ -232,6 +233,38 @@ def _number_within(least: float, greatest: float | None, example: str):
     return validate
 
 
+def _province_rule(what: str) -> Callable[[Any], Any]:
+    """The converter of a field holding a province's function (a rule it counts by),
+    called so that its failure is one line naming the plugin and the rule, not a traceback
+    in the assessment."""
+    def convert(function: Any) -> Any:
+        if function is None or not callable(function) or getattr(function, "doudi_rule", False):
+            return function
+
+        @functools.wraps(function)
+        def rule(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except DoudiError:
+                raise
+            except Exception as exc:
+                from engine.plugins import plugin_named
+
+                raise PluginError(f"{plugin_named(function)}, the AssessmentRules {what}, "
+                                  f"failed: {type(exc).__name__}: {exc}") from exc
+
+        rule.doudi_rule = True  # type: ignore[attr-defined]
+        return rule
+
+    return convert
+
+
+def _function_or_none(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None and not callable(value):
+        raise TypeError(f"AssessmentRules {attribute.name}: expected a function or None, got "
+                        f"{value!r}")
+
+
 @frozen
 class AssessmentRules:
     """Everything a province decides about counting a household's income.
@@ -240,10 +273,15 @@ class AssessmentRules:
     ``employment_cost_share`` of 20 meant for 20 % deducted 20 times the standard, silently.
     """
 
-    single_person: Callable[[Member], bool] | None = None  # who may apply alone (单人户)
+    # who may apply alone (单人户)
+    single_person: Callable[[Member], bool] | None = attrs.field(
+        default=None, converter=_province_rule("single_person"), validator=_function_or_none)
     single_person_basis: str = ""
-    support_rule: SupportRule | None = None  # applies to single-person households
-    income_rule: IncomeRule | None = None
+    # applies to single-person households
+    support_rule: SupportRule | None = attrs.field(
+        default=None, converter=_province_rule("support_rule"), validator=_function_or_none)
+    income_rule: IncomeRule | None = attrs.field(
+        default=None, converter=_province_rule("income_rule"), validator=_function_or_none)
     # share of the standard deducted from employment income
     employment_cost_share: float = attrs.field(
         default=0.0, validator=_number_within(0, 1, "0.2 for 20 % of the standard"))
@@ -251,13 +289,17 @@ class AssessmentRules:
     deduct_rigid_spending: bool = False
     rigid_spending_basis: str = ""
     single_person_flags: Mapping[str, Any] = attrs.Factory(dict)  # e.g. no 分类救助
-    property_rule: PropertyRule | None = None  # exemptions of property the investigation found
+    # exemptions of property the investigation found
+    property_rule: PropertyRule | None = attrs.field(
+        default=None, converter=_province_rule("property_rule"), validator=_function_or_none)
     # Severely disabled or seriously ill members of a 边缘 household may apply alone
     # (参照“单人户”); "" where the province has no such rule.
     marginal_single_person_basis: str = ""
     # Who the province counts as 重度残疾人 (None: grades 1–2, the national 重度).
-    severely_disabled: Callable[[Member], bool] | None = None
-    minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = None
+    severely_disabled: Callable[[Member], bool] | None = attrs.field(
+        default=None, converter=_province_rule("severely_disabled"), validator=_function_or_none)
+    minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = attrs.field(
+        default=None, converter=_province_rule("minimum_benefit"), validator=_function_or_none)
     # The 边缘 threshold in force (a multiple of the standard) and its clause: a locality that
     # raised it sets it as a parameter, so every household of a county is judged on one.
     marginal_multiple: float = attrs.field(

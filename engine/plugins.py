@@ -71,6 +71,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
             ) from exc
         dist = getattr(entry_point, "dist", None)
         _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
+        _MODULES[entry_point.module] = entry_point.name
         _SHIPPED[entry_point.name] = dist is not None and dist.name == OWN_DISTRIBUTION
         unmarked = _unmarked_hooks(plugin)
         if unmarked:  # pluggy would pass over them: the province silently kept national rules
@@ -102,9 +103,22 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 _DISTRIBUTIONS: dict[str, str] = {}
+_MODULES: dict[str, str] = {}  # an installed plugin's module: its name
 #: The distribution of the engine itself, whose entry points are its own provinces.
 OWN_DISTRIBUTION = "doudi"
 _SHIPPED: dict[str, bool] = {}
+
+
+def plugin_named(function: Any) -> str:
+    """How an error names a function a plugin handed over (a rule it returned, not a hook):
+    its plugin and distribution where its module is the plugin's (or inside it), and the
+    function."""
+    module = getattr(function, "__module__", None) or "?"
+    name = getattr(function, "__qualname__", None) or repr(function)
+    for top, plugin in _MODULES.items():
+        if module == top or module.startswith(f"{top}."):
+            return f"plugin {plugin!r} ({distribution_of(plugin)}): {name}"
+    return f"{module}.{name}"
 
 
 def distribution_of(plugin_name: str) -> str:

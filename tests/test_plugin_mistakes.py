@@ -579,3 +579,69 @@ def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(
         f"Error: {NAMED} returned an ExceptionRoute whose approval_after is 'collective_decidd', "
         "which workflow 'dibao' has no event of")
     assert "assess" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
+
+
+# -- the functions a province hands over inside its answers --------------------------------------
+
+PLACE = '''
+from engine import PlaceRules
+
+def hainan_ways(residence):
+    {body}
+
+@hookimpl
+def doudi_place_rules(province, parameters):
+    if province == "hainan":
+        return PlaceRules(extra={extra})
+'''
+
+
+@pytest.mark.parametrize("body, extra, shown", [
+    # each was a traceback of some 70 lines out of the 受理 guard
+    ("return 1 / 0", "(hainan_ways,)",
+     f"{NAMED}: hainan_ways, a PlaceRules extra, failed: ZeroDivisionError: division by zero"),
+    ('return ["海南省海口市龙华区"]', "(hainan_ways,)",
+     f"{NAMED}: hainan_ways, a PlaceRules extra, returned '海南省海口市龙华区', not a Way"),
+    ("return []", "hainan_ways",
+     f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules extra: expected a list of "
+     "functions of the household's Residence returning Ways, as extra=(my_ways,), got "
+     "<function hainan_ways"),
+])
+def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, db, tmp_path,
+                                                                      body, extra, shown):
+    install(PLACE.format(body=body, extra=extra))
+    household = tmp_path / "residence.json"
+    household.write_text('{"applicant": "a", "members": [{"id": "a", "registered_in": '
+                         '"海南省海口市龙华区", "lives_in": "海南省海口市龙华区"}]}')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01",
+                  "--set", "county=海南省海口市龙华区").output.strip()
+    result = run(db, "case", "accept", case_id, str(household), "--on", "2026-04-02")
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(f"Error: {shown}")
+    assert "accept" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
+
+
+@pytest.mark.parametrize("rule, shown", [
+    # a traceback out of the assessment
+    ('income_rule=lambda member, kind, amount, household: {}["disregard"]',
+     f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules income_rule, "
+     "failed: KeyError: 'disregard'"),
+    # (kept, and called: "'str' object is not callable")
+    ('income_rule="disregard"', f"{NAMED} failed in doudi_assessment_rules: TypeError: "
+                                "AssessmentRules income_rule: expected a function or None, got "
+                                "'disregard'"),
+])
+def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, shown):
+    install(f'''
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        if province == "hainan":
+            from engine import AssessmentRules
+            return AssessmentRules({rule})
+    ''')
+    household = tmp_path / "h.json"
+    household.write_text('{"standard": 800, "applicant": "m1", "members": [{"id": "m1", '
+                         '"age": 40, "employed": true, "income": {"employment": 1500}}]}')
+    result = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {shown}"
