@@ -18,7 +18,8 @@ Everything a hook returns is importable from ``engine`` (``Province``, ``Documen
 TypeError or ValueError naming the class and the field; parameters, states, transitions
 and deadline rules when the patched workflow is validated. A hook's answer of the wrong
 class (a dict for a ``PhaseOut``, one ``Parameter`` not in a list) is refused. Raised
-inside a hook, a guard or an effect, any exception but a ``DoudiError`` becomes one error
+inside a hook, a guard, an effect or a function handed over in an answer (a ``PlaceRules``
+extra, an ``AssessmentRules`` rule), any exception but a ``DoudiError`` becomes one error
 line naming the plugin (``PluginError``, exit 1); a ``DoudiError`` raised on purpose (an
 ``InvalidInput`` for an event's bad data, exit 2) is passed on as it is.
 """
