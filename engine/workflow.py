@@ -707,6 +707,22 @@ def validate(
     for p in workflow.parameters.values():
         if not p.citation:
             fail(f"parameter {p.name!r}", "has no citation")
+        if p.bounds is not None:
+            # (bounds on a duration ended `parameter set` in a traceback comparing text with
+            # numbers; a value outside its own bounds, or bounds the wrong way round, were kept)
+            def number(v: Any) -> bool:
+                return isinstance(v, int | float) and not isinstance(v, bool)
+
+            bounds = p.bounds
+            if not (isinstance(bounds, tuple | list) and len(bounds) == 2
+                    and all(number(b) for b in bounds) and bounds[0] <= bounds[1]):
+                fail(f"parameter {p.name!r}", f"bounds {bounds!r} are not (least, greatest), "
+                     "two numbers")
+            elif not number(p.value):
+                fail(f"parameter {p.name!r}", f"bounds are for a number, not {p.value!r}")
+            elif not bounds[0] <= p.value <= bounds[1]:
+                fail(f"parameter {p.name!r}", f"{p.value!r} is not from {bounds[0]:g} to "
+                     f"{bounds[1]:g}, its bounds")
     rules = [d.rule for d in workflow.deadlines]
     for d in workflow.deadlines:
         item = f"deadline {d.rule!r}"

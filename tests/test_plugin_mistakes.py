@@ -307,6 +307,18 @@ APPLIED_MISTAKES = {  # the patch's arguments, what follows "on workflow 'dibao'
     "deadline-misspelt-event": (
         'add_deadlines=(DeadlineRule("village_review", "村级评议", ("acept",), "total"),)',
         "deadline 'village_review': names event 'acept', which no transition has"),
+    # (`parameter set` of the county's value ended in a traceback comparing text and numbers)
+    "bounds-on-a-duration": (
+        'add_parameters=(Parameter("village_review", "5wd", "琼民规〔2099〕1号", local=True, '
+        'bounds=(1, 10)),)', "parameter 'village_review': bounds are for a number, not '5wd'"),
+    # (kept: no county value could be set, or any was)
+    "bounds-reversed": (
+        'add_parameters=(Parameter("meeting_size", 5, "琼民规〔2099〕1号", local=True, '
+        'bounds=(9, 3)),)', "parameter 'meeting_size': bounds (9, 3) are not (least, "
+        "greatest), two numbers"),
+    "value-outside-its-bounds": (
+        'add_parameters=(Parameter("meeting_size", 3, "琼民规〔2099〕1号", local=True, '
+        'bounds=(5, 9)),)', "parameter 'meeting_size': 3 is not from 5 to 9, its bounds"),
     # (it replaced the national parameter: the statutory total made local, unnoticed)
     "re-adds-a-parameter": (
         'add_parameters=(Parameter("total", "60wd", "琼民规〔2099〕1号", local=True),)',
