@@ -213,6 +213,9 @@ class Registry:
                               f"{province!r}, not a Province")
         if province.code in self.provinces:
             other = self.provinces[province.code].plugin
+            if other == plugin:  # ("registered by two plugins: 'x' and 'x'")
+                raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) registered "
+                                  f"province code {province.code!r} twice")
             raise PluginError(
                 f"province code {province.code!r} registered by two plugins: {other!r} "
                 f"({distribution_of(other)}) and {plugin!r} ({distribution_of(plugin)})"

@@ -657,3 +657,18 @@ def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, sho
     result = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
     assert result.exit_code == 1, result.output
     assert error_line(result) == f"Error: {shown}"
+
+
+def test_a_province_registered_twice_by_one_plugin_says_so(install):
+    # It read "registered by two plugins: 'broken' (…) and 'broken' (…)".
+    install('''
+    from engine import Province
+
+    @hookimpl
+    def doudi_register_provinces(register):
+        register(Province("hainan", "海南省", ()))
+        register(Province("hainan", "海南", ()))
+    ''')
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {NAMED} registered province code 'hainan' twice"
