@@ -233,25 +233,50 @@ def _number_within(least: float, greatest: float | None, example: str):
     return validate
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+#: What each province rule returns (checked on every call) and how an error says it.
+RULE_ANSWERS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "single_person": (lambda v: isinstance(v, bool), "True or False"),
+    "severely_disabled": (lambda v: isinstance(v, bool), "True or False"),
+    "support_rule": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 2 and _is_number(
+        v[0]) and isinstance(v[1], str)), "None or (share still counted, clause)"),
+    "income_rule": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 3 and _is_number(
+        v[0]) and isinstance(v[1], str) and isinstance(v[2], str)),
+        "None or (amount not counted, clause, note)"),
+    "property_rule": (lambda v: v is None or isinstance(v, str), "None or the clause (text)"),
+    "minimum_benefit": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 2 and _is_number(
+        v[0]) and isinstance(v[1], str)), "None or (monthly amount, clause)"),
+}
+
+
 def _province_rule(what: str) -> Callable[[Any], Any]:
     """The converter of a field holding a province's function (a rule it counts by),
-    called so that its failure is one line naming the plugin and the rule, not a traceback
-    in the assessment."""
+    called so that its failure, or an answer of the wrong shape (:data:`RULE_ANSWERS`), is
+    one line naming the plugin and the rule, not a traceback in the assessment."""
+    answers, shape = RULE_ANSWERS[what]
+
     def convert(function: Any) -> Any:
         if function is None or not callable(function) or getattr(function, "doudi_rule", False):
             return function
 
         @functools.wraps(function)
         def rule(*args: Any, **kwargs: Any) -> Any:
+            from engine.plugins import plugin_named
+
             try:
-                return function(*args, **kwargs)
+                answer = function(*args, **kwargs)
             except DoudiError:
                 raise
             except Exception as exc:
-                from engine.plugins import plugin_named
-
                 raise PluginError(f"{plugin_named(function)}, the AssessmentRules {what}, "
                                   f"failed: {type(exc).__name__}: {exc}") from exc
+            if not answers(answer):
+                raise PluginError(f"{plugin_named(function)}, the AssessmentRules {what}, "
+                                  f"returned {answer!r}, not {shape}")
+            return answer
 
         rule.doudi_rule = True  # type: ignore[attr-defined]
         return rule

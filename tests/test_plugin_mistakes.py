@@ -638,6 +638,10 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
     ('income_rule=lambda member, kind, amount, household: {}["disregard"]',
      f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules income_rule, "
      "failed: KeyError: 'disregard'"),
+    # 0.5 for "half of it": "'float' object is not subscriptable", a traceback
+    ('income_rule=lambda member, kind, amount, household: 0.5',
+     f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules income_rule, "
+     "returned 0.5, not None or (amount not counted, clause, note)"),
     # (kept, and called: "'str' object is not callable")
     ('income_rule="disregard"', f"{NAMED} failed in doudi_assessment_rules: TypeError: "
                                 "AssessmentRules income_rule: expected a function or None, got "
