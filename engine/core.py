@@ -1,6 +1,6 @@
 """The engine: open cases, fire events through the province's machine, judge deadlines.
 
-This is the Python API platforms embed (see the contract in the README). Every event is
+This is the Python API platforms embed (see docs/python.md). Every event is
 checked (date order, state, guards) before anything is written; the event, the new state
 and the recomputed deadlines are then written in one transaction.
 """
