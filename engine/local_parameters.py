@@ -31,6 +31,7 @@ from engine.workflow import (
     Parameter,
     Workflow,
     always_delegating,
+    value_kind,
 )
 
 #: The key of a place's overrides: (province, workflow, county).
@@ -81,18 +82,6 @@ class LocalSetting:
                 "recorded_at": self.recorded_at}
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
 def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     """The setting as a parameter of ``workflow`` (the province's effective one), its value
     as it is to be stored (a duration written the engine's way), or an :class:`InvalidInput`
@@ -110,7 +99,7 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         why = "the document and clause that set it"
         raise InvalidInput(f"{where} needs its basis (citation: {why})",
                            command_line=f"{where} needs its basis (--basis: {why})")
-    want, got = _kind(current.value), _kind(setting.value)
+    want, got = value_kind(current.value), value_kind(setting.value)
     if want != got:
         raise InvalidInput(f"{where} must be {want} like the province's "
                            f"{json.dumps(current.value, ensure_ascii=False)}, not "
@@ -127,8 +116,8 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         raise InvalidInput(f"{where} cannot be empty (the province's: "
                            f"{json.dumps(current.value, ensure_ascii=False)})")
     if isinstance(current.value, list) and current.value and setting.value:
-        item = _kind(current.value[0])
-        wrong = [v for v in setting.value if _kind(v) != item]
+        item = value_kind(current.value[0])
+        wrong = [v for v in setting.value if value_kind(v) != item]
         if wrong:
             raise InvalidInput(f"{where} must be a list of {item}, not "
                                f"{json.dumps(setting.value, ensure_ascii=False)}")

@@ -389,7 +389,7 @@ class Workflow:
             defined = params[p.name]
             # (a list's rule read text as its characters: extension reasons "人户分离" let any
             # part of it, "人户", pass as one)
-            want, got = _value_kind(defined.value), _value_kind(p.value)
+            want, got = value_kind(defined.value), value_kind(p.value)
             if want != got:
                 raise WorkflowLoadError(
                     f"{where}: parameter {p.name!r}: {got} where the workflow has {want} "
@@ -413,7 +413,7 @@ class Workflow:
         return result
 
 
-def _value_kind(value: Any) -> str:
+def value_kind(value: Any) -> str:
     """What a parameter's value is, for an override to be of the same kind."""
     if isinstance(value, bool):
         return "true or false"
