@@ -38,6 +38,9 @@ ALLOWED_FIELDS: Final[frozenset[str]] = frozenset({
     "office_address",
 })
 
+#: The 公示's proposal (an attribute given with post_publicity), and its value for refusal.
+PROPOSAL: Final = "proposal"
+REFUSAL: Final = "refuse"
 ONLINE_CHANNEL: Final = "网上"  # the 公示 channel (publicity_channels) that means posted online
 PUBLICITY_EVENT: Final = "post_publicity"
 PUBLICITY_RULE: Final = "publicity"
@@ -100,6 +103,8 @@ class PublicityNotice:
     online: bool
     basis: str
     opinion: str = OPINION
+    #: The opinion posted proposes refusal (``proposal=refuse``): the notice says 拟不同意.
+    refuses: bool = False
 
 
 @frozen
@@ -183,6 +188,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
         online=online,
         basis=window.citation,
         opinion=opinion,
+        refuses=attributes.get(PROPOSAL) == REFUSAL,
     )
 
 
@@ -248,7 +254,8 @@ def _or_missing(text: str | None) -> str:
 
 def _publicity_blocks(n: PublicityNotice) -> list[Block]:
     h = n.household
-    opinion = "拟同意纳入最低生活保障" + (f"，保障金额每月{h.amount}元" if h.amount else "")
+    opinion = ("拟不同意纳入最低生活保障" if n.refuses else
+               "拟同意纳入最低生活保障" + (f"，保障金额每月{h.amount}元" if h.amount else ""))
     window = f"{_day(n.posted_on)}至{_day(n.last_day)}（{_period(n.duration)}，自张贴次日起算）"
     if n.provisional:
         window += "；末日按推算的节假日安排计算，以当年国务院办公厅放假通知为准"

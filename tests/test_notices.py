@@ -137,6 +137,31 @@ def test_tianjin_posts_the_townships_review_opinion(db):
     assert "公示期：2026年3月9日至2026年3月16日（7天，自张贴次日起算）" in lines
 
 
+def test_a_publicity_proposing_refusal_says_so_and_shows_no_amount(db):
+    """民发〔2021〕57号 第19条 posts the 初审意见 for 7 days, whichever way it goes (a refusal is
+    then notified with its reasons, 第21条): a 公示 posted with ``proposal=refuse`` reads 拟不同意,
+    with no benefit amount; one re-posted after an objection with ``proposal=approve`` reads
+    拟同意 again. Posted Mon 3/9 → last day Mon 3/16 (3/10 … 3/16, 7 days)."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9),
+                       payload={"proposal": "refuse"})
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    assert "初审意见：拟不同意纳入最低生活保障\n" in result.output
+    assert "拟同意" not in result.output and "650元" not in result.output
+    assert "公示期：2026年3月9日至2026年3月16日（7天，自张贴次日起算）\n" in result.output
+    engine.fire(cid, "raise_objection", on=date(2026, 3, 11))
+    for day, event in [(12, "request_verification"), (13, "start_verification")]:
+        engine.fire(cid, event, on=date(2026, 3, day))
+    engine.fire(cid, "post_publicity", on=date(2026, 3, 16), payload={"proposal": "approve"})
+    again = run(db, "notice", "publicity", cid).output
+    assert "初审意见：拟同意纳入最低生活保障，保障金额每月650元\n" in again
+    wrong = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-17",
+                "--set", "proposal=reject")
+    assert wrong.exit_code == 2
+    assert "proposal must be one of approve, refuse, got 'reject'" in wrong.output
+
+
 def test_without_village_or_office_the_county_and_the_township_are_named(engine):
     """The posting place falls back to the county; the office to 乡镇人民政府（街道办事处）; a
     household without an amount gets the 初审意见 without one."""
