@@ -142,6 +142,9 @@ class AttributeSpec:
     # Text that may run over several lines (a list of missing materials, a reason): never
     # printed into a notice, where a line break could pass for a line of the notice.
     lines: bool = False
+    # An amount of money: yuan to the fen, at most two decimals (800.123 would be paid as
+    # 800.12 and posted in a notice as 800.123).
+    fen: bool = False
 
     def check(self, value: Any) -> None:
         from engine.arguments import LARGEST_NUMBER, out_of_range, printable
@@ -167,6 +170,8 @@ class AttributeSpec:
                 raise InvalidInput(f"{name} must be a whole number, got {value!r}")
             if self.minimum is not None and value < self.minimum:
                 raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
+            if self.fen and round(value, 2) != value:
+                raise InvalidInput(f"{name} is yuan to the fen, at most two decimals, got {value!r}")
         elif self.type == "bool" and not isinstance(value, bool):
             raise InvalidInput(f"{name} must be true or false, got {value!r}")
         elif self.type == "text" and (isinstance(value, bool)

@@ -564,3 +564,24 @@ def test_a_blank_doudi_db_is_refused_and_makes_no_file(tmp_path, monkeypatch):
     assert error_line(given) == ("Error: Invalid value for '--db': must name a file (got a "
                                  "blank path, '  ')")
     assert files_in(tmp_path) == []
+
+
+def test_an_amount_below_the_fen_is_refused_and_nothing_is_written(db):
+    # Amounts are yuan to the fen: 650.005 would be paid as 650.00 or 650.01 and posted in
+    # the 公示 as "650.005元". Refused wherever an amount or a standard is given.
+    from engine import InvalidInput
+
+    engine = Engine.open(db)
+    with pytest.raises(InvalidInput, match=r"^amount is yuan to the fen, at most two decimals, "
+                                           r"got 650\.005$"):
+        engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"amount": 650.005})
+    result = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "amount=650.005")
+    assert result.exit_code == 2
+    assert "amount is yuan to the fen, at most two decimals, got 650.005" in result.output
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
+    assert engine.open_case("shanxi", on=date(2026, 3, 2),
+                            attributes={"amount": 650.01}).case.attributes["amount"] == 650.01
+    with pytest.raises(InvalidInput, match="standard is yuan to the fen"):
+        engine.open_case("shanxi", "temporary", on=date(2026, 3, 2),
+                         attributes={"standard": 800.125})
