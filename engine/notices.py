@@ -188,7 +188,9 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
         online=online,
         basis=window.citation,
         opinion=opinion,
-        refuses=attributes.get(PROPOSAL) == REFUSAL,
+        # (this posting's own proposal, as its channel: without one it proposes approval, as the
+        # docs say, though an earlier 公示 of the case proposed refusal)
+        refuses=entry["payload"].get(PROPOSAL) == REFUSAL,
     )
 
 

@@ -162,6 +162,24 @@ def test_a_publicity_proposing_refusal_says_so_and_shows_no_amount(db):
     assert "proposal must be one of approve, refuse, got 'reject'" in wrong.output
 
 
+def test_a_publicity_reposted_without_a_proposal_proposes_approval(db):
+    """docs/procedure.md: post_publicity takes ``proposal=refuse`` when it proposes refusal,
+    "else approval". A 公示 first posted proposing refusal (57号 第19条), objected to and posted
+    again without a proposal reads 拟同意 with the amount: it read 拟不同意, the first posting's
+    proposal kept as a case attribute. Re-posted Mon 3/16 → last day Mon 3/23 (7 days)."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9),
+                       payload={"proposal": "refuse"})
+    engine.fire(cid, "raise_objection", on=date(2026, 3, 11))
+    for day, event in [(12, "request_verification"), (13, "start_verification")]:
+        engine.fire(cid, event, on=date(2026, 3, day))
+    engine.fire(cid, "post_publicity", on=date(2026, 3, 16))
+    again = run(db, "notice", "publicity", cid).output
+    assert "初审意见：拟同意纳入最低生活保障，保障金额每月650元\n" in again
+    assert "拟不同意" not in again
+    assert "公示期：2026年3月16日至2026年3月23日（7天，自张贴次日起算）\n" in again
+
+
 def test_without_village_or_office_the_county_and_the_township_are_named(engine):
     """The posting place falls back to the county; the office to 乡镇人民政府（街道办事处）; a
     household without an amount gets the 初审意见 without one."""
