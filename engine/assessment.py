@@ -10,6 +10,7 @@ names the clause behind it, so a case officer can check the result line by line.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -225,8 +226,10 @@ IncomeRule = Callable[[Member, str, float, Household], "tuple[float, str, str] |
 def _number_within(least: float, greatest: float | None, example: str):
     """A validator: a number (not true/false) from ``least`` up to ``greatest``."""
     def validate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < least or (
-                greatest is not None and value > greatest):
+        # (written as "within", so that NaN, which compares false with everything, fails)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                least <= value <= (math.inf if greatest is None else greatest)
+                and math.isfinite(value)):
             upto = f"to {greatest:g}" if greatest is not None else "or more"
             raise ValueError(f"{type(instance).__name__} {attribute.name}: expected a number "
                              f"from {least:g} {upto} ({example}), got {value!r}")

@@ -587,3 +587,16 @@ def test_a_marginal_household_beyond_the_property_limits_is_refused_for_its_prop
     with pytest.raises(EventRefused, match=r"the household as a whole is above \(its property "
                                            r"exceeds the local limits\), not 边缘 \(晋民发"):
         engine.assess("shanxi", household)
+
+
+@pytest.mark.parametrize("field, value", [("employment_cost_share", float("nan")),
+                                          ("marginal_multiple", float("nan")),
+                                          ("marginal_multiple", float("inf"))])
+def test_a_share_or_multiple_that_is_no_number_is_refused_when_built(field, value):
+    # A NaN compares false with everything: the check "below 0 or above 1" let it through,
+    # and a marginal_multiple of NaN classed no household 边缘 (民发〔2022〕83号), of inf
+    # every one above the standard.
+    from engine import AssessmentRules
+
+    with pytest.raises(ValueError, match=f"AssessmentRules {field}: expected a number from"):
+        AssessmentRules(**{field: value})
