@@ -69,6 +69,7 @@ def _json_outcome(effect, plugin: str, name: str):
 
     if plugin in BUILT_IN:  # (the national rules' own effects: tested with the engine)
         return effect
+    workflows = available_workflows()  # (once, not on every event: the files do not change)
 
     def checked(ctx: Any, outcome: Any) -> None:
         effect(ctx, outcome)
@@ -86,9 +87,9 @@ def _json_outcome(effect, plugin: str, name: str):
         if problem is None and wrong:
             problem = f"outcome.openings holds {wrong[0]!r}, not a LinkedOpening"
         for opening in _listed(outcome.openings) if problem is None else ():
-            if opening.workflow not in available_workflows():
+            if opening.workflow not in workflows:
                 problem = (f"outcome.openings opens workflow {opening.workflow!r}, which doudi "
-                           f"does not have (workflows: {', '.join(available_workflows())})")
+                           f"does not have (workflows: {', '.join(workflows)})")
                 break
             try:
                 arguments.json_object(opening.attributes, "an opening's attributes")
