@@ -101,6 +101,23 @@ def test_a_repeated_call_with_the_same_key_writes_nothing_new(engine, db):
                              "left the case accepted (已受理))\n")
 
 
+def test_case_accept_repeated_with_its_key_says_it_was_already_recorded(db):
+    """``case accept`` is ``case fire CASE accept`` with the household's residence: repeated
+    with the same key after a later event, it says the 受理 was already recorded, as case fire
+    does; it printed "accept on … → accepted (已受理)", a transition that did not happen now
+    (the case is under investigation)."""
+    cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02").stdout.strip()
+    first = run(db, "case", "accept", cid, "--on", "2026-03-03", "--idempotency-key", "a")
+    assert first.stdout == f"{cid}: accept on 2026-03-03 → accepted (已受理)\n"
+    assert run(db, "case", "fire", cid, "start_investigation", "--on", "2026-03-04").exit_code == 0
+    repeat = run(db, "case", "accept", cid, "--on", "2026-03-03", "--idempotency-key", "a")
+    assert repeat.exit_code == 0, repeat.output
+    assert repeat.stdout == (f"{cid}: accept on 2026-03-03: already recorded with key 'a' (it "
+                             "left the case accepted (已受理))\n")
+    assert [e.event for e in Engine.open(db).store.history(cid)] == [
+        "open", "accept", "start_investigation"]
+
+
 def test_a_repeat_returns_the_first_result_though_a_later_event_came_the_same_day(engine):
     """Found by review: the repeat returned the case as of the keyed event's date, with the
     events recorded after it on that day (investigating, three events), not what the first

@@ -272,13 +272,18 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
         echo_json(view.to_json())
         return
     if view.repeated:
-        # A repeat of a keyed call (or one that lost a race to the same key): the case as
-        # that call left it, nothing happened now.
-        click.echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
-                   f"(it left the case {view.state} ({view.state_title}))")
+        _already_recorded(case_id, event, on, key, view)
         return
     click.echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
                f"({view.state_title})")
+
+
+def _already_recorded(case_id: str, event: str, on: date, key: str | None, view) -> None:
+    """A repeat of a keyed call (or one that lost a race to the same key): the case as that
+    call left it, nothing happened now (not a transition, which after a later event would
+    show the case going backwards)."""
+    click.echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
+               f"(it left the case {view.state} ({view.state_title}))")
 
 
 @case.command("accept")
@@ -311,6 +316,9 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     recorded("the event is recorded")
     if fmt == "json":
         echo_json(view.to_json())
+        return
+    if view.repeated:  # (as case fire says it: no 申请地 judged now)
+        _already_recorded(case_id, "accept", on, key, view)
         return
     click.echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
     way = view.history[-1]["derived"].get("application_place")
