@@ -118,6 +118,21 @@ def test_case_accept_repeated_with_its_key_says_it_was_already_recorded(db):
         "open", "accept", "start_investigation"]
 
 
+def test_case_correct_repeated_with_its_key_says_it_was_already_recorded(db):
+    """docs/evidence.md: a repeat with the same key writes nothing and "the CLI says
+    'already recorded with key'"; case correct said "recorded as event 2" again."""
+    cid = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02").stdout.strip()
+    assert run(db, "case", "fire", cid, "accept", "--on", "2026-03-03").exit_code == 0
+    args = ["case", "correct", cid, "1", "--on", "2026-03-04", "--reason", "日期录错",
+            "--idempotency-key", "c"]
+    assert run(db, *args).stdout == f"{cid}: correction of event 1 recorded as event 2\n"
+    repeat = run(db, *args)
+    assert repeat.exit_code == 0, repeat.output
+    assert repeat.stdout == (f"{cid}: correction of event 1: already recorded with key 'c' "
+                             "(as event 2)\n")
+    assert len(Engine.open(db).store.history(cid)) == 3
+
+
 def test_a_repeat_returns_the_first_result_though_a_later_event_came_the_same_day(engine):
     """Found by review: the repeat returned the case as of the keyed event's date, with the
     events recorded after it on that day (investigating, three events), not what the first

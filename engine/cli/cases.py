@@ -459,5 +459,9 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
                           idempotency_key=key)
     recorded("the correction is recorded")
     warn_misspelt(declared, settings)
+    if view.repeated:  # (as case fire says it: nothing recorded now)
+        click.echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
+                   f"(as event {view.history[-1]['seq']})")
+        return
     click.echo(f"{case_id}: correction of event {seq} recorded as event "
                f"{view.history[-1]['seq']}")
