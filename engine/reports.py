@@ -14,7 +14,7 @@ from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
 from engine.errors import InvalidInput
-from engine.store import CaseRecord
+from engine.store import CaseRecord, in_county_on
 from engine.views import Breach
 from engine.workflow import Workflow, available_workflows
 
@@ -76,9 +76,8 @@ class Reports:
         if county is not None:
             # A case is in the report's county as it stood on ``as_of``: one now elsewhere was
             # there if a later event gave it a county, and one there now may have come later.
-            slow[0] = (f"({slow[0][0]}) and (county = ? or exists (select 1 from events e "
-                       "where e.case_id = cases.id and e.\"on\" > ? "
-                       "and instr(e.payload, '\"county\"') > 0))", [*slow[0][1], county, on])
+            then_in, then_args = in_county_on(county, as_of)
+            slow[0] = (f"({slow[0][0]}) and ({then_in})", [*slow[0][1], *then_args])
         for i, (condition, args) in enumerate(slow):
             for case in self.store.cases_where(condition, args, **{
                     **filters, "county": None if i == 0 else county}):

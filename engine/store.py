@@ -34,6 +34,14 @@ from engine.local_parameters import LocalSetting
 from engine.schema import migrations, upgrade
 
 
+def in_county_on(county: str, on: date) -> tuple[str, list]:
+    """An SQL condition on ``cases``, and its arguments, for the cases that may have been in
+    ``county`` on ``on``: those there now, and those an event after ``on`` gave a county (one
+    there then may have moved since). The caller keeps those whose county as of ``on`` is it."""
+    return ("county = ? or exists (select 1 from events e where e.case_id = cases.id "
+            "and e.\"on\" > ? and instr(e.payload, '\"county\"') > 0)", [county, on.isoformat()])
+
+
 @define
 class Change:
     """One case's part of an event: its new row, new history entries and derived rows."""

@@ -404,6 +404,30 @@ def test_publication_as_of_an_earlier_date_leaves_later_confirmations_out(db):
         assert name not in result.output
 
 
+def test_publication_as_of_a_past_date_takes_each_case_in_the_county_it_was_in_then(db):
+    """57号 第24条: the 公布 of 阳曲县 as of 3/17 lists the households confirmed there by then.
+    王五, confirmed 3/17 in 阳曲县 (大盂村), moves to 清徐县 with the publication on 3/18: as of
+    3/17 it is still 阳曲县's, and not 清徐县's (which has only 郑十一, confirmed 3/17); it was
+    listed by the county it is in now."""
+    engine = Engine.open(db)
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(wang, "publish", on=date(2026, 3, 18), payload={"county": "清徐县"})
+    approve_delegated(engine, {"county": "清徐县", "applicant_name": "郑十一", "household_size": 1,
+                               "amount": 400}, date(2026, 3, 9), date(2026, 3, 17))
+    then = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17")
+    assert then.exit_code == 0, then.output
+    assert "公布地点：大盂村\n\n序号　申请人姓名　家庭成员数量　保障金额（每月）\n1　王五　3人　650元\n" \
+        in then.output
+    other = run(db, "notice", "publication", "--county", "清徐县", "--as-of", "2026-03-17")
+    assert other.exit_code == 0, other.output
+    assert "1　郑十一　1人　400元\n" in other.output and "王五" not in other.output
+    # As of 3/18 王五 is 清徐县's (posted under its village, 大盂村, which it kept).
+    now = run(db, "notice", "publication", "--county", "清徐县", "--as-of", "2026-03-18")
+    assert "1　王五　3人　650元\n" in now.output
+    assert run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-18"
+               ).exit_code == 1
+
+
 def test_publication_html_is_a_table_with_every_value_escaped(db):
     engine = Engine.open(db)
     approve_delegated(engine, {"county": "阳曲县", "village": "<b>村", "applicant_name": "A&B",

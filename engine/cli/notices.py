@@ -56,6 +56,7 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
     from engine.notices import NOTICE_WORKFLOW, publication_notice, render
+    from engine.store import in_county_on
 
     if not county.strip():
         raise InvalidInput("--county must name a county")
@@ -63,10 +64,13 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     if province is not None:
         engine.registry.province(province)
     engine.calendar(province).check(as_of)  # a date the reports would refuse too
-    views = [engine.case(case.id, as_of=as_of)
-             for case in engine.store.cases(province=province, workflow=NOTICE_WORKFLOW,
-                                            county=county)
-             if case.opened_on <= as_of]
+    # Each case in the county it was in on --as-of (as the reports take it): one moved since
+    # is published where it was confirmed, not where it is now.
+    then_in, then_args = in_county_on(county, as_of)
+    views = [view for case in engine.store.cases(province=province, workflow=NOTICE_WORKFLOW,
+                                                 condition=then_in, args=then_args)
+             if case.opened_on <= as_of
+             and (view := engine.case(case.id, as_of=as_of)).case.county == county]
     if not views:
         # Most likely a misspelt county: a formal notice for it would still print.
         raise UnknownName(f"no 低保 case in county {county!r}"
