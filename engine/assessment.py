@@ -121,6 +121,9 @@ class Household:
         standard = reader.number("standard")
         if standard <= 0:
             raise InvalidInput("household.standard: must be more than 0")
+        if round(standard, 2) != standard:  # (as a case's standard: docs/counting.md "Amounts")
+            raise InvalidInput(f"household.standard: yuan to the fen, at most two decimals, got "
+                               f"{standard!r}")
         multiple = reader.number("marginal_multiple", default=None)
         return cls(
             standard=standard,

@@ -600,3 +600,21 @@ def test_a_share_or_multiple_that_is_no_number_is_refused_when_built(field, valu
 
     with pytest.raises(ValueError, match=f"AssessmentRules {field}: expected a number from"):
         AssessmentRules(**{field: value})
+
+
+def test_a_household_standard_below_the_fen_is_refused(engine, tmp_path):
+    # docs/counting.md: amounts are yuan to the fen, "an amount or a standard given with more
+    # than two decimals (650.005) is refused, exit 2", as a case's standard is; the household
+    # assessed (民发〔2021〕57号) took 800.125 and showed "标准800.125元" in its steps.
+    household = {"standard": 800.125, "applicant": "m1",
+                 "members": [{"id": "m1", "age": 40, "income": {"employment": 500}}]}
+    with pytest.raises(InvalidInput, match=r"^household\.standard: yuan to the fen, at most two "
+                                           r"decimals, got 800\.125$"):
+        engine.assess("shanxi", household)
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(household))
+    result = CliRunner().invoke(cli, ["assess", str(path), "--province", "shanxi"])
+    assert result.exit_code == 2, result.output
+    assert "household.standard: yuan to the fen, at most two decimals, got 800.125" in result.output
+    # 800.12 is to the fen: assessed, 500 a head below it → dibao
+    assert engine.assess("shanxi", {**household, "standard": 800.12}).classification == "dibao"
