@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 from attrs import frozen
@@ -53,6 +53,13 @@ class PhaseOut:
     basis: str = attrs.field(validator=one("the clause that sets the phase-out (text)", is_text))
     from_change: bool = attrs.field(default=False, validator=one(
         "True or False", lambda v: isinstance(v, bool)))
+
+
+class _RecordedPlan(NamedTuple):
+    """A phase-out as an event recorded it."""
+
+    shares: tuple[float, ...]
+    basis: str
 
 
 @frozen
@@ -103,7 +110,7 @@ def schedule(
     month = parse_month(opening["paid_from"], "paid_from")
     amount = float(opening["amount"])
     changes: dict[tuple[int, int], tuple[float, str]] = {}
-    phase_out: tuple[tuple[int, int], PhaseOut, float] | None = None
+    phase_out: tuple[tuple[int, int], _RecordedPlan, float] | None = None
     found: tuple[int, int] | None = None  # the month the phase-out was recorded
     last: tuple[int, int] | None = None
     for entry in history[1:]:
@@ -115,8 +122,11 @@ def schedule(
             changes[next_month(month_of(entry.on))] = (float(entry.payload["amount"]), basis)
         if "phase_out" in entry.derived and phase_out is None:
             data = entry.derived["phase_out"]
-            phase_out = (parse_month(data["first_month"]), PhaseOut(tuple(data["shares"]),
-                         data["basis"]), float(data["amount"]))
+            # (as recorded, past the checks a plugin's new PhaseOut gets: an older doudi
+            # recorded a plugin's basis of None, and the history must still read)
+            phase_out = (parse_month(data["first_month"]),
+                         _RecordedPlan(tuple(data["shares"]), data.get("basis") or ""),
+                         float(data["amount"]))
             found = month_of(entry.on)
         if entry.to_state in final_states and last is None:
             last = month_of(entry.on)  # stops from the next month

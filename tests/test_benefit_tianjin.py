@@ -412,3 +412,39 @@ def test_income_not_above_the_standard_is_no_phase_out(engine):
     with pytest.raises(InvalidInput, match="per_capita_income"):
         engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10), payload={"standard": 1010})
     assert dump(engine) == before
+
+
+def test_records_an_older_doudi_wrote_without_a_basis_still_read(engine):
+    """A Sanction or PhaseOut a plugin builds now must cite its clause, but rows an older
+    doudi stored without one (a plugin's blank basis, a phase-out basis of None) are evidence:
+    the case still reads, with its amounts (津民发〔2023〕13号 一(三): 900 at 100 % for three
+    months, then 450; 五(五): fraud since 2026-01 found 2026-05-20 repays 01 … 05 = 4,500)."""
+    import json as json_
+
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    other = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(other.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-01-01"})
+    db = engine.store.db
+    with db.conn:
+        db.execute("update sanctions set basis = '' where case_id = ?", [other.id])
+        seq, derived = db.execute("select seq, derived from events where case_id = ? and "
+                                  "event = 'income_exceeds'", [case.id]).fetchone()
+        derived = json_.loads(derived)
+        derived["phase_out"]["basis"] = None
+        # (as the older doudi wrote it: past the append-only guard, put back after)
+        trigger = db.execute("select sql from sqlite_master where name = "
+                             "'events_append_only_update'").fetchone()[0]
+        db.execute("drop trigger events_append_only_update")
+        db.execute("update events set derived = ? where case_id = ? and seq = ?",
+                   [json_.dumps(derived, ensure_ascii=False), case.id, seq])
+        db.execute(trigger)
+    reopened = type(engine).open(engine.store.path)
+    fraud = reopened.case(other.id)
+    assert {(s.kind, s.amount, s.basis) for s in fraud.sanctions} == {
+        ("stop", None, ""), ("repayment", 4500.0, ""), ("legal_referral", None, "")}
+    phased = reopened.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(phased)[3:] == [("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 900.0),
+                                ("2026-07", 450.0), ("2026-08", 450.0), ("2026-09", 450.0)]
+    assert phased.payments[6].basis == "：渐退第4个月，按原低保金50%"
