@@ -242,3 +242,22 @@ def test_an_event_whose_new_case_number_another_process_took_takes_the_next(tmp_
     assert approver.case("tianjin-2026-000003").case.workflow == "benefit"
     assert approver.case("tianjin-2026-000002").case.workflow == "dibao"
     assert approver.verify() == (3, 9, [])
+
+
+def test_events_going_round_an_office_of_cases_read_none_of_them_back(tmp_path, monkeypatch):
+    # Events fired in turn over 1,500 open cases (the bench's 600 dibao cases and the
+    # benefit cases their approvals open make 1,200): each is still kept from its last
+    # event. With 1,024 kept, going round more cases than that found none of them kept
+    # (the least recently used is always the next one asked for), and every event read its
+    # case back with its whole history.
+    engine = Engine.open(str(tmp_path / "office.db"), durability="normal")
+    ids = [engine.open_case(province="shanxi", on=date(2026, 3, 2)).id for _ in range(1500)]
+    reads = []
+    history = engine.store.history
+    monkeypatch.setattr(engine.store, "history", lambda case_id: reads.append(case_id)
+                        or history(case_id))
+    for case_id in ids:
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    for case_id in ids[::-1]:
+        engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
+    assert reads == []
