@@ -9,6 +9,7 @@ with each event in the same transaction.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -729,10 +730,10 @@ class Store:
         if cleared:
             self.db.conn.executemany("delete from deadlines where case_id = ?", cleared)
         if deadline_updates:
-            columns = [c for c in deadline_updates[0] if c not in ("case_id", "rule", "instance")]
+            columns = tuple(c for c in deadline_updates[0]
+                            if c not in ("case_id", "rule", "instance"))
             cursor = self.db.conn.executemany(
-                f"update deadlines set {', '.join(f'[{c}] = ?' for c in columns)} "
-                "where case_id = ? and rule = ? and instance = ?",
+                _update_sql("deadlines", columns, " where case_id = ? and rule = ? and instance = ?"),
                 [[*(r[c] for c in columns), r["case_id"], r["rule"], r["instance"]]
                  for r in deadline_updates])
             if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
@@ -752,14 +753,14 @@ class Store:
         """Optimistic concurrency: write only over the version each change was computed from."""
         # Only what an event can change: SQLite rewrites the entries of every index whose
         # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
-        columns = ["county", "state", "attributes", "last_event_on"]
+        columns = ("county", "state", "attributes", "last_event_on")
         rows = []
         for change in changes:
             row = change.case.to_row()
             rows.append([*(row[k] for k in columns), change.case.id, change.version])
         cursor = self.db.conn.executemany(
-            f"update cases set {', '.join(f'[{k}] = ?' for k in columns)}, "
-            "version = version + 1 where id = ? and version = ?", rows)
+            _update_sql("cases", columns, ", version = version + 1 where id = ? and version = ?"),
+            rows)
         if cursor.rowcount != len(changes):
             versions = dict(self._where_in("select id, version from cases where id",
                                            [c.case.id for c in changes]))
@@ -848,10 +849,20 @@ def _check_durability(durability: Any) -> None:
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     if not rows:
         return
-    columns = list(rows[0])
-    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-           f"values ({', '.join('?' for _ in columns)})")
-    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+    columns = tuple(rows[0])
+    db.conn.executemany(_insert_sql(table, columns), [[row[c] for c in columns] for row in rows])
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """Built once per table and column set (a handful), not once per event."""
+    return (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+            f"values ({', '.join('?' for _ in columns)})")
+
+
+@functools.cache
+def _update_sql(table: str, columns: tuple[str, ...], where: str) -> str:
+    return f"update [{table}] set {', '.join(f'[{c}] = ?' for c in columns)}{where}"
 
 
 def _filters(**values: str | None) -> tuple[str | None, list]:
