@@ -204,9 +204,14 @@ class Reports:
             review = wf.parameters.get("publication_review")
             for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
                                                 APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
+                then = row["county"]
+                if row["moved"]:  # (the county it was in on as_of, as the other reports take it)
+                    then = self._as_of(self._load(row["case_id"]), as_of)[0].county
+                    if county is not None and then != county:
+                        continue
                 approved = date.fromisoformat(row["since"])
                 rows.append({
-                    "case_id": row["case_id"], "province": code, "county": row["county"],
+                    "case_id": row["case_id"], "province": code, "county": then,
                     "approved_on": row["since"], "days": (as_of - approved).days,
                     "basis": basis,
                     "review": review.citation if review is not None and review.value else None,

@@ -329,24 +329,33 @@ class Store:
         and no ``until`` (the 公布) by then, each with the date of its last ``event``, oldest
         first. The candidates are the cases in ``states`` (waiting now) and those with an
         event after ``as_of`` (a 公布 recorded since): a province's published cases are not
-        read. One grouped query: a province's backlog is not read case by case."""
+        read. One grouped query: a province's backlog is not read case by case. With
+        ``county``, also those a later event may have moved out of it (``moved`` is true for
+        them, and for any case given a county since: the caller checks their county then)."""
         states = list(states)
-        where, args = _filters(province=province, workflow=workflow, county=county)
+        where, args = _filters(province=province, workflow=workflow)
         day = as_of.isoformat()
+        # ``moved``: an event after ``as_of`` gave the case a county, so the county it is in
+        # now may not be the one it was in then (the caller rebuilds those to see).
+        moved = ("exists (select 1 from events m where m.case_id = c.id and m.[on] > ? "
+                 "and instr(m.payload, '\"county\"') > 0)")
+        if county is not None:
+            where += f" and (c.county = ? or {moved})"
+            args += [county, day]
         # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case
         # of the province through its (province, workflow) index instead)
         sql = (
             "with candidates(id) as ("
             f"select id from cases where state in ({', '.join('?' * len(states))}) "
             "union select id from cases where last_event_on > ?) "
-            "select c.id as case_id, c.county, max(e.[on]) as since "
+            f"select c.id as case_id, c.county, max(e.[on]) as since, {moved} as moved "
             "from candidates cross join cases c on c.id = candidates.id "
             "join events e on e.case_id = c.id and e.event = ? and e.[on] <= ? "
             f"where {where} and not exists (select 1 from events d where d.case_id = c.id "
             "and d.event = ? and d.[on] <= ?) "
             "group by c.id order by since, c.id"
         )
-        return self._rows(sql, [*states, day, event, day, *args, until, day])
+        return self._rows(sql, [*states, day, day, event, day, *args, until, day])
 
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "

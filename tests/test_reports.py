@@ -671,6 +671,26 @@ def test_confirmed_cases_left_without_their_publication_are_listed(db):
         (ids["tianjin"], "2026-03-17", 2)]
 
 
+def test_unpublished_as_of_a_past_date_takes_each_case_in_the_county_it_was_in_then(db):
+    """民发〔2021〕57号 第24条: confirmed cases are published (公布). 天津 case confirmed Tue
+    2026-03-17 in 和平区, published 03-20 with the case moved to 河西区: as of 03-19 it is
+    和平区's, waiting 2 days, and not 河西区's; as of today (04-01) it waits nowhere."""
+    engine = Engine.open(db, today=lambda: date(2026, 4, 1))
+    case = engine.open_case(province="tianjin", on=date(2026, 3, 2),
+                            attributes={"county": "和平区"})
+    for event, day in [("accept", 2), ("start_investigation", 3), ("request_verification", 4),
+                       ("start_verification", 5), ("post_publicity", 9), ("approve", 17)]:
+        engine.fire(case.id, event, on=date(2026, 3, day),
+                    payload={"amount": 650} if event == "approve" else None)
+    engine.fire(case.id, "publish", on=date(2026, 3, 20), payload={"county": "河西区"})
+    then = engine.unpublished(as_of=date(2026, 3, 19), county="和平区")
+    assert [(r["case_id"], r["county"], r["days"]) for r in then] == [(case.id, "和平区", 2)]
+    assert engine.unpublished(as_of=date(2026, 3, 19), county="河西区") == []
+    assert [(r["case_id"], r["county"]) for r in engine.unpublished(as_of=date(2026, 3, 19))] \
+        == [(case.id, "和平区")]
+    assert engine.unpublished(county="和平区") == engine.unpublished(county="河西区") == []
+
+
 def test_approval_carries_the_village_to_the_benefit_case(engine):
     """The benefit case opened by approval (57号 第21条) keeps the household's village, where
     its recipients are counted for 五(四)."""
