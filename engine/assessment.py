@@ -345,6 +345,11 @@ class AssessmentRules:
     # real hardship; "" where the province has no such rule (then imputed income counts).
     real_hardship_basis: str = ""
     real_hardship_months: int | None = None  # months without income that also qualify
+    # The clause by which the province recognises 支出型 households on the assessment: one
+    # above the standard whose exception route, its hardship claimed, is ``expenditure_type``.
+    # "" where its clauses leave 支出型 to local judgement: then a 支出型 recognition is not
+    # checked against the assessment.
+    expenditure_basis: str = ""
 
 
 # -- the result -----------------------------------------------------------------------------------

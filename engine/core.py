@@ -46,12 +46,13 @@ from engine.maintenance import AUTO_ACTOR, RECOMPUTE_EVENT, Maintenance
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.read_only import read_only
-from engine.registry import Registry, assess_household, get_registry
+from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
     OPEN_EVENT,
+    Parameter,
     Workflow,
     always_delegating,
     available_workflows,
@@ -365,7 +366,13 @@ class Engine(Reports, Maintenance):
         province = arguments.text(province, "province")
         county = arguments.maybe_text(county, "county")
         return assess_household(self.registry, province, household,
-                                self._workflow(province, "dibao", county, self.today()))
+                                self._workflow(province, ROUTE_WORKFLOW, county, self.today()))
+
+    def _assessment_parameters(self, province: str, county: str | None, on: date
+                               ) -> Mapping[str, Parameter]:
+        """The parameters a household of ``county`` is assessed under on ``on``, in a case of
+        any workflow: the province's rules read its ``dibao`` workflow's (GuardContext)."""
+        return self._workflow(province, ROUTE_WORKFLOW, county, on).parameters
 
     # -- cases ------------------------------------------------------------------------------
 
@@ -953,6 +960,8 @@ class Engine(Reports, Maintenance):
             opened_on=case.opened_on,
             final_states=wf.final_states,
             rules=wf.rules_for(event),
+            assessment_parameters=partial(self._assessment_parameters, case.province,
+                                          case.county, on),
         )
         if recorded is None:
             state = machine.fire(case.state, event, ctx)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import attrs
 from attrs import frozen
 
-from engine.assessment import Household, assess
+from engine.assessment import PROPERTY_BASIS, Assessment, Household, assess
 from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, HistoryEntry
@@ -100,6 +100,67 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
     return None
 
 
+RECOGNITIONS = ("marginal", "expenditure")
+EXPENDITURE_ROUTE = "expenditure_type"
+
+
+def assessment_permits_recognition(ctx: GuardContext) -> str | None:
+    """Recognition follows the household's recorded assessment, where there is one: 边缘
+    (``recognition=marginal``) needs the class ``marginal`` (a household below the standard
+    applies for 低保; one above the threshold, or with its property beyond the limits, is
+    refused); 支出型 (``recognition=expenditure``) needs, where the province decides it on the
+    assessment (``AssessmentRules.expenditure_basis``), an income above the standard and the
+    province's 支出型 route for the household, its hardship claimed; where its clauses leave
+    支出型 to local judgement, nothing. Without an assessment recorded nothing is checked."""
+    assessed = last_assessment(ctx.history)
+    if assessed is None:
+        return None
+    recognition = ctx.attributes.get("recognition")
+    if recognition not in RECOGNITIONS:
+        return (f"recognize after an assessment needs --set recognition=marginal or "
+                f"recognition=expenditure; got {recognition!r}")
+    assessment = assessed.derived["assessment"]
+    flags = assessment.get("flags", {})
+    found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "
+             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}")
+    classification = assessment["classification"]
+    basis = next((s["citation"] for s in assessment["steps"] if s["rule"] == "classification"),
+                 "")
+    below = (f"{found}: below the standard, the household applies for 低保 (a dibao case), "
+             f"not for {'边缘' if recognition == 'marginal' else '支出型'} recognition")
+    if recognition == "marginal":
+        if classification == "marginal":
+            return None
+        if classification == "dibao":
+            return f"{below} ({basis})"
+        if flags.get("property_exceeds"):
+            return (f"{found}, but the property beyond the local limits: it cannot be recognised "
+                    f"as 边缘 ({PROPERTY_BASIS}); record refuse instead")
+        limit = assessment["marginal_multiple"]
+        return (f"{found}: not within {limit:g} × the standard ({basis}), so not 边缘; "
+                "record refuse instead")
+    parameters = assessment_parameters(ctx)
+    rules = ctx.hooks.doudi_assessment_rules(province=ctx.province, parameters=parameters)
+    if not rules.expenditure_basis:
+        return None  # (left to local judgement: no threshold is made up here)
+    if classification == "dibao":
+        return f"{below} ({rules.expenditure_basis})"
+    household = assessed.payload["household"]
+    route = ctx.hooks.doudi_exception_route(
+        province=ctx.province, classification=classification,
+        attributes={**ctx.attributes, "household": household, "special_hardship": True},
+        parameters=parameters)
+    if route.kind == EXPENDITURE_ROUTE:
+        return None
+    if flags.get("property_exceeds"):
+        why = "the property beyond the local limits"
+    else:
+        spending = household.get("rigid_spending") if isinstance(household, dict) else None
+        why = (f"rigid spending of {spending:g} a month" if spending
+               else "no rigid spending (household.rigid_spending)")
+    return (f"{found} and {why}: not 支出型 ({rules.expenditure_basis}); record refuse instead")
+
+
 def household_given(ctx: GuardContext) -> str | None:
     household = ctx.payload.get("household")
     if not isinstance(household, dict):
@@ -108,12 +169,30 @@ def household_given(ctx: GuardContext) -> str | None:
     return None
 
 
-def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
+def assessment_parameters(ctx: GuardContext) -> dict:
+    """The parameters the province's assessment rules read: its ``dibao`` workflow's, with the
+    county's own, in a case of any workflow (a ``marginal`` case has none of them)."""
+    return dict(ctx.parameters if ctx.assessment_parameters is None
+                else ctx.assessment_parameters())
+
+
+def _assessed(ctx: GuardContext, outcome: Outcome) -> tuple[Assessment, dict]:
     household = Household.from_json(ctx.payload["household"])
-    parameters = dict(ctx.parameters)
+    parameters = assessment_parameters(ctx)
     rules = ctx.hooks.doudi_assessment_rules(province=ctx.province, parameters=parameters)
     result = assess(ctx.province, household, rules)
     outcome.attributes["assessment"] = result.to_json()
+    return result, parameters
+
+
+def record_recognition_assessment(ctx: GuardContext, outcome: Outcome) -> None:
+    """The assessment of a household applying for 边缘 or 支出型 recognition: recorded, with no
+    route (the recognition itself is what follows it, :func:`assessment_permits_recognition`)."""
+    _assessed(ctx, outcome)
+
+
+def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
+    result, parameters = _assessed(ctx, outcome)
     hardship = ctx.attributes.get("special_hardship") is True
     if result.classification == "marginal" or (result.classification == "above" and hardship):
         route = ctx.hooks.doudi_exception_route(
@@ -138,12 +217,14 @@ def carry_minimum_benefit(ctx: GuardContext, outcome: Outcome) -> None:
 def doudi_register_guards(register):
     register("household_given", household_given)
     register("assessment_permits_approval", assessment_permits_approval)
+    register("assessment_permits_recognition", assessment_permits_recognition)
 
 
 @hookimpl
 def doudi_register_effects(register):
     register("record_assessment", record_assessment)
     register("carry_minimum_benefit", carry_minimum_benefit)
+    register("record_recognition_assessment", record_recognition_assessment)
 
 
 @hookimpl(trylast=True)

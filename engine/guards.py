@@ -60,6 +60,10 @@ class GuardContext:
     opened_on: date | None = None
     final_states: frozenset[str] = frozenset()  # the workflow's: where a case's payments end
     rules: tuple[DeadlineRule, ...] = ()  # the deadline rules the event acts on (Workflow.rules_for)
+    # The parameters a household is assessed under, asked for when an effect assesses one:
+    # the province's ``dibao`` workflow with the case's county's own settings in force on the
+    # event's date, whatever the case's workflow (as ``Engine.assess``). None: ``parameters``.
+    assessment_parameters: Callable[[], Mapping[str, Parameter]] | None = None
 
     @property
     def delegated(self) -> bool:

@@ -148,6 +148,9 @@ def doudi_exception_route(province, classification, attributes, parameters):
     ``ExceptionRoute(kind, title, basis, next_event=None, approval_after=None)``: its events
     are the province's ``dibao`` events (``approval_after="assess"``: approved on the
     assessment itself); one the workflow lacks is an error naming the plugin.
+    A ``marginal`` case's 支出型 recognition asks it too, where the province's
+    ``AssessmentRules.expenditure_basis`` is set: with the assessed ``household`` and
+    ``special_hardship=True``, a route of kind ``expenditure_type`` lets it be recognised.
     """
 
 

@@ -415,10 +415,11 @@ def advance(as_of: date, db_path) -> None:
 @format_option("table", "json")
 @db_option
 def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
-    """Record the assessment of the household in HOUSEHOLD_FILE (JSON) on a dibao case.
+    """Record the assessment of the household in HOUSEHOLD_FILE (JSON) on a dibao or marginal case.
 
-    The event keeps the household as given and the result rule by rule; where the rules alone
-    would not help (above the line with special_hardship=true, or 边缘), the province's route.
+    The event keeps the household as given and the result rule by rule; on a dibao case, where
+    the rules alone would not help (above the line with special_hardship=true, or 边缘), the
+    province's route. On a marginal case, recognition then follows the assessment.
     """
     household = load_json(household_file)
     engine = open_engine(db_path)

@@ -113,6 +113,10 @@ def _support(support, household):
     return None
 
 
+EXPENDITURE = (f"{NOTICE} 一(三)（收入高于低保标准，但因病、因残、因学等刚性支出较大，且家庭财产状况"
+               "符合当地人民政府规定条件的支出型贫困家庭）")
+
+
 @hookimpl
 def doudi_assessment_rules(province, parameters):
     if province != CODE:
@@ -133,6 +137,9 @@ def doudi_assessment_rules(province, parameters):
         # 四(一): "对确实难以就业或者较长时间无法获得收入的，根据家庭实际困难情况综合判断是否纳入低保范围"
         real_hardship_basis=f"{NOTICE} 四(一)（确实难以就业或者较长时间无法获得收入的，根据家庭实际困难"
                             "情况综合判断）",
+        # 一(三) decides 支出型 on the assessment (its route below): "收入高于低保标准，但因病、因残、
+        # 因学等刚性支出较大，且家庭财产状况符合当地人民政府规定条件".
+        expenditure_basis=EXPENDITURE,
     )
 
 
