@@ -61,15 +61,17 @@ class Sanction:
                                        or not isinstance(amount, int | float)):
                 raise TypeError(f"amount {amount!r} is not a number")
             on = date.fromisoformat(row["on"])
-            if not isinstance(row["basis"], str):
-                raise TypeError(f"basis {row['basis']!r} is not text")
+            # (NULL: a plugin's basis of None, stored before a Sanction was checked when built)
+            basis = "" if row["basis"] is None else row["basis"]
+            if not isinstance(basis, str):
+                raise TypeError(f"basis {basis!r} is not text")
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"sanction {row.get('kind')!r} of case {row.get('case_id')!r}",
                                    exc) from None
         # Built as stored, past the checks a plugin's new Sanction gets: a row an older doudi
-        # wrote (a plugin's blank basis, say) is evidence, read as it is, not refused.
+        # wrote (a plugin's blank basis or none, say) is evidence, read as it is, not refused.
         sanction = object.__new__(cls)
-        for name, value in (("kind", row["kind"]), ("on", on), ("basis", row["basis"]),
+        for name, value in (("kind", row["kind"]), ("on", on), ("basis", basis),
                             ("amount", amount), ("note", row["note"] or "")):
             object.__setattr__(sanction, name, value)
         return sanction

@@ -602,7 +602,10 @@ class Store:
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor]
         for row in rows:
-            Sanction.from_row(row)  # (one changed by hand is named, as case show names it)
+            # (one changed by hand is named, as case show names it; a basis or note an older
+            # doudi stored as NULL is shown as case show shows it, blank)
+            read = Sanction.from_row(row)
+            row["basis"], row["note"] = read.basis, read.note
         return rows
 
     # -- the one write path -----------------------------------------------------------------

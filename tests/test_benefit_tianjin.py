@@ -448,3 +448,23 @@ def test_records_an_older_doudi_wrote_without_a_basis_still_read(engine):
     assert paid(phased)[3:] == [("2026-04", 900.0), ("2026-05", 900.0), ("2026-06", 900.0),
                                 ("2026-07", 450.0), ("2026-08", 450.0), ("2026-09", 450.0)]
     assert phased.payments[6].basis == "：渐退第4个月，按原低保金50%"
+
+
+def test_a_sanction_an_older_doudi_stored_with_no_basis_at_all_still_reads(engine):
+    """Before a Sanction was checked when built (9512e7f), a plugin's basis of None was stored
+    as NULL: such a row is evidence, read with a blank basis as a blank one is, not a row
+    "changed outside doudi". 津民发〔2023〕13号 五(五): fraud since 2026-01 found 2026-05-20
+    repays 01 … 05 = 5 × 900 = 4,500."""
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.fire(case.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-01-01"})
+    db = engine.store.db
+    with db.conn:
+        db.execute("update sanctions set basis = null where case_id = ? and kind = 'repayment'",
+                   [case.id])
+    reopened = type(engine).open(engine.store.path)
+    shown = reopened.case(case.id)
+    assert {(s.kind, s.amount, s.basis) for s in shown.sanctions
+            if s.kind == "repayment"} == {("repayment", 4500.0, "")}
+    assert [(r["case_id"], r["amount"], r["basis"]) for r in reopened.sanctions(kind="repayment")
+            ] == [(case.id, 4500.0, "")]
+    assert reopened.verify(case.id)[2] == []
