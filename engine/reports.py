@@ -137,8 +137,7 @@ class Reports:
         """Cases routed outside the ordinary rules, and those archived in their own class."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
-        if province is not None:
-            self.registry.province(province)
+        self._province_codes(province)  # (a province unknown, or one whose plugin is not loaded)
         rows = []
         # Filtered in SQL: the few routed cases, not every case's attributes in Python. Only
         # values of the shapes the effects give them: the same names given as data (in a
@@ -170,8 +169,14 @@ class Reports:
         return rows
 
     def _province_codes(self, province: str | None) -> list[str]:
-        """The province asked for (an unknown one is an error), or every installed one."""
+        """The province asked for (an unknown one is an error), or every installed one. A
+        report of every province is refused while cases of a province no loaded plugin
+        registers are stored (as the breach report is, meeting one): it would pass over them
+        in silence."""
         if province is None:
+            outside = self.store.case_outside(self.registry.provinces)
+            if outside is not None:
+                self._province_of(outside)  # (raises, naming the case and the way back)
             return sorted(self.registry.provinces)
         self.registry.province(province)
         return [province]

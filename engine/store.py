@@ -15,7 +15,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from itertools import compress
+from itertools import compress, pairwise
 from operator import is_not
 from typing import Any
 
@@ -356,6 +356,20 @@ class Store:
             "group by c.id order by since, c.id"
         )
         return self._rows(sql, [*states, day, day, event, day, *args, until, day])
+
+    def case_outside(self, provinces: Iterable[str]) -> CaseRecord | None:
+        """A case of a province not among ``provinces``, if any: one index seek in each gap
+        between them (at a million cases, not a scan of the province column)."""
+        bounds: list[str | None] = [None, *sorted(provinces), None]
+        for low, high in pairwise(bounds):
+            conditions = [c for c, b in (("province > ?", low), ("province < ?", high))
+                          if b is not None]
+            args = [b for b in (low, high) if b is not None]
+            rows = self._rows(f"select * from cases where {' and '.join(conditions) or '1'} "
+                              "limit 1", args)
+            if rows:
+                return CaseRecord.from_row(rows[0])
+        return None
 
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "

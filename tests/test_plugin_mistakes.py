@@ -368,7 +368,8 @@ def test_a_stored_case_of_a_province_not_loaded_is_one_line_naming_the_case(inst
                 f"(loaded: {loaded}): {why}")
     for command in (["report", "breaches"], ["case", "show", case_id], ["recompute"],
                     ["case", "fire", case_id, "start_investigation", "--on", "2026-04-03"],
-                    ["audit", "verify"]):
+                    ["audit", "verify"], ["report", "unpublished"], ["report", "stations"],
+                    ["report", "exceptions"]):
         result = run(db, *command, env=env)
         assert result.exit_code == 1, (command, result.output)
         assert error_line(result) == expected, command

@@ -338,3 +338,22 @@ def test_reading_a_read_only_file_leaves_nothing_that_later_fails_writes(operato
     assert sorted(os.listdir(folder)) == ["c.db"]
     assert [e.event for e in Engine.open(db).store.history("R1")] == [
         "open", "accept", "start_investigation"]
+
+
+def test_a_case_outside_the_loaded_provinces_is_found_in_every_gap_between_them(tmp_path):
+    # Before the first, between two, after the last loaded province (one index seek each).
+    from datetime import date
+
+    from engine import Engine
+
+    engine = Engine.open(str(tmp_path / "cases.db"))
+    opened = engine.open_case("shanxi", on=date(2026, 3, 2)).id
+    db = engine.store.db
+    assert engine.store.case_outside(["jiangsu_draft", "shanxi", "tianjin"]) is None
+    for outside, loaded in [("anhui", ["shanxi", "tianjin"]), ("sichuan", ["shanxi", "tianjin"]),
+                            ("zhejiang", ["shanxi", "tianjin"])]:
+        with db.conn:
+            db.execute("update cases set province = ? where id = ?", [outside, opened])
+        found = engine.store.case_outside(loaded)
+        assert (found.id, found.province) == (opened, outside)
+        assert engine.store.case_outside([*loaded, outside]) is None
