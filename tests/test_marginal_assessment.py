@@ -163,3 +163,15 @@ def test_doudi_case_assess_works_on_a_marginal_case(db, tmp_path):
     as_json = run(db, "case", "assess", case_id, str(path), "--on", "2026-03-04",
                   "--format", "json")
     assert json.loads(as_json.stdout)["assessment"]["per_capita"] == 1800
+
+
+def test_a_recognition_of_no_known_kind_is_refused_wherever_it_is_given(db):
+    # 低保边缘 (marginal) or 支出型 (expenditure): a misspelt kind was stored where no
+    # assessment was recorded, and the case recognised as nothing.
+    result = run(db, "case", "open", "--province", "shanxi", "--workflow", "marginal",
+                 "--on", "2026-03-02", "--set", "recognition=marginl")
+    assert result.exit_code == 2
+    assert "recognition must be one of marginal, expenditure, got 'marginl'" in result.output
+    ok = run(db, "case", "open", "--province", "shanxi", "--workflow", "marginal",
+             "--on", "2026-03-02", "--set", "recognition=marginal")
+    assert ok.exit_code == 0, ok.output
