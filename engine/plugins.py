@@ -7,6 +7,7 @@ installed plugins load; ``DOUDI_TRACE_PLUGINS=1`` prints every hook call to stde
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -59,7 +60,10 @@ def get_plugin_manager() -> pluggy.PluginManager:
         if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
             continue  # the same distribution seen twice on sys.path
         try:
-            plugin = entry_point.load()
+            # (a plugin printing while it loads must not reach stdout, where a command's
+            # JSON or CSV goes: its lines go to stderr)
+            with contextlib.redirect_stdout(sys.stderr):
+                plugin = entry_point.load()
         except (Exception, SystemExit) as exc:  # a broken third-party plugin names itself
             # Stop rather than go on without it: its cases would read as an unknown province.
             # The way out names the plugins that do load.

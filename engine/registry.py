@@ -6,8 +6,10 @@ engine itself names no province.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -229,9 +231,12 @@ class Registry:
         )
 
     def load(self) -> Registry:
-        list(self._each("doudi_register_guards"))
-        list(self._each("doudi_register_effects"))
-        list(self._each("doudi_register_provinces"))
+        # (what a plugin prints while it registers goes to stderr, not into a command's
+        # JSON or CSV on stdout)
+        with contextlib.redirect_stdout(sys.stderr):
+            list(self._each("doudi_register_guards"))
+            list(self._each("doudi_register_effects"))
+            list(self._each("doudi_register_provinces"))
         return self
 
     # -- look-ups ---------------------------------------------------------------------------

@@ -677,3 +677,21 @@ def test_a_province_registered_twice_by_one_plugin_says_so(install):
     result = CliRunner().invoke(cli, ["provinces"])
     assert result.exit_code == 1, result.output
     assert error_line(result) == f"Error: {NAMED} registered province code 'hainan' twice"
+
+
+def test_a_plugin_printing_while_it_loads_leaves_a_command_s_json_whole(install):
+    # A debugging print at import or in a registering hook went to stdout, before the JSON a
+    # platform parses (`provinces --format json` failed to parse). It goes to stderr.
+    import json
+
+    install('''
+print("loading hainan")
+
+@hookimpl
+def doudi_register_guards(register):
+    print("registering guards")
+''')
+    result = CliRunner().invoke(cli, ["provinces", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "hainan" in [p["code"] for p in json.loads(result.stdout)]
+    assert "loading hainan" in result.stderr and "registering guards" in result.stderr
