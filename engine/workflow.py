@@ -37,11 +37,20 @@ def _tuple(value: Any) -> tuple:
     return tuple(value)
 
 
+# Checks of the fields a plugin's WorkflowPatch builds (engine.shapes): ``State(3, "x")`` read
+# "state 3: unreachable", a Variant not in a list "'Variant' object is not iterable".
+_NAME = one("a name (text)", is_text)
+_NAMES = list_of("names (text)", is_text)
+_TEXT = one("text", is_instance(str))
+_FLAG = one("True or False", is_instance(bool))
+_MAYBE_NAME = one("a name (text) or None", lambda v: v is None or is_text(v))
+
+
 @frozen
 class State:
-    name: str
-    title: str
-    final: bool = False
+    name: str = attrs.field(validator=_NAME)
+    title: str = attrs.field(validator=_TEXT)
+    final: bool = attrs.field(default=False, validator=_FLAG)
 
 
 @frozen
@@ -53,17 +62,17 @@ class Transition:
     state and deadlines (attributes, sanctions, linked cases).
     """
 
-    event: str
-    sources: tuple[str, ...] = attrs.field(converter=_tuple)
-    dest: str | None = attrs.field(converter=lambda value: value or None)
-    title: str = ""
-    guards: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    effects: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    event: str = attrs.field(validator=_NAME)
+    sources: tuple[str, ...] = attrs.field(converter=listed, validator=_NAMES)
+    dest: str | None = attrs.field(converter=lambda value: value or None, validator=_MAYBE_NAME)
+    title: str = attrs.field(default="", validator=_TEXT)
+    guards: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
+    effects: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
     # Fires by itself on the date held in this case attribute (e.g. the end of a phase-out).
-    auto_on: str | None = None
+    auto_on: str | None = attrs.field(default=None, validator=_MAYBE_NAME)
     # Recorded on a closed case (sources: final states only; dest: none, the case stays
     # closed): what the law still asks after the end, e.g. repayment of a fraud found later.
-    after_closing: bool = False
+    after_closing: bool = attrs.field(default=False, validator=_FLAG)
 
 
 @frozen
@@ -102,8 +111,8 @@ class Variant:
     ``when = "delegated"`` follows the ``delegation`` parameter (always / per case).
     """
 
-    when: str
-    param: str
+    when: str = attrs.field(validator=_NAME)
+    param: str = attrs.field(validator=_NAME)
 
 
 @frozen
@@ -206,15 +215,17 @@ class DeadlineRule:
     of the case.
     """
 
-    rule: str
-    title: str
-    starts: tuple[str, ...] = attrs.field(converter=_tuple)
-    param: str
-    stops: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    extensions: tuple[Extension, ...] = attrs.field(default=(), converter=_tuple)
-    pauses: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    resumes: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    variants: tuple[Variant, ...] = attrs.field(default=(), converter=_tuple)
+    rule: str = attrs.field(validator=_NAME)
+    title: str = attrs.field(validator=_TEXT)
+    starts: tuple[str, ...] = attrs.field(converter=listed, validator=_NAMES)
+    param: str = attrs.field(validator=_NAME)
+    stops: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
+    extensions: tuple[Extension, ...] = attrs.field(
+        default=(), converter=listed, validator=list_of("Extension", is_instance(Extension)))
+    pauses: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
+    resumes: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
+    variants: tuple[Variant, ...] = attrs.field(
+        default=(), converter=listed, validator=list_of("Variant", is_instance(Variant)))
     # Count from the date in this event datum instead of the event's date (e.g. died_on).
     start_from: str | None = None
     # Only for cases meeting this condition (as a variant's ``when``, e.g. "level=省级").

@@ -87,8 +87,41 @@ def test_a_patch_that_fails_while_applied_names_the_plugin_and_the_patch(install
             .replace("from engine import WorkflowPatch", "from engine import Transition, WorkflowPatch"))
     with pytest.raises(PluginError) as caught:
         Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
-    assert str(caught.value).startswith(
-        f"{NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)): TypeError: ")
+    # (refused when the Transition is built, naming the field)
+    assert str(caught.value) == (f"{NAMED} failed in doudi_workflow_patches: TypeError: "
+                                 "Transition sources: expected a list of names (text), got "
+                                 "['applied']")
+
+
+@pytest.mark.parametrize("built, shown", [
+    # "state 3: unreachable from the initial state" named a number as if it were a state
+    ('State(3, "x")', "State name: expected a name (text), got 3"),
+    ('State("x", "X", final="yes")', "State final: expected True or False, got 'yes'"),
+    # "'Variant' object is not iterable"
+    ('DeadlineRule("r", "R", ("accept",), "total", variants=Variant("remote", "total"))',
+     "DeadlineRule variants: expected a list of Variant, got Variant(when='remote', "
+     "param='total')"),
+    ('Transition("x", "applied", "applied", guards=(None,))',
+     "Transition guards: expected a list of names (text), got None"),
+])
+def test_a_workflow_part_of_the_wrong_shape_names_the_plugin_and_the_field(install, built,
+                                                                           shown):
+    install(f'''
+    from engine import DeadlineRule, State, Transition, Variant, WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_states=({built},)
+                                  if {built!r}.startswith("State") else (),
+                                  add_deadlines=({built},) if {built!r}.startswith("Deadline")
+                                  else (),
+                                  add_transitions=({built},) if {built!r}.startswith("Trans")
+                                  else ())]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {NAMED} failed in doudi_workflow_patches: TypeError: {shown}"
 
 
 # -- CalendarOverlay --------------------------------------------------------------------------
@@ -559,6 +592,10 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
     ''')
     result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
     assert result.exit_code == 1, result.output
+    if not when.strip():  # (a blank condition: refused when the Variant is built)
+        assert error_line(result) == (f"Error: {NAMED} failed in doudi_workflow_patches: "
+                                      f"TypeError: Variant when: expected a name (text), got {when!r}")
+        return
     assert error_line(result) == (
         f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(一)) on workflow 'dibao': "
         f"deadline 'village_review': when {when!r} is not an attribute's name (true), or "
