@@ -8,6 +8,7 @@ history gives the same result.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -34,7 +35,7 @@ class Sanction:
     basis: str = attrs.field(validator=one("the clause that sets it (text)", is_text))
     amount: float | None = attrs.field(default=None, validator=one(
         "None or a number", lambda v: v is None or (
-            isinstance(v, int | float) and not isinstance(v, bool))))
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))))
     note: str = attrs.field(default="", validator=one("text", lambda v: isinstance(v, str)))
 
     def to_json(self) -> dict:

@@ -106,8 +106,9 @@ def _json_outcome(effect, plugin: str, name: str):
 
 
 def _listed(value: Any) -> list:
-    """A list of an Outcome, or (a plugin that replaced it) the value as its one item."""
-    return list(value) if isinstance(value, list) else [value]
+    """A list of an Outcome (or a tuple a plugin put in its place), or any other value a
+    plugin put there as its one item."""
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 class Registry:

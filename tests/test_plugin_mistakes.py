@@ -4,6 +4,7 @@ never a traceback nor a rule silently left out. (``install``: conftest.py; it re
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 import sqlite3
 from datetime import date
@@ -547,6 +548,41 @@ def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
     with pytest.raises(TypeError, match=r"^Sanction kind: expected criticism or stop or "
                                         r"repayment or legal_referral, got 'critcism'$"):
         Sanction("critcism", date(2026, 4, 7), "琼民规〔2099〕1号 五(五)")
+
+
+def test_a_sanction_amount_that_is_no_finite_number_is_refused_when_built():
+    from engine import Sanction
+
+    for amount in (float("nan"), float("inf")):
+        with pytest.raises(TypeError, match=r"^Sanction amount: expected None or a number, got "):
+            Sanction("repayment", date(2026, 4, 7), "琼民规〔2099〕1号 五(五)", amount)
+
+
+def test_an_effect_that_puts_a_tuple_of_sanctions_in_place_of_the_list_is_taken(install, db):
+    # It read "outcome.sanctions holds (Sanction(…),), not a Sanction", of valid sanctions.
+    install('''
+    from engine import Sanction, Transition, WorkflowPatch
+
+    def criticise(ctx, outcome):
+        outcome.sanctions = (Sanction("criticism", ctx.on, "琼民规〔2099〕1号 五(五)"),)
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_criticise", criticise)
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 五(五)", add_transitions=(Transition(
+                "criticised", ("accepted",), None, "通报批评", effects=("hainan_criticise",)),))]
+    ''')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    result = run(db, "case", "fire", case_id, "criticised", "--on", "2026-04-07")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").output)
+    assert [(s["kind"], s["on"], s["basis"]) for s in shown["sanctions"]] == [
+        ("criticism", "2026-04-07", "琼民规〔2099〕1号 五(五)")]
 
 
 def test_a_day_both_off_and_working_in_one_overlay_names_the_plugin(install):
