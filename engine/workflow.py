@@ -765,7 +765,9 @@ def validate(
         for when in filter(None, [d.when, *(v.when for v in d.variants)]):
             # ("remote=" or "level=|县级" matched no case: the rule or variant never applied)
             name, equals, values = when.partition("=") if isinstance(when, str) else ("", "", "")
-            if not name.strip() or (equals and not all(v.strip() for v in values.split("|"))):
+            # (" level" or "省级| 市级": a space the attribute's name or value never has)
+            if not name.strip() or name != name.strip() or (equals and not all(
+                    v.strip() and v == v.strip() for v in values.split("|"))):
                 fail(item, f"when {when!r} is not an attribute's name (true), or name=value "
                            "(alternatives value|value)")
         params = [d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)]

@@ -613,7 +613,8 @@ def test_an_override_of_another_kind_than_the_workflow_s_names_the_plugin(instal
     assert error_line(result).startswith(f"Error: {NAMED}: doudi_parameters: {shown}")
 
 
-@pytest.mark.parametrize("when", ["remote=", "=true", "level=省级|", " "])
+@pytest.mark.parametrize("when", ["remote=", "=true", "level=省级|", " ", " level=县级",
+                                  "level=省级| 市级"])
 def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, when):
     # "remote=" held for no case: the rule (or its variant) silently never applied.
     install(f'''
