@@ -35,12 +35,20 @@ from engine.local_parameters import LocalSetting
 from engine.schema import migrations, upgrade
 
 
-def in_county_on(county: str, on: date) -> tuple[str, list]:
-    """An SQL condition on ``cases``, and its arguments, for the cases that may have been in
-    ``county`` on ``on``: those there now, and those an event after ``on`` gave a county (one
-    there then may have moved since). The caller keeps those whose county as of ``on`` is it."""
-    return ("county = ? or exists (select 1 from events e where e.case_id = cases.id "
-            "and e.\"on\" > ? and instr(e.payload, '\"county\"') > 0)", [county, on.isoformat()])
+def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
+    """An SQL condition on ``table`` (``cases`` or its alias), and its arguments: an event
+    after ``on`` gave the case a county, so the county it is in now may not be the one it was
+    in then."""
+    return (f"exists (select 1 from events m where m.case_id = {table}.id and m.[on] > ? "
+            "and instr(m.payload, '\"county\"') > 0)", [on.isoformat()])
+
+
+def in_county_on(county: str, on: date, table: str = "cases") -> tuple[str, list]:
+    """An SQL condition on ``table``, and its arguments, for the cases that may have been in
+    ``county`` on ``on``: those there now, and those :func:`moved_since` then (one there then
+    may have moved since). The caller keeps those whose county as of ``on`` is it."""
+    moved, args = moved_since(on, table)
+    return f"{table}.county = ? or {moved}", [county, *args]
 
 
 @define
@@ -335,13 +343,12 @@ class Store:
         states = list(states)
         where, args = _filters(province=province, workflow=workflow)
         day = as_of.isoformat()
-        # ``moved``: an event after ``as_of`` gave the case a county, so the county it is in
-        # now may not be the one it was in then (the caller rebuilds those to see).
-        moved = ("exists (select 1 from events m where m.case_id = c.id and m.[on] > ? "
-                 "and instr(m.payload, '\"county\"') > 0)")
+        # (the caller rebuilds the ``moved`` ones to see their county then)
+        moved, moved_args = moved_since(as_of, "c")
         if county is not None:
-            where += f" and (c.county = ? or {moved})"
-            args += [county, day]
+            then_in, then_args = in_county_on(county, as_of, "c")
+            where += f" and ({then_in})"
+            args += then_args
         # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case
         # of the province through its (province, workflow) index instead)
         sql = (
@@ -355,7 +362,7 @@ class Store:
             "and d.event = ? and d.[on] <= ?) "
             "group by c.id order by since, c.id"
         )
-        return self._rows(sql, [*states, day, day, event, day, *args, until, day])
+        return self._rows(sql, [*states, day, *moved_args, event, day, *args, until, day])
 
     def case_outside(self, provinces: Iterable[str]) -> CaseRecord | None:
         """A case of a province not among ``provinces``, if any: one index seek in each gap
