@@ -8,7 +8,7 @@ stays flat and a failure leaves whole batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -69,23 +69,11 @@ class Maintenance:
         moved: list[MovedDate] = []
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
-                self._write_batched(self._recomputed(condition, progress),
-                                    on_moved or moved.append, self._recomputed_case)
+                self._write_batched(self.store.each_case(condition), self._recomputed_case,
+                                    on_moved or moved.append, progress)
         finally:
             db.execute("drop table temp.provisional_first")
         return moved
-
-    def _recomputed(
-        self, condition: str, progress: Callable[[int], None] | None
-    ) -> Iterator[tuple[Change, list[MovedDate]]]:
-        """For each case (matching ``condition``) whose due dates moved: its change, and the
-        dates that moved."""
-        for case in self.store.each_case(condition):
-            found = self._recomputed_case(case)
-            if found is not None:
-                yield found
-            if progress:
-                progress(1)
 
     def _recomputed_case(self, case: CaseRecord) -> tuple[Change, list[MovedDate]] | None:
         """The case's ``recompute`` change and the dates it moves; None if nothing differs."""
@@ -114,18 +102,20 @@ class Maintenance:
         return (Change(case, [entry], fresh),
                 [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
 
-    def _write_batched(self, changes: Iterable[tuple[Change, list[_T]]],
+    def _write_batched(self, cases: Iterable[CaseRecord],
+                       work: Callable[[CaseRecord], tuple[Change, list[_T]] | None],
                        done: Callable[[_T], None],
-                       redo: Callable[[CaseRecord], tuple[Change, list[_T]] | None]) -> None:
-        """Write changes of one case each, :data:`WRITE_BATCH` cases per transaction (an
-        fsync a batch, not a case); each change's results go to ``done`` once its batch is
-        committed (only a batch's are held, whatever the number of cases).
+                       progress: Callable[[int], None] | None = None) -> None:
+        """Work out each case's change and its results with ``work`` (None: nothing to write;
+        ``progress`` is called with 1 a case), and write them :data:`WRITE_BATCH` cases per
+        transaction (an fsync a batch, not a case); each change's results go to ``done`` once
+        its batch is committed (only a batch's are held, whatever the number of cases).
 
         A batch is worked out before the write lock is taken: if another writer changed one
         of its cases meanwhile (a platform recording events as it runs), the whole batch is
-        worked out again with ``redo`` (a case as stored now: its change and results, or
-        None if nothing is left to write) under the write lock, where nothing can change it.
-        (Stopping there instead, a run on a busy database might never get through.)
+        worked out again with ``work``, from the cases as stored now, under the write lock,
+        where nothing can change them. (Stopping there instead, a run on a busy database
+        might never get through.)
 
         A failure leaves the batches before it written and nothing of its own: the callers
         (recompute, advance) find what is left when run again.
@@ -141,7 +131,7 @@ class Maintenance:
                     raise
                 with self.store.write_transaction():
                     redone = [found for change in batch
-                              if (found := redo(self._load(change.case.id))) is not None]
+                              if (found := work(self._load(change.case.id))) is not None]
                     batch[:] = [change for change, _ in redone]
                     results[:] = [item for _, found in redone for item in found]
                     if batch:
@@ -151,7 +141,13 @@ class Maintenance:
             batch.clear()
             results.clear()
 
-        for change, result in changes:
+        for case in cases:
+            found = work(case)
+            if progress:
+                progress(1)
+            if found is None:
+                continue
+            change, result = found
             batch.append(change)
             results += result
             if len(batch) >= WRITE_BATCH:
@@ -231,20 +227,9 @@ class Maintenance:
         arguments.callback(progress, "progress")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
-        self._write_batched(self._advanced(until, progress), on_recorded or recorded.append,
-                            lambda case: self._advanced_case(case, until))
+        self._write_batched(self.store.each_case(), lambda case: self._advanced_case(case, until),
+                            on_recorded or recorded.append, progress)
         return recorded
-
-    def _advanced(self, until: date, progress: Callable[[int], None] | None = None
-                  ) -> Iterator[tuple[Change, list[Recorded]]]:
-        """For each case with something to record up to ``until``: its change, and the
-        events it records."""
-        for case in self.store.each_case():
-            if progress:
-                progress(1)
-            found = self._advanced_case(case, until)
-            if found is not None:
-                yield found
 
     def _advanced_case(self, case: CaseRecord, until: date
                        ) -> tuple[Change, list[Recorded]] | None:
