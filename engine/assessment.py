@@ -21,6 +21,7 @@ from attrs import frozen
 from engine.errors import DoudiError, EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
+from engine.shapes import is_number
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -230,7 +231,7 @@ def _number_within(least: float, greatest: float | None, example: str):
     """A validator: a number (not true/false) from ``least`` up to ``greatest``."""
     def validate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         # (written as "within", so that NaN, which compares false with everything, fails)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+        if not is_number(value) or not (
                 least <= value <= (math.inf if greatest is None else greatest)
                 and math.isfinite(value)):
             upto = f"to {greatest:g}" if greatest is not None else "or more"
@@ -240,7 +241,7 @@ def _number_within(least: float, greatest: float | None, example: str):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return is_number(value) or isinstance(value, Decimal)
 
 
 #: What each province rule returns (checked on every call) and how an error says it.

@@ -23,6 +23,7 @@ from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import product, to_fen
+from engine.shapes import is_number
 from engine.workflow import Parameter
 
 RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_per_person"}
@@ -55,7 +56,7 @@ def _range(param: Parameter) -> tuple[float, float] | None:
     if value == []:
         return None
     ok = (isinstance(value, list) and len(value) == 2
-          and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+          and all(is_number(v) for v in value)
           and 0 <= value[0] <= value[1])
     if not ok:
         raise InvalidInput(f"parameter {param.name} is {value!r} ({param.citation}); "

@@ -18,7 +18,7 @@ from attrs import define, frozen
 
 from engine.errors import DamagedRecord
 from engine.guards import GuardContext
-from engine.shapes import is_day, is_text, one
+from engine.shapes import is_day, is_number, is_text, one
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
 
@@ -34,8 +34,7 @@ class Sanction:
     on: date = attrs.field(validator=one("a datetime.date (not text)", is_day))
     basis: str = attrs.field(validator=one("the clause that sets it (text)", is_text))
     amount: float | None = attrs.field(default=None, validator=one(
-        "None or a number", lambda v: v is None or (
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))))
+        "None or a number", lambda v: v is None or (is_number(v) and math.isfinite(v))))
     note: str = attrs.field(default="", validator=one("text", lambda v: isinstance(v, str)))
 
     def to_json(self) -> dict:
@@ -58,8 +57,7 @@ class Sanction:
             if row["kind"] not in SANCTION_KINDS:
                 raise ValueError(f"no sanction kind {row['kind']!r}")
             amount = row["amount"]
-            if amount is not None and (isinstance(amount, bool)
-                                       or not isinstance(amount, int | float)):
+            if amount is not None and not is_number(amount):
                 raise TypeError(f"amount {amount!r} is not a number")
             on = date.fromisoformat(row["on"])
             # (NULL: a plugin's basis of None, stored before a Sanction was checked when built)

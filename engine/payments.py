@@ -18,7 +18,7 @@ from attrs import frozen
 from engine.errors import InvalidInput
 from engine.guards import HistoryEntry
 from engine.money import product, to_fen
-from engine.shapes import is_text, listed, one
+from engine.shapes import is_number, is_text, listed, one
 
 
 def _as_shares(value: Any) -> Any:
@@ -33,7 +33,7 @@ def _as_shares(value: Any) -> Any:
 def _shares(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     """Monthly shares of the benefit paid before: a phase-out never pays more (民发〔2022〕83号)."""
     if not isinstance(value, tuple) or not value or any(
-            isinstance(s, bool) or not isinstance(s, int | float) or not 0 <= s <= 1
+            not is_number(s) or not 0 <= s <= 1
             for s in value):
         raise ValueError(f"PhaseOut shares: expected a non-empty list of monthly shares from 0 "
                          f"to 1 (1.0 the full benefit), got {value!r}")

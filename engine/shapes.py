@@ -41,6 +41,11 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def is_number(value: Any) -> bool:
+    """A number: an ``int`` or ``float``, not ``True``/``False`` (which Python counts as ints)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def is_day(value: Any) -> bool:
     """A calendar day: a ``date``, not text and not a ``datetime`` (which equals no date)."""
     return isinstance(value, date) and not isinstance(value, datetime)

@@ -20,7 +20,16 @@ from attrs import frozen
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
 from engine.read_only import read_only
-from engine.shapes import is_instance, is_text, list_of, listed, listed_pairs, one, pair_of
+from engine.shapes import (
+    is_instance,
+    is_number,
+    is_text,
+    list_of,
+    listed,
+    listed_pairs,
+    one,
+    pair_of,
+)
 
 if TYPE_CHECKING:
     from engine.store import CaseRecord
@@ -726,15 +735,12 @@ def validate(
         if p.bounds is not None:
             # (bounds on a duration ended `parameter set` in a traceback comparing text with
             # numbers; a value outside its own bounds, or bounds the wrong way round, were kept)
-            def number(v: Any) -> bool:
-                return isinstance(v, int | float) and not isinstance(v, bool)
-
             bounds = p.bounds
             if not (isinstance(bounds, tuple | list) and len(bounds) == 2
-                    and all(number(b) for b in bounds) and bounds[0] <= bounds[1]):
+                    and all(is_number(b) for b in bounds) and bounds[0] <= bounds[1]):
                 fail(f"parameter {p.name!r}", f"bounds {bounds!r} are not (least, greatest), "
                      "two numbers")
-            elif not number(p.value):
+            elif not is_number(p.value):
                 fail(f"parameter {p.name!r}", f"bounds are for a number, not {p.value!r}")
             elif not bounds[0] <= p.value <= bounds[1]:
                 fail(f"parameter {p.name!r}", f"{p.value!r} is not from {bounds[0]:g} to "
