@@ -100,6 +100,8 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
     return None
 
 
+#: What a household outside 低保 may be recognised as (the marginal workflow's ``recognition``,
+#: a leaving household's transfer): 低保边缘 or 支出型.
 RECOGNITIONS = ("marginal", "expenditure")
 EXPENDITURE_ROUTE = "expenditure_type"
 

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.default_assessment import RECOGNITIONS
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, number_datum, register_each
@@ -42,7 +43,7 @@ class LeaveRoute:
 
     @recognition.validator
     def _recognition(self, attribute: attrs.Attribute, value: Any) -> None:
-        allowed = ("marginal", "expenditure") if self.kind == "transfer" else (None,)
+        allowed = RECOGNITIONS if self.kind == "transfer" else (None,)
         if value not in allowed:
             raise TypeError(f"LeaveRoute recognition: expected {' or '.join(map(repr, allowed))} "
                             f"for a {self.kind}, got {value!r}")
