@@ -23,7 +23,7 @@ import attrs
 from attrs import frozen
 
 from engine.assessment import RELATIONS
-from engine.errors import DoudiError, InvalidInput, PluginError
+from engine.errors import InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.shapes import list_of, listed
 from engine.workflow import Parameter
@@ -146,19 +146,14 @@ def _extra_ways(extra: ExtraWays, residence: Residence) -> list[Way]:
     """A province's own ways, from its plugin's function: a failure, or anything but Ways, is
     a :class:`PluginError` naming the function (its module is the plugin's), not a
     traceback in the 受理 guard."""
-    from engine.plugins import plugin_named
+    from engine.plugins import failing_as, plugin_named
 
-    name = plugin_named(extra)
-    try:
+    with failing_as(extra, "a PlaceRules extra"):
         found = list(extra(residence))
-    except DoudiError:
-        raise
-    except Exception as exc:
-        raise PluginError(f"{name}, a PlaceRules extra, failed: {type(exc).__name__}: {exc}") \
-            from exc
     wrong = [w for w in found if not isinstance(w, Way)]
     if wrong:
-        raise PluginError(f"{name}, a PlaceRules extra, returned {wrong[0]!r}, not a Way")
+        raise PluginError(f"{plugin_named(extra)}, a PlaceRules extra, returned {wrong[0]!r}, "
+                          "not a Way")
     return found
 
 

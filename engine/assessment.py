@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.errors import DoudiError, EventRefused, InvalidInput, PluginError
+from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
 from engine.shapes import is_number
@@ -271,15 +271,10 @@ def _province_rule(what: str) -> Callable[[Any], Any]:
 
         @functools.wraps(function)
         def rule(*args: Any, **kwargs: Any) -> Any:
-            from engine.plugins import plugin_named
+            from engine.plugins import failing_as, plugin_named
 
-            try:
+            with failing_as(function, f"the AssessmentRules {what}"):
                 answer = function(*args, **kwargs)
-            except DoudiError:
-                raise
-            except Exception as exc:
-                raise PluginError(f"{plugin_named(function)}, the AssessmentRules {what}, "
-                                  f"failed: {type(exc).__name__}: {exc}") from exc
             if not answers(answer):
                 raise PluginError(f"{plugin_named(function)}, the AssessmentRules {what}, "
                                   f"returned {answer!r}, not {shape}")

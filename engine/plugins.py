@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -123,6 +123,20 @@ def plugin_named(function: Any) -> str:
         if module == top or module.startswith(f"{top}."):
             return f"plugin {plugin!r} ({distribution_of(plugin)}): {name}"
     return f"{module}.{name}"
+
+
+@contextlib.contextmanager
+def failing_as(function: Any, what: str) -> Iterator[None]:
+    """Inside it, a failure of ``function`` (one a plugin handed over, called there), other
+    than a DoudiError raised on purpose, is a :class:`PluginError` naming it and ``what`` it
+    is: one line, not a traceback where the engine happened to call it."""
+    try:
+        yield
+    except DoudiError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"{plugin_named(function)}, {what}, failed: {type(exc).__name__}: "
+                          f"{exc}") from exc
 
 
 def distribution_of(plugin_name: str) -> str:
