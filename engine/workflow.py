@@ -38,14 +38,6 @@ SEVERITIES = ("statutory", "advisory")
 KINDS = ("duty", "window")
 
 
-def _tuple(value: Any) -> tuple:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
 # Checks of the fields a plugin's WorkflowPatch builds (engine.shapes): ``State(3, "x")`` read
 # "state 3: unreachable", a Variant not in a list "'Variant' object is not iterable".
 _NAME = one("a name (text)", is_text)
@@ -108,7 +100,7 @@ class Parameter:
 class Extension:
     """Events that extend a running deadline to a longer total duration from its start."""
 
-    events: tuple[str, ...] = attrs.field(converter=_tuple)
+    events: tuple[str, ...] = attrs.field(converter=listed, validator=_NAMES)
     param: str = ""
 
 
@@ -137,7 +129,7 @@ class Opening:
     workflow: str
     relation: str
     back_relation: str
-    copy: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    copy: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
     next_month_attribute: str | None = None
     citation: str = ""
 
@@ -156,7 +148,8 @@ class AttributeSpec:
     required: bool = False  # required when a case of this workflow is opened
     minimum: float | None = None
     title: str = ""
-    choices: tuple[str, ...] = attrs.field(default=(), converter=_tuple)  # text: one of these
+    # text: one of these
+    choices: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
     # Text that may run over several lines (a list of missing materials, a reason): never
     # printed into a notice, where a line break could pass for a line of the notice.
     lines: bool = False
