@@ -22,20 +22,27 @@ from engine.errors import DoudiError, OutsideCalendar
 MARKER = "_doudi_demo"
 
 
-def _scratch_prefix(db_path: str, pid: int | None = None) -> str:
-    """The name the demo's scratch file begins with: the database's, this host's and this
-    process's, so that a later demo can tell a killed one's file from a running one's."""
+def _host_prefix(name: str) -> str:
+    """What the scratch files of this host's demos of the database ``name`` begin with."""
     import socket
 
     host = socket.gethostname().replace("-", "_") or "host"
-    return f".{os.path.basename(db_path)}.demo-{host}-{os.getpid() if pid is None else pid}-"
+    return f".{name}.demo-{host}-"
+
+
+def _scratch_prefix(db_path: str, pid: int | None = None) -> str:
+    """The name the demo's scratch file begins with: the database's, this host's and this
+    process's, so that a later demo can tell a killed one's file from a running one's."""
+    return f"{_host_prefix(os.path.basename(db_path))}{os.getpid() if pid is None else pid}-"
 
 
 def remove_left_behind(directory: str, name: str) -> list[str]:
     """Remove the scratch files (and their logs) of demos of ``name`` killed before they
     could (SIGKILL, a power cut): those made on this host by a process that is gone. A
     running demo's, or another host's (a shared directory), are left alone."""
-    mine = _scratch_prefix(name, pid=0).rsplit("-", 2)[0] + "-"
+    from engine.db_files import remove_files
+
+    mine = _host_prefix(name)
     removed: list[str] = []
     try:
         entries = os.listdir(directory)
@@ -47,8 +54,6 @@ def remove_left_behind(directory: str, name: str) -> list[str]:
         pid = entry[len(mine):].split("-", 1)[0]
         if not pid.isdigit() or _running(int(pid)):
             continue
-        from engine.db_files import remove_files
-
         remove_files(os.path.join(directory, entry))
         removed.append(entry)
     return removed
