@@ -12,11 +12,12 @@ Everything a hook returns is importable from ``engine`` (``Province``, ``Documen
 ``Parameter``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``, ``Variant``,
 ``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``Sanction``, ``LinkedOpening``,
 ``PhaseOut``, ``LeaveRoute``, ``AssessmentRules``, ``ExceptionRoute``, ``PlaceRules``).
-``Province``, ``Document``, ``WorkflowPatch``, ``CalendarOverlay``, ``Sanction``, ``PhaseOut``,
-``LeaveRoute`` and ``ExceptionRoute``
-(and ``AssessmentRules``' shares) are checked when built, a field of the wrong kind a
-TypeError or ValueError naming the class and the field; parameters, states, transitions
-and deadline rules when the patched workflow is validated. A hook's answer of the wrong
+``Province``, ``Document``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``,
+``Variant``, ``CalendarOverlay``, ``Sanction``, ``PhaseOut``, ``LeaveRoute`` and
+``ExceptionRoute`` (and ``AssessmentRules``' shares and functions) are checked when built, a
+field of the wrong kind a TypeError or ValueError naming the class and the field; how
+parameters, states, transitions and deadline rules fit together when the patched workflow is
+validated. A hook's answer of the wrong
 class (a dict for a ``PhaseOut``, one ``Parameter`` not in a list) is refused. Raised
 inside a hook, a guard, an effect or a function handed over in an answer (a ``PlaceRules``
 extra, an ``AssessmentRules`` rule), any exception but a ``DoudiError`` becomes one error
