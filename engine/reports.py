@@ -69,18 +69,22 @@ class Reports:
         on = as_of.isoformat()
         auto_states = sorted({s for wf in self._workflows_in_use(province, workflow)
                               for t in wf.automatic for s in t.sources})
-        slow = [("last_event_on > ? and opened_on <= ?", [on, on])]
+        # (each entry: a condition, its arguments, and the county to filter on as stored)
+        later, later_args = "last_event_on > ? and opened_on <= ?", [on, on]
+        if county is not None:
+            # A case with later events is in the report's county as it stood on ``as_of``:
+            # one now elsewhere was there if a later event gave it a county, and one there now
+            # may have come later (each is kept by its county then, below).
+            then_in, then_args = in_county_on(county, as_of)
+            later, later_args = f"({later}) and ({then_in})", [*later_args, *then_args]
+        slow = [(later, later_args, None)]
         if auto_states:
             marks = ", ".join("?" for _ in auto_states)
-            slow.append((f"state in ({marks}) and last_event_on <= ?", [*auto_states, on]))
-        if county is not None:
-            # A case is in the report's county as it stood on ``as_of``: one now elsewhere was
-            # there if a later event gave it a county, and one there now may have come later.
-            then_in, then_args = in_county_on(county, as_of)
-            slow[0] = (f"({slow[0][0]}) and ({then_in})", [*slow[0][1], *then_args])
-        for i, (condition, args) in enumerate(slow):
-            for case in self.store.cases_where(condition, args, **{
-                    **filters, "county": None if i == 0 else county}):
+            slow.append((f"state in ({marks}) and last_event_on <= ?", [*auto_states, on],
+                         county))
+        for condition, args, stored_county in slow:
+            for case in self.store.cases_where(condition, args, province=province,
+                                               workflow=workflow, county=stored_county):
                 then, _, deadlines = self._as_of(case, as_of)
                 if county is None or then.county == county:
                     judge(then, deadlines)
