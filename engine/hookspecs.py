@@ -66,7 +66,9 @@ def doudi_workflow_patches(province, workflow):
     A patch adds states, transitions, deadline rules (``DeadlineRule(rule, title, starts,
     param, stops=…, variants=(Variant(when, param),), when=…)``) and new parameters
     (``add_parameters``: names the workflow does not have; a value of one it has is changed
-    from :func:`doudi_parameters`), removes states, events and deadline rules, and puts a
+    from :func:`doudi_parameters`), removes states, events and deadline rules, retitles a
+    state, event or deadline rule in the province's own words (``retitle=(("state",
+    "in_publicity", "审核意见公示"),)``), and puts a
     registered guard on every transition of an event (``add_guards=(("approve",
     "my_guard"),)``). Every name it uses must exist: a misspelt one is an error line naming
     the plugin and the patch, never a national rule silently left in force.

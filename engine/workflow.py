@@ -446,6 +446,9 @@ def value_kind(value: Any) -> str:
     return type(value).__name__
 
 
+RETITLED = ("state", "event", "deadline")  # what a WorkflowPatch may retitle
+
+
 def _patch_list(kind: type | None, what: str) -> Any:
     check = is_text if kind is None else is_instance(kind)
     return attrs.field(default=(), converter=listed, validator=list_of(what, check))
@@ -462,6 +465,10 @@ class WorkflowPatch:
     one is an error rather than a rule silently left in force. ``citation`` says which
     clause requires the change; the patched workflow is validated like a file. Each field is
     checked for its shape when the patch is built (a TypeError naming the field).
+
+    ``retitle`` holds (kind, name, title) triples, kind ``state``, ``event`` (its every
+    transition) or ``deadline``: the province's own words for a national step, which keeps
+    everything else (a province whose township confirms posts its 审核意见, not a 初审意见).
     """
 
     citation: str = attrs.field(validator=one("the clause that requires the change (text)", is_text))
@@ -476,6 +483,12 @@ class WorkflowPatch:
         default=(), converter=listed_pairs,
         validator=list_of('(event, guard) pairs, as add_guards=(("approve", "my_guard"),)',
                           pair_of(is_text, is_text)))
+    retitle: tuple[tuple[str, str, str], ...] = attrs.field(
+        default=(), converter=listed_pairs,
+        validator=list_of('(kind, name, title) triples, kind "state", "event" or "deadline", as '
+                          'retitle=(("state", "in_publicity", "审核意见公示"),)',
+                          lambda v: isinstance(v, tuple) and len(v) == 3
+                          and v[0] in RETITLED and is_text(v[1]) and is_text(v[2])))
 
     def apply(self, workflow: Workflow, source: str) -> Workflow:
         self._check_names(workflow, source)
@@ -490,6 +503,16 @@ class WorkflowPatch:
             if sources:
                 transitions.append(attrs.evolve(t, sources=sources, guards=(*t.guards, *guards)))
         deadlines = [d for d in workflow.deadlines if d.rule not in self.remove_deadlines]
+        if self.retitle:
+            title = {(kind, name): title for kind, name, title in self.retitle}
+
+            def retitled(item: Any, kind: str, name: str) -> Any:
+                return attrs.evolve(item, title=title[kind, name]) if (kind, name) in title \
+                    else item
+
+            states = [retitled(s, "state", s.name) for s in states]
+            transitions = [retitled(t, "event", t.event) for t in transitions]
+            deadlines = [retitled(d, "deadline", d.rule) for d in deadlines]
         params = dict(workflow.parameters)
         params.update({p.name: p for p in self.add_parameters})
         patched = attrs.evolve(
@@ -512,7 +535,8 @@ class WorkflowPatch:
         named = [*(("state", n) for n in self.remove_states),
                  *(("event", n) for n in self.remove_events),
                  *(("deadline", n) for n in self.remove_deadlines),
-                 *(("event", event) for event, _ in self.add_guards)]
+                 *(("event", event) for event, _ in self.add_guards),
+                 *((kind, name) for kind, name, _ in self.retitle)]
         for kind, name in named:
             if name not in known[kind]:
                 raise WorkflowLoadError(f"{source}: names {kind} {name!r}, which workflow "

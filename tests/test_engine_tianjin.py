@@ -273,3 +273,7 @@ def test_tianjin_post_publicity_is_the_national_step_but_for_its_title(engine):
     (ours_d,) = [d for d in tianjin.deadlines if d.rule == "publicity"]
     (theirs_d,) = [d for d in national.deadlines if d.rule == "publicity"]
     assert attrs.evolve(ours_d, title=theirs_d.title) == theirs_d
+    assert (national.state("in_publicity").title, tianjin.state("in_publicity").title) == \
+        ("初审意见公示", "审核意见公示")
+    assert attrs.evolve(tianjin.state("in_publicity"), title="初审意见公示") == \
+        national.state("in_publicity")

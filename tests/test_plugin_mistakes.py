@@ -40,6 +40,8 @@ PATCH_MISTAKES = {  # field, value, what the message shows
     "one-transition-not-listed": ("add_transitions", 'Transition("x", "applied", "applied")',
                                   "expected a list of Transition, got Transition("),
     "removed-event-not-a-name": ("remove_events", "[None]", "expected a list of event names"),
+    "retitle-without-its-kind": ("retitle", '[("in_publicity", "审核意见公示")]',
+                                 "expected a list of (kind, name, title) triples"),
 }
 
 
@@ -335,6 +337,9 @@ APPLIED_MISTAKES = {  # the patch's arguments, what follows "on workflow 'dibao'
     # (it read "hainan (…): names state …": the plugin's entry-point name, unexplained)
     "misspelt-state": ('remove_states=("county_reviw",)',
                        "names state 'county_reviw', which workflow 'dibao' does not have"),
+    "misspelt-retitled-deadline": ('retitle=(("deadline", "publicty", "审核意见公示期"),)',
+                                   "names deadline 'publicty', which workflow 'dibao' does not "
+                                   "have"),
     # (it read "workflows/dibao.toml + hainan (…): …", as if the workflow file were wrong)
     "unregistered-guard": ('add_guards=(("approve", "hainan_home_visit"),)',
                            "transition 'approve': unknown guard 'hainan_home_visit' (known: "),

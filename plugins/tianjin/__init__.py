@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import attrs
-
 from engine import (
     DeadlineRule,
     Document,
@@ -157,28 +155,13 @@ def doudi_workflow_patches(province, workflow):
 
 def _publicity_patch() -> WorkflowPatch:
     """The national 公示 step under 天津's words (四(二)): the state, the event that enters it
-    and the deadline it starts are retitled after the 审核意见; every transition in and out of
-    the state stays the national one (its sources, guards, effects), the county step apart."""
-    from engine.workflow import load_workflow
-
-    national = load_workflow("dibao")
-    state = "in_publicity"
-    moved = []
-    for t in national.transitions:
-        if t.event == "submit_to_county" or t.dest == "county_review":
-            continue  # (no county step here: removed above)
-        if t.dest == state:
-            moved.append(attrs.evolve(t, title="审核意见公示"))
-        elif state in t.sources:
-            moved.append(attrs.evolve(t, sources=(state,)))
-    (deadline,) = [d for d in national.deadlines if d.rule == "publicity"]
+    and the deadline it starts are retitled after the 审核意见; the step itself stays the
+    national one."""
     return WorkflowPatch(
         citation=PUBLICITY,
-        remove_states=(state,),
-        add_states=(attrs.evolve(national.state(state), title="审核意见公示"),),
-        add_transitions=tuple(moved),
-        remove_deadlines=("publicity",),
-        add_deadlines=(attrs.evolve(deadline, title=PUBLICITY_TITLE),),
+        retitle=(("state", "in_publicity", "审核意见公示"),
+                 ("event", "post_publicity", "审核意见公示"),
+                 ("deadline", "publicity", PUBLICITY_TITLE)),
     )
 
 
