@@ -121,7 +121,7 @@ def plugin_named(function: Any) -> str:
     name = getattr(function, "__qualname__", None) or repr(function)
     for top, plugin in _MODULES.items():
         if module == top or module.startswith(f"{top}."):
-            return f"plugin {plugin!r} ({distribution_of(plugin)}): {name}"
+            return f"{described(plugin)}: {name}"
     return f"{module}.{name}"
 
 
@@ -137,6 +137,11 @@ def failing_as(function: Any, what: str) -> Iterator[None]:
     except Exception as exc:
         raise PluginError(f"{plugin_named(function)}, {what}, failed: {type(exc).__name__}: "
                           f"{exc}") from exc
+
+
+def described(plugin_name: str) -> str:
+    """How an error line names a plugin: ``plugin 'hainan' (doudi-hainan 1.0)``."""
+    return f"plugin {plugin_name!r} ({distribution_of(plugin_name)})"
 
 
 def distribution_of(plugin_name: str) -> str:
@@ -164,7 +169,7 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
             raise
         except Exception as exc:
             raise PluginError(
-                f"plugin {plugin_name!r} ({distribution_of(plugin_name)}) failed in {what}: "
+                f"{described(plugin_name)} failed in {what}: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
 

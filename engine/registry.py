@@ -19,7 +19,7 @@ from engine import arguments
 from engine.calendar_data import CalendarOverlay
 from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
-from engine.plugins import BUILT_IN, distribution_of, get_plugin_manager, guarded
+from engine.plugins import BUILT_IN, described, distribution_of, get_plugin_manager, guarded
 from engine.provinces import Province
 from engine.workflow import (
     Parameter,
@@ -55,7 +55,7 @@ def _reason_or_none(guard, plugin: str, name: str):
         # (a blank reason refused the event as "approve refused: ", saying nothing)
         if why is not None and not (isinstance(why, str) and why.strip()):
             raise PluginError(
-                f"plugin {plugin!r} ({distribution_of(plugin)}) guard {name!r} returned "
+                f"{described(plugin)} guard {name!r} returned "
                 f"{why!r}: a guard returns None to allow, or the reason (text) to refuse")
         return why
 
@@ -99,7 +99,7 @@ def _json_outcome(effect, plugin: str, name: str):
                 problem = str(exc)
                 break
         if problem is not None:
-            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) effect {name!r}: "
+            raise PluginError(f"{described(plugin)} effect {name!r}: "
                               f"{problem}")
 
     return checked
@@ -152,7 +152,7 @@ class Registry:
                 continue
             self._check_owner(plugin, hook_name, kwargs["province"])
             if not isinstance(result, getattr(importlib.import_module(module), kind)):
-                raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) returned "
+                raise PluginError(f"{described(plugin)} returned "
                                   f"{result!r} from {hook_name}, not an instance of {kind}")
             if hook_name == "doudi_exception_route":
                 self._check_route_events(plugin, result, kwargs["province"])
@@ -169,7 +169,7 @@ class Registry:
             event = getattr(route, field)
             if event is not None and event not in events:
                 raise PluginError(
-                    f"plugin {plugin!r} ({distribution_of(plugin)}) returned an ExceptionRoute "
+                    f"{described(plugin)} returned an ExceptionRoute "
                     f"whose {field} is {event!r}, which workflow {ROUTE_WORKFLOW!r} has no "
                     "event of")
 
@@ -181,7 +181,7 @@ class Registry:
         owner = self.provinces.get(province)
         if owner is None or owner.plugin != plugin:
             registered = f"registered by {owner.plugin!r}" if owner else "not registered"
-            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) answered "
+            raise PluginError(f"{described(plugin)} answered "
                               f"{hook_name} for province {province!r}, {registered}: a plugin "
                               "answers only for its own provinces")
 
@@ -209,19 +209,19 @@ class Registry:
             item for item in result if not isinstance(item, kind)]
         if wrong:
             raise PluginError(
-                f"plugin {plugin!r} ({distribution_of(plugin)}) returned {wrong[0]!r} from "
+                f"{described(plugin)} returned {wrong[0]!r} from "
                 f"{hook_name}, not a list of {what}"
             )
         return list(result)
 
     def _add_province(self, province: Province, plugin: str) -> None:
         if not isinstance(province, Province):
-            raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) registered "
+            raise PluginError(f"{described(plugin)} registered "
                               f"{province!r}, not a Province")
         if province.code in self.provinces:
             other = self.provinces[province.code].plugin
             if other == plugin:  # ("registered by two plugins: 'x' and 'x'")
-                raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) registered "
+                raise PluginError(f"{described(plugin)} registered "
                                   f"province code {province.code!r} twice")
             raise PluginError(
                 f"province code {province.code!r} registered by two plugins: {other!r} "
@@ -276,7 +276,7 @@ class Registry:
                         validate(workflow, self.guards.names(), self.effects.names())
                     except WorkflowLoadError as exc:  # (a name it misspells, a rule it breaks)
                         problem = str(exc).split(f"{source}: ", 1)[-1]
-                        raise PluginError(f"plugin {plugin!r} ({distribution_of(plugin)}) "
+                        raise PluginError(f"{described(plugin)} "
                                           f"failed in {what} on workflow {name!r}: "
                                           f"{problem}") from None
             for plugin, params in self._each("doudi_parameters", province=province,
@@ -284,7 +284,7 @@ class Registry:
                 overrides = self._items(plugin, "doudi_parameters", params, Parameter,
                                         "Parameter", province)
                 if overrides:  # (a mistake in one names the plugin, not the workflow file)
-                    by = f"plugin {plugin!r} ({distribution_of(plugin)}): doudi_parameters"
+                    by = f"{described(plugin)}: doudi_parameters"
                     workflow = workflow.with_parameters(overrides, by)
             validate(workflow, self.guards.names(), self.effects.names())
             self._workflows[key] = workflow
