@@ -482,6 +482,11 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         classification = "marginal"
     else:
         classification = "above"
+    if income == standard:
+        # Exactly the standard: not below it (not 低保, 57号 "低于"), and not above it either
+        # (a province whose 支出型 is "收入高于低保标准" reads this; shown rounded, the per
+        # capita cannot tell 900.004 from 900).
+        flags["at_standard"] = True
     steps.append(Step("classification", per_capita, basis,
                       f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
                       + ("（含）" if rules.marginal_inclusive else "")))

@@ -150,12 +150,15 @@ def assessment_permits_recognition(ctx: GuardContext) -> str | None:
     household = assessed.payload["household"]
     route = ctx.hooks.doudi_exception_route(
         province=ctx.province, classification=classification,
-        attributes={**ctx.attributes, "household": household, "special_hardship": True},
+        attributes={**ctx.attributes, "household": household, "special_hardship": True,
+                    "assessment": assessment},
         parameters=parameters)
     if route.kind == EXPENDITURE_ROUTE:
         return None
     if flags.get("property_exceeds"):
         why = "the property beyond the local limits"
+    elif flags.get("at_standard"):
+        why = "no income above it (exactly the standard)"
     else:
         spending = household.get("rigid_spending") if isinstance(household, dict) else None
         why = (f"rigid spending of {spending:g} a month" if spending
@@ -199,7 +202,8 @@ def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
     if result.classification == "marginal" or (result.classification == "above" and hardship):
         route = ctx.hooks.doudi_exception_route(
             province=ctx.province, classification=result.classification,
-            attributes=dict(ctx.attributes), parameters=parameters,
+            # (this assessment, not one an earlier assess left among the attributes)
+            attributes={**ctx.attributes, "assessment": result.to_json()}, parameters=parameters,
         )
         outcome.attributes["exception_route"] = route.to_json()
 

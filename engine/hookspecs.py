@@ -154,6 +154,9 @@ def doudi_exception_route(province, classification, attributes, parameters):
     A ``marginal`` case's 支出型 recognition asks it too, where the province's
     ``AssessmentRules.expenditure_basis`` is set: with the assessed ``household`` and
     ``special_hardship=True``, a route of kind ``expenditure_type`` lets it be recognised.
+    Either way ``attributes["assessment"]`` is the assessment the route follows (its JSON:
+    ``per_capita``, ``standard``, ``flags``; ``flags["at_standard"]`` where the income is
+    exactly the standard, neither below nor above it).
     """
 
 

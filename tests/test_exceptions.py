@@ -533,3 +533,30 @@ def test_shanxi_expenditure_type_needs_the_property_within_the_limits(engine):
                        payload={"household": {**ABOVE, **SPENDING, "property_exceeds": True}})
     route = view.case.attributes["exception_route"]
     assert (route["kind"], route["basis"]) == ("refusal", "民发〔2021〕57号 第21条")
+
+
+def test_shanxi_does_not_take_a_household_exactly_at_the_standard_in_as_expenditure_type(engine):
+    """晋民发〔2023〕31号 一(三): 支出型 is "收入高于低保标准，但因病、因残、因学等刚性支出较大": 1,800
+    for two is 900 a head, exactly the standard 900, not above it. With special hardship and
+    800 a month of rigid spending it was routed to 支出型 and approved into 低保 on the
+    assessment; it is 边缘 (below 1,350), offered 边缘 recognition (一(四)), and not approved."""
+    at = {"standard": 900, "rigid_spending": 800, "members": [
+        {"id": "a", "age": 45, "income": {"employment": 1800}}, {"id": "b", "age": 12}]}
+    cid = publicized(engine, "shanxi", at, special_hardship=True)
+    view = engine.case(cid)
+    assessment = view.case.attributes["assessment"]
+    assert (assessment["per_capita"], assessment["classification"]) == (900, "marginal")
+    route = view.case.attributes["exception_route"]
+    assert (route["kind"], route["basis"]) == ("marginal_offer", "晋民发〔2023〕31号 一(四)")
+    post(engine, cid)
+    with pytest.raises(EventRefused, match=r"per-capita income of 900 against the standard 900 "
+                       r"\(marginal\): it cannot be approved \(告知可申请低保边缘家庭认定"):
+        engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 300})
+    # One fen more in the month (900.005 a head) is above the standard: 支出型, approved.
+    above = publicized(engine, "shanxi", {**at, "members": [
+        {"id": "a", "age": 45, "income": {"employment": 1800.01}}, {"id": "b", "age": 12}]},
+        special_hardship=True)
+    assert engine.case(above).case.attributes["exception_route"]["kind"] == "expenditure_type"
+    post(engine, above)
+    assert engine.fire(above, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 300}).state == "approved"

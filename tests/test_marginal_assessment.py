@@ -175,3 +175,25 @@ def test_a_recognition_of_no_known_kind_is_refused_wherever_it_is_given(db):
     ok = run(db, "case", "open", "--province", "shanxi", "--workflow", "marginal",
              "--on", "2026-03-02", "--set", "recognition=marginal")
     assert ok.exit_code == 0, ok.output
+
+
+def test_shanxi_expenditure_type_needs_an_income_above_the_standard_not_at_it(engine):
+    """晋民发〔2023〕31号 一(三): "将收入高于低保标准，但因病、因残、因学等刚性支出较大…的支出型贫困
+    家庭": 1,800 for two is 900 a head, exactly the standard 900: not below it (so not 低保,
+    民发〔2021〕57号 "低于"), and not above it, so not 支出型 whatever its 600 a month of rigid
+    spending (it was recognised). It is 边缘 (一(四): below 1,350). 1,800.01 for two is
+    900.005 a head, above 900 (shown 900.01, or 900 rounded down): 支出型."""
+    at, result = assessed(engine, "shanxi", "expenditure", household(1800, rigid_spending=600))
+    assert (result["per_capita"], result["classification"]) == (900, "marginal")
+    assert result["flags"]["at_standard"] is True
+    with pytest.raises(EventRefused, match=r"per-capita income of 900 against the standard 900 "
+                       r"and no income above it \(exactly the standard\): not 支出型 "
+                       r"\(晋民发〔2023〕31号 一\(三\)（收入高于低保标准"):
+        engine.fire(at, "recognize", on=DECIDED)
+    assert engine.case(at).case.state == "applied"
+    marginal, _ = assessed(engine, "shanxi", "marginal", household(1800, rigid_spending=600))
+    assert engine.fire(marginal, "recognize", on=DECIDED).case.state == "recognized"
+    above, result = assessed(engine, "shanxi", "expenditure",
+                             household(1800.01, rigid_spending=600))
+    assert result["classification"] == "marginal" and "at_standard" not in result["flags"]
+    assert engine.fire(above, "recognize", on=DECIDED).case.state == "recognized"

@@ -156,8 +156,12 @@ def doudi_exception_route(province, classification, attributes, parameters):
     spending = household.get("rigid_spending") if isinstance(household, dict) else None
     # ("且家庭财产状况符合当地人民政府规定条件": not a household found beyond the limits)
     within = not (isinstance(household, dict) and household.get("property_exceeds") is True)
+    # "收入高于低保标准": a household exactly at the standard is not above it (it is 边缘:
+    # not below the standard either, 一(四) "不符合低保条件").
+    assessed = attributes.get("assessment")
+    above = not (isinstance(assessed, dict) and assessed.get("flags", {}).get("at_standard"))
     if (classification == "above" or attributes.get("special_hardship") is True) and \
-            isinstance(spending, int | float) and spending > 0 and within:
+            isinstance(spending, int | float) and spending > 0 and within and above:
         # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
         # (家庭财产状况符合当地人民政府规定条件: the notice sets no figure; the investigation
         # records a household beyond the limits, property_exceeds.)
