@@ -69,17 +69,17 @@ class Province:
         }
 
 
-def credit_rules(clause: str) -> list:
+def credit_rules(clause: str, change_title: str = "") -> list:
     """The credit rules of 民发〔2022〕83号 五(五) as a province restates them, cited to ``clause``.
 
     The provinces' notices repeat them: criticism for a major (重大) change unreported for more
     than 3 months; stop, repayment and referral for fraud. One draft drops "重大" (any change);
     the ``change_found`` event is recorded for the change found either way, so the period and
-    the sanctions are the same.
+    the sanctions are the same, and ``change_title`` names the period in its words.
     """
     from engine.workflow import Parameter
 
     return [
-        Parameter("unreported_change", "3m", clause),
+        Parameter("unreported_change", "3m", clause, change_title),
         Parameter("credit_sanctions", ["stop", "repayment", "legal_referral"], clause),
     ]

@@ -531,3 +531,33 @@ def test_months_already_paid_keep_their_amount_when_an_earlier_change_is_recorde
     view = engine.case(case.id, as_of=date(2026, 12, 31))
     assert paid(view) == [("2026-01", 600.0), ("2026-02", 600.0),
                           *[(f"2026-{m:02d}", 700.0) for m in range(3, 8)]]
+
+
+# -- 信用 (五(五)) ------------------------------------------------------------------------------
+
+
+def test_jiangsu_names_any_unreported_change_not_only_a_major_one(engine):
+    """江苏征求意见稿 五(五): "低保家庭的人口状况、收入状况和财产状况发生变化的，家庭成员要及时告知…，
+    超过3个月未主动告知的，…可以进行批评教育" — any change, where 民发〔2022〕83号 and 晋民发〔2023〕31号
+    五(五) say "发生重大变化": 江苏's event and period say 变化, not 重大变化 (they did). The period
+    is the same: a change on Thu 2026-01-15, 3 months to Wed 2026-04-15; found 04-16 →
+    批评教育, found 04-15 → nothing."""
+    benefit = engine.workflow(CODE, "benefit")
+    (found,) = {t.title for t in benefit.transitions if t.event == "change_found"}
+    assert found == "发现未主动告知的变化"
+    period = benefit.parameters["unreported_change"]
+    assert (period.value, period.title, period.citation) == ("3m", "变化未主动告知的期限",
+                                                             f"{DRAFT} 五(五)")
+    national = engine.workflow("shanxi", "benefit")
+    assert {t.title for t in national.transitions if t.event == "change_found"} == {
+        "发现未主动告知的重大变化"}
+    assert national.parameters["unreported_change"].title == "重大变化未主动告知的期限"
+    early = open_benefit(engine)
+    assert list(engine.fire(early.id, "change_found", on=date(2026, 4, 15),
+                            payload={"occurred_on": "2026-01-15"}).sanctions) == []
+    late = open_benefit(engine)
+    view = engine.fire(late.id, "change_found", on=date(2026, 4, 16),
+                       payload={"occurred_on": "2026-01-15"})
+    assert [(s.kind, s.on, s.basis) for s in view.sanctions] == [
+        ("criticism", date(2026, 4, 16), f"{DRAFT} 五(五)")]
+    assert view.history[-1]["title"] == "发现未主动告知的变化"

@@ -48,6 +48,7 @@ def doudi_register_provinces(register):
 EXIT = f"{DRAFT} 一(五)"
 TRANSFER = f"{DRAFT} 三(一)"
 MONITORING = f"{DRAFT} 三(三)"
+CREDIT = f"{DRAFT} 五(五)"
 
 
 @hookimpl
@@ -58,7 +59,9 @@ def doudi_parameters(province, workflow):
         return [
             Parameter("phase_out", [1.0] * 6, EXIT),
             Parameter("death_review", "3m", EXIT),
-            *credit_rules(f"{DRAFT} 五(五)"),
+            # 五(五) "低保家庭的人口状况、收入状况和财产状况发生变化的…超过3个月未主动告知的": any
+            # change, not only a 重大 one as 民发〔2022〕83号 and the other notices say.
+            *credit_rules(CREDIT, "变化未主动告知的期限"),
             Parameter("dynamic_monitoring", True, TRANSFER),
         ]
     if workflow == "temporary":
@@ -262,7 +265,9 @@ def doudi_workflow_patches(province, workflow):
         # The 边缘 threshold is the locality's (一(六)), for leaving 低保 (三(一)) as for the
         # assessment: the same parameter, defined here so that a county may set it.
         return [WorkflowPatch(citation=EXIT, add_parameters=(
-            HIGH_INCOME_MONTHS, SEVERE_MEMBER_MONTHS, assessment.MARGINAL_MULTIPLE))]
+            HIGH_INCOME_MONTHS, SEVERE_MEMBER_MONTHS, assessment.MARGINAL_MULTIPLE)),
+            # 五(五) drops "重大": the change found is any change the household did not report.
+            WorkflowPatch(citation=CREDIT, retitle=(("event", "change_found", "发现未主动告知的变化"),))]
     if workflow == "monitoring":
         # 三(三) sets the indicators ("通过数据交叉比对、关联分析和综合评估，筛查存在风险的困难人口")
         # and no frequency for the comparison, so no deadline.
