@@ -34,6 +34,8 @@ from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar n
     DayInfo,
     Holiday,
     YearRecord,
+    in_force_order,
+    overlay_disagreement,
 )
 from engine.errors import InvalidInput, OutsideCalendar
 
@@ -105,7 +107,10 @@ class OfficialCalendar(Calendar):
     ) -> None:
         super().__init__()
         self.records = tuple(sorted(records, key=lambda r: r.year))
-        self.overlays = tuple(overlays)
+        self.overlays = in_force_order(tuple(overlays))
+        disagreement = overlay_disagreement(self.overlays)
+        if disagreement:
+            raise ValueError(disagreement)
         self.official_years = frozenset(r.year for r in self.records)
         self.first_day = date(FIRST_YEAR, 1, 1)
         self.last_day = date(LAST_INDEXED_YEAR, 12, 31)

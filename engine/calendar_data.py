@@ -6,7 +6,7 @@ listing the provinces stays quick.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import attrs
@@ -114,6 +114,30 @@ class CalendarOverlay:
         if both:
             raise TypeError(f"CalendarOverlay: {both[0].isoformat()} is both in days_off and in "
                             "working_days")
+
+
+def in_force_order(overlays: Sequence[CalendarOverlay]) -> tuple[CalendarOverlay, ...]:
+    """Overlays in the order they apply: the province-wide ones, then a county's own, so that
+    for its county a county's document decides a day the province-wide one also sets."""
+    return tuple(sorted(overlays, key=lambda overlay: overlay.county is not None))
+
+
+def overlay_disagreement(overlays: Sequence[CalendarOverlay]) -> str | None:
+    """Why two overlays of the same reach (both province-wide, or both for one county) cannot
+    both be in force: a day one gives off and the other makes a working day (the first such
+    day); None when they agree. Which one applied would be the order a plugin listed them in."""
+    said: dict[tuple[str | None, date], tuple[bool, str]] = {}
+    for overlay in overlays:
+        days = [(day, False) for day, _ in overlay.days_off]
+        days += [(day, True) for day, _ in overlay.working_days]
+        for day, working in sorted(days):
+            other = said.setdefault((overlay.county, day), (working, overlay.source))
+            if other[0] != working:
+                off, work = (other[1], overlay.source) if working else (overlay.source, other[1])
+                where = "" if overlay.county is None else f" for {overlay.county}"
+                return (f"{day.isoformat()} is a day off in {off!r} and a working day in "
+                        f"{work!r}{where}: the overlays disagree")
+    return None
 
 
 @frozen

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from engine import arguments
-from engine.calendar_data import CalendarOverlay
+from engine.calendar_data import CalendarOverlay, overlay_disagreement
 from engine.errors import InvalidInput, PluginError, WorkflowLoadError
 from engine.guards import GuardRegistry, NamedRegistry
 from engine.plugins import BUILT_IN, described, distribution_of, get_plugin_manager, guarded
@@ -322,6 +322,10 @@ class Registry:
                                        CalendarOverlay, "CalendarOverlay", province):
                 if overlay.county is None or overlay.county == county:
                     overlays.append(overlay)
+            # (the one listed last won, silently: a day counted as the other document says not)
+            disagreement = overlay_disagreement(overlays)
+            if disagreement:
+                raise PluginError(f"{described(plugin)}: doudi_calendar_overlays: {disagreement}")
         return calendar_with_overlays(overlays)
 
 

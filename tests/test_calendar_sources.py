@@ -397,3 +397,21 @@ def test_overlay_changes_results_and_names_its_source(cal):
     assert source in result.basis
     # The national calendar itself is untouched.
     assert national_calendar().is_working_day(date(2025, 3, 4))
+
+
+def test_overlays_that_disagree_about_a_day_are_refused_and_a_county_one_decides_for_its_county(
+        cal):
+    province_off = CalendarOverlay("某州通知一（测试）", days_off=[(date(2025, 3, 4), "地方节日")])
+    province_work = CalendarOverlay("某州通知二（测试）", working_days=[(date(2025, 3, 4), "调休")])
+    county_work = CalendarOverlay("某县通知（测试）", working_days=[(date(2025, 3, 4), "调休")],
+                                  county="甲县")
+    # The one listed last won, silently (Tuesday 2025-03-04 off or worked by the list's order).
+    with pytest.raises(ValueError) as refused:
+        OfficialCalendar(cal.records, [province_work, province_off])
+    assert str(refused.value) == ("2025-03-04 is a day off in '某州通知一（测试）' and a working "
+                                  "day in '某州通知二（测试）': the overlays disagree")
+    # A county's own document decides for its county, in whichever order they are listed.
+    for listed in ([county_work, province_off], [province_off, county_work]):
+        local = OfficialCalendar(cal.records, listed)
+        assert local.is_working_day(date(2025, 3, 4))
+        assert local.day_info(date(2025, 3, 4)).source == "某县通知（测试）"

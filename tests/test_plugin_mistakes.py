@@ -774,3 +774,52 @@ def doudi_register_guards(register):
     assert result.exit_code == 0, result.output
     assert "hainan" in [p["code"] for p in json.loads(result.stdout)]
     assert "loading hainan" in result.stderr and "registering guards" in result.stderr
+
+
+TWO_OVERLAYS = '''
+from datetime import date
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        return [CalendarOverlay("琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")]{first}),
+                CalendarOverlay("琼府办〔2099〕2号", working_days=[(date(2026, 4, 20), "调休")]{second})]
+'''
+
+
+@pytest.mark.parametrize("first, second, county, where", [
+    ("", "", [], ""),
+    (", county='甲县'", ", county='甲县'", ["--county", "甲县"], " for 甲县"),
+])
+def test_two_overlays_that_disagree_about_a_day_are_refused_naming_both(install, db, first,
+                                                                         second, county, where):
+    # The one listed last won, silently: Monday 2026-04-20, a day off by 琼府办〔2099〕1号, was
+    # counted as 2号's working day (Friday 04-17 + 1 wd due 04-20, not 04-21).
+    install(TWO_OVERLAYS.format(first=first, second=second))
+    expected = (f"Error: {NAMED}: doudi_calendar_overlays: 2026-04-20 is a day off in "
+                f"'琼府办〔2099〕1号' and a working day in '琼府办〔2099〕2号'{where}: the "
+                "overlays disagree")
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan", *county])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == expected
+    # a case in that place cannot be opened: refused, nothing written
+    opened = ["--set", "county=甲县"] if county else []
+    result = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-16", *opened)
+    assert result.exit_code == 1 and error_line(result) == expected
+    assert sqlite3.connect(db).execute("select name from sqlite_master").fetchall() == []
+
+
+def test_a_county_overlay_decides_a_day_the_province_wide_one_also_sets(install):
+    # Documented precedence (docs/provinces.md): for its county, a county's own document decides;
+    # elsewhere the province-wide one does. 1号 gives Monday 2026-04-20 off province-wide; 甲县's
+    # 2号 makes it a working day there.
+    install(TWO_OVERLAYS.format(first="", second=", county='甲县'"))
+    due = ["calendar", "due", "2026-04-17", "1wd", "--province", "hainan"]
+    elsewhere = CliRunner().invoke(cli, due)
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert elsewhere.stdout.splitlines()[0] == "2026-04-21"  # Fri + 1 wd, Mon 04-20 off
+    in_county = CliRunner().invoke(cli, [*due, "--county", "甲县"])
+    assert in_county.exit_code == 0, in_county.output
+    assert in_county.stdout.splitlines()[0] == "2026-04-20"
