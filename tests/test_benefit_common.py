@@ -266,6 +266,34 @@ def test_death_on_the_31st_is_rechecked_by_the_end_of_the_30_day_month(db):
     assert "第202条" in death["computation"]
 
 
+TWO_MONTHS = '''
+from engine import Parameter
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan" and workflow == "benefit":
+        return [Parameter("death_review", "2m", "琼民规〔2099〕1号 三(二)")]
+'''
+
+
+def test_the_death_review_s_title_does_not_state_a_period_the_province_may_have_changed(install,
+                                                                                      db):
+    # A province giving 2 months (琼民规〔2099〕1号 三(二), a test plugin) had its re-check titled
+    # "成员死亡后3个月内完成家庭状况核查" beside a 2m duration. Died 2026-08-31 → 2 months →
+    # "10-31" → Saturday 2026-10-31 is a day off → Monday 2026-11-02 (第202条, 第203条).
+    install(TWO_MONTHS)
+    case_id = run(db, "case", "open", "--province", "hainan", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=900", "--set", "paid_from=2026-01").stdout.strip()
+    assert run(db, "case", "fire", case_id, "member_died", "--on", "2026-09-02", "--set",
+               "died_on=2026-08-31").exit_code == 0
+    shown = json.loads(run(db, "case", "show", case_id, "--as-of", "2026-09-02", "--format",
+                           "json").stdout)
+    [death] = [d for d in shown["deadlines"] if d["rule"] == "death_review"]
+    assert (death["duration"], death["due_on"], death["basis"]) == (
+        "2m", "2026-11-02", "琼民规〔2099〕1号 三(二)")
+    assert death["title"] == "成员死亡后完成家庭状况核查"
+
+
 def test_a_late_death_review_is_met_late(engine):
     # Died 2026-01-31 → due 2026-04-30; review on Tuesday 2026-05-12 → met_late, stopped then.
     case = open_benefit(engine)
