@@ -776,6 +776,45 @@ def doudi_register_guards(register):
     assert "loading hainan" in result.stderr and "registering guards" in result.stderr
 
 
+PRINTING = '''
+import sys
+from engine import WorkflowPatch
+
+@hookimpl
+def doudi_register_guards(register):
+    def checked(ctx):
+        print("guard: checking", ctx.event)
+        sys.stdout.write("guard: written\\n")
+    register("hainan_checked", checked)
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        print("patching", workflow)
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_guards=[("accept", "hainan_checked")])]
+'''
+
+
+def test_what_a_plugin_prints_while_a_command_runs_goes_to_stderr(install, db):
+    # A guard or a hook printing while an event ran wrote into stdout: `case fire
+    # --format json` and `case show --format json` were not JSON any more. Only loading and
+    # registering were sent to stderr.
+    install(PRINTING)
+    opened = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01")
+    assert opened.exit_code == 0, opened.output
+    assert opened.stdout == "hainan-2026-000001\n"
+    case_id = "hainan-2026-000001"
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02", "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert json.loads(fired.stdout)["state"] == "accepted"
+    assert "guard: checking accept" in fired.stderr and "guard: written" in fired.stderr
+    assert "patching dibao" in opened.stderr
+    shown = run(db, "case", "show", case_id, "--format", "json")
+    assert json.loads(shown.stdout)["history"][-1]["event"] == "accept"
+    # the command's own output still goes to stdout, and help too
+    assert "Usage:" in CliRunner().invoke(cli, ["case", "fire", "--help"]).stdout
+
+
 TWO_OVERLAYS = '''
 from datetime import date
 from engine import CalendarOverlay

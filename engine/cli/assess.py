@@ -6,7 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import note_unknown_county, open_engine
-from engine.cli.options import db_option, echo_json, emit, format_option, load_json
+from engine.cli.options import db_option, echo, echo_json, emit, format_option, load_json
 
 
 @cli.command()
@@ -35,6 +35,6 @@ def assess(household_file, province, county, fmt, db_path) -> None:
         echo_json(result)
         return
     emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
-    click.echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "
+    echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "
                f"household of {result['household_size']}, per capita {result['per_capita']:g}, "
                f"standard {result['standard']:g} → {result['classification']}")

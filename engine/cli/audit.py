@@ -6,7 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import counted, db_option, progress_bar
+from engine.cli.options import counted, db_option, echo, progress_bar
 from engine.errors import DoudiError
 
 
@@ -33,7 +33,7 @@ def verify(case_id, db_path) -> None:
     if case_id is None:
         problems = engine.store.file_problems()
         for problem in problems:
-            click.echo(f"file: {problem}")
+            echo(f"file: {problem}")
         if problems:
             raise AuditFailed("the database file itself is damaged (SQLite's quick_check): "
                               "restore it from a backup")
@@ -41,7 +41,7 @@ def verify(case_id, db_path) -> None:
                       shown=None if case_id is None else False) as bar:
         cases, events, findings = engine.verify(case_id, progress=bar.update)
     for finding in findings:
-        click.echo(str(finding))
+        echo(str(finding))
     if findings:
         raise AuditFailed(f"{len(findings)} of {cases} cases fail verification")
     click.echo(f"{counted(cases, 'case')}, {counted(events, 'event')}: every history chain is "

@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, echo_json, emit, format_option, no_db_option
+from engine.cli.options import ISO_DATE, echo, echo_json, emit, format_option, no_db_option
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -68,9 +68,9 @@ def due(
         return
     if show_explain:
         for line in lines:
-            click.echo(line)
-        click.echo(f"依据：{result.basis}")
+            echo(line)
+        echo(f"依据：{result.basis}")
         return
     flag = "  (provisional)" if result.provisional else ""
-    click.echo(f"{result.due.isoformat()}{flag}")
-    click.echo(f"依据：{result.basis}")
+    echo(f"{result.due.isoformat()}{flag}")
+    echo(f"依据：{result.basis}")

@@ -21,6 +21,7 @@ from engine.cli.options import (
     attribute_text,
     counted,
     db_option,
+    echo,
     echo_beside,
     echo_json,
     emit,
@@ -229,7 +230,7 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
                                 attributes=typed(declared, settings), case_id=case_id,
                                 actor=actor, idempotency_key=key)
     recorded(f"case {view.id} is opened")
-    click.echo(view.id)
+    echo(view.id)
     warn_misspelt(declared, settings)
 
 
@@ -274,7 +275,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     if view.repeated:
         _already_recorded(case_id, event, on, key, view)
         return
-    click.echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
+    echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
                f"({view.state_title})")
 
 
@@ -282,7 +283,7 @@ def _already_recorded(case_id: str, event: str, on: date, key: str | None, view)
     """A repeat of a keyed call (or one that lost a race to the same key): the case as that
     call left it, nothing happened now (not a transition, which after a later event would
     show the case going backwards)."""
-    click.echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
+    echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
                f"(it left the case {view.state} ({view.state_title}))")
 
 
@@ -320,10 +321,10 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     if view.repeated:  # (as case fire says it: no 申请地 judged now)
         _already_recorded(case_id, "accept", on, key, view)
         return
-    click.echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
+    echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
     way = view.history[-1]["derived"].get("application_place")
     if way:
-        click.echo(visible(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})"))
+        echo(visible(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})"))
 
 
 @case.command()
@@ -353,24 +354,24 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     if fmt == "json":
         echo_json(data)
         return
-    click.echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
+    echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
                f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
     if data["attributes"]:
-        click.echo("attributes: " + ", ".join(f"{visible(k)}={attribute_text(v)}"
+        echo("attributes: " + ", ".join(f"{visible(k)}={attribute_text(v)}"
                                               for k, v in data["attributes"].items()))
-    click.echo("\nhistory")
+    echo("\nhistory")
     emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
-    click.echo("\ndeadlines")
+    echo("\ndeadlines")
     emit(data["deadlines"], "table",
          ["rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis", "provisional"])
     if "payments" in data:
-        click.echo("\npayments")
+        echo("\npayments")
         emit(data["payments"], "table", ["month", "amount", "basis"])
     if data["sanctions"]:
-        click.echo("\nsanctions")
+        echo("\nsanctions")
         emit(data["sanctions"], "table", ["on", "kind", "amount", "basis", "note"])
     if data["links"]:
-        click.echo("\nlinks")
+        echo("\nlinks")
         emit(data["links"], "table", ["case_id", "workflow", "relation", "on"])
 
 
@@ -430,11 +431,11 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
         echo_json({"assessment": result,
                    "exception_route": view.case.attributes.get("exception_route")})
         return
-    click.echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
+    echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
                f" → {result['classification']}")
     route = view.case.attributes.get("exception_route")
     if route and view.history[-1]["derived"].get("exception_route"):
-        click.echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")
+        echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")
 
 
 @case.command()
@@ -461,8 +462,8 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     recorded("the correction is recorded")
     warn_misspelt(declared, settings)
     if view.repeated:  # (as case fire says it: nothing recorded now)
-        click.echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
+        echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
                    f"(as event {view.history[-1]['seq']})")
         return
-    click.echo(f"{case_id}: correction of event {seq} recorded as event "
+    echo(f"{case_id}: correction of event {seq} recorded as event "
                f"{view.history[-1]['seq']}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -147,6 +148,45 @@ def format_option(*choices: str, default: str = "table"):
     )
 
 
+#: The process's stdout while a command runs: sys.stdout is then stderr, so that whatever a
+#: plugin prints (a guard, an effect, a hook) cannot land in the command's JSON or CSV.
+_COMMAND_STDOUT: list[Any] = []
+
+
+@contextlib.contextmanager
+def plugins_print_to_stderr() -> Iterator[None]:
+    """Run a command with sys.stdout pointed at stderr; its own output goes out through
+    :func:`echo`, :func:`echo_all` and :func:`emit`, which write to the real stdout. Once per
+    command (nothing on the event path), and only the command line: a host embedding the
+    engine keeps its own stdout."""
+    _COMMAND_STDOUT.append(sys.stdout)
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = _COMMAND_STDOUT.pop()
+
+
+@contextlib.contextmanager
+def _on_stdout() -> Iterator[None]:
+    """sys.stdout the process's stdout again, for the command's own output."""
+    if not _COMMAND_STDOUT:
+        yield
+        return
+    aside, sys.stdout = sys.stdout, _COMMAND_STDOUT[-1]
+    try:
+        yield
+    finally:
+        sys.stdout = aside
+
+
+def echo(message: str = "", nl: bool = True) -> None:
+    """A line of the command's output on stdout (``click.echo`` would follow sys.stdout, which
+    is stderr while a command runs: :func:`plugins_print_to_stderr`)."""
+    with _on_stdout():
+        click.echo(message, nl=nl)
+
+
 def progress_bar(length: int, label: str, shown: bool | None = None):
     """click's progress bar on stderr, drawn only on a terminal (or as ``shown`` says), so
     a script reading the output gets none of it."""
@@ -159,11 +199,12 @@ def echo_beside(bar, text: str) -> None:
     """Print a line on stdout while ``bar`` is drawn on stderr. On one terminal the line
     would otherwise begin after the bar's text, and the bar redraw over it: the bar's line
     is cleared first and drawn again beneath."""
-    drawn = not bar.hidden and sys.stderr.isatty() and sys.stdout.isatty()
+    with _on_stdout():
+        drawn = not bar.hidden and sys.stderr.isatty() and sys.stdout.isatty()
     if drawn:
         sys.stderr.write("\r\x1b[K")  # (to the line's start, erased to its end)
         sys.stderr.flush()
-    click.echo(text)
+    echo(text)
     if drawn:
         sys.stderr.write("\r" + bar.format_progress_line())
         sys.stderr.flush()
@@ -176,11 +217,15 @@ def echo_all(text: str, nl: bool = True) -> None:
     block larger than its buffer (whose size is the file's, 4 KiB on some). Written to the
     file descriptor, a write that cannot go on raises its OSError."""
     text += "\n" if nl else ""
-    stream = sys.stdout
+    with _on_stdout():
+        _write_all(sys.stdout, text)
+
+
+def _write_all(stream: Any, text: str) -> None:
     try:
         fd = stream.fileno()
     except (AttributeError, ValueError, io.UnsupportedOperation):  # (not a file: tests, a pipe
-        click.echo(text, nl=False)                                   # object given by a host)
+        click.echo(text, nl=False)                             # object given by a host)
         return
     stream.flush()  # (what was printed before goes first)
     encoding, errors = stream.encoding or "utf-8", stream.errors or "strict"
@@ -216,14 +261,14 @@ def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -
         echo_all(buffer.getvalue(), nl=False)
         return
     if not rows:
-        click.echo("(none)")
+        echo("(none)")
         return
     cells = [[visible(_cell(r.get(c))) for c in columns] for r in rows]
     widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    click.echo("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    click.echo("  ".join("-" * w for w in widths))
+    echo("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    echo("  ".join("-" * w for w in widths))
     for row in cells:
-        click.echo("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 class _CsvRows(io.StringIO):

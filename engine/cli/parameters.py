@@ -12,6 +12,7 @@ from engine.cli.options import (
     actor_option,
     as_text,
     db_option,
+    echo,
     emit,
     format_option,
     given,
@@ -70,11 +71,11 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
     if engine.store.count_local_settings() == settings:
         # The same value and basis as the setting recorded last for that day: it would
         # change nothing, and is not recorded twice.
-        click.echo(f"{shown}: already recorded for {setting.on.isoformat()} (at "
+        echo(f"{shown}: already recorded for {setting.on.isoformat()} (at "
                    f"{setting.recorded_at}); nothing written")
         return
     recorded("the setting is recorded")
-    click.echo(shown)
+    echo(shown)
 
 
 @parameter.command()
@@ -87,7 +88,7 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
     engine.set_parameter(province, county, name, None, basis, on, workflow=workflow,
                          actor=actor)
     recorded("the removal is recorded")
-    click.echo(f"{county} ({province}) {workflow} {name}: the province's value again")
+    echo(f"{county} ({province}) {workflow} {name}: the province's value again")
 
 
 @parameter.command("list")
