@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise
 from operator import is_not
@@ -381,6 +381,33 @@ class Store:
     def has_cases(self, province: str, workflow: str) -> bool:
         return self.db.execute("select 1 from cases where province = ? and workflow = ? "
                                "limit 1", [province, workflow]).fetchone() is not None
+
+    def attribute_values(self, names: Sequence[str], present: int, province: str | None = None,
+                         county: str | None = None) -> list[dict]:
+        """The cases in which any of the first ``present`` of the top-level attributes
+        ``names`` is set, in id order, with those attributes' values: rows of id, province,
+        county, state and ``picked``, the JSON array of the values of ``names`` (null where
+        unset). SQLite reads each case's attributes once to choose, and only the few chosen
+        ones' values come back: no case's attributes are read whole in Python. (Two names or
+        more: of one SQLite gives the value, not JSON.) A case whose attributes do not begin
+        as a JSON object comes with ``picked`` None: to be read whole (damaged, or odd: an
+        object after a space); one that does and is no JSON is named (:class:`DamagedRecord`).
+        """
+        where, args = _filters(province=province, county=county)
+        paths = [f"$.{name}" for name in names]
+        unset = "[" + ",".join(["null"] * present) + "]"
+        chosen = ("case when substr(attributes, 1, 1) <> '{' then 1 else json_extract(attributes, "
+                  f"{', '.join('?' * present)}) <> ? end")
+        picked = (f"case when substr(attributes, 1, 1) = '{{' then json_extract(attributes, "
+                  f"{', '.join('?' * len(names))}) end")
+        sql = (f"select id, province, county, state, {picked} as picked from cases "
+               f"where {chosen}" + (f" and {where}" if where else "") + " order by id")
+        try:
+            return self._rows(sql, [*paths, *paths[:present], unset, *args])
+        except sqlite3.OperationalError as exc:
+            if "malformed JSON" in str(exc):
+                self._name_damaged(where or "1", args)
+            raise
 
     def has_county(self, county: str) -> bool:
         """Whether any case names ``county`` (asked only when a report for it is empty)."""

@@ -161,6 +161,31 @@ def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
         (cid, "collective_review", "agree", 3)]
 
 
+def test_the_exceptions_report_reads_each_case_s_attributes_once(engine, monkeypatch):
+    # SQLite chose the routed cases by reading every case's attributes (json_valid, then
+    # json_type three times), and the chosen ones were read again whole in Python, as a
+    # CaseRecord each. Now SQLite reads them once and gives back the four values shown.
+    from engine.store import CaseRecord
+
+    cid = verified(engine, special_hardship=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
+    record = {"outcome": "agree", "meeting_on": "2026-03-11", "participants": 3,
+              "reasons": "重病支出大"}
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload=record)
+    investigated(engine, "jiangsu_draft")  # (no route: not listed)
+    read = CaseRecord.from_row
+    whole: list[str] = []
+    monkeypatch.setattr(CaseRecord, "from_row",
+                        classmethod(lambda cls, row: whole.append(row["id"]) or read(row)))
+    # 江苏征求意见稿 五(一): "集体研究确定，并做好救助档案的分类管理"
+    assert engine.exceptions() == [{
+        "case_id": cid, "province": "jiangsu_draft", "county": None, "state": "verifying",
+        "route": "collective_review", "title": "一事一议，集体研究确定",
+        "basis": "江苏征求意见稿 五(一)", "archive_class": "一事一议", "decision": "agree",
+        "meeting_on": "2026-03-11", "participants": 3, "reasons": "重病支出大"}]
+    assert whole == []
+
+
 def test_case_assess_and_report_exceptions_through_the_cli(tmp_path, db):
     path = tmp_path / "household.json"
     path.write_text(json.dumps(ABOVE), encoding="utf-8")
