@@ -181,12 +181,15 @@ def test_a_patch_adds_a_guard_to_every_transition_of_an_event():
         t.guards for t in dibao.transitions if t.event == "approve"]
 
 
-def test_no_deadline_title_states_a_period_a_province_can_change():
+def test_no_deadline_or_parameter_title_states_a_period_a_province_can_change():
     # A title is the duty; its period is the parameter in force, shown beside it (duration,
-    # computation). "成员死亡后3个月内完成家庭状况核查" said 3个月 whatever a province set.
+    # computation). "成员死亡后3个月内完成家庭状况核查" said 3个月 whatever a province set, and
+    # extension_reasons "可延长至45个工作日的特殊情况" whatever total_extended it set.
     import re
 
     period = re.compile(r"[0-9０-９一二三四五六七八九十]+ *(个月|个工作日|工作日|日|天|年)")
     titled = [(name, rule.rule, rule.title) for name in available_workflows()
               for rule in load_workflow(name).deadlines]
-    assert titled and [t for t in titled if period.search(t[2])] == []
+    titled += [(name, parameter.name, parameter.title) for name in available_workflows()
+               for parameter in load_workflow(name).parameters.values()]
+    assert titled and [t for t in titled if period.search(t[2] or "")] == []
