@@ -188,6 +188,18 @@ class Engine(Reports, Maintenance):
         return cls(Store.open(default_db_path() if path is None else path, durability), registry,
                    today)
 
+    def close(self) -> None:
+        """Close the engine's database connection. The last one closed on a file folds its
+        write-ahead log in and removes it, as SQLite does. Closing twice is harmless; any
+        other call after it fails (sqlite3.ProgrammingError: a closed database)."""
+        self.store.db.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def today(self) -> date:
         """The latest date an event may carry: an event is recorded once it has happened."""
         return (self._today or clock.china_today)()

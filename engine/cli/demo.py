@@ -136,7 +136,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                     f"--as-of {as_of.isoformat()} is too near the calendar's ends for the demo, "
                     "whose cases run from up to two years before it and count deadlines up to "
                     f"a year after ({exc})") from None
-        engine.store.db.close()
+        engine.close()
         # A log beside the old file, or left where a removed one was, would be applied to
         # the new file by name: folded in first, or refused (again: time has passed).
         make_way(db_path)
@@ -144,7 +144,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         recorded(f"the demo database {db_path} is built")
     finally:
         if engine is not None:
-            engine.store.db.close()  # (again after success: closing twice is harmless)
+            engine.close()  # (again after success: closing twice is harmless)
         remove_files(scratch)
     engine = Engine.open(db_path)
     try:
@@ -158,6 +158,6 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                    f"{as_of.isoformat()}:", err=True)
         rows = [b.to_json() for b in engine.breaches(as_of)]
     finally:
-        engine.store.db.close()  # (an embedding caller's next demo may replace the file)
+        engine.close()  # (an embedding caller's next demo may replace the file)
     emit(rows, fmt, COLUMNS)
     click.echo(f"{counted(len(rows), 'breached deadline')}", err=True)
