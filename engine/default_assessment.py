@@ -12,7 +12,7 @@ from attrs import frozen
 from engine.assessment import PROPERTY_BASIS, Assessment, Household, assess
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext, HistoryEntry
+from engine.guards import GuardContext, HistoryEntry, given
 from engine.hookspecs import hookimpl
 from engine.shapes import is_text, one
 
@@ -120,7 +120,7 @@ def assessment_permits_recognition(ctx: GuardContext) -> str | None:
     recognition = ctx.attributes.get("recognition")
     if recognition not in RECOGNITIONS:
         return (f"recognize after an assessment needs --set recognition=marginal or "
-                f"recognition=expenditure; got {recognition!r}")
+                f"recognition=expenditure; got {given(recognition)}")
     assessment = assessed.derived["assessment"]
     flags = assessment.get("flags", {})
     found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "

@@ -17,7 +17,7 @@ from attrs import frozen
 from engine.default_assessment import RECOGNITIONS
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput, PluginError
-from engine.guards import GuardContext, number_datum, register_each
+from engine.guards import GuardContext, given, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
@@ -123,8 +123,8 @@ def fraud_since_valid(ctx: GuardContext) -> str | None:
 def review_outcome_valid(ctx: GuardContext) -> str | None:
     outcome = ctx.payload.get("outcome")
     if outcome not in REVIEW_OUTCOMES:
-        raise InvalidInput(f"review needs --set outcome= one of {', '.join(REVIEW_OUTCOMES)}; "
-                           f"got {outcome!r}")
+        raise InvalidInput(f"review needs --set outcome=, one of {', '.join(REVIEW_OUTCOMES)}; "
+                           f"got {given(outcome)}")
     if outcome in ("keep", "stop") and "amount" in ctx.payload:
         raise InvalidInput(f"review outcome={outcome} takes no amount (only raise or reduce do)")
     if outcome in ("raise", "reduce"):

@@ -94,6 +94,12 @@ def number_datum(
     return float(non_negative_number(value, field))
 
 
+def given(value: object) -> str:
+    """A datum as a refusal quotes what it got: ``'maybe'``, or ``nothing`` when it was not
+    given (a refusal read "got None", Python's word, on the command line)."""
+    return "nothing" if value is None else repr(value)
+
+
 Guard = Callable[[GuardContext], "str | None"]
 
 

@@ -736,6 +736,18 @@ def test_a_review_that_keeps_the_benefit_keeps_its_amount(engine):
         ("2026-01", 900.0), ("2026-02", 900.0), ("2026-03", 900.0)]
 
 
+def test_a_review_without_its_outcome_names_what_is_missing_in_the_words_of_the_command(engine):
+    # Review finding: `case fire C review` read "review needs --set outcome= one of keep,
+    # raise, reduce, stop; got None" (Python's word for what the operator left out).
+    case = open_benefit(engine, "shanxi")
+    before = dump(engine)
+    with pytest.raises(InvalidInput) as refused:
+        engine.fire(case.id, "review", on=date(2026, 1, 20))
+    assert str(refused.value) == ("review needs --set outcome=, one of keep, raise, reduce, "
+                                  "stop; got nothing")
+    assert dump(engine) == before
+
+
 def test_a_reduction_decided_before_the_first_payment_applies_from_the_first_payment(engine):
     # Opened 2026-01-05, paid from 2026-03 at 900; a re-check on 2026-01-20 reduces it to 700
     # "from the next month" (2026-02, before any payment) → every paid month is 700:

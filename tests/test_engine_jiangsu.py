@@ -159,6 +159,7 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     missing = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12")
     assert missing.exit_code == 1
     assert "outcome" in error_line(missing)
+    assert error_line(missing).endswith("; got nothing")  # (not Python's "got None")
     bad = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
               "--set", "outcome=maybe")
     assert bad.exit_code == 1
@@ -171,6 +172,7 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
                     "--set", "outcome=agree")
     assert no_record.exit_code == 1
     assert "meeting_on" in error_line(no_record)
+    assert error_line(no_record).endswith("; got nothing")
     few = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
               "--set", "outcome=agree", "--set", "meeting_on=2026-03-11",
               "--set", "participants=2", "--set", "reasons=因病致贫")

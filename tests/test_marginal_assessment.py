@@ -133,7 +133,7 @@ def test_without_an_assessment_nothing_is_checked_and_after_one_the_recognition_
     case = engine.open_case("shanxi", "marginal", on=OPENED)
     engine.fire(case.case.id, "assess", on=ASSESSED, payload={"household": household(2400)})
     with pytest.raises(EventRefused, match=r"needs --set recognition=marginal or "
-                       r"recognition=expenditure; got None"):
+                       r"recognition=expenditure; got nothing$"):
         engine.fire(case.case.id, "recognize", on=DECIDED)
     recognized = engine.fire(case.case.id, "recognize", on=DECIDED,
                              payload={"recognition": "marginal"})

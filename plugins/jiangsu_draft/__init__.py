@@ -23,6 +23,7 @@ from engine import (
 )
 from engine.default_assessment import ExceptionRoute, last_assessment
 from engine.errors import InvalidInput
+from engine.guards import given
 from engine.money import decimal, product
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
@@ -115,14 +116,15 @@ def collective_decision_recorded(ctx) -> str | None:
     outcome = payload.get("outcome")
     if outcome not in COLLECTIVE_OUTCOMES:
         return (f"collective_decided needs --set outcome=agree or outcome=refuse ({COLLECTIVE}); "
-                f"got {outcome!r}")
+                f"got {given(outcome)}")
     meeting = payload.get("meeting_on")
     try:
         if meeting is None or len(str(meeting)) != 10:
             raise ValueError
         meeting_on = date.fromisoformat(str(meeting))
     except ValueError:
-        return f"collective_decided needs --set meeting_on=YYYY-MM-DD (the meeting's date); got {meeting!r}"
+        return (f"collective_decided needs --set meeting_on=YYYY-MM-DD (the meeting's date); "
+                f"got {given(meeting)}")
     if meeting_on > ctx.on:
         return f"the meeting on {meeting_on.isoformat()} is after the decision's date {ctx.on.isoformat()}"
     minimum = ctx.parameters["collective_min_participants"]
@@ -130,7 +132,7 @@ def collective_decision_recorded(ctx) -> str | None:
     if isinstance(participants, bool) or not isinstance(participants, int) or \
             participants < minimum.value:
         return (f"collective_decided needs --set participants=N, at least {minimum.value} "
-                f"({minimum.citation}); got {participants!r}")
+                f"({minimum.citation}); got {given(participants)}")
     if not str(payload.get("reasons") or "").strip():
         return "collective_decided needs --set reasons=… (the meeting's reasons, for the file)"
     return None
