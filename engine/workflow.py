@@ -47,6 +47,13 @@ _FLAG = one("True or False", is_instance(bool))
 _MAYBE_NAME = one("a name (text) or None", lambda v: v is None or is_text(v))
 
 
+def _internal_if_blank(dest: str | None) -> str | None:
+    """A transition's ``dest``: "" (all a workflow file can write for none) is None, an
+    internal transition. (A named function: a lambda left ``Transition(dest=…)`` without a
+    type.)"""
+    return dest or None
+
+
 @frozen
 class State:
     name: str = attrs.field(validator=_NAME)
@@ -65,7 +72,7 @@ class Transition:
 
     event: str = attrs.field(validator=_NAME)
     sources: tuple[str, ...] = attrs.field(converter=listed, validator=_NAMES)
-    dest: str | None = attrs.field(converter=lambda value: value or None, validator=_MAYBE_NAME)
+    dest: str | None = attrs.field(converter=_internal_if_blank, validator=_MAYBE_NAME)
     title: str = attrs.field(default="", validator=_TEXT)
     guards: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
     effects: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
