@@ -40,7 +40,7 @@ from engine.errors import (
 )
 from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
-from engine.importer import ImportResult, import_lines
+from engine.importer import ImportResult, import_lines, read_lines
 from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import AUTO_ACTOR, RECOMPUTE_EVENT, Maintenance
 from engine.payments import Payment, month_of, month_text, next_month, schedule
@@ -907,7 +907,8 @@ class Engine(Reports, Maintenance):
             raise InvalidInput(f"path {os.fsdecode(path)!r} cannot be read: "
                                f"{exc.strerror or exc}") from None
         with lines:
-            return import_lines(self, lines, batch, skip_invalid, progress, on_skip)
+            return import_lines(self, read_lines(lines, os.fsdecode(path)), batch, skip_invalid,
+                                progress, on_skip)
 
     def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
         """Fire, in memory, the transitions that happen by themselves up to ``until``."""

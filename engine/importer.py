@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -244,6 +244,21 @@ class _Batch:
              if case_id in self.before else []) + change.entries,
             change.deadlines, [], [],
         )
+
+
+def read_lines(file: Iterable[bytes], name: str) -> Iterator[bytes]:
+    """The lines of the opened file ``name``; a read that fails part way (a bad disk,
+    /proc/self/mem) is one error naming the file and the line, to which an import it stops
+    adds what it kept. (It was an OSError naming neither: "input/output failed: Input/output
+    error".)"""
+    read = 0
+    try:
+        for line in file:
+            read += 1
+            yield line
+    except OSError as exc:
+        raise DoudiError(f"{name} could not be read at line {read + 1}: "
+                         f"{exc.strerror or exc}") from None
 
 
 def import_lines(

@@ -3,6 +3,7 @@ calendar data changes."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from datetime import date
@@ -10,7 +11,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from helpers import error_line, failing_on_call, run
+from helpers import dump_file, error_line, failing_on_call, run
 
 LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
@@ -561,10 +562,14 @@ def test_an_import_interrupted_in_its_first_batch_says_nothing_is_imported(tmp_p
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
 def test_a_file_that_fails_to_read_is_one_line_naming_a_read_not_a_write(tmp_path, db):
-    # Found by review: it was reported as "could not write the output".
+    # Found by review: it was reported as "could not write the output"; then as "input/output
+    # failed: Input/output error", naming neither the file nor what was imported.
     result = run(db, "import", "/proc/self/mem")
     assert result.exit_code == 1
-    assert error_line(result) == "Error: input/output failed: Input/output error"
+    assert error_line(result) == (
+        "Error: /proc/self/mem could not be read at line 1: Input/output error (import "
+        "stopped: nothing is imported yet; run the same import again to finish (lines already "
+        "imported are skipped))")
     assert not os.path.exists(db)  # a failed first import leaves no database
 
 
@@ -672,3 +677,59 @@ def test_recompute_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypat
     for case_id in ("A1", "A2"):
         assert api.replay(case_id)[1] == api.store.deadlines(case_id)
     assert api.verify() == (2, 7, [])
+
+
+class _FailsAfter:
+    """A file whose read fails (a bad disk) after ``lines``."""
+
+    def __init__(self, lines: list[bytes]) -> None:
+        self.lines = lines
+
+    def __enter__(self) -> _FailsAfter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def __iter__(self):
+        yield from self.lines
+        raise OSError(errno.EIO, "Input/output error")
+
+
+def test_a_file_whose_read_fails_part_way_is_named_with_the_line_and_what_was_kept(
+        tmp_path, monkeypatch):
+    """Review finding: a JSONL or JSON file whose read failed after it was opened (a bad disk,
+    /proc/self/mem) read "Error: input/output failed: Input/output error", naming neither
+    the file nor, for an import, which lines were in. Three cases in batches of two: the
+    first batch is written, the read of line 4 fails, line 3's batch is not."""
+    path = tmp_path / "cases.jsonl"
+    lines = [json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02",
+                         "id": f"C{n}"}).encode() + b"\n" for n in (1, 2, 3)]
+    path.write_bytes(b"".join(lines))
+    monkeypatch.setattr("engine.core.open", lambda *args: _FailsAfter(lines), raising=False)
+    db = str(tmp_path / "t.db")
+    result = run(db, "import", str(path), "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {path} could not be read at line 4: Input/output error (import stopped: "
+        "lines 1–2 are imported, in whole batches; run the same import again to finish "
+        "(lines already imported are skipped))")
+    with Engine.open(db) as engine:
+        assert engine.store.count_cases() == 2
+        assert engine.case("C2").state == "applied"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+@pytest.mark.parametrize("command", [["assess"], ["case", "accept", "C1"],
+                                     ["case", "assess", "C1"]])
+def test_a_json_file_that_opens_but_cannot_be_read_is_named(tmp_path, command):
+    """/proc/self/mem opens, and its first read fails (EIO): one line naming it, exit 1,
+    nothing written (it read "input/output failed: Input/output error")."""
+    db = str(tmp_path / "t.db")
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    before = dump_file(db)
+    result = run(db, *command, "/proc/self/mem", "--province" if command == ["assess"] else "--on",
+                 "shanxi" if command == ["assess"] else "2026-03-03")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: /proc/self/mem could not be read: Input/output error"
+    assert dump_file(db) == before

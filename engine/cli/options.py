@@ -54,11 +54,14 @@ def load_json(file: Any) -> Any:
     bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8 or nesting
     too deep is a usage error naming the file."""
     from engine.arguments import finite_float, not_json, unique_keys
-    from engine.errors import InvalidInput
+    from engine.errors import DoudiError, InvalidInput
 
-    data = file.read()
     name = getattr(file, "name", None)  # (standard input, "-", may have none)
     name = name if isinstance(name, str) else "-"
+    try:
+        data = file.read()
+    except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
+        raise DoudiError(f"{name} could not be read: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
