@@ -272,4 +272,8 @@ class Reports:
         if kind is not None and kind not in SANCTION_KINDS:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
+        if since is not None and until is not None and since > until:
+            # (a range given the wrong way round would list nothing, as if there were none)
+            raise InvalidInput(f"since {since.isoformat()} is after until {until.isoformat()}",
+                               command_line="--since is after --until")
         return self.store.sanction_rows(province, county, kind, since, until)

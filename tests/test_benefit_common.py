@@ -610,6 +610,11 @@ def test_the_python_api_filters_sanctions_too(tmp_path):
     assert len(engine.sanctions(since=date(2026, 5, 1), until=date(2026, 5, 31))) == 3
     with pytest.raises(InvalidInput):
         engine.sanctions(kind="fine")
+    # A range the wrong way round is refused, as `report sanctions` refuses it (review
+    # finding: it listed nothing, as if no sanction had been decided).
+    with pytest.raises(InvalidInput, match=r"^since 2026-05-31 is after until 2026-05-01$") as bad:
+        engine.sanctions(since=date(2026, 5, 31), until=date(2026, 5, 1))
+    assert bad.value.command_line == "--since is after --until"
 
 
 # -- 6. reports: benefit deadlines in breaches and at-risk -----------------------------------
