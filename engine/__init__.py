@@ -21,6 +21,12 @@ _EXPORTS = {
     "GuardContext": "engine.guards",
     "ExceptionRoute": "engine.default_assessment",
     "AssessmentRules": "engine.assessment",
+    "Assessment": "engine.assessment",
+    "ImportResult": "engine.importer",
+    "LocalSetting": "engine.local_parameters",
+    "MovedDate": "engine.maintenance",
+    "Recorded": "engine.maintenance",
+    "Workflow": "engine.workflow",
     "Breach": "engine.core",
     "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
@@ -58,7 +64,7 @@ _EXPORTS = {
 
 if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __getattr__'s Any)
     from engine.application_place import PlaceRules
-    from engine.assessment import AssessmentRules
+    from engine.assessment import Assessment, AssessmentRules
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
     from engine.core import Breach, CaseView, DeadlineView, Engine
@@ -79,10 +85,21 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     )
     from engine.guards import GuardContext
     from engine.hookspecs import hookimpl
+    from engine.importer import ImportResult
+    from engine.local_parameters import LocalSetting
+    from engine.maintenance import MovedDate, Recorded
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
-    from engine.workflow import DeadlineRule, Parameter, State, Transition, Variant, WorkflowPatch
+    from engine.workflow import (
+        DeadlineRule,
+        Parameter,
+        State,
+        Transition,
+        Variant,
+        Workflow,
+        WorkflowPatch,
+    )
 
 
 if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every name Any, a
@@ -97,6 +114,7 @@ if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every n
 
 
 __all__ = [
+    "Assessment",
     "AssessmentRules",
     "Breach",
     "Busy",
@@ -114,9 +132,12 @@ __all__ = [
     "EventRefused",
     "ExceptionRoute",
     "GuardContext",
+    "ImportResult",
     "InvalidInput",
     "LeaveRoute",
     "LinkedOpening",
+    "LocalSetting",
+    "MovedDate",
     "OfficialCalendar",
     "Outcome",
     "OutsideCalendar",
@@ -126,11 +147,13 @@ __all__ = [
     "PlaceRules",
     "PluginError",
     "Province",
+    "Recorded",
     "Sanction",
     "State",
     "Transition",
     "UnknownName",
     "Variant",
+    "Workflow",
     "WorkflowLoadError",
     "WorkflowPatch",
     "due_date",

@@ -122,3 +122,23 @@ def test_every_public_callable_says_what_it_takes_and_gives():
                 if inspect.isfunction(member):
                     missing += unannotated(f"{name}.{attribute}", member)
     assert missing == []
+
+
+def test_what_the_api_returns_and_passes_to_callbacks_can_be_named_from_engine():
+    """A platform annotating its own code names the results by ``from engine import …``
+    (review finding: ImportResult, LocalSetting, Workflow, Assessment and the tuples passed
+    to ``on_moved`` and ``on_recorded`` were only in internal modules)."""
+    import typing
+
+    import engine
+    from engine import Engine
+
+    returned = {name: typing.get_type_hints(getattr(Engine, name))["return"]
+                for name in ("import_file", "import_lines", "set_parameter", "workflow",
+                             "assess", "open_case", "fire", "case", "due")}
+    for name, kind in returned.items():
+        assert getattr(engine, kind.__name__) is kind, name
+    for method, callback, passed in (("recompute", "on_moved", engine.MovedDate),
+                                     ("advance", "on_recorded", engine.Recorded)):
+        function_type, _ = typing.get_args(typing.get_type_hints(getattr(Engine, method))[callback])
+        assert typing.get_args(function_type)[0] == [passed], method
