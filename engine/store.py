@@ -792,10 +792,12 @@ class Store:
         if deadline_updates:
             columns = tuple(c for c in deadline_updates[0]
                             if c not in ("case_id", "rule", "instance"))
+            sql, bound = _update_sql("deadlines", columns,
+                                     " where case_id = ? and rule = ? and instance = ?",
+                                     _nulls("deadlines", columns, deadline_updates))
             cursor = self.db.conn.executemany(
-                _update_sql("deadlines", columns, " where case_id = ? and rule = ? and instance = ?"),
-                [[*(r[c] for c in columns), r["case_id"], r["rule"], r["instance"]]
-                 for r in deadline_updates])
+                sql, [[*(r[c] for c in bound), r["case_id"], r["rule"], r["instance"]]
+                      for r in deadline_updates])
             if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again")
@@ -814,13 +816,13 @@ class Store:
         # Only what an event can change: SQLite rewrites the entries of every index whose
         # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
         columns = ("county", "state", "attributes", "last_event_on")
-        rows = []
-        for change in changes:
-            row = change.case.to_row()
-            rows.append([*(row[k] for k in columns), change.case.id, change.version])
+        rows = [change.case.to_row() for change in changes]
+        sql, bound = _update_sql("cases", columns,
+                                 ", version = version + 1 where id = ? and version = ?",
+                                 _nulls("cases", columns, rows))
         cursor = self.db.conn.executemany(
-            _update_sql("cases", columns, ", version = version + 1 where id = ? and version = ?"),
-            rows)
+            sql, [[*(row[k] for k in bound), change.case.id, change.version]
+             for row, change in zip(rows, changes, strict=True)])
         if cursor.rowcount != len(changes):
             versions = dict(self._where_in("select id, version from cases where id",
                                            [c.case.id for c in changes]))
@@ -910,19 +912,57 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     columns = tuple(rows[0])
-    db.conn.executemany(_insert_sql(table, columns), [[row[c] for c in columns] for row in rows])
+    sql, bound = _insert_sql(table, columns, _nulls(table, columns, rows))
+    db.conn.executemany(sql, [[row[c] for c in bound] for row in rows])
+
+
+#: Columns of the tables every event writes that are mostly NULL. One NULL in every row a
+#: statement writes is said in the statement (``NULL``) rather than bound as None: for each
+#: None it binds, sqlite3 looks for an adapter (a dictionary look-up, then ``__adapt__`` on
+#: its protocol class, whose AttributeError it formats and drops), about 1 µs; an event's
+#: rows hold a dozen (its actor, reason, derived data and key; a deadline's stop fields).
+#: The stored value is the same NULL either way.
+_MOSTLY_NULL = {
+    "events": frozenset({"actor", "reason", "derived", "idempotency_key", "corrects"}),
+    "deadlines": frozenset({"stopped_on", "stop_event", "outcome", "extended_by", "paused_on",
+                            "subject"}),
+    "cases": frozenset({"county"}),
+}
+
+
+def _nulls(table: str, columns: tuple[str, ...], rows: list[dict]) -> tuple[str, ...]:
+    """Which of the table's mostly-NULL columns are NULL in every row."""
+    optional = _mostly_null(table, columns)
+    if not optional:
+        return ()
+    if len(rows) == 1:
+        row = rows[0]
+        return tuple([c for c in optional if row[c] is None])
+    return tuple([c for c in optional if all(row[c] is None for row in rows)])
 
 
 @functools.cache
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    """Built once per table and column set (a handful), not once per event."""
+def _mostly_null(table: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in columns if c in _MOSTLY_NULL.get(table, ()))
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...], nulls: tuple[str, ...] = ()
+                ) -> tuple[str, tuple[str, ...]]:
+    """The statement and the columns it binds; built once per table, column set and
+    ``nulls`` (the columns it sets NULL; a handful), not once per event."""
     return (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-            f"values ({', '.join('?' for _ in columns)})")
+            f"values ({', '.join('NULL' if c in nulls else '?' for c in columns)})",
+            tuple(c for c in columns if c not in nulls))
 
 
 @functools.cache
-def _update_sql(table: str, columns: tuple[str, ...], where: str) -> str:
-    return f"update [{table}] set {', '.join(f'[{c}] = ?' for c in columns)}{where}"
+def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[str, ...] = ()
+                ) -> tuple[str, tuple[str, ...]]:
+    """As :func:`_insert_sql`: the statement and the columns it binds (then ``where``'s)."""
+    assigned = ", ".join(f"[{c}] = NULL" if c in nulls else f"[{c}] = ?" for c in columns)
+    return (f"update [{table}] set {assigned}{where}",
+            tuple(c for c in columns if c not in nulls))
 
 
 def _filters(**values: str | None) -> tuple[str | None, list]:
