@@ -650,16 +650,18 @@ class Engine(Reports, Maintenance):
         result = {}
         for change in changes:
             old = before.get(change.case.id)
-            case = attrs.evolve(change.case, version=1 if change.new_case
-                                else change.case.version + 1)
             # What effects decide (derived) may hold dates and the like: stored as text.
             detach = not owned or any(e.derived for e in change.entries)
-            if detach:
-                case.attributes = plain(case.attributes)
+            c = change.case  # (built by hand: attrs.evolve looks every field up by name)
+            case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state,
+                              plain(c.attributes) if detach else c.attributes, c.opened_on,
+                              c.last_event_on, 1 if change.new_case else c.version + 1)
             links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
                       "workflow": workflows.get(other) or self._load(other).workflow}
                      for other, relation, on, _ in change.links]
-            entries = [attrs.evolve(e, payload=plain(e.payload), derived=plain(e.derived))
+            entries = [HistoryEntry(e.seq, e.event, e.on, e.from_state, e.to_state,
+                                    plain(e.payload), e.reason, plain(e.derived), e.actor,
+                                    e.key, e.corrects, e.recorded_at, e.hash)
                        if detach and (e.payload or e.derived) else e for e in change.entries]
             known = Known(
                 case,
@@ -679,7 +681,9 @@ class Engine(Reports, Maintenance):
 
     def _view_of(self, known: Known, as_of: date) -> CaseView:
         """A case view of a kept case that shares nothing a caller could change with it."""
-        case = attrs.evolve(known.case, attributes=copied(known.case.attributes))
+        c = known.case
+        case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, copied(c.attributes),
+                          c.opened_on, c.last_event_on, c.version)
         return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
                           known.sanctions, [dict(link) for link in known.links], as_of)
 

@@ -889,7 +889,7 @@ def _dumps(value: Any) -> str:
 
 def plain(value: Mapping[str, Any]) -> dict[str, Any]:
     """A fresh copy of a payload or attributes, as the database gives it back."""
-    return json.loads(_dumps(value))
+    return json.loads(_dumps(value)) if value else {}  # (an event's derived is mostly {})
 
 
 def copied(value: Any) -> Any:
