@@ -261,3 +261,45 @@ def test_events_going_round_an_office_of_cases_read_none_of_them_back(tmp_path, 
     for case_id in ids[::-1]:
         engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
     assert reads == []
+
+
+def test_null_columns_and_flags_are_stored_as_binding_them_stored_them(engine, tmp_path):
+    # The write says NULL in its statement for a mostly-NULL column that every row leaves
+    # NULL, and binds the rest (store._nulls); provisional goes as 0/1. What is stored must be
+    # what binding None and a bool stored: NULL and the integer, one event (fire) or a batch
+    # (import) whose rows differ in which columns they fill.
+    opened = date(2026, 3, 2)
+    case = engine.open_case("shanxi", on=opened, attributes={"county": "甲县"}, actor="窗口")
+    engine.fire(case.id, "accept", on=date(2026, 3, 3), reason="材料齐全")
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 5))
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(
+        '{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "B1"}\n'
+        '{"op": "fire", "case_id": "B1", "event": "accept", "on": "2026-03-03", '
+        '"actor": "窗口"}\n'
+        '{"op": "fire", "case_id": "B1", "event": "start_investigation", "on": "2026-03-05"}\n',
+        encoding="utf-8")
+    engine.import_file(str(lines))
+    events = engine.store.db.execute(
+        "select case_id, seq, typeof(actor), typeof(reason), typeof(derived), "
+        "typeof(idempotency_key), typeof(corrects) from events order by case_id, seq"
+    ).fetchall()
+    assert events == [
+        ("B1", 0, "null", "null", "null", "text", "null"),
+        ("B1", 1, "text", "null", "null", "text", "null"),
+        ("B1", 2, "null", "null", "null", "text", "null"),
+        (case.id, 0, "text", "null", "null", "null", "null"),
+        (case.id, 1, "null", "text", "null", "null", "null"),
+        (case.id, 2, "null", "null", "null", "null", "null"),
+    ]
+    deadlines = engine.store.db.execute(
+        "select case_id, rule, typeof(provisional), provisional, typeof(stopped_on), "
+        "typeof(outcome), typeof(paused_on) from deadlines order by case_id, rule, instance"
+    ).fetchall()
+    assert {row[2:4] for row in deadlines} == {("integer", 0)}
+    assert {row[4:] for row in deadlines} <= {("null", "null", "null"), ("text", "text", "null")}
+    # start_investigation met the deadline accept started: on the fired case in place (an
+    # UPDATE), on the imported one within the batch that inserts it
+    assert ("text", "text", "null") in {row[4:] for row in deadlines if row[0] == case.id}
+    assert ("text", "text", "null") in {row[4:] for row in deadlines if row[0] == "B1"}
+    assert engine.verify()[2] == []
