@@ -303,3 +303,19 @@ def test_null_columns_and_flags_are_stored_as_binding_them_stored_them(engine, t
     assert ("text", "text", "null") in {row[4:] for row in deadlines if row[0] == case.id}
     assert ("text", "text", "null") in {row[4:] for row in deadlines if row[0] == "B1"}
     assert engine.verify()[2] == []
+
+
+def test_the_records_the_write_path_builds_by_hand_have_the_fields_it_passes():
+    # Engine._written, _view_of and _advance (and store's reads) call CaseRecord and
+    # HistoryEntry with every field in order, not attrs.evolve (which looks each field up by
+    # name, a cost on every event). A field added, removed or moved must be added there too;
+    # this list fails first so that the positional calls are looked at.
+    from engine.guards import HistoryEntry
+    from engine.store import CaseRecord
+
+    assert [f.name for f in attrs.fields(CaseRecord)] == [
+        "id", "province", "workflow", "county", "state", "attributes", "opened_on",
+        "last_event_on", "version"]
+    assert [f.name for f in attrs.fields(HistoryEntry)] == [
+        "seq", "event", "on", "from_state", "to_state", "payload", "reason", "derived", "actor",
+        "key", "corrects", "recorded_at", "hash"]
