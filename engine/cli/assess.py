@@ -36,5 +36,5 @@ def assess(household_file, province, county, fmt, db_path) -> None:
         return
     emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
     echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "
-               f"household of {result['household_size']}, per capita {result['per_capita']:g}, "
-               f"standard {result['standard']:g} → {result['classification']}")
+         f"household of {result['household_size']}, per capita {result['per_capita']:g}, "
+         f"standard {result['standard']:g} → {result['classification']}")

@@ -276,7 +276,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
         _already_recorded(case_id, event, on, key, view)
         return
     echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
-               f"({view.state_title})")
+         f"({view.state_title})")
 
 
 def _already_recorded(case_id: str, event: str, on: date, key: str | None, view) -> None:
@@ -284,7 +284,7 @@ def _already_recorded(case_id: str, event: str, on: date, key: str | None, view)
     call left it, nothing happened now (not a transition, which after a later event would
     show the case going backwards)."""
     echo(f"{case_id}: {event} on {on.isoformat()}: already recorded with key {key!r} "
-               f"(it left the case {view.state} ({view.state_title}))")
+         f"(it left the case {view.state} ({view.state_title}))")
 
 
 @case.command("accept")
@@ -355,10 +355,10 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
         echo_json(data)
         return
     echo(f"{data['id']}  {data['province']}/{data['workflow']}  "
-               f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
+         f"{data['state']} ({data['state_title']})  as of {data['as_of']}")
     if data["attributes"]:
         echo("attributes: " + ", ".join(f"{visible(k)}={attribute_text(v)}"
-                                              for k, v in data["attributes"].items()))
+                                        for k, v in data["attributes"].items()))
     echo("\nhistory")
     emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
     echo("\ndeadlines")
@@ -432,7 +432,7 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
                    "exception_route": view.case.attributes.get("exception_route")})
         return
     echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
-               f" → {result['classification']}")
+         f" → {result['classification']}")
     route = view.case.attributes.get("exception_route")
     if route and view.history[-1]["derived"].get("exception_route"):
         echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")
@@ -463,7 +463,7 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     warn_misspelt(declared, settings)
     if view.repeated:  # (as case fire says it: nothing recorded now)
         echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
-                   f"(as event {view.history[-1]['seq']})")
+             f"(as event {view.history[-1]['seq']})")
         return
     echo(f"{case_id}: correction of event {seq} recorded as event "
-               f"{view.history[-1]['seq']}")
+         f"{view.history[-1]['seq']}")

@@ -72,7 +72,7 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
         # The same value and basis as the setting recorded last for that day: it would
         # change nothing, and is not recorded twice.
         echo(f"{shown}: already recorded for {setting.on.isoformat()} (at "
-                   f"{setting.recorded_at}); nothing written")
+             f"{setting.recorded_at}); nothing written")
         return
     recorded("the setting is recorded")
     echo(shown)
