@@ -300,21 +300,27 @@ class Store:
         ``phase_out_ends_on`` passed)."""
         states = list(open_states)
         where, args = _filters(province=province, workflow=workflow, county=county)
-        closed, closed_args = "", []
-        for state, attribute in ended:
-            closed += " and not (state = ? and coalesce(json_extract(attributes, ?) <= ?, 0))"
-            closed_args += [state, f"$.{attribute}", today.isoformat() if today else ""]
+        # Each value read once a case, in a subquery that SQLite runs as it goes (LIMIT -1:
+        # not merged into the grouping query, which would read the village again for its
+        # condition and its grouping); a phase-out's end only for a case in that state.
+        ends, ends_args, closed, closed_args = "", [], "", []
+        for i, (state, attribute) in enumerate(ended):
+            ends += f", case when state = ? then json_extract(attributes, ?) end as ends_{i}"
+            ends_args += [state, f"$.{attribute}"]
+            closed += f" and not coalesce(ends_{i} <= ?, 0)"
+            closed_args.append(today.isoformat() if today else "")
         sql = (
+            "select county, village, count(*) as households, "
+            "sum(coalesce(household_size, 1)) as recipients from ("
             "select county, json_extract(attributes, '$.village') as village, "
-            "count(*) as households, "
-            "sum(coalesce(json_extract(attributes, '$.household_size'), 1)) as recipients "
-            f"from cases where {where} and state in ({', '.join('?' * len(states))}) "
-            f"and json_extract(attributes, '$.village') is not null{closed} "
+            f"json_extract(attributes, '$.household_size') as household_size{ends} "
+            f"from cases where {where} and state in ({', '.join('?' * len(states))}) limit -1) "
+            f"where village is not null{closed} "
             "group by county, village having recipients > ? "
             "order by recipients desc, county, village"
         )
         try:
-            return self._rows(sql, [*args, *states, *closed_args, more_than])
+            return self._rows(sql, [*ends_args, *args, *states, *closed_args, more_than])
         except sqlite3.OperationalError as exc:
             if "malformed JSON" in str(exc):
                 self._name_damaged(where, args)

@@ -627,6 +627,34 @@ def test_a_household_whose_phase_out_ran_out_is_no_longer_counted_for_a_station(
     assert engine.store.case(last).state == "phasing_out"  # (not yet recorded as ended)
 
 
+def test_the_station_report_reads_each_value_once_a_case(db):
+    """津民发〔2023〕13号 五(四) "低保群众超过200人的". 新村: 150 + 50 + 1 = 201 > 200, the
+    1-person household phasing out (recorded 2026-03-10, ends 2026-10-01). SQLite read each
+    case's village two or three times (its condition, its value, its grouping) and every
+    case's phase-out end: now each value once a case, the end only for a case phasing out.
+    (json_extract counted through a function of the same name, which SQLite calls instead.)"""
+    engine = Engine.open(db, today=lambda: date(2026, 3, 10))
+    ids = [engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 1, 5),
+                            attributes={"amount": 900, "paid_from": "2026-02", "county": "河西区",
+                                        "village": "新村", "household_size": size}).id
+           for size in (150, 50, 1)]
+    engine.fire(ids[2], "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    read: list[tuple[str, str]] = []
+
+    def json_extract(text, path):
+        value = json.loads(text).get(path.removeprefix("$."))
+        read.append((json.loads(text)["household_size"], path))
+        return value
+
+    engine.store.db.conn.create_function("json_extract", 2, json_extract)
+    [row] = engine.service_stations()
+    assert (row["village"], row["households"], row["recipients"]) == ("新村", 3, 201)
+    assert sorted(read) == [(1, "$.household_size"), (1, "$.phase_out_ends_on"), (1, "$.village"),
+                            (50, "$.household_size"), (50, "$.village"),
+                            (150, "$.household_size"), (150, "$.village")]
+
+
 def test_confirmed_cases_left_without_their_publication_are_listed(db):
     """民发〔2021〕57号 第24条 "低保审核确认完毕后…应当在低保家庭所在村（社区）公布"; 津民发〔2023〕13号
     四(二) "对于未严格落实公布、公示制度的，市民政、财政等部门将在年度绩效考核中加大扣分比重" (rules.md
