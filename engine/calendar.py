@@ -137,10 +137,22 @@ class OfficialCalendar(Calendar):
                     special[day] = DayInfo(day, False, "projected_off", name, PROJECTION_BASIS, True)
         for overlay in self.overlays:
             for day, name in overlay.days_off:
-                special[day] = DayInfo(day, False, "local_off", name, overlay.source, False)
+                special[day] = self._local(special.get(day), DayInfo(
+                    day, False, "local_off", name, overlay.source, False))
             for day, name in overlay.working_days:
-                special[day] = DayInfo(day, True, "local_work", name, overlay.source, False)
+                special[day] = self._local(special.get(day), DayInfo(
+                    day, True, "local_work", name, overlay.source, False))
         return special
+
+    @staticmethod
+    def _local(before: DayInfo | None, info: DayInfo) -> DayInfo:
+        """A local document's day, over what the day was before it. Local documents in force
+        that agree about a day (two province-wide overlays both giving it off, or a county's
+        repeating the province's) are all named; one that disagrees is a county's, deciding
+        for its county (overlays of the same reach that disagree are refused)."""
+        if before is not None and before.kind == info.kind:
+            return before.agreeing(info.label, info.source)
+        return info
 
     def _build_index(self) -> None:
         self._base = self.first_day.toordinal()
@@ -220,8 +232,9 @@ class OfficialCalendar(Calendar):
         day = start + timedelta(1)
         while day <= end:
             info = self._special.get(day)
-            if info is not None and info.source not in sources:
-                sources.append(info.source)
+            for source in info.sources() if info is not None else ():
+                if source not in sources:
+                    sources.append(source)
             day += timedelta(1)
         if not sources:
             sources = [r.notice for r in self.records if start.year <= r.year <= end.year]

@@ -148,8 +148,26 @@ class DayInfo:
     working: bool
     kind: str  # workday | weekend | holiday | make_up | local_off | local_work | projected_off
     label: str  # e.g. 周三, 周六, 春节, 春节调休上班
-    source: str | None  # the notice, statute or local document behind it
+    source: str | None  # the notice, statute or local document behind it (documents: joined)
     provisional: bool
+    #: Each document behind it, when local documents in force agree about the day (two
+    #: overlays both giving it off); else empty, ``source`` alone.
+    documents: tuple[str, ...] = ()
+
+    def sources(self) -> tuple[str, ...]:
+        """The documents behind the day, each once: ``documents``, else ``source``."""
+        return self.documents or ((self.source,) if self.source is not None else ())
+
+    def agreeing(self, label: str, source: str) -> DayInfo:
+        """The day as another local document in force also sets it: both named (and its
+        name for the day, when another)."""
+        documents = self.sources()
+        if source in documents:
+            return self
+        labels = self.label.split("、")
+        label = self.label if label in labels else f"{self.label}、{label}"
+        return attrs.evolve(self, label=label, source="、".join((*documents, source)),
+                            documents=(*documents, source))
 
     def describe(self) -> str:
         text = f"{self.day.isoformat()} {WEEKDAY_NAMES[self.day.weekday()]}"

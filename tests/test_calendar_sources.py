@@ -415,3 +415,18 @@ def test_overlays_that_disagree_about_a_day_are_refused_and_a_county_one_decides
         local = OfficialCalendar(cal.records, listed)
         assert local.is_working_day(date(2025, 3, 4))
         assert local.day_info(date(2025, 3, 4)).source == "某县通知（测试）"
+
+
+def test_overlays_that_agree_about_a_day_name_every_document_and_name(cal):
+    # Tuesday 2025-03-04 off by two province-wide documents, each with its name for the day:
+    # both named, each once, in the order listed (the one listed last alone was named).
+    first = CalendarOverlay("某州通知一（测试）", days_off=[(date(2025, 3, 4), "三月三")])
+    second = CalendarOverlay("某州通知二（测试）", days_off=[(date(2025, 3, 4), "壮族三月三")])
+    local = OfficialCalendar(cal.records, [first, second, first])
+    info = local.day_info(date(2025, 3, 4))
+    assert not info.working
+    assert info.describe() == ("2025-03-04 周二 休息日：三月三、壮族三月三（某州通知一（测试）、"
+                               "某州通知二（测试））")
+    assert local.sources_between(date(2025, 3, 3), date(2025, 3, 5)) == [
+        "某州通知一（测试）", "某州通知二（测试）"]
+    assert local.add_working_days(date(2025, 3, 3), 1) == date(2025, 3, 5)

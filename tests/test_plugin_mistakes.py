@@ -862,3 +862,32 @@ def test_a_county_overlay_decides_a_day_the_province_wide_one_also_sets(install)
     in_county = CliRunner().invoke(cli, [*due, "--county", "甲县"])
     assert in_county.exit_code == 0, in_county.output
     assert in_county.stdout.splitlines()[0] == "2026-04-20"
+
+
+AGREEING_OVERLAYS = '''
+from datetime import date
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        return [CalendarOverlay("琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")]),
+                CalendarOverlay("琼府办〔2099〕2号", days_off=[(date(2026, 4, 20), "三月三")]{second})]
+'''
+
+
+@pytest.mark.parametrize("second, county", [("", []), (", county='甲县'", ["--county", "甲县"])])
+def test_overlays_that_agree_about_a_day_are_all_named(install, second, county):
+    # Found by review: two documents in force both giving Monday 2026-04-20 off (both
+    # province-wide, or 甲县's own repeating the province's) named only the one listed last.
+    # Friday 04-17 + 1 wd: Sat 04-18, Sun 04-19, Mon 04-20 off (both documents), Tue 04-21.
+    install(AGREEING_OVERLAYS.format(second=second))
+    due = ["calendar", "due", "2026-04-17", "1wd", "--province", "hainan", *county]
+    result = CliRunner().invoke(cli, [*due, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["due"] == "2026-04-21"
+    assert answer["basis"].endswith("；工作日依琼府办〔2099〕1号、琼府办〔2099〕2号")
+    explained = CliRunner().invoke(cli, [*due, "--explain"])
+    assert "  2026-04-20 周一 休息日：三月三（琼府办〔2099〕1号、琼府办〔2099〕2号） → 不计" in (
+        explained.stdout.splitlines())
