@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
+import attrs
+
 from engine import arguments
+from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, disagreement, verify_chain
@@ -24,6 +27,9 @@ WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync
 _T = TypeVar("_T")  # what a batched writer reports for each change
 #: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
 MovedDate = tuple[str, str, int, date, date]
+#: What differs in a deadline besides its due date, as a ``recompute`` event names it.
+DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
+                        if f.name not in ("rule", "instance", "due_on", "provisional"))
 #: An event ``advance`` recorded: (case id, event, date).
 Recorded = tuple[str, str, date]
 
@@ -47,60 +53,93 @@ class Maintenance:
         self,
         progress: Callable[[int], None] | None = None,
         on_moved: Callable[[MovedDate], None] | None = None,
+        on_recorded: Callable[[str], None] | None = None,
     ) -> list[MovedDate]:
         """Re-derive every case's deadlines from its history with today's calendar data and
-        parameters; record a ``recompute`` event on each case whose due dates moved, dated
-        as the case's last event (its ``recorded_at`` says when it ran).
+        parameters; record a ``recompute`` event on each case whose stored deadlines differ
+        from what its history gives (a due date moved, or anything else: a title, a basis
+        after an upgrade), dated as the case's last event (its ``recorded_at`` says when it
+        ran). The event's payload lists the moved dates (``moved``: rule, instance, old due
+        date, new) and each other difference (``changed``: rule, instance, the fields that
+        differ, or ``added`` / ``removed`` for a deadline only one side has).
 
-        Cases with provisional deadlines go first. The cases whose dates moved are written
+        Cases with provisional deadlines go first. The cases recorded are written
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
         instance, old due, new due) for every due date that moved, a case's dates together.
         With ``on_moved``, each is passed to it once its batch is committed instead, and the
-        list returned is empty: memory then stays flat however many dates move.
+        list returned is empty: memory then stays flat however many dates move. With
+        ``on_recorded``, the id of each case on which the event is recorded, moved dates or
+        not, then too (before its moved dates).
         """
         arguments.callback(progress, "progress")
         arguments.callback(on_moved, "on_moved")
+        arguments.callback(on_recorded, "on_recorded")
+        moved: list[MovedDate] = []
+        each_moved = on_moved or moved.append
+
+        def done(recorded: tuple[str, list[MovedDate]]) -> None:
+            case_id, dates = recorded
+            if on_recorded is not None:
+                on_recorded(case_id)
+            for moved_date in dates:
+                each_moved(moved_date)
+
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
         db.execute("drop table if exists temp.provisional_first")
         db.execute("create temp table provisional_first as "
                    "select distinct case_id as id from deadlines where provisional")
         first = "id in (select id from temp.provisional_first)"
-        moved: list[MovedDate] = []
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
                 self._write_batched(self.store.each_case(condition), self._recomputed_case,
-                                    on_moved or moved.append, progress)
+                                    done, progress)
         finally:
             db.execute("drop table temp.provisional_first")
         return moved
 
-    def _recomputed_case(self, case: CaseRecord) -> tuple[Change, list[MovedDate]] | None:
-        """The case's ``recompute`` change and the dates it moves; None if nothing differs."""
+    def _recomputed_case(self, case: CaseRecord
+                         ) -> tuple[Change, list[tuple[str, list[MovedDate]]]] | None:
+        """The case's ``recompute`` change and (its id, the dates it moves); None if nothing
+        differs."""
         before = self.store.deadlines(case.id)
         history = self.store.history(case.id)
         fresh = self._deadlines_from_history(case, history, None)
-        changes = [
-            (old, new) for old, new in zip(before, fresh, strict=False)
-            if (old.due_on, old.provisional) != (new.due_on, new.provisional)
-        ]
         # Any other difference is written too, though no date moved: a basis, an outcome
-        # (a rule that now overlaps), a subject a migration left empty. The stored rows
-        # must be what the history gives, or reports disagree with replay.
+        # (a rule that now overlaps), a subject a migration left empty, a title. The stored
+        # rows must be what the history gives, or reports disagree with replay.
         if before == fresh:
             return None
+        # Paired by rule and instance (a deadline's key): a rule a new version adds does not
+        # pair the rows after it with the wrong ones.
+        now = {(d.rule, d.instance): d for d in fresh}
+        stored = {(d.rule, d.instance) for d in before}
+        changes, changed = [], []
+        for old in before:
+            new = now.get((old.rule, old.instance))
+            if new is None:
+                changed.append([old.rule, old.instance, ["removed"]])
+                continue
+            if (old.due_on, old.provisional) != (new.due_on, new.provisional):
+                changes.append((old, new))
+            fields = [f for f in DEADLINE_FIELDS if getattr(old, f) != getattr(new, f)]
+            if fields:
+                changed.append([old.rule, old.instance, fields])
+        changed += [[d.rule, d.instance, ["added"]] for d in fresh
+                    if (d.rule, d.instance) not in stored]
         # Dated as the case's last event (``recorded_at`` says when it ran), not today: an
         # event that happened before today but is recorded after the recompute must not be
         # refused as earlier than the case's last event.
         on = case.last_event_on
-        entry = HistoryEntry(
-            len(history), RECOMPUTE_EVENT, on, case.state, case.state,
-            {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                        n.due_on.isoformat()] for o, n in changes]},
-            "期限依现行日历和参数重算", actor=AUTO_ACTOR,
-        )
+        payload: dict[str, list] = {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
+                                               n.due_on.isoformat()] for o, n in changes]}
+        if changed:
+            payload["changed"] = changed
+        entry = HistoryEntry(len(history), RECOMPUTE_EVENT, on, case.state, case.state,
+                             payload, "期限依现行日历和参数重算", actor=AUTO_ACTOR)
         return (Change(case, [entry], fresh),
-                [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in changes])
+                [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on)
+                            for o, n in changes])])
 
     def _write_batched(self, cases: Iterable[CaseRecord],
                        work: Callable[[CaseRecord], tuple[Change, list[_T]] | None],

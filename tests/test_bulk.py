@@ -150,6 +150,86 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
     assert again.stdout == "days_moved,due_dates\n"
 
 
+def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(db):
+    """After an upgrade that renamed death_review's title (成员死亡后3个月内完成家庭状况核查 →
+    成员死亡后完成家庭状况核查), the stored row differs from the history in its title only:
+    民发〔2022〕83号, died Mon 2026-08-31 + 3 months → Mon 2026-11-30 either way. recompute
+    rewrites the row and records why (its event named no difference: "moved": []), and
+    says so apart from the moved dates (it said nothing of the case it wrote)."""
+    import sqlite3
+
+    engine = Engine.open(db)
+    died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                            attributes={"amount": 900, "paid_from": "2026-01"}).id
+    engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                     attributes={"amount": 900, "paid_from": "2026-01"})
+    raw = sqlite3.connect(db)  # (the row as the version before wrote it)
+    raw.execute("update deadlines set title = '成员死亡后3个月内完成家庭状况核查' "
+                "where rule = 'death_review'")
+    raw.commit()
+    raw.close()
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    assert result.stderr.splitlines()[-1] == (
+        "0 due dates moved in 0 of 2 cases; 1 case recorded with no due date moved (its "
+        "recompute event lists what else differed)")
+    last = Engine.open(db).store.history(died)[-1]
+    assert (last.event, last.payload) == (
+        "recompute", {"moved": [], "changed": [["death_review", 1, ["title"]]]})
+    [death] = [d for d in Engine.open(db).store.deadlines(died) if d.rule == "death_review"]
+    assert (death.title, death.due_on) == ("成员死亡后完成家庭状况核查", date(2026, 11, 30))
+    again = run(db, "recompute")
+    assert again.stderr.splitlines()[-1] == "0 due dates moved in 0 of 2 cases"
+
+
+def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, monkeypatch):
+    # Two cases whose death re-check was stored under its former title, one a batch; Ctrl-C
+    # as the second is written. It said "0 cases whose due dates moved are written", though
+    # the first case's recompute event was.
+    import sqlite3
+
+    from engine import maintenance
+    from engine.core import Engine as EngineClass
+
+    engine = Engine.open(db)
+    for _ in range(2):
+        died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                                attributes={"amount": 900, "paid_from": "2026-01"}).id
+        engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
+    raw = sqlite3.connect(db)
+    raw.execute("update deadlines set title = '成员死亡后3个月内完成家庭状况核查' "
+                "where rule = 'death_review'")
+    raw.commit()
+    raw.close()
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    monkeypatch.setattr(EngineClass, "_commit",
+                        failing_on_call(2, EngineClass._commit, KeyboardInterrupt))
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: interrupted: the recompute events of 1 case are "
+                                  "written, in whole batches; run recompute again to finish")
+    assert [h[-1].event for h in map(Engine.open(db).store.history, [
+        "shanxi-2026-000001", "shanxi-2026-000002"])] == ["recompute", "member_died"]
+
+
+def test_recompute_pairs_a_case_s_deadlines_by_rule_not_by_place(engine):
+    """A stored deadline missing (a rule a new version adds, here the periodic re-check's
+    row deleted): the rows after it were paired with the wrong ones, a death re-check's
+    due date "moved" to the periodic re-check's. 民发〔2022〕83号: died Mon 2026-08-31 + 3
+    months → Mon 2026-11-30, not moved; the periodic re-check is added back."""
+    died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                            attributes={"amount": 900, "paid_from": "2026-01"}).id
+    engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
+    assert [d.rule for d in engine.store.deadlines(died)] == ["periodic_review", "death_review"]
+    engine.store.db.execute("delete from deadlines where rule = 'periodic_review'")
+    assert engine.recompute() == []
+    assert engine.store.history(died)[-1].payload == {
+        "moved": [], "changed": [["periodic_review", 1, ["added"]]]}
+    assert engine.store.deadlines(died) == engine.replay(died)[1]
+
+
 def test_recompute_writes_batch_by_batch_and_a_failed_batch_writes_nothing(
         db, calendar_with_2027, monkeypatch):
     """民发〔2021〕57号 第22条, as above: 受理 on 2026-12-01, due 2027-01-13 (provisional)

@@ -646,7 +646,7 @@ def test_recompute_writes_a_changed_basis_though_no_date_moved(engine):
     """A county records, late, that its 调查 time limit is the province's own 3 working days
     by its own document (甲县民政局〔2026〕3号 二, from 2026-03-01). 受理 Tue 2026-03-03 →
     3/4(1) 3/5(2) 3/6(3) → Fri 2026-03-06 either way: no date moves, but recompute stores the
-    basis the county's setting gives, as a replay of the history does."""
+    basis the county's setting gives, as a replay of the history does, and says so."""
     engine.open_case(province="shanxi", on=ON, case_id="C1", attributes={"county": "甲县"})
     engine.fire("C1", "accept", on=date(2026, 3, 3))
     engine.set_parameter("shanxi", "甲县", "investigation_start", "3wd", BASIS,
@@ -655,7 +655,8 @@ def test_recompute_writes_a_changed_basis_though_no_date_moved(engine):
     stored = next(d for d in engine.store.deadlines("C1") if d.rule == "investigation_start")
     assert (stored.due_on, stored.citation) == (date(2026, 3, 6), BASIS)
     assert engine.store.deadlines("C1") == engine.replay("C1")[1]
-    assert engine.store.history("C1")[-1].payload == {"moved": []}
+    assert engine.store.history("C1")[-1].payload == {
+        "moved": [], "changed": [["investigation_start", 1, ["citation"]]]}
 
 
 def test_recompute_writes_the_cases_with_provisional_dates_first(db, calendar_with_2027):

@@ -128,14 +128,21 @@ def recompute(fmt, db_path) -> None:
     """Re-derive every deadline with the current calendar data and parameters.
 
     Run after adding a year's holiday notice (provisional due dates first) or changing a
-    province parameter. Each case whose due dates moved gets a `recompute` event listing
-    them; prints how many moved and by how many days. They are written 500 cases per
-    transaction: if one fails, the batches before it stay written; run it again to finish.
+    province parameter, or after upgrading doudi. Each case whose stored deadlines differ
+    from what its history now gives gets a `recompute` event listing the moved due dates
+    and what else differs (a title, a basis); prints how many dates moved and by how many
+    days, and how many cases were recorded with no date moved. They are written 500 cases
+    per transaction: if one fails, the batches before it stay written; run it again to
+    finish.
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
     shifts: Counter[int] = Counter()
-    last_case, moved_cases = None, 0
+    last_case, moved_cases, written = None, 0, 0
+
+    def recorded_on(case_id: str) -> None:
+        nonlocal written
+        written += 1
 
     def moved(date_moved: MovedDate) -> None:
         # Counted as they come, not kept: a million moved dates cost no more memory than one.
@@ -148,14 +155,19 @@ def recompute(fmt, db_path) -> None:
 
     with progress_bar(cases, "Recomputing") as bar:
         try:
-            engine.recompute(progress=bar.update, on_moved=moved)
+            engine.recompute(progress=bar.update, on_moved=moved, on_recorded=recorded_on)
         except KeyboardInterrupt:
             raise DoudiError(
-                f"interrupted: {moved_cases} cases whose due dates moved are written, in whole "
-                "batches; run recompute again to finish") from None
-    if moved_cases:
-        recorded(f"the {moved_cases} cases whose due dates moved are recorded")
+                f"interrupted: the recompute events of {counted(written, 'case')} are written, "
+                "in whole batches; run recompute again to finish") from None
+    if written:
+        recorded(f"the recompute events of {counted(written, 'case')} are recorded")
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]
     emit(rows, fmt, ["days_moved", "due_dates"])
+    # (a case recorded for a difference other than a date, a title renamed by an upgrade, is
+    # not one whose dates moved: its recompute event names what differed)
+    others = written - moved_cases
+    also = (f"; {counted(others, 'case')} recorded with no due date moved (its recompute "
+            "event lists what else differed)") if others else ""
     click.echo(f"{counted(shifts.total(), 'due date')} moved in {moved_cases} of "
-               f"{counted(cases, 'case')}", err=True)
+               f"{counted(cases, 'case')}{also}", err=True)
