@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.assessment import RELATIONS
 from engine.errors import InvalidInput, PluginError
 from engine.json_reader import Reader
@@ -90,7 +91,7 @@ def _resident(r: Reader) -> Resident:
            "years_here")
     relation = r.text("relation", default=None)
     if relation is not None and relation not in RELATIONS:
-        raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
+        raise InvalidInput(f"{r.path}.relation: {spelled(relation)} is not one of {', '.join(RELATIONS)}")
     return Resident(
         id=r.text("id"),
         registered_in=r.text("registered_in"),

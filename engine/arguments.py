@@ -21,7 +21,7 @@ def a_date(value: Any, name: str) -> date:
     """``value`` if it is a ``date`` (not a ``datetime``, which is one too)."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    raise InvalidInput(f"{name} must be a date (datetime.date), got {value!r}")
+    raise InvalidInput(f"{name} must be a date (datetime.date), got {spelled(value)}")
 
 
 def maybe_date(value: Any, name: str) -> date | None:
@@ -32,7 +32,7 @@ def flag(value: Any, name: str) -> bool:
     """``value`` if it is True or False ("no" would be taken for true)."""
     if isinstance(value, bool):
         return value
-    raise InvalidInput(f"{name} must be True or False, got {value!r}")
+    raise InvalidInput(f"{name} must be True or False, got {spelled(value)}")
 
 
 def path(value: Any, name: str) -> str | os.PathLike:
@@ -45,7 +45,7 @@ def path(value: Any, name: str) -> str | os.PathLike:
 def text(value: Any, name: str) -> str:
     if isinstance(value, str):
         return _utf8(value, name)
-    raise InvalidInput(f"{name} must be text (str), got {value!r}")
+    raise InvalidInput(f"{name} must be text (str), got {spelled(value)}")
 
 
 def _utf8(value: str, name: str) -> str:
@@ -55,7 +55,7 @@ def _utf8(value: str, name: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidInput(f"{name} is not valid UTF-8 text (character {exc.start + 1} of "
-                           f"{value!r})") from None
+                           f"{spelled(value)})") from None
     return value
 
 
@@ -93,13 +93,33 @@ def visible(text: str) -> str:
                    if unicodedata.category(c) in HIDDEN else c for c in text)
 
 
+def spelled(value: Any) -> str:
+    """``value`` as an error line shows it: as JSON spells it (``null``, ``true``, ``"甲县"``),
+    the way a user wrote it in an import line, a household file or ``--set``, not Python's
+    ``None``/``True``; what JSON cannot hold (a date, a tuple, NaN, a key that is not text)
+    as Python's repr. A character that would not show as itself (a line break, an escape, a
+    right-to-left override, a full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        # (json.dumps makes a tuple a list and a key 1 "1": those are not what was given)
+        if json.loads(text) != value:
+            raise TypeError
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+    if text.isprintable():  # (the common case, in C)
+        return text
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+
+
 def callback(value: Any, name: str) -> Any:
     """A function the engine calls back (``progress``, ``on_skip``, ``on_moved``, …): None or
     a callable, checked before any work (a batch committed before the first call found it
     was not one would have lost what it was to be given)."""
     if value is None or callable(value):
         return value
-    raise InvalidInput(f"{name} must be a function (a callable) or None, got {value!r}")
+    raise InvalidInput(f"{name} must be a function (a callable) or None, got {spelled(value)}")
 
 
 def lines(value: Any, name: str) -> Iterable:
@@ -110,7 +130,7 @@ def lines(value: Any, name: str) -> Iterable:
         raise InvalidInput(f"{what}, not one {type(value).__name__} (a text of several lines: "
                            "pass text.splitlines())")
     if not isinstance(value, Iterable):
-        raise InvalidInput(f"{what}, got {value!r}")
+        raise InvalidInput(f"{what}, got {spelled(value)}")
     return value
 
 
@@ -123,7 +143,7 @@ def printable(value: str, name: str, lines: bool = False) -> None:
     line unless ``lines`` (a free text of several lines may hold line breaks and tabs)."""
     if (bad := unprintable(value, "\n\r\t" if lines else "")) is not None:
         where = "printable text" if lines else "printable text on one line"
-        raise InvalidInput(f"{name} must be {where}, got {value!r} (character U+{ord(bad):04X})")
+        raise InvalidInput(f"{name} must be {where}, got {spelled(value)} (character U+{ord(bad):04X})")
 
 
 def shown(value: Any, name: str, lines: bool = False) -> str | None:
@@ -170,11 +190,11 @@ def non_negative_number(value: Any, name: str) -> int | float:
     """``value`` if it is a number an amount or count can be (finite, 0 or more, not huge);
     else :class:`InvalidInput` saying so, named ``name`` (``household.members[0].age``)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{name}: expected a number, got {value!r}")
+        raise InvalidInput(f"{name}: expected a number, got {spelled(value)}")
     if value < 0:
-        raise InvalidInput(f"{name}: cannot be negative, got {value!r}")
+        raise InvalidInput(f"{name}: cannot be negative, got {spelled(value)}")
     if why := out_of_range(value):
-        raise InvalidInput(f"{name}: {why}, got {value!r}")
+        raise InvalidInput(f"{name}: {why}, got {spelled(value)}")
     return value
 
 
@@ -210,7 +230,7 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def whole(value: Any, name: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise InvalidInput(f"{name} must be a whole number (int), got {value!r}")
+    raise InvalidInput(f"{name} must be a whole number (int), got {spelled(value)}")
 
 
 def batch(value: Any, name: str) -> int:
@@ -237,7 +257,7 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"{name} must be a mapping of names to values, got {value!r}")
+        raise InvalidInput(f"{name} must be a mapping of names to values, got {spelled(value)}")
     return _plain_json(value, name)
 
 
@@ -262,15 +282,15 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
         raise InvalidInput(f"{where} is nested more than {DEEPEST_JSON} levels deep")
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidInput(f"{where} is {value!r}: not a JSON number")
+            raise InvalidInput(f"{where} is {spelled(value)}: not a JSON number")
         return value
     if isinstance(value, Mapping):
         for k in value:
             if not isinstance(k, str):
-                raise InvalidInput(f"{where} has the key {k!r}: keys must be text")
+                raise InvalidInput(f"{where} has the key {spelled(k)}: keys must be text")
             _utf8(k, f"a key of {where}")
         return {k: _plain_json(v, f"{where}.{k}", depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain_json(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
-    raise InvalidInput(f"{where} is a {type(value).__name__} ({value!r}): not a JSON value "
+    raise InvalidInput(f"{where} is a {type(value).__name__} ({spelled(value)}): not a JSON value "
                        "(text, number, true/false, null, list or mapping)")

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
@@ -124,7 +125,7 @@ class Household:
             raise InvalidInput("household.standard: must be more than 0")
         if round(standard, 2) != standard:  # (as a case's standard: docs/counting.md "Amounts")
             raise InvalidInput(f"household.standard: yuan to the fen, at most two decimals, got "
-                               f"{standard!r}")
+                               f"{spelled(standard)}")
         multiple = reader.number("marginal_multiple", default=None)
         return cls(
             standard=standard,
@@ -147,10 +148,10 @@ def _member(r: Reader) -> Member:
         d = r.child("disability").only("grade", "type")
         grade = d.number("grade")
         if grade not in (1, 2, 3, 4):
-            raise InvalidInput(f"{d.path}.grade: {grade!r} is not a disability grade (1 to 4)")
+            raise InvalidInput(f"{d.path}.grade: {spelled(grade)} is not a disability grade (1 to 4)")
         kind = d.text("type")
         if kind not in DISABILITY_TYPES:
-            raise InvalidInput(f"{d.path}.type: {kind!r} is not one of {', '.join(DISABILITY_TYPES)}")
+            raise InvalidInput(f"{d.path}.type: {spelled(kind)} is not one of {', '.join(DISABILITY_TYPES)}")
         disability = Disability(int(grade), kind)
     income: dict[str, float] = {}
     if r.has("income"):
@@ -189,7 +190,7 @@ def _property(r: Reader) -> PropertyItem:
     r.only("kind", "value", "owner", "finding")
     finding = r.text("finding", default=None)
     if finding is not None and finding not in PROPERTY_FINDINGS:
-        raise InvalidInput(f"{r.path}.finding: {finding!r} is not one of "
+        raise InvalidInput(f"{r.path}.finding: {spelled(finding)} is not one of "
                            f"{', '.join(PROPERTY_FINDINGS)}")
     return PropertyItem(r.text("kind"), r.number("value"), r.text("owner", default=None), finding)
 
@@ -209,10 +210,10 @@ def _support(r: Reader, ids: list[str]) -> Support:
     r.only("to", "relation", "giver_age", "amount", "giver_income_below_local_average")
     to = r.text("to")
     if to not in ids:
-        raise InvalidInput(f"{r.path}.to: {to!r} is not a member id")
+        raise InvalidInput(f"{r.path}.to: {spelled(to)} is not a member id")
     relation = r.text("relation")
     if relation not in RELATIONS:
-        raise InvalidInput(f"{r.path}.relation: {relation!r} is not one of {', '.join(RELATIONS)}")
+        raise InvalidInput(f"{r.path}.relation: {spelled(relation)} is not one of {', '.join(RELATIONS)}")
     return Support(to, relation, _age(r, "giver_age"), r.number("amount"),
                    r.boolean("giver_income_below_local_average", default=False))
 
@@ -236,7 +237,7 @@ def _number_within(least: float, greatest: float | None, example: str):
                 and math.isfinite(value)):
             upto = f"to {greatest:g}" if greatest is not None else "or more"
             raise ValueError(f"{type(instance).__name__} {attribute.name}: expected a number "
-                             f"from {least:g} {upto} ({example}), got {value!r}")
+                             f"from {least:g} {upto} ({example}), got {spelled(value)}")
     return validate
 
 
@@ -289,7 +290,7 @@ def _province_rule(what: str) -> Callable[[Any], Any]:
 def _function_or_none(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if value is not None and not callable(value):
         raise TypeError(f"AssessmentRules {attribute.name}: expected a function or None, got "
-                        f"{value!r}")
+                        f"{spelled(value)}")
 
 
 @frozen

@@ -305,7 +305,7 @@ class Engine(Reports, Maintenance):
         arguments.shown(county, "county")  # (甲\u200b县 would look like 甲县, and never apply)
         if not county.strip() or county != county.strip():
             raise InvalidInput(f"county must name a county, without spaces around it: "
-                               f"{county!r}")
+                               f"{arguments.spelled(county)}")
         self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
         if value is None:
@@ -482,7 +482,7 @@ class Engine(Reports, Maintenance):
         # shows as another; a leading "-" would be read as an option by every command.
         if not case_id or case_id.startswith("-") or any(
                 unicodedata.category(c)[0] in "CZ" for c in case_id):
-            raise InvalidInput(f"case id {case_id!r} must be non-empty, without spaces or "
+            raise InvalidInput(f"case id {arguments.spelled(case_id)} must be non-empty, without spaces or "
                                "invisible characters, and not start with '-'")
         if self.store.exists(case_id):
             raise EventRefused(f"case {case_id} already exists")

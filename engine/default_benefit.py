@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.default_assessment import RECOGNITIONS
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput, PluginError
@@ -35,7 +36,7 @@ class LeaveRoute:
     for monitoring, and the transfer silently not opened.
     """
 
-    kind: str = attrs.field(validator=one("'transfer' or 'monitoring'",
+    kind: str = attrs.field(validator=one('"transfer" or "monitoring"',
                                           lambda v: v in ("transfer", "monitoring")))
     basis: str = attrs.field(validator=one("the clause that sets the route (text)", is_text))
     # marginal | expenditure: what a transfer is recognized as (None for monitoring)
@@ -45,8 +46,8 @@ class LeaveRoute:
     def _recognition(self, attribute: attrs.Attribute, value: Any) -> None:
         allowed = RECOGNITIONS if self.kind == "transfer" else (None,)
         if value not in allowed:
-            raise TypeError(f"LeaveRoute recognition: expected {' or '.join(map(repr, allowed))} "
-                            f"for a {self.kind}, got {value!r}")
+            raise TypeError(f"LeaveRoute recognition: expected {' or '.join(map(spelled, allowed))} "
+                            f"for a {self.kind}, got {spelled(value)}")
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "basis": self.basis, "recognition": self.recognition}
@@ -62,7 +63,7 @@ def _date(ctx: GuardContext, field: str) -> date:
     try:
         return iso_date(str(value))
     except ValueError:
-        raise InvalidInput(f"{field} {value!r} is not a date: expected YYYY-MM-DD") from None
+        raise InvalidInput(f"{field} {spelled(value)} is not a date: expected YYYY-MM-DD") from None
 
 
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from engine.arguments import spelled
 from engine.guards import GuardContext, register_each
 from engine.hookspecs import hookimpl
 from engine.workflow import DELEGATION, VILLAGE_BASIS, VILLAGE_CHANNEL, Parameter
@@ -94,7 +95,7 @@ def extension_reason_allowed(ctx: GuardContext) -> str | None:
     allowed = ctx.parameters["extension_reasons"]
     if ctx.reason in allowed.value:
         return None
-    given = f"{ctx.reason!r}" if ctx.reason else "no reason"
+    given = f"{spelled(ctx.reason)}" if ctx.reason else "no reason"
     return (
         f"extend needs --reason, one of {'、'.join(allowed.value)} ({allowed.citation}); "
         f"got {given}"
@@ -135,7 +136,7 @@ def missing_materials_listed(ctx: GuardContext) -> str | None:
         elif listed and all(isinstance(item, str) and item.strip() for item in listed):
             return None
         what = "has a blank item" if listed else "lists no material"
-        return (f"{ctx.event}: missing_materials {what} ({missing!r}): name everything "
+        return (f"{ctx.event}: missing_materials {what} ({spelled(missing)}): name everything "
                 f"missing, told at once ({notices.citation})")
     return (f"{ctx.event} needs --set missing_materials=... listing everything missing, "
             f"told at once ({notices.citation})")

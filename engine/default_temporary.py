@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.arguments import spelled
 from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
@@ -59,7 +60,7 @@ def _range(param: Parameter) -> tuple[float, float] | None:
           and all(is_number(v) for v in value)
           and 0 <= value[0] <= value[1])
     if not ok:
-        raise InvalidInput(f"parameter {param.name} is {value!r} ({param.citation}); "
+        raise InvalidInput(f"parameter {param.name} is {spelled(value)} ({param.citation}); "
                            "expected [low, high] months with 0 ≤ low ≤ high, or []")
     return float(value[0]), float(value[1])
 
@@ -188,7 +189,7 @@ def public_emergency_provided(ctx: GuardContext) -> str | None:
             raise InvalidInput(f"{ctx.event} of aid in a public emergency needs --set {name}=… "
                                f"(one of {'、'.join(rule.value)})")
         if given not in rule.value:
-            return f"{name} {given!r} is not one of {'、'.join(rule.value)} ({rule.citation})"
+            return f"{name} {spelled(given)} is not one of {'、'.join(rule.value)} ({rule.citation})"
     return None
 
 

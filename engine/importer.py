@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.arguments import actor, finite_float, not_json, shown, unique_keys
+from engine.arguments import actor, finite_float, not_json, shown, spelled, unique_keys
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.periods import iso_date
@@ -69,7 +69,7 @@ _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it buil
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
     if not isinstance(text, str | bytes):
-        raise InvalidInput(f"a line must be text (str or bytes), got {text!r}")
+        raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
@@ -179,7 +179,7 @@ class _Batch:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
         op = data.get("op")
         if op not in FIELDS:
-            raise InvalidInput(f"unknown op {op!r}: use open or fire")
+            raise InvalidInput(f"unknown op {spelled(op)}: use open or fire")
         unknown = data.keys() - FIELDS[op]
         if unknown:
             raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "

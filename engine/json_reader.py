@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from engine.arguments import non_negative_number, unprintable
+from engine.arguments import non_negative_number, spelled, unprintable
 from engine.errors import InvalidInput
 
 
@@ -58,7 +58,7 @@ class Reader:
     def whole(self, key: str, default: Any = _MISSING) -> Any:
         value = self.number(key, default)
         if value != int(value):
-            raise InvalidInput(f"{self.path}.{key}: expected a whole number, got {value!r}")
+            raise InvalidInput(f"{self.path}.{key}: expected a whole number, got {spelled(value)}")
         return int(value)
 
     def text(self, key: str, default: Any = _MISSING) -> Any:
@@ -66,16 +66,16 @@ class Reader:
         if value is default and default is not self._MISSING:
             return value
         if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{self.path}.{key}: expected text, got {value!r}")
+            raise InvalidInput(f"{self.path}.{key}: expected text, got {spelled(value)}")
         if (bad := unprintable(value)) is not None:  # (ids and places are shown and printed)
             raise InvalidInput(f"{self.path}.{key}: expected printable text on one line, got "
-                               f"{value!r} (character U+{ord(bad):04X})")
+                               f"{spelled(value)} (character U+{ord(bad):04X})")
         return value
 
     def boolean(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default)
         if not isinstance(value, bool):
-            raise InvalidInput(f"{self.path}.{key}: expected true or false, got {value!r}")
+            raise InvalidInput(f"{self.path}.{key}: expected true or false, got {spelled(value)}")
         return value
 
     def child(self, key: str) -> Reader:
@@ -98,5 +98,5 @@ class Reader:
             raise InvalidInput(f"{self.path}.members: member ids must be unique")
         applicant = self.text("applicant", default=ids[0])
         if applicant not in ids:
-            raise InvalidInput(f"{self.path}.applicant: {applicant!r} is not a member id")
+            raise InvalidInput(f"{self.path}.applicant: {spelled(applicant)} is not a member id")
         return members, applicant

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.errors import InvalidInput
 from engine.guards import HistoryEntry
 from engine.money import product, to_fen
@@ -36,7 +37,7 @@ def _shares(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
             not is_number(s) or not 0 <= s <= 1
             for s in value):
         raise ValueError(f"PhaseOut shares: expected a non-empty list of monthly shares from 0 "
-                         f"to 1 (1.0 the full benefit), got {value!r}")
+                         f"to 1 (1.0 the full benefit), got {spelled(value)}")
 
 
 @frozen
@@ -80,7 +81,7 @@ def parse_month(text: Any, field: str = "month") -> tuple[int, int]:
             raise ValueError
         return int(year), int(month)
     except ValueError:
-        raise InvalidInput(f"{field} {text!r} is not a month: expected YYYY-MM") from None
+        raise InvalidInput(f"{field} {spelled(text)} is not a month: expected YYYY-MM") from None
 
 
 def month_of(day: date) -> tuple[int, int]:

@@ -45,7 +45,7 @@ class Reports:
         if (not isinstance(statuses, tuple | list) or not statuses
                 or any(s not in STATUSES for s in statuses)):
             raise InvalidInput(f"statuses must be a tuple of {', '.join(STATUSES)}; "
-                               f"got {statuses!r}")
+                               f"got {arguments.spelled(statuses)}")
         province, workflow, county = (arguments.maybe_text(province, "province"),
                                       arguments.maybe_text(workflow, "workflow"),
                                       arguments.maybe_text(county, "county"))

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from engine.arguments import spelled
+
 
 def listed(value: Any) -> Any:
     """A list (or any iterable) as a tuple, a lone name as a tuple of one, None as ();
@@ -66,7 +68,7 @@ def list_of(what: str, check: Callable[[Any], bool]) -> Callable[[Any, attrs.Att
         wrong = [value] if not isinstance(value, tuple) else [v for v in value if not check(v)]
         if wrong:
             raise TypeError(f"{type(instance).__name__} {attribute.name}: expected a list of "
-                            f"{what}, got {wrong[0]!r}")
+                            f"{what}, got {spelled(wrong[0])}")
     return validate
 
 
@@ -75,5 +77,5 @@ def one(what: str, check: Callable[[Any], bool]) -> Callable[[Any, attrs.Attribu
     def validate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         if not check(value):
             raise TypeError(f"{type(instance).__name__} {attribute.name}: expected {what}, "
-                            f"got {value!r}")
+                            f"got {spelled(value)}")
     return validate

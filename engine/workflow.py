@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.errors import WorkflowLoadError
 from engine.periods import Duration
 from engine.read_only import read_only
@@ -178,26 +179,26 @@ class AttributeSpec:
             printable(value, name, self.lines)
             if not self.lines and value != value.strip():
                 # ("a村 " and "a村" would be two villages in a report, looking the same)
-                raise InvalidInput(f"{name} must not begin or end with spaces, got {value!r}")
+                raise InvalidInput(f"{name} must not begin or end with spaces, got {spelled(value)}")
         if self.type in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float) or \
                     out_of_range(value):
                 raise InvalidInput(f"{name} must be a number (at most {LARGEST_NUMBER:,.0f}), "
-                                   f"got {value!r}")
+                                   f"got {spelled(value)}")
             if self.type == "integer" and value != int(value):
-                raise InvalidInput(f"{name} must be a whole number, got {value!r}")
+                raise InvalidInput(f"{name} must be a whole number, got {spelled(value)}")
             if self.minimum is not None and value < self.minimum:
-                raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {value!r}")
+                raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {spelled(value)}")
             if self.fen and round(value, 2) != value:
-                raise InvalidInput(f"{name} is yuan to the fen, at most two decimals, got {value!r}")
+                raise InvalidInput(f"{name} is yuan to the fen, at most two decimals, got {spelled(value)}")
         elif self.type == "bool" and not isinstance(value, bool):
-            raise InvalidInput(f"{name} must be true or false, got {value!r}")
+            raise InvalidInput(f"{name} must be true or false, got {spelled(value)}")
         elif self.type == "text" and (isinstance(value, bool)
                                       or not isinstance(value, str | int | float)):
             # (a number is written as text: the CLI reads --set subject=123 as 123)
-            raise InvalidInput(f"{name} must be text, got {value!r}")
+            raise InvalidInput(f"{name} must be text, got {spelled(value)}")
         elif self.choices and str(value) not in self.choices:
-            raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
+            raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {spelled(value)}")
         elif self.type in ("month", "date"):
             from engine.periods import iso_date
 
@@ -210,7 +211,7 @@ class AttributeSpec:
                 iso_date(text)
             except ValueError:
                 shape = "YYYY-MM" if self.type == "month" else "YYYY-MM-DD"
-                raise InvalidInput(f"{name} {value!r} is not a {self.type}: expected {shape}") \
+                raise InvalidInput(f"{name} {spelled(value)} is not a {self.type}: expected {shape}") \
                     from None
 
 
@@ -319,7 +320,7 @@ class Workflow:
                 # (spaces around it would make another county: its own parameters, calendar
                 # and report filter would silently not apply)
                 raise InvalidInput(f"county must be the county's name (text, without spaces "
-                                   f"around it), got {county!r}")
+                                   f"around it), got {spelled(county)}")
         if not opening:  # an event's data: only what it carries (usually nothing)
             for name in values:
                 spec = self.attributes.get(name)

@@ -86,14 +86,14 @@ def nested(depth):
                               attributes={"amount": 1e308, "paid_from": "2026-04"}),
      "amount must be a number (at most 1,000,000,000,000), got 1e+308"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": " "}),
-     "county must be the county's name (text, without spaces around it), got ' '"),
+     "county must be the county's name (text, without spaces around it), got \" \""),
     # "甲县 " would be another county: 甲县's own parameters and report filter would miss it.
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": "甲县 "}),
-     "county must be the county's name (text, without spaces around it), got '甲县 '"),
+     "county must be the county's name (text, without spaces around it), got \"甲县 \""),
     # A line break in a name would add a line of its own to the 公示 ("申请人姓名：李四").
     (lambda e, c: e.open_case(province="shanxi", on=ON,
                               attributes={"applicant_name": "张三\n申请人姓名：李四"}),
-     "applicant_name must be printable text on one line, got '张三\\n申请人姓名：李四' "
+     "applicant_name must be printable text on one line, got \"张三\\n申请人姓名：李四\" "
      "(character U+000A)"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3),
                          payload={"village": "甲村\x1b[31m"}),
@@ -103,7 +103,7 @@ def nested(depth):
     # Text no database can store (a lone surrogate), wherever it is given: named, not a
     # UnicodeEncodeError from deep inside the write.
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"note": {"a": ["\udc80"]}}),
-     "attributes.note.a[0] is not valid UTF-8 text (character 1 of '\\udc80')"),
+     "attributes.note.a[0] is not valid UTF-8 text (character 1 of \"\\udc80\")"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), reason="\udc80"),
      "reason is not valid UTF-8 text"),
     (lambda e, c: e.breaches(ON, county="\udc80"), "county is not valid UTF-8 text"),
@@ -114,9 +114,9 @@ def nested(depth):
     # database, read as lines and then closed under it); batch 0 ran as 1; "no" was true.
     (lambda e, c: e.import_file(3), "path must be text (str), got 3"),
     (lambda e, c: e.import_lines([], batch=0), "batch must be 1 or more, got 0"),
-    (lambda e, c: e.import_lines([], batch="5"), "batch must be a whole number (int), got '5'"),
+    (lambda e, c: e.import_lines([], batch="5"), "batch must be a whole number (int), got \"5\""),
     (lambda e, c: e.import_lines([], skip_invalid="yes"), "skip_invalid must be True or False"),
-    (lambda e, c: e.breaches(ON, include_late="no"), "include_late must be True or False, got 'no'"),
+    (lambda e, c: e.breaches(ON, include_late="no"), "include_late must be True or False, got \"no\""),
     (lambda e, c: e.report(ON, ("breachd",)), "statuses must be a tuple of open, at_risk"),
     (lambda e, c: e.replay_deadlines(c, as_of="2026-01-01"), "as_of must be a date"),
     # (before the calendar: the breach report said nothing where at-risk refused the date)
@@ -127,7 +127,7 @@ def nested(depth):
     # Found by review: a callback that is no function failed only when first called, after
     # a batch was committed (recompute's moved dates then lost for good).
     (lambda e, c: e.recompute(on_moved="x"),
-     "on_moved must be a function (a callable) or None, got 'x'"),
+     "on_moved must be a function (a callable) or None, got \"x\""),
     (lambda e, c: e.recompute(progress=5), "progress must be a function (a callable) or None"),
     (lambda e, c: e.advance(ON, on_recorded="x"), "on_recorded must be a function"),
     (lambda e, c: e.import_lines([], on_skip="print"), "on_skip must be a function"),
@@ -135,30 +135,30 @@ def nested(depth):
     (lambda e, c: e.import_file("x.jsonl", progress=True), "progress must be a function"),
     # Found by review: a raw sqlite3.ProgrammingError or TypeError (unhashable), or a value
     # of the wrong type taken silently (county=5 matched nothing, in_force="no" was true).
-    (lambda e, c: e.replay([c]), "case_id must be text (str), got ['A1']"),
-    (lambda e, c: e.replay_deadlines([c]), "case_id must be text (str), got ['A1']"),
-    (lambda e, c: e.verify([c]), "case_id must be text (str), got ['A1']"),
-    (lambda e, c: e.exceptions(None, ["x"]), "county must be text (str), got ['x']"),
-    (lambda e, c: e.exceptions(["shanxi"]), "province must be text (str), got ['shanxi']"),
+    (lambda e, c: e.replay([c]), "case_id must be text (str), got [\"A1\"]"),
+    (lambda e, c: e.replay_deadlines([c]), "case_id must be text (str), got [\"A1\"]"),
+    (lambda e, c: e.verify([c]), "case_id must be text (str), got [\"A1\"]"),
+    (lambda e, c: e.exceptions(None, ["x"]), "county must be text (str), got [\"x\"]"),
+    (lambda e, c: e.exceptions(["shanxi"]), "province must be text (str), got [\"shanxi\"]"),
     (lambda e, c: e.exceptions(county=5), "county must be text (str), got 5"),
-    (lambda e, c: e.sanctions(county=["x"]), "county must be text (str), got ['x']"),
+    (lambda e, c: e.sanctions(county=["x"]), "county must be text (str), got [\"x\"]"),
     (lambda e, c: e.sanctions(province=5), "province must be text (str), got 5"),
-    (lambda e, c: e.sanctions(kind=["stop"]), "kind must be text (str), got ['stop']"),
-    (lambda e, c: e.unpublished(county=["x"]), "county must be text (str), got ['x']"),
+    (lambda e, c: e.sanctions(kind=["stop"]), "kind must be text (str), got [\"stop\"]"),
+    (lambda e, c: e.unpublished(county=["x"]), "county must be text (str), got [\"x\"]"),
     (lambda e, c: e.unpublished(province=["shanxi"]), "province must be text (str)"),
     (lambda e, c: e.service_stations(county=5), "county must be text (str), got 5"),
     (lambda e, c: e.service_stations(["shanxi"]), "province must be text (str)"),
-    (lambda e, c: e.workflow(["shanxi"]), "province must be text (str), got ['shanxi']"),
-    (lambda e, c: e.workflow("shanxi", ["dibao"]), "name must be text (str), got ['dibao']"),
+    (lambda e, c: e.workflow(["shanxi"]), "province must be text (str), got [\"shanxi\"]"),
+    (lambda e, c: e.workflow("shanxi", ["dibao"]), "name must be text (str), got [\"dibao\"]"),
     (lambda e, c: e.workflow("shanxi", county=5), "county must be text (str), got 5"),
-    (lambda e, c: e.workflow("shanxi", on="2026"), "on must be a date (datetime.date), got '2026'"),
-    (lambda e, c: e.calendar(["shanxi"]), "province must be text (str), got ['shanxi']"),
+    (lambda e, c: e.workflow("shanxi", on="2026"), "on must be a date (datetime.date), got \"2026\""),
+    (lambda e, c: e.calendar(["shanxi"]), "province must be text (str), got [\"shanxi\"]"),
     (lambda e, c: e.calendar("shanxi", 5), "county must be text (str), got 5"),
     (lambda e, c: e.due(ON, "3wd", province=["shanxi"]), "province must be text (str)"),
     (lambda e, c: e.due(ON, "3wd", "shanxi", county=5), "county must be text (str), got 5"),
-    (lambda e, c: e.parameter_settings(in_force="no"), "in_force must be True or False, got 'no'"),
+    (lambda e, c: e.parameter_settings(in_force="no"), "in_force must be True or False, got \"no\""),
     (lambda e, c: e.import_lines(None),
-     "lines must be an iterable of lines (a file, a list of str or bytes), got None"),
+     "lines must be an iterable of lines (a file, a list of str or bytes), got null"),
     (lambda e, c: e.import_lines(b'{"op": "open"}\n'),
      "lines must be an iterable of lines (a file, a list of str or bytes), not one bytes"),
     (lambda e, c: e.import_lines('{"op": "open", "province": "shanxi", "on": "2026-03-02"}\n'),
@@ -207,7 +207,7 @@ def test_rare_name_characters_and_multi_line_free_text_are_accepted(engine):
 
 @pytest.mark.parametrize("call, words", [
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), actor="x\x1b[31mRED\x1b[0m"),
-     "actor must be printable text on one line, got 'x\\x1b[31mRED\\x1b[0m' (character U+001B)"),
+     "actor must be printable text on one line, got \"x\\u001b[31mRED\\u001b[0m\" (character U+001B)"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), actor="a\nb"),
      "(character U+000A)"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, actor="\u202e甲"), "(character U+202E)"),
@@ -278,15 +278,17 @@ def test_an_import_line_with_an_actor_that_would_not_show_as_itself_is_a_bad_lin
     assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("attributes", [{"village": "a村 "}, {"applicant_name": "\u3000张三"},
-                                        {"village": " a村"}])
-def test_a_one_line_text_with_spaces_around_it_is_refused(engine, attributes):
+@pytest.mark.parametrize("attributes, shown", [
+    ({"village": "a村 "}, '"a村 "'),
+    ({"applicant_name": "\u3000张三"}, '"\\u3000张三"'),  # (a full-width space, shown escaped)
+    ({"village": " a村"}, '" a村"')])
+def test_a_one_line_text_with_spaces_around_it_is_refused(engine, attributes, shown):
     # Found by review: "a村 " and "a村" were counted as two villages by report stations,
     # looking the same. Text that may span lines (a reason, missing materials) is not judged.
     [(name, value)] = attributes.items()
     with pytest.raises(InvalidInput) as refused:
         engine.open_case(province="tianjin", on=ON, attributes=attributes)
-    assert str(refused.value) == f"{name} must not begin or end with spaces, got {value!r}"
+    assert str(refused.value) == f"{name} must not begin or end with spaces, got {shown}"
     opened = engine.open_case(province="tianjin", on=ON, attributes={name: value.strip()})
     assert opened.case.attributes[name] == value.strip()
 
@@ -351,13 +353,13 @@ def test_a_line_that_is_no_text_is_a_bad_line(engine):
     assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
     result = engine.import_lines([None, b'{"op": "open", "province": "shanxi", "on": "2026-03-02"}'],
                                  skip_invalid=True)
-    assert (result.events, result.skipped) == (1, [(1, "a line must be text (str or bytes), got None")])
+    assert (result.events, result.skipped) == (1, [(1, "a line must be text (str or bytes), got null")])
 
 
 def test_a_durability_that_is_no_text_is_named(tmp_path):
     from engine import Engine
 
-    with pytest.raises(InvalidInput, match=r"^durability must be text \(str\), got \['full'\]"):
+    with pytest.raises(InvalidInput, match=r'^durability must be text \(str\), got \["full"\]'):
         Engine.open(str(tmp_path / "x.db"), durability=["full"])
     assert not (tmp_path / "x.db").exists()
 
@@ -418,3 +420,19 @@ def test_the_library_names_its_parameters_and_the_command_line_its_options(engin
     result = run(db, "parameter", "unset", "investigation_start", *place)
     assert error_line(result) == ("Error: removing a county's parameter needs its basis "
                                   "(--basis)")
+
+
+@pytest.mark.parametrize("value, shown", [
+    (None, "null"), (True, "true"), (False, "false"), (1.5, "1.5"), ("甲县", '"甲县"'),
+    ({"a": [None, "x"]}, '{"a": [null, "x"]}'),
+    # what would not show as itself is escaped, as before (a terminal escape, a
+    # right-to-left override, a full-width space)
+    ("x\x1b[31m", '"x\\u001b[31m"'), ("a\u202eb", '"a\\u202eb"'), ("\u3000张三", '"\\u3000张三"'),
+    # what JSON cannot hold is Python's repr: not turned into a list, a key "1", NaN
+    ((1, 2), "(1, 2)"), ({1: 2}, "{1: 2}"), (float("nan"), "nan"),
+    (date(2026, 3, 2), "datetime.date(2026, 3, 2)"),
+])
+def test_a_value_in_an_error_line_is_spelled_as_json(value, shown):
+    from engine.arguments import spelled
+
+    assert spelled(value) == shown

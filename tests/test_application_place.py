@@ -205,9 +205,9 @@ def test_a_county_that_lets_permit_holders_apply_where_living(engine, db, tmp_pa
 @pytest.mark.parametrize(("change", "message"), [
     ({"members": []}, "residence.members: at least one member is needed"),
     ({"members": [{"id": "a", "lives_in": "甲县"}]}, "residence.members[0].registered_in: missing"),
-    ({"applicant": "z"}, "residence.applicant: 'z' is not a member id"),
+    ({"applicant": "z"}, "residence.applicant: \"z\" is not a member id"),
     ({"members": [member("a", "甲县", "甲县", relation="cousin")]},
-     "residence.members[0].relation: 'cousin' is not one of"),
+     "residence.members[0].relation: \"cousin\" is not one of"),
     ({"members": [member("a", "甲县", "甲县", years_here=-1)]},
      "residence.members[0].years_here: cannot be negative"),
     ({"registered": "甲县"}, "residence.registered: unknown field"),
@@ -272,4 +272,4 @@ def test_a_place_or_id_that_would_not_show_as_itself_is_refused(engine, db, tmp_
                       residence("a", member("a", "甲县\nskipped line 99: forged", "甲县")),
                       error=InvalidInput, exit_code=2)
     assert message == ("residence.members[0].registered_in: expected printable text on one "
-                       "line, got '甲县\\nskipped line 99: forged' (character U+000A)")
+                       "line, got \"甲县\\nskipped line 99: forged\" (character U+000A)")

@@ -131,7 +131,7 @@ def test_jiangsu_property_the_investigation_found_exempt_is_not_assessed(engine)
 def test_an_unknown_property_finding_is_refused(engine):
     household = {"standard": 900, "members": [{"id": "m1", "age": 50}],
                  "property": [{"kind": "car", "value": 1, "finding": "cheap"}]}
-    with pytest.raises(InvalidInput, match=r"household.property\[0\].finding: 'cheap' is not one"):
+    with pytest.raises(InvalidInput, match=r"household.property\[0\].finding: \"cheap\" is not one"):
         engine.assess("jiangsu_draft", household)
 
 
@@ -418,10 +418,10 @@ def test_a_single_person_application_needs_an_eligible_applicant(engine):
         (lambda h: h["members"][0].update(disability={"grade": 5, "type": "physical"}),
          "household.members[0].disability.grade: 5 is not a disability grade"),
         (lambda h: h["members"][0].update(disability={"grade": 1, "type": "blue"}),
-         "household.members[0].disability.type: 'blue' is not one of"),
+         "household.members[0].disability.type: \"blue\" is not one of"),
         (lambda h: h["members"][1]["income"].update(salary=10),
          "household.members[1].income.salary: unknown income kind"),
-        (lambda h: h["support"][0].update(to="m9"), "household.support[0].to: 'm9' is not a member"),
+        (lambda h: h["support"][0].update(to="m9"), "household.support[0].to: \"m9\" is not a member"),
         # Two incomes of 1e308 summed to infinity, and the assessment raised from deep inside.
         (lambda h: h["members"][1]["income"].update(pension=1e308),
          "household.members[1].income.pension: beyond 1,000,000,000,000, got 1e+308"),

@@ -773,7 +773,7 @@ def test_a_correction_of_a_review_is_checked_like_the_review(engine):
         engine.correct(case.id, 1, on=date(2026, 3, 3), reason="核查结果录错",
                        payload={"outcome": "bogus"})
     assert str(refused.value) == ("outcome must be one of keep, raise, reduce, stop, "
-                                  "got 'bogus'")
+                                  "got \"bogus\"")
     assert dump(engine) == before
     view = engine.correct(case.id, 1, on=date(2026, 3, 3), reason="核查结果录错",
                           payload={"outcome": "reduce", "amount": 800})
@@ -800,7 +800,7 @@ def test_data_recorded_before_a_check_refused_it_still_replays_and_can_be_put_ri
     with pytest.raises(InvalidInput) as refused:
         engine.fire(case.id, "approve", on=date(2026, 3, 17), payload={"amount": 650})
     assert str(refused.value) == (
-        "approve opens a benefit case: village must not begin or end with spaces, got 'b村 '; "
+        "approve opens a benefit case: village must not begin or end with spaces, got \"b村 \"; "
         "give village again with this event (--set village=…)")
     assert dump(engine) == before
     view = engine.fire(case.id, "approve", on=date(2026, 3, 17),

@@ -813,3 +813,24 @@ def test_a_json_file_that_opens_but_cannot_be_read_is_named(tmp_path, command):
     assert result.exit_code == 1
     assert error_line(result) == "Error: /proc/self/mem could not be read: Input/output error"
     assert dump_file(db) == before
+
+
+@pytest.mark.parametrize("attributes, shown", [
+    ({"household_size": None}, "household_size must be a number (at most 1,000,000,000,000), "
+                               "got null"),
+    ({"county": True}, "county must be the county's name (text, without spaces around it), "
+                       "got true"),
+    ({"delegated": "no"}, 'delegated must be true or false, got "no"'),
+    ({"applicant_name": ["张三"]}, 'applicant_name must be text, got ["张三"]'),
+])
+def test_a_bad_value_on_an_import_line_is_shown_as_json_spells_it(tmp_path, db, attributes,
+                                                                    shown):
+    # Found by review: an import line's null was echoed back as "got None", true as "got
+    # True": Python's spelling, not what the user wrote in JSON.
+    line = {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1",
+            "attributes": {"county": "甲县", **attributes}}
+    result = run(db, "import", write(tmp_path, [line]))
+    assert result.exit_code == 2
+    assert error_line(result) == (f"Error: line 1: {shown} (import stopped: nothing from this "
+                                  "line's batch written; 0 lines from earlier batches kept)")
+    assert events(db) == 0

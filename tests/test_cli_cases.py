@@ -138,7 +138,7 @@ def test_a_number_is_written_in_ascii_digits(db, value):
                  "--set", f"amount={value}")
     assert result.exit_code == 2
     assert error_line(result) == f"Error: amount must be a number (at most 1,000,000,000,000), " \
-                                 f"got {value!r}"
+                                 f'got "{value}"'
     assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
                "--set", "note=1_000").exit_code == 0
 

@@ -296,7 +296,7 @@ def test_a_jiangsu_county_s_value_stays_within_the_draft_s_bounds(engine, name, 
 
 
 def test_a_county_name_with_spaces_around_it_is_refused(engine):
-    with pytest.raises(InvalidInput, match="without spaces around it: ' 甲县 '"):
+    with pytest.raises(InvalidInput, match="without spaces around it: \" 甲县 \""):
         engine.set_parameter("shanxi", " 甲县 ", "investigation_start", "2wd", BASIS, ACCEPTED)
 
 

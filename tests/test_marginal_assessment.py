@@ -171,7 +171,7 @@ def test_a_recognition_of_no_known_kind_is_refused_wherever_it_is_given(db):
     result = run(db, "case", "open", "--province", "shanxi", "--workflow", "marginal",
                  "--on", "2026-03-02", "--set", "recognition=marginl")
     assert result.exit_code == 2
-    assert "recognition must be one of marginal, expenditure, got 'marginl'" in result.output
+    assert "recognition must be one of marginal, expenditure, got \"marginl\"" in result.output
     ok = run(db, "case", "open", "--province", "shanxi", "--workflow", "marginal",
              "--on", "2026-03-02", "--set", "recognition=marginal")
     assert ok.exit_code == 0, ok.output

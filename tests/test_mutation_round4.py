@@ -187,7 +187,7 @@ def test_a_household_field_given_as_null_is_taken_as_left_out(engine):
 
 def test_an_empty_applicant_is_refused_naming_the_field(engine):
     """An applicant given as "" names no member: refused as not text, not looked up."""
-    with pytest.raises(InvalidInput, match=r"^household\.applicant: expected text, got ''$"):
+    with pytest.raises(InvalidInput, match=r"^household\.applicant: expected text, got \"\"$"):
         engine.assess("shanxi", {**TWO_MEMBERS, "applicant": ""})
 
 

@@ -159,7 +159,7 @@ def test_a_publicity_proposing_refusal_says_so_and_shows_no_amount(db):
     wrong = run(db, "case", "fire", cid, "post_publicity", "--on", "2026-03-17",
                 "--set", "proposal=reject")
     assert wrong.exit_code == 2
-    assert "proposal must be one of approve, refuse, got 'reject'" in wrong.output
+    assert "proposal must be one of approve, refuse, got \"reject\"" in wrong.output
 
 
 def test_a_publicity_reposted_without_a_proposal_proposes_approval(db):

@@ -54,7 +54,7 @@ def test_a_guard_pair_without_its_inner_tuple_is_one_line_for_every_command(inst
     get_registry.cache_clear()  # (as a new process would: the plugin now has the mistake)
     expected = (f"Error: {NAMED} failed in doudi_workflow_patches: TypeError: WorkflowPatch "
                 'add_guards: expected a list of (event, guard) pairs, as add_guards=(("approve", '
-                "\"my_guard\"),), got 'approve'")
+                "\"my_guard\"),), got \"approve\"")
     for command in (["workflow", "show", "dibao", "--province", "hainan", "--db", db],
                     ["report", "breaches", "--db", db], ["recompute", "--db", db],
                     ["case", "advance", "--db", db]):
@@ -79,7 +79,7 @@ def test_a_patch_without_a_citation_is_refused_when_built(install):
     install(GUARD.format(field="add_guards", value='(("approve", "hainan_needs_village"),)')
             .replace('"琼民规〔2099〕1号 四(三)"', '""'))
     with pytest.raises(PluginError, match=r"WorkflowPatch citation: expected the clause that "
-                                          r"requires the change \(text\), got ''"):
+                                          r"requires the change \(text\), got \"\""):
         Registry(get_plugin_manager()).load().workflow("hainan", "dibao")
 
 
@@ -93,19 +93,19 @@ def test_a_patch_that_fails_while_applied_names_the_plugin_and_the_patch(install
     # (refused when the Transition is built, naming the field)
     assert str(caught.value) == (f"{NAMED} failed in doudi_workflow_patches: TypeError: "
                                  "Transition sources: expected a list of names (text), got "
-                                 "['applied']")
+                                 '["applied"]')
 
 
 @pytest.mark.parametrize("built, shown", [
     # "state 3: unreachable from the initial state" named a number as if it were a state
     ('State(3, "x")', "State name: expected a name (text), got 3"),
-    ('State("x", "X", final="yes")', "State final: expected True or False, got 'yes'"),
+    ('State("x", "X", final="yes")', "State final: expected True or False, got \"yes\""),
     # "'Variant' object is not iterable"
     ('DeadlineRule("r", "R", ("accept",), "total", variants=Variant("remote", "total"))',
      "DeadlineRule variants: expected a list of Variant, got Variant(when='remote', "
      "param='total')"),
     ('Transition("x", "applied", "applied", guards=(None,))',
-     "Transition guards: expected a list of names (text), got None"),
+     "Transition guards: expected a list of names (text), got null"),
 ])
 def test_a_workflow_part_of_the_wrong_shape_names_the_plugin_and_the_field(install, built,
                                                                            shown):
@@ -148,9 +148,9 @@ OVERLAY_MISTAKES = {  # the overlay's arguments, the field named, what the messa
                      "got ('2026-04-20', '三月三')"),
     "a-datetime": ('"琼府办〔2099〕1号", working_days=[(datetime(2026, 4, 26), "调休")]',
                    "working_days", "got (datetime.datetime(2026, 4, 26, 0, 0), '调休')"),
-    "no-source": ('None, days_off=[(date(2026, 4, 20), "三月三")]', "source", "got None"),
+    "no-source": ('None, days_off=[(date(2026, 4, 20), "三月三")]', "source", "got null"),
     "empty-county": ('"琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三")], county=""',
-                     "county", "got ''"),
+                     "county", "got \"\""),
 }
 
 
@@ -248,16 +248,16 @@ def doudi_register_provinces(register):
 PROVINCE_MISTAKES = {  # Province(...)'s arguments, the class and field named, what is shown
     # (kept, and every `doudi provinces` ended in a traceback: "str has no isoformat")
     "document-date-as-text": ('"hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", '
-                              '"2099-01-15"),)', "Document date", "got '2099-01-15'"),
+                              '"2099-01-15"),)', "Document date", "got \"2099-01-15\""),
     "document-status-misspelt": ('"hainan", "海南省", (Document("琼民规〔2099〕1号", "测试文件", '
-                                 'None, "inforce"),)', "Document status", "got 'inforce'"),
+                                 'None, "inforce"),)', "Document status", "got \"inforce\""),
     # (a province no --province could name, in every case id: "Hainan -2026-000001")
-    "code-with-a-space": ('"Hainan ", "海南省", ()', "Province code", "got 'Hainan '"),
-    "code-with-a-hyphen": ('"hai-nan", "海南省", ()', "Province code", "got 'hai-nan'"),
+    "code-with-a-space": ('"Hainan ", "海南省", ()', "Province code", "got \"Hainan \""),
+    "code-with-a-hyphen": ('"hai-nan", "海南省", ()', "Province code", "got \"hai-nan\""),
     # (a number as text was split into its characters, one "document" each)
     "documents-not-listed": ('"hainan", "海南省", "琼民规〔2099〕1号"', "Province documents",
-                             "expected a list of Document, got '琼民规〔2099〕1号'"),
-    "no-name": ('"hainan", "", ()', "Province name", "got ''"),
+                             "expected a list of Document, got \"琼民规〔2099〕1号\""),
+    "no-name": ('"hainan", "", ()', "Province name", "got \"\""),
 }
 
 
@@ -294,7 +294,7 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
     ('("1", "0.5"), "琼民规〔2099〕1号 一(五)"', "got ('1', '0.5')"),
     # (recorded, and every month of the phase-out cited "None")
     ('(1.0, 0.5), None', "TypeError: PhaseOut basis: expected the clause that sets the "
-                         "phase-out (text), got None"),
+                         "phase-out (text), got null"),
 ])
 def test_a_phase_out_of_the_wrong_shape_names_the_plugin_and_records_nothing(install, db,
                                                                              arguments, shown):
@@ -430,12 +430,12 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
 @pytest.mark.parametrize("arguments, shown", [
     # (taken for monitoring: the household silently not transferred, no marginal case opened)
     ('"transferr", "琼民规〔2099〕1号 三(一)", "marginal"',
-     "LeaveRoute kind: expected 'transfer' or 'monitoring', got 'transferr'"),
+     "LeaveRoute kind: expected \"transfer\" or \"monitoring\", got \"transferr\""),
     # (a transfer opened a marginal case recognized as nothing)
     ('"transfer", "琼民规〔2099〕1号 三(一)"',
-     "LeaveRoute recognition: expected 'marginal' or 'expenditure' for a transfer, got None"),
+     "LeaveRoute recognition: expected \"marginal\" or \"expenditure\" for a transfer, got null"),
     ('"monitoring", ""', "LeaveRoute basis: expected the clause that sets the route (text), "
-                         "got ''"),
+                         "got \"\""),
 ])
 def test_a_leave_route_of_the_wrong_shape_names_the_plugin_and_records_nothing(install, db,
                                                                                arguments, shown):
@@ -454,7 +454,7 @@ def test_an_exception_route_without_a_basis_is_refused_when_built():
     from engine.default_assessment import ExceptionRoute
 
     with pytest.raises(TypeError, match=r"^ExceptionRoute basis: expected the clause that sets "
-                                        r"the route \(text\), got None$"):
+                                        r"the route \(text\), got null$"):
         ExceptionRoute("fund_referral", "转介社会救助基金", None)
 
 
@@ -551,7 +551,7 @@ def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
     from engine import Sanction
 
     with pytest.raises(TypeError, match=r"^Sanction kind: expected criticism or stop or "
-                                        r"repayment or legal_referral, got 'critcism'$"):
+                                        r"repayment or legal_referral, got \"critcism\"$"):
         Sanction("critcism", date(2026, 4, 7), "琼民规〔2099〕1号 五(五)")
 
 
@@ -636,7 +636,7 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
     assert result.exit_code == 1, result.output
     if not when.strip():  # (a blank condition: refused when the Variant is built)
         assert error_line(result) == (f"Error: {NAMED} failed in doudi_workflow_patches: "
-                                      f"TypeError: Variant when: expected a name (text), got {when!r}")
+                                      f'TypeError: Variant when: expected a name (text), got "{when}"')
         return
     assert error_line(result) == (
         f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(一)) on workflow 'dibao': "
@@ -725,7 +725,7 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
     # (kept, and called: "'str' object is not callable")
     ('income_rule="disregard"', f"{NAMED} failed in doudi_assessment_rules: TypeError: "
                                 "AssessmentRules income_rule: expected a function or None, got "
-                                "'disregard'"),
+                                '"disregard"'),
 ])
 def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, shown):
     install(f'''

@@ -524,10 +524,10 @@ def emergency(engine, province, **attributes):
 def test_jiangsu_aid_in_a_public_emergency_goes_to_low_income_households(engine):
     view = emergency(engine, "jiangsu_draft", recipient="低保边缘家庭", aid_form="保障物资")
     assert view.state == "urgent_paid"
-    with pytest.raises(EventRefused, match=r"recipient '普通居民' is not one of 低保对象、特困人员、"
+    with pytest.raises(EventRefused, match=r'recipient "普通居民" is not one of 低保对象、特困人员、'
                                            r"低保边缘家庭、支出型困难家庭 \(江苏征求意见稿 二\(三\)"):
         emergency(engine, "jiangsu_draft", recipient="普通居民", aid_form="一次性生活补助")
-    with pytest.raises(EventRefused, match=r"aid_form '购物券' is not one of 一次性生活补助、保障物资、"
+    with pytest.raises(EventRefused, match=r'aid_form "购物券" is not one of 一次性生活补助、保障物资、'
                                            "购买服务"):
         emergency(engine, "jiangsu_draft", recipient="低保对象", aid_form="购物券")
     with pytest.raises(InvalidInput, match="needs --set aid_form=…"):
@@ -619,7 +619,7 @@ def test_an_unknown_category_is_bad_input(db):
                  "2026-09-28", *sets(category="flood"))
     assert result.exit_code == 2
     error_line(result, "Error: category must be one of unemployed, graduate, disaster, "
-                       "public_emergency, other, got 'flood'")
+                       "public_emergency, other, got \"flood\"")
     assert dump_file(db) == before
 
 

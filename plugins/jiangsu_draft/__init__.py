@@ -21,6 +21,7 @@ from engine import (
     WorkflowPatch,
     hookimpl,
 )
+from engine.arguments import spelled
 from engine.default_assessment import ExceptionRoute, last_assessment
 from engine.errors import InvalidInput
 from engine.guards import given
@@ -245,7 +246,7 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
     given = attributes.get("marginal_multiple")
     if given is not None and given != multiple:
         # (once a value per event; now the locality's, one threshold for all its households)
-        raise InvalidInput(f"marginal_multiple {given!r} is not the {multiple:g} in force here "
+        raise InvalidInput(f"marginal_multiple {spelled(given)} is not the {multiple:g} in force here "
                            f"({rule.citation}); a locality that raised it sets its parameter "
                            "marginal_multiple (doudi parameter set --workflow benefit)")
     consent = attributes.get("consent") is True
