@@ -1041,6 +1041,8 @@ class Engine(Reports, Maintenance):
         """The case's deadlines from the events known on ``as_of`` (all events if None)."""
         as_of = arguments.maybe_date(as_of, "as_of")
         case = self._load(arguments.text(case_id, "case_id"))
+        if as_of is not None:
+            _opened_by(case, as_of)
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
     def _deadlines_from_history(
@@ -1111,9 +1113,7 @@ class Engine(Reports, Maintenance):
     ) -> list[DeadlineView]:
         """The case's deadlines as they stood on ``as_of``, each with its status."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
-        case = self._load(arguments.text(case_id, "case_id"))
-        if as_of < case.opened_on:
-            return []
+        case = _opened_by(self._load(arguments.text(case_id, "case_id")), as_of)
         case, _, deadlines = self._as_of(case, as_of)
         return list(self._judge(case, deadlines, as_of, window))
 
@@ -1123,11 +1123,7 @@ class Engine(Reports, Maintenance):
         as_of, window = arguments.maybe_date(as_of, "as_of"), arguments.window(window, "window")
         stored = self._load(arguments.text(case_id, "case_id"))
         as_of = as_of or stored.last_event_on
-        if as_of < stored.opened_on:
-            raise UnknownName(
-                f"case {case_id} was opened on {stored.opened_on.isoformat()}, "
-                f"after {as_of.isoformat()}"
-            )
+        _opened_by(stored, as_of)
         # (the view judges its deadlines when first read: a date past the calendar would fail
         # there, in to_json, not here)
         self.calendar(self._province_of(stored), stored.county).check(as_of)
@@ -1159,6 +1155,16 @@ class Engine(Reports, Maintenance):
             partial(_payments, wf, entries, case.attributes, as_of),
             pays=_pays(wf, entries),
         )
+
+
+def _opened_by(case: CaseRecord, as_of: date) -> CaseRecord:
+    """``case`` if it had been opened on ``as_of``; else :class:`UnknownName`, the same from
+    every read of one case as of a date (``case``, ``deadlines``, ``replay_deadlines``): on
+    that date there was no such case, not a case without deadlines."""
+    if as_of < case.opened_on:
+        raise UnknownName(f"case {case.id} was opened on {case.opened_on.isoformat()}, "
+                          f"after {as_of.isoformat()}")
+    return case
 
 
 __all__ = ["Breach", "CaseView", "DeadlineView", "DoudiError", "Engine"]

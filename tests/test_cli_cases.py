@@ -170,6 +170,28 @@ def test_a_failed_command_writes_nothing_and_prints_one_line(db, args, code):
         assert "2026-02-30" in line
 
 
+@pytest.mark.parametrize("read", [
+    lambda engine, cid: engine.case(cid, as_of=date(2026, 3, 1)),
+    lambda engine, cid: engine.deadlines(cid, as_of=date(2026, 3, 1)),
+    lambda engine, cid: engine.replay_deadlines(cid, as_of=date(2026, 3, 1)),
+])
+def test_every_read_of_a_case_before_it_was_opened_is_refused_alike(db, read):
+    """Found by review: engine.case(id, as_of=<before the opening>) was refused, but
+    engine.deadlines(id, as_of=<the same day>) answered [], as if the case had stood there
+    without a deadline. Opened on 2026-03-02, it did not exist on 2026-03-01."""
+    from engine import UnknownName
+
+    cid = open_case(db)
+    with Engine.open(db) as engine:
+        with pytest.raises(UnknownName) as refused:
+            read(engine, cid)
+        assert str(refused.value) == f"case {cid} was opened on 2026-03-02, after 2026-03-01"
+        # (from the day it was opened, each answers: no deadline runs before acceptance)
+        assert engine.case(cid, as_of=date(2026, 3, 2)).state == "applied"
+        assert engine.deadlines(cid, as_of=date(2026, 3, 2)) == []
+        assert engine.replay_deadlines(cid, as_of=date(2026, 3, 2)) == []
+
+
 @pytest.mark.parametrize("args", [
     ["case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "exception_route=x"],
     ["case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
