@@ -377,3 +377,25 @@ def test_explain_says_why_a_late_december_date_is_provisional():
     assert ("暂定：2026-12-25起的日子可由2027年国务院办公厅放假通知调整（其元旦安排），"
             "待该通知发布后重算") in result.output
     assert "尚无国务院办公厅通知的年份" not in result.output
+
+
+def test_a_county_nothing_names_gets_the_note_workflow_show_gives(db):
+    # Found by review: `calendar due … --county 无县` silently counted on the province's
+    # calendar, where `workflow show --county 无县` notes a county no case or setting names.
+    # 30 wd from 2026-09-29 (国办发明电〔2025〕7号: 10/1–10/7 off, Saturday 10/10 worked):
+    # 9/30(1), 10/8(2), 10/9(3), 10/10(4), 10/12–16(5–9), five a week to 11/13(29),
+    # 11/16(30) → 2026-11-16, as for the province.
+    note = ("note: no case or setting names county '无县' in shanxi; the province's calendar "
+            "is used: check the spelling\n")
+    args = ["2026-09-29", "30wd", "--province", "shanxi", "--db", db]
+    result = run(*args, "--county", "无县")
+    assert (result.exit_code, result.stderr) == (0, note)
+    assert result.stdout.splitlines()[0] == "2026-11-16"
+    assert not os.path.exists(db)  # (no database: none is made, and nothing names the county)
+    opened = CliRunner().invoke(cli, ["case", "open", "--province", "shanxi", "--on",
+                                      "2026-03-02", "--set", "county=甲县", "--db", db])
+    assert opened.exit_code == 0, opened.output
+    named = run(*args, "--county", "甲县", "--format", "json")
+    assert (named.exit_code, named.stderr) == (0, "")
+    assert json.loads(named.stdout)["due"] == "2026-11-16"
+    assert run(*args, "--county", "无县").stderr == note

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, echo, echo_json, emit, format_option, no_db_option
+from engine.cli.options import ISO_DATE, db_option, echo, echo_json, emit, format_option
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -23,7 +24,7 @@ def calendar() -> None:
 @click.option("--county", help="County: apply its local overlays too (with --province).")
 @format_option("table", "csv", "json")
 @click.option("--explain", "show_explain", is_flag=True, help="Show the day-by-day derivation.")
-@no_db_option
+@db_option(only_with="--county")
 def due(
     start: date,
     duration: str,
@@ -31,6 +32,7 @@ def due(
     county: str | None,
     fmt: str,
     show_explain: bool,
+    db_path: str,
 ) -> None:
     """Due date of DURATION counted from START.
 
@@ -57,6 +59,8 @@ def due(
         # due_date and add_months do not catch it): outside the calendar like any other.
         raise OutsideCalendar(f"{start.isoformat()} + {duration} falls outside the calendar "
                               f"({exc})") from None
+    if county is not None and not any(o.county == county for o in cal.overlays):
+        _note_unknown_county(province, county, db_path)
     if fmt == "json":
         payload = result.to_json()
         if show_explain:
@@ -74,3 +78,17 @@ def due(
     flag = "  (provisional)" if result.provisional else ""
     echo(f"{result.due.isoformat()}{flag}")
     echo(f"依据：{result.basis}")
+
+
+def _note_unknown_county(province: str, county: str, db_path: str) -> None:
+    """The note of ``workflow show --county`` (a misspelt county silently counted on the
+    province's calendar) for a county no calendar overlay names: read from the database if
+    there is one (none: no case or setting names it, and none is made)."""
+    from engine.cli.cases import note_unknown_county, open_engine
+
+    engine = open_engine(db_path) if os.path.exists(db_path) else None
+    try:
+        note_unknown_county(engine, province, county, "the province's calendar is used")
+    finally:
+        if engine is not None:
+            engine.close()

@@ -153,14 +153,16 @@ def open_engine(db_path: str, create: bool = False):
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
 
 
-def note_unknown_county(engine, province: str, county: str) -> None:
+def note_unknown_county(engine, province: str, county: str,
+                        used: str = "the province's values are shown") -> None:
     """A note on stderr when no case and no setting of ``province`` names ``county``: its own
-    parameters would silently be none (a misspelt or space-padded name)."""
-    if engine.store.has_county(county) or engine.parameter_settings(province, county,
-                                                                     in_force=False):
+    parameters would silently be none (a misspelt or space-padded name). ``engine`` None: no
+    database, so nothing names it. ``used``: what is used instead."""
+    if engine is not None and (engine.store.has_county(county) or engine.parameter_settings(
+            province, county, in_force=False)):
         return
     click.echo(f"note: no case or setting names county {visible(county)!r} in {province}; "
-               "the province's values are shown: check the spelling", err=True)
+               f"{used}: check the spelling", err=True)
 
 
 @contextlib.contextmanager
