@@ -27,6 +27,7 @@ from engine.workflow import (
     WorkflowPatch,
     available_workflows,
     load_workflow,
+    unknown_workflow,
     validate,
 )
 
@@ -91,7 +92,7 @@ def _json_outcome(effect, plugin: str, name: str):
         for opening in _listed(outcome.openings) if problem is None else ():
             if opening.workflow not in workflows:
                 problem = (f"outcome.openings opens workflow {opening.workflow!r}, which doudi "
-                           f"does not have (workflows: {', '.join(workflows)})")
+                           f"does not have (available: {', '.join(workflows)})")
                 break
             try:
                 arguments.json_object(opening.attributes, "an opening's attributes")
@@ -257,8 +258,7 @@ class Registry:
             if name not in available_workflows():
                 # Checked here, not left to the file look-up: a name is never a path
                 # ("../workflows/dibao" would load, and be stored as the case's workflow).
-                raise InvalidInput(f"unknown workflow {name!r} "
-                                   f"(available: {', '.join(available_workflows())})")
+                raise InvalidInput(unknown_workflow(name))
             workflow = load_workflow(name, known_guards=self.guards.names(),
                                      known_effects=self.effects.names())
             for plugin, patches in self._each(

@@ -17,7 +17,7 @@ from engine.effects import SANCTION_KINDS
 from engine.errors import InvalidInput
 from engine.store import CaseRecord, in_county_on
 from engine.views import Breach
-from engine.workflow import Workflow, available_workflows
+from engine.workflow import Workflow, available_workflows, unknown_workflow
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 #: Where a province sets how many 低保 recipients a village may have before it needs a service
@@ -52,8 +52,7 @@ class Reports:
         if province is not None:
             self.registry.province(province)
         if workflow is not None and workflow not in available_workflows():
-            raise InvalidInput(f"unknown workflow {workflow!r} "
-                               f"(workflows: {', '.join(available_workflows())})")
+            raise InvalidInput(unknown_workflow(workflow))
         filters = {"province": province, "workflow": workflow, "county": county}
         found: list[Breach] = []
 

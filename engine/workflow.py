@@ -602,14 +602,18 @@ def load_workflow(
     from importlib import resources  # here, not at import: listing provinces needs neither
 
     if name not in available_workflows():
-        available = ", ".join(available_workflows()) or "none"
-        raise WorkflowLoadError(f"unknown workflow {name[:80]!r} (available: {available})")
+        raise WorkflowLoadError(unknown_workflow(name))
     resource = resources.files("workflows").joinpath(f"{name}.toml")
     if not resource.is_file():
-        available = ", ".join(available_workflows()) or "none"
-        raise WorkflowLoadError(f"unknown workflow {name!r} (available: {available})")
+        raise WorkflowLoadError(unknown_workflow(name))
     return parse_workflow(resource.read_text("utf-8"), f"workflows/{name}.toml", known_guards,
                           known_effects)
+
+
+def unknown_workflow(name: str) -> str:
+    """What every place that takes a workflow's name says of one doudi does not have (opening
+    a case, a report's filter, a workflow's file): the same words, listing those it has."""
+    return f"unknown workflow {name[:80]!r} (available: {', '.join(available_workflows()) or 'none'})"
 
 
 def available_workflows() -> list[str]:

@@ -513,7 +513,7 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
     # (read as the clerk's "unknown workflow 'benifit'", exit 2)
     "opening-of-a-misspelt-workflow": (
         'outcome.openings.append(LinkedOpening("benifit", "benefit", "application", {}))',
-        "outcome.openings opens workflow 'benifit', which doudi does not have (workflows: "
+        "outcome.openings opens workflow 'benifit', which doudi does not have (available: "
         "benefit, dibao, marginal, monitoring, temporary)"),
 }
 

@@ -152,6 +152,24 @@ def test_an_unknown_workflow_asked_for_is_bad_input_like_an_unknown_province(tmp
         assert all(name in text for name in available_workflows()), (command, text)
 
 
+def test_an_unknown_workflow_is_named_in_the_same_words_wherever_it_is_given(db):
+    # Found by review: opening a case said "(available: …)", a report's filter "(workflows:
+    # …)". Every command that takes a workflow's name now says it one way (exit 2).
+    from helpers import error_line, run
+
+    listed = ", ".join(available_workflows())
+    assert "dibao" in listed
+    assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02").exit_code == 0
+    line = f"Error: unknown workflow 'dibo' (available: {listed})"
+    for args in (["case", "open", "--province", "shanxi", "--workflow", "dibo",
+                  "--on", "2026-03-02"],
+                 ["workflow", "show", "dibo", "--province", "shanxi"],
+                 ["report", "breaches", "--workflow", "dibo"],
+                 ["report", "at-risk", "--workflow", "dibo"]):
+        result = run(db, *args)
+        assert (result.exit_code, error_line(result)) == (2, line), args
+
+
 @pytest.mark.parametrize(("patch", "message"), [
     ({"remove_events": ("submit_to_conuty",)}, "names event 'submit_to_conuty'"),
     ({"remove_deadlines": ("county_confirmaton",)}, "names deadline 'county_confirmaton'"),
