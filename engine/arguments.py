@@ -93,12 +93,13 @@ def visible(text: str) -> str:
                    if unicodedata.category(c) in HIDDEN else c for c in text)
 
 
-def spelled(value: Any) -> str:
+def spelled(value: Any, limit: int | None = None) -> str:
     """``value`` as an error line shows it: as JSON spells it (``null``, ``true``, ``"甲县"``),
     the way a user wrote it in an import line, a household file or ``--set``, not Python's
     ``None``/``True``; what JSON cannot hold (a date, a tuple, NaN, a key that is not text)
     as Python's repr. A character that would not show as itself (a line break, an escape, a
-    right-to-left override, a full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``."""
+    right-to-left override, a full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``.
+    ``limit``: at most that many characters, the middle of a longer one left out (…)."""
     import json
 
     try:
@@ -107,10 +108,14 @@ def spelled(value: Any) -> str:
         if json.loads(text) != value:
             raise TypeError
     except (TypeError, ValueError, RecursionError):
-        return repr(value)
-    if text.isprintable():  # (the common case, in C)
-        return text
-    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+        text = repr(value)
+    else:
+        if not text.isprintable():  # (the common case is, checked in C)
+            text = "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+    if limit is not None and len(text) > limit:
+        half = (limit - 1) // 2
+        text = f"{text[:half]}…{text[len(text) - (limit - 1 - half):]}"
+    return text
 
 
 def callback(value: Any, name: str) -> Any:

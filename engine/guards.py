@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
+from engine.arguments import spelled
 from engine.deadlines import Deadline
 from engine.workflow import DeadlineRule, Parameter, is_delegated
 
@@ -95,9 +96,10 @@ def number_datum(
 
 
 def given(value: object) -> str:
-    """A datum as a refusal quotes what it got: ``'maybe'``, or ``nothing`` when it was not
-    given (a refusal read "got None", Python's word, on the command line)."""
-    return "nothing" if value is None else repr(value)
+    """A datum as a refusal quotes what it got: ``"maybe"`` (as JSON spells it, see
+    :func:`engine.arguments.spelled`), or ``nothing`` when it was not given (a refusal read
+    "got None", Python's word, on the command line)."""
+    return "nothing" if value is None else spelled(value)
 
 
 Guard = Callable[[GuardContext], "str | None"]

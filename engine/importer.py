@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import reprlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -128,7 +127,7 @@ def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -
             raise InvalidInput(f"{data.get('op')} needs {name!r}")
         return None
     if not isinstance(value, kind):
-        raise InvalidInput(f"{name} must be {_KINDS[kind]}, got {reprlib.repr(value)}")
+        raise InvalidInput(f"{name} must be {_KINDS[kind]}, got {spelled(value, limit=40)}")
     return value
 
 

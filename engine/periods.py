@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import InvalidInput, OutsideCalendar
 
@@ -88,8 +89,8 @@ def iso_date(value: object) -> date:
             and (value[:4] + value[5:7] + value[8:]).isascii() \
             and (value[:4] + value[5:7] + value[8:]).isdigit()
         if shaped:  # (2026-02-30: written right, but no such day)
-            raise ValueError(f"{value!r} is not a date: {_no_such_day(value)}") from None
-        raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD") from None
+            raise ValueError(f"{spelled(value)} is not a date: {_no_such_day(value)}") from None
+        raise ValueError(f"{spelled(value)} is not a date: expected YYYY-MM-DD") from None
 
 
 def _no_such_day(value: str) -> str:

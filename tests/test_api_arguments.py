@@ -436,3 +436,11 @@ def test_a_value_in_an_error_line_is_spelled_as_json(value, shown):
     from engine.arguments import spelled
 
     assert spelled(value) == shown
+
+
+def test_a_guard_quotes_what_it_got_as_json_spells_it():
+    # (a refusal's "got …": nothing when the datum was not given, else the datum as JSON)
+    from engine.guards import given
+
+    assert [given(None), given(True), given("maybe"), given(2)] == [
+        "nothing", "true", '"maybe"', "2"]

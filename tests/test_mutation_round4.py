@@ -248,13 +248,13 @@ def test_a_start_shorter_than_a_date_is_a_usage_error(db, start):
     crash."""
     result = run(db, "calendar", "due", start, "3wd")
     assert result.exit_code == 2
-    assert error_line(result) == (f"Error: Invalid value for 'START': '{start}' is not a date: "
+    assert error_line(result) == (f"Error: Invalid value for 'START': \"{start}\" is not a date: "
                                   "expected YYYY-MM-DD")
 
 
 def test_the_thirty_second_of_december_is_said_to_be_past_the_month_s_days():
     """2026-12-32 is written right but December has 31 days: the message says so."""
-    with pytest.raises(ValueError, match=r"^'2026-12-32' is not a date: 2026-12 has 31 days$"):
+    with pytest.raises(ValueError, match=r'^"2026-12-32" is not a date: 2026-12 has 31 days$'):
         iso_date("2026-12-32")
 
 

@@ -432,4 +432,4 @@ def test_a_date_written_right_but_not_in_the_calendar_says_why(text, why):
 
     with pytest.raises(ValueError) as refused:
         iso_date(text)
-    assert str(refused.value) == f"{text!r} is not a date: {why}"
+    assert str(refused.value) == f'"{text}" is not a date: {why}'
