@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.errors import InvalidInput, WorkflowLoadError
 from engine.periods import Duration
 from engine.read_only import read_only, writable
@@ -107,11 +108,11 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     if isinstance(current.value, int) and not isinstance(current.value, bool) and (
             not isinstance(setting.value, int)):
         raise InvalidInput(f"{where} must be a whole number like the province's "
-                           f"{current.value}, not {setting.value!r}")
+                           f"{current.value}, not {spelled(setting.value)}")
     if current.bounds is not None and not (
             current.bounds[0] <= setting.value <= current.bounds[1]):
         raise InvalidInput(f"{where} must be from {current.bounds[0]:g} to "
-                           f"{current.bounds[1]:g} ({current.citation}), not {setting.value!r}")
+                           f"{current.bounds[1]:g} ({current.citation}), not {spelled(setting.value)}")
     if isinstance(current.value, list) and current.value and not setting.value:
         raise InvalidInput(f"{where} cannot be empty (the province's: "
                            f"{json.dumps(current.value, ensure_ascii=False)})")
@@ -126,7 +127,7 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
                            f"there ({VILLAGE_BASIS}), other channels add to it")
     if setting.name == DELEGATION:
         if setting.value not in ("always", "per_case"):
-            raise InvalidInput(f"{where} is always or per_case, not {setting.value!r}")
+            raise InvalidInput(f"{where} is always or per_case, not {spelled(setting.value)}")
         if always_delegating(workflow.parameters) and setting.value != "always":
             # A province that delegates every case leaves its counties no choice.
             raise InvalidInput(f"{where} is always in {setting.province} "
@@ -158,7 +159,7 @@ def _duration(where: str, value: str) -> str:
     document is copied into the database as typed, and must read the same everywhere."""
     if not value.isascii():
         raise InvalidInput(f"{where} must be a count in ASCII digits and a unit (e.g. 2wd), "
-                           f"not {value!r}")
+                           f"not {spelled(value)}")
     try:
         return str(Duration.parse(value))
     except InvalidInput as exc:

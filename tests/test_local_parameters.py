@@ -108,7 +108,7 @@ def test_removing_a_setting_returns_to_the_province_s_value_and_keeps_the_histor
     ("investigation_start", "2x", "dibao parameter 'investigation_start': unknown unit 'x'"),
     ("investigation_start", 2, "must be text like the province's \"3wd\", not 2"),
     ("publicity_channels", ["网上", 3], "must be a list of text"),
-    ("delegation", "sometimes", "is always or per_case, not 'sometimes'"),
+    ("delegation", "sometimes", 'is always or per_case, not "sometimes"'),
     # rules.md §5: "Step deadlines other than the totals"; the 7-day 公示 is 57号 第19条.
     ("total", "30d", "dibao parameter 'total' is not left to the locality (晋民发〔2023〕31号 "
                      "四(二) sets it); a county may set: county_confirmation, delegation, "
@@ -478,7 +478,7 @@ def test_a_duration_in_other_than_ascii_digits_is_refused(db):
                  "--county", "甲县", "--basis", BASIS)
     assert result.exit_code == 2
     assert error_line(result) == ("Error: dibao parameter 'investigation_start' must be a count "
-                                  "in ASCII digits and a unit (e.g. 2wd), not '２wd'")
+                                  'in ASCII digits and a unit (e.g. 2wd), not "２wd"')
     assert dump_file(db) == before
 
 
