@@ -732,7 +732,10 @@ class Store:
         if not os.access(real, os.W_OK):
             return
         folder = os.path.dirname(real)
-        if not os.access(folder, os.W_OK) and not os.path.exists(real + "-shm"):
+        # (the folder matters while SQLite has a file to make there: a shared memory left
+        # without its log read as SQLite's bare "readonly database")
+        if not os.access(folder, os.W_OK) and not all(
+                os.path.exists(real + companion) for companion in ("-shm", "-wal")):
             raise DoudiError(f"{self.path}: nothing written: its folder {folder} cannot be "
                              "written, and SQLite keeps the database's log and shared memory "
                              "beside it: make the folder writable") from None

@@ -346,6 +346,33 @@ def test_a_read_only_shared_memory_file_is_named_though_the_folder_is_read_only_
 
 
 
+def test_a_read_only_folder_is_named_though_a_shared_memory_file_was_left_in_it(
+        operator_folder):  # noqa: F811 (the fixture imported above)
+    """Found by this pass: a shared-memory file left without its log, in a folder that cannot
+    be written, read as SQLite's bare "attempt to write a readonly database": SQLite must make
+    the log there, so the folder is what to fix, and is named."""
+    folder = operator_folder / "shared"
+    folder.mkdir()
+    db = str(folder / "c.db")
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="R1")
+    engine.store.db.close()
+    doudi = _doudi_as_an_operator(folder)
+    os.chmod(db, 0o666)
+    open(db + "-shm", "wb").close()
+    os.chmod(db + "-shm", 0o666)
+    os.chmod(folder, 0o555)
+    try:
+        result = subprocess.run([*doudi, "case", "fire", "R1", "accept", "--on", "2026-03-02",
+                                 "--db", db], capture_output=True, text=True, timeout=60)
+    finally:
+        os.chmod(folder, 0o777)
+    assert (result.returncode, result.stderr) == (1, (
+        f"Error: {db}: nothing written: its folder {folder} cannot be written, and SQLite keeps "
+        "the database's log and shared memory beside it: make the folder writable\n"))
+    assert [e.event for e in Engine.open(db).store.history("R1")] == ["open"]
+
+
 # -- maintenance's batched writes (engine.maintenance._write_batched) ---------------------------
 
 
