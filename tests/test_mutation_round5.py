@@ -90,7 +90,7 @@ def test_the_assessment_of_a_recognition_case_records_no_exception_route(engine)
     ((3, "t", "b"), "ExceptionRoute kind: expected the route's name (text), got 3"),
     (("k", "t", "b", 3), "ExceptionRoute next_event: expected None or an event's name, got 3"),
     (("k", "t", "b", None, ""), "ExceptionRoute approval_after: expected None or an event's "
-                                "name, got ''"),
+                                "name, got \"\""),
 ])
 def test_an_exception_route_of_the_wrong_shape_is_refused_when_built(arguments, shown):
     with pytest.raises(TypeError) as caught:
@@ -188,14 +188,14 @@ def test_a_function_of_another_module_is_named_by_its_module():
     (lambda: Transition("e", "a", "b", auto_on=3),
      "Transition auto_on: expected a name (text) or None, got 3"),
     (lambda: Transition("e", "a", "b", after_closing="yes"),
-     "Transition after_closing: expected True or False, got 'yes'"),
+     "Transition after_closing: expected True or False, got \"yes\""),
     (lambda: Transition("e", "a", "b", effects=(None,)),
-     "Transition effects: expected a list of names (text), got None"),
+     "Transition effects: expected a list of names (text), got null"),
     (lambda: Variant("remote", 3), "Variant param: expected a name (text), got 3"),
     (lambda: DeadlineRule("r", 3, ("accept",), "total"),
      "DeadlineRule title: expected text, got 3"),
     (lambda: DeadlineRule("r", "R", ("accept",), "total", extensions=("x",)),
-     "DeadlineRule extensions: expected a list of Extension, got 'x'"),
+     "DeadlineRule extensions: expected a list of Extension, got \"x\""),
 ])
 def test_a_workflow_part_of_the_wrong_shape_is_refused_when_built(build, shown):
     with pytest.raises(TypeError) as caught:
@@ -399,11 +399,11 @@ def test_a_place_rule_s_extra_that_is_no_function_is_refused_when_built():
 
 @pytest.mark.parametrize("arguments, shown", [
     (("stop", "2026-05-20", "津民发〔2023〕13号 五(五)"),
-     "Sanction on: expected a datetime.date (not text), got '2026-05-20'"),
+     "Sanction on: expected a datetime.date (not text), got \"2026-05-20\""),
     (("stop", date(2026, 5, 20), " "),
-     "Sanction basis: expected the clause that sets it (text), got ' '"),
+     "Sanction basis: expected the clause that sets it (text), got \" \""),
     (("stop", date(2026, 5, 20), "津民发〔2023〕13号 五(五)", None, None),
-     "Sanction note: expected text, got None"),
+     "Sanction note: expected text, got null"),
 ])
 def test_a_sanction_of_the_wrong_shape_is_refused_when_built(arguments, shown):
     with pytest.raises(TypeError) as caught:
