@@ -842,3 +842,25 @@ def test_a_bad_value_on_an_import_line_is_shown_as_json_spells_it(tmp_path, db, 
     assert error_line(result) == (f"Error: line 1: {shown} (import stopped: nothing from this "
                                   "line's batch written; 0 lines from earlier batches kept)")
     assert events(db) == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_import_listing_skipped_lines_into_a_full_disk_says_so_on_stderr(tmp_path, db):
+    """Found by review: after stdout was pointed at stderr while a command runs (8605241),
+    `doudi import F --skip-invalid > /dev/full` pointed stderr, not stdout, at /dev/null before
+    its error line: exit 1 and nothing said, though lines 1–2 were imported."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, [*LINES[:2], BAD, *LINES[3:]])  # line 3 is refused
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-c", "from engine.launch import main; main()", "import", path,
+             "--batch", "2", "--skip-invalid", "--db", db],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "Error: the list of skipped lines could not be written (No space left on device): "
+        "import stopped: lines 1–4 are imported, in whole batches; run the same import again "
+        "to finish (lines already imported are skipped)\n")
+    assert events(db) == 3

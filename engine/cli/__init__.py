@@ -160,12 +160,16 @@ def _tolerant_output() -> None:
 
 
 def _drop_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's flush at exit finds nothing to fail on."""
+    """Point stdout at /dev/null, so the interpreter's flush at exit finds nothing to fail on.
+    The process's stdout, also from inside a command, where sys.stdout is stderr (pointing
+    that at /dev/null lost the error line saying what the command kept)."""
     import os
+
+    from engine.cli.options import command_stdout
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, command_stdout().fileno())
     except (OSError, ValueError):  # (no real stdout: nothing to flush either)
         pass
 

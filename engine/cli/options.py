@@ -170,6 +170,11 @@ def plugins_print_to_stderr() -> Iterator[None]:
         sys.stdout = _COMMAND_STDOUT.pop()
 
 
+def command_stdout() -> Any:
+    """The process's stdout, also while a command runs (sys.stdout is then stderr)."""
+    return _COMMAND_STDOUT[-1] if _COMMAND_STDOUT else sys.stdout
+
+
 @contextlib.contextmanager
 def _on_stdout() -> Iterator[None]:
     """sys.stdout the process's stdout again, for the command's own output."""
