@@ -127,6 +127,10 @@ class Maintenance:
                 changed.append([old.rule, old.instance, fields])
         changed += [[d.rule, d.instance, ["added"]] for d in fresh
                     if (d.rule, d.instance) not in stored]
+        if not changes and not changed:
+            # The same deadlines, stored in another order (rows renumbered outside doudi, a
+            # version deriving them in another order): nothing an event could name.
+            return None
         # Dated as the case's last event (``recorded_at`` says when it ran), not today: an
         # event that happened before today but is recorded after the recompute must not be
         # refused as earlier than the case's last event.

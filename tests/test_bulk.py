@@ -864,3 +864,24 @@ def test_an_import_listing_skipped_lines_into_a_full_disk_says_so_on_stderr(tmp_
         "import stopped: lines 1–4 are imported, in whole batches; run the same import again "
         "to finish (lines already imported are skipped)\n")
     assert events(db) == 3
+
+
+def test_recompute_records_nothing_for_deadlines_stored_in_another_order(engine):
+    """Found by review: the same deadlines stored in another order (the periodic and the
+    death re-check's rows renumbered) got a recompute event naming nothing, {"moved": []},
+    as a title change did before "changed" (c0fc908). 民发〔2022〕83号: died Mon 2026-08-31
+    + 3 months → Mon 2026-11-30 either way."""
+    died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                            attributes={"amount": 900, "paid_from": "2026-01"}).id
+    engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
+    db = engine.store.db
+    first, second = [row[0] for row in db.execute("select id from deadlines order by id")]
+    db.execute("update deadlines set id = -1 where id = ?", [first])
+    db.execute("update deadlines set id = ? where id = ?", [first, second])
+    db.execute("update deadlines set id = ? where id = -1", [second])
+    db.conn.commit()
+    death, periodic = engine.store.deadlines(died)
+    assert (death.rule, death.due_on, periodic.rule) == (
+        "death_review", date(2026, 11, 30), "periodic_review")
+    assert engine.recompute() == []
+    assert engine.store.history(died)[-1].event == "member_died"
