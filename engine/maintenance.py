@@ -114,20 +114,20 @@ class Maintenance:
         # pair the rows after it with the wrong ones.
         now = {(d.rule, d.instance): d for d in fresh}
         stored = {(d.rule, d.instance) for d in before}
-        changes, changed = [], []
+        moves, changed = [], []  # (old, new) of each moved date; the other differences
         for old in before:
             new = now.get((old.rule, old.instance))
             if new is None:
                 changed.append([old.rule, old.instance, ["removed"]])
                 continue
             if (old.due_on, old.provisional) != (new.due_on, new.provisional):
-                changes.append((old, new))
+                moves.append((old, new))
             fields = [f for f in DEADLINE_FIELDS if getattr(old, f) != getattr(new, f)]
             if fields:
                 changed.append([old.rule, old.instance, fields])
         changed += [[d.rule, d.instance, ["added"]] for d in fresh
                     if (d.rule, d.instance) not in stored]
-        if not changes and not changed:
+        if not moves and not changed:
             # The same deadlines, stored in another order (rows renumbered outside doudi, a
             # version deriving them in another order): nothing an event could name.
             return None
@@ -136,14 +136,14 @@ class Maintenance:
         # refused as earlier than the case's last event.
         on = case.last_event_on
         payload: dict[str, list] = {"moved": [[o.rule, o.instance, o.due_on.isoformat(),
-                                               n.due_on.isoformat()] for o, n in changes]}
+                                               n.due_on.isoformat()] for o, n in moves]}
         if changed:
             payload["changed"] = changed
         entry = HistoryEntry(len(history), RECOMPUTE_EVENT, on, case.state, case.state,
                              payload, "期限依现行日历和参数重算", actor=AUTO_ACTOR)
         return (Change(case, [entry], fresh),
                 [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on)
-                            for o, n in changes])])
+                            for o, n in moves])])
 
     def _write_batched(self, cases: Iterable[CaseRecord],
                        work: Callable[[CaseRecord], tuple[Change, list[_T]] | None],
