@@ -106,7 +106,7 @@ class Deadline:
             "kind": self.kind, "instance": self.instance,
             "starts_on": self.starts_on.isoformat(), "duration": self.duration,
             "due_on": self.due_on.isoformat(), "citation": self.citation,
-            # (as stored: 0 or 1; a bool would cost sqlite3 an adapter look-up, see store._bound)
+            # (as stored: 0 or 1; a bool would cost sqlite3 an adapter look-up, see store._MOSTLY_NULL)
             "computation": self.computation, "provisional": int(self.provisional),
             "param": self.param,
             "stopped_on": self.stopped_on.isoformat() if self.stopped_on else None,
