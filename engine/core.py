@@ -190,8 +190,9 @@ class Engine(Reports, Maintenance):
 
     def close(self) -> None:
         """Close the engine's database connection. The last one closed on a file folds its
-        write-ahead log in and removes it, as SQLite does. Closing twice is harmless; any
-        other call after it fails (sqlite3.ProgrammingError: a closed database)."""
+        write-ahead log in and removes it, as SQLite does. Closing twice is harmless; a call
+        after it that reads or writes the database fails (sqlite3.ProgrammingError: a closed
+        database)."""
         self.store.db.close()
 
     def __enter__(self) -> Engine:
