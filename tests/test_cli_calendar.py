@@ -399,3 +399,23 @@ def test_a_county_nothing_names_gets_the_note_workflow_show_gives(db):
     assert (named.exit_code, named.stderr) == (0, "")
     assert json.loads(named.stdout)["due"] == "2026-11-16"
     assert run(*args, "--county", "无县").stderr == note
+
+
+@pytest.mark.parametrize("command", [
+    ["calendar", "due", "2026-09-29", "30wd"],
+    ["workflow", "show", "dibao", "--format", "json"],
+    ["assess", "-"],
+])
+def test_an_empty_db_path_read_with_county_is_refused_as_by_other_commands(command):
+    # Found by review: read only with --county, --db was not checked: `calendar due --county`
+    # took --db '' for no database (a note, exit 0), `workflow show` and `assess` said
+    # "no database at " (exit 1). Every command that reads it refuses an empty path, exit 2.
+    args = [*command, "--province", "shanxi", "--county", "甲县"]
+    given = CliRunner().invoke(cli, [*args, "--db", ""], input="{}")
+    assert (given.exit_code, given.stderr) == (
+        2, "Error: Invalid value for '--db': must name a file (got an empty path)\n")
+    blank = CliRunner().invoke(cli, args, input="{}", env={"DOUDI_DB": " "})
+    assert (blank.exit_code, blank.stderr) == (
+        2, "Error: $DOUDI_DB must name a file (it is a blank path, ' '); unset it, or pass "
+           "--db\n")
+    assert run("2026-09-29", "30wd", "--db", "").exit_code == 0  # (not read without --county)

@@ -6,7 +6,15 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import note_unknown_county, open_engine
-from engine.cli.options import db_option, echo, echo_json, emit, format_option, load_json
+from engine.cli.options import (
+    db_option,
+    echo,
+    echo_json,
+    emit,
+    format_option,
+    load_json,
+    read_db_path,
+)
 
 
 @cli.command()
@@ -28,7 +36,7 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     if county is None:
         result = assess_household(get_registry(), province, data).to_json()
     else:
-        engine = open_engine(db_path)
+        engine = open_engine(read_db_path(db_path))
         result = engine.assess(province, data, county).to_json()
         note_unknown_county(engine, province, county)
     if fmt == "json":

@@ -8,7 +8,15 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.options import ISO_DATE, db_option, echo, echo_json, emit, format_option
+from engine.cli.options import (
+    ISO_DATE,
+    db_option,
+    echo,
+    echo_json,
+    emit,
+    format_option,
+    read_db_path,
+)
 from engine.errors import DoudiError, OutsideCalendar
 
 
@@ -86,7 +94,7 @@ def _note_unknown_county(province: str, county: str, db_path: str) -> None:
     there is one (none: no case or setting names it, and none is made)."""
     from engine.cli.cases import note_unknown_county, open_engine
 
-    engine = open_engine(db_path) if os.path.exists(db_path) else None
+    engine = open_engine(db_path) if os.path.exists(read_db_path(db_path)) else None
     try:
         note_unknown_county(engine, province, county, "the province's calendar is used")
     finally:

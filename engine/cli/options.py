@@ -88,6 +88,16 @@ def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     return value
 
 
+def read_db_path(db_path: str) -> str:
+    """``db_path`` checked as :func:`check_db_path` checks it, for a command that reads
+    ``--db`` only with another option (``db_option(only_with=…)``), once it reads it: click
+    does not check it there, and an empty path was "no database at " (exit 1), or with
+    ``calendar due --county`` no database at all."""
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "db_path")
+    return check_db_path(ctx, param, db_path)
+
+
 def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A text option that, given, says something: ``--actor ''`` was recorded as an empty
     actor, which reads as recorded by someone unnamed rather than by nobody said."""

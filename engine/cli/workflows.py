@@ -14,6 +14,7 @@ from engine.cli.options import (
     format_option,
     given,
     no_db_option,
+    read_db_path,
     today_option,
 )
 
@@ -64,7 +65,7 @@ def show(ctx, name, province, county, as_of, fmt, db_path) -> None:
     if county is None:
         wf = get_registry().workflow(province, name)
     else:
-        engine = open_engine(db_path)
+        engine = open_engine(read_db_path(db_path))
         engine.calendar().check(as_of)  # (a date the settings could be decided on)
         wf = engine.workflow(province, name, county, as_of)
         note_unknown_county(engine, province, county)
