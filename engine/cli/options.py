@@ -188,10 +188,7 @@ def command_stdout() -> Any:
 @contextlib.contextmanager
 def _on_stdout() -> Iterator[None]:
     """sys.stdout the process's stdout again, for the command's own output."""
-    if not _COMMAND_STDOUT:
-        yield
-        return
-    aside, sys.stdout = sys.stdout, _COMMAND_STDOUT[-1]
+    aside, sys.stdout = sys.stdout, command_stdout()
     try:
         yield
     finally:
