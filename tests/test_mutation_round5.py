@@ -48,7 +48,6 @@ from engine.workflow import (
     WorkflowPatch,
     load_workflow,
 )
-from helpers import NAMED, error_line, run
 
 # -- recognition on the assessment (default_assessment.assessment_permits_recognition) ---------
 
@@ -316,11 +315,22 @@ def test_an_upgrade_that_fails_leaves_the_database_as_it_was_and_unlocked(tmp_pa
     assert applied[-1] == "m008_deadline_key_index"
 
 
-def test_a_read_only_shared_memory_file_is_named_though_the_folder_is_read_only_too(
-        operator_folder):  # noqa: F811 (the fixture imported above)
-    """With the log and shared memory already beside the database, a folder that cannot be
-    written is not why a write fails: the read-only shared memory (left by a process that
-    could only read) is what to fix, and is named."""
+@pytest.mark.parametrize("companions, why", [
+    # With the log and shared memory already beside the database, a folder that cannot be
+    # written is not why a write fails: the read-only shared memory (left by a process that
+    # could only read) is what to fix, and is named.
+    ({"-shm": 0o444, "-wal": 0o666},
+     "{db}-shm is read-only (left by a process that could only read the database): make it "
+     "writable, or remove it while no process has the database open"),
+    # Found by this pass: a shared-memory file left without its log, in a folder that cannot be
+    # written, read as SQLite's bare "attempt to write a readonly database": SQLite must make
+    # the log there, so the folder is what to fix, and is named.
+    ({"-shm": 0o666},
+     "its folder {folder} cannot be written, and SQLite keeps the database's log and shared "
+     "memory beside it: make the folder writable"),
+])
+def test_a_write_in_a_read_only_folder_names_what_to_fix_whatever_files_were_left_there(
+        operator_folder, companions, why):  # noqa: F811 (the fixture imported above)
     folder = operator_folder / "shared"
     folder.mkdir()
     db = str(folder / "c.db")
@@ -329,7 +339,7 @@ def test_a_read_only_shared_memory_file_is_named_though_the_folder_is_read_only_
     engine.store.db.close()
     doudi = _doudi_as_an_operator(folder)
     os.chmod(db, 0o666)
-    for companion, mode in (("-shm", 0o444), ("-wal", 0o666)):
+    for companion, mode in companions.items():
         open(db + companion, "wb").close()
         os.chmod(db + companion, mode)
     os.chmod(folder, 0o555)
@@ -338,39 +348,10 @@ def test_a_read_only_shared_memory_file_is_named_though_the_folder_is_read_only_
                                  "--db", db], capture_output=True, text=True, timeout=60)
     finally:
         os.chmod(folder, 0o777)
-    assert (result.returncode, result.stderr) == (1, (
-        f"Error: {db}: nothing written: {db}-shm is read-only (left by a process that could "
-        "only read the database): make it writable, or remove it while no process has the "
-        "database open\n"))
+    assert (result.returncode, result.stderr) == (
+        1, f"Error: {db}: nothing written: {why.format(db=db, folder=folder)}\n")
     assert [e.event for e in Engine.open(db).store.history("R1")] == ["open"]
 
-
-
-def test_a_read_only_folder_is_named_though_a_shared_memory_file_was_left_in_it(
-        operator_folder):  # noqa: F811 (the fixture imported above)
-    """Found by this pass: a shared-memory file left without its log, in a folder that cannot
-    be written, read as SQLite's bare "attempt to write a readonly database": SQLite must make
-    the log there, so the folder is what to fix, and is named."""
-    folder = operator_folder / "shared"
-    folder.mkdir()
-    db = str(folder / "c.db")
-    engine = Engine.open(db)
-    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="R1")
-    engine.store.db.close()
-    doudi = _doudi_as_an_operator(folder)
-    os.chmod(db, 0o666)
-    open(db + "-shm", "wb").close()
-    os.chmod(db + "-shm", 0o666)
-    os.chmod(folder, 0o555)
-    try:
-        result = subprocess.run([*doudi, "case", "fire", "R1", "accept", "--on", "2026-03-02",
-                                 "--db", db], capture_output=True, text=True, timeout=60)
-    finally:
-        os.chmod(folder, 0o777)
-    assert (result.returncode, result.stderr) == (1, (
-        f"Error: {db}: nothing written: its folder {folder} cannot be written, and SQLite keeps "
-        "the database's log and shared memory beside it: make the folder writable\n"))
-    assert [e.event for e in Engine.open(db).store.history("R1")] == ["open"]
 
 
 # -- maintenance's batched writes (engine.maintenance._write_batched) ---------------------------
@@ -421,29 +402,3 @@ def test_a_sanction_whose_basis_was_changed_by_hand_to_no_text_is_a_damaged_reco
                                             r"not text"):
         Engine.open(db).case(b)
 
-
-def test_an_exception_route_whose_next_event_the_workflow_lacks_names_the_plugin(install, db,
-                                                                                tmp_path):
-    """As its approval_after: a misspelt next_event sent every 边缘 household to an event the
-    clerk cannot record. 2,400 over two: 1,200 a head, below 1.5 × 900 = 1,350 → 边缘, which
-    asks for the route."""
-    install('''
-    from engine import ExceptionRoute
-
-    @hookimpl
-    def doudi_exception_route(province, classification, attributes, parameters):
-        if province == "hainan":
-            return ExceptionRoute("collective_review", "一事一议，集体研究确定",
-                                  "琼民规〔2099〕1号 五(一)", next_event="collective_decidd")
-    ''')
-    household = tmp_path / "h.json"
-    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 45, "income": '
-                         '{"employment": 2400}}, {"id": "b", "age": 12}]}')
-    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-03-02").output.strip()
-    for event, on in (("accept", "2026-03-03"), ("start_investigation", "2026-03-04")):
-        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
-    result = run(db, "case", "assess", case_id, str(household), "--on", "2026-03-06")
-    assert result.exit_code == 1, result.output
-    assert error_line(result) == (
-        f"Error: {NAMED} returned an ExceptionRoute whose next_event is 'collective_decidd', "
-        "which workflow 'dibao' has no event of")

@@ -644,11 +644,12 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
         "name=value (alternatives value|value)")
 
 
+@pytest.mark.parametrize("field", ["approval_after", "next_event"])
 def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(install, db,
-                                                                               tmp_path):
+                                                                               tmp_path, field):
     # "collective_decidd": every 边缘 case was held back from approval ("approval needs
-    # collective_decidd first"), with no such event for the clerk to record.
-    install('''
+    # collective_decidd first"), or sent to it next, with no such event for the clerk to record.
+    install(f'''
     from engine import ExceptionRoute
 
     @hookimpl
@@ -656,7 +657,7 @@ def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(
         if province == "hainan":
             return ExceptionRoute("collective_review", "一事一议，集体研究确定",
                                   "琼民规〔2099〕1号 五(一)",
-                                  approval_after="collective_decidd")
+                                  {field}="collective_decidd")
     ''')
     # 2400 over two: 1200 per head, below 1.5 × 900 = 1350 → 边缘, which asks for the route.
     household = tmp_path / "h.json"
@@ -668,7 +669,7 @@ def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(
     result = run(db, "case", "assess", case_id, str(household), "--on", "2026-03-06")
     assert result.exit_code == 1, result.output
     assert error_line(result) == (
-        f"Error: {NAMED} returned an ExceptionRoute whose approval_after is 'collective_decidd', "
+        f"Error: {NAMED} returned an ExceptionRoute whose {field} is 'collective_decidd', "
         "which workflow 'dibao' has no event of")
     assert "assess" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
 
