@@ -146,11 +146,13 @@ class OfficialCalendar(Calendar):
 
     @staticmethod
     def _local(before: DayInfo | None, info: DayInfo) -> DayInfo:
-        """A local document's day, over what the day was before it. Local documents in force
-        that agree about a day (two province-wide overlays both giving it off, or a county's
-        repeating the province's) are all named; one that disagrees is a county's, deciding
-        for its county (overlays of the same reach that disagree are refused)."""
-        if before is not None and before.kind == info.kind:
+        """A local document's day, over what the day was before it. Documents in force that
+        agree about a day (a national notice's day off or make-up working day that an overlay
+        repeats, two province-wide overlays both giving it off, or a county's repeating the
+        province's) are all named, the earlier first, and the day keeps its kind; one that
+        disagrees decides (an overlay over the national notice, a county's over the
+        province's: overlays of the same reach that disagree are refused)."""
+        if before is not None and before.working == info.working:
             return before.agreeing(info.label, info.source)
         return info
 

@@ -150,8 +150,9 @@ class DayInfo:
     label: str  # e.g. 周三, 周六, 春节, 春节调休上班
     source: str | None  # the notice, statute or local document behind it (documents: joined)
     provisional: bool
-    #: Each document behind it, when local documents in force agree about the day (two
-    #: overlays both giving it off); else empty, ``source`` alone.
+    #: Each document behind it, when documents in force agree about the day (an overlay
+    #: repeating the national notice's day off, two overlays both giving it off); else
+    #: empty, ``source`` alone.
     documents: tuple[str, ...] = ()
 
     def sources(self) -> tuple[str, ...]:
@@ -159,8 +160,8 @@ class DayInfo:
         return self.documents or ((self.source,) if self.source is not None else ())
 
     def agreeing(self, label: str, source: str) -> DayInfo:
-        """The day as another local document in force also sets it: both named (and its
-        name for the day, when another)."""
+        """The day as another document in force (a local one) also sets it: both named, this
+        one first (and its name for the day, when another)."""
         documents = self.sources()
         if source in documents:
             return self

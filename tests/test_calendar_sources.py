@@ -430,3 +430,30 @@ def test_overlays_that_agree_about_a_day_name_every_document_and_name(cal):
     assert local.sources_between(date(2025, 3, 3), date(2025, 3, 5)) == [
         "某州通知一（测试）", "某州通知二（测试）"]
     assert local.add_working_days(date(2025, 3, 3), 1) == date(2025, 3, 5)
+
+
+def test_an_overlay_repeating_the_national_notice_names_both(cal):
+    # 国办发明电〔2025〕7号: 国庆节 off 2026-10-01..07, Saturday 10-10 worked. An overlay
+    # repeating Thursday 10-01 off and 10-10 worked named itself alone, the notice gone.
+    notice = "国办发明电〔2025〕7号"
+    local_document = "某州通知（测试）"
+    overlay = CalendarOverlay(local_document, days_off=[(date(2026, 10, 1), "国庆")],
+                              working_days=[(date(2026, 10, 10), "国庆节调休上班")])
+    local = OfficialCalendar(cal.records, [overlay])
+    off = local.day_info(date(2026, 10, 1))
+    assert (off.working, off.kind, off.sources()) == (False, "holiday", (notice, local_document))
+    assert off.describe() == f"2026-10-01 周四 休息日：国庆节、国庆（{notice}、{local_document}）"
+    work = local.day_info(date(2026, 10, 10))
+    assert (work.working, work.kind, work.label) == (True, "make_up", "国庆节调休上班")
+    assert work.source == f"{notice}、{local_document}"
+    # Wednesday 09-30 + 1wd: 10-01..10-07 off, Thursday 10-08 the first working day; the
+    # basis names the notice first, then the overlay (it named the overlay, then the notice
+    # only for 10-02..07).
+    result = due_date(local, date(2026, 9, 30), "1wd")
+    assert result.due == date(2026, 10, 8)
+    assert result.basis.endswith(f"；工作日依{notice}、{local_document}")
+    # An overlay that disagrees with the notice still decides: 10-01 worked locally.
+    worked = OfficialCalendar(cal.records, [CalendarOverlay(
+        local_document, working_days=[(date(2026, 10, 1), "调休上班")])])
+    assert worked.day_info(date(2026, 10, 1)).source == local_document
+    assert worked.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 1)
