@@ -95,6 +95,10 @@ def _qingming(year: int) -> date:
 class OfficialCalendar(Calendar):
     """The official Chinese working-day calendar, with local overlays, on workalendar's API.
 
+    ``overlays`` are the province-wide ones and at most one county's (a ``ValueError``
+    naming two counties otherwise); overlays of the same reach that disagree about a day are
+    a ``ValueError`` too.
+
     ``is_working_day``, ``holidays``, ``add_working_days`` behave as workalendar's; the fast
     paths answer from a precomputed index. Outside 2018..``LAST_INDEXED_YEAR`` every call
     raises :class:`OutsideCalendar` (a ``ValueError``), never a guess.
@@ -108,6 +112,12 @@ class OfficialCalendar(Calendar):
         super().__init__()
         self.records = tuple(sorted(records, key=lambda r: r.year))
         self.overlays = in_force_order(tuple(overlays))
+        counties = list(dict.fromkeys(o.county for o in self.overlays if o.county is not None))
+        if len(counties) > 1:
+            # (both applied, the one listed last deciding a day they both set: a calendar
+            # for no county's cases)
+            raise ValueError(f"overlays for {counties[0]!r} and {counties[1]!r}: a calendar "
+                             "is one county's (the province-wide overlays and that county's)")
         disagreement = overlay_disagreement(self.overlays)
         if disagreement:
             raise ValueError(disagreement)

@@ -457,3 +457,20 @@ def test_an_overlay_repeating_the_national_notice_names_both(cal):
         local_document, working_days=[(date(2026, 10, 1), "调休上班")])])
     assert worked.day_info(date(2026, 10, 1)).source == local_document
     assert worked.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 1)
+
+
+def test_overlays_for_two_counties_are_refused(cal):
+    # 甲县 gives Tuesday 2025-03-04 off, 乙县 works it: both were applied, the one listed last
+    # deciding, a calendar for neither county's cases.
+    county_off = CalendarOverlay("甲县通知（测试）", days_off=[(date(2025, 3, 4), "地方节日")],
+                                 county="甲县")
+    other_work = CalendarOverlay("乙县通知（测试）", working_days=[(date(2025, 3, 8), "调休")],
+                                 county="乙县")
+    province = CalendarOverlay("某州通知（测试）", days_off=[(date(2025, 3, 5), "地方节日")])
+    with pytest.raises(ValueError) as refused:
+        OfficialCalendar(cal.records, [province, county_off, other_work])
+    assert str(refused.value) == ("overlays for '甲县' and '乙县': a calendar is one county's "
+                                  "(the province-wide overlays and that county's)")
+    # One county's with the province-wide ones is a calendar.
+    local = OfficialCalendar(cal.records, [county_off, province])
+    assert local.add_working_days(date(2025, 3, 3), 1) == date(2025, 3, 6)
