@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
@@ -99,7 +100,9 @@ def spelled(value: Any, limit: int | None = None) -> str:
     ``None``/``True``; what JSON cannot hold (a date, a tuple, NaN, a key that is not text)
     as Python's repr. A character that would not show as itself (a line break, an escape, a
     right-to-left override, a full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``.
-    ``limit``: at most that many characters, the middle of a longer one left out (…)."""
+    ``limit``: at most that many characters, the middle of a longer one left out (…), cut
+    between whole characters of the text shown (never inside an escape: ``\\u3000``, a
+    surrogate pair ``\\udb40\\udc01`` for one character, ``\\x00``, ``\\n``)."""
     import json
 
     try:
@@ -113,9 +116,26 @@ def spelled(value: Any, limit: int | None = None) -> str:
         if not text.isprintable():  # (the common case is, checked in C)
             text = "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
     if limit is not None and len(text) > limit:
-        half = (limit - 1) // 2
-        text = f"{text[:half]}…{text[len(text) - (limit - 1 - half):]}"
+        # (cut where the limit fell, the half of an escape left: "\u…")
+        head = _whole(text, (limit - 1) // 2, back=True)
+        tail = _whole(text, len(text) - (limit - 1 - head), back=False)
+        text = f"{text[:head]}…{text[tail:]}"
     return text
+
+
+#: An escape as json.dumps or repr writes one (a UTF-16 surrogate pair is one character).
+_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+                     r"|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+
+
+def _whole(text: str, at: int, back: bool) -> int:
+    """``at``, or the start (``back``) or end of the escape in ``text`` it falls inside."""
+    for escape in _ESCAPE.finditer(text, 0, at + 16):
+        if escape.start() >= at:
+            break
+        if escape.end() > at:
+            return escape.start() if back else escape.end()
+    return at
 
 
 def callback(value: Any, name: str) -> Any:

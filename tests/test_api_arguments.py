@@ -444,3 +444,22 @@ def test_a_guard_quotes_what_it_got_as_json_spells_it():
 
     assert [given(None), given(True), given("maybe"), given(2)] == [
         "nothing", "true", '"maybe"', "2"]
+
+
+@pytest.mark.parametrize("value, shown", [
+    # "…" at character 19 fell inside the escape: "\u…" (the head gives up the escape)
+    ("a" * 16 + "\u3000" + "b" * 40, '"' + "a" * 16 + "…" + "b" * 21 + '"'),
+    # the tail's cut at 33 fell inside the escape at 31..36: "…3000b…" (the tail gives it up)
+    ("a" * 30 + "\u3000" + "b" * 15, '"' + "a" * 18 + "…" + "b" * 15 + '"'),
+    # one character beyond the BMP is a surrogate pair, one escape of 12: never split
+    ("\U000e0001" * 20, '"\\udb40\\udc01…\\udb40\\udc01\\udb40\\udc01"'),
+    # Python's repr escapes too: "\n" at 18..19
+    (("a" * 16 + "\n" + "b" * 40,), "('" + "a" * 16 + "…" + "b" * 18 + "',)"),
+    # an escaped backslash followed by "u3000" is the backslash's escape, then text
+    ("a" * 17 + "\\u3000" + "b" * 40, '"' + "a" * 17 + "…" + "b" * 20 + '"'),
+])
+def test_a_long_value_is_cut_between_whole_characters(value, shown):
+    from engine.arguments import spelled
+
+    assert spelled(value, limit=40) == shown
+    assert len(shown) <= 40
