@@ -42,7 +42,13 @@ from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines, read_lines
 from engine.local_parameters import LocalSetting, Place
-from engine.maintenance import AUTO_ACTOR, RECOMPUTE_EVENT, Maintenance
+from engine.maintenance import (
+    AUTO_ACTOR,
+    CORRECTION_EVENT,
+    RECOMPUTE_EVENT,
+    SYSTEM_EVENTS,
+    Maintenance,
+)
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
 from engine.read_only import read_only
@@ -60,8 +66,6 @@ from engine.workflow import (
 
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
-CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
-SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 #: Cases kept whole in memory for their next event (about 15 kB each after nine events), used
 #: least recently dropped first. Events that go round more cases than this (an office's open
 #: cases, each approval opening a benefit case beside it) find none of them kept: each is read

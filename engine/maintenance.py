@@ -19,9 +19,11 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, disagreement, verify_chain
-from engine.store import CaseRecord, Change
+from engine.store import CaseRecord, Change, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
+CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
+SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 AUTO_ACTOR = "doudi (by itself)"
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
 _T = TypeVar("_T")  # what a batched writer reports for each change
@@ -32,6 +34,10 @@ DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
                         if f.name not in ("rule", "instance", "due_on", "provisional"))
 #: An event ``advance`` recorded: (case id, event, date).
 Recorded = tuple[str, str, date]
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else repr(value)
 
 
 def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | None:
@@ -224,6 +230,8 @@ class Maintenance:
                 finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
             if finding is None:
                 finding = self._unreadable_rows(row, len(rows))
+            if finding is None:
+                finding = self._derived_disagreement(row, len(rows))
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
@@ -244,6 +252,52 @@ class Maintenance:
                 return Finding(case_id, seq, f"missing, or the case altered: {what} cannot be "
                                              f"read back ({exc.problem})")
         return None
+
+    def _derived_disagreement(self, row: Mapping[str, Any], seq: int) -> Finding | None:
+        """A case row's attributes or a deadline row that its (intact) history does not give:
+        neither is in the chain, so they are worked out again from it and compared. The
+        attributes are the events' data and what their effects decided; the deadlines are
+        what ``recompute`` would derive (after new calendar data or a parameter changed they
+        differ until ``doudi recompute`` records it, and the finding says so)."""
+        case = CaseRecord.from_row(row)
+        history = self.store.history(case.id)
+        attributes: dict[str, Any] = {}
+        for entry in history:
+            if entry.event not in SYSTEM_EVENTS:
+                attributes.update(entry.payload)
+                attributes.update(entry.derived)
+        if plain(attributes) != plain(case.attributes) or case.county != attributes.get("county"):
+            names = sorted(k for k in {*attributes, *case.attributes}
+                           if attributes.get(k) != case.attributes.get(k))
+            shown = ", ".join(f"{k} {case.attributes.get(k)!r} (its history gives "
+                              f"{attributes.get(k)!r})" for k in names[:3]) or (
+                f"county {case.county!r} (its history gives {attributes.get('county')!r})")
+            return Finding(case.id, seq, "missing, or the case altered: its stored attributes "
+                                         f"are not what its history gives: {shown}")
+        stored = self.store.deadlines(case.id)
+        fresh = self._deadlines_from_history(case, history, None)
+        if stored == fresh:
+            return None
+        given = {(d.rule, d.instance): d for d in fresh}
+        kept = {(d.rule, d.instance): d for d in stored}
+        for key in sorted({*given, *kept}):
+            old, new = kept.get(key), given.get(key)
+            if old == new:
+                continue
+            if old is None:
+                what = "is not stored"
+            elif new is None:
+                what = "is stored, its history gives none"
+            else:
+                fields = [f.name for f in attrs.fields(Deadline)
+                          if getattr(old, f.name) != getattr(new, f.name)]
+                what = "differs: " + ", ".join(
+                    f"{f} {_shown(getattr(old, f))} (its history gives "
+                    f"{_shown(getattr(new, f))})" for f in fields[:3])
+            return Finding(case.id, seq, f"missing, or the case altered: deadline {key[0]} "
+                           f"#{key[1]} {what}; if calendar data or a parameter changed since, "
+                           "`doudi recompute` records that instead")
+        return None  # (the same deadlines in another order: nothing differs)
 
     def _load_row(self, case_id: str) -> dict:
         """:meth:`_load`'s row as stored (a damaged one is read without failing)."""

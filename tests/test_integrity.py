@@ -437,6 +437,66 @@ def test_audit_verify_finds_events_removed_from_the_end_and_an_altered_case_row(
     ]
 
 
+def _investigating(engine, case_id):
+    """A 山西 case accepted on Tue 2026-03-03 and investigated from 3/4. Its deadlines: the
+    whole procedure, 30 working days (晋民发〔2023〕31号 四(二)) from 3/3: 3/4 … 3/31 are 20,
+    4/1-4/3 three more, 清明 4/4-4/6 off, 4/7-4/10 and 4/13-4/15 seven: due 2026-04-15; the
+    start of the investigation, 3 working days (民发〔2021〕57号 第15条), met on 3/4."""
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+    engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
+
+
+def test_audit_verify_compares_the_derived_rows_with_what_the_history_gives(db):
+    """Found by the evidence audit: deadlines and a case's attributes are not in the chain,
+    so a due date moved, a deadline deleted or an attribute edited with sqlite3 passed
+    ``audit verify`` as intact. They are worked out again from the history and compared."""
+    engine = Engine.open(db)
+    for case_id in ("moved", "deleted", "attributes"):
+        _investigating(engine, case_id)
+    assert [(d.rule, d.due_on, d.outcome) for d in engine.store.deadlines("moved")] == [
+        ("total", date(2026, 4, 15), None),
+        ("investigation_start", date(2026, 3, 6), "met")]
+    assert run(db, "audit", "verify").exit_code == 0
+    behind_the_engines_back(
+        db, "update deadlines set due_on = '2026-05-15' where case_id = 'moved' and "
+            "rule = 'total'",
+        "delete from deadlines where case_id = 'deleted' and rule = 'investigation_start'",
+        """update cases set attributes = '{"amount": 9999}' where id = 'attributes'""")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    hint = "; if calendar data or a parameter changed since, `doudi recompute` records that instead"
+    assert result.stdout.splitlines() == [
+        "case attributes: event seq 3 missing, or the case altered: its stored attributes are "
+        "not what its history gives: amount 9999 (its history gives None)",
+        "case deleted: event seq 3 missing, or the case altered: deadline investigation_start "
+        "#1 is not stored" + hint,
+        "case moved: event seq 3 missing, or the case altered: deadline total #1 differs: "
+        "due_on 2026-05-15 (its history gives 2026-04-15)" + hint,
+    ]
+    assert error_line(result) == "Error: 3 of 3 cases fail verification"
+    one = run(db, "audit", "verify", "--case", "moved")
+    assert one.exit_code == 1 and one.stdout.startswith("case moved: event seq 3 missing")
+
+
+def test_audit_verify_finds_the_last_event_cut_with_the_case_row_put_back(db):
+    """Found by the evidence audit: the last event deleted and the case row set back to the
+    event before it left a shorter, consistent chain. The deleted event had stopped a
+    deadline (start_investigation met investigation_start on 3/4): the stored deadline still
+    says so, the shortened history does not."""
+    engine = Engine.open(db)
+    _investigating(engine, "cut")
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_delete",
+        "delete from events where case_id = 'cut' and seq = 2",
+        "update cases set state = 'accepted', last_event_on = '2026-03-03' where id = 'cut'")
+    result = run(db, "audit", "verify", "--case", "cut")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        "case cut: event seq 2 missing, or the case altered: deadline investigation_start #1 "
+        "differs: stopped_on 2026-03-04 (its history gives None), ")
+
+
 def test_audit_verify_checks_the_file_itself_first(db):
     """Found by review: a file whose pages are broken may still read as intact chains (or as
     no case at all). SQLite's quick_check of the file comes first: here an index of the events
