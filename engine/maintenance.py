@@ -8,7 +8,8 @@ stays flat and a failure leaves whole batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ import attrs
 
 from engine import arguments
 from engine.deadlines import Deadline
-from engine.errors import Busy, Conflict, DamagedRecord, UnknownName
+from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, disagreement, verify_chain
 from engine.store import CaseRecord, Change, plain
@@ -32,8 +33,29 @@ MovedDate = tuple[str, str, int, date, date]
 #: What differs in a deadline besides its due date, as a ``recompute`` event names it.
 DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
                         if f.name not in ("rule", "instance", "due_on", "provisional"))
+#: A case's chain head: (case id, seq of its last event, that event's hash).
+ChainHead = tuple[str, int, str]
+HASH_PATTERN = re.compile("[0-9a-f]{64}")
 #: An event ``advance`` recorded: (case id, event, date).
 Recorded = tuple[str, str, date]
+
+
+def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
+    """``verify``'s ``heads``, checked: each (case id, seq, hash) as :meth:`chain_heads` gives."""
+    if heads is None:
+        return []
+    if isinstance(heads, (str, bytes)) or not isinstance(heads, Iterable):
+        raise InvalidInput(f"heads must be (case id, seq, hash) triples, got {heads!r}")
+    kept = []
+    for head in heads:
+        if not (isinstance(head, (tuple, list)) and len(head) == 3
+                and isinstance(head[0], str) and head[0]
+                and isinstance(head[1], int) and not isinstance(head[1], bool) and head[1] >= 0
+                and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
+            raise InvalidInput("heads must be (case id, seq, hash) triples, as chain_heads "
+                               f"gives them: got {head!r}")
+        kept.append((head[0], head[1], head[2]))
+    return kept
 
 
 def _shown(value: Any) -> str:
@@ -204,14 +226,32 @@ class Maintenance:
         if batch:
             write()
 
+    def chain_heads(self, case_id: str | None = None) -> Iterator[ChainHead]:
+        """Each case's chain head, by case id: (case id, seq of its last event, that event's
+        hash). Kept outside the database (printed, filed, sent elsewhere), the heads anchor
+        the chains: :meth:`verify` given them (``heads=``) shows a history cut at its end,
+        forged or rewritten since, or a case deleted with all its rows, which an intact
+        chain alone cannot."""
+        case_id = arguments.maybe_text(case_id, "case_id")
+        if case_id is not None:
+            self._load_row(case_id)
+        where, args = ("where case_id = ?", [case_id]) if case_id is not None else ("", [])
+        # (SQLite gives the hash of the row whose seq is the max)
+        return iter(self.store.db.execute(
+            f"select case_id, max(seq), hash from events {where} group by case_id "
+            "order by case_id", args))
+
     def verify(self, case_id: str | None = None,
-               progress: Callable[[int], None] | None = None
+               progress: Callable[[int], None] | None = None,
+               heads: Iterable[ChainHead] | None = None,
                ) -> tuple[int, int, list[Finding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings). ``progress`` is called with 1 for each case
-        checked."""
+        checked. ``heads``: chain heads kept earlier (:meth:`chain_heads`); each case's
+        history must still hold its kept head (with ``case_id``, that case's only)."""
         case_id = arguments.maybe_text(case_id, "case_id")
         arguments.callback(progress, "progress")
+        kept = _kept_heads(heads)
         stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
         for row in stored:
@@ -235,7 +275,29 @@ class Maintenance:
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
+        broken = {f.case_id for f in findings}
+        for kept_id, seq, digest in kept:
+            if kept_id not in broken and (case_id is None or kept_id == case_id):
+                finding = self._head_finding(kept_id, seq, digest)
+                if finding is not None:
+                    findings.append(finding)
+                    if not self.store.exists(kept_id):
+                        cases += 1  # (a case deleted with all its rows is one that fails)
         return cases, events, findings
+
+    def _head_finding(self, case_id: str, seq: int, digest: str) -> Finding | None:
+        """A kept chain head the (intact) history no longer holds."""
+        row = self.store.db.execute("select hash from events where case_id = ? and seq = ?",
+                                    [case_id, seq]).fetchone()
+        if row is not None and row[0] == digest:
+            return None  # (the chain up to it is intact: the history since it was kept grew)
+        if row is not None:
+            return Finding(case_id, seq, f"altered since its hash {digest} was kept")
+        if not self.store.exists(case_id):
+            return Finding(case_id, seq, f"missing: the case is gone, its history was kept to "
+                                         f"this event (hash {digest})")
+        return Finding(case_id, seq, f"missing since its hash {digest} was kept: the "
+                                     "history ends before it")
 
     def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
         """A row changed so that it cannot be read back or used: the case's workflow or state

@@ -497,6 +497,65 @@ def test_audit_verify_finds_the_last_event_cut_with_the_case_row_put_back(db):
         "differs: stopped_on 2026-03-04 (its history gives None), ")
 
 
+def test_kept_chain_heads_show_a_consistent_cut_and_a_deleted_case(db, tmp_path):
+    """Found by the evidence audit: the hashes live in the same file, so a history cut at its
+    end with the case row and deadlines set to match, or a case deleted with all its rows,
+    leaves intact chains: ``audit verify`` alone passes. doudi printed no hash to keep
+    elsewhere. ``audit heads`` prints each case's last seq and hash; ``verify --heads``
+    checks that each kept head is still in its case's history."""
+    engine = Engine.open(db)
+    for case_id in ("cut", "gone", "grew"):
+        _investigating(engine, case_id)
+    listing = run(db, "audit", "heads")
+    assert listing.exit_code == 0
+    lines = listing.stdout.splitlines()
+    rows = {r["case_id"]: r for r in engine.store.history_rows("cut")
+            + engine.store.history_rows("gone") + engine.store.history_rows("grew")
+            if r["seq"] == 2}
+    assert lines == [f"{c}\t2\t{rows[c]['hash']}" for c in ("cut", "gone", "grew")]
+    kept = tmp_path / "heads.txt"
+    kept.write_text(listing.stdout, encoding="utf-8")
+    # A history that grew since is no finding; one cut with everything set to match is.
+    engine.fire("grew", "request_verification", on=date(2026, 3, 5))
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_delete",
+        "delete from events where case_id = 'cut' and seq = 2",
+        "update cases set state = 'accepted', last_event_on = '2026-03-03' where id = 'cut'",
+        "update deadlines set stopped_on = null, stop_event = null, outcome = null "
+        "where case_id = 'cut' and rule = 'investigation_start'",
+        *(f"delete from {table} where case_id = 'gone'" for table in ("events", "deadlines")),
+        "delete from cases where id = 'gone'")
+    assert run(db, "audit", "verify").exit_code == 0  # (what no chain alone can show)
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"case cut: event seq 2 missing since its hash {rows['cut']['hash']} was kept: the "
+        "history ends before it",
+        f"case gone: event seq 2 missing: the case is gone, its history was kept to this "
+        f"event (hash {rows['gone']['hash']})",
+    ]
+    assert error_line(result) == "Error: 2 of 3 cases fail verification"
+    one = run(db, "audit", "verify", "--case", "grew", "--heads", str(kept))
+    assert one.exit_code == 0 and one.stdout == ""
+    assert run(db, "audit", "heads", "--case", "grew").stdout.startswith("grew\t3\t")
+    # In Python: the same heads, as chain_heads gives them.
+    assert engine.verify(heads=[("grew", 2, rows["grew"]["hash"])])[2] == []
+
+
+def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
+    engine = Engine.open(db)
+    _investigating(engine, "a")
+    kept = tmp_path / "heads.txt"
+    kept.write_text("a\t2\tnot-a-hash\n", encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: {kept} line 1: not a chain head as `doudi audit heads` prints it (case id, "
+        "seq, hash, tab-separated): 'a\\t2\\tnot-a-hash'")
+    with pytest.raises(ValueError, match="heads must be"):
+        engine.verify(heads=[("a", -1, "0" * 64)])
+
+
 def test_audit_verify_checks_the_file_itself_first(db):
     """Found by review: a file whose pages are broken may still read as intact chains (or as
     no case at all). SQLite's quick_check of the file comes first: here an index of the events

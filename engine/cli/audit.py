@@ -6,8 +6,9 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import counted, db_option, echo, progress_bar
-from engine.errors import DoudiError
+from engine.cli.options import counted, db_option, echo, echo_all, progress_bar
+from engine.errors import DoudiError, InvalidInput
+from engine.maintenance import HASH_PATTERN
 
 
 class AuditFailed(DoudiError):
@@ -22,13 +23,49 @@ def audit() -> None:
 @audit.command()
 @click.option("--case", "case_id", help="Only this case.")
 @db_option
-def verify(case_id, db_path) -> None:
+def heads(case_id, db_path) -> None:
+    """Print each case's chain head: case id, seq of its last event, its hash (tab-separated).
+
+    Kept outside the database, the list anchors the histories: `audit verify --heads FILE`
+    then shows a history cut at its end, rewritten since, or a case deleted entirely.
+    """
+    engine = open_engine(db_path)
+    lines = [f"{kept_id}\t{seq}\t{digest}" for kept_id, seq, digest in engine.chain_heads(case_id)]
+    if lines:
+        echo_all("\n".join(lines))
+
+
+def _read_heads(file) -> list[tuple[str, int, str]]:
+    """The lines `audit heads` printed, each checked; a line that is not one is usage (2)."""
+    kept = []
+    for number, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        parts = line.rstrip("\r\n").split("\t")
+        if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
+                or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
+            raise InvalidInput(f"{file.name} line {number}: not a chain head as `doudi audit "
+                               f"heads` prints it (case id, seq, hash, tab-separated): "
+                               f"{line.rstrip()[:80]!r}")
+        kept.append((parts[0], int(parts[1]), parts[2]))
+    return kept
+
+
+@audit.command()
+@click.option("--case", "case_id", help="Only this case.")
+@click.option("--heads", "heads_file", type=click.File("r", encoding="utf-8"),
+              help="Chain heads kept earlier (`audit heads`): each must still be in its "
+                   "case's history.")
+@db_option
+def verify(case_id, heads_file, db_path) -> None:
     """Check every case's hash chain; name the first altered or missing event of each.
 
     Without --case, SQLite's own check of the file comes first (its pages and indexes).
-    Exit 0 when every chain is intact, 1 when any is not (one line per broken case) or the
-    file is damaged.
+    With --heads, each case's kept head must still be in its history (a case deleted, or a
+    history cut or rewritten since it was kept, shows). Exit 0 when every chain is intact,
+    1 when any is not (one line per broken case) or the file is damaged.
     """
+    kept = _read_heads(heads_file) if heads_file is not None else None
     engine = open_engine(db_path)
     if case_id is None:
         problems = engine.store.file_problems()
@@ -39,7 +76,7 @@ def verify(case_id, db_path) -> None:
                               "restore it from a backup")
     with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
                       shown=None if case_id is None else False) as bar:
-        cases, events, findings = engine.verify(case_id, progress=bar.update)
+        cases, events, findings = engine.verify(case_id, progress=bar.update, heads=kept)
     for finding in findings:
         echo(str(finding))
     if findings:
