@@ -258,20 +258,14 @@ class Maintenance:
             cases += 1
             if progress:
                 progress(1)
-            rows = self.store.history_rows(row["id"])
-            finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
+            rows, finding = self._checked(row)
             if finding is not None and finding.seq == len(rows):
                 # The row was read before its history (cases are listed a thousand at a
-                # time): an event written in between is no tampering. Both again, as one
-                # snapshot, before anything is reported.
+                # time), or its deadlines after: an event written in between is no
+                # tampering. All again, as one snapshot, before anything is reported.
                 with self.store.snapshot():
                     row = self._load_row(row["id"])
-                    rows = self.store.history_rows(row["id"])
-                finding = verify_chain(row["id"], rows) or _row_disagreement(row, rows)
-            if finding is None:
-                finding = self._unreadable_rows(row, len(rows))
-            if finding is None:
-                finding = self._derived_disagreement(row, len(rows))
+                    rows, finding = self._checked(row)
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
@@ -298,6 +292,14 @@ class Maintenance:
                                          f"this event (hash {digest})")
         return Finding(case_id, seq, f"missing since its hash {digest} was kept: the "
                                      "history ends before it")
+
+    def _checked(self, row: Mapping[str, Any]) -> tuple[list[dict], Finding | None]:
+        """The case's history rows, and the first finding about the case (None: none)."""
+        rows = self.store.history_rows(row["id"])
+        finding = (verify_chain(row["id"], rows) or _row_disagreement(row, rows)
+                   or self._unreadable_rows(row, len(rows))
+                   or self._derived_disagreement(row, len(rows)))
+        return rows, finding
 
     def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
         """A row changed so that it cannot be read back or used: the case's workflow or state

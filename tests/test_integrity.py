@@ -731,6 +731,24 @@ def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db)
     assert engine.verify() == (1, 2, [])
 
 
+def test_audit_verify_takes_an_event_written_while_it_reads_the_deadlines_for_no_tampering(db):
+    # Found with the comparison of deadlines: they are read after the history, so an event
+    # written in between made them look like more than the history gives.
+    engine, writer = Engine.open(db), Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="busy")
+    read = engine.store.deadlines
+
+    def meanwhile(case_id):
+        meanwhile.calls += 1
+        if meanwhile.calls == 2:  # (the first only checks that they can be read back)
+            writer.fire("busy", "accept", on=date(2026, 3, 3))
+        return read(case_id)
+
+    meanwhile.calls = 0
+    engine.store.deadlines = meanwhile
+    assert engine.verify("busy") == (1, 2, [])
+
+
 def test_a_case_view_s_json_is_the_caller_s_own(engine):
     """Found by review: ``to_json()`` returned the view's own attributes and history dicts
     (``j["attributes"]["county"] = "J"`` changed ``v.case.attributes``)."""
