@@ -48,6 +48,7 @@ from engine.maintenance import (
     RECOMPUTE_EVENT,
     SYSTEM_EVENTS,
     Maintenance,
+    attributes_given_by,
 )
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
@@ -1093,11 +1094,7 @@ class Engine(Reports, Maintenance):
         history = self.store.history(case.id)
         known = [e for e in history if e.on <= as_of and (through is None or e.seq <= through)]
         if len(known) < len(history):
-            attributes: dict[str, Any] = {}
-            for entry in known:
-                if entry.event not in SYSTEM_EVENTS:
-                    attributes.update(entry.payload)
-                    attributes.update(entry.derived)
+            attributes = attributes_given_by(known)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 county=_county(attributes), last_event_on=known[-1].on)
             deadlines = self._deadlines_from_history(case, known, as_of)

@@ -58,6 +58,17 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
     return kept
 
 
+def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:
+    """A case's attributes as its events leave them: each event's data, then what its effects
+    decided, in order (system events, a correction or a recompute, change none)."""
+    attributes: dict[str, Any] = {}
+    for entry in entries:
+        if entry.event not in SYSTEM_EVENTS:
+            attributes.update(entry.payload)
+            attributes.update(entry.derived)
+    return attributes
+
+
 def _shown(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else repr(value)
 
@@ -325,11 +336,7 @@ class Maintenance:
         differ until ``doudi recompute`` records it, and the finding says so)."""
         case = CaseRecord.from_row(row)
         history = self.store.history(case.id)
-        attributes: dict[str, Any] = {}
-        for entry in history:
-            if entry.event not in SYSTEM_EVENTS:
-                attributes.update(entry.payload)
-                attributes.update(entry.derived)
+        attributes = attributes_given_by(history)
         if plain(attributes) != plain(case.attributes) or case.county != attributes.get("county"):
             names = sorted(k for k in {*attributes, *case.attributes}
                            if attributes.get(k) != case.attributes.get(k))
