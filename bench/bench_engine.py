@@ -54,8 +54,10 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    counted as they come, as ``doudi recompute`` does) over 5,000 山西 cases (1,000 with
    ``--quick``) accepted on 2026-12-01, once a (hypothetical) 2027 notice arrives: every
    case's 30-working-day confirmation moves a day, and each moved case gets a recompute
-   event. Then again, when nothing moves: reading and replaying alone. No target; memory
-   is held to the same <200 MB.
+   event. Then again, when nothing moves: reading and replaying alone. Then ``verify()``
+   (``doudi audit verify``) over the same cases: each chain, its case row, and its deadlines
+   worked out again and compared; it must find nothing. No target; memory is held to the
+   same <200 MB.
 
 ``--profile``: cProfile of the report at the larger size (top 15), and each SQL statement
 it ran with its time and query plan (cProfile sees SQLite as one call).
@@ -648,6 +650,7 @@ def scenario_recompute(workdir: Path, cases: int) -> dict:
     # 57号 第22条's 30 working days from 2026-12-01 end 2027-01-13 on the projected calendar,
     # 2027-01-14 once 1/4 is off: one date a case moves, and none the second time.
     assert (result["moved_dates"], result["unmoved_dates"]) == (cases, 0), result
+    assert result["verify_findings"] == 0, result  # (nothing was tampered with)
     return result
 
 
@@ -1070,6 +1073,12 @@ def child(argv: list[str]) -> int:
             engine.recompute(on_moved=counted)
             out[f"{key}_seconds"] = time.perf_counter() - t0
             out[f"{key}_dates"] = dates
+        # `doudi audit verify` over the same cases, now that their rows are as recompute
+        # left them: each chain, its case row, and the deadlines worked out again and compared.
+        t0 = time.perf_counter()
+        _, out["verify_events"], findings = engine.verify()
+        out["verify_seconds"] = time.perf_counter() - t0
+        out["verify_findings"] = len(findings)
         out["rss_delta_mb"] = peak_mb() - before
         print(json.dumps(out))
         return 0
@@ -1307,6 +1316,10 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                "", f"{c['moved_seconds'] / c['unmoved_seconds']:.2f}x nothing moved", None)
         yield ("  nothing moved (reading and replaying)", f"{c['cases'] / c['unmoved_seconds']:,.0f}/s",
                "", "", None)
+        if "verify_seconds" in c:
+            yield ("audit verify: cases/s (chains, rows, deadlines replayed)",
+                   f"{c['cases'] / c['verify_seconds']:,.0f}/s", "",
+                   f"{c['verify_seconds'] / c['unmoved_seconds']:.2f}x recompute, nothing moved", None)
         yield ("  peak RSS growth", f"{c['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB", "",
                c["rss_delta_mb"] < MEMORY_TARGET_MB)
     r = results.get("report")
