@@ -20,7 +20,7 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, disagreement, verify_chain
-from engine.store import CaseRecord, Change, plain
+from engine.store import CaseRecord, Change, entries, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
@@ -67,6 +67,18 @@ def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:
             attributes.update(entry.payload)
             attributes.update(entry.derived)
     return attributes
+
+
+def deadline_differences(stored: list[Deadline], fresh: list[Deadline]
+                         ) -> list[tuple[Deadline | None, Deadline | None]]:
+    """Stored and freshly derived deadlines paired by rule and instance (a deadline's key, so
+    that a rule a new version adds does not pair the rows after it with the wrong ones):
+    each pair that differs, None on the side without one. Stored order, then those only the
+    fresh side has."""
+    now = {(d.rule, d.instance): d for d in fresh}
+    kept = {(d.rule, d.instance) for d in stored}
+    return ([(old, new) for old in stored if old != (new := now.get((old.rule, old.instance)))]
+            + [(None, d) for d in fresh if (d.rule, d.instance) not in kept])
 
 
 def _shown(value: Any) -> str:
@@ -149,23 +161,18 @@ class Maintenance:
         # rows must be what the history gives, or reports disagree with replay.
         if before == fresh:
             return None
-        # Paired by rule and instance (a deadline's key): a rule a new version adds does not
-        # pair the rows after it with the wrong ones.
-        now = {(d.rule, d.instance): d for d in fresh}
-        stored = {(d.rule, d.instance) for d in before}
         moves, changed = [], []  # (old, new) of each moved date; the other differences
-        for old in before:
-            new = now.get((old.rule, old.instance))
+        for old, new in deadline_differences(before, fresh):
             if new is None:
                 changed.append([old.rule, old.instance, ["removed"]])
-                continue
-            if (old.due_on, old.provisional) != (new.due_on, new.provisional):
-                moves.append((old, new))
-            fields = [f for f in DEADLINE_FIELDS if getattr(old, f) != getattr(new, f)]
-            if fields:
-                changed.append([old.rule, old.instance, fields])
-        changed += [[d.rule, d.instance, ["added"]] for d in fresh
-                    if (d.rule, d.instance) not in stored]
+            elif old is None:
+                changed.append([new.rule, new.instance, ["added"]])
+            else:
+                if (old.due_on, old.provisional) != (new.due_on, new.provisional):
+                    moves.append((old, new))
+                fields = [f for f in DEADLINE_FIELDS if getattr(old, f) != getattr(new, f)]
+                if fields:
+                    changed.append([old.rule, old.instance, fields])
         if not moves and not changed:
             # The same deadlines, stored in another order (rows renumbered outside doudi, a
             # version deriving them in another order): nothing an event could name.
@@ -309,7 +316,7 @@ class Maintenance:
         rows = self.store.history_rows(row["id"])
         finding = (verify_chain(row["id"], rows) or _row_disagreement(row, rows)
                    or self._unreadable_rows(row, len(rows))
-                   or self._derived_disagreement(row, len(rows)))
+                   or self._derived_disagreement(row, rows))
         return rows, finding
 
     def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
@@ -328,14 +335,15 @@ class Maintenance:
                                              f"read back ({exc.problem})")
         return None
 
-    def _derived_disagreement(self, row: Mapping[str, Any], seq: int) -> Finding | None:
+    def _derived_disagreement(self, row: Mapping[str, Any], rows: list[dict]
+                              ) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
         what ``recompute`` would derive (after new calendar data or a parameter changed they
         differ until ``doudi recompute`` records it, and the finding says so)."""
         case = CaseRecord.from_row(row)
-        history = self.store.history(case.id)
+        history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
         if plain(attributes) != plain(case.attributes) or case.county != attributes.get("county"):
             names = sorted(k for k in {*attributes, *case.attributes}
@@ -349,26 +357,25 @@ class Maintenance:
         fresh = self._deadlines_from_history(case, history, None)
         if stored == fresh:
             return None
-        given = {(d.rule, d.instance): d for d in fresh}
-        kept = {(d.rule, d.instance): d for d in stored}
-        for key in sorted({*given, *kept}):
-            old, new = kept.get(key), given.get(key)
-            if old == new:
-                continue
-            if old is None:
-                what = "is not stored"
-            elif new is None:
-                what = "is stored, its history gives none"
-            else:
-                fields = [f.name for f in attrs.fields(Deadline)
-                          if getattr(old, f.name) != getattr(new, f.name)]
-                what = "differs: " + ", ".join(
-                    f"{f} {_shown(getattr(old, f))} (its history gives "
-                    f"{_shown(getattr(new, f))})" for f in fields[:3])
-            return Finding(case.id, seq, f"missing, or the case altered: deadline {key[0]} "
-                           f"#{key[1]} {what}; if calendar data or a parameter changed since, "
-                           "`doudi recompute` records that instead")
-        return None  # (the same deadlines in another order: nothing differs)
+        differences = deadline_differences(stored, fresh)
+        if not differences:
+            return None  # (the same deadlines in another order: nothing differs)
+        # The first by key, whichever side has it.
+        old, new = min(differences, key=lambda pair: ((d := pair[0] or pair[1]).rule, d.instance))
+        if old is None:
+            what = "is not stored"
+        elif new is None:
+            what = "is stored, its history gives none"
+        else:
+            fields = [f.name for f in attrs.fields(Deadline)
+                      if getattr(old, f.name) != getattr(new, f.name)]
+            what = "differs: " + ", ".join(
+                f"{f} {_shown(getattr(old, f))} (its history gives "
+                f"{_shown(getattr(new, f))})" for f in fields[:3])
+        d = old or new
+        return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "
+                       f"#{d.instance} {what}; if calendar data or a parameter changed since, "
+                       "`doudi recompute` records that instead")
 
     def _load_row(self, case_id: str) -> dict:
         """:meth:`_load`'s row as stored (a damaged one is read without failing)."""

@@ -135,6 +135,11 @@ class CaseRecord:
         }
 
 
+def entries(rows: Iterable[Mapping]) -> list[HistoryEntry]:
+    """A case's history from its event rows as stored (:meth:`Store.history_rows`)."""
+    return [_entry(r) for r in rows]
+
+
 def _entry(row: Mapping) -> HistoryEntry:
     try:
         return HistoryEntry(
@@ -421,8 +426,8 @@ class Store:
                                [county]).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
-        rows = self._rows("select * from [events] where case_id = ? order by seq", [case_id])
-        return [_entry(r) for r in rows]
+        return entries(self._rows("select * from [events] where case_id = ? order by seq",
+                                  [case_id]))
 
     def event_by_key(self, key: str) -> dict | None:
         """The event recorded with an idempotency key, if any, with its case's province and
