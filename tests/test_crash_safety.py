@@ -92,27 +92,31 @@ print("done", flush=True)
 CASES_PER_ROUND = 1000  # ~9 events each: far longer to write than the latest kill (1.5 s)
 
 
-def run_and_kill(script, args, delay):
-    """Run ``script ARGS``, SIGKILL it ``delay`` seconds after it printed ``ready``; the lines
-    it printed after that."""
+def run_and_kill(script, args, delay, after_first=False):
+    """Run ``script ARGS``, SIGKILL it ``delay`` seconds after it printed ``ready`` (with
+    ``after_first``: after the first line that follows it); the lines it printed after
+    ``ready``."""
     proc = subprocess.Popen(
         [sys.executable, str(script), *map(str, args)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
     )
     lines: list[str] = []
-    ready = threading.Event()
+    ready, first = threading.Event(), threading.Event()
 
     def read():
         for line in proc.stdout:
             if line.endswith("\n"):  # a line cut by the kill was not reported
                 lines.append(line.rstrip("\n"))
-                if line == "ready\n":
-                    ready.set()
+                (first if ready.is_set() else ready).set()
         ready.set()
+        first.set()
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert ready.wait(30), "the script never started"
+    # (on a loaded machine the first write can take longer than the shortest delay: a kill
+    # before anything was reported would leave nothing to check)
+    assert not after_first or first.wait(30), "the script never reported a first line"
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
@@ -200,8 +204,10 @@ def test_sigkill_while_firing_leaves_a_consistent_replayable_database(tmp_path):
     random.shuffle(delays)
     previous_cases = 0
     for round_no, delay in enumerate(delays):
-        reported = run_and_kill(script, [db_path, f"R{round_no}", CASES_PER_ROUND], delay)
-        where = f"round {round_no}, killed {delay}s after start ({len(reported)} lines)"
+        reported = run_and_kill(script, [db_path, f"R{round_no}", CASES_PER_ROUND], delay,
+                                after_first=True)
+        where = (f"round {round_no}, killed {delay}s after its first case opened "
+                 f"({len(reported)} lines)")
         # The kill landed while the writer was still writing.
         assert reported and reported[-1] != "done", f"{where}: finished before the kill"
         try:
