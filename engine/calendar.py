@@ -145,25 +145,31 @@ class OfficialCalendar(Calendar):
             for day, name in projected_days_off(year):
                 if day not in special:
                     special[day] = DayInfo(day, False, "projected_off", name, PROJECTION_BASIS, True)
+        notices = {day: info for day, info in special.items() if not info.provisional}
         for overlay in self.overlays:
             for day, name in overlay.days_off:
-                special[day] = self._local(special.get(day), DayInfo(
+                special[day] = self._local(special.get(day), notices.get(day), DayInfo(
                     day, False, "local_off", name, overlay.source, False))
             for day, name in overlay.working_days:
-                special[day] = self._local(special.get(day), DayInfo(
+                special[day] = self._local(special.get(day), notices.get(day), DayInfo(
                     day, True, "local_work", name, overlay.source, False))
         return special
 
     @staticmethod
-    def _local(before: DayInfo | None, info: DayInfo) -> DayInfo:
-        """A local document's day, over what the day was before it. Documents in force that
-        agree about a day (a national notice's day off or make-up working day that an overlay
-        repeats, two province-wide overlays both giving it off, or a county's repeating the
-        province's) are all named, the earlier first, and the day keeps its kind; one that
-        disagrees decides (an overlay over the national notice, a county's over the
-        province's: overlays of the same reach that disagree are refused)."""
+    def _local(before: DayInfo | None, notice: DayInfo | None, info: DayInfo) -> DayInfo:
+        """A local document's day, over what the day was before it (``notice``: what a
+        national notice made it, if anything). Documents in force that agree about a day (a
+        national notice's day off or make-up working day that an overlay repeats, two
+        province-wide overlays both giving it off, or a county's repeating the province's)
+        are all named, the earlier first, and the day keeps its kind; one that disagrees
+        decides (an overlay over the national notice, a county's over the province's:
+        overlays of the same reach that disagree are refused). A county's document that
+        gives back what the national notice set, which a province-wide one had changed,
+        names the notice first too: both are in force for the county's cases."""
         if before is not None and before.working == info.working:
             return before.agreeing(info.label, info.source)
+        if notice is not None and notice.working == info.working:
+            return notice.agreeing(info.label, info.source)
         return info
 
     def _build_index(self) -> None:

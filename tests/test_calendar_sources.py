@@ -459,6 +459,33 @@ def test_an_overlay_repeating_the_national_notice_names_both(cal):
     assert worked.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 1)
 
 
+def test_a_county_overlay_giving_back_the_national_day_off_names_the_notice_too(cal):
+    # 国办发明电〔2025〕7号 gives Thursday 2026-10-01 off. A province-wide document works it;
+    # a county's gives it back for its county: both the notice and the county's document are
+    # in force there, but the county's alone was named.
+    notice = "国办发明电〔2025〕7号"
+    province = CalendarOverlay("某州通知（测试）", working_days=[(date(2026, 10, 1), "调休上班")])
+    county = CalendarOverlay("某县通知（测试）", days_off=[(date(2026, 10, 1), "国庆")],
+                             county="甲县")
+    local = OfficialCalendar(cal.records, [province, county])
+    info = local.day_info(date(2026, 10, 1))
+    assert (info.working, info.kind, info.sources()) == (False, "holiday",
+                                                         (notice, "某县通知（测试）"))
+    # Wednesday 09-30 + 1wd: 10-01..10-07 off in 甲县, Thursday 10-08 the first working day.
+    result = due_date(local, date(2026, 9, 30), "1wd")
+    assert result.due == date(2026, 10, 8)
+    # Province-wide alone, the day is worked, on the province's document alone.
+    worked = OfficialCalendar(cal.records, [province]).day_info(date(2026, 10, 1))
+    assert (worked.working, worked.sources()) == (True, ("某州通知（测试）",))
+    # A day the national notice does not set, given off by the county over the province's
+    # working day, names the county's document alone (Tuesday 2025-03-04).
+    plain = OfficialCalendar(cal.records, [
+        CalendarOverlay("某州通知（测试）", working_days=[(date(2025, 3, 4), "调休")]),
+        CalendarOverlay("某县通知（测试）", days_off=[(date(2025, 3, 4), "地方节日")],
+                        county="甲县")]).day_info(date(2025, 3, 4))
+    assert (plain.working, plain.sources()) == (False, ("某县通知（测试）",))
+
+
 def test_overlays_for_two_counties_are_refused(cal):
     # 甲县 gives Tuesday 2025-03-04 off, 乙县 works it: both were applied, the one listed last
     # deciding, a calendar for neither county's cases.
