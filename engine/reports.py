@@ -15,7 +15,7 @@ from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
 from engine.errors import InvalidInput
-from engine.store import CaseRecord, in_county_on
+from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
 from engine.workflow import Workflow, available_workflows, unknown_workflow
 
@@ -70,7 +70,8 @@ class Reports:
         auto_states = sorted({s for wf in self._workflows_in_use(province, workflow)
                               for t in wf.automatic for s in t.sources})
         # (each entry: a condition, its arguments, and the county to filter on as stored)
-        later, later_args = "last_event_on > ? and opened_on <= ?", [on, on]
+        later, later_args = later_than(as_of)
+        later, later_args = f"{later} and opened_on <= ?", [*later_args, on]
         if county is not None:
             # A case with later events is in the report's county as it stood on ``as_of``:
             # one now elsewhere was there if a later event gave it a county, and one there now

@@ -194,6 +194,19 @@ def m010_deadline_subject(db: sqlite_utils.Database) -> None:
     db["deadlines"].add_column("subject", str)
 
 
+@migrations()
+def m011_case_state_date_index(db: sqlite_utils.Database) -> None:
+    """One index on (state, last_event_on) in place of one on each: every event moves a
+    case's entry in both (its date, and mostly its state, change), about 3.8 of the 12.6
+    pages a commit wrote; in one index it moves once. The reports' searches by state (and
+    date) use it as they used the state index; the search for the cases with an event after
+    a date goes through it one state at a time (:func:`engine.store.later_than`)."""
+    db.execute("create index if not exists idx_cases_state_last_event_on "
+               "on cases (state, last_event_on)")
+    db.execute("drop index if exists idx_cases_state")
+    db.execute("drop index if exists idx_cases_last_event_on")
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

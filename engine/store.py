@@ -43,6 +43,23 @@ def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
             "and instr(m.payload, '\"county\"') > 0)", [on.isoformat()])
 
 
+#: Every state a case is in, distinct, one seek each in the (state, last_event_on) index
+#: (m011), not a scan of the cases: a few dozen states at most.
+_STATES = ("with recursive states(state) as (select min(state) from cases union all "
+           "select (select min(state) from cases where state > states.state) from states "
+           "where states.state is not null) select state from states")
+
+
+def later_than(on: date, table: str = "cases") -> tuple[str, list]:
+    """An SQL condition on ``table`` (``cases`` or its alias), and its argument: the case
+    has an event after ``on`` (its last event is after it). Written state by state, so that
+    SQLite searches the (state, last_event_on) index for each state's dates after ``on``
+    (m011 keeps no index on the date alone); ``state is null`` keeps a case whose state was
+    blanked by hand, as the date alone did."""
+    return (f"({table}.state in ({_STATES}) or {table}.state is null) "
+            f"and {table}.last_event_on > ?", [on.isoformat()])
+
+
 def in_county_on(county: str, on: date, table: str = "cases") -> tuple[str, list]:
     """An SQL condition on ``table``, and its arguments, for the cases that may have been in
     ``county`` on ``on``: those there now, and those :func:`moved_since` then (one there then
@@ -362,10 +379,11 @@ class Store:
             args += then_args
         # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case
         # of the province through its (province, workflow) index instead)
+        later, later_args = later_than(as_of)
         sql = (
             "with candidates(id) as ("
             f"select id from cases where state in ({', '.join('?' * len(states))}) "
-            "union select id from cases where last_event_on > ?) "
+            f"union select id from cases where {later}) "
             f"select c.id as case_id, c.county, max(e.[on]) as since, {moved} as moved "
             "from candidates cross join cases c on c.id = candidates.id "
             "join events e on e.case_id = c.id and e.event = ? and e.[on] <= ? "
@@ -373,7 +391,8 @@ class Store:
             "and d.event = ? and d.[on] <= ?) "
             "group by c.id order by since, c.id"
         )
-        return self._rows(sql, [*states, day, *moved_args, event, day, *args, until, day])
+        return self._rows(sql, [*states, *later_args, *moved_args, event, day, *args, until,
+                                day])
 
     def case_outside(self, provinces: Iterable[str]) -> CaseRecord | None:
         """A case of a province not among ``provinces``, if any: one index seek in each gap
@@ -487,8 +506,10 @@ class Store:
         """Cases matching an SQL condition on ``cases`` and the usual filters, in no set
         order, one at a time from the cursor: one query, so SQLite searches the condition's
         index (:meth:`cases` reads in id order, chunk by chunk, which walks the primary key
-        through every case)."""
-        where, filter_args = _filters(province=province, workflow=workflow, county=county)
+        through every case). The filters are not searched (``+province``): SQLite took the
+        (province, workflow) index over the condition's, reading every case of the province
+        for the few the condition picks."""
+        where, filter_args = _filters("+", province=province, workflow=workflow, county=county)
         sql = f"select * from cases where ({condition})" + (f" and {where}" if where else "")
         for row in self._each_row(sql, [*args, *filter_args]):
             yield CaseRecord.from_row(row)
@@ -979,8 +1000,8 @@ def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[s
             tuple(c for c in columns if c not in nulls))
 
 
-def _filters(**values: str | None) -> tuple[str | None, list]:
-    clauses = [f"{k} = ?" for k, v in values.items() if v is not None]
+def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:
+    clauses = [f"{prefix}{k} = ?" for k, v in values.items() if v is not None]
     args = [v for v in values.values() if v is not None]
     return (" and ".join(clauses) or None), args
 
