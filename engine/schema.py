@@ -207,6 +207,18 @@ def m011_case_state_date_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_cases_last_event_on")
 
 
+@migrations()
+def m012_running_or_late_index(db: sqlite_utils.Database) -> None:
+    """The report's candidates are the running deadlines and those stopped late or left
+    undone: (outcome, kind, due_on) only for those. A deadline met on time (or cancelled)
+    leaves the index instead of moving to another place in it, a page fewer for each, and
+    the index loses most of its rows (the met ones)."""
+    db.execute("create index if not exists idx_deadlines_running_or_late "
+               "on deadlines (outcome, kind, due_on) "
+               "where outcome is null or outcome = 'met_late' or outcome = 'unmet'")
+    db.execute("drop index if exists idx_deadlines_outcome_kind_due_on")
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

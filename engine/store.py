@@ -528,38 +528,41 @@ class Store:
         case at a time: an at-risk report's candidates grow with the province (about 75,000
         cases at a million), and held at once they took about 3 KB each.
         """
-        conditions, args = [], []
+        on = as_of.isoformat()
+        conditions: list[tuple[str, list[str]]] = []
         if "breached" in statuses:
-            conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on < ?)")
-            args.append(as_of.isoformat())
+            conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on < ?", [on]))
         if "at_risk" in statuses:
-            conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on >= ? "
-                              "and d.due_on <= ?)")
-            args += [as_of.isoformat(), at_risk_until.isoformat()]
+            conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on >= ? "
+                               "and d.due_on <= ?", [on, at_risk_until.isoformat()]))
         for outcome in ("met_late", "unmet"):  # (stopped: late, or never done)
             if outcome in statuses:
-                conditions.append(f"(d.outcome = '{outcome}' and d.stopped_on <= ?)")
-                args.append(as_of.isoformat())
+                conditions.append((f"d.outcome = '{outcome}' and d.stopped_on <= ?", [on]))
         if not conditions:
             return
         # A running duty whose due date was blanked by hand would match no range and drop out
         # of the report unseen: read, it is named as damaged (one index seek on NULL).
-        conditions.append("(d.outcome is null and d.kind = 'duty' and d.due_on is null)")
+        conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on is null", []))
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
-        sql = (
+        cases = " and c.last_event_on <= ?"
+        except_states = list(except_states)
+        if except_states:
+            cases += f" and c.state not in ({', '.join('?' for _ in except_states)})"
+        if where:
+            cases += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
+        # One select a condition, not one select of their OR: each names its outcome (NULL,
+        # met_late or unmet) as a term of its own, which is what lets SQLite use the partial
+        # index of those (m012; a multi-index OR never uses a partial index). The conditions
+        # are disjoint (by outcome, then by due date), so no row comes twice.
+        sql = " union all ".join(
             "select d.*, c.id as c_id, c.province as c_province, c.workflow as c_workflow, "
             "c.county as c_county, c.state as c_state, c.attributes as c_attributes, "
             "c.opened_on as c_opened_on, c.last_event_on as c_last_event_on, "
             "c.version as c_version from deadlines d join cases c on c.id = d.case_id "
-            f"where ({' or '.join(conditions)}) and c.last_event_on <= ?"
-        )
-        except_states = list(except_states)
-        if except_states:
-            sql += f" and c.state not in ({', '.join('?' for _ in except_states)})"
-        if where:
-            sql += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
-        cursor = self.db.conn.execute(sql + " order by d.case_id, d.id",
-                                      [*args, as_of.isoformat(), *except_states, *filter_args])
+            f"where {condition}{cases}" for condition, _ in conditions)
+        args = [a for _, condition_args in conditions
+                for a in (*condition_args, on, *except_states, *filter_args)]
+        cursor = self.db.conn.execute(sql + " order by case_id, id", args)
         # Plain tuples, picked by position: a dict of all ~30 columns a row took a third of
         # an at-risk report's time.
         names = [c[0] for c in cursor.description]

@@ -18,7 +18,8 @@ from engine.store import Store
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
                   "m005_running_duties_index", "m006_case_numbers",
                   "m007_drop_outcome_due_on_index", "m008_deadline_key_index", "m009_local_parameters",
-                  "m010_deadline_subject", "m011_case_state_date_index"]
+                  "m010_deadline_subject", "m011_case_state_date_index",
+                  "m012_running_or_late_index"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
@@ -400,3 +401,46 @@ def test_one_index_on_state_and_date_serves_the_reports_searches(tmp_path):
     engine.store.db.execute("update cases set state = null where id = ?", [case.id])
     with pytest.raises(DamagedRecord, match=f"case '{case.id}'.*None is not a state"):
         Engine.open(str(path)).breaches(as_of=date(2026, 3, 9))
+
+
+def test_the_report_reads_running_and_late_deadlines_through_a_partial_index(tmp_path):
+    """m012: the report's candidate index holds only the deadlines it can list (running, met
+    late, unmet): one met on time leaves it (a page fewer an event than moving within it),
+    and each of the report's conditions is searched in it.
+
+    民发〔2021〕57号 第15条: investigation within 3 working days of 受理 (Mon 3/2): 3/3(1)
+    3/4(2) 3/5(3) → due 3/5. Started 3/4: met. Started Tue 3/10: met late by 3 (3/6, 3/9,
+    3/10). Not started: as of Fri 3/20 breached by 11 (3/6, 3/9–3/13, 3/16–3/20)."""
+    path = tmp_path / "m011.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m012_running_or_late_index")
+    db.close()
+    engine = Engine.open(str(path))
+    ids = []
+    for started in (date(2026, 3, 4), date(2026, 3, 10), None):
+        case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+        engine.fire(case.id, "accept", on=date(2026, 3, 2))
+        if started:
+            engine.fire(case.id, "start_investigation", on=started)
+        ids.append(case.id)
+    db = engine.store.db
+    indexes = dict(db.execute("select name, sql from sqlite_master where type = 'index' and "
+                              "tbl_name = 'deadlines' and sql is not null"))
+    assert set(indexes) == {"idx_deadlines_case_id_rule_instance", "idx_deadlines_running_or_late"}
+    assert indexes["idx_deadlines_running_or_late"].endswith(
+        "where outcome is null or outcome = 'met_late' or outcome = 'unmet'")
+    assert db.execute("select count(*) from deadlines where outcome = 'met' and rule = "
+                      "'investigation_start'").fetchone() == (1,)
+
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    found = engine.breaches(as_of=date(2026, 3, 20), include_late=True)
+    db.conn.set_trace_callback(None)
+    assert [(b.case.id, b.view.status, b.view.overdue_working_days) for b in found
+            if b.view.deadline.rule == "investigation_start"] == [
+        (ids[2], "breached", 11), (ids[1], "met_late", 3)]
+    [candidates] = [s for s in statements if "from deadlines d" in s]
+    plan = [step[3] for step in db.execute("explain query plan " + candidates)]
+    searched = [step for step in plan if step.startswith(("SEARCH d", "SCAN d"))]
+    assert len(searched) == 4  # breached, met late, unmet, and a blanked due date
+    assert all("USING INDEX idx_deadlines_running_or_late (outcome=?" in s for s in searched)
