@@ -55,7 +55,7 @@ from engine.periods import DueDate, due_date
 from engine.read_only import read_only
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
-from engine.store import CaseRecord, Change, Known, Store, copied, plain
+from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
     OPEN_EVENT,
@@ -659,16 +659,27 @@ class Engine(Reports, Maintenance):
             # What effects decide (derived) may hold dates and the like: stored as text.
             detach = not owned or any(e.derived for e in change.entries)
             c = change.case  # (built by hand: attrs.evolve looks every field up by name)
-            case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state,
-                              plain(c.attributes) if detach else c.attributes, c.opened_on,
-                              c.last_event_on, 1 if change.new_case else c.version + 1)
+            # Read back from the JSON text the write stored (what plain() would give, without
+            # encoding it again).
+            attributes = c.attributes if not detach else (
+                plain(c.attributes) if change.attributes_json is None
+                else parsed(change.attributes_json))
+            case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, attributes,
+                              c.opened_on, c.last_event_on,
+                              1 if change.new_case else c.version + 1)
             links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
                       "workflow": workflows.get(other) or self._load(other).workflow}
                      for other, relation, on, _ in change.links]
-            entries = [HistoryEntry(e.seq, e.event, e.on, e.from_state, e.to_state,
-                                    plain(e.payload), e.reason, plain(e.derived), e.actor,
-                                    e.key, e.corrects, e.recorded_at, e.hash)
-                       if detach and (e.payload or e.derived) else e for e in change.entries]
+            entries = change.entries
+            if detach:
+                rows = change.rows or [None] * len(entries)
+                entries = [e if not (e.payload or e.derived) else HistoryEntry(
+                    e.seq, e.event, e.on, e.from_state, e.to_state,
+                    plain(e.payload) if row is None else parsed(row["payload"]), e.reason,
+                    plain(e.derived) if row is None else
+                    parsed(row["derived"]) if row["derived"] else {},
+                    e.actor, e.key, e.corrects, e.recorded_at, e.hash)
+                    for e, row in zip(entries, rows, strict=True)]
             known = Known(
                 case,
                 (old.history if old else []) + entries,

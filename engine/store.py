@@ -82,6 +82,10 @@ class Change:
     stored: list[Deadline] | None = None
     # The hash of the case's last stored event, when known (saves reading it back).
     last_hash: str | None = None
+    # Set by the write: the case's attributes and each entry's row as stored (their payload
+    # and derived as JSON text), from which a copy is read back without encoding them again.
+    attributes_json: str | None = None
+    rows: list[dict] | None = None
 
     @property
     def version(self) -> int:
@@ -784,8 +788,10 @@ class Store:
             taken = self._existing([c.case.id for c in opened])
             if taken:
                 raise Conflict(f"case {taken[0]} already exists")
-            _insert(self.db, "cases", [{**c.case.to_row(), "created_at": now, "version": 1}
-                                       for c in opened])
+            rows = [c.case.to_row() for c in opened]
+            for change, row in zip(opened, rows, strict=True):
+                change.attributes_json = row["attributes"]
+            _insert(self.db, "cases", [{**row, "created_at": now, "version": 1} for row in rows])
             numbers = [split for c in opened if (split := split_number(c.case.id))]
             if numbers:
                 self.db.conn.executemany(
@@ -804,17 +810,18 @@ class Store:
                 last = self.db.execute("select hash from events where case_id = ? "
                                        "order by seq desc limit 1", [case_id]).fetchone()
                 previous = last[0] if last and last[0] else GENESIS
-            stamped = []
+            stamped, rows = [], []
             for entry in change.entries:
                 row = _event_row(case_id, entry, now)
                 row["prev_hash"], row["hash"] = previous, event_hash(row, previous)
                 previous = row["hash"]
-                events.append(row)
+                rows.append(row)
                 stamped.append(HistoryEntry(  # (attrs.evolve costs twice as much)
                     entry.seq, entry.event, entry.on, entry.from_state, entry.to_state,
                     entry.payload, entry.reason, entry.derived, entry.actor, entry.key,
                     entry.corrects, now, previous))
-            change.entries, change.last_hash = stamped, previous
+            change.entries, change.last_hash, change.rows = stamped, previous, rows
+            events += rows
             changed = ([], change.deadlines) if change.new_case else _changed_deadlines(
                 change.stored, change.deadlines)  # (a new case has none stored yet)
             if changed is None:  # not known what the store holds: write them all again
@@ -855,6 +862,8 @@ class Store:
         # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
         columns = ("county", "state", "attributes", "last_event_on")
         rows = [change.case.to_row() for change in changes]
+        for change, row in zip(changes, rows, strict=True):
+            change.attributes_json = row["attributes"]
         sql, bound = _update_sql("cases", columns,
                                  ", version = version + 1 where id = ? and version = ?",
                                  _nulls("cases", columns, rows))
@@ -928,6 +937,15 @@ def _dumps(value: Any) -> str:
 def plain(value: Mapping[str, Any]) -> dict[str, Any]:
     """A fresh copy of a payload or attributes, as the database gives it back."""
     return json.loads(_dumps(value)) if value else {}  # (an event's derived is mostly {})
+
+
+_DECODER = json.JSONDecoder()
+
+
+def parsed(text: str) -> Any:
+    """The value of JSON text this module encoded (:func:`plain` of what it was encoded from,
+    without encoding it again)."""
+    return _DECODER.scan_once(text, 0)[0]  # (whole and unpadded: no check for what follows)
 
 
 def copied(value: Any) -> Any:
