@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from attrs import frozen
@@ -28,12 +29,31 @@ TRIGGERS = (
 )
 
 
-_CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per event
+def json_encoder(**options: Any) -> Callable[[Any], str]:
+    """``json.JSONEncoder(**options).encode``, the same text, with the C encoder built once.
+
+    ``encode`` builds a new one on every call (and a closure and a dict of markers with it),
+    which cost about as much as encoding a small row. Built once, it cannot keep markers
+    (they would be shared by every call, and left behind by one that failed): a value that
+    contains itself ends in a RecursionError rather than encode's ValueError. No value doudi
+    encodes can: its rows, and data checked (or decided by effects) as plain JSON.
+    """
+    encoder = json.JSONEncoder(**options)
+    if c_make_encoder is None or encoder.indent is not None:  # (a Python without _json)
+        return encoder.encode
+    chunks = c_make_encoder(
+        None, encoder.default, encode_basestring_ascii if encoder.ensure_ascii
+        else encode_basestring, None, encoder.key_separator, encoder.item_separator,
+        encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_CONTENT = json_encoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per event
 
 
 def event_hash(row: Mapping[str, Any], previous: str) -> str:
     """The hash of one event row chained to the previous event's hash."""
-    content = _CONTENT.encode([row.get(column) for column in HASHED])
+    content = _CONTENT(list(map(row.get, HASHED)))
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
 
 

@@ -30,7 +30,7 @@ from engine.deadlines import Deadline
 from engine.effects import Sanction
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
-from engine.integrity import GENESIS, event_hash
+from engine.integrity import GENESIS, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
 from engine.schema import migrations, upgrade
 
@@ -150,7 +150,7 @@ class CaseRecord:
             "workflow": self.workflow,
             "county": self.county,
             "state": self.state,
-            "attributes": _ATTRIBUTES.encode(self.attributes),
+            "attributes": _ATTRIBUTES(self.attributes),
             "opened_on": self.opened_on.isoformat(),
             "last_event_on": self.last_event_on.isoformat(),
         }
@@ -926,12 +926,12 @@ def _changed_deadlines(
 
 
 # json.dumps builds a new encoder for every call with options; these are built once.
-_ATTRIBUTES = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-_PAYLOAD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+_ATTRIBUTES = json_encoder(ensure_ascii=False, sort_keys=True)
+_PAYLOAD = json_encoder(ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
 
 
 def _dumps(value: Any) -> str:
-    return _PAYLOAD.encode(dict(value)) if value else "{}"  # most events carry no payload
+    return _PAYLOAD(dict(value)) if value else "{}"  # most events carry no payload
 
 
 def plain(value: Mapping[str, Any]) -> dict[str, Any]:
