@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise
@@ -861,7 +862,9 @@ class Store:
         # Only what an event can change: SQLite rewrites the entries of every index whose
         # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
         columns = ("county", "state", "attributes", "last_event_on")
-        rows = [change.case.to_row() for change in changes]
+        rows = [{"county": change.case.county, "state": change.case.state,
+                 "attributes": _ATTRIBUTES(change.case.attributes),
+                 "last_event_on": _iso(change.case.last_event_on)} for change in changes]
         for change, row in zip(changes, rows, strict=True):
             change.attributes_json = row["attributes"]
         sql, bound = _update_sql("cases", columns,
@@ -891,7 +894,7 @@ def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:
         "case_id": case_id,
         "seq": entry.seq,
         "event": entry.event,
-        "on": entry.on.isoformat(),
+        "on": _iso(entry.on),
         "recorded_at": now,
         "actor": entry.actor,
         "payload": _dumps(entry.payload),
@@ -1027,5 +1030,30 @@ def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:
     return (" and ".join(clauses) or None), args
 
 
+#: (second, its text): the last :func:`_now`, since every write in one second shares it.
+_last_now: tuple[int, str] = (-1, "")
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The time now in UTC to the second, as ``datetime.now(UTC).isoformat(timespec=
+    "seconds")`` writes it (the same clock, cut to the second alike), formatting the text
+    once a second instead of on every write."""
+    global _last_now
+    second = time.time_ns() // 1_000_000_000
+    if _last_now[0] != second:
+        _last_now = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
+    return _last_now[1]
+
+
+#: Dates as text (``date.isoformat`` formats through printf: several times a dictionary
+#: look-up); events of one period share a handful of dates.
+_ISO: dict[date, str] = {}
+
+
+def _iso(day: date) -> str:
+    text = _ISO.get(day)
+    if text is None:
+        if len(_ISO) >= 4096:
+            _ISO.clear()
+        text = _ISO[day] = day.isoformat()
+    return text
