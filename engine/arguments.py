@@ -45,7 +45,11 @@ def path(value: Any, name: str) -> str | os.PathLike:
 
 def text(value: Any, name: str) -> str:
     if isinstance(value, str):
-        return _utf8(value, name)
+        try:  # (:func:`_utf8`, written out: checked a dozen times an event)
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            _utf8(value, name)
+        return value
     raise InvalidInput(f"{name} must be text (str), got {spelled(value)}")
 
 
@@ -160,7 +164,15 @@ def lines(value: Any, name: str) -> Iterable:
 
 
 def maybe_text(value: Any, name: str) -> str | None:
-    return None if value is None else text(value, name)
+    if value is None:
+        return None
+    if isinstance(value, str):  # (:func:`text`, written out: checked a dozen times an event)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            _utf8(value, name)
+        return value
+    return text(value, name)
 
 
 def printable(value: str, name: str, lines: bool = False) -> None:

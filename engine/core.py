@@ -610,7 +610,7 @@ class Engine(Reports, Maintenance):
         wf = self._workflow_of(known.case)
         if wf.pending_automatic(known.case, on) is not None:
             return self.case(case_id, as_of=on)
-        return self._view_of(known, on)
+        return self._view_of(known, on, wf)
 
     # -- cases kept whole in memory between events ------------------------------------------
 
@@ -696,13 +696,14 @@ class Engine(Reports, Maintenance):
             self._known_cases.popitem(last=False)
         return result
 
-    def _view_of(self, known: Known, as_of: date) -> CaseView:
-        """A case view of a kept case that shares nothing a caller could change with it."""
+    def _view_of(self, known: Known, as_of: date, wf: Workflow | None = None) -> CaseView:
+        """A case view of a kept case that shares nothing a caller could change with it
+        (``wf``: the case's workflow, :meth:`_workflow_of` it, when the caller has it)."""
         c = known.case
         case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, copied(c.attributes),
                           c.opened_on, c.last_event_on, c.version)
         return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
-                          known.sanctions, [dict(link) for link in known.links], as_of)
+                          known.sanctions, [dict(link) for link in known.links], as_of, wf=wf)
 
     def _event_changes(
         self,
@@ -745,7 +746,7 @@ class Engine(Reports, Maintenance):
         history = known.history
         change = Change(case, [], known.deadlines, stored=known.deadlines,
                         last_hash=known.last_hash)
-        self._advance(change, history, on)
+        self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
                           payload, reason, actor, idempotency_key)
         change.case, change.deadlines = step.case, step.deadlines
@@ -931,9 +932,11 @@ class Engine(Reports, Maintenance):
             return import_lines(self, read_lines(lines, os.fsdecode(path)), batch, skip_invalid,
                                 progress, on_skip)
 
-    def _advance(self, change: Change, history: list[HistoryEntry], until: date) -> None:
-        """Fire, in memory, the transitions that happen by themselves up to ``until``."""
-        wf = self._workflow_of(change.case)
+    def _advance(self, change: Change, history: list[HistoryEntry], until: date,
+                 wf: Workflow | None = None) -> None:
+        """Fire, in memory, the transitions that happen by themselves up to ``until`` (``wf``:
+        :meth:`_workflow_of` the change's case, when the caller has it)."""
+        wf = self._workflow_of(change.case) if wf is None else wf
         while True:
             due = wf.pending_automatic(change.case, until)
             if due is None:
@@ -1155,8 +1158,9 @@ class Engine(Reports, Maintenance):
         links: list[dict],
         as_of: date,
         window: int = DEFAULT_WINDOW,
+        wf: Workflow | None = None,
     ) -> CaseView:
-        wf = self._workflow_of(case)
+        wf = self._workflow_of(case) if wf is None else wf
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
         calendar = self.calendar(case.province, case.county)
         return CaseView(
