@@ -14,10 +14,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise
-from operator import is_not
+from operator import is_not, itemgetter
 from typing import Any
 
 import attrs
@@ -784,7 +784,9 @@ class Store:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()
         # introspects the table on every call, and an import batch holds hundreds of cases.
         now = _now()
-        opened = [c for c in changes if c.new_case]
+        opened, updated = [], []
+        for change in changes:
+            (opened if change.new_case else updated).append(change)
         if opened:
             taken = self._existing([c.case.id for c in opened])
             if taken:
@@ -798,10 +800,9 @@ class Store:
                 self.db.conn.executemany(
                     "insert into case_numbers (prefix, highest) values (?, ?) on conflict "
                     "(prefix) do update set highest = max(highest, excluded.highest)", numbers)
-        updated = [c for c in changes if not c.new_case]
         if updated:
             self._update_cases(updated)
-        events, deadline_updates, deadline_rows, cleared = [], [], [], []
+        events, deadline_updates, deadline_rows, cleared, sanctions, links = [], [], [], [], [], []
         for change in changes:
             case_id = change.case.id
             previous = change.last_hash
@@ -825,37 +826,40 @@ class Store:
             events += rows
             changed = ([], change.deadlines) if change.new_case else _changed_deadlines(
                 change.stored, change.deadlines)  # (a new case has none stored yet)
+            # (loops rather than comprehensions: each of those is a function made and called,
+            # for the one or two rows an event writes)
             if changed is None:  # not known what the store holds: write them all again
                 cleared.append((case_id,))
-                deadline_rows += [d.to_row(case_id) for d in change.deadlines]
+                for d in change.deadlines:
+                    deadline_rows.append(d.to_row(case_id))
             else:
                 updates, appended = changed
-                deadline_updates += [d.to_row(case_id) for d in updates]
-                deadline_rows += [d.to_row(case_id) for d in appended]
+                for d in updates:
+                    deadline_updates.append(d.to_row(case_id))
+                for d in appended:
+                    deadline_rows.append(d.to_row(case_id))
+            for seq, sanction in change.sanctions:
+                sanctions.append(sanction.to_row(case_id, seq))
+            for other, relation, on, seq in change.links:
+                links.append({"case_id": case_id, "other_id": other, "relation": relation,
+                              "on": _iso(on), "seq": seq})
         _insert(self.db, "events", events)
         if cleared:
             self.db.conn.executemany("delete from deadlines where case_id = ?", cleared)
         if deadline_updates:
-            columns = tuple(c for c in deadline_updates[0]
-                            if c not in ("case_id", "rule", "instance"))
+            columns = _assigned(tuple(deadline_updates[0]))
             sql, bound = _update_sql("deadlines", columns,
                                      " where case_id = ? and rule = ? and instance = ?",
                                      _nulls("deadlines", columns, deadline_updates))
             cursor = self.db.conn.executemany(
-                sql, [[*(r[c] for c in bound), r["case_id"], r["rule"], r["instance"]]
-                      for r in deadline_updates])
+                sql, map(_values((*bound, "case_id", "rule", "instance")), deadline_updates))
             if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again")
         _insert(self.db, "deadlines", deadline_rows)
-        _insert(self.db, "sanctions", [s.to_row(c.case.id, seq)
-                                       for c in changes for seq, s in c.sanctions])
+        _insert(self.db, "sanctions", sanctions)
         # Links last: a link may point at a case opened by the same event.
-        _insert(self.db, "links", [
-            {"case_id": c.case.id, "other_id": other, "relation": relation,
-             "on": on.isoformat(), "seq": seq}
-            for c in changes for other, relation, on, seq in c.links
-        ])
+        _insert(self.db, "links", links)
 
     def _update_cases(self, changes: list[Change]) -> None:
         """Optimistic concurrency: write only over the version each change was computed from."""
@@ -870,9 +874,10 @@ class Store:
         sql, bound = _update_sql("cases", columns,
                                  ", version = version + 1 where id = ? and version = ?",
                                  _nulls("cases", columns, rows))
+        values = _values(bound)
         cursor = self.db.conn.executemany(
-            sql, [[*(row[k] for k in bound), change.case.id, change.version]
-             for row, change in zip(rows, changes, strict=True)])
+            sql, [(*values(row), change.case.id, change.version)
+                  for row, change in zip(rows, changes, strict=True)])
         if cursor.rowcount != len(changes):
             versions = dict(self._where_in("select id, version from cases where id",
                                            [c.case.id for c in changes]))
@@ -972,7 +977,21 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
         return
     columns = tuple(rows[0])
     sql, bound = _insert_sql(table, columns, _nulls(table, columns, rows))
-    db.conn.executemany(sql, [[row[c] for c in bound] for row in rows])
+    db.conn.executemany(sql, map(_values(bound), rows))
+
+
+@functools.cache
+def _values(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A row's values of ``columns``, in order, as a tuple: one C call a row."""
+    if len(columns) > 1:
+        return itemgetter(*columns)
+    return lambda row: tuple(row[c] for c in columns)
+
+
+@functools.cache
+def _assigned(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """A deadline row's columns an UPDATE assigns: all but those that find its row."""
+    return tuple(c for c in columns if c not in ("case_id", "rule", "instance"))
 
 
 #: Columns of the tables every event writes that are mostly NULL. One NULL in every row a
