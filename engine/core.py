@@ -651,7 +651,7 @@ class Engine(Reports, Maintenance):
         ``owned``: the changes' data already is that (an import parsed it from JSON), save
         what effects decided.
         """
-        workflows = {c.case.id: c.case.workflow for c in changes}
+        workflows = None
         final = not self.store.db.conn.in_transaction
         result = {}
         for change in changes:
@@ -667,9 +667,15 @@ class Engine(Reports, Maintenance):
             case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, attributes,
                               c.opened_on, c.last_event_on,
                               1 if change.new_case else c.version + 1)
-            links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
-                      "workflow": workflows.get(other) or self._load(other).workflow}
-                     for other, relation, on, _ in change.links]
+            # (comprehensions only where there is something: each is a function made and
+            # called, and most events open nothing and impose no sanction)
+            links = []
+            if change.links:
+                if workflows is None:
+                    workflows = {c.case.id: c.case.workflow for c in changes}
+                links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
+                          "workflow": workflows.get(other) or self._load(other).workflow}
+                         for other, relation, on, _ in change.links]
             entries = change.entries
             if detach:
                 rows = change.rows or [None] * len(entries)
@@ -680,12 +686,15 @@ class Engine(Reports, Maintenance):
                     parsed(row["derived"]) if row["derived"] else {},
                     e.actor, e.key, e.corrects, e.recorded_at, e.hash)
                     for e, row in zip(entries, rows, strict=True)]
+            sanctions = old.sanctions if old else []  # (a kept list is never changed in place)
+            if change.sanctions:
+                sanctions = sanctions + [s for _, s in change.sanctions]
             known = Known(
                 case,
                 (old.history if old else []) + entries,
                 change.deadlines,
-                (old.sanctions if old else []) + [s for _, s in change.sanctions],
-                (old.links if old else []) + links,
+                sanctions,
+                (old.links + links if links else old.links) if old else links,
                 change.last_hash,
             )
             result[case.id] = known
@@ -703,7 +712,9 @@ class Engine(Reports, Maintenance):
         case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, copied(c.attributes),
                           c.opened_on, c.last_event_on, c.version)
         return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
-                          known.sanctions, [dict(link) for link in known.links], as_of, wf=wf)
+                          known.sanctions,
+                          [dict(link) for link in known.links] if known.links else [], as_of,
+                          wf=wf)
 
     def _event_changes(
         self,
@@ -731,13 +742,13 @@ class Engine(Reports, Maintenance):
             _one_reason(wf, payload["reason"], reason)
         # (a misspelt event is a usage error whatever its date: named before the date is judged)
         self.registry.machine(case.province, case.workflow).check_event(event)
-        automatic = [t for t in wf.automatic if t.event == event]
-        if automatic:
-            when = case.attributes.get(automatic[0].auto_on)
-            raise EventRefused(
-                f"{event} happens by itself" + (f" on {when}" if when else "")
-                + "; it cannot be fired (record what happened instead)"
-            )
+        for automatic in wf.automatic:
+            if automatic.event == event:
+                when = case.attributes.get(automatic.auto_on)
+                raise EventRefused(
+                    f"{event} happens by itself" + (f" on {when}" if when else "")
+                    + "; it cannot be fired (record what happened instead)"
+                )
         if on < case.last_event_on:
             raise EventRefused(
                 f"{event} on {on.isoformat()} is before the case's last event "
@@ -751,7 +762,8 @@ class Engine(Reports, Maintenance):
                           payload, reason, actor, idempotency_key)
         change.case, change.deadlines = step.case, step.deadlines
         change.entries.append(step.entry)
-        change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
+        if step.outcome.sanctions:
+            change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
         changes = [change]
         for opening in step.openings:
             try:
@@ -1163,10 +1175,11 @@ class Engine(Reports, Maintenance):
         wf = self._workflow_of(case) if wf is None else wf
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
         calendar = self.calendar(case.province, case.county)
+        day = as_of.isoformat()
         return CaseView(
             case, wf.state(case.state).title, as_of,
-            tuple(s for s in sanctions if s.on <= as_of),
-            tuple(link for link in links if link["on"] <= as_of.isoformat()),
+            tuple(s for s in sanctions if s.on <= as_of) if sanctions else (),
+            tuple(link for link in links if link["on"] <= day) if links else (),
             partial(_history_rows, wf, entries),
             partial(judged, case.id, tuple(deadlines), calendar, as_of, window),
             partial(_payments, wf, entries, case.attributes, as_of),
