@@ -293,7 +293,7 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
     """
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # (abc's check: a dict not)
         raise InvalidInput(f"{name} must be a mapping of names to values, got {spelled(value)}")
     return _plain_json(value, name)
 
@@ -315,13 +315,15 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
         return _utf8(value, where)
     if value is None or isinstance(value, bool | int):
         return value
-    if depth >= DEEPEST_JSON and isinstance(value, Mapping | list | tuple):
-        raise InvalidInput(f"{where} is nested more than {DEEPEST_JSON} levels deep")
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidInput(f"{where} is {spelled(value)}: not a JSON number")
         return value
-    if isinstance(value, Mapping):
+    # (a dict is said without abc's check of a Mapping, which costs more than the rest)
+    mapping = type(value) is dict or isinstance(value, Mapping)
+    if depth >= DEEPEST_JSON and (mapping or isinstance(value, list | tuple)):
+        raise InvalidInput(f"{where} is nested more than {DEEPEST_JSON} levels deep")
+    if mapping:
         for k in value:
             if not isinstance(k, str):
                 raise InvalidInput(f"{where} has the key {spelled(k)}: keys must be text")

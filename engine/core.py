@@ -235,7 +235,10 @@ class Engine(Reports, Maintenance):
     def _workflow(self, province: str, name: str, county: str | None = None,
                   on: date | None = None) -> Workflow:
         """:meth:`workflow` of arguments already checked (a case's own, every event)."""
-        settings = self._local_places().get((province, name, county)) if county else None
+        settings = None
+        if county:
+            local = self._local if self._local is not None else self._local_places()
+            settings = local.get((province, name, county))
         count = 0
         if settings:
             count = len(settings) if on is None else bisect.bisect_right(
@@ -267,7 +270,8 @@ class Engine(Reports, Maintenance):
     def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow:
         """The case's workflow; a case row naming a workflow or state doudi never gives (the
         row changed by hand) is a :class:`DamagedRecord`, not a KeyError deep in a report."""
-        self._province_of(case)
+        if case.province not in self.registry.provinces:  # (checked here: every event)
+            self._province_of(case)
         try:
             wf = self._workflow(case.province, case.workflow, case.county, on)
         except (UnknownName, InvalidInput):
@@ -580,8 +584,9 @@ class Engine(Reports, Maintenance):
             # confirmed against the database before it is believed.
             known, remembered = self._known(case_id, verify=False)
             try:
+                wf = self._workflow_of(known.case)
                 changes = self._event_changes(known, event, on, payload, reason, actor,
-                                              idempotency_key)
+                                              idempotency_key, wf=wf)
             except DoudiError:
                 if remembered:
                     self._known_cases.pop(case_id, None)
@@ -606,8 +611,10 @@ class Engine(Reports, Maintenance):
             break
         if not written:  # the same key won a race meanwhile
             return self._raced_call(idempotency_key, call)
+        county = known.case.county
         known = self._written(changes, {case_id: known})[case_id]
-        wf = self._workflow_of(known.case)
+        if known.case.county != county:  # (else the same look-up: its state is the workflow's)
+            wf = self._workflow_of(known.case)
         if wf.pending_automatic(known.case, on) is not None:
             return self.case(case_id, as_of=on)
         return self._view_of(known, on, wf)
@@ -727,17 +734,18 @@ class Engine(Reports, Maintenance):
         idempotency_key: str | None,
         taken: Container[str] = (),
         numbers: dict[str, int] | None = None,
+        wf: Workflow | None = None,
     ) -> list[Change]:
         """Check one event against the case and work out what it writes, without writing.
 
         The first change is the case's own; any further ones open linked cases (ids not in
         ``taken``, numbered from ``numbers``; see :meth:`_opening`). ``known`` is left as
-        it was.
+        it was. ``wf``: :meth:`_workflow_of` the case, when the caller has it.
         """
         case = known.case
         numbers = {} if numbers is None else numbers  # two cases opened by one event differ
         payload = dict(payload or {})
-        wf = self._workflow_of(case)
+        wf = self._workflow_of(case) if wf is None else wf
         if "reason" in payload:
             _one_reason(wf, payload["reason"], reason)
         # (a misspelt event is a usage error whatever its date: named before the date is judged)
@@ -1175,7 +1183,7 @@ class Engine(Reports, Maintenance):
         wf = self._workflow_of(case) if wf is None else wf
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
         calendar = self.calendar(case.province, case.county)
-        day = as_of.isoformat()
+        day = as_of.isoformat() if links else ""
         return CaseView(
             case, wf.state(case.state).title, as_of,
             tuple(s for s in sanctions if s.on <= as_of) if sanctions else (),
