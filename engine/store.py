@@ -729,14 +729,14 @@ class Store:
         finally:
             self.db.conn.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def write_transaction(self):
+    def write_transaction(self) -> _WriteTransaction:
         """BEGIN IMMEDIATE: take the write lock first (waiting up to busy_timeout), so a
-        transaction never starts reading a snapshot it then cannot upgrade to a write."""
-        if self.db.conn.in_transaction:  # inside a caller's transaction (e.g. the demo)
-            with self.db.atomic():
-                yield
-            return
+        transaction never starts reading a snapshot it then cannot upgrade to a write. Inside
+        a caller's transaction (e.g. the demo), a savepoint of it. Committed when the block
+        ends, rolled back if it raises."""
+        return _WriteTransaction(self)
+
+    def _begin(self) -> None:
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -746,14 +746,6 @@ class Store:
             # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
             raise Busy(f"another writer held the database past the wait ({exc}): nothing "
                            "written; try again") from None
-        try:
-            yield
-        except BaseException as exc:
-            self.db.rollback()
-            if isinstance(exc, sqlite3.OperationalError):
-                self._refuse_read_only_companion(exc)
-            raise
-        self.db.conn.execute("COMMIT")
 
     def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
         """A write refused as to "a readonly database" when the file itself can be written:
@@ -866,11 +858,13 @@ class Store:
         # Only what an event can change: SQLite rewrites the entries of every index whose
         # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
         columns = ("county", "state", "attributes", "last_event_on")
-        rows = [{"county": change.case.county, "state": change.case.state,
-                 "attributes": _ATTRIBUTES(change.case.attributes),
-                 "last_event_on": _iso(change.case.last_event_on)} for change in changes]
-        for change, row in zip(changes, rows, strict=True):
-            change.attributes_json = row["attributes"]
+        rows = []
+        for change in changes:
+            c = change.case
+            change.attributes_json = _ATTRIBUTES(c.attributes)
+            rows.append({"county": c.county, "state": c.state,
+                         "attributes": change.attributes_json,
+                         "last_event_on": _iso(c.last_event_on)})
         sql, bound = _update_sql("cases", columns,
                                  ", version = version + 1 where id = ? and version = ?",
                                  _nulls("cases", columns, rows))
@@ -887,6 +881,36 @@ class Store:
 
     def _existing(self, ids: list[str]) -> list[str]:
         return [i for (i,) in self._where_in("select id from cases where id", ids)]
+
+
+class _WriteTransaction:
+    """:meth:`Store.write_transaction`'s block, as a class: contextlib's generator-based
+    manager costs each event a generator and three more calls."""
+
+    __slots__ = ("savepoint", "store")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.savepoint: contextlib.AbstractContextManager | None = None
+
+    def __enter__(self) -> None:
+        if self.store.db.conn.in_transaction:  # inside a caller's transaction
+            self.savepoint = self.store.db.atomic()
+            self.savepoint.__enter__()
+        else:
+            self.store._begin()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: Any) -> bool:
+        if self.savepoint is not None:
+            return bool(self.savepoint.__exit__(kind, exc, traceback))
+        if kind is None:
+            self.store.db.conn.execute("COMMIT")
+            return False
+        self.store.db.rollback()
+        if isinstance(exc, sqlite3.OperationalError):
+            self.store._refuse_read_only_companion(exc)
+        return False  # (the exception goes on)
 
 
 def _through(column: str, seq: int | None) -> tuple[str, list[int]]:
