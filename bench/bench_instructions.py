@@ -38,6 +38,10 @@ def child(path: str, n: int, folder: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_engine as b
 
+    # bench_engine puts its own checkout first on the path (it runs as a script from
+    # anywhere): the engine measured is the one of the checkout the child runs in (``--root``,
+    # its working directory), or every root measured this script's checkout.
+    sys.path.insert(0, os.getcwd())
     from engine import Engine
 
     if path == "fire":
