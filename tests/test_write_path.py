@@ -319,3 +319,67 @@ def test_the_records_the_write_path_builds_by_hand_have_the_fields_it_passes():
     assert [f.name for f in attrs.fields(HistoryEntry)] == [
         "seq", "event", "on", "from_state", "to_state", "payload", "reason", "derived", "actor",
         "key", "corrects", "recorded_at", "hash"]
+
+
+@pytest.mark.parametrize("options", [
+    {"ensure_ascii": False, "separators": (",", ":")},  # an event's hash
+    {"ensure_ascii": False, "sort_keys": True},  # a case's attributes
+    {"ensure_ascii": False, "sort_keys": True, "default": str, "allow_nan": False},  # data
+])
+def test_the_encoders_built_once_write_what_json_encode_writes(options):
+    # integrity.json_encoder keeps one C encoder instead of building one every call: the
+    # stored text (and so every hash) must be byte for byte what JSONEncoder.encode gives,
+    # and a value it refuses must be refused alike.
+    import json
+    import math
+
+    from engine.integrity import json_encoder
+
+    encode = json_encoder(**options)
+    for value in [{"b": 1, "a": [1, 2.5, {"z": None, "y": True}], "县": "甲县\u2028\"x"},
+                  ["S-1", 3, None, "\ud800"], "text", 3.0, 1e300, {}, [],
+                  {"on": date(2026, 3, 20)}, {"n": math.nan}]:
+        try:
+            expected = json.JSONEncoder(**options).encode(value)
+        except (TypeError, ValueError) as exc:
+            with pytest.raises(type(exc), match=str(exc)):
+                encode(value)
+        else:
+            assert encode(value) == expected
+
+
+def test_the_kept_copy_read_from_the_stored_text_is_what_plain_gives(engine):
+    # _written reads the case's attributes and an event's data back from the text the write
+    # stored, instead of plain() encoding them again: the same dicts, sharing nothing with
+    # what the caller passed or with the view fire returns.
+    from engine.store import plain
+
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                            attributes={"county": "甲县"})
+    payload = {"members": [{"name": "张三", "age": 40}]}
+    view = engine.fire(case.id, "accept", on=date(2026, 3, 3), payload=payload)
+    kept = engine._known_cases[case.id]
+    assert kept.case.attributes == plain(view.case.attributes)
+    assert list(kept.case.attributes) == list(plain(view.case.attributes))  # (key order too)
+    assert kept.history[-1].payload == plain(payload)
+    assert kept.case.attributes is not view.case.attributes
+    assert kept.case.attributes["members"] is not view.case.attributes["members"]
+    assert kept.history[-1].payload["members"] is not payload["members"]
+    payload["members"].append({"name": "李四"})
+    view.case.attributes["members"].append({"name": "王五"})
+    assert kept.case.attributes["members"] == [{"age": 40, "name": "张三"}]
+    same_as_stored(engine, engine.fire(case.id, "start_investigation", on=date(2026, 3, 4)))
+
+
+def test_the_write_time_is_the_clock_s_second_in_utc():
+    # store._now formats the time once a second: the same text datetime.now gives.
+    from datetime import UTC, datetime
+
+    from engine.store import _now
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    text = _now()
+    after = datetime.now(UTC)
+    written = datetime.fromisoformat(text)
+    assert before <= written <= after
+    assert text == written.isoformat(timespec="seconds")  # (2026-12-06T19:29:43+00:00)
