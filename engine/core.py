@@ -52,7 +52,7 @@ from engine.maintenance import (
 )
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
-from engine.read_only import read_only
+from engine.read_only import ReadOnlyDict, read_only
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
@@ -72,6 +72,8 @@ OPEN_ATTEMPTS = 20
 #: cases, each approval opening a benefit case beside it) find none of them kept: each is read
 #: back with its whole history, about 200 µs.
 KNOWN_CASES = 2048
+#: A guard's view of an event without data (most events): shared, since it cannot change.
+_NO_DATA = ReadOnlyDict()
 
 
 @frozen
@@ -83,7 +85,8 @@ class _Step:
     openings: list[LinkedOpening]
 
 
-def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -> bool:
+def _always_delegated(wf: Workflow, province: str, county: str | None,
+                      attributes: Mapping[str, Any]) -> bool:
     """Whether the place (a province, or a county that set it) always delegates; refuses
     ``delegated=false`` where it does."""
     delegation = always_delegating(wf.parameters)
@@ -91,7 +94,7 @@ def _always_delegated(wf: Workflow, place: str, attributes: Mapping[str, Any]) -
         return False
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
-            f"confirmation is always delegated to the township in {place} "
+            f"confirmation is always delegated to the township in {_place(province, county)} "
             f"({delegation.citation}): delegated cannot be "
             f"{json.dumps(attributes['delegated'], ensure_ascii=False, default=repr)}"
         )
@@ -180,6 +183,9 @@ class Engine(Reports, Maintenance):
         self._known_cases: OrderedDict[str, Known] = OrderedDict()
         self._workflows: dict[tuple[str, str, str | None, int], Workflow] = {}
         self._local: dict[Place, list[LocalSetting]] | None = None
+        # Calendars by (province, county) as :meth:`calendar` gave them, its arguments checked:
+        # asked for again by every event (a key found here was checked once already).
+        self._checked_calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, registry: Registry | None = None,
@@ -374,6 +380,13 @@ class Engine(Reports, Maintenance):
         return self.registry.calendar(arguments.maybe_text(province, "province"),
                                       arguments.maybe_text(county, "county"))
 
+    def _case_calendar(self, province: str, county: str | None) -> OfficialCalendar:
+        """:meth:`calendar` for a case's (or an opening's) place, asked for every event."""
+        found = self._checked_calendars.get((province, county))
+        if found is None:
+            found = self._checked_calendars[province, county] = self.calendar(province, county)
+        return found
+
     def due(
         self, start: date, duration: str, province: str | None = None, county: str | None = None
     ) -> DueDate:
@@ -482,7 +495,7 @@ class Engine(Reports, Maintenance):
         stored = dict(attributes)  # (JSON already: the API's checked, or an import line's)
         county = _county(stored)
         wf = self._workflow(province, workflow, county, date.fromisoformat(on))
-        if _always_delegated(wf, _place(province, county), stored):
+        if _always_delegated(wf, province, county, stored):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
@@ -515,9 +528,9 @@ class Engine(Reports, Maintenance):
         county = _county(attributes)
         wf = self._workflow(province, workflow, county, on)
         wf.check_attributes(attributes, opening=True, linked=linked)
-        calendar = self.calendar(province, county)
+        calendar = self._case_calendar(province, county)
         calendar.check(on)
-        if _always_delegated(wf, _place(province, county), attributes):
+        if _always_delegated(wf, province, county, attributes):
             attributes["delegated"] = True
         if case_id is None:
             # ``taken``: ids opened but not yet written (an import batch); ``numbers``: the
@@ -991,11 +1004,11 @@ class Engine(Reports, Maintenance):
         """
         wf = self._workflow_of(case, on)
         machine = self.registry.machine(case.province, case.workflow)
-        calendar = self.calendar(case.province, case.county)
+        calendar = self._case_calendar(case.province, case.county)
         calendar.check(on)
         if recorded is None:
             wf.check_attributes(payload)
-        _always_delegated(wf, _place(case.province, case.county), payload)
+        _always_delegated(wf, case.province, case.county, payload)
         attributes = {**case.attributes, **payload}
         ctx = GuardContext(
             case_id=case.id,
@@ -1007,7 +1020,7 @@ class Engine(Reports, Maintenance):
             attributes=read_only(attributes),
             event=event,
             on=on,
-            payload=read_only(payload),
+            payload=read_only(payload) if payload else _NO_DATA,
             reason=reason,
             history=tuple(history),
             deadlines=tuple(deadlines),
