@@ -61,6 +61,11 @@ class _Line:
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
+# Its C encoder, built once too (``encode`` builds one a call, with a closure and two frames
+# around it), where Python has it. No circular check: a decoded line cannot hold itself.
+_CANONICAL_CHUNKS = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _CANONICAL.default, json.encoder.encode_basestring, None, _CANONICAL.key_separator,
+    _CANONICAL.item_separator, True, False, True)
 _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it builds one a call)
                             parse_float=finite_float, object_pairs_hook=unique_keys)
 
@@ -87,8 +92,9 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
     try:
-        key = given or "import:" + hashlib.sha256(
-            _CANONICAL.encode(data).encode()).hexdigest()[:32]
+        key = given or "import:" + hashlib.sha256((
+            "".join(_CANONICAL_CHUNKS(data, 0)) if _CANONICAL_CHUNKS else _CANONICAL.encode(data)
+        ).encode()).hexdigest()[:32]
     except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text that can be stored
         raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
                            "surrogate)") from None
@@ -179,8 +185,8 @@ class _Batch:
         op = data.get("op")
         if op not in FIELDS:
             raise InvalidInput(f"unknown op {spelled(op)}: use open or fire")
-        unknown = data.keys() - FIELDS[op]
-        if unknown:
+        if not FIELDS[op].issuperset(data):
+            unknown = data.keys() - FIELDS[op]
             raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "
                                f"(fields: {', '.join(sorted(FIELDS[op]))})")
         on_text = _field(data, "on", str)
@@ -190,21 +196,31 @@ class _Batch:
             raise InvalidInput(f"on: {exc}") from None
         if on > self.today:
             self.engine._happened(on)  # (the refusal)
-        actor(_field(data, "actor", str, required=False))
-        shown(_field(data, "reason", str, required=False), "reason", lines=True)
+        given_actor, reason = data.get("actor"), data.get("reason")
+        if given_actor is not None:  # (absent from most lines)
+            actor(_field(data, "actor", str, required=False))
+        if reason is not None:
+            shown(_field(data, "reason", str, required=False), "reason", lines=True)
         try:
             if op == "open":
                 changes = [self._opening(data, on, key)]
             else:
-                case_id = _field(data, "case_id", str)
+                case_id = data.get("case_id")
+                if type(case_id) is not str:  # (as ``_field`` says it)
+                    case_id = _field(data, "case_id", str)
                 known = self.now.get(case_id)
                 if known is None:
                     known, _ = self.engine._known(case_id)
                     self.before[case_id] = known
+                event = data.get("event")
+                if type(event) is not str:
+                    event = _field(data, "event", str)
+                payload = data.get("payload")
+                if payload is not None and type(payload) is not dict:
+                    _field(data, "payload", dict)
                 changes = self.engine._event_changes(
-                    known, _field(data, "event", str), on,
-                    _field(data, "payload", dict, required=False), data.get("reason"),
-                    data.get("actor"), key, self.changes.keys(), self.numbers)
+                    known, event, on, payload, reason, given_actor, key, self.changes.keys(),
+                    self.numbers)
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, DoudiError):
                 raise
