@@ -136,6 +136,8 @@ class Deadline:
 def _duration_for(
     rule: DeadlineRule, params: Mapping[str, Parameter], attributes: Mapping[str, Any]
 ) -> Parameter:
+    if not rule.variants:
+        return params[rule.param]
     for variant in rule.variants:
         if variant_applies(variant.when, params, attributes):
             return params[variant.param]
@@ -171,7 +173,10 @@ def apply_event(
     def change(i: int, **fields: Any) -> Deadline:
         # Deadlines are immutable: a changed one is a new object in the result, so the
         # caller's list is left as it was, and untouched ones stay the very same objects.
-        result[i] = attrs.evolve(result[i], **fields)
+        # (As attrs.evolve, built by position: evolve looks every field up by name.)
+        old = result[i]
+        result[i] = Deadline(*[fields[name] if name in fields else getattr(old, name)
+                               for name in _FIELD_NAMES])
         return result[i]
 
     # Where each rule the event acts on has its running deadlines, and how many it has had.
@@ -187,10 +192,9 @@ def apply_event(
     if rules and result:
         names = list(map(_RULE_OF, reversed(result)))
         for rule in rules:
-            try:
-                at = len(result) - 1 - names.index(rule.rule)
-            except ValueError:
-                continue  # none yet
+            if rule.rule not in names:
+                continue  # none yet (tested first: a ValueError from index costs more)
+            at = len(result) - 1 - names.index(rule.rule)
             counts[rule.rule] = result[at].instance
             if rule.overlaps:
                 running_at[rule.rule] = [i for i, d in enumerate(result)
@@ -224,7 +228,11 @@ def apply_event(
                 # "可以延长至45个工作日"), and the breach stays on record.
                 continue
             if rule.kind == "duty":
-                extension = next((x for x in rule.extensions if event in x.events), None)
+                extension = None
+                for x in rule.extensions:
+                    if event in x.events:
+                        extension = x
+                        break
                 if extension is not None:
                     change(at, extended_by=event, **_counted(calendar, params[extension.param],
                                                              result[at].starts_on))
@@ -269,6 +277,10 @@ def apply_event(
             if d.running and not (d.kind == "window" and d.due_on < on):
                 result[i] = d.ended_by(event, on)
     return result
+
+
+#: Deadline's fields in its constructor's order.
+_FIELD_NAMES = tuple(f.name for f in attrs.fields(Deadline))
 
 
 def _period_last_day(deadline: Deadline) -> date | None:
