@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from engine.arguments import spelled
+from engine.arguments import non_negative_number, spelled
 from engine.deadlines import Deadline
+from engine.errors import InvalidInput
 from engine.workflow import DeadlineRule, Parameter, is_delegated
 
 if TYPE_CHECKING:
@@ -84,9 +85,6 @@ def number_datum(
     values: Mapping[str, Any], field: str, event: str, required: bool = True
 ) -> float | None:
     """A non-negative number an event needs (``--set field=N``); a clear error otherwise."""
-    from engine.arguments import non_negative_number
-    from engine.errors import InvalidInput
-
     value = values.get(field)
     if value is None:
         if required:

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import spelled
-from engine.errors import WorkflowLoadError
-from engine.periods import Duration
+from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled
+from engine.errors import InvalidInput, WorkflowLoadError
+from engine.periods import Duration, iso_date
 from engine.read_only import read_only
 from engine.shapes import (
     is_instance,
@@ -166,9 +166,8 @@ class AttributeSpec:
     fen: bool = False
 
     def check(self, value: Any) -> None:
-        from engine.arguments import LARGEST_NUMBER, out_of_range, printable
-        from engine.errors import InvalidInput
-
+        # (imported at the top, not here: an import statement cost each datum checked
+        # about as much as the check)
         name = self.name
         if self.type == "decided":
             raise InvalidInput(f"{name} is decided by doudi ({self.title}), not given: "
@@ -200,8 +199,6 @@ class AttributeSpec:
         elif self.choices and str(value) not in self.choices:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {spelled(value)}")
         elif self.type in ("month", "date"):
-            from engine.periods import iso_date
-
             text = str(value)
             try:
                 if self.type == "month":
@@ -315,8 +312,6 @@ class Workflow:
         if "county" in values:
             county = values["county"]
             if not isinstance(county, str) or not county.strip() or county != county.strip():
-                from engine.errors import InvalidInput
-
                 # (spaces around it would make another county: its own parameters, calendar
                 # and report filter would silently not apply)
                 raise InvalidInput(f"county must be the county's name (text, without spaces "
@@ -327,8 +322,6 @@ class Workflow:
                 if spec is not None:
                     spec.check(values[name])
             return
-        from engine.errors import InvalidInput
-
         for name, spec in self.attributes.items():
             if name in values:
                 if not (linked and spec.type == "decided"):
