@@ -503,8 +503,11 @@ class Engine(Reports, Maintenance):
         # Printable characters only: a control character (a terminal escape) or an invisible
         # one (a zero-width space makes "z\u200bw" look like "zw") would make an id that
         # shows as another; a leading "-" would be read as an option by every command.
-        if not case_id or case_id.startswith("-") or any(
-                unicodedata.category(c)[0] in "CZ" for c in case_id):
+        if not case_id or case_id.startswith("-") or (
+                # (ASCII: a control character is the one not printable, a space the one
+                # separator: said without a look-up a character)
+                not case_id.isprintable() or " " in case_id if case_id.isascii()
+                else any(unicodedata.category(c)[0] in "CZ" for c in case_id)):
             raise InvalidInput(f"case id {arguments.spelled(case_id)} must be non-empty, without spaces or "
                                "invisible characters, and not start with '-'")
         if self.store.exists(case_id):
@@ -1006,10 +1009,11 @@ class Engine(Reports, Maintenance):
         machine = self.registry.machine(case.province, case.workflow)
         calendar = self._case_calendar(case.province, case.county)
         calendar.check(on)
-        if recorded is None:
+        if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)
         _always_delegated(wf, case.province, case.county, payload)
         attributes = {**case.attributes, **payload}
+        final_states, rules = wf.final_states, wf.rules_for(event)
         ctx = GuardContext(
             case_id=case.id,
             province=case.province,
@@ -1028,8 +1032,8 @@ class Engine(Reports, Maintenance):
             calendar=calendar,
             hooks=self.registry.answers,
             opened_on=case.opened_on,
-            final_states=wf.final_states,
-            rules=wf.rules_for(event),
+            final_states=final_states,
+            rules=rules,
             assessment_parameters=partial(self._assessment_parameters, case.province,
                                           case.county, on),
         )
@@ -1046,8 +1050,9 @@ class Engine(Reports, Maintenance):
         for name in taken.effects:
             self.registry.effects[name](ctx, outcome)
         attributes.update(outcome.attributes)
-        closes = state in wf.final_states
-        deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload)
+        closes = state in final_states
+        deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
+                                rules)
         entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
                              derived=outcome.attributes, actor=actor, key=key)
         openings = list(outcome.openings)

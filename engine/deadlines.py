@@ -160,11 +160,13 @@ def apply_event(
     attributes: Mapping[str, Any],
     closes_case: bool,
     payload: Mapping[str, Any] | None = None,
+    rules: tuple[DeadlineRule, ...] | None = None,
 ) -> list[Deadline]:
     """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing.
 
     ``attributes`` are the case's attributes after the event (variants read them);
-    ``payload`` the event's data (``start_from`` reads it). ``deadlines`` is left as it was:
+    ``payload`` the event's data (``start_from`` reads it); ``rules``: the workflow's
+    ``rules_for(event)``, when the caller has them. ``deadlines`` is left as it was:
     the deadlines the event changes are new objects in the result, the others the same.
     """
     params = workflow.parameters
@@ -186,7 +188,8 @@ def apply_event(
     # over them all: a case's deadlines grow with its history (each re-check starts the next
     # one). An overlapping rule's running ones are all looked for: such rules are rare events
     # (a member's death), so there are few.
-    rules = workflow.rules_for(event)
+    if rules is None:
+        rules = workflow.rules_for(event)
     running_at: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
     if rules and result:

@@ -53,6 +53,8 @@ def read_only(value: Any) -> Any:
     if kind in _AS_THEY_ARE:
         return value
     if kind is dict:  # (the common case: the attributes, the event's data)
+        if _AS_THEY_ARE.issuperset(map(type, value.values())):  # (scalars only: copied whole)
+            return ReadOnlyDict(value)
         return ReadOnlyDict({k: v if type(v) in _AS_THEY_ARE else read_only(v)
                              for k, v in value.items()})
     if isinstance(value, ReadOnlyList | ReadOnlyDict | str | int | float | None):
