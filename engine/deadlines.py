@@ -21,6 +21,7 @@ from engine.periods import (
     CALENDAR_PERIODS,
     Duration,
     due_date,
+    iso_text,
     last_working_day,
     moved_phrase,
     period_end,
@@ -104,15 +105,15 @@ class Deadline:
         return {
             "rule": self.rule, "title": self.title, "severity": self.severity,
             "kind": self.kind, "instance": self.instance,
-            "starts_on": self.starts_on.isoformat(), "duration": self.duration,
-            "due_on": self.due_on.isoformat(), "citation": self.citation,
+            "starts_on": iso_text(self.starts_on), "duration": self.duration,
+            "due_on": iso_text(self.due_on), "citation": self.citation,
             # (as stored: 0 or 1; a bool would cost sqlite3 an adapter look-up, see store._MOSTLY_NULL)
             "computation": self.computation, "provisional": int(self.provisional),
             "param": self.param,
-            "stopped_on": self.stopped_on.isoformat() if self.stopped_on else None,
+            "stopped_on": iso_text(self.stopped_on) if self.stopped_on else None,
             "stop_event": self.stop_event, "outcome": self.outcome,
             "extended_by": self.extended_by,
-            "paused_on": self.paused_on.isoformat() if self.paused_on else None,
+            "paused_on": iso_text(self.paused_on) if self.paused_on else None,
             "subject": self.subject,
             "case_id": case_id,
         }

@@ -74,6 +74,13 @@ class Duration:
         return f"{self.count}{UNIT_NAMES[self.unit]}"
 
 
+#: ``day.isoformat()``, remembered: date.isoformat formats through printf, about ten times a
+#: dictionary look-up, and every row written spells the same few dates again.
+@functools.lru_cache(maxsize=4096)
+def iso_text(day: date) -> str:
+    return day.isoformat()  # (a datetime as its own isoformat: never equal to a date)
+
+
 def iso_date(value: object) -> date:
     """A date written YYYY-MM-DD (a ``date`` is taken as it is); ValueError naming the value
     for anything else. Python 3.11's ``date.fromisoformat`` also reads 20260302 and
