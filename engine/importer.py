@@ -10,6 +10,7 @@ import running beside other writers never overwrites their events.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -60,6 +61,7 @@ class _Line:
     key: str
 
 
+_TEXT = (str, bytes)  # (``str | bytes`` would build a union at each line)
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
 # Its C encoder, built once too (``encode`` builds one a call, with a closure and two frames
 # around it), where Python has it. No circular check: a decoded line cannot hold itself.
@@ -70,14 +72,33 @@ _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it buil
                             parse_float=finite_float, object_pairs_hook=unique_keys)
 
 
+_LINE_ENDS = ("", "\n", "\r\n")
+
+
+def _decoded(text: str) -> Any:
+    """``_DECODER.decode(text)``; an object alone on its line is read by the scanner
+    directly (decode would match the whitespace around it twice, in two more calls)."""
+    if text[:1] == "{":
+        try:
+            value, end = _DECODER.scan_once(text, 0)
+        except StopIteration:
+            pass  # (decode says it)
+        else:
+            if text[end:] in _LINE_ENDS:
+                return value
+    return _DECODER.decode(text)
+
+
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
-    if not isinstance(text, str | bytes):
+    if not isinstance(text, _TEXT):
         raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
-            text = text.decode("utf-8-sig")  # not UTF-8: a ValueError, like bad JSON
-        data = _DECODER.decode(text)
+            # Not UTF-8: a ValueError, like bad JSON. Without a byte order mark to strip,
+            # decoded as UTF-8 itself (utf-8-sig is Python code around it).
+            text = text.decode("utf-8-sig" if text.startswith(codecs.BOM_UTF8) else "utf-8")
+        data = _decoded(text)
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"not UTF-8 (save the file as UTF-8): byte "
                            f"0x{exc.object[exc.start]:02x} at position {exc.start}") from None
@@ -361,7 +382,7 @@ def import_lines(
 
     number = 0
     for number, text in enumerate(lines, start=1):
-        if isinstance(text, str | bytes) and not text.strip():
+        if isinstance(text, _TEXT) and not text.strip():
             continue
         result.lines += 1
         pending.append((number, text))
