@@ -69,6 +69,8 @@ class ProcessMachine:
                     continue
                 routes.setdefault((t.event, source), []).append((t.dest or source, resolved))
         self._routes = {pair: tuple(found) for pair, found in routes.items()}
+        # Where the first transition has no guards it is taken whatever the context.
+        self._unguarded = {pair: found[0][0] for pair, found in routes.items() if not found[0][1]}
 
     def allowed_events(self, state: str) -> list[str]:
         return self.machine.get_triggers(state)
@@ -79,6 +81,12 @@ class ProcessMachine:
             known = ", ".join(self.workflow.events)
             raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
                                f"(events: {known})")
+
+    def unguarded(self, state: str, event: str) -> str | None:
+        """The state :meth:`fire` moves a case in ``state`` to on ``event`` whatever its
+        context, where no guard decides it (the first transition has none); None where a
+        guard does, or the event is refused there."""
+        return self._unguarded.get((event, state))
 
     def fire(self, state: str, event: str, ctx: GuardContext) -> str:
         """The state after ``event``; raises :class:`EventRefused` saying why not."""
