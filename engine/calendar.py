@@ -215,7 +215,8 @@ class OfficialCalendar(Calendar):
 
     def check(self, day: date) -> None:
         """Refuse (:class:`OutsideCalendar`) a day the calendar does not cover."""
-        self._offset(day)
+        if not 0 <= day.toordinal() - self._base < len(self._cumulative):  # (every event)
+            self._offset(day)  # (the refusal)
 
     def day_info(self, day: date) -> DayInfo:
         """What ``day`` is (working or not), why, on whose authority, and whether projected."""

@@ -58,10 +58,10 @@ from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
+    DELEGATION,
     OPEN_EVENT,
     Parameter,
     Workflow,
-    always_delegating,
     available_workflows,
 )
 
@@ -89,8 +89,8 @@ def _always_delegated(wf: Workflow, province: str, county: str | None,
                       attributes: Mapping[str, Any]) -> bool:
     """Whether the place (a province, or a county that set it) always delegates; refuses
     ``delegated=false`` where it does."""
-    delegation = always_delegating(wf.parameters)
-    if delegation is None:
+    delegation = wf.parameters.get(DELEGATION)  # (always_delegating, asked every event)
+    if delegation is None or delegation.value != "always":
         return False
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
@@ -1007,7 +1007,9 @@ class Engine(Reports, Maintenance):
         """
         wf = self._workflow_of(case, on)
         machine = self.registry.machine(case.province, case.workflow)
-        calendar = self._case_calendar(case.province, case.county)
+        calendar = self._checked_calendars.get((case.province, case.county))
+        if calendar is None:
+            calendar = self._case_calendar(case.province, case.county)
         calendar.check(on)
         if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)

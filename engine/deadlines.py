@@ -173,15 +173,6 @@ def apply_event(
     params = workflow.parameters
     result = list(deadlines)
 
-    def change(i: int, **fields: Any) -> Deadline:
-        # Deadlines are immutable: a changed one is a new object in the result, so the
-        # caller's list is left as it was, and untouched ones stay the very same objects.
-        # (As attrs.evolve, built by position: evolve looks every field up by name.)
-        old = result[i]
-        result[i] = Deadline(*[fields[name] if name in fields else getattr(old, name)
-                               for name in _FIELD_NAMES])
-        return result[i]
-
     # Where each rule the event acts on has its running deadlines, and how many it has had.
     # A rule's deadlines are numbered 1, 2, … as they start. Starting one ends the one running
     # (unless the rule ``overlaps``), so its last deadline holds the count and is the only one
@@ -211,7 +202,8 @@ def apply_event(
         if running and event in rule.stops:
             for at in running:
                 met = on <= result[at].due_on
-                change(at, stopped_on=on, stop_event=event, outcome="met" if met else "met_late")
+                _change(result, at, stopped_on=on, stop_event=event,
+                        outcome="met" if met else "met_late")
                 if met:
                     satisfied = _period_last_day(result[at])
             running = []
@@ -225,7 +217,7 @@ def apply_event(
                     # (a first period counted from the opening stays the period it opened in)
                     counted = _period(param, Duration.parse(
                         result[at].duration, own_period=True).count == 0)
-                    change(at, **_counted(calendar, param, result[at].starts_on, counted))
+                    _change(result, at, **_counted(calendar, param, result[at].starts_on, counted))
             if result[at].passed(on):
                 # Breached already: no extension moves its due date, and no pause stops it.
                 # An extension is decided within the time limit it extends (57号 第22条
@@ -238,12 +230,12 @@ def apply_event(
                         extension = x
                         break
                 if extension is not None:
-                    change(at, extended_by=event, **_counted(calendar, params[extension.param],
-                                                             result[at].starts_on))
+                    _change(result, at, extended_by=event, **_counted(
+                        calendar, params[extension.param], result[at].starts_on))
                 if event in rule.pauses and result[at].paused_on is None:
-                    change(at, paused_on=on)
+                    _change(result, at, paused_on=on)
                 elif event in rule.resumes and result[at].paused_on is not None:
-                    change(at, **_resumed(result[at], calendar, on))
+                    _change(result, at, **_resumed(result[at], calendar, on))
         if event in rule.starts and (rule.when is None
                                      or variant_applies(rule.when, params, attributes)):
             given = (payload or {}).get(rule.subject) if rule.subject else None
@@ -254,7 +246,7 @@ def apply_event(
                 # Replaced, not left undone: cancelled even if it had run out (the same death
                 # recorded again puts its date right).
                 if not rule.overlaps or (subject is not None and result[at].subject == subject):
-                    change(at, stopped_on=on, stop_event=event, outcome="cancelled")
+                    _change(result, at, stopped_on=on, stop_event=event, outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             counted = _period(param, event == OPEN_EVENT)
@@ -266,15 +258,11 @@ def apply_event(
                 # the due date, counts for the period it was done in, as before.)
                 start = satisfied
             instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1
-            result.append(Deadline(
-                rule=rule.rule,
-                title=rule.title,
-                severity=rule.severity,
-                kind=rule.kind,
-                instance=instance,
-                starts_on=start,
-                subject=subject,
-                **_counted(calendar, param, start, counted),
+            due = _counted(calendar, param, start, counted)
+            result.append(Deadline(  # (by position: a start's fields, then running, subject)
+                rule.rule, rule.title, rule.severity, rule.kind, instance, start,
+                due["duration"], due["due_on"], due["citation"], due["computation"],
+                due["provisional"], due["param"], None, None, RUNNING, None, None, subject,
             ))
     if closes_case:
         for i, d in enumerate(result):
@@ -285,6 +273,17 @@ def apply_event(
 
 #: Deadline's fields in its constructor's order.
 _FIELD_NAMES = tuple(f.name for f in attrs.fields(Deadline))
+
+
+def _change(result: list[Deadline], i: int, **fields: Any) -> Deadline:
+    """``result[i]`` with ``fields`` changed. Deadlines are immutable: a changed one is a new
+    object in the result, so the caller's list is left as it was, and untouched ones stay
+    the very same objects. (As attrs.evolve, built by position: evolve looks every field up
+    by name.)"""
+    old = result[i]
+    result[i] = Deadline(*[fields[name] if name in fields else getattr(old, name)
+                           for name in _FIELD_NAMES])
+    return result[i]
 
 
 def _period_last_day(deadline: Deadline) -> date | None:

@@ -211,7 +211,9 @@ class _Batch:
             unknown = data.keys() - FIELDS[op]
             raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "
                                f"(fields: {', '.join(sorted(FIELDS[op]))})")
-        on_text = _field(data, "on", str)
+        on_text = data.get("on")
+        if type(on_text) is not str:  # (as ``_field`` says it)
+            on_text = _field(data, "on", str)
         try:
             on = iso_date(on_text)
         except ValueError as exc:

@@ -211,7 +211,8 @@ def _period_phrase(duration: Duration) -> str:
 
 def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
-    return _cached_due_date(calendar, start, Duration.parse(duration))
+    return _cached_due_date(calendar, start, duration if type(duration) is Duration
+                            else Duration.parse(duration))  # (parsed already: no call)
 
 
 # A province's cases start the same few periods on the same days: an import or a replay
