@@ -1,0 +1,118 @@
+"""What the import and the per-event core do faster must decide exactly as before (the round
+after 83394a6): the same errors for the same lines, the same state for the same event, the
+same row text for the same dates, and the process's garbage collector left as it was found."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from datetime import date, datetime
+
+import pytest
+
+from engine import Engine
+from engine.errors import DoudiError
+from engine.guards import GuardContext
+from engine.importer import _CANONICAL, _DECODER, ImportStopped, parse_line
+from engine.periods import iso_text
+from engine.registry import get_registry
+from engine.workflow import available_workflows
+
+LINES = [
+    {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
+    {"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03"},
+]
+
+
+def _reference(text: str | bytes):
+    """parse_line as it was written before: json's own decode, utf-8-sig always, the
+    canonical text through JSONEncoder.encode."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        data = _DECODER.decode(text)
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at position {exc.start}"
+    except ValueError as exc:
+        return f"not valid JSON ({exc})"
+    if not isinstance(data, dict):
+        return "each line must be a JSON object"
+    return data, data.get("key") or "import:" + hashlib.sha256(
+        _CANONICAL.encode(data).encode()).hexdigest()[:32]
+
+
+@pytest.mark.parametrize("text", [
+    b'{"op": "open", "attributes": {"b": [1, 2.5, {"z": null}], "a": "\xe4\xb8\xad"}}\n',
+    b'\xef\xbb\xbf{"op": "fire"}\n',  # a byte order mark (Notepad's UTF-8): stripped
+    b'\xef\xbb\xbf\xff{}',  # not UTF-8 after the mark: its position counted after the mark
+    b'\xff{}', b'{"a": "\xe4\xb8"}',
+    b'{"a": 1}\r\n', b'{"a": 1}', b' {"a": 1}', b'{"a": 1}\t\n', b'{"a": 1} x', b'{"a": 1}{}',
+    b'{"a": 1,}', b'{', b'[1]', b'', b'{"a": 1e999}', b'{"a": NaN}', b'{"a": 1, "a": 2}',
+    '{"a": "text given as str"}\n', '{"key": "k1", "a": 1}',
+])
+def test_a_line_is_read_and_keyed_as_json_s_own_decode_and_encode_did(text):
+    expected = _reference(text)
+    try:
+        got = parse_line(text)
+    except DoudiError as exc:
+        assert isinstance(expected, str), (text, str(exc))
+        assert expected.split(":")[0] in str(exc)
+        if "position" in expected or "JSON (" in expected:
+            assert expected.split(": ", 1)[-1] in str(exc)
+        return
+    assert got == expected
+
+
+def test_iso_text_spells_a_date_and_a_datetime_each_as_its_own_isoformat():
+    # (a remembered date.isoformat would have answered a datetime with its date alone)
+    assert iso_text(date(2026, 3, 2)) == "2026-03-02"
+    assert iso_text(datetime(2026, 3, 2, 1, 2)) == "2026-03-02T01:02:00"
+    assert iso_text(datetime(2026, 3, 2)) == "2026-03-02T00:00:00"
+    assert iso_text(date(2026, 3, 2)) == "2026-03-02"
+
+
+def test_an_event_no_guard_decides_goes_where_fire_takes_it_whatever_the_context():
+    registry = get_registry()
+    checked = 0
+    for province in sorted(registry.provinces):
+        for name in available_workflows():
+            try:
+                wf = registry.workflow(province, name)
+            except DoudiError:
+                continue
+            machine = registry.machine(province, name)
+            for state in (s.name for s in wf.states):
+                for event in wf.events:
+                    dest = machine.unguarded(state, event)
+                    if dest is None:
+                        continue
+                    ctx = GuardContext(
+                        case_id="T", province=province, state=state, attributes={},
+                        event=event, on=date(2026, 3, 16), payload={}, reason=None, history=(),
+                        deadlines=(), parameters=wf.parameters,
+                        calendar=registry.calendar(province))
+                    assert machine.fire(state, event, ctx) == dest, (province, name, state)
+                    checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path, db, enabled):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in LINES) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(LINES[0]) + "\n{\n", encoding="utf-8")
+    seen = []
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        engine = Engine.open(db)
+        result = engine.import_file(str(path), progress=lambda n: seen.append(gc.isenabled()))
+        assert result.events == 2 and gc.isenabled() is enabled
+        assert seen and all(s is enabled for s in seen)  # (the caller's code runs as it was)
+        with pytest.raises(ImportStopped):
+            engine.import_file(str(bad))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
