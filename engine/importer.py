@@ -25,6 +25,7 @@ from attrs import define
 from engine.arguments import actor, finite_float, not_json, shown, spelled, unique_keys
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
+from engine.integrity import json_encoder
 from engine.periods import iso_date
 from engine.store import Change, Known
 
@@ -63,12 +64,7 @@ class _Line:
 
 
 _TEXT = (str, bytes)  # (``str | bytes`` would build a union at each line)
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # built once, not per line
-# Its C encoder, built once too (``encode`` builds one a call, with a closure and two frames
-# around it), where Python has it. No circular check: a decoded line cannot hold itself.
-_CANONICAL_CHUNKS = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
-    None, _CANONICAL.default, json.encoder.encode_basestring, None, _CANONICAL.key_separator,
-    _CANONICAL.item_separator, True, False, True)
+_CANONICAL = json_encoder(sort_keys=True, ensure_ascii=False)  # (a decoded line cannot hold itself)
 _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it builds one a call)
                             parse_float=finite_float, object_pairs_hook=unique_keys)
 
@@ -114,9 +110,7 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
     try:
-        key = given or "import:" + hashlib.sha256((
-            "".join(_CANONICAL_CHUNKS(data, 0)) if _CANONICAL_CHUNKS else _CANONICAL.encode(data)
-        ).encode()).hexdigest()[:32]
+        key = given or "import:" + hashlib.sha256(_CANONICAL(data).encode()).hexdigest()[:32]
     except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text that can be stored
         raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
                            "surrogate)") from None

@@ -33,6 +33,7 @@ from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInpu
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
+from engine.periods import iso_text
 from engine.schema import migrations, upgrade
 
 
@@ -834,7 +835,7 @@ class Store:
                 sanctions.append(sanction.to_row(case_id, seq))
             for other, relation, on, seq in change.links:
                 links.append({"case_id": case_id, "other_id": other, "relation": relation,
-                              "on": _iso(on), "seq": seq})
+                              "on": iso_text(on), "seq": seq})
         _insert(self.db, "events", events)
         if cleared:
             self.db.conn.executemany("delete from deadlines where case_id = ?", cleared)
@@ -864,7 +865,7 @@ class Store:
             change.attributes_json = _ATTRIBUTES(c.attributes)
             rows.append({"county": c.county, "state": c.state,
                          "attributes": change.attributes_json,
-                         "last_event_on": _iso(c.last_event_on)})
+                         "last_event_on": iso_text(c.last_event_on)})
         sql, bound = _update_sql("cases", columns,
                                  ", version = version + 1 where id = ? and version = ?",
                                  _nulls("cases", columns, rows))
@@ -923,7 +924,7 @@ def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:
         "case_id": case_id,
         "seq": entry.seq,
         "event": entry.event,
-        "on": _iso(entry.on),
+        "on": iso_text(entry.on),
         "recorded_at": now,
         "actor": entry.actor,
         "payload": _dumps(entry.payload),
@@ -1086,17 +1087,3 @@ def _now() -> str:
     if _last_now[0] != second:
         _last_now = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
     return _last_now[1]
-
-
-#: Dates as text (``date.isoformat`` formats through printf: several times a dictionary
-#: look-up); events of one period share a handful of dates.
-_ISO: dict[date, str] = {}
-
-
-def _iso(day: date) -> str:
-    text = _ISO.get(day)
-    if text is None:
-        if len(_ISO) >= 4096:
-            _ISO.clear()
-        text = _ISO[day] = day.isoformat()
-    return text

@@ -14,7 +14,7 @@ import pytest
 from engine import Engine
 from engine.errors import DoudiError
 from engine.guards import GuardContext
-from engine.importer import _CANONICAL, _DECODER, ImportStopped, parse_line
+from engine.importer import _DECODER, ImportStopped, parse_line
 from engine.periods import iso_text
 from engine.registry import get_registry
 from engine.workflow import available_workflows
@@ -23,6 +23,9 @@ LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
     {"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03"},
 ]
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # (as parse_line's was)
 
 
 def _reference(text: str | bytes):
