@@ -37,3 +37,28 @@ def test_the_script_runs_the_command_line():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "2026-03-05"  # Tue 3/3, Wed 3/4, Thu 3/5
+
+
+# What `doudi --help` may not import: the store and what it brings (sqlite-utils), the
+# engine's core, the plugins. The bench's start-up target (< 0.3 s) rests on it: an import
+# of the store at the top of one command module (audit's --heads pattern, from maintenance)
+# took --help from 0.065 s to 0.197 s.
+HELP_ONLY = """
+import sys
+sys.argv = ["doudi", "--help"]
+from engine.launch import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m in ("sqlite_utils", "pluggy", "transitions")
+               or m in ("engine.store", "engine.core", "engine.maintenance", "engine.registry"))
+print("loaded:", *heavy, file=sys.stderr)
+"""
+
+
+def test_help_loads_neither_the_store_nor_the_engine_nor_the_plugins():
+    result = subprocess.run([sys.executable, "-c", HELP_ONLY], capture_output=True, text=True,
+                            timeout=60)
+    assert "Usage: doudi" in result.stdout, result.stderr
+    assert result.stderr.splitlines()[-1] == "loaded:"

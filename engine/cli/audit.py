@@ -8,7 +8,6 @@ from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import counted, db_option, echo, echo_all, progress_bar
 from engine.errors import DoudiError, InvalidInput
-from engine.maintenance import HASH_PATTERN
 
 
 class AuditFailed(DoudiError):
@@ -37,6 +36,8 @@ def heads(case_id, db_path) -> None:
 
 def _read_heads(file) -> list[tuple[str, int, str]]:
     """The lines `audit heads` printed, each checked; a line that is not one is usage (2)."""
+    from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
+
     kept = []
     for number, line in enumerate(file, start=1):
         if not line.strip():
