@@ -84,14 +84,19 @@ def test_a_database_a_newer_doudi_upgraded_is_refused_not_written(tmp_path):
     assert Path(path).read_bytes() == before
 
 
+def _schema_before(path, migration: str):
+    """A new database at ``path`` with the schema as it was before ``migration``."""
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before=migration)
+    db.close()
+    return path
+
+
 def test_a_deadline_is_updated_through_its_key_not_by_reading_the_cases_deadlines(tmp_path):
     # A database written before m008 has deadlines indexed on case_id alone; opened again,
     # the index on (case_id, rule, instance) replaces it, keeps its deadlines, and the
     # update each event makes goes straight to the row (SQLite's own query plan).
-    path = tmp_path / "m007.db"
-    db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m008_deadline_key_index")
-    db.close()
+    path = _schema_before(tmp_path / "m007.db", "m008_deadline_key_index")
     engine = Engine.open(str(path))
     case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 3))
@@ -370,10 +375,7 @@ def test_one_index_on_state_and_date_serves_the_reports_searches(tmp_path):
     民发〔2021〕57号 第15条: investigation within 3 working days of 受理 (Mon 3/2): 3/3(1) 3/4(2)
     3/5(3) → due 3/5; started Tue 3/10, so as of Mon 3/9 breached by 2 (3/6, 3/9), found by
     rebuilding the case as of 3/9 (its last event is after it)."""
-    path = tmp_path / "m010.db"
-    db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m011_case_state_date_index")
-    db.close()
+    path = _schema_before(tmp_path / "m010.db", "m011_case_state_date_index")
     old = Engine.open(str(path))
     case = old.open_case(province="shanxi", on=date(2026, 3, 2))
     old.fire(case.id, "accept", on=date(2026, 3, 2))
@@ -411,10 +413,7 @@ def test_the_report_reads_running_and_late_deadlines_through_a_partial_index(tmp
     民发〔2021〕57号 第15条: investigation within 3 working days of 受理 (Mon 3/2): 3/3(1)
     3/4(2) 3/5(3) → due 3/5. Started 3/4: met. Started Tue 3/10: met late by 3 (3/6, 3/9,
     3/10). Not started: as of Fri 3/20 breached by 11 (3/6, 3/9–3/13, 3/16–3/20)."""
-    path = tmp_path / "m011.db"
-    db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m012_running_or_late_index")
-    db.close()
+    path = _schema_before(tmp_path / "m011.db", "m012_running_or_late_index")
     engine = Engine.open(str(path))
     ids = []
     for started in (date(2026, 3, 4), date(2026, 3, 10), None):
