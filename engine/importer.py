@@ -314,8 +314,8 @@ def import_lines(
         # their counts, set off a collection every few lines otherwise, each going through
         # every object made since (about 3 % of an import's instructions).
         collecting = gc.isenabled()
-        gc.disable()
         try:
+            gc.disable()  # (inside: an interrupt raised as it returns must resume it too)
             written, already, skipped = work_out_and_write()
         finally:
             if collecting:

@@ -119,3 +119,30 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path, db, ena
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_an_interrupt_as_the_collector_is_paused_leaves_it_running(tmp_path, db, monkeypatch):
+    # Ctrl-C is raised at the first check after a call returns: one that came while
+    # gc.disable() ran was raised before the block that resumes the collector, which stayed
+    # off for the rest of the process (an embedder's session that caught the interrupt).
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in LINES) + "\n", encoding="utf-8")
+
+    class InterruptedAsItPauses:
+        isenabled, enable = staticmethod(gc.isenabled), staticmethod(gc.enable)
+
+        @staticmethod
+        def disable():
+            gc.disable()
+            raise KeyboardInterrupt
+
+    engine = Engine.open(db)
+    monkeypatch.setattr("engine.importer.gc", InterruptedAsItPauses)
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with pytest.raises(KeyboardInterrupt):
+            engine.import_file(str(path))
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
