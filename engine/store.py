@@ -1084,6 +1084,8 @@ def _now() -> str:
     once a second instead of on every write."""
     global _last_now
     second = time.time_ns() // 1_000_000_000
-    if _last_now[0] != second:
-        _last_now = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
-    return _last_now[1]
+    last = _last_now  # (read once: another thread may replace it meanwhile, with its second)
+    if last[0] != second:
+        last = _last_now = (second,
+                            datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
+    return last[1]
