@@ -52,7 +52,7 @@ from engine.maintenance import (
 )
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
-from engine.read_only import ReadOnlyDict, read_only
+from engine.read_only import read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
@@ -72,8 +72,6 @@ OPEN_ATTEMPTS = 20
 #: cases, each approval opening a benefit case beside it) find none of them kept: each is read
 #: back with its whole history, about 200 µs.
 KNOWN_CASES = 2048
-#: A guard's view of an event without data (most events): shared, since it cannot change.
-_NO_DATA = ReadOnlyDict()
 
 
 @define  # (not frozen: private, and a frozen class's fields cost a call each to set)
@@ -1028,7 +1026,7 @@ class Engine(Reports, Maintenance):
                 attributes=read_only(attributes),
                 event=event,
                 on=on,
-                payload=read_only(payload) if payload else _NO_DATA,
+                payload=read_only_data(payload),
                 reason=reason,
                 history=tuple(history),
                 deadlines=tuple(deadlines),

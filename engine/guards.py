@@ -16,6 +16,7 @@ from attrs import field, frozen
 from engine.arguments import non_negative_number, spelled
 from engine.deadlines import Deadline
 from engine.errors import InvalidInput
+from engine.read_only import NO_DATA, read_only_data
 from engine.workflow import DeadlineRule, Parameter, is_delegated
 
 if TYPE_CHECKING:
@@ -31,9 +32,13 @@ class HistoryEntry:
     on: date
     from_state: str
     to_state: str
-    payload: Mapping[str, Any]
+    # Read-only (a copy): guards and effects see every entry of the case's history, and one
+    # that wrote into an entry's data changed the copy of the case kept in memory, which
+    # the next events' guards read, behind the recorded history.
+    payload: Mapping[str, Any] = field(converter=read_only_data)
     reason: str | None = None
-    derived: Mapping[str, Any] = {}  # what the event's effects decided (e.g. a phase-out plan)
+    # what the event's effects decided (e.g. a phase-out plan)
+    derived: Mapping[str, Any] = field(default=NO_DATA, converter=read_only_data)
     actor: str | None = None
     key: str | None = None  # the caller's idempotency key
     corrects: int | None = None  # the seq of the event a correction refers to

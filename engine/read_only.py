@@ -6,7 +6,8 @@ publicity channel to a list it read) changed the rules of every case after it. L
 mappings in those values are made read-only when the value is built. They stay a ``list``
 and a ``dict`` (``isinstance``, ``== []``, ``json.dumps`` as before: a rule or a plugin
 reading a value sees no difference), but every change raises ``TypeError``. A guard's or
-effect's ``GuardContext`` shows the case's attributes and the event's data read-only too.
+effect's ``GuardContext`` shows the case's attributes and the event's data read-only too, and
+a history entry holds its data and what its effects decided read-only.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ def read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyDict({k: read_only(v) for k, v in value.items()})
     return value
+
+
+#: An empty mapping that refuses changes: shared by every event without data.
+NO_DATA = ReadOnlyDict()
+
+
+def read_only_data(value: Any) -> Any:
+    """An event's data or what its effects decided, read-only: :func:`read_only`, with the
+    empty one shared (most events carry none)."""
+    return NO_DATA if type(value) is dict and not value else read_only(value)
 
 
 def writable(value: Any) -> Any:

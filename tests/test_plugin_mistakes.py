@@ -484,6 +484,10 @@ def doudi_workflow_patches(province, workflow):
      "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
     ('lambda ctx: ctx.payload.__setitem__("village", "改过的村")',
      "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
+    # (an entry of its history: the copy of the case kept in memory changed, which later
+    # events' guards read, and the view it returned, behind the recorded history)
+    ('lambda ctx: ctx.history[0].payload.__setitem__("sneaky", 1)',
+     "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
 ])
 def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install, db, guard,
                                                                         shown):
