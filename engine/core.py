@@ -58,10 +58,10 @@ from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
 from engine.views import Breach, CaseView, DeadlineView, judged
 from engine.workflow import (
-    DELEGATION,
     OPEN_EVENT,
     Parameter,
     Workflow,
+    always_delegating,
     available_workflows,
 )
 
@@ -87,8 +87,8 @@ def _always_delegated(wf: Workflow, province: str, county: str | None,
                       attributes: Mapping[str, Any]) -> bool:
     """Whether the place (a province, or a county that set it) always delegates; refuses
     ``delegated=false`` where it does."""
-    delegation = wf.parameters.get(DELEGATION)  # (always_delegating, asked every event)
-    if delegation is None or delegation.value != "always":
+    delegation = always_delegating(wf.parameters)
+    if delegation is None:
         return False
     if attributes.get("delegated", True) is not True:
         raise EventRefused(
