@@ -1012,6 +1012,9 @@ class Engine(Reports, Maintenance):
         if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)
         _always_delegated(wf, case.province, case.county, payload)
+        # Read-only once, for the guards' and effects' context and for the history entry
+        # (which would copy it again)
+        payload = read_only_data(payload)
         attributes = {**case.attributes, **payload}
         final_states, rules = wf.final_states, wf.rules_for(event)
 
@@ -1026,7 +1029,7 @@ class Engine(Reports, Maintenance):
                 attributes=read_only(attributes),
                 event=event,
                 on=on,
-                payload=read_only_data(payload),
+                payload=payload,
                 reason=reason,
                 history=tuple(history),
                 deadlines=tuple(deadlines),
