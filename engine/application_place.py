@@ -26,7 +26,7 @@ from engine.arguments import spelled
 from engine.assessment import RELATIONS
 from engine.errors import InvalidInput, PluginError
 from engine.json_reader import Reader
-from engine.shapes import list_of, listed
+from engine.shapes import list_of, listed, one
 from engine.workflow import Parameter
 
 GENERAL = "民发〔2021〕57号 第四条"
@@ -103,15 +103,22 @@ def _resident(r: Reader) -> Resident:
     )
 
 
+_TEXT = one("text", lambda v: isinstance(v, str))
+
+
 @frozen
 class Way:
-    """One member may apply at one place, by one clause (``note``: its words, kept as evidence)."""
+    """One member may apply at one place, by one clause (``note``: its words, kept as evidence).
 
-    member: str
-    place: str
-    how: str  # 户籍所在地 | 经常居住地 | the province's own words
-    basis: str  # document and clause
-    note: str = ""
+    Its fields are text, checked when built (a TypeError naming the field): the way is
+    recorded with the 受理, where a province's NaN or date failed the write in a traceback.
+    """
+
+    member: str = attrs.field(validator=_TEXT)
+    place: str = attrs.field(validator=_TEXT)
+    how: str = attrs.field(validator=_TEXT)  # 户籍所在地 | 经常居住地 | the province's own words
+    basis: str = attrs.field(validator=_TEXT)  # document and clause
+    note: str = attrs.field(default="", validator=_TEXT)
 
     def to_json(self) -> dict:
         return attrs.asdict(self)

@@ -295,7 +295,7 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
         return {}
     if type(value) is not dict and not isinstance(value, Mapping):  # (abc's check: a dict not)
         raise InvalidInput(f"{name} must be a mapping of names to values, got {spelled(value)}")
-    return _plain_json(value, name)
+    return json_value(value, name)
 
 
 #: Lists and mappings nested deeper than this are refused: no record doudi keeps is deeper
@@ -305,7 +305,39 @@ DEEPEST_JSON = 50
 
 def json_value(value: Any, name: str) -> Any:
     """Any JSON value (text, number, true/false, list, mapping), as plain lists and dicts."""
-    return _plain_json(value, name)
+    try:
+        return _plain_json(value, name)
+    except _TooDeep as exc:
+        # (looked for only once refused: a list or mapping that holds itself would be refused
+        # as nested too deep, at a path of 50 steps round it; an encoder would recurse until
+        # Python's limit)
+        loop = _contains_itself(value, name, {})
+        if loop is not None:
+            raise InvalidInput(f"{loop[0]} contains itself (at {loop[1]}): not a JSON value"
+                               ) from None
+        raise InvalidInput(str(exc)) from None
+
+
+class _TooDeep(InvalidInput):
+    """:func:`_plain_json` of a value nested more than :data:`DEEPEST_JSON` levels."""
+
+
+def _contains_itself(value: Any, where: str, inside: dict[int, str]) -> tuple[str, str] | None:
+    """(the path of a list or mapping in ``value``, the path where it holds itself), or None
+    (``inside``: the lists and mappings ``value`` is in, by id, with their paths)."""
+    if isinstance(value, str) or not isinstance(value, Mapping | list | tuple):
+        return None
+    if id(value) in inside:
+        return inside[id(value)], where
+    if len(inside) >= DEEPEST_JSON:
+        return None
+    inside = {**inside, id(value): where}
+    items = ((f"{where}.{k}", v) for k, v in value.items()) if isinstance(value, Mapping) \
+        else ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    for path, item in items:
+        if (loop := _contains_itself(item, path, inside)) is not None:
+            return loop
+    return None
 
 
 def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
@@ -322,7 +354,7 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
     # (a dict is said without abc's check of a Mapping, which costs more than the rest)
     mapping = type(value) is dict or isinstance(value, Mapping)
     if depth >= DEEPEST_JSON and (mapping or isinstance(value, list | tuple)):
-        raise InvalidInput(f"{where} is nested more than {DEEPEST_JSON} levels deep")
+        raise _TooDeep(f"{where} is nested more than {DEEPEST_JSON} levels deep")
     if mapping:
         for k in value:
             if not isinstance(k, str):

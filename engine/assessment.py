@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import spelled
+from engine.arguments import json_object, spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
@@ -242,7 +242,21 @@ def _number_within(least: float, greatest: float | None, example: str):
 
 
 def _is_number(value: Any) -> bool:
-    return is_number(value) or isinstance(value, Decimal)
+    """A finite number (a ``Decimal`` too): a rule's NaN was stored as JSON no reader takes
+    (or failed the write in a traceback), or, as an amount not counted, silently ignored."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return is_number(value) and (isinstance(value, int) or math.isfinite(value))
+
+
+def _json_flags(value: Any) -> dict[str, Any]:
+    """``single_person_flags`` as plain JSON, checked when built (a TypeError naming the
+    field): they are recorded with the assessment, where NaN, a date or a mapping that holds
+    itself failed the event's write in a traceback."""
+    try:
+        return json_object(value, "AssessmentRules single_person_flags")
+    except InvalidInput as exc:
+        raise TypeError(str(exc)) from None
 
 
 #: What each province rule returns (checked on every call) and how an error says it.
@@ -316,7 +330,8 @@ class AssessmentRules:
     employment_cost_basis: str = ""
     deduct_rigid_spending: bool = False
     rigid_spending_basis: str = ""
-    single_person_flags: Mapping[str, Any] = attrs.Factory(dict)  # e.g. no 分类救助
+    single_person_flags: Mapping[str, Any] = attrs.field(  # e.g. no 分类救助
+        factory=dict, converter=_json_flags)
     # exemptions of property the investigation found
     property_rule: PropertyRule | None = attrs.field(
         default=None, converter=_province_rule("property_rule"), validator=_function_or_none)

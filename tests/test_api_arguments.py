@@ -38,6 +38,13 @@ def nested(depth):
     return value
 
 
+def holding_itself():
+    """A mapping that holds itself (``note.again`` is ``note``)."""
+    note: dict = {"text": "见附件"}
+    note["again"] = note
+    return {"note": note}
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda e, c: e.open_case(province="shanxi", on=datetime(2026, 3, 2, 10)),
      "on must be a date (datetime.date), got datetime.datetime(2026, 3, 2, 10, 0)"),
@@ -109,6 +116,11 @@ def nested(depth):
     (lambda e, c: e.breaches(ON, county="\udc80"), "county is not valid UTF-8 text"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": nested(60)}),
      "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    # (refused as nested more than 50 levels deep, at payload.note.again.again… 49 steps round)
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload=holding_itself()),
+     "payload.note contains itself (at payload.note.again): not a JSON value"),
+    (lambda e, c: e.set_parameter("shanxi", "甲县", "x", [holding_itself()], "晋 1", ON),
+     "value[0].note contains itself (at value[0].note.again): not a JSON value"),
     (lambda e, c: e.case(c, window=-1), "the warning window (window) must be 0 or more"),
     # Found by a platform review: a number was opened as a file descriptor (the engine's own
     # database, read as lines and then closed under it); batch 0 ran as 1; "no" was true.

@@ -515,6 +515,24 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
     "opening-as-a-tuple": ('outcome.openings.append(("marginal", {}))',
                            "outcome.openings holds ('marginal', {}), not a LinkedOpening"),
     # (read as the clerk's "unknown workflow 'benifit'", exit 2)
+    # (refused already, as the API refuses NaN in a payload: kept here beside the others)
+    "not-a-number": ('outcome.attributes["score"] = {"a": [float("nan")]}',
+                     "outcome.attributes.score.a[0] is nan: not a JSON number"),
+    "an-opening-s-infinity": (
+        'outcome.openings.append(LinkedOpening("monitoring", "monitoring", "monitored_from", '
+        '{"level": "县级", "flagged": float("inf")}))',
+        "an opening's attributes.flagged is inf: not a JSON number"),
+    # (it was refused as "outcome.attributes.loop.me.me.me…" 49 steps deep, "nested more than
+    # 50 levels deep")
+    "attributes-holding-themselves": (
+        'loop = {}; loop["me"] = loop; outcome.attributes["loop"] = loop',
+        "outcome.attributes.loop contains itself (at outcome.attributes.loop.me): not a JSON "
+        "value"),
+    "an-opening-holding-itself": (
+        'watch = ["甲"]; watch.append(watch); outcome.openings.append(LinkedOpening('
+        '"monitoring", "monitoring", "monitored_from", {"level": "县级", "watch": watch}))',
+        "an opening's attributes.watch contains itself (at an opening's attributes.watch[1]): "
+        "not a JSON value"),
     "opening-of-a-misspelt-workflow": (
         'outcome.openings.append(LinkedOpening("benifit", "benefit", "application", {}))',
         "outcome.openings opens workflow 'benifit', which doudi does not have (available: "
@@ -699,6 +717,13 @@ def doudi_place_rules(province, parameters):
      f"{NAMED}: hainan_ways, a PlaceRules extra, failed: ZeroDivisionError: division by zero"),
     ('return ["海南省海口市龙华区"]', "(hainan_ways,)",
      f"{NAMED}: hainan_ways, a PlaceRules extra, returned '海南省海口市龙华区', not a Way"),
+    # (taken unchecked: the way an applicant applies by is recorded with the 受理, and there
+    # NaN was "ValueError: Out of range float values are not JSON compliant", a traceback
+    # out of the write)
+    ('from engine.application_place import Way\n    return [Way("a", "海南省三亚市", "经常居住地", '
+     '"琼民规〔2099〕1号 二(一)", float("nan"))]', "(hainan_ways,)",
+     f"{NAMED}: hainan_ways, a PlaceRules extra, failed: TypeError: Way note: expected text, "
+     "got nan"),
     ("return []", "hainan_ways",
      f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules extra: expected a list of "
      "functions of the household's Residence returning Ways, as extra=(my_ways,), got "
@@ -727,6 +752,11 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
     ('income_rule=lambda member, kind, amount, household: 0.5',
      f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules income_rule, "
      "returned 0.5, not None or (amount not counted, clause, note)"),
+    # (NaN "> 0" is false: the rule's answer was silently ignored, all 1500 counted)
+    ('income_rule=lambda member, kind, amount, household: (float("nan"), "琼民规〔2099〕1号 三(二)", '
+     '"")', f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules "
+            "income_rule, returned (nan, '琼民规〔2099〕1号 三(二)', ''), not None or (amount not "
+            "counted, clause, note)"),
     # (kept, and called: "'str' object is not callable")
     ('income_rule="disregard"', f"{NAMED} failed in doudi_assessment_rules: TypeError: "
                                 "AssessmentRules income_rule: expected a function or None, got "
@@ -746,6 +776,63 @@ def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, sho
     result = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
     assert result.exit_code == 1, result.output
     assert error_line(result) == f"Error: {shown}"
+
+
+SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔2099〕1号 三(一)", '
+
+
+@pytest.mark.parametrize("rules, shown", [
+    # Each was a traceback out of the write of the assess event, nothing written ("ValueError:
+    # Out of range float values are not JSON compliant", a RecursionError, "Object of type
+    # date is not JSON serializable"); `doudi assess` printed NaN, which JSON has not, or
+    # failed without a word.
+    (SINGLE + 'minimum_benefit=lambda member, household: (float("nan"), "琼民规〔2099〕1号 三(三)")',
+     f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules "
+     "minimum_benefit, returned (nan, '琼民规〔2099〕1号 三(三)'), not None or (monthly amount, "
+     "clause)"),
+    (SINGLE + 'single_person_flags={"classified": [float("inf")]}',
+     f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
+     "single_person_flags.classified[0] is inf: not a JSON number"),
+    (SINGLE + 'single_person_flags=LOOP',
+     f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
+     "single_person_flags.loop contains itself (at AssessmentRules "
+     "single_person_flags.loop.again): not a JSON value"),
+    (SINGLE + 'single_person_flags={"since": date(2026, 1, 1)}',
+     f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
+     "single_person_flags.since is a date (datetime.date(2026, 1, 1)): not a JSON value (text, "
+     "number, true/false, null, list or mapping)"),
+], ids=["minimum-benefit-nan", "flags-infinity", "flags-holding-themselves", "flags-date"])
+def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install, db, tmp_path,
+                                                                          rules, shown):
+    install(f'''
+    from datetime import date
+
+    LOOP = {{"loop": {{}}}}
+    LOOP["loop"]["again"] = LOOP["loop"]
+
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        if province == "hainan":
+            from engine import AssessmentRules
+            return AssessmentRules({rules})
+    ''')
+    household = tmp_path / "h.json"
+    household.write_text('{"standard": 900, "applicant": "a", "single_person": true, '
+                         '"members": [{"id": "a", "age": 45, "income": {"employment": 300}}]}')
+    alone = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
+    assert alone.exit_code == 1, alone.output
+    assert error_line(alone) == f"Error: {shown}"
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-03-02").output.strip()
+    for event, on in (("accept", "2026-03-03"), ("start_investigation", "2026-03-04")):
+        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("select * from cases").fetchall()
+    result = run(db, "case", "assess", case_id, str(household), "--on", "2026-03-06")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {shown}"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select * from cases").fetchall() == before
+        assert conn.execute("select max(seq) from events").fetchone() == (2,)
 
 
 def test_a_province_registered_twice_by_one_plugin_says_so(install):
