@@ -140,11 +140,13 @@ class PlaceRules:
     # not all in one county (a province that settles cross-county households itself).
     split_by: str = attrs.field(default="province",
                                 validator=attrs.validators.in_(SPLIT_BY))
-    split_basis: str = SPLIT
-    split_note: str = SPLIT_NOTE
+    # (text, checked when built: each is recorded with the 受理 of a way it gives)
+    split_basis: str = attrs.field(default=SPLIT, validator=_TEXT)
+    split_note: str = attrs.field(default=SPLIT_NOTE, validator=_TEXT)
     # Registered apart and no member registered where living: any member may also apply where
     # living, not only where registered.
-    inconsistent_at_residence: bool = False
+    inconsistent_at_residence: bool = attrs.field(default=False, validator=one(
+        "True or False", lambda v: isinstance(v, bool)))
     # (a lone function, not in a tuple, failed as "not iterable" in the 受理 guard's traceback)
     extra: tuple[ExtraWays, ...] = attrs.field(default=(), converter=listed, validator=list_of(
         "functions of the household's Residence returning Ways, as extra=(my_ways,)", callable))

@@ -724,6 +724,10 @@ def doudi_place_rules(province, parameters):
      '"琼民规〔2099〕1号 二(一)", float("nan"))]', "(hainan_ways,)",
      f"{NAMED}: hainan_ways, a PlaceRules extra, failed: TypeError: Way note: expected text, "
      "got nan"),
+    # (recorded as the clause of a way of a household registered apart: the same traceback)
+    ("return []", '(), split_note=float("nan")',
+     f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules split_note: expected text, "
+     "got nan"),
     ("return []", "hainan_ways",
      f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules extra: expected a list of "
      "functions of the household's Residence returning Ways, as extra=(my_ways,), got "
@@ -801,7 +805,12 @@ SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔20
      f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
      "single_person_flags.since is a date (datetime.date(2026, 1, 1)): not a JSON value (text, "
      "number, true/false, null, list or mapping)"),
-], ids=["minimum-benefit-nan", "flags-infinity", "flags-holding-themselves", "flags-date"])
+    # (the clause of the single-person step)
+    ('single_person=lambda member: True, single_person_basis=float("nan")',
+     f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
+     'single_person_basis: expected the clause (text; "" for none), got nan'),
+], ids=["minimum-benefit-nan", "flags-infinity", "flags-holding-themselves", "flags-date",
+        "basis-nan"])
 def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install, db, tmp_path,
                                                                           rules, shown):
     install(f'''
