@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pluggy
 
 from engine import arguments
@@ -80,7 +81,9 @@ def _json_outcome(effect, plugin: str, name: str):
         try:
             if not isinstance(outcome.attributes, dict):
                 raise InvalidInput(f"outcome.attributes is {outcome.attributes!r}, not a dict")
-            arguments.json_object(outcome.attributes, "outcome.attributes")
+            # What the check gives is used: plain lists and dicts of the engine's own, which
+            # share nothing with objects the plugin keeps (and may change later).
+            outcome.attributes = arguments.json_object(outcome.attributes, "outcome.attributes")
         except InvalidInput as exc:
             problem = str(exc)
         wrong = [s for s in _listed(outcome.sanctions) if not isinstance(s, Sanction)]
@@ -89,19 +92,26 @@ def _json_outcome(effect, plugin: str, name: str):
         wrong = [o for o in _listed(outcome.openings) if not isinstance(o, LinkedOpening)]
         if problem is None and wrong:
             problem = f"outcome.openings holds {wrong[0]!r}, not a LinkedOpening"
+        openings = []
         for opening in _listed(outcome.openings) if problem is None else ():
             if opening.workflow not in workflows:
                 problem = (f"outcome.openings opens workflow {opening.workflow!r}, which doudi "
                            f"does not have (available: {', '.join(workflows)})")
                 break
             try:
-                arguments.json_object(opening.attributes, "an opening's attributes")
+                # (the case opened kept the plugin's own lists among its attributes where
+                # an import kept it in memory: a plugin's later change to one went into the
+                # case's next write, behind its history)
+                openings.append(attrs.evolve(opening, attributes=arguments.json_object(
+                    opening.attributes, "an opening's attributes")))
             except InvalidInput as exc:
                 problem = str(exc)
                 break
         if problem is not None:
             raise PluginError(f"{described(plugin)} effect {name!r}: "
                               f"{problem}")
+        if openings:
+            outcome.openings = openings
 
     return checked
 

@@ -992,3 +992,60 @@ def test_overlays_that_agree_about_a_day_are_all_named(install, second, county):
     explained = CliRunner().invoke(cli, [*due, "--explain"])
     assert "  2026-04-20 周一 休息日：三月三（琼府办〔2099〕1号、琼府办〔2099〕2号） → 不计" in (
         explained.stdout.splitlines())
+
+
+# -- what a plugin keeps of what it handed over ----------------------------------------------
+
+SHARED_WATCH = '''
+from engine import LinkedOpening, Transition, WorkflowPatch
+
+WATCH = ["甲"]  # the plugin's own list, handed over in every opening (and changed later)
+
+def open_monitoring(ctx, outcome):
+    outcome.openings.append(LinkedOpening("monitoring", "monitoring", "monitored_from",
+                                          {"level": "县级", "watch": WATCH},
+                                          "琼民规〔2099〕1号 六(一)"))
+
+@hookimpl
+def doudi_register_effects(register):
+    register("hainan_open_monitoring", open_monitoring)
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 六(一)", add_transitions=(Transition(
+            "village_review_done", ("accepted",), None, "村级民主评议完成",
+            effects=("hainan_open_monitoring",)),))]
+'''
+
+
+@pytest.mark.parametrize("how", ["fire", "import"])
+def test_a_list_a_plugin_changes_after_handing_it_to_an_opening_changes_no_case(install,
+                                                                                tmp_path, how):
+    # Imported, the case the event opened kept the plugin's very list among its attributes
+    # in memory: the plugin's later append went into the case's next write (its row then
+    # held watch ["甲", "乙"], its history ["甲"]: `audit verify` reported the case altered).
+    import sys
+
+    from engine import Engine
+
+    install(SHARED_WATCH)
+    engine = Engine.open(str(tmp_path / "x.db"), today=lambda: date(2026, 12, 1))
+    engine.open_case("hainan", on=date(2026, 4, 1), case_id="c1")
+    engine.fire("c1", "accept", date(2026, 4, 2))
+    if how == "fire":
+        engine.fire("c1", "village_review_done", date(2026, 4, 7))
+    else:
+        engine.import_lines([json.dumps({"op": "fire", "case_id": "c1", "on": "2026-04-07",
+                                         "event": "village_review_done"})])
+    (opened,) = [link["case_id"] for link in engine.case("c1").links]
+    plugin = next(module for name, module in sys.modules.items()
+                  if name.startswith("doudi_broken_") and hasattr(module, "WATCH"))
+    plugin.WATCH.append("乙")
+    assert engine.case(opened).case.attributes["watch"] == ["甲"]
+    engine.fire(opened, "compare_data", date(2026, 4, 8),
+                payload={"indicators": "重病", "flagged": 0})
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        (row,) = conn.execute("select attributes from cases where id = ?", [opened]).fetchone()
+    assert json.loads(row)["watch"] == ["甲"]
+    assert engine.verify()[2] == []
