@@ -19,7 +19,7 @@ from engine import arguments
 from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
-from engine.integrity import Finding, disagreement, verify_chain
+from engine.integrity import Finding, disagreement, json_encoder, verify_chain
 from engine.store import CaseRecord, Change, entries, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
@@ -67,6 +67,19 @@ def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:
             attributes.update(entry.payload)
             attributes.update(entry.derived)
     return attributes
+
+
+#: Stored JSON text as written before 2026-11-23 may hold NaN or infinity (or a row changed
+#: by hand may): compared as text, in which NaN is itself (as a value it equals nothing).
+_AS_TEXT = json_encoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _same_data(given: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    """Whether a case's attributes as its history gives them are those stored."""
+    try:
+        return plain(given) == plain(stored)
+    except ValueError:  # (NaN or infinity, which doudi no longer writes)
+        return _AS_TEXT(dict(given)) == _AS_TEXT(dict(stored))
 
 
 def deadline_differences(stored: list[Deadline], fresh: list[Deadline]
@@ -345,7 +358,7 @@ class Maintenance:
         case = CaseRecord.from_row(row)
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
-        if plain(attributes) != plain(case.attributes) or case.county != attributes.get("county"):
+        if not _same_data(attributes, case.attributes) or case.county != attributes.get("county"):
             names = sorted(k for k in {*attributes, *case.attributes}
                            if attributes.get(k) != case.attributes.get(k))
             shown = ", ".join(f"{k} {case.attributes.get(k)!r} (its history gives "

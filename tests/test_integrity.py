@@ -479,6 +479,44 @@ def test_audit_verify_compares_the_derived_rows_with_what_the_history_gives(db):
     assert one.exit_code == 1 and one.stdout.startswith("case moved: event seq 3 missing")
 
 
+def test_audit_verify_reads_nan_in_a_row_as_evidence_not_a_traceback(db, monkeypatch):
+    """NaN or infinity in stored JSON text: written by doudi before 2026-11-23 (its JSON then
+    allowed them), or put into a case row by hand. The check comparing a case's attributes
+    with its history ended in a ValueError ("Out of range float values are not JSON
+    compliant"): the tool meant to find tampering crashed on it. A history that holds NaN
+    stays readable and intact (NaN equals itself in the record), a row changed to NaN is a
+    finding."""
+    from engine import arguments, store
+    from engine.integrity import json_encoder
+
+    engine = Engine.open(db)
+    for case_id in ("older", "changed"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+    with monkeypatch.context() as older:  # (as doudi wrote it before NaN was refused)
+        older.setattr(arguments, "json_object", lambda value, name: dict(value or {}))
+        older.setattr(store, "_PAYLOAD", json_encoder(ensure_ascii=False, sort_keys=True,
+                                                      default=str))
+        engine.fire("older", "accept", on=date(2026, 3, 3),
+                    payload={"village": "一村", "score": float("nan")})
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select payload from events where case_id = 'older' and seq = 1"
+                            ).fetchone() == ('{"score": NaN, "village": "一村"}',)
+    assert run(db, "audit", "verify").exit_code == 0
+    shown = run(db, "case", "show", "older")
+    assert shown.exit_code == 0 and "score=NaN" in shown.output
+    assert run(db, "case", "fire", "older", "start_investigation", "--on", "2026-03-04"
+               ).exit_code == 0
+    behind_the_engines_back(
+        db, """update cases set attributes = '{"county": Infinity}' where id = 'changed'""")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        "case changed: event seq 1 missing, or the case altered: its stored attributes are not "
+        "what its history gives: county inf (its history gives None)"]
+    assert error_line(result) == "Error: 1 of 2 cases fail verification"
+
+
 def test_audit_verify_finds_the_last_event_cut_with_the_case_row_put_back(db):
     """Found by the evidence audit: the last event deleted and the case row set back to the
     event before it left a shorter, consistent chain. The deleted event had stopped a
