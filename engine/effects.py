@@ -78,13 +78,20 @@ class Sanction:
 
 @frozen
 class LinkedOpening:
-    """A case to open, linked to the one the event happened on."""
+    """A case to open, linked to the one the event happened on.
+
+    Its relations are checked when built (a TypeError naming the field): a plugin's None or
+    NaN was recorded as a link without a relation (kept in memory as NaN, read back as
+    null), a list failed the write as a database error naming no plugin.
+    """
 
     workflow: str
-    relation: str  # how the new case relates to this one, e.g. "benefit", "transfer"
-    back_relation: str  # how this case relates to the new one, e.g. "application"
+    # how the new case relates to this one, e.g. "benefit", "transfer"
+    relation: str = attrs.field(validator=one("a relation's name (text)", is_text))
+    # how this case relates to the new one, e.g. "application"
+    back_relation: str = attrs.field(validator=one("a relation's name (text)", is_text))
     attributes: Mapping[str, Any]
-    basis: str = ""
+    basis: str = attrs.field(default="", validator=one("text", lambda v: isinstance(v, str)))
 
 
 @define

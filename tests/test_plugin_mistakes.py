@@ -568,6 +568,49 @@ def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db,
     assert "village_review_done" not in run(db, "case", "show", case_id).output
 
 
+@pytest.mark.parametrize("arguments, shown", [
+    # (recorded as a link without a relation: kept in memory as NaN, read back as null)
+    ('"monitoring", None, "monitored_from", {"level": "县级"}',
+     "LinkedOpening relation: expected a relation's name (text), got null"),
+    ('"monitoring", float("nan"), "monitored_from", {"level": "县级"}',
+     "LinkedOpening relation: expected a relation's name (text), got nan"),
+    # ("database error: Error binding parameter 3: type 'list' is not supported")
+    ('"monitoring", "monitoring", ["monitored_from"], {"level": "县级"}',
+     'LinkedOpening back_relation: expected a relation\'s name (text), got ["monitored_from"]'),
+    ('"monitoring", "monitoring", "monitored_from", {"level": "县级"}, float("nan")',
+     "LinkedOpening basis: expected text, got nan"),
+])
+def test_a_linked_opening_without_its_relations_is_refused_when_built(install, db, arguments,
+                                                                      shown):
+    install(f'''
+    from engine import LinkedOpening, Transition, WorkflowPatch
+
+    def open_monitoring(ctx, outcome):
+        outcome.openings.append(LinkedOpening({arguments}))
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_open_monitoring", open_monitoring)
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 六(一)", add_transitions=(Transition(
+                "village_review_done", ("accepted",), None, "村级民主评议完成",
+                effects=("hainan_open_monitoring",)),))]
+    ''')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    result = run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: {NAMED} failed in effect 'hainan_open_monitoring': "
+                                  f"TypeError: {shown}")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from cases").fetchone() == (1,)
+        assert conn.execute("select count(*) from links").fetchone() == (0,)
+        assert conn.execute("select max(seq) from events").fetchone() == (1,)
+
+
 def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
     # A plugin's "critcism" was stored, and read back as a row "changed outside doudi".
     from engine import Sanction
