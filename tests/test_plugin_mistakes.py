@@ -611,6 +611,45 @@ def test_a_linked_opening_without_its_relations_is_refused_when_built(install, d
         assert conn.execute("select max(seq) from events").fetchone() == (1,)
 
 
+def test_an_import_line_whose_effect_gives_nan_is_a_bad_line_and_its_batch_is_not_written(
+        install, db, tmp_path):
+    # As through the API (and as the import's own JSON refuses NaN): the opening and the
+    # accept of the same batch are not written either.
+    body, shown = EFFECT_MISTAKES["not-a-number"]
+    install(f'''
+    from engine import Transition, WorkflowPatch
+
+    def mark_reviewed(ctx, outcome):
+        {body}
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_mark_reviewed", mark_reviewed)
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_transitions=(Transition(
+                "village_review_done", ("accepted",), None, "村级民主评议完成",
+                effects=("hainan_mark_reviewed",)),))]
+    ''')
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text("\n".join(json.dumps(line) for line in (
+        {"op": "open", "province": "hainan", "on": "2026-04-01", "id": "h1"},
+        {"op": "fire", "case_id": "h1", "event": "accept", "on": "2026-04-02"},
+        {"op": "fire", "case_id": "h1", "event": "village_review_done", "on": "2026-04-07"},
+    )) + "\n", encoding="utf-8")
+    assert run(db, "case", "open", "--province", "hainan", "--on", "2026-03-02").exit_code == 0
+    result = run(db, "import", str(lines))
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: line 3: {NAMED} effect 'hainan_mark_reviewed': "
+                                  f"{shown} (import stopped: nothing from this line's batch "
+                                  "written; 0 lines from earlier batches kept)")
+    assert "no case 'h1'" in run(db, "case", "show", "h1").output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from events").fetchone() == (1,)
+
+
 def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
     # A plugin's "critcism" was stored, and read back as a row "changed outside doudi".
     from engine import Sanction
