@@ -322,20 +322,25 @@ class _TooDeep(InvalidInput):
     """:func:`_plain_json` of a value nested more than :data:`DEEPEST_JSON` levels."""
 
 
-def _contains_itself(value: Any, where: str, inside: dict[int, str]) -> tuple[str, str] | None:
+def _contains_itself(value: Any, where: str, inside: dict[int, str],
+                     seen: set[int] | None = None) -> tuple[str, str] | None:
     """(the path of a list or mapping in ``value``, the path where it holds itself), or None
-    (``inside``: the lists and mappings ``value`` is in, by id, with their paths)."""
+    (``inside``: the lists and mappings ``value`` is in, by id, with their paths; ``seen``:
+    those looked through already, each once: a list holding another twice at each of 50
+    levels would otherwise be gone through 2⁵⁰ times)."""
     if isinstance(value, str) or not isinstance(value, Mapping | list | tuple):
         return None
     if id(value) in inside:
         return inside[id(value)], where
-    if len(inside) >= DEEPEST_JSON:
+    seen = set() if seen is None else seen
+    if len(inside) >= DEEPEST_JSON or id(value) in seen:
         return None
+    seen.add(id(value))
     inside = {**inside, id(value): where}
     items = ((f"{where}.{k}", v) for k, v in value.items()) if isinstance(value, Mapping) \
         else ((f"{where}[{i}]", v) for i, v in enumerate(value))
     for path, item in items:
-        if (loop := _contains_itself(item, path, inside)) is not None:
+        if (loop := _contains_itself(item, path, inside, seen)) is not None:
             return loop
     return None
 

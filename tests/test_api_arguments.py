@@ -38,6 +38,14 @@ def nested(depth):
     return value
 
 
+def shared_twice(depth):
+    """A list holding one list twice, ``depth`` levels deep: no loop, 2 ** depth paths."""
+    value: list = []
+    for _ in range(depth):
+        value = [value, value]
+    return value
+
+
 def holding_itself():
     """A mapping that holds itself (``note.again`` is ``note``)."""
     note: dict = {"text": "见附件"}
@@ -115,6 +123,9 @@ def holding_itself():
      "reason is not valid UTF-8 text"),
     (lambda e, c: e.breaches(ON, county="\udc80"), "county is not valid UTF-8 text"),
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": nested(60)}),
+     "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    # (looked through once each, not along each of its 2 ** 60 paths, for a loop it has not)
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": shared_twice(60)}),
      "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
     # (refused as nested more than 50 levels deep, at payload.note.again.again… 49 steps round)
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload=holding_itself()),
