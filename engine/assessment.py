@@ -13,6 +13,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -22,7 +23,7 @@ from engine.arguments import json_object, spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
-from engine.shapes import is_number, one
+from engine.shapes import is_number
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -249,16 +250,12 @@ def _is_number(value: Any) -> bool:
     return is_number(value) and (isinstance(value, int) or math.isfinite(value))
 
 
-#: Checks of the fields recorded with an assessment, or judged by it (a TypeError naming the
-#: field): a clause as NaN or a date failed the assess event's write in a traceback.
-_CLAUSE = one('the clause (text; "" for none)', lambda v: isinstance(v, str))
-_FLAG = one("True or False", lambda v: isinstance(v, bool))
-
-
 def _json_flags(value: Any) -> dict[str, Any]:
     """``single_person_flags`` as plain JSON, checked when built (a TypeError naming the
     field): they are recorded with the assessment, where NaN, a date or a mapping that holds
     itself failed the event's write in a traceback."""
+    if type(value) is dict and not value:  # (most provinces set none)
+        return {}
     try:
         return json_object(value, "AssessmentRules single_person_flags")
     except InvalidInput as exc:
@@ -324,7 +321,7 @@ class AssessmentRules:
     # who may apply alone (单人户)
     single_person: Callable[[Member], bool] | None = attrs.field(
         default=None, converter=_province_rule("single_person"), validator=_function_or_none)
-    single_person_basis: str = attrs.field(default="", validator=_CLAUSE)
+    single_person_basis: str = ""
     # applies to single-person households
     support_rule: SupportRule | None = attrs.field(
         default=None, converter=_province_rule("support_rule"), validator=_function_or_none)
@@ -333,9 +330,9 @@ class AssessmentRules:
     # share of the standard deducted from employment income
     employment_cost_share: float = attrs.field(
         default=0.0, validator=_number_within(0, 1, "0.2 for 20 % of the standard"))
-    employment_cost_basis: str = attrs.field(default="", validator=_CLAUSE)
-    deduct_rigid_spending: bool = attrs.field(default=False, validator=_FLAG)
-    rigid_spending_basis: str = attrs.field(default="", validator=_CLAUSE)
+    employment_cost_basis: str = ""
+    deduct_rigid_spending: bool = False
+    rigid_spending_basis: str = ""
     single_person_flags: Mapping[str, Any] = attrs.field(  # e.g. no 分类救助
         factory=dict, converter=_json_flags)
     # exemptions of property the investigation found
@@ -343,7 +340,7 @@ class AssessmentRules:
         default=None, converter=_province_rule("property_rule"), validator=_function_or_none)
     # Severely disabled or seriously ill members of a 边缘 household may apply alone
     # (参照“单人户”); "" where the province has no such rule.
-    marginal_single_person_basis: str = attrs.field(default="", validator=_CLAUSE)
+    marginal_single_person_basis: str = ""
     # Who the province counts as 重度残疾人 (None: grades 1–2, the national 重度).
     severely_disabled: Callable[[Member], bool] | None = attrs.field(
         default=None, converter=_province_rule("severely_disabled"), validator=_function_or_none)
@@ -353,23 +350,50 @@ class AssessmentRules:
     # raised it sets it as a parameter, so every household of a county is judged on one.
     marginal_multiple: float = attrs.field(
         default=1.5, validator=_number_within(1, None, "1.5 for 1.5 × the standard"))
-    marginal_basis: str = attrs.field(default=MARGINAL, validator=_CLAUSE)
+    marginal_basis: str = MARGINAL
     # 边缘 up to and including the multiple ("不高于"), not only below it ("低于", 83号)
-    marginal_inclusive: bool = attrs.field(default=False, validator=_FLAG)
+    marginal_inclusive: bool = False
     # "申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围": an approval names as many people as
     # the assessment counted; "" where no clause says so (then nothing is checked).
-    whole_household_basis: str = attrs.field(default="", validator=_CLAUSE)
+    whole_household_basis: str = ""
     # Imputed income of a member who cannot earn is set aside and the household judged on its
     # real hardship; "" where the province has no such rule (then imputed income counts).
-    real_hardship_basis: str = attrs.field(default="", validator=_CLAUSE)
-    real_hardship_months: int | None = attrs.field(  # months without income that also qualify
-        default=None, validator=one("None or a whole number of months", lambda v: v is None or (
-            isinstance(v, int) and not isinstance(v, bool) and v >= 0)))
+    real_hardship_basis: str = ""
+    real_hardship_months: int | None = None  # months without income that also qualify
     # The clause by which the province recognises 支出型 households on the assessment: one
     # above the standard whose exception route, its hardship claimed, is ``expenditure_type``.
     # "" where its clauses leave 支出型 to local judgement: then a 支出型 recognition is not
     # checked against the assessment.
-    expenditure_basis: str = attrs.field(default="", validator=_CLAUSE)
+    expenditure_basis: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # The clauses (recorded with the assessment), switches and months, checked all at once
+        # (a TypeError naming the field): a validator each doubled the cost of building the
+        # rules, which a province's hook does for every assessment and approval.
+        months = self.real_hardship_months
+        if (_TEXT.issuperset(map(type, _CLAUSES(self))) and type(self.marginal_inclusive) is bool
+                and type(self.deduct_rigid_spending) is bool
+                and (months is None or (type(months) is int and months >= 0))):
+            return
+        for names, what, right in _CHECKED:
+            for name in names:
+                value = getattr(self, name)
+                if not right(value):
+                    raise TypeError(f"AssessmentRules {name}: expected {what}, got "
+                                    f"{spelled(value)}")
+
+
+_CLAUSE_NAMES = ("single_person_basis", "employment_cost_basis", "rigid_spending_basis",
+                 "marginal_single_person_basis", "marginal_basis", "whole_household_basis",
+                 "real_hardship_basis", "expenditure_basis")
+_CLAUSES, _TEXT = attrgetter(*_CLAUSE_NAMES), frozenset({str})
+_SWITCH_NAMES = ("deduct_rigid_spending", "marginal_inclusive")
+_CHECKED = (
+    (_CLAUSE_NAMES, 'the clause (text; "" for none)', lambda v: isinstance(v, str)),
+    (_SWITCH_NAMES, "True or False", lambda v: isinstance(v, bool)),
+    (("real_hardship_months",), "None or a whole number of months", lambda v: v is None or (
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0)),
+)
 
 
 # -- the result -----------------------------------------------------------------------------------

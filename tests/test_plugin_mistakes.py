@@ -926,6 +926,23 @@ def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install
         assert conn.execute("select max(seq) from events").fetchone() == (2,)
 
 
+@pytest.mark.parametrize("given, shown", [
+    # ("yes" was taken for true: 边缘 up to and including the multiple)
+    ({"marginal_inclusive": "yes"}, 'marginal_inclusive: expected True or False, got "yes"'),
+    ({"deduct_rigid_spending": 1}, "deduct_rigid_spending: expected True or False, got 1"),
+    ({"real_hardship_months": 6.5}, "real_hardship_months: expected None or a whole number of "
+                                    "months, got 6.5"),
+    ({"expenditure_basis": None}, 'expenditure_basis: expected the clause (text; "" for none), '
+                                  "got null"),
+])
+def test_assessment_rules_switches_months_and_clauses_are_checked_when_built(given, shown):
+    from engine import AssessmentRules
+
+    with pytest.raises(TypeError) as caught:
+        AssessmentRules(**given)
+    assert str(caught.value) == f"AssessmentRules {shown}"
+
+
 def test_a_province_registered_twice_by_one_plugin_says_so(install):
     # It read "registered by two plugins: 'broken' (…) and 'broken' (…)".
     install('''
