@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise
-from operator import is_not, itemgetter
+from operator import is_, is_not, itemgetter
 from typing import Any
 
 import attrs
@@ -31,7 +31,7 @@ from engine.deadlines import Deadline
 from engine.effects import Sanction
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
-from engine.integrity import GENESIS, event_hash, json_encoder
+from engine.integrity import GENESIS, HASHED, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text
 from engine.schema import migrations, upgrade
@@ -836,43 +836,31 @@ class Store:
             for other, relation, on, seq in change.links:
                 links.append({"case_id": case_id, "other_id": other, "relation": relation,
                               "on": iso_text(on), "seq": seq})
-        _insert(self.db, "events", events)
+        conn = self.db.conn
+        _EVENT_ROWS.write(conn, events)
         if cleared:
-            self.db.conn.executemany("delete from deadlines where case_id = ?", cleared)
+            conn.executemany("delete from deadlines where case_id = ?", cleared)
         if deadline_updates:
-            columns = _assigned(tuple(deadline_updates[0]))
-            sql, bound = _update_sql("deadlines", columns,
-                                     " where case_id = ? and rule = ? and instance = ?",
-                                     _nulls("deadlines", columns, deadline_updates))
-            cursor = self.db.conn.executemany(
-                sql, map(_values((*bound, "case_id", "rule", "instance")), deadline_updates))
+            cursor = _DEADLINE_UPDATES.write(conn, deadline_updates)
             if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again")
-        _insert(self.db, "deadlines", deadline_rows)
+        _DEADLINE_ROWS.write(conn, deadline_rows)
         _insert(self.db, "sanctions", sanctions)
         # Links last: a link may point at a case opened by the same event.
         _insert(self.db, "links", links)
 
     def _update_cases(self, changes: list[Change]) -> None:
         """Optimistic concurrency: write only over the version each change was computed from."""
-        # Only what an event can change: SQLite rewrites the entries of every index whose
-        # columns an UPDATE assigns, changed or not (province, workflow, opened_on never do).
-        columns = ("county", "state", "attributes", "last_event_on")
         rows = []
         for change in changes:
             c = change.case
             change.attributes_json = _ATTRIBUTES(c.attributes)
             rows.append({"county": c.county, "state": c.state,
                          "attributes": change.attributes_json,
-                         "last_event_on": iso_text(c.last_event_on)})
-        sql, bound = _update_sql("cases", columns,
-                                 ", version = version + 1 where id = ? and version = ?",
-                                 _nulls("cases", columns, rows))
-        values = _values(bound)
-        cursor = self.db.conn.executemany(
-            sql, [(*values(row), change.case.id, change.version)
-                  for row, change in zip(rows, changes, strict=True)])
+                         "last_event_on": iso_text(c.last_event_on), "id": c.id,
+                         "version": c.version})
+        cursor = _CASE_UPDATES.write(self.db.conn, rows)
         if cursor.rowcount != len(changes):
             versions = dict(self._where_in("select id, version from cases where id",
                                            [c.case.id for c in changes]))
@@ -1005,18 +993,59 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     db.conn.executemany(sql, map(_values(bound), rows))
 
 
+class _Rows:
+    """The statements that write rows of one shape (a dict with ``columns``) into ``table``:
+    inserts, or with ``where``, updates assigning every column but ``key``, which ``where``
+    binds. One statement for each set of the table's mostly-NULL columns left NULL in every
+    row (see :data:`_MOSTLY_NULL`), made once and found by which of them are None: the rows
+    every event writes (the case's, its event's, its deadlines') are always of one shape, so
+    they are written without the generic :func:`_insert`'s look-ups of the shape and its
+    statement (a tuple of the row's columns hashed three times, and two calls) for each."""
+
+    __slots__ = ("columns", "key", "nones", "optional", "optional_of", "statements", "table",
+                 "where")
+
+    def __init__(self, table: str, columns: tuple[str, ...], where: str = "",
+                 key: tuple[str, ...] = ()) -> None:
+        self.table, self.columns, self.where, self.key = table, columns, where, key
+        self.optional = tuple(c for c in columns if c in _MOSTLY_NULL[table])
+        self.nones = (None,) * len(self.optional)
+        # (a tuple of a row's optional values, one C call; itemgetter of one gives the value)
+        self.optional_of = (itemgetter(*self.optional) if len(self.optional) > 1
+                            else lambda row, c=self.optional[0]: (row[c],))
+        self.statements: dict[tuple[bool, ...], tuple[str, Callable]] = {}
+
+    def write(self, conn: sqlite3.Connection, rows: list[dict]) -> sqlite3.Cursor | None:
+        """Write ``rows`` (each with exactly this shape's columns) in one executemany."""
+        if not rows:
+            return None
+        optional = self.optional
+        if len(rows) == 1:
+            null = tuple(map(is_, self.nones, self.optional_of(rows[0])))
+        else:
+            null = tuple([all(row[c] is None for row in rows) for c in optional])
+        found = self.statements.get(null)
+        if found is None:
+            found = self.statements[null] = self._statement(
+                tuple(c for c, n in zip(optional, null, strict=True) if n))
+        sql, values = found
+        return conn.executemany(sql, map(values, rows))
+
+    def _statement(self, nulls: tuple[str, ...]) -> tuple[str, Callable]:
+        if not self.where:
+            sql, bound = _insert_sql(self.table, self.columns, nulls)
+            return sql, _values(bound)
+        assigned = tuple(c for c in self.columns if c not in self.key)
+        sql, bound = _update_sql(self.table, assigned, self.where, nulls)
+        return sql, _values((*bound, *self.key))
+
+
 @functools.cache
 def _values(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
     """A row's values of ``columns``, in order, as a tuple: one C call a row."""
     if len(columns) > 1:
         return itemgetter(*columns)
     return lambda row: tuple(row[c] for c in columns)
-
-
-@functools.cache
-def _assigned(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """A deadline row's columns an UPDATE assigns: all but those that find its row."""
-    return tuple(c for c in columns if c not in ("case_id", "rule", "instance"))
 
 
 #: Columns of the tables every event writes that are mostly NULL. One NULL in every row a
@@ -1066,6 +1095,21 @@ def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[s
     assigned = ", ".join(f"[{c}] = NULL" if c in nulls else f"[{c}] = ?" for c in columns)
     return (f"update [{table}] set {assigned}{where}",
             tuple(c for c in columns if c not in nulls))
+
+
+#: The rows every event writes: its event's (:func:`_event_row`: the hashed columns, then its
+#: chain's hashes), its deadlines' (:meth:`Deadline.to_row`: the fields, then the case), and
+#: what it changes of its case's row: only what an event can change, since SQLite rewrites
+#: the entries of every index whose columns an UPDATE assigns, changed or not (province,
+#: workflow, opened_on never change).
+_EVENT_ROWS = _Rows("events", (*HASHED, "prev_hash", "hash"))
+_DEADLINE_COLUMNS = (*(f.name for f in attrs.fields(Deadline)), "case_id")
+_DEADLINE_ROWS = _Rows("deadlines", _DEADLINE_COLUMNS)
+_DEADLINE_UPDATES = _Rows("deadlines", _DEADLINE_COLUMNS,
+                          " where case_id = ? and rule = ? and instance = ?",
+                          key=("case_id", "rule", "instance"))
+_CASE_UPDATES = _Rows("cases", ("county", "state", "attributes", "last_event_on", "id", "version"),
+                      ", version = version + 1 where id = ? and version = ?", key=("id", "version"))
 
 
 def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:

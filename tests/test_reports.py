@@ -483,14 +483,13 @@ def test_a_failed_deadlines_write_leaves_neither_the_event_nor_the_state(engine,
     import engine.store as store_module
 
     case = engine.open_case(province="shanxi", on=ACCEPTED)
-    real = store_module._insert
 
-    def failing(db_, table, rows):
-        if table == "deadlines" and rows:
-            raise RuntimeError("disk full (simulated)")
-        return real(db_, table, rows)
+    class Failing:  # (the deadlines' writer: every event's new deadlines go through it)
+        def write(self, conn, rows):
+            if rows:
+                raise RuntimeError("disk full (simulated)")
 
-    monkeypatch.setattr(store_module, "_insert", failing)
+    monkeypatch.setattr(store_module, "_DEADLINE_ROWS", Failing())
     with pytest.raises(RuntimeError, match="simulated"):
         engine.fire(case.id, "accept", on=ACCEPTED)
     monkeypatch.undo()

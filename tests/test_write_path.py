@@ -265,7 +265,7 @@ def test_events_going_round_an_office_of_cases_read_none_of_them_back(tmp_path, 
 
 def test_null_columns_and_flags_are_stored_as_binding_them_stored_them(engine, tmp_path):
     # The write says NULL in its statement for a mostly-NULL column that every row leaves
-    # NULL, and binds the rest (store._nulls); provisional goes as 0/1. What is stored must be
+    # NULL, and binds the rest (store._nulls, store._Rows); provisional goes as 0/1. What is stored must be
     # what binding None and a bool stored: NULL and the integer, one event (fire) or a batch
     # (import) whose rows differ in which columns they fill.
     opened = date(2026, 3, 2)
@@ -383,3 +383,25 @@ def test_the_write_time_is_the_clock_s_second_in_utc():
     written = datetime.fromisoformat(text)
     assert before <= written <= after
     assert text == written.isoformat(timespec="seconds")  # (2026-12-06T19:29:43+00:00)
+
+
+def test_the_rows_an_event_writes_are_of_the_shapes_their_writers_write(engine):
+    # store._Rows writes the columns it was made with, found by name: a column a row held
+    # beyond them would not be stored, and one it lacked would fail the write. Every column
+    # of each table is one of them, and every event and deadline row has exactly them.
+    import engine.store as store
+
+    case = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    engine.fire(case.id, "accept", on=date(2026, 3, 3), reason="材料齐全")
+    db = engine.store.db
+    events = [c for c in db["events"].columns_dict if c != "id"]
+    deadlines = [c for c in db["deadlines"].columns_dict if c != "id"]
+    assert set(store._EVENT_ROWS.columns) == set(events)
+    assert set(store._DEADLINE_ROWS.columns) == set(store._DEADLINE_UPDATES.columns) == set(
+        deadlines)
+    assert set(store._CASE_UPDATES.columns) <= set(db["cases"].columns_dict)
+    for d in engine.store.deadlines(case.id):
+        assert tuple(d.to_row(case.id)) == store._DEADLINE_ROWS.columns
+    for entry in engine.store.history(case.id):
+        row = store._event_row(case.id, entry, entry.recorded_at)
+        assert (*row, "prev_hash", "hash") == store._EVENT_ROWS.columns
