@@ -8,6 +8,7 @@ then reads the log: frames a commit, and each frame's page named by ``dbstat`` (
 index that owns it now). ``--root`` measures another checkout (a base commit's worktree)::
 
     python bench/bench_wal.py                                 # this checkout
+    python bench/bench_wal.py --steps                         # and each event's frames by owner
     git worktree add /tmp/base 83394a6 && python bench/bench_wal.py --root /tmp/base
 
 Each run is a fresh process importing the engine from its root.
@@ -69,6 +70,7 @@ def child(root: str, cases: int) -> dict:
         wal = path + "-wal"
         by_owner: Counter = Counter()
         by_step: dict[str, float] = {}
+        by_step_owner: dict[str, dict[str, float]] = {}
         commits = 0
         for event, on, payload in steps:
             start = os.path.getsize(wal)
@@ -78,14 +80,16 @@ def child(root: str, cases: int) -> dict:
             commits += ended
             # (named at the step's end: a page freed and used again is named by its new owner)
             owner = dict(db.execute("select pageno, name from dbstat"))
-            by_owner.update(owner.get(p, "(beyond the file)") for p in pages)
+            names = Counter(owner.get(p, "(beyond the file)") for p in pages)
+            by_owner.update(names)
             by_step[event] = len(pages) / cases
+            by_step_owner[event] = {k: v / cases for k, v in names.most_common()}
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         engine.close()
     fired = cases * len(steps)
     total = sum(by_owner.values())
     return {"events": fired, "commits": commits, "frames": total, "page_size": page_size,
-            "per_commit": total / fired, "by_step": by_step,
+            "per_commit": total / fired, "by_step": by_step, "by_step_owner": by_step_owner,
             "by_owner": {k: v / fired for k, v in by_owner.most_common()}}
 
 
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", action="append", help="checkout(s) to measure (default: this)")
     parser.add_argument("--cases", type=int, default=600)
+    parser.add_argument("--steps", action="store_true",
+                        help="also each event's frames by table and index")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -107,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, n in r["by_owner"].items():
             print(f"  {n:5.2f}  {name}")
         print("  by event: " + ", ".join(f"{e} {n:.2f}" for e, n in r["by_step"].items()))
+        if args.steps:
+            for event, owners in r["by_step_owner"].items():
+                print(f"  {event}: " + ", ".join(f"{k} {n:.2f}" for k, n in owners.items()))
     return 0
 
 
