@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
+from operator import itemgetter
 from typing import Any
 
 from attrs import frozen
@@ -51,9 +52,17 @@ def json_encoder(**options: Any) -> Callable[[Any], str]:
 _CONTENT = json_encoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per event
 
 
+_HASHED_OF = itemgetter(*HASHED)
+
+
 def event_hash(row: Mapping[str, Any], previous: str) -> str:
-    """The hash of one event row chained to the previous event's hash."""
-    content = _CONTENT(list(map(row.get, HASHED)))
+    """The hash of one event row chained to the previous event's hash (a column the row
+    lacks counts as NULL)."""
+    try:
+        values = _HASHED_OF(row)  # (a tuple, one C call; encoded as the list was)
+    except KeyError:
+        values = tuple(map(row.get, HASHED))
+    content = _CONTENT(values)
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
 
 
