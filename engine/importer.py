@@ -262,21 +262,28 @@ class _Batch:
     def _merge(self, change: Change) -> None:
         """Fold one line's change of a case into the batch's change of it."""
         case_id = change.case.id
-        known = self.now.get(case_id)
         pending = self.changes.get(case_id)
         if pending is None:
-            self.changes[case_id] = pending = change
-        else:
-            pending.case, pending.deadlines = change.case, change.deadlines
-            pending.entries = pending.entries + change.entries
-            pending.sanctions = pending.sanctions + change.sanctions
-            pending.links = pending.links + change.links
-        self.now[case_id] = Known(
-            change.case,
-            (known.history if known else self.before[case_id].history
-             if case_id in self.before else []) + change.entries,
-            change.deadlines, [], [],
-        )
+            self.changes[case_id] = change
+            before = self.before.get(case_id)
+            # The batch's own copy of the case, extended in place by its later lines (a list
+            # of a case the engine keeps never is: its history is copied here, once).
+            self.now[case_id] = Known(
+                change.case,
+                before.history + change.entries if before else list(change.entries),
+                change.deadlines, [], [])
+            return
+        # (the pending change's lists are its own: made by the line that first changed the
+        # case, and handed to nothing else)
+        pending.case, pending.deadlines = change.case, change.deadlines
+        pending.entries += change.entries
+        if change.sanctions:
+            pending.sanctions += change.sanctions
+        if change.links:
+            pending.links += change.links
+        known = self.now[case_id]
+        known.case, known.deadlines = change.case, change.deadlines
+        known.history += change.entries
 
 
 def read_lines(file: Iterable[bytes], name: str) -> Iterator[bytes]:
