@@ -56,13 +56,6 @@ class ImportStopped(DoudiError):
         self.line, self.exit_code, self.written = line, error.exit_code, written
 
 
-@define
-class _Line:
-    number: int
-    data: dict[str, Any]
-    key: str
-
-
 _TEXT = (str, bytes)  # (``str | bytes`` would build a union at each line)
 _CANONICAL = json_encoder(sort_keys=True, ensure_ascii=False)  # (a decoded line cannot hold itself)
 _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it builds one a call)
@@ -70,32 +63,36 @@ _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it buil
 
 
 _LINE_ENDS = ("", "\n", "\r\n")
-
-
-def _decoded(text: str) -> Any:
-    """``_DECODER.decode(text)``; an object alone on its line is read by the scanner
-    directly (decode would match the whitespace around it twice, in two more calls)."""
-    if text[:1] == "{":
-        try:
-            value, end = _DECODER.scan_once(text, 0)
-        except StopIteration:
-            pass  # (decode says it)
-        else:
-            if text[end:] in _LINE_ENDS:
-                return value
-    return _DECODER.decode(text)
+_SCAN = _DECODER.scan_once
+_BOM = codecs.BOM_UTF8
+_SHA256 = hashlib.sha256
 
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
-    if not isinstance(text, _TEXT):
-        raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
     try:
         if isinstance(text, bytes):  # (json.loads would first guess among five encodings)
             # Not UTF-8: a ValueError, like bad JSON. Without a byte order mark to strip,
             # decoded as UTF-8 itself (utf-8-sig is Python code around it).
-            text = text.decode("utf-8-sig" if text.startswith(codecs.BOM_UTF8) else "utf-8")
-        data = _decoded(text)
+            text = text.decode("utf-8-sig" if text.startswith(_BOM) else "utf-8")
+        elif not isinstance(text, str):
+            raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
+        # An object alone on its line is read by the scanner directly (decode would match
+        # the whitespace around it twice, in two more calls); anything else as decode reads
+        # it, which says what is wrong.
+        data = None
+        if text[:1] == "{":
+            try:
+                data, end = _SCAN(text, 0)
+            except StopIteration:
+                pass
+            else:
+                if text[end:] not in _LINE_ENDS:
+                    data = None
+        if data is None:
+            data = _DECODER.decode(text)
+    except DoudiError:  # (the one above: an InvalidInput is a ValueError too)
+        raise
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"not UTF-8 (save the file as UTF-8): byte "
                            f"0x{exc.object[exc.start]:02x} at position {exc.start}") from None
@@ -106,15 +103,16 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise InvalidInput("each line must be a JSON object")
     given = data.get("key")
-    if given is not None and (not isinstance(given, str) or not given):
+    if given is None:
+        try:
+            return data, "import:" + _SHA256(_CANONICAL(data).encode()).hexdigest()[:32]
+        except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text to be stored
+            raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
+                               "surrogate)") from None
+    if not isinstance(given, str) or not given:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
-    try:
-        key = given or "import:" + hashlib.sha256(_CANONICAL(data).encode()).hexdigest()[:32]
-    except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text that can be stored
-        raise InvalidInput("text that is not valid UTF-8 (a \\u escape of a lone "
-                           "surrogate)") from None
-    return data, key
+    return data, given
 
 
 #: How the command line's options are named in a message (a guard says "needs --set
@@ -341,14 +339,16 @@ def import_lines(
         pending.clear()
 
     def work_out_and_write() -> tuple[int, int, list[tuple[int, str]]]:
-        parsed: list[_Line | tuple[int, DoudiError]] = []
+        # Each line as (number, its object, its key), or (number, None, why it is bad): plain
+        # tuples, made and read with no call.
+        parsed: list[tuple[int, dict[str, Any] | None, Any]] = []
         for number, text in pending:
             try:
                 data, key = parse_line(text)
             except DoudiError as exc:
-                parsed.append((number, exc))
+                parsed.append((number, None, exc))
                 continue
-            parsed.append(_Line(number, data, key))
+            parsed.append((number, data, key))
         # The write lock is taken before the batch is worked out, so what it reads (keys
         # already recorded, ids taken, the cases) cannot change before it is written: two
         # imports of the same file at once take turns, batch by batch.
@@ -357,29 +357,28 @@ def import_lines(
         engine._written(changes, before, owned=True)  # kept once committed, not before
         return written, already, skipped
 
-    def apply_and_write(parsed: list[_Line | tuple[int, DoudiError]]
+    def apply_and_write(parsed: list[tuple[int, dict[str, Any] | None, Any]]
                         ) -> tuple[int, int, list[tuple[int, str]], list[Change],
                                    dict[str, Known]]:
-        recorded = engine.store.recorded_events([p.key for p in parsed if isinstance(p, _Line)])
+        recorded = engine.store.recorded_events(
+            [key for _, data, key in parsed if data is not None])
         state = _Batch(engine)
         written, already, skipped = 0, 0, []
-        for line in parsed:  # in file order, so the first bad line is the one reported
+        for number, data, key in parsed:  # in file order, so the first bad line is reported
             try:
-                if not isinstance(line, _Line):
-                    raise line[1]
-                if line.key in recorded or line.key in state.keys:
+                if data is None:
+                    raise key
+                if key in recorded or key in state.keys:
                     # A key made from the line's content is the same line again; one given
                     # in the line may have been used by another call.
-                    if line.data.get("key"):
-                        first = recorded.get(line.key) or _as_recorded(
-                            engine, *state.keys[line.key])
-                        _check_repeat(engine, line.data, line.key, first)
+                    if data.get("key"):
+                        first = recorded.get(key) or _as_recorded(engine, *state.keys[key])
+                        _check_repeat(engine, data, key, first)
                     already += 1
                     continue
-                state.apply(line.data, line.key)
+                state.apply(data, key)
             except DoudiError as exc:
-                number = line.number if isinstance(line, _Line) else line[0]
-                why = for_a_line(str(exc), line.data if isinstance(line, _Line) else {})
+                why = for_a_line(str(exc), data or {})
                 if not skip_invalid:
                     raise ImportStopped(number, exc, result.events, why) from None
                 skipped.append((number, why))
