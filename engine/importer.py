@@ -193,6 +193,8 @@ class _Batch:
         self.keys: dict[str, tuple[dict[str, Any], str]] = {}
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
         self.today = engine.today()
+        # date text → the date, read once a batch (a case's lines, and many cases, share days)
+        self.dates: dict[str, date] = {}
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -206,10 +208,13 @@ class _Batch:
         on_text = data.get("on")
         if type(on_text) is not str:  # (as ``_field`` says it)
             on_text = _field(data, "on", str)
-        try:
-            on = iso_date(on_text)
-        except ValueError as exc:
-            raise InvalidInput(f"on: {exc}") from None
+        on = self.dates.get(on_text)
+        if on is None:
+            try:
+                on = iso_date(on_text)
+            except ValueError as exc:
+                raise InvalidInput(f"on: {exc}") from None
+            self.dates[on_text] = on
         if on > self.today:
             self.engine._happened(on)  # (the refusal)
         given_actor, reason = data.get("actor"), data.get("reason")
