@@ -341,6 +341,62 @@ def test_an_import_leaves_exactly_what_the_same_calls_through_the_api_leave(tmp_
         assert kept == fresh._known(case_id)[0], case_id
 
 
+@pytest.mark.parametrize("batch", [1, 500])
+def test_an_import_that_moves_a_case_to_another_county_leaves_what_the_api_leaves(
+        tmp_path, batch):
+    """A batch looks a case's workflow up once, and again when a line moves the case to
+    another county (whose own parameters may differ): the import leaves what fire leaves.
+
+    山西 case of 甲县 opened Mon 2026-03-02, 受理 Tue 03-03 with the case moved to 乙县, whose
+    own parameter gives 5 working days to start the investigation. The duty 受理 starts is
+    counted where the case was when it was received: 3 working days (民发〔2021〕57号 第15条)
+    3/4 3/5 3/6 → due Fri 03-06; started Tue 03-10 in 乙县: met late."""
+    lines = [{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "M1",
+              "attributes": {"county": "甲县"}},
+             {"op": "fire", "case_id": "M1", "event": "accept", "on": "2026-03-03",
+              "payload": {"county": "乙县"}},
+             {"op": "fire", "case_id": "M1", "event": "start_investigation", "on": "2026-03-10"}]
+    api, imported = (Engine.open(str(tmp_path / name)) for name in ("api.db", "import.db"))
+    for engine in (api, imported):
+        engine.set_parameter("shanxi", "乙县", "investigation_start", "5wd",
+                             "乙县民政局 测试 第1条", date(2026, 1, 1))
+    api.open_case(province="shanxi", on=date(2026, 3, 2), case_id="M1",
+                  attributes={"county": "甲县"})
+    api.fire("M1", "accept", on=date(2026, 3, 3), payload={"county": "乙县"})
+    api.fire("M1", "start_investigation", on=date(2026, 3, 10))
+    assert imported.import_file(write(tmp_path, lines), batch=batch).events == 3
+    assert content(imported) == content(api)
+    [duty] = [d for d in imported.store.deadlines("M1") if d.rule == "investigation_start"]
+    assert (duty.due_on, duty.stopped_on, duty.outcome) == (
+        date(2026, 3, 6), date(2026, 3, 10), "met_late")
+    assert imported.store.case("M1").county == "乙县"
+
+
+def test_a_stopped_batch_leaves_the_engine_s_copy_of_its_cases_as_it_was(tmp_path, db):
+    """A batch extends its own copy of each case line by line: a case the engine keeps in
+    memory (fired through the API just before) is not changed by a batch that then stops,
+    and its next event is numbered and chained from what is stored."""
+    from engine.importer import ImportStopped
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="K1",
+                     attributes={"county": "甲县"})
+    engine.fire("K1", "accept", on=date(2026, 3, 3))
+    kept = engine._known_cases["K1"]
+    lines = [json.dumps({"op": "fire", "case_id": "K1", "event": "start_investigation",
+                         "on": "2026-03-05"}),
+             json.dumps({"op": "fire", "case_id": "K1", "event": "request_verification",
+                         "on": "2026-03-10"}),
+             "{"]
+    with pytest.raises(ImportStopped, match=r"^line 3: "):
+        engine.import_lines(lines)
+    assert [e.event for e in kept.history] == ["open", "accept"]
+    assert [e.event for e in engine._known("K1")[0].history] == ["open", "accept"]
+    view = engine.fire("K1", "start_investigation", on=date(2026, 3, 5))
+    assert [e["seq"] for e in view.history] == [0, 1, 2]
+    assert engine.verify() == (1, 3, [])
+
+
 def test_progress_counts_every_line_read_and_stdin_works(tmp_path, db):
     lines = [*LINES[:2], "", *LINES[2:]]
     counted = []
