@@ -53,6 +53,11 @@ def _reference(text: str | bytes):
     b'{"a": 1}\r\n', b'{"a": 1}', b' {"a": 1}', b'{"a": 1}\t\n', b'{"a": 1} x', b'{"a": 1}{}',
     b'{"a": 1,}', b'{', b'[1]', b'', b'{"a": 1e999}', b'{"a": NaN}', b'{"a": 1, "a": 2}',
     '{"a": "text given as str"}\n', '{"key": "k1", "a": 1}',
+    # a key given twice inside an object, a list or beside a colon in a string
+    b'{"a": {"b": 1, "b": 2}}', b'{"a": [{"b": 1}, {"c": 1, "c": 2}]}',
+    b'{"a": {"b": 1}, "a": {"c": 2}}', b'{"t": "10:30", "a": 1}', b'{"t": "10:30", "t": "x"}',
+    b'{"a": [[{"b": {"c": 1}}], []], "d": "e", "f": {}}', b'{"a": {"b": 1, "b": 2}, x}',
+    b'{"a": "\\":", "b": 1}',
 ])
 def test_a_line_is_read_and_keyed_as_json_s_own_decode_and_encode_did(text):
     expected = _reference(text)
