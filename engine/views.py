@@ -93,7 +93,7 @@ class Breach:
         }
 
 
-@frozen(eq=False)
+@frozen(eq=False, slots=False)  # (one per event: see guards.HistoryEntry)
 class CaseView:
     """A case as of a date: state, attributes, history and judged deadlines.
 
