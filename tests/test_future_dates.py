@@ -96,6 +96,41 @@ def test_today_is_the_date_in_china(monkeypatch, utc, today):
     assert china_today() == today
 
 
+def test_today_kept_between_calls_changes_at_midnight_in_china(monkeypatch):
+    """The date is kept between calls (asked for by every event) only while the system clock
+    is inside that day in China: a millisecond from midnight, or with the clock set back, it
+    is worked out again. 2026-12-06 16:00 UTC is midnight of 12-07 in Beijing."""
+    from engine import clock
+
+    midnight = datetime(2026, 12, 6, 16, 0, tzinfo=UTC).timestamp()
+    moments = iter([
+        (midnight + 5, datetime(2026, 12, 6, 16, 0, 5, tzinfo=UTC)),       # 00:00:05, 12-07
+        (midnight + 86399, None),                                          # 23:59:59: kept
+        (midnight + 86400 - 0.0005, datetime(2026, 12, 7, 15, 59, 59, 999500, tzinfo=UTC)),
+        (midnight + 86400, datetime(2026, 12, 7, 16, 0, tzinfo=UTC)),      # 00:00, 12-08
+        (midnight - 1, datetime(2026, 12, 6, 15, 59, 59, tzinfo=UTC)),     # set back: 12-06
+    ])
+    asked = []
+
+    class Real(datetime):  # (the clock taken for the real one: kept between calls)
+        @classmethod
+        def now(cls, tz=None):
+            asked.append(tz)
+            return utc.astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", Real)
+    monkeypatch.setattr(clock, "_REAL", Real)
+    monkeypatch.setattr(clock, "_known", None)
+    found = []
+    for at, utc_now in moments:
+        monkeypatch.setattr(clock.time, "time", lambda at=at: at)
+        utc = utc_now
+        found.append(clock.china_today())
+    assert found == [date(2026, 12, 7), date(2026, 12, 7), date(2026, 12, 7), date(2026, 12, 8),
+                     date(2026, 12, 6)]
+    assert len(asked) == 4  # (23:59:59 was kept; 23:59:59.9995 was asked)
+
+
 def test_an_engine_without_its_own_today_uses_chinas(tmp_path, monkeypatch):
     monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 5, 1))
     assert Engine.open(str(tmp_path / "c.db")).today() == date(2026, 5, 1)
