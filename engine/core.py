@@ -65,6 +65,8 @@ from engine.workflow import (
     available_workflows,
 )
 
+#: The types of JSON's text, numbers, true/false and null, found by ``type()``.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
 #: Cases kept whole in memory for their next event (about 15 kB each after nine events), used
@@ -730,7 +732,11 @@ class Engine(Reports, Maintenance):
         """A case view of a kept case that shares nothing a caller could change with it
         (``wf``: the case's workflow, :meth:`_workflow_of` it, when the caller has it)."""
         c = known.case
-        case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, copied(c.attributes),
+        attributes = c.attributes
+        # (most cases' attributes are all text and numbers: one copy of the dict is a deep one)
+        attributes = (dict(attributes) if _SCALARS.issuperset(map(type, attributes.values()))
+                      else copied(attributes))
+        case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, attributes,
                           c.opened_on, c.last_event_on, c.version)
         return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
                           known.sanctions,
@@ -1216,7 +1222,9 @@ class Engine(Reports, Maintenance):
     ) -> CaseView:
         wf = self._workflow_of(case) if wf is None else wf
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
-        calendar = self.calendar(case.province, case.county)
+        calendar = self._checked_calendars.get((case.province, case.county))
+        if calendar is None:
+            calendar = self._case_calendar(case.province, case.county)
         day = as_of.isoformat() if links else ""
         return CaseView(
             case, wf.state(case.state).title, as_of,
