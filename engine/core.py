@@ -702,12 +702,10 @@ class Engine(Reports, Maintenance):
             entries = change.entries
             if detach:
                 rows = change.rows or [None] * len(entries)
-                entries = [e if not (e.payload or e.derived) else HistoryEntry(
-                    e.seq, e.event, e.on, e.from_state, e.to_state,
-                    plain(e.payload) if row is None else parsed(row["payload"]), e.reason,
+                entries = [e if not (e.payload or e.derived) else e.with_data(
+                    plain(e.payload) if row is None else parsed(row["payload"]),
                     plain(e.derived) if row is None else
-                    parsed(row["derived"]) if row["derived"] else {},
-                    e.actor, e.key, e.corrects, e.recorded_at, e.hash)
+                    parsed(row["derived"]) if row["derived"] else {})
                     for e, row in zip(entries, rows, strict=True)]
             sanctions = old.sanctions if old else []  # (a kept list is never changed in place)
             if change.sanctions:

@@ -811,10 +811,7 @@ class Store:
                 row["prev_hash"], row["hash"] = previous, event_hash(row, previous)
                 previous = row["hash"]
                 rows.append(row)
-                stamped.append(HistoryEntry(  # (attrs.evolve costs twice as much)
-                    entry.seq, entry.event, entry.on, entry.from_state, entry.to_state,
-                    entry.payload, entry.reason, entry.derived, entry.actor, entry.key,
-                    entry.corrects, now, previous))
+                stamped.append(entry.stamped(now, previous))
             change.entries, change.last_hash, change.rows = stamped, previous, rows
             events += rows
             changed = ([], change.deadlines) if change.new_case else _changed_deadlines(

@@ -180,3 +180,31 @@ def test_refusals_are_doudi_errors_with_the_contract_exit_codes():
     assert UnknownName.exit_code == 1
     assert InvalidInput.exit_code == 2
     assert issubclass(EventRefused, DoudiError)
+
+
+def test_a_history_entry_stamped_or_given_other_data_is_the_entry_built_whole():
+    """The store stamps each entry it writes (recorded_at, hash) and a kept case's entries
+    take their data back from the stored JSON; both copy the entry's fields rather than
+    build it again: the copies must be what building it whole gives, read-only data and
+    all, and leave the entry they came from as it was."""
+    import attrs
+
+    from engine.guards import HistoryEntry
+    from engine.read_only import NO_DATA, ReadOnlyDict, ReadOnlyList
+
+    entry = HistoryEntry(3, "approve", date(2026, 3, 20), "county_review", "approved",
+                         {"amount": 900, "members": ["甲"]}, "理由", {}, "clerk", "k-1")
+    stamped = entry.stamped("2026-12-06T10:00:00Z", "ab" * 32)
+    whole = attrs.evolve(entry, recorded_at="2026-12-06T10:00:00Z", hash="ab" * 32)
+    assert repr(stamped) == repr(whole) and stamped == whole
+    assert (entry.recorded_at, entry.hash) == (None, None)
+    assert type(stamped) is HistoryEntry and stamped.derived is NO_DATA
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        stamped.seq = 4  # type: ignore[misc]
+    data = stamped.with_data({"amount": 901, "members": ["乙"]}, {"plan": ["2026-04"]})
+    assert repr(data) == repr(attrs.evolve(stamped, payload={"amount": 901, "members": ["乙"]},
+                                           derived={"plan": ["2026-04"]}))
+    assert (data.recorded_at, data.hash) == ("2026-12-06T10:00:00Z", "ab" * 32)
+    assert type(data.payload) is ReadOnlyDict and type(data.payload["members"]) is ReadOnlyList
+    assert type(data.derived) is ReadOnlyDict and stamped.payload["amount"] == 900
+    assert stamped.with_data({}, {}).derived is NO_DATA
