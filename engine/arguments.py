@@ -291,7 +291,7 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
     Checked whole, so that what is stored is what was given: anything else would be turned
     into text on the way in, or refused by the encoder deep inside the write.
     """
-    if value is None:
+    if value is None or (type(value) is dict and not value):  # (most events carry no data)
         return {}
     if type(value) is not dict and not isinstance(value, Mapping):  # (abc's check: a dict not)
         raise InvalidInput(f"{name} must be a mapping of names to values, got {spelled(value)}")

@@ -65,6 +65,9 @@ from engine.workflow import (
     available_workflows,
 )
 
+#: The outcome of a transition without effects, shared (never written to: effects are given
+#: an Outcome of their own).
+_NO_OUTCOME = Outcome()
 #: The types of JSON's text, numbers, true/false and null, found by ``type()``.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 #: Tries at opening a case with the next free number while other processes open cases too.
@@ -680,7 +683,13 @@ class Engine(Reports, Maintenance):
         for change in changes:
             old = before.get(change.case.id)
             # What effects decide (derived) may hold dates and the like: stored as text.
-            detach = not owned or any(e.derived for e in change.entries)
+            entries = change.entries
+            detach = not owned
+            if not detach:
+                for e in entries:  # (a loop: a generator is a function made and called)
+                    if e.derived:
+                        detach = True
+                        break
             c = change.case  # (built by hand: attrs.evolve looks every field up by name)
             # Read back from the JSON text the write stored (what plain() would give, without
             # encoding it again).
@@ -699,14 +708,15 @@ class Engine(Reports, Maintenance):
                 links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
                           "workflow": workflows.get(other) or self._load(other).workflow}
                          for other, relation, on, _ in change.links]
-            entries = change.entries
             if detach:
                 rows = change.rows or [None] * len(entries)
-                entries = [e if not (e.payload or e.derived) else e.with_data(
-                    plain(e.payload) if row is None else parsed(row["payload"]),
-                    plain(e.derived) if row is None else
-                    parsed(row["derived"]) if row["derived"] else {})
-                    for e, row in zip(entries, rows, strict=True)]
+                kept = []
+                for e, row in zip(entries, rows, strict=True):  # (most have no data: as they are)
+                    kept.append(e if not (e.payload or e.derived) else e.with_data(
+                        plain(e.payload) if row is None else parsed(row["payload"]),
+                        plain(e.derived) if row is None else
+                        parsed(row["derived"]) if row["derived"] else {}))
+                entries = kept
             sanctions = old.sanctions if old else []  # (a kept list is never changed in place)
             if change.sanctions:
                 sanctions = sanctions + [s for _, s in change.sanctions]
@@ -1063,13 +1073,15 @@ class Engine(Reports, Maintenance):
             if taken is None:
                 raise EventRefused(f"case {case.id}: its recorded {event} from {case.state} to "
                                    f"{recorded} is no transition of the workflow now")
-        outcome = Outcome()
         if taken.effects:
+            outcome = Outcome()
             if ctx is None:
                 ctx = context()
             for name in taken.effects:
                 self.registry.effects[name](ctx, outcome)
-        attributes.update(outcome.attributes)
+            attributes.update(outcome.attributes)
+        else:  # (most transitions have no effect: nothing to collect)
+            outcome = _NO_OUTCOME
         closes = state in final_states
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
                                 rules)
