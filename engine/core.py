@@ -52,7 +52,7 @@ from engine.maintenance import (
 )
 from engine.payments import Payment, month_of, month_text, next_month, schedule
 from engine.periods import DueDate, due_date
-from engine.read_only import read_only, read_only_data
+from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
@@ -548,19 +548,15 @@ class Engine(Reports, Maintenance):
             case_id = numbered_id(prefix, number)
             if numbers is not None:
                 numbers[prefix] = number + 1
-        case = CaseRecord(
-            id=case_id,
-            province=province,
-            workflow=workflow,
-            county=county,
-            state=wf.initial,
-            attributes=attributes,
-            opened_on=on,
-            last_event_on=on,
-        )
-        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, actor=actor, key=key)
+        # (classes called with arguments by position: keywords are gathered into a dict)
+        # id, province, workflow, county, state, attributes, opened_on, last_event_on
+        case = CaseRecord(case_id, province, workflow, county, wf.initial, attributes, on, on)
+        # seq, event, on, from_state, to_state, payload, reason, derived, actor, key
+        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, None, NO_DATA,
+                             actor, key)
         deadlines = apply_event([], wf, OPEN_EVENT, on, calendar, attributes, False, attributes)
-        return Change(case, [entry], deadlines, new_case=True)
+        # case, entries, deadlines, sanctions, links, new_case
+        return Change(case, [entry], deadlines, [], [], True)
 
     def _load(self, case_id: str) -> CaseRecord:
         case = self.store.case(case_id)
@@ -791,7 +787,9 @@ class Engine(Reports, Maintenance):
                 f"(on {case.last_event_on.isoformat()})"
             )
         history = known.history
-        change = Change(case, [], known.deadlines, stored=known.deadlines,
+        # case, entries, deadlines, sanctions, links, new_case, stored, last_hash (by position:
+        # keywords are gathered into a dict)
+        change = Change(case, [], known.deadlines, [], [], False, known.deadlines,
                         last_hash=known.last_hash)
         self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
@@ -1033,28 +1031,30 @@ class Engine(Reports, Maintenance):
         final_states, rules = wf.final_states, wf.rules_for(event)
 
         def context() -> GuardContext:
+            # (every field by position, in the class's order: a class called with keywords
+            # gets them as a dict, built and read again, 8,000 instructions for these 17)
             return GuardContext(
-                case_id=case.id,
-                province=case.province,
-                state=case.state,
+                case.id,  # case_id
+                case.province,  # province
+                case.state,  # state
                 # Read-only: a guard or effect that wrote into them changed the case's stored
                 # attributes (or the recorded data) behind its history, unseen. An effect adds
                 # to its Outcome.
-                attributes=read_only(attributes),
-                event=event,
-                on=on,
-                payload=payload,
-                reason=reason,
-                history=tuple(history),
-                deadlines=tuple(deadlines),
-                parameters=wf.parameters,
-                calendar=calendar,
-                hooks=self.registry.answers,
-                opened_on=case.opened_on,
-                final_states=final_states,
-                rules=rules,
-                assessment_parameters=partial(self._assessment_parameters, case.province,
-                                              case.county, on),
+                read_only(attributes),  # attributes
+                event,  # event
+                on,  # on
+                payload,  # payload
+                reason,  # reason
+                tuple(history),  # history
+                tuple(deadlines),  # deadlines
+                wf.parameters,  # parameters
+                calendar,  # calendar
+                self.registry.answers,  # hooks
+                case.opened_on,  # opened_on
+                final_states,  # final_states
+                rules,  # rules
+                partial(self._assessment_parameters, case.province, case.county,
+                        on),  # assessment_parameters
             )
 
         # The guards' and effects' context is built only for a guard or an effect to see
@@ -1243,7 +1243,7 @@ class Engine(Reports, Maintenance):
             partial(_history_rows, wf, entries),
             partial(judged, case.id, tuple(deadlines), calendar, as_of, window),
             partial(_payments, wf, entries, case.attributes, as_of),
-            pays=_pays(wf, entries),
+            _pays(wf, entries),  # pays (by position: keywords are gathered into a dict)
         )
 
 
