@@ -790,7 +790,7 @@ class Engine(Reports, Maintenance):
         # case, entries, deadlines, sanctions, links, new_case, stored, last_hash (by position:
         # keywords are gathered into a dict)
         change = Change(case, [], known.deadlines, [], [], False, known.deadlines,
-                        last_hash=known.last_hash)
+                        known.last_hash)
         self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
                           payload, reason, actor, idempotency_key)
