@@ -187,6 +187,8 @@ def shown(value: Any, name: str, lines: bool = False) -> str | None:
     """:func:`maybe_text` for text shown to people as it is (an actor, a reason): printable,
     on one line unless ``lines`` (a reason may run over several). A terminal escape in an
     actor would colour or retitle the operator's terminal in ``case show``."""
+    if value is None:  # (most calls give none: said before the calls below)
+        return None
     value = maybe_text(value, name)
     if value is not None:
         printable(value, name, lines)
@@ -196,6 +198,8 @@ def shown(value: Any, name: str, lines: bool = False) -> str | None:
 def actor(value: Any) -> str | None:
     """Who recorded something: absent, or printable text on one line that is not blank (a
     blank one would be kept as the actor, naming no one)."""
+    if value is None:  # (most calls give none: said before the calls below)
+        return None
     value = shown(value, "actor")
     if value is not None and not value.strip():
         raise InvalidInput("actor must not be blank (leave it out for none)")
