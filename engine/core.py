@@ -645,7 +645,8 @@ class Engine(Reports, Maintenance):
         known = self._written(changes, {case_id: known})[case_id]
         if known.case.county != county:  # (else the same look-up: its state is the workflow's)
             wf = self._workflow_of(known.case)
-        if wf.pending_automatic(known.case, on) is not None:
+        # (a workflow without transitions that happen by themselves has none pending)
+        if wf.automatic and wf.pending_automatic(known.case, on) is not None:
             return self.case(case_id, as_of=on)
         return self._view_of(known, on, wf)
 
@@ -806,7 +807,8 @@ class Engine(Reports, Maintenance):
         # keywords are gathered into a dict)
         change = Change(case, [], known.deadlines, [], [], False, known.deadlines,
                         known.last_hash)
-        self._advance(change, history, on, wf)
+        if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
+            self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
                           payload, reason, actor, idempotency_key)
         change.case, change.deadlines = step.case, step.deadlines
