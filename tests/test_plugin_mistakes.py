@@ -540,29 +540,39 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(EFFECT_MISTAKES))
-def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db, mistake):
-    body, shown = EFFECT_MISTAKES[mistake]
+def _install_review_effect(install, effect: str, imports: str, body: str, clause: str) -> None:
+    """A plugin whose effect ``effect`` (``body`` its code) runs on village_review_done."""
     install(f'''
-    from engine import LinkedOpening, Transition, WorkflowPatch
+    from engine import {imports}Transition, WorkflowPatch
 
-    def mark_reviewed(ctx, outcome):
+    def the_effect(ctx, outcome):
         {body}
 
     @hookimpl
     def doudi_register_effects(register):
-        register("hainan_mark_reviewed", mark_reviewed)
+        register("{effect}", the_effect)
 
     @hookimpl
     def doudi_workflow_patches(province, workflow):
         if province == "hainan" and workflow == "dibao":
-            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_transitions=(Transition(
+            return [WorkflowPatch("琼民规〔2099〕1号 {clause}", add_transitions=(Transition(
                 "village_review_done", ("accepted",), None, "村级民主评议完成",
-                effects=("hainan_mark_reviewed",)),))]
+                effects=("{effect}",)),))]
     ''')
+
+
+def _fire_review(db) -> tuple[str, object]:
+    """A hainan case opened and accepted, then village_review_done fired on it."""
     case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
     assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
-    result = run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
+    return case_id, run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
+
+
+@pytest.mark.parametrize("mistake", sorted(EFFECT_MISTAKES))
+def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db, mistake):
+    body, shown = EFFECT_MISTAKES[mistake]
+    _install_review_effect(install, "hainan_mark_reviewed", "LinkedOpening, ", body, "四(一)")
+    case_id, result = _fire_review(db)
     assert result.exit_code == 1, result.output
     assert error_line(result) == f"Error: {NAMED} effect 'hainan_mark_reviewed': {shown}"
     assert "village_review_done" not in run(db, "case", "show", case_id).output
@@ -582,26 +592,9 @@ def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db,
 ])
 def test_a_linked_opening_without_its_relations_is_refused_when_built(install, db, arguments,
                                                                       shown):
-    install(f'''
-    from engine import LinkedOpening, Transition, WorkflowPatch
-
-    def open_monitoring(ctx, outcome):
-        outcome.openings.append(LinkedOpening({arguments}))
-
-    @hookimpl
-    def doudi_register_effects(register):
-        register("hainan_open_monitoring", open_monitoring)
-
-    @hookimpl
-    def doudi_workflow_patches(province, workflow):
-        if province == "hainan" and workflow == "dibao":
-            return [WorkflowPatch("琼民规〔2099〕1号 六(一)", add_transitions=(Transition(
-                "village_review_done", ("accepted",), None, "村级民主评议完成",
-                effects=("hainan_open_monitoring",)),))]
-    ''')
-    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
-    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
-    result = run(db, "case", "fire", case_id, "village_review_done", "--on", "2026-04-07")
+    _install_review_effect(install, "hainan_open_monitoring", "LinkedOpening, ",
+                           f"outcome.openings.append(LinkedOpening({arguments}))", "六(一)")
+    _, result = _fire_review(db)
     assert result.exit_code == 1, result.output
     assert error_line(result) == (f"Error: {NAMED} failed in effect 'hainan_open_monitoring': "
                                   f"TypeError: {shown}")
@@ -616,23 +609,7 @@ def test_an_import_line_whose_effect_gives_nan_is_a_bad_line_and_its_batch_is_no
     # As through the API (and as the import's own JSON refuses NaN): the opening and the
     # accept of the same batch are not written either.
     body, shown = EFFECT_MISTAKES["not-a-number"]
-    install(f'''
-    from engine import Transition, WorkflowPatch
-
-    def mark_reviewed(ctx, outcome):
-        {body}
-
-    @hookimpl
-    def doudi_register_effects(register):
-        register("hainan_mark_reviewed", mark_reviewed)
-
-    @hookimpl
-    def doudi_workflow_patches(province, workflow):
-        if province == "hainan" and workflow == "dibao":
-            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_transitions=(Transition(
-                "village_review_done", ("accepted",), None, "村级民主评议完成",
-                effects=("hainan_mark_reviewed",)),))]
-    ''')
+    _install_review_effect(install, "hainan_mark_reviewed", "", body, "四(一)")
     lines = tmp_path / "lines.jsonl"
     lines.write_text("\n".join(json.dumps(line) for line in (
         {"op": "open", "province": "hainan", "on": "2026-04-01", "id": "h1"},
