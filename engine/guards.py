@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 
 
 # Frozen classes built for every event keep their fields in an instance dict (slots=False):
-# attrs then stores each field straight into it, where a slotted frozen class sets each one
-# through object.__setattr__, a call a field (a HistoryEntry cost about 15,400 instructions to
-# build, 9,300 so; about 100 bytes more an entry kept).
-@frozen(slots=False)
+# a slotted frozen class sets each field through object.__setattr__, a call a field (a
+# HistoryEntry cost about 15,400 instructions to build). HistoryEntry fills its dict at once
+# from a literal in its own __init__, as deadlines.Deadline does: attrs' __init__ (and a copy
+# of ``__dict__``) makes a "split" dict, whose every attribute read Python 3.11 takes through
+# its slow path, about three times the time of a plain dict's, and entries are read often.
+@frozen(slots=False, init=False)
 class HistoryEntry:
     """One recorded event of a case, as guards and reports see it."""
 
@@ -50,13 +52,25 @@ class HistoryEntry:
     recorded_at: str | None = field(default=None, eq=False)
     hash: str | None = field(default=None, eq=False)
 
-    # Copies with a field or two changed, made from this entry's dict of fields (5,700
-    # instructions against 9,300 for one built anew, each field and both converters again):
-    # every event's entry is stamped once stored, and copied once more when kept.
+    def __init__(self, seq: int, event: str, on: date, from_state: str, to_state: str,
+                 payload: Mapping[str, Any], reason: str | None = None,
+                 derived: Mapping[str, Any] = NO_DATA, actor: str | None = None,
+                 key: str | None = None, corrects: int | None = None,
+                 recorded_at: str | None = None, hash: str | None = None) -> None:
+        _set(self, "__dict__", {
+            "seq": seq, "event": event, "on": on, "from_state": from_state,
+            "to_state": to_state, "payload": read_only_data(payload), "reason": reason,
+            "derived": read_only_data(derived), "actor": actor, "key": key,
+            "corrects": corrects, "recorded_at": recorded_at, "hash": hash})
+
+    # Copies with a field or two changed, made from this entry's dict of fields (a plain
+    # dict(): .copy() of a dict keeps it split), not built anew (each field and both
+    # converters again): every event's entry is stamped once stored, and copied once more
+    # when kept.
 
     def stamped(self, recorded_at: str, hash: str) -> HistoryEntry:
         """The entry as stored: with when it was recorded and its hash."""
-        fields = self.__dict__.copy()
+        fields = dict(self.__dict__)
         fields["recorded_at"], fields["hash"] = recorded_at, hash
         entry = _new(HistoryEntry)
         _set(entry, "__dict__", fields)
@@ -64,7 +78,7 @@ class HistoryEntry:
 
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""
-        fields = self.__dict__.copy()
+        fields = dict(self.__dict__)
         fields["payload"], fields["derived"] = read_only_data(payload), read_only_data(derived)
         entry = _new(HistoryEntry)
         _set(entry, "__dict__", fields)
