@@ -45,18 +45,17 @@ from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import (
     AUTO_ACTOR,
     CORRECTION_EVENT,
-    RECOMPUTE_EVENT,
     SYSTEM_EVENTS,
     Maintenance,
     attributes_given_by,
 )
-from engine.payments import Payment, month_of, month_text, next_month, schedule
+from engine.payments import month_of, month_text, next_month
 from engine.periods import DueDate, due_date
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
-from engine.views import Breach, CaseView, DeadlineView, judged
+from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     OPEN_EVENT,
     Parameter,
@@ -134,43 +133,6 @@ def _county(attributes: Mapping[str, Any]) -> str | None:
 
 def _place(province: str, county: str | None) -> str:
     return f"{county} ({province})" if county is not None else province
-
-
-def _history_rows(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> tuple[dict, ...]:
-    """A case view's history: each event as the contract shows it, payloads copied."""
-    return tuple(
-        {
-            "seq": e.seq,
-            "event": e.event,
-            "title": {OPEN_EVENT: "立案", CORRECTION_EVENT: "更正",
-                      RECOMPUTE_EVENT: "重算期限"}.get(e.event, wf.event_title(e.event)),
-            "corrects": e.corrects,
-            "on": e.on.isoformat(),
-            "from": e.from_state or None,
-            "to": e.to_state,
-            "payload": copied(e.payload) if e.payload else {},
-            "derived": copied(e.derived) if e.derived else {},
-            "reason": e.reason,
-            "actor": e.actor,
-            "recorded_at": e.recorded_at,
-        }
-        for e in entries
-    )
-
-
-def _payments(wf: Workflow, entries: tuple[HistoryEntry, ...], attributes: Mapping[str, Any],
-              as_of: date) -> tuple[Payment, ...]:
-    """A benefit case's monthly payments up to ``as_of``; none for other cases."""
-    if not _pays(wf, entries):
-        return ()
-    start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
-    return tuple(schedule(entries, attributes, wf.final_states, start, as_of))
-
-
-def _pays(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> bool:
-    """Whether the case pays monthly: a workflow with a payment start, opened with the month
-    of the first payment."""
-    return "payment_start" in wf.parameters and "paid_from" in entries[0].payload
 
 
 def default_db_path() -> str:
@@ -1266,10 +1228,9 @@ class Engine(Reports, Maintenance):
             case, wf.state(case.state).title, as_of,
             tuple(s for s in sanctions if s.on <= as_of) if sanctions else (),
             tuple(link for link in links if link["on"] <= day) if links else (),
-            partial(_history_rows, wf, entries),
-            partial(judged, case.id, tuple(deadlines), calendar, as_of, window),
-            partial(_payments, wf, entries, case.attributes, as_of),
-            _pays(wf, entries),  # pays (by position: keywords are gathered into a dict)
+            # _source: what history, deadlines and payments are worked out from if read
+            (wf, entries, tuple(deadlines), calendar, window),
+            pays(wf, entries),  # pays (by position: keywords are gathered into a dict)
         )
 
 
