@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable, Mapping
 from datetime import date
 from functools import partial
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 from attrs import define
@@ -63,6 +63,9 @@ from engine.workflow import (
     always_delegating,
     available_workflows,
 )
+
+if TYPE_CHECKING:
+    from engine.machine import ProcessMachine  # (imported when first needed: transitions)
 
 #: Marks a key of Engine._workflows that is a case's place and state (see _workflow_of).
 _OF_CASE = "case"
@@ -751,7 +754,9 @@ class Engine(Reports, Maintenance):
         if "reason" in payload:
             _one_reason(wf, payload["reason"], reason)
         # (a misspelt event is a usage error whatever its date: named before the date is judged)
-        self.registry.machine(case.province, case.workflow).check_event(event)
+        # (looked up once an event: _step is given it)
+        machine = self.registry.machine(case.province, case.workflow)
+        machine.check_event(event)
         for automatic in wf.automatic:
             if automatic.event == event:
                 when = case.attributes.get(automatic.auto_on)
@@ -772,7 +777,7 @@ class Engine(Reports, Maintenance):
         if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
             self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,
-                          payload, reason, actor, idempotency_key)
+                          payload, reason, actor, idempotency_key, None, machine)
         change.case, change.deadlines = step.case, step.deadlines
         change.entries.append(step.entry)
         if step.outcome.sanctions:
@@ -985,6 +990,7 @@ class Engine(Reports, Maintenance):
         actor: str | None = None,
         key: str | None = None,
         recorded: str | None = None,
+        machine: ProcessMachine | None = None,
     ) -> _Step:
         """One event applied to a case in memory: new state, attributes, deadlines, effects.
 
@@ -992,10 +998,12 @@ class Engine(Reports, Maintenance):
         in. Its data and its conditions were checked when it was given, and are not judged
         again by today's rules (a later version refusing spaces around a name, or a rule
         added since, must not make the history unreadable): the transition is the one to the
-        recorded state, and its effects run as they do now.
+        recorded state, and its effects run as they do now. ``machine``: the registry's
+        machine of the case's workflow, when the caller has it (looked up once an event).
         """
         wf = self._workflow_of(case, on)
-        machine = self.registry.machine(case.province, case.workflow)
+        if machine is None:
+            machine = self.registry.machine(case.province, case.workflow)
         calendar = self._checked_calendars.get((case.province, case.county))
         if calendar is None:
             calendar = self._case_calendar(case.province, case.county)

@@ -302,11 +302,13 @@ class Registry:
 
     def machine(self, province: str, name: str) -> ProcessMachine:
         key = (province, name)
-        if key not in self._machines:
+        machine = self._machines.get(key)  # (asked for every event: one look-up, not two)
+        if machine is None:
             from engine.machine import ProcessMachine
 
-            self._machines[key] = ProcessMachine(self.workflow(province, name), self.guards)
-        return self._machines[key]
+            machine = self._machines[key] = ProcessMachine(self.workflow(province, name),
+                                                           self.guards)
+        return machine
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
         """The calendar deadlines are counted on: national, plus the place's local overlays."""
