@@ -25,6 +25,22 @@ def a_date(value: Any, name: str) -> date:
     raise InvalidInput(f"{name} must be a date (datetime.date), got {spelled(value)}")
 
 
+def event_arguments(case_id: Any, event: Any, on: Any) -> tuple[str, str, date]:
+    """An event's case id, event name (:func:`text`) and date (:func:`a_date`), checked in
+    that order: the checks written out for the common case (text and a date as they are),
+    as one call where they were three (a call costs about 1,500 instructions, and ``fire``
+    checks these for every event); anything else through the checks themselves."""
+    if type(case_id) is str and type(event) is str and type(on) is date:
+        try:
+            case_id.encode("utf-8")
+            event.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return case_id, event, on
+    return text(case_id, "case_id"), text(event, "event"), a_date(on, "on")
+
+
 def maybe_date(value: Any, name: str) -> date | None:
     return None if value is None else a_date(value, name)
 

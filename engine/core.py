@@ -563,11 +563,16 @@ class Engine(Reports, Maintenance):
         and the case is returned as that event left it. Another writer changing the case
         meanwhile raises :class:`Conflict` and nothing is written.
         """
-        case_id, event = arguments.text(case_id, "case_id"), arguments.text(event, "event")
-        on, payload = arguments.a_date(on, "on"), arguments.json_object(payload, "payload")
+        case_id, event, on = arguments.event_arguments(case_id, event, on)
+        payload = arguments.json_object(payload, "payload")
         self._happened(on)
-        reason, actor = arguments.shown(reason, "reason", lines=True), arguments.actor(actor)
-        idempotency_key = arguments.key(idempotency_key)
+        # (most events give none of these: their checks are not called for None)
+        if reason is not None:
+            reason = arguments.shown(reason, "reason", lines=True)
+        if actor is not None:
+            actor = arguments.actor(actor)
+        if idempotency_key is not None:
+            idempotency_key = arguments.key(idempotency_key)
         call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
         first = self._replayed_call(idempotency_key, call)
         if first is not None:

@@ -69,6 +69,16 @@ def holding_itself():
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), idempotency_key=42),
      "idempotency_key must be text"),
     (lambda e, c: e.fire(["A1"], "accept", on=date(2026, 3, 3)), "case_id must be text"),
+    # fire checks its case id, event and date in one call (arguments.event_arguments): each
+    # still refused as the checks of its own refuse it, the case id first.
+    (lambda e, c: e.fire(5, 6, on="2026-03-03"), "case_id must be text (str), got 5"),
+    (lambda e, c: e.fire(c, 6, on="2026-03-03"), "event must be text (str), got 6"),
+    (lambda e, c: e.fire(c, "accept", on="2026-03-03"),
+     "on must be a date (datetime.date), got \"2026-03-03\""),
+    (lambda e, c: e.fire("\udc80", "\udc81", on=date(2026, 3, 3)),
+     "case_id is not valid UTF-8 text (character 1 of \"\\udc80\")"),
+    (lambda e, c: e.fire(c, "accept\udc80", on=date(2026, 3, 3)),
+     "event is not valid UTF-8 text (character 7 of \"accept\\udc80\")"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"note": {1}}),
      "payload.note is a set ({1}): not a JSON value"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"seen": ON}),
@@ -198,6 +208,21 @@ def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call,
         call(engine, case_id)
     assert dump(engine) == before
     assert engine.verify() == (1, 1, [])  # the evidence chain of A1 still holds
+
+
+class _Text(str):
+    pass
+
+
+class _Date(date):
+    pass
+
+
+def test_fire_takes_text_and_a_date_of_its_subclasses_as_they_are(engine, case_id):
+    """fire's checks written out take exactly str and date; their subclasses go through the
+    checks themselves, and are taken as before."""
+    view = engine.fire(_Text(case_id), _Text("accept"), on=_Date(2026, 3, 3))
+    assert (view.state, view.history[-1]["on"]) == ("accepted", "2026-03-03")
 
 
 def test_text_and_json_values_still_go_in_and_the_chain_holds(engine, case_id):
