@@ -51,7 +51,7 @@ from engine.maintenance import (
 )
 from engine.payments import month_of, month_text, next_month
 from engine.periods import DueDate, due_date
-from engine.read_only import NO_DATA, read_only, read_only_data
+from engine.read_only import NO_DATA, read_only
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
@@ -1015,10 +1015,11 @@ class Engine(Reports, Maintenance):
         calendar.check(on)
         if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)
-        _always_delegated(wf, case.province, case.county, payload)
+        if payload:  # (without data nothing is refused: delegated is taken as true)
+            _always_delegated(wf, case.province, case.county, payload)
         # Read-only once, for the guards' and effects' context and for the history entry
-        # (which would copy it again)
-        payload = read_only_data(payload)
+        # (which would copy it again); read_only_data written out for most events' empty data
+        payload = NO_DATA if type(payload) is dict and not payload else read_only(payload)
         attributes = {**case.attributes, **payload}
         final_states, rules = wf.final_states, wf.rules_for(event)
 
