@@ -806,6 +806,18 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
     assert "accept" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
 
 
+def _install_assessment_rules(install, rules: str, preamble: str = "") -> None:
+    """A plugin giving hainan ``AssessmentRules(rules)`` (``preamble``: the module's code
+    before the hook)."""
+    install(preamble + f'''
+    @hookimpl
+    def doudi_assessment_rules(province, parameters):
+        if province == "hainan":
+            from engine import AssessmentRules
+            return AssessmentRules({rules})
+    ''')
+
+
 @pytest.mark.parametrize("rule, shown", [
     # a traceback out of the assessment
     ('income_rule=lambda member, kind, amount, household: {}["disregard"]',
@@ -826,13 +838,7 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
                                 '"disregard"'),
 ])
 def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, shown):
-    install(f'''
-    @hookimpl
-    def doudi_assessment_rules(province, parameters):
-        if province == "hainan":
-            from engine import AssessmentRules
-            return AssessmentRules({rule})
-    ''')
+    _install_assessment_rules(install, rule)
     household = tmp_path / "h.json"
     household.write_text('{"standard": 800, "applicant": "m1", "members": [{"id": "m1", '
                          '"age": 40, "employed": true, "income": {"employment": 1500}}]}')
@@ -872,17 +878,11 @@ SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔20
         "basis-nan"])
 def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install, db, tmp_path,
                                                                           rules, shown):
-    install(f'''
+    _install_assessment_rules(install, rules, '''
     from datetime import date
 
-    LOOP = {{"loop": {{}}}}
+    LOOP = {"loop": {}}
     LOOP["loop"]["again"] = LOOP["loop"]
-
-    @hookimpl
-    def doudi_assessment_rules(province, parameters):
-        if province == "hainan":
-            from engine import AssessmentRules
-            return AssessmentRules({rules})
     ''')
     household = tmp_path / "h.json"
     household.write_text('{"standard": 900, "applicant": "a", "single_person": true, '
