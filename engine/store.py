@@ -985,9 +985,13 @@ def _check_durability(durability: Any) -> None:
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     if not rows:
         return
-    columns = tuple(rows[0])
-    sql, bound = _insert_sql(table, columns, _nulls(table, columns, rows))
-    db.conn.executemany(sql, map(_values(bound), rows))
+    _rows_of(table, tuple(rows[0])).write(db.conn, rows)
+
+
+@functools.cache
+def _rows_of(table: str, columns: tuple[str, ...]) -> _Rows:
+    """The writer of ``table``'s rows with ``columns``, made once per shape."""
+    return _Rows(table, columns)
 
 
 class _Rows:
@@ -997,7 +1001,8 @@ class _Rows:
     row (see :data:`_MOSTLY_NULL`), made once and found by which of them are None: the rows
     every event writes (the case's, its event's, its deadlines') are always of one shape, so
     they are written without the generic :func:`_insert`'s look-ups of the shape and its
-    statement (a tuple of the row's columns hashed three times, and two calls) for each."""
+    statement (a tuple of the row's columns hashed three times, and two calls) for each.
+    Other rows go through :func:`_insert`, which keeps a writer for each table and shape."""
 
     __slots__ = ("columns", "key", "nones", "optional", "optional_of", "statements", "table",
                  "where")
@@ -1005,11 +1010,15 @@ class _Rows:
     def __init__(self, table: str, columns: tuple[str, ...], where: str = "",
                  key: tuple[str, ...] = ()) -> None:
         self.table, self.columns, self.where, self.key = table, columns, where, key
-        self.optional = tuple(c for c in columns if c in _MOSTLY_NULL[table])
+        self.optional = tuple(c for c in columns if c in _MOSTLY_NULL.get(table, ()))
         self.nones = (None,) * len(self.optional)
         # (a tuple of a row's optional values, one C call; itemgetter of one gives the value)
-        self.optional_of = (itemgetter(*self.optional) if len(self.optional) > 1
-                            else lambda row, c=self.optional[0]: (row[c],))
+        if len(self.optional) > 1:
+            self.optional_of: Callable[[Mapping[str, Any]], tuple] = itemgetter(*self.optional)
+        elif self.optional:
+            self.optional_of = lambda row, c=self.optional[0]: (row[c],)
+        else:  # (a table with none, e.g. links: every value is bound)
+            self.optional_of = lambda row: ()
         self.statements: dict[tuple[bool, ...], tuple[str, Callable]] = {}
 
     def write(self, conn: sqlite3.Connection, rows: list[dict]) -> sqlite3.Cursor | None:
@@ -1057,22 +1066,6 @@ _MOSTLY_NULL = {
                             "subject"}),
     "cases": frozenset({"county"}),
 }
-
-
-def _nulls(table: str, columns: tuple[str, ...], rows: list[dict]) -> tuple[str, ...]:
-    """Which of the table's mostly-NULL columns are NULL in every row."""
-    optional = _mostly_null(table, columns)
-    if not optional:
-        return ()
-    if len(rows) == 1:
-        row = rows[0]
-        return tuple([c for c in optional if row[c] is None])
-    return tuple([c for c in optional if all(row[c] is None for row in rows)])
-
-
-@functools.cache
-def _mostly_null(table: str, columns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c for c in columns if c in _MOSTLY_NULL.get(table, ()))
 
 
 @functools.cache

@@ -265,7 +265,7 @@ def test_events_going_round_an_office_of_cases_read_none_of_them_back(tmp_path, 
 
 def test_null_columns_and_flags_are_stored_as_binding_them_stored_them(engine, tmp_path):
     # The write says NULL in its statement for a mostly-NULL column that every row leaves
-    # NULL, and binds the rest (store._nulls, store._Rows); provisional goes as 0/1. What is stored must be
+    # NULL, and binds the rest (store._Rows); provisional goes as 0/1. What is stored must be
     # what binding None and a bool stored: NULL and the integer, one event (fire) or a batch
     # (import) whose rows differ in which columns they fill.
     opened = date(2026, 3, 2)
