@@ -72,8 +72,6 @@ _OF_CASE = "case"
 #: The outcome of a transition without effects, shared (never written to: effects are given
 #: an Outcome of their own).
 _NO_OUTCOME = Outcome()
-#: The types of JSON's text, numbers, true/false and null, found by ``type()``.
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
 #: Cases kept whole in memory for their next event (about 15 kB each after nine events), used
@@ -722,11 +720,7 @@ class Engine(Reports, Maintenance):
         """A case view of a kept case that shares nothing a caller could change with it
         (``wf``: the case's workflow, :meth:`_workflow_of` it, when the caller has it)."""
         c = known.case
-        attributes = c.attributes
-        # (most cases' attributes are all text and numbers: one copy of the dict is a deep one)
-        attributes = (dict(attributes) if _SCALARS.issuperset(map(type, attributes.values()))
-                      else copied(attributes))
-        case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, attributes,
+        case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, copied(c.attributes),
                           c.opened_on, c.last_event_on, c.version)
         return self._view(case, known.history, known.deadlines,  # (deadlines are immutable)
                           known.sanctions,

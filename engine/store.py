@@ -966,10 +966,17 @@ def parsed(text: str) -> Any:
     return _DECODER.scan_once(text, 0)[0]  # (whole and unpadded: no check for what follows)
 
 
+#: The types of JSON's text, numbers, true/false and null, found by ``type()``.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def copied(value: Any) -> Any:
     """A deep copy of JSON-shaped data (dicts, lists, scalars): several times quicker than
     ``copy.deepcopy`` or a JSON round trip for the small payloads a case holds."""
     if isinstance(value, dict):
+        # (most mappings hold only text and numbers: one copy of the dict is a deep one)
+        if _SCALARS.issuperset(map(type, value.values())):
+            return dict(value)
         return {k: copied(v) for k, v in value.items()}
     if isinstance(value, list):
         return [copied(v) for v in value]
