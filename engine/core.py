@@ -51,7 +51,7 @@ from engine.maintenance import (
 )
 from engine.payments import month_of, month_text, next_month
 from engine.periods import DueDate, due_date
-from engine.read_only import NO_DATA, read_only
+from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
@@ -211,10 +211,7 @@ class Engine(Reports, Maintenance):
     def _workflow(self, province: str, name: str, county: str | None = None,
                   on: date | None = None) -> Workflow:
         """:meth:`workflow` of arguments already checked (a case's own, every event)."""
-        settings = None
-        if county:
-            local = self._local if self._local is not None else self._local_places()
-            settings = local.get((province, name, county))
+        settings = self._settings_of(province, name, county)
         count = 0
         if settings:
             count = len(settings) if on is None else bisect.bisect_right(
@@ -265,9 +262,7 @@ class Engine(Reports, Maintenance):
         if not wf.has_state(case.state):
             raise DamagedRecord.of(f"case {case.id!r}", ValueError(
                 f"{case.state!r} is not a state of workflow {case.workflow!r}"))
-        if not case.county or not (self._local if self._local is not None
-                                   else self._local_places()).get(
-                                       (case.province, case.workflow, case.county)):
+        if not self._settings_of(case.province, case.workflow, case.county):
             self._workflows[known] = wf
         return wf
 
@@ -356,6 +351,12 @@ class Engine(Reports, Maintenance):
         if self._local is None:
             self._local = local_parameters.by_place(self.store.local_settings())
         return self._local
+
+    def _settings_of(self, province: str, workflow: str, county: str | None
+                     ) -> list[LocalSetting] | None:
+        """The county's own settings of the workflow, in date order; None where it has none
+        (or no county is named)."""
+        return self._local_places().get((province, workflow, county)) if county else None
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
         return self.registry.calendar(arguments.maybe_text(province, "province"),
@@ -1003,17 +1004,15 @@ class Engine(Reports, Maintenance):
         wf = self._workflow_of(case, on)
         if machine is None:
             machine = self.registry.machine(case.province, case.workflow)
-        calendar = self._checked_calendars.get((case.province, case.county))
-        if calendar is None:
-            calendar = self._case_calendar(case.province, case.county)
+        calendar = self._case_calendar(case.province, case.county)
         calendar.check(on)
         if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)
         if payload:  # (without data nothing is refused: delegated is taken as true)
             _always_delegated(wf, case.province, case.county, payload)
         # Read-only once, for the guards' and effects' context and for the history entry
-        # (which would copy it again); read_only_data written out for most events' empty data
-        payload = NO_DATA if type(payload) is dict and not payload else read_only(payload)
+        # (which would copy it again)
+        payload = read_only_data(payload)
         attributes = {**case.attributes, **payload}
         final_states, rules = wf.final_states, wf.rules_for(event)
 
@@ -1228,9 +1227,7 @@ class Engine(Reports, Maintenance):
     ) -> CaseView:
         wf = self._workflow_of(case) if wf is None else wf
         entries = tuple(history)  # (the lists are never changed in place; this is cheap)
-        calendar = self._checked_calendars.get((case.province, case.county))
-        if calendar is None:
-            calendar = self._case_calendar(case.province, case.county)
+        calendar = self._case_calendar(case.province, case.county)
         day = as_of.isoformat() if links else ""
         return CaseView(
             case, wf.state(case.state).title, as_of,
