@@ -31,7 +31,6 @@ from engine.store import Change, Known
 
 if TYPE_CHECKING:
     from engine.core import Engine
-    from engine.workflow import Workflow
 
 
 @define
@@ -196,7 +195,6 @@ class _Batch:
         self.today = engine.today()
         # date text → the date, read once a batch (a case's lines, and many cases, share days)
         self.dates: dict[str, date] = {}
-        self.workflows: dict[str, tuple[str | None, Workflow]] = {}  # case → (county, its wf)
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -235,17 +233,6 @@ class _Batch:
                 if known is None:
                     known, _ = self.engine._known(case_id)
                     self.before[case_id] = known
-                # The case's workflow is looked up once a batch, and again only when a line
-                # moves the case to another county (whose parameters may differ): a case's
-                # province and workflow never change, and a state this batch left it in is
-                # one of its workflow's.
-                county = known.case.county
-                kept = self.workflows.get(case_id)
-                if kept is not None and kept[0] == county:
-                    wf = kept[1]
-                else:
-                    wf = self.engine._workflow_of(known.case)
-                    self.workflows[case_id] = (county, wf)
                 event = data.get("event")
                 if type(event) is not str:
                     event = _field(data, "event", str)
@@ -254,7 +241,7 @@ class _Batch:
                     _field(data, "payload", dict)
                 changes = self.engine._event_changes(
                     known, event, on, payload, reason, given_actor, key, self.changes.keys(),
-                    self.numbers, wf=wf)
+                    self.numbers)
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, DoudiError):
                 raise

@@ -344,8 +344,8 @@ def test_an_import_leaves_exactly_what_the_same_calls_through_the_api_leave(tmp_
 @pytest.mark.parametrize("batch", [1, 500])
 def test_an_import_that_moves_a_case_to_another_county_leaves_what_the_api_leaves(
         tmp_path, batch):
-    """A batch looks a case's workflow up once, and again when a line moves the case to
-    another county (whose own parameters may differ): the import leaves what fire leaves.
+    """A line that moves a case to another county (whose own parameters may differ) is
+    followed by lines checked under that county's: the import leaves what fire leaves.
 
     山西 case of 甲县 opened Mon 2026-03-02, 受理 Tue 03-03 with the case moved to 乙县, whose
     own parameter gives 5 working days to start the investigation. The duty 受理 starts is
