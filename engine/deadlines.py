@@ -27,25 +27,20 @@ from engine.periods import (
     period_end,
     projection_phrase,
 )
+from engine.plain_fields import changed, set_fields
 from engine.workflow import OPEN_EVENT, DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
 
 RUNNING = None
-_new, _set = object.__new__, object.__setattr__
 _RULE_OF = attrgetter("rule")
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "unmet", "cancelled")
 #: The statuses of a duty not done by its due date: still running, done late, never done.
 LATE = ("breached", "met_late", "unmet")
 
 
-# Kept in an instance dict (slots=False), filled at once by __init__ (attrs' own, for a frozen
-# class, sets each field through object.__setattr__, a call a field: about 18,400 instructions
-# a deadline; this about a third of that). The dict is a plain one, never the "split" dict
-# that attrs' __init__ or a copy of ``__dict__`` makes: Python 3.11 reads an attribute of an
-# object with a split dict through its slow path (about 340 instructions, against about 90).
-# A changed copy (_change) and a stored row (to_row) start from ``dict(__dict__)``.
+# (fields in a plain instance dict, filled at once: see engine.plain_fields)
 @frozen(slots=False, init=False)
 class Deadline:
     """One running or finished deadline of a case; immutable (an event that changes it
@@ -76,7 +71,7 @@ class Deadline:
                  stop_event: str | None = None, outcome: str | None = RUNNING,
                  extended_by: str | None = None, paused_on: date | None = None,
                  subject: str | None = None) -> None:
-        _set(self, "__dict__", {
+        set_fields(self, "__dict__", {
             "rule": rule, "title": title, "severity": severity, "kind": kind,
             "instance": instance, "starts_on": starts_on, "duration": duration,
             "due_on": due_on, "citation": citation, "computation": computation,
@@ -97,8 +92,8 @@ class Deadline:
     def ended_by(self, event: str, on: date) -> Deadline:
         """Stopped without being done, its case closed: ``unmet`` if it was already breached
         (the breach stays on record), else ``cancelled``."""
-        return attrs.evolve(self, stopped_on=on, stop_event=event,
-                            outcome="unmet" if self.passed(on) else "cancelled")
+        return changed(self, stopped_on=on, stop_event=event,
+                       outcome="unmet" if self.passed(on) else "cancelled")
 
     def status(self, as_of: date, calendar: OfficialCalendar, window: int = 3) -> str:
         """One of :data:`STATUSES` on ``as_of``."""
@@ -188,6 +183,9 @@ def apply_event(
     the deadlines the event changes are new objects in the result, the others the same.
     """
     params = workflow.parameters
+    # Deadlines are immutable: a changed one is a new object in the result (plain_fields.
+    # changed), so the caller's list is left as it was, and untouched ones stay the very same
+    # objects (the store writes only those that are not).
     result = list(deadlines)
 
     # Where each rule the event acts on has its running deadlines, and how many it has had.
@@ -219,8 +217,8 @@ def apply_event(
         if running and event in rule.stops:
             for at in running:
                 met = on <= result[at].due_on
-                _change(result, at, stopped_on=on, stop_event=event,
-                        outcome="met" if met else "met_late")
+                result[at] = changed(result[at], stopped_on=on, stop_event=event,
+                                     outcome="met" if met else "met_late")
                 if met:
                     satisfied = _period_last_day(result[at])
             running = []
@@ -234,7 +232,8 @@ def apply_event(
                     # (a first period counted from the opening stays the period it opened in)
                     counted = _period(param, Duration.parse(
                         result[at].duration, own_period=True).count == 0)
-                    _change(result, at, **_counted(calendar, param, result[at].starts_on, counted))
+                    result[at] = changed(result[at], **_counted(
+                        calendar, param, result[at].starts_on, counted))
             if result[at].passed(on):
                 # Breached already: no extension moves its due date, and no pause stops it.
                 # An extension is decided within the time limit it extends (57号 第22条
@@ -247,12 +246,12 @@ def apply_event(
                         extension = x
                         break
                 if extension is not None:
-                    _change(result, at, extended_by=event, **_counted(
+                    result[at] = changed(result[at], extended_by=event, **_counted(
                         calendar, params[extension.param], result[at].starts_on))
                 if event in rule.pauses and result[at].paused_on is None:
-                    _change(result, at, paused_on=on)
+                    result[at] = changed(result[at], paused_on=on)
                 elif event in rule.resumes and result[at].paused_on is not None:
-                    _change(result, at, **_resumed(result[at], calendar, on))
+                    result[at] = changed(result[at], **_resumed(result[at], calendar, on))
         if event in rule.starts and (rule.when is None
                                      or variant_applies(rule.when, params, attributes)):
             given = (payload or {}).get(rule.subject) if rule.subject else None
@@ -263,7 +262,8 @@ def apply_event(
                 # Replaced, not left undone: cancelled even if it had run out (the same death
                 # recorded again puts its date right).
                 if not rule.overlaps or (subject is not None and result[at].subject == subject):
-                    _change(result, at, stopped_on=on, stop_event=event, outcome="cancelled")
+                    result[at] = changed(result[at], stopped_on=on, stop_event=event,
+                                         outcome="cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             counted = _period(param, event == OPEN_EVENT)
@@ -286,18 +286,6 @@ def apply_event(
             if d.running and not (d.kind == "window" and d.due_on < on):
                 result[i] = d.ended_by(event, on)
     return result
-
-
-def _change(result: list[Deadline], i: int, **fields: Any) -> Deadline:
-    """``result[i]`` with ``fields`` changed. Deadlines are immutable: a changed one is a new
-    object in the result, so the caller's list is left as it was, and untouched ones stay
-    the very same objects. (As attrs.evolve, from a plain copy of the old one's dict: evolve
-    looks every field up by name and builds it anew.)"""
-    values = dict(result[i].__dict__)  # (dict(), not .copy(): a copy of a split dict is split)
-    values.update(fields)
-    new = result[i] = _new(Deadline)
-    _set(new, "__dict__", values)
-    return new
 
 
 def _period_last_day(deadline: Deadline) -> date | None:

@@ -16,6 +16,7 @@ from attrs import field, frozen
 from engine.arguments import non_negative_number, spelled
 from engine.deadlines import Deadline
 from engine.errors import InvalidInput
+from engine.plain_fields import changed, set_fields
 from engine.read_only import NO_DATA, read_only_data
 from engine.workflow import DeadlineRule, Parameter, is_delegated
 
@@ -23,12 +24,8 @@ if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
 
 
-# Frozen classes built for every event keep their fields in an instance dict (slots=False):
-# a slotted frozen class sets each field through object.__setattr__, a call a field (a
-# HistoryEntry cost about 15,400 instructions to build). HistoryEntry fills its dict at once
-# from a literal in its own __init__, as deadlines.Deadline does: attrs' __init__ (and a copy
-# of ``__dict__``) makes a "split" dict, whose every attribute read Python 3.11 takes through
-# its slow path, about three times the time of a plain dict's, and entries are read often.
+# (fields in a plain instance dict, filled at once: see engine.plain_fields; entries are
+# built twice an event and read often)
 @frozen(slots=False, init=False)
 class HistoryEntry:
     """One recorded event of a case, as guards and reports see it."""
@@ -57,35 +54,24 @@ class HistoryEntry:
                  derived: Mapping[str, Any] = NO_DATA, actor: str | None = None,
                  key: str | None = None, corrects: int | None = None,
                  recorded_at: str | None = None, hash: str | None = None) -> None:
-        _set(self, "__dict__", {
+        set_fields(self, "__dict__", {
             "seq": seq, "event": event, "on": on, "from_state": from_state,
             "to_state": to_state, "payload": read_only_data(payload), "reason": reason,
             "derived": read_only_data(derived), "actor": actor, "key": key,
             "corrects": corrects, "recorded_at": recorded_at, "hash": hash})
 
-    # Copies with a field or two changed, made from this entry's dict of fields (a plain
-    # dict(): .copy() of a dict keeps it split), not built anew (each field and both
-    # converters again): every event's entry is stamped once stored, and copied once more
-    # when kept.
+    # Copies with a field or two changed, not built anew (each field and both converters
+    # again): every event's entry is stamped once stored, and copied once more when kept.
 
     def stamped(self, recorded_at: str, hash: str) -> HistoryEntry:
         """The entry as stored: with when it was recorded and its hash."""
-        fields = dict(self.__dict__)
-        fields["recorded_at"], fields["hash"] = recorded_at, hash
-        entry = _new(HistoryEntry)
-        _set(entry, "__dict__", fields)
-        return entry
+        return changed(self, recorded_at=recorded_at, hash=hash)
 
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""
-        fields = dict(self.__dict__)
-        fields["payload"], fields["derived"] = read_only_data(payload), read_only_data(derived)
-        entry = _new(HistoryEntry)
-        _set(entry, "__dict__", fields)
-        return entry
+        return changed(self, payload=read_only_data(payload), derived=read_only_data(derived))
 
 
-_new, _set = object.__new__, object.__setattr__
 
 
 @frozen(slots=False)  # (as HistoryEntry: built for every guarded event)
