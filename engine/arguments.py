@@ -180,15 +180,7 @@ def lines(value: Any, name: str) -> Iterable:
 
 
 def maybe_text(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # (:func:`text`, written out: checked a dozen times an event)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            _utf8(value, name)
-        return value
-    return text(value, name)
+    return None if value is None else text(value, name)
 
 
 def printable(value: str, name: str, lines: bool = False) -> None:
