@@ -74,7 +74,7 @@ class HistoryEntry:
 
 
 
-@frozen(slots=False)  # (as HistoryEntry: built for every guarded event)
+@frozen(slots=False)  # (built for every guarded event: see engine.plain_fields)
 class GuardContext:
     """Everything a guard may look at; guards must not change anything."""
 

@@ -134,7 +134,7 @@ def pays(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> bool:
     return "payment_start" in wf.parameters and "paid_from" in entries[0].payload
 
 
-@frozen(eq=False, slots=False)  # (one per event: see guards.HistoryEntry)
+@frozen(eq=False, slots=False)  # (one per event, fields stored without a call: engine.plain_fields)
 class CaseView:
     """A case as of a date: state, attributes, history and judged deadlines.
 
@@ -152,7 +152,7 @@ class CaseView:
     # What history, deadlines and payments are worked out from when first read: the case's
     # workflow, its history entries, its deadlines, the calendar they are judged on and the
     # warning window (None: none of the three). One tuple, not three functools.partials
-    # (about 2,000 instructions each, for every event, read or not); picklable as they were.
+    # (about 2,000 instructions each, for every event, read or not).
     _source: tuple[Workflow, tuple[HistoryEntry, ...], tuple[Deadline, ...], OfficialCalendar,
                    int] | None = field(default=None, repr=False)
     #: A case that pays monthly (a benefit case): its JSON lists payments, none yet or not.
