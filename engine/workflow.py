@@ -575,10 +575,8 @@ def is_delegated(parameters: Mapping[str, Parameter], attributes: Mapping[str, A
 
 def variant_applies(when: str, parameters: Mapping[str, Parameter], attributes: Mapping[str, Any]) -> bool:
     """Whether a deadline variant's (or rule's) condition holds for a case."""
-    if when == "delegated":  # (is_delegated, written out: asked for every event)
-        delegation = parameters.get(DELEGATION)
-        return ((delegation is not None and delegation.value == "always")
-                or attributes.get("delegated") is True)
+    if when == "delegated":
+        return is_delegated(parameters, attributes)
     name, equals, values = when.partition("=")
     if equals:
         return str(attributes.get(name)) in values.split("|")
