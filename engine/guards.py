@@ -35,13 +35,13 @@ class HistoryEntry:
     on: date
     from_state: str
     to_state: str
-    # Read-only (a copy): guards and effects see every entry of the case's history, and one
-    # that wrote into an entry's data changed the copy of the case kept in memory, which
-    # the next events' guards read, behind the recorded history.
-    payload: Mapping[str, Any] = field(converter=read_only_data)
+    # Read-only (a copy, made by __init__): guards and effects see every entry of the case's
+    # history, and one that wrote into an entry's data changed the copy of the case kept in
+    # memory, which the next events' guards read, behind the recorded history.
+    payload: Mapping[str, Any]
     reason: str | None = None
-    # what the event's effects decided (e.g. a phase-out plan)
-    derived: Mapping[str, Any] = field(default=NO_DATA, converter=read_only_data)
+    # what the event's effects decided (e.g. a phase-out plan); read-only as the data
+    derived: Mapping[str, Any] = NO_DATA
     actor: str | None = None
     key: str | None = None  # the caller's idempotency key
     corrects: int | None = None  # the seq of the event a correction refers to
@@ -70,8 +70,6 @@ class HistoryEntry:
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""
         return changed(self, payload=read_only_data(payload), derived=read_only_data(derived))
-
-
 
 
 @frozen(slots=False)  # (built for every guarded event: see engine.plain_fields)
