@@ -26,7 +26,7 @@ from engine.arguments import spelled
 from engine.assessment import RELATIONS
 from engine.errors import InvalidInput, PluginError
 from engine.json_reader import Reader
-from engine.shapes import list_of, listed, one
+from engine.shapes import is_instance, list_of, listed, one
 from engine.workflow import Parameter
 
 GENERAL = "民发〔2021〕57号 第四条"
@@ -103,7 +103,7 @@ def _resident(r: Reader) -> Resident:
     )
 
 
-_TEXT = one("text", lambda v: isinstance(v, str))
+_TEXT = one("text", is_instance(str))
 
 
 @frozen
@@ -146,7 +146,7 @@ class PlaceRules:
     # Registered apart and no member registered where living: any member may also apply where
     # living, not only where registered.
     inconsistent_at_residence: bool = attrs.field(default=False, validator=one(
-        "True or False", lambda v: isinstance(v, bool)))
+        "True or False", is_instance(bool)))
     # (a lone function, not in a tuple, failed as "not iterable" in the 受理 guard's traceback)
     extra: tuple[ExtraWays, ...] = attrs.field(default=(), converter=listed, validator=list_of(
         "functions of the household's Residence returning Ways, as extra=(my_ways,)", callable))

@@ -23,7 +23,7 @@ from engine.arguments import json_object, spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
-from engine.shapes import is_number
+from engine.shapes import is_instance, is_number
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -264,8 +264,8 @@ def _json_flags(value: Any) -> dict[str, Any]:
 
 #: What each province rule returns (checked on every call) and how an error says it.
 RULE_ANSWERS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "single_person": (lambda v: isinstance(v, bool), "True or False"),
-    "severely_disabled": (lambda v: isinstance(v, bool), "True or False"),
+    "single_person": (is_instance(bool), "True or False"),
+    "severely_disabled": (is_instance(bool), "True or False"),
     "support_rule": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 2 and _is_number(
         v[0]) and isinstance(v[1], str)), "None or (share still counted, clause)"),
     "income_rule": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 3 and _is_number(
@@ -389,8 +389,8 @@ _CLAUSE_NAMES = ("single_person_basis", "employment_cost_basis", "rigid_spending
 _CLAUSES, _TEXT = attrgetter(*_CLAUSE_NAMES), frozenset({str})
 _SWITCH_NAMES = ("deduct_rigid_spending", "marginal_inclusive")
 _CHECKED = (
-    (_CLAUSE_NAMES, 'the clause (text; "" for none)', lambda v: isinstance(v, str)),
-    (_SWITCH_NAMES, "True or False", lambda v: isinstance(v, bool)),
+    (_CLAUSE_NAMES, 'the clause (text; "" for none)', is_instance(str)),
+    (_SWITCH_NAMES, "True or False", is_instance(bool)),
     (("real_hardship_months",), "None or a whole number of months", lambda v: v is None or (
         isinstance(v, int) and not isinstance(v, bool) and v >= 0)),
 )

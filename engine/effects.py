@@ -19,7 +19,7 @@ from attrs import define, frozen
 from engine.arguments import spelled
 from engine.errors import DamagedRecord
 from engine.guards import GuardContext
-from engine.shapes import is_day, is_number, is_text, one
+from engine.shapes import is_day, is_instance, is_number, is_text, one
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
 
@@ -36,7 +36,7 @@ class Sanction:
     basis: str = attrs.field(validator=one("the clause that sets it (text)", is_text))
     amount: float | None = attrs.field(default=None, validator=one(
         "None or a number", lambda v: v is None or (is_number(v) and math.isfinite(v))))
-    note: str = attrs.field(default="", validator=one("text", lambda v: isinstance(v, str)))
+    note: str = attrs.field(default="", validator=one("text", is_instance(str)))
 
     def to_json(self) -> dict:
         return {
@@ -107,7 +107,7 @@ class LinkedOpening:
 
 _OPENING_CHECKS = (("relation", "a relation's name (text)", is_text),
                    ("back_relation", "a relation's name (text)", is_text),
-                   ("basis", "text", lambda v: isinstance(v, str)))
+                   ("basis", "text", is_instance(str)))
 
 
 @define

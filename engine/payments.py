@@ -19,7 +19,7 @@ from engine.arguments import spelled
 from engine.errors import InvalidInput
 from engine.guards import HistoryEntry
 from engine.money import product, to_fen
-from engine.shapes import is_number, is_text, listed, one
+from engine.shapes import is_instance, is_number, is_text, listed, one
 
 
 def _as_shares(value: Any) -> Any:
@@ -53,7 +53,7 @@ class PhaseOut:
     shares: tuple[float, ...] = attrs.field(converter=_as_shares, validator=_shares)
     basis: str = attrs.field(validator=one("the clause that sets the phase-out (text)", is_text))
     from_change: bool = attrs.field(default=False, validator=one(
-        "True or False", lambda v: isinstance(v, bool)))
+        "True or False", is_instance(bool)))
 
 
 class _RecordedPlan(NamedTuple):
