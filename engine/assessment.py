@@ -23,7 +23,7 @@ from engine.arguments import json_object, spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
 from engine.money import decimal, product, to_fen
-from engine.shapes import is_instance, is_number
+from engine.shapes import fields_checked, is_instance, is_number
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
 RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "other")
@@ -375,12 +375,7 @@ class AssessmentRules:
                 and type(self.deduct_rigid_spending) is bool
                 and (months is None or (type(months) is int and months >= 0))):
             return
-        for names, what, right in _CHECKED:
-            for name in names:
-                value = getattr(self, name)
-                if not right(value):
-                    raise TypeError(f"AssessmentRules {name}: expected {what}, got "
-                                    f"{spelled(value)}")
+        fields_checked(self, _CHECKED)
 
 
 _CLAUSE_NAMES = ("single_person_basis", "employment_cost_basis", "rigid_spending_basis",

@@ -16,10 +16,9 @@ from typing import Any
 import attrs
 from attrs import define, frozen
 
-from engine.arguments import spelled
 from engine.errors import DamagedRecord
 from engine.guards import GuardContext
-from engine.shapes import is_day, is_instance, is_number, is_text, one
+from engine.shapes import fields_checked, is_day, is_instance, is_number, is_text, one
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
 
@@ -99,15 +98,11 @@ class LinkedOpening:
                 and type(self.basis) is str and self.relation.strip()
                 and self.back_relation.strip()):
             return
-        for name, what, right in _OPENING_CHECKS:
-            value = getattr(self, name)
-            if not right(value):
-                raise TypeError(f"LinkedOpening {name}: expected {what}, got {spelled(value)}")
+        fields_checked(self, _OPENING_CHECKS)
 
 
-_OPENING_CHECKS = (("relation", "a relation's name (text)", is_text),
-                   ("back_relation", "a relation's name (text)", is_text),
-                   ("basis", "text", is_instance(str)))
+_OPENING_CHECKS = ((("relation", "back_relation"), "a relation's name (text)", is_text),
+                   (("basis",), "text", is_instance(str)))
 
 
 @define

@@ -72,6 +72,19 @@ def list_of(what: str, check: Callable[[Any], bool]) -> Callable[[Any, attrs.Att
     return validate
 
 
+def fields_checked(instance: Any, checks: Iterable[tuple[Iterable[str], str, Callable[[Any], bool]]]
+                   ) -> None:
+    """What :func:`one` validators of each field would do, run at once (from
+    ``__attrs_post_init__``, where a class built for every event checks its common case
+    first): ``checks`` are (field names, what they must be, the check)."""
+    for names, what, check in checks:
+        for name in names:
+            value = getattr(instance, name)
+            if not check(value):
+                raise TypeError(f"{type(instance).__name__} {name}: expected {what}, "
+                                f"got {spelled(value)}")
+
+
 def one(what: str, check: Callable[[Any], bool]) -> Callable[[Any, attrs.Attribute, Any], None]:
     """A validator: the value passes ``check``."""
     def validate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
