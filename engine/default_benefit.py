@@ -22,7 +22,7 @@ from engine.guards import GuardContext, given, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
-from engine.periods import due_date, iso_date
+from engine.periods import due_date, iso_date, why_not_a_date
 from engine.shapes import is_text, one
 
 REVIEW_OUTCOMES = ("keep", "raise", "reduce", "stop")
@@ -63,7 +63,8 @@ def _date(ctx: GuardContext, field: str) -> date:
     try:
         return iso_date(str(value))
     except ValueError:
-        raise InvalidInput(f"{field} {spelled(value)} is not a date: expected YYYY-MM-DD") from None
+        raise InvalidInput(f"{field} {spelled(value)} is not a date: "
+                           f"{why_not_a_date(str(value))}") from None
 
 
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:

@@ -92,12 +92,16 @@ def iso_date(value: object) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        shaped = isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-" \
-            and (value[:4] + value[5:7] + value[8:]).isascii() \
-            and (value[:4] + value[5:7] + value[8:]).isdigit()
-        if shaped:  # (2026-02-30: written right, but no such day)
-            raise ValueError(f"{spelled(value)} is not a date: {_no_such_day(value)}") from None
-        raise ValueError(f"{spelled(value)} is not a date: expected YYYY-MM-DD") from None
+        raise ValueError(f"{spelled(value)} is not a date: {why_not_a_date(value)}") from None
+
+
+def why_not_a_date(value: object) -> str:
+    """What is wrong with ``value``, which :func:`iso_date` refused: its shape, or, written
+    right (2026-02-30), the day that does not exist."""
+    shaped = isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-" \
+        and (value[:4] + value[5:7] + value[8:]).isascii() \
+        and (value[:4] + value[5:7] + value[8:]).isdigit()
+    return _no_such_day(value) if shaped else "expected YYYY-MM-DD"
 
 
 def _no_such_day(value: str) -> str:

@@ -19,7 +19,7 @@ from attrs import frozen
 
 from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled
 from engine.errors import InvalidInput, WorkflowLoadError
-from engine.periods import Duration, iso_date
+from engine.periods import Duration, iso_date, why_not_a_date
 from engine.read_only import read_only
 from engine.shapes import (
     is_instance,
@@ -200,15 +200,15 @@ class AttributeSpec:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {spelled(value)}")
         elif self.type in ("month", "date"):
             text = str(value)
+            if self.type == "month":  # (a month is read as its first day, shaped or not)
+                text = text + "-01" if len(text) == 7 else ""
             try:
-                if self.type == "month":
-                    if len(text) != 7:
-                        raise ValueError
-                    text += "-01"
                 iso_date(text)
             except ValueError:
-                shape = "YYYY-MM" if self.type == "month" else "YYYY-MM-DD"
-                raise InvalidInput(f"{name} {spelled(value)} is not a {self.type}: expected {shape}") \
+                why = why_not_a_date(text)
+                if why == "expected YYYY-MM-DD" and self.type == "month":
+                    why = "expected YYYY-MM"
+                raise InvalidInput(f"{name} {spelled(value)} is not a {self.type}: {why}") \
                     from None
 
 

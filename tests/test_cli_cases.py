@@ -617,3 +617,29 @@ def test_parameter_set_on_help_says_it_applies_from_that_date():
     """Found by review: "Date it was decided", though a later date means "in force from"."""
     shown = " ".join(CliRunner().invoke(cli, ["parameter", "set", "--help"]).output.split())
     assert "Date it applies from" in shown and "Date it was decided" not in shown
+
+
+@pytest.mark.parametrize("args, line", [
+    (["case", "open", "--province", "tianjin", "--workflow", "benefit", "--on", "2026-03-20",
+      "--set", "amount=900", "--set", "paid_from=2026-13"],
+     'Error: paid_from "2026-13" is not a month: there is no month 13'),
+    (["case", "open", "--province", "tianjin", "--workflow", "benefit", "--on", "2026-03-20",
+      "--set", "amount=900", "--set", "paid_from=2026-4"],
+     'Error: paid_from "2026-4" is not a month: expected YYYY-MM'),
+    (["case", "fire", "B", "member_died", "--on", "2026-07-01", "--set", "died_on=2026-06-31"],
+     'Error: died_on "2026-06-31" is not a date: 2026-06 has 30 days'),
+    (["case", "fire", "B", "fraud_found", "--on", "2026-07-01", "--set", "since=2026-02-29"],
+     'Error: since "2026-02-29" is not a date: 2026-02 has 28 days'),
+    (["case", "fire", "B", "fraud_found", "--on", "2026-07-01", "--set", "since=2026/02/01"],
+     'Error: since "2026/02/01" is not a date: expected YYYY-MM-DD'),
+])
+def test_a_date_in_event_data_written_right_but_not_in_the_calendar_says_why(db, args, line):
+    """Found by review: --set died_on=2026-06-31 answered "expected YYYY-MM-DD", which it
+    was, where --on 2026-06-31 names the month's 30 days."""
+    open_case(db, "--workflow", "benefit", "--id", "B", "--set", "amount=900",
+              "--set", "paid_from=2026-04", province="tianjin", on="2026-03-20")
+    before = dump_file(db)
+    result = run(db, *args)
+    assert result.exit_code == 2
+    assert error_line(result) == line
+    assert dump_file(db) == before
