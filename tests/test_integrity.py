@@ -868,3 +868,19 @@ def test_an_event_hash_counts_a_column_the_row_lacks_as_null():
     content = '["c1",0,"open","2026-03-02",null,null,"{\\"金额\\":900}",null,null,null,null,null,null]'
     assert event_hash(row, GENESIS) == hashlib.sha256(
         f"{GENESIS}|{content}".encode()).hexdigest()
+
+
+def test_case_open_repeated_with_its_key_says_it_was_already_recorded(db):
+    """docs/evidence.md: a repeat with the same key writes nothing and "the CLI says
+    'already recorded with key'"; case open printed the id alone, as if it had opened the
+    case now. The id stays alone on stdout, where scripts take it."""
+    args = ["case", "open", "--province", "tianjin", "--on", "2026-03-02", "--id", "T-1",
+            "--idempotency-key", "o"]
+    first = run(db, *args)
+    assert (first.exit_code, first.stdout, first.stderr) == (0, "T-1\n", "")
+    before = dump_file(db)
+    repeat = run(db, *args)
+    assert repeat.exit_code == 0, repeat.output
+    assert repeat.stdout == "T-1\n"
+    assert repeat.stderr == "T-1: open on 2026-03-02: already recorded with key 'o'\n"
+    assert dump_file(db) == before

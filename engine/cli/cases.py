@@ -232,7 +232,10 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
                                 attributes=typed(declared, settings), case_id=case_id,
                                 actor=actor, idempotency_key=key)
     recorded(f"case {view.id} is opened")
-    echo(view.id)
+    echo(view.id)  # (alone on stdout, repeat or not: scripts take the id from it)
+    if view.repeated:  # (as case fire says it, on stderr: nothing was opened now)
+        click.echo(f"{view.id}: open on {on.isoformat()}: already recorded with key {key!r}",
+                   err=True)
     warn_misspelt(declared, settings)
 
 
