@@ -194,6 +194,23 @@ def test_the_cli_sets_lists_and_removes_a_county_parameter(db):
     assert error_line(misspelt).startswith("Error: unknown province 'shanxii' (known: ")
 
 
+def test_parameter_list_of_a_county_nothing_names_notes_it_as_the_reports_do(db):
+    """Found by review: `parameter list --county 申县` (misspelt) printed "(none)" alone, which
+    reads as "the county set nothing"; `report breaches --county` and `workflow show --county`
+    note a county no case or setting names. A county with a case but no setting, or with a
+    setting not in force on --as-of, lists nothing without a note."""
+    run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS, "--on", "2026-01-05")
+    run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "county=乙县")
+    misspelt = run(db, "parameter", "list", "--county", "申县")
+    assert (misspelt.exit_code, misspelt.stdout) == (0, "(none)\n")
+    assert misspelt.stderr == "note: no case or setting names county '申县'; check the spelling\n"
+    for args in (["--county", "乙县"], ["--county", "甲县", "--as-of", "2026-01-04"],
+                 ["--county", "甲县"]):
+        listed = run(db, "parameter", "list", *args)
+        assert listed.exit_code == 0 and listed.stderr == "", (args, listed.output)
+
+
 def test_a_bad_setting_on_the_cli_is_one_line_exit_2_and_nothing_written(db):
     run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
         "--county", "甲县", "--basis", BASIS)

@@ -114,3 +114,8 @@ def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
         for row in rows:
             row["value"] = "(the province's)" if row["value"] is None else as_text(row["value"])
     emit(rows, fmt, COLUMNS)
+    if county is not None and not rows and not engine.store.has_county(county) \
+            and not engine.parameter_settings(province, county, in_force=False):
+        # (as the reports say it: an empty list for a misspelt county reads as "none set")
+        click.echo(f"note: no case or setting names county {county!r}; check the spelling",
+                   err=True)
