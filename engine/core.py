@@ -191,8 +191,10 @@ class Engine(Reports, Maintenance):
         if on > today:
             # (a year typed wrong would otherwise block the case: no later event could come
             # before it, and events are never rewritten)
-            raise InvalidInput(f"{name} {on.isoformat()} is after today ({today.isoformat()}): "
-                               "only what has happened is recorded")
+            why = f"{on.isoformat()} is after today ({today.isoformat()}): only what has " \
+                "happened is recorded"
+            raise InvalidInput(f"{name} {why}",
+                               command_line=f"--on {why}" if name == "on" else None)
 
     # -- provinces, workflows, calendars ---------------------------------------------------
 

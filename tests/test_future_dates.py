@@ -71,6 +71,13 @@ def test_the_cli_refuses_a_date_after_today_in_china(db, monkeypatch):
                                            "is recorded")
     # (named as the operator gave it: --as-of, not the API's until)
     assert error_line(result).startswith("Error: --as-of 2060-12-31 is after today")
+    # and --on, not the API's on (found by review: "Error: on 2026-11-03 is after today")
+    for args in (["case", "fire", case_id, "accept", "--on", "2026-11-03"],
+                 ["case", "open", "--province", "shanxi", "--on", "2026-11-03"],
+                 ["case", "correct", case_id, "0", "--on", "2026-11-03", "--reason", "x"]):
+        result = run(db, *args)
+        assert error_line(result) == ("Error: --on 2026-11-03 is after today (2026-11-02): "
+                                      "only what has happened is recorded"), args
     empty = run(db, "case", "fire", case_id, "accept", "--on", "2026-11-02",
                 "--idempotency-key", "")
     assert (empty.exit_code, error_line(empty)) == (2, "Error: Invalid value for "
