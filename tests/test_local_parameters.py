@@ -369,6 +369,11 @@ def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatc
                "--format", "json")
     assert typo.exit_code == 0
     assert "note: no case or setting names county '甲县 ' in shanxi" in typo.stderr
+    # A terminal escape in it is written as its escape once, as the reports' note writes it
+    # (found by review: visible() and then repr() wrote '\\x1b', a backslash doubled).
+    escaped = run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county",
+                  "甲\x1b[31m县", "--format", "json")
+    assert "county '甲\\x1b[31m县' in shanxi" in escaped.stderr
     early = run(db, "workflow", "show", "dibao", "--province", "shanxi", "--county", "甲县",
                 "--as-of", "2017-01-01")
     assert early.exit_code == 2

@@ -161,7 +161,7 @@ def note_unknown_county(engine, province: str, county: str,
     if engine is not None and (engine.store.has_county(county) or engine.parameter_settings(
             province, county, in_force=False)):
         return
-    click.echo(f"note: no case or setting names county {visible(county)!r} in {province}; "
+    click.echo(f"note: no case or setting names county {county!r} in {province}; "
                f"{used}: check the spelling", err=True)
 
 
