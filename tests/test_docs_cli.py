@@ -62,3 +62,45 @@ def test_every_option_documented_and_none_that_does_not_exist():
         documented = _documented(name, chunks[name])
         assert (name, sorted(options - documented)) == (name, [])
         assert (name, sorted(documented - options)) == (name, [])
+
+
+def _documented_keys(name: str) -> set[str]:
+    """The keys of the first JSON object the synopsis gives under command ``name``."""
+    chunk = _chunks()[name]
+    return set(re.findall(r'"([a-z_]+)"', chunk[chunk.index("{"):chunk.index("}")]))
+
+
+def test_the_json_shapes_in_the_synopsis_are_what_the_commands_print(tmp_path):
+    """Each object the synopsis spells out has exactly the keys the command prints (found by
+    review: `calendar due --explain --format json` adds "explain", which the page left out)."""
+    import json
+
+    from click.testing import CliRunner
+
+    db = str(tmp_path / "d.db")
+
+    def printed(*args):
+        result = CliRunner().invoke(cli, [*args, "--format", "json", "--db", db])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert set(printed("calendar", "due", "2026-03-03", "3wd")) == _documented_keys("calendar due")
+    explained = set(printed("calendar", "due", "2026-03-03", "3wd", "--explain"))
+    assert explained - _documented_keys("calendar due") == {"explain"}
+    assert '"explain"' in _chunks()["calendar due"]
+    run = CliRunner().invoke
+    assert run(cli, ["demo", "--db", db, "--as-of", "2026-06-30", "--cases", "40"]).exit_code == 0
+    for args in (["case", "open", "--province", "shanxi", "--workflow", "benefit", "--id", "B",
+                  "--on", "2026-01-10", "--set", "amount=900", "--set", "paid_from=2026-02"],
+                 ["case", "fire", "B", "fraud_found", "--on", "2026-05-10",
+                  "--set", "since=2026-03-01"]):
+        assert run(cli, [*args, "--db", db]).exit_code == 0
+    assert run(cli, ["parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+                     "--county", "甲县", "--basis", "甲县〔2026〕1号", "--on", "2026-01-05",
+                     "--db", db]).exit_code == 0
+    for name, args in [("report breaches", ["--as-of", "2026-06-30"]),
+                       ("report sanctions", []), ("parameter list", ["--as-of", "2026-06-30"]),
+                       ("report unpublished", ["--as-of", "2026-06-30"])]:
+        rows = printed(*name.split(), *args)
+        assert rows, name
+        assert (name, set(rows[0])) == (name, _documented_keys(name))
