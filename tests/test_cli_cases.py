@@ -130,6 +130,21 @@ def test_set_values_are_typed(db):
     assert total["due_on"] == "2026-03-30"
 
 
+@pytest.mark.parametrize(("value", "stored"), [("3.0", 3), ("1e1", 10), ("4E0", 4)])
+def test_a_whole_number_attribute_written_as_a_decimal_is_stored_as_one(db, value, stored):
+    """Found by review: household_size (a whole number, dibao.toml) given as 3.0 or 1e1 was
+    accepted and stored as 3.0 and 10.0, shown so by case show. A fraction is still refused."""
+    cid = open_case(db, "--set", f"household_size={value}")
+    size = show(db, cid)["attributes"]["household_size"]
+    assert size == stored and isinstance(size, int)
+    before = dump_file(db)
+    result = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "household_size=2.5")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: household_size must be a whole number, got 2.5"
+    assert dump_file(db) == before
+
+
 @pytest.mark.parametrize("value", ["1_000", "９００", " 900", "0x10"])
 def test_a_number_is_written_in_ascii_digits(db, value):
     # Found by review: Python's int() read 1_000 and ９００ as numbers. Such a value stays

@@ -100,12 +100,18 @@ def parse_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
 def typed(workflow: Any, settings: dict[str, str]) -> dict[str, Any]:
     """The ``--set`` values typed: an attribute the workflow declares as text stays the text
     typed (a phone number 0351…, a name 007 and a village 1e3 were read as numbers and
-    printed so on the notices), anything else as :func:`parse_value` reads it."""
+    printed so on the notices), an attribute declared a whole number as an int when it is
+    one (``household_size=3.0`` or ``1e3`` was stored and shown as 3.0 and 1000.0), anything
+    else as :func:`parse_value` reads it."""
     def one(key: str, value: str) -> Any:
-        if getattr(workflow.attributes.get(key), "type", None) == "text":
+        kind = getattr(workflow.attributes.get(key), "type", None)
+        if kind == "text":
             quoted = _quoted(value)
             return value if quoted is None else quoted
-        return parse_value(value)
+        number = parse_value(value)
+        if kind == "integer" and isinstance(number, float) and number.is_integer():
+            return int(number)
+        return number
 
     return {key: one(key, value) for key, value in settings.items()}
 
