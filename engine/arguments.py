@@ -314,24 +314,41 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
 #: than a few levels, and Python's own recursion limit would otherwise end it as a crash.
 DEEPEST_JSON = 50
 
+#: A payload or attributes holding more values than this in all are refused: real ones hold
+#: tens (a household's members and their incomes a few hundred). Each value is counted each
+#: time it is reached: a list given in two places counts twice, as the encoder writes it
+#: twice. Without it, 40 levels of a list holding one list twice (``v = [v, v]``: nested well
+#: within :data:`DEEPEST_JSON`) held 2⁴⁰ values along its paths, and the check, the read-only
+#: copy and the write went through every one of them: ``fire`` never returned.
+MOST_JSON_VALUES = 10_000
+
 
 def json_value(value: Any, name: str) -> Any:
     """Any JSON value (text, number, true/false, list, mapping), as plain lists and dicts."""
     try:
-        return _plain_json(value, name)
-    except _TooDeep as exc:
+        return _plain_json(value, name, 0, [MOST_JSON_VALUES])
+    except _TooLarge as exc:
         # (looked for only once refused: a list or mapping that holds itself would be refused
-        # as nested too deep, at a path of 50 steps round it; an encoder would recurse until
-        # Python's limit)
+        # as nested too deep, at a path of 50 steps round it, or as holding too many values
+        # along it; an encoder would recurse until Python's limit)
         loop = _contains_itself(value, name, {})
         if loop is not None:
             raise InvalidInput(f"{loop[0]} contains itself (at {loop[1]}): not a JSON value"
                                ) from None
+        if exc.too_many:
+            raise InvalidInput(
+                f"{name} holds more than {MOST_JSON_VALUES:,} values in all (a list or mapping "
+                "given in several places counted in each): too large to be a record") from None
         raise InvalidInput(str(exc)) from None
 
 
-class _TooDeep(InvalidInput):
-    """:func:`_plain_json` of a value nested more than :data:`DEEPEST_JSON` levels."""
+class _TooLarge(InvalidInput):
+    """:func:`_plain_json` of a value nested more than :data:`DEEPEST_JSON` levels, or
+    (``too_many``) holding more than :data:`MOST_JSON_VALUES` values."""
+
+    def __init__(self, message: str = "", too_many: bool = False) -> None:
+        super().__init__(message)
+        self.too_many = too_many
 
 
 def _contains_itself(value: Any, where: str, inside: dict[int, str],
@@ -357,9 +374,11 @@ def _contains_itself(value: Any, where: str, inside: dict[int, str],
     return None
 
 
-def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
+def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
     """``value`` checked, as plain dicts and lists (what the encoder takes: a read-only
-    mapping or a tuple inside would otherwise be refused only by the write)."""
+    mapping or a tuple inside would otherwise be refused only by the write). ``left``: how
+    many more values may be reached (:data:`MOST_JSON_VALUES` at the start), counted down a
+    list or mapping at a time, before going through it."""
     if isinstance(value, str):
         return _utf8(value, where)
     if value is None or isinstance(value, bool | int):
@@ -370,15 +389,19 @@ def _plain_json(value: Any, where: str, depth: int = 0) -> Any:
         return value
     # (a dict is said without abc's check of a Mapping, which costs more than the rest)
     mapping = type(value) is dict or isinstance(value, Mapping)
-    if depth >= DEEPEST_JSON and (mapping or isinstance(value, list | tuple)):
-        raise _TooDeep(f"{where} is nested more than {DEEPEST_JSON} levels deep")
+    if mapping or isinstance(value, list | tuple):
+        if depth >= DEEPEST_JSON:
+            raise _TooLarge(f"{where} is nested more than {DEEPEST_JSON} levels deep")
+        left[0] -= len(value)
+        if left[0] < 0:
+            raise _TooLarge(too_many=True)
     if mapping:
         for k in value:
             if not isinstance(k, str):
                 raise InvalidInput(f"{where} has the key {spelled(k)}: keys must be text")
             _utf8(k, f"a key of {where}")
-        return {k: _plain_json(v, f"{where}.{k}", depth + 1) for k, v in value.items()}
+        return {k: _plain_json(v, f"{where}.{k}", depth + 1, left) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain_json(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+        return [_plain_json(v, f"{where}[{i}]", depth + 1, left) for i, v in enumerate(value)]
     raise InvalidInput(f"{where} is a {type(value).__name__} ({spelled(value)}): not a JSON value "
                        "(text, number, true/false, null, list or mapping)")

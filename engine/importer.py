@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import define
 
-from engine.arguments import actor, finite_float, not_json, shown, spelled, unique_keys
+from engine.arguments import (
+    MOST_JSON_VALUES,
+    actor,
+    finite_float,
+    json_object,
+    not_json,
+    shown,
+    spelled,
+    unique_keys,
+)
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
@@ -113,6 +122,20 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
     return data, given
+
+
+#: What a flat mapping holds (by ``type()``): a line's attributes or payload of these alone,
+#: and not too many, is within the limits the API puts on them, looked at in C.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _within_limits(value: dict[str, Any], name: str) -> None:
+    """Refuse a line's attributes or payload (``value``, not empty) that the API would refuse
+    as nested more than :data:`DEEPEST_JSON` levels or holding more than
+    :data:`MOST_JSON_VALUES` values: its JSON is checked already, so only these are left. A
+    line nested 900 levels deep was read, and then ended the import in a RecursionError."""
+    if len(value) > MOST_JSON_VALUES or not _SCALARS.issuperset(map(type, value.values())):
+        json_object(value, name)
 
 
 #: How the command line's options are named in a message (a guard says "needs --set
@@ -239,6 +262,8 @@ class _Batch:
                 payload = data.get("payload")
                 if payload is not None and type(payload) is not dict:
                     _field(data, "payload", dict)
+                if payload:  # (most lines carry none)
+                    _within_limits(payload, "payload")
                 changes = self.engine._event_changes(
                     known, event, on, payload, reason, given_actor, key, self.changes.keys(),
                     self.numbers)
@@ -257,6 +282,8 @@ class _Batch:
             if case_id in self.now:
                 raise EventRefused(f"case {case_id} already exists")
         attributes = _field(data, "attributes", dict, required=False) or {}
+        if attributes:
+            _within_limits(attributes, "attributes")
         return self.engine._opening(
             _field(data, "province", str), _field(data, "workflow", str, required=False)
             or "dibao", on, dict(attributes), case_id, data.get("actor"),

@@ -46,6 +46,13 @@ def shared_twice(depth):
     return value
 
 
+def holding_itself_among(count):
+    """A list of ``count`` numbers and, after them, itself."""
+    value: list = [0] * count
+    value.append(value)
+    return value
+
+
 def holding_itself():
     """A mapping that holds itself (``note.again`` is ``note``)."""
     note: dict = {"text": "见附件"}
@@ -137,6 +144,24 @@ def holding_itself():
     # (looked through once each, not along each of its 2 ** 60 paths, for a loop it has not)
     (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": shared_twice(60)}),
      "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    # Found by review: 40 levels of one list held twice (nested well within the 50 levels
+    # allowed) hold 2 ** 40 values along their paths; the check, the read-only copy and the
+    # write went through each, and fire never returned. Each value counts each time reached.
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": shared_twice(40)}),
+     "payload holds more than 10,000 values in all (a list or mapping given in several "
+     "places counted in each): too large to be a record"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"n": shared_twice(14)}),
+     "attributes holds more than 10,000 values in all"),
+    # (10,001: the list, and its 10,000 numbers)
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": [0] * 10_000}),
+     "payload holds more than 10,000 values in all"),
+    (lambda e, c: e.correct(c, 0, on=ON, reason="见附件", payload={"x": shared_twice(40)}),
+     "payload holds more than 10,000 values in all"),
+    (lambda e, c: e.set_parameter("shanxi", "甲县", "x", shared_twice(40), "晋 1", ON),
+     "value holds more than 10,000 values in all"),
+    # (a list that holds itself beside many values is named as such, not as too large)
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": holding_itself_among(300)}),
+     "payload.x contains itself (at payload.x[300]): not a JSON value"),
     # (refused as nested more than 50 levels deep, at payload.note.again.again… 49 steps round)
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload=holding_itself()),
      "payload.note contains itself (at payload.note.again): not a JSON value"),
@@ -208,6 +233,14 @@ def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call,
         call(engine, case_id)
     assert dump(engine) == before
     assert engine.verify() == (1, 1, [])  # the evidence chain of A1 still holds
+
+
+def test_a_payload_of_as_many_values_as_allowed_is_recorded_whole(engine, case_id):
+    """10,000 values in all (the list and 9,999 numbers in it) are allowed; one more is not
+    (above). The limit stays far above any real record, so no real payload meets it."""
+    view = engine.fire(case_id, "accept", on=date(2026, 3, 3), payload={"x": [7] * 9_999})
+    assert view.history[-1]["payload"] == {"x": [7] * 9_999}
+    assert engine.verify() == (1, 2, [])
 
 
 class _Text(str):

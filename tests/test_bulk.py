@@ -473,6 +473,19 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
      '"attributes": {"x": 1e999}}', "not valid JSON (1e999 is out of range for a number)"),
     ("[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
+    # As the API refuses them (found by review: a line took what fire refused): attributes
+    # nested more than 50 levels deep (900 levels ended the import in a RecursionError), a
+    # payload of more than 10,000 values in all.
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "attributes": '
+     '{"n": ' + "[" * 51 + "]" * 51 + "}}",
+     "attributes.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    ('{"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "payload": '
+     '{"n": ' + "[" * 900 + "]" * 900 + "}}",
+     "payload.n" + "[0]" * 49 + " is nested more than 50 levels deep"),
+    ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03",
+      "payload": {"x": [0] * 10_000}},
+     "payload holds more than 10,000 values in all (a list or mapping given in several places "
+     "counted in each): too large to be a record"),
     ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "actor": {"a": 1}},
      'actor must be a string, got {"a": 1}'),
     ({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "reason": [1]},

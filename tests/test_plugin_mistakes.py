@@ -533,6 +533,13 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
         '"monitoring", "monitoring", "monitored_from", {"level": "县级", "watch": watch}))',
         "an opening's attributes.watch contains itself (at an opening's attributes.watch[1]): "
         "not a JSON value"),
+    # (found by review: 2 ** 40 values along the paths of a list held twice at each of 40
+    # levels; the event never ended)
+    "attributes-sharing-a-list-along-many-paths": (
+        'from functools import reduce; outcome.attributes["x"] = reduce(lambda v, _: [v, v], '
+        'range(40), [])',
+        "outcome.attributes holds more than 10,000 values in all (a list or mapping given in "
+        "several places counted in each): too large to be a record"),
     "opening-of-a-misspelt-workflow": (
         'outcome.openings.append(LinkedOpening("benifit", "benefit", "application", {}))',
         "outcome.openings opens workflow 'benifit', which doudi does not have (available: "
