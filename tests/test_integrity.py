@@ -518,6 +518,54 @@ def test_audit_verify_reads_nan_in_a_row_as_evidence_not_a_traceback(db, monkeyp
     assert error_line(result) == "Error: 1 of 2 cases fail verification"
 
 
+def _strict_json(text):
+    """``text`` read as JSON has it: NaN and Infinity, which Python's reader takes, refused."""
+    def refused(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refused)
+
+
+def test_json_output_of_a_case_holding_nan_is_json_and_the_record_stays_as_it_is(
+        db, monkeypatch):
+    """Found by review: `case show --format json` printed `"score": NaN` for a case whose
+    stored attributes and payload hold NaN (as doudi wrote them before 2026-11-23), which no
+    JSON reader takes. Every --format json prints a number that is not finite as null; the
+    stored rows, the evidence chain and the text output stay as they are."""
+    from engine import arguments, store
+    from engine.integrity import json_encoder
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="older")
+    with monkeypatch.context() as older:  # (as doudi wrote it before NaN was refused)
+        older.setattr(arguments, "json_object", lambda value, name: dict(value or {}))
+        older.setattr(store, "_PAYLOAD", json_encoder(ensure_ascii=False, sort_keys=True,
+                                                      default=str))
+        engine.fire("older", "accept", on=date(2026, 3, 3),
+                    payload={"village": "一村", "score": float("nan"),
+                             "marks": [1, float("inf"), {"low": float("-inf")}]})
+    engine.close()
+    stored = dump_file(db)
+    shown = run(db, "case", "show", "older", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    data = _strict_json(shown.stdout)
+    assert data["attributes"]["score"] is None
+    assert data["attributes"]["marks"] == [1, None, {"low": None}]
+    assert data["history"][1]["payload"] == {"village": "一村", "score": None,
+                                             "marks": [1, None, {"low": None}]}
+    assert dump_file(db) == stored  # (shown, not changed)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select payload from events where case_id = 'older' and seq = 1"
+                            ).fetchone() == ('{"marks": [1, Infinity, {"low": -Infinity}], '
+                                             '"score": NaN, "village": "一村"}',)
+    assert "score=NaN" in run(db, "case", "show", "older").output  # (the table as before)
+    assert run(db, "audit", "verify").exit_code == 0
+    fired = run(db, "case", "fire", "older", "start_investigation", "--on", "2026-03-04",
+                "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert _strict_json(fired.stdout)["attributes"]["score"] is None
+    assert run(db, "audit", "verify").exit_code == 0
+
+
 def test_audit_verify_finds_the_last_event_cut_with_the_case_row_put_back(db):
     """Found by the evidence audit: the last event deleted and the case row set back to the
     event before it left a shorter, consistent chain. The deleted event had stopped a

@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -258,8 +259,26 @@ def counted(number: int, noun: str, nouns: str | None = None) -> str:
 
 
 def echo_json(data: Any) -> None:
-    """``data`` as indented JSON, Chinese as itself, on stdout (:func:`echo_all`)."""
-    echo_all(json.dumps(data, ensure_ascii=False, indent=2))
+    """``data`` as indented JSON, Chinese as itself, on stdout (:func:`echo_all`). A number
+    that is not finite (NaN, infinity: held by data doudi recorded before 2026-11-23, which
+    took them) is written as null: Python writes NaN, which is not JSON, and a platform's
+    reader refused the whole output. What is stored stays as it is."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:  # (the rare case: the data is gone through again)
+        text = json.dumps(_finite(data), ensure_ascii=False, indent=2, allow_nan=False)
+    echo_all(text)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with each number that is not finite in it None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
