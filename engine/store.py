@@ -547,8 +547,15 @@ class Store:
         if not conditions:
             return
         # A running duty whose due date was blanked by hand would match no range and drop out
-        # of the report unseen: read, it is named as damaged (one index seek on NULL).
-        conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on is null", []))
+        # of the report unseen: read, it is named as damaged (one index seek on NULL). So is
+        # one whose due date is no date and sorts after every date ("not a date"; a blob) or,
+        # where no breach range takes it, before them (a number, " 2026-03-06"): one seek
+        # each, disjoint from the ranges above.
+        running = "d.outcome is null and d.kind = 'duty' and "
+        conditions.append((running + "d.due_on is null", []))
+        conditions.append((running + "d.due_on > '9999-12-31'", []))
+        if "breached" not in statuses:
+            conditions.append((running + "d.due_on < '0000-01-01'", []))
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
         cases = " and c.last_event_on <= ?"
         except_states = list(except_states)

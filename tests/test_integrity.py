@@ -763,6 +763,20 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
         assert damaged.exit_code == 1, damaged.output
         assert error_line(damaged, starts_with="Error: ").startswith(
             "Error: deadline 'investigation_start' of case 'start' cannot be read")
+    # So did one whose due date is no date: "not a date" sorts after every date (exit 0, the
+    # case's breach missing, found by review), " 2026-03-06" before them (at-risk only: a
+    # breach report reads everything before its date), a blob after them.
+    for due_on in ("'not a date'", "' 2026-03-06'", "x'00'"):
+        behind_the_engines_back(db, f"update deadlines set due_on = {due_on} "
+                                    "where case_id = 'start' and rule = 'investigation_start'")
+        for report in ("breaches", "at-risk"):
+            damaged = run(db, "report", report, "--province", "shanxi", "--as-of", "2026-03-09")
+            assert damaged.exit_code == 1, (due_on, report, damaged.output)
+            assert error_line(damaged) == (
+                "Error: deadline 'investigation_start' of case 'start' cannot be read from the "
+                "database (" + ("TypeError: fromisoformat: argument must be str" if due_on
+                                == "x'00'" else f"ValueError: Invalid isoformat string: {due_on}")
+                + "): it was changed outside doudi (doudi audit verify lists what was)")
 
 
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
