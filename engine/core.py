@@ -118,12 +118,12 @@ def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
             command_line=f"the {wf.name} workflow has no attribute reason: give an event's "
                          "reason with --reason, not --set reason=…")
     if reason is not None and given != reason:
-        shown_given = arguments.visible(str(given))
+        # (repr escapes what would not show, a line break too: visible() first doubled it)
         raise InvalidInput(
-            f"reason {reason!r} and the data's reason {shown_given!r} disagree: give the "
+            f"reason {reason!r} and the data's reason {str(given)!r} disagree: give the "
             "reason once",
-            command_line=f"--reason {arguments.visible(reason)!r} and --set reason="
-                         f"{shown_given!r} disagree: give the reason once")
+            command_line=f"--reason {reason!r} and --set reason={str(given)!r} disagree: "
+                         "give the reason once")
 
 
 def _county(attributes: Mapping[str, Any]) -> str | None:
