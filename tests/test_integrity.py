@@ -946,3 +946,15 @@ def test_case_open_repeated_with_its_key_says_it_was_already_recorded(db):
     assert repeat.stdout == "T-1\n"
     assert repeat.stderr == "T-1: open on 2026-03-02: already recorded with key 'o'\n"
     assert dump_file(db) == before
+
+
+def test_csv_output_leaves_a_number_that_is_not_finite_blank_and_its_json_strict(capsys):
+    """Found by review, beside the JSON output above: CSV wrote NaN from data recorded before
+    2026-11-23 as "nan" (text to a reader) and NaN inside a cell's JSON (no JSON at all). A
+    cell is blank, as JSON's null is, and a cell's JSON strict; the table shows it as stored."""
+    from engine.cli.options import emit
+
+    emit([{"score": float("nan"), "marks": [1, float("inf")], "amount": 900.5}], "csv")
+    assert capsys.readouterr().out == 'score,marks,amount\n,"[1, null]",900.5\n'
+    emit([{"score": float("nan")}], "table")
+    assert capsys.readouterr().out.splitlines()[-1] == "nan"

@@ -342,6 +342,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value: Any) -> str:
+    # (a number that is not finite, from data recorded before 2026-11-23, is left blank as
+    # JSON's null is, and JSON in a cell is strict: a reader took "nan" for text, and NaN in
+    # a cell's JSON for no JSON at all)
+    if isinstance(value, float | dict | list):
+        value = _finite(value)
     text = _cell(value)
     if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text
