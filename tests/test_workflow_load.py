@@ -211,3 +211,26 @@ def test_no_deadline_or_parameter_title_states_a_period_a_province_can_change():
     titled += [(name, parameter.name, parameter.title) for name in available_workflows()
                for parameter in load_workflow(name).parameters.values()]
     assert titled and [t for t in titled if period.search(t[2] or "")] == []
+
+
+@pytest.mark.parametrize(("values", "first"), [
+    # household_size is declared before amount, standard after it
+    ({"household_size": "three"}, "household_size must be a number"),
+    ({"standard": "high"}, "a benefit case needs --set amount=…"),
+    ({"amount": 900, "standard": "high"}, "a benefit case needs --set paid_from=…"),
+    ({"standard": "high", "amount": 900, "paid_from": "2026-04"}, "standard must be a number"),
+    ({"amount": 900, "paid_from": "2026-04", "standard": 800, "household_size": 0.5},
+     "household_size must be a whole number"),
+])
+def test_an_opening_with_several_faults_is_refused_for_the_first_declared(values, first):
+    """An opening's values are checked in the workflow's declared order, whatever the order
+    they are given in: the first fault said is the first declared attribute's (a missing
+    required one included), also now that values without fault are checked by a shorter way."""
+    from engine.errors import InvalidInput
+
+    wf = get_registry().workflow("shanxi", "benefit")
+    with pytest.raises(InvalidInput) as refused:
+        wf.check_attributes(values, opening=True)
+    assert str(refused.value).startswith(first)
+    wf.check_attributes({"amount": 900, "paid_from": "2026-04", "household_size": 3},
+                        opening=True)  # (nothing wrong: no refusal)
