@@ -27,6 +27,7 @@ _EXPORTS = {
     "MovedDate": "engine.maintenance",
     "Recorded": "engine.maintenance",
     "Workflow": "engine.workflow",
+    "AttributeSpec": "engine.workflow",
     "Breach": "engine.core",
     "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
@@ -92,6 +93,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
     from engine.workflow import (
+        AttributeSpec,
         DeadlineRule,
         Parameter,
         State,
@@ -116,6 +118,7 @@ if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every n
 __all__ = [
     "Assessment",
     "AssessmentRules",
+    "AttributeSpec",
     "Breach",
     "Busy",
     "CalendarOverlay",

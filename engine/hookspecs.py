@@ -10,10 +10,10 @@ Built-in provinces use exactly this API.
 
 Everything a hook returns is importable from ``engine`` (``Province``, ``Document``,
 ``Parameter``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``, ``Variant``,
-``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``Sanction``, ``LinkedOpening``,
+``AttributeSpec``, ``CalendarOverlay``, ``GuardContext``, ``Outcome``, ``Sanction``, ``LinkedOpening``,
 ``PhaseOut``, ``LeaveRoute``, ``AssessmentRules``, ``ExceptionRoute``, ``PlaceRules``).
 ``Province``, ``Document``, ``WorkflowPatch``, ``State``, ``Transition``, ``DeadlineRule``,
-``Variant``, ``CalendarOverlay``, ``Sanction``, ``PhaseOut``, ``LeaveRoute`` and
+``Variant``, ``AttributeSpec``, ``CalendarOverlay``, ``Sanction``, ``PhaseOut``, ``LeaveRoute`` and
 ``ExceptionRoute`` (and ``AssessmentRules``' shares and functions) are checked when built, a
 field of the wrong kind a TypeError or ValueError naming the class and the field; how
 parameters, states, transitions and deadline rules fit together when the patched workflow is
@@ -66,9 +66,11 @@ def doudi_workflow_patches(province, workflow):
     A patch adds states, transitions, deadline rules (``DeadlineRule(rule, title, starts,
     param, stops=…, variants=(Variant(when, param),), when=…)``) and new parameters
     (``add_parameters``: names the workflow does not have; a value of one it has is changed
-    from :func:`doudi_parameters`), removes states, events and deadline rules, retitles a
-    state, event or deadline rule in the province's own words (``retitle=(("state",
-    "in_publicity", "审核意见公示"),)``), and puts a
+    from :func:`doudi_parameters`), declares the data its own steps take (``add_attributes=
+    (AttributeSpec("outcome", "text", choices=("agree", "refuse"), title=…),)``: names the
+    workflow does not declare, checked wherever given as the workflow's own), removes states,
+    events and deadline rules, retitles a state, event or deadline rule in the province's own
+    words (``retitle=(("state", "in_publicity", "审核意见公示"),)``), and puts a
     registered guard on every transition of an event (``add_guards=(("approve",
     "my_guard"),)``). Every name it uses must exist: a misspelt one is an error line naming
     the plugin and the patch, never a national rule silently left in force.

@@ -151,19 +151,23 @@ ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decide
 class AttributeSpec:
     """A case attribute or event datum the workflow checks wherever it is given."""
 
-    name: str
-    type: str
-    required: bool = False  # required when a case of this workflow is opened
-    minimum: float | None = None
-    title: str = ""
+    # (checked for their shape when built, as a plugin's WorkflowPatch add_attributes builds
+    # them: a type outside ATTRIBUTE_TYPES is the workflow's validation's to name)
+    name: str = attrs.field(validator=_NAME)
+    type: str = attrs.field(validator=_NAME)
+    # Required when a case of this workflow is opened (an event's data need not give it).
+    required: bool = attrs.field(default=False, validator=_FLAG)
+    minimum: float | None = attrs.field(default=None, validator=one(
+        "a number or None", lambda v: v is None or is_number(v)))
+    title: str = attrs.field(default="", validator=_TEXT)
     # text: one of these
     choices: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=_NAMES)
     # Text that may run over several lines (a list of missing materials, a reason): never
     # printed into a notice, where a line break could pass for a line of the notice.
-    lines: bool = False
+    lines: bool = attrs.field(default=False, validator=_FLAG)
     # An amount of money: yuan to the fen, at most two decimals (800.123 would be paid as
     # 800.12 and posted in a notice as 800.123).
-    fen: bool = False
+    fen: bool = attrs.field(default=False, validator=_FLAG)
 
     def check(self, value: Any) -> None:
         # (imported at the top, not here: an import statement cost each datum checked
@@ -477,7 +481,8 @@ def _patch_list(kind: type | None, what: str) -> Any:
 
 @frozen
 class WorkflowPatch:
-    """A province's change to a workflow: add or remove states, transitions, deadlines.
+    """A province's change to a workflow: add or remove states, transitions, deadlines;
+    add parameters and attributes.
 
     Removing an event removes every transition with that event. ``add_guards`` holds
     (event, guard) pairs: every transition of the workflow with that event also needs the
@@ -490,6 +495,12 @@ class WorkflowPatch:
     ``retitle`` holds (kind, name, title) triples, kind ``state``, ``event`` (its every
     transition) or ``deadline``: the province's own words for a national step, which keeps
     everything else (a province whose township confirms posts its 审核意见, not a 初审意见).
+
+    ``add_attributes`` declares the data the province's own steps take (``AttributeSpec``s,
+    as a workflow file's ``[attributes.…]``): the patched workflow checks them wherever they
+    are given, as any declared attribute (bad input, before any guard), and lists them. Only
+    attributes the workflow does not declare: one it has would be replaced, its type and
+    choices with it, for every step of the workflow that reads it.
     """
 
     citation: str = attrs.field(validator=one("the clause that requires the change (text)", is_text))
@@ -497,6 +508,7 @@ class WorkflowPatch:
     add_transitions: tuple[Transition, ...] = _patch_list(Transition, "Transition")
     add_deadlines: tuple[DeadlineRule, ...] = _patch_list(DeadlineRule, "DeadlineRule")
     add_parameters: tuple[Parameter, ...] = _patch_list(Parameter, "Parameter")
+    add_attributes: tuple[AttributeSpec, ...] = _patch_list(AttributeSpec, "AttributeSpec")
     remove_states: tuple[str, ...] = _patch_list(None, "state names")
     remove_events: tuple[str, ...] = _patch_list(None, "event names")
     remove_deadlines: tuple[str, ...] = _patch_list(None, "deadline rule names")
@@ -542,6 +554,7 @@ class WorkflowPatch:
             transitions=(*transitions, *self.add_transitions),
             deadlines=(*deadlines, *self.add_deadlines),
             parameters=params,
+            attributes={**workflow.attributes, **{a.name: a for a in self.add_attributes}},
             source=f"{workflow.source} + {source}",
         )
         validate(patched)
@@ -570,6 +583,19 @@ class WorkflowPatch:
                     f"{source}: add_parameters: parameter {p.name!r} is already defined by "
                     f"workflow {workflow.name!r}: a province changes its value from "
                     "doudi_parameters")
+        declared = set(workflow.attributes)
+        for a in self.add_attributes:
+            # (adding one the workflow declares would replace its type and choices for every
+            # step that reads it: a national datum checked by a province's rule, unnoticed)
+            if a.name in workflow.attributes:
+                raise WorkflowLoadError(
+                    f"{source}: add_attributes: attribute {a.name!r} is already declared by "
+                    f"workflow {workflow.name!r}: a province declares only the data its own "
+                    "steps take")
+            if a.name in declared:
+                raise WorkflowLoadError(f"{source}: add_attributes: attribute {a.name!r} is "
+                                        "declared twice")
+            declared.add(a.name)
 
 
 #: The parameter saying whether confirmation is delegated to the townships: ``always``

@@ -42,6 +42,7 @@ PATCH_MISTAKES = {  # field, value, what the message shows
     "removed-event-not-a-name": ("remove_events", "[None]", "expected a list of event names"),
     "retitle-without-its-kind": ("retitle", '[("in_publicity", "审核意见公示")]',
                                  "expected a list of (kind, name, title) triples"),
+    "attribute-by-name": ("add_attributes", '["home_visit"]', "expected a list of AttributeSpec"),
 }
 
 
@@ -73,6 +74,22 @@ def test_a_patch_field_of_the_wrong_shape_names_the_plugin_and_the_field(install
     assert message.startswith(f"{NAMED} failed in doudi_workflow_patches: TypeError: "
                               f"WorkflowPatch {field}: ")
     assert shown in message and "\n" not in message
+
+
+def test_a_patch_declaring_an_attribute_the_workflow_has_names_the_plugin_and_the_attribute(
+        install):
+    """Declaring ``proposal`` again would replace the national 公示 proposal's choices for
+    every case of the province: one error line naming the plugin, its patch and the name."""
+    install(GUARD.format(field="add_attributes",
+                         value='(AttributeSpec("proposal", "text", choices=("yes", "no")),)')
+            .replace("from engine import WorkflowPatch",
+                     "from engine import AttributeSpec, WorkflowPatch"))
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)) on workflow "
+        "'dibao': add_attributes: attribute 'proposal' is already declared by workflow 'dibao': "
+        "a province declares only the data its own steps take")
 
 
 def test_a_patch_without_a_citation_is_refused_when_built(install):

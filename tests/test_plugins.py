@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import EventRefused, PluginError
+from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.plugins import get_plugin_manager
 from engine.registry import Registry, assess_household
 
@@ -252,6 +252,13 @@ def test_the_documented_plugin_example_loads_and_does_what_it_says(site, tmp_pat
     with pytest.raises(EventRefused, match=r"approve refused: 琼民发〔2023〕X号 四\(三\): "
                                            r"approve needs --set home_visit=true"):
         engine.fire(near.id, "approve", on=date(2026, 4, 23), payload={"amount": 500})
+    # The attribute the patch declares: a value of the wrong kind is bad input, in the
+    # engine's words, before the guard.
+    assert registry.workflow("hainan", "dibao").attributes["home_visit"].type == "bool"
+    with pytest.raises(InvalidInput) as caught:
+        engine.fire(near.id, "approve", on=date(2026, 4, 23),
+                    payload={"amount": 500, "home_visit": "yes"})
+    assert str(caught.value) == 'home_visit must be true or false, got "yes"'
     approved = engine.fire(near.id, "approve", on=date(2026, 4, 23),
                            payload={"amount": 500, "home_visit": True})
     [link] = approved.links

@@ -96,6 +96,12 @@ def test_a_valid_file_loads_into_frozen_objects():
         (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = ""'),
          "workflows/mini.toml: parameter 'p': has no citation"),
         (lambda t: t.replace("[workflow]", "[workflow"), "workflows/mini.toml: not valid TOML"),
+        # (a declaration's flag of the wrong kind was read as its truth: "no" declared it
+        # required; checked when built, as a plugin's add_attributes builds one)
+        (lambda t: t + '\n[attributes.x]\ntype = "bool"\nrequired = "no"\n',
+         'workflows/mini.toml: AttributeSpec required: expected True or False, got "no"'),
+        (lambda t: t + '\n[attributes.x]\ntype = "integer"\nminimum = "1"\n',
+         'workflows/mini.toml: AttributeSpec minimum: expected a number or None, got "1"'),
     ],
 )
 def test_load_errors_name_file_item_and_fault(change, message):
@@ -234,3 +240,72 @@ def test_an_opening_with_several_faults_is_refused_for_the_first_declared(values
     assert str(refused.value).startswith(first)
     wf.check_attributes({"amount": 900, "paid_from": "2026-04", "household_size": 3},
                         opening=True)  # (nothing wrong: no refusal)
+
+
+# -- WorkflowPatch add_attributes: a province declares the data its own steps take ----------
+
+
+def test_a_patch_declares_attributes_the_patched_workflow_checks_and_lists():
+    """A province's datum is checked as the workflow's own (bad input, InvalidInput: exit 2),
+    and the workflow it was applied to is left as it was (the registry shares it)."""
+    from engine.errors import InvalidInput
+    from engine.workflow import AttributeSpec, WorkflowPatch
+
+    dibao = load_workflow("dibao")
+    visit = AttributeSpec("home_visit", "bool", title="入户核查")
+    size = AttributeSpec("meeting_size", "integer", minimum=3, title="参加人数")
+    patched = WorkflowPatch("琼民规〔2099〕1号 四(三)", add_attributes=(visit, size)).apply(
+        dibao, "hainan (琼民规〔2099〕1号 四(三))")
+    assert (patched.attributes["home_visit"], patched.attributes["meeting_size"]) == (visit, size)
+    assert "home_visit" not in dibao.attributes
+    assert set(dibao.attributes) < set(patched.attributes)
+    for data, message in [({"home_visit": "yes"}, 'home_visit must be true or false, got "yes"'),
+                          ({"meeting_size": 2}, "meeting_size must be at least 3, got 2"),
+                          ({"meeting_size": 3.5}, "meeting_size must be a whole number, got 3.5")]:
+        with pytest.raises(InvalidInput) as caught:
+            patched.check_attributes(data)
+        assert str(caught.value) == message
+        dibao.check_attributes(data)  # (undeclared there: a platform's own data)
+    patched.check_attributes({"home_visit": True, "meeting_size": 3})
+
+
+@pytest.mark.parametrize("attributes, message", [
+    # (one the workflow declares would be replaced, its choices with it, for every step)
+    ((("proposal", "text"),), "add_attributes: attribute 'proposal' is already declared by "
+                              "workflow 'dibao': a province declares only the data its own "
+                              "steps take"),
+    ((("home_visit", "bool"), ("home_visit", "text")),
+     "add_attributes: attribute 'home_visit' is declared twice"),
+    ((("home_visit", "boolean"),), "attribute 'home_visit': type 'boolean' is not one of number, "
+                                   "integer, month, date, bool, text, decided"),
+])
+def test_a_patch_declaring_an_attribute_twice_or_of_no_type_is_a_load_error(attributes, message):
+    from engine.workflow import AttributeSpec, WorkflowPatch
+
+    patch = WorkflowPatch("琼民规〔2099〕1号", add_attributes=tuple(
+        AttributeSpec(name, kind) for name, kind in attributes))
+    with pytest.raises(WorkflowLoadError) as caught:
+        patch.apply(load_workflow("dibao"), "hainan (琼民规〔2099〕1号)")
+    assert str(caught.value).endswith(message)
+    assert "hainan (琼民规〔2099〕1号)" in str(caught.value)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda p, a: p("c", add_attributes=("home_visit",)),
+     'WorkflowPatch add_attributes: expected a list of AttributeSpec, got "home_visit"'),
+    (lambda p, a: p("c", add_attributes=a("home_visit", "bool")),
+     "WorkflowPatch add_attributes: expected a list of AttributeSpec, got AttributeSpec("),
+    (lambda p, a: p("c", add_attributes=({"name": "home_visit", "type": "bool"},)),
+     "WorkflowPatch add_attributes: expected a list of AttributeSpec, got {"),
+    (lambda p, a: a("home_visit", "bool", lines="yes"),
+     'AttributeSpec lines: expected True or False, got "yes"'),
+    (lambda p, a: a(3, "bool"), "AttributeSpec name: expected a name (text), got 3"),
+    (lambda p, a: a("outcome", "text", choices=("agree", None)),
+     "AttributeSpec choices: expected a list of names (text), got null"),
+])
+def test_add_attributes_of_the_wrong_shape_is_a_type_error_naming_the_field(build, message):
+    from engine.workflow import AttributeSpec, WorkflowPatch
+
+    with pytest.raises(TypeError) as caught:
+        build(WorkflowPatch, AttributeSpec)
+    assert str(caught.value).startswith(message)
