@@ -160,10 +160,12 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     assert missing.exit_code == 1
     assert "outcome" in error_line(missing)
     assert error_line(missing).endswith("; got nothing")  # (not Python's "got None")
+    # A value the declared attribute does not allow is bad input (exit 2), as a misspelt
+    # outcome of a benefit re-check is: the engine's words, before the guard.
     bad = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
               "--set", "outcome=maybe")
-    assert bad.exit_code == 1
-    assert "outcome" in error_line(bad)
+    assert bad.exit_code == 2
+    assert error_line(bad) == 'Error: outcome must be one of agree, refuse, got "maybe"'
     data = json.loads(run(db, "case", "show", cid, "--format", "json").stdout)
     assert data["state"] == "collective_review"
     assert len(data["history"]) == 6  # open … start_verification, refer_collective
@@ -198,6 +200,81 @@ def test_yishi_yiyi_collective_decision_route(engine, db):
     # The collective route does not change the total: 30 wd from 3/3 → 4/15.
     total = next(d for d in data["deadlines"] if d["rule"] == "total")
     assert total["due_on"] == "2026-04-15"
+
+
+def _in_collective_review(db):
+    cid = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02").stdout.strip()
+    for event, on in [("accept", "2026-03-03"), ("start_investigation", "2026-03-05"),
+                      ("request_verification", "2026-03-06"), ("start_verification", "2026-03-09"),
+                      ("refer_collective", "2026-03-09")]:
+        assert run(db, "case", "fire", cid, event, "--on", on).exit_code == 0
+    return cid
+
+
+RECORD = {"outcome": "agree", "meeting_on": "2026-03-11", "participants": "3", "reasons": "因病致贫"}
+
+
+@pytest.mark.parametrize("name, value, line", [
+    ("outcome", "agre", 'Error: outcome must be one of agree, refuse, got "agre"'),
+    ("meeting_on", "2026-02-30", 'Error: meeting_on "2026-02-30" is not a date: 2026-02 has 28 days'),
+    # (date.fromisoformat read an ISO week as a date: recorded as the meeting's date)
+    ("meeting_on", "2026-W11-3", 'Error: meeting_on "2026-W11-3" is not a date: expected YYYY-MM-DD'),
+    ("participants", "3.5", "Error: participants must be a whole number, got 3.5"),
+    ("participants", "三", 'Error: participants must be a number (at most 1,000,000,000,000), '
+                          'got "三"'),
+    # (a terminal escape went into the archive's record and report exceptions)
+    ("reasons", "因病\x1b[2J致贫", 'Error: reasons must be printable text, got '
+                                  '"因病\\u001b[2J致贫" (character U+001B)'),
+])
+def test_a_collective_record_of_the_wrong_shape_is_bad_input_in_the_engine_s_words(
+        db, name, value, line):
+    """江苏征求意见稿 五(一) "集体研究确定，并做好救助档案的分类管理": the meeting's record is data the
+    plugin declares (WorkflowPatch add_attributes), checked as the workflow's own: a misspelt
+    outcome or an impossible date is bad input, exit 2 (a misspelt outcome of a benefit
+    re-check is too), one line naming the attribute and the value, and nothing is written.
+    It was the guard's refusal, exit 1, and a week date or an escape passed."""
+    cid = _in_collective_review(db)
+    before = run(db, "case", "show", cid, "--format", "json").stdout
+    settings = [f"{key}={value if key == name else given}" for key, given in RECORD.items()]
+    result = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+                 *(x for s in settings for x in ("--set", s)))
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == line
+    assert result.stdout == ""
+    assert run(db, "case", "show", cid, "--format", "json").stdout == before
+    # A correction of the record is checked as the record is.
+    decided = run(db, "case", "fire", cid, "collective_decided", "--on", "2026-03-12",
+                  *(x for key, given in RECORD.items() for x in ("--set", f"{key}={given}")))
+    assert decided.exit_code == 0, decided.output
+    after = run(db, "case", "show", cid, "--format", "json").stdout
+    corrected = run(db, "case", "correct", cid, "6", "--on", "2026-03-13", "--reason", "笔误",
+                    "--set", f"{name}={value}")
+    assert (corrected.exit_code, error_line(corrected)) == (2, line)
+    assert run(db, "case", "show", cid, "--format", "json").stdout == after
+
+
+def test_the_collective_record_is_listed_among_the_workflow_s_attributes():
+    """The data 江苏's 一事一议 step takes (五(一)) are listed with the workflow's own, in 江苏 only."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    def attributes(province):
+        shown = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", province,
+                                         "--format", "json"])
+        assert shown.exit_code == 0, shown.output
+        return json.loads(shown.stdout)["attributes"]
+
+    listed = attributes("jiangsu_draft")
+    assert {name: (listed[name]["type"], listed[name]["choices"], listed[name]["required"])
+            for name in ("outcome", "meeting_on", "participants", "reasons")} == {
+        "outcome": ("text", ["agree", "refuse"], False), "meeting_on": ("date", [], False),
+        "participants": ("integer", [], False), "reasons": ("text", [], False)}
+    assert all(f"{DRAFT} 五(一)" in listed[name]["title"]
+               for name in ("outcome", "meeting_on", "participants", "reasons"))
+    assert "proposal" in listed  # (the national ones kept)
+    national = attributes("shanxi")
+    assert not {"outcome", "meeting_on", "participants", "reasons"} & set(national)
 
 
 def test_yishi_yiyi_exists_only_in_jiangsu(engine):

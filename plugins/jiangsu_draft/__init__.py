@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import (
+    AttributeSpec,
     Document,
     LeaveRoute,
     Parameter,
@@ -111,27 +112,40 @@ def doudi_parameters(province, workflow):
     ]
 
 
+# 五(一) "集体研究确定，并做好救助档案的分类管理": the meeting's record, declared so that the
+# workflow checks each datum wherever it is given (collective_decided, a correction of it) as
+# it checks its own: a misspelt outcome or an impossible date is bad input, exit 2, before
+# any guard. Optional as attributes (a case is opened without them): the guard below says
+# that collective_decided needs them all.
+COLLECTIVE_RECORD = (
+    AttributeSpec("outcome", "text", choices=COLLECTIVE_OUTCOMES,
+                  title=f"一事一议集体研究结果：agree（同意）或 refuse（不同意）（{COLLECTIVE}）"),
+    AttributeSpec("meeting_on", "date", title=f"一事一议集体研究日期（{COLLECTIVE}）"),
+    # (the least number is the locality's, collective_min_participants: the guard's)
+    AttributeSpec("participants", "integer", title=f"一事一议集体研究参加人数（{COLLECTIVE}）"),
+    AttributeSpec("reasons", "text", lines=True, title=f"一事一议集体研究理由（{COLLECTIVE}）"),
+)
+
+
 def collective_decision_recorded(ctx) -> str | None:
-    """一事一议 ends with the meeting's record: outcome, date, participants and reasons (五(一))."""
+    """一事一议 ends with the meeting's record: outcome, date, participants and reasons (五(一)).
+
+    Each datum's shape is the declared attributes' (COLLECTIVE_RECORD), checked before this
+    guard: what is left is that each is given, the meeting not after the decision and as
+    many participants as the locality asks (a parameter, which no declaration can hold)."""
     payload = ctx.payload
-    outcome = payload.get("outcome")
-    if outcome not in COLLECTIVE_OUTCOMES:
+    if payload.get("outcome") is None:
         return (f"collective_decided needs --set outcome=agree or outcome=refuse ({COLLECTIVE}); "
-                f"got {given(outcome)}")
+                "got nothing")
     meeting = payload.get("meeting_on")
-    try:
-        if meeting is None or len(str(meeting)) != 10:
-            raise ValueError
-        meeting_on = date.fromisoformat(str(meeting))
-    except ValueError:
-        return (f"collective_decided needs --set meeting_on=YYYY-MM-DD (the meeting's date); "
-                f"got {given(meeting)}")
+    if meeting is None:
+        return "collective_decided needs --set meeting_on=YYYY-MM-DD (the meeting's date); got nothing"
+    meeting_on = date.fromisoformat(str(meeting))  # (a date: the attribute's check)
     if meeting_on > ctx.on:
         return f"the meeting on {meeting_on.isoformat()} is after the decision's date {ctx.on.isoformat()}"
     minimum = ctx.parameters["collective_min_participants"]
     participants = payload.get("participants")
-    if isinstance(participants, bool) or not isinstance(participants, int) or \
-            participants < minimum.value:
+    if participants is None or participants < minimum.value:
         return (f"collective_decided needs --set participants=N, at least {minimum.value} "
                 f"({minimum.citation}); got {given(participants)}")
     if not str(payload.get("reasons") or "").strip():
@@ -295,6 +309,7 @@ def doudi_workflow_patches(province, workflow):
         WorkflowPatch(
             citation=COLLECTIVE,
             add_parameters=(meeting,),
+            add_attributes=COLLECTIVE_RECORD,
             add_states=(State("collective_review", "一事一议集体研究"),),
             add_transitions=(
                 Transition(
