@@ -790,13 +790,19 @@ class Store:
         for change in changes:
             (opened if change.new_case else updated).append(change)
         if opened:
-            taken = self._existing([c.case.id for c in opened])
-            if taken:
-                raise Conflict(f"case {taken[0]} already exists")
             rows = [c.case.to_row() for c in opened]
             for change, row in zip(opened, rows, strict=True):
                 change.attributes_json = row["attributes"]
-            _insert(self.db, "cases", [{**row, "created_at": now, "version": 1} for row in rows])
+            try:
+                _insert(self.db, "cases", [{**row, "created_at": now, "version": 1}
+                                           for row in rows])
+            except sqlite3.IntegrityError:
+                # Looked for only when refused (a read a case opened, before): an id taken
+                # since it was chosen (another process opened a case with it) is said so.
+                taken = self._existing([c.case.id for c in opened])
+                if taken:
+                    raise Conflict(f"case {taken[0]} already exists") from None
+                raise
             numbers = [split for c in opened if (split := split_number(c.case.id))]
             if numbers:
                 self.db.conn.executemany(
