@@ -524,9 +524,10 @@ class Engine(Reports, Maintenance):
             # next free number per prefix, kept by the caller across openings.
             prefix = f"{province}-{on.year}-"
             number = (numbers or {}).get(prefix) or self.store.next_case_number(prefix)
-            while numbered_id(prefix, number) in taken:
-                number += 1
             case_id = numbered_id(prefix, number)
+            while case_id in taken:
+                number += 1
+                case_id = numbered_id(prefix, number)
             if numbers is not None:
                 numbers[prefix] = number + 1
         # (classes called with arguments by position: keywords are gathered into a dict)

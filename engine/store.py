@@ -25,7 +25,7 @@ import sqlite_utils
 from attrs import define
 
 from engine import arguments
-from engine.case_numbers import numbered_id, split_number
+from engine.case_numbers import NUMBER_WIDTH, split_number
 from engine.db_files import OPENED, READ_ONLY, check_database, connect_read_only, create, has_commits
 from engine.deadlines import Deadline
 from engine.effects import Sanction
@@ -599,10 +599,13 @@ class Store:
 
     def next_case_number(self, prefix: str) -> int:
         """One more than the highest number used after ``prefix`` (ids given by hand count)."""
-        row = self.db.execute("select highest from case_numbers where prefix = ?",
-                              [prefix]).fetchone()
-        number = (row[0] if row else 0) + 1
-        if not self.exists(numbered_id(prefix, number)):
+        # One read: the counter's next number, and whether a case already has its id
+        # (printf writes it as numbered_id does: the prefix, the number NUMBER_WIDTH wide).
+        number, taken = self.db.conn.execute(
+            "select next, exists (select 1 from cases where id = printf('%s%0*d', ?1, ?2, next))"
+            " from (select coalesce((select highest from case_numbers where prefix = ?1), 0)"
+            " + 1 as next)", [prefix, NUMBER_WIDTH]).fetchone()
+        if not taken:
             return number
         # Cases written without the counter (another program, an old copy): count them all.
         highest = 0
