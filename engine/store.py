@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from itertools import compress, pairwise
+from itertools import compress, pairwise, repeat
 from operator import is_, is_not, itemgetter
 from typing import Any
 
@@ -1053,8 +1053,9 @@ class _Rows:
         optional = self.optional
         if len(rows) == 1:
             null = tuple(map(is_, self.nones, self.optional_of(rows[0])))
-        else:
-            null = tuple([all(row[c] is None for row in rows) for c in optional])
+        else:  # (each optional column's values, counted in C: None in every row or not)
+            null = tuple(map(len(rows).__eq__, map(
+                tuple.count, zip(*map(self.optional_of, rows), strict=True), repeat(None))))
         found = self.statements.get(null)
         if found is None:
             found = self.statements[null] = self._statement(
