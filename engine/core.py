@@ -676,10 +676,13 @@ class Engine(Reports, Maintenance):
                         break
             c = change.case  # (built by hand: attrs.evolve looks every field up by name)
             # Read back from the JSON text the write stored (what plain() would give, without
-            # encoding it again).
-            attributes = c.attributes if not detach else (
-                plain(c.attributes) if change.attributes_json is None
-                else parsed(change.attributes_json))
+            # encoding it again); attributes written as the text they were read from are the
+            # same already (Known.attributes_json).
+            text = change.attributes_json
+            stored = change.stored_attributes
+            attributes = c.attributes if not detach or (
+                stored is not None and text is stored[1]) else (
+                plain(c.attributes) if text is None else parsed(text))
             case = CaseRecord(c.id, c.province, c.workflow, c.county, c.state, attributes,
                               c.opened_on, c.last_event_on,
                               1 if change.new_case else c.version + 1)
@@ -711,6 +714,7 @@ class Engine(Reports, Maintenance):
                 sanctions,
                 (old.links + links if links else old.links) if old else links,
                 change.last_hash,
+                text if detach else None,  # (an import's own attributes are in its order)
             )
             result[case.id] = known
             if final:
@@ -776,7 +780,8 @@ class Engine(Reports, Maintenance):
         # case, entries, deadlines, sanctions, links, new_case, stored, last_hash (by position:
         # keywords are gathered into a dict)
         change = Change(case, [], known.deadlines, [], [], False, known.deadlines,
-                        known.last_hash)
+                        known.last_hash, None if known.attributes_json is None
+                        else (case.attributes, known.attributes_json))
         if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
             self._advance(change, history, on, wf)
         step = self._step(change.case, history + change.entries, change.deadlines, event, on,

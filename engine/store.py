@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise, repeat
-from operator import is_, is_not, itemgetter
+from operator import eq, is_, is_not, itemgetter
 from typing import Any
 
 import attrs
@@ -84,6 +84,9 @@ class Change:
     stored: list[Deadline] | None = None
     # The hash of the case's last stored event, when known (saves reading it back).
     last_hash: str | None = None
+    # The case's attributes as the store holds them and their stored text, when known
+    # (Known.attributes_json): attributes left as they were are written as that text again.
+    stored_attributes: tuple[Mapping[str, Any], str] | None = None
     # Set by the write: the case's attributes and each entry's row as stored (their payload
     # and derived as JSON text), from which a copy is read back without encoding them again.
     attributes_json: str | None = None
@@ -109,6 +112,9 @@ class Known:
     sanctions: list[Sanction]
     links: list[dict]  # {"case_id", "workflow", "relation", "on"}, oldest first
     last_hash: str | None = None
+    # The text the store holds for the case's attributes, when they are exactly what reading
+    # it gives (names in its order, values equal); None when not known so.
+    attributes_json: str | None = None
 
 
 @define
@@ -870,7 +876,11 @@ class Store:
         rows = []
         for change in changes:
             c = change.case
-            change.attributes_json = _ATTRIBUTES(c.attributes)
+            stored = change.stored_attributes
+            # (most events change no attribute: the text stored for them is written again,
+            # not encoded anew, when every value is the very object it was, under its name)
+            change.attributes_json = stored[1] if stored is not None and _the_same(
+                c.attributes, stored[0]) else _ATTRIBUTES(c.attributes)
             rows.append({"county": c.county, "state": c.state,
                          "attributes": change.attributes_json,
                          "last_event_on": iso_text(c.last_event_on), "id": c.id,
@@ -964,6 +974,13 @@ def _changed_deadlines(
 # json.dumps builds a new encoder for every call with options; these are built once.
 _ATTRIBUTES = json_encoder(ensure_ascii=False, sort_keys=True)
 _PAYLOAD = json_encoder(ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+
+
+def _the_same(mapping: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether the two hold the very same objects under the same names, in the same order
+    (so encoding either gives the same text)."""
+    return (len(mapping) == len(other) and all(map(is_, mapping.values(), other.values()))
+            and all(map(eq, mapping, other)))
 
 
 def _dumps(value: Any) -> str:

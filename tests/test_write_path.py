@@ -371,6 +371,32 @@ def test_the_kept_copy_read_from_the_stored_text_is_what_plain_gives(engine):
     same_as_stored(engine, engine.fire(case.id, "start_investigation", on=date(2026, 3, 4)))
 
 
+def test_attributes_an_event_leaves_as_they_were_are_stored_as_before(engine):
+    # An event that changes no attribute writes the text stored for them again, not encoded
+    # anew; one that gives any value (even an equal one: 1 and true are equal in Python) is
+    # encoded, and a case read from a row written by hand (keys unsorted) is kept as reading
+    # the stored text gives it, as before.
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2),
+                            attributes={"county": "甲县", "flag": 1})
+    stored = "select attributes from cases where id = ?"
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    kept = engine._known_cases[case.id]
+    assert kept.attributes_json == '{"county": "甲县", "flag": 1}'
+    assert engine.store.db.execute(stored, [case.id]).fetchone()[0] == kept.attributes_json
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 4), payload={"flag": True})
+    assert engine.store.db.execute(stored, [case.id]).fetchone()[0] == (
+        '{"county": "甲县", "flag": true}')
+    engine.store.db.execute("update cases set attributes = ? where id = ?",
+                            ['{"flag": 2, "county": "甲县"}', case.id])
+    engine.store.db.conn.commit()
+    engine._known_cases.clear()
+    view = engine.fire(case.id, "request_verification", on=date(2026, 3, 5))
+    assert list(view.case.attributes) == ["county", "flag"]
+    assert engine.store.db.execute(stored, [case.id]).fetchone()[0] == (
+        '{"county": "甲县", "flag": 2}')
+    same_as_stored(engine, engine.fire(case.id, "start_verification", on=date(2026, 3, 6)))
+
+
 def test_the_write_time_is_the_clock_s_second_in_utc():
     # store._now formats the time once a second: the same text datetime.now gives.
     from datetime import UTC, datetime
