@@ -575,10 +575,12 @@ class Engine(Reports, Maintenance):
             actor = arguments.actor(actor)
         if idempotency_key is not None:
             idempotency_key = arguments.key(idempotency_key)
-        call = Call(case_id, event, on.isoformat(), payload, reason) if idempotency_key else None
-        first = self._replayed_call(idempotency_key, call)
-        if first is not None:
-            return first
+        call = None
+        if idempotency_key:  # (most events have no key: nothing recorded to look for)
+            call = Call(case_id, event, on.isoformat(), payload, reason)
+            first = self._replayed_call(idempotency_key, call)
+            if first is not None:
+                return first
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             # A copy kept in memory is used without reading its version first: the write
             # checks the version, and a copy another writer has outdated fails there and is

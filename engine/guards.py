@@ -65,7 +65,12 @@ class HistoryEntry:
 
     def stamped(self, recorded_at: str, hash: str) -> HistoryEntry:
         """The entry as stored: with when it was recorded and its hash."""
-        return changed(self, recorded_at=recorded_at, hash=hash)
+        # (plain_fields.changed written out: every event's entry is stamped)
+        fields = dict(self.__dict__)
+        fields["recorded_at"], fields["hash"] = recorded_at, hash
+        entry = object.__new__(HistoryEntry)
+        set_fields(entry, "__dict__", fields)
+        return entry
 
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""

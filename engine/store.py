@@ -867,9 +867,11 @@ class Store:
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again")
         _DEADLINE_ROWS.write(conn, deadline_rows)
-        _insert(self.db, "sanctions", sanctions)
+        if sanctions:  # (most events impose none and link nothing: no call)
+            _insert(self.db, "sanctions", sanctions)
         # Links last: a link may point at a case opened by the same event.
-        _insert(self.db, "links", links)
+        if links:
+            _insert(self.db, "links", links)
 
     def _update_cases(self, changes: list[Change]) -> None:
         """Optimistic concurrency: write only over the version each change was computed from."""
