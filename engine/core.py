@@ -19,7 +19,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
 import attrs
-from attrs import define
 
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
@@ -81,13 +80,10 @@ OPEN_ATTEMPTS = 20
 KNOWN_CASES = 2048
 
 
-@define  # (not frozen: private, and a frozen class's fields cost a call each to set)
-class _Step:
-    case: CaseRecord
-    entry: HistoryEntry
-    deadlines: list[Deadline]
-    outcome: Outcome
-    openings: list[LinkedOpening]
+#: What :meth:`Engine._step` gives (a tuple, not a class: one a step, each an object built
+#: and its fields set by a call): the case after the event, its history entry, the case's
+#: deadlines, what its effects decided, the cases it opens.
+_Step = tuple[CaseRecord, HistoryEntry, list[Deadline], Outcome, list[LinkedOpening]]
 
 
 def _always_delegated(wf: Workflow, province: str, county: str | None,
@@ -786,14 +782,14 @@ class Engine(Reports, Maintenance):
                         else (case.attributes, known.attributes_json))
         if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
             self._advance(change, history, on, wf)
-        step = self._step(change.case, history + change.entries, change.deadlines, event, on,
-                          payload, reason, actor, idempotency_key, None, machine)
-        change.case, change.deadlines = step.case, step.deadlines
-        change.entries.append(step.entry)
-        if step.outcome.sanctions:
-            change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
+        change.case, entry, change.deadlines, outcome, openings = self._step(
+            change.case, history + change.entries, change.deadlines, event, on, payload, reason,
+            actor, idempotency_key, None, machine)
+        change.entries.append(entry)
+        if outcome.sanctions:
+            change.sanctions += [(entry.seq, s) for s in outcome.sanctions]
         changes = [change]
-        for opening in step.openings:
+        for opening in openings:
             try:
                 linked = self._opening(case.province, opening.workflow, on,
                                        dict(opening.attributes), None, actor,
@@ -807,7 +803,7 @@ class Engine(Reports, Maintenance):
                         if carried and carried not in payload else "")
                 raise type(exc)(f"{event} opens a {opening.workflow} case: {exc}{hint}") from None
             linked.links.append((case.id, opening.back_relation, on, 0))
-            change.links.append((linked.case.id, opening.relation, on, step.entry.seq))
+            change.links.append((linked.case.id, opening.relation, on, entry.seq))
             changes.append(linked)
         return changes
 
@@ -982,11 +978,11 @@ class Engine(Reports, Maintenance):
             if due is None:
                 return
             transition, when = due
-            step = self._step(change.case, history + change.entries, change.deadlines,
-                              transition.event, when, {}, None, AUTO_ACTOR)
-            change.case, change.deadlines = step.case, step.deadlines
-            change.entries.append(step.entry)
-            change.sanctions += [(step.entry.seq, s) for s in step.outcome.sanctions]
+            change.case, entry, change.deadlines, outcome, _ = self._step(
+                change.case, history + change.entries, change.deadlines, transition.event, when,
+                {}, None, AUTO_ACTOR)
+            change.entries.append(entry)
+            change.sanctions += [(entry.seq, s) for s in outcome.sanctions]
 
     def _step(
         self,
@@ -1070,7 +1066,7 @@ class Engine(Reports, Maintenance):
                                               o.citation))
         updated = CaseRecord(case.id, case.province, case.workflow, attributes.get("county"),
                              state, attributes, case.opened_on, on, case.version)
-        return _Step(updated, entry, deadlines, outcome, openings)
+        return updated, entry, deadlines, outcome, openings
 
     def _context(self, case: CaseRecord, attributes: dict[str, Any], event: str, on: date,
                  payload: Mapping[str, Any], reason: str | None, history: list[HistoryEntry],
@@ -1126,10 +1122,9 @@ class Engine(Reports, Maintenance):
             if entry.event in SYSTEM_EVENTS:
                 case = attrs.evolve(case, last_event_on=entry.on)
                 continue
-            step = self._step(case, history[:i], deadlines, entry.event, entry.on,
-                              entry.payload, entry.reason, entry.actor,
-                              recorded=entry.to_state)
-            case, deadlines = step.case, step.deadlines
+            case, _, deadlines, _, _ = self._step(case, history[:i], deadlines, entry.event,
+                                                  entry.on, entry.payload, entry.reason,
+                                                  entry.actor, recorded=entry.to_state)
         return case, deadlines
 
     def replay_deadlines(self, case_id: str, as_of: date | None = None) -> list[Deadline]:
