@@ -183,7 +183,7 @@ class Engine(Reports, Maintenance):
         return (self._today or clock.china_today)()
 
     def _happened(self, on: date, name: str = "on") -> None:
-        today = self.today()
+        today = (self._today or clock.china_today)()  # (today(), asked every event: no call)
         if on > today:
             # (a year typed wrong would otherwise block the case: no later event could come
             # before it, and events are never rewritten)
@@ -754,7 +754,8 @@ class Engine(Reports, Maintenance):
         """
         case = known.case
         numbers = {} if numbers is None else numbers  # two cases opened by one event differ
-        payload = dict(payload or {})
+        # (both callers' own dict, or None: read, never changed, so not copied)
+        payload = payload or {}
         wf = self._workflow_of(case) if wf is None else wf
         if "reason" in payload:
             _one_reason(wf, payload["reason"], reason)
@@ -783,8 +784,8 @@ class Engine(Reports, Maintenance):
         if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
             self._advance(change, history, on, wf)
         change.case, entry, change.deadlines, outcome, openings = self._step(
-            change.case, history + change.entries, change.deadlines, event, on, payload, reason,
-            actor, idempotency_key, None, machine)
+            change.case, history + change.entries if change.entries else history,
+            change.deadlines, event, on, payload, reason, actor, idempotency_key, None, machine)
         change.entries.append(entry)
         if outcome.sanctions:
             change.sanctions += [(entry.seq, s) for s in outcome.sanctions]
