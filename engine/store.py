@@ -723,8 +723,26 @@ class Store:
         On success each change's entries carry their ``recorded_at`` and ``hash``, and its
         ``last_hash`` is the case's new last hash.
         """
-        with self.write_transaction():
+        conn = self.db.conn
+        if conn.in_transaction:  # inside a caller's transaction: a savepoint of it
+            with self.write_transaction():
+                self._write(changes)
+            return
+        # (write_transaction's block written out: every event commits through here, and the
+        # block is an object and two calls more)
+        self._begin()
+        try:
             self._write(changes)
+        except BaseException as exc:
+            self._roll_back(exc)
+            raise
+        conn.execute("COMMIT")
+
+    def _roll_back(self, exc: BaseException | None) -> None:
+        """End a write transaction that failed with ``exc``: nothing of it is kept."""
+        self.db.rollback()
+        if isinstance(exc, sqlite3.OperationalError):
+            self._refuse_read_only_companion(exc)
 
     def file_problems(self, limit: int = 20) -> list[str]:
         """What SQLite's own check (``PRAGMA quick_check``) finds wrong with the file's pages
@@ -923,9 +941,7 @@ class _WriteTransaction:
         if kind is None:
             self.store.db.conn.execute("COMMIT")
             return False
-        self.store.db.rollback()
-        if isinstance(exc, sqlite3.OperationalError):
-            self.store._refuse_read_only_companion(exc)
+        self.store._roll_back(exc)
         return False  # (the exception goes on)
 
 
