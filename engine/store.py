@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress, pairwise, repeat
 from operator import eq, is_, is_not, itemgetter
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import sqlite_utils
@@ -728,9 +728,12 @@ class Store:
             with self.write_transaction():
                 self._write(changes)
             return
-        # (write_transaction's block written out: every event commits through here, and the
-        # block is an object and two calls more)
-        self._begin()
+        # (write_transaction's block, and _begin, written out: every event commits through
+        # here, and the block is an object and three calls more)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            self._not_begun(exc)
         try:
             self._write(changes)
         except BaseException as exc:
@@ -777,12 +780,17 @@ class Store:
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            self._refuse_read_only_companion(exc)
-            if "locked" not in str(exc):
-                raise
-            # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
-            raise Busy(f"another writer held the database past the wait ({exc}): nothing "
-                           "written; try again") from None
+            self._not_begun(exc)
+
+    def _not_begun(self, exc: sqlite3.OperationalError) -> NoReturn:
+        """Raise what BEGIN IMMEDIATE's ``exc`` means: the lock held past the wait is
+        :class:`Busy`."""
+        self._refuse_read_only_companion(exc)
+        if "locked" not in str(exc):
+            raise exc
+        # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
+        raise Busy(f"another writer held the database past the wait ({exc}): nothing "
+                   "written; try again") from None
 
     def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
         """A write refused as to "a readonly database" when the file itself can be written:
