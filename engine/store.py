@@ -825,12 +825,17 @@ class Store:
         for change in changes:
             (opened if change.new_case else updated).append(change)
         if opened:
-            rows = [c.case.to_row() for c in opened]
-            for change, row in zip(opened, rows, strict=True):
+            rows, numbers = [], []
+            for change in opened:  # (one loop, not three comprehensions: most write one)
+                row = change.case.to_row()
                 change.attributes_json = row["attributes"]
+                row["created_at"], row["version"] = now, 1
+                rows.append(row)
+                split = split_number(change.case.id)
+                if split:
+                    numbers.append(split)
             try:
-                _insert(self.db, "cases", [{**row, "created_at": now, "version": 1}
-                                           for row in rows])
+                _insert(self.db, "cases", rows)
             except sqlite3.IntegrityError:
                 # Looked for only when refused (a read a case opened, before): an id taken
                 # since it was chosen (another process opened a case with it) is said so.
@@ -838,7 +843,6 @@ class Store:
                 if taken:
                     raise Conflict(f"case {taken[0]} already exists") from None
                 raise
-            numbers = [split for c in opened if (split := split_number(c.case.id))]
             if numbers:
                 self.db.conn.executemany(
                     "insert into case_numbers (prefix, highest) values (?, ?) on conflict "
