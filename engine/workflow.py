@@ -9,7 +9,7 @@ to a loaded definition and the result is validated again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -575,27 +575,29 @@ class WorkflowPatch:
             if name not in known[kind]:
                 raise WorkflowLoadError(f"{source}: names {kind} {name!r}, which workflow "
                                         f"{workflow.name!r} does not have")
-        for p in self.add_parameters:
-            # (adding one the workflow has would replace it, dropping whether a county may set
-            # it and its bounds: the statutory total made local, unnoticed)
-            if p.name in workflow.parameters:
-                raise WorkflowLoadError(
-                    f"{source}: add_parameters: parameter {p.name!r} is already defined by "
-                    f"workflow {workflow.name!r}: a province changes its value from "
-                    "doudi_parameters")
-        declared = set(workflow.attributes)
-        for a in self.add_attributes:
-            # (adding one the workflow declares would replace its type and choices for every
-            # step that reads it: a national datum checked by a province's rule, unnoticed)
-            if a.name in workflow.attributes:
-                raise WorkflowLoadError(
-                    f"{source}: add_attributes: attribute {a.name!r} is already declared by "
-                    f"workflow {workflow.name!r}: a province declares only the data its own "
-                    "steps take")
-            if a.name in declared:
-                raise WorkflowLoadError(f"{source}: add_attributes: attribute {a.name!r} is "
-                                        "declared twice")
-            declared.add(a.name)
+        # (adding a parameter the workflow has would replace it, dropping whether a county may
+        # set it and its bounds: the statutory total made local, unnoticed; adding an attribute
+        # it declares would replace its type and choices for every step that reads it: a
+        # national datum checked by a province's rule, unnoticed)
+        _only_new(source, workflow, "add_parameters", "parameter", "defined",
+                  [p.name for p in self.add_parameters], workflow.parameters,
+                  "a province changes its value from doudi_parameters")
+        _only_new(source, workflow, "add_attributes", "attribute", "declared",
+                  [a.name for a in self.add_attributes], workflow.attributes,
+                  "a province declares only the data its own steps take")
+
+
+def _only_new(source: str, workflow: Workflow, field: str, kind: str, verb: str,
+              names: list[str], existing: Container[str], why: str) -> None:
+    """A patch's ``field`` adds only names the workflow does not have, each once."""
+    seen: set[str] = set()
+    for name in names:
+        if name in existing:
+            raise WorkflowLoadError(f"{source}: {field}: {kind} {name!r} is already {verb} by "
+                                    f"workflow {workflow.name!r}: {why}")
+        if name in seen:
+            raise WorkflowLoadError(f"{source}: {field}: {kind} {name!r} is {verb} twice")
+        seen.add(name)
 
 
 #: The parameter saying whether confirmation is delegated to the townships: ``always``

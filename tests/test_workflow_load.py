@@ -269,6 +269,20 @@ def test_a_patch_declares_attributes_the_patched_workflow_checks_and_lists():
     patched.check_attributes({"home_visit": True, "meeting_size": 3})
 
 
+def test_a_patch_adding_one_parameter_twice_is_a_load_error():
+    """Found when the parameter and attribute checks became one: a patch adding the same
+    parameter twice (3wd, then 5wd) was taken, the last silently in force."""
+    from engine.workflow import Parameter, WorkflowPatch
+
+    twice = WorkflowPatch("琼民规〔2099〕1号", add_parameters=(
+        Parameter("home_visit_within", "3wd", "琼民规〔2099〕1号 四(三)"),
+        Parameter("home_visit_within", "5wd", "琼民规〔2099〕1号 四(三)")))
+    with pytest.raises(WorkflowLoadError) as caught:
+        twice.apply(load_workflow("dibao"), "hainan (琼民规〔2099〕1号)")
+    assert str(caught.value) == ("hainan (琼民规〔2099〕1号): add_parameters: parameter "
+                                 "'home_visit_within' is defined twice")
+
+
 @pytest.mark.parametrize("attributes, message", [
     # (one the workflow declares would be replaced, its choices with it, for every step)
     ((("proposal", "text"),), "add_attributes: attribute 'proposal' is already declared by "
