@@ -860,8 +860,19 @@ class Store:
                                        "order by seq desc limit 1", [case_id]).fetchone()
                 previous = last[0] if last and last[0] else GENESIS
             stamped, rows = [], []
+            # An opening's entry carries the attributes the case row holds (the very values,
+            # made read-only): their text, encoded once already, is the payload's too. The
+            # payload's encoder refuses what the attributes' writes (NaN, Infinity) and turns
+            # the rest to text alike; with neither in the text, the two are the same.
+            same = None
+            if change.new_case:
+                text = change.attributes_json
+                entry = change.entries[0]
+                if (entry.seq == 0 and "NaN" not in text and "Infinity" not in text
+                        and _the_same(entry.payload, change.case.attributes)):
+                    same = entry
             for entry in change.entries:
-                row = _event_row(case_id, entry, now)
+                row = _event_row(case_id, entry, now, text if entry is same else None)
                 row["prev_hash"], row["hash"] = previous, event_hash(row, previous)
                 previous = row["hash"]
                 rows.append(row)
@@ -962,7 +973,8 @@ def _through(column: str, seq: int | None) -> tuple[str, list[int]]:
     return ("", []) if seq is None else (f" and {column} <= ?", [seq])
 
 
-def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:
+def _event_row(case_id: str, entry: HistoryEntry, now: str, payload: str | None = None) -> dict:
+    """``payload``: the payload's text when the caller has it already."""
     return {
         "case_id": case_id,
         "seq": entry.seq,
@@ -970,7 +982,7 @@ def _event_row(case_id: str, entry: HistoryEntry, now: str) -> dict:
         "on": iso_text(entry.on),
         "recorded_at": now,
         "actor": entry.actor,
-        "payload": _dumps(entry.payload),
+        "payload": _dumps(entry.payload) if payload is None else payload,
         "reason": entry.reason,
         "from_state": entry.from_state,
         "to_state": entry.to_state,
