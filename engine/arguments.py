@@ -399,8 +399,22 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
         for k in value:
             if not isinstance(k, str):
                 raise InvalidInput(f"{where} has the key {spelled(k)}: keys must be text")
-            _utf8(k, f"a key of {where}")
-        return {k: _plain_json(v, f"{where}.{k}", depth + 1, left) for k, v in value.items()}
+            if not k.isascii():  # (ASCII holds no lone surrogate: no path worded for it)
+                _utf8(k, f"a key of {where}")
+        # Plain text, whole numbers, true/false and null (most values) are taken here, not
+        # through a call each with its path worded; the rest as above.
+        plain = {}
+        for k, v in value.items():
+            kind = type(v)
+            if kind is str:
+                if not v.isascii():
+                    _utf8(v, f"{where}.{k}")
+                plain[k] = v
+            elif kind is int or kind is bool or v is None:
+                plain[k] = v
+            else:
+                plain[k] = _plain_json(v, f"{where}.{k}", depth + 1, left)
+        return plain
     if isinstance(value, list | tuple):
         return [_plain_json(v, f"{where}[{i}]", depth + 1, left) for i, v in enumerate(value)]
     raise InvalidInput(f"{where} is a {type(value).__name__} ({spelled(value)}): not a JSON value "
