@@ -703,7 +703,11 @@ class Engine(Reports, Maintenance):
                 kept = []
                 for e, row in zip(entries, rows, strict=True):  # (most have no data: as they are)
                     kept.append(e if not (e.payload or e.derived) else e.with_data(
-                        plain(e.payload) if row is None else parsed(row["payload"]),
+                        plain(e.payload) if row is None else
+                        # (an opening's payload stored as the attributes' very text: read
+                        # once; with_data makes its own read-only copy)
+                        attributes if row["payload"] is text else
+                        parsed(row["payload"]),
                         plain(e.derived) if row is None else
                         parsed(row["derived"]) if row["derived"] else {}))
                 entries = kept
