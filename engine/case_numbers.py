@@ -11,6 +11,15 @@ _NUMBERED = re.compile(r"(.*?)(\d+)")
 def split_number(case_id: str) -> tuple[str, int] | None:
     """``("p-2026-", 123)`` for ``p-2026-000123``; None without a number at the end, or with
     one too long to be a case number (SQLite's integers stop at 2**63)."""
+    if case_id.isascii() and "\n" not in case_id:
+        # (every id doudi numbers: the digits stripped off the end, not the pattern's
+        # search, which tries each place the number could start; in ASCII its \d is 0-9,
+        # and its "." takes anything but a line break)
+        stem = case_id.rstrip("0123456789")
+        digits = case_id[len(stem):]
+        if not digits or len(digits.lstrip("0")) > 18:
+            return None
+        return stem, int(digits)
     match = _NUMBERED.fullmatch(case_id)
     if not match or len(match[2].lstrip("0")) > 18:
         return None
