@@ -564,11 +564,13 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
 }
 
 
-def _install_review_effect(install, effect: str, imports: str, body: str, clause: str) -> None:
-    """A plugin whose effect ``effect`` (``body`` its code) runs on village_review_done."""
+def _install_review_effect(install, effect: str, imports: str, body: str, clause: str,
+                           preamble: str = "") -> None:
+    """A plugin whose effect ``effect`` (``body`` its code) runs on village_review_done
+    (``preamble``: a line of the plugin's module before it, e.g. a list of its own)."""
     install(f'''
     from engine import {imports}Transition, WorkflowPatch
-
+    {preamble}
     def the_effect(ctx, outcome):
         {body}
 
@@ -863,12 +865,19 @@ def _install_assessment_rules(install, rules: str, preamble: str = "") -> None:
 ])
 def test_an_income_rule_that_fails_names_the_plugin(install, tmp_path, rule, shown):
     _install_assessment_rules(install, rule)
-    household = tmp_path / "h.json"
-    household.write_text('{"standard": 800, "applicant": "m1", "members": [{"id": "m1", '
-                         '"age": 40, "employed": true, "income": {"employment": 1500}}]}')
-    result = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
+    _assess_refused(tmp_path, '{"standard": 800, "applicant": "m1", "members": [{"id": "m1", '
+                    '"age": 40, "employed": true, "income": {"employment": 1500}}]}', shown)
+
+
+def _assess_refused(tmp_path, household: str, shown: str):
+    """``doudi assess`` of ``household`` (JSON text) in 海南: exit 1, the one line ``shown``;
+    the household's file."""
+    path = tmp_path / "h.json"
+    path.write_text(household)
+    result = CliRunner().invoke(cli, ["assess", str(path), "--province", "hainan"])
     assert result.exit_code == 1, result.output
     assert error_line(result) == f"Error: {shown}"
+    return path
 
 
 SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔2099〕1号 三(一)", '
@@ -908,12 +917,9 @@ def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install
     LOOP = {"loop": {}}
     LOOP["loop"]["again"] = LOOP["loop"]
     ''')
-    household = tmp_path / "h.json"
-    household.write_text('{"standard": 900, "applicant": "a", "single_person": true, '
-                         '"members": [{"id": "a", "age": 45, "income": {"employment": 300}}]}')
-    alone = CliRunner().invoke(cli, ["assess", str(household), "--province", "hainan"])
-    assert alone.exit_code == 1, alone.output
-    assert error_line(alone) == f"Error: {shown}"
+    household = _assess_refused(
+        tmp_path, '{"standard": 900, "applicant": "a", "single_person": true, '
+        '"members": [{"id": "a", "age": 45, "income": {"employment": 300}}]}', shown)
     case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-03-02").output.strip()
     for event, on in (("accept", "2026-03-03"), ("start_investigation", "2026-03-04")):
         assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
@@ -1096,28 +1102,6 @@ def test_overlays_that_agree_about_a_day_are_all_named(install, second, county):
 
 # -- what a plugin keeps of what it handed over ----------------------------------------------
 
-SHARED_WATCH = '''
-from engine import LinkedOpening, Transition, WorkflowPatch
-
-WATCH = ["甲"]  # the plugin's own list, handed over in every opening (and changed later)
-
-def open_monitoring(ctx, outcome):
-    outcome.openings.append(LinkedOpening("monitoring", "monitoring", "monitored_from",
-                                          {"level": "县级", "watch": WATCH},
-                                          "琼民规〔2099〕1号 六(一)"))
-
-@hookimpl
-def doudi_register_effects(register):
-    register("hainan_open_monitoring", open_monitoring)
-
-@hookimpl
-def doudi_workflow_patches(province, workflow):
-    if province == "hainan" and workflow == "dibao":
-        return [WorkflowPatch("琼民规〔2099〕1号 六(一)", add_transitions=(Transition(
-            "village_review_done", ("accepted",), None, "村级民主评议完成",
-            effects=("hainan_open_monitoring",)),))]
-'''
-
 
 @pytest.mark.parametrize("how", ["fire", "import"])
 def test_a_list_a_plugin_changes_after_handing_it_to_an_opening_changes_no_case(install,
@@ -1129,7 +1113,12 @@ def test_a_list_a_plugin_changes_after_handing_it_to_an_opening_changes_no_case(
 
     from engine import Engine
 
-    install(SHARED_WATCH)
+    # (the plugin's own list, handed over in every opening and changed later)
+    _install_review_effect(
+        install, "hainan_open_monitoring", "LinkedOpening, ",
+        'outcome.openings.append(LinkedOpening("monitoring", "monitoring", "monitored_from", '
+        '{"level": "县级", "watch": WATCH}, "琼民规〔2099〕1号 六(一)"))', "六(一)",
+        preamble='WATCH = ["甲"]')
     engine = Engine.open(str(tmp_path / "x.db"), today=lambda: date(2026, 12, 1))
     engine.open_case("hainan", on=date(2026, 4, 1), case_id="c1")
     engine.fire("c1", "accept", date(2026, 4, 2))
