@@ -582,12 +582,7 @@ class Engine(Reports, Maintenance):
             # checks the version, and a copy another writer has outdated fails there and is
             # read again. Only a refusal must not come from an outdated copy, so that one is
             # confirmed against the database before it is believed.
-            known = self._known_cases.get(case_id)  # (_known's kept copy, without its call)
-            if known is not None:
-                self._known_cases.move_to_end(case_id)
-                remembered = True
-            else:
-                known, remembered = self._known(case_id, verify=False)
+            known, remembered = self._known(case_id, verify=False)
             try:
                 wf = self._workflow_of(known.case)
                 changes = self._event_changes(known, event, on, payload, reason, actor,
