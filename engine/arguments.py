@@ -314,6 +314,10 @@ def json_object(value: Any, name: str) -> dict[str, Any]:
 #: than a few levels, and Python's own recursion limit would otherwise end it as a crash.
 DEEPEST_JSON = 50
 
+#: The types of JSON's text, numbers, true/false and null, found by ``type()`` in a set (a
+#: mapping holding only these is flat: one look in C, not a call a value).
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 #: A payload or attributes holding more values than this in all are refused: real ones hold
 #: tens (a household's members and their incomes a few hundred). Each value is counted each
 #: time it is reached: a list given in two places counts twice, as the encoder writes it

@@ -23,6 +23,7 @@ import attrs
 from attrs import define
 
 from engine.arguments import (
+    JSON_SCALARS,
     MOST_JSON_VALUES,
     actor,
     finite_float,
@@ -124,17 +125,13 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     return data, given
 
 
-#: What a flat mapping holds (by ``type()``): a line's attributes or payload of these alone,
-#: and not too many, is within the limits the API puts on them, looked at in C.
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
 def _within_limits(value: dict[str, Any], name: str) -> None:
     """Refuse a line's attributes or payload (``value``, not empty) that the API would refuse
     as nested more than :data:`DEEPEST_JSON` levels or holding more than
-    :data:`MOST_JSON_VALUES` values: its JSON is checked already, so only these are left. A
-    line nested 900 levels deep was read, and then ended the import in a RecursionError."""
-    if len(value) > MOST_JSON_VALUES or not _SCALARS.issuperset(map(type, value.values())):
+    :data:`MOST_JSON_VALUES` values: its JSON is checked already, so only these are left (a
+    flat one, not too large, is within them, looked at in C). A line nested 900 levels deep
+    was read, and then ended the import in a RecursionError."""
+    if len(value) > MOST_JSON_VALUES or not JSON_SCALARS.issuperset(map(type, value.values())):
         json_object(value, name)
 
 

@@ -25,6 +25,7 @@ import sqlite_utils
 from attrs import define
 
 from engine import arguments
+from engine.arguments import JSON_SCALARS
 from engine.case_numbers import NUMBER_WIDTH, split_number
 from engine.db_files import OPENED, READ_ONLY, check_database, connect_read_only, create, has_commits
 from engine.deadlines import Deadline
@@ -1043,16 +1044,12 @@ def parsed(text: str) -> Any:
     return _DECODER.scan_once(text, 0)[0]  # (whole and unpadded: no check for what follows)
 
 
-#: The types of JSON's text, numbers, true/false and null, found by ``type()``.
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
 def copied(value: Any) -> Any:
     """A deep copy of JSON-shaped data (dicts, lists, scalars): several times quicker than
     ``copy.deepcopy`` or a JSON round trip for the small payloads a case holds."""
     if isinstance(value, dict):
         # (most mappings hold only text and numbers: one copy of the dict is a deep one)
-        if _SCALARS.issuperset(map(type, value.values())):
+        if JSON_SCALARS.issuperset(map(type, value.values())):
             return dict(value)
         return {k: copied(v) for k, v in value.items()}
     if isinstance(value, list):
