@@ -205,6 +205,9 @@ def test_parameter_list_of_a_county_nothing_names_notes_it_as_the_reports_do(db)
     misspelt = run(db, "parameter", "list", "--county", "申县")
     assert (misspelt.exit_code, misspelt.stdout) == (0, "(none)\n")
     assert misspelt.stderr == "note: no case or setting names county '申县'; check the spelling\n"
+    in_shanxi = run(db, "parameter", "list", "--province", "shanxi", "--county", "申县")
+    assert in_shanxi.stderr == ("note: no case or setting names county '申县' in shanxi; check "
+                                "the spelling\n")
     for args in (["--county", "乙县"], ["--county", "甲县", "--as-of", "2026-01-04"],
                  ["--county", "甲县"]):
         listed = run(db, "parameter", "list", *args)

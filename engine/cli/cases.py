@@ -159,16 +159,19 @@ def open_engine(db_path: str, create: bool = False):
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
 
 
-def note_unknown_county(engine, province: str, county: str,
-                        used: str = "the province's values are shown") -> None:
-    """A note on stderr when no case and no setting of ``province`` names ``county``: its own
-    parameters would silently be none (a misspelt or space-padded name). ``engine`` None: no
-    database, so nothing names it. ``used``: what is used instead."""
+def note_unknown_county(engine, province: str | None, county: str,
+                        used: str | None = "the province's values are shown") -> None:
+    """A note on stderr when no case and no setting of ``province`` (None: of any) names
+    ``county``: its own parameters would silently be none (a misspelt or space-padded name).
+    ``engine`` None: no database, so nothing names it. ``used``: what is used instead, if
+    anything."""
     if engine is not None and (engine.store.has_county(county) or engine.parameter_settings(
             province, county, in_force=False)):
         return
-    click.echo(f"note: no case or setting names county {county!r} in {province}; "
-               f"{used}: check the spelling", err=True)
+    where = f" in {province}" if province else ""
+    instead = f"{used}: " if used else ""
+    click.echo(f"note: no case or setting names county {county!r}{where}; {instead}check the "
+               "spelling", err=True)
 
 
 @contextlib.contextmanager

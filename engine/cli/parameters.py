@@ -7,7 +7,12 @@ import json
 import click
 
 from engine.cli import cli, recorded
-from engine.cli.cases import no_database_left_on_failure, open_engine, parse_value
+from engine.cli.cases import (
+    no_database_left_on_failure,
+    note_unknown_county,
+    open_engine,
+    parse_value,
+)
 from engine.cli.options import (
     actor_option,
     as_text,
@@ -114,8 +119,6 @@ def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
         for row in rows:
             row["value"] = "(the province's)" if row["value"] is None else as_text(row["value"])
     emit(rows, fmt, COLUMNS)
-    if county is not None and not rows and not engine.store.has_county(county) \
-            and not engine.parameter_settings(province, county, in_force=False):
+    if county is not None and not rows:
         # (as the reports say it: an empty list for a misspelt county reads as "none set")
-        click.echo(f"note: no case or setting names county {county!r}; check the spelling",
-                   err=True)
+        note_unknown_county(engine, province, county, used=None)
