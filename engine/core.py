@@ -183,7 +183,7 @@ class Engine(Reports, Maintenance):
         return (self._today or clock.china_today)()
 
     def _happened(self, on: date, name: str = "on") -> None:
-        today = (self._today or clock.china_today)()  # (today(), asked every event: no call)
+        today = self.today()
         if on > today:
             # (a year typed wrong would otherwise block the case: no later event could come
             # before it, and events are never rewritten)
