@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from engine.errors import DoudiError, UnknownName
-from engine.schema import MIGRATIONS_TABLE, known_migrations, migrations, upgrade
+from engine.schema import MIGRATIONS_TABLE, PAGE_SIZE, known_migrations, migrations, upgrade
 
 if TYPE_CHECKING:
     from engine.store import Store
@@ -53,6 +53,7 @@ def create(path: str) -> None:
     try:
         scratch_db = sqlite_utils.Database(scratch)
         try:
+            scratch_db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (before its first write)
             scratch_db.execute("PRAGMA journal_mode = WAL")
             upgrade(scratch_db)
         finally:

@@ -17,6 +17,15 @@ from engine.integrity import GENESIS, TRIGGERS, event_hash
 migrations = sqlite_utils.Migrations("doudi")
 MIGRATIONS_TABLE = migrations.migrations_table
 
+#: Bytes a page of a new database holds (SQLite's default is 4,096). An event changes about
+#: eleven pages (its row, the case's, the deadlines' and their indexes), each written whole
+#: to the log at its commit and again at the checkpoint: at 4,096 bytes a ``fire`` wrote
+#: 40 KB to the log, at 2,048 it writes 22 KB, and SQLite checksums and copies half as much
+#: (fire −4 % instructions, the import +0.4 %). Rows up to 2,013 bytes and index keys up to
+#: 487 stay on their page. A database that has pages keeps its own size: SQLite cannot
+#: change it in WAL mode, and every size works alike.
+PAGE_SIZE = 2048
+
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:

@@ -35,7 +35,7 @@ from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, HASHED, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text
-from engine.schema import migrations, upgrade
+from engine.schema import PAGE_SIZE, migrations, upgrade
 
 
 def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
@@ -197,7 +197,7 @@ def _entry(row: Mapping) -> HistoryEntry:
 #: ``full``: every commit is on disk before it returns (SQLite ``synchronous = FULL``).
 #: ``normal``: WAL's ``synchronous = NORMAL``; a crash of the program loses nothing and the
 #: database is never corrupted, but a power cut may undo the commits since the last
-#: checkpoint (every WAL_AUTOCHECKPOINT log pages, about 800 events). About 1.5 times the
+#: checkpoint (every WAL_AUTOCHECKPOINT log pages, about 900 events). About 1.5 times the
 #: events per second on a disk with a slow fsync.
 DURABILITY = {"full": "FULL", "normal": "NORMAL"}
 #: Log pages between automatic checkpoints (SQLite's default is 1,000).
@@ -211,6 +211,8 @@ class Store:
         _check_durability(durability)
         self.db = db
         self.path: str | None = None  # the file's absolute path, when opened by open()
+        # (an empty file's pages, before its first write below: no-op for one with pages)
+        self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         self.db.execute("PRAGMA foreign_keys = ON")
         # Another writer holding the lock: wait for it rather than fail at once.
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -218,11 +220,11 @@ class Store:
         if self.db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute(f"PRAGMA synchronous = {DURABILITY[durability]}")
-        # An event dirties about twelve pages (its row, the case's, the deadlines' and their
-        # indexes), so SQLite's default checkpoint every 1,000 log pages came every ~80
+        # An event dirties about eleven pages (its row, the case's, the deadlines' and their
+        # indexes), so SQLite's default checkpoint every 1,000 log pages came every ~90
         # events and took a third of an event's time at ``normal``. Checkpointing every
-        # 10,000 pages (a log of up to 40 MB, deleted on close) writes each hot page back
-        # once per 800 events instead.
+        # 10,000 pages (a log of up to 20 MB of 2 KB pages, deleted on close) writes each hot
+        # page back once per 900 events instead.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
         upgrade(self.db)
 

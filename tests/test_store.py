@@ -12,7 +12,7 @@ import sqlite_utils
 
 from engine import Engine
 from engine.errors import DamagedRecord
-from engine.schema import migrations
+from engine.schema import PAGE_SIZE, migrations
 from engine.store import Store
 
 ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report_indexes",
@@ -57,6 +57,38 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_cases_intact(tmp_pa
     engine.fire("c1", "accept", on=date(2026, 3, 3))
     assert engine.case("c1").state == "accepted"
     assert [h["event"] for h in engine.case("c1").history] == ["open", "accept"]
+
+
+def _page_size(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_new_database_has_2048_byte_pages_and_one_with_pages_keeps_its_own(tmp_path):
+    # An event changes about eleven pages, each written whole to the log at its commit:
+    # 2,048-byte pages write 22 KB an event where SQLite's default 4,096 wrote 40 KB.
+    made = tmp_path / "made.db"
+    Engine.open(str(made)).close()
+    assert PAGE_SIZE == 2048 and _page_size(made) == 2048
+    blank = tmp_path / "blank.db"
+    sqlite3.connect(blank).close()  # an empty file: its first write sets the size
+    Engine.open(str(blank)).close()
+    assert _page_size(blank) == 2048
+    # Made with SQLite's default, as doudi made them before: upgraded and written as before.
+    old = tmp_path / "old.db"
+    db = sqlite_utils.Database(old)
+    db.execute("PRAGMA page_size = 4096")
+    migrations.apply(db, stop_before="m002_benefit")
+    db.close()
+    engine = Engine.open(str(old))
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    assert engine.case(case.id).state == "accepted"
+    engine.close()
+    assert _page_size(old) == 4096
 
 
 def test_a_database_a_newer_doudi_upgraded_is_refused_not_written(tmp_path):
