@@ -465,6 +465,27 @@ def test_a_failed_first_import_leaves_no_database_but_a_later_stop_keeps_what_it
     assert events(fresh) == 2
 
 
+@pytest.mark.parametrize("lines, options, summary", [
+    ([], (), "0 lines: 0 written, 0 already imported, 0 skipped"),
+    (["", "  "], (), "0 lines: 0 written, 0 already imported, 0 skipped"),
+    ([BAD], ("--skip-invalid",), "1 line: 0 written, 0 already imported, 1 skipped"),
+])
+def test_an_import_that_records_nothing_makes_no_database(tmp_path, lines, options, summary):
+    # Only a command that records something makes the database: an empty file left an empty
+    # new one behind, exit status 0.
+    fresh = str(tmp_path / "fresh.db")
+    path = tmp_path / "import.jsonl"
+    path.write_text("".join(f"{x if isinstance(x, str) else json.dumps(x)}\n" for x in lines))
+    result = run(fresh, "import", str(path), *options)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == summary
+    assert not list(tmp_path.glob("fresh.db*"))
+    # One that exists is kept, recorded into or not.
+    assert run(fresh, "import", write(tmp_path, LINES[:1])).exit_code == 0
+    result = run(fresh, "import", str(path), *options)
+    assert result.exit_code == 0 and events(fresh) == 1
+
+
 @pytest.mark.parametrize("line, why", [
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
      '"attributes": {"applicant_name": NaN}}', "not valid JSON (NaN is not a JSON value)"),

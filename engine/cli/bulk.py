@@ -51,6 +51,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     from engine.importer import ImportStopped
 
     shown = bar_shown(jsonl, sys.stderr)
+    existed = os.path.exists(db_path)
     imported = 0  # lines read up to the end of the last committed batch
 
     def skipped(number: int, message: str) -> None:
@@ -94,6 +95,12 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             stopped = DoudiError(f"{what} (import stopped: {_kept(imported)})")
             stopped.exit_code = getattr(exc, "exit_code", 1)
             raise stopped from None
+    if not existed and not result.events:
+        # Nothing recorded (an empty file, every line skipped): only a command that records
+        # makes the database, as a failed first import leaves none.
+        from engine.db_files import remove_unused
+
+        remove_unused(db_path)
     click.echo(f"{counted(result.lines, 'line')}: {result.events} written, {result.already} already "
                f"imported, {result.skipped_count} skipped", err=True)
 
