@@ -49,7 +49,7 @@ from engine.maintenance import (
     attributes_given_by,
 )
 from engine.payments import month_of, month_text, next_month
-from engine.periods import DueDate, due_date
+from engine.periods import DueDate, due_date, stored_date
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
@@ -827,7 +827,8 @@ class Engine(Reports, Maintenance):
         if row is None:
             return None
         check_repeat(key, row, call)
-        case_id, seq, on = row["case_id"], row["seq"], date.fromisoformat(row["on"])
+        # (its date is the call's, checked above: no damaged text reaches here)
+        case_id, seq, on = row["case_id"], row["seq"], stored_date(row["on"])
         case, history, deadlines = self._as_of(self._load(case_id), on, through=seq)
         if history is None:  # (never with ``through``: for the type checker)
             history = self.store.history(case_id)

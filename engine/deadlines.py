@@ -21,11 +21,13 @@ from engine.periods import (
     CALENDAR_PERIODS,
     Duration,
     due_date,
+    iso_date,
     iso_text,
     last_working_day,
     moved_phrase,
     period_end,
     projection_phrase,
+    stored_date,
 )
 from engine.plain_fields import changed, set_fields
 from engine.workflow import OPEN_EVENT, DeadlineRule, Parameter, Workflow, variant_applies
@@ -135,7 +137,7 @@ class Deadline:
         values = {f.name: row[f.name] for f in attrs.fields(cls)}
         try:
             for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
-                values[key] = date.fromisoformat(values[key]) if values[key] else None
+                values[key] = stored_date(values[key]) if values[key] else None
             for key in ("starts_on", "due_on"):  # (every deadline has both)
                 if values[key] is None:
                     raise ValueError(f"{key} is empty")
@@ -161,7 +163,7 @@ def _start_date(rule: DeadlineRule, on: date, payload: Mapping[str, Any]) -> dat
     if rule.start_from is None:
         return on
     value = payload.get(rule.start_from)
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return iso_date(value)  # (a date, or its stored text: 20260306 is none)
 
 
 def apply_event(

@@ -18,6 +18,7 @@ from attrs import define, frozen
 
 from engine.errors import DamagedRecord
 from engine.guards import GuardContext
+from engine.periods import stored_date
 from engine.shapes import fields_checked, is_day, is_instance, is_number, is_text, one
 
 SANCTION_KINDS = ("criticism", "stop", "repayment", "legal_referral")
@@ -59,7 +60,7 @@ class Sanction:
             amount = row["amount"]
             if amount is not None and not is_number(amount):
                 raise TypeError(f"amount {amount!r} is not a number")
-            on = date.fromisoformat(row["on"])
+            on = stored_date(row["on"])
             # (NULL: a plugin's basis of None, stored before a Sanction was checked when built)
             basis = "" if row["basis"] is None else row["basis"]
             if not isinstance(basis, str):

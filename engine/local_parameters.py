@@ -21,8 +21,8 @@ import attrs
 from attrs import frozen
 
 from engine.arguments import spelled
-from engine.errors import InvalidInput, WorkflowLoadError
-from engine.periods import Duration
+from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
+from engine.periods import Duration, stored_date
 from engine.read_only import read_only, writable
 from engine.workflow import (
     DELEGATION,
@@ -59,10 +59,14 @@ class LocalSetting:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> LocalSetting:
-        return cls(row["province"], row["county"], row["workflow"], row["name"],
-                   None if row["value"] is None else json.loads(row["value"]),
-                   row["citation"] or "", date.fromisoformat(row["on"]), row["actor"],
-                   row["recorded_at"])
+        try:
+            return cls(row["province"], row["county"], row["workflow"], row["name"],
+                       None if row["value"] is None else json.loads(row["value"]),
+                       row["citation"] or "", stored_date(row["on"]), row["actor"],
+                       row["recorded_at"])
+        except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
+            raise DamagedRecord.of(f"setting {row.get('name')!r} of county {row.get('county')!r} "
+                                   f"({row.get('province')})", exc) from None
 
     def to_row(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
-from engine.errors import InvalidInput
+from engine.errors import DamagedRecord, InvalidInput
+from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
 from engine.workflow import Workflow, available_workflows, unknown_workflow
@@ -222,7 +223,11 @@ class Reports:
                     then = self._as_of(self._load(row["case_id"]), as_of)[0].county
                     if county is not None and then != county:
                         continue
-                approved = date.fromisoformat(row["since"])
+                try:
+                    approved = stored_date(row["since"])
+                except ValueError as exc:  # (an event's date changed by hand)
+                    raise DamagedRecord.of(f"the {APPROVE_EVENT} event of case "
+                                           f"{row['case_id']!r}", exc) from None
                 rows.append({
                     "case_id": row["case_id"], "province": code, "county": then,
                     "approved_on": row["since"], "days": (as_of - approved).days,

@@ -34,7 +34,7 @@ from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInpu
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, HASHED, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
-from engine.periods import iso_text
+from engine.periods import iso_text, stored_date
 from engine.schema import PAGE_SIZE, migrations, upgrade
 
 
@@ -145,8 +145,8 @@ class CaseRecord:
                 county=row["county"],
                 state=row["state"],
                 attributes=attributes,
-                opened_on=date.fromisoformat(row["opened_on"]),
-                last_event_on=date.fromisoformat(row["last_event_on"]),
+                opened_on=stored_date(row["opened_on"]),
+                last_event_on=stored_date(row["last_event_on"]),
                 version=row.get("version") or 0,
             )
         except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
@@ -177,7 +177,7 @@ def _entry(row: Mapping) -> HistoryEntry:
         return HistoryEntry(
             seq=row["seq"],
             event=row["event"],
-            on=date.fromisoformat(row["on"]),
+            on=stored_date(row["on"]),
             from_state=row["from_state"],
             to_state=row["to_state"],
             payload=json.loads(row["payload"] or "{}"),

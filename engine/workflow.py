@@ -18,7 +18,7 @@ import attrs
 from attrs import frozen
 
 from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled
-from engine.errors import InvalidInput, WorkflowLoadError
+from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
 from engine.periods import Duration, iso_date, why_not_a_date
 from engine.read_only import read_only
 from engine.shapes import (
@@ -378,7 +378,11 @@ class Workflow:
         and its date (not before the case's last event), if any."""
         for t in self._automatic:
             if case.state in t.sources and t.auto_on in case.attributes:
-                when = date.fromisoformat(str(case.attributes[t.auto_on]))
+                try:  # (as stored: 20260306, a number or its text, is no date)
+                    when = iso_date(case.attributes[t.auto_on])
+                except ValueError as exc:
+                    raise DamagedRecord.of(f"case {case.id!r}", ValueError(
+                        f"{t.auto_on}: {exc}")) from None
                 if when <= until:
                     return t, max(when, case.last_event_on)
         return None

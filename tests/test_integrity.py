@@ -688,7 +688,7 @@ def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tr
         "case attrs: event seq 2 missing, or the case altered: its row cannot be read back "
         "(JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
         "case deadline: event seq 2 missing, or the case altered: a deadline row cannot be "
-        "read back (ValueError: month must be in 1..12)",
+        "read back (ValueError: \"2026-13-01\" is not a date: there is no month 13)",
         "case event: event seq 1 altered",
     ]
     for case_id, what in [("attrs", "case 'attrs'"), ("event", "event 1 of case 'event'"),
@@ -729,7 +729,7 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
         "case nowhere: event seq 2 missing, or the case altered: the case row cannot be read "
         "back (ValueError: no workflow 'nope')",
         "case sanction: event seq 2 missing, or the case altered: a sanction row cannot be "
-        "read back (TypeError: fromisoformat: argument must be str)",
+        "read back (ValueError: null is not a date: expected YYYY-MM-DD)",
         "case start: event seq 2 missing, or the case altered: a deadline row cannot be read "
         "back (ValueError: starts_on is empty)",
         "case workflow: event seq 2 missing, or the case altered: the case row cannot be read "
@@ -766,7 +766,8 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
     # So did one whose due date is no date: "not a date" sorts after every date (exit 0, the
     # case's breach missing, found by review), " 2026-03-06" before them (at-risk only: a
     # breach report reads everything before its date), a blob after them.
-    for due_on in ("'not a date'", "' 2026-03-06'", "x'00'"):
+    for due_on, shown in (("'not a date'", '"not a date"'), ("' 2026-03-06'", '" 2026-03-06"'),
+                          ("x'00'", "b'\\x00'")):
         behind_the_engines_back(db, f"update deadlines set due_on = {due_on} "
                                     "where case_id = 'start' and rule = 'investigation_start'")
         for report in ("breaches", "at-risk"):
@@ -774,9 +775,77 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
             assert damaged.exit_code == 1, (due_on, report, damaged.output)
             assert error_line(damaged) == (
                 "Error: deadline 'investigation_start' of case 'start' cannot be read from the "
-                "database (" + ("TypeError: fromisoformat: argument must be str" if due_on
-                                == "x'00'" else f"ValueError: Invalid isoformat string: {due_on}")
-                + "): it was changed outside doudi (doudi audit verify lists what was)")
+                f"database (ValueError: {shown} is not a date: expected YYYY-MM-DD): it was "
+                "changed outside doudi (doudi audit verify lists what was)")
+
+
+
+@pytest.mark.parametrize("due_on", ["'20260306'", "20260306"])
+def test_a_stored_date_in_iso_basic_format_is_damaged_not_read_as_a_date(db, due_on):
+    # Python 3.11's date.fromisoformat reads "20260306" as 2026-03-06 (and an integer put in
+    # the TEXT column is stored as that text): a due date changed by hand to it was read as
+    # the date, so case show showed it and audit verify found every chain intact (exit 0).
+    # The database holds dates as YYYY-MM-DD only, as "not a date" is no date.
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    engine.fire("C1", "accept", on=date(2026, 3, 3))
+    behind_the_engines_back(db, f"update deadlines set due_on = {due_on} "
+                                "where case_id = 'C1' and rule = 'investigation_start'")
+    problem = 'ValueError: "20260306" is not a date: expected YYYY-MM-DD'
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert verified.stdout.splitlines() == [
+        f"case C1: event seq 2 missing, or the case altered: a deadline row cannot be read back "
+        f"({problem})"]
+    line = (f"Error: deadline 'investigation_start' of case 'C1' cannot be read from the "
+            f"database ({problem}): it was changed outside doudi (doudi audit verify lists "
+            "what was)")
+    shown = run(db, "case", "show", "C1")
+    assert shown.exit_code == 1 and error_line(shown) == line
+    # The breach report reads it where its text falls in its range (it sorts after
+    # "2026-12-31", docs/evidence.md): it listed it as breached since 2026-03-06.
+    report = run(db, "report", "breaches", "--as-of", "2027-01-05")
+    assert report.exit_code == 1 and error_line(report) == line
+
+
+def test_every_stored_date_is_read_as_yyyy_mm_dd_only():
+    from engine.deadlines import Deadline
+    from engine.effects import Sanction
+    from engine.errors import DamagedRecord
+    from engine.local_parameters import LocalSetting
+    from engine.store import CaseRecord, entries
+
+    engine = Engine.open(":memory:")
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    engine.fire("C1", "accept", on=date(2026, 3, 3))
+    case = engine.store.db.execute("select * from cases").fetchone()
+    names = [c[0] for c in engine.store.db.execute("select * from cases").description]
+    case = dict(zip(names, case, strict=True))
+    deadline = engine.store.deadlines("C1")[0].to_row("C1")
+    event = dict(engine.store.history_rows("C1")[1])
+    for read, row, key in [
+        (CaseRecord.from_row, case, "opened_on"), (CaseRecord.from_row, case, "last_event_on"),
+        (Deadline.from_row, deadline, "starts_on"), (Deadline.from_row, deadline, "due_on"),
+        (Deadline.from_row, deadline, "stopped_on"), (Deadline.from_row, deadline, "paused_on"),
+        (lambda r: entries([r]), event, "on"),
+        (Sanction.from_row, {"kind": "criticism", "amount": None, "basis": "b", "on": ""}, "on"),
+        # (a county's setting: it was a ValueError's traceback, "xx" too)
+        (LocalSetting.from_row, {"province": "shanxi", "county": "甲县", "workflow": "dibao",
+                                 "name": "investigation_start", "value": '"2wd"',
+                                 "citation": "c", "actor": None, "recorded_at": None}, "on"),
+    ]:
+        for basic in ("20260303", 20260303, "2026-W10-2", "xx"):
+            with pytest.raises(DamagedRecord, match=" is not a date: expected YYYY-MM-DD\\)"):
+                read({**row, key: basic})
+    # A phase-out's end, kept among a benefit case's attributes: a number is no date either.
+    wf = engine.workflow("shanxi", "benefit")
+    ending = CaseRecord(id="B1", province="shanxi", workflow="benefit", county=None,
+                        state="phasing_out", attributes={"phase_out_ends_on": 20260306},
+                        opened_on=date(2026, 1, 5), last_event_on=date(2026, 1, 5))
+    with pytest.raises(DamagedRecord, match="phase_out_ends_on: 20260306 is not a date"):
+        wf.pending_automatic(ending, date(2026, 3, 9))
+    ending.attributes["phase_out_ends_on"] = "2026-03-06"
+    assert wf.pending_automatic(ending, date(2026, 3, 9))[1] == date(2026, 3, 6)
 
 
 def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
@@ -958,3 +1027,25 @@ def test_csv_output_leaves_a_number_that_is_not_finite_blank_and_its_json_strict
     assert capsys.readouterr().out == 'score,marks,amount\n,"[1, null]",900.5\n'
     emit([{"score": float("nan")}], "table")
     assert capsys.readouterr().out.splitlines()[-1] == "nan"
+
+
+def test_an_approval_dated_by_hand_with_no_date_is_named_by_the_unpublished_report(tmp_path):
+    # A confirmation's date that sorts among dates but is none was read by the report of
+    # cases waiting for their 公布 (57号 第24条) with date.fromisoformat: a ValueError's
+    # traceback. It is named as damaged, as the case is by case show.
+    from test_mutation_gaps import confirmed_on_17th
+
+    from engine.errors import DamagedRecord
+
+    db = str(tmp_path / "u.db")
+    engine = Engine.open(db, today=lambda: date(2026, 4, 1))
+    cid = confirmed_on_17th(engine)
+    engine.close()
+    behind_the_engines_back(db, "drop trigger events_append_only_update",
+                            f"update events set [on] = '2026-03-1' where case_id = '{cid}' "
+                            "and event = 'approve'")
+    engine = Engine.open(db, today=lambda: date(2026, 4, 1))
+    with pytest.raises(DamagedRecord, match=(
+            f"^the approve event of case '{cid}' cannot be read from the database "
+            r'\(ValueError: "2026-03-1" is not a date: expected YYYY-MM-DD\)')):
+        engine.unpublished(as_of=date(2026, 3, 17))
