@@ -566,6 +566,35 @@ def test_json_output_of_a_case_holding_nan_is_json_and_the_record_stays_as_it_is
     assert run(db, "audit", "verify").exit_code == 0
 
 
+def test_a_table_writes_a_number_that_is_not_finite_as_case_show_does(db):
+    """A table wrote Python's nan and inf (str of the float) where case show's attributes
+    line writes NaN, as docs/cli.md says both do: data recorded before 2026-11-23 may hold
+    them. A benefit case of 900 a month from 2026-01, its amount changed by hand to NaN in the
+    opening's payload and the case's attributes: each month's payment is NaN in the table."""
+    from engine.cli.options import _cell
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                     attributes={"amount": 900, "paid_from": "2026-01"}, case_id="B1")
+    engine.close()
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_update",
+        *(f"""update {table} set {column} = replace({column}, '"amount": 900', '"amount": NaN')
+              where {key} = 'B1'"""
+          for table, column, key in (("events", "payload", "case_id"),
+                                     ("cases", "attributes", "id"))))
+    shown = run(db, "case", "show", "B1", "--as-of", "2026-02-10")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert "amount=NaN" in lines[1]
+    payments = lines[lines.index("payments") + 3:]
+    assert [line.split()[:2] for line in payments[:2]] == [["2026-01", "NaN"],
+                                                          ["2026-02", "NaN"]]
+    assert "nan" not in shown.stdout
+    assert [_cell(x) for x in (float("nan"), float("inf"), float("-inf"), 900.0, 0.5)] == [
+        "NaN", "Infinity", "-Infinity", "900.0", "0.5"]
+
+
 def test_audit_verify_finds_the_last_event_cut_with_the_case_row_put_back(db):
     """Found by the evidence audit: the last event deleted and the case row set back to the
     event before it left a shorter, consistent chain. The deleted event had stopped a
@@ -1020,13 +1049,14 @@ def test_case_open_repeated_with_its_key_says_it_was_already_recorded(db):
 def test_csv_output_leaves_a_number_that_is_not_finite_blank_and_its_json_strict(capsys):
     """Found by review, beside the JSON output above: CSV wrote NaN from data recorded before
     2026-11-23 as "nan" (text to a reader) and NaN inside a cell's JSON (no JSON at all). A
-    cell is blank, as JSON's null is, and a cell's JSON strict; the table shows it as stored."""
+    cell is blank, as JSON's null is, and a cell's JSON strict; the table shows it as stored
+    (NaN, as case show does: it wrote Python's nan)."""
     from engine.cli.options import emit
 
     emit([{"score": float("nan"), "marks": [1, float("inf")], "amount": 900.5}], "csv")
     assert capsys.readouterr().out == 'score,marks,amount\n,"[1, null]",900.5\n'
-    emit([{"score": float("nan")}], "table")
-    assert capsys.readouterr().out.splitlines()[-1] == "nan"
+    emit([{"score": float("nan"), "marks": [1, float("inf")], "low": float("-inf")}], "table")
+    assert capsys.readouterr().out.splitlines()[-1] == "NaN    [1, Infinity]  -Infinity"
 
 
 def test_an_approval_dated_by_hand_with_no_date_is_named_by_the_unpublished_report(tmp_path):

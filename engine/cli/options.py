@@ -322,6 +322,10 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, dict | list):  # (JSON, as the json format has it: not Python's repr)
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        # (data recorded before 2026-11-23: NaN, Infinity, as case show writes it, and as
+        # in a dict or list cell; not Python's nan and inf)
+        return json.dumps(value)
     return str(value)
 
 
