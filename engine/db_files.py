@@ -23,8 +23,8 @@ from engine.schema import MIGRATIONS_TABLE, PAGE_SIZE, known_migrations, migrati
 if TYPE_CHECKING:
     from engine.store import Store
 
-#: Databases this process created (absolute paths): only those may :func:`remove_unused`
-#: remove.
+#: Databases this process created (their files' real paths: a symlink's, the file it names):
+#: only those may :func:`remove_unused` remove.
 CREATED_HERE: set[str] = set()
 #: The stores this process opened on files, so that :func:`remove_unused` can close them.
 OPENED: weakref.WeakSet[Store] = weakref.WeakSet()
@@ -74,7 +74,7 @@ def create(path: str) -> None:
             except OSError as exc:  # a name too long for the file system, say
                 raise DoudiError(f"{path}: the database cannot be created "
                                  f"({exc.strerror})") from None
-        CREATED_HERE.add(os.path.abspath(path))
+        CREATED_HERE.add(target)
     finally:
         remove_files(scratch)
 
@@ -143,11 +143,13 @@ def remove_unused(path: str) -> bool:
     then removed under an exclusive lock, so a process that opened it meanwhile finds it
     gone rather than writing cases into a removed file.
     """
-    path = os.path.abspath(path)
+    # (--db a symlink to a file not there yet: the file made is removed, the link left as the
+    # user made it; the link was removed, the new database left behind)
+    path = os.path.realpath(path)
     if path not in CREATED_HERE:
         return False
     for store in list(OPENED):
-        if store.path == path:
+        if store.path is not None and os.path.realpath(store.path) == path:
             store.db.close()
     conn = sqlite3.connect(path, isolation_level=None, timeout=0)
     try:

@@ -975,3 +975,18 @@ def test_recompute_records_nothing_for_deadlines_stored_in_another_order(engine)
         "death_review", date(2026, 11, 30), "periodic_review")
     assert engine.recompute() == []
     assert engine.store.history(died)[-1].event == "member_died"
+
+
+@pytest.mark.parametrize("lines, code", [([], 0), (["{not json"], 2)])
+def test_a_first_import_through_a_symlink_leaves_the_link_and_no_database(tmp_path, lines, code):
+    # --db a symlink to a file not there yet: an import that records nothing, or fails first,
+    # removed the link and left the database it had made at the link's target.
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "target.db")
+    path = tmp_path / "import.jsonl"
+    path.write_text("".join(f"{line}\n" for line in lines))
+    result = run(str(link), "import", str(path))
+    assert result.exit_code == code, result.output
+    assert link.is_symlink() and not list(tmp_path.glob("target.db*"))
+    assert run(str(link), "import", write(tmp_path, LINES[:1])).exit_code == 0
+    assert events(str(tmp_path / "target.db")) == 1
