@@ -808,7 +808,6 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
                 "changed outside doudi (doudi audit verify lists what was)")
 
 
-
 @pytest.mark.parametrize("due_on", ["'20260306'", "20260306"])
 def test_a_stored_date_in_iso_basic_format_is_damaged_not_read_as_a_date(db, due_on):
     # Python 3.11's date.fromisoformat reads "20260306" as 2026-03-06 (and an integer put in
