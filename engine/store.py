@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import sqlite3
 import time
@@ -339,40 +340,68 @@ class Store:
         ``phase_out_ends_on`` passed)."""
         states = list(open_states)
         where, args = _filters(province=province, workflow=workflow, county=county)
+        try:
+            return self._rows(*self._village_sql(where, args, states, more_than, ended, today))
+        except sqlite3.OperationalError as exc:
+            if "malformed JSON" not in str(exc):
+                raise
+        # A case's attributes SQLite's JSON functions refuse: NaN or Infinity (Python's
+        # reader takes them, and doudi wrote them before 2026-11-23) or no JSON at all. Those
+        # cases' values are read in Python; the rest as before.
+        damaged: dict[str, Exception] = {}  # (case id → why its values cannot be used)
+        self.db.conn.create_function("doudi_attribute", 3, functools.partial(
+            _attribute_value, damaged), deterministic=True)
+        rows = self._rows(*self._village_sql(where, args, states, more_than, ended, today,
+                                             python=True))
+        if damaged:
+            case_id = min(damaged)
+            CaseRecord.from_row(self.case_row(case_id))  # (no JSON: named as case show does)
+            error = damaged[case_id]
+            raise error if isinstance(error, DamagedRecord) else DamagedRecord.of(
+                f"case {case_id!r}", error)
+        return rows
+
+    @staticmethod
+    def _village_sql(where: str, args: list, states: list[str], more_than: int,
+                     ended: Iterable[tuple[str, str]], today: date | None, python: bool = False
+                     ) -> tuple[str, list]:
+        """:meth:`recipients_by_village`'s query and its arguments; with ``python``, a case
+        whose attributes SQLite's JSON cannot read has its values read by
+        :func:`_attribute_value`."""
+        def value(path: str) -> str:
+            if not python:
+                return f"json_extract(attributes, {path})"
+            return (f"case when json_valid(attributes) then json_extract(attributes, {path}) "
+                    f"else doudi_attribute(id, attributes, {path}) end")
+
         # Each value read once a case, in a subquery that SQLite runs as it goes (LIMIT -1:
         # not merged into the grouping query, which would read the village again for its
         # condition and its grouping); a phase-out's end only for a case in that state.
         ends, ends_args, closed, closed_args = "", [], "", []
         for i, (state, attribute) in enumerate(ended):
-            ends += f", case when state = ? then json_extract(attributes, ?) end as ends_{i}"
-            ends_args += [state, f"$.{attribute}"]
+            ends += f", case when state = ? then {value('?')} end as ends_{i}"
+            ends_args += [state, *[f"$.{attribute}"] * (2 if python else 1)]
             closed += f" and not coalesce(ends_{i} <= ?, 0)"
             closed_args.append(today.isoformat() if today else "")
-        sql = (
-            "select county, village, count(*) as households, "
-            "sum(coalesce(household_size, 1)) as recipients from ("
-            "select county, json_extract(attributes, '$.village') as village, "
-            f"json_extract(attributes, '$.household_size') as household_size{ends} "
-            f"from cases where {where} and state in ({', '.join('?' * len(states))}) limit -1) "
-            f"where village is not null{closed} "
-            "group by county, village having recipients > ? "
-            "order by recipients desc, county, village"
-        )
-        try:
-            return self._rows(sql, [*ends_args, *args, *states, *closed_args, more_than])
-        except sqlite3.OperationalError as exc:
-            if "malformed JSON" in str(exc):
-                self._name_damaged(where, args)
-            raise
-
-    def _name_damaged(self, condition: str, args: list) -> None:
-        """Raise :class:`DamagedRecord` naming the first case matching ``condition`` whose
-        attributes are not valid JSON: SQLite's json functions failed a query on it with
-        "malformed JSON", which names no case (``case show`` and ``audit verify`` do)."""
-        rows = self._rows(f"select * from cases where {condition} and not json_valid(attributes) "
-                          "order by id limit 1", args)
-        if rows:
-            CaseRecord.from_row(rows[0])  # (raises DamagedRecord, as case show does)
+        village, size = value(repr("$.village")), value(repr("$.household_size"))
+        cases = f"from cases where {where} and state in ({', '.join('?' * len(states))})"
+        if python:  # (a case's phase-out end and household size read only where they
+            # count: not finite, they would stop the report over a case outside every village)
+            picked = (f"select id, attributes, county, state, {village} as village {cases} "
+                      "limit -1")
+            placed = (f"select id, attributes, county, village{ends} from ({picked}) "
+                      "where village is not null limit -1")
+            counted = (f"(select county, village, {size} as household_size from ({placed}) "
+                       f"where 1{closed} limit -1)")
+        else:
+            counted = (f"(select county, {village} as village, {size} as household_size{ends} "
+                       f"{cases} limit -1) where village is not null{closed}")
+        sql = ("select county, village, count(*) as households, "
+               f"sum(coalesce(household_size, 1)) as recipients from {counted} "
+               "group by county, village having recipients > ? "
+               "order by recipients desc, county, village")
+        # (in either, the ends' placeholders come first in the text)
+        return sql, [*ends_args, *args, *states, *closed_args, more_than]
 
     def waiting_since(
         self, province: str, workflow: str, states: Iterable[str], event: str, until: str,
@@ -437,24 +466,31 @@ class Store:
         unset). SQLite reads each case's attributes once to choose, and only the few chosen
         ones' values come back: no case's attributes are read whole in Python. (Two names or
         more: of one SQLite gives the value, not JSON.) A case whose attributes do not begin
-        as a JSON object comes with ``picked`` None: to be read whole (damaged, or odd: an
-        object after a space); one that does and is no JSON is named (:class:`DamagedRecord`).
+        as a JSON object, or whose JSON SQLite cannot read (NaN or Infinity in it, which
+        Python's reader takes), comes with ``picked`` None: to be read whole (damaged, or odd:
+        an object after a space).
         """
         where, args = _filters(province=province, county=county)
         paths = [f"$.{name}" for name in names]
         unset = "[" + ",".join(["null"] * present) + "]"
-        chosen = ("case when substr(attributes, 1, 1) <> '{' then 1 else json_extract(attributes, "
-                  f"{', '.join('?' * present)}) <> ? end")
-        picked = (f"case when substr(attributes, 1, 1) = '{{' then json_extract(attributes, "
-                  f"{', '.join('?' * len(names))}) end")
-        sql = (f"select id, province, county, state, {picked} as picked from cases "
-               f"where {chosen}" + (f" and {where}" if where else "") + " order by id")
-        try:
+
+        def query(readable: str) -> list[dict]:
+            chosen = (f"case when not (substr(attributes, 1, 1) = '{{'{readable}) then 1 else "
+                      f"json_extract(attributes, {', '.join('?' * present)}) <> ? end")
+            picked = (f"case when substr(attributes, 1, 1) = '{{'{readable} then json_extract("
+                      f"attributes, {', '.join('?' * len(names))}) end")
+            sql = (f"select id, province, county, state, {picked} as picked from cases "
+                   f"where {chosen}" + (f" and {where}" if where else "") + " order by id")
             return self._rows(sql, [*paths, *paths[:present], unset, *args])
+
+        try:
+            return query("")
         except sqlite3.OperationalError as exc:
-            if "malformed JSON" in str(exc):
-                self._name_damaged(where or "1", args)
-            raise
+            if "malformed JSON" not in str(exc):
+                raise
+        # (attributes SQLite's JSON functions refuse: NaN or Infinity, as doudi wrote them
+        # before 2026-11-23, or no JSON at all; asked again, those to be read whole)
+        return query(" and json_valid(attributes)")
 
     def has_county(self, county: str) -> bool:
         """Whether any case names ``county`` (asked only when a report for it is empty)."""
@@ -1069,6 +1105,38 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     _rows_of(table, tuple(rows[0])).write(db.conn, rows)
+
+
+def _attribute_value(damaged: dict[str, Exception], case_id: str, text: str, path: str
+                     ) -> Any:
+    """What SQLite's ``json_extract(text, path)`` gives for the top-level ``path`` ("$.name"),
+    for attributes its JSON functions cannot read, read as the rest of doudi reads them
+    (Python's json, which takes NaN and Infinity). A value the caller cannot use (not
+    finite, in it or itself) or attributes that are no JSON object: None, and ``damaged``
+    gets the case's id and the error (a :class:`DamagedRecord` for the value)."""
+    try:
+        attributes = json.loads(text)
+    except ValueError as exc:
+        damaged[case_id] = exc
+        return None
+    if not isinstance(attributes, dict):
+        damaged[case_id] = ValueError("its attributes are not a JSON object")
+        return None
+    name = path[2:]
+    value = attributes.get(name)
+    try:
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError
+        return int(value) if isinstance(value, bool) else value
+    except ValueError:
+        damaged[case_id] = DamagedRecord(
+            f"case {case_id!r} cannot be counted: its {name} is "
+            f"{json.dumps(value, ensure_ascii=False)}, which holds a number that is not finite "
+            "(recorded so before 2026-11-23, or changed outside doudi; doudi case show "
+            f"{case_id} shows it)")
+        return None
 
 
 @functools.cache

@@ -585,3 +585,46 @@ def test_shanxi_does_not_take_a_household_exactly_at_the_standard_in_as_expendit
     post(engine, above)
     assert engine.fire(above, "approve", on=date(2026, 3, 17),
                        payload={"amount": 300}).state == "approved"
+
+
+def test_the_exceptions_report_reads_attributes_holding_nan_as_the_engine_does(db):
+    """Found by review: a case whose stored attributes hold NaN or Infinity (as doudi wrote
+    them before 2026-11-23; Python's json reads them, SQLite 3.40's JSON functions do not)
+    made `report exceptions` fail with "database error: malformed JSON" for the whole
+    database. 江苏征求意见稿 五(一) "集体研究确定": the case referred to the meeting is listed as
+    before, its household size NaN; the meeting's participants stored as NaN are shown as
+    the other reports show them (null in JSON, NaN in the table). A case without a route
+    whose attributes hold Infinity is not listed."""
+    import sqlite3
+
+    engine = Engine.open(db)
+    cid = verified(engine, special_hardship=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "agree", "meeting_on": "2026-03-11", "participants": 3,
+        "reasons": "重病支出大"})
+    plain = investigated(engine, "jiangsu_draft", household_size=2)
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("""update cases set attributes = replace(replace(attributes,
+                        '"participants": 3', '"participants": NaN'), '"special_hardship": true',
+                        '"special_hardship": true, "household_size": NaN') where id = ?""",
+                     [cid])
+        conn.execute("""update cases set attributes = replace(attributes,
+                        '"household_size": 2', '"household_size": Infinity') where id = ?""",
+                     [plain])
+        assert conn.execute("select id from cases where attributes like '%: NaN%' or "
+                            "attributes like '%: Infinity%' order by id").fetchall() == sorted(
+            [(cid,), (plain,)])
+    conn.close()
+    result = run(db, "report", "exceptions", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{
+        "case_id": cid, "province": "jiangsu_draft", "county": None, "state": "verifying",
+        "route": "collective_review", "title": "一事一议，集体研究确定",
+        "basis": "江苏征求意见稿 五(一)", "archive_class": "一事一议", "decision": "agree",
+        "meeting_on": "2026-03-11", "participants": None, "reasons": "重病支出大"}]
+    table = run(db, "report", "exceptions")
+    assert table.exit_code == 0, table.output
+    assert [line.split()[-2:] for line in table.stdout.splitlines()[2:]] == [
+        ["NaN", "重病支出大"]]

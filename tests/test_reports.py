@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date
 
 import pytest
 
 from engine import Engine, EventRefused, InvalidInput
-from helpers import by_rule, run
+from helpers import by_rule, error_line, run
 
 CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
                  "overdue_working_days", "basis"}
@@ -787,3 +788,47 @@ def test_a_csv_cell_holding_a_carriage_return_stays_in_its_row(tmp_path):
     assert result.stdout.endswith(',"重病支出大\r确有特殊困难"\n')
     [row] = csv.DictReader(io.StringIO(result.stdout, newline=""))
     assert (row["case_id"], row["reasons"]) == (cid, "重病支出大\r确有特殊困难")
+
+
+def test_the_station_report_reads_attributes_holding_nan_as_the_engine_does(db):
+    """Found by review: a case whose stored attributes hold NaN or Infinity (as doudi wrote
+    them before 2026-11-23; Python's json reads them, SQLite 3.40's JSON functions do not)
+    made `report stations` fail with "database error: malformed JSON". 津民发〔2023〕13号 五(四)
+    "低保群众超过200人的": 新村 150 + 50 + 1 = 201 > 200, the 50-person household's amount
+    stored as NaN: still 201. A household outside every village whose size is Infinity (and
+    its phase-out end NaN) is not counted, as before; one in 新村 whose size is NaN cannot be
+    counted, and is named."""
+    engine = Engine.open(db, today=lambda: date(2026, 3, 10))
+
+    def household(size, village="新村"):
+        attributes = {"amount": 900, "paid_from": "2026-02", "county": "河西区",
+                      "household_size": size} | ({"village": village} if village else {})
+        return engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 1, 5),
+                                attributes=attributes).id
+
+    def by_hand(case_id, old, new):  # (as stored before 2026-11-23, or edited)
+        with sqlite3.connect(db) as conn:
+            conn.execute("update cases set attributes = replace(attributes, ?, ?) where id = ?",
+                         [old, new, case_id])
+            assert new in conn.execute("select attributes from cases where id = ?",
+                                       [case_id]).fetchone()[0]
+        conn.close()
+    household(150)
+    fifty, one, outside = household(50), household(1), household(7, village=None)
+    engine.fire(outside, "income_exceeds", on=date(2026, 3, 10),  # (天津 一(三): phasing out)
+                payload={"per_capita_income": 1300, "standard": 1010})
+    engine.close()
+    by_hand(fifty, '"amount": 900', '"amount": NaN')
+    by_hand(outside, '"household_size": 7', '"household_size": Infinity')
+    by_hand(outside, '"phase_out_ends_on": "2026-10-01"', '"phase_out_ends_on": NaN')
+    result = run(db, "report", "stations", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [(r["village"], r["households"], r["recipients"]) for r in json.loads(
+        result.stdout)] == [("新村", 3, 201)]
+    by_hand(one, '"household_size": 1', '"household_size": NaN')
+    result = run(db, "report", "stations")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: case {one!r} cannot be counted: its household_size is NaN, which holds a "
+        "number that is not finite (recorded so before 2026-11-23, or changed outside doudi; "
+        f"doudi case show {one} shows it)")
