@@ -8,6 +8,8 @@ stays flat and a failure leaves whole batches.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
@@ -95,7 +97,18 @@ def deadline_differences(stored: list[Deadline], fresh: list[Deadline]
 
 
 def _shown(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else repr(value)
+    """A value in a finding: a date as YYYY-MM-DD, the rest as Python writes it, but a number
+    that is not finite as the rest of the CLI writes it (NaN, Infinity, -Infinity: data
+    recorded before 2026-11-23 may hold one), not Python's nan and inf."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    return repr(value)
 
 
 def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | None:
@@ -359,11 +372,13 @@ class Maintenance:
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
         if not _same_data(attributes, case.attributes) or case.county != attributes.get("county"):
-            names = sorted(k for k in {*attributes, *case.attributes}
-                           if attributes.get(k) != case.attributes.get(k))
-            shown = ", ".join(f"{k} {case.attributes.get(k)!r} (its history gives "
-                              f"{attributes.get(k)!r})" for k in names[:3]) or (
-                f"county {case.county!r} (its history gives {attributes.get('county')!r})")
+            # (a NaN on both sides is the same, as in _same_data: not listed)
+            names = sorted(k for k in {*attributes, *case.attributes} if not _same_data(
+                {k: attributes.get(k)}, {k: case.attributes.get(k)}))
+            shown = ", ".join(f"{k} {_shown(case.attributes.get(k))} (its history gives "
+                              f"{_shown(attributes.get(k))})" for k in names[:3]) or (
+                f"county {_shown(case.county)} (its history gives "
+                f"{_shown(attributes.get('county'))})")
             return Finding(case.id, seq, "missing, or the case altered: its stored attributes "
                                          f"are not what its history gives: {shown}")
         stored = self.store.deadlines(case.id)

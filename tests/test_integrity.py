@@ -514,8 +514,19 @@ def test_audit_verify_reads_nan_in_a_row_as_evidence_not_a_traceback(db, monkeyp
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [
         "case changed: event seq 1 missing, or the case altered: its stored attributes are not "
-        "what its history gives: county inf (its history gives None)"]
+        "what its history gives: county Infinity (its history gives None)"]
     assert error_line(result) == "Error: 1 of 2 cases fail verification"
+    # Found by review: the finding wrote Python's inf, and a NaN the history and the row both
+    # hold was listed as a difference (NaN equals nothing), before the one edited.
+    behind_the_engines_back(
+        db, """update cases set attributes = replace(attributes, '"village": "一村"',
+               '"marks": [1, {"low": -Infinity}], "village": "二村"') where id = 'older'""")
+    result = run(db, "audit", "verify", "--case", "older")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        "case older: event seq 3 missing, or the case altered: its stored attributes are not "
+        "what its history gives: marks [1, {'low': -Infinity}] (its history gives None), "
+        "village '二村' (its history gives '一村')"]
 
 
 def _strict_json(text):
