@@ -10,6 +10,8 @@ off; no holiday in March).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 
@@ -539,3 +541,41 @@ def test_a_county_cannot_take_the_village_out_of_its_publicity_channels(engine):
     assert engine.parameter_settings() == []
     engine.set_parameter("jiangsu_draft", "甲县", "publicity_channels", ["村（社区）", "网上"],
                          BASIS, on=ACCEPTED)
+
+
+def test_parameter_list_leaves_a_value_that_is_not_finite_blank_in_csv(db):
+    """Found by review: a county setting stored as NaN (written before 2026-11-23, or by
+    hand) was turned into the text "NaN" before the CSV step, which leaves such a number
+    blank (as JSON's null: docs/cli.md); --format json gave null already. 乙县 sets the
+    江苏 marginal multiple to 1.8 (recorded for dibao and benefit alike), the benefit one
+    stored as NaN since; the others print as before (1.8, the list, the duration, true)."""
+    import sqlite3
+
+    for args in (["marginal_multiple", "1.8"], ["publicity_channels", '["村（社区）", "网上"]'],
+                 ["investigation_start", "5wd"], ["residence_permit_applications", "true"]):
+        assert run(db, "parameter", "set", *args, "--province", "jiangsu_draft", "--county",
+                   "乙县", "--basis", "乙县文件 二", "--on", "2026-01-01").exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger local_parameters_append_only_update")
+        conn.execute("update local_parameters set value = 'NaN' where workflow = 'benefit' "
+                     "and name = 'marginal_multiple'")
+    conn.close()
+
+    def values(fmt):
+        result = run(db, "parameter", "list", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        if fmt == "json":
+            return [(r["workflow"], r["name"], r["value"]) for r in json.loads(result.stdout)]
+        if fmt == "csv":
+            return [(r["workflow"], r["name"], r["value"])
+                    for r in csv.DictReader(io.StringIO(result.stdout))]
+        return [tuple(line.split()[2:5]) for line in result.stdout.splitlines()[2:]]
+    shown = [("benefit", "marginal_multiple"), ("dibao", "investigation_start"),
+             ("dibao", "marginal_multiple"), ("dibao", "publicity_channels"),
+             ("dibao", "residence_permit_applications")]
+    assert values("csv") == [(*key, value) for key, value in zip(shown, [
+        "", "5wd", "1.8", '["村（社区）", "网上"]', "true"], strict=True)]
+    assert values("json") == [(*key, value) for key, value in zip(shown, [
+        None, "5wd", 1.8, ["村（社区）", "网上"], True], strict=True)]
+    assert values("table") == [(*key, value) for key, value in zip(shown, [
+        "NaN", "5wd", "1.8", '["村（社区）",', "true"], strict=True)]
