@@ -78,6 +78,23 @@ class Finding:
         return f"case {self.case_id}: event seq {self.seq} {self.problem}"
 
 
+@frozen
+class SettingFinding:
+    """A county parameter setting whose row cannot be read back (not chained: only read)."""
+
+    id: int  # the row's
+    province: str
+    county: str
+    workflow: str
+    name: str
+    problem: str  # what could not be read, as DamagedRecord.problem
+
+    def __str__(self) -> str:
+        return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
+                f"{self.name}): cannot be read back ({self.problem}); the deadlines of the "
+                f"{self.province} {self.workflow} cases were not compared with their histories")
+
+
 def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | None:
     """Check one case's events (in seq order); the first finding, or None if intact."""
     previous = GENESIS

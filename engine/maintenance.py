@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 
 import attrs
 
-from engine import arguments
+from engine import arguments, local_parameters
 from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
-from engine.integrity import Finding, disagreement, json_encoder, verify_chain
+from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
+from engine.local_parameters import LocalSetting
 from engine.store import CaseRecord, Change, entries, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
@@ -288,28 +289,59 @@ class Maintenance:
     def verify(self, case_id: str | None = None,
                progress: Callable[[int], None] | None = None,
                heads: Iterable[ChainHead] | None = None,
-               ) -> tuple[int, int, list[Finding]]:
+               ) -> tuple[int, int, list[Finding | SettingFinding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings). ``progress`` is called with 1 for each case
         checked. ``heads``: chain heads kept earlier (:meth:`chain_heads`); each case's
-        history must still hold its kept head (with ``case_id``, that case's only)."""
+        history must still hold its kept head (with ``case_id``, that case's only). A county
+        parameter setting that cannot be read back is a finding first
+        (:class:`SettingFinding`); the cases are then checked with the others, but not the
+        deadlines of its province's workflow, which depend on it."""
         case_id = arguments.maybe_text(case_id, "case_id")
         arguments.callback(progress, "progress")
         kept = _kept_heads(heads)
+        unread = self._unread_settings()
+        try:
+            cases, events, findings = self._verify_cases(
+                case_id, progress, kept, {(f.province, f.workflow) for f in unread})
+        finally:
+            if unread:  # (the settings read without them: for this check only)
+                self._local, self._workflows = None, {}
+        return cases, events, [*unread, *findings]
+
+    def _unread_settings(self) -> list[SettingFinding]:
+        """The county parameter settings whose rows cannot be read back; if any, the engine
+        is left with the others (:meth:`verify` drops them when done)."""
+        readable, unread = [], []
+        for row in self.store.local_setting_rows():
+            try:
+                readable.append(LocalSetting.from_row(row))
+            except DamagedRecord as exc:
+                unread.append(SettingFinding(row["id"], row["province"], row["county"],
+                                             row["workflow"], row["name"], exc.problem))
+        if unread:
+            self._local, self._workflows = local_parameters.by_place(readable), {}
+        return unread
+
+    def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,
+                      kept: list[ChainHead], unchecked: set[tuple[str, str]]
+                      ) -> tuple[int, int, list[Finding]]:
+        """:meth:`verify` of the cases; ``unchecked``: (province, workflow) whose deadlines
+        are not compared."""
         stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
         for row in stored:
             cases += 1
             if progress:
                 progress(1)
-            rows, finding = self._checked(row)
+            rows, finding = self._checked(row, unchecked)
             if finding is not None and finding.seq == len(rows):
                 # The row was read before its history (cases are listed a thousand at a
                 # time), or its deadlines after: an event written in between is no
                 # tampering. All again, as one snapshot, before anything is reported.
                 with self.store.snapshot():
                     row = self._load_row(row["id"])
-                    rows, finding = self._checked(row)
+                    rows, finding = self._checked(row, unchecked)
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
@@ -337,12 +369,14 @@ class Maintenance:
         return Finding(case_id, seq, f"missing since its hash {digest} was kept: the "
                                      "history ends before it")
 
-    def _checked(self, row: Mapping[str, Any]) -> tuple[list[dict], Finding | None]:
-        """The case's history rows, and the first finding about the case (None: none)."""
+    def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset()
+                 ) -> tuple[list[dict], Finding | None]:
+        """The case's history rows, and the first finding about the case (None: none);
+        ``unchecked``: (province, workflow) whose deadlines are not compared."""
         rows = self.store.history_rows(row["id"])
         finding = (verify_chain(row["id"], rows) or _row_disagreement(row, rows)
                    or self._unreadable_rows(row, len(rows))
-                   or self._derived_disagreement(row, rows))
+                   or self._derived_disagreement(row, rows, unchecked))
         return rows, finding
 
     def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
@@ -361,8 +395,8 @@ class Maintenance:
                                              f"read back ({exc.problem})")
         return None
 
-    def _derived_disagreement(self, row: Mapping[str, Any], rows: list[dict]
-                              ) -> Finding | None:
+    def _derived_disagreement(self, row: Mapping[str, Any], rows: list[dict],
+                              unchecked: set[tuple[str, str]] = frozenset()) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
@@ -381,6 +415,8 @@ class Maintenance:
                 f"{_shown(attributes.get('county'))})")
             return Finding(case.id, seq, "missing, or the case altered: its stored attributes "
                                          f"are not what its history gives: {shown}")
+        if (case.province, case.workflow) in unchecked:
+            return None  # (a county setting they depend on cannot be read: a finding itself)
         stored = self.store.deadlines(case.id)
         fresh = self._deadlines_from_history(case, history, None)
         if stored == fresh:

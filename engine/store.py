@@ -666,8 +666,11 @@ class Store:
 
     def local_settings(self) -> list[LocalSetting]:
         """Every county parameter setting, in the order recorded."""
-        return [LocalSetting.from_row(row)
-                for row in self._rows("select * from local_parameters order by id", [])]
+        return [LocalSetting.from_row(row) for row in self.local_setting_rows()]
+
+    def local_setting_rows(self) -> list[dict]:
+        """:meth:`local_settings`' rows as stored, not yet read (``audit verify`` reads them)."""
+        return self._rows("select * from local_parameters order by id", [])
 
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
         """Record a county parameter setting (and ``also`` these, in the same transaction);

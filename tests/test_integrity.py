@@ -1089,3 +1089,50 @@ def test_an_approval_dated_by_hand_with_no_date_is_named_by_the_unpublished_repo
             f"^the approve event of case '{cid}' cannot be read from the database "
             r'\(ValueError: "2026-03-1" is not a date: expected YYYY-MM-DD\)')):
         engine.unpublished(as_of=date(2026, 3, 17))
+
+
+def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
+    """Found by review: a county setting edited so that it cannot be read back is named by
+    every command as "(doudi audit verify lists what was)", but `audit verify` did not read
+    the settings: with no case in the county it said every chain was intact (exit 0), and
+    with cases anywhere it blamed each case row (their workflow reads the settings). Now the
+    setting is the finding, and the cases are checked with the other settings, their
+    deadlines in that province's workflow left uncompared (they depend on it)."""
+    def set_multiple(county):
+        assert run(db, "parameter", "set", "marginal_multiple", "1.8", "--province",
+                   "jiangsu_draft", "--county", county, "--basis", f"{county}文件 二", "--on",
+                   "2026-01-01").exit_code == 0
+    set_multiple("乙县")
+    set_multiple("丁县")  # (for dibao and benefit alike: two rows)
+    damage = ("drop trigger local_parameters_append_only_update",
+              "update local_parameters set value = '{bad' where county = '丁县' "
+              "and workflow = 'dibao'")
+    behind_the_engines_back(db, *damage)
+    line = ("county setting #3 (jiangsu_draft 丁县 dibao marginal_multiple): cannot be read "
+            "back (JSONDecodeError: Expecting property name enclosed in double quotes: line 1 "
+            "column 2 (char 1)); the deadlines of the jiangsu_draft dibao cases were not "
+            "compared with their histories")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [line]
+    assert error_line(result) == "Error: 1 county setting cannot be read back"
+
+    # Cases written before the damage: intact ones pass, a tampered one is still found.
+    behind_the_engines_back(db, "update local_parameters set value = '1.8' where id = 3")
+    engine = Engine.open(db)
+    ids = [engine.open_case(province=province, on=date(2026, 3, 2),
+                            attributes={"county": county}).id
+           for province, county in (("jiangsu_draft", "乙县"), ("shanxi", "甲县"))]
+    engine.close()
+    assert run(db, "audit", "verify").exit_code == 0
+    behind_the_engines_back(db, damage[1],
+                            f"update cases set state = 'accepted' where id = '{ids[1]}'")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        line, f"case {ids[1]}: event seq 1 missing, or the case altered: the case is accepted "
+              "since 2026-03-02, its last event (seq 0, open on 2026-03-02) leaves it applied"]
+    assert error_line(result) == ("Error: 1 county setting cannot be read back; 1 of 2 cases "
+                                  "fail verification")
+    one = run(db, "audit", "verify", "--case", ids[0])
+    assert (one.exit_code, one.stdout) == (1, line + "\n")
