@@ -486,6 +486,18 @@ def test_an_import_that_records_nothing_makes_no_database(tmp_path, lines, optio
     assert result.exit_code == 0 and events(fresh) == 1
 
 
+def test_an_import_that_records_nothing_keeps_an_empty_database_that_was_there(tmp_path):
+    # Only the database the import itself made goes: one there before the command is the
+    # user's, though it is empty and this process made it (a platform that opens the
+    # database with Engine.open, then runs the import in the same process).
+    db = str(tmp_path / "made.db")
+    Engine.open(db).close()
+    result = run(db, "import", write(tmp_path, [""]))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == "0 lines: 0 written, 0 already imported, 0 skipped"
+    assert os.path.isfile(db) and events(db) == 0
+
+
 @pytest.mark.parametrize("line, why", [
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
      '"attributes": {"applicant_name": NaN}}', "not valid JSON (NaN is not a JSON value)"),
