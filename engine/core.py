@@ -1160,8 +1160,13 @@ class Engine(Reports, Maintenance):
             attributes.update(entry.payload)
             attributes.update(entry.derived)
             closes = entry.to_state in wf.final_states
-            deadlines = apply_event(deadlines, wf, entry.event, entry.on, calendar, attributes,
-                                    closes, entry.payload)
+            try:
+                deadlines = apply_event(deadlines, wf, entry.event, entry.on, calendar,
+                                        attributes, closes, entry.payload)
+            except ValueError as exc:  # (a date its data holds changed by hand: 20260131)
+                if isinstance(exc, DoudiError):
+                    raise
+                raise DamagedRecord.of(f"event {entry.seq} of case {case.id!r}", exc) from None
         return deadlines
 
     # -- reading ----------------------------------------------------------------------------

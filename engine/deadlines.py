@@ -163,7 +163,10 @@ def _start_date(rule: DeadlineRule, on: date, payload: Mapping[str, Any]) -> dat
     if rule.start_from is None:
         return on
     value = payload.get(rule.start_from)
-    return iso_date(value)  # (a date, or its stored text: 20260306 is none)
+    try:
+        return iso_date(value)  # (a date, or its stored text: 20260306 is none)
+    except ValueError as exc:  # (checked when recorded: a stored event's data changed)
+        raise ValueError(f"{rule.start_from}: {exc}") from None
 
 
 def apply_event(

@@ -1136,3 +1136,32 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
                                   "fail verification")
     one = run(db, "audit", "verify", "--case", ids[0])
     assert (one.exit_code, one.stdout) == (1, line + "\n")
+
+
+def test_a_death_date_changed_by_hand_to_no_date_is_named_not_read_or_a_traceback(tmp_path):
+    # The re-check runs "自其死亡之日起3个月内" (民发〔2022〕83号; 山西 一(五)): died 2026-01-31,
+    # due 2026-04-30, counted from the died_on the member_died event records. That date
+    # changed by hand to 20260131 was read as 2026-01-31 by Python 3.11's date.fromisoformat,
+    # so recompute rebuilt the deadline from it and recorded nothing (exit 0); read as
+    # YYYY-MM-DD only, it was a ValueError's traceback. The event is named as damaged.
+    db = str(tmp_path / "d.db")
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5), case_id="B1",
+                     attributes={"amount": 900, "paid_from": "2026-01"})
+    view = engine.fire("B1", "member_died", on=date(2026, 2, 9), payload={"died_on": "2026-01-31"})
+    assert [d.deadline.due_on for d in view.deadlines
+            if d.deadline.rule == "death_review"] == [date(2026, 4, 30)]
+    engine.fire("B1", "review", on=date(2026, 3, 2), payload={"outcome": "keep"})
+    engine.close()
+    behind_the_engines_back(db, "drop trigger events_append_only_update",
+                            "update events set payload = replace(payload, '2026-01-31', "
+                            "'20260131') where case_id = 'B1' and event = 'member_died'")
+    line = ("Error: event 1 of case 'B1' cannot be read from the database (ValueError: died_on: "
+            '"20260131" is not a date: expected YYYY-MM-DD): it was changed outside doudi '
+            "(doudi audit verify lists what was)")
+    for args in (["recompute"], ["case", "show", "B1", "--as-of", "2026-02-20"]):
+        result = run(db, *args)
+        assert result.exit_code == 1 and error_line(result) == line, (args, result.output)
+    raw = sqlite3.connect(db)
+    assert raw.execute("select count(*) from events").fetchone()[0] == 3  # (nothing recorded)
+    raw.close()
