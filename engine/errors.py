@@ -38,10 +38,12 @@ class DamagedRecord(DoudiError):
     problem: str = ""  # what could not be read, e.g. "JSONDecodeError: Expecting value …"
 
     @classmethod
-    def of(cls, what: str, exc: Exception) -> DamagedRecord:
+    def of(cls, what: str, exc: Exception, since: str = "") -> DamagedRecord:
+        """``since``: how else it came to be so (" or recorded before …": a value doudi once
+        took), after "changed outside doudi"."""
         problem = f"{type(exc).__name__}: {exc}"
         error = cls(f"{what} cannot be read from the database ({problem}): it was changed "
-                    "outside doudi (doudi audit verify lists what was)")
+                    f"outside doudi{since} (doudi audit verify lists what was)")
         error.problem = problem
         return error
 

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import spelled
+from engine.arguments import finite_float, not_json, spelled
 from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
 from engine.periods import Duration, stored_date
 from engine.read_only import read_only, writable
@@ -37,6 +37,11 @@ from engine.workflow import (
 
 #: The key of a place's overrides: (province, workflow, county).
 Place = tuple[str, str, str]
+
+#: A stored value as doudi writes it now: NaN or Infinity (or 1e999, read as infinity) is
+#: no value of a parameter, and was taken before 2026-11-23; the workflow then refused it as
+#: if the province's own files held it, and ``audit verify`` did not name it.
+_VALUE = json.JSONDecoder(parse_constant=not_json, parse_float=finite_float)
 
 
 @frozen
@@ -59,14 +64,21 @@ class LocalSetting:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> LocalSetting:
+        what = f"setting {row.get('name')!r} of county {row.get('county')!r} ({row.get('province')})"
         try:
-            return cls(row["province"], row["county"], row["workflow"], row["name"],
-                       None if row["value"] is None else json.loads(row["value"]),
+            value = None if row["value"] is None else _VALUE.decode(row["value"])
+        except json.JSONDecodeError as exc:
+            raise DamagedRecord.of(what, exc) from None
+        except ValueError as exc:  # (NaN, Infinity: a number that is not finite)
+            raise DamagedRecord.of(what, exc, " or recorded before 2026-11-23") from None
+        except TypeError as exc:
+            raise DamagedRecord.of(what, exc) from None
+        try:
+            return cls(row["province"], row["county"], row["workflow"], row["name"], value,
                        row["citation"] or "", stored_date(row["on"]), row["actor"],
                        row["recorded_at"])
-        except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
-            raise DamagedRecord.of(f"setting {row.get('name')!r} of county {row.get('county')!r} "
-                                   f"({row.get('province')})", exc) from None
+        except (ValueError, TypeError) as exc:
+            raise DamagedRecord.of(what, exc) from None
 
     def to_row(self) -> dict[str, Any]:
         return {

@@ -10,8 +10,6 @@ off; no holiday in March).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -543,39 +541,68 @@ def test_a_county_cannot_take_the_village_out_of_its_publicity_channels(engine):
                          BASIS, on=ACCEPTED)
 
 
-def test_parameter_list_leaves_a_value_that_is_not_finite_blank_in_csv(db):
-    """Found by review: a county setting stored as NaN (written before 2026-11-23, or by
-    hand) was turned into the text "NaN" before the CSV step, which leaves such a number
-    blank (as JSON's null: docs/cli.md); --format json gave null already. 乙县 sets the
-    江苏 marginal multiple to 1.8 (recorded for dibao and benefit alike), the benefit one
-    stored as NaN since; the others print as before (1.8, the list, the duration, true)."""
+def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db, tmp_path):
+    """Found by review: a county setting stored as NaN or Infinity (doudi took them before
+    2026-11-23; a row changed by hand may hold one) was read as Python's nan: `assess
+    --county` and every event of the county's cases failed on the province's workflow
+    ("workflows/dibao.toml + jiangsu_draft (…): parameter 'marginal_multiple': nan is not
+    from 1.5 to 2, its bounds", as if its files were wrong), and `audit verify` called the
+    database intact (exit 0). Now the setting is named as a damaged row is: 乙县 set the 江苏
+    边缘 multiple to 1.8 (江苏征求意见稿 一(六), recorded for dibao and benefit alike), its
+    dibao row stored as NaN since. Nothing is recorded by the commands refused."""
     import sqlite3
 
-    for args in (["marginal_multiple", "1.8"], ["publicity_channels", '["村（社区）", "网上"]'],
-                 ["investigation_start", "5wd"], ["residence_permit_applications", "true"]):
-        assert run(db, "parameter", "set", *args, "--province", "jiangsu_draft", "--county",
-                   "乙县", "--basis", "乙县文件 二", "--on", "2026-01-01").exit_code == 0
-    with sqlite3.connect(db) as conn:
-        conn.execute("drop trigger local_parameters_append_only_update")
-        conn.execute("update local_parameters set value = 'NaN' where workflow = 'benefit' "
-                     "and name = 'marginal_multiple'")
-    conn.close()
+    assert run(db, "parameter", "set", "marginal_multiple", "1.8", "--province",
+               "jiangsu_draft", "--county", "乙县", "--basis", "乙县文件 二", "--on",
+               "2026-01-01").exit_code == 0
+    opened = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
+                 "--set", "county=乙县")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    household = tmp_path / "household.json"
+    household.write_text(json.dumps({"standard": 1000, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1700}}]}), encoding="utf-8")
 
-    def values(fmt):
-        result = run(db, "parameter", "list", "--format", fmt)
-        assert result.exit_code == 0, result.output
-        if fmt == "json":
-            return [(r["workflow"], r["name"], r["value"]) for r in json.loads(result.stdout)]
-        if fmt == "csv":
-            return [(r["workflow"], r["name"], r["value"])
-                    for r in csv.DictReader(io.StringIO(result.stdout))]
-        return [tuple(line.split()[2:5]) for line in result.stdout.splitlines()[2:]]
-    shown = [("benefit", "marginal_multiple"), ("dibao", "investigation_start"),
-             ("dibao", "marginal_multiple"), ("dibao", "publicity_channels"),
-             ("dibao", "residence_permit_applications")]
-    assert values("csv") == [(*key, value) for key, value in zip(shown, [
-        "", "5wd", "1.8", '["村（社区）", "网上"]', "true"], strict=True)]
-    assert values("json") == [(*key, value) for key, value in zip(shown, [
-        None, "5wd", 1.8, ["村（社区）", "网上"], True], strict=True)]
-    assert values("table") == [(*key, value) for key, value in zip(shown, [
-        "NaN", "5wd", "1.8", '["村（社区）",', "true"], strict=True)]
+    def stored(value):
+        with sqlite3.connect(db) as conn:
+            conn.execute("drop trigger if exists local_parameters_append_only_update")
+            conn.execute("update local_parameters set value = ? where id = 1", [value])
+        conn.close()
+
+    def recorded():
+        with sqlite3.connect(db) as conn:
+            counts = conn.execute("select (select count(*) from events), "
+                                  "(select count(*) from local_parameters)").fetchone()
+        conn.close()
+        return counts
+
+    before = recorded()
+    for value in ("NaN", "Infinity", "-Infinity"):
+        stored(value)
+        line = (f"Error: setting 'marginal_multiple' of county '乙县' (jiangsu_draft) cannot be "
+                f"read from the database (ValueError: {value} is not a JSON value): it was "
+                "changed outside doudi or recorded before 2026-11-23 (doudi audit verify lists "
+                "what was)")
+        for args in (["assess", str(household), "--province", "jiangsu_draft", "--county",
+                      "乙县"],
+                     ["case", "fire", case_id, "accept", "--on", "2026-03-02"],
+                     ["parameter", "list"]):
+            result = run(db, *args)
+            assert (result.exit_code, error_line(result)) == (1, line), (args, result.output)
+        verified = run(db, "audit", "verify")
+        assert verified.exit_code == 1, verified.output
+        assert verified.stdout.splitlines() == [
+            f"county setting #1 (jiangsu_draft 乙县 dibao marginal_multiple): cannot be read "
+            f"back (ValueError: {value} is not a JSON value); the deadlines of the "
+            "jiangsu_draft dibao cases were not compared with their histories"]
+        assert error_line(verified) == "Error: 1 county setting cannot be read back"
+        assert recorded() == before
+
+    # The setting as doudi wrote it is read as before: 1,700 a head is 边缘 under 1.8 × 1,000
+    # (above 1.5 × 1,000, the province's).
+    stored("1.8")
+    assessed = run(db, "assess", str(household), "--province", "jiangsu_draft", "--county",
+                   "乙县", "--format", "json")
+    assert assessed.exit_code == 0, assessed.output
+    assert json.loads(assessed.stdout)["classification"] == "marginal"
+    assert run(db, "audit", "verify").exit_code == 0

@@ -118,8 +118,8 @@ def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
     if fmt != "json":
         for row in rows:
             value = row["value"]
-            # (a number or JSON as it is: a table writes it as as_text does, but one not
-            # finite, stored before 2026-11-23, as NaN; CSV leaves that blank, as JSON's null)
+            # (a number or JSON as it is, which the table and CSV write as they write any;
+            # one not finite, stored before 2026-11-23, is no setting: LocalSetting.from_row)
             if value is None:
                 row["value"] = "(the province's)"
             elif not isinstance(value, float | dict | list):
