@@ -117,9 +117,11 @@ def visible(text: str) -> str:
 def spelled(value: Any, limit: int | None = None) -> str:
     """``value`` as an error line shows it: as JSON spells it (``null``, ``true``, ``"甲县"``),
     the way a user wrote it in an import line, a household file or ``--set``, not Python's
-    ``None``/``True``; what JSON cannot hold (a date, a tuple, NaN, a key that is not text)
-    as Python's repr. A character that would not show as itself (a line break, an escape, a
-    right-to-left override, a full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``.
+    ``None``/``True``; a number that is not finite as the rest of doudi writes it (``NaN``,
+    ``Infinity``, ``-Infinity``, as Python's json does), not Python's ``nan``/``inf``; what
+    JSON cannot hold (a date, a tuple, a key that is not text) as Python's repr. A character
+    that would not show as itself (a line break, an escape, a right-to-left override, a
+    full-width space) is escaped, as repr escapes it: ``"\\u3000张三"``.
     ``limit``: at most that many characters, the middle of a longer one left out (…), cut
     between whole characters of the text shown (never inside an escape: ``\\u3000``, a
     surrogate pair ``\\udb40\\udc01`` for one character, ``\\x00``, ``\\n``)."""
@@ -130,7 +132,14 @@ def spelled(value: Any, limit: int | None = None) -> str:
         # (json.dumps makes a tuple a list and a key 1 "1": those are not what was given)
         if json.loads(text) != value:
             raise TypeError
-    except (TypeError, ValueError, RecursionError):
+    except ValueError:  # (NaN or infinity in it, the rare case; or it holds itself)
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+            if not _same(json.loads(text), value):
+                raise TypeError
+        except (TypeError, ValueError, RecursionError):
+            text = repr(value)
+    except (TypeError, RecursionError):
         text = repr(value)
     else:
         if not text.isprintable():  # (the common case is, checked in C)
@@ -141,6 +150,20 @@ def spelled(value: Any, limit: int | None = None) -> str:
         tail = _whole(text, len(text) - (limit - 1 - head), back=False)
         text = f"{text[:head]}…{text[tail:]}"
     return text
+
+
+def _same(read: Any, given: Any) -> bool:
+    """``read == given``, but NaN the same as NaN: whether ``json.loads(json.dumps(given))``
+    gave back what was given (not a tuple made a list, a key 1 made "1")."""
+    if isinstance(given, float) and given != given:
+        return isinstance(read, float) and read != read
+    if isinstance(given, dict):
+        return (isinstance(read, dict) and read.keys() == given.keys()
+                and all(_same(read[key], item) for key, item in given.items()))
+    if isinstance(given, list):
+        return (isinstance(read, list) and len(read) == len(given)
+                and all(map(_same, read, given)))
+    return read == given
 
 
 #: An escape as json.dumps or repr writes one (a UTF-16 surrogate pair is one character).

@@ -93,7 +93,7 @@ def holding_itself():
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": [Decimal("1.5")]}),
      "payload.x[0] is a Decimal"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": math.nan}),
-     "payload.x is nan: not a JSON number"),
+     "payload.x is NaN: not a JSON number"),
     (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={1: "a"}),
      "payload has the key 1: keys must be text"),
     (lambda e, c: e.correct(c, 0, on=ON, reason="x", payload={"a": {1}}), "payload.a is a set"),
@@ -509,9 +509,14 @@ def test_the_library_names_its_parameters_and_the_command_line_its_options(engin
     # what would not show as itself is escaped, as before (a terminal escape, a
     # right-to-left override, a full-width space)
     ("x\x1b[31m", '"x\\u001b[31m"'), ("a\u202eb", '"a\\u202eb"'), ("\u3000张三", '"\\u3000张三"'),
-    # what JSON cannot hold is Python's repr: not turned into a list, a key "1", NaN
-    ((1, 2), "(1, 2)"), ({1: 2}, "{1: 2}"), (float("nan"), "nan"),
-    (date(2026, 3, 2), "datetime.date(2026, 3, 2)"),
+    # a number that is not finite as doudi writes it everywhere else (tables, case show,
+    # audit findings: NaN, Infinity, -Infinity), also inside a list or mapping; found by
+    # review: "payload.x is nan: not a JSON number", Python's spelling, in an error line
+    (float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity"),
+    ({"a": [1, float("nan")], "b": float("-inf")}, '{"a": [1, NaN], "b": -Infinity}'),
+    # what JSON cannot hold is Python's repr: not turned into a list, a key "1"
+    ((1, 2), "(1, 2)"), ({1: 2}, "{1: 2}"), ((1, float("nan")), "(1, nan)"),
+    ({1: float("inf")}, "{1: inf}"), (date(2026, 3, 2), "datetime.date(2026, 3, 2)"),
 ])
 def test_a_value_in_an_error_line_is_spelled_as_json(value, shown):
     from engine.arguments import spelled

@@ -426,7 +426,7 @@ def test_a_single_person_application_needs_an_eligible_applicant(engine):
         (lambda h: h["members"][1]["income"].update(pension=1e308),
          "household.members[1].income.pension: beyond 1,000,000,000,000, got 1e+308"),
         (lambda h: h.update(standard=float("inf")),
-         "household.standard: not a finite number, got inf"),
+         "household.standard: not a finite number, got Infinity"),
         # An age of 17.9 was cut to 17 without a word: ages are whole years.
         (lambda h: h["members"][0].update(age=17.9),
          "household.members[0].age: expected a whole number, got 17.9"),

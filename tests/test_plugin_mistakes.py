@@ -534,11 +534,11 @@ EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…
     # (read as the clerk's "unknown workflow 'benifit'", exit 2)
     # (refused already, as the API refuses NaN in a payload: kept here beside the others)
     "not-a-number": ('outcome.attributes["score"] = {"a": [float("nan")]}',
-                     "outcome.attributes.score.a[0] is nan: not a JSON number"),
+                     "outcome.attributes.score.a[0] is NaN: not a JSON number"),
     "an-opening-s-infinity": (
         'outcome.openings.append(LinkedOpening("monitoring", "monitoring", "monitored_from", '
         '{"level": "县级", "flagged": float("inf")}))',
-        "an opening's attributes.flagged is inf: not a JSON number"),
+        "an opening's attributes.flagged is Infinity: not a JSON number"),
     # (it was refused as "outcome.attributes.loop.me.me.me…" 49 steps deep, "nested more than
     # 50 levels deep")
     "attributes-holding-themselves": (
@@ -609,12 +609,12 @@ def test_an_effect_s_outcome_that_cannot_be_stored_names_the_plugin(install, db,
     ('"monitoring", None, "monitored_from", {"level": "县级"}',
      "LinkedOpening relation: expected a relation's name (text), got null"),
     ('"monitoring", float("nan"), "monitored_from", {"level": "县级"}',
-     "LinkedOpening relation: expected a relation's name (text), got nan"),
+     "LinkedOpening relation: expected a relation's name (text), got NaN"),
     # ("database error: Error binding parameter 3: type 'list' is not supported")
     ('"monitoring", "monitoring", ["monitored_from"], {"level": "县级"}',
      'LinkedOpening back_relation: expected a relation\'s name (text), got ["monitored_from"]'),
     ('"monitoring", "monitoring", "monitored_from", {"level": "县级"}, float("nan")',
-     "LinkedOpening basis: expected text, got nan"),
+     "LinkedOpening basis: expected text, got NaN"),
 ])
 def test_a_linked_opening_without_its_relations_is_refused_when_built(install, db, arguments,
                                                                       shown):
@@ -808,11 +808,11 @@ def doudi_place_rules(province, parameters):
     ('from engine.application_place import Way\n    return [Way("a", "海南省三亚市", "经常居住地", '
      '"琼民规〔2099〕1号 二(一)", float("nan"))]', "(hainan_ways,)",
      f"{NAMED}: hainan_ways, a PlaceRules extra, failed: TypeError: Way note: expected text, "
-     "got nan"),
+     "got NaN"),
     # (recorded as the clause of a way of a household registered apart: the same traceback)
     ("return []", '(), split_note=float("nan")',
      f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules split_note: expected text, "
-     "got nan"),
+     "got NaN"),
     ("return []", "hainan_ways",
      f"{NAMED} failed in doudi_place_rules: TypeError: PlaceRules extra: expected a list of "
      "functions of the household's Residence returning Ways, as extra=(my_ways,), got "
@@ -894,7 +894,7 @@ SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔20
      "clause)"),
     (SINGLE + 'single_person_flags={"classified": [float("inf")]}',
      f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
-     "single_person_flags.classified[0] is inf: not a JSON number"),
+     "single_person_flags.classified[0] is Infinity: not a JSON number"),
     (SINGLE + 'single_person_flags=LOOP',
      f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
      "single_person_flags.loop contains itself (at AssessmentRules "
@@ -906,7 +906,7 @@ SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔20
     # (the clause of the single-person step)
     ('single_person=lambda member: True, single_person_basis=float("nan")',
      f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
-     'single_person_basis: expected the clause (text; "" for none), got nan'),
+     'single_person_basis: expected the clause (text; "" for none), got NaN'),
 ], ids=["minimum-benefit-nan", "flags-infinity", "flags-holding-themselves", "flags-date",
         "basis-nan"])
 def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install, db, tmp_path,
