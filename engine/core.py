@@ -149,6 +149,8 @@ class Engine(Reports, Maintenance):
         # (province, workflow, county, state, _OF_CASE), see _workflow_of.
         self._workflows: dict[tuple, Workflow] = {}
         self._local: dict[Place, list[LocalSetting]] | None = None
+        # (each place whose settings hold a row that cannot be read back: its error)
+        self._damaged_places: dict[Place, DamagedRecord] = {}
         # Calendars by (province, county) as :meth:`calendar` gave them, its arguments checked:
         # asked for again by every event (a key found here was checked once already).
         self._checked_calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
@@ -299,7 +301,7 @@ class Engine(Reports, Maintenance):
         self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
         if value is None:
-            place = self._local_places().get((province, workflow, county), [])
+            place = self._place_settings(province, workflow, county) or []
             local_parameters.check_removable(place, name, setting.on, county, workflow)
             if not citation.strip():
                 raise InvalidInput("removing a county's parameter needs its basis (citation)",
@@ -336,10 +338,16 @@ class Engine(Reports, Maintenance):
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         if province is not None:
             self.registry.province(province)  # a misspelt one is an error, not "(none)"
+        places = self._local_places()
+        for (place_province, _, place_county), damaged in self._damaged_places.items():
+            if province in (None, place_province) and county in (None, place_county):
+                raise damaged.with_traceback(None)
         settings = (
-            [s for place in self._local_places().values()
+            [s for place in places.values()
              for s in local_parameters.in_force(x for x in place if x.on <= as_of).values()]
-            if in_force else self.store.local_settings())
+            if in_force else [  # (a damaged place's rows: of no county asked for, seen above)
+                LocalSetting.from_row(row) for row in self.store.local_setting_rows()
+                if (row["province"], row["workflow"], row["county"]) not in self._damaged_places])
         found = [s for s in settings
                  if province in (None, s.province) and county in (None, s.county)]
         return sorted(found, key=lambda s: (s.province, s.county, s.workflow, s.name)
@@ -347,14 +355,25 @@ class Engine(Reports, Maintenance):
 
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
-            self._local = local_parameters.by_place(self.store.local_settings())
+            self._local, self._damaged_places = local_parameters.read_by_place(
+                self.store.local_setting_rows())
         return self._local
+
+    def _place_settings(self, province: str, workflow: str, county: str
+                        ) -> list[LocalSetting] | None:
+        """The place's own settings, in date order (None: it has none); a place one of whose
+        rows cannot be read back raises that row's :class:`DamagedRecord`."""
+        settings = self._local_places().get((province, workflow, county))
+        damaged = self._damaged_places.get((province, workflow, county))
+        if damaged is not None:
+            raise damaged.with_traceback(None)
+        return settings
 
     def _settings_of(self, province: str, workflow: str, county: str | None
                      ) -> list[LocalSetting] | None:
         """The county's own settings of the workflow, in date order; None where it has none
         (or no county is named)."""
-        return self._local_places().get((province, workflow, county)) if county else None
+        return self._place_settings(province, workflow, county) if county else None
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
         return self.registry.calendar(arguments.maybe_text(province, "province"),

@@ -182,6 +182,21 @@ def _duration(where: str, value: str) -> str:
         raise InvalidInput(f"{where}: {exc}") from None
 
 
+def read_by_place(rows: Iterable[Mapping[str, Any]]
+                  ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, DamagedRecord]]:
+    """The stored settings' rows read: every place's readable settings (:func:`by_place`),
+    and, for each place with a row that cannot be read back, the first such row's error. One
+    damaged row (a NaN taken before 2026-11-23, a value changed by hand) stops its own
+    county's cases of its workflow, not every county's."""
+    readable, damaged = [], {}
+    for row in rows:
+        try:
+            readable.append(LocalSetting.from_row(row))
+        except DamagedRecord as exc:
+            damaged.setdefault((row["province"], row["workflow"], row["county"]), exc)
+    return by_place(readable), damaged
+
+
 def by_place(settings: Iterable[LocalSetting]) -> dict[Place, list[LocalSetting]]:
     """Every place's settings in the order they take effect: by the date decided, then as
     recorded (so a setting recorded late for an earlier date still counts from that date)."""

@@ -321,6 +321,7 @@ class Maintenance:
                                              row["workflow"], row["name"], exc.problem))
         if unread:
             self._local, self._workflows = local_parameters.by_place(readable), {}
+            self._damaged_places = {}  # (its cases checked with the others, as above)
         return unread
 
     def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,

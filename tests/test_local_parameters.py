@@ -606,3 +606,51 @@ def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db,
     assert assessed.exit_code == 0, assessed.output
     assert json.loads(assessed.stdout)["classification"] == "marginal"
     assert run(db, "audit", "verify").exit_code == 0
+
+
+def test_a_damaged_county_setting_stops_its_own_county_not_the_others(db, tmp_path):
+    """A setting row that cannot be read back (乙县's 江苏 边缘 multiple, 1.8 under 江苏征求意见稿
+    一(六), stored as NaN since: doudi took NaN before 2026-11-23) stopped every command that
+    read the settings, in every county. It stops its own: 甲县's cases go on, and its
+    household of 1,700 a head against a standard of 1,000 is judged under the province's
+    1.5 × 1,000 = 1,500, above it; 乙县's commands, and a list that would show its settings,
+    name the row."""
+    import sqlite3
+
+    assert run(db, "parameter", "set", "marginal_multiple", "1.8", "--province",
+               "jiangsu_draft", "--county", "乙县", "--basis", "乙县文件 二", "--on",
+               "2026-01-01").exit_code == 0
+    opened = {}
+    for county in ("甲县", "乙县"):
+        result = run(db, "case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
+                     "--set", f"county={county}")
+        assert result.exit_code == 0, result.output
+        opened[county] = result.stdout.strip()
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set value = 'NaN' where county = '乙县' "
+                     "and workflow = 'dibao'")
+    conn.close()
+    household = tmp_path / "household.json"
+    household.write_text(json.dumps({"standard": 1000, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1700}}]}), encoding="utf-8")
+
+    fired = run(db, "case", "fire", opened["甲县"], "accept", "--on", "2026-03-03")
+    assert fired.exit_code == 0, fired.output
+    assessed = run(db, "assess", str(household), "--province", "jiangsu_draft", "--county",
+                   "甲县", "--format", "json")
+    assert assessed.exit_code == 0, assessed.output
+    assert json.loads(assessed.stdout)["classification"] == "above"
+    for listed in (run(db, "parameter", "list", "--county", "甲县"),
+                   run(db, "parameter", "list", "--county", "甲县", "--history")):
+        assert (listed.exit_code, listed.stdout) == (0, "(none)\n"), listed.output
+
+    line = ("Error: setting 'marginal_multiple' of county '乙县' (jiangsu_draft) cannot be read "
+            "from the database (ValueError: NaN is not a JSON value): it was changed outside "
+            "doudi or recorded before 2026-11-23 (doudi audit verify lists what was)")
+    for args in (["case", "fire", opened["乙县"], "accept", "--on", "2026-03-03"],
+                 ["assess", str(household), "--province", "jiangsu_draft", "--county", "乙县"],
+                 ["parameter", "list"], ["parameter", "list", "--county", "乙县"],
+                 ["parameter", "list", "--history"]):
+        result = run(db, *args)
+        assert (result.exit_code, error_line(result)) == (1, line), (args, result.output)
