@@ -182,18 +182,28 @@ def _duration(where: str, value: str) -> str:
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def read_by_place(rows: Iterable[Mapping[str, Any]]
-                  ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, DamagedRecord]]:
-    """The stored settings' rows read: every place's readable settings (:func:`by_place`),
-    and, for each place with a row that cannot be read back, the first such row's error. One
-    damaged row (a NaN taken before 2026-11-23, a value changed by hand) stops its own
-    county's cases of its workflow, not every county's."""
-    readable, damaged = [], {}
+def read_rows(rows: Iterable[Mapping[str, Any]]
+              ) -> tuple[list[LocalSetting], list[tuple[Mapping[str, Any], DamagedRecord]]]:
+    """The stored settings' rows read back: the settings, and each row that cannot be (a NaN
+    taken before 2026-11-23, a value changed by hand) with its error."""
+    readable, unread = [], []
     for row in rows:
         try:
             readable.append(LocalSetting.from_row(row))
         except DamagedRecord as exc:
-            damaged.setdefault((row["province"], row["workflow"], row["county"]), exc)
+            unread.append((row, exc))
+    return readable, unread
+
+
+def read_by_place(rows: Iterable[Mapping[str, Any]]
+                  ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, DamagedRecord]]:
+    """Every place's readable settings (:func:`by_place`), and, for each place with a row
+    that cannot be read back, the first such row's error. One damaged row stops its own
+    county's cases of its workflow, not every county's."""
+    readable, unread = read_rows(rows)
+    damaged: dict[Place, DamagedRecord] = {}
+    for row, exc in unread:
+        damaged.setdefault((row["province"], row["workflow"], row["county"]), exc)
     return by_place(readable), damaged
 
 

@@ -22,7 +22,6 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
-from engine.local_parameters import LocalSetting
 from engine.store import CaseRecord, Change, entries, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
@@ -312,17 +311,12 @@ class Maintenance:
     def _unread_settings(self) -> list[SettingFinding]:
         """The county parameter settings whose rows cannot be read back; if any, the engine
         is left with the others (:meth:`verify` drops them when done)."""
-        readable, unread = [], []
-        for row in self.store.local_setting_rows():
-            try:
-                readable.append(LocalSetting.from_row(row))
-            except DamagedRecord as exc:
-                unread.append(SettingFinding(row["id"], row["province"], row["county"],
-                                             row["workflow"], row["name"], exc.problem))
+        readable, unread = local_parameters.read_rows(self.store.local_setting_rows())
         if unread:
             self._local, self._workflows = local_parameters.by_place(readable), {}
             self._damaged_places = {}  # (its cases checked with the others, as above)
-        return unread
+        return [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
+                               row["name"], exc.problem) for row, exc in unread]
 
     def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,
                       kept: list[ChainHead], unchecked: set[tuple[str, str]]
