@@ -363,10 +363,10 @@ class Engine(Reports, Maintenance):
                         ) -> list[LocalSetting] | None:
         """The place's own settings, in date order (None: it has none); a place one of whose
         rows cannot be read back raises that row's :class:`DamagedRecord`."""
-        settings = self._local_places().get((province, workflow, county))
-        damaged = self._damaged_places.get((province, workflow, county))
-        if damaged is not None:
-            raise damaged.with_traceback(None)
+        place = (province, workflow, county)
+        settings = self._local_places().get(place)
+        if self._damaged_places and place in self._damaged_places:  # (nearly always none)
+            raise self._damaged_places[place].with_traceback(None)
         return settings
 
     def _settings_of(self, province: str, workflow: str, county: str | None
