@@ -51,7 +51,6 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     from engine.importer import ImportStopped
 
     shown = bar_shown(jsonl, sys.stderr)
-    existed = os.path.exists(db_path)
     imported = 0  # lines read up to the end of the last committed batch
 
     def skipped(number: int, message: str) -> None:
@@ -59,7 +58,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
         # memory than one with none.
         echo_beside(bar, f"skipped line {number}: {visible(message)}")  # (one line, whatever it quotes)
 
-    with no_database_left_on_failure(db_path), progress_bar(
+    with no_database_left_on_failure(db_path) as existed, progress_bar(
             count_lines(jsonl) if shown else 0, "Importing", shown) as bar:
 
         def committed(lines: int) -> None:

@@ -175,15 +175,15 @@ def note_unknown_county(engine, province: str | None, county: str,
 
 
 @contextlib.contextmanager
-def no_database_left_on_failure(db_path: str) -> Iterator[None]:
+def no_database_left_on_failure(db_path: str) -> Iterator[bool]:
     """A failed first command leaves no database behind: one it created is removed if the
     command fails before any event is in it (an import stopped at a later batch keeps what
-    its earlier batches committed)."""
+    its earlier batches committed). Gives whether the database was there before."""
     from engine.db_files import remove_unused
 
     existed = os.path.exists(db_path)
     try:
-        yield
+        yield existed
     except BaseException:
         if not existed:
             remove_unused(db_path)  # not one another process made or has open meanwhile
