@@ -36,7 +36,7 @@ from engine.arguments import (
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
-from engine.periods import iso_date
+from engine.periods import stored_date
 from engine.store import Change, Known
 
 if TYPE_CHECKING:
@@ -213,8 +213,6 @@ class _Batch:
         self.keys: dict[str, tuple[dict[str, Any], str]] = {}
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
         self.today = engine.today()
-        # date text → the date, read once a batch (a case's lines, and many cases, share days)
-        self.dates: dict[str, date] = {}
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -228,13 +226,10 @@ class _Batch:
         on_text = data.get("on")
         if type(on_text) is not str:  # (as ``_field`` says it)
             on_text = _field(data, "on", str)
-        on = self.dates.get(on_text)
-        if on is None:
-            try:
-                on = iso_date(on_text)
-            except ValueError as exc:
-                raise InvalidInput(f"on: {exc}") from None
-            self.dates[on_text] = on
+        try:  # (remembered: a case's lines, and many cases, share days)
+            on = stored_date(on_text)
+        except ValueError as exc:
+            raise InvalidInput(f"on: {exc}") from None
         if on > self.today:
             self.engine._happened(on)  # (the refusal)
         given_actor, reason = data.get("actor"), data.get("reason")

@@ -95,10 +95,11 @@ def iso_date(value: object) -> date:
         raise ValueError(f"{spelled(value)} is not a date: {why_not_a_date(value)}") from None
 
 
-#: :func:`iso_date` for a date read back from the database (a deadline's, a case's, an event's),
-#: remembered: every row spells the same few dates again, and a look-up costs less than
-#: parsing one. Text in the stored form only: 20260306 (hand-edited, or an integer SQLite
-#: turned into text) is no date, as "not a date" is not.
+#: :func:`iso_date` for a date read back from the database (a deadline's, a case's, an
+#: event's) or about to be stored (an import line's), remembered: every row spells the same
+#: few dates again, and a look-up costs less than parsing one. Text in the stored form only:
+#: 20260306 (hand-edited, or an integer SQLite turned into text) is no date, as "not a date"
+#: is not.
 stored_date = functools.lru_cache(maxsize=4096)(iso_date)
 
 
