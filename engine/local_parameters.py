@@ -67,12 +67,10 @@ class LocalSetting:
         what = f"setting {row.get('name')!r} of county {row.get('county')!r} ({row.get('province')})"
         try:
             value = None if row["value"] is None else _VALUE.decode(row["value"])
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, TypeError) as exc:  # (no JSON text: changed by hand)
             raise DamagedRecord.of(what, exc) from None
         except ValueError as exc:  # (NaN, Infinity: a number that is not finite)
             raise DamagedRecord.of(what, exc, " or recorded before 2026-11-23") from None
-        except TypeError as exc:
-            raise DamagedRecord.of(what, exc) from None
         try:
             return cls(row["province"], row["county"], row["workflow"], row["name"], value,
                        row["citation"] or "", stored_date(row["on"]), row["actor"],
