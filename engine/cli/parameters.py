@@ -117,13 +117,7 @@ def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
     rows = [s.to_json() for s in settings]
     if fmt != "json":
         for row in rows:
-            value = row["value"]
-            # (a number or JSON as it is, which the table and CSV write as they write any;
-            # one not finite, stored before 2026-11-23, is no setting: LocalSetting.from_row)
-            if value is None:
-                row["value"] = "(the province's)"
-            elif not isinstance(value, float | dict | list):
-                row["value"] = as_text(value)
+            row["value"] = "(the province's)" if row["value"] is None else as_text(row["value"])
     emit(rows, fmt, COLUMNS)
     if county is not None and not rows:
         # (as the reports say it: an empty list for a misspelt county reads as "none set")
