@@ -664,12 +664,9 @@ class Store:
 
     # -- sanctions and links ----------------------------------------------------------------
 
-    def local_settings(self) -> list[LocalSetting]:
-        """Every county parameter setting, in the order recorded."""
-        return [LocalSetting.from_row(row) for row in self.local_setting_rows()]
-
     def local_setting_rows(self) -> list[dict]:
-        """:meth:`local_settings`' rows as stored, not yet read (``audit verify`` reads them)."""
+        """Every county parameter setting's row, in the order recorded, as stored: read by
+        ``local_parameters.read_rows``, which sets apart the rows that cannot be read back."""
         return self._rows("select * from local_parameters order by id", [])
 
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
