@@ -9,6 +9,7 @@ to a loaded definition and the result is validated again.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
@@ -736,6 +737,21 @@ def _type_error(exc: TypeError) -> str:
 OPEN_EVENT = "open"  # the opening of a case: a deadline may start on it
 
 
+def _not_finite(value: Any) -> float | None:
+    """The first number in ``value`` (a list's or mapping's, at any depth) that is NaN or an
+    infinity, or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else value
+    if isinstance(value, Mapping):
+        value = value.values()
+    elif isinstance(value, str) or not isinstance(value, list | tuple):
+        return None
+    for item in value:
+        if (odd := _not_finite(item)) is not None:
+            return odd
+    return None
+
+
 def validate(
     workflow: Workflow,
     known_guards: Iterable[str] | None = None,
@@ -806,6 +822,11 @@ def validate(
     for p in workflow.parameters.values():
         if not p.citation:
             fail(f"parameter {p.name!r}", "has no citation")
+        # (TOML reads nan and inf, and a plugin's Python may hold them: a count of nan let any
+        # number of 补正 notices pass, a comparison with it being false whatever it is, and
+        # one in a phase-out surfaced only when an event used it, as a county's NaN once did)
+        if (odd := _not_finite(p.value)) is not None:
+            fail(f"parameter {p.name!r}", f"{spelled(odd)} is not a finite number")
         if p.bounds is not None:
             # (bounds on a duration ended `parameter set` in a traceback comparing text with
             # numbers; a value outside its own bounds, or bounds the wrong way round, were kept)

@@ -226,6 +226,11 @@ PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '�
     "bounds-on-an-override": ('"total", "25wd", "琼民规〔2099〕1号 四(二)", bounds=(20, 30)',
                               "'total': bounds=(20, 30) on an override, but a parameter's "
                               "bounds are set where it is defined (there: none)"),
+    # (kept: nan let any number of 补正 notices pass, every comparison with it being false)
+    "not-a-finite-count": ('"materials_notices", float("nan"), "琼民规〔2099〕1号 四(二)"',
+                           "'materials_notices': NaN is not a finite number"),
+    "an-infinite-count": ('"materials_notices", float("inf"), "琼民规〔2099〕1号 四(二)"',
+                          "'materials_notices': Infinity is not a finite number"),
 }
 
 
@@ -372,6 +377,10 @@ APPLIED_MISTAKES = {  # the patch's arguments, what follows "on workflow 'dibao'
         'add_parameters=(Parameter("meeting_size", 5, "琼民规〔2099〕1号", local=True, '
         'bounds=(9, 3)),)', "parameter 'meeting_size': bounds (9, 3) are not (least, "
         "greatest), two numbers"),
+    # (it read "nan is not from 5 to 9", Python's spelling, as if only the bounds were wrong)
+    "value-not-finite": (
+        'add_parameters=(Parameter("meeting_size", float("nan"), "琼民规〔2099〕1号", local=True, '
+        'bounds=(5, 9)),)', "parameter 'meeting_size': NaN is not a finite number"),
     "value-outside-its-bounds": (
         'add_parameters=(Parameter("meeting_size", 3, "琼民规〔2099〕1号", local=True, '
         'bounds=(5, 9)),)', "parameter 'meeting_size': 3 is not from 5 to 9, its bounds"),

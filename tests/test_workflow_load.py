@@ -96,6 +96,11 @@ def test_a_valid_file_loads_into_frozen_objects():
         (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = ""'),
          "workflows/mini.toml: parameter 'p': has no citation"),
         (lambda t: t.replace("[workflow]", "[workflow"), "workflows/mini.toml: not valid TOML"),
+        # (TOML reads nan and inf as numbers: neither is a count, a share or a bound)
+        (lambda t: t + '\n[parameters.n]\nvalue = nan\ncitation = "民发〔2021〕57号 第10条"\n',
+         "workflows/mini.toml: parameter 'n': NaN is not a finite number"),
+        (lambda t: t + '\n[parameters.n]\nvalue = [1.0, -inf]\ncitation = "民发〔2021〕57号 第10条"\n',
+         "workflows/mini.toml: parameter 'n': -Infinity is not a finite number"),
         # (a declaration's flag of the wrong kind was read as its truth: "no" declared it
         # required; checked when built, as a plugin's add_attributes builds one)
         (lambda t: t + '\n[attributes.x]\ntype = "bool"\nrequired = "no"\n',
