@@ -1240,7 +1240,10 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
         yield (f"fire: events/s, 1 event/txn, {sync}", f"{f['rate']:,.0f}/s",
                f"≥{FIRE_RATE_TARGET:,}/s", f"{f['rate'] / FIRE_RATE_TARGET:.2f}x target",
                f["rate"] >= FIRE_RATE_TARGET)
-        yield ("  bare insert+commit (sqlite3)", f"{f['bare_plain_rate']:,.0f}/s", "", "", None)
+        # (the bare row's own rate beside the target: on a disk whose fsync takes 0.2 ms, no
+        # engine that commits an event at a time can pass a rate its bare insert does not)
+        yield ("  bare insert+commit (sqlite3)", f"{f['bare_plain_rate']:,.0f}/s", "",
+               f"itself {f['bare_plain_rate'] / FIRE_RATE_TARGET:.2f}x target", None)
         yield ("  fire / bare sqlite3", f"{f['share_plain']:.1%}", f"≥{FIRE_SHARE_TARGET:.0%}",
                f"{f['share_plain'] / FIRE_SHARE_TARGET:.2f}x target",
                f["share_plain"] >= FIRE_SHARE_TARGET)
@@ -1271,6 +1274,11 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
             yield (f"  fire / SpiffWorkflow persisted, {label}", f"{margin:.2f}x",
                    f"≥{PEER_MARGIN_TARGET:.0f}x (wide margin)",
                    f"{margin / PEER_MARGIN_TARGET:.2f}x target", margin >= PEER_MARGIN_TARGET)
+            # The most a row committed per event could show against it on this disk: both
+            # wait for the same fsync (at FULL), which can leave little room for 2x.
+            yield (f"  bare insert+commit / SpiffWorkflow persisted, {label}",
+                   f"{results[key]['bare_plain_rate'] / sp[f'{mode}_rate']:.2f}x", "",
+                   "(the ceiling here)", None)
     elif sp:
         yield (f"peer: SpiffWorkflow {SPIFF_VERSION}", "not installed (pip install -e '.[bench]')",
                "", "", None)
@@ -1305,8 +1313,10 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                    m["share_insert_all"] >= IMPORT_SHARE_TARGET)
             if m.get("bare_written_seconds"):  # (results from before it was measured lack it)
                 rows = m["bare_written_rows"]
+                written = m["lines"] / m["bare_written_seconds"]
                 yield (f"  bare insert_all of all {rows / m['lines']:.1f} rows/line written",
-                       f"{m['lines'] / m['bare_written_seconds']:,.0f} lines/s", "", "", None)
+                       f"{written:,.0f} lines/s", "",
+                       f"itself {written / IMPORT_RATE_TARGET:.2f}x target", None)
                 yield ("  import / that", f"{m['share_written']:.1%}", "", "", None)
             yield ("import: peak RSS growth", f"{m['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB",
                    "", m["rss_delta_mb"] < MEMORY_TARGET_MB)
