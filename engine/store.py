@@ -205,6 +205,12 @@ DURABILITY = {"full": "FULL", "normal": "NORMAL"}
 WAL_AUTOCHECKPOINT = 10_000
 
 
+#: The columns of a report's candidate rows whose text is the same for many rows.
+_REPEATED_TEXT = frozenset({"rule", "title", "severity", "kind", "duration", "citation",
+                            "computation", "param", "stop_event", "outcome", "extended_by",
+                            "province", "workflow", "county", "state"})
+
+
 class Store:
     """The case database. Every write goes through :meth:`commit`, one transaction each."""
 
@@ -629,16 +635,33 @@ class Store:
         case_at = [(name[2:], i) for i, name in enumerate(names) if name.startswith("c_")]
         deadline_at = [(f.name, names.index(f.name)) for f in attrs.fields(Deadline)]
         case_id_at = names.index("case_id")
+        # The texts a rule repeats on every row (its title, clause, computation: about 1 KB
+        # a deadline) are kept once each: sqlite3 makes a new string for every row read, and
+        # a report's results keep theirs (an at-risk report's grow with the province).
+        share = {}.setdefault
+        case_own = [(name, i) for name, i in case_at if name not in _REPEATED_TEXT]
+        case_shared = [(name, i) for name, i in case_at if name in _REPEATED_TEXT]
+        own = [(name, i) for name, i in deadline_at if name not in _REPEATED_TEXT]
+        shared = [(name, i) for name, i in deadline_at if name in _REPEATED_TEXT]
         case: CaseRecord | None = None
         deadlines: list[Deadline] = []
         for row in cursor:
             if case is None or row[case_id_at] != case.id:
                 if case is not None:
                     yield case, deadlines
-                case = CaseRecord.from_row({name: row[i] for name, i in case_at})
+                values = {name: row[i] for name, i in case_own}
+                for name, i in case_shared:
+                    value = row[i]
+                    values[name] = share(value, value) if value.__class__ is str else value
+                case = CaseRecord.from_row(values)
                 deadlines = []
-            deadlines.append(Deadline.from_row({"case_id": case.id,  # (named if damaged)
-                                                **{name: row[i] for name, i in deadline_at}}))
+            values = {"case_id": case.id}  # (named if damaged)
+            for name, i in own:
+                values[name] = row[i]
+            for name, i in shared:
+                value = row[i]
+                values[name] = share(value, value) if value.__class__ is str else value
+            deadlines.append(Deadline.from_row(values))
         if case is not None:
             yield case, deadlines
 
