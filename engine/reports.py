@@ -9,7 +9,9 @@ the others one at a time (see :meth:`Reports.report`), so its memory stays flat.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
@@ -19,6 +21,9 @@ from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
 from engine.workflow import Workflow, available_workflows, unknown_workflow
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 #: Where a province sets how many 低保 recipients a village may have before it needs a service
@@ -93,14 +98,43 @@ class Reports:
         # Every other case: only its running (or late) deadlines, straight from the store.
         # (only an at-risk report looks ahead: a breach report as of the calendar's last
         # days must not fail counting a window it does not use)
+        # (the 31 days: room for the days off a place's own calendar adds to the window;
+        # each candidate's is then counted on its case's calendar, before it is read whole)
         until = self.calendar().add_working_days(as_of, window) + timedelta(days=31) \
             if "at_risk" in statuses else as_of
+        beyond = self._beyond_window(as_of, window) \
+            if "at_risk" in statuses and "open" not in statuses else None
         for case, deadlines in self.store.report_candidates(
-                as_of, statuses, until, **filters, except_states=auto_states):
+                as_of, statuses, until, **filters, except_states=auto_states,
+                beyond_window=beyond):
             judge(case, deadlines)
         found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
                                   b.case.id, b.view.deadline.rule))
         return found
+
+    def _beyond_window(self, as_of: date, window: int) -> Callable[[str, str | None, str], bool]:
+        """Whether a running duty of a case in (province, county), due on the stored text
+        ``due_on``, is due more than ``window`` working days after ``as_of`` on that place's
+        calendar: then it is "open", neither late nor at risk (:meth:`Deadline.status`). A due
+        date that is no date, or a province no plugin registers, is left to the judging,
+        which names it."""
+        calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
+
+        def beyond(province: str, county: str | None, due_on: str) -> bool:
+            try:
+                due = stored_date(due_on)
+            except (ValueError, TypeError):
+                return False
+            if due <= as_of:
+                return False
+            calendar = calendars.get((province, county))
+            if calendar is None:
+                if province not in self.registry.provinces:
+                    return False
+                calendar = calendars[province, county] = self.calendar(province, county)
+            return calendar.working_days_between(as_of, due) > window
+
+        return beyond
 
     def _workflows_in_use(self, province: str | None = None,
                           workflow: str | None = None) -> list[Workflow]:

@@ -577,6 +577,7 @@ class Store:
         self, as_of: date, statuses: Iterable[str], at_risk_until: date,
         province: str | None = None, workflow: str | None = None, county: str | None = None,
         except_states: Iterable[str] = (),
+        beyond_window: Callable[[str, str | None, str], bool] | None = None,
     ) -> Iterator[tuple[CaseRecord, list[Deadline]]]:
         """Stored deadlines that may have one of ``statuses`` on ``as_of``, case by case.
 
@@ -586,6 +587,9 @@ class Store:
         so its cost follows the number of those, not the number of cases. They are read one
         case at a time: an at-risk report's candidates grow with the province (about 75,000
         cases at a million), and held at once they took about 3 KB each.
+        ``beyond_window(province, county, due_on)``: true of a running duty the caller knows
+        to be neither late nor at risk on its case's calendar, left out before its case and
+        deadline are built (most of an at-risk report's candidates).
         """
         on = as_of.isoformat()
         conditions: list[tuple[str, list[str]]] = []
@@ -643,9 +647,14 @@ class Store:
         case_shared = [(name, i) for name, i in case_at if name in _REPEATED_TEXT]
         own = [(name, i) for name, i in deadline_at if name not in _REPEATED_TEXT]
         shared = [(name, i) for name, i in deadline_at if name in _REPEATED_TEXT]
+        province_at, county_at = names.index("c_province"), names.index("c_county")
+        outcome_at, kind_at, due_at = names.index("outcome"), names.index("kind"), names.index("due_on")
         case: CaseRecord | None = None
         deadlines: list[Deadline] = []
         for row in cursor:
+            if (beyond_window is not None and row[outcome_at] is None and row[kind_at] == "duty"
+                    and beyond_window(row[province_at], row[county_at], row[due_at])):
+                continue
             if case is None or row[case_id_at] != case.id:
                 if case is not None:
                     yield case, deadlines

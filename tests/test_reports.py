@@ -466,6 +466,23 @@ def test_at_risk_report_within_n_working_days(engine, db):
                                                                  "investigation_start")]
 
 
+def test_an_at_risk_report_names_a_due_date_changed_by_hand_to_no_date(engine, db):
+    """民发〔2021〕57号 第15条: investigation due 3/5, at risk as of Tue 3/3 within 3. Changed by hand
+    to "2026-03-32" (no such day; it sorts inside the report's range of candidates), the
+    report stops naming it, exit 1: it was not passed over as a date beyond the window."""
+    case_id = accepted(engine, "shanxi")
+    assert [b.view.deadline.due_on for b in engine.at_risk(as_of=date(2026, 3, 3))] == [
+        INVESTIGATION_DUE]
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("update deadlines set due_on = '2026-03-32' where case_id = ? and "
+                     "rule = 'investigation_start'", [case_id])
+    conn.close()
+    result = run(db, "report", "at-risk", "--as-of", "2026-03-03", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert "investigation_start" in error_line(result) and "2026-03-32" in error_line(result)
+
+
 # -- replay and atomicity ----------------------------------------------------------------------------
 
 
