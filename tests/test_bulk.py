@@ -150,6 +150,34 @@ def test_recompute_moves_provisional_due_dates_when_the_year_is_added(tmp_path, 
     assert again.stdout == "days_moved,due_dates\n"
 
 
+def test_recompute_does_not_count_a_provisional_date_the_notice_confirms_as_moved(
+        db, calendar_with_2027):
+    """Found by review: a due date the new notice leaves where it was (only no longer
+    provisional) was counted as moved: "2 due dates moved in 2 of 2 cases" where one moved.
+    民发〔2021〕57号 第22条, as above: 受理 2026-12-01, total due 2027-01-13 (provisional), then
+    2027-01-14. 第31条: a benefit opened Tue 2026-12-01 is re-checked within 12 months, by
+    Wed 2027-12-01, provisional until the notice, which leaves it there."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 11, 30), case_id="P1")
+    engine.fire("P1", "accept", on=date(2026, 12, 1))
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 12, 1), case_id="B1",
+                     attributes={"amount": 900, "paid_from": "2026-12"})
+    [review] = engine.store.deadlines("B1")
+    assert (review.rule, review.due_on, review.provisional) == (
+        "periodic_review", date(2027, 12, 1), True)
+    calendar_with_2027()
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"days_moved": 0, "due_dates": 1},
+                                         {"days_moved": 1, "due_dates": 1}]
+    assert result.stderr.splitlines()[-1] == (
+        "1 due date moved in 1 of 2 cases; 1 due date kept its date (only its provisional "
+        "mark changed); 1 case recorded with no due date moved (its recompute event lists "
+        "what else differed)")
+    assert Engine.open(db).store.history("B1")[-1].payload["moved"] == [
+        ["periodic_review", 1, "2027-12-01", "2027-12-01"]]
+
+
 def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(db):
     """After an upgrade that renamed death_review's title (成员死亡后3个月内完成家庭状况核查 →
     成员死亡后完成家庭状况核查), the stored row differs from the history in its title only:

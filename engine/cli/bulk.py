@@ -137,7 +137,8 @@ def recompute(fmt, db_path) -> None:
     province parameter, or after upgrading doudi. Each case whose stored deadlines differ
     from what its history now gives gets a `recompute` event listing the moved due dates
     and what else differs (a title, a basis); prints how many dates moved and by how many
-    days, and how many cases were recorded with no date moved. They are written 500 cases
+    calendar days (0: a provisional date the notice confirms, not counted as moved), and how
+    many cases were recorded with no date moved. They are written 500 cases
     per transaction: if one fails, the batches before it stay written; run it again to
     finish.
     """
@@ -153,10 +154,13 @@ def recompute(fmt, db_path) -> None:
     def moved(date_moved: MovedDate) -> None:
         # Counted as they come, not kept: a million moved dates cost no more memory than one.
         # A case's moved dates come together, so a new id is a new case.
+        # A date that kept its day (a provisional one the new notice confirms) is listed, as
+        # 0 days, but did not move: its case is not one whose dates moved.
         nonlocal last_case, moved_cases
         case_id, _, _, old, new = date_moved
-        shifts[(new - old).days] += 1
-        if case_id != last_case:
+        days = (new - old).days
+        shifts[days] += 1
+        if days and case_id != last_case:
             last_case, moved_cases = case_id, moved_cases + 1
 
     with progress_bar(cases, "Recomputing") as bar:
@@ -173,7 +177,10 @@ def recompute(fmt, db_path) -> None:
     # (a case recorded for a difference other than a date, a title renamed by an upgrade, is
     # not one whose dates moved: its recompute event names what differed)
     others = written - moved_cases
-    also = (f"; {counted(others, 'case')} recorded with no due date moved (its recompute "
-            "event lists what else differed)") if others else ""
-    click.echo(f"{counted(shifts.total(), 'due date')} moved in {moved_cases} of "
+    kept = shifts[0]
+    also = (f"; {counted(kept, 'due date')} kept {'its' if kept == 1 else 'their'} date (only "
+            f"{'its' if kept == 1 else 'their'} provisional mark changed)") if kept else ""
+    also += (f"; {counted(others, 'case')} recorded with no due date moved (its recompute "
+             "event lists what else differed)") if others else ""
+    click.echo(f"{counted(shifts.total() - kept, 'due date')} moved in {moved_cases} of "
                f"{counted(cases, 'case')}{also}", err=True)
