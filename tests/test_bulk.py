@@ -242,6 +242,50 @@ def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, m
         "shanxi-2026-000001", "shanxi-2026-000002"])] == ["recompute", "member_died"]
 
 
+@pytest.mark.parametrize("failure", ["damaged", "disk"])
+def test_recompute_failing_after_a_batch_says_the_batches_before_it_are_written(
+        db, monkeypatch, failure):
+    """Found by review: a case that cannot be read back (its 受理 dated 2026-13-01 by hand),
+    or a disk failing, after a batch was committed was the error line alone, "Error: event 1
+    of case 'B1' cannot be read …" or "Error: database error: disk I/O error", which reads as
+    nothing recorded, though A1's recompute event was (Ctrl-C and import say so). Three 甲县 cases,
+    受理 Mon 2026-03-02: investigation within 3 working days (民发〔2021〕57号 第15条) → Thu
+    03-05; the county's 2 → Wed 03-04. One case a batch."""
+    import sqlite3
+
+    from engine import maintenance
+    from engine.core import Engine as EngineClass
+
+    engine = Engine.open(db)
+    for case_id in ("A1", "B1", "C1"):
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id,
+                         attributes={"county": "甲县"})
+        engine.fire(case_id, "accept", on=date(2026, 3, 2))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 测试 第1条",
+                         date(2026, 1, 5))
+    engine.close()
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    if failure == "damaged":
+        raw = sqlite3.connect(db)
+        raw.execute("drop trigger events_append_only_update")
+        raw.execute("update events set [on] = '2026-13-01' where case_id = 'B1' and seq = 1")
+        raw.commit()
+        raw.close()
+        cause = ("Error: event 1 of case 'B1' cannot be read from the database (ValueError: "
+                 '"2026-13-01" is not a date: there is no month 13): it was changed outside '
+                 "doudi (doudi audit verify lists what was)")
+    else:
+        monkeypatch.setattr(EngineClass, "_commit", failing_on_call(
+            2, EngineClass._commit, sqlite3.OperationalError("disk I/O error")))
+        cause = "Error: database error: disk I/O error"
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == (f"{cause} (recompute stopped: the recompute events of 1 "
+                                  "case before it are written, in whole batches)")
+    engine = Engine.open(db)
+    assert [engine.store.history(c)[-1].event for c in ("A1", "C1")] == ["recompute", "accept"]
+
+
 def test_recompute_pairs_a_case_s_deadlines_by_rule_not_by_place(engine):
     """A stored deadline missing (a rule a new version adds, here the periodic re-check's
     row deleted): the rows after it were paired with the wrong ones, a death re-check's
