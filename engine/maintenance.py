@@ -140,17 +140,22 @@ class Maintenance:
         date, new) and each other difference (``changed``: rule, instance, the fields that
         differ, or ``added`` / ``removed`` for a deadline only one side has).
 
-        Cases with provisional deadlines go first. The cases recorded are written
-        :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Returns (case, rule,
-        instance, old due, new due) for every due date that moved, a case's dates together.
-        With ``on_moved``, each is passed to it once its batch is committed instead, and the
-        list returned is empty: memory then stays flat however many dates move. With
-        ``on_recorded``, the id of each case on which the event is recorded, moved dates or
-        not, then too (before its moved dates).
+        The county parameter settings are read afresh (another process may have recorded one
+        since this engine read them). Cases with provisional deadlines go first. The cases
+        recorded are written :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`).
+        Returns (case, rule, instance, old due, new due) for every due date that moved, a
+        case's dates together. With ``on_moved``, each is passed to it once its batch is
+        committed instead, and the list returned is empty: memory then stays flat however
+        many dates move. With ``on_recorded``, the id of each case on which the event is
+        recorded, moved dates or not, then too (before its moved dates).
         """
         arguments.callback(progress, "progress")
         arguments.callback(on_moved, "on_moved")
         arguments.callback(on_recorded, "on_recorded")
+        # The county settings as stored now, not as this engine read them when it opened: a
+        # platform's engine kept open would otherwise re-derive nothing that a `doudi
+        # parameter set` in another process changed since.
+        self._local, self._workflows = None, {}
         moved: list[MovedDate] = []
         each_moved = on_moved or moved.append
 

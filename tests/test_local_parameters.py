@@ -150,6 +150,22 @@ def test_recompute_moves_the_running_deadlines_of_the_county_only(engine):
     assert engine.replay("A1")[1] == engine.store.deadlines("A1")
 
 
+def test_recompute_reads_the_settings_another_process_recorded_since_the_engine_opened(
+        engine):
+    """Found by review: an Engine kept open (a platform's) read the county settings once, so
+    its recompute, run after `doudi parameter set` in another process, applied none of it:
+    nothing moved and nothing was said. Recompute is what a changed parameter is re-derived
+    with: it reads the settings afresh. 57号 第15条's 3 working days from Mon 03-02 → Thu
+    03-05; 甲县's 2 → Wed 03-04."""
+    accepted_case(engine, "甲县", "A1")
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    other.close()
+    assert engine.recompute() == [("A1", "investigation_start", 1, NATIONAL_INVESTIGATION_DUE,
+                                   COUNTY_INVESTIGATION_DUE)]
+    assert engine.store.deadlines("A1") == Engine.open(engine.store.path).replay("A1")[1]
+
+
 def test_settings_are_append_only(engine):
     import sqlite3
 
