@@ -133,14 +133,14 @@ def count_lines(path: str) -> int:
 def recompute(fmt, db_path) -> None:
     """Re-derive every deadline with the current calendar data and parameters.
 
-    Run after adding a year's holiday notice (provisional due dates first) or changing a
-    province parameter, or after upgrading doudi. Each case whose stored deadlines differ
-    from what its history now gives gets a `recompute` event listing the moved due dates
-    and what else differs (a title, a basis); prints how many dates moved and by how many
-    calendar days (0: a provisional date the notice confirms, not counted as moved), and how
-    many cases were recorded with no date moved. They are written 500 cases
-    per transaction: if one fails, the batches before it stay written; run it again to
-    finish.
+    Run after adding a year's holiday notice (provisional due dates first), changing a
+    province parameter or a county's (`doudi parameter set`), or upgrading doudi. Each case
+    whose stored deadlines differ from what its history now gives gets a `recompute` event
+    listing the moved due dates and what else differs (a title, a basis); prints how many
+    dates moved and by how many calendar days (0: a provisional date the notice confirms,
+    not counted as moved), and how many cases were recorded with no date moved. They are
+    written 500 cases per transaction: if one fails, the batches before it stay written,
+    and the error line says how many; run it again to finish.
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
