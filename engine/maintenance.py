@@ -314,12 +314,12 @@ class Maintenance:
         return cases, events, [*unread, *findings]
 
     def _unread_settings(self) -> list[SettingFinding]:
-        """The county parameter settings whose rows cannot be read back; if any, the engine
-        is left with the others (:meth:`verify` drops them when done)."""
+        """The county parameter settings whose rows cannot be read back; the engine is left
+        with the others, as stored now (another process may have recorded one since this
+        engine read them; if any cannot be read, :meth:`verify` drops them when done)."""
         readable, unread = local_parameters.read_rows(self.store.local_setting_rows())
-        if unread:
-            self._local, self._workflows = local_parameters.by_place(readable), {}
-            self._damaged_places = {}  # (its cases checked with the others, as above)
+        self._local, self._workflows = local_parameters.by_place(readable), {}
+        self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)
         return [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
                                row["name"], exc.problem) for row, exc in unread]
 

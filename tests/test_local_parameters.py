@@ -166,6 +166,22 @@ def test_recompute_reads_the_settings_another_process_recorded_since_the_engine_
     assert engine.store.deadlines("A1") == Engine.open(engine.store.path).replay("A1")[1]
 
 
+def test_verify_reads_the_settings_another_process_recorded_and_recomputed_with(engine):
+    """Found by review: an Engine kept open (a platform checking its evidence) compared the
+    deadlines another process re-derived with 甲县's new setting (`doudi parameter set`,
+    `doudi recompute`) against its own, read before the setting: a finding that the case
+    disagrees with its history, in an intact database. 57号 第15条's 3 working days from
+    Mon 03-02 → Thu 03-05; 甲县's 2 → Wed 03-04."""
+    accepted_case(engine, "甲县", "A1")
+    assert engine.verify() == (1, 2, [])
+    other = Engine.open(engine.store.path)  # (another process)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    assert [m[3:] for m in other.recompute()] == [(NATIONAL_INVESTIGATION_DUE,
+                                                   COUNTY_INVESTIGATION_DUE)]
+    other.close()
+    assert engine.verify() == (1, 3, [])
+
+
 def test_settings_are_append_only(engine):
     import sqlite3
 
