@@ -413,6 +413,28 @@ def test_an_import_leaves_exactly_what_the_same_calls_through_the_api_leave(tmp_
         assert kept == fresh._known(case_id)[0], case_id
 
 
+@pytest.mark.parametrize("batch", [1, 2, 500])
+def test_a_case_numbered_after_an_id_given_by_hand_follows_it_whatever_the_batch(
+        tmp_path, batch):
+    """An id given by hand counts in the numbering (the API's open: one more than the
+    highest used), also when the case numbered after it is in the same batch."""
+    given = [{"op": "open", "province": "shanxi", "on": "2026-03-02",
+              "id": "shanxi-2026-000005"},
+             {"op": "open", "province": "shanxi", "on": "2026-03-02", "actor": "甲"},
+             {"op": "open", "province": "shanxi", "on": "2026-03-02",
+              "id": "shanxi-2026-000009"},
+             {"op": "open", "province": "shanxi", "on": "2026-03-02", "actor": "乙"}]
+    api, imported = (Engine.open(str(tmp_path / name)) for name in ("api.db", "import.db"))
+    for line in given:
+        api.open_case(province="shanxi", on=date(2026, 3, 2), case_id=line.get("id"),
+                      actor=line.get("actor"))
+    assert imported.import_file(write(tmp_path, given), batch=batch).events == 4
+    assert content(imported) == content(api)
+    assert [r[0] for r in content(imported)[0]] == [
+        "shanxi-2026-000005", "shanxi-2026-000006", "shanxi-2026-000009", "shanxi-2026-000010"]
+    assert imported.verify()[2] == []
+
+
 @pytest.mark.parametrize("batch", [1, 500])
 def test_an_import_that_moves_a_case_to_another_county_leaves_what_the_api_leaves(
         tmp_path, batch):
