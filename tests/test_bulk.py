@@ -650,6 +650,16 @@ def test_an_import_that_records_nothing_keeps_an_empty_database_that_was_there(t
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", '
      '"attributes": {"note": "\\udc80x"}}',
      "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+    # Also in a line that gives its own key (not encoded for a hash): the write's
+    # UnicodeEncodeError ended the import, naming no line, --skip-invalid or not.
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "key": "k9", '
+     '"attributes": {"note": "\\udc80x"}}',
+     "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+    ('{"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", "key": "k9", '
+     '"payload": {"\\uDC80": 1}}',
+     "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "key": "k\\ud800"}',
+     "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
     # A key given twice: Python's json keeps the last one, which would open the case under
     # an id nobody reading the line would expect.
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "id": "C8"}',
@@ -671,6 +681,17 @@ def test_a_line_of_the_wrong_shape_is_named_and_skipped_like_any_bad_line(tmp_pa
     assert f"skipped line 2: {why}" in skipping.stdout
     assert "6 lines: 5 written, 0 already imported, 1 skipped" in skipping.stderr
     assert events(db) == 5
+
+
+def test_a_line_given_as_text_holding_a_lone_surrogate_is_a_bad_line_with_a_key_too(engine):
+    # import_lines takes str lines: one may hold the character itself, not an escape.
+    line = '{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", %s' \
+           '"attributes": {"note": "甲\udc80"}}'
+    for key in ('"key": "k9", ', ""):
+        result = engine.import_lines([line % key], skip_invalid=True)
+        assert (result.events, result.skipped) == (0, [
+            (1, "text that is not valid UTF-8 (a \\u escape of a lone surrogate)")])
+    assert not engine.store.exists("C9")
 
 
 def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tmp_path, db):
