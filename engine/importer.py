@@ -449,6 +449,11 @@ def import_lines(
 
     number = 0
     for number, text in enumerate(lines, start=1):
+        if number == 1 and isinstance(text, _TEXT):
+            # The file's byte order mark is no part of its first line: a file that is only
+            # one (an empty file saved by Notepad), or whose first line is blank, has no bad
+            # line 1 ("not valid JSON"); on a line of its own, as a str, it is taken too.
+            text = text.removeprefix(_BOM if isinstance(text, bytes) else "\ufeff")
         if isinstance(text, _TEXT) and not text.strip():
             continue
         result.lines += 1

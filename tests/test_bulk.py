@@ -503,6 +503,29 @@ def test_progress_counts_every_line_read_and_stdin_works(tmp_path, db):
     assert "5 lines: 5 written, 0 already imported, 0 skipped" in result.stderr
 
 
+def test_a_byte_order_mark_before_a_blank_first_line_or_nothing_is_no_bad_line(tmp_path, db):
+    """Notepad's UTF-8 file: a byte order mark, Windows line ends (the last line without
+    one). Its first line blank, or the file otherwise empty, was "line 1: not valid JSON"
+    (exit 2): the mark kept the line from being blank."""
+    text = "\r\n".join(["", json.dumps(LINES[0]), "  ", json.dumps(LINES[1])]).encode()
+    path = tmp_path / "notepad.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + text)
+    first = run(db, "import", str(path))
+    assert first.exit_code == 0, first.output
+    assert "2 lines: 2 written, 0 already imported, 0 skipped" in first.stderr
+    again = run(db, "import", str(path))
+    assert "2 lines: 0 written, 2 already imported, 0 skipped" in again.stderr
+    assert "1 case, 2 events: every history chain is intact" in run(db, "audit", "verify").output
+    path.write_bytes(b"\xef\xbb\xbf")
+    empty = run(str(tmp_path / "other.db"), "import", str(path))
+    assert empty.exit_code == 0, empty.output
+    assert "0 lines: 0 written, 0 already imported, 0 skipped" in empty.stderr
+    assert not (tmp_path / "other.db").exists()
+    # Lines given as str (a file opened as UTF-8 text keeps the mark as a character).
+    result = Engine.open(db).import_lines(["\ufeff" + json.dumps(LINES[0]), json.dumps(LINES[1])])
+    assert (result.events, result.already) == (0, 2)
+
+
 def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     path = tmp_path / "latin1.jsonl"
     good = json.dumps(LINES[0]).encode()
