@@ -189,7 +189,9 @@ def _line_call(engine: Engine, data: dict[str, Any], case_id: str | None) -> Cal
     """The call a line makes, as its idempotency key records it."""
     try:
         if data.get("op") == "open":
-            return engine._opening_call(data.get("province"), data.get("workflow") or "dibao",
+            workflow = data.get("workflow")
+            return engine._opening_call(data.get("province"),
+                                        "dibao" if workflow is None else workflow,
                                         data.get("on"), data.get("attributes") or {}, case_id)
         return Call(case_id, data.get("event"), data.get("on"), data.get("payload") or {},
                     data.get("reason"))
@@ -290,10 +292,13 @@ class _Batch:
         attributes = _field(data, "attributes", dict, required=False) or {}
         if attributes:
             _within_limits(attributes, "attributes")
+        # (absent or null: the default; "" is no workflow's name, as the API and case open
+        # --workflow '' say, not the default)
+        workflow = _field(data, "workflow", str, required=False)
         change = self.engine._opening(
-            _field(data, "province", str), _field(data, "workflow", str, required=False)
-            or "dibao", on, dict(attributes), case_id, data.get("actor"),
-            taken=self.changes.keys(), numbers=self.numbers, key=key)
+            _field(data, "province", str), "dibao" if workflow is None else workflow, on,
+            dict(attributes), case_id, data.get("actor"), taken=self.changes.keys(),
+            numbers=self.numbers, key=key)
         if case_id is not None:
             # An id given by hand counts as the API's write counts it (case_numbers): a case
             # numbered after it in this batch follows it, as it does in a later batch. (It

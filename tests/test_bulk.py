@@ -661,6 +661,10 @@ def test_an_import_that_records_nothing_keeps_an_empty_database_that_was_there(t
      "fire needs 'case_id'"),
     ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": ["x"]},
      'id must be a string, got ["x"]'),
+    # "" names no workflow (the API and case open --workflow '' refuse it): it opened a
+    # dibao case, as if left out.
+    ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "workflow": ""},
+     "unknown workflow '' (available: benefit, dibao, marginal, monitoring, temporary)"),
     # A misspelt field was dropped, and the case opened without its attributes.
     ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9",
       "attribute": {"county": "甲县"}},
@@ -738,6 +742,10 @@ def test_a_key_given_again_with_another_line_is_refused_not_taken_as_imported(tm
     assert other.exit_code == 1
     assert error_line(other).startswith("Error: line 1: idempotency key 'k-1' was already used "
                                         "for open on 2026-03-02 (case K1) with other data")
+    # Nor is one naming the workflow "" (no workflow) taken for the dibao open it keyed.
+    unnamed = run(db, "import", write(tmp_path, [{**k1, "workflow": ""}]))
+    assert unnamed.exit_code == 2
+    assert error_line(unnamed).startswith("Error: line 1: unknown workflow ''")
     # A 天津 open line (stored with delegated=true) run twice is a repeat.
     tj = {"op": "open", "province": "tianjin", "on": "2026-03-02", "id": "T1", "key": "t"}
     assert "1 line: 1 written" in run(db, "import", write(tmp_path, [tj])).stderr
