@@ -1077,7 +1077,7 @@ class Engine(Reports, Maintenance):
             outcome = _NO_OUTCOME
         closes = state in final_states
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
-                                rules)
+                                rules, case.attributes)
         entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
                              outcome.attributes, actor, key)  # (derived, actor, key)
         openings = list(outcome.openings)
@@ -1176,12 +1176,11 @@ class Engine(Reports, Maintenance):
             county = _county(entry.payload if entry.event == OPEN_EVENT else attributes)
             wf = self._workflow(case.province, case.workflow, county, entry.on)
             calendar = self.calendar(case.province, county)
-            attributes.update(entry.payload)
-            attributes.update(entry.derived)
+            before, attributes = attributes, {**attributes, **entry.payload, **entry.derived}
             closes = entry.to_state in wf.final_states
             try:
                 deadlines = apply_event(deadlines, wf, entry.event, entry.on, calendar,
-                                        attributes, closes, entry.payload)
+                                        attributes, closes, entry.payload, before=before)
             except ValueError as exc:  # (a date its data holds changed by hand: 20260131)
                 if isinstance(exc, DoudiError):
                     raise

@@ -179,10 +179,12 @@ def apply_event(
     closes_case: bool,
     payload: Mapping[str, Any] | None = None,
     rules: tuple[DeadlineRule, ...] | None = None,
+    before: Mapping[str, Any] | None = None,
 ) -> list[Deadline]:
     """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing.
 
-    ``attributes`` are the case's attributes after the event (variants read them);
+    ``attributes`` are the case's attributes after the event (variants read them), and
+    ``before`` those it found (None: taken as different, every variant judged again);
     ``payload`` the event's data (``start_from`` reads it); ``rules``: the workflow's
     ``rules_for(event)``, when the caller has them. ``deadlines`` is left as it was:
     the deadlines the event changes are new objects in the result, the others the same.
@@ -231,9 +233,13 @@ def apply_event(
             if rule.variants and result[at].extended_by is None:
                 # The attribute a variant reads changed (e.g. delegated): the due date follows,
                 # even once it has passed. The attribute is a fact about the case, and one
-                # recorded wrongly is put right so (case correct changes no deadline).
+                # recorded wrongly is put right so (case correct changes no deadline). Only the
+                # event's data moves it: a county's setting decided since the deadline started
+                # (delegation) leaves it under the rule then in force, as it leaves a step
+                # deadline (its parameters are judged alike before and after the event).
                 param = _duration_for(rule, params, attributes)
-                if param.name != result[at].param:
+                if param.name != result[at].param and (
+                        before is None or _duration_for(rule, params, before).name != param.name):
                     # (a first period counted from the opening stays the period it opened in)
                     counted = _period(param, Duration.parse(
                         result[at].duration, own_period=True).count == 0)

@@ -306,6 +306,35 @@ def test_a_setting_governs_events_dated_from_its_decision_on(engine):
             by_rule(view)["investigation_start"].deadline.citation) == (date(2026, 3, 5), BASIS)
 
 
+def test_a_delegation_decided_after_acceptance_leaves_the_running_total_as_it_was(engine):
+    """民发〔2022〕83号 四(一): 20 working days where confirmation is delegated to the township,
+    else the province's 30 (晋民发〔2023〕31号 四(二)). 乙县 delegates from 2026-04-01; a case it
+    accepted on 2026-03-02 keeps the total then in force (its deadline is evidence of the rule
+    then in force, docs/provinces.md), 30 wd → 2026-04-14, whatever event comes after the
+    decision. The next event (4/2) recounted it to 20 wd → 2026-03-30, so the breach report
+    as of 4/2 listed it 3 working days overdue (3/31, 4/1, 4/2) while the same case with no
+    event since the decision was on time. As of 4/15 it is 1 day overdue (4/15)."""
+    for case_id in ("EVENT_AFTER", "NO_EVENT_AFTER"):
+        accepted_case(engine, "乙县", case_id)
+        engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县人民政府〔2026〕2号",
+                         date(2026, 4, 1))
+    engine.fire("EVENT_AFTER", "request_verification", on=date(2026, 4, 2))
+    for case_id in ("EVENT_AFTER", "NO_EVENT_AFTER"):
+        total = by_rule(engine.deadlines(case_id, as_of=date(2026, 4, 2)))["total"]
+        assert (total.deadline.due_on, total.status) == (TOTAL_DUE, "open")
+    assert engine.breaches(as_of=date(2026, 4, 2)) == []
+    engine.fire("EVENT_AFTER", "start_verification", on=date(2026, 4, 3))
+    engine.fire("EVENT_AFTER", "post_publicity", on=date(2026, 4, 3))
+    assert engine.recompute() == []
+    assert sorted((b.case.id, b.view.deadline.rule, b.view.overdue_working_days)
+                  for b in engine.breaches(as_of=date(2026, 4, 15))) == [
+        ("EVENT_AFTER", "total", 1), ("NO_EVENT_AFTER", "total", 1)]
+    # The case is confirmed by the township now: there is no county step.
+    with pytest.raises(EventRefused, match="delegated to the township"):
+        engine.fire("EVENT_AFTER", "submit_to_county", on=date(2026, 4, 13))
+
+
 def test_recompute_uses_the_county_each_event_found(engine):
     """An event that moves a case to another county (--set county=…) changes the rules of the
     events after it, not of those before: recompute derives each as fire did."""
