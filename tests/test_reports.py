@@ -483,6 +483,18 @@ def test_an_at_risk_report_names_a_due_date_changed_by_hand_to_no_date(engine, d
     assert "investigation_start" in error_line(result) and "2026-03-32" in error_line(result)
 
 
+def test_at_risk_deadlines_are_listed_soonest_due_first(engine):
+    """民发〔2021〕57号 第15条, 3 working days from 受理: a case accepted Tue 3/3 is due Fri 3/6
+    (3/4(1) 3/5(2) 3/6(3)), one accepted Mon 3/2 Thu 3/5. As of Wed 3/4 both are within the 3
+    working days: the one due 3/5 first, though its case was opened second."""
+    later = engine.open_case(province="shanxi", on=date(2026, 3, 3))
+    engine.fire(later.id, "accept", on=date(2026, 3, 3))
+    sooner = accepted(engine, "shanxi")
+    rows = [(b.case.id, b.view.deadline.due_on)
+            for b in engine.at_risk(as_of=date(2026, 3, 4), within=3)]
+    assert rows == [(sooner, date(2026, 3, 5)), (later.id, date(2026, 3, 6))]
+
+
 # -- replay and atomicity ----------------------------------------------------------------------------
 
 

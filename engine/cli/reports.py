@@ -80,7 +80,8 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
 @format_option("table", "csv", "json")
 @db_option
 def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
-    """Running deadlines due on --as-of or within the next --within working days."""
+    """Running deadlines due on --as-of or within the next --within working days, soonest
+    due first."""
     engine = open_engine(db_path)
     rows = [b.to_json() for b in engine.at_risk(as_of, within, province, workflow, county)]
     emit_report(engine, rows, fmt, COLUMNS, county)
