@@ -3,7 +3,9 @@ deadlines after calendar data or a parameter changed (``recompute``), record wha
 itself (``advance``), and check the evidence (``verify``).
 
 Each reads the cases in chunks and writes :data:`WRITE_BATCH` cases a transaction, so memory
-stays flat and a failure leaves whole batches.
+stays flat and a failure leaves whole batches. ``recompute`` and ``advance`` go on past a case
+they cannot read or re-derive (:data:`Skipped`), as a damaged county setting stops only its own
+place: the damage is not undone by running again, so stopping there would stop every later run.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import attrs
 
 from engine import arguments, local_parameters
 from engine.deadlines import Deadline
-from engine.errors import Busy, Conflict, DamagedRecord, InvalidInput, UnknownName
+from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
 from engine.store import CaseRecord, Change, entries, plain
@@ -40,6 +42,49 @@ ChainHead = tuple[str, int, str]
 HASH_PATTERN = re.compile("[0-9a-f]{64}")
 #: An event ``advance`` recorded: (case id, event, date).
 Recorded = tuple[str, str, date]
+#: Called with each case ``recompute`` or ``advance`` left as it was, and why: (case id, the
+#: error). A case it cannot read or re-derive: a row changed outside doudi
+#: (:class:`DamagedRecord`), its province's plugin not loaded or failing on its data
+#: (:class:`PluginError`), a workflow or date its rows name that doudi no longer has. Any
+#: :class:`DoudiError` but a :class:`Conflict` (another writer, :class:`Busy`), which, as a
+#: failing database (``sqlite3.Error``), stops the run.
+Skipped = Callable[[str, DoudiError], None]
+
+
+class _Left:
+    """The cases a run left as they were: counted, the first kept, each passed to the
+    caller's ``on_skipped``; without one, :meth:`raise_if_any` raises at the end."""
+
+    def __init__(self, on_skipped: Skipped | None) -> None:
+        self.count = 0
+        self.first: tuple[str, DoudiError] | None = None
+        self.on_skipped = on_skipped
+
+    def __call__(self, case_id: str, error: DoudiError) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = (case_id, error)
+        if self.on_skipped is not None:
+            self.on_skipped(case_id, error)
+
+    def raise_if_any(self, command: str, doing: str) -> None:
+        """Without ``on_skipped``, one error for them all, of the first one's kind (a
+        ``DamagedRecord`` caught as before), naming how many and the first."""
+        if self.first is None or self.on_skipped is not None:
+            return
+        case_id, first = self.first
+        left = ("1 case and left it as it was" if self.count == 1
+                else f"{self.count} cases and left them as they were")
+        message = (f"{command} could not {doing} {left}, writing the others; the first, "
+                   f"case {case_id}: {first}")
+        try:
+            error = type(first)(message)
+        except TypeError:  # (a plugin's own kind, made otherwise)
+            error = DoudiError(message)
+        else:
+            error.__dict__.update(first.__dict__)  # (a DamagedRecord's problem)
+        error.command_line = None
+        raise error
 
 
 def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
@@ -131,6 +176,7 @@ class Maintenance:
         progress: Callable[[int], None] | None = None,
         on_moved: Callable[[MovedDate], None] | None = None,
         on_recorded: Callable[[str], None] | None = None,
+        on_skipped: Skipped | None = None,
     ) -> list[MovedDate]:
         """Re-derive every case's deadlines from its history with today's calendar data and
         parameters; record a ``recompute`` event on each case whose stored deadlines differ
@@ -148,10 +194,17 @@ class Maintenance:
         committed instead, and the list returned is empty: memory then stays flat however
         many dates move. With ``on_recorded``, the id of each case on which the event is
         recorded, moved dates or not, then too (before its moved dates).
+
+        A case it cannot read or re-derive (see :data:`Skipped`) is left as it was and the
+        others are written: with ``on_skipped``, each such case is passed to it (case id, the
+        error) as it is found; without it, once every other case is written, one error of the
+        first one's kind names how many were left and the first. ``progress`` counts them too.
         """
         arguments.callback(progress, "progress")
         arguments.callback(on_moved, "on_moved")
         arguments.callback(on_recorded, "on_recorded")
+        arguments.callback(on_skipped, "on_skipped")
+        left = _Left(on_skipped)
         # The county settings as stored now, not as this engine read them when it opened: a
         # platform's engine kept open would otherwise re-derive nothing that a `doudi
         # parameter set` in another process changed since.
@@ -174,10 +227,11 @@ class Maintenance:
         first = "id in (select id from temp.provisional_first)"
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
-                self._write_batched(self.store.each_case(condition), self._recomputed_case,
-                                    done, progress)
+                self._write_batched(self.store.each_case_row(condition), self._recomputed_case,
+                                    done, progress, left)
         finally:
             db.execute("drop table temp.provisional_first")
+        left.raise_if_any("recompute", "read or re-derive")
         return moved
 
     def _recomputed_case(self, case: CaseRecord
@@ -222,12 +276,14 @@ class Maintenance:
                 [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on)
                             for o, n in moves])])
 
-    def _write_batched(self, cases: Iterable[CaseRecord],
+    def _write_batched(self, rows: Iterable[Mapping[str, Any]],
                        work: Callable[[CaseRecord], tuple[Change, list[_T]] | None],
                        done: Callable[[_T], None],
-                       progress: Callable[[int], None] | None = None) -> None:
-        """Work out each case's change and its results with ``work`` (None: nothing to write;
-        ``progress`` is called with 1 a case), and write them :data:`WRITE_BATCH` cases per
+                       progress: Callable[[int], None] | None,
+                       skipped: Skipped) -> None:
+        """Work out each case's change and its results with ``work`` from its row as stored
+        (None: nothing to write; ``progress`` is called with 1 a case), and write them
+        :data:`WRITE_BATCH` cases per
         transaction (an fsync a batch, not a case); each change's results go to ``done`` once
         its batch is committed (only a batch's are held, whatever the number of cases).
 
@@ -237,11 +293,23 @@ class Maintenance:
         where nothing can change them. (Stopping there instead, a run on a busy database
         might never get through.)
 
-        A failure leaves the batches before it written and nothing of its own: the callers
-        (recompute, advance) find what is left when run again.
+        A case that cannot be read or worked out (any :class:`DoudiError` but a
+        :class:`Conflict`: see :data:`Skipped`) goes to ``skipped`` and is left as it was; the
+        others go on. Any other failure leaves the batches before it written and nothing of
+        its own: the callers (recompute, advance) find what is left when run again.
         """
         batch: list[Change] = []
         results: list[_T] = []
+
+        def attempt(case_id: str, read: Callable[[Any], CaseRecord], source: Any
+                    ) -> tuple[Change, list[_T]] | None:
+            try:
+                return work(read(source))
+            except Conflict:
+                raise
+            except DoudiError as exc:
+                skipped(case_id, exc.with_traceback(None))
+                return None
 
         def write() -> None:
             try:
@@ -250,8 +318,8 @@ class Maintenance:
                 if isinstance(exc, Busy):
                     raise
                 with self.store.write_transaction():
-                    redone = [found for change in batch
-                              if (found := work(self._load(change.case.id))) is not None]
+                    redone = [found for change in batch if (found := attempt(
+                        change.case.id, self._load, change.case.id)) is not None]
                     batch[:] = [change for change, _ in redone]
                     results[:] = [item for _, found in redone for item in found]
                     if batch:
@@ -261,8 +329,8 @@ class Maintenance:
             batch.clear()
             results.clear()
 
-        for case in cases:
-            found = work(case)
+        for row in rows:
+            found = attempt(row["id"], CaseRecord.from_row, row)
             if progress:
                 progress(1)
             if found is None:
@@ -450,7 +518,7 @@ class Maintenance:
 
     def advance(
         self, until: date, on_recorded: Callable[[Recorded], None] | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None, on_skipped: Skipped | None = None,
     ) -> list[Recorded]:
         """Record what happened by itself up to ``until`` (e.g. phase-outs that ended).
 
@@ -458,16 +526,21 @@ class Maintenance:
         :data:`WRITE_BATCH` at a time (see :meth:`_write_batched`). Reports already see these
         events without it; this writes them down. With ``on_recorded``, each is passed to it
         once its batch is committed instead, and the list returned is empty. ``progress`` is
-        called with 1 for each case looked at.
+        called with 1 for each case looked at. A case it cannot read or work out is left as it
+        was, as :meth:`recompute` leaves one (``on_skipped``, or one error at the end).
         """
         recorded: list[Recorded] = []
         until = arguments.a_date(until, "until")
         arguments.callback(on_recorded, "on_recorded")
         arguments.callback(progress, "progress")
+        arguments.callback(on_skipped, "on_skipped")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
-        self._write_batched(self.store.each_case(), lambda case: self._advanced_case(case, until),
-                            on_recorded or recorded.append, progress)
+        left = _Left(on_skipped)
+        self._write_batched(self.store.each_case_row(),
+                            lambda case: self._advanced_case(case, until),
+                            on_recorded or recorded.append, progress, left)
+        left.raise_if_any("advance", "read or work out")
         return recorded
 
     def _advanced_case(self, case: CaseRecord, until: date

@@ -106,3 +106,42 @@ def test_advance_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch
     assert [api.store.case(i).state for i in ids] == ["ended", "stopped"]
     assert [e.event for e in api.store.history(ids[1])][-1] == "found_ineligible"
     assert api.verify() == (2, 6, [])
+
+
+def test_advance_goes_on_past_a_damaged_case_and_names_it_at_the_end(db):
+    """Found by review: `case advance` stopped at a case it could not read back (its
+    attributes changed by hand to no JSON), and "run it again to finish" never got past it:
+    the phase-outs of the cases after it were never written down. Three 天津 phase-outs
+    (津民发〔2023〕13号 一(三) "原则上不超过6个月的渐退期"; income recorded 2026-05-15: June …
+    November) end by themselves on 2026-12-01; the second case is damaged: the first's and
+    the third's ends are recorded, the second is named at the end (exit 1), run after run."""
+    import sqlite3
+
+    api = Engine.open(db)
+    ids = []
+    for _ in range(3):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                             attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                 payload={"per_capita_income": 1300, "standard": 1100})
+        ids.append(case.id)
+    api.close()
+    raw = sqlite3.connect(db)
+    raw.execute("update cases set attributes = 'not json' where id = ?", [ids[1]])
+    raw.commit()
+    raw.close()
+    line = (f"Error: advance could not read or work out 1 case and left it as it was ({ids[1]}: "
+            f"case '{ids[1]}' cannot be read from the database (JSONDecodeError: Expecting "
+            "value: line 1 column 1 (char 0)): it was changed outside doudi (doudi audit verify "
+            "lists what was)); it went on with the others; doudi audit verify lists every case "
+            "changed outside doudi")
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "".join(f"{i}: phase_out_end on 2026-12-01\n" for i in (ids[0], ids[2]))
+    assert result.stderr.splitlines() == ["2 events recorded", line]
+    engine = Engine.open(db)
+    assert [engine.store.history(i)[-1].event for i in (ids[0], ids[2])] == ["phase_out_end"] * 2
+    again = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert (again.exit_code, again.stdout) == (1, "")
+    assert again.stderr.splitlines() == ["0 events recorded", line]
+    assert engine.store.db.execute("select count(*) from events").fetchone()[0] == 3 * 2 + 2

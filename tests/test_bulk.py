@@ -242,20 +242,9 @@ def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, m
         "shanxi-2026-000001", "shanxi-2026-000002"])] == ["recompute", "member_died"]
 
 
-@pytest.mark.parametrize("failure", ["damaged", "disk"])
-def test_recompute_failing_after_a_batch_says_the_batches_before_it_are_written(
-        db, monkeypatch, failure):
-    """Found by review: a case that cannot be read back (its 受理 dated 2026-13-01 by hand),
-    or a disk failing, after a batch was committed was the error line alone, "Error: event 1
-    of case 'B1' cannot be read …" or "Error: database error: disk I/O error", which reads as
-    nothing recorded, though A1's recompute event was (Ctrl-C and import say so). Three 甲县 cases,
-    受理 Mon 2026-03-02: investigation within 3 working days (民发〔2021〕57号 第15条) → Thu
-    03-05; the county's 2 → Wed 03-04. One case a batch."""
-    import sqlite3
-
-    from engine import maintenance
-    from engine.core import Engine as EngineClass
-
+def _three_county_cases(db):
+    """Three 甲县 cases, 受理 Mon 2026-03-02: investigation within 3 working days (民发〔2021〕
+    57号 第15条) → Thu 03-05; the county's 2 (recorded after them) → Wed 03-04."""
     engine = Engine.open(db)
     for case_id in ("A1", "B1", "C1"):
         engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id,
@@ -264,26 +253,122 @@ def test_recompute_failing_after_a_batch_says_the_batches_before_it_are_written(
     engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 测试 第1条",
                          date(2026, 1, 5))
     engine.close()
+
+
+def test_recompute_failing_after_a_batch_says_the_batches_before_it_are_written(
+        db, monkeypatch):
+    """Found by review: a disk failing after a batch was committed was the error line alone,
+    "Error: database error: disk I/O error", which reads as nothing recorded, though A1's
+    recompute event was (Ctrl-C and import say so). One case a batch; the cases as in
+    _three_county_cases."""
+    import sqlite3
+
+    from engine import maintenance
+    from engine.core import Engine as EngineClass
+
+    _three_county_cases(db)
     monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
-    if failure == "damaged":
-        raw = sqlite3.connect(db)
-        raw.execute("drop trigger events_append_only_update")
-        raw.execute("update events set [on] = '2026-13-01' where case_id = 'B1' and seq = 1")
-        raw.commit()
-        raw.close()
-        cause = ("Error: event 1 of case 'B1' cannot be read from the database (ValueError: "
-                 '"2026-13-01" is not a date: there is no month 13): it was changed outside '
-                 "doudi (doudi audit verify lists what was)")
-    else:
-        monkeypatch.setattr(EngineClass, "_commit", failing_on_call(
-            2, EngineClass._commit, sqlite3.OperationalError("disk I/O error")))
-        cause = "Error: database error: disk I/O error"
+    monkeypatch.setattr(EngineClass, "_commit", failing_on_call(
+        2, EngineClass._commit, sqlite3.OperationalError("disk I/O error")))
     result = run(db, "recompute")
     assert result.exit_code == 1
-    assert error_line(result) == (f"{cause} (recompute stopped: the recompute events of 1 "
-                                  "case before it are written, in whole batches)")
+    assert error_line(result) == ("Error: database error: disk I/O error (recompute stopped: "
+                                  "the recompute events of 1 case before it are written, in "
+                                  "whole batches)")
     engine = Engine.open(db)
     assert [engine.store.history(c)[-1].event for c in ("A1", "C1")] == ["recompute", "accept"]
+
+
+DAMAGES = {  # (the SQL changing B1 outside doudi, and what its error line says of it)
+    "event date": (
+        "update events set [on] = '2026-13-01' where case_id = 'B1' and seq = 1",
+        "event 1 of case 'B1' cannot be read from the database (ValueError: \"2026-13-01\" is "
+        "not a date: there is no month 13): it was changed outside doudi (doudi audit verify "
+        "lists what was)"),
+    "attributes": (
+        "update cases set attributes = 'not json' where id = 'B1'",
+        "case 'B1' cannot be read from the database (JSONDecodeError: Expecting value: line 1 "
+        "column 1 (char 0)): it was changed outside doudi (doudi audit verify lists what was)"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_recompute_goes_on_past_a_damaged_case_and_names_it_at_the_end(db, damage):
+    """Found by review: recompute stopped at a case it could not read back, B1 (its 受理
+    dated 2026-13-01 by hand, or its attributes no JSON), and "run it again to finish" never
+    got past it: events are append-only and doudi cannot repair it, so C1's deadline and
+    every case's after it were never re-derived again. As a damaged county setting stops
+    only its own place, B1 is left as it is and named at the end, after the summary (exit 1).
+    民发〔2021〕57号 第15条 "3个工作日内" from 受理 Mon 2026-03-02 → Thu 03-05; 甲县's own 2
+    working days → Wed 03-04: one day earlier, for A1 and C1."""
+    import sqlite3
+
+    _three_county_cases(db)
+    sql, problem = DAMAGES[damage]
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_update")
+    raw.execute(sql)
+    raw.commit()
+    raw.close()
+    line = (f"Error: recompute could not read or re-derive 1 case and left it as it was (B1: "
+            f"{problem}); it went on with the others; doudi audit verify lists every case "
+            "changed outside doudi")
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout) == [{"days_moved": -1, "due_dates": 2}]
+    assert result.stderr.splitlines() == ["2 due dates moved in 2 of 3 cases", line]
+    engine = Engine.open(db)
+    for case_id in ("A1", "C1"):
+        last = engine.store.history(case_id)[-1]
+        assert (last.event, last.payload["moved"]) == (
+            "recompute", [["investigation_start", 1, "2026-03-05", "2026-03-04"]])
+        [due] = [d for d in engine.store.deadlines(case_id) if d.rule == "investigation_start"]
+        assert (due.due_on, due.citation) == (date(2026, 3, 4), "甲县民政局 测试 第1条")
+    stored = events(db)
+    assert stored == 3 * 2 + 2  # (B1's open and accept, no recompute)
+    # B1 is among what audit verify lists.
+    audit = run(db, "audit", "verify")
+    assert audit.exit_code == 1
+    assert [x.split(":")[0] for x in audit.stdout.splitlines()] == ["case B1"]
+    # A second run records nothing new, and still names B1.
+    again = run(db, "recompute", "--format", "json")
+    assert again.exit_code == 1
+    assert json.loads(again.stdout) == []
+    assert again.stderr.splitlines() == ["0 due dates moved in 0 of 3 cases", line]
+    assert events(db) == stored
+
+
+def test_the_api_s_recompute_passes_each_case_it_left_or_raises_once_the_others_are_written(
+        db):
+    """recompute(on_skipped=f) passes B1 (its 受理 dated 2026-13-01 by hand) and its error to
+    f and writes A1 and C1 (Thu 03-05 → Wed 03-04, as above); without on_skipped, one error of
+    B1's kind, DamagedRecord, once every other case is written. progress counts B1 too."""
+    import sqlite3
+
+    from engine import DamagedRecord
+
+    _three_county_cases(db)
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_update")
+    raw.execute(DAMAGES["event date"][0])
+    raw.commit()
+    raw.close()
+    engine, left, counted = Engine.open(db), [], []
+    moved = engine.recompute(progress=counted.append,
+                             on_skipped=lambda case_id, error: left.append((case_id, error)))
+    assert moved == [(c, "investigation_start", 1, date(2026, 3, 5), date(2026, 3, 4))
+                     for c in ("A1", "C1")]
+    assert [(case_id, type(error), str(error)) for case_id, error in left] == [
+        ("B1", DamagedRecord, "event 1 of case 'B1' cannot be read from the database "
+         "(ValueError: \"2026-13-01\" is not a date: there is no month 13): it was changed "
+         "outside doudi (doudi audit verify lists what was)")]
+    assert sum(counted) == 3
+    with pytest.raises(DamagedRecord) as raised:
+        engine.recompute()
+    assert str(raised.value) == (
+        "recompute could not read or re-derive 1 case and left it as it was, writing the "
+        f"others; the first, case B1: {left[0][1]}")
+    assert raised.value.problem == left[0][1].problem
 
 
 def test_recompute_pairs_a_case_s_deadlines_by_rule_not_by_place(engine):

@@ -57,11 +57,22 @@ def test_a_guard_pair_without_its_inner_tuple_is_one_line_for_every_command(inst
                 'add_guards: expected a list of (event, guard) pairs, as add_guards=(("approve", '
                 "\"my_guard\"),), got \"approve\"")
     for command in (["workflow", "show", "dibao", "--province", "hainan", "--db", db],
-                    ["report", "breaches", "--db", db], ["recompute", "--db", db],
-                    ["case", "advance", "--db", db]):
+                    ["report", "breaches", "--db", db]):
         result = CliRunner().invoke(cli, command, env={"BROKEN": "1"})
         assert result.exit_code == 1, (command, result.output)
         assert error_line(result) == expected, command
+    # recompute and case advance go on past the province's cases (another province's are
+    # written) and name the first at the end, after their summary.
+    for command, summary, doing in (
+            (["recompute"], "0 due dates moved in 0 of 1 case", "recompute could not read or "
+             "re-derive"),
+            (["case", "advance"], "0 events recorded", "advance could not read or work out")):
+        result = CliRunner().invoke(cli, [*command, "--db", db], env={"BROKEN": "1"})
+        assert result.exit_code == 1, (command, result.output)
+        assert result.stderr.splitlines() == [summary, (
+            f"Error: {doing} 1 case and left it as it was (hainan-2026-000001: {expected[7:]}); "
+            "it went on with the others; doudi audit verify lists every case changed outside "
+            "doudi")]
 
 
 @pytest.mark.parametrize("mistake", sorted(PATCH_MISTAKES))
@@ -431,13 +442,26 @@ def test_a_stored_case_of_a_province_not_loaded_is_one_line_naming_the_case(inst
     before = sqlite3.connect(db).execute("select count(*) from events").fetchone()
     expected = (f"Error: case {case_id} is of province 'hainan', which no loaded plugin registers "
                 f"(loaded: {loaded}): {why}")
-    for command in (["report", "breaches"], ["case", "show", case_id], ["recompute"],
+    for command in (["report", "breaches"], ["case", "show", case_id],
                     ["case", "fire", case_id, "start_investigation", "--on", "2026-04-03"],
                     ["audit", "verify"], ["report", "unpublished"], ["report", "stations"],
                     ["report", "exceptions"]):
         result = run(db, *command, env=env)
         assert result.exit_code == 1, (command, result.output)
         assert error_line(result) == expected, command
+    # recompute and case advance go on past it (other provinces' cases are written) and
+    # name it at the end, after their summary.
+    for command, summary, doing in (
+            (["recompute"], "0 due dates moved in 0 of 1 case", "recompute could not read or "
+             "re-derive"),
+            (["case", "advance", "--as-of", "2026-04-03"], "0 events recorded", "advance could "
+             "not read or work out")):
+        result = run(db, *command, env=env)
+        assert result.exit_code == 1, (command, result.output)
+        assert result.stderr.splitlines() == [summary, (
+            f"Error: {doing} 1 case and left it as it was ({case_id}: {expected[7:]}); it "
+            "went on with the others; doudi audit verify lists every case changed outside "
+            "doudi")]
     assert sqlite3.connect(db).execute("select count(*) from events").fetchone() == before
 
 

@@ -14,6 +14,7 @@ import click
 from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import (
+    LeftCases,
     counted,
     db_option,
     echo_beside,
@@ -139,13 +140,18 @@ def recompute(fmt, db_path) -> None:
     listing the moved due dates and what else differs (a title, a basis); prints how many
     dates moved and by how many calendar days (0: a provisional date the notice confirms,
     not counted as moved), and how many cases were recorded with no date moved. They are
-    written 500 cases per transaction: if one fails, the batches before it stay written,
-    and the error line says how many; run it again to finish.
+    written 500 cases per transaction: if the database fails, the batches before it stay
+    written, and the error line says how many; run it again to finish. A case it cannot
+    read or re-derive (a row changed outside doudi, its province's plugin not installed)
+    is left as it was and the others are written: the summary is printed, then an error
+    line says how many were left and names the first (exit 1); `doudi audit verify` lists
+    the cases changed outside doudi.
     """
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
     shifts: Counter[int] = Counter()
     last_case, moved_cases, written = None, 0, 0
+    left = LeftCases()
 
     def recorded_on(case_id: str) -> None:
         nonlocal written
@@ -165,7 +171,8 @@ def recompute(fmt, db_path) -> None:
 
     with progress_bar(cases, "Recomputing") as bar:
         try:
-            engine.recompute(progress=bar.update, on_moved=moved, on_recorded=recorded_on)
+            engine.recompute(progress=bar.update, on_moved=moved, on_recorded=recorded_on,
+                             on_skipped=left)
         except KeyboardInterrupt:
             raise DoudiError(
                 f"interrupted: the recompute events of {counted(written, 'case')} are written, "
@@ -196,3 +203,4 @@ def recompute(fmt, db_path) -> None:
              "event lists what else differed)") if others else ""
     click.echo(f"{counted(shifts.total() - kept, 'due date')} moved in {moved_cases} of "
                f"{counted(cases, 'case')}{also}", err=True)
+    left.raise_if_any("recompute", "read or re-derive")

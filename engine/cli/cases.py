@@ -17,6 +17,7 @@ import click
 from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
+    LeftCases,
     actor_option,
     attribute_text,
     counted,
@@ -396,12 +397,16 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
 def advance(as_of: date, db_path) -> None:
     """Record the events that happen by themselves (a phase-out's end) up to --as-of.
 
-    Written 500 cases per transaction: if one fails, the batches before it stay written;
-    run it again to finish.
+    Written 500 cases per transaction: if the database fails, the batches before it stay
+    written; run it again to finish. A case it cannot read or work out (a row changed
+    outside doudi, its province's plugin not installed) is left as it was and the others
+    are written: an error line at the end says how many were left and names the first
+    (exit 1).
     """
     engine = open_engine(db_path)
     engine._happened(as_of, "--as-of")  # (named as the option, not as the API's argument)
     listed = 0
+    left = LeftCases()
 
     def show(event_recorded: Recorded) -> None:
         nonlocal listed  # listed as each batch is written, not kept till the end
@@ -414,11 +419,12 @@ def advance(as_of: date, db_path) -> None:
 
     try:
         with progress_bar(engine.store.count_cases(), "Advancing") as bar:
-            engine.advance(as_of, on_recorded=show, progress=bar.update)
+            engine.advance(as_of, on_recorded=show, progress=bar.update, on_skipped=left)
     except KeyboardInterrupt:
         raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
                          "batches; run advance again to finish") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
+    left.raise_if_any("advance", "read or work out")
 
 
 @case.command("assess")

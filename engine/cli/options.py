@@ -18,6 +18,7 @@ import click
 from click.core import ParameterSource
 
 from engine.arguments import visible
+from engine.errors import DoudiError
 
 DEFAULT_DB = "doudi.db"
 
@@ -364,3 +365,28 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+class LeftCases:
+    """The cases ``recompute`` or ``case advance`` left as they were (its ``on_skipped``):
+    counted, and the first kept for the error line said once the others are written."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: tuple[str, DoudiError] | None = None
+
+    def __call__(self, case_id: str, error: DoudiError) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = (case_id, error)
+
+    def raise_if_any(self, command: str, doing: str) -> None:
+        """One error line (exit 1): how many cases were left, the first and its problem."""
+        if self.first is None:
+            return
+        case_id, error = self.first
+        left = ("1 case and left it as it was" if self.count == 1
+                else f"{self.count} cases and left them as they were, the first")
+        raise DoudiError(f"{command} could not {doing} {left} ({case_id}: "
+                         f"{error.command_line or error}); it went on with the others; "
+                         "doudi audit verify lists every case changed outside doudi")
