@@ -4,8 +4,9 @@ itself (``advance``), and check the evidence (``verify``).
 
 Each reads the cases in chunks and writes :data:`WRITE_BATCH` cases a transaction, so memory
 stays flat and a failure leaves whole batches. ``recompute`` and ``advance`` go on past a case
-they cannot read or re-derive (:data:`Skipped`), as a damaged county setting stops only its own
-place: the damage is not undone by running again, so stopping there would stop every later run.
+they cannot read or re-derive (:data:`Skipped`, :class:`LeftCases`), as a damaged county
+setting stops only its own place: the damage is not undone by running again, so stopping
+there would stop every later run.
 """
 
 from __future__ import annotations
@@ -51,11 +52,12 @@ Recorded = tuple[str, str, date]
 Skipped = Callable[[str, DoudiError], None]
 
 
-class _Left:
-    """The cases a run left as they were: counted, the first kept, each passed to the
-    caller's ``on_skipped``; without one, :meth:`raise_if_any` raises at the end."""
+class LeftCases:
+    """The cases a run of :meth:`Maintenance.recompute` or :meth:`Maintenance.advance` left as
+    they were: counted, the first kept, each passed on to ``on_skipped`` if there is one. The
+    CLI passes one as its ``on_skipped`` and says :meth:`said` once the others are written."""
 
-    def __init__(self, on_skipped: Skipped | None) -> None:
+    def __init__(self, on_skipped: Skipped | None = None) -> None:
         self.count = 0
         self.first: tuple[str, DoudiError] | None = None
         self.on_skipped = on_skipped
@@ -67,16 +69,22 @@ class _Left:
         if self.on_skipped is not None:
             self.on_skipped(case_id, error)
 
+    def said(self, command: str, doing: str, problem: Callable[[DoudiError], str] = str) -> str:
+        """How many cases ``command`` left and the first, with its ``problem``."""
+        assert self.first is not None
+        case_id, first = self.first
+        left = ("1 case and left it as it was" if self.count == 1
+                else f"{self.count} cases and left them as they were, the first")
+        return (f"{command} could not {doing} {left} ({case_id}: {problem(first)}); it went on "
+                "with the others")
+
     def raise_if_any(self, command: str, doing: str) -> None:
         """Without ``on_skipped``, one error for them all, of the first one's kind (a
         ``DamagedRecord`` caught as before), naming how many and the first."""
         if self.first is None or self.on_skipped is not None:
             return
-        case_id, first = self.first
-        left = ("1 case and left it as it was" if self.count == 1
-                else f"{self.count} cases and left them as they were")
-        message = (f"{command} could not {doing} {left}, writing the others; the first, "
-                   f"case {case_id}: {first}")
+        first = self.first[1]
+        message = self.said(command, doing)
         try:
             error = type(first)(message)
         except TypeError:  # (a plugin's own kind, made otherwise)
@@ -204,7 +212,7 @@ class Maintenance:
         arguments.callback(on_moved, "on_moved")
         arguments.callback(on_recorded, "on_recorded")
         arguments.callback(on_skipped, "on_skipped")
-        left = _Left(on_skipped)
+        left = LeftCases(on_skipped)
         # The county settings as stored now, not as this engine read them when it opened: a
         # platform's engine kept open would otherwise re-derive nothing that a `doudi
         # parameter set` in another process changed since.
@@ -536,7 +544,7 @@ class Maintenance:
         arguments.callback(on_skipped, "on_skipped")
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
-        left = _Left(on_skipped)
+        left = LeftCases(on_skipped)
         self._write_batched(self.store.each_case_row(),
                             lambda case: self._advanced_case(case, until),
                             on_recorded or recorded.append, progress, left)

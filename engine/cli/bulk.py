@@ -14,13 +14,14 @@ import click
 from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import (
-    LeftCases,
     counted,
     db_option,
     echo_beside,
     emit,
     format_option,
+    left_cases,
     progress_bar,
+    say_cases_left,
     visible,
 )
 from engine.errors import DoudiError
@@ -151,7 +152,7 @@ def recompute(fmt, db_path) -> None:
     cases = engine.store.count_cases()
     shifts: Counter[int] = Counter()
     last_case, moved_cases, written = None, 0, 0
-    left = LeftCases()
+    left = left_cases()
 
     def recorded_on(case_id: str) -> None:
         nonlocal written
@@ -203,4 +204,4 @@ def recompute(fmt, db_path) -> None:
              "event lists what else differed)") if others else ""
     click.echo(f"{counted(shifts.total() - kept, 'due date')} moved in {moved_cases} of "
                f"{counted(cases, 'case')}{also}", err=True)
-    left.raise_if_any("recompute", "read or re-derive")
+    say_cases_left(left, "recompute", "read or re-derive")

@@ -17,7 +17,6 @@ import click
 from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
-    LeftCases,
     actor_option,
     attribute_text,
     counted,
@@ -27,9 +26,11 @@ from engine.cli.options import (
     echo_json,
     emit,
     format_option,
+    left_cases,
     load_json,
     not_blank,
     progress_bar,
+    say_cases_left,
     today_option,
     visible,
 )
@@ -406,7 +407,7 @@ def advance(as_of: date, db_path) -> None:
     engine = open_engine(db_path)
     engine._happened(as_of, "--as-of")  # (named as the option, not as the API's argument)
     listed = 0
-    left = LeftCases()
+    left = left_cases()
 
     def show(event_recorded: Recorded) -> None:
         nonlocal listed  # listed as each batch is written, not kept till the end
@@ -424,7 +425,7 @@ def advance(as_of: date, db_path) -> None:
         raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
                          "batches; run advance again to finish") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
-    left.raise_if_any("advance", "read or work out")
+    say_cases_left(left, "advance", "read or work out")
 
 
 @case.command("assess")

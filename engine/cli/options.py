@@ -12,13 +12,16 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from engine.arguments import visible
 from engine.errors import DoudiError
+
+if TYPE_CHECKING:
+    from engine.maintenance import LeftCases
 
 DEFAULT_DB = "doudi.db"
 
@@ -367,26 +370,16 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-class LeftCases:
-    """The cases ``recompute`` or ``case advance`` left as they were (its ``on_skipped``):
-    counted, and the first kept for the error line said once the others are written."""
+def left_cases() -> LeftCases:
+    """An ``on_skipped`` for ``recompute`` or ``case advance``: the cases left, counted."""
+    from engine.maintenance import LeftCases
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.first: tuple[str, DoudiError] | None = None
+    return LeftCases()
 
-    def __call__(self, case_id: str, error: DoudiError) -> None:
-        self.count += 1
-        if self.first is None:
-            self.first = (case_id, error)
 
-    def raise_if_any(self, command: str, doing: str) -> None:
-        """One error line (exit 1): how many cases were left, the first and its problem."""
-        if self.first is None:
-            return
-        case_id, error = self.first
-        left = ("1 case and left it as it was" if self.count == 1
-                else f"{self.count} cases and left them as they were, the first")
-        raise DoudiError(f"{command} could not {doing} {left} ({case_id}: "
-                         f"{error.command_line or error}); it went on with the others; "
-                         "doudi audit verify lists every case changed outside doudi")
+def say_cases_left(left: LeftCases, command: str, doing: str) -> None:
+    """One error line (exit 1), once the others are written: how many cases ``command`` left
+    as they were, and the first with its problem."""
+    if left.first is not None:
+        raise DoudiError(left.said(command, doing, lambda e: e.command_line or str(e))
+                         + "; doudi audit verify lists every case changed outside doudi")
