@@ -26,6 +26,7 @@ _EXPORTS = {
     "LocalSetting": "engine.local_parameters",
     "MovedDate": "engine.maintenance",
     "Recorded": "engine.maintenance",
+    "Skipped": "engine.maintenance",
     "Workflow": "engine.workflow",
     "AttributeSpec": "engine.workflow",
     "Breach": "engine.core",
@@ -88,7 +89,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.hookspecs import hookimpl
     from engine.importer import ImportResult
     from engine.local_parameters import LocalSetting
-    from engine.maintenance import MovedDate, Recorded
+    from engine.maintenance import MovedDate, Recorded, Skipped
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
@@ -152,6 +153,7 @@ __all__ = [
     "Province",
     "Recorded",
     "Sanction",
+    "Skipped",
     "State",
     "Transition",
     "UnknownName",
