@@ -81,11 +81,17 @@ def _not_after_event(ctx: GuardContext, field: str) -> None:
 
 
 def _current_amount(ctx: GuardContext) -> float:
-    """The amount being paid before this event: the latest one the history recorded."""
-    for entry in reversed(ctx.history):
-        if "amount" in entry.payload:
+    """The amount being paid before this event: the latest one decided, as the payments read
+    it (engine.payments.schedule): a re-check that raised or reduced it, else the opening's.
+    A correction's data is evidence and changes nothing by itself (Engine.correct): its
+    ``amount`` was taken for the amount paid (a phase-out paid it, a raise was measured
+    against it)."""
+    for entry in reversed(ctx.history[1:]):
+        if (entry.event == "review" and entry.payload.get("outcome") in ("raise", "reduce")
+                and "amount" in entry.payload):
             return float(entry.payload["amount"])
-    return 0.0
+    opening = ctx.history[0].payload if ctx.history else {}
+    return float(opening["amount"]) if "amount" in opening else 0.0
 
 
 def _credit_basis(ctx: GuardContext) -> str:

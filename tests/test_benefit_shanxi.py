@@ -122,6 +122,39 @@ def test_a_raise_that_lowers_the_amount_is_refused(engine):
     assert dump(engine) == before
 
 
+
+# A correction (``case correct``) records what was wrong and the data put right, as evidence:
+# it changes no attribute, state or deadline by itself, and the household is still paid what
+# the opening or the last re-check decided.
+
+
+def test_a_correction_naming_another_amount_leaves_the_phase_out_at_the_amount_paid(engine):
+    # 700 from 2026-01; a correction of the opening on 2026-01-20 names 800, which nothing paid.
+    # Income passes the standard on 2026-02-26 → 一(五)'s 6 months, 2026-03 … 2026-08, at the
+    # 700 paid before, not at 800.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.correct(case.id, 0, on=date(2026, 1, 20), reason="录入金额有误", payload={"amount": 800})
+    view = engine.fire(case.id, "income_exceeds", on=date(2026, 2, 26),
+                       payload={"per_capita_income": 900, "standard": 810})
+    assert view.case.attributes["amount"] == 700
+    assert paid(view) == [("2026-01", 700.0), ("2026-02", 700.0), ("2026-03", 700.0),
+                          ("2026-04", 700.0), ("2026-05", 700.0), ("2026-06", 700.0),
+                          ("2026-07", 700.0), ("2026-08", 700.0)]
+
+
+def test_a_raise_is_measured_against_the_amount_paid_not_a_correction_s(engine):
+    # 700 paid; a correction names 800; a re-check on 2026-02-10 raising 700 → 750 is a raise
+    # (it was refused as "800 → 750"), paid from the next month, 2026-03.
+    case = open_benefit(engine, date(2026, 1, 5))
+    engine.correct(case.id, 0, on=date(2026, 1, 20), reason="录入金额有误", payload={"amount": 800})
+    engine.fire(case.id, "review", on=date(2026, 2, 10), payload={"outcome": "raise", "amount": 750})
+    assert paid(engine.case(case.id, as_of=date(2026, 3, 2))) == [
+        ("2026-01", 700.0), ("2026-02", 700.0), ("2026-03", 750.0)]
+    # (and a reduction from 750 to 720 is one, whatever the correction said)
+    engine.fire(case.id, "review", on=date(2026, 3, 10), payload={"outcome": "reduce", "amount": 720})
+    assert paid(engine.case(case.id, as_of=date(2026, 4, 1)))[-1] == ("2026-04", 720.0)
+
+
 # -- credit sanctions (五(五)) ---------------------------------------------------------------
 
 # 晋民发〔2023〕31号 五(五): "低保家庭的人口状况、收入状况和财产状况发生重大变化超过3个月未主动告知的，县级
