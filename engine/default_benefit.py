@@ -113,6 +113,21 @@ def income_above_standard(ctx: GuardContext) -> str | None:
     return None
 
 
+def amount_set_by_review_only(ctx: GuardContext) -> str | None:
+    """The amount and the first month paid are set when the case is opened (民发〔2021〕57号
+    第21条); only a re-check that raises or reduces it changes the amount (民发〔2022〕83号
+    "增发、减发"). Given with any other event, ``amount`` became the case's amount while the
+    payments went on at the old one (and the next raise was measured against it); a later
+    ``paid_from`` moved the case's first month but not its payments."""
+    if "paid_from" in ctx.payload:
+        raise InvalidInput(f"{ctx.event} takes no paid_from: the first month paid is set when "
+                           "the case is opened")
+    if "amount" in ctx.payload and ctx.event != "review":
+        raise InvalidInput(f"{ctx.event} takes no amount: only review (outcome=raise or reduce) "
+                           "changes the amount paid")
+    return None
+
+
 def death_date_valid(ctx: GuardContext) -> str | None:
     _not_after_event(ctx, "died_on")
     return None
@@ -333,7 +348,8 @@ def monitor_after_benefit_ends(ctx: GuardContext, outcome: Outcome) -> None:
         outcome.attributes["dynamic_monitoring"] = True
 
 
-GUARDS = (income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
+GUARDS = (amount_set_by_review_only,
+          income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
           fraud_adds_repayment,
           review_outcome_valid, phase_out_keeps_the_amount, review_stops, review_continues,
           leave_income_valid,

@@ -503,6 +503,42 @@ def test_bad_input_through_the_cli_is_one_line_and_writes_nothing(db, args, stat
     assert dump_file(db) == before
 
 
+
+# 民发〔2021〕57号 第21条: on approval "确定保障金额", paid from the month after; what changes the
+# amount afterwards is a re-check (第31条; 民发〔2022〕83号 "办理低保金增发、减发、停发等相关手续").
+# Given with any other event, `amount` became the case's amount (shown by case show) while the
+# payments went on at 700, and the next raise was measured against it; a `paid_from` given
+# later moved the case's first month but not its payments.
+@pytest.mark.parametrize(("args", "words"), [
+    (["change_found", "--set", "occurred_on=2026-03-01", "--set", "amount=500"],
+     "change_found takes no amount"),
+    (["member_died", "--set", "died_on=2026-03-01", "--set", "amount=500"], "member_died takes no amount"),
+    (["income_exceeds", "--set", "per_capita_income=900", "--set", "standard=810", "--set", "amount=500"],
+     "income_exceeds takes no amount"),
+    (["found_ineligible", "--set", "amount=0"], "found_ineligible takes no amount"),
+    (["fraud_found", "--set", "since=2026-01-01", "--set", "amount=1400"], "fraud_found takes no amount"),
+    (["leave", "--set", "amount=500"], "leave takes no amount"),
+    (["review", "--set", "outcome=raise", "--set", "amount=800", "--set", "paid_from=2026-02"],
+     "review takes no paid_from"),
+    (["change_found", "--set", "occurred_on=2026-03-01", "--set", "paid_from=2026-02"],
+     "change_found takes no paid_from"),
+])
+def test_only_a_re_check_changes_the_amount_and_nothing_the_first_month(db, args, words):
+    case_id = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                  "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01").stdout.strip()
+    before = dump_file(db)
+    result = run(db, "case", "fire", case_id, args[0], "--on", "2026-03-10", *args[1:])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {words}"), result.stderr
+    assert dump_file(db) == before
+    shown = json.loads(run(db, "case", "show", case_id, "--as-of", "2026-03-10", "--format",
+                           "json").stdout)
+    assert shown["attributes"]["amount"] == 700
+    assert [(p["month"], p["amount"]) for p in shown["payments"]] == [
+        ("2026-01", 700.0), ("2026-02", 700.0), ("2026-03", 700.0)]
+
+
 # -- 5. credit sanctions (五(五) of all three seeds) -------------------------------------------
 
 # 五(五) (晋民发〔2023〕31号, 津民发〔2023〕13号, 江苏征求意见稿 alike):
