@@ -794,6 +794,8 @@ class Engine(Reports, Maintenance):
                     + "; it cannot be fired (record what happened instead)"
                 )
         if on < case.last_event_on:
+            # (a date before the calendar is bad input whatever the case: exit 2, as open says)
+            self._case_calendar(case.province, case.county).check(on)
             raise EventRefused(
                 f"{event} on {on.isoformat()} is before the case's last event "
                 f"(on {case.last_event_on.isoformat()})"
@@ -923,10 +925,10 @@ class Engine(Reports, Maintenance):
         history = self.store.history(case_id)
         if not 0 <= corrects < len(history):
             raise InvalidInput(f"case {case_id} has no event seq {corrects}")
+        self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
-        self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
         entry = HistoryEntry(len(history), CORRECTION_EVENT, on, case.state, case.state,
                              dict(payload or {}), reason, actor=actor, key=idempotency_key,
                              corrects=corrects)
@@ -1157,7 +1159,7 @@ class Engine(Reports, Maintenance):
         as_of = arguments.maybe_date(as_of, "as_of")
         case = self._load(arguments.text(case_id, "case_id"))
         if as_of is not None:
-            _opened_by(case, as_of)
+            self._opened_by(case, as_of)
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
     def _deadlines_from_history(
@@ -1228,7 +1230,7 @@ class Engine(Reports, Maintenance):
     ) -> list[DeadlineView]:
         """The case's deadlines as they stood on ``as_of``, each with its status."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
-        case = _opened_by(self._load(arguments.text(case_id, "case_id")), as_of)
+        case = self._opened_by(self._load(arguments.text(case_id, "case_id")), as_of)
         case, _, deadlines = self._as_of(case, as_of)
         return list(self._judge(case, deadlines, as_of, window))
 
@@ -1238,7 +1240,7 @@ class Engine(Reports, Maintenance):
         as_of, window = arguments.maybe_date(as_of, "as_of"), arguments.window(window, "window")
         stored = self._load(arguments.text(case_id, "case_id"))
         as_of = as_of or stored.last_event_on
-        _opened_by(stored, as_of)
+        self._opened_by(stored, as_of)
         # (the view judges its deadlines when first read: a date past the calendar would fail
         # there, in to_json, not here)
         self.calendar(self._province_of(stored), stored.county).check(as_of)
@@ -1247,6 +1249,18 @@ class Engine(Reports, Maintenance):
             history = self.store.history(case_id)
         return self._view(case, history, deadlines, self.store.sanctions(case_id),
                           self.store.links(case_id), as_of, window)
+
+    def _opened_by(self, case: CaseRecord, as_of: date) -> CaseRecord:
+        """``case`` if it had been opened on ``as_of``; else :class:`UnknownName`, the same
+        from every read of one case as of a date (``case``, ``deadlines``,
+        ``replay_deadlines``): on that date there was no such case, not a case without
+        deadlines. A date before the calendar is :class:`OutsideCalendar` (bad input, exit 2,
+        as everywhere else), not the case's absence."""
+        if as_of < case.opened_on:
+            self.calendar(self._province_of(case), case.county).check(as_of)
+            raise UnknownName(f"case {case.id} was opened on {case.opened_on.isoformat()}, "
+                              f"after {as_of.isoformat()}")
+        return case
 
     def _view(
         self,
@@ -1271,16 +1285,6 @@ class Engine(Reports, Maintenance):
             (wf, entries, tuple(deadlines), calendar, window),
             pays(wf, entries),  # pays (by position: keywords are gathered into a dict)
         )
-
-
-def _opened_by(case: CaseRecord, as_of: date) -> CaseRecord:
-    """``case`` if it had been opened on ``as_of``; else :class:`UnknownName`, the same from
-    every read of one case as of a date (``case``, ``deadlines``, ``replay_deadlines``): on
-    that date there was no such case, not a case without deadlines."""
-    if as_of < case.opened_on:
-        raise UnknownName(f"case {case.id} was opened on {case.opened_on.isoformat()}, "
-                          f"after {as_of.isoformat()}")
-    return case
 
 
 __all__ = ["Breach", "CaseView", "DeadlineView", "DoudiError", "Engine"]

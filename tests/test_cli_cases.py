@@ -208,6 +208,41 @@ def test_every_read_of_a_case_before_it_was_opened_is_refused_alike(db, read):
 
 
 @pytest.mark.parametrize("args", [
+    ["case", "show", "{cid}", "--as-of", "2017-12-31"],
+    ["case", "fire", "{cid}", "accept", "--on", "2017-12-31"],
+    ["case", "correct", "{cid}", "0", "--on", "2017-12-31", "--reason", "笔误"],
+], ids=lambda a: " ".join(a[:2]))
+def test_a_date_before_the_calendar_is_a_usage_error_on_a_case_too(db, args):
+    """docs/cli.md: exit status 2 for bad input, a "date before 2018" among it, as `case open`,
+    `calendar due` and the reports refuse 2017-12-31 ("outside the calendar"). Found by
+    review: on a case opened 2026-03-02 it was exit 1, "opened on 2026-03-02, after
+    2017-12-31" or "before the case's last event": a script took the date it had sent wrong
+    for a refusal by the procedure."""
+    cid = open_case(db)
+    before = dump_file(db)
+    result = run(db, *[a.format(cid=cid) for a in args])
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == ("Error: 2017-12-31 is outside the calendar "
+                                  "(2018-01-01 to 2060-12-31)")
+    assert dump_file(db) == before
+    # (a date in the calendar before the opening is still "no such case then", exit 1)
+    assert run(db, "case", "show", cid, "--as-of", "2018-01-01").exit_code == 1
+
+
+@pytest.mark.parametrize("read", [
+    lambda engine, cid: engine.case(cid, as_of=date(2017, 12, 31)),
+    lambda engine, cid: engine.deadlines(cid, as_of=date(2017, 12, 31)),
+    lambda engine, cid: engine.replay_deadlines(cid, as_of=date(2017, 12, 31)),
+])
+def test_every_read_of_a_case_before_the_calendar_is_refused_as_outside_it(db, read):
+    from engine import OutsideCalendar
+
+    cid = open_case(db)
+    with Engine.open(db) as engine, pytest.raises(OutsideCalendar):
+        read(engine, cid)
+
+
+@pytest.mark.parametrize("args", [
     ["case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "exception_route=x"],
     ["case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
      "--set", "archive_class=一事一议"],
