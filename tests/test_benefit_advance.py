@@ -68,6 +68,19 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1
 
 
+def phasing_out(api: Engine, households: int) -> list[str]:
+    """天津 benefit cases (900 a month from 2026-04) whose income was recorded over the
+    standard on 2026-05-15: phasing out June … November (津民发〔2023〕13号 一(三))."""
+    ids = []
+    for _ in range(households):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                             attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                 payload={"per_capita_income": 1300, "standard": 1100})
+        ids.append(case.id)
+    return ids
+
+
 def test_advance_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch):
     """Found by review: ``case advance`` (or ``recompute``) on a database a platform writes
     to as it runs stopped with "case … was changed by another writer meanwhile" whenever an
@@ -81,13 +94,7 @@ def test_advance_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch
     from engine import core
 
     api = Engine.open(db)
-    ids = []
-    for _ in range(2):
-        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                             attributes={"amount": 900, "paid_from": "2026-04"})
-        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                 payload={"per_capita_income": 1300, "standard": 1100})
-        ids.append(case.id)
+    ids = phasing_out(api, 2)
     advancing, platform = Engine.open(db), Engine.open(db)
     commit, batches = core.Engine._commit, []
 
@@ -118,13 +125,7 @@ def test_advance_goes_on_past_a_damaged_case_and_names_it_at_the_end(db):
     import sqlite3
 
     api = Engine.open(db)
-    ids = []
-    for _ in range(3):
-        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                             attributes={"amount": 900, "paid_from": "2026-04"})
-        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                 payload={"per_capita_income": 1300, "standard": 1100})
-        ids.append(case.id)
+    ids = phasing_out(api, 3)
     api.close()
     raw = sqlite3.connect(db)
     raw.execute("update cases set attributes = 'not json' where id = ?", [ids[1]])
