@@ -278,6 +278,22 @@ def test_jiangsu_half_the_standard_is_disregarded_to_the_fraction_of_a_fen(engin
     assert result.countable_income == 901.01  # (shown in fen; judged unrounded)
 
 
+def test_jiangsu_elderly_odd_job_and_farming_cap_is_counted_in_decimal(engine):
+    """一(二) "60周岁以上老年人打零工、自给自足种植（养殖）每月所得收入，不超过当地最低生活保障标准部分……
+    不计入": standard 1000.10; a member of 65 earns 0.30 at odd jobs (all of it disregarded)
+    and 1,000 from farming, of which the 999.80 left of the standard is disregarded: 0.20
+    counted. With a pension of 999.90 the total is 1,000.10, the standard itself: not below it
+    (57号 "低于"), so 边缘, at the standard. In floats the cap was 999.8000000000001, the farming
+    counted 0.1999999999999 and the household 低保, its per capita shown as the standard."""
+    household = {"standard": 1000.1, "members": [
+        {"id": "a", "age": 65, "income": {"odd_job": 0.3, "farming": 1000, "pension": 999.9}}]}
+    result = engine.assess("jiangsu_draft", household)
+    assert [s.counted for s in steps(result, "income:farming")] == [0.2]
+    assert (result.countable_income, result.per_capita) == (1000.1, 1000.1)
+    assert result.classification == "marginal"
+    assert result.flags.get("at_standard") is True
+
+
 @pytest.mark.parametrize(
     ("per_capita_income", "multiple", "expected"),
     [(899, None, "dibao"), (900, None, "marginal"), (1350, None, "marginal"),

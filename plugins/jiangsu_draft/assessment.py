@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from engine.assessment import AssessmentRules, Household, Member, PropertyItem, Support
 from engine.money import decimal, product, to_fen
 from engine.workflow import Parameter
@@ -53,8 +55,10 @@ def _income(member: Member, kind: str, amount: float, household: Household):
                 "重度残疾人就业收入不超过低保标准部分不计入")
     if kind in ("odd_job", "farming") and member.age >= 60:
         # One cap for both kinds together: 打零工、自给自足种植（养殖）每月所得收入.
+        # (in decimal: 1000.1 − 0.3 is 999.8000000000001 in floats, which left 0.1999999999999
+        # of farming counted and a household at the standard below it)
         before = member.income.get("odd_job", 0.0) if kind == "farming" else 0.0
-        return (min(amount, max(0.0, standard - before)), INCOME,
+        return (min(decimal(amount), max(Decimal(0), decimal(standard) - decimal(before))), INCOME,
                 "60周岁以上老年人打零工、自给自足种植（养殖）收入不超过低保标准部分不计入")
     d = member.disability
     if kind == "employment" and d is not None and d.grade in (3, 4):
