@@ -22,7 +22,7 @@ from attrs import frozen
 from engine.arguments import json_object, spelled
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.json_reader import Reader
-from engine.money import decimal, product, to_fen
+from engine.money import decimal, product, to_fen, yuan
 from engine.shapes import fields_checked, is_instance, is_number
 
 DISABILITY_TYPES = ("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple")
@@ -462,7 +462,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         for kind, amount in member.income.items():
             if kind == "imputed" and (why := _real_hardship(member, rules)):
                 steps.append(Step("income:imputed", 0.0, rules.real_hardship_basis,
-                                  f"{why}：核算收入{amount:g}元不计入，根据家庭实际困难情况综合判断",
+                                  f"{why}：核算收入{yuan(amount)}元不计入，根据家庭实际困难情况综合判断",
                                   member.id))
                 hardship.append(member.id)
                 continue
@@ -474,14 +474,14 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             if kind == "employment" and cost_left > 0 and counted > 0:
                 deduction = min(cost_left, counted)
                 counted -= deduction
-                note = (note + "；" if note else "") + f"扣减就业成本{float(deduction):g}元"
+                note = (note + "；" if note else "") + f"扣减就业成本{yuan(to_fen(deduction))}元"
                 citation = citation if citation != NATIONAL else rules.employment_cost_basis
             elif (kind == "employment" and counted > 0 and rules.employment_cost_share <= 0
                   and rules.employment_cost_basis and citation == NATIONAL):
                 # A province that says there is no deduction (or ended one) is the clause.
-                citation, note = rules.employment_cost_basis, f"计入{amount:g}元，不扣减就业成本"
+                citation, note = rules.employment_cost_basis, f"计入{yuan(amount)}元，不扣减就业成本"
             steps.append(Step(f"income:{kind}", to_fen(counted), citation,
-                              note or f"计入{amount:g}元", member.id))
+                              note or f"计入{yuan(amount)}元", member.id))
             total += counted
     counted_ids = {m.id for m in members}
     for support in household.support:
@@ -494,13 +494,13 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
             share, citation = ruled
         counted = product(support.amount, share)
         steps.append(Step("support", to_fen(counted), citation,
-                          f"{support.relation}（{support.giver_age}岁）给付{support.amount:g}元，"
+                          f"{support.relation}（{support.giver_age}岁）给付{yuan(support.amount)}元，"
                           f"计入{share:.0%}", support.to))
         total += counted
     if rules.deduct_rigid_spending and household.rigid_spending:
         deduction = min(decimal(household.rigid_spending), total)
         steps.append(Step("rigid_spending", -to_fen(deduction), rules.rigid_spending_basis,
-                          f"扣除刚性支出{float(deduction):g}元"))
+                          f"扣除刚性支出{yuan(to_fen(deduction))}元"))
         total -= deduction
     size = len(members)
     per_capita = to_fen(total / size)  # (shown; the lines are tested on the exact total)
@@ -531,7 +531,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         # capita cannot tell 900.004 from 900).
         flags["at_standard"] = True
     steps.append(Step("classification", per_capita, basis,
-                      f"人均{per_capita:g}元，标准{household.standard:g}元，边缘上限{multiple:g}倍"
+                      f"人均{yuan(per_capita)}元，标准{yuan(household.standard)}元，边缘上限{multiple:g}倍"
                       + ("（含）" if rules.marginal_inclusive else "")))
     if household.property_exceeds:
         # 低保 and 边缘 alike need the property within the local limits: a household found
@@ -581,11 +581,11 @@ def _marginal_single_person(province: str, household: Household, applicant: Memb
         # (a household beyond the property limits is above whatever its income: say so, not
         # "above (per capita …)", which blames an income that may be within the bounds)
         why = ("its property exceeds the local limits" if whole.flags.get("property_exceeds")
-               else f"per capita {whole.per_capita:g}")
+               else f"per capita {yuan(whole.per_capita)}")
         raise EventRefused(f"{refused}: the household as a whole is {whole.classification} ({why}), "
                            f"not 边缘 ({rules.marginal_single_person_basis})")
     return Step("single_person", 0.0, rules.marginal_single_person_basis,
-                f"低保边缘家庭（人均{whole.per_capita:g}元）中的{'、'.join(special)}，经本人申请参照“单人户”"
+                f"低保边缘家庭（人均{yuan(whole.per_capita)}元）中的{'、'.join(special)}，经本人申请参照“单人户”"
                 "核算", applicant.id)
 
 

@@ -14,6 +14,7 @@ from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, HistoryEntry, given
 from engine.hookspecs import hookimpl
+from engine.money import yuan
 from engine.shapes import is_text, one
 
 MARGINAL_BASIS = "民发〔2022〕83号（低保边缘家庭认定）"
@@ -61,7 +62,7 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
         return None
     assessment, route = assessed.derived["assessment"], assessed.derived.get("exception_route")
     found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "
-             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}"
+             f"{yuan(assessment['per_capita'])} against the standard {yuan(assessment['standard'])}"
              + (" and the property beyond the local limits"
                 if assessment.get("flags", {}).get("property_exceeds") else ""))
     classification = assessment["classification"]
@@ -124,7 +125,7 @@ def assessment_permits_recognition(ctx: GuardContext) -> str | None:
     assessment = assessed.derived["assessment"]
     flags = assessment.get("flags", {})
     found = (f"the assessment of {assessed.on.isoformat()} found a per-capita income of "
-             f"{assessment['per_capita']:g} against the standard {assessment['standard']:g}")
+             f"{yuan(assessment['per_capita'])} against the standard {yuan(assessment['standard'])}")
     classification = assessment["classification"]
     basis = next((s["citation"] for s in assessment["steps"] if s["rule"] == "classification"),
                  "")

@@ -31,3 +31,10 @@ def product(*factors: float | int | Decimal) -> Decimal:
 def to_fen(value: float | int | Decimal) -> float:
     """``value`` in yuan rounded to the fen, half up (450.505 → 450.51)."""
     return float(decimal(value).quantize(FEN, rounding=ROUND_HALF_UP))
+
+
+def yuan(value: float | int | Decimal) -> str:
+    """``value`` written for a person: the decimal it was written as, without an exponent or
+    trailing zeros (12345.67, 1000000, 0.5), where ``:g`` wrote 12345.7 and 1e+06. An amount
+    the engine computed is rounded first (``yuan(to_fen(x))``)."""
+    return format(decimal(value).normalize(), "f")

@@ -489,6 +489,29 @@ def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch
         2, f"Error: {path}: not valid JSON (the key 'standard' is given twice in one object)\n")
 
 
+def test_the_assessment_shows_its_amounts_to_the_fen(tmp_path, engine):
+    """Each step shows what it counted, "so a case officer can check the result line by line"
+    (engine/assessment.py), national counting (民发〔2021〕57号: income counted in full): a
+    business income of 12,345.67, support of 10,000.55 and earnings of 1,000,000 make
+    1,022,346.22 for two, 511,173.11 a head. Written with :g they were 12345.7, 10000.5,
+    1e+06, and the summary line's "countable income 1.02235e+06 … per capita 511173"."""
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 40, "income": {"employment": 1000000}},
+        {"id": "b", "age": 40, "income": {"business": 12345.67}}],
+        "support": [{"to": "b", "relation": "child", "giver_age": 40, "amount": 10000.55}]}
+    result = engine.assess("shanxi", household)
+    assert [s.note for s in result.steps] == [
+        "计入1000000元", "计入12345.67元", "child（40岁）给付10000.55元，计入100%",
+        "人均511173.11元，标准900元，边缘上限1.5倍"]
+    path = tmp_path / "household.json"
+    path.write_text(json.dumps(household), encoding="utf-8")
+    shown = CliRunner().invoke(cli, ["assess", str(path), "--province", "shanxi"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[-1] == (
+        "shanxi: countable income 1022346.22, household of 2, per capita 511173.11, "
+        "standard 900 → above")
+
+
 @pytest.mark.parametrize(("change", "message"), [
     (lambda h: h.update(suport=[]), "household.suport: unknown field (fields: members,"),
     (lambda h: h["members"][0].update(incomes={}), "household.members[0].incomes: unknown field"),

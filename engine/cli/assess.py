@@ -30,6 +30,7 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     Prints the countable income rule by rule, each with its clause, the per-capita income and
     the class: dibao (below the standard), marginal (below the 边缘 multiple) or above.
     """
+    from engine.money import yuan
     from engine.registry import assess_household, get_registry
 
     data = load_json(household_file)
@@ -43,6 +44,6 @@ def assess(household_file, province, county, fmt, db_path) -> None:
         echo_json(result)
         return
     emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
-    echo(f"\n{result['province']}: countable income {result['countable_income']:g}, "
-         f"household of {result['household_size']}, per capita {result['per_capita']:g}, "
-         f"standard {result['standard']:g} → {result['classification']}")
+    echo(f"\n{result['province']}: countable income {yuan(result['countable_income'])}, "
+         f"household of {result['household_size']}, per capita {yuan(result['per_capita'])}, "
+         f"standard {yuan(result['standard'])} → {result['classification']}")

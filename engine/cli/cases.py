@@ -443,6 +443,8 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     the rules alone would not help (above the line with special_hardship=true, or 边缘), the
     province's route. On a marginal case, recognition then follows the assessment.
     """
+    from engine.money import yuan
+
     household = load_json(household_file)
     engine = open_engine(db_path)
     view = engine.fire(case_id, "assess", on=on, payload={"household": household}, actor=actor)
@@ -452,7 +454,7 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
         echo_json({"assessment": result,
                    "exception_route": view.case.attributes.get("exception_route")})
         return
-    echo(f"{case_id}: per capita {result['per_capita']:g}, standard {result['standard']:g}"
+    echo(f"{case_id}: per capita {yuan(result['per_capita'])}, standard {yuan(result['standard'])}"
          f" → {result['classification']}")
     route = view.case.attributes.get("exception_route")
     if route and view.history[-1]["derived"].get("exception_route"):

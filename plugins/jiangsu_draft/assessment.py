@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.assessment import AssessmentRules, Household, Member, PropertyItem, Support
-from engine.money import decimal, product, to_fen
+from engine.money import decimal, product, to_fen, yuan
 from engine.workflow import Parameter
 
 DRAFT = "江苏征求意见稿"
@@ -88,7 +88,7 @@ def _property_rule(vehicle_limit: Parameter):
         # (0, the default: no local standard yet, so no car is "实际价值较低")
         if cared_for and vehicle_limit.value > 0 and item.value <= vehicle_limit.value:
             return (f"{PROPERTY}（主要用于重特大疾病患者就诊或重度残疾人出行且实际价值较低的小型车辆，"
-                    f"不纳入车辆核定范围；价值认定标准{vehicle_limit.value:g}元：{vehicle_limit.citation}）")
+                    f"不纳入车辆核定范围；价值认定标准{yuan(vehicle_limit.value)}元：{vehicle_limit.citation}）")
         return None
 
     return rule
@@ -125,8 +125,8 @@ def rules(parameters) -> AssessmentRules:
             note += "；与困难残疾人生活补贴之和不低于低保标准的100%（补贴金额未给出）"
         elif member.disability_allowance and standard - allowance > floor:
             floor = to_fen(decimal(standard) - decimal(allowance))
-            note = (f"{SINGLE}（与困难残疾人生活补贴{allowance:g}元之和不低于低保标准的100%："
-                    f"{standard:g}−{allowance:g}")
+            note = (f"{SINGLE}（与困难残疾人生活补贴{yuan(allowance)}元之和不低于低保标准的100%："
+                    f"{yuan(standard)}−{yuan(allowance)}")
         return floor, note + "）"
 
     return AssessmentRules(
