@@ -495,7 +495,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         counted = product(support.amount, share)
         steps.append(Step("support", to_fen(counted), citation,
                           f"{support.relation}（{support.giver_age}岁）给付{yuan(support.amount)}元，"
-                          f"计入{share:.0%}", support.to))
+                          f"计入{yuan(product(share, 100))}%", support.to))
         total += counted
     if rules.deduct_rigid_spending and household.rigid_spending:
         deduction = min(decimal(household.rigid_spending), total)

@@ -92,6 +92,19 @@ PROPERTY = [
 ]
 
 
+def test_a_county_s_share_of_support_counted_is_shown_as_set(engine):
+    """江苏征求意见稿 一(四): support from siblings or people aged 60 and over "可以视情适当豁免";
+    a county counting 12.5 % of it: a parent of 60 paying 400 a month to a grade 1 applicant
+    alone is counted 400 × 12.5 % = 50. The note said "计入12%" (:.0% rounds 12.5 half to even)."""
+    engine.set_parameter("jiangsu_draft", "昆山市", "single_support_counted_share", 0.125,
+                         "昆山市民政局 测试文件 第4条", date(2026, 1, 1))
+    household = {"standard": 900, "applicant": "m1", "single_person": True, "members": [
+        {"id": "m1", "age": 40, "disability": {"grade": 1, "type": "physical"}}],
+        "support": [{"to": "m1", "relation": "parent", "giver_age": 60, "amount": 400}]}
+    [step] = steps(engine.assess("jiangsu_draft", household, county="昆山市"), "support")
+    assert (step.counted, step.note) == (50, "parent（60岁）给付400元，计入12.5%")
+    assert step.citation.startswith("昆山市民政局 测试文件 第4条")
+
 def test_jiangsu_property_the_investigation_found_exempt_is_not_assessed(engine):
     """江苏征求意见稿 一(三): "对于维持家庭生产生活的必需财产，可以在认定时予以适当豁免。对主要用于家庭中
     重特大疾病患者就诊或重度残疾人出行且实际价值较低的小型车辆，可不纳入车辆核定范围，具体车辆价值认定标准
