@@ -252,6 +252,40 @@ def test_a_case_the_collective_meeting_refused_cannot_be_approved(engine):
     assert engine.fire(cid, "reject", on=date(2026, 3, 23)).state == "rejected"
 
 
+def test_a_household_assessed_within_the_rules_after_the_meeting_refused_it_can_be_approved(engine):
+    """江苏征求意见稿 五(一): 一事一议 is for an applicant "家庭收入、财产等情况超出政策规定条件" and
+    decides on that household. Found by review: the meeting refused on 3/12 (assessed above the
+    line on 3/6: 1500 a head against 900), the investigation's figures were then put right
+    (assessed again on 3/13: 1200 over two, 600 a head, below 900: within the rules, which
+    need no 一事一议, as refer_collective says), and approval was still refused for the
+    meeting's refusal. The later assessment is judged by itself: 公示 3/13, 7 days 3/14 …
+    3/20, approved Mon 3/23 within the delegated 20 working days (3/4 … 3/31), paid from
+    2026-04 (民发〔2021〕57号 第21条)."""
+    cid = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(cid, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "refuse", "meeting_on": "2026-03-11", "participants": 3,
+        "reasons": "收入超出低保标准"})
+    engine.fire(cid, "assess", on=date(2026, 3, 13), payload={"household": BELOW})
+    engine.fire(cid, "post_publicity", on=date(2026, 3, 13))
+    view = engine.fire(cid, "approve", on=date(2026, 3, 23), payload={"amount": 300})
+    assert view.state == "approved"
+    total = next(d for d in view.deadlines if d.deadline.rule == "total")
+    assert (total.deadline.due_on, total.status) == (date(2026, 3, 31), "met")
+    benefit = engine.case(view.links[0]["case_id"])
+    assert benefit.case.attributes["paid_from"] == "2026-04"
+    # Assessed again still above the line, the refusal is not the last word either: a new
+    # meeting after that assessment is needed, and only its agreement leads to approval.
+    again = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(again, "refer_collective", on=date(2026, 3, 9))
+    engine.fire(again, "collective_decided", on=date(2026, 3, 12), payload={
+        "outcome": "refuse", "meeting_on": "2026-03-11", "participants": 3, "reasons": "财产超标"})
+    engine.fire(again, "assess", on=date(2026, 3, 13), payload={"household": ABOVE})
+    engine.fire(again, "post_publicity", on=date(2026, 3, 13))
+    with pytest.raises(EventRefused, match=r"\(above\): approval needs collective_decided first"):
+        engine.fire(again, "approve", on=date(2026, 3, 23), payload={"amount": 300})
+
+
 # -- approval follows the recorded assessment ----------------------------------------------------
 # 民发〔2021〕57号 第21条: "对不符合条件的申请，不予确认同意"; a household above the line is let in
 # only through a route its province provides.

@@ -177,8 +177,16 @@ def collective_review_routed(ctx) -> str | None:
 
 def not_refused_collectively(ctx) -> str | None:
     """A case the 一事一议 meeting refused cannot be approved: the exception is what let an
-    applicant beyond the rules in (五(一) "需要纳入…的，应当通过“一事一议”的方式，集体研究确定")."""
+    applicant beyond the rules in (五(一) "需要纳入…的，应当通过“一事一议”的方式，集体研究确定").
+
+    The meeting decided on the household as it was then assessed: an assessment recorded after
+    it (the investigation's figures put right) is judged by itself (assessment_permits_approval):
+    within the rules it needs no 一事一议, beyond them a new meeting after it."""
     decision = ctx.attributes.get("collective_decision")
+    meeting = next((e.seq for e in reversed(ctx.history) if e.event == "collective_decided"), None)
+    assessed = last_assessment(ctx.history)
+    if meeting is not None and assessed is not None and assessed.seq > meeting:
+        return None
     if isinstance(decision, dict) and decision.get("outcome") == "refuse":
         return (f"the 一事一议 meeting of {decision.get('meeting_on')} refused the case "
                 f"({COLLECTIVE}): it cannot be approved; record reject instead")
