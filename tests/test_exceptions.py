@@ -10,7 +10,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import EventRefused, InvalidInput
-from helpers import dump, dump_file, error_line, run
+from helpers import dump, dump_file, error_line, run, snapshot
 
 # Two earners, 2000 + 1000 = 3000 a month, two people: 1500 per head against a standard of
 # 900 → above the line (and above 1.5 × 900 = 1350, so not 边缘 either).
@@ -250,6 +250,28 @@ def test_a_case_the_collective_meeting_refused_cannot_be_approved(engine):
                                            r"\(江苏征求意见稿 五\(一\)\): it cannot be approved"):
         engine.fire(cid, "approve", on=date(2026, 3, 23))
     assert engine.fire(cid, "reject", on=date(2026, 3, 23)).state == "rejected"
+
+
+def test_the_collective_meeting_is_held_once_the_case_was_referred_to_it(engine):
+    """江苏征求意见稿 五(一): "经调查后确实存在特殊困难……应当通过“一事一议”的方式，集体研究确定".
+    Found by review: referred on Tue 3/10 (investigated, assessed on 3/6 and verified), the
+    meeting was recorded as held on 2026-02-20, before the case was even opened (3/2), and
+    taken as the decision that lets it be approved. A meeting before the referral is refused,
+    nothing recorded; one on the referral day itself is the case's."""
+    cid = verified(engine, special_hardship=True, delegated=True)
+    engine.fire(cid, "refer_collective", on=date(2026, 3, 10))
+    record = {"outcome": "agree", "participants": 3, "reasons": "重病支出大，确有特殊困难"}
+    for held in ("2026-02-20", "2026-03-09"):
+        before = snapshot(engine, cid)
+        with pytest.raises(EventRefused, match=f"the meeting on {held} is before the case was "
+                                               r"referred to it on 2026-03-10 \(refer_collective"):
+            engine.fire(cid, "collective_decided", on=date(2026, 3, 12),
+                        payload={**record, "meeting_on": held})
+        assert snapshot(engine, cid) == before
+    view = engine.fire(cid, "collective_decided", on=date(2026, 3, 12),
+                       payload={**record, "meeting_on": "2026-03-10"})
+    assert view.state == "verifying"
+    assert view.case.attributes["collective_decision"]["meeting_on"] == "2026-03-10"
 
 
 def test_a_household_assessed_within_the_rules_after_the_meeting_refused_it_can_be_approved(engine):

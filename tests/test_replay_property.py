@@ -17,7 +17,9 @@ DIBAO_EVENTS = ["accept", "start_investigation", "request_verification", "start_
                 "reject", "notify_refusal", "publish", "withdraw", "terminate",
                 "refer_collective", "collective_decided"]
 PAYLOADS = [{}, {"delegated": True}, {"amount": 800}, {"channel": "网上"},
-            {"outcome": "agree", "meeting_on": "2026-01-01", "participants": 3, "reasons": "x"}]
+            {"outcome": "agree", "meeting_on": "2026-01-01", "participants": 3, "reasons": "x"},
+            # (the one above is before any referral, so refused: this one may fall after it)
+            {"outcome": "agree", "meeting_on": "2026-02-16", "participants": 3, "reasons": "x"}]
 REASONS = [None, "人户分离", "调查难度大", "没有理由"]
 
 steps = st.lists(

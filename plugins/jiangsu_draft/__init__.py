@@ -131,8 +131,9 @@ def collective_decision_recorded(ctx) -> str | None:
     """一事一议 ends with the meeting's record: outcome, date, participants and reasons (五(一)).
 
     Each datum's shape is the declared attributes' (COLLECTIVE_RECORD), checked before this
-    guard: what is left is that each is given, the meeting not after the decision and as
-    many participants as the locality asks (a parameter, which no declaration can hold)."""
+    guard: what is left is that each is given, the meeting held between the referral and the
+    decision, and as many participants as the locality asks (a parameter, which no declaration
+    can hold)."""
     payload = ctx.payload
     if payload.get("outcome") is None:
         return (f"collective_decided needs --set outcome=agree or outcome=refuse ({COLLECTIVE}); "
@@ -143,6 +144,12 @@ def collective_decision_recorded(ctx) -> str | None:
     meeting_on = date.fromisoformat(str(meeting))  # (a date: the attribute's check)
     if meeting_on > ctx.on:
         return f"the meeting on {meeting_on.isoformat()} is after the decision's date {ctx.on.isoformat()}"
+    # "经调查后…集体研究确定": the meeting decides the case referred to it, so it is held once the
+    # case was referred (refer_collective), not before.
+    referred = next((e.on for e in reversed(ctx.history) if e.event == "refer_collective"), None)
+    if referred is not None and meeting_on < referred:
+        return (f"the meeting on {meeting_on.isoformat()} is before the case was referred to it "
+                f"on {referred.isoformat()} (refer_collective; {COLLECTIVE} 经调查后…集体研究确定)")
     minimum = ctx.parameters["collective_min_participants"]
     participants = payload.get("participants")
     if participants is None or participants < minimum.value:
