@@ -90,13 +90,13 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
         rules = ctx.hooks.doudi_assessment_rules(province=ctx.province,
                                                  parameters=dict(ctx.parameters))
         if rules.whole_household_basis:
-            return (f"household_size {size:g}: the assessment of {assessed.on.isoformat()} found "
+            return (f"household_size {yuan(size)}: the assessment of {assessed.on.isoformat()} found "
                     f"the household of {counted} eligible, and it is approved whole "
                     f"({rules.whole_household_basis})")
     minimum = assessment.get("flags", {}).get("minimum_benefit")
     amount = ctx.attributes.get("amount")
     if minimum is not None and isinstance(amount, int | float) and amount < minimum:
-        return (f"amount {amount:g} is below the minimum benefit {minimum:g} the assessment of "
+        return (f"amount {yuan(amount)} is below the minimum benefit {yuan(minimum)} the assessment of "
                 f"{assessed.on.isoformat()} set ({assessment['flags'].get('minimum_benefit_basis')})")
     return None
 
@@ -140,7 +140,7 @@ def assessment_permits_recognition(ctx: GuardContext) -> str | None:
             return (f"{found}, but the property beyond the local limits: it cannot be recognised "
                     f"as 边缘 ({PROPERTY_BASIS}); record refuse instead")
         limit = assessment["marginal_multiple"]
-        return (f"{found}: not within {limit:g} × the standard ({basis}), so not 边缘; "
+        return (f"{found}: not within {yuan(limit)} × the standard ({basis}), so not 边缘; "
                 "record refuse instead")
     parameters = assessment_parameters(ctx)
     rules = ctx.hooks.doudi_assessment_rules(province=ctx.province, parameters=parameters)
@@ -162,7 +162,7 @@ def assessment_permits_recognition(ctx: GuardContext) -> str | None:
         why = "no income above it (exactly the standard)"
     else:
         spending = household.get("rigid_spending") if isinstance(household, dict) else None
-        why = (f"rigid spending of {spending:g} a month" if spending
+        why = (f"rigid spending of {yuan(spending)} a month" if spending
                else "no rigid spending (household.rigid_spending)")
     return (f"{found} and {why}: not 支出型 ({rules.expenditure_basis}); record refuse instead")
 

@@ -20,7 +20,7 @@ from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, given, number_datum, register_each
 from engine.hookspecs import hookimpl
-from engine.money import decimal, to_fen
+from engine.money import decimal, to_fen, yuan
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
 from engine.periods import due_date, iso_date, why_not_a_date
 from engine.shapes import is_text, one
@@ -107,7 +107,7 @@ def income_above_standard(ctx: GuardContext) -> str | None:
     if not standard:
         raise InvalidInput("standard must be more than 0")
     if income <= standard:
-        return f"per-capita income {income:g} does not exceed the standard {standard:g}"
+        return f"per-capita income {yuan(income)} does not exceed the standard {yuan(standard)}"
     if "changed_on" in ctx.payload:
         _not_after_event(ctx, "changed_on")
     return None
@@ -154,13 +154,13 @@ def review_outcome_valid(ctx: GuardContext) -> str | None:
         new = _number(ctx, "amount")
         old = _current_amount(ctx)
         if outcome == "raise" and new <= old:
-            return f"a raise must increase the amount ({old:g} → {new:g})"
+            return f"a raise must increase the amount ({yuan(old)} → {yuan(new)})"
         if outcome == "reduce" and new >= old:
-            return f"a reduction must lower the amount ({old:g} → {new:g})"
+            return f"a reduction must lower the amount ({yuan(old)} → {yuan(new)})"
         floor = ctx.attributes.get("minimum_benefit")
         if isinstance(floor, dict) and isinstance(floor.get("amount"), int | float) \
                 and new < floor["amount"]:
-            return (f"amount {new:g} is below the minimum benefit {floor['amount']:g} set when "
+            return (f"amount {yuan(new)} is below the minimum benefit {yuan(floor['amount'])} set when "
                     f"the household was approved ({floor.get('basis')}): it is paid every month")
     return None
 

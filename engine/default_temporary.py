@@ -23,7 +23,7 @@ from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext, number_datum, register_each
 from engine.hookspecs import hookimpl
-from engine.money import product, to_fen
+from engine.money import product, to_fen, yuan
 from engine.shapes import is_number
 from engine.workflow import Parameter
 
@@ -110,23 +110,23 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
         if category == "unemployed":
             months = _number(ctx, "months")
             if not low <= months <= high:
-                return (f"a one-time grant of {months:g} months of the standard is outside "
-                        f"{low:g}–{high:g} months ({param.citation})")
+                return (f"a one-time grant of {yuan(months)} months of the standard is outside "
+                        f"{yuan(low)}–{yuan(high)} months ({param.citation})")
             expected = _money(months, standard)
             if amount is not None and _money(amount) != expected:
-                return (f"amount {amount:g} is not {months:g} months × the standard {standard:g} "
-                        f"= {expected:g} ({param.citation})")
+                return (f"amount {yuan(amount)} is not {yuan(months)} months × the standard {yuan(standard)} "
+                        f"= {yuan(expected)} ({param.citation})")
             return None
         persons = _number(ctx, "persons")
         if amount is None:
             raise InvalidInput(f"{ctx.event} needs --set amount=NUMBER")
         cap, floor = _money(high, standard, persons), _money(low, standard, persons)
         if _money(amount) > cap:
-            return (f"amount {amount:g} exceeds {high:g} months × the standard {standard:g} × "
-                    f"{persons:g} persons = {cap:g} ({param.citation})")
+            return (f"amount {yuan(amount)} exceeds {yuan(high)} months × the standard {yuan(standard)} × "
+                    f"{yuan(persons)} persons = {yuan(cap)} ({param.citation})")
         if _money(amount) < floor:
-            return (f"amount {amount:g} is below {low:g} months × the standard {standard:g} × "
-                    f"{persons:g} persons = {floor:g} ({param.citation})")
+            return (f"amount {yuan(amount)} is below {yuan(low)} months × the standard {yuan(standard)} × "
+                    f"{yuan(persons)} persons = {yuan(floor)} ({param.citation})")
         return None
     if amount is None:
         raise InvalidInput(f"{ctx.event} needs --set amount=NUMBER")
@@ -148,7 +148,7 @@ def unemployed_eligible(ctx: GuardContext) -> str | None:
             raise InvalidInput(f"{ctx.event} of a grant to an uninsured unemployed person needs "
                                f"--set months_without_income=N ({rule.citation})")
         if months < rule.value:
-            return (f"{months:g} months without income: the grant needs {rule.value} "
+            return (f"{yuan(months)} months without income: the grant needs {rule.value} "
                     f"consecutive months ({rule.citation})")
         if ctx.attributes.get("unemployment_insurance") is True:
             return ("unemployment insurance covers this person: the grant is for the uninsured "
@@ -205,7 +205,7 @@ def formalities_completed(ctx: GuardContext) -> str | None:
     amount = _number(ctx, "amount")
     paid = _paid_amount(ctx)
     if paid is not None and _money(amount) != _money(paid):
-        return f"the registered amount {amount:g} is not the amount paid on pay_urgent ({paid:g})"
+        return f"the registered amount {yuan(amount)} is not the amount paid on pay_urgent ({yuan(paid)})"
     if ctx.payload.get("signed") is not True:
         return ("the 经办人员签字、盖章手续 are not complete: record them with --set signed=true "
                 f"({ctx.parameters['formalities'].citation})")
@@ -230,12 +230,13 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
         amount = _money(months, standard)
         outcome.attributes["amount"] = amount
         outcome.attributes["amount_basis"] = (
-            f"{param.citation}：{months:g}个月 × 低保标准{standard:g}元 = {amount:g}元")
+            f"{param.citation}：{yuan(months)}个月 × 低保标准{yuan(standard)}元 = {yuan(amount)}元")
         return
     persons = float(ctx.attributes["persons"])
     cap = _money(limits[1], standard, persons)
     outcome.attributes["amount_basis"] = (
-        f"{param.citation}：不超过{limits[1]:g}个月 × 低保标准{standard:g}元 × {persons:g}人 = {cap:g}元")
+        f"{param.citation}：不超过{yuan(limits[1])}个月 × 低保标准{yuan(standard)}元 × "
+        f"{yuan(persons)}人 = {yuan(cap)}元")
 
 
 GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible, graduate_eligible,

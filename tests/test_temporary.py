@@ -374,6 +374,22 @@ def test_jiangsu_unemployed_grant_is_months_times_the_standard(engine, months, a
     assert complete(engine, view.id, date(2026, 10, 9), amount=amount).state == "completed"
 
 
+def test_the_grant_s_basis_and_refusals_write_its_amount_to_the_fen(engine):
+    """江苏征求意见稿 二(一) "3-6个月的低保标准": standard 2,022.36 × 6 months = 12,134.16. The
+    basis kept as evidence wrote it "12134.2元" (Python's :g keeps six digits), and a refusal
+    of 12,134.17 read "amount 12134.2 is not 6 months × the standard 2022.36 = 12134.2"."""
+    case = open_temporary(engine, "jiangsu_draft", **UNEMPLOYED, standard=2022.36)
+    with pytest.raises(EventRefused) as refused:
+        engine.fire(case.id, "pay_urgent", on=PAID,
+                    payload={"months": 6, "reason": "失业", "amount": 12134.17})
+    assert "amount 12134.17 is not 6 months × the standard 2022.36 = 12134.16 " in str(
+        refused.value)
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"months": 6, "reason": "失业"})
+    assert view.case.attributes["amount"] == 12134.16
+    assert view.case.attributes["amount_basis"].endswith(
+        "：6个月 × 低保标准2022.36元 = 12134.16元")
+
+
 @pytest.mark.parametrize("months", [2, 2.9, 6.5, 7])
 def test_jiangsu_refuses_a_grant_outside_3_to_6_months_via_the_cli(db, months):
     case_id = cli_open(db, "jiangsu_draft", "2026-09-28", *sets(**UNEMPLOYED))
