@@ -212,6 +212,41 @@ def formalities_completed(ctx: GuardContext) -> str | None:
     return None
 
 
+#: What the decision (``pay_urgent``, ``approve``) fixed the aid on: its amount and the data
+#: the amount rule and the category's conditions were judged against.
+AID_BASIS = ("amount", "category", "standard", "months", "persons", "months_without_income",
+             "unemployment_insurance", "in_dibao", "employed", "recipient", "aid_form")
+DECISIONS = ("pay_urgent", "approve")
+
+
+def _same(given: Any, fixed: Any) -> bool:
+    if is_number(given) and is_number(fixed):
+        return _money(given) == _money(fixed)
+    return given == fixed
+
+
+def aid_basis_kept(ctx: GuardContext) -> str | None:
+    """The events after the decision (补齐手续, 发放) keep the aid it fixed: given again, the
+    amount and what it was judged on must be as decided, or the case would show an amount (or
+    a category, a number of persons, months) that no rule was checked against."""
+    fixed: dict[str, Any] = {}
+    decision = None
+    for entry in ctx.history:
+        fixed.update(entry.payload)
+        fixed.update(entry.derived)
+        if entry.event in DECISIONS:
+            decision = entry
+    if decision is None:
+        return None
+    changed = [f"{name} {spelled(fixed.get(name))} → {spelled(ctx.payload[name])}"
+               for name in AID_BASIS
+               if name in ctx.payload and not _same(ctx.payload[name], fixed.get(name))]
+    if not changed:
+        return None
+    return (f"{ctx.event} cannot change the aid fixed on {decision.event} on "
+            f"{decision.on.isoformat()}: {'; '.join(changed)}")
+
+
 # -- effects --------------------------------------------------------------------------------
 
 
@@ -240,7 +275,7 @@ def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
 
 
 GUARDS = (aid_reason_given, aid_amount_within_limits, unemployed_eligible, graduate_eligible,
-          public_emergency_provided, formalities_completed)
+          public_emergency_provided, formalities_completed, aid_basis_kept)
 EFFECTS = (fix_aid_amount,)
 
 

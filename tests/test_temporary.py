@@ -477,6 +477,54 @@ def test_tianjin_refuses_disaster_aid_above_the_cap_via_the_cli(db):
     assert dump_file(db) == before
 
 
+def test_the_payment_after_approval_keeps_the_approved_amount_via_the_cli(db):
+    """天津 二(二) "每人救助标准不超过3个月本市城乡居民最低生活保障标准": approved at 3,030 for one
+    person (3 × 1,010), ``pay --set amount=9999`` made 9,999 the case's amount, past the cap the
+    approval was judged against (``pay`` checked nothing); ``--set persons=5`` or ``standard``
+    rewrote what the cap was worked out from. The aid and its basis are fixed by the decision."""
+    case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="disaster"))
+    for event, on in (("accept", "2026-09-28"), ("start_investigation", "2026-09-29"),
+                      ("verify", "2026-09-29"), ("post_publicity", "2026-09-30")):
+        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
+    approved = run(db, "case", "fire", case_id, "approve", "--on", "2026-10-09",
+                   *sets(amount=3030, standard=1010, persons=1))
+    assert approved.exit_code == 0, approved.output
+    before = dump_file(db)
+    for changed, said in (({"amount": 9999}, "amount 3030 → 9999"),
+                          ({"persons": 5}, "persons 1 → 5"),
+                          ({"standard": 2000}, "standard 1010 → 2000"),
+                          ({"category": "other"}, 'category "disaster" → "other"')):
+        result = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", *sets(**changed))
+        assert result.exit_code == 1, result.output
+        line = error_line(result, "Error: pay refused")
+        assert said in line and "approve on 2026-10-09" in line
+        assert dump_file(db) == before
+    # The same values again change nothing: paid at 3,030.
+    paid_ = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", "--format", "json",
+                *sets(amount="3030.00", persons=1))
+    assert paid_.exit_code == 0, paid_.output
+    shown = json.loads(paid_.output)
+    assert shown["state"] == "paid" and shown["attributes"]["amount"] == 3030
+
+
+def test_the_formalities_keep_the_grant_the_urgent_payment_fixed(engine):
+    """江苏征求意见稿 二(二) "登记救助对象、救助事由、救助金额等信息，补齐经办人员签字、盖章手续": the
+    formalities register the aid paid. A grant of 4 months × 900 = 3,600 (二(一) 3–6 months)
+    was completed with ``months=9``: the case then said 9 months beside 3,600 paid."""
+    case = open_temporary(engine, "jiangsu_draft", **UNEMPLOYED, standard=900)
+    view = engine.fire(case.id, "pay_urgent", on=PAID, payload={"months": 4, "reason": "失业"})
+    assert view.case.attributes["amount"] == 3600
+    before = snapshot(engine, case.id)
+    for changed, said in (({"months": 9}, "months 4 → 9"),
+                          ({"months_without_income": 1}, "months_without_income 3 → 1"),
+                          ({"category": "other"}, 'category "unemployed" → "other"')):
+        with pytest.raises(EventRefused, match=f"pay_urgent on 2026-09-28: {said}"):
+            complete(engine, case.id, date(2026, 10, 9), amount=3600, **changed)
+        assert snapshot(engine, case.id) == before
+    done = complete(engine, case.id, date(2026, 10, 9), amount=3600, months=4)
+    assert done.state == "completed" and done.case.attributes["months"] == 4
+
+
 # 晋民发〔2023〕31号 二(一): "对…连续三个月无收入来源，生活困难且失业保险政策无法覆盖的农民工等
 # 未参保失业人员，未纳入低保范围的，经本人申请，由务工地或者经常居住地发放一次性临时救助金"
 # — no amount is set.
