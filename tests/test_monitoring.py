@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from engine import Engine, EventRefused, InvalidInput
-from helpers import by_rule
+from helpers import by_rule, dump_file, error_line, run
 
 OPENED = date(2026, 1, 5)
 
@@ -127,3 +127,27 @@ def test_a_comparison_in_the_days_article_203_adds_counts_for_the_period_before(
         (date(2026, 5, 31), date(2026, 6, 30), "breached", 1),
     ]
     assert [b.case.id for b in engine.breaches(as_of=date(2026, 7, 1))] == [district]
+
+
+def test_a_comparison_keeps_the_level_of_the_department_the_case_is_for(engine, db):
+    """天津 三(三) "市民政局每季度、区民政局每月": a case is one department's comparisons, at the
+    level it was opened at. The 市民政局's (省级) case, compared on 2026-02-10 with ``--set
+    level=县级``, became a district's: its next comparison was due by the end of March (the
+    month after February's) instead of Tue 2026-06-30 (the end of the quarter after the first);
+    a district's turned quarterly so, and its monthly breaches went unseen. Refused, exit 1,
+    nothing written; the same level again is a comparison like any other."""
+    city = monitoring(engine, "tianjin", "省级", authority="天津市民政局")
+    district = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
+    for cid, other in ((city, "县级"), (district, "省级")):
+        before = dump_file(db)
+        with pytest.raises(EventRefused, match=f"level .*→ \"{other}\""):
+            engine.fire(cid, "compare_data", on=date(2026, 2, 10), payload={"level": other})
+        assert dump_file(db) == before
+    result = run(db, "case", "fire", city, "compare_data", "--on", "2026-02-10",
+                 "--set", "level=市级")
+    assert result.exit_code == 1
+    assert "level" in error_line(result, "Error: compare_data refused")
+    assert dump_file(db) == before
+    view = engine.fire(city, "compare_data", on=date(2026, 2, 10), payload={"level": "省级"})
+    assert [(d.deadline.due_on, d.status) for d in view.deadlines] == [
+        (date(2026, 3, 31), "met"), (date(2026, 6, 30), "open")]
