@@ -871,6 +871,22 @@ def validate(
                     v.strip() and v == v.strip() for v in values.split("|"))):
                 fail(item, f"when {when!r} is not an attribute's name (true), or name=value "
                            "(alternatives value|value)")
+            # (a Variant("remote", …) on an attribute no one declared took remote=yes, or a
+            # misspelt "remtoe", without a word, and the case got the ordinary period)
+            spec = workflow.attributes.get(name)
+            if spec is None:
+                fail(item, f"when {when!r} names attribute {name!r}, which the workflow does not "
+                           "declare (a province declares its own with add_attributes)")
+            if equals and spec.type == "bool":
+                fail(item, f"when {when!r}: {name!r} is true or false, named alone for true "
+                           f"(when = {name!r})")
+            if not equals and spec.type != "bool":
+                fail(item, f"when {when!r}: {name!r} is not true or false ({spec.type}): "
+                           "name=value (alternatives value|value)")
+            outside = [v for v in values.split("|") if spec.choices and v not in spec.choices]
+            if equals and outside:
+                fail(item, f"when {when!r}: {outside[0]!r} is not one of {name!r}'s choices "
+                           f"({'、'.join(spec.choices)})")
         params = [d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)]
         for param in filter(None, params):
             if param not in workflow.parameters:

@@ -784,6 +784,39 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
         "name=value (alternatives value|value)")
 
 
+@pytest.mark.parametrize("when, shown", [
+    # docs/provinces.md's own example once did this: `remote` undeclared, so --set remote=yes
+    # (or 1) was taken and the case silently got the ordinary 5wd, not the remote 8wd
+    ("remote", "names attribute 'remote', which the workflow does not declare (a province "
+               "declares its own with add_attributes)"),
+    ("delegatd", "names attribute 'delegatd', which the workflow does not declare (a province "
+                 "declares its own with add_attributes)"),
+    # a true attribute is stored True, which "true" never equals: the variant never applied
+    ("delegated=true", "'delegated' is true or false, named alone for true (when = 'delegated')"),
+    # a text attribute is never True: named alone it held for no case
+    ("county", "'county' is not true or false (text): name=value (alternatives value|value)"),
+    ("proposal=approve|aprove", "'aprove' is not one of 'proposal''s choices (approve、refuse)"),
+], ids=["undeclared", "misspelt", "bool-as-text", "text-as-flag", "outside-choices"])
+def test_a_deadline_condition_on_an_attribute_the_workflow_does_not_declare_names_the_plugin(
+        install, when, shown):
+    install(f'''
+    from engine import DeadlineRule, Variant, WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_deadlines=(DeadlineRule(
+                "village_review", "村级评议", ("accept",), "total", stops=("start_investigation",),
+                variants=(Variant({when!r}, "total_extended"),)),))]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(一)) on workflow 'dibao': "
+        f"deadline 'village_review': when {when!r}" + (" " if shown.startswith("names") else ": ")
+        + shown)
+
+
 @pytest.mark.parametrize("field", ["approval_after", "next_event"])
 def test_an_exception_route_naming_an_event_the_workflow_lacks_names_the_plugin(install, db,
                                                                                tmp_path, field):

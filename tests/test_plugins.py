@@ -242,6 +242,9 @@ def test_the_documented_plugin_example_loads_and_does_what_it_says(site, tmp_pat
     # 村级评议 5wd: 4/3 (1), 4/7–4/10 (2–5) → 4/10; remote, 8wd: 4/13 (6) 4/14 (7) 4/15 (8).
     assert due[near.id, "village_review"].due_on == date(2026, 4, 10)
     assert due[remote.id, "village_review"].due_on == date(2026, 4, 15)
+    # remote is declared (a bool): "yes" is bad input, not a case silently given the 5wd
+    with pytest.raises(InvalidInput, match='remote must be true or false, got "yes"'):
+        engine.open_case(province="hainan", on=date(2026, 4, 1), attributes={"remote": "yes"})
     # The overlay: 三月三 (2025-03-31, a Monday) is a day off in the province only.
     assert not engine.calendar("hainan").is_working_day(date(2025, 3, 31))
     assert engine.calendar().is_working_day(date(2025, 3, 31))
