@@ -214,6 +214,27 @@ def test_the_engine_names_no_province():
             assert code not in text, f"{path.relative_to(root)} names {code}"
 
 
+def test_the_documented_pyproject_is_one_pip_can_install():
+    """docs/provinces.md's pyproject.toml once held the entry-point table alone, which pip
+    refuses ("`project` must contain ['name'] properties"): a provincial team copying it could
+    not install its plugin."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "provinces.md").read_text(encoding="utf-8")
+    section = text.split("## Writing a province plugin", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```toml\n(.*?)```", section, re.S)
+    config = tomllib.loads(block)
+    assert config["build-system"]["build-backend"] == "setuptools.build_meta"
+    assert (config["project"]["name"], config["project"]["version"]) == ("doudi-hainan", "0.1.0")
+    # the module the Python blocks are written as ("# doudi_hainan/__init__.py")
+    assert config["project"]["entry-points"]["doudi"] == {"hainan": "doudi_hainan"}
+    assert "# doudi_hainan/__init__.py" in section
+    pyproject = pytest.importorskip("setuptools.config.pyprojecttoml")
+    assert pyproject.validate(config, "pyproject.toml")
+
+
 def test_the_documented_plugin_example_loads_and_does_what_it_says(site, tmp_path):
     """docs/provinces.md "Writing a province plugin", its Python blocks as one module, installed as a
     newcomer would: they must load and work (the classes it names once had to be found in
