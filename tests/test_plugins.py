@@ -263,6 +263,12 @@ def test_the_documented_plugin_example_loads_and_does_what_it_says(site, tmp_pat
     # 村级评议 5wd: 4/3 (1), 4/7–4/10 (2–5) → 4/10; remote, 8wd: 4/13 (6) 4/14 (7) 4/15 (8).
     assert due[near.id, "village_review"].due_on == date(2026, 4, 10)
     assert due[remote.id, "village_review"].due_on == date(2026, 4, 15)
+    # The province's own step, an event that leaves the case accepted and meets its deadline
+    # (8wd, due 4/15) on 4/14.
+    held = engine.fire(remote.id, "hold_village_review", on=date(2026, 4, 14))
+    review = next(v for v in held.deadlines if v.deadline.rule == "village_review")
+    assert (held.state, review.deadline.stopped_on, review.status) == \
+        ("accepted", date(2026, 4, 14), "met")
     # remote is declared (a bool): "yes" is bad input, not a case silently given the 5wd
     with pytest.raises(InvalidInput, match='remote must be true or false, got "yes"'):
         engine.open_case(province="hainan", on=date(2026, 4, 1), attributes={"remote": "yes"})
