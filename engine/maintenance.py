@@ -60,12 +60,14 @@ class LeftCases:
     def __init__(self, on_skipped: Skipped | None = None) -> None:
         self.count = 0
         self.first: tuple[str, DoudiError] | None = None
+        self.damaged = False  # (whether one was left for a row changed outside doudi)
         self.on_skipped = on_skipped
 
     def __call__(self, case_id: str, error: DoudiError) -> None:
         self.count += 1
         if self.first is None:
             self.first = (case_id, error)
+        self.damaged = self.damaged or isinstance(error, DamagedRecord)
         if self.on_skipped is not None:
             self.on_skipped(case_id, error)
 
