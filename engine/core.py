@@ -53,7 +53,7 @@ from engine.periods import DueDate, due_date, stored_date
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
-from engine.store import CaseRecord, Change, Known, Store, copied, parsed, plain
+from engine.store import CaseRecord, Change, Known, SettingsChanged, Store, copied, parsed, plain
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     OPEN_EVENT,
@@ -323,8 +323,14 @@ class Engine(Reports, Maintenance):
                   if other != workflow and name in wf.parameters and self.registry.workflow(
                       province, other).parameters.get(name) == wf.parameters[name]]
         recorded = self.store.add_local_setting(setting, *shared)
-        self._local, self._workflows = None, {}  # (and _known_cases hold no workflow)
+        self._forget_settings()
         return recorded
+
+    def _forget_settings(self) -> None:
+        """Read the county settings again when next asked for (and the workflows built with
+        them; _known_cases hold no workflow): the writes no longer check the old ones."""
+        self._local, self._workflows = None, {}
+        self.store.settings_read = None
 
     def parameter_settings(self, province: str | None = None, county: str | None = None,
                            in_force: bool = True, as_of: date | None = None
@@ -355,8 +361,9 @@ class Engine(Reports, Maintenance):
 
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
-            self._local, self._damaged_places = local_parameters.read_by_place(
-                self.store.local_setting_rows())
+            rows = self.store.local_setting_rows()
+            self._local, self._damaged_places = local_parameters.read_by_place(rows)
+            self.store.settings_read = rows[-1]["id"] if rows else 0
         return self._local
 
     def _place_settings(self, province: str, workflow: str, county: str
@@ -478,7 +485,9 @@ class Engine(Reports, Maintenance):
                 # A number is chosen before the write lock is taken: another process may
                 # have opened a case with it meanwhile. Then the next free one is taken (a
                 # lock held past the wait is not that: it would be waited for again).
-                if case_id is not None or attempt == OPEN_ATTEMPTS or isinstance(exc, Busy):
+                # A county setting recorded meanwhile: worked out again with it.
+                if ((case_id is not None and not isinstance(exc, SettingsChanged))
+                        or attempt == OPEN_ATTEMPTS or isinstance(exc, Busy)):
                     raise
                 continue
             break
@@ -620,6 +629,8 @@ class Engine(Reports, Maintenance):
                     # Another writer changed the case since we kept it: read it from the
                     # database once and check the event again.
                     continue
+                if isinstance(exc, SettingsChanged) and attempt < OPEN_ATTEMPTS:
+                    continue  # worked out again with the settings stored now
                 if (attempt < OPEN_ATTEMPTS and not isinstance(exc, Busy)
                         and any(self.store.exists(c.case.id) for c in changes[1:])):
                     # A case the event opens (approve → benefit) is numbered before the
@@ -876,6 +887,11 @@ class Engine(Reports, Maintenance):
             self._known_cases.pop(change.case.id, None)
         try:
             self.store.commit(changes)
+        except SettingsChanged:
+            # Another process recorded a county setting since this engine read them: the
+            # events were counted without it. Read them again for the next try.
+            self._forget_settings()
+            raise
         except (sqlite3.IntegrityError, Conflict) as exc:
             # Two calls with the same key at once: the loser finds the case changed (the
             # version it read is gone, its case number taken) or its unique key insert fails.
@@ -934,7 +950,11 @@ class Engine(Reports, Maintenance):
                              corrects=corrects)
         change = Change(attrs.evolve(case, last_event_on=on), [entry],
                         self.store.deadlines(case_id))
-        if not self._commit([change], idempotency_key):
+        try:
+            committed = self._commit([change], idempotency_key)
+        except SettingsChanged:  # (a correction counts nothing: written as it was)
+            committed = self._commit([change], idempotency_key)
+        if not committed:
             return self._raced_call(idempotency_key, call)
         return self.case(case_id, as_of=on)
 

@@ -218,7 +218,7 @@ class Maintenance:
         # The county settings as stored now, not as this engine read them when it opened: a
         # platform's engine kept open would otherwise re-derive nothing that a `doudi
         # parameter set` in another process changed since.
-        self._local, self._workflows = None, {}
+        self._forget_settings()
         moved: list[MovedDate] = []
         each_moved = on_moved or moved.append
 
@@ -388,15 +388,17 @@ class Maintenance:
                 case_id, progress, kept, {(f.province, f.workflow) for f in unread})
         finally:
             if unread:  # (the settings read without them: for this check only)
-                self._local, self._workflows = None, {}
+                self._forget_settings()
         return cases, events, [*unread, *findings]
 
     def _unread_settings(self) -> list[SettingFinding]:
         """The county parameter settings whose rows cannot be read back; the engine is left
         with the others, as stored now (another process may have recorded one since this
         engine read them; if any cannot be read, :meth:`verify` drops them when done)."""
-        readable, unread = local_parameters.read_rows(self.store.local_setting_rows())
+        rows = self.store.local_setting_rows()
+        readable, unread = local_parameters.read_rows(rows)
         self._local, self._workflows = local_parameters.by_place(readable), {}
+        self.store.settings_read = rows[-1]["id"] if rows else 0
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)
         return [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
                                row["name"], exc.problem) for row, exc in unread]

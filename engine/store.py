@@ -211,8 +211,19 @@ _REPEATED_TEXT = frozenset({"rule", "title", "severity", "kind", "duration", "ci
                             "province", "workflow", "county", "state"})
 
 
+class SettingsChanged(Conflict):
+    """The county settings stored are no longer those the write's events were counted with:
+    another process recorded one since they were read. Nothing written."""
+
+
 class Store:
     """The case database. Every write goes through :meth:`commit`, one transaction each."""
+
+    # The id of the last county setting the caller counts its events with (0: none stored),
+    # None when it holds none: each write checks it is still the last one stored
+    # (:class:`SettingsChanged`), under the write lock. (A class default: a read-only
+    # store is made without __init__.)
+    settings_read: int | None = None
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
         _check_durability(durability)
@@ -888,9 +899,17 @@ class Store:
                                  "by a process that could only read the database): make it "
                                  f"writable{or_else}") from None
 
+    def settings_changed(self) -> bool:
+        """Whether a county setting was recorded after those the caller counts with."""
+        return self.settings_read is not None and self.settings_read != (self.db.conn.execute(
+            "select max(id) from local_parameters").fetchone()[0] or 0)
+
     def _write(self, changes: list[Change]) -> None:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()
         # introspects the table on every call, and an import batch holds hundreds of cases.
+        if self.settings_changed():
+            raise SettingsChanged("a county's parameters were changed by another writer "
+                                  "meanwhile: nothing written; try again")
         now = _now()
         opened, updated = [], []
         for change in changes:

@@ -715,3 +715,48 @@ def test_a_damaged_county_setting_stops_its_own_county_not_the_others(db, tmp_pa
                  ["parameter", "list", "--history"]):
         result = run(db, *args)
         assert (result.exit_code, error_line(result)) == (1, line), (args, result.output)
+
+
+def test_an_event_counts_with_a_setting_another_process_recorded_since_the_engine_read_them(
+        engine):
+    """Found by a platform's integration: an Engine kept open (a platform's service) read the
+    county settings once, at its first event of the county, and counted every later event
+    with them: after `doudi parameter set` in another process gave 甲县 2 working days
+    (dated 01-05, before the cases), its next acceptance was written with 57号 第15条's 3
+    (due Thu 03-05, cited 第15条), and `audit verify` then named the case as altered. The
+    write checks, under the write lock, that the settings it counted with are still the
+    stored ones; if not, it reads them again and works the event out again. 甲县's 2 from
+    Mon 03-02 → Wed 03-04."""
+    accepted_case(engine, "乙县", "B1")  # (the engine has read the settings: none)
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    other.close()
+    started = by_rule(accepted_case(engine, "甲县", "A1"))["investigation_start"].deadline
+    assert (started.due_on, started.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
+    assert engine.store.deadlines("A1") == Engine.open(engine.store.path).replay("A1")[1]
+    assert engine.verify()[2] == []
+    # An opening that names its id, and a correction, likewise go through.
+    other = Engine.open(engine.store.path)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, date(2026, 1, 6))
+    other.close()
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A2")
+    # 4 working days from Mon 03-02: 3/3(1) 3/4(2) 3/5(3) 3/6(4) → Fri 03-06
+    assert by_rule(engine.fire("A2", "accept", on=ACCEPTED))["investigation_start"] \
+        .deadline.due_on == date(2026, 3, 6)
+
+
+def test_an_import_counts_with_a_setting_another_process_recorded_since_the_engine_read_them(
+        engine):
+    """The same for an import line (found with the event's case above): the batch is worked
+    out under the write lock with the settings stored then. 甲县's 2 working days from Mon
+    03-02 → Wed 03-04."""
+    accepted_case(engine, "乙县", "B1")  # (the engine has read the settings: none)
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    other.close()
+    lines = [json.dumps({"op": "open", "province": "shanxi", "id": "A1", "on": "2026-03-02",
+                         "attributes": {"county": "甲县"}}),
+             json.dumps({"op": "fire", "case_id": "A1", "event": "accept", "on": "2026-03-02"})]
+    assert engine.import_lines(lines).events == 2
+    started = by_rule(engine.case("A1"))["investigation_start"].deadline
+    assert (started.due_on, started.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
