@@ -204,6 +204,7 @@ class Engine(Reports, Maintenance):
         """The workflow as it applies in ``county`` of ``province`` on ``on``: the province's
         (its plugin's patches and parameters), with the county's own parameters decided on
         or before that date on top (``on`` None: every setting recorded)."""
+        self._settings_as_stored()
         return self._workflow(arguments.text(province, "province"), arguments.text(name, "name"),
                               arguments.maybe_text(county, "county"),
                               arguments.maybe_date(on, "on"))
@@ -326,6 +327,12 @@ class Engine(Reports, Maintenance):
         self._forget_settings()
         return recorded
 
+    def _settings_as_stored(self) -> None:
+        """Before a read that counts with the county settings: the settings as stored now,
+        if another process recorded one since this engine read them (one indexed read)."""
+        if self.store.settings_changed():
+            self._forget_settings()
+
     def _forget_settings(self) -> None:
         """Read the county settings again when next asked for (and the workflows built with
         them; _known_cases hold no workflow): the writes no longer check the old ones."""
@@ -344,6 +351,7 @@ class Engine(Reports, Maintenance):
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         if province is not None:
             self.registry.province(province)  # a misspelt one is an error, not "(none)"
+        self._settings_as_stored()
         places = self._local_places()
         for (place_province, _, place_county), damaged in self._damaged_places.items():
             if province in (None, place_province) and county in (None, place_county):
@@ -406,6 +414,7 @@ class Engine(Reports, Maintenance):
         date is not yet)."""
         province = arguments.text(province, "province")
         county = arguments.maybe_text(county, "county")
+        self._settings_as_stored()
         return assess_household(self.registry, province, household,
                                 self._workflow(province, ROUTE_WORKFLOW, county, self.today()))
 
@@ -1154,6 +1163,7 @@ class Engine(Reports, Maintenance):
         data nor its conditions are judged again (see :meth:`_step`'s ``recorded``): a rule
         added since does not make an old history unreadable."""
         stored = self._load(arguments.text(case_id, "case_id"))
+        self._settings_as_stored()
         history = self.store.history(case_id)
         opening = history[0]
         attributes = dict(opening.payload)
@@ -1180,6 +1190,7 @@ class Engine(Reports, Maintenance):
         case = self._load(arguments.text(case_id, "case_id"))
         if as_of is not None:
             self._opened_by(case, as_of)
+        self._settings_as_stored()
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
     def _deadlines_from_history(
@@ -1251,6 +1262,7 @@ class Engine(Reports, Maintenance):
         """The case's deadlines as they stood on ``as_of``, each with its status."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
         case = self._opened_by(self._load(arguments.text(case_id, "case_id")), as_of)
+        self._settings_as_stored()
         case, _, deadlines = self._as_of(case, as_of)
         return list(self._judge(case, deadlines, as_of, window))
 
@@ -1264,6 +1276,7 @@ class Engine(Reports, Maintenance):
         # (the view judges its deadlines when first read: a date past the calendar would fail
         # there, in to_json, not here)
         self.calendar(self._province_of(stored), stored.county).check(as_of)
+        self._settings_as_stored()
         case, history, deadlines = self._as_of(stored, as_of)
         if history is None:
             history = self.store.history(case_id)

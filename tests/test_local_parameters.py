@@ -760,3 +760,22 @@ def test_an_import_counts_with_a_setting_another_process_recorded_since_the_engi
     assert engine.import_lines(lines).events == 2
     started = by_rule(engine.case("A1"))["investigation_start"].deadline
     assert (started.due_on, started.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
+
+
+def test_an_engine_kept_open_reads_a_setting_another_process_recorded_since(engine):
+    """The same for the reads that count with the settings (found with the event's case
+    above): a platform's engine showed 甲县's workflow, its settings in force and a case's
+    deadlines worked out again from its history with 57号 第15条's 3 working days after
+    another process had set 2 (dated 01-05). 2 from Mon 03-02 → Wed 03-04."""
+    assert engine.parameter_settings() == []
+    assert engine.workflow("shanxi", "dibao", "甲县").parameters["investigation_start"].value \
+        == "3wd"
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    accepted_case(other, "甲县", "A1")
+    other.close()
+    assert engine.workflow("shanxi", "dibao", "甲县").parameters["investigation_start"].value \
+        == "2wd"
+    assert [(s.county, s.value) for s in engine.parameter_settings()] == [("甲县", "2wd")]
+    started = {d.rule: d for d in engine.replay_deadlines("A1")}["investigation_start"]
+    assert (started.due_on, started.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
