@@ -58,13 +58,30 @@ class ImportResult:
 
 
 class ImportStopped(DoudiError):
-    """A bad line stopped an import; nothing from its batch was written."""
+    """A bad line stopped an import; nothing from its batch was written.
+
+    Raised as :meth:`of` makes it: also of the class of the error that stopped it
+    (``InvalidInput``, ``EventRefused``, ``Conflict``, ``Busy`` …), so that a platform
+    catching those by their meaning catches it too."""
 
     def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None
                  ) -> None:
         super().__init__(f"line {line}: {why or error} (import stopped: nothing from this "
                          f"line's batch written; {written} lines from earlier batches kept)")
         self.line, self.exit_code, self.written = line, error.exit_code, written
+
+    @classmethod
+    def of(cls, line: int, error: DoudiError, written: int, why: str | None = None
+           ) -> ImportStopped:
+        kind = type(error)
+        stopped = _STOPPED.get(kind)
+        if stopped is None:
+            stopped = _STOPPED[kind] = type(f"ImportStopped{kind.__name__}", (cls, kind), {})
+        return stopped(line, error, written, why)
+
+
+#: ImportStopped and the class of the error that stopped it, by that class.
+_STOPPED: dict[type, type[ImportStopped]] = {}
 
 
 _TEXT = (str, bytes)  # (``str | bytes`` would build a union at each line)
@@ -436,7 +453,7 @@ def import_lines(
             except DoudiError as exc:
                 why = for_a_line(str(exc), data or {})
                 if not skip_invalid:
-                    raise ImportStopped(number, exc, result.events, why) from None
+                    raise ImportStopped.of(number, exc, result.events, why) from None
                 skipped.append((number, why))
                 continue
             written += 1
@@ -445,7 +462,7 @@ def import_lines(
             try:
                 engine._commit(changes)
             except DoudiError as exc:
-                raise ImportStopped(pending[0][0], exc, result.events) from None
+                raise ImportStopped.of(pending[0][0], exc, result.events) from None
         return written, already, skipped, changes, state.before
 
     def report(number: int) -> None:

@@ -1233,3 +1233,33 @@ def test_a_first_import_through_a_symlink_leaves_the_link_and_no_database(tmp_pa
     assert link.is_symlink() and not list(tmp_path.glob("target.db*"))
     assert run(str(link), "import", write(tmp_path, LINES[:1])).exit_code == 0
     assert events(str(tmp_path / "target.db")) == 1
+
+
+def test_a_stopped_import_is_an_error_of_its_line_s_own_kind(db):
+    """Found by a platform's integration: an import stopped by a bad line raised only
+    ImportStopped, a plain DoudiError (not exported), whatever stopped it, so a platform
+    handling errors by their documented meaning (docs/python.md: bad input InvalidInput, a
+    refusal EventRefused, an unknown case UnknownName, a reused key Conflict) took every bad
+    line for a failure of doudi's: `except InvalidInput` did not catch an unknown event. It
+    is now also of the stopping error's class, and still an ImportStopped with its line."""
+    from engine import Conflict, EventRefused, InvalidInput, UnknownName
+    from engine.importer import ImportStopped
+
+    engine = Engine.open(db)
+    opened = json.dumps({"op": "open", "province": "shanxi", "id": "A1", "on": "2026-03-02",
+                         "key": "k1"})
+    stops = [
+        (json.dumps({"op": "fire", "case_id": "A1", "event": "nosuch", "on": "2026-03-03"}),
+         InvalidInput),
+        (json.dumps({"op": "fire", "case_id": "A1", "event": "approve", "on": "2026-03-03"}),
+         EventRefused),
+        (json.dumps({"op": "fire", "case_id": "Z9", "event": "accept", "on": "2026-03-03"}),
+         UnknownName),
+        (json.dumps({"op": "open", "province": "shanxi", "id": "A2", "on": "2026-03-03",
+                     "key": "k1"}), Conflict)]
+    for line, kind in stops:
+        with pytest.raises(kind, match=r"^line 2: ") as stopped:
+            engine.import_lines([opened, line])
+        assert isinstance(stopped.value, ImportStopped)
+        assert (stopped.value.line, stopped.value.exit_code) == (2, kind.exit_code)
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
