@@ -27,6 +27,11 @@ _EXPORTS = {
     "MovedDate": "engine.maintenance",
     "Recorded": "engine.maintenance",
     "Skipped": "engine.maintenance",
+    "ChainHead": "engine.maintenance",
+    "Finding": "engine.integrity",
+    "SettingFinding": "engine.integrity",
+    "CaseRecord": "engine.store",
+    "Deadline": "engine.deadlines",
     "Workflow": "engine.workflow",
     "AttributeSpec": "engine.workflow",
     "Breach": "engine.core",
@@ -70,6 +75,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
     from engine.core import Breach, CaseView, DeadlineView, Engine
+    from engine.deadlines import Deadline
     from engine.default_assessment import ExceptionRoute
     from engine.default_benefit import LeaveRoute
     from engine.effects import LinkedOpening, Outcome, Sanction
@@ -88,11 +94,13 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.guards import GuardContext
     from engine.hookspecs import hookimpl
     from engine.importer import ImportResult
+    from engine.integrity import Finding, SettingFinding
     from engine.local_parameters import LocalSetting
-    from engine.maintenance import MovedDate, Recorded, Skipped
+    from engine.maintenance import ChainHead, MovedDate, Recorded, Skipped
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
+    from engine.store import CaseRecord
     from engine.workflow import (
         AttributeSpec,
         DeadlineRule,
@@ -123,9 +131,12 @@ __all__ = [
     "Breach",
     "Busy",
     "CalendarOverlay",
+    "CaseRecord",
     "CaseView",
+    "ChainHead",
     "Conflict",
     "DamagedRecord",
+    "Deadline",
     "DeadlineRule",
     "DeadlineView",
     "Document",
@@ -135,6 +146,7 @@ __all__ = [
     "Engine",
     "EventRefused",
     "ExceptionRoute",
+    "Finding",
     "GuardContext",
     "ImportResult",
     "InvalidInput",
@@ -153,6 +165,7 @@ __all__ = [
     "Province",
     "Recorded",
     "Sanction",
+    "SettingFinding",
     "Skipped",
     "State",
     "Transition",

@@ -55,3 +55,24 @@ def test_an_engine_closes_and_leaves_no_log_beside_the_file(tmp_path):
     assert not (tmp_path / "cases.db-wal").exists()
     with pytest.raises(sqlite3.ProgrammingError):
         engine.case("shanxi-2026-000001")
+
+
+def test_verify_and_the_file_check_return_what_the_page_says(tmp_path):
+    """docs/python.md did not say what verify() returns (a platform's integration found
+    it only in the code), nor that SQLite's own check of the file, which `doudi audit
+    verify` runs first, is not part of it."""
+    from engine import ChainHead, Finding
+
+    with Engine.open(tmp_path / "cases.db", today=lambda: date(2026, 4, 1)) as engine:
+        engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="C1")
+        engine.fire("C1", "accept", on=date(2026, 3, 3))
+        heads = list(engine.chain_heads())
+        assert [(case_id, seq) for case_id, seq, _ in heads] == [("C1", 1)]
+        assert all(isinstance(h, tuple) and len(h) == len(ChainHead.__args__) for h in heads)
+        assert engine.verify(heads=heads) == (1, 2, [])
+        assert engine.store.file_problems() == []
+        engine.store.db.execute("update cases set state = 'applied' where id = 'C1'")
+        engine.store.db.conn.commit()
+        cases, events, [finding] = engine.verify()
+        assert (cases, events, type(finding), finding.case_id) == (1, 2, Finding, "C1")
+        assert str(finding).startswith("case C1: ")
