@@ -549,3 +549,17 @@ def test_a_long_value_is_cut_between_whole_characters(value, shown):
 
     assert spelled(value, limit=40) == shown
     assert len(shown) <= 40
+
+
+@pytest.mark.parametrize("gives", [datetime(2026, 3, 2, 9, 30), "2026-03-02", None])
+def test_a_today_that_gives_no_date_is_bad_input_naming_it(tmp_path, gives):
+    """Found by a platform's integration: Engine.open(today=datetime.now), a callable as
+    asked but giving a datetime (or text, or None), opened, and the first event failed with
+    a TypeError ("can't compare datetime.datetime to datetime.date") instead of an
+    InvalidInput naming what was wrong; nothing is written."""
+    from engine import Engine
+
+    engine = Engine.open(str(tmp_path / "x.db"), today=lambda: gives)
+    with pytest.raises(InvalidInput, match=r"^today\(\) must be a date \(datetime\.date\), got "):
+        engine.open_case(province="shanxi", on=ON)
+    assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
