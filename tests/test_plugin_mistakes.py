@@ -756,20 +756,23 @@ def test_an_override_of_another_kind_than_the_workflow_s_names_the_plugin(instal
     assert error_line(result).startswith(f"Error: {NAMED}: doudi_parameters: {shown}")
 
 
+VARIANT_WHEN = '''
+from engine import DeadlineRule, Variant, WorkflowPatch
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_deadlines=(DeadlineRule(
+            "village_review", "村级评议", ("accept",), "total", stops=("start_investigation",),
+            variants=(Variant({when}, "total_extended"),)),))]
+'''
+
+
 @pytest.mark.parametrize("when", ["remote=", "=true", "level=省级|", " ", " level=县级",
                                   "level=省级| 市级"])
 def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, when):
     # "remote=" held for no case: the rule (or its variant) silently never applied.
-    install(f'''
-    from engine import DeadlineRule, Parameter, Variant, WorkflowPatch
-
-    @hookimpl
-    def doudi_workflow_patches(province, workflow):
-        if province == "hainan" and workflow == "dibao":
-            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_deadlines=(DeadlineRule(
-                "village_review", "村级评议", ("accept",), "total", stops=("start_investigation",),
-                variants=(Variant({when!r}, "total_extended"),)),))]
-    ''')
+    install(VARIANT_WHEN.format(when=repr(when)))
     result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
     assert result.exit_code == 1, result.output
     if not when.strip():  # (a blank condition: refused when the Variant is built)
@@ -797,16 +800,7 @@ def test_a_deadline_condition_that_matches_no_case_names_the_plugin(install, whe
 ], ids=["undeclared", "misspelt", "bool-as-text", "text-as-flag", "outside-choices"])
 def test_a_deadline_condition_on_an_attribute_the_workflow_does_not_declare_names_the_plugin(
         install, when, shown):
-    install(f'''
-    from engine import DeadlineRule, Variant, WorkflowPatch
-
-    @hookimpl
-    def doudi_workflow_patches(province, workflow):
-        if province == "hainan" and workflow == "dibao":
-            return [WorkflowPatch("琼民规〔2099〕1号 四(一)", add_deadlines=(DeadlineRule(
-                "village_review", "村级评议", ("accept",), "total", stops=("start_investigation",),
-                variants=(Variant({when!r}, "total_extended"),)),))]
-    ''')
+    install(VARIANT_WHEN.format(when=repr(when)))
     result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
     assert result.exit_code == 1, result.output
     assert error_line(result) == (
