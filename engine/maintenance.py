@@ -425,6 +425,19 @@ class Maintenance:
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
+        if case_id is None:
+            # A case row deleted on its own (sqlite3 does not enforce the foreign key) left
+            # its history, which no case row leads to.
+            for (rowless,) in self.store.db.execute(
+                    "select distinct case_id from events where case_id not in "
+                    "(select id from cases) order by case_id").fetchall():
+                rows = self.store.history_rows(rowless)
+                cases, events = cases + 1, events + len(rows)
+                first, last = rows[0], rows[-1]
+                findings.append(Finding(rowless, len(rows), (
+                    f"missing, or the case altered: the case row is gone, its history "
+                    f"({len(rows)} events, {first['event']} on {first['on']} to "
+                    f"{last['event']} on {last['on']}) is still stored")))
         broken = {f.case_id for f in findings}
         for kept_id, seq, digest in kept:
             if kept_id not in broken and (case_id is None or kept_id == case_id):

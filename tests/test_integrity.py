@@ -669,6 +669,29 @@ def test_kept_chain_heads_show_a_consistent_cut_and_a_deleted_case(db, tmp_path)
     assert engine.verify(heads=[("grew", 2, rows["grew"]["hash"])])[2] == []
 
 
+def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
+    """Found by the evidence audit: verify walked the case rows, so a case row deleted with
+    sqlite3 (foreign keys are off there), its history left in place, passed as "every history
+    chain is intact" with one case fewer, also against kept heads (the kept event is still
+    stored). Every command then says there is no such case, and the reports leave it out."""
+    engine = Engine.open(db)
+    for case_id in ("rowless", "kept"):
+        _investigating(engine, case_id)
+    kept = tmp_path / "heads.txt"
+    kept.write_text(run(db, "audit", "heads").stdout, encoding="utf-8")
+    behind_the_engines_back(db, "delete from cases where id = 'rowless'")
+    expected = ("case rowless: event seq 3 missing, or the case altered: the case row is gone, "
+                "its history (3 events, open on 2026-03-02 to start_investigation on "
+                "2026-03-04) is still stored")
+    for args in ((), ("--heads", str(kept))):
+        result = run(db, "audit", "verify", *args)
+        assert result.exit_code == 1
+        assert result.stdout.splitlines() == [expected]
+        assert error_line(result) == "Error: 1 of 2 cases fail verification"
+    cases, events, findings = engine.verify()
+    assert (cases, events, [str(f) for f in findings]) == (2, 6, [expected])
+
+
 def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
     engine = Engine.open(db)
     _investigating(engine, "a")
