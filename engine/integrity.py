@@ -109,12 +109,18 @@ def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | N
 
 
 def disagreement(case: Any, rows: Sequence[Mapping[str, Any]]) -> Finding | None:
-    """A case row that its (intact) chain does not end in: events removed from the end, or
-    the row altered. Every event, a correction or recompute too, leaves the case in its
-    ``to_state`` on its date, so the last one must match the row's state and last date."""
+    """A case row that its (intact) chain does not begin and end in: events removed from the
+    end, or the row altered. Every event, a correction or recompute too, leaves the case in
+    its ``to_state`` on its date, so the last one must match the row's state and last date;
+    the first (the opening) is dated the day the case was opened."""
     if not rows:
         return Finding(case.id, 0, "missing (the case has no history)")
-    last = rows[-1]
+    first, last = rows[0], rows[-1]
+    if first["on"] != case.opened_on.isoformat():  # (the reports and guards read it)
+        return Finding(case.id, len(rows), (
+            f"missing, or the case altered: the case was opened on "
+            f"{case.opened_on.isoformat()}, its first event (seq {first['seq']}, "
+            f"{first['event']} on {first['on']}) opens it on {first['on']}"))
     if (last["to_state"], last["on"]) != (case.state, case.last_event_on.isoformat()):
         return Finding(case.id, len(rows), (
             f"missing, or the case altered: the case is {case.state} since "

@@ -692,6 +692,24 @@ def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
     assert (cases, events, [str(f) for f in findings]) == (2, 6, [expected])
 
 
+def test_audit_verify_finds_a_case_row_whose_opening_date_was_changed(db):
+    """Found by the evidence audit: the case row's opened_on is not in the chain and was
+    never compared with it, though the reports, ``case show --as-of`` and the 公布 notice
+    take a case as not yet opened before it. Moved from 2026-03-02 (the date of its open
+    event, seq 0) to 2026-03-20, ``case show moved --as-of 2026-03-10`` said the case was
+    opened after that day, and verify passed."""
+    engine = Engine.open(db)
+    _investigating(engine, "moved")
+    behind_the_engines_back(db, "update cases set opened_on = '2026-03-20' where id = 'moved'")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case moved: event seq 3 missing, or the case altered: the case was opened on "
+        "2026-03-20, its first event (seq 0, open on 2026-03-02) opens it on 2026-03-02"]
+    assert error_line(run(db, "case", "show", "moved", "--as-of", "2026-03-10")) == (
+        "Error: case moved was opened on 2026-03-20, after 2026-03-10")
+
+
 def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
     engine = Engine.open(db)
     _investigating(engine, "a")
