@@ -959,15 +959,26 @@ class Engine(Reports, Maintenance):
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
-        entry = HistoryEntry(len(history), CORRECTION_EVENT, on, case.state, case.state,
-                             dict(payload or {}), reason, actor=actor, key=idempotency_key,
-                             corrects=corrects)
-        change = Change(attrs.evolve(case, last_event_on=on), [entry],
-                        self.store.deadlines(case_id))
+
+        def change() -> Change:
+            # What happened by itself before ``on`` (a phase-out's end) is recorded first, on
+            # its own date, as before any event: the correction is made in the state the
+            # case is in on its date, and does not leave that end to be dated after it.
+            made, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
+            if wf.automatic:
+                self._advance(made, history, on, wf)
+            state = made.case.state
+            made.entries.append(HistoryEntry(
+                len(history) + len(made.entries), CORRECTION_EVENT, on, state, state,
+                dict(payload or {}), reason, actor=actor, key=idempotency_key,
+                corrects=corrects))
+            made.case = attrs.evolve(made.case, last_event_on=on)
+            return made
+
         try:
-            committed = self._commit([change], idempotency_key)
-        except SettingsChanged:  # (a correction counts nothing: written as it was)
-            committed = self._commit([change], idempotency_key)
+            committed = self._commit([change()], idempotency_key)
+        except SettingsChanged:  # (what happened by itself is counted again with them)
+            committed = self._commit([change()], idempotency_key)
         if not committed:
             return self._raced_call(idempotency_key, call)
         return self.case(case_id, as_of=on)

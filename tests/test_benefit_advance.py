@@ -146,3 +146,31 @@ def test_advance_goes_on_past_a_damaged_case_and_names_it_at_the_end(db):
     assert (again.exit_code, again.stdout) == (1, "")
     assert again.stderr.splitlines() == ["0 events recorded", line]
     assert engine.store.db.execute("select count(*) from events").fetchone()[0] == 3 * 2 + 2
+
+
+def test_a_correction_after_a_phase_out_ran_out_records_its_end_first(db):
+    """Found by the evidence audit: ``case correct`` did not record first what had happened
+    by itself, as every other event does. A 天津 phase-out June … November (津民发〔2023〕13号
+    一(三)) ends by itself on 2026-12-01; a correction dated 2026-12-04 was recorded as made
+    while the case was still phasing_out, and the end, recorded after it (``case advance``),
+    could then be dated no earlier than the correction: "phase_out_end on 2026-12-04". A
+    correction changes no state or date of the case; the end comes first, on its own date."""
+    engine = Engine.open(db)
+    (case_id,) = phasing_out(engine, 1)
+    result = run(db, "case", "correct", case_id, "1", "--on", "2026-12-04",
+                 "--reason", "收入录错", "--set", "per_capita_income=1350", "--set", "standard=1100")
+    assert result.exit_code == 0, result.output
+    history = engine.store.history(case_id)
+    assert [(e.seq, e.event, e.on, e.from_state, e.to_state, e.actor) for e in history[2:]] == [
+        (2, "phase_out_end", date(2026, 12, 1), "phasing_out", "ended", "doudi (by itself)"),
+        (3, "correction", date(2026, 12, 4), "ended", "ended", None)]
+    assert result.stdout == f"{case_id}: correction of event 1 recorded as event 3\n"
+    stored = engine.store.case(case_id)
+    assert (stored.state, stored.last_event_on) == ("ended", date(2026, 12, 4))
+    assert run(db, "case", "advance", "--as-of", "2026-12-04").stdout == ""
+    assert engine.verify() == (1, 4, [])
+    # A correction before the end is recorded as before (the case still phasing out).
+    (other,) = phasing_out(engine, 1)
+    engine.correct(other, 1, on=date(2026, 11, 30), reason="收入录错")
+    assert [(e.event, e.to_state) for e in engine.store.history(other)[2:]] == [
+        ("correction", "phasing_out")]
