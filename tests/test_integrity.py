@@ -947,6 +947,28 @@ def test_a_correction_is_a_new_event_referencing_what_it_corrects(engine, db):
     assert bad.exit_code == 1
 
 
+def test_case_show_s_table_says_what_a_correction_corrects_and_what_it_should_have_said(db):
+    """Found by the evidence audit: the table listed a correction as "correction 更正" with its
+    reason only: which event it puts right and the data it records (what that event should
+    have said, which no attribute shows: a correction changes none) were in the JSON alone,
+    so the history as a clerk reads it held a correction of nothing in particular."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c",
+                            attributes={"applicant_name": "张三"})
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    engine.correct(case.id, 0, on=date(2026, 3, 4), reason="申请人姓名录入错误",
+                   payload={"applicant_name": "张珊"})
+    engine.correct(case.id, 1, on=date(2026, 3, 4), reason="受理日期另有记录")
+    table = run(db, "case", "show", "c", "--as-of", "2026-03-04").stdout
+    rows = [line.split() for line in table.splitlines() if line[:2] in ("2 ", "3 ")]
+    assert rows == [
+        ["2", "2026-03-04", "correction", "更正", "seq", "0:", "applicant_name=张珊", "accepted",
+         "accepted", "申请人姓名录入错误"],
+        ["3", "2026-03-04", "correction", "更正", "seq", "1", "accepted", "accepted",
+         "受理日期另有记录"]]
+    assert "attributes: applicant_name=张三" in table  # (the correction changes none)
+
+
 def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_written(
         tmp_path, monkeypatch):
     # Found by the CLI fuzz test: a correction on 9999-12-31 was written, then showing the

@@ -376,7 +376,12 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
         echo("attributes: " + ", ".join(f"{visible(k)}={attribute_text(v)}"
                                         for k, v in data["attributes"].items()))
     echo("\nhistory")
-    emit(data["history"], "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
+    # A correction's title says which event it puts right and what it should have said
+    # (its data: no attribute shows it, as a correction changes none).
+    emit([{**e, "title": f"{e['title']} seq {e['corrects']}" + (": " + ", ".join(
+        f"{visible(k)}={attribute_text(v)}" for k, v in e["payload"].items())
+        if e["payload"] else "")} if e["corrects"] is not None else e for e in data["history"]],
+         "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
     echo("\ndeadlines")
     emit(data["deadlines"], "table",
          ["rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis", "provisional"])
