@@ -779,3 +779,23 @@ def test_an_engine_kept_open_reads_a_setting_another_process_recorded_since(engi
     assert [(s.county, s.value) for s in engine.parameter_settings()] == [("甲县", "2wd")]
     started = {d.rule: d for d in engine.replay_deadlines("A1")}["investigation_start"]
     assert (started.due_on, started.citation) == (COUNTY_INVESTIGATION_DUE, BASIS)
+
+
+def test_a_report_as_of_a_past_date_counts_with_a_setting_another_process_recorded_since(engine):
+    """The breach report rebuilds a case with later events as it stood on the report's date,
+    from its history, as ``case`` does: it too counts with the settings as stored now. 甲县's
+    2 working days (dated 01-05) from Mon 03-02 → due Wed 03-04, breached on Thu 03-05 (the
+    investigation started 03-06); a platform's engine that had read the settings before
+    counted 57号 第15条's 3 (due 03-05, not yet breached) and left the case out, while its
+    ``case("A1", as_of=03-05)`` showed it breached."""
+    assert engine.workflow("shanxi", "dibao", "甲县").parameters["investigation_start"].value \
+        == "3wd"
+    other = Engine.open(engine.store.path)  # (another process)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    accepted_case(other, "甲县", "A1")
+    other.fire("A1", "start_investigation", on=date(2026, 3, 6))
+    other.close()
+    found = engine.breaches(as_of=date(2026, 3, 5))
+    assert [(b.case.id, b.view.deadline.rule, b.view.deadline.due_on, b.view.overdue_working_days)
+            for b in found] == [("A1", "investigation_start", COUNTY_INVESTIGATION_DUE, 1)]
+    assert found[0].view.deadline.citation == BASIS
