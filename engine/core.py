@@ -374,9 +374,8 @@ class Engine(Reports, Maintenance):
 
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
-            rows = self.store.local_setting_rows()
-            self._local, self._damaged_places = local_parameters.read_by_place(rows)
-            self.store.settings_read = rows[-1]["id"] if rows else 0
+            self._local, self._damaged_places = local_parameters.read_by_place(
+                self.store.counted_setting_rows())
         return self._local
 
     def _place_settings(self, province: str, workflow: str, county: str

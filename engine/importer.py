@@ -424,8 +424,7 @@ def import_lines(
         # already recorded, ids taken, the cases) cannot change before it is written: two
         # imports of the same file at once take turns, batch by batch.
         with engine.store.write_transaction():
-            if engine.store.settings_changed():  # (recorded by another process meanwhile)
-                engine._forget_settings()
+            engine._settings_as_stored()  # (one recorded by another process meanwhile)
             written, already, skipped, changes, before = apply_and_write(parsed)
         engine._written(changes, before, owned=True)  # kept once committed, not before
         return written, already, skipped

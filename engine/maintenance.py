@@ -395,10 +395,8 @@ class Maintenance:
         """The county parameter settings whose rows cannot be read back; the engine is left
         with the others, as stored now (another process may have recorded one since this
         engine read them; if any cannot be read, :meth:`verify` drops them when done)."""
-        rows = self.store.local_setting_rows()
-        readable, unread = local_parameters.read_rows(rows)
+        readable, unread = local_parameters.read_rows(self.store.counted_setting_rows())
         self._local, self._workflows = local_parameters.by_place(readable), {}
-        self.store.settings_read = rows[-1]["id"] if rows else 0
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)
         return [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
                                row["name"], exc.problem) for row, exc in unread]

@@ -712,6 +712,13 @@ class Store:
         ``local_parameters.read_rows``, which sets apart the rows that cannot be read back."""
         return self._rows("select * from local_parameters order by id", [])
 
+    def counted_setting_rows(self) -> list[dict]:
+        """:meth:`local_setting_rows`, noted as those the caller counts its events with: each
+        write then checks that no other was recorded since (:attr:`settings_read`)."""
+        rows = self.local_setting_rows()
+        self.settings_read = rows[-1]["id"] if rows else 0
+        return rows
+
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
         """Record a county parameter setting (and ``also`` these, in the same transaction);
         returns it with its ``recorded_at``.
