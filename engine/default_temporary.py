@@ -228,10 +228,14 @@ def _same(given: Any, fixed: Any) -> bool:
 def aid_basis_kept(ctx: GuardContext) -> str | None:
     """The events after the decision (补齐手续, 发放) keep the aid it fixed: given again, the
     amount and what it was judged on must be as decided, or the case would show an amount (or
-    a category, a number of persons, months) that no rule was checked against."""
+    a category, a number of persons, months) that no rule was checked against. A correction
+    (case correct) is evidence and fixes nothing (as the case's attributes leave it out): its
+    amount of 9,999 on a 3,030 approval had the approved 3,030 refused and 9,999 paid."""
     fixed: dict[str, Any] = {}
     decision = None
     for entry in ctx.history:
+        if entry.corrects is not None:
+            continue
         fixed.update(entry.payload)
         fixed.update(entry.derived)
         if entry.event in DECISIONS:

@@ -507,6 +507,32 @@ def test_the_payment_after_approval_keeps_the_approved_amount_via_the_cli(db):
     assert shown["state"] == "paid" and shown["attributes"]["amount"] == 3030
 
 
+def test_a_correction_does_not_change_the_aid_the_approval_fixed(db):
+    """A correction is evidence and changes nothing by itself (docs/cli.md ``case correct``):
+    the 天津 disaster aid approved at 3,030 (二(二) 3 × 1,010 for one person) and then
+    corrected with ``amount=9999`` had ``pay --set amount=3030`` refused as "amount 9999 →
+    3030", though the case showed 3,030, and ``pay --set amount=9999`` taken, past the cap."""
+    case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="disaster"))
+    for event, on in (("accept", "2026-09-28"), ("start_investigation", "2026-09-29"),
+                      ("verify", "2026-09-29"), ("post_publicity", "2026-09-30")):
+        assert run(db, "case", "fire", case_id, event, "--on", on).exit_code == 0
+    assert run(db, "case", "fire", case_id, "approve", "--on", "2026-10-09",
+               *sets(amount=3030, standard=1010, persons=1)).exit_code == 0
+    seq = len(json.loads(run(db, "case", "show", case_id, "--format", "json").output)["history"])
+    corrected = run(db, "case", "correct", case_id, str(seq - 1), "--on", "2026-10-09",
+                    "--reason", "金额笔误", *sets(amount=9999))
+    assert corrected.exit_code == 0, corrected.output
+    before = dump_file(db)
+    refused = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", *sets(amount=9999))
+    assert refused.exit_code == 1, refused.output
+    assert "amount 3030 → 9999" in error_line(refused, "Error: pay refused")
+    assert dump_file(db) == before
+    paid_ = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", "--format", "json",
+                *sets(amount=3030))
+    assert paid_.exit_code == 0, paid_.output
+    assert json.loads(paid_.output)["attributes"]["amount"] == 3030
+
+
 def test_the_formalities_keep_the_grant_the_urgent_payment_fixed(engine):
     """江苏征求意见稿 二(二) "登记救助对象、救助事由、救助金额等信息，补齐经办人员签字、盖章手续": the
     formalities register the aid paid. A grant of 4 months × 900 = 3,600 (二(一) 3–6 months)
