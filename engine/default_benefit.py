@@ -21,7 +21,7 @@ from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, given, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen, yuan
-from engine.payments import PhaseOut, month_of, month_text, next_month, schedule
+from engine.payments import PhaseOut, month_of, month_text, next_month, schedule, sets_the_amount
 from engine.periods import due_date, iso_date, why_not_a_date
 from engine.shapes import is_text, one
 
@@ -87,8 +87,7 @@ def _current_amount(ctx: GuardContext) -> float:
     ``amount`` was taken for the amount paid (a phase-out paid it, a raise was measured
     against it)."""
     for entry in reversed(ctx.history[1:]):
-        if (entry.event == "review" and entry.payload.get("outcome") in ("raise", "reduce")
-                and "amount" in entry.payload):
+        if sets_the_amount(entry) and "amount" in entry.payload:
             return float(entry.payload["amount"])
     opening = ctx.history[0].payload if ctx.history else {}
     return float(opening["amount"]) if "amount" in opening else 0.0

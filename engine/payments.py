@@ -97,6 +97,12 @@ def month_text(month: tuple[int, int]) -> str:
     return f"{month[0]:04d}-{month[1]:02d}"
 
 
+def sets_the_amount(entry: HistoryEntry) -> bool:
+    """Whether ``entry`` gave the case a new amount paid: a re-check that raised or reduced it
+    (民发〔2022〕83号 "增发、减发"); the opening's is the first."""
+    return entry.event == "review" and entry.payload.get("outcome") in ("raise", "reduce")
+
+
 def schedule(
     history: Sequence[HistoryEntry],
     attributes: Mapping[str, Any],
@@ -117,8 +123,7 @@ def schedule(
     for entry in history[1:]:
         if entry.on > as_of:
             break
-        if (entry.event == "review" and entry.payload.get("outcome") in ("raise", "reduce")
-                and last is None):
+        if sets_the_amount(entry) and last is None:
             basis = f"核查调整（{entry.on.isoformat()}），自次月起"
             changes[next_month(month_of(entry.on))] = (float(entry.payload["amount"]), basis)
         if "phase_out" in entry.derived and phase_out is None:
