@@ -68,6 +68,26 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1
 
 
+def test_advance_failing_after_a_batch_says_the_events_listed_are_recorded(db, monkeypatch):
+    """As recompute says it (b19eb14): a disk failing after a batch was committed was the error
+    line alone, "Error: database error: disk I/O error", which reads as nothing recorded,
+    though the first phase-out's end was and is listed. Two 天津 phase-outs (June … November)
+    end on 2026-12-01; one case a batch, the second batch's write fails."""
+    import sqlite3
+
+    from engine import core, maintenance
+
+    phasing_out(Engine.open(db), 2)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    monkeypatch.setattr(core.Engine, "_commit", failing_on_call(
+        2, core.Engine._commit, sqlite3.OperationalError("disk I/O error")))
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1
+    assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
+    assert error_line(result) == ("Error: database error: disk I/O error (advance stopped: the "
+                                  "1 events listed are recorded, in whole batches)")
+
+
 def phasing_out(api: Engine, households: int) -> list[str]:
     """天津 benefit cases (900 a month from 2026-04) whose income was recorded over the
     standard on 2026-05-15: phasing out June … November (津民发〔2023〕13号 一(三))."""

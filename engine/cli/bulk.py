@@ -22,6 +22,7 @@ from engine.cli.options import (
     left_cases,
     progress_bar,
     say_cases_left,
+    stopped_part_way,
     visible,
 )
 from engine.errors import DoudiError
@@ -181,15 +182,9 @@ def recompute(fmt, db_path) -> None:
         except (DoudiError, sqlite3.Error) as exc:
             if not written:
                 raise  # (nothing was: the error line alone is right)
-            # A case that cannot be read back, a disk failing, after batches were committed:
-            # its line alone would read as nothing recorded.
-            cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)
-                     else f"database error: {exc}")
-            failed = DoudiError(f"{cause} (recompute stopped: the recompute events of "
-                                f"{counted(written, 'case')} before it are written, in whole "
-                                "batches)")
-            failed.exit_code = exc.exit_code if isinstance(exc, DoudiError) else 1
-            raise failed from None
+            raise stopped_part_way(exc, f"recompute stopped: the recompute events of "
+                                        f"{counted(written, 'case')} before it are written, "
+                                        "in whole batches") from None
     if written:
         recorded(f"the recompute events of {counted(written, 'case')} are recorded")
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]

@@ -31,6 +31,7 @@ from engine.cli.options import (
     not_blank,
     progress_bar,
     say_cases_left,
+    stopped_part_way,
     today_option,
     visible,
 )
@@ -404,10 +405,10 @@ def advance(as_of: date, db_path) -> None:
     """Record the events that happen by themselves (a phase-out's end) up to --as-of.
 
     Written 500 cases per transaction: if the database fails, the batches before it stay
-    written; run it again to finish. A case it cannot read or work out (a row changed
-    outside doudi, its province's plugin not installed) is left as it was and the others
-    are written: an error line at the end says how many were left and names the first
-    (exit 1).
+    written, and the error line says how many of the events listed they hold; run it again
+    to finish. A case it cannot read or work out (a row changed outside doudi, its
+    province's plugin not installed) is left as it was and the others are written: an error
+    line at the end says how many were left and names the first (exit 1).
     """
     engine = open_engine(db_path)
     engine._happened(as_of, "--as-of")  # (named as the option, not as the API's argument)
@@ -429,6 +430,11 @@ def advance(as_of: date, db_path) -> None:
     except KeyboardInterrupt:
         raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
                          "batches; run advance again to finish") from None
+    except (DoudiError, sqlite3.Error) as exc:
+        if not listed:
+            raise  # (nothing was: the error line alone is right)
+        raise stopped_part_way(exc, f"advance stopped: the {listed} events listed are "
+                                    "recorded, in whole batches") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
     say_cases_left(left, "advance", "read or work out")
 

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -368,6 +369,18 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str) -> DoudiError:
+    """The error of a command writing in batches (recompute, case advance) that failed after
+    some were committed (a disk failing, another writer holding the database): its own line
+    alone would read as nothing recorded, so ``written`` says what is. (A case it cannot read
+    or work out does not stop it: see :func:`say_cases_left`.)"""
+    cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)
+             else f"database error: {exc}")
+    failed = DoudiError(f"{cause} ({written})")
+    failed.exit_code = exc.exit_code if isinstance(exc, DoudiError) else 1
+    return failed
 
 
 def left_cases() -> LeftCases:
