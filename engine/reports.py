@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
@@ -21,9 +20,6 @@ from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
 from engine.workflow import Workflow, available_workflows, unknown_workflow
-
-if TYPE_CHECKING:
-    from engine.calendar import OfficialCalendar
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 #: Where a province sets how many 低保 recipients a village may have before it needs a service
@@ -121,8 +117,6 @@ class Reports:
         calendar: then it is "open", neither late nor at risk (:meth:`Deadline.status`). A due
         date that is no date, or a province no plugin registers, is left to the judging,
         which names it."""
-        calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
-
         def beyond(province: str, county: str | None, due_on: str) -> bool:
             try:
                 due = stored_date(due_on)
@@ -130,12 +124,9 @@ class Reports:
                 return False
             if due <= as_of:
                 return False
-            calendar = calendars.get((province, county))
-            if calendar is None:
-                if province not in self.registry.provinces:
-                    return False
-                calendar = calendars[province, county] = self.calendar(province, county)
-            return calendar.working_days_between(as_of, due) > window
+            if province not in self.registry.provinces:
+                return False
+            return self._case_calendar(province, county).working_days_between(as_of, due) > window
 
         return beyond
 
