@@ -52,6 +52,11 @@ Recorded = tuple[str, str, date]
 Skipped = Callable[[str, DoudiError], None]
 
 
+#: What ``recompute`` and ``advance`` could not do with a case they left (:meth:`LeftCases.said`):
+#: one wording for the API's error and the CLI's line.
+_COULD_NOT = {"recompute": "read or re-derive", "advance": "read or work out"}
+
+
 class LeftCases:
     """The cases a run of :meth:`Maintenance.recompute` or :meth:`Maintenance.advance` left as
     they were: counted, the first kept, each passed on to ``on_skipped`` if there is one. The
@@ -71,22 +76,23 @@ class LeftCases:
         if self.on_skipped is not None:
             self.on_skipped(case_id, error)
 
-    def said(self, command: str, doing: str, problem: Callable[[DoudiError], str] = str) -> str:
-        """How many cases ``command`` left and the first, with its ``problem``."""
+    def said(self, command: str, problem: Callable[[DoudiError], str] = str) -> str:
+        """How many cases ``command`` (recompute, advance) left and the first, with its
+        ``problem``."""
         assert self.first is not None
         case_id, first = self.first
         left = ("1 case and left it as it was" if self.count == 1
                 else f"{self.count} cases and left them as they were, the first")
-        return (f"{command} could not {doing} {left} ({case_id}: {problem(first)}); it went on "
+        return (f"{command} could not {_COULD_NOT[command]} {left} ({case_id}: {problem(first)}); it went on "
                 "with the others")
 
-    def raise_if_any(self, command: str, doing: str) -> None:
+    def raise_if_any(self, command: str) -> None:
         """Without ``on_skipped``, one error for them all, of the first one's kind (a
         ``DamagedRecord`` caught as before), naming how many and the first."""
         if self.first is None or self.on_skipped is not None:
             return
         first = self.first[1]
-        message = self.said(command, doing)
+        message = self.said(command)
         try:
             error = type(first)(message)
         except TypeError:  # (a plugin's own kind, made otherwise)
@@ -241,7 +247,7 @@ class Maintenance:
                                     done, progress, left)
         finally:
             db.execute("drop table temp.provisional_first")
-        left.raise_if_any("recompute", "read or re-derive")
+        left.raise_if_any("recompute")
         return moved
 
     def _recomputed_case(self, case: CaseRecord
@@ -563,7 +569,7 @@ class Maintenance:
         self._write_batched(self.store.each_case_row(),
                             lambda case: self._advanced_case(case, until),
                             on_recorded or recorded.append, progress, left)
-        left.raise_if_any("advance", "read or work out")
+        left.raise_if_any("advance")
         return recorded
 
     def _advanced_case(self, case: CaseRecord, until: date

@@ -199,4 +199,4 @@ def recompute(fmt, db_path) -> None:
              "event lists what else differed)") if others else ""
     click.echo(f"{counted(shifts.total() - kept, 'due date')} moved in {moved_cases} of "
                f"{counted(cases, 'case')}{also}", err=True)
-    say_cases_left(left, "recompute", "read or re-derive")
+    say_cases_left(left, "recompute")

@@ -436,7 +436,7 @@ def advance(as_of: date, db_path) -> None:
         raise stopped_part_way(exc, f"advance stopped: the {listed} events listed are "
                                     "recorded, in whole batches") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
-    say_cases_left(left, "advance", "read or work out")
+    say_cases_left(left, "advance")
 
 
 @case.command("assess")

@@ -390,11 +390,11 @@ def left_cases() -> LeftCases:
     return LeftCases()
 
 
-def say_cases_left(left: LeftCases, command: str, doing: str) -> None:
+def say_cases_left(left: LeftCases, command: str) -> None:
     """One error line (exit 1), once the others are written: how many cases ``command`` left
     as they were, and the first with its problem; where one was left for a row changed outside
     doudi, that ``audit verify`` lists them (a province whose plugin is not loaded is no such
     change: the first's own line says to install it)."""
     if left.first is not None:
         hint = "; doudi audit verify lists every case changed outside doudi" if left.damaged else ""
-        raise DoudiError(left.said(command, doing, lambda e: e.command_line or str(e)) + hint)
+        raise DoudiError(left.said(command, lambda e: e.command_line or str(e)) + hint)
