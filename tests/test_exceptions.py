@@ -127,6 +127,19 @@ def test_shanxi_expenditure_type_needs_the_rigid_spending_the_investigation_foun
                                                "支出型贫困家庭救助（刚性支出每月12345.67元）")
 
 
+def test_shanxi_expenditure_route_writes_the_rigid_spending_to_the_fen_half_up(engine):
+    """The route's title writes the rigid spending as the assessment writes amounts, with
+    engine.money (docs/counting.md: "rounds half a fen up", no exponent): 450.505 a month is
+    450.51. Its own formatter (:.2f, trailing zeros stripped) wrote 450.5, the float 450.505
+    being a hair below it; 1,000,000 stays 1000000."""
+    for spending, shown in ((450.505, "450.51"), (1_000_000, "1000000")):
+        case_id = investigated(engine, "shanxi", special_hardship=True)
+        view = engine.fire(case_id, "assess", on=date(2026, 3, 6),
+                           payload={"household": {**ABOVE, "rigid_spending": spending}})
+        assert view.case.attributes["exception_route"]["title"] == (
+            f"支出型贫困家庭救助（刚性支出每月{shown}元）")
+
+
 def test_a_collective_review_cannot_be_left_without_the_meetings_record(engine):
     """江苏征求意见稿 五(一): "集体研究确定，并做好救助档案的分类管理"."""
     cid = verified(engine, special_hardship=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import DeadlineRule, Document, Parameter, Province, WorkflowPatch, hookimpl
+from engine.money import to_fen, yuan
 from engine.provinces import credit_rules
 
 CODE = "shanxi"
@@ -165,8 +166,9 @@ def doudi_exception_route(province, classification, attributes, parameters):
         # "按规定及时纳入保障范围": the route is inclusion itself, approved on the assessment.
         # (家庭财产状况符合当地人民政府规定条件: the notice sets no figure; the investigation
         # records a household beyond the limits, property_exceeds.)
-        yuan = f"{spending:.2f}".rstrip("0").rstrip(".")  # (to the fen: 12345.67, not 12345.7)
-        return ExceptionRoute("expenditure_type", f"支出型贫困家庭救助（刚性支出每月{yuan}元）",
+        # (to the fen, half up, as the assessment's notes write it: 12345.67, not 12345.7)
+        return ExceptionRoute("expenditure_type",
+                              f"支出型贫困家庭救助（刚性支出每月{yuan(to_fen(spending))}元）",
                               f"{NOTICE} 一(三)（晋民发〔2022〕60号）", approval_after="assess")
     if classification == "above":
         return None  # the national refusal
