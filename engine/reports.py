@@ -296,7 +296,9 @@ class Reports:
         since: date | None = None,
         until: date | None = None,
     ) -> list[dict]:
-        """Credit sanctions by province, county, kind and date range, oldest first."""
+        """Credit sanctions by province, county, kind and date range, oldest first; each in
+        the county its case was in when the sanction was decided (a case moved since is
+        rebuilt to that event to see it), as the other reports take a case's county then."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         kind = arguments.maybe_text(kind, "kind")
@@ -309,4 +311,17 @@ class Reports:
             # (a range given the wrong way round would list nothing, as if there were none)
             raise InvalidInput(f"since {since.isoformat()} is after until {until.isoformat()}",
                                command_line="--since is after --until")
-        return self.store.sanction_rows(province, county, kind, since, until)
+        rows = []
+        then: dict[tuple[str, int], str | None] = {}  # (case, seq) → its county then
+        for row in self.store.sanction_rows(province, county, kind, since, until):
+            seq, moved = row.pop("seq"), row.pop("moved")
+            if moved:
+                key = (row["case_id"], seq)
+                if key not in then:
+                    case = self._load(row["case_id"])
+                    then[key] = self._as_of(case, stored_date(row["on"]), through=seq)[0].county
+                row["county"] = then[key]
+                if county is not None and row["county"] != county:
+                    continue
+            rows.append(row)
+        return rows

@@ -778,12 +778,20 @@ class Store:
         since: date | None = None,
         until: date | None = None,
     ) -> list[dict]:
-        """Sanctions with their case's province and county, filtered, oldest first."""
+        """Sanctions with their case's province and county, filtered, oldest first. ``moved``
+        is true where an event after the sanction's gave the case a county: the county it is in
+        now may not be the one it was in when the sanction was decided (with ``county``, such
+        rows are kept wherever the case is now; the caller checks their county then)."""
+        moved = ("exists (select 1 from events m where m.case_id = s.case_id and m.seq > s.seq "
+                 "and instr(m.payload, '\"county\"') > 0)")
         clauses, args = [], []
-        for column, value in (("c.province", province), ("c.county", county), ("s.kind", kind)):
+        for column, value in (("c.province", province), ("s.kind", kind)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
+        if county is not None:
+            clauses.append(f"(c.county = ? or {moved})")
+            args.append(county)
         if since is not None:
             clauses.append("s.[on] >= ?")
             args.append(since.isoformat())
@@ -791,7 +799,8 @@ class Store:
             clauses.append("s.[on] <= ?")
             args.append(until.isoformat())
         sql = ("select s.case_id, c.province, c.county, c.workflow, s.kind, s.[on], s.amount, "
-               "s.basis, s.note from sanctions s join cases c on c.id = s.case_id")
+               f"s.basis, s.note, s.seq, {moved} as moved "
+               "from sanctions s join cases c on c.id = s.case_id")
         if clauses:
             sql += " where " + " and ".join(clauses)
         cursor = self.db.execute(sql + " order by s.[on], s.case_id, s.id", args)

@@ -625,6 +625,32 @@ def test_report_sanctions_as_csv(tmp_path):
     assert row["basis"] == "津民发〔2023〕13号 五(五)"
 
 
+def test_a_sanction_is_reported_in_the_county_that_decided_it(tmp_path):
+    """五(五) (晋民发〔2023〕31号): "…超过3个月未主动告知的，…可以进行批评教育". 山西 小店区 case:
+    a change on 2026-01-15 found on 2026-04-16 (3 months ended 04-15) → criticism that day;
+    on 2026-05-06 a re-check (keep) moves the household to 迎泽区. The criticism was decided
+    in 小店区: listed there, with that county, and not under 迎泽区 (it was listed under
+    迎泽区, the county the case is in now, and 小店区's report was empty)."""
+    db = str(tmp_path / "moved.db")
+    engine = Engine.open(db)
+    a = open_benefit(engine, "shanxi", county="小店区")
+    engine.fire(a.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    engine.fire(a.id, "review", on=date(2026, 5, 6), payload={"outcome": "keep", "county": "迎泽区"})
+    assert engine.case(a.id).case.county == "迎泽区"
+    assert [(r["case_id"], r["county"], r["kind"], r["on"]) for r in engine.sanctions()] == [
+        (a.id, "小店区", "criticism", "2026-04-16")]
+    assert [r["county"] for r in engine.sanctions(county="小店区")] == ["小店区"]
+    assert engine.sanctions(county="迎泽区") == []
+    result = run(db, "report", "sanctions", "--county", "小店区", "--format", "json")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert set(row) == {"on", "case_id", "province", "county", "workflow", "kind", "amount",
+                        "basis", "note"}  # (docs/cli.md's keys: the seq read is not shown)
+    assert (row["county"], row["kind"]) == ("小店区", "criticism")
+    result = run(db, "report", "sanctions", "--county", "迎泽区", "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
 @pytest.mark.parametrize("args", [
     ["--kind", "fine"],
     ["--since", "2026-06-01", "--until", "2026-05-01"],

@@ -98,7 +98,10 @@ SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "
 @click.option("--until", type=ISO_DATE, help="To this date (inclusive).")
 @by_place
 def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
-    """Credit sanctions (批评教育, 停保, 责令退回, 移送追责), each with its clause."""
+    """Credit sanctions (批评教育, 停保, 责令退回, 移送追责), each with its clause, oldest first.
+
+    Each is listed in the county its case was in when the sanction was decided (a case moved
+    since is counted where it was)."""
     if since and until and since > until:
         raise click.BadParameter("--since is after --until")
     engine = open_engine(db_path)
