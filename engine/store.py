@@ -350,8 +350,9 @@ class Store:
         today: date | None = None,
     ) -> list[dict]:
         """Villages (communities) of ``province`` whose open cases of ``workflow`` hold more
-        than ``more_than`` people (a case's ``household_size``, else 1), most first. One
-        grouped query: a province's recipients are never read case by case. ``ended``:
+        than ``more_than`` people (a case's ``household_size``, else 1), most first (a blank
+        village names none: not counted). One grouped query: a province's recipients are
+        never read case by case. ``ended``:
         (state, attribute) pairs of a case that has closed by itself by ``today`` although
         not yet recorded so (a phase-out run out: in state phasing_out, its
         ``phase_out_ends_on`` passed)."""
@@ -407,12 +408,12 @@ class Store:
             picked = (f"select id, attributes, county, state, {village} as village {cases} "
                       "limit -1")
             placed = (f"select id, attributes, county, village{ends} from ({picked}) "
-                      "where village is not null limit -1")
+                      "where village is not null and village <> '' limit -1")
             counted = (f"(select county, village, {size} as household_size from ({placed}) "
                        f"where 1{closed} limit -1)")
         else:
             counted = (f"(select county, {village} as village, {size} as household_size{ends} "
-                       f"{cases} limit -1) where village is not null{closed}")
+                       f"{cases} limit -1) where village is not null and village <> ''{closed}")
         sql = ("select county, village, count(*) as households, "
                f"sum(coalesce(household_size, 1)) as recipients from {counted} "
                "group by county, village having recipients > ? "

@@ -673,6 +673,26 @@ def test_a_household_whose_phase_out_ran_out_is_no_longer_counted_for_a_station(
     assert engine.store.case(last).state == "phasing_out"  # (not yet recorded as ended)
 
 
+def test_households_with_a_blank_village_are_not_summed_into_one_village(engine, db):
+    """津民发〔2023〕13号 五(四): a station for a village (community) of more than 200 低保
+    recipients. A village given as "" names none (the 公布 notice posts such a case in its
+    county): two 河西区 households of 150 and 60 with village "", from villages unknown, are
+    not one village of 210 needing a station (they were listed as village "", 210 > 200);
+    新村's 201 is."""
+    def household(village, size):
+        engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 1, 5),
+                         attributes={"amount": 900, "paid_from": "2026-02", "county": "河西区",
+                                     "village": village, "household_size": size})
+    household("", 150)
+    household("", 60)
+    household("新村", 201)
+    assert [(r["village"], r["households"], r["recipients"]) for r in engine.service_stations()
+            ] == [("新村", 1, 201)]
+    result = run(db, "report", "stations", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert [r["village"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["新村"]
+
+
 def test_the_station_report_reads_each_value_once_a_case(db):
     """津民发〔2023〕13号 五(四) "低保群众超过200人的". 新村: 150 + 50 + 1 = 201 > 200, the
     1-person household phasing out (recorded 2026-03-10, ends 2026-10-01). SQLite read each

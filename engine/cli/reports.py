@@ -135,7 +135,8 @@ def stations(province, county, fmt, db_path) -> None:
 
     Recipients are the household sizes of the benefit cases in payment, grouped by their
     `village` (a phase-out run out by today has ended, recorded or not); a case without a
-    village is not counted, one without a household size counts as one person.
+    village (or with a blank one) is not counted, one without a household size counts as one
+    person.
     """
     engine = open_engine(db_path)
     emit_report(engine, engine.service_stations(province, county), fmt, STATION_COLUMNS, county)
