@@ -159,11 +159,14 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
         raise UnknownName(f"no 公示 posted for case {view.id}")
     entry = posted[-1]
     posted_on = date.fromisoformat(entry["on"])
-    # The attributes as they stood when the 公示 was posted (later events do not change it).
+    # The attributes as they stood when the 公示 was posted (later events do not change it;
+    # a correction changes none: it is evidence, as the case's attributes and the 公布 read it).
     attributes: dict[str, Any] = {}
     for h in view.history:
         if h["seq"] > entry["seq"]:
             break
+        if h.get("corrects") is not None:
+            continue
         attributes.update(h["payload"])
         attributes.update(h.get("derived") or {})
     fields = allowed(attributes)

@@ -280,6 +280,31 @@ def test_the_notice_is_the_one_posted_even_after_later_events(engine):
     assert "1　王五　3人　700元" in publication
 
 
+def test_a_correction_before_the_publicity_does_not_change_what_it_posts(engine):
+    """A correction is evidence and changes no attribute (docs/evidence.md): 山西 王五 corrected
+    before the 公示 to applicant_name=王武 and amount=999 still has 王五 and 650 in the case, so
+    the 公示 of Mon 2026-03-09 posts 王五 and 650, as the 公布 after approval (Tue 03-17) does
+    (the 公示 posted 王武 and 999, and the 公布 王五). Putting the name right is an event that
+    gives it."""
+    opened = date(2026, 3, 2)
+    view = engine.open_case(province="shanxi", on=opened,
+                            attributes={**SHANXI_HOUSEHOLD, "delegated": True})
+    for day, event in [(3, "accept"), (4, "start_investigation"), (5, "request_verification"),
+                       (6, "start_verification")]:
+        engine.fire(view.id, event, on=date(2026, 3, day))
+    engine.correct(view.id, 0, on=date(2026, 3, 6), reason="姓名录错",
+                   payload={"applicant_name": "王武", "amount": 999})
+    engine.fire(view.id, "post_publicity", on=date(2026, 3, 9))
+    assert engine.case(view.id).case.attributes["applicant_name"] == "王五"
+    text = render_text(publicity_notice(engine.case(view.id), channels(engine, "shanxi")))
+    assert "申请人姓名：王五\n" in text and "保障金额每月650元" in text
+    assert "王武" not in text and "999" not in text
+    engine.fire(view.id, "approve", on=date(2026, 3, 17))
+    publication = render_text(publication_notice([engine.case(view.id, as_of=date(2026, 3, 17))],
+                                                 "阳曲县", date(2026, 3, 17)))
+    assert "1　王五　3人　650元" in publication
+
+
 # -- the allow-list ------------------------------------------------------------------------------
 
 
