@@ -15,20 +15,28 @@ from engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PAGE = (ROOT / "docs" / "python.md").read_text(encoding="utf-8")
+
+
 def _example() -> str:
-    text = (ROOT / "docs" / "python.md").read_text(encoding="utf-8")
-    return re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    return re.search(r"```python\n(.*?)```", PAGE, re.S).group(1)
+
+
+def _said(call: str) -> str:
+    """What the example's comment says the line starting with ``call`` returns."""
+    line = next(x for x in _example().splitlines() if x.startswith(call))
+    return line.split("# ", 1)[1]
 
 
 def test_the_python_page_example_runs_as_written(tmp_path, monkeypatch):
     """A platform's first try is the page's example, pasted: it must run (review finding: it
-    ended on an engine the page gave no way to close)."""
+    ended on an engine the page gave no way to close), with the `cases.jsonl` the page gives
+    it (found by a reader running the page as written: it imported a file the page never
+    showed, "path 'cases.jsonl' cannot be read: No such file or directory")."""
     monkeypatch.chdir(tmp_path)
-    lines = [{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1",
-              "attributes": {"county": "甲县"}},
-             {"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03"}]
-    (tmp_path / "cases.jsonl").write_text(
-        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    jsonl = re.search(r"```jsonl\n(.*?)```", PAGE, re.S).group(1)
+    assert [json.loads(line)["op"] for line in jsonl.splitlines()] == ["open", "fire"]
+    (tmp_path / "cases.jsonl").write_text(jsonl, encoding="utf-8")
     namespace: dict = {}
     exec(compile(_example(), "docs/python.md", "exec"), namespace)  # (the page's own code)
     engine = namespace["engine"]
@@ -38,6 +46,11 @@ def test_the_python_page_example_runs_as_written(tmp_path, monkeypatch):
     with Engine.open(tmp_path / "cases.db") as again:
         assert again.case("C1").state == "accepted"
         assert again.case("tianjin-2026-000001").state == "accepted"
+    # What the comments say the calls return is what they return.
+    with Engine.open(tmp_path / "again.db") as fresh:
+        assert repr(fresh.import_file("cases.jsonl", batch=500)) == _said("engine.import_file(")
+        due = fresh.due(date(2025, 1, 20), "10wd")
+        assert _said("engine.due(") == f"DueDate(due={due.due}, ...)" == "DueDate(due=2025-02-08, ...)"
 
 
 def test_an_engine_closes_and_leaves_no_log_beside_the_file(tmp_path):
