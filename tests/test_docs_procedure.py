@@ -201,3 +201,42 @@ def test_the_periodic_review_runs_from_the_opening_as_the_page_says():
         assert w.parameters[r.param].value == f"{months}m"
         assert [(v.when, w.parameters[v.param].value) for v in r.variants] == [
             (attribute, f"{unstable}m")]
+
+
+def test_the_household_and_residence_examples_do_what_the_page_says(tmp_path):
+    """The page's household.json and residence.json, saved as it says and given to the commands
+    it names (found by a reader running the page: the residence example named no province or
+    county, and a case in 和平区, where the household lives, refuses it). 津民发〔2023〕13号
+    四(三): a spouse from outside 天津 living there a year or more applies where the 天津 spouse
+    is registered, 河西区; 晋民发〔2023〕31号 一(二): a 单人户 counts the applicant alone, 100 a
+    month, and a sibling's support is exempt."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    household, residence = re.findall(r"```json\n(.*?)```", DOC, re.S)
+    (tmp_path / "household.json").write_text(household, encoding="utf-8")
+    (tmp_path / "residence.json").write_text(residence, encoding="utf-8")
+    db = ["--db", str(tmp_path / "d.db")]
+
+    def run(*args):
+        return CliRunner().invoke(cli, [*args, *db])
+
+    said = re.search(r"`doudi assess household.json --province shanxi` ends `(.*?)`", DOC, re.S)
+    result = run("assess", str(tmp_path / "household.json"), "--province", "shanxi")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == " ".join(said.group(1).split())
+    assert " ".join(said.group(1).split()) == (
+        "shanxi: countable income 100, household of 1, per capita 100, standard 900 → dibao")
+
+    said = re.search(r"prints `(申请地: .*?)`", DOC, re.S).group(1)
+    for county, case_id in (("河西区", "T1"), ("和平区", "T2")):
+        assert run("case", "open", "--province", "tianjin", "--id", case_id, "--on", "2026-03-02",
+                   "--set", f"county={county}").exit_code == 0
+    accepted = run("case", "accept", "T1", str(tmp_path / "residence.json"), "--on", "2026-03-03")
+    assert accepted.exit_code == 0, accepted.output
+    assert " ".join(said.split()) in accepted.stdout
+    assert "申请地: 河西区 — w的配偶户籍地 (津民发〔2023〕13号 四(三))" in accepted.stdout
+    refused = run("case", "accept", "T2", str(tmp_path / "residence.json"), "--on", "2026-03-03")
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1 and "河西区" in refused.stderr
