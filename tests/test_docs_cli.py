@@ -104,3 +104,37 @@ def test_the_json_shapes_in_the_synopsis_are_what_the_commands_print(tmp_path):
         rows = printed(*name.split(), *args)
         assert rows, name
         assert (name, set(rows[0])) == (name, _documented_keys(name))
+
+
+def test_case_show_json_has_the_keys_the_synopsis_spells_out(tmp_path):
+    """`case show --format json`: the object, its history entries and its deadlines have
+    exactly the keys the synopsis lists (`payments` only on a case that pays, as it says)."""
+    import json
+
+    from click.testing import CliRunner
+
+    chunk = _chunks()["case show"]
+    shape = chunk[chunk.index("{"):chunk.index('"links": [...]}') + len('"links": [...]}')]
+    history = shape[shape.index('"history": [{'):shape.index("}]")]
+    deadlines = shape[shape.index('"deadlines": [{'):]
+    deadlines = deadlines[:deadlines.index("}]")]
+    keys = re.compile(r'"([a-z_]+)"')
+    entry_keys = set(keys.findall(history[len('"history": [{'):]))
+    deadline_keys = set(keys.findall(deadlines[len('"deadlines": [{'):]))
+    top = set(keys.findall(shape.replace(history, '"history"').replace(deadlines, '"deadlines"')))
+
+    db = ["--db", str(tmp_path / "d.db")]
+    run = CliRunner().invoke
+    for args in (["case", "open", "--province", "shanxi", "--id", "A", "--on", "2026-03-02"],
+                 ["case", "fire", "A", "accept", "--on", "2026-03-03"],
+                 ["case", "open", "--province", "shanxi", "--workflow", "benefit", "--id", "B",
+                  "--on", "2026-01-10", "--set", "amount=900", "--set", "paid_from=2026-02"]):
+        assert run(cli, [*args, *db]).exit_code == 0
+    for case_id, extra in (("A", set()), ("B", {"payments"})):
+        shown = json.loads(run(cli, ["case", "show", case_id, "--format", "json", *db]).stdout)
+        assert set(shown) == top | extra
+        assert {frozenset(h) for h in shown["history"]} == {frozenset(entry_keys)}
+        assert shown["deadlines"]
+        assert {frozenset(d) for d in shown["deadlines"]} == {frozenset(deadline_keys)}
+    assert {"id", "as_of", "links"} <= top and {"corrects", "derived"} <= entry_keys
+    assert {"subject", "computation"} <= deadline_keys
