@@ -497,8 +497,8 @@ class Maintenance:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
-        what ``recompute`` would derive (after new calendar data or a parameter changed they
-        differ until ``doudi recompute`` records it, and the finding says so)."""
+        what ``recompute`` would derive (after new calendar data, a parameter changed or doudi
+        upgraded they differ until ``doudi recompute`` records it, and the finding says so)."""
         case = CaseRecord.from_row(row)
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
@@ -535,8 +535,8 @@ class Maintenance:
                 f"{_shown(getattr(new, f))})" for f in fields[:3])
         d = old or new
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "
-                       f"#{d.instance} {what}; if calendar data or a parameter changed since, "
-                       "`doudi recompute` records that instead")
+                       f"#{d.instance} {what}; if calendar data or a parameter changed since, or "
+                       "doudi was upgraded, `doudi recompute` records that instead")
 
     def _load_row(self, case_id: str) -> dict:
         """:meth:`_load`'s row as stored (a damaged one is read without failing)."""

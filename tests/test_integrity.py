@@ -466,7 +466,8 @@ def test_audit_verify_compares_the_derived_rows_with_what_the_history_gives(db):
         """update cases set attributes = '{"amount": 9999}' where id = 'attributes'""")
     result = run(db, "audit", "verify")
     assert result.exit_code == 1
-    hint = "; if calendar data or a parameter changed since, `doudi recompute` records that instead"
+    hint = ("; if calendar data or a parameter changed since, or doudi was upgraded, `doudi "
+            "recompute` records that instead")
     assert result.stdout.splitlines() == [
         "case attributes: event seq 3 missing, or the case altered: its stored attributes are "
         "not what its history gives: amount 9999 (its history gives None)",

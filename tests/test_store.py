@@ -476,3 +476,53 @@ def test_the_report_reads_running_and_late_deadlines_through_a_partial_index(tmp
     # breached, met late, unmet, a blanked due date, and one that sorts after every date
     assert len(searched) == 5
     assert all("USING INDEX idx_deadlines_running_or_late (outcome=?" in s for s in searched)
+
+
+def test_a_title_an_older_doudi_stored_is_put_right_by_recompute_as_verify_says(tmp_path):
+    """Found by opening databases made by older commits: after an upgrade, ``audit verify``
+    found every deadline whose title or basis the new version words otherwise as "missing, or
+    the case altered", and named only new calendar data or a parameter as the innocent cause;
+    docs/cli.md says ``recompute`` records what an upgrade changes. The finding names the
+    upgrade too; recompute then moves no date and verify finds every chain intact.
+
+    天津, delegated (津民发〔2023〕13号): 受理 Tue 3/3, 20 working days → 3/31 (3/4–3/6, 3/9–13,
+    3/16–20, 3/23–27, 3/30, 3/31); 公示 posted Mon 3/9, 7 days (民法典 第201条: from 3/10)
+    → Mon 3/16. The 公示 was titled 初审意见公示期 before 天津's own 审核意见公示期."""
+    from helpers import run
+
+    path = str(tmp_path / "older.db")
+    engine = Engine.open(path)
+    engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1")
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9)]:
+        engine.fire("T1", event, on=date(2026, 3, day))
+    engine.close()
+    # As the version before m012 and 天津's own title left it.
+    db = sqlite_utils.Database(path)
+    db.execute("delete from _sqlite_migrations where name = 'm012_running_or_late_index'")
+    db.execute("drop index idx_deadlines_running_or_late")
+    db.execute("create index idx_deadlines_outcome_kind_due_on on deadlines (outcome, kind, due_on)")
+    db.execute("update deadlines set title = '初审意见公示期' where rule = 'publicity'")
+    db.conn.commit()
+    hashes = db.execute("select seq, hash from events order by seq").fetchall()
+    db.close()
+
+    result = run(path, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case T1: event seq 6 missing, or the case altered: deadline publicity #1 differs: title "
+        "'初审意见公示期' (its history gives '审核意见公示期'); if calendar data or a parameter "
+        "changed since, or doudi was upgraded, `doudi recompute` records that instead"]
+    assert [m.name for m in migrations.applied(sqlite_utils.Database(path))] == ALL_MIGRATIONS
+    result = run(path, "recompute")
+    assert result.exit_code == 0, result.output
+    assert "0 due dates moved in 0 of 1 case; 1 case recorded with no due date moved" \
+        in result.output
+    assert run(path, "audit", "verify").exit_code == 0
+    engine = Engine.open(path)
+    assert [(d.rule, d.title, d.due_on) for d in engine.store.deadlines("T1")
+            if d.rule in ("total", "publicity")] == [
+        ("total", "审核确认办理总时限", date(2026, 3, 31)),
+        ("publicity", "审核意见公示期", date(2026, 3, 16))]
+    assert engine.store.db.execute(
+        "select seq, hash from events where seq <= 5 order by seq").fetchall() == hashes
