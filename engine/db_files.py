@@ -168,7 +168,7 @@ def remove_unused(path: str) -> bool:
         conn.close()
 
 
-def connect_read_only(db_path: str) -> sqlite3.Connection:
+def connect_read_only(db_path: str, glance: bool = False) -> sqlite3.Connection:
     """A connection that only reads ``db_path``.
 
     A WAL database needs its shared-memory file, which a read-only directory cannot hold.
@@ -178,11 +178,18 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
     A file this process may not write, with neither log nor shared memory beside it (no
     process has it open), is read as immutable too: opened otherwise, SQLite makes both,
     with the file's own mode, and a process that cannot write may not remove them: left
-    read-only, they failed every write once the file was made writable again."""
+    read-only, they failed every write once the file was made writable again.
+
+    ``glance``: a look before the file is known to be doudi's (:func:`check_database`). A WAL
+    file with neither shared memory nor a log holding commits beside it is then read as
+    immutable whoever may write it: no connection has it open (each holds the shared memory
+    while it does), and a reader would leave both beside a file that may then be refused,
+    another program's or a newer doudi's."""
     # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
     real = os.path.realpath(db_path)
     location = urllib.parse.quote(real)
-    if (os.path.isfile(real) and not os.access(real, os.W_OK)
+    if (os.path.isfile(real)
+            and (not os.access(real, os.W_OK) or (glance and in_wal_mode(real)))
             and not os.path.exists(real + "-shm") and not has_commits(real + "-wal")):
         return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
     conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
@@ -194,6 +201,17 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
         if not READ_ONLY.search(str(exc)) or has_commits(f"{db_path}-wal"):
             raise
     return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
+
+
+def in_wal_mode(path: str) -> bool:
+    """Whether the SQLite file at ``path`` is in WAL mode (its header's read and write
+    versions are 2); False for any other file."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
 def has_commits(log: str) -> bool:
@@ -213,7 +231,7 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
     refused too unless ``empty_ok`` (a command that records may make it the database)."""
     try:
         # Read-only: looking must not change the file (a journal mode, a new empty database).
-        conn = connect_read_only(db_path)
+        conn = connect_read_only(db_path, glance=True)
         try:
             tables = {name for (name,) in
                       conn.execute("select name from sqlite_master where type = 'table'")}

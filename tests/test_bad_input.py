@@ -585,3 +585,36 @@ def test_an_amount_below_the_fen_is_refused_and_nothing_is_written(db):
     with pytest.raises(InvalidInput, match="standard is yuan to the fen"):
         engine.open_case("shanxi", "temporary", on=date(2026, 3, 2),
                          attributes={"standard": 800.125})
+
+
+@pytest.mark.parametrize("kind", ["another program's", "a newer doudi's"])
+def test_a_refused_wal_database_is_left_without_files_beside_it(tmp_path, kind):
+    """Found by opening databases made by other versions: the look that refuses a database
+    (another program's, or one a newer doudi upgraded) left a shared-memory file and an empty
+    log beside it when the database was in WAL mode (as every doudi database is), though it
+    said "not touching it": SQLite makes both for any reader of such a file, and a reader
+    that may not write cannot remove them. No connection has the file open (no shared
+    memory beside it), so it is read as it stands."""
+    from engine.schema import migrations
+
+    path = tmp_path / "their.db"
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    if kind == "another program's":
+        db["ledger"].insert({"amount": 12.5})
+        expected = f"Error: {path} is an SQLite database but not a doudi one: not touching it"
+    else:
+        migrations.apply(db)
+        db[migrations.migrations_table].insert({"migration_set": "doudi", "name": "m099_future",
+                                                "applied_at": "2027-01-01 00:00:00"})
+        expected = (f"Error: {path} was upgraded by a newer doudi (migration m099_future), "
+                    "which this version does not know: upgrade doudi to use it")
+    db.close()
+    assert files_in(tmp_path) == ["their.db"]
+    before = path.read_bytes()
+    for args in (("report", "breaches", "--as-of", "2026-03-10"), ("case", "show", "c1")):
+        result = run(str(path), *args)
+        assert result.exit_code == 1, result.output
+        assert error_line(result) == expected
+    assert path.read_bytes() == before
+    assert files_in(tmp_path) == ["their.db"]
