@@ -23,7 +23,7 @@ import attrs
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
-from engine.case_numbers import numbered_id
+from engine.case_numbers import numbered_id, split_number
 from engine.deadlines import Deadline, apply_event
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
@@ -567,6 +567,14 @@ class Engine(Reports, Maintenance):
                 case_id = numbered_id(prefix, number)
             if numbers is not None:
                 numbers[prefix] = number + 1
+        elif numbers is not None and (split := split_number(case_id)) is not None:
+            # An id given by hand counts as the write counts it (case_numbers): a case the same
+            # caller numbers after it (later in an import batch) follows it, as it does once
+            # it is written. (It was numbered from what the database held before the batch:
+            # P-2026-000001 after P-2026-000005 in one batch, 000006 across two.)
+            prefix, given = split
+            following = numbers.get(prefix) or self.store.next_case_number(prefix)
+            numbers[prefix] = max(following, given + 1)
         # (classes called with arguments by position: keywords are gathered into a dict)
         # id, province, workflow, county, state, attributes, opened_on, last_event_on
         case = CaseRecord(case_id, province, workflow, county, wf.initial, attributes, on, on)

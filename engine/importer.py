@@ -33,7 +33,6 @@ from engine.arguments import (
     spelled,
     unique_keys,
 )
-from engine.case_numbers import split_number
 from engine.errors import DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
@@ -312,21 +311,10 @@ class _Batch:
         # (absent or null: the default; "" is no workflow's name, as the API and case open
         # --workflow '' say, not the default)
         workflow = _field(data, "workflow", str, required=False)
-        change = self.engine._opening(
+        return self.engine._opening(
             _field(data, "province", str), "dibao" if workflow is None else workflow, on,
             dict(attributes), case_id, data.get("actor"), taken=self.changes.keys(),
             numbers=self.numbers, key=key)
-        if case_id is not None:
-            # An id given by hand counts as the API's write counts it (case_numbers): a case
-            # numbered after it in this batch follows it, as it does in a later batch. (It
-            # was numbered from what the database held before the batch: P-2026-000001 after
-            # P-2026-000005 in one batch, 000006 across two.)
-            split = split_number(case_id)
-            if split is not None:
-                prefix, number = split
-                following = self.numbers.get(prefix) or self.engine.store.next_case_number(prefix)
-                self.numbers[prefix] = max(following, number + 1)
-        return change
 
     def _merge(self, change: Change) -> None:
         """Fold one line's change of a case into the batch's change of it."""
