@@ -699,6 +699,25 @@ class Engine(Reports, Maintenance):
                       history[-1].hash if history else None)
         return known, False
 
+    def _known_many(self, ids: list[str]) -> dict[str, Known]:
+        """:meth:`_known` (verified) for many cases at once: the kept copies confirmed by one
+        read of their versions, the rest read together (:meth:`Store.known_cases`). A case
+        not stored, or not readable, is left out: :meth:`_known` says why for it alone."""
+        kept = self._known_cases
+        found: dict[str, Known] = {}
+        held = [i for i in ids if i in kept] if kept else []
+        if held:
+            versions = self.store.versions(held)
+            for case_id in held:
+                known = kept[case_id]
+                if versions.get(case_id) == known.case.version:
+                    kept.move_to_end(case_id)
+                    found[case_id] = known
+                else:
+                    del kept[case_id]
+        found.update(self.store.known_cases([i for i in ids if i not in found]))
+        return found
+
     def _written(self, changes: list[Change], before: Mapping[str, Known],
                  owned: bool = False) -> dict[str, Known]:
         """The cases just committed, as the changes left them (``before``: the cases as they

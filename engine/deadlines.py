@@ -134,18 +134,34 @@ class Deadline:
 
     @classmethod
     def from_row(cls, row: Mapping) -> Deadline:
-        values = {f.name: row[f.name] for f in attrs.fields(cls)}
+        return cls.from_stored([*(row[name] for name in FIELDS), row.get("case_id")])
+
+    @classmethod
+    def from_stored(cls, values: list) -> Deadline:
+        """The deadline from its row's values in :data:`FIELDS`' order then its case's id
+        (named when they cannot be read); the list is the caller's to give up. Every case read
+        is read through here: a list from the cursor's tuple, not a dict a row."""
+        case_id = values.pop()
+        starts_on, due_on = values[_STARTS_ON], values[_DUE_ON]
+        stopped_on, paused_on = values[_STOPPED_ON], values[_PAUSED_ON]
         try:
-            for key in ("starts_on", "due_on", "stopped_on", "paused_on"):
-                values[key] = stored_date(values[key]) if values[key] else None
-            for key in ("starts_on", "due_on"):  # (every deadline has both)
-                if values[key] is None:
-                    raise ValueError(f"{key} is empty")
+            if not starts_on:  # (every deadline has both)
+                raise ValueError("starts_on is empty")
+            if not due_on:
+                raise ValueError("due_on is empty")
+            values[_STARTS_ON], values[_DUE_ON] = stored_date(starts_on), stored_date(due_on)
+            values[_STOPPED_ON] = stored_date(stopped_on) if stopped_on else None
+            values[_PAUSED_ON] = stored_date(paused_on) if paused_on else None
         except (ValueError, TypeError) as exc:
-            raise DamagedRecord.of(f"deadline {row.get('rule')!r} of case {row.get('case_id')!r}",
-                                   exc) from None
-        values["provisional"] = bool(values["provisional"])
-        return cls(**values)
+            raise DamagedRecord.of(f"deadline {values[0]!r} of case {case_id!r}", exc) from None
+        values[_PROVISIONAL] = bool(values[_PROVISIONAL])
+        return cls(*values)
+
+
+#: A deadline's fields, in order: the columns its row is read by.
+FIELDS = tuple(f.name for f in attrs.fields(Deadline))
+_STARTS_ON, _DUE_ON, _STOPPED_ON, _PAUSED_ON, _PROVISIONAL = map(
+    FIELDS.index, ("starts_on", "due_on", "stopped_on", "paused_on", "provisional"))
 
 
 def _duration_for(

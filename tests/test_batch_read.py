@@ -1,0 +1,145 @@
+"""An import reads the stored cases its batch names together (five statements a 500 cases,
+``Store.known_cases``), not one at a time: each case must come back exactly as it comes back
+read alone (``Engine._known``), and a case that cannot be read must still be named for its
+own line.
+
+A platform adopting doudi replays its history in date order: each case's events are far
+apart in the file, so nearly every line names a case no longer kept in memory. Read one at a
+time, that was five statements and about 120 µs a case, more than checking and writing the
+line itself (bench/README.md, "Where the time goes")."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from engine import Engine
+
+
+def _stored_cases(path: str) -> list[str]:
+    """Cases of every shape a case read gives: a 山西 dibao case approved (a link to the
+    benefit case it opened, a stopped and a met deadline, an amount in its data), that
+    benefit case phasing out (what its effect decided, kept as derived data) and a benefit
+    case whose fraud was found (sanctions); a case with no event but its opening."""
+    engine = Engine.open(path)
+    dibao = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="D1",
+                             attributes={"county": "城区", "applicant_name": "李四",
+                                         "household_size": 2})
+    for event, day in (("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6), ("post_publicity", 9),
+                       ("submit_to_county", 17)):
+        engine.fire(dibao.id, event, on=date(2026, 3, day))
+    approved = engine.fire(dibao.id, "approve", on=date(2026, 3, 31), payload={"amount": 650})
+    benefit = approved.links[0]["case_id"]
+    engine.fire(benefit, "income_exceeds", on=date(2026, 5, 11),
+                payload={"per_capita_income": 900, "standard": 810})
+    fraud = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                             case_id="F1", attributes={"amount": 700, "paid_from": "2026-01"})
+    engine.fire(fraud.id, "fraud_found", on=date(2026, 6, 10), payload={"since": "2026-02-01"},
+                reason="虚报收入")
+    engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1")
+    engine.store.db.close()
+    return [dibao.id, benefit, fraud.id, "T1"]
+
+
+def _whole(known) -> tuple:
+    # (a history entry compares without when it was recorded and its hash: both are compared)
+    return (known, [(e.recorded_at, e.hash) for e in known.history])
+
+
+def test_cases_read_together_are_what_each_is_read_alone(tmp_path):
+    path = str(tmp_path / "x.db")
+    ids = _stored_cases(path)
+    together = Engine.open(path).store.known_cases([*ids, "nowhere"])
+    assert sorted(together) == sorted(ids)  # (one not stored is left out)
+    alone = Engine.open(path)  # (nothing kept: each read from the database)
+    for case_id in ids:
+        known, kept = alone._known(case_id)
+        assert not kept
+        assert _whole(together[case_id]) == _whole(known)
+    # What was read is what there is to see: the link, the derived plan, the sanctions.
+    dibao, benefit, fraud, _ = (together[i] for i in ids)
+    assert [(x["workflow"], x["relation"]) for x in dibao.links] == [("benefit", "benefit")]
+    assert benefit.history[-1].derived and benefit.history[-1].event == "income_exceeds"
+    assert [s.kind for s in fraud.sanctions] and fraud.history[-1].reason == "虚报收入"
+    assert [d.outcome for d in dibao.deadlines if d.rule == "investigation_start"] == ["met"]
+
+
+def test_an_import_batch_reads_the_cases_it_names_in_one_statement_a_table(tmp_path):
+    """Five stored 天津 cases, each 受理 in one batch of a new engine: one read of their
+    events, not five (it failed so before: one read a case)."""
+    path = str(tmp_path / "x.db")
+    engine = Engine.open(path)
+    for n in range(5):
+        engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id=f"T{n}")
+    engine.store.db.close()
+    lines = [json.dumps({"op": "fire", "case_id": f"T{n}", "event": "accept",
+                         "on": "2026-03-03"}) for n in range(5)]
+    importer = Engine.open(path)
+    statements: list[str] = []
+    importer.store.db.conn.set_trace_callback(statements.append)
+    result = importer.import_lines(lines)
+    assert (result.events, result.skipped) == (5, [])
+    reads = [s for s in statements if s.startswith("select") and "from [events]" in s]
+    assert len(reads) == 1, reads
+    # 天津 (津民发〔2023〕13号): investigation within 3 working days of 受理 Tue 03-03 → Fri 03-06.
+    for n in range(5):
+        [due] = [d for d in importer.store.deadlines(f"T{n}") if d.rule == "investigation_start"]
+        assert due.due_on == date(2026, 3, 6)
+
+
+def test_a_case_that_cannot_be_read_is_still_named_for_its_own_line(tmp_path):
+    """A batch naming a damaged case (its opening's date changed by hand), a good one and one
+    never opened: the good one's event is written, each other line is skipped with what is
+    wrong with its own case, as when each case was read alone."""
+    path = str(tmp_path / "x.db")
+    engine = Engine.open(path)
+    for case_id in ("G1", "B1"):
+        engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id=case_id)
+    engine.store.db.close()
+    raw = sqlite3.connect(path)
+    raw.execute("drop trigger events_append_only_update")
+    raw.execute("update events set [on] = '2026-13-01' where case_id = 'B1'")
+    raw.commit()
+    raw.close()
+    lines = [json.dumps({"op": "fire", "case_id": case_id, "event": "accept",
+                         "on": "2026-03-03"}) for case_id in ("B1", "G1", "N1")]
+    importer = Engine.open(path)
+    assert "B1" not in importer.store.known_cases(["B1", "G1"])
+    result = importer.import_lines(lines, skip_invalid=True)
+    assert result.events == 1
+    assert [(n, why.split(" (")[0]) for n, why in result.skipped] == [
+        (1, "event 0 of case 'B1' cannot be read from the database"),
+        (3, "no case 'N1'")]
+    assert [e.event for e in importer.store.history("G1")] == ["open", "accept"]
+
+
+@pytest.mark.parametrize("changed_by_another", [True, False])
+def test_a_kept_case_is_used_only_at_the_version_stored(tmp_path, changed_by_another):
+    """An import keeps the cases it wrote; another writer's event since makes the kept copy
+    stale, and the batch then reads the case again (its version differs) rather than refusing
+    or overwriting. 天津 C1: 受理 03-03 by the import, then the platform starts the
+    investigation 03-04; the import's own start_investigation the same day is then refused
+    as the state now says (already investigating), not written over it."""
+    path = str(tmp_path / "x.db")
+    importer = Engine.open(path)
+    importer.import_lines([
+        json.dumps({"op": "open", "province": "tianjin", "on": "2026-03-02", "id": "C1"}),
+        json.dumps({"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03"})])
+    kept_version = importer._known_cases["C1"].case.version
+    if changed_by_another:
+        Engine.open(path).fire("C1", "start_investigation", on=date(2026, 3, 4))
+    read = importer._known_many(["C1"])
+    assert (read["C1"].case.version == kept_version) is not changed_by_another
+    assert read["C1"].case.state == ("investigating" if changed_by_another else
+                                     importer.store.case("C1").state)
+    result = importer.import_lines([json.dumps(
+        {"op": "fire", "case_id": "C1", "event": "start_investigation", "on": "2026-03-04"})],
+        skip_invalid=True)
+    assert (result.events, len(result.skipped)) == ((0, 1) if changed_by_another else (1, 0))
+    assert [e.event for e in importer.store.history("C1")] == [
+        "open", "accept", "start_investigation"]
+    assert importer.store.case("C1").version == 2  # (the import's first batch wrote it once)
