@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable, Mapping
 from datetime import date
 from functools import partial
@@ -40,6 +39,7 @@ from engine.errors import (
 from engine.guards import GuardContext, HistoryEntry
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines, read_lines
+from engine.kept_cases import KeptCases
 from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import (
     AUTO_ACTOR,
@@ -73,11 +73,6 @@ _OF_CASE = "case"
 _NO_OUTCOME = Outcome()
 #: Tries at opening a case with the next free number while other processes open cases too.
 OPEN_ATTEMPTS = 20
-#: Cases kept whole in memory for their next event (about 15 kB each after nine events), used
-#: least recently dropped first. Events that go round more cases than this (an office's open
-#: cases, each approval opening a benefit case beside it) find none of them kept: each is read
-#: back with its whole history, about 200 µs.
-KNOWN_CASES = 2048
 
 
 #: What :meth:`Engine._step` gives (a tuple, not a class: one a step, each an object built
@@ -144,7 +139,10 @@ class Engine(Reports, Maintenance):
         self.store = store
         self.registry = registry or get_registry()
         self._today = today
-        self._known_cases: OrderedDict[str, Known] = OrderedDict()
+        # Cases kept whole for their next event (engine.kept_cases bounds them). Events that
+        # go round more cases than it keeps find none of them kept: each is read back with its
+        # whole history (about 75 µs for nine events).
+        self._known_cases = KeptCases()
         # By (province, workflow, county or None, settings in force); and by a case's
         # (province, workflow, county, state, _OF_CASE), see _workflow_of.
         self._workflows: dict[tuple, Workflow] = {}
@@ -638,7 +636,7 @@ class Engine(Reports, Maintenance):
                                               idempotency_key, wf=wf)
             except DoudiError:
                 if remembered:
-                    self._known_cases.pop(case_id, None)
+                    self._known_cases.drop(case_id)
                     continue
                 if (first := self._replayed_call(idempotency_key, call)) is not None:
                     return first  # the same call, with its key, was recorded meanwhile
@@ -683,14 +681,14 @@ class Engine(Reports, Maintenance):
         known = self._known_cases.get(case_id)
         if known is not None:
             if not verify:
-                self._known_cases.move_to_end(case_id)
+                self._known_cases.used(case_id)
                 return known, True
             row = self.store.db.conn.execute("select version from cases where id = ?",
                                              [case_id]).fetchone()
             if row is not None and row[0] == known.case.version:
-                self._known_cases.move_to_end(case_id)
+                self._known_cases.used(case_id)
                 return known, True
-            del self._known_cases[case_id]
+            self._known_cases.drop(case_id)
         case = self._load(case_id)
         history = self.store.history(case_id)
         links = self.store.links(case_id)
@@ -709,12 +707,12 @@ class Engine(Reports, Maintenance):
         if held:
             versions = self.store.versions(held)
             for case_id in held:
-                known = kept[case_id]
+                known = kept.get(case_id)
                 if versions.get(case_id) == known.case.version:
-                    kept.move_to_end(case_id)
+                    kept.used(case_id)
                     found[case_id] = known
                 else:
-                    del kept[case_id]
+                    kept.drop(case_id)
         found.update(self.store.known_cases([i for i in ids if i not in found]))
         return found
 
@@ -790,10 +788,8 @@ class Engine(Reports, Maintenance):
             )
             result[case.id] = known
             if final:
-                self._known_cases[case.id] = known
-                self._known_cases.move_to_end(case.id)
-        while len(self._known_cases) > KNOWN_CASES:
-            self._known_cases.popitem(last=False)
+                self._known_cases.keep(case.id, known)
+        self._known_cases.trim()
         return result
 
     def _view_of(self, known: Known, as_of: date, wf: Workflow | None = None) -> CaseView:
@@ -924,7 +920,7 @@ class Engine(Reports, Maintenance):
         The cases' copies in memory are dropped either way; callers remember what they wrote.
         """
         for change in changes:
-            self._known_cases.pop(change.case.id, None)
+            self._known_cases.drop(change.case.id)
         try:
             self.store.commit(changes)
         except SettingsChanged:
