@@ -85,6 +85,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -525,29 +526,34 @@ def import_events(engine, path: str) -> tuple[Any, str] | None:
     return None
 
 
-def write_import_file(path: Path, cases: int) -> int:
-    """JSONL: ``cases`` 山西 cases, each opened then driven along the full path; line count."""
+def write_import_file(path: Path, cases: int, date_order: bool = False) -> int:
+    """JSONL: ``cases`` 山西 cases, each opened then driven along the full path; line count.
+
+    ``date_order``: the lines sorted by date (stable: a day's lines in case order), as a
+    platform replaying its history exports them; each case's lines then lie ``cases`` lines
+    apart, and the case is no longer kept in the engine's memory when its next line comes."""
     from engine import Engine
 
     scratch = Engine.open(str(path.with_suffix(".scratch.db")))
     opened, steps = shanxi_path(scratch)
     scratch.store.db.close()
-    lines = 0
+    dated: list[tuple[str, str]] = []
+    for i in range(cases):
+        case_id = f"import-{i:07d}"
+        dated.append((opened.isoformat(), json.dumps(
+            {"op": "open", "province": "shanxi", "on": opened.isoformat(), "id": case_id,
+             "attributes": {"county": COUNTIES[i % 3], "applicant_name": f"申请人{i}",
+                            "household_size": 1 + i % 5}}, ensure_ascii=False)))
+        for event, on, payload in steps:
+            line = {"op": "fire", "case_id": case_id, "event": event, "on": on.isoformat()}
+            if payload:
+                line["payload"] = payload
+            dated.append((on.isoformat(), json.dumps(line, ensure_ascii=False)))
+    if date_order:
+        dated.sort(key=itemgetter(0))
     with path.open("w", encoding="utf-8") as out:
-        for i in range(cases):
-            case_id = f"import-{i:07d}"
-            out.write(json.dumps({"op": "open", "province": "shanxi", "on": opened.isoformat(),
-                                  "id": case_id, "attributes": {
-                                      "county": COUNTIES[i % 3], "applicant_name": f"申请人{i}",
-                                      "household_size": 1 + i % 5}},
-                                 ensure_ascii=False) + "\n")
-            for event, on, payload in steps:
-                line = {"op": "fire", "case_id": case_id, "event": event, "on": on.isoformat()}
-                if payload:
-                    line["payload"] = payload
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            lines += 1 + len(steps)
-    return lines
+        out.writelines(line + "\n" for _, line in dated)
+    return len(dated)
 
 
 IMPORT_ROUNDS = 3
@@ -626,6 +632,30 @@ def scenario_import(workdir: Path, cases: int, fire_db: str, rounds: int = IMPOR
             b / i for b, i in zip(result["bare_insert_all_seconds_each"],
                                   result["import_seconds_each"], strict=False)]
     return result
+
+
+def scenario_import_order(workdir: Path, cases: int, rounds: int = 2) -> dict:
+    """The same lines imported in case order and in date order, ``rounds`` interleaved rounds
+    each in a fresh process, best of each. ``cases`` is over the engine's kept cases
+    (``KNOWN_CASES``), so in date order nearly every line names a case read back from the
+    database, as in a platform's replay of its history."""
+    paths = {order: workdir / f"import_{order}_order.jsonl" for order in ("case", "date")}
+    lines = {order: write_import_file(path, cases, date_order=order == "date")
+             for order, path in paths.items()}
+    seconds: dict[str, list[float]] = {"case": [], "date": []}
+    for r in range(rounds):
+        for order, path in paths.items():
+            say(f"  import in {order} order, round {r + 1} of {rounds}: {lines[order]:,} lines "
+                f"({cases:,} cases) in a fresh process ...")
+            child = run_child("import", str(workdir / f"import_{order}_order_{r}.db"), str(path))
+            if not child.get("available"):
+                return {"available": False}
+            seconds[order].append(child["seconds"])
+    best = {order: min(each) for order, each in seconds.items()}
+    return {"available": True, "cases": cases, "lines": lines["date"], "rounds": rounds,
+            "seconds_each": seconds, "case_order_rate": lines["case"] / best["case"],
+            "date_order_rate": lines["date"] / best["date"],
+            "date_over_case": best["case"] / best["date"]}
 
 
 def scenario_recompute(workdir: Path, cases: int) -> dict:
@@ -1320,6 +1350,12 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                 yield ("  import / that", f"{m['share_written']:.1%}", "", "", None)
             yield ("import: peak RSS growth", f"{m['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB",
                    "", m["rss_delta_mb"] < MEMORY_TARGET_MB)
+    o = results.get("import_order")
+    if o and o.get("available"):
+        yield (f"import, date order ({o['cases']:,} cases, each read back)",
+               f"{o['date_order_rate']:,.0f}/s", "",
+               f"{o['date_over_case']:.2f}x case order", None)
+        yield ("  the same lines in case order", f"{o['case_order_rate']:,.0f}/s", "", "", None)
     c = results.get("recompute")
     if c:
         yield ("recompute: cases/s, every due date moved", f"{c['cases'] / c['moved_seconds']:,.0f}/s",
@@ -1406,6 +1442,8 @@ def main(argv: list[str] | None = None) -> int:
              else [10_000, 100_000] if args.quick else [100_000, 1_000_000])
     fire_cases = 150 if args.quick else 600
     import_cases = 200 if args.quick else 1000
+    # (over the 2,048 cases an engine keeps: in date order each case is read back)
+    order_cases = 2500 if args.quick else 4000
     recompute_cases = 1000 if args.quick else 5000
     only = (set(args.only.split(",")) if args.only
             else {"fire", "import", "recompute", "report", "startup"})
@@ -1467,6 +1505,12 @@ def main(argv: list[str] | None = None) -> int:
             say(f"    bare batched insert, best of {m['rounds']}: "
                 f"{m['bare_insert_all_rate']:,.0f}/s (insert_all), "
                 f"{m['bare_executemany_rate']:,.0f}/s (executemany)")
+        if "import" in only:
+            say("2b. bulk import of a file in date order (a platform's replay of its history)")
+            o = results["import_order"] = scenario_import_order(workdir, order_cases)
+            if o.get("available"):
+                say(f"    date order {o['date_order_rate']:,.0f}/s, case order "
+                    f"{o['case_order_rate']:,.0f}/s ({o['date_over_case']:.2f}x)")
         if "recompute" in only:
             say(f"recompute after a year's holiday notice, {recompute_cases:,} cases")
             c = results["recompute"] = scenario_recompute(workdir, recompute_cases)
