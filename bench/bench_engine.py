@@ -637,7 +637,7 @@ def scenario_import(workdir: Path, cases: int, fire_db: str, rounds: int = IMPOR
 def scenario_import_order(workdir: Path, cases: int, rounds: int = 2) -> dict:
     """The same lines imported in case order and in date order, ``rounds`` interleaved rounds
     each in a fresh process, best of each. ``cases`` is over the engine's kept cases
-    (``KNOWN_CASES``), so in date order nearly every line names a case read back from the
+    (``engine.kept_cases.KEPT_CASES``), so in date order nearly every line names a case read back from the
     database, as in a platform's replay of its history."""
     paths = {order: workdir / f"import_{order}_order.jsonl" for order in ("case", "date")}
     lines = {order: write_import_file(path, cases, date_order=order == "date")
