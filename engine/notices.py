@@ -1,4 +1,5 @@
-"""公示 and 公布 notices: the text a township posts, in plain text and HTML, and nothing else.
+"""公示 and 公布 notices: the text a township posts, in plain text and HTML, and nothing else;
+and the written notice of a refusal (不予确认同意告知书) that goes to the applicant alone.
 
 The 初审意见 is posted in the applicant's village/community for the 公示 period (民发〔2021〕57号
 第19条); after confirmation the name, household size and amount are published there (第24条).
@@ -7,6 +8,12 @@ the attributes in :data:`ALLOWED_FIELDS`, so an attribute added later (an ID num
 an illness, the applicant's phone) never reaches one. Building a notice is pure: it reads a
 :class:`~engine.views.CaseView` (and the province's parameters the caller passes) and writes
 nothing; the HTML version, every value escaped, is the one to post online.
+
+The refusal notice is not posted: 57号 第21条 has the applicant told in writing, with the
+reasons, within 3 working days of the decision. The privacy rule of the 公示 and 公布 (83号
+四(二) "信息公示、公布应当依法保护个人隐私") is about what is shown to others, so it does not cut
+the reasons down; the notice still reads only the applicant's name, the office's details and
+the decision's own record (its date and reasons), never the case's other attributes.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from attrs import frozen
 
 from engine.arguments import visible
 from engine.default_guards import channel_items
-from engine.errors import InvalidInput, UnknownName
+from engine.errors import DoudiError, InvalidInput, UnknownName
+from engine.maintenance import CORRECTION_EVENT
 from engine.views import CaseView
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
@@ -46,6 +54,9 @@ PUBLICITY_EVENT: Final = "post_publicity"
 PUBLICITY_RULE: Final = "publicity"
 APPROVE_EVENT: Final = "approve"
 PUBLISH_EVENT: Final = "publish"  # (the 公布 recorded: report unpublished looks for it)
+REJECT_EVENT: Final = "reject"  # 不予确认同意
+NOTIFY_REFUSAL_EVENT: Final = "notify_refusal"  # 书面告知理由
+REFUSAL_RULE: Final = "refusal_notice"
 #: The notices' procedure: a 临时救助 公示 is another text (one-time aid, not a monthly 低保).
 NOTICE_WORKFLOW: Final = "dibao"
 APPROVED_STATES: Final = ("approved", "published")
@@ -61,6 +72,8 @@ MISSING: Final = "—"
 PUBLICITY_TITLE: Final = "最低生活保障{opinion}公示"
 OPINION: Final = "初审意见"  # 民发〔2021〕57号 第19条
 PUBLICATION_TITLE: Final = "最低生活保障审核确认结果公布"
+REFUSAL_TITLE: Final = "最低生活保障申请不予确认同意告知书"
+REFUSAL_DECISION: Final = "不予确认同意"
 PRIVACY_NOTE: Final = (f"公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，"
                        f"不公开无关信息（{PRIVACY_BASIS}）。")
 
@@ -115,6 +128,47 @@ class PublicationNotice:
     as_of: date
     places: tuple[tuple[str, tuple[Household, ...]], ...]
     basis: str
+
+
+@frozen
+class RefusalNotice:
+    """不予确认同意告知书: the decision, its date and reasons, told to the applicant in writing
+    by ``due_on`` (57号 第21条); ``notified_on`` is the day ``notify_refusal`` recorded it."""
+
+    case_id: str
+    applicant_name: str | None
+    decided_on: date
+    #: The reasons, one per line, as the ``reject`` recorded them (``reason``), or as the
+    #: latest correction of that event gave them (``--set reason=…``).
+    reasons: tuple[str, ...]
+    #: The history entry (seq) the reasons come from: the ``reject`` or its correction.
+    reasons_seq: int
+    office: Office
+    due_on: date
+    duration: str
+    computation: str
+    provisional: bool
+    notified_on: date | None
+    basis: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "title": REFUSAL_TITLE,
+            "applicant_name": self.applicant_name,
+            "decision": REFUSAL_DECISION,
+            "decided_on": self.decided_on.isoformat(),
+            "reasons": list(self.reasons),
+            "reasons_seq": self.reasons_seq,
+            "office": {"name": self.office.name, "phone": self.office.phone,
+                       "address": self.office.address},
+            "due_on": self.due_on.isoformat(),
+            "duration": self.duration,
+            "computation": self.computation,
+            "provisional": self.provisional,
+            "notified_on": self.notified_on.isoformat() if self.notified_on else None,
+            "basis": self.basis,
+        }
 
 
 # -- building notices from cases ---------------------------------------------------------------
@@ -211,8 +265,13 @@ def publication_basis(publicity_citation: str | None) -> str:
     """
     if not publicity_citation or publicity_citation.startswith(NATIONAL_PROCEDURE):
         return PUBLICATION_BASIS
-    clause = re.sub(r"（[^（）]*）$", "", publicity_citation).strip()
-    return f"{PUBLICATION_BASIS}；{clause}"
+    return f"{PUBLICATION_BASIS}；{_clause(publicity_citation)}"
+
+
+def _clause(citation: str) -> str:
+    """A citation without its trailing note in full-width brackets: ``民发〔2021〕57号 第21条（国家
+    规定）`` → ``民发〔2021〕57号 第21条``."""
+    return re.sub(r"（[^（）]*）$", "", citation).strip()
 
 
 def publication_notice(
@@ -237,6 +296,80 @@ def publication_notice(
     return PublicationNotice(county, as_of, places, publication_basis(publicity_citation))
 
 
+def _reason_lines(given: Any) -> tuple[str, ...]:
+    """Reasons as the notice lists them: each line of the text (or of each item of a list) on
+    its own, stripped; blank ones left out."""
+    lines: list[str] = []
+    for item in given if isinstance(given, list | tuple) else [given]:
+        text = _text(item)
+        if text is not None:
+            lines.extend(line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
+def refusal_notice(view: CaseView) -> RefusalNotice:
+    """The written notice of the case's 不予确认同意, with its reasons (57号 第21条).
+
+    The reasons are the ``reject`` event's ``reason``; a correction of that event giving
+    ``reason`` in its data (``doudi case correct ID SEQ --set reason=…``) gives them instead,
+    the latest one: the refusal cannot be recorded again, and the correction says what it
+    should have said. The period to deliver it is the ``refusal_notice`` deadline the
+    ``reject`` started, and its basis that deadline's clause (the province's or county's
+    where it sets ``refusal_notice``). Raises :class:`UnknownName` for a case not refused, and
+    :class:`DoudiError` where no reason is recorded: the notice must state them.
+    """
+    if view.case.workflow != NOTICE_WORKFLOW:
+        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this notice is the "
+                           f"{REFUSAL_TITLE} of a {NOTICE_WORKFLOW} case")
+    rejects = [h for h in view.history if h["event"] == REJECT_EVENT]
+    if not rejects:
+        raise UnknownName(f"case {view.id} was not refused (no {REJECT_EVENT}, {REFUSAL_DECISION}, "
+                          "recorded): it has no refusal notice")
+    entry = rejects[-1]
+    decided_on = date.fromisoformat(entry["on"])
+    windows = [d.deadline for d in view.deadlines
+               if d.deadline.rule == REFUSAL_RULE and d.deadline.starts_on == decided_on]
+    if not windows:
+        raise UnknownName(f"no {REFUSAL_RULE} deadline recorded for case {view.id}")
+    window = windows[-1]
+    basis = _clause(window.citation)
+    source, given = entry["seq"], entry.get("reason")
+    for h in view.history:
+        if (h["event"] == CORRECTION_EVENT and h.get("corrects") == entry["seq"]
+                and "reason" in h["payload"]):
+            source, given = h["seq"], h["payload"]["reason"]
+    reasons = _reason_lines(given)
+    if not reasons:
+        seq, on = entry["seq"], entry["on"]
+        raise DoudiError(
+            f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice must "
+            f"state the reasons ({basis}: 书面告知申请人并说明理由); record them with "
+            f"correct({view.id!r}, {seq}, on=…, reason='…', payload={{'reason': '…'}})",
+            command_line=(
+                f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice "
+                f"must state the reasons ({basis}: 书面告知申请人并说明理由); record them with "
+                f"doudi case correct {view.id} {seq} --on DATE --reason 未记录不予确认理由 "
+                "--set reason=…"))
+    fields = view.case.attributes
+    notified = [h["on"] for h in view.history
+                if h["event"] == NOTIFY_REFUSAL_EVENT and h["seq"] > entry["seq"]]
+    return RefusalNotice(
+        case_id=view.id,
+        applicant_name=_text(fields.get("applicant_name")),
+        decided_on=decided_on,
+        reasons=reasons,
+        reasons_seq=source,
+        office=Office(_text(fields.get("office_name")) or DEFAULT_OFFICE,
+                      _text(fields.get("office_phone")), _text(fields.get("office_address"))),
+        due_on=window.due_on,
+        duration=window.duration,
+        computation=window.computation,
+        provisional=window.provisional,
+        notified_on=date.fromisoformat(notified[-1]) if notified else None,
+        basis=basis,
+    )
+
+
 # -- rendering ---------------------------------------------------------------------------------
 # A notice is first laid out as blocks (title, paragraphs, labelled fields, a table, a footer);
 # the text and HTML renderers show the same blocks, so the two versions say the same thing.
@@ -249,7 +382,9 @@ def _day(d: date) -> str:
 
 
 def _period(duration: str) -> str:
-    """``7d`` → 7天; other units are shown as recorded."""
+    """``7d`` → 7天, ``3wd`` → 3个工作日; other units are shown as recorded."""
+    if duration.endswith("wd") and duration[:-2].isdigit():
+        return f"{duration[:-2]}个工作日"
     return f"{duration[:-1]}天" if duration.endswith("d") and duration[:-1].isdigit() else duration
 
 
@@ -302,13 +437,48 @@ def _publication_blocks(n: PublicationNotice) -> list[Block]:
     return blocks
 
 
-def _blocks(notice: PublicityNotice | PublicationNotice) -> list[Block]:
+def _refusal_blocks(n: RefusalNotice) -> list[Block]:
+    due = f"{_day(n.due_on)}前（含当日）（作出决定后{_period(n.duration)}内）"
+    if n.provisional:
+        due += "；末日按推算的节假日安排计算，以当年国务院办公厅放假通知为准"
+    if n.notified_on is None:
+        delivered = f"尚未记录书面告知（{NOTIFY_REFUSAL_EVENT}）"
+    else:
+        delivered = (f"{_day(n.notified_on)}已书面告知（{NOTIFY_REFUSAL_EVENT}）"
+                     + ("，晚于送达期限" if n.notified_on > n.due_on else ""))
+    contact = [(label, value) for label, value in (("联系电话", n.office.phone),
+                                                   ("地址", n.office.address)) if value]
+    blocks: list[Block] = [
+        ("title", REFUSAL_TITLE),
+        ("para", f"{n.applicant_name or '申请人'}："),
+        ("para", f"你提出的最低生活保障申请，经审核，不予确认同意。依据{n.basis}，"
+                 "现将决定及理由书面告知如下。"),
+        ("fields", [("申请人姓名", _or_missing(n.applicant_name)),
+                    ("决定", REFUSAL_DECISION),
+                    ("决定日期", _day(n.decided_on))]),
+        ("lines", ["理由：", *n.reasons]),
+        ("para", "特此告知。"),
+        ("para", n.office.name),
+    ]
+    if contact:
+        blocks.append(("fields", contact))
+    blocks.append(("footer", [f"送达期限：{due}", f"送达记录：{delivered}",
+                              f"期间计算：{n.computation}", f"依据：{n.basis}"]))
+    return blocks
+
+
+Notice = PublicityNotice | PublicationNotice | RefusalNotice
+
+
+def _blocks(notice: Notice) -> list[Block]:
     if isinstance(notice, PublicityNotice):
         return _publicity_blocks(notice)
+    if isinstance(notice, RefusalNotice):
+        return _refusal_blocks(notice)
     return _publication_blocks(notice)
 
 
-def render_text(notice: PublicityNotice | PublicationNotice) -> str:
+def render_text(notice: Notice) -> str:
     """The notice as plain text (one line per field), ending with a newline."""
     # Every value on its own line, whatever it holds (a name recorded before text was
     # checked): a line break in it would add a line of its own to the notice.
@@ -322,7 +492,7 @@ def render_text(notice: PublicityNotice | PublicationNotice) -> str:
             header, rows = content
             parts.append("\n".join("　".join(visible(c) for c in cells)
                                    for cells in [header, *rows]))
-        elif kind == "footer":
+        elif kind == "footer" or kind == "lines":
             parts.append("\n".join(visible(line) for line in content))
     return "\n\n".join(parts) + "\n"
 
@@ -331,8 +501,9 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def render_html(notice: PublicityNotice | PublicationNotice) -> str:
-    """The notice as a standalone HTML page (the version to post online); every value escaped."""
+def render_html(notice: Notice) -> str:
+    """The notice as a standalone HTML page (the version of a 公示 or 公布 to post online; of a
+    refusal notice, to show or print: it goes to the applicant alone); every value escaped."""
     blocks = _blocks(notice)
     title = next(content for kind, content in blocks if kind == "title")
     body: list[str] = []
@@ -350,6 +521,8 @@ def render_html(notice: PublicityNotice | PublicationNotice) -> str:
             lines = "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in cells) + "</tr>"
                             for cells in rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>")
+        elif kind == "lines":
+            body.append("<p>" + "<br>".join(_e(line) for line in content) + "</p>")
         elif kind == "footer":
             body.append("<footer>" + "".join(f"<p>{_e(line)}</p>" for line in content) + "</footer>")
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -357,6 +530,6 @@ def render_html(notice: PublicityNotice | PublicationNotice) -> str:
             + "\n</body>\n</html>\n")
 
 
-def render(notice: PublicityNotice | PublicationNotice, fmt: str = "text") -> str:
+def render(notice: Notice, fmt: str = "text") -> str:
     """``render_text`` or ``render_html`` by name (``text`` | ``html``)."""
     return render_html(notice) if fmt == "html" else render_text(notice)

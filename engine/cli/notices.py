@@ -1,4 +1,5 @@
-"""``doudi notice``: the 公示 and 公布 texts to post, read from the database (nothing written)."""
+"""``doudi notice``: the 公示 and 公布 texts to post, and the refusal notice to give the
+applicant, read from the database (nothing written)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import _workflow_of, open_engine
-from engine.cli.options import ISO_DATE, db_option, echo_all, format_option
+from engine.cli.options import ISO_DATE, db_option, echo_all, echo_json, format_option
 from engine.errors import InvalidInput, UnknownName
 
 
 @cli.group()
 def notice() -> None:
-    """Notices to post: the 初审意见公示 of a case, the 公布 of a county's confirmed cases.
+    """Notices to post: the 初审意见公示 of a case, the 公布 of a county's confirmed cases; and
+    the written notice of a refusal, to give the applicant.
 
-    They show only the applicant's name, the household size and the amount (and where and
-    until when to object); no other attribute of a case ever appears in them.
+    The posted ones show only the applicant's name, the household size and the amount (and
+    where and until when to object); no other attribute of a case ever appears in them.
     """
 
 
@@ -85,3 +87,25 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
         parameters = engine.workflow(code, NOTICE_WORKFLOW, county).parameters
         citation = parameters["publicity"].citation if "publicity" in parameters else None
     echo_all(render(publication_notice(views, county, as_of, citation), fmt), nl=False)
+
+
+@notice.command()
+@click.argument("case_id")
+@format_option("text", "html", "json", default="text")
+@db_option
+def refusal(case_id: str, fmt: str, db_path: str) -> None:
+    """The written notice of CASE_ID's 不予确认同意 (a dibao case), to give the applicant:
+    the decision, its date and reasons, the clause (民发〔2021〕57号 第21条).
+
+    The reasons are the reject's --reason, or a later correction's (case correct CASE SEQ
+    --set reason=…); a refusal with none is refused, as the notice must state them. The
+    footer gives the day it must be delivered by (the refusal_notice deadline: 3 working days
+    after the decision) and whether notify_refusal recorded it.
+    """
+    from engine.notices import refusal_notice, render
+
+    notice = refusal_notice(open_engine(db_path).case(case_id))
+    if fmt == "json":
+        echo_json(notice.to_json())
+    else:
+        echo_all(render(notice, fmt), nl=False)
