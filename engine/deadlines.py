@@ -66,20 +66,23 @@ class Deadline:
     extended_by: str | None = None
     paused_on: date | None = None
     subject: str | None = None  # whom it is about, where the rule tells starts apart
+    # The period's last day when 第203条 moved the due date off it (a day off); None when the
+    # due date is that day. A resumed deadline counts the time it had left to this day.
+    moved_from: date | None = None
 
     def __init__(self, rule: str, title: str, severity: str, kind: str, instance: int,
                  starts_on: date, duration: str, due_on: date, citation: str, computation: str,
                  provisional: bool, param: str, stopped_on: date | None = None,
                  stop_event: str | None = None, outcome: str | None = RUNNING,
                  extended_by: str | None = None, paused_on: date | None = None,
-                 subject: str | None = None) -> None:
+                 subject: str | None = None, moved_from: date | None = None) -> None:
         set_fields(self, "__dict__", {
             "rule": rule, "title": title, "severity": severity, "kind": kind,
             "instance": instance, "starts_on": starts_on, "duration": duration,
             "due_on": due_on, "citation": citation, "computation": computation,
             "provisional": provisional, "param": param, "stopped_on": stopped_on,
             "stop_event": stop_event, "outcome": outcome, "extended_by": extended_by,
-            "paused_on": paused_on, "subject": subject})
+            "paused_on": paused_on, "subject": subject, "moved_from": moved_from})
 
     @property
     def running(self) -> bool:
@@ -129,6 +132,8 @@ class Deadline:
             row["stopped_on"] = iso_text(row["stopped_on"])
         if row["paused_on"]:
             row["paused_on"] = iso_text(row["paused_on"])
+        if row["moved_from"]:
+            row["moved_from"] = iso_text(row["moved_from"])
         row["case_id"] = case_id
         return row
 
@@ -144,6 +149,7 @@ class Deadline:
         case_id = values.pop()
         starts_on, due_on = values[_STARTS_ON], values[_DUE_ON]
         stopped_on, paused_on = values[_STOPPED_ON], values[_PAUSED_ON]
+        moved_from = values[_MOVED_FROM]
         try:
             if not starts_on:  # (every deadline has both)
                 raise ValueError("starts_on is empty")
@@ -152,6 +158,7 @@ class Deadline:
             values[_STARTS_ON], values[_DUE_ON] = stored_date(starts_on), stored_date(due_on)
             values[_STOPPED_ON] = stored_date(stopped_on) if stopped_on else None
             values[_PAUSED_ON] = stored_date(paused_on) if paused_on else None
+            values[_MOVED_FROM] = stored_date(moved_from) if moved_from else None
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"deadline {values[0]!r} of case {case_id!r}", exc) from None
         values[_PROVISIONAL] = bool(values[_PROVISIONAL])
@@ -160,8 +167,8 @@ class Deadline:
 
 #: A deadline's fields, in order: the columns its row is read by.
 FIELDS = tuple(f.name for f in attrs.fields(Deadline))
-_STARTS_ON, _DUE_ON, _STOPPED_ON, _PAUSED_ON, _PROVISIONAL = map(
-    FIELDS.index, ("starts_on", "due_on", "stopped_on", "paused_on", "provisional"))
+_STARTS_ON, _DUE_ON, _STOPPED_ON, _PAUSED_ON, _PROVISIONAL, _MOVED_FROM = map(
+    FIELDS.index, ("starts_on", "due_on", "stopped_on", "paused_on", "provisional", "moved_from"))
 
 
 def _duration_for(
@@ -307,6 +314,7 @@ def apply_event(
                 rule.rule, rule.title, rule.severity, rule.kind, instance, start,
                 due["duration"], due["due_on"], due["citation"], due["computation"],
                 due["provisional"], due["param"], None, None, RUNNING, None, None, subject,
+                due["moved_from"],
             ))
     if closes_case:
         for i, d in enumerate(result):
@@ -340,21 +348,26 @@ def _counted(calendar: OfficialCalendar, param: Parameter, start: date,
     counted from ``start``."""
     due = due_date(calendar, start, duration or param.value)
     return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
-            "computation": due.basis, "provisional": due.provisional, "param": param.name}
+            "computation": due.basis, "provisional": due.provisional, "param": param.name,
+            "moved_from": None if due.nominal_end == due.due else due.nominal_end}
 
 
 def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[str, Any]:
     """The fields that change when a paused deadline resumes: its due date moves by the time
-    spent paused, in the deadline's own unit. A calendar-day or month period's new last day
-    is moved to the next working day when it is not one (民法典第203条), as any such period's."""
+    spent paused, in the deadline's own unit. A calendar-day or month period's time left runs
+    to its own last day, not to the due date 第203条 moved off it (the days between are days
+    off the period did not have: paused among them, none is left), and its new last day is
+    moved to the next working day when it is not one (民法典第203条), as any such period's."""
     paused = deadline.paused_on
     assert paused is not None
     moved = ""
+    last_day = None
     if deadline.duration.endswith("wd"):
         remaining = calendar.working_days_between(paused, deadline.due_on)
         due_on = calendar.add_working_days(on, remaining) if remaining else on
     else:
-        last_day = on + timedelta(days=(deadline.due_on - paused).days)
+        end = deadline.moved_from or deadline.due_on
+        last_day = on + timedelta(days=max(0, (end - paused).days))
         due_on = last_working_day(calendar, last_day)
         moved = moved_phrase(calendar, last_day, due_on)
     computation = (deadline.computation
@@ -366,4 +379,5 @@ def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[s
         "provisional": calendar.is_provisional(due_on),
         "computation": computation,
         "paused_on": None,
+        "moved_from": None if last_day is None or last_day == due_on else last_day,
     }

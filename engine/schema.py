@@ -8,6 +8,7 @@ schema is a new step.
 from __future__ import annotations
 
 import functools
+import re
 
 import sqlite_utils
 
@@ -226,6 +227,30 @@ def m012_running_or_late_index(db: sqlite_utils.Database) -> None:
                "on deadlines (outcome, kind, due_on) "
                "where outcome is null or outcome = 'met_late' or outcome = 'unmet'")
     db.execute("drop index if exists idx_deadlines_outcome_kind_due_on")
+
+
+#: The words a deadline's basis gives the last day 第203条 moved its due date off
+#: (engine.periods.moved_phrase), the day in the group.
+_MOVED = re.compile("；期间最后一日([0-9]{4}-[0-9]{2}-[0-9]{2})为休息日")
+_RESUMED = "恢复，到期日顺延"  # (what a resumption adds to it: engine.deadlines._resumed)
+
+
+@migrations()
+def m013_deadline_moved_from(db: sqlite_utils.Database) -> None:
+    """The period's last day, where 第203条 moved a deadline's due date off it (a resumed
+    deadline counts the time it had left to that day, not to the due date). Each deadline's
+    basis names it, as the version that wrote it worded it: the last resumption's words when
+    it was resumed (the day its resumed count ended on), else its count's. The day cannot be
+    worked out from the due date (any day off before it may have been the last), nor, once
+    resumed, from the start and the period."""
+    db["deadlines"].add_column("moved_from", str)
+    rows = db.execute("select id, computation from deadlines where computation like ?",
+                      ["%期间最后一日%为休息日%"]).fetchall()
+    for deadline_id, computation in rows:
+        moved = _MOVED.search(computation.rpartition(_RESUMED)[2])
+        if moved is not None:
+            db.execute("update deadlines set moved_from = ? where id = ?",
+                       [moved.group(1), deadline_id])
 
 
 def upgrade(db: sqlite_utils.Database) -> None:

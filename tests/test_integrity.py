@@ -908,6 +908,7 @@ def test_every_stored_date_is_read_as_yyyy_mm_dd_only():
         (CaseRecord.from_row, case, "opened_on"), (CaseRecord.from_row, case, "last_event_on"),
         (Deadline.from_row, deadline, "starts_on"), (Deadline.from_row, deadline, "due_on"),
         (Deadline.from_row, deadline, "stopped_on"), (Deadline.from_row, deadline, "paused_on"),
+        (Deadline.from_row, deadline, "moved_from"),
         (lambda r: entries([r]), event, "on"),
         (Sanction.from_row, {"kind": "criticism", "amount": None, "basis": "b", "on": ""}, "on"),
         # (a county's setting: it was a ValueError's traceback, "xx" too)

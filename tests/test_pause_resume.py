@@ -1,8 +1,10 @@
 """A paused deadline, resumed: its due date moves by the time left when it was paused, and a
 calendar-day or month period still ends on a working day (《民法典》第203条: a period whose last
-day is a statutory day off ends on the first day after it).
+day is a statutory day off ends on the first day after it). The time left runs to the period's
+own last day, not to the due date 第203条 moved off it.
 
-Every expected date is counted by hand from 国办发明电〔2025〕7号 (2026: 中秋 9/25–9/27, 国庆
+Every expected date is counted by hand from 国办发明电〔2025〕7号 (2026: 元旦 1/1–1/3 off, 1/4
+(Sun) worked; 春节 2/15–2/23 off, 2/14 (Sat) and 2/28 (Sat) worked; 中秋 9/25–9/27, 国庆
 10/1–10/7 off; 9/20 (Sun) and 10/10 (Sat) worked).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine.calendar import PROJECTION_BASIS, national_calendar
-from engine.deadlines import apply_event
+from engine.deadlines import Deadline, apply_event
 from engine.workflow import parse_workflow
 
 MINI = """
@@ -69,12 +71,15 @@ param = "p"
 
 
 def run(period: str, events: list[tuple[str, date]]):
-    """The one deadline of the mini workflow after ``events``."""
+    """The one deadline of the mini workflow after ``events``, stored and read back after
+    each (as a case's deadlines are between two events)."""
     workflow = parse_workflow(MINI.replace("PERIOD", period), "tests/mini.toml")
     calendar = national_calendar()
     deadlines: list = []
     for event, on in events:
         deadlines = apply_event(deadlines, workflow, event, on, calendar, {}, False, {})
+        assert [Deadline.from_row(d.to_row("C1")) for d in deadlines] == deadlines
+        deadlines = [Deadline.from_row(d.to_row("C1")) for d in deadlines]
     [deadline] = deadlines
     return deadline
 
@@ -141,3 +146,87 @@ def test_a_deadline_resumed_into_a_projected_year_says_it_is_projected():
     assert (working.due_on, working.provisional) == (date(2027, 1, 6), True)
     assert working.computation.endswith("；工作日依" + PROJECTION_BASIS)
     assert working.computation.count(PROJECTION_BASIS) == 1
+
+
+# -- the time left runs to the period's own last day, not to the due date 第203条 moved ----------
+# Found by review: the time left was counted to the due date, which 第203条 had already moved
+# off a day off, so a deadline paused before such a due date got the days off back as days
+# of its own, and a second move by 第203条 on top.
+
+
+def test_a_resumed_month_period_counts_to_its_own_last_day_not_the_moved_due_date():
+    """1m from Sat 2026-01-17: 第202条, the corresponding day Tue 2/17, in 春节 (2/15–2/23 off)
+    → 第203条: Tue 2026-02-24. Paused Tue 2/10: the period's own last day is 2/17, so 7 days
+    are left (2/11 … 2/17; not the 14 to 2/24). Resumed Mon 3/2: 3/3 (1) … 3/9 (7) → Mon
+    2026-03-09, a working day (the old code gave 3/2 + 14 = 2026-03-16)."""
+    started = run("1m", [("go", date(2026, 1, 17))])
+    assert (started.due_on, started.moved_from) == (date(2026, 2, 24), date(2026, 2, 17))
+    resumed = run("1m", [("go", date(2026, 1, 17)), ("hold", date(2026, 2, 10)),
+                         ("resume", date(2026, 3, 2))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 9), None)
+    assert resumed.computation.endswith("；期间最后一日2026-02-17为休息日（春节），顺延至2026-02-24"
+                                        "；2026-02-10中止，2026-03-02恢复，到期日顺延")
+
+
+def test_a_resumed_calendar_day_period_counts_to_its_own_last_day_then_moves_again():
+    """7d from Mon 2026-09-28: 9/29 (1) … 10/5 (7), in 国庆 (10/1–10/7 off) → 第203条: Thu
+    2026-10-08. Paused Wed 9/30: 5 days left to the period's own last day 10/5 (10/1 … 10/5;
+    not the 8 to 10/8). Resumed Mon 10/12: 10/13 (1) … 10/17 (5) → Sat 10/17, a weekend (the
+    make-up Saturday is 10/10) → 第203条: Mon 2026-10-19 (the old code: 10/12 + 8 = Tue
+    10/20)."""
+    started = run("7d", [("go", date(2026, 9, 28))])
+    assert (started.due_on, started.moved_from) == (date(2026, 10, 8), date(2026, 10, 5))
+    resumed = run("7d", [("go", date(2026, 9, 28)), ("hold", date(2026, 9, 30)),
+                         ("resume", date(2026, 10, 12))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 10, 19), date(2026, 10, 17))
+    assert resumed.computation.endswith(
+        "；2026-09-30中止，2026-10-12恢复，到期日顺延；期间最后一日2026-10-17为休息日（周六），"
+        "顺延至2026-10-19")
+
+
+def test_a_resumed_calendar_month_duty_counts_to_the_months_last_day():
+    """1cm (每月一次) from Wed 2025-12-10: the last day of the month after, Sat 2026-01-31 →
+    第203条: Mon 2026-02-02. Paused Tue 1/20: 11 days left to 1/31 (1/21 … 1/31; not the 13
+    to 2/2). Resumed Mon 2/2: 2/3 (1) … 2/13 (11) → Fri 2026-02-13, a working day (the old
+    code: 2/2 + 13 = Sun 2/15, in 春节 → 2026-02-24)."""
+    events = [("go", date(2025, 12, 10)), ("hold", date(2026, 1, 20))]
+    assert run("1cm", events[:1]).moved_from == date(2026, 1, 31)
+    resumed = run("1cm", [*events, ("resume", date(2026, 2, 2))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 2, 13), None)
+
+
+def test_a_period_paused_in_the_days_off_after_its_last_day_has_none_left():
+    """The days 第203条 adds are days off after the period's own last day: paused among them,
+    no time of the period is left, and it ends on the day it resumes, or, that being a day
+    off, on the next working day (第203条). 1m from 2026-01-17: last day 2/17 → due 2/24
+    (above). Paused Fri 2/20 (in 春节): none left. Resumed Wed 3/4 → Wed 2026-03-04 (the old
+    code: 4 days to 2/24 → Sun 3/8 → Mon 3/9). Resumed Sun 3/1 instead → Mon 2026-03-02."""
+    events = [("go", date(2026, 1, 17)), ("hold", date(2026, 2, 20))]
+    assert run("1m", [*events, ("resume", date(2026, 3, 4))]).due_on == date(2026, 3, 4)
+    resumed = run("1m", [*events, ("resume", date(2026, 3, 1))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 2), date(2026, 3, 1))
+
+
+def test_a_second_pause_counts_to_the_last_day_the_first_resumption_gave():
+    """7d from Mon 2026-09-14 → 9/21; paused Fri 9/18 (3 left), resumed Mon 9/28: 9/29, 9/30,
+    10/1 → last day Thu 10/1, in 国庆 → 第203条: 10/8 (above). Paused again Tue 9/29: 2 days
+    left to 10/1 (9/30, 10/1; not the 9 to 10/8). Resumed Mon 10/12: 10/13 (1), 10/14 (2) →
+    Wed 2026-10-14, a working day (the old code: 10/12 + 9 = Wed 10/21)."""
+    events = [("go", date(2026, 9, 14)), ("hold", date(2026, 9, 18)),
+              ("resume", date(2026, 9, 28))]
+    once = run("7d", events)
+    assert (once.due_on, once.moved_from) == (date(2026, 10, 8), date(2026, 10, 1))
+    twice = run("7d", [*events, ("hold", date(2026, 9, 29)), ("resume", date(2026, 10, 12))])
+    assert (twice.due_on, twice.moved_from) == (date(2026, 10, 14), None)
+
+
+def test_a_working_day_period_is_never_moved_and_counts_working_days_left():
+    """Working days need no 第203条 (the count skips days off). 5wd from Tue 2026-02-10: 2/11
+    (1), 2/12 (2), 2/13 (3), Sat 2/14 worked (4), 2/15–2/23 off, 2/24 (5) → 2/24. Paused Thu
+    2/12: 3 working days left (2/13, 2/14, 2/24). Resumed Mon 3/2: 3/3, 3/4, 3/5 → Thu
+    2026-03-05."""
+    started = run("5wd", [("go", date(2026, 2, 10))])
+    assert (started.due_on, started.moved_from) == (date(2026, 2, 24), None)
+    resumed = run("5wd", [("go", date(2026, 2, 10)), ("hold", date(2026, 2, 12)),
+                          ("resume", date(2026, 3, 2))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 5), None)

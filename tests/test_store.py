@@ -19,7 +19,7 @@ ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report
                   "m005_running_duties_index", "m006_case_numbers",
                   "m007_drop_outcome_due_on_index", "m008_deadline_key_index", "m009_local_parameters",
                   "m010_deadline_subject", "m011_case_state_date_index",
-                  "m012_running_or_late_index"]
+                  "m012_running_or_late_index", "m013_deadline_moved_from"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
@@ -513,7 +513,8 @@ def test_a_title_an_older_doudi_stored_is_put_right_by_recompute_as_verify_says(
         "case T1: event seq 6 missing, or the case altered: deadline publicity #1 differs: title "
         "'初审意见公示期' (its history gives '审核意见公示期'); if calendar data or a parameter "
         "changed since, or doudi was upgraded, `doudi recompute` records that instead"]
-    assert [m.name for m in migrations.applied(sqlite_utils.Database(path))] == ALL_MIGRATIONS
+    # (m012 applied again after the steps since, which its record was taken out from under)
+    assert sorted(m.name for m in migrations.applied(sqlite_utils.Database(path))) == ALL_MIGRATIONS
     result = run(path, "recompute")
     assert result.exit_code == 0, result.output
     assert "0 due dates moved in 0 of 1 case; 1 case recorded with no due date moved" \
@@ -526,3 +527,94 @@ def test_a_title_an_older_doudi_stored_is_put_right_by_recompute_as_verify_says(
         ("publicity", "审核意见公示期", date(2026, 3, 16))]
     assert engine.store.db.execute(
         "select seq, hash from events where seq <= 5 order by seq").fetchall() == hashes
+
+
+PAUSING_PROVINCE = '''
+from engine import DeadlineRule, Parameter, Transition, WorkflowPatch
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch(
+            "琼民规〔2099〕1号 五",
+            add_transitions=(Transition("hold_review", ("investigating",), ""),
+                             Transition("resume_review", ("investigating",), "")),
+            add_deadlines=(DeadlineRule("hainan_review", "复核时限", ("start_investigation",),
+                                        "hainan_review", stops=("approve", "reject"),
+                                        pauses=("hold_review",), resumes=("resume_review",)),),
+            add_parameters=(Parameter("hainan_review", "7d", "琼民规〔2099〕1号 五"),))]
+'''
+
+
+def test_m013_stores_the_last_day_each_deadlines_basis_names_and_verify_finds_them_intact(
+        install, tmp_path):
+    """m013: the period's last day where 第203条 moved a deadline's due date off it
+    (``moved_from``), which a resumed deadline counts its time left to. A database of m012
+    gets it from each deadline's basis: after a resumption, from the resumed count's words
+    only; verify then finds every chain intact and its deadlines what their history gives.
+    A deadline an older doudi resumed counting to the moved due date is named, with the
+    upgrade as a cause, and recompute moves it.
+
+    A plugin's 7-day review (民法典 第201条, 第203条), from start_investigation, paused by
+    hold_review, resumed by resume_review (2026: 国庆 10/1–10/7 off, 10/10 (Sat) worked):
+    H1 from Mon 9/14 → 9/21; paused 9/18 (3 left), resumed 9/28 → 10/1, 国庆 → 10/8, moved
+    from 10/1. H2 from Mon 9/28 → 10/5, 国庆 → 10/8, moved from 10/5. H3 from 9/28 (→ 10/8
+    from 10/5), paused Wed 9/30 (5 left to 10/5), resumed Thu 10/8: 10/9 … 10/13 → Tue 10/13,
+    a working day: moved from nothing, though its basis names 10/5 before the resumption.
+    H4 as H3, resumed Mon 10/12: 10/13 … 10/17, Sat → Mon 10/19; the version before counted
+    8 days to 10/8: 10/20."""
+    install(PAUSING_PROVINCE)
+    path = str(tmp_path / "m012.db")
+    engine = Engine.open(path)
+    for case_id, start, pause, resume in [
+            ("H1", date(2026, 9, 14), date(2026, 9, 18), date(2026, 9, 28)),
+            ("H2", date(2026, 9, 28), None, None),
+            ("H3", date(2026, 9, 28), date(2026, 9, 30), date(2026, 10, 8)),
+            ("H4", date(2026, 9, 28), date(2026, 9, 30), date(2026, 10, 12))]:
+        engine.open_case(province="hainan", on=date(2026, 9, 10), case_id=case_id)
+        engine.fire(case_id, "accept", on=date(2026, 9, 11))
+        engine.fire(case_id, "start_investigation", on=start)
+        if pause:
+            engine.fire(case_id, "hold_review", on=pause)
+            engine.fire(case_id, "resume_review", on=resume)
+    engine.close()
+    db = sqlite_utils.Database(path)
+    review = "select case_id, due_on, moved_from from deadlines where rule = 'hainan_review' " \
+             "order by case_id"
+    assert db.execute(review).fetchall() == [
+        ("H1", "2026-10-08", "2026-10-01"), ("H2", "2026-10-08", "2026-10-05"),
+        ("H3", "2026-10-13", None), ("H4", "2026-10-19", "2026-10-17")]
+    stored = db.execute("select * from deadlines order by id").fetchall()
+    assert {row[0] for row in db.execute("select moved_from from deadlines where rule != "
+                                         "'hainan_review'")} == {None}  # (working days)
+    # As the version before m013 left it: no column, and H4 resumed by its count.
+    db.execute("delete from _sqlite_migrations where name = 'm013_deadline_moved_from'")
+    db.execute("alter table deadlines drop column moved_from")
+    db.execute("update deadlines set due_on = '2026-10-20', computation = replace(computation, "
+               "'；期间最后一日2026-10-17为休息日（周六），顺延至2026-10-19', '') "
+               "where case_id = 'H4' and rule = 'hainan_review'")
+    db.conn.commit()
+    db.close()
+
+    from helpers import run
+    result = run(path, "audit", "verify")
+    assert result.exit_code == 1
+    old_basis = ("《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；期间最后一日2026-10-05"
+                 "为休息日（国庆节），顺延至2026-10-08；2026-09-30中止，2026-10-12恢复，到期日顺延")
+    assert result.stdout.splitlines() == [
+        f"case H4: event seq 5 missing, or the case altered: deadline hainan_review #1 differs: "
+        f"due_on 2026-10-20 (its history gives 2026-10-19), computation '{old_basis}' (its "
+        f"history gives '{old_basis}；期间最后一日2026-10-17为休息日（周六），顺延至2026-10-19'), "
+        f"moved_from None (its history gives 2026-10-17); if calendar data or a parameter "
+        f"changed since, or doudi was upgraded, `doudi recompute` records that instead"]
+    db = sqlite_utils.Database(path)
+    assert [m.name for m in migrations.applied(db)] == ALL_MIGRATIONS
+    assert db.execute(review).fetchall() == [
+        ("H1", "2026-10-08", "2026-10-01"), ("H2", "2026-10-08", "2026-10-05"),
+        ("H3", "2026-10-13", None), ("H4", "2026-10-20", None)]
+    result = run(path, "recompute")
+    assert result.exit_code == 0, result.output
+    assert "1 due date moved in 1 of 4 cases" in result.output
+    assert db.execute("select * from deadlines order by id").fetchall() == stored
+    result = run(path, "audit", "verify")
+    assert result.exit_code == 0, result.output
