@@ -789,7 +789,6 @@ class Engine(Reports, Maintenance):
             result[case.id] = known
             if final:
                 self._known_cases.keep(case.id, known)
-        self._known_cases.trim()
         return result
 
     def _view_of(self, known: Known, as_of: date, wf: Workflow | None = None) -> CaseView:

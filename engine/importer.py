@@ -426,11 +426,20 @@ def import_lines(
         recorded = engine.store.recorded_events(
             [key for _, data, key in parsed if data is not None])
         state = _Batch(engine)
-        # The cases the batch's events name, read together: one at a time, a file in date
-        # order (each case's events far apart) read each case again with five statements.
-        named = {data.get("case_id") for _, data, _ in parsed
-                 if data is not None and data.get("op") == "fire"}
-        state.read = engine._known_many([i for i in named if type(i) is str])
+        # The stored cases the batch's events name, read together: one at a time, a file in
+        # date order (each case's events far apart) read each case again with five statements.
+        # (Not those the batch opens: in a file in case order, nearly all it names.)
+        named: set[str] = set()
+        opened: set[str] = set()
+        for _, data, _ in parsed:
+            if data is None:
+                continue
+            given = data.get("case_id") if data.get("op") == "fire" else data.get("id")
+            if type(given) is str:  # (any other is refused as its line is checked)
+                (named if data.get("op") == "fire" else opened).add(given)
+        named -= opened
+        if named:
+            state.read = engine._known_many(list(named))
         written, already, skipped = 0, 0, []
         for number, data, key in parsed:  # in file order, so the first bad line is reported
             try:

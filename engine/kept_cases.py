@@ -10,6 +10,7 @@ would be about a gigabyte.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from engine.store import Known
 
@@ -27,17 +28,21 @@ def _size(known: Known) -> int:
 
 class KeptCases:
     """Case id → :class:`Known`, least recently used first, counting what its cases hold and
-    dropping the oldest past either bound (:meth:`trim`). A kept case's lists are never
+    dropping the oldest past either bound as it keeps another. A kept case's lists are never
     extended in place (a batch copies them), so its size is fixed once kept.
 
     (An ``OrderedDict`` inside, not a subclass of one: which of its C methods go through an
     overridden ``__delitem__`` is an implementation detail, and the count must not drift.)"""
 
-    __slots__ = ("_cases", "items")
+    __slots__ = ("_cases", "get", "items", "used")
 
     def __init__(self) -> None:
         self._cases: OrderedDict[str, Known] = OrderedDict()
         self.items = 0
+        # (the mapping's own methods, not methods calling them: every event uses both)
+        self.get: Callable[[str], Known | None] = self._cases.get
+        #: The case was just used: the last to be dropped.
+        self.used: Callable[[str], None] = self._cases.move_to_end
 
     def __len__(self) -> int:
         return len(self._cases)
@@ -48,22 +53,18 @@ class KeptCases:
     def __getitem__(self, case_id: str) -> Known:
         return self._cases[case_id]
 
-    def get(self, case_id: str) -> Known | None:
-        return self._cases.get(case_id)
-
-    def used(self, case_id: str) -> None:
-        """The case was just used: the last to be dropped."""
-        self._cases.move_to_end(case_id)
-
     def keep(self, case_id: str, known: Known) -> None:
-        """Keep the case as ``known``, the last to be dropped (:meth:`trim` bounds them)."""
+        """Keep the case as ``known``, the last to be dropped, and drop the least recently
+        used past either bound."""
         cases = self._cases
         old = cases.get(case_id)
-        if old is not None:
-            self.items -= _size(old)
+        if old is not None:  # (_size written out: every event keeps its case)
+            self.items -= len(old.history) + len(old.deadlines)
         cases[case_id] = known
         cases.move_to_end(case_id)
-        self.items += _size(known)
+        self.items += len(known.history) + len(known.deadlines)
+        if len(cases) > KEPT_CASES or self.items > KEPT_ITEMS:
+            self._trim()
 
     def drop(self, case_id: str) -> None:
         """Forget the case, if kept."""
@@ -71,9 +72,8 @@ class KeptCases:
         if known is not None:
             self.items -= _size(known)
 
-    def trim(self) -> None:
-        """Drop the least recently used cases past either bound (the last one kept stays,
-        however large: it is about to be used)."""
+    def _trim(self) -> None:
+        # (the last one kept stays, however large: it is about to be used)
         cases = self._cases
         while len(cases) > KEPT_CASES or (self.items > KEPT_ITEMS and len(cases) > 1):
             self.items -= _size(cases.popitem(last=False)[1])

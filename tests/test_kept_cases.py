@@ -28,13 +28,10 @@ def test_what_is_kept_is_counted_and_the_oldest_dropped_past_either_bound(monkey
     assert (list(kept._cases), kept.items) == (["B", "C", "A"], 4 + 5 + 6)
     kept.used("B")
     kept.keep("D", _known(1))  # four cases: the least recently used (C) goes
-    kept.trim()
     assert (list(kept._cases), kept.items) == (["A", "B", "D"], 6 + 4 + 1)
     kept.keep("E", _known(16, 1))  # four cases, 28 items: A goes (the count), then B (22 items)
-    kept.trim()
     assert (list(kept._cases), kept.items) == (["D", "E"], 1 + 17)
     kept.keep("F", _known(30))  # larger than the bound alone: kept, it is about to be used
-    kept.trim()
     assert (list(kept._cases), kept.items) == (["F"], 30)
     kept.drop("F")
     kept.drop("nowhere")
