@@ -11,6 +11,7 @@ import os
 import sqlite3
 from datetime import date
 
+import click
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
@@ -548,6 +549,50 @@ def test_a_blank_actor_or_reason_is_refused_not_recorded(tmp_path, args):
     assert error_line(result) == (f"Error: Invalid value for '{option}': must not be blank "
                                   "(leave the option out for none)")
     assert dump_file(path) == before
+
+
+def _value_options(group, path=()):
+    """(command path, option) for every option of every command that takes one value."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _value_options(command, (*path, name))
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option) and not (param.multiple or param.is_flag):
+                yield (*path, name), param.opts[0]
+
+
+@pytest.mark.parametrize(("command", "option"), list(_value_options(cli)),
+                         ids=lambda x: " ".join(x) if isinstance(x, tuple) else x)
+def test_an_option_that_takes_one_value_given_twice_is_a_usage_error(tmp_path, command, option):
+    """Found by review: `--on 2026-03-03 --on 2026-03-04`, `--db a --db b`, `--format json
+    --format csv` took the last silently. Every command's one-value options: exit 2, one line
+    naming the option, before anything is read or made."""
+    path = str(tmp_path / "given-twice.db")
+    result = CliRunner().invoke(cli, [*command, option, "x", option, "y"],
+                                env={"DOUDI_DB": path})
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == (f"Error: Option '{option}' is given twice: it takes one "
+                                  "value, give it once")
+    assert files_in(tmp_path) == []
+
+
+def test_a_repeated_option_records_nothing_and_set_still_gathers_values(tmp_path):
+    path = str(tmp_path / "cases.db")
+    engine = Engine.open(path)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="X-1")
+    engine.store.db.close()
+    before = dump_file(path)
+    result = run(path, "case", "fire", "X-1", "accept", "--on", "2026-03-03", "--on", "2026-03-04")
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == ("Error: Option '--on' is given twice: it takes one value, "
+                                  "give it once")
+    assert dump_file(path) == before
+    opened = run(path, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "county=小店区", "--set", "village=东村")
+    assert opened.exit_code == 0, opened.output
+    assert Engine.open(path).case(opened.stdout.strip()).case.attributes == {
+        "county": "小店区", "village": "东村"}
 
 
 def test_a_blank_doudi_db_is_refused_and_makes_no_file(tmp_path, monkeypatch):

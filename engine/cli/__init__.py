@@ -33,6 +33,11 @@ class DoudiCommand(click.Command):
     goes to stdout (:func:`engine.cli.options.echo`). Its options are parsed, and ``--help``
     printed, before."""
 
+    def make_parser(self, ctx: click.Context):
+        from engine.cli.options import refuse_repeated_options
+
+        return refuse_repeated_options(super().make_parser(ctx), ctx)
+
     def invoke(self, ctx: click.Context):
         from engine.cli.options import plugins_print_to_stderr
 
@@ -45,6 +50,11 @@ class DoudiGroup(click.Group):
 
     command_class = DoudiCommand
     group_class = type  # (its groups are DoudiGroups, their commands DoudiCommands)
+
+    def make_parser(self, ctx: click.Context):
+        from engine.cli.options import refuse_repeated_options
+
+        return refuse_repeated_options(super().make_parser(ctx), ctx)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # No command line can hold a NUL (argv is C strings); a caller passing one in gets a

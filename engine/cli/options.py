@@ -80,6 +80,33 @@ def load_json(file: Any) -> Any:
         raise InvalidInput(f"{name}: not valid JSON ({exc})") from None
 
 
+def refuse_repeated_options(parser: Any, ctx: click.Context) -> Any:
+    """``parser`` (a command's, from ``make_parser``) made to refuse an option that takes one
+    value given more than once (``--on 2026-03-03 --on 2026-03-04``, ``--db a --db b``):
+    click keeps the last one silently, so a script that added an option to a line already
+    holding it recorded or read something else than one of the two meant. A usage error
+    naming the option (exit 2). Options that gather several values (``--set``) and flags
+    (given twice, they say the same) are left as they are."""
+    parse = parser.parse_args
+
+    def parse_args(args: list[str]) -> Any:
+        opts, rest, order = parse(args)
+        if not ctx.resilient_parsing:  # (shell completion: partial lines are its input)
+            seen: set[click.Parameter] = set()
+            for param in order:
+                if (not isinstance(param, click.Option) or param.multiple or param.count
+                        or param.is_flag):
+                    continue
+                if param in seen:
+                    raise click.UsageError(f"Option {param.get_error_hint(ctx)} is given twice: "
+                                           "it takes one value, give it once", ctx)
+                seen.add(param)
+        return opts, rest, order
+
+    parser.parse_args = parse_args
+    return parser
+
+
 def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
     # a command would then write to a file other than the one it was given. A blank one
