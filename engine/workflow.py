@@ -147,6 +147,20 @@ class Opening:
 #: never taken from event data or an opening, where it could pass for the engine's decision.
 ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decided")
 
+#: The case's own fields, beside its attributes (``case show``): an attribute of one of these
+#: names (``--set province=…``) would read as the case's province while the case stays
+#: in its own. Refused as data unless the workflow declares it.
+CASE_FIELDS = frozenset({"id", "case_id", "province", "workflow", "state"})
+
+
+def _a_case_field(name: str) -> InvalidInput:
+    return InvalidInput(
+        f"{name} is one of the case's own fields, not an attribute: its id, province and "
+        "workflow are given when it is opened, and its state follows its events",
+        command_line=f"--set {name}=… names one of the case's own fields, not an attribute: "
+                     "case open takes --id, --province and --workflow, and the state follows "
+                     "the events")
+
 
 @frozen
 class AttributeSpec:
@@ -329,6 +343,8 @@ class Workflow:
                 spec = self.attributes.get(name)
                 if spec is not None:
                     spec.check(values[name])
+                elif name in CASE_FIELDS:
+                    raise _a_case_field(name)
             return
         # An opening's values, nothing wrong with them (nearly always), are found so by
         # checking those given and looking for the required ones: the loop below goes through
@@ -338,8 +354,11 @@ class Workflow:
         try:
             for name in values:
                 spec = specs.get(name)
-                if spec is not None and not (linked and spec.type == "decided"):
-                    spec.check(values[name])
+                if spec is not None:
+                    if not (linked and spec.type == "decided"):
+                        spec.check(values[name])
+                elif name in CASE_FIELDS and not linked:  # (linked: carried, as it was taken)
+                    raise _a_case_field(name)
             for name in self._required:
                 if name not in values:
                     break
@@ -353,6 +372,9 @@ class Workflow:
                     spec.check(values[name])
             elif spec.required:
                 raise InvalidInput(f"a {self.name} case needs --set {name}=… ({spec.title})")
+        for name in values:
+            if name in CASE_FIELDS and name not in specs and not linked:
+                raise _a_case_field(name)
 
     def transition_for(self, event: str, source: str, dest: str) -> Transition:
         """The transition that took ``event`` from ``source`` to ``dest`` (the first such)."""

@@ -496,6 +496,32 @@ def test_a_set_key_given_twice_is_refused_naming_it(db):
     assert dump_file(db) == before
 
 
+@pytest.mark.parametrize("field", ["province", "workflow", "id", "case_id", "state"])
+def test_a_case_field_given_as_an_attribute_is_refused_not_stored(db, engine, field):
+    """Found by review: `case open --province shanxi --set province=tianjin` opened a 山西 case
+    whose attributes said province=tianjin (case show listed both), as `--set workflow=…`,
+    `--set id=…`: the case's own fields are given by --province, --workflow and --id, its
+    state by its events. No workflow declares these names: exit 2, one line, nothing written,
+    at opening, on an event and in the API alike."""
+    case_id = open_case(db, "--set", "county=小店区")
+    before = dump_file(db)
+    said = (f"Error: --set {field}=… names one of the case's own fields, not an attribute: "
+            "case open takes --id, --province and --workflow, and the state follows the events")
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "county=小店区", "--set", f"{field}=tianjin")
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-03",
+                "--set", f"{field}=tianjin")
+    for result in (opened, fired):
+        assert result.exit_code == 2, result.output
+        assert error_line(result) == said
+    assert dump_file(db) == before
+    with pytest.raises(InvalidInput, match=rf"^{field} is one of the case's own fields, not an "
+                                           "attribute: its id, province and workflow are given "
+                                           "when it is opened, and its state follows its events$"):
+        engine.open_case("shanxi", on=date(2026, 3, 2), attributes={field: "x"})
+    assert engine.store.count_cases() == 0
+
+
 @pytest.mark.parametrize("extra", [["--reason", "人户分离"], []], ids=["with --reason", "alone"])
 def test_set_reason_is_refused_pointing_to_the_reason_option(db, extra):
     """Found by review: `extend --reason 人户分离 --set reason=异地申办` saved both, disagreeing;
