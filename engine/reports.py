@@ -307,6 +307,9 @@ class Reports:
         if kind is not None and kind not in SANCTION_KINDS:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
+        for day in (since, until):
+            if day is not None:
+                self.calendar().check(day)  # (as the other reports' dates: one the calendar knows)
         if since is not None and until is not None and since > until:
             # (a range given the wrong way round would list nothing, as if there were none)
             raise InvalidInput(f"since {since.isoformat()} is after until {until.isoformat()}",

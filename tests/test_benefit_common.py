@@ -15,7 +15,8 @@ from datetime import date
 import pytest
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput
-from helpers import dump, dump_file, paid, run
+from engine.errors import OutsideCalendar
+from helpers import dump, dump_file, error_line, paid, run
 
 CHECK = "民发〔2021〕57号 第31条"
 START = "民发〔2021〕57号 第21条"
@@ -663,6 +664,20 @@ def test_report_sanctions_bad_filters_are_usage_errors(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("option", "day"), [("--since", "2017-01-01"), ("--until", "2061-01-01")])
+def test_report_sanctions_refuses_a_date_outside_the_calendar(tmp_path, option, day):
+    """Found by review: `report sanctions --since 2017-01-01` was taken, while every other
+    date before the calendar's first year (an --as-of, an event) is refused as "outside the
+    calendar" (exit 2), as docs/cli.md says of a date before 2018."""
+    db, *_ = sanctioned_database(tmp_path)
+    result = run(db, "report", "sanctions", option, day)
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == f"Error: {day} is outside the calendar (2018-01-01 to 2060-12-31)"
+    assert result.stdout == ""
+    with pytest.raises(OutsideCalendar, match=rf"^{day} is outside the calendar"):
+        Engine.open(db).sanctions(**{option[2:]: date.fromisoformat(day)})
 
 
 def test_the_python_api_filters_sanctions_too(tmp_path):
