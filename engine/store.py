@@ -845,7 +845,7 @@ class Store:
         if until is not None:
             clauses.append("s.[on] <= ?")
             args.append(until.isoformat())
-        sql = ("select s.case_id, c.province, c.county, c.workflow, s.kind, s.[on], s.amount, "
+        sql = ("select s.[on], s.case_id, c.province, c.county, c.workflow, s.kind, s.amount, "
                f"s.basis, s.note, s.seq, {moved} as moved "
                "from sanctions s join cases c on c.id = s.case_id")
         if clauses:

@@ -626,6 +626,23 @@ def test_report_sanctions_as_csv(tmp_path):
     assert row["basis"] == "津民发〔2023〕13号 五(五)"
 
 
+def test_report_sanctions_json_gives_its_keys_in_the_csv_columns_order(tmp_path):
+    """Found by review: the JSON rows began case_id, province, county, workflow, kind, on,
+    while the CSV columns and docs/cli.md's shape begin with on. One order, the documented
+    one, in the JSON, the CSV and the API's rows."""
+    documented = ["on", "case_id", "province", "county", "workflow", "kind", "amount", "basis",
+                  "note"]
+    db, *_ = sanctioned_database(tmp_path)
+    as_json = run(db, "report", "sanctions", "--format", "json")
+    as_csv = run(db, "report", "sanctions", "--format", "csv")
+    assert as_json.exit_code == as_csv.exit_code == 0
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 5
+    assert {tuple(row) for row in rows} == {tuple(documented)}
+    assert next(csv.reader(io.StringIO(as_csv.stdout))) == documented
+    assert [list(row) for row in Engine.open(db).sanctions()] == [documented] * 5
+
+
 def test_a_sanction_is_reported_in_the_county_that_decided_it(tmp_path):
     """五(五) (晋民发〔2023〕31号): "…超过3个月未主动告知的，…可以进行批评教育". 山西 小店区 case:
     a change on 2026-01-15 found on 2026-04-16 (3 months ended 04-15) → criticism that day;
