@@ -195,6 +195,13 @@ class AttributeSpec:
             # Text goes into notices and reports: a line break would let a name add a line
             # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
             printable(value, name, self.lines)
+            if not self.lines and not value.strip():
+                # ("" names no village: report stations took it for none, the notices for
+                # one. Text that may span lines, a list of missing materials, is judged by
+                # the guard of the step that needs it, with its clause.)
+                titled = f" ({self.title})" if self.title else ""
+                raise InvalidInput(f"{name}{titled} must not be blank (leave it out for none), "
+                                   f"got {spelled(value)}")
             if not self.lines and value != value.strip():
                 # ("a村 " and "a村" would be two villages in a report, looking the same)
                 raise InvalidInput(f"{name} must not begin or end with spaces, got {spelled(value)}")

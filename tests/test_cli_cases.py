@@ -522,6 +522,34 @@ def test_a_case_field_given_as_an_attribute_is_refused_not_stored(db, engine, fi
     assert engine.store.count_cases() == 0
 
 
+@pytest.mark.parametrize("given", ["village=", 'village=""', "applicant_name="])
+def test_a_blank_declared_text_is_refused_at_opening_and_on_an_event(db, engine, given):
+    """Found by review: `case open --set village=` opened a case in village "", which report
+    stations then left out as naming no village (a blank county was refused already). A
+    declared text given blank says nothing: exit 2, one line, nothing written; the API and
+    an import line alike."""
+    case_id = open_case(db, "--set", "county=小店区")
+    before = dump_file(db)
+    name = given.partition("=")[0]
+    title = {"village": "村（社区）", "applicant_name": "申请人姓名"}[name]
+    said = f'Error: {name} ({title}) must not be blank (leave it out for none), got ""'
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                 "--set", "county=小店区", "--set", given)
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-03", "--set", given)
+    line = json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02",
+                       "attributes": {"county": "小店区", name: ""}})
+    imported = run(db, "import", "-", input=line + "\n")
+    for result in (opened, fired):
+        assert result.exit_code == 2, result.output
+        assert error_line(result) == said
+    assert imported.exit_code == 2, imported.output
+    assert error_line(imported).startswith(f"Error: line 1: {said[7:]}")
+    assert dump_file(db) == before
+    with pytest.raises(InvalidInput, match=f"^{name} .* must not be blank"):
+        engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "小店区", name: ""})
+    assert engine.store.count_cases() == 0
+
+
 @pytest.mark.parametrize("extra", [["--reason", "人户分离"], []], ids=["with --reason", "alone"])
 def test_set_reason_is_refused_pointing_to_the_reason_option(db, extra):
     """Found by review: `extend --reason 人户分离 --set reason=异地申办` saved both, disagreeing;
