@@ -414,9 +414,17 @@ def import_lines(
         # The write lock is taken before the batch is worked out, so what it reads (keys
         # already recorded, ids taken, the cases) cannot change before it is written: two
         # imports of the same file at once take turns, batch by batch.
-        with engine.store.write_transaction():
-            engine._settings_as_stored()  # (one recorded by another process meanwhile)
-            written, already, skipped, changes, before = apply_and_write(parsed)
+        try:
+            with engine.store.write_transaction():
+                engine._settings_as_stored()  # (one recorded by another process meanwhile)
+                written, already, skipped, changes, before = apply_and_write(parsed)
+        except ImportStopped:
+            raise
+        except DoudiError as exc:
+            # The batch as a whole failed, before or after its lines were worked out: another
+            # writer holding the database past the wait (Busy) named no line, and its
+            # "nothing written" read as if the earlier batches were not kept either.
+            raise ImportStopped.of(pending[0][0], exc, result.events) from None
         engine._written(changes, before, owned=True)  # kept once committed, not before
         return written, already, skipped
 
@@ -463,10 +471,7 @@ def import_lines(
             written += 1
         changes = list(state.changes.values())
         if changes:
-            try:
-                engine._commit(changes)
-            except DoudiError as exc:
-                raise ImportStopped.of(pending[0][0], exc, result.events) from None
+            engine._commit(changes)  # (its error is the batch's: see work_out_and_write)
         return written, already, skipped, changes, state.before
 
     def report(number: int) -> None:

@@ -1263,3 +1263,53 @@ def test_a_stopped_import_is_an_error_of_its_line_s_own_kind(db):
         assert isinstance(stopped.value, ImportStopped)
         assert (stopped.value.line, stopped.value.exit_code) == (2, kind.exit_code)
     assert engine.store.db.execute("select count(*) from cases").fetchone()[0] == 0
+
+
+def test_a_batch_that_finds_the_database_held_names_its_first_line(tmp_path, db, monkeypatch):
+    """Found by review: another writer holding the database past the wait (Busy) stopped an
+    import with "another writer held the database past the wait …: nothing written; try
+    again", naming no line, while the two lines of its first batch were written and kept.
+    Now it is stopped as a bad line's import is: the first line of the batch that found it
+    held (line 3 of batches of 2), and what the earlier batches kept; still a Busy. The API
+    and `doudi import` alike."""
+    import sqlite3
+
+    from engine import Busy
+    from engine.importer import ImportStopped
+    from engine.store import Store
+
+    holders = []
+    begin = Store._begin
+
+    def held_after_the_first_batch(store):
+        # Once the first batch is in, another writer takes the lock (and the wait, 10 s, is
+        # made short).
+        if not holders and store.db.execute("select count(*) from cases").fetchone()[0]:
+            store.db.execute("PRAGMA busy_timeout = 50")
+            holder = sqlite3.connect(store.path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            holders.append(holder)
+        return begin(store)
+
+    monkeypatch.setattr(Store, "_begin", held_after_the_first_batch)
+    lines = [json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": f"C{i}"})
+             for i in range(1, 6)]
+    said = ("line 3: another writer held the database past the wait (database is locked): "
+            "nothing written; try again (import stopped: nothing from this line's batch "
+            "written; 2 lines from earlier batches kept)")
+    api_db = str(tmp_path / "api.db")
+    try:
+        with pytest.raises(Busy) as stopped:
+            Engine.open(api_db).import_lines(lines, batch=2)
+        assert isinstance(stopped.value, ImportStopped)
+        assert (str(stopped.value), stopped.value.line, stopped.value.exit_code) == (said, 3, 1)
+        holders.pop().close()
+        result = run(db, "import", write(tmp_path, lines), "--batch", "2")
+        assert result.exit_code == 1, result.output
+        assert error_line(result) == f"Error: {said}"
+    finally:
+        for holder in holders:
+            holder.close()
+    for path in (api_db, db):
+        assert [r[0] for r in sqlite3.connect(path).execute("select id from cases order by id")
+                ] == ["C1", "C2"]
