@@ -562,20 +562,23 @@ class Store:
                 row["id"]: (row, [], [], [], [])
                 for row in self._each_row(f"select * from [cases] where id in ({marks})", chunk)}
             # (each case's rows in the order its own reads give them: by seq, by id; the
-            # case's id is the last column of the first two)
+            # case's id is the last column of the first two. Rows left of a case whose own
+            # row is gone, changed outside doudi, belong to no case read: read alone, it is
+            # "no case")
+            nowhere: tuple[dict, list, list, list, list] = ({}, [], [], [], [])
             for select, order, at in ((_SELECT_ENTRIES, "case_id, seq", 1),
                                       (_SELECT_DEADLINES, "id", 2)):
                 for values in conn.execute(f"{select} where case_id in ({marks}) order by {order}",
                                            chunk):
-                    grouped[values[-1]][at].append(values)
+                    grouped.get(values[-1], nowhere)[at].append(values)
             for row in self._each_row(f"select * from [sanctions] where case_id in ({marks}) "
                                       "order by id", chunk):
-                grouped[row["case_id"]][3].append(row)
+                grouped.get(row["case_id"], nowhere)[3].append(row)
             for row in self._each_row(
                     "select l.case_id as owner, l.other_id as case_id, c.workflow, l.relation, "
                     "l.[on] from links l join cases c on c.id = l.other_id "
                     f"where l.case_id in ({marks}) order by l.case_id, l.seq", chunk):
-                grouped[row.pop("owner")][4].append(row)
+                grouped.get(row.pop("owner"), nowhere)[4].append(row)
             for case_id, (row, events, deadlines, sanctions, links) in grouped.items():
                 try:
                     history = [_entry(v) for v in events]

@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
+from engine.errors import UnknownName
 
 
 def _stored_cases(path: str) -> list[str]:
@@ -143,3 +144,34 @@ def test_a_kept_case_is_used_only_at_the_version_stored(tmp_path, changed_by_ano
     assert [e.event for e in importer.store.history("C1")] == [
         "open", "accept", "start_investigation"]
     assert importer.store.case("C1").version == 2  # (the import's first batch wrote it once)
+
+
+@pytest.mark.parametrize("skip_invalid", [True, False])
+def test_a_case_whose_row_is_gone_is_no_case_for_its_line_alone(tmp_path, skip_invalid):
+    """The case rows of the approved 山西 D1 (its events, deadlines and link to its benefit
+    case left behind) and of the benefit case F1 (its sanctions left behind) deleted outside
+    doudi, with no foreign key checked: the lines naming them are "no case", as read alone,
+    and the batch's other line is written. (The batch's read of them stopped the import with
+    a KeyError, a traceback for the CLI.)"""
+    path = str(tmp_path / "x.db")
+    dibao, _, fraud, tianjin = _stored_cases(path)
+    raw = sqlite3.connect(path)
+    raw.execute("delete from cases where id in (?, ?)", [dibao, fraud])
+    raw.commit()
+    assert raw.execute("select count(*) from links where case_id = ?", [dibao]).fetchone()[0] == 1
+    assert raw.execute("select count(*) from sanctions where case_id = ?", [fraud]).fetchone()[0]
+    raw.close()
+    lines = [json.dumps({"op": "fire", "case_id": dibao, "event": "publish", "on": "2026-04-01"}),
+             json.dumps({"op": "fire", "case_id": tianjin, "event": "accept", "on": "2026-03-03"}),
+             json.dumps({"op": "fire", "case_id": fraud, "event": "leave", "on": "2026-06-11"})]
+    importer = Engine.open(path)
+    assert importer.store.known_cases([dibao, fraud, tianjin]).keys() == {tianjin}
+    if not skip_invalid:
+        with pytest.raises(UnknownName, match=f"^line 1: no case '{dibao}' \\(import stopped"):
+            importer.import_lines(lines)
+        assert [e.event for e in importer.store.history(tianjin)] == ["open"]
+        return
+    result = importer.import_lines(lines, skip_invalid=True)
+    assert (result.events, result.skipped) == (1, [(1, f"no case '{dibao}'"),
+                                                   (3, f"no case '{fraud}'")])
+    assert [e.event for e in importer.store.history(tianjin)] == ["open", "accept"]
