@@ -11,13 +11,14 @@ line itself (bench/README.md, "Where the time goes")."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import date
 
 import pytest
 
 from engine import Engine
-from engine.errors import UnknownName
+from engine.errors import InvalidInput, UnknownName
 
 
 def _stored_cases(path: str) -> list[str]:
@@ -175,3 +176,25 @@ def test_a_case_whose_row_is_gone_is_no_case_for_its_line_alone(tmp_path, skip_i
     assert (result.events, result.skipped) == (1, [(1, f"no case '{dibao}'"),
                                                    (3, f"no case '{fraud}'")])
     assert [e.event for e in importer.store.history(tianjin)] == ["open", "accept"]
+
+
+@pytest.mark.parametrize("skip_invalid", [True, False])
+@pytest.mark.parametrize("case_id", [["T1"], {"id": "T1"}])
+def test_a_case_id_that_is_a_list_or_an_object_is_its_own_lines_error(tmp_path, skip_invalid,
+                                                                       case_id):
+    """A fire line whose case_id is a list or an object is that line's error, as any case_id
+    that is no string (the batch's read of the cases it names stopped the import with
+    "unhashable type", a traceback for the CLI)."""
+    path = str(tmp_path / "x.db")
+    Engine.open(path).open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1")
+    lines = [json.dumps({"op": "fire", "case_id": "T1", "event": "accept", "on": "2026-03-03"}),
+             json.dumps({"op": "fire", "case_id": case_id, "event": "accept", "on": "2026-03-03"})]
+    importer = Engine.open(path)
+    why = f"case_id must be a string, got {json.dumps(case_id, ensure_ascii=False)}"
+    if not skip_invalid:
+        with pytest.raises(InvalidInput, match=f"^line 2: {re.escape(why)} \\(import stopped"):
+            importer.import_lines(lines)
+        assert [e.event for e in importer.store.history("T1")] == ["open"]
+        return
+    result = importer.import_lines(lines, skip_invalid=True)
+    assert (result.events, result.skipped) == (1, [(2, why)])
