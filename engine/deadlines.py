@@ -151,14 +151,17 @@ class Deadline:
         stopped_on, paused_on = values[_STOPPED_ON], values[_PAUSED_ON]
         moved_from = values[_MOVED_FROM]
         try:
-            if not starts_on:  # (every deadline has both)
-                raise ValueError("starts_on is empty")
-            if not due_on:
-                raise ValueError("due_on is empty")
-            values[_STARTS_ON], values[_DUE_ON] = stored_date(starts_on), stored_date(due_on)
+            # (each date read in the columns' order, then the two every deadline has checked:
+            # a row with more than one thing wrong is named by the first, as it always was)
+            values[_STARTS_ON] = starts_on = stored_date(starts_on) if starts_on else None
+            values[_DUE_ON] = due_on = stored_date(due_on) if due_on else None
             values[_STOPPED_ON] = stored_date(stopped_on) if stopped_on else None
             values[_PAUSED_ON] = stored_date(paused_on) if paused_on else None
             values[_MOVED_FROM] = stored_date(moved_from) if moved_from else None
+            if starts_on is None:
+                raise ValueError("starts_on is empty")
+            if due_on is None:
+                raise ValueError("due_on is empty")
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"deadline {values[0]!r} of case {case_id!r}", exc) from None
         values[_PROVISIONAL] = bool(values[_PROVISIONAL])

@@ -18,7 +18,9 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import InvalidInput, UnknownName
+from engine.deadlines import FIELDS as DEADLINE_FIELDS
+from engine.deadlines import Deadline
+from engine.errors import DamagedRecord, InvalidInput, UnknownName
 
 
 def _stored_cases(path: str) -> list[str]:
@@ -198,3 +200,36 @@ def test_a_case_id_that_is_a_list_or_an_object_is_its_own_lines_error(tmp_path, 
         return
     result = importer.import_lines(lines, skip_invalid=True)
     assert (result.events, result.skipped) == (1, [(2, why)])
+
+
+def test_a_deadline_with_two_things_wrong_is_named_by_the_first_as_before(tmp_path):
+    """A deadline row whose due date is gone and whose start (or stop) date is no date is
+    named by the bad date, read in its columns' order, as every read named it before the
+    reads went by position ("due_on is empty" it said then, through a case read and the
+    reports' read alike)."""
+    for n, damage in enumerate(("due_on = null, starts_on = '2026-13-01'",
+                                "due_on = null, stopped_on = '2026-13-01'")):
+        path = str(tmp_path / f"{n}.db")
+        Engine.open(path).open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1")
+        Engine.open(path).fire("T1", "accept", on=date(2026, 3, 3))
+        raw = sqlite3.connect(path)
+        raw.execute(f"update deadlines set {damage} where rule = 'total'")
+        raw.commit()
+        row = dict(zip(("rule", "starts_on", "due_on", "stopped_on"), raw.execute(
+            "select rule, starts_on, due_on, stopped_on from deadlines where rule = 'total'"
+        ).fetchone(), strict=True))
+        raw.close()
+        why = ("deadline 'total' of case 'T1' cannot be read from the database (ValueError: "
+               "\"2026-13-01\" is not a date: there is no month 13)")
+        engine = Engine.open(path)
+        with pytest.raises(DamagedRecord, match=f"^{re.escape(why)}"):
+            engine.store.deadlines("T1")
+        with pytest.raises(DamagedRecord, match=f"^{re.escape(why)}"):
+            engine.case("T1")
+        full = {f: None for f in DEADLINE_FIELDS} | row | {"case_id": "T1"}
+        with pytest.raises(DamagedRecord, match=f"^{re.escape(why)}"):
+            Deadline.from_row(full)
+        result = engine.import_lines([json.dumps(
+            {"op": "fire", "case_id": "T1", "event": "start_investigation", "on": "2026-03-04"})],
+            skip_invalid=True)
+        assert [(n, text.split(": it was")[0]) for n, text in result.skipped] == [(1, why)]
