@@ -15,12 +15,15 @@ import re
 import sqlite3
 from datetime import date
 
+import attrs
 import pytest
 
 from engine import Engine
 from engine.deadlines import FIELDS as DEADLINE_FIELDS
 from engine.deadlines import Deadline
 from engine.errors import DamagedRecord, InvalidInput, UnknownName
+from engine.guards import HistoryEntry
+from engine.store import entries
 
 
 def _stored_cases(path: str) -> list[str]:
@@ -233,3 +236,41 @@ def test_a_deadline_with_two_things_wrong_is_named_by_the_first_as_before(tmp_pa
             {"op": "fire", "case_id": "T1", "event": "start_investigation", "on": "2026-03-04"})],
             skip_invalid=True)
         assert [(n, text.split(": it was")[0]) for n, text in result.skipped] == [(1, why)]
+
+
+def test_the_columns_a_case_is_read_from_are_its_records_fields_in_order():
+    """Every case read builds its history entries and deadlines by position, from explicit
+    column lists (store._ENTRY_COLUMNS, deadlines.FIELDS): a field added to HistoryEntry or
+    Deadline, or one moved (in the class or its __init__), must be added or moved there too.
+    An event row and a deadline row with a different value in every column are read back
+    through each read there is, and every field must hold its own column's value."""
+    engine = Engine.open(":memory:")
+    engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="T1")
+    event = {"seq": 1, "event": "ev", "on": "2026-03-03", "from_state": "fs", "to_state": "ts",
+             "payload": '{"p": 1}', "reason": "why", "derived": '{"d": 2}', "actor": "who",
+             "idempotency_key": "key-1", "corrects": 0, "recorded_at": "rec", "hash": "h"}
+    entry_fields = {"seq": 1, "event": "ev", "on": date(2026, 3, 3), "from_state": "fs",
+                    "to_state": "ts", "payload": {"p": 1}, "reason": "why", "derived": {"d": 2},
+                    "actor": "who", "key": "key-1", "corrects": 0, "recorded_at": "rec",
+                    "hash": "h"}
+    deadline_fields = {
+        "rule": "r", "title": "t", "severity": "sev", "kind": "duty", "instance": 7,
+        "starts_on": date(2026, 3, 2), "duration": "3wd", "due_on": date(2026, 3, 5),
+        "citation": "c", "computation": "x", "provisional": True, "param": "p",
+        "stopped_on": date(2026, 3, 4), "stop_event": "se", "outcome": "met",
+        "extended_by": "ext", "paused_on": date(2026, 3, 3), "subject": "sub"}
+    assert list(entry_fields) == [f.name for f in attrs.fields(HistoryEntry)]
+    assert list(deadline_fields) == list(DEADLINE_FIELDS)
+    deadline = {k: v.isoformat() if isinstance(v, date) else v for k, v in deadline_fields.items()}
+    conn = engine.store.db.conn
+    for table, row in (("events", event), ("deadlines", {**deadline, "provisional": 1})):
+        conn.execute(f"insert into [{table}] (case_id, {', '.join(f'[{k}]' for k in row)}) "
+                     f"values ('T1', {', '.join('?' for _ in row)})", list(row.values()))
+    known = engine.store.known_cases(["T1"])["T1"]
+    rows = engine.store.history_rows("T1")
+    for entry in (engine.store.history("T1")[-1], known.history[-1], entries(rows)[-1]):
+        assert {name: getattr(entry, name) for name in entry_fields} == entry_fields
+    [stored] = [r for r in engine.store._rows("select * from deadlines", []) if r["rule"] == "r"]
+    for read in (engine.store.deadlines("T1"), known.deadlines, [Deadline.from_row(stored)]):
+        [got] = [d for d in read if d.rule == "r"]
+        assert {name: getattr(got, name) for name in deadline_fields} == deadline_fields
