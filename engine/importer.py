@@ -436,18 +436,21 @@ def import_lines(
         state = _Batch(engine)
         # The stored cases the batch's events name, read together: one at a time, a file in
         # date order (each case's events far apart) read each case again with five statements.
-        # (Not those the batch opens: in a file in case order, nearly all it names.)
-        named: set[str] = set()
+        # Not those the batch opens (in a file in case order, nearly all it names), nor those
+        # of lines already recorded (a file imported again reads none); a case_id that is no
+        # string (a list, an object) is its line's error.
+        named: dict[str, None] = {}
         opened: set[str] = set()
-        for _, data, _ in parsed:
-            if data is None:
+        for _, data, key in parsed:
+            if data is None or key in recorded:
                 continue
-            given = data.get("case_id") if data.get("op") == "fire" else data.get("id")
-            if type(given) is str:  # (any other is refused as its line is checked)
-                (named if data.get("op") == "fire" else opened).add(given)
-        named -= opened
+            if data.get("op") == "fire":
+                if type(case_id := data.get("case_id")) is str:
+                    named[case_id] = None
+            elif type(case_id := data.get("id")) is str:
+                opened.add(case_id)
         if named:
-            state.read = engine._known_many(list(named))
+            state.read = engine._known_many([i for i in named if i not in opened])
         written, already, skipped = 0, 0, []
         for number, data, key in parsed:  # in file order, so the first bad line is reported
             try:

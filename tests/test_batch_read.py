@@ -98,6 +98,24 @@ def test_an_import_batch_reads_the_cases_it_names_in_one_statement_a_table(tmp_p
         assert due.due_on == date(2026, 3, 6)
 
 
+def test_a_file_imported_again_reads_no_case(tmp_path):
+    """Every line of a file imported again is already recorded: the batch reads none of the
+    cases it names (it read all of them, 0.18 s -> 0.86 s for 9,000 lines of 3,000 天津
+    cases, for nothing: a line already recorded is counted, never worked out)."""
+    path = str(tmp_path / "x.db")
+    lines = [json.dumps({"op": "open", "province": "tianjin", "on": "2026-03-02", "id": f"T{n}"})
+             for n in range(5)]
+    lines += [json.dumps({"op": "fire", "case_id": f"T{n}", "event": "accept",
+                          "on": "2026-03-03"}) for n in range(5)]
+    assert Engine.open(path).import_lines(lines).events == 10
+    again = Engine.open(path)
+    statements: list[str] = []
+    again.store.db.conn.set_trace_callback(statements.append)
+    result = again.import_lines(lines)
+    assert (result.events, result.already) == (0, 10)
+    assert [s for s in statements if "from [events]" in s or "from [deadlines]" in s] == []
+
+
 def test_a_case_that_cannot_be_read_is_still_named_for_its_own_line(tmp_path):
     """A batch naming a damaged case (its opening's date changed by hand), a good one and one
     never opened: the good one's event is written, each other line is skipped with what is
