@@ -276,7 +276,8 @@ def test_the_columns_a_case_is_read_from_are_its_records_fields_in_order():
         "starts_on": date(2026, 3, 2), "duration": "3wd", "due_on": date(2026, 3, 5),
         "citation": "c", "computation": "x", "provisional": True, "param": "p",
         "stopped_on": date(2026, 3, 4), "stop_event": "se", "outcome": "met",
-        "extended_by": "ext", "paused_on": date(2026, 3, 3), "subject": "sub"}
+        "extended_by": "ext", "paused_on": date(2026, 3, 3), "subject": "sub",
+        "moved_from": date(2026, 3, 1)}
     assert list(entry_fields) == [f.name for f in attrs.fields(HistoryEntry)]
     assert list(deadline_fields) == list(DEADLINE_FIELDS)
     deadline = {k: v.isoformat() if isinstance(v, date) else v for k, v in deadline_fields.items()}
