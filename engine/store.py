@@ -37,7 +37,8 @@ from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, HASHED, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
-from engine.read_only import NO_DATA
+from engine.plain_fields import set_fields
+from engine.read_only import NO_DATA, read_only
 from engine.schema import PAGE_SIZE, migrations, upgrade
 
 
@@ -186,17 +187,26 @@ _SELECT_DEADLINES = f"select {', '.join(f'[{c}]' for c in (*DEADLINE_FIELDS, 'ca
 
 
 def _data(text: str | None) -> Any:
-    """An event's data, or what its effects decided, from its stored text (most have none:
-    the shared empty one, not a JSON read)."""
-    return NO_DATA if not text or text == "{}" else json.loads(text)
+    """An event's data, or what its effects decided, read-only from its stored text (most
+    have none: the shared empty one, not a JSON read)."""
+    return NO_DATA if not text or text == "{}" else read_only(json.loads(text))
 
 
 def _entry(values: Sequence) -> HistoryEntry:
     """The entry from its row's values in :data:`_ENTRY_COLUMNS`' order. Every case read is
     read through here: the cursor's tuple, not a dict a row."""
     try:
-        return HistoryEntry(values[0], values[1], stored_date(values[2]), values[3], values[4],
-                            _data(values[5]), values[6], _data(values[7]), *values[8:13])
+        # Its fields set at once, in HistoryEntry's order, its data made read-only by _data,
+        # as HistoryEntry() sets them (not called: its checks of the data a second time cost
+        # about a third of an entry read, and a case read back builds one an event).
+        entry = object.__new__(HistoryEntry)
+        set_fields(entry, "__dict__", {
+            "seq": values[0], "event": values[1], "on": stored_date(values[2]),
+            "from_state": values[3], "to_state": values[4], "payload": _data(values[5]),
+            "reason": values[6], "derived": _data(values[7]), "actor": values[8],
+            "key": values[9], "corrects": values[10], "recorded_at": values[11],
+            "hash": values[12]})
+        return entry
     except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
         raise DamagedRecord.of(f"event {values[0]} of case {values[13]!r}", exc) from None
 

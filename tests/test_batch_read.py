@@ -293,3 +293,37 @@ def test_the_columns_a_case_is_read_from_are_its_records_fields_in_order():
     for read in (engine.store.deadlines("T1"), known.deadlines, [Deadline.from_row(stored)]):
         [got] = [d for d in read if d.rule == "r"]
         assert {name: getattr(got, name) for name in deadline_fields} == deadline_fields
+
+
+def test_an_entry_read_back_is_the_entry_built_whole():
+    """A case read back sets each history entry's fields at once (store._entry), not through
+    HistoryEntry(): it must be what building it gives, fields in order, data read-only (a
+    list in it too), an event without data sharing the empty one; a damaged payload is
+    still named."""
+    import attrs
+
+    from engine.errors import DamagedRecord
+    from engine.guards import HistoryEntry
+    from engine.read_only import NO_DATA, ReadOnlyDict, ReadOnlyList
+    from engine.store import _entry
+
+    values = (7, "approve", "2026-03-31", "county_review", "approved",
+              '{"amount": 650, "members": ["甲", "乙"]}', "理由", '{"plan": ["2026-04"]}', "clerk",
+              "k-1", None, "2026-12-07T05:00:00+00:00", "ab" * 32, "D1")
+    read = _entry(values)
+    whole = HistoryEntry(7, "approve", date(2026, 3, 31), "county_review", "approved",
+                         {"amount": 650, "members": ["甲", "乙"]}, "理由", {"plan": ["2026-04"]},
+                         "clerk", "k-1", None, "2026-12-07T05:00:00+00:00", "ab" * 32)
+    assert list(read.__dict__.items()) == list(whole.__dict__.items())
+    assert type(read) is HistoryEntry and list(read.__dict__) == [f.name for f in
+                                                                 attrs.fields(HistoryEntry)]
+    assert type(read.payload) is ReadOnlyDict and type(read.payload["members"]) is ReadOnlyList
+    assert type(read.derived) is ReadOnlyDict and type(read.derived["plan"]) is ReadOnlyList
+    with pytest.raises(TypeError):
+        read.payload["members"].append("丙")
+    bare = _entry((1, "accept", "2026-03-03", "applied", "accepted", "{}", None, None, None,
+                   None, None, "2026-12-07T05:00:00+00:00", "cd" * 32, "D1"))
+    assert bare.payload is NO_DATA and bare.derived is NO_DATA
+    with pytest.raises(DamagedRecord, match=r"^event 2 of case 'D1' cannot be read .*JSONDecode"):
+        _entry((2, "accept", "2026-03-03", "applied", "accepted", '{"amount": ', None, None,
+                None, None, None, None, None, "D1"))
