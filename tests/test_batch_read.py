@@ -327,3 +327,23 @@ def test_an_entry_read_back_is_the_entry_built_whole():
     with pytest.raises(DamagedRecord, match=r"^event 2 of case 'D1' cannot be read .*JSONDecode"):
         _entry((2, "accept", "2026-03-03", "applied", "accepted", '{"amount": ', None, None,
                 None, None, None, None, None, "D1"))
+
+
+@pytest.mark.parametrize("text", [
+    '{"county": "城区", "household_size": 2}', '{"a": [1, 2.5, null, true]}', "{}", "[]", '"x"',
+    "3", '{"a": NaN}', ' {"a": 1}', '{"a": 1}\n', '{"a": 1} x', '{"a": 1}{}', '{"a": ',
+    "\ufeff{}", "", "not json", b'{"a": 1}', 5, None, '{"a": "\\ud800"}'])
+def test_stored_json_is_read_as_json_loads_reads_it(text):
+    """Stored attributes and event data are read through the decoder's scanner when the text
+    is one JSON value and nothing else (store._json): any text gives what json.loads gives,
+    the same error where it refuses it (named for a damaged row)."""
+    from engine.store import _json
+
+    def outcome(read):
+        try:
+            return "value", read(text)
+        except Exception as exc:  # (the very error is compared)
+            return "error", type(exc), str(exc)
+
+    got, expected = outcome(_json), outcome(json.loads)
+    assert repr(got) == repr(expected)  # (repr: NaN is not equal to itself)
