@@ -7,7 +7,7 @@ the events known on that date.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -142,36 +142,34 @@ class Deadline:
         return cls.from_stored([*(row[name] for name in FIELDS), row.get("case_id")])
 
     @classmethod
-    def from_stored(cls, values: list) -> Deadline:
+    def from_stored(cls, values: Sequence) -> Deadline:
         """The deadline from its row's values in :data:`FIELDS`' order then its case's id
-        (named when they cannot be read); the list is the caller's to give up. Every case read
-        is read through here: a list from the cursor's tuple, not a dict a row."""
-        case_id = values.pop()
-        starts_on, due_on = values[_STARTS_ON], values[_DUE_ON]
-        stopped_on, paused_on = values[_STOPPED_ON], values[_PAUSED_ON]
-        moved_from = values[_MOVED_FROM]
+        (named when they cannot be read). Every case read is read through here: the cursor's
+        tuple, not a dict a row (nor a list copied from it)."""
+        (rule, title, severity, kind, instance, starts_on, duration, due_on, citation,
+         computation, provisional, param, stopped_on, stop_event, outcome, extended_by,
+         paused_on, subject, moved_from, case_id) = values
         try:
             # (each date read in the columns' order, then the two every deadline has checked:
             # a row with more than one thing wrong is named by the first, as it always was)
-            values[_STARTS_ON] = starts_on = stored_date(starts_on) if starts_on else None
-            values[_DUE_ON] = due_on = stored_date(due_on) if due_on else None
-            values[_STOPPED_ON] = stored_date(stopped_on) if stopped_on else None
-            values[_PAUSED_ON] = stored_date(paused_on) if paused_on else None
-            values[_MOVED_FROM] = stored_date(moved_from) if moved_from else None
+            starts_on = stored_date(starts_on) if starts_on else None
+            due_on = stored_date(due_on) if due_on else None
+            stopped_on = stored_date(stopped_on) if stopped_on else None
+            paused_on = stored_date(paused_on) if paused_on else None
+            moved_from = stored_date(moved_from) if moved_from else None
             if starts_on is None:
                 raise ValueError("starts_on is empty")
             if due_on is None:
                 raise ValueError("due_on is empty")
         except (ValueError, TypeError) as exc:
-            raise DamagedRecord.of(f"deadline {values[0]!r} of case {case_id!r}", exc) from None
-        values[_PROVISIONAL] = bool(values[_PROVISIONAL])
-        return cls(*values)
+            raise DamagedRecord.of(f"deadline {rule!r} of case {case_id!r}", exc) from None
+        return cls(rule, title, severity, kind, instance, starts_on, duration, due_on, citation,
+                   computation, bool(provisional), param, stopped_on, stop_event, outcome,
+                   extended_by, paused_on, subject, moved_from)
 
 
 #: A deadline's fields, in order: the columns its row is read by.
 FIELDS = tuple(f.name for f in attrs.fields(Deadline))
-_STARTS_ON, _DUE_ON, _STOPPED_ON, _PAUSED_ON, _PROVISIONAL, _MOVED_FROM = map(
-    FIELDS.index, ("starts_on", "due_on", "stopped_on", "paused_on", "provisional", "moved_from"))
 
 
 def _duration_for(

@@ -610,7 +610,7 @@ class Store:
                     history = [_entry(v) for v in events]
                     found[case_id] = Known(
                         CaseRecord.from_row(row), history,
-                        [Deadline.from_stored(list(v)) for v in deadlines],
+                        [Deadline.from_stored(v) for v in deadlines],
                         [Sanction.from_row(r) for r in sanctions], links,
                         history[-1].hash if history else None)
                 except DamagedRecord:
@@ -621,7 +621,7 @@ class Store:
         return list(self._rows("select * from [events] where case_id = ? order by seq", [case_id]))
 
     def deadlines(self, case_id: str) -> list[Deadline]:
-        return [Deadline.from_stored(list(v)) for v in self.db.conn.execute(
+        return [Deadline.from_stored(v) for v in self.db.conn.execute(
             f"{_SELECT_DEADLINES} where case_id = ? order by id", [case_id])]
 
     def each_case(self, condition: str = "1", args: Iterable = (), chunk: int = 1000

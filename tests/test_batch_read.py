@@ -347,3 +347,29 @@ def test_stored_json_is_read_as_json_loads_reads_it(text):
 
     got, expected = outcome(_json), outcome(json.loads)
     assert repr(got) == repr(expected)  # (repr: NaN is not equal to itself)
+
+
+def test_a_deadline_read_back_is_the_deadline_built_whole():
+    """A deadline read back sets its fields at once (Deadline.from_stored), not through
+    Deadline(): it must be what building it gives, fields in order, dates as dates and
+    ``provisional`` a bool as stored 0 or 1; a damaged date is still named."""
+    import attrs
+
+    from engine.deadlines import Deadline
+    from engine.errors import DamagedRecord
+
+    values = ("total", "审核确认办理总时限", "statutory", "duty", 1, "2026-03-03", "30wd",
+              "2026-04-15", "晋民发〔2023〕31号 四(二)", "计30个工作日", 1, "total",
+              "2026-03-31", "approve", "met", None, None, None, None, "D1")
+    read = Deadline.from_stored(values)
+    whole = Deadline("total", "审核确认办理总时限", "statutory", "duty", 1, date(2026, 3, 3),
+                     "30wd", date(2026, 4, 15), "晋民发〔2023〕31号 四(二)", "计30个工作日", True,
+                     "total", date(2026, 3, 31), "approve", "met")
+    assert list(read.__dict__.items()) == list(whole.__dict__.items())
+    assert list(read.__dict__) == [f.name for f in attrs.fields(Deadline)]
+    assert read.provisional is True and Deadline.from_row(read.to_row("D1")) == read
+    running = Deadline.from_stored((*values[:10], 0, "total", None, None, None, None, None,
+                                    None, None, "D1"))
+    assert (running.provisional, running.stopped_on, running.outcome) == (False, None, None)
+    with pytest.raises(DamagedRecord, match=r"^deadline 'total' of case 'D1' cannot be read "):
+        Deadline.from_stored((*values[:7], "2026-04-31", *values[8:]))
