@@ -138,23 +138,21 @@ class CaseRecord:
 
     @classmethod
     def from_row(cls, row: Mapping) -> CaseRecord:
+        return cls.from_stored([*(row[name] for name in _CASE_COLUMNS[:-1]), row.get("version")])
+
+    @classmethod
+    def from_stored(cls, values: Sequence) -> CaseRecord:
+        """The case from its row's values in :data:`_CASE_COLUMNS`' order (an import batch's
+        read: the cursor's tuple, not a dict a row)."""
+        case_id, province, workflow, county, state, text, opened_on, last_event_on, version = values
         try:
-            attributes = _json(row["attributes"])
+            attributes = _json(text)
             if not isinstance(attributes, dict):
                 raise TypeError(f"attributes are {type(attributes).__name__}, not an object")
-            return cls(
-                id=row["id"],
-                province=row["province"],
-                workflow=row["workflow"],
-                county=row["county"],
-                state=row["state"],
-                attributes=attributes,
-                opened_on=stored_date(row["opened_on"]),
-                last_event_on=stored_date(row["last_event_on"]),
-                version=row.get("version") or 0,
-            )
+            return cls(case_id, province, workflow, county, state, attributes,
+                       stored_date(opened_on), stored_date(last_event_on), version or 0)
         except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
-            raise DamagedRecord.of(f"case {row.get('id')!r}", exc) from None
+            raise DamagedRecord.of(f"case {case_id!r}", exc) from None
 
     def to_row(self) -> dict:
         return {
@@ -174,6 +172,12 @@ class CaseRecord:
 def entries(rows: Iterable[Mapping]) -> list[HistoryEntry]:
     """A case's history from its event rows as stored (:meth:`Store.history_rows`)."""
     return [_entry([r[name] for name in _ENTRY_COLUMNS]) for r in rows]
+
+
+#: The columns a case is read from, in :class:`CaseRecord`'s order.
+_CASE_COLUMNS = ("id", "province", "workflow", "county", "state", "attributes", "opened_on",
+                 "last_event_on", "version")
+_SELECT_CASES = f"select {', '.join(_CASE_COLUMNS)} from [cases]"
 
 
 #: The columns a history entry is read from, in :class:`HistoryEntry`'s order, then the case's
@@ -584,14 +588,14 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            grouped: dict[str, tuple[dict, list, list, list, list]] = {
-                row["id"]: (row, [], [], [], [])
-                for row in self._each_row(f"select * from [cases] where id in ({marks})", chunk)}
+            grouped: dict[str, tuple[tuple, list, list, list, list]] = {
+                values[0]: (values, [], [], [], []) for values in conn.execute(
+                    f"{_SELECT_CASES} where id in ({marks})", chunk)}
             # (each case's rows in the order its own reads give them: by seq, by id; the
             # case's id is the last column of the first two. Rows left of a case whose own
             # row is gone, changed outside doudi, belong to no case read: read alone, it is
             # "no case")
-            nowhere: tuple[dict, list, list, list, list] = ({}, [], [], [], [])
+            nowhere: tuple[tuple, list, list, list, list] = ((), [], [], [], [])
             for select, order, at in ((_SELECT_ENTRIES, "case_id, seq", 1),
                                       (_SELECT_DEADLINES, "id", 2)):
                 for values in conn.execute(f"{select} where case_id in ({marks}) order by {order}",
@@ -600,16 +604,18 @@ class Store:
             for row in self._each_row(f"select * from [sanctions] where case_id in ({marks}) "
                                       "order by id", chunk):
                 grouped.get(row["case_id"], nowhere)[3].append(row)
-            for row in self._each_row(
-                    "select l.case_id as owner, l.other_id as case_id, c.workflow, l.relation, "
-                    "l.[on] from links l join cases c on c.id = l.other_id "
-                    f"where l.case_id in ({marks}) order by l.case_id, l.seq", chunk):
-                grouped.get(row.pop("owner"), nowhere)[4].append(row)
+            # (as :meth:`links` gives them: a dict each, its keys in that order)
+            for owner, other, workflow, relation, on in conn.execute(
+                    "select l.case_id, l.other_id, c.workflow, l.relation, l.[on] from links l "
+                    f"join cases c on c.id = l.other_id where l.case_id in ({marks}) "
+                    "order by l.case_id, l.seq", chunk):
+                grouped.get(owner, nowhere)[4].append(
+                    {"case_id": other, "workflow": workflow, "relation": relation, "on": on})
             for case_id, (row, events, deadlines, sanctions, links) in grouped.items():
                 try:
                     history = [_entry(v) for v in events]
                     found[case_id] = Known(
-                        CaseRecord.from_row(row), history,
+                        CaseRecord.from_stored(row), history,
                         [Deadline.from_stored(v) for v in deadlines],
                         [Sanction.from_row(r) for r in sanctions], links,
                         history[-1].hash if history else None)
