@@ -116,20 +116,29 @@ def test_a_file_imported_again_reads_no_case(tmp_path):
     assert [s for s in statements if "from [events]" in s or "from [deadlines]" in s] == []
 
 
-def test_a_case_that_cannot_be_read_is_still_named_for_its_own_line(tmp_path):
-    """A batch naming a damaged case (its opening's date changed by hand), a good one and one
-    never opened: the good one's event is written, each other line is skipped with what is
-    wrong with its own case, as when each case was read alone."""
+def _good_and_damaged(tmp_path, *statements: str | tuple[str, str]) -> str:
+    """A database of two 天津 cases opened 2026-03-02, G1 and B1, then ``statements`` run on
+    it outside doudi (each SQL text, or SQL and its one argument); its path."""
     path = str(tmp_path / "x.db")
     engine = Engine.open(path)
     for case_id in ("G1", "B1"):
         engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id=case_id)
     engine.store.db.close()
     raw = sqlite3.connect(path)
-    raw.execute("drop trigger events_append_only_update")
-    raw.execute("update events set [on] = '2026-13-01' where case_id = 'B1'")
+    for statement in statements:
+        sql, *args = (statement,) if isinstance(statement, str) else statement
+        raw.execute(sql, args)
     raw.commit()
     raw.close()
+    return path
+
+
+def test_a_case_that_cannot_be_read_is_still_named_for_its_own_line(tmp_path):
+    """A batch naming a damaged case (its opening's date changed by hand), a good one and one
+    never opened: the good one's event is written, each other line is skipped with what is
+    wrong with its own case, as when each case was read alone."""
+    path = _good_and_damaged(tmp_path, "drop trigger events_append_only_update",
+                             "update events set [on] = '2026-13-01' where case_id = 'B1'")
     lines = [json.dumps({"op": "fire", "case_id": case_id, "event": "accept",
                          "on": "2026-03-03"}) for case_id in ("B1", "G1", "N1")]
     importer = Engine.open(path)
@@ -386,15 +395,7 @@ def test_a_damaged_case_row_is_left_out_of_the_batch_read_and_named_alone(
     by the other, the same words as before."""
     from engine.errors import DamagedRecord
 
-    path = str(tmp_path / "x.db")
-    engine = Engine.open(path)
-    for case_id in ("G1", "B1"):
-        engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id=case_id)
-    engine.store.db.close()
-    raw = sqlite3.connect(path)
-    raw.execute(f"update cases set {column} = ? where id = 'B1'", [value])
-    raw.commit()
-    raw.close()
+    path = _good_and_damaged(tmp_path, (f"update cases set {column} = ? where id = 'B1'", value))
     reader = Engine.open(path)
     assert sorted(reader.store.known_cases(["B1", "G1"])) == ["G1"]
     with pytest.raises(DamagedRecord, match=r"^case 'B1' cannot be read from the database") as e:
