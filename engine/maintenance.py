@@ -25,7 +25,7 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
-from engine.store import CaseRecord, Change, entries, plain
+from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
 
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
@@ -183,6 +183,13 @@ def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | Non
     return disagreement(case, rows)
 
 
+def _last_hash(history: list[HistoryEntry]) -> str | None:
+    """The hash of a case's last event as read with its history, for the write to chain the
+    next one on without reading it back (None: the write reads it; a case another writer
+    changed since is not written, the case's version says so)."""
+    return (history[-1].hash or None) if history else None
+
+
 class Maintenance:
     """Whole-database work. Mixed into :class:`engine.core.Engine`, whose store, workflows and
     event machinery (``_step``, ``_advance``, ``_commit``) it uses."""
@@ -243,19 +250,19 @@ class Maintenance:
         first = "id in (select id from temp.provisional_first)"
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
-                self._write_batched(self.store.each_case_row(condition), self._recomputed_case,
-                                    done, progress, left)
+                self._write_batched(self.store.case_row_chunks(condition),
+                                    self._recomputed_case, done, progress, left)
         finally:
             db.execute("drop table temp.provisional_first")
         left.raise_if_any("recompute")
         return moved
 
-    def _recomputed_case(self, case: CaseRecord
+    def _recomputed_case(self, case: CaseRecord, stored: Store | CaseRows
                          ) -> tuple[Change, list[tuple[str, list[MovedDate]]]] | None:
         """The case's ``recompute`` change and (its id, the dates it moves); None if nothing
-        differs."""
-        before = self.store.deadlines(case.id)
-        history = self.store.history(case.id)
+        differs. ``stored``: where its rows are read (its chunk's, or the store)."""
+        before = stored.deadlines(case.id)
+        history = stored.history(case.id)
         fresh = self._deadlines_from_history(case, history, None)
         # Any other difference is written too, though no date moved: a basis, an outcome
         # (a rule that now overlaps), a subject a migration left empty, a title. The stored
@@ -288,20 +295,28 @@ class Maintenance:
             payload["changed"] = changed
         entry = HistoryEntry(len(history), RECOMPUTE_EVENT, on, case.state, case.state,
                              payload, "期限依现行日历和参数重算", actor=AUTO_ACTOR)
-        return (Change(case, [entry], fresh),
+        return (Change(case, [entry], fresh, last_hash=_last_hash(history)),
                 [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on)
                             for o, n in moves])])
 
-    def _write_batched(self, rows: Iterable[Mapping[str, Any]],
-                       work: Callable[[CaseRecord], tuple[Change, list[_T]] | None],
+    def _write_batched(self, chunks: Iterable[list[Mapping[str, Any]]],
+                       work: Callable[[CaseRecord, Store | CaseRows],
+                                      tuple[Change, list[_T]] | None],
                        done: Callable[[_T], None],
                        progress: Callable[[int], None] | None,
-                       skipped: Skipped) -> None:
+                       skipped: Skipped,
+                       picks: Callable[[CaseRecord], bool] | None = None) -> None:
         """Work out each case's change and its results with ``work`` from its row as stored
-        (None: nothing to write; ``progress`` is called with 1 a case), and write them
-        :data:`WRITE_BATCH` cases per
-        transaction (an fsync a batch, not a case); each change's results go to ``done`` once
-        its batch is committed (only a batch's are held, whatever the number of cases).
+        and where its other rows are read (None: nothing to write; ``progress`` is called
+        with 1 a case), and write them :data:`WRITE_BATCH` cases per transaction (an fsync a
+        batch, not a case); each change's results go to ``done`` once its batch is committed
+        (only a batch's are held, whatever the number of cases).
+
+        The rows come a chunk at a time (:meth:`Store.case_row_chunks`), and the chunk's
+        histories and deadlines are read together, one statement a table, not one a case.
+        ``picks``, if given, picks the cases with anything to work out, cheaply from their
+        rows: the others are passed over (counted by ``progress``), their rows not read. A
+        case it cannot tell of it must pick: ``work`` says why it fails.
 
         A batch is worked out before the write lock is taken: if another writer changed one
         of its cases meanwhile (a platform recording events as it runs), the whole batch is
@@ -317,10 +332,10 @@ class Maintenance:
         batch: list[Change] = []
         results: list[_T] = []
 
-        def attempt(case_id: str, read: Callable[[Any], CaseRecord], source: Any
-                    ) -> tuple[Change, list[_T]] | None:
+        def attempt(case_id: str, read: Callable[[Any], CaseRecord], source: Any,
+                    stored: Store | CaseRows) -> tuple[Change, list[_T]] | None:
             try:
-                return work(read(source))
+                return work(read(source), stored)
             except Conflict:
                 raise
             except DoudiError as exc:
@@ -335,7 +350,7 @@ class Maintenance:
                     raise
                 with self.store.write_transaction():
                     redone = [found for change in batch if (found := attempt(
-                        change.case.id, self._load, change.case.id)) is not None]
+                        change.case.id, self._load, change.case.id, self.store)) is not None]
                     batch[:] = [change for change, _ in redone]
                     results[:] = [item for _, found in redone for item in found]
                     if batch:
@@ -345,17 +360,38 @@ class Maintenance:
             batch.clear()
             results.clear()
 
-        for row in rows:
-            found = attempt(row["id"], CaseRecord.from_row, row)
-            if progress:
-                progress(1)
-            if found is None:
-                continue
-            change, result = found
-            batch.append(change)
-            results += result
-            if len(batch) >= WRITE_BATCH:
-                write()
+        for rows in chunks:
+            cases: dict[str, CaseRecord] = {}
+            passed: set[str] = set()
+            if picks is not None:
+                for row in rows:
+                    try:
+                        case = CaseRecord.from_row(row)
+                    except DoudiError:
+                        continue  # (read again below, in its turn, where it fails)
+                    if picks(case):
+                        cases[case.id] = case
+                    else:
+                        passed.add(case.id)
+            stored = self.store.case_rows([row["id"] for row in rows if row["id"] not in passed],
+                                          ("events", "deadlines"))
+            for row in rows:
+                case_id = row["id"]
+                if case_id in passed:
+                    found = None
+                elif case_id in cases:
+                    found = attempt(case_id, cases.__getitem__, case_id, stored)
+                else:
+                    found = attempt(case_id, CaseRecord.from_row, row, stored)
+                if progress:
+                    progress(1)
+                if found is None:
+                    continue
+                change, result = found
+                batch.append(change)
+                results += result
+                if len(batch) >= WRITE_BATCH:
+                    write()
         if batch:
             write()
 
@@ -412,13 +448,12 @@ class Maintenance:
                       ) -> tuple[int, int, list[Finding]]:
         """:meth:`verify` of the cases; ``unchecked``: (province, workflow) whose deadlines
         are not compared."""
-        stored = [self._load_row(case_id)] if case_id is not None else self.store.each_case_row()
         findings, events, cases = [], 0, 0
-        for row in stored:
+        for row, stored in self._with_their_rows(case_id):
             cases += 1
             if progress:
                 progress(1)
-            rows, finding = self._checked(row, unchecked)
+            rows, finding = self._checked(row, unchecked, stored)
             if finding is not None and finding.seq == len(rows):
                 # The row was read before its history (cases are listed a thousand at a
                 # time), or its deadlines after: an event written in between is no
@@ -452,6 +487,20 @@ class Maintenance:
                         cases += 1  # (a case deleted with all its rows is one that fails)
         return cases, events, findings
 
+    def _with_their_rows(self, case_id: str | None
+                         ) -> Iterator[tuple[dict, Store | CaseRows]]:
+        """Each case row :meth:`verify` checks, and where its other rows are read: with
+        ``case_id``, that case's, from the store; else every case's, a chunk at a time, the
+        chunk's history, deadline and sanction rows read together."""
+        if case_id is not None:
+            yield self._load_row(case_id), self.store
+            return
+        for rows in self.store.case_row_chunks():
+            stored = self.store.case_rows([row["id"] for row in rows],
+                                          ("event_rows", "deadlines", "sanctions"))
+            for row in rows:
+                yield row, stored
+
     def _head_finding(self, case_id: str, seq: int, digest: str) -> Finding | None:
         """A kept chain head the (intact) history no longer holds."""
         row = self.store.db.execute("select hash from events where case_id = ? and seq = ?",
@@ -466,25 +515,28 @@ class Maintenance:
         return Finding(case_id, seq, f"missing since its hash {digest} was kept: the "
                                      "history ends before it")
 
-    def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset()
-                 ) -> tuple[list[dict], Finding | None]:
+    def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset(),
+                 stored: Store | CaseRows | None = None) -> tuple[list[dict], Finding | None]:
         """The case's history rows, and the first finding about the case (None: none);
-        ``unchecked``: (province, workflow) whose deadlines are not compared."""
-        rows = self.store.history_rows(row["id"])
+        ``unchecked``: (province, workflow) whose deadlines are not compared; ``stored``:
+        where its rows are read (its chunk's; by default the store)."""
+        stored = self.store if stored is None else stored
+        rows = stored.history_rows(row["id"])
         finding = (verify_chain(row["id"], rows) or _row_disagreement(row, rows)
-                   or self._unreadable_rows(row, len(rows))
-                   or self._derived_disagreement(row, rows, unchecked))
+                   or self._unreadable_rows(row, len(rows), stored)
+                   or self._derived_disagreement(row, rows, unchecked, stored))
         return rows, finding
 
-    def _unreadable_rows(self, row: Mapping[str, Any], seq: int) -> Finding | None:
+    def _unreadable_rows(self, row: Mapping[str, Any], seq: int, stored: Store | CaseRows
+                         ) -> Finding | None:
         """A row changed so that it cannot be read back or used: the case's workflow or state
         (not in the hash chain's terms), a deadline or a sanction (not in the chain at all, so
         nothing else would show it)."""
         case_id = row["id"]
         for what, read in (
                 ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
-                ("a deadline row", lambda: self.store.deadlines(case_id)),
-                ("a sanction row", lambda: self.store.sanctions(case_id))):
+                ("a deadline row", lambda: stored.deadlines(case_id)),
+                ("a sanction row", lambda: stored.sanctions(case_id))):
             try:
                 read()
             except DamagedRecord as exc:
@@ -493,7 +545,8 @@ class Maintenance:
         return None
 
     def _derived_disagreement(self, row: Mapping[str, Any], rows: list[dict],
-                              unchecked: set[tuple[str, str]] = frozenset()) -> Finding | None:
+                              unchecked: set[tuple[str, str]], stored: Store | CaseRows
+                              ) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
@@ -514,11 +567,11 @@ class Maintenance:
                                          f"are not what its history gives: {shown}")
         if (case.province, case.workflow) in unchecked:
             return None  # (a county setting they depend on cannot be read: a finding itself)
-        stored = self.store.deadlines(case.id)
+        before = stored.deadlines(case.id)
         fresh = self._deadlines_from_history(case, history, None)
-        if stored == fresh:
+        if before == fresh:
             return None
-        differences = deadline_differences(stored, fresh)
+        differences = deadline_differences(before, fresh)
         if not differences:
             return None  # (the same deadlines in another order: nothing differs)
         # The first by key, whichever side has it.
@@ -566,20 +619,33 @@ class Maintenance:
         self._happened(until, "until")
         self.calendar().check(until)  # (2099 would record events decades ahead)
         left = LeftCases(on_skipped)
-        self._write_batched(self.store.each_case_row(),
-                            lambda case: self._advanced_case(case, until),
-                            on_recorded or recorded.append, progress, left)
+
+        def pending(case: CaseRecord) -> bool:
+            """Whether anything happens by itself to the case: only those cases are worked
+            out, their histories read (one whose workflow or dates cannot be read too: it
+            fails as it is worked out, and is named)."""
+            try:
+                return self._workflow_of(case).pending_automatic(case, until) is not None
+            except DoudiError:
+                return True
+
+        self._write_batched(self.store.case_row_chunks(),
+                            lambda case, stored: self._advanced_case(case, until, stored),
+                            on_recorded or recorded.append, progress, left, pending)
         left.raise_if_any("advance")
         return recorded
 
-    def _advanced_case(self, case: CaseRecord, until: date
+    def _advanced_case(self, case: CaseRecord, until: date, stored: Store | CaseRows
                        ) -> tuple[Change, list[Recorded]] | None:
         """The case's change recording what happened by itself up to ``until``, and those
-        events; None if nothing did."""
+        events; None if nothing did. ``stored``: where its rows are read (its chunk's, or the
+        store)."""
         wf = self._workflow_of(case)
         if wf.pending_automatic(case, until) is None:
             return None
-        change = Change(case, [], self.store.deadlines(case.id))
-        self._advance(change, self.store.history(case.id), until)
+        deadlines = stored.deadlines(case.id)  # (first: a damaged row of either, as before)
+        history = stored.history(case.id)
+        change = Change(case, [], deadlines, last_hash=_last_hash(history))
+        self._advance(change, history, until)
         return change, [(case.id, e.event, e.on) for e in change.entries]
 

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from itertools import compress, pairwise, repeat
+from itertools import chain, compress, pairwise, repeat
 from operator import eq, is_, is_not, itemgetter
 from typing import Any, NoReturn
 
@@ -188,6 +188,67 @@ _ENTRY_COLUMNS = ("seq", "event", "on", "from_state", "to_state", "payload", "re
 _SELECT_ENTRIES = f"select {', '.join(f'[{c}]' for c in _ENTRY_COLUMNS)} from [events]"
 _SELECT_DEADLINES = f"select {', '.join(f'[{c}]' for c in (*DEADLINE_FIELDS, 'case_id'))} " \
     "from [deadlines]"
+
+
+#: What :meth:`Store.case_rows` reads of many cases at once, by name: the statement (ending
+#: at its table), the order within a case, and whether rows come as dicts (else the cursor's
+#: tuples, the case's id last). Each is the read of one case's rows, for many.
+_BY_CASE = {
+    "events": (_SELECT_ENTRIES, "case_id, seq", False),  # (for a history: Store.history)
+    "event_rows": ("select * from [events]", "case_id, seq", True),  # (Store.history_rows)
+    "deadlines": (_SELECT_DEADLINES, "id", False),
+    "sanctions": ("select * from [sanctions]", "id", True),
+}
+
+
+def _history(values: Iterable[Sequence]) -> list[HistoryEntry]:
+    """A history from its rows' values in :data:`_ENTRY_COLUMNS`' order."""
+    return [_entry(v) for v in values]
+
+
+def _deadlines(values: Iterable[Sequence]) -> list[Deadline]:
+    """Deadlines from their rows' values as :data:`_SELECT_DEADLINES` reads them."""
+    return [Deadline.from_stored(v) for v in values]
+
+
+def _sanctions(rows: Iterable[Mapping]) -> list[Sanction]:
+    return [Sanction.from_row(r) for r in rows]
+
+
+class CaseRows:
+    """Many cases' rows read together (:meth:`Store.case_rows`), one statement a table a 500
+    cases: each case's history, deadlines, sanctions are built from them only when asked for,
+    by what builds them for a case read alone, so a row that cannot be read fails for its own
+    case, with the same error, when its case is worked on. Asked for a case or a table not
+    read, it reads that case alone from the store."""
+
+    __slots__ = ("_ids", "_store", "_tables")
+
+    def __init__(self, store: Store, ids: Iterable[str], tables: dict[str, dict[str, list]]
+                 ) -> None:
+        self._store, self._ids, self._tables = store, frozenset(ids), tables
+
+    def _read(self, table: str, case_id: str) -> list | None:
+        """The case's rows of ``table`` as read together (none: []), or None if not read."""
+        if case_id not in self._ids or table not in self._tables:
+            return None
+        return self._tables[table].get(case_id, [])
+
+    def history(self, case_id: str) -> list[HistoryEntry]:
+        values = self._read("events", case_id)
+        return self._store.history(case_id) if values is None else _history(values)
+
+    def history_rows(self, case_id: str) -> list[dict]:
+        rows = self._read("event_rows", case_id)
+        return self._store.history_rows(case_id) if rows is None else list(rows)
+
+    def deadlines(self, case_id: str) -> list[Deadline]:
+        values = self._read("deadlines", case_id)
+        return self._store.deadlines(case_id) if values is None else _deadlines(values)
+
+    def sanctions(self, case_id: str) -> list[Sanction]:
+        rows = self._read("sanctions", case_id)
+        return self._store.sanctions(case_id) if rows is None else _sanctions(rows)
 
 
 def _data(text: str | None) -> Any:
@@ -552,8 +613,8 @@ class Store:
                                [county]).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
-        return [_entry(v) for v in self.db.conn.execute(
-            f"{_SELECT_ENTRIES} where case_id = ? order by seq", [case_id])]
+        return _history(self.db.conn.execute(
+            f"{_SELECT_ENTRIES} where case_id = ? order by seq", [case_id]))
 
     def event_by_key(self, key: str) -> dict | None:
         """The event recorded with an idempotency key, if any, with its case's province and
@@ -588,47 +649,60 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            grouped: dict[str, tuple[tuple, list, list, list, list]] = {
-                values[0]: (values, [], [], [], []) for values in conn.execute(
-                    f"{_SELECT_CASES} where id in ({marks})", chunk)}
-            # (each case's rows in the order its own reads give them: by seq, by id; the
-            # case's id is the last column of the first two. Rows left of a case whose own
-            # row is gone, changed outside doudi, belong to no case read: read alone, it is
-            # "no case")
-            nowhere: tuple[tuple, list, list, list, list] = ((), [], [], [], [])
-            for select, order, at in ((_SELECT_ENTRIES, "case_id, seq", 1),
-                                      (_SELECT_DEADLINES, "id", 2)):
-                for values in conn.execute(f"{select} where case_id in ({marks}) order by {order}",
-                                           chunk):
-                    grouped.get(values[-1], nowhere)[at].append(values)
-            for row in self._each_row(f"select * from [sanctions] where case_id in ({marks}) "
-                                      "order by id", chunk):
-                grouped.get(row["case_id"], nowhere)[3].append(row)
+            rows = {values[0]: values for values in conn.execute(
+                f"{_SELECT_CASES} where id in ({marks})", chunk)}
+            # (rows left of a case whose own row is gone, changed outside doudi, are read with
+            # the others but belong to no case read: read alone, it is "no case")
+            stored = self.case_rows(chunk, ("events", "deadlines", "sanctions"))
             # (as :meth:`links` gives them: a dict each, its keys in that order)
+            links: dict[str, list[dict]] = {}
             for owner, other, workflow, relation, on in conn.execute(
                     "select l.case_id, l.other_id, c.workflow, l.relation, l.[on] from links l "
                     f"join cases c on c.id = l.other_id where l.case_id in ({marks}) "
                     "order by l.case_id, l.seq", chunk):
-                grouped.get(owner, nowhere)[4].append(
+                links.setdefault(owner, []).append(
                     {"case_id": other, "workflow": workflow, "relation": relation, "on": on})
-            for case_id, (row, events, deadlines, sanctions, links) in grouped.items():
+            for case_id, row in rows.items():
                 try:
-                    history = [_entry(v) for v in events]
+                    history = stored.history(case_id)
                     found[case_id] = Known(
-                        CaseRecord.from_stored(row), history,
-                        [Deadline.from_stored(v) for v in deadlines],
-                        [Sanction.from_row(r) for r in sanctions], links,
+                        CaseRecord.from_stored(row), history, stored.deadlines(case_id),
+                        stored.sanctions(case_id), links.get(case_id, []),
                         history[-1].hash if history else None)
                 except DamagedRecord:
                     continue
         return found
 
+    def case_rows(self, ids: Sequence[str], tables: Iterable[str]) -> CaseRows:
+        """The rows of ``tables`` (``events``, for histories; ``event_rows``, as
+        :meth:`history_rows` gives them; ``deadlines``; ``sanctions``) of the cases ``ids``,
+        read together: one statement a table a 500 cases, not one a case (``recompute``,
+        ``advance`` and ``audit verify`` read each chunk of cases so, an import its batch's).
+        A case's rows come in the order its own read gives them."""
+        conn = self.db.conn
+        read: dict[str, dict[str, list]] = {}
+        for table in tables:
+            select, order, as_dicts = _BY_CASE[table]
+            grouped: dict[str, list] = {}
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                sql = (f"{select} where case_id in ({','.join('?' * len(chunk))}) "
+                       f"order by {order}")
+                if as_dicts:
+                    for row in self._each_row(sql, chunk):
+                        grouped.setdefault(row["case_id"], []).append(row)
+                else:  # (the case's id is the last value)
+                    for values in conn.execute(sql, chunk):
+                        grouped.setdefault(values[-1], []).append(values)
+            read[table] = grouped
+        return CaseRows(self, ids, read)
+
     def history_rows(self, case_id: str) -> list[dict]:
         return list(self._rows("select * from [events] where case_id = ? order by seq", [case_id]))
 
     def deadlines(self, case_id: str) -> list[Deadline]:
-        return [Deadline.from_stored(v) for v in self.db.conn.execute(
-            f"{_SELECT_DEADLINES} where case_id = ? order by id", [case_id])]
+        return _deadlines(self.db.conn.execute(
+            f"{_SELECT_DEADLINES} where case_id = ? order by id", [case_id]))
 
     def each_case(self, condition: str = "1", args: Iterable = (), chunk: int = 1000
                   ) -> Iterator[CaseRecord]:
@@ -639,11 +713,18 @@ class Store:
     def each_case_row(self, condition: str = "1", args: Iterable = (), chunk: int = 1000
                       ) -> Iterator[dict]:
         """:meth:`each_case`'s rows as stored, not yet read into cases."""
+        return chain.from_iterable(self.case_row_chunks(condition, args, chunk))
+
+    def case_row_chunks(self, condition: str = "1", args: Iterable = (), chunk: int = 1000
+                        ) -> Iterator[list[dict]]:
+        """:meth:`each_case_row`'s rows, ``chunk`` at a time (none empty), for work that
+        reads each chunk's other rows together (:meth:`case_rows`)."""
         after = ""
         while True:
             rows = self._rows(f"select * from cases where id > ? and ({condition}) "
                               "order by id limit ?", [after, *args, chunk])
-            yield from rows
+            if rows:
+                yield rows
             if len(rows) < chunk:
                 return
             after = rows[-1]["id"]
@@ -839,9 +920,8 @@ class Store:
     def sanctions(self, case_id: str, through: int | None = None) -> list[Sanction]:
         """The case's sanctions (``through``: only those of its events up to that seq)."""
         upto, args = _through("seq", through)
-        rows = self._rows(f"select * from [sanctions] where case_id = ?{upto} order by id",
-                          [case_id, *args])
-        return [Sanction.from_row(r) for r in rows]
+        return _sanctions(self._each_row(
+            f"select * from [sanctions] where case_id = ?{upto} order by id", [case_id, *args]))
 
     def links(self, case_id: str, through: int | None = None) -> list[dict]:
         """The case's links as a case view shows them: ``{"case_id", "workflow", "relation",

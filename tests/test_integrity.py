@@ -988,20 +988,21 @@ def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_w
 
 
 def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db):
-    # Cases are listed a thousand at a time, each history read after: an event written in
-    # between made the listed row look older than its history (review finding).
+    # Cases are listed a thousand at a time, their histories read after (the chunk's
+    # together): an event written in between made the listed row look older than its history
+    # (review finding).
     engine, writer = Engine.open(db), Engine.open(db)
     engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="busy")
-    read = engine.store.history_rows
+    read = engine.store.case_rows
 
-    def meanwhile(case_id):
+    def meanwhile(ids, tables):
         if not meanwhile.done:
             meanwhile.done = True
             writer.fire("busy", "accept", on=date(2026, 3, 3))
-        return read(case_id)
+        return read(ids, tables)
 
     meanwhile.done = False
-    engine.store.history_rows = meanwhile
+    engine.store.case_rows = meanwhile
     assert engine.verify() == (1, 2, [])
 
 
