@@ -32,6 +32,11 @@ CORRECTION_EVENT = "correction"  # references the event it corrects; changes no 
 SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 AUTO_ACTOR = "doudi (by itself)"
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
+#: Cases recompute, advance and verify list at a time, each chunk's histories and deadlines
+#: read together: a statement a table a chunk, not a case. Not 1,000: the garbage collector
+#: walks the rows a chunk holds, so over 3,000 cases recompute took no less CPU time than
+#: reading case by case, and the peak RSS was 21-29 MB higher (4-6 MB at 100).
+READ_CHUNK = 100
 _T = TypeVar("_T")  # what a batched writer reports for each change
 #: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
 MovedDate = tuple[str, str, int, date, date]
@@ -250,7 +255,7 @@ class Maintenance:
         first = "id in (select id from temp.provisional_first)"
         try:
             for condition in (first, f"not {first}"):  # the first all written, then the rest
-                self._write_batched(self.store.case_row_chunks(condition),
+                self._write_batched(self.store.case_row_chunks(condition, chunk=READ_CHUNK),
                                     self._recomputed_case, done, progress, left)
         finally:
             db.execute("drop table temp.provisional_first")
@@ -455,7 +460,7 @@ class Maintenance:
                 progress(1)
             rows, finding = self._checked(row, unchecked, stored)
             if finding is not None and finding.seq == len(rows):
-                # The row was read before its history (cases are listed a thousand at a
+                # The row was read before its history (cases are listed a chunk at a
                 # time), or its deadlines after: an event written in between is no
                 # tampering. All again, as one snapshot, before anything is reported.
                 with self.store.snapshot():
@@ -495,7 +500,7 @@ class Maintenance:
         if case_id is not None:
             yield self._load_row(case_id), self.store
             return
-        for rows in self.store.case_row_chunks():
+        for rows in self.store.case_row_chunks(chunk=READ_CHUNK):
             stored = self.store.case_rows([row["id"] for row in rows],
                                           ("event_rows", "deadlines", "sanctions"))
             for row in rows:
@@ -629,7 +634,7 @@ class Maintenance:
             except DoudiError:
                 return True
 
-        self._write_batched(self.store.case_row_chunks(),
+        self._write_batched(self.store.case_row_chunks(chunk=READ_CHUNK),
                             lambda case, stored: self._advanced_case(case, until, stored),
                             on_recorded or recorded.append, progress, left, pending)
         left.raise_if_any("advance")

@@ -9,7 +9,6 @@ event rows, its deadlines twice, its sanctions)."""
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import sqlite3
@@ -184,10 +183,17 @@ def test_results_read_together_are_those_read_a_case_at_a_time(tmp_path, monkeyp
                             "'$.phase_out_ends_on', 'someday') where id = 'T2'")
     second = str(tmp_path / "alone.db")
     shutil.copy(first, second)
-    monkeypatch.setattr(Store, "case_row_chunks",
-                        functools.partialmethod(Store.case_row_chunks, chunk=3))
+    monkeypatch.setattr(maintenance, "READ_CHUNK", 3)
     monkeypatch.setattr(maintenance, "WRITE_BATCH", 2)
+    read, sizes = Store.case_rows, []
+
+    def counted(self, ids, tables):
+        sizes.append(len(ids))
+        return read(self, ids, tables)
+
+    monkeypatch.setattr(Store, "case_rows", counted)
     together = _run_all(first)
+    assert max(sizes) == 3 and len(sizes) > 3 * 2  # (chunks of 3, in each of the three)
     monkeypatch.setattr(Store, "case_rows", lambda self, ids, tables: CaseRows(self, ids, {}))
     alone = _run_all(second)
     assert together == alone

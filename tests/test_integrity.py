@@ -988,7 +988,7 @@ def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_w
 
 
 def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db):
-    # Cases are listed a thousand at a time, their histories read after (the chunk's
+    # Cases are listed a chunk at a time, their histories read after (the chunk's
     # together): an event written in between made the listed row look older than its history
     # (review finding).
     engine, writer = Engine.open(db), Engine.open(db)
