@@ -7,6 +7,7 @@ the events known on that date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from operator import attrgetter
@@ -267,8 +268,8 @@ def apply_event(
                     # (a first period counted from the opening stays the period it opened in)
                     counted = _period(param, Duration.parse(
                         result[at].duration, own_period=True).count == 0)
-                    result[at] = changed(result[at], **_counted(
-                        calendar, param, result[at].starts_on, counted))
+                    result[at] = changed(result[at], **_recounted(
+                        calendar, param, result[at], counted))
             if result[at].passed(on):
                 # Breached already: no extension moves its due date, and no pause stops it.
                 # An extension is decided within the time limit it extends (57号 第22条
@@ -281,8 +282,8 @@ def apply_event(
                         extension = x
                         break
                 if extension is not None:
-                    result[at] = changed(result[at], extended_by=event, **_counted(
-                        calendar, params[extension.param], result[at].starts_on))
+                    result[at] = changed(result[at], extended_by=event, **_recounted(
+                        calendar, params[extension.param], result[at]))
                 if event in rule.pauses and result[at].paused_on is None:
                     result[at] = changed(result[at], paused_on=on)
                 elif event in rule.resumes and result[at].paused_on is not None:
@@ -351,6 +352,31 @@ def _counted(calendar: OfficialCalendar, param: Parameter, start: date,
     return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
             "computation": due.basis, "provisional": due.provisional, "param": param.name,
             "moved_from": None if due.nominal_end == due.due else due.nominal_end}
+
+
+#: The words :func:`_resumed` adds to a deadline's basis for each pause it was resumed from:
+#: the day it was paused, the day it resumed.
+_RESUMPTION = re.compile("；([0-9]{4}-[0-9]{2}-[0-9]{2})中止，([0-9]{4}-[0-9]{2}-[0-9]{2})恢复，到期日顺延")
+
+
+def _recounted(calendar: OfficialCalendar, param: Parameter, deadline: Deadline,
+               duration: Duration | None = None) -> dict[str, Any]:
+    """:func:`_counted` for a running ``deadline`` whose period changes (an extension, a
+    variant): the new period from its start, then each pause it was resumed from, as the
+    resumption moved it (the time the new period had left on the day it was paused, from
+    the day it resumed), so that the time a pause added is kept, and its words. A pause on
+    a day the new period had already run out by stopped nothing of it (a breached deadline
+    is not paused) and moves nothing. The pauses are read from the words the resumptions
+    wrote in the deadline's basis, the one place its row keeps them."""
+    fields = _counted(calendar, param, deadline.starts_on, duration)
+    for paused, resumed in _RESUMPTION.findall(deadline.computation):
+        paused_on = stored_date(paused)
+        if fields["due_on"] < paused_on:
+            continue
+        fields.update(_resumed(changed(deadline, paused_on=paused_on, **fields), calendar,
+                               stored_date(resumed)))
+        del fields["paused_on"]  # (a pause it is in now stays: its words come when it resumes)
+    return fields
 
 
 def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[str, Any]:

@@ -230,3 +230,136 @@ def test_a_working_day_period_is_never_moved_and_counts_working_days_left():
     resumed = run("5wd", [("go", date(2026, 2, 10)), ("hold", date(2026, 2, 12)),
                           ("resume", date(2026, 3, 2))])
     assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 5), None)
+
+
+# -- an extension or a variant after a resumption keeps the time the pause added ---------------
+# Found by review: an extension (or a variant's period, the case's attributes changed) counted
+# the new period from the start again, as if the deadline had never been paused: the days the
+# pause had added, and its words in the basis, were dropped.
+
+EXTENDED = MINI.replace('param = "p"\n', '''param = "p"
+extensions = [{ events = ["extend"], param = "px" }]
+variants = [{ when = "delegated", param = "pd" }]
+''').replace("[[deadlines]]", '''[[transitions]]
+event = "extend"
+sources = ["b"]
+dest = ""
+
+[[transitions]]
+event = "delegate"
+sources = ["b"]
+dest = ""
+
+[attributes.delegated]
+type = "bool"
+title = "权限下放"
+
+[parameters.px]
+value = "EXTENDED"
+citation = "测试条款（延长）"
+
+[parameters.pd]
+value = "DELEGATED"
+citation = "测试条款（下放）"
+
+[[deadlines]]''')
+
+
+def run_extended(periods: tuple[str, str, str], events: list[tuple[str, date]]):
+    """The one deadline of the mini workflow, its period ``p``, extended to ``px`` by
+    ``extend``, and ``pd`` once ``delegate`` makes the case delegated, after ``events``."""
+    period, extended, delegated = periods
+    workflow = parse_workflow(EXTENDED.replace("PERIOD", period).replace("EXTENDED", extended)
+                              .replace("DELEGATED", delegated), "tests/mini.toml")
+    calendar = national_calendar()
+    deadlines: list = []
+    attributes: dict = {}
+    for event, on in events:
+        before = dict(attributes)
+        if event == "delegate":
+            attributes["delegated"] = True
+        deadlines = apply_event(deadlines, workflow, event, on, calendar, attributes, False, {},
+                                before=before)
+        deadlines = [Deadline.from_row(d.to_row("C1")) for d in deadlines]
+    [deadline] = deadlines
+    return deadline
+
+
+# 30wd from Mon 2026-03-02 (民发〔2021〕57号 第22条's 30 working days; 清明 4/4–4/6 off, 劳动节
+# 5/1–5/5 off, 5/9 (Sat) worked): 3/3 … 3/6 (4), 3/9 … 3/13 (9), 3/16 … 3/20 (14), 3/23 …
+# 3/27 (19), 3/30 … 4/3 (24), 4/7 … 4/10 (28), 4/13 (29), 4/14 (30) → Tue 4/14. Paused Fri
+# 3/13, 9 working days used, 21 left; resumed Mon 3/23: 3/24 … 3/27 (4), 3/30 … 4/3 (9),
+# 4/7 … 4/10 (13), 4/13 … 4/17 (18), 4/20, 4/21, 4/22 (21) → Wed 4/22.
+PAUSED = [("go", date(2026, 3, 2)), ("hold", date(2026, 3, 13)), ("resume", date(2026, 3, 23))]
+
+
+def test_an_extension_after_a_resumption_keeps_the_time_the_pause_added():
+    """57号 第22条 "可以延长至45个工作日": extended on Wed 4/1, after the resumption, the
+    deadline counts 45 working days from its start, the pause's days not among them: 9 used
+    before it, 36 left from 3/23: 21 → 4/22 (above), 4/23, 4/24 (23), 4/27 … 4/30 (27), 5/6,
+    5/7, 5/8 (30), Sat 5/9 worked (31), 5/11 … 5/15 (36) → Fri 2026-05-15 (the old code counted
+    45 from 3/2 as if never paused: … 4/14 (30), 4/15 … 4/30 (42), 5/6, 5/7, 5/8 → 5/8)."""
+    resumed = run_extended(("30wd", "45wd", "20wd"), PAUSED)
+    assert resumed.due_on == date(2026, 4, 22)
+    extended = run_extended(("30wd", "45wd", "20wd"), [*PAUSED, ("extend", date(2026, 4, 1))])
+    assert (extended.due_on, extended.duration, extended.extended_by) == (
+        date(2026, 5, 15), "45wd", "extend")
+    assert extended.computation.startswith("《民法典》第201条：起算日2026-03-02不计入，计45个工作日")
+    assert extended.computation.endswith("；2026-03-13中止，2026-03-23恢复，到期日顺延")
+
+
+def test_a_variant_after_a_resumption_keeps_the_time_the_pause_added():
+    """Delegated (20 working days, 民发〔2022〕83号 四(一)) on Wed 4/1, after the resumption:
+    20 from 3/2, 9 used before the pause, 11 left from 3/23: 3/24 … 3/27 (4), 3/30 … 4/3 (9),
+    4/7 (10), 4/8 (11) → Wed 2026-04-08 (the old code: 20 from 3/2, 3/27 (19), 3/30 (20) →
+    Mon 3/30, already passed on 4/1)."""
+    delegated = run_extended(("30wd", "45wd", "20wd"),
+                             [*PAUSED, ("delegate", date(2026, 4, 1))])
+    assert (delegated.due_on, delegated.duration, delegated.param) == (
+        date(2026, 4, 8), "20wd", "pd")
+    assert delegated.computation.endswith("；2026-03-13中止，2026-03-23恢复，到期日顺延")
+
+
+def test_a_shorter_variant_whose_period_had_run_out_before_the_pause_is_not_moved_by_it():
+    """A pause stops only a period still running (a breached one is not paused). 30wd from
+    3/2, paused Wed 4/1 (22 used: 3/31 is the 21st), resumed Wed 4/15, delegated Thu 4/16:
+    20 working days from 3/2 ended on Mon 3/30 (3/27 (19), 3/30 (20)), before the pause, so
+    the pause adds nothing: due Mon 2026-03-30, breached."""
+    delegated = run_extended(("30wd", "45wd", "20wd"), [
+        ("go", date(2026, 3, 2)), ("hold", date(2026, 4, 1)), ("resume", date(2026, 4, 15)),
+        ("delegate", date(2026, 4, 16))])
+    assert delegated.due_on == date(2026, 3, 30)
+    assert "中止" not in delegated.computation
+
+
+def test_a_calendar_day_extension_counts_from_the_pause_day_what_the_longer_period_had_left():
+    """7d from Mon 2026-09-28: last day 10/5, in 国庆 (10/1–10/7 off) → 第203条: 10/8. Paused
+    Tue 10/6, in the days 第203条 added: none of the 7 days left. Resumed Fri 10/9 → due Fri
+    10/9. Extended that day to 15d: 15 days from 9/28 end on Tue 10/13, of which 7 were left
+    on the pause day (10/7 … 10/13), counted from 10/9: 10/10 (1) … 10/16 (7) → Fri
+    2026-10-16, a working day (the old code: 15 days from 9/28 → 10/13, as if never
+    paused)."""
+    events = [("go", date(2026, 9, 28)), ("hold", date(2026, 10, 6)),
+              ("resume", date(2026, 10, 9))]
+    assert run_extended(("7d", "15d", "5d"), events).due_on == date(2026, 10, 9)
+    extended = run_extended(("7d", "15d", "5d"), [*events, ("extend", date(2026, 10, 9))])
+    assert (extended.due_on, extended.moved_from) == (date(2026, 10, 16), None)
+    assert extended.computation == (
+        "《民法典》第201条、第203条：起算日2026-09-28不计入，计15日"
+        "；2026-10-06中止，2026-10-09恢复，到期日顺延")
+
+
+def test_an_extension_while_paused_again_keeps_the_first_pause_and_counts_the_second():
+    """Paused Fri 3/13, resumed Mon 3/23 (above: due 4/22), paused again Wed 4/1 after 7 more
+    working days (3/24 … 3/27, 3/30, 3/31, 4/1: 16 used), extended that day to 45: 45 from
+    3/2 less the first pause → 5/15 (above), still paused. Resumed Mon 4/13: 45 − 16 = 29
+    left: 4/14 … 4/17 (4), 4/20 … 4/24 (9), 4/27 … 4/30 (13), 5/6 … 5/8 (16), Sat 5/9 worked
+    (17), 5/11 … 5/15 (22), 5/18 … 5/22 (27), 5/25, 5/26 (29) → Tue 2026-05-26."""
+    events = [*PAUSED, ("hold", date(2026, 4, 1)), ("extend", date(2026, 4, 1))]
+    paused = run_extended(("30wd", "45wd", "20wd"), events)
+    assert (paused.due_on, paused.paused_on) == (date(2026, 5, 15), date(2026, 4, 1))
+    resumed = run_extended(("30wd", "45wd", "20wd"), [*events, ("resume", date(2026, 4, 13))])
+    assert resumed.due_on == date(2026, 5, 26)
+    assert resumed.computation.endswith("；2026-03-13中止，2026-03-23恢复，到期日顺延"
+                                        "；2026-04-01中止，2026-04-13恢复，到期日顺延")
+
