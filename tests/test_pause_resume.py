@@ -363,3 +363,26 @@ def test_an_extension_while_paused_again_keeps_the_first_pause_and_counts_the_se
     assert resumed.computation.endswith("；2026-03-13中止，2026-03-23恢复，到期日顺延"
                                         "；2026-04-01中止，2026-04-13恢复，到期日顺延")
 
+
+# -- a duty set by frequency is for the period its start gives, paused or not ------------------
+
+EVERY_PERIOD = MINI.replace('dest = "c"', 'dest = ""').replace(
+    'starts = ["go"]', 'starts = ["go", "done"]').replace(
+    '[[transitions]]\nevent = "go"', '[[transitions]]\nevent = "finish"\nsources = ["b"]\n'
+    'dest = "c"\n\n[[transitions]]\nevent = "go"')
+
+
+def test_a_frequency_duty_done_after_its_resumption_counts_for_its_own_period():
+    """A pause moves a duty's due date, not the period it is for ("每月一次": one a month).
+    1cm from Wed 2025-12-10: January's, last day Sat 1/31 → 第203条: Mon 2/2. Paused Tue
+    1/20, resumed Mon 2/2: 11 days left → Fri 2/13 (above). Done Tue 2/10, after January
+    but in time: it counts for January, so the next is February's, counted from 1/31: Sat
+    2026-02-28, worked (春节调休), not March's (3/31, counted from 2/10)."""
+    workflow = parse_workflow(EVERY_PERIOD.replace("PERIOD", "1cm"), "tests/mini.toml")
+    deadlines: list = []
+    for event, on in [("go", date(2025, 12, 10)), ("hold", date(2026, 1, 20)),
+                      ("resume", date(2026, 2, 2)), ("done", date(2026, 2, 10))]:
+        deadlines = apply_event(deadlines, workflow, event, on, national_calendar(), {}, False)
+    assert [(d.starts_on, d.due_on, d.outcome) for d in deadlines] == [
+        (date(2025, 12, 10), date(2026, 2, 13), "met"),
+        (date(2026, 1, 31), date(2026, 2, 28), None)]
