@@ -146,7 +146,7 @@ class Deadline:
     def from_stored(cls, values: Sequence) -> Deadline:
         """The deadline from its row's values in :data:`FIELDS`' order then its case's id
         (named when they cannot be read). Every case read is read through here: the cursor's
-        tuple, not a dict a row (nor a list copied from it)."""
+        tuple, not a dict a row."""
         (rule, title, severity, kind, instance, starts_on, duration, due_on, citation,
          computation, provisional, param, stopped_on, stop_event, outcome, extended_by,
          paused_on, subject, moved_from, case_id) = values

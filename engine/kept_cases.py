@@ -17,8 +17,9 @@ from engine.store import Known
 #: At most this many cases (an office's open cases, each approval opening a benefit case
 #: beside it, go round fewer).
 KEPT_CASES = 2048
-#: At most this many history entries and deadlines in all, about 1.6 kB each read back (about
-#: 65 MB): 2,048 cases of nine events and five deadlines are 28,672.
+#: At most this many history entries and deadlines in all: about 1.4 kB each as an event keeps
+#: them (56 MB at the bound, bench/README.md), 1.6 kB read back (about 65 MB). 2,048 cases of
+#: nine events and five deadlines are 28,672.
 KEPT_ITEMS = 40_000
 
 
