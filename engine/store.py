@@ -186,8 +186,10 @@ _ENTRY_COLUMNS = ("seq", "event", "on", "from_state", "to_state", "payload", "re
                   "derived", "actor", "idempotency_key", "corrects", "recorded_at", "hash",
                   "case_id")
 _SELECT_ENTRIES = f"select {', '.join(f'[{c}]' for c in _ENTRY_COLUMNS)} from [events]"
-_SELECT_DEADLINES = f"select {', '.join(f'[{c}]' for c in (*DEADLINE_FIELDS, 'case_id'))} " \
-    "from [deadlines]"
+#: A deadline's columns: its fields in order (:data:`engine.deadlines.FIELDS`), then its case's
+#: id; what it is written as (:meth:`Deadline.to_row`) and read from (:meth:`Deadline.from_stored`).
+_DEADLINE_COLUMNS = (*DEADLINE_FIELDS, "case_id")
+_SELECT_DEADLINES = f"select {', '.join(f'[{c}]' for c in _DEADLINE_COLUMNS)} from [deadlines]"
 
 
 #: What :meth:`Store.case_rows` reads of many cases at once, by name: the statement (ending
@@ -811,7 +813,7 @@ class Store:
         # an at-risk report's time.
         names = [c[0] for c in cursor.description]
         case_at = [(name[2:], i) for i, name in enumerate(names) if name.startswith("c_")]
-        deadline_at = [(f.name, names.index(f.name)) for f in attrs.fields(Deadline)]
+        deadline_at = [(name, names.index(name)) for name in DEADLINE_FIELDS]
         case_id_at = names.index("case_id")
         # The texts a rule repeats on every row (its title, clause, computation: about 1 KB
         # a deadline) are kept once each: sqlite3 makes a new string for every row read, and
@@ -1477,7 +1479,6 @@ def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[s
 #: the entries of every index whose columns an UPDATE assigns, changed or not (province,
 #: workflow, opened_on never change).
 _EVENT_ROWS = _Rows("events", (*HASHED, "prev_hash", "hash"))
-_DEADLINE_COLUMNS = (*(f.name for f in attrs.fields(Deadline)), "case_id")
 _DEADLINE_ROWS = _Rows("deadlines", _DEADLINE_COLUMNS)
 _DEADLINE_UPDATES = _Rows("deadlines", _DEADLINE_COLUMNS,
                           " where case_id = ? and rule = ? and instance = ?",
