@@ -95,12 +95,14 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
 @db_option
 def refusal(case_id: str, fmt: str, db_path: str) -> None:
     """The written notice of CASE_ID's 不予确认同意 (a dibao case), to give the applicant:
-    the decision, its date and reasons, the clause (民发〔2021〕57号 第21条).
+    the decision, its date and reasons, the clause (民发〔2021〕57号 第21条, or the one a
+    county's own period cites).
 
-    The reasons are the reject's --reason, or a later correction's (case correct CASE SEQ
-    --set reason=…); a refusal with none is refused, as the notice must state them. The
-    footer gives the day it must be delivered by (the refusal_notice deadline: 3 working days
-    after the decision) and whether notify_refusal recorded it.
+    The reasons are the reject's --reason, or a later correction's (case correct CASE_ID SEQ
+    --on DATE --reason … --set reason=…); a refusal with none is refused, as the notice must
+    state them. The footer gives the day it must be delivered by (the refusal_notice
+    deadline: 3 working days after the decision, unless the county sets its own period) and
+    whether notify_refusal recorded it.
     """
     from engine.notices import refusal_notice, render
 
