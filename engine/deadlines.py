@@ -162,6 +162,13 @@ class Deadline:
                 raise ValueError("starts_on is empty")
             if due_on is None:
                 raise ValueError("due_on is empty")
+            # (deadlines are matched and sorted by rule and instance; the duration is shown)
+            if type(rule) is not str:
+                raise TypeError(f"rule is {rule!r}, not text")
+            if type(instance) is not int:
+                raise TypeError(f"instance is {instance!r}, not a whole number")
+            if type(duration) is not str:
+                raise TypeError(f"duration is {duration!r}, not text")
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(f"deadline {rule!r} of case {case_id!r}", exc) from None
         return cls(rule, title, severity, kind, instance, starts_on, duration, due_on, citation,

@@ -149,8 +149,16 @@ class CaseRecord:
             attributes = _json(text)
             if not isinstance(attributes, dict):
                 raise TypeError(f"attributes are {type(attributes).__name__}, not an object")
+            # (the workflow names the file a case is worked through, the version is counted
+            # on by every write: neither is of use as anything else)
+            if type(workflow) is not str:
+                raise TypeError(f"workflow is {workflow!r}, not text")
+            if version is None:
+                version = 0
+            elif type(version) is not int:
+                raise TypeError(f"version is {version!r}, not a whole number")
             return cls(case_id, province, workflow, county, state, attributes,
-                       stored_date(opened_on), stored_date(last_event_on), version or 0)
+                       stored_date(opened_on), stored_date(last_event_on), version)
         except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
             raise DamagedRecord.of(f"case {case_id!r}", exc) from None
 
@@ -253,10 +261,16 @@ class CaseRows:
         return self._store.sanctions(case_id) if rows is None else _sanctions(rows)
 
 
-def _data(text: str | None) -> Any:
+def _data(text: str | None, name: str) -> Any:
     """An event's data, or what its effects decided, read-only from its stored text (most
-    have none: the shared empty one, not a JSON read)."""
-    return NO_DATA if not text or text == "{}" else read_only(_json(text))
+    have none: the shared empty one, not a JSON read). Text that is JSON but not an object
+    (``[1]``, ``null``, changed outside doudi) is a TypeError, as :func:`_entry` names it."""
+    if not text or text == "{}":
+        return NO_DATA
+    value = _json(text)
+    if type(value) is not dict:
+        raise TypeError(f"{name} {text[:40]!r} is not an object")
+    return read_only(value)
 
 
 def _json(text: Any) -> Any:
@@ -279,14 +293,16 @@ def _entry(values: Sequence) -> HistoryEntry:
     """The entry from its row's values in :data:`_ENTRY_COLUMNS`' order. Every case read is
     read through here: the cursor's tuple, not a dict a row."""
     try:
+        if type(values[0]) is not int:  # (a history is counted and cut by it)
+            raise TypeError(f"seq is {values[0]!r}, not a whole number")
         # Its fields set at once, in HistoryEntry's order, its data made read-only by _data,
         # as HistoryEntry() sets them (not called: its checks of the data a second time cost
         # about a third of an entry read, and a case read back builds one an event).
         entry = object.__new__(HistoryEntry)
         set_fields(entry, "__dict__", {
             "seq": values[0], "event": values[1], "on": stored_date(values[2]),
-            "from_state": values[3], "to_state": values[4], "payload": _data(values[5]),
-            "reason": values[6], "derived": _data(values[7]), "actor": values[8],
+            "from_state": values[3], "to_state": values[4], "payload": _data(values[5], "payload"),
+            "reason": values[6], "derived": _data(values[7], "derived"), "actor": values[8],
             "key": values[9], "corrects": values[10], "recorded_at": values[11],
             "hash": values[12]})
         return entry
