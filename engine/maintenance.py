@@ -496,13 +496,13 @@ class Maintenance:
                          ) -> Iterator[tuple[dict, Store | CaseRows]]:
         """Each case row :meth:`verify` checks, and where its other rows are read: with
         ``case_id``, that case's, from the store; else every case's, a chunk at a time, the
-        chunk's history, deadline and sanction rows read together."""
+        chunk's history, deadline, sanction and link rows read together."""
         if case_id is not None:
             yield self._load_row(case_id), self.store
             return
         for rows in self.store.case_row_chunks(chunk=READ_CHUNK):
             stored = self.store.case_rows([row["id"] for row in rows],
-                                          ("event_rows", "deadlines", "sanctions"))
+                                          ("event_rows", "deadlines", "sanctions", "links"))
             for row in rows:
                 yield row, stored
 
@@ -535,13 +535,14 @@ class Maintenance:
     def _unreadable_rows(self, row: Mapping[str, Any], seq: int, stored: Store | CaseRows
                          ) -> Finding | None:
         """A row changed so that it cannot be read back or used: the case's workflow or state
-        (not in the hash chain's terms), a deadline or a sanction (not in the chain at all, so
-        nothing else would show it)."""
+        (not in the hash chain's terms), a deadline, a sanction or a link (not in the chain at
+        all, so nothing else would show it)."""
         case_id = row["id"]
         for what, read in (
                 ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
                 ("a deadline row", lambda: stored.deadlines(case_id)),
-                ("a sanction row", lambda: stored.sanctions(case_id))):
+                ("a sanction row", lambda: stored.sanctions(case_id)),
+                ("a link row", lambda: stored.links(case_id))):
             try:
                 read()
             except DamagedRecord as exc:

@@ -198,6 +198,10 @@ _SELECT_ENTRIES = f"select {', '.join(f'[{c}]' for c in _ENTRY_COLUMNS)} from [e
 #: id; what it is written as (:meth:`Deadline.to_row`) and read from (:meth:`Deadline.from_stored`).
 _DEADLINE_COLUMNS = (*DEADLINE_FIELDS, "case_id")
 _SELECT_DEADLINES = f"select {', '.join(f'[{c}]' for c in _DEADLINE_COLUMNS)} from [deadlines]"
+#: A case's links as a case view shows them, the case's id last (named when they cannot be
+#: read).
+_SELECT_LINKS = "select l.other_id, c.workflow, l.relation, l.[on], l.case_id from links l " \
+    "join cases c on c.id = l.other_id"
 
 
 #: What :meth:`Store.case_rows` reads of many cases at once, by name: the statement (ending
@@ -208,6 +212,7 @@ _BY_CASE = {
     "event_rows": ("select * from [events]", "case_id, seq", True),  # (Store.history_rows)
     "deadlines": (_SELECT_DEADLINES, "id", False),
     "sanctions": ("select * from [sanctions]", "id", True),
+    "links": (_SELECT_LINKS, "case_id, seq", False),  # (the cases table has neither column)
 }
 
 
@@ -219,6 +224,11 @@ def _history(values: Iterable[Sequence]) -> list[HistoryEntry]:
 def _deadlines(values: Iterable[Sequence]) -> list[Deadline]:
     """Deadlines from their rows' values as :data:`_SELECT_DEADLINES` reads them."""
     return [Deadline.from_stored(v) for v in values]
+
+
+def _links(values: Iterable[Sequence]) -> list[dict]:
+    """Links from their rows' values as :data:`_SELECT_LINKS` reads them."""
+    return [_link(*v) for v in values]
 
 
 def _sanctions(rows: Iterable[Mapping]) -> list[Sanction]:
@@ -260,6 +270,10 @@ class CaseRows:
         rows = self._read("sanctions", case_id)
         return self._store.sanctions(case_id) if rows is None else _sanctions(rows)
 
+    def links(self, case_id: str) -> list[dict]:
+        values = self._read("links", case_id)
+        return self._store.links(case_id) if values is None else _links(values)
+
 
 def _data(text: str | None, name: str) -> Any:
     """An event's data, or what its effects decided, read-only from its stored text (most
@@ -287,6 +301,17 @@ def _json(text: Any) -> Any:
         except (StopIteration, ValueError):
             pass
     return json.loads(text)
+
+
+def _link(other: str, workflow: str, relation: str, on: Any, owner: str) -> dict:
+    """A link of case ``owner`` from its row's values as :data:`_SELECT_LINKS` reads them, as
+    a case view shows it (``case_id``: the other case), its date checked: a view keeps the
+    links made by its date, compared as text."""
+    try:
+        stored_date(on)
+    except ValueError as exc:
+        raise DamagedRecord.of(f"the {relation!r} link of case {owner!r}", exc) from None
+    return {"case_id": other, "workflow": workflow, "relation": relation, "on": on}
 
 
 def _entry(values: Sequence) -> HistoryEntry:
@@ -671,21 +696,13 @@ class Store:
                 f"{_SELECT_CASES} where id in ({marks})", chunk)}
             # (rows left of a case whose own row is gone, changed outside doudi, are read with
             # the others but belong to no case read: read alone, it is "no case")
-            stored = self.case_rows(chunk, ("events", "deadlines", "sanctions"))
-            # (as :meth:`links` gives them: a dict each, its keys in that order)
-            links: dict[str, list[dict]] = {}
-            for owner, other, workflow, relation, on in conn.execute(
-                    "select l.case_id, l.other_id, c.workflow, l.relation, l.[on] from links l "
-                    f"join cases c on c.id = l.other_id where l.case_id in ({marks}) "
-                    "order by l.case_id, l.seq", chunk):
-                links.setdefault(owner, []).append(
-                    {"case_id": other, "workflow": workflow, "relation": relation, "on": on})
+            stored = self.case_rows(chunk, ("events", "deadlines", "sanctions", "links"))
             for case_id, row in rows.items():
                 try:
                     history = stored.history(case_id)
                     found[case_id] = Known(
                         CaseRecord.from_stored(row), history, stored.deadlines(case_id),
-                        stored.sanctions(case_id), links.get(case_id, []),
+                        stored.sanctions(case_id), stored.links(case_id),
                         history[-1].hash if history else None)
                 except DamagedRecord:
                     continue
@@ -946,9 +963,8 @@ class Store:
         "on"}`` (``case_id``: the other case), oldest first (``through``: only those its
         events up to that seq made)."""
         upto, args = _through("l.seq", through)
-        return self._rows("select l.other_id as case_id, c.workflow, l.relation, l.[on] "
-                          "from links l join cases c on c.id = l.other_id "
-                          f"where l.case_id = ?{upto} order by l.seq", [case_id, *args])
+        return _links(self.db.conn.execute(
+            f"{_SELECT_LINKS} where l.case_id = ?{upto} order by l.seq", [case_id, *args]))
 
     def sanction_rows(
         self,

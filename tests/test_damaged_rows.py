@@ -4,8 +4,8 @@ writes nothing; ``audit verify`` lists the case.
 
 Each was found by changing one column of a small database with sqlite3 and running the
 commands on it: before, these ended in a TypeError deep in the engine (the version added to,
-the workflow's name sliced, an event's data merged into the attributes, deadlines sorted by
-rule)."""
+the workflow's name sliced, a link's date compared with the view's, an event's data merged
+into the attributes, deadlines sorted by rule)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ DAMAGES = {
     "workflow blank": (
         "update cases set workflow = null where id = 'B1'",
         "case 'B1' cannot be read from the database (TypeError: workflow is None, not text)"),
+    "link's date blank": (
+        "insert into links (case_id, other_id, relation, [on], seq) "
+        "values ('B1', 'G1', 'benefit', null, 1)",
+        "the 'benefit' link of case 'B1' cannot be read from the database (ValueError: null is "
+        "not a date: expected YYYY-MM-DD)"),
     "event data a list": (
         "update events set payload = '[1]' where case_id = 'B1' and seq = 1",
         "event 1 of case 'B1' cannot be read from the database (TypeError: payload '[1]' is "
