@@ -249,7 +249,7 @@ def _to_repay(ctx: GuardContext) -> list:
     """The payments made from the month the fraud began (``since``) through the finding,
     less the months an earlier finding already ordered back."""
     # (with the final states: a case stopped or ended before the finding was paid until then)
-    paid = schedule(ctx.history, ctx.attributes, ctx.final_states, "", ctx.on)
+    paid = schedule(ctx.history, ctx.attributes, ctx.final_states, "", ctx.on, ctx.case_id)
     first, last = month_text(month_of(_date(ctx, "since"))), month_text(month_of(ctx.on))
     ordered = [(month_text(month_of(iso_date(str(e.payload["since"])))), month_text(month_of(e.on)))
                for e in ctx.history if e.event == "fraud_found"]

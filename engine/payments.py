@@ -16,7 +16,7 @@ import attrs
 from attrs import frozen
 
 from engine.arguments import spelled
-from engine.errors import InvalidInput
+from engine.errors import DamagedRecord, InvalidInput
 from engine.guards import HistoryEntry
 from engine.money import product, to_fen
 from engine.shapes import is_instance, is_number, is_text, listed, one
@@ -109,8 +109,24 @@ def schedule(
     final_states: frozenset[str],
     start_basis: str,
     as_of: date,
+    case_id: str | None = None,
 ) -> list[Payment]:
-    """Every month paid or scheduled on ``as_of``: up to its month, or to a phase-out's end."""
+    """Every month paid or scheduled on ``as_of``: up to its month, or to a phase-out's end.
+    Worked out from the data recorded: an amount, a month or a phase-out's plan there that
+    cannot be used (changed outside doudi) is a :class:`DamagedRecord` naming ``case_id``."""
+    try:
+        return _schedule(history, final_states, start_basis, as_of)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:  # (InvalidInput too)
+        raise DamagedRecord.of(f"the data the payments of case {case_id!r} are worked out from",
+                               exc) from None
+
+
+def _schedule(
+    history: Sequence[HistoryEntry],
+    final_states: frozenset[str],
+    start_basis: str,
+    as_of: date,
+) -> list[Payment]:
     opening = history[0].payload
     if "paid_from" not in opening or "amount" not in opening:
         return []

@@ -120,12 +120,12 @@ def history_rows(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> tuple[dict,
 
 
 def paid(wf: Workflow, entries: tuple[HistoryEntry, ...], attributes: Mapping[str, Any],
-         as_of: date) -> tuple[Payment, ...]:
+         as_of: date, case_id: str | None = None) -> tuple[Payment, ...]:
     """A benefit case's monthly payments up to ``as_of``; none for other cases."""
     if not pays(wf, entries):
         return ()
     start = wf.parameters["payment_start"].citation + "：自确认同意的次月起按月发放"
-    return tuple(schedule(entries, attributes, wf.final_states, start, as_of))
+    return tuple(schedule(entries, attributes, wf.final_states, start, as_of, case_id))
 
 
 def pays(wf: Workflow, entries: tuple[HistoryEntry, ...]) -> bool:
@@ -181,7 +181,7 @@ class CaseView:
         if self._source is None:
             return ()
         wf, entries, _, _, _ = self._source
-        return paid(wf, entries, self.case.attributes, self.as_of)
+        return paid(wf, entries, self.case.attributes, self.as_of, self.case.id)
 
     @property
     def id(self) -> str:

@@ -116,3 +116,37 @@ def test_a_damaged_row_is_named_in_one_line_by_every_command_reading_it(db, tmp_
     if report.exit_code:
         assert error_line(report) == line
 
+
+@pytest.mark.parametrize(("seq", "column", "value", "problem"), [
+    (0, "payload", '{"amount": "x", "paid_from": "2026-01"}',
+     "ValueError: could not convert string to float: 'x'"),
+    (1, "derived", '{"phase_out": null}', "TypeError: 'NoneType' object is not subscriptable")])
+def test_payments_worked_out_from_damaged_data_name_the_case(db, seq, column, value, problem):
+    """A 山西 benefit case (700 a month from 2026-01) whose income exceeded the standard
+    (900 > 810: a phase-out recorded, what it decided kept as derived data); its opening's
+    amount, or the phase-out's plan, changed outside doudi: case show and case fire worked out
+    its payments from them and ended in a traceback (payments.py)."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5), case_id="P1",
+                     attributes={"amount": 700, "paid_from": "2026-01"})
+    engine.fire("P1", "income_exceeds", on=date(2026, 5, 11),
+                payload={"per_capita_income": 900, "standard": 810})
+    engine.store.db.close()
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_update")
+    raw.execute(f"update events set {column} = ? where case_id = 'P1' and seq = ?", [value, seq])
+    raw.commit()
+    raw.close()
+    before = _stored(db)
+    line = (f"Error: the data the payments of case 'P1' are worked out from cannot be read from "
+            f"the database ({problem}): {OUTSIDE}")
+    for args in (("case", "show", "P1"), ("case", "show", "P1", "--format", "json"),
+                 ("case", "fire", "P1", "fraud_found", "--on", "2026-06-10", "--set",
+                  "since=2026-02-01", "--reason", "虚报收入")):
+        result = run(db, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert error_line(result) == line
+    assert _stored(db) == before
+    audit = run(db, "audit", "verify")
+    assert audit.exit_code == 1, audit.output
+    assert [x.split(":")[0] for x in audit.stdout.splitlines()] == ["case P1"]
