@@ -689,13 +689,7 @@ class Engine(Reports, Maintenance):
                 self._known_cases.used(case_id)
                 return known, True
             self._known_cases.drop(case_id)
-        case = self._load(case_id)
-        history = self.store.history(case_id)
-        links = self.store.links(case_id)
-        known = Known(case, history, self.store.deadlines(case_id),
-                      self.store.sanctions(case_id), links,
-                      history[-1].hash if history else None)
-        return known, False
+        return self.store.known(self._load(case_id)), False
 
     def _known_many(self, ids: list[str]) -> dict[str, Known]:
         """:meth:`_known` (verified) for many cases at once: the kept copies confirmed by one

@@ -275,6 +275,16 @@ class CaseRows:
         return self._store.links(case_id) if values is None else _links(values)
 
 
+def _whole(case: CaseRecord, stored: Store | CaseRows) -> Known:
+    """The case whole from its rows, read alone (``stored`` the store) or with other cases'
+    (:class:`CaseRows`); a row that cannot be read raises :class:`DamagedRecord`, the
+    history's first, then the links', the deadlines', the sanctions'."""
+    history = stored.history(case.id)
+    links = stored.links(case.id)
+    return Known(case, history, stored.deadlines(case.id), stored.sanctions(case.id), links,
+                 history[-1].hash if history else None)
+
+
 def _data(text: str | None, name: str) -> Any:
     """An event's data, or what its effects decided, read-only from its stored text (most
     have none: the shared empty one, not a JSON read). Text that is JSON but not an object
@@ -699,14 +709,14 @@ class Store:
             stored = self.case_rows(chunk, ("events", "deadlines", "sanctions", "links"))
             for case_id, row in rows.items():
                 try:
-                    history = stored.history(case_id)
-                    found[case_id] = Known(
-                        CaseRecord.from_stored(row), history, stored.deadlines(case_id),
-                        stored.sanctions(case_id), stored.links(case_id),
-                        history[-1].hash if history else None)
+                    found[case_id] = _whole(CaseRecord.from_stored(row), stored)
                 except DamagedRecord:
                     continue
         return found
+
+    def known(self, case: CaseRecord) -> Known:
+        """The stored case whole, read alone (:meth:`known_cases` reads many together)."""
+        return _whole(case, self)
 
     def case_rows(self, ids: Sequence[str], tables: Iterable[str]) -> CaseRows:
         """The rows of ``tables`` (``events``, for histories; ``event_rows``, as
