@@ -248,31 +248,28 @@ class CaseRows:
                  ) -> None:
         self._store, self._ids, self._tables = store, frozenset(ids), tables
 
-    def _read(self, table: str, case_id: str) -> list | None:
-        """The case's rows of ``table`` as read together (none: []), or None if not read."""
+    def _built(self, table: str, case_id: str, build: Callable[[list], list],
+               alone: Callable[[str], list]) -> list:
+        """The case's ``table`` built by ``build`` from its rows read together (none: []), or
+        read ``alone`` where the case or the table was not read together."""
         if case_id not in self._ids or table not in self._tables:
-            return None
-        return self._tables[table].get(case_id, [])
+            return alone(case_id)
+        return build(self._tables[table].get(case_id, []))
 
     def history(self, case_id: str) -> list[HistoryEntry]:
-        values = self._read("events", case_id)
-        return self._store.history(case_id) if values is None else _history(values)
+        return self._built("events", case_id, _history, self._store.history)
 
     def history_rows(self, case_id: str) -> list[dict]:
-        rows = self._read("event_rows", case_id)
-        return self._store.history_rows(case_id) if rows is None else list(rows)
+        return self._built("event_rows", case_id, list, self._store.history_rows)
 
     def deadlines(self, case_id: str) -> list[Deadline]:
-        values = self._read("deadlines", case_id)
-        return self._store.deadlines(case_id) if values is None else _deadlines(values)
+        return self._built("deadlines", case_id, _deadlines, self._store.deadlines)
 
     def sanctions(self, case_id: str) -> list[Sanction]:
-        rows = self._read("sanctions", case_id)
-        return self._store.sanctions(case_id) if rows is None else _sanctions(rows)
+        return self._built("sanctions", case_id, _sanctions, self._store.sanctions)
 
     def links(self, case_id: str) -> list[dict]:
-        values = self._read("links", case_id)
-        return self._store.links(case_id) if values is None else _links(values)
+        return self._built("links", case_id, _links, self._store.links)
 
 
 def _whole(case: CaseRecord, stored: Store | CaseRows) -> Known:
