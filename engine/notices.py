@@ -341,15 +341,12 @@ def refusal_notice(view: CaseView) -> RefusalNotice:
     reasons = _reason_lines(given)
     if not reasons:
         seq, on = entry["seq"], entry["on"]
+        missing = (f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice "
+                   f"must state the reasons ({basis}: 书面告知申请人并说明理由); record them with ")
         raise DoudiError(
-            f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice must "
-            f"state the reasons ({basis}: 书面告知申请人并说明理由); record them with "
-            f"correct({view.id!r}, {seq}, on=…, reason='…', payload={{'reason': '…'}})",
-            command_line=(
-                f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice "
-                f"must state the reasons ({basis}: 书面告知申请人并说明理由); record them with "
-                f"doudi case correct {view.id} {seq} --on DATE --reason 未记录不予确认理由 "
-                "--set reason=…"))
+            f"{missing}correct({view.id!r}, {seq}, on=…, reason='…', payload={{'reason': '…'}})",
+            command_line=(f"{missing}doudi case correct {view.id} {seq} --on DATE --reason "
+                          "未记录不予确认理由 --set reason=…"))
     fields = view.case.attributes
     notified = [h["on"] for h in view.history
                 if h["event"] == NOTIFY_REFUSAL_EVENT and h["seq"] > entry["seq"]]
