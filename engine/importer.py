@@ -133,9 +133,13 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     given = data.get("key")
     if given is None:
         try:
-            return data, "import:" + _SHA256(_CANONICAL(data).encode()).hexdigest()[:32]
+            digest = _SHA256(_CANONICAL(data).encode()).hexdigest()[:32]
         except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text to be stored
             raise _lone_surrogate() from None
+        # The case first (m014): a case's keys lie together in their index, as its events do.
+        case_id = data.get("id") if data.get("op") == "open" else data.get("case_id")
+        return data, (f"import:{case_id}:{digest}" if type(case_id) is str
+                      else "import:" + digest)
     if not isinstance(given, str) or not given:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
@@ -231,6 +235,22 @@ def _as_recorded(engine: Engine, data: dict[str, Any], case_id: str) -> dict[str
     return {"case_id": case_id, "event": call.event, "on": call.on,
             "payload": json.dumps(call.payload), "reason": call.reason,
             "corrects": call.corrects, "province": call.province, "workflow": call.workflow}
+
+
+def _recorded_before_m014(engine: Engine, parsed: list[tuple[int, dict[str, Any] | None, Any]],
+                          recorded: dict[str, dict[str, Any]]) -> None:
+    """Add to ``recorded`` the lines of ``parsed`` recorded by an import before m014, with a
+    key made from their content in its format then: the line's hash alone, without its case
+    (a file imported then, imported again, adds nothing)."""
+    old: dict[str, str] = {}
+    for _, data, key in parsed:
+        # (a key made from content with a case in it: ``import:CASE:HASH``)
+        if data is not None and key not in recorded and data.get("key") is None \
+                and key.count(":") > 1:
+            old["import:" + key.rpartition(":")[2]] = key
+    if old:
+        for stored, row in engine.store.recorded_events(list(old)).items():
+            recorded[old[stored]] = row
 
 
 class _Batch:
@@ -433,6 +453,8 @@ def import_lines(
                                    dict[str, Known]]:
         recorded = engine.store.recorded_events(
             [key for _, data, key in parsed if data is not None])
+        if engine.store.legacy_import_keys():
+            _recorded_before_m014(engine, parsed, recorded)
         state = _Batch(engine)
         # The stored cases the batch's events name, read together: one at a time, a file in
         # date order (each case's events far apart) read each case again with five statements.

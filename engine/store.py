@@ -39,7 +39,7 @@ from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
 from engine.plain_fields import set_fields
 from engine.read_only import NO_DATA, read_only
-from engine.schema import PAGE_SIZE, migrations, upgrade
+from engine.schema import LEGACY_IMPORT_KEYS, PAGE_SIZE, migrations, upgrade
 
 
 def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
@@ -681,6 +681,15 @@ class Store:
             "e.corrects, c.province, c.workflow from events e join cases c on c.id = e.case_id "
             "where e.idempotency_key", keys)
         return {values[0]: dict(zip(names, values, strict=True)) for values in rows}
+
+    def legacy_import_keys(self) -> bool:
+        """Whether an import's key made from a line's content may be stored in its format
+        before m014 (the line's hash alone, :data:`engine.schema.LEGACY_IMPORT_KEYS`)."""
+        try:
+            return self.db.execute("select 1 from key_formats where format = ?",
+                                   [LEGACY_IMPORT_KEYS]).fetchone() is not None
+        except sqlite3.OperationalError:  # (a database read-only before m014: it may)
+            return True
 
     def _where_in(self, select: str, values: list) -> Iterator[tuple]:
         """``SELECT … WHERE column IN (values)``, ``select`` ending at the column, in chunks

@@ -41,8 +41,10 @@ def _reference(text: str | bytes):
         return f"not valid JSON ({exc})"
     if not isinstance(data, dict):
         return "each line must be a JSON object"
-    return data, data.get("key") or "import:" + hashlib.sha256(
-        _CANONICAL.encode(data).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(_CANONICAL.encode(data).encode()).hexdigest()[:32]
+    case_id = data.get("id") if data.get("op") == "open" else data.get("case_id")  # (m014)
+    return data, data.get("key") or (f"import:{case_id}:{digest}" if isinstance(case_id, str)
+                                     else "import:" + digest)
 
 
 @pytest.mark.parametrize("text", [
@@ -58,6 +60,10 @@ def _reference(text: str | bytes):
     b'{"a": {"b": 1}, "a": {"c": 2}}', b'{"t": "10:30", "a": 1}', b'{"t": "10:30", "t": "x"}',
     b'{"a": [[{"b": {"c": 1}}], []], "d": "e", "f": {}}', b'{"a": {"b": 1, "b": 2}, x}',
     b'{"a": "\\":", "b": 1}',
+    # keyed by their case first (m014), when it is text
+    b'{"op": "fire", "case_id": "C1", "event": "accept"}', b'{"op": "open", "id": "C:1"}',
+    b'{"op": "open", "case_id": "C1"}', b'{"op": "fire", "id": "C1"}',
+    b'{"op": "fire", "case_id": ["C1"]}', b'{"op": "fire", "case_id": "C1", "key": "k"}',
 ])
 def test_a_line_is_read_and_keyed_as_json_s_own_decode_and_encode_did(text):
     expected = _reference(text)

@@ -1,0 +1,118 @@
+"""The key an import makes from a line's content names the line's case first (m014), and a
+file imported before, whose keys are the line's hash alone, still adds nothing the second
+time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import sqlite_utils
+
+import engine.importer as importer
+from engine import Engine
+from engine.schema import LEGACY_IMPORT_KEYS, migrations
+
+LINES = [
+    {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
+    {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C2"},
+    {"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03"},
+    {"op": "fire", "case_id": "C2", "event": "accept", "on": "2026-03-03"},
+    {"op": "fire", "case_id": "C1", "event": "start_investigation", "on": "2026-03-04"},
+    {"op": "open", "province": "tianjin", "on": "2026-03-02"},  # (no id: numbered)
+]
+
+
+def _digest(line: dict) -> str:
+    """The line's hash as the import makes it: its JSON with sorted keys, as UTF-8."""
+    text = json.dumps(line, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _write(tmp_path, lines) -> str:
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
+                    encoding="utf-8")
+    return str(path)
+
+
+def _keys(db_path: str) -> list[tuple[str, int, str]]:
+    db = sqlite_utils.Database(db_path)
+    try:
+        return db.execute("select case_id, seq, idempotency_key from events "
+                          "order by idempotency_key").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_key_made_from_a_line_names_its_case_so_a_cases_keys_lie_together(tmp_path):
+    path = str(tmp_path / "new.db")
+    assert Engine.open(path).import_file(_write(tmp_path, LINES)).events == 6
+    keys = _keys(path)
+    # In the key index's order: C1's three events together, then C2's two (each case's in
+    # the order of their hashes).
+    assert [case_id for case_id, _, key in keys if key.count(":") > 1] == [
+        "C1", "C1", "C1", "C2", "C2"]
+    stored = {(case_id, seq): key for case_id, seq, key in keys}
+    assert stored["C1", 0] == f"import:C1:{_digest(LINES[0])}"
+    assert stored["C1", 2] == f"import:C1:{_digest(LINES[4])}"
+    # The case opened without an id: its key the line's hash alone, as before.
+    assert [key for key in stored.values() if key.count(":") == 1] == [
+        f"import:{_digest(LINES[5])}"]
+    assert not Engine.open(path).store.legacy_import_keys()  # (no key of the old format)
+
+
+def _old_keys(monkeypatch) -> None:
+    """Keys as an import before m014 made them: the line's hash alone."""
+    parse = importer.parse_line
+
+    def parse_line(text):
+        data, key = parse(text)
+        return data, key if data.get("key") else "import:" + key.rpartition(":")[2]
+
+    monkeypatch.setattr(importer, "parse_line", parse_line)
+
+
+def _as_before_m014(path: str) -> None:
+    """The database as the version before m014 left it (its step and table gone)."""
+    db = sqlite_utils.Database(path)
+    db.execute(f"delete from {migrations.migrations_table} "
+               "where name = 'm014_import_keys_by_case'")
+    db.execute("drop table key_formats")
+    db.conn.commit()
+    db.close()
+
+
+def test_a_file_imported_before_m014_imported_again_adds_nothing(tmp_path, monkeypatch):
+    """The upgrade finds import keys of the old format and says so; each line of the file is
+    then looked up by its old key too, and found: 6 lines, 0 written, 6 already."""
+    path, lines = str(tmp_path / "old.db"), _write(tmp_path, LINES)
+    with monkeypatch.context() as patched:
+        _old_keys(patched)
+        Engine.open(path).import_file(lines)
+    assert [k for _, _, k in _keys(path)] == sorted(
+        f"import:{_digest(line)}" for line in LINES)
+    _as_before_m014(path)
+    engine = Engine.open(path)  # (upgraded: m014 again)
+    assert engine.store.db.execute("select format from key_formats").fetchall() == [
+        (LEGACY_IMPORT_KEYS,)]
+    assert engine.store.legacy_import_keys()
+    again = engine.import_file(lines)
+    assert (again.lines, again.events, again.already) == (6, 0, 6)
+    assert len(_keys(path)) == 6
+    # A line not imported before is written, keyed by its case.
+    more = {"op": "fire", "case_id": "C2", "event": "start_investigation", "on": "2026-03-04"}
+    result = engine.import_file(_write(tmp_path, [*LINES, more]))
+    assert (result.events, result.already) == (1, 6)
+    assert ("C2", 2, f"import:C2:{_digest(more)}") in _keys(path)
+
+
+def test_an_upgrade_of_a_database_without_import_keys_records_no_old_format(tmp_path):
+    """Events fired through the API have no key made from a line: nothing to look up twice."""
+    path = str(tmp_path / "api.db")
+    engine = Engine.open(path)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="A1")
+    engine.close()
+    _as_before_m014(path)
+    assert not Engine.open(path).store.legacy_import_keys()
