@@ -21,7 +21,9 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    per batch (``with db.atomic(): db["t"].insert_all(batch)``; sqlite-utils would otherwise
    commit every 66 rows), and with ``executemany``. The bare batched insert is measured even
    when the import is not available. Three interleaved rounds on fresh files; each side's
-   best round counts. Targets ≥50,000 events/s and ≥33 % of ``insert_all``.
+   best round counts. Targets ≥50,000 events/s and ≥33 % of ``insert_all``. Then, no
+   target: the same path for more cases than an engine keeps, in case order and in date
+   order; and one import of 360,000 lines, its last tenth's rate against its first's.
 3. **report**: ``engine.breaches(as_of)`` over N dibao cases (≈4.4 deadlines and ≈8 events
    each, three provinces) with the same 1,000 breaches at every N, in three fresh processes
    (the median counts). The databases are written with SQL (executemany, one transaction),
@@ -658,6 +660,21 @@ def scenario_import_order(workdir: Path, cases: int, rounds: int = 2) -> dict:
             "date_over_case": best["case"] / best["date"]}
 
 
+
+def scenario_import_growth(workdir: Path, cases: int) -> dict:
+    """One large import in case order into a fresh database, its rate over the first tenth
+    of the lines against the last tenth: how the import slows as its database grows (a
+    platform replaying years of history writes millions of lines into one file)."""
+    path = workdir / "import_growth.jsonl"
+    lines = write_import_file(path, cases)
+    say(f"  one import of {lines:,} lines ({cases:,} cases) in a fresh process ...")
+    child = run_child("import_growth", str(workdir / "import_growth.db"), str(path), str(lines))
+    if not child.get("available"):
+        return {"available": False, "error": child.get("error")}
+    child.update(cases=cases, lines=lines,
+                 last_over_first=child["last_rate"] / child["first_rate"])
+    return child
+
 def scenario_recompute(workdir: Path, cases: int) -> dict:
     """``recompute`` over ``cases`` 山西 cases accepted on 2026-12-01, whose 30-working-day
     confirmation falls in 2027 (provisional), once a 2027 notice arrives: every case's due
@@ -1075,6 +1092,27 @@ def child(argv: list[str]) -> int:
             "already": result.already, "skipped": len(result.skipped),
             "rss_before_mb": before, "rss_delta_mb": peak_mb() - before}))
         return 0
+    if mode == "import_growth":
+        engine = Engine.open(db)
+        warm(engine, ("shanxi",))
+        tenth = -(-int(argv[3]) // 10)
+        marks: list[tuple[int, float]] = [(0, time.perf_counter())]
+        done = 0
+
+        def progress(n: int) -> None:  # (after each batch is committed)
+            nonlocal done
+            done += n
+            if done // tenth > marks[-1][0] // tenth or done == int(argv[3]):
+                marks.append((done, time.perf_counter()))
+
+        engine.import_file(argv[2], progress=progress)
+        (a, ta), (b, tb) = marks[0], marks[1]
+        (c, tc), (d, td) = marks[-2], marks[-1]
+        print(json.dumps({"available": True, "seconds": marks[-1][1] - marks[0][1],
+                          "first_rate": (b - a) / (tb - ta), "last_rate": (d - c) / (td - tc),
+                          "db_mb": sum(os.path.getsize(f) for f in (db, db + "-wal")
+                                       if os.path.exists(f)) / 1e6}))
+        return 0
     if mode == "recompute":
         from engine import calendar
         from engine.calendar import Holiday, YearRecord
@@ -1356,6 +1394,11 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
                f"{o['date_order_rate']:,.0f}/s", "",
                f"{o['date_over_case']:.2f}x case order", None)
         yield ("  the same lines in case order", f"{o['case_order_rate']:,.0f}/s", "", "", None)
+    gr = results.get("import_growth")
+    if gr and gr.get("available"):
+        yield (f"import of {gr['lines']:,} lines: last tenth's rate", f"{gr['last_rate']:,.0f}/s",
+               "", f"{gr['last_over_first']:.2f}x the first tenth's", None)
+        yield ("  the first tenth's", f"{gr['first_rate']:,.0f}/s", "", "", None)
     c = results.get("recompute")
     if c:
         yield ("recompute: cases/s, every due date moved", f"{c['cases'] / c['moved_seconds']:,.0f}/s",
@@ -1444,6 +1487,7 @@ def main(argv: list[str] | None = None) -> int:
     import_cases = 200 if args.quick else 1000
     # (over the 2,048 cases an engine keeps: in date order each case is read back)
     order_cases = 2500 if args.quick else 4000
+    growth_cases = 10_000 if args.quick else 40_000  # (90,000 / 360,000 lines)
     recompute_cases = 1000 if args.quick else 5000
     only = (set(args.only.split(",")) if args.only
             else {"fire", "import", "recompute", "report", "startup"})
@@ -1511,6 +1555,12 @@ def main(argv: list[str] | None = None) -> int:
             if o.get("available"):
                 say(f"    date order {o['date_order_rate']:,.0f}/s, case order "
                     f"{o['case_order_rate']:,.0f}/s ({o['date_over_case']:.2f}x)")
+            say("2c. one large import: how it slows as its database grows")
+            gr = results["import_growth"] = scenario_import_growth(workdir, growth_cases)
+            if gr.get("available"):
+                say(f"    first tenth {gr['first_rate']:,.0f}/s, last tenth "
+                    f"{gr['last_rate']:,.0f}/s ({gr['last_over_first']:.2f}x); "
+                    f"{gr['db_mb']:,.0f} MB")
         if "recompute" in only:
             say(f"recompute after a year's holiday notice, {recompute_cases:,} cases")
             c = results["recompute"] = scenario_recompute(workdir, recompute_cases)
