@@ -74,3 +74,14 @@ class Conflict(DoudiError):
 class Busy(Conflict):
     """Another writer held the database past the wait (10 s): nothing written; a retry may
     succeed."""
+
+    # What happened, without what it means for a single call ("nothing written; try
+    # again"), which an import stopped by it says otherwise: its earlier batches are kept.
+    cause: str = ""
+
+    @classmethod
+    def held(cls, cause: str) -> Busy:
+        """The error of a write that found the database held: ``cause`` says by what."""
+        error = cls(f"{cause}: nothing written; try again")
+        error.cause = cause
+        return error

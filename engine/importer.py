@@ -33,7 +33,7 @@ from engine.arguments import (
     spelled,
     unique_keys,
 )
-from engine.errors import DoudiError, EventRefused, InvalidInput
+from engine.errors import Busy, DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
 from engine.periods import stored_date
@@ -65,8 +65,16 @@ class ImportStopped(DoudiError):
 
     def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None
                  ) -> None:
-        super().__init__(f"line {line}: {why or error} (import stopped: nothing from this "
-                         f"line's batch written; {written} lines from earlier batches kept)")
+        if isinstance(error, Busy) and error.cause:
+            # Not the line's fault, and not the single call's "nothing written; try again",
+            # which read as if the earlier batches were lost: what was kept, and what to do.
+            message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
+                       f"batch written, {written} lines from earlier batches kept; run the "
+                       "import again to add the rest")
+        else:
+            message = (f"line {line}: {why or error} (import stopped: nothing from this "
+                       f"line's batch written; {written} lines from earlier batches kept)")
+        super().__init__(message)
         self.line, self.exit_code, self.written = line, error.exit_code, written
 
     @classmethod

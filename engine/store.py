@@ -1099,8 +1099,7 @@ class Store:
         if "locked" not in str(exc):
             raise exc
         # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
-        raise Busy(f"another writer held the database past the wait ({exc}): nothing "
-                   "written; try again") from None
+        raise Busy.held(f"another writer held the database past the wait ({exc})") from None
 
     def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
         """A write refused as to "a readonly database" when the file itself can be written:

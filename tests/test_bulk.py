@@ -1271,7 +1271,10 @@ def test_a_batch_that_finds_the_database_held_names_its_first_line(tmp_path, db,
     again", naming no line, while the two lines of its first batch were written and kept.
     Now it is stopped as a bad line's import is: the first line of the batch that found it
     held (line 3 of batches of 2), and what the earlier batches kept; still a Busy. The API
-    and `doudi import` alike."""
+    and `doudi import` alike. Found by the next review: that message still quoted the
+    single call's "nothing written; try again" before "2 lines from earlier batches kept",
+    as if those were lost too; it says once what was kept, and to run the import again
+    (a single call held alike still says "nothing written; try again": test_integrity)."""
     import sqlite3
 
     from engine import Busy
@@ -1294,9 +1297,9 @@ def test_a_batch_that_finds_the_database_held_names_its_first_line(tmp_path, db,
     monkeypatch.setattr(Store, "_begin", held_after_the_first_batch)
     lines = [json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": f"C{i}"})
              for i in range(1, 6)]
-    said = ("line 3: another writer held the database past the wait (database is locked): "
-            "nothing written; try again (import stopped: nothing from this line's batch "
-            "written; 2 lines from earlier batches kept)")
+    said = ("line 3: another writer held the database past the wait (database is locked); "
+            "import stopped: nothing from this line's batch written, 2 lines from earlier "
+            "batches kept; run the import again to add the rest")
     api_db = str(tmp_path / "api.db")
     try:
         with pytest.raises(Busy) as stopped:
