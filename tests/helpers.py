@@ -107,3 +107,30 @@ def failing_on_call(number, real, error):
         return real(self, *args, **kwargs)
 
     return stand_in
+
+
+def held_once_after(monkeypatch, written_sql):
+    """Store's writes (commit, and _begin for a write_transaction) made to find the database
+    held by another writer (the wait, 10 s, made short) once ``written_sql`` (a count) finds
+    something written: a batched command's later batch stopped by a Busy, as a real second
+    writer stops it. Returns the holders' list, for the test to close them."""
+    import sqlite3
+
+    from engine.store import Store
+
+    holders = []
+
+    def held_after(real):
+        def write(store, *args):
+            if (not holders and not store.db.conn.in_transaction
+                    and store.db.execute(written_sql).fetchone()[0]):
+                store.db.execute("PRAGMA busy_timeout = 50")
+                holder = sqlite3.connect(store.path, isolation_level=None)
+                holder.execute("BEGIN IMMEDIATE")
+                holders.append(holder)
+            return real(store, *args)
+        return write
+
+    for name in ("_begin", "commit"):
+        monkeypatch.setattr(Store, name, held_after(getattr(Store, name)))
+    return holders

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Engine
-from helpers import error_line, failing_on_call, run
+from helpers import error_line, failing_on_call, held_once_after, run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
@@ -86,6 +86,31 @@ def test_advance_failing_after_a_batch_says_the_events_listed_are_recorded(db, m
     assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
     assert error_line(result) == ("Error: database error: disk I/O error (advance stopped: the "
                                   "1 events listed are recorded, in whole batches)")
+
+
+def test_advance_stopped_by_another_writer_after_a_batch_says_once_what_is_recorded(
+        db, monkeypatch):
+    """Found by review: another writer holding the database past the wait after the first
+    phase-out's end was committed said "…: nothing written; try again (advance stopped: the
+    1 events listed are recorded …)", the single call's words contradicting what follows
+    them. Two 天津 phase-outs end on 2026-12-01, one case a batch."""
+    from engine import maintenance
+
+    phasing_out(Engine.open(db), 2)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    holders = held_once_after(monkeypatch,
+                              "select count(*) from events where event = 'phase_out_end'")
+    try:
+        result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    finally:
+        for holder in holders:
+            holder.close()
+    assert result.exit_code == 1
+    assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
+    assert error_line(result) == (
+        "Error: another writer held the database past the wait (database is locked); advance "
+        "stopped: the 1 events listed are recorded, in whole batches; run advance again to "
+        "finish")
 
 
 def phasing_out(api: Engine, households: int) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from helpers import dump_file, error_line, failing_on_call, run
+from helpers import dump_file, error_line, failing_on_call, held_once_after, run
 
 LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
@@ -275,6 +275,32 @@ def test_recompute_failing_after_a_batch_says_the_batches_before_it_are_written(
     assert error_line(result) == ("Error: database error: disk I/O error (recompute stopped: "
                                   "the recompute events of 1 case before it are written, in "
                                   "whole batches)")
+    engine = Engine.open(db)
+    assert [engine.store.history(c)[-1].event for c in ("A1", "C1")] == ["recompute", "accept"]
+
+
+def test_recompute_stopped_by_another_writer_after_a_batch_says_once_what_is_written(
+        db, monkeypatch):
+    """Found by review: another writer holding the database past the wait after A1's batch
+    was committed said "…: nothing written; try again (recompute stopped: the recompute
+    events of 1 case before it are written …)", the single call's words contradicting what
+    follows them (an import stopped so said the same). One case a batch; the cases as in
+    _three_county_cases."""
+    from engine import maintenance
+
+    _three_county_cases(db)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    holders = held_once_after(monkeypatch, "select count(*) from events where event = 'recompute'")
+    try:
+        result = run(db, "recompute")
+    finally:
+        for holder in holders:
+            holder.close()
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: another writer held the database past the wait (database is locked); "
+        "recompute stopped: the recompute events of 1 case before it are written, in whole "
+        "batches; run recompute again to finish")
     engine = Engine.open(db)
     assert [engine.store.history(c)[-1].event for c in ("A1", "C1")] == ["recompute", "accept"]
 

@@ -434,7 +434,7 @@ def advance(as_of: date, db_path) -> None:
         if not listed:
             raise  # (nothing was: the error line alone is right)
         raise stopped_part_way(exc, f"advance stopped: the {listed} events listed are "
-                                    "recorded, in whole batches") from None
+                                    "recorded, in whole batches", "advance") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
     say_cases_left(left, "advance")
 

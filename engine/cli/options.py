@@ -19,7 +19,7 @@ import click
 from click.core import ParameterSource
 
 from engine.arguments import visible
-from engine.errors import DoudiError
+from engine.errors import Busy, DoudiError
 
 if TYPE_CHECKING:
     from engine.maintenance import LeftCases
@@ -398,11 +398,17 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str) -> DoudiError:
-    """The error of a command writing in batches (recompute, case advance) that failed after
+def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str) -> DoudiError:
+    """The error of ``command`` writing in batches (recompute, advance) that failed after
     some were committed (a disk failing, another writer holding the database): its own line
     alone would read as nothing recorded, so ``written`` says what is. (A case it cannot read
     or work out does not stop it: see :func:`say_cases_left`.)"""
+    if isinstance(exc, Busy) and exc.cause:
+        # Not the single call's "nothing written; try again", which the batches written
+        # contradict (an import stopped so says it alike: ImportStopped).
+        failed = DoudiError(f"{exc.cause}; {written}; run {command} again to finish")
+        failed.exit_code = exc.exit_code
+        return failed
     cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)
              else f"database error: {exc}")
     failed = DoudiError(f"{cause} ({written})")
