@@ -299,14 +299,17 @@ class Reports:
         """Credit sanctions by province, county, kind and date range, oldest first; each in
         the county its case was in when the sanction was decided (a case moved since is
         rebuilt to that event to see it), as the other reports take a case's county then."""
+        # Each filter by itself first, then against the plugins and the calendar, the range
+        # last: the order `report sanctions` finds them in (its --kind is a choice, its dates
+        # are dates), so that a call wrong in two ways is refused for the same one.
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         kind = arguments.maybe_text(kind, "kind")
-        if province is not None:
-            self.registry.province(province)
         if kind is not None and kind not in SANCTION_KINDS:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
+        if province is not None:
+            self.registry.province(province)
         for day in (since, until):
             if day is not None:
                 self.calendar().check(day)  # (as the other reports' dates: one the calendar knows)

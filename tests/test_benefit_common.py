@@ -697,6 +697,42 @@ def test_report_sanctions_refuses_a_date_outside_the_calendar(tmp_path, option, 
         Engine.open(db).sanctions(**{option[2:]: date.fromisoformat(day)})
 
 
+@pytest.mark.parametrize(("filters", "first"), [
+    # A range the wrong way round whose dates are outside the calendar too (it covers
+    # 2018-01-01 to 2060-12-31): the date is the first problem, as for any other report.
+    ({"since": "2061-01-01", "until": "2017-12-31"},
+     "2061-01-01 is outside the calendar (2018-01-01 to 2060-12-31)"),
+    # … and a province no plugin registers, with the range the wrong way round.
+    ({"province": "atlantis", "since": "2026-06-01", "until": "2026-05-01"},
+     "unknown province 'atlantis'"),
+    # A kind no sanction has, in a province no plugin registers: the kind, the command line
+    # checking it as it reads it (click's Choice), before the database is opened.
+    ({"province": "atlantis", "kind": "fine"}, "sanction kind 'fine'"),
+])
+def test_report_sanctions_and_the_api_name_the_same_first_problem(tmp_path, filters, first):
+    """Found by review: `report sanctions` refused a range the wrong way round itself, before
+    the engine checked the dates against the calendar and the province, so a pair wrong in
+    both ways was "--since is after --until" on the command line and "… is outside the
+    calendar" (or "unknown province …") from Engine.sanctions. The command now leaves the
+    range to the engine, which checks each filter by itself (the kind among the four) before
+    what it is checked against (the plugins, the calendar), and the range last."""
+    db, *_ = sanctioned_database(tmp_path)
+    given = {name: date.fromisoformat(value) if name in ("since", "until") else value
+             for name, value in filters.items()}
+    with pytest.raises(InvalidInput) as api:
+        Engine.open(db).sanctions(**given)
+    assert first in str(api.value)
+    result = run(db, "report", "sanctions", *[part for name, value in filters.items()
+                                              for part in (f"--{name}", value)])
+    assert result.exit_code == 2, result.output
+    said = error_line(result)
+    if "kind" in filters:
+        assert said.startswith("Error: Invalid value for '--kind': 'fine' is not one of ")
+    else:
+        assert said == f"Error: {api.value.command_line or api.value}"
+    assert result.stdout == ""
+
+
 def test_the_python_api_filters_sanctions_too(tmp_path):
     db, a, *_ = sanctioned_database(tmp_path)
     engine = Engine.open(db)

@@ -102,8 +102,6 @@ def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
 
     Each is listed in the county its case was in when the sanction was decided (a case moved
     since is counted where it was)."""
-    if since and until and since > until:
-        raise click.BadParameter("--since is after --until")
     engine = open_engine(db_path)
     emit_report(engine, engine.sanctions(province, county, kind, since, until), fmt,
                 SANCTION_COLUMNS, county)
