@@ -208,9 +208,12 @@ class Engine(Reports, Maintenance):
         (its plugin's patches and parameters), with the county's own parameters decided on
         or before that date on top (``on`` None: every setting recorded)."""
         self._settings_as_stored()
-        return self._workflow(arguments.text(province, "province"), arguments.text(name, "name"),
-                              arguments.maybe_text(county, "county"),
-                              arguments.maybe_date(on, "on"))
+        on = arguments.maybe_date(on, "on")
+        wf = self._workflow(arguments.text(province, "province"), arguments.text(name, "name"),
+                            arguments.maybe_text(county, "county"), on)
+        if on is not None:  # (after the names, as the reports check their dates)
+            self.calendar().check(on)
+        return wf
 
     def _workflow(self, province: str, name: str, county: str | None = None,
                   on: date | None = None) -> Workflow:
@@ -354,6 +357,7 @@ class Engine(Reports, Maintenance):
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         if province is not None:
             self.registry.province(province)  # a misspelt one is an error, not "(none)"
+        self.calendar().check(as_of)  # (a date the settings could be decided on)
         self._settings_as_stored()
         places = self._local_places()
         for (place_province, _, place_county), damaged in self._damaged_places.items():

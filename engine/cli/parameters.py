@@ -112,7 +112,6 @@ def list_(ctx, province, county, history, as_of, fmt, db_path) -> None:
         raise click.UsageError("--as-of does not apply to --history, which lists every "
                                "setting recorded, whatever its date")
     engine = open_engine(db_path)
-    engine.calendar().check(as_of)  # (a date any other --as-of would take)
     settings = engine.parameter_settings(province, county, in_force=not history, as_of=as_of)
     rows = [s.to_json() for s in settings]
     if fmt != "json":

@@ -66,7 +66,6 @@ def show(ctx, name, province, county, as_of, fmt, db_path) -> None:
         wf = get_registry().workflow(province, name)
     else:
         engine = open_engine(read_db_path(db_path))
-        engine.calendar().check(as_of)  # (a date the settings could be decided on)
         wf = engine.workflow(province, name, county, as_of)
         note_unknown_county(engine, province, county)
     if fmt == "mermaid":
