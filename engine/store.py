@@ -808,8 +808,10 @@ class Store:
 
         Only cases whose stored rows are current on ``as_of`` (no event after it), and not
         in ``except_states`` (those the caller rebuilds itself); the caller judges each row
-        exactly. The query reads the running or late deadlines only,
-        so its cost follows the number of those, not the number of cases. They are read one
+        exactly. For the late and at-risk statuses the query reads the running or late
+        deadlines only, so its cost follows the number of those, not the number of cases
+        (met and cancelled, asked for through :meth:`Engine.report` alone, are not in the
+        index it searches). They are read one
         case at a time: an at-risk report's candidates grow with the province (about 75,000
         cases at a million), and held at once they took about 3 KB each.
         ``beyond_window(province, county, due_on)``: true of a running duty the caller knows
@@ -818,12 +820,19 @@ class Store:
         """
         on = as_of.isoformat()
         conditions: list[tuple[str, list[str]]] = []
-        if "breached" in statuses:
+        # ``open`` may be any running deadline (a paused duty past its due date, a window not
+        # yet over): every running one is read, and judged.
+        every_running = "open" in statuses
+        if every_running:
+            conditions.append(("d.outcome is null", []))
+        if "breached" in statuses and not every_running:
             conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on < ?", [on]))
-        if "at_risk" in statuses:
+        if "at_risk" in statuses and not every_running:
             conditions.append(("d.outcome is null and d.kind = 'duty' and d.due_on >= ? "
                                "and d.due_on <= ?", [on, at_risk_until.isoformat()]))
-        for outcome in ("met_late", "unmet"):  # (stopped: late, or never done)
+        if "met" in statuses and not every_running:  # (a window is met once it has run out)
+            conditions.append(("d.outcome is null and d.kind = 'window' and d.due_on < ?", [on]))
+        for outcome in ("met", "met_late", "unmet", "cancelled"):  # (stopped by ``as_of``)
             if outcome in statuses:
                 conditions.append((f"d.outcome = '{outcome}' and d.stopped_on <= ?", [on]))
         if not conditions:
@@ -834,10 +843,11 @@ class Store:
         # where no breach range takes it, before them (a number, " 2026-03-06"): one seek
         # each, disjoint from the ranges above.
         running = "d.outcome is null and d.kind = 'duty' and "
-        conditions.append((running + "d.due_on is null", []))
-        conditions.append((running + "d.due_on > '9999-12-31'", []))
-        if "breached" not in statuses:
-            conditions.append((running + "d.due_on < '0000-01-01'", []))
+        if not every_running:  # (read with every running one already)
+            conditions.append((running + "d.due_on is null", []))
+            conditions.append((running + "d.due_on > '9999-12-31'", []))
+            if "breached" not in statuses:
+                conditions.append((running + "d.due_on < '0000-01-01'", []))
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
         cases = " and c.last_event_on <= ?"
         except_states = list(except_states)

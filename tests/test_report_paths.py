@@ -65,3 +65,45 @@ def test_a_case_rebuilt_for_what_happens_by_itself_is_listed_once(tmp_path):
     assert engine.store.case(case.id).state == "phasing_out"
     rows = [(case.id, "death_review", 1, "breached", date(2026, 9, 10), 24)]
     assert fast(engine.breaches(as_of)) == rows == one_by_one(engine, as_of, ("breached",))
+
+
+def test_a_report_of_any_status_lists_the_cases_read_from_the_store_too(tmp_path):
+    """Engine.report takes every status (contract: "open (running, not yet due) … met
+    (stopped on or before its due date) … cancelled"); the stored rows were read only for the
+    late and at-risk ones, so a case with no event after the date (read from the store) was
+    left out of an open, met or cancelled report, and one rebuilt (events after it) was not.
+    Accepted Mon 2026-03-02 in 山西: investigation_start 3 wd (民发〔2021〕57号 第15条) 3/3(1)
+    3/4(2) 3/5(3) → 3/5; total 30 wd (第22条) → 4/14 (清明 4/4–4/6 off). ``started`` starts
+    its investigation on 3/4 (met: by 3/5), ``withdrawn`` withdraws on 3/4 (both cancelled)."""
+    engine = Engine.open(str(tmp_path / "x.db"))
+    ids = []
+    for _ in range(3):
+        case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+        engine.fire(case.id, "accept", on=date(2026, 3, 2))
+        ids.append(case.id)
+    idle, started, withdrawn = ids
+    engine.fire(started, "start_investigation", on=date(2026, 3, 4))
+    engine.fire(withdrawn, "withdraw", on=date(2026, 3, 4))
+
+    def listed(as_of, status):
+        return sorted((b.case.id, b.view.deadline.rule, b.view.deadline.due_on)
+                      for b in engine.report(as_of, (status,)))
+
+    total, investigation = date(2026, 4, 14), date(2026, 3, 5)
+    # As of 3/3 the two with events on 3/4 are rebuilt; the idle one is read from the store.
+    assert listed(date(2026, 3, 3), "open") == [(i, "total", total) for i in ids]
+    # As of 3/4 every case is read from the store.
+    assert listed(date(2026, 3, 4), "open") == [(idle, "total", total),
+                                                (started, "total", total)]
+    assert listed(date(2026, 3, 4), "met") == [(started, "investigation_start", investigation)]
+    assert listed(date(2026, 3, 4), "cancelled") == [
+        (withdrawn, "investigation_start", investigation), (withdrawn, "total", total)]
+    assert listed(date(2026, 3, 4), "at_risk") == [(idle, "investigation_start", investigation)]
+
+
+@pytest.mark.parametrize("status", ["open", "met", "cancelled"])
+def test_a_report_of_any_status_equals_judging_every_case(demo, status):
+    for as_of in (date(2026, 10, 20), AS_OF):
+        found = fast(demo.report(as_of, (status,)))
+        assert found == one_by_one(demo, as_of, (status,))
+        assert found  # (the demo has some of each)
