@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
-from engine.errors import DamagedRecord, InvalidInput
+from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar
 from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
@@ -99,8 +99,13 @@ class Reports:
         # days must not fail counting a window it does not use)
         # (the 31 days: room for the days off a place's own calendar adds to the window;
         # each candidate's is then counted on its case's calendar, before it is read whole)
-        until = self.calendar().add_working_days(as_of, window) + timedelta(days=31) \
-            if "at_risk" in statuses else as_of
+        until = as_of
+        if "at_risk" in statuses:
+            calendar = self.calendar()
+            try:
+                until = calendar.add_working_days(as_of, window) + timedelta(days=31)
+            except OutsideCalendar:  # (a window past the calendar's end: no due date is after it)
+                until = calendar.last_day
         beyond = self._beyond_window(as_of, window) \
             if "at_risk" in statuses and "open" not in statuses else None
         for case, deadlines in self.store.report_candidates(

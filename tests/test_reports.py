@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, EventRefused, InvalidInput
+from engine import Engine, EventRefused
 from helpers import by_rule, error_line, run
 
 CONTRACT_KEYS = {"case_id", "province", "workflow", "rule", "title", "due_on",
@@ -834,13 +834,31 @@ def test_overdue_days_counted_into_a_year_without_its_notice_are_provisional(db)
 
 def test_a_breach_report_as_of_the_calendar_s_last_day_works(engine):
     # Found by review: the report counted an at-risk window it does not use, 3 working days
-    # past 2060-12-31, the calendar's end, and failed. The at-risk report still needs them.
+    # past 2060-12-31, the calendar's end, and failed.
     case_id = accepted(engine, "shanxi")
     rows = {b.view.deadline.rule for b in engine.breaches(date(2060, 12, 31))
             if b.case.id == case_id}
     assert rows == {"investigation_start", "total"}
-    with pytest.raises(InvalidInput, match="falls outside the calendar"):
-        engine.at_risk(date(2060, 12, 31))
+
+
+def test_an_at_risk_window_past_the_calendar_s_end_is_judged_as_each_case_is(engine):
+    """At risk: "running, due within the warning window" (contract). Every due date is a day
+    of the calendar (2018–2060), so a window that runs past its end leaves none out: the
+    report refused ("falls outside the calendar", the window's last day counted to bound its
+    query), where judging each case answers. 民发〔2021〕57号 第15条: accepted Mon 3/2,
+    investigation due 3/5; the total (第22条, 30 wd, 山西) 3/3 … 4/14 (清明 4/4–4/6 off): as of
+    Tue 3/3, 2 and 29 working days away, within 9,000 (past 2060-12-31)."""
+    case_id = accepted(engine, "shanxi")
+    as_of = date(2026, 3, 3)
+    rows = [(b.view.deadline.rule, b.view.deadline.due_on, b.view.status)
+            for b in engine.at_risk(as_of, within=9000)]
+    assert rows == [("investigation_start", INVESTIGATION_DUE, "at_risk"),
+                    ("total", date(2026, 4, 14), "at_risk")]
+    assert rows == sorted((v.deadline.rule, v.deadline.due_on, v.status)
+                          for v in engine.deadlines(case_id, as_of, window=9000))
+    # As of the calendar's last days, every duty of the case is past due: none at risk.
+    assert engine.at_risk(date(2060, 12, 31)) == []
+    assert engine.at_risk(date(2060, 12, 28), within=5) == []
 
 
 def test_a_csv_cell_holding_a_carriage_return_stays_in_its_row(tmp_path):
