@@ -806,14 +806,14 @@ class Store:
     ) -> Iterator[tuple[CaseRecord, list[Deadline]]]:
         """Stored deadlines that may have one of ``statuses`` on ``as_of``, case by case.
 
-        Only cases whose stored rows are current on ``as_of`` (no event after it), and not
-        in ``except_states`` (those the caller rebuilds itself); the caller judges each row
-        exactly. For the late and at-risk statuses the query reads the running or late
-        deadlines only, so its cost follows the number of those, not the number of cases
-        (met and cancelled, asked for through :meth:`Engine.report` alone, are not in the
-        index it searches). They are read one
-        case at a time: an at-risk report's candidates grow with the province (about 75,000
-        cases at a million), and held at once they took about 3 KB each.
+        Only cases whose stored rows are current on ``as_of`` (no event after it), neither
+        in ``except_states`` nor without a state (those the caller rebuilds itself); the
+        caller judges each row exactly. For the late and at-risk statuses the query reads
+        the running or late deadlines only, so its cost follows the number of those, not the
+        number of cases (met and cancelled, asked for through :meth:`Engine.report` alone,
+        are not in the index it searches). They are read one case at a time: an at-risk
+        report's candidates grow with the province (about 75,000 cases at a million), and
+        held at once they took about 3 KB each.
         ``beyond_window(province, county, due_on)``: true of a running duty the caller knows
         to be neither late nor at risk on its case's calendar, left out before its case and
         deadline are built (most of an at-risk report's candidates).
@@ -851,8 +851,10 @@ class Store:
         where, filter_args = _filters(province=province, workflow=workflow, county=county)
         cases = " and c.last_event_on <= ?"
         except_states = list(except_states)
-        if except_states:
+        if except_states:  # (a blank state is in none: the caller rebuilds those too)
             cases += f" and c.state not in ({', '.join('?' for _ in except_states)})"
+        else:
+            cases += " and c.state is not null"
         if where:
             cases += " and " + " and ".join(f"c.{clause}" for clause in where.split(" and "))
         # One select a condition, not one select of their OR: each names its outcome (NULL,

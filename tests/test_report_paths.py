@@ -9,6 +9,7 @@ import pytest
 
 from engine import Engine
 from engine.demo import build_demo
+from engine.errors import DamagedRecord
 
 AS_OF = date(2026, 11, 23)
 
@@ -107,3 +108,28 @@ def test_a_report_of_any_status_equals_judging_every_case(demo, status):
         found = fast(demo.report(as_of, (status,)))
         assert found == one_by_one(demo, as_of, (status,))
         assert found  # (the demo has some of each)
+
+
+@pytest.mark.parametrize("with_benefit_case", [False, True])
+def test_a_case_whose_state_was_blanked_by_hand_is_named_whatever_else_is_stored(
+        tmp_path, with_benefit_case):
+    """A case whose state was blanked outside doudi, with no event after the report's date, is
+    named as damaged (exit 1, as case show names it), not listed as if sound, nor left out
+    unseen: with a benefit case in the database (whose phase-out ends by itself) the stored
+    rows were read only of cases not in such a state, which a blank state never is, and the
+    case dropped out of the report; without one it was listed. 民发〔2021〕57号 第15条:
+    accepted Mon 3/2, investigation due 3/5 (3/3, 3/4, 3/5): breached as of Mon 3/9."""
+    path = str(tmp_path / "x.db")
+    engine = Engine.open(path)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 2))
+    if with_benefit_case:
+        engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 3, 2),
+                         attributes={"amount": 900, "paid_from": "2026-04"})
+    assert [(b.case.id, b.view.deadline.rule) for b in engine.breaches(date(2026, 3, 9))] == [
+        (case.id, "investigation_start")]
+    engine.store.db.execute("update cases set state = null where id = ?", [case.id])
+    engine.store.db.conn.commit()
+    for report in (lambda e: e.breaches(date(2026, 3, 9)), lambda e: e.at_risk(date(2026, 3, 3))):
+        with pytest.raises(DamagedRecord, match=f"case '{case.id}'.*None is not a state"):
+            report(Engine.open(path))
