@@ -391,14 +391,22 @@ def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[s
     spent paused, in the deadline's own unit. A calendar-day or month period's time left runs
     to its own last day, not to the due date 第203条 moved off it (the days between are days
     off the period did not have: paused among them, none is left), and its new last day is
-    moved to the next working day when it is not one (民法典第203条), as any such period's."""
+    moved to the next working day when it is not one (民法典第203条), as any such period's.
+    A working-day period paused on its due date has none left: it ends on the day it
+    resumes, or, that being a day off, on the next working day (第203条), as such a period
+    paused on its last day does."""
     paused = deadline.paused_on
     assert paused is not None
     moved = ""
     last_day = None
     if deadline.duration.endswith("wd"):
         remaining = calendar.working_days_between(paused, deadline.due_on)
-        due_on = calendar.add_working_days(on, remaining) if remaining else on
+        if remaining:
+            due_on = calendar.add_working_days(on, remaining)
+        else:  # (resumed on a Saturday, it was due that Saturday: a day off)
+            last_day = on
+            due_on = last_working_day(calendar, on)
+            moved = moved_phrase(calendar, on, due_on)
     else:
         end = deadline.moved_from or deadline.due_on
         last_day = on + timedelta(days=max(0, (end - paused).days))

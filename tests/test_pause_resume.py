@@ -232,6 +232,22 @@ def test_a_working_day_period_is_never_moved_and_counts_working_days_left():
     assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 5), None)
 
 
+
+def test_a_working_day_period_paused_on_its_due_date_and_resumed_on_a_day_off_ends_after_it():
+    """Found by review: 3wd from Mon 2026-03-02 → 3/3, 3/4, 3/5: due Thu 03-05. Paused that
+    Thu: no working day left. Resumed Sat 3/7, it was due that Saturday, a day off, and done
+    on Mon 3/9 was late. 《民法典》第203条: "期间的最后一日是法定休假日的，以法定休假日结束的
+    次日为期间的最后一日": due Mon 2026-03-09, as a calendar-day period with none left is
+    (above). Resumed on a working day, Mon 3/9, it is due that day."""
+    events = [("go", date(2026, 3, 2)), ("hold", date(2026, 3, 5))]
+    resumed = run("3wd", [*events, ("resume", date(2026, 3, 7))])
+    assert (resumed.due_on, resumed.moved_from) == (date(2026, 3, 9), date(2026, 3, 7))
+    assert resumed.computation.endswith(
+        "；2026-03-05中止，2026-03-07恢复，到期日顺延"
+        "；期间最后一日2026-03-07为休息日（周六），顺延至2026-03-09")
+    on_a_working_day = run("3wd", [*events, ("resume", date(2026, 3, 9))])
+    assert (on_a_working_day.due_on, on_a_working_day.moved_from) == (date(2026, 3, 9), None)
+
 # -- an extension or a variant after a resumption keeps the time the pause added ---------------
 # Found by review: an extension (or a variant's period, the case's attributes changed) counted
 # the new period from the start again, as if the deadline had never been paused: the days the
