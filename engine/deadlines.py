@@ -255,7 +255,11 @@ def apply_event(
         satisfied: date | None = None  # the last day of the calendar period a stop met
         if running and event in rule.stops:
             for at in running:
-                met = on <= result[at].due_on
+                # Done while paused (its clock stopped by its due date), it is not late: the
+                # due date was to move when it resumed, and it was 'open', not breached.
+                paused = result[at].paused_on
+                met = on <= result[at].due_on or (paused is not None
+                                                  and paused <= result[at].due_on)
                 result[at] = changed(result[at], stopped_on=on, stop_event=event,
                                      outcome="met" if met else "met_late")
                 if met:

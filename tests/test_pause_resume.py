@@ -248,6 +248,26 @@ def test_a_working_day_period_paused_on_its_due_date_and_resumed_on_a_day_off_en
     on_a_working_day = run("3wd", [*events, ("resume", date(2026, 3, 9))])
     assert (on_a_working_day.due_on, on_a_working_day.moved_from) == (date(2026, 3, 9), None)
 
+
+def test_a_duty_done_while_paused_is_met_not_late():
+    """Found by review: docs/counting.md "a pause stops the clock of the time limit", and a
+    paused duty is 'open', not breached, past its due date. 3wd from Mon 2026-03-02 → 3/3,
+    3/4, 3/5: due Thu 03-05; paused Wed 3/4 with one working day left. Done on Fri 3/20,
+    still paused, it was 'met_late' with 11 working days overdue (3/6 … 3/20), though on
+    3/19 it was 'open'. Its clock never ran out: met. Done on 3/20 without the pause (or
+    paused only after its due date, 3/6, when it was breached already and the pause stopped
+    nothing) it is late, as before."""
+    calendar = national_calendar()
+    held = [("go", date(2026, 3, 2)), ("hold", date(2026, 3, 4))]
+    assert run("3wd", held).status(date(2026, 3, 19), calendar) == "open"
+    done = run("3wd", [*held, ("done", date(2026, 3, 20))])
+    assert (done.due_on, done.stopped_on, done.outcome) == (
+        date(2026, 3, 5), date(2026, 3, 20), "met")
+    assert done.status(date(2026, 3, 20), calendar) == "met"
+    for events in ([("go", date(2026, 3, 2))], [("go", date(2026, 3, 2)), ("hold", date(2026, 3, 6))]):
+        late = run("3wd", [*events, ("done", date(2026, 3, 20))])
+        assert (late.paused_on, late.outcome) == (None, "met_late")
+
 # -- an extension or a variant after a resumption keeps the time the pause added ---------------
 # Found by review: an extension (or a variant's period, the case's attributes changed) counted
 # the new period from the start again, as if the deadline had never been paused: the days the
