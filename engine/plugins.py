@@ -50,6 +50,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
     installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    loaded: dict[str, metadata.EntryPoint] = {}  # each plugin's name: the entry point loaded
     if allow is not None and allow - installed:
         # A misspelt name would silently leave its province out.
         raise PluginError(f"DOUDI_LOAD_PLUGINS names {', '.join(sorted(allow - installed))}, "
@@ -58,7 +59,19 @@ def get_plugin_manager() -> pluggy.PluginManager:
         if allow is not None and entry_point.name not in allow:
             continue
         if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
-            continue  # the same distribution seen twice on sys.path
+            first = loaded.get(entry_point.name)
+            if first is not None and first.value == entry_point.value:
+                continue  # the same distribution seen twice on sys.path
+            # Another plugin of the same name (a third party's named as a shipped one, or two
+            # forks of one province) was passed over without a word, the one loaded following
+            # sys.path.
+            theirs = (f"given by two installed plugins: {first.value} ({_dist_of(first)}) and"
+                      if first else "doudi's own (its national rules) and given by")
+            raise PluginError(
+                f"plugin name {entry_point.name!r} is {theirs} {entry_point.value} "
+                f"({_dist_of(entry_point)}): the entry point's name is the plugin's, so each "
+                "needs its own (rename one, or uninstall it)")
+        loaded[entry_point.name] = entry_point
         try:
             # (a plugin printing while it loads must not reach stdout, where a command's
             # JSON or CSV goes: its lines go to stderr)
@@ -74,7 +87,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
                 f"DOUDI_LOAD_PLUGINS={','.join(others)})"
             ) from exc
         dist = getattr(entry_point, "dist", None)
-        _DISTRIBUTIONS[entry_point.name] = f"{dist.name} {dist.version}" if dist else "?"
+        _DISTRIBUTIONS[entry_point.name] = _dist_of(entry_point)
         _MODULES[entry_point.module] = entry_point.name
         _SHIPPED[entry_point.name] = dist is not None and dist.name == OWN_DISTRIBUTION
         unmarked = _unmarked_hooks(plugin)
@@ -111,6 +124,12 @@ _MODULES: dict[str, str] = {}  # an installed plugin's module: its name
 #: The distribution of the engine itself, whose entry points are its own provinces.
 OWN_DISTRIBUTION = "doudi"
 _SHIPPED: dict[str, bool] = {}
+
+
+def _dist_of(entry_point: metadata.EntryPoint) -> str:
+    """The distribution (name and version) an entry point comes from, for messages."""
+    dist = getattr(entry_point, "dist", None)
+    return f"{dist.name} {dist.version}" if dist else "?"
 
 
 def plugin_named(function: Any) -> str:

@@ -11,11 +11,13 @@ import textwrap
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
 from engine import Engine
+from engine.cli import cli
 from engine.errors import EventRefused, InvalidInput, PluginError
 from engine.plugins import get_plugin_manager
-from engine.registry import Registry, assess_household
+from engine.registry import Registry, assess_household, get_registry
 
 # 海南: 黎族苗族传统节日“三月三” (农历三月初三) is a local day off, an overlay on the national
 # calendar. In 2026 it falls on 2026-04-19 (a Sunday) — so the test plugin also declares a
@@ -94,6 +96,31 @@ def test_duplicate_province_codes_fail_at_start_up_naming_both_plugins(site):
     message = str(caught.value)
     assert "province code 'shanxi' registered by two plugins" in message
     assert "'shanxi'" in message and "'clash' (doudi_clash 1.0)" in message
+
+
+@pytest.mark.parametrize("name, other", [("hainan", "doudi_hainan (doudi_hainan 1.0)"),
+                                         ("shanxi", "plugins.shanxi (doudi ")])
+def test_two_plugins_of_one_name_fail_at_start_up_naming_both(site, name, other):
+    """The entry point's name is the plugin's: a second distribution giving the same name (a
+    fork of a province, or a third party's ``shanxi``) was passed over without a word, as if
+    it were the first seen twice on sys.path, and which one ran followed sys.path."""
+    if name == "hainan":
+        install(site, "doudi_hainan", "doudi_hainan", HAINAN, "hainan")
+    fork = HAINAN.replace('Province("hainan"', 'Province("qionghai"').replace(
+        'province == "hainan"', 'province == "qionghai"').replace(
+        'province != "hainan"', 'province != "qionghai"')
+    install(site, "doudi_fork", "doudi_fork", fork, name)
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    message = str(caught.value)
+    assert message.startswith(f"plugin name {name!r} is given by two installed plugins: ")
+    assert other in message and "doudi_fork (doudi_fork 1.0)" in message
+    assert message.endswith("the entry point's name is the plugin's, so each needs its own "
+                            "(rename one, or uninstall it)")
+    get_registry.cache_clear()  # (as a new process: not the registry an earlier test made)
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"Error: {message}\n"
 
 
 def test_a_misspelled_hook_is_caught_by_check_pending(site):
