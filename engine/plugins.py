@@ -51,6 +51,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
     installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
     loaded: dict[str, metadata.EntryPoint] = {}  # each plugin's name: the entry point loaded
+    _check_own_packages(metadata.entry_points(group=ENTRY_POINT_GROUP))
     if allow is not None and allow - installed:
         # A misspelt name would silently leave its province out.
         raise PluginError(f"DOUDI_LOAD_PLUGINS names {', '.join(sorted(allow - installed))}, "
@@ -124,6 +125,35 @@ _MODULES: dict[str, str] = {}  # an installed plugin's module: its name
 #: The distribution of the engine itself, whose entry points are its own provinces.
 OWN_DISTRIBUTION = "doudi"
 _SHIPPED: dict[str, bool] = {}
+
+
+#: doudi's own top-level packages: a plugin's distribution installing one of the same name
+#: takes the place of doudi's (its workflow files, its provinces, the engine itself).
+OWN_PACKAGES = ("engine", "plugins", "workflows")
+
+
+def _check_own_packages(entry_points: Any) -> None:
+    """A PluginError naming the first plugin whose distribution installs a package of the same
+    name as one of doudi's own (``workflows/dibao.toml`` beside ``doudi_hainan/``, or a copy of
+    the repository's ``plugins/`` layout): Python imports one of the two, and a plugin's own
+    ``workflows`` replaced doudi's workflow files without a word (installed from a wheel, the
+    two share the folder: one's files written over the other's, and removed with it)."""
+    seen = set()
+    for entry_point in entry_points:
+        dist = getattr(entry_point, "dist", None)
+        if dist is None or dist.name == OWN_DISTRIBUTION or dist.name in seen:
+            continue
+        seen.add(dist.name)
+        tops = set((dist.read_text("top_level.txt") or "").split())
+        tops.update(path.parts[0] for path in dist.files or () if len(path.parts) > 1)
+        clash = [name for name in OWN_PACKAGES if name in tops]
+        if clash:
+            raise PluginError(
+                f"plugin {entry_point.name!r} ({_dist_of(entry_point)}) installs a package "
+                f"named {clash[0]!r}, which is doudi's own: Python imports one of the two, so "
+                "it would replace doudi's (a plugin's code is a package of its own name, as "
+                "doudi_hainan, and it changes a workflow with doudi_workflow_patches; see "
+                "docs/provinces.md)")
 
 
 def _dist_of(entry_point: metadata.EntryPoint) -> str:

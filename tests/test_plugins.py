@@ -123,6 +123,33 @@ def test_two_plugins_of_one_name_fail_at_start_up_naming_both(site, name, other)
     assert result.stderr == f"Error: {message}\n"
 
 
+@pytest.mark.parametrize("package, listed_in", [("workflows", "top_level.txt"),
+                                                ("plugins", "RECORD")])
+def test_a_plugin_installing_a_package_named_as_doudi_s_own_stops_start_up(site, package,
+                                                                           listed_in):
+    """A plugin shipping its own ``workflows/dibao.toml`` (or laid out as the repository is,
+    ``plugins/hainan/``) installs a top-level package of the name doudi's is: whichever Python
+    found first was used, so doudi's workflows were replaced without a word (or the shipped
+    provinces failed to load, each blamed in turn)."""
+    install(site, "doudi_hainan", "doudi_hainan", HAINAN, "hainan")
+    info = site / "doudi_hainan-1.0.dist-info"
+    if listed_in == "top_level.txt":  # (setuptools writes it, for an editable install too)
+        (info / "top_level.txt").write_text(f"doudi_hainan\n{package}\n")
+    else:  # (what any wheel's installer writes)
+        (info / "RECORD").write_text(f"doudi_hainan.py,,\n{package}/__init__.py,,\n"
+                                     f"{package}/dibao.toml,,\n")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    assert str(caught.value) == (
+        f"plugin 'hainan' (doudi_hainan 1.0) installs a package named {package!r}, which is "
+        "doudi's own: Python imports one of the two, so it would replace doudi's (a plugin's "
+        "code is a package of its own name, as doudi_hainan, and it changes a workflow with "
+        "doudi_workflow_patches; see docs/provinces.md)")
+    (info / listed_in).write_text("doudi_hainan\n" if listed_in == "top_level.txt"
+                                  else "doudi_hainan.py,,\n")
+    assert "hainan" in Registry(get_plugin_manager()).load().provinces
+
+
 def test_a_misspelled_hook_is_caught_by_check_pending(site):
     typo = HAINAN.replace("def doudi_calendar_overlays", "def doudi_calender_overlays")
     install(site, "doudi_typo", "doudi_typo", typo, "typo")
