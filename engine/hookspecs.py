@@ -18,9 +18,10 @@ Everything a hook returns is importable from ``engine`` (``Province``, ``Documen
 field of the wrong kind a TypeError or ValueError naming the class and the field; how
 parameters, states, transitions and deadline rules fit together when the patched workflow is
 validated. A hook's answer of the wrong
-class (a dict for a ``PhaseOut``, one ``Parameter`` not in a list) is refused. Raised
-inside a hook, a guard, an effect or a function handed over in an answer (a ``PlaceRules``
-extra, an ``AssessmentRules`` rule), any exception but a ``DoudiError`` becomes one error
+class (a dict for a ``PhaseOut``, one ``Parameter`` not in a list) is refused, and so is a
+hook wrapper's changing an answer (a wrapper observes the call: ``return (yield)``). Raised
+inside a hook, a hook wrapper, a guard, an effect or a function handed over in an answer (a
+``PlaceRules`` extra, an ``AssessmentRules`` rule), any exception but a ``DoudiError`` becomes one error
 line naming the plugin (``PluginError``, exit 1); a ``DoudiError`` raised on purpose (an
 ``InvalidInput`` for an event's bad data, exit 2) is passed on as it is.
 """

@@ -225,6 +225,90 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
     return call
 
 
+def guarded_wrapper(function: Callable, plugin_name: str, what: str, old_style: bool) -> Callable:
+    """A hook wrapper of an installed plugin (a generator around the hook's call: ``wrapper``,
+    or pluggy's older ``hookwrapper`` when ``old_style``), guarded as :func:`guarded` guards a
+    hook: an exception inside it (other than a DoudiError) names the plugin, and it observes
+    the call without changing its answer, which comes from the province's plugin and is
+    checked there (a wrapper's answer in its place, or one that forgot ``return (yield)`` and
+    gave None, bypassed every check)."""
+    if plugin_name not in _DISTRIBUTIONS:
+        return function
+    named = f"{described(plugin_name)} hook wrapper {what}"
+
+    def failed(exc: BaseException) -> BaseException:
+        if isinstance(exc, DoudiError) or not isinstance(exc, Exception):
+            return exc
+        return PluginError(f"{described(plugin_name)} failed in {what} (a hook wrapper): "
+                           f"{type(exc).__name__}: {exc}")
+
+    def changed(before: Any, after: Any) -> PluginError:
+        def told(value: Any) -> str:  # (the answer's class: an AssessmentRules is pages long)
+            if isinstance(value, BaseException):
+                return f"an error ({type(value).__name__}: {value})"
+            return "None" if value is None else type(value).__name__
+
+        return PluginError(f"{named} changed the answer from {told(before)} to {told(after)}: "
+                           "a hook wrapper observes the call (return (yield)), it does not "
+                           "answer")
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        gen = function(*args, **kwargs)
+        try:
+            next(gen)
+        except StopIteration:
+            raise PluginError(f"{named} did not yield") from None
+        except BaseException as exc:
+            raise failed(exc) from exc
+        try:
+            try:
+                sent = yield
+            except BaseException as exc:  # (new style: the call failed, and is thrown in)
+                try:
+                    gen.throw(exc)
+                except StopIteration as stop:
+                    raise changed(exc, stop.value) from None
+                except BaseException as raised:
+                    if raised is exc:
+                        raise
+                    raise failed(raised) from raised
+                raise PluginError(f"{named} yielded twice") from None
+            if old_style:  # (sent: pluggy's Result, which the error is put into: pluggy
+                # warns, in lines of its own, of an old-style wrapper raising)
+                before = _settled(sent)
+                try:
+                    gen.send(sent)
+                except StopIteration:
+                    after = _settled(sent)
+                    if after[0] is not before[0] or after[1] is not before[1]:
+                        sent.force_exception(changed(before[0] or before[1],
+                                                     after[0] or after[1]))
+                except BaseException as exc:
+                    sent.force_exception(failed(exc))
+                else:
+                    sent.force_exception(PluginError(f"{named} yielded twice"))
+                return None
+            try:
+                gen.send(sent)
+            except StopIteration as stop:
+                if stop.value is not sent:
+                    raise changed(sent, stop.value) from None
+                return sent
+            except BaseException as exc:
+                raise failed(exc) from exc
+            raise PluginError(f"{named} yielded twice")
+        finally:
+            gen.close()
+
+    return call
+
+
+def _settled(outcome: Any) -> tuple[Any, Any]:
+    """A pluggy Result's exception and answer (None where it failed)."""
+    return outcome.exception, outcome.get_result() if outcome.exception is None else None
+
+
 def _unmarked_hooks(plugin: Any) -> list[str]:
     """The functions of ``plugin`` named after a hook but not marked ``@hookimpl``."""
     return [name for name in dir(plugin) if name.startswith("doudi_") and hasattr(hookspecs, name)
@@ -235,7 +319,7 @@ def _unmarked_hooks(plugin: Any) -> list[str]:
 class _Guarded:
     """A loaded plugin as registered: the same hook implementations, each one ``guarded``.
 
-    Hook wrappers (generators) are registered as they are; every other ``doudi_*`` attribute
+    Hook wrappers (generators) are ``guarded_wrapper``; every other ``doudi_*`` attribute
     is kept, so that a misspelled hook is still caught by ``check_pending``.
     """
 
@@ -246,9 +330,11 @@ class _Guarded:
                 continue
             value = getattr(plugin, attr)
             opts = getattr(value, "doudi_impl", None)
-            if callable(value) and isinstance(opts, dict) and not (
-                    opts.get("wrapper") or opts.get("hookwrapper")):
-                value = guarded(value, name, attr)
+            if callable(value) and isinstance(opts, dict):
+                if opts.get("wrapper") or opts.get("hookwrapper"):
+                    value = guarded_wrapper(value, name, attr, bool(opts.get("hookwrapper")))
+                else:
+                    value = guarded(value, name, attr)
             setattr(self, attr, value)
 
     def __repr__(self) -> str:

@@ -423,6 +423,63 @@ def test_a_hook_wrapper_observes_first_answer_hooks_and_tracing_shows_them(insta
     assert "doudi_assessment_rules" in result.stderr
 
 
+WRAPPERS = {  # a hook wrapper's body, and what the error line says after the plugin's name
+    "raises-before": ("wrapper=True", 'raise RuntimeError("no log file")\n    return (yield)',
+                      " failed in doudi_assessment_rules (a hook wrapper): RuntimeError: no log "
+                      "file"),
+    "raises-after": ("wrapper=True", 'yield\n    raise KeyError("k")',
+                     " failed in doudi_assessment_rules (a hook wrapper): KeyError: 'k'"),
+    "old-style-raises-after": ("hookwrapper=True", "yield\n    1 / 0",
+                               " failed in doudi_assessment_rules (a hook wrapper): "
+                               "ZeroDivisionError: division by zero"),
+    # (pluggy's new-style wrapper gives the answer it returns: a bare yield gave None)
+    "forgets-return": ("wrapper=True", "yield",
+                       " hook wrapper doudi_assessment_rules changed the answer from "
+                       "AssessmentRules to None: a hook wrapper observes the call (return "
+                       "(yield)), it does not answer"),
+    "answers": ("wrapper=True", 'yield\n    return {"single_person": True}',
+                " hook wrapper doudi_assessment_rules changed the answer from AssessmentRules "
+                "to dict: "),
+    "old-style-forces": ("hookwrapper=True", 'outcome = yield\n    '
+                         'outcome.force_result({"single_person": True})',
+                         " hook wrapper doudi_assessment_rules changed the answer from "
+                         "AssessmentRules to dict: "),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(WRAPPERS))
+def test_a_hook_wrapper_that_fails_or_changes_the_answer_names_the_plugin(install, db, tmp_path,
+                                                                         mistake):
+    """A wrapper that raised ended ``assess`` in a traceback; one that answered in the
+    province's place (or, new style, forgot ``return (yield)`` and gave None) bypassed the
+    checks of the answer: a dict or None taken for a province's AssessmentRules, or another
+    province's rules changed, whichever province was asked."""
+    kind, body, shown = WRAPPERS[mistake]
+    install(f"@hookimpl({kind})\ndef doudi_assessment_rules(province, parameters):\n"
+            f"    {body}\n")
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    result = run(db, "assess", str(household), "--province", "shanxi")
+    assert result.exit_code == 1, result.output
+    assert error_line(result).startswith(f"Error: {NAMED}{shown}"), result.stderr
+    assert result.stdout == ""
+
+
+def test_a_new_style_hook_wrapper_that_returns_what_it_was_given_observes(install, db, tmp_path):
+    install('''
+    import sys
+    @hookimpl(wrapper=True)
+    def doudi_assessment_rules(province, parameters):
+        print("asked for", province, file=sys.stderr)
+        return (yield)
+    ''')
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    result = run(db, "assess", str(household), "--province", "shanxi")
+    assert result.exit_code == 0, result.output
+    assert "asked for shanxi" in result.stderr
+
+
 ANSWER_ONCE = {
     "assessment_rules": ('''
     @hookimpl
