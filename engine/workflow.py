@@ -457,7 +457,15 @@ class Workflow:
         plugin's mistake does not read as the workflow file's."""
         where = by or self.source
         params = dict(self.parameters)
+        given: dict[str, Parameter] = {}
         for p in overrides:
+            # (two values for one parameter: the one listed last was taken, without a word)
+            if p.name in given:
+                first = given[p.name]
+                raise WorkflowLoadError(
+                    f"{where}: parameter {p.name!r} overridden twice ({first.value!r}, "
+                    f"{first.citation}; {p.value!r}, {p.citation}): give it once")
+            given[p.name] = p
             if p.name not in params:
                 raise WorkflowLoadError(
                     f"{where}: parameter {p.name!r} overridden but not defined "
@@ -849,8 +857,11 @@ def validate(
             fail(f"attribute {spec.name!r}", f"type {spec.type!r} is not one of "
                  f"{', '.join(ATTRIBUTE_TYPES)}")
     for p in workflow.parameters.values():
-        if not p.citation:
-            fail(f"parameter {p.name!r}", "has no citation")
+        # (a blank one, "   ", was taken, and every due date it set cited nothing)
+        if not is_text(p.citation):
+            fail(f"parameter {p.name!r}", "has no citation" if p.citation in (None, "") or
+                 isinstance(p.citation, str) else f"has no citation (the clause that sets it, "
+                 f"as text, not {p.citation!r})")
         # (TOML reads nan and inf, and a plugin's Python may hold them: a count of nan let any
         # number of 补正 notices pass, a comparison with it being false whatever it is, and
         # one in a phase-out surfaced only when an event used it, as a county's NaN once did)

@@ -225,6 +225,15 @@ def doudi_workflow_patches(province, workflow):
 
 PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '…'"
     "no-citation": ('"total", "25wd", ""', "'total': has no citation"),
+    # (both were taken: every due date the 25wd set cited "   ", or 42)
+    "blank-citation": ('"total", "25wd", "   "', "'total': has no citation"),
+    "citation-not-text": ('"total", "25wd", 42', "'total': has no citation (the clause that "
+                          "sets it, as text, not 42)"),
+    # (the one listed last was taken, without a word)
+    "given-twice": ('"total", "25wd", "琼民规〔2099〕1号 四(二)"), Parameter("total", "20wd", '
+                    '"琼民规〔2099〕1号 四(三)"',
+                    "'total' overridden twice ('25wd', 琼民规〔2099〕1号 四(二); '20wd', "
+                    "琼民规〔2099〕1号 四(三)): give it once"),
     "misspelt-name": ('"totl", "25wd", "琼民规〔2099〕1号 四(二)"',
                       "'totl' overridden but not defined by workflow 'dibao'"),
     "duration-without-unit": ('"total", "25", "琼民规〔2099〕1号 四(二)"',

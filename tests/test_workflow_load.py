@@ -95,6 +95,8 @@ def test_a_valid_file_loads_into_frozen_objects():
          "workflows/mini.toml: unknown key 'colour'"),
         (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = ""'),
          "workflows/mini.toml: parameter 'p': has no citation"),
+        (lambda t: t.replace('citation = "民发〔2021〕57号 第15条"', 'citation = " "'),
+         "workflows/mini.toml: parameter 'p': has no citation"),
         (lambda t: t.replace("[workflow]", "[workflow"), "workflows/mini.toml: not valid TOML"),
         # (TOML reads nan and inf as numbers: neither is a count, a share or a bound)
         (lambda t: t + '\n[parameters.n]\nvalue = nan\ncitation = "民发〔2021〕57号 第10条"\n',
