@@ -613,7 +613,17 @@ class WorkflowPatch:
                  *(("deadline", n) for n in self.remove_deadlines),
                  *(("event", event) for event, _ in self.add_guards),
                  *((kind, name) for kind, name, _ in self.retitle)]
+        own = {  # (what the patch adds itself: said so, not "which workflow … does not have")
+            "state": {s.name for s in self.add_states},
+            "event": {t.event for t in self.add_transitions},
+            "deadline": {d.rule for d in self.add_deadlines},
+        }
         for kind, name in named:
+            if name not in known[kind] and name in own[kind]:
+                raise WorkflowLoadError(
+                    f"{source}: names {kind} {name!r}, which the patch adds itself: it removes, "
+                    "retitles and guards the workflow's own; what it adds it gives its title "
+                    "and guards (Transition(…, guards=(…)))")
             if name not in known[kind]:
                 raise WorkflowLoadError(f"{source}: names {kind} {name!r}, which workflow "
                                         f"{workflow.name!r} does not have")

@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import WorkflowLoadError
 from engine.registry import get_registry
-from engine.workflow import available_workflows, load_workflow, parse_workflow
+from engine.workflow import State, available_workflows, load_workflow, parse_workflow
 
 GUARDS = ["publicity_completed", "delegated"]
 
@@ -198,6 +198,30 @@ def test_a_patch_naming_what_the_workflow_lacks_is_a_load_error(patch, message):
     with pytest.raises(WorkflowLoadError, match=f"测试省 \\(测民发1号\\): {message}, which "
                                                 "workflow 'dibao' does not have"):
         WorkflowPatch(citation="测民发1号", **patch).apply(dibao, "测试省 (测民发1号)")
+
+
+@pytest.mark.parametrize("patch, kind, name", [
+    ({"add_guards": (("hold_village_review", "delegated"),)}, "event", "hold_village_review"),
+    ({"retitle": (("event", "hold_village_review", "村民代表评议"),)}, "event",
+     "hold_village_review"),
+    ({"add_states": (State("village_reviewed", "已评议"),),
+      "remove_states": ("village_reviewed",)}, "state", "village_reviewed"),
+])
+def test_a_patch_naming_what_it_adds_itself_says_so(patch, kind, name):
+    """Putting a guard on the province's own step with add_guards was refused as "names event
+    'hold_village_review', which workflow 'dibao' does not have": the patch adds it, two
+    lines above. The error says the patch adds it, and where its guards go."""
+    from engine.workflow import Transition, WorkflowPatch
+
+    dibao = load_workflow("dibao")
+    own = (Transition("hold_village_review", ("accepted",), None, title="村级民主评议"),)
+    with pytest.raises(WorkflowLoadError) as caught:
+        WorkflowPatch(citation="测民发1号", add_transitions=own, **patch).apply(
+            dibao, "测试省 (测民发1号)")
+    assert str(caught.value) == (
+        f"测试省 (测民发1号): names {kind} {name!r}, which the patch adds itself: it removes, "
+        "retitles and guards the workflow's own; what it adds it gives its title and guards "
+        "(Transition(…, guards=(…)))")
 
 
 def test_a_patch_adds_a_guard_to_every_transition_of_an_event():
