@@ -479,6 +479,9 @@ class Workflow:
                 raise WorkflowLoadError(
                     f"{where}: parameter {p.name!r}: {got} where the workflow has {want} "
                     f"({defined.value!r}, {defined.citation})")
+            problem = _override_problem(p, defined)
+            if problem is not None:
+                raise WorkflowLoadError(f"{where}: parameter {p.name!r}: {problem}")
             # Whoever defines a parameter decides whether a county may set it, and within
             # what bounds: an override saying otherwise was silently dropped.
             if p.local and not defined.local:
@@ -496,6 +499,30 @@ class Workflow:
         result = attrs.evolve(self, parameters=params)
         validate(result, source=where)  # (valid before: what fails now is the overrides')
         return result
+
+
+def _override_problem(override: Parameter, defined: Parameter) -> str | None:
+    """What is wrong with an override's value of the kind the workflow's has, as a county's
+    setting of it is refused for (engine.local_parameters.checked), or None. A plugin's was
+    taken: ``delegation = "Always"`` delegated no case (the 30wd total, not 20wd), a count of
+    1.5 补正 notices or an empty list of extension reasons changed the rule without a word."""
+    value, have = override.value, defined.value
+    if isinstance(have, int) and not isinstance(have, bool) and not isinstance(value, int) \
+            and _not_finite(value) is None:  # (NaN is said to be no finite number, later)
+        return f"{spelled(value)} is not a whole number, as the workflow's {have} is"
+    if isinstance(have, list | tuple) and have:
+        if not value:
+            return f"an empty list where the workflow has {list(have)!r}"
+        item = value_kind(have[0])
+        wrong = [v for v in value if value_kind(v) != item]
+        if wrong:
+            return f"{wrong[0]!r} in a list of {item}, as the workflow's {list(have)!r}"
+    if override.name == PUBLICITY_CHANNELS and VILLAGE_CHANNEL not in value:
+        return (f"{list(value)!r} leaves out {VILLAGE_CHANNEL}: the 公示 is always posted there "
+                f"({VILLAGE_BASIS}), other channels add to it")
+    if override.name == DELEGATION and value not in ("always", "per_case"):
+        return f"{value!r} is not always or per_case"
+    return None
 
 
 def value_kind(value: Any) -> str:

@@ -229,6 +229,21 @@ PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '�
     "blank-citation": ('"total", "25wd", "   "', "'total': has no citation"),
     "citation-not-text": ('"total", "25wd", 42', "'total': has no citation (the clause that "
                           "sets it, as text, not 42)"),
+    # (each was taken, as a county's setting of it is not: "Always" delegated no case, and
+    # its total was the 30wd, not the 20wd of 民发〔2022〕83号 四(一))
+    "delegation-misspelt": ('"delegation", "Always", "琼民规〔2099〕1号 四(二)"',
+                            "'delegation': 'Always' is not always or per_case"),
+    "a-count-not-whole": ('"materials_notices", 1.5, "琼民规〔2099〕1号 四(二)"',
+                          "'materials_notices': 1.5 is not a whole number, as the workflow's 1 "
+                          "is"),
+    "no-extension-reasons": ('"extension_reasons", [], "琼民规〔2099〕1号 四(二)"',
+                             "'extension_reasons': an empty list where the workflow has "
+                             "['人户分离', '异地申办', '调查难度大']"),
+    "a-reason-not-text": ('"extension_reasons", ["人户分离", 3], "琼民规〔2099〕1号 四(二)"',
+                          "'extension_reasons': 3 in a list of text, as the workflow's "),
+    "publicity-without-the-village": ('"publicity_channels", ["网上"], "琼民规〔2099〕1号 四(二)"',
+                                      "'publicity_channels': ['网上'] leaves out 村（社区）: the "
+                                      "公示 is always posted there (民发〔2021〕57号 第19条)"),
     # (the one listed last was taken, without a word)
     "given-twice": ('"total", "25wd", "琼民规〔2099〕1号 四(二)"), Parameter("total", "20wd", '
                     '"琼民规〔2099〕1号 四(三)"',
