@@ -97,13 +97,22 @@ def get_plugin_manager() -> pluggy.PluginManager:
                 f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]}): "
                 f"{', '.join(unmarked)} not marked @hookimpl, so doudi would never call "
                 f"{'them' if len(unmarked) > 1 else 'it'} (from engine import hookimpl)")
+        registered = _Guarded(plugin, entry_point.name)
         try:
-            pm.register(_Guarded(plugin, entry_point.name), name=entry_point.name)
+            pm.register(registered, name=entry_point.name)
         except pluggy.PluginValidationError as exc:
             # e.g. def doudi_parameters(province, wf): an argument the hook does not pass
             detail = "; ".join(line.strip() for line in str(exc).splitlines()[1:]) or exc
             raise PluginError(f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]})"
                               f": {detail} (see engine/hookspecs.py)") from None
+        if not pm.get_hookcallers(registered):
+            # (an entry point naming a package whose hooks are in a module it does not import:
+            # the province was left out without a word, "unknown province" to every command)
+            raise PluginError(
+                f"plugin {entry_point.name!r} ({_DISTRIBUTIONS[entry_point.name]}): "
+                f"{entry_point.value} implements no hook: the entry point names the module "
+                "whose functions are marked @hookimpl (a province's: doudi_register_provinces at "
+                "least)")
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

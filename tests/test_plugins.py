@@ -150,6 +150,22 @@ def test_a_plugin_installing_a_package_named_as_doudi_s_own_stops_start_up(site,
     assert "hainan" in Registry(get_plugin_manager()).load().provinces
 
 
+def test_a_plugin_implementing_no_hook_stops_start_up_naming_it(site):
+    """An entry point naming a package whose hooks are in a module it does not import (an
+    empty ``doudi_hainan/__init__.py`` beside ``hooks.py``) loaded nothing without a word: the
+    province was missing, "unknown province 'hainan'" to every command."""
+    # (a module name of its own: sys.modules keeps the doudi_hainan other tests load)
+    install(site, "doudi_hainan", "doudi_hainan_hooks_elsewhere",
+            '"""海南 (the hooks are in hooks.py)."""\n', "hainan")
+    with pytest.raises(PluginError) as caught:
+        get_plugin_manager()
+    assert str(caught.value) == (
+        "plugin 'hainan' (doudi_hainan 1.0): doudi_hainan_hooks_elsewhere implements no hook: the "
+        "entry point "
+        "names the module whose functions are marked @hookimpl (a province's: "
+        "doudi_register_provinces at least)")
+
+
 def test_a_misspelled_hook_is_caught_by_check_pending(site):
     typo = HAINAN.replace("def doudi_calendar_overlays", "def doudi_calender_overlays")
     install(site, "doudi_typo", "doudi_typo", typo, "typo")
