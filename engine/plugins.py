@@ -192,7 +192,7 @@ def failing_as(function: Any, what: str) -> Iterator[None]:
         yield
     except DoudiError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # (sys.exit(0) ended a command in silence, exit 0)
         raise PluginError(f"{plugin_named(function)}, {what}, failed: {type(exc).__name__}: "
                           f"{exc}") from exc
 
@@ -225,7 +225,7 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
             return function(*args, **kwargs)
         except DoudiError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # (sys.exit(0) in a guard: exit 0, nothing said)
             raise PluginError(
                 f"{described(plugin_name)} failed in {what}: "
                 f"{type(exc).__name__}: {exc}"
@@ -246,7 +246,7 @@ def guarded_wrapper(function: Callable, plugin_name: str, what: str, old_style: 
     named = f"{described(plugin_name)} hook wrapper {what}"
 
     def failed(exc: BaseException) -> BaseException:
-        if isinstance(exc, DoudiError) or not isinstance(exc, Exception):
+        if isinstance(exc, DoudiError) or not isinstance(exc, Exception | SystemExit):
             return exc
         return PluginError(f"{described(plugin_name)} failed in {what} (a hook wrapper): "
                            f"{type(exc).__name__}: {exc}")

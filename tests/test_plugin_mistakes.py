@@ -282,6 +282,16 @@ def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(i
         f"Error: {NAMED}: doudi_parameters: parameter {shown}")
 
 
+def test_a_hook_that_calls_sys_exit_names_the_plugin(install, db):
+    """sys.exit(0) in a hook ended every command there, exit 0 and not a word: ``case open``
+    printed no case id and opened none, and said nothing of why."""
+    install(PARAMETERS.format(arguments='"total", "25wd", "琼民规〔2099〕1号 四(二)"').replace(
+        "    if province", "    import sys\n    sys.exit(0)\n    if province"))
+    result = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {NAMED} failed in doudi_parameters: SystemExit: 0"
+
+
 def test_an_override_of_a_local_parameter_stays_local(install):
     install(PARAMETERS.format(
         arguments='"investigation_start", "2wd", "琼民规〔2099〕1号 四(一)", local=True'))
@@ -560,6 +570,8 @@ def doudi_workflow_patches(province, workflow):
     # events' guards read, and the view it returned, behind the recorded history)
     ('lambda ctx: ctx.history[0].payload.__setitem__("sneaky", 1)',
      "failed in guard 'hainan_guard': TypeError: this ReadOnlyDict is read-only"),
+    # (the command ended there, exit 0, saying nothing: the clerk read the event as recorded)
+    ("lambda ctx: __import__('sys').exit(0)", "failed in guard 'hainan_guard': SystemExit: 0"),
 ])
 def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install, db, guard,
                                                                         shown):
