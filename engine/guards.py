@@ -148,11 +148,16 @@ class NamedRegistry:
     def register(self, name: str, function: Callable, plugin: str) -> None:
         from engine.errors import PluginError
 
+        if not (isinstance(name, str) and name.strip()):
+            # (a workflow names it: one of no name, or not text, no workflow could use)
+            raise PluginError(f"plugin {plugin!r} registered a {self.kind} named {name!r}: "
+                              f"register(name, function), the name text a workflow uses")
         if name in self._guards:
             other = self._guards[name][1]
             raise PluginError(f"{self.kind} {name!r} registered by both {other!r} and {plugin!r}")
         if not callable(function):
-            raise PluginError(f"plugin {plugin!r} registered {self.kind} {name!r} as {function!r}")
+            raise PluginError(f"plugin {plugin!r} registered {self.kind} {name!r} as {function!r}, "
+                              "not a function (register(name, function))")
         self._guards[name] = (function, plugin)
 
     def __getitem__(self, name: str) -> Callable:

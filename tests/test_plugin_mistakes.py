@@ -586,6 +586,23 @@ def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install,
     assert '"state": "applied"' in shown_case and "sneaky" not in shown_case
 
 
+@pytest.mark.parametrize("registered, shown", [
+    # (it said "registered guard 'hainan_guard' as 'check'", not what was wrong with that)
+    ('"hainan_guard", "check"', "registered guard 'hainan_guard' as 'check', not a function "
+                                "(register(name, function))"),
+    # (taken: a guard no workflow or patch could name)
+    ('42, lambda ctx: None', "registered a guard named 42: register(name, function), the name "
+                             "text a workflow uses"),
+    ('" ", lambda ctx: None', "registered a guard named ' ': register(name, function), the "
+                              "name text a workflow uses"),
+])
+def test_a_guard_registered_wrongly_says_what_is_wrong(install, registered, shown):
+    install(f"@hookimpl\ndef doudi_register_guards(register):\n    register({registered})\n")
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: plugin 'broken' {shown}"
+
+
 EFFECT_MISTAKES = {  # the effect's body, what the line shows after "effect '…': "
     # (a date object, not its text: json's traceback, 57 lines)
     "a-date": ('outcome.attributes["village_reviewed_on"] = ctx.on',
