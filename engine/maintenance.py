@@ -26,9 +26,11 @@ from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInpu
 from engine.guards import HistoryEntry
 from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
 from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
+from engine.workflow import (  # (defined with the workflow, which names no step so)
+    CORRECTION_EVENT,
+    RECOMPUTE_EVENT,
+)
 
-RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
-CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
 SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 AUTO_ACTOR = "doudi (by itself)"
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch

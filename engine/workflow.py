@@ -809,6 +809,13 @@ def _type_error(exc: TypeError) -> str:
 
 
 OPEN_EVENT = "open"  # the opening of a case: a deadline may start on it
+RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
+CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
+#: The events doudi records itself, which no transition may be named: replaying a history
+#: (recompute, audit verify) passes over a correction and a recompute and reads an opening's
+#: county from its data, so a province's step of one of these names was undone there (its
+#: met deadline breached by recompute, the case reported as altered by verify).
+ENGINE_EVENTS = (OPEN_EVENT, CORRECTION_EVENT, RECOMPUTE_EVENT)
 
 
 def _not_finite(value: Any) -> float | None:
@@ -851,6 +858,9 @@ def validate(
     effects = set(known_effects) if known_effects is not None else None
     for t in workflow.transitions:
         item = f"transition {t.event!r}"
+        if t.event in ENGINE_EVENTS:
+            fail(item, f"{t.event!r} is an event doudi records itself "
+                       f"({', '.join(ENGINE_EVENTS)}): a step is named otherwise")
         if not t.sources:
             fail(item, "has no source state")
         if not isinstance(t.after_closing, bool):

@@ -454,6 +454,33 @@ def test_a_patch_that_does_not_fit_the_workflow_names_the_plugin(install, mistak
         f"'dibao': {shown}")
 
 
+@pytest.mark.parametrize("event", ["recompute", "correction", "open"])
+def test_a_step_named_as_an_event_doudi_records_itself_names_the_plugin(install, event):
+    """A province's step named ``recompute`` (or ``correction``, ``open``) was taken, and
+    undone wherever a history is replayed, which passes over doudi's own recompute and
+    correction events (and reads an opening's county from its data): a deadline the step
+    stopped in time, met, was breached after ``doudi recompute``, and ``audit verify`` called
+    the case altered."""
+    install(f'''
+    from engine import DeadlineRule, Parameter, Transition, WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 四(三)",
+                add_parameters=(Parameter("village_review", "5wd", "琼民规〔2099〕1号 四(三)"),),
+                add_deadlines=(DeadlineRule("village_review", "村级评议", ("accept",),
+                                            "village_review", stops=("{event}",)),),
+                add_transitions=(Transition("{event}", ("accepted",), None, title="村级评议"),))]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)) on workflow "
+        f"'dibao': transition {event!r}: {event!r} is an event doudi records itself (open, "
+        "correction, recompute): a step is named otherwise")
+
+
 # -- cases of a province whose plugin is not loaded ---------------------------------------------
 
 @pytest.mark.parametrize("left_out", ["by-DOUDI_LOAD_PLUGINS", "uninstalled"])

@@ -63,6 +63,11 @@ def test_a_valid_file_loads_into_frozen_objects():
     [
         (lambda t: t.replace('sources = ["a"]', 'sources = ["x"]'),
          "workflows/mini.toml: transition 'go': unknown source state 'x'"),
+        # (replaying a history passes over doudi's own recompute: a step of that name undone)
+        (lambda t: t.replace('event = "go"', 'event = "recompute"').replace(
+            'starts = ["go"]', 'starts = ["recompute"]'),
+         "workflows/mini.toml: transition 'recompute': 'recompute' is an event doudi records "
+         "itself (open, correction, recompute): a step is named otherwise"),
         (lambda t: t.replace('dest = "b"', 'dest = "nowhere"'),
          "workflows/mini.toml: transition 'go': unknown destination state 'nowhere'"),
         (lambda t: t + '\n[[states]]\nname = "c"\ntitle = "丙"\n',
