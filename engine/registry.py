@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -257,8 +258,14 @@ class Registry:
         try:
             return self.provinces[code]
         except KeyError:
-            known = ", ".join(sorted(self.provinces)) or "none installed"
-            raise InvalidInput(f"unknown province {code!r} (known: {known})") from None
+            allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
+            # (it said "none installed" of provinces installed but left out: an empty
+            # DOUDI_LOAD_PLUGINS, from an unset shell variable, loads no plugin)
+            known = ", ".join(sorted(self.provinces)) or (
+                "none installed" if allowed is None else "none loaded")
+            limit = f"; DOUDI_LOAD_PLUGINS={allowed!r} limits the plugins loaded" \
+                if allowed is not None else ""
+            raise InvalidInput(f"unknown province {code!r} (known: {known}{limit})") from None
 
     def workflow(self, province: str, name: str) -> Workflow:
         """The province's effective workflow: the file, its patches, its parameters."""

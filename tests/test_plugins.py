@@ -248,6 +248,24 @@ def test_allow_list_limits_which_plugins_load(monkeypatch):
                                  "(installed: jiangsu_draft, shanxi, tianjin)")
 
 
+@pytest.mark.parametrize("allowed, known", [
+    ("", "none loaded; DOUDI_LOAD_PLUGINS='' limits the plugins loaded"),
+    ("tianjin", "tianjin; DOUDI_LOAD_PLUGINS='tianjin' limits the plugins loaded")])
+def test_a_province_left_out_by_the_allow_list_is_not_said_to_be_uninstalled(monkeypatch, tmp_path,
+                                                                             allowed, known):
+    """An empty DOUDI_LOAD_PLUGINS (an unset shell variable) loads no plugin: every province
+    was "unknown (known: none installed)", of provinces installed all along."""
+    monkeypatch.setenv("DOUDI_LOAD_PLUGINS", allowed)
+    get_registry.cache_clear()
+    db = str(tmp_path / "cases.db")
+    result = CliRunner().invoke(cli, ["case", "open", "--province", "shanxi", "--on",
+                                      "2026-03-02", "--db", db])
+    get_registry.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: unknown province 'shanxi' (known: {known})\n"
+    assert not (tmp_path / "cases.db").exists()
+
+
 def test_built_in_provinces_load_through_the_entry_point_group():
     from importlib import metadata
 
