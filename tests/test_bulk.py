@@ -1342,3 +1342,34 @@ def test_a_batch_that_finds_the_database_held_names_its_first_line(tmp_path, db,
     for path in (api_db, db):
         assert [r[0] for r in sqlite3.connect(path).execute("select id from cases order by id")
                 ] == ["C1", "C2"]
+
+
+def doudi_with_closed(fd: int, *args: str):
+    """``doudi ARGS`` started with file descriptor ``fd`` closed (``<&-``, ``2>&-``: a daemon
+    or cron job without it): Python's sys.stdin or sys.stderr is None then."""
+    import subprocess
+    import sys
+
+    streams = {0: "stdin", 1: "stdout", 2: "stderr"}
+    others = {streams[n]: subprocess.PIPE for n in (1, 2) if n != fd}
+    return subprocess.run([sys.executable, "-c", "from engine.launch import main; main()", *args],
+                          text=True, timeout=60, preexec_fn=lambda: os.close(fd), **others)
+
+
+def test_an_import_started_without_stderr_imports_the_file(tmp_path, db):
+    # Found by review: `doudi import F 2>&-` asked the missing stderr whether it was a
+    # terminal (for the bar) before reading a line: an AttributeError, nothing imported,
+    # exit 1 and no word of it anywhere.
+    done = doudi_with_closed(2, "import", write(tmp_path, LINES), "--db", db)
+    assert done.returncode == 0
+    assert events(db) == 5
+
+
+@pytest.mark.parametrize("command", [["recompute"], ["audit", "verify"],
+                                     ["case", "advance", "--as-of", "2026-03-05"]])
+def test_a_command_with_a_bar_started_without_stderr_runs(tmp_path, db, command):
+    # Found by review: the bar asked the missing stderr whether it was a terminal; recompute,
+    # audit verify and case advance ended before doing anything, exit 1 (2>&-).
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    done = doudi_with_closed(2, *command, "--db", db)
+    assert done.returncode == 0

@@ -113,11 +113,12 @@ def _kept(imported: int) -> str:
     return f"{done}; run the same import again to finish (lines already imported are skipped)"
 
 
-def bar_shown(path: str, stream: TextIO) -> bool:
+def bar_shown(path: str, stream: TextIO | None) -> bool:
     """Whether to draw the import's bar: on a terminal, for a regular file only. The bar
     needs the line count first, a pass over the file: a pipe (``<(...)``, /dev/stdin) read
     to count them would leave nothing to import."""
-    return path != "-" and stream.isatty() and stat.S_ISREG(os.stat(path).st_mode)
+    return (path != "-" and stream is not None and stream.isatty()  # (None: started 2>&-)
+            and stat.S_ISREG(os.stat(path).st_mode))
 
 
 def count_lines(path: str) -> int:

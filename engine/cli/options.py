@@ -239,7 +239,7 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
     """click's progress bar on stderr, drawn only on a terminal (or as ``shown`` says), so
     a script reading the output gets none of it."""
     if shown is None:
-        shown = sys.stderr.isatty()
+        shown = sys.stderr is not None and sys.stderr.isatty()  # (None: started with 2>&-)
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
