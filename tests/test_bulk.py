@@ -1365,6 +1365,15 @@ def test_an_import_started_without_stderr_imports_the_file(tmp_path, db):
     assert events(db) == 5
 
 
+def test_an_import_of_stdin_started_without_stdin_is_one_line_and_no_database(tmp_path, db):
+    # Found by review: `doudi import - <&-` ended in a traceback (sys.stdin is None).
+    done = doudi_with_closed(0, "import", "-", "--db", db)
+    assert done.returncode == 2
+    assert done.stderr == ("Error: stdin is closed: nothing to import (give the file, or pipe "
+                           "its lines in)\n")
+    assert not os.path.exists(db)
+
+
 @pytest.mark.parametrize("command", [["recompute"], ["audit", "verify"],
                                      ["case", "advance", "--as-of", "2026-03-05"]])
 def test_a_command_with_a_bar_started_without_stderr_runs(tmp_path, db, command):

@@ -53,6 +53,9 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     """
     from engine.importer import ImportStopped
 
+    if jsonl == "-" and sys.stdin is None:  # (started with it closed: <&-)
+        raise click.UsageError("stdin is closed: nothing to import (give the file, or pipe its "
+                               "lines in)")
     shown = bar_shown(jsonl, sys.stderr)
     imported = 0  # lines read up to the end of the last committed batch
 
