@@ -65,15 +65,18 @@ class ImportStopped(DoudiError):
 
     def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None
                  ) -> None:
+        # ``written``: the lines of earlier batches that are in, written by them or already
+        # imported before (run again, a stop at the same line keeps what the first run wrote)
+        kept = f"{written} line{'' if written == 1 else 's'}"
         if isinstance(error, Busy) and error.cause:
             # Not the line's fault, and not the single call's "nothing written; try again",
             # which read as if the earlier batches were lost: what was kept, and what to do.
             message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
-                       f"batch written, {written} lines from earlier batches kept; run the "
+                       f"batch written, {kept} from earlier batches kept; run the "
                        "import again to add the rest")
         else:
             message = (f"line {line}: {why or error} (import stopped: nothing from this "
-                       f"line's batch written; {written} lines from earlier batches kept)")
+                       f"line's batch written; {kept} from earlier batches kept)")
         super().__init__(message)
         self.line, self.exit_code, self.written = line, error.exit_code, written
 
@@ -452,7 +455,8 @@ def import_lines(
             # The batch as a whole failed, before or after its lines were worked out: another
             # writer holding the database past the wait (Busy) named no line, and its
             # "nothing written" read as if the earlier batches were not kept either.
-            raise ImportStopped.of(pending[0][0], exc, result.events) from None
+            raise ImportStopped.of(pending[0][0], exc, result.events + result.already
+                                      ) from None
         engine._written(changes, before, owned=True)  # kept once committed, not before
         return written, already, skipped
 
@@ -498,7 +502,8 @@ def import_lines(
             except DoudiError as exc:
                 why = for_a_line(str(exc), data or {})
                 if not skip_invalid:
-                    raise ImportStopped.of(number, exc, result.events, why) from None
+                    raise ImportStopped.of(number, exc, result.events + result.already,
+                                          why) from None
                 skipped.append((number, why))
                 continue
             written += 1

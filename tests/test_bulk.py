@@ -1382,3 +1382,21 @@ def test_a_command_with_a_bar_started_without_stderr_runs(tmp_path, db, command)
     Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
     done = doudi_with_closed(2, *command, "--db", db)
     assert done.returncode == 0
+
+
+def test_a_stopped_import_counts_the_lines_of_earlier_batches_already_imported_as_kept(
+        tmp_path, db):
+    # Found by review: run again, an import stopped by the same bad line said "0 lines from
+    # earlier batches kept", as if the batches before it were lost: they are in, imported by
+    # the first run. And one line kept read "1 lines".
+    path = write(tmp_path, [*LINES[:3], BAD])  # batches of two: lines 1–2, then 3–4
+    first = run(db, "import", path, "--batch", "2")
+    assert "2 lines from earlier batches kept" in error_line(first)
+    again = run(db, "import", path, "--batch", "2")
+    assert again.exit_code == 1
+    assert error_line(again).endswith("(import stopped: nothing from this line's batch "
+                                      "written; 2 lines from earlier batches kept)")
+    assert events(db) == 2
+    one = write(tmp_path, [LINES[0], BAD])
+    alone = run(str(tmp_path / "other.db"), "import", one, "--batch", "1")
+    assert error_line(alone).endswith("; 1 line from earlier batches kept)")
