@@ -9,7 +9,7 @@ rounded by one rule.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import mul
 
@@ -31,6 +31,12 @@ def product(*factors: float | int | Decimal) -> Decimal:
 def to_fen(value: float | int | Decimal) -> float:
     """``value`` in yuan rounded to the fen, half up (450.505 → 450.51)."""
     return float(decimal(value).quantize(FEN, rounding=ROUND_HALF_UP))
+
+
+def fen_at_least(value: float | int | Decimal) -> float:
+    """The least amount in fen not below ``value`` (540.012 → 540.02): a floor a rule sets
+    ("不低于"), which rounding half up would put below it."""
+    return float(decimal(value).quantize(FEN, rounding=ROUND_CEILING))
 
 
 def yuan(value: float | int | Decimal) -> str:

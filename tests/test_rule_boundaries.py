@@ -171,6 +171,37 @@ def test_jiangsu_minimum_benefit_one_fen_below_60_percent_is_refused_at_approval
                     payload={"outcome": "reduce", "amount": 539.99})
 
 
+@pytest.mark.parametrize(("standard", "allowance", "floor"), [
+    (900.02, None, 540.02),  # 60 % is 540.012: 540.01 would be below it
+    (900.09, None, 540.06),  # 540.054
+    (900.01, None, 540.01),  # 540.006
+    (900.05, None, 540.03),  # 540.03 exactly
+    (900.02, 100.006, 800.02),  # 100 %: 900.02 − 100.006 = 800.014
+])
+def test_jiangsu_minimum_benefit_is_not_rounded_below_its_share_of_the_standard(
+        engine, standard, allowance, floor):
+    """江苏征求意见稿 一(四): "其本人每月按照不低于当地最低生活保障标准的60%发放保障金……领取的最低
+    生活保障金和困难残疾人生活补贴之和不低于当地最低生活保障标准的100%". Paid in fen, the least amount
+    not below 60 % of 900.02 (540.012) is 540.02: the floor was rounded half up to 540.01, so an
+    approval of 540.01, 0.2 fen below the 60 %, passed. Rounded up to the fen, it holds."""
+    member = {**JS_SINGLE["members"][0]}
+    if allowance is not None:
+        member["disability_allowance_amount"] = allowance
+    result = engine.assess("jiangsu_draft", {**JS_SINGLE, "standard": standard,
+                                             "members": [member]})
+    assert result.flags["minimum_benefit"] == floor
+
+
+def test_jiangsu_approval_one_fifth_of_a_fen_below_60_percent_is_refused(engine):
+    """江苏征求意见稿 一(四) "不低于当地最低生活保障标准的60%": standard 900.02, 60 % is 540.012;
+    540.01 is below it and refused, 540.02 approved."""
+    cid = publicized(engine, "jiangsu_draft", {**JS_SINGLE, "standard": 900.02})
+    with pytest.raises(EventRefused, match=r"below the minimum benefit 540\.02"):
+        engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 540.01})
+    assert engine.fire(cid, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 540.02}).state == "approved"
+
+
 def test_approving_two_of_a_household_of_three_is_refused(engine):
     """晋民发〔2023〕31号 四(一): "申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围". Three members
     assessed (1200 / 3 = 400 a head, below 900): household_size 2 is refused (tests had 1)."""

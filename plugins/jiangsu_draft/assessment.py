@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.assessment import AssessmentRules, Household, Member, PropertyItem, Support
-from engine.money import decimal, product, to_fen, yuan
+from engine.money import decimal, fen_at_least, product, yuan
 from engine.workflow import Parameter
 
 DRAFT = "江苏征求意见稿"
@@ -118,16 +118,17 @@ def rules(parameters) -> AssessmentRules:
         if not _severe(member):
             return None
         standard = household.standard
-        floor = to_fen(product(0.6, standard))
+        # "不低于": in fen, the least amount not below the share (rounded up, not half up)
+        floor = product(0.6, standard)
         note = f"{SINGLE}（每月不低于低保标准的60%"
         allowance = member.disability_allowance_amount
         if member.disability_allowance and allowance is None:
             note += "；与困难残疾人生活补贴之和不低于低保标准的100%（补贴金额未给出）"
-        elif member.disability_allowance and standard - allowance > floor:
-            floor = to_fen(decimal(standard) - decimal(allowance))
+        elif member.disability_allowance and decimal(standard) - decimal(allowance) > floor:
+            floor = decimal(standard) - decimal(allowance)
             note = (f"{SINGLE}（与困难残疾人生活补贴{yuan(allowance)}元之和不低于低保标准的100%："
                     f"{yuan(standard)}−{yuan(allowance)}")
-        return floor, note + "）"
+        return fen_at_least(floor), note + "）"
 
     return AssessmentRules(
         whole_household_basis=f"{DRAFT} 一(一)（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）",
