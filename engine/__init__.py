@@ -37,6 +37,7 @@ _EXPORTS = {
     "Breach": "engine.core",
     "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
+    "CalendarDataError": "engine.errors",
     "CaseView": "engine.core",
     "Conflict": "engine.errors",
     "DamagedRecord": "engine.errors",
@@ -81,6 +82,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.effects import LinkedOpening, Outcome, Sanction
     from engine.errors import (
         Busy,
+        CalendarDataError,
         Conflict,
         DamagedRecord,
         DoudiError,
@@ -130,6 +132,7 @@ __all__ = [
     "AttributeSpec",
     "Breach",
     "Busy",
+    "CalendarDataError",
     "CalendarOverlay",
     "CaseRecord",
     "CaseView",

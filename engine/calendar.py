@@ -36,18 +36,26 @@ from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar n
     YearRecord,
     in_force_order,
     overlay_disagreement,
+    read_records,
 )
-from engine.errors import InvalidInput, OutsideCalendar
+from engine.errors import CalendarDataError, InvalidInput, OutsideCalendar
 
 
 def load_records(path: str | None = None) -> list[YearRecord]:
     """Read the official year records from the packaged data file (or ``path``)."""
     if path is None:
-        text = resources.files("engine.data").joinpath("calendar_cn.toml").read_text("utf-8")
+        packaged = resources.files("engine.data").joinpath("calendar_cn.toml")
+        text, where = packaged.read_text("utf-8"), str(packaged)
     else:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    return [YearRecord.from_toml(t) for t in tomllib.loads(text).get("year", ())]
+            text, where = handle.read(), path
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CalendarDataError(f"{where}: not valid TOML: {exc}") from None
+    # (each record checked: a mistake in one is an error naming it, not a calendar counted
+    # otherwise without a word)
+    return read_records(data, where)
 
 
 def projected_days_off(year: int) -> list[tuple[date, str]]:

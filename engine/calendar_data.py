@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any, NoReturn
 
 import attrs
 from attrs import frozen
 
+from engine.errors import CalendarDataError
 from engine.shapes import is_day, is_text, list_of, listed_pairs, one, pair_of
 
 FIRST_YEAR = 2018
@@ -62,23 +64,126 @@ class YearRecord:
     holidays: tuple[Holiday, ...]
 
     @classmethod
-    def from_toml(cls, table: Mapping) -> YearRecord:
-        holidays = tuple(
-            Holiday(
-                name=h["name"],
-                off=(h["off"][0], h["off"][1]),
-                make_up=tuple(h.get("make_up", ())),
-                notice=h.get("notice"),
-            )
-            for h in table.get("holiday", ())
-        )
-        return cls(
-            year=table["year"],
-            notice=table["notice"],
-            published=table["published"],
-            title=table["title"],
-            holidays=holidays,
-        )
+    def from_toml(cls, table: Mapping, where: str = "calendar data") -> YearRecord:
+        """One ``[[year]]`` table, checked (:func:`read_records`: ``where`` names the file)."""
+        return read_records({"year": [table]}, where)[0]
+
+
+YEAR_KEYS = ("year", "notice", "published", "title", "holiday")
+HOLIDAY_KEYS = ("name", "off", "make_up", "notice")
+
+
+def read_records(data: Mapping, where: str) -> list[YearRecord]:
+    """The year records of a calendar data file (``data``: the file read as TOML; ``where``:
+    the file, named in every error), each checked as it is read.
+
+    A mistake is one :class:`CalendarDataError` naming the file, the record and what is wrong,
+    never a calendar silently counted otherwise: an ``off`` typed backwards gave no day off, a
+    key misspelt (``of``, ``makeup``) was passed over. Checked: the keys and the kind of each
+    value; ``off`` runs forwards; a make-up working day (调休上班) is a Saturday or Sunday; each
+    day lies in its record's year, or in the December before it from the 25th (元旦 reaching
+    back: the 2019 notice's 2018-12-29 to 12-31); the notice is dated before the first day it
+    arranges (a holiday a later notice changed carries that ``notice``, undated, and is left
+    out of this); no year is recorded twice; no day is set twice (holidays overlapping, a day
+    both off and worked, a make-up day listed twice), in one record or across two.
+    """
+
+    def fail(what: str, problem: str) -> NoReturn:
+        raise CalendarDataError(f"{where}: {what}: {problem}")
+
+    def keys(table: Any, known: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
+        if not isinstance(table, Mapping):
+            fail(what, f"expected a table, got {table!r}")
+        for key in table:
+            if key not in known:
+                fail(what, f"unknown key {key!r} (known: {', '.join(known)})")
+        for key in required:
+            if key not in table:
+                fail(what, f"{key} is missing")
+
+    def days(value: Any, what: str, key: str) -> list[date]:
+        if not isinstance(value, list) or not all(is_day(v) for v in value):
+            fail(what, f"{key} must be a list of dates (as 2025-01-28, unquoted), got {value!r}")
+        return value
+
+    if not isinstance(data, Mapping) or set(data) - {"year"}:
+        unknown = sorted(set(data) - {"year"}) if isinstance(data, Mapping) else [data]
+        fail("the file", f"unknown key {unknown[0]!r} (a calendar file holds [[year]] tables)")
+    tables = data.get("year", [])
+    if not isinstance(tables, list):
+        fail("the file", "year must be [[year]] tables")
+    records: list[YearRecord] = []
+    seen: dict[date, tuple[bool, str]] = {}  # day -> (worked, where it is set)
+    years: set[int] = set()
+    for number, table in enumerate(tables, 1):
+        what = f"[[year]] table {number}"
+        keys(table, YEAR_KEYS, YEAR_KEYS[:4], what)
+        year = table["year"]
+        if not isinstance(year, int) or isinstance(year, bool):
+            fail(what, f"year must be a whole number, got {year!r}")
+        what = f"year {year}"
+        if year in years:
+            fail(what, "recorded twice (one [[year]] table a year)")
+        years.add(year)
+        for key in ("notice", "title"):
+            if not is_text(table[key]):
+                fail(what, f"{key} must be text, got {table[key]!r}")
+        if not is_day(table["published"]):
+            fail(what, f"published must be a date (as 2024-11-12), got {table['published']!r}")
+        holidays: list[Holiday] = []
+        governed: list[date] = []  # the days the record's own notice arranges
+        if not isinstance(table.get("holiday", []), list):
+            fail(what, "holiday must be [[year.holiday]] tables")
+        for index, raw in enumerate(table.get("holiday", []), 1):
+            place = f"{what} holiday {index}"
+            keys(raw, HOLIDAY_KEYS, HOLIDAY_KEYS[:2], place)
+            if not is_text(raw["name"]):
+                fail(place, f"name must be text, got {raw['name']!r}")
+            place = f"{what} holiday {raw['name']}"
+            off = days(raw["off"], place, "off")
+            if len(off) != 2:
+                fail(place, f"off must be [first, last] (two dates), got {len(off)}")
+            make_up = days(raw.get("make_up", []), place, "make_up")
+            notice = raw.get("notice")
+            if notice is not None and not is_text(notice):
+                fail(place, f"notice must be text, got {notice!r}")
+            if off[1] < off[0]:
+                fail(place, f"off runs backwards: {off[1].isoformat()} is before "
+                            f"{off[0].isoformat()} (off = [first, last])")
+            holiday = Holiday(raw["name"], (off[0], off[1]), tuple(make_up), notice)
+            for day in make_up:
+                if day.weekday() < 5:
+                    fail(place, f"make-up working day {day.isoformat()} is a "
+                                f"{WEEKDAY_NAMES[day.weekday()]}, a working day already "
+                                "(调休上班 makes a Saturday or Sunday a working day)")
+            for day in (off[0], off[1], *make_up):
+                if day.year != year and not (day.year == year - 1 and day.month == 12
+                                             and day.day >= PROVISIONAL_DECEMBER_FROM):
+                    fail(place, f"{day.isoformat()} is outside {year} (a notice arranges its "
+                                f"year, and from {year - 1}-12-{PROVISIONAL_DECEMBER_FROM} the "
+                                "December before it)")
+            for worked, listed in ((False, holiday.days_off()), (True, make_up)):
+                for day in listed:
+                    if day in seen:
+                        before, other = seen[day]
+                        kinds = ("a day off", "a make-up working day")
+                        if other != place:
+                            problem = f"{kinds[worked]} here and {kinds[before]} in {other}"
+                        elif before == worked:
+                            problem = "listed twice"
+                        else:
+                            problem = "both a day off and a make-up working day"
+                        fail(place, f"{day.isoformat()} is {problem}")
+                    seen[day] = (worked, place)
+            if notice is None:
+                governed += [*holiday.days_off(), *make_up]
+            holidays.append(holiday)
+        if governed and table["published"] >= min(governed):
+            fail(what, f"published {table['published'].isoformat()} is not before "
+                       f"{min(governed).isoformat()}, the first day its notice arranges")
+        records.append(YearRecord(year, table["notice"], table["published"], table["title"],
+                                  tuple(holidays)))
+    return records
 
 
 DAY = pair_of(is_day, is_text)  # (a date given as text would never match a day: left out)

@@ -56,6 +56,11 @@ class WorkflowLoadError(DoudiError):
     """A workflow definition that is not valid: names the file, the item and what is wrong."""
 
 
+class CalendarDataError(DoudiError):
+    """Calendar data that is not valid (a year record of the official calendar): names the
+    file, the record and what is wrong, instead of a calendar silently counted otherwise."""
+
+
 class PluginError(DoudiError):
     """A province plugin that cannot be loaded as it is (duplicate code, unknown hook, bad data)."""
 
