@@ -219,6 +219,12 @@ class CalendarOverlay:
         if both:
             raise TypeError(f"CalendarOverlay: {both[0].isoformat()} is both in days_off and in "
                             "working_days")
+        # (listed twice, under two names, the one listed last named the day without a word)
+        for field, listed in (("days_off", self.days_off), ("working_days", self.working_days)):
+            days = [day for day, _ in listed]
+            twice = sorted({day for day in days if days.count(day) > 1})
+            if twice:
+                raise TypeError(f"CalendarOverlay: {twice[0].isoformat()} is twice in {field}")
 
 
 def in_force_order(overlays: Sequence[CalendarOverlay]) -> tuple[CalendarOverlay, ...]:

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from engine import CalendarDataError, DoudiError
+from engine import CalendarDataError, CalendarOverlay, DoudiError
 from engine import calendar as calendar_module
 from engine.calendar import load_records
 from engine.cli import cli
@@ -179,3 +179,16 @@ def test_the_command_line_says_so_in_one_line_exit_1(data_file, monkeypatch):
 
 def test_the_packaged_data_passes_the_checks():
     assert [r.year for r in load_records()] == list(range(2018, 2027))
+
+
+# -- a province's or county's overlay: the same checks, where they apply ------------------------
+
+def test_an_overlay_listing_a_day_twice_is_refused():
+    # Listed twice under two names, the day bore only the first name, the second document's
+    # name for it gone without a word.
+    with pytest.raises(TypeError, match=r"^CalendarOverlay: 2026-04-20 is twice in days_off$"):
+        CalendarOverlay("琼府办〔2099〕1号", days_off=[(date(2026, 4, 20), "三月三"),
+                                                    (date(2026, 4, 20), "壮族三月三")])
+    with pytest.raises(TypeError, match=r"^CalendarOverlay: 2026-04-26 is twice in working_days$"):
+        CalendarOverlay("琼府办〔2099〕1号", working_days=[(date(2026, 4, 26), "调休"),
+                                                        (date(2026, 4, 26), "调休上班")])
