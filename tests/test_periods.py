@@ -167,6 +167,30 @@ def test_15d_ending_in_spring_festival_2025(cal):
     check(cal, date(2025, 1, 15), "15d", date(2025, 2, 5), D, nominal=date(2025, 1, 30))
 
 
+def test_wd_across_each_kind_of_year_boundary(cal):
+    """Counted by hand across 元旦 of each arrangement that reaches over the year's end.
+
+    国办发明电〔2018〕15号 (2019): 2018年12月30日至2019年1月1日放假调休，2018年12月29日（星期六）
+    上班 — Friday 2018-12-28 +1wd is that Saturday, +2wd Wednesday 2019-01-02.
+    国办发明电〔2022〕16号 (2023): 2022年12月31日至2023年1月2日放假 — Friday 2022-12-30 +1wd is
+    Tuesday 2023-01-03.
+    国办发明电〔2025〕7号 (2026): 1/1–1/3 off, 1/4 (Sun) worked — Wednesday 2025-12-31 +1wd is
+    Sunday 2026-01-04.
+    """
+    check(cal, date(2018, 12, 28), "1wd", date(2018, 12, 29), WD)
+    check(cal, date(2018, 12, 28), "2wd", date(2019, 1, 2), WD)
+    check(cal, date(2022, 12, 30), "1wd", date(2023, 1, 3), WD)
+    check(cal, date(2025, 12, 31), "1wd", date(2026, 1, 4), WD)
+
+
+def test_wd_across_the_2020_spring_festival_extension(cal):
+    """国办发明电〔2019〕16号: 春节 1月24日至30日; 国办发明电〔2020〕1号: 延长2020年春节假期至2月2日，
+    2月3日（星期一）起正常上班 (Saturday 2月1日, a make-up day before, not worked). Thursday
+    2020-01-23 +1wd is Monday 2020-02-03, +2wd Tuesday 02-04."""
+    check(cal, date(2020, 1, 23), "1wd", date(2020, 2, 3), WD)
+    check(cal, date(2020, 1, 23), "2wd", date(2020, 2, 4), WD)
+
+
 # -- months (第201条, 第202条, 第203条) ----------------------------------------------------
 
 
@@ -176,6 +200,15 @@ def test_1m_from_jan_31_2026_has_no_corresponding_day(cal):
     国办发明电〔2025〕7号: 2026-02-28 (Sat) is a make-up working day, so 第203条 leaves it.
     """
     check(cal, date(2026, 1, 31), "1m", date(2026, 2, 28), M)
+
+
+def test_1m_from_jan_31_2028_ends_on_the_leap_day(cal):
+    """第202条: 2028 is a leap year, so January 31st +1m corresponds to February 29th (a Tuesday,
+    no statutory day: 春节 2028 is in late January), and so does 2027-12-31 +2m. 2028 has no
+    notice yet: provisional."""
+    check(cal, date(2028, 1, 31), "1m", date(2028, 2, 29), M, provisional=True)
+    check(cal, date(2027, 12, 31), "2m", date(2028, 2, 29), M, provisional=True)
+    check(cal, date(2028, 2, 29), "12m", date(2029, 2, 28), M, provisional=True)
 
 
 def test_1m_from_march_31_2025(cal):
