@@ -84,8 +84,9 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
     day lies in its record's year, or in the December before it from the 25th (元旦 reaching
     back: the 2019 notice's 2018-12-29 to 12-31); the notice is dated before the first day it
     arranges (a holiday a later notice changed carries that ``notice``, undated, and is left
-    out of this); no year is recorded twice; no day is set twice (holidays overlapping, a day
-    both off and worked, a make-up day listed twice), in one record or across two.
+    out of this); no year is recorded twice, nor outside the index (its days never counted);
+    no day is set twice (holidays overlapping, a day both off and worked, a make-up day listed
+    twice), in one record or across two.
     """
 
     def fail(what: str, problem: str) -> NoReturn:
@@ -122,6 +123,8 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
         if not isinstance(year, int) or isinstance(year, bool):
             fail(what, f"year must be a whole number, got {year!r}")
         what = f"year {year}"
+        if not FIRST_YEAR <= year <= LAST_INDEXED_YEAR:  # (its days never counted, silently)
+            fail(what, f"outside the calendar ({FIRST_YEAR}–{LAST_INDEXED_YEAR})")
         if year in years:
             fail(what, "recorded twice (one [[year]] table a year)")
         years.add(year)

@@ -86,6 +86,9 @@ MISTAKES = {
     "year-twice": (
         YEAR_2025 + YEAR_2025.split("[[year.holiday]]")[0],
         "year 2025: recorded twice (one [[year]] table a year)"),
+    "year-outside-the-calendar": (
+        YEAR_2025.replace("2025", "2061").replace("2024-11-12", "2060-11-12"),
+        "year 2061: outside the calendar (2018–2060)"),
     "published-after-the-days": (
         YEAR_2025.replace("published = 2024-11-12", "published = 2025-11-12"),
         "year 2025: published 2025-11-12 is not before 2025-01-01, the first day its notice "
