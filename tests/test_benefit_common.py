@@ -217,6 +217,27 @@ def test_a_household_with_unstable_income_is_rechecked_every_six_months(engine):
     assert third.deadline.due_on == date(2026, 12, 14)
 
 
+def test_income_found_unstable_at_approval_sets_the_first_recheck_at_six_months(engine):
+    # 民发〔2021〕57号 第31条 (rules.md N-recheck): "yearly for stable households, every 6 months
+    # for households with unstable income and members able to work". The approving clerk
+    # records unstable_income=true:
+    # the benefit case opened by the approval (Tuesday 2026-03-31) is re-checked 6 months on,
+    # Wednesday 2026-09-30, not a year on (2027-03-31) as when the flag was left on the dibao case.
+    _, view = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650, unstable_income=True)
+    [link] = view.links
+    benefit = engine.case(link["case_id"])
+    assert benefit.case.attributes["unstable_income"] is True
+    first = deadline(benefit, "periodic_review")
+    assert (first.deadline.starts_on, first.deadline.due_on) == (date(2026, 3, 31),
+                                                                 date(2026, 9, 30))
+    assert first.deadline.duration == "6m"
+    assert first.deadline.citation == CHECK
+    # Without the flag the household is re-checked yearly: Wednesday 2027-03-31.
+    _, stable = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650)
+    other = engine.case(stable.links[0]["case_id"])
+    assert deadline(other, "periodic_review").deadline.due_on == date(2027, 3, 31)
+
+
 def test_a_recheck_falling_on_a_make_up_saturday_is_due_that_day(engine):
     # Opened Friday 2025-02-28 → 12 months → Saturday 2026-02-28, a make-up working day
     # (春节 2026: 2/28 Sat worked, 国办发明电〔2025〕7号) → due that Saturday.
