@@ -132,6 +132,28 @@ def test_severe_member_recorded_on_the_case_also_extends(engine):
     assert len([p for p in view.payments if p.month >= "2026-04"]) == 12
 
 
+def test_severe_member_given_with_approval_extends_the_later_phase_out(engine):
+    # 一(五) "对低保家庭中有重残重病人员的，可以视情延长缓退期，原则上不超过12个月": the flag given when
+    # the dibao case is approved (delegated, Tuesday 2026-03-17 → paid from 2026-04, 900) is the
+    # benefit case's. Income 1500 above the standard 1000 recorded Wednesday 2026-06-10 → kept
+    # 12 months from 2026-07: 2026-07 … 2027-06 at 900, ended 2027-07-01 (it was dropped on the
+    # way: 6 months, 2026-07 … 2026-12, ended 2027-01-01).
+    from test_benefit_common import approved_dibao
+
+    _, approved = approved_dibao(engine, CODE, date(2026, 3, 17), amount=900, delegated=True,
+                                 severe_member=True)
+    benefit = approved.links[0]["case_id"]
+    assert engine.case(benefit).case.attributes["severe_member"] is True
+    view = engine.fire(benefit, "income_exceeds", on=date(2026, 6, 10),
+                       payload={"per_capita_income": 1500, "standard": 1000})
+    assert view.case.attributes["phase_out_ends_on"] == "2027-07-01"
+    later = engine.case(benefit, as_of=date(2027, 8, 1))
+    assert [(m, a) for m, a in paid(later) if m >= "2026-07"] == [
+        *[(f"2026-{m:02d}", 900.0) for m in range(7, 13)],
+        *[(f"2027-{m:02d}", 900.0) for m in range(1, 7)]]
+    assert "延长缓退期至12个月" in later.payments[-1].basis
+
+
 def test_severe_member_must_be_true_or_false(engine):
     case = open_benefit(engine)
     before = dump(engine)
