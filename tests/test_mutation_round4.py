@@ -509,7 +509,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # the commit is in the log beside the file
 """
 
 
-def test_a_read_only_database_is_never_read_without_the_commits_in_its_log(tmp_path):
+def test_a_read_only_database_is_never_read_without_the_commits_in_its_log():
     """A database in a folder that cannot be written, whose write-ahead log holds a commit (a
     writer killed), is not read as if the log were not there (it would show the case
     missing): the command says why it cannot read it, in one line, and changes nothing."""
@@ -517,9 +517,12 @@ def test_a_read_only_database_is_never_read_without_the_commits_in_its_log(tmp_p
     import shutil
     import subprocess
     import sys
+    import tempfile
     from pathlib import Path
 
-    folder = tmp_path / "backup"
+    # (not under tmp_path: another pytest session starting meanwhile takes the others' right
+    # to pass through pytest-of-root away again, and the file then is "no database")
+    folder = Path(tempfile.mkdtemp(prefix="doudi-read-only-")) / "backup"
     folder.mkdir()
     db = str(folder / "c.db")
     subprocess.run([sys.executable, "-c", LEFT_IN_THE_LOG, db])
@@ -550,6 +553,7 @@ def test_a_read_only_database_is_never_read_without_the_commits_in_its_log(tmp_p
         assert (Path(db).read_bytes(), Path(db + "-wal").read_bytes()) == before
     finally:
         os.chmod(folder, 0o755)
+        shutil.rmtree(folder.parent)
 
 
 # -- the schema's steps (engine/schema.py) -----------------------------------------------------
