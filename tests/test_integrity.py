@@ -727,7 +727,7 @@ def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
 
 def test_audit_verify_checks_the_file_itself_first(db):
     """Found by review: a file whose pages are broken may still read as intact chains (or as
-    no case at all). SQLite's quick_check of the file comes first: here an index of the events
+    no case at all). SQLite's check of the file comes first: here an index of the events
     is overwritten on disk, which no hash chain covers."""
     import sqlite3
 
@@ -748,8 +748,45 @@ def test_audit_verify_checks_the_file_itself_first(db):
     assert result.exit_code == 1
     assert result.stdout.startswith("file: ")
     assert error_line(result) == ("Error: the database file itself is damaged (SQLite's "
-                                  "quick_check): restore it from a backup")
+                                  "integrity_check): restore it from a backup")
     assert run(db, "audit", "verify", "--case", "c1").exit_code == 0  # (one case's chain only)
+
+
+def test_audit_verify_finds_an_index_that_disagrees_with_its_table(db):
+    """Found by review: an index made to leave out a row (its definition edited with
+    writable_schema while the row was changed, then put back) hid a breached deadline from
+    `report breaches`, which reads the running deadlines through that index, while every
+    page stayed well formed: quick_check passed it ("ok"), and the chains and the deadline
+    rows, as the table holds them, agree. The file's check is integrity_check, which compares
+    each index with its table."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.fire("c1", "accept", on=date(2026, 3, 3))
+    engine.store.db.close()
+    assert "c1" in run(db, "report", "breaches", "--as-of", "2026-04-30").stdout
+    index = "idx_deadlines_running_or_late"
+    running, hidden = "where outcome is null or", "where outcome = 'zzz' or outcome is 0 and"
+
+    def edit(sql: str, schema: tuple[str, str] | None = None) -> None:
+        conn = sqlite3.connect(db, isolation_level=None)
+        if schema is not None:  # (the index's definition only: its pages are left as they are)
+            conn.execute("PRAGMA writable_schema = ON")
+            conn.execute("update sqlite_master set sql = replace(sql, ?, ?) where name = ?",
+                         [*schema, index])
+        else:
+            conn.execute(sql)
+        conn.close()
+
+    edit("update deadlines set outcome = 'met' where outcome is null")  # (out of the index)
+    edit("", (running, hidden))  # (the index now takes no row: updates leave it as it is)
+    edit("update deadlines set outcome = null where stopped_on is null")
+    edit("", (hidden, running))
+    assert "c1" not in run(db, "report", "breaches", "--as-of", "2026-04-30").stdout
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"missing from index {index}" in result.stdout.splitlines()[0]
+    assert error_line(result) == ("Error: the database file itself is damaged (SQLite's "
+                                  "integrity_check): restore it from a backup")
 
 
 def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tracebacks(db):

@@ -62,7 +62,8 @@ def _read_heads(file) -> list[tuple[str, int, str]]:
 def verify(case_id, heads_file, db_path) -> None:
     """Check every case's hash chain; name the first altered or missing event of each.
 
-    Without --case, SQLite's own check of the file comes first (its pages and indexes).
+    Without --case, SQLite's own check of the file comes first (its pages, and each index
+    against its table).
     With --heads, each case's kept head must still be in its history (a case deleted, or a
     history cut or rewritten since it was kept, shows). Exit 0 when every chain is intact,
     1 when any is not (one line per broken case) or the file is damaged.
@@ -74,7 +75,7 @@ def verify(case_id, heads_file, db_path) -> None:
         for problem in problems:
             echo(f"file: {problem}")
         if problems:
-            raise AuditFailed("the database file itself is damaged (SQLite's quick_check): "
+            raise AuditFailed("the database file itself is damaged (SQLite's integrity_check): "
                               "restore it from a backup")
     with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
                       shown=None if case_id is None else False) as bar:
