@@ -670,6 +670,28 @@ def test_kept_chain_heads_show_a_consistent_cut_and_a_deleted_case(db, tmp_path)
     assert engine.verify(heads=[("grew", 2, rows["grew"]["hash"])])[2] == []
 
 
+def test_a_heads_file_saved_with_a_byte_order_mark_is_read_as_audit_heads_printed_it(db,
+                                                                                       tmp_path):
+    """Found by review: a heads list opened and saved again on Windows (Notepad, Excel) starts
+    with a UTF-8 byte order mark, which was read as part of the first case's id: verify
+    --heads then said that case was gone ("case \ufeffc1: event seq 2 missing: the case is
+    gone"), exit 1, a tampering that never happened."""
+    engine = Engine.open(db)
+    _investigating(engine, "c1")
+    kept = tmp_path / "heads.txt"
+    kept.write_text(run(db, "audit", "heads").stdout, encoding="utf-8-sig")
+    assert kept.read_bytes().startswith(b"\xef\xbb\xbfc1\t2\t")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout) == (0, "")
+    behind_the_engines_back(
+        db, *(f"delete from {table} where {key} = 'c1'"
+              for table, key in (("deadlines", "case_id"), ("cases", "id"))),
+        "drop trigger events_append_only_delete", "delete from events where case_id = 'c1'")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("case c1: event seq 2 missing: the case is gone")
+
+
 def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
     """Found by the evidence audit: verify walked the case rows, so a case row deleted with
     sqlite3 (foreign keys are off there), its history left in place, passed as "every history

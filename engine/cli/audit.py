@@ -55,7 +55,8 @@ def _read_heads(file) -> list[tuple[str, int, str]]:
 
 @audit.command()
 @click.option("--case", "case_id", help="Only this case.")
-@click.option("--heads", "heads_file", type=click.File("r", encoding="utf-8"),
+# (utf-8-sig: a list saved again on Windows starts with a byte order mark, not a case id)
+@click.option("--heads", "heads_file", type=click.File("r", encoding="utf-8-sig"),
               help="Chain heads kept earlier (`audit heads`): each must still be in its "
                    "case's history.")
 @db_option
