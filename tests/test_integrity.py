@@ -715,6 +715,39 @@ def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
     assert (cases, events, [str(f) for f in findings]) == (2, 6, [expected])
 
 
+def test_audit_verify_of_one_case_deleted_names_it_as_verify_of_all_does(db, tmp_path):
+    """Found by review: `audit verify --case ID --heads FILE` of a case deleted with all its
+    rows said only "Error: no case 'gone'", the kept head it checks for nowhere, and of a case
+    row deleted with its history left in place the same: verify of every case names both,
+    and checking the one case is what an auditor does with the head kept for it."""
+    engine = Engine.open(db)
+    for case_id in ("gone", "rowless"):
+        _investigating(engine, case_id)
+    kept = tmp_path / "heads.txt"
+    kept.write_text(run(db, "audit", "heads").stdout, encoding="utf-8")
+    gone = engine.store.history_rows("gone")[2]["hash"]
+    behind_the_engines_back(
+        db, "drop trigger events_append_only_delete",
+        *(f"delete from {table} where case_id = 'gone'" for table in ("events", "deadlines")),
+        "delete from cases where id in ('gone', 'rowless')")
+    expected = {
+        "gone": f"case gone: event seq 2 missing: the case is gone, its history was kept to "
+                f"this event (hash {gone})",
+        "rowless": "case rowless: event seq 3 missing, or the case altered: the case row is "
+                   "gone, its history (3 events, open on 2026-03-02 to start_investigation on "
+                   "2026-03-04) is still stored"}
+    for case_id, args in (("gone", ("--heads", str(kept))), ("rowless", ()),
+                          ("rowless", ("--heads", str(kept)))):
+        result = run(db, "audit", "verify", "--case", case_id, *args)
+        assert result.exit_code == 1
+        assert result.stdout.splitlines() == [expected[case_id]]
+        assert error_line(result) == "Error: 1 of 1 cases fail verification"
+    # Without a head kept for it and with no history left, there is nothing to name.
+    assert error_line(run(db, "audit", "verify", "--case", "gone")) == "Error: no case 'gone'"
+    assert [str(f) for f in engine.verify("gone", heads=[("gone", 2, gone)])[2]] == [
+        expected["gone"]]
+
+
 def test_audit_verify_finds_a_case_row_whose_opening_date_was_changed(db):
     """Found by the evidence audit: the case row's opened_on is not in the chain and was
     never compared with it, though the reports, ``case show --as-of`` and the 公布 notice
