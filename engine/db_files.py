@@ -244,6 +244,10 @@ def check_database(db_path: str, empty_ok: bool = True) -> None:
     except sqlite3.OperationalError:
         return  # locked, unreadable, …: Engine.open reports it
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+            # (an SQLite file whose pages are broken or cut short: a copy cut short, a full
+            # disk; not another program's file)
+            raise DoudiError(f"{db_path} is damaged ({exc}): restore it from a backup") from None
         raise DoudiError(f"{db_path} is not a doudi database ({exc})") from None
     if tables and not ours:
         raise DoudiError(f"{db_path} is an SQLite database but not a doudi one: not touching it")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pathlib
 import sqlite3
 import subprocess
 import sys
@@ -842,6 +844,26 @@ def test_audit_verify_finds_an_index_that_disagrees_with_its_table(db):
     assert f"missing from index {index}" in result.stdout.splitlines()[0]
     assert error_line(result) == ("Error: the database file itself is damaged (SQLite's "
                                   "integrity_check): restore it from a backup")
+
+
+@pytest.mark.parametrize("command", [("audit", "verify"), ("case", "show", "c1")])
+def test_a_database_cut_short_is_said_to_be_damaged_not_another_file(db, tmp_path, command):
+    """Found by review: a doudi database truncated (a copy cut short, a disk that filled) was
+    refused as "is not a doudi database (database disk image is malformed)", which tells an
+    auditor the wrong file was given, not that this one is damaged."""
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.close()
+    size = os.path.getsize(db)
+    with open(db, "r+b") as file:
+        file.truncate(size // 2)
+    before = pathlib.Path(db).read_bytes()
+    result = run(db, *command)
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {db} is damaged (database disk image is malformed): "
+                                  "restore it from a backup")
+    assert pathlib.Path(db).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [os.path.basename(db)]
 
 
 def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tracebacks(db):
