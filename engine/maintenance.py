@@ -587,7 +587,15 @@ class Maintenance:
             return None
         differences = deadline_differences(before, fresh)
         if not differences:
-            return None  # (the same deadlines in another order: nothing differs)
+            # The same deadlines in another order: nothing differs; unless one is stored
+            # more than once (its unique index dropped: each copy pairs with the history's).
+            keys = [(d.rule, d.instance) for d in before]
+            twice = next((d for n, d in enumerate(before) if (d.rule, d.instance) in keys[:n]),
+                         None)
+            if twice is None:
+                return None
+            return Finding(case.id, seq, f"missing, or the case altered: deadline {twice.rule} "
+                           f"#{twice.instance} is stored more than once, its history gives it once")
         # The first by key, whichever side has it.
         old, new = min(differences, key=lambda pair: ((d := pair[0] or pair[1]).rule, d.instance))
         if old is None:

@@ -483,6 +483,25 @@ def test_audit_verify_compares_the_derived_rows_with_what_the_history_gives(db):
     assert one.exit_code == 1 and one.stdout.startswith("case moved: event seq 3 missing")
 
 
+def test_audit_verify_finds_a_deadline_row_stored_twice(db):
+    """Found by review: with its unique index dropped, a deadline row copied as it is (a
+    running one) was listed twice by `report breaches` and `case show`, and `audit verify`
+    passed it: paired with the history's by rule and instance, each copy agreed with it."""
+    engine = Engine.open(db)
+    _investigating(engine, "twice")
+    columns = ", ".join(f"[{c}]" for c in engine.store.db["deadlines"].columns_dict if c != "id")
+    behind_the_engines_back(
+        db, "drop index idx_deadlines_case_id_rule_instance",
+        f"insert into deadlines ({columns}) select {columns} from deadlines "
+        "where case_id = 'twice' and rule = 'total'")
+    assert run(db, "report", "breaches", "--as-of", "2026-04-30").stdout.count("total") == 2
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case twice: event seq 3 missing, or the case altered: deadline total #1 is stored more "
+        "than once, its history gives it once"]
+
+
 def test_audit_verify_reads_nan_in_a_row_as_evidence_not_a_traceback(db, monkeypatch):
     """NaN or infinity in stored JSON text: written by doudi before 2026-11-23 (its JSON then
     allowed them), or put into a case row by hand. The check comparing a case's attributes
