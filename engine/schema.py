@@ -181,6 +181,13 @@ def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_deadlines_case_id")
 
 
+#: The triggers that keep the county settings append-only (as integrity.TRIGGERS the events).
+LOCAL_PARAMETER_TRIGGERS = tuple(
+    f"create trigger if not exists local_parameters_append_only_{action} before "
+    f"{action} on local_parameters begin select raise(abort, 'local parameters are "
+    "append-only: record a new setting instead'); end" for action in ("update", "delete"))
+
+
 @migrations()
 def m009_local_parameters(db: sqlite_utils.Database) -> None:
     """Parameters a county sets for itself (engine.local_parameters): appended, never
@@ -190,11 +197,8 @@ def m009_local_parameters(db: sqlite_utils.Database) -> None:
          "value": str, "citation": str, "on": str, "actor": str, "recorded_at": str},
         pk="id", not_null={"province", "county", "workflow", "name", "citation", "on"},
     )
-    for action in ("update", "delete"):
-        db.execute(
-            f"create trigger if not exists local_parameters_append_only_{action} before "
-            f"{action} on local_parameters begin select raise(abort, 'local parameters are "
-            "append-only: record a new setting instead'); end")
+    for trigger in LOCAL_PARAMETER_TRIGGERS:
+        db.execute(trigger)
 
 
 @migrations()

@@ -34,12 +34,18 @@ from engine.deadlines import Deadline
 from engine.effects import Sanction
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput
 from engine.guards import HistoryEntry
-from engine.integrity import GENESIS, HASHED, event_hash, json_encoder
+from engine.integrity import GENESIS, HASHED, TRIGGERS, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
 from engine.plain_fields import set_fields
 from engine.read_only import NO_DATA, read_only
-from engine.schema import LEGACY_IMPORT_KEYS, PAGE_SIZE, migrations, upgrade
+from engine.schema import (
+    LEGACY_IMPORT_KEYS,
+    LOCAL_PARAMETER_TRIGGERS,
+    PAGE_SIZE,
+    migrations,
+    upgrade,
+)
 
 
 def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
@@ -280,6 +286,11 @@ def _whole(case: CaseRecord, stored: Store | CaseRows) -> Known:
     links = stored.links(case.id)
     return Known(case, history, stored.deadlines(case.id), stored.sanctions(case.id), links,
                  history[-1].hash if history else None)
+
+
+def _words(sql: str) -> list[str]:
+    """A statement's words, for comparing one as SQLite keeps it with doudi's own text."""
+    return sql.lower().split()
 
 
 def _data(text: str | None, name: str) -> Any:
@@ -1081,6 +1092,23 @@ class Store:
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         return [] if found == ["ok"] else found
+
+    def removed_safeguards(self) -> list[str]:
+        """The triggers that refuse to rewrite the events and the county settings, each one
+        that is gone or not as doudi made it (one dropped to edit the history with sqlite3
+        and not put back: the file takes UPDATE and DELETE from then on); [] when all are."""
+        stored = dict(self.db.execute("select name, sql from sqlite_master where type = 'trigger'"
+                                      ).fetchall())
+        found = []
+        for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS):
+            words = trigger.split()
+            name, action, table = words[5], words[7], words[9]
+            what = f"trigger {name}, which refuses {action.upper()} on {table},"
+            if name not in stored:
+                found.append(f"{what} is gone")
+            elif _words(stored[name]) != _words(trigger.replace(" if not exists", "", 1)):
+                found.append(f"{what} is not as doudi made it")
+        return found
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

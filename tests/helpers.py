@@ -24,6 +24,16 @@ def doudi_register_provinces(register):
 NAMED = "plugin 'broken' (doudi_broken 1.0)"
 
 
+def put_back_triggers(conn):
+    """What someone editing a database with sqlite3 does to cover it: put back the triggers
+    dropped to edit it (``audit verify`` names one that is gone or changed)."""
+    from engine.integrity import TRIGGERS
+    from engine.schema import LOCAL_PARAMETER_TRIGGERS
+
+    for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS):
+        conn.execute(trigger)
+
+
 def run(db_path, *args, env=None, input=None):
     """``doudi ARGS --db DB_PATH`` through click's test runner (``input``: its stdin)."""
     return CliRunner().invoke(cli, [*args, "--db", db_path], env=env, input=input)

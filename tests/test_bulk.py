@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from helpers import dump_file, error_line, failing_on_call, held_once_after, run
+from helpers import dump_file, error_line, failing_on_call, held_once_after, put_back_triggers, run
 
 LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
@@ -334,6 +334,7 @@ def test_recompute_goes_on_past_a_damaged_case_and_names_it_at_the_end(db, damag
     raw = sqlite3.connect(db)
     raw.execute("drop trigger events_append_only_update")
     raw.execute(sql)
+    put_back_triggers(raw)
     raw.commit()
     raw.close()
     line = (f"Error: recompute could not read or re-derive 1 case and left it as it was (B1: "
@@ -377,6 +378,7 @@ def test_the_api_s_recompute_passes_each_case_it_left_or_raises_once_the_others_
     raw = sqlite3.connect(db)
     raw.execute("drop trigger events_append_only_update")
     raw.execute(DAMAGES["event date"][0])
+    put_back_triggers(raw)
     raw.commit()
     raw.close()
     engine, left, counted = Engine.open(db), [], []

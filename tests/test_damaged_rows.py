@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from helpers import error_line, run
+from helpers import error_line, put_back_triggers, run
 
 OUTSIDE = "it was changed outside doudi (doudi audit verify lists what was)"
 
@@ -72,6 +72,7 @@ def _damaged(path: str, sql: str) -> None:
     raw = sqlite3.connect(path)
     raw.execute("drop trigger events_append_only_update")
     raw.execute(sql)
+    put_back_triggers(raw)
     raw.commit()
     raw.close()
 
@@ -135,6 +136,7 @@ def test_payments_worked_out_from_damaged_data_name_the_case(db, seq, column, va
     raw = sqlite3.connect(db)
     raw.execute("drop trigger events_append_only_update")
     raw.execute(f"update events set {column} = ? where case_id = 'P1' and seq = ?", [value, seq])
+    put_back_triggers(raw)
     raw.commit()
     raw.close()
     before = _stored(db)

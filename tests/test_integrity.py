@@ -16,7 +16,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import Busy, Conflict
-from helpers import dump_file, error_line, run
+from helpers import dump_file, error_line, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
     import json, sys
@@ -380,12 +380,54 @@ def test_the_database_refuses_to_rewrite_history(engine):
 
 
 def behind_the_engines_back(db, *statements):
-    """Edit the database as someone with the file could (triggers dropped first)."""
+    """Edit the database as someone with the file could (triggers dropped first, and put back
+    after)."""
     raw = sqlite3.connect(db)
     for statement in statements:
         raw.execute(statement)
+    put_back_triggers(raw)
     raw.commit()
     raw.close()
+
+
+def test_audit_verify_names_a_trigger_refusing_to_rewrite_the_records_dropped_or_changed(db):
+    """Found by review: "the database refuses UPDATE and DELETE on the history (triggers)",
+    but a file whose triggers were dropped to edit it with sqlite3, and never put back,
+    passed `audit verify` as intact, and took UPDATE and DELETE on its events from then on
+    without a word; as did one whose trigger was made to refuse nothing (`when 0`). The
+    chains are still checked, and the line before the summary says both."""
+    engine = Engine.open(db)
+    _investigating(engine, "c1")
+    engine.close()
+    raw = sqlite3.connect(db)
+    for statement in ("drop trigger events_append_only_delete",
+                      "drop trigger local_parameters_append_only_update",
+                      "drop trigger events_append_only_update",
+                      "create trigger events_append_only_update before update on events when 0 "
+                      "begin select raise(abort, 'events are append-only: record a correction "
+                      "instead'); end",
+                      "update events set actor = 'someone' where case_id = 'c1' and seq = 1"):
+        raw.execute(statement)
+    raw.commit()
+    raw.close()
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "file: trigger events_append_only_update, which refuses UPDATE on events, is not as "
+        "doudi made it",
+        "file: trigger events_append_only_delete, which refuses DELETE on events, is gone",
+        "file: trigger local_parameters_append_only_update, which refuses UPDATE on "
+        "local_parameters, is gone",
+        "case c1: event seq 1 altered"]
+    assert error_line(result) == ("Error: 3 triggers refusing to rewrite the records removed "
+                                  "or changed; 1 of 1 cases fail verification")
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger events_append_only_update")
+    put_back_triggers(raw)  # (as doudi made them: only the altered event is left to name)
+    raw.commit()
+    raw.close()
+    result = run(db, "audit", "verify")
+    assert (result.exit_code, result.stdout) == (1, "case c1: event seq 1 altered\n")
 
 
 def test_audit_verify_names_the_first_altered_or_missing_event(tmp_path, db):
@@ -1317,14 +1359,14 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
     assert error_line(result) == "Error: 1 county setting cannot be read back"
 
     # Cases written before the damage: intact ones pass, a tampered one is still found.
-    behind_the_engines_back(db, "update local_parameters set value = '1.8' where id = 3")
+    behind_the_engines_back(db, damage[0], "update local_parameters set value = '1.8' where id = 3")
     engine = Engine.open(db)
     ids = [engine.open_case(province=province, on=date(2026, 3, 2),
                             attributes={"county": county}).id
            for province, county in (("jiangsu_draft", "乙县"), ("shanxi", "甲县"))]
     engine.close()
     assert run(db, "audit", "verify").exit_code == 0
-    behind_the_engines_back(db, damage[1],
+    behind_the_engines_back(db, *damage,
                             f"update cases set state = 'accepted' where id = '{ids[1]}'")
     result = run(db, "audit", "verify")
     assert result.exit_code == 1, result.output

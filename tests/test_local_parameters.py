@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from engine import Engine, EventRefused, InvalidInput
-from helpers import by_rule, dump_file, error_line, run
+from helpers import by_rule, dump_file, error_line, put_back_triggers, run
 
 BASIS = "甲县民政局〔2026〕1号 三"
 ACCEPTED = date(2026, 3, 2)  # a Monday
@@ -628,6 +628,7 @@ def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db,
         with sqlite3.connect(db) as conn:
             conn.execute("drop trigger if exists local_parameters_append_only_update")
             conn.execute("update local_parameters set value = ? where id = 1", [value])
+            put_back_triggers(conn)
         conn.close()
 
     def recorded():
@@ -691,6 +692,7 @@ def test_a_damaged_county_setting_stops_its_own_county_not_the_others(db, tmp_pa
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set value = 'NaN' where county = '乙县' "
                      "and workflow = 'dibao'")
+        put_back_triggers(conn)
     conn.close()
     household = tmp_path / "household.json"
     household.write_text(json.dumps({"standard": 1000, "members": [

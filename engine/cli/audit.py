@@ -64,7 +64,8 @@ def verify(case_id, heads_file, db_path) -> None:
     """Check every case's hash chain; name the first altered or missing event of each.
 
     Without --case, SQLite's own check of the file comes first (its pages, and each index
-    against its table).
+    against its table), then the triggers refusing to rewrite the records (each gone or
+    changed is named).
     With --heads, each case's kept head must still be in its history (a case deleted, or a
     history cut or rewritten since it was kept, shows). Exit 0 when every chain is intact,
     1 when any is not (one line per broken case) or the file is damaged.
@@ -78,6 +79,9 @@ def verify(case_id, heads_file, db_path) -> None:
         if problems:
             raise AuditFailed("the database file itself is damaged (SQLite's integrity_check): "
                               "restore it from a backup")
+    removed = engine.store.removed_safeguards() if case_id is None else []
+    for problem in removed:
+        echo(f"file: {problem}")
     with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
                       shown=None if case_id is None else False) as bar:
         cases, events, findings = engine.verify(case_id, progress=bar.update, heads=kept)
@@ -88,6 +92,9 @@ def verify(case_id, heads_file, db_path) -> None:
         len(findings) > settings)
     if settings:
         failed.insert(0, f"{counted(settings, 'county setting')} cannot be read back")
+    if removed:
+        failed.insert(0, f"{counted(len(removed), 'trigger')} refusing to rewrite the records "
+                         "removed or changed")
     if failed:
         raise AuditFailed("; ".join(failed))
     click.echo(f"{counted(cases, 'case')}, {counted(events, 'event')}: every history chain is "
