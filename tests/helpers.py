@@ -4,7 +4,10 @@ sys.path). The shared fixtures are in conftest.py.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -144,3 +147,12 @@ def held_once_after(monkeypatch, written_sql):
     for name in ("_begin", "commit"):
         monkeypatch.setattr(Store, name, held_after(getattr(Store, name)))
     return holders
+
+
+def doudi_with_closed(fd: int, *args: str):
+    """``doudi ARGS`` started with file descriptor ``fd`` closed (``<&-``, ``2>&-``: a daemon
+    or cron job without it): Python's sys.stdin or sys.stderr is None then."""
+    streams = {0: "stdin", 1: "stdout", 2: "stderr"}
+    others = {streams[n]: subprocess.PIPE for n in (1, 2) if n != fd}
+    return subprocess.run([sys.executable, "-c", "from engine.launch import main; main()", *args],
+                          text=True, timeout=60, preexec_fn=lambda: os.close(fd), **others)

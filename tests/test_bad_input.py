@@ -22,7 +22,7 @@ from engine.errors import PluginError
 from engine.plugins import get_plugin_manager
 from engine.registry import Registry
 from engine.store import Store
-from helpers import NAMED, dump_file, error_line, run
+from helpers import NAMED, doudi_with_closed, dump_file, error_line, run
 
 # -- a --db that is not a doudi database ---------------------------------------------------------
 
@@ -559,6 +559,30 @@ def test_an_empty_read_only_file_is_said_to_hold_no_database_not_an_old_one(tmp_
     assert error_line(result) == (f"Error: {path} holds no doudi database, and is read-only: "
                                   "give --db a file where one can be made")
     assert path.read_bytes() == b""
+
+
+# -- a file to read given as -, stdin closed ----------------------------------------------------
+
+
+@pytest.mark.parametrize("command, shown", [
+    (["assess", "-", "--province", "shanxi"], "HOUSEHOLD_FILE"),
+    (["case", "accept", "C1", "-", "--on", "2026-03-03"], "[RESIDENCE_FILE]"),
+    (["case", "assess", "C1", "-", "--on", "2026-03-03"], "HOUSEHOLD_FILE"),
+    (["audit", "verify", "--heads", "-"], "--heads"),
+])
+def test_a_file_read_from_stdin_started_without_stdin_is_one_line_and_nothing_written(db, command,
+                                                                                      shown):
+    # Found by review: `doudi assess - <&-` (a cron job's, a daemon's) ended in click's
+    # RuntimeError traceback (sys.stdin is None), `audit verify --heads - <&-` in an
+    # AttributeError, as `doudi import - <&-` did.
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1",
+                              attributes={"county": "甲县"})
+    before = dump_file(db)
+    done = doudi_with_closed(0, *command, "--db", db)
+    assert done.returncode == 2
+    assert done.stderr == (f"Error: Invalid value for '{shown}': stdin is closed: nothing to "
+                           "read (give the file, or pipe it in)\n")
+    assert dump_file(db) == before
 
 
 # -- options that were silently ignored or taken as given ----------------------------------------

@@ -11,7 +11,15 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from helpers import dump_file, error_line, failing_on_call, held_once_after, put_back_triggers, run
+from helpers import (
+    doudi_with_closed,
+    dump_file,
+    error_line,
+    failing_on_call,
+    held_once_after,
+    put_back_triggers,
+    run,
+)
 
 LINES = [
     {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C1"},
@@ -1344,18 +1352,6 @@ def test_a_batch_that_finds_the_database_held_names_its_first_line(tmp_path, db,
     for path in (api_db, db):
         assert [r[0] for r in sqlite3.connect(path).execute("select id from cases order by id")
                 ] == ["C1", "C2"]
-
-
-def doudi_with_closed(fd: int, *args: str):
-    """``doudi ARGS`` started with file descriptor ``fd`` closed (``<&-``, ``2>&-``: a daemon
-    or cron job without it): Python's sys.stdin or sys.stderr is None then."""
-    import subprocess
-    import sys
-
-    streams = {0: "stdin", 1: "stdout", 2: "stderr"}
-    others = {streams[n]: subprocess.PIPE for n in (1, 2) if n != fd}
-    return subprocess.run([sys.executable, "-c", "from engine.launch import main; main()", *args],
-                          text=True, timeout=60, preexec_fn=lambda: os.close(fd), **others)
 
 
 def test_an_import_started_without_stderr_imports_the_file(tmp_path, db):

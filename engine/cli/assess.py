@@ -7,6 +7,7 @@ import click
 from engine.cli import cli
 from engine.cli.cases import note_unknown_county, open_engine
 from engine.cli.options import (
+    InputFile,
     db_option,
     echo,
     echo_json,
@@ -18,7 +19,7 @@ from engine.cli.options import (
 
 
 @cli.command()
-@click.argument("household_file", type=click.File("rb"))
+@click.argument("household_file", type=InputFile("rb"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
 @click.option("--county", help="With the county's own parameters in force today (read from "
                                 "--db).")

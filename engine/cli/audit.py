@@ -6,7 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import counted, db_option, echo, echo_all, progress_bar
+from engine.cli.options import InputFile, counted, db_option, echo, echo_all, progress_bar
 from engine.errors import DoudiError, InvalidInput
 from engine.integrity import SettingFinding
 
@@ -56,7 +56,7 @@ def _read_heads(file) -> list[tuple[str, int, str]]:
 @audit.command()
 @click.option("--case", "case_id", help="Only this case.")
 # (utf-8-sig: a list saved again on Windows starts with a byte order mark, not a case id)
-@click.option("--heads", "heads_file", type=click.File("r", encoding="utf-8-sig"),
+@click.option("--heads", "heads_file", type=InputFile("r", encoding="utf-8-sig"),
               help="Chain heads kept earlier (`audit heads`): each must still be in its "
                    "case's history.")
 @db_option

@@ -17,6 +17,7 @@ import click
 from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
+    InputFile,
     actor_option,
     attribute_text,
     counted,
@@ -330,7 +331,7 @@ def _already_recorded(case_id: str, event: str, on: date, key: str | None, view)
 
 @case.command("accept")
 @click.argument("case_id")
-@click.argument("residence_file", type=click.File("rb"), required=False)
+@click.argument("residence_file", type=InputFile("rb"), required=False)
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of 受理 (not after today in China).")
 @actor_option
@@ -466,7 +467,7 @@ def advance(as_of: date, db_path) -> None:
 
 @case.command("assess")
 @click.argument("case_id")
-@click.argument("household_file", type=click.File("rb"))
+@click.argument("household_file", type=InputFile("rb"))
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the assessment (not after today in China).")
 @actor_option

@@ -46,6 +46,17 @@ class ISODate(click.ParamType):
 ISO_DATE = ISODate()
 
 
+class InputFile(click.File):
+    """``click.File`` for a file the command reads, ``-`` for stdin. With stdin closed (``<&-``:
+    a cron job's, a daemon's; sys.stdin is None) ``-`` is a usage error naming the argument:
+    click ended in a traceback (a RuntimeError; an AttributeError for a text file)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if value == "-" and sys.stdin is None:
+            self.fail("stdin is closed: nothing to read (give the file, or pipe it in)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def today_option(flag: str, dest: str, help: str):
     """A date option that defaults to today in China (:func:`engine.clock.china_today`)."""
     from engine.clock import china_today
