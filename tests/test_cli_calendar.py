@@ -268,6 +268,21 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     assert proc.stderr.read() == ""
 
 
+@pytest.mark.parametrize("command", [["calendar", "due", "2025-01-20", "10wd"],
+                                     ["report", "breaches", "--help"], ["--help"], ["--version"]])
+def test_a_reader_gone_away_ends_a_command_started_without_stderr_with_exit_1(command):
+    # Found by review: `doudi … 2>&- | head -1` (a cron job's) exited 120, not 1: click meets a
+    # closed pipe by wrapping sys.stdout and sys.stderr, None there, whose flush at exit failed.
+    read, write = os.pipe()
+    os.close(read)  # (the reader gone before the first line)
+    try:
+        proc = subprocess.run([str(_doudi_script()), *command], stdout=write, timeout=60,
+                              preexec_fn=lambda: os.close(2))
+    finally:
+        os.close(write)
+    assert proc.returncode == 1
+
+
 def test_a_command_started_with_stdout_closed_runs_without_a_traceback():
     # `doudi … >&-` (a daemon without stdout): Python's sys.stdout is None; nothing to print to.
     proc = subprocess.run([str(_doudi_script()), "calendar", "due", "2025-01-20", "10wd"],

@@ -64,9 +64,14 @@ class DoudiGroup(click.Group):
                 raise click.UsageError(f"argument {arg!r} contains a NUL character", ctx)
         return super().parse_args(ctx, args)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _reader_gone():  # (doudi --help, --version: printed while parsing)
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _reader_gone():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             # Ctrl-C in a command: click would print an empty line before its Abort; main
             # says it in one line.
@@ -90,6 +95,9 @@ class DoudiGroup(click.Group):
         except click.ClickException as exc:
             error(exc.format_message())
             sys.exit(exc.exit_code)
+        except _ReaderGone:
+            _drop_stdout()
+            sys.exit(1)
         except click.exceptions.Abort:
             # Ctrl-C (click's Abort): a command's one transaction rolled back; the batched
             # ones (import, recompute, advance) say for themselves what they kept.
@@ -132,6 +140,22 @@ class DoudiGroup(click.Group):
         if isinstance(result, int) and result:
             sys.exit(result)
         sys.exit(0)
+
+
+class _ReaderGone(Exception):
+    """stdout's reader went away (``| head``), an EPIPE: main ends the command quietly, exit 1.
+    Not left to click's main, which wraps sys.stdout and sys.stderr for the flush at exit:
+    a stderr closed from the start (``2>&-``, None) wrapped failed that flush, exit 120."""
+
+
+@contextlib.contextmanager
+def _reader_gone():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        raise _ReaderGone() from exc
 
 
 #: What a write to a full or closed output fails with (a read does not).
