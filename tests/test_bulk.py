@@ -1059,15 +1059,17 @@ def test_an_import_whose_list_of_skipped_lines_cannot_be_written_says_it_stopped
     assert events(db) == 4
 
 
-def on_a_terminal(*args: str) -> str:
-    """What a terminal shows of ``doudi ARGS`` run with stdout and stderr both on it."""
+def on_a_terminal(*args: str, stdout_closed: bool = False) -> str:
+    """What a terminal shows of ``doudi ARGS`` run with stdout and stderr both on it (with
+    ``stdout_closed``, stderr alone: ``>&-``)."""
     import pty
     import subprocess
     import sys
 
     controller, terminal = pty.openpty()
+    out = {"preexec_fn": lambda: os.close(1)} if stdout_closed else {"stdout": terminal}
     proc = subprocess.Popen([sys.executable, "-c", "from engine.launch import main; main()", *args],
-                            stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+                            stdin=subprocess.DEVNULL, stderr=terminal, **out)
     os.close(terminal)
     shown = b""
     while True:
@@ -1380,6 +1382,26 @@ def test_a_command_with_a_bar_started_without_stderr_runs(tmp_path, db, command)
     Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
     done = doudi_with_closed(2, *command, "--db", db)
     assert done.returncode == 0
+
+
+@pytest.mark.parametrize("command, written", [
+    (["case", "advance", "--as-of", "2026-10-01"], 1),  # phase_out_end on 2026-09-01
+    (["import", "FILE", "--skip-invalid"], 2),  # lines 1 and 2; line 3 skipped
+])
+def test_a_command_with_a_bar_on_a_terminal_started_without_stdout_runs(tmp_path, db, command,
+                                                                        written):
+    # Found by review: `doudi case advance >&-` (or import --skip-invalid) run from a terminal
+    # asked the missing stdout whether it too was a terminal, to print a line beside the bar:
+    # a traceback and exit 1, though what it had just recorded stayed recorded.
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                            attributes={"amount": 900, "paid_from": "2026-02"})
+    engine.fire(case.id, "income_exceeds", on=date(2026, 2, 2),
+                payload={"per_capita_income": 1200, "standard": 900})
+    command = [write(tmp_path, [*LINES[:2], BAD]) if a == "FILE" else a for a in command]
+    shown = on_a_terminal(*command, "--db", db, stdout_closed=True)  # (asserts exit 0)
+    assert "Traceback" not in shown
+    assert events(db) == 2 + written  # (open and income_exceeds, then those written)
 
 
 def test_a_stopped_import_counts_the_lines_of_earlier_batches_already_imported_as_kept(

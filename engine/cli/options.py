@@ -258,8 +258,9 @@ def echo_beside(bar, text: str) -> None:
     """Print a line on stdout while ``bar`` is drawn on stderr. On one terminal the line
     would otherwise begin after the bar's text, and the bar redraw over it: the bar's line
     is cleared first and drawn again beneath."""
-    with _on_stdout():
-        drawn = not bar.hidden and sys.stderr.isatty() and sys.stdout.isatty()
+    with _on_stdout():  # (sys.stdout None: started with it closed, >&-)
+        drawn = (not bar.hidden and sys.stderr.isatty() and sys.stdout is not None
+                 and sys.stdout.isatty())
     if drawn:
         sys.stderr.write("\r\x1b[K")  # (to the line's start, erased to its end)
         sys.stderr.flush()
