@@ -585,6 +585,16 @@ def test_a_file_read_from_stdin_started_without_stdin_is_one_line_and_nothing_wr
     assert dump_file(db) == before
 
 
+def test_a_file_failing_half_read_by_a_command_started_without_stdout_is_one_line(db):
+    # Found by review: `doudi audit verify --heads F >&-`, F failing to be read (a bad disk;
+    # /proc/self/mem here), said so and then ended in a traceback: the error's path pointed
+    # the missing stdout at /dev/null.
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    done = doudi_with_closed(1, "audit", "verify", "--heads", "/proc/self/mem", "--db", db)
+    assert done.returncode == 1
+    assert done.stderr == "Error: input/output failed: Input/output error\n"
+
+
 # -- options that were silently ignored or taken as given ----------------------------------------
 
 

@@ -204,8 +204,8 @@ def _drop_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, command_stdout().fileno())
-    except (OSError, ValueError):  # (no real stdout: nothing to flush either)
-        pass
+    except (AttributeError, OSError, ValueError):
+        pass  # (no real stdout, or none at all, started with it closed: nothing to flush either)
 
 
 @click.group(cls=DoudiGroup)
