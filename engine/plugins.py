@@ -124,9 +124,16 @@ def get_plugin_manager() -> pluggy.PluginManager:
             "(misspelled? see engine/hookspecs.py)"
         ) from None
     if os.environ.get("DOUDI_TRACE_PLUGINS"):
-        pm.trace.root.setwriter(lambda text: sys.stderr.write(text))
+        pm.trace.root.setwriter(_trace_to_stderr)
         pm.enable_tracing()
     return pm
+
+
+def _trace_to_stderr(text: str) -> None:
+    """A line of DOUDI_TRACE_PLUGINS's trace on stderr; none where there is none (started with
+    it closed, 2>&-: the write failed, and with it the hook call and the command)."""
+    if sys.stderr is not None:
+        sys.stderr.write(text)
 
 
 _DISTRIBUTIONS: dict[str, str] = {}

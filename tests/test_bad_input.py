@@ -423,6 +423,24 @@ def test_a_hook_wrapper_observes_first_answer_hooks_and_tracing_shows_them(insta
     assert "doudi_assessment_rules" in result.stderr
 
 
+def test_tracing_in_a_command_started_without_stderr_records_the_event(db, tmp_path,
+                                                                       monkeypatch):
+    # Found by review: with DOUDI_TRACE_PLUGINS=1, `doudi case assess … 2>&-` (a cron job's)
+    # wrote the trace to the missing stderr: exit 1, nothing recorded, no word anywhere.
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    for event in ("accept", "start_investigation"):
+        engine.fire("C1", event, on=date(2026, 3, 3))
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "members": [{"id": "a", "age": 40}]}')
+    monkeypatch.setenv("DOUDI_TRACE_PLUGINS", "1")
+    done = doudi_with_closed(2, "case", "assess", "C1", str(household), "--on", "2026-03-03",
+                             "--db", db)
+    assert done.returncode == 0
+    assert done.stdout == "C1: per capita 0, standard 900 → dibao\n"
+    assert [e.event for e in Engine.open(db).store.history("C1")][-1] == "assess"
+
+
 WRAPPERS = {  # a hook wrapper's body, and what the error line says after the plugin's name
     "raises-before": ("wrapper=True", 'raise RuntimeError("no log file")\n    return (yield)',
                       " failed in doudi_assessment_rules (a hook wrapper): RuntimeError: no log "
