@@ -610,7 +610,7 @@ def test_a_file_failing_half_read_by_a_command_started_without_stdout_is_one_lin
     Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
     done = doudi_with_closed(1, "audit", "verify", "--heads", "/proc/self/mem", "--db", db)
     assert done.returncode == 1
-    assert done.stderr == "Error: input/output failed: Input/output error\n"
+    assert done.stderr == "Error: /proc/self/mem could not be read at line 1: Input/output error\n"
 
 
 # -- options that were silently ignored or taken as given ----------------------------------------

@@ -843,6 +843,20 @@ def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
         engine.verify(heads=[("a", -1, "0" * 64)])
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
+def test_audit_verify_names_a_heads_file_whose_read_fails_part_way(db):
+    """Found by review: /proc/self/mem opens and its first read fails (EIO), as a bad disk's
+    file can: the error read "input/output failed: Input/output error", naming no file. It
+    names the file and the line, as import does, exit 1."""
+    _investigating(Engine.open(db), "a")
+    before = dump_file(db)
+    result = run(db, "audit", "verify", "--heads", "/proc/self/mem")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: /proc/self/mem could not be read at line 1: "
+                                  "Input/output error")
+    assert dump_file(db) == before
+
+
 def test_audit_verify_checks_the_file_itself_first(db):
     """Found by review: a file whose pages are broken may still read as intact chains (or as
     no case at all). SQLite's check of the file comes first: here an index of the events

@@ -39,18 +39,32 @@ def _read_heads(file) -> list[tuple[str, int, str]]:
     """The lines `audit heads` printed, each checked; a line that is not one is usage (2)."""
     from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
 
-    kept = []
-    for number, line in enumerate(file, start=1):
+    kept, number, name = [], 0, _name(file)
+    lines = iter(file)
+    while True:
+        try:
+            line = next(lines, None)
+        except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
+            raise DoudiError(f"{name} could not be read at line {number + 1}: "
+                             f"{exc.strerror or exc}") from None
+        if line is None:
+            return kept
+        number += 1
         if not line.strip():
             continue
         parts = line.rstrip("\r\n").split("\t")
         if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
                 or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
-            raise InvalidInput(f"{file.name} line {number}: not a chain head as `doudi audit "
+            raise InvalidInput(f"{name} line {number}: not a chain head as `doudi audit "
                                f"heads` prints it (case id, seq, hash, tab-separated): "
                                f"{line.rstrip()[:80]!r}")
         kept.append((parts[0], int(parts[1]), parts[2]))
-    return kept
+
+
+def _name(file) -> str:
+    """The file's name as an error line gives it (stdin's: "<stdin>", or "-" where it has none)."""
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) else "-"
 
 
 @audit.command()
