@@ -843,6 +843,33 @@ def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
         engine.verify(heads=[("a", -1, "0" * 64)])
 
 
+def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):
+    """Found by review: an empty list (a pipe that brought nothing, `--heads -` with nothing
+    on stdin, the wrong file) checked no kept head and said "every history chain is intact",
+    exit 0. Against a database with cases it is a usage error, nothing checked; a database
+    with no case yet (a county's parameters set first) has an empty list, which stays good."""
+    _investigating(Engine.open(db), "a")
+    kept = tmp_path / "heads.txt"
+    kept.write_text("\n\n", encoding="utf-8")  # (blank lines hold no head either)
+    for result, name in ((run(db, "audit", "verify", "--heads", str(kept)), kept),
+                         (run(db, "audit", "verify", "--heads", "-", input=""), "-"),
+                         (run(db, "audit", "verify", "--case", "a", "--heads", "-", input=""),
+                          "-")):
+        assert result.exit_code == 2
+        assert error_line(result) == (
+            f"Error: {name} holds no chain heads (`doudi audit heads` prints one line a case), "
+            "and the database holds 1 case: give the list kept earlier, or leave --heads out")
+    empty = str(tmp_path / "settings_only.db")
+    assert run(empty, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+               "--county", "甲县", "--basis", "甲县〔2026〕1号").exit_code == 0
+    listing = run(empty, "audit", "heads")
+    assert (listing.exit_code, listing.stdout) == (0, "")
+    kept.write_text(listing.stdout, encoding="utf-8")
+    result = run(empty, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "0 cases, 0 events: every history chain is intact\n"
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
 def test_audit_verify_names_a_heads_file_whose_read_fails_part_way(db):
     """Found by review: /proc/self/mem opens and its first read fails (EIO), as a bad disk's

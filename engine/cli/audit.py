@@ -81,11 +81,18 @@ def verify(case_id, heads_file, db_path) -> None:
     against its table), then the triggers refusing to rewrite the records (each gone or
     changed is named).
     With --heads, each case's kept head must still be in its history (a case deleted, or a
-    history cut or rewritten since it was kept, shows). Exit 0 when every chain is intact,
+    history cut or rewritten since it was kept, shows); a list holding no head is refused
+    while the database holds a case (exit 2). Exit 0 when every chain is intact,
     1 when any is not (one line per broken case) or the file is damaged.
     """
     kept = _read_heads(heads_file) if heads_file is not None else None
     engine = open_engine(db_path)
+    # A list piped from nothing (or the wrong file) would check no kept head and pass; a
+    # database with no case yet has an empty list (`audit heads` printed nothing for it).
+    if kept == [] and (stored := engine.store.count_cases()):
+        raise InvalidInput(f"{_name(heads_file)} holds no chain heads (`doudi audit heads` prints "
+                           f"one line a case), and the database holds {counted(stored, 'case')}: "
+                           "give the list kept earlier, or leave --heads out")
     if case_id is None:
         problems = engine.store.file_problems()
         for problem in problems:
