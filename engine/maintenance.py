@@ -486,10 +486,12 @@ class Maintenance:
                 rows = self.store.history_rows(rowless)
                 cases, events = cases + 1, events + len(rows)
                 first, last = rows[0], rows[-1]
+                held = (f"1 event, {first['event']} on {first['on']}" if len(rows) == 1 else
+                        f"{len(rows)} events, {first['event']} on {first['on']} to "
+                        f"{last['event']} on {last['on']}")
                 findings.append(Finding(rowless, len(rows), (
-                    f"missing, or the case altered: the case row is gone, its history "
-                    f"({len(rows)} events, {first['event']} on {first['on']} to "
-                    f"{last['event']} on {last['on']}) is still stored")))
+                    f"missing, or the case altered: the case row is gone, its history ({held}) "
+                    "is still stored")))
         broken = {f.case_id for f in findings}
         for kept_id, seq, digest in kept:
             if kept_id not in broken and (case_id is None or kept_id == case_id):

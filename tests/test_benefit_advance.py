@@ -61,7 +61,7 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 1
     assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
-    assert error_line(result) == ("Error: interrupted: the 1 events listed are recorded, in "
+    assert error_line(result) == ("Error: interrupted: the 1 event listed is recorded, in "
                                   "whole batches; run advance again to finish")
     monkeypatch.setattr(core.Engine, "_commit", commit)
     again = run(db, "case", "advance", "--as-of", "2026-12-04")
@@ -85,7 +85,7 @@ def test_advance_failing_after_a_batch_says_the_events_listed_are_recorded(db, m
     assert result.exit_code == 1
     assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
     assert error_line(result) == ("Error: database error: disk I/O error (advance stopped: the "
-                                  "1 events listed are recorded, in whole batches)")
+                                  "1 event listed is recorded, in whole batches)")
 
 
 def test_advance_stopped_by_another_writer_after_a_batch_says_once_what_is_recorded(
@@ -109,7 +109,7 @@ def test_advance_stopped_by_another_writer_after_a_batch_says_once_what_is_recor
     assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
     assert error_line(result) == (
         "Error: another writer held the database past the wait (database is locked); advance "
-        "stopped: the 1 events listed are recorded, in whole batches; run advance again to "
+        "stopped: the 1 event listed is recorded, in whole batches; run advance again to "
         "finish")
 
 

@@ -250,6 +250,32 @@ def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, m
         "shanxi-2026-000001", "shanxi-2026-000002"])] == ["recompute", "member_died"]
 
 
+def test_recompute_says_their_events_of_cases_recorded_with_no_date_moved(db):
+    """Found by review: two cases recorded for a retitled deadline alone read "2 cases recorded
+    with no due date moved (its recompute event lists what else differed)". 民发〔2022〕83号:
+    died Mon 2026-08-31 + 3 months → Mon 2026-11-30, under either title."""
+    import sqlite3
+
+    engine = Engine.open(db)
+    for _ in range(2):
+        died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
+                                attributes={"amount": 900, "paid_from": "2026-01"}).id
+        engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
+    raw = sqlite3.connect(db)
+    raw.execute("update deadlines set title = '成员死亡后3个月内完成家庭状况核查' "
+                "where rule = 'death_review'")
+    raw.commit()
+    raw.close()
+    result = run(db, "recompute")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "0 due dates moved in 0 of 2 cases; 2 cases recorded with no due date moved (their "
+        "recompute events list what else differed)")
+    assert [(d.title, d.due_on) for case in ("shanxi-2026-000001", "shanxi-2026-000002")
+            for d in Engine.open(db).store.deadlines(case) if d.rule == "death_review"] == [
+        ("成员死亡后完成家庭状况核查", date(2026, 11, 30))] * 2
+
+
 def _three_county_cases(db):
     """Three 甲县 cases, 受理 Mon 2026-03-02: investigation within 3 working days (民发〔2021〕
     57号 第15条) → Thu 03-05; the county's 2 (recorded after them) → Wed 03-04."""
@@ -911,6 +937,21 @@ def test_an_import_stopped_midway_says_which_lines_are_in_and_a_rerun_finishes(
     monkeypatch.setattr(owner, name, real)
     again = run(db, "import", path, "--batch", "2")
     assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
+
+
+def test_an_import_stopped_after_its_first_line_says_line_1_is_in(tmp_path, db, monkeypatch):
+    # Found by review: one line a batch, Ctrl-C as the second is written: it said "lines 1–1
+    # are imported".
+    from engine.core import Engine as EngineClass
+
+    monkeypatch.setattr(EngineClass, "_commit",
+                        failing_on_call(2, EngineClass._commit, KeyboardInterrupt))
+    result = run(db, "import", write(tmp_path, LINES), "--batch", "1")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: interrupted: line 1 is imported, in a whole batch; run the same import again "
+        "to finish (lines already imported are skipped)")
+    assert events(db) == 1
 
 
 def test_the_bar_counts_lines_first_only_in_a_regular_file(tmp_path):

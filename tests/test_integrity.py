@@ -420,7 +420,7 @@ def test_audit_verify_names_a_trigger_refusing_to_rewrite_the_records_dropped_or
         "local_parameters, is gone",
         "case c1: event seq 1 altered"]
     assert error_line(result) == ("Error: 3 triggers refusing to rewrite the records removed "
-                                  "or changed; 1 of 1 cases fail verification")
+                                  "or changed; 1 of 1 case fails verification")
     raw = sqlite3.connect(db)
     raw.execute("drop trigger events_append_only_update")
     put_back_triggers(raw)  # (as doudi made them: only the altered event is left to name)
@@ -579,7 +579,7 @@ def test_audit_verify_reads_nan_in_a_row_as_evidence_not_a_traceback(db, monkeyp
     assert result.stdout.splitlines() == [
         "case changed: event seq 1 missing, or the case altered: its stored attributes are not "
         "what its history gives: county Infinity (its history gives None)"]
-    assert error_line(result) == "Error: 1 of 2 cases fail verification"
+    assert error_line(result) == "Error: 1 of 2 cases fails verification"
     # Found by review: the finding wrote Python's inf, and a NaN the history and the row both
     # hold was listed as a difference (NaN equals nothing), before the one edited.
     behind_the_engines_back(
@@ -755,6 +755,19 @@ def test_a_heads_file_saved_with_a_byte_order_mark_is_read_as_audit_heads_printe
     assert result.stdout.startswith("case c1: event seq 2 missing: the case is gone")
 
 
+def test_audit_verify_names_the_one_event_of_a_history_whose_case_row_was_deleted(db):
+    """Found by review: a case row deleted with only its opening event left read "its history
+    (1 events, open on 2026-03-02 to open on 2026-03-02)"; and "1 of 1 cases fail"."""
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="lone")
+    behind_the_engines_back(db, "delete from cases where id = 'lone'")
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "case lone: event seq 1 missing, or the case altered: the case row is gone, its history "
+        "(1 event, open on 2026-03-02) is still stored"]
+    assert error_line(result) == "Error: 1 of 1 case fails verification"
+
+
 def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
     """Found by the evidence audit: verify walked the case rows, so a case row deleted with
     sqlite3 (foreign keys are off there), its history left in place, passed as "every history
@@ -773,7 +786,7 @@ def test_audit_verify_finds_a_history_whose_case_row_was_deleted(db, tmp_path):
         result = run(db, "audit", "verify", *args)
         assert result.exit_code == 1
         assert result.stdout.splitlines() == [expected]
-        assert error_line(result) == "Error: 1 of 2 cases fail verification"
+        assert error_line(result) == "Error: 1 of 2 cases fails verification"
     cases, events, findings = engine.verify()
     assert (cases, events, [str(f) for f in findings]) == (2, 6, [expected])
 
@@ -804,7 +817,7 @@ def test_audit_verify_of_one_case_deleted_names_it_as_verify_of_all_does(db, tmp
         result = run(db, "audit", "verify", "--case", case_id, *args)
         assert result.exit_code == 1
         assert result.stdout.splitlines() == [expected[case_id]]
-        assert error_line(result) == "Error: 1 of 1 cases fail verification"
+        assert error_line(result) == "Error: 1 of 1 case fails verification"
     # Without a head kept for it and with no history left, there is nothing to name.
     assert error_line(run(db, "audit", "verify", "--case", "gone")) == "Error: no case 'gone'"
     assert [str(f) for f in engine.verify("gone", heads=[("gone", 2, gone)])[2]] == [
@@ -1415,7 +1428,7 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
         line, f"case {ids[1]}: event seq 1 missing, or the case altered: the case is accepted "
               "since 2026-03-02, its last event (seq 0, open on 2026-03-02) leaves it applied"]
     assert error_line(result) == ("Error: 1 county setting cannot be read back; 1 of 2 cases "
-                                  "fail verification")
+                                  "fails verification")
     one = run(db, "audit", "verify", "--case", ids[0])
     assert (one.exit_code, one.stdout) == (1, line + "\n")
 

@@ -109,8 +109,9 @@ def verify(case_id, heads_file, db_path) -> None:
     for finding in findings:
         echo(str(finding))
     settings = sum(isinstance(f, SettingFinding) for f in findings)
-    failed = [f"{len(findings) - settings} of {cases} cases fail verification"] * (
-        len(findings) > settings)
+    failing = len(findings) - settings
+    failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
+              "verification"] * (failing > 0)
     if settings:
         failed.insert(0, f"{counted(settings, 'county setting')} cannot be read back")
     if removed:

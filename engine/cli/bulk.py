@@ -111,8 +111,8 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
 
 
 def _kept(imported: int) -> str:
-    done = f"lines 1–{imported} are imported, in whole batches" if imported else \
-        "nothing is imported yet"
+    done = ("nothing is imported yet" if not imported else "line 1 is imported, in a whole batch"
+            if imported == 1 else f"lines 1–{imported} are imported, in whole batches")
     return f"{done}; run the same import again to finish (lines already imported are skipped)"
 
 
@@ -199,8 +199,9 @@ def recompute(fmt, db_path) -> None:
     kept = shifts[0]
     also = (f"; {counted(kept, 'due date')} kept {'its' if kept == 1 else 'their'} date (only "
             f"{'its' if kept == 1 else 'their'} provisional mark changed)") if kept else ""
-    also += (f"; {counted(others, 'case')} recorded with no due date moved (its recompute "
-             "event lists what else differed)") if others else ""
+    also += (f"; {counted(others, 'case')} recorded with no due date moved "
+             f"({'its recompute event lists' if others == 1 else 'their recompute events list'} "
+             "what else differed)") if others else ""
     click.echo(f"{counted(shifts.total() - kept, 'due date')} moved in {moved_cases} of "
                f"{counted(cases, 'case')}{also}", err=True)
     say_cases_left(left, "recompute")

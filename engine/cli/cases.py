@@ -454,15 +454,19 @@ def advance(as_of: date, db_path) -> None:
         with progress_bar(engine.store.count_cases(), "Advancing") as bar:
             engine.advance(as_of, on_recorded=show, progress=bar.update, on_skipped=left)
     except KeyboardInterrupt:
-        raise DoudiError(f"interrupted: the {listed} events listed are recorded, in whole "
-                         "batches; run advance again to finish") from None
+        raise DoudiError(f"interrupted: {_listed(listed)} recorded, in whole batches; run "
+                         "advance again to finish") from None
     except (DoudiError, sqlite3.Error) as exc:
         if not listed:
             raise  # (nothing was: the error line alone is right)
-        raise stopped_part_way(exc, f"advance stopped: the {listed} events listed are "
-                                    "recorded, in whole batches", "advance") from None
+        raise stopped_part_way(exc, f"advance stopped: {_listed(listed)} recorded, in whole "
+                                    "batches", "advance") from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
     say_cases_left(left, "advance")
+
+
+def _listed(listed: int) -> str:
+    return "the 1 event listed is" if listed == 1 else f"the {listed} events listed are"
 
 
 @case.command("assess")
