@@ -14,6 +14,8 @@ def main() -> None:
     try:
         from engine.cli import cli
     except KeyboardInterrupt:
-        sys.stderr.write("Error: interrupted: nothing was recorded\n")
+        # (started with stderr closed, 2>&-: sys.stderr is None, and the line goes nowhere)
+        if sys.stderr is not None:
+            sys.stderr.write("Error: interrupted: nothing was recorded\n")
         raise SystemExit(1) from None
     cli()

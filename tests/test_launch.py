@@ -4,8 +4,10 @@ before the command runs)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import textwrap
 
 # Ctrl-C arriving while click is imported: a finder that raises it on that import.
 INTERRUPTED_IMPORT = """
@@ -29,6 +31,24 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line():
     assert result.returncode == 1
     assert result.stderr == "Error: interrupted: nothing was recorded\n"
     assert result.stdout == ""
+
+
+def test_ctrl_c_while_the_command_line_loads_without_stderr_exits_1():
+    # Found by review: started with stderr closed (2>&-: a cron job's), the line was written to
+    # sys.stderr, which is None then: an AttributeError in place of the exit. The script says
+    # on stdout how main() ended.
+    script = INTERRUPTED_IMPORT.replace("main()\n", textwrap.dedent("""\
+        try:
+            main()
+        except SystemExit as exc:
+            print("exit", exc.code)
+        except BaseException as exc:
+            print("raised", type(exc).__name__)
+        """))
+    result = subprocess.run([sys.executable, "-c", script, "--help"], stdout=subprocess.PIPE,
+                            text=True, timeout=60, preexec_fn=lambda: os.close(2))
+    assert result.stdout == "exit 1\n"
+    assert result.returncode == 0
 
 
 def test_the_script_runs_the_command_line():
