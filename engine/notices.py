@@ -30,6 +30,7 @@ from engine.arguments import visible
 from engine.default_guards import channel_items
 from engine.errors import DoudiError, InvalidInput, UnknownName
 from engine.maintenance import CORRECTION_EVENT
+from engine.periods import Duration
 from engine.views import CaseView
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
@@ -379,10 +380,13 @@ def _day(d: date) -> str:
 
 
 def _period(duration: str) -> str:
-    """``7d`` → 7天, ``3wd`` → 3个工作日; other units are shown as recorded."""
-    if duration.endswith("wd") and duration[:-2].isdigit():
-        return f"{duration[:-2]}个工作日"
-    return f"{duration[:-1]}天" if duration.endswith("d") and duration[:-1].isdigit() else duration
+    """``7d`` → 7天, ``3wd`` → 3个工作日, and the other units as :mod:`engine.periods` names
+    them (``1m`` → 1个月, a county's own period); one it cannot read is shown as recorded."""
+    try:
+        period = Duration.parse(duration)
+    except InvalidInput:
+        return duration
+    return f"{period.count}天" if period.unit == "d" else period.label
 
 
 def _or_missing(text: str | None) -> str:

@@ -274,3 +274,15 @@ def test_a_countys_own_period_and_clause_are_the_notices(engine):
     text = render_text(notice)
     assert "依据阳曲县民政局测试文件 第3条，现将决定及理由书面告知如下。" in text
     assert "送达期限：2026年4月8日前（含当日）（作出决定后2个工作日内）" in text
+
+
+def test_a_countys_period_in_months_is_worded_as_a_period(engine):
+    """Step deadlines are the locality's to set (rules.md §5), in any unit a period takes: the
+    notice words the county's period, as it words 3wd (3个工作日). 阳曲县 gives 1 month from
+    2026-03-02: rejected Fri 4/3, 《民法典》第202条 → Sun 5/3, in 劳动节 5/1–5/5, 第203条 → the
+    next working day, Wed 2026-05-06. The notice said "作出决定后1m内"."""
+    engine.set_parameter("shanxi", "阳曲县", "refusal_notice", "1m", "阳曲县民政局测试文件 第3条",
+                         on=date(2026, 3, 2))
+    notice = refusal_notice(engine.case(shanxi_rejected(engine)))
+    assert (notice.due_on, notice.duration) == (date(2026, 5, 6), "1m")
+    assert "送达期限：2026年5月6日前（含当日）（作出决定后1个月内）\n" in render_text(notice)
