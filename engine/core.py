@@ -168,9 +168,9 @@ class Engine(Reports, Maintenance):
     def close(self) -> None:
         """Close the engine's database connection. The last one closed on a file folds its
         write-ahead log in and removes it, as SQLite does. Closing twice is harmless; a call
-        after it that reads or writes the database fails (sqlite3.ProgrammingError: a closed
-        database)."""
-        self.store.db.close()
+        after it that reads or writes the database raises :class:`~engine.errors.EngineClosed`
+        (a ``DoudiError``, and a ``sqlite3.ProgrammingError`` as before) naming the file."""
+        self.store.close()
 
     def __enter__(self) -> Engine:
         return self

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 
 class DoudiError(Exception):
     """Base of every error doudi raises on purpose; the message is one line for a person.
@@ -46,6 +48,12 @@ class DamagedRecord(DoudiError):
                     f"outside doudi{since} (doudi audit verify lists what was)")
         error.problem = problem
         return error
+
+
+class EngineClosed(DoudiError, sqlite3.ProgrammingError):
+    """A call that reads or writes the database of an :class:`~engine.Engine` after its
+    ``close()``. Also a ``sqlite3.ProgrammingError``, which such a call raised before it
+    said so in doudi's words."""
 
 
 class EventRefused(DoudiError):

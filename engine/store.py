@@ -32,7 +32,7 @@ from engine.db_files import OPENED, READ_ONLY, check_database, connect_read_only
 from engine.deadlines import FIELDS as DEADLINE_FIELDS
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput
+from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, EngineClosed, InvalidInput
 from engine.guards import HistoryEntry
 from engine.integrity import GENESIS, HASHED, TRIGGERS, event_hash, json_encoder
 from engine.local_parameters import LocalSetting
@@ -374,6 +374,29 @@ class SettingsChanged(Conflict):
     another process recorded one since they were read. Nothing written."""
 
 
+class ClosedDatabase:
+    """What a closed :class:`Store` holds instead of its connection: any use but ``close()``
+    is an :class:`EngineClosed` naming the file, not SQLite's "Cannot operate on a closed
+    database" from somewhere inside the engine."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def close(self) -> None:
+        """Closing again is harmless."""
+
+    def _closed(self) -> NoReturn:
+        where = f"{self.path}: " if self.path else ""
+        raise EngineClosed(f"{where}this Engine was closed (Engine.close()): open the database "
+                           "again with Engine.open to read or write it")
+
+    def __getattr__(self, name: str) -> NoReturn:
+        self._closed()
+
+    def __getitem__(self, name: str) -> NoReturn:
+        self._closed()
+
+
 class Store:
     """The case database. Every write goes through :meth:`commit`, one transaction each."""
 
@@ -403,6 +426,12 @@ class Store:
         # page back once per 900 events instead.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
         upgrade(self.db)
+
+    def close(self) -> None:
+        """Close the connection (again: nothing); a use after it is an :class:`EngineClosed`."""
+        if not isinstance(self.db, ClosedDatabase):
+            self.db.close()
+            self.db = ClosedDatabase(self.path)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], durability: str = "full") -> Store:

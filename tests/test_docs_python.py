@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine
+from engine import DoudiError, Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +69,39 @@ def test_an_engine_closes_and_leaves_no_log_beside_the_file(tmp_path):
     assert not (tmp_path / "cases.db-wal").exists()
     with pytest.raises(sqlite3.ProgrammingError):
         engine.case("shanxi-2026-000001")
+
+
+def test_a_closed_engine_says_so_in_doudi_words(tmp_path):
+    """A call after close() that reads or writes the database is a DoudiError naming the file
+    and what to do (review finding: a platform's worker holding a closed engine got SQLite's
+    "Cannot operate on a closed database." from deep inside fire or import, a
+    sqlite3.ProgrammingError no `except DoudiError` caught). It is still a
+    sqlite3.ProgrammingError, as it was; the calendar alone (`due`) still answers."""
+    path = tmp_path / "cases.db"
+    engine = Engine.open(path, today=lambda: date(2026, 6, 1))
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="A1")
+    engine.close()
+    engine.close()  # (twice: harmless)
+    calls = {
+        "case": lambda: engine.case("A1"),
+        "fire": lambda: engine.fire("A1", "accept", on=date(2026, 3, 3)),
+        "open_case": lambda: engine.open_case(province="shanxi", on=date(2026, 3, 2)),
+        "breaches": lambda: engine.breaches(as_of=date(2026, 4, 1)),
+        "verify": lambda: engine.verify(),
+        "chain_heads": lambda: engine.chain_heads(),
+        "recompute": lambda: engine.recompute(),
+        "import_lines": lambda: engine.import_lines(
+            ['{"op": "fire", "case_id": "A1", "event": "accept", "on": "2026-03-03"}']),
+    }
+    for name, call in calls.items():
+        with pytest.raises(DoudiError) as caught:
+            call()
+        assert isinstance(caught.value, sqlite3.ProgrammingError), name
+        assert f"{path}: this Engine was closed (Engine.close()): open the database again " \
+            "with Engine.open" in str(caught.value), name
+    assert engine.due(date(2025, 1, 20), "10wd").due == date(2025, 2, 8)
+    with Engine.open(path) as again:  # (nothing was written by the calls after close)
+        assert again.case("A1").state == "applied"
 
 
 def test_verify_and_the_file_check_return_what_the_page_says(tmp_path):
