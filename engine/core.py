@@ -162,6 +162,9 @@ class Engine(Reports, Maintenance):
         :func:`engine.clock.china_today`); nothing is recorded with a later date."""
         arguments.text(durability, "durability")
         arguments.callback(today, "today")
+        if registry is not None and not isinstance(registry, Registry):  # (before a file is made)
+            raise InvalidInput("registry must be an engine.registry.Registry or None, got "
+                               f"{arguments.spelled(registry)}")
         return cls(Store.open(default_db_path() if path is None else path, durability), registry,
                    today)
 

@@ -426,6 +426,18 @@ def test_what_today_is_must_be_a_function(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
+def test_a_registry_that_is_no_registry_is_named_before_a_file_is_made(tmp_path):
+    """Review finding: Engine.open(path, registry="shanxi") made the file and returned an
+    engine whose first call failed with AttributeError: 'str' object has no attribute
+    'provinces'."""
+    from engine import Engine
+
+    with pytest.raises(InvalidInput, match=r'^registry must be an engine.registry.Registry or '
+                                           r'None, got "shanxi"$'):
+        Engine.open(str(tmp_path / "x.db"), registry="shanxi")
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_a_line_that_is_no_text_is_a_bad_line(engine):
     with pytest.raises(ImportStopped, match=r"^line 2: a line must be text \(str or bytes\), "
                                             r"got 5 \(import stopped"):
