@@ -50,6 +50,7 @@ from engine.maintenance import (
 )
 from engine.payments import month_of, month_text, next_month
 from engine.periods import DueDate, due_date, stored_date
+from engine.provinces import Province
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
@@ -202,7 +203,7 @@ class Engine(Reports, Maintenance):
 
     # -- provinces, workflows, calendars ---------------------------------------------------
 
-    def provinces(self) -> list:
+    def provinces(self) -> list[Province]:
         return [self.registry.provinces[c] for c in sorted(self.registry.provinces)]
 
     def workflow(self, province: str, name: str = "dibao", county: str | None = None,

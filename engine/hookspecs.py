@@ -28,14 +28,29 @@ line naming the plugin (``PluginError``, exit 1); a ``DoudiError`` raised on pur
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
 import pluggy
+
+if TYPE_CHECKING:
+    from engine.application_place import PlaceRules
+    from engine.assessment import AssessmentRules
+    from engine.calendar_data import CalendarOverlay
+    from engine.default_assessment import ExceptionRoute
+    from engine.default_benefit import LeaveRoute
+    from engine.effects import Effect
+    from engine.guards import Guard
+    from engine.payments import PhaseOut
+    from engine.provinces import Province
+    from engine.workflow import Parameter, WorkflowPatch
 
 hookspec = pluggy.HookspecMarker("doudi")
 hookimpl = pluggy.HookimplMarker("doudi")
 
 
 @hookspec
-def doudi_register_provinces(register):
+def doudi_register_provinces(register: Callable[[Province], None]) -> None:
     """Call ``register(Province(code, name, (Document(...), ...)))`` once for each province
     this plugin ships.
 
@@ -47,7 +62,8 @@ def doudi_register_provinces(register):
 
 
 @hookspec
-def doudi_parameters(province, workflow):
+def doudi_parameters(province: str, workflow: str
+                     ) -> list[Parameter] | tuple[Parameter, ...] | None:
     """Return a list of ``Parameter`` overriding the workflow's defaults for this province, or None.
 
     Called once for each workflow (``dibao``, ``benefit``, ``temporary``, ``marginal``,
@@ -61,7 +77,8 @@ def doudi_parameters(province, workflow):
 
 
 @hookspec
-def doudi_workflow_patches(province, workflow):
+def doudi_workflow_patches(province: str, workflow: str
+                           ) -> list[WorkflowPatch] | tuple[WorkflowPatch, ...] | None:
     """Return a list of ``WorkflowPatch`` to apply to this province's workflow, or None.
 
     A patch adds states, transitions, deadline rules (``DeadlineRule(rule, title, starts,
@@ -79,7 +96,8 @@ def doudi_workflow_patches(province, workflow):
 
 
 @hookspec
-def doudi_calendar_overlays(province, county):
+def doudi_calendar_overlays(province: str, county: str | None
+                            ) -> list[CalendarOverlay] | tuple[CalendarOverlay, ...] | None:
     """Return a list of ``CalendarOverlay`` (local days off / working days) for this place, or None.
 
     ``county`` is the case's county (``None`` for the province-wide calendar). An overlay
@@ -92,7 +110,7 @@ def doudi_calendar_overlays(province, county):
 
 
 @hookspec
-def doudi_register_guards(register):
+def doudi_register_guards(register: Callable[[str, Guard], None]) -> None:
     """Call ``register(name, function)`` for each named guard; the function returns None or why not.
 
     A guard receives a ``GuardContext`` (the case, the event, its date and payload, the case's
@@ -104,7 +122,7 @@ def doudi_register_guards(register):
 
 
 @hookspec
-def doudi_register_effects(register):
+def doudi_register_effects(register: Callable[[str, Effect], None]) -> None:
     """Call ``register(name, function)`` for each named effect: ``function(ctx, outcome)``.
 
     An effect adds to the ``Outcome`` of an event (attributes of JSON values, ``Sanction``s,
@@ -115,7 +133,9 @@ def doudi_register_effects(register):
 
 
 @hookspec(firstresult=True)
-def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, parameters):
+def doudi_phaseout_schedule(province: str, per_capita_income: float, standard: float,
+                            attributes: Mapping[str, Any], parameters: Mapping[str, Parameter]
+                            ) -> PhaseOut | None:
     """Return the ``PhaseOut`` (monthly shares of the benefit, with citation) for this household.
 
     Called when employment lifts per-capita income above the standard (event
@@ -127,7 +147,9 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
 
 
 @hookspec(firstresult=True)
-def doudi_leave_route(province, per_capita_income, standard, attributes, parameters):
+def doudi_leave_route(province: str, per_capita_income: float | None, standard: float | None,
+                      attributes: Mapping[str, Any], parameters: Mapping[str, Parameter]
+                      ) -> LeaveRoute | None:
     """Return the ``LeaveRoute`` of a household leaving 低保 (transfer or dynamic monitoring).
 
     ``LeaveRoute("transfer", basis, "marginal" | "expenditure")`` opens a linked ``marginal``
@@ -137,7 +159,8 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
 
 
 @hookspec(firstresult=True)
-def doudi_assessment_rules(province, parameters):
+def doudi_assessment_rules(province: str, parameters: Mapping[str, Parameter]
+                           ) -> AssessmentRules | None:
     """Return the ``AssessmentRules`` (single-person households, exemptions, disregards) of a province.
 
     ``parameters`` are the province's effective ``dibao`` parameters (with a county's own
@@ -147,7 +170,8 @@ def doudi_assessment_rules(province, parameters):
 
 
 @hookspec(firstresult=True)
-def doudi_exception_route(province, classification, attributes, parameters):
+def doudi_exception_route(province: str, classification: str, attributes: Mapping[str, Any],
+                          parameters: Mapping[str, Parameter]) -> ExceptionRoute | None:
     """Return the ``ExceptionRoute`` of an assessed case that the rules alone would not help.
 
     Called after an assessment when the household is ``above`` the line but the investigation
@@ -166,7 +190,7 @@ def doudi_exception_route(province, classification, attributes, parameters):
 
 
 @hookspec(firstresult=True)
-def doudi_place_rules(province, parameters):
+def doudi_place_rules(province: str, parameters: Mapping[str, Parameter]) -> PlaceRules | None:
     """Return the ``PlaceRules`` of a province: where a household may apply (申请地).
 
     ``parameters`` are the province's effective ``dibao`` parameters. The national default

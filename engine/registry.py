@@ -34,6 +34,7 @@ from engine.workflow import (
 )
 
 if TYPE_CHECKING:  # imported where used: listing provinces needs neither workalendar nor transitions
+    from engine.assessment import Assessment
     from engine.calendar import OfficialCalendar
     from engine.machine import ProcessMachine
 
@@ -355,7 +356,7 @@ def get_registry() -> Registry:
 
 
 def assess_household(registry: Registry, province: str, household: Any,
-                     workflow: Workflow | None = None):
+                     workflow: Workflow | None = None) -> Assessment:
     """A household assessed under ``province``'s rules (no database needed); ``workflow``:
     its ``dibao`` workflow with a county's own parameters, if any."""
     from engine.assessment import Household, assess
