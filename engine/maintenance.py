@@ -48,6 +48,10 @@ DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
 #: A case's chain head: (case id, seq of its last event, that event's hash).
 ChainHead = tuple[str, int, str]
 HASH_PATTERN = re.compile("[0-9a-f]{64}")
+#: Cases whose chain heads :meth:`Maintenance.chain_heads` reads at a time.
+HEADS_CHUNK = 1000
+# (SQLite gives the hash of the row whose seq is the max)
+_HEADS = "select case_id, max(seq), hash from events {where} group by case_id order by case_id"
 #: An event ``advance`` recorded: (case id, event, date).
 Recorded = tuple[str, str, date]
 #: Called with each case ``recompute`` or ``advance`` left as it was, and why: (case id, the
@@ -411,11 +415,25 @@ class Maintenance:
         case_id = arguments.maybe_text(case_id, "case_id")
         if case_id is not None:
             self._load_row(case_id)
-        where, args = ("where case_id = ?", [case_id]) if case_id is not None else ("", [])
-        # (SQLite gives the hash of the row whose seq is the max)
-        return iter(self.store.db.execute(
-            f"select case_id, max(seq), hash from events {where} group by case_id "
-            "order by case_id", args))
+            return iter(self.store.db.execute(_HEADS.format(where="where case_id = ?"),
+                                              [case_id]).fetchall())
+        # (the first chunk read now: a closed engine's error comes from the call, as before)
+        first = self.store.db.execute(_HEADS.format(where="") + " limit ?", [HEADS_CHUNK])
+        return self._heads_by_chunk(first.fetchall())
+
+    def _heads_by_chunk(self, rows: list[ChainHead]) -> Iterator[ChainHead]:
+        """Every case's head from the first chunk's ``rows`` on, read :data:`HEADS_CHUNK`
+        cases at a time, each read finished before its heads are yielded. (One query yielded a
+        row at a time left a statement running while the caller held the iterator, and with
+        it a read transaction: every later call of the engine read the file as it was then,
+        another process's events unseen, a refusal "confirmed" against that, and each write
+        failed as Busy.)"""
+        while True:
+            yield from rows
+            if len(rows) < HEADS_CHUNK:
+                return
+            rows = self.store.db.execute(_HEADS.format(where="where case_id > ?") + " limit ?",
+                                         [rows[-1][0], HEADS_CHUNK]).fetchall()
 
     def verify(self, case_id: str | None = None,
                progress: Callable[[int], None] | None = None,

@@ -733,6 +733,34 @@ def test_kept_chain_heads_show_a_consistent_cut_and_a_deleted_case(db, tmp_path)
     assert engine.verify(heads=[("grew", 2, rows["grew"]["hash"])])[2] == []
 
 
+def test_chain_heads_held_part_read_leaves_the_engine_reading_the_file_as_it_is(db, monkeypatch):
+    """Found by a platform's integration: chain_heads() was one query yielded a row at a
+    time, so an iterator the caller held part read (a stream to an archive that stopped on
+    an error) kept a read transaction open on the engine's connection. Every later call read
+    the file as it was then: a case another process had accepted showed "applied", an event
+    on it was refused as "not allowed in state applied", and an event on another case waited
+    10 s and failed as Busy, "another writer held the database", though none did."""
+    import engine.maintenance
+
+    monkeypatch.setattr(engine.maintenance, "HEADS_CHUNK", 2, raising=False)  # (3 cases: 2 reads)
+    today = lambda: date(2026, 6, 1)  # noqa: E731
+    mine, other = Engine.open(db, today=today), Engine.open(db, today=today)
+    for case_id in ("A0", "A1", "A2"):
+        mine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id)
+    heads = mine.chain_heads()
+    assert next(heads)[:2] == ("A0", 0)
+    other.fire("A1", "accept", on=date(2026, 3, 3))
+    assert mine.case("A1").state == "accepted"
+    assert mine.fire("A1", "start_investigation", on=date(2026, 3, 4)).state == "investigating"
+    assert mine.fire("A2", "accept", on=date(2026, 3, 4)).state == "accepted"
+    # A1 was read with A0, before these events; A2 after them.
+    assert [head[:2] for head in heads] == [("A1", 0), ("A2", 1)]
+    assert [head[:2] for head in mine.chain_heads()] == [("A0", 0), ("A1", 2), ("A2", 1)]
+    assert mine.verify(heads=mine.chain_heads())[2] == []
+    mine.close()
+    other.close()
+
+
 def test_a_heads_file_saved_with_a_byte_order_mark_is_read_as_audit_heads_printed_it(db,
                                                                                        tmp_path):
     """Found by review: a heads list opened and saved again on Windows (Notepad, Excel) starts
