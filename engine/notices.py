@@ -282,17 +282,30 @@ def publication_notice(
 
     Places in name order; within a place, in the order of confirmation, then case id.
     """
-    by_place: dict[str, list[tuple[str, str, Household]]] = {}
+    # By place, and by the township office posting there where two or more offices post at a
+    # place of one name (新村 under two townships of a county): each village is shown only its
+    # own households. A household recorded with no office stays with the place's name alone.
+    rows: list[tuple[str, str | None, str, str, Household]] = []
     for view in views:
         if not is_approved(view):
             continue
         fields = allowed(view.case.attributes)
         approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
                           default="")
-        by_place.setdefault(_place(fields), []).append((approved_on, view.id, _household(fields)))
+        rows.append((_place(fields), _text(fields.get("office_name")), approved_on, view.id,
+                     _household(fields)))
+    offices: dict[str, set[str]] = {}
+    for place, office, *_ in rows:
+        if office is not None:
+            offices.setdefault(place, set()).add(office)
+    by_place: dict[str, list[tuple[str, str, Household]]] = {}
+    for place, office, approved_on, case_id, household in rows:
+        if office is not None and len(offices[place]) > 1:
+            place = f"{place}（{office}）"
+        by_place.setdefault(place, []).append((approved_on, case_id, household))
     places = tuple(
-        (place, tuple(h for _, _, h in sorted(rows, key=lambda r: (r[0], r[1]))))
-        for place, rows in sorted(by_place.items())
+        (place, tuple(h for _, _, h in sorted(listed, key=lambda r: (r[0], r[1]))))
+        for place, listed in sorted(by_place.items())
     )
     return PublicationNotice(county, as_of, places, publication_basis(publicity_citation))
 

@@ -105,6 +105,26 @@ def test_the_publication_lists_a_place_s_households_in_the_order_confirmed(engin
     assert (place, [h.applicant_name for h in households]) == ("大盂村", ["王五", "孙八"])
 
 
+
+def test_two_villages_of_one_name_under_two_townships_are_two_places(engine):
+    """The 公布 is posted in each household's own village (民发〔2021〕57号 第24条): two villages
+    named 新村 in 阳曲县, one under 黄寨镇 and one under 泥屯镇, are two places, each listing only
+    its own household (a household of 大盂村 stays under the name alone). Grouped by the name
+    alone, each 新村 was shown the other's household."""
+    places = [("新村", "黄寨镇人民政府", "甲一"), ("新村", "泥屯镇人民政府", "乙二"),
+              ("大盂村", "黄寨镇人民政府", "丙三")]
+    for n, (village, office, name) in enumerate(places):
+        case_id = to_publicity(engine, {**HOUSEHOLD, "delegated": True, "village": village,
+                                        "office_name": office, "applicant_name": name},
+                               date(2026, 3, 9), case_id=f"V{n}")
+        engine.fire(case_id, "approve", on=date(2026, 3, 17))
+    as_of = date(2026, 3, 17)
+    notice = publication_notice([engine.case(f"V{n}", as_of=as_of) for n in range(3)],
+                                "阳曲县", as_of)
+    assert [(place, [h.applicant_name for h in households])
+            for place, households in notice.places] == [
+        ("大盂村", ["丙三"]), ("新村（泥屯镇人民政府）", ["乙二"]), ("新村（黄寨镇人民政府）", ["甲一"])]
+
 # -- county parameters (engine/local_parameters.py) --------------------------------------------
 
 SINGLE = {"standard": 900, "applicant": "m1", "single_person": True,
