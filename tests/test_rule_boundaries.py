@@ -55,6 +55,14 @@ def test_tianjin_support_from_a_giver_of_exactly_80_is_not_counted(engine):
     assert counted(engine.assess("tianjin", single([from_parent(79, 500)])), "support") == [150]
 
 
+def test_tianjin_support_from_a_giver_of_exactly_60_is_70_percent_exempt(engine):
+    """津民发〔2023〕13号 一(一): "依靠兄弟姐妹或者60周岁及以上老年人供养成年无业重度残疾人……给付的
+    供养费用可按70%的比例豁免". A parent aged 60 pays 500: 30 % counted, 150 (aged 59, not a
+    sibling: counted in full, 500)."""
+    assert counted(engine.assess("tianjin", single([from_parent(60, 500)])), "support") == [150]
+    assert counted(engine.assess("tianjin", single([from_parent(59, 500)])), "support") == [500]
+
+
 def test_jiangsu_support_from_a_poor_giver_of_exactly_70_is_exempt(engine):
     """江苏征求意见稿 一(四): "对本人收入低于当地上年人均可支配收入的70周岁以上老年人应当给付的供养
     费用，直接予以豁免". A parent aged 70, below the local average, pays 400: 0."""
