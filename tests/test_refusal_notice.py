@@ -144,7 +144,11 @@ def test_the_notice_goes_to_the_applicant_and_shows_no_other_attribute(db):
     they post; but an ID number, an address or an illness on the case never reaches it."""
     cid = shanxi_rejected(Engine.open(db))
     for fmt in ("text", "html", "json"):
-        output = run(db, "notice", "refusal", cid, "--format", fmt).output
+        result = run(db, "notice", "refusal", cid, "--format", fmt)
+        output = result.output
+        # (the notice itself, not an error line or nothing, which would show no attribute either)
+        assert result.exit_code == 0, output
+        assert "李四" in output and "家庭人均收入高于当地低保标准" in output, output
         for value in PRIVATE.values():
             assert value not in output
         assert "公示、公布仅包含" not in output
