@@ -695,10 +695,16 @@ def test_the_tianjin_disaster_cap_does_not_apply_elsewhere(engine, province):
 
 
 def test_the_jiangsu_range_does_not_apply_in_tianjin(engine):
-    case = open_temporary(engine, "tianjin", **UNEMPLOYED, standard=1010)
-    view = engine.fire(case.id, "pay_urgent", on=PAID,
-                       payload={"months": 1, "amount": 1010, "reason": "失业"})
-    assert view.case.attributes["amount_basis"].startswith(f"{TIANJIN} 二(一)")
+    """津民发〔2023〕13号 二(一): "对连续3个月无收入来源……的农民工等未参保失业人员……按照临时救助相关政策
+    及时予以救助": no number of months, unlike 江苏's 3–6. One month of a 1,010 standard, 1,010,
+    and seven months, 7,070, are both paid, on 天津's clause."""
+    for months, amount in ((1, 1010), (7, 7070)):
+        case = open_temporary(engine, "tianjin", **UNEMPLOYED, standard=1010)
+        view = engine.fire(case.id, "pay_urgent", on=PAID,
+                           payload={"months": months, "amount": amount, "reason": "失业"})
+        paid = {k: view.case.attributes[k] for k in ("months", "amount", "amount_basis")}
+        assert paid == {"months": months, "amount": amount,
+                        "amount_basis": f"{TIANJIN} 二(一)（按照临时救助相关政策及时予以救助，未规定金额）"}
 
 
 def test_an_unknown_category_is_bad_input(db):
