@@ -40,6 +40,27 @@ def from_parent(age, amount, **more):
     return {"to": "m1", "relation": "parent", "giver_age": age, "amount": amount, **more}
 
 
+# -- "成年": 18 (《民法典》第17条 "十八周岁以上的自然人为成年人") --------------------------------------
+
+@pytest.mark.parametrize(("province", "clause"), [
+    # "成年无业重度残疾人可以参照“单人户”提出低保申请"
+    ("shanxi", "晋民发〔2023〕31号 一(二)"),
+    # "成年无业重度残疾人（持有中华人民共和国残疾人证的一级、二级重度残疾人……）可以参照“单人户”提出低保申请"
+    ("tianjin", "津民发〔2023〕13号 一(一)"),
+    # "成年无业的一、二级残疾人和三级精神、三级智力残疾人，可以参照“单人户”提出低保申请"
+    ("jiangsu_draft", f"{DRAFT} 一(四)"),
+])
+def test_a_single_person_household_is_for_someone_of_18_not_17(engine, province, clause):
+    """An unemployed grade-1 disabled applicant of exactly 18 is an adult and applies as a
+    单人户 (the step cites the clause; no income, so 低保); at 17 the request is refused."""
+    result = engine.assess(province, single(age=18))
+    assert [(s.rule, s.citation) for s in result.steps if s.rule == "single_person"] == [
+        ("single_person", clause)]
+    assert result.classification == "dibao"
+    with pytest.raises(EventRefused, match="applicant m1 cannot apply as a single-person household"):
+        engine.assess(province, single(age=17))
+
+
 # -- ages: "60周岁以上", "70周岁以上", "80周岁及以上" ------------------------------------------------
 
 def test_shanxi_support_from_a_giver_of_exactly_60_is_exempt(engine):
