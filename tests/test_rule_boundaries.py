@@ -61,6 +61,26 @@ def test_a_single_person_household_is_for_someone_of_18_not_17(engine, province,
         engine.assess(province, single(age=17))
 
 
+@pytest.mark.parametrize(("province", "clause"), [
+    # "成年无业重度残疾人（持有中华人民共和国残疾人证的一级、二级重度残疾人和三级智力残疾人、三级精神残疾人）"
+    ("tianjin", "津民发〔2023〕13号 一(一)"),
+    # "成年无业的一、二级残疾人和三级精神、三级智力残疾人，可以参照“单人户”提出低保申请"
+    ("jiangsu_draft", f"{DRAFT} 一(四)"),
+])
+def test_grade_3_intellectual_and_mental_disability_admit_a_single_person_household(
+        engine, province, clause):
+    """Grade 3 admits the 单人户 for an intellectual or a mental disability alone: an adult of
+    40 without work, grade 3 intellectual or mental, is assessed alone (低保, no income); grade
+    3 physical is refused."""
+    for kind in ("intellectual", "mental"):
+        result = engine.assess(province, single(disability={"grade": 3, "type": kind}))
+        assert [(s.rule, s.citation) for s in result.steps if s.rule == "single_person"] == [
+            ("single_person", clause)], kind
+        assert result.classification == "dibao", kind
+    with pytest.raises(EventRefused, match="applicant m1 cannot apply as a single-person household"):
+        engine.assess(province, single(disability={"grade": 3, "type": "physical"}))
+
+
 # -- ages: "60周岁以上", "70周岁以上", "80周岁及以上" ------------------------------------------------
 
 def test_shanxi_support_from_a_giver_of_exactly_60_is_exempt(engine):
