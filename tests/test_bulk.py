@@ -220,14 +220,11 @@ def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(
     assert again.stderr.splitlines()[-1] == "0 due dates moved in 0 of 2 cases"
 
 
-def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, monkeypatch):
-    # Two cases whose death re-check was stored under its former title, one a batch; Ctrl-C
-    # as the second is written. It said "0 cases whose due dates moved are written", though
-    # the first case's recompute event was.
+def _two_deaths_retitled(db) -> None:
+    """Two 山西 benefit cases with a death re-check running (died 2026-08-31), whose deadline
+    rows were retitled behind doudi's back: a recompute records an event on each, no date
+    moved."""
     import sqlite3
-
-    from engine import maintenance
-    from engine.core import Engine as EngineClass
 
     engine = Engine.open(db)
     for _ in range(2):
@@ -239,6 +236,16 @@ def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, m
                 "where rule = 'death_review'")
     raw.commit()
     raw.close()
+
+
+def test_recompute_interrupted_counts_the_cases_written_with_no_date_moved(db, monkeypatch):
+    # Two cases whose death re-check was stored under its former title, one a batch; Ctrl-C
+    # as the second is written. It said "0 cases whose due dates moved are written", though
+    # the first case's recompute event was.
+    from engine import maintenance
+    from engine.core import Engine as EngineClass
+
+    _two_deaths_retitled(db)
     monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
     monkeypatch.setattr(EngineClass, "_commit",
                         failing_on_call(2, EngineClass._commit, KeyboardInterrupt))
@@ -254,18 +261,7 @@ def test_recompute_says_their_events_of_cases_recorded_with_no_date_moved(db):
     """Found by review: two cases recorded for a retitled deadline alone read "2 cases recorded
     with no due date moved (its recompute event lists what else differed)". 民发〔2022〕83号:
     died Mon 2026-08-31 + 3 months → Mon 2026-11-30, under either title."""
-    import sqlite3
-
-    engine = Engine.open(db)
-    for _ in range(2):
-        died = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 1, 5),
-                                attributes={"amount": 900, "paid_from": "2026-01"}).id
-        engine.fire(died, "member_died", on=date(2026, 9, 2), payload={"died_on": "2026-08-31"})
-    raw = sqlite3.connect(db)
-    raw.execute("update deadlines set title = '成员死亡后3个月内完成家庭状况核查' "
-                "where rule = 'death_review'")
-    raw.commit()
-    raw.close()
+    _two_deaths_retitled(db)
     result = run(db, "recompute")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[-1] == (
