@@ -312,6 +312,7 @@ class Engine(Reports, Maintenance):
         self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
         if value is None:
+            self._settings_as_stored()
             place = self._place_settings(province, workflow, county) or []
             local_parameters.check_removable(place, name, setting.on, county, workflow)
             if not citation.strip():
@@ -333,7 +334,14 @@ class Engine(Reports, Maintenance):
         shared = [attrs.evolve(setting, workflow=other) for other in available_workflows()
                   if other != workflow and name in wf.parameters and self.registry.workflow(
                       province, other).parameters.get(name) == wf.parameters[name]]
-        recorded = self.store.add_local_setting(setting, *shared)
+        with self.store.write_transaction():
+            if value is None:
+                # Checked again under the write lock with the settings stored now: another
+                # process may have removed the setting, or recorded one, since they were read.
+                self._settings_as_stored()
+                place = self._place_settings(province, workflow, county) or []
+                local_parameters.check_removable(place, name, setting.on, county, workflow)
+            recorded = self.store.add_local_setting(setting, *shared)
         self._forget_settings()
         return recorded
 

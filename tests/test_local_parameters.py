@@ -532,6 +532,63 @@ def test_a_removal_dated_before_the_setting_takes_effect_is_refused(db):
     assert removed.exit_code == 0, removed.output
 
 
+def test_a_removal_is_checked_with_the_settings_as_stored_not_those_read_before(engine):
+    """Found by review: docs/provinces.md, `parameter unset` is "refused (exit 2) when no
+    setting of the county's is in force that day". An Engine kept open (a platform's service)
+    checked a removal against the settings it had read before: after another process had
+    removed 甲县's 2 working days (dated 01-05), its own removal of that day was recorded, a
+    second return to the province's value that changed nothing; and a removal of a setting
+    another process had recorded since (4 working days, dated 01-06) was refused as if there
+    were none. The removal is checked under the write lock, with the settings stored then."""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    assert [s.value for s in engine.parameter_settings(as_of=date(2026, 1, 5))] == ["2wd"]
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter unset`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", None, "甲县民政局〔2026〕2号",
+                        date(2026, 1, 5))
+    other.close()
+    with pytest.raises(InvalidInput) as refused:
+        engine.set_parameter("shanxi", "甲县", "investigation_start", None,
+                             "甲县民政局〔2026〕3号", date(2026, 1, 5))
+    assert str(refused.value) == ("甲县 has no dibao parameter 'investigation_start' of its "
+                                  "own in force on 2026-01-05 to remove")
+    assert [(s.value, s.citation) for s in engine.parameter_settings(in_force=False)] == [
+        ("2wd", BASIS), (None, "甲县民政局〔2026〕2号")]
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    other.set_parameter("shanxi", "甲县", "investigation_start", "4wd", "甲县民政局〔2026〕5号",
+                        date(2026, 1, 6))
+    other.close()
+    engine.set_parameter("shanxi", "甲县", "investigation_start", None, "甲县民政局〔2026〕6号",
+                         date(2026, 1, 6))
+    assert engine.parameter_settings(as_of=date(2026, 1, 6)) == []
+    # 57号 第15条's 3 working days again, from Mon 03-02: 3/3(1) 3/4(2) 3/5(3) → Thu 03-05
+    started = by_rule(accepted_case(engine, "甲县", "A1"))["investigation_start"].deadline
+    assert started.due_on == NATIONAL_INVESTIGATION_DUE == date(2026, 3, 5)
+
+
+def test_a_removal_made_by_another_process_before_the_write_lock_is_taken_is_seen(
+        engine, monkeypatch):
+    """The same between two `doudi parameter unset` of one setting at once: each checked
+    that the setting was in force before taking the write lock, and both were recorded."""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    taking_the_lock = engine.store.write_transaction
+
+    def after_the_other_process():
+        other = Engine.open(engine.store.path)
+        other.set_parameter("shanxi", "甲县", "investigation_start", None,
+                            "甲县民政局〔2026〕2号", date(2026, 1, 5))
+        other.close()
+        monkeypatch.setattr(engine.store, "write_transaction", taking_the_lock)
+        return taking_the_lock()
+
+    monkeypatch.setattr(engine.store, "write_transaction", after_the_other_process)
+    with pytest.raises(InvalidInput, match="甲县 has no dibao parameter 'investigation_start' "
+                                           "of its own in force on 2026-01-05 to remove"):
+        engine.set_parameter("shanxi", "甲县", "investigation_start", None,
+                             "甲县民政局〔2026〕3号", date(2026, 1, 5))
+    assert [(s.value, s.citation) for s in engine.parameter_settings(in_force=False)] == [
+        ("2wd", BASIS), (None, "甲县民政局〔2026〕2号")]
+
+
 def test_parameter_set_help_names_the_online_channel_the_engine_reads():
     """Found by review: the example list of channels said "网站"; the engine's online 公示
     channel is "网上" (engine/notices.py ONLINE_CHANNEL), and a county copying the example
