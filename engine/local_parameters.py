@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import finite_float, not_json, spelled
+from engine.arguments import finite_float, not_json, spelled, unprintable
 from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
 from engine.periods import Duration, stored_date
 from engine.read_only import read_only, writable
@@ -136,6 +136,14 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         if wrong:
             raise InvalidInput(f"{where} must be a list of {item}, not "
                                f"{json.dumps(setting.value, ensure_ascii=False)}")
+    if setting.name == PUBLICITY_CHANNELS:
+        # A case gives its channels as text separated by commas, each read without spaces
+        # around it (default_guards.channel_items): a channel it cannot give is none.
+        for channel in setting.value:
+            if (not channel.strip() or channel != channel.strip() or "," in channel
+                    or unprintable(channel, "") is not None):
+                raise InvalidInput(f"{where}: each channel must be its name, without spaces "
+                                   f"around it, a comma or a line break, not {spelled(channel)}")
     if setting.name == PUBLICITY_CHANNELS and VILLAGE_CHANNEL not in setting.value:
         raise InvalidInput(f"{where} must include {VILLAGE_CHANNEL}: the 公示 is always posted "
                            f"there ({VILLAGE_BASIS}), other channels add to it")

@@ -659,6 +659,33 @@ def test_a_county_cannot_take_the_village_out_of_its_publicity_channels(engine):
                          BASIS, on=ACCEPTED)
 
 
+@pytest.mark.parametrize("channel", [" 网上", "网上 ", "", " ", "网上,报纸", "网上\n"])
+def test_a_county_s_publicity_channel_is_one_a_case_can_be_posted_in(engine, channel):
+    """Found by review: 甲县 set its channels to ["村（社区）", " 网上"] (or a blank one, one with
+    a comma or a line break), which was recorded; a case's 公示 is given its channels as text
+    separated by commas, each read without spaces around it, so `post_publicity --set
+    channel=村（社区）,网上` was then refused ("公示 channel 网上 is not provided for; allowed:
+    村（社区）、 网上") and no case of the county could be posted online. Nothing is recorded."""
+    with pytest.raises(InvalidInput) as refused:
+        engine.set_parameter("shanxi", "甲县", "publicity_channels", ["村（社区）", channel],
+                             BASIS, on=ACCEPTED)
+    assert str(refused.value).startswith(
+        "dibao parameter 'publicity_channels': each channel must be its name, without spaces "
+        "around it, a comma or a line break, not ")
+    assert engine.parameter_settings(in_force=False) == []
+    engine.set_parameter("shanxi", "甲县", "publicity_channels", ["村（社区）", "网上"], BASIS,
+                         on=ACCEPTED)
+    # 57号 第19条's 7 days from the posting on Fri 03-06: 3/7 … 3/13 → the 公示 runs to Fri 03-13
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    for event, on in [("accept", ACCEPTED), ("start_investigation", date(2026, 3, 3)),
+                      ("request_verification", date(2026, 3, 3)),
+                      ("start_verification", date(2026, 3, 4))]:
+        engine.fire("A1", event, on=on)
+    posted = engine.fire("A1", "post_publicity", on=date(2026, 3, 6),
+                         payload={"channel": "村（社区）,网上"})
+    assert by_rule(posted)["publicity"].deadline.due_on == date(2026, 3, 13)
+
+
 def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db, tmp_path):
     """Found by review: a county setting stored as NaN or Infinity (doudi took them before
     2026-11-23; a row changed by hand may hold one) was read as Python's nan: `assess
