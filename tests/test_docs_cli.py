@@ -138,3 +138,51 @@ def test_case_show_json_has_the_keys_the_synopsis_spells_out(tmp_path):
         assert {frozenset(d) for d in shown["deadlines"]} == {frozenset(deadline_keys)}
     assert {"id", "as_of", "links"} <= top and {"corrects", "derived"} <= entry_keys
     assert {"subject", "computation"} <= deadline_keys
+
+
+def test_calendar_due_explain_is_a_list_of_lines_and_not_csv_as_the_synopsis_says(tmp_path):
+    """Found by review: the page said "explain" held the lines "as text", read as one string,
+    where the JSON holds a list of them, and said nothing of --explain with --format csv,
+    which is refused (exit 2)."""
+    import json
+
+    from click.testing import CliRunner
+
+    chunk = _chunks()["calendar due"]
+    assert '"explain": the lines of the day-by-day count, a list of strings' in chunk
+    assert "--explain with --format\n    csv is refused, exit 2" in chunk
+    run = CliRunner().invoke
+    args = ["calendar", "due", "2026-03-02", "1wd", "--explain", "--db", str(tmp_path / "d.db")]
+    shown = json.loads(run(cli, [*args, "--format", "json"]).stdout)
+    # 1wd from Mon 2026-03-02: the start day not counted (第201条), due Tue 03-03
+    assert shown["due"] == "2026-03-03"
+    assert isinstance(shown["explain"], list) and len(shown["explain"]) == 3
+    assert all(isinstance(line, str) for line in shown["explain"])
+    assert shown["explain"][1].strip().startswith("2026-03-03 周二 工作日")
+    refused = run(cli, [*args, "--format", "csv"])
+    assert refused.exit_code == 2 and "--explain" in refused.output
+
+
+def test_case_fire_json_is_the_case_as_of_the_event_as_the_synopsis_says(tmp_path):
+    """Found by review: the page gave `case fire` a --format json and never said what it
+    prints: the case in `case show`'s shape, its deadlines judged as of the event's date."""
+    import json
+
+    from click.testing import CliRunner
+
+    assert "--format json: the case as the event left it, in the shape of `case show`" in (
+        _chunks()["case fire"])
+    db = ["--db", str(tmp_path / "d.db")]
+    run = CliRunner().invoke
+    assert run(cli, ["case", "open", "--province", "shanxi", "--id", "A", "--on", "2026-03-02",
+                     *db]).exit_code == 0
+    fired = json.loads(run(cli, ["case", "fire", "A", "accept", "--on", "2026-03-02",
+                                 "--format", "json", *db]).stdout)
+    shown = json.loads(run(cli, ["case", "show", "A", "--format", "json", *db]).stdout)
+    assert set(fired) == set(shown)
+    assert fired["as_of"] == "2026-03-02"
+    # investigation_start, 3wd (57号 第15条) from Mon 03-02: due Thu 03-05, within the 3-day
+    # window on 03-02 (at_risk); today (2026-12 or later) long breached
+    judged = {d["rule"]: (d["due_on"], d["status"]) for d in fired["deadlines"]}
+    assert judged["investigation_start"] == ("2026-03-05", "at_risk")
+    assert {d["rule"]: d["status"] for d in shown["deadlines"]}["investigation_start"] == "breached"
