@@ -219,3 +219,35 @@ def test_a_correction_after_a_phase_out_ran_out_records_its_end_first(db):
     engine.correct(other, 1, on=date(2026, 11, 30), reason="收入录错")
     assert [(e.event, e.to_state) for e in engine.store.history(other)[2:]] == [
         ("correction", "phasing_out")]
+
+
+def test_fire_after_a_phase_out_ran_out_says_its_end_came_first(db):
+    """Found by review: an event fired after a phase-out ran out, without ``case advance``
+    first, records the end first on its own date (docs/cli.md), but ``case fire`` said the
+    event itself ended the benefit: "fraud_found on 2026-12-04: phasing_out → ended". A 天津
+    phase-out June … November (津民发〔2023〕13号 一(三): months 1–3 at 100 % of the 900, 4–6
+    at 50 %) ends by itself on 2026-12-01; fraud found since 2026-09-01 is in the state that
+    leaves, ended → ended, and the household repays September … November, 3 × 450 = 1350."""
+    engine = Engine.open(db)
+    (case_id,) = phasing_out(engine, 1)
+    result = run(db, "case", "fire", case_id, "fraud_found", "--on", "2026-12-04",
+                 "--set", "since=2026-09-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{case_id}: phase_out_end on 2026-12-01 (by itself): phasing_out → ended (渐退期满退出)",
+        f"{case_id}: fraud_found on 2026-12-04: ended → ended (渐退期满退出)"]
+    history = engine.store.history(case_id)
+    assert [(e.event, e.on, e.from_state, e.to_state) for e in history[2:]] == [
+        ("phase_out_end", date(2026, 12, 1), "phasing_out", "ended"),
+        ("fraud_found", date(2026, 12, 4), "ended", "ended")]
+    view = engine.case(case_id)
+    assert [(p.month, p.amount) for p in view.payments] == [
+        ("2026-04", 900), ("2026-05", 900), ("2026-06", 900), ("2026-07", 900),
+        ("2026-08", 900), ("2026-09", 450), ("2026-10", 450), ("2026-11", 450)]
+    assert [(s.kind, s.amount) for s in view.sanctions] == [("repayment", 1350),
+                                                           ("legal_referral", None)]
+    # An event with nothing before it that happened by itself is said as before.
+    (other,) = phasing_out(engine, 1)
+    said = run(db, "case", "fire", other, "member_died", "--on", "2026-11-20",
+               "--set", "died_on=2026-11-18")
+    assert said.stdout == f"{other}: member_died on 2026-11-20: phasing_out → phasing_out (渐退期)\n"

@@ -305,7 +305,7 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     engine = open_engine(db_path)
     checked_first(engine, on, reason, actor, key)
     shown = engine.case(case_id)
-    before = shown.state
+    last_seq = shown.history[-1]["seq"]  # (the opening at least)
     declared = _workflow_of(engine, shown)
     view = engine.fire(case_id, event, on=on, payload=typed(declared, settings),
                        reason=reason, actor=actor, idempotency_key=key)
@@ -317,7 +317,16 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     if view.repeated:
         _already_recorded(case_id, event, on, key, view)
         return
-    echo(f"{case_id}: {event} on {on.isoformat()}: {before} → {view.state} "
+    # What happened by itself before the event (a phase-out's end) was recorded first, on its
+    # own date: each said as `case advance` would, and the event's own transition after them
+    # (not the case's state before the call, which showed the phase-out's end as the event's).
+    from engine.maintenance import AUTO_ACTOR
+
+    *earlier, fired = [h for h in view.history if h["seq"] > last_seq]
+    for h in (h for h in earlier if h["actor"] == AUTO_ACTOR):
+        echo(f"{case_id}: {h['event']} on {h['on']} (by itself): {h['from']} → {h['to']} "
+             f"({declared.state(h['to']).title})")
+    echo(f"{case_id}: {event} on {on.isoformat()}: {fired['from']} → {view.state} "
          f"({view.state_title})")
 
 
