@@ -985,7 +985,13 @@ class Engine(Reports, Maintenance):
         self._workflow_of(case).check_attributes(payload)
         history = self.store.history(case_id)
         if not 0 <= corrects < len(history):
-            raise InvalidInput(f"case {case_id} has no event seq {corrects}")
+            # What happened by itself by ``on`` (a phase-out's end) is recorded first, below,
+            # and may be the event corrected: `case show` lists it, with its seq, from its date.
+            ahead, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
+            if wf.automatic and on >= case.last_event_on:
+                self._advance(ahead, history, on, wf)
+            if not 0 <= corrects < len(history) + len(ahead.entries):
+                raise InvalidInput(f"case {case_id} has no event seq {corrects}")
         self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from engine import Engine
@@ -251,3 +252,34 @@ def test_fire_after_a_phase_out_ran_out_says_its_end_came_first(db):
     said = run(db, "case", "fire", other, "member_died", "--on", "2026-11-20",
                "--set", "died_on=2026-11-18")
     assert said.stdout == f"{other}: member_died on 2026-11-20: phasing_out → phasing_out (渐退期)\n"
+
+
+def test_the_end_of_a_phase_out_not_yet_recorded_can_be_corrected(db):
+    """Found by review: ``case show`` lists a phase-out's end from its date, with its seq,
+    recorded or not, and a correction records it first (docs/cli.md: "what happened by
+    itself before DATE, a phase-out's end, is recorded first, on its own date"), but
+    correcting that seq was refused: "case … has no event seq 2" (exit 2) until ``case
+    advance`` had run. A 天津 phase-out June … November (津民发〔2023〕13号 一(三)) ends by
+    itself on 2026-12-01, seq 2; a correction of it dated 2026-12-04 is seq 3."""
+    engine = Engine.open(db)
+    (case_id,) = phasing_out(engine, 1)
+    shown = run(db, "case", "show", case_id, "--as-of", "2026-12-04", "--format", "json")
+    assert [(h["seq"], h["event"], h["on"]) for h in json.loads(shown.stdout)["history"][2:]] == [
+        (2, "phase_out_end", "2026-12-01")]
+    result = run(db, "case", "correct", case_id, "2", "--on", "2026-12-04",
+                 "--reason", "渐退期满未书面告知")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{case_id}: correction of event 2 recorded as event 3\n"
+    history = engine.store.history(case_id)
+    assert [(e.seq, e.event, e.on, e.to_state, e.corrects) for e in history[2:]] == [
+        (2, "phase_out_end", date(2026, 12, 1), "ended", None),
+        (3, "correction", date(2026, 12, 4), "ended", 2)]
+    assert engine.verify() == (1, 4, [])
+    # Still refused: a seq nothing gives by the correction's date (the end on 2026-12-01 is
+    # not there on 2026-11-30), and the correction's own seq.
+    (other,) = phasing_out(engine, 1)
+    for seq, on in ((2, "2026-11-30"), (3, "2026-12-04")):
+        refused = run(db, "case", "correct", other, str(seq), "--on", on, "--reason", "x")
+        assert refused.exit_code == 2, refused.output
+        assert error_line(refused) == f"Error: case {other} has no event seq {seq}"
+    assert len(engine.store.history(other)) == 2
