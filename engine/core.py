@@ -311,10 +311,14 @@ class Engine(Reports, Maintenance):
                                f"{arguments.spelled(county)}")
         self.calendar().check(on)  # a date like any other the engine records
         wf = self.registry.workflow(province, workflow)
-        if value is None:
+
+        def check_removable() -> None:  # (with the settings as stored now)
             self._settings_as_stored()
             place = self._place_settings(province, workflow, county) or []
             local_parameters.check_removable(place, name, setting.on, county, workflow)
+
+        if value is None:
+            check_removable()
             if not citation.strip():
                 raise InvalidInput("removing a county's parameter needs its basis (citation)",
                                    command_line="removing a county's parameter needs its basis "
@@ -336,11 +340,9 @@ class Engine(Reports, Maintenance):
                       province, other).parameters.get(name) == wf.parameters[name]]
         with self.store.write_transaction():
             if value is None:
-                # Checked again under the write lock with the settings stored now: another
-                # process may have removed the setting, or recorded one, since they were read.
-                self._settings_as_stored()
-                place = self._place_settings(province, workflow, county) or []
-                local_parameters.check_removable(place, name, setting.on, county, workflow)
+                # Checked again under the write lock: another process may have removed the
+                # setting, or recorded one, since they were read.
+                check_removable()
             recorded = self.store.add_local_setting(setting, *shared)
         self._forget_settings()
         return recorded
@@ -984,13 +986,21 @@ class Engine(Reports, Maintenance):
         # event's own data would be (household_size=abc went into the permanent record).
         self._workflow_of(case).check_attributes(payload)
         history = self.store.history(case_id)
+
+        def advanced() -> Change:
+            # What happened by itself before ``on`` (a phase-out's end) is recorded first, on
+            # its own date, as before any event: the correction is made in the state the
+            # case is in on its date, and does not leave that end to be dated after it.
+            made, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
+            if wf.automatic:
+                self._advance(made, history, on, wf)
+            return made
+
         if not 0 <= corrects < len(history):
-            # What happened by itself by ``on`` (a phase-out's end) is recorded first, below,
-            # and may be the event corrected: `case show` lists it, with its seq, from its date.
-            ahead, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
-            if wf.automatic and on >= case.last_event_on:
-                self._advance(ahead, history, on, wf)
-            if not 0 <= corrects < len(history) + len(ahead.entries):
+            # ... and may be the event corrected: `case show` lists it, with its seq, from its
+            # date (none before the case's last event, a date refused below).
+            ahead = len(advanced().entries) if on >= case.last_event_on else 0
+            if not 0 <= corrects < len(history) + ahead:
                 raise InvalidInput(f"case {case_id} has no event seq {corrects}")
         self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
         if on < case.last_event_on:
@@ -998,12 +1008,7 @@ class Engine(Reports, Maintenance):
                                f"(on {case.last_event_on.isoformat()})")
 
         def change() -> Change:
-            # What happened by itself before ``on`` (a phase-out's end) is recorded first, on
-            # its own date, as before any event: the correction is made in the state the
-            # case is in on its date, and does not leave that end to be dated after it.
-            made, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
-            if wf.automatic:
-                self._advance(made, history, on, wf)
+            made = advanced()
             state = made.case.state
             made.entries.append(HistoryEntry(
                 len(history) + len(made.entries), CORRECTION_EVENT, on, state, state,
