@@ -744,12 +744,10 @@ class Store:
         not stored, or one of whose rows cannot be read, is left out (read alone, it says
         why)."""
         found: dict[str, Known] = {}
-        conn = self.db.conn
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), 500):  # (each chunk's rows read with its cases')
             chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = {values[0]: values for values in conn.execute(
-                f"{_SELECT_CASES} where id in ({marks})", chunk)}
+            rows = {values[0]: values for values in self._where_in(f"{_SELECT_CASES} where id",
+                                                                   chunk)}
             # (rows left of a case whose own row is gone, changed outside doudi, are read with
             # the others but belong to no case read: read alone, it is "no case")
             stored = self.case_rows(chunk, ("events", "deadlines", "sanctions", "links"))
