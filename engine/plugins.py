@@ -49,14 +49,16 @@ def get_plugin_manager() -> pluggy.PluginManager:
         pm.register(module, name=name)
     allowed = os.environ.get("DOUDI_LOAD_PLUGINS")
     allow = {n.strip() for n in allowed.split(",") if n.strip()} if allowed is not None else None
-    installed = {ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    # (listed once: each listing walks every installed distribution, at every start)
+    entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    installed = {ep.name for ep in entry_points}
     loaded: dict[str, metadata.EntryPoint] = {}  # each plugin's name: the entry point loaded
-    _check_own_packages(metadata.entry_points(group=ENTRY_POINT_GROUP))
+    _check_own_packages(entry_points)
     if allow is not None and allow - installed:
         # A misspelt name would silently leave its province out.
         raise PluginError(f"DOUDI_LOAD_PLUGINS names {', '.join(sorted(allow - installed))}, "
                           f"which no installed plugin is (installed: {', '.join(sorted(installed))})")
-    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in entry_points:
         if allow is not None and entry_point.name not in allow:
             continue
         if pm.get_plugin(entry_point.name) is not None or pm.is_blocked(entry_point.name):
