@@ -63,11 +63,6 @@ class YearRecord:
     title: str
     holidays: tuple[Holiday, ...]
 
-    @classmethod
-    def from_toml(cls, table: Mapping, where: str = "calendar data") -> YearRecord:
-        """One ``[[year]]`` table, checked (:func:`read_records`: ``where`` names the file)."""
-        return read_records({"year": [table]}, where)[0]
-
 
 YEAR_KEYS = ("year", "notice", "published", "title", "holiday")
 HOLIDAY_KEYS = ("name", "off", "make_up", "notice")
