@@ -36,18 +36,12 @@ from engine.errors import (
     PluginError,
     UnknownName,
 )
-from engine.guards import GuardContext, HistoryEntry
+from engine.guards import GuardContext, HistoryEntry, attributes_given_by
 from engine.idempotency import Call, check_repeat
 from engine.importer import ImportResult, import_lines, read_lines
 from engine.kept_cases import KeptCases
 from engine.local_parameters import LocalSetting, Place
-from engine.maintenance import (
-    AUTO_ACTOR,
-    CORRECTION_EVENT,
-    SYSTEM_EVENTS,
-    Maintenance,
-    attributes_given_by,
-)
+from engine.maintenance import AUTO_ACTOR, Maintenance
 from engine.payments import month_of, month_text, next_month
 from engine.periods import DueDate, due_date, stored_date
 from engine.provinces import Province
@@ -57,7 +51,9 @@ from engine.reports import DEFAULT_WINDOW, Reports
 from engine.store import CaseRecord, Change, Known, SettingsChanged, Store, copied, parsed, plain
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
+    CORRECTION_EVENT,
     OPEN_EVENT,
+    SYSTEM_EVENTS,
     Parameter,
     Workflow,
     always_delegating,

@@ -21,7 +21,7 @@ from typing import Any
 from engine.arguments import spelled
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext, number_datum, register_each
+from engine.guards import GuardContext, attributes_given_by, number_datum, register_each
 from engine.hookspecs import hookimpl
 from engine.money import product, to_fen, yuan
 from engine.shapes import is_number
@@ -231,15 +231,8 @@ def aid_basis_kept(ctx: GuardContext) -> str | None:
     a category, a number of persons, months) that no rule was checked against. A correction
     (case correct) is evidence and fixes nothing (as the case's attributes leave it out): its
     amount of 9,999 on a 3,030 approval had the approved 3,030 refused and 9,999 paid."""
-    fixed: dict[str, Any] = {}
-    decision = None
-    for entry in ctx.history:
-        if entry.corrects is not None:
-            continue
-        fixed.update(entry.payload)
-        fixed.update(entry.derived)
-        if entry.event in DECISIONS:
-            decision = entry
+    fixed = attributes_given_by(ctx.history)
+    decision = next((e for e in reversed(ctx.history) if e.event in DECISIONS), None)
     if decision is None:
         return None
     changed = [f"{name} {spelled(fixed.get(name))} → {spelled(ctx.payload[name])}"

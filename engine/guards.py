@@ -18,7 +18,7 @@ from engine.deadlines import Deadline
 from engine.errors import InvalidInput
 from engine.plain_fields import changed, set_fields
 from engine.read_only import NO_DATA, read_only_data
-from engine.workflow import DeadlineRule, Parameter, is_delegated
+from engine.workflow import SYSTEM_EVENTS, DeadlineRule, Parameter, is_delegated
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
@@ -75,6 +75,17 @@ class HistoryEntry:
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""
         return changed(self, payload=read_only_data(payload), derived=read_only_data(derived))
+
+
+def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:
+    """A case's attributes as its events leave them: each event's data, then what its effects
+    decided, in order (system events, a correction or a recompute, change none)."""
+    attributes: dict[str, Any] = {}
+    for entry in entries:
+        if entry.event not in SYSTEM_EVENTS:
+            attributes.update(entry.payload)
+            attributes.update(entry.derived)
+    return attributes
 
 
 @frozen(slots=False)  # (built for every guarded event: see engine.plain_fields)

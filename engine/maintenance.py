@@ -23,15 +23,11 @@ import attrs
 from engine import arguments, local_parameters
 from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
-from engine.guards import HistoryEntry
+from engine.guards import HistoryEntry, attributes_given_by
 from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
 from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
-from engine.workflow import (  # (defined with the workflow, which names no step so)
-    CORRECTION_EVENT,
-    RECOMPUTE_EVENT,
-)
+from engine.workflow import RECOMPUTE_EVENT
 
-SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 AUTO_ACTOR = "doudi (by itself)"
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
 #: Cases recompute, advance and verify list at a time, each chunk's histories and deadlines
@@ -130,17 +126,6 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
                                f"gives them: got {head!r}")
         kept.append((head[0], head[1], head[2]))
     return kept
-
-
-def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:
-    """A case's attributes as its events leave them: each event's data, then what its effects
-    decided, in order (system events, a correction or a recompute, change none)."""
-    attributes: dict[str, Any] = {}
-    for entry in entries:
-        if entry.event not in SYSTEM_EVENTS:
-            attributes.update(entry.payload)
-            attributes.update(entry.derived)
-    return attributes
 
 
 #: Stored JSON text as written before 2026-11-23 may hold NaN or infinity (or a row changed

@@ -29,9 +29,9 @@ from attrs import frozen
 from engine.arguments import visible
 from engine.default_guards import channel_items
 from engine.errors import DoudiError, InvalidInput, UnknownName
-from engine.maintenance import CORRECTION_EVENT
 from engine.periods import Duration
 from engine.views import CaseView
+from engine.workflow import CORRECTION_EVENT, SYSTEM_EVENTS
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
 # 83号 四(二)), where it is posted (its village/community, else its county) and the township
@@ -220,10 +220,9 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
     for h in view.history:
         if h["seq"] > entry["seq"]:
             break
-        if h.get("corrects") is not None:
-            continue
-        attributes.update(h["payload"])
-        attributes.update(h.get("derived") or {})
+        if h["event"] not in SYSTEM_EVENTS:  # (the rule of attributes_given_by)
+            attributes.update(h["payload"])
+            attributes.update(h.get("derived") or {})
     fields = allowed(attributes)
     windows = [d.deadline for d in view.deadlines
                if d.deadline.rule == PUBLICITY_RULE and d.deadline.starts_on == posted_on]

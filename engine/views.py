@@ -15,10 +15,9 @@ from attrs import field, frozen
 from engine.deadlines import LATE, Deadline
 from engine.effects import Sanction
 from engine.guards import HistoryEntry
-from engine.maintenance import CORRECTION_EVENT, RECOMPUTE_EVENT
 from engine.payments import Payment, schedule
 from engine.store import CaseRecord, copied
-from engine.workflow import OPEN_EVENT
+from engine.workflow import CORRECTION_EVENT, OPEN_EVENT, RECOMPUTE_EVENT
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar

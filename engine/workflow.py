@@ -811,6 +811,7 @@ def _type_error(exc: TypeError) -> str:
 OPEN_EVENT = "open"  # the opening of a case: a deadline may start on it
 RECOMPUTE_EVENT = "recompute"  # due dates re-derived after calendar or parameter changes
 CORRECTION_EVENT = "correction"  # references the event it corrects; changes no state
+SYSTEM_EVENTS = frozenset({CORRECTION_EVENT, RECOMPUTE_EVENT})  # no transition, no deadline
 #: The events doudi records itself, which no transition may be named: replaying a history
 #: (recompute, audit verify) passes over a correction and a recompute and reads an opening's
 #: county from its data, so a province's step of one of these names was undone there (its
