@@ -6,7 +6,7 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import InputFile, counted, db_option, echo, echo_all, progress_bar
+from engine.cli.options import InputFile, counted, db_option, echo, echo_all, file_name, progress_bar
 from engine.errors import DoudiError, InvalidInput
 from engine.integrity import SettingFinding
 
@@ -39,32 +39,22 @@ def _read_heads(file) -> list[tuple[str, int, str]]:
     """The lines `audit heads` printed, each checked; a line that is not one is usage (2)."""
     from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
 
-    kept, number, name = [], 0, _name(file)
-    lines = iter(file)
-    while True:
-        try:
-            line = next(lines, None)
-        except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
-            raise DoudiError(f"{name} could not be read at line {number + 1}: "
-                             f"{exc.strerror or exc}") from None
-        if line is None:
-            return kept
-        number += 1
-        if not line.strip():
-            continue
-        parts = line.rstrip("\r\n").split("\t")
-        if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
-                or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
-            raise InvalidInput(f"{name} line {number}: not a chain head as `doudi audit "
-                               f"heads` prints it (case id, seq, hash, tab-separated): "
-                               f"{line.rstrip()[:80]!r}")
-        kept.append((parts[0], int(parts[1]), parts[2]))
-
-
-def _name(file) -> str:
-    """The file's name as an error line gives it (stdin's: "<stdin>", or "-" where it has none)."""
-    name = getattr(file, "name", None)
-    return name if isinstance(name, str) else "-"
+    kept, number, name = [], 0, file_name(file)
+    try:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            parts = line.rstrip("\r\n").split("\t")
+            if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
+                    or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
+                raise InvalidInput(f"{name} line {number}: not a chain head as `doudi audit "
+                                   f"heads` prints it (case id, seq, hash, tab-separated): "
+                                   f"{line.rstrip()[:80]!r}")
+            kept.append((parts[0], int(parts[1]), parts[2]))
+    except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
+        raise DoudiError(f"{name} could not be read at line {number + 1}: "
+                         f"{exc.strerror or exc}") from None
+    return kept
 
 
 @audit.command()
@@ -90,7 +80,7 @@ def verify(case_id, heads_file, db_path) -> None:
     # A list piped from nothing (or the wrong file) would check no kept head and pass; a
     # database with no case yet has an empty list (`audit heads` printed nothing for it).
     if kept == [] and (stored := engine.store.count_cases()):
-        raise InvalidInput(f"{_name(heads_file)} holds no chain heads (`doudi audit heads` prints "
+        raise InvalidInput(f"{file_name(heads_file)} holds no chain heads (`doudi audit heads` prints "
                            f"one line a case), and the database holds {counted(stored, 'case')}: "
                            "give the list kept earlier, or leave --heads out")
     if case_id is None:

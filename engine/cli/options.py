@@ -65,6 +65,13 @@ def today_option(flag: str, dest: str, help: str):
                         show_default="today in China", help=help)
 
 
+def file_name(file: Any) -> str:
+    """An opened file's name as an error line gives it (stdin's: "<stdin>", or "-" where it
+    has none)."""
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) else "-"
+
+
 def load_json(file: Any) -> Any:
     """A JSON file named on the command line (opened ``click.File("rb")``), read as UTF-8
     with or without a byte order mark (as ``import`` reads its lines: Notepad saves one);
@@ -73,8 +80,7 @@ def load_json(file: Any) -> Any:
     from engine.arguments import finite_float, not_json, unique_keys
     from engine.errors import DoudiError, InvalidInput
 
-    name = getattr(file, "name", None)  # (standard input, "-", may have none)
-    name = name if isinstance(name, str) else "-"
+    name = file_name(file)
     try:
         data = file.read()
     except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
