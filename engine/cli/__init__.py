@@ -27,16 +27,21 @@ def error(message: str) -> None:
     click.echo(f"Error: {visible(message)}", err=True)
 
 
-class DoudiCommand(click.Command):
-    """A command whose run has sys.stdout pointed at stderr: what a plugin prints while it
-    runs (a guard, an effect, a hook) stays out of its JSON or CSV; the command's own output
-    goes to stdout (:func:`engine.cli.options.echo`). Its options are parsed, and ``--help``
-    printed, before."""
+class _OptionsOnce:
+    """A command or group whose parser refuses an option given twice
+    (:func:`engine.cli.options.refuse_repeated_options`)."""
 
     def make_parser(self, ctx: click.Context):
         from engine.cli.options import refuse_repeated_options
 
         return refuse_repeated_options(super().make_parser(ctx), ctx)
+
+
+class DoudiCommand(_OptionsOnce, click.Command):
+    """A command whose run has sys.stdout pointed at stderr: what a plugin prints while it
+    runs (a guard, an effect, a hook) stays out of its JSON or CSV; the command's own output
+    goes to stdout (:func:`engine.cli.options.echo`). Its options are parsed, and ``--help``
+    printed, before."""
 
     def invoke(self, ctx: click.Context):
         from engine.cli.options import plugins_print_to_stderr
@@ -45,16 +50,11 @@ class DoudiCommand(click.Command):
             return super().invoke(ctx)
 
 
-class DoudiGroup(click.Group):
+class DoudiGroup(_OptionsOnce, click.Group):
     """A click group that turns every expected error into one line and its exit status."""
 
     command_class = DoudiCommand
     group_class = type  # (its groups are DoudiGroups, their commands DoudiCommands)
-
-    def make_parser(self, ctx: click.Context):
-        from engine.cli.options import refuse_repeated_options
-
-        return refuse_repeated_options(super().make_parser(ctx), ctx)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # No command line can hold a NUL (argv is C strings); a caller passing one in gets a
