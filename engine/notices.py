@@ -29,6 +29,7 @@ from attrs import frozen
 from engine.arguments import visible
 from engine.default_guards import channel_items
 from engine.errors import DoudiError, InvalidInput, UnknownName
+from engine.payments import month_of, month_text
 from engine.periods import Duration
 from engine.views import CaseView
 from engine.workflow import CORRECTION_EVENT, SYSTEM_EVENTS
@@ -61,6 +62,9 @@ REFUSAL_RULE: Final = "refusal_notice"
 #: The notices' procedure: a 临时救助 公示 is another text (one-time aid, not a monthly 低保).
 NOTICE_WORKFLOW: Final = "dibao"
 APPROVED_STATES: Final = ("approved", "published")
+#: The workflow of the case ``approve`` opens (linked to the confirmed case): the household's
+#: 低保 as it is paid, its amount month by month, and its stop.
+BENEFIT_WORKFLOW: Final = "benefit"
 PUBLICATION_BASIS: Final = "民发〔2021〕57号 第24条"
 NATIONAL_PROCEDURE: Final = "民发〔2021〕57号"
 PRIVACY_BASIS: Final = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
@@ -119,6 +123,16 @@ class PublicityNotice:
     opinion: str = OPINION
     #: The opinion posted proposes refusal (``proposal=refuse``): the notice says 拟不同意.
     refuses: bool = False
+
+
+@frozen
+class Benefit:
+    """A confirmed case's benefit case (the one its ``approve`` opened) as it stood on the
+    公布's date: its view as of that date, and whether it was in a final state of its
+    workflow then (stopped, ended, left), as ``case show`` and the reports see it."""
+
+    view: CaseView
+    closed: bool
 
 
 @frozen
@@ -274,13 +288,40 @@ def _clause(citation: str) -> str:
     return re.sub(r"（[^（）]*）$", "", citation).strip()
 
 
+def receiving(benefit: Benefit, county: str) -> bool:
+    """Whether the household still received 低保 in ``county`` on the 公布's date: its benefit
+    case had not closed by then, and had not been moved to another county (an event on it
+    giving a county other than the one it was opened with, and other than ``county``)."""
+    if benefit.closed:
+        return False
+    opened_in = benefit.view.history[0]["payload"].get("county") if benefit.view.history else None
+    now_in = benefit.view.case.county
+    return now_in in (opened_in, county)
+
+
+def amount_in_force(benefit: Benefit) -> float | None:
+    """The amount paid for the month of the benefit view's date, by its payments (a re-check's
+    new amount from the month after it, 民发〔2022〕83号 "增发、减发"); None before the first
+    month paid, where the confirmation's amount is the one in force."""
+    month = month_text(month_of(benefit.view.as_of))
+    return next((p.amount for p in benefit.view.payments if p.month == month), None)
+
+
 def publication_notice(
-    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None = None
+    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None = None,
+    benefits: Mapping[str, Benefit] | None = None,
 ) -> PublicationNotice:
-    """The 公布 of every confirmed case among ``views`` (each as of ``as_of``), by posting place.
+    """The 公布 of the confirmed cases among ``views`` (each as of ``as_of``), by posting place.
+
+    57号 第24条 publishes the 最低生活保障家庭: with ``benefits`` (each confirmed case's benefit
+    case as of ``as_of``, by the confirmed case's id), a household whose benefit case had
+    closed or moved to another county by then is left out, and the amount shown is the one
+    paid for that month (:func:`amount_in_force`). A case with no benefit case given is shown
+    as confirmed, with its confirmed amount.
 
     Places in name order; within a place, in the order of confirmation, then case id.
     """
+    benefits = benefits or {}
     # By place, and by the township office posting there where two or more offices post at a
     # place of one name (新村 under two townships of a county): each village is shown only its
     # own households. A household recorded with no office stays with the place's name alone.
@@ -289,6 +330,13 @@ def publication_notice(
         if not is_approved(view):
             continue
         fields = allowed(view.case.attributes)
+        benefit = benefits.get(view.id)
+        if benefit is not None:
+            if not receiving(benefit, county):
+                continue
+            paid = amount_in_force(benefit)
+            if paid is not None:
+                fields["amount"] = paid
         approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
                           default="")
         rows.append((_place(fields), _text(fields.get("office_name")), approved_on, view.id,

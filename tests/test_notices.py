@@ -456,6 +456,143 @@ def test_publication_as_of_a_past_date_takes_each_case_in_the_county_it_was_in_t
                ).exit_code == 1
 
 
+def benefit_of(engine, cid):
+    """The benefit case the confirmation of ``cid`` opened (dibao.toml [[opens]])."""
+    return next(link["case_id"] for link in engine.case(cid).links
+                if link["workflow"] == "benefit")
+
+
+def households(output):
+    """The rows of a 公布's tables: (name, size, amount) as printed."""
+    return [tuple(line.split("　")[1:]) for line in output.splitlines()
+            if line[:1].isdigit() and "　" in line]
+
+
+def publication_rows(db, as_of, county="阳曲县"):
+    result = run(db, "notice", "publication", "--county", county, "--as-of", as_of)
+    assert result.exit_code == 0, result.output
+    return households(result.output)
+
+
+def test_publication_lists_only_the_households_still_receiving_on_the_date(db):
+    """57号 第24条: "低保审核确认完毕后…应当在低保家庭所在村（社区）公布"; 晋民发〔2023〕31号 四(五)
+    "申请人姓名、家庭成员数量、保障金额等信息应当在低保家庭所在村（社区）公布". The 公布 as of a date
+    is of the 低保家庭 on that date: a household whose benefit case had closed by then is left
+    out. Four 阳曲县 households confirmed Tue 2026-03-17 (benefit paid from 2026-04, 57号 第21条):
+    - 王五 (大盂村): found_ineligible on Tue 2026-05-12 → listed as of 05-11, not as of 05-12.
+    - 孙八 (大盂村): income_exceeds Fri 2026-04-10; 山西 一(五) "可给予 6 个月的渐退期", months
+      2026-05…2026-10 → ends by itself on Sun 2026-11-01, nothing recorded (as case show and
+      the reports see it): listed as of 10-31 (渐退期, still 低保), not as of 11-01.
+    - 钱七 (东黄水村): leave (退出低保) on Wed 2026-06-10 → listed as of 06-09, not as of 06-10.
+    - 周九 (no village): never stopped, listed on every date.
+    It listed all four on every date (the 公布 was cumulative)."""
+    engine = Engine.open(db)
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    sun = approve_delegated(engine, {"county": "阳曲县", "village": "大盂村", "applicant_name": "孙八",
+                                     "household_size": 4, "amount": 820.5},
+                            date(2026, 3, 9), date(2026, 3, 17))
+    qian = approve_delegated(engine, {"county": "阳曲县", "village": "东黄水村",
+                                      "applicant_name": "钱七", "household_size": 1, "amount": 500},
+                             date(2026, 3, 9), date(2026, 3, 17))
+    approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九", "household_size": 2,
+                               "amount": 610}, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, wang), "found_ineligible", on=date(2026, 5, 12))
+    phasing = engine.fire(benefit_of(engine, sun), "income_exceeds", on=date(2026, 4, 10),
+                          payload={"per_capita_income": 900, "standard": 810})
+    assert phasing.case.attributes["phase_out_ends_on"] == "2026-11-01"
+    engine.fire(benefit_of(engine, qian), "leave", on=date(2026, 6, 10))
+    wang_row, sun_row = ("王五", "3人", "650元"), ("孙八", "4人", "820.5元")
+    qian_row, zhou_row = ("钱七", "1人", "500元"), ("周九", "2人", "610元")
+    before = dump_file(db)
+    assert publication_rows(db, "2026-05-11") == [qian_row, wang_row, sun_row, zhou_row]
+    assert publication_rows(db, "2026-05-12") == [qian_row, sun_row, zhou_row]
+    assert publication_rows(db, "2026-06-09") == [qian_row, sun_row, zhou_row]
+    assert publication_rows(db, "2026-06-10") == [sun_row, zhou_row]
+    assert publication_rows(db, "2026-10-31") == [sun_row, zhou_row]
+    assert publication_rows(db, "2026-11-01") == [zhou_row]
+    assert dump_file(db) == before  # (the phase-out's end is seen, not recorded)
+
+
+def test_publication_with_every_household_stopped_lists_none(db):
+    """The county's only household, confirmed Tue 2026-03-17, stopped by a re-check (review
+    outcome=stop) on Mon 2026-05-11: as of that day no 低保家庭 is left to publish."""
+    engine = Engine.open(db)
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, wang), "review", on=date(2026, 5, 11),
+                payload={"outcome": "stop"})
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-05-11")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "最低生活保障审核确认结果公布\n\n"
+        "截至2026年5月11日，阳曲县无经审核确认纳入最低生活保障的家庭。\n\n" + PUBLICATION_FOOTER
+    )
+
+
+def test_publication_shows_the_amount_in_force_on_the_date(db):
+    """57号 第24条 publishes the 保障金额; 山西 一(五) "办理低保金增发、减发…", a re-check's new
+    amount paid from the month after it. 周九 confirmed Tue 2026-03-17 at 610元 (paid from
+    2026-04); review raise to 700 on Wed 2026-05-20 → 700 from 2026-06: the 公布 as of 05-31
+    shows 610元, as of 06-01 700元; 王五 (650元) reduced to 600 on Fri 2026-07-10 → 650元
+    as of 07-31, 600元 as of 08-01. A re-check in the month of the confirmation, Fri 03-27
+    (raise 650 → 680, from 2026-04), leaves the confirmed amount in force until then. The 公布
+    showed the confirmed amount on every date."""
+    engine = Engine.open(db)
+    zhou = approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九",
+                                      "household_size": 2, "amount": 610},
+                             date(2026, 3, 9), date(2026, 3, 17))
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, zhou), "review", on=date(2026, 5, 20),
+                payload={"outcome": "raise", "amount": 700})
+    engine.fire(benefit_of(engine, wang), "review", on=date(2026, 3, 27),
+                payload={"outcome": "raise", "amount": 680})
+    engine.fire(benefit_of(engine, wang), "review", on=date(2026, 7, 10),
+                payload={"outcome": "reduce", "amount": 600})
+    assert publication_rows(db, "2026-03-31") == [("王五", "3人", "650元"), ("周九", "2人", "610元")]
+    assert publication_rows(db, "2026-04-01") == [("王五", "3人", "680元"), ("周九", "2人", "610元")]
+    assert publication_rows(db, "2026-05-31") == [("王五", "3人", "680元"), ("周九", "2人", "610元")]
+    assert publication_rows(db, "2026-06-01") == [("王五", "3人", "680元"), ("周九", "2人", "700元")]
+    assert publication_rows(db, "2026-07-31") == [("王五", "3人", "680元"), ("周九", "2人", "700元")]
+    assert publication_rows(db, "2026-08-01") == [("王五", "3人", "600元"), ("周九", "2人", "700元")]
+
+
+def test_publication_in_a_phase_out_shows_the_amount_paid_that_month(db):
+    """津民发〔2023〕13号 一(三): "渐退期间，前三个月按其家庭原领取最低生活保障金的100%发放，后三个月
+    按50%发放". 天津 和平区, confirmed Tue 2026-03-17 at 650元 (paid from 2026-04); income_exceeds
+    on Fri 2026-04-10 → phase-out 2026-05…2026-10: 650元 as of 07-31, 325元 (50%) as of 08-01
+    and 10-31; ended by itself on 2026-11-01, the household is no longer published."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="tianjin", on=date(2026, 3, 2),
+                            attributes={"county": "和平区", "applicant_name": "赵六",
+                                        "household_size": 2})
+    for event, day in [("accept", 2), ("start_investigation", 3), ("request_verification", 4),
+                       ("start_verification", 5), ("post_publicity", 9), ("approve", 17)]:
+        engine.fire(case.id, event, on=date(2026, 3, day),
+                    payload={"amount": 650} if event == "approve" else None)
+    engine.fire(benefit_of(engine, case.id), "income_exceeds", on=date(2026, 4, 10),
+                payload={"per_capita_income": 1200, "standard": 1100})
+    assert publication_rows(db, "2026-07-31", "和平区") == [("赵六", "2人", "650元")]
+    assert publication_rows(db, "2026-08-01", "和平区") == [("赵六", "2人", "325元")]
+    assert publication_rows(db, "2026-10-31", "和平区") == [("赵六", "2人", "325元")]
+    assert publication_rows(db, "2026-11-01", "和平区") == []
+
+
+def test_publication_leaves_out_a_household_moved_to_another_county(db):
+    """57号 第24条 publishes in the 低保家庭所在村（社区）: 钱七, confirmed in 阳曲县 Tue 2026-03-17,
+    whose benefit case a re-check on Wed 2026-06-10 records in 清徐县, is 阳曲县's as of 06-09
+    and no longer as of 06-10. A confirmed case moved with its 公布 (the case itself given
+    another county) stays where it is then, as before."""
+    engine = Engine.open(db)
+    qian = approve_delegated(engine, {"county": "阳曲县", "village": "东黄水村",
+                                      "applicant_name": "钱七", "household_size": 1, "amount": 500},
+                             date(2026, 3, 9), date(2026, 3, 17))
+    approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九", "household_size": 2,
+                               "amount": 610}, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, qian), "review", on=date(2026, 6, 10),
+                payload={"outcome": "keep", "county": "清徐县"})
+    assert publication_rows(db, "2026-06-09") == [("钱七", "1人", "500元"), ("周九", "2人", "610元")]
+    assert publication_rows(db, "2026-06-10") == [("周九", "2人", "610元")]
+
+
 def test_publication_html_is_a_table_with_every_value_escaped(db):
     engine = Engine.open(db)
     approve_delegated(engine, {"county": "阳曲县", "village": "<b>村", "applicant_name": "A&B",

@@ -47,17 +47,20 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
 @notice.command()
 @click.option("--county", required=True, help="The county whose confirmed cases are published.")
 @click.option("--as-of", "as_of", type=ISO_DATE, required=True,
-              help="Cases confirmed (确认同意) on or before this date.")
+              help="Cases confirmed (确认同意) on or before this date whose household still "
+                   "receives 低保 on it.")
 @click.option("--province", help="Only this province (needed when the county's cases span several).")
 @format_option("text", "html", default="text")
 @db_option
 def publication(county: str, as_of: date, province: str | None, fmt: str, db_path: str) -> None:
-    """The 公布 of every case in --county confirmed by --as-of: name, household size, amount.
+    """The 公布 of every case in --county confirmed by --as-of whose household still receives
+    低保 then (its benefit case not stopped, left, ended or moved away): name, household size,
+    and the amount paid for that month.
 
     Grouped by posting place (the case's village, else its county); the footer cites
     民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
-    from engine.notices import NOTICE_WORKFLOW, publication_notice, render
+    from engine.notices import BENEFIT_WORKFLOW, NOTICE_WORKFLOW, Benefit, publication_notice, render
     from engine.store import in_county_on
 
     if not county.strip():
@@ -86,7 +89,17 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     if code is not None:
         parameters = engine.workflow(code, NOTICE_WORKFLOW, county).parameters
         citation = parameters["publicity"].citation if "publicity" in parameters else None
-    echo_all(render(publication_notice(views, county, as_of, citation), fmt), nl=False)
+    # Each confirmed case's benefit case as of --as-of, as case show and the reports see it (a
+    # phase-out run out by then has ended it, recorded or not): the 公布 lists the households
+    # still receiving 低保 then, at the amount paid that month (57号 第24条).
+    benefits: dict[str, Benefit] = {}
+    for view in views:
+        linked = [link["case_id"] for link in view.links if link["workflow"] == BENEFIT_WORKFLOW]
+        if linked:
+            paid = engine.case(linked[-1], as_of=as_of)
+            final = engine.registry.workflow(paid.case.province, paid.case.workflow).final_states
+            benefits[view.id] = Benefit(paid, paid.state in final)
+    echo_all(render(publication_notice(views, county, as_of, citation, benefits), fmt), nl=False)
 
 
 @notice.command()
