@@ -20,19 +20,17 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import finite_float, not_json, spelled, unprintable
+from engine.arguments import finite_float, not_json
 from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
 from engine.periods import Duration, stored_date
 from engine.read_only import read_only, writable
 from engine.workflow import (
     DELEGATION,
-    PUBLICITY_CHANNELS,
-    VILLAGE_BASIS,
-    VILLAGE_CHANNEL,
     Parameter,
     Workflow,
     always_delegating,
-    value_kind,
+    is_duration,
+    value_problem,
 )
 
 #: The key of a place's overrides: (province, workflow, county).
@@ -114,78 +112,26 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
         why = "the document and clause that set it"
         raise InvalidInput(f"{where} needs its basis (citation: {why})",
                            command_line=f"{where} needs its basis (--basis: {why})")
-    want, got = value_kind(current.value), value_kind(setting.value)
-    if want != got:
-        raise InvalidInput(f"{where} must be {want} like the province's "
-                           f"{json.dumps(current.value, ensure_ascii=False)}, not "
-                           f"{json.dumps(setting.value, ensure_ascii=False)}")
-    if isinstance(current.value, int) and not isinstance(current.value, bool) and (
-            not isinstance(setting.value, int)):
-        raise InvalidInput(f"{where} must be a whole number like the province's "
-                           f"{current.value}, not {spelled(setting.value)}")
-    if current.bounds is not None and not (
-            current.bounds[0] <= setting.value <= current.bounds[1]):
-        raise InvalidInput(f"{where} must be from {current.bounds[0]:g} to "
-                           f"{current.bounds[1]:g} ({current.citation}), not {spelled(setting.value)}")
-    if isinstance(current.value, list) and current.value and not setting.value:
-        raise InvalidInput(f"{where} cannot be empty (the province's: "
-                           f"{json.dumps(current.value, ensure_ascii=False)})")
-    if isinstance(current.value, list) and current.value and setting.value:
-        item = value_kind(current.value[0])
-        wrong = [v for v in setting.value if value_kind(v) != item]
-        if wrong:
-            raise InvalidInput(f"{where} must be a list of {item}, not "
-                               f"{json.dumps(setting.value, ensure_ascii=False)}")
-    if setting.name == PUBLICITY_CHANNELS:
-        # A case gives its channels as text separated by commas, each read without spaces
-        # around it (default_guards.channel_items): a channel it cannot give is none.
-        for channel in setting.value:
-            if (not channel.strip() or channel != channel.strip() or "," in channel
-                    or unprintable(channel, "") is not None):
-                raise InvalidInput(f"{where}: each channel must be its name, without spaces "
-                                   f"around it, a comma or a line break, not {spelled(channel)}")
-    if setting.name == PUBLICITY_CHANNELS and VILLAGE_CHANNEL not in setting.value:
-        raise InvalidInput(f"{where} must include {VILLAGE_CHANNEL}: the 公示 is always posted "
-                           f"there ({VILLAGE_BASIS}), other channels add to it")
-    if setting.name == DELEGATION:
-        if setting.value not in ("always", "per_case"):
-            raise InvalidInput(f"{where} is always or per_case, not {spelled(setting.value)}")
-        if always_delegating(workflow.parameters) and setting.value != "always":
-            # A province that delegates every case leaves its counties no choice.
-            raise InvalidInput(f"{where} is always in {setting.province} "
-                               f"({current.citation}): a county cannot set it back")
+    duration = setting.name in workflow.duration_parameters or is_duration(current.value)
+    # (the rules a plugin's override of it is held to too: one place for both)
+    problem = value_problem(where, setting.value, current, "the province's", duration)
+    if problem is not None:
+        raise InvalidInput(problem)
+    if setting.name == DELEGATION and always_delegating(workflow.parameters) and (
+            setting.value != "always"):
+        # A province that delegates every case leaves its counties no choice (a county's
+        # rule alone: a province's plugin is the province).
+        raise InvalidInput(f"{where} is always in {setting.province} "
+                           f"({current.citation}): a county cannot set it back")
     parameter = setting.parameter(current.title)
-    if isinstance(setting.value, str) and (setting.name in workflow.duration_parameters
-                                           or _is_duration(current.value)):
-        parameter = attrs.evolve(parameter, value=_duration(where, setting.value))
+    if isinstance(setting.value, str) and duration:
+        # stored as the engine writes it (" 2wd", "2WD" → "2wd")
+        parameter = attrs.evolve(parameter, value=str(Duration.parse(setting.value)))
     try:
         workflow.with_parameters([parameter])  # a duration it cannot count, for one
     except WorkflowLoadError as exc:
         raise InvalidInput(f"{where}: {str(exc).split(': ', 2)[-1]}") from None
     return parameter
-
-
-def _is_duration(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        Duration.parse(value)
-    except InvalidInput:
-        return False
-    return True
-
-
-def _duration(where: str, value: str) -> str:
-    """A duration as the engine writes it (" 2wd", "2WD" → "2wd"): it is stored so. Digits
-    other than ASCII ones (２wd, which Python's int() reads as 2) are refused: a county's
-    document is copied into the database as typed, and must read the same everywhere."""
-    if not value.isascii():
-        raise InvalidInput(f"{where} must be a count in ASCII digits and a unit (e.g. 2wd), "
-                           f"not {spelled(value)}")
-    try:
-        return str(Duration.parse(value))
-    except InvalidInput as exc:
-        raise InvalidInput(f"{where}: {exc}") from None
 
 
 def read_rows(rows: Iterable[Mapping[str, Any]]

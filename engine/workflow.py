@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
-from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled
+from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled, unprintable
 from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
 from engine.periods import Duration, iso_date, why_not_a_date
 from engine.read_only import read_only
@@ -458,6 +458,7 @@ class Workflow:
         where = by or self.source
         params = dict(self.parameters)
         given: dict[str, Parameter] = {}
+        durations = self.duration_parameters
         for p in overrides:
             # (two values for one parameter: the one listed last was taken, without a word)
             if p.name in given:
@@ -474,14 +475,10 @@ class Workflow:
             defined = params[p.name]
             # (a list's rule read text as its characters: extension reasons "人户分离" let any
             # part of it, "人户", pass as one)
-            want, got = value_kind(defined.value), value_kind(p.value)
-            if want != got:
-                raise WorkflowLoadError(
-                    f"{where}: parameter {p.name!r}: {got} where the workflow has {want} "
-                    f"({defined.value!r}, {defined.citation})")
-            problem = _override_problem(p, defined)
+            problem = value_problem(f"parameter {p.name!r}", p.value, defined, "the workflow's",
+                                    p.name in durations or is_duration(defined.value))
             if problem is not None:
-                raise WorkflowLoadError(f"{where}: parameter {p.name!r}: {problem}")
+                raise WorkflowLoadError(f"{where}: {problem}")
             # Whoever defines a parameter decides whether a county may set it, and within
             # what bounds: an override saying otherwise was silently dropped.
             if p.local and not defined.local:
@@ -501,28 +498,71 @@ class Workflow:
         return result
 
 
-def _override_problem(override: Parameter, defined: Parameter) -> str | None:
-    """What is wrong with an override's value of the kind the workflow's has, as a county's
-    setting of it is refused for (engine.local_parameters.checked), or None. A plugin's was
-    taken: ``delegation = "Always"`` delegated no case (the 30wd total, not 20wd), a count of
-    1.5 补正 notices or an empty list of extension reasons changed the rule without a word."""
-    value, have = override.value, defined.value
-    if isinstance(have, int) and not isinstance(have, bool) and not isinstance(value, int) \
-            and _not_finite(value) is None:  # (NaN is said to be no finite number, later)
-        return f"{spelled(value)} is not a whole number, as the workflow's {have} is"
+def value_problem(where: str, value: Any, defined: Parameter, whose: str,
+                  duration: bool = False) -> str | None:
+    """What is wrong with ``value`` in place of the parameter ``defined``, as one line
+    beginning with ``where`` (who gives it: "dibao parameter 'delegation'" for a county's
+    setting, "parameter 'delegation'" after the plugin's name for a province's override), or
+    None. ``whose`` names the value it replaces ("the province's" for a county, "the
+    workflow's" for a plugin); ``duration``: the parameter is a period a deadline counts.
+
+    The one place for the rules a parameter's value is held to, a county's
+    (:func:`engine.local_parameters.checked`) and a plugin's (:meth:`Workflow.with_parameters`)
+    alike: a plugin's ``delegation = "Always"`` delegated no case (the 30wd total, not 20wd),
+    and its ``publicity_channels`` could hold a channel no case can give, " 网上", which a
+    county's could not."""
+    have = defined.value
+    want, got = value_kind(have), value_kind(value)
+    if want != got:
+        return f"{where} must be {want} like {whose} {spelled(have)}, not {spelled(value)}"
+    if (odd := _not_finite(value)) is not None:
+        return f"{where}: {spelled(odd)} is not a finite number"
+    if isinstance(have, int) and not isinstance(have, bool) and not isinstance(value, int):
+        return f"{where} must be a whole number like {whose} {have}, not {spelled(value)}"
+    if defined.bounds is not None and not defined.bounds[0] <= value <= defined.bounds[1]:
+        return (f"{where} must be from {defined.bounds[0]:g} to {defined.bounds[1]:g} "
+                f"({defined.citation}), not {spelled(value)}")
     if isinstance(have, list | tuple) and have:
         if not value:
-            return f"an empty list where the workflow has {list(have)!r}"
+            return f"{where} cannot be empty ({whose}: {spelled(have)})"
         item = value_kind(have[0])
-        wrong = [v for v in value if value_kind(v) != item]
-        if wrong:
-            return f"{wrong[0]!r} in a list of {item}, as the workflow's {list(have)!r}"
-    if override.name == PUBLICITY_CHANNELS and VILLAGE_CHANNEL not in value:
-        return (f"{list(value)!r} leaves out {VILLAGE_CHANNEL}: the 公示 is always posted there "
-                f"({VILLAGE_BASIS}), other channels add to it")
-    if override.name == DELEGATION and value not in ("always", "per_case"):
-        return f"{value!r} is not always or per_case"
+        if any(value_kind(v) != item for v in value):
+            return f"{where} must be a list of {item}, not {spelled(value)}"
+    if defined.name == PUBLICITY_CHANNELS:
+        # A case gives its channels as text separated by commas, each read without spaces
+        # around it (default_guards.channel_items): a channel it cannot give is none.
+        for channel in value:
+            if (not channel.strip() or channel != channel.strip() or "," in channel
+                    or unprintable(channel, "") is not None):
+                return (f"{where}: each channel must be its name, without spaces around it, a "
+                        f"comma or a line break, not {spelled(channel)}")
+        if VILLAGE_CHANNEL not in value:
+            return (f"{where} must include {VILLAGE_CHANNEL}: the 公示 is always posted there "
+                    f"({VILLAGE_BASIS}), other channels add to it")
+    if defined.name == DELEGATION and value not in ("always", "per_case"):
+        return f"{where} is always or per_case, not {spelled(value)}"
+    if duration and isinstance(value, str):
+        # (digits other than ASCII ones, ２wd, which Python's int() reads as 2: a document is
+        # copied as typed, and must read the same everywhere)
+        if not value.isascii():
+            return (f"{where} must be a count in ASCII digits and a unit (e.g. 2wd), "
+                    f"not {spelled(value)}")
+        try:
+            Duration.parse(value)
+        except InvalidInput as exc:
+            return f"{where}: {exc}"
     return None
+
+
+def is_duration(value: Any) -> bool:
+    """Whether ``value`` reads as a duration ("3wd"): a parameter whose value does is one."""
+    if not isinstance(value, str):
+        return False
+    try:
+        Duration.parse(value)
+    except InvalidInput:
+        return False
+    return True
 
 
 def value_kind(value: Any) -> str:

@@ -222,8 +222,8 @@ def test_a_patch_retitling_one_state_retitles_it():
 
 def test_an_override_of_true_where_the_workflow_has_a_number_is_refused():
     # (True passed as the number 1: one materials notice)
-    with pytest.raises(WorkflowLoadError, match=r"parameter 'materials_notices': true or false "
-                                                r"where the workflow has a number"):
+    with pytest.raises(WorkflowLoadError, match=r"parameter 'materials_notices' must be a number "
+                                                r"like the workflow's 1, not true"):
         load_workflow("dibao").with_parameters([Parameter("materials_notices", True, "c")], "x")
 
 

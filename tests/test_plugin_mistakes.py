@@ -16,7 +16,7 @@ from engine.cli import cli
 from engine.errors import PluginError
 from engine.plugins import get_plugin_manager
 from engine.registry import Registry, get_registry
-from helpers import NAMED, error_line, run
+from helpers import NAMED, dump_file, error_line, run
 
 GUARD = '''
 import os
@@ -232,18 +232,18 @@ PARAMETER_MISTAKES = {  # Parameter(...)'s arguments, what follows "parameter '�
     # (each was taken, as a county's setting of it is not: "Always" delegated no case, and
     # its total was the 30wd, not the 20wd of 民发〔2022〕83号 四(一))
     "delegation-misspelt": ('"delegation", "Always", "琼民规〔2099〕1号 四(二)"',
-                            "'delegation': 'Always' is not always or per_case"),
+                            "'delegation' is always or per_case, not \"Always\""),
     "a-count-not-whole": ('"materials_notices", 1.5, "琼民规〔2099〕1号 四(二)"',
-                          "'materials_notices': 1.5 is not a whole number, as the workflow's 1 "
-                          "is"),
+                          "'materials_notices' must be a whole number like the workflow's 1, "
+                          "not 1.5"),
     "no-extension-reasons": ('"extension_reasons", [], "琼民规〔2099〕1号 四(二)"',
-                             "'extension_reasons': an empty list where the workflow has "
-                             "['人户分离', '异地申办', '调查难度大']"),
+                             "'extension_reasons' cannot be empty (the workflow's: "
+                             '["人户分离", "异地申办", "调查难度大"])'),
     "a-reason-not-text": ('"extension_reasons", ["人户分离", 3], "琼民规〔2099〕1号 四(二)"',
-                          "'extension_reasons': 3 in a list of text, as the workflow's "),
+                          "'extension_reasons' must be a list of text, not [\"人户分离\", 3]"),
     "publicity-without-the-village": ('"publicity_channels", ["网上"], "琼民规〔2099〕1号 四(二)"',
-                                      "'publicity_channels': ['网上'] leaves out 村（社区）: the "
-                                      "公示 is always posted there (民发〔2021〕57号 第19条)"),
+                                      "'publicity_channels' must include 村（社区）: the 公示 is "
+                                      "always posted there (民发〔2021〕57号 第19条)"),
     # (the one listed last was taken, without a word)
     "given-twice": ('"total", "25wd", "琼民规〔2099〕1号 四(二)"), Parameter("total", "20wd", '
                     '"琼民规〔2099〕1号 四(三)"',
@@ -280,6 +280,78 @@ def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(i
     assert result.exit_code == 1, result.output
     assert error_line(result).startswith(
         f"Error: {NAMED}: doudi_parameters: parameter {shown}")
+
+
+BOTH_SOURCES = """
+import os
+from engine import Parameter, WorkflowPatch
+
+@hookimpl
+def doudi_workflow_patches(province, workflow):
+    if province == "hainan" and workflow == "dibao":
+        return [WorkflowPatch("琼民规〔2099〕1号 四(三)", add_parameters=(Parameter(
+            "meeting_size", 5, "琼民规〔2099〕1号 四(三)", local=True, bounds=(3, 9)),))]
+
+@hookimpl
+def doudi_parameters(province, workflow):
+    if province == "hainan" and workflow == "dibao" and os.environ.get("OVERRIDE"):
+        return [Parameter({name!r}, {value!r}, "琼民规〔2099〕1号 四(二)")]
+"""
+
+# (name, value, what follows "parameter '…'"; {whose}: the value it would replace)
+VALUE_RULES = {
+    "kind": ("investigation_start", 2, ' must be text like {whose} "3wd", not 2'),
+    "whole-number": ("meeting_size", 5.5, " must be a whole number like {whose} 5, not 5.5"),
+    "bounds": ("meeting_size", 10, " must be from 3 to 9 (琼民规〔2099〕1号 四(三)), not 10"),
+    "empty-list": ("publicity_channels", [], ' cannot be empty ({whose}: ["村（社区）"])'),
+    "list-item": ("publicity_channels", ["村（社区）", 3],
+                  ' must be a list of text, not ["村（社区）", 3]'),
+    "village-left-out": ("publicity_channels", ["网上"], " must include 村（社区）: the 公示 is "
+                         "always posted there (民发〔2021〕57号 第19条), other channels add to it"),
+    "delegation": ("delegation", "Always", ' is always or per_case, not "Always"'),
+    "duration-digits": ("investigation_start", "２wd", " must be a count in ASCII digits and a "
+                        'unit (e.g. 2wd), not "２wd"'),
+    "duration-unit": ("investigation_start", "2x", ": unknown unit 'x' in '2x': use wd (working "
+                      "days), d (calendar days), m (months), cm (calendar months) or cq "
+                      "(calendar quarters)"),
+    **{f"channel-{i}": ("publicity_channels", ["村（社区）", channel],
+                        ": each channel must be its name, without spaces around it, a comma or "
+                        f"a line break, not {shown}")
+       for i, (channel, shown) in enumerate([(" 网上", '" 网上"'), ("网上 ", '"网上 "'),
+                                             ("", '""'), (" ", '" "'),
+                                             ("网上,报纸", '"网上,报纸"'), ("网上\n", '"网上\\n"')])},
+}
+
+
+@pytest.mark.parametrize("rule", sorted(VALUE_RULES))
+def test_a_parameter_s_value_is_held_to_the_same_rules_from_a_county_and_from_a_plugin(
+        install, db, rule):
+    """A county's setting (`parameter set`) and a province plugin's override
+    (doudi_parameters) replace the same value, and are held to the same rules, in the same
+    words. Found by review: the rules were written twice, and had drifted: a plugin's
+    publicity_channels of ["村（社区）", " 网上"] (or a blank channel, one with a comma or a line
+    break) loaded, though a case gives its channels as text separated by commas, each read
+    without spaces around it, so no case could be posted online; and the same mistake read
+    otherwise from each ("'Always' is not always or per_case" from a plugin, "is always or
+    per_case, not \"Always\"" from a county)."""
+    name, value, problem = VALUE_RULES[rule]
+    install(BOTH_SOURCES.format(name=name, value=value))
+    assert run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01",
+               "--set", "county=甲县").exit_code == 0
+    before = dump_file(db)
+    county = run(db, "parameter", "set", name, json.dumps(value, ensure_ascii=False),
+                 "--province", "hainan", "--county", "甲县", "--basis", "甲县民政局〔2026〕3号",
+                 "--on", "2026-04-01")
+    assert county.exit_code == 2, county.output
+    assert error_line(county) == (f"Error: dibao parameter {name!r}"
+                                  f"{problem.format(whose='the province' + chr(39) + 's')}")
+    assert dump_file(db) == before  # (nothing recorded)
+    get_registry.cache_clear()  # (as a new process would: the plugin now overrides it)
+    plugin = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", "hainan"],
+                                env={"OVERRIDE": "1"})
+    assert plugin.exit_code == 1, plugin.output
+    assert error_line(plugin) == (f"Error: {NAMED}: doudi_parameters: parameter {name!r}"
+                                  f"{problem.format(whose='the workflow' + chr(39) + 's')}")
 
 
 def test_a_hook_that_calls_sys_exit_names_the_plugin(install, db):
@@ -823,10 +895,10 @@ def test_a_day_both_off_and_working_in_one_overlay_names_the_plugin(install):
 @pytest.mark.parametrize("arguments, shown", [
     # 57号 第22条's reasons as one text: "人户" passed as a reason, a part of "人户分离"
     ('"extension_reasons", "人户分离", "琼民规〔2099〕1号 四(二)"',
-     "parameter 'extension_reasons': text where the workflow has a list (['人户分离', "
-     "'异地申办', '调查难度大'], 民发〔2021〕57号 第22条)"),
+     "parameter 'extension_reasons' must be a list like the workflow's [\"人户分离\", \"异地申办\", "
+     '"调查难度大"], not "人户分离"'),
     ('"materials_notices", "1", "琼民规〔2099〕1号 四(一)"',
-     "parameter 'materials_notices': text where the workflow has a number (1, "),
+     "parameter 'materials_notices' must be a number like the workflow's 1, not \"1\""),
 ])
 def test_an_override_of_another_kind_than_the_workflow_s_names_the_plugin(install, arguments,
                                                                           shown):
