@@ -24,6 +24,7 @@ from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.case_numbers import numbered_id, split_number
 from engine.deadlines import Deadline, apply_event
+from engine.default_place import check_residence_judged
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
     Busy,
@@ -840,6 +841,8 @@ class Engine(Reports, Maintenance):
         # (looked up once an event: _step is given it)
         machine = self.registry.machine(case.province, case.workflow)
         machine.check_event(event)
+        if payload:
+            check_residence_judged(wf, event, payload)
         for automatic in wf.automatic:
             if automatic.event == event:
                 when = case.attributes.get(automatic.auto_on)

@@ -10,6 +10,20 @@ from engine.errors import InvalidInput
 from engine.guards import GuardContext
 from engine.hookspecs import hookimpl
 
+#: The guard that judges the place from the members' residence: the transitions that list it
+#: are the only ones that read ``payload["residence"]``.
+GUARD = "application_place_allowed"
+
+
+def check_residence_judged(workflow, event: str, payload) -> None:
+    """Residence given to an event no transition of which judges the place (the temporary
+    workflow's 受理, any event but 受理) is refused (:class:`InvalidInput`): recorded, it would
+    be kept as the case's attribute as if the place had been judged, and it was not."""
+    if "residence" in payload and not any(
+            t.event == event and GUARD in t.guards for t in workflow.transitions):
+        raise InvalidInput(f"the {workflow.name} workflow does not judge where a household may "
+                           f"apply at {event}: give {event} no residence")
+
 
 def _residence(ctx: GuardContext) -> Residence | None:
     # (given as null it is refused as malformed, not taken for "not given")
@@ -49,7 +63,7 @@ def record_application_place(ctx: GuardContext, outcome: Outcome) -> None:
 
 @hookimpl
 def doudi_register_guards(register):
-    register("application_place_allowed", application_place_allowed)
+    register(GUARD, application_place_allowed)
 
 
 @hookimpl

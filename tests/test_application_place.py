@@ -249,20 +249,42 @@ def test_an_import_line_is_checked_the_same_way(engine):
         engine.import_lines(lines)
 
 
-def test_a_residence_file_on_a_workflow_that_does_not_judge_the_place_is_a_usage_error(db,
-                                                                                     tmp_path):
+def test_residence_on_an_event_that_does_not_judge_the_place_is_refused_by_api_and_cli(db,
+                                                                                    tmp_path):
+    # The temporary workflow's 受理 judges no place (民发〔2018〕23号 sets none for 临时救助), so
+    # a residence given to it, or to any event but dibao's 受理, would be kept as the case's
+    # attribute as if the place had been judged: a 乙县 household was recorded as accepted in
+    # 甲县 through the API (and an import line), while `doudi case accept` refused it.
+    # Both refuse it now: one line, exit 2, nothing written.
     engine = Engine.open(db)
     case = engine.open_case(province="shanxi", workflow="temporary", on=ON,
                             attributes={"county": "甲县"})
-    path = tmp_path / "r.json"
-    path.write_text(json.dumps(residence("a", member("a", "乙县", "乙县"))), encoding="utf-8")
+    household = residence("a", member("a", "乙县", "乙县"))
     before = dump_file(db)
+    with pytest.raises(InvalidInput) as caught:
+        engine.fire(case.id, "accept", on=ON, payload={"residence": household})
+    assert str(caught.value) == ("the temporary workflow does not judge where a household may "
+                                 "apply at accept: give accept no residence")
+    with pytest.raises(ImportStopped, match=r"line 1: .*does not judge where a household may"):
+        engine.import_lines([json.dumps({"op": "fire", "case_id": case.id, "event": "accept",
+                                         "on": ON.isoformat(), "payload": {"residence": household}},
+                                        ensure_ascii=False)])
+    assert dump_file(db) == before
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(household), encoding="utf-8")
     result = run(db, "case", "accept", case.id, str(path), "--on", ON.isoformat())
     assert result.exit_code == 2
-    assert "the temporary workflow does not judge where a household may apply" in error_line(
-        result)
+    assert error_line(result) == f"Error: {caught.value}"
     assert dump_file(db) == before
     assert run(db, "case", "accept", case.id, "--on", ON.isoformat()).exit_code == 0
+    assert "residence" not in engine.case(case.id).case.attributes
+    # On dibao only 受理 reads it: given to the investigation it would be kept unjudged too.
+    dibao = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"})
+    engine.fire(dibao.id, "accept", on=ON)
+    with pytest.raises(InvalidInput, match="dibao workflow does not judge where a household may "
+                                           "apply at start_investigation"):
+        engine.fire(dibao.id, "start_investigation", on=ON, payload={"residence": household})
+    assert engine.case(dibao.id).state == "accepted"
 
 
 def test_a_place_or_id_that_would_not_show_as_itself_is_refused(engine, db, tmp_path):
