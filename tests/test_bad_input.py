@@ -720,6 +720,61 @@ def test_a_blank_doudi_db_is_refused_and_makes_no_file(tmp_path, monkeypatch):
     assert files_in(tmp_path) == []
 
 
+#: Commands that read no database here (calendar due, workflow show and assess read it only
+#: with --county): each as it runs with DOUDI_DB unset.
+NO_DATABASE = [
+    ("--help",),
+    ("provinces",),
+    ("calendar", "due", "2026-03-02", "30wd"),
+    ("workflow", "show", "dibao", "--province", "shanxi"),
+    ("assess", "HOUSEHOLD", "--province", "shanxi", "--format", "json"),
+]
+
+
+@pytest.mark.parametrize("args", NO_DATABASE, ids=lambda a: " ".join(a[:2]))
+def test_a_folder_in_doudi_db_is_ignored_by_a_command_that_reads_no_database(tmp_path,
+                                                                             monkeypatch, args):
+    """Found by review: DOUDI_DB naming a folder made `calendar due`, `workflow show` and
+    `assess` (without --county) fail, "Invalid value for '--db': File '…' is a directory",
+    exit 2, though they never read it; `provinces --db FOLDER` likewise."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    household = tmp_path / "household.json"
+    household.write_text('{"standard": 900, "applicant": "a", "members": [{"id": "a", "age": 40, '
+                         '"income": {"employment": 300}}]}', encoding="utf-8")
+    args = [str(household) if a == "HOUSEHOLD" else a for a in args]
+    unset = CliRunner().invoke(cli, args, env={"DOUDI_DB": None})
+    assert unset.exit_code == 0, unset.output
+    result = CliRunner().invoke(cli, args, env={"DOUDI_DB": str(folder)})
+    assert (result.exit_code, result.stdout) == (0, unset.stdout), result.output
+    if args[0] != "--help":  # (a command's, not the group's: --db is one of its options)
+        given = CliRunner().invoke(cli, [*args, "--db", str(folder)], env={"DOUDI_DB": None})
+        assert (given.exit_code, given.stdout) == (0, unset.stdout), given.output
+    assert files_in(folder) == []
+    assert files_in(tmp_path) == ["cases", "household.json"]
+
+
+@pytest.mark.parametrize("args", [*COMMANDS, ("calendar", "due", "2026-03-02", "30wd",
+                                              "--province", "shanxi", "--county", "甲县")],
+                         ids=lambda a: " ".join(a[:2]))
+def test_a_folder_in_doudi_db_or_db_is_refused_by_a_command_that_reads_it(tmp_path, args):
+    """One line naming where the folder came from, exit 2, nothing made in it (the line said
+    "--db" for a folder in $DOUDI_DB)."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, args, env={"DOUDI_DB": str(folder)})
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == (f"Error: $DOUDI_DB must name a file (it is a folder, "
+                                  f"{str(folder)!r}); unset it, or pass --db")
+    given = CliRunner().invoke(cli, [*args, "--db", str(folder)], env={"DOUDI_DB": None})
+    assert given.exit_code == 2, given.output
+    assert error_line(given) == (f"Error: Invalid value for '--db': must name a file (got a "
+                                 f"folder, {str(folder)!r})")
+    assert files_in(folder) == []
+    assert files_in(tmp_path) == ["cases"]
+
+
 def test_an_amount_below_the_fen_is_refused_and_nothing_is_written(db):
     # Amounts are yuan to the fen: 650.005 would be paid as 650.00 or 650.01 and posted in
     # the 公示 as "650.005元". Refused wherever an amount or a standard is given.

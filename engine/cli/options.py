@@ -128,8 +128,11 @@ def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
     # a command would then write to a file other than the one it was given. A blank one
     # (DOUDI_DB=' ') made a file named " ".
-    if not value.strip():
-        got = "an empty path" if not value else f"a blank path, {value!r}"
+    # A folder: refused here rather than by click's type, whose line named --db when the
+    # path came from $DOUDI_DB, and which refused it on a command that never reads it.
+    if not value.strip() or os.path.isdir(value):
+        got = ("an empty path" if not value else f"a blank path, {value!r}" if not value.strip()
+               else f"a folder, {value!r}")
         if (ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT
                 and "DOUDI_DB" in os.environ):
             raise click.UsageError(f"$DOUDI_DB must name a file (it is {got}); unset it, or "
@@ -179,7 +182,7 @@ def db_option(func=None, *, creates: bool = False, only_with: str | None = None)
         return click.option(
             "--db",
             "db_path",
-            type=click.Path(dir_okay=False),
+            type=click.Path(),  # (checked by check_db_path, once it is read)
             callback=None if only_with else check_db_path,
             default=lambda: os.environ.get("DOUDI_DB", DEFAULT_DB),
             show_default="$DOUDI_DB, else ./doudi.db",
@@ -194,7 +197,7 @@ def no_db_option(func):
     it, so a script may pass it to all of them. Accepted, and not used."""
     return click.option(
         "--db",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),  # (any path: it is not read)
         expose_value=False,
         help="Not used: this command reads no database (accepted like on every command).",
     )(func)
