@@ -482,14 +482,9 @@ class Engine(Reports, Maintenance):
     ) -> CaseView:
         """Open a case in the workflow's initial state on ``on`` (required); returns it as of
         ``on``."""
-        if on is None:
-            raise InvalidInput("open_case needs the date the case was opened (on=...)")
-        on = arguments.a_date(on, "on")
-        self._happened(on)
-        attributes = arguments.json_object(attributes, "attributes")
-        province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
-        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.actor(actor)
-        idempotency_key = arguments.key(idempotency_key)
+        province, workflow, on, attributes, case_id, actor, idempotency_key = \
+            self._open_arguments(province, workflow, on, attributes, case_id, actor,
+                                 idempotency_key)
         call = (self._opening_call(province, workflow, on.isoformat(), attributes, case_id)
                 if idempotency_key else None)
         first = self._replayed_call(idempotency_key, call)
@@ -521,6 +516,24 @@ class Engine(Reports, Maintenance):
             # the case the key opened: another call with the same key won the race
             return self._raced_call(idempotency_key, call)
         return self._view_of(self._written([change], {})[change.case.id], on)
+
+    def _open_arguments(self, province: Any, workflow: Any, on: Any, attributes: Any,
+                        case_id: Any, actor: Any, idempotency_key: Any
+                        ) -> tuple[str, str, date, dict[str, Any], str | None, str | None,
+                                   str | None]:
+        """:meth:`open_case`'s arguments checked, in its order, before anything is read;
+        given back as it takes them. Also called by ``doudi case open`` before it reads the
+        workflow (to type its ``--set`` values), so that a call wrong in two ways is refused
+        for the same one."""
+        if on is None:
+            raise InvalidInput("open_case needs the date the case was opened (on=...)")
+        on = arguments.a_date(on, "on")
+        self._happened(on)
+        attributes = arguments.json_object(attributes, "attributes")
+        province, workflow = arguments.text(province, "province"), arguments.text(workflow, "workflow")
+        case_id, actor = arguments.maybe_text(case_id, "case_id"), arguments.actor(actor)
+        return (province, workflow, on, attributes, case_id, actor,
+                arguments.key(idempotency_key))
 
     def _opening_call(self, province: str, workflow: str, on: str,
                       attributes: Mapping[str, Any], case_id: str | None) -> Call:
@@ -623,16 +636,8 @@ class Engine(Reports, Maintenance):
         and the case is returned as that event left it. Another writer changing the case
         meanwhile raises :class:`Conflict` and nothing is written.
         """
-        case_id, event, on = arguments.event_arguments(case_id, event, on)
-        payload = arguments.json_object(payload, "payload")
-        self._happened(on)
-        # (most events give none of these: their checks are not called for None)
-        if reason is not None:
-            reason = arguments.shown(reason, "reason", lines=True)
-        if actor is not None:
-            actor = arguments.actor(actor)
-        if idempotency_key is not None:
-            idempotency_key = arguments.key(idempotency_key)
+        case_id, event, on, payload, reason, actor, idempotency_key = self._fire_arguments(
+            case_id, event, on, payload, reason, actor, idempotency_key)
         call = None
         if idempotency_key:  # (most events have no key: nothing recorded to look for)
             call = Call(case_id, event, on.isoformat(), payload, reason)
@@ -683,6 +688,44 @@ class Engine(Reports, Maintenance):
         if wf.automatic and wf.pending_automatic(known.case, on) is not None:
             return self.case(case_id, as_of=on)
         return self._view_of(known, on, wf)
+
+    def _correct_arguments(self, case_id: Any, corrects: Any, on: Any, reason: Any,
+                           payload: Any, actor: Any, idempotency_key: Any
+                           ) -> tuple[str, int, date, str, dict[str, Any], str | None,
+                                      str | None]:
+        """:meth:`correct`'s arguments checked, in its order (the reason before the date),
+        before anything is read; given back as it takes them. Also called by ``doudi case
+        correct`` before it reads the case, as :meth:`_fire_arguments` by ``case fire``."""
+        case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
+        on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
+        if not reason.strip():
+            raise InvalidInput("a correction needs a reason (reason: what was wrong)",
+                               command_line="a correction needs --reason (what was wrong)")
+        arguments.shown(reason, "reason", lines=True)
+        self._happened(on)
+        payload = arguments.json_object(payload, "payload")
+        return (case_id, corrects, on, reason, payload, arguments.actor(actor),
+                arguments.key(idempotency_key))
+
+    def _fire_arguments(self, case_id: Any, event: Any, on: Any, payload: Any, reason: Any,
+                        actor: Any, idempotency_key: Any
+                        ) -> tuple[str, str, date, dict[str, Any], str | None, str | None,
+                                   str | None]:
+        """:meth:`fire`'s arguments checked, in its order, before anything is read; given
+        back as it takes them. Also called by ``doudi case fire`` before it reads the case
+        (to type its ``--set`` values), so that a call wrong in two ways is refused for the
+        same one."""
+        case_id, event, on = arguments.event_arguments(case_id, event, on)
+        payload = arguments.json_object(payload, "payload")
+        self._happened(on)
+        # (most events give none of these: their checks are not called for None)
+        if reason is not None:
+            reason = arguments.shown(reason, "reason", lines=True)
+        if actor is not None:
+            actor = arguments.actor(actor)
+        if idempotency_key is not None:
+            idempotency_key = arguments.key(idempotency_key)
+        return case_id, event, on, payload, reason, actor, idempotency_key
 
     # -- cases kept whole in memory between events ------------------------------------------
 
@@ -965,16 +1008,9 @@ class Engine(Reports, Maintenance):
         checked like the event's own data); it changes no attribute, state or deadline by
         itself: to change the case, record the event that does.
         """
-        case_id, corrects = arguments.text(case_id, "case_id"), arguments.whole(corrects, "corrects")
-        on, reason = arguments.a_date(on, "on"), arguments.text(reason, "reason")
-        if not reason.strip():
-            raise InvalidInput("a correction needs a reason (reason: what was wrong)",
-                               command_line="a correction needs --reason (what was wrong)")
-        arguments.shown(reason, "reason", lines=True)
-        self._happened(on)
-        payload = arguments.json_object(payload, "payload")
-        actor = arguments.actor(actor)
-        idempotency_key = arguments.key(idempotency_key)
+        case_id, corrects, on, reason, payload, actor, idempotency_key = \
+            self._correct_arguments(case_id, corrects, on, reason, payload, actor,
+                                    idempotency_key)
         call = (Call(case_id, CORRECTION_EVENT, on.isoformat(), payload, reason, corrects)
                 if idempotency_key else None)
         first = self._replayed_call(idempotency_key, call)

@@ -33,6 +33,12 @@ PAIRS = {
     "fire: no such case, a reason that does not print": (
         ["case", "fire", "NOPE", "extend", "--on", "2026-03-03", "--reason", "\x07"],
         lambda e: e.fire("NOPE", "extend", on=date(2026, 3, 3), reason="\x07")),
+    # (the data is checked before the date by the API; the command checked the date first
+    # while it restated the API's checks, which did not include the data)
+    "fire: no such case, a date after today, --set data that cannot be stored": (
+        ["case", "fire", "NOPE", "accept", "--on", LATER, "--set", "note=\udcff"],
+        lambda e: e.fire("NOPE", "accept", on=date.fromisoformat(LATER),
+                         payload={"note": "\udcff"})),
     "accept: no such case, a date after today": (
         ["case", "accept", "NOPE", "--on", LATER],
         lambda e: e.fire("NOPE", "accept", on=date.fromisoformat(LATER))),

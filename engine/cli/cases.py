@@ -194,28 +194,6 @@ def no_database_left_on_failure(db_path: str) -> Iterator[bool]:
         raise
 
 
-def checked_first(engine: Any, on: date, reason: str | None = None, actor: str | None = None,
-                  key: str | None = None, reason_first: bool = False) -> None:
-    """What the API checks of a call's arguments before it reads anything (the date not after
-    today, the reason, actor and key as text it takes), in its order (``reason_first``: the
-    correction's, whose reason comes before its date), for a command that reads the case or
-    the province's workflow itself before the call (its state, its --set types): a call
-    wrong in two ways is refused for the same one as the API refuses it."""
-    from engine import arguments
-
-    def the_reason() -> None:
-        if reason is not None:
-            arguments.shown(reason, "reason", lines=True)
-
-    if reason_first:
-        the_reason()
-    engine._happened(on)
-    if not reason_first:
-        the_reason()
-    arguments.actor(actor)
-    arguments.key(key)
-
-
 def _workflow_of(engine: Any, view: Any) -> Any:
     return engine.workflow(view.case.province, view.case.workflow, view.case.county)
 
@@ -262,7 +240,9 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
-        checked_first(engine, on, actor=actor, key=key)
+        # The API's own checks of the call, in its order, before the workflow is read (--set
+        # as its text: the call checks the values again once typed)
+        engine._open_arguments(province, workflow, on, settings, case_id, actor, key)
         declared = engine.workflow(province, workflow, settings.get("county"))
         view = engine.open_case(province=province, workflow=workflow, on=on,
                                 attributes=typed(declared, settings), case_id=case_id,
@@ -303,7 +283,9 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
       doudi case fire P-2026-000001 extend --on 2026-03-10 --reason 人户分离
     """
     engine = open_engine(db_path)
-    checked_first(engine, on, reason, actor, key)
+    # The API's own checks of the call, in its order, before the case is read (--set as
+    # its text: the call checks the values again once typed)
+    engine._fire_arguments(case_id, event, on, settings, reason, actor, key)
     shown = engine.case(case_id)
     last_seq = shown.history[-1]["seq"]  # (the opening at least)
     declared = _workflow_of(engine, shown)
@@ -522,7 +504,9 @@ def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
     state or deadline of the case. To change the case, record the event that does.
     """
     engine = open_engine(db_path)
-    checked_first(engine, on, reason, actor, key, reason_first=True)
+    # The API's own checks of the call, in its order, before the case is read (--set as
+    # its text: the call checks the values again once typed)
+    engine._correct_arguments(case_id, seq, on, reason, settings, actor, key)
     declared = _workflow_of(engine, engine.case(case_id))
     view = engine.correct(case_id, seq, on, reason, typed(declared, settings), actor,
                           idempotency_key=key)
