@@ -53,6 +53,7 @@ from engine.store import CaseRecord, Change, Known, SettingsChanged, Store, copi
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     CORRECTION_EVENT,
+    ENGINE_EVENTS,
     OPEN_EVENT,
     SYSTEM_EVENTS,
     Parameter,
@@ -1005,8 +1006,8 @@ class Engine(Reports, Maintenance):
         """Record a correction of event ``corrects``: history is never rewritten, only added to.
 
         The correction states what was wrong (``reason``) and the corrected data (``payload``,
-        checked like the event's own data); it changes no attribute, state or deadline by
-        itself: to change the case, record the event that does.
+        checked like the event's own data: see :meth:`_check_corrected_data`); it changes no
+        attribute, state or deadline by itself: to change the case, record the event that does.
         """
         case_id, corrects, on, reason, payload, actor, idempotency_key = \
             self._correct_arguments(case_id, corrects, on, reason, payload, actor,
@@ -1018,7 +1019,9 @@ class Engine(Reports, Maintenance):
             return first
         case = self._load(case_id)
         # The corrected data changes nothing by itself, but it is evidence: checked as the
-        # event's own data would be (household_size=abc went into the permanent record).
+        # event's own data would be (household_size=abc went into the permanent record), its
+        # shape here, and by the event's own guards once the event is known (a death corrected
+        # to after the day it was recorded went in).
         self._workflow_of(case).check_attributes(payload)
         history = self.store.history(case_id)
 
@@ -1041,6 +1044,8 @@ class Engine(Reports, Maintenance):
         if on < case.last_event_on:
             raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
                                f"(on {case.last_event_on.isoformat()})")
+        self._check_corrected_data(case, history if corrects < len(history)
+                                   else history + advanced().entries, corrects, payload)
 
         def change() -> Change:
             made = advanced()
@@ -1059,6 +1064,53 @@ class Engine(Reports, Maintenance):
         if not committed:
             return self._raced_call(idempotency_key, call)
         return self.case(case_id, as_of=on)
+
+    def _check_corrected_data(self, case: CaseRecord, history: list[HistoryEntry], seq: int,
+                              payload: Mapping[str, Any]) -> None:
+        """Refuse ``payload``, a correction's data for event ``seq`` of ``history``, where the
+        event's own checks refuse it: the event's data as recorded with the correction's put
+        over it, checked by the guards of the transition the event took, in the case as it
+        stood before the event (its date, state, history, deadlines). Only what the corrected
+        data changes is judged: a guard the data as recorded does not pass either (a rule
+        added since) is about the case, not about the correction, and is left out."""
+        entry = history[seq]
+        if not payload or entry.event in ENGINE_EVENTS:  # (an opening, a correction: no guard)
+            return
+        before = history[:seq]
+        attributes = attributes_given_by(before)
+        county = _county(attributes)
+        # id, province, workflow, county, state, attributes, opened_on, last_event_on, version
+        then = CaseRecord(case.id, case.province, case.workflow, county, entry.from_state,
+                          attributes, case.opened_on, before[-1].on, case.version)
+        wf = self._workflow_of(then, entry.on)
+        corrected = {**entry.payload, **payload}
+        _always_delegated(wf, case.province, county, corrected)
+        taken = wf.recorded_transition(entry.event, entry.from_state, entry.to_state)
+        if taken is None or not taken.guards:
+            return
+        deadlines = self._deadlines_from_history(then, before, None)
+        calendar, rules = self._case_calendar(case.province, county), wf.rules_for(entry.event)
+
+        def context(data: Mapping[str, Any]) -> GuardContext:
+            data = read_only_data(data)
+            return self._context(then, {**attributes, **data}, entry.event, entry.on, data,
+                                 entry.reason, before, deadlines, wf, calendar, rules)
+
+        as_recorded, as_corrected = context(entry.payload), context(corrected)
+        said = f"correction of event {seq} ({entry.event} on {entry.on.isoformat()})"
+        for name in taken.guards:
+            guard = self.registry.guards[name]
+            try:
+                if guard(as_recorded) is not None:
+                    continue
+            except DoudiError:
+                continue
+            try:
+                refused = guard(as_corrected)
+            except DoudiError as exc:
+                raise type(exc)(f"{said}: {exc}") from None
+            if refused is not None:
+                raise EventRefused(f"{said}: {refused}")
 
     def import_lines(
         self,

@@ -931,6 +931,49 @@ def test_a_correction_of_a_review_is_checked_like_the_review(engine):
     assert view.history[-1]["event"] == "correction"
 
 
+def test_a_correction_of_a_death_is_checked_like_the_death_itself(engine):
+    """Found by review: docs/evidence.md says a correction's data is "checked like that
+    event's data", but only its shape was: `case correct C 1 --set died_on=2030-01-01` of a
+    death recorded on 2026-03-10 went into the permanent record, a death after the day it was
+    recorded (and after today), which member_died itself refuses. The corrected data is the
+    event's as recorded with the correction's put over it, judged on the event's own date."""
+    case = open_benefit(engine)
+    engine.fire(case.id, "member_died", on=date(2026, 3, 10), payload={"died_on": "2026-03-01"})
+    before = dump(engine)
+    for data, said in [
+        ({"died_on": "2030-01-01"}, "died_on 2030-01-01 is after the date the event is recorded "
+                                    "(2026-03-10)"),
+        ({"died_on": "2026-03-11"}, "died_on 2026-03-11 is after the date the event is recorded "
+                                    "(2026-03-10)"),
+        ({"amount": 500}, "member_died takes no amount: only review (outcome=raise or reduce) "
+                          "changes the amount paid"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            engine.correct(case.id, 1, on=date(2026, 3, 12), reason="死亡日期录错", payload=data)
+        assert str(refused.value) == f"correction of event 1 (member_died on 2026-03-10): {said}"
+        assert dump(engine) == before
+    # The death on the day it was recorded is one member_died takes: so is its correction.
+    view = engine.correct(case.id, 1, on=date(2026, 3, 12), reason="死亡日期录错",
+                          payload={"died_on": "2026-03-10"})
+    assert (view.history[-1]["event"], view.history[-1]["payload"]) == (
+        "correction", {"died_on": "2026-03-10"})
+
+
+def test_case_correct_refuses_data_the_corrected_event_refuses_nothing_written(db):
+    # The same death through the CLI: bad data is a usage error (exit 2, docs/cli.md), one line.
+    engine = Engine.open(db)
+    case = open_benefit(engine)
+    engine.fire(case.id, "member_died", on=date(2026, 3, 10), payload={"died_on": "2026-03-01"})
+    before = dump_file(db)
+    result = run(db, "case", "correct", case.id, "1", "--on", "2026-03-12", "--reason",
+                 "死亡日期录错", "--set", "died_on=2030-01-01")
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: correction of event 1 (member_died on 2026-03-10): "
+                                  "died_on 2030-01-01 is after the date the event is recorded "
+                                  "(2026-03-10)")
+    assert dump_file(db) == before
+
+
 def test_data_recorded_before_a_check_refused_it_still_replays_and_can_be_put_right(
         engine, monkeypatch):
     """Found by review: a village recorded as "b村 " before spaces around text were refused

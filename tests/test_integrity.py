@@ -1244,6 +1244,30 @@ def test_a_correction_dated_outside_the_calendar_is_refused_before_anything_is_w
     assert dump_file(db) == before
 
 
+def test_a_correction_of_a_publicity_is_refused_a_channel_the_publicity_is_refused(db):
+    """A correction's data is "checked like that event's data" (docs/evidence.md): 山西 posts
+    its 公示 in the village (社区) (晋民发〔2023〕31号 四(五)), so a correction saying it was
+    posted online (网上) is refused as post_publicity --set channel=网上 is, exit 1 (docs/cli.md:
+    an event the rules refuse), and nothing is written. It was recorded."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="p")
+    for event, day in [("accept", 3), ("start_investigation", 4), ("request_verification", 5),
+                       ("start_verification", 6)]:
+        engine.fire("p", event, on=date(2026, 3, day))
+    engine.fire("p", "post_publicity", on=date(2026, 3, 9), payload={"channel": "村（社区）"})
+    before = dump_file(db)
+    result = run(db, "case", "correct", case.id, "5", "--on", "2026-03-10", "--reason",
+                 "公示渠道录错", "--set", "channel=网上")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: correction of event 5 (post_publicity on 2026-03-09): 公示 channel 网上 is not "
+        "provided for; allowed: 村（社区） (晋民发〔2023〕31号 四(五)（在申请家庭所在村（社区）进行公示）)")
+    assert dump_file(db) == before
+    # (the channel it was posted in, given again, is taken: the correction adds its reason)
+    assert run(db, "case", "correct", case.id, "5", "--on", "2026-03-10", "--reason",
+               "公示渠道录错", "--set", "channel=村（社区）").exit_code == 0
+
+
 def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db):
     # Cases are listed a chunk at a time, their histories read after (the chunk's
     # together): an event written in between made the listed row look older than its history

@@ -511,7 +511,9 @@ def test_a_correction_does_not_change_the_aid_the_approval_fixed(db):
     """A correction is evidence and changes nothing by itself (docs/cli.md ``case correct``):
     the 天津 disaster aid approved at 3,030 (二(二) 3 × 1,010 for one person) and then
     corrected with ``amount=9999`` had ``pay --set amount=3030`` refused as "amount 9999 →
-    3030", though the case showed 3,030, and ``pay --set amount=9999`` taken, past the cap."""
+    3030", though the case showed 3,030, and ``pay --set amount=9999`` taken, past the cap.
+    (A correction naming 9,999 is refused now, as approve is: its data passes the approval's
+    checks. One naming 2,000, within the cap, shows the same.)"""
     case_id = cli_open(db, "tianjin", "2026-09-28", *sets(category="disaster"))
     for event, on in (("accept", "2026-09-28"), ("start_investigation", "2026-09-29"),
                       ("verify", "2026-09-29"), ("post_publicity", "2026-09-30")):
@@ -519,13 +521,23 @@ def test_a_correction_does_not_change_the_aid_the_approval_fixed(db):
     assert run(db, "case", "fire", case_id, "approve", "--on", "2026-10-09",
                *sets(amount=3030, standard=1010, persons=1)).exit_code == 0
     seq = len(json.loads(run(db, "case", "show", case_id, "--format", "json").output)["history"])
+    before = dump_file(db)
+    past_the_cap = run(db, "case", "correct", case_id, str(seq - 1), "--on", "2026-10-09",
+                       "--reason", "金额笔误", *sets(amount=9999))
+    assert past_the_cap.exit_code == 1, past_the_cap.output
+    assert error_line(past_the_cap) == (
+        f"Error: correction of event {seq - 1} (approve on 2026-10-09): amount 9999 exceeds 3 "
+        "months × the standard 1010 × 1 persons = 3030 (津民发〔2023〕13号 二(二)"
+        "（每人救助标准不超过3个月本市城乡居民最低生活保障标准）)")
+    assert dump_file(db) == before
     corrected = run(db, "case", "correct", case_id, str(seq - 1), "--on", "2026-10-09",
-                    "--reason", "金额笔误", *sets(amount=9999))
+                    "--reason", "金额笔误", *sets(amount=2000))
     assert corrected.exit_code == 0, corrected.output
     before = dump_file(db)
-    refused = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", *sets(amount=9999))
-    assert refused.exit_code == 1, refused.output
-    assert "amount 3030 → 9999" in error_line(refused, "Error: pay refused")
+    for amount in (9999, 2000):
+        refused = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", *sets(amount=amount))
+        assert refused.exit_code == 1, refused.output
+        assert f"amount 3030 → {amount}" in error_line(refused, "Error: pay refused")
     assert dump_file(db) == before
     paid_ = run(db, "case", "fire", case_id, "pay", "--on", "2026-10-09", "--format", "json",
                 *sets(amount=3030))
