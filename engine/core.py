@@ -645,6 +645,35 @@ class Engine(Reports, Maintenance):
             first = self._replayed_call(idempotency_key, call)
             if first is not None:
                 return first
+        wf = None
+
+        def work(known: Known) -> list[Change]:
+            nonlocal wf
+            wf = self._workflow_of(known.case)
+            return self._event_changes(known, event, on, payload, reason, actor,
+                                       idempotency_key, wf=wf)
+
+        done = self._written_retrying(case_id, work, idempotency_key, call)
+        if isinstance(done, CaseView):
+            return done  # the same call, with its key, recorded meanwhile
+        changes, known = done
+        county = known.case.county
+        known = self._written(changes, {case_id: known})[case_id]
+        if known.case.county != county:  # (else the same look-up: its state is the workflow's)
+            wf = self._workflow_of(known.case)
+        # (a workflow without transitions that happen by themselves has none pending)
+        if wf.automatic and wf.pending_automatic(known.case, on) is not None:
+            return self.case(case_id, as_of=on)
+        return self._view_of(known, on, wf)
+
+    def _written_retrying(self, case_id: str, work: Callable[[Known], list[Change]],
+                          key: str | None, call: Call | None,
+                          ) -> tuple[list[Change], Known] | CaseView:
+        """Write what ``work`` works out from the case (an event's changes, the case's own
+        first), working it out again where the write finds it was worked out from something
+        another writer has changed since; returns the changes and the case they were worked
+        out from, or the first result of the call (``call``, with its key) where the same call
+        was recorded meanwhile (:meth:`fire`, :meth:`correct`)."""
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             # A copy kept in memory is used without reading its version first: the write
             # checks the version, and a copy another writer has outdated fails there and is
@@ -652,22 +681,20 @@ class Engine(Reports, Maintenance):
             # confirmed against the database before it is believed.
             known, remembered = self._known(case_id, verify=False)
             try:
-                wf = self._workflow_of(known.case)
-                changes = self._event_changes(known, event, on, payload, reason, actor,
-                                              idempotency_key, wf=wf)
+                changes = work(known)
             except DoudiError:
                 if remembered:
                     self._known_cases.drop(case_id)
                     continue
-                if (first := self._replayed_call(idempotency_key, call)) is not None:
+                if (first := self._replayed_call(key, call)) is not None:
                     return first  # the same call, with its key, was recorded meanwhile
                 raise
             try:
-                written = self._commit(changes, idempotency_key)
+                written = self._commit(changes, key)
             except Conflict as exc:
                 if remembered and attempt == 1 and not isinstance(exc, Busy):
                     # Another writer changed the case since we kept it: read it from the
-                    # database once and check the event again.
+                    # database once and work it out again.
                     continue
                 if isinstance(exc, SettingsChanged) and attempt < OPEN_ATTEMPTS:
                     continue  # worked out again with the settings stored now
@@ -680,15 +707,8 @@ class Engine(Reports, Maintenance):
                 raise
             break
         if not written:  # the same key won a race meanwhile
-            return self._raced_call(idempotency_key, call)
-        county = known.case.county
-        known = self._written(changes, {case_id: known})[case_id]
-        if known.case.county != county:  # (else the same look-up: its state is the workflow's)
-            wf = self._workflow_of(known.case)
-        # (a workflow without transitions that happen by themselves has none pending)
-        if wf.automatic and wf.pending_automatic(known.case, on) is not None:
-            return self.case(case_id, as_of=on)
-        return self._view_of(known, on, wf)
+            return self._raced_call(key, call)
+        return changes, known
 
     def _correct_arguments(self, case_id: Any, corrects: Any, on: Any, reason: Any,
                            payload: Any, actor: Any, idempotency_key: Any
@@ -1017,52 +1037,54 @@ class Engine(Reports, Maintenance):
         first = self._replayed_call(idempotency_key, call)
         if first is not None:
             return first
-        case = self._load(case_id)
-        # The corrected data changes nothing by itself, but it is evidence: checked as the
-        # event's own data would be (household_size=abc went into the permanent record), its
-        # shape here, and by the event's own guards once the event is known (a death corrected
-        # to after the day it was recorded went in).
-        self._workflow_of(case).check_attributes(payload)
-        history = self.store.history(case_id)
 
-        def advanced() -> Change:
-            # What happened by itself before ``on`` (a phase-out's end) is recorded first, on
-            # its own date, as before any event: the correction is made in the state the
-            # case is in on its date, and does not leave that end to be dated after it.
-            made, wf = Change(case, [], self.store.deadlines(case_id)), self._workflow_of(case)
-            if wf.automatic:
-                self._advance(made, history, on, wf)
-            return made
+        def work(known: Known) -> list[Change]:
+            case, history = known.case, known.history
+            # The corrected data changes nothing by itself, but it is evidence: checked as the
+            # event's own data would be (household_size=abc went into the permanent record),
+            # its shape here, and by the event's own guards once the event is known (a death
+            # corrected to after the day it was recorded went in).
+            self._workflow_of(case).check_attributes(payload)
 
-        if not 0 <= corrects < len(history):
-            # ... and may be the event corrected: `case show` lists it, with its seq, from its
-            # date (none before the case's last event, a date refused below).
-            ahead = len(advanced().entries) if on >= case.last_event_on else 0
-            if not 0 <= corrects < len(history) + ahead:
-                raise InvalidInput(f"case {case_id} has no event seq {corrects}")
-        self.calendar(self._province_of(case), case.county).check(on)  # a date it can be shown on
-        if on < case.last_event_on:
-            raise EventRefused(f"correction on {on.isoformat()} is before the case's last event "
-                               f"(on {case.last_event_on.isoformat()})")
-        self._check_corrected_data(case, history if corrects < len(history)
-                                   else history + advanced().entries, corrects, payload)
+            def advanced() -> Change:
+                # What happened by itself before ``on`` (a phase-out's end) is recorded first,
+                # on its own date, as before any event: the correction is made in the state the
+                # case is in on its date, and does not leave that end to be dated after it.
+                # (case, entries, deadlines, sanctions, links, new_case, stored, last_hash)
+                made = Change(case, [], known.deadlines, [], [], False, known.deadlines,
+                              known.last_hash)
+                wf = self._workflow_of(case)
+                if wf.automatic:
+                    self._advance(made, history, on, wf)
+                return made
 
-        def change() -> Change:
-            made = advanced()
+            made = None
+            if not 0 <= corrects < len(history):
+                # ... and may be the event corrected: `case show` lists it, with its seq, from
+                # its date (none before the case's last event, a date refused below).
+                if on >= case.last_event_on:
+                    made = advanced()
+                if not 0 <= corrects < len(history) + (len(made.entries) if made else 0):
+                    raise InvalidInput(f"case {case_id} has no event seq {corrects}")
+            # a date it can be shown on
+            self.calendar(self._province_of(case), case.county).check(on)
+            if on < case.last_event_on:
+                raise EventRefused(f"correction on {on.isoformat()} is before the case's last "
+                                   f"event (on {case.last_event_on.isoformat()})")
+            if made is None:
+                made = advanced()
+            self._check_corrected_data(case, history + made.entries, corrects, payload)
             state = made.case.state
             made.entries.append(HistoryEntry(
                 len(history) + len(made.entries), CORRECTION_EVENT, on, state, state,
                 dict(payload or {}), reason, actor=actor, key=idempotency_key,
                 corrects=corrects))
             made.case = attrs.evolve(made.case, last_event_on=on)
-            return made
+            return [made]
 
-        try:
-            committed = self._commit([change()], idempotency_key)
-        except SettingsChanged:  # (what happened by itself is counted again with them)
-            committed = self._commit([change()], idempotency_key)
-        if not committed:
-            return self._raced_call(idempotency_key, call)
+        done = self._written_retrying(case_id, work, idempotency_key, call)
+        if isinstance(done, CaseView):
+            return done  # the same call, with its key, recorded meanwhile
         return self.case(case_id, as_of=on)
 
     def _check_corrected_data(self, case: CaseRecord, history: list[HistoryEntry], seq: int,

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import Busy, Conflict
+from engine.errors import Busy, Conflict, EventRefused
 from helpers import dump_file, error_line, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
@@ -284,6 +284,54 @@ def test_an_open_with_its_id_retried_at_once_returns_the_case_the_first_opened(t
     assert (view.case.id, view.case.province) == ("Z1", "tianjin")
     assert first.store.db.execute("select count(*) from events where case_id = 'Z1'"
                                   ).fetchone() == (1,)
+
+
+def test_a_correction_worked_out_from_a_copy_another_writer_outdated_is_worked_out_again(
+        tmp_path, monkeypatch):
+    """Found by review: fire works an event out again from the database when its write finds
+    the case kept in memory changed by another writer; correct did not, and failed with "case
+    K1 was changed by another writer meanwhile". Played out as in the races above: the other
+    writer starts the investigation on 03-04 just before the correction of the accept
+    (dated 03-05) is written; it is then recorded after that event, as seq 3."""
+    first, other = _two_writers(tmp_path)
+    _accept(first)  # (first now keeps the case in memory, as accepted)
+    write = first.store.commit
+
+    def another_writer_fires_just_before(changes):
+        if other.store.history("K1")[-1].event != "start_investigation":
+            other.fire("K1", "start_investigation", on=date(2026, 3, 4))
+        return write(changes)
+
+    monkeypatch.setattr(first.store, "commit", another_writer_fires_just_before)
+    view = first.correct("K1", 1, on=date(2026, 3, 5), reason="受理日期录错")
+    assert [(e["seq"], e["event"], e["corrects"]) for e in view.history] == [
+        (0, "open", None), (1, "accept", None), (2, "start_investigation", None),
+        (3, "correction", 1)]
+    assert view.state == "investigating"
+    assert first.verify("K1")[2] == []
+
+
+def test_a_correction_another_writer_outdated_is_judged_as_the_database_says(tmp_path,
+                                                                            monkeypatch):
+    # The other writer's event (03-06) comes after the correction's date (03-05): worked out
+    # again from the database, the correction is refused as dated before the case's last
+    # event, and nothing of it is written.
+    first, other = _two_writers(tmp_path)
+    _accept(first)
+    write = first.store.commit
+
+    def another_writer_fires_just_before(changes):
+        if other.store.history("K1")[-1].event != "start_investigation":
+            other.fire("K1", "start_investigation", on=date(2026, 3, 6))
+        return write(changes)
+
+    monkeypatch.setattr(first.store, "commit", another_writer_fires_just_before)
+    with pytest.raises(EventRefused) as refused:
+        first.correct("K1", 1, on=date(2026, 3, 5), reason="受理日期录错")
+    assert str(refused.value) == ("correction on 2026-03-05 is before the case's last event "
+                                  "(on 2026-03-06)")
+    assert [e.event for e in other.store.history("K1")] == ["open", "accept",
+                                                            "start_investigation"]
 
 
 def test_a_database_another_writer_holds_past_the_wait_is_a_conflict_nothing_written(tmp_path):
