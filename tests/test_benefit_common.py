@@ -959,6 +959,26 @@ def test_a_correction_of_a_death_is_checked_like_the_death_itself(engine):
         "correction", {"died_on": "2026-03-10"})
 
 
+def test_a_check_the_recorded_death_no_longer_passes_is_not_applied_to_its_correction(
+        engine, monkeypatch):
+    # docs/evidence.md: "a check that the data as recorded no longer passes, a rule added
+    # since, is not applied to the correction". A later version refusing deaths before
+    # 2026-03-05 (made up for the test) would refuse the death recorded on 2026-03-10 as of
+    # 03-01 whatever the correction said: it is not the correction's data it refuses.
+    case = open_benefit(engine)
+    engine.fire(case.id, "member_died", on=date(2026, 3, 10), payload={"died_on": "2026-03-01"})
+    guards = engine.registry.guards._guards
+    check, plugin = guards["death_date_valid"]
+
+    def stricter(ctx):
+        return "a rule added since" if ctx.payload["died_on"] < "2026-03-05" else check(ctx)
+
+    monkeypatch.setitem(guards, "death_date_valid", (stricter, plugin))
+    view = engine.correct(case.id, 1, on=date(2026, 3, 12), reason="死亡日期录错",
+                          payload={"died_on": "2026-03-02"})
+    assert view.history[-1]["payload"] == {"died_on": "2026-03-02"}
+
+
 def test_case_correct_refuses_data_the_corrected_event_refuses_nothing_written(db):
     # The same death through the CLI: bad data is a usage error (exit 2, docs/cli.md), one line.
     engine = Engine.open(db)
