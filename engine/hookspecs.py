@@ -103,9 +103,12 @@ def doudi_calendar_overlays(province: str, county: str | None
     ``county`` is the case's county (``None`` for the province-wide calendar). An overlay
     with ``county=None`` applies to the whole province, one with ``county="…"`` only to that
     county's cases, so a plugin may return all of its overlays whatever ``county`` it is
-    asked for. Overlays change the national calendar; they do not replace it. For its
-    county a county's overlay decides a day a province-wide one also sets; two of the same
-    reach that disagree about a day (off in one, working in the other) are a PluginError.
+    asked for; it should return a county's when asked for the province-wide calendar too:
+    the at-risk report reads the deadlines due as far ahead as the days off of those
+    counties put the window's end. Overlays change the national calendar; they do not
+    replace it. For its county a county's overlay decides a day a province-wide one also
+    sets; two of the same reach that disagree about a day (off in one, working in the
+    other) are a PluginError.
     """
 
 

@@ -135,6 +135,7 @@ class Registry:
         self._workflows: dict[tuple[str, str], Workflow] = {}
         self._machines: dict[tuple[str, str], ProcessMachine] = {}
         self._calendars: dict[tuple[str | None, str | None], OfficialCalendar] = {}
+        self._overlay_counties: dict[str, tuple[str, ...]] = {}
         # The first-answer hooks, called as on pluggy's relay (``answers.doudi_…(…)``) but
         # answered through :meth:`answer`: what effects are given as ``ctx.hooks``. Made once:
         # every event's guard context holds it.
@@ -325,6 +326,12 @@ class Registry:
             self._calendars[key] = self._calendar(province, county)
         return self._calendars[key]
 
+    def overlay_counties(self, province: str) -> tuple[str, ...]:
+        """The counties with overlays of their own among those the plugins return for
+        ``province``'s calendar (asked with no county), in the order first listed."""
+        self.calendar(province)  # (the hooks answer once, for this and the calendar)
+        return self._overlay_counties.get(province, ())
+
     def _calendar(self, province: str | None, county: str | None) -> OfficialCalendar:
         from engine.calendar import calendar_with_overlays
 
@@ -336,16 +343,21 @@ class Registry:
             return calendar_with_overlays(())
         self.province(province)
         overlays: list[CalendarOverlay] = []
+        counties: dict[str, None] = {}  # (another county's, left out of this calendar)
         for plugin, result in self._each("doudi_calendar_overlays", province=province,
                                          county=county):
             for overlay in self._items(plugin, "doudi_calendar_overlays", result,
                                        CalendarOverlay, "CalendarOverlay", province):
                 if overlay.county is None or overlay.county == county:
                     overlays.append(overlay)
+                else:
+                    counties[overlay.county] = None
             # (the one listed last won, silently: a day counted as the other document says not)
             disagreement = overlay_disagreement(overlays)
             if disagreement:
                 raise PluginError(f"{described(plugin)}: doudi_calendar_overlays: {disagreement}")
+        if county is None:
+            self._overlay_counties[province] = tuple(counties)
         return calendar_with_overlays(overlays)
 
 

@@ -19,7 +19,7 @@ from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar
 from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach
-from engine.workflow import Workflow, available_workflows, unknown_workflow
+from engine.workflow import available_workflows, unknown_workflow
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 #: Where a province sets how many 低保 recipients a village may have before it needs a service
@@ -72,8 +72,9 @@ class Reports:
         # other case, so no case is judged twice and no list of ids is kept: a report as of
         # a past date may rebuild most of the province.
         on = as_of.isoformat()
-        auto_states = sorted({s for wf in self._workflows_in_use(province, workflow)
-                              for t in wf.automatic for s in t.sources})
+        in_use = self._in_use(province, workflow)
+        auto_states = sorted({s for p, w in in_use for t in self.registry.workflow(p, w).automatic
+                              for s in t.sources})
         # (each entry: a condition, its arguments, and the county to filter on as stored)
         later, later_args = later_than(as_of)
         later, later_args = f"{later} and opened_on <= ?", [*later_args, on]
@@ -96,17 +97,12 @@ class Reports:
                 if county is None or then.county == county:
                     judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
-        # (only an at-risk report looks ahead: a breach report as of the calendar's last
-        # days must not fail counting a window it does not use)
-        # (the 31 days: room for the days off a place's own calendar adds to the window;
-        # each candidate's is then counted on its case's calendar, before it is read whole)
-        until = as_of
-        if "at_risk" in statuses:
-            calendar = self.calendar()
-            try:
-                until = calendar.add_working_days(as_of, window) + timedelta(days=31)
-            except OutsideCalendar:  # (a window past the calendar's end: no due date is after it)
-                until = calendar.last_day
+        # (only an at-risk report looks ahead, as far as the window reaches on any calendar
+        # of its places: a breach report as of the calendar's last days must not fail
+        # counting a window it does not use; each candidate's window is then counted on its
+        # case's calendar, before it is read whole)
+        until = self._at_risk_until(as_of, window, sorted({p for p, _ in in_use}), county) \
+            if "at_risk" in statuses else as_of
         beyond = self._beyond_window(as_of, window) \
             if "at_risk" in statuses and "open" not in statuses else None
         for case, deadlines in self.store.report_candidates(
@@ -116,6 +112,29 @@ class Reports:
         found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
                                   b.case.id, b.view.deadline.rule))
         return found
+
+    def _at_risk_until(self, as_of: date, window: int, provinces: list[str],
+                       county: str | None) -> date:
+        """The last due date at risk on ``as_of`` within ``window`` on any calendar a case of
+        the report may be counted on: the national one, and in each of ``provinces`` (those
+        with cases in the report) ``county``'s, or else the province's and that of every
+        county the plugins give overlays of its own. A place's own days off can put it weeks
+        after the national window's end (a county's offices closed for a month and more).
+        It is the day before the window's next working day: a duty due on a day off after
+        the window's last working day is still within it."""
+        calendars = [self.calendar()]
+        for code in provinces:
+            counties = [county] if county is not None else [
+                None, *self.registry.overlay_counties(code)]
+            calendars += [self._case_calendar(code, c) for c in counties]
+        until = as_of
+        for calendar in calendars:
+            try:
+                last = calendar.add_working_days(as_of, window + 1) - timedelta(days=1)
+            except OutsideCalendar:  # (a window past the calendar's end: no due date is after it)
+                last = calendar.last_day
+            until = max(until, last)
+        return until
 
     def _beyond_window(self, as_of: date, window: int) -> Callable[[str, str | None, str], bool]:
         """Whether a running duty of a case in (province, county), due on the stored text
@@ -136,16 +155,15 @@ class Reports:
 
         return beyond
 
-    def _workflows_in_use(self, province: str | None = None,
-                          workflow: str | None = None) -> list[Workflow]:
-        """The workflows cases use, of ``province`` and ``workflow`` where a report is limited
-        to them (another province's plugin, broken, must not stop it). One index probe per
-        installed (province, workflow), rather than a distinct scan of every case (0.08 s at a
-        million cases)."""
+    def _in_use(self, province: str | None = None,
+                workflow: str | None = None) -> list[tuple[str, str]]:
+        """The (province, workflow) pairs cases use, of ``province`` and ``workflow`` where a
+        report is limited to them (another province's plugin, broken, must not stop it). One
+        index probe per installed (province, workflow), rather than a distinct scan of every
+        case (0.08 s at a million cases)."""
         provinces = [province] if province is not None else sorted(self.registry.provinces)
         workflows = [workflow] if workflow is not None else available_workflows()
-        return [self.registry.workflow(p, w) for p in provinces for w in workflows
-                if self.store.has_cases(p, w)]
+        return [(p, w) for p in provinces for w in workflows if self.store.has_cases(p, w)]
 
     def breaches(
         self,

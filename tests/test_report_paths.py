@@ -133,3 +133,41 @@ def test_a_case_whose_state_was_blanked_by_hand_is_named_whatever_else_is_stored
     for report in (lambda e: e.breaches(date(2026, 3, 9)), lambda e: e.at_risk(date(2026, 3, 3))):
         with pytest.raises(DamagedRecord, match=f"case '{case.id}'.*None is not a state"):
             report(Engine.open(path))
+
+
+CLOSED_SEVEN_WEEKS = '''
+from datetime import date, timedelta
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        closed = [date(2026, 4, 20) + timedelta(n) for n in range(47)]  # 4/20 – 6/5
+        return [CalendarOverlay("甲县人民政府关于因灾暂停办公的通知（测试）",
+                                days_off=[(day, "暂停办公") for day in closed], county="甲县")]
+'''
+
+
+def test_at_risk_reads_a_deadline_a_county_s_long_closure_brings_into_the_window(
+        install, tmp_path):
+    """57号 第15条: the investigation starts within 3 working days of 受理. 甲县 of 海南 (a test
+    plugin) closes its offices every day from Mon 4/20 to Fri 6/5 (the national make-up day
+    Sat 5/9 too). Accepted Thu 4/16: in 甲县 4/17 Fri (1), 6/8 Mon (2), 6/9 Tue (3) → due
+    2026-06-09, 2 of 甲县's working days after Fri 4/17 (6/8, 6/9): at risk within 3. 乙县
+    keeps the national calendar: 4/17 (1), 4/20 (2), 4/21 (3) → 4/21, 2 away: at risk too.
+    The report read the stored deadlines due up to 31 days after the national window's end
+    (4/22 + 31 = 5/23) and left 甲县's out, as it did any a place's days off put beyond that."""
+    install(CLOSED_SEVEN_WEEKS)
+    engine = Engine.open(str(tmp_path / "county.db"))
+    ids = {}
+    for county in ("甲县", "乙县"):
+        case = engine.open_case(province="hainan", on=date(2026, 4, 16),
+                                attributes={"county": county})
+        engine.fire(case.id, "accept", on=date(2026, 4, 16))
+        ids[county] = case.id
+    as_of = date(2026, 4, 17)
+    expected = [(ids["甲县"], "investigation_start", 1, "at_risk", date(2026, 6, 9), 0),
+                (ids["乙县"], "investigation_start", 1, "at_risk", date(2026, 4, 21), 0)]
+    assert one_by_one(engine, as_of, ("at_risk",)) == sorted(expected)
+    assert fast(engine.at_risk(as_of, within=3)) == sorted(expected)
+    assert fast(engine.at_risk(as_of, within=3, province="hainan", county="甲县")) == expected[:1]

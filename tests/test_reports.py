@@ -466,10 +466,27 @@ def test_at_risk_report_within_n_working_days(engine, db):
                                                                  "investigation_start")]
 
 
+def test_a_due_date_on_the_day_off_after_the_window_is_at_risk(engine, db):
+    """An at-risk deadline is due within N working days: as of Tue 3/3 within 3 (3/4, 3/5,
+    3/6), one due Sat 3/7 (stored so by hand) is 3 working days away, at risk; the report
+    reads the due dates up to Sun 3/8, the day before the next working day (Mon 3/9), not
+    only to the window's last working day (Fri 3/6)."""
+    case_id = accepted(engine, "shanxi")
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("update deadlines set due_on = '2026-03-07' where case_id = ? and "
+                     "rule = 'investigation_start'", [case_id])
+    conn.close()
+    found = Engine.open(db).at_risk(as_of=date(2026, 3, 3), within=3)
+    assert [(b.case.id, b.view.deadline.rule, b.view.deadline.due_on) for b in found] == [
+        (case_id, "investigation_start", date(2026, 3, 7))]
+
+
 def test_an_at_risk_report_names_a_due_date_changed_by_hand_to_no_date(engine, db):
     """民发〔2021〕57号 第15条: investigation due 3/5, at risk as of Tue 3/3 within 3. Changed by hand
-    to "2026-03-32" (no such day; it sorts inside the report's range of candidates), the
-    report stops naming it, exit 1: it was not passed over as a date beyond the window."""
+    to "2026-03-32" (no such day), the report stops naming it, exit 1: it was not passed over
+    as a date beyond the window. Within 22 working days the report reads the due dates up to
+    Thu 4/2 (3/4–3/31 are 20, 4/1 and 4/2 the 21st and 22nd), among which the text sorts."""
     case_id = accepted(engine, "shanxi")
     assert [b.view.deadline.due_on for b in engine.at_risk(as_of=date(2026, 3, 3))] == [
         INVESTIGATION_DUE]
@@ -478,7 +495,8 @@ def test_an_at_risk_report_names_a_due_date_changed_by_hand_to_no_date(engine, d
         conn.execute("update deadlines set due_on = '2026-03-32' where case_id = ? and "
                      "rule = 'investigation_start'", [case_id])
     conn.close()
-    result = run(db, "report", "at-risk", "--as-of", "2026-03-03", "--format", "json")
+    result = run(db, "report", "at-risk", "--as-of", "2026-03-03", "--within", "22",
+                 "--format", "json")
     assert result.exit_code == 1, result.output
     assert "investigation_start" in error_line(result) and "2026-03-32" in error_line(result)
 
