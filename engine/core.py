@@ -229,9 +229,8 @@ class Engine(Reports, Maintenance):
         wf = self._workflows.get(key)
         if wf is None:
             wf = self.registry.workflow(province, name)
-            local = local_parameters.in_force(settings[:count]) if count else None
-            if local:
-                wf = wf.with_parameters(s.parameter() for s in local.values())
+            if count:
+                wf = local_parameters.with_settings(wf, settings[:count])
             self._workflows[key] = wf
         return wf
 

@@ -80,18 +80,21 @@ class Finding:
 
 @frozen
 class SettingFinding:
-    """A county parameter setting whose row cannot be read back (not chained: only read)."""
+    """A county parameter setting whose row cannot be read back (not chained: only read), or,
+    ``broken``, one read back whose value breaks a rule of its parameter."""
 
     id: int  # the row's
     province: str
     county: str
     workflow: str
     name: str
-    problem: str  # what could not be read, as DamagedRecord.problem
+    problem: str  # what could not be read, as DamagedRecord.problem; or the rule broken
+    broken: bool = False
 
     def __str__(self) -> str:
+        what = "breaks a rule" if self.broken else "cannot be read back"
         return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
-                f"{self.name}): cannot be read back ({self.problem}); the deadlines of the "
+                f"{self.name}): {what} ({self.problem}); the deadlines of the "
                 f"{self.province} {self.workflow} cases were not compared with their histories")
 
 

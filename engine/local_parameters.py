@@ -13,7 +13,7 @@ province's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -59,6 +59,9 @@ class LocalSetting:
     on: date
     actor: str | None = None
     recorded_at: str | None = None
+    #: The row's id, as ``audit verify`` names it (None: not read from the database). Not
+    #: part of what the setting says: a setting equals the same one before it was stored.
+    id: int | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> LocalSetting:
@@ -72,7 +75,7 @@ class LocalSetting:
         try:
             return cls(row["province"], row["county"], row["workflow"], row["name"], value,
                        row["citation"] or "", stored_date(row["on"]), row["actor"],
-                       row["recorded_at"])
+                       row["recorded_at"], row.get("id"))
         except (ValueError, TypeError) as exc:
             raise DamagedRecord.of(what, exc) from None
 
@@ -132,6 +135,77 @@ def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
     except WorkflowLoadError as exc:
         raise InvalidInput(f"{where}: {str(exc).split(': ', 2)[-1]}") from None
     return parameter
+
+
+def with_settings(workflow: Workflow, settings: Iterable[LocalSetting]) -> Workflow:
+    """``workflow`` (the province's) with the county's settings in force after ``settings``
+    (one place's, in effect order) on top.
+
+    A stored setting the workflow cannot take (a value that breaks a rule of its parameter:
+    a row changed outside doudi, or one recorded before doudi held settings to that rule)
+    is a :class:`DamagedRecord` naming the setting and how to put it right: before, the
+    error blamed the workflow's file ("workflows/dibao.toml: parameter …"), which is fine."""
+    local = in_force(settings)
+    if not local:
+        return workflow
+    try:
+        return workflow.with_parameters(s.parameter() for s in local.values())
+    except WorkflowLoadError:
+        pass
+    for setting, problem in _broken_in(workflow, local.values()):
+        raise broken(setting, problem)
+    raise AssertionError("no setting broke the workflow")  # (each was added as a whole)
+
+
+def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
+                    ) -> list[tuple[LocalSetting, str]]:
+    """Each of one place's stored ``settings`` (in effect order) that breaks a rule of its
+    parameter on some date it is in force, with what is wrong (``audit verify``)."""
+    settings, found = list(settings), {}
+    for count, setting in enumerate(settings, start=1):
+        if count < len(settings) and settings[count].on == setting.on:
+            continue  # (a day's settings hold together: the last recorded wins)
+        for culprit, problem in _broken_in(workflow, in_force(settings[:count]).values()):
+            found.setdefault(culprit.id, (culprit, problem))
+    return list(found.values())
+
+
+def _broken_in(workflow: Workflow, local: Iterable[LocalSetting]
+               ) -> Iterator[tuple[LocalSetting, str]]:
+    """The settings in force (``local``) that ``workflow`` cannot take, each added in turn (in
+    effect order) to those taken before it, and what is wrong with each, in the words
+    `parameter set` refuses it in (the rules are one: value_problem)."""
+    built = workflow
+    for setting in sorted(local, key=lambda s: s.on):
+        try:
+            built = built.with_parameters([setting.parameter()])
+        except WorkflowLoadError as exc:
+            where = f"{setting.workflow} parameter {setting.name!r}"
+            current = workflow.parameters.get(setting.name)
+            yield setting, f"workflow {setting.workflow!r} has no parameter {setting.name!r}" \
+                if current is None else value_problem(
+                    where, setting.value, current, "the province's",
+                    setting.name in workflow.duration_parameters or is_duration(current.value)
+                ) or f"{where}: {str(exc).removeprefix(f'{workflow.source}: ')}"
+
+
+def broken(setting: LocalSetting, problem: str) -> DamagedRecord:
+    """The error naming a stored ``setting`` whose value breaks a rule (``problem``)."""
+    on = setting.on.isoformat()
+    what = (f"county setting #{setting.id} ({setting.province} {setting.county} "
+            f"{setting.workflow} {setting.name}, for {on}, recorded {setting.recorded_at}) "
+            f"breaks a rule ({problem}): it was changed outside doudi or recorded before "
+            f"doudi held settings to that rule")
+    place = f"--province {setting.province} --county {setting.county}" + (
+        f" --workflow {setting.workflow}" if setting.workflow != "dibao" else "")
+    again = f"put it right by recording its value for {on} again"
+    error = DamagedRecord(
+        f"{what}; {again}: Engine.set_parameter(…, on={on}), value None for the province's",
+        command_line=f"{what}; {again}: doudi parameter set {setting.name} VALUE {place} "
+                     f"--on {on} --basis …, or parameter unset with the same options for the "
+                     f"province's")
+    error.problem = problem
+    return error
 
 
 def read_rows(rows: Iterable[Mapping[str, Any]]

@@ -428,9 +428,10 @@ class Maintenance:
         (cases, events checked, findings). ``progress`` is called with 1 for each case
         checked. ``heads``: chain heads kept earlier (:meth:`chain_heads`); each case's
         history must still hold its kept head (with ``case_id``, that case's only). A county
-        parameter setting that cannot be read back is a finding first
-        (:class:`SettingFinding`); the cases are then checked with the others, but not the
-        deadlines of its province's workflow, which depend on it."""
+        parameter setting that cannot be read back, or whose value breaks a rule of its
+        parameter (``broken``), is a finding first (:class:`SettingFinding`); the cases are
+        then checked with the others, but not the deadlines of its province's workflow,
+        which depend on it."""
         case_id = arguments.maybe_text(case_id, "case_id")
         arguments.callback(progress, "progress")
         kept = _kept_heads(heads)
@@ -444,14 +445,29 @@ class Maintenance:
         return cases, events, [*unread, *findings]
 
     def _unread_settings(self) -> list[SettingFinding]:
-        """The county parameter settings whose rows cannot be read back; the engine is left
-        with the others, as stored now (another process may have recorded one since this
-        engine read them; if any cannot be read, :meth:`verify` drops them when done)."""
+        """The county parameter settings whose rows cannot be read back, or whose value breaks
+        a rule of its parameter; the engine is left with the others, as stored now (another
+        process may have recorded one since this engine read them; if any is named,
+        :meth:`verify` drops them when done)."""
         readable, unread = local_parameters.read_rows(self.store.counted_setting_rows())
-        self._local, self._workflows = local_parameters.by_place(readable), {}
+        found = [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
+                                row["name"], exc.problem) for row, exc in unread]
+        # Those read back whose value breaks a rule (changed by hand, or recorded before the
+        # rule): every event of their county's cases refuses them; here, named and left out.
+        broken = set()
+        for (province, name, _), place in local_parameters.by_place(readable).items():
+            try:
+                workflow = self.registry.workflow(province, name)
+            except DoudiError:  # (a plugin not loaded: the province's cases say so)
+                continue
+            for setting, problem in local_parameters.broken_settings(workflow, place):
+                broken.add(setting.id)
+                found.append(SettingFinding(setting.id, province, setting.county, name,
+                                            setting.name, problem, broken=True))
+        self._local, self._workflows = local_parameters.by_place(
+            s for s in readable if s.id not in broken), {}
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)
-        return [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
-                               row["name"], exc.problem) for row, exc in unread]
+        return sorted(found, key=lambda f: f.id)
 
     def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,
                       kept: list[ChainHead], unchecked: set[tuple[str, str]]

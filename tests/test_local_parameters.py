@@ -885,3 +885,77 @@ def test_a_report_as_of_a_past_date_counts_with_a_setting_another_process_record
     assert [(b.case.id, b.view.deadline.rule, b.view.deadline.due_on, b.view.overdue_working_days)
             for b in found] == [("A1", "investigation_start", COUNTY_INVESTIGATION_DUE, 1)]
     assert found[0].view.deadline.citation == BASIS
+
+
+@pytest.mark.parametrize(("name", "typed", "stored", "problem", "repair", "total_due"), [
+    # 民发〔2022〕83号 四(一): a county delegated (always) has 20 working days from 03-02:
+    # 2026-03-30; "Always" (as an older doudi took it, or typed by hand) delegates no case.
+    ("delegation", "always", '"Always"',
+     'dibao parameter \'delegation\' is always or per_case, not "Always"',
+     ["set", "delegation", "always"], DELEGATED_TOTAL_DUE),
+    # A channel no case can give (" 网上", default_guards.channel_items reads "网上"); put
+    # right by returning to the province's channels, which leave the 30 working days of
+    # 晋民发〔2023〕31号 四(二): 2026-04-14.
+    ("publicity_channels", '["村（社区）", "网上"]', '["村（社区）", " 网上"]',
+     "dibao parameter 'publicity_channels': each channel must be its name, without spaces "
+     'around it, a comma or a line break, not " 网上"',
+     ["unset", "publicity_channels"], TOTAL_DUE),
+])
+def test_a_stored_setting_that_breaks_a_rule_is_named_as_the_county_s_not_the_workflow_file_s(
+        db, name, typed, stored, problem, repair, total_due):
+    """Found by review: a county setting stored with a value its parameter does not take (a
+    row edited by hand, or one an older doudi recorded before the rule) made every event of
+    the county's cases fail blaming the workflow file, which is fine ("Error:
+    workflows/dibao.toml: parameter 'publicity_channels': each channel must be …"), and `audit
+    verify` stopped on the same line without checking anything. Now the setting is named
+    with its record and how to put it right, exit 1, nothing written; `audit verify` names it
+    and checks the cases; the other counties go on; and a setting recorded over it for its
+    date (or its removal) puts it right."""
+    import sqlite3
+
+    place = ["--province", "shanxi", "--county", "乙县", "--on", "2026-01-05"]
+    assert run(db, "parameter", "set", name, typed, *place, "--basis",
+               "乙县人民政府〔2026〕2号").exit_code == 0
+    case_ids = {}
+    for county in ("甲县", "乙县"):
+        opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set",
+                     f"county={county}")
+        assert opened.exit_code == 0, opened.output
+        case_ids[county] = opened.stdout.strip()
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set value = ? where id = 1", [stored])
+        put_back_triggers(conn)
+        recorded_at = conn.execute("select recorded_at from local_parameters").fetchone()[0]
+    conn.close()
+    before = dump_file(db)
+
+    fired = run(db, "case", "fire", case_ids["乙县"], "accept", "--on", "2026-03-02")
+    assert (fired.exit_code, error_line(fired)) == (1, (
+        f"Error: county setting #1 (shanxi 乙县 dibao {name}, for 2026-01-05, recorded "
+        f"{recorded_at}) breaks a rule ({problem}): it was changed outside doudi or recorded "
+        "before doudi held settings to that rule; put it right by recording its value for "
+        f"2026-01-05 again: doudi parameter set {name} VALUE --province shanxi --county 乙县 "
+        "--on 2026-01-05 --basis …, or parameter unset with the same options for the "
+        "province's")), fired.output
+    assert dump_file(db) == before
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert verified.stdout.splitlines() == [
+        f"county setting #1 (shanxi 乙县 dibao {name}): breaks a rule ({problem}); the "
+        "deadlines of the shanxi dibao cases were not compared with their histories"]
+    assert error_line(verified) == "Error: 1 county setting breaks a rule"
+    listed = run(db, "parameter", "list", "--county", "乙县", "--format", "json")
+    assert listed.exit_code == 0, listed.output  # (shown as stored: what is to be put right)
+    assert json.loads(listed.stdout)[0]["value"] == json.loads(stored)
+    other = run(db, "case", "fire", case_ids["甲县"], "accept", "--on", "2026-03-02")
+    assert other.exit_code == 0, other.output
+
+    repaired = run(db, "parameter", *repair, *place, "--basis", "乙县人民政府〔2026〕2号 更正")
+    assert repaired.exit_code == 0, repaired.output
+    fired = run(db, "case", "fire", case_ids["乙县"], "accept", "--on", "2026-03-02",
+                "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}["total"] \
+        == total_due.isoformat()
+    assert run(db, "audit", "verify").exit_code == 0
