@@ -58,6 +58,7 @@ _EXPORTS = {
     "PhaseOut": "engine.payments",
     "PluginError": "engine.errors",
     "Province": "engine.provinces",
+    "PublicationNotice": "engine.notices",
     "Sanction": "engine.effects",
     "State": "engine.workflow",
     "Transition": "engine.workflow",
@@ -99,6 +100,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.integrity import Finding, SettingFinding
     from engine.local_parameters import LocalSetting
     from engine.maintenance import ChainHead, MovedDate, Recorded, Skipped
+    from engine.notices import PublicationNotice
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
@@ -166,6 +168,7 @@ __all__ = [
     "PlaceRules",
     "PluginError",
     "Province",
+    "PublicationNotice",
     "Recorded",
     "Sanction",
     "SettingFinding",

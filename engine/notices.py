@@ -7,7 +7,9 @@ Both "依法保护个人隐私，不得公开无关信息" (民发〔2022〕83�
 the attributes in :data:`ALLOWED_FIELDS`, so an attribute added later (an ID number, an address,
 an illness, the applicant's phone) never reaches one. Building a notice is pure: it reads a
 :class:`~engine.views.CaseView` (and the province's parameters the caller passes) and writes
-nothing; the HTML version, every value escaped, is the one to post online.
+nothing; the HTML version, every value escaped, is the one to post online. The 公布 of a
+county, which reads its cases and their benefit cases, is
+:meth:`engine.core.Engine.publication`.
 
 The refusal notice is not posted: 57号 第21条 has the applicant told in writing, with the
 reasons, within 3 working days of the decision. The privacy rule of the 公示 and 公布 (83号
@@ -307,21 +309,22 @@ def amount_in_force(benefit: Benefit) -> float | None:
     return next((p.amount for p in benefit.view.payments if p.month == month), None)
 
 
-def publication_notice(
-    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None = None,
-    benefits: Mapping[str, Benefit] | None = None,
+def _publication_notice(
+    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None,
+    benefits: Mapping[str, Benefit],
 ) -> PublicationNotice:
-    """The 公布 of the confirmed cases among ``views`` (each as of ``as_of``), by posting place.
+    """The 公布 of the confirmed cases among ``views`` (each as of ``as_of``), by posting place:
+    the body of :meth:`engine.core.Engine.publication`, which gathers them (private: without
+    every benefit case it would publish each case ever confirmed).
 
-    57号 第24条 publishes the 最低生活保障家庭: with ``benefits`` (each confirmed case's benefit
-    case as of ``as_of``, by the confirmed case's id), a household whose benefit case had
-    closed or moved to another county by then is left out, and the amount shown is the one
-    paid for that month (:func:`amount_in_force`). A case with no benefit case given is shown
-    as confirmed, with its confirmed amount.
+    57号 第24条 publishes the 最低生活保障家庭: ``benefits`` holds each confirmed case's benefit
+    case as of ``as_of``, by the confirmed case's id; a household whose benefit case had
+    closed or moved to another county by then is left out (:func:`receiving`), and the
+    amount shown is the one paid for that month (:func:`amount_in_force`). A case that opened
+    no benefit case (none given) is shown as confirmed, with its confirmed amount.
 
     Places in name order; within a place, in the order of confirmation, then case id.
     """
-    benefits = benefits or {}
     # By place, and by the township office posting there where two or more offices post at a
     # place of one name (新村 under two townships of a county): each village is shown only its
     # own households. A household recorded with no office stays with the place's name alone.

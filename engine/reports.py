@@ -15,10 +15,20 @@ from datetime import date, timedelta
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
-from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar
+from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar, UnknownName
+from engine.notices import (
+    APPROVE_EVENT,
+    BENEFIT_WORKFLOW,
+    NOTICE_WORKFLOW,
+    PUBLISH_EVENT,
+    Benefit,
+    PublicationNotice,
+    _publication_notice,
+    publication_basis,
+)
 from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
-from engine.views import Breach
+from engine.views import Breach, CaseView
 from engine.workflow import available_workflows, unknown_workflow
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
@@ -249,13 +259,6 @@ class Reports:
         dated on or before it, oldest confirmation first; ``days`` counts from the
         confirmation to ``as_of``. ``review`` is the province's clause on what failing to
         publish costs the office (``publication_review``), where it has one."""
-        from engine.notices import (  # (only this report)
-            APPROVE_EVENT,
-            NOTICE_WORKFLOW,
-            PUBLISH_EVENT,
-            publication_basis,
-        )
-
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
@@ -287,6 +290,62 @@ class Reports:
                     "review": review.citation if review is not None and review.value else None,
                 })
         return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
+
+    def publication(self, county: str, as_of: date, province: str | None = None
+                    ) -> PublicationNotice:
+        """The 公布 of ``county`` as of ``as_of``, as ``doudi notice publication`` prints it
+        (:func:`engine.notices.render` gives its text or HTML): the households receiving 低保
+        there on that date (57号 第24条 publishes the 最低生活保障家庭), by posting place.
+
+        Every ``dibao`` case confirmed by ``as_of``, each in the county it was in on that date
+        (as the reports take it: one moved since is published where it was confirmed), whose
+        benefit case was still open then (:func:`engine.notices.receiving`), at the amount
+        paid for that month. The footer cites 57号 第24条 and the province's ``publicity``
+        clause. Raises :class:`InvalidInput` for a blank county, an unknown province, a date
+        the calendar does not cover, and a county with cases in several provinces and no
+        ``province``; :class:`UnknownName` for a county with no 低保 case opened by
+        ``as_of`` (most likely a misspelt one: a formal notice for it would still print).
+        """
+        county = arguments.text(county, "county")
+        as_of = arguments.a_date(as_of, "as_of")
+        province = arguments.maybe_text(province, "province")
+        if not county.strip():
+            raise InvalidInput("county must name a county", command_line="--county must name a county")
+        if province is not None:
+            self.registry.province(province)
+        self.calendar(province).check(as_of)  # (a date the reports would refuse too)
+        then_in, then_args = in_county_on(county, as_of)
+        views = [view for case in self.store.cases(province=province, workflow=NOTICE_WORKFLOW,
+                                                   condition=then_in, args=then_args)
+                 if case.opened_on <= as_of
+                 and (view := self.case(case.id, as_of=as_of)).case.county == county]
+        if not views:
+            raise UnknownName(f"no 低保 case in county {county!r}"
+                              + (f" of {province}" if province else "")
+                              + f" opened by {as_of.isoformat()}: nothing to publish")
+        provinces = sorted({v.case.province for v in views})
+        if province is None and len(provinces) > 1:
+            why = f"county {county!r} has cases in {', '.join(provinces)}: pass "
+            raise InvalidInput(why + "province", command_line=why + "--province")
+        code = province or provinces[0]
+        publicity = self.workflow(code, NOTICE_WORKFLOW, county).parameters.get("publicity")
+        benefits = {view.id: benefit for view in views
+                    if (benefit := self._benefit_on(view, as_of)) is not None}
+        return _publication_notice(views, county, as_of, publicity.citation if publicity else None,
+                                   benefits)
+
+    def _benefit_on(self, view: CaseView, as_of: date) -> Benefit | None:
+        """The benefit case a confirmed ``dibao`` case's ``approve`` opened, as it stood on
+        ``as_of`` (as ``case show`` and the reports see it: a phase-out run out by then has
+        ended it, recorded or not), and whether it had closed by then; None for a case that
+        opened none by then. ``view`` is the confirmed case as of ``as_of``: its links are
+        those made by then."""
+        linked = [link["case_id"] for link in view.links if link["workflow"] == BENEFIT_WORKFLOW]
+        if not linked:
+            return None
+        paid = self.case(linked[-1], as_of=as_of)
+        final = self.registry.workflow(paid.case.province, paid.case.workflow).final_states
+        return Benefit(paid, paid.state in final)
 
     def service_stations(self, province: str | None = None,
                          county: str | None = None) -> list[dict]:

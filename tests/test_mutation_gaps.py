@@ -22,7 +22,7 @@ from engine import Engine, EventRefused, InvalidInput, PluginError
 from engine.calendar import PROJECTION_BASIS, national_calendar
 from engine.cli.bulk import count_lines
 from engine.cli.options import emit
-from engine.notices import publication_notice, publicity_notice, render_text
+from engine.notices import publicity_notice, render_text
 from engine.periods import due_date, explain
 from engine.registry import get_registry
 from helpers import by_rule, error_line, run
@@ -89,7 +89,7 @@ def test_a_publicity_ending_in_a_projected_year_says_its_last_day_is_provisional
 
 
 def test_the_publication_lists_a_place_s_households_in_the_order_confirmed(engine):
-    """notices.publication_notice: "within a place, in the order of confirmation, then case id".
+    """Engine.publication: "within a place, in the order of confirmation, then case id".
     Two households of 大盂村: SX-B confirmed Tue 3/17, SX-A (the lower id) confirmed Tue 3/24
     (its 公示 3/16–3/23): SX-B is listed first."""
     late = to_publicity(engine, {**HOUSEHOLD, "applicant_name": "孙八", "delegated": True},
@@ -99,8 +99,7 @@ def test_the_publication_lists_a_place_s_households_in_the_order_confirmed(engin
     engine.fire(early, "approve", on=date(2026, 3, 17))
     engine.fire(late, "approve", on=date(2026, 3, 24))
     as_of = date(2026, 3, 24)
-    notice = publication_notice([engine.case(c, as_of=as_of) for c in (late, early)],
-                                "阳曲县", as_of)
+    notice = engine.publication("阳曲县", as_of)
     [(place, households)] = notice.places
     assert (place, [h.applicant_name for h in households]) == ("大盂村", ["王五", "孙八"])
 
@@ -119,8 +118,7 @@ def test_two_villages_of_one_name_under_two_townships_are_two_places(engine):
                                date(2026, 3, 9), case_id=f"V{n}")
         engine.fire(case_id, "approve", on=date(2026, 3, 17))
     as_of = date(2026, 3, 17)
-    notice = publication_notice([engine.case(f"V{n}", as_of=as_of) for n in range(3)],
-                                "阳曲县", as_of)
+    notice = engine.publication("阳曲县", as_of)
     assert [(place, [h.applicant_name for h in households])
             for place, households in notice.places] == [
         ("大盂村", ["丙三"]), ("新村（泥屯镇人民政府）", ["乙二"]), ("新村（黄寨镇人民政府）", ["甲一"])]

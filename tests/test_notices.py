@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import Engine
+from engine import Engine, InvalidInput, OutsideCalendar, PublicationNotice, UnknownName, notices
 from engine.notices import (
     ALLOWED_FIELDS,
     publication_basis,
-    publication_notice,
     publicity_notice,
+    render,
     render_html,
     render_text,
 )
@@ -276,8 +276,7 @@ def test_the_notice_is_the_one_posted_even_after_later_events(engine):
     engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 700})
     text = render_text(publicity_notice(engine.case(cid), channels(engine, "shanxi")))
     assert "保障金额每月650元" in text and "700" not in text
-    publication = render_text(publication_notice([engine.case(cid, as_of=date(2026, 3, 17))],
-                                                 "阳曲县", date(2026, 3, 17)))
+    publication = render_text(engine.publication("阳曲县", date(2026, 3, 17)))
     assert "1　王五　3人　700元" in publication
 
 
@@ -301,8 +300,7 @@ def test_a_correction_before_the_publicity_does_not_change_what_it_posts(engine)
     assert "申请人姓名：王五\n" in text and "保障金额每月650元" in text
     assert "王武" not in text and "999" not in text
     engine.fire(view.id, "approve", on=date(2026, 3, 17))
-    publication = render_text(publication_notice([engine.case(view.id, as_of=date(2026, 3, 17))],
-                                                 "阳曲县", date(2026, 3, 17)))
+    publication = render_text(engine.publication("阳曲县", date(2026, 3, 17)))
     assert "1　王五　3人　650元" in publication
 
 
@@ -355,8 +353,7 @@ def test_no_extra_attribute_ever_reaches_a_notice(engine, opened, posted):
                        date(2026, 3, 9), posted)
     engine.fire(cid, "approve", on=date(2026, 3, 17))
     notices = [publicity_notice(engine.case(cid), channels(engine, "shanxi")),
-               publication_notice([engine.case(cid, as_of=date(2026, 3, 17))], "阳曲县",
-                                  date(2026, 3, 17), "晋民发〔2023〕31号 四(五)")]
+               engine.publication("阳曲县", date(2026, 3, 17))]
     for notice in notices:
         for output in (render_text(notice), render_html(notice)):
             assert "王五" in output
@@ -591,6 +588,62 @@ def test_publication_leaves_out_a_household_moved_to_another_county(db):
                 payload={"outcome": "keep", "county": "清徐县"})
     assert publication_rows(db, "2026-06-09") == [("钱七", "1人", "500元"), ("周九", "2人", "610元")]
     assert publication_rows(db, "2026-06-10") == [("周九", "2人", "610元")]
+
+
+def test_the_python_api_gives_the_publication_the_command_prints(db):
+    """A platform embedding doudi (docs/python.md) gets the 公布 of 57号 第24条 as the command
+    prints it from one call, Engine.publication: 阳曲县 as of Tue 2026-05-12, where 王五
+    (confirmed 03-17) was found ineligible that day and 周九 (03-17, 610元) still receives
+    低保, lists 周九 alone. It had to gather the cases and their benefit cases itself; the
+    notice built from the views alone, as publication_notice offered it, published every case
+    ever confirmed, 王五 included."""
+    engine = Engine.open(db)
+    wang = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九", "household_size": 2,
+                               "amount": 610}, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, wang), "found_ineligible", on=date(2026, 5, 12))
+    notice = engine.publication("阳曲县", date(2026, 5, 12))
+    assert isinstance(notice, PublicationNotice)
+    assert [(place, [h.applicant_name for h in households])
+            for place, households in notice.places] == [("阳曲县", ["周九"])]
+    assert notice.basis == "民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)"
+    for fmt in ("text", "html"):
+        result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-05-12",
+                     "--format", fmt)
+        assert result.output == render(notice, fmt)
+    assert render(engine.publication("阳曲县", date(2026, 5, 12), province="shanxi")) == \
+        render(notice)
+
+
+def test_the_python_api_refuses_the_publication_as_the_command_does(db):
+    """Engine.publication's refusals are the command's, in the API's words (``province``,
+    ``county``), the command's in ``command_line``, nothing written."""
+    engine = Engine.open(db)
+    county_cases(engine)
+    other = to_publicity(engine, "jiangsu_draft", {"county": "阳曲县", "applicant_name": "乙",
+                                                   "amount": 500, "delegated": True}, date(2026, 3, 9))
+    engine.fire(other, "approve", on=date(2026, 3, 17))
+    before = dump_file(db)
+    with pytest.raises(UnknownName) as unknown:
+        engine.publication("阳曲", date(2026, 3, 17))
+    assert str(unknown.value) == "no 低保 case in county '阳曲' opened by 2026-03-17: nothing to publish"
+    with pytest.raises(InvalidInput) as several:
+        engine.publication("阳曲县", date(2026, 3, 17))
+    assert str(several.value) == "county '阳曲县' has cases in jiangsu_draft, shanxi: pass province"
+    assert several.value.command_line == ("county '阳曲县' has cases in jiangsu_draft, shanxi: pass "
+                                          "--province")
+    with pytest.raises(InvalidInput) as blank:
+        engine.publication(" ", date(2026, 3, 17))
+    assert (str(blank.value), blank.value.command_line) == ("county must name a county",
+                                                            "--county must name a county")
+    with pytest.raises(OutsideCalendar):
+        engine.publication("阳曲县", date(2017, 1, 1), province="shanxi")
+    with pytest.raises(InvalidInput, match="unknown province 'atlantis'"):
+        engine.publication("阳曲县", date(2026, 3, 17), province="atlantis")
+    with pytest.raises(InvalidInput, match="as_of must be a date"):
+        engine.publication("阳曲县", "2026-03-17")
+    assert dump_file(db) == before
+    assert not hasattr(notices, "publication_notice")  # (no way to the cumulative list)
 
 
 def test_publication_html_is_a_table_with_every_value_escaped(db):

@@ -10,7 +10,6 @@ import click
 from engine.cli import cli
 from engine.cli.cases import _workflow_of, open_engine
 from engine.cli.options import ISO_DATE, db_option, echo_all, echo_json, format_option
-from engine.errors import InvalidInput, UnknownName
 
 
 @cli.group()
@@ -60,46 +59,10 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     Grouped by posting place (the case's village, else its county); the footer cites
     民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
-    from engine.notices import BENEFIT_WORKFLOW, NOTICE_WORKFLOW, Benefit, publication_notice, render
-    from engine.store import in_county_on
+    from engine.notices import render
 
-    if not county.strip():
-        raise InvalidInput("--county must name a county")
-    engine = open_engine(db_path)
-    if province is not None:
-        engine.registry.province(province)
-    engine.calendar(province).check(as_of)  # a date the reports would refuse too
-    # Each case in the county it was in on --as-of (as the reports take it): one moved since
-    # is published where it was confirmed, not where it is now.
-    then_in, then_args = in_county_on(county, as_of)
-    views = [view for case in engine.store.cases(province=province, workflow=NOTICE_WORKFLOW,
-                                                 condition=then_in, args=then_args)
-             if case.opened_on <= as_of
-             and (view := engine.case(case.id, as_of=as_of)).case.county == county]
-    if not views:
-        # Most likely a misspelt county: a formal notice for it would still print.
-        raise UnknownName(f"no 低保 case in county {county!r}"
-                          + (f" of {province}" if province else "")
-                          + f" opened by {as_of.isoformat()}: nothing to publish")
-    provinces = sorted({v.case.province for v in views})
-    if province is None and len(provinces) > 1:
-        raise InvalidInput(f"county {county!r} has cases in {', '.join(provinces)}: pass --province")
-    code = province or (provinces[0] if provinces else None)
-    citation = None
-    if code is not None:
-        parameters = engine.workflow(code, NOTICE_WORKFLOW, county).parameters
-        citation = parameters["publicity"].citation if "publicity" in parameters else None
-    # Each confirmed case's benefit case as of --as-of, as case show and the reports see it (a
-    # phase-out run out by then has ended it, recorded or not): the 公布 lists the households
-    # still receiving 低保 then, at the amount paid that month (57号 第24条).
-    benefits: dict[str, Benefit] = {}
-    for view in views:
-        linked = [link["case_id"] for link in view.links if link["workflow"] == BENEFIT_WORKFLOW]
-        if linked:
-            paid = engine.case(linked[-1], as_of=as_of)
-            final = engine.registry.workflow(paid.case.province, paid.case.workflow).final_states
-            benefits[view.id] = Benefit(paid, paid.state in final)
-    echo_all(render(publication_notice(views, county, as_of, citation, benefits), fmt), nl=False)
+    notice = open_engine(db_path).publication(county, as_of, province)
+    echo_all(render(notice, fmt), nl=False)
 
 
 @notice.command()
