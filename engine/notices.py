@@ -290,10 +290,17 @@ def _clause(citation: str) -> str:
     return re.sub(r"（[^（）]*）$", "", citation).strip()
 
 
-def receiving(benefit: Benefit, county: str) -> bool:
-    """Whether the household still received 低保 in ``county`` on the 公布's date: its benefit
-    case had not closed by then, and had not been moved to another county (an event on it
-    giving a county other than the one it was opened with, and other than ``county``)."""
+def receiving(benefit: Benefit | None, county: str) -> bool:
+    """Whether a confirmed household still received 低保 in ``county`` on the date its benefit
+    case is read as of (57号 第24条 publishes the 最低生活保障家庭): its benefit case had not
+    closed by then, and had not been moved to another county (an event on it giving a county
+    other than the one it was opened with, and other than ``county``). A confirmed case that
+    opened no benefit case (``None``) counts as receiving, at its confirmed amount.
+
+    The one rule of who is published: the 公布 (:meth:`engine.core.Engine.publication`) lists
+    those it holds for, and report unpublished waits for the 公布 of those alone."""
+    if benefit is None:
+        return True
     if benefit.closed:
         return False
     opened_in = benefit.view.history[0]["payload"].get("county") if benefit.view.history else None
@@ -334,9 +341,9 @@ def _publication_notice(
             continue
         fields = allowed(view.case.attributes)
         benefit = benefits.get(view.id)
+        if not receiving(benefit, county):
+            continue
         if benefit is not None:
-            if not receiving(benefit, county):
-                continue
             paid = amount_in_force(benefit)
             if paid is not None:
                 fields["amount"] = paid

@@ -25,6 +25,7 @@ from engine.notices import (
     PublicationNotice,
     _publication_notice,
     publication_basis,
+    receiving,
 )
 from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
@@ -257,8 +258,12 @@ class Reports:
         """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
         …应当在低保家庭所在村（社区）公布") as of ``as_of`` (default today), by the events
         dated on or before it, oldest confirmation first; ``days`` counts from the
-        confirmation to ``as_of``. ``review`` is the province's clause on what failing to
-        publish costs the office (``publication_review``), where it has one."""
+        confirmation to ``as_of``. A case whose household no longer received 低保 there on
+        ``as_of`` (its benefit case stopped, ended or moved away by then) is not listed: the
+        公布 is of the 低保家庭, and the one of that date (:meth:`publication`) leaves it out by
+        the same rule (:func:`engine.notices.receiving`). ``review`` is the province's clause
+        on what failing to publish costs the office (``publication_review``), where it has
+        one."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
@@ -273,16 +278,20 @@ class Reports:
             review = wf.parameters.get("publication_review")
             for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
                                                 APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
-                then = row["county"]
-                if row["moved"]:  # (the county it was in on as_of, as the other reports take it)
-                    then = self._as_of(self._load(row["case_id"]), as_of)[0].county
-                    if county is not None and then != county:
-                        continue
                 try:
                     approved = stored_date(row["since"])
                 except ValueError as exc:  # (an event's date changed by hand)
                     raise DamagedRecord.of(f"the {APPROVE_EVENT} event of case "
                                            f"{row['case_id']!r}", exc) from None
+                # (the county it was in on as_of, as the other reports take it)
+                view = self.case(row["case_id"], as_of=as_of)
+                then = view.case.county
+                if county is not None and then != county:
+                    continue
+                # Only a household still receiving 低保 there is published (the 公布's rule):
+                # one whose benefit stopped, ended or moved away by as_of waits for none.
+                if not receiving(self._benefit_on(view, as_of), then):
+                    continue
                 rows.append({
                     "case_id": row["case_id"], "province": code, "county": then,
                     "approved_on": row["since"], "days": (as_of - approved).days,

@@ -14,6 +14,7 @@ Dates are counted by hand on the 2026 official calendar (国办发明电〔2025�
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -588,6 +589,56 @@ def test_publication_leaves_out_a_household_moved_to_another_county(db):
                 payload={"outcome": "keep", "county": "清徐县"})
     assert publication_rows(db, "2026-06-09") == [("钱七", "1人", "500元"), ("周九", "2人", "610元")]
     assert publication_rows(db, "2026-06-10") == [("周九", "2人", "610元")]
+
+
+def test_unpublished_leaves_out_a_household_no_longer_receiving_as_the_publication_does(db):
+    """57号 第24条: "低保审核确认完毕后…应当在低保家庭所在村（社区）公布": the 公布 is of the 低保家庭,
+    so a confirmed case whose 公布 was never recorded is waiting for it only while its
+    household still receives 低保 where it was confirmed; once it does not, the 公布 as of that
+    date would not list it, and report unpublished does not either (the same rule). Four 阳曲县
+    households confirmed Tue 2026-03-17, none published:
+    - 王五: benefit found_ineligible on Tue 2026-05-12 → waiting as of 05-11, not as of 05-12;
+    - 孙八: income_exceeds Fri 2026-04-10, 山西 一(五) 6-month phase-out 2026-05…2026-10 → ends
+      by itself on Sun 2026-11-01 (nothing recorded): waiting as of 10-31, not as of 11-01;
+    - 钱七: its benefit case given 清徐县 by a re-check on Wed 2026-06-10 → waiting in 阳曲县 as
+      of 06-09, nowhere as of 06-10;
+    - 周九: never stopped, waiting on every date (its days counted from 03-17).
+    The report listed all four on every date, cases the 公布 it asks for leaves out."""
+    engine = Engine.open(db, today=lambda: date(2026, 11, 2))
+    names = {}
+    for name, village in [("王五", "大盂村"), ("孙八", "大盂村"), ("钱七", "东黄水村"), ("周九", None)]:
+        household = {"county": "阳曲县", "applicant_name": name, "household_size": 1, "amount": 500}
+        if village:
+            household["village"] = village
+        names[approve_delegated(engine, household, date(2026, 3, 9), date(2026, 3, 17))] = name
+    ids = {name: cid for cid, name in names.items()}
+    engine.fire(benefit_of(engine, ids["王五"]), "found_ineligible", on=date(2026, 5, 12))
+    engine.fire(benefit_of(engine, ids["孙八"]), "income_exceeds", on=date(2026, 4, 10),
+                payload={"per_capita_income": 900, "standard": 810})
+    engine.fire(benefit_of(engine, ids["钱七"]), "review", on=date(2026, 6, 10),
+                payload={"outcome": "keep", "county": "清徐县"})
+
+    def waiting(as_of, county="阳曲县"):
+        return [(names[r["case_id"]], r["county"], r["days"])
+                for r in engine.unpublished(county=county, as_of=as_of)]
+
+    assert waiting(date(2026, 5, 11)) == [("王五", "阳曲县", 55), ("孙八", "阳曲县", 55),
+                                          ("钱七", "阳曲县", 55), ("周九", "阳曲县", 55)]
+    assert waiting(date(2026, 5, 12)) == [("孙八", "阳曲县", 56), ("钱七", "阳曲县", 56),
+                                          ("周九", "阳曲县", 56)]
+    assert waiting(date(2026, 6, 9)) == [("孙八", "阳曲县", 84), ("钱七", "阳曲县", 84),
+                                         ("周九", "阳曲县", 84)]
+    assert waiting(date(2026, 6, 10)) == [("孙八", "阳曲县", 85), ("周九", "阳曲县", 85)]
+    assert waiting(date(2026, 6, 10), "清徐县") == []
+    assert waiting(date(2026, 10, 31)) == [("孙八", "阳曲县", 228), ("周九", "阳曲县", 228)]
+    assert waiting(date(2026, 11, 1)) == [("周九", "阳曲县", 229)]
+    # The report and the 公布 name the same households on each date (none was published).
+    for as_of in ("2026-05-11", "2026-05-12", "2026-06-10", "2026-10-31", "2026-11-01"):
+        listed = [name for name, *_ in publication_rows(db, as_of)]
+        report = run(db, "report", "unpublished", "--county", "阳曲县", "--as-of", as_of,
+                     "--format", "json")
+        assert report.exit_code == 0, report.output
+        assert sorted(names[r["case_id"]] for r in json.loads(report.stdout)) == sorted(listed)
 
 
 def test_the_python_api_gives_the_publication_the_command_prints(db):
