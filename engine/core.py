@@ -116,6 +116,16 @@ def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
                          "give the reason once")
 
 
+def _residence_judged(said: str, wf: Workflow, event: str, payload: Mapping[str, Any]) -> None:
+    """:func:`check_residence_judged` of a correction's data (``said``: the correction, as its
+    refusals name it): a residence corrected on an event that does not judge the place would
+    be kept as evidence as if it had been judged."""
+    try:
+        check_residence_judged(wf, event, payload)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{said}: {exc}") from None
+
+
 def _county(attributes: Mapping[str, Any]) -> str | None:
     """A case's county as its attributes give it (None where they name none)."""
     county = attributes.get("county")
@@ -577,6 +587,9 @@ class Engine(Reports, Maintenance):
         ``linked``: opened by another case's event, with what doudi decided there."""
         county = _county(attributes)
         wf = self._workflow(province, workflow, county, on)
+        # (residence is given to the event that judges the place: kept from the opening, the
+        # case would show it as if that had been judged)
+        check_residence_judged(wf, OPEN_EVENT, attributes)
         wf.check_attributes(attributes, opening=True, linked=linked)
         calendar = self._case_calendar(province, county)
         calendar.check(on)
@@ -1095,7 +1108,11 @@ class Engine(Reports, Maintenance):
         data changes is judged: a guard the data as recorded does not pass either (a rule
         added since) is about the case, not about the correction, and is left out."""
         entry = history[seq]
-        if not payload or entry.event in ENGINE_EVENTS:  # (an opening, a correction: no guard)
+        if not payload:
+            return
+        said = f"correction of event {seq} ({entry.event} on {entry.on.isoformat()})"
+        if entry.event in ENGINE_EVENTS:  # (an opening, a correction: no guard)
+            _residence_judged(said, self._workflow_of(case), entry.event, payload)
             return
         before = history[:seq]
         attributes = attributes_given_by(before)
@@ -1104,6 +1121,9 @@ class Engine(Reports, Maintenance):
         then = CaseRecord(case.id, case.province, case.workflow, county, entry.from_state,
                           attributes, case.opened_on, before[-1].on, case.version)
         wf = self._workflow_of(then, entry.on)
+        # (the place is judged by the event's own guard below where it judges it, and a
+        # residence is refused where it does not, as the event refuses it)
+        _residence_judged(said, wf, entry.event, payload)
         corrected = {**entry.payload, **payload}
         _always_delegated(wf, case.province, county, corrected)
         taken = wf.recorded_transition(entry.event, entry.from_state, entry.to_state)
@@ -1118,7 +1138,6 @@ class Engine(Reports, Maintenance):
                                  entry.reason, before, deadlines, wf, calendar, rules)
 
         as_recorded, as_corrected = context(entry.payload), context(corrected)
-        said = f"correction of event {seq} ({entry.event} on {entry.on.isoformat()})"
         for name in taken.guards:
             guard = self.registry.guards[name]
             try:

@@ -9,20 +9,28 @@ from engine.effects import Outcome
 from engine.errors import InvalidInput
 from engine.guards import GuardContext
 from engine.hookspecs import hookimpl
+from engine.workflow import OPEN_EVENT
 
 #: The guard that judges the place from the members' residence: the transitions that list it
 #: are the only ones that read ``payload["residence"]``.
 GUARD = "application_place_allowed"
 
 
-def check_residence_judged(workflow, event: str, payload) -> None:
+def check_residence_judged(workflow, event: str, data) -> None:
     """Residence given to an event no transition of which judges the place (the temporary
-    workflow's 受理, any event but 受理) is refused (:class:`InvalidInput`): recorded, it would
-    be kept as the case's attribute as if the place had been judged, and it was not."""
-    if "residence" in payload and not any(
-            t.event == event and GUARD in t.guards for t in workflow.transitions):
-        raise InvalidInput(f"the {workflow.name} workflow does not judge where a household may "
-                           f"apply at {event}: give {event} no residence")
+    workflow's 受理, any event but 受理), at the opening (``event`` :data:`OPEN_EVENT`,
+    ``data`` its attributes) or in a correction of such an event (``data`` the corrected
+    data) is refused (:class:`InvalidInput`): recorded, it would be kept as the case's
+    attribute, or as its evidence, as if the place had been judged, and it was not."""
+    if "residence" not in data:
+        return
+    judging = list(dict.fromkeys(t.event for t in workflow.transitions if GUARD in t.guards))
+    if event in judging:
+        return
+    at = "the opening" if event == OPEN_EVENT else event
+    raise InvalidInput(f"the {workflow.name} workflow does not judge where a household may "
+                       f"apply at {at}: give {at} no residence"
+                       + (f" ({' or '.join(judging)} judges it)" if judging else ""))
 
 
 def _residence(ctx: GuardContext) -> Residence | None:

@@ -287,6 +287,82 @@ def test_residence_on_an_event_that_does_not_judge_the_place_is_refused_by_api_a
     assert engine.case(dibao.id).state == "accepted"
 
 
+def test_residence_given_at_the_opening_is_refused_by_api_cli_and_import(engine, db):
+    # 57号 第四条、第五条 (and each province's 四(三)) decide where a household may apply; doudi
+    # judges it at 受理, from the residence given to accept. Given as an attribute at the
+    # opening it was kept unjudged, and the case showed a 乙县 household's residence on a case
+    # filed in 甲县 as if the place had been checked. Refused now: one line, exit 2, nothing
+    # written (the API, `case open --set`, an import line alike).
+    household = residence("a", member("a", "乙县", "乙县"))
+    before = dump_file(db)
+    with pytest.raises(InvalidInput) as caught:
+        engine.open_case(province="shanxi", on=ON,
+                         attributes={"county": "甲县", "residence": household})
+    assert str(caught.value) == ("the dibao workflow does not judge where a household may apply "
+                                 "at the opening: give the opening no residence (accept judges it)")
+    with pytest.raises(InvalidInput) as temporary:  # (临时救助 judges no place at all)
+        engine.open_case(province="shanxi", workflow="temporary", on=ON,
+                         attributes={"county": "甲县", "residence": household})
+    assert str(temporary.value) == ("the temporary workflow does not judge where a household may "
+                                    "apply at the opening: give the opening no residence")
+    with pytest.raises(ImportStopped) as stopped:
+        engine.import_lines([json.dumps({"op": "open", "province": "shanxi", "on": ON.isoformat(),
+                                         "attributes": {"county": "甲县", "residence": household}},
+                                        ensure_ascii=False)])
+    assert str(stopped.value).startswith(f"line 1: {caught.value}")
+    result = run(db, "case", "open", "--province", "shanxi", "--set", "county=甲县",
+                 "--set", "residence=乙县", "--on", ON.isoformat())
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == f"Error: {caught.value}"
+    assert dump_file(db) == before
+
+
+def test_a_corrected_residence_is_judged_where_the_event_judges_the_place(engine, db):
+    # A correction is checked by the corrected event's own guards (docs/evidence.md): a
+    # residence corrected on 受理 is judged by 57号 第四条 as 受理 judges it — a household
+    # registered and living in 乙县 "向户籍所在地……提出书面申请", so not at 甲县, exit 1 —
+    # while on the opening or any other event, which judge no place, it was kept as evidence
+    # unjudged: refused now as the event refuses it, exit 2. Nothing written either way.
+    case = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"})
+    engine.fire(case.id, "accept", on=ON)  # (no residence: the place not judged)
+    engine.fire(case.id, "start_investigation", on=date(2026, 3, 3))
+    elsewhere = residence("a", member("a", "乙县", "乙县"))
+    here = residence("a", member("a", "甲县", "甲县"))
+    before = dump_file(db)
+    with pytest.raises(EventRefused) as refusal:
+        engine.correct(case.id, 1, on=date(2026, 3, 4), reason="住址", payload={
+            "residence": elsewhere})
+    assert str(refusal.value) == (
+        f"correction of event 1 (accept on 2026-03-02): applicant a may not apply at 甲县: this "
+        f"household may apply through a at 乙县 (户籍所在地; {GENERAL})")
+    refused = {}
+    for seq, event, on in [(0, "open", "2026-03-02"),
+                           (2, "start_investigation", "2026-03-03")]:
+        at = "the opening" if event == "open" else event
+        with pytest.raises(InvalidInput) as caught:
+            engine.correct(case.id, seq, on=date(2026, 3, 4), reason="住址",
+                           payload={"residence": here})
+        assert str(caught.value) == (
+            f"correction of event {seq} ({event} on {on}): the dibao workflow does not judge "
+            f"where a household may apply at {at}: give {at} no residence (accept judges it)")
+        refused[seq] = caught.value
+    assert dump_file(db) == before
+    # `--set` gives text, not the members' object (`case accept` takes it from a file): on 受理
+    # its guard refuses it as malformed; on the others it is refused whatever its shape.
+    for seq, message in [(1, "correction of event 1 (accept on 2026-03-02): residence: expected "
+                             "an object, got str"), (0, refused[0]), (2, refused[2])]:
+        result = run(db, "case", "correct", case.id, str(seq), "--on", "2026-03-04",
+                     "--reason", "住址", "--set", "residence=乙县")
+        assert result.exit_code == 2, result.output
+        assert error_line(result) == f"Error: {message}"
+    assert dump_file(db) == before
+    # The residence 受理 allows is recorded as its correction.
+    view = engine.correct(case.id, 1, on=date(2026, 3, 4), reason="住址",
+                          payload={"residence": here})
+    assert view.history[-1]["corrects"] == 1
+    assert view.history[-1]["payload"] == {"residence": here}
+
+
 def test_a_place_or_id_that_would_not_show_as_itself_is_refused(engine, db, tmp_path):
     # Found by review: a member id or place with a terminal escape or a line break was
     # printed as it was (in the 申请地 line, a refusal, an import's skipped-line list).

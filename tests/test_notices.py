@@ -336,7 +336,7 @@ def test_private_attributes_never_appear_in_any_notice(db):
 
 # (and the case's own fields, refused as attribute names: a key drawn as "state" or "id" was
 # an InvalidInput, not a notice; and residence, which only an event judging the place takes:
-# given to post_publicity it is refused since c005a69)
+# given to post_publicity it is refused since c005a69, and at the opening too)
 RESERVED = ALLOWED_FIELDS | CASE_FIELDS | {"delegated", "special_hardship", "channel",
                                            "household", "assessment", "exception_route",
                                            "residence"}
