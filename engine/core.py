@@ -53,7 +53,6 @@ from engine.store import CaseRecord, Change, Known, SettingsChanged, Store, copi
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     CORRECTION_EVENT,
-    ENGINE_EVENTS,
     OPEN_EVENT,
     SYSTEM_EVENTS,
     Parameter,
@@ -94,6 +93,18 @@ def _always_delegated(wf: Workflow, province: str, county: str | None,
             f"{json.dumps(attributes['delegated'], ensure_ascii=False, default=repr)}"
         )
     return True
+
+
+def _delegated_as_corrected(wf: Workflow, province: str, county: str | None,
+                            recorded: Mapping[str, Any], corrected: Mapping[str, Any]) -> None:
+    """Refuse a correction's ``delegated=false`` where the place always delegates, as the
+    event is refused it; not where the data as recorded says so too (recorded before the
+    place's rule: the case's matter, not the correction's)."""
+    try:
+        _always_delegated(wf, province, county, recorded)
+    except EventRefused:
+        return
+    _always_delegated(wf, province, county, corrected)
 
 
 def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
@@ -1108,11 +1119,19 @@ class Engine(Reports, Maintenance):
         data changes is judged: a guard the data as recorded does not pass either (a rule
         added since) is about the case, not about the correction, and is left out."""
         entry = history[seq]
-        if not payload:
+        if not payload or entry.event in SYSTEM_EVENTS:  # (a correction, a recompute: no data)
             return
+        corrected = {**entry.payload, **payload}
         said = f"correction of event {seq} ({entry.event} on {entry.on.isoformat()})"
-        if entry.event in ENGINE_EVENTS:  # (an opening, a correction: no guard)
-            _residence_judged(said, self._workflow_of(case), entry.event, payload)
+        if entry.event == OPEN_EVENT:
+            # What the opening itself refuses besides the attributes' shapes (it has no guard)
+            county = _county(corrected)
+            wf = self._workflow(case.province, case.workflow, county, entry.on)
+            _residence_judged(said, wf, entry.event, payload)
+            try:
+                _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
+            except DoudiError as exc:
+                raise type(exc)(f"{said}: {exc}") from None
             return
         before = history[:seq]
         attributes = attributes_given_by(before)
@@ -1124,8 +1143,7 @@ class Engine(Reports, Maintenance):
         # (the place is judged by the event's own guard below where it judges it, and a
         # residence is refused where it does not, as the event refuses it)
         _residence_judged(said, wf, entry.event, payload)
-        corrected = {**entry.payload, **payload}
-        _always_delegated(wf, case.province, county, corrected)
+        _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
         taken = wf.recorded_transition(entry.event, entry.from_state, entry.to_state)
         if taken is None or not taken.guards:
             return

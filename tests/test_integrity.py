@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import Busy, Conflict, EventRefused
+from engine.errors import Busy, Conflict, EventRefused, InvalidInput
 from helpers import dump_file, error_line, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
@@ -1314,6 +1314,46 @@ def test_a_correction_of_a_publicity_is_refused_a_channel_the_publicity_is_refus
     # (the channel it was posted in, given again, is taken: the correction adds its reason)
     assert run(db, "case", "correct", case.id, "5", "--on", "2026-03-10", "--reason",
                "公示渠道录错", "--set", "channel=村（社区）").exit_code == 0
+
+
+def test_a_correction_is_refused_what_the_corrected_event_refuses_besides_its_guards(db):
+    """Found by review: a correction's data must pass "the event's own checks"
+    (docs/evidence.md), and an event's checks are more than its transition's guards:
+    - 天津 confirms at the township, always (津民发〔2023〕13号 四(一)): the opening refuses
+      delegated=false, and so does a correction of 受理; a correction of the opening (seq 0,
+      which has no guards) took it.
+    - Only dibao's 受理 judges where a household may apply (57号 第四条、第五条): the
+      investigation refuses residence, and a correction of it took one.
+    Both are refused now, as the event is, exit 1 and 2, nothing written."""
+    engine = Engine.open(db)
+    engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="t",
+                     attributes={"county": "和平区"})
+    engine.fire("t", "accept", on=date(2026, 3, 3))
+    engine.fire("t", "start_investigation", on=date(2026, 3, 4))
+    residence = '{"applicant": "a", "members": [{"id": "a", "registered_in": "河西区", ' \
+                '"lives_in": "河西区"}]}'
+    before = dump_file(db)
+    opening = run(db, "case", "correct", "t", "0", "--on", "2026-03-04", "--reason", "录错",
+                  "--set", "delegated=false")
+    assert (opening.exit_code, error_line(opening)) == (1, (
+        "Error: correction of event 0 (open on 2026-03-02): confirmation is always delegated "
+        "to the township in 和平区 (tianjin) (津民发〔2023〕13号 四(一)): delegated cannot be "
+        "false"))
+    with pytest.raises(InvalidInput) as caught:
+        engine.correct("t", 2, date(2026, 3, 4), "录错", {"residence": json.loads(residence)})
+    assert str(caught.value) == (
+        "correction of event 2 (start_investigation on 2026-03-04): the dibao workflow does "
+        "not judge where a household may apply at start_investigation: give "
+        "start_investigation no residence (accept judges it)")
+    with pytest.raises(InvalidInput, match=r"^correction of event 0 \(open on 2026-03-02\): "
+                                           r"the dibao workflow does not judge where a household "
+                                           r"may apply at the opening: give the opening no "
+                                           r"residence \(accept judges it\)$"):
+        engine.correct("t", 0, date(2026, 3, 4), "录错", {"residence": json.loads(residence)})
+    assert dump_file(db) == before
+    # (what the opening takes is taken: the county it was opened in, said again)
+    assert engine.correct("t", 0, date(2026, 3, 4), "录错", {"county": "和平区"}).state \
+        == "investigating"
 
 
 def test_audit_verify_takes_an_event_written_while_it_reads_for_no_tampering(db):
