@@ -81,7 +81,7 @@ class Finding:
 @frozen
 class SettingFinding:
     """A county parameter setting whose row cannot be read back (not chained: only read), or,
-    ``broken``, one read back whose value breaks a rule of its parameter."""
+    ``broken``, one read back that breaks a rule `parameter set` holds a setting to."""
 
     id: int  # the row's
     province: str

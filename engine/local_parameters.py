@@ -141,20 +141,20 @@ def with_settings(workflow: Workflow, settings: Iterable[LocalSetting]) -> Workf
     """``workflow`` (the province's) with the county's settings in force after ``settings``
     (one place's, in effect order) on top.
 
-    A stored setting the workflow cannot take (a value that breaks a rule of its parameter:
-    a row changed outside doudi, or one recorded before doudi held settings to that rule)
-    is a :class:`DamagedRecord` naming the setting and how to put it right: before, the
-    error blamed the workflow's file ("workflows/dibao.toml: parameter …"), which is fine."""
+    A stored setting `parameter set` would refuse (:func:`checked`: a value that breaks a rule
+    of its parameter, a blank basis, a parameter the province does not leave to counties, a
+    county undoing the delegation of a province that always delegates; a row changed outside
+    doudi, or one recorded before doudi held settings to that rule) is a
+    :class:`DamagedRecord` naming the setting and how to put it right: before, a value's
+    error blamed the workflow's file ("workflows/dibao.toml: parameter …"), which is fine,
+    and the other rules were not checked at all (such a row silently applied)."""
     local = in_force(settings)
     if not local:
         return workflow
-    try:
-        return workflow.with_parameters(s.parameter() for s in local.values())
-    except WorkflowLoadError:
-        pass
     for setting, problem in _broken_in(workflow, local.values()):
-        raise broken(setting, problem)
-    raise AssertionError("no setting broke the workflow")  # (each was added as a whole)
+        current = workflow.parameters.get(setting.name)
+        raise broken(setting, problem, current is not None and current.local)
+    return workflow.with_parameters(s.parameter() for s in local.values())
 
 
 def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
@@ -172,40 +172,53 @@ def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
 
 def _broken_in(workflow: Workflow, local: Iterable[LocalSetting]
                ) -> Iterator[tuple[LocalSetting, str]]:
-    """The settings in force (``local``) that ``workflow`` cannot take, each added in turn (in
-    effect order) to those taken before it, and what is wrong with each, in the words
-    `parameter set` refuses it in (the rules are one: value_problem)."""
+    """The settings in force (``local``) that ``workflow`` cannot take, each checked by
+    :func:`checked` (the rules `parameter set` holds a setting to: one place for both) and
+    added in turn (in effect order) to those taken before it, and what is wrong with each, in
+    the words `parameter set` refuses it in."""
     built = workflow
     for setting in sorted(local, key=lambda s: s.on):
         try:
+            checked(workflow, setting)
             built = built.with_parameters([setting.parameter()])
+        except InvalidInput as exc:
+            yield setting, str(exc)
         except WorkflowLoadError as exc:
             where = f"{setting.workflow} parameter {setting.name!r}"
-            current = workflow.parameters.get(setting.name)
-            yield setting, f"workflow {setting.workflow!r} has no parameter {setting.name!r}" \
-                if current is None else value_problem(
-                    where, setting.value, current, "the province's",
-                    setting.name in workflow.duration_parameters or is_duration(current.value)
-                ) or f"{where}: {str(exc).removeprefix(f'{workflow.source}: ')}"
+            yield setting, f"{where}: {str(exc).removeprefix(f'{workflow.source}: ')}"
 
 
-def broken(setting: LocalSetting, problem: str) -> DamagedRecord:
-    """The error naming a stored ``setting`` whose value breaks a rule (``problem``)."""
-    on = setting.on.isoformat()
+def broken(setting: LocalSetting, problem: str, settable: bool = True) -> DamagedRecord:
+    """The error naming a stored ``setting`` that breaks a rule (``problem``); ``settable``
+    False: one the county may not set at all (a parameter not left to it), put right only by
+    its removal."""
     what = (f"county setting #{setting.id} ({setting.province} {setting.county} "
-            f"{setting.workflow} {setting.name}, for {on}, recorded {setting.recorded_at}) "
-            f"breaks a rule ({problem}): it was changed outside doudi or recorded before "
-            f"doudi held settings to that rule")
-    place = f"--province {setting.province} --county {setting.county}" + (
-        f" --workflow {setting.workflow}" if setting.workflow != "dibao" else "")
-    again = f"put it right by recording its value for {on} again"
-    error = DamagedRecord(
-        f"{what}; {again}: Engine.set_parameter(…, on={on}), value None for the province's",
-        command_line=f"{what}; {again}: doudi parameter set {setting.name} VALUE {place} "
-                     f"--on {on} --basis …, or parameter unset with the same options for the "
-                     f"province's")
+            f"{setting.workflow} {setting.name}, for {setting.on.isoformat()}, recorded "
+            f"{setting.recorded_at}) breaks a rule ({problem}): it was changed outside doudi "
+            f"or recorded before doudi held settings to that rule")
+    api, command_line = repair(setting.province, setting.county, setting.workflow, setting.name,
+                               setting.on, settable)
+    error = DamagedRecord(f"{what}; {api}", command_line=f"{what}; {command_line}")
     error.problem = problem
     return error
+
+
+def repair(province: str, county: str, workflow: str, name: str, on: date,
+           settable: bool = True) -> tuple[str, str]:
+    """How to put right a stored setting of ``name`` for ``on`` that is damaged, through the
+    API and on the command line: a setting (or removal) recorded later for the same place,
+    parameter and date wins that day, the damaged row kept as evidence."""
+    day = on.isoformat()
+    place = f"--province {province} --county {county}" + (
+        f" --workflow {workflow}" if workflow != "dibao" else "")
+    if not settable:
+        again = f"put it right by recording its removal for {day}"
+        return (f"{again}: Engine.set_parameter(…, value=None, on={day})",
+                f"{again}: doudi parameter unset {name} {place} --on {day} --basis …")
+    again = f"put it right by recording its value for {day} again"
+    return (f"{again}: Engine.set_parameter(…, on={day}), value None for the province's",
+            f"{again}: doudi parameter set {name} VALUE {place} --on {day} --basis …, or "
+            f"parameter unset with the same options for the province's")
 
 
 def read_rows(rows: Iterable[Mapping[str, Any]]

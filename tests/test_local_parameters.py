@@ -959,3 +959,85 @@ def test_a_stored_setting_that_breaks_a_rule_is_named_as_the_county_s_not_the_wo
     assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}["total"] \
         == total_due.isoformat()
     assert run(db, "audit", "verify").exit_code == 0
+
+
+# 民发〔2021〕57号 第15条's 3 working days are the province's; 乙县's 2: due 03-04 (see above).
+# 晋民发〔2023〕31号 四(二)'s total, 30 working days from Mon 03-02: 2026-04-14 (see above).
+# 天津 delegates every case (津民发〔2023〕13号 四(一)): 20 working days, 3/30 (see above).
+@pytest.mark.parametrize(("province", "county", "name", "value", "edit", "stored_name", "problem",
+                          "repair", "rule", "due"), [
+    # A blank basis (parameter set refuses it: "needs its basis"); before, the workflow's
+    # own check named it twice over ("parameter 'investigation_start': parameter
+    # 'investigation_start': has no citation").
+    ("shanxi", "乙县", "investigation_start", "2wd", "citation = '  '", "investigation_start",
+     "dibao parameter 'investigation_start' needs its basis (citation: the document and clause "
+     "that set it)",
+     ["set", "investigation_start", "2wd"], "investigation_start", COUNTY_INVESTIGATION_DUE),
+    # A parameter the province does not leave to counties (晋民发〔2023〕31号 四(二) sets the
+    # total): before, applied silently, the case's total due 2 working days on (03-04).
+    ("shanxi", "乙县", "investigation_start", "2wd", "name = 'total'", "total",
+     "dibao parameter 'total' is not left to the locality (晋民发〔2023〕31号 四(二) sets it); "
+     "a county may set: county_confirmation, delegation, investigation_start, "
+     "publicity_channels, refusal_notice, residence_permit_applications, verification_start",
+     ["unset", "total"], "total", TOTAL_DUE),
+    # A county undoing the delegation of a province that always delegates: before, applied
+    # silently (a 和平区 case could be confirmed by the district, not its township).
+    ("tianjin", "和平区", "delegation", "always", "value = '\"per_case\"'", "delegation",
+     "dibao parameter 'delegation' is always in tianjin (津民发〔2023〕13号 四(一)): a county "
+     "cannot set it back",
+     ["set", "delegation", "always"], "total", DELEGATED_TOTAL_DUE),
+])
+def test_a_stored_setting_that_breaks_a_rule_of_what_a_county_may_set_is_damaged_too(
+        db, province, county, name, value, edit, stored_name, problem, repair, rule, due):
+    """Found by review: a county's stored settings were held again only to the value rules
+    when its workflow was built; a row edited by hand to break another rule `parameter set`
+    holds a setting to (a blank basis, a parameter the province does not leave to counties,
+    a county undoing the delegation of a province that always delegates) applied silently.
+    They are the rules of what a county may set, so one rule set for both (checked): such a
+    row is the county's damaged setting, exit 1, nothing written, named by `audit verify`,
+    and put right by the command its error line gives."""
+    import sqlite3
+
+    place = ["--province", province, "--county", county, "--on", "2026-01-05"]
+    assert run(db, "parameter", "set", name, value, *place, "--basis",
+               "县人民政府〔2026〕2号").exit_code == 0
+    opened = run(db, "case", "open", "--province", province, "--on", "2026-03-02", "--set",
+                 f"county={county}")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute(f"update local_parameters set {edit} where id = 1")
+        put_back_triggers(conn)
+        recorded_at = conn.execute("select recorded_at from local_parameters").fetchone()[0]
+    conn.close()
+    before = dump_file(db)
+
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02")
+    repair_line = (
+        f"put it right by recording its removal for 2026-01-05: doudi parameter unset "
+        f"{stored_name} --province {province} --county {county} --on 2026-01-05 --basis …"
+        if repair[0] == "unset" else
+        f"put it right by recording its value for 2026-01-05 again: doudi parameter set "
+        f"{stored_name} VALUE --province {province} --county {county} --on 2026-01-05 --basis "
+        "…, or parameter unset with the same options for the province's")
+    assert (fired.exit_code, error_line(fired)) == (1, (
+        f"Error: county setting #1 ({province} {county} dibao {stored_name}, for 2026-01-05, "
+        f"recorded {recorded_at}) breaks a rule ({problem}): it was changed outside doudi or "
+        f"recorded before doudi held settings to that rule; {repair_line}")), fired.output
+    assert dump_file(db) == before
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert verified.stdout.splitlines() == [
+        f"county setting #1 ({province} {county} dibao {stored_name}): breaks a rule "
+        f"({problem}); the deadlines of the {province} dibao cases were not compared with their "
+        "histories"]
+    assert error_line(verified) == "Error: 1 county setting breaks a rule"
+
+    repaired = run(db, "parameter", *repair, *place, "--basis", "县人民政府〔2026〕2号 更正")
+    assert repaired.exit_code == 0, repaired.output
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02", "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[rule] \
+        == due.isoformat()
+    assert run(db, "audit", "verify").exit_code == 0
