@@ -167,8 +167,9 @@ class Engine(Reports, Maintenance):
         # (province, workflow, county, state, _OF_CASE), see _workflow_of.
         self._workflows: dict[tuple, Workflow] = {}
         self._local: dict[Place, list[LocalSetting]] | None = None
-        # (each place whose settings hold a row that cannot be read back: its error)
-        self._damaged_places: dict[Place, DamagedRecord] = {}
+        # (each place whose settings hold a row that cannot be read back, not put right: the
+        # errors of such rows, the first recorded first)
+        self._damaged_places: dict[Place, list[DamagedRecord]] = {}
         # Calendars by (province, county) as :meth:`calendar` gave them, its arguments checked:
         # asked for again by every event (a key found here was checked once already).
         self._checked_calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
@@ -316,6 +317,10 @@ class Engine(Reports, Maintenance):
         county its case was in); :meth:`recompute` re-derives the deadlines running with it.
         Checked like a plugin's parameter: one the workflow leaves to the locality, a value
         of the same kind within its bounds, a duration it can count.
+
+        A stored row of the county's that cannot be read back (changed by hand) is put right
+        by a setting or removal of its parameter for its date, recorded after it: it wins that
+        day, and the row stays stored as evidence (:meth:`verify` names it).
         """
         setting = LocalSetting(
             arguments.text(province, "province"), arguments.text(county, "county"),
@@ -332,6 +337,10 @@ class Engine(Reports, Maintenance):
 
         def check_removable() -> None:  # (with the settings as stored now)
             self._settings_as_stored()
+            self._local_places()
+            if local_parameters.repairs(self._damaged_places.get((province, workflow, county), ()),
+                                        name, setting.on):
+                return  # (the removal puts right a row of the county's that cannot be read)
             place = self._place_settings(province, workflow, county) or []
             local_parameters.check_removable(place, name, setting.on, county, workflow)
 
@@ -394,13 +403,14 @@ class Engine(Reports, Maintenance):
         places = self._local_places()
         for (place_province, _, place_county), damaged in self._damaged_places.items():
             if province in (None, place_province) and county in (None, place_county):
-                raise damaged.with_traceback(None)
+                raise damaged[0].with_traceback(None)
         settings = (
             [s for place in places.values()
              for s in local_parameters.in_force(x for x in place if x.on <= as_of).values()]
-            if in_force else [  # (a damaged place's rows: of no county asked for, seen above)
-                LocalSetting.from_row(row) for row in self.store.local_setting_rows()
-                if (row["province"], row["workflow"], row["county"]) not in self._damaged_places])
+            if in_force else [  # (a damaged place's rows: of no county asked for, seen above;
+                # a row that cannot be read but was put right: left out, audit verify names it)
+                s for s in local_parameters.read_rows(self.store.local_setting_rows())[0]
+                if (s.province, s.workflow, s.county) not in self._damaged_places])
         found = [s for s in settings
                  if province in (None, s.province) and county in (None, s.county)]
         return sorted(found, key=lambda s: (s.province, s.county, s.workflow, s.name)
@@ -419,7 +429,7 @@ class Engine(Reports, Maintenance):
         place = (province, workflow, county)
         settings = self._local_places().get(place)
         if self._damaged_places and place in self._damaged_places:  # (nearly always none)
-            raise self._damaged_places[place].with_traceback(None)
+            raise self._damaged_places[place][0].with_traceback(None)
         return settings
 
     def _settings_of(self, province: str, workflow: str, county: str | None

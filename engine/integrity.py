@@ -90,9 +90,17 @@ class SettingFinding:
     name: str
     problem: str  # what could not be read, as DamagedRecord.problem; or the rule broken
     broken: bool = False
+    #: A row that cannot be read back, put right since by the setting (or removal) with this
+    #: id, recorded later for the same place, parameter and date: kept as evidence, it no
+    #: longer stops its county, and is no failure of the check (None: not put right).
+    superseded_by: int | None = None
 
     def __str__(self) -> str:
         what = "breaks a rule" if self.broken else "cannot be read back"
+        if self.superseded_by is not None:
+            return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
+                    f"{self.name}): {what} ({self.problem}); put right by #{self.superseded_by}, "
+                    "recorded later for its date, and kept as evidence")
         return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
                 f"{self.name}): {what} ({self.problem}); the deadlines of the "
                 f"{self.province} {self.workflow} cases were not compared with their histories")

@@ -224,26 +224,75 @@ def repair(province: str, county: str, workflow: str, name: str, on: date,
 def read_rows(rows: Iterable[Mapping[str, Any]]
               ) -> tuple[list[LocalSetting], list[tuple[Mapping[str, Any], DamagedRecord]]]:
     """The stored settings' rows read back: the settings, and each row that cannot be (a NaN
-    taken before 2026-11-23, a value changed by hand) with its error."""
+    taken before 2026-11-23, a value changed by hand) with its error, which says how to put
+    it right where the row's place, parameter and date can be read (:func:`superseding`)."""
     readable, unread = [], []
     for row in rows:
         try:
             readable.append(LocalSetting.from_row(row))
         except DamagedRecord as exc:
+            key = _key(row)
+            if key is not None:
+                api, command_line = repair(key[0], key[2], key[1], key[3], key[4])
+                error = DamagedRecord(f"{exc}; {api}", command_line=f"{exc}; {command_line}")
+                error.problem = exc.problem
+                exc = error
+            exc.key = key
             unread.append((row, exc))
     return readable, unread
 
 
-def read_by_place(rows: Iterable[Mapping[str, Any]]
-                  ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, DamagedRecord]]:
-    """Every place's readable settings (:func:`by_place`), and, for each place with a row
-    that cannot be read back, the first such row's error. One damaged row stops its own
-    county's cases of its workflow, not every county's."""
-    readable, unread = read_rows(rows)
-    damaged: dict[Place, DamagedRecord] = {}
+def _key(row: Mapping[str, Any]) -> tuple[str, str, str, str, date] | None:
+    """The place, parameter and date of a stored setting's row (province, workflow, county,
+    name, on), or None where they cannot be read."""
+    key = tuple(row.get(k) for k in ("province", "workflow", "county", "name"))
+    if not all(isinstance(k, str) for k in key):
+        return None
+    try:
+        return (*key, stored_date(row.get("on")))
+    except (ValueError, TypeError):
+        return None
+
+
+def superseding(unread: Iterable[tuple[Mapping[str, Any], DamagedRecord]],
+                readable: Iterable[LocalSetting]) -> dict[int, LocalSetting]:
+    """For each row that cannot be read back (``unread``, from :func:`read_rows`) and has
+    been put right, by its id: the setting recorded after it for the same place, parameter
+    and date (the first), which wins that day whatever the row held. Settings are never
+    deleted: the damaged row stays stored, as evidence, and no longer stops its county."""
+    unread = [(row, exc) for row, exc in unread if exc.key is not None]
+    if not unread:
+        return {}
+    later: dict[tuple, list[LocalSetting]] = {}
+    for s in readable:
+        later.setdefault((s.province, s.workflow, s.county, s.name, s.on), []).append(s)
+    found = {}
     for row, exc in unread:
-        damaged.setdefault((row["province"], row["workflow"], row["county"]), exc)
+        after = [s for s in later.get(exc.key, ()) if s.id is not None and s.id > row["id"]]
+        if after:
+            found[row["id"]] = min(after, key=lambda s: s.id)
+    return found
+
+
+def read_by_place(rows: Iterable[Mapping[str, Any]]
+                  ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, list[DamagedRecord]]]:
+    """Every place's readable settings (:func:`by_place`), and, for each place with a row
+    that cannot be read back and has not been put right (:func:`superseding`), the errors
+    of such rows, first recorded first. One damaged row stops its own county's cases of its
+    workflow, not every county's."""
+    readable, unread = read_rows(rows)
+    repaired = superseding(unread, readable)
+    damaged: dict[Place, list[DamagedRecord]] = {}
+    for row, exc in unread:
+        if row["id"] not in repaired:
+            damaged.setdefault((row["province"], row["workflow"], row["county"]), []).append(exc)
     return by_place(readable), damaged
+
+
+def repairs(damaged: Iterable[DamagedRecord], name: str, on: date) -> bool:
+    """Whether a removal of ``name`` for ``on`` puts right one of a place's ``damaged`` rows
+    (a row of that parameter and date that cannot be read back)."""
+    return any(e.key is not None and e.key[3:] == (name, on) for e in damaged)
 
 
 def by_place(settings: Iterable[LocalSetting]) -> dict[Place, list[LocalSetting]]:

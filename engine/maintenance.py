@@ -431,14 +431,17 @@ class Maintenance:
         parameter setting that cannot be read back, or whose value breaks a rule of its
         parameter (``broken``), is a finding first (:class:`SettingFinding`); the cases are
         then checked with the others, but not the deadlines of its province's workflow,
-        which depend on it."""
+        which depend on it. A row that cannot be read back but was put right since (a setting
+        or removal recorded later for its place, parameter and date: ``superseded_by``) is
+        named too, as evidence kept, and is no failure: the deadlines are compared."""
         case_id = arguments.maybe_text(case_id, "case_id")
         arguments.callback(progress, "progress")
         kept = _kept_heads(heads)
         unread = self._unread_settings()
         try:
             cases, events, findings = self._verify_cases(
-                case_id, progress, kept, {(f.province, f.workflow) for f in unread})
+                case_id, progress, kept,
+                {(f.province, f.workflow) for f in unread if f.superseded_by is None})
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
@@ -450,8 +453,11 @@ class Maintenance:
         process may have recorded one since this engine read them; if any is named,
         :meth:`verify` drops them when done)."""
         readable, unread = local_parameters.read_rows(self.store.counted_setting_rows())
+        repaired = local_parameters.superseding(unread, readable)
         found = [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
-                                row["name"], exc.problem) for row, exc in unread]
+                                row["name"], exc.problem, superseded_by=getattr(
+                                    repaired.get(row["id"]), "id", None))
+                 for row, exc in unread]
         # Those read back whose value breaks a rule (changed by hand, or recorded before the
         # rule): every event of their county's cases refuses them; here, named and left out.
         broken = set()

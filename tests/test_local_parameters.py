@@ -728,7 +728,10 @@ def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db,
         line = (f"Error: setting 'marginal_multiple' of county '乙县' (jiangsu_draft) cannot be "
                 f"read from the database (ValueError: {value} is not a JSON value): it was "
                 "changed outside doudi or recorded before 2026-11-23 (doudi audit verify lists "
-                "what was)")
+                "what was); put it right by recording its value for 2026-01-01 again: doudi "
+                "parameter set marginal_multiple VALUE --province jiangsu_draft --county 乙县 "
+                "--on 2026-01-01 --basis …, or parameter unset with the same options for the "
+                "province's")
         for args in (["assess", str(household), "--province", "jiangsu_draft", "--county",
                       "乙县"],
                      ["case", "fire", case_id, "accept", "--on", "2026-03-02"],
@@ -794,7 +797,10 @@ def test_a_damaged_county_setting_stops_its_own_county_not_the_others(db, tmp_pa
 
     line = ("Error: setting 'marginal_multiple' of county '乙县' (jiangsu_draft) cannot be read "
             "from the database (ValueError: NaN is not a JSON value): it was changed outside "
-            "doudi or recorded before 2026-11-23 (doudi audit verify lists what was)")
+            "doudi or recorded before 2026-11-23 (doudi audit verify lists what was); put it "
+            "right by recording its value for 2026-01-01 again: doudi parameter set "
+            "marginal_multiple VALUE --province jiangsu_draft --county 乙县 --on 2026-01-01 "
+            "--basis …, or parameter unset with the same options for the province's")
     for args in (["case", "fire", opened["乙县"], "accept", "--on", "2026-03-03"],
                  ["assess", str(household), "--province", "jiangsu_draft", "--county", "乙县"],
                  ["parameter", "list"], ["parameter", "list", "--county", "乙县"],
@@ -1041,3 +1047,115 @@ def test_a_stored_setting_that_breaks_a_rule_of_what_a_county_may_set_is_damaged
     assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[rule] \
         == due.isoformat()
     assert run(db, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("stored", ["NaN", "{"])
+@pytest.mark.parametrize(("repair", "due"), [
+    # 乙县's 2 working days recorded again: 3/3(1) 3/4(2) → 03-04
+    (["set", "investigation_start", "2wd"], COUNTY_INVESTIGATION_DUE),
+    # the province's again, 民发〔2021〕57号 第15条 "3个工作日内": 3/3(1) 3/4(2) 3/5(3) → 03-05
+    (["unset", "investigation_start"], NATIONAL_INVESTIGATION_DUE),
+])
+def test_a_setting_that_cannot_be_read_back_is_put_right_by_one_recorded_later_for_its_date(
+        db, stored, repair, due):
+    """Found by review: a county setting row that cannot be read back (乙县's 2 working days
+    to start the investigation, its value stored as NaN, which doudi took before 2026-11-23,
+    or changed by hand to text that is no JSON) could not be put right with doudi: `parameter
+    unset` for it was refused with the damaged row's error, and a `parameter set` for its
+    date was recorded but the row stayed, so every event of 乙县's cases still failed.
+    Settings are never deleted (history is evidence): a setting or removal recorded later for
+    the same place, parameter and date wins that day whatever the row held, as it would over
+    a readable one; the row stays stored and `audit verify` names it as put right, exit 0.
+    The error line gives the command; a removal for another date is still refused."""
+    import sqlite3
+
+    place = ["--province", "shanxi", "--county", "乙县"]
+    assert run(db, "parameter", "set", "investigation_start", "2wd", *place, "--on",
+               "2026-01-05", "--basis", "乙县人民政府〔2026〕2号").exit_code == 0
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set",
+                 "county=乙县")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set value = ? where id = 1", [stored])
+        put_back_triggers(conn)
+    conn.close()
+    before = dump_file(db)
+    problem, since = {
+        "NaN": ("ValueError: NaN is not a JSON value", " or recorded before 2026-11-23"),
+        "{": ("JSONDecodeError: Expecting property name enclosed in double quotes: line 1 "
+              "column 2 (char 1)", "")}[stored]
+    line = (f"Error: setting 'investigation_start' of county '乙县' (shanxi) cannot be read from "
+            f"the database ({problem}): it was changed outside doudi{since} (doudi audit verify "
+            "lists what was); put it right by recording its value for 2026-01-05 again: doudi "
+            "parameter set investigation_start VALUE --province shanxi --county 乙县 --on "
+            "2026-01-05 --basis …, or parameter unset with the same options for the province's")
+    for args in (["case", "fire", case_id, "accept", "--on", "2026-03-02"],
+                 ["parameter", "unset", "investigation_start", *place, "--on", "2026-01-06",
+                  "--basis", "乙县人民政府〔2026〕3号"]):
+        refused = run(db, *args)
+        assert (refused.exit_code, error_line(refused)) == (1, line), (args, refused.output)
+        assert dump_file(db) == before
+
+    repaired = run(db, "parameter", *repair, *place, "--on", "2026-01-05", "--basis",
+                   "乙县人民政府〔2026〕2号 更正")
+    assert repaired.exit_code == 0, repaired.output
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02", "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[
+        "investigation_start"] == due.isoformat()
+    with sqlite3.connect(db) as conn:  # (the damaged row kept, as evidence)
+        assert conn.execute("select id, value from local_parameters order by id").fetchall() \
+            == [(1, stored), (2, None if repair[0] == "unset" else '"2wd"')]
+    conn.close()
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.splitlines() == [
+        f"county setting #1 (shanxi 乙县 dibao investigation_start): cannot be read back "
+        f"({problem}); put right by #2, recorded later for its date, and kept as evidence"]
+    history = run(db, "parameter", "list", "--history", "--format", "json")
+    assert history.exit_code == 0, history.output
+    assert [(s["value"], s["citation"]) for s in json.loads(history.stdout)] == [
+        (None if repair[0] == "unset" else "2wd", "乙县人民政府〔2026〕2号 更正")]
+
+
+def test_a_setting_that_cannot_be_read_back_is_put_right_through_the_api_too(engine):
+    """The same through the API (found with the case above): 甲县's row for 01-05 stored as
+    NaN is put right by set_parameter for 01-05 (4 working days from Mon 03-02: 3/3(1) 3/4(2)
+    3/5(3) 3/6(4) → Fri 03-06), and verify() names it with the row that put it right; a row
+    put right only by one that cannot be read back either is not put right."""
+    import sqlite3
+
+    from engine import DamagedRecord, SettingFinding
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    engine.close()
+
+    def damage(row_id):
+        with sqlite3.connect(path) as conn:
+            conn.execute("drop trigger if exists local_parameters_append_only_update")
+            conn.execute("update local_parameters set value = 'NaN' where id = ?", [row_id])
+            put_back_triggers(conn)
+        conn.close()
+
+    damage(1)
+    engine = Engine.open(path)
+    with pytest.raises(DamagedRecord, match=r"; put it right by recording its value for "
+                                            r"2026-01-05 again: Engine.set_parameter\(…, "
+                                            r"on=2026-01-05\), value None for the province's$"):
+        engine.fire("A1", "accept", on=ACCEPTED)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, date(2026, 1, 5))
+    assert by_rule(engine.fire("A1", "accept", on=ACCEPTED))["investigation_start"] \
+        .deadline.due_on == date(2026, 3, 6)
+    assert engine.verify()[2] == [SettingFinding(
+        1, "shanxi", "甲县", "dibao", "investigation_start", "ValueError: NaN is not a JSON value",
+        superseded_by=2)]
+    engine.close()
+    damage(2)
+    engine = Engine.open(path)
+    with pytest.raises(DamagedRecord, match="cannot be read from the database"):
+        engine.fire("A1", "start_investigation", on=ACCEPTED)
+    assert [f.superseded_by for f in engine.verify()[2]] == [None, None]
