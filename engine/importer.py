@@ -404,6 +404,7 @@ def import_lines(
     result = ImportResult()
     pending: list[tuple[int, str | bytes]] = []
     reported = 0  # lines (blank ones included) already reported to ``progress``
+    writing: list[Change] = []  # the changes of the batch being written
 
     def flush() -> None:
         # Python's cyclic garbage collector is paused while a batch is worked out, written
@@ -415,6 +416,13 @@ def import_lines(
         try:
             gc.disable()  # (inside: an interrupt raised as it returns must resume it too)
             written, already, skipped = work_out_and_write()
+        except KeyboardInterrupt:
+            # Raised as the batch's COMMIT returned, or after it: the batch is in, and the
+            # caller is told so before the interrupt goes on (else it says these lines are
+            # not imported, though they are).
+            if engine.store.committed(writing):
+                report(pending[-1][0])
+            raise
         finally:
             if collecting:
                 gc.enable()
@@ -435,6 +443,7 @@ def import_lines(
         # Each line as (number, its object, its key), or (number, None, why it is bad): plain
         # tuples, made and read with no call.
         parsed: list[tuple[int, dict[str, Any] | None, Any]] = []
+        writing.clear()
         for number, text in pending:
             try:
                 data, key = parse_line(text)
@@ -509,6 +518,7 @@ def import_lines(
             written += 1
         changes = list(state.changes.values())
         if changes:
+            writing[:] = changes  # (for flush to tell whether an interrupt came after COMMIT)
             engine._commit(changes)  # (its error is the batch's: see work_out_and_write)
         return written, already, skipped, changes, state.before
 

@@ -340,17 +340,26 @@ class Maintenance:
 
         def write() -> None:
             try:
-                self._commit(batch)
-            except Conflict as exc:
-                if isinstance(exc, Busy):
-                    raise
-                with self.store.write_transaction():
-                    redone = [found for change in batch if (found := attempt(
-                        change.case.id, self._load, change.case.id, self.store)) is not None]
-                    batch[:] = [change for change, _ in redone]
-                    results[:] = [item for _, found in redone for item in found]
-                    if batch:
-                        self._commit(batch)
+                try:
+                    self._commit(batch)
+                except Conflict as exc:
+                    if isinstance(exc, Busy):
+                        raise
+                    with self.store.write_transaction():
+                        redone = [found for change in batch if (found := attempt(
+                            change.case.id, self._load, change.case.id, self.store)) is not None]
+                        batch[:] = [change for change, _ in redone]
+                        results[:] = [item for _, found in redone for item in found]
+                        if batch:
+                            self._commit(batch)
+            except KeyboardInterrupt:
+                # Raised as the batch's COMMIT returned: the batch is in, and its results go
+                # to ``done`` before the interrupt goes on (else the caller neither lists nor
+                # counts what it recorded, and a run again finds nothing left to record).
+                if self.store.committed(batch):
+                    for item in results:
+                        done(item)
+                raise
             for item in results:
                 done(item)
             batch.clear()

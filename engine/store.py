@@ -1101,6 +1101,18 @@ class Store:
             raise
         conn.execute("COMMIT")
 
+    def committed(self, changes: list[Change]) -> bool:
+        """Whether ``changes``, whose write a Ctrl-C stopped, were committed: Python raises
+        the interrupt at its first check after a call returns, COMMIT's included, so a batch
+        may be in though its caller never counted it. A write is all or nothing: its last
+        event is looked for, with the hash it was written with (another writer's event of
+        that seq has another)."""
+        if self.db.conn.in_transaction or not changes or not changes[-1].rows:
+            return False  # (still open: not committed, whatever it holds)
+        row = changes[-1].rows[-1]
+        return self.db.execute("select 1 from events where case_id = ? and seq = ? and hash = ?",
+                               [row["case_id"], row["seq"], row["hash"]]).fetchone() is not None
+
     def _roll_back(self, exc: BaseException | None) -> None:
         """End a write transaction that failed with ``exc``: nothing of it is kept."""
         self.db.rollback()

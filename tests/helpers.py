@@ -122,6 +122,39 @@ def failing_on_call(number, real, error):
     return stand_in
 
 
+def interrupted_as_committed(monkeypatch, number):
+    """Ctrl-C raised as the ``number``-th transaction's COMMIT returns (a batch's: Store.commit
+    outside a transaction, or a write_transaction's block): Python raises a signal at its
+    first check after a call returns, COMMIT's included, so the batch is in though the
+    command is interrupted before it counts it."""
+    from engine.store import Store, _WriteTransaction
+
+    commits = []
+
+    def interrupt_on_the_number_th() -> None:
+        commits.append(1)
+        if len(commits) == number:
+            raise KeyboardInterrupt
+
+    real_commit, real_exit = Store.commit, _WriteTransaction.__exit__
+
+    def commit(store, changes):
+        outer = not store.db.conn.in_transaction
+        real_commit(store, changes)
+        if outer:
+            interrupt_on_the_number_th()
+
+    def exit_(block, kind, exc, traceback):
+        outer = block.savepoint is None and kind is None
+        result = real_exit(block, kind, exc, traceback)
+        if outer:
+            interrupt_on_the_number_th()
+        return result
+
+    monkeypatch.setattr(Store, "commit", commit)
+    monkeypatch.setattr(_WriteTransaction, "__exit__", exit_)
+
+
 def held_once_after(monkeypatch, written_sql):
     """Store's writes (commit, and _begin for a write_transaction) made to find the database
     held by another writer (the wait, 10 s, made short) once ``written_sql`` (a count) finds

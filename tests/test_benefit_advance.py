@@ -69,6 +69,32 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1
 
 
+def test_an_advance_interrupted_as_a_batch_commits_lists_its_event(db, monkeypatch):
+    # Two 天津 phase-outs (income recorded 2026-05-15: June … November) end on 2026-12-01,
+    # one case a batch; Ctrl-C raised as the second batch's COMMIT returns. The second end was
+    # recorded but neither listed nor counted ("the 1 event listed is recorded"), and a run
+    # again lists nothing: no run ever said it was recorded.
+    from engine import maintenance
+    from helpers import interrupted_as_committed
+
+    api = Engine.open(db)
+    ids = []
+    for _ in range(2):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                             attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                 payload={"per_capita_income": 1300, "standard": 1100})
+        ids.append(case.id)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    interrupted_as_committed(monkeypatch, 2)
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{i}: phase_out_end on 2026-12-01" for i in ids]
+    assert error_line(result) == ("Error: interrupted: the 2 events listed are recorded, in "
+                                  "whole batches; run advance again to finish")
+    assert [Engine.open(db).store.case(i).state for i in ids] == ["ended", "ended"]
+
+
 def test_advance_failing_after_a_batch_says_the_events_listed_are_recorded(db, monkeypatch):
     """As recompute says it (b19eb14): a disk failing after a batch was committed was the error
     line alone, "Error: database error: disk I/O error", which reads as nothing recorded,

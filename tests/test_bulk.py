@@ -950,6 +950,44 @@ def test_an_import_stopped_after_its_first_line_says_line_1_is_in(tmp_path, db, 
     assert events(db) == 1
 
 
+def test_an_import_interrupted_as_a_batch_commits_counts_that_batch_in(tmp_path, db,
+                                                                      monkeypatch):
+    # Found by review (Ctrl-C on imports of 24 000 lines: "lines 1–11100 are imported", and
+    # 11 150 were): an interrupt raised as the second batch's COMMIT returns left it out, so
+    # the line said lines 1–2 were in when lines 1–4 were. The run again added 1, not 3.
+    from helpers import interrupted_as_committed
+
+    Engine.open(db)
+    interrupted_as_committed(monkeypatch, 2)
+    path = write(tmp_path, LINES)
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: interrupted: lines 1–4 are imported, in whole batches; run the same import "
+        "again to finish (lines already imported are skipped)")
+    assert events(db) == 4
+    monkeypatch.undo()
+    again = run(db, "import", path, "--batch", "2")
+    assert "5 lines: 1 written, 4 already imported, 0 skipped" in again.stderr
+
+
+def test_recompute_interrupted_as_a_batch_commits_counts_its_case(db, monkeypatch):
+    # As an import's (above): Ctrl-C raised as the second case's batch commits said "the
+    # recompute events of 1 case are written", though both were.
+    from engine import maintenance
+    from helpers import interrupted_as_committed
+
+    _two_deaths_retitled(db)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    interrupted_as_committed(monkeypatch, 2)
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: interrupted: the recompute events of 2 cases are "
+                                  "written, in whole batches; run recompute again to finish")
+    assert [h[-1].event for h in map(Engine.open(db).store.history, [
+        "shanxi-2026-000001", "shanxi-2026-000002"])] == ["recompute", "recompute"]
+
+
 def test_the_bar_counts_lines_first_only_in_a_regular_file(tmp_path):
     # Counting reads the file: a pipe counted on a terminal left nothing to import.
     import os
