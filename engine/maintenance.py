@@ -503,8 +503,13 @@ class Maintenance:
             if finding is not None and finding.seq == len(rows):
                 # The row was read before its history (cases are listed a chunk at a
                 # time), or its deadlines after: an event written in between is no
-                # tampering. All again, as one snapshot, before anything is reported.
+                # tampering. All again, as one snapshot, before anything is reported; with
+                # the county settings as stored then, if another process recorded one since
+                # they were read (the event may have been counted with it).
                 with self.store.snapshot():
+                    if self.store.settings_changed():
+                        unread = self._unread_settings()
+                        unchecked = unchecked | {(f.province, f.workflow) for f in unread}
                     row = self._load_row(row["id"])
                     rows, finding = self._checked(row, unchecked)
             events += len(rows)

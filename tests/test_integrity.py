@@ -1393,6 +1393,33 @@ def test_audit_verify_takes_an_event_written_while_it_reads_the_deadlines_for_no
     assert engine.verify("busy") == (1, 2, [])
 
 
+def test_audit_verify_takes_a_setting_recorded_while_it_reads_for_no_tampering(db):
+    # Found by stress review: a county setting recorded after verify read them, and an event
+    # counted with it, made the case fail verification ("event seq 2 missing, or the case
+    # altered: deadline investigation_start #1 differs"), exit 1, though it agrees with the
+    # settings as stored: a second verify found nothing, and recompute records nothing.
+    # 民发〔2021〕57号 第15条: the investigation starts within 3 working days of 受理; 甲县
+    # sets 2 wd. 受理 Tue 2026-03-03: 2 wd → Thu 2026-03-05 (3 wd would be Fri 03-06).
+    engine, writer = Engine.open(db), Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="busy",
+                     attributes={"county": "甲县"})
+    read = engine.store.case_rows
+
+    def meanwhile(ids, tables):
+        if not meanwhile.done:
+            meanwhile.done = True
+            writer.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "县民政局通知",
+                                 on=date(2026, 3, 1))
+            writer.fire("busy", "accept", on=date(2026, 3, 3))
+        return read(ids, tables)
+
+    meanwhile.done = False
+    engine.store.case_rows = meanwhile
+    assert engine.verify() == (1, 2, [])
+    due = {d.rule: d.due_on for d in engine.store.deadlines("busy")}
+    assert due["investigation_start"] == date(2026, 3, 5)
+
+
 def test_a_case_view_s_json_is_the_caller_s_own(engine):
     """Found by review: ``to_json()`` returned the view's own attributes and history dicts
     (``j["attributes"]["county"] = "J"`` changed ``v.case.attributes``)."""
