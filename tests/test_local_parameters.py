@@ -182,6 +182,33 @@ def test_verify_reads_the_settings_another_process_recorded_and_recomputed_with(
     assert engine.verify() == (1, 3, [])
 
 
+def test_a_correction_is_worked_out_again_however_often_the_settings_change_meanwhile(
+        engine, monkeypatch):
+    """Found by stress review: `doudi case correct` while another process set and unset a
+    county parameter over and over failed "a county's parameters were changed by another
+    writer meanwhile: nothing written; try again" (exit 1): a correction was worked out again
+    once, an event up to 20 times. Here 甲县's setting changes before each of the first two
+    writes; the correction is recorded on the third, as an event would be."""
+    from engine.store import Store
+
+    accepted_case(engine, "甲县", "A1")
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set|unset`)
+    real, writes = Store.commit, []
+
+    def changed_first(store, changes):
+        writes.append(1)
+        if len(writes) <= 2:
+            value = "2wd" if len(writes) == 1 else None
+            other.set_parameter("shanxi", "甲县", "investigation_start", value, BASIS, ACCEPTED)
+        return real(store, changes)
+
+    monkeypatch.setattr(Store, "commit", changed_first)
+    view = engine.correct("A1", 0, on=date(2026, 3, 3), reason="姓名录错",
+                          payload={"applicant_name": "张珊"})
+    assert (len(writes), view.history[-1]["event"], view.history[-1]["corrects"]) == (
+        3, "correction", 0)
+
+
 def test_settings_are_append_only(engine):
     import sqlite3
 
