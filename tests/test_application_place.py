@@ -347,8 +347,8 @@ def test_a_corrected_residence_is_judged_where_the_event_judges_the_place(engine
             f"where a household may apply at {at}: give {at} no residence (accept judges it)")
         refused[seq] = caught.value
     assert dump_file(db) == before
-    # `--set` gives text, not the members' object (`case accept` takes it from a file): on 受理
-    # its guard refuses it as malformed; on the others it is refused whatever its shape.
+    # `--set` gives text, not the members' object (`--data FILE` gives it: the next test): on
+    # 受理 its guard refuses it as malformed; on the others it is refused whatever its shape.
     for seq, message in [(1, "correction of event 1 (accept on 2026-03-02): residence: expected "
                              "an object, got str"), (0, refused[0]), (2, refused[2])]:
         result = run(db, "case", "correct", case.id, str(seq), "--on", "2026-03-04",
@@ -361,6 +361,60 @@ def test_a_corrected_residence_is_judged_where_the_event_judges_the_place(engine
                           payload={"residence": here})
     assert view.history[-1]["corrects"] == 1
     assert view.history[-1]["payload"] == {"residence": here}
+
+
+def test_a_residence_corrected_on_the_command_line_is_judged_as_accept_judges_it(engine, db,
+                                                                                  tmp_path):
+    # `case correct --data FILE` gives the correction's data as JSON, the members' object
+    # included (`--set` gives text only, refused as "expected an object, got str", so the
+    # command line could not correct 受理's residence at all). Judged by 57号 第四条 as 受理
+    # judges it: a household registered and living in 乙县 "向户籍所在地……提出书面申请", so not
+    # at 甲县 where the case is filed: refused with the API's line, exit 1, nothing written;
+    # one registered in 甲县 may: recorded, from stdin (-) too.
+    case = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"})
+    engine.fire(case.id, "accept", on=ON)  # (no residence: the place not judged)
+    elsewhere = residence("a", member("a", "乙县", "乙县"))
+    here = residence("a", member("a", "甲县", "甲县"))
+    before = dump_file(db)
+    with pytest.raises(EventRefused) as refusal:
+        engine.correct(case.id, 1, on=date(2026, 3, 4), reason="住址",
+                       payload={"residence": elsewhere})
+    path = tmp_path / "correction.json"
+    path.write_text(json.dumps({"residence": elsewhere}, ensure_ascii=False), encoding="utf-8")
+    result = run(db, "case", "correct", case.id, "1", "--on", "2026-03-04", "--reason", "住址",
+                 "--data", str(path))
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {refusal.value}" == (
+        "Error: correction of event 1 (accept on 2026-03-02): applicant a may not apply at 甲县: "
+        f"this household may apply through a at 乙县 (户籍所在地; {GENERAL})")
+    assert dump_file(db) == before
+    result = run(db, "case", "correct", case.id, "1", "--on", "2026-03-04", "--reason", "住址",
+                 "--data", "-", input=json.dumps({"residence": here}, ensure_ascii=False))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{case.id}: correction of event 1 recorded as event 2\n"
+    correction = engine.case(case.id).history[-1]
+    assert (correction["event"], correction["corrects"], correction["on"]) == (
+        "correction", 1, "2026-03-04")
+    assert correction["payload"] == {"residence": here}
+
+
+def test_accept_fired_with_data_judges_the_place_and_records_its_set_values(engine, db, tmp_path):
+    # `case fire … --data FILE` gives an event JSON data beside --set (`case accept` takes the
+    # residence alone): 受理 of a household registered in 甲县 at 甲县 (57号 第四条) with
+    # registered_separately=true (单独登记备案, a bool as --set types it).
+    case = engine.open_case(province="shanxi", on=ON, attributes={"county": "甲县"})
+    path = tmp_path / "accept.json"
+    path.write_text(json.dumps({"residence": residence("a", member("a", "甲县", "乙县"))},
+                               ensure_ascii=False), encoding="utf-8")
+    result = run(db, "case", "fire", case.id, "accept", "--on", ON.isoformat(), "--data",
+                 str(path), "--set", "registered_separately=true")
+    assert result.exit_code == 0, result.output
+    view = engine.case(case.id)
+    assert view.state == "accepted"
+    assert view.case.attributes["registered_separately"] is True
+    assert view.case.attributes["application_place"] == {
+        "member": "a", "place": "甲县", "how": "户籍所在地", "basis": GENERAL,
+        "note": "向户籍所在地乡镇人民政府（街道办事处）提出书面申请"}
 
 
 def test_a_place_or_id_that_would_not_show_as_itself_is_refused(engine, db, tmp_path):

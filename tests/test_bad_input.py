@@ -586,6 +586,9 @@ def test_an_empty_read_only_file_is_said_to_hold_no_database_not_an_old_one(tmp_
     (["assess", "-", "--province", "shanxi"], "HOUSEHOLD_FILE"),
     (["case", "accept", "C1", "-", "--on", "2026-03-03"], "[RESIDENCE_FILE]"),
     (["case", "assess", "C1", "-", "--on", "2026-03-03"], "HOUSEHOLD_FILE"),
+    (["case", "fire", "C1", "accept", "--data", "-", "--on", "2026-03-03"], "--data"),
+    (["case", "correct", "C1", "0", "--data", "-", "--on", "2026-03-03", "--reason", "x"],
+     "--data"),
     (["audit", "verify", "--heads", "-"], "--heads"),
 ])
 def test_a_file_read_from_stdin_started_without_stdin_is_one_line_and_nothing_written(db, command,

@@ -750,3 +750,39 @@ def test_a_date_in_event_data_written_right_but_not_in_the_calendar_says_why(db,
     assert result.exit_code == 2
     assert error_line(result) == line
     assert dump_file(db) == before
+
+
+@pytest.mark.parametrize("command", ["fire", "correct"])
+@pytest.mark.parametrize("text, line", [
+    ('{"residence": ', "{f}: not valid JSON (Expecting value: line 1 column 15 (char 14))"),
+    ('{"a": 1, "a": 2}', "{f}: not valid JSON (the key 'a' is given twice in one object)"),
+    ('[{"residence": {}}]', "--data {f}: expected an object (the data's names and values), got "
+                            "an array"),
+    ('"residence"', "--data {f}: expected an object (the data's names and values), got a string"),
+    ('{" ": 1}', '--data {f}: a key is blank (" "): give each value its name'),
+    ('{"note": "x", "residence": {}}', "residence is given twice, by --set and in --data {f}: "
+                                       "give each key once"),
+])
+def test_a_data_file_that_gives_no_data_or_a_key_twice_is_one_line(db, tmp_path, command, text,
+                                                                   line):
+    """`case fire` and `case correct --data FILE` take the event's data as a JSON object (as
+    `case accept` reads its file): a file that is no JSON, holds no object, names a value by a
+    blank key or gives a key --set gives too (one of the two would win silently) is refused
+    naming the file (and the key), exit 2, nothing written."""
+    case_id = open_case(db, "--set", "county=甲县")
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02").exit_code == 0
+    path = tmp_path / "data.json"
+    path.write_text(text, encoding="utf-8")
+    before = dump_file(db)
+    where = ["accept"] if command == "fire" else ["1", "--reason", "住址"]
+    result = run(db, "case", command, case_id, *where, "--on", "2026-03-03", "--data", str(path),
+                 "--set", "residence=甲县")
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == "Error: " + line.format(f=path)
+    assert dump_file(db) == before
+    missing = run(db, "case", command, case_id, *where, "--on", "2026-03-03",
+                  "--data", str(tmp_path / "none.json"))
+    assert missing.exit_code == 2, missing.output
+    assert error_line(missing) == (f"Error: Invalid value for '--data': "
+                                   f"'{tmp_path / 'none.json'}': No such file or directory")
+    assert dump_file(db) == before

@@ -26,6 +26,7 @@ from engine.cli.options import (
     echo_beside,
     echo_json,
     emit,
+    file_name,
     format_option,
     left_cases,
     load_json,
@@ -37,7 +38,7 @@ from engine.cli.options import (
     visible,
 )
 from engine.clock import china_today
-from engine.errors import DoudiError
+from engine.errors import DoudiError, InvalidInput
 
 if TYPE_CHECKING:
     from engine.maintenance import Recorded
@@ -144,6 +145,41 @@ def set_option(func):
         metavar="KEY=VALUE",
         help="Attribute or event datum (repeatable): true/false and numbers are typed.",
     )(func)
+
+
+def data_option(func):
+    return click.option(
+        "--data", "data_file", type=InputFile("rb"), metavar="FILE",
+        help="Event data as a JSON object (- for stdin), its values as JSON gives them: for a "
+             "value --set cannot give, such as accept's residence. With --set, each key once.",
+    )(func)
+
+
+#: A JSON value's kind as JSON names it (not Python's: a list is an array).
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "true or false",
+               int: "a number", float: "a number", type(None): "null"}
+
+
+def given_data(data_file: Any, settings: dict[str, str]) -> dict[str, Any]:
+    """``--data FILE``'s JSON object (``{}`` without it), read as ``case accept`` reads its
+    file; a file that holds no object, a blank key (``--set`` refuses one) or a key ``--set``
+    gives too (one of the two would silently win) is a usage error naming the file and the
+    key. Read before the database is opened: nothing is written either way."""
+    if data_file is None:
+        return {}
+    name = file_name(data_file)
+    data = load_json(data_file)
+    if not isinstance(data, dict):
+        raise InvalidInput(f"--data {name}: expected an object (the data's names and values), "
+                           f"got {_JSON_KINDS.get(type(data), type(data).__name__)}")
+    for key in data:
+        if not key.strip():  # (as --set refuses "=VALUE": a name no attribute or datum has)
+            raise InvalidInput(f"--data {name}: a key is blank ({json.dumps(key)}): give each "
+                               "value its name")
+        if key in settings:
+            raise InvalidInput(f"{visible(key)} is given twice, by --set and in --data {name}: "
+                               "give each key once")
+    return data
 
 
 def open_engine(db_path: str, create: bool = False):
@@ -264,10 +300,11 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
               help="Reason (required by extend: 人户分离, 异地申办, 调查难度大).")
 @actor_option
 @set_option
+@data_option
 @key_option
 @format_option("table", "json")
 @db_option
-def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None:
+def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_path) -> None:
     """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written).
 
     The events of a workflow, and the states each may follow: `doudi workflow show dibao
@@ -281,18 +318,20 @@ def fire(case_id, event, on, reason, actor, settings, key, fmt, db_path) -> None
     Example:
       doudi case fire P-2026-000001 accept --on 2026-03-03
       doudi case fire P-2026-000001 extend --on 2026-03-10 --reason 人户分离
+      doudi case fire P-2026-000001 accept --on 2026-03-03 --data accept.json
     """
+    data = given_data(data_file, settings)
     engine = open_engine(db_path)
     # The API's own checks of the call, in its order, before the case is read (--set as
     # its text: the call checks the values again once typed)
-    engine._fire_arguments(case_id, event, on, settings, reason, actor, key)
+    engine._fire_arguments(case_id, event, on, {**settings, **data}, reason, actor, key)
     shown = engine.case(case_id)
     last_seq = shown.history[-1]["seq"]  # (the opening at least)
     declared = _workflow_of(engine, shown)
-    view = engine.fire(case_id, event, on=on, payload=typed(declared, settings),
+    view = engine.fire(case_id, event, on=on, payload={**typed(declared, settings), **data},
                        reason=reason, actor=actor, idempotency_key=key)
     recorded("the event is recorded")
-    warn_misspelt(declared, settings)
+    warn_misspelt(declared, {**settings, **data})
     if fmt == "json":
         echo_json(view.to_json())
         return
@@ -494,24 +533,32 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 @click.option("--reason", required=True, callback=not_blank, help="What was wrong.")
 @actor_option
 @set_option
+@data_option
 @key_option
 @db_option
-def correct(case_id, seq, on, reason, actor, settings, key, db_path) -> None:
+def correct(case_id, seq, on, reason, actor, settings, data_file, key, db_path) -> None:
     """Record a correction of event SEQ: history is never rewritten, only added to.
 
-    The correction keeps what was wrong (--reason) and, with --set, what the event should
-    have said, checked like that event's data. It is evidence: it changes no attribute,
-    state or deadline of the case. To change the case, record the event that does.
+    The correction keeps what was wrong (--reason) and, with --set and --data, what the
+    event should have said, checked like that event's data. It is evidence: it changes no
+    attribute, state or deadline of the case. To change the case, record the event that does.
+
+    \b
+    Example (accept's residence, the object `case accept` reads from its file):
+      echo '{"residence": {"applicant": "a", "members": [{"id": "a",
+            "registered_in": "甲县", "lives_in": "甲县"}]}}' > fix.json
+      doudi case correct P-2026-000001 1 --on 2026-03-04 --reason 住址 --data fix.json
     """
+    data = given_data(data_file, settings)
     engine = open_engine(db_path)
     # The API's own checks of the call, in its order, before the case is read (--set as
     # its text: the call checks the values again once typed)
-    engine._correct_arguments(case_id, seq, on, reason, settings, actor, key)
+    engine._correct_arguments(case_id, seq, on, reason, {**settings, **data}, actor, key)
     declared = _workflow_of(engine, engine.case(case_id))
-    view = engine.correct(case_id, seq, on, reason, typed(declared, settings), actor,
+    view = engine.correct(case_id, seq, on, reason, {**typed(declared, settings), **data}, actor,
                           idempotency_key=key)
     recorded("the correction is recorded")
-    warn_misspelt(declared, settings)
+    warn_misspelt(declared, {**settings, **data})
     if view.repeated:  # (as case fire says it: nothing recorded now)
         echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
              f"(as event {view.history[-1]['seq']})")
