@@ -9,6 +9,7 @@ to a loaded definition and the result is validated again.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Container, Iterable, Mapping
 from datetime import date
@@ -151,6 +152,18 @@ ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decide
 #: names (``--set province=…``) would read as the case's province while the case stays
 #: in its own. Refused as data unless the workflow declares it.
 CASE_FIELDS = frozenset({"id", "case_id", "province", "workflow", "state"})
+
+
+def _check_undeclared(name: str) -> None:
+    """Refuse a name no attribute is declared by that no attribute could be read back by: one
+    of the case's own fields, a blank one, or one with spaces around it (`` residence `` would
+    be kept beside ``residence``, as another attribute). ``--set`` refuses the last two too."""
+    if name in CASE_FIELDS:
+        raise _a_case_field(name)
+    if not name or name != name.strip():
+        problem = "is blank" if not name.strip() else "has spaces around it"
+        raise InvalidInput(f"the attribute name {json.dumps(name, ensure_ascii=False)} "
+                           f"{problem}: give each value its name, without spaces around it")
 
 
 def _a_case_field(name: str) -> InvalidInput:
@@ -350,8 +363,8 @@ class Workflow:
                 spec = self.attributes.get(name)
                 if spec is not None:
                     spec.check(values[name])
-                elif name in CASE_FIELDS:
-                    raise _a_case_field(name)
+                else:
+                    _check_undeclared(name)
             return
         # An opening's values, nothing wrong with them (nearly always), are found so by
         # checking those given and looking for the required ones: the loop below goes through
@@ -364,8 +377,8 @@ class Workflow:
                 if spec is not None:
                     if not (linked and spec.type == "decided"):
                         spec.check(values[name])
-                elif name in CASE_FIELDS and not linked:  # (linked: carried, as it was taken)
-                    raise _a_case_field(name)
+                elif not linked:  # (linked: carried, as it was taken)
+                    _check_undeclared(name)
             for name in self._required:
                 if name not in values:
                     break
@@ -380,8 +393,8 @@ class Workflow:
             elif spec.required:
                 raise InvalidInput(f"a {self.name} case needs --set {name}=… ({spec.title})")
         for name in values:
-            if name in CASE_FIELDS and name not in specs and not linked:
-                raise _a_case_field(name)
+            if name not in specs and not linked:
+                _check_undeclared(name)
 
     def transition_for(self, event: str, source: str, dest: str) -> Transition:
         """The transition that took ``event`` from ``source`` to ``dest`` (the first such)."""

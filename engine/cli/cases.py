@@ -162,9 +162,9 @@ _JSON_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "true
 
 def given_data(data_file: Any, settings: dict[str, str]) -> dict[str, Any]:
     """``--data FILE``'s JSON object (``{}`` without it), read as ``case accept`` reads its
-    file; a file that holds no object, a blank key (``--set`` refuses one) or a key ``--set``
-    gives too (one of the two would silently win) is a usage error naming the file and the
-    key. Read before the database is opened: nothing is written either way."""
+    file; a file that holds no object, or a key ``--set`` gives too (one of the two would
+    silently win), is a usage error naming the file and the key (a blank name the API
+    refuses, as every attribute's name). Read before the database is opened: nothing is written either way."""
     if data_file is None:
         return {}
     name = file_name(data_file)
@@ -173,9 +173,6 @@ def given_data(data_file: Any, settings: dict[str, str]) -> dict[str, Any]:
         raise InvalidInput(f"--data {name}: expected an object (the data's names and values), "
                            f"got {_JSON_KINDS.get(type(data), type(data).__name__)}")
     for key in data:
-        if not key.strip():  # (as --set refuses "=VALUE": a name no attribute or datum has)
-            raise InvalidInput(f"--data {name}: a key is blank ({json.dumps(key)}): give each "
-                               "value its name")
         if key in settings:
             raise InvalidInput(f"{visible(key)} is given twice, by --set and in --data {name}: "
                                "give each key once")
