@@ -147,6 +147,17 @@ def _place(province: str, county: str | None) -> str:
     return f"{county} ({province})" if county is not None else province
 
 
+@attrs.frozen
+class StoredWrite:
+    """What an engine's last single write stored (:attr:`Engine.stored_write`): the case and
+    the entries recorded on it (the event fired, after what happened by itself before it; the
+    opening; the correction), or the county setting (its value None: a removal)."""
+
+    case_id: str | None = None
+    entries: tuple[HistoryEntry, ...] = ()
+    setting: LocalSetting | None = None
+
+
 def default_db_path() -> str:
     return os.environ.get("DOUDI_DB", "doudi.db")
 
@@ -173,6 +184,7 @@ class Engine(Reports, Maintenance):
         # Calendars by (province, county) as :meth:`calendar` gave them, its arguments checked:
         # asked for again by every event (a key found here was checked once already).
         self._checked_calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
+        self._stored_write: StoredWrite | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, registry: Registry | None = None,
@@ -188,6 +200,30 @@ class Engine(Reports, Maintenance):
                                f"{arguments.spelled(registry)}")
         return cls(Store.open(default_db_path() if path is None else path, durability), registry,
                    today)
+
+    @property
+    def stored_write(self) -> StoredWrite | None:
+        """What the last single write this engine began (:meth:`open_case`, :meth:`fire`,
+        :meth:`correct`, :meth:`set_parameter`) stored; None while it has stored nothing (a
+        repeat of a keyed call stores nothing). Set also where Ctrl-C stopped the call as its
+        COMMIT returned: Python raises the interrupt at its first check after a call returns,
+        so the write may be in though the call raised ``KeyboardInterrupt``; it is looked for
+        in the database then (by its last event's hash, or its setting row's id). Read
+        without touching the database: ``doudi`` says from it what was recorded."""
+        return self._stored_write
+
+    def _commit_one(self, changes: list[Change], key: str | None) -> bool:
+        """:meth:`_commit` for a single write, keeping what it stored (:attr:`stored_write`),
+        also where Ctrl-C stops it as its COMMIT returns."""
+        try:
+            written = self._commit(changes, key)
+            if written:
+                self._stored_write = StoredWrite(changes[0].case.id, tuple(changes[0].entries))
+        except KeyboardInterrupt:
+            if self.store.committed(changes):
+                self._stored_write = StoredWrite(changes[0].case.id, tuple(changes[0].entries))
+            raise
+        return written
 
     def close(self) -> None:
         """Close the engine's database connection. The last one closed on a file folds its
@@ -322,6 +358,7 @@ class Engine(Reports, Maintenance):
         by a setting or removal of its parameter for its date, recorded after it: it wins that
         day, and the row stays stored as evidence (:meth:`verify` names it).
         """
+        self._stored_write = None
         setting = LocalSetting(
             arguments.text(province, "province"), arguments.text(county, "county"),
             arguments.text(workflow, "workflow"), arguments.text(name, "name"),
@@ -365,12 +402,21 @@ class Engine(Reports, Maintenance):
         shared = [attrs.evolve(setting, workflow=other) for other in available_workflows()
                   if other != workflow and name in wf.parameters and self.registry.workflow(
                       province, other).parameters.get(name) == wf.parameters[name]]
-        with self.store.write_transaction():
-            if value is None:
-                # Checked again under the write lock: another process may have removed the
-                # setting, or recorded one, since they were read.
-                check_removable()
-            recorded = self.store.add_local_setting(setting, *shared)
+        written: list[dict] = []  # (the rows inserted, before the COMMIT)
+        try:
+            with self.store.write_transaction():
+                if value is None:
+                    # Checked again under the write lock: another process may have removed
+                    # the setting, or recorded one, since they were read.
+                    check_removable()
+                recorded = self.store.add_local_setting(setting, *shared, written=written)
+            if written:
+                self._stored_write = StoredWrite(setting=recorded)
+        except KeyboardInterrupt:
+            if self.store.settings_committed(written):  # (as the COMMIT returned)
+                self._stored_write = StoredWrite(setting=attrs.evolve(
+                    setting, recorded_at=written[-1]["recorded_at"]))
+            raise
         self._forget_settings()
         return recorded
 
@@ -513,6 +559,7 @@ class Engine(Reports, Maintenance):
     ) -> CaseView:
         """Open a case in the workflow's initial state on ``on`` (required); returns it as of
         ``on``."""
+        self._stored_write = None
         province, workflow, on, attributes, case_id, actor, idempotency_key = \
             self._open_arguments(province, workflow, on, attributes, case_id, actor,
                                  idempotency_key)
@@ -532,7 +579,7 @@ class Engine(Reports, Maintenance):
             change = self._opening(province, workflow, on, attributes, case_id, actor,
                                    key=idempotency_key)
             try:
-                committed = self._commit([change], idempotency_key)
+                committed = self._commit_one([change], idempotency_key)
             except Conflict as exc:
                 # A number is chosen before the write lock is taken: another process may
                 # have opened a case with it meanwhile. Then the next free one is taken (a
@@ -670,6 +717,7 @@ class Engine(Reports, Maintenance):
         and the case is returned as that event left it. Another writer changing the case
         meanwhile raises :class:`Conflict` and nothing is written.
         """
+        self._stored_write = None
         case_id, event, on, payload, reason, actor, idempotency_key = self._fire_arguments(
             case_id, event, on, payload, reason, actor, idempotency_key)
         call = None
@@ -723,7 +771,7 @@ class Engine(Reports, Maintenance):
                     return first  # the same call, with its key, was recorded meanwhile
                 raise
             try:
-                written = self._commit(changes, key)
+                written = self._commit_one(changes, key)
             except Conflict as exc:
                 if remembered and attempt == 1 and not isinstance(exc, Busy):
                     # Another writer changed the case since we kept it: read it from the
@@ -1062,6 +1110,7 @@ class Engine(Reports, Maintenance):
         checked like the event's own data: see :meth:`_check_corrected_data`); it changes no
         attribute, state or deadline by itself: to change the case, record the event that does.
         """
+        self._stored_write = None
         case_id, corrects, on, reason, payload, actor, idempotency_key = \
             self._correct_arguments(case_id, corrects, on, reason, payload, actor,
                                     idempotency_key)

@@ -983,13 +983,18 @@ class Store:
         self.settings_read = rows[-1]["id"] if rows else 0
         return rows
 
-    def add_local_setting(self, setting: LocalSetting, *also: LocalSetting) -> LocalSetting:
+    def add_local_setting(self, setting: LocalSetting, *also: LocalSetting,
+                          written: list[dict] | None = None) -> LocalSetting:
         """Record a county parameter setting (and ``also`` these, in the same transaction);
         returns it with its ``recorded_at``.
 
         A setting that repeats the one in effect last on its date (the same value and basis,
         recorded last for that place, parameter and day) changes nothing, and is not
-        recorded again: it is returned as first recorded (its ``recorded_at`` then)."""
+        recorded again: it is returned as first recorded (its ``recorded_at`` then).
+
+        ``written``, if given, gets the rows inserted, the last with its ``id``, before the
+        COMMIT: :meth:`settings_committed` tells whether they are in where a Ctrl-C stopped
+        the call (as :meth:`committed` for events)."""
         now = _now()
         with self.write_transaction():
             rows, first = [], None
@@ -1001,6 +1006,9 @@ class Store:
                 elif s is setting:
                     first = same
             _insert(self.db, "local_parameters", rows)
+            if written is not None and rows:
+                rows[-1]["id"] = self.db.conn.execute("select last_insert_rowid()").fetchone()[0]
+                written.extend(rows)
         return first if first is not None else attrs.evolve(setting, recorded_at=now)
 
     def _repeated_setting(self, row: dict) -> LocalSetting | None:
@@ -1112,6 +1120,21 @@ class Store:
         row = changes[-1].rows[-1]
         return self.db.execute("select 1 from events where case_id = ? and seq = ? and hash = ?",
                                [row["case_id"], row["seq"], row["hash"]]).fetchone() is not None
+
+    def settings_committed(self, rows: list[dict]) -> bool:
+        """Whether the county setting ``rows`` (:meth:`add_local_setting`'s ``written``),
+        whose write a Ctrl-C stopped, were committed, as :meth:`committed` tells it of
+        events: the last row is looked for by its id, with what it says and when it was
+        recorded (a row another writer added with that id after a rollback says otherwise)."""
+        if self.db.conn.in_transaction or not rows or "id" not in rows[-1]:
+            return False
+        row = rows[-1]
+        return self.db.execute(
+            "select 1 from local_parameters where id = ? and province = ? and county = ? and "
+            "workflow = ? and name = ? and [on] = ? and value is ? and citation = ? and "
+            "recorded_at = ?",
+            [row["id"], row["province"], row["county"], row["workflow"], row["name"], row["on"],
+             row["value"], row["citation"], row["recorded_at"]]).fetchone() is not None
 
     def _roll_back(self, exc: BaseException | None) -> None:
         """End a write transaction that failed with ``exc``: nothing of it is kept."""

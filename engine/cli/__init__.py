@@ -80,6 +80,7 @@ class DoudiGroup(_OptionsOnce, click.Group):
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
         _RECORDED.clear()
+        _ENGINES.clear()
         _tolerant_output()
         try:
             result = super().main(*args, **kwargs)
@@ -99,9 +100,10 @@ class DoudiGroup(_OptionsOnce, click.Group):
             _drop_stdout()
             sys.exit(1)
         except click.exceptions.Abort:
-            # Ctrl-C (click's Abort): a command's one transaction rolled back; the batched
-            # ones (import, recompute, advance) say for themselves what they kept.
-            error("interrupted: nothing more was recorded")
+            # Ctrl-C (click's Abort): a command's one transaction rolled back, or committed
+            # as the interrupt came (then said: _interrupted); the batched ones (import,
+            # recompute, advance) say for themselves what they kept.
+            error(_interrupted())
             sys.exit(1)
         except DoudiError as exc:
             error(exc.command_line or str(exc))  # (in the command's words: --county, not county)
@@ -171,6 +173,61 @@ def recorded(what: str) -> None:
     its output then fail to be written, the error line says so, as the operator would
     otherwise take the command for failed and run it again."""
     _RECORDED.append(what)
+
+
+#: The engines the running command opened (:func:`opened`): Ctrl-C's line says what their
+#: single write stored.
+_ENGINES: list = []
+
+
+def opened(engine) -> None:
+    """Note the engine the running command opened (engine.cli.cases.open_engine): should
+    Ctrl-C stop the command, its error line says what the engine's write stored
+    (:attr:`Engine.stored_write`)."""
+    _ENGINES.append(engine)
+
+
+def _interrupted() -> str:
+    """The error line's text for Ctrl-C: what the command's single write (case open, fire,
+    accept, assess, correct, parameter set|unset) stored, where the interrupt came as its
+    COMMIT returned or after (re-run, a `case fire` given no key would record its event
+    twice); else that nothing more was recorded. Read from the engine, not the database:
+    a first command's clean-up has closed it (engine.cli.cases.no_database_left_on_failure)."""
+    for engine in _ENGINES:
+        stored = engine.stored_write
+        if stored is not None:
+            return f"interrupted, but {_stored(stored)}"
+    return "interrupted: nothing more was recorded"
+
+
+def _stored(stored) -> str:
+    """``stored`` (an engine's StoredWrite) in words, as a clause "… was recorded …"."""
+    import json
+
+    from engine.maintenance import AUTO_ACTOR
+    from engine.workflow import CORRECTION_EVENT, OPEN_EVENT
+
+    if stored.setting is not None:
+        s = stored.setting
+        place = f"{s.county} ({s.province}) {s.workflow} {s.name}"
+        if s.value is None:
+            return (f"the removal of {place} ({s.citation}) was recorded, from "
+                    f"{s.on.isoformat()}: the province's value again")
+        return (f"{place} = {json.dumps(s.value, ensure_ascii=False)} ({s.citation}) was "
+                f"recorded, from {s.on.isoformat()}")
+    entries = stored.entries
+    if entries[-1].event == OPEN_EVENT:
+        return (f"case {stored.case_id} was opened on {entries[-1].on.isoformat()} (seq 0): "
+                "it is recorded")
+    said = []
+    for entry in entries:
+        what = (f"correction of event {entry.corrects}" if entry.event == CORRECTION_EVENT
+                else entry.event)
+        by_itself = " (by itself)" if entry.actor == AUTO_ACTOR else ""
+        said.append(f"{what} on {entry.on.isoformat()}{by_itself}")
+    seqs = ", ".join(str(entry.seq) for entry in entries)
+    were = "was" if len(entries) == 1 else "were"
+    return f"case {stored.case_id}'s {' and '.join(said)} {were} recorded (seq {seqs})"
 
 
 def _what_was_recorded() -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.cli import cli, recorded
+from engine.cli import cli, opened, recorded
 from engine.cli.options import (
     ISO_DATE,
     InputFile,
@@ -191,9 +191,11 @@ def open_engine(db_path: str, create: bool = False):
 
         check_database(db_path, empty_ok=False)  # a command that only reads makes none
     try:
-        return Engine.open(db_path)
+        engine = Engine.open(db_path)
     except sqlite3.Error as exc:
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
+    opened(engine)  # (Ctrl-C's line says what its write stored)
+    return engine
 
 
 def note_unknown_county(engine, province: str | None, county: str,
