@@ -67,6 +67,8 @@ APPROVED_STATES: Final = ("approved", "published")
 #: The workflow of the case ``approve`` opens (linked to the confirmed case): the household's
 #: 低保 as it is paid, its amount month by month, and its stop.
 BENEFIT_WORKFLOW: Final = "benefit"
+#: How a benefit case opened by ``approve`` names its confirmed case (dibao.toml back_relation).
+APPLICATION_RELATION: Final = "application"
 PUBLICATION_BASIS: Final = "民发〔2021〕57号 第24条"
 NATIONAL_PROCEDURE: Final = "民发〔2021〕57号"
 PRIVACY_BASIS: Final = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
@@ -290,22 +292,30 @@ def _clause(citation: str) -> str:
     return re.sub(r"（[^（）]*）$", "", citation).strip()
 
 
-def receiving(benefit: Benefit | None, county: str) -> bool:
-    """Whether a confirmed household still received 低保 in ``county`` on the date its benefit
-    case is read as of (57号 第24条 publishes the 最低生活保障家庭): its benefit case had not
-    closed by then, and had not been moved to another county (an event on it giving a county
-    other than the one it was opened with, and other than ``county``). A confirmed case that
-    opened no benefit case (``None``) counts as receiving, at its confirmed amount.
+def receiving(benefit: Benefit | None, confirmed_in: str | None) -> str | None:
+    """The county in which a household received 低保 on the date its cases are read as of, or
+    None where it received none (57号 第24条 publishes the 最低生活保障家庭 "在低保家庭所在村（社区）").
 
-    The one rule of who is published: the 公布 (:meth:`engine.core.Engine.publication`) lists
-    those it holds for, and report unpublished waits for the 公布 of those alone."""
+    ``benefit`` is its benefit case then (None: a confirmed case that opened none, which counts
+    as receiving, at its confirmed amount, where it was confirmed); ``confirmed_in`` the county
+    its confirmed ``dibao`` case was in then (None: a benefit case opened directly, for a
+    household receiving 低保 before the platform adopted doudi). A closed benefit case receives
+    nowhere. One moved to another county (an event on it giving a county other than the one it
+    was opened with) receives in that county; otherwise the household is where its confirmed
+    case is (a case moved with its 公布 is published there), else where its benefit case is.
+
+    The one rule of who is published where: the 公布 (:meth:`engine.core.Engine.publication`)
+    lists the households it gives the county for, and report unpublished waits for the 公布
+    of those alone, in that county."""
     if benefit is None:
-        return True
+        return confirmed_in
     if benefit.closed:
-        return False
+        return None
     opened_in = benefit.view.history[0]["payload"].get("county") if benefit.view.history else None
     now_in = benefit.view.case.county
-    return now_in in (opened_in, county)
+    if confirmed_in is None or now_in != opened_in:
+        return now_in
+    return confirmed_in
 
 
 def amount_in_force(benefit: Benefit) -> float | None:
@@ -317,39 +327,53 @@ def amount_in_force(benefit: Benefit) -> float | None:
 
 
 def _publication_notice(
-    views: Sequence[CaseView], county: str, as_of: date, publicity_citation: str | None,
-    benefits: Mapping[str, Benefit],
+    households: Sequence[tuple[CaseView | None, Benefit | None]], county: str, as_of: date,
+    publicity_citation: str | None,
 ) -> PublicationNotice:
-    """The 公布 of the confirmed cases among ``views`` (each as of ``as_of``), by posting place:
-    the body of :meth:`engine.core.Engine.publication`, which gathers them (private: without
-    every benefit case it would publish each case ever confirmed).
+    """The 公布 of ``households`` (each its confirmed ``dibao`` case and its benefit case as of
+    ``as_of``, either None where it has none), by posting place: the body of
+    :meth:`engine.core.Engine.publication`, which gathers them (private: without every
+    benefit case it would publish each case ever confirmed).
 
-    57号 第24条 publishes the 最低生活保障家庭: ``benefits`` holds each confirmed case's benefit
-    case as of ``as_of``, by the confirmed case's id; a household whose benefit case had
-    closed or moved to another county by then is left out (:func:`receiving`), and the
-    amount shown is the one paid for that month (:func:`amount_in_force`). A case that opened
-    no benefit case (none given) is shown as confirmed, with its confirmed amount.
+    57号 第24条 publishes the 最低生活保障家庭 receiving 低保 in ``county`` on ``as_of``
+    (:func:`receiving`); a confirmed case not yet confirmed by then is left out. The name,
+    household size, village and office are the benefit case's where it has them (a household
+    moved is posted where it lives now), else its confirmed case's; the amount is the one paid
+    for that month (:func:`amount_in_force`), else the confirmed one (the one a benefit case
+    opened directly was opened with).
 
-    Places in name order; within a place, in the order of confirmation, then case id.
+    Places in name order; within a place, in the order of confirmation (a benefit case opened
+    directly: its opening), then case id (the confirmed case's, else the benefit case's).
     """
     # By place, and by the township office posting there where two or more offices post at a
     # place of one name (新村 under two townships of a county): each village is shown only its
     # own households. A household recorded with no office stays with the place's name alone.
     rows: list[tuple[str, str | None, str, str, Household]] = []
-    for view in views:
-        if not is_approved(view):
+    for view, benefit in households:
+        if view is not None and not is_approved(view):
             continue
-        fields = allowed(view.case.attributes)
-        benefit = benefits.get(view.id)
-        if not receiving(benefit, county):
+        if receiving(benefit, view.case.county if view is not None else None) != county:
             continue
+        fields = allowed(view.case.attributes) if view is not None else {}
         if benefit is not None:
+            given = allowed(benefit.view.case.attributes)
+            if view is None:
+                opening = benefit.view.history[0]["payload"] if benefit.view.history else {}
+                fields["amount"] = opening.get("amount", given.get("amount"))
+            given.pop("amount", None)
+            fields.update(given)
             paid = amount_in_force(benefit)
             if paid is not None:
                 fields["amount"] = paid
-        approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
-                          default="")
-        rows.append((_place(fields), _text(fields.get("office_name")), approved_on, view.id,
+        fields["county"] = county  # (where it receives 低保 then: its place without a village)
+        if view is not None:
+            approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
+                              default="")
+            case_id = view.id
+        else:
+            assert benefit is not None
+            approved_on, case_id = benefit.view.case.opened_on.isoformat(), benefit.view.id
+        rows.append((_place(fields), _text(fields.get("office_name")), approved_on, case_id,
                      _household(fields)))
     offices: dict[str, set[str]] = {}
     for place, office, *_ in rows:

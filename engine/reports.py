@@ -9,7 +9,7 @@ the others one at a time (see :meth:`Reports.report`), so its memory stays flat.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import date, timedelta
 
 from engine import arguments
@@ -17,6 +17,7 @@ from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
 from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar, UnknownName
 from engine.notices import (
+    APPLICATION_RELATION,
     APPROVE_EVENT,
     BENEFIT_WORKFLOW,
     NOTICE_WORKFLOW,
@@ -258,12 +259,13 @@ class Reports:
         """Confirmed (确认同意) cases whose 公布 is not recorded (57号 第24条: "低保审核确认完毕后
         …应当在低保家庭所在村（社区）公布") as of ``as_of`` (default today), by the events
         dated on or before it, oldest confirmation first; ``days`` counts from the
-        confirmation to ``as_of``. A case whose household no longer received 低保 there on
-        ``as_of`` (its benefit case stopped, ended or moved away by then) is not listed: the
-        公布 is of the 低保家庭, and the one of that date (:meth:`publication`) leaves it out by
-        the same rule (:func:`engine.notices.receiving`). ``review`` is the province's clause
-        on what failing to publish costs the office (``publication_review``), where it has
-        one."""
+        confirmation to ``as_of``. Each is waiting for the 公布 of the county its household
+        received 低保 in on ``as_of``, by the rule the 公布 of that date (:meth:`publication`)
+        lists it (:func:`engine.notices.receiving`): the county the case was in then, or the
+        one its benefit case was moved to by then (``county`` is that one); a case whose
+        benefit case stopped or ended by then is not listed, as no 公布 lists it. ``review``
+        is the province's clause on what failing to publish costs the office
+        (``publication_review``), where it has one."""
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
@@ -277,20 +279,20 @@ class Reports:
             basis = publication_basis(publicity.citation if publicity else None)
             review = wf.parameters.get("publication_review")
             for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
-                                                APPROVE_EVENT, PUBLISH_EVENT, as_of, county):
+                                                APPROVE_EVENT, PUBLISH_EVENT, as_of, county,
+                                                BENEFIT_WORKFLOW):
                 try:
                     approved = stored_date(row["since"])
                 except ValueError as exc:  # (an event's date changed by hand)
                     raise DamagedRecord.of(f"the {APPROVE_EVENT} event of case "
                                            f"{row['case_id']!r}", exc) from None
-                # (the county it was in on as_of, as the other reports take it)
+                # Waiting for the 公布 of the county its household received 低保 in on as_of
+                # (the 公布's rule: the county the case was in then, as the other reports take
+                # it, or the one its benefit case was moved to); one whose benefit stopped or
+                # ended by then waits for none.
                 view = self.case(row["case_id"], as_of=as_of)
-                then = view.case.county
-                if county is not None and then != county:
-                    continue
-                # Only a household still receiving 低保 there is published (the 公布's rule):
-                # one whose benefit stopped, ended or moved away by as_of waits for none.
-                if not receiving(self._benefit_on(view, as_of), then):
+                then = receiving(self._benefit_on(view, as_of), view.case.county)
+                if then is None or (county is not None and then != county):
                     continue
                 rows.append({
                     "case_id": row["case_id"], "province": code, "county": then,
@@ -306,13 +308,18 @@ class Reports:
         (:func:`engine.notices.render` gives its text or HTML): the households receiving 低保
         there on that date (57号 第24条 publishes the 最低生活保障家庭), by posting place.
 
-        Every ``dibao`` case confirmed by ``as_of``, each in the county it was in on that date
-        (as the reports take it: one moved since is published where it was confirmed), whose
-        benefit case was still open then (:func:`engine.notices.receiving`), at the amount
-        paid for that month. The footer cites 57号 第24条 and the province's ``publicity``
-        clause. Raises :class:`InvalidInput` for a blank county, an unknown province, a date
-        the calendar does not cover, and a county with cases in several provinces and no
-        ``province``; :class:`UnknownName` for a county with no 低保 case opened by
+        Each household whose benefit case was open on ``as_of`` and which received 低保 in
+        ``county`` then (:func:`engine.notices.receiving`): a ``dibao`` case confirmed by
+        then in the county it was in on that date (as the reports take it: one moved since is
+        published where it was then), unless its benefit case had been moved to another
+        county; a benefit case in the county then that was moved there (the household lives
+        there now), or that was opened directly, with no ``dibao`` case (a household receiving
+        低保 before the platform adopted doudi). Each at the amount paid for that month, with
+        the benefit case's name, household size, village and office where it has them. The
+        footer cites 57号 第24条 and the province's ``publicity`` clause. Raises
+        :class:`InvalidInput` for a blank county, an unknown province, a date the calendar
+        does not cover, and a county with cases in several provinces and no ``province``;
+        :class:`UnknownName` for a county with no 低保 case (``dibao`` or benefit) opened by
         ``as_of`` (most likely a misspelt one: a formal notice for it would still print).
         """
         county = arguments.text(county, "county")
@@ -323,25 +330,52 @@ class Reports:
         if province is not None:
             self.registry.province(province)
         self.calendar(province).check(as_of)  # (a date the reports would refuse too)
-        then_in, then_args = in_county_on(county, as_of)
-        views = [view for case in self.store.cases(province=province, workflow=NOTICE_WORKFLOW,
-                                                   condition=then_in, args=then_args)
-                 if case.opened_on <= as_of
-                 and (view := self.case(case.id, as_of=as_of)).case.county == county]
-        if not views:
+        households = self._households_in(county, as_of, province)
+        if not households:
             raise UnknownName(f"no 低保 case in county {county!r}"
                               + (f" of {province}" if province else "")
                               + f" opened by {as_of.isoformat()}: nothing to publish")
-        provinces = sorted({v.case.province for v in views})
+        provinces = sorted({view.case.province if view is not None else benefit.view.case.province
+                            for view, benefit in households if view is not None or benefit is not None})
         if province is None and len(provinces) > 1:
             why = f"county {county!r} has cases in {', '.join(provinces)}: pass "
             raise InvalidInput(why + "province", command_line=why + "--province")
         code = province or provinces[0]
         publicity = self.workflow(code, NOTICE_WORKFLOW, county).parameters.get("publicity")
-        benefits = {view.id: benefit for view in views
-                    if (benefit := self._benefit_on(view, as_of)) is not None}
-        return _publication_notice(views, county, as_of, publicity.citation if publicity else None,
-                                   benefits)
+        return _publication_notice(households, county, as_of,
+                                   publicity.citation if publicity else None)
+
+    def _in_county_on(self, workflow: str, county: str, as_of: date, province: str | None,
+                      known: Container[str] = ()) -> list[CaseView]:
+        """The cases of ``workflow`` opened by ``as_of`` that were in ``county`` on that date,
+        each as of then (as the reports take it: one moved since is where it was then), but
+        those in ``known`` (not read again)."""
+        then_in, then_args = in_county_on(county, as_of)
+        return [view for case in self.store.cases(province=province, workflow=workflow,
+                                                  condition=then_in, args=then_args)
+                if case.opened_on <= as_of and case.id not in known
+                and (view := self.case(case.id, as_of=as_of)).case.county == county]
+
+    def _households_in(self, county: str, as_of: date, province: str | None
+                       ) -> list[tuple[CaseView | None, Benefit | None]]:
+        """The households that may have received 低保 in ``county`` on ``as_of``, each its
+        ``dibao`` case and its benefit case as of then (either None where it has none), once
+        each: the county's ``dibao`` cases then, and its benefit cases then (one moved in from
+        another county, one opened directly with no ``dibao`` case). The caller keeps those
+        :func:`engine.notices.receiving` gives the county; empty where the county had no case
+        of either."""
+        households: dict[str, tuple[CaseView | None, Benefit | None]] = {}
+        for view in self._in_county_on(NOTICE_WORKFLOW, county, as_of, province):
+            benefit = self._benefit_on(view, as_of)
+            households[benefit.view.id if benefit is not None else view.id] = (view, benefit)
+        for paid in self._in_county_on(BENEFIT_WORKFLOW, county, as_of, province, households):
+            final = self.registry.workflow(paid.case.province, paid.case.workflow).final_states
+            confirmed = [link["case_id"] for link in paid.links  # (not a transfer's new case)
+                         if link["workflow"] == NOTICE_WORKFLOW
+                         and link["relation"] == APPLICATION_RELATION]
+            view = self.case(confirmed[0], as_of=as_of) if confirmed else None
+            households[paid.id] = (view, Benefit(paid, paid.state in final))
+        return list(households.values())
 
     def _benefit_on(self, view: CaseView, as_of: date) -> Benefit | None:
         """The benefit case a confirmed ``dibao`` case's ``approve`` opened, as it stood on

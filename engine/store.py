@@ -610,7 +610,7 @@ class Store:
 
     def waiting_since(
         self, province: str, workflow: str, states: Iterable[str], event: str, until: str,
-        as_of: date, county: str | None = None,
+        as_of: date, county: str | None = None, linked_workflow: str | None = None,
     ) -> list[dict]:
         """Cases of ``workflow`` that had ``event`` (the confirmation) on or before ``as_of``
         and no ``until`` (the 公布) by then, each with the date of its last ``event``, oldest
@@ -618,7 +618,9 @@ class Store:
         event after ``as_of`` (a 公布 recorded since): a province's published cases are not
         read. One grouped query: a province's backlog is not read case by case. With
         ``county``, also those a later event may have moved out of it (``moved`` is true for
-        them, and for any case given a county since: the caller checks their county then)."""
+        them, and for any case given a county since: the caller checks their county then);
+        with ``linked_workflow`` too, those whose linked case of that workflow may have been
+        in it then (a household's benefit case moved there: the caller judges where it is)."""
         states = list(states)
         where, args = _filters(province=province, workflow=workflow)
         day = as_of.isoformat()
@@ -626,6 +628,11 @@ class Store:
         moved, moved_args = moved_since(as_of, "c")
         if county is not None:
             then_in, then_args = in_county_on(county, as_of, "c")
+            if linked_workflow is not None:
+                there, there_args = in_county_on(county, as_of, "b")
+                then_in += (" or exists (select 1 from links l join cases b on b.id = l.other_id "
+                            f"where l.case_id = c.id and b.workflow = ? and ({there}))")
+                then_args = [*then_args, linked_workflow, *there_args]
             where += f" and ({then_in})"
             args += then_args
         # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -452,8 +453,11 @@ def test_publication_as_of_a_past_date_takes_each_case_in_the_county_it_was_in_t
     # As of 3/18 王五 is 清徐县's (posted under its village, 大盂村, which it kept).
     now = run(db, "notice", "publication", "--county", "清徐县", "--as-of", "2026-03-18")
     assert "1　王五　3人　650元\n" in now.output
-    assert run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-18"
-               ).exit_code == 1
+    # 阳曲县 holds its benefit case (the household's, not moved: it is where its confirmed case
+    # is), so the county is known, not refused as misspelt; it publishes no household then.
+    left = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-18")
+    assert left.exit_code == 0, left.output
+    assert "王五" not in left.output and "阳曲县无经审核确认纳入最低生活保障的家庭" in left.output
 
 
 def benefit_of(engine, cid):
@@ -593,6 +597,102 @@ def test_publication_leaves_out_a_household_moved_to_another_county(db):
     assert publication_rows(db, "2026-06-10") == [("周九", "2人", "610元")]
 
 
+def test_a_household_whose_benefit_case_moved_is_published_where_it_lives_now(db):
+    """57号 第24条: "低保审核确认完毕后，申请人姓名、家庭成员数量、保障金额等信息应当在低保家庭所在村
+    （社区）公布". 钱七 (1人, 500元), confirmed in 阳曲县 (东黄水村) Tue 2026-03-17, moves: a re-check
+    (review keep) on Wed 2026-06-10 gives its benefit case 清徐县 and 西谷村. 清徐县 has 郑十一
+    (400元, confirmed 03-17); 周九 (610元) stays in 阳曲县 until a re-check on Wed 2026-07-01
+    gives its benefit case 娄烦县, where no 低保 case was ever confirmed. Each household is in
+    exactly one county's 公布 on each date, where it lives then:
+    - as of 06-09: 阳曲县 钱七 (东黄水村), 周九; 清徐县 郑十一;
+    - as of 06-10: 阳曲县 周九; 清徐县 钱七 (西谷村, the benefit case's village), 郑十一;
+    - as of 06-30 娄烦县 had no case (refused, exit 1); as of 07-01 it publishes 周九, and
+      阳曲县 publishes none.
+    A moved household was in no county's 公布 (阳曲县 dropped it, 清徐县 read only its own dibao
+    cases), and 娄烦县 was refused as unknown."""
+    engine = Engine.open(db)
+    qian = approve_delegated(engine, {"county": "阳曲县", "village": "东黄水村",
+                                      "applicant_name": "钱七", "household_size": 1, "amount": 500},
+                             date(2026, 3, 9), date(2026, 3, 17))
+    zhou = approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九",
+                                      "household_size": 2, "amount": 610},
+                             date(2026, 3, 9), date(2026, 3, 17))
+    approve_delegated(engine, {"county": "清徐县", "applicant_name": "郑十一", "household_size": 1,
+                               "amount": 400}, date(2026, 3, 9), date(2026, 3, 17))
+    engine.fire(benefit_of(engine, qian), "review", on=date(2026, 6, 10),
+                payload={"outcome": "keep", "county": "清徐县", "village": "西谷村"})
+    engine.fire(benefit_of(engine, zhou), "review", on=date(2026, 7, 1),
+                payload={"outcome": "keep", "county": "娄烦县"})
+    before = dump_file(db)
+    qian_row, zhou_row, zheng_row = ("钱七", "1人", "500元"), ("周九", "2人", "610元"), \
+        ("郑十一", "1人", "400元")
+    assert publication_rows(db, "2026-06-09") == [qian_row, zhou_row]
+    assert publication_rows(db, "2026-06-09", "清徐县") == [zheng_row]
+    assert publication_rows(db, "2026-06-10") == [zhou_row]
+    moved = run(db, "notice", "publication", "--county", "清徐县", "--as-of", "2026-06-10")
+    assert moved.exit_code == 0, moved.output
+    assert "公布地点：西谷村\n\n序号　申请人姓名　家庭成员数量　保障金额（每月）\n1　钱七　1人　500元\n" \
+        in moved.output
+    assert "公布地点：清徐县\n\n序号　申请人姓名　家庭成员数量　保障金额（每月）\n1　郑十一　1人　400元\n" \
+        in moved.output
+    refused = run(db, "notice", "publication", "--county", "娄烦县", "--as-of", "2026-06-30")
+    assert refused.exit_code == 1
+    assert error_line(refused) == ("Error: no 低保 case in county '娄烦县' opened by 2026-06-30: "
+                                   "nothing to publish")
+    assert publication_rows(db, "2026-07-01", "娄烦县") == [zhou_row]
+    assert publication_rows(db, "2026-07-01") == []
+    assert [(place, [h.applicant_name for h in listed])
+            for place, listed in engine.publication("娄烦县", date(2026, 7, 1)).places] == \
+        [("娄烦县", ["周九"])]
+    assert dump_file(db) == before
+
+
+def test_a_household_receiving_before_adoption_is_published(db):
+    """57号 第24条 publishes the 最低生活保障家庭 in their village: a household already receiving
+    低保 when the platform adopted doudi has a benefit case opened directly (docs/procedure.md,
+    Workflow benefit), with no dibao case. 阳曲县: 冯十二 (泥屯村, 3人, 720元, paid from
+    2026-04), imported Wed 2026-04-15; a re-check on Wed 2026-05-20 reduces it to 680元 from
+    2026-06; found ineligible Wed 2026-07-08. 周九 (610元) was confirmed there Tue 2026-03-17.
+    清徐县 has only 陈十三 (1人, 450元), opened directly Tue 2026-03-31, paid from 2026-04:
+    - 阳曲县 as of 04-14: 周九; as of 04-15 and 05-31: 冯十二 720元 (泥屯村), 周九; as of 06-01
+      冯十二 680元; as of 07-08: 周九 alone;
+    - 清徐县 as of 03-31: 陈十三 at the amount it was opened with (no month paid yet); a county
+      with benefit cases only is published, not refused as misspelt.
+    Neither was in any 公布 (清徐县 was refused: no 低保 case). report unpublished, about
+    confirmations not yet published, has nothing for them."""
+    engine = Engine.open(db)
+    approve_delegated(engine, {"county": "阳曲县", "applicant_name": "周九", "household_size": 2,
+                               "amount": 610}, date(2026, 3, 9), date(2026, 3, 17))
+    path = Path(db).parent / "adopted.jsonl"
+    path.write_text(json.dumps({"op": "open", "province": "shanxi", "workflow": "benefit",
+                                "on": "2026-04-15", "attributes": {
+                                    "county": "阳曲县", "village": "泥屯村", "applicant_name": "冯十二",
+                                    "household_size": 3, "amount": 720, "paid_from": "2026-04"}},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    imported = run(db, "import", str(path))
+    assert imported.exit_code == 0, imported.output
+    feng = next(c.id for c in engine.store.cases(workflow="benefit")
+                if c.attributes.get("applicant_name") == "冯十二")
+    engine.fire(feng, "review", on=date(2026, 5, 20), payload={"outcome": "reduce", "amount": 680})
+    engine.fire(feng, "found_ineligible", on=date(2026, 7, 8))
+    engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 3, 31),
+                     attributes={"county": "清徐县", "applicant_name": "陈十三", "household_size": 1,
+                                 "amount": 450, "paid_from": "2026-04"})
+    zhou_row = ("周九", "2人", "610元")
+    assert publication_rows(db, "2026-04-14") == [zhou_row]
+    adopted = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-04-15")
+    assert adopted.exit_code == 0, adopted.output
+    assert "公布地点：泥屯村\n\n序号　申请人姓名　家庭成员数量　保障金额（每月）\n1　冯十二　3人　720元\n" \
+        in adopted.output
+    assert households(adopted.output) == [("冯十二", "3人", "720元"), zhou_row]
+    assert publication_rows(db, "2026-05-31") == [("冯十二", "3人", "720元"), zhou_row]
+    assert publication_rows(db, "2026-06-01") == [("冯十二", "3人", "680元"), zhou_row]
+    assert publication_rows(db, "2026-07-08") == [zhou_row]
+    assert publication_rows(db, "2026-03-31", "清徐县") == [("陈十三", "1人", "450元")]
+    assert engine.unpublished(county="清徐县", as_of=date(2026, 6, 1)) == []
+    assert [r["county"] for r in engine.unpublished(as_of=date(2026, 6, 1))] == ["阳曲县"]
+
+
 def test_unpublished_leaves_out_a_household_no_longer_receiving_as_the_publication_does(db):
     """57号 第24条: "低保审核确认完毕后…应当在低保家庭所在村（社区）公布": the 公布 is of the 低保家庭,
     so a confirmed case whose 公布 was never recorded is waiting for it only while its
@@ -603,7 +703,7 @@ def test_unpublished_leaves_out_a_household_no_longer_receiving_as_the_publicati
     - 孙八: income_exceeds Fri 2026-04-10, 山西 一(五) 6-month phase-out 2026-05…2026-10 → ends
       by itself on Sun 2026-11-01 (nothing recorded): waiting as of 10-31, not as of 11-01;
     - 钱七: its benefit case given 清徐县 by a re-check on Wed 2026-06-10 → waiting in 阳曲县 as
-      of 06-09, nowhere as of 06-10;
+      of 06-09, in 清徐县 as of 06-10 (the 公布 of 清徐县 lists it then, and none was recorded);
     - 周九: never stopped, waiting on every date (its days counted from 03-17).
     The report listed all four on every date, cases the 公布 it asks for leaves out."""
     engine = Engine.open(db, today=lambda: date(2026, 11, 2))
@@ -631,7 +731,9 @@ def test_unpublished_leaves_out_a_household_no_longer_receiving_as_the_publicati
     assert waiting(date(2026, 6, 9)) == [("孙八", "阳曲县", 84), ("钱七", "阳曲县", 84),
                                          ("周九", "阳曲县", 84)]
     assert waiting(date(2026, 6, 10)) == [("孙八", "阳曲县", 85), ("周九", "阳曲县", 85)]
-    assert waiting(date(2026, 6, 10), "清徐县") == []
+    assert waiting(date(2026, 6, 10), "清徐县") == [("钱七", "清徐县", 85)]
+    assert [(names[r["case_id"]], r["county"]) for r in engine.unpublished(as_of=date(2026, 6, 10))
+            ] == [("孙八", "阳曲县"), ("钱七", "清徐县"), ("周九", "阳曲县")]
     assert waiting(date(2026, 10, 31)) == [("孙八", "阳曲县", 228), ("周九", "阳曲县", 228)]
     assert waiting(date(2026, 11, 1)) == [("周九", "阳曲县", 229)]
     # The report and the 公布 name the same households on each date (none was published).
