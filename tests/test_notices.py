@@ -337,12 +337,13 @@ def test_private_attributes_never_appear_in_any_notice(db):
 
 # (and the case's own fields, refused as attribute names: a key drawn as "state" or "id" was
 # an InvalidInput, not a notice; and residence, which only an event judging the place takes:
-# given to post_publicity it is refused since c005a69, and at the opening too)
+# given to post_publicity it is refused since c005a69, and at the opening too; and a name
+# blank or with spaces around it, refused as an attribute's name since 696095c)
 RESERVED = ALLOWED_FIELDS | CASE_FIELDS | {"delegated", "special_hardship", "channel",
                                            "household", "assessment", "exception_route",
                                            "residence"}
 keys = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(
-    lambda k: k not in RESERVED)
+    lambda k: k not in RESERVED and k == k.strip())
 secrets = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20).map(lambda t: "秘密" + t)
 
 
