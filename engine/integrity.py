@@ -90,20 +90,26 @@ class SettingFinding:
     name: str
     problem: str  # what could not be read, as DamagedRecord.problem; or the rule broken
     broken: bool = False
-    #: A row that cannot be read back, put right since by the setting (or removal) with this
-    #: id, recorded later for the same place, parameter and date: kept as evidence, it no
-    #: longer stops its county, and is no failure of the check (None: not put right).
+    #: A row put right since by the setting (or removal) with this id, recorded later for
+    #: the same place, parameter and date (one that breaks a rule and one that cannot be read
+    #: back alike): kept as evidence, it no longer stops its county, and is no failure of
+    #: the check (None: not put right).
     superseded_by: int | None = None
+
+    @property
+    def put_right(self) -> bool:
+        """Whether the row was put right since (superseded): no failure."""
+        return self.superseded_by is not None
 
     def __str__(self) -> str:
         what = "breaks a rule" if self.broken else "cannot be read back"
+        head = (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
+                f"{self.name}): {what} ({self.problem}); ")
         if self.superseded_by is not None:
-            return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
-                    f"{self.name}): {what} ({self.problem}); put right by #{self.superseded_by}, "
-                    "recorded later for its date, and kept as evidence")
-        return (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
-                f"{self.name}): {what} ({self.problem}); the deadlines of the "
-                f"{self.province} {self.workflow} cases were not compared with their histories")
+            return (f"{head}put right by #{self.superseded_by}, recorded later for its date, "
+                    "and kept as evidence")
+        return (f"{head}the deadlines of the {self.province} {self.workflow} cases were not "
+                "compared with their histories")
 
 
 def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | None:

@@ -170,6 +170,24 @@ def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
     return list(found.values())
 
 
+def superseded_broken(workflow: Workflow, settings: Iterable[LocalSetting]
+                      ) -> list[tuple[LocalSetting, str, list[LocalSetting]]]:
+    """Each of one place's stored ``settings`` (in effect order) that breaks a rule but was
+    superseded on its own date (a setting or removal of its parameter recorded later for it,
+    so it was never in force: :func:`broken_settings` does not see it), with what is wrong
+    and the settings that superseded it, first recorded first (``audit verify`` names it as
+    put right, as it does a row that cannot be read back)."""
+    settings, found = list(settings), []
+    for count, setting in enumerate(settings, start=1):
+        later = [s for s in settings[count:] if (s.on, s.name) == (setting.on, setting.name)]
+        if not later or setting.value is None:
+            continue
+        for culprit, problem in _broken_in(workflow, in_force(settings[:count]).values()):
+            if culprit.id == setting.id:
+                found.append((setting, problem, later))
+    return found
+
+
 def _broken_in(workflow: Workflow, local: Iterable[LocalSetting]
                ) -> Iterator[tuple[LocalSetting, str]]:
     """The settings in force (``local``) that ``workflow`` cannot take, each checked by

@@ -450,7 +450,7 @@ class Maintenance:
         try:
             cases, events, findings = self._verify_cases(
                 case_id, progress, kept,
-                {(f.province, f.workflow) for f in unread if f.superseded_by is None})
+                {(f.province, f.workflow) for f in unread if not f.put_right})
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
@@ -462,14 +462,13 @@ class Maintenance:
         process may have recorded one since this engine read them; if any is named,
         :meth:`verify` drops them when done)."""
         readable, unread = local_parameters.read_rows(self.store.counted_setting_rows())
-        repaired = local_parameters.superseding(unread, readable)
-        found = [SettingFinding(row["id"], row["province"], row["county"], row["workflow"],
-                                row["name"], exc.problem, superseded_by=getattr(
-                                    repaired.get(row["id"]), "id", None))
-                 for row, exc in unread]
-        # Those read back whose value breaks a rule (changed by hand, or recorded before the
-        # rule): every event of their county's cases refuses them; here, named and left out.
-        broken = set()
+        found = []
+        # Those read back that break a rule (changed by hand, or recorded before the rule):
+        # every event of their county's cases refuses them; here, named and left out. One
+        # superseded on its own date (a setting or removal recorded later for it) was never
+        # in force: named as put right by the first of those that breaks none, as a row
+        # that cannot be read back is.
+        broken, superseded = set(), []
         for (province, name, _), place in local_parameters.by_place(readable).items():
             try:
                 workflow = self.registry.workflow(province, name)
@@ -479,6 +478,20 @@ class Maintenance:
                 broken.add(setting.id)
                 found.append(SettingFinding(setting.id, province, setting.county, name,
                                             setting.name, problem, broken=True))
+            for setting, problem, later in local_parameters.superseded_broken(workflow, place):
+                broken.add(setting.id)
+                superseded.append((setting, problem, later))
+        for setting, problem, later in superseded:
+            by = next((s.id for s in later if s.id not in broken), None)
+            found.append(SettingFinding(setting.id, setting.province, setting.county,
+                                        setting.workflow, setting.name, problem, broken=True,
+                                        superseded_by=by))
+        repaired = local_parameters.superseding(
+            unread, [s for s in readable if s.id not in broken])
+        for row, exc in unread:
+            found.append(SettingFinding(
+                row["id"], row["province"], row["county"], row["workflow"], row["name"],
+                exc.problem, superseded_by=getattr(repaired.get(row["id"]), "id", None)))
         self._local, self._workflows = local_parameters.by_place(
             s for s in readable if s.id not in broken), {}
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)
@@ -509,7 +522,8 @@ class Maintenance:
                 with self.store.snapshot():
                     if self.store.settings_changed():
                         unread = self._unread_settings()
-                        unchecked = unchecked | {(f.province, f.workflow) for f in unread}
+                        unchecked = unchecked | {(f.province, f.workflow) for f in unread
+                                                 if not f.put_right}
                     row = self._load_row(row["id"])
                     rows, finding = self._checked(row, unchecked)
             events += len(rows)

@@ -1073,7 +1073,13 @@ def test_a_stored_setting_that_breaks_a_rule_of_what_a_county_may_set_is_damaged
     assert fired.exit_code == 0, fired.output
     assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[rule] \
         == due.isoformat()
-    assert run(db, "audit", "verify").exit_code == 0
+    # The row put right stays stored, as evidence: named as a row that cannot be read back
+    # and was put right is (found by review: it was silent), no failure.
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.splitlines() == [
+        f"county setting #1 ({province} {county} dibao {stored_name}): breaks a rule "
+        f"({problem}); put right by #2, recorded later for its date, and kept as evidence"]
 
 
 @pytest.mark.parametrize("stored", ["NaN", "{"])
@@ -1186,3 +1192,34 @@ def test_a_setting_that_cannot_be_read_back_is_put_right_through_the_api_too(eng
     with pytest.raises(DamagedRecord, match="cannot be read from the database"):
         engine.fire("A1", "start_investigation", on=ACCEPTED)
     assert [f.superseded_by for f in engine.verify()[2]] == [None, None]
+
+
+
+@pytest.mark.parametrize("edit", ["value = 'NaN'", "citation = '  '"])
+def test_a_setting_superseded_only_by_one_that_breaks_a_rule_is_not_put_right(engine, edit):
+    """Found with the naming of a superseded row that breaks a rule: a row put right only by
+    a setting that breaks a rule too (its basis blanked by hand) is not put right (the
+    county still stops on the later one): verify names it as failing, not as evidence."""
+    import sqlite3
+
+    from engine import SettingFinding
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS + " 更正",
+                         date(2026, 1, 5))
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute(f"update local_parameters set {edit} where id = 1")
+        conn.execute("update local_parameters set citation = '  ' where id = 2")
+        put_back_triggers(conn)
+    conn.close()
+    engine = Engine.open(path)
+    findings = engine.verify()[2]
+    assert [(f.id, f.broken, f.superseded_by, f.put_right) for f in findings] == [
+        (1, edit.startswith("citation"), None, False), (2, True, None, False)]
+    assert findings[1] == SettingFinding(
+        2, "shanxi", "甲县", "dibao", "investigation_start",
+        "dibao parameter 'investigation_start' needs its basis (citation: the document and "
+        "clause that set it)", broken=True)

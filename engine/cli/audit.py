@@ -98,16 +98,16 @@ def verify(case_id, heads_file, db_path) -> None:
         cases, events, findings = engine.verify(case_id, progress=bar.update, heads=kept)
     for finding in findings:
         echo(str(finding))
-    # (a setting put right since, named as evidence: no failure)
     settings = [f for f in findings if isinstance(f, SettingFinding)]
-    repaired = sum(f.superseded_by is not None for f in settings)
     failing = len(findings) - len(settings)
+    # (a setting put right since, superseded or set aside, named as evidence: no failure)
+    settings = [f for f in settings if not f.put_right]
     failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
               "verification"] * (failing > 0)
     if broken := sum(f.broken for f in settings):
         failed.insert(0, f"{counted(broken, 'county setting')} "
                          f"{'breaks' if broken == 1 else 'break'} a rule")
-    if unread := len(settings) - broken - repaired:
+    if unread := len(settings) - broken:
         failed.insert(0, f"{counted(unread, 'county setting')} cannot be read back")
     if removed:
         failed.insert(0, f"{counted(len(removed), 'trigger')} refusing to rewrite the records "
