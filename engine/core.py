@@ -420,6 +420,51 @@ class Engine(Reports, Maintenance):
         self._forget_settings()
         return recorded
 
+    def void_setting(self, setting_id: int, citation: str, actor: str | None = None
+                     ) -> dict[str, Any]:
+        """Set aside the stored county setting ``setting_id`` (``#N`` as errors and ``audit
+        verify`` name it) that cannot be read back, with the basis of doing so (``citation``):
+        the row stays stored as evidence and no longer stops its county. The way to put right
+        a row whose place, parameter or date cannot be read (a date edited by hand to text
+        that is no date, a blank county), for which no setting can be recorded; what the
+        county decided is then recorded again with :meth:`set_parameter`. A row that can be
+        read back is refused (a setting or removal for its date puts it right), and so is one
+        set aside already. Returns the set-aside's row (id, setting, citation, actor,
+        recorded_at)."""
+        setting_id = arguments.whole(setting_id, "setting_id")
+        citation = arguments.text(citation, "citation")
+        arguments.shown(citation, "citation")
+        actor = arguments.actor(actor)
+        if not citation.strip():
+            raise InvalidInput("setting a county setting aside needs its basis (citation)",
+                               command_line="setting a county setting aside needs its basis "
+                                            "(--basis)")
+
+        def check() -> None:  # (under the write lock: as stored now)
+            rows = [r for r in self.store.local_setting_rows() if r["id"] == setting_id]
+            if not rows:
+                raise UnknownName(f"no county setting #{setting_id}")
+            voids = self.store.setting_voids()
+            readable, unread = local_parameters.read_rows(rows, voids)
+            if readable:
+                s = readable[0]
+                raise DoudiError(
+                    f"county setting #{setting_id} ({s.province} {s.county} {s.workflow} "
+                    f"{s.name}, for {s.on.isoformat()}) can be read back: a setting or removal "
+                    f"of it recorded for {s.on.isoformat()} puts it right, not a set-aside",
+                    command_line=f"county setting #{setting_id} ({s.province} {s.county} "
+                    f"{s.workflow} {s.name}, for {s.on.isoformat()}) can be read back: "
+                    f"doudi parameter set or unset of it --on {s.on.isoformat()} puts it right, "
+                    "not parameter void")
+            voided = unread[0][1].voided_by
+            if voided is not None:
+                raise DoudiError(f"county setting #{setting_id} was set aside already (on "
+                                 f"{voided['recorded_at']}, {voided['citation']})")
+
+        recorded = self.store.add_setting_void(setting_id, citation, actor, check)
+        self._forget_settings()
+        return recorded
+
     def _settings_as_stored(self) -> None:
         """Before a read that counts with the county settings: the settings as stored now,
         if another process recorded one since this engine read them (one indexed read)."""
@@ -465,7 +510,7 @@ class Engine(Reports, Maintenance):
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
             self._local, self._damaged_places = local_parameters.read_by_place(
-                self.store.counted_setting_rows())
+                self.store.counted_setting_rows(), self.store.setting_voids())
         return self._local
 
     def _place_settings(self, province: str, workflow: str, county: str

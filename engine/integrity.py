@@ -95,16 +95,22 @@ class SettingFinding:
     #: back alike): kept as evidence, it no longer stops its county, and is no failure of
     #: the check (None: not put right).
     superseded_by: int | None = None
+    #: A row that cannot be read back, set aside since (``doudi parameter void``): the
+    #: set-aside's id and basis; kept as evidence, and no failure of the check.
+    voided_by: int | None = None
+    void_basis: str | None = None
 
     @property
     def put_right(self) -> bool:
-        """Whether the row was put right since (superseded): no failure."""
-        return self.superseded_by is not None
+        """Whether the row was put right since (superseded or set aside): no failure."""
+        return self.superseded_by is not None or self.voided_by is not None
 
     def __str__(self) -> str:
         what = "breaks a rule" if self.broken else "cannot be read back"
         head = (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
                 f"{self.name}): {what} ({self.problem}); ")
+        if self.voided_by is not None:
+            return f"{head}set aside by void #{self.voided_by} ({self.void_basis}), and kept as evidence"
         if self.superseded_by is not None:
             return (f"{head}put right by #{self.superseded_by}, recorded later for its date, "
                     "and kept as evidence")

@@ -73,6 +73,8 @@ class LocalSetting:
         except ValueError as exc:  # (NaN, Infinity: a number that is not finite)
             raise DamagedRecord.of(what, exc, " or recorded before 2026-11-23") from None
         try:
+            for field in _NAMED:  # (doudi records none blank, none with spaces around it)
+                _named(row, field)
             return cls(row["province"], row["county"], row["workflow"], row["name"], value,
                        row["citation"] or "", stored_date(row["on"]), row["actor"],
                        row["recorded_at"], row.get("id"))
@@ -96,6 +98,21 @@ class LocalSetting:
                 "name": self.name, "value": writable(self.value), "citation": self.citation,
                 "on": self.on.isoformat(), "actor": self.actor,
                 "recorded_at": self.recorded_at}
+
+
+#: The columns that say whose setting a row is and of what.
+_NAMED = ("province", "workflow", "county", "name")
+
+
+def _named(row: Mapping[str, Any], field: str) -> str:
+    """The row's ``field`` (one of :data:`_NAMED`), or a ValueError where it is no name doudi
+    records: not text, blank, or with spaces around it (changed by hand)."""
+    text = row.get(field)
+    if not isinstance(text, str):
+        raise TypeError(f"its {field} is {type(text).__name__}, not text")
+    if not text.strip() or text != text.strip():
+        raise ValueError(f"its {field} is {text!r}: blank, or with spaces around it")
+    return text
 
 
 def checked(workflow: Workflow, setting: LocalSetting) -> Parameter:
@@ -239,11 +256,15 @@ def repair(province: str, county: str, workflow: str, name: str, on: date,
             f"parameter unset with the same options for the province's")
 
 
-def read_rows(rows: Iterable[Mapping[str, Any]]
+def read_rows(rows: Iterable[Mapping[str, Any]], voids: Mapping[int, Mapping[str, Any]] | None = None
               ) -> tuple[list[LocalSetting], list[tuple[Mapping[str, Any], DamagedRecord]]]:
     """The stored settings' rows read back: the settings, and each row that cannot be (a NaN
     taken before 2026-11-23, a value changed by hand) with its error, which says how to put
-    it right where the row's place, parameter and date can be read (:func:`superseding`)."""
+    it right: where the row's place, parameter and date can be read, a setting recorded
+    later for them (:func:`superseding`), else setting the row aside by its id
+    (``doudi parameter void``). ``voids``: the set-asides recorded, by the setting's id (each
+    row set aside has its set-aside as ``voided_by`` on its error; rows that can be read back
+    are never set aside)."""
     readable, unread = [], []
     for row in rows:
         try:
@@ -252,22 +273,25 @@ def read_rows(rows: Iterable[Mapping[str, Any]]
             key = _key(row)
             if key is not None:
                 api, command_line = repair(key[0], key[2], key[1], key[3], key[4])
-                error = DamagedRecord(f"{exc}; {api}", command_line=f"{exc}; {command_line}")
-                error.problem = exc.problem
-                exc = error
-            exc.key = key
-            unread.append((row, exc))
+            else:  # (nothing a setting could be recorded for: the row set aside by its id)
+                then = "then record what the county decided"
+                api = (f"put it right by setting it aside: Engine.void_setting({row['id']}, "
+                       f"citation), {then} with Engine.set_parameter")
+                command_line = (f"put it right by setting it aside: doudi parameter void "
+                                f"{row['id']} --basis …, {then} with parameter set")
+            error = DamagedRecord(f"{exc}; {api}", command_line=f"{exc}; {command_line}")
+            error.problem = exc.problem
+            error.key = key
+            error.voided_by = (voids or {}).get(row["id"])
+            unread.append((row, error))
     return readable, unread
 
 
 def _key(row: Mapping[str, Any]) -> tuple[str, str, str, str, date] | None:
     """The place, parameter and date of a stored setting's row (province, workflow, county,
-    name, on), or None where they cannot be read."""
-    key = tuple(row.get(k) for k in ("province", "workflow", "county", "name"))
-    if not all(isinstance(k, str) for k in key):
-        return None
+    name, on), or None where they cannot be read (not text, blank, no date)."""
     try:
-        return (*key, stored_date(row.get("on")))
+        return (*(_named(row, field) for field in _NAMED), stored_date(row.get("on")))
     except (ValueError, TypeError):
         return None
 
@@ -292,17 +316,18 @@ def superseding(unread: Iterable[tuple[Mapping[str, Any], DamagedRecord]],
     return found
 
 
-def read_by_place(rows: Iterable[Mapping[str, Any]]
+def read_by_place(rows: Iterable[Mapping[str, Any]],
+                  voids: Mapping[int, Mapping[str, Any]] | None = None
                   ) -> tuple[dict[Place, list[LocalSetting]], dict[Place, list[DamagedRecord]]]:
     """Every place's readable settings (:func:`by_place`), and, for each place with a row
-    that cannot be read back and has not been put right (:func:`superseding`), the errors
-    of such rows, first recorded first. One damaged row stops its own county's cases of its
-    workflow, not every county's."""
-    readable, unread = read_rows(rows)
+    that cannot be read back and has not been put right (:func:`superseding`) nor set aside
+    (``voids``, by the setting's id), the errors of such rows, first recorded first. One
+    damaged row stops its own county's cases of its workflow, not every county's."""
+    readable, unread = read_rows(rows, voids)
     repaired = superseding(unread, readable)
     damaged: dict[Place, list[DamagedRecord]] = {}
     for row, exc in unread:
-        if row["id"] not in repaired:
+        if row["id"] not in repaired and exc.voided_by is None:
             damaged.setdefault((row["province"], row["workflow"], row["county"]), []).append(exc)
     return by_place(readable), damaged
 

@@ -461,7 +461,8 @@ class Maintenance:
         a rule of its parameter; the engine is left with the others, as stored now (another
         process may have recorded one since this engine read them; if any is named,
         :meth:`verify` drops them when done)."""
-        readable, unread = local_parameters.read_rows(self.store.counted_setting_rows())
+        readable, unread = local_parameters.read_rows(self.store.counted_setting_rows(),
+                                                      self.store.setting_voids())
         found = []
         # Those read back that break a rule (changed by hand, or recorded before the rule):
         # every event of their county's cases refuses them; here, named and left out. One
@@ -489,9 +490,11 @@ class Maintenance:
         repaired = local_parameters.superseding(
             unread, [s for s in readable if s.id not in broken])
         for row, exc in unread:
+            void = exc.voided_by or {}
             found.append(SettingFinding(
                 row["id"], row["province"], row["county"], row["workflow"], row["name"],
-                exc.problem, superseded_by=getattr(repaired.get(row["id"]), "id", None)))
+                exc.problem, superseded_by=getattr(repaired.get(row["id"]), "id", None),
+                voided_by=void.get("id"), void_basis=void.get("citation")))
         self._local, self._workflows = local_parameters.by_place(
             s for s in readable if s.id not in broken), {}
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)

@@ -277,6 +277,26 @@ def m014_import_keys_by_case(db: sqlite_utils.Database) -> None:
         db["key_formats"].insert({"format": LEGACY_IMPORT_KEYS})
 
 
+#: The triggers that keep the set-asides of damaged county settings append-only.
+VOID_TRIGGERS = tuple(
+    f"create trigger if not exists local_parameter_voids_append_only_{action} before "
+    f"{action} on local_parameter_voids begin select raise(abort, 'set-asides of county "
+    "settings are append-only'); end" for action in ("update", "delete"))
+
+
+@migrations()
+def m015_local_parameter_voids(db: sqlite_utils.Database) -> None:
+    """A county setting row that cannot be read back, its place, parameter or date among what
+    cannot (a date edited by hand to text that is no date, a blank county), has nothing a
+    later setting could be recorded for: ``doudi parameter void`` sets it aside by its id,
+    with the basis of doing so. Appended, never changed; the row set aside stays stored."""
+    db["local_parameter_voids"].create(
+        {"id": int, "setting": int, "citation": str, "actor": str, "recorded_at": str},
+        pk="id", not_null={"setting", "citation"})
+    for trigger in VOID_TRIGGERS:
+        db.execute(trigger)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

@@ -43,6 +43,7 @@ from engine.schema import (
     LEGACY_IMPORT_KEYS,
     LOCAL_PARAMETER_TRIGGERS,
     PAGE_SIZE,
+    VOID_TRIGGERS,
     migrations,
     upgrade,
 )
@@ -1029,6 +1030,27 @@ class Store:
             return LocalSetting.from_row(last[0])
         return None
 
+    def setting_voids(self) -> dict[int, dict]:
+        """Each county setting set aside (``doudi parameter void``): by the setting's id, the
+        first set-aside's row (id, setting, citation, actor, recorded_at)."""
+        found: dict[int, dict] = {}
+        for row in self._rows("select * from local_parameter_voids order by id", []):
+            found.setdefault(row["setting"], row)
+        return found
+
+    def add_setting_void(self, setting_id: int, citation: str, actor: str | None,
+                         check: Callable[[], None]) -> dict:
+        """Record that the county setting ``setting_id`` is set aside, ``check`` (which
+        refuses it) called first under the write lock; returns the row recorded."""
+        with self.write_transaction():
+            check()
+            row = {"setting": setting_id, "citation": citation, "actor": actor,
+                   "recorded_at": _now()}
+            _insert(self.db, "local_parameter_voids", [row])
+            row["id"] = self.db.conn.execute("select max(id) from local_parameter_voids"
+                                             ).fetchone()[0]
+        return row
+
     def count_local_settings(self) -> int:
         """How many county parameter settings are recorded (removals included)."""
         return self.db.conn.execute("select count(*) from local_parameters").fetchone()[0]
@@ -1169,7 +1191,7 @@ class Store:
         stored = dict(self.db.execute("select name, sql from sqlite_master where type = 'trigger'"
                                       ).fetchall())
         found = []
-        for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS):
+        for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS):
             words = trigger.split()
             name, action, table = words[5], words[7], words[9]
             what = f"trigger {name}, which refuses {action.upper()} on {table},"

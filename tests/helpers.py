@@ -31,9 +31,9 @@ def put_back_triggers(conn):
     """What someone editing a database with sqlite3 does to cover it: put back the triggers
     dropped to edit it (``audit verify`` names one that is gone or changed)."""
     from engine.integrity import TRIGGERS
-    from engine.schema import LOCAL_PARAMETER_TRIGGERS
+    from engine.schema import LOCAL_PARAMETER_TRIGGERS, VOID_TRIGGERS
 
-    for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS):
+    for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS):
         conn.execute(trigger)
 
 

@@ -1194,6 +1194,153 @@ def test_a_setting_that_cannot_be_read_back_is_put_right_through_the_api_too(eng
     assert [f.superseded_by for f in engine.verify()[2]] == [None, None]
 
 
+@pytest.mark.parametrize(("edit", "problem", "stops_the_case"), [
+    # its date edited by hand to text that is no date
+    ("[on] = '2026-01-5x'", 'ValueError: "2026-01-5x" is not a date: expected YYYY-MM-DD', True),
+    # its county blanked: no longer 乙县's (乙县's cases go on with the province's 3 working
+    # days, as the row can no longer be told to be 乙县's), but no county's either
+    ("county = ''", "ValueError: its county is '': blank, or with spaces around it", False),
+])
+def test_a_setting_whose_date_or_place_cannot_be_read_is_put_right_by_setting_it_aside(
+        db, edit, problem, stops_the_case):
+    """Found by review: a county setting row whose date (or province, county, workflow or
+    parameter name) was itself edited by hand has nothing a later `parameter set` or `unset`
+    could be recorded for, so its error gave no repair and doudi's commands could not put
+    it right. `parameter void ID --basis …` records that the row is set aside (with its
+    basis; the row stays stored, as evidence), after which the county goes on with the
+    province's value until what it decided is recorded again. Refused, nothing written: a
+    row that can be read back (a setting for its date puts it right), one set aside already,
+    an unknown id, a blank basis."""
+    import sqlite3
+
+    place = ["--province", "shanxi", "--county", "乙县"]
+    assert run(db, "parameter", "set", "investigation_start", "2wd", *place, "--on",
+               "2026-01-05", "--basis", "乙县人民政府〔2026〕2号").exit_code == 0
+    assert run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+               "--county", "甲县", "--on", "2026-01-05", "--basis", BASIS).exit_code == 0
+    cases = []
+    for _ in range(2):
+        opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set",
+                     "county=乙县")
+        assert opened.exit_code == 0, opened.output
+        cases.append(opened.stdout.strip())
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute(f"update local_parameters set {edit} where id = 1")
+        put_back_triggers(conn)
+        stored = conn.execute("select * from local_parameters where id = 1").fetchone()
+    conn.close()
+    before = dump_file(db)
+    line = ("Error: setting 'investigation_start' of county "
+            f"{'乙县' if stops_the_case else ''!r} (shanxi) cannot be read from the database "
+            f"({problem}): it was changed outside doudi (doudi audit verify lists what was); put "
+            "it right by setting it aside: doudi parameter void 1 --basis …, then record what "
+            "the county decided with parameter set")
+    refused = [["parameter", "list"]]
+    if stops_the_case:
+        refused += [["case", "fire", cases[0], "accept", "--on", "2026-03-02"],
+                    ["parameter", "unset", "investigation_start", *place, "--on", "2026-01-05",
+                     "--basis", "乙县人民政府〔2026〕3号"]]
+    for args in refused:
+        result = run(db, *args)
+        assert (result.exit_code, error_line(result)) == (1, line), (args, result.output)
+        assert dump_file(db) == before
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert error_line(verified) == "Error: 1 county setting cannot be read back"
+
+    for args, status, message in [
+        (["2", "--basis", "乙县民政局 更正"], 1,
+         "Error: county setting #2 (shanxi 甲县 dibao investigation_start, for 2026-01-05) can "
+         "be read back: doudi parameter set or unset of it --on 2026-01-05 puts it right, not "
+         "parameter void"),
+        (["9", "--basis", "乙县民政局 更正"], 1, "Error: no county setting #9"),
+        (["#1", "--basis", "  "], 2,
+         "Error: setting a county setting aside needs its basis (--basis)"),
+        (["1x", "--basis", "乙县民政局 更正"], 2,
+         "Error: Invalid value for SETTING: '1x' is no setting id (a number, as #3 or 3)"),
+    ]:
+        result = run(db, "parameter", "void", *args)
+        assert (result.exit_code, error_line(result)) == (status, message), result.output
+        assert dump_file(db) == before
+
+    voided = run(db, "parameter", "void", "#1", "--basis", "乙县民政局〔2026〕9号 更正")
+    assert (voided.exit_code, voided.stdout) == (0, "county setting #1: set aside (乙县民政局"
+                                                    "〔2026〕9号 更正), kept as evidence\n")
+    after = dump_file(db)
+    again = run(db, "parameter", "void", "1", "--basis", "乙县民政局〔2026〕9号 更正")
+    assert again.exit_code == 1
+    assert error_line(again).startswith("Error: county setting #1 was set aside already (on ")
+    assert dump_file(db) == after
+    # Set aside, 乙县 counts with the province's 3 working days (民发〔2021〕57号 第15条
+    # "3个工作日内"): from Mon 03-02, 3/3(1) 3/4(2) 3/5(3) → 03-05 ...
+    fired = run(db, "case", "fire", cases[0], "accept", "--on", "2026-03-02", "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[
+        "investigation_start"] == NATIONAL_INVESTIGATION_DUE.isoformat() == "2026-03-05"
+    # ... and with its own 2 again once recorded: 3/3(1) 3/4(2) → 03-04.
+    assert run(db, "parameter", "set", "investigation_start", "2wd", *place, "--on",
+               "2026-01-05", "--basis", "乙县人民政府〔2026〕2号").exit_code == 0
+    fired = run(db, "case", "fire", cases[1], "accept", "--on", "2026-03-02", "--format", "json")
+    assert fired.exit_code == 0, fired.output
+    assert {d["rule"]: d["due_on"] for d in json.loads(fired.stdout)["deadlines"]}[
+        "investigation_start"] == COUNTY_INVESTIGATION_DUE.isoformat() == "2026-03-04"
+    with sqlite3.connect(db) as conn:  # (the row set aside kept as it was, as evidence)
+        assert conn.execute("select * from local_parameters where id = 1").fetchone() == stored
+    conn.close()
+    # (the first case's deadline re-derived with the setting recorded for 01-05 since)
+    assert run(db, "recompute").exit_code == 0
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.splitlines() == [
+        f"county setting #1 (shanxi {'乙县' if stops_the_case else ''} dibao investigation_start): "
+        f"cannot be read back ({problem}); set aside by void #1 (乙县民政局〔2026〕9号 更正), "
+        "and kept as evidence"]
+    listed = run(db, "parameter", "list", "--county", "乙县", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [s["value"] for s in json.loads(listed.stdout)] == ["2wd"]
+    with sqlite3.connect(db) as conn:  # (the set-asides are append-only, as the settings)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("delete from local_parameter_voids")
+        conn.execute("drop trigger local_parameter_voids_append_only_delete")
+    conn.close()
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert verified.stdout.splitlines()[0] == (
+        "file: trigger local_parameter_voids_append_only_delete, which refuses DELETE on "
+        "local_parameter_voids, is gone")
+
+
+def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(engine):
+    """The same through the API: the error names Engine.void_setting; a readable row is
+    refused."""
+    import sqlite3
+
+    from engine import DamagedRecord, DoudiError
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    with pytest.raises(DoudiError, match="can be read back"):
+        engine.void_setting(1, "甲县民政局 更正")
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set [on] = 'x' where id = 1")
+        put_back_triggers(conn)
+    conn.close()
+    engine = Engine.open(path)
+    with pytest.raises(DamagedRecord, match=r"; put it right by setting it aside: "
+                                            r"Engine.void_setting\(1, citation\), then record "
+                                            r"what the county decided with Engine.set_parameter$"):
+        engine.fire("A1", "accept", on=ACCEPTED)
+    assert engine.void_setting(1, "甲县民政局 更正")["setting"] == 1
+    # the province's 3 working days from Mon 03-02 (57号 第15条): 03-05
+    assert by_rule(engine.fire("A1", "accept", on=ACCEPTED))["investigation_start"] \
+        .deadline.due_on == NATIONAL_INVESTIGATION_DUE
+    assert [(f.voided_by, f.void_basis, f.put_right) for f in engine.verify()[2]] == [
+        (1, "甲县民政局 更正", True)]
+
 
 @pytest.mark.parametrize("edit", ["value = 'NaN'", "citation = '  '"])
 def test_a_setting_superseded_only_by_one_that_breaks_a_rule_is_not_put_right(engine, edit):

@@ -96,6 +96,27 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
     echo(f"{county} ({province}) {workflow} {name}: the province's value again")
 
 
+@parameter.command()
+@click.argument("setting")
+@click.option("--basis", required=True,
+              help="The document or record that decided to set it aside.")
+@actor_option
+@db_option
+def void(setting, basis, actor, db_path) -> None:
+    """Set aside the stored county setting SETTING (its id: 3 or #3, as errors and audit
+    verify name it) that cannot be read back: one whose date, place or parameter was changed
+    by hand, for which no setting can be recorded. The row stays stored, as evidence; record
+    what the county decided again with parameter set."""
+    number = setting.removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        raise click.BadParameter(f"{setting!r} is no setting id (a number, as #3 or 3)",
+                                 param_hint="SETTING")
+    engine = open_engine(db_path)
+    engine.void_setting(int(number), basis, actor=actor)
+    recorded("the set-aside is recorded")
+    echo(f"county setting #{int(number)}: set aside ({basis}), kept as evidence")
+
+
 @parameter.command("list")
 @click.option("--province", help="Only this province.")
 @click.option("--county", help="Only this county.")
