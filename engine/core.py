@@ -288,7 +288,12 @@ class Engine(Reports, Maintenance):
         if wf is None:
             wf = self.registry.workflow(province, name)
             if count:
-                wf = local_parameters.with_settings(wf, settings[:count])
+                try:
+                    wf = local_parameters.with_settings(wf, settings[:count])
+                except DamagedRecord:
+                    if self._settings_outdated():
+                        return self._workflow(province, name, county, on)
+                    raise
             self._workflows[key] = wf
         return wf
 
@@ -510,7 +515,7 @@ class Engine(Reports, Maintenance):
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:
             self._local, self._damaged_places = local_parameters.read_by_place(
-                self.store.counted_setting_rows(), self.store.setting_voids())
+                *self.store.counted_settings())
         return self._local
 
     def _place_settings(self, province: str, workflow: str, county: str
@@ -520,8 +525,21 @@ class Engine(Reports, Maintenance):
         place = (province, workflow, county)
         settings = self._local_places().get(place)
         if self._damaged_places and place in self._damaged_places:  # (nearly always none)
+            if self._settings_outdated():
+                return self._place_settings(province, workflow, county)
             raise self._damaged_places[place][0].with_traceback(None)
         return settings
+
+    def _settings_outdated(self) -> bool:
+        """Before a stored county setting is blamed (a :class:`DamagedRecord`): whether another
+        process recorded a setting or a set-aside since this engine read them; if so, they are
+        forgotten, to be read again. An event is otherwise worked out with the settings read
+        before and checked against the store only as it is written, which a refusal never
+        is: an engine kept open went on refusing a county another process had put right."""
+        if self.store.settings_changed(set_aside=True):
+            self._forget_settings()
+            return True
+        return False
 
     def _settings_of(self, province: str, workflow: str, county: str | None
                      ) -> list[LocalSetting] | None:

@@ -461,8 +461,7 @@ class Maintenance:
         a rule of its parameter; the engine is left with the others, as stored now (another
         process may have recorded one since this engine read them; if any is named,
         :meth:`verify` drops them when done)."""
-        readable, unread = local_parameters.read_rows(self.store.counted_setting_rows(),
-                                                      self.store.setting_voids())
+        readable, unread = local_parameters.read_rows(*self.store.counted_settings())
         found = []
         # Those read back that break a rule (changed by hand, or recorded before the rule):
         # every event of their county's cases refuses them; here, named and left out. One

@@ -398,6 +398,19 @@ class ClosedDatabase:
         self._closed()
 
 
+#: The newest county setting's id and the newest set-aside's (:meth:`Store.settings_changed`).
+_NEWEST_SETTINGS = ("select (select max(id) from local_parameters), "
+                    "(select max(id) from local_parameter_voids)")
+
+
+def _first_voids(rows: list[dict]) -> dict[int, dict]:
+    """Set-aside rows by the setting each sets aside: the first one of each."""
+    found: dict[int, dict] = {}
+    for row in rows:
+        found.setdefault(row["setting"], row)
+    return found
+
+
 class Store:
     """The case database. Every write goes through :meth:`commit`, one transaction each."""
 
@@ -405,7 +418,7 @@ class Store:
     # None when it holds none: each write checks it is still the last one stored
     # (:class:`SettingsChanged`), under the write lock. (A class default: a read-only
     # store is made without __init__.)
-    settings_read: int | None = None
+    settings_read: tuple[int, int] | None = None
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
         _check_durability(durability)
@@ -984,12 +997,16 @@ class Store:
         ``local_parameters.read_rows``, which sets apart the rows that cannot be read back."""
         return self._rows("select * from local_parameters order by id", [])
 
-    def counted_setting_rows(self) -> list[dict]:
-        """:meth:`local_setting_rows`, noted as those the caller counts its events with: each
-        write then checks that no other was recorded since (:attr:`settings_read`)."""
+    def counted_settings(self) -> tuple[list[dict], dict[int, dict]]:
+        """:meth:`local_setting_rows` and :meth:`setting_voids`, noted as those the caller
+        counts its events with: each write then checks that no other setting was recorded
+        since, and a refusal on a damaged setting that no set-aside was either
+        (:attr:`settings_read`, :meth:`settings_changed`: a long-running engine kept
+        refusing a county whose damaged row another process had set aside)."""
         rows = self.local_setting_rows()
-        self.settings_read = rows[-1]["id"] if rows else 0
-        return rows
+        voids = self._rows("select * from local_parameter_voids order by id", [])
+        self.settings_read = (rows[-1]["id"] if rows else 0, voids[-1]["id"] if voids else 0)
+        return rows, _first_voids(voids)
 
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting,
                           written: list[dict] | None = None) -> LocalSetting:
@@ -1033,10 +1050,7 @@ class Store:
     def setting_voids(self) -> dict[int, dict]:
         """Each county setting set aside (``doudi parameter void``): by the setting's id, the
         first set-aside's row (id, setting, citation, actor, recorded_at)."""
-        found: dict[int, dict] = {}
-        for row in self._rows("select * from local_parameter_voids order by id", []):
-            found.setdefault(row["setting"], row)
-        return found
+        return _first_voids(self._rows("select * from local_parameter_voids order by id", []))
 
     def add_setting_void(self, setting_id: int, citation: str, actor: str | None,
                          check: Callable[[], None]) -> dict:
@@ -1260,10 +1274,18 @@ class Store:
                                  "by a process that could only read the database): make it "
                                  f"writable{or_else}") from None
 
-    def settings_changed(self) -> bool:
-        """Whether a county setting was recorded after those the caller counts with."""
-        return self.settings_read is not None and self.settings_read != (self.db.conn.execute(
-            "select max(id) from local_parameters").fetchone()[0] or 0)
+    def settings_changed(self, set_aside: bool = False) -> bool:
+        """Whether a county setting was recorded after those the caller counts with (and,
+        ``set_aside``, a set-aside: only a refusal on a damaged setting asks, as only a
+        damaged setting is set aside, and an engine counting with one writes nothing for its
+        county)."""
+        if self.settings_read is None:
+            return False
+        if not set_aside:  # (each write asks: one look-up)
+            return self.settings_read[0] != (self.db.conn.execute(
+                "select max(id) from local_parameters").fetchone()[0] or 0)
+        newest = self.db.conn.execute(_NEWEST_SETTINGS).fetchone()
+        return self.settings_read != (newest[0] or 0, newest[1] or 0)
 
     def _write(self, changes: list[Change]) -> None:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()

@@ -1342,6 +1342,66 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
         (1, "甲县民政局 更正", True)]
 
 
+def test_a_set_aside_recorded_by_another_process_is_seen_by_an_engine_kept_open(engine):
+    """Found at merge: an engine kept open (a platform's) checks before each write whether
+    another process recorded a county setting since it read them, by the newest setting's id;
+    a set-aside (another table) went unseen, so that engine kept refusing 甲县's events on the
+    row another process had set aside, until a setting was recorded or it was opened again.
+    Now it counts with the province's 3 working days from Mon 03-02 (57号 第15条): 03-05."""
+    import sqlite3
+
+    from engine import DamagedRecord
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set [on] = 'x' where id = 1")
+        put_back_triggers(conn)
+    conn.close()
+    kept = Engine.open(path)
+    with pytest.raises(DamagedRecord):
+        kept.fire("A1", "accept", on=ACCEPTED)
+    other = Engine.open(path)
+    other.void_setting(1, "甲县民政局 更正")
+    other.close()
+    assert by_rule(kept.fire("A1", "accept", on=ACCEPTED))["investigation_start"] \
+        .deadline.due_on == NATIONAL_INVESTIGATION_DUE
+    kept.close()
+
+
+def test_a_setting_put_right_by_another_process_is_seen_by_an_engine_kept_open(engine):
+    """The same for a setting that breaks a rule (delegation "Always", typed by hand) put
+    right by another process recording its value for its date again: the engine kept open
+    counts 甲县's total with 83号 四(一)'s 20 working days from 03-02 (2026-03-30), where it
+    went on refusing."""
+    import sqlite3
+
+    from engine import DamagedRecord
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "delegation", "always", BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("""update local_parameters set value = '"Always"' where id = 1""")
+        put_back_triggers(conn)
+    conn.close()
+    kept = Engine.open(path)
+    with pytest.raises(DamagedRecord, match="breaks a rule"):
+        kept.fire("A1", "accept", on=ACCEPTED)
+    other = Engine.open(path)
+    other.set_parameter("shanxi", "甲县", "delegation", "always", BASIS + " 更正",
+                        date(2026, 1, 5))
+    other.close()
+    assert by_rule(kept.fire("A1", "accept", on=ACCEPTED))["total"].deadline.due_on \
+        == DELEGATED_TOTAL_DUE
+    kept.close()
+
+
 @pytest.mark.parametrize("edit", ["value = 'NaN'", "citation = '  '"])
 def test_a_setting_superseded_only_by_one_that_breaks_a_rule_is_not_put_right(engine, edit):
     """Found with the naming of a superseded row that breaks a rule: a row put right only by
