@@ -184,7 +184,9 @@ class Engine(Reports, Maintenance):
         # Calendars by (province, county) as :meth:`calendar` gave them, its arguments checked:
         # asked for again by every event (a key found here was checked once already).
         self._checked_calendars: dict[tuple[str, str | None], OfficialCalendar] = {}
-        self._stored_write: StoredWrite | None = None
+        # (an event's write kept as its changes, made a StoredWrite only when asked for:
+        # one made every event cost fire 1 %)
+        self._stored_write: StoredWrite | list[Change] | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, registry: Registry | None = None,
@@ -210,7 +212,10 @@ class Engine(Reports, Maintenance):
         so the write may be in though the call raised ``KeyboardInterrupt``; it is looked for
         in the database then (by its last event's hash, or its setting row's id). Read
         without touching the database: ``doudi`` says from it what was recorded."""
-        return self._stored_write
+        stored = self._stored_write
+        if type(stored) is list:
+            return StoredWrite(stored[0].case.id, tuple(stored[0].entries))
+        return stored
 
     def _commit_one(self, changes: list[Change], key: str | None) -> bool:
         """:meth:`_commit` for a single write, keeping what it stored (:attr:`stored_write`),
@@ -218,10 +223,10 @@ class Engine(Reports, Maintenance):
         try:
             written = self._commit(changes, key)
             if written:
-                self._stored_write = StoredWrite(changes[0].case.id, tuple(changes[0].entries))
+                self._stored_write = changes
         except KeyboardInterrupt:
             if self.store.committed(changes):
-                self._stored_write = StoredWrite(changes[0].case.id, tuple(changes[0].entries))
+                self._stored_write = changes
             raise
         return written
 
