@@ -1270,7 +1270,10 @@ class Engine(Reports, Maintenance):
         # (the place is judged by the event's own guard below where it judges it, and a
         # residence is refused where it does not, as the event refuses it)
         _residence_judged(said, wf, entry.event, payload)
-        _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
+        try:
+            _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
+        except DoudiError as exc:
+            raise type(exc)(f"{said}: {exc}") from None
         taken = wf.recorded_transition(entry.event, entry.from_state, entry.to_state)
         if taken is None or not taken.guards:
             return

@@ -1339,6 +1339,12 @@ def test_a_correction_is_refused_what_the_corrected_event_refuses_besides_its_gu
         "Error: correction of event 0 (open on 2026-03-02): confirmation is always delegated "
         "to the township in 和平区 (tianjin) (津民发〔2023〕13号 四(一)): delegated cannot be "
         "false"))
+    accepted = run(db, "case", "correct", "t", "1", "--on", "2026-03-04", "--reason", "录错",
+                   "--set", "delegated=false")  # (named as the correction it refuses, too)
+    assert (accepted.exit_code, error_line(accepted)) == (1, (
+        "Error: correction of event 1 (accept on 2026-03-03): confirmation is always delegated "
+        "to the township in 和平区 (tianjin) (津民发〔2023〕13号 四(一)): delegated cannot be "
+        "false"))
     with pytest.raises(InvalidInput) as caught:
         engine.correct("t", 2, date(2026, 3, 4), "录错", {"residence": json.loads(residence)})
     assert str(caught.value) == (
