@@ -23,7 +23,8 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    when the import is not available. Three interleaved rounds on fresh files; each side's
    best round counts. Targets ≥50,000 events/s and ≥33 % of ``insert_all``. Then, no
    target: the same path for more cases than an engine keeps, in case order and in date
-   order; and one import of 360,000 lines, its last tenth's rate against its first's.
+   order; and one import of 360,000 lines, its last tenth's rate against its first's, then
+   the 公布 of one of its three counties (13,334 households) for its memory.
 3. **report**: ``engine.breaches(as_of)`` over N dibao cases (≈4.4 deadlines and ≈8 events
    each, three provinces) with the same 1,000 breaches at every N, in three fresh processes
    (the median counts). The databases are written with SQL (executemany, one transaction),
@@ -33,7 +34,7 @@ measured in the same run, on the same disk, and the ratio is printed with its ta
    Then, once per size, ``engine.at_risk(as_of)`` (3 working days): its candidates and
    results grow with the province, so it is shown for its memory; its time has no target.
 4. **memory**: growth of the peak resident set over the resident set before the report
-   (and the at-risk report) and the import (VmHWM reset through /proc/self/clear_refs;
+   (and the at-risk report), the import and the 公布 (VmHWM reset through /proc/self/clear_refs;
    ru_maxrss where there is no /proc); tracemalloc peak of the report at the smaller size.
    Target <200 MB at any size.
 5. **start-up**: ``doudi --help`` and ``doudi provinces --format json``, median of 7 runs,
@@ -673,6 +674,12 @@ def scenario_import_growth(workdir: Path, cases: int) -> dict:
         return {"available": False, "error": child.get("error")}
     child.update(cases=cases, lines=lines,
                  last_over_first=child["last_rate"] / child["first_rate"])
+    # The 公布 of one of its counties as of AS_OF (a third of the cases, every one confirmed
+    # and receiving), in another fresh process: its memory must not grow with the county.
+    published = run_child("publication", str(workdir / "import_growth.db"))
+    if "error" in published:
+        raise RuntimeError(f"publication failed: {published['error']}")
+    child["publication"] = published
     return child
 
 def scenario_recompute(workdir: Path, cases: int) -> dict:
@@ -1113,6 +1120,17 @@ def child(argv: list[str]) -> int:
                           "db_mb": sum(os.path.getsize(f) for f in (db, db + "-wal")
                                        if os.path.exists(f)) / 1e6}))
         return 0
+    if mode == "publication":
+        engine = Engine.open(db)
+        warm(engine, ("shanxi",))
+        before = start_peak()
+        t0 = time.perf_counter()
+        notice = engine.publication(COUNTIES[0], AS_OF)
+        seconds = time.perf_counter() - t0
+        print(json.dumps({"seconds": seconds, "county": COUNTIES[0],
+                          "households": sum(len(listed) for _, listed in notice.places),
+                          "rss_delta_mb": peak_mb() - before}))
+        return 0
     if mode == "recompute":
         from engine import calendar
         from engine.calendar import Holiday, YearRecord
@@ -1399,6 +1417,10 @@ def rows_for(results: dict) -> Iterator[tuple[str, str, str, str, bool | None]]:
         yield (f"import of {gr['lines']:,} lines: last tenth's rate", f"{gr['last_rate']:,.0f}/s",
                "", f"{gr['last_over_first']:.2f}x the first tenth's", None)
         yield ("  the first tenth's", f"{gr['first_rate']:,.0f}/s", "", "", None)
+        pub = gr["publication"]
+        yield (f"notice publication, {pub['households']:,} households: peak RSS",
+               f"{pub['rss_delta_mb']:,.0f} MB", f"<{MEMORY_TARGET_MB} MB",
+               f"{pub['seconds']:.2f} s", pub["rss_delta_mb"] < MEMORY_TARGET_MB)
     c = results.get("recompute")
     if c:
         yield ("recompute: cases/s, every due date moved", f"{c['cases'] / c['moved_seconds']:,.0f}/s",
@@ -1561,6 +1583,9 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"    first tenth {gr['first_rate']:,.0f}/s, last tenth "
                     f"{gr['last_rate']:,.0f}/s ({gr['last_over_first']:.2f}x); "
                     f"{gr['db_mb']:,.0f} MB")
+                pub = gr["publication"]
+                say(f"    公布 of {pub['county']} ({pub['households']:,} households) in "
+                    f"{pub['seconds']:.2f} s, peak RSS +{pub['rss_delta_mb']:,.0f} MB")
         if "recompute" in only:
             say(f"recompute after a year's holiday notice, {recompute_cases:,} cases")
             c = results["recompute"] = scenario_recompute(workdir, recompute_cases)

@@ -326,55 +326,63 @@ def amount_in_force(benefit: Benefit) -> float | None:
     return next((p.amount for p in benefit.view.payments if p.month == month), None)
 
 
-def _publication_notice(
-    households: Sequence[tuple[CaseView | None, Benefit | None]], county: str, as_of: date,
-    publicity_citation: str | None,
-) -> PublicationNotice:
-    """The 公布 of ``households`` (each its confirmed ``dibao`` case and its benefit case as of
-    ``as_of``, either None where it has none), by posting place: the body of
-    :meth:`engine.core.Engine.publication`, which gathers them (private: without every
-    benefit case it would publish each case ever confirmed).
+#: One household of a 公布 as gathered: its posting place, the township office posting there
+#: (None: not recorded), the day it was confirmed (or its benefit case opened), its case id,
+#: and what is shown of it. Kept, not the cases it is read from: a county's 公布 lists
+#: thousands, and each case's view (history, deadlines, payments) held some 30 KB.
+PublicationRow = tuple[str, str | None, str, str, Household]
 
-    57号 第24条 publishes the 最低生活保障家庭 receiving 低保 in ``county`` on ``as_of``
+
+def _publication_row(view: CaseView | None, benefit: Benefit | None, county: str
+                     ) -> PublicationRow | None:
+    """The row of a household in the 公布 of ``county`` (its confirmed ``dibao`` case and its
+    benefit case as of the 公布's date, either None where it has none), or None where it is
+    not published there: private, as :meth:`engine.core.Engine.publication` gathers them
+    (without every benefit case it would publish each case ever confirmed).
+
+    57号 第24条 publishes the 最低生活保障家庭 receiving 低保 in ``county`` on that date
     (:func:`receiving`); a confirmed case not yet confirmed by then is left out. The name,
     household size, village and office are the benefit case's where it has them (a household
     moved is posted where it lives now), else its confirmed case's; the amount is the one paid
     for that month (:func:`amount_in_force`), else the confirmed one (the one a benefit case
     opened directly was opened with).
-
-    Places in name order; within a place, in the order of confirmation (a benefit case opened
-    directly: its opening), then case id (the confirmed case's, else the benefit case's).
     """
+    if view is not None and not is_approved(view):
+        return None
+    if receiving(benefit, view.case.county if view is not None else None) != county:
+        return None
+    fields = allowed(view.case.attributes) if view is not None else {}
+    if benefit is not None:
+        given = allowed(benefit.view.case.attributes)
+        if view is None:
+            opening = benefit.view.history[0]["payload"] if benefit.view.history else {}
+            fields["amount"] = opening.get("amount", given.get("amount"))
+        given.pop("amount", None)
+        fields.update(given)
+        paid = amount_in_force(benefit)
+        if paid is not None:
+            fields["amount"] = paid
+    fields["county"] = county  # (where it receives 低保 then: its place without a village)
+    if view is not None:
+        approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
+                          default="")
+        case_id = view.id
+    else:
+        assert benefit is not None
+        approved_on, case_id = benefit.view.case.opened_on.isoformat(), benefit.view.id
+    return (_place(fields), _text(fields.get("office_name")), approved_on, case_id,
+            _household(fields))
+
+
+def _publication_notice(rows: Sequence[PublicationRow], county: str, as_of: date,
+                        publicity_citation: str | None) -> PublicationNotice:
+    """The 公布 of ``county`` as of ``as_of`` from its households' rows
+    (:func:`_publication_row`), by posting place: places in name order; within a place, in
+    the order of confirmation (a benefit case opened directly: its opening), then case id
+    (the confirmed case's, else the benefit case's)."""
     # By place, and by the township office posting there where two or more offices post at a
     # place of one name (新村 under two townships of a county): each village is shown only its
     # own households. A household recorded with no office stays with the place's name alone.
-    rows: list[tuple[str, str | None, str, str, Household]] = []
-    for view, benefit in households:
-        if view is not None and not is_approved(view):
-            continue
-        if receiving(benefit, view.case.county if view is not None else None) != county:
-            continue
-        fields = allowed(view.case.attributes) if view is not None else {}
-        if benefit is not None:
-            given = allowed(benefit.view.case.attributes)
-            if view is None:
-                opening = benefit.view.history[0]["payload"] if benefit.view.history else {}
-                fields["amount"] = opening.get("amount", given.get("amount"))
-            given.pop("amount", None)
-            fields.update(given)
-            paid = amount_in_force(benefit)
-            if paid is not None:
-                fields["amount"] = paid
-        fields["county"] = county  # (where it receives 低保 then: its place without a village)
-        if view is not None:
-            approved_on = min((h["on"] for h in view.history if h["event"] == APPROVE_EVENT),
-                              default="")
-            case_id = view.id
-        else:
-            assert benefit is not None
-            approved_on, case_id = benefit.view.case.opened_on.isoformat(), benefit.view.id
-        rows.append((_place(fields), _text(fields.get("office_name")), approved_on, case_id,
-                     _household(fields)))
     offices: dict[str, set[str]] = {}
     for place, office, *_ in rows:
         if office is not None:
