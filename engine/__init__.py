@@ -27,6 +27,7 @@ _EXPORTS = {
     "MovedDate": "engine.maintenance",
     "Recorded": "engine.maintenance",
     "Skipped": "engine.maintenance",
+    "StoredWrite": "engine.core",
     "ChainHead": "engine.maintenance",
     "Finding": "engine.integrity",
     "SettingFinding": "engine.integrity",
@@ -76,7 +77,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.assessment import Assessment, AssessmentRules
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
-    from engine.core import Breach, CaseView, DeadlineView, Engine
+    from engine.core import Breach, CaseView, DeadlineView, Engine, StoredWrite
     from engine.deadlines import Deadline
     from engine.default_assessment import ExceptionRoute
     from engine.default_benefit import LeaveRoute
@@ -174,6 +175,7 @@ __all__ = [
     "SettingFinding",
     "Skipped",
     "State",
+    "StoredWrite",
     "Transition",
     "UnknownName",
     "Variant",
