@@ -151,11 +151,13 @@ def _place(province: str, county: str | None) -> str:
 class StoredWrite:
     """What an engine's last single write stored (:attr:`Engine.stored_write`): the case and
     the entries recorded on it (the event fired, after what happened by itself before it; the
-    opening; the correction), or the county setting (its value None: a removal)."""
+    opening; the correction), or the county setting (its value None: a removal), or the
+    set-aside of a stored setting (:meth:`Engine.void_setting`'s row)."""
 
     case_id: str | None = None
     entries: tuple[HistoryEntry, ...] = ()
     setting: LocalSetting | None = None
+    set_aside: Mapping[str, Any] | None = None
 
 
 def default_db_path() -> str:
@@ -206,11 +208,12 @@ class Engine(Reports, Maintenance):
     @property
     def stored_write(self) -> StoredWrite | None:
         """What the last single write this engine began (:meth:`open_case`, :meth:`fire`,
-        :meth:`correct`, :meth:`set_parameter`) stored; None while it has stored nothing (a
-        repeat of a keyed call stores nothing). Set also where Ctrl-C stopped the call as its
-        COMMIT returned: Python raises the interrupt at its first check after a call returns,
-        so the write may be in though the call raised ``KeyboardInterrupt``; it is looked for
-        in the database then (by its last event's hash, or its setting row's id). Read
+        :meth:`correct`, :meth:`set_parameter`, :meth:`void_setting`) stored; None while it
+        has stored nothing (a repeat of a keyed call stores nothing). Set also where Ctrl-C
+        stopped the call as its COMMIT returned: Python raises the interrupt at its first
+        check after a call returns, so the write may be in though the call raised
+        ``KeyboardInterrupt``; it is looked for in the database then (by its last event's
+        hash, or its setting's or set-aside's row id). Read
         without touching the database: ``doudi`` says from it what was recorded."""
         stored = self._stored_write
         if type(stored) is list:
@@ -441,6 +444,7 @@ class Engine(Reports, Maintenance):
         read back is refused (a setting or removal for its date puts it right), and so is one
         set aside already. Returns the set-aside's row (id, setting, citation, actor,
         recorded_at)."""
+        self._stored_write = None
         setting_id = arguments.whole(setting_id, "setting_id")
         citation = arguments.text(citation, "citation")
         arguments.shown(citation, "citation")
@@ -471,7 +475,15 @@ class Engine(Reports, Maintenance):
                 raise DoudiError(f"county setting #{setting_id} was set aside already (on "
                                  f"{voided['recorded_at']}, {voided['citation']})")
 
-        recorded = self.store.add_setting_void(setting_id, citation, actor, check)
+        written: list[dict] = []  # (the row inserted, before the COMMIT)
+        try:
+            recorded = self.store.add_setting_void(setting_id, citation, actor, check,
+                                                   written=written)
+            self._stored_write = StoredWrite(set_aside=recorded)
+        except KeyboardInterrupt:
+            if self.store.void_committed(written):  # (as the COMMIT returned)
+                self._stored_write = StoredWrite(set_aside=written[-1])
+            raise
         self._forget_settings()
         return recorded
 

@@ -1053,9 +1053,11 @@ class Store:
         return _first_voids(self._rows("select * from local_parameter_voids order by id", []))
 
     def add_setting_void(self, setting_id: int, citation: str, actor: str | None,
-                         check: Callable[[], None]) -> dict:
+                         check: Callable[[], None], written: list[dict] | None = None
+                         ) -> dict:
         """Record that the county setting ``setting_id`` is set aside, ``check`` (which
-        refuses it) called first under the write lock; returns the row recorded."""
+        refuses it) called first under the write lock; returns the row recorded. ``written``,
+        if given, gets the row, with its id, before the COMMIT (:meth:`void_committed`)."""
         with self.write_transaction():
             check()
             row = {"setting": setting_id, "citation": citation, "actor": actor,
@@ -1063,6 +1065,8 @@ class Store:
             _insert(self.db, "local_parameter_voids", [row])
             row["id"] = self.db.conn.execute("select max(id) from local_parameter_voids"
                                              ).fetchone()[0]
+            if written is not None:
+                written.append(row)
         return row
 
     def count_local_settings(self) -> int:
@@ -1178,6 +1182,17 @@ class Store:
             "recorded_at = ?",
             [row["id"], row["province"], row["county"], row["workflow"], row["name"], row["on"],
              row["value"], row["citation"], row["recorded_at"]]).fetchone() is not None
+
+    def void_committed(self, rows: list[dict]) -> bool:
+        """Whether the set-aside ``rows`` (:meth:`add_setting_void`'s ``written``), whose write
+        a Ctrl-C stopped, were committed, as :meth:`settings_committed` tells it of settings."""
+        if self.db.conn.in_transaction or not rows:
+            return False
+        row = rows[-1]
+        return self.db.execute(
+            "select 1 from local_parameter_voids where id = ? and setting = ? and citation = ? "
+            "and recorded_at = ?",
+            [row["id"], row["setting"], row["citation"], row["recorded_at"]]).fetchone() is not None
 
     def _roll_back(self, exc: BaseException | None) -> None:
         """End a write transaction that failed with ``exc``: nothing of it is kept."""

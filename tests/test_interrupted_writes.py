@@ -1,4 +1,4 @@
-"""A single-write command (case open, fire, accept, correct, parameter set/unset) stopped by
+"""A single-write command (case open, fire, accept, correct, parameter set/unset/void) stopped by
 Ctrl-C as its COMMIT returns: Python raises the interrupt at its first check after a call
 returns, COMMIT's included, so the write may be in though the command never got to say so.
 The error line then says what was recorded (exit 1, docs/cli.md), not "nothing more was
@@ -185,3 +185,27 @@ def test_what_happened_by_itself_first_is_said_with_the_write(db, monkeypatch):
         "correction of event 1 on 2026-12-04 were recorded (seq 2, 3)")
     assert [e[:3] for e in events(db, case.id)[2:]] == [(2, "phase_out_end", "2026-12-01"),
                                                        (3, "correction", "2026-12-04")]
+
+
+def test_parameter_void_interrupted_as_it_commits_says_the_set_aside_is_recorded(db,
+                                                                                monkeypatch):
+    # parameter void (a single write too, since the set-asides came) said "nothing more was
+    # recorded" with its set-aside in.
+    import sqlite3
+
+    from helpers import put_back_triggers
+
+    run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS, "--on", "2026-01-05")
+    with sqlite3.connect(db) as conn:  # (its date edited by hand: no setting can put it right)
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set [on] = 'x' where id = 1")
+        put_back_triggers(conn)
+    conn.close()
+    interrupted_as_committed(monkeypatch, 1)
+    result = run(db, "parameter", "void", "1", "--basis", "甲县民政局〔2026〕9号 更正")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: interrupted, but the set-aside of county setting #1 "
+                                  "(甲县民政局〔2026〕9号 更正) was recorded")
+    assert [(v["setting"], v["citation"]) for v in Engine.open(db).store.setting_voids().values()
+            ] == [(1, "甲县民政局〔2026〕9号 更正")]

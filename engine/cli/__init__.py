@@ -189,7 +189,7 @@ def opened(engine) -> None:
 
 def _interrupted() -> str:
     """The error line's text for Ctrl-C: what the command's single write (case open, fire,
-    accept, assess, correct, parameter set|unset) stored, where the interrupt came as its
+    accept, assess, correct, parameter set|unset|void) stored, where the interrupt came as its
     COMMIT returned or after (re-run, a `case fire` given no key would record its event
     twice); else that nothing more was recorded. Read from the engine, not the database:
     a first command's clean-up has closed it (engine.cli.cases.no_database_left_on_failure)."""
@@ -207,6 +207,9 @@ def _stored(stored) -> str:
     from engine.maintenance import AUTO_ACTOR
     from engine.workflow import CORRECTION_EVENT, OPEN_EVENT
 
+    if stored.set_aside is not None:
+        return (f"the set-aside of county setting #{stored.set_aside['setting']} "
+                f"({stored.set_aside['citation']}) was recorded")
     if stored.setting is not None:
         s = stored.setting
         place = f"{s.county} ({s.province}) {s.workflow} {s.name}"
