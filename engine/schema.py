@@ -181,11 +181,18 @@ def m008_deadline_key_index(db: sqlite_utils.Database) -> None:
     db.execute("drop index if exists idx_deadlines_case_id")
 
 
-#: The triggers that keep the county settings append-only (as integrity.TRIGGERS the events).
-LOCAL_PARAMETER_TRIGGERS = tuple(
-    f"create trigger if not exists local_parameters_append_only_{action} before "
-    f"{action} on local_parameters begin select raise(abort, 'local parameters are "
-    "append-only: record a new setting instead'); end" for action in ("update", "delete"))
+def append_only_triggers(table: str, refusal: str) -> tuple[str, ...]:
+    """The triggers that refuse an UPDATE or DELETE of ``table``'s rows with ``refusal`` (as
+    integrity.TRIGGERS the events'). Their text is compared with what the database stores
+    (audit verify's removed safeguards): it must not change once released."""
+    return tuple(
+        f"create trigger if not exists {table}_append_only_{action} before {action} on "
+        f"{table} begin select raise(abort, '{refusal}'); end" for action in ("update", "delete"))
+
+
+#: The triggers that keep the county settings append-only.
+LOCAL_PARAMETER_TRIGGERS = append_only_triggers(
+    "local_parameters", "local parameters are append-only: record a new setting instead")
 
 
 @migrations()
@@ -278,10 +285,8 @@ def m014_import_keys_by_case(db: sqlite_utils.Database) -> None:
 
 
 #: The triggers that keep the set-asides of damaged county settings append-only.
-VOID_TRIGGERS = tuple(
-    f"create trigger if not exists local_parameter_voids_append_only_{action} before "
-    f"{action} on local_parameter_voids begin select raise(abort, 'set-asides of county "
-    "settings are append-only'); end" for action in ("update", "delete"))
+VOID_TRIGGERS = append_only_triggers(
+    "local_parameter_voids", "set-asides of county settings are append-only")
 
 
 @migrations()
