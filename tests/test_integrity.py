@@ -1639,3 +1639,38 @@ def test_a_death_date_changed_by_hand_to_no_date_is_named_not_read_or_a_tracebac
     raw = sqlite3.connect(db)
     assert raw.execute("select count(*) from events").fetchone()[0] == 3  # (nothing recorded)
     raw.close()
+
+
+def test_audit_verify_says_what_it_checks_while_sqlite_checks_the_file(db, monkeypatch):
+    """SQLite's check of the whole file (integrity_check) comes before the cases' bar and has
+    no count of its own: about 10 s of silence at a million cases. On a terminal a line says
+    what runs, erased when it ends; elsewhere (a script reading the output) nothing."""
+    import io
+
+    from engine.cli import audit
+    from engine.cli.options import working
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, elsewhere = Terminal(), io.StringIO()
+    with working("Checking ...", shown):
+        assert shown.getvalue() == "Checking ..."
+    assert shown.getvalue() == "Checking ...\r\x1b[K"
+    with working("Checking ...", elsewhere):
+        pass
+    assert elsewhere.getvalue() == ""
+
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2))
+    noted = []
+
+    def note(text):
+        noted.append(text)
+        return working(text)
+
+    monkeypatch.setattr(audit, "working", note)
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert noted == ["Checking the database file (SQLite's integrity_check) ..."]
+    assert "Checking" not in result.output  # (CliRunner's stderr is no terminal)

@@ -6,7 +6,16 @@ import click
 
 from engine.cli import cli
 from engine.cli.cases import open_engine
-from engine.cli.options import InputFile, counted, db_option, echo, echo_all, file_name, progress_bar
+from engine.cli.options import (
+    InputFile,
+    counted,
+    db_option,
+    echo,
+    echo_all,
+    file_name,
+    progress_bar,
+    working,
+)
 from engine.errors import DoudiError, InvalidInput
 from engine.integrity import SettingFinding
 
@@ -84,7 +93,8 @@ def verify(case_id, heads_file, db_path) -> None:
                            f"one line a case), and the database holds {counted(stored, 'case')}: "
                            "give the list kept earlier, or leave --heads out")
     if case_id is None:
-        problems = engine.store.file_problems()
+        with working("Checking the database file (SQLite's integrity_check) ..."):
+            problems = engine.store.file_problems()
         for problem in problems:
             echo(f"file: {problem}")
         if problems:

@@ -263,6 +263,24 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
+@contextlib.contextmanager
+def working(text: str, stream: Any = None) -> Iterator[None]:
+    """``text`` on stderr while a long step with no count of its own runs (SQLite's check of
+    a whole file: about 10 s at a million cases, silent before), erased when it ends; only
+    on a terminal, as :func:`progress_bar` is drawn."""
+    stream = sys.stderr if stream is None else stream
+    shown = stream is not None and stream.isatty()  # (None: started with 2>&-)
+    if shown:
+        stream.write(text)
+        stream.flush()
+    try:
+        yield
+    finally:
+        if shown:
+            stream.write("\r\x1b[K")  # (to the line's start, erased to its end)
+            stream.flush()
+
+
 def echo_beside(bar, text: str) -> None:
     """Print a line on stdout while ``bar`` is drawn on stderr. On one terminal the line
     would otherwise begin after the bar's text, and the bar redraw over it: the bar's line
