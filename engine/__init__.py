@@ -31,6 +31,7 @@ _EXPORTS = {
     "ChainHead": "engine.maintenance",
     "Finding": "engine.integrity",
     "SettingFinding": "engine.integrity",
+    "SettingChainFinding": "engine.integrity",
     "CaseRecord": "engine.store",
     "Deadline": "engine.deadlines",
     "Workflow": "engine.workflow",
@@ -98,7 +99,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.guards import GuardContext
     from engine.hookspecs import hookimpl
     from engine.importer import ImportResult
-    from engine.integrity import Finding, SettingFinding
+    from engine.integrity import Finding, SettingChainFinding, SettingFinding
     from engine.local_parameters import LocalSetting
     from engine.maintenance import ChainHead, MovedDate, Recorded, Skipped
     from engine.notices import PublicationNotice
@@ -172,6 +173,7 @@ __all__ = [
     "PublicationNotice",
     "Recorded",
     "Sanction",
+    "SettingChainFinding",
     "SettingFinding",
     "Skipped",
     "State",

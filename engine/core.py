@@ -436,7 +436,8 @@ class Engine(Reports, Maintenance):
     def void_setting(self, setting_id: int, citation: str, actor: str | None = None
                      ) -> dict[str, Any]:
         """Set aside the stored county setting ``setting_id`` (``#N`` as errors and ``audit
-        verify`` name it) that cannot be read back, with the basis of doing so (``citation``):
+        verify`` name it) that cannot be read back, or no longer fits its hash (altered: what
+        it says may be what was changed), with the basis of doing so (``citation``):
         the row stays stored as evidence and no longer stops its county. The way to put right
         a row whose place, parameter or date cannot be read (a date edited by hand to text
         that is no date, a blank county), for which no setting can be recorded; what the

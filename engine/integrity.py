@@ -3,7 +3,9 @@
 An event's hash covers its content and the previous event's hash, so changing, removing or
 reordering any recorded event breaks the chain from there on; ``verify`` names the first
 event that no longer fits. UPDATE and DELETE on the events table are refused by triggers:
-a mistake is put right by a new event that references the one it corrects.
+a mistake is put right by a new event that references the one it corrects. The county
+settings (``local_parameters``) and their set-asides (``local_parameter_voids``) are each one
+chain too, in the order recorded (their ids), hashed the same way (:func:`row_hash`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ GENESIS = "0" * 64
 #: The columns an event's hash covers, in order.
 HASHED = ("case_id", "seq", "event", "on", "recorded_at", "actor", "payload", "reason",
           "from_state", "to_state", "derived", "idempotency_key", "corrects")
+
+#: The columns a county setting's hash covers (``local_parameters``), and a set-aside's
+#: (``local_parameter_voids``): all but the id (the chain's order) and the hashes.
+SETTING_HASHED = ("province", "county", "workflow", "name", "value", "citation", "on", "actor",
+                  "recorded_at")
+VOID_HASHED = ("setting", "citation", "actor", "recorded_at")
 
 TRIGGERS = (
     """create trigger if not exists events_append_only_update before update on events
@@ -62,8 +70,62 @@ def event_hash(row: Mapping[str, Any], previous: str) -> str:
         values = _HASHED_OF(row)  # (a tuple, one C call; encoded as the list was)
     except KeyError:
         values = tuple(map(row.get, HASHED))
+    return _chained_digest(values, previous)
+
+
+def _chained_digest(values: tuple, previous: str) -> str:
+    """SHA-256 of the previous hash and the row's values as compact JSON: every chain's."""
     content = _CONTENT(values)
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
+
+
+def row_hash(row: Mapping[str, Any], previous: str, columns: Sequence[str]) -> str:
+    """The hash of a county setting's row (``columns``: :data:`SETTING_HASHED`) or a
+    set-aside's (:data:`VOID_HASHED`) chained to the previous row's hash, as
+    :func:`event_hash` hashes an event (a column the row lacks counts as NULL)."""
+    return _chained_digest(tuple(map(row.get, columns)), previous)
+
+
+def chained(rows: Iterable[dict[str, Any]], previous: str, columns: Sequence[str]) -> str:
+    """Give each of ``rows`` (in the order recorded) its ``prev_hash`` and ``hash``, chained
+    from ``previous`` (the last stored row's hash, or GENESIS); returns the last hash."""
+    for row in rows:
+        row["prev_hash"] = previous
+        row["hash"] = previous = row_hash(row, previous, columns)
+    return previous
+
+
+def row_altered(row: Mapping[str, Any], columns: Sequence[str]) -> bool:
+    """Whether a stored row no longer fits its own hash: its content (or its ``prev_hash``)
+    changed outside doudi, or a row added without one."""
+    previous = row.get("prev_hash")
+    return not isinstance(previous, str) or row.get("hash") != row_hash(row, previous, columns)
+
+
+def broken_links(rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str]]:
+    """Where a table's chain (its rows in id order) does not link up, whatever each row
+    holds (:func:`row_altered` checks that): (id, problem) with problem ``missing`` (the
+    row recorded there is gone: the next id after the last row that fits), ``out of order``
+    (a row chained to another than the one before it: rows renumbered; the first such row
+    only, as :func:`verify_chain` names an event) or ``altered`` (the
+    row before, its hash worked out again after a change). Rows cut from the end leave no
+    gap, as events cut from a history do not."""
+    stored = {row.get("hash") for row in rows} | {GENESIS}
+    found: list[tuple[int, str]] = []
+    previous, last_id = GENESIS, 0
+    for row in rows:
+        if row.get("prev_hash") != previous:
+            if type(row["id"]) is int and row["id"] > last_id + 1:
+                found.append((last_id + 1, "missing"))
+            elif row.get("prev_hash") in stored:
+                # (as an event's: the first such place only; the rows after it were moved too,
+                # or follow one that was)
+                found.append((row["id"], "out of order"))
+                return found
+            else:
+                found.append((last_id or row["id"], "altered"))
+        previous, last_id = row.get("hash"), row["id"]
+    return found
 
 
 @frozen
@@ -80,8 +142,9 @@ class Finding:
 
 @frozen
 class SettingFinding:
-    """A county parameter setting whose row cannot be read back (not chained: only read), or,
-    ``broken``, one read back that breaks a rule `parameter set` holds a setting to."""
+    """A county parameter setting whose row cannot be read back, or, ``altered``, no longer
+    fits its hash, or, ``broken``, one read back that breaks a rule `parameter set` holds a
+    setting to."""
 
     id: int  # the row's
     province: str
@@ -90,6 +153,9 @@ class SettingFinding:
     name: str
     problem: str  # what could not be read, as DamagedRecord.problem; or the rule broken
     broken: bool = False
+    #: A row that no longer fits its hash (changed outside doudi: its county, date, value…),
+    #: put right only by setting it aside (``voided_by``).
+    altered: bool = False
     #: A row put right since by the setting (or removal) with this id, recorded later for
     #: the same place, parameter and date (one that breaks a rule and one that cannot be read
     #: back alike): kept as evidence, it no longer stops its county, and is no failure of
@@ -107,8 +173,9 @@ class SettingFinding:
 
     def __str__(self) -> str:
         what = "breaks a rule" if self.broken else "cannot be read back"
-        head = (f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
-                f"{self.name}): {what} ({self.problem}); ")
+        head = f"county setting #{self.id} altered; " if self.altered else (
+            f"county setting #{self.id} ({self.province} {self.county} {self.workflow} "
+            f"{self.name}): {what} ({self.problem}); ")
         if self.voided_by is not None:
             return f"{head}set aside by void #{self.voided_by} ({self.void_basis}), and kept as evidence"
         if self.superseded_by is not None:
@@ -116,6 +183,21 @@ class SettingFinding:
                     "and kept as evidence")
         return (f"{head}the deadlines of the {self.province} {self.workflow} cases were not "
                 "compared with their histories")
+
+
+@frozen
+class SettingChainFinding:
+    """A place where the chain of the county settings (``what``: "county setting") or of
+    their set-asides ("county setting set-aside") does not link up: a row ``missing`` or
+    ``out of order``, or ``altered`` (a set-aside that no longer fits its hash, or a row whose
+    hash was worked out again after a change)."""
+
+    what: str
+    id: int
+    problem: str  # altered | missing | out of order
+
+    def __str__(self) -> str:
+        return f"{self.what} #{self.id} {self.problem}"
 
 
 def verify_chain(case_id: str, rows: Iterable[Mapping[str, Any]]) -> Finding | None:

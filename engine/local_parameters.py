@@ -22,6 +22,7 @@ from attrs import frozen
 
 from engine.arguments import finite_float, not_json
 from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
+from engine.integrity import SETTING_HASHED, row_altered
 from engine.periods import Duration, stored_date
 from engine.read_only import read_only, writable
 from engine.workflow import (
@@ -259,18 +260,24 @@ def repair(province: str, county: str, workflow: str, name: str, on: date,
 def read_rows(rows: Iterable[Mapping[str, Any]], voids: Mapping[int, Mapping[str, Any]] | None = None
               ) -> tuple[list[LocalSetting], list[tuple[Mapping[str, Any], DamagedRecord]]]:
     """The stored settings' rows read back: the settings, and each row that cannot be (a NaN
-    taken before 2026-11-23, a value changed by hand) with its error, which says how to put
-    it right: where the row's place, parameter and date can be read, a setting recorded
-    later for them (:func:`superseding`), else setting the row aside by its id
+    taken before 2026-11-23, a value changed by hand, or a row that no longer fits its hash:
+    :data:`ALTERED`, whatever it holds) with its error, which says how to put it right: for
+    an altered row, setting it aside by its id; where the row's place, parameter and date
+    can be read, a setting recorded later for them (:func:`superseding`), else setting the
+    row aside by its id
     (``doudi parameter void``). ``voids``: the set-asides recorded, by the setting's id (each
     row set aside has its set-aside as ``voided_by`` on its error; rows that can be read back
     are never set aside)."""
     readable, unread = [], []
     for row in rows:
         try:
+            if row_altered(row, SETTING_HASHED):
+                raise _altered(row)
             readable.append(LocalSetting.from_row(row))
         except DamagedRecord as exc:
-            key = _key(row)
+            # (an altered row's place, parameter and date may be what was changed: nothing
+            # a setting recorded for them could put right)
+            key = None if exc.problem == ALTERED else _key(row)
             if key is not None:
                 api, command_line = repair(key[0], key[2], key[1], key[3], key[4])
             else:  # (nothing a setting could be recorded for: the row set aside by its id)
@@ -285,6 +292,21 @@ def read_rows(rows: Iterable[Mapping[str, Any]], voids: Mapping[int, Mapping[str
             error.voided_by = (voids or {}).get(row["id"])
             unread.append((row, error))
     return readable, unread
+
+
+#: The problem of a setting's row that no longer fits its hash (``audit verify``'s word).
+ALTERED = "altered"
+
+
+def _altered(row: Mapping[str, Any]) -> DamagedRecord:
+    """The error naming a stored setting's row that no longer fits its hash (its county,
+    date, value or anything else it holds changed outside doudi, or a row added so)."""
+    error = DamagedRecord(
+        f"county setting #{row['id']} ({row.get('province')} {row.get('county')} "
+        f"{row.get('workflow')} {row.get('name')}, as it now reads) was altered: it no longer "
+        "fits its hash, so it was changed outside doudi (doudi audit verify lists what was)")
+    error.problem = ALTERED
+    return error
 
 
 def _key(row: Mapping[str, Any]) -> tuple[str, str, str, str, date] | None:

@@ -24,7 +24,17 @@ from engine import arguments, local_parameters
 from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry, attributes_given_by
-from engine.integrity import Finding, SettingFinding, disagreement, json_encoder, verify_chain
+from engine.integrity import (
+    VOID_HASHED,
+    Finding,
+    SettingChainFinding,
+    SettingFinding,
+    broken_links,
+    disagreement,
+    json_encoder,
+    row_altered,
+    verify_chain,
+)
 from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
 from engine.workflow import RECOMPUTE_EVENT
 
@@ -432,7 +442,7 @@ class Maintenance:
     def verify(self, case_id: str | None = None,
                progress: Callable[[int], None] | None = None,
                heads: Iterable[ChainHead] | None = None,
-               ) -> tuple[int, int, list[Finding | SettingFinding]]:
+               ) -> tuple[int, int, list[Finding | SettingFinding | SettingChainFinding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings). ``progress`` is called with 1 for each case
         checked. ``heads``: chain heads kept earlier (:meth:`chain_heads`); each case's
@@ -454,7 +464,23 @@ class Maintenance:
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
-        return cases, events, [*unread, *findings]
+        return cases, events, [*unread, *self._setting_chains(unread), *findings]
+
+    def _setting_chains(self, unread: list[SettingFinding]) -> list[SettingChainFinding]:
+        """Where the chains of the county settings and of their set-asides do not link up
+        (a row deleted or renumbered), and each set-aside that no longer fits its hash; a
+        setting that does not is among ``unread`` already."""
+        named = {f.id for f in unread if f.altered}
+        found = [SettingChainFinding("county setting", n, problem) for n, problem in
+                 broken_links(self.store.local_setting_rows())
+                 if not (problem == "altered" and n in named)]
+        voids = self.store.setting_void_rows()
+        altered = {row["id"] for row in voids if row_altered(row, VOID_HASHED)}
+        found += [SettingChainFinding("county setting set-aside", n, problem)
+                  for n, problem in sorted([*((n, "altered") for n in altered), *(
+                      (n, p) for n, p in broken_links(voids)
+                      if not (p == "altered" and n in altered))])]
+        return found
 
     def _unread_settings(self) -> list[SettingFinding]:
         """The county parameter settings whose rows cannot be read back, or whose value breaks
@@ -493,7 +519,8 @@ class Maintenance:
             found.append(SettingFinding(
                 row["id"], row["province"], row["county"], row["workflow"], row["name"],
                 exc.problem, superseded_by=getattr(repaired.get(row["id"]), "id", None),
-                voided_by=void.get("id"), void_basis=void.get("citation")))
+                voided_by=void.get("id"), void_basis=void.get("citation"),
+                altered=exc.problem == local_parameters.ALTERED))
         self._local, self._workflows = local_parameters.by_place(
             s for s in readable if s.id not in broken), {}
         self._damaged_places = {}  # (a damaged place's cases checked with the others, as above)

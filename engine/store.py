@@ -34,7 +34,17 @@ from engine.deadlines import Deadline
 from engine.effects import Sanction
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, EngineClosed, InvalidInput
 from engine.guards import HistoryEntry
-from engine.integrity import GENESIS, HASHED, TRIGGERS, event_hash, json_encoder
+from engine.integrity import (
+    GENESIS,
+    HASHED,
+    SETTING_HASHED,
+    TRIGGERS,
+    VOID_HASHED,
+    chained,
+    event_hash,
+    json_encoder,
+    row_altered,
+)
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
 from engine.plain_fields import set_fields
@@ -404,10 +414,12 @@ _NEWEST_SETTINGS = ("select (select max(id) from local_parameters), "
 
 
 def _first_voids(rows: list[dict]) -> dict[int, dict]:
-    """Set-aside rows by the setting each sets aside: the first one of each."""
+    """Set-aside rows by the setting each sets aside: the first one of each that fits its
+    hash (one changed outside doudi sets nothing aside; ``audit verify`` names it)."""
     found: dict[int, dict] = {}
     for row in rows:
-        found.setdefault(row["setting"], row)
+        if not row_altered(row, VOID_HASHED):
+            found.setdefault(row["setting"], row)
     return found
 
 
@@ -1030,6 +1042,7 @@ class Store:
                     rows.append(row)
                 elif s is setting:
                     first = same
+            chained(rows, self._last_hash("local_parameters"), SETTING_HASHED)
             _insert(self.db, "local_parameters", rows)
             if written is not None and rows:
                 rows[-1]["id"] = self.db.conn.execute("select last_insert_rowid()").fetchone()[0]
@@ -1047,6 +1060,17 @@ class Store:
             return LocalSetting.from_row(last[0])
         return None
 
+    def _last_hash(self, table: str) -> str:
+        """The hash the next row of ``table`` (a chained one, as the county settings) is
+        chained to: the last row's (GENESIS when it has none)."""
+        last = self.db.conn.execute(f"select hash from [{table}] order by id desc limit 1"
+                                    ).fetchone()
+        return last[0] if last is not None and last[0] is not None else GENESIS
+
+    def setting_void_rows(self) -> list[dict]:
+        """Every set-aside's row, in the order recorded, as stored (its hashes too)."""
+        return self._rows("select * from local_parameter_voids order by id", [])
+
     def setting_voids(self) -> dict[int, dict]:
         """Each county setting set aside (``doudi parameter void``): by the setting's id, the
         first set-aside's row (id, setting, citation, actor, recorded_at)."""
@@ -1062,6 +1086,7 @@ class Store:
             check()
             row = {"setting": setting_id, "citation": citation, "actor": actor,
                    "recorded_at": _now()}
+            chained([row], self._last_hash("local_parameter_voids"), VOID_HASHED)
             _insert(self.db, "local_parameter_voids", [row])
             row["id"] = self.db.conn.execute("select max(id) from local_parameter_voids"
                                              ).fetchone()[0]

@@ -189,3 +189,23 @@ def doudi_with_closed(fd: int, *args: str):
     others = {streams[n]: subprocess.PIPE for n in (1, 2) if n != fd}
     return subprocess.run([sys.executable, "-c", "from engine.launch import main; main()", *args],
                           text=True, timeout=60, preexec_fn=lambda: os.close(fd), **others)
+
+
+def hashed_again(conn):
+    """The county settings' chains (and their set-asides') worked out again over what the
+    rows hold now, as migration m016 hashed the rows stored before it: a row stored so by an
+    older doudi (a NaN taken before 2026-11-23, a rule added since), or edited by someone
+    who also worked the hashes out again. Puts back the triggers, as :func:`put_back_triggers`."""
+    from engine.integrity import GENESIS, SETTING_HASHED, VOID_HASHED, chained
+
+    conn.row_factory = None
+    for table, columns in (("local_parameters", SETTING_HASHED),
+                           ("local_parameter_voids", VOID_HASHED)):
+        conn.execute(f"drop trigger if exists {table}_append_only_update")
+        cursor = conn.execute(f"select * from {table} order by id")
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        chained(rows, GENESIS, columns)
+        conn.executemany(f"update {table} set hash = ?, prev_hash = ? where id = ?",
+                         [(r["hash"], r["prev_hash"], r["id"]) for r in rows])
+    put_back_triggers(conn)

@@ -16,7 +16,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import Busy, Conflict, EventRefused, InvalidInput
-from helpers import dump_file, error_line, put_back_triggers, run
+from helpers import dump_file, error_line, hashed_again, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
     import json, sys
@@ -427,13 +427,14 @@ def test_the_database_refuses_to_rewrite_history(engine):
     assert [e.on for e in engine.store.history(case.id)] == [date(2026, 3, 2), date(2026, 3, 3)]
 
 
-def behind_the_engines_back(db, *statements):
+def behind_the_engines_back(db, *statements, hashed=False):
     """Edit the database as someone with the file could (triggers dropped first, and put back
-    after)."""
+    after); ``hashed``: the county settings' chain worked out again after (a row stored so
+    before the chain, helpers.hashed_again)."""
     raw = sqlite3.connect(db)
     for statement in statements:
         raw.execute(statement)
-    put_back_triggers(raw)
+    (hashed_again if hashed else put_back_triggers)(raw)
     raw.commit()
     raw.close()
 
@@ -1575,7 +1576,7 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
     damage = ("drop trigger local_parameters_append_only_update",
               "update local_parameters set value = '{bad' where county = '丁县' "
               "and workflow = 'dibao'")
-    behind_the_engines_back(db, *damage)
+    behind_the_engines_back(db, *damage, hashed=True)
     line = ("county setting #3 (jiangsu_draft 丁县 dibao marginal_multiple): cannot be read "
             "back (JSONDecodeError: Expecting property name enclosed in double quotes: line 1 "
             "column 2 (char 1)); the deadlines of the jiangsu_draft dibao cases were not "
@@ -1586,7 +1587,8 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
     assert error_line(result) == "Error: 1 county setting cannot be read back"
 
     # Cases written before the damage: intact ones pass, a tampered one is still found.
-    behind_the_engines_back(db, damage[0], "update local_parameters set value = '1.8' where id = 3")
+    behind_the_engines_back(db, damage[0], "update local_parameters set value = '1.8' where id = 3",
+                            hashed=True)
     engine = Engine.open(db)
     ids = [engine.open_case(province=province, on=date(2026, 3, 2),
                             attributes={"county": county}).id
@@ -1594,7 +1596,8 @@ def test_audit_verify_reads_every_county_setting_and_names_a_damaged_one(db):
     engine.close()
     assert run(db, "audit", "verify").exit_code == 0
     behind_the_engines_back(db, *damage,
-                            f"update cases set state = 'accepted' where id = '{ids[1]}'")
+                            f"update cases set state = 'accepted' where id = '{ids[1]}'",
+                            hashed=True)
     result = run(db, "audit", "verify")
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [

@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from engine import Engine, EventRefused, InvalidInput
-from helpers import by_rule, dump_file, error_line, put_back_triggers, run
+from helpers import by_rule, dump_file, error_line, hashed_again, run
 
 BASIS = "甲县民政局〔2026〕1号 三"
 ACCEPTED = date(2026, 3, 2)  # a Monday
@@ -739,7 +739,7 @@ def test_a_setting_stored_as_a_number_that_is_not_finite_is_a_damaged_record(db,
         with sqlite3.connect(db) as conn:
             conn.execute("drop trigger if exists local_parameters_append_only_update")
             conn.execute("update local_parameters set value = ? where id = 1", [value])
-            put_back_triggers(conn)
+            hashed_again(conn)
         conn.close()
 
     def recorded():
@@ -806,7 +806,7 @@ def test_a_damaged_county_setting_stops_its_own_county_not_the_others(db, tmp_pa
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set value = 'NaN' where county = '乙县' "
                      "and workflow = 'dibao'")
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     household = tmp_path / "household.json"
     household.write_text(json.dumps({"standard": 1000, "members": [
@@ -958,7 +958,7 @@ def test_a_stored_setting_that_breaks_a_rule_is_named_as_the_county_s_not_the_wo
     with sqlite3.connect(db) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set value = ? where id = 1", [stored])
-        put_back_triggers(conn)
+        hashed_again(conn)
         recorded_at = conn.execute("select recorded_at from local_parameters").fetchone()[0]
     conn.close()
     before = dump_file(db)
@@ -1041,7 +1041,7 @@ def test_a_stored_setting_that_breaks_a_rule_of_what_a_county_may_set_is_damaged
     with sqlite3.connect(db) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute(f"update local_parameters set {edit} where id = 1")
-        put_back_triggers(conn)
+        hashed_again(conn)
         recorded_at = conn.execute("select recorded_at from local_parameters").fetchone()[0]
     conn.close()
     before = dump_file(db)
@@ -1112,7 +1112,7 @@ def test_a_setting_that_cannot_be_read_back_is_put_right_by_one_recorded_later_f
     with sqlite3.connect(db) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set value = ? where id = 1", [stored])
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     before = dump_file(db)
     problem, since = {
@@ -1171,7 +1171,7 @@ def test_a_setting_that_cannot_be_read_back_is_put_right_through_the_api_too(eng
         with sqlite3.connect(path) as conn:
             conn.execute("drop trigger if exists local_parameters_append_only_update")
             conn.execute("update local_parameters set value = 'NaN' where id = ?", [row_id])
-            put_back_triggers(conn)
+            hashed_again(conn)
         conn.close()
 
     damage(1)
@@ -1227,7 +1227,7 @@ def test_a_setting_whose_date_or_place_cannot_be_read_is_put_right_by_setting_it
     with sqlite3.connect(db) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute(f"update local_parameters set {edit} where id = 1")
-        put_back_triggers(conn)
+        hashed_again(conn)
         stored = conn.execute("select * from local_parameters where id = 1").fetchone()
     conn.close()
     before = dump_file(db)
@@ -1327,7 +1327,7 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
     with sqlite3.connect(path) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set [on] = 'x' where id = 1")
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     engine = Engine.open(path)
     with pytest.raises(DamagedRecord, match=r"; put it right by setting it aside: "
@@ -1359,7 +1359,7 @@ def test_a_set_aside_recorded_by_another_process_is_seen_by_an_engine_kept_open(
     with sqlite3.connect(path) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("update local_parameters set [on] = 'x' where id = 1")
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     kept = Engine.open(path)
     with pytest.raises(DamagedRecord):
@@ -1388,7 +1388,7 @@ def test_a_setting_put_right_by_another_process_is_seen_by_an_engine_kept_open(e
     with sqlite3.connect(path) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute("""update local_parameters set value = '"Always"' where id = 1""")
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     kept = Engine.open(path)
     with pytest.raises(DamagedRecord, match="breaks a rule"):
@@ -1420,7 +1420,7 @@ def test_a_setting_superseded_only_by_one_that_breaks_a_rule_is_not_put_right(en
         conn.execute("drop trigger if exists local_parameters_append_only_update")
         conn.execute(f"update local_parameters set {edit} where id = 1")
         conn.execute("update local_parameters set citation = '  ' where id = 2")
-        put_back_triggers(conn)
+        hashed_again(conn)
     conn.close()
     engine = Engine.open(path)
     findings = engine.verify()[2]

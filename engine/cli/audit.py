@@ -17,7 +17,7 @@ from engine.cli.options import (
     working,
 )
 from engine.errors import DoudiError, InvalidInput
-from engine.integrity import SettingFinding
+from engine.integrity import SettingChainFinding, SettingFinding
 
 
 class AuditFailed(DoudiError):
@@ -78,7 +78,7 @@ def verify(case_id, heads_file, db_path) -> None:
 
     Without --case, SQLite's own check of the file comes first (its pages, and each index
     against its table), then the triggers refusing to rewrite the records (each gone or
-    changed is named).
+    changed is named), then the chains of the county settings and of their set-asides.
     With --heads, each case's kept head must still be in its history (a case deleted, or a
     history cut or rewritten since it was kept, shows); a list holding no head is refused
     while the database holds a case (exit 2). Exit 0 when every chain is intact,
@@ -109,15 +109,21 @@ def verify(case_id, heads_file, db_path) -> None:
     for finding in findings:
         echo(str(finding))
     settings = [f for f in findings if isinstance(f, SettingFinding)]
-    failing = len(findings) - len(settings)
+    chains = sum(isinstance(f, SettingChainFinding) for f in findings)
+    failing = len(findings) - len(settings) - chains
     # (a setting put right since, superseded or set aside, named as evidence: no failure)
     settings = [f for f in settings if not f.put_right]
     failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
               "verification"] * (failing > 0)
+    if chains:
+        failed.insert(0, "the chain of the county settings (or their set-asides) is broken at "
+                         f"{counted(chains, 'place')}")
     if broken := sum(f.broken for f in settings):
         failed.insert(0, f"{counted(broken, 'county setting')} "
                          f"{'breaks' if broken == 1 else 'break'} a rule")
-    if unread := len(settings) - broken:
+    if altered := sum(f.altered for f in settings):
+        failed.insert(0, f"{counted(altered, 'county setting')} altered")
+    if unread := len(settings) - broken - altered:
         failed.insert(0, f"{counted(unread, 'county setting')} cannot be read back")
     if removed:
         failed.insert(0, f"{counted(len(removed), 'trigger')} refusing to rewrite the records "

@@ -105,7 +105,8 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
 def void(setting, basis, actor, db_path) -> None:
     """Set aside the stored county setting SETTING (its id: 3 or #3, as errors and audit
     verify name it) that cannot be read back: one whose date, place or parameter was changed
-    by hand, for which no setting can be recorded. The row stays stored, as evidence; record
+    by hand, for which no setting can be recorded, or one altered (no longer fitting its
+    hash). The row stays stored, as evidence; record
     what the county decided again with parameter set."""
     number = setting.removeprefix("#")
     if not (number.isascii() and number.isdigit()):
