@@ -102,29 +102,38 @@ def row_altered(row: Mapping[str, Any], columns: Sequence[str]) -> bool:
     return not isinstance(previous, str) or row.get("hash") != row_hash(row, previous, columns)
 
 
-def broken_links(rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str]]:
-    """Where a table's chain (its rows in id order) does not link up, whatever each row
-    holds (:func:`row_altered` checks that): (id, problem) with problem ``missing`` (the
-    row recorded there is gone: the next id after the last row that fits), ``out of order``
-    (a row chained to another than the one before it: rows renumbered; the first such row
-    only, as :func:`verify_chain` names an event) or ``altered`` (the
-    row before, its hash worked out again after a change). Rows cut from the end leave no
-    gap, as events cut from a history do not."""
-    stored = {row.get("hash") for row in rows} | {GENESIS}
+def broken_links(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+                 ) -> list[tuple[int, str]]:
+    """Where a table's chain (its rows in id order, each hashed over ``columns``) does not
+    link up: (id, problem) with problem ``missing`` (the row recorded there is gone: the
+    next id after the last row that fits), ``out of order`` (a row chained to another than
+    the one before it: rows renumbered; the first such row only, as :func:`verify_chain`
+    names an event) or ``altered`` (the row before, its hash worked out again after a
+    change). A row that no longer fits its own hash (:func:`row_altered`, named as such by
+    the caller) is not judged by its link, which is among what it holds (one added without
+    a hash has none); the row after it is chained to its hash as stored, GENESIS where it
+    has none, as :meth:`Store._last_hash` chains a row written after it. Rows cut from the
+    end leave no gap, as events cut from a history do not."""
+    stored = {row.get("hash") for row in rows} - {None} | {GENESIS}
     found: list[tuple[int, str]] = []
-    previous, last_id = GENESIS, 0
+    previous, last_id, last_altered = GENESIS, 0, False
     for row in rows:
+        altered = row_altered(row, columns)
         if row.get("prev_hash") != previous:
             if type(row["id"]) is int and row["id"] > last_id + 1:
                 found.append((last_id + 1, "missing"))
+            elif altered:
+                pass  # (its link is among what was changed: the row is named itself)
             elif row.get("prev_hash") in stored:
                 # (as an event's: the first such place only; the rows after it were moved too,
                 # or follow one that was)
                 found.append((row["id"], "out of order"))
                 return found
-            else:
+            elif not last_altered:  # (one that is was named itself)
                 found.append((last_id or row["id"], "altered"))
-        previous, last_id = row.get("hash"), row["id"]
+        hashed = row.get("hash")
+        previous = GENESIS if hashed is None else hashed
+        last_id, last_altered = row["id"], altered
     return found
 
 

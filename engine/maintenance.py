@@ -25,6 +25,7 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry, attributes_given_by
 from engine.integrity import (
+    SETTING_HASHED,
     VOID_HASHED,
     Finding,
     SettingChainFinding,
@@ -464,22 +465,18 @@ class Maintenance:
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
-        return cases, events, [*unread, *self._setting_chains(unread), *findings]
+        return cases, events, [*unread, *self._setting_chains(), *findings]
 
-    def _setting_chains(self, unread: list[SettingFinding]) -> list[SettingChainFinding]:
+    def _setting_chains(self) -> list[SettingChainFinding]:
         """Where the chains of the county settings and of their set-asides do not link up
         (a row deleted or renumbered), and each set-aside that no longer fits its hash; a
-        setting that does not is among ``unread`` already."""
-        named = {f.id for f in unread if f.altered}
+        setting that does not is among the unread settings already."""
         found = [SettingChainFinding("county setting", n, problem) for n, problem in
-                 broken_links(self.store.local_setting_rows())
-                 if not (problem == "altered" and n in named)]
+                 broken_links(self.store.local_setting_rows(), SETTING_HASHED)]
         voids = self.store.setting_void_rows()
-        altered = {row["id"] for row in voids if row_altered(row, VOID_HASHED)}
+        altered = [(row["id"], "altered") for row in voids if row_altered(row, VOID_HASHED)]
         found += [SettingChainFinding("county setting set-aside", n, problem)
-                  for n, problem in sorted([*((n, "altered") for n in altered), *(
-                      (n, p) for n, p in broken_links(voids)
-                      if not (p == "altered" and n in altered))])]
+                  for n, problem in sorted([*altered, *broken_links(voids, VOID_HASHED)])]
         return found
 
     def _unread_settings(self) -> list[SettingFinding]:

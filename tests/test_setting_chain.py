@@ -185,3 +185,66 @@ def test_the_migration_chains_the_settings_stored_before_it(tmp_path):
                          on=__import__("datetime").date(2026, 1, 5))
     engine.close()
     assert run(path, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("table", ["local_parameters", "local_parameter_voids"])
+def test_a_row_added_by_hand_without_its_hash_is_named_altered_only(db, table):
+    """docs/evidence.md: "A row added with sqlite3 without its hash is altered too", put
+    right by setting it aside. Found by review: its chain link (NULL) was taken for a stored
+    hash, so verify named it "out of order" as well, exit 1 for good once it was set aside;
+    and a row doudi recorded after it (chained to GENESIS, the row before having no hash)
+    was named out of order too."""
+    _settings(db)
+    if table == "local_parameters":
+        _by_hand(db, "insert into local_parameters (province, county, workflow, name, value, "
+                     "citation, [on], recorded_at) values ('shanxi', '丁县', 'dibao', "
+                     "'investigation_start', '\"4wd\"', '丁县〔2026〕1号', '2026-01-05', "
+                     "'2026-01-06T00:00:00+00:00')")
+        verified = run(db, "audit", "verify")
+        assert verified.exit_code == 1, verified.output
+        assert verified.stdout.splitlines() == [
+            "county setting #4 altered; the deadlines of the shanxi dibao cases were not "
+            "compared with their histories"]
+        assert error_line(verified) == "Error: 1 county setting altered"
+        assert run(db, "parameter", "void", "4", "--basis", "丁县民政局 更正").exit_code == 0
+        named = ["county setting #4 altered; set aside by void #1 (丁县民政局 更正), and kept "
+                 "as evidence"]
+    else:
+        _by_hand(db, "update local_parameters set value = '\"1wd\"' where id = 1")
+        assert run(db, "parameter", "void", "1", "--basis", "乙县民政局 更正").exit_code == 0
+        assert run(db, "recompute").exit_code == 0  # (乙县's case: the province's 3 days)
+        _by_hand(db, "insert into local_parameter_voids (setting, citation, recorded_at) "
+                     "values (1, '另一份', '2026-01-07T00:00:00+00:00')")
+        verified = run(db, "audit", "verify")
+        assert verified.exit_code == 1, verified.output
+        named = ["county setting #1 altered; set aside by void #1 (乙县民政局 更正), and kept "
+                 "as evidence"]
+        assert verified.stdout.splitlines() == [*named, "county setting set-aside #2 altered"]
+    # (a setting recorded after it, chained to GENESIS: the row before has no hash)
+    assert run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+               "--county", "戊县", "--on", "2026-01-05", "--basis", "戊县〔2026〕1号").exit_code == 0
+    verified = run(db, "audit", "verify")
+    if table == "local_parameters":
+        assert verified.exit_code == 0, verified.output
+        assert verified.stdout.splitlines() == named
+    else:
+        assert verified.stdout.splitlines() == [*named, "county setting set-aside #2 altered"]
+
+
+def test_a_rows_own_link_edited_names_that_row_not_the_one_before(db):
+    """A row whose prev_hash was edited no longer fits its hash (the hash covers it): named
+    altered and put right by setting it aside. Found by review: the link not fitting was
+    also taken for the row before (#1, intact) having its hash worked out again, "county
+    setting #1 altered", a failure nothing could clear."""
+    _settings(db)
+    _by_hand(db, "update local_parameters set prev_hash = 'x' where id = 2")
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert verified.stdout.splitlines() == [
+        "county setting #2 altered; the deadlines of the shanxi dibao cases were not compared "
+        "with their histories"]
+    assert run(db, "parameter", "void", "2", "--basis", "甲县民政局 更正").exit_code == 0
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.splitlines() == [
+        "county setting #2 altered; set aside by void #1 (甲县民政局 更正), and kept as evidence"]
