@@ -248,3 +248,40 @@ def test_a_rows_own_link_edited_names_that_row_not_the_one_before(db):
     assert verified.exit_code == 0, verified.output
     assert verified.stdout.splitlines() == [
         "county setting #2 altered; set aside by void #1 (甲县民政局 更正), and kept as evidence"]
+
+
+def test_a_blob_in_a_setting_is_hashed_not_a_traceback(tmp_path):
+    """A setting row holding a BLOB (put in with sqlite3: X'…'), which the version before
+    m016 read as a row that cannot be read back. Found by review: its hash could not be
+    worked out (TypeError: Object of type bytes is not JSON serializable), so m016 failed
+    and every command on such a database ended in a traceback; a BLOB put in a row after
+    m016 did the same. Now m016 hashes it as it is (read back as before: cannot be read
+    back, set aside by parameter void), and one put in after is named altered."""
+    path = str(tmp_path / "old.db")
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m016_setting_chains")
+    db.execute("insert into local_parameters (province, county, workflow, name, value, "
+               "citation, [on], recorded_at) values ('shanxi', '丙县', 'dibao', "
+               "'investigation_start', X'22327764', '文件 三', '2026-01-05', "
+               "'2026-01-06T00:00:00Z')")
+    db.conn.commit()
+    db.close()
+    verified = run(path, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert verified.stdout.splitlines() == [
+        "county setting #1 (shanxi 丙县 dibao investigation_start): cannot be read back "
+        "(TypeError: cannot use a string pattern on a bytes-like object); the deadlines of the "
+        "shanxi dibao cases were not compared with their histories"]
+    assert error_line(verified) == "Error: 1 county setting cannot be read back"
+    assert run(path, "parameter", "void", "1", "--basis", "丙县民政局 更正").exit_code == 0
+    assert run(path, "audit", "verify").exit_code == 0
+
+    assert run(path, "parameter", "set", "investigation_start", "2wd", *PLACE, "--on",
+               "2026-01-05", "--basis", "乙县人民政府〔2026〕2号").exit_code == 0
+    _by_hand(path, "update local_parameters set citation = X'41' where id = 2")
+    verified = run(path, "audit", "verify")
+    assert verified.exit_code == 1, verified.output
+    assert verified.stdout.splitlines()[1:] == [
+        "county setting #2 altered; the deadlines of the shanxi dibao cases were not compared "
+        "with their histories"]
+    assert error_line(verified) == "Error: 1 county setting altered"
