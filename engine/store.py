@@ -1016,7 +1016,7 @@ class Store:
         (:attr:`settings_read`, :meth:`settings_changed`: a long-running engine kept
         refusing a county whose damaged row another process had set aside)."""
         rows = self.local_setting_rows()
-        voids = self._rows("select * from local_parameter_voids order by id", [])
+        voids = self.setting_void_rows()
         self.settings_read = (rows[-1]["id"] if rows else 0, voids[-1]["id"] if voids else 0)
         return rows, _first_voids(voids)
 
@@ -1074,7 +1074,7 @@ class Store:
     def setting_voids(self) -> dict[int, dict]:
         """Each county setting set aside (``doudi parameter void``): by the setting's id, the
         first set-aside's row (id, setting, citation, actor, recorded_at)."""
-        return _first_voids(self._rows("select * from local_parameter_voids order by id", []))
+        return _first_voids(self.setting_void_rows())
 
     def add_setting_void(self, setting_id: int, citation: str, actor: str | None,
                          check: Callable[[], None], written: list[dict] | None = None
