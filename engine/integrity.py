@@ -57,21 +57,17 @@ def json_encoder(**options: Any) -> Callable[[Any], str]:
     return lambda value: "".join(chunks(value, 0))
 
 
-_CONTENT = json_encoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per event
-
-
 def _blob(value: Any) -> Any:
     """A BLOB (bytes) as no other value SQLite gives can be encoded, a JSON object: doudi
     writes none, but one put in a row by hand (or stored so by an older doudi) is hashed,
-    not a TypeError."""
+    not a TypeError (called only for a value JSON has no text for: no cost to the rest)."""
     if isinstance(value, bytes):
         return {"blob": value.hex()}
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-#: A county setting's or set-aside's content (:func:`row_hash`): as :data:`_CONTENT`, the
-#: same text for every value doudi writes, and a BLOB too.
-_ROW_CONTENT = json_encoder(ensure_ascii=False, separators=(",", ":"), default=_blob)
+#: Every chain's content (an event's, a county setting's, a set-aside's), built once.
+_CONTENT = json_encoder(ensure_ascii=False, separators=(",", ":"), default=_blob)
 
 
 _HASHED_OF = itemgetter(*HASHED)
@@ -87,10 +83,9 @@ def event_hash(row: Mapping[str, Any], previous: str) -> str:
     return _chained_digest(values, previous)
 
 
-def _chained_digest(values: tuple, previous: str, encode: Callable[[Any], str] = _CONTENT
-                    ) -> str:
+def _chained_digest(values: tuple, previous: str) -> str:
     """SHA-256 of the previous hash and the row's values as compact JSON: every chain's."""
-    content = encode(values)
+    content = _CONTENT(values)
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
 
 
@@ -99,7 +94,7 @@ def row_hash(row: Mapping[str, Any], previous: str, columns: Sequence[str]) -> s
     set-aside's (:data:`VOID_HASHED`) chained to the previous row's hash, as
     :func:`event_hash` hashes an event (a column the row lacks counts as NULL; a BLOB put
     in by hand is hashed too, :func:`_blob`)."""
-    return _chained_digest(tuple(map(row.get, columns)), previous, _ROW_CONTENT)
+    return _chained_digest(tuple(map(row.get, columns)), previous)
 
 
 def chained(rows: Iterable[dict[str, Any]], previous: str, columns: Sequence[str]) -> str:

@@ -1677,3 +1677,24 @@ def test_audit_verify_says_what_it_checks_while_sqlite_checks_the_file(db, monke
     assert result.exit_code == 0, result.output
     assert noted == ["Checking the database file (SQLite's integrity_check) ..."]
     assert "Checking" not in result.output  # (CliRunner's stderr is no terminal)
+
+
+def test_a_blob_put_in_an_event_by_hand_is_named_altered_not_a_traceback(db):
+    """Found with the county settings' chain (a BLOB in a setting ended m016 in a TypeError):
+    an event whose reason was set to X'00ff' by hand made `audit verify` end in a traceback
+    ("Object of type bytes is not JSON serializable") as it hashed the row. One encoder hashes
+    every chain, a BLOB as {"blob": hex} (no value doudi writes encodes so): the event is
+    named altered, exit 1."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists events_append_only_update")
+        conn.execute("update events set reason = X'00ff' where seq = 1")
+        put_back_triggers(conn)
+    conn.close()
+    result = run(db, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [f"case {case.id}: event seq 1 altered"]
+    assert error_line(result) == "Error: 1 of 1 case fails verification"
