@@ -265,3 +265,87 @@ def test_a_demo_removes_the_scratch_files_of_a_killed_demo_and_no_others(tmp_pat
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["demo.db", running, elsewhere, other_name])
+
+
+def _demo_seed(path):
+    return Engine.open(str(path)).store.db.execute("select seed from _doudi_demo").fetchone()[0]
+
+
+def _interrupted_demo(path):
+    return CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "20", "--seed", "7",
+                                    "--as-of", "2026-11-23"])
+
+
+def test_a_demo_interrupted_once_its_database_is_in_place_says_it_is_built(tmp_path,
+                                                                            monkeypatch):
+    # Ctrl-C as os.replace returns (Python raises it at its first check after a call returns),
+    # or later, while the breach report is worked out: the demo database is there, whole,
+    # and the line said "interrupted: nothing more was recorded".
+    import os
+
+    import engine.core
+
+    path = tmp_path / "demo.db"
+    real_replace = os.replace
+
+    def replaced_then_interrupted(*args, **kwargs):
+        real_replace(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", replaced_then_interrupted)
+    result = _interrupted_demo(path)
+    assert result.exit_code == 1
+    assert error_line(result, starts_with="Error: ") == (
+        f"Error: interrupted, but the demo database {path} is built")
+    assert _demo_seed(path) == 7
+    assert Engine.open(str(path)).store.count_cases() > 20
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["demo.db"]
+    monkeypatch.undo()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    path.unlink()
+    monkeypatch.setattr(engine.core.Engine, "breaches", interrupted)
+    result = _interrupted_demo(path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (  # (after the summary of what it holds)
+        f"Error: interrupted, but the demo database {path} is built")
+    assert _demo_seed(path) == 7
+
+
+@pytest.mark.parametrize("where", ["building", "committed"])
+def test_a_demo_interrupted_before_its_database_is_in_place_leaves_the_old_one(tmp_path,
+                                                                            monkeypatch, where):
+    # The demo is built in one transaction, in a scratch file that replaces --db whole: Ctrl-C
+    # while its cases are built (rolled back), or once that transaction's COMMIT has returned
+    # (the scratch file is removed), leaves the demo database as it was, and says so.
+    import engine.db_files
+    import engine.demo
+
+    path = tmp_path / "demo.db"
+    assert CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "5", "--seed", "3",
+                                    "--as-of", "2026-11-23"]).exit_code == 0
+    if where == "building":
+        real_build = engine.demo.build_demo
+
+        def built_then_interrupted(*args, **kwargs):
+            real_build(*args, **kwargs)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(engine.demo, "build_demo", built_then_interrupted)
+    else:
+        real_make_way, calls = engine.db_files.make_way, []
+
+        def second_interrupted(*args, **kwargs):  # (the second: after the COMMIT)
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real_make_way(*args, **kwargs)
+
+        monkeypatch.setattr(engine.db_files, "make_way", second_interrupted)
+    result = _interrupted_demo(path)
+    assert (result.exit_code, error_line(result, starts_with="Error: ")) == (
+        1, "Error: interrupted: nothing more was recorded")
+    assert _demo_seed(path) == 3
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["demo.db"]

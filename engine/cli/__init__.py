@@ -191,12 +191,15 @@ def _interrupted() -> str:
     """The error line's text for Ctrl-C: what the command's single write (case open, fire,
     accept, assess, correct, parameter set|unset|void) stored, where the interrupt came as its
     COMMIT returned or after (re-run, a `case fire` given no key would record its event
-    twice); else that nothing more was recorded. Read from the engine, not the database:
+    twice); else what the command said it recorded (:func:`recorded`: the demo's database,
+    once built); else that nothing more was recorded. Read from the engine, not the database:
     a first command's clean-up has closed it (engine.cli.cases.no_database_left_on_failure)."""
     for engine in _ENGINES:
         stored = engine.stored_write
         if stored is not None:
             return f"interrupted, but {_stored(stored)}"
+    if _RECORDED:  # (what a command said it recorded, then stopped: demo's database, built)
+        return f"interrupted, but {'; '.join(_RECORDED)}"
     return "interrupted: nothing more was recorded"
 
 

@@ -140,8 +140,13 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         # A log beside the old file, or left where a removed one was, would be applied to
         # the new file by name: folded in first, or refused (again: time has passed).
         make_way(db_path)
-        os.replace(scratch, db_path)  # the demo database appears whole or not at all
-        recorded(f"the demo database {db_path} is built")
+        try:
+            os.replace(scratch, db_path)  # the demo database appears whole or not at all
+        finally:
+            # (said once it is there, even where Ctrl-C came as the replace returned: an
+            # interrupt from here on says the database is built, not "nothing more")
+            if not os.path.exists(scratch):
+                recorded(f"the demo database {db_path} is built")
     finally:
         if engine is not None:
             engine.close()  # (again after success: closing twice is harmless)
