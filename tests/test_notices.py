@@ -967,3 +967,17 @@ def test_a_name_recorded_before_text_was_checked_cannot_add_a_line_to_the_notice
     text = render_text(publicity_notice(engine.case(cid), channels(engine, "shanxi")))
     assert "王五\\n申请人姓名：赵六\\x1b[8m" in text
     assert "\n申请人姓名：赵六" not in text and "\x1b" not in text
+
+
+def test_notice_publication_s_help_says_whom_it_lists():
+    """Its --help said "every case in --county confirmed by --as-of" after the 公布 came to list
+    the benefit cases moved to the county or opened directly too (57号 第24条 publishes the
+    households receiving 低保 there), posted in the benefit case's village first."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["notice", "publication", "--help"]).output.split())
+    assert "the benefit cases moved there or opened directly (no dibao case)" in text
+    assert "the benefit case's village, else the confirmed case's, else the county" in text
+    assert "whose confirmed cases are published" not in text

@@ -44,20 +44,21 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
 
 
 @notice.command()
-@click.option("--county", required=True, help="The county whose confirmed cases are published.")
+@click.option("--county", required=True,
+              help="The county whose households receiving 低保 are published.")
 @click.option("--as-of", "as_of", type=ISO_DATE, required=True,
-              help="Cases confirmed (确认同意) on or before this date whose household still "
-                   "receives 低保 on it.")
+              help="The date: the households receiving 低保 in --county on it.")
 @click.option("--province", help="Only this province (needed when the county's cases span several).")
 @format_option("text", "html", default="text")
 @db_option
 def publication(county: str, as_of: date, province: str | None, fmt: str, db_path: str) -> None:
-    """The 公布 of every case in --county confirmed by --as-of whose household still receives
-    低保 then (its benefit case not stopped, left, ended or moved away): name, household size,
-    and the amount paid for that month.
+    """The 公布 of the households receiving 低保 in --county on --as-of: its dibao cases
+    confirmed by then, and the benefit cases moved there or opened directly (no dibao case),
+    each whose benefit case was not stopped, left, ended or moved to another county by then:
+    name, household size, and the amount paid for that month.
 
-    Grouped by posting place (the case's village, else its county); the footer cites
-    民发〔2021〕57号 第24条 and the province's 公示公布 clause.
+    Grouped by posting place (the benefit case's village, else the confirmed case's, else the
+    county); the footer cites 民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
     from engine.notices import render
 
