@@ -981,3 +981,15 @@ def test_notice_publication_s_help_says_whom_it_lists():
     assert "the benefit cases moved there or opened directly (no dibao case)" in text
     assert "the benefit case's village, else the confirmed case's, else the county" in text
     assert "whose confirmed cases are published" not in text
+
+
+def test_report_unpublished_s_help_says_whom_it_waits_for():
+    """Its --help said nothing of the rule it follows since ef8378a and 2108f02: only the
+    households still receiving 低保 on --as-of, under the county whose 公布 lists them."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["report", "unpublished", "--help"]).output.split())
+    assert "Only households still receiving 低保 on --as-of" in text
+    assert "the one its benefit case was moved to, where it was (--county selects by it)" in text

@@ -152,7 +152,10 @@ def unpublished(as_of, province, county, fmt, db_path) -> None:
     """Confirmed (确认同意) 低保 cases whose 公布 is not recorded by --as-of, oldest first:
     "低保审核确认完毕后…应当…公布" (民发〔2021〕57号 第24条).
 
-    days counts the calendar days from the confirmation to --as-of. review names the province's clause
+    Only households still receiving 低保 on --as-of (their benefit case not stopped, left or
+    ended by then), each under the county whose 公布 of that date lists it, as notice
+    publication does: the one its benefit case was moved to, where it was (--county selects
+    by it). days counts the calendar days from the confirmation to --as-of. review names the province's clause
     on what leaving it undone costs the office (e.g. 年度绩效考核中加大扣分比重), where it
     has one. Record the 公布 with: doudi case fire ID publish --on DATE.
     """
