@@ -1430,3 +1430,16 @@ def test_a_setting_superseded_only_by_one_that_breaks_a_rule_is_not_put_right(en
         2, "shanxi", "甲县", "dibao", "investigation_start",
         "dibao parameter 'investigation_start' needs its basis (citation: the document and "
         "clause that set it)", broken=True)
+
+
+def test_audit_verify_s_help_says_a_damaged_county_setting_fails_it():
+    """verify exits 1 on a county setting that cannot be read back or breaks a rule, and
+    names one put right since as evidence, exit 0 (docs/cli.md); its --help said only
+    "Exit 0 when every chain is intact"."""
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["audit", "verify", "--help"]).output.split())
+    assert ("every county setting can be read back and keeps the rules (one put right or set "
+            "aside since is named, kept as evidence), 1 when any is not") in text

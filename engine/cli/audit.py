@@ -81,8 +81,10 @@ def verify(case_id, heads_file, db_path) -> None:
     changed is named), then the chains of the county settings and of their set-asides.
     With --heads, each case's kept head must still be in its history (a case deleted, or a
     history cut or rewritten since it was kept, shows); a list holding no head is refused
-    while the database holds a case (exit 2). Exit 0 when every chain is intact,
-    1 when any is not (one line per broken case) or the file is damaged.
+    while the database holds a case (exit 2). Exit 0 when every chain is intact and every
+    county setting can be read back and keeps the rules (one put right or set aside since
+    is named, kept as evidence), 1 when any is not (one line per broken case or setting) or
+    the file is damaged.
     """
     kept = _read_heads(heads_file) if heads_file is not None else None
     engine = open_engine(db_path)
