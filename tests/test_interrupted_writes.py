@@ -209,3 +209,25 @@ def test_parameter_void_interrupted_as_it_commits_says_the_set_aside_is_recorded
                                   "(甲县民政局〔2026〕9号 更正) was recorded")
     assert [(v["setting"], v["citation"]) for v in Engine.open(db).store.setting_voids().values()
             ] == [(1, "甲县民政局〔2026〕9号 更正")]
+
+
+def test_recompute_interrupted_once_it_has_written_says_so(db, monkeypatch):
+    # Ctrl-C after recompute's batches are in, while it prints its table: the line said
+    # "interrupted: nothing more was recorded"; it now says what the command had said it
+    # recorded (as the demo's database, once built).
+    import engine.cli.bulk
+
+    case_id = opened(db)
+    run(db, "case", "accept", case_id, "--on", "2026-03-03")
+    run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+        "--county", "甲县", "--basis", BASIS, "--on", "2026-01-05")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.cli.bulk, "emit", interrupted)
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == ("Error: interrupted, but the recompute events of 1 case "
+                                  "are recorded")
+    assert [h[1] for h in events(db, case_id)] == ["open", "accept", "recompute"]
