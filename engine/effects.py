@@ -49,7 +49,9 @@ class Sanction:
 
     def to_row(self, case_id: str, seq: int) -> dict:
         row = attrs.asdict(self)
-        row.update(case_id=case_id, seq=seq, on=self.on.isoformat())
+        # (the amount as the REAL column gives it back, 100.0 for 100: its hash covers it)
+        row.update(case_id=case_id, seq=seq, on=self.on.isoformat(),
+                   amount=None if self.amount is None else float(self.amount))
         return row
 
     @classmethod

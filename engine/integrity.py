@@ -5,14 +5,15 @@ reordering any recorded event breaks the chain from there on; ``verify`` names t
 event that no longer fits. UPDATE and DELETE on the events table are refused by triggers:
 a mistake is put right by a new event that references the one it corrects. The county
 settings (``local_parameters``) and their set-asides (``local_parameter_voids``) are each one
-chain too, in the order recorded (their ids), hashed the same way (:func:`row_hash`).
+chain too, in the order recorded (their ids), hashed the same way (:func:`row_hash`), and so
+are the sanctions (``sanctions``) and the links between cases (``links``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 from operator import itemgetter
 from typing import Any
@@ -29,6 +30,10 @@ HASHED = ("case_id", "seq", "event", "on", "recorded_at", "actor", "payload", "r
 SETTING_HASHED = ("province", "county", "workflow", "name", "value", "citation", "on", "actor",
                   "recorded_at")
 VOID_HASHED = ("setting", "citation", "actor", "recorded_at")
+#: The columns a sanction's hash covers (``sanctions``) and a link's (``links``, whose id is
+#: its rowid): all but the id and the hashes.
+SANCTION_HASHED = ("case_id", "seq", "kind", "on", "amount", "basis", "note")
+LINK_HASHED = ("case_id", "other_id", "relation", "on", "seq")
 
 TRIGGERS = (
     """create trigger if not exists events_append_only_update before update on events
@@ -90,10 +95,10 @@ def _chained_digest(values: tuple, previous: str) -> str:
 
 
 def row_hash(row: Mapping[str, Any], previous: str, columns: Sequence[str]) -> str:
-    """The hash of a county setting's row (``columns``: :data:`SETTING_HASHED`) or a
-    set-aside's (:data:`VOID_HASHED`) chained to the previous row's hash, as
-    :func:`event_hash` hashes an event (a column the row lacks counts as NULL; a BLOB put
-    in by hand is hashed too, :func:`_blob`)."""
+    """The hash of a county setting's row (``columns``: :data:`SETTING_HASHED`), a
+    set-aside's (:data:`VOID_HASHED`), a sanction's or a link's chained to the previous row's
+    hash, as :func:`event_hash` hashes an event (a column the row lacks counts as NULL; a
+    BLOB put in by hand is hashed too, :func:`_blob`)."""
     return _chained_digest(tuple(map(row.get, columns)), previous)
 
 
@@ -113,23 +118,34 @@ def row_altered(row: Mapping[str, Any], columns: Sequence[str]) -> bool:
     return not isinstance(previous, str) or row.get("hash") != row_hash(row, previous, columns)
 
 
-def broken_links(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+                 stored: Container[str] | None = None,
+                 on_altered: Callable[[Mapping[str, Any]], None] | None = None,
                  ) -> list[tuple[int, str]]:
     """Where a table's chain (its rows in id order, each hashed over ``columns``) does not
     link up: (id, problem) with problem ``missing`` (the row recorded there is gone: the
     next id after the last row that fits), ``out of order`` (a row chained to another than
     the one before it: rows renumbered; the first such row only, as :func:`verify_chain`
     names an event) or ``altered`` (the row before, its hash worked out again after a
-    change). A row that no longer fits its own hash (:func:`row_altered`, named as such by
-    the caller) is not judged by its link, which is among what it holds (one added without
-    a hash has none); the row after it is chained to its hash as stored, GENESIS where it
-    has none, as :meth:`Store._last_hash` chains a row written after it. Rows cut from the
-    end leave no gap, as events cut from a history do not."""
-    stored = {row.get("hash") for row in rows} - {None} | {GENESIS}
+    change). A row that no longer fits its own hash (:func:`row_altered`) is given to
+    ``on_altered`` (the caller names it) and not judged by its link, which is among what it
+    holds (one added without a hash has none); the row after it is chained to its hash as
+    stored, GENESIS where it has none, as :meth:`Store._last_hash` chains a row written after
+    it. Rows cut from the end leave no gap, as events cut from a history do not.
+    ``stored``: whether a hash is a stored row's (GENESIS too), for rows read one at a time
+    (a million links are not held); else ``rows`` is a sequence, read twice."""
+    if stored is None:
+        rows = list(rows)
+        stored = {row.get("hash") for row in rows} - {None} | {GENESIS}
     found: list[tuple[int, str]] = []
     previous, last_id, last_altered = GENESIS, 0, False
+    reordered = False  # (past the first row out of order: only each row's own hash judged)
     for row in rows:
         altered = row_altered(row, columns)
+        if altered and on_altered is not None:
+            on_altered(row)
+        if reordered:
+            continue
         if row.get("prev_hash") != previous:
             if type(row["id"]) is int and row["id"] > last_id + 1:
                 found.append((last_id + 1, "missing"))
@@ -139,7 +155,8 @@ def broken_links(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
                 # (as an event's: the first such place only; the rows after it were moved too,
                 # or follow one that was)
                 found.append((row["id"], "out of order"))
-                return found
+                reordered = True
+                continue
             elif not last_altered:  # (one that is was named itself)
                 found.append((last_id or row["id"], "altered"))
         hashed = row.get("hash")
@@ -207,10 +224,11 @@ class SettingFinding:
 
 @frozen
 class SettingChainFinding:
-    """A place where the chain of the county settings (``what``: "county setting") or of
-    their set-asides ("county setting set-aside") does not link up: a row ``missing`` or
-    ``out of order``, or ``altered`` (a set-aside that no longer fits its hash, or a row whose
-    hash was worked out again after a change)."""
+    """A place where the chain of the county settings (``what``: "county setting"), of
+    their set-asides ("county setting set-aside"), of the sanctions ("sanction") or of the
+    links between cases ("link") does not link up: a row ``missing`` or ``out of order``,
+    or ``altered`` (a set-aside, sanction or link that no longer fits its hash, or a row
+    whose hash was worked out again after a change)."""
 
     what: str
     id: int

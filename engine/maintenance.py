@@ -25,6 +25,9 @@ from engine.deadlines import Deadline
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry, attributes_given_by
 from engine.integrity import (
+    GENESIS,
+    LINK_HASHED,
+    SANCTION_HASHED,
     SETTING_HASHED,
     VOID_HASHED,
     Finding,
@@ -33,7 +36,6 @@ from engine.integrity import (
     broken_links,
     disagreement,
     json_encoder,
-    row_altered,
     verify_chain,
 )
 from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
@@ -195,6 +197,19 @@ def _last_hash(history: list[HistoryEntry]) -> str | None:
     next one on without reading it back (None: the write reads it; a case another writer
     changed since is not written, the case's version says so)."""
     return (history[-1].hash or None) if history else None
+
+
+class _StoredHashes:
+    """The hashes a chained table's rows have (and GENESIS), looked for in the table when
+    asked (:func:`engine.integrity.broken_links` asks only where a chain breaks)."""
+
+    def __init__(self, store: Store, table: str) -> None:
+        self.store, self.table = store, table
+
+    def __contains__(self, digest: object) -> bool:
+        # (no scan for a row added by hand without a prev_hash: NULL is no row's hash)
+        return isinstance(digest, str) and (
+            digest == GENESIS or self.store.has_hash(self.table, digest))
 
 
 class Maintenance:
@@ -465,7 +480,8 @@ class Maintenance:
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
-        return cases, events, [*unread, *self._setting_chains(), *findings]
+        return cases, events, [*unread, *self._setting_chains(),
+                               *(self._case_table_chains() if case_id is None else ()), *findings]
 
     def _setting_chains(self) -> list[SettingChainFinding]:
         """Where the chains of the county settings and of their set-asides do not link up
@@ -473,11 +489,34 @@ class Maintenance:
         setting that does not is among the unread settings already."""
         found = [SettingChainFinding("county setting", n, problem) for n, problem in
                  broken_links(self.store.local_setting_rows(), SETTING_HASHED)]
-        voids = self.store.setting_void_rows()
-        altered = [(row["id"], "altered") for row in voids if row_altered(row, VOID_HASHED)]
         found += [SettingChainFinding("county setting set-aside", n, problem)
-                  for n, problem in sorted([*altered, *broken_links(voids, VOID_HASHED)])]
+                  for n, problem in self._chain_of("local_parameter_voids",
+                                                   self.store.setting_void_rows(), VOID_HASHED)]
         return found
+
+    def _case_table_chains(self) -> list[SettingChainFinding]:
+        """Where the chains of the sanctions and of the links between cases do not link up,
+        and each of their rows that no longer fits its hash (checked without ``case_id``
+        only: each table is one chain, read whole)."""
+        found = []
+        for what, table, rows, columns in (
+                ("sanction", "sanctions", self.store.sanction_chain_rows, SANCTION_HASHED),
+                ("link", "links", self.store.link_chain_rows, LINK_HASHED)):
+            found += [SettingChainFinding(what, n, problem)
+                      for n, problem in self._chain_of(table, rows(), columns)]
+        return found
+
+    def _chain_of(self, table: str, rows: Iterable[dict], columns: tuple[str, ...]
+                  ) -> list[tuple[int, str]]:
+        """Where a chained table (the sanctions, the links, the settings' set-asides) no
+        longer fits its chain, read a row at a time (a million links are not held): each
+        row that no longer fits its hash (``altered``), and :func:`broken_links`' places, in
+        id order. A hash a row is chained to is looked for in the table only where the chain
+        breaks."""
+        altered: list[tuple[int, str]] = []
+        links = broken_links(rows, columns, _StoredHashes(self.store, table),
+                             lambda row: altered.append((row["id"], "altered")))
+        return sorted([*altered, *links])
 
     def _unread_settings(self) -> list[SettingFinding]:
         """The county parameter settings whose rows cannot be read back, or whose value breaks

@@ -15,6 +15,8 @@ import sqlite_utils
 from engine.case_numbers import split_number
 from engine.integrity import (
     GENESIS,
+    LINK_HASHED,
+    SANCTION_HASHED,
     SETTING_HASHED,
     TRIGGERS,
     VOID_HASHED,
@@ -333,6 +335,25 @@ def m016_setting_chains(db: sqlite_utils.Database) -> None:
                             [(row["hash"], row["prev_hash"], row["id"]) for row in stored])
         for _, sql in triggers:
             db.execute(sql)
+
+
+@migrations()
+def m017_sanction_and_link_chains(db: sqlite_utils.Database) -> None:
+    """The sanctions and the links between cases are hash chains, each table one in the order
+    recorded (the sanctions' ids, the links' rowids), as the county settings are (m016): a
+    repayment's amount changed, or a link deleted or added by hand, went unseen. The rows
+    stored before get their hashes here, over what they hold now: one changed before this
+    step cannot be told."""
+    for table, columns, rowid in (("sanctions", SANCTION_HASHED, "id"),
+                                  ("links", LINK_HASHED, "rowid")):
+        for column in ("hash", "prev_hash"):
+            db[table].add_column(column, str)
+        rows = db.execute(f"select {rowid} as [rowid], * from [{table}] order by {rowid}")
+        names = [c[0] for c in rows.description]
+        stored = [dict(zip(names, values, strict=True)) for values in rows.fetchall()]
+        chained(stored, GENESIS, columns)
+        db.conn.executemany(f"update [{table}] set hash = ?, prev_hash = ? where rowid = ?",
+                            [(row["hash"], row["prev_hash"], row["rowid"]) for row in stored])
 
 
 def upgrade(db: sqlite_utils.Database) -> None:

@@ -37,6 +37,8 @@ from engine.guards import HistoryEntry
 from engine.integrity import (
     GENESIS,
     HASHED,
+    LINK_HASHED,
+    SANCTION_HASHED,
     SETTING_HASHED,
     TRIGGERS,
     VOID_HASHED,
@@ -1061,11 +1063,29 @@ class Store:
         return None
 
     def _last_hash(self, table: str) -> str:
-        """The hash the next row of ``table`` (a chained one, as the county settings) is
-        chained to: the last row's (GENESIS when it has none)."""
-        last = self.db.conn.execute(f"select hash from [{table}] order by id desc limit 1"
+        """The hash the next row of ``table`` (a chained one: the county settings, their
+        set-asides, the sanctions, the links) is chained to: the last row's, by rowid (the
+        id where the table has one; the links have none), GENESIS when it has none."""
+        last = self.db.conn.execute(f"select hash from [{table}] order by rowid desc limit 1"
                                     ).fetchone()
         return last[0] if last is not None and last[0] is not None else GENESIS
+
+    def sanction_chain_rows(self) -> Iterator[dict]:
+        """Every sanction's row, in the order recorded, as stored (its hashes too), one at a
+        time."""
+        return self._each_row("select * from sanctions order by id", [])
+
+    def link_chain_rows(self) -> Iterator[dict]:
+        """Every link's row, in the order recorded, as stored (its hashes too), its rowid as
+        ``id`` (what ``audit verify`` names it by: ``select rowid, * from links``), one at a
+        time."""
+        return self._each_row("select rowid as id, * from links order by rowid", [])
+
+    def has_hash(self, table: str, digest: Any) -> bool:
+        """Whether a row of ``table`` (a chained one) has the hash ``digest``: a scan, asked
+        only where its chain breaks."""
+        return self.db.conn.execute(f"select 1 from [{table}] where hash = ? limit 1",
+                                    [digest]).fetchone() is not None
 
     def setting_void_rows(self) -> list[dict]:
         """Every set-aside's row, in the order recorded, as stored (its hashes too)."""
@@ -1421,10 +1441,14 @@ class Store:
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again")
         _DEADLINE_ROWS.write(conn, deadline_rows)
+        # (each table one chain in the order recorded, chained to its last row's hash, read
+        # here under the write lock)
         if sanctions:  # (most events impose none and link nothing: no call)
+            chained(sanctions, self._last_hash("sanctions"), SANCTION_HASHED)
             _insert(self.db, "sanctions", sanctions)
         # Links last: a link may point at a case opened by the same event.
         if links:
+            chained(links, self._last_hash("links"), LINK_HASHED)
             _insert(self.db, "links", links)
 
     def _update_cases(self, changes: list[Change]) -> None:

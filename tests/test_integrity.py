@@ -1114,6 +1114,7 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
     result = run(db, "audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
+        "sanction #1 altered",  # (and its chain names it, m017)
         "case nowhere: event seq 2 missing, or the case altered: the case row cannot be read "
         "back (ValueError: no workflow 'nope')",
         "case sanction: event seq 2 missing, or the case altered: a sanction row cannot be "

@@ -78,7 +78,8 @@ def verify(case_id, heads_file, db_path) -> None:
 
     Without --case, SQLite's own check of the file comes first (its pages, and each index
     against its table), then the triggers refusing to rewrite the records (each gone or
-    changed is named), then the chains of the county settings and of their set-asides.
+    changed is named), then the chains of the county settings and of their set-asides, and
+    of the sanctions and of the links between cases (these two without --case only).
     With --heads, each case's kept head must still be in its history (a case deleted, or a
     history cut or rewritten since it was kept, shows); a list holding no head is refused
     while the database holds a case (exit 2). Exit 0 when every chain is intact and every
@@ -111,15 +112,17 @@ def verify(case_id, heads_file, db_path) -> None:
     for finding in findings:
         echo(str(finding))
     settings = [f for f in findings if isinstance(f, SettingFinding)]
-    chains = sum(isinstance(f, SettingChainFinding) for f in findings)
-    failing = len(findings) - len(settings) - chains
+    chains = [f for f in findings if isinstance(f, SettingChainFinding)]
+    failing = len(findings) - len(settings) - len(chains)
     # (a setting put right since, superseded or set aside, named as evidence: no failure)
     settings = [f for f in settings if not f.put_right]
     failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
               "verification"] * (failing > 0)
-    if chains:
-        failed.insert(0, "the chain of the county settings (or their set-asides) is broken at "
-                         f"{counted(chains, 'place')}")
+    for tables, named in (("the links", ("link",)), ("the sanctions", ("sanction",)), (
+            "the county settings (or their set-asides)",
+            ("county setting", "county setting set-aside"))):
+        if broken := sum(f.what in named for f in chains):
+            failed.insert(0, f"the chain of {tables} is broken at {counted(broken, 'place')}")
     if broken := sum(f.broken for f in settings):
         failed.insert(0, f"{counted(broken, 'county setting')} "
                          f"{'breaks' if broken == 1 else 'break'} a rule")
