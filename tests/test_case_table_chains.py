@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tracemalloc
 from datetime import date
 
 import pytest
@@ -14,7 +15,7 @@ import sqlite_utils
 
 from engine import Engine, Sanction
 from engine.integrity import GENESIS, LINK_HASHED, SANCTION_HASHED, row_hash
-from engine.schema import MIGRATIONS_TABLE, migrations
+from engine.schema import MIGRATIONS_TABLE, migrations, upgrade
 from helpers import error_line, run
 
 # 天津: 受理 2026-03-02, approved 2026-03-17 with 900 a month (paid from 2026-04, 57号 第21条:
@@ -188,3 +189,32 @@ def test_the_migration_chains_the_sanctions_and_links_stored_before_it(tmp_path)
     assert _verified(path) == (0, [], None)
     _by_hand(path, "update links set relation = 'transfer' where rowid = 2")
     assert _verified(path) == (1, ["link #2 altered"], LINKS)
+
+
+def test_the_migration_reads_a_large_table_a_chunk_at_a_time(tmp_path):
+    """m017 on 20,000 links stored before it: each chained to the one before across the
+    chunks it reads, and the rows never held whole (they were: 200,000 links took 135 MB)."""
+    path = str(tmp_path / "old.db")
+    Engine.open(path).close()
+    conn = sqlite3.connect(path)  # (the database as a doudi before m017 left it)
+    for table in ("sanctions", "links"):
+        conn.execute(f"alter table {table} drop column hash")
+        conn.execute(f"alter table {table} drop column prev_hash")
+    conn.executemany("insert into links (case_id, other_id, relation, [on], seq) "
+                     "values (?, ?, 'benefit', '2026-03-17', 6)",
+                     [(f"a{n:05d}", f"b{n:05d}") for n in range(20_000)])
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm017_sanction_and_link_chains'")
+    conn.commit()
+    conn.close()
+    db = sqlite_utils.Database(path)
+    tracemalloc.start()
+    try:
+        upgrade(db)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4_000_000, peak
+    rows = list(db.query("select rowid as id, * from links order by rowid"))
+    assert len(rows) == 20_000
+    _chained_as_written(rows, LINK_HASHED)
+    db.close()
