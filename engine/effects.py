@@ -49,9 +49,10 @@ class Sanction:
 
     def to_row(self, case_id: str, seq: int) -> dict:
         row = attrs.asdict(self)
-        # (the amount as the REAL column gives it back, 100.0 for 100: its hash covers it)
+        # (the amount as the REAL column gives it back, 100.0 for 100, 0.0 for -0.0, which
+        # it stores as 0: its hash covers it)
         row.update(case_id=case_id, seq=seq, on=self.on.isoformat(),
-                   amount=None if self.amount is None else float(self.amount))
+                   amount=None if self.amount is None else float(self.amount) or 0.0)
         return row
 
     @classmethod

@@ -191,6 +191,37 @@ def test_the_migration_chains_the_sanctions_and_links_stored_before_it(tmp_path)
     assert _verified(path) == (1, ["link #2 altered"], LINKS)
 
 
+def test_a_repayment_of_minus_zero_is_hashed_as_the_table_gives_it_back(install, db):
+    """A plugin's repayment worked out as round(-0.004, 2) is -0.0, which a REAL column
+    stores as 0 and gives back as 0.0: hashed as -0.0 ("-0.0" in its content), the row was
+    named `sanction #1 altered` on a database no one had touched."""
+    install('''
+    from engine import Sanction, Transition, WorkflowPatch
+
+    def repay(ctx, outcome):
+        outcome.sanctions.append(Sanction("repayment", ctx.on, "琼民规〔2099〕1号 五(五)",
+                                          amount=round(-0.004, 2)))
+
+    @hookimpl
+    def doudi_register_effects(register):
+        register("hainan_repay", repay)
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == "dibao":
+            return [WorkflowPatch("琼民规〔2099〕1号 五(五)", add_transitions=(Transition(
+                "repaid", ("accepted",), None, "退回", effects=("hainan_repay",)),))]
+    ''')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    fired = run(db, "case", "fire", case_id, "repaid", "--on", "2026-04-07")
+    assert fired.exit_code == 0, fired.output
+    stored = sqlite_utils.Database(db)
+    assert [r["amount"] for r in stored.query("select amount from sanctions")] == [0.0]
+    stored.close()
+    assert _verified(db) == (0, [], None)
+
+
 def test_the_migration_reads_a_large_table_a_chunk_at_a_time(tmp_path):
     """m017 on 20,000 links stored before it: each chained to the one before across the
     chunks it reads, and the rows never held whole (they were: 200,000 links took 135 MB)."""
