@@ -368,6 +368,21 @@ def m017_sanction_and_link_chains(db: sqlite_utils.Database) -> None:
             after, args = f" where {rowid} > ?", [stored[-1]["rowid"]]
 
 
+#: The triggers that keep the sanctions and the links between cases append-only.
+SANCTION_TRIGGERS = append_only_triggers("sanctions", "sanctions are append-only")
+LINK_TRIGGERS = append_only_triggers("links", "links between cases are append-only")
+
+
+@migrations()
+def m018_sanction_and_link_triggers(db: sqlite_utils.Database) -> None:
+    """The sanctions and the links between cases are append-only by trigger, as the events
+    and the county settings are: since m017 a row edited or deleted by hand is named by audit
+    verify, but the database took the edit. doudi only ever inserts their rows (m017, which
+    hashed the rows stored before it, is the one UPDATE, and runs before this step)."""
+    for trigger in (*SANCTION_TRIGGERS, *LINK_TRIGGERS):
+        db.execute(trigger)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

@@ -53,8 +53,10 @@ from engine.plain_fields import set_fields
 from engine.read_only import NO_DATA, read_only
 from engine.schema import (
     LEGACY_IMPORT_KEYS,
+    LINK_TRIGGERS,
     LOCAL_PARAMETER_TRIGGERS,
     PAGE_SIZE,
+    SANCTION_TRIGGERS,
     VOID_TRIGGERS,
     migrations,
     upgrade,
@@ -1259,13 +1261,15 @@ class Store:
         return [] if found == ["ok"] else found
 
     def removed_safeguards(self) -> list[str]:
-        """The triggers that refuse to rewrite the events and the county settings, each one
-        that is gone or not as doudi made it (one dropped to edit the history with sqlite3
-        and not put back: the file takes UPDATE and DELETE from then on); [] when all are."""
+        """The triggers that refuse to rewrite the events, the county settings (and their
+        set-asides), the sanctions and the links between cases, each one that is gone or not
+        as doudi made it (one dropped to edit the history with sqlite3 and not put back: the
+        file takes UPDATE and DELETE from then on); [] when all are."""
         stored = dict(self.db.execute("select name, sql from sqlite_master where type = 'trigger'"
                                       ).fetchall())
         found = []
-        for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS):
+        for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS, *SANCTION_TRIGGERS,
+                        *LINK_TRIGGERS):
             words = trigger.split()
             name, action, table = words[5], words[7], words[9]
             what = f"trigger {name}, which refuses {action.upper()} on {table},"

@@ -31,9 +31,10 @@ def put_back_triggers(conn):
     """What someone editing a database with sqlite3 does to cover it: put back the triggers
     dropped to edit it (``audit verify`` names one that is gone or changed)."""
     from engine.integrity import TRIGGERS
-    from engine.schema import LOCAL_PARAMETER_TRIGGERS, VOID_TRIGGERS
+    from engine.schema import LINK_TRIGGERS, LOCAL_PARAMETER_TRIGGERS, SANCTION_TRIGGERS, VOID_TRIGGERS
 
-    for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS):
+    for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS, *SANCTION_TRIGGERS,
+                    *LINK_TRIGGERS):
         conn.execute(trigger)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from engine import EventRefused, InvalidInput
-from helpers import dump, paid, run
+from helpers import dump, paid, put_back_triggers, run
 
 NOTICE = "津民发〔2023〕13号"
 
@@ -428,6 +428,7 @@ def test_records_an_older_doudi_wrote_without_a_basis_still_read(engine):
     engine.fire(other.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-01-01"})
     db = engine.store.db
     with db.conn:
+        db.execute("drop trigger sanctions_append_only_update")  # (put back below)
         db.execute("update sanctions set basis = '' where case_id = ?", [other.id])
         seq, derived = db.execute("select seq, derived from events where case_id = ? and "
                                   "event = 'income_exceeds'", [case.id]).fetchone()
@@ -440,6 +441,7 @@ def test_records_an_older_doudi_wrote_without_a_basis_still_read(engine):
         db.execute("update events set derived = ? where case_id = ? and seq = ?",
                    [json_.dumps(derived, ensure_ascii=False), case.id, seq])
         db.execute(trigger)
+        put_back_triggers(db.conn)
     reopened = type(engine).open(engine.store.path)
     fraud = reopened.case(other.id)
     assert {(s.kind, s.amount, s.basis) for s in fraud.sanctions} == {
@@ -458,9 +460,11 @@ def test_a_sanction_an_older_doudi_stored_with_no_basis_at_all_still_reads(engin
     case = open_benefit(engine, date(2026, 1, 5))
     engine.fire(case.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-01-01"})
     db = engine.store.db
-    with db.conn:
+    with db.conn:  # (past the append-only guard, put back after)
+        db.execute("drop trigger sanctions_append_only_update")
         db.execute("update sanctions set basis = null where case_id = ? and kind = 'repayment'",
                    [case.id])
+        put_back_triggers(db.conn)
     reopened = type(engine).open(engine.store.path)
     shown = reopened.case(case.id)
     assert {(s.kind, s.amount, s.basis) for s in shown.sanctions

@@ -16,7 +16,7 @@ import sqlite_utils
 from engine import Engine, Sanction
 from engine.integrity import GENESIS, LINK_HASHED, SANCTION_HASHED, row_hash
 from engine.schema import MIGRATIONS_TABLE, migrations, upgrade
-from helpers import error_line, run
+from helpers import error_line, put_back_triggers, run
 
 # 天津: 受理 2026-03-02, approved 2026-03-17 with 900 a month (paid from 2026-04, 57号 第21条:
 # the month after the decision); fraud found on 2026-06-10 since 2026-04-01 (津民发〔2023〕13号
@@ -54,10 +54,15 @@ def _approved_and_fraud(db):
 
 
 def _by_hand(db, *statements):
-    """Edit the database with sqlite3 (neither table has triggers refusing it)."""
+    """Edit the database with sqlite3 as someone with the file could: the triggers refusing
+    it dropped first, and put back after (``audit verify`` names one that is gone)."""
     conn = sqlite3.connect(db)
+    for table in ("sanctions", "links"):
+        for action in ("update", "delete"):
+            conn.execute(f"drop trigger if exists {table}_append_only_{action}")
     for statement in statements:
         conn.execute(statement)
+    put_back_triggers(conn)
     conn.commit()
     conn.close()
 
@@ -135,10 +140,9 @@ def test_a_sanction_edited_with_its_hash_worked_out_again_is_named_through_the_n
     conn.row_factory = sqlite3.Row
     row = dict(conn.execute("select * from sanctions where id = 2").fetchone())
     row["amount"] = 900.0
-    conn.execute("update sanctions set amount = 900, hash = ? where id = 2",
-                 [row_hash(row, row["prev_hash"], SANCTION_HASHED)])
-    conn.commit()
     conn.close()
+    _by_hand(db, f"update sanctions set amount = 900, hash = "
+                 f"'{row_hash(row, row['prev_hash'], SANCTION_HASHED)}' where id = 2")
     assert _verified(db) == (1, ["sanction #2 altered"], SANCTIONS)
 
 
@@ -173,8 +177,11 @@ def test_the_migration_chains_the_sanctions_and_links_stored_before_it(tmp_path)
     for table in ("sanctions", "links"):
         conn.execute(f"alter table {table} drop column hash")
         conn.execute(f"alter table {table} drop column prev_hash")
+        for action in ("update", "delete"):  # (m018's)
+            conn.execute(f"drop trigger {table}_append_only_{action}")
     conn.execute("update sanctions set amount = 2600 where id = 2")  # (before: not told)
-    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm017_sanction_and_link_chains'")
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name in "
+                 "('m017_sanction_and_link_chains', 'm018_sanction_and_link_triggers')")
     conn.commit()
     conn.close()
     assert "m017_sanction_and_link_chains" not in {
@@ -231,10 +238,13 @@ def test_the_migration_reads_a_large_table_a_chunk_at_a_time(tmp_path):
     for table in ("sanctions", "links"):
         conn.execute(f"alter table {table} drop column hash")
         conn.execute(f"alter table {table} drop column prev_hash")
+        for action in ("update", "delete"):  # (m018's)
+            conn.execute(f"drop trigger {table}_append_only_{action}")
     conn.executemany("insert into links (case_id, other_id, relation, [on], seq) "
                      "values (?, ?, 'benefit', '2026-03-17', 6)",
                      [(f"a{n:05d}", f"b{n:05d}") for n in range(20_000)])
-    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm017_sanction_and_link_chains'")
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name in "
+                 "('m017_sanction_and_link_chains', 'm018_sanction_and_link_triggers')")
     conn.commit()
     conn.close()
     db = sqlite_utils.Database(path)
@@ -249,3 +259,70 @@ def test_the_migration_reads_a_large_table_a_chunk_at_a_time(tmp_path):
     assert len(rows) == 20_000
     _chained_as_written(rows, LINK_HASHED)
     db.close()
+
+
+@pytest.mark.parametrize(("statement", "refusal"), [
+    ("update sanctions set amount = 900 where id = 2", "sanctions are append-only"),
+    ("delete from sanctions where id = 2", "sanctions are append-only"),
+    ("update links set relation = 'transfer' where rowid = 2",
+     "links between cases are append-only"),
+    ("delete from links where rowid = 1", "links between cases are append-only"),
+])
+def test_the_database_refuses_to_rewrite_a_sanction_or_link(db, statement, refusal):
+    """Both tables are append-only by trigger (m018), as the events and the county settings
+    are: the repayment of 2700 made 900, or the application link the 公布 reads given another
+    relation, was taken by the database and only named by `audit verify` afterwards."""
+    _approved_and_fraud(db)
+    conn = sqlite3.connect(db)
+    with pytest.raises(sqlite3.IntegrityError, match=f"^{refusal}$"):
+        conn.execute(statement)
+    conn.rollback()
+    assert conn.execute("select amount from sanctions where id = 2").fetchone() == (REPAYMENT,)
+    assert conn.execute("select count(*), min(relation), max(relation) from links").fetchone() == (
+        2, "application", "benefit")
+    conn.close()
+    assert _verified(db) == (0, [], None)
+
+
+def test_audit_verify_names_a_trigger_of_either_table_dropped(db):
+    """A trigger dropped to edit the table with sqlite3 and not put back: the file takes the
+    edit from then on, so verify names it (exit 1), as it names one of the events'."""
+    _approved_and_fraud(db)
+    conn = sqlite3.connect(db)
+    conn.execute("drop trigger sanctions_append_only_delete")
+    conn.execute("drop trigger links_append_only_update")
+    conn.commit()
+    conn.close()
+    assert _verified(db) == (1, [
+        "file: trigger sanctions_append_only_delete, which refuses DELETE on sanctions, is gone",
+        "file: trigger links_append_only_update, which refuses UPDATE on links, is gone"],
+        "Error: 2 triggers refusing to rewrite the records removed or changed")
+    _by_hand(db)  # (put back: verify passes again)
+    assert _verified(db) == (0, [], None)
+
+
+def test_the_migration_makes_the_triggers_on_a_database_of_the_schema_before(tmp_path):
+    """A database as a doudi of m017 left it (chained, no triggers on either table): opened,
+    it gets them (m018), its rows kept and still verified, and an edit is then refused."""
+    path = str(tmp_path / "old.db")
+    _approved_and_fraud(path)
+    conn = sqlite3.connect(path)
+    for table in ("sanctions", "links"):
+        for action in ("update", "delete"):
+            conn.execute(f"drop trigger {table}_append_only_{action}")
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm018_sanction_and_link_triggers'")
+    conn.commit()
+    conn.execute("update sanctions set note = note where id = 1")  # (taken: no trigger yet)
+    conn.close()
+    engine = Engine.open(path)
+    assert "m018_sanction_and_link_triggers" in {
+        m.name for m in migrations.applied(engine.store.db)}
+    assert engine.store.removed_safeguards() == []
+    engine.close()
+    assert _verified(path) == (0, [], None)
+    conn = sqlite3.connect(path)
+    for statement in ("update sanctions set note = note where id = 1",
+                      "delete from links where rowid = 2"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(statement)
+    conn.close()
