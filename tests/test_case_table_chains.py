@@ -167,6 +167,15 @@ def test_verify_of_one_case_reads_neither_table(db):
     assert verified.exit_code == 0, verified.output
 
 
+def _as_before_m017(conn: sqlite3.Connection) -> None:
+    """The sanctions and links as a doudi before m017 left them: no hashes, no triggers."""
+    for table in ("sanctions", "links"):
+        conn.execute(f"alter table {table} drop column hash")
+        conn.execute(f"alter table {table} drop column prev_hash")
+        for action in ("update", "delete"):  # (m018's)
+            conn.execute(f"drop trigger {table}_append_only_{action}")
+
+
 def test_the_migration_chains_the_sanctions_and_links_stored_before_it(tmp_path):
     """A database made before m017: its sanctions and links get their hashes, over what they
     hold then (a row edited before cannot be told), and verify passes; a row edited after
@@ -174,11 +183,7 @@ def test_the_migration_chains_the_sanctions_and_links_stored_before_it(tmp_path)
     path = str(tmp_path / "old.db")
     _approved_and_fraud(path)
     conn = sqlite3.connect(path)  # (the database as a doudi before m017 left it)
-    for table in ("sanctions", "links"):
-        conn.execute(f"alter table {table} drop column hash")
-        conn.execute(f"alter table {table} drop column prev_hash")
-        for action in ("update", "delete"):  # (m018's)
-            conn.execute(f"drop trigger {table}_append_only_{action}")
+    _as_before_m017(conn)
     conn.execute("update sanctions set amount = 2600 where id = 2")  # (before: not told)
     conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name in "
                  "('m017_sanction_and_link_chains', 'm018_sanction_and_link_triggers')")
@@ -235,11 +240,7 @@ def test_the_migration_reads_a_large_table_a_chunk_at_a_time(tmp_path):
     path = str(tmp_path / "old.db")
     Engine.open(path).close()
     conn = sqlite3.connect(path)  # (the database as a doudi before m017 left it)
-    for table in ("sanctions", "links"):
-        conn.execute(f"alter table {table} drop column hash")
-        conn.execute(f"alter table {table} drop column prev_hash")
-        for action in ("update", "delete"):  # (m018's)
-            conn.execute(f"drop trigger {table}_append_only_{action}")
+    _as_before_m017(conn)
     conn.executemany("insert into links (case_id, other_id, relation, [on], seq) "
                      "values (?, ?, 'benefit', '2026-03-17', 6)",
                      [(f"a{n:05d}", f"b{n:05d}") for n in range(20_000)])
