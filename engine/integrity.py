@@ -138,7 +138,7 @@ def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
         rows = list(rows)
         stored = {row.get("hash") for row in rows} - {None} | {GENESIS}
     found: list[tuple[int, str]] = []
-    previous, last_id, last_altered = GENESIS, 0, False
+    previous, last_id, last_named = GENESIS, 0, False
     reordered = False  # (past the first row out of order: only each row's own hash judged)
     for row in rows:
         altered = row_altered(row, columns)
@@ -146,6 +146,7 @@ def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
             on_altered(row)
         if reordered:
             continue
+        named = altered  # (named itself: the next row's link, if broken, does not name it)
         if row.get("prev_hash") != previous:
             if type(row["id"]) is int and row["id"] > last_id + 1:
                 found.append((last_id + 1, "missing"))
@@ -157,11 +158,12 @@ def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                 found.append((row["id"], "out of order"))
                 reordered = True
                 continue
-            elif not last_altered:  # (one that is was named itself)
+            elif not last_named:  # (one that is was named itself)
                 found.append((last_id or row["id"], "altered"))
+                named = not last_id  # (the first row: the row named is itself)
         hashed = row.get("hash")
         previous = GENESIS if hashed is None else hashed
-        last_id, last_altered = row["id"], altered
+        last_id, last_named = row["id"], named
     return found
 
 

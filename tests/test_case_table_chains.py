@@ -132,6 +132,25 @@ def test_both_tables_broken_are_each_counted(db):
                              "of the links is broken at 1 place")
 
 
+@pytest.mark.parametrize(("edits", "lines", "error"), [
+    # two households: sanctions #1-#3 and #4-#6; #1 and #3 deleted, the rest renumbered 1-4
+    (["delete from sanctions where id in (1, 3)", "update sanctions set id = 1 where id = 2",
+      "update sanctions set id = 2 where id = 4", "update sanctions set id = 3 where id = 5",
+      "update sanctions set id = 4 where id = 6"], ["sanction #1 altered"], SANCTIONS),
+    # links #1-#2 and #3-#4; #1 and #3 deleted, the rest renumbered 1-2
+    (["delete from links where rowid in (1, 3)", "update links set rowid = 1 where rowid = 2",
+      "update links set rowid = 2 where rowid = 4"], ["link #1 altered"], LINKS),
+])
+def test_rows_deleted_and_the_rest_renumbered_name_the_first_row_once(db, edits, lines, error):
+    """The first row left (#1) is chained to a row that is gone, and so is the next (#2):
+    the first is named, as before, and the next row's link did name it again ("sanction #1
+    altered" twice, "broken at 2 places")."""
+    _approved_and_fraud(db)
+    _approved_and_fraud(db)
+    _by_hand(db, *edits)
+    assert _verified(db) == (1, lines, error)
+
+
 def test_a_sanction_edited_with_its_hash_worked_out_again_is_named_through_the_next(db):
     """The repayment made 900 and its own hash worked out again over it: it fits itself,
     but the next row (#3) is chained to the hash it had."""
