@@ -284,7 +284,7 @@ class Engine(Reports, Maintenance):
         return wf
 
     def _workflow(self, province: str, name: str, county: str | None = None,
-                  on: date | None = None) -> Workflow:
+                  on: date | None = None, again: bool = True) -> Workflow:
         """:meth:`workflow` of arguments already checked (a case's own, every event)."""
         settings = self._settings_of(province, name, county)
         count = 0
@@ -299,8 +299,8 @@ class Engine(Reports, Maintenance):
                 try:
                     wf = local_parameters.with_settings(wf, settings[:count])
                 except DamagedRecord:
-                    if self._settings_outdated():
-                        return self._workflow(province, name, county, on)
+                    if again and self._settings_outdated():  # (read again once, as stored)
+                        return self._workflow(province, name, county, on, again=False)
                     raise
             self._workflows[key] = wf
         return wf
@@ -536,15 +536,16 @@ class Engine(Reports, Maintenance):
                 *self.store.counted_settings())
         return self._local
 
-    def _place_settings(self, province: str, workflow: str, county: str
+    def _place_settings(self, province: str, workflow: str, county: str, again: bool = True
                         ) -> list[LocalSetting] | None:
         """The place's own settings, in date order (None: it has none); a place one of whose
-        rows cannot be read back raises that row's :class:`DamagedRecord`."""
+        rows cannot be read back raises that row's :class:`DamagedRecord` (``again``: once
+        the settings are confirmed as stored, read again at most once)."""
         place = (province, workflow, county)
         settings = self._local_places().get(place)
         if self._damaged_places and place in self._damaged_places:  # (nearly always none)
-            if self._settings_outdated():
-                return self._place_settings(province, workflow, county)
+            if again and self._settings_outdated():
+                return self._place_settings(province, workflow, county, again=False)
             raise self._damaged_places[place][0].with_traceback(None)
         return settings
 

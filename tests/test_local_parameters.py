@@ -1372,6 +1372,32 @@ def test_a_set_aside_recorded_by_another_process_is_seen_by_an_engine_kept_open(
     kept.close()
 
 
+def test_a_damaged_setting_is_read_again_once_however_often_the_settings_change(engine,
+                                                                               monkeypatch):
+    """Found by review: before blaming a damaged setting the engine reads the settings again
+    if another process recorded one; with a writer that never stops (here: the settings
+    always changed since), it read them again without end, to a RecursionError. It reads them
+    again once, then names the setting as that read found it."""
+    import sqlite3
+
+    from engine import DamagedRecord
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute("update local_parameters set [on] = 'x' where id = 1")
+        hashed_again(conn)
+    conn.close()
+    kept = Engine.open(path)
+    monkeypatch.setattr(kept.store, "settings_changed", lambda set_aside=False: True)
+    with pytest.raises(DamagedRecord, match=r"Engine.void_setting\(1, citation\)"):
+        kept.fire("A1", "accept", on=ACCEPTED)
+    kept.close()
+
+
 def test_a_setting_put_right_by_another_process_is_seen_by_an_engine_kept_open(engine):
     """The same for a setting that breaks a rule (delegation "Always", typed by hand) put
     right by another process recording its value for its date again: the engine kept open
