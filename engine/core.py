@@ -127,16 +127,6 @@ def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
                          "give the reason once")
 
 
-def _residence_judged(said: str, wf: Workflow, event: str, payload: Mapping[str, Any]) -> None:
-    """:func:`check_residence_judged` of a correction's data (``said``: the correction, as its
-    refusals name it): a residence corrected on an event that does not judge the place would
-    be kept as evidence as if it had been judged."""
-    try:
-        check_residence_judged(wf, event, payload)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{said}: {exc}") from None
-
-
 def _county(attributes: Mapping[str, Any]) -> str | None:
     """A case's county as its attributes give it (None where they name none)."""
     county = attributes.get("county")
@@ -1264,30 +1254,28 @@ class Engine(Reports, Maintenance):
             return
         corrected = {**entry.payload, **payload}
         said = f"correction of event {seq} ({entry.event} on {entry.on.isoformat()})"
-        if entry.event == OPEN_EVENT:
-            # What the opening itself refuses besides the attributes' shapes (it has no guard)
+        if entry.event == OPEN_EVENT:  # (its county its own data's; it has no guard)
             county = _county(corrected)
             wf = self._workflow(case.province, case.workflow, county, entry.on)
-            _residence_judged(said, wf, entry.event, payload)
-            try:
-                _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
-            except DoudiError as exc:
-                raise type(exc)(f"{said}: {exc}") from None
-            return
-        before = history[:seq]
-        attributes = attributes_given_by(before)
-        county = _county(attributes)
-        # id, province, workflow, county, state, attributes, opened_on, last_event_on, version
-        then = CaseRecord(case.id, case.province, case.workflow, county, entry.from_state,
-                          attributes, case.opened_on, before[-1].on, case.version)
-        wf = self._workflow_of(then, entry.on)
-        # (the place is judged by the event's own guard below where it judges it, and a
-        # residence is refused where it does not, as the event refuses it)
-        _residence_judged(said, wf, entry.event, payload)
+        else:
+            before = history[:seq]
+            attributes = attributes_given_by(before)
+            county = _county(attributes)
+            # id, province, workflow, county, state, attributes, opened_on, last_event_on,
+            # version
+            then = CaseRecord(case.id, case.province, case.workflow, county, entry.from_state,
+                              attributes, case.opened_on, before[-1].on, case.version)
+            wf = self._workflow_of(then, entry.on)
+        # What the event refuses besides its guards: a residence where it does not judge the
+        # place (where it does, its guard below judges it), and delegated=false where the
+        # place always delegates.
         try:
+            check_residence_judged(wf, entry.event, payload)
             _delegated_as_corrected(wf, case.province, county, entry.payload, corrected)
         except DoudiError as exc:
             raise type(exc)(f"{said}: {exc}") from None
+        if entry.event == OPEN_EVENT:
+            return
         taken = wf.recorded_transition(entry.event, entry.from_state, entry.to_state)
         if taken is None or not taken.guards:
             return
