@@ -416,7 +416,7 @@ class Engine(Reports, Maintenance):
             if written:
                 self._stored_write = StoredWrite(setting=recorded)
         except KeyboardInterrupt:
-            if self.store.settings_committed(written):  # (as the COMMIT returned)
+            if self.store.rows_committed("local_parameters", written):  # (as COMMIT returned)
                 self._stored_write = StoredWrite(setting=attrs.evolve(
                     setting, recorded_at=written[-1]["recorded_at"]))
             raise
@@ -472,7 +472,7 @@ class Engine(Reports, Maintenance):
                                                    written=written)
             self._stored_write = StoredWrite(set_aside=recorded)
         except KeyboardInterrupt:
-            if self.store.void_committed(written):  # (as the COMMIT returned)
+            if self.store.rows_committed("local_parameter_voids", written):  # (as COMMIT returned)
                 self._stored_write = StoredWrite(set_aside=written[-1])
             raise
         self._forget_settings()

@@ -1034,7 +1034,7 @@ class Store:
         recorded again: it is returned as first recorded (its ``recorded_at`` then).
 
         ``written``, if given, gets the rows inserted, the last with its ``id``, before the
-        COMMIT: :meth:`settings_committed` tells whether they are in where a Ctrl-C stopped
+        COMMIT: :meth:`rows_committed` tells whether they are in where a Ctrl-C stopped
         the call (as :meth:`committed` for events)."""
         now = _now()
         with self.write_transaction():
@@ -1103,7 +1103,7 @@ class Store:
                          ) -> dict:
         """Record that the county setting ``setting_id`` is set aside, ``check`` (which
         refuses it) called first under the write lock; returns the row recorded. ``written``,
-        if given, gets the row, with its id, before the COMMIT (:meth:`void_committed`)."""
+        if given, gets the row, with its id, before the COMMIT (:meth:`rows_committed`)."""
         with self.write_transaction():
             check()
             row = {"setting": setting_id, "citation": citation, "actor": actor,
@@ -1215,31 +1215,17 @@ class Store:
         return self.db.execute("select 1 from events where case_id = ? and seq = ? and hash = ?",
                                [row["case_id"], row["seq"], row["hash"]]).fetchone() is not None
 
-    def settings_committed(self, rows: list[dict]) -> bool:
-        """Whether the county setting ``rows`` (:meth:`add_local_setting`'s ``written``),
-        whose write a Ctrl-C stopped, were committed, as :meth:`committed` tells it of
-        events: the last row is looked for by its id, with what it says and when it was
-        recorded (a row another writer added with that id after a rollback says otherwise)."""
+    def rows_committed(self, table: str, rows: list[dict]) -> bool:
+        """Whether ``rows`` of a chained table (the county settings, their set-asides: what
+        :meth:`add_local_setting` or :meth:`add_setting_void` gave ``written``), whose write a
+        Ctrl-C stopped, were committed, as :meth:`committed` tells it of events: the last row
+        is looked for by its id and hash (over what it says, when it was recorded and the row
+        before it: a row another writer added with that id after a rollback has another)."""
         if self.db.conn.in_transaction or not rows or "id" not in rows[-1]:
             return False
         row = rows[-1]
-        return self.db.execute(
-            "select 1 from local_parameters where id = ? and province = ? and county = ? and "
-            "workflow = ? and name = ? and [on] = ? and value is ? and citation = ? and "
-            "recorded_at = ?",
-            [row["id"], row["province"], row["county"], row["workflow"], row["name"], row["on"],
-             row["value"], row["citation"], row["recorded_at"]]).fetchone() is not None
-
-    def void_committed(self, rows: list[dict]) -> bool:
-        """Whether the set-aside ``rows`` (:meth:`add_setting_void`'s ``written``), whose write
-        a Ctrl-C stopped, were committed, as :meth:`settings_committed` tells it of settings."""
-        if self.db.conn.in_transaction or not rows:
-            return False
-        row = rows[-1]
-        return self.db.execute(
-            "select 1 from local_parameter_voids where id = ? and setting = ? and citation = ? "
-            "and recorded_at = ?",
-            [row["id"], row["setting"], row["citation"], row["recorded_at"]]).fetchone() is not None
+        return self.db.execute(f"select 1 from [{table}] where id = ? and hash = ?",
+                               [row["id"], row["hash"]]).fetchone() is not None
 
     def _roll_back(self, exc: BaseException | None) -> None:
         """End a write transaction that failed with ``exc``: nothing of it is kept."""
