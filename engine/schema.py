@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
+from collections.abc import Sequence
 
 import sqlite_utils
 
@@ -311,6 +313,31 @@ def m015_local_parameter_voids(db: sqlite_utils.Database) -> None:
         db.execute(trigger)
 
 
+#: The rows :func:`hash_table` reads and hashes at a time.
+_CHUNK = 1000
+
+
+def hash_table(conn: sqlite3.Connection, table: str, columns: Sequence[str],
+               order: str = "id") -> None:
+    """Give every row of a chained ``table`` its ``hash`` and ``prev_hash`` over what it holds
+    now (``columns``: :data:`engine.integrity.SETTING_HASHED` and the others), one chain in
+    the order recorded (``order``: its id, or the links' rowid), as m016 and m017 hashed the
+    rows stored before them; :data:`_CHUNK` rows at a time (held whole, as dicts, 200,000
+    links took 135 MB more). The caller drops a trigger refusing UPDATE first."""
+    previous, after, args = GENESIS, "", []
+    while True:
+        rows = conn.execute(f"select {order} as [rowid], * from [{table}]{after} "
+                            f"order by {order} limit {_CHUNK}", args)
+        names = [c[0] for c in rows.description]
+        stored = [dict(zip(names, values, strict=True)) for values in rows.fetchall()]
+        if not stored:
+            return
+        previous = chained(stored, previous, columns)
+        conn.executemany(f"update [{table}] set hash = ?, prev_hash = ? where rowid = ?",
+                         [(row["hash"], row["prev_hash"], row["rowid"]) for row in stored])
+        after, args = f" where {order} > ?", [stored[-1]["rowid"]]
+
+
 @migrations()
 def m016_setting_chains(db: sqlite_utils.Database) -> None:
     """The county settings and their set-asides are hash chains, each table one in the order
@@ -327,18 +354,9 @@ def m016_setting_chains(db: sqlite_utils.Database) -> None:
                               "and tbl_name = ?", [table]).fetchall()
         for name, _ in triggers:
             db.execute(f"drop trigger [{name}]")
-        rows = db.execute(f"select * from [{table}] order by id")
-        names = [c[0] for c in rows.description]
-        stored = [dict(zip(names, values, strict=True)) for values in rows.fetchall()]
-        chained(stored, GENESIS, columns)
-        db.conn.executemany(f"update [{table}] set hash = ?, prev_hash = ? where id = ?",
-                            [(row["hash"], row["prev_hash"], row["id"]) for row in stored])
+        hash_table(db.conn, table, columns)
         for _, sql in triggers:
             db.execute(sql)
-
-
-#: The rows m017 reads and hashes at a time.
-_CHUNK = 1000
 
 
 @migrations()
@@ -352,20 +370,7 @@ def m017_sanction_and_link_chains(db: sqlite_utils.Database) -> None:
                                   ("links", LINK_HASHED, "rowid")):
         for column in ("hash", "prev_hash"):
             db[table].add_column(column, str)
-        # (a chunk of rows at a time, by rowid: held whole, as dicts, 200,000 links took
-        # 135 MB more)
-        previous, after, args = GENESIS, "", []
-        while True:
-            rows = db.execute(f"select {rowid} as [rowid], * from [{table}]{after} "
-                              f"order by {rowid} limit {_CHUNK}", args)
-            names = [c[0] for c in rows.description]
-            stored = [dict(zip(names, values, strict=True)) for values in rows.fetchall()]
-            if not stored:
-                break
-            previous = chained(stored, previous, columns)
-            db.conn.executemany(f"update [{table}] set hash = ?, prev_hash = ? where rowid = ?",
-                                [(row["hash"], row["prev_hash"], row["rowid"]) for row in stored])
-            after, args = f" where {rowid} > ?", [stored[-1]["rowid"]]
+        hash_table(db.conn, table, columns, rowid)
 
 
 #: The triggers that keep the sanctions and the links between cases append-only.

@@ -197,16 +197,12 @@ def hashed_again(conn):
     rows hold now, as migration m016 hashed the rows stored before it: a row stored so by an
     older doudi (a NaN taken before 2026-11-23, a rule added since), or edited by someone
     who also worked the hashes out again. Puts back the triggers, as :func:`put_back_triggers`."""
-    from engine.integrity import GENESIS, SETTING_HASHED, VOID_HASHED, chained
+    from engine.integrity import SETTING_HASHED, VOID_HASHED
+    from engine.schema import hash_table
 
     conn.row_factory = None
     for table, columns in (("local_parameters", SETTING_HASHED),
                            ("local_parameter_voids", VOID_HASHED)):
         conn.execute(f"drop trigger if exists {table}_append_only_update")
-        cursor = conn.execute(f"select * from {table} order by id")
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-        chained(rows, GENESIS, columns)
-        conn.executemany(f"update {table} set hash = ?, prev_hash = ? where id = ?",
-                         [(r["hash"], r["prev_hash"], r["id"]) for r in rows])
+        hash_table(conn, table, columns)
     put_back_triggers(conn)
