@@ -1342,29 +1342,37 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
         (1, "甲县民政局 更正", True)]
 
 
+def _kept_open_over(name: str, value: str, edit: str, engine: Engine) -> Engine:
+    """An engine opened (to be kept open) on ``engine``'s database once 甲县 has set ``name``
+    to ``value`` from 2026-01-05, case A1 is opened there, and the setting's row is edited by
+    hand (``edit``, an SQL assignment) with its hashes worked out again: a stored setting
+    damaged, as another process would then find it."""
+    import sqlite3
+
+    path = engine.store.path
+    engine.set_parameter("shanxi", "甲县", name, value, BASIS, date(2026, 1, 5))
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    engine.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop trigger if exists local_parameters_append_only_update")
+        conn.execute(f"update local_parameters set {edit} where id = 1")
+        hashed_again(conn)
+    conn.close()
+    return Engine.open(path)
+
+
 def test_a_set_aside_recorded_by_another_process_is_seen_by_an_engine_kept_open(engine):
     """Found at merge: an engine kept open (a platform's) checks before each write whether
     another process recorded a county setting since it read them, by the newest setting's id;
     a set-aside (another table) went unseen, so that engine kept refusing 甲县's events on the
     row another process had set aside, until a setting was recorded or it was opened again.
     Now it counts with the province's 3 working days from Mon 03-02 (57号 第15条): 03-05."""
-    import sqlite3
-
     from engine import DamagedRecord
 
-    path = engine.store.path
-    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
-    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
-    engine.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("drop trigger if exists local_parameters_append_only_update")
-        conn.execute("update local_parameters set [on] = 'x' where id = 1")
-        hashed_again(conn)
-    conn.close()
-    kept = Engine.open(path)
+    kept = _kept_open_over("investigation_start", "2wd", "[on] = 'x'", engine)
     with pytest.raises(DamagedRecord):
         kept.fire("A1", "accept", on=ACCEPTED)
-    other = Engine.open(path)
+    other = Engine.open(kept.store.path)
     other.void_setting(1, "甲县民政局 更正")
     other.close()
     assert by_rule(kept.fire("A1", "accept", on=ACCEPTED))["investigation_start"] \
@@ -1378,20 +1386,9 @@ def test_a_damaged_setting_is_read_again_once_however_often_the_settings_change(
     if another process recorded one; with a writer that never stops (here: the settings
     always changed since), it read them again without end, to a RecursionError. It reads them
     again once, then names the setting as that read found it."""
-    import sqlite3
-
     from engine import DamagedRecord
 
-    path = engine.store.path
-    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
-    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
-    engine.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("drop trigger if exists local_parameters_append_only_update")
-        conn.execute("update local_parameters set [on] = 'x' where id = 1")
-        hashed_again(conn)
-    conn.close()
-    kept = Engine.open(path)
+    kept = _kept_open_over("investigation_start", "2wd", "[on] = 'x'", engine)
     monkeypatch.setattr(kept.store, "settings_changed", lambda set_aside=False: True)
     with pytest.raises(DamagedRecord, match=r"Engine.void_setting\(1, citation\)"):
         kept.fire("A1", "accept", on=ACCEPTED)
@@ -1403,23 +1400,12 @@ def test_a_setting_put_right_by_another_process_is_seen_by_an_engine_kept_open(e
     right by another process recording its value for its date again: the engine kept open
     counts 甲县's total with 83号 四(一)'s 20 working days from 03-02 (2026-03-30), where it
     went on refusing."""
-    import sqlite3
-
     from engine import DamagedRecord
 
-    path = engine.store.path
-    engine.set_parameter("shanxi", "甲县", "delegation", "always", BASIS, date(2026, 1, 5))
-    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
-    engine.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("drop trigger if exists local_parameters_append_only_update")
-        conn.execute("""update local_parameters set value = '"Always"' where id = 1""")
-        hashed_again(conn)
-    conn.close()
-    kept = Engine.open(path)
+    kept = _kept_open_over("delegation", "always", """value = '"Always"'""", engine)
     with pytest.raises(DamagedRecord, match="breaks a rule"):
         kept.fire("A1", "accept", on=ACCEPTED)
-    other = Engine.open(path)
+    other = Engine.open(kept.store.path)
     other.set_parameter("shanxi", "甲县", "delegation", "always", BASIS + " 更正",
                         date(2026, 1, 5))
     other.close()
