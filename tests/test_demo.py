@@ -349,3 +349,22 @@ def test_a_demo_interrupted_before_its_database_is_in_place_leaves_the_old_one(t
         1, "Error: interrupted: nothing more was recorded")
     assert _demo_seed(path) == 3
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["demo.db"]
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["--db", "default"])
+def test_a_folder_where_the_demo_database_goes_is_refused_in_doudi_s_words(tmp_path, monkeypatch,
+                                                                          given):
+    """A folder given as --db (or one named doudi-demo.db where the default goes) is refused
+    as every other command refuses one, in one line, exit 2, and not as $DOUDI_DB's though it
+    is set: the demo never reads it. (Click's own check said "File '…' is a directory.")"""
+    folder = tmp_path / "doudi-demo.db"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = ["demo", "--db", str(folder)] if given else ["demo"]
+    result = CliRunner().invoke(cli, args, env={"DOUDI_DB": str(tmp_path / "cases.db")})
+    assert result.exit_code == 2, result.output
+    shown = str(folder) if given else "doudi-demo.db"
+    assert error_line(result) == (f"Error: Invalid value for '--db': must name a file (got a "
+                                  f"folder, {shown!r})")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doudi-demo.db"]
+    assert list(folder.iterdir()) == []

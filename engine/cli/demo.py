@@ -71,7 +71,7 @@ def _running(pid: int) -> bool:
 
 @cli.command()
 @click.option("--db", "db_path", default="doudi-demo.db", show_default=True,
-              type=click.Path(dir_okay=False), callback=check_db_path,
+              type=click.Path(), callback=check_db_path,  # (a folder: check_db_path's line)
               help="Demo database to (re)build; an existing non-demo database is never touched.")
 @today_option("--as-of", "as_of", help="Drive the cases up to this date and report as of it.")
 @click.option("--cases", default=240, show_default=True, type=click.IntRange(min=1),

@@ -133,8 +133,9 @@ def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str
     if not value.strip() or os.path.isdir(value):
         got = ("an empty path" if not value else f"a blank path, {value!r}" if not value.strip()
                else f"a folder, {value!r}")
+        # (from $DOUDI_DB only where the default is it: `doudi demo`'s is its own file)
         if (ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT
-                and "DOUDI_DB" in os.environ):
+                and value == os.environ.get("DOUDI_DB")):
             raise click.UsageError(f"$DOUDI_DB must name a file (it is {got}); unset it, or "
                                    "pass --db", ctx)
         raise click.BadParameter(f"must name a file (got {got})", ctx, param)
