@@ -1,5 +1,6 @@
 """公示 and 公布 notices: the text a township posts, in plain text and HTML, and nothing else;
-and the written notice of a refusal (不予确认同意告知书) that goes to the applicant alone.
+and the written notice of a refusal (不予确认同意告知书; of a 临时救助 case, 不予救助告知书) that
+goes to the applicant alone.
 
 The 初审意见 is posted in the applicant's village/community for the 公示 period (民发〔2021〕57号
 第19条); after confirmation the name, household size and amount are published there (第24条).
@@ -12,10 +13,12 @@ county, which reads its cases and their benefit cases, is
 :meth:`engine.core.Engine.publication`.
 
 The refusal notice is not posted: 57号 第21条 has the applicant told in writing, with the
-reasons, within 3 working days of the decision. The privacy rule of the 公示 and 公布 (83号
-四(二) "信息公示、公布应当依法保护个人隐私") is about what is shown to others, so it does not cut
-the reasons down; the notice still reads only the applicant's name, the office's details and
-the decision's own record (its date and reasons), never the case's other attributes.
+reasons, within 3 working days of the decision; a 支出型 临时救助 case follows the same procedure
+(民发〔2018〕23号 二(二)), its ``refusal_notice`` deadline a local setting by analogy with
+第21条. The privacy rule of the 公示 and 公布 (83号 四(二) "信息公示、公布应当依法保护个人隐私")
+is about what is shown to others, so it does not cut the reasons down; the notice still reads
+only the applicant's name, the office's details and the decision's own record (its date and
+reasons), never the case's other attributes.
 """
 
 from __future__ import annotations
@@ -87,6 +90,30 @@ PRIVACY_NOTE: Final = (f"公示、公布仅包含申请人姓名、家庭成员�
                        f"不公开无关信息（{PRIVACY_BASIS}）。")
 
 
+@frozen
+class RefusalWording:
+    """What a refusal notice says of the decision, by the workflow of the case refused: its
+    title, the decision as the notice names it, what was applied for (你提出的…，经审核，…), and
+    the reason a correction of a ``reject`` recorded without one gives (the notice's hint)."""
+
+    title: str
+    decision: str
+    application: str
+    unrecorded: str
+
+
+#: The workflows whose ``reject`` starts a ``refusal_notice`` deadline (书面告知理由), and what
+#: their notice says: the 低保 application's 不予确认同意 (57号 第21条), the 支出型 临时救助
+#: request's 不予救助 (民发〔2018〕23号 二(二); 急难型 is paid first and never refused). The
+#: period and clause are the deadline's, whatever the workflow, province or county sets.
+REFUSAL_WORDING: Final[Mapping[str, RefusalWording]] = {
+    NOTICE_WORKFLOW: RefusalWording(REFUSAL_TITLE, REFUSAL_DECISION, "最低生活保障申请",
+                                    "未记录不予确认理由"),
+    "temporary": RefusalWording("临时救助申请不予救助告知书", "不予救助", "临时救助申请",
+                                "未记录不予救助理由"),
+}
+
+
 def allowed(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """The attributes a notice may use: those in :data:`ALLOWED_FIELDS`, nothing else."""
     return {key: attributes[key] for key in sorted(ALLOWED_FIELDS) if key in attributes}
@@ -151,8 +178,9 @@ class PublicationNotice:
 
 @frozen
 class RefusalNotice:
-    """不予确认同意告知书: the decision, its date and reasons, told to the applicant in writing
-    by ``due_on`` (57号 第21条); ``notified_on`` is the day ``notify_refusal`` recorded it."""
+    """不予确认同意告知书 (of a 临时救助 case, 不予救助告知书: ``wording``): the decision, its
+    date and reasons, told to the applicant in writing by ``due_on`` (57号 第21条);
+    ``notified_on`` is the day ``notify_refusal`` recorded it."""
 
     case_id: str
     applicant_name: str | None
@@ -168,14 +196,17 @@ class RefusalNotice:
     computation: str
     provisional: bool
     notified_on: date | None
+    #: The ``refusal_notice`` deadline's clause, without its trailing note (the footer's 依据).
     basis: str
+    #: The title and decision of the case's workflow (:data:`REFUSAL_WORDING`).
+    wording: RefusalWording
 
     def to_json(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
-            "title": REFUSAL_TITLE,
+            "title": self.wording.title,
             "applicant_name": self.applicant_name,
-            "decision": REFUSAL_DECISION,
+            "decision": self.wording.decision,
             "decided_on": self.decided_on.isoformat(),
             "reasons": list(self.reasons),
             "reasons_seq": self.reasons_seq,
@@ -290,6 +321,20 @@ def _clause(citation: str) -> str:
     """A citation without its trailing note in full-width brackets: ``民发〔2021〕57号 第21条（国家
     规定）`` → ``民发〔2021〕57号 第21条``."""
     return re.sub(r"（[^（）]*）$", "", citation).strip()
+
+
+#: How a citation marks a default that is this system's own setting, not a clause (e.g. the
+#: temporary workflow's "默认值参照民发〔2021〕57号 第21条，为本系统的地方可调设定").
+SYSTEM_SETTING: Final = "本系统"
+
+
+def _law(clause: str) -> str:
+    """The clauses a notice tells its addressee it acts on: ``clause``'s parts (split at ；)
+    but those that mark this system's own default, each without its trailing note;
+    ``民发〔2018〕23号 二(二)（…）；默认值参照…，为本系统的地方可调设定`` → ``民发〔2018〕23号 二(二)``.
+    The footer still gives the whole clause, the basis of the period."""
+    parts = [_clause(part) for part in clause.split("；") if SYSTEM_SETTING not in part]
+    return "；".join(parts) or clause
 
 
 def receiving(benefit: Benefit | None, confirmed_in: str | None) -> str | None:
@@ -411,22 +456,26 @@ def _reason_lines(given: Any) -> tuple[str, ...]:
 
 
 def refusal_notice(view: CaseView) -> RefusalNotice:
-    """The written notice of the case's 不予确认同意, with its reasons (57号 第21条).
+    """The written notice of the case's refusal, with its reasons (57号 第21条): a ``dibao``
+    case's 不予确认同意, a ``temporary`` case's 不予救助 (:data:`REFUSAL_WORDING`).
 
     The reasons are the ``reject`` event's ``reason``; a correction of that event giving
     ``reason`` in its data (``doudi case correct ID SEQ --set reason=…``) gives them instead,
     the latest one: the refusal cannot be recorded again, and the correction says what it
     should have said. The period to deliver it is the ``refusal_notice`` deadline the
-    ``reject`` started, and its basis that deadline's clause (the province's or county's
-    where it sets ``refusal_notice``). Raises :class:`UnknownName` for a case not refused, and
-    :class:`DoudiError` where no reason is recorded: the notice must state them.
+    ``reject`` started, and its basis that deadline's clause (the workflow's, or the province's
+    or county's where it sets ``refusal_notice``). Raises :class:`InvalidInput` for a case of
+    another workflow, :class:`UnknownName` for a case not refused, and :class:`DoudiError`
+    where no reason is recorded: the notice must state them.
     """
-    if view.case.workflow != NOTICE_WORKFLOW:
-        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this notice is the "
-                           f"{REFUSAL_TITLE} of a {NOTICE_WORKFLOW} case")
+    wording = REFUSAL_WORDING.get(view.case.workflow)
+    if wording is None:
+        kinds = "; ".join(f"{name}: {w.title}" for name, w in REFUSAL_WORDING.items())
+        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case, which has no refusal "
+                           f"notice: it is written for a case of these workflows ({kinds})")
     rejects = [h for h in view.history if h["event"] == REJECT_EVENT]
     if not rejects:
-        raise UnknownName(f"case {view.id} was not refused (no {REJECT_EVENT}, {REFUSAL_DECISION}, "
+        raise UnknownName(f"case {view.id} was not refused (no {REJECT_EVENT}, {wording.decision}, "
                           "recorded): it has no refusal notice")
     entry = rejects[-1]
     decided_on = date.fromisoformat(entry["on"])
@@ -449,7 +498,7 @@ def refusal_notice(view: CaseView) -> RefusalNotice:
         raise DoudiError(
             f"{missing}correct({view.id!r}, {seq}, on=…, reason='…', payload={{'reason': '…'}})",
             command_line=(f"{missing}doudi case correct {view.id} {seq} --on DATE --reason "
-                          "未记录不予确认理由 --set reason=…"))
+                          f"{wording.unrecorded} --set reason=…"))
     fields = view.case.attributes
     notified = [h["on"] for h in view.history
                 if h["event"] == NOTIFY_REFUSAL_EVENT and h["seq"] > entry["seq"]]
@@ -467,6 +516,7 @@ def refusal_notice(view: CaseView) -> RefusalNotice:
         provisional=window.provisional,
         notified_on=date.fromisoformat(notified[-1]) if notified else None,
         basis=basis,
+        wording=wording,
     )
 
 
@@ -552,12 +602,12 @@ def _refusal_blocks(n: RefusalNotice) -> list[Block]:
     contact = [(label, value) for label, value in (("联系电话", n.office.phone),
                                                    ("地址", n.office.address)) if value]
     blocks: list[Block] = [
-        ("title", REFUSAL_TITLE),
+        ("title", n.wording.title),
         ("para", f"{n.applicant_name or '申请人'}："),
-        ("para", f"你提出的最低生活保障申请，经审核，不予确认同意。依据{n.basis}，"
+        ("para", f"你提出的{n.wording.application}，经审核，{n.wording.decision}。依据{_law(n.basis)}，"
                  "现将决定及理由书面告知如下。"),
         ("fields", [("申请人姓名", _or_missing(n.applicant_name)),
-                    ("决定", REFUSAL_DECISION),
+                    ("决定", n.wording.decision),
                     ("决定日期", _day(n.decided_on))]),
         ("lines", ["理由：", *n.reasons]),
         ("para", "特此告知。"),

@@ -1,4 +1,5 @@
-"""The written notice of a refusal (不予确认同意告知书): text, HTML, JSON, reasons, errors.
+"""The written notice of a refusal (不予确认同意告知书; of a 临时救助 case, 不予救助告知书): text,
+HTML, JSON, reasons, errors.
 
 民发〔2021〕57号 第21条: "对不符合条件的申请不予确认同意，并应当在作出决定3个工作日内 … 书面告知
 申请人并说明理由". None of the three seeds has a clause of its own on it (searched for 不予, 告知,
@@ -222,17 +223,157 @@ def test_a_case_not_refused_is_refused_with_one_line(db):
                                   "recorded): it has no refusal notice")
 
 
-def test_a_temporary_aid_refusal_gets_no_dibao_notice(db):
+def test_a_case_of_a_workflow_without_refusals_is_refused_with_one_line(db):
+    """A benefit case is stopped or left, never refused (it has no reject and no refusal_notice
+    deadline): the line names the workflows whose refusal has a written notice."""
     engine = Engine.open(db)
-    cid = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
-                           attributes={"category": "other"}).id
-    for event, day in [("accept", 2), ("start_investigation", 3)]:
-        engine.fire(cid, event, on=date(2026, 3, day))
-    engine.fire(cid, "reject", on=date(2026, 3, 4), reason="不符合临时救助条件")
+    cid = engine.open_case(province="shanxi", workflow="benefit", on=date(2026, 3, 2),
+                           attributes={"amount": 700, "paid_from": "2026-03"}).id
+    before = dump_file(db)
     result = run(db, "notice", "refusal", cid)
     assert (result.exit_code, result.stdout) == (2, "")
-    assert error_line(result) == (f"Error: case {cid} is a temporary case: this notice is the "
-                                  "最低生活保障申请不予确认同意告知书 of a dibao case")
+    assert error_line(result) == (
+        f"Error: case {cid} is a benefit case, which has no refusal notice: it is written for a "
+        "case of these workflows (dibao: 最低生活保障申请不予确认同意告知书; temporary: "
+        "临时救助申请不予救助告知书)")
+    assert dump_file(db) == before
+
+
+# -- 临时救助 (temporary): 支出型 is refused 不予救助 and told in writing -------------------------
+#
+# 民发〔2018〕23号 二(二): 支出型 follows the ordinary procedure; its refusal_notice deadline
+# (书面告知不予救助理由) is this system's local setting, 3 working days by analogy with 57号 第21条
+# (workflows/temporary.toml). Rejected Fri 2026-03-06 (no holiday or make-up day near it):
+#   3/7 Sat, 3/8 Sun off, 3/9 Mon(1), 3/10 Tue(2), 3/11 Wed(3) → due Wed 2026-03-11.
+TEMPORARY_CITATION = ("民发〔2018〕23号 二(二)（支出型按规定程序办理，国家未规定期限）；"
+                      "默认值参照民发〔2021〕57号 第21条，为本系统的地方可调设定")
+
+
+def temporary_rejected(db, reason="家庭人均收入高于当地临时救助条件\n已获其他救助，困难已缓解"):
+    """A 山西 支出型 临时救助 case opened on the command line (its office phone as typed, with its
+    leading 0), investigated and verified, rejected Fri 2026-03-06."""
+    opened = run(db, "case", "open", "--province", "shanxi", "--workflow", "temporary",
+                 "--on", "2026-03-02", "--set", "category=other", "--set", "county=阳曲县",
+                 "--set", "applicant_name=赵六", "--set", "office_name=大盂镇人民政府",
+                 "--set", "office_phone=03511234567", "--set", "id_number=110101199001011234")
+    assert opened.exit_code == 0, opened.output
+    cid = opened.output.strip()
+    engine = Engine.open(db)
+    for event, day in [("accept", 2), ("start_investigation", 3), ("verify", 4)]:
+        engine.fire(cid, event, on=date(2026, 3, day))
+    engine.fire(cid, "reject", on=date(2026, 3, 6), reason=reason)
+    return cid
+
+
+def test_temporary_refusal_text_is_exact(db):
+    """Its own title and decision (不予救助), the body citing 23号 二(二) (the clause, not the
+    system's default), the footer the deadline's whole citation; due Wed 2026-03-11 (above)."""
+    cid = temporary_rejected(db)
+    result = run(db, "notice", "refusal", cid)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"""\
+临时救助申请不予救助告知书
+
+赵六：
+
+你提出的临时救助申请，经审核，不予救助。依据民发〔2018〕23号 二(二)，现将决定及理由书面告知如下。
+
+申请人姓名：赵六
+决定：不予救助
+决定日期：2026年3月6日
+
+理由：
+家庭人均收入高于当地临时救助条件
+已获其他救助，困难已缓解
+
+特此告知。
+
+大盂镇人民政府
+
+联系电话：03511234567
+
+送达期限：2026年3月11日前（含当日）（作出决定后3个工作日内）
+送达记录：尚未记录书面告知（notify_refusal）
+期间计算：《民法典》第201条：起算日2026-03-06不计入，计3个工作日；工作日依国办发明电〔2025〕7号
+依据：{TEMPORARY_CITATION}
+"""
+
+
+def test_temporary_refusal_json_and_html_say_the_same(db):
+    """The JSON keys are the dibao notice's; notify_refusal on Thu 3/12, after Wed 3/11, is late.
+    No 低保 wording in any format, and no other attribute of the case."""
+    cid = temporary_rejected(db)
+    Engine.open(db).fire(cid, "notify_refusal", on=date(2026, 3, 12))
+    result = run(db, "notice", "refusal", cid, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "case_id": cid,
+        "title": "临时救助申请不予救助告知书",
+        "applicant_name": "赵六",
+        "decision": "不予救助",
+        "decided_on": "2026-03-06",
+        "reasons": ["家庭人均收入高于当地临时救助条件", "已获其他救助，困难已缓解"],
+        "reasons_seq": 4,
+        "office": {"name": "大盂镇人民政府", "phone": "03511234567", "address": None},
+        "due_on": "2026-03-11",
+        "duration": "3wd",
+        "computation": ("《民法典》第201条：起算日2026-03-06不计入，计3个工作日；"
+                        "工作日依国办发明电〔2025〕7号"),
+        "provisional": False,
+        "notified_on": "2026-03-12",
+        "basis": TEMPORARY_CITATION,
+    }
+    html = run(db, "notice", "refusal", cid, "--format", "html").output
+    assert "<title>临时救助申请不予救助告知书</title>" in html
+    assert "<h1>临时救助申请不予救助告知书</h1>" in html
+    assert "<dt>决定</dt><dd>不予救助</dd>" in html
+    assert "<p>送达记录：2026年3月12日已书面告知（notify_refusal），晚于送达期限</p>" in html
+    for fmt in ("text", "html", "json"):
+        output = run(db, "notice", "refusal", cid, "--format", fmt).output
+        for dibao in ("低保", "最低生活保障", "确认同意", "保障金额", "110101199001011234"):
+            assert dibao not in output, (fmt, dibao)
+
+
+def test_a_countys_own_period_and_clause_are_the_temporary_notices(db):
+    """阳曲县 sets its own refusal_notice for 临时救助 (local in temporary.toml): 2 working days,
+    its own clause, from 2026-03-02. Rejected Fri 3/6: 3/9 Mon(1), 3/10 Tue(2) → due 2026-03-10;
+    the body and the footer cite the county's clause alone."""
+    engine = Engine.open(db)
+    engine.set_parameter("shanxi", "阳曲县", "refusal_notice", "2wd",
+                         "阳曲县民政局临时救助测试文件 第7条（试行）", on=date(2026, 3, 2),
+                         workflow="temporary")
+    notice = refusal_notice(engine.case(temporary_rejected(db)))
+    assert (notice.due_on, notice.duration, notice.basis) == (
+        date(2026, 3, 10), "2wd", "阳曲县民政局临时救助测试文件 第7条")
+    text = render_text(notice)
+    assert "不予救助。依据阳曲县民政局临时救助测试文件 第7条，现将决定及理由书面告知如下。" in text
+    assert "送达期限：2026年3月10日前（含当日）（作出决定后2个工作日内）\n" in text
+    assert text.endswith("依据：阳曲县民政局临时救助测试文件 第7条\n")
+
+
+def test_a_temporary_refusal_without_reasons_names_its_own_correction(db):
+    cid = temporary_rejected(db, reason=None)
+    before = dump_file(db)
+    result = run(db, "notice", "refusal", cid)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert error_line(result) == (
+        f"Error: the reject of case {cid} on 2026-03-06 recorded no reason: the notice must state "
+        f"the reasons ({TEMPORARY_CITATION}: 书面告知申请人并说明理由); record them with doudi case "
+        f"correct {cid} 4 --on DATE --reason 未记录不予救助理由 --set reason=…")
+    assert dump_file(db) == before
+
+
+def test_a_temporary_case_paid_urgently_was_not_refused(db):
+    """急难型 is paid first (先行救助, 民发〔2018〕23号 二(二)) and never refused: no reject, so no
+    notice, in the temporary case's own words."""
+    engine = Engine.open(db)
+    cid = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
+                           attributes={"category": "other", "applicant_name": "赵六"}).id
+    engine.fire(cid, "pay_urgent", on=date(2026, 3, 2), payload={"amount": 800, "reason": "火灾"})
+    result = run(db, "notice", "refusal", cid)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert error_line(result) == (f"Error: case {cid} was not refused (no reject, 不予救助, "
+                                  "recorded): it has no refusal notice")
 
 
 def test_unknown_case_and_missing_database(db, tmp_path):

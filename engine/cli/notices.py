@@ -1,5 +1,5 @@
-"""``doudi notice``: the 公示 and 公布 texts to post, and the refusal notice to give the
-applicant, read from the database (nothing written)."""
+"""``doudi notice``: the 公示 and 公布 texts to post, and the refusal notice (of a dibao or
+temporary case) to give the applicant, read from the database (nothing written)."""
 
 from __future__ import annotations
 
@@ -71,15 +71,16 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
 @format_option("text", "html", "json", default="text")
 @db_option
 def refusal(case_id: str, fmt: str, db_path: str) -> None:
-    """The written notice of CASE_ID's 不予确认同意 (a dibao case), to give the applicant:
-    the decision, its date and reasons, the clause (民发〔2021〕57号 第21条, or the one a
-    county's own period cites).
+    """The written notice of CASE_ID's refusal, to give the applicant: a dibao case's 不予确认同意
+    (最低生活保障申请不予确认同意告知书), a temporary case's 不予救助 (临时救助申请不予救助告知书);
+    the decision, its date and reasons, the clause (the refusal_notice deadline's: 民发〔2021〕57号
+    第21条; 民发〔2018〕23号 二(二) for temporary aid; or the one a county's own period cites).
 
     The reasons are the reject's --reason, or a later correction's (case correct CASE_ID SEQ
     --on DATE --reason … --set reason=…); a refusal with none is refused, as the notice must
     state them. The footer gives the day it must be delivered by (the refusal_notice
     deadline: 3 working days after the decision, unless the county sets its own period) and
-    whether notify_refusal recorded it.
+    whether notify_refusal recorded it. A case of another workflow has no refusal notice.
     """
     from engine.notices import refusal_notice, render
 
