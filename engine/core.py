@@ -1442,8 +1442,11 @@ class Engine(Reports, Maintenance):
         else:  # (most transitions have no effect: nothing to collect)
             outcome = _NO_OUTCOME
         closes = state in final_states
+        # (an event that changed no attribute gives the very mapping as ``before``: no
+        # variant of a running deadline is judged again, the case being as it was)
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
-                                rules, case.attributes)
+                                rules, case.attributes if payload or outcome.attributes
+                                else attributes)
         entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
                              outcome.attributes, actor, key)  # (derived, actor, key)
         openings = list(outcome.openings)

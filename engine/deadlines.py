@@ -216,7 +216,8 @@ def apply_event(
     """The deadlines after ``event`` on ``on``: stops, extensions, pauses, starts, closing.
 
     ``attributes`` are the case's attributes after the event (variants read them), and
-    ``before`` those it found (None: taken as different, every variant judged again);
+    ``before`` those it found (None: taken as different, every variant judged again; the
+    very ``attributes``: the same, none judged again);
     ``payload`` the event's data (``start_from`` reads it); ``rules``: the workflow's
     ``rules_for(event)``, when the caller has them. ``deadlines`` is left as it was:
     the deadlines the event changes are new objects in the result, the others the same.
@@ -266,7 +267,7 @@ def apply_event(
                     satisfied = _period_last_day(result[at])
             running = []
         for at in running:
-            if rule.variants and result[at].extended_by is None:
+            if rule.variants and result[at].extended_by is None and before is not attributes:
                 # The attribute a variant reads changed (e.g. delegated): the due date follows,
                 # even once it has passed. The attribute is a fact about the case, and one
                 # recorded wrongly is put right so (case correct changes no deadline). Only the
