@@ -236,7 +236,11 @@ def apply_event(
     # over them all: a case's deadlines grow with its history (each re-check starts the next
     # one). An overlapping rule's running ones are all looked for: such rules are rare events
     # (a member's death), so there are few.
-    if rules is None:
+    if before is attributes:
+        # (the event changed no attribute: a rule it acts on only for its variants keeps its
+        # deadlines as they are, and is not gone through)
+        rules = workflow.rules_naming(event)
+    elif rules is None:
         rules = workflow.rules_for(event)
     running_at: dict[str, list[int]] = {}
     counts: dict[str, int] = {}

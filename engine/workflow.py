@@ -318,6 +318,8 @@ class Workflow:
     _states: Mapping[str, State] = attrs.field(init=False, eq=False, repr=False)
     _rules: Mapping[str, tuple[DeadlineRule, ...]] = attrs.field(init=False, eq=False,
                                                                  repr=False)
+    _naming: Mapping[str, tuple[DeadlineRule, ...]] = attrs.field(init=False, eq=False,
+                                                                  repr=False)
     _taken: Mapping[tuple[str, str, str], Transition] = attrs.field(init=False, eq=False,
                                                                     repr=False)
     _automatic: tuple[Transition, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -329,14 +331,17 @@ class Workflow:
             if t.title:
                 titles.setdefault(t.event, t.title)
         rules: dict[str, tuple[DeadlineRule, ...]] = {}
+        naming: dict[str, tuple[DeadlineRule, ...]] = {}
         for event in {*self.events, OPEN_EVENT, *(e for r in self.deadlines for e in r.starts)}:
-            rules[event] = tuple(r for r in self.deadlines if r.variants or event in (
+            naming[event] = tuple(r for r in self.deadlines if event in (
                 *r.starts, *r.stops, *r.pauses, *r.resumes,
                 *(e for x in r.extensions for e in x.events)))
+            rules[event] = tuple(r for r in self.deadlines if r.variants or r in naming[event])
         object.__setattr__(self, "_final", frozenset(s.name for s in self.states if s.final))
         object.__setattr__(self, "_titles", titles)
         object.__setattr__(self, "_states", {s.name: s for s in self.states})
         object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_naming", naming)
         taken: dict[tuple[str, str, str], Transition] = {}
         for t in self.transitions:
             for source in t.sources:
@@ -437,6 +442,11 @@ class Workflow:
         if found is None:
             return tuple(r for r in self.deadlines if r.variants)
         return found
+
+    def rules_naming(self, event: str) -> tuple[DeadlineRule, ...]:
+        """:meth:`rules_for` less those it gives only for their variants: the rules ``event``
+        starts, stops, extends, pauses or resumes."""
+        return self._naming.get(event, ())
 
     @property
     def events(self) -> list[str]:
