@@ -62,6 +62,7 @@ _EXPORTS = {
     "Province": "engine.provinces",
     "PublicationNotice": "engine.notices",
     "Sanction": "engine.effects",
+    "SortedRows": "engine.reports",
     "State": "engine.workflow",
     "Transition": "engine.workflow",
     "UnknownName": "engine.errors",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
+    from engine.reports import SortedRows
     from engine.store import CaseRecord
     from engine.workflow import (
         AttributeSpec,
@@ -176,6 +178,7 @@ __all__ = [
     "SettingChainFinding",
     "SettingFinding",
     "Skipped",
+    "SortedRows",
     "State",
     "StoredWrite",
     "Transition",

@@ -42,6 +42,49 @@ STATION_WORKFLOW = "benefit"
 STATION_PARAMETER = "service_station_recipients"
 
 
+def report_order(breach: Breach) -> tuple:
+    """A report's order: most overdue first, then by due date, case and rule."""
+    return (-breach.view.overdue_working_days, breach.view.deadline.due_on.isoformat(),
+            breach.case.id, breach.view.deadline.rule)
+
+
+class SortedRows:
+    """Rows (dicts of JSON values) given with their sort keys, read back in the keys' order
+    (rows of equal keys as given) and as often as needed, held in a private temporary SQLite
+    database: it keeps a few MB in memory and the rest on disk (SQLite's temporary
+    directory), so a report of the whole province does not hold its rows. Closed, the file
+    is gone."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect("")  # ("": a temporary file, deleted when closed)
+        self._db.execute("create table rows (k1, k2, k3, k4, row text)")
+        self._count = 0
+
+    def add(self, key: tuple, row: dict) -> None:
+        self._db.execute("insert into rows values (?, ?, ?, ?, ?)",
+                         [*key, json.dumps(row, ensure_ascii=False)])
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict]:
+        # (rowid last: rows of equal keys in the order given, as a stable sort keeps them)
+        for (text,) in self._db.execute("select row from rows order by k1, k2, k3, k4, rowid"):
+            yield json.loads(text)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SortedRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class Reports:
     """The engine's reports. Mixed into :class:`engine.core.Engine`, whose store, registry,
     calendars, workflows and case rebuilding (``_as_of``, ``_judge``) they use."""
@@ -56,6 +99,44 @@ class Reports:
         window: int = DEFAULT_WINDOW,
     ) -> list[Breach]:
         """Deadlines in ``statuses`` on ``as_of`` across the filtered cases, most overdue first."""
+        found = list(self._judged(as_of, statuses, province, workflow, county, window))
+        found.sort(key=report_order)
+        return found
+
+    def report_rows(
+        self,
+        as_of: date,
+        statuses: tuple[str, ...],
+        province: str | None = None,
+        workflow: str | None = None,
+        county: str | None = None,
+        window: int = DEFAULT_WINDOW,
+    ) -> SortedRows:
+        """:meth:`report`'s results as their JSON rows (:meth:`Breach.to_json`), in its order,
+        sorted on disk rather than held: a report with every deadline met late in the province
+        (half a million rows at a million cases) held them all, 1.1 GB at its peak. Iterate
+        the result (as often as needed), then close it."""
+        judged = self._judged(as_of, statuses, province, workflow, county, window)
+        rows = SortedRows()
+        try:
+            for breach in judged:
+                rows.add(report_order(breach), breach.to_json())
+        except BaseException:
+            rows.close()
+            raise
+        return rows
+
+    def _judged(
+        self,
+        as_of: date,
+        statuses: tuple[str, ...],
+        province: str | None,
+        workflow: str | None,
+        county: str | None,
+        window: int,
+    ) -> Iterator[Breach]:
+        """The report's results as they are found, unsorted; the arguments checked first (at
+        the call, not when the first result is asked for)."""
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
         self.calendar().check(as_of)  # (a date no deadline can be counted on, as at-risk says)
         if (not isinstance(statuses, tuple | list) or not statuses
@@ -69,16 +150,19 @@ class Reports:
             self.registry.province(province)
         if workflow is not None and workflow not in available_workflows():
             raise InvalidInput(unknown_workflow(workflow))
+        return self._judging(as_of, tuple(statuses), province, workflow, county, window)
+
+    def _judging(self, as_of: date, statuses: tuple[str, ...], province: str | None,
+                 workflow: str | None, county: str | None, window: int) -> Iterator[Breach]:
         filters = {"province": province, "workflow": workflow, "county": county}
-        found: list[Breach] = []
         # (a case rebuilt as of a past date is counted with the county settings as stored
         # now, as Engine.case counts it: another process may have recorded one since)
         self._settings_as_stored()
 
-        def judge(case: CaseRecord, deadlines: list[Deadline]) -> None:
+        def judge(case: CaseRecord, deadlines: list[Deadline]) -> Iterator[Breach]:
             for view in self._judge(case, deadlines, as_of, window):
                 if view.status in statuses:
-                    found.append(Breach(case, view))
+                    yield Breach(case, view)
 
         # Cases whose stored rows are not the answer on ``as_of`` are rebuilt one by one:
         # those with events after it, and those where something happens by itself. The two
@@ -109,7 +193,7 @@ class Reports:
                                                workflow=workflow, county=stored_county):
                 then, _, deadlines = self._as_of(case, as_of)
                 if county is None or then.county == county:
-                    judge(then, deadlines)
+                    yield from judge(then, deadlines)
         # Every other case: only its running (or late) deadlines, straight from the store.
         # (only an at-risk report looks ahead, as far as the window reaches on any calendar
         # of its places: a breach report as of the calendar's last days must not fail
@@ -122,10 +206,7 @@ class Reports:
         for case, deadlines in self.store.report_candidates(
                 as_of, statuses, until, **filters, except_states=auto_states,
                 beyond_window=beyond):
-            judge(case, deadlines)
-        found.sort(key=lambda b: (-b.view.overdue_working_days, b.view.deadline.due_on,
-                                  b.case.id, b.view.deadline.rule))
-        return found
+            yield from judge(case, deadlines)
 
     def _at_risk_until(self, as_of: date, window: int, provinces: list[str],
                        county: str | None) -> date:
@@ -193,6 +274,19 @@ class Reports:
         statuses = LATE if include_late else ("breached",)
         return self.report(as_of, statuses, province, workflow, county)
 
+    def breach_rows(
+        self,
+        as_of: date,
+        province: str | None = None,
+        workflow: str | None = None,
+        county: str | None = None,
+        include_late: bool = False,
+    ) -> SortedRows:
+        """:meth:`breaches` as their JSON rows, sorted on disk (:meth:`report_rows`)."""
+        include_late = arguments.flag(include_late, "include_late")
+        statuses = LATE if include_late else ("breached",)
+        return self.report_rows(as_of, statuses, province, workflow, county)
+
     def at_risk(
         self,
         as_of: date,
@@ -204,6 +298,18 @@ class Reports:
         """Running deadlines due on ``as_of`` or within the next ``within`` working days."""
         arguments.window(within, "within")
         return self.report(as_of, ("at_risk",), province, workflow, county, window=within)
+
+    def at_risk_rows(
+        self,
+        as_of: date,
+        within: int = DEFAULT_WINDOW,
+        province: str | None = None,
+        workflow: str | None = None,
+        county: str | None = None,
+    ) -> SortedRows:
+        """:meth:`at_risk` as their JSON rows, sorted on disk (:meth:`report_rows`)."""
+        arguments.window(within, "within")
+        return self.report_rows(as_of, ("at_risk",), province, workflow, county, window=within)
 
     def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:
         """Cases routed outside the ordinary rules, and those archived in their own class."""

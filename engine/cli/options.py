@@ -11,7 +11,7 @@ import math
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -353,28 +353,75 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def emit(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
-    """Print ``rows`` as a table, CSV or JSON (JSON: the rows as given, a list)."""
+#: Rows :func:`emit` writes out at a time (CSV, JSON): a report of the province is not
+#: turned into one text.
+EMIT_CHUNK = 1000
+
+
+def emit(rows: Iterable[dict], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Print ``rows`` as a table, CSV or JSON (JSON: the rows as given, a list), written
+    :data:`EMIT_CHUNK` rows at a time as they are read, so rows read from disk (a report's
+    :class:`~engine.reports.SortedRows`) are never all held. A table is read twice (its
+    columns' widths, then its lines): ``rows`` is a list or can be iterated again."""
     if fmt == "json":
-        echo_json(list(rows))
+        _emit_json(rows)
         return
-    columns = list(columns or (rows[0].keys() if rows else []))
+    if columns is None:
+        first = next(iter(rows), None)
+        columns = list(first.keys()) if first is not None else []
+    columns = list(columns)
     if fmt == "csv":
         buffer = _CsvRows()
         writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({c: _csv_cell(r.get(c)) for c in columns} for r in rows)
-        echo_all(buffer.getvalue(), nl=False)
+        for chunk in _chunks(rows):
+            writer.writerows({c: _csv_cell(r.get(c)) for c in columns} for r in chunk)
+            echo_all(buffer.getvalue(), nl=False)
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.getvalue():  # (the header of no rows)
+            echo_all(buffer.getvalue(), nl=False)
         return
-    if not rows:
+    widths, empty = [_width(c) for c in columns], True
+    for r in rows:
+        empty = False
+        widths = [max(w, _width(visible(_cell(r.get(c))))) for w, c in zip(widths, columns,
+                                                                          strict=True)]
+    if empty:
         echo("(none)")
         return
-    cells = [[visible(_cell(r.get(c))) for c in columns] for r in rows]
-    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
     echo("  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True)).rstrip())
     echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        echo("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+    for r in rows:
+        echo("  ".join(_pad(visible(_cell(r.get(c))), w)
+                       for c, w in zip(columns, widths, strict=True)).rstrip())
+
+
+def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == EMIT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _emit_json(rows: Iterable[dict]) -> None:
+    """The rows as :func:`echo_json` writes a list of them, the same text, a chunk at a time."""
+    def dumped(row: dict) -> str:
+        try:
+            text = json.dumps(row, ensure_ascii=False, indent=2, allow_nan=False)
+        except ValueError:  # (a number that is not finite: null, as echo_json writes it)
+            text = json.dumps(_finite(row), ensure_ascii=False, indent=2, allow_nan=False)
+        return "  " + text.replace("\n", "\n  ")
+
+    opening = "[\n"
+    for chunk in _chunks(rows):
+        echo_all(opening + ",\n".join(dumped(r) for r in chunk), nl=False)
+        opening = ",\n"
+    echo_all("[]" if opening == "[\n" else "\n]")
 
 
 class _CsvRows(io.StringIO):

@@ -12,8 +12,7 @@ COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severi
            "due_on", "overdue_working_days", "basis", "provisional"]
 
 
-def emit_report(engine, rows: list[dict], fmt: str, columns: list[str], county: str | None
-                ) -> None:
+def emit_report(engine, rows, fmt: str, columns: list[str], county: str | None) -> None:
     """The rows, and on stderr a note when --county names no case at all: an empty report
     for a misspelt county would read as "nothing wrong there"."""
     emit(rows, fmt, columns)
@@ -69,8 +68,8 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
       doudi report breaches --as-of 2026-06-30 --include-late --format csv > breaches.csv
     """
     engine = open_engine(db_path)
-    rows = [b.to_json() for b in engine.breaches(as_of, province, workflow, county, include_late)]
-    emit_report(engine, rows, fmt, COLUMNS, county)
+    with engine.breach_rows(as_of, province, workflow, county, include_late) as rows:
+        emit_report(engine, rows, fmt, COLUMNS, county)
 
 
 @report.command("at-risk")
@@ -83,8 +82,8 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     """Running deadlines due on --as-of or within the next --within working days, soonest
     due first."""
     engine = open_engine(db_path)
-    rows = [b.to_json() for b in engine.at_risk(as_of, within, province, workflow, county)]
-    emit_report(engine, rows, fmt, COLUMNS, county)
+    with engine.at_risk_rows(as_of, within, province, workflow, county) as rows:
+        emit_report(engine, rows, fmt, COLUMNS, county)
 
 
 SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "amount", "basis",
