@@ -123,12 +123,16 @@ class LeftCases:
         raise error
 
 
-def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
-    """``verify``'s ``heads``, checked: each (case id, seq, hash) as :meth:`chain_heads` gives."""
+def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
+    """``verify``'s ``heads``, checked: each (case id, seq, hash) as :meth:`chain_heads` gives.
+    Heads that can be read again (a list, `audit verify --heads`'s file) are checked here and
+    read again where they are used, not copied: a million are several hundred MB; an
+    iterator, read once, is held."""
     if heads is None:
         return []
     if isinstance(heads, (str, bytes)) or not isinstance(heads, Iterable):
         raise InvalidInput(f"heads must be (case id, seq, hash) triples, got {heads!r}")
+    once = iter(heads) is heads
     kept = []
     for head in heads:
         if not (isinstance(head, (tuple, list)) and len(head) == 3
@@ -137,8 +141,9 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> list[ChainHead]:
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("heads must be (case id, seq, hash) triples, as chain_heads "
                                f"gives them: got {head!r}")
-        kept.append((head[0], head[1], head[2]))
-    return kept
+        if once:
+            kept.append((head[0], head[1], head[2]))
+    return kept if once else heads
 
 
 #: Stored JSON text as written before 2026-11-23 may hold NaN or infinity (or a row changed
@@ -563,7 +568,7 @@ class Maintenance:
         return sorted(found, key=lambda f: f.id)
 
     def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,
-                      kept: list[ChainHead], unchecked: set[tuple[str, str]]
+                      kept: Iterable[ChainHead], unchecked: set[tuple[str, str]]
                       ) -> tuple[int, int, list[Finding]]:
         """:meth:`verify` of the cases; ``unchecked``: (province, workflow) whose deadlines
         are not compared."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from engine.cli import cli
@@ -55,26 +57,50 @@ def heads(case_id, db_path) -> None:
 HEADS_WRITTEN = 1000
 
 
-def _read_heads(file) -> list[tuple[str, int, str]]:
-    """The lines `audit heads` printed, each checked; a line that is not one is usage (2)."""
-    from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
+class _KeptHeads:
+    """The lines `audit heads` printed, each checked when the list is made (a line that is
+    not one is usage, 2) and read again from the file each time the list is iterated, so a
+    million cases' heads are not held (379 MB at its peak when they were). A file that
+    cannot be read twice (stdin, a pipe) is copied to a temporary file as it is checked."""
 
-    kept, number, name = [], 0, file_name(file)
-    try:
-        for number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\r\n").split("\t")
-            if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
-                    or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
-                raise InvalidInput(f"{name} line {number}: not a chain head as `doudi audit "
-                                   f"heads` prints it (case id, seq, hash, tab-separated): "
-                                   f"{line.rstrip()[:80]!r}")
-            kept.append((parts[0], int(parts[1]), parts[2]))
-    except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
-        raise DoudiError(f"{name} could not be read at line {number + 1}: "
-                         f"{exc.strerror or exc}") from None
-    return kept
+    def __init__(self, file) -> None:
+        import tempfile
+
+        self.name, self.count = file_name(file), 0
+        try:
+            seekable = file.seekable()
+        except (OSError, ValueError):
+            seekable = False
+        self._file = file if seekable else tempfile.TemporaryFile(  # noqa: SIM115 (gone with the process)
+            "w+", encoding="utf-8")
+        for _ in self._heads(file, copy=not seekable):
+            self.count += 1
+
+    def __iter__(self) -> Iterator[tuple[str, int, str]]:
+        return self._heads(self._file)
+
+    def _heads(self, file, copy: bool = False) -> Iterator[tuple[str, int, str]]:
+        from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
+
+        number = 0
+        try:
+            if not copy:
+                file.seek(0)
+            for number, line in enumerate(file, start=1):
+                if copy:
+                    self._file.write(line)
+                if not line.strip():
+                    continue
+                parts = line.rstrip("\r\n").split("\t")
+                if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
+                        or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
+                    raise InvalidInput(f"{self.name} line {number}: not a chain head as `doudi "
+                                       f"audit heads` prints it (case id, seq, hash, "
+                                       f"tab-separated): {line.rstrip()[:80]!r}")
+                yield parts[0], int(parts[1]), parts[2]
+        except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
+            raise DoudiError(f"{self.name} could not be read at line {number + 1}: "
+                             f"{exc.strerror or exc}") from None
 
 
 @audit.command()
@@ -98,11 +124,11 @@ def verify(case_id, heads_file, db_path) -> None:
     is named, kept as evidence), 1 when any is not (one line per broken case or setting) or
     the file is damaged.
     """
-    kept = _read_heads(heads_file) if heads_file is not None else None
+    kept = _KeptHeads(heads_file) if heads_file is not None else None
     engine = open_engine(db_path)
     # A list piped from nothing (or the wrong file) would check no kept head and pass; a
     # database with no case yet has an empty list (`audit heads` printed nothing for it).
-    if kept == [] and (stored := engine.store.count_cases()):
+    if kept is not None and not kept.count and (stored := engine.store.count_cases()):
         raise InvalidInput(f"{file_name(heads_file)} holds no chain heads (`doudi audit heads` prints "
                            f"one line a case), and the database holds {counted(stored, 'case')}: "
                            "give the list kept earlier, or leave --heads out")
