@@ -111,12 +111,15 @@ class Reports:
         workflow: str | None = None,
         county: str | None = None,
         window: int = DEFAULT_WINDOW,
+        progress: Callable[[int, int], None] | None = None,
     ) -> SortedRows:
         """:meth:`report`'s results as their JSON rows (:meth:`Breach.to_json`), in its order,
         sorted on disk rather than held: a report with every deadline met late in the province
         (half a million rows at a million cases) held them all, 1.1 GB at its peak. Iterate
-        the result (as often as needed), then close it."""
-        judged = self._judged(as_of, statuses, province, workflow, county, window)
+        the result (as often as needed), then close it. ``progress(done, total)``: called
+        with the stored deadline rows read since the last call and how many it reads in all
+        (counted first, when it is given), as each case is reached."""
+        judged = self._judged(as_of, statuses, province, workflow, county, window, progress)
         rows = SortedRows()
         try:
             for breach in judged:
@@ -134,9 +137,11 @@ class Reports:
         workflow: str | None,
         county: str | None,
         window: int,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Iterator[Breach]:
         """The report's results as they are found, unsorted; the arguments checked first (at
         the call, not when the first result is asked for)."""
+        arguments.callback(progress, "progress")
         as_of, window = arguments.a_date(as_of, "as_of"), arguments.window(window, "window")
         self.calendar().check(as_of)  # (a date no deadline can be counted on, as at-risk says)
         if (not isinstance(statuses, tuple | list) or not statuses
@@ -150,10 +155,12 @@ class Reports:
             self.registry.province(province)
         if workflow is not None and workflow not in available_workflows():
             raise InvalidInput(unknown_workflow(workflow))
-        return self._judging(as_of, tuple(statuses), province, workflow, county, window)
+        return self._judging(as_of, tuple(statuses), province, workflow, county, window,
+                             progress)
 
     def _judging(self, as_of: date, statuses: tuple[str, ...], province: str | None,
-                 workflow: str | None, county: str | None, window: int) -> Iterator[Breach]:
+                 workflow: str | None, county: str | None, window: int,
+                 progress: Callable[[int, int], None] | None) -> Iterator[Breach]:
         filters = {"province": province, "workflow": workflow, "county": county}
         # (a case rebuilt as of a past date is counted with the county settings as stored
         # now, as Engine.case counts it: another process may have recorded one since)
@@ -203,9 +210,17 @@ class Reports:
             if "at_risk" in statuses else as_of
         beyond = self._beyond_window(as_of, window) \
             if "at_risk" in statuses and "open" not in statuses else None
+        told = None
+        if progress is not None:
+            total = self.store.count_report_candidates(as_of, statuses, until, **filters,
+                                                       except_states=auto_states)
+            progress(0, total)
+
+            def told(read: int) -> None:
+                progress(read, total)
         for case, deadlines in self.store.report_candidates(
                 as_of, statuses, until, **filters, except_states=auto_states,
-                beyond_window=beyond):
+                beyond_window=beyond, progress=told):
             yield from judge(case, deadlines)
 
     def _at_risk_until(self, as_of: date, window: int, provinces: list[str],
@@ -281,11 +296,12 @@ class Reports:
         workflow: str | None = None,
         county: str | None = None,
         include_late: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> SortedRows:
         """:meth:`breaches` as their JSON rows, sorted on disk (:meth:`report_rows`)."""
         include_late = arguments.flag(include_late, "include_late")
         statuses = LATE if include_late else ("breached",)
-        return self.report_rows(as_of, statuses, province, workflow, county)
+        return self.report_rows(as_of, statuses, province, workflow, county, progress=progress)
 
     def at_risk(
         self,
@@ -306,10 +322,12 @@ class Reports:
         province: str | None = None,
         workflow: str | None = None,
         county: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> SortedRows:
         """:meth:`at_risk` as their JSON rows, sorted on disk (:meth:`report_rows`)."""
         arguments.window(within, "within")
-        return self.report_rows(as_of, ("at_risk",), province, workflow, county, window=within)
+        return self.report_rows(as_of, ("at_risk",), province, workflow, county, window=within,
+                                progress=progress)
 
     def exceptions(self, province: str | None = None, county: str | None = None) -> list[dict]:
         """Cases routed outside the ordinary rules, and those archived in their own class."""

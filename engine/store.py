@@ -878,8 +878,11 @@ class Store:
         province: str | None = None, workflow: str | None = None, county: str | None = None,
         except_states: Iterable[str] = (),
         beyond_window: Callable[[str, str | None, str], bool] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> Iterator[tuple[CaseRecord, list[Deadline]]]:
         """Stored deadlines that may have one of ``statuses`` on ``as_of``, case by case.
+        ``progress`` is called with the number of rows read (:meth:`count_report_candidates`
+        counts them) as each case is reached.
 
         Only cases whose stored rows are current on ``as_of`` (no event after it), neither
         in ``except_states`` nor without a state (those the caller rebuilds itself); the
@@ -893,6 +896,66 @@ class Store:
         to be neither late nor at risk on its case's calendar, left out before its case and
         deadline are built (most of an at-risk report's candidates).
         """
+        query = self._report_query(as_of, statuses, at_risk_until, province, workflow, county,
+                                   except_states)
+        if query is None:
+            return
+        sql, args = query
+        cursor = self.db.conn.execute(sql + " order by case_id, id", args)
+        read = 0  # (rows read since progress was last told)
+        # Plain tuples, picked by position: a dict of all ~30 columns a row took a third of
+        # an at-risk report's time.
+        names = [c[0] for c in cursor.description]
+        case_at = [(name[2:], i) for i, name in enumerate(names) if name.startswith("c_")]
+        deadline_at = [(name, names.index(name)) for name in DEADLINE_FIELDS]
+        case_id_at = names.index("case_id")
+        # The texts a rule repeats on every row (its title, clause, computation: about 1 KB
+        # a deadline) are kept once each: sqlite3 makes a new string for every row read, and
+        # a report's results keep theirs (an at-risk report's grow with the province).
+        share = {}.setdefault
+        case_own = [(name, i) for name, i in case_at if name not in _REPEATED_TEXT]
+        case_shared = [(name, i) for name, i in case_at if name in _REPEATED_TEXT]
+        own = [(name, i) for name, i in deadline_at if name not in _REPEATED_TEXT]
+        shared = [(name, i) for name, i in deadline_at if name in _REPEATED_TEXT]
+        province_at, county_at = names.index("c_province"), names.index("c_county")
+        outcome_at, kind_at, due_at = names.index("outcome"), names.index("kind"), names.index("due_on")
+        case: CaseRecord | None = None
+        deadlines: list[Deadline] = []
+        for row in cursor:
+            read += 1
+            if (beyond_window is not None and row[outcome_at] is None and row[kind_at] == "duty"
+                    and beyond_window(row[province_at], row[county_at], row[due_at])):
+                continue
+            if case is None or row[case_id_at] != case.id:
+                if progress is not None and read > 1:
+                    progress(read - 1)
+                    read = 1
+                if case is not None:
+                    yield case, deadlines
+                values = {name: row[i] for name, i in case_own}
+                for name, i in case_shared:
+                    value = row[i]
+                    values[name] = share(value, value) if value.__class__ is str else value
+                case = CaseRecord.from_row(values)
+                deadlines = []
+            values = {"case_id": case.id}  # (named if damaged)
+            for name, i in own:
+                values[name] = row[i]
+            for name, i in shared:
+                value = row[i]
+                values[name] = share(value, value) if value.__class__ is str else value
+            deadlines.append(Deadline.from_row(values))
+        if progress is not None and read:
+            progress(read)
+        if case is not None:
+            yield case, deadlines
+
+    def _report_query(
+        self, as_of: date, statuses: Iterable[str], at_risk_until: date,
+        province: str | None, workflow: str | None, county: str | None,
+        except_states: Iterable[str],
+    ) -> tuple[str, list] | None:
+        """:meth:`report_candidates`' query and its arguments (None: no status it reads)."""
         on = as_of.isoformat()
         conditions: list[tuple[str, list[str]]] = []
         # ``open`` may be any running deadline (a paused duty past its due date, a window not
@@ -911,7 +974,7 @@ class Store:
             if outcome in statuses:
                 conditions.append((f"d.outcome = '{outcome}' and d.stopped_on <= ?", [on]))
         if not conditions:
-            return
+            return None
         # A running duty whose due date was blanked by hand would match no range and drop out
         # of the report unseen: read, it is named as damaged (one index seek on NULL). So is
         # one whose due date is no date and sorts after every date ("not a date"; a blob) or,
@@ -944,47 +1007,21 @@ class Store:
             f"where {condition}{cases}" for condition, _ in conditions)
         args = [a for _, condition_args in conditions
                 for a in (*condition_args, on, *except_states, *filter_args)]
-        cursor = self.db.conn.execute(sql + " order by case_id, id", args)
-        # Plain tuples, picked by position: a dict of all ~30 columns a row took a third of
-        # an at-risk report's time.
-        names = [c[0] for c in cursor.description]
-        case_at = [(name[2:], i) for i, name in enumerate(names) if name.startswith("c_")]
-        deadline_at = [(name, names.index(name)) for name in DEADLINE_FIELDS]
-        case_id_at = names.index("case_id")
-        # The texts a rule repeats on every row (its title, clause, computation: about 1 KB
-        # a deadline) are kept once each: sqlite3 makes a new string for every row read, and
-        # a report's results keep theirs (an at-risk report's grow with the province).
-        share = {}.setdefault
-        case_own = [(name, i) for name, i in case_at if name not in _REPEATED_TEXT]
-        case_shared = [(name, i) for name, i in case_at if name in _REPEATED_TEXT]
-        own = [(name, i) for name, i in deadline_at if name not in _REPEATED_TEXT]
-        shared = [(name, i) for name, i in deadline_at if name in _REPEATED_TEXT]
-        province_at, county_at = names.index("c_province"), names.index("c_county")
-        outcome_at, kind_at, due_at = names.index("outcome"), names.index("kind"), names.index("due_on")
-        case: CaseRecord | None = None
-        deadlines: list[Deadline] = []
-        for row in cursor:
-            if (beyond_window is not None and row[outcome_at] is None and row[kind_at] == "duty"
-                    and beyond_window(row[province_at], row[county_at], row[due_at])):
-                continue
-            if case is None or row[case_id_at] != case.id:
-                if case is not None:
-                    yield case, deadlines
-                values = {name: row[i] for name, i in case_own}
-                for name, i in case_shared:
-                    value = row[i]
-                    values[name] = share(value, value) if value.__class__ is str else value
-                case = CaseRecord.from_row(values)
-                deadlines = []
-            values = {"case_id": case.id}  # (named if damaged)
-            for name, i in own:
-                values[name] = row[i]
-            for name, i in shared:
-                value = row[i]
-                values[name] = share(value, value) if value.__class__ is str else value
-            deadlines.append(Deadline.from_row(values))
-        if case is not None:
-            yield case, deadlines
+        return sql, args
+
+    def count_report_candidates(
+        self, as_of: date, statuses: Iterable[str], at_risk_until: date,
+        province: str | None = None, workflow: str | None = None, county: str | None = None,
+        except_states: Iterable[str] = (),
+    ) -> int:
+        """How many deadline rows :meth:`report_candidates` reads with these arguments (those
+        ``beyond_window`` leaves out included): the length of a report's progress bar."""
+        query = self._report_query(as_of, statuses, at_risk_until, province, workflow, county,
+                                   except_states)
+        if query is None:
+            return 0
+        sql, args = query
+        return self.db.conn.execute(f"select count(*) from ({sql})", args).fetchone()[0]
 
     def next_case_number(self, prefix: str) -> int:
         """One more than the highest number used after ``prefix`` (ids given by hand count)."""

@@ -132,3 +132,36 @@ def test_verify_with_kept_heads_does_not_hold_them(report_dbs, monkeypatch, tmp_
         assert result.exit_code == 1
         assert result.stdout == (f"case {case_id}: event seq {seq} altered since its hash "
                                  f"{'0' * 64} was kept\n")
+
+
+@pytest.mark.parametrize("command", [["breaches", "--include-late"], ["at-risk", "--within", "5"]])
+def test_a_report_draws_a_progress_bar_on_a_terminal(report_dbs, monkeypatch, command):
+    """report breaches --include-late reads half a million stored deadlines at a million cases
+    (about 20 s) and showed nothing meanwhile. On a terminal it draws click's bar over the
+    deadlines it reads (counted first), finished before the report is written; elsewhere
+    none, and they are not counted. The report itself is the same."""
+    from engine.cli import reports
+
+    as_of, paths = report_dbs
+    args = ["report", *command, "--as-of", str(as_of), "--format", "csv"]
+    plain = run(paths[400], *args)
+    assert plain.exit_code == 0 and plain.stderr == ""
+    drawn, steps, real = [], [], reports.progress_bar
+
+    def shown(length, label):
+        drawn.append((label, length))
+        bar = real(length, label, True)
+        update = bar.update
+        bar.update = lambda n: (steps.append(n), update(n))
+        return bar
+
+    monkeypatch.setattr(reports, "progress_bar", shown)
+    assert run(paths[400], *args).stdout == plain.stdout and drawn == []  # (no terminal)
+    monkeypatch.setattr(reports, "on_a_terminal", lambda: True)
+    result = run(paths[400], *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == plain.stdout
+    (label, length), = drawn
+    assert label == "Reading the deadlines" and length >= plain.stdout.count("\n") - 1 > 0
+    assert result.stderr.startswith("Reading the deadlines")
+    assert sum(steps) == length and len(steps) > 2  # (every row counted was read, case by case)

@@ -256,11 +256,16 @@ def echo(message: str = "", nl: bool = True) -> None:
         click.echo(message, nl=nl)
 
 
+def on_a_terminal() -> bool:
+    """Whether stderr is a terminal, where a progress bar is drawn."""
+    return sys.stderr is not None and sys.stderr.isatty()  # (None: started with 2>&-)
+
+
 def progress_bar(length: int, label: str, shown: bool | None = None):
     """click's progress bar on stderr, drawn only on a terminal (or as ``shown`` says), so
     a script reading the output gets none of it."""
     if shown is None:
-        shown = sys.stderr is not None and sys.stderr.isatty()  # (None: started with 2>&-)
+        shown = on_a_terminal()
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
