@@ -428,8 +428,8 @@ class Reports:
                 })
         return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
 
-    def publication(self, county: str, as_of: date, province: str | None = None
-                    ) -> PublicationNotice:
+    def publication(self, county: str, as_of: date, province: str | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> PublicationNotice:
         """The 公布 of ``county`` as of ``as_of``, as ``doudi notice publication`` prints it
         (:func:`engine.notices.render` gives its text or HTML): the households receiving 低保
         there on that date (57号 第24条 publishes the 最低生活保障家庭), by posting place.
@@ -447,7 +447,10 @@ class Reports:
         does not cover, and a county with cases in several provinces and no ``province``;
         :class:`UnknownName` for a county with no 低保 case (``dibao`` or benefit) opened by
         ``as_of`` (most likely a misspelt one: a formal notice for it would still print).
+        ``progress(read, total)``: called with 1 as each case of the county is read, and how
+        many it reads in all (counted first, when it is given).
         """
+        arguments.callback(progress, "progress")
         county = arguments.text(county, "county")
         as_of = arguments.a_date(as_of, "as_of")
         province = arguments.maybe_text(province, "province")
@@ -460,7 +463,16 @@ class Reports:
         # lists thousands: their views held about 30 KB each, 326 MB for 10,000).
         rows: list[PublicationRow] = []
         found: set[str] = set()  # (the provinces of the county's cases)
-        for view, benefit in self._households_in(county, as_of, province):
+        tick = None
+        if progress is not None:
+            then_in, then_args = in_county_on(county, as_of)
+            total = sum(self.store.count_where(province, workflow, then_in, then_args)
+                        for workflow in (NOTICE_WORKFLOW, BENEFIT_WORKFLOW))
+            progress(0, total)
+
+            def tick() -> None:
+                progress(1, total)
+        for view, benefit in self._households_in(county, as_of, province, tick):
             found.add((view if view is not None else benefit.view).case.province)
             row = _publication_row(view, benefit, county)
             if row is not None:
@@ -478,19 +490,23 @@ class Reports:
         return _publication_notice(rows, county, as_of, publicity.citation if publicity else None)
 
     def _in_county_on(self, workflow: str, county: str, as_of: date, province: str | None,
-                      known: Container[str] = ()) -> Iterator[CaseView]:
+                      known: Container[str] = (), tick: Callable[[], None] | None = None
+                      ) -> Iterator[CaseView]:
         """The cases of ``workflow`` opened by ``as_of`` that were in ``county`` on that date,
         each as of then (as the reports take it: one moved since is where it was then), but
-        those in ``known`` (not read again); one at a time."""
+        those in ``known`` (not read again); one at a time. ``tick()`` as each case is read."""
         then_in, then_args = in_county_on(county, as_of)
         for case in self.store.cases(province=province, workflow=workflow, condition=then_in,
                                      args=then_args):
+            if tick is not None:
+                tick()
             if case.opened_on <= as_of and case.id not in known:
                 view = self.case(case.id, as_of=as_of)
                 if view.case.county == county:
                     yield view
 
-    def _households_in(self, county: str, as_of: date, province: str | None
+    def _households_in(self, county: str, as_of: date, province: str | None,
+                       tick: Callable[[], None] | None = None
                        ) -> Iterator[tuple[CaseView | None, Benefit | None]]:
         """The households that may have received 低保 in ``county`` on ``as_of``, each its
         ``dibao`` case and its benefit case as of then (either None where it has none), once
@@ -499,11 +515,11 @@ class Reports:
         :func:`engine.notices.receiving` gives the county; empty where the county had no case
         of either."""
         seen: set[str] = set()  # (the benefit cases read through their dibao case)
-        for view in self._in_county_on(NOTICE_WORKFLOW, county, as_of, province):
+        for view in self._in_county_on(NOTICE_WORKFLOW, county, as_of, province, tick=tick):
             benefit = self._benefit_on(view, as_of)
             seen.add(benefit.view.id if benefit is not None else view.id)
             yield view, benefit
-        for paid in self._in_county_on(BENEFIT_WORKFLOW, county, as_of, province, seen):
+        for paid in self._in_county_on(BENEFIT_WORKFLOW, county, as_of, province, seen, tick):
             final = self.registry.workflow(paid.case.province, paid.case.workflow).final_states
             confirmed = [link["case_id"] for link in paid.links  # (not a transfer's new case)
                          if link["workflow"] == NOTICE_WORKFLOW

@@ -561,6 +561,15 @@ class Store:
             condition = f"({condition}) and {where}"
         return self.each_case(condition, [*args, *filter_args])
 
+    def count_where(self, province: str | None = None, workflow: str | None = None,
+                    condition: str = "1", args: Iterable = ()) -> int:
+        """How many cases :meth:`cases` gives with these arguments (no county filter)."""
+        where, filter_args = _filters(province=province, workflow=workflow)
+        if where:
+            condition = f"({condition}) and {where}"
+        return self.db.execute(f"select count(*) from cases where {condition}",
+                               [*args, *filter_args]).fetchone()[0]
+
     def recipients_by_village(
         self, province: str, workflow: str, open_states: Iterable[str], more_than: int,
         county: str | None = None, ended: Iterable[tuple[str, str]] = (),

@@ -60,9 +60,12 @@ def publication(county: str, as_of: date, province: str | None, fmt: str, db_pat
     Grouped by posting place (the benefit case's village, else the confirmed case's, else the
     county); the footer cites 民发〔2021〕57号 第24条 and the province's 公示公布 clause.
     """
+    from engine.cli.reports import with_progress
     from engine.notices import render
 
-    notice = open_engine(db_path).publication(county, as_of, province)
+    engine = open_engine(db_path)
+    notice = with_progress(lambda progress: engine.publication(county, as_of, province, progress),
+                         "Reading the cases")
     echo_all(render(notice, fmt), nl=False)
 
 

@@ -28,16 +28,17 @@ def emit_report(engine, rows, fmt: str, columns: list[str], county: str | None) 
         click.echo(f"note: no case names county {county!r}; check the spelling", err=True)
 
 
-def judged_rows(make):
-    """``make(progress)``'s rows (a :class:`~engine.reports.SortedRows`), with a progress bar
-    over the stored deadlines the report reads, drawn on a terminal only (elsewhere they are
-    not counted first): --include-late at a million cases reads half a million, about 20 s."""
+def with_progress(make, label: str = "Reading the deadlines"):
+    """``make(progress)``'s result (a report's :class:`~engine.reports.SortedRows`, the 公布),
+    with a progress bar over the rows it reads, drawn on a terminal only (elsewhere they are
+    not counted first): --include-late at a million cases reads half a million stored
+    deadlines, about 20 s; the 公布 of 13,334 households about 3 s."""
     bar = None
 
     def told(read: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = progress_bar(total, "Reading the deadlines")
+            bar = progress_bar(total, label)
             bar.__enter__()
         bar.update(read)
 
@@ -96,7 +97,7 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
       doudi report breaches --as-of 2026-06-30 --include-late --format csv > breaches.csv
     """
     engine = open_engine(db_path)
-    with judged_rows(lambda progress: engine.breach_rows(
+    with with_progress(lambda progress: engine.breach_rows(
             as_of, province, workflow, county, include_late, progress=progress)) as rows:
         emit_report(engine, rows, fmt, COLUMNS, county)
 
@@ -111,7 +112,7 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     """Running deadlines due on --as-of or within the next --within working days, soonest
     due first."""
     engine = open_engine(db_path)
-    with judged_rows(lambda progress: engine.at_risk_rows(
+    with with_progress(lambda progress: engine.at_risk_rows(
             as_of, within, province, workflow, county, progress=progress)) as rows:
         emit_report(engine, rows, fmt, COLUMNS, county)
 
