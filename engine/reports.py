@@ -48,6 +48,11 @@ def report_order(breach: Breach) -> tuple:
             breach.case.id, breach.view.deadline.rule)
 
 
+def _unpublished_order(row: dict) -> tuple[str, str]:
+    """The unpublished report's order: the oldest confirmation first, then by case."""
+    return row["approved_on"], row["case_id"]
+
+
 class SortedRows:
     """Rows (dicts of JSON values) given with their sort keys, read back in the keys' order
     (rows of equal keys as given) and as often as needed, held in a private temporary SQLite
@@ -392,21 +397,56 @@ class Reports:
         benefit case stopped or ended by then is not listed, as no 公布 lists it. ``review``
         is the province's clause on what failing to publish costs the office
         (``publication_review``), where it has one."""
+        return sorted(self._unpublished(province, county, as_of, None), key=_unpublished_order)
+
+    def unpublished_rows(self, province: str | None = None, county: str | None = None,
+                         as_of: date | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> SortedRows:
+        """:meth:`unpublished`'s rows, sorted on disk (:class:`SortedRows`; close it after):
+        a province that records no 公布 has most of its confirmed cases in it.
+        ``progress(read, total)``: called with 1 as each waiting case is read, and how many
+        it reads in all (counted first, when it is given)."""
+        found = self._unpublished(province, county, as_of, progress)
+        rows = SortedRows()
+        try:
+            for row in found:
+                rows.add((*_unpublished_order(row), None, None), row)
+        except BaseException:
+            rows.close()
+            raise
+        return rows
+
+    def _unpublished(self, province: str | None, county: str | None, as_of: date | None,
+                     progress: Callable[[int, int], None] | None) -> Iterator[dict]:
+        """:meth:`unpublished`'s rows as found, unsorted; the arguments checked first."""
+        arguments.callback(progress, "progress")
         province = arguments.maybe_text(province, "province")
         county = arguments.maybe_text(county, "county")
         as_of = self.today() if as_of is None else arguments.a_date(as_of, "as_of")
         self.calendar().check(as_of)  # (as the other reports: a date the calendar knows)
-        rows = []
-        for code in self._province_codes(province):
+        return self._waiting(self._province_codes(province), county, as_of, progress)
+
+    def _waiting(self, codes: list[str], county: str | None, as_of: date,
+                 progress: Callable[[int, int], None] | None) -> Iterator[dict]:
+        places = []
+        for code in codes:
             wf = self.workflow(code, NOTICE_WORKFLOW)
             waiting = {s for t in wf.transitions if t.event == PUBLISH_EVENT for s in t.sources}
+            query = (code, NOTICE_WORKFLOW, sorted(waiting), APPROVE_EVENT, PUBLISH_EVENT, as_of,
+                     county, BENEFIT_WORKFLOW)
+            places.append((code, wf, query))
+        total = 0
+        if progress is not None:
+            total = sum(self.store.count_waiting(*query) for _, _, query in places)
+            progress(0, total)
+        for code, wf, query in places:
             # (the basis the 公布 itself cites: 57号 第24条 and the province's own clause)
             publicity = wf.parameters.get("publicity")
             basis = publication_basis(publicity.citation if publicity else None)
             review = wf.parameters.get("publication_review")
-            for row in self.store.waiting_since(code, NOTICE_WORKFLOW, sorted(waiting),
-                                                APPROVE_EVENT, PUBLISH_EVENT, as_of, county,
-                                                BENEFIT_WORKFLOW):
+            for row in self.store.waiting_since(*query):
+                if progress is not None:
+                    progress(1, total)
                 try:
                     approved = stored_date(row["since"])
                 except ValueError as exc:  # (an event's date changed by hand)
@@ -420,13 +460,12 @@ class Reports:
                 then = receiving(self._benefit_on(view, as_of), view.case.county)
                 if then is None or (county is not None and then != county):
                     continue
-                rows.append({
+                yield {
                     "case_id": row["case_id"], "province": code, "county": then,
                     "approved_on": row["since"], "days": (as_of - approved).days,
                     "basis": basis,
                     "review": review.citation if review is not None and review.value else None,
-                })
-        return sorted(rows, key=lambda r: (r["approved_on"], r["case_id"]))
+                }
 
     def publication(self, county: str, as_of: date, province: str | None = None,
                     progress: Callable[[int, int], None] | None = None) -> PublicationNotice:

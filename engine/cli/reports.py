@@ -196,4 +196,6 @@ def unpublished(as_of, province, county, fmt, db_path) -> None:
     has one. Record the 公布 with: doudi case fire ID publish --on DATE.
     """
     engine = open_engine(db_path)
-    emit_report(engine, engine.unpublished(province, county, as_of), fmt, UNPUBLISHED_COLUMNS, county)
+    with with_progress(lambda progress: engine.unpublished_rows(province, county, as_of, progress),
+                       "Reading the cases") as rows:
+        emit_report(engine, rows, fmt, UNPUBLISHED_COLUMNS, county)
