@@ -261,3 +261,34 @@ def test_the_unpublished_report_draws_a_progress_bar_on_a_terminal(unpublished_d
     assert drawn == [("Reading the cases", 2000)] and sum(steps) == 2000
     approved = [line.split(",")[4] for line in plain.stdout.splitlines()[1:]]
     assert approved == sorted(approved)
+
+
+def test_audit_heads_draws_a_progress_bar_while_the_list_goes_to_a_file(report_dbs,
+                                                                       monkeypatch):
+    """audit heads of a million cases took 6 s, nothing shown. On a terminal, with the list
+    going to a file (not over it on the terminal), click's bar over the cases; not for one
+    case; the same list."""
+    from engine.cli import audit
+
+    _, paths = report_dbs
+    plain = run(paths[400], "audit", "heads")
+    drawn, steps, real = [], [], audit.progress_bar
+
+    def recorded(length, label, shown=None):
+        drawn.append((label, length, shown))
+        bar = real(length, label, shown)
+        update = bar.update
+        bar.update = lambda n: (steps.append(n), update(n))
+        return bar
+
+    monkeypatch.setattr(audit, "progress_bar", recorded)
+    monkeypatch.setattr(audit, "HEADS_WRITTEN", 50)
+    monkeypatch.setattr(audit, "on_a_terminal", lambda: True)
+    result = run(paths[400], "audit", "heads")
+    assert result.exit_code == 0 and result.stdout == plain.stdout
+    assert drawn == [("Listing", 400, True)] and sum(steps) == 400 and len(steps) == 8
+    assert result.stderr.startswith("Listing")
+    case_id = plain.stdout.split("\t")[0]
+    drawn.clear()
+    assert run(paths[400], "audit", "heads", "--case", case_id).stdout.startswith(case_id)
+    assert drawn == [("Listing", 0, False)]
