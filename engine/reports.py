@@ -8,14 +8,16 @@ the others one at a time (see :meth:`Reports.report`), so its memory stays flat.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import Callable, Container, Iterator
 from datetime import date, timedelta
 
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
 from engine.effects import SANCTION_KINDS
-from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar, UnknownName
+from engine.errors import DamagedRecord, DoudiError, InvalidInput, OutsideCalendar, UnknownName
 from engine.notices import (
     APPLICATION_RELATION,
     APPROVE_EVENT,
@@ -57,37 +59,63 @@ class SortedRows:
     """Rows (dicts of JSON values) given with their sort keys, read back in the keys' order
     (rows of equal keys as given) and as often as needed, held in a private temporary SQLite
     database: it keeps a few MB in memory and the rest on disk (SQLite's temporary
-    directory), so a report of the whole province does not hold its rows. Closed, the file
-    is gone."""
+    directory: $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp, the first it can
+    write), so a report of the whole province does not hold its rows, and a small one
+    never touches the disk. Closed, the file is gone; one never closed is closed when it is
+    garbage-collected. A temporary file that cannot be written (no folder writable, a full
+    disk) is a :class:`DoudiError` saying so, not the database's error; rows added or read
+    after :meth:`close` an :class:`InvalidInput`."""
 
     def __init__(self) -> None:
-        import sqlite3
-
-        self._db = sqlite3.connect("")  # ("": a temporary file, deleted when closed)
-        self._db.execute("create table rows (k1, k2, k3, k4, row text)")
-        self._count = 0
+        self._db: sqlite3.Connection | None = sqlite3.connect("")  # ("": a temporary file,
+        self._count = 0                                            # deleted when closed)
+        with self._sorting():
+            self._db.execute("create table rows (k1, k2, k3, k4, row text)")
 
     def add(self, key: tuple, row: dict) -> None:
-        self._db.execute("insert into rows values (?, ?, ?, ?, ?)",
-                         [*key, json.dumps(row, ensure_ascii=False)])
+        with self._sorting() as db:
+            db.execute("insert into rows values (?, ?, ?, ?, ?)",
+                       [*key, json.dumps(row, ensure_ascii=False)])
         self._count += 1
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[dict]:
-        # (rowid last: rows of equal keys in the order given, as a stable sort keeps them)
-        for (text,) in self._db.execute("select row from rows order by k1, k2, k3, k4, rowid"):
-            yield json.loads(text)
+        with self._sorting() as db:
+            # (rowid last: rows of equal keys in the order given, as a stable sort keeps them)
+            for (text,) in db.execute("select row from rows order by k1, k2, k3, k4, rowid"):
+                yield json.loads(text)
+
+    @contextlib.contextmanager
+    def _sorting(self) -> Iterator[sqlite3.Connection]:
+        if self._db is None:
+            raise InvalidInput(_ROWS_CLOSED)
+        try:
+            yield self._db
+        except sqlite3.ProgrammingError:  # (closed while they were being read)
+            if self._db is None:
+                raise InvalidInput(_ROWS_CLOSED) from None
+            raise
+        except sqlite3.OperationalError as exc:  # (the temporary file: disk I/O error, full)
+            raise DoudiError(f"could not sort the report's rows in a temporary file ({exc}): "
+                             "SQLite writes it in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp "
+                             "or /tmp; point TMPDIR at a folder with room") from None
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            db, self._db = self._db, None
+            db.close()
 
     def __enter__(self) -> SortedRows:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_ROWS_CLOSED = ("the report's rows were closed (SortedRows.close(), or the end of its with "
+                "block): read them before")
 
 
 class Reports:

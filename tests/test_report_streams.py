@@ -15,7 +15,7 @@ from test_bench_data import load_bench
 
 from engine import Engine
 from engine.cli import cli, options
-from helpers import run
+from helpers import error_line, run
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +292,52 @@ def test_audit_heads_draws_a_progress_bar_while_the_list_goes_to_a_file(report_d
     drawn.clear()
     assert run(paths[400], "audit", "heads", "--case", case_id).stdout.startswith(case_id)
     assert drawn == [("Listing", 0, False)]
+
+
+def _temporary_files_full(monkeypatch):
+    """SQLite's temporary files as a full disk (or a folder it cannot write) leaves them:
+    the private temporary database holds no page."""
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def full(database, *args, **kwargs):
+        db = connect(database, *args, **kwargs)
+        if database == "":
+            db.execute("pragma max_page_count = 1")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", full)
+
+
+@pytest.mark.parametrize("command", [["breaches", "--include-late"], ["at-risk"],
+                                     ["unpublished"]])
+def test_a_report_that_cannot_write_its_temporary_file_says_so(report_dbs, monkeypatch, command):
+    """A report sorts its rows in SQLite's temporary folder: one it cannot write there (a
+    full disk, no folder writable) says so in one line, exit 1, not "database error: disk
+    I/O error", which read as the database itself damaged."""
+    as_of, paths = report_dbs
+    _temporary_files_full(monkeypatch)
+    result = run(paths[400], "report", *command, "--as-of", str(as_of))
+    assert result.exit_code == 1, result.output
+    line = error_line(result, "Error: could not sort the report's rows in a temporary file "
+                              "(database or disk is full)")
+    assert "TMPDIR" in line and "database error" not in line
+
+
+def test_report_rows_read_after_they_are_closed_is_one_clear_error(report_dbs):
+    """Rows read (or added) after close(), or closed while they are read, are an
+    InvalidInput saying so, not sqlite3's "Cannot operate on a closed database"; read twice
+    before, they are the same."""
+    from engine.errors import InvalidInput
+
+    as_of, paths = report_dbs
+    engine = Engine.open(paths[400])
+    with engine.breach_rows(as_of, include_late=True) as rows:
+        assert len(rows) > 1 and list(rows) == list(rows)
+        reading = iter(rows)
+        next(reading)
+    for read in (lambda: list(rows), lambda: next(reading), lambda: rows.add((0, "", "", ""), {})):
+        with pytest.raises(InvalidInput, match="the report's rows were closed"):
+            read()
+    rows.close()  # (again: nothing)
