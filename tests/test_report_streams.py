@@ -341,3 +341,29 @@ def test_report_rows_read_after_they_are_closed_is_one_clear_error(report_dbs):
         with pytest.raises(InvalidInput, match="the report's rows were closed"):
             read()
     rows.close()  # (again: nothing)
+
+
+def test_verify_refuses_a_heads_list_changed_while_it_was_read(report_dbs, monkeypatch, tmp_path):
+    """audit verify --heads FILE checks the list's lines, then reads them again where it
+    checks them: a list written again over it meanwhile (`audit heads > FILE` from a cron
+    job: the file cut to its first lines) would have had only those heads checked, and
+    passed. It is one line saying so, exit 1."""
+    from engine.cli import audit
+
+    _, paths = report_dbs
+    kept = tmp_path / "heads.txt"
+    text = run(paths[400], "audit", "heads").stdout
+    kept.write_text(text, encoding="utf-8")
+    opened = audit.open_engine
+
+    def written_over(db_path):
+        with open(kept, "w", encoding="utf-8") as again:  # (the same file, cut and written)
+            again.write(text.splitlines(keepends=True)[0])
+        return opened(db_path)
+
+    monkeypatch.setattr(audit, "open_engine", written_over)
+    result = run(paths[400], "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: {kept} changed while it was read (written again over "
+                                  "it?): the heads checked are not the list's; run it again on "
+                                  "a list not being written")

@@ -72,7 +72,9 @@ class _KeptHeads:
     """The lines `audit heads` printed, each checked when the list is made (a line that is
     not one is usage, 2) and read again from the file each time the list is iterated, so a
     million cases' heads are not held (379 MB at its peak when they were). A file that
-    cannot be read twice (stdin, a pipe) is copied to a temporary file as it is checked."""
+    cannot be read twice (stdin, a pipe) is copied to a temporary file as it is checked. A
+    file changed between the two readings (a list written again over it meanwhile) is an
+    error once read again: the heads checked would not be the list's."""
 
     def __init__(self, file) -> None:
         import tempfile
@@ -84,6 +86,7 @@ class _KeptHeads:
             seekable = False
         self._file = file if seekable else tempfile.TemporaryFile(  # noqa: SIM115 (gone with the process)
             "w+", encoding="utf-8")
+        self._read: bytes | None = None  # (the digest of the lines read first)
         for _ in self._heads(file, copy=not seekable):
             self.count += 1
 
@@ -91,13 +94,16 @@ class _KeptHeads:
         return self._heads(self._file)
 
     def _heads(self, file, copy: bool = False) -> Iterator[tuple[str, int, str]]:
+        import hashlib
+
         from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
 
-        number = 0
+        number, read = 0, hashlib.sha256()
         try:
             if not copy:
                 file.seek(0)
             for number, line in enumerate(file, start=1):
+                read.update(line.encode())
                 if copy:
                     self._file.write(line)
                 if not line.strip():
@@ -109,6 +115,12 @@ class _KeptHeads:
                                        f"audit heads` prints it (case id, seq, hash, "
                                        f"tab-separated): {line.rstrip()[:80]!r}")
                 yield parts[0], int(parts[1]), parts[2]
+            if self._read is None:
+                self._read = read.digest()
+            elif read.digest() != self._read:
+                raise DoudiError(f"{self.name} changed while it was read (written again over "
+                                 "it?): the heads checked are not the list's; run it again on "
+                                 "a list not being written")
         except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
             raise DoudiError(f"{self.name} could not be read at line {number + 1}: "
                              f"{exc.strerror or exc}") from None
