@@ -367,3 +367,19 @@ def test_verify_refuses_a_heads_list_changed_while_it_was_read(report_dbs, monke
     assert error_line(result) == (f"Error: {kept} changed while it was read (written again over "
                                   "it?): the heads checked are not the list's; run it again on "
                                   "a list not being written")
+
+
+def test_verify_refuses_a_heads_list_that_is_not_utf_8(report_dbs, tmp_path):
+    """A heads list saved again in another encoding (GBK: a case id 甲县-1) is one line naming
+    the file, exit 2, from a file and from stdin: it was a UnicodeDecodeError
+    traceback."""
+    _, paths = report_dbs
+    lines = run(paths[400], "audit", "heads").stdout.splitlines(keepends=True)
+    data = "".join(lines[:2]).encode() + "甲县-1\t0\t".encode("gbk") + b"0" * 64 + b"\n"
+    kept = tmp_path / "heads.txt"
+    kept.write_bytes(data)
+    for result, name in ((run(paths[400], "audit", "verify", "--heads", str(kept)), str(kept)),
+                         (run(paths[400], "audit", "verify", "--heads", "-", input=data), "-")):
+        assert result.exit_code == 2, result.output
+        assert error_line(result) == (f"Error: {name}: not UTF-8 (`doudi audit heads` "
+                                      "writes UTF-8: save it so)")

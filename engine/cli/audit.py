@@ -121,6 +121,9 @@ class _KeptHeads:
                 raise DoudiError(f"{self.name} changed while it was read (written again over "
                                  "it?): the heads checked are not the list's; run it again on "
                                  "a list not being written")
+        except UnicodeDecodeError:  # (a list saved again in GBK: a traceback, as any file)
+            raise InvalidInput(f"{self.name}: not UTF-8 (`doudi audit heads` writes UTF-8: "
+                               "save it so)") from None
         except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
             raise DoudiError(f"{self.name} could not be read at line {number + 1}: "
                              f"{exc.strerror or exc}") from None
