@@ -383,3 +383,41 @@ def test_verify_refuses_a_heads_list_that_is_not_utf_8(report_dbs, tmp_path):
         assert result.exit_code == 2, result.output
         assert error_line(result) == (f"Error: {name}: not UTF-8 (`doudi audit heads` "
                                       "writes UTF-8: save it so)")
+
+
+@pytest.mark.parametrize("fails", ["created", "written"])
+def test_verify_says_a_heads_list_from_stdin_could_not_be_copied(report_dbs, monkeypatch, fails):
+    """A list on stdin is copied to a temporary file to be read again: a copy that cannot be
+    made (no folder tempfile may write; the disk full) says so in one line, exit 1; a full
+    disk was "<stdin> could not be read at line 1: No space left on device", the list blamed."""
+    import errno
+    import io
+    import tempfile
+
+    _, paths = report_dbs
+    text = run(paths[400], "audit", "heads").stdout
+
+    class Full(io.StringIO):
+        def write(self, s):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def temporary(*args, **kwargs):
+        if fails == "created":
+            raise FileNotFoundError(errno.ENOENT, "No usable temporary directory found")
+        return Full()
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary)
+    read, write = os.pipe()  # (a pipe, as stdin is one: click's test runner's can be sought)
+    try:
+        os.write(write, text.encode())  # (400 lines: within the pipe's buffer)
+        os.close(write)
+        piped = f"/dev/fd/{read}"
+        result = run(paths[400], "audit", "verify", "--heads", piped)
+    finally:
+        os.close(read)
+    assert result.exit_code == 1, result.output
+    problem = ("No usable temporary directory found" if fails == "created"
+               else "No space left on device")
+    assert error_line(result) == (f"Error: {piped} could not be copied to a temporary file, to read it "
+                                  f"again: {problem} (it goes in $TMPDIR, else /tmp; or give the "
+                                  "list as a file)")

@@ -84,14 +84,22 @@ class _KeptHeads:
             seekable = file.seekable()
         except (OSError, ValueError):
             seekable = False
-        self._file = file if seekable else tempfile.TemporaryFile(  # noqa: SIM115 (gone with the process)
-            "w+", encoding="utf-8")
+        try:
+            self._file = file if seekable else tempfile.TemporaryFile(  # noqa: SIM115 (gone with the process)
+                "w+", encoding="utf-8")
+        except OSError as exc:  # (no folder tempfile may write)
+            raise self._not_copied(exc) from None
         self._read: bytes | None = None  # (the digest of the lines read first)
         for _ in self._heads(file, copy=not seekable):
             self.count += 1
 
     def __iter__(self) -> Iterator[tuple[str, int, str]]:
         return self._heads(self._file)
+
+    def _not_copied(self, exc: OSError) -> DoudiError:
+        return DoudiError(f"{self.name} could not be copied to a temporary file, to read it "
+                          f"again: {exc.strerror or exc} (it goes in $TMPDIR, else /tmp; or "
+                          "give the list as a file)")
 
     def _heads(self, file, copy: bool = False) -> Iterator[tuple[str, int, str]]:
         import hashlib
@@ -105,7 +113,10 @@ class _KeptHeads:
             for number, line in enumerate(file, start=1):
                 read.update(line.encode())
                 if copy:
-                    self._file.write(line)
+                    try:
+                        self._file.write(line)
+                    except OSError as exc:  # (the disk full: not a read that failed)
+                        raise self._not_copied(exc) from None
                 if not line.strip():
                     continue
                 parts = line.rstrip("\r\n").split("\t")
