@@ -1455,3 +1455,36 @@ def test_audit_verify_s_help_says_a_damaged_county_setting_fails_it():
     text = " ".join(CliRunner().invoke(cli, ["audit", "verify", "--help"]).output.split())
     assert ("every county setting can be read back and keeps the rules (one put right or set "
             "aside since is named, kept as evidence), 1 when any is not") in text
+
+
+def test_fire_replay_and_recompute_agree_over_a_varied_history(engine):
+    """Events that change no attribute go through only the rules they name (a26c559,
+    12107e9); replay and recompute go through every rule, with the attributes before. Over
+    histories with a variant's attribute given in an event's data (丙县: 83号 四(一)'s 20
+    working days from then), a county's delegation decided mid-case (乙县: the 30 then in
+    force stay), an extension and events with no data between, the three agree, and audit
+    verify finds the cases intact."""
+    accepted_case(engine, "丙县", "VARIED")
+    accepted_case(engine, "乙县", "DECIDED")
+    for case_id in ("VARIED", "DECIDED"):
+        engine.fire(case_id, "start_investigation", on=date(2026, 3, 4))
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县人民政府〔2026〕2号",
+                         date(2026, 3, 10))
+    engine.fire("VARIED", "request_verification", on=date(2026, 3, 11),
+                payload={"delegated": True})
+    engine.fire("DECIDED", "request_verification", on=date(2026, 3, 11))
+    assert {c: (by_rule(engine.case(c))["total"].deadline.param,
+                by_rule(engine.case(c))["total"].deadline.due_on)
+            for c in ("VARIED", "DECIDED")} == {
+        "VARIED": ("total_delegated", DELEGATED_TOTAL_DUE), "DECIDED": ("total", TOTAL_DUE)}
+    for case_id in ("VARIED", "DECIDED"):
+        engine.fire(case_id, "start_verification", on=date(2026, 3, 12))
+        engine.fire(case_id, "extend", on=date(2026, 3, 13), reason="调查难度大")
+        total = by_rule(engine.case(case_id))["total"].deadline
+        assert (total.param, total.extended_by) == ("total_extended", "extend")  # (57号 第22条)
+    stored = {c: engine.store.deadlines(c) for c in ("VARIED", "DECIDED")}
+    for case_id in ("VARIED", "DECIDED"):
+        assert engine.replay(case_id)[1] == stored[case_id]
+        assert engine.verify(case_id)[2] == []
+    assert engine.recompute() == []
+    assert {c: engine.store.deadlines(c) for c in ("VARIED", "DECIDED")} == stored
