@@ -45,6 +45,25 @@ def _cli_peak(args, monkeypatch) -> int:
     return peak
 
 
+def _spied_bars(monkeypatch, module, drawn_as: bool | None = True) -> tuple[list, list]:
+    """``module.progress_bar`` replaced by click's real bar that records each bar drawn,
+    (label, length) (and how it was asked to be shown, when ``drawn_as`` is None: as asked),
+    and each step it is moved; the two lists."""
+    drawn: list[tuple] = []
+    steps: list[int] = []
+    real = module.progress_bar
+
+    def recorded(length, label, shown=None):
+        drawn.append((label, length) if drawn_as is not None else (label, length, shown))
+        bar = real(length, label, drawn_as if drawn_as is not None else shown)
+        update = bar.update
+        bar.update = lambda n: (steps.append(n), update(n))
+        return bar
+
+    monkeypatch.setattr(module, "progress_bar", recorded)
+    return drawn, steps
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
 def test_a_late_report_s_memory_does_not_grow_with_its_rows(report_dbs, monkeypatch, fmt):
     """report breaches --include-late lists about half the deadlines; ten times the cases
@@ -86,6 +105,18 @@ def test_json_written_a_chunk_at_a_time_is_echo_json_s_text(monkeypatch, capsys)
         assert streamed == capsys.readouterr().out
     assert json.loads(streamed) == []
 
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_rows_read_once_with_no_columns_given_keep_their_first_row(capsys, fmt):
+    """emit reads the columns off the first row when none are given: from rows that can be
+    read only once (an iterator), that row was taken for its keys and never written."""
+    rows = [{"case_id": "A-1", "rule": "publicity"}, {"case_id": "B-2", "rule": "total"}]
+    options.emit(list(rows), fmt)
+    whole = capsys.readouterr().out
+    options.emit(iter(rows), fmt)
+    assert capsys.readouterr().out == whole
+    assert "A-1" in whole and "B-2" in whole
 
 def test_audit_heads_memory_does_not_grow_with_the_cases(report_dbs, monkeypatch, tmp_path):
     """audit heads of ten times the cases peaks within twice the smaller list (the lines were
@@ -147,16 +178,7 @@ def test_a_report_draws_a_progress_bar_on_a_terminal(report_dbs, monkeypatch, co
     args = ["report", *command, "--as-of", str(as_of), "--format", "csv"]
     plain = run(paths[4000], *args)
     assert plain.exit_code == 0 and plain.stderr == ""
-    drawn, steps, real = [], [], reports.progress_bar
-
-    def shown(length, label):
-        drawn.append((label, length))
-        bar = real(length, label, True)
-        update = bar.update
-        bar.update = lambda n: (steps.append(n), update(n))
-        return bar
-
-    monkeypatch.setattr(reports, "progress_bar", shown)
+    drawn, steps = _spied_bars(monkeypatch, reports)
     assert run(paths[4000], *args).stdout == plain.stdout and drawn == []  # (no terminal)
     monkeypatch.setattr(reports, "on_a_terminal", lambda: True)
     result = run(paths[4000], *args)
@@ -185,16 +207,7 @@ def test_the_publication_draws_a_progress_bar_on_a_terminal(monkeypatch, tmp_pat
     args = ["notice", "publication", "--county", "甲县", "--as-of", "2026-06-30"]
     plain = run(db, *args)
     assert plain.exit_code == 0 and plain.stdout.count("申请人") == 12  # (10, the header, the footer)
-    drawn, steps, real = [], [], reports.progress_bar
-
-    def shown(length, label):
-        drawn.append((label, length))
-        bar = real(length, label, True)
-        update = bar.update
-        bar.update = lambda n: (steps.append(n), update(n))
-        return bar
-
-    monkeypatch.setattr(reports, "progress_bar", shown)
+    drawn, steps = _spied_bars(monkeypatch, reports)
     monkeypatch.setattr(reports, "on_a_terminal", lambda: True)
     result = run(db, *args)
     assert result.exit_code == 0, result.output
@@ -244,16 +257,7 @@ def test_the_unpublished_report_draws_a_progress_bar_on_a_terminal(unpublished_d
 
     args = ["report", "unpublished", "--as-of", "2026-06-30", "--format", "csv"]
     plain = run(unpublished_dbs[2000], *args)
-    drawn, steps, real = [], [], reports.progress_bar
-
-    def shown(length, label):
-        drawn.append((label, length))
-        bar = real(length, label, True)
-        update = bar.update
-        bar.update = lambda n: (steps.append(n), update(n))
-        return bar
-
-    monkeypatch.setattr(reports, "progress_bar", shown)
+    drawn, steps = _spied_bars(monkeypatch, reports)
     monkeypatch.setattr(reports, "on_a_terminal", lambda: True)
     result = run(unpublished_dbs[2000], *args)
     assert result.exit_code == 0, result.output
@@ -272,16 +276,7 @@ def test_audit_heads_draws_a_progress_bar_while_the_list_goes_to_a_file(report_d
 
     _, paths = report_dbs
     plain = run(paths[400], "audit", "heads")
-    drawn, steps, real = [], [], audit.progress_bar
-
-    def recorded(length, label, shown=None):
-        drawn.append((label, length, shown))
-        bar = real(length, label, shown)
-        update = bar.update
-        bar.update = lambda n: (steps.append(n), update(n))
-        return bar
-
-    monkeypatch.setattr(audit, "progress_bar", recorded)
+    drawn, steps = _spied_bars(monkeypatch, audit, drawn_as=None)
     monkeypatch.setattr(audit, "HEADS_WRITTEN", 50)
     monkeypatch.setattr(audit, "on_a_terminal", lambda: True)
     result = run(paths[400], "audit", "heads")

@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -367,13 +368,16 @@ def emit(rows: Iterable[dict], fmt: str, columns: Sequence[str] | None = None) -
     """Print ``rows`` as a table, CSV or JSON (JSON: the rows as given, a list), written
     :data:`EMIT_CHUNK` rows at a time as they are read, so rows read from disk (a report's
     :class:`~engine.reports.SortedRows`) are never all held. A table is read twice (its
-    columns' widths, then its lines): ``rows`` is a list or can be iterated again."""
+    columns' widths, then its lines): rows that can be read only once are held for it."""
     if fmt == "json":
         _emit_json(rows)
         return
     if columns is None:
-        first = next(iter(rows), None)
+        read = iter(rows)
+        first = next(read, None)
         columns = list(first.keys()) if first is not None else []
+        if read is rows and first is not None:  # (read once: the first row is put back)
+            rows = itertools.chain([first], read)
     columns = list(columns)
     if fmt == "csv":
         buffer = _CsvRows()
@@ -387,6 +391,8 @@ def emit(rows: Iterable[dict], fmt: str, columns: Sequence[str] | None = None) -
         if buffer.getvalue():  # (the header of no rows)
             echo_all(buffer.getvalue(), nl=False)
         return
+    if iter(rows) is rows:  # (read once: held, as the table reads its rows twice)
+        rows = list(rows)
     widths, empty = [_width(c) for c in columns], True
     for r in rows:
         empty = False
