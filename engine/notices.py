@@ -323,6 +323,12 @@ def _clause(citation: str) -> str:
     return re.sub(r"（[^（）]*）$", "", citation).strip()
 
 
+#: Where "书面告知申请人并说明理由" is written: the reasons a refusal notice must state, whatever
+#: the period's own basis (a county's file, or a temporary case's 民发〔2018〕23号 二(二), whose
+#: default period is set by analogy with it).
+REASONS_CLAUSE: Final = "民发〔2021〕57号 第21条"
+
+
 #: How a citation marks a default that is this system's own setting, not a clause (e.g. the
 #: temporary workflow's "默认值参照民发〔2021〕57号 第21条，为本系统的地方可调设定").
 SYSTEM_SETTING: Final = "本系统"
@@ -494,7 +500,8 @@ def refusal_notice(view: CaseView) -> RefusalNotice:
     if not reasons:
         seq, on = entry["seq"], entry["on"]
         missing = (f"the {REJECT_EVENT} of case {view.id} on {on} recorded no reason: the notice "
-                   f"must state the reasons ({basis}: 书面告知申请人并说明理由); record them with ")
+                   f"must state the reasons ({REASONS_CLAUSE}: 书面告知申请人并说明理由); record "
+                   "them with ")
         raise DoudiError(
             f"{missing}correct({view.id!r}, {seq}, on=…, reason='…', payload={{'reason': '…'}})",
             command_line=(f"{missing}doudi case correct {view.id} {seq} --on DATE --reason "

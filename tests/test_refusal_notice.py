@@ -352,13 +352,16 @@ def test_a_countys_own_period_and_clause_are_the_temporary_notices(db):
 
 
 def test_a_temporary_refusal_without_reasons_names_its_own_correction(db):
+    """The reasons must be stated, as 57号 第21条 writes it ("书面告知申请人并说明理由"): quoted
+    from that clause, not put in the mouth of the temporary period's own citation, which does
+    not say it (its default follows 第21条 by analogy)."""
     cid = temporary_rejected(db, reason=None)
     before = dump_file(db)
     result = run(db, "notice", "refusal", cid)
     assert (result.exit_code, result.stdout) == (1, "")
     assert error_line(result) == (
         f"Error: the reject of case {cid} on 2026-03-06 recorded no reason: the notice must state "
-        f"the reasons ({TEMPORARY_CITATION}: 书面告知申请人并说明理由); record them with doudi case "
+        f"the reasons (民发〔2021〕57号 第21条: 书面告知申请人并说明理由); record them with doudi case "
         f"correct {cid} 4 --on DATE --reason 未记录不予救助理由 --set reason=…")
     assert dump_file(db) == before
 
