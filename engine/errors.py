@@ -98,3 +98,30 @@ class Busy(Conflict):
         error = cls(f"{cause}: nothing written; try again")
         error.cause = cause
         return error
+
+
+class DiskFull(DoudiError, sqlite3.OperationalError):
+    """The disk holding the database is full (SQLite's SQLITE_FULL, or the file at its
+    ``max_page_count``): the write was rolled back, nothing of it written; free space (or move
+    the database) and try again. Also a ``sqlite3.OperationalError``, which such a write
+    raised before it said so in doudi's words."""
+
+    # What happened, without what it means for a single call ("nothing written; …"), which
+    # a write in batches stopped by it (import, recompute, advance) says otherwise.
+    cause: str = ""
+    sqlite: str = ""  # SQLite's own words ("database or disk is full")
+
+    @classmethod
+    def of(cls, path: str | None, exc: sqlite3.Error) -> DiskFull:
+        """The error of a write to the database at ``path`` that SQLite refused with ``exc``."""
+        cause = f"{path + ': ' if path else ''}the disk is full (SQLite: {exc})"
+        error = cls(f"{cause}: nothing written; free space and try again")
+        error.cause, error.sqlite = cause, str(exc)
+        return error
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database or disk is full" (SQLITE_FULL)."""
+    return (isinstance(exc, sqlite3.OperationalError) and not isinstance(exc, DoudiError)
+            and (getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+                 or "database or disk is full" in str(exc)))

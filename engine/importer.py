@@ -33,7 +33,7 @@ from engine.arguments import (
     spelled,
     unique_keys,
 )
-from engine.errors import Busy, DoudiError, EventRefused, InvalidInput
+from engine.errors import Busy, DiskFull, DoudiError, EventRefused, InvalidInput
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
 from engine.periods import stored_date
@@ -74,6 +74,11 @@ class ImportStopped(DoudiError):
             message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
                        f"batch written, {kept} from earlier batches kept; run the "
                        "import again to add the rest")
+        elif isinstance(error, DiskFull) and error.cause:
+            message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
+                       f"batch written, {kept} from earlier batches kept; free space on that "
+                       "disk (or move the database) and run the import again: the lines "
+                       "already in are not added twice")
         else:
             message = (f"line {line}: {why or error} (import stopped: nothing from this "
                        f"line's batch written; {kept} from earlier batches kept)")

@@ -409,7 +409,11 @@ def upgrade(db: sqlite_utils.Database) -> None:
     except BaseException:
         db.rollback()
         raise
-    db.conn.execute("COMMIT")
+    try:
+        db.conn.execute("COMMIT")
+    except sqlite3.Error:  # (a full disk may leave it open: nothing of it is kept)
+        db.rollback()
+        raise
 
 
 @functools.cache

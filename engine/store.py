@@ -32,7 +32,16 @@ from engine.db_files import OPENED, READ_ONLY, check_database, connect_read_only
 from engine.deadlines import FIELDS as DEADLINE_FIELDS
 from engine.deadlines import Deadline
 from engine.effects import Sanction
-from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, EngineClosed, InvalidInput
+from engine.errors import (
+    Busy,
+    Conflict,
+    DamagedRecord,
+    DiskFull,
+    DoudiError,
+    EngineClosed,
+    InvalidInput,
+    disk_full,
+)
 from engine.guards import HistoryEntry
 from engine.integrity import (
     GENESIS,
@@ -1265,7 +1274,15 @@ class Store:
         except BaseException as exc:
             self._roll_back(exc)
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # A COMMIT that fails (a full disk, an I/O error) may leave the transaction open
+            # (SQLite's documentation of COMMIT): the engine's next BEGIN would then fail
+            # ("cannot start a transaction within a transaction"), and its writes be kept
+            # with the next one's. Rolled back: nothing of it kept.
+            self._roll_back(exc)
+            raise
 
     def committed(self, changes: list[Change]) -> bool:
         """Whether ``changes``, whose write a Ctrl-C stopped, were committed: Python raises
@@ -1292,10 +1309,13 @@ class Store:
                                [row["id"], row["hash"]]).fetchone() is not None
 
     def _roll_back(self, exc: BaseException | None) -> None:
-        """End a write transaction that failed with ``exc``: nothing of it is kept."""
+        """End a write transaction that failed with ``exc``: nothing of it is kept. A full
+        disk is :class:`DiskFull`, naming the file."""
         self.db.rollback()
         if isinstance(exc, sqlite3.OperationalError):
             self._refuse_read_only_companion(exc)
+            if disk_full(exc):
+                raise DiskFull.of(self.path, exc) from None
 
     def file_problems(self, limit: int = 20) -> list[str]:
         """What SQLite's own check (``PRAGMA integrity_check``) finds wrong with the file's
@@ -1356,8 +1376,10 @@ class Store:
 
     def _not_begun(self, exc: sqlite3.OperationalError) -> NoReturn:
         """Raise what BEGIN IMMEDIATE's ``exc`` means: the lock held past the wait is
-        :class:`Busy`."""
+        :class:`Busy`, a full disk :class:`DiskFull`."""
         self._refuse_read_only_companion(exc)
+        if disk_full(exc):
+            raise DiskFull.of(self.path, exc) from None
         if "locked" not in str(exc):
             raise exc
         # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
@@ -1556,7 +1578,11 @@ class _WriteTransaction:
         if self.savepoint is not None:
             return bool(self.savepoint.__exit__(kind, exc, traceback))
         if kind is None:
-            self.store.db.conn.execute("COMMIT")
+            try:
+                self.store.db.conn.execute("COMMIT")
+            except sqlite3.Error as failed:  # (may leave it open: see Store.commit)
+                self.store._roll_back(failed)
+                raise
             return False
         self.store._roll_back(exc)
         return False  # (the exception goes on)

@@ -206,3 +206,43 @@ def hashed_again(conn):
         conn.execute(f"drop trigger if exists {table}_append_only_update")
         hash_table(conn, table, columns)
     put_back_triggers(conn)
+
+
+class FullAtCommit:
+    """A store's connection whose ``number``-th COMMIT (and each after it, while ``full``)
+    fails as on a full disk, before SQLite runs it: the transaction is left open, as SQLite
+    documents a COMMIT failing with SQLITE_FULL may leave it. Everything else is the real
+    connection's."""
+
+    def __init__(self, conn, number: int) -> None:
+        self.conn, self.number, self.commits, self.full = conn, number, 0, True
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            self.commits += 1
+            if self.full and self.commits >= self.number:
+                import sqlite3
+
+                raise sqlite3.OperationalError("database or disk is full")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+def full_at_commit(monkeypatch, number: int) -> list[FullAtCommit]:
+    """Every Store opened from now on (the CLI's too) on a :class:`FullAtCommit` connection
+    whose ``number``-th COMMIT after opening finds the disk full; returns them, as opened."""
+    from engine.store import Store
+
+    real_open = Store.open.__func__
+    wrapped: list[FullAtCommit] = []
+
+    def open_(cls, *args, **kwargs):
+        store = real_open(cls, *args, **kwargs)
+        wrapped.append(FullAtCommit(store.db.conn, number))
+        store.db.conn = wrapped[-1]
+        return store
+
+    monkeypatch.setattr(Store, "open", classmethod(open_))
+    return wrapped

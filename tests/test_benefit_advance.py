@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from engine import Engine
-from helpers import error_line, failing_on_call, held_once_after, run
+from helpers import error_line, failing_on_call, full_at_commit, held_once_after, run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
@@ -309,3 +309,26 @@ def test_the_end_of_a_phase_out_not_yet_recorded_can_be_corrected(db):
         assert refused.exit_code == 2, refused.output
         assert error_line(refused) == f"Error: case {other} has no event seq {seq}"
     assert len(engine.store.history(other)) == 2
+
+
+def test_advance_that_fills_the_disk_after_a_batch_says_what_is_recorded_and_to_run_it_again(
+        db, monkeypatch):
+    """A full disk at the second batch's COMMIT was "database error: database or disk is full
+    (advance stopped: …)", nothing on what to do. Two 天津 phase-outs end on 2026-12-01, one
+    case a batch; the run again records the second."""
+    from engine import maintenance
+
+    phasing_out(Engine.open(db), 2)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    full_at_commit(monkeypatch, 2)
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1
+    assert result.stdout.count(": phase_out_end on 2026-12-01\n") == 1
+    assert error_line(result) == (
+        f"Error: {db}: the disk is full (SQLite: database or disk is full); advance stopped: "
+        "the 1 event listed is recorded, in whole batches; free space on that disk (or move "
+        "the database) and run advance again to finish")
+    monkeypatch.undo()
+    again = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1

@@ -16,6 +16,7 @@ from helpers import (
     dump_file,
     error_line,
     failing_on_call,
+    full_at_commit,
     held_once_after,
     put_back_triggers,
     run,
@@ -333,6 +334,52 @@ def test_recompute_stopped_by_another_writer_after_a_batch_says_once_what_is_wri
         "batches; run recompute again to finish")
     engine = Engine.open(db)
     assert [engine.store.history(c)[-1].event for c in ("A1", "C1")] == ["recompute", "accept"]
+
+
+def test_recompute_that_fills_the_disk_after_a_batch_says_what_is_written_and_to_run_it_again(
+        db, monkeypatch):
+    """A full disk at the second batch's COMMIT was "database error: database or disk is full
+    (recompute stopped: …)", nothing on what to do; and the COMMIT left open kept the next
+    BEGIN from starting. One case a batch; the cases as in _three_county_cases."""
+    from engine import maintenance
+
+    _three_county_cases(db)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    full_at_commit(monkeypatch, 2)
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {db}: the disk is full (SQLite: database or disk is full); recompute stopped: "
+        "the recompute events of 1 case before it are written, in whole batches; free space "
+        "on that disk (or move the database) and run recompute again to finish")
+    monkeypatch.undo()
+    engine = Engine.open(db)
+    assert [engine.store.history(c)[-1].event for c in ("A1", "B1", "C1")] == [
+        "recompute", "accept", "accept"]
+    again = run(db, "recompute")
+    assert again.exit_code == 0, again.output
+    assert [engine.store.history(c)[-1].event for c in ("A1", "B1", "C1")] == ["recompute"] * 3
+
+
+@pytest.mark.parametrize("skip", [[], ["--skip-invalid"]])
+def test_an_import_that_fills_the_disk_names_the_line_and_what_is_kept(tmp_path, db,
+                                                                        monkeypatch, skip):
+    """A full disk at the second batch's COMMIT was "database error: database or disk is full
+    (import stopped: lines 1–2 are imported …)": no line, nothing on the disk. Said as an
+    import stopped by another writer is (ImportStopped): batches of 2, line 3's fails."""
+    path = write(tmp_path, LINES)
+    full_at_commit(monkeypatch, 2)
+    result = run(db, "import", path, "--batch", "2", *skip)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: line 3: {db}: the disk is full (SQLite: database or disk is full); import "
+        "stopped: nothing from this line's batch written, 2 lines from earlier batches kept; "
+        "free space on that disk (or move the database) and run the import again: the lines "
+        "already in are not added twice")
+    assert events(db) == 2
+    monkeypatch.undo()
+    again = run(db, "import", path, "--batch", "2", *skip)
+    assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
 
 
 DAMAGES = {  # (the SQL changing B1 outside doudi, and what its error line says of it)

@@ -20,7 +20,7 @@ import click
 from click.core import ParameterSource
 
 from engine.arguments import visible
-from engine.errors import Busy, DoudiError
+from engine.errors import Busy, DiskFull, DoudiError
 
 if TYPE_CHECKING:
     from engine.maintenance import LeftCases
@@ -505,6 +505,11 @@ def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str
         # Not the single call's "nothing written; try again", which the batches written
         # contradict (an import stopped so says it alike: ImportStopped).
         failed = DoudiError(f"{exc.cause}; {written}; run {command} again to finish")
+        failed.exit_code = exc.exit_code
+        return failed
+    if isinstance(exc, DiskFull) and exc.cause:
+        failed = DoudiError(f"{exc.cause}; {written}; free space on that disk (or move the "
+                            f"database) and run {command} again to finish")
         failed.exit_code = exc.exit_code
         return failed
     cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)

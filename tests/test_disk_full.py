@@ -1,0 +1,98 @@
+"""A full disk: a write that finds it is rolled back whole, said in one line naming the file
+(DiskFull), and the engine writes again once space is freed. SQLite documents that a COMMIT
+failing with SQLITE_FULL may leave its transaction open; an engine kept open by a platform
+was then stuck ("cannot start a transaction within a transaction")."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from engine import DiskFull, DoudiError, Engine
+from helpers import error_line, full_at_commit, run
+
+
+def _events(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("select count(*) from events").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_commit_that_finds_the_disk_full_keeps_nothing_and_the_engine_writes_again(
+        tmp_path, monkeypatch):
+    path = str(tmp_path / "d.db")
+    case_id = Engine.open(path).open_case(province="shanxi", on=date(2026, 3, 2)).id
+    wrapped = full_at_commit(monkeypatch, 1)
+    engine = Engine.open(path)
+    [conn] = wrapped
+    with pytest.raises(DiskFull) as full:
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    assert str(full.value) == (f"{path}: the disk is full (SQLite: database or disk is full): "
+                               "nothing written; free space and try again")
+    assert isinstance(full.value, DoudiError) and isinstance(full.value, sqlite3.OperationalError)
+    assert full.value.exit_code == 1
+    # (was still open: the next write failed, "cannot start a transaction within a transaction")
+    assert not conn.conn.in_transaction
+    assert _events(path) == 1
+    with pytest.raises(DiskFull):  # a county setting commits through write_transaction
+        engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 测试 第1条",
+                             date(2026, 1, 5))
+    assert not conn.conn.in_transaction
+    conn.full = False  # space freed
+    engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 测试 第1条",
+                         date(2026, 1, 5))
+    again = Engine.open(path)
+    assert [e.event for e in again.store.history(case_id)] == ["open", "accept"]
+    assert len(again.parameter_settings()) == 1
+
+
+def test_an_import_that_fills_the_disk_keeps_its_earlier_batches_and_finishes_when_run_again(
+        tmp_path):
+    # The file at its max_page_count: SQLite's own SQLITE_FULL, from the batch's inserts.
+    path = str(tmp_path / "d.db")
+    lines = []
+    for n in range(300):
+        lines.append({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": f"C{n}"})
+        lines.append({"op": "fire", "case_id": f"C{n}", "event": "accept", "on": "2026-03-03"})
+    text = [json.dumps(line) for line in lines]
+    engine = Engine.open(path)
+    pages = engine.store.db.execute("PRAGMA page_count").fetchone()[0]
+    engine.store.db.execute(f"PRAGMA max_page_count = {pages + 40}")
+    with pytest.raises(DiskFull) as full:
+        engine.import_lines(text, batch=50)
+    stopped = full.value
+    kept = stopped.written
+    assert 0 < kept < len(lines) and kept % 50 == 0 and stopped.line == kept + 1
+    assert str(stopped) == (
+        f"line {kept + 1}: {path}: the disk is full (SQLite: database or disk is full); import "
+        f"stopped: nothing from this line's batch written, {kept} lines from earlier batches "
+        "kept; free space on that disk (or move the database) and run the import again: the "
+        "lines already in are not added twice")
+    assert not engine.store.db.conn.in_transaction
+    assert _events(path) == kept  # (each line one event: the earlier batches, whole)
+    engine.store.db.execute("PRAGMA max_page_count = 1000000")  # space freed
+    again = engine.import_lines(text, batch=50)
+    assert (again.events, again.already) == (len(lines) - kept, kept)
+
+
+def test_a_single_write_on_a_full_disk_is_one_line_and_writes_nothing(db, monkeypatch):
+    engine = Engine.open(db)
+    case_id = engine.open_case(province="shanxi", on=date(2026, 3, 2)).id
+    engine.close()
+    full_at_commit(monkeypatch, 1)
+    for args in (["case", "fire", case_id, "accept", "--on", "2026-03-03"],
+                 ["parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+                  "--county", "甲县", "--basis", "甲县〔2026〕1号", "--on", "2026-01-05"]):
+        result = run(db, *args)
+        assert result.exit_code == 1, result.output
+        assert error_line(result) == (f"Error: {db}: the disk is full (SQLite: database or disk "
+                                      "is full): nothing written; free space and try again")
+    monkeypatch.undo()
+    assert _events(db) == 1
+    assert Engine.open(db).parameter_settings() == []
