@@ -49,6 +49,38 @@ def test_a_failed_demo_leaves_no_scratch_files(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("there", [False, True])
+def test_a_demo_that_fills_the_disk_says_so_in_one_line_and_leaves_no_scratch_file(
+        tmp_path, monkeypatch, there):
+    """A full disk while the cases are built was "database error: database or disk is full",
+    which said nothing of the file or the scratch file (removed). The scratch file at its
+    max_page_count, 20 pages on from where the build starts; a demo database already there
+    is left as it was."""
+    import engine.demo
+
+    path = tmp_path / "demo.db"
+    if there:
+        assert CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "5"]).exit_code == 0
+        before = path.read_bytes()
+    real_build = engine.demo.build_demo
+
+    def on_a_full_disk(engine, *args, **kwargs):
+        pages = engine.store.db.execute("PRAGMA page_count").fetchone()[0]
+        engine.store.db.execute(f"PRAGMA max_page_count = {pages + 20}")
+        return real_build(engine, *args, **kwargs)
+
+    monkeypatch.setattr(engine.demo, "build_demo", on_a_full_disk)
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "50"])
+    assert result.exit_code == 1
+    kept = " (the one there is left as it was)" if there else ""
+    assert error_line(result) == (
+        f"Error: {path}: the disk is full (SQLite: database or disk is full): the demo database "
+        f"was not built{kept} and its scratch file is removed; free space and try again")
+    assert [p.name for p in tmp_path.iterdir()] == (["demo.db"] if there else [])
+    if there:
+        assert path.read_bytes() == before
+
+
 def test_the_demo_s_summary_counts_what_the_database_holds(tmp_path):
     path = tmp_path / "demo.db"
     result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "20",

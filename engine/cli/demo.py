@@ -17,7 +17,7 @@ from engine.cli.options import (
     today_option,
 )
 from engine.cli.reports import COLUMNS
-from engine.errors import DoudiError, OutsideCalendar
+from engine.errors import DiskFull, DoudiError, OutsideCalendar, disk_full
 
 MARKER = "_doudi_demo"
 
@@ -147,6 +147,15 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
             # interrupt from here on says the database is built, not "nothing more")
             if not os.path.exists(scratch):
                 recorded(f"the demo database {db_path} is built")
+    except sqlite3.OperationalError as exc:
+        if not (isinstance(exc, DiskFull) or disk_full(exc)):
+            raise
+        # (named by the scratch file, which the user never named, and removed below)
+        said = exc.sqlite if isinstance(exc, DiskFull) else str(exc)
+        kept = " (the one there is left as it was)" if os.path.exists(db_path) else ""
+        raise DoudiError(f"{db_path}: the disk is full (SQLite: {said}): the demo database was "
+                         f"not built{kept} and its scratch file is removed; free space and try "
+                         "again") from None
     finally:
         if engine is not None:
             engine.close()  # (again after success: closing twice is harmless)
