@@ -1310,12 +1310,16 @@ class Store:
 
     def _roll_back(self, exc: BaseException | None) -> None:
         """End a write transaction that failed with ``exc``: nothing of it is kept. A full
-        disk is :class:`DiskFull`, naming the file."""
+        disk is :class:`DiskFull`, naming the file; a COMMIT that could not get its lock
+        within the wait (SQLITE_BUSY, which leaves the transaction open) :class:`Busy`, as
+        BEGIN's is."""
         self.db.rollback()
-        if isinstance(exc, sqlite3.OperationalError):
+        if isinstance(exc, sqlite3.OperationalError) and not isinstance(exc, DoudiError):
             self._refuse_read_only_companion(exc)
             if disk_full(exc):
                 raise DiskFull.of(self.path, exc) from None
+            if str(exc) == "database is locked":  # (SQLite's words for SQLITE_BUSY alone)
+                raise _held(exc) from None
 
     def file_problems(self, limit: int = 20) -> list[str]:
         """What SQLite's own check (``PRAGMA integrity_check``) finds wrong with the file's
@@ -1382,8 +1386,7 @@ class Store:
             raise DiskFull.of(self.path, exc) from None
         if "locked" not in str(exc):
             raise exc
-        # (a DoudiError, so that a platform catching those sees it: a retry may succeed)
-        raise Busy.held(f"another writer held the database past the wait ({exc})") from None
+        raise _held(exc) from None
 
     def _refuse_read_only_companion(self, exc: sqlite3.OperationalError) -> None:
         """A write refused as to "a readonly database" when the file itself can be written:
@@ -1554,6 +1557,12 @@ class Store:
 
     def _existing(self, ids: list[str]) -> list[str]:
         return [i for (i,) in self._where_in("select id from cases where id", ids)]
+
+
+def _held(exc: sqlite3.OperationalError) -> Busy:
+    """The error of a write whose lock SQLite could not get within the wait (``exc``): a
+    DoudiError, so that a platform catching those sees it (a retry may succeed)."""
+    return Busy.held(f"another writer held the database past the wait ({exc})")
 
 
 class _WriteTransaction:

@@ -211,11 +211,13 @@ def hashed_again(conn):
 class FullAtCommit:
     """A store's connection whose ``number``-th COMMIT (and each after it, while ``full``)
     fails as on a full disk, before SQLite runs it: the transaction is left open, as SQLite
-    documents a COMMIT failing with SQLITE_FULL may leave it. Everything else is the real
-    connection's."""
+    documents a COMMIT failing with SQLITE_FULL may leave it. ``said``: SQLite's words of the
+    failure (``"database is locked"``: a COMMIT that could not get its lock, SQLITE_BUSY,
+    which leaves it open too). Everything else is the real connection's."""
 
-    def __init__(self, conn, number: int) -> None:
+    def __init__(self, conn, number: int, said: str = "database or disk is full") -> None:
         self.conn, self.number, self.commits, self.full = conn, number, 0, True
+        self.said = said
 
     def execute(self, sql, *args):
         if sql == "COMMIT":
@@ -223,16 +225,18 @@ class FullAtCommit:
             if self.full and self.commits >= self.number:
                 import sqlite3
 
-                raise sqlite3.OperationalError("database or disk is full")
+                raise sqlite3.OperationalError(self.said)
         return self.conn.execute(sql, *args)
 
     def __getattr__(self, name):
         return getattr(self.conn, name)
 
 
-def full_at_commit(monkeypatch, number: int) -> list[FullAtCommit]:
+def full_at_commit(monkeypatch, number: int, said: str = "database or disk is full"
+                   ) -> list[FullAtCommit]:
     """Every Store opened from now on (the CLI's too) on a :class:`FullAtCommit` connection
-    whose ``number``-th COMMIT after opening finds the disk full; returns them, as opened."""
+    whose ``number``-th COMMIT after opening finds the disk full (or fails as ``said``);
+    returns them, as opened."""
     from engine.store import Store
 
     real_open = Store.open.__func__
@@ -240,7 +244,7 @@ def full_at_commit(monkeypatch, number: int) -> list[FullAtCommit]:
 
     def open_(cls, *args, **kwargs):
         store = real_open(cls, *args, **kwargs)
-        wrapped.append(FullAtCommit(store.db.conn, number))
+        wrapped.append(FullAtCommit(store.db.conn, number, said))
         store.db.conn = wrapped[-1]
         return store
 

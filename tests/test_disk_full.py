@@ -96,3 +96,58 @@ def test_a_single_write_on_a_full_disk_is_one_line_and_writes_nothing(db, monkey
     monkeypatch.undo()
     assert _events(db) == 1
     assert Engine.open(db).parameter_settings() == []
+
+
+def test_a_commit_that_finds_the_database_locked_is_busy_and_the_engine_writes_again(
+        tmp_path, monkeypatch):
+    """A COMMIT that cannot get its lock (SQLITE_BUSY: a reader of the rollback journal, a
+    checkpoint; SQLite leaves the transaction open, to be tried again) was rolled back but
+    reached the caller as the bare sqlite3 error, "database error: database is locked" on the
+    command line, where BEGIN's is Busy. Now Busy alike, for an event (Store.commit), a county
+    setting (write_transaction) and an import's batch."""
+    from engine import Busy
+
+    path = str(tmp_path / "d.db")
+    case_id = Engine.open(path).open_case(province="shanxi", on=date(2026, 3, 2)).id
+    wrapped = full_at_commit(monkeypatch, 1, said="database is locked")
+    engine = Engine.open(path)
+    [conn] = wrapped
+    said = ("another writer held the database past the wait (database is locked): nothing "
+            "written; try again")
+    with pytest.raises(Busy) as held:
+        engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    assert str(held.value) == said and held.value.exit_code == 1
+    assert not conn.conn.in_transaction
+    with pytest.raises(Busy) as held:
+        engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", "甲县民政局 测试 第1条",
+                             date(2026, 1, 5))
+    assert str(held.value) == said
+    assert not conn.conn.in_transaction
+    lines = [json.dumps({"op": "fire", "case_id": case_id, "event": "accept", "on": "2026-03-03"})]
+    with pytest.raises(Busy) as held:
+        engine.import_lines(lines)
+    assert str(held.value) == (
+        "line 1: another writer held the database past the wait (database is locked); import "
+        "stopped: nothing from this line's batch written, 0 lines from earlier batches kept; run "
+        "the import again to add the rest")
+    assert not conn.conn.in_transaction
+    assert _events(path) == 1
+    conn.full = False  # the lock free again
+    engine.fire(case_id, "accept", on=date(2026, 3, 3))
+    assert [e.event for e in Engine.open(path).store.history(case_id)] == ["open", "accept"]
+    monkeypatch.undo()
+    result = run(path, "case", "fire", case_id, "start_investigation", "--on", "2026-03-04")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_single_write_whose_commit_finds_the_database_locked_is_one_line(db, monkeypatch):
+    engine = Engine.open(db)
+    case_id = engine.open_case(province="shanxi", on=date(2026, 3, 2)).id
+    engine.close()
+    full_at_commit(monkeypatch, 1, said="database is locked")
+    result = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-03")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == ("Error: another writer held the database past the wait "
+                                  "(database is locked): nothing written; try again")
+    monkeypatch.undo()
+    assert _events(db) == 1
