@@ -490,10 +490,17 @@ class Store:
                 OPENED.add(store)
                 return store
         elif path != ":memory:":
-            create(path)
+            try:
+                create(path)
+            except sqlite3.OperationalError as exc:  # (its schema written: removed, none left)
+                if disk_full(exc):
+                    raise DiskFull.of(os.path.abspath(path), exc) from None
+                raise
         try:
             store = cls(sqlite_utils.Database(path), durability)
         except sqlite3.OperationalError as exc:
+            if disk_full(exc):  # (the schema's upgrade: rolled back whole)
+                raise DiskFull.of(os.path.abspath(path), exc) from None
             if not (READ_ONLY.search(str(exc)) and os.path.isfile(path)):
                 raise DoudiError(f"{path}: the database cannot be opened ({exc})") from None
             store = cls._read_only(path)

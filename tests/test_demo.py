@@ -400,3 +400,27 @@ def test_a_folder_where_the_demo_database_goes_is_refused_in_doudi_s_words(tmp_p
                                   f"folder, {shown!r})")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doudi-demo.db"]
     assert list(folder.iterdir()) == []
+
+
+def test_a_demo_whose_scratch_file_cannot_be_given_its_schema_on_a_full_disk_names_db(
+        tmp_path, monkeypatch):
+    """The scratch file's schema finding the disk full was "SCRATCH: the database cannot be
+    opened (database or disk is full)": a file the user never named, since removed."""
+    import sqlite3
+
+    from engine.schema import migrations
+
+    real_apply = migrations.apply
+
+    def on_a_full_disk(db):
+        real_apply(db)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(migrations, "apply", on_a_full_disk)
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "5"])
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {path}: the disk is full (SQLite: database or disk is full): the demo database "
+        "was not built and its scratch file is removed; free space and try again")
+    assert list(tmp_path.iterdir()) == []

@@ -151,3 +151,55 @@ def test_a_single_write_whose_commit_finds_the_database_locked_is_one_line(db, m
                                   "(database is locked): nothing written; try again")
     monkeypatch.undo()
     assert _events(db) == 1
+
+
+def test_a_database_made_or_upgraded_on_a_full_disk_is_disk_full_and_nothing_is_left(
+        tmp_path, monkeypatch):
+    """The schema's steps finding the disk full (a new database, or an older doudi's opened):
+    a new one was the bare sqlite3 error from Engine.open, and the CLI said "FILE: the
+    database cannot be opened (database or disk is full)" of both, where every other write
+    is DiskFull; the upgrade is rolled back whole and no new file is left."""
+    import os
+
+    from engine.schema import MIGRATIONS_TABLE, migrations
+
+    real_apply = migrations.apply
+
+    def on_a_full_disk(db):
+        real_apply(db)  # (its steps written, in the transaction the COMMIT never ends)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    said = "the disk is full (SQLite: database or disk is full): nothing written; free space and try again"
+    new = str(tmp_path / "new.db")
+    monkeypatch.setattr(migrations, "apply", on_a_full_disk)
+    with pytest.raises(DiskFull) as full:
+        Engine.open(new)
+    assert str(full.value) == f"{new}: {said}"
+    assert os.listdir(tmp_path) == []
+    result = run(new, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {new}: {said}"
+    assert os.listdir(tmp_path) == []
+    monkeypatch.undo()
+
+    old = str(tmp_path / "old.db")  # (as a doudi before m018 left it)
+    Engine.open(old).close()
+    conn = sqlite3.connect(old)
+    for table in ("sanctions", "links"):
+        for action in ("update", "delete"):
+            conn.execute(f"drop trigger {table}_append_only_{action}")
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm018_sanction_and_link_triggers'")
+    conn.commit()
+    conn.close()
+    monkeypatch.setattr(migrations, "apply", on_a_full_disk)
+    with pytest.raises(DiskFull) as full:
+        Engine.open(old)
+    assert str(full.value) == f"{old}: {said}"
+    result = run(old, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert error_line(result) == f"Error: {old}: {said}"
+    monkeypatch.undo()
+    conn = sqlite3.connect(old)
+    assert conn.execute(f"select count(*) from [{MIGRATIONS_TABLE}] where name = "
+                        "'m018_sanction_and_link_triggers'").fetchone()[0] == 0  # (rolled back)
+    conn.close()
+    assert Engine.open(old).store.removed_safeguards() == []  # (space freed: upgraded)

@@ -193,6 +193,8 @@ def open_engine(db_path: str, create: bool = False):
     try:
         engine = Engine.open(db_path)
     except sqlite3.Error as exc:
+        if isinstance(exc, DoudiError):  # (DiskFull: its own line names the file)
+            raise
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
     opened(engine)  # (Ctrl-C's line says what its write stored)
     return engine
