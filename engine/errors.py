@@ -121,7 +121,11 @@ class DiskFull(DoudiError, sqlite3.OperationalError):
 
 
 def disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite's "database or disk is full" (SQLITE_FULL)."""
-    return (isinstance(exc, sqlite3.OperationalError) and not isinstance(exc, DoudiError)
-            and (getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-                 or "database or disk is full" in str(exc)))
+    """Whether ``exc`` is SQLite's "database or disk is full" (SQLITE_FULL). By its code,
+    which every error the sqlite3 module raises carries; by SQLite's words only where there
+    is none (an error made by hand): another error's message may quote text a user gave
+    ("JSON path error near '…'")."""
+    if not isinstance(exc, sqlite3.OperationalError) or isinstance(exc, DoudiError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL if code is not None else str(exc) == "database or disk is full"

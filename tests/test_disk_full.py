@@ -203,3 +203,23 @@ def test_a_database_made_or_upgraded_on_a_full_disk_is_disk_full_and_nothing_is_
                         "'m018_sanction_and_link_triggers'").fetchone()[0] == 0  # (rolled back)
     conn.close()
     assert Engine.open(old).store.removed_safeguards() == []  # (space freed: upgraded)
+
+
+def test_only_sqlite_s_full_disk_is_taken_for_one_not_an_error_quoting_those_words():
+    """disk_full took any error whose message held "database or disk is full" for one: SQLite
+    quotes text it was given in some (a JSON path, as a case's attribute name may make one),
+    which a write would then have called a full disk. Its code says: SQLITE_ERROR there."""
+    from engine.errors import disk_full
+
+    conn = sqlite3.connect(":memory:")
+    with pytest.raises(sqlite3.OperationalError) as quoted:
+        conn.execute("select json_extract('{}', ?)", ["database or disk is full"])
+    assert "database or disk is full" in str(quoted.value)
+    assert not disk_full(quoted.value)
+    conn.execute("create table t (x)")
+    conn.execute("PRAGMA max_page_count = 2")  # (the file at its limit: SQLite's own SQLITE_FULL)
+    with pytest.raises(sqlite3.OperationalError) as full:
+        conn.execute("insert into t values (zeroblob(100000))")
+    assert full.value.sqlite_errorcode == sqlite3.SQLITE_FULL and disk_full(full.value)
+    assert disk_full(sqlite3.OperationalError("database or disk is full"))  # (no code: its words)
+    conn.close()
