@@ -117,7 +117,16 @@ class DiskFull(DoudiError, sqlite3.OperationalError):
         cause = f"{path + ': ' if path else ''}the disk is full (SQLite: {exc})"
         error = cls(f"{cause}: nothing written; free space and try again")
         error.cause, error.sqlite = cause, str(exc)
+        keep_sqlite_code(exc, error)
         return error
+
+
+def keep_sqlite_code(exc: BaseException, error: BaseException) -> None:
+    """Give ``error`` SQLite's code of ``exc`` (``sqlite_errorcode``, ``sqlite_errorname``),
+    where it has one: a platform reading them of the sqlite3 error it replaces still can."""
+    for name in ("sqlite_errorcode", "sqlite_errorname"):
+        if hasattr(exc, name):
+            setattr(error, name, getattr(exc, name))
 
 
 def disk_full(exc: BaseException) -> bool:

@@ -33,7 +33,7 @@ from engine.arguments import (
     spelled,
     unique_keys,
 )
-from engine.errors import Busy, DiskFull, DoudiError, EventRefused, InvalidInput
+from engine.errors import Busy, DiskFull, DoudiError, EventRefused, InvalidInput, keep_sqlite_code
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
 from engine.periods import stored_date
@@ -84,6 +84,7 @@ class ImportStopped(DoudiError):
                        f"line's batch written; {kept} from earlier batches kept)")
         super().__init__(message)
         self.line, self.exit_code, self.written = line, error.exit_code, written
+        keep_sqlite_code(error, self)  # (DiskFull's: this one is a sqlite3 error too)
 
     @classmethod
     def of(cls, line: int, error: DoudiError, written: int, why: str | None = None

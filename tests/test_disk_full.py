@@ -223,3 +223,26 @@ def test_only_sqlite_s_full_disk_is_taken_for_one_not_an_error_quoting_those_wor
     assert full.value.sqlite_errorcode == sqlite3.SQLITE_FULL and disk_full(full.value)
     assert disk_full(sqlite3.OperationalError("database or disk is full"))  # (no code: its words)
     conn.close()
+
+
+def test_disk_full_keeps_sqlite_s_code_as_the_error_it_replaces_had(tmp_path):
+    """DiskFull is a sqlite3.OperationalError so that a platform's handler of those catches
+    it as before; one that asked it for SQLite's code (``exc.sqlite_errorcode ==
+    sqlite3.SQLITE_FULL``) got AttributeError, the attribute lost with SQLite's error. The
+    file at its max_page_count: SQLite's own SQLITE_FULL, for one event and for an import."""
+    path = str(tmp_path / "d.db")
+    engine = Engine.open(path)
+    pages = engine.store.db.execute("PRAGMA page_count").fetchone()[0]
+    engine.store.db.execute(f"PRAGMA max_page_count = {pages + 30}")
+    with pytest.raises(DiskFull) as full:
+        for n in range(1000):
+            engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=f"C{n}",
+                             attributes={"note": "x" * 2000})
+    assert (full.value.sqlite_errorcode, full.value.sqlite_errorname) == (
+        sqlite3.SQLITE_FULL, "SQLITE_FULL")
+    lines = [json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": f"D{n}",
+                         "attributes": {"note": "x" * 2000}}) for n in range(50)]
+    with pytest.raises(DiskFull) as full:
+        engine.import_lines(lines, batch=10)
+    assert (full.value.sqlite_errorcode, full.value.sqlite_errorname) == (
+        sqlite3.SQLITE_FULL, "SQLITE_FULL")
