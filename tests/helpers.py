@@ -27,6 +27,16 @@ def doudi_register_provinces(register):
 NAMED = "plugin 'broken' (doudi_broken 1.0)"
 
 
+def as_before_m018(conn):
+    """The sanctions' and links' append-only triggers dropped, and m018 not yet applied: a
+    database as a doudi of m017 left it (opened again, it gets them). Not committed."""
+    from engine.schema import MIGRATIONS_TABLE
+
+    for table in ("sanctions", "links"):
+        for action in ("update", "delete"):
+            conn.execute(f"drop trigger {table}_append_only_{action}")
+    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm018_sanction_and_link_triggers'")
+
 def put_back_triggers(conn):
     """What someone editing a database with sqlite3 does to cover it: put back the triggers
     dropped to edit it (``audit verify`` names one that is gone or changed)."""

@@ -16,7 +16,7 @@ import sqlite_utils
 from engine import Engine, Sanction
 from engine.integrity import GENESIS, LINK_HASHED, SANCTION_HASHED, row_hash
 from engine.schema import MIGRATIONS_TABLE, migrations, upgrade
-from helpers import error_line, put_back_triggers, run
+from helpers import as_before_m018, error_line, put_back_triggers, run
 
 # 天津: 受理 2026-03-02, approved 2026-03-17 with 900 a month (paid from 2026-04, 57号 第21条:
 # the month after the decision); fraud found on 2026-06-10 since 2026-04-01 (津民发〔2023〕13号
@@ -327,10 +327,7 @@ def test_the_migration_makes_the_triggers_on_a_database_of_the_schema_before(tmp
     path = str(tmp_path / "old.db")
     _approved_and_fraud(path)
     conn = sqlite3.connect(path)
-    for table in ("sanctions", "links"):
-        for action in ("update", "delete"):
-            conn.execute(f"drop trigger {table}_append_only_{action}")
-    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm018_sanction_and_link_triggers'")
+    as_before_m018(conn)
     conn.commit()
     conn.execute("update sanctions set note = note where id = 1")  # (taken: no trigger yet)
     conn.close()

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from engine import DiskFull, DoudiError, Engine
-from helpers import error_line, full_at_commit, run
+from helpers import as_before_m018, error_line, full_at_commit, run
 
 
 def _events(path) -> int:
@@ -185,10 +185,7 @@ def test_a_database_made_or_upgraded_on_a_full_disk_is_disk_full_and_nothing_is_
     old = str(tmp_path / "old.db")  # (as a doudi before m018 left it)
     Engine.open(old).close()
     conn = sqlite3.connect(old)
-    for table in ("sanctions", "links"):
-        for action in ("update", "delete"):
-            conn.execute(f"drop trigger {table}_append_only_{action}")
-    conn.execute(f"delete from [{MIGRATIONS_TABLE}] where name = 'm018_sanction_and_link_triggers'")
+    as_before_m018(conn)
     conn.commit()
     conn.close()
     monkeypatch.setattr(migrations, "apply", on_a_full_disk)
