@@ -21,6 +21,7 @@ from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import DamagedRecord
 from engine.periods import (
     CALENDAR_PERIODS,
+    DueDate,
     Duration,
     due_date,
     iso_date,
@@ -283,7 +284,7 @@ def apply_event(
                 if param.name != result[at].param and (
                         before is None or _duration_for(rule, params, before).name != param.name):
                     # (a first period counted from the opening stays the period it opened in)
-                    counted = _period(param, Duration.parse(
+                    counted = _period(param.value, Duration.parse(
                         result[at].duration, own_period=True).count == 0)
                     result[at] = changed(result[at], **_recounted(
                         calendar, param, result[at], counted))
@@ -350,40 +351,44 @@ def _period_last_day(deadline: Deadline) -> date | None:
     return period_end(deadline.starts_on, duration)
 
 
-def _period(param: Parameter, from_opening: bool) -> Duration:
-    """``param``'s period. A duty set by frequency ("每季度一次", ``cm``/``cq``) is owed in every
-    period, the one its case opens in too: counted from the opening, the first is due at the
-    end of that period, not the next (``0cq``)."""
-    period = Duration.parse(param.value)
+def _period(value: Any, from_opening: bool) -> Duration:
+    """A parameter's period (its ``value``). A duty set by frequency ("每季度一次", ``cm``/``cq``)
+    is owed in every period, the one its case opens in too: counted from the opening, the first
+    is due at the end of that period, not the next (``0cq``)."""
+    period = Duration.parse(value)
     if from_opening and period.unit in CALENDAR_PERIODS:
         return period.own_period()
     return period
 
 
-# The cases of a place start the same few periods on the same days (an import's, a replay's):
-# a started deadline's dates and basis are kept, not worked out again through :func:`_period`
-# and :func:`_counted` (about 10,000 instructions a start). A calendar never changes once built.
-@functools.lru_cache(maxsize=65536)
-def _started(calendar: OfficialCalendar, value: Any, start: date, from_opening: bool
-             ) -> tuple[str, date, str, bool, date | None]:
-    """A starting deadline's duration, due date, basis, whether provisional and the day
-    第203条 moved its due date from (:func:`_counted`'s), for a parameter's ``value``."""
-    period = Duration.parse(value)
-    if from_opening and period.unit in CALENDAR_PERIODS:
-        period = period.own_period()
-    due = due_date(calendar, start, period)
+#: A deadline's fields that follow from its due date: its duration, due date, basis, whether
+#: provisional and the day 第203条 moved the due date from (None: not moved).
+Dates = tuple[str, date, str, bool, date | None]
+
+
+def _dates(due: DueDate) -> Dates:
     return (str(due.duration), due.due, due.basis, due.provisional,
             None if due.nominal_end == due.due else due.nominal_end)
+
+
+# The cases of a place start the same few periods on the same days (an import's, a replay's):
+# a started deadline's dates and basis are kept, not worked out again through :func:`_period`
+# and :func:`due_date` (about 10,000 instructions a start). A calendar never changes once built.
+@functools.lru_cache(maxsize=65536)
+def _started(calendar: OfficialCalendar, value: Any, start: date, from_opening: bool) -> Dates:
+    """A starting deadline's :data:`Dates`, for a parameter's ``value``."""
+    return _dates(due_date(calendar, start, _period(value, from_opening)))
 
 
 def _counted(calendar: OfficialCalendar, param: Parameter, start: date,
              duration: Duration | None = None) -> dict[str, Any]:
     """A deadline's fields that follow from its period (``param``'s, or ``duration``),
     counted from ``start``."""
-    due = due_date(calendar, start, duration or param.value)
-    return {"duration": str(due.duration), "due_on": due.due, "citation": param.citation,
-            "computation": due.basis, "provisional": due.provisional, "param": param.name,
-            "moved_from": None if due.nominal_end == due.due else due.nominal_end}
+    counted, due_on, computation, provisional, moved_from = _dates(
+        due_date(calendar, start, duration or param.value))
+    return {"duration": counted, "due_on": due_on, "citation": param.citation,
+            "computation": computation, "provisional": provisional, "param": param.name,
+            "moved_from": moved_from}
 
 
 #: The words :func:`_resumed` adds to a deadline's basis for each pause it was resumed from:
