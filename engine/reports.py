@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import date, timedelta
 
 from engine import arguments
@@ -65,6 +65,19 @@ class SortedRows:
     garbage-collected. A temporary file that cannot be written (no folder writable, a full
     disk) is a :class:`DoudiError` saying so, not the database's error; rows added or read
     after :meth:`close` an :class:`InvalidInput`."""
+
+    @classmethod
+    def of(cls, keyed: Iterable[tuple[tuple, dict]]) -> SortedRows:
+        """The rows of ``keyed`` ((sort key, row) pairs, as they are found), sorted; nothing
+        kept where finding them fails (the temporary file closed, the error raised)."""
+        rows = cls()
+        try:
+            for key, row in keyed:
+                rows.add(key, row)
+        except BaseException:
+            rows.close()
+            raise
+        return rows
 
     def __init__(self) -> None:
         self._db: sqlite3.Connection | None = sqlite3.connect("")  # ("": a temporary file,
@@ -153,14 +166,7 @@ class Reports:
         with the stored deadline rows read since the last call and how many it reads in all
         (counted first, when it is given), as each case is reached."""
         judged = self._judged(as_of, statuses, province, workflow, county, window, progress)
-        rows = SortedRows()
-        try:
-            for breach in judged:
-                rows.add(report_order(breach), breach.to_json())
-        except BaseException:
-            rows.close()
-            raise
-        return rows
+        return SortedRows.of((report_order(breach), breach.to_json()) for breach in judged)
 
     def _judged(
         self,
@@ -435,14 +441,7 @@ class Reports:
         ``progress(read, total)``: called with 1 as each waiting case is read, and how many
         it reads in all (counted first, when it is given)."""
         found = self._unpublished(province, county, as_of, progress)
-        rows = SortedRows()
-        try:
-            for row in found:
-                rows.add((*_unpublished_order(row), None, None), row)
-        except BaseException:
-            rows.close()
-            raise
-        return rows
+        return SortedRows.of(((*_unpublished_order(row), None, None), row) for row in found)
 
     def _unpublished(self, province: str | None, county: str | None, as_of: date | None,
                      progress: Callable[[int, int], None] | None) -> Iterator[dict]:
