@@ -446,7 +446,7 @@ class Engine(Reports, Maintenance):
                                             "(--basis)")
 
         def check() -> None:  # (under the write lock: as stored now)
-            rows = [r for r in self.store.local_setting_rows() if r["id"] == setting_id]
+            rows = self.store.local_setting_rows(setting_id)
             if not rows:
                 raise UnknownName(f"no county setting #{setting_id}")
             voids = self.store.setting_voids()

@@ -1088,9 +1088,12 @@ class Store:
 
     # -- sanctions and links ----------------------------------------------------------------
 
-    def local_setting_rows(self) -> list[dict]:
-        """Every county parameter setting's row, in the order recorded, as stored: read by
-        ``local_parameters.read_rows``, which sets apart the rows that cannot be read back."""
+    def local_setting_rows(self, setting_id: int | None = None) -> list[dict]:
+        """Every county parameter setting's row, in the order recorded, as stored (with
+        ``setting_id``, that row alone, or none): read by ``local_parameters.read_rows``,
+        which sets apart the rows that cannot be read back."""
+        if setting_id is not None:
+            return self._rows("select * from local_parameters where id = ?", [setting_id])
         return self._rows("select * from local_parameters order by id", [])
 
     def counted_settings(self) -> tuple[list[dict], dict[int, dict]]:
@@ -1129,7 +1132,7 @@ class Store:
             chained(rows, self._last_hash("local_parameters"), SETTING_HASHED)
             _insert(self.db, "local_parameters", rows)
             if written is not None and rows:
-                rows[-1]["id"] = self.db.conn.execute("select last_insert_rowid()").fetchone()[0]
+                rows[-1]["id"] = self._inserted_id()
                 written.extend(rows)
         return first if first is not None else attrs.evolve(setting, recorded_at=now)
 
@@ -1190,11 +1193,15 @@ class Store:
                    "recorded_at": _now()}
             chained([row], self._last_hash("local_parameter_voids"), VOID_HASHED)
             _insert(self.db, "local_parameter_voids", [row])
-            row["id"] = self.db.conn.execute("select max(id) from local_parameter_voids"
-                                             ).fetchone()[0]
+            row["id"] = self._inserted_id()
             if written is not None:
                 written.append(row)
         return row
+
+    def _inserted_id(self) -> int:
+        """The id of the row this connection inserted last (in the write transaction it is
+        in: no other writer's)."""
+        return self.db.conn.execute("select last_insert_rowid()").fetchone()[0]
 
     def count_local_settings(self) -> int:
         """How many county parameter settings are recorded (removals included)."""
@@ -1281,13 +1288,16 @@ class Store:
         except BaseException as exc:
             self._roll_back(exc)
             raise
+        self._end()
+
+    def _end(self) -> None:
+        """COMMIT the write transaction. One that fails (a full disk, an I/O error, the lock)
+        may leave the transaction open (SQLite's documentation of COMMIT): the engine's next
+        write would then go into it, and be kept, or lost, with it. Rolled back: nothing of
+        it kept, and the error raised as :meth:`_roll_back` names it."""
         try:
-            conn.execute("COMMIT")
+            self.db.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            # A COMMIT that fails (a full disk, an I/O error) may leave the transaction open
-            # (SQLite's documentation of COMMIT): the engine's next BEGIN would then fail
-            # ("cannot start a transaction within a transaction"), and its writes be kept
-            # with the next one's. Rolled back: nothing of it kept.
             self._roll_back(exc)
             raise
 
@@ -1594,11 +1604,7 @@ class _WriteTransaction:
         if self.savepoint is not None:
             return bool(self.savepoint.__exit__(kind, exc, traceback))
         if kind is None:
-            try:
-                self.store.db.conn.execute("COMMIT")
-            except sqlite3.Error as failed:  # (may leave it open: see Store.commit)
-                self.store._roll_back(failed)
-                raise
+            self.store._end()
             return False
         self.store._roll_back(exc)
         return False  # (the exception goes on)
