@@ -235,6 +235,18 @@ def _accept(engine):
     return engine.fire("K1", "accept", on=date(2026, 3, 3), idempotency_key="acc-K1")
 
 
+def _investigation_started_just_before(monkeypatch, first, other, on):
+    """``other`` starts K1's investigation on ``on`` just before ``first``'s next write is
+    committed (once)."""
+    write = first.store.commit
+
+    def another_writer_fires_just_before(changes):
+        if other.store.history("K1")[-1].event != "start_investigation":
+            other.fire("K1", "start_investigation", on=on)
+        return write(changes)
+
+    monkeypatch.setattr(first.store, "commit", another_writer_fires_just_before)
+
 def test_a_retry_whose_write_loses_to_the_first_call_returns_the_first_result(tmp_path,
                                                                              monkeypatch):
     first, retry = _two_writers(tmp_path)
@@ -295,14 +307,7 @@ def test_a_correction_worked_out_from_a_copy_another_writer_outdated_is_worked_o
     (dated 03-05) is written; it is then recorded after that event, as seq 3."""
     first, other = _two_writers(tmp_path)
     _accept(first)  # (first now keeps the case in memory, as accepted)
-    write = first.store.commit
-
-    def another_writer_fires_just_before(changes):
-        if other.store.history("K1")[-1].event != "start_investigation":
-            other.fire("K1", "start_investigation", on=date(2026, 3, 4))
-        return write(changes)
-
-    monkeypatch.setattr(first.store, "commit", another_writer_fires_just_before)
+    _investigation_started_just_before(monkeypatch, first, other, date(2026, 3, 4))
     view = first.correct("K1", 1, on=date(2026, 3, 5), reason="受理日期录错")
     assert [(e["seq"], e["event"], e["corrects"]) for e in view.history] == [
         (0, "open", None), (1, "accept", None), (2, "start_investigation", None),
@@ -318,14 +323,7 @@ def test_a_correction_another_writer_outdated_is_judged_as_the_database_says(tmp
     # event, and nothing of it is written.
     first, other = _two_writers(tmp_path)
     _accept(first)
-    write = first.store.commit
-
-    def another_writer_fires_just_before(changes):
-        if other.store.history("K1")[-1].event != "start_investigation":
-            other.fire("K1", "start_investigation", on=date(2026, 3, 6))
-        return write(changes)
-
-    monkeypatch.setattr(first.store, "commit", another_writer_fires_just_before)
+    _investigation_started_just_before(monkeypatch, first, other, date(2026, 3, 6))
     with pytest.raises(EventRefused) as refused:
         first.correct("K1", 1, on=date(2026, 3, 5), reason="受理日期录错")
     assert str(refused.value) == ("correction on 2026-03-05 is before the case's last event "
