@@ -53,6 +53,20 @@ def run(db_path, *args, env=None, input=None):
     return CliRunner().invoke(cli, [*args, "--db", db_path], env=env, input=input)
 
 
+def tianjin_case_in_publicity(db, accepted_on: str = "2026-03-03") -> str:
+    """A 天津 dibao case opened 2026-03-02 through the CLI and driven to its 公示 (accepted on
+    ``accepted_on``, then 03-04 … 03-09): its id."""
+    opened = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    for event, on in [("accept", accepted_on), ("start_investigation", "2026-03-04"),
+                      ("request_verification", "2026-03-05"),
+                      ("start_verification", "2026-03-06"), ("post_publicity", "2026-03-09")]:
+        fired = run(db, "case", "fire", case_id, event, "--on", on)
+        assert fired.exit_code == 0, fired.output
+    return case_id
+
+
 def error_line(result, starts_with=None):
     """The single line a failed command wrote on stderr (no traceback); with ``starts_with``
     it must also begin with that text."""

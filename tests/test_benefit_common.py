@@ -16,7 +16,7 @@ import pytest
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput
 from engine.errors import OutsideCalendar
-from helpers import dump, dump_file, error_line, paid, run
+from helpers import dump, dump_file, error_line, paid, run, tianjin_case_in_publicity
 
 CHECK = "民发〔2021〕57号 第31条"
 START = "民发〔2021〕57号 第21条"
@@ -96,14 +96,7 @@ def test_approval_in_december_pays_from_january_of_the_next_year(engine):
 
 
 def test_approval_through_the_cli_shows_the_link_on_both_cases(db):
-    opened = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02")
-    assert opened.exit_code == 0, opened.output
-    case_id = opened.stdout.strip()
-    for event, day in [("accept", "03"), ("start_investigation", "04"),
-                       ("request_verification", "05"), ("start_verification", "06"),
-                       ("post_publicity", "09")]:
-        fired = run(db, "case", "fire", case_id, event, "--on", f"2026-03-{day}")
-        assert fired.exit_code == 0, fired.output
+    case_id = tianjin_case_in_publicity(db, "2026-03-03")
     approved = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-17",
                    "--set", "amount=900")
     assert approved.exit_code == 0, approved.output

@@ -16,7 +16,7 @@ import sqlite_utils
 from engine import Engine, Sanction
 from engine.integrity import GENESIS, LINK_HASHED, SANCTION_HASHED, row_hash
 from engine.schema import MIGRATIONS_TABLE, migrations, upgrade
-from helpers import as_before_m018, error_line, put_back_triggers, run
+from helpers import as_before_m018, error_line, put_back_triggers, run, tianjin_case_in_publicity
 
 # 天津: 受理 2026-03-02, approved 2026-03-17 with 900 a month (paid from 2026-04, 57号 第21条:
 # the month after the decision); fraud found on 2026-06-10 since 2026-04-01 (津民发〔2023〕13号
@@ -27,14 +27,7 @@ REPAYMENT = 2700.0
 def _approved_and_fraud(db):
     """The links #1 (dibao → benefit, "benefit") and #2 (benefit → dibao, "application"),
     the sanctions #1 stop, #2 repayment (2700), #3 legal_referral."""
-    opened = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02")
-    assert opened.exit_code == 0, opened.output
-    case_id = opened.stdout.strip()
-    for event, day in [("accept", "02"), ("start_investigation", "04"),
-                       ("request_verification", "05"), ("start_verification", "06"),
-                       ("post_publicity", "09")]:
-        fired = run(db, "case", "fire", case_id, event, "--on", f"2026-03-{day}")
-        assert fired.exit_code == 0, fired.output
+    case_id = tianjin_case_in_publicity(db, "2026-03-02")
     assert run(db, "case", "fire", case_id, "approve", "--on", "2026-03-17",
                "--set", "amount=900").exit_code == 0
     [link] = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)["links"]
