@@ -23,7 +23,7 @@ from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.case_numbers import numbered_id, split_number
-from engine.deadlines import Deadline, apply_event
+from engine.deadlines import Deadline, apply_event, with_kept
 from engine.default_place import check_residence_judged
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
@@ -54,6 +54,7 @@ from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     CORRECTION_EVENT,
     OPEN_EVENT,
+    RECOMPUTE_EVENT,
     SYSTEM_EVENTS,
     Parameter,
     Workflow,
@@ -1516,6 +1517,8 @@ class Engine(Reports, Maintenance):
         for i, entry in enumerate(history[1:], start=1):
             if entry.event in SYSTEM_EVENTS:
                 case = attrs.evolve(case, last_event_on=entry.on)
+                if entry.event == RECOMPUTE_EVENT:
+                    deadlines = with_kept(deadlines, entry.payload.get("kept"))
                 continue
             case, _, deadlines, _, _ = self._step(case, history[:i], deadlines, entry.event,
                                                   entry.on, entry.payload, entry.reason,
@@ -1541,6 +1544,8 @@ class Engine(Reports, Maintenance):
             if as_of is not None and entry.on > as_of:
                 break
             if entry.event in SYSTEM_EVENTS:
+                if entry.event == RECOMPUTE_EVENT:  # (the stopped deadlines it kept)
+                    deadlines = with_kept(deadlines, entry.payload.get("kept"))
                 continue
             # As the event was applied: the county it found (an event may move the case) and
             # that county's parameters decided by its date.

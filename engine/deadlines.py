@@ -180,6 +180,57 @@ class Deadline:
 
 #: A deadline's fields, in order: the columns its row is read by.
 FIELDS = tuple(f.name for f in attrs.fields(Deadline))
+#: What a stopped deadline keeps through ``recompute`` (issue 7: it re-derives the OPEN
+#: deadlines): how it was counted and judged under the calendar data and parameters in force
+#: then, its due date and outcome first. Its name, wording and basis (rule, instance, title,
+#: citation, subject) follow the version, as a running one's do.
+KEPT_FIELDS = tuple(f for f in FIELDS if f not in ("rule", "instance", "title", "citation",
+                                                   "subject"))
+
+
+def kept_when_stopped(stored: Sequence[Deadline], fresh: Sequence[Deadline]
+                      ) -> tuple[list[Deadline], list[list]]:
+    """``fresh`` (re-derived from a case's history) with each deadline that was stopped as
+    ``stored``, that the history still stops on the same day by the same event, and whose due
+    date the rules now move, kept as it was counted and judged (:data:`KEPT_FIELDS`); and what
+    was kept: [rule, instance, {field: stored value as its row holds it}] for each, as the
+    ``recompute`` event records it (``kept``) for a replay to keep it too (:func:`with_kept`).
+    A re-derived due date rewriting a deadline met, met late or ended would rewrite what
+    happened: met on time turned late, or a breach undone, in the reports of the past. One
+    whose due date stays is re-derived: an upgrade that judges it otherwise on the same date
+    (a breach its case closed on is ``unmet``, not ``cancelled``) puts it right."""
+    stopped = {(d.rule, d.instance): d for d in stored if d.outcome is not RUNNING}
+    if not stopped:
+        return list(fresh), []
+    result, kept = [], []
+    for new in fresh:
+        old = stopped.get((new.rule, new.instance))
+        if (old is not None and new.outcome is not RUNNING and old.due_on != new.due_on
+                and (old.stopped_on, old.stop_event) == (new.stopped_on, new.stop_event)):
+            fields = [f for f in KEPT_FIELDS if getattr(old, f) != getattr(new, f)]
+            if fields:
+                row = old.to_row("")  # (its dates as text; provisional true or false)
+                kept.append([new.rule, new.instance, {
+                    f: bool(row[f]) if f == "provisional" else row[f] for f in fields}])
+                new = changed(new, **{f: getattr(old, f) for f in fields})
+        result.append(new)
+    return result, kept
+
+
+def with_kept(deadlines: list[Deadline], kept: Any) -> list[Deadline]:
+    """``deadlines`` with what a ``recompute`` event's ``kept`` holds put back on the stopped
+    deadlines it names (:func:`kept_when_stopped`): a replay of the history gives the stored
+    rows, so ``audit verify`` still checks them."""
+    if not kept:
+        return deadlines
+    fields = {(rule, instance): values for rule, instance, values in kept}
+    result = []
+    for d in deadlines:
+        values = fields.get((d.rule, d.instance))
+        if values is not None and d.outcome is not RUNNING:
+            d = Deadline.from_row({**d.to_row(""), **values})
+        result.append(d)
+    return result
 
 
 def _duration_for(

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import attrs
 
 from engine import arguments, local_parameters
-from engine.deadlines import Deadline
+from engine.deadlines import Deadline, kept_when_stopped
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry, attributes_given_by
 from engine.integrity import (
@@ -290,11 +290,15 @@ class Maintenance:
         differs. ``stored``: where its rows are read (its chunk's, or the store)."""
         before = stored.deadlines(case.id)
         history = stored.history(case.id)
-        fresh = self._deadlines_from_history(case, history, None)
+        # Only the open deadlines are re-derived (issue 7): a stopped one keeps the due date
+        # and outcome it was judged by (kept_when_stopped), and the event records it (kept),
+        # so that a replay of the history, as audit verify does, still gives the stored rows.
+        fresh, kept = kept_when_stopped(
+            before, self._deadlines_from_history(case, history, None))
         # Any other difference is written too, though no date moved: a basis, an outcome
         # (a rule that now overlaps), a subject a migration left empty, a title. The stored
         # rows must be what the history gives, or reports disagree with replay.
-        if before == fresh:
+        if before == fresh and not kept:
             return None
         moves, changed = [], []  # (old, new) of each moved date; the other differences
         for old, new in deadline_differences(before, fresh):
@@ -308,7 +312,7 @@ class Maintenance:
                 fields = [f for f in DEADLINE_FIELDS if getattr(old, f) != getattr(new, f)]
                 if fields:
                     changed.append([old.rule, old.instance, fields])
-        if not moves and not changed:
+        if not moves and not changed and not kept:
             # The same deadlines, stored in another order (rows renumbered outside doudi, a
             # version deriving them in another order): nothing an event could name.
             return None
@@ -320,6 +324,8 @@ class Maintenance:
                                                n.due_on.isoformat()] for o, n in moves]}
         if changed:
             payload["changed"] = changed
+        if kept:
+            payload["kept"] = kept
         entry = HistoryEntry(len(history), RECOMPUTE_EVENT, on, case.state, case.state,
                              payload, "期限依现行日历和参数重算", actor=AUTO_ACTOR)
         return (Change(case, [entry], fresh, last_hash=_last_hash(history)),

@@ -187,6 +187,64 @@ def test_recompute_does_not_count_a_provisional_date_the_notice_confirms_as_move
         ["periodic_review", 1, "2027-12-01", "2027-12-01"]]
 
 
+def test_recompute_re_derives_open_deadlines_and_keeps_a_stopped_one_as_it_was_judged(
+        db, calendar_with_2027, monkeypatch):
+    """Found by review: issue 7 says "`doudi recompute` re-derives every OPEN deadline", but
+    recompute re-derived the stopped ones too: a deadline met late under the calendar then in
+    force became met on time once the 2027 notice arrived, rewriting what happened.
+
+    民发〔2021〕57号 第15条: 受理 Tue 2026-12-29, investigation started within 3 working days:
+    12/30(1) 12/31(2), then projected 2027 (1/1 off) 1/4(3) → 2027-01-04, provisional;
+    started Tue 2027-01-05: met late. With the notice (1/1–1/4 off) it would be due 1/5 and
+    met: it stays due 1/4, met late, as judged. The same case's 第22条 total (30 working days,
+    still open) is re-derived: 12/30 12/31 (2), 1/5–1/8 (6), 1/11–15 (11), 1/18–22 (16),
+    1/25–29 (21), 2/1–5 (26), 2/8 2/9 2/10 2/11 (30) → 2027-02-11. Another case's total, 受理
+    2026-12-01, open and moved a day: 2027-01-13 (projected) → 2027-01-14, as above."""
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2027, 3, 1))
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 12, 28), case_id="A1")
+    engine.fire("A1", "accept", on=date(2026, 12, 29))
+    engine.fire("A1", "start_investigation", on=date(2027, 1, 5))
+    engine.open_case(province="shanxi", on=date(2026, 11, 30), case_id="P1")
+    engine.fire("P1", "accept", on=date(2026, 12, 1))
+
+    def deadline(case_id, rule):
+        d = next(d for d in Engine.open(db).store.deadlines(case_id) if d.rule == rule)
+        return d.due_on, d.provisional, d.outcome, d.stopped_on
+
+    met_late = (date(2027, 1, 4), True, "met_late", date(2027, 1, 5))
+    assert deadline("A1", "investigation_start") == met_late
+    projected = deadline("A1", "total")[0]
+    calendar_with_2027()
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert deadline("A1", "investigation_start") == met_late  # as judged then
+    assert deadline("A1", "total") == (date(2027, 2, 11), False, None, None)
+    assert deadline("P1", "total") == (date(2027, 1, 14), False, None, None)
+    assert result.stderr.splitlines()[-1] == "2 due dates moved in 2 of 2 cases"
+    assert json.loads(result.stdout) == [{"days_moved": (date(2027, 2, 11) - projected).days,
+                                          "due_dates": 1},
+                                         {"days_moved": 1, "due_dates": 1}]
+    engine = Engine.open(db)
+    event = engine.store.history("A1")[-1]
+    assert event.event == "recompute"
+    assert event.payload["moved"] == [["total", 1, projected.isoformat(), "2027-02-11"]]
+    [[rule, instance, kept]] = event.payload["kept"]
+    assert (rule, instance, kept["due_on"], kept["outcome"], kept["provisional"]) == (
+        "investigation_start", 1, "2027-01-04", "met_late", True)
+    assert engine.store.history("P1")[-1].payload["moved"] == [
+        ["total", 1, "2027-01-13", "2027-01-14"]]
+    # A replay of the history gives the stored rows: audit verify finds nothing, and a second
+    # run records nothing more.
+    for case_id in ("A1", "P1"):
+        assert engine.replay(case_id)[1] == engine.store.deadlines(case_id)
+        assert engine.replay_deadlines(case_id) == engine.store.deadlines(case_id)
+    assert engine.verify()[2] == []
+    again = run(db, "recompute")
+    assert again.exit_code == 0 and "0 due dates moved in 0 of 2 cases" in again.stderr
+    assert [e.event for e in Engine.open(db).store.history("A1")].count("recompute") == 1
+
+
 def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(db):
     """After an upgrade that renamed death_review's title (成员死亡后3个月内完成家庭状况核查 →
     成员死亡后完成家庭状况核查), the stored row differs from the history in its title only:
@@ -1225,8 +1283,10 @@ def test_recompute_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypat
     Two 山西 cases of 甲县, 受理 Tue 2026-03-03: investigation within 3 working days
     (民发〔2021〕57号 第15条): 3/4 3/5 3/6 → due Fri 03-06. The county then sets 5 working
     days (a local parameter): 3/4 3/5 3/6 3/9 3/10 → due Tue 03-10. While recompute works out
-    its batch, the platform records the second case's investigation started on 03-04: its
-    due date is recomputed too, after that event (met, within the 5 days as within the 3)."""
+    its batch, the platform records the second case's investigation started on 03-04 (met,
+    within the 3 days): redone after that event, the batch keeps that stopped deadline as it
+    was judged, due 03-06 and met (issue 7: recompute re-derives the OPEN deadlines), and
+    its recompute event records what it kept."""
     from engine import core
 
     api = Engine.open(db)
@@ -1249,12 +1309,13 @@ def test_recompute_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypat
     monkeypatch.setattr(core.Engine, "_commit", platform_writes_first)
     moved = recomputing.recompute()
     assert batches == [["A1", "A2"], ["A1", "A2"]]
-    assert moved == [(case_id, "investigation_start", 1, date(2026, 3, 6), date(2026, 3, 10))
-                     for case_id in ("A1", "A2")]
+    assert moved == [("A1", "investigation_start", 1, date(2026, 3, 6), date(2026, 3, 10))]
     assert [e.event for e in api.store.history("A2")] == ["open", "accept",
                                                           "start_investigation", "recompute"]
     [investigation] = [d for d in api.store.deadlines("A2") if d.rule == "investigation_start"]
-    assert (investigation.due_on, investigation.outcome) == (date(2026, 3, 10), "met")
+    assert (investigation.due_on, investigation.outcome) == (date(2026, 3, 6), "met")
+    [[rule, _, kept]] = api.store.history("A2")[-1].payload["kept"]
+    assert (rule, kept["due_on"], kept["duration"]) == ("investigation_start", "2026-03-06", "3wd")
     for case_id in ("A1", "A2"):
         assert api.replay(case_id)[1] == api.store.deadlines(case_id)
     assert api.verify() == (2, 7, [])
