@@ -149,14 +149,9 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         raise InvalidInput("each line must be a JSON object")
     given = data.get("key")
     if given is None:
-        try:
-            digest = _SHA256(_CANONICAL(data).encode()).hexdigest()[:32]
-        except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text to be stored
-            raise _lone_surrogate() from None
-        # The case first (m014): a case's keys lie together in their index, as its events do.
-        case_id = data.get("id") if data.get("op") == "open" else data.get("case_id")
-        return data, (f"import:{case_id}:{digest}" if type(case_id) is str
-                      else "import:" + digest)
+        # Keyed by what the line means: a field written out with its default value is left
+        # out of the hash, so a file written with them (re-exported) is the same lines again.
+        return data, _content_key(data, _meaning(data))
     if not isinstance(given, str) or not given:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
@@ -170,6 +165,48 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
         except UnicodeEncodeError:
             raise _lone_surrogate() from None
     return data, given
+
+
+def _content_key(data: dict[str, Any], hashed: dict[str, Any]) -> str:
+    """The key of a line without its own: ``import:CASE:HASH``, HASH the first 32 hex digits
+    of the SHA-256 of ``hashed`` (the line, or what it means) as JSON with sorted keys."""
+    try:
+        digest = _SHA256(_CANONICAL(hashed).encode()).hexdigest()[:32]
+    except UnicodeEncodeError:  # a \udc80 escape: valid JSON, but no text to be stored
+        raise _lone_surrogate() from None
+    # The case first (m014): a case's keys lie together in their index, as its events do.
+    case_id = data.get("id") if data.get("op") == "open" else data.get("case_id")
+    return f"import:{case_id}:{digest}" if type(case_id) is str else "import:" + digest
+
+
+def _is_default(name: str, value: Any) -> bool:
+    """Whether an optional field of a line gives its default: null (absent), an empty
+    object (no attributes, no payload), or the default workflow."""
+    return (value is None or (type(value) is dict and not value and name in _EMPTY_IS_DEFAULT)
+            or (name == "workflow" and value == DEFAULT_WORKFLOW))
+
+
+def _meaning(data: dict[str, Any]) -> dict[str, Any]:
+    """The line without the optional fields of its op (:data:`OPTIONAL`) that give their
+    default values (``data`` itself when it gives none): what its key is made from. A line
+    written without them keeps the key it always had."""
+    optional = OPTIONAL.get(data.get("op"))
+    if optional is None or optional.isdisjoint(data):
+        return data
+    if not any(name in optional and _is_default(name, value) for name, value in data.items()):
+        return data
+    return {name: value for name, value in data.items()
+            if not (name in optional and _is_default(name, value))}
+
+
+def _as_given_key(data: dict[str, Any]) -> str | None:
+    """The key an import by an earlier version made of a line without its own that writes a
+    default out (``"payload": {}``, ``"reason": null``): from the line as given. None for
+    any other line (its key was, and is, the same)."""
+    if data.get("key") is not None:
+        return None
+    meaning = _meaning(data)
+    return None if meaning is data else _content_key(data, data)
 
 
 def _lone_surrogate() -> InvalidInput:
@@ -208,6 +245,13 @@ FIELDS = {
     "open": frozenset({"op", "province", "on", "workflow", "id", "attributes", "actor", "key"}),
     "fire": frozenset({"op", "case_id", "event", "on", "payload", "reason", "actor", "key"}),
 }
+#: The fields of each op a line may leave out, for their defaults (:func:`_is_default`).
+OPTIONAL = {
+    "open": frozenset({"workflow", "id", "attributes", "actor", "key"}),
+    "fire": frozenset({"payload", "reason", "actor", "key"}),
+}
+_EMPTY_IS_DEFAULT = frozenset({"attributes", "payload"})
+DEFAULT_WORKFLOW = "dibao"  # (the workflow a line opens a case of when it names none)
 
 
 def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
@@ -228,7 +272,7 @@ def _line_call(engine: Engine, data: dict[str, Any], case_id: str | None) -> Cal
         if data.get("op") == "open":
             workflow = data.get("workflow")
             return engine._opening_call(data.get("province"),
-                                        "dibao" if workflow is None else workflow,
+                                        DEFAULT_WORKFLOW if workflow is None else workflow,
                                         data.get("on"), data.get("attributes") or {}, case_id)
         return Call(case_id, data.get("event"), data.get("on"), data.get("payload") or {},
                     data.get("reason"))
@@ -254,17 +298,27 @@ def _as_recorded(engine: Engine, data: dict[str, Any], case_id: str) -> dict[str
             "corrects": call.corrects, "province": call.province, "workflow": call.workflow}
 
 
-def _recorded_before_m014(engine: Engine, parsed: list[tuple[int, dict[str, Any] | None, Any]],
-                          recorded: dict[str, dict[str, Any]]) -> None:
-    """Add to ``recorded`` the lines of ``parsed`` recorded by an import before m014, with a
-    key made from their content in its format then: the line's hash alone, without its case
-    (a file imported then, imported again, adds nothing)."""
+def _recorded_before(engine: Engine, parsed: list[tuple[int, dict[str, Any] | None, Any]],
+                     recorded: dict[str, dict[str, Any]]) -> None:
+    """Add to ``recorded`` the lines of ``parsed`` recorded by an earlier import under a key
+    made from their content otherwise: a line that writes a default out (``"payload": {}``)
+    from the line as given (:func:`_as_given_key`), and, in a database an import wrote before
+    m014, from the line's hash alone, without its case. A file imported then, imported
+    again, adds nothing."""
+    legacy = engine.store.legacy_import_keys()
     old: dict[str, str] = {}
     for _, data, key in parsed:
-        # (a key made from content with a case in it: ``import:CASE:HASH``)
-        if data is not None and key not in recorded and data.get("key") is None \
-                and key.count(":") > 1:
-            old["import:" + key.rpartition(":")[2]] = key
+        if data is None or key in recorded or data.get("key") is not None:
+            continue
+        as_given = _as_given_key(data)
+        for made in (key, as_given) if legacy else (as_given,):
+            if made is None:
+                continue
+            if made != key:
+                old[made] = key
+            # (a key made from content with a case in it: ``import:CASE:HASH``)
+            if legacy and made.count(":") > 1:
+                old["import:" + made.rpartition(":")[2]] = key
     if old:
         for stored, row in engine.store.recorded_events(list(old)).items():
             recorded[old[stored]] = row
@@ -352,7 +406,7 @@ class _Batch:
         # --workflow '' say, not the default)
         workflow = _field(data, "workflow", str, required=False)
         return self.engine._opening(
-            _field(data, "province", str), "dibao" if workflow is None else workflow, on,
+            _field(data, "province", str), DEFAULT_WORKFLOW if workflow is None else workflow, on,
             dict(attributes), case_id, data.get("actor"), taken=self.changes.keys(),
             numbers=self.numbers, key=key)
 
@@ -480,8 +534,7 @@ def import_lines(
                                    dict[str, Known]]:
         recorded = engine.store.recorded_events(
             [key for _, data, key in parsed if data is not None])
-        if engine.store.legacy_import_keys():
-            _recorded_before_m014(engine, parsed, recorded)
+        _recorded_before(engine, parsed, recorded)
         state = _Batch(engine)
         # The stored cases the batch's events name, read together: one at a time, a file in
         # date order (each case's events far apart) read each case again with five statements.

@@ -116,3 +116,80 @@ def test_an_upgrade_of_a_database_without_import_keys_records_no_old_format(tmp_
     engine.close()
     _as_before_m014(path)
     assert not Engine.open(path).store.legacy_import_keys()
+
+
+#: LINES as a file written with every optional field given its default: the workflow a line
+#: opens (dibao), no attributes or payload ({} or null), no reason, actor or key (null). The
+#: same events: importing it after LINES adds nothing.
+WITH_DEFAULTS = [
+    {**LINES[0], "workflow": "dibao", "attributes": {}, "actor": None},
+    {**LINES[1], "workflow": None, "attributes": None, "key": None},
+    {**LINES[2], "payload": {}, "reason": None, "actor": None},
+    {**LINES[3], "payload": None, "key": None},
+    LINES[4],
+    {**LINES[5], "id": None, "workflow": "dibao"},
+]
+
+
+def test_a_line_that_writes_its_defaults_out_is_keyed_as_the_line_without_them(tmp_path):
+    """Found by review: the key was the hash of the line as given, so the same events written
+    with their defaults out ("payload": {}, "reason": null, "workflow": "dibao") were other
+    lines: importing them after the file without them stopped at line 1, "case C1 already
+    exists" (with --skip-invalid, every line skipped). A line without defaults written out
+    keeps exactly the key it had (the first test: the hash of the line as given)."""
+    from helpers import run
+
+    path = str(tmp_path / "keys.db")
+    assert Engine.open(path).import_file(_write(tmp_path, LINES)).events == 6
+    keys = _keys(path)
+    again = _write(tmp_path, WITH_DEFAULTS)
+    result = run(path, "import", again)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == "6 lines: 0 written, 6 already imported, 0 skipped"
+    assert _keys(path) == keys
+    for plain, written_out in zip(LINES, WITH_DEFAULTS, strict=True):
+        assert importer.parse_line(json.dumps(written_out))[1] == importer.parse_line(
+            json.dumps(plain))[1]
+    # A default is its own value only: another workflow, a payload, a reason are other lines.
+    assert importer.parse_line(json.dumps({**LINES[2], "reason": ""}))[1] != importer.parse_line(
+        json.dumps(LINES[2]))[1]
+    assert importer.parse_line(json.dumps({**LINES[0], "workflow": "benefit"}))[1] != \
+        importer.parse_line(json.dumps(LINES[0]))[1]
+
+
+def test_a_file_with_defaults_written_out_imported_before_adds_nothing_again(tmp_path,
+                                                                             monkeypatch):
+    """Databases hold keys made the old way: from the line as given. Such a file imported
+    again is looked up by that key too (6 lines, 0 written, 6 already); a new line is
+    keyed by what it means."""
+    path, lines = str(tmp_path / "old.db"), _write(tmp_path, WITH_DEFAULTS)
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "_meaning", lambda data: data)  # (as the key was made)
+        Engine.open(path).import_file(lines)
+    assert sorted(k.rpartition(":")[2] for _, _, k in _keys(path)) == sorted(
+        _digest(line) for line in WITH_DEFAULTS)  # (each line as given)
+    engine = Engine.open(path)
+    again = engine.import_file(lines)
+    assert (again.lines, again.events, again.already) == (6, 0, 6)
+    more = {"op": "fire", "case_id": "C2", "event": "start_investigation", "on": "2026-03-04",
+            "payload": {}}
+    result = engine.import_file(_write(tmp_path, [*WITH_DEFAULTS, more]))
+    assert (result.events, result.already) == (1, 6)
+    assert ("C2", 2, f"import:C2:{_digest({k: v for k, v in more.items() if k != 'payload'})}"
+            ) in _keys(path)
+
+
+def test_a_file_with_defaults_written_out_imported_before_m014_adds_nothing_again(
+        tmp_path, monkeypatch):
+    """Both old ways at once: a database an import wrote before m014 (the line's hash alone)
+    of a file with its defaults written out (the line as given)."""
+    path, lines = str(tmp_path / "older.db"), _write(tmp_path, WITH_DEFAULTS)
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "_meaning", lambda data: data)
+        _old_keys(patched)
+        Engine.open(path).import_file(lines)
+    assert [k for _, _, k in _keys(path)] == sorted(
+        f"import:{_digest(line)}" for line in WITH_DEFAULTS)
+    _as_before_m014(path)
+    again = Engine.open(path).import_file(lines)
+    assert (again.lines, again.events, again.already) == (6, 0, 6)
