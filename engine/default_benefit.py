@@ -137,6 +137,29 @@ def occurred_on_valid(ctx: GuardContext) -> str | None:
     return None
 
 
+def _unreported_until(ctx: GuardContext) -> tuple[date, Any]:
+    """The change's date and the due date by which it was to be reported (``unreported_change``
+    from ``occurred_on``)."""
+    occurred = _date(ctx, "occurred_on")
+    return occurred, due_date(ctx.calendar, occurred, ctx.parameters["unreported_change"].value)
+
+
+def criticism_after_the_period(ctx: GuardContext) -> str | None:
+    """批评教育 is a decision the county or township "可以" take (民发〔2022〕83号 五(五), restated
+    by each province), once a change went unreported for more than 3 months: recorded only when
+    the event says it was decided (``criticism=true``), and refused for a change reported
+    within the period, which the clause does not let be criticised."""
+    if ctx.payload.get("criticism") is not True:
+        return None
+    occurred, due = _unreported_until(ctx)
+    if ctx.on > due.due:
+        return None
+    limit = ctx.parameters["unreported_change"]
+    return (f"criticism (批评教育) is for a change unreported 超过{due.duration.label}: the change of "
+            f"{occurred.isoformat()} could be reported until {due.due.isoformat()}, and was found "
+            f"on {ctx.on.isoformat()} ({limit.citation})")
+
+
 def fraud_since_valid(ctx: GuardContext) -> str | None:
     _not_after_event(ctx, "since")
     return None
@@ -229,11 +252,11 @@ def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
 
 
 def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
-    """A major change unreported for more than 3 months → 批评教育 (五(五))."""
-    occurred = _date(ctx, "occurred_on")
+    """A major change unreported for more than 3 months: 批评教育 where it was decided
+    (``criticism=true``; 五(五) "可以进行批评教育", not a sanction that follows by itself)."""
+    occurred, due = _unreported_until(ctx)
     limit = ctx.parameters["unreported_change"]
-    due = due_date(ctx.calendar, occurred, limit.value)
-    if ctx.on > due.due:
+    if ctx.payload.get("criticism") is True and ctx.on > due.due:
         outcome.sanctions.append(Sanction(
             "criticism", ctx.on, limit.citation,
             note=f"变化发生于{occurred.isoformat()}，超过{due.duration.label}"
@@ -348,7 +371,8 @@ def monitor_after_benefit_ends(ctx: GuardContext, outcome: Outcome) -> None:
 
 
 GUARDS = (amount_set_by_review_only,
-          income_above_standard, death_date_valid, occurred_on_valid, fraud_since_valid,
+          income_above_standard, death_date_valid, occurred_on_valid, criticism_after_the_period,
+          fraud_since_valid,
           fraud_adds_repayment,
           review_outcome_valid, phase_out_keeps_the_amount, review_stops, review_continues,
           leave_income_valid,

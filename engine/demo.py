@@ -95,7 +95,11 @@ def _one_household(engine: Engine, rng: random.Random, province: str, as_of: dat
     elif roll < 0.3:
         event("income_exceeds", when, per_capita_income=1500, standard=1000)
     elif roll < 0.38:
-        event("change_found", when, occurred_on=(when - timedelta(days=rng.randint(30, 200))).isoformat())
+        # Unreported that long, the office decides 批评教育 (its "可以", 83号 五(五)): over 100
+        # days is more than 3 months whatever day off 第203条 moved their end to.
+        unreported = rng.randint(30, 200)
+        event("change_found", when, occurred_on=(when - timedelta(days=unreported)).isoformat(),
+              criticism=unreported > 100)
     elif roll < 0.42:
         event("fraud_found", when, since=(when - timedelta(days=rng.randint(30, 150))).isoformat())
     return fired

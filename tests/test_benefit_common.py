@@ -561,13 +561,51 @@ def test_only_a_re_check_changes_the_amount_and_nothing_the_first_month(db, args
 # 对采取虚报、隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法获取的低保金，并依法追究法律责任。"
 
 
+@pytest.mark.parametrize("province, clause", [("shanxi", "晋民发〔2023〕31号 五(五)"),
+                                              ("tianjin", "津民发〔2023〕13号 五(五)"),
+                                              ("jiangsu_draft", "征求意见稿 五(五)")])
+def test_criticism_is_recorded_only_where_the_office_decides_it(db, province, clause):
+    """五(五) of each seed: "…超过3个月未主动告知的，县级民政部门或者乡镇人民政府（街道办事处）
+    可以进行批评教育" (天津: 区级民政部门或者街道办事处): "可以", a decision, where 停止低保 and
+    退回 are "要决定". Change on Thu 2026-01-15, 3 months to Wed 2026-04-15 (a working day).
+    Found Thu 04-16 without a decision: the finding is recorded and no sanction (a criticism
+    was recorded by itself, which nobody had decided). With --set criticism=true: 批评教育 on
+    04-16, cited. Found on 04-15, within the 3 months, criticism=true is refused in one line
+    naming the day it could be reported by (exit 1), nothing written."""
+    opened = run(db, "case", "open", "--province", province, "--workflow", "benefit", "--on",
+                 "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01")
+    case_id = opened.stdout.strip()
+
+    def sanctions():
+        shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
+        return [(s["kind"], s["on"], s["basis"]) for s in shown["sanctions"]]
+
+    early = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-15",
+                "--set", "occurred_on=2026-01-15", "--set", "criticism=true")
+    assert early.exit_code == 1
+    line = error_line(early)
+    assert "could be reported until 2026-04-15" in line and clause in line
+    assert len(json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)[
+        "history"]) == 1
+    found = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-16",
+                "--set", "occurred_on=2026-01-15")
+    assert found.exit_code == 0, found.output
+    assert sanctions() == []
+    decided = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-16",
+                  "--set", "occurred_on=2026-01-15", "--set", "criticism=true")
+    assert decided.exit_code == 0, decided.output
+    [(kind, on, basis)] = sanctions()
+    assert (kind, on) == ("criticism", "2026-04-16") and basis.endswith(clause)
+
+
 def sanctioned_database(tmp_path):
     """Three provinces, three counties, five sanctions (hand list below)."""
     db = str(tmp_path / "sanctions.db")
     engine = Engine.open(db)
     # 山西 小店区: change on 2026-01-15 found 2026-04-16 (3 months ended 04-15) → criticism.
     a = open_benefit(engine, "shanxi", county="小店区")
-    engine.fire(a.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    engine.fire(a.id, "change_found", on=date(2026, 4, 16),
+                payload={"occurred_on": "2026-01-15", "criticism": True})
     # 天津 和平区: 900 from 2026-01, fraud found 2026-05-20 since 2025-10-01 → stop,
     # repayment 2026-01 … 05 = 5 × 900 = 4500, legal_referral.
     b = open_benefit(engine, "tianjin", county="和平区")
@@ -666,7 +704,8 @@ def test_a_sanction_is_reported_in_the_county_that_decided_it(tmp_path):
     db = str(tmp_path / "moved.db")
     engine = Engine.open(db)
     a = open_benefit(engine, "shanxi", county="小店区")
-    engine.fire(a.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    engine.fire(a.id, "change_found", on=date(2026, 4, 16),
+                payload={"occurred_on": "2026-01-15", "criticism": True})
     engine.fire(a.id, "review", on=date(2026, 5, 6), payload={"outcome": "keep", "county": "迎泽区"})
     assert engine.case(a.id).case.county == "迎泽区"
     assert [(r["case_id"], r["county"], r["kind"], r["on"]) for r in engine.sanctions()] == [
@@ -844,7 +883,8 @@ def test_replay_rebuilds_every_benefit_case_as_stored(engine):
     cases.append(phasing.id)
     # Sanctions: criticism, then fraud (stop, repayment, referral).
     fraud = open_benefit(engine, "jiangsu_draft", unstable_income=True)
-    engine.fire(fraud.id, "change_found", on=date(2026, 4, 16), payload={"occurred_on": "2026-01-15"})
+    engine.fire(fraud.id, "change_found", on=date(2026, 4, 16),
+                payload={"occurred_on": "2026-01-15", "criticism": True})
     engine.fire(fraud.id, "fraud_found", on=date(2026, 5, 20), payload={"since": "2026-02-01"})
     cases.append(fraud.id)
     # A transfer into 边缘 recognition: the benefit case and the marginal case it opened.

@@ -194,12 +194,14 @@ def test_a_repeat_shows_the_links_and_sanctions_of_the_events_up_to_the_keyed_on
     # A second one found the same day is the second sanction; the repeat shows the first only.
     case = open_benefit(engine, "shanxi", county="小店区")
     first = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
-                        payload={"occurred_on": "2026-01-15"}, idempotency_key="s1")
+                        payload={"occurred_on": "2026-01-15", "criticism": True},
+                        idempotency_key="s1")
     later = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
-                        payload={"occurred_on": "2026-01-10"})
+                        payload={"occurred_on": "2026-01-10", "criticism": True})
     assert (len(first.sanctions), len(later.sanctions)) == (1, 2)
     again = engine.fire(case.id, "change_found", on=date(2026, 4, 16),
-                        payload={"occurred_on": "2026-01-15"}, idempotency_key="s1")
+                        payload={"occurred_on": "2026-01-15", "criticism": True},
+                        idempotency_key="s1")
     assert again.to_json() == first.to_json()
 
 
@@ -1103,7 +1105,7 @@ def test_rows_changed_to_names_and_values_doudi_never_writes_are_findings_too(db
                                case_id="sanction", attributes={"amount": 900,
                                                                "paid_from": "2026-03"})
     engine.fire(benefit.id, "change_found", on=date(2026, 8, 1),  # (批评教育: over 3 months)
-                payload={"occurred_on": "2026-04-10"})
+                payload={"occurred_on": "2026-04-10", "criticism": True})
     assert len(engine.store.sanctions(benefit.id)) == 1
     behind_the_engines_back(
         db, "update cases set workflow = 'benefit' where id = 'workflow'",
