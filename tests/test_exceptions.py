@@ -481,6 +481,22 @@ def test_an_eligible_household_is_approved_whole(engine, province, clause):
     assert view.state == "approved"
 
 
+@pytest.mark.parametrize("province", ["shanxi", "tianjin", "jiangsu_draft"])
+def test_the_amount_is_the_decisions_not_worked_out_from_the_assessment(engine, province):
+    """57号 第21条 "予以确认同意，同时确定救助金额": the amount is fixed by the decision. No clause
+    among the rules says how (补差 against the standard, tiers, 天津's 分类救助 added for some
+    groups are the locality's), so only a floor a clause sets (江苏 单人保, above) is checked:
+    FAMILY (400 a head against 900, three people; a gap of 500 × 3 = 1,500) approved at 1,800
+    is paid 1,800 from the next month (2026-04), the amount the decision fixed."""
+    cid = publicized(engine, province, FAMILY)
+    post(engine, cid)
+    view = engine.fire(cid, "approve", on=date(2026, 3, 17),
+                       payload={"amount": 1800, "household_size": 3})
+    [link] = [x for x in view.links if x["relation"] == "benefit"]
+    payments = engine.case(link["case_id"], as_of=date(2026, 4, 1)).to_json()["payments"]
+    assert [(p["month"], p["amount"]) for p in payments] == [("2026-04", 1800.0)]
+
+
 def test_the_single_person_floor_holds_on_every_month_of_the_benefit(engine):
     """一(四) "其本人每月按照不低于当地最低生活保障标准的60%发放保障金": found by review, the floor of
     540 (60 % × 900) was checked only at approval; a re-check could then reduce the benefit to
