@@ -324,13 +324,16 @@ def apply_event(
                     satisfied = _period_last_day(result[at])
             running = []
         for at in running:
-            if rule.variants and result[at].extended_by is None and before is not attributes:
+            if rule.variants and not rule.variants_from_next \
+                    and result[at].extended_by is None and before is not attributes:
                 # The attribute a variant reads changed (e.g. delegated): the due date follows,
                 # even once it has passed. The attribute is a fact about the case, and one
                 # recorded wrongly is put right so (case correct changes no deadline). Only the
                 # event's data moves it: a county's setting decided since the deadline started
                 # (delegation) leaves it under the rule then in force, as it leaves a step
-                # deadline (its parameters are judged alike before and after the event).
+                # deadline (its parameters are judged alike before and after the event). A
+                # rule whose variants apply from the next deadline (variants_from_next: a
+                # re-check's frequency) keeps the running one as it started.
                 param = _duration_for(rule, params, attributes)
                 if param.name != result[at].param and (
                         before is None or _duration_for(rule, params, before).name != param.name):

@@ -286,6 +286,11 @@ class DeadlineRule:
     # start for the same one replaces its running deadline (the same death recorded again,
     # with the right date), a start for another, or for none named, runs beside it.
     subject: str | None = None
+    # With variants: an attribute a variant reads, changed while a deadline runs, gives the
+    # period of the next one only; the running one keeps the period it started with (a
+    # re-check's frequency follows the household's category at each re-check). False: the
+    # running one is counted again from its start (delegated, a fact about the case).
+    variants_from_next: bool = False
 
 
 def _read_only_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -1006,6 +1011,10 @@ def validate(
             fail(item, f"overlaps must be true or false, not {d.overlaps!r}")
         if d.subject is not None and not d.overlaps:
             fail(item, "a subject tells overlapping deadlines apart: it needs overlaps = true")
+        if not isinstance(d.variants_from_next, bool):
+            fail(item, f"variants_from_next must be true or false, not {d.variants_from_next!r}")
+        if d.variants_from_next and not d.variants:
+            fail(item, "variants_from_next says when a variant's period applies: it needs variants")
         listed = [*d.stops, *d.pauses, *d.resumes]
         listed += [e for x in d.extensions for e in x.events]
         listed += [e for e in d.starts if e != OPEN_EVENT]

@@ -250,6 +250,36 @@ def test_income_found_unstable_at_a_review_shortens_the_next_one(engine):
     assert deadline(view, "periodic_review", 2).deadline.due_on == date(2026, 7, 20)
 
 
+def test_income_found_unstable_between_re_checks_shortens_the_next_period_not_the_running_one(engine):
+    """57号 第31条 (rules.md N-recheck): "yearly for stable households, every 6 months for
+    households with unstable income and members able to work": a frequency by category,
+    with no method for a change between two re-checks. Stable household opened Tue
+    2025-04-15: re-check due Wed 2026-04-15. On Mon 2025-12-01 a member's death is recorded
+    with unstable_income=true: the running re-check stays due 2026-04-15, open (it was
+    counted again from 2025-04-15 at 6 months, Wed 2025-10-15, and breached since then, a
+    re-check nobody could have known was owed). Reviewed Tue 2026-01-20 (keep): the next is
+    6 months on, Mon 2026-07-20. The other way: an unstable household opened Mon 2025-06-16
+    (due Tue 2025-12-16) found stable on Mon 2025-09-01 keeps 2025-12-16 (it had moved to a
+    year, 2026-06-16)."""
+    case = open_benefit(engine, on=date(2025, 4, 15), paid_from="2025-05")
+    view = engine.fire(case.id, "member_died", on=date(2025, 12, 1),
+                       payload={"died_on": "2025-11-20", "unstable_income": True})
+    running = deadline(view, "periodic_review", 1)
+    assert (running.deadline.duration, running.deadline.due_on) == ("12m", date(2026, 4, 15))
+    [now] = [d for d in engine.deadlines(case.id, as_of=date(2025, 12, 1))
+             if d.deadline.rule == "periodic_review"]
+    assert now.status == "open"
+    view = engine.fire(case.id, "review", on=date(2026, 1, 20), payload={"outcome": "keep"})
+    assert deadline(view, "periodic_review", 1).status == "met"
+    following = deadline(view, "periodic_review", 2).deadline
+    assert (following.duration, following.due_on) == ("6m", date(2026, 7, 20))
+    unstable = open_benefit(engine, on=date(2025, 6, 16), paid_from="2025-07", unstable_income=True)
+    view = engine.fire(unstable.id, "member_died", on=date(2025, 9, 1),
+                       payload={"died_on": "2025-08-28", "unstable_income": False})
+    kept = deadline(view, "periodic_review", 1).deadline
+    assert (kept.duration, kept.due_on) == ("6m", date(2025, 12, 16))
+
+
 # -- 3. death re-check (83号; 一(五) / 一(三) / 一(五) in the seeds) ----------------------------
 
 # 津民发〔2023〕13号 一(三): "低保家庭成员死亡后，应当自其死亡之日起3个月内对其家庭状况进行核查，并办理完成

@@ -93,6 +93,11 @@ def test_a_valid_file_loads_into_frozen_objects():
          "workflows/mini.toml: deadline 'r': severity 'urgent' is not one of statutory, advisory"),
         (lambda t: t.replace('rule = "r"', 'rule = "r"\noverlaps = "yes"'),
          "workflows/mini.toml: deadline 'r': overlaps must be true or false, not 'yes'"),
+        (lambda t: t.replace('rule = "r"', 'rule = "r"\nvariants_from_next = 1'),
+         "workflows/mini.toml: deadline 'r': variants_from_next must be true or false, not 1"),
+        (lambda t: t.replace('rule = "r"', 'rule = "r"\nvariants_from_next = true'),
+         "workflows/mini.toml: deadline 'r': variants_from_next says when a variant's period "
+         "applies: it needs variants"),
         (lambda t: t.replace('rule = "r"', 'rule = "r"\nsubject = "member"'),
          "workflows/mini.toml: deadline 'r': a subject tells overlapping deadlines apart: it "
          "needs overlaps = true"),

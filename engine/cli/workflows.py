@@ -101,6 +101,7 @@ def show(ctx, name, province, county, as_of, fmt, db_path) -> None:
              "pauses": list(d.pauses), "resumes": list(d.resumes), "param": d.param,
              "duration": wf.parameters[d.param].value,
              "variants": [{"when": v.when, "param": v.param} for v in d.variants],
+             "variants_from_next": d.variants_from_next,
              "start_from": d.start_from, "when": d.when, "overlaps": d.overlaps,
              "subject": d.subject,
              "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
