@@ -8,7 +8,6 @@ the events known on that date.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from operator import attrgetter
@@ -72,20 +71,25 @@ class Deadline:
     # The period's last day when 第203条 moved the due date off it (a day off); None when the
     # due date is that day. A resumed deadline counts the time it had left to this day.
     moved_from: date | None = None
+    # Each pause it was resumed from, (the day paused, the day resumed), in order: a period
+    # counted again (an extension, a variant) keeps the time each added.
+    pauses: tuple[tuple[date, date], ...] = ()
 
     def __init__(self, rule: str, title: str, severity: str, kind: str, instance: int,
                  starts_on: date, duration: str, due_on: date, citation: str, computation: str,
                  provisional: bool, param: str, stopped_on: date | None = None,
                  stop_event: str | None = None, outcome: str | None = RUNNING,
                  extended_by: str | None = None, paused_on: date | None = None,
-                 subject: str | None = None, moved_from: date | None = None) -> None:
+                 subject: str | None = None, moved_from: date | None = None,
+                 pauses: tuple[tuple[date, date], ...] = ()) -> None:
         set_fields(self, "__dict__", {
             "rule": rule, "title": title, "severity": severity, "kind": kind,
             "instance": instance, "starts_on": starts_on, "duration": duration,
             "due_on": due_on, "citation": citation, "computation": computation,
             "provisional": provisional, "param": param, "stopped_on": stopped_on,
             "stop_event": stop_event, "outcome": outcome, "extended_by": extended_by,
-            "paused_on": paused_on, "subject": subject, "moved_from": moved_from})
+            "paused_on": paused_on, "subject": subject, "moved_from": moved_from,
+            "pauses": pauses})
 
     @property
     def running(self) -> bool:
@@ -137,6 +141,7 @@ class Deadline:
             row["paused_on"] = iso_text(row["paused_on"])
         if row["moved_from"]:
             row["moved_from"] = iso_text(row["moved_from"])
+        row["pauses"] = pauses_text(row["pauses"])
         row["case_id"] = case_id
         return row
 
@@ -151,7 +156,7 @@ class Deadline:
         tuple, not a dict a row."""
         (rule, title, severity, kind, instance, starts_on, duration, due_on, citation,
          computation, provisional, param, stopped_on, stop_event, outcome, extended_by,
-         paused_on, subject, moved_from, case_id) = values
+         paused_on, subject, moved_from, pauses, case_id) = values
         try:
             # (each date read in the columns' order, then the two every deadline has checked:
             # a row with more than one thing wrong is named by the first, as it always was)
@@ -160,6 +165,7 @@ class Deadline:
             stopped_on = stored_date(stopped_on) if stopped_on else None
             paused_on = stored_date(paused_on) if paused_on else None
             moved_from = stored_date(moved_from) if moved_from else None
+            pauses = stored_pauses(pauses) if pauses else ()
             if starts_on is None:
                 raise ValueError("starts_on is empty")
             if due_on is None:
@@ -175,7 +181,29 @@ class Deadline:
             raise DamagedRecord.of(f"deadline {rule!r} of case {case_id!r}", exc) from None
         return cls(rule, title, severity, kind, instance, starts_on, duration, due_on, citation,
                    computation, bool(provisional), param, stopped_on, stop_event, outcome,
-                   extended_by, paused_on, subject, moved_from)
+                   extended_by, paused_on, subject, moved_from, pauses)
+
+
+def pauses_text(pauses: tuple[tuple[date, date], ...]) -> str | None:
+    """A deadline's pauses as stored: ``PAUSED/RESUMED`` each (ISO 8601's interval), joined by
+    ``;``; None for none."""
+    if not pauses:
+        return None
+    return ";".join(f"{iso_text(paused)}/{iso_text(resumed)}" for paused, resumed in pauses)
+
+
+def stored_pauses(text: Any) -> tuple[tuple[date, date], ...]:
+    """The pauses :func:`pauses_text` stored (a ValueError or TypeError for anything else)."""
+    if type(text) is not str:
+        raise TypeError(f"pauses is {text!r}, not text")
+    pauses = []
+    for pause in text.split(";"):
+        paused, slash, resumed = pause.partition("/")
+        if not slash:
+            raise ValueError(f"pauses {text!r} are not PAUSED/RESUMED (YYYY-MM-DD/YYYY-MM-DD, "
+                             "';' between)")
+        pauses.append((stored_date(paused), stored_date(resumed)))
+    return tuple(pauses)
 
 
 #: A deadline's fields, in order: the columns its row is read by.
@@ -445,11 +473,6 @@ def _counted(calendar: OfficialCalendar, param: Parameter, start: date,
             "moved_from": moved_from}
 
 
-#: The words :func:`_resumed` adds to a deadline's basis for each pause it was resumed from:
-#: the day it was paused, the day it resumed.
-_RESUMPTION = re.compile("；([0-9]{4}-[0-9]{2}-[0-9]{2})中止，([0-9]{4}-[0-9]{2}-[0-9]{2})恢复，到期日顺延")
-
-
 def _recounted(calendar: OfficialCalendar, param: Parameter, deadline: Deadline,
                duration: Duration | None = None) -> dict[str, Any]:
     """:func:`_counted` for a running ``deadline`` whose period changes (an extension, a
@@ -457,16 +480,15 @@ def _recounted(calendar: OfficialCalendar, param: Parameter, deadline: Deadline,
     resumption moved it (the time the new period had left on the day it was paused, from
     the day it resumed), so that the time a pause added is kept, and its words. A pause on
     a day the new period had already run out by stopped nothing of it (a breached deadline
-    is not paused) and moves nothing. The pauses are read from the words the resumptions
-    wrote in the deadline's basis, the one place its row keeps them."""
+    is not paused) and moves nothing. The pauses are the deadline's own (``pauses``)."""
     fields = _counted(calendar, param, deadline.starts_on, duration)
-    for paused, resumed in _RESUMPTION.findall(deadline.computation):
-        paused_on = stored_date(paused)
+    for paused_on, resumed_on in deadline.pauses:
         if fields["due_on"] < paused_on:
             continue
         fields.update(_resumed(changed(deadline, paused_on=paused_on, **fields), calendar,
-                               stored_date(resumed)))
+                               resumed_on))
         del fields["paused_on"]  # (a pause it is in now stays: its words come when it resumes)
+    fields["pauses"] = deadline.pauses  # (the same pauses, counted again: none added)
     return fields
 
 
@@ -506,4 +528,5 @@ def _resumed(deadline: Deadline, calendar: OfficialCalendar, on: date) -> dict[s
         "computation": computation,
         "paused_on": None,
         "moved_from": None if last_day is None or last_day == due_on else last_day,
+        "pauses": (*deadline.pauses, (paused, on)),
     }

@@ -388,6 +388,29 @@ def m018_sanction_and_link_triggers(db: sqlite_utils.Database) -> None:
         db.execute(trigger)
 
 
+#: The words a resumption added to a deadline's basis (engine.deadlines._resumed): the day
+#: it was paused, the day it resumed.
+_RESUMPTION = re.compile("；([0-9]{4}-[0-9]{2}-[0-9]{2})中止，([0-9]{4}-[0-9]{2}-[0-9]{2})恢复，到期日顺延")
+
+
+@migrations()
+def m019_deadline_pauses(db: sqlite_utils.Database) -> None:
+    """Each pause a deadline was resumed from, the day paused and the day resumed
+    (``PAUSED/RESUMED``, joined by ``;``): a period counted again (an extension, a variant)
+    keeps the time each added. They were read back from the words each resumption wrote in
+    the deadline's basis, the one place its row kept them; those words give them here, for
+    the deadlines stored before this step."""
+    db["deadlines"].add_column("pauses", str)
+    rows = db.execute("select id, computation from deadlines where computation like ?",
+                      [f"%{_RESUMED}%"]).fetchall()
+    for deadline_id, computation in rows:
+        pauses = _RESUMPTION.findall(computation)
+        if pauses:
+            db.execute("update deadlines set pauses = ? where id = ?",
+                       [";".join(f"{paused}/{resumed}" for paused, resumed in pauses),
+                        deadline_id])
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

@@ -1818,7 +1818,7 @@ def _values(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
 _MOSTLY_NULL = {
     "events": frozenset({"actor", "reason", "derived", "idempotency_key", "corrects"}),
     "deadlines": frozenset({"stopped_on", "stop_event", "outcome", "extended_by", "paused_on",
-                            "subject", "moved_from"}),
+                            "subject", "moved_from", "pauses"}),
     "cases": frozenset({"county"}),
 }
 

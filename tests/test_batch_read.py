@@ -286,10 +286,11 @@ def test_the_columns_a_case_is_read_from_are_its_records_fields_in_order():
         "citation": "c", "computation": "x", "provisional": True, "param": "p",
         "stopped_on": date(2026, 3, 4), "stop_event": "se", "outcome": "met",
         "extended_by": "ext", "paused_on": date(2026, 3, 3), "subject": "sub",
-        "moved_from": date(2026, 3, 1)}
+        "moved_from": date(2026, 3, 1), "pauses": ((date(2026, 3, 3), date(2026, 3, 4)),)}
     assert list(entry_fields) == [f.name for f in attrs.fields(HistoryEntry)]
     assert list(deadline_fields) == list(DEADLINE_FIELDS)
     deadline = {k: v.isoformat() if isinstance(v, date) else v for k, v in deadline_fields.items()}
+    deadline["pauses"] = "2026-03-03/2026-03-04"
     conn = engine.store.db.conn
     for table, row in (("events", event), ("deadlines", {**deadline, "provisional": 1})):
         conn.execute(f"insert into [{table}] (case_id, {', '.join(f'[{k}]' for k in row)}) "
@@ -369,7 +370,7 @@ def test_a_deadline_read_back_is_the_deadline_built_whole():
 
     values = ("total", "审核确认办理总时限", "statutory", "duty", 1, "2026-03-03", "30wd",
               "2026-04-15", "晋民发〔2023〕31号 四(二)", "计30个工作日", 1, "total",
-              "2026-03-31", "approve", "met", None, None, None, None, "D1")
+              "2026-03-31", "approve", "met", None, None, None, None, None, "D1")
     read = Deadline.from_stored(values)
     whole = Deadline("total", "审核确认办理总时限", "statutory", "duty", 1, date(2026, 3, 3),
                      "30wd", date(2026, 4, 15), "晋民发〔2023〕31号 四(二)", "计30个工作日", True,
@@ -378,7 +379,7 @@ def test_a_deadline_read_back_is_the_deadline_built_whole():
     assert list(read.__dict__) == [f.name for f in attrs.fields(Deadline)]
     assert read.provisional is True and Deadline.from_row(read.to_row("D1")) == read
     running = Deadline.from_stored((*values[:10], 0, "total", None, None, None, None, None,
-                                    None, None, "D1"))
+                                    None, None, None, "D1"))
     assert (running.provisional, running.stopped_on, running.outcome) == (False, None, None)
     with pytest.raises(DamagedRecord, match=r"^deadline 'total' of case 'D1' cannot be read "):
         Deadline.from_stored((*values[:7], "2026-04-31", *values[8:]))

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from engine.calendar import PROJECTION_BASIS, national_calendar
 from engine.deadlines import Deadline, apply_event
+from engine.errors import DamagedRecord
 from engine.workflow import parse_workflow
 
 MINI = """
@@ -342,6 +345,30 @@ def test_an_extension_after_a_resumption_keeps_the_time_the_pause_added():
         date(2026, 5, 15), "45wd", "extend")
     assert extended.computation.startswith("《民法典》第201条：起算日2026-03-02不计入，计45个工作日")
     assert extended.computation.endswith("；2026-03-13中止，2026-03-23恢复，到期日顺延")
+
+
+def test_a_deadline_carries_its_pauses_as_data_not_in_the_words_of_its_basis():
+    """The pauses a period counted again keeps (the extension above: 9 working days used before
+    Fri 3/13, 36 of 45 left from Mon 3/23 → Fri 2026-05-15) are the deadline's own data
+    (``pauses``, stored as ``PAUSED/RESUMED``), not read back from the words the resumption
+    wrote in its basis: a basis worded otherwise (an upgrade that words it anew, a recompute)
+    keeps them. Read from the words, that basis gave none, and the extension counted 45 from
+    3/2 as if never paused: → Fri 5/8."""
+    from engine.plain_fields import changed
+
+    resumed = run_extended(("30wd", "45wd", "20wd"), PAUSED)
+    assert resumed.pauses == ((date(2026, 3, 13), date(2026, 3, 23)),)
+    assert resumed.to_row("C1")["pauses"] == "2026-03-13/2026-03-23"
+    reworded = changed(resumed, computation="计30个工作日，中止期间不计入")
+    workflow = parse_workflow(EXTENDED.replace("PERIOD", "30wd").replace("EXTENDED", "45wd")
+                              .replace("DELEGATED", "20wd"), "tests/mini.toml")
+    [extended] = apply_event([reworded], workflow, "extend", date(2026, 4, 1),
+                             national_calendar(), {}, False, {}, before={})
+    assert (extended.due_on, extended.pauses) == (date(2026, 5, 15), resumed.pauses)
+    # Stored so and read back; text that is no pause is a damaged row, named.
+    assert Deadline.from_row(extended.to_row("C1")) == extended
+    with pytest.raises(DamagedRecord, match="pauses '2026-03-13' are not PAUSED/RESUMED"):
+        Deadline.from_row({**extended.to_row("C1"), "pauses": "2026-03-13"})
 
 
 def test_a_variant_after_a_resumption_keeps_the_time_the_pause_added():

@@ -21,7 +21,8 @@ ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report
                   "m010_deadline_subject", "m011_case_state_date_index",
                   "m012_running_or_late_index", "m013_deadline_moved_from",
                   "m014_import_keys_by_case", "m015_local_parameter_voids", "m016_setting_chains",
-                  "m017_sanction_and_link_chains", "m018_sanction_and_link_triggers"]
+                  "m017_sanction_and_link_chains", "m018_sanction_and_link_triggers",
+                  "m019_deadline_pauses"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):
@@ -548,6 +549,45 @@ def doudi_workflow_patches(province, workflow):
 '''
 
 
+def test_m019_stores_each_pause_a_deadlines_basis_names_and_verify_finds_them_intact(
+        install, tmp_path):
+    """m019: each pause a deadline was resumed from (``pauses``), which a period counted again
+    keeps; a database of m018 gets them from the words each resumption wrote in the basis.
+    The plugin's 7-day review from Mon 9/14 → 9/21, paused 9/18, resumed 9/28 → 10/1, 国庆 →
+    10/8: "2026-09-18/2026-09-28"; paused again Wed 9/30 (1 day left to 10/1), resumed Mon
+    10/12 → Tue 10/13: a second pause, "…;2026-09-30/2026-10-12". A deadline never paused has
+    none (NULL). verify then finds every case what its history gives."""
+    install(PAUSING_PROVINCE)
+    path = str(tmp_path / "m018.db")
+    engine = Engine.open(path)
+    engine.open_case(province="hainan", on=date(2026, 9, 10), case_id="H1")
+    engine.fire("H1", "accept", on=date(2026, 9, 11))
+    engine.fire("H1", "start_investigation", on=date(2026, 9, 14))
+    for pause, resume in ((date(2026, 9, 18), date(2026, 9, 28)),
+                          (date(2026, 9, 30), date(2026, 10, 12))):
+        engine.fire("H1", "hold_review", on=pause)
+        engine.fire("H1", "resume_review", on=resume)
+    engine.close()
+    db = sqlite_utils.Database(path)
+    review = "select case_id, due_on, pauses from deadlines where rule = 'hainan_review'"
+    both = "2026-09-18/2026-09-28;2026-09-30/2026-10-12"
+    assert db.execute(review).fetchall() == [("H1", "2026-10-13", both)]
+    assert {row[0] for row in db.execute("select pauses from deadlines where rule != "
+                                         "'hainan_review'")} == {None}
+    # As the version before m019 left it: no column.
+    db.execute("delete from _sqlite_migrations where name = 'm019_deadline_pauses'")
+    db.execute("alter table deadlines drop column pauses")
+    db.conn.commit()
+    db.close()
+
+    from helpers import run
+    result = run(path, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(path)
+    assert sorted(m.name for m in migrations.applied(db)) == ALL_MIGRATIONS
+    assert db.execute(review).fetchall() == [("H1", "2026-10-13", both)]
+
+
 def test_m013_stores_the_last_day_each_deadlines_basis_names_and_verify_finds_them_intact(
         install, tmp_path):
     """m013: the period's last day where 第203条 moved a deadline's due date off it
@@ -586,7 +626,10 @@ def test_m013_stores_the_last_day_each_deadlines_basis_names_and_verify_finds_th
     assert db.execute(review).fetchall() == [
         ("H1", "2026-10-08", "2026-10-01"), ("H2", "2026-10-08", "2026-10-05"),
         ("H3", "2026-10-13", None), ("H4", "2026-10-19", "2026-10-17")]
-    stored = db.execute("select * from deadlines order by id").fetchall()
+    # (by name: a column dropped and added again below comes after those added since)
+    every = (f"select {', '.join(r[1] for r in db.execute('pragma table_info(deadlines)'))} "
+             "from deadlines order by id")
+    stored = db.execute(every).fetchall()
     assert {row[0] for row in db.execute("select moved_from from deadlines where rule != "
                                          "'hainan_review'")} == {None}  # (working days)
     # As the version before m013 left it: no column, and H4 resumed by its count.
@@ -618,6 +661,6 @@ def test_m013_stores_the_last_day_each_deadlines_basis_names_and_verify_finds_th
     result = run(path, "recompute")
     assert result.exit_code == 0, result.output
     assert "1 due date moved in 1 of 4 cases" in result.output
-    assert db.execute("select * from deadlines order by id").fetchall() == stored
+    assert db.execute(every).fetchall() == stored
     result = run(path, "audit", "verify")
     assert result.exit_code == 0, result.output
