@@ -20,6 +20,7 @@ from engine.cli.options import (
     emit,
     format_option,
     left_cases,
+    on_a_terminal,
     progress_bar,
     say_cases_left,
     stopped_part_way,
@@ -120,8 +121,7 @@ def bar_shown(path: str, stream: TextIO | None) -> bool:
     """Whether to draw the import's bar: on a terminal, for a regular file only. The bar
     needs the line count first, a pass over the file: a pipe (``<(...)``, /dev/stdin) read
     to count them would leave nothing to import."""
-    return (path != "-" and stream is not None and stream.isatty()  # (None: started 2>&-)
-            and stat.S_ISREG(os.stat(path).st_mode))
+    return path != "-" and on_a_terminal(stream) and stat.S_ISREG(os.stat(path).st_mode)
 
 
 def count_lines(path: str) -> int:

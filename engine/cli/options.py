@@ -257,9 +257,14 @@ def echo(message: str = "", nl: bool = True) -> None:
         click.echo(message, nl=nl)
 
 
-def on_a_terminal() -> bool:
-    """Whether stderr is a terminal, where a progress bar is drawn."""
-    return sys.stderr is not None and sys.stderr.isatty()  # (None: started with 2>&-)
+_STDERR: Any = object()  # (on_a_terminal's stream when none is given: sys.stderr as it is then)
+
+
+def on_a_terminal(stream: Any = _STDERR) -> bool:
+    """Whether ``stream`` (stderr when not given) is a terminal, where a progress bar or a
+    note of a step at work is drawn."""
+    stream = sys.stderr if stream is _STDERR else stream
+    return stream is not None and stream.isatty()  # (None: started with 2>&-)
 
 
 def progress_bar(length: int, label: str, shown: bool | None = None):
@@ -276,7 +281,7 @@ def working(text: str, stream: Any = None) -> Iterator[None]:
     a whole file: about 10 s at a million cases, silent before), erased when it ends; only
     on a terminal, as :func:`progress_bar` is drawn."""
     stream = sys.stderr if stream is None else stream
-    shown = stream is not None and stream.isatty()  # (None: started with 2>&-)
+    shown = on_a_terminal(stream)
     if shown:
         stream.write(text)
         stream.flush()
