@@ -16,6 +16,7 @@ from engine.cli.options import (
     echo,
     echo_all,
     file_name,
+    in_steps,
     on_a_terminal,
     progress_bar,
     working,
@@ -181,8 +182,8 @@ def verify(case_id, heads_file, db_path) -> None:
     for problem in removed:
         echo(f"file: {problem}")
     with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
-                      shown=None if case_id is None else False) as bar:
-        cases, events, findings = engine.verify(case_id, progress=bar.update, heads=kept)
+                      shown=None if case_id is None else False) as bar, in_steps(bar) as told:
+        cases, events, findings = engine.verify(case_id, progress=told, heads=kept)
     for finding in findings:
         echo(str(finding))
     settings = [f for f in findings if isinstance(f, SettingFinding)]

@@ -19,6 +19,7 @@ from engine.cli.options import (
     echo_beside,
     emit,
     format_option,
+    in_steps,
     left_cases,
     on_a_terminal,
     progress_bar,
@@ -175,9 +176,9 @@ def recompute(fmt, db_path) -> None:
         if days and case_id != last_case:
             last_case, moved_cases = case_id, moved_cases + 1
 
-    with progress_bar(cases, "Recomputing") as bar:
+    with progress_bar(cases, "Recomputing") as bar, in_steps(bar) as told:
         try:
-            engine.recompute(progress=bar.update, on_moved=moved, on_recorded=recorded_on,
+            engine.recompute(progress=told, on_moved=moved, on_recorded=recorded_on,
                              on_skipped=left)
         except KeyboardInterrupt:
             raise DoudiError(

@@ -28,6 +28,7 @@ from engine.cli.options import (
     emit,
     file_name,
     format_option,
+    in_steps,
     left_cases,
     load_json,
     not_blank,
@@ -475,8 +476,8 @@ def advance(as_of: date, db_path) -> None:
         listed += 1
 
     try:
-        with progress_bar(engine.store.count_cases(), "Advancing") as bar:
-            engine.advance(as_of, on_recorded=show, progress=bar.update, on_skipped=left)
+        with progress_bar(engine.store.count_cases(), "Advancing") as bar, in_steps(bar) as told:
+            engine.advance(as_of, on_recorded=show, progress=told, on_skipped=left)
     except KeyboardInterrupt:
         raise DoudiError(f"interrupted: {_listed(listed)} recorded, in whole batches; run "
                          "advance again to finish") from None

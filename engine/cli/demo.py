@@ -13,6 +13,7 @@ from engine.cli.options import (
     counted,
     emit,
     format_option,
+    in_steps,
     progress_bar,
     today_option,
 )
@@ -128,9 +129,10 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                        f"{province.plugin!r}, {distribution_of(province.plugin)}): the demo's "
                        "synthetic cases follow only the provinces shipped with doudi", err=True)
         # One commit for the whole demo.
-        with progress_bar(cases, "Building demo cases") as bar, engine.store.db.atomic():
+        with (progress_bar(cases, "Building demo cases") as bar, in_steps(bar) as told,
+              engine.store.db.atomic()):
             try:
-                build_demo(engine, as_of, cases=cases, seed=seed, progress=bar.update)
+                build_demo(engine, as_of, cases=cases, seed=seed, progress=told)
             except OutsideCalendar as exc:  # (a date the user never gave: say where it came from)
                 raise OutsideCalendar(
                     f"--as-of {as_of.isoformat()} is too near the calendar's ends for the demo, "

@@ -275,6 +275,44 @@ def progress_bar(length: int, label: str, shown: bool | None = None):
     return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
 
+#: A bar is drawn again once 1/REDRAWN_EVERY of its length is counted since it last was.
+REDRAWN_EVERY = 500
+
+
+class InSteps:
+    """``bar.update``, passed on once 1/500th of the bar's length has been counted since it
+    last was, and (:meth:`finish`) what is left when the work ends, so the bar ends at its
+    count. Moved at each case, click's bar (which works out its line at each move) took
+    6 s of a report of 23 s at a million cases, about 1 % of audit verify's, recompute's or
+    case advance's."""
+
+    def __init__(self, bar) -> None:
+        self.bar, self.pending = bar, 0
+        self.step = max(1, bar.length // REDRAWN_EVERY)
+
+    def __call__(self, count: int) -> None:
+        self.pending += count
+        if self.pending >= self.step:
+            self.bar.update(self.pending)
+            self.pending = 0
+
+    def finish(self) -> None:
+        if self.pending:
+            self.bar.update(self.pending)
+            self.pending = 0
+
+
+@contextlib.contextmanager
+def in_steps(bar) -> Iterator[InSteps]:
+    """:class:`InSteps` of ``bar`` for the block, finished at its end (stopped or not: the
+    bar shows all that was counted)."""
+    steps = InSteps(bar)
+    try:
+        yield steps
+    finally:
+        steps.finish()
+
+
 @contextlib.contextmanager
 def working(text: str, stream: Any = None) -> Iterator[None]:
     """``text`` on stderr while a long step with no count of its own runs (SQLite's check of
