@@ -440,3 +440,30 @@ def test_a_bar_over_the_cases_is_drawn_again_every_500th_of_them(report_dbs, mon
     assert drawn == [(label, 4000)] and result.stderr.startswith(label)
     assert sum(steps) == 4000 and len(steps) == 500 and set(steps) == {8}
 
+
+@pytest.mark.parametrize(("module", "args"), [
+    ("audit", ["audit", "verify"]),
+    ("bulk", ["recompute"]),
+    ("cases", ["case", "advance", "--as-of", "2026-06-30"]),
+    ("reports", ["report", "breaches", "--include-late", "--as-of", "2026-06-30"]),
+    ("reports", ["report", "at-risk", "--as-of", "2026-06-30"]),
+    ("reports", ["report", "unpublished", "--as-of", "2026-06-30"]),
+])
+def test_no_bar_is_drawn_over_nothing(monkeypatch, tmp_path, module, args):
+    """A database with no case: on a terminal, a report listing nothing drew its bar at 0 %
+    (`Reading the deadlines  [-----]  0%`), and audit verify, recompute and case advance
+    theirs, as if work were left undone. Nothing to count draws no bar; the output is as
+    it was."""
+    import importlib
+
+    db = str(tmp_path / "empty.db")
+    Engine.open(db).close()
+    plain = run(db, *args)
+    assert plain.exit_code == 0, plain.output
+    cli_module = importlib.import_module(f"engine.cli.{module}")
+    drawn, _ = _spied_bars(monkeypatch, cli_module)
+    monkeypatch.setattr(cli_module, "on_a_terminal", lambda: True, raising=False)
+    result = run(db, *args)
+    assert result.exit_code == 0, result.output
+    assert [length for _, length in drawn] == [0]  # (asked for, over nothing: not drawn)
+    assert (result.stdout, result.stderr) == (plain.stdout, plain.stderr)

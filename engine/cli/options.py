@@ -269,10 +269,12 @@ def on_a_terminal(stream: Any = _STDERR) -> bool:
 
 def progress_bar(length: int, label: str, shown: bool | None = None):
     """click's progress bar on stderr, drawn only on a terminal (or as ``shown`` says), so
-    a script reading the output gets none of it."""
+    a script reading the output gets none of it; never over nothing (``length`` 0: a bar at
+    0 % beside an empty report, an empty database's check, read as work left undone)."""
     if shown is None:
         shown = on_a_terminal()
-    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
+    return click.progressbar(length=length, label=label, file=sys.stderr,
+                             hidden=not shown or length <= 0)
 
 
 #: A bar is drawn again once 1/REDRAWN_EVERY of its length is counted since it last was.
