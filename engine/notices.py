@@ -37,7 +37,7 @@ from engine.errors import DoudiError, InvalidInput, UnknownName
 from engine.payments import month_of, month_text
 from engine.periods import Duration
 from engine.views import CaseView
-from engine.workflow import CORRECTION_EVENT, SYSTEM_EVENTS
+from engine.workflow import CORRECTION_EVENT
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
 # 83号 四(二)), where it is posted (its village/community, else its county) and the township
@@ -265,14 +265,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
     posted_on = date.fromisoformat(entry["on"])
     # The attributes as they stood when the 公示 was posted (later events do not change it;
     # a correction changes none: it is evidence, as the case's attributes and the 公布 read it).
-    attributes: dict[str, Any] = {}
-    for h in view.history:
-        if h["seq"] > entry["seq"]:
-            break
-        if h["event"] not in SYSTEM_EVENTS:  # (the rule of attributes_given_by)
-            attributes.update(h["payload"])
-            attributes.update(h.get("derived") or {})
-    fields = allowed(attributes)
+    fields = allowed(view.attributes_after(entry["seq"]))
     windows = [d.deadline for d in view.deadlines
                if d.deadline.rule == PUBLICITY_RULE and d.deadline.starts_on == posted_on]
     if not windows:

@@ -14,7 +14,7 @@ from attrs import field, frozen
 
 from engine.deadlines import LATE, Deadline
 from engine.effects import Sanction
-from engine.guards import HistoryEntry
+from engine.guards import HistoryEntry, attributes_given_by
 from engine.payments import Payment, schedule
 from engine.store import CaseRecord, copied
 from engine.workflow import CORRECTION_EVENT, OPEN_EVENT, RECOMPUTE_EVENT
@@ -181,6 +181,15 @@ class CaseView:
             return ()
         wf, entries, _, _, _ = self._source
         return paid(wf, entries, self.case.attributes, self.as_of, self.case.id)
+
+    def attributes_after(self, seq: int) -> dict[str, Any]:
+        """The case's attributes as its events up to ``seq`` (that one included) left them,
+        by the rule the engine keeps them by (:func:`~engine.guards.attributes_given_by`);
+        a copy, as the rest of the view."""
+        if self._source is None:
+            return {}
+        _, entries, _, _, _ = self._source
+        return copied(attributes_given_by(e for e in entries if e.seq <= seq))
 
     @property
     def id(self) -> str:
