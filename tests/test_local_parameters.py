@@ -437,6 +437,27 @@ def test_parameter_list_shows_what_is_in_force_on_the_day(db, monkeypatch):
     assert len(listed("--history")) == 2
 
 
+def test_parameter_set_for_a_county_nothing_names_notes_it(db):
+    """Found by a fresh-eyes pass: `parameter set … --county 申县` (misspelt 甲县) was recorded
+    with no word, and 甲县's cases went on counting with the province's value. Recorded all
+    the same (a county's settings may come before its first case), with the note the reports
+    and `parameter list` give; none once a case or an earlier setting names it."""
+    args = ["investigation_start", "2wd", "--province", "shanxi", "--basis", BASIS,
+            "--on", "2026-01-05"]
+    run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "county=甲县")
+    misspelt = run(db, "parameter", "set", *args, "--county", "申县")
+    assert misspelt.exit_code == 0
+    assert misspelt.stdout == f'申县 (shanxi) dibao investigation_start = "2wd" ({BASIS})\n'
+    assert misspelt.stderr == ("note: no case or other setting names county '申县' in shanxi; "
+                               "recorded all the same, for its cases to come: check the "
+                               "spelling\n")
+    assert [s.county for s in Engine.open(db).parameter_settings("shanxi", "申县",
+                                                                 in_force=False)] == ["申县"]
+    for county in ("甲县", "申县"):  # (a case names it; a setting now names it)
+        again = run(db, "parameter", "set", *args[:1], "3wd", *args[2:], "--county", county)
+        assert again.exit_code == 0 and again.stderr == "", again.output
+
+
 def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatch):
     """Found by review: `workflow show --county` and `assess --county` applied a setting decided
     for a later date, which no case yet follows (江苏征求意见稿 一(六): a locality raising its

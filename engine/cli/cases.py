@@ -201,14 +201,19 @@ def open_engine(db_path: str, create: bool = False):
     return engine
 
 
+def names_county(engine, province: str | None, county: str) -> bool:
+    """Whether a case, or a setting of ``province`` (None: of any), names ``county``."""
+    return bool(engine.store.has_county(county)
+                or engine.parameter_settings(province, county, in_force=False))
+
+
 def note_unknown_county(engine, province: str | None, county: str,
                         used: str | None = "the province's values are shown") -> None:
     """A note on stderr when no case and no setting of ``province`` (None: of any) names
     ``county``: its own parameters would silently be none (a misspelt or space-padded name).
     ``engine`` None: no database, so nothing names it. ``used``: what is used instead, if
     anything."""
-    if engine is not None and (engine.store.has_county(county) or engine.parameter_settings(
-            province, county, in_force=False)):
+    if engine is not None and names_county(engine, province, county):
         return
     where = f" in {province}" if province else ""
     instead = f"{used}: " if used else ""

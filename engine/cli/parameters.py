@@ -8,6 +8,7 @@ import click
 
 from engine.cli import cli, recorded
 from engine.cli.cases import (
+    names_county,
     no_database_left_on_failure,
     note_unknown_county,
     open_engine,
@@ -68,6 +69,7 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
     """
     with no_database_left_on_failure(db_path):
         engine = open_engine(db_path, create=True)
+        named = names_county(engine, province, county)
         settings = engine.store.count_local_settings()
         setting = engine.set_parameter(province, county, name, parse_value(value), basis, on,
                                        workflow=workflow, actor=actor)
@@ -81,6 +83,9 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
         return
     recorded("the setting is recorded")
     echo(shown)
+    if not named:  # (a misspelt county: its cases would go on with the province's value)
+        click.echo(f"note: no case or other setting names county {county!r} in {province}; "
+                   "recorded all the same, for its cases to come: check the spelling", err=True)
 
 
 @parameter.command()
