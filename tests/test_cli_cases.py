@@ -715,6 +715,20 @@ def test_the_help_of_the_main_commands_shows_an_example(command):
     assert "Example:\n    doudi " in shown.output
 
 
+def test_no_help_shows_the_docstrings_markup():
+    """Found by a fresh-eyes pass: `doudi parameter --help` read "Run ``doudi recompute``
+    afterwards", the docstring's double backticks shown as they are, where every other help
+    quotes a command in single ones."""
+    def commands(command, path):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from commands(sub, [*path, name])
+
+    for path in commands(cli, []):
+        shown = CliRunner().invoke(cli, [*path, "--help"]).output
+        assert "``" not in shown and ":class:" not in shown, (path, shown)
+
+
 def test_case_fire_help_tells_how_to_list_a_workflow_s_events():
     shown = " ".join(CliRunner().invoke(cli, ["case", "fire", "--help"]).output.split())
     assert "The events of a workflow, and the states each may follow: `doudi workflow show " \

@@ -36,7 +36,7 @@ def parameter() -> None:
     The provincial notices leave some values to the locality; `doudi workflow show NAME
     --province P --format json` marks them "local": true. A county's setting applies
     on top of its province's to the county's cases, and is kept in the database with its
-    basis. Run ``doudi recompute`` afterwards to re-derive the deadlines already running.
+    basis. Run `doudi recompute` afterwards to re-derive the deadlines already running.
     """
 
 
