@@ -1059,6 +1059,54 @@ def test_a_database_cut_short_is_said_to_be_damaged_not_another_file(db, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [os.path.basename(db)]
 
 
+@pytest.mark.parametrize("command", [("case", "show", "c1"), ("audit", "heads"), ("recompute",)])
+def test_a_page_found_damaged_after_opening_is_said_to_be_damaged_too(db, tmp_path, command):
+    """Found by a fresh-eyes pass: a database whose events table has a damaged page opens
+    (the first look reads only its schema), and the command that then reads the page said
+    "database error: database disk image is malformed", where one cut short is named damaged
+    with what to do. It is said alike, the file as the command opened it; nothing written."""
+    import sqlite3
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        page_size, = conn.execute("pragma page_size").fetchone()
+        root, = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()
+    conn.close()
+    with open(db, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 64)  # (the page's header: no b-tree page SQLite can read)
+    before = pathlib.Path(db).read_bytes()
+    result = run(db, *command)
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {db} is damaged (database disk image is malformed): "
+                                  "restore it from a backup")
+    assert pathlib.Path(db).read_bytes() == before
+    assert os.path.getsize(f"{db}-wal") == 0  # (opened, as by any command: nothing in it)
+
+
+def test_a_batched_command_stopped_by_a_damaged_page_says_so_and_what_it_wrote():
+    """recompute (or case advance) that finds a damaged page after some batches are written:
+    the damaged file, as above (an index's damage too: SQLite's extended code
+    SQLITE_CORRUPT_INDEX), then what was written; another database error as SQLite words it."""
+    import sqlite3
+
+    from engine.cli.options import stopped_part_way
+
+    written = "recompute stopped: the recompute events of 3 cases before it are written"
+    damaged = sqlite3.DatabaseError("database disk image is malformed")
+    damaged.sqlite_errorcode = 779  # (SQLITE_CORRUPT_INDEX: 11 | 3 << 8)
+    failed = stopped_part_way(damaged, written, "recompute", "/srv/cases.db")
+    assert (str(failed), failed.exit_code) == (
+        "/srv/cases.db is damaged (database disk image is malformed): restore it from a backup "
+        f"({written})", 1)
+    other = sqlite3.OperationalError("disk I/O error")
+    other.sqlite_errorcode = 10  # (SQLITE_IOERR)
+    assert str(stopped_part_way(other, written, "recompute", "/srv/cases.db")) == (
+        f"database error: disk I/O error ({written})")
+
+
 def test_rows_changed_so_they_cannot_be_read_are_findings_and_error_lines_not_tracebacks(db):
     # Found by review: the tool meant to find tampering crashed on it. A case row whose
     # attributes are no longer JSON, an event whose date is no date, a deadline likewise.

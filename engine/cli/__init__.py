@@ -124,7 +124,9 @@ class DoudiGroup(_OptionsOnce, click.Group):
         except sqlite3.Error as exc:
             # The database itself failed (read-only, locked, disk full, damaged); open_engine
             # names the file when it cannot be opened at all. Nothing was written.
-            error(f"database error: {exc}")
+            from engine.cli.options import database_error
+
+            error(database_error(exc, _ENGINES[-1].store.path if _ENGINES else None))
             sys.exit(1)
         except OSError as exc:
             # Writing the output failed (> /dev/full, a pipe whose reader went away): what

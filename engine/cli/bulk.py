@@ -189,7 +189,8 @@ def recompute(fmt, db_path) -> None:
                 raise  # (nothing was: the error line alone is right)
             raise stopped_part_way(exc, f"recompute stopped: the recompute events of "
                                         f"{counted(written, 'case')} before it are written, "
-                                        "in whole batches", "recompute") from None
+                                        "in whole batches", "recompute",
+                                   engine.store.path) from None
     if written:
         recorded(f"the recompute events of {counted(written, 'case')} are recorded")
     rows = [{"days_moved": days, "due_dates": count} for days, count in sorted(shifts.items())]

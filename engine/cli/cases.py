@@ -490,7 +490,7 @@ def advance(as_of: date, db_path) -> None:
         if not listed:
             raise  # (nothing was: the error line alone is right)
         raise stopped_part_way(exc, f"advance stopped: {_listed(listed)} recorded, in whole "
-                                    "batches", "advance") from None
+                                    "batches", "advance", engine.store.path) from None
     click.echo(f"{counted(listed, 'event')} recorded", err=True)
     say_cases_left(left, "advance")
 

@@ -541,7 +541,18 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str) -> DoudiError:
+def database_error(exc: sqlite3.Error, path: str | None) -> str:
+    """The error line of the database failing in a command: a page found damaged once the
+    file was open (SQLite's SQLITE_CORRUPT, its pages broken: the first look at a file reads
+    only its schema) said as a file found damaged on opening it is said (engine.db_files),
+    naming ``path`` (None: the database); another as SQLite words it."""
+    if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == sqlite3.SQLITE_CORRUPT:
+        return f"{path or 'the database'} is damaged ({exc}): restore it from a backup"
+    return f"database error: {exc}"
+
+
+def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str,
+                     path: str | None = None) -> DoudiError:
     """The error of ``command`` writing in batches (recompute, advance) that failed after
     some were committed (a disk failing, another writer holding the database): its own line
     alone would read as nothing recorded, so ``written`` says what is. (A case it cannot read
@@ -558,7 +569,7 @@ def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str
         failed.exit_code = exc.exit_code
         return failed
     cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)
-             else f"database error: {exc}")
+             else database_error(exc, path))
     failed = DoudiError(f"{cause} ({written})")
     failed.exit_code = exc.exit_code if isinstance(exc, DoudiError) else 1
     return failed
