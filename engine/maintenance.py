@@ -186,15 +186,11 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
-def _row_disagreement(row: Mapping[str, Any], rows: list[dict]) -> Finding | None:
-    """:func:`disagreement` for a case row as stored: one that cannot even be read back (a
-    date or its attributes changed by hand) is a finding of its own, not a crash."""
-    try:
-        case = CaseRecord.from_row(row)
-    except DamagedRecord as exc:
-        return Finding(row["id"], len(rows), "missing, or the case altered: its row cannot be "
-                       f"read back ({exc.problem})")
-    return disagreement(case, rows)
+def _unreadable_case(row: Mapping[str, Any], rows: list[dict], exc: DamagedRecord) -> Finding:
+    """A case row that cannot even be read back (a date or its attributes changed by hand):
+    a finding of its own, not a crash."""
+    return Finding(row["id"], len(rows), "missing, or the case altered: its row cannot be "
+                   f"read back ({exc.problem})")
 
 
 def _last_hash(history: list[HistoryEntry]) -> str | None:
@@ -666,38 +662,49 @@ class Maintenance:
         where its rows are read (its chunk's; by default the store)."""
         stored = self.store if stored is None else stored
         rows = stored.history_rows(row["id"])
-        finding = (verify_chain(row["id"], rows) or _row_disagreement(row, rows)
-                   or self._unreadable_rows(row, len(rows), stored)
-                   or self._derived_disagreement(row, rows, unchecked, stored))
+        finding = verify_chain(row["id"], rows)
+        if finding is not None:
+            return rows, finding
+        # (the case row read once, and its deadlines once, for every check after the chain)
+        try:
+            case = CaseRecord.from_row(row)
+        except DamagedRecord as exc:
+            return rows, _unreadable_case(row, rows, exc)
+        finding = disagreement(case, rows)
+        if finding is None:
+            finding, deadlines = self._unreadable_rows(case, len(rows), stored)
+            if finding is None:
+                finding = self._derived_disagreement(case, rows, unchecked, deadlines)
         return rows, finding
 
-    def _unreadable_rows(self, row: Mapping[str, Any], seq: int, stored: Store | CaseRows
-                         ) -> Finding | None:
+    def _unreadable_rows(self, case: CaseRecord, seq: int, stored: Store | CaseRows
+                         ) -> tuple[Finding | None, list[Deadline]]:
         """A row changed so that it cannot be read back or used: the case's workflow or state
         (not in the hash chain's terms), a deadline, a sanction or a link (not in the chain at
-        all, so nothing else would show it)."""
-        case_id = row["id"]
+        all, so nothing else would show it); and the case's deadlines as stored (read here,
+        compared with its history next)."""
+        deadlines: list[Deadline] = []
         for what, read in (
-                ("the case row", lambda: self._workflow_of(CaseRecord.from_row(row))),
-                ("a deadline row", lambda: stored.deadlines(case_id)),
-                ("a sanction row", lambda: stored.sanctions(case_id)),
-                ("a link row", lambda: stored.links(case_id))):
+                ("the case row", lambda: self._workflow_of(case)),
+                ("a deadline row", lambda: deadlines.extend(stored.deadlines(case.id))),
+                ("a sanction row", lambda: stored.sanctions(case.id)),
+                ("a link row", lambda: stored.links(case.id))):
             try:
                 read()
             except DamagedRecord as exc:
-                return Finding(case_id, seq, f"missing, or the case altered: {what} cannot be "
-                                             f"read back ({exc.problem})")
-        return None
+                return Finding(case.id, seq, f"missing, or the case altered: {what} cannot be "
+                                             f"read back ({exc.problem})"), deadlines
+        return None, deadlines
 
-    def _derived_disagreement(self, row: Mapping[str, Any], rows: list[dict],
-                              unchecked: set[tuple[str, str]], stored: Store | CaseRows
+    def _derived_disagreement(self, case: CaseRecord, rows: list[dict],
+                              unchecked: set[tuple[str, str]], before: list[Deadline]
                               ) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
         what ``recompute`` would derive (after new calendar data, a parameter changed or doudi
-        upgraded they differ until ``doudi recompute`` records it, and the finding says so)."""
-        case = CaseRecord.from_row(row)
+        upgraded they differ until ``doudi recompute`` records it, and the finding says so).
+        ``before``: its deadlines as stored."""
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
         if not _same_data(attributes, case.attributes) or case.county != attributes.get("county"):
@@ -712,7 +719,6 @@ class Maintenance:
                                          f"are not what its history gives: {shown}")
         if (case.province, case.workflow) in unchecked:
             return None  # (a county setting they depend on cannot be read: a finding itself)
-        before = stored.deadlines(case.id)
         fresh = self._deadlines_from_history(case, history, None)
         if before == fresh:
             return None

@@ -209,7 +209,7 @@ class CaseRecord:
 
 def entries(rows: Iterable[Mapping]) -> list[HistoryEntry]:
     """A case's history from its event rows as stored (:meth:`Store.history_rows`)."""
-    return [_entry([r[name] for name in _ENTRY_COLUMNS]) for r in rows]
+    return [_entry(_ENTRY_OF(r)) for r in rows]  # (one C call a row: a tuple, in order)
 
 
 #: The columns a case is read from, in :class:`CaseRecord`'s order.
@@ -223,6 +223,7 @@ _SELECT_CASES = f"select {', '.join(_CASE_COLUMNS)} from [cases]"
 _ENTRY_COLUMNS = ("seq", "event", "on", "from_state", "to_state", "payload", "reason",
                   "derived", "actor", "idempotency_key", "corrects", "recorded_at", "hash",
                   "case_id")
+_ENTRY_OF = itemgetter(*_ENTRY_COLUMNS)
 _SELECT_ENTRIES = f"select {', '.join(f'[{c}]' for c in _ENTRY_COLUMNS)} from [events]"
 #: A deadline's columns: its fields in order (:data:`engine.deadlines.FIELDS`), then its case's
 #: id; what it is written as (:meth:`Deadline.to_row`) and read from (:meth:`Deadline.from_stored`).
@@ -857,9 +858,13 @@ class Store:
                 chunk = list(ids[start:start + 500])
                 sql = (f"{select} where case_id in ({','.join('?' * len(chunk))}) "
                        f"order by {order}")
-                if as_dicts:
-                    for row in self._each_row(sql, chunk):
-                        grouped.setdefault(row["case_id"], []).append(row)
+                if as_dicts:  # (written out, not _each_row: no generator resumed a row)
+                    cursor = conn.execute(sql, chunk)
+                    columns = [c[0] for c in cursor.description]
+                    at = columns.index("case_id")
+                    for values in cursor:
+                        grouped.setdefault(values[at], []).append(
+                            dict(zip(columns, values, strict=True)))
                 else:  # (the case's id is the last value)
                     for values in conn.execute(sql, chunk):
                         grouped.setdefault(values[-1], []).append(values)
