@@ -473,15 +473,21 @@ def import_lines(
         # their counts, set off a collection every few lines otherwise, each going through
         # every object made since (about 3 % of an import's instructions).
         collecting = gc.isenabled()
+        last, done = pending[-1][0], False
         try:
             gc.disable()  # (inside: an interrupt raised as it returns must resume it too)
             written, already, skipped = work_out_and_write()
+            done = True
+            # What the batch does not keep (its lines, its changes: a third of the objects it
+            # leaves) let go before the collector resumes, which would go through them all.
+            writing.clear()
+            pending.clear()
         except KeyboardInterrupt:
             # Raised as the batch's COMMIT returned, or after it: the batch is in, and the
             # caller is told so before the interrupt goes on (else it says these lines are
             # not imported, though they are).
-            if engine.store.committed(writing):
-                report(pending[-1][0])
+            if done or engine.store.committed(writing):
+                report(last)
             raise
         finally:
             if collecting:
@@ -491,13 +497,12 @@ def import_lines(
         result.skipped_count += len(skipped)
         # Committed: reported before the skipped lines are listed, so a listing that fails
         # (its reader gone) still leaves the count of what is in.
-        report(pending[-1][0])
+        report(last)
         for number, why in skipped:
             if on_skip:
                 on_skip(number, why)
             else:
                 result.skipped.append((number, why))
-        pending.clear()
 
     def work_out_and_write() -> tuple[int, int, list[tuple[int, str]]]:
         # Each line as (number, its object, its key), or (number, None, why it is bad): plain
