@@ -128,6 +128,27 @@ def test_case_numbers_continue_after_hand_given_ids_and_rows_written_elsewhere(t
     assert engine.open_case(province="shanxi", on=date(2027, 1, 4)).id == "shanxi-2027-000001"
 
 
+
+def test_an_import_batch_keeps_each_prefixs_highest_number_in_one_upsert(tmp_path):
+    # A batch wrote one upsert of the counter for each case it opened (a hundred a batch of
+    # the bench's file); the counter holds each prefix's highest all the same, its prefixes
+    # in the order first opened.
+    import json
+
+    lines = [{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": i}
+             for i in ("hand-5", "other-3", "hand-12", "hand-7", "other-1")]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    engine = Engine.open(str(tmp_path / "n.db"))
+    upserts = []
+    engine.store.db.conn.set_trace_callback(
+        lambda sql: upserts.append(sql) if sql.startswith("insert into case_numbers") else None)
+    assert engine.import_file(str(path)).events == 5
+    engine.store.db.conn.set_trace_callback(None)
+    assert len(upserts) == 2
+    assert engine.store.db.execute("select rowid, prefix, highest from case_numbers").fetchall() \
+        == [(1, "hand-", 12), (2, "other-", 3)]
+
 def test_durability_is_full_unless_asked_and_anything_else_is_refused(tmp_path):
     def synchronous(engine):
         return engine.store.db.execute("pragma synchronous").fetchone()[0]
