@@ -114,6 +114,15 @@ _SHA256 = hashlib.sha256
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     """The line's object and its idempotency key (``key``, or a hash of its content)."""
+    data, key, _ = _parse(text)
+    return data, key
+
+
+def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
+    """:func:`parse_line`, and the key an earlier version made of a line without its own that
+    writes a default out (``"payload": {}``, ``"reason": null``): from the line as given,
+    where its key now is from what it means. None for any other line (its key was, and is,
+    the same)."""
     decoded = isinstance(text, bytes)
     try:
         if decoded:  # (json.loads would first guess among five encodings)
@@ -151,7 +160,13 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     if given is None:
         # Keyed by what the line means: a field written out with its default value is left
         # out of the hash, so a file written with them (re-exported) is the same lines again.
-        return data, _content_key(data, _meaning(data))
+        # (Most lines name no optional field: seen without a call.)
+        optional = OPTIONAL.get(data.get("op"))
+        if optional is None or optional.isdisjoint(data):
+            return data, _content_key(data, data), None
+        meaning = _meaning(data)
+        return (data, _content_key(data, meaning),
+                None if meaning is data else _content_key(data, data))
     if not isinstance(given, str) or not given:
         raise InvalidInput("key must be non-empty text (leave it out for one made from the "
                            "line's content)")
@@ -164,7 +179,7 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
             _CANONICAL(data).encode()
         except UnicodeEncodeError:
             raise _lone_surrogate() from None
-    return data, given
+    return data, given, None
 
 
 def _content_key(data: dict[str, Any], hashed: dict[str, Any]) -> str:
@@ -179,34 +194,20 @@ def _content_key(data: dict[str, Any], hashed: dict[str, Any]) -> str:
     return f"import:{case_id}:{digest}" if type(case_id) is str else "import:" + digest
 
 
-def _is_default(name: str, value: Any) -> bool:
-    """Whether an optional field of a line gives its default: null (absent), an empty
-    object (no attributes, no payload), or the default workflow."""
-    return (value is None or (type(value) is dict and not value and name in _EMPTY_IS_DEFAULT)
-            or (name == "workflow" and value == DEFAULT_WORKFLOW))
-
-
 def _meaning(data: dict[str, Any]) -> dict[str, Any]:
     """The line without the optional fields of its op (:data:`OPTIONAL`) that give their
     default values (``data`` itself when it gives none): what its key is made from. A line
     written without them keeps the key it always had."""
     optional = OPTIONAL.get(data.get("op"))
-    if optional is None or optional.isdisjoint(data):
+    if optional is None:
         return data
-    if not any(name in optional and _is_default(name, value) for name, value in data.items()):
-        return data
-    return {name: value for name, value in data.items()
-            if not (name in optional and _is_default(name, value))}
-
-
-def _as_given_key(data: dict[str, Any]) -> str | None:
-    """The key an import by an earlier version made of a line without its own that writes a
-    default out (``"payload": {}``, ``"reason": null``): from the line as given. None for
-    any other line (its key was, and is, the same)."""
-    if data.get("key") is not None:
-        return None
-    meaning = _meaning(data)
-    return None if meaning is data else _content_key(data, data)
+    meaning = data
+    for name in optional.intersection(data):  # (a loop, no call: two names on most lines)
+        if data[name] in DEFAULTS[name]:
+            if meaning is data:
+                meaning = dict(data)
+            del meaning[name]
+    return meaning
 
 
 def _lone_surrogate() -> InvalidInput:
@@ -245,13 +246,18 @@ FIELDS = {
     "open": frozenset({"op", "province", "on", "workflow", "id", "attributes", "actor", "key"}),
     "fire": frozenset({"op", "case_id", "event", "on", "payload", "reason", "actor", "key"}),
 }
-#: The fields of each op a line may leave out, for their defaults (:func:`_is_default`).
+#: The fields of each op a line may leave out, for their defaults (:data:`DEFAULTS`).
 OPTIONAL = {
     "open": frozenset({"workflow", "id", "attributes", "actor", "key"}),
     "fire": frozenset({"payload", "reason", "actor", "key"}),
 }
-_EMPTY_IS_DEFAULT = frozenset({"attributes", "payload"})
 DEFAULT_WORKFLOW = "dibao"  # (the workflow a line opens a case of when it names none)
+#: The values of each optional field that give its default: null (as if absent), an empty
+#: object (no attributes, no payload), the default workflow. (JSON gives dicts, so a value
+#: equal to {} is an empty object; a list or 0 is not.)
+DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "workflow": (None, DEFAULT_WORKFLOW), "id": (None,), "attributes": (None, {}),
+    "payload": (None, {}), "reason": (None,), "actor": (None,), "key": (None,)}
 
 
 def _field(data: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
@@ -299,19 +305,21 @@ def _as_recorded(engine: Engine, data: dict[str, Any], case_id: str) -> dict[str
 
 
 def _recorded_before(engine: Engine, parsed: list[tuple[int, dict[str, Any] | None, Any]],
-                     recorded: dict[str, dict[str, Any]]) -> None:
+                     recorded: dict[str, dict[str, Any]], as_given: dict[str, str]) -> None:
     """Add to ``recorded`` the lines of ``parsed`` recorded by an earlier import under a key
     made from their content otherwise: a line that writes a default out (``"payload": {}``)
-    from the line as given (:func:`_as_given_key`), and, in a database an import wrote before
-    m014, from the line's hash alone, without its case. A file imported then, imported
-    again, adds nothing."""
+    from the line as given (``as_given``: its key now, to the key made so; :func:`_parse`),
+    and, in a database an import wrote before m014, from the line's hash alone, without its
+    case. A file imported then, imported again, adds nothing."""
     legacy = engine.store.legacy_import_keys()
+    if not legacy and not as_given:  # (most batches: every line has the key it always had)
+        return
     old: dict[str, str] = {}
     for _, data, key in parsed:
         if data is None or key in recorded or data.get("key") is not None:
             continue
-        as_given = _as_given_key(data)
-        for made in (key, as_given) if legacy else (as_given,):
+        given = as_given.get(key)
+        for made in (key, given) if legacy else (given,):
             if made is None:
                 continue
             if made != key:
@@ -508,21 +516,24 @@ def import_lines(
         # Each line as (number, its object, its key), or (number, None, why it is bad): plain
         # tuples, made and read with no call.
         parsed: list[tuple[int, dict[str, Any] | None, Any]] = []
+        as_given: dict[str, str] = {}  # (the key now to the key made from the line as given)
         writing.clear()
         for number, text in pending:
             try:
-                data, key = parse_line(text)
+                data, key, given = _parse(text)
             except DoudiError as exc:
                 parsed.append((number, None, exc))
                 continue
             parsed.append((number, data, key))
+            if given is not None:
+                as_given[key] = given
         # The write lock is taken before the batch is worked out, so what it reads (keys
         # already recorded, ids taken, the cases) cannot change before it is written: two
         # imports of the same file at once take turns, batch by batch.
         try:
             with engine.store.write_transaction():
                 engine._settings_as_stored()  # (one recorded by another process meanwhile)
-                written, already, skipped, changes, before = apply_and_write(parsed)
+                written, already, skipped, changes, before = apply_and_write(parsed, as_given)
         except ImportStopped:
             raise
         except DoudiError as exc:
@@ -534,12 +545,13 @@ def import_lines(
         engine._written(changes, before, owned=True)  # kept once committed, not before
         return written, already, skipped
 
-    def apply_and_write(parsed: list[tuple[int, dict[str, Any] | None, Any]]
+    def apply_and_write(parsed: list[tuple[int, dict[str, Any] | None, Any]],
+                        as_given: dict[str, str]
                         ) -> tuple[int, int, list[tuple[int, str]], list[Change],
                                    dict[str, Known]]:
         recorded = engine.store.recorded_events(
             [key for _, data, key in parsed if data is not None])
-        _recorded_before(engine, parsed, recorded)
+        _recorded_before(engine, parsed, recorded, as_given)
         state = _Batch(engine)
         # The stored cases the batch's events name, read together: one at a time, a file in
         # date order (each case's events far apart) read each case again with five statements.

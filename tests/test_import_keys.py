@@ -65,13 +65,13 @@ def test_a_key_made_from_a_line_names_its_case_so_a_cases_keys_lie_together(tmp_
 
 def _old_keys(monkeypatch) -> None:
     """Keys as an import before m014 made them: the line's hash alone."""
-    parse = importer.parse_line
+    parse = importer._parse
 
-    def parse_line(text):
-        data, key = parse(text)
-        return data, key if data.get("key") else "import:" + key.rpartition(":")[2]
+    def old_parse(text):
+        data, key, as_given = parse(text)
+        return data, key if data.get("key") else "import:" + key.rpartition(":")[2], as_given
 
-    monkeypatch.setattr(importer, "parse_line", parse_line)
+    monkeypatch.setattr(importer, "_parse", old_parse)
 
 
 def _as_before_m014(path: str) -> None:
