@@ -148,14 +148,15 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
     except DoudiError:  # (the one above: an InvalidInput is a ValueError too)
         raise
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"not UTF-8 (save the file as UTF-8): byte "
-                           f"0x{exc.object[exc.start]:02x} at position {exc.start}") from None
+        raise InvalidInput(_not_utf8(exc)) from None
     except ValueError as exc:
-        raise InvalidInput(f"not valid JSON ({exc})") from None
+        raise InvalidInput(_not_json(exc)) from None
     except RecursionError:
         raise InvalidInput("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
-        raise InvalidInput("each line must be a JSON object")
+        raise InvalidInput("each line must be a JSON object" + (
+            ", got an array: the file must be JSON Lines, one object on each line, not an "
+            "array of them" if isinstance(data, list) else ""))
     given = data.get("key")
     if given is None:
         # Keyed by what the line means: a field written out with its default value is left
@@ -180,6 +181,52 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
         except UnicodeEncodeError:
             raise _lone_surrogate() from None
     return data, given, None
+
+
+#: What a line that ends before its JSON value does is, by how it starts (:func:`_not_json`).
+_UNFINISHED = {"[": "a JSON array", "{": "a JSON object"}
+_UTF16 = "not UTF-8 (save the file as UTF-8): it looks like UTF-16"
+_JSON_LINES = ("the file must be JSON Lines, one whole JSON object on each line (not "
+               "pretty-printed JSON, nor an array of objects)")
+
+
+def _not_json(exc: ValueError) -> str:
+    """What is wrong with a line that is not valid JSON (built only for such a line).
+
+    A line that ends before its value does (a pretty-printed file: its line 1 is ``[`` or
+    ``{``) failed "at line 2 column 1" in JSON's words, which count the line's own newline:
+    it is said as a line that does not end its value, and that the file must be JSON Lines.
+    A line holding NUL characters is UTF-16 (or UTF-32) read as UTF-8."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc})"
+    if "\x00" in exc.doc and _utf16(exc.doc, "\x00"):
+        return _UTF16
+    if exc.lineno > 1:  # (the error past the line's end: the newline read as whitespace)
+        given = exc.doc.strip()
+        what = _UNFINISHED.get(given[:1], "a JSON value")
+        if given in _UNFINISHED:
+            return f'not valid JSON: the line is "{given}", the start of {what}; {_JSON_LINES}'
+        return f"not valid JSON: {what} that does not end on its line; {_JSON_LINES}"
+    return f"not valid JSON ({exc})"
+
+
+def _utf16(line: str | bytes, nul: str | int) -> bool:
+    """Whether ``line`` (its first 200 bytes, or characters read as UTF-8) looks like UTF-16:
+    NULs in a quarter of its odd places, or of its even ones, and none in the others (the
+    high bytes of ASCII characters, which a JSON line is mostly made of). A binary file given
+    by mistake (a database, an archive) has them in both, or none."""
+    head = line[:200]
+    odd, even = head[1::2], head[0::2]
+    return ((odd.count(nul) * 4 >= len(odd) > 0 and nul not in even)
+            or (even.count(nul) * 4 >= len(even) > 0 and nul not in odd))
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    """What is wrong with a line that is not UTF-8: its first bad byte, or a UTF-16 file."""
+    if exc.object[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or _utf16(exc.object, 0):
+        return _UTF16
+    return (f"not UTF-8 (save the file as UTF-8): byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start}")
 
 
 def _content_key(data: dict[str, Any], hashed: dict[str, Any]) -> str:

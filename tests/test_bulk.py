@@ -786,6 +786,81 @@ def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     assert events(db) == 1
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_said_to_be_utf16_not_a_byte_at_a_position(tmp_path, db, encoding):
+    """Windows' "Unicode" (UTF-16, with its byte order mark or without) said "not UTF-8 (save
+    the file as UTF-8): byte 0xff at position 0", or without the mark the first byte UTF-8
+    could not read, far into the line (0xbf at position 192), or for an ASCII line "not
+    valid JSON (Expecting property name …)": its NUL bytes are UTF-8."""
+    path = tmp_path / "unicode.jsonl"
+    for lines in ([LINES[0] | {"attributes": {"county": "甲县"}}], LINES[:1]):
+        path.write_text(json.dumps(lines[0], ensure_ascii=False) + "\n", encoding=encoding)
+        result = run(db, "import", str(path))
+        assert result.exit_code == 2
+        assert error_line(result).startswith("Error: line 1: not UTF-8 (save the file as UTF-8): "
+                                             "it looks like UTF-16 (import stopped: ")
+        assert not os.path.exists(db)
+
+
+def test_a_binary_file_given_to_import_is_not_said_to_be_utf16(tmp_path, db):
+    """A database or an archive given by mistake holds NUL bytes too: it is the first byte
+    UTF-8 cannot read, as before, not "it looks like UTF-16"."""
+    import gzip
+
+    other = tmp_path / "cases.db"
+    Engine.open(str(other)).open_case(province="shanxi", on=date(2026, 3, 2))
+    archive = tmp_path / "lines.jsonl.gz"
+    archive.write_bytes(gzip.compress(json.dumps(LINES[0]).encode() + b"\n"))
+    for path, byte in [(other, "0x"), (archive, "0x8b at position 1")]:
+        result = run(db, "import", str(path))
+        assert result.exit_code == 2
+        assert error_line(result).startswith(f"Error: line 1: not UTF-8 (save the file as "
+                                             f"UTF-8): byte {byte}")
+
+
+JSON_LINES = ("the file must be JSON Lines, one whole JSON object on each line (not "
+              "pretty-printed JSON, nor an array of objects)")
+
+
+@pytest.mark.parametrize("text, why", [
+    # An export as one JSON array, pretty-printed: JSON's own "line 2 column 1" counted the
+    # line's newline, and nothing said the file must have one object a line.
+    (json.dumps(LINES[:2], indent=2),
+     f'not valid JSON: the line is "[", the start of a JSON array; {JSON_LINES}'),
+    (json.dumps(LINES[0], indent=2),
+     f'not valid JSON: the line is "{{", the start of a JSON object; {JSON_LINES}'),
+    ('{"op": "open", "province": "shanxi",\n "on": "2026-03-02"}',
+     f"not valid JSON: a JSON object that does not end on its line; {JSON_LINES}"),
+    ("[" + json.dumps(LINES[0]) + ",\n" + json.dumps(LINES[1]) + "]",
+     f"not valid JSON: a JSON array that does not end on its line; {JSON_LINES}"),
+    # The array on one line: valid JSON, but not an object.
+    (json.dumps(LINES[:2]), "each line must be a JSON object, got an array: the file must be "
+                            "JSON Lines, one object on each line, not an array of them"),
+])
+def test_a_file_that_is_json_but_not_json_lines_says_so_at_its_line_1(tmp_path, db, text, why):
+    """Found by review: `doudi import export.json` of a pretty-printed file said "line 1: not
+    valid JSON (Expecting value: line 2 column 1 (char 2))"."""
+    path = tmp_path / "export.json"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result).startswith(f"Error: line 1: {why} (import stopped: ")
+    assert not os.path.exists(db)
+
+
+def test_a_json_error_inside_the_line_keeps_json_s_own_words():
+    from engine.errors import InvalidInput
+    from engine.importer import parse_line
+
+    for text, why in [(b'{"a": 1,}\n', "Expecting property name enclosed in double quotes: "
+                                       "line 1 column 9 (char 8)"),
+                      (b"x\n", "Expecting value: line 1 column 1 (char 0)"),
+                      (b"]\n", "Expecting value: line 1 column 1 (char 0)")]:
+        with pytest.raises(InvalidInput) as raised:
+            parse_line(text)
+        assert str(raised.value) == f"not valid JSON ({why})"
+
+
 def test_two_imports_of_the_same_file_at_once_write_each_line_once(tmp_path):
     # Each batch is worked out and written under the write lock, so the second import finds
     # the first one's keys recorded and counts those lines as already imported. (Before the
