@@ -67,21 +67,27 @@ class ImportStopped(DoudiError):
                  ) -> None:
         # ``written``: the lines of earlier batches that are in, written by them or already
         # imported before (run again, a stop at the same line keeps what the first run wrote)
+        # (stopped before anything was in, its first batch: "nothing is imported", not "0
+        # lines from earlier batches kept", which spoke of batches there were none of)
         kept = f"{written} line{'' if written == 1 else 's'}"
         if isinstance(error, Busy) and error.cause:
             # Not the line's fault, and not the single call's "nothing written; try again",
             # which read as if the earlier batches were lost: what was kept, and what to do.
-            message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
-                       f"batch written, {kept} from earlier batches kept; run the "
-                       "import again to add the rest")
+            message = (f"line {line}: {error.cause}; import stopped: " + (
+                f"nothing from this line's batch written, {kept} from earlier batches kept; "
+                "run the import again to add the rest" if written else
+                "nothing is imported; run the import again"))
         elif isinstance(error, DiskFull) and error.cause:
-            message = (f"line {line}: {error.cause}; import stopped: nothing from this line's "
-                       f"batch written, {kept} from earlier batches kept; free space on that "
-                       "disk (or move the database) and run the import again: the lines "
-                       "already in are not added twice")
+            message = (f"line {line}: {error.cause}; import stopped: " + (
+                f"nothing from this line's batch written, {kept} from earlier batches kept; "
+                "free space on that disk (or move the database) and run the import again: "
+                "the lines already in are not added twice" if written else
+                "nothing is imported; free space on that disk (or move the database) and run "
+                "the import again"))
         else:
-            message = (f"line {line}: {why or error} (import stopped: nothing from this "
-                       f"line's batch written; {kept} from earlier batches kept)")
+            message = (f"line {line}: {why or error} (import stopped: " + (
+                f"nothing from this line's batch written; {kept} from earlier batches kept)"
+                if written else "nothing is imported)"))
         super().__init__(message)
         self.line, self.exit_code, self.written = line, error.exit_code, written
         keep_sqlite_code(error, self)  # (DiskFull's: this one is a sqlite3 error too)

@@ -440,6 +440,21 @@ def test_an_import_that_fills_the_disk_names_the_line_and_what_is_kept(tmp_path,
     assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
 
 
+def test_an_import_that_fills_the_disk_at_its_first_batch_says_nothing_is_imported(
+        tmp_path, db, monkeypatch):
+    """Found by review: stopped in its first batch, an import said "0 lines from earlier
+    batches kept" (of batches there were none of) and "the lines already in are not added
+    twice" (there are none)."""
+    full_at_commit(monkeypatch, 1)
+    result = run(db, "import", write(tmp_path, LINES), "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: line 1: {db}: the disk is full (SQLite: database or disk is full); import "
+        "stopped: nothing is imported; free space on that disk (or move the database) and run "
+        "the import again")
+    assert not os.path.exists(db)
+
+
 DAMAGES = {  # (the SQL changing B1 outside doudi, and what its error line says of it)
     "event date": (
         "update events set [on] = '2026-13-01' where case_id = 'B1' and seq = 1",
@@ -1023,8 +1038,9 @@ def test_a_line_of_the_wrong_shape_is_named_and_skipped_like_any_bad_line(tmp_pa
     path = write(tmp_path, [LINES[0], line, *LINES[1:]])
     stopped = run(db, "import", path)
     assert stopped.exit_code == 2
-    assert error_line(stopped) == f"Error: line 2: {why} (import stopped: nothing from this " \
-                                  "line's batch written; 0 lines from earlier batches kept)"
+    # (stopped in its first batch: "nothing is imported", not "0 lines from earlier batches
+    # kept" of batches there were none of)
+    assert error_line(stopped) == f"Error: line 2: {why} (import stopped: nothing is imported)"
     assert not Engine.open(db).store.exists("C1")
     skipping = run(db, "import", path, "--skip-invalid")
     assert skipping.exit_code == 0, skipping.output
@@ -1468,8 +1484,7 @@ def test_a_bad_value_on_an_import_line_is_shown_as_json_spells_it(tmp_path, db, 
             "attributes": {"county": "甲县", **attributes}}
     result = run(db, "import", write(tmp_path, [line]))
     assert result.exit_code == 2
-    assert error_line(result) == (f"Error: line 1: {shown} (import stopped: nothing from this "
-                                  "line's batch written; 0 lines from earlier batches kept)")
+    assert error_line(result) == f"Error: line 1: {shown} (import stopped: nothing is imported)"
     assert events(db) == 0
 
 

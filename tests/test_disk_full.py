@@ -128,8 +128,7 @@ def test_a_commit_that_finds_the_database_locked_is_busy_and_the_engine_writes_a
         engine.import_lines(lines)
     assert str(held.value) == (
         "line 1: another writer held the database past the wait (database is locked); import "
-        "stopped: nothing from this line's batch written, 0 lines from earlier batches kept; run "
-        "the import again to add the rest")
+        "stopped: nothing is imported; run the import again")
     assert not conn.conn.in_transaction
     assert _events(path) == 1
     conn.full = False  # the lock free again

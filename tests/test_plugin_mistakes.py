@@ -829,8 +829,7 @@ def test_an_import_line_whose_effect_gives_nan_is_a_bad_line_and_its_batch_is_no
     result = run(db, "import", str(lines))
     assert result.exit_code == 1, result.output
     assert error_line(result) == (f"Error: line 3: {NAMED} effect 'hainan_mark_reviewed': "
-                                  f"{shown} (import stopped: nothing from this line's batch "
-                                  "written; 0 lines from earlier batches kept)")
+                                  f"{shown} (import stopped: nothing is imported)")
     assert "no case 'h1'" in run(db, "case", "show", "h1").output
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from events").fetchone() == (1,)
