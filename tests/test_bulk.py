@@ -455,6 +455,50 @@ def test_an_import_that_fills_the_disk_at_its_first_batch_says_nothing_is_import
     assert not os.path.exists(db)
 
 
+def test_an_import_that_finds_a_damaged_page_says_the_file_is_damaged_and_what_is_in(
+        tmp_path, db, monkeypatch):
+    """Found by review: a damaged page met by an import said "database error: database disk
+    image is malformed (import stopped: nothing is imported yet; run the same import again
+    to finish …)", where every other command says the file is damaged and to restore it
+    (76f4427): said alike, with what is in, and not to run it again on that file; exit 1,
+    nothing written."""
+    import pathlib
+    import sqlite3
+
+    from engine.store import Store
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        page_size, = conn.execute("pragma page_size").fetchone()
+        root, = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()
+    conn.close()
+    copy = pathlib.Path(db).read_bytes()
+    with open(db, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 64)  # (the page's header: no b-tree page SQLite can read)
+    before = pathlib.Path(db).read_bytes()
+    path = write(tmp_path, LINES)
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: {db} is damaged (database disk image is malformed): "
+                                  "restore it from a backup (import stopped: nothing is imported)")
+    assert pathlib.Path(db).read_bytes() == before
+    # Found at the second batch (its read of the keys): the first batch's lines are in.
+    pathlib.Path(db).write_bytes(copy)
+    damaged = sqlite3.DatabaseError("database disk image is malformed")
+    damaged.sqlite_errorcode = 11  # (SQLITE_CORRUPT)
+    monkeypatch.setattr(Store, "recorded_events",
+                        failing_on_call(2, Store.recorded_events, damaged))
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {db} is damaged (database disk image is malformed): restore it from a backup "
+        "(import stopped: lines 1–2 are imported, in whole batches)")
+    assert events(db) == 1 + 2
+
+
 DAMAGES = {  # (the SQL changing B1 outside doudi, and what its error line says of it)
     "event date": (
         "update events set [on] = '2026-13-01' where case_id = 'B1' and seq = 1",

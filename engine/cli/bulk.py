@@ -15,6 +15,7 @@ from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import (
     counted,
+    database_error,
     db_option,
     echo_beside,
     emit,
@@ -97,9 +98,15 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             if isinstance(exc, ImportStopped):  # (it says what was kept)
                 raise
             # Another writer holding the database past the wait, a conflict, a full disk: the
-            # batches before it stay written, and the operator needs to know it.
-            what = str(exc) if isinstance(exc, DoudiError) else f"database error: {exc}"
-            stopped = DoudiError(f"{what} (import stopped: {_kept(imported)})")
+            # batches before it stay written, and the operator needs to know it. A page found
+            # damaged is said as every command says it, with what is in, but not to run the
+            # import again: the file is to be restored first.
+            if isinstance(exc, DoudiError):
+                stopped = DoudiError(f"{exc} (import stopped: {_kept(imported)})")
+            elif (said := database_error(exc, engine.store.path)).startswith("database error"):
+                stopped = DoudiError(f"{said} (import stopped: {_kept(imported)})")
+            else:
+                stopped = DoudiError(f"{said} (import stopped: {_imported(imported)})")
             stopped.exit_code = getattr(exc, "exit_code", 1)
             raise stopped from None
     if not existed and not result.events:
@@ -113,9 +120,14 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
 
 
 def _kept(imported: int) -> str:
-    done = ("nothing is imported yet" if not imported else "line 1 is imported, in a whole batch"
+    return (f"{_imported(imported)}{' yet' if not imported else ''}; run the same import again "
+            "to finish (lines already imported are skipped)")
+
+
+def _imported(imported: int) -> str:
+    """Which lines an import stopped part way left in: the first ``imported``."""
+    return ("nothing is imported" if not imported else "line 1 is imported, in a whole batch"
             if imported == 1 else f"lines 1–{imported} are imported, in whole batches")
-    return f"{done}; run the same import again to finish (lines already imported are skipped)"
 
 
 def bar_shown(path: str, stream: TextIO | None) -> bool:
