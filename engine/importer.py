@@ -116,6 +116,9 @@ _LINE_ENDS = ("", "\n", "\r\n")
 _SCAN = _DECODER.scan_once
 _BOM = codecs.BOM_UTF8
 _SHA256 = hashlib.sha256
+#: A byte order mark alone on its line, as bytes or str, with each line end (a blank line).
+_BOM_LINES = {mark + end: True for mark in (_BOM, "\ufeff")
+              for end in (("", "\n", "\r\n") if isinstance(mark, str) else (b"", b"\n", b"\r\n"))}
 
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
@@ -207,8 +210,14 @@ def _not_json(exc: ValueError) -> str:
         return f"not valid JSON ({exc})"
     if "\x00" in exc.doc and _utf16(exc.doc, "\x00"):
         return _UTF16
-    if exc.lineno > 1:  # (the error past the line's end: the newline read as whitespace)
-        given = exc.doc.strip()
+    if exc.doc[exc.pos:exc.pos + 1] == "\ufeff":  # (a file of Notepad's pasted in)
+        return (f"not valid JSON: a byte order mark (U+FEFF) at column {exc.colno}, where "
+                "only the start of a file may have one: remove it")
+    if exc.msg == "Extra data" and "\r" in exc.doc[:exc.pos]:
+        return ("not valid JSON: more after its object, past a carriage return: the file's "
+                "lines end in CR alone (save it with LF or CRLF line ends)")
+    given = exc.doc.strip()
+    if exc.lineno > 1 and given:  # (the error past the line's end: its newline read as space)
         what = _UNFINISHED.get(given[:1], "a JSON value")
         if given in _UNFINISHED:
             return f'not valid JSON: the line is "{given}", the start of {what}; {_JSON_LINES}'
@@ -575,6 +584,12 @@ def import_lines(
             try:
                 data, key, given = _parse(text)
             except DoudiError as exc:
+                if _BOM_LINES.get(text):
+                    # A file's byte order mark on a line of its own further on (files of
+                    # Notepad's joined, one empty): a blank line, as it is on line 1. (Looked
+                    # for only in a line that failed: not in every line.)
+                    result.lines -= 1
+                    continue
                 parsed.append((number, None, exc))
                 continue
             parsed.append((number, data, key))

@@ -833,6 +833,46 @@ def test_a_byte_order_mark_before_a_blank_first_line_or_nothing_is_no_bad_line(t
     assert (result.events, result.already) == (0, 2)
 
 
+def test_a_byte_order_mark_on_a_line_of_its_own_further_on_is_a_blank_line(tmp_path, db):
+    """Notepad's files joined (`type a.jsonl b.jsonl > all.jsonl`), one of them empty: its
+    byte order mark alone on a later line was "line 3: not valid JSON (Expecting value: line
+    2 column 1 (char 1))", where on line 1 it is a blank line. One before a line's object is
+    stripped as on line 1; one elsewhere in a line is named."""
+    mark = b"\xef\xbb\xbf"
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(mark + json.dumps(LINES[0]).encode() + b"\r\n" + mark + b"\r\n"
+                     + mark + json.dumps(LINES[1]).encode() + b"\r\n" + mark)
+    result = run(db, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 lines: 2 written, 0 already imported, 0 skipped" in result.stderr
+    path.write_bytes(mark + b"\n" + mark + b"\n")
+    empty = run(str(tmp_path / "other.db"), "import", str(path))
+    assert empty.exit_code == 0, empty.output
+    assert "0 lines: 0 written, 0 already imported, 0 skipped" in empty.stderr
+    assert not (tmp_path / "other.db").exists()
+    path.write_bytes(b'{"op": ' + mark + b'"open"}\n')
+    inside = run(db, "import", str(path))
+    assert inside.exit_code == 2
+    assert error_line(inside) == ("Error: line 1: not valid JSON: a byte order mark (U+FEFF) at "
+                                  "column 8, where only the start of a file may have one: "
+                                  "remove it (import stopped: nothing is imported)")
+    assert events(db) == 2
+
+
+def test_a_file_whose_lines_end_in_cr_alone_says_so(tmp_path, db):
+    """An old Mac export, its lines ending in CR alone, is one line: it was "line 1: not
+    valid JSON (Extra data: line 1 column 70 (char 69))"."""
+    path = tmp_path / "mac.jsonl"
+    path.write_bytes(b"\r".join(json.dumps(x).encode() for x in LINES) + b"\r")
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: line 1: not valid JSON: more after its object, past a carriage return: the "
+        "file's lines end in CR alone (save it with LF or CRLF line ends) (import stopped: "
+        "nothing is imported)")
+    assert not os.path.exists(db)
+
+
 def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     path = tmp_path / "latin1.jsonl"
     good = json.dumps(LINES[0]).encode()
