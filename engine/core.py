@@ -132,6 +132,16 @@ def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
 _NO_PLACE = object()
 
 
+def _kept_later(deadlines: list[Deadline], later: list[HistoryEntry]) -> list[Deadline]:
+    """``deadlines``, worked out from a history up to a date, with what each ``recompute``
+    event of the ``later`` entries kept (:func:`engine.deadlines.with_kept`): a deadline
+    stopped by that date keeps, as of it too, the due date and outcome it was judged by."""
+    for entry in later:
+        if entry.event == RECOMPUTE_EVENT:
+            deadlines = with_kept(deadlines, entry.payload.get("kept"), later=True)
+    return deadlines
+
+
 def _county(attributes: Mapping[str, Any]) -> str | None:
     """A case's county as its attributes give it (None where they name none)."""
     county = attributes.get("county")
@@ -1550,9 +1560,9 @@ class Engine(Reports, Maintenance):
         # and verify's time under the profiler)
         place: Any = _NO_PLACE
         wf: Workflow | None = None
-        for entry in history:
+        for at, entry in enumerate(history):
             if as_of is not None and entry.on > as_of:
-                break
+                return _kept_later(deadlines, history[at:])
             if entry.event in SYSTEM_EVENTS:
                 if entry.event == RECOMPUTE_EVENT:  # (the stopped deadlines it kept)
                     deadlines = with_kept(deadlines, entry.payload.get("kept"))
@@ -1606,7 +1616,8 @@ class Engine(Reports, Maintenance):
             attributes = attributes_given_by(known)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 county=_county(attributes), last_event_on=known[-1].on)
-            deadlines = self._deadlines_from_history(case, known, as_of)
+            deadlines = _kept_later(self._deadlines_from_history(case, known, as_of),
+                                    history[len(known):])
         else:
             deadlines = stored if stored is not None else self.store.deadlines(case.id)
         change = Change(case, [], deadlines)

@@ -235,27 +235,34 @@ def kept_when_stopped(stored: Sequence[Deadline], fresh: Sequence[Deadline]
         old = stopped.get((new.rule, new.instance))
         if (old is not None and new.outcome is not RUNNING and old.due_on != new.due_on
                 and (old.stopped_on, old.stop_event) == (new.stopped_on, new.stop_event)):
-            fields = [f for f in KEPT_FIELDS if getattr(old, f) != getattr(new, f)]
-            if fields:
-                row = old.to_row("")  # (its dates as text; provisional true or false)
-                kept.append([new.rule, new.instance, {
-                    f: bool(row[f]) if f == "provisional" else row[f] for f in fields}])
-                new = changed(new, **{f: getattr(old, f) for f in fields})
+            # Every field it keeps, not only those that differ now: a replay puts them all
+            # back, so a later recompute under other rules (a second calendar notice, another
+            # county setting) cannot mix the kept due date with an outcome judged by another
+            # (due 03-06, stopped 03-12, and "met").
+            row = old.to_row("")  # (its dates as text; provisional true or false)
+            kept.append([new.rule, new.instance, {
+                f: bool(row[f]) if f == "provisional" else row[f] for f in KEPT_FIELDS}])
+            new = changed(new, **{f: getattr(old, f) for f in KEPT_FIELDS})
         result.append(new)
     return result, kept
 
 
-def with_kept(deadlines: list[Deadline], kept: Any) -> list[Deadline]:
+def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list[Deadline]:
     """``deadlines`` with what a ``recompute`` event's ``kept`` holds put back on the stopped
     deadlines it names (:func:`kept_when_stopped`): a replay of the history gives the stored
-    rows, so ``audit verify`` still checks them."""
+    rows, so ``audit verify`` still checks them. A replay as of a date before the ``recompute``
+    event is given its ``kept`` too (``later``): a deadline stopped by then as it was when
+    recomputed (the same day, the same event) was judged so then, and a report of that date
+    must not judge it by the rules the recompute did not apply to it."""
     if not kept:
         return deadlines
     fields = {(rule, instance): values for rule, instance, values in kept}
     result = []
     for d in deadlines:
         values = fields.get((d.rule, d.instance))
-        if values is not None and d.outcome is not RUNNING:
+        if values is not None and d.outcome is not RUNNING and (
+                not later or (values.get("stopped_on"), values.get("stop_event"))
+                == (d.stopped_on and iso_text(d.stopped_on), d.stop_event)):
             d = Deadline.from_row({**d.to_row(""), **values})
         result.append(d)
     return result

@@ -245,6 +245,75 @@ def test_recompute_re_derives_open_deadlines_and_keeps_a_stopped_one_as_it_was_j
     assert [e.event for e in Engine.open(db).store.history("A1")].count("recompute") == 1
 
 
+def _investigation(api, case_id="A1"):
+    [d] = [d for d in api.store.deadlines(case_id) if d.rule == "investigation_start"]
+    return d.due_on, d.duration, d.outcome, d.stopped_on
+
+
+def _late_investigation(db):
+    """A 山西 case of 甲县, 受理 Tue 2026-03-03, investigation within 3 working days (民发〔2021〕
+    57号 第15条): 3/4 3/5 3/6 → due Fri 03-06; started Thu 03-12: met late."""
+    api = Engine.open(db)
+    api.open_case(province="shanxi", on=date(2026, 3, 2), case_id="A1",
+                  attributes={"county": "甲县"})
+    api.fire("A1", "accept", on=date(2026, 3, 3))
+    api.fire("A1", "start_investigation", on=date(2026, 3, 12))
+    assert _investigation(api) == (date(2026, 3, 6), "3wd", "met_late", date(2026, 3, 12))
+    return api
+
+
+def test_a_second_recompute_keeps_the_whole_judgement_a_first_one_kept(db):
+    """Found by review: recompute kept a stopped deadline's fields that differed then (due
+    date, duration, computation), and a replay put back those only. 甲县 then sets 4 working
+    days (3/4 3/5 3/6 3/9 → due 03-09, still late: kept, due 03-06, met late), and later 7
+    (… 3/10 3/11 3/12 → due 03-12, met on 03-12): the second recompute's replay gave the
+    kept due 03-06 with the outcome judged by the 7 days, and stored "met" for an
+    investigation started six days after its due date, a breach undone."""
+    api = _late_investigation(db)
+    api.set_parameter("shanxi", "甲县", "investigation_start", "4wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+    assert _investigation(Engine.open(db)) == (date(2026, 3, 6), "3wd", "met_late",
+                                               date(2026, 3, 12))
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第2条",
+                      date(2026, 2, 1))
+    Engine.open(db).recompute()
+    api = Engine.open(db)
+    assert _investigation(api) == (date(2026, 3, 6), "3wd", "met_late", date(2026, 3, 12))
+    assert api.replay("A1")[1] == api.store.deadlines("A1")
+    assert api.verify()[2] == []
+
+
+def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recompute(db):
+    """Found by review: a recompute event is dated its case's last event, and a case read as
+    of an earlier date was worked out from the events before it, without what it kept. 甲县
+    sets 7 working days after the case's request for verification on 03-20 (the recompute's
+    date): 3/4 3/5 3/6 3/9 3/10 3/11 3/12 → due 03-12, which would make the start on 03-12
+    met. Kept as judged (due 03-06, met late), it was still "met", due 03-12, as of 03-15,
+    and met late as of 03-20: one investigation judged two ways after it was done."""
+    api = _late_investigation(db)
+    api.fire("A1", "request_verification", on=date(2026, 3, 20))
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+    api = Engine.open(db)
+    recompute = api.store.history("A1")[-1]
+    assert (recompute.event, recompute.on) == ("recompute", date(2026, 3, 20))
+    for as_of in (date(2026, 3, 12), date(2026, 3, 15), date(2026, 3, 20)):
+        [view] = [v for v in api.deadlines("A1", as_of) if v.deadline.rule == "investigation_start"]
+        assert (view.deadline.due_on, view.status) == (date(2026, 3, 6), "met_late"), as_of
+        [d] = [d for d in api.replay_deadlines("A1", as_of) if d.rule == "investigation_start"]
+        assert (d.due_on, d.outcome) == (date(2026, 3, 6), "met_late"), as_of
+    # Not yet started on 03-11: open then, and breached, by the 3 days as by the 7 it is not.
+    [view] = [v for v in api.deadlines("A1", date(2026, 3, 11))
+              if v.deadline.rule == "investigation_start"]
+    assert view.deadline.outcome is None
+    shown = run(db, "case", "show", "A1", "--as-of", "2026-03-15", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    [row] = [d for d in json.loads(shown.stdout)["deadlines"] if d["rule"] == "investigation_start"]
+    assert (row["due_on"], row["status"]) == ("2026-03-06", "met_late")
+
+
 def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(db):
     """After an upgrade that renamed death_review's title (成员死亡后3个月内完成家庭状况核查 →
     成员死亡后完成家庭状况核查), the stored row differs from the history in its title only:
