@@ -210,10 +210,11 @@ def stored_pauses(text: Any) -> tuple[tuple[date, date], ...]:
 FIELDS = tuple(f.name for f in attrs.fields(Deadline))
 #: What a stopped deadline keeps through ``recompute`` (issue 7: it re-derives the OPEN
 #: deadlines): how it was counted and judged under the calendar data and parameters in force
-#: then, its due date and outcome first. Its name, wording and basis (rule, instance, title,
-#: citation, subject) follow the version, as a running one's do.
-KEPT_FIELDS = tuple(f for f in FIELDS if f not in ("rule", "instance", "title", "citation",
-                                                   "subject"))
+#: then, its due date and outcome first, with the clause that gave its period (citation: a
+#: county's 7 working days cited for a date counted by the 3 of 57号 第15条 is not the clause
+#: behind that date). Its name and wording (rule, instance, title, subject) follow the
+#: version, as a running one's do.
+KEPT_FIELDS = tuple(f for f in FIELDS if f not in ("rule", "instance", "title", "subject"))
 
 
 def kept_when_stopped(stored: Sequence[Deadline], fresh: Sequence[Deadline]

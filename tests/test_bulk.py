@@ -270,6 +270,8 @@ def test_a_second_recompute_keeps_the_whole_judgement_a_first_one_kept(db):
     kept due 03-06 with the outcome judged by the 7 days, and stored "met" for an
     investigation started six days after its due date, a breach undone."""
     api = _late_investigation(db)
+    [judged] = [d for d in api.store.deadlines("A1") if d.rule == "investigation_start"]
+    assert judged.citation == "民发〔2021〕57号 第15条（国家规定）"
     api.set_parameter("shanxi", "甲县", "investigation_start", "4wd", "甲县民政局 测试 第1条",
                       date(2026, 1, 1))
     Engine.open(db).recompute()
@@ -280,6 +282,26 @@ def test_a_second_recompute_keeps_the_whole_judgement_a_first_one_kept(db):
     Engine.open(db).recompute()
     api = Engine.open(db)
     assert _investigation(api) == (date(2026, 3, 6), "3wd", "met_late", date(2026, 3, 12))
+    assert api.replay("A1")[1] == api.store.deadlines("A1")
+    assert api.verify()[2] == []
+
+
+def test_a_deadline_recompute_keeps_the_clause_its_period_was_counted_by(db):
+    """Found by review: a kept deadline took the basis (citation) of the rule now in force:
+    the investigation counted by 57号 第15条's 3 working days (due 03-06, met late) was shown
+    as counted by "甲县民政局 测试 第1条", the county's 7 days, which give 03-12 — not the
+    clause behind its date. Its title still follows the version."""
+    api = _late_investigation(db)
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+    api = Engine.open(db)
+    [kept] = [d for d in api.store.deadlines("A1") if d.rule == "investigation_start"]
+    assert (kept.due_on, kept.duration, kept.citation) == (date(2026, 3, 6), "3wd",
+                                                           "民发〔2021〕57号 第15条（国家规定）")
+    [event] = [e for e in api.store.history("A1") if e.event == "recompute"]
+    assert event.payload["kept"][0][2]["citation"] == "民发〔2021〕57号 第15条（国家规定）"
+    assert "changed" not in event.payload  # (nothing of it follows the county's setting)
     assert api.replay("A1")[1] == api.store.deadlines("A1")
     assert api.verify()[2] == []
 
