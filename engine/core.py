@@ -132,14 +132,25 @@ def _one_reason(wf: Workflow, given: Any, reason: str | None) -> None:
 _NO_PLACE = object()
 
 
-def _kept_later(deadlines: list[Deadline], later: list[HistoryEntry]) -> list[Deadline]:
+def _kept_later(deadlines: list[Deadline], later: list[HistoryEntry], case_id: str
+                ) -> list[Deadline]:
     """``deadlines``, worked out from a history up to a date, with what each ``recompute``
     event of the ``later`` entries kept (:func:`engine.deadlines.with_kept`): a deadline
     stopped by that date keeps, as of it too, the due date and outcome it was judged by."""
     for entry in later:
         if entry.event == RECOMPUTE_EVENT:
-            deadlines = with_kept(deadlines, entry.payload.get("kept"), later=True)
+            deadlines = _with_kept(deadlines, entry, case_id, later=True)
     return deadlines
+
+
+def _with_kept(deadlines: list[Deadline], entry: HistoryEntry, case_id: str,
+               later: bool = False) -> list[Deadline]:
+    """:func:`engine.deadlines.with_kept` of the ``recompute`` event ``entry``; its ``kept``
+    changed outside doudi is named as a damaged event of the case (not a traceback)."""
+    try:
+        return with_kept(deadlines, entry.payload.get("kept"), later)
+    except ValueError as exc:
+        raise DamagedRecord.of(f"event {entry.seq} of case {case_id!r}", exc) from None
 
 
 def _county(attributes: Mapping[str, Any]) -> str | None:
@@ -1532,7 +1543,7 @@ class Engine(Reports, Maintenance):
             if entry.event in SYSTEM_EVENTS:
                 case = attrs.evolve(case, last_event_on=entry.on)
                 if entry.event == RECOMPUTE_EVENT:
-                    deadlines = with_kept(deadlines, entry.payload.get("kept"))
+                    deadlines = _with_kept(deadlines, entry, case.id)
                 continue
             case, _, deadlines, _, _ = self._step(case, history[:i], deadlines, entry.event,
                                                   entry.on, entry.payload, entry.reason,
@@ -1562,10 +1573,10 @@ class Engine(Reports, Maintenance):
         wf: Workflow | None = None
         for at, entry in enumerate(history):
             if as_of is not None and entry.on > as_of:
-                return _kept_later(deadlines, history[at:])
+                return _kept_later(deadlines, history[at:], case.id)
             if entry.event in SYSTEM_EVENTS:
                 if entry.event == RECOMPUTE_EVENT:  # (the stopped deadlines it kept)
-                    deadlines = with_kept(deadlines, entry.payload.get("kept"))
+                    deadlines = _with_kept(deadlines, entry, case.id)
                 continue
             # As the event was applied: the county it found (an event may move the case) and
             # that county's parameters decided by its date.
@@ -1617,7 +1628,7 @@ class Engine(Reports, Maintenance):
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 county=_county(attributes), last_event_on=known[-1].on)
             deadlines = _kept_later(self._deadlines_from_history(case, known, as_of),
-                                    history[len(known):])
+                                    history[len(known):], case.id)
         else:
             deadlines = stored if stored is not None else self.store.deadlines(case.id)
         change = Change(case, [], deadlines)

@@ -254,19 +254,34 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
     rows, so ``audit verify`` still checks them. A replay as of a date before the ``recompute``
     event is given its ``kept`` too (``later``): a deadline stopped by then as it was when
     recomputed (the same day, the same event) was judged so then, and a report of that date
-    must not judge it by the rules the recompute did not apply to it."""
+    must not judge it by the rules the recompute did not apply to it.
+
+    A ``kept`` that cannot be read so (its event's data changed outside doudi) is a
+    ValueError, which the caller names with its event."""
     if not kept:
         return deadlines
-    fields = {(rule, instance): values for rule, instance, values in kept}
+    try:
+        fields = {(rule, instance): dict(values) for rule, instance, values in kept}
+    except (TypeError, ValueError):
+        raise ValueError(f"kept is {spelled_kept(kept)}, not [rule, instance, "
+                         "{field: value, ...}] lists") from None
     result = []
     for d in deadlines:
         values = fields.get((d.rule, d.instance))
         if values is not None and d.outcome is not RUNNING and (
                 not later or (values.get("stopped_on"), values.get("stop_event"))
                 == (d.stopped_on and iso_text(d.stopped_on), d.stop_event)):
-            d = Deadline.from_row({**d.to_row(""), **values})
+            try:
+                d = Deadline.from_row({**d.to_row(""), **values})
+            except DamagedRecord as exc:
+                raise ValueError(f"kept {d.rule} #{d.instance}: {exc.problem}") from None
         result.append(d)
     return result
+
+
+def spelled_kept(kept: Any) -> str:
+    text = repr(kept)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _duration_for(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sqlite3
 from datetime import date
 
 import pytest
@@ -334,6 +335,39 @@ def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recomput
     assert shown.exit_code == 0, shown.output
     [row] = [d for d in json.loads(shown.stdout)["deadlines"] if d["rule"] == "investigation_start"]
     assert (row["due_on"], row["status"]) == ("2026-03-06", "met_late")
+
+
+@pytest.mark.parametrize("kept", ["x", [["investigation_start"]], [["investigation_start", 1, "x"]]])
+def test_a_recompute_events_kept_changed_outside_doudi_is_named_not_a_traceback(db, kept):
+    """Found by review: a recompute event whose "kept" was edited outside doudi (its triggers
+    dropped and put back) stopped case show --as-of, report breaches --as-of and recompute
+    with a ValueError, TypeError or AttributeError traceback. It is named as the damaged
+    event of its case, exit 1, as a damaged event's date is; nothing is written."""
+    api = _late_investigation(db)
+    api.fire("A1", "request_verification", on=date(2026, 3, 20))
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+    conn = sqlite3.connect(db)
+    for (name,) in conn.execute("select name from sqlite_master where type = 'trigger'").fetchall():
+        conn.execute(f"drop trigger [{name}]")
+    seq, payload = conn.execute("select seq, payload from events where event = 'recompute'").fetchone()
+    conn.execute("update events set payload = ? where event = 'recompute'",
+                 [json.dumps({**json.loads(payload), "kept": kept})])
+    put_back_triggers(conn)
+    conn.commit()
+    conn.close()
+    before = dump_file(db)
+    for args in (("case", "show", "A1", "--as-of", "2026-03-13"),
+                 ("report", "breaches", "--as-of", "2026-03-13"), ("recompute",)):
+        result = run(db, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Traceback" not in result.output
+        # (recompute says first what it did: nothing)
+        line = result.stderr.strip().splitlines()[-1]
+        assert f"event {seq} of case 'A1' cannot be read from the database (ValueError: " \
+               "kept " in line, line
+    assert dump_file(db) == before
 
 
 def test_recompute_after_a_retitled_deadline_says_no_date_moved_and_records_why(db):
