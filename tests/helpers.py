@@ -274,3 +274,26 @@ def full_at_commit(monkeypatch, number: int, said: str = "database or disk is fu
 
     monkeypatch.setattr(Store, "open", classmethod(open_))
     return wrapped
+
+
+def damage_events_page(db: str) -> bytes:
+    """A case "c1" opened, then the first page of the events table overwritten at its header
+    (no b-tree page SQLite can read): the file opens, its schema is read, and a command that
+    reads the events finds it damaged. Gives the file as it was before the damage."""
+    from datetime import date
+
+    from engine import Engine
+
+    engine = Engine.open(db)
+    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
+    engine.close()
+    with sqlite3.connect(db) as conn:
+        page_size, = conn.execute("pragma page_size").fetchone()
+        root, = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()
+    conn.close()
+    with open(db, "rb") as file:
+        whole = file.read()
+    with open(db, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 64)
+    return whole

@@ -13,6 +13,7 @@ import pytest
 
 from engine import Engine
 from helpers import (
+    damage_events_page,
     doudi_with_closed,
     dump_file,
     error_line,
@@ -307,6 +308,17 @@ def test_a_deadline_recompute_keeps_the_clause_its_period_was_counted_by(db):
     assert api.verify()[2] == []
 
 
+def _kept_on_03_20(db):
+    """The late investigation (due 03-06, started 03-12), the case's last event on 03-20,
+    then 甲县's 7 working days (due 03-12) and a recompute, which keeps it as judged: its
+    recompute event is dated 03-20."""
+    api = _late_investigation(db)
+    api.fire("A1", "request_verification", on=date(2026, 3, 20))
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+
+
 def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recompute(db):
     """Found by review: a recompute event is dated its case's last event, and a case read as
     of an earlier date was worked out from the events before it, without what it kept. 甲县
@@ -314,11 +326,7 @@ def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recomput
     date): 3/4 3/5 3/6 3/9 3/10 3/11 3/12 → due 03-12, which would make the start on 03-12
     met. Kept as judged (due 03-06, met late), it was still "met", due 03-12, as of 03-15,
     and met late as of 03-20: one investigation judged two ways after it was done."""
-    api = _late_investigation(db)
-    api.fire("A1", "request_verification", on=date(2026, 3, 20))
-    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
-                      date(2026, 1, 1))
-    Engine.open(db).recompute()
+    _kept_on_03_20(db)
     api = Engine.open(db)
     recompute = api.store.history("A1")[-1]
     assert (recompute.event, recompute.on) == ("recompute", date(2026, 3, 20))
@@ -343,11 +351,7 @@ def test_a_recompute_events_kept_changed_outside_doudi_is_named_not_a_traceback(
     dropped and put back) stopped case show --as-of, report breaches --as-of and recompute
     with a ValueError, TypeError or AttributeError traceback. It is named as the damaged
     event of its case, exit 1, as a damaged event's date is; nothing is written."""
-    api = _late_investigation(db)
-    api.fire("A1", "request_verification", on=date(2026, 3, 20))
-    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
-                      date(2026, 1, 1))
-    Engine.open(db).recompute()
+    _kept_on_03_20(db)
     conn = sqlite3.connect(db)
     for (name,) in conn.execute("select name from sqlite_master where type = 'trigger'").fetchall():
         conn.execute(f"drop trigger [{name}]")
@@ -592,17 +596,7 @@ def test_an_import_that_finds_a_damaged_page_says_the_file_is_damaged_and_what_i
 
     from engine.store import Store
 
-    engine = Engine.open(db)
-    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
-    engine.close()
-    with sqlite3.connect(db) as conn:
-        page_size, = conn.execute("pragma page_size").fetchone()
-        root, = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()
-    conn.close()
-    copy = pathlib.Path(db).read_bytes()
-    with open(db, "r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(b"\xff" * 64)  # (the page's header: no b-tree page SQLite can read)
+    copy = damage_events_page(db)
     before = pathlib.Path(db).read_bytes()
     path = write(tmp_path, LINES)
     result = run(db, "import", path, "--batch", "2")

@@ -17,7 +17,7 @@ import pytest
 from engine import Engine
 from engine.errors import Busy, Conflict, EventRefused, InvalidInput
 from engine.store import CaseRows
-from helpers import dump_file, error_line, hashed_again, put_back_triggers, run
+from helpers import damage_events_page, dump_file, error_line, hashed_again, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
     import json, sys
@@ -1113,18 +1113,8 @@ def test_a_page_found_damaged_after_opening_is_said_to_be_damaged_too(db, tmp_pa
     (the first look reads only its schema), and the command that then reads the page said
     "database error: database disk image is malformed", where one cut short is named damaged
     with what to do. It is said alike, the file as the command opened it; nothing written."""
-    import sqlite3
 
-    engine = Engine.open(db)
-    engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
-    engine.close()
-    with sqlite3.connect(db) as conn:
-        page_size, = conn.execute("pragma page_size").fetchone()
-        root, = conn.execute("select rootpage from sqlite_master where name = 'events'").fetchone()
-    conn.close()
-    with open(db, "r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(b"\xff" * 64)  # (the page's header: no b-tree page SQLite can read)
+    damage_events_page(db)
     before = pathlib.Path(db).read_bytes()
     result = run(db, *command)
     assert result.exit_code == 1
