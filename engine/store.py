@@ -235,15 +235,20 @@ _SELECT_LINKS = "select l.other_id, c.workflow, l.relation, l.[on], l.case_id fr
     "join cases c on c.id = l.other_id"
 
 
-#: What :meth:`Store.case_rows` reads of many cases at once, by name: the statement (ending
-#: at its table), the order within a case, and whether rows come as dicts (else the cursor's
-#: tuples, the case's id last). Each is the read of one case's rows, for many.
+#: What :meth:`Store.case_rows` reads of many cases at once, by name: the statement, ``{}`` for
+#: the cases' ids, and whether rows come as dicts (else the cursor's tuples, the case's id
+#: last). Each is the read of one case's rows, for many, in the order that read gives them.
 _BY_CASE = {
-    "events": (_SELECT_ENTRIES, "case_id, seq", False),  # (for a history: Store.history)
-    "event_rows": ("select * from [events]", "case_id, seq", True),  # (Store.history_rows)
-    "deadlines": (_SELECT_DEADLINES, "id", False),
-    "sanctions": ("select * from [sanctions]", "id", True),
-    "links": (_SELECT_LINKS, "case_id, seq", False),  # (the cases table has neither column)
+    "events": (f"{_SELECT_ENTRIES} where case_id in ({{}}) order by case_id, seq", False),
+    "event_rows": ("select * from [events] where case_id in ({}) order by case_id, seq", True),
+    # (in the order of their ids, as read alone: the ids picked through the case's index,
+    # then each row by its id, in order. ``where case_id in (...) order by id`` put every
+    # row whole, its long texts too, through a temporary B-tree to sort them)
+    "deadlines": (f"{_SELECT_DEADLINES} where id in "
+                  f"(select id from [deadlines] where case_id in ({{}})) order by id", False),
+    "sanctions": ("select * from [sanctions] where case_id in ({}) order by id", True),
+    # (the cases table has neither column)
+    "links": (f"{_SELECT_LINKS} where case_id in ({{}}) order by case_id, seq", False),
 }
 
 
@@ -852,12 +857,11 @@ class Store:
         conn = self.db.conn
         read: dict[str, dict[str, list]] = {}
         for table in tables:
-            select, order, as_dicts = _BY_CASE[table]
+            statement, as_dicts = _BY_CASE[table]
             grouped: dict[str, list] = {}
             for start in range(0, len(ids), 500):
                 chunk = list(ids[start:start + 500])
-                sql = (f"{select} where case_id in ({','.join('?' * len(chunk))}) "
-                       f"order by {order}")
+                sql = statement.format(",".join("?" * len(chunk)))
                 if as_dicts:  # (written out, not _each_row: no generator resumed a row)
                     cursor = conn.execute(sql, chunk)
                     columns = [c[0] for c in cursor.description]
