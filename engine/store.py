@@ -836,12 +836,23 @@ class Store:
                                                                    chunk)}
             # (rows left of a case whose own row is gone, changed outside doudi, are read with
             # the others but belong to no case read: read alone, it is "no case")
-            stored = self.case_rows(chunk, ("events", "deadlines", "sanctions", "links"))
+            read = self._rows_by_case(chunk, ("events", "deadlines", "sanctions", "links"))
+            events, deadlines, sanctions, links = (
+                read["events"], read["deadlines"], read["sanctions"], read["links"])
+            # (each case as _whole builds it through CaseRows, its rows read in the same order
+            # and a damaged one raising the same error, without CaseRows' two calls a table a
+            # case: most cases have neither sanctions nor links, and nothing is built for them)
             for case_id, row in rows.items():
                 try:
-                    found[case_id] = _whole(CaseRecord.from_stored(row), stored)
+                    case = CaseRecord.from_stored(row)
+                    history = _history(events.get(case_id, ()))
+                    linked = _links(values) if (values := links.get(case_id)) else []
+                    due = _deadlines(values) if (values := deadlines.get(case_id)) else []
+                    sanctioned = _sanctions(values) if (values := sanctions.get(case_id)) else []
                 except DamagedRecord:
                     continue
+                found[case_id] = Known(case, history, due, sanctioned, linked,
+                                       history[-1].hash if history else None)
         return found
 
     def known(self, case: CaseRecord) -> Known:
@@ -854,6 +865,11 @@ class Store:
         read together: one statement a table a 500 cases, not one a case (``recompute``,
         ``advance`` and ``audit verify`` read each chunk of cases so, an import its batch's).
         A case's rows come in the order its own read gives them."""
+        return CaseRows(self, ids, self._rows_by_case(ids, tables))
+
+    def _rows_by_case(self, ids: Sequence[str], tables: Iterable[str]
+                      ) -> dict[str, dict[str, list]]:
+        """:meth:`case_rows`' rows: of each table, each case's (none: not there)."""
         conn = self.db.conn
         read: dict[str, dict[str, list]] = {}
         for table in tables:
@@ -873,7 +889,7 @@ class Store:
                     for values in conn.execute(sql, chunk):
                         grouped.setdefault(values[-1], []).append(values)
             read[table] = grouped
-        return CaseRows(self, ids, read)
+        return read
 
     def history_rows(self, case_id: str) -> list[dict]:
         return list(self._rows("select * from [events] where case_id = ? order by seq", [case_id]))
