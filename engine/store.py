@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from itertools import chain, compress, pairwise, repeat
+from itertools import chain, compress, groupby, pairwise, repeat
 from operator import eq, is_, is_not, itemgetter
 from typing import Any, NoReturn
 
@@ -252,9 +252,41 @@ _BY_CASE = {
 }
 
 
-def _history(values: Iterable[Sequence]) -> list[HistoryEntry]:
-    """A history from its rows' values in :data:`_ENTRY_COLUMNS`' order."""
-    return [_entry(v) for v in values]
+#: The tables :data:`_BY_CASE` reads ordered by their cases' ids, each case's rows together.
+_GROUPED = frozenset({"events", "links"})
+_LAST = itemgetter(-1)
+
+
+def _history(rows: Iterable[Sequence]) -> list[HistoryEntry]:
+    """A history from its rows' values in :data:`_ENTRY_COLUMNS`' order. Every case read is
+    read through here: the cursor's tuples, not a dict a row; each entry built here, not by a
+    call a row."""
+    history: list[HistoryEntry] = []
+    append = history.append
+    for values in rows:
+        (seq, event, on, from_state, to_state, payload, reason, derived, actor, key, corrects,
+         recorded_at, hash_, case_id) = values
+        try:
+            if type(seq) is not int:  # (a history is counted and cut by it)
+                raise TypeError(f"seq is {seq!r}, not a whole number")
+            # Its fields set at once, in HistoryEntry's order, its data made read-only by
+            # _data, as HistoryEntry() sets them (not called: its checks of the data a second
+            # time cost about a third of an entry read, and a case read back builds one an
+            # event); most events have neither data nor anything derived: the shared empty one
+            # without a call of _data.
+            entry = object.__new__(HistoryEntry)
+            set_fields(entry, "__dict__", {
+                "seq": seq, "event": event, "on": stored_date(on), "from_state": from_state,
+                "to_state": to_state,
+                "payload": NO_DATA if not payload or payload == "{}" else _data(payload, "payload"),
+                "reason": reason,
+                "derived": NO_DATA if not derived or derived == "{}" else _data(derived, "derived"),
+                "actor": actor, "key": key, "corrects": corrects, "recorded_at": recorded_at,
+                "hash": hash_})
+        except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
+            raise DamagedRecord.of(f"event {seq} of case {case_id!r}", exc) from None
+        append(entry)
+    return history
 
 
 def _deadlines(values: Iterable[Sequence]) -> list[Deadline]:
@@ -363,24 +395,9 @@ def _link(other: str, workflow: str, relation: str, on: Any, owner: str) -> dict
 
 
 def _entry(values: Sequence) -> HistoryEntry:
-    """The entry from its row's values in :data:`_ENTRY_COLUMNS`' order. Every case read is
-    read through here: the cursor's tuple, not a dict a row."""
-    try:
-        if type(values[0]) is not int:  # (a history is counted and cut by it)
-            raise TypeError(f"seq is {values[0]!r}, not a whole number")
-        # Its fields set at once, in HistoryEntry's order, its data made read-only by _data,
-        # as HistoryEntry() sets them (not called: its checks of the data a second time cost
-        # about a third of an entry read, and a case read back builds one an event).
-        entry = object.__new__(HistoryEntry)
-        set_fields(entry, "__dict__", {
-            "seq": values[0], "event": values[1], "on": stored_date(values[2]),
-            "from_state": values[3], "to_state": values[4], "payload": _data(values[5], "payload"),
-            "reason": values[6], "derived": _data(values[7], "derived"), "actor": values[8],
-            "key": values[9], "corrects": values[10], "recorded_at": values[11],
-            "hash": values[12]})
-        return entry
-    except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
-        raise DamagedRecord.of(f"event {values[0]} of case {values[13]!r}", exc) from None
+    """The entry from its row's values in :data:`_ENTRY_COLUMNS`' order (:func:`_history`
+    of one row)."""
+    return _history((values,))[0]
 
 
 #: ``full``: every commit is on disk before it returns (SQLite ``synchronous = FULL``).
@@ -885,6 +902,9 @@ class Store:
                     for values in cursor:
                         grouped.setdefault(values[at], []).append(
                             dict(zip(columns, values, strict=True)))
+                elif table in _GROUPED:  # (a case's rows together: one list made in C)
+                    for case_id, values in groupby(conn.execute(sql, chunk), _LAST):
+                        grouped[case_id] = list(values)
                 else:  # (the case's id is the last value)
                     for values in conn.execute(sql, chunk):
                         grouped.setdefault(values[-1], []).append(values)
