@@ -224,13 +224,16 @@ class Maintenance:
         on_recorded: Callable[[str], None] | None = None,
         on_skipped: Skipped | None = None,
     ) -> list[MovedDate]:
-        """Re-derive every case's deadlines from its history with today's calendar data and
-        parameters; record a ``recompute`` event on each case whose stored deadlines differ
+        """Re-derive every case's open deadlines from its history with today's calendar data
+        and parameters; record a ``recompute`` event on each case whose stored deadlines differ
         from what its history gives (a due date moved, or anything else: a title, a basis
         after an upgrade), dated as the case's last event (its ``recorded_at`` says when it
         ran). The event's payload lists the moved dates (``moved``: rule, instance, old due
         date, new) and each other difference (``changed``: rule, instance, the fields that
-        differ, or ``added`` / ``removed`` for a deadline only one side has).
+        differ, or ``added`` / ``removed`` for a deadline only one side has). A stopped
+        deadline whose due date the rules now move keeps the date and outcome it was judged
+        by (issue 7): it is no moved date, and the payload lists it under ``kept`` (rule,
+        instance, the fields kept), which a replay of the history applies.
 
         The county parameter settings are read afresh (another process may have recorded one
         since this engine read them). Cases with provisional deadlines go first. The cases

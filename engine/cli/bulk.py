@@ -151,12 +151,14 @@ def count_lines(path: str) -> int:
 @format_option("table", "csv", "json")
 @db_option
 def recompute(fmt, db_path) -> None:
-    """Re-derive every deadline with the current calendar data and parameters.
+    """Re-derive every open deadline with the current calendar data and parameters.
 
     Run after adding a year's holiday notice (provisional due dates first), changing a
     province parameter or a county's (`doudi parameter set`), or upgrading doudi. Each case
     whose stored deadlines differ from what its history now gives gets a `recompute` event
-    listing the moved due dates and what else differs (a title, a basis); prints how many
+    listing the moved due dates and what else differs (a title, a basis); a deadline already
+    stopped (met, met late, unmet, cancelled) whose due date would move keeps the date and
+    outcome it was judged by, listed in the event as kept, not moved. It prints how many
     dates moved and by how many calendar days (0: a provisional date the notice confirms,
     not counted as moved), and how many cases were recorded with no date moved. They are
     written 500 cases per transaction: if the database fails, the batches before it stay
