@@ -398,7 +398,7 @@ def m019_deadline_pauses(db: sqlite_utils.Database) -> None:
     """Each pause a deadline was resumed from, the day paused and the day resumed
     (``PAUSED/RESUMED``, joined by ``;``): a period counted again (an extension, a variant)
     keeps the time each added. They were read back from the words each resumption wrote in
-    the deadline's basis, the one place its row kept them; those words give them here, for
+    the deadline's computation, the one place its row kept them; those words give them here, for
     the deadlines stored before this step."""
     db["deadlines"].add_column("pauses", str)
     rows = db.execute("select id, computation from deadlines where computation like ?",
