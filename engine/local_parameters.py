@@ -60,7 +60,7 @@ class LocalSetting:
     on: date
     actor: str | None = None
     recorded_at: str | None = None
-    #: The row's id, as ``audit verify`` names it (None: not read from the database). Not
+    #: The row's id, as ``audit verify`` names it (None: not stored, or not read back). Not
     #: part of what the setting says: a setting equals the same one before it was stored.
     id: int | None = attrs.field(default=None, eq=False)
 

@@ -1155,7 +1155,7 @@ class Store:
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting,
                           written: list[dict] | None = None) -> LocalSetting:
         """Record a county parameter setting (and ``also`` these, in the same transaction);
-        returns it with its ``recorded_at``.
+        returns it with its ``recorded_at`` and ``id``.
 
         A setting that repeats the one in effect last on its date (the same value and basis,
         recorded last for that place, parameter and day) changes nothing, and is not
@@ -1176,10 +1176,14 @@ class Store:
                     first = same
             chained(rows, self._last_hash("local_parameters"), SETTING_HASHED)
             _insert(self.db, "local_parameters", rows)
+            # (one insert under the write lock: its rows' ids run on to the last one's)
+            last = self._inserted_id() if rows else None
             if written is not None and rows:
-                rows[-1]["id"] = self._inserted_id()
+                rows[-1]["id"] = last
                 written.extend(rows)
-        return first if first is not None else attrs.evolve(setting, recorded_at=now)
+        if first is not None:
+            return first
+        return attrs.evolve(setting, recorded_at=now, id=last - len(rows) + 1)
 
     def _repeated_setting(self, row: dict) -> LocalSetting | None:
         """The setting ``row`` would repeat: the last recorded for its place, parameter and

@@ -1509,3 +1509,23 @@ def test_fire_replay_and_recompute_agree_over_a_varied_history(engine):
         assert engine.verify(case_id)[2] == []
     assert engine.recompute() == []
     assert {c: engine.store.deadlines(c) for c in ("VARIED", "DECIDED")} == stored
+
+
+def test_a_setting_recorded_is_returned_with_the_id_its_row_is_named_by(engine):
+    """A platform records a county's setting and may later have to name it (``#N``, as
+    `audit verify` and `void_setting` do): set_parameter returned it with id None, though its
+    row was stored. 甲县's 2 working days for the investigation (BASIS) is row 1; 乙县's 江苏-
+    style 边缘 multiple, recorded for dibao and benefit alike (one rule, two rows), is
+    returned as its dibao row, 2, beside 3 for benefit; a repeat of 甲县's returns row 1."""
+    first = engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS,
+                                 date(2026, 1, 5))
+    shared = engine.set_parameter("jiangsu_draft", "乙县", "marginal_multiple", 1.8,
+                                  "乙县文件 二", date(2026, 1, 1))
+    again = engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS,
+                                 date(2026, 1, 5))
+    rows = engine.store.db.execute(
+        "select id, county, workflow, name from local_parameters order by id").fetchall()
+    assert rows == [(1, "甲县", "dibao", "investigation_start"),
+                    (2, "乙县", "dibao", "marginal_multiple"),
+                    (3, "乙县", "benefit", "marginal_multiple")]
+    assert (first.id, shared.id, shared.workflow, again.id) == (1, 2, "dibao", 1)
