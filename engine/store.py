@@ -800,10 +800,14 @@ class Store:
         # before 2026-11-23, or no JSON at all; asked again, those to be read whole)
         return query(" and json_valid(attributes)")
 
-    def has_county(self, county: str) -> bool:
-        """Whether any case names ``county`` (asked only when a report for it is empty)."""
-        return self.db.execute("select 1 from cases where county = ? limit 1",
-                               [county]).fetchone() is not None
+    def has_county(self, county: str, province: str | None = None) -> bool:
+        """Whether any case (of ``province``; None: of any) names ``county`` (asked only when
+        a report for it is empty, or a note may be due)."""
+        if province is None:
+            return self.db.execute("select 1 from cases where county = ? limit 1",
+                                   [county]).fetchone() is not None
+        return self.db.execute("select 1 from cases where county = ? and province = ? limit 1",
+                               [county, province]).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         return _history(self.db.conn.execute(

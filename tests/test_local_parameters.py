@@ -458,6 +458,27 @@ def test_parameter_set_for_a_county_nothing_names_notes_it(db):
         assert again.exit_code == 0 and again.stderr == "", again.output
 
 
+def test_parameter_set_notes_a_county_named_only_in_another_province(db):
+    """Found by review: the note of `parameter set` looked for the county's name in a case of
+    any province, so a 甲县 of tianjin (a case there, or a setting there) kept quiet a 甲县 of
+    shanxi that nothing of shanxi names. It looks within the province given."""
+    note = ("note: no case or other setting names county '甲县' in shanxi; recorded all the "
+            "same, for its cases to come: check the spelling\n")
+    args = ["investigation_start", "2wd", "--basis", BASIS, "--on", "2026-01-05",
+            "--county", "甲县"]
+    run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02", "--set", "county=甲县")
+    only_a_case = run(db, "parameter", "set", *args, "--province", "shanxi")
+    assert only_a_case.exit_code == 0 and only_a_case.stderr == note
+    other = db + ".other"
+    assert run(other, "parameter", "set", *args, "--province", "tianjin").stderr != ""
+    only_a_setting = run(other, "parameter", "set", *args, "--province", "shanxi")
+    assert only_a_setting.exit_code == 0 and only_a_setting.stderr == note
+    for database in (db, other):  # (now a setting of shanxi names it)
+        again = run(database, "parameter", "set", *args[:1], "3wd", *args[2:], "--province",
+                    "shanxi")
+        assert again.exit_code == 0 and again.stderr == "", again.output
+
+
 def test_workflow_show_and_assess_use_the_settings_in_force_today(db, monkeypatch):
     """Found by review: `workflow show --county` and `assess --county` applied a setting decided
     for a later date, which no case yet follows (江苏征求意见稿 一(六): a locality raising its

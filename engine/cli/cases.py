@@ -202,8 +202,9 @@ def open_engine(db_path: str, create: bool = False):
 
 
 def names_county(engine, province: str | None, county: str) -> bool:
-    """Whether a case, or a setting of ``province`` (None: of any), names ``county``."""
-    return bool(engine.store.has_county(county)
+    """Whether a case or a setting of ``province`` (None: of any) names ``county``: a
+    same-named county of another province does not make a misspelt one right."""
+    return bool(engine.store.has_county(county, province)
                 or engine.parameter_settings(province, county, in_force=False))
 
 
