@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -727,6 +728,26 @@ def test_no_help_shows_the_docstrings_markup():
     for path in commands(cli, []):
         shown = CliRunner().invoke(cli, [*path, "--help"]).output
         assert "``" not in shown and ":class:" not in shown, (path, shown)
+
+
+def test_every_date_not_after_today_says_today_in_china():
+    """Found by review: `case advance --help` said --as-of was "(not after today)", and
+    docs/cli.md so too, where every other command's help says "(not after today in China)"
+    for the same limit (the date in China, UTC+8, whatever the machine's time zone)."""
+    def commands(command, path):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from commands(sub, [*path, name])
+
+    limits = []
+    for path in commands(cli, []):
+        shown = " ".join(CliRunner().invoke(cli, [*path, "--help"]).output.split())
+        limits += [(path, said) for said in re.findall(r"not after today[^)]*\)", shown)]
+    assert ["case", "advance"] in [path for path, _ in limits]
+    assert {said for _, said in limits} == {"not after today in China)"}, limits
+    documented = " ".join((Path(__file__).parents[1] / "docs" / "cli.md").read_text(
+        encoding="utf-8").split())
+    assert set(re.findall(r"not after today[^)]*\)", documented)) == {"not after today in China)"}
 
 
 def test_case_fire_help_tells_how_to_list_a_workflow_s_events():

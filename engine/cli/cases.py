@@ -456,7 +456,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
 
 @case.command()
 @today_option("--as-of", "as_of",
-              help="Record what happened by itself up to this date (not after today).")
+              help="Record what happened by itself up to this date (not after today in China).")
 @db_option
 def advance(as_of: date, db_path) -> None:
     """Record the events that happen by themselves (a phase-out's end) up to --as-of.
