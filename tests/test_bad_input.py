@@ -830,3 +830,32 @@ def test_a_refused_wal_database_is_left_without_files_beside_it(tmp_path, kind):
         assert error_line(result) == expected
     assert path.read_bytes() == before
     assert files_in(tmp_path) == ["their.db"]
+
+
+SEQ_EXPECTED = "is not an event's seq (a whole number, 0 or more, as `case show` lists it)"
+WORKING_DAYS_EXPECTED = "is not a number of working days (a whole number, 0 or more)"
+
+
+@pytest.mark.parametrize("args, line", [
+    (["case", "correct", "C", "x"], f"Error: Invalid value for 'SEQ': 'x' {SEQ_EXPECTED}"),
+    (["case", "correct", "C", "1_0"], f"Error: Invalid value for 'SEQ': '1_0' {SEQ_EXPECTED}"),
+    (["case", "correct", "C", "#1"], f"Error: Invalid value for 'SEQ': '#1' {SEQ_EXPECTED}"),
+    (["case", "correct", "C", "--", "-1"],
+     f"Error: Invalid value for 'SEQ': '-1' {SEQ_EXPECTED}"),
+    (["case", "show", "C", "--window", "x"],
+     f"Error: Invalid value for '--window': 'x' {WORKING_DAYS_EXPECTED}"),
+    (["report", "at-risk", "--within", "-2"],
+     f"Error: Invalid value for '--within': '-2' {WORKING_DAYS_EXPECTED}"),
+    (["import", "-", "--batch", "0"], "Error: Invalid value for '--batch': '0' is not a number "
+     "of lines (a whole number, 1 or more)"),
+])
+def test_a_bad_whole_number_says_what_is_expected(tmp_path, args, line):
+    """Found by review: `case correct C x` said click's "Invalid value for 'SEQ': 'x' is not
+    a valid integer range." (and "-1 is not in the range x>=0.", while "1_0" was read as
+    event 10): the line names what the argument is and what it takes, exit 2, nothing
+    written."""
+    db = str(tmp_path / "cli.db")
+    result = run(db, *args)
+    assert result.exit_code == 2
+    assert error_line(result) == line
+    assert files_in(tmp_path) == []

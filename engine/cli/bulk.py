@@ -14,6 +14,7 @@ import click
 from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import (
+    WholeNumber,
     counted,
     database_error,
     db_option,
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 @cli.command("import")
 @click.argument("jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1),
+@click.option("--batch", default=500, show_default=True,
+              type=WholeNumber("a number of lines (a whole number, 1 or more)", min=1),
               help="Lines per transaction.")
 @click.option("--skip-invalid", is_flag=True,
               help="Skip bad lines (listed on stdout as each batch is written) instead of "

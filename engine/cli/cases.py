@@ -17,7 +17,9 @@ import click
 from engine.cli import cli, opened, recorded
 from engine.cli.options import (
     ISO_DATE,
+    WORKING_DAYS,
     InputFile,
+    WholeNumber,
     actor_option,
     attribute_text,
     counted,
@@ -405,7 +407,7 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
 @click.argument("case_id")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Show the case as it stood on this date "
               "(default: today, or its last event's date if that is later).")
-@click.option("--window", default=3, show_default=True, type=click.IntRange(min=0),
+@click.option("--window", default=3, show_default=True, type=WholeNumber(WORKING_DAYS, min=0),
               help="Working days before a due date in which a deadline is at risk.")
 @format_option("table", "json")
 @db_option
@@ -535,7 +537,8 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
 
 @case.command()
 @click.argument("case_id")
-@click.argument("seq", type=click.IntRange(min=0))
+@click.argument("seq", type=WholeNumber("an event's seq (a whole number, 0 or more, as `case show` "
+                                         "lists it)", min=0))
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the correction (not after today in China).")
 @click.option("--reason", required=True, callback=not_blank, help="What was wrong.")

@@ -9,6 +9,7 @@ import click
 
 from engine.cli import cli, recorded
 from engine.cli.options import (
+    WholeNumber,
     check_db_path,
     counted,
     emit,
@@ -75,9 +76,11 @@ def _running(pid: int) -> bool:
               type=click.Path(), callback=check_db_path,  # (a folder: check_db_path's line)
               help="Demo database to (re)build; an existing non-demo database is never touched.")
 @today_option("--as-of", "as_of", help="Drive the cases up to this date and report as of it.")
-@click.option("--cases", default=240, show_default=True, type=click.IntRange(min=1),
+@click.option("--cases", default=240, show_default=True,
+              type=WholeNumber("a number of cases (a whole number, 1 or more)", min=1),
               help="How many synthetic applications to open.")
-@click.option("--seed", default=2026, show_default=True, type=click.IntRange(0, 2**63 - 1),
+@click.option("--seed", default=2026, show_default=True,
+              type=WholeNumber(f"a seed (a whole number from 0 to {2**63 - 1})", 0, 2**63 - 1),
               help="Random seed.")
 @format_option("table", "csv", "json")
 def demo(db_path, as_of, cases, seed, fmt) -> None:

@@ -47,6 +47,27 @@ class ISODate(click.ParamType):
 ISO_DATE = ISODate()
 
 
+class WholeNumber(click.IntRange):
+    """``click.IntRange`` (the same help) whose refusal names what is expected: click said
+    "'x' is not a valid integer range." (or "-1 is not in the range x>=0."). Digits only, as
+    written: int() would also read "1_0" as 10, and other scripts' digits."""
+
+    def __init__(self, what: str, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(min=min, max=max)
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            self.fail(f"{value!r} is not {self.what}", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not {self.what}", param, ctx)
+
+
+WORKING_DAYS = "a number of working days (a whole number, 0 or more)"
+
+
 class InputFile(click.File):
     """``click.File`` for a file the command reads, ``-`` for stdin. With stdin closed (``<&-``:
     a cron job's, a daemon's; sys.stdin is None) ``-`` is a usage error naming the argument:

@@ -10,6 +10,8 @@ from engine.cli import cli
 from engine.cli.cases import open_engine
 from engine.cli.options import (
     ISO_DATE,
+    WORKING_DAYS,
+    WholeNumber,
     db_option,
     emit,
     format_option,
@@ -104,7 +106,7 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
 
 @report.command("at-risk")
 @report_filters
-@click.option("--within", default=3, show_default=True, type=click.IntRange(min=0),
+@click.option("--within", default=3, show_default=True, type=WholeNumber(WORKING_DAYS, min=0),
               help="Warning window: due on --as-of or within this many working days.")
 @format_option("table", "csv", "json")
 @db_option
