@@ -159,13 +159,15 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
     except UnicodeDecodeError as exc:
         raise InvalidInput(_not_utf8(exc)) from None
     except ValueError as exc:
-        raise InvalidInput(_not_json(exc)) from None
+        raise _not_json(exc) from None
     except RecursionError:
         raise InvalidInput("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
-        raise InvalidInput("each line must be a JSON object" + (
-            ", got an array: the file must be JSON Lines, one object on each line, not an "
-            "array of them" if isinstance(data, list) else ""))
+        if isinstance(data, list):
+            raise _NotJsonLines("each line must be a JSON object, got an array",
+                                "each line must be a JSON object, got an array: the file must "
+                                "be JSON Lines, one object on each line, not an array of them")
+        raise InvalidInput("each line must be a JSON object")
     given = data.get("key")
     if given is None:
         # Keyed by what the line means: a field written out with its default value is left
@@ -197,32 +199,65 @@ _UNFINISHED = {"[": "a JSON array", "{": "a JSON object"}
 _UTF16 = "not UTF-8 (save the file as UTF-8): it looks like UTF-16"
 _JSON_LINES = ("the file must be JSON Lines, one whole JSON object on each line (not "
                "pretty-printed JSON, nor an array of objects)")
+_ONE_OBJECT = "each line must be one whole JSON object"
 
 
-def _not_json(exc: ValueError) -> str:
+class _NotJsonLines(InvalidInput):
+    """A line that is JSON but no object on its line: said of the line, and, as ``file``, of
+    the file, where it is the file's first line (a pretty-printed file or an array of
+    objects fails there): further on, in a file of JSON Lines, a stray ``[`` or an object
+    missing its ``}`` says nothing of the file."""
+
+    def __init__(self, line: str, file: str | None = None) -> None:
+        super().__init__(line)
+        self.file = line if file is None else file
+
+
+def _not_json(exc: ValueError) -> InvalidInput:
     """What is wrong with a line that is not valid JSON (built only for such a line).
 
     A line that ends before its value does (a pretty-printed file: its line 1 is ``[`` or
     ``{``) failed "at line 2 column 1" in JSON's words, which count the line's own newline:
-    it is said as a line that does not end its value, and that the file must be JSON Lines.
-    A line holding NUL characters is UTF-16 (or UTF-32) read as UTF-8."""
+    it is said as a line that does not end its value (and, on the file's first line, that
+    the file must be JSON Lines). A line holding NUL characters is UTF-16 read as UTF-8."""
     if not isinstance(exc, json.JSONDecodeError):
-        return f"not valid JSON ({exc})"
+        return InvalidInput(f"not valid JSON ({exc})")
     if "\x00" in exc.doc and _utf16(exc.doc, "\x00"):
-        return _UTF16
+        return InvalidInput(_UTF16)
     if exc.doc[exc.pos:exc.pos + 1] == "\ufeff":  # (a file of Notepad's pasted in)
-        return (f"not valid JSON: a byte order mark (U+FEFF) at column {exc.colno}, where "
-                "only the start of a file may have one: remove it")
+        return InvalidInput(f"not valid JSON: a byte order mark (U+FEFF) at column {exc.colno}, "
+                            "where only the start of a line may have one: remove it")
     if exc.msg == "Extra data" and "\r" in exc.doc[:exc.pos]:
-        return ("not valid JSON: more after its object, past a carriage return: the file's "
-                "lines end in CR alone (save it with LF or CRLF line ends)")
+        return InvalidInput("not valid JSON: more after its object, past a carriage return: "
+                            "the file's lines end in CR alone (save it with LF or CRLF line "
+                            "ends)")
     given = exc.doc.strip()
     if exc.lineno > 1 and given:  # (the error past the line's end: its newline read as space)
         what = _UNFINISHED.get(given[:1], "a JSON value")
         if given in _UNFINISHED:
-            return f'not valid JSON: the line is "{given}", the start of {what}; {_JSON_LINES}'
-        return f"not valid JSON: {what} that does not end on its line; {_JSON_LINES}"
-    return f"not valid JSON ({exc})"
+            said = f'not valid JSON: the line is "{given}", the start of {what}'
+            return _NotJsonLines(f"{said} that does not end on its line; {_ONE_OBJECT}",
+                                 f"{said}; {_JSON_LINES}")
+        said = f"not valid JSON: {what} that does not end on its line"
+        return _NotJsonLines(f"{said}; {_ONE_OBJECT}", f"{said}; {_JSON_LINES}")
+    return InvalidInput(f"not valid JSON ({exc})")
+
+
+def _read_again(text: str | bytes, exc: DoudiError, first: bool
+                ) -> tuple[dict[str, Any], str, str | None] | DoudiError:
+    """A line :func:`_parse` refused (``exc``), looked at again (only such a line): a str
+    line that starts with a byte order mark is read without it, as a line of bytes is
+    (decoded as UTF-8 with its mark: files joined); on the file's ``first`` line with
+    content, a file that is not JSON Lines is said to be. The line's object, key and key as
+    given, or the error to say."""
+    if type(text) is str and text[:1] == "\ufeff":
+        try:
+            return _parse(text[1:])
+        except DoudiError as again:
+            exc = again
+    if isinstance(exc, _NotJsonLines):  # (as an InvalidInput: ImportStopped's class is made
+        return InvalidInput(exc.file if first else str(exc))  # from the error's)
+    return exc
 
 
 def _utf16(line: str | bytes, nul: str | int) -> bool:
@@ -237,7 +272,10 @@ def _utf16(line: str | bytes, nul: str | int) -> bool:
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> str:
-    """What is wrong with a line that is not UTF-8: its first bad byte, or a UTF-16 file."""
+    """What is wrong with a line that is not UTF-8: its first bad byte, or a UTF-16 (UTF-32)
+    file."""
+    if exc.object[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        return "not UTF-8 (save the file as UTF-8): it looks like UTF-32"
     if exc.object[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or _utf16(exc.object, 0):
         return _UTF16
     return (f"not UTF-8 (save the file as UTF-8): byte 0x{exc.object[exc.start]:02x} at "
@@ -590,8 +628,14 @@ def import_lines(
                     # for only in a line that failed: not in every line.)
                     result.lines -= 1
                     continue
-                parsed.append((number, None, exc))
-                continue
+                # (the file's first line with content: none before it in this batch, and no
+                # batch before it, whose lines would each be written, already in or skipped)
+                read = _read_again(text, exc, not parsed and not (
+                    result.events or result.already or result.skipped_count))
+                if isinstance(read, DoudiError):
+                    parsed.append((number, None, read))
+                    continue
+                data, key, given = read
             parsed.append((number, data, key))
             if given is not None:
                 as_given[key] = given

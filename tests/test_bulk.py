@@ -973,9 +973,42 @@ def test_a_byte_order_mark_on_a_line_of_its_own_further_on_is_a_blank_line(tmp_p
     inside = run(db, "import", str(path))
     assert inside.exit_code == 2
     assert error_line(inside) == ("Error: line 1: not valid JSON: a byte order mark (U+FEFF) at "
-                                  "column 8, where only the start of a file may have one: "
+                                  "column 8, where only the start of a line may have one: "
                                   "remove it (import stopped: nothing is imported)")
     assert events(db) == 2
+
+
+def test_a_byte_order_mark_at_a_later_line_s_start_is_stripped_from_str_lines_too(db):
+    """Found by review: lines given to import_lines as str (a file opened as UTF-8 text keeps
+    each mark as a character) refused a mark at the start of line 2, "not valid JSON: a byte
+    order mark (U+FEFF) at column 1, where only the start of a file may have one", where the
+    same line as bytes is read (docs/cli.md: a mark "at the start of any line: files
+    joined"). A mark inside a JSON string is the string's own (legal JSON), not refused as
+    a mark: a bad value there is the field's to say."""
+    from engine.importer import parse_line
+
+    first, second = json.dumps(LINES[0]), json.dumps(LINES[1])
+    result = Engine.open(db).import_lines([first, "\ufeff" + second])
+    assert (result.lines, result.events, result.skipped) == (2, 2, [])
+    again = Engine.open(db).import_lines([first.encode(), b"\xef\xbb\xbf" + second.encode()])
+    assert (again.events, again.already) == (0, 2)
+    inside = {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9",
+              "attributes": {"note": "\ufeff甲\ufeff"}}
+    for text in (json.dumps(inside), json.dumps(inside, ensure_ascii=False)):
+        assert parse_line(text + "\n")[0] == inside
+        assert parse_line((text + "\n").encode())[0] == inside
+
+
+def test_a_utf32_file_is_said_to_be_utf32(tmp_path, db):
+    """Found by review: a UTF-32 file (its mark FF FE 00 00 begins as UTF-16's does) was said
+    to look like UTF-16."""
+    path = tmp_path / "utf32.jsonl"
+    path.write_text(json.dumps(LINES[0]) + "\n", encoding="utf-32")
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: line 1: not UTF-8 (save the file as UTF-8): it looks "
+                                  "like UTF-32 (import stopped: nothing is imported)")
+    assert not os.path.exists(db)
 
 
 def test_a_file_whose_lines_end_in_cr_alone_says_so(tmp_path, db):
@@ -1064,6 +1097,37 @@ def test_a_file_that_is_json_but_not_json_lines_says_so_at_its_line_1(tmp_path, 
     assert result.exit_code == 2
     assert error_line(result).startswith(f"Error: line 1: {why} (import stopped: ")
     assert not os.path.exists(db)
+
+
+@pytest.mark.parametrize("stray, why", [
+    ("[", 'not valid JSON: the line is "[", the start of a JSON array that does not end on its '
+          "line; each line must be one whole JSON object"),
+    ('{"op": "fire", "case_id": "C1",', "not valid JSON: a JSON object that does not end on its "
+                                        "line; each line must be one whole JSON object"),
+    ("[1, 2]", "each line must be a JSON object, got an array"),
+])
+def test_a_stray_line_in_a_file_of_json_lines_says_nothing_of_the_file(tmp_path, db, stray,
+                                                                         why):
+    """Found by review: a "[" or an object missing its "}" on line 3 of a file of JSON Lines
+    said "the file must be JSON Lines, one whole JSON object on each line (not pretty-printed
+    JSON, nor an array of objects)", and an array there "… not an array of them", words for
+    a file that fails at its line 1. Said of the line; and on line 1 as before, after a
+    blank line and a first batch too."""
+    path = write(tmp_path, [LINES[0], LINES[1], stray, LINES[2]])
+    result = run(db, "import", path, "--batch", "2")
+    assert result.exit_code == 2
+    assert error_line(result) == (f"Error: line 3: {why} (import stopped: nothing from this "
+                                  "line's batch written; 2 lines from earlier batches kept)")
+    assert events(db) == 2
+    skipped = run(db, "import", path, "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.output
+    assert f"line 3: {why}\n" in skipped.stdout
+    assert events(db) == 3
+    path = write(tmp_path, ["", stray, LINES[0]])
+    result = run(str(tmp_path / "other.db"), "import", path)
+    assert error_line(result).startswith("Error: line 2: " + why.split(" that ")[0].split(
+        ";")[0])
+    assert "the file must be JSON Lines" in result.stderr
 
 
 def test_a_json_error_inside_the_line_keeps_json_s_own_words():
