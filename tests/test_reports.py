@@ -942,3 +942,19 @@ def test_the_station_report_reads_attributes_holding_nan_as_the_engine_does(db):
         f"Error: case {one!r} cannot be counted: its household_size is NaN, which holds a "
         "number that is not finite (recorded so before 2026-11-23, or changed outside doudi; "
         f"doudi case show {one} shows it)")
+
+
+@pytest.mark.parametrize("command", [["breaches"], ["at-risk"], ["sanctions"], ["exceptions"],
+                                     ["unpublished"], ["stations"]])
+def test_a_report_for_a_county_named_only_in_another_province_says_so(db, command):
+    """A county of the same name in another province made an empty report for --province P
+    --county C look right ("nothing wrong there"): a 天津 case naming 甲县 kept the note from
+    a 山西 report on 甲县, where no case names it. The note names the province then."""
+    engine = Engine.open(db)
+    engine.open_case("tianjin", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    result = run(db, "report", *command, "--province", "shanxi", "--county", "甲县")
+    assert (result.exit_code, result.stdout) == (0, "(none)\n")
+    assert result.stderr == "note: no case of shanxi names county '甲县'; check the spelling\n"
+    known = run(db, "report", *command, "--province", "tianjin", "--county", "甲县",
+                "--format", "json")
+    assert (known.exit_code, known.stdout, known.stderr) == (0, "[]\n", "")

@@ -25,12 +25,15 @@ COLUMNS = ["case_id", "province", "workflow", "county", "rule", "title", "severi
            "due_on", "overdue_working_days", "basis", "provisional"]
 
 
-def emit_report(engine, rows, fmt: str, columns: list[str], county: str | None) -> None:
-    """The rows, and on stderr a note when --county names no case at all: an empty report
-    for a misspelt county would read as "nothing wrong there"."""
+def emit_report(engine, rows, fmt: str, columns: list[str], county: str | None,
+                province: str | None) -> None:
+    """The rows, and on stderr a note when --county names no case (of --province, where it
+    is given): an empty report for a misspelt county would read as "nothing wrong there",
+    and a county of the same name in another province does not make it right."""
     emit(rows, fmt, columns)
-    if county is not None and not rows and not engine.store.has_county(county):
-        click.echo(f"note: no case names county {county!r}; check the spelling", err=True)
+    if county is not None and not rows and not engine.store.has_county(county, province):
+        of = "" if province is None else f" of {province}"
+        click.echo(f"note: no case{of} names county {county!r}; check the spelling", err=True)
 
 
 def with_progress(make, label: str = "Reading the deadlines"):
@@ -101,7 +104,7 @@ def breaches(as_of, province, workflow, county, include_late, fmt, db_path) -> N
     engine = open_engine(db_path)
     with with_progress(lambda progress: engine.breach_rows(
             as_of, province, workflow, county, include_late, progress=progress)) as rows:
-        emit_report(engine, rows, fmt, COLUMNS, county)
+        emit_report(engine, rows, fmt, COLUMNS, county, province)
 
 
 @report.command("at-risk")
@@ -116,7 +119,7 @@ def at_risk(as_of, province, workflow, county, within, fmt, db_path) -> None:
     engine = open_engine(db_path)
     with with_progress(lambda progress: engine.at_risk_rows(
             as_of, within, province, workflow, county, progress=progress)) as rows:
-        emit_report(engine, rows, fmt, COLUMNS, county)
+        emit_report(engine, rows, fmt, COLUMNS, county, province)
 
 
 SANCTION_COLUMNS = ["on", "case_id", "province", "county", "workflow", "kind", "amount", "basis",
@@ -136,7 +139,7 @@ def sanctions(province, county, kind, since, until, fmt, db_path) -> None:
     since is counted where it was)."""
     engine = open_engine(db_path)
     emit_report(engine, engine.sanctions(province, county, kind, since, until), fmt,
-                SANCTION_COLUMNS, county)
+                SANCTION_COLUMNS, county, province)
 
 
 # (every field of the JSON rows: the CSV is the same report)
@@ -149,7 +152,8 @@ EXCEPTION_COLUMNS = ["case_id", "province", "county", "state", "route", "title",
 def exceptions(province, county, fmt, db_path) -> None:
     """Cases routed outside the ordinary rules (一事一议, 发点球, 支出型, 边缘), with the clause."""
     engine = open_engine(db_path)
-    emit_report(engine, engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS, county)
+    emit_report(engine, engine.exceptions(province, county), fmt, EXCEPTION_COLUMNS, county,
+                province)
 
 
 STATION_COLUMNS = ["province", "county", "village", "households", "recipients", "threshold",
@@ -169,7 +173,8 @@ def stations(province, county, fmt, db_path) -> None:
     person.
     """
     engine = open_engine(db_path)
-    emit_report(engine, engine.service_stations(province, county), fmt, STATION_COLUMNS, county)
+    emit_report(engine, engine.service_stations(province, county), fmt, STATION_COLUMNS, county,
+                province)
 
 
 UNPUBLISHED_COLUMNS = ["case_id", "province", "county", "approved_on", "days", "basis",
@@ -194,4 +199,4 @@ def unpublished(as_of, province, county, fmt, db_path) -> None:
     engine = open_engine(db_path)
     with with_progress(lambda progress: engine.unpublished_rows(province, county, as_of, progress),
                        "Reading the cases") as rows:
-        emit_report(engine, rows, fmt, UNPUBLISHED_COLUMNS, county)
+        emit_report(engine, rows, fmt, UNPUBLISHED_COLUMNS, county, province)
