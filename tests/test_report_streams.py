@@ -46,12 +46,15 @@ def _cli_peak(args, monkeypatch) -> int:
 
 
 def _spied_bars(monkeypatch, module, drawn_as: bool | None = True) -> tuple[list, list]:
-    """``module.progress_bar`` replaced by click's real bar that records each bar drawn,
-    (label, length) (and how it was asked to be shown, when ``drawn_as`` is None: as asked),
-    and each step it is moved; the two lists."""
+    """``progress_bar`` replaced, where ``module`` draws one itself and where its bars moved
+    every 1/500th are drawn (``engine.cli.options.stepped_progress``), by click's real bar
+    that records each bar drawn, (label, length) (and how it was asked to be shown, when
+    ``drawn_as`` is None: as asked), and each step it is moved; the two lists."""
+    import engine.cli.options as options
+
     drawn: list[tuple] = []
     steps: list[int] = []
-    real = module.progress_bar
+    real = options.progress_bar
 
     def recorded(length, label, shown=None):
         drawn.append((label, length) if drawn_as is not None else (label, length, shown))
@@ -60,7 +63,8 @@ def _spied_bars(monkeypatch, module, drawn_as: bool | None = True) -> tuple[list
         bar.update = lambda n: (steps.append(n), update(n))
         return bar
 
-    monkeypatch.setattr(module, "progress_bar", recorded)
+    monkeypatch.setattr(options, "progress_bar", recorded)
+    monkeypatch.setattr(module, "progress_bar", recorded, raising=False)
     return drawn, steps
 
 

@@ -16,9 +16,9 @@ from engine.cli.options import (
     echo,
     echo_all,
     file_name,
-    in_steps,
     on_a_terminal,
     progress_bar,
+    stepped_progress,
     working,
 )
 from engine.errors import DoudiError, InvalidInput
@@ -181,8 +181,8 @@ def verify(case_id, heads_file, db_path) -> None:
     removed = engine.store.removed_safeguards() if case_id is None else []
     for problem in removed:
         echo(f"file: {problem}")
-    with progress_bar(engine.store.count_cases() if case_id is None else 1, "Verifying",
-                      shown=None if case_id is None else False) as bar, in_steps(bar) as told:
+    with stepped_progress(engine.store.count_cases() if case_id is None else 1, "Verifying",
+                          shown=None if case_id is None else False) as told:
         cases, events, findings = engine.verify(case_id, progress=told, heads=kept)
     for finding in findings:
         echo(str(finding))

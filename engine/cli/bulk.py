@@ -21,11 +21,11 @@ from engine.cli.options import (
     echo_beside,
     emit,
     format_option,
-    in_steps,
     left_cases,
     on_a_terminal,
     progress_bar,
     say_cases_left,
+    stepped_progress,
     stopped_part_way,
     visible,
 )
@@ -192,7 +192,7 @@ def recompute(fmt, db_path) -> None:
         if days and case_id != last_case:
             last_case, moved_cases = case_id, moved_cases + 1
 
-    with progress_bar(cases, "Recomputing") as bar, in_steps(bar) as told:
+    with stepped_progress(cases, "Recomputing") as told:
         try:
             engine.recompute(progress=told, on_moved=moved, on_recorded=recorded_on,
                              on_skipped=left)

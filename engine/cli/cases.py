@@ -30,12 +30,11 @@ from engine.cli.options import (
     emit,
     file_name,
     format_option,
-    in_steps,
     left_cases,
     load_json,
     not_blank,
-    progress_bar,
     say_cases_left,
+    stepped_progress,
     stopped_part_way,
     today_option,
     visible,
@@ -480,11 +479,11 @@ def advance(as_of: date, db_path) -> None:
         if not listed:
             recorded("the events of the batches written are recorded; run advance again "
                      "to finish")
-        echo_beside(bar, f"{case_id}: {event} on {on.isoformat()}")
+        echo_beside(told.bar, f"{case_id}: {event} on {on.isoformat()}")
         listed += 1
 
     try:
-        with progress_bar(engine.store.count_cases(), "Advancing") as bar, in_steps(bar) as told:
+        with stepped_progress(engine.store.count_cases(), "Advancing") as told:
             engine.advance(as_of, on_recorded=show, progress=told, on_skipped=left)
     except KeyboardInterrupt:
         raise DoudiError(f"interrupted: {_listed(listed)} recorded, in whole batches; run "

@@ -14,8 +14,7 @@ from engine.cli.options import (
     counted,
     emit,
     format_option,
-    in_steps,
-    progress_bar,
+    stepped_progress,
     today_option,
 )
 from engine.cli.reports import COLUMNS
@@ -132,8 +131,7 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
                        f"{province.plugin!r}, {distribution_of(province.plugin)}): the demo's "
                        "synthetic cases follow only the provinces shipped with doudi", err=True)
         # One commit for the whole demo.
-        with (progress_bar(cases, "Building demo cases") as bar, in_steps(bar) as told,
-              engine.store.db.atomic()):
+        with stepped_progress(cases, "Building demo cases") as told, engine.store.db.atomic():
             try:
                 build_demo(engine, as_of, cases=cases, seed=seed, progress=told)
             except OutsideCalendar as exc:  # (a date the user never gave: say where it came from)

@@ -326,14 +326,15 @@ class InSteps:
 
 
 @contextlib.contextmanager
-def in_steps(bar) -> Iterator[InSteps]:
-    """:class:`InSteps` of ``bar`` for the block, finished at its end (stopped or not: the
-    bar shows all that was counted)."""
-    steps = InSteps(bar)
-    try:
-        yield steps
-    finally:
-        steps.finish()
+def stepped_progress(length: int, label: str, shown: bool | None = None) -> Iterator[InSteps]:
+    """:func:`progress_bar` for the block, moved through :class:`InSteps` (every 1/500th of
+    its length), finished at its end (stopped or not: the bar shows all that was counted)."""
+    with progress_bar(length, label, shown) as bar:
+        steps = InSteps(bar)
+        try:
+            yield steps
+        finally:
+            steps.finish()
 
 
 @contextlib.contextmanager

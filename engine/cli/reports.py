@@ -15,9 +15,8 @@ from engine.cli.options import (
     db_option,
     emit,
     format_option,
-    in_steps,
     on_a_terminal,
-    progress_bar,
+    stepped_progress,
     today_option,
 )
 
@@ -47,7 +46,7 @@ def with_progress(make, label: str = "Reading the deadlines"):
         # (drawn again every 1/500th of the rows, not at each case: InSteps)
         nonlocal steps
         if steps is None:
-            steps = stack.enter_context(in_steps(stack.enter_context(progress_bar(total, label))))
+            steps = stack.enter_context(stepped_progress(total, label))
         steps(read)
 
     with stack:  # (the bar finished before the report is written out)
