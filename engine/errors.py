@@ -100,6 +100,11 @@ class Busy(Conflict):
         return error
 
 
+#: What a write stopped part way by a full disk says to do before it is run again (the
+#: import, recompute, advance: :class:`DiskFull`'s ``cause`` first).
+FREE_SPACE = "free space on that disk (or move the database) and "
+
+
 class DiskFull(DoudiError, sqlite3.OperationalError):
     """The disk holding the database is full (SQLite's SQLITE_FULL, or the file at its
     ``max_page_count``): the write was rolled back, nothing of it written; free space (or move

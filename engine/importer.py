@@ -33,7 +33,15 @@ from engine.arguments import (
     spelled,
     unique_keys,
 )
-from engine.errors import Busy, DiskFull, DoudiError, EventRefused, InvalidInput, keep_sqlite_code
+from engine.errors import (
+    FREE_SPACE,
+    Busy,
+    DiskFull,
+    DoudiError,
+    EventRefused,
+    InvalidInput,
+    keep_sqlite_code,
+)
 from engine.idempotency import Call, check_repeat
 from engine.integrity import json_encoder
 from engine.periods import stored_date
@@ -70,20 +78,19 @@ class ImportStopped(DoudiError):
         # (stopped before anything was in, its first batch: "nothing is imported", not "0
         # lines from earlier batches kept", which spoke of batches there were none of)
         kept = f"{written} line{'' if written == 1 else 's'}"
-        if isinstance(error, Busy) and error.cause:
+        if isinstance(error, Busy | DiskFull) and error.cause:
             # Not the line's fault, and not the single call's "nothing written; try again",
-            # which read as if the earlier batches were lost: what was kept, and what to do.
-            message = (f"line {line}: {error.cause}; import stopped: " + (
-                f"nothing from this line's batch written, {kept} from earlier batches kept; "
-                "run the import again to add the rest" if written else
-                "nothing is imported; run the import again"))
-        elif isinstance(error, DiskFull) and error.cause:
-            message = (f"line {line}: {error.cause}; import stopped: " + (
-                f"nothing from this line's batch written, {kept} from earlier batches kept; "
-                "free space on that disk (or move the database) and run the import again: "
-                "the lines already in are not added twice" if written else
-                "nothing is imported; free space on that disk (or move the database) and run "
-                "the import again"))
+            # which read as if the earlier batches were lost: what was kept, and what to do
+            # (on a full disk, free space first).
+            full = isinstance(error, DiskFull)
+            again = f"{FREE_SPACE if full else ''}run the import again"
+            if written:
+                then = (f"nothing from this line's batch written, {kept} from earlier batches "
+                        f"kept; {again}" + (": the lines already in are not added twice" if full
+                                            else " to add the rest"))
+            else:
+                then = f"nothing is imported; {again}"
+            message = f"line {line}: {error.cause}; import stopped: {then}"
         else:
             message = (f"line {line}: {why or error} (import stopped: " + (
                 f"nothing from this line's batch written; {kept} from earlier batches kept)"

@@ -20,7 +20,7 @@ import click
 from click.core import ParameterSource
 
 from engine.arguments import visible
-from engine.errors import Busy, DiskFull, DoudiError
+from engine.errors import FREE_SPACE, Busy, DiskFull, DoudiError
 
 if TYPE_CHECKING:
     from engine.maintenance import LeftCases
@@ -579,15 +579,12 @@ def stopped_part_way(exc: DoudiError | sqlite3.Error, written: str, command: str
     some were committed (a disk failing, another writer holding the database): its own line
     alone would read as nothing recorded, so ``written`` says what is. (A case it cannot read
     or work out does not stop it: see :func:`say_cases_left`.)"""
-    if isinstance(exc, Busy) and exc.cause:
-        # Not the single call's "nothing written; try again", which the batches written
-        # contradict (an import stopped so says it alike: ImportStopped).
-        failed = DoudiError(f"{exc.cause}; {written}; run {command} again to finish")
-        failed.exit_code = exc.exit_code
-        return failed
-    if isinstance(exc, DiskFull) and exc.cause:
-        failed = DoudiError(f"{exc.cause}; {written}; free space on that disk (or move the "
-                            f"database) and run {command} again to finish")
+    if isinstance(exc, Busy | DiskFull) and exc.cause:
+        # Not the single call's "nothing written; try again" (or "free space and try
+        # again"), which the batches written contradict (an import stopped so says it
+        # alike: ImportStopped); a full disk's space freed first.
+        first = FREE_SPACE if isinstance(exc, DiskFull) else ""
+        failed = DoudiError(f"{exc.cause}; {written}; {first}run {command} again to finish")
         failed.exit_code = exc.exit_code
         return failed
     cause = (exc.command_line or str(exc) if isinstance(exc, DoudiError)
