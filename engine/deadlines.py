@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from attrs import frozen
 
+from engine.arguments import spelled
 from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import DamagedRecord
 from engine.periods import (
@@ -272,7 +273,7 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
     try:
         fields = {(rule, instance): dict(values) for rule, instance, values in kept}
     except (TypeError, ValueError):
-        raise ValueError(f"kept is {spelled_kept(kept)}, not [rule, instance, "
+        raise ValueError(f"kept is {spelled(kept, 60)}, not [rule, instance, "
                          "{field: value, ...}] lists") from None
     result = []
     for d in deadlines:
@@ -286,11 +287,6 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
                 raise ValueError(f"kept {d.rule} #{d.instance}: {exc.problem}") from None
         result.append(d)
     return result
-
-
-def spelled_kept(kept: Any) -> str:
-    text = repr(kept)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _duration_for(
