@@ -125,7 +125,7 @@ _BOM = codecs.BOM_UTF8
 _SHA256 = hashlib.sha256
 #: A byte order mark alone on its line, as bytes or str, with each line end (a blank line).
 _BOM_LINES = {mark + end: True for mark in (_BOM, "\ufeff")
-              for end in (("", "\n", "\r\n") if isinstance(mark, str) else (b"", b"\n", b"\r\n"))}
+              for end in (_LINE_ENDS if isinstance(mark, str) else (b"", b"\n", b"\r\n"))}
 
 
 def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
