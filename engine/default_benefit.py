@@ -145,10 +145,10 @@ def _unreported_until(ctx: GuardContext) -> tuple[date, Any]:
 
 
 def criticism_after_the_period(ctx: GuardContext) -> str | None:
-    """批评教育 is a decision the county or township "可以" take (民发〔2022〕83号 五(五), restated
-    by each province), once a change went unreported for more than 3 months: recorded only when
-    the event says it was decided (``criticism=true``), and refused for a change reported
-    within the period, which the clause does not let be criticised."""
+    """批评教育 is for a change unreported for more than 3 months (民发〔2022〕83号 五(五),
+    restated by each province): ``criticism=true`` is refused for a change reported within the
+    period, which the clause does not let be criticised (``criticism=false`` there says what
+    happens anyway: nothing)."""
     if ctx.payload.get("criticism") is not True:
         return None
     occurred, due = _unreported_until(ctx)
@@ -252,11 +252,13 @@ def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
 
 
 def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
-    """A major change unreported for more than 3 months: 批评教育 where it was decided
-    (``criticism=true``; 五(五) "可以进行批评教育", not a sanction that follows by itself)."""
+    """A major change unreported for more than 3 months → 批评教育 (五(五)), unless the event
+    says the office decided not to (``criticism=false``): the clause says it "可以进行批评教育",
+    which leaves it to the county or township: recorded unless they say otherwise (rules.md
+    N-credit, and what a platform sending change_found has always got)."""
     occurred, due = _unreported_until(ctx)
     limit = ctx.parameters["unreported_change"]
-    if ctx.payload.get("criticism") is True and ctx.on > due.due:
+    if ctx.payload.get("criticism") is not False and ctx.on > due.due:
         outcome.sanctions.append(Sanction(
             "criticism", ctx.on, limit.citation,
             note=f"变化发生于{occurred.isoformat()}，超过{due.duration.label}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date
 
 import pytest
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput
 from engine.errors import OutsideCalendar
-from helpers import dump, dump_file, error_line, paid, run, tianjin_case_in_publicity
+from helpers import dump, dump_file, error_line, paid, put_back_triggers, run, tianjin_case_in_publicity
 
 CHECK = "民发〔2021〕57号 第31条"
 START = "民发〔2021〕57号 第21条"
@@ -594,38 +595,102 @@ def test_only_a_re_check_changes_the_amount_and_nothing_the_first_month(db, args
 @pytest.mark.parametrize("province, clause", [("shanxi", "晋民发〔2023〕31号 五(五)"),
                                               ("tianjin", "津民发〔2023〕13号 五(五)"),
                                               ("jiangsu_draft", "征求意见稿 五(五)")])
-def test_criticism_is_recorded_only_where_the_office_decides_it(db, province, clause):
-    """五(五) of each seed: "…超过3个月未主动告知的，县级民政部门或者乡镇人民政府（街道办事处）
-    可以进行批评教育" (天津: 区级民政部门或者街道办事处): "可以", a decision, where 停止低保 and
-    退回 are "要决定". Change on Thu 2026-01-15, 3 months to Wed 2026-04-15 (a working day).
-    Found Thu 04-16 without a decision: the finding is recorded and no sanction (a criticism
-    was recorded by itself, which nobody had decided). With --set criticism=true: 批评教育 on
-    04-16, cited. Found on 04-15, within the 3 months, criticism=true is refused in one line
-    naming the day it could be reported by (exit 1), nothing written."""
+def test_criticism_follows_a_change_unreported_over_3_months_unless_the_office_says_not(
+        db, province, clause):
+    """民发〔2022〕83号 五(五), restated by each seed: "…超过3个月未主动告知的，县级民政部门或者乡镇人民
+    政府（街道办事处）可以进行批评教育" (天津: 区级民政部门或者街道办事处); rules.md N-credit: "unreported
+    > 3 months → 批评教育". change_found records the 批评教育 by itself, as a platform sending it
+    got one before 6974e1e; "可以" leaves it to the office, which says it decided not to with
+    criticism=false. Change on Sun 2026-01-04: 3 months end Sat 04-04 (第202条), a day off
+    (清明节 04-04 … 06), so Tue 04-07 (第203条). Found 04-07, within them: criticism=true is
+    refused in one line naming 04-07 (exit 1, nothing written); without it, or with
+    criticism=false, the finding and no sanction. Found Wed 04-08, more than 3 months: a
+    criticism dated 04-08, cited (it failed: none without criticism=true); with
+    criticism=false the finding and no sanction."""
     opened = run(db, "case", "open", "--province", province, "--workflow", "benefit", "--on",
-                 "2026-01-05", "--set", "amount=700", "--set", "paid_from=2026-01")
+                 "2025-12-01", "--set", "amount=700", "--set", "paid_from=2025-12")
     case_id = opened.stdout.strip()
 
-    def sanctions():
-        shown = json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
-        return [(s["kind"], s["on"], s["basis"]) for s in shown["sanctions"]]
+    def shown():
+        return json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)
 
-    early = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-15",
-                "--set", "occurred_on=2026-01-15", "--set", "criticism=true")
+    def sanctions():
+        return [(s["kind"], s["on"], s["basis"]) for s in shown()["sanctions"]]
+
+    def found(on, *criticism):
+        sets = [a for c in criticism for a in ("--set", f"criticism={c}")]
+        return run(db, "case", "fire", case_id, "change_found", "--on", on,
+                   "--set", "occurred_on=2026-01-04", *sets)
+
+    before = dump_file(db)
+    early = found("2026-04-07", "true")
     assert early.exit_code == 1
     line = error_line(early)
-    assert "could be reported until 2026-04-15" in line and clause in line
-    assert len(json.loads(run(db, "case", "show", case_id, "--format", "json").stdout)[
-        "history"]) == 1
-    found = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-16",
-                "--set", "occurred_on=2026-01-15")
-    assert found.exit_code == 0, found.output
-    assert sanctions() == []
-    decided = run(db, "case", "fire", case_id, "change_found", "--on", "2026-04-16",
-                  "--set", "occurred_on=2026-01-15", "--set", "criticism=true")
-    assert decided.exit_code == 0, decided.output
+    assert "could be reported until 2026-04-07" in line and clause in line
+    assert dump_file(db) == before
+    for criticism in ((), ("false",)):
+        within = found("2026-04-07", *criticism)
+        assert within.exit_code == 0, within.output
+        assert sanctions() == []
+    late = found("2026-04-08")
+    assert late.exit_code == 0, late.output
     [(kind, on, basis)] = sanctions()
-    assert (kind, on) == ("criticism", "2026-04-16") and basis.endswith(clause)
+    assert (kind, on) == ("criticism", "2026-04-08") and basis.endswith(clause)
+    assert shown()["sanctions"][0]["note"] == "变化发生于2026-01-04，超过3个月（至2026-04-07）未主动告知"
+    not_decided = found("2026-04-08", "false")
+    assert not_decided.exit_code == 0, not_decided.output
+    assert [s[:2] for s in sanctions()] == [("criticism", "2026-04-08")]
+    history = shown()["history"]
+    assert [(h["event"], h["on"], h["payload"].get("criticism")) for h in history[1:]] == [
+        ("change_found", "2026-04-07", None), ("change_found", "2026-04-07", False),
+        ("change_found", "2026-04-08", None), ("change_found", "2026-04-08", False)]
+
+
+def test_a_finding_stored_without_a_criticism_while_one_had_to_be_decided_stays_so(db):
+    """From 6974e1e until criticism was the default again (both 2026-12-07), change_found
+    recorded no 批评教育 unless told criticism=true: a change of 2026-01-15 found 2026-04-16
+    (3 months to Wed 04-15, 晋民发〔2023〕31号 五(五)) was stored with no sanction. Such a
+    database is made here as that doudi wrote it: the same finding recorded now (a criticism
+    dated 04-16), then that row taken out, the last of the sanctions' chain (its events and
+    its other rows are what that doudi wrote). Sanctions are stored when decided and not
+    worked out again: audit verify finds nothing, the case shows none, a later event and the
+    platform's retry (its idempotency key) add none, and a criticism decided then (another
+    case) stays the one the report lists. None is made up for the old finding."""
+    engine = Engine.open(db)
+    decided = open_benefit(engine, "shanxi", county="小店区")
+    engine.fire(decided.id, "change_found", on=date(2026, 4, 16),
+                payload={"occurred_on": "2026-01-15", "criticism": True})
+    old = open_benefit(engine, "shanxi", county="小店区")
+    found = engine.fire(old.id, "change_found", on=date(2026, 4, 16),
+                        payload={"occurred_on": "2026-01-15"}, idempotency_key="found-1")
+    assert [(s.kind, s.on) for s in found.sanctions] == [("criticism", date(2026, 4, 16))]
+    engine.close()
+    raw = sqlite3.connect(db)
+    raw.execute("drop trigger sanctions_append_only_delete")
+    assert raw.execute("delete from sanctions where case_id = ?", [old.id]).rowcount == 1
+    put_back_triggers(raw)
+    raw.commit()
+    raw.close()
+
+    def clean():
+        verified = run(db, "audit", "verify")
+        assert verified.exit_code == 0, verified.output
+        assert "every history chain is intact" in verified.output
+
+    clean()
+    engine = Engine.open(db)
+    assert engine.case(old.id).sanctions == ()
+    assert engine.case(old.id).history[-1]["payload"] == {"occurred_on": "2026-01-15"}
+    assert engine.replay(old.id) == (engine.store.case(old.id), engine.store.deadlines(old.id))
+    again = engine.fire(old.id, "change_found", on=date(2026, 4, 16),
+                        payload={"occurred_on": "2026-01-15"}, idempotency_key="found-1")
+    assert again.sanctions == () and len(again.history) == 2
+    engine.fire(old.id, "review", on=date(2026, 5, 6), payload={"outcome": "keep"})
+    assert engine.case(old.id).sanctions == ()
+    assert [(r["case_id"], r["kind"], r["on"]) for r in engine.sanctions()] == [
+        (decided.id, "criticism", "2026-04-16")]
+    engine.close()
+    clean()
 
 
 def sanctioned_database(tmp_path):

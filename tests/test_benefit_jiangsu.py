@@ -579,7 +579,7 @@ def test_jiangsu_names_any_unreported_change_not_only_a_major_one(engine):
                             payload={"occurred_on": "2026-01-15"}).sanctions) == []
     late = open_benefit(engine)
     view = engine.fire(late.id, "change_found", on=date(2026, 4, 16),
-                       payload={"occurred_on": "2026-01-15", "criticism": True})
+                       payload={"occurred_on": "2026-01-15"})
     assert [(s.kind, s.on, s.basis) for s in view.sanctions] == [
         ("criticism", date(2026, 4, 16), f"{DRAFT} 五(五)")]
     assert view.history[-1]["title"] == "发现未主动告知的变化"

@@ -162,10 +162,11 @@ def test_a_raise_is_measured_against_the_amount_paid_not_a_correction_s(engine):
 # 虚报、隐瞒、伪造等手段骗取低保的，要决定停止低保，责令退回非法获取的低保金，并依法追究法律责任。"
 
 
-def test_an_unreported_change_of_more_than_three_months_may_bring_criticism(engine):
+def test_an_unreported_change_of_more_than_three_months_brings_criticism(engine):
     # Change on Thursday 2026-01-15; 3 months end on Wednesday 2026-04-15 (a working day).
-    # Found on 04-15: not yet more than 3 months → no sanction, and criticism is refused;
-    # found 04-16 → 批评教育 where the office decides it ("可以进行批评教育": criticism=true).
+    # Found on 04-15: not yet more than 3 months → no sanction, and criticism=true is refused;
+    # found 04-16 → 批评教育 that day, by itself (it failed: none unless criticism=true), as
+    # before 6974e1e; criticism=false, the office deciding against it ("可以"), → none.
     case = open_benefit(engine, date(2026, 1, 5))
     with pytest.raises(EventRefused, match="could be reported until 2026-04-15"):
         engine.fire(case.id, "change_found", on=date(2026, 4, 15),
@@ -176,12 +177,16 @@ def test_an_unreported_change_of_more_than_three_months_may_bring_criticism(engi
     assert view.state == "paying"
     other = open_benefit(engine, date(2026, 1, 5))
     view = engine.fire(other.id, "change_found", on=date(2026, 4, 16),
-                       payload={"occurred_on": "2026-01-15", "criticism": True})
+                       payload={"occurred_on": "2026-01-15"})
     assert [(s.kind, s.on, s.basis) for s in view.sanctions] == [
         ("criticism", date(2026, 4, 16), f"{NOTICE} 五(五)")]
     # Criticism does not stop the benefit: still paying, 700 through 2026-05.
     assert view.state == "paying"
     assert paid(engine.case(other.id, as_of=date(2026, 5, 1)))[-1] == ("2026-05", 700.0)
+    spared = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(spared.id, "change_found", on=date(2026, 4, 16),
+                       payload={"occurred_on": "2026-01-15", "criticism": False})
+    assert list(view.sanctions) == [] and view.state == "paying"
 
 
 def test_found_ineligible_stops_from_the_next_month(engine):

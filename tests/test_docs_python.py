@@ -49,9 +49,9 @@ def test_the_python_page_example_runs_as_written(tmp_path, monkeypatch):
     with Engine.open(tmp_path / "cases.db") as again:
         assert again.case("C1").state == "accepted"
         assert again.case("tianjin-2026-000001").state == "accepted"
-        # 批评教育 is the office's decision, given with change_found (criticism=true), for a
-        # change unreported 超过3个月 (晋民发〔2023〕31号 五(五)): 03-10 reportable until
-        # 06-10, found 07-03.
+        # 批评教育 follows change_found by itself for a change unreported 超过3个月 (晋民发〔2023〕
+        # 31号 五(五)), unless the office decided not to (criticism=false): 03-10 reportable
+        # until Wed 06-10, found 07-03.
         household = again.case(namespace["household"].id).to_json()
         assert [(s["kind"], s["on"]) for s in household["sanctions"]] == [("criticism", "2026-07-03")]
     # What the comments say the calls return is what they return.

@@ -100,7 +100,7 @@ def test_the_national_criticism_comes_after_more_than_3_months_unreported(nation
     assert list(view.sanctions) == []
     later = open_benefit(national)
     view = national.fire(later.id, "change_found", on=date(2026, 4, 16),
-                         payload={"occurred_on": "2026-01-15", "criticism": True})
+                         payload={"occurred_on": "2026-01-15"})
     assert [(s.kind, s.on, s.basis) for s in view.sanctions] == [
         ("criticism", date(2026, 4, 16), f"{NATIONAL} 五(五)")]
     assert view.state == "paying"
