@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -424,3 +425,28 @@ def test_a_demo_whose_scratch_file_cannot_be_given_its_schema_on_a_full_disk_nam
         f"Error: {path}: the disk is full (SQLite: database or disk is full): the demo database "
         "was not built and its scratch file is removed; free space and try again")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_s_findings_of_changes_criticise_by_default_and_some_are_spared(tmp_path):
+    """民发〔2022〕83号 五(五) (each seed's too): a change "超过3个月未主动告知的…可以进行批评教育".
+    The demo's change_found events give 批评教育 by themselves where the change went more than
+    3 months unreported, and for some such finding the office decides against it
+    (criticism=false: no sanction); a change found within the 3 months gets none. (The demo
+    gave criticism=true for each change over 100 days old, and never the opt-out.)"""
+    from engine.demo import build_demo
+
+    engine = Engine.open(str(tmp_path / "demo.db"))
+    build_demo(engine, date(2026, 11, 30), cases=240, seed=3)
+    seen = set()
+    for case_id, seq, on, payload in engine.store.db.execute(
+            "select case_id, seq, [on], payload from events where event = 'change_found'"):
+        data = json.loads(payload)
+        occurred, decided = date.fromisoformat(data["occurred_on"]), data.get("criticism")
+        over = date.fromisoformat(on) > engine.due(occurred, "3m").due
+        kinds = engine.store.db.execute("select kind, [on] from sanctions where case_id = ? and "
+                                        "seq = ?", [case_id, seq]).fetchall()
+        assert decided in (None, False)
+        expected = [("criticism", on)] if over and decided is None else []
+        assert [tuple(k) for k in kinds] == expected, (case_id, on, occurred)
+        seen.add(("over" if over else "within", decided))
+    assert seen == {("over", None), ("over", False), ("within", None)}
