@@ -842,6 +842,10 @@ WORKING_DAYS_EXPECTED = "is not a number of working days (a whole number, 0 or m
     (["case", "correct", "C", "#1"], f"Error: Invalid value for 'SEQ': '#1' {SEQ_EXPECTED}"),
     (["case", "correct", "C", "--", "-1"],
      f"Error: Invalid value for 'SEQ': '-1' {SEQ_EXPECTED}"),
+    (["case", "correct", "C", "-1", "--on", "2026-03-04", "--reason", "x"],
+     f"Error: Invalid value for 'SEQ': '-1' {SEQ_EXPECTED}"),
+    (["parameter", "void", "-3", "--basis", "x"],
+     "Error: Invalid value for SETTING: '-3' is no setting id (a number, as #3 or 3)"),
     (["case", "show", "C", "--window", "x"],
      f"Error: Invalid value for '--window': 'x' {WORKING_DAYS_EXPECTED}"),
     (["report", "at-risk", "--within", "-2"],
@@ -858,4 +862,21 @@ def test_a_bad_whole_number_says_what_is_expected(tmp_path, args, line):
     result = run(db, *args)
     assert result.exit_code == 2
     assert error_line(result) == line
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["case", "correct", "C", "1", "--on", "2026-03-04", "--reason", "x", "--bogus"],
+    ["case", "correct", "C", "--bogus", "1", "--on", "2026-03-04", "--reason", "x"],
+    ["calendar", "due", "2026-03-04", "3wd", "--bogus"],
+    ["calendar", "due", "--bogus", "2026-03-04", "3wd"],
+])
+def test_an_unknown_option_is_named_where_a_negative_number_is_an_argument(tmp_path, args):
+    """A negative number is an argument (`case correct C -1` reaches SEQ's own check,
+    above; `calendar due D -3wd` its duration's): an option no command has is still a usage
+    error naming it, exit 2. `calendar due`, which took any unknown option as an argument
+    for -3wd, said "Got unexpected extra argument (3wd)" or '"--bogus" is not a date'."""
+    result = run(str(tmp_path / "cli.db"), *args)
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: No such option '--bogus'."
     assert files_in(tmp_path) == []

@@ -41,7 +41,13 @@ class DoudiCommand(_OptionsOnce, click.Command):
     """A command whose run has sys.stdout pointed at stderr: what a plugin prints while it
     runs (a guard, an effect, a hook) stays out of its JSON or CSV; the command's own output
     goes to stdout (:func:`engine.cli.options.echo`). Its options are parsed, and ``--help``
-    printed, before."""
+    printed, before. A negative number is an argument, not an option
+    (:func:`engine.cli.options.negative_numbers_as_arguments`)."""
+
+    def make_parser(self, ctx: click.Context):
+        from engine.cli.options import negative_numbers_as_arguments
+
+        return negative_numbers_as_arguments(super().make_parser(ctx))
 
     def invoke(self, ctx: click.Context):
         from engine.cli.options import plugins_print_to_stderr

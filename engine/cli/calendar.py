@@ -25,7 +25,7 @@ def calendar() -> None:
     """Working days and legal periods on the official Chinese calendar."""
 
 
-@calendar.command(context_settings={"ignore_unknown_options": True})
+@calendar.command()
 @click.argument("start", type=ISO_DATE)
 @click.argument("duration")
 @click.option("--province", help="Province code: apply its local calendar overlays.")

@@ -146,6 +146,27 @@ def refuse_repeated_options(parser: Any, ctx: click.Context) -> Any:
     return parser
 
 
+def negative_numbers_as_arguments(parser: Any) -> Any:
+    """``parser`` (a command's, from ``make_parser``) made to take a word written as a minus
+    sign and a digit (``-1``, ``-3wd``, ``-0.5``) where an option may start as an argument, as
+    argparse does where no option is spelt so: click read it as an option ("No such option
+    '-1'"), so ``case correct C -1`` or ``parameter set N -5`` never reached the argument's
+    own check, whose line says what is expected. No doudi option is spelt so; a word after
+    an option that takes a value is that value, as before, and an unknown option
+    (``--bogus``) is still one. (Click has no public hook for it: its parser's
+    ``_process_opts`` is where a word is found to start an option.)"""
+    process = parser._process_opts
+
+    def process_opts(arg: str, state: Any) -> None:
+        if arg[1:2].isascii() and arg[1:2].isdigit():
+            state.largs.append(arg)
+            return
+        process(arg, state)
+
+    parser._process_opts = process_opts
+    return parser
+
+
 def check_db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # An empty path would be taken by Engine.open as "the default database" ($DOUDI_DB):
     # a command would then write to a file other than the one it was given. A blank one
