@@ -101,6 +101,16 @@ def unprintable(value: str, allowed: str = "") -> str | None:
     return None
 
 
+def character(c: str) -> str:
+    """``c``, a character that does not show as itself, as an error line names it: by its code
+    point, "character U+001B"; a byte order mark (U+FEFF) says what it is and where it comes
+    from (each file of several joined together keeps its own mark, then inside the text: a
+    name or id that looks right and is refused), as its escape alone would not tell."""
+    if c == "\ufeff":
+        return "character U+FEFF, a byte order mark: from files joined together?"
+    return f"character U+{ord(c):04X}"
+
+
 def visible(text: str) -> str:
     """``text`` as a terminal or a one-line field can show it: a character that would not show
     as itself (a line break that would start a forged row, a terminal escape, a right-to-left
@@ -211,7 +221,7 @@ def printable(value: str, name: str, lines: bool = False) -> None:
     line unless ``lines`` (a free text of several lines may hold line breaks and tabs)."""
     if (bad := unprintable(value, "\n\r\t" if lines else "")) is not None:
         where = "printable text" if lines else "printable text on one line"
-        raise InvalidInput(f"{name} must be {where}, got {spelled(value)} (character U+{ord(bad):04X})")
+        raise InvalidInput(f"{name} must be {where}, got {spelled(value)} ({character(bad)})")
 
 
 def shown(value: Any, name: str, lines: bool = False) -> str | None:

@@ -731,8 +731,12 @@ class Engine(Reports, Maintenance):
                 # separator: said without a look-up a character)
                 not case_id.isprintable() or " " in case_id if case_id.isascii()
                 else any(unicodedata.category(c)[0] in "CZ" for c in case_id)):
+            # (the character named, as other text's refusal names it: a byte order mark
+            # shows as nothing)
+            bad = next((f" ({arguments.character(c)})" for c in case_id
+                        if not c.isprintable() or c.isspace()), "")
             raise InvalidInput(f"case id {arguments.spelled(case_id)} must be non-empty, without spaces or "
-                               "invisible characters, and not start with '-'")
+                               f"invisible characters, and not start with '-'{bad}")
         if self.store.exists(case_id):
             raise EventRefused(f"case {case_id} already exists")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from engine.arguments import non_negative_number, spelled, unprintable
+from engine.arguments import character, non_negative_number, spelled, unprintable
 from engine.errors import InvalidInput
 
 
@@ -69,7 +69,7 @@ class Reader:
             raise InvalidInput(f"{self.path}.{key}: expected text, got {spelled(value)}")
         if (bad := unprintable(value)) is not None:  # (ids and places are shown and printed)
             raise InvalidInput(f"{self.path}.{key}: expected printable text on one line, got "
-                               f"{spelled(value)} (character U+{ord(bad):04X})")
+                               f"{spelled(value)} ({character(bad)})")
         return value
 
     def boolean(self, key: str, default: Any = _MISSING) -> Any:

@@ -327,6 +327,36 @@ def test_a_case_id_that_would_show_as_another_or_read_as_an_option_is_refused(en
     assert engine.open_case(province="shanxi", on=ON, case_id="晋-2026-甲1").id == "晋-2026-甲1"
 
 
+BOM_NAMED = "(character U+FEFF, a byte order mark: from files joined together?)"
+
+
+@pytest.mark.parametrize("call, line", [
+    (lambda e, c: e.correct(c, 0, on=date(2026, 3, 3), reason="\ufeff人户分离"),
+     f'reason must be printable text, got "\\ufeff人户分离" {BOM_NAMED}'),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, case_id="\ufeffC1"),
+     f'case id "\\ufeffC1" must be non-empty, without spaces or invisible characters, and not '
+     f"start with '-' {BOM_NAMED}"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"county": "\ufeff甲县"}),
+     f'county must be printable text on one line, got "\\ufeff甲县" {BOM_NAMED}'),
+    (lambda e, c: e.assess("shanxi", {"members": [{"id": "\ufeffa"}]}),
+     f'household.members[0].id: expected printable text on one line, got "\\ufeffa" {BOM_NAMED}'),
+    (lambda e, c: e.import_lines(['{"op": "open", "province": "shanxi", "on": "2026-03-02", '
+                                  '"id": "\\ufeffC1"}']),
+     f'line 1: case id "\\ufeffC1" must be non-empty, without spaces or invisible characters, '
+     f"and not start with '-' {BOM_NAMED} (import stopped: nothing is imported)"),
+])
+def test_a_byte_order_mark_inside_a_text_is_named(engine, case_id, call, line):
+    """Found by review: a byte order mark (U+FEFF) inside a reason, a case id or a name,
+    which files joined together leave where the second one starts, was refused as "(character
+    U+FEFF)", or for a case id with no character named at all, while it shows as nothing: the
+    line says what it is and where it likely comes from."""
+    before = dump(engine)
+    with pytest.raises((InvalidInput, ImportStopped)) as refused:
+        call(engine, case_id)
+    assert str(refused.value) == line
+    assert dump(engine) == before
+
+
 def test_read_only_mappings_and_tuples_are_taken_as_plain_json(engine, case_id):
     # The check let a nested read-only mapping through, and the write then raised from the
     # JSON encoder (review finding): what passes the check is what is stored.
