@@ -269,13 +269,16 @@ def _read_again(text: str | bytes, exc: DoudiError, first: bool
 
 def _utf16(line: str | bytes, nul: str | int) -> bool:
     """Whether ``line`` (its first 200 bytes, or characters read as UTF-8) looks like UTF-16:
-    NULs in a quarter of its odd places, or of its even ones, and none in the others (the
-    high bytes of ASCII characters, which a JSON line is mostly made of). A binary file given
-    by mistake (a database, an archive) has them in both, or none."""
+    NULs in a quarter of its odd places, or of its even ones (the high bytes of ASCII
+    characters, which a JSON line is mostly made of), and in the others at most an eighth as
+    many (the low byte of a character such as 一, U+4E00, or the ideographic space, U+3000:
+    none was allowed there, so a line with 一 early on was "not valid JSON", or a byte far
+    into it). A binary file given by mistake (a database, an archive) has them in both alike, or
+    none."""
     head = line[:200]
     odd, even = head[1::2], head[0::2]
-    return ((odd.count(nul) * 4 >= len(odd) > 0 and nul not in even)
-            or (even.count(nul) * 4 >= len(even) > 0 and nul not in odd))
+    return any(many.count(nul) * 4 >= len(many) > 0 and few.count(nul) * 8 <= many.count(nul)
+               for many, few in ((odd, even), (even, odd)))
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> str:

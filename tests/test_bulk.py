@@ -1053,6 +1053,38 @@ def test_a_utf16_file_is_said_to_be_utf16_not_a_byte_at_a_position(tmp_path, db,
         assert not os.path.exists(db)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("line", [
+    {"id": "一", "op": "open", "province": "shanxi", "on": "2026-03-02"},
+    {"id": "一二三", "op": "open", "province": "shanxi", "on": "2026-03-02"},
+    LINES[0] | {"attributes": {"county": "一", "note": "\u3000甲"}},
+])
+def test_a_utf16_file_without_its_mark_is_said_to_be_utf16_with_an_00_low_byte(
+        tmp_path, db, encoding, line):
+    """Found by review: UTF-16 without a byte order mark was told by NUL bytes in one of a
+    line's odd or even places and none in the others, and 一 (U+4E00) or the ideographic
+    space (U+3000) has one in the others: "not valid JSON (Expecting property name …)", or
+    "byte 0x8c at position 16" (二). It is said to be UTF-16, as with its mark."""
+    path = tmp_path / "unicode.jsonl"
+    path.write_bytes((json.dumps(line, ensure_ascii=False) + "\r\n").encode(encoding) * 2)
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result) == ("Error: line 1: not UTF-8 (save the file as UTF-8): it looks "
+                                  "like UTF-16 (import stopped: nothing is imported)")
+    assert not os.path.exists(db)
+
+
+def test_a_utf8_line_holding_nul_characters_is_not_said_to_be_utf16(tmp_path, db):
+    """A UTF-8 line with a NUL character or two in it is bad JSON, said as before."""
+    path = tmp_path / "nul.jsonl"
+    path.write_bytes(b'{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "a\x00\x00"}\n')
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: line 1: not valid JSON (Invalid control character at: line 1 column 66 (char "
+        "65)) (import stopped: nothing is imported)")
+
+
 def test_a_binary_file_given_to_import_is_not_said_to_be_utf16(tmp_path, db):
     """A database or an archive given by mistake holds NUL bytes too: it is the first byte
     UTF-8 cannot read, as before, not "it looks like UTF-16"."""
