@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from importlib import resources
+from typing import Any, TypeVar
 
 import attrs
 from lunardate import LunarDate
@@ -39,6 +40,8 @@ from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar n
     read_records,
 )
 from engine.errors import CalendarDataError, InvalidInput, OutsideCalendar
+
+T = TypeVar("T")
 
 
 def load_records(path: str | None = None) -> list[YearRecord]:
@@ -133,7 +136,22 @@ class OfficialCalendar(Calendar):
         self.first_day = date(FIRST_YEAR, 1, 1)
         self.last_day = date(LAST_INDEXED_YEAR, 12, 31)
         self._special = self._special_days()
+        self._kept: dict[Callable[..., Any], Callable[..., Any]] = {}
         self._build_index()
+
+    def kept(self, count: Callable[..., T]) -> Callable[..., T]:
+        """``count`` (a function of this calendar and more: ``count(calendar, *args)``) on this
+        calendar, its last 65,536 answers kept. A calendar never changes once built, and a
+        province's cases ask it the same few periods from the same days (an import, a replay):
+        the answers are kept with it, and go with it. A cache of the module's keyed by the
+        calendar (``lru_cache``) held every calendar it had answered for alive, a megabyte each,
+        after the registries that built them were gone: a platform that builds a registry for
+        new calendar data, or its overlays, kept each one it had ever counted on."""
+        found = self._kept.get(count)
+        if found is None:
+            found = self._kept[count] = functools.lru_cache(maxsize=65536)(
+                functools.partial(count, self))
+        return found
 
     # -- construction -------------------------------------------------------------------
 
@@ -383,6 +401,9 @@ def calendar_with_overlays(overlays: Sequence[CalendarOverlay]) -> OfficialCalen
     return _overlaid(tuple(overlays))
 
 
-@functools.lru_cache(maxsize=64)
+# The same overlays give the same calendar (and its kept answers) to registries built one
+# after another (one a request, a test's); the last few only, a megabyte each: a registry
+# keeps the calendars it built itself (64 kept 70 MB of calendars no registry held).
+@functools.lru_cache(maxsize=8)
 def _overlaid(overlays: tuple[CalendarOverlay, ...]) -> OfficialCalendar:
     return OfficialCalendar(national_calendar().records, overlays)

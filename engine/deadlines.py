@@ -7,7 +7,6 @@ the events known on that date.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from operator import attrgetter
@@ -438,8 +437,8 @@ def apply_event(
                 # the due date, counts for the period it was done in, as before.)
                 start = satisfied
             instance = counts[rule.rule] = counts.get(rule.rule, 0) + 1
-            duration, due_on, computation, provisional, moved_from = _started(
-                calendar, param.value, start, event == OPEN_EVENT)
+            duration, due_on, computation, provisional, moved_from = calendar.kept(_started)(
+                param.value, start, event == OPEN_EVENT)
             result.append(Deadline(  # (by position: a start's fields, then running, subject)
                 rule.rule, rule.title, rule.severity, rule.kind, instance, start, duration,
                 due_on, param.citation, computation, provisional, param.name, None, None,
@@ -482,9 +481,9 @@ def _dates(due: DueDate) -> Dates:
 
 
 # The cases of a place start the same few periods on the same days (an import's, a replay's):
-# a started deadline's dates and basis are kept, not worked out again through :func:`_period`
-# and :func:`due_date` (about 10,000 instructions a start). A calendar never changes once built.
-@functools.lru_cache(maxsize=65536)
+# a started deadline's dates and basis are kept on its calendar (OfficialCalendar.kept), not
+# worked out again through :func:`_period` and :func:`due_date` (about 10,000 instructions a
+# start).
 def _started(calendar: OfficialCalendar, value: Any, start: date, from_opening: bool) -> Dates:
     """A starting deadline's :data:`Dates`, for a parameter's ``value``."""
     return _dates(due_date(calendar, start, _period(value, from_opening)))

@@ -223,15 +223,14 @@ def _period_phrase(duration: Duration) -> str:
 
 def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) -> DueDate:
     """The due date of ``duration`` counted from ``start`` on ``calendar``, with its basis."""
-    return _cached_due_date(calendar, start, duration if type(duration) is Duration
-                            else Duration.parse(duration))  # (parsed already: no call)
+    # A province's cases start the same few periods on the same days: an import or a replay
+    # asks for the same due dates (and their basis text) again and again, kept on the
+    # calendar (OfficialCalendar.kept).
+    return calendar.kept(_counted_due_date)(start, duration if type(duration) is Duration
+                                            else Duration.parse(duration))  # (parsed: no call)
 
 
-# A province's cases start the same few periods on the same days: an import or a replay
-# asks for the same due dates (and their basis text) again and again. A calendar never
-# changes once built, so its answers can be kept.
-@functools.lru_cache(maxsize=65536)
-def _cached_due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> DueDate:
+def _counted_due_date(calendar: OfficialCalendar, start: date, duration: Duration) -> DueDate:
     calendar.check(start)  # refuses a start outside the calendar, before any arithmetic
     try:
         return _due_date(calendar, start, duration)

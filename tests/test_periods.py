@@ -466,3 +466,37 @@ def test_a_date_written_right_but_not_in_the_calendar_says_why(text, why):
     with pytest.raises(ValueError) as refused:
         iso_date(text)
     assert str(refused.value) == f'"{text}" is not a date: {why}'
+
+
+def test_a_calendar_no_registry_holds_is_not_kept_alive_by_what_was_counted_on_it():
+    """Found by review: the due dates (periods.due_date) and started deadlines
+    (deadlines.apply_event) counted on a calendar were kept in caches of the modules keyed
+    by the calendar, which held every calendar ever counted on alive (a megabyte each, up to
+    65,536 of them), and 64 calendars with overlays were kept besides: a platform building a
+    registry for each change of its overlays grew by a megabyte each time. Kept on the
+    calendar, the answers go with it; the last 8 calendars with overlays are kept, no more.
+
+    Each calendar here has 甲县's 4/20 off (a Monday), worked out on it before it is dropped:
+    1 working day from Fri 4/17 is Tue 4/21 (4/18, 4/19 the weekend; 4/20 off), and an
+    application accepted Fri 4/17 ("Township starts the household economic investigation
+    within 3 working days of 受理", 57号 第15条) is due Thu 4/23 (4/21, 4/22, 4/23)."""
+    import gc
+    import weakref
+
+    from engine.calendar import CalendarOverlay, calendar_with_overlays
+    from engine.deadlines import apply_event
+    from engine.registry import get_registry
+
+    workflow = get_registry().workflow("shanxi", "dibao")
+    counted = []
+    for n in range(30):
+        calendar = calendar_with_overlays([CalendarOverlay(
+            f"甲县人民政府关于三月三放假的通知（测试，第{n}版）", days_off=[(date(2026, 4, 20), "三月三")],
+            county="甲县")])
+        assert due_date(calendar, date(2026, 4, 17), "1wd").due == date(2026, 4, 21)
+        started = apply_event([], workflow, "accept", date(2026, 4, 17), calendar, {}, False)
+        assert {d.rule: d.due_on for d in started}["investigation_start"] == date(2026, 4, 23)
+        counted.append(weakref.ref(calendar))
+        del calendar, started
+    gc.collect()
+    assert sum(ref() is not None for ref in counted) <= 8
