@@ -880,3 +880,20 @@ def test_an_unknown_option_is_named_where_a_negative_number_is_an_argument(tmp_p
     assert result.exit_code == 2
     assert error_line(result) == "Error: No such option '--bogus'."
     assert files_in(tmp_path) == []
+
+
+def test_a_click_without_the_parser_hook_keeps_its_own_line(tmp_path, monkeypatch):
+    """negative_numbers_as_arguments reaches into click's parser (``_process_opts``, no
+    public hook): a click release without it must leave every command working with click's
+    own "No such option" line for ``-1``, not fail at each command's start."""
+    from engine.cli import options
+
+    # (click's own parsing goes through the method: it is hidden from the hook alone)
+    monkeypatch.setattr(options, "getattr", lambda obj, name, default: default, raising=False)
+    result = run(str(tmp_path / "cli.db"), "case", "correct", "C", "-1", "--on", "2026-03-04",
+                 "--reason", "x")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: No such option '-1'."
+    result = run(str(tmp_path / "cli.db"), "calendar", "due", "2026-03-04", "3wd")
+    assert result.exit_code == 0, result.output
+    assert files_in(tmp_path) == []

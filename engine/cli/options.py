@@ -154,8 +154,12 @@ def negative_numbers_as_arguments(parser: Any) -> Any:
     own check, whose line says what is expected. No doudi option is spelt so; a word after
     an option that takes a value is that value, as before, and an unknown option
     (``--bogus``) is still one. (Click has no public hook for it: its parser's
-    ``_process_opts`` is where a word is found to start an option.)"""
-    process = parser._process_opts
+    ``_process_opts`` is where a word is found to start an option. A click without it
+    leaves the parser as it is: its own "No such option" line, not a traceback at every
+    command's start.)"""
+    process = getattr(parser, "_process_opts", None)
+    if process is None:
+        return parser
 
     def process_opts(arg: str, state: Any) -> None:
         if arg[1:2].isascii() and arg[1:2].isdigit():
