@@ -25,6 +25,7 @@ _EXPORTS = {
     "ImportResult": "engine.importer",
     "LocalSetting": "engine.local_parameters",
     "MovedDate": "engine.maintenance",
+    "KeptDate": "engine.maintenance",
     "Recorded": "engine.maintenance",
     "Skipped": "engine.maintenance",
     "StoredWrite": "engine.core",
@@ -104,7 +105,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.importer import ImportResult
     from engine.integrity import Finding, SettingChainFinding, SettingFinding
     from engine.local_parameters import LocalSetting
-    from engine.maintenance import ChainHead, MovedDate, Recorded, Skipped
+    from engine.maintenance import ChainHead, KeptDate, MovedDate, Recorded, Skipped
     from engine.notices import PublicationNotice
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
@@ -162,6 +163,7 @@ __all__ = [
     "GuardContext",
     "ImportResult",
     "InvalidInput",
+    "KeptDate",
     "LeaveRoute",
     "LinkedOpening",
     "LocalSetting",

@@ -51,6 +51,9 @@ READ_CHUNK = 100
 _T = TypeVar("_T")  # what a batched writer reports for each change
 #: A due date ``recompute`` moved: (case id, rule, instance, old due date, new due date).
 MovedDate = tuple[str, str, int, date, date]
+#: A stopped deadline ``recompute`` kept as it was judged, its due date not moved: (case id,
+#: rule, instance, the due date kept, the due date the rules now give).
+KeptDate = tuple[str, str, int, date, date]
 #: What differs in a deadline besides its due date, as a ``recompute`` event names it.
 DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
                         if f.name not in ("rule", "instance", "due_on", "provisional"))
@@ -223,6 +226,7 @@ class Maintenance:
         on_moved: Callable[[MovedDate], None] | None = None,
         on_recorded: Callable[[str], None] | None = None,
         on_skipped: Skipped | None = None,
+        on_kept: Callable[[KeptDate], None] | None = None,
     ) -> list[MovedDate]:
         """Re-derive every case's open deadlines from its history with today's calendar data
         and parameters; record a ``recompute`` event on each case whose stored deadlines differ
@@ -233,7 +237,9 @@ class Maintenance:
         differ, or ``added`` / ``removed`` for a deadline only one side has). A stopped
         deadline whose due date the rules now move keeps the date and outcome it was judged
         by (issue 7): it is no moved date, and the payload lists it under ``kept`` (rule,
-        instance, the fields kept), which a replay of the history applies.
+        instance, the fields kept), which a replay of the history applies. With ``on_kept``,
+        each is passed to it (a :data:`KeptDate`) once its batch is committed, after its
+        case's moved dates; the list returned never holds them.
 
         The county parameter settings are read afresh (another process may have recorded one
         since this engine read them). Cases with provisional deadlines go first. The cases
@@ -253,6 +259,7 @@ class Maintenance:
         arguments.callback(on_moved, "on_moved")
         arguments.callback(on_recorded, "on_recorded")
         arguments.callback(on_skipped, "on_skipped")
+        arguments.callback(on_kept, "on_kept")
         left = LeftCases(on_skipped)
         # The county settings as stored now, not as this engine read them when it opened: a
         # platform's engine kept open would otherwise re-derive nothing that a `doudi
@@ -261,12 +268,15 @@ class Maintenance:
         moved: list[MovedDate] = []
         each_moved = on_moved or moved.append
 
-        def done(recorded: tuple[str, list[MovedDate]]) -> None:
-            case_id, dates = recorded
+        def done(recorded: tuple[str, list[MovedDate], list[KeptDate]]) -> None:
+            case_id, dates, kept = recorded
             if on_recorded is not None:
                 on_recorded(case_id)
             for moved_date in dates:
                 each_moved(moved_date)
+            if on_kept is not None:
+                for kept_date in kept:
+                    on_kept(kept_date)
 
         # Which cases go first is fixed before any is rewritten (a temporary table).
         db = self.store.db
@@ -284,16 +294,17 @@ class Maintenance:
         return moved
 
     def _recomputed_case(self, case: CaseRecord, stored: Store | CaseRows
-                         ) -> tuple[Change, list[tuple[str, list[MovedDate]]]] | None:
-        """The case's ``recompute`` change and (its id, the dates it moves); None if nothing
-        differs. ``stored``: where its rows are read (its chunk's, or the store)."""
+                         ) -> tuple[Change, list[tuple[str, list[MovedDate], list[KeptDate]]]] | None:
+        """The case's ``recompute`` change and (its id, the dates it moves, the stopped
+        deadlines it keeps); None if nothing differs. ``stored``: where its rows are read (its
+        chunk's, or the store)."""
         before = stored.deadlines(case.id)
         history = stored.history(case.id)
         # Only the open deadlines are re-derived (issue 7): a stopped one keeps the due date
         # and outcome it was judged by (kept_when_stopped), and the event records it (kept),
         # so that a replay of the history, as audit verify does, still gives the stored rows.
-        fresh, kept = kept_when_stopped(
-            before, self._deadlines_from_history(case, history, None))
+        derived = self._deadlines_from_history(case, history, None)
+        fresh, kept = kept_when_stopped(before, derived)
         # Any other difference is written too, though no date moved: a basis, an outcome
         # (a rule that now overlaps), a subject a migration left empty, a title. The stored
         # rows must be what the history gives, or reports disagree with replay.
@@ -327,9 +338,13 @@ class Maintenance:
             payload["kept"] = kept
         entry = HistoryEntry(len(history), RECOMPUTE_EVENT, on, case.state, case.state,
                              payload, "期限依现行日历和参数重算", actor=AUTO_ACTOR)
+        # (each kept deadline's due date as stored and as the rules now give it)
+        was = {(d.rule, d.instance): d.due_on for d in before} if kept else {}
+        now = {(d.rule, d.instance): d.due_on for d in derived} if kept else {}
         return (Change(case, [entry], fresh, last_hash=_last_hash(history)),
-                [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on)
-                            for o, n in moves])])
+                [(case.id, [(case.id, o.rule, o.instance, o.due_on, n.due_on) for o, n in moves],
+                  [(case.id, rule, instance, was[rule, instance], now[rule, instance])
+                   for rule, instance, _ in kept])])
 
     def _write_batched(self, chunks: Iterable[list[Mapping[str, Any]]],
                        work: Callable[[CaseRecord, Store | CaseRows],

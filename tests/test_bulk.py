@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
+from engine.errors import InvalidInput
 from helpers import (
     damage_events_page,
     doudi_with_closed,
@@ -223,7 +224,9 @@ def test_recompute_re_derives_open_deadlines_and_keeps_a_stopped_one_as_it_was_j
     assert deadline("A1", "investigation_start") == met_late  # as judged then
     assert deadline("A1", "total") == (date(2027, 2, 11), False, None, None)
     assert deadline("P1", "total") == (date(2027, 1, 14), False, None, None)
-    assert result.stderr.splitlines()[-1] == "2 due dates moved in 2 of 2 cases"
+    assert result.stderr.splitlines()[-1] == (
+        "2 due dates moved in 2 of 2 cases; 1 stopped deadline kept its due date and outcome "
+        "as judged (its recompute event lists it as kept)")
     assert json.loads(result.stdout) == [{"days_moved": (date(2027, 2, 11) - projected).days,
                                           "due_dates": 1},
                                          {"days_moved": 1, "due_dates": 1}]
@@ -343,6 +346,63 @@ def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recomput
     assert shown.exit_code == 0, shown.output
     [row] = [d for d in json.loads(shown.stdout)["deadlines"] if d["rule"] == "investigation_start"]
     assert (row["due_on"], row["status"]) == ("2026-03-06", "met_late")
+
+
+def test_recompute_counts_the_stopped_deadlines_it_kept_in_its_summary_and_passes_them_on(db):
+    """Found by review: recompute's summary did not count the stopped deadlines it kept as
+    judged, though their events list them: after 甲县's 7 working days dated back it said "0
+    due dates moved", and an operator did not learn that a due date the new setting would
+    move was kept. 民发〔2021〕57号 第15条: 受理 Tue 2026-03-03, investigation within 3
+    working days, 3/4 3/5 3/6 → due Fri 03-06; 甲县's 7: … 3/9 3/10 3/11 3/12 → due 03-12.
+    A1 started 03-12 and A2 03-11 (both met late by 03-06, kept so); A3 not started, still
+    open, moved 03-06 → 03-12 (6 days)."""
+    api = _late_investigation(db)
+    for case_id, started in (("A2", date(2026, 3, 11)), ("A3", None)):
+        api.open_case(province="shanxi", on=date(2026, 3, 2), case_id=case_id,
+                      attributes={"county": "甲县"})
+        api.fire(case_id, "accept", on=date(2026, 3, 3))
+        if started:
+            api.fire(case_id, "start_investigation", on=started)
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"days_moved": 6, "due_dates": 1}]
+    assert result.stderr.splitlines()[-1] == (
+        "1 due date moved in 1 of 3 cases; 2 stopped deadlines kept their due date and outcome "
+        "as judged (their recompute events list them as kept); 2 cases recorded with no due "
+        "date moved (their recompute events list what else differed)")
+    for case_id in ("A1", "A2"):
+        [[rule, _, values]] = Engine.open(db).store.history(case_id)[-1].payload["kept"]
+        assert (rule, values["due_on"], values["outcome"]) == (
+            "investigation_start", "2026-03-06", "met_late")
+    again = run(db, "recompute")
+    assert again.stderr.splitlines()[-1] == "0 due dates moved in 0 of 3 cases"
+
+
+def test_recompute_passes_each_stopped_deadline_it_kept_to_on_kept(db):
+    """The API's count of the same: ``on_kept`` gets (case, rule, instance, the due date
+    kept, the one the rules now give), 03-06 kept where 甲县's 7 working days give 03-12 (as
+    above), and the moved dates' list is as it was; the summary says "1 stopped deadline …
+    its …" for one."""
+    _late_investigation(db)
+    Engine.open(db).set_parameter("shanxi", "甲县", "investigation_start", "7wd",
+                                  "甲县民政局 测试 第1条", date(2026, 1, 1))
+    kept = []
+    assert Engine.open(db).recompute(on_kept=kept.append) == []
+    assert kept == [("A1", "investigation_start", 1, date(2026, 3, 6), date(2026, 3, 12))]
+    with pytest.raises(InvalidInput, match=r"^on_kept must be a function"):
+        Engine.open(db).recompute(on_kept="x")
+    other = db.replace("cli.db", "other.db")
+    _late_investigation(other)
+    Engine.open(other).set_parameter("shanxi", "甲县", "investigation_start", "7wd",
+                                     "甲县民政局 测试 第1条", date(2026, 1, 1))
+    result = run(other, "recompute")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "0 due dates moved in 0 of 1 case; 1 stopped deadline kept its due date and outcome as "
+        "judged (its recompute event lists it as kept); 1 case recorded with no due date "
+        "moved (its recompute event lists what else differed)")
 
 
 @pytest.mark.parametrize("kept", ["x", [["investigation_start"]], [["investigation_start", 1, "x"]]])

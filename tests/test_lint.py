@@ -139,6 +139,7 @@ def test_what_the_api_returns_and_passes_to_callbacks_can_be_named_from_engine()
     for name, kind in returned.items():
         assert getattr(engine, kind.__name__) is kind, name
     for method, callback, passed in (("recompute", "on_moved", engine.MovedDate),
+                                     ("recompute", "on_kept", engine.KeptDate),
                                      ("advance", "on_recorded", engine.Recorded)):
         function_type, _ = typing.get_args(typing.get_type_hints(getattr(Engine, method))[callback])
         assert typing.get_args(function_type)[0] == [passed], method

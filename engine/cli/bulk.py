@@ -32,7 +32,7 @@ from engine.cli.options import (
 from engine.errors import DoudiError
 
 if TYPE_CHECKING:
-    from engine.maintenance import MovedDate
+    from engine.maintenance import KeptDate, MovedDate
 
 
 @cli.command("import")
@@ -162,7 +162,8 @@ def recompute(fmt, db_path) -> None:
     stopped (met, met late, unmet, cancelled) whose due date would move keeps the date and
     outcome it was judged by, listed in the event as kept, not moved. It prints how many
     dates moved and by how many calendar days (0: a provisional date the notice confirms,
-    not counted as moved), and how many cases were recorded with no date moved. They are
+    not counted as moved), how many stopped deadlines were kept as judged, and how many
+    cases were recorded with no date moved. They are
     written 500 cases per transaction: if the database fails, the batches before it stay
     written, and the error line says how many; run it again to finish. A case it cannot
     read or re-derive (a row changed outside doudi, its province's plugin not installed)
@@ -173,7 +174,7 @@ def recompute(fmt, db_path) -> None:
     engine = open_engine(db_path)
     cases = engine.store.count_cases()
     shifts: Counter[int] = Counter()
-    last_case, moved_cases, written = None, 0, 0
+    last_case, moved_cases, written, stopped_kept = None, 0, 0, 0
     left = left_cases()
 
     def recorded_on(case_id: str) -> None:
@@ -192,10 +193,14 @@ def recompute(fmt, db_path) -> None:
         if days and case_id != last_case:
             last_case, moved_cases = case_id, moved_cases + 1
 
+    def kept_as_judged(_: KeptDate) -> None:
+        nonlocal stopped_kept
+        stopped_kept += 1
+
     with stepped_progress(cases, "Recomputing") as told:
         try:
             engine.recompute(progress=told, on_moved=moved, on_recorded=recorded_on,
-                             on_skipped=left)
+                             on_skipped=left, on_kept=kept_as_judged)
         except KeyboardInterrupt:
             raise DoudiError(
                 f"interrupted: the recompute events of {counted(written, 'case')} are written, "
@@ -217,6 +222,12 @@ def recompute(fmt, db_path) -> None:
     kept = shifts[0]
     also = (f"; {counted(kept, 'due date')} kept {'its' if kept == 1 else 'their'} date (only "
             f"{'its' if kept == 1 else 'their'} provisional mark changed)") if kept else ""
+    # (a stopped deadline whose due date the rules now move, kept as it was judged: no moved
+    # date, but an operator who changed the calendar data or a setting is told of it)
+    also += (f"; {counted(stopped_kept, 'stopped deadline')} kept "
+             f"{'its' if stopped_kept == 1 else 'their'} due date and outcome as judged "
+             f"({'its recompute event lists it' if stopped_kept == 1 else 'their recompute events list them'}"
+             " as kept)") if stopped_kept else ""
     also += (f"; {counted(others, 'case')} recorded with no due date moved "
              f"({'its recompute event lists' if others == 1 else 'their recompute events list'} "
              "what else differed)") if others else ""
