@@ -23,7 +23,7 @@ from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
 from engine.case_numbers import numbered_id, split_number
-from engine.deadlines import Deadline, apply_event, with_kept
+from engine.deadlines import Deadline, apply_event, counted_as_kept, kept_fields, with_kept
 from engine.default_place import check_residence_judged
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import (
@@ -133,14 +133,30 @@ _NO_PLACE = object()
 
 
 def _kept_later(deadlines: list[Deadline], later: list[HistoryEntry], case_id: str
-                ) -> list[Deadline]:
+                ) -> tuple[list[Deadline], dict[tuple[str, int], tuple[int, dict[str, Any]]]]:
     """``deadlines``, worked out from a history up to a date, with what each ``recompute``
     event of the ``later`` entries kept (:func:`engine.deadlines.with_kept`): a deadline
-    stopped by that date keeps, as of it too, the due date and outcome it was judged by."""
-    for entry in later:
-        if entry.event == RECOMPUTE_EVENT:
+    stopped by that date keeps, as of it too, the due date and outcome it was judged by. And
+    each deadline still running then that one of them kept: (the event's index in ``later``,
+    the values kept), for :meth:`Engine._counted_as_kept`."""
+    running = {(d.rule, d.instance) for d in deadlines if d.running}
+    kept_later: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
+    for at, entry in enumerate(later):
+        if entry.event == RECOMPUTE_EVENT and entry.payload.get("kept"):
             deadlines = _with_kept(deadlines, entry, case_id, later=True)
-    return deadlines
+            if running:
+                for key, values in _kept_fields(entry, case_id).items():
+                    if key in running:
+                        kept_later.setdefault(key, (at, values))  # (the first judged it)
+    return deadlines, kept_later
+
+
+def _kept_fields(entry: HistoryEntry, case_id: str) -> dict[tuple[str, int], dict[str, Any]]:
+    """:func:`engine.deadlines.kept_fields` of the ``recompute`` event ``entry``."""
+    try:
+        return kept_fields(entry.payload.get("kept"))
+    except ValueError as exc:
+        raise DamagedRecord.of(f"event {entry.seq} of case {case_id!r}", exc) from None
 
 
 def _with_kept(deadlines: list[Deadline], entry: HistoryEntry, case_id: str,
@@ -1577,7 +1593,7 @@ class Engine(Reports, Maintenance):
         wf: Workflow | None = None
         for at, entry in enumerate(history):
             if as_of is not None and entry.on > as_of:
-                return _kept_later(deadlines, history[at:], case.id)
+                return self._counted_as_kept(case, history, at, deadlines)
             if entry.event in SYSTEM_EVENTS:
                 if entry.event == RECOMPUTE_EVENT:  # (the stopped deadlines it kept)
                     deadlines = _with_kept(deadlines, entry, case.id)
@@ -1608,6 +1624,33 @@ class Engine(Reports, Maintenance):
                 raise DamagedRecord.of(f"event {entry.seq} of case {case.id!r}", exc) from None
         return deadlines
 
+    def _counted_as_kept(self, case: CaseRecord, history: list[HistoryEntry], known: int,
+                         deadlines: list[Deadline]) -> list[Deadline]:
+        """``deadlines``, worked out from the ``known`` first events of ``history``, with what
+        the later ``recompute`` events kept (:func:`_kept_later`): one stopped by then as it
+        was judged, and one running then counted as it was judged where nothing since changed
+        its period (:func:`engine.deadlines.counted_as_kept`), worked out again at its stop,
+        the history up to the first event that kept it (rarely: most cases have none)."""
+        deadlines, kept_later = _kept_later(deadlines, history[known:], case.id)
+        if not kept_later:
+            return deadlines
+        at_stop: dict[int, dict[tuple[str, int], Deadline]] = {}
+        result = []
+        for d in deadlines:
+            key = (d.rule, d.instance)
+            if d.running and key in kept_later:
+                at, values = kept_later[key]
+                if at not in at_stop:
+                    at_stop[at] = {(s.rule, s.instance): s for s in self._deadlines_from_history(
+                        case, history[:known + at], None)}
+                try:
+                    d = counted_as_kept(d, at_stop[at].get(key), values)
+                except ValueError as exc:
+                    raise DamagedRecord.of(f"event {history[known + at].seq} of case "
+                                           f"{case.id!r}", exc) from None
+            result.append(d)
+        return result
+
     # -- reading ----------------------------------------------------------------------------
 
     def _as_of(
@@ -1631,8 +1674,8 @@ class Engine(Reports, Maintenance):
             attributes = attributes_given_by(known)
             case = attrs.evolve(case, state=known[-1].to_state, attributes=attributes,
                                 county=_county(attributes), last_event_on=known[-1].on)
-            deadlines = _kept_later(self._deadlines_from_history(case, known, as_of),
-                                    history[len(known):], case.id)
+            deadlines = self._counted_as_kept(
+                case, history, len(known), self._deadlines_from_history(case, known, as_of))
         else:
             deadlines = stored if stored is not None else self.store.deadlines(case.id)
         change = Change(case, [], deadlines)

@@ -269,11 +269,7 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
     ValueError, which the caller names with its event."""
     if not kept:
         return deadlines
-    try:
-        fields = {(rule, instance): dict(values) for rule, instance, values in kept}
-    except (TypeError, ValueError):
-        raise ValueError(f"kept is {spelled(kept, 60)}, not [rule, instance, "
-                         "{field: value, ...}] lists") from None
+    fields = kept_fields(kept)
     result = []
     for d in deadlines:
         values = fields.get((d.rule, d.instance))
@@ -286,6 +282,50 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
                 raise ValueError(f"kept {d.rule} #{d.instance}: {exc.problem}") from None
         result.append(d)
     return result
+
+
+def kept_fields(kept: Any) -> dict[tuple[str, int], dict[str, Any]]:
+    """A ``recompute`` event's ``kept`` by rule and instance: {field: value kept}; a
+    ValueError if it cannot be read so (its event's data changed outside doudi)."""
+    try:
+        return {(rule, instance): dict(values) for rule, instance, values in kept or ()}
+    except (TypeError, ValueError):
+        raise ValueError(f"kept is {spelled(kept, 60)}, not [rule, instance, "
+                         "{field: value, ...}] lists") from None
+
+
+#: How a stopped deadline ``recompute`` kept was counted (of :data:`KEPT_FIELDS`), as
+#: against what happened to it (its stop and outcome, an extension, a pause): what it had
+#: on a date it still ran, as :func:`counted_as_kept` gives it.
+COUNTED_FIELDS = ("severity", "kind", "duration", "due_on", "citation", "computation",
+                  "provisional", "param", "moved_from")
+
+
+def counted_as_kept(running: Deadline, at_stop: Deadline | None, values: Mapping[str, Any]
+                    ) -> Deadline:
+    """``running``, a deadline as it ran on a date before a ``recompute`` kept it stopped
+    (``values``, its kept), counted as it was judged (:data:`COUNTED_FIELDS`) where nothing
+    between that date and its stop changed its period: the rules now give it, at its stop
+    (``at_stop``: the history up to that recompute event worked out again), the start,
+    duration and due date it ran with on that date, no extension or pause since. Its due
+    date was then the one it was judged by: a report of that date must not undo the breach
+    it was met late after, nor breach one met on time (:func:`with_kept`'s ``later``, for a
+    date it had stopped by). Else, or if it is not the deadline kept (another start, another
+    stop), it is as the rules now give it. A value that cannot be read is a ValueError."""
+    if at_stop is None or at_stop.outcome is RUNNING or (
+            (at_stop.stopped_on and iso_text(at_stop.stopped_on), at_stop.stop_event,
+             iso_text(running.starts_on))
+            != (values.get("stopped_on"), values.get("stop_event"), values.get("starts_on"))):
+        return running
+    period = ("starts_on", "duration", "due_on", "extended_by", "paused_on", "pauses",
+              "moved_from")
+    if any(getattr(at_stop, f) != getattr(running, f) for f in period):
+        return running
+    try:
+        return Deadline.from_row({**running.to_row(""),
+                                  **{f: values[f] for f in COUNTED_FIELDS if f in values}})
+    except DamagedRecord as exc:
+        raise ValueError(f"kept {running.rule} #{running.instance}: {exc.problem}") from None
 
 
 def _duration_for(

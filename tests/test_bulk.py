@@ -338,14 +338,85 @@ def test_a_deadline_recompute_kept_is_judged_so_as_of_a_date_before_the_recomput
         assert (view.deadline.due_on, view.status) == (date(2026, 3, 6), "met_late"), as_of
         [d] = [d for d in api.replay_deadlines("A1", as_of) if d.rule == "investigation_start"]
         assert (d.due_on, d.outcome) == (date(2026, 3, 6), "met_late"), as_of
-    # Not yet started on 03-11: open then, and breached, by the 3 days as by the 7 it is not.
+    # Not yet started on 03-11: running then, and breached by the 3 days it was judged by
+    # (see the next test), not open by the 7.
     [view] = [v for v in api.deadlines("A1", date(2026, 3, 11))
               if v.deadline.rule == "investigation_start"]
-    assert view.deadline.outcome is None
+    assert (view.deadline.outcome, view.deadline.due_on, view.status) == (
+        None, date(2026, 3, 6), "breached")
     shown = run(db, "case", "show", "A1", "--as-of", "2026-03-15", "--format", "json")
     assert shown.exit_code == 0, shown.output
     [row] = [d for d in json.loads(shown.stdout)["deadlines"] if d["rule"] == "investigation_start"]
     assert (row["due_on"], row["status"]) == ("2026-03-06", "met_late")
+
+
+def test_a_deadline_recompute_kept_is_counted_so_as_of_a_date_it_was_still_running(db):
+    """Found by review: a deadline kept as judged was counted by the setting dated back as of
+    a date on which it still ran, and vanished from that date's breach report: 民发〔2021〕57号
+    第15条, 受理 Tue 2026-03-03, investigation within 3 working days → due Fri 03-06, started
+    Thu 03-12 (met late, kept so when 甲县's 7 working days, due 03-12, were dated back). As
+    of Wed 03-11 it was breached, overdue 3 working days (03-09, 03-10, 03-11), and the
+    report of that day listed it; after the recompute it said "(none)", and case show gave
+    it due 03-12 as of 03-11 and due 03-06 as of 03-12: a breach undone in a report of the
+    past (docs/cli.md, recompute). As of 03-05 it was open, due 03-06, at risk."""
+    api = _late_investigation(db)
+    before = run(db, "report", "breaches", "--as-of", "2026-03-11", "--format", "json")
+    assert before.exit_code == 0, before.output
+    api.set_parameter("shanxi", "甲县", "investigation_start", "7wd", "甲县民政局 测试 第1条",
+                      date(2026, 1, 1))
+    Engine.open(db).recompute()
+    after = run(db, "report", "breaches", "--as-of", "2026-03-11", "--format", "json")
+    assert after.exit_code == 0, after.output
+    [row] = json.loads(after.stdout)
+    assert (row["rule"], row["status"], row["due_on"], row["overdue_working_days"], row["basis"]) \
+        == ("investigation_start", "breached", "2026-03-06", 3, "民发〔2021〕57号 第15条（国家规定）")
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    api = Engine.open(db)
+    for as_of, status in ((date(2026, 3, 5), "at_risk"), (date(2026, 3, 9), "breached"),
+                          (date(2026, 3, 11), "breached"), (date(2026, 3, 12), "met_late")):
+        [view] = [v for v in api.deadlines("A1", as_of) if v.deadline.rule == "investigation_start"]
+        assert (view.deadline.due_on, view.deadline.duration, view.status) == (
+            date(2026, 3, 6), "3wd", status), as_of
+        [d] = [d for d in api.replay_deadlines("A1", as_of) if d.rule == "investigation_start"]
+        assert (d.due_on, d.citation) == (date(2026, 3, 6), "民发〔2021〕57号 第15条（国家规定）")
+    shown = run(db, "case", "show", "A1", "--as-of", "2026-03-11", "--format", "json")
+    [row] = [d for d in json.loads(shown.stdout)["deadlines"] if d["rule"] == "investigation_start"]
+    assert (row["due_on"], row["status"], row["stopped_on"]) == ("2026-03-06", "breached", None)
+    assert api.verify()[2] == []
+
+
+def test_a_deadline_recompute_kept_is_counted_so_only_as_of_a_date_its_period_was_the_same(
+        db, calendar_with_2027, monkeypatch):
+    """The same, where an event between changed the period: 民发〔2021〕57号 第22条, 受理 Tue
+    2026-12-29, total 30 working days, extended on Wed 2027-01-06 (调查难度大) to 45, the
+    case withdrawn Fri 01-08 (cancelled), counted into 2027 before its notice (provisional).
+    With the notice (1/1–1/4 off) its due date moves: kept as judged. As of 01-07 it ran
+    extended, as judged: the 45 days kept. As of 01-05 it ran the 30 days, no extension
+    yet: 12/30 12/31 (2), 1/5–1/8 (6), 1/11–15 (11), 1/18–22 (16), 1/25–29 (21), 2/1–5
+    (26), 2/8 2/9 2/10 2/11 (30) → 2027-02-11 as the rules now count it (not the 45 days of
+    a period it did not have then)."""
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2027, 3, 1))
+    api = Engine.open(db)
+    api.open_case(province="shanxi", on=date(2026, 12, 28), case_id="A1")
+    api.fire("A1", "accept", on=date(2026, 12, 29))
+    api.fire("A1", "start_investigation", on=date(2026, 12, 30))
+    api.fire("A1", "extend", on=date(2027, 1, 6), reason="调查难度大")
+    api.fire("A1", "withdraw", on=date(2027, 1, 8))
+    calendar_with_2027()
+    Engine.open(db).recompute()
+    api = Engine.open(db)
+    kept = {rule: values for rule, _, values in api.store.history("A1")[-1].payload["kept"]}
+    assert (kept["total"]["duration"], kept["total"]["outcome"], kept["total"]["provisional"]) \
+        == ("45wd", "cancelled", True)
+    judged = date.fromisoformat(kept["total"]["due_on"])
+    for as_of, due, duration, status in (
+            (date(2027, 1, 5), date(2027, 2, 11), "30wd", "open"),
+            (date(2027, 1, 7), judged, "45wd", "open"),
+            (date(2027, 1, 8), judged, "45wd", "cancelled")):
+        [view] = [v for v in api.deadlines("A1", as_of) if v.deadline.rule == "total"]
+        assert (view.deadline.due_on, view.deadline.duration, view.status) == (
+            due, duration, status), as_of
+    assert api.verify()[2] == []
 
 
 def test_recompute_counts_the_stopped_deadlines_it_kept_in_its_summary_and_passes_them_on(db):
