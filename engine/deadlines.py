@@ -311,11 +311,16 @@ def counted_as_kept(running: Deadline, at_stop: Deadline | None, values: Mapping
     date was then the one it was judged by: a report of that date must not undo the breach
     it was met late after, nor breach one met on time (:func:`with_kept`'s ``later``, for a
     date it had stopped by). Else, or if it is not the deadline kept (another start, another
-    stop), it is as the rules now give it. A value that cannot be read is a ValueError."""
+    stop), or was kept with another parameter's period than it runs with then (a variant
+    it took later, under the rules that judged it), it is as the rules now give it. A value
+    that cannot be read is a ValueError."""
     if at_stop is None or at_stop.outcome is RUNNING or (
             (at_stop.stopped_on and iso_text(at_stop.stopped_on), at_stop.stop_event,
-             iso_text(running.starts_on))
-            != (values.get("stopped_on"), values.get("stop_event"), values.get("starts_on"))):
+             iso_text(running.starts_on), running.param)
+            != (values.get("stopped_on"), values.get("stop_event"), values.get("starts_on"),
+                values.get("param"))):
+        # (another parameter named: its period was a variant's by its stop, one it may not
+        # have had yet, as a re-check a version before 406f335 counted again from its start)
         return running
     period = ("starts_on", "duration", "due_on", "extended_by", "paused_on", "pauses",
               "moved_from")

@@ -419,6 +419,41 @@ def test_a_deadline_recompute_kept_is_counted_so_only_as_of_a_date_its_period_wa
     assert api.verify()[2] == []
 
 
+def test_a_re_check_a_version_counted_again_is_not_counted_as_kept_before_its_change(db):
+    """The same, where only the version that judged it changed the period: 民发〔2021〕57号
+    第31条, a stable household opened Tue 2025-04-15, re-check due Wed 2026-04-15 (12
+    months); on Mon 2025-12-01 a member's death is recorded with unstable_income=true, and
+    it is reviewed Tue 2026-01-20. A version before 406f335 counted it again from its start
+    at 6 months (periodic_review_unstable), Wed 2025-10-15, and stored it met late (its row
+    as that version wrote it); recompute keeps that. As of Mon 2025-11-03, before the change,
+    that version too had it open, due 2026-04-15: not breached since 10-15 by a period it
+    had not yet, which a kept deadline's due date taken back to that date would say."""
+    api = Engine.open(db)
+    api.open_case(province="shanxi", workflow="benefit", on=date(2025, 4, 15), case_id="B1",
+                  attributes={"amount": 900, "paid_from": "2025-05"})
+    api.fire("B1", "member_died", on=date(2025, 12, 1),
+             payload={"died_on": "2025-11-20", "unstable_income": True})
+    api.fire("B1", "review", on=date(2026, 1, 20), payload={"outcome": "keep"})
+    raw = sqlite3.connect(db)  # (the row as the version before 406f335 wrote it)
+    raw.execute("update deadlines set duration = '6m', due_on = '2025-10-15', outcome = "
+                "'met_late', param = 'periodic_review_unstable', computation = "
+                "replace(computation, '计12个月', '计6个月') where case_id = 'B1' and "
+                "rule = 'periodic_review' and instance = 1")
+    raw.commit()
+    raw.close()
+    Engine.open(db).recompute()
+    api = Engine.open(db)
+    [[rule, _, kept]] = api.store.history("B1")[-1].payload["kept"]
+    assert (rule, kept["due_on"], kept["outcome"]) == ("periodic_review", "2025-10-15", "met_late")
+    for as_of, due, duration, status in (
+            (date(2025, 11, 3), date(2026, 4, 15), "12m", "open"),
+            (date(2026, 1, 20), date(2025, 10, 15), "6m", "met_late")):
+        [view] = [v for v in api.deadlines("B1", as_of)
+                  if (v.deadline.rule, v.deadline.instance) == ("periodic_review", 1)]
+        assert (view.deadline.due_on, view.deadline.duration, view.status) == (
+            due, duration, status), as_of
+
+
 def test_recompute_counts_the_stopped_deadlines_it_kept_in_its_summary_and_passes_them_on(db):
     """Found by review: recompute's summary did not count the stopped deadlines it kept as
     judged, though their events list them: after 甲县's 7 working days dated back it said "0
