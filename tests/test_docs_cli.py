@@ -186,3 +186,18 @@ def test_case_fire_json_is_the_case_as_of_the_event_as_the_synopsis_says(tmp_pat
     judged = {d["rule"]: (d["due_on"], d["status"]) for d in fired["deadlines"]}
     assert judged["investigation_start"] == ("2026-03-05", "at_risk")
     assert {d["rule"]: d["status"] for d in shown["deadlines"]}["investigation_start"] == "breached"
+
+
+def test_every_option_that_says_today_says_it_is_the_date_in_china():
+    """docs/cli.md: '"today" (the default `--as-of`, and the latest date an event may carry) is
+    the date in China (UTC+8), whatever the machine's time zone; `--help` on each explains
+    it'. Found by review: `case show --as-of` said "(default: today, …)" and `assess
+    --county` "in force today", where every other date says "today in China"."""
+    plain = []
+    for name, command in COMMANDS.items():
+        context = click.Context(command, info_name=name)
+        for param in command.params:
+            record = param.get_help_record(context) if isinstance(param, click.Option) else None
+            if record and "today" in record[1].replace("today in China", ""):
+                plain.append((name, record[0], record[1]))
+    assert plain == []

@@ -21,8 +21,8 @@ from engine.cli.options import (
 @cli.command()
 @click.argument("household_file", type=InputFile("rb"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
-@click.option("--county", help="With the county's own parameters in force today (read from "
-                                "--db).")
+@click.option("--county", help="With the county's own parameters in force today in China "
+                                "(read from --db).")
 @format_option("table", "json")
 @db_option(only_with="--county")
 def assess(household_file, province, county, fmt, db_path) -> None:

@@ -405,7 +405,7 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
 @case.command()
 @click.argument("case_id")
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Show the case as it stood on this date "
-              "(default: today, or its last event's date if that is later).")
+              "(default: today in China, or its last event's date if that is later).")
 @click.option("--window", default=3, show_default=True, type=WholeNumber(WORKING_DAYS, min=0),
               help="Working days before a due date in which a deadline is at risk.")
 @format_option("table", "json")
