@@ -236,7 +236,9 @@ def test_a_correction_after_a_phase_out_ran_out_records_its_end_first(db):
     assert [(e.seq, e.event, e.on, e.from_state, e.to_state, e.actor) for e in history[2:]] == [
         (2, "phase_out_end", date(2026, 12, 1), "phasing_out", "ended", "doudi (by itself)"),
         (3, "correction", date(2026, 12, 4), "ended", "ended", None)]
-    assert result.stdout == f"{case_id}: correction of event 1 recorded as event 3\n"
+    assert result.stdout.splitlines() == [
+        f"{case_id}: phase_out_end on 2026-12-01 (by itself): phasing_out → ended (渐退期满退出)",
+        f"{case_id}: correction of event 1 recorded as event 3"]
     stored = engine.store.case(case_id)
     assert (stored.state, stored.last_event_on) == ("ended", date(2026, 12, 4))
     assert run(db, "case", "advance", "--as-of", "2026-12-04").stdout == ""
@@ -280,6 +282,27 @@ def test_fire_after_a_phase_out_ran_out_says_its_end_came_first(db):
     assert said.stdout == f"{other}: member_died on 2026-11-20: phasing_out → phasing_out (渐退期)\n"
 
 
+def test_a_correction_after_a_phase_out_ran_out_says_its_end_came_first(db):
+    """Found by review of docs/cli.md: ``case correct`` records first what happened by itself
+    before its date, as ``case fire`` does, but said only "correction of event 1 recorded as
+    event 3", where ``case fire`` says the end first, a line each ("what happened by itself
+    before DATE (a phase-out's end) is recorded first, on its own date, and said first"): the
+    case was ended by the command (phasing_out → ended) and the operator was not told, though
+    a correction changes no state itself. A 天津 phase-out June … November (津民发〔2023〕13号
+    一(三)) ends by itself on 2026-12-01; a correction dated 2026-12-04 is seq 3."""
+    engine = Engine.open(db)
+    (case_id,) = phasing_out(engine, 1)
+    result = run(db, "case", "correct", case_id, "1", "--on", "2026-12-04", "--reason", "收入录错")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{case_id}: phase_out_end on 2026-12-01 (by itself): phasing_out → ended (渐退期满退出)",
+        f"{case_id}: correction of event 1 recorded as event 3"]
+    # A correction with nothing before it that happened by itself is said as before.
+    (other,) = phasing_out(engine, 1)
+    said = run(db, "case", "correct", other, "1", "--on", "2026-11-30", "--reason", "收入录错")
+    assert said.stdout == f"{other}: correction of event 1 recorded as event 2\n"
+
+
 def test_the_end_of_a_phase_out_not_yet_recorded_can_be_corrected(db):
     """Found by review: ``case show`` lists a phase-out's end from its date, with its seq,
     recorded or not, and a correction records it first (docs/cli.md: "what happened by
@@ -295,7 +318,9 @@ def test_the_end_of_a_phase_out_not_yet_recorded_can_be_corrected(db):
     result = run(db, "case", "correct", case_id, "2", "--on", "2026-12-04",
                  "--reason", "渐退期满未书面告知")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{case_id}: correction of event 2 recorded as event 3\n"
+    assert result.stdout.splitlines() == [
+        f"{case_id}: phase_out_end on 2026-12-01 (by itself): phasing_out → ended (渐退期满退出)",
+        f"{case_id}: correction of event 2 recorded as event 3"]
     history = engine.store.history(case_id)
     assert [(e.seq, e.event, e.on, e.to_state, e.corrects) for e in history[2:]] == [
         (2, "phase_out_end", date(2026, 12, 1), "ended", None),

@@ -348,16 +348,24 @@ def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_pa
         _already_recorded(case_id, event, on, key, view)
         return
     # What happened by itself before the event (a phase-out's end) was recorded first, on its
-    # own date: each said as `case advance` would, and the event's own transition after them
-    # (not the case's state before the call, which showed the phase-out's end as the event's).
+    # own date: each said first, and the event's own transition after them (not the case's
+    # state before the call, which showed the phase-out's end as the event's).
+    fired = _say_by_itself(case_id, declared, view, last_seq)
+    echo(f"{case_id}: {event} on {on.isoformat()}: {fired['from']} → {view.state} "
+         f"({view.state_title})")
+
+
+def _say_by_itself(case_id: str, declared, view, last_seq: int) -> dict:
+    """Say, a line each, what happened by itself (a phase-out's end) that the call recorded
+    first, on its own date, before its own event (the history's entries after ``last_seq``);
+    returns that event's entry, the last."""
     from engine.maintenance import AUTO_ACTOR
 
-    *earlier, fired = [h for h in view.history if h["seq"] > last_seq]
+    *earlier, own = [h for h in view.history if h["seq"] > last_seq]
     for h in (h for h in earlier if h["actor"] == AUTO_ACTOR):
         echo(f"{case_id}: {h['event']} on {h['on']} (by itself): {h['from']} → {h['to']} "
              f"({declared.state(h['to']).title})")
-    echo(f"{case_id}: {event} on {on.isoformat()}: {fired['from']} → {view.state} "
-         f"({view.state_title})")
+    return own
 
 
 def _already_recorded(case_id: str, event: str, on: date, key: str | None, view) -> None:
@@ -564,7 +572,9 @@ def correct(case_id, seq, on, reason, actor, settings, data_file, key, db_path) 
     # The API's own checks of the call, in its order, before the case is read (--set as
     # its text: the call checks the values again once typed)
     engine._correct_arguments(case_id, seq, on, reason, {**settings, **data}, actor, key)
-    declared = _workflow_of(engine, engine.case(case_id))
+    shown = engine.case(case_id)
+    last_seq = shown.history[-1]["seq"]  # (the opening at least)
+    declared = _workflow_of(engine, shown)
     view = engine.correct(case_id, seq, on, reason, {**typed(declared, settings), **data}, actor,
                           idempotency_key=key)
     recorded("the correction is recorded")
@@ -573,5 +583,7 @@ def correct(case_id, seq, on, reason, actor, settings, data_file, key, db_path) 
         echo(f"{case_id}: correction of event {seq}: already recorded with key {key!r} "
              f"(as event {view.history[-1]['seq']})")
         return
-    echo(f"{case_id}: correction of event {seq} recorded as event "
-         f"{view.history[-1]['seq']}")
+    # What happened by itself before its date, recorded first, is said first, as case fire
+    # says it: the call ended the phase-out, where a correction itself changes no state.
+    corrected = _say_by_itself(case_id, declared, view, last_seq)
+    echo(f"{case_id}: correction of event {seq} recorded as event {corrected['seq']}")
