@@ -69,6 +69,26 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     assert again.stdout.count(": phase_out_end on 2026-12-01\n") == 1
 
 
+def test_an_advance_interrupted_in_its_first_batch_says_nothing_was_recorded(db, monkeypatch):
+    # A 天津 phase-out (income recorded 2026-05-15: June … November) ends on 2026-12-01;
+    # Ctrl-C as its batch is written: nothing is, and the line said "the 0 events listed are
+    # recorded, in whole batches".
+    from engine import core
+
+    api = Engine.open(db)
+    case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                         attributes={"amount": 900, "paid_from": "2026-04"})
+    api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+             payload={"per_capita_income": 1300, "standard": 1100})
+    monkeypatch.setattr(core.Engine, "_commit",
+                        failing_on_call(1, core.Engine._commit, KeyboardInterrupt))
+    result = run(db, "case", "advance", "--as-of", "2026-12-04")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert error_line(result) == "Error: interrupted: nothing was recorded"
+    assert Engine.open(db).store.case(case.id).state == "phasing_out"
+
+
 def test_an_advance_interrupted_as_a_batch_commits_lists_its_event(db, monkeypatch):
     # Two 天津 phase-outs (income recorded 2026-05-15: June … November) end on 2026-12-01,
     # one case a batch; Ctrl-C raised as the second batch's COMMIT returns. The second end was

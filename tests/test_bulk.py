@@ -2158,3 +2158,20 @@ def test_a_stopped_import_counts_the_lines_of_earlier_batches_already_imported_a
     one = write(tmp_path, [LINES[0], BAD])
     alone = run(str(tmp_path / "other.db"), "import", one, "--batch", "1")
     assert error_line(alone).endswith("; 1 line from earlier batches kept)")
+
+
+def test_recompute_interrupted_in_its_first_batch_says_nothing_was_recorded(db, monkeypatch):
+    # The same two cases; Ctrl-C as the first batch is written: nothing is, and the line
+    # said "the recompute events of 0 cases are written, in whole batches".
+    from engine import maintenance
+    from engine.core import Engine as EngineClass
+
+    _two_deaths_retitled(db)
+    monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
+    monkeypatch.setattr(EngineClass, "_commit",
+                        failing_on_call(1, EngineClass._commit, KeyboardInterrupt))
+    result = run(db, "recompute")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: interrupted: nothing was recorded"
+    assert [h[-1].event for h in map(Engine.open(db).store.history, [
+        "shanxi-2026-000001", "shanxi-2026-000002"])] == ["member_died", "member_died"]

@@ -202,6 +202,8 @@ def recompute(fmt, db_path) -> None:
             engine.recompute(progress=told, on_moved=moved, on_recorded=recorded_on,
                              on_skipped=left, on_kept=kept_as_judged)
         except KeyboardInterrupt:
+            if not written:  # (in the first batch: "the recompute events of 0 cases")
+                raise DoudiError("interrupted: nothing was recorded") from None
             raise DoudiError(
                 f"interrupted: the recompute events of {counted(written, 'case')} are written, "
                 "in whole batches; run recompute again to finish") from None

@@ -494,6 +494,8 @@ def advance(as_of: date, db_path) -> None:
         with stepped_progress(engine.store.count_cases(), "Advancing") as told:
             engine.advance(as_of, on_recorded=show, progress=told, on_skipped=left)
     except KeyboardInterrupt:
+        if not listed:  # (in the first batch: "the 0 events listed are recorded")
+            raise DoudiError("interrupted: nothing was recorded") from None
         raise DoudiError(f"interrupted: {_listed(listed)} recorded, in whole batches; run "
                          "advance again to finish") from None
     except (DoudiError, sqlite3.Error) as exc:
