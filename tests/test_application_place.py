@@ -235,7 +235,7 @@ def test_the_cli_prints_the_place_and_its_clause(engine, db, tmp_path):
     result = run(db, "case", "accept", case.id, str(path), "--on", ON.isoformat())
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"{case.id}: accept on 2026-03-02 → accepted (已受理)",
+        f"{case.id}: accept on 2026-03-02: applied → accepted (已受理)",
         f"申请地: 南开区 — w的子女户籍地 ({TJ})"]
 
 

@@ -112,7 +112,7 @@ def test_case_accept_repeated_with_its_key_says_it_was_already_recorded(db):
     (the case is under investigation)."""
     cid = run(db, "case", "open", "--province", "tianjin", "--on", "2026-03-02").stdout.strip()
     first = run(db, "case", "accept", cid, "--on", "2026-03-03", "--idempotency-key", "a")
-    assert first.stdout == f"{cid}: accept on 2026-03-03 → accepted (已受理)\n"
+    assert first.stdout == f"{cid}: accept on 2026-03-03: applied → accepted (已受理)\n"
     assert run(db, "case", "fire", cid, "start_investigation", "--on", "2026-03-04").exit_code == 0
     repeat = run(db, "case", "accept", cid, "--on", "2026-03-03", "--idempotency-key", "a")
     assert repeat.exit_code == 0, repeat.output

@@ -404,7 +404,9 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     if view.repeated:  # (as case fire says it: no 申请地 judged now)
         _already_recorded(case_id, "accept", on, key, view)
         return
-    echo(f"{case_id}: accept on {on.isoformat()} → {view.state} ({view.state_title})")
+    # (its transition as `case fire CASE accept` says it, the state it came from first)
+    echo(f"{case_id}: accept on {on.isoformat()}: {view.history[-1]['from']} → {view.state} "
+         f"({view.state_title})")
     way = view.history[-1]["derived"].get("application_place")
     if way:
         echo(visible(f"申请地: {way['place']} — {way['member']}的{way['how']} ({way['basis']})"))
