@@ -30,6 +30,7 @@ _EXPORTS = {
     "Skipped": "engine.maintenance",
     "StoredWrite": "engine.core",
     "ChainHead": "engine.maintenance",
+    "TableHead": "engine.maintenance",
     "Finding": "engine.integrity",
     "SettingFinding": "engine.integrity",
     "SettingChainFinding": "engine.integrity",
@@ -105,7 +106,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.importer import ImportResult
     from engine.integrity import Finding, SettingChainFinding, SettingFinding
     from engine.local_parameters import LocalSetting
-    from engine.maintenance import ChainHead, KeptDate, MovedDate, Recorded, Skipped
+    from engine.maintenance import ChainHead, KeptDate, MovedDate, Recorded, Skipped, TableHead
     from engine.notices import PublicationNotice
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
@@ -186,6 +187,7 @@ __all__ = [
     "SortedRows",
     "State",
     "StoredWrite",
+    "TableHead",
     "Transition",
     "UnknownName",
     "Variant",

@@ -60,6 +60,20 @@ DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
 #: A case's chain head: (case id, seq of its last event, that event's hash).
 ChainHead = tuple[str, int, str]
 HASH_PATTERN = re.compile("[0-9a-f]{64}")
+#: The largest whole number SQLite stores (a seq or id above it is no row's: sqlite3 raises
+#: OverflowError on it).
+LARGEST_INTEGER = 2**63 - 1
+#: A chained table's head: (the table's name, the id of its last row, that row's hash); a
+#: link's id is its rowid.
+TableHead = tuple[str, int, str]
+#: The tables that are each one hash chain in id order, in the order :meth:`Maintenance.verify`
+#: checks them: (name, what a finding calls a row, the row's id column, the hashed columns).
+CHAINED_TABLES = (("local_parameters", "county setting", "id", SETTING_HASHED),
+                  ("local_parameter_voids", "county setting set-aside", "id", VOID_HASHED),
+                  ("sanctions", "sanction", "id", SANCTION_HASHED),
+                  ("links", "link", "rowid", LINK_HASHED))
+#: The chained tables checked with ``case_id`` too (the others are read whole, without it).
+_CHECKED_FOR_A_CASE = ("local_parameters", "local_parameter_voids")
 #: Cases whose chain heads :meth:`Maintenance.chain_heads` reads at a time.
 HEADS_CHUNK = 1000
 # (SQLite gives the hash of the row whose seq is the max)
@@ -147,6 +161,26 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
         if once:
             kept.append((head[0], head[1], head[2]))
     return kept if once else heads
+
+
+def _kept_table_heads(heads: Iterable[TableHead] | None) -> list[TableHead]:
+    """``verify``'s ``table_heads``, checked: each (table, id, hash) as
+    :meth:`Maintenance.table_heads` gives; held (a list holds one a table)."""
+    if heads is None:
+        return []
+    names = [table for table, *_ in CHAINED_TABLES]
+    if isinstance(heads, (str, bytes)) or not isinstance(heads, Iterable):
+        raise InvalidInput(f"table_heads must be (table, id, hash) triples, got {heads!r}")
+    kept = []
+    for head in heads:
+        if not (isinstance(head, (tuple, list)) and len(head) == 3 and head[0] in names
+                and isinstance(head[1], int) and not isinstance(head[1], bool)
+                and 0 < head[1] <= LARGEST_INTEGER
+                and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
+            raise InvalidInput("table_heads must be (table, id, hash) triples, as table_heads "
+                               f"gives them (a table: {', '.join(names)}): got {head!r}")
+        kept.append((head[0], head[1], head[2]))
+    return kept
 
 
 #: Stored JSON text as written before 2026-11-23 may hold NaN or infinity (or a row changed
@@ -480,9 +514,36 @@ class Maintenance:
             rows = self.store.db.execute(_HEADS.format(where="where case_id > ?") + " limit ?",
                                          [rows[-1][0], HEADS_CHUNK]).fetchall()
 
+    def table_heads(self) -> Iterator[TableHead]:
+        """Each chained table's head, a table that has rows: (its name, the id of its last
+        row, that row's hash), the county settings (``local_parameters``), their set-asides
+        (``local_parameter_voids``), the sanctions (``sanctions``) and the links between cases
+        (``links``, a link's id its rowid), in that order. Kept outside the database with the
+        chain heads (:meth:`chain_heads`), :meth:`verify` given them (``table_heads=``) shows
+        rows cut from the end of a table, or a table rewritten up to its kept head, which its
+        chain alone cannot. A last row without a hash as doudi writes one (added outside
+        doudi) is a :class:`DamagedRecord`: a head kept of it could not be checked."""
+        heads = []
+        for table, what, rowid, _ in CHAINED_TABLES:
+            row = self.store.db.execute(f"select {rowid}, hash from {table} "
+                                        f"order by {rowid} desc limit 1").fetchone()
+            if row is None:
+                continue
+            if not (isinstance(row[1], str) and HASH_PATTERN.fullmatch(row[1])):
+                stored = "NULL" if row[1] is None else repr(row[1])
+                error = DamagedRecord(
+                    f"{what} #{row[0]}, the last row of {table}, has no hash as doudi writes "
+                    f"one ({stored}): it was changed outside doudi (doudi audit verify lists "
+                    "what was); a head kept of it could not be checked")
+                error.problem = f"no hash: {stored}"
+                raise error
+            heads.append((table, row[0], row[1]))
+        return iter(heads)
+
     def verify(self, case_id: str | None = None,
                progress: Callable[[int], None] | None = None,
                heads: Iterable[ChainHead] | None = None,
+               table_heads: Iterable[TableHead] | None = None,
                ) -> tuple[int, int, list[Finding | SettingFinding | SettingChainFinding]]:
         """Check every case's hash chain, and that the case row agrees with its last event:
         (cases, events checked, findings). ``progress`` is called with 1 for each case
@@ -493,10 +554,15 @@ class Maintenance:
         then checked with the others, but not the deadlines of its province's workflow,
         which depend on it. A row that cannot be read back but was put right since (a setting
         or removal recorded later for its place, parameter and date: ``superseded_by``) is
-        named too, as evidence kept, and is no failure: the deadlines are compared."""
+        named too, as evidence kept, and is no failure: the deadlines are compared.
+        ``table_heads``: the chained tables' heads kept earlier (:meth:`table_heads`); each
+        row must still be stored with the hash kept, else a :class:`SettingChainFinding`
+        (``missing since its hash H was kept…``, ``altered since…``); with ``case_id``, those
+        of the county settings and their set-asides only, whose chains are checked then too."""
         case_id = arguments.maybe_text(case_id, "case_id")
         arguments.callback(progress, "progress")
         kept = _kept_heads(heads)
+        kept_tables = _kept_table_heads(table_heads)
         unread = self._unread_settings()
         try:
             cases, events, findings = self._verify_cases(
@@ -505,8 +571,37 @@ class Maintenance:
         finally:
             if unread:  # (the settings read without them: for this check only)
                 self._forget_settings()
-        return cases, events, [*unread, *self._setting_chains(),
-                               *(self._case_table_chains() if case_id is None else ()), *findings]
+        chains = [*self._setting_chains(), *(self._case_table_chains() if case_id is None else ())]
+        return cases, events, [*unread, *chains,
+                               *self._table_head_findings(kept_tables, chains, case_id),
+                               *findings]
+
+    def _table_head_findings(self, kept: list[TableHead], chains: list[SettingChainFinding],
+                             case_id: str | None) -> list[SettingChainFinding]:
+        """Each kept table head whose row is no longer stored with the hash kept, in the
+        tables' order (:data:`CHAINED_TABLES`), by id (a head kept twice, once); not one the
+        table's own chain names already (a row deleted that rows after it follow), nor, with
+        ``case_id``, a table whose chain is not checked then (the sanctions, the links)."""
+        named = {(f.what, f.id) for f in chains}
+        found = []
+        for table, what, rowid, _ in CHAINED_TABLES:
+            if case_id is not None and table not in _CHECKED_FOR_A_CASE:
+                continue
+            for row_id, digest in sorted({(i, d) for t, i, d in kept if t == table}):
+                if (what, row_id) in named:
+                    continue
+                row = self.store.db.execute(f"select hash from {table} where {rowid} = ?",
+                                            [row_id]).fetchone()
+                if row is not None and row[0] == digest:
+                    continue  # (the chain up to it is as kept: the table grew since, or not)
+                if row is not None:
+                    problem = f"altered since its hash {digest} was kept"
+                else:
+                    (last,) = self.store.db.execute(f"select max({rowid}) from {table}").fetchone()
+                    problem = f"missing since its hash {digest} was kept" + (
+                        ": the table ends before it" if last is None or last < row_id else "")
+                found.append(SettingChainFinding(what, row_id, problem))
+        return found
 
     def _setting_chains(self) -> list[SettingChainFinding]:
         """Where the chains of the county settings and of their set-asides do not link up

@@ -50,7 +50,7 @@ def _by_hand(db, *statements):
     """Edit the database with sqlite3 as someone with the file could: the triggers refusing
     it dropped first, and put back after (``audit verify`` names one that is gone)."""
     conn = sqlite3.connect(db)
-    for table in ("sanctions", "links"):
+    for table in ("sanctions", "links", "local_parameters"):
         for action in ("update", "delete"):
             conn.execute(f"drop trigger if exists {table}_append_only_{action}")
     for statement in statements:
@@ -336,3 +336,203 @@ def test_the_migration_makes_the_triggers_on_a_database_of_the_schema_before(tmp
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(statement)
     conn.close()
+
+
+# Rows cut from the end of a chained table leave no gap in its chain, and the chain heads
+# `audit heads` printed were each case's events' only: `audit verify` passed after the last
+# sanctions (a stop, a repayment order) or the last county settings were deleted, whatever
+# list was kept. The list now holds each chained table's head too, a line `table NAME ID
+# HASH` each, and `audit verify --heads` checks that each is still stored as it was kept.
+
+def _heads(db, tmp_path):
+    listing = run(db, "audit", "heads")
+    assert listing.exit_code == 0, listing.output
+    kept = tmp_path / "heads.txt"
+    kept.write_text(listing.stdout, encoding="utf-8")
+    return kept, listing.stdout.splitlines()
+
+
+def _hash_of(db, table, row_id):
+    conn = sqlite3.connect(db)
+    [(digest,)] = conn.execute(f"select hash from {table} where rowid = ?", [row_id]).fetchall()
+    conn.close()
+    return digest
+
+
+def test_the_last_sanctions_deleted_show_against_the_heads_kept_before(db, tmp_path):
+    dibao, benefit = _approved_and_fraud(db)
+    kept, lines = _heads(db, tmp_path)
+    last = _hash_of(db, "sanctions", 3)
+    # The tables' heads first, in the order verify checks the chains (no county setting yet,
+    # no set-aside: no line), then each case's, as before.
+    assert lines[:2] == [f"table\tsanctions\t3\t{last}", f"table\tlinks\t2\t{_hash_of(db, 'links', 2)}"]
+    assert sorted(line.split("\t")[0] for line in lines[2:]) == sorted([dibao, benefit])
+    assert all(len(line.split("\t")) == 3 for line in lines[2:])
+    # The repayment order (2700) and the legal referral deleted, the last two rows: no gap.
+    _by_hand(db, "delete from sanctions where id in (2, 3)")
+    assert _verified(db) == (0, [], None)
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"sanction #3 missing since its hash {last} was kept: the table ends before it"]
+    assert error_line(result) == SANCTIONS
+    # Recorded again by doudi (another household's fraud: #2-#4), #3 is another row now.
+    _approved_and_fraud(db)
+    assert _verified(db) == (0, [], None)
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        1, [f"sanction #3 altered since its hash {last} was kept"])
+    # In Python: the same heads.
+    engine = Engine.open(db)
+    assert [str(f) for f in engine.verify(table_heads=[("sanctions", 3, last)])[2]] == [
+        f"sanction #3 altered since its hash {last} was kept"]
+
+
+def test_the_last_county_setting_deleted_shows_against_the_heads_kept_before(db, tmp_path):
+    for value, basis in (("2wd", "甲县〔2026〕1号"), ("3wd", "甲县〔2026〕2号")):
+        assert run(db, "parameter", "set", "investigation_start", value, "--province", "shanxi",
+                   "--county", "甲县", "--basis", basis, "--on", "2026-01-01").exit_code == 0
+    kept, lines = _heads(db, tmp_path)
+    last = _hash_of(db, "local_parameters", 2)
+    assert lines == [f"table\tlocal_parameters\t2\t{last}"]  # (no case yet)
+    engine = Engine.open(db)
+    assert list(engine.table_heads()) == [("local_parameters", 2, last)]
+    _by_hand(db, "delete from local_parameters where id = 2")
+    assert _verified(db) == (0, [], None)
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"county setting #2 missing since its hash {last} was kept: the table ends before it"]
+    assert error_line(result) == (
+        "Error: the chain of the county settings (or their set-asides) is broken at 1 place")
+    [finding] = engine.verify(table_heads=[("local_parameters", 2, last)])[2]
+    assert (type(finding).__name__, finding.what, finding.id) == (
+        "SettingChainFinding", "county setting", 2)
+
+
+def test_a_last_sanction_rewritten_with_its_hash_worked_out_again_shows_against_the_heads(
+        db, tmp_path):
+    """The legal referral (#3, the last row) given another note and its hash worked out
+    again: it fits itself and no row after it is chained to it, so the chain passes."""
+    _approved_and_fraud(db)
+    kept, _ = _heads(db, tmp_path)
+    last = _hash_of(db, "sanctions", 3)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    row = dict(conn.execute("select * from sanctions where id = 3").fetchone())
+    conn.close()
+    row["note"] = "已撤回"
+    _by_hand(db, "update sanctions set note = '已撤回', hash = "
+                 f"'{row_hash(row, row['prev_hash'], SANCTION_HASHED)}' where id = 3")
+    assert _verified(db) == (0, [], None)
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout.splitlines(), error_line(result)) == (
+        1, [f"sanction #3 altered since its hash {last} was kept"], SANCTIONS)
+
+
+def test_a_kept_row_deleted_in_the_middle_is_named_once(db, tmp_path):
+    """A row deleted that rows after it follow is the chain's own finding; the kept head
+    names it again no more."""
+    _approved_and_fraud(db)
+    kept, _ = _heads(db, tmp_path)
+    _approved_and_fraud(db)
+    _by_hand(db, "delete from sanctions where id = 3")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout.splitlines(), error_line(result)) == (
+        1, ["sanction #3 missing"], SANCTIONS)
+
+
+def test_a_list_of_case_heads_only_as_kept_before_still_verifies(db, tmp_path):
+    """A list `audit heads` printed before it printed the tables' heads: case lines only."""
+    _approved_and_fraud(db)
+    kept, lines = _heads(db, tmp_path)
+    kept.write_text("".join(f"{line}\n" for line in lines if not line.startswith("table\t")),
+                    encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout) == (0, "")
+    _by_hand(db, "delete from sanctions where id = 3")  # (what such a list does not cover)
+    assert run(db, "audit", "verify", "--heads", str(kept)).exit_code == 0
+
+
+def test_audit_heads_of_one_case_prints_that_case_only(db):
+    dibao, _ = _approved_and_fraud(db)
+    listing = run(db, "audit", "heads", "--case", dibao)
+    assert listing.exit_code == 0
+    assert [line.split("\t")[:2] for line in listing.stdout.splitlines()] == [[dibao, "6"]]
+
+
+H = "a" * 64
+
+
+@pytest.mark.parametrize("line", [
+    f"table\tsanction\t3\t{H}",  # (the table's name, not the finding's)
+    f"table\tcases\t3\t{H}",
+    f"table\tsanctions\t0\t{H}",
+    f"table\tsanctions\t-1\t{H}",
+    f"table\tsanctions\t{2**63}\t{H}",  # (no row's: SQLite's largest is 2**63 - 1)
+    f"table\tsanctions\tthree\t{H}",
+    "table\tsanctions\t3\tnot-a-hash",
+    f"table\tsanctions\t3\t{H}\textra",
+    "table\tsanctions\t3",  # (a case "table" at seq "sanctions": not one either)
+])
+def test_a_table_line_that_is_not_one_is_one_error_line_exit_2(db, tmp_path, line):
+    _approved_and_fraud(db)
+    kept, lines = _heads(db, tmp_path)
+    kept.write_text("\n".join([*lines, line]) + "\n", encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert result.exit_code == 2
+    number = len(lines) + 1
+    shown = repr(line.rstrip()[:80])
+    if line == "table\tsanctions\t3":
+        assert error_line(result) == (
+            f"Error: {kept} line {number}: not a chain head as `doudi audit heads` prints it "
+            f"(case id, seq, hash, tab-separated): {shown}")
+    else:
+        assert error_line(result) == (
+            f"Error: {kept} line {number}: not a table's chain head as `doudi audit heads` "
+            "prints it (table, its name: local_parameters, local_parameter_voids, sanctions or "
+            f"links, the id of its last row, that row's hash, tab-separated): {shown}")
+
+
+def test_table_heads_given_to_verify_are_checked_first(db):
+    _approved_and_fraud(db)
+    engine = Engine.open(db)
+    for heads in ([("sanction", 3, H)], [("sanctions", 0, H)], [("sanctions", True, H)],
+                  [("sanctions", 2**63, H)],
+                  [("sanctions", 3, "x")], [("sanctions", 3)], "sanctions", 3):
+        with pytest.raises(ValueError, match="table_heads must be"):
+            engine.verify(table_heads=heads)
+    heads = iter(engine.table_heads())  # (an iterator, read once, is held)
+    assert engine.verify(table_heads=heads)[2] == []
+
+
+def test_a_last_row_without_a_hash_stops_audit_heads_before_any_line(db):
+    """A county setting added with sqlite3 without its hash (as `audit verify` names it,
+    `county setting #2 altered`): a head kept of it could not be checked, so no list is
+    printed; one error line, exit 1."""
+    assert run(db, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
+               "--county", "甲县", "--basis", "甲县〔2026〕1号").exit_code == 0
+    _by_hand(db, "insert into local_parameters (province, county, workflow, name, value, "
+                 "citation, [on]) values ('shanxi', '乙县', 'dibao', 'investigation_start', "
+                 "'\"2wd\"', '乙县〔2026〕1号', '2026-01-01')")
+    listing = run(db, "audit", "heads")
+    assert (listing.exit_code, listing.stdout) == (1, "")
+    assert error_line(listing) == (
+        "Error: county setting #2, the last row of local_parameters, has no hash as doudi "
+        "writes one (NULL): it was changed outside doudi (doudi audit verify lists what was); "
+        "a head kept of it could not be checked")
+
+
+def test_audit_heads_counts_the_cases_on_its_bar_not_the_tables_lines(db, monkeypatch):
+    """The bar over the cases (drawn on a terminal while the list goes to a file) is moved by
+    the cases' lines only: 2 cases, 2, though the list holds the 2 tables' lines too."""
+    from test_report_streams import _spied_bars
+
+    from engine.cli import audit
+
+    _approved_and_fraud(db)
+    drawn, steps = _spied_bars(monkeypatch, audit, drawn_as=None)
+    monkeypatch.setattr(audit, "on_a_terminal", lambda: True)
+    listing = run(db, "audit", "heads")
+    assert listing.exit_code == 0 and listing.stdout.count("\n") == 4
+    assert drawn == [("Listing", 2, True)] and sum(steps) == 2

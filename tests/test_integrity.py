@@ -985,7 +985,8 @@ def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):
     """Found by review: an empty list (a pipe that brought nothing, `--heads -` with nothing
     on stdin, the wrong file) checked no kept head and said "every history chain is intact",
     exit 0. Against a database with cases it is a usage error, nothing checked; a database
-    with no case yet (a county's parameters set first) has an empty list, which stays good."""
+    with no case yet (a county's parameters set first) has a list of no case, the settings'
+    head only (an empty one before `audit heads` printed the tables' heads), which stays good."""
     _investigating(Engine.open(db), "a")
     kept = tmp_path / "heads.txt"
     kept.write_text("\n\n", encoding="utf-8")  # (blank lines hold no head either)
@@ -1001,12 +1002,16 @@ def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):
     assert run(empty, "parameter", "set", "investigation_start", "2wd", "--province", "shanxi",
                "--county", "甲县", "--basis", "甲县〔2026〕1号").exit_code == 0
     listing = run(empty, "audit", "heads")
-    assert (listing.exit_code, listing.stdout) == (0, "")
-    kept.write_text(listing.stdout, encoding="utf-8")
-    result = run(empty, "audit", "verify", "--heads", str(kept))
-    assert result.exit_code == 0, result.output
-    assert result.stderr == ("0 cases, 0 events: every history chain is intact, as are the "
-                             "chains of the county settings, the sanctions and the links\n")
+    # (no case's line; the county settings' head, which a list kept now holds)
+    assert (listing.exit_code, listing.stdout.split("\t")[:3]) == (
+        0, ["table", "local_parameters", "1"])
+    for held in ("", listing.stdout):
+        kept.write_text(held, encoding="utf-8")
+        result = run(empty, "audit", "verify", "--heads", str(kept))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ("0 cases, 0 events: every history chain is intact, as are "
+                                 "the chains of the county settings, the sanctions and the "
+                                 "links\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")

@@ -170,3 +170,4 @@ def test_what_every_engine_call_returns_is_exported():
     assert "StoredWrite" in returned
     assert returned - set(engine.__all__) == set()
     assert engine.ChainHead == tuple[str, int, str]
+    assert engine.TableHead == tuple[str, int, str]  # (table_heads()'s, for verify(table_heads=…))

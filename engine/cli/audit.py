@@ -40,10 +40,16 @@ def audit() -> None:
 def heads(case_id, db_path) -> None:
     """Print each case's chain head: case id, seq of its last event, its hash (tab-separated).
 
-    Kept outside the database, the list anchors the histories: `audit verify --heads FILE`
-    then shows a history cut at its end, rewritten since, or a case deleted entirely.
+    First, without --case, each chained table's head, a table that has rows: "table", its
+    name (local_parameters, local_parameter_voids, sanctions, links), the id of its last
+    row, that row's hash. Kept outside the database, the list anchors the histories and
+    the tables: `audit verify --heads FILE` then shows a history cut at its end, rewritten
+    since, or a case deleted entirely, and rows cut from the end of a table.
     """
     engine = open_engine(db_path)
+    # (the tables' heads first: read before anything is written, a damaged one stops the
+    # list before it starts)
+    tables = [] if case_id is not None else list(engine.table_heads())
     # (written a chunk of heads at a time as they are read: a million cases' heads held as
     # lines, then as one text, took 353 MB; a bar while the list goes to a file, 6 s at a
     # million cases, not over the lines on a terminal)
@@ -51,6 +57,9 @@ def heads(case_id, db_path) -> None:
     out = command_stdout()  # (None: started with it closed, >&-)
     to_a_file = out is None or not out.isatty()
     shown = case_id is None and to_a_file and on_a_terminal()
+    if tables:  # (not counted by the bar, which counts the cases)
+        echo_all("".join(f"table\t{table}\t{row_id}\t{digest}\n"
+                         for table, row_id, digest in tables), nl=False)
     lines: list[str] = []
     with progress_bar(engine.store.count_cases() if shown else 0, "Listing",
                       shown=shown) as bar:
@@ -81,6 +90,8 @@ class _KeptHeads:
         import tempfile
 
         self.name, self.count = file_name(file), 0
+        #: The tables' heads (a line each, "table" first), held as they are read first.
+        self.tables: list[tuple[str, int, str]] = []
         try:
             seekable = file.seekable()
         except (OSError, ValueError):
@@ -93,6 +104,7 @@ class _KeptHeads:
         self._read: bytes | None = None  # (the digest of the lines read first)
         for _ in self._heads(file, copy=not seekable):
             self.count += 1
+        self.count += len(self.tables)
 
     def __iter__(self) -> Iterator[tuple[str, int, str]]:
         return self._heads(self._file)
@@ -105,7 +117,10 @@ class _KeptHeads:
     def _heads(self, file, copy: bool = False) -> Iterator[tuple[str, int, str]]:
         import hashlib
 
-        from engine.maintenance import HASH_PATTERN  # (here: at the top, --help loaded the store)
+        # (here: at the top, --help loaded the store)
+        from engine.maintenance import CHAINED_TABLES, HASH_PATTERN, LARGEST_INTEGER
+
+        names = [table for table, *_ in CHAINED_TABLES]
 
         number, read = 0, hashlib.sha256()
         try:
@@ -121,6 +136,18 @@ class _KeptHeads:
                 if not line.strip():
                     continue
                 parts = line.rstrip("\r\n").split("\t")
+                if parts[0] == "table" and len(parts) != 3:  # (a case "table"'s has 3)
+                    if not (len(parts) == 4 and parts[1] in names and parts[2].isascii()
+                            and parts[2].isdigit() and 0 < int(parts[2]) <= LARGEST_INTEGER
+                            and HASH_PATTERN.fullmatch(parts[3])):
+                        raise InvalidInput(
+                            f"{self.name} line {number}: not a table's chain head as `doudi "
+                            f"audit heads` prints it (table, its name: {', '.join(names[:-1])} "
+                            f"or {names[-1]}, the id of its last row, that row's hash, "
+                            f"tab-separated): {line.rstrip()[:80]!r}")
+                    if self._read is None:  # (held as first read; checked again after)
+                        self.tables.append((parts[1], int(parts[2]), parts[3]))
+                    continue
                 if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
                         or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
                     raise InvalidInput(f"{self.name} line {number}: not a chain head as `doudi "
@@ -156,8 +183,10 @@ def verify(case_id, heads_file, db_path) -> None:
     changed is named), then the chains of the county settings and of their set-asides, and
     of the sanctions and of the links between cases (these two without --case only).
     With --heads, each case's kept head must still be in its history (a case deleted, or a
-    history cut or rewritten since it was kept, shows); a list holding no head is refused
-    while the database holds a case (exit 2). Exit 0 when every chain is intact and every
+    history cut or rewritten since it was kept, shows), and each table's kept head still
+    stored with its hash (rows cut from the table's end show; with --case, the county
+    settings' and their set-asides' only); a list holding no head is refused while the
+    database holds a case (exit 2). Exit 0 when every chain is intact and every
     county setting can be read back and keeps the rules (one put right or set aside since
     is named, kept as evidence), 1 when any is not (one line per broken case or setting) or
     the file is damaged.
@@ -183,7 +212,9 @@ def verify(case_id, heads_file, db_path) -> None:
         echo(f"file: {problem}")
     with stepped_progress(engine.store.count_cases() if case_id is None else 1, "Verifying",
                           shown=None if case_id is None else False) as told:
-        cases, events, findings = engine.verify(case_id, progress=told, heads=kept)
+        cases, events, findings = engine.verify(
+            case_id, progress=told, heads=kept,
+            table_heads=kept.tables if kept is not None else None)
     for finding in findings:
         echo(str(finding))
     settings = [f for f in findings if isinstance(f, SettingFinding)]
