@@ -154,7 +154,8 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
     for head in heads:
         if not (isinstance(head, (tuple, list)) and len(head) == 3
                 and isinstance(head[0], str) and head[0]
-                and isinstance(head[1], int) and not isinstance(head[1], bool) and head[1] >= 0
+                and isinstance(head[1], int) and not isinstance(head[1], bool)
+                and 0 <= head[1] <= LARGEST_INTEGER
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("heads must be (case id, seq, hash) triples, as chain_heads "
                                f"gives them: got {head!r}")

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine
+from engine import Engine, Finding
 from engine.errors import Busy, Conflict, EventRefused, InvalidInput
 from engine.store import CaseRows
 from helpers import damage_events_page, dump_file, error_line, hashed_again, put_back_triggers, run
@@ -979,6 +979,19 @@ def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
         "seq, hash, tab-separated): 'a\\t2\\tnot-a-hash'")
     with pytest.raises(ValueError, match="heads must be"):
         engine.verify(heads=[("a", -1, "0" * 64)])
+    # Found by review: a seq above SQLite's largest whole number (2**63 - 1) passed the check
+    # and ended in an OverflowError traceback where the event was looked for.
+    line = f"a\t{2**63}\t{'0' * 64}"
+    kept.write_text(f"{line}\n", encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, error_line(result)) == (2, (
+        f"Error: {kept} line 1: not a chain head as `doudi audit heads` prints it (case id, "
+        f"seq, hash, tab-separated): {line[:80]!r}"))
+    with pytest.raises(ValueError, match="heads must be"):
+        engine.verify(heads=[("a", 2**63, "0" * 64)])
+    assert engine.verify(heads=[("a", 2**63 - 1, "0" * 64)])[2] == [
+        Finding("a", 2**63 - 1, f"missing since its hash {'0' * 64} was kept: the history "
+                "ends before it")]
 
 
 def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):

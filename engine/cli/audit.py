@@ -149,7 +149,8 @@ class _KeptHeads:
                         self.tables.append((parts[1], int(parts[2]), parts[3]))
                     continue
                 if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
-                        or not parts[1].isdigit() or not HASH_PATTERN.fullmatch(parts[2])):
+                        or not parts[1].isdigit() or int(parts[1]) > LARGEST_INTEGER
+                        or not HASH_PATTERN.fullmatch(parts[2])):
                     raise InvalidInput(f"{self.name} line {number}: not a chain head as `doudi "
                                        f"audit heads` prints it (case id, seq, hash, "
                                        f"tab-separated): {line.rstrip()[:80]!r}")
