@@ -11,6 +11,7 @@ there would stop every later run.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -38,7 +39,8 @@ from engine.integrity import (
     json_encoder,
     verify_chain,
 )
-from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
+from engine.local_parameters import LocalSetting, Place
+from engine.store import CaseRecord, CaseRows, Change, Store, entries, first_voids, plain
 from engine.workflow import RECOMPUTE_EVENT
 
 AUTO_ACTOR = "doudi (by itself)"
@@ -249,6 +251,136 @@ class _StoredHashes:
         # (no scan for a row added by hand without a prev_hash: NULL is no row's hash)
         return isinstance(digest, str) and (
             digest == GENESIS or self.store.has_hash(self.table, digest))
+
+
+#: The county-settings cuts :meth:`Maintenance._moved_by_settings` tries a case at most: the
+#: settings and set-asides recorded in the second its last event was (stored to the second)
+#: may have been recorded before it or after; any more in that second are left untried.
+_CUTS_TRIED = 16
+#: Those a finding names at most (then "and N more").
+_NAMED_AT_MOST = 3
+
+
+class _SettingsThen:
+    """The county settings and their set-asides as stored, read when a case's deadlines first
+    differ from what its history gives (never for an intact database), and the settings as
+    they stood after a number of each was recorded, built once for every case that asks."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows: list[dict] | None = None
+        self._voids: list[dict] = []
+        self._at: tuple[list[str], list[str]] = ([], [])  # (each one's recorded_at)
+        self._in_order = (True, True)  # (whether each is in the order of its recorded_at)
+        self._places: dict[int, tuple] = {}  # (each setting's province, workflow, county)
+        self._set_aside: dict[int, dict] = {}  # (every set-aside now, by the setting's id)
+        self._set_aside_then: dict[int, dict[int, dict]] = {}  # (by how many were recorded)
+        self._built: dict[tuple[int, int], tuple[dict[Place, list[LocalSetting]], set[tuple],
+                                                 dict]] = {}
+
+    def _read(self) -> tuple[list[dict], list[dict]]:
+        """Every setting's row and every set-aside's, in the order recorded."""
+        if self._rows is None:
+            self._rows = self.store.local_setting_rows()
+            self._voids = self.store.setting_void_rows()
+            self._at = ([str(r.get("recorded_at")) for r in self._rows],
+                        [str(v.get("recorded_at")) for v in self._voids])
+            self._in_order = (self._at[0] == sorted(self._at[0]),
+                              self._at[1] == sorted(self._at[1]))
+            self._places = {r["id"]: (r.get("province"), r.get("workflow"), r.get("county"))
+                            for r in self._rows}
+            self._set_aside = first_voids(self._voids)
+        return self._rows, self._voids
+
+    def _then(self, count: int) -> dict[int, dict]:
+        """The set-asides of the first ``count`` recorded, by the setting's id."""
+        if count not in self._set_aside_then:
+            self._set_aside_then[count] = first_voids(self._voids[:count])
+        return self._set_aside_then[count]
+
+    def cuts(self, at: str) -> list[tuple[int, int]]:
+        """How many settings and set-asides may have been recorded when a case's last event
+        was, recorded ``at``: those recorded before that second, and each more of that second
+        (newest first), but not all there are now (that is what the case now gives)."""
+        rows, voids = self._read()
+
+        def counts(times: list[str], in_order: bool) -> range:
+            if in_order:
+                before, upto = bisect.bisect_left(times, at), bisect.bisect_right(times, at)
+            else:  # (a clock set back: counted one by one)
+                before, upto = sum(t < at for t in times), sum(t <= at for t in times)
+            return range(upto, before - 1, -1)
+
+        every = (len(rows), len(voids))
+        return [cut for cut in ((k, j) for k in counts(self._at[0], self._in_order[0])
+                                for j in counts(self._at[1], self._in_order[1]))
+                if cut != every][:_CUTS_TRIED]
+
+    def as_of(self, cut: tuple[int, int]) -> tuple[dict[Place, list[LocalSetting]], set[tuple], dict]:
+        """The settings in force by place after the first ``cut`` settings and set-asides were
+        recorded, the places whose settings then cannot be told, and the workflows built
+        with them (kept for the next case). A setting set aside since was in force then: read
+        as its row reads now, whether or not it fits its hash (the deadlines worked out with
+        it must then be those stored, which a value changed by hand would not give); one that
+        cannot be read at all leaves its place untold."""
+        if cut not in self._built:
+            rows, _ = self._read()
+            then = self._then(cut[1])
+            kept: list[dict] = []
+            since: list[dict] = []
+            for row in rows[:cut[0]]:
+                voided_since = row["id"] in self._set_aside and row["id"] not in then
+                (since if voided_since else kept).append(row)
+            local, damaged = local_parameters.read_by_place(kept, then)
+            settings = [s for place in local.values() for s in place]
+            untold: set[tuple] = set(damaged)
+            for row in since:
+                try:
+                    settings.append(LocalSetting.from_row(row))
+                except DamagedRecord:
+                    untold.add(self._places[row["id"]])
+            settings.sort(key=lambda s: s.id)  # (by_place keeps the recorded order in a day)
+            self._built[cut] = (local_parameters.by_place(settings), untold, {})
+        return self._built[cut]
+
+    def named(self, cut: tuple[int, int], province: str, workflow: str, counties: set[str]) -> str:
+        """The settings and set-asides recorded after ``cut`` of the case's places (of its
+        province and workflow, if none is), as a finding names them."""
+        rows, _ = self._read()
+        then = self._then(cut[1])
+        listed = [(place, f"setting #{r['id']}, recorded {r.get('recorded_at')}")
+                  for r in rows[cut[0]:] if (place := self._places[r["id"]])[:2] == (province, workflow)]
+        listed += [(place, f"set-aside #{v['id']} of setting #{v['setting']}, recorded "
+                           f"{v.get('recorded_at')}")
+                   for v in self._set_aside.values() if v["setting"] not in then
+                   and (place := self._places.get(v["setting"], (None,) * 3))[:2] == (province, workflow)]
+        own = [text for place, text in listed if place[2] in counties] or [text for _, text in listed]
+        more = len(own) - _NAMED_AT_MOST
+        return "; ".join(own[:_NAMED_AT_MOST]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str) -> str:
+    """The finding of a deadline that county settings recorded since (``named``) move: as
+    stored (``old``) and as the history now gives it (``new``)."""
+    d = old or new
+    assert d is not None
+    then = "run `doudi recompute` to record it"
+    if old is None:
+        stored, given = "is not stored", "give it"
+    elif new is None:
+        stored, given = "is stored", "give none"
+    elif old.due_on != new.due_on:
+        stored, given = f"is due {_shown(old.due_on)} as stored", f"give {_shown(new.due_on)}"
+        if kept_when_stopped([old], [new])[1]:
+            given += f", and it stopped on {_shown(old.stopped_on)}"
+            then = "run `doudi recompute` to record that it keeps the due date it was judged by"
+    else:
+        field = next(f.name for f in attrs.fields(Deadline)
+                     if getattr(old, f.name) != getattr(new, f.name))
+        stored = f"has {field} {_shown(getattr(old, field))} as stored"
+        given = f"give {_shown(getattr(new, field))}"
+    return (f"came before county settings recorded since: deadline {d.rule} #{d.instance} "
+            f"{stored}; those settings ({named}) {given}: {then}")
 
 
 class Maintenance:
@@ -694,11 +826,14 @@ class Maintenance:
         gone = case_id is not None and not self.store.exists(case_id)
         if gone and not self.store.history_rows(case_id) and all(k[0] != case_id for k in kept):
             raise UnknownName(f"no case {case_id!r}")
+        # (the county settings as they stood when a case's last event was recorded: read only
+        # for a case whose deadlines differ from what its history gives)
+        then = _SettingsThen(self.store)
         for row, stored in () if gone else self._with_their_rows(case_id):
             cases += 1
             if progress:
                 progress(1)
-            rows, finding = self._checked(row, unchecked, stored)
+            rows, finding = self._checked(row, unchecked, stored, then)
             if finding is not None and finding.seq == len(rows):
                 # The row was read before its history (cases are listed a chunk at a
                 # time), or its deadlines after: an event written in between is no
@@ -711,7 +846,7 @@ class Maintenance:
                         unchecked = unchecked | {(f.province, f.workflow) for f in unread
                                                  if not f.put_right}
                     row = self._load_row(row["id"])
-                    rows, finding = self._checked(row, unchecked)
+                    rows, finding = self._checked(row, unchecked, then=_SettingsThen(self.store))
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
@@ -770,10 +905,12 @@ class Maintenance:
                                      "history ends before it")
 
     def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset(),
-                 stored: Store | CaseRows | None = None) -> tuple[list[dict], Finding | None]:
+                 stored: Store | CaseRows | None = None, then: _SettingsThen | None = None
+                 ) -> tuple[list[dict], Finding | None]:
         """The case's history rows, and the first finding about the case (None: none);
         ``unchecked``: (province, workflow) whose deadlines are not compared; ``stored``:
-        where its rows are read (its chunk's; by default the store)."""
+        where its rows are read (its chunk's; by default the store); ``then``: the county
+        settings as stored, read if its deadlines differ from what its history gives."""
         stored = self.store if stored is None else stored
         rows = stored.history_rows(row["id"])
         finding = verify_chain(row["id"], rows)
@@ -788,7 +925,7 @@ class Maintenance:
         if finding is None:
             finding, deadlines = self._unreadable_rows(case, len(rows), stored)
             if finding is None:
-                finding = self._derived_disagreement(case, rows, unchecked, deadlines)
+                finding = self._derived_disagreement(case, rows, unchecked, deadlines, then)
         return rows, finding
 
     def _unreadable_rows(self, case: CaseRecord, seq: int, stored: Store | CaseRows
@@ -811,14 +948,17 @@ class Maintenance:
         return None, deadlines
 
     def _derived_disagreement(self, case: CaseRecord, rows: list[dict],
-                              unchecked: set[tuple[str, str]], before: list[Deadline]
-                              ) -> Finding | None:
+                              unchecked: set[tuple[str, str]], before: list[Deadline],
+                              then: _SettingsThen | None = None) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
         what ``recompute`` would derive (after new calendar data, a parameter changed or doudi
         upgraded they differ until ``doudi recompute`` records it, and the finding says so).
-        ``before``: its deadlines as stored."""
+        Where county settings or set-asides recorded after the case's last event explain the
+        difference (:meth:`_settings_then_give`), the finding names them instead of saying
+        the case was altered. ``before``: its deadlines as stored; ``then``: the settings as
+        stored (None: not looked at)."""
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
         if not _same_data(attributes, case.attributes) or case.county != attributes.get("county"):
@@ -859,10 +999,49 @@ class Maintenance:
             what = "differs: " + ", ".join(
                 f"{f} {_shown(getattr(old, f))} (its history gives "
                 f"{_shown(getattr(new, f))})" for f in fields[:3])
+        named = None if then is None else self._settings_then_give(case, rows, history, before,
+                                                                   then)
+        if named is not None:
+            return Finding(case.id, seq, _moved_by_settings(old, new, named))
         d = old or new
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "
                        f"#{d.instance} {what}; if calendar data or a parameter changed since, or "
                        "doudi was upgraded, `doudi recompute` records that instead")
+
+    def _settings_then_give(self, case: CaseRecord, rows: list[dict],
+                            history: list[HistoryEntry], before: list[Deadline],
+                            then: _SettingsThen) -> str | None:
+        """Whether the case's deadlines as stored (``before``), which differ from what its
+        history now gives, are exactly what it gave with the county settings as they stood
+        when its last event was recorded (the settings and set-asides recorded by then), so
+        that those recorded since explain the difference: if so, those of its places, as the
+        finding names them; None if not (a row changed by hand, new calendar data, an
+        upgrade), or if the settings then cannot be told. Asked only of a case whose
+        deadlines differ: a case is worked out again once for each way of telling (nearly
+        always one), the settings read and built once a verify."""
+        at = rows[-1].get("recorded_at") if rows else None
+        if not isinstance(at, str):
+            return None
+        counties = {case.county} | {c for e in history
+                                    if isinstance(c := e.payload.get("county"), str)}
+        saved = self._local, self._damaged_places, self._workflows, self.store.settings_read
+        try:
+            for cut in then.cuts(at):
+                local, untold, workflows = then.as_of(cut)
+                if any(p[:2] == (case.province, case.workflow) and p[2] in counties
+                       for p in untold):
+                    continue
+                # (the engine counts with these settings for this case only, put back after)
+                self._local, self._damaged_places, self._workflows = local, {}, workflows
+                try:
+                    given = self._deadlines_from_history(case, history, None)
+                except DoudiError:
+                    continue
+                if len(given) == len(before) and not deadline_differences(before, given):
+                    return then.named(cut, case.province, case.workflow, counties)
+        finally:
+            self._local, self._damaged_places, self._workflows, self.store.settings_read = saved
+        return None
 
     def _load_row(self, case_id: str) -> dict:
         """:meth:`_load`'s row as stored (a damaged one is read without failing)."""

@@ -449,7 +449,7 @@ _NEWEST_SETTINGS = ("select (select max(id) from local_parameters), "
                     "(select max(id) from local_parameter_voids)")
 
 
-def _first_voids(rows: list[dict]) -> dict[int, dict]:
+def first_voids(rows: list[dict]) -> dict[int, dict]:
     """Set-aside rows by the setting each sets aside: the first one of each that fits its
     hash (one changed outside doudi sets nothing aside; ``audit verify`` names it)."""
     found: dict[int, dict] = {}
@@ -1154,7 +1154,7 @@ class Store:
         rows = self.local_setting_rows()
         voids = self.setting_void_rows()
         self.settings_read = (rows[-1]["id"] if rows else 0, voids[-1]["id"] if voids else 0)
-        return rows, _first_voids(voids)
+        return rows, first_voids(voids)
 
     def add_local_setting(self, setting: LocalSetting, *also: LocalSetting,
                           written: list[dict] | None = None) -> LocalSetting:
@@ -1232,7 +1232,7 @@ class Store:
     def setting_voids(self) -> dict[int, dict]:
         """Each county setting set aside (``doudi parameter void``): by the setting's id, the
         first set-aside's row (id, setting, citation, actor, recorded_at)."""
-        return _first_voids(self.setting_void_rows())
+        return first_voids(self.setting_void_rows())
 
     def add_setting_void(self, setting_id: int, citation: str, actor: str | None,
                          check: Callable[[], None], written: list[dict] | None = None

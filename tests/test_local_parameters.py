@@ -1550,3 +1550,154 @@ def test_a_setting_recorded_is_returned_with_the_id_its_row_is_named_by(engine):
                     (2, "乙县", "dibao", "marginal_multiple"),
                     (3, "乙县", "benefit", "marginal_multiple")]
     assert (first.id, shared.id, shared.workflow, again.id) == (1, 2, "dibao", 1)
+
+
+# audit verify after a county setting recorded (or set aside) since a case's last event: the
+# deadlines its history now gives differ from those stored until `recompute` records them.
+# 甲县's 5 working days for the investigation (57号 第15条 leaves it to the locality), decided
+# 2026-01-05: accepted Mon 03-02, 3/3(1) 3/4(2) 3/5(3) 3/6(4), 3/7-3/8 weekend, 3/9(5)
+# → 2026-03-09, where the province's 3 give 2026-03-05 (NATIONAL_INVESTIGATION_DUE).
+FIVE_DAYS_DUE = "2026-03-09"
+PLACE = ["--province", "shanxi", "--county", "甲县"]
+
+
+def _accepted_on_the_cli(db) -> str:
+    """A 山西 case of 甲县 opened and accepted on Mon 2026-03-02 through the CLI: its id."""
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set",
+                 "county=甲县")
+    assert opened.exit_code == 0, opened.output
+    case_id = opened.stdout.strip()
+    fired = run(db, "case", "fire", case_id, "accept", "--on", "2026-03-02")
+    assert fired.exit_code == 0, fired.output
+    return case_id
+
+
+def _stored_due(db, case_id) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        due = conn.execute("select due_on from deadlines where case_id = ? and rule = "
+                           "'investigation_start'", [case_id]).fetchone()[0]
+    conn.close()
+    return due
+
+
+def _recorded_at(db, table, row_id) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        at = conn.execute(f"select recorded_at from {table} where id = ?", [row_id]).fetchone()[0]
+    conn.close()
+    return at
+
+
+def test_verify_says_a_county_setting_recorded_since_moves_a_deadline_not_that_it_was_altered(db):
+    """Found by review: after `parameter set` of a county's own value dated back, and before
+    `recompute`, `audit verify` named every case it moves "missing, or the case altered", as
+    if the operator's own setting were tampering, though the database says why: the setting
+    was recorded after the case's last event. Worked out again with the settings as they
+    stood when that event was recorded, the case gives exactly the deadlines stored, so the
+    finding names the setting and both dates; still a finding (exit 1) until recompute."""
+    case_id = _accepted_on_the_cli(db)
+    assert _stored_due(db, case_id) == NATIONAL_INVESTIGATION_DUE.isoformat() == "2026-03-05"
+    assert run(db, "parameter", "set", "investigation_start", "5wd", *PLACE, "--on",
+               "2026-01-05", "--basis", BASIS).exit_code == 0
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert verified.stdout.splitlines() == [
+        f"case {case_id}: event seq 2 came before county settings recorded since: deadline "
+        f"investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
+        f"recorded {_recorded_at(db, 'local_parameters', 1)}) give {FIVE_DAYS_DUE}: run "
+        "`doudi recompute` to record it"]
+    assert error_line(verified) == "Error: 1 of 1 case fails verification"
+    assert run(db, "recompute").exit_code == 0
+    assert _stored_due(db, case_id) == FIVE_DAYS_DUE
+    verified = run(db, "audit", "verify")
+    assert (verified.exit_code, verified.stdout) == (0, "")
+
+
+def test_verify_says_a_set_aside_recorded_since_moves_a_deadline_not_that_it_was_altered(db):
+    """The same after `parameter void`: 甲县's 5 working days (setting #1) counted the case's
+    investigation to 03-09; its row altered since (its actor changed by hand: it no longer
+    fits its hash) and set aside, the county counts with the province's 3 again, 03-05. The
+    row as it reads, with the settings as they stood when the case's last event was recorded,
+    gives the stored 03-09: the finding names the set-aside, beside the line naming the row."""
+    import sqlite3
+
+    from helpers import put_back_triggers
+
+    assert run(db, "parameter", "set", "investigation_start", "5wd", *PLACE, "--on",
+               "2026-01-05", "--basis", BASIS).exit_code == 0
+    case_id = _accepted_on_the_cli(db)
+    assert _stored_due(db, case_id) == FIVE_DAYS_DUE
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger local_parameters_append_only_update")
+        conn.execute("update local_parameters set actor = 'someone' where id = 1")
+        put_back_triggers(conn)
+    conn.close()
+    assert run(db, "parameter", "void", "1", "--basis", "甲县民政局 更正").exit_code == 0
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert verified.stdout.splitlines() == [
+        "county setting #1 altered; set aside by void #1 (甲县民政局 更正), and kept as evidence",
+        f"case {case_id}: event seq 2 came before county settings recorded since: deadline "
+        f"investigation_start #1 is due {FIVE_DAYS_DUE} as stored; those settings (set-aside #1 "
+        f"of setting #1, recorded {_recorded_at(db, 'local_parameter_voids', 1)}) give "
+        "2026-03-05: run `doudi recompute` to record it"]
+    assert error_line(verified) == "Error: 1 of 1 case fails verification"
+    assert run(db, "recompute").exit_code == 0
+    assert _stored_due(db, case_id) == "2026-03-05"
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert len(verified.stdout.splitlines()) == 1  # (the row set aside, as evidence)
+
+
+def test_a_deadline_edited_by_hand_is_named_as_altered_though_a_setting_was_recorded_since(db):
+    """A due date edited by hand is no setting's doing: with a setting recorded since too,
+    the settings as they stood give 03-05, not the 03-20 stored, so the finding is the one
+    for a case altered, word for word."""
+    import sqlite3
+
+    from helpers import put_back_triggers
+
+    case_id = _accepted_on_the_cli(db)
+    assert run(db, "parameter", "set", "investigation_start", "5wd", *PLACE, "--on",
+               "2026-01-05", "--basis", BASIS).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger if exists deadlines_append_only_update")
+        conn.execute("update deadlines set due_on = '2026-03-20' where case_id = ? and "
+                     "rule = 'investigation_start'", [case_id])
+        put_back_triggers(conn)
+    conn.close()
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert verified.stdout.splitlines() == [
+        f"case {case_id}: event seq 2 missing, or the case altered: deadline investigation_start "
+        "#1 differs: duration '3wd' (its history gives '5wd'), due_on 2026-03-20 (its history "
+        f"gives {FIVE_DAYS_DUE}), citation '民发〔2021〕57号 第15条（国家规定）' (its history gives "
+        f"'{BASIS}'); if calendar data or a parameter changed since, or doudi was upgraded, "
+        "`doudi recompute` records that instead"]
+    assert error_line(verified) == "Error: 1 of 1 case fails verification"
+
+
+def test_verify_names_a_setting_recorded_in_the_second_of_the_case_s_last_event(engine, monkeypatch):
+    """Events and settings are stored to the second: a setting recorded in the same second as
+    the case's last event may have come before it or after. Worked out again without it, the
+    case gives the deadlines stored, so it came after. The investigation, started Wed 03-04,
+    met the province's 3 working days (03-05); 甲县's 2 (3/3, 3/4 → 03-04), dated back, would
+    count it to 03-04, but a stopped deadline keeps the date it was judged by (recompute's
+    `kept`), and the finding says that is what recompute records."""
+    import engine.store as store
+
+    monkeypatch.setattr(store, "_now", lambda: "2026-12-07T04:00:00+00:00")
+    accepted_case(engine, "甲县", "A1")
+    engine.fire("A1", "start_investigation", on=date(2026, 3, 4))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    assert [str(f) for f in engine.verify()[2]] == [
+        "case A1: event seq 3 came before county settings recorded since: deadline "
+        "investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
+        "recorded 2026-12-07T04:00:00+00:00) give 2026-03-04, and it stopped on 2026-03-04: "
+        "run `doudi recompute` to record that it keeps the due date it was judged by"]
+    assert engine.recompute() == []
+    assert by_rule(engine.case("A1"))["investigation_start"].deadline.due_on == date(2026, 3, 5)
+    assert engine.verify()[2] == []
