@@ -179,6 +179,11 @@ class _KeptHeads:
 def verify(case_id, heads_file, db_path) -> None:
     """Check every case's hash chain; name the first altered or missing event of each.
 
+    Each intact history is then worked out again: a case row or deadline row it does not
+    give is named as the case altered, or, where county settings or set-asides recorded
+    after the case's last event explain its deadlines, as those settings (run `doudi
+    recompute` to record them).
+
     Without --case, SQLite's own check of the file comes first (its pages, and each index
     against its table), then the triggers refusing to rewrite the records (each gone or
     changed is named), then the chains of the county settings and of their set-asides, and
