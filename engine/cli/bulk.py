@@ -175,6 +175,7 @@ def recompute(fmt, db_path) -> None:
     cases = engine.store.count_cases()
     shifts: Counter[int] = Counter()
     last_case, moved_cases, written, stopped_kept = None, 0, 0, 0
+    last_kept, kept_cases = None, 0  # (cases with a kept deadline and no moved date)
     left = left_cases()
 
     def recorded_on(case_id: str) -> None:
@@ -193,9 +194,14 @@ def recompute(fmt, db_path) -> None:
         if days and case_id != last_case:
             last_case, moved_cases = case_id, moved_cases + 1
 
-    def kept_as_judged(_: KeptDate) -> None:
-        nonlocal stopped_kept
+    def kept_as_judged(kept_date: KeptDate) -> None:
+        # (a case's come together, after its moved dates: a case recorded for them alone is
+        # not one that "differed" otherwise, below)
+        nonlocal stopped_kept, last_kept, kept_cases
         stopped_kept += 1
+        if kept_date[0] != last_kept:
+            last_kept = kept_date[0]
+            kept_cases += last_kept != last_case
 
     with stepped_progress(cases, "Recomputing") as told:
         try:
@@ -220,7 +226,7 @@ def recompute(fmt, db_path) -> None:
     emit(rows, fmt, ["days_moved", "due_dates"])
     # (a case recorded for a difference other than a date, a title renamed by an upgrade, is
     # not one whose dates moved: its recompute event names what differed)
-    others = written - moved_cases
+    others = written - moved_cases - kept_cases
     kept = shifts[0]
     also = (f"; {counted(kept, 'due date')} kept {'its' if kept == 1 else 'their'} date (only "
             f"{'its' if kept == 1 else 'their'} provisional mark changed)") if kept else ""
