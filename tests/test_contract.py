@@ -17,9 +17,10 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from engine import Engine
 from engine.cli import cli
 from engine.workflow import load_workflow
-from helpers import run
+from helpers import run, tianjin_case_in_publicity
 
 # contract.md, "Workflow dibao": event → 中文.
 DIBAO_EVENTS = {
@@ -158,8 +159,6 @@ def test_a_benefit_case_shows_the_contract_s_payments_sanctions_and_links(db):
         ("legal_referral", "2026-06-04", None)]
     assert shown["links"] == []
     # Opened by approval, the link is {case_id, workflow, relation} on both cases.
-    from helpers import tianjin_case_in_publicity
-
     application = tianjin_case_in_publicity(db)
     approved = run(db, "case", "fire", application, "approve", "--on", "2026-03-17",
                    "--set", "amount=900")
@@ -245,8 +244,6 @@ def test_the_contract_s_python_example_runs(tmp_path, monkeypatch):
     confirms at the township (delegated): accepted Tue 2026-03-03, total 20 wd (津民发〔2023〕
     13号 四(一)) and investigation_start 3 wd → Fri 03-06, breached as of 04-01."""
     monkeypatch.chdir(tmp_path)
-    from engine import Engine
-
     engine = Engine.open("cases.db")
     case = engine.open_case(province="tianjin", workflow="dibao", on=date(2026, 3, 2))
     engine.fire(case.id, "accept", on=date(2026, 3, 3))
@@ -257,3 +254,36 @@ def test_the_contract_s_python_example_runs(tmp_path, monkeypatch):
             for b in breaches if b.to_json()["rule"] == "investigation_start"] == [
         (case.id, "investigation_start", "2026-03-06")]
     engine.close()
+
+
+def test_the_python_views_json_is_what_the_cli_prints(tmp_path):
+    """contract.md: platforms embed the engine, operators script the CLI, and both read the
+    same shapes: `CaseView.to_json()` is `case show --format json` (a dibao case and the
+    benefit case its approval opened, payments, sanctions and links and all), and each
+    `Breach.to_json()` a row of `report breaches --format json`, in order. 天津: 公示 Mon
+    03-09 to 03-16, approved 03-17 at 900 (57号 第21条: paid from 2026-04); the unreported
+    change of 04-01 found 07-20, after 3 months (to 07-01): 批评教育 (津民发〔2023〕13号 五(五))."""
+    db = str(tmp_path / "cases.db")
+    application = tianjin_case_in_publicity(db)
+    assert run(db, "case", "fire", application, "approve", "--on", "2026-03-17",
+               "--set", "amount=900").exit_code == 0
+    late = run(db, "case", "open", "--province", "tianjin", "--id", "L", "--on", "2026-03-02")
+    assert late.exit_code == 0 and run(db, "case", "fire", "L", "accept", "--on",
+                                       "2026-03-02").exit_code == 0
+    with Engine.open(db) as engine:
+        [link] = engine.case(application).to_json()["links"]
+        household = link["case_id"]
+        engine.fire(household, "change_found", on=date(2026, 7, 20),
+                    payload={"occurred_on": "2026-04-01"})
+        for case_id in (application, household, "L"):
+            assert engine.case(case_id, as_of=date(2026, 8, 3)).to_json() == _show(
+                db, case_id, "--as-of", "2026-08-03")
+        shown = engine.case(household, as_of=date(2026, 8, 3)).to_json()
+        assert [s["kind"] for s in shown["sanctions"]] == ["criticism"]
+        assert [p["month"] for p in shown["payments"]] == [
+            "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]
+        rows = run(db, "report", "breaches", "--as-of", "2026-08-03", "--format", "json")
+        assert [b.to_json() for b in engine.breaches(as_of=date(2026, 8, 3))] == json.loads(
+            rows.stdout)
+        assert {(r["case_id"], r["rule"]) for r in json.loads(rows.stdout)} >= {
+            ("L", "investigation_start"), ("L", "total")}
