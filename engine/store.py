@@ -1400,6 +1400,8 @@ class Store:
         try:
             found = [line for (line,) in
                      self.db.execute(f"PRAGMA integrity_check({int(limit)})")]
+        except EngineClosed:
+            raise  # (a sqlite3.DatabaseError too, but no problem of the file's)
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         return [] if found == ["ok"] else found

@@ -99,6 +99,10 @@ def test_a_closed_engine_says_so_in_doudi_words(tmp_path):
         "recompute": lambda: engine.recompute(),
         "import_lines": lambda: engine.import_lines(
             ['{"op": "fire", "case_id": "A1", "event": "accept", "on": "2026-03-03"}']),
+        # The file's own check, which the page names beside verify (found by a check of the
+        # page: it returned the closing as a problem of the file, a sound file said broken).
+        "file_problems": lambda: engine.store.file_problems(),
+        "removed_safeguards": lambda: engine.store.removed_safeguards(),
     }
     for name, call in calls.items():
         with pytest.raises(DoudiError) as caught:
