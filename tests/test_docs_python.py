@@ -237,12 +237,15 @@ def test_each_python_example_of_the_python_pages_runs_alone(tmp_path, monkeypatc
 
 
 
+def _inline_code() -> list[str]:
+    """The page's `inline code` (which may go on to the next line, read as one)."""
+    return [" ".join(piece.split()) for piece in
+            re.findall(r"`([^`]+)`", re.sub(r"```.*?```", "", PAGE, flags=re.S))]
+
+
 def _code_on_the_page() -> str:
-    """The page's code: its code blocks and its `inline code` (which may go on to the next
-    line, read as one), one piece a line."""
-    inline = re.findall(r"`([^`]+)`", re.sub(r"```.*?```", "", PAGE, flags=re.S))
-    return "\n".join(re.findall(r"```\w*\n(.*?)```", PAGE, re.S)
-                     + [" ".join(piece.split()) for piece in inline])
+    """The page's code: its code blocks and its inline code, one piece a line."""
+    return "\n".join(re.findall(r"```\w*\n(.*?)```", PAGE, re.S) + _inline_code())
 
 
 def test_every_engine_method_and_export_is_named_on_the_python_page():
@@ -264,15 +267,15 @@ def test_a_signature_the_page_spells_out_with_its_defaults_is_the_whole_signatur
     order: a platform passing them by position relies on it (found by a check of the page:
     `verify(case_id=None, heads=None, table_heads=None)` left out `progress`, the second)."""
     checked = {}
-    for name, args in re.findall(r"\b(\w+)\(([^()]*)\)", _code_on_the_page()):
+    for name, args in re.findall(r"\b(\w+)\(([^()]*)\)", "\n".join(_inline_code())):
         parts = [a.strip() for a in args.split(",")]
         if hasattr(Engine, name) and any("=" in p for p in parts) and all(
-                re.fullmatch(r"\w+(=(None|True|False|\d+))?", p) for p in parts):
+                re.fullmatch(r'\w+(=(None|True|False|\d+|"\w+"))?', p) for p in parts):
             checked[name] = ([p.split("=")[0] for p in parts],
                              [p for p in inspect.signature(getattr(Engine, name)).parameters
                               if p != "self"])
     assert {"publication", "verify", "void_setting", "report", "sanctions", "unpublished", "exceptions",
-            "service_stations", "calendar"} <= set(checked)
+            "service_stations", "calendar", "open"} <= set(checked)
     assert {n: page for n, (page, code) in checked.items() if page != code} == {}
 
 
