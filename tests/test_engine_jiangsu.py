@@ -386,7 +386,9 @@ def test_a_recognized_marginal_household_goes_into_dynamic_monitoring(engine):
         assert (view.state, view.case.attributes["dynamic_monitoring"]) == ("recognized", True)
         basis[province] = view.case.attributes["monitoring_basis"]
     assert basis == {
-        "shanxi": "晋民发〔2023〕31号 一(四)（纳入低保边缘家庭范围，对其实施动态监测）",
+        # (三(四) beside it: the clause that names 支出型 too, test_marginal_assessment.py)
+        "shanxi": "晋民发〔2023〕31号 一(四)（纳入低保边缘家庭范围，对其实施动态监测）；三(四)（低保边缘"
+                  "群体、支出型困难群体……要密切关注）",
         "tianjin": "津民发〔2023〕13号 三(三)（低保边缘群体、支出型困难群体……要密切关注，"
                    "定期开展数据比对筛查）",
         "jiangsu_draft": f"{DRAFT} 三(三)（困难人群主要包括……低保边缘家庭、支出型困难家庭）",

@@ -197,3 +197,24 @@ def test_shanxi_expenditure_type_needs_an_income_above_the_standard_not_at_it(en
                              household(1800.01, rigid_spending=600))
     assert result["classification"] == "marginal" and "at_standard" not in result["flags"]
     assert engine.fire(above, "recognize", on=DECIDED).case.state == "recognized"
+
+
+def test_shanxi_monitors_an_expenditure_type_household_under_the_clause_that_names_it(engine):
+    """晋民发〔2023〕31号 三(四): "持续对低收入人口开展动态监测……对全部或者部分丧失劳动能力的低收入人口，
+    特别是……低保边缘群体、支出型困难群体、重病重残人员等要密切关注"; 一(四) ("对其实施动态监测")
+    speaks of 低保边缘家庭 alone, and 一(三), which recognises 支出型, says nothing of monitoring.
+    A 支出型 household recognised (3,600 for two: 1,800 a head against the standard 900, with
+    600 a month of rigid spending) is monitored under 三(四); it was recorded under 一(四)'s
+    边缘 words alone. A 边缘 one (2,400 for two: 1,200 a head, below 1.5 × 900 = 1,350) keeps
+    一(四), beside 三(四)."""
+    basis = ("晋民发〔2023〕31号 一(四)（纳入低保边缘家庭范围，对其实施动态监测）；三(四)（低保边缘群体、"
+             "支出型困难群体……要密切关注）")
+    recorded = {}
+    for recognition, income, spending in (("expenditure", 3600, 600), ("marginal", 2400, 0)):
+        case, result = assessed(engine, "shanxi", recognition,
+                                household(income, rigid_spending=spending))
+        assert result["per_capita"] == income / 2
+        view = engine.fire(case, "recognize", on=DECIDED)
+        recorded[recognition] = (view.case.attributes["dynamic_monitoring"],
+                                 view.case.attributes["monitoring_basis"])
+    assert recorded == {"expenditure": (True, basis), "marginal": (True, basis)}

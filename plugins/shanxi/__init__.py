@@ -57,9 +57,11 @@ def doudi_parameters(province, workflow):
         ]
     if workflow == "marginal":
         # 一(四): "将符合条件的困难群众及时纳入低保边缘家庭范围，对其实施动态监测"; 三(四) names
-        # "低保边缘群体、支出型困难群体" among those watched closely.
+        # "低保边缘群体、支出型困难群体" among those watched closely. One clause for both kinds of
+        # recognition: 一(四) alone spoke of 边缘 only, and 一(三) (支出型) says nothing of it.
         return [Parameter("recognized_households_monitored", True,
-                          f"{NOTICE} 一(四)（纳入低保边缘家庭范围，对其实施动态监测）")]
+                          f"{NOTICE} 一(四)（纳入低保边缘家庭范围，对其实施动态监测）；三(四)（低保边缘群体、"
+                          "支出型困难群体……要密切关注）")]
     if workflow != "dibao":
         return None
     limits = f"{NOTICE} 四(二)"
