@@ -7,6 +7,7 @@ own schedule code is never used to compute an expectation.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +16,8 @@ from engine import EventRefused, InvalidInput
 from helpers import dump, paid, put_back_triggers, run
 
 NOTICE = "津民发〔2023〕13号"
+# 三(三): "重点对享受过救助、申请过救助家庭……要密切关注，定期开展数据比对筛查".
+TJ_MONITORING = f"{NOTICE} 三(三)（重点对享受过救助、申请过救助家庭……要密切关注，定期开展数据比对筛查）"
 
 
 def open_benefit(engine, on, amount=900, paid_from="2026-01", **attributes):
@@ -331,8 +334,8 @@ def test_found_ineligible_stops_from_the_next_month(engine):
 
 
 def test_leaving_in_tianjin_goes_into_dynamic_monitoring_even_with_consent(engine):
-    # The 江苏 draft's direct transfer (三(一)) is not in 津民发〔2023〕13号: national behaviour,
-    # dynamic monitoring (民发〔2022〕83号), no linked case.
+    # The 江苏 draft's direct transfer (三(一)) is not in 津民发〔2023〕13号: dynamic monitoring
+    # (三(三)), no linked case.
     case = open_benefit(engine, date(2026, 1, 5))
     view = engine.fire(case.id, "leave", on=date(2026, 4, 8),
                        payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
@@ -346,17 +349,17 @@ def test_leaving_in_tianjin_goes_into_dynamic_monitoring_even_with_consent(engin
 
 def test_a_phase_out_that_ran_out_leaves_into_dynamic_monitoring_and_no_transfer(engine):
     # Phase-out 2026-04 … 2026-09 (1300 > 1010) → ended 2026-10-01, the household into dynamic
-    # monitoring (民发〔2022〕83号). 天津 has no transfer, so a later leave has nothing to record.
+    # monitoring (三(三), TJ_MONITORING). 天津 has no transfer, so a later leave has nothing to record.
     case = open_benefit(engine, date(2026, 1, 5))
     engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
                 payload={"per_capita_income": 1300, "standard": 1010})
     ended = engine.case(case.id, as_of=date(2026, 10, 1))
     assert ended.case.attributes["dynamic_monitoring"] is True
     assert ended.case.attributes["leave_route"] == {
-        "kind": "monitoring", "basis": "民发〔2022〕83号", "recognition": None}
+        "kind": "monitoring", "basis": TJ_MONITORING, "recognition": None}
     before = dump(engine)
     with pytest.raises(EventRefused, match=r"leave after that records only a transfer, which these "
-                                           r"figures do not give \(民发〔2022〕83号\)$"):
+                                           r"figures do not give \(" + re.escape(TJ_MONITORING) + r"\)$"):
         engine.fire(case.id, "leave", on=date(2026, 10, 12),
                     payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
     assert dump(engine) == before
@@ -364,12 +367,12 @@ def test_a_phase_out_that_ran_out_leaves_into_dynamic_monitoring_and_no_transfer
 
 def test_a_re_check_that_stops_the_benefit_leaves_into_dynamic_monitoring(engine):
     # A re-check stopping the benefit on 2026-05-06 ends it as a run-out phase-out does: the
-    # household into dynamic monitoring (民发〔2022〕83号); 天津 has no transfer to record later.
+    # household into dynamic monitoring (三(三), TJ_MONITORING); 天津 has no transfer to record later.
     case = open_benefit(engine, date(2026, 1, 5))
     view = engine.fire(case.id, "review", on=date(2026, 5, 6), payload={"outcome": "stop"})
     assert view.state == "stopped"
     assert view.case.attributes["leave_route"] == {
-        "kind": "monitoring", "basis": "民发〔2022〕83号", "recognition": None}
+        "kind": "monitoring", "basis": TJ_MONITORING, "recognition": None}
     with pytest.raises(EventRefused, match=r"^leave refused: the benefit was stopped \(review\) "
                                            r"on 2026-05-06 and the household went into dynamic"):
         engine.fire(case.id, "leave", on=date(2026, 5, 12),
@@ -472,3 +475,22 @@ def test_a_sanction_an_older_doudi_stored_with_no_basis_at_all_still_reads(engin
     assert [(r["case_id"], r["amount"], r["basis"]) for r in reopened.sanctions(kind="repayment")
             ] == [(case.id, 4500.0, "")]
     assert reopened.verify(case.id)[2] == []
+
+
+
+def test_a_household_leaving_tianjin_s_benefit_is_monitored_under_its_own_clause(engine):
+    """A household that received 低保 has "享受过救助": 天津 三(三) puts it among those watched,
+    as it puts a refused applicant ("申请过救助家庭", the same words). Its leaving cited the
+    national 民发〔2022〕83号 as if the notice were silent. Paid 900 from 2026-01; leaving on
+    2026-04-08 it is paid through 2026-04 and goes into monitoring under 三(三); so does a
+    household whose re-check stopped the benefit on 2026-05-06 (paid through 2026-05)."""
+    left = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(left.id, "leave", on=date(2026, 4, 8),
+                       payload={"per_capita_income": 1100, "standard": 1010, "consent": True})
+    assert (view.case.attributes["dynamic_monitoring"], view.case.attributes["leave_route"]) == (
+        True, {"kind": "monitoring", "basis": TJ_MONITORING, "recognition": None})
+    assert paid(engine.case(left.id, as_of=date(2026, 12, 31)))[-1] == ("2026-04", 900.0)
+    stopped = open_benefit(engine, date(2026, 1, 5))
+    view = engine.fire(stopped.id, "review", on=date(2026, 5, 6), payload={"outcome": "stop"})
+    assert view.case.attributes["leave_route"]["basis"] == TJ_MONITORING
+    assert paid(engine.case(stopped.id, as_of=date(2026, 12, 31)))[-1] == ("2026-05", 900.0)

@@ -53,6 +53,10 @@ def doudi_parameters(province, workflow):
             Parameter("phase_out", [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], f"{NOTICE} 一(三)"),
             Parameter("death_review", "3m", f"{NOTICE} 一(三)"),
             *credit_rules(f"{NOTICE} 五(五)"),
+            # A household leaving 低保 "享受过救助": 三(三) watches it, as it does a refused
+            # applicant ("申请过救助家庭"), so the notice is not silent and its clause is cited.
+            Parameter("dynamic_monitoring", True,
+                      f"{MONITORING}（重点对享受过救助、申请过救助家庭……要密切关注，定期开展数据比对筛查）"),
         ]
     if workflow == "temporary":
         return [
