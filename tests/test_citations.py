@@ -3,8 +3,11 @@ the province's own notice. The seed texts are quoted clause by clause."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from engine import EventRefused
 from engine.workflow import available_workflows
 
 PROVINCES = ("shanxi", "tianjin", "jiangsu_draft")
@@ -47,3 +50,36 @@ def test_jiangsu_local_parameters_are_titled_in_the_drafts_terms(engine):
         "phase_out_months_severe_member": ("有重残重病人员的家庭延长缓退期（月）", 12,
                                            "江苏征求意见稿 一(五)"),
     }
+
+
+def test_delegation_and_the_opinion_posted_cite_the_notice_that_says_them(engine):
+    """晋民发〔2023〕31号 四(二): "审核确认权限下放到乡镇人民政府（街道办事处）的，应当自受理之日起 20 个
+    工作日之内完成"; 四(五): "乡镇人民政府（街道办事处）经调查核实提出的初审意见，应在申请家庭所在村（社区）
+    进行为期 7 天的公示". 江苏征求意见稿 四(一) says the same of delegation, 四(二) "严格落实低保初审公示".
+    Both cited the national 民发〔2022〕83号 四(一) and 民发〔2021〕57号 第19条, as if the notices
+    were silent; 天津 (四(一) always delegated, 四(二) its 审核意见) already cited its own."""
+    cited = {province: {name: engine.workflow(province, "dibao").parameters[name].citation
+                        for name in ("delegation", "publicity_opinion")}
+             for province in PROVINCES}
+    assert cited == {
+        "shanxi": {"delegation": "晋民发〔2023〕31号 四(二)（审核确认权限下放到乡镇人民政府（街道办事处）的，"
+                                 "20个工作日）",
+                   "publicity_opinion": "晋民发〔2023〕31号 四(五)（乡镇人民政府（街道办事处）经调查核实"
+                                        "提出的初审意见……公示）"},
+        "tianjin": {"delegation": "津民发〔2023〕13号 四(一)",
+                    "publicity_opinion": "津民发〔2023〕13号 四(二)（乡镇人民政府（街道办事处）经调查核实"
+                                         "提出的审核意见……公示）"},
+        "jiangsu_draft": {"delegation": "江苏征求意见稿 四(一)（审核确认权限下放到乡镇人民政府（街道办事处）"
+                                        "的，20个工作日）",
+                          "publicity_opinion": "江苏征求意见稿 四(二)（严格落实低保初审公示）"},
+    }
+    # A delegated 山西 case (accepted Wed 2026-01-28, 公示 posted Mon 02-09, 7 days to Mon 02-16)
+    # sent to the county on Wed 02-25 is refused naming the notice's clause.
+    case = engine.open_case(province="shanxi", on=date(2026, 1, 26), attributes={"delegated": True})
+    for event, on in (("accept", 28), ("start_investigation", 30)):
+        engine.fire(case.id, event, on=date(2026, 1, on))
+    for event, on in (("request_verification", 3), ("start_verification", 5), ("post_publicity", 9)):
+        engine.fire(case.id, event, on=date(2026, 2, on))
+    with pytest.raises(EventRefused, match=r"confirmation is delegated to the township \(晋民发〔2023〕31号 "
+                                           r"四\(二\)（审核确认权限下放"):
+        engine.fire(case.id, "submit_to_county", on=date(2026, 2, 25))

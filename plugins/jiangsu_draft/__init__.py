@@ -106,8 +106,12 @@ def doudi_parameters(province, workflow):
         Parameter("total_delegated", "20wd", LIMITS),
         Parameter("total_extended", "45wd", LIMITS),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], LIMITS),
+        # "审核确认权限下放到乡镇人民政府（街道办事处）的": a county may delegate, case by case.
+        Parameter("delegation", "per_case",
+                  f"{LIMITS}（审核确认权限下放到乡镇人民政府（街道办事处）的，20个工作日）"),
         # "公示时间不少于7天": 7 days is the minimum the engine enforces.
         Parameter("publicity", "7d", f"{DRAFT} 四(二)（不少于7天）"),
+        Parameter("publicity_opinion", "初审意见", f"{DRAFT} 四(二)（严格落实低保初审公示）"),
         Parameter("publicity_channels", ["村（社区）", "网上"], f"{DRAFT} 四(二)"),
     ]
 

@@ -70,7 +70,12 @@ def doudi_parameters(province, workflow):
         Parameter("total_delegated", "20wd", limits),
         Parameter("total_extended", "45wd", limits),
         Parameter("extension_reasons", ["人户分离", "异地申办", "调查难度大"], limits),
+        # "审核确认权限下放到乡镇人民政府（街道办事处）的": a county may delegate, case by case.
+        Parameter("delegation", "per_case",
+                  f"{limits}（审核确认权限下放到乡镇人民政府（街道办事处）的，20个工作日）"),
         Parameter("publicity", "7d", f"{NOTICE} 四(五)"),
+        Parameter("publicity_opinion", "初审意见",
+                  f"{NOTICE} 四(五)（乡镇人民政府（街道办事处）经调查核实提出的初审意见……公示）"),
         Parameter("publicity_channels", ["村（社区）"],
                   f"{NOTICE} 四(五)（在申请家庭所在村（社区）进行公示）"),
         Parameter("residence_permit_applications", False,
