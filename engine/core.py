@@ -495,7 +495,7 @@ class Engine(Reports, Maintenance):
             readable, unread = local_parameters.read_rows(rows, voids)
             if readable:
                 s = readable[0]
-                raise DoudiError(
+                raise EventRefused(
                     f"county setting #{setting_id} ({s.province} {s.county} {s.workflow} "
                     f"{s.name}, for {s.on.isoformat()}) can be read back: a setting or removal "
                     f"of it recorded for {s.on.isoformat()} puts it right, not a set-aside",
@@ -505,7 +505,7 @@ class Engine(Reports, Maintenance):
                     "not parameter void")
             voided = unread[0][1].voided_by
             if voided is not None:
-                raise DoudiError(f"county setting #{setting_id} was set aside already (on "
+                raise EventRefused(f"county setting #{setting_id} was set aside already (on "
                                  f"{voided['recorded_at']}, {voided['citation']})")
 
         written: list[dict] = []  # (the row inserted, before the COMMIT)

@@ -1358,12 +1358,12 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
     refused."""
     import sqlite3
 
-    from engine import DamagedRecord, DoudiError
+    from engine import DamagedRecord, EventRefused
 
     path = engine.store.path
     engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, date(2026, 1, 5))
     engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
-    with pytest.raises(DoudiError, match="can be read back"):
+    with pytest.raises(EventRefused, match="can be read back"):
         engine.void_setting(1, "甲县民政局 更正")
     engine.close()
     with sqlite3.connect(path) as conn:
@@ -1377,6 +1377,8 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
                                             r"what the county decided with Engine.set_parameter$"):
         engine.fire("A1", "accept", on=ACCEPTED)
     assert engine.void_setting(1, "甲县民政局 更正")["setting"] == 1
+    with pytest.raises(EventRefused, match="was set aside already"):
+        engine.void_setting(1, "甲县民政局 更正")
     # the province's 3 working days from Mon 03-02 (57号 第15条): 03-05
     assert by_rule(engine.fire("A1", "accept", on=ACCEPTED))["investigation_start"] \
         .deadline.due_on == NATIONAL_INVESTIGATION_DUE
