@@ -17,19 +17,26 @@ from engine.cli.options import (
     read_db_path,
 )
 
+#: A step of the assessment, as the table and --format csv list it.
+STEP_COLUMNS = ["member", "rule", "counted", "citation", "note"]
+
 
 @cli.command()
 @click.argument("household_file", type=InputFile("rb"))
 @click.option("--province", required=True, help="Province code: whose rules to apply.")
 @click.option("--county", help="With the county's own parameters in force today in China "
                                 "(read from --db).")
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option(only_with="--county")
 def assess(household_file, province, county, fmt, db_path) -> None:
     """Assess the household in HOUSEHOLD_FILE (JSON; - for stdin) under a province's rules.
 
     Prints the countable income rule by rule, each with its clause, the per-capita income and
     the class: dibao (below the standard), marginal (below the 边缘 multiple) or above.
+
+    With --format csv, the table's rows: a row for each rule, the last the classification's
+    (its counted the per-capita income); the class itself is in the table's last line and in
+    --format json.
     """
     from engine.money import yuan
     from engine.registry import assess_household, get_registry
@@ -44,7 +51,10 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     if fmt == "json":
         echo_json(result)
         return
-    emit(result["steps"], "table", ["member", "rule", "counted", "citation", "note"])
+    if fmt == "csv":
+        emit(result["steps"], "csv", STEP_COLUMNS)
+        return
+    emit(result["steps"], "table", STEP_COLUMNS)
     echo(f"\n{result['province']}: countable income {yuan(result['countable_income'])}, "
          f"household of {result['household_size']}, per capita {yuan(result['per_capita'])}, "
          f"standard {yuan(result['standard'])} → {result['classification']}")

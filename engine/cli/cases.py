@@ -311,7 +311,7 @@ def open_(province, workflow, case_id, on, actor, settings, key, db_path) -> Non
 @set_option
 @data_option
 @key_option
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option
 def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_path) -> None:
     """Record EVENT on CASE_ID if the procedure allows it (else exit 1, nothing written).
@@ -321,7 +321,8 @@ def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_pa
     in the case's state.
 
     With --format json, the case as the event left it: its deadlines judged as of the
-    event's date (case show judges them as of today).
+    event's date (case show judges them as of today); with --format csv, those deadlines
+    alone, as case show --format csv writes them.
 
     \b
     Example:
@@ -344,6 +345,9 @@ def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_pa
     if fmt == "json":
         echo_json(view.to_json())
         return
+    if fmt == "csv":
+        emit_deadlines_csv(view)
+        return
     if view.repeated:
         _already_recorded(case_id, event, on, key, view)
         return
@@ -353,6 +357,21 @@ def fire(case_id, event, on, reason, actor, settings, data_file, key, fmt, db_pa
     fired = _say_by_itself(case_id, declared, view, last_seq)
     echo(f"{case_id}: {event} on {on.isoformat()}: {fired['from']} → {view.state} "
          f"({view.state_title})")
+
+
+#: A case's deadlines as CSV (case show, and case fire and case accept after the event): the
+#: case, then the columns of case show's table, named as report breaches --format csv names
+#: the columns it shares (rule, title, status, due_on, basis, provisional) and written as it
+#: writes them (emit).
+DEADLINE_COLUMNS = ["case_id", "rule", "title", "starts_on", "due_on", "stopped_on", "status",
+                    "basis", "provisional"]
+
+
+def emit_deadlines_csv(view) -> None:
+    """The case view's deadlines, every status, a row each in the view's order, as CSV with
+    its header (the header alone for a case with none)."""
+    emit([{"case_id": d.case_id, **d.to_json()} for d in view.deadlines], "csv",
+         DEADLINE_COLUMNS)
 
 
 def _say_by_itself(case_id: str, declared, view, last_seq: int) -> dict:
@@ -383,7 +402,7 @@ def _already_recorded(case_id: str, event: str, on: date, key: str | None, view)
               help="Date of 受理 (not after today in China).")
 @actor_option
 @key_option
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option
 def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     """Record 受理 of CASE_ID; with RESIDENCE_FILE (JSON: the members' 户籍所在地 and
@@ -391,7 +410,8 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
 
     The event then records how it may (which member, where, by which clause); a household
     that may not apply there is refused with the places it may apply at (exit 1, nothing
-    written). Without the file it is `doudi case fire CASE_ID accept`.
+    written). Without the file it is `doudi case fire CASE_ID accept`; --format json and
+    csv print what that fire prints with them.
     """
     payload = {} if residence_file is None else {"residence": load_json(residence_file)}
     engine = open_engine(db_path)
@@ -400,6 +420,9 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
     recorded("the event is recorded")
     if fmt == "json":
         echo_json(view.to_json())
+        return
+    if fmt == "csv":
+        emit_deadlines_csv(view)
         return
     if view.repeated:  # (as case fire says it: no 申请地 judged now)
         _already_recorded(case_id, "accept", on, key, view)
@@ -418,15 +441,19 @@ def accept_case(case_id, residence_file, on, actor, key, fmt, db_path) -> None:
               "(default: today in China, or its last event's date if that is later).")
 @click.option("--window", default=3, show_default=True, type=WholeNumber(WORKING_DAYS, min=0),
               help="Working days before a due date in which a deadline is at risk.")
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option
 def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
     """Show a case: state, attributes, history and deadlines with their status and clause.
+
+    With --format csv, its deadlines alone, every status, one row each: case_id and the
+    table's deadline columns, written as report breaches --format csv writes its rows.
 
     \b
     Example:
       doudi case show P-2026-000001
       doudi case show P-2026-000001 --as-of 2026-04-01 --format json
+      doudi case show P-2026-000001 --format csv > deadlines.csv
     """
     engine = open_engine(db_path)
     stored = engine.store.case(case_id) if as_of is None else None
@@ -435,6 +462,9 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
         # as still running. (Never before the last event: that would hide it.)
         as_of = max(china_today(), stored.last_event_on)
     view = engine.case(case_id, as_of=as_of, window=window)
+    if fmt == "csv":
+        emit_deadlines_csv(view)
+        return
     data = view.to_json()
     if fmt == "json":
         echo_json(data)
@@ -452,8 +482,7 @@ def show(case_id, as_of: date | None, window: int, fmt, db_path) -> None:
         if e["payload"] else "")} if e["corrects"] is not None else e for e in data["history"]],
          "table", ["seq", "on", "event", "title", "from", "to", "reason", "actor"])
     echo("\ndeadlines")
-    emit(data["deadlines"], "table",
-         ["rule", "title", "starts_on", "due_on", "stopped_on", "status", "basis", "provisional"])
+    emit(data["deadlines"], "table", DEADLINE_COLUMNS[1:])
     if "payments" in data:
         echo("\npayments")
         emit(data["payments"], "table", ["month", "amount", "basis"])
@@ -519,7 +548,7 @@ def _listed(listed: int) -> str:
 @click.option("--on", "on", type=ISO_DATE, required=True,
               help="Date of the assessment (not after today in China).")
 @actor_option
-@format_option("table", "json")
+@format_option("table", "csv", "json")
 @db_option
 def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     """Record the assessment of the household in HOUSEHOLD_FILE (JSON) on a dibao or marginal case.
@@ -527,6 +556,9 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
     The event keeps the household as given and the result rule by rule; on a dibao case, where
     the rules alone would not help (above the line with special_hardship=true, or 边缘), the
     province's route. On a marginal case, recognition then follows the assessment.
+
+    With --format csv, one row: the result, and the route this assessment gave (its kind,
+    title and clause; blank where it gave none), as the table says them.
     """
     from engine.money import yuan
 
@@ -539,11 +571,23 @@ def assess_case(case_id, household_file, on, actor, fmt, db_path) -> None:
         echo_json({"assessment": result,
                    "exception_route": view.case.attributes.get("exception_route")})
         return
+    route = view.case.attributes.get("exception_route")
+    if not view.history[-1]["derived"].get("exception_route"):
+        route = None  # (one an earlier assessment gave: not this one's)
+    if fmt == "csv":
+        emit([{"case_id": case_id, **result, **({"route": route["kind"], "route_title": route[
+            "title"], "route_basis": route["basis"]} if route else {})}], "csv",
+             ASSESSMENT_COLUMNS)
+        return
     echo(f"{case_id}: per capita {yuan(result['per_capita'])}, standard {yuan(result['standard'])}"
          f" → {result['classification']}")
-    route = view.case.attributes.get("exception_route")
-    if route and view.history[-1]["derived"].get("exception_route"):
+    if route:
         echo(f"route: {route['kind']} — {route['title']} ({route['basis']})")
+
+
+#: case assess --format csv: its one row.
+ASSESSMENT_COLUMNS = ["case_id", "household_size", "countable_income", "per_capita", "standard",
+                      "classification", "route", "route_title", "route_basis"]
 
 
 @case.command()
