@@ -126,19 +126,20 @@ HOUSEHOLD = {"standard": 900, "members": [
 
 def test_assess_csv_is_a_row_for_each_rule_counted(db, tmp_path):
     """The table's rows: 1000 + 345.67 + 100.55 (support counted in full, 民发〔2021〕57号)
-    = 1446.22 for two, 723.11 a head, the classification's row last. A member id a
+    = 1446.22 for two, 723.11 a head, below the standard 900: dibao, on the classification's
+    row, last (its class column; blank on the others). A member id a
     spreadsheet would run as a formula gets the leading '."""
     path = tmp_path / "household.json"
     path.write_text(json.dumps(HOUSEHOLD), encoding="utf-8")
     national = "民发〔2021〕57号（家庭经济状况认定）"
     assert csv_rows(db, "assess", str(path), "--province", "shanxi") == [
-        ["member", "rule", "counted", "citation", "note"],
-        ["'=a", "income:employment", "1000.0", national, "计入1000元"],
-        ["b", "income:business", "345.67", national, "计入345.67元"],
-        ["b", "support", "100.55", national, "child（40岁）给付100.55元，计入100%"],
+        ["member", "rule", "counted", "citation", "note", "class"],
+        ["'=a", "income:employment", "1000.0", national, "计入1000元", ""],
+        ["b", "income:business", "345.67", national, "计入345.67元", ""],
+        ["b", "support", "100.55", national, "child（40岁）给付100.55元，计入100%", ""],
         ["", "classification", "723.11",
          "晋民发〔2023〕31号 一(四)（低保边缘家庭：家庭人均收入低于当地1.5倍低保标准）",
-         "人均723.11元，标准900元，边缘上限1.5倍"]]
+         "人均723.11元，标准900元，边缘上限1.5倍", "dibao"]]
 
 
 def test_case_assess_csv_is_one_row_of_the_result_and_its_route(db, tmp_path):

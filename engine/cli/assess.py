@@ -35,8 +35,7 @@ def assess(household_file, province, county, fmt, db_path) -> None:
     the class: dibao (below the standard), marginal (below the 边缘 multiple) or above.
 
     With --format csv, the table's rows: a row for each rule, the last the classification's
-    (its counted the per-capita income); the class itself is in the table's last line and in
-    --format json.
+    (its counted the per-capita income, its class the class; blank on the others).
     """
     from engine.money import yuan
     from engine.registry import assess_household, get_registry
@@ -52,7 +51,10 @@ def assess(household_file, province, county, fmt, db_path) -> None:
         echo_json(result)
         return
     if fmt == "csv":
-        emit(result["steps"], "csv", STEP_COLUMNS)
+        # (the class a column of its own, on the classification's row: the table says it in
+        # its last line, which a CSV has no place for)
+        emit([{**step, "class": result["classification"] if step["rule"] == "classification"
+               else None} for step in result["steps"]], "csv", [*STEP_COLUMNS, "class"])
         return
     emit(result["steps"], "table", STEP_COLUMNS)
     echo(f"\n{result['province']}: countable income {yuan(result['countable_income'])}, "
