@@ -11,7 +11,6 @@ there would stop every later run.
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import re
@@ -39,8 +38,8 @@ from engine.integrity import (
     json_encoder,
     verify_chain,
 )
-from engine.local_parameters import LocalSetting, Place
-from engine.store import CaseRecord, CaseRows, Change, Store, entries, first_voids, plain
+from engine.settings_then import SettingsThen
+from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
 from engine.workflow import RECOMPUTE_EVENT
 
 AUTO_ACTOR = "doudi (by itself)"
@@ -251,112 +250,6 @@ class _StoredHashes:
         # (no scan for a row added by hand without a prev_hash: NULL is no row's hash)
         return isinstance(digest, str) and (
             digest == GENESIS or self.store.has_hash(self.table, digest))
-
-
-#: The county-settings cuts :meth:`Maintenance._moved_by_settings` tries a case at most: the
-#: settings and set-asides recorded in the second its last event was (stored to the second)
-#: may have been recorded before it or after; any more in that second are left untried.
-_CUTS_TRIED = 16
-#: Those a finding names at most (then "and N more").
-_NAMED_AT_MOST = 3
-
-
-class _SettingsThen:
-    """The county settings and their set-asides as stored, read when a case's deadlines first
-    differ from what its history gives (never for an intact database), and the settings as
-    they stood after a number of each was recorded, built once for every case that asks."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._rows: list[dict] | None = None
-        self._voids: list[dict] = []
-        self._at: tuple[list[str], list[str]] = ([], [])  # (each one's recorded_at)
-        self._in_order = (True, True)  # (whether each is in the order of its recorded_at)
-        self._places: dict[int, tuple] = {}  # (each setting's province, workflow, county)
-        self._set_aside: dict[int, dict] = {}  # (every set-aside now, by the setting's id)
-        self._set_aside_then: dict[int, dict[int, dict]] = {}  # (by how many were recorded)
-        self._built: dict[tuple[int, int], tuple[dict[Place, list[LocalSetting]], set[tuple],
-                                                 dict]] = {}
-
-    def _read(self) -> tuple[list[dict], list[dict]]:
-        """Every setting's row and every set-aside's, in the order recorded."""
-        if self._rows is None:
-            self._rows = self.store.local_setting_rows()
-            self._voids = self.store.setting_void_rows()
-            self._at = ([str(r.get("recorded_at")) for r in self._rows],
-                        [str(v.get("recorded_at")) for v in self._voids])
-            self._in_order = (self._at[0] == sorted(self._at[0]),
-                              self._at[1] == sorted(self._at[1]))
-            self._places = {r["id"]: (r.get("province"), r.get("workflow"), r.get("county"))
-                            for r in self._rows}
-            self._set_aside = first_voids(self._voids)
-        return self._rows, self._voids
-
-    def _then(self, count: int) -> dict[int, dict]:
-        """The set-asides of the first ``count`` recorded, by the setting's id."""
-        if count not in self._set_aside_then:
-            self._set_aside_then[count] = first_voids(self._voids[:count])
-        return self._set_aside_then[count]
-
-    def cuts(self, at: str) -> list[tuple[int, int]]:
-        """How many settings and set-asides may have been recorded when a case's last event
-        was, recorded ``at``: those recorded before that second, and each more of that second
-        (newest first), but not all there are now (that is what the case now gives)."""
-        rows, voids = self._read()
-
-        def counts(times: list[str], in_order: bool) -> range:
-            if in_order:
-                before, upto = bisect.bisect_left(times, at), bisect.bisect_right(times, at)
-            else:  # (a clock set back: counted one by one)
-                before, upto = sum(t < at for t in times), sum(t <= at for t in times)
-            return range(upto, before - 1, -1)
-
-        every = (len(rows), len(voids))
-        return [cut for cut in ((k, j) for k in counts(self._at[0], self._in_order[0])
-                                for j in counts(self._at[1], self._in_order[1]))
-                if cut != every][:_CUTS_TRIED]
-
-    def as_of(self, cut: tuple[int, int]) -> tuple[dict[Place, list[LocalSetting]], set[tuple], dict]:
-        """The settings in force by place after the first ``cut`` settings and set-asides were
-        recorded, the places whose settings then cannot be told, and the workflows built
-        with them (kept for the next case). A setting set aside since was in force then: read
-        as its row reads now, whether or not it fits its hash (the deadlines worked out with
-        it must then be those stored, which a value changed by hand would not give); one that
-        cannot be read at all leaves its place untold."""
-        if cut not in self._built:
-            rows, _ = self._read()
-            then = self._then(cut[1])
-            kept: list[dict] = []
-            since: list[dict] = []
-            for row in rows[:cut[0]]:
-                voided_since = row["id"] in self._set_aside and row["id"] not in then
-                (since if voided_since else kept).append(row)
-            local, damaged = local_parameters.read_by_place(kept, then)
-            settings = [s for place in local.values() for s in place]
-            untold: set[tuple] = set(damaged)
-            for row in since:
-                try:
-                    settings.append(LocalSetting.from_row(row))
-                except DamagedRecord:
-                    untold.add(self._places[row["id"]])
-            settings.sort(key=lambda s: s.id)  # (by_place keeps the recorded order in a day)
-            self._built[cut] = (local_parameters.by_place(settings), untold, {})
-        return self._built[cut]
-
-    def named(self, cut: tuple[int, int], province: str, workflow: str, counties: set[str]) -> str:
-        """The settings and set-asides recorded after ``cut`` of the case's places (of its
-        province and workflow, if none is), as a finding names them."""
-        rows, _ = self._read()
-        then = self._then(cut[1])
-        listed = [(place, f"setting #{r['id']}, recorded {r.get('recorded_at')}")
-                  for r in rows[cut[0]:] if (place := self._places[r["id"]])[:2] == (province, workflow)]
-        listed += [(place, f"set-aside #{v['id']} of setting #{v['setting']}, recorded "
-                           f"{v.get('recorded_at')}")
-                   for v in self._set_aside.values() if v["setting"] not in then
-                   and (place := self._places.get(v["setting"], (None,) * 3))[:2] == (province, workflow)]
-        own = [text for place, text in listed if place[2] in counties] or [text for _, text in listed]
-        more = len(own) - _NAMED_AT_MOST
-        return "; ".join(own[:_NAMED_AT_MOST]) + (f"; and {more} more" if more > 0 else "")
 
 
 def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str) -> str:
@@ -828,7 +721,7 @@ class Maintenance:
             raise UnknownName(f"no case {case_id!r}")
         # (the county settings as they stood when a case's last event was recorded: read only
         # for a case whose deadlines differ from what its history gives)
-        then = _SettingsThen(self.store)
+        then = SettingsThen(self.store)
         for row, stored in () if gone else self._with_their_rows(case_id):
             cases += 1
             if progress:
@@ -846,7 +739,7 @@ class Maintenance:
                         unchecked = unchecked | {(f.province, f.workflow) for f in unread
                                                  if not f.put_right}
                     row = self._load_row(row["id"])
-                    rows, finding = self._checked(row, unchecked, then=_SettingsThen(self.store))
+                    rows, finding = self._checked(row, unchecked, then=SettingsThen(self.store))
             events += len(rows)
             if finding is not None:
                 findings.append(finding)
@@ -905,7 +798,7 @@ class Maintenance:
                                      "history ends before it")
 
     def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset(),
-                 stored: Store | CaseRows | None = None, then: _SettingsThen | None = None
+                 stored: Store | CaseRows | None = None, then: SettingsThen | None = None
                  ) -> tuple[list[dict], Finding | None]:
         """The case's history rows, and the first finding about the case (None: none);
         ``unchecked``: (province, workflow) whose deadlines are not compared; ``stored``:
@@ -949,7 +842,7 @@ class Maintenance:
 
     def _derived_disagreement(self, case: CaseRecord, rows: list[dict],
                               unchecked: set[tuple[str, str]], before: list[Deadline],
-                              then: _SettingsThen | None = None) -> Finding | None:
+                              then: SettingsThen | None = None) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The
         attributes are the events' data and what their effects decided; the deadlines are
@@ -1010,7 +903,7 @@ class Maintenance:
 
     def _settings_then_give(self, case: CaseRecord, rows: list[dict],
                             history: list[HistoryEntry], before: list[Deadline],
-                            then: _SettingsThen) -> str | None:
+                            then: SettingsThen) -> str | None:
         """Whether the case's deadlines as stored (``before``), which differ from what its
         history now gives, are exactly what it gave with the county settings as they stood
         when its last event was recorded (the settings and set-asides recorded by then), so
