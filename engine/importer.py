@@ -508,6 +508,16 @@ class _Batch:
                 raise
             raise InvalidInput(str(exc)) from None
         for change in changes:
+            if change.links or change.sanctions:  # (most lines: neither)
+                # Their place among the batch's lines, so that they are chained in the
+                # order of the lines (Change.places), not case by case as merged.
+                place = len(self.keys)
+                places = {seq: place for _, _, _, seq in change.links}
+                places.update((seq, place) for seq, _ in change.sanctions)
+                self._merge(change)
+                merged = self.changes[change.case.id]
+                merged.places = {**(merged.places or {}), **places}
+                continue
             self._merge(change)
         self.keys[key] = (data, changes[0].case.id)
 

@@ -126,6 +126,10 @@ class Change:
     # and derived as JSON text), from which a copy is read back without encoding them again.
     attributes_json: str | None = None
     rows: list[dict] | None = None
+    # Where a change is many events' (an import batch's, merged case by case): the place of
+    # the event that imposed each sanction or made each link, by its seq, among the batch's.
+    # They are chained in that order, as the events one at a time would chain them.
+    places: dict[int, int] | None = None
 
     @property
     def version(self) -> int:
@@ -1598,6 +1602,8 @@ class Store:
         _DEADLINE_ROWS.write(conn, deadline_rows)
         # (each table one chain in the order recorded, chained to its last row's hash, read
         # here under the write lock)
+        if len(sanctions) > 1 or len(links) > 1:
+            _in_order_recorded(changes, sanctions, links)
         if sanctions:  # (most events impose none and link nothing: no call)
             chained(sanctions, self._last_hash("sanctions"), SANCTION_HASHED)
             _insert(self.db, "sanctions", sanctions)
@@ -1633,6 +1639,17 @@ class Store:
 
     def _existing(self, ids: list[str]) -> list[str]:
         return [i for (i,) in self._where_in("select id from cases where id", ids)]
+
+
+def _in_order_recorded(changes: list[Change], *tables: list[dict]) -> None:
+    """Sort the sanctions' and links' rows of ``changes`` by the place of the event that
+    recorded each (:attr:`Change.places`), where the changes give them: an import batch's
+    rows gathered case by case go into their chains as one line a batch puts them (sorted
+    stably: one event's rows keep the order it gave them)."""
+    places = {change.case.id: change.places for change in changes if change.places}
+    if places:
+        for rows in tables:
+            rows.sort(key=lambda row: places.get(row["case_id"], {}).get(row["seq"], 0))
 
 
 def _held(exc: sqlite3.OperationalError) -> Busy:

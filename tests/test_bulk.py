@@ -2174,3 +2174,46 @@ def test_recompute_interrupted_in_its_first_batch_says_nothing_was_recorded(db, 
     assert error_line(result) == "Error: interrupted: nothing was recorded"
     assert [h[-1].event for h in map(Engine.open(db).store.history, [
         "shanxi-2026-000001", "shanxi-2026-000002"])] == ["member_died", "member_died"]
+
+
+def _chained_rows(engine, table):
+    """A chained table's rows in the order recorded (rowid), with their hashes."""
+    columns = "case_id, other_id, relation, [on], seq" if table == "links" else \
+        "case_id, seq, kind, [on], amount, basis, note"
+    return engine.store.db.execute(
+        f"select {columns}, prev_hash, hash from {table} order by rowid").fetchall()
+
+
+@pytest.mark.parametrize("batch", [2, 7, 500])
+def test_links_and_sanctions_are_chained_in_the_order_of_the_lines_whatever_the_batch(
+        tmp_path, batch):
+    """The links and sanctions are each one hash chain in the order recorded: an import
+    records them in the order of its lines, as one line a batch (and the API, a call at a
+    time) does, so the same file gives the same rows and hashes whatever --batch. (A batch
+    wrote them case by case, in the order its lines first named each case: P0's, P1's and
+    P2's links to their benefit cases, then the benefit cases' links back.)"""
+    lines = interleaved()
+    # Fraud found on the benefit cases in another order than they were opened: the third
+    # first (each finding stops the benefit, orders repayment and refers the household).
+    for number in (3, 1, 2):
+        lines.append({"op": "fire", "case_id": f"shanxi-2026-00000{number}",
+                      "event": "fraud_found", "on": "2026-06-10",
+                      "payload": {"since": "2026-04-01"}})
+    path = write(tmp_path, lines)
+    one = Engine.open(str(tmp_path / "one.db"))
+    assert one.import_file(path, batch=1).events == len(lines)
+    batched = Engine.open(str(tmp_path / "batched.db"))
+    assert batched.import_file(path, batch=batch).events == len(lines)
+    links = _chained_rows(one, "links")
+    # P0 ↔ its benefit case, P1 ↔ its, P2 ↔ its: each approve's pair together, in turn.
+    assert [(r[0], r[1]) for r in links] == [
+        ("P0", "shanxi-2026-000001"), ("shanxi-2026-000001", "P0"),
+        ("P1", "shanxi-2026-000002"), ("shanxi-2026-000002", "P1"),
+        ("P2", "shanxi-2026-000003"), ("shanxi-2026-000003", "P2")]
+    assert _chained_rows(batched, "links") == links
+    sanctions = _chained_rows(one, "sanctions")
+    assert [(r[0], r[2]) for r in sanctions] == [
+        (f"shanxi-2026-00000{n}", kind) for n in (3, 1, 2)
+        for kind in ("stop", "repayment", "legal_referral")]
+    assert _chained_rows(batched, "sanctions") == sanctions
+    assert batched.verify()[2] == []
