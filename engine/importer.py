@@ -71,12 +71,15 @@ class ImportStopped(DoudiError):
     (``InvalidInput``, ``EventRefused``, ``Conflict``, ``Busy`` …), so that a platform
     catching those by their meaning catches it too."""
 
-    def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None
-                 ) -> None:
+    def __init__(self, line: int, error: DoudiError, written: int, why: str | None = None,
+                 already: int = 0) -> None:
         # ``written``: the lines of earlier batches that are in, written by them or already
         # imported before (run again, a stop at the same line keeps what the first run wrote)
         # (stopped before anything was in, its first batch: "nothing is imported", not "0
-        # lines from earlier batches kept", which spoke of batches there were none of)
+        # lines from earlier batches kept", which spoke of batches there were none of);
+        # ``already``: the lines of its own batch before it imported already (run again
+        # without --skip-invalid, stopped at a line the first run skipped), which are in too:
+        # "nothing is imported" was said of a file whose lines before it all were.
         kept = f"{written} line{'' if written == 1 else 's'}"
         if isinstance(error, Busy | DiskFull) and error.cause:
             # Not the line's fault, and not the single call's "nothing written; try again",
@@ -93,20 +96,26 @@ class ImportStopped(DoudiError):
             message = f"line {line}: {error.cause}; import stopped: {then}"
         else:
             message = (f"line {line}: {why or error} (import stopped: " + (
-                f"nothing from this line's batch written; {kept} from earlier batches kept)"
-                if written else "nothing is imported)"))
+                f"nothing from this line's batch written; {kept} from earlier batches kept"
+                if written else "nothing is imported" if not already else
+                "nothing from this line's batch written"))
+            if already:
+                were = "line of it before this one was" if already == 1 else \
+                    "lines of it before this one were"
+                message += f"{', and' if written else ', but'} the {already} {were} imported already"
+            message += ")"
         super().__init__(message)
         self.line, self.exit_code, self.written = line, error.exit_code, written
         keep_sqlite_code(error, self)  # (DiskFull's: this one is a sqlite3 error too)
 
     @classmethod
-    def of(cls, line: int, error: DoudiError, written: int, why: str | None = None
-           ) -> ImportStopped:
+    def of(cls, line: int, error: DoudiError, written: int, why: str | None = None,
+           already: int = 0) -> ImportStopped:
         kind = type(error)
         stopped = _STOPPED.get(kind)
         if stopped is None:
             stopped = _STOPPED[kind] = type(f"ImportStopped{kind.__name__}", (cls, kind), {})
-        return stopped(line, error, written, why)
+        return stopped(line, error, written, why, already)
 
 
 #: ImportStopped and the class of the error that stopped it, by that class.
@@ -703,6 +712,7 @@ def import_lines(
         if named:
             state.read = engine._known_many([i for i in named if i not in opened])
         written, already, skipped = 0, 0, []
+        stored = 0  # (lines of the batch so far recorded before it: in, whatever it does)
         for number, data, key in parsed:  # in file order, so the first bad line is reported
             try:
                 if data is None:
@@ -714,13 +724,14 @@ def import_lines(
                         first = recorded.get(key) or _as_recorded(engine, *state.keys[key])
                         _check_repeat(engine, data, key, first)
                     already += 1
+                    stored += key in recorded
                     continue
                 state.apply(data, key)
             except DoudiError as exc:
                 why = for_a_line(str(exc), data or {})
                 if not skip_invalid:
                     raise ImportStopped.of(number, exc, result.events + result.already,
-                                          why) from None
+                                          why, stored) from None
                 skipped.append((number, why))
                 continue
             written += 1

@@ -2217,3 +2217,36 @@ def test_links_and_sanctions_are_chained_in_the_order_of_the_lines_whatever_the_
         for kind in ("stop", "repayment", "legal_referral")]
     assert _chained_rows(batched, "sanctions") == sanctions
     assert batched.verify()[2] == []
+
+
+def test_a_stop_after_lines_of_its_batch_already_imported_does_not_say_nothing_is_imported(
+        tmp_path, db):
+    """Run again without --skip-invalid, a file stops at the line the first run skipped: the
+    lines of its batch before it are in the database already, and the message says so, as
+    it does with a batch that ends before the line ("2 lines from earlier batches kept"). It
+    said "nothing is imported" though lines 1 and 2 were."""
+    lines = [{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "B"},
+             {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C"},
+             {"op": "fire", "case_id": "B", "event": "accept", "on": "2026-03-03",
+              "payload": {"household_size": "x"}},
+             {"op": "fire", "case_id": "C", "event": "accept", "on": "2026-03-03"}]
+    path = write(tmp_path, lines)
+    first = run(db, "import", path, "--skip-invalid")
+    assert first.stderr == "4 lines: 3 written, 0 already imported, 1 skipped\n"
+    bad = 'line 3: household_size must be a number (at most 1,000,000,000,000), got "x"'
+    again = run(db, "import", path)
+    assert (again.exit_code, error_line(again)) == (2, (
+        f"Error: {bad} (import stopped: nothing from this line's batch written, but the 2 "
+        "lines of it before this one were imported already)"))
+    # A batch of 2 ends before the line: its earlier batch's lines are kept, as before.
+    in_twos = run(db, "import", path, "--batch", "2")
+    assert error_line(in_twos) == (f"Error: {bad} (import stopped: nothing from this line's "
+                                   "batch written; 2 lines from earlier batches kept)")
+    # Lines from earlier batches and from its own: both said.
+    reordered = write(tmp_path, [lines[0], lines[1], lines[3], lines[2]])
+    in_twos = run(db, "import", reordered, "--batch", "2")
+    assert error_line(in_twos) == (
+        'Error: line 4: household_size must be a number (at most 1,000,000,000,000), got "x" '
+        "(import stopped: nothing from this line's batch written; 2 lines from earlier "
+        "batches kept, and the 1 line of it before this one was imported already)")
+    assert Engine.open(db).verify()[:2] == (2, 3)
