@@ -2250,3 +2250,17 @@ def test_a_stop_after_lines_of_its_batch_already_imported_does_not_say_nothing_i
         "(import stopped: nothing from this line's batch written; 2 lines from earlier "
         "batches kept, and the 1 line of it before this one was imported already)")
     assert Engine.open(db).verify()[:2] == (2, 3)
+
+
+def test_two_lines_that_say_the_same_are_one_unless_each_gives_a_key(tmp_path, db):
+    """As docs/cli.md says: a line without a key is keyed by what it says, in one file too.
+    Two households opened the same day with nothing to tell them apart are one case; a key
+    (or an id) on each line makes them two."""
+    alike = {"op": "open", "province": "shanxi", "on": "2026-03-02"}
+    result = run(db, "import", write(tmp_path, [alike, alike]))
+    assert result.stderr == "2 lines: 1 written, 1 already imported, 0 skipped\n"
+    keyed = run(db, "import", write(tmp_path, [{**alike, "key": "户1"}, {**alike, "key": "户2"}]))
+    assert keyed.stderr == "2 lines: 2 written, 0 already imported, 0 skipped\n"
+    assert [row[0] for row in Engine.open(db).store.db.execute(
+        "select id from cases order by id").fetchall()] == [
+        "shanxi-2026-000001", "shanxi-2026-000002", "shanxi-2026-000003"]
