@@ -53,9 +53,11 @@ if TYPE_CHECKING:
 
 @define
 class ImportResult:
-    """What an import did: lines read, events written, lines already imported, and the lines
-    skipped (line number, why; left empty when the import's ``on_skip`` took them) and how
-    many."""
+    """What an import did: lines read, lines written (``events``: each line's event; the
+    benefit case an approve opens, or what happened by itself before a line's event, is not
+    counted apart), lines already imported, and the lines skipped (line number, why; left
+    empty when the import's ``on_skip`` took them) and how many: ``events + already +
+    skipped_count == lines``."""
 
     lines: int = 0
     events: int = 0
