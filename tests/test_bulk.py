@@ -2264,3 +2264,30 @@ def test_two_lines_that_say_the_same_are_one_unless_each_gives_a_key(tmp_path, d
     assert [row[0] for row in Engine.open(db).store.db.execute(
         "select id from cases order by id").fetchall()] == [
         "shanxi-2026-000001", "shanxi-2026-000002", "shanxi-2026-000003"]
+
+
+def test_a_skipped_line_put_right_is_refused_once_its_case_has_a_later_event(tmp_path, db):
+    """As docs/cli.md says of --skip-invalid: each later line is checked against its case
+    without the skipped one; a line that needed it is skipped too (line 3, whatever the
+    batch), one that did not is written (line 4: the household withdraws 03-05), and the
+    skipped line put right is then refused, dated before the case's last event."""
+    opened = {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "B"}
+    accept = {"op": "fire", "case_id": "B", "event": "accept", "on": "2026-03-03"}
+    lines = [opened, {**accept, "payload": {"household_size": "x"}},
+             {"op": "fire", "case_id": "B", "event": "start_investigation", "on": "2026-03-04"},
+             {"op": "fire", "case_id": "B", "event": "withdraw", "on": "2026-03-05"}]
+    for batch in ("1", "500"):
+        result = run(f"{db}{batch}", "import", write(tmp_path, lines), "--skip-invalid",
+                     "--batch", batch)
+        assert result.stdout.splitlines() == [
+            'skipped line 2: household_size must be a number (at most 1,000,000,000,000), '
+            'got "x"',
+            "skipped line 3: start_investigation is not allowed in state applied (已申请); "
+            "allowed: request_materials, accept, withdraw"]
+        assert result.stderr == "4 lines: 2 written, 0 already imported, 2 skipped\n"
+    put_right = run(f"{db}500", "import", write(tmp_path, [opened, accept]))
+    assert error_line(put_right) == (
+        "Error: line 2: accept on 2026-03-03 is before the case's last event (on 2026-03-05) "
+        "(import stopped: nothing from this line's batch written, but the 1 line of it before "
+        "this one was imported already)")
+    assert [e.event for e in Engine.open(f"{db}500").store.history("B")] == ["open", "withdraw"]
