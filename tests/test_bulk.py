@@ -1595,6 +1595,30 @@ def test_an_import_stopped_midway_says_which_lines_are_in_and_a_rerun_finishes(
     assert "5 lines: 3 written, 2 already imported, 0 skipped" in again.stderr
 
 
+def test_an_import_stopped_midway_with_skip_invalid_does_not_count_the_skipped_as_in(
+        tmp_path, db, monkeypatch):
+    # Found by review: `--skip-invalid`, line 3 skipped (approve before any investigation),
+    # then the third batch's write lock not had: it said "lines 1–4 are imported", though line
+    # 3 was listed as skipped, not imported. A batch takes the lock, and its write nests
+    # inside: the third batch's lock is the fifth call.
+    import sqlite3
+
+    from engine.store import Store
+
+    real = Store.write_transaction
+    monkeypatch.setattr(Store, "write_transaction", failing_on_call(
+        5, real, sqlite3.OperationalError("database is locked")))
+    path = write(tmp_path, [*LINES[:2], BAD, *LINES[3:]])
+    result = run(db, "import", path, "--batch", "2", "--skip-invalid")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("skipped line 3: ")
+    assert error_line(result) == (
+        "Error: database error: database is locked (import stopped: lines 1–4 are imported, "
+        "in whole batches, but for the line skipped; run the same import again to finish "
+        "(lines already imported are skipped))")
+    assert events(db) == 3  # lines 1, 2 and 4
+
+
 def test_an_import_stopped_after_its_first_line_says_line_1_is_in(tmp_path, db, monkeypatch):
     # Found by review: one line a batch, Ctrl-C as the second is written: it said "lines 1–1
     # are imported".
@@ -1785,8 +1809,8 @@ def test_an_import_whose_list_of_skipped_lines_cannot_be_written_says_it_stopped
     assert result.exit_code == 1
     assert error_line(result) == (
         "Error: the list of skipped lines could not be written (Broken pipe): import stopped: "
-        "lines 1–4 are imported, in whole batches; run the same import again to finish (lines "
-        "already imported are skipped)")
+        "lines 1–4 are imported, in whole batches, but for the lines skipped; run the same "
+        "import again to finish (lines already imported are skipped)")
     assert events(db) == 3  # C1 opened and accepted, C2 opened
     monkeypatch.setattr(click, "echo", echo)
     again = run(db, "import", path, "--batch", "2", "--skip-invalid")
@@ -1969,8 +1993,8 @@ def test_an_import_listing_skipped_lines_into_a_full_disk_says_so_on_stderr(tmp_
     assert proc.returncode == 1
     assert proc.stderr == (
         "Error: the list of skipped lines could not be written (No space left on device): "
-        "import stopped: lines 1–4 are imported, in whole batches; run the same import again "
-        "to finish (lines already imported are skipped)\n")
+        "import stopped: lines 1–4 are imported, in whole batches, but for the lines skipped; "
+        "run the same import again to finish (lines already imported are skipped)\n")
     assert events(db) == 3
 
 

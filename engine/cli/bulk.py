@@ -63,10 +63,13 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
                                "lines in)")
     shown = bar_shown(jsonl, sys.stderr)
     imported = 0  # lines read up to the end of the last committed batch
+    passed_over = 0  # of those, the lines skipped (--skip-invalid): listed, not imported
 
     def skipped(number: int, message: str) -> None:
         # Listed as they come, not kept: a file with millions of bad lines is no bigger in
-        # memory than one with none.
+        # memory than one with none. (Said as its batch is written: each is before `imported`.)
+        nonlocal passed_over
+        passed_over += 1
         echo_beside(bar, f"skipped line {number}: {visible(message)}")  # (one line, whatever it quotes)
 
     with no_database_left_on_failure(db_path) as existed, progress_bar(
@@ -86,7 +89,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             else:
                 result = engine.import_file(jsonl, **options)
         except KeyboardInterrupt:
-            raise DoudiError(f"interrupted: {_kept(imported)}") from None
+            raise DoudiError(f"interrupted: {_kept(imported, passed_over)}") from None
         except OSError as exc:
             if exc.filename or exc.errno not in _OUTPUT_ERRORS:
                 raise  # (reading the file failed: the command's handler names it)
@@ -94,7 +97,8 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             # committed stays, and the operator must know the import stopped part-way.
             _drop_stdout()
             raise DoudiError(f"the list of skipped lines could not be written "
-                             f"({exc.strerror or exc}): import stopped: {_kept(imported)}"
+                             f"({exc.strerror or exc}): import stopped: "
+                             f"{_kept(imported, -1 if skip_invalid else 0)}"
                              ) from None
         except (DoudiError, sqlite3.Error) as exc:
             if isinstance(exc, ImportStopped):  # (it says what was kept)
@@ -104,11 +108,11 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
             # damaged is said as every command says it, with what is in, but not to run the
             # import again: the file is to be restored first.
             if isinstance(exc, DoudiError):
-                stopped = DoudiError(f"{exc} (import stopped: {_kept(imported)})")
+                stopped = DoudiError(f"{exc} (import stopped: {_kept(imported, passed_over)})")
             elif (said := database_error(exc, engine.store.path)).startswith("database error"):
-                stopped = DoudiError(f"{said} (import stopped: {_kept(imported)})")
+                stopped = DoudiError(f"{said} (import stopped: {_kept(imported, passed_over)})")
             else:
-                stopped = DoudiError(f"{said} (import stopped: {_imported(imported)})")
+                stopped = DoudiError(f"{said} (import stopped: {_imported(imported, passed_over)})")
             stopped.exit_code = getattr(exc, "exit_code", 1)
             raise stopped from None
     if not existed and not result.events:
@@ -121,15 +125,22 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
                f"imported, {result.skipped_count} skipped", err=True)
 
 
-def _kept(imported: int) -> str:
-    return (f"{_imported(imported)}{' yet' if not imported else ''}; run the same import again "
-            "to finish (lines already imported are skipped)")
+def _kept(imported: int, skipped: int = 0) -> str:
+    return (f"{_imported(imported, skipped)}{' yet' if not imported else ''}; run the same import "
+            "again to finish (lines already imported are skipped)")
 
 
-def _imported(imported: int) -> str:
-    """Which lines an import stopped part way left in: the first ``imported``."""
-    return ("nothing is imported" if not imported else "line 1 is imported, in a whole batch"
-            if imported == 1 else f"lines 1–{imported} are imported, in whole batches")
+def _imported(imported: int, skipped: int = 0) -> str:
+    """Which lines an import stopped part way left in: the first ``imported``, but for the
+    ``skipped`` among them (--skip-invalid, each listed on stdout; -1: some, not all listed,
+    the list's reader gone)."""
+    if imported and skipped >= imported:
+        return f"nothing is imported (the {counted(imported, 'line')} read were skipped)"
+    but = (", but for the lines skipped" if skipped < 0 else
+           f", but for the {'line' if skipped == 1 else f'{skipped} lines'} skipped"
+           if skipped else "")
+    return ("nothing is imported" if not imported else f"line 1 is imported, in a whole batch{but}"
+            if imported == 1 else f"lines 1–{imported} are imported, in whole batches{but}")
 
 
 def bar_shown(path: str, stream: TextIO | None) -> bool:
