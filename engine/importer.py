@@ -466,6 +466,8 @@ class _Batch:
         self.numbers: dict[str, int] = {}  # next case number per prefix, for this batch
         self.read: dict[str, Known] = {}  # the stored cases its lines name, read at once
         self.today = engine.today()
+        #: (case id, seq, place among the batch's lines) of each link and sanction it makes
+        self.chained: list[tuple[str, int, int]] = []
 
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
@@ -521,16 +523,24 @@ class _Batch:
         for change in changes:
             if change.links or change.sanctions:  # (most lines: neither)
                 # Their place among the batch's lines, so that they are chained in the
-                # order of the lines (Change.places), not case by case as merged.
-                place = len(self.keys)
-                places = {seq: place for _, _, _, seq in change.links}
-                places.update((seq, place) for seq, _ in change.sanctions)
-                self._merge(change)
-                merged = self.changes[change.case.id]
-                merged.places = {**(merged.places or {}), **places}
-                continue
+                # order of the lines, not case by case as merged (:meth:`placed`).
+                place, case_id = len(self.keys), change.case.id
+                for link in change.links:
+                    self.chained.append((case_id, link[3], place))
+                for sanction in change.sanctions:
+                    self.chained.append((case_id, sanction[0], place))
             self._merge(change)
         self.keys[key] = (data, changes[0].case.id)
+
+    def placed(self) -> list[Change]:
+        """What the batch writes, each case's change given the place of the line that made
+        each of its links and sanctions (Change.places), by which the store chains them."""
+        for case_id, seq, place in self.chained:
+            change = self.changes[case_id]
+            if change.places is None:
+                change.places = {}
+            change.places[seq] = place
+        return list(self.changes.values())
 
     def _opening(self, data: dict[str, Any], on: date, key: str) -> Change:
         case_id = _field(data, "id", str, required=False)
@@ -737,7 +747,7 @@ def import_lines(
                 skipped.append((number, why))
                 continue
             written += 1
-        changes = list(state.changes.values())
+        changes = state.placed()
         if changes:
             writing[:] = changes  # (for flush to tell whether an interrupt came after COMMIT)
             engine._commit(changes)  # (its error is the batch's: see work_out_and_write)
