@@ -500,3 +500,36 @@ def test_a_calendar_no_registry_holds_is_not_kept_alive_by_what_was_counted_on_i
         del calendar, started
     gc.collect()
     assert sum(ref() is not None for ref in counted) <= 8
+
+
+# Hand counts of a review of docs/counting.md, each on its notice; none of these starts was
+# pinned before. (start, duration, due, articles, the period's own last day where 第203条 moved it)
+@pytest.mark.parametrize(("start", "duration", "due", "articles", "nominal"), [
+    # 国办发明电〔2023〕7号: the notice only encourages a day off on 除夕 2024-02-09 (Fri): it is
+    # worked. Thu 2/8 + 1wd → 2/9.
+    (date(2024, 2, 8), "1wd", date(2024, 2, 9), WD, None),
+    # 国办发明电〔2023〕7号: 中秋 9/15–9/17 off, Sat 9/14 worked. Fri 9/13 + 1wd → Sat 9/14.
+    (date(2024, 9, 13), "1wd", date(2024, 9, 14), WD, None),
+    # 第202条: 2023-11-30 + 3 months → 2024-02-29 (a leap year, Thu, worked: 春节 is 2/10–2/17).
+    (date(2023, 11, 30), "3m", date(2024, 2, 29), M, None),
+    # 国办发明电〔2024〕12号: 春节 1/28–2/4 off. Wed 2025-01-22 + 7d: 1/23 … 1/29 (7), in 春节;
+    # 1/30–2/4 off → 第203条: Wed 2025-02-05.
+    (date(2025, 1, 22), "7d", date(2025, 2, 5), D, date(2025, 1, 29)),
+    # 国办发明电〔2024〕12号: 国庆、中秋 10/1–10/8 off. Wed 2025-09-24 + 7d: 9/25 … 10/1 (7), in
+    # the holiday; 10/2–10/8 off → 第203条: Thu 2025-10-09.
+    (date(2025, 9, 24), "7d", date(2025, 10, 9), D, date(2025, 10, 1)),
+    # Same notice, Sun 9/28 and Sat 10/11 worked. Fri 2025-09-19 + 11wd: 9/22–9/26 (5), Sat 9/27
+    # off, Sun 9/28 (6), 9/29 (7), 9/30 (8), 10/1–10/8 off, 10/9 (9), 10/10 (10), Sat 10/11 (11).
+    (date(2025, 9, 19), "11wd", date(2025, 10, 11), WD, None),
+    # 第202条: 2025-12-31 + 2 months, February has no 31st → 2026-02-28, a Saturday worked
+    # (国办发明电〔2025〕7号 春节调休): 第203条 leaves it. So does 2025-11-30 + 3m.
+    (date(2025, 12, 31), "2m", date(2026, 2, 28), M, None),
+    (date(2025, 11, 30), "3m", date(2026, 2, 28), M, None),
+    # 国办发明电〔2025〕7号: from the make-up Saturday 2026-02-14, 春节 2/15–2/23 off: 2/24 (1).
+    (date(2026, 2, 14), "1wd", date(2026, 2, 24), WD, None),
+    # Same notice: Sun 9/20 worked, 中秋 9/25–9/27 and 国庆 10/1–10/7 off. Fri 2026-09-18 + 10wd:
+    # Sat 9/19 off, Sun 9/20 (1), 9/21–9/24 (5), 9/28–9/30 (8), 10/8 (9), 10/9 (10).
+    (date(2026, 9, 18), "10wd", date(2026, 10, 9), WD, None),
+])
+def test_hand_counted_boundaries_of_2024_to_2026(cal, start, duration, due, articles, nominal):
+    check(cal, start, duration, due, articles, nominal=nominal)
