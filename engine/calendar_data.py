@@ -223,6 +223,13 @@ class CalendarOverlay:
             twice = sorted({day for day in days if days.count(day) > 1})
             if twice:
                 raise TypeError(f"CalendarOverlay: {twice[0].isoformat()} is twice in {field}")
+        # (a day the calendar does not cover, 2205 for 2025, was never applied, not a word said)
+        for field, listed in (("days_off", self.days_off), ("working_days", self.working_days)):
+            outside = sorted(day for day, _ in listed if not FIRST_YEAR <= day.year <= LAST_INDEXED_YEAR)
+            if outside:
+                raise TypeError(f"CalendarOverlay {field}: {outside[0].isoformat()} is outside the "
+                                f"calendar ({FIRST_YEAR}-01-01 to {LAST_INDEXED_YEAR}-12-31), which "
+                                "would never count it")
 
 
 def in_force_order(overlays: Sequence[CalendarOverlay]) -> tuple[CalendarOverlay, ...]:

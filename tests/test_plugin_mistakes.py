@@ -891,6 +891,20 @@ def test_a_day_both_off_and_working_in_one_overlay_names_the_plugin(install):
                                   "working_days")
 
 
+@pytest.mark.parametrize("field, day, shown", [("days_off", "date(2205, 3, 31)", "2205-03-31"),
+                                               ("working_days", "date(2017, 12, 30)", "2017-12-30")])
+def test_a_day_outside_the_calendar_names_the_plugin_and_the_day(install, field, day, shown):
+    # The calendar counts 2018-01-01 to 2060-12-31 and refuses any other day: a day an overlay
+    # gave outside it (2205 for 2025) was never applied, and not a word said.
+    install(OVERLAY.format(arguments=f'"琼府办〔2099〕1号", {field}=[({day}, "三月三")]'))
+    result = CliRunner().invoke(cli, ["calendar", "due", "2026-04-17", "1wd",
+                                      "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (f"Error: {NAMED} failed in doudi_calendar_overlays: TypeError: "
+                                  f"CalendarOverlay {field}: {shown} is outside the calendar "
+                                  "(2018-01-01 to 2060-12-31), which would never count it")
+
+
 @pytest.mark.parametrize("arguments, shown", [
     # 57号 第22条's reasons as one text: "人户" passed as a reason, a part of "人户分离"
     ('"extension_reasons", "人户分离", "琼民规〔2099〕1号 四(二)"',
