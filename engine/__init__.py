@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "LinkedOpening": "engine.effects",
     "PlaceRules": "engine.application_place",
+    "Way": "engine.application_place",
     "Outcome": "engine.effects",
     "GuardContext": "engine.guards",
     "ExceptionRoute": "engine.default_assessment",
@@ -78,7 +79,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __getattr__'s Any)
-    from engine.application_place import PlaceRules
+    from engine.application_place import PlaceRules, Way
     from engine.assessment import Assessment, AssessmentRules
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
@@ -191,6 +192,7 @@ __all__ = [
     "Transition",
     "UnknownName",
     "Variant",
+    "Way",
     "Workflow",
     "WorkflowLoadError",
     "WorkflowPatch",

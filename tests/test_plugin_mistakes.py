@@ -1055,6 +1055,24 @@ def test_a_place_rule_that_fails_names_the_plugin_and_accepts_nothing(install, d
     assert "accept" not in run(db, "case", "show", case_id).output.split("deadlines")[0]
 
 
+def test_a_province_s_own_way_of_applying_is_a_way_imported_from_engine(install, db, tmp_path):
+    # docs/provinces.md: every class a hook hands over is imported from engine; a PlaceRules
+    # extra returns Ways, and `from engine import Way` was an ImportError (the plugin failed to
+    # load), the class only under engine.application_place.
+    install(PLACE.format(body='from engine import Way\n    return [Way("a", "海南省三亚市", "经常居住地", '
+                              '"琼民规〔2099〕1号 二(一)", "在居住地申请")]', extra="(hainan_ways,)"))
+    household = tmp_path / "residence.json"
+    household.write_text('{"applicant": "a", "members": [{"id": "a", "registered_in": '
+                         '"海南省海口市龙华区", "lives_in": "海南省三亚市"}]}')
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01",
+                  "--set", "county=海南省三亚市").output.strip()
+    result = run(db, "case", "accept", case_id, str(household), "--on", "2026-04-02")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").output)
+    assert shown["state"] == "accepted"
+    assert "琼民规〔2099〕1号 二(一)" in json.dumps(shown["history"][-1], ensure_ascii=False)
+
+
 def _install_assessment_rules(install, rules: str, preamble: str = "") -> None:
     """A plugin giving hainan ``AssessmentRules(rules)`` (``preamble``: the module's code
     before the hook)."""
