@@ -86,7 +86,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
             others = sorted((allow if allow is not None else installed) - {entry_point.name})
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: "
-                f"{type(exc).__name__}: {exc} (to run without it: "
+                f"{failure(exc)} (to run without it: "
                 f"DOUDI_LOAD_PLUGINS={','.join(others)})"
             ) from exc
         dist = getattr(entry_point, "dist", None)
@@ -202,8 +202,13 @@ def failing_as(function: Any, what: str) -> Iterator[None]:
     except DoudiError:
         raise
     except (Exception, SystemExit) as exc:  # (sys.exit(0) ended a command in silence, exit 0)
-        raise PluginError(f"{plugin_named(function)}, {what}, failed: {type(exc).__name__}: "
-                          f"{exc}") from exc
+        raise PluginError(f"{plugin_named(function)}, {what}, failed: {failure(exc)}") from exc
+
+
+def failure(exc: BaseException) -> str:
+    """An exception as an error line names it: its class and message, or its class alone where
+    it has none (``sys.exit()``, ``ValueError()``: the line ended in a colon before nothing)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc).strip() else type(exc).__name__
 
 
 def described(plugin_name: str) -> str:
@@ -236,8 +241,7 @@ def guarded(function: Callable, plugin_name: str, what: str) -> Callable:
             raise
         except (Exception, SystemExit) as exc:  # (sys.exit(0) in a guard: exit 0, nothing said)
             raise PluginError(
-                f"{described(plugin_name)} failed in {what}: "
-                f"{type(exc).__name__}: {exc}"
+                f"{described(plugin_name)} failed in {what}: {failure(exc)}"
             ) from exc
 
     return call
@@ -258,7 +262,7 @@ def guarded_wrapper(function: Callable, plugin_name: str, what: str, old_style: 
         if isinstance(exc, DoudiError) or not isinstance(exc, Exception | SystemExit):
             return exc
         return PluginError(f"{described(plugin_name)} failed in {what} (a hook wrapper): "
-                           f"{type(exc).__name__}: {exc}")
+                           f"{failure(exc)}")
 
     def changed(before: Any, after: Any) -> PluginError:
         def told(value: Any) -> str:  # (the answer's class: an AssessmentRules is pages long)

@@ -685,6 +685,19 @@ def test_a_guard_that_says_nothing_or_changes_the_case_names_the_plugin(install,
     assert '"state": "applied"' in shown_case and "sneaky" not in shown_case
 
 
+@pytest.mark.parametrize("guard, shown", [
+    ("lambda ctx: __import__('sys').exit()", "failed in guard 'hainan_guard': SystemExit"),
+    ("lambda ctx: (_ for _ in ()).throw(ValueError())", "failed in guard 'hainan_guard': ValueError"),
+])
+def test_a_guard_failing_without_a_message_is_named_without_an_empty_one(install, db, guard, shown):
+    # The line ended "SystemExit: " (sys.exit() with no argument), a colon before nothing.
+    install(A_GUARD.format(guard=guard))
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    result = run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02",
+                 "--set", "village=一村")
+    assert (result.exit_code, error_line(result)) == (1, f"Error: {NAMED} {shown}")
+
+
 @pytest.mark.parametrize("registered, shown", [
     # (it said "registered guard 'hainan_guard' as 'check'", not what was wrong with that)
     ('"hainan_guard", "check"', "registered guard 'hainan_guard' as 'check', not a function "
