@@ -1580,8 +1580,11 @@ class Engine(Reports, Maintenance):
         return self._deadlines_from_history(case, self.store.history(case_id), as_of)
 
     def _deadlines_from_history(
-        self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None
+        self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None,
+        counted_with: Callable[[int], None] | None = None,
     ) -> list[Deadline]:
+        """``counted_with``: called with each event's index before it is counted (audit verify
+        sets the county settings it was counted with, :meth:`_settings_then_give`)."""
         self._province_of(case)
         attributes: dict[str, Any] = {}
         deadlines: list[Deadline] = []
@@ -1598,6 +1601,9 @@ class Engine(Reports, Maintenance):
                 if entry.event == RECOMPUTE_EVENT:  # (the stopped deadlines it kept)
                     deadlines = _with_kept(deadlines, entry, case.id)
                 continue
+            if counted_with is not None:
+                counted_with(at)
+                place = _NO_PLACE  # (its settings and workflows may be others than the last's)
             # As the event was applied: the county it found (an event may move the case) and
             # that county's parameters decided by its date.
             county = _county(entry.payload if entry.event == OPEN_EVENT else attributes)

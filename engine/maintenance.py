@@ -252,9 +252,11 @@ class _StoredHashes:
             digest == GENESIS or self.store.has_hash(self.table, digest))
 
 
-def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str) -> str:
+def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str,
+                       earlier: bool = False) -> str:
     """The finding of a deadline that county settings recorded since (``named``) move: as
-    stored (``old``) and as the history now gives it (``new``)."""
+    stored (``old``) and as the history now gives it (``new``); ``earlier``: some of them
+    were recorded before the case's last event, after events counted without them."""
     d = old or new
     assert d is not None
     then = "run `doudi recompute` to record it"
@@ -272,7 +274,8 @@ def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str) -
                      if getattr(old, f.name) != getattr(new, f.name))
         stored = f"has {field} {_shown(getattr(old, field))} as stored"
         given = f"give {_shown(getattr(new, field))}"
-    return (f"came before county settings recorded since: deadline {d.rule} #{d.instance} "
+    return (f"{'or events before it ' if earlier else ''}came before county settings "
+            f"recorded since: deadline {d.rule} #{d.instance} "
             f"{stored}; those settings ({named}) {given}: {then}")
 
 
@@ -895,7 +898,7 @@ class Maintenance:
         named = None if then is None else self._settings_then_give(case, rows, history, before,
                                                                    then)
         if named is not None:
-            return Finding(case.id, seq, _moved_by_settings(old, new, named))
+            return Finding(case.id, seq, _moved_by_settings(old, new, *named))
         d = old or new
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "
                        f"#{d.instance} {what}; if calendar data or a parameter changed since, or "
@@ -903,12 +906,14 @@ class Maintenance:
 
     def _settings_then_give(self, case: CaseRecord, rows: list[dict],
                             history: list[HistoryEntry], before: list[Deadline],
-                            then: SettingsThen) -> str | None:
+                            then: SettingsThen) -> tuple[str, bool] | None:
         """Whether the case's deadlines as stored (``before``), which differ from what its
         history now gives, are exactly what it gave with the county settings as they stood
-        when its last event was recorded (the settings and set-asides recorded by then), so
-        that those recorded since explain the difference: if so, those of its places, as the
-        finding names them; None if not (a row changed by hand, new calendar data, an
+        when its events were recorded (the settings and set-asides recorded by then: by the
+        last event's time, an earlier event's own, or the last recompute event's after it),
+        so that those recorded since explain the difference: if so, those of
+        its places, as the finding names them, and whether some of them were recorded before
+        its last event; None if not (a row changed by hand, new calendar data, an
         upgrade), or if the settings then cannot be told. Asked only of a case whose
         deadlines differ: a case is worked out again once for each way of telling (nearly
         always one), the settings read and built once a verify."""
@@ -917,21 +922,42 @@ class Maintenance:
             return None
         counties = {case.county} | {c for e in history
                                     if isinstance(c := e.payload.get("county"), str)}
+        # Each event was counted with the settings recorded by the time it was (fire counts
+        # the new event alone), one before a recompute event with those recorded by the last
+        # (recompute works the whole history out again).
+        times: list[Any] = []
+        recomputed = None
+        for r in reversed(rows):
+            times.append(r.get("recorded_at") if recomputed is None else recomputed)
+            if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
+                recomputed = r.get("recorded_at")
+        times.reverse()
         saved = self._local, self._damaged_places, self._workflows, self.store.settings_read
+        every = then.every()
         try:
             for cut in then.cuts(at):
-                local, untold, workflows = then.as_of(cut)
+                cuts = [then.earlier(cut, t) if isinstance(t, str) else cut for t in times]
+                if all(c == every for c in cuts):
+                    continue  # (the settings there are now: what the history now gives)
+                ways = {c: then.as_of(c) for c in {*cuts, cut}}
                 if any(p[:2] == (case.province, case.workflow) and p[2] in counties
-                       for p in untold):
+                       for _, untold, _ in ways.values() for p in untold):
                     continue
-                # (the engine counts with these settings for this case only, put back after)
-                self._local, self._damaged_places, self._workflows = local, {}, workflows
+
+                def counted_with(i: int, ways: dict = ways, cuts: list = cuts) -> None:
+                    # (the engine counts with these settings for this case only, put back after)
+                    local, _, workflows = ways[cuts[i]]
+                    self._local, self._damaged_places, self._workflows = local, {}, workflows
+
                 try:
-                    given = self._deadlines_from_history(case, history, None)
+                    given = self._deadlines_from_history(case, history, None, counted_with)
                 except DoudiError:
                     continue
                 if len(given) == len(before) and not deadline_differences(before, given):
-                    return then.named(cut, case.province, case.workflow, counties)
+                    first = (min(c[0] for c in cuts), min(c[1] for c in cuts))
+                    named = then.named(first, case.province, case.workflow, counties)
+                    return named, named != then.named(cut, case.province, case.workflow,
+                                                      counties)
         finally:
             self._local, self._damaged_places, self._workflows, self.store.settings_read = saved
         return None

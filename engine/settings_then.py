@@ -1,10 +1,10 @@
-"""The county settings as they stood when a case's last event was recorded.
+"""The county settings as they stood when a case's events were recorded.
 
 ``audit verify`` finds a case whose stored deadlines differ from what its history gives now.
 Where county settings or their set-asides recorded since explain the difference (a setting
 dated back, one set aside), the finding names them rather than calling the case altered:
-the case is worked out again with the settings and set-asides recorded by then
-(:class:`SettingsThen`), and must give exactly the deadlines stored. Read only for such a
+the case is worked out again, each event with the settings and set-asides recorded by its
+time (:class:`SettingsThen`), and must give exactly the deadlines stored. Read only for such a
 case, never for an intact database.
 """
 
@@ -66,20 +66,37 @@ class SettingsThen:
     def cuts(self, at: str) -> list[tuple[int, int]]:
         """How many settings and set-asides may have been recorded when a case's last event
         was, recorded ``at``: those recorded before that second, and each more of that second
-        (newest first), but not all there are now (that is what the case now gives)."""
+        (newest first); all there are now too (an earlier event may have been counted without
+        some, :meth:`earlier`)."""
+        (k_before, k_upto), (j_before, j_upto) = self._bounds(at)
+        return [(k, j) for k in range(k_upto, k_before - 1, -1)
+                for j in range(j_upto, j_before - 1, -1)][:_CUTS_TRIED]
+
+    def every(self) -> tuple[int, int]:
+        """The cut of all the settings and set-asides there are now."""
         rows, voids = self._read()
+        return len(rows), len(voids)
 
-        def counts(times: list[str], in_order: bool) -> range:
+    def _bounds(self, at: str) -> tuple[tuple[int, int], tuple[int, int]]:
+        """How many settings, and how many set-asides, were recorded before the second
+        ``at``, and how many by its end."""
+        self._read()
+
+        def counts(times: list[str], in_order: bool) -> tuple[int, int]:
             if in_order:
-                before, upto = bisect.bisect_left(times, at), bisect.bisect_right(times, at)
-            else:  # (a clock set back: counted one by one)
-                before, upto = sum(t < at for t in times), sum(t <= at for t in times)
-            return range(upto, before - 1, -1)
+                return bisect.bisect_left(times, at), bisect.bisect_right(times, at)
+            # (a clock set back: counted one by one)
+            return sum(t < at for t in times), sum(t <= at for t in times)
 
-        every = (len(rows), len(voids))
-        return [cut for cut in ((k, j) for k in counts(self._at[0], self._in_order[0])
-                                for j in counts(self._at[1], self._in_order[1]))
-                if cut != every][:_CUTS_TRIED]
+        return counts(self._at[0], self._in_order[0]), counts(self._at[1], self._in_order[1])
+
+    def earlier(self, cut: tuple[int, int], at: str) -> tuple[int, int]:
+        """The cut an event recorded ``at``, before the case's last, was counted with where
+        the last was counted with ``cut``: the settings and set-asides recorded by then, those
+        of its own second as many as ``cut`` allows (one of the last event's second: ``cut``'s
+        own)."""
+        (k_before, k_upto), (j_before, j_upto) = self._bounds(at)
+        return (min(max(cut[0], k_before), k_upto), min(max(cut[1], j_before), j_upto))
 
     def as_of(self, cut: tuple[int, int]) -> tuple[dict[Place, list[LocalSetting]], set[tuple], dict]:
         """The settings in force by place after the first ``cut`` settings and set-asides were

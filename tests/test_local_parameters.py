@@ -1703,3 +1703,49 @@ def test_verify_names_a_setting_recorded_in_the_second_of_the_case_s_last_event(
     assert engine.recompute() == []
     assert by_rule(engine.case("A1"))["investigation_start"].deadline.due_on == date(2026, 3, 5)
     assert engine.verify()[2] == []
+
+
+def test_verify_names_a_setting_recorded_before_the_case_s_last_event_its_earlier_ones_missed(
+        engine, monkeypatch):
+    """Found by review: fire counts the new event alone, so an event fired after a setting
+    dated back, before `recompute`, leaves a deadline its earlier events started counted
+    without it. The investigation accepted Mon 03-02 ran under the province's 3 working days
+    (3/3 3/4 3/5 → 03-05); 甲县's 5 (3/6 3/9 → 03-09) were recorded next, dated back to 01-05;
+    then start_investigation on 03-04 stopped it, met. verify named the case "missing, or
+    the case altered", as if tampered with. Each event worked out with the settings recorded
+    by its own time gives the 03-05 stored: the finding names the setting. The same with a
+    recompute event between (it worked the whole history out again with the settings of its
+    time): 甲县's 7 working days recorded after it (3/10 3/11 → 03-11) for B1, whose 03-09 the
+    recompute recorded, met late on 03-10. Another county's setting (乙县's 4) recorded
+    between is not named."""
+    import itertools
+
+    import engine.store as store
+
+    second = itertools.count()
+    monkeypatch.setattr(store, "_now", lambda: f"2026-12-07T04:00:{next(second):02d}+00:00")
+    accepted_case(engine, "甲县", "A1")  # (events recorded 04:00:00 and :01)
+    accepted_case(engine, "甲县", "B1")  # (:02, :03)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 5))
+    engine.fire("A1", "start_investigation", on=date(2026, 3, 4))  # (:05)
+    assert [str(f) for f in engine.verify()[2]] == [
+        "case A1: event seq 3 or events before it came before county settings recorded since: "
+        "deadline investigation_start #1 is due 2026-03-05 as stored; those settings (setting "
+        "#1, recorded 2026-12-07T04:00:04+00:00) give 2026-03-09, and it stopped on 2026-03-04: "
+        "run `doudi recompute` to record that it keeps the due date it was judged by",
+        "case B1: event seq 2 came before county settings recorded since: deadline "
+        "investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
+        "recorded 2026-12-07T04:00:04+00:00) give 2026-03-09: run `doudi recompute` to record it"]
+    assert len(engine.recompute()) == 1  # (B1's 03-05 → 03-09; A1's kept, met on 03-04)
+    assert engine.verify()[2] == []
+    engine.set_parameter("shanxi", "乙县", "investigation_start", "4wd", BASIS, date(2026, 1, 5))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "7wd", BASIS, date(2026, 1, 6))
+    engine.fire("B1", "start_investigation", on=date(2026, 3, 10))
+    assert [str(f) for f in engine.verify("B1")[2]] == [
+        "case B1: event seq 4 or events before it came before county settings recorded since: "
+        "deadline investigation_start #1 is due 2026-03-09 as stored; those settings (setting "
+        f"#3, recorded {engine.parameter_settings(in_force=False)[2].recorded_at}) give "
+        "2026-03-11, and it stopped on 2026-03-10: run `doudi recompute` to record that it "
+        "keeps the due date it was judged by"]  # (met late on 03-10, as judged)
+    engine.recompute()
+    assert engine.verify()[2] == []
