@@ -992,6 +992,23 @@ def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
     assert engine.verify(heads=[("a", 2**63 - 1, "0" * 64)])[2] == [
         Finding("a", 2**63 - 1, f"missing since its hash {'0' * 64} was kept: the history "
                 "ends before it")]
+    # Found by review: a seq or a table row's id of more than 4,300 digits ended in a
+    # ValueError traceback (Python's int() refuses to read so many: "Exceeds the limit (4300
+    # digits) for integer string conversion"), leading zeros counted. Each is a line that is
+    # no head, exit 2; a seq of 1 behind 5,000 zeros is seq 1, as 01 is.
+    for line, what in ((f"a\t{'9' * 5000}\t{'0' * 64}", "chain head"),
+                       (f"table\tsanctions\t{'9' * 5000}\t{'0' * 64}", "table's chain head")):
+        kept.write_text(f"{line}\n", encoding="utf-8")
+        result = run(db, "audit", "verify", "--heads", str(kept))
+        assert result.exit_code == 2, result.output
+        assert error_line(result).startswith(f"Error: {kept} line 1: not a {what} as `doudi "
+                                             "audit heads` prints it (")
+        assert error_line(result).endswith(f"{line[:80]!r}")
+    for seq in ("01", f"{'0' * 5000}1"):
+        kept.write_text(f"a\t{seq}\t{'0' * 64}\n", encoding="utf-8")
+        result = run(db, "audit", "verify", "--heads", str(kept))
+        assert (result.exit_code, result.stdout) == (
+            1, f"case a: event seq 1 altered since its hash {'0' * 64} was kept\n"), result.output
 
 
 def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):

@@ -78,6 +78,19 @@ def heads(case_id, db_path) -> None:
 HEADS_WRITTEN = 1000
 
 
+def _stored_whole(text: str, least: int, largest: int) -> int | None:
+    """The whole number ``text`` spells in ASCII digits, from ``least`` to ``largest`` (the
+    largest SQLite stores); None where it spells none. Read by its length first, as int()
+    refuses more than 4,300 digits (a ValueError: a list's line of 5,000 ended in a
+    traceback), leading zeros too."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(largest)) or not least <= (number := int(digits)) <= largest:
+        return None
+    return number
+
+
 class _KeptHeads:
     """The lines `audit heads` printed, each checked when the list is made (a line that is
     not one is usage, 2) and read again from the file each time the list is iterated, so a
@@ -137,8 +150,9 @@ class _KeptHeads:
                     continue
                 parts = line.rstrip("\r\n").split("\t")
                 if parts[0] == "table" and len(parts) != 3:  # (a case "table"'s has 3)
-                    if not (len(parts) == 4 and parts[1] in names and parts[2].isascii()
-                            and parts[2].isdigit() and 0 < int(parts[2]) <= LARGEST_INTEGER
+                    row_id = _stored_whole(parts[2], 1, LARGEST_INTEGER) if len(parts) == 4 \
+                        else None
+                    if not (row_id is not None and parts[1] in names
                             and HASH_PATTERN.fullmatch(parts[3])):
                         raise InvalidInput(
                             f"{self.name} line {number}: not a table's chain head as `doudi "
@@ -146,15 +160,14 @@ class _KeptHeads:
                             f"or {names[-1]}, the id of its last row, that row's hash, "
                             f"tab-separated): {line.rstrip()[:80]!r}")
                     if self._read is None:  # (held as first read; checked again after)
-                        self.tables.append((parts[1], int(parts[2]), parts[3]))
+                        self.tables.append((parts[1], row_id, parts[3]))
                     continue
-                if (len(parts) != 3 or not parts[0] or not parts[1].isascii()
-                        or not parts[1].isdigit() or int(parts[1]) > LARGEST_INTEGER
-                        or not HASH_PATTERN.fullmatch(parts[2])):
+                seq = _stored_whole(parts[1], 0, LARGEST_INTEGER) if len(parts) == 3 else None
+                if seq is None or not parts[0] or not HASH_PATTERN.fullmatch(parts[2]):
                     raise InvalidInput(f"{self.name} line {number}: not a chain head as `doudi "
                                        f"audit heads` prints it (case id, seq, hash, "
                                        f"tab-separated): {line.rstrip()[:80]!r}")
-                yield parts[0], int(parts[1]), parts[2]
+                yield parts[0], seq, parts[2]
             if self._read is None:
                 self._read = read.digest()
             elif read.digest() != self._read:
