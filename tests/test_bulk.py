@@ -2315,3 +2315,75 @@ def test_a_skipped_line_put_right_is_refused_once_its_case_has_a_later_event(tmp
         "(import stopped: nothing from this line's batch written, but the 1 line of it before "
         "this one was imported already)")
     assert [e.event for e in Engine.open(f"{db}500").store.history("B")] == ["open", "withdraw"]
+
+
+def test_links_and_sanctions_chain_alike_with_skipped_lines_and_a_phase_out_ended_first(
+        tmp_path):
+    """The chaining in line order (8ab6dda) checked where a review looked for it to break:
+    with --skip-invalid, an approve skipped (amount "x") between two that each link a case,
+    and a fraud finding skipped (since "bad") between two that each impose sanctions; and a
+    finding on a 天津 benefit case whose phase-out ran out first, its end recorded by itself
+    before the line's own event and sanctions. --batch 1, 2 and 500 and the API a call at a
+    time leave the same rows and hashes (they did already; before 8ab6dda, --batch 500
+    chained P0's sanctions first, in the order its lines first named each case).
+
+    The amounts: 山西 P0 and P1 paid 500 and 501 a month from 2026-04, fraud found since
+    2026-04-01 on 06-10 (晋民发〔2023〕31号 五(五)): 3 × 500 = 1500 and 3 × 501 = 1503; 天津
+    B0 and B1 phasing out June … November after income over the standard on 2026-05-15
+    (津民发〔2023〕13号 一(三): months 4–6 at 50 % of the 900), fraud found since 2026-09-01
+    on 12-04, after the phase-out ended by itself on 12-01: 3 × 450 = 1350."""
+    lines = interleaved()
+    first = next(i for i, line in enumerate(lines) if line.get("event") == "approve")
+    lines.insert(first + 1, {"op": "fire", "case_id": "P1", "event": "approve",
+                             "on": "2026-03-17", "payload": {"amount": "x"}})
+    for i in range(2):
+        lines.append({"op": "open", "province": "tianjin", "workflow": "benefit",
+                      "on": "2026-03-02", "id": f"B{i}",
+                      "attributes": {"amount": 900, "paid_from": "2026-04"}})
+        lines.append({"op": "fire", "case_id": f"B{i}", "event": "income_exceeds",
+                      "on": "2026-05-15", "payload": {"per_capita_income": 1300,
+                                                       "standard": 1100}})
+    for case_id, on, since in (("shanxi-2026-000002", "2026-06-10", "2026-04-01"),
+                               ("shanxi-2026-000001", "2026-06-10", "bad"),
+                               ("B1", "2026-12-04", "2026-09-01"),
+                               ("shanxi-2026-000001", "2026-06-10", "2026-04-01"),
+                               ("B0", "2026-12-04", "2026-09-01")):
+        lines.append({"op": "fire", "case_id": case_id, "event": "fraud_found", "on": on,
+                      "payload": {"since": since}})
+    path = write(tmp_path, lines)
+    api = Engine.open(str(tmp_path / "api.db"))
+    for line in lines:
+        try:
+            if line["op"] == "open":
+                api.open_case(province=line["province"], workflow=line.get("workflow", "dibao"),
+                              on=date.fromisoformat(line["on"]), case_id=line["id"],
+                              attributes=line["attributes"])
+            else:
+                api.fire(line["case_id"], line["event"], on=date.fromisoformat(line["on"]),
+                         payload=line.get("payload"))
+        except InvalidInput:
+            assert line["payload"] in ({"amount": "x"}, {"since": "bad"})
+    sanctions = _chained_rows(api, "sanctions")
+    assert [(r[0], r[2], r[4]) for r in sanctions] == [
+        ("shanxi-2026-000002", "stop", None), ("shanxi-2026-000002", "repayment", 1503.0),
+        ("shanxi-2026-000002", "legal_referral", None),
+        ("B1", "repayment", 1350.0), ("B1", "legal_referral", None),
+        ("shanxi-2026-000001", "stop", None), ("shanxi-2026-000001", "repayment", 1500.0),
+        ("shanxi-2026-000001", "legal_referral", None),
+        ("B0", "repayment", 1350.0), ("B0", "legal_referral", None)]
+    # (B0's and B1's findings are their third event: the phase-out's end is the second)
+    assert [e.event for e in api.store.history("B1")] == [
+        "open", "income_exceeds", "phase_out_end", "fraud_found"]
+    links = _chained_rows(api, "links")
+    assert [(r[0], r[1]) for r in links] == [
+        ("P0", "shanxi-2026-000001"), ("shanxi-2026-000001", "P0"),
+        ("P1", "shanxi-2026-000002"), ("shanxi-2026-000002", "P1"),
+        ("P2", "shanxi-2026-000003"), ("shanxi-2026-000003", "P2")]
+    for batch in (1, 2, 500):
+        imported = Engine.open(str(tmp_path / f"batch{batch}.db"))
+        result = imported.import_file(path, batch=batch, skip_invalid=True)
+        assert [n for n, _ in result.skipped] == [23, 34]
+        assert _chained_rows(imported, "sanctions") == sanctions, batch
+        assert _chained_rows(imported, "links") == links, batch
+        assert content(imported) == content(api), batch
+        assert imported.verify()[2] == []
