@@ -156,7 +156,7 @@ def _kept_fields(entry: HistoryEntry, case_id: str) -> dict[tuple[str, int], dic
     try:
         return kept_fields(entry.payload.get("kept"))
     except ValueError as exc:
-        raise DamagedRecord.of(f"event {entry.seq} of case {case_id!r}", exc) from None
+        raise DamagedRecord.of_event(entry.seq, case_id, exc) from None
 
 
 def _with_kept(deadlines: list[Deadline], entry: HistoryEntry, case_id: str,
@@ -166,7 +166,7 @@ def _with_kept(deadlines: list[Deadline], entry: HistoryEntry, case_id: str,
     try:
         return with_kept(deadlines, entry.payload.get("kept"), later)
     except ValueError as exc:
-        raise DamagedRecord.of(f"event {entry.seq} of case {case_id!r}", exc) from None
+        raise DamagedRecord.of_event(entry.seq, case_id, exc) from None
 
 
 def _county(attributes: Mapping[str, Any]) -> str | None:
@@ -1627,7 +1627,7 @@ class Engine(Reports, Maintenance):
             except ValueError as exc:  # (a date its data holds changed by hand: 20260131)
                 if isinstance(exc, DoudiError):
                     raise
-                raise DamagedRecord.of(f"event {entry.seq} of case {case.id!r}", exc) from None
+                raise DamagedRecord.of_event(entry.seq, case.id, exc) from None
         return deadlines
 
     def _counted_as_kept(self, case: CaseRecord, history: list[HistoryEntry], known: int,
@@ -1652,8 +1652,8 @@ class Engine(Reports, Maintenance):
                 try:
                     d = counted_as_kept(d, at_stop[at].get(key), values)
                 except ValueError as exc:
-                    raise DamagedRecord.of(f"event {history[known + at].seq} of case "
-                                           f"{case.id!r}", exc) from None
+                    raise DamagedRecord.of_event(history[known + at].seq, case.id,
+                                                 exc) from None
             result.append(d)
         return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 
 class DoudiError(Exception):
@@ -48,6 +49,12 @@ class DamagedRecord(DoudiError):
                     f"outside doudi{since} (doudi audit verify lists what was)")
         error.problem = problem
         return error
+
+    @classmethod
+    def of_event(cls, seq: Any, case_id: str, exc: Exception) -> DamagedRecord:
+        """:meth:`of` a case's event ``seq`` (its row, its data, or what a ``recompute`` event
+        of it kept): every reader names a damaged event so."""
+        return cls.of(f"event {seq} of case {case_id!r}", exc)
 
 
 class EngineClosed(DoudiError, sqlite3.ProgrammingError):

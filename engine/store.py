@@ -288,7 +288,7 @@ def _history(rows: Iterable[Sequence]) -> list[HistoryEntry]:
                 "actor": actor, "key": key, "corrects": corrects, "recorded_at": recorded_at,
                 "hash": hash_})
         except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
-            raise DamagedRecord.of(f"event {seq} of case {case_id!r}", exc) from None
+            raise DamagedRecord.of_event(seq, case_id, exc) from None
         append(entry)
     return history
 
