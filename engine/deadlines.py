@@ -276,12 +276,18 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
         if values is not None and d.outcome is not RUNNING and (
                 not later or (values.get("stopped_on"), values.get("stop_event"))
                 == (d.stopped_on and iso_text(d.stopped_on), d.stop_event)):
-            try:
-                d = Deadline.from_row({**d.to_row(""), **values})
-            except DamagedRecord as exc:
-                raise ValueError(f"kept {d.rule} #{d.instance}: {exc.problem}") from None
+            d = _with_values(d, values)
         result.append(d)
     return result
+
+
+def _with_values(d: Deadline, values: Mapping[str, Any]) -> Deadline:
+    """``d`` with the fields a ``recompute`` event kept of it (``values``, as its row holds
+    them) put back; a ValueError naming it where one cannot be read."""
+    try:
+        return Deadline.from_row({**d.to_row(""), **values})
+    except DamagedRecord as exc:
+        raise ValueError(f"kept {d.rule} #{d.instance}: {exc.problem}") from None
 
 
 def kept_fields(kept: Any) -> dict[tuple[str, int], dict[str, Any]]:
@@ -326,11 +332,7 @@ def counted_as_kept(running: Deadline, at_stop: Deadline | None, values: Mapping
               "moved_from")
     if any(getattr(at_stop, f) != getattr(running, f) for f in period):
         return running
-    try:
-        return Deadline.from_row({**running.to_row(""),
-                                  **{f: values[f] for f in COUNTED_FIELDS if f in values}})
-    except DamagedRecord as exc:
-        raise ValueError(f"kept {running.rule} #{running.instance}: {exc.problem}") from None
+    return _with_values(running, {f: values[f] for f in COUNTED_FIELDS if f in values})
 
 
 def _duration_for(
