@@ -207,6 +207,12 @@ def record_assessment(ctx: GuardContext, outcome: Outcome) -> None:
             attributes={**ctx.attributes, "assessment": result.to_json()}, parameters=parameters,
         )
         outcome.attributes["exception_route"] = route.to_json()
+    elif ctx.attributes.get("exception_route") is not None:
+        # An earlier assessment's route no longer holds: this one found the household within
+        # the rules, or above them with no hardship claimed. Left, it would still list the
+        # case in `report exceptions` and show as the case's route. (None, not removed: an
+        # effect can only set attributes, and the event records that it ended the route.)
+        outcome.attributes["exception_route"] = None
 
 
 def carry_minimum_benefit(ctx: GuardContext, outcome: Outcome) -> None:

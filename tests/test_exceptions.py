@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -226,6 +227,46 @@ def test_case_assess_and_report_exceptions_through_the_cli(tmp_path, db):
     assert refused.exit_code == 2
     assert "household.members[0].income.employment: cannot be negative" in error_line(refused)
     assert dump_file(db) == before
+
+
+def test_an_assessment_that_needs_no_route_ends_the_one_an_earlier_assessment_gave(db):
+    """津民发〔2023〕13号 二(二): a household beyond the rules with a special hardship "可转介市、区社会
+    救助基金实施'发点球'式精准救助". Found by review: assessed on 3/5 above the line (2000 + 1000
+    over two, 1500 a head against 900) the case took that route; assessed again on 3/6 with the
+    figures put right (1200 over two, 600 a head, below 900: 低保 within the rules), it was
+    still listed by `report exceptions` as referred to the fund, and `case assess --format
+    json` gave the route of 3/5. The later assessment ends it (the case's exception_route is
+    null), and approval follows it (民发〔2021〕57号 第21条)."""
+    engine = Engine.open(db)
+    cid = investigated(engine, "tianjin", special_hardship=True)
+    view = engine.fire(cid, "assess", on=date(2026, 3, 5), payload={"household": ABOVE})
+    assert view.case.attributes["exception_route"]["kind"] == "fund_referral"
+    assert [r["case_id"] for r in engine.exceptions()] == [cid]
+    engine.close()
+    path = Path(db).parent / "below.json"
+    path.write_text(json.dumps(BELOW), encoding="utf-8")
+    result = run(db, "case", "assess", cid, str(path), "--on", "2026-03-06", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["assessment"]["per_capita"], data["assessment"]["classification"],
+            data["exception_route"]) == (600, "dibao", None)
+    assert json.loads(run(db, "report", "exceptions", "--format", "json").stdout) == []
+    engine = Engine.open(db)
+    assert engine.case(cid).case.attributes["exception_route"] is None
+    assert engine.store.history(cid)[-1].derived["exception_route"] is None
+    # Assessed once, within the rules, the case never had a route to end: none is recorded.
+    other = investigated(engine, "tianjin", special_hardship=True)
+    engine.fire(other, "assess", on=date(2026, 3, 5), payload={"household": BELOW})
+    assert "exception_route" not in engine.store.history(other)[-1].derived
+    # 公示 from the 信息核对 of 3/9: 7 days 3/10 … 3/16; approved Tue 3/17.
+    engine.fire(cid, "request_verification", on=date(2026, 3, 6))
+    engine.fire(cid, "start_verification", on=date(2026, 3, 9))
+    engine.fire(cid, "post_publicity", on=date(2026, 3, 9))
+    assert engine.fire(cid, "approve", on=date(2026, 3, 17), payload={"amount": 300}).state == (
+        "approved")
+    # Three cases (the benefit case approval opened), 9 + 4 + 1 events, each chain intact:
+    # the case's attributes are what its history gives, null route included.
+    assert engine.verify() == (3, 14, [])
 
 
 def test_assess_without_a_household_is_bad_input(engine):
