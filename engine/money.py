@@ -29,18 +29,21 @@ def product(*factors: float | int | Decimal) -> Decimal:
 
 
 def to_fen(value: float | int | Decimal) -> float:
-    """``value`` in yuan rounded to the fen, half up (450.505 → 450.51)."""
-    return float(decimal(value).quantize(FEN, rounding=ROUND_HALF_UP))
+    """``value`` in yuan rounded to the fen, half up (450.505 → 450.51); nothing is 0.0, never
+    -0.0 (a JSON amount of -0.0, as a platform's arithmetic may give for nothing, was paid
+    and printed as "-0.0")."""
+    return float(decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)) or 0.0
 
 
 def fen_at_least(value: float | int | Decimal) -> float:
     """The least amount in fen not below ``value`` (540.012 → 540.02): a floor a rule sets
     ("不低于"), which rounding half up would put below it."""
-    return float(decimal(value).quantize(FEN, rounding=ROUND_CEILING))
+    return float(decimal(value).quantize(FEN, rounding=ROUND_CEILING)) or 0.0
 
 
 def yuan(value: float | int | Decimal) -> str:
     """``value`` written for a person: the decimal it was written as, without an exponent or
     trailing zeros (12345.67, 1000000, 0.5), where ``:g`` wrote 12345.7 and 1e+06. An amount
-    the engine computed is rounded first (``yuan(to_fen(x))``)."""
-    return format(decimal(value).normalize(), "f")
+    the engine computed is rounded first (``yuan(to_fen(x))``). Nothing is "0", never "-0"."""
+    written = decimal(value)
+    return format((written.copy_abs() if written.is_zero() else written).normalize(), "f")

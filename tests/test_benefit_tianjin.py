@@ -70,6 +70,28 @@ def test_the_halved_months_round_half_a_fen_up_whatever_the_amount(engine, amoun
                               ("2026-07", half), ("2026-08", half), ("2026-09", half)]
 
 
+def test_an_amount_of_minus_nothing_is_paid_and_written_as_0(engine, db):
+    # -0.0 is a JSON number (a platform's arithmetic gives it for nothing: -1 × 0.0), and an
+    # amount of at least 0: the case opens. It was paid as -0.0 a month ("2026-01  -0.0" in
+    # case show) and its 50 % months too, and a raise to 0 was refused as "(-0 → 0)".
+    # 一(三) pays 100 % then 50 % of it: 0 in each of 2026-01 … 2026-09.
+    case = open_benefit(engine, date(2026, 1, 5), amount=-0.0)
+    engine.fire(case.id, "income_exceeds", on=date(2026, 3, 10),
+                payload={"per_capita_income": 1300, "standard": 1010})
+    view = engine.case(case.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [(f"2026-{m:02d}", 0.0) for m in range(1, 10)]
+    assert '"amount": -0.0' not in json.dumps(view.to_json()["payments"])
+    other = open_benefit(engine, date(2026, 1, 5), amount=-0.0)
+    with pytest.raises(EventRefused, match=re.escape("a raise must increase the amount (0 → 0)")):
+        engine.fire(other.id, "review", on=date(2026, 3, 10), payload={"outcome": "raise", "amount": 0})
+    # (the same through the CLI: --set amount=-0.0 is read as that number)
+    opened = run(db, "case", "open", "--province", "tianjin", "--workflow", "benefit", "--on",
+                 "2026-01-05", "--set", "amount=-0.0", "--set", "paid_from=2026-01")
+    assert opened.exit_code == 0, opened.output
+    shown = run(db, "case", "show", opened.stdout.strip(), "--as-of", "2026-02-10")
+    assert shown.exit_code == 0 and re.search(r"^2026-02 +0\.0 ", shown.output, re.M), shown.output
+
+
 def test_phase_out_ends_by_itself_on_the_first_of_the_month_after(engine):
     # Last phase-out month 2026-09 → phase_out_end on 2026-10-01, recorded by doudi itself.
     case = open_benefit(engine, date(2026, 1, 5))
