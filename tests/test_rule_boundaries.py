@@ -412,3 +412,29 @@ def test_the_national_default_extends_to_45_working_days_for_a_difficult_investi
     view = engine.fire(case.id, "extend", on=date(2026, 2, 2), reason="调查难度大")
     total = by_rule(view)["total"].deadline
     assert (total.duration, total.due_on) == ("45wd", date(2026, 4, 8))
+
+
+@pytest.mark.parametrize(("province", "occurred", "last_day"), [
+    # 第202条: from Thursday 2023-11-30, 3 months end on the last day of February, the leap day
+    # Thursday 2024-02-29 (a working day: 春节 was 2/10–2/17, 国办发明电〔2023〕7号).
+    ("shanxi", "2023-11-30", date(2024, 2, 29)),
+    # From Tuesday 2025-07-01, 3 months end on Wednesday 2025-10-01, inside 国庆·中秋 10/1–10/8
+    # (国办发明电〔2024〕12号) → 第203条: Thursday 2025-10-09.
+    ("jiangsu_draft", "2025-07-01", date(2025, 10, 9)),
+])
+def test_an_unreported_change_is_criticised_from_the_day_after_its_3_months_end(
+        engine, province, occurred, last_day):
+    """五(五) (山西; 江苏征求意见稿 likewise, any change): "……发生重大变化超过3个月未主动告知的，县级民政
+    部门或者乡镇人民政府（街道办事处）可以进行批评教育". Found on the period's last day, the change is
+    not yet unreported for more than 3 months: no criticism; found the day after, 批评教育 that
+    day (the suite had only a period ending on an ordinary working day)."""
+    def found_on(day):
+        case = engine.open_case(province=province, workflow="benefit", on=date(2023, 11, 1),
+                                attributes={"amount": 700, "paid_from": "2023-12"})
+        return engine.fire(case.id, "change_found", on=day, payload={"occurred_on": occurred})
+
+    assert list(found_on(last_day).sanctions) == []
+    day_after = date.fromordinal(last_day.toordinal() + 1)
+    view = found_on(day_after)
+    assert [(s.kind, s.on) for s in view.sanctions] == [("criticism", day_after)]
+    assert f"超过3个月（至{last_day.isoformat()}）未主动告知" in view.sanctions[0].note
