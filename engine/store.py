@@ -1598,7 +1598,9 @@ class Store:
             cursor = _DEADLINE_UPDATES.write(conn, deadline_updates)
             if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
-                               "nothing written; reload it and try again")
+                               "nothing written; reload it and try again",
+                               command_line="a case's deadlines were changed by another writer "
+                               "meanwhile: nothing written; run the command again")
         _DEADLINE_ROWS.write(conn, deadline_rows)
         # (each table one chain in the order recorded, chained to its last row's hash, read
         # here under the write lock)
@@ -1631,7 +1633,11 @@ class Store:
             versions = self.versions([c.case.id for c in changes])
             stale = next(c.case.id for c in changes if versions.get(c.case.id) != c.version)
             raise Conflict(f"case {stale} was changed by another writer meanwhile: "
-                           "nothing written; reload it and try again")
+                           "nothing written; reload it and try again",
+                           # (a command has nothing to reload: run again, it reads the case)
+                           command_line=f"case {stale} was changed by another writer meanwhile: "
+                           f"nothing written; see it with doudi case show {stale}, and run the "
+                           "command again if it still applies")
 
     def versions(self, ids: list[str]) -> dict[str, int]:
         """The stored version of each case of ``ids`` there is."""

@@ -16,7 +16,7 @@ import pytest
 
 from engine import Engine, Finding
 from engine.errors import Busy, Conflict, EventRefused, InvalidInput
-from engine.store import CaseRows
+from engine.store import CaseRows, Store
 from helpers import damage_events_page, dump_file, error_line, hashed_again, put_back_triggers, run
 
 WRITER = textwrap.dedent('''
@@ -333,6 +333,34 @@ def test_a_correction_another_writer_outdated_is_judged_as_the_database_says(tmp
                                   "(on 2026-03-06)")
     assert [e.event for e in other.store.history("K1")] == ["open", "accept",
                                                             "start_investigation"]
+
+
+def test_a_command_another_writer_beat_to_the_case_says_to_run_it_again(tmp_path, monkeypatch):
+    """Found by review: a command whose case another writer changed between its read and its
+    write said "nothing written; reload it and try again", words for a program holding the
+    case; a command has nothing to reload. It says to look at the case and run the command
+    again (exit 1, one line), and the other writer's event alone is recorded."""
+    first, other = _two_writers(tmp_path)
+    _accept(first)
+    first.close()
+    write, raced = Store.commit, []
+
+    def another_writer_fires_just_before(self, changes):
+        if not raced:
+            raced.append(True)
+            other.fire("K1", "start_investigation", on=date(2026, 3, 4))
+        return write(self, changes)
+
+    monkeypatch.setattr(Store, "commit", another_writer_fires_just_before)
+    result = run(str(tmp_path / "shared.db"), "case", "fire", "K1", "start_investigation",
+                 "--on", "2026-03-05")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: case K1 was changed by another writer meanwhile: nothing written; see it with "
+        "doudi case show K1, and run the command again if it still applies")
+    assert [(e.event, e.on) for e in other.store.history("K1")] == [
+        ("open", date(2026, 3, 2)), ("accept", date(2026, 3, 3)),
+        ("start_investigation", date(2026, 3, 4))]
 
 
 def test_a_database_another_writer_holds_past_the_wait_is_a_conflict_nothing_written(tmp_path):
