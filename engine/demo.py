@@ -22,6 +22,12 @@ from engine.provinces import Province
 from engine.workflow import always_delegating
 
 COUNTIES = ["甲县", "乙县", "丙区"]  # sample county names, the same in every province
+#: The reasons a refusal of the demo gives (its written notice states them: 57号 第21条).
+REFUSAL_REASONS = (
+    "经家庭经济状况调查和信息核对，家庭人均收入高于当地最低生活保障标准",
+    "家庭财产状况不符合当地最低生活保障家庭财产认定条件",
+    "经信息核对，申请人未如实申报家庭成员名下的机动车辆",
+)
 
 
 def demo_provinces(engine: Engine) -> tuple[list[Province], list[Province]]:
@@ -187,6 +193,9 @@ def _one_case(engine: Engine, rng: random.Random, province: str, as_of: date) ->
     if rng.random() < 0.8:
         if step("approve", decision_delay, payload={"amount": rng.choice([600, 750, 900, 1100])}):
             step("publish", rng.randint(1, 3))
-    elif step("reject", decision_delay):
+    # (a reason, as the written notice must state one, 57号 第21条 "说明理由": doudi notice
+    # refusal refuses a refusal with none; picked without the random generator, which would
+    # change every case after it)
+    elif step("reject", decision_delay, reason=REFUSAL_REASONS[fired % len(REFUSAL_REASONS)]):
         step("notify_refusal", late(1, 3))
     return fired

@@ -450,3 +450,25 @@ def test_the_demo_s_findings_of_changes_criticise_by_default_and_some_are_spared
         assert [tuple(k) for k in kinds] == expected, (case_id, on, occurred)
         seen.add(("over" if over else "within", decided))
     assert seen == {("over", None), ("over", False), ("within", None)}
+
+
+def test_every_refusal_of_the_demo_has_its_written_notice(tmp_path):
+    """民发〔2021〕57号 第21条: a refusal is told in writing "并说明理由", and `doudi notice
+    refusal` refuses a refusal with no reason recorded. The demo's rejects recorded none, so
+    the notice of every refused case of the demo database (the one the README invites an
+    operator to explore) was "Error: the reject of case … recorded no reason", exit 1."""
+    from engine.demo import build_demo
+
+    path = tmp_path / "demo.db"
+    engine = Engine.open(str(path))
+    build_demo(engine, date(2026, 6, 30), cases=120, seed=2026)
+    refused = [case_id for (case_id,) in engine.store.db.execute(
+        "select case_id from events where event = 'reject' order by case_id")]
+    assert len(refused) >= 5  # (not vacuous: a fifth of the decisions are refusals)
+    for case_id in refused:
+        result = CliRunner().invoke(cli, ["notice", "refusal", case_id, "--db", str(path),
+                                          "--format", "json"])
+        assert result.exit_code == 0, (case_id, result.output)
+        notice = json.loads(result.stdout)
+        assert notice["reasons"] and all(line.strip() for line in notice["reasons"])
+        assert notice["basis"] == "民发〔2021〕57号 第21条"
