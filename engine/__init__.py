@@ -65,6 +65,7 @@ _EXPORTS = {
     "PluginError": "engine.errors",
     "Province": "engine.provinces",
     "PublicationNotice": "engine.notices",
+    "PublicityNotice": "engine.notices",
     "Sanction": "engine.effects",
     "SortedRows": "engine.reports",
     "State": "engine.workflow",
@@ -108,7 +109,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.integrity import Finding, SettingChainFinding, SettingFinding
     from engine.local_parameters import LocalSetting
     from engine.maintenance import ChainHead, KeptDate, MovedDate, Recorded, Skipped, TableHead
-    from engine.notices import PublicationNotice
+    from engine.notices import PublicationNotice, PublicityNotice
     from engine.payments import Payment, PhaseOut
     from engine.periods import DueDate, Duration, due_date
     from engine.provinces import Document, Province
@@ -180,6 +181,7 @@ __all__ = [
     "PluginError",
     "Province",
     "PublicationNotice",
+    "PublicityNotice",
     "Recorded",
     "Sanction",
     "SettingChainFinding",

@@ -243,6 +243,20 @@ def _place(fields: Mapping[str, Any]) -> str:
     return _text(fields.get("village")) or _text(fields.get("county")) or DEFAULT_PLACE
 
 
+def publicity_posting(view: CaseView) -> dict[str, Any]:
+    """The history entry of the case's latest ``post_publicity``, the 公示 its notice shows.
+    Raises :class:`InvalidInput` for a case of another workflow than ``dibao``, and
+    :class:`UnknownName` when no 公示 was posted."""
+    if view.case.workflow != NOTICE_WORKFLOW:
+        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this 公示 is the 低保 "
+                           f"初审意见公示 of a {NOTICE_WORKFLOW} case (its text offers a monthly "
+                           "benefit)")
+    posted = [h for h in view.history if h["event"] == PUBLICITY_EVENT]
+    if not posted:
+        raise UnknownName(f"no 公示 posted for case {view.id}")
+    return posted[-1]
+
+
 def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str = OPINION
                      ) -> PublicityNotice:
     """The 公示 of the case's (latest) 初审意见, as it stood when it was posted.
@@ -252,16 +266,11 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
     parameter value. The notice says it
     is also posted online when the ``post_publicity`` event named the online channel, or, where
     the event named no channel, when the province's channels include it. Raises
-    :class:`UnknownName` when no 公示 was posted.
+    :class:`UnknownName` when no 公示 was posted. :meth:`engine.core.Engine.publicity` gives
+    both as they stood in the case's county on the day it was posted, as ``doudi notice
+    publicity`` prints it.
     """
-    if view.case.workflow != NOTICE_WORKFLOW:
-        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this 公示 is the 低保 "
-                           f"初审意见公示 of a {NOTICE_WORKFLOW} case (its text offers a monthly "
-                           "benefit)")
-    posted = [h for h in view.history if h["event"] == PUBLICITY_EVENT]
-    if not posted:
-        raise UnknownName(f"no 公示 posted for case {view.id}")
-    entry = posted[-1]
+    entry = publicity_posting(view)
     posted_on = date.fromisoformat(entry["on"])
     # The attributes as they stood when the 公示 was posted (later events do not change it;
     # a correction changes none: it is evidence, as the case's attributes and the 公布 read it).

@@ -23,13 +23,17 @@ from engine.notices import (
     APPROVE_EVENT,
     BENEFIT_WORKFLOW,
     NOTICE_WORKFLOW,
+    OPINION,
     PUBLISH_EVENT,
     Benefit,
     PublicationNotice,
     PublicationRow,
+    PublicityNotice,
     _publication_notice,
     _publication_row,
     publication_basis,
+    publicity_notice,
+    publicity_posting,
     receiving,
 )
 from engine.periods import stored_date
@@ -493,6 +497,26 @@ class Reports:
                     "basis": basis,
                     "review": review.citation if review is not None and review.value else None,
                 }
+
+    def publicity(self, case_id: str) -> PublicityNotice:
+        """The 公示 of the ``dibao`` case's latest 初审意见, as ``doudi notice publicity`` prints
+        it (:func:`engine.notices.render` gives its text or HTML): with what the province
+        calls the opinion it posts (``publicity_opinion``: 审核意见 where the township
+        confirms) and the channels it is posted on (``publicity_channels``, where the event
+        named none), as they stood in the case's county on the day it was posted: a county's
+        setting recorded since, for a later date, does not change a 公示 already posted.
+        Raises as :func:`engine.notices.publicity_notice` does, and :class:`UnknownName` for
+        an unknown case."""
+        view = self.case(case_id)
+        entry = publicity_posting(view)
+        county = view.attributes_after(entry["seq"]).get("county")
+        wf = self._workflow(view.case.province, view.case.workflow,
+                            county if isinstance(county, str) else None,
+                            date.fromisoformat(entry["on"]))
+        channels = wf.parameters.get("publicity_channels")
+        opinion = wf.parameters.get("publicity_opinion")
+        return publicity_notice(view, channels.value if channels is not None else (),
+                                (opinion.value if opinion is not None else None) or OPINION)
 
     def publication(self, county: str, as_of: date, province: str | None = None,
                     progress: Callable[[int, int], None] | None = None) -> PublicationNotice:

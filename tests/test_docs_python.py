@@ -280,13 +280,13 @@ def test_a_signature_the_page_spells_out_with_its_defaults_is_the_whole_signatur
 
 
 def test_the_notices_calls_the_page_gives_run_as_written(tmp_path):
-    """The page's calls of the notices (the 公示, the refusal notice, a notice rendered) run
-    as written, with the import the page gives, beside an `Engine` named `engine` as in the
-    page's example (found by a check of the page: `engine.notices.publicity_notice(
+    """The page's calls of the notices (the 公示, engine.publicity, the refusal notice, a notice
+    rendered) run as written, with the import the page gives, beside an `Engine` named
+    `engine` as in the page's example (found by a check of the page: `engine.notices.publicity_notice(
     engine.case(id))` named the module engine.notices and the Engine alike, an
     AttributeError on the Engine). 天津, whose township confirms (津民发〔2023〕13号): the 公示
     posted Mon 2026-03-09 runs 7 days to 03-16 (57号 第19条); refused on 03-17, its reason given."""
-    calls = re.findall(r"`([^`\n]*notices\.[^`\n]*)`", PAGE)
+    calls = re.findall(r"`([^`\n]*(?:notices\.|engine\.publicity\()[^`\n]*)`", PAGE)
     assert len(calls) == 3 and "`from engine import notices`" in PAGE
     with Engine.open(tmp_path / "cases.db", today=lambda: date(2026, 4, 1)) as engine:
         case_id = engine.open_case(province="tianjin", on=date(2026, 3, 2), case_id="C1").id

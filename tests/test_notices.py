@@ -306,6 +306,53 @@ def test_a_correction_before_the_publicity_does_not_change_what_it_posts(engine)
     assert "1　王五　3人　650元" in publication
 
 
+def test_a_publicity_posts_the_channels_its_county_had_on_the_day_it_was_posted(db):
+    """晋民发〔2023〕31号 四(五): 山西 posts its 公示 "在申请家庭所在村（社区）", and leaves the channels
+    to its counties (publicity_channels is local). 阳曲县's 公示 of Mon 2026-03-09, posted in
+    the village alone, is printed as it was posted after the county decided to post online
+    too from 2026-09-01 (a setting recorded later, for a later date): it said "本公示同时在网上
+    公示" of a notice that never was, taking every setting recorded whatever its date. A 公示
+    posted on 09-01 or later, naming no channel, is posted online too."""
+    engine = Engine.open(db)
+    march = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9))
+    engine.set_parameter("shanxi", "阳曲县", "publicity_channels", ["村（社区）", "网上"],
+                         "阳曲县民政局〔2026〕7号", on=date(2026, 9, 1))
+    september = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 9, 7))
+    result = run(db, "notice", "publicity", march)
+    assert result.exit_code == 0, result.output
+    assert result.output == SHANXI_TEXT  # (posted in the village alone)
+    result = run(db, "notice", "publicity", september)
+    assert result.exit_code == 0, result.output
+    assert "本公示同时在网上公示。" in result.output.splitlines()
+
+
+@pytest.mark.parametrize(("province", "attributes", "payload"), [
+    ("tianjin", {**SHANXI_HOUSEHOLD, "county": "和平区"}, {}),
+    ("jiangsu_draft", JIANGSU_HOUSEHOLD, {}),
+    ("shanxi", SHANXI_HOUSEHOLD, {}),
+])
+def test_the_python_api_gives_the_publicity_the_command_prints(db, province, attributes,
+                                                               payload):
+    """Engine.publicity gives the 公示 as `doudi notice publicity` prints it, with the province's
+    wording and channels: 天津's township posts its 审核意见 (津民发〔2023〕13号 四(二)), and 江苏
+    posts online too where the event names no channel (江苏征求意见稿 四(二)). The call docs/
+    python.md gave, notices.publicity_notice(engine.case(id)), posted a 初审意见 in 天津 and
+    left out the online posting in 江苏."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, province, attributes, date(2026, 3, 9), payload)
+    notice = engine.publicity(cid)
+    for fmt in ("text", "html"):
+        result = run(db, "notice", "publicity", cid, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert result.output == render(notice, fmt)
+    text = render(notice)
+    assert text.startswith("最低生活保障审核意见公示\n" if province == "tianjin"
+                           else "最低生活保障初审意见公示\n")
+    assert ("本公示同时在网上公示。" in text) is (province == "jiangsu_draft")
+    with pytest.raises(UnknownName):
+        engine.publicity("no-such-case")
+
+
 # -- the allow-list ------------------------------------------------------------------------------
 
 

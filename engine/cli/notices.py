@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from engine.cli import cli
-from engine.cli.cases import _workflow_of, open_engine
+from engine.cli.cases import open_engine
 from engine.cli.options import ISO_DATE, db_option, echo_all, echo_json, format_option
 
 
@@ -33,14 +33,9 @@ def publicity(case_id: str, fmt: str, db_path: str) -> None:
     The period runs from the day the 公示 was posted to its last day; the footer cites the
     province's 公示 clause. --format html is the version to post online.
     """
-    from engine.notices import OPINION, publicity_notice, render
+    from engine.notices import render
 
-    engine = open_engine(db_path)
-    view = engine.case(case_id)
-    parameters = _workflow_of(engine, view).parameters
-    channels = parameters["publicity_channels"].value if "publicity_channels" in parameters else ()
-    opinion = parameters["publicity_opinion"].value if "publicity_opinion" in parameters else None
-    echo_all(render(publicity_notice(view, channels, opinion or OPINION), fmt), nl=False)
+    echo_all(render(open_engine(db_path).publicity(case_id), fmt), nl=False)
 
 
 @notice.command()
