@@ -805,13 +805,23 @@ class Store:
         return query(" and json_valid(attributes)")
 
     def has_county(self, county: str, province: str | None = None) -> bool:
-        """Whether any case (of ``province``; None: of any) names ``county`` (asked only when
-        a report for it is empty, or a note may be due)."""
-        if province is None:
-            return self.db.execute("select 1 from cases where county = ? limit 1",
-                                   [county]).fetchone() is not None
-        return self.db.execute("select 1 from cases where county = ? and province = ? limit 1",
-                               [county, province]).fetchone() is not None
+        """Whether any case (of ``province``; None: of any) names ``county``, or named it
+        before it moved (its opening, or a later event, gave it that county): a report as of
+        a date before the move lists the case there, and is no misspelt county's (asked only
+        when a report for it is empty, or a note may be due; the events are read only when
+        no case names it now)."""
+        of = "" if province is None else " and province = ?"
+        args = [county] if province is None else [county, province]
+        if self.db.execute(f"select 1 from cases where county = ?{of} limit 1",
+                           args).fetchone() is not None:
+            return True
+        # (a payload without "county" is not parsed; one that is no JSON, damaged, is passed
+        # over: CASE evaluates in order, where AND may not)
+        gave = ("case when instr(e.payload, '\"county\"') = 0 then null "
+                "when json_valid(e.payload) then json_extract(e.payload, '$.county') end")
+        return self.db.execute(
+            f"select 1 from events e where {gave} = ? and exists (select 1 from cases "
+            f"where id = e.case_id{of}) limit 1", args).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         return _history(self.db.conn.execute(

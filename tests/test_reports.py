@@ -626,6 +626,34 @@ def test_a_report_for_a_county_no_case_names_says_so(db, command):
     assert (known.exit_code, known.stdout, known.stderr) == (0, "[]\n", "")
 
 
+@pytest.mark.parametrize("command", [["breaches", "--as-of", "2026-03-04"],
+                                     ["at-risk", "--as-of", "2026-03-20"], ["sanctions"],
+                                     ["exceptions"], ["unpublished", "--as-of", "2026-03-04"]])
+def test_a_report_for_a_county_a_case_moved_out_of_gives_no_spelling_note(db, command):
+    """A case accepted in 小店区 on Mon 2026-03-02 and moved to 迎泽区 by its start_investigation
+    on Fri 03-20: as of Wed 03-04 it was in 小店区 (the reports take each case in the county it
+    was in then), with nothing yet breached (investigation due Thu 03-05, 民发〔2021〕57号 第15条:
+    3 working days); at-risk, as of 03-20, lists nothing there either. The empty report of
+    小店区 said "note: no case names county '小店区'; check the spelling", as if misspelt, the
+    county it had named checked against the cases' counties now alone."""
+    engine = Engine.open(db)
+    cid = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "小店区"}).id
+    engine.fire(cid, "accept", on=date(2026, 3, 2))
+    engine.fire(cid, "start_investigation", on=date(2026, 3, 20), payload={"county": "迎泽区"})
+    at_risk = run(db, "report", "at-risk", "--as-of", "2026-03-04", "--county", "小店区",
+                  "--format", "csv")
+    assert at_risk.stdout.splitlines()[1].startswith(f"{cid},shanxi,dibao,小店区,"
+                                                     "investigation_start,")
+    for province in ([], ["--province", "shanxi"]):
+        result = run(db, "report", *command, *province, "--county", "小店区")
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "(none)\n", "")
+    # (a county named by none of them, now or before, still gets it; 小店 is no county)
+    result = run(db, "report", *command, "--county", "小店")
+    assert result.stderr == "note: no case names county '小店'; check the spelling\n"
+    result = run(db, "report", *command, "--province", "tianjin", "--county", "小店区")
+    assert result.stderr == "note: no case of tianjin names county '小店区'; check the spelling\n"
+
+
 def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_quoted(engine, db):
     """A county typed as ``=HYPERLINK(…)`` (or starting with +, -, @) reaches a spreadsheet as
     text, with a leading ', not as a formula; numbers and dates are left as they are. The case:
