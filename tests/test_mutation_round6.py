@@ -1,0 +1,191 @@
+"""Gaps found by a sixth mutation pass, over the code changed in the last round (audit verify
+naming the county settings that explain a deadline difference, engine/settings_then.py; the
+stopped deadlines a ``recompute`` event kept; the chained tables' heads kept outside the
+database): each test fails on a mutant of the code that the rest of the suite let pass.
+
+Due dates are counted by hand on the 2026 official calendar (国办发明电〔2025〕7号: no holiday in
+March). A 山西 case of 甲县 is accepted on Mon 2026-03-02; investigation_start, 民发〔2021〕57号
+第15条 "3个工作日内": 3/3(1) 3/4(2) 3/5(3) → 03-05; a county's 4 working days: 3/6(4) → 03-06;
+its 5: 3/7–3/8 a weekend, 3/9(5) → 03-09; its 7: 3/10(6) 3/11(7) → 03-11.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from datetime import date
+
+import pytest
+from test_local_parameters import BASIS, accepted_case
+
+from helpers import put_back_triggers
+
+DATED_BACK = date(2026, 1, 5)
+
+
+@pytest.fixture
+def seconds(monkeypatch):
+    """Each row stored a second after the last (the store's clock), from 04:00:00."""
+    import engine.store as store
+
+    second = itertools.count()
+    monkeypatch.setattr(store, "_now", lambda: "2026-12-07T04:{:02d}:{:02d}+00:00".format(
+        *divmod(next(second), 60)))
+
+
+def _findings(engine, case_id=None) -> list[str]:
+    return [str(f) for f in engine.verify(case_id)[2]]
+
+
+def _setting(engine, setting_id: int) -> str:
+    """How a finding names a county setting: its id and when it was recorded."""
+    (recorded,) = [s.recorded_at for s in engine.parameter_settings(in_force=False)
+                   if s.id == setting_id]
+    return f"setting #{setting_id}, recorded {recorded}"
+
+
+def _void_recorded_at(engine, void_id: int) -> str:
+    with sqlite3.connect(engine.store.path) as conn:
+        (at,) = conn.execute("select recorded_at from local_parameter_voids where id = ?",
+                             [void_id]).fetchone()
+    conn.close()
+    return at
+
+
+def _moved(case_id: str, seq: int, stored: str, named: str, given: str,
+           earlier: bool = False, stopped: str | None = None) -> str:
+    """audit verify's finding of investigation_start #1 moved by the settings ``named``."""
+    then = ("run `doudi recompute` to record it" if stopped is None else
+            "run `doudi recompute` to record that it keeps the due date it was judged by")
+    return (f"case {case_id}: event seq {seq} {'or events before it ' if earlier else ''}came "
+            "before county settings recorded since: deadline investigation_start #1 is due "
+            f"{stored} as stored; those settings ({named}) give {given}"
+            f"{'' if stopped is None else f', and it stopped on {stopped}'}: {then}")
+
+
+def _altered(case_id: str, seq: int, stored: str, given: str, duration: str) -> str:
+    return (f"case {case_id}: event seq {seq} missing, or the case altered: deadline "
+            f"investigation_start #1 differs: duration '3wd' (its history gives '{duration}'), "
+            f"due_on {stored} (its history gives {given}), citation '民发〔2021〕57号 第15条（国家规定）' "
+            f"(its history gives '{BASIS}'); if calendar data or a parameter changed since, or "
+            "doudi was upgraded, `doudi recompute` records that instead")
+
+
+# -- audit verify: the county settings as they stood (engine/settings_then.py) ------------------
+
+
+def _set_aside(engine, setting_id: int, changed: str = "actor = 'someone'") -> None:
+    """Setting ``setting_id``'s row changed by hand (``changed``: by default its actor, so that
+    it no longer fits its hash but reads as before), then set aside, as `parameter void` sets
+    aside a row that cannot be read back only."""
+    with sqlite3.connect(engine.store.path) as conn:
+        conn.execute("drop trigger local_parameters_append_only_update")
+        conn.execute(f"update local_parameters set {changed} where id = ?", [setting_id])
+        put_back_triggers(conn)
+    conn.close()
+    engine.void_setting(setting_id, "甲县民政局 更正")
+
+
+#: How verify names setting #1 set aside (by void #1), before the cases.
+SET_ASIDE = "county setting #1 altered; set aside by void #1 (甲县民政局 更正), and kept as evidence"
+
+
+def test_verify_names_three_settings_recorded_since_and_counts_those_past_three(engine, seconds):
+    """A finding names three settings at most, then "and N more": 甲县's 5 working days dated
+    back to 01-05, 01-06 and 01-07 after its case was accepted (the last in force on 03-02:
+    03-09 where 03-05 is stored) are the three named, with no "and 0 more"; a fourth makes it
+    "and 1 more". A setting of 甲县's temporary-assistance workflow recorded between is not
+    the dibao case's, and not named, nor counted."""
+    accepted_case(engine, "甲县", "A1")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK,
+                         workflow="temporary")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 6))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 7))
+    named = f"{_setting(engine, 1)}; {_setting(engine, 3)}; {_setting(engine, 4)}"
+    assert _findings(engine) == [_moved("A1", 2, "2026-03-05", named, "2026-03-09")]
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 8))
+    assert _findings(engine) == [_moved("A1", 2, "2026-03-05", f"{named}; and 1 more",
+                                        "2026-03-09")]
+
+
+def test_a_setting_set_aside_before_the_case_s_events_is_not_counted_as_in_force_then(
+        engine, seconds):
+    """甲县's 5 working days (setting #1, its row changed by hand so that it no longer fits
+    its hash) were set aside before its case was accepted: the case ran under the province's
+    3 (03-05). 甲县's 4 (setting #2), dated back and recorded after, give 03-06 now. As the
+    settings stood at the case's last event, #1 was no longer in force, so they give the
+    03-05 stored: the finding names #2 alone (counted as in force then, #1's 5 days would
+    give 03-09, and the case would be named altered)."""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    _set_aside(engine, 1)
+    accepted_case(engine, "甲县", "A1")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    assert _findings(engine) == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
+                                                    "2026-03-06")]
+
+
+def test_a_setting_set_aside_since_is_counted_in_the_order_it_was_recorded_in_its_day(
+        engine, seconds):
+    """Two settings for the same day: the one recorded later holds (local_parameters.by_place,
+    "then as recorded"). 甲县's 5 working days (#1) and then 4 (#2), both for 01-05: the case
+    accepted on 03-02 is due 03-06. #1 changed by hand and set aside after, and 7 working days
+    (#3) recorded for 01-05 (03-11 now): with the settings as they stood, #1 (set aside since,
+    so in force then) and #2 in the order recorded give #2's 03-06, as stored; the finding
+    names #3 and the set-aside. (#1 counted after #2, as it was read apart, would give 03-09: "altered".)"""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    accepted_case(engine, "甲县", "A1")
+    _set_aside(engine, 1)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "7wd", BASIS, DATED_BACK)
+    named = (f"{_setting(engine, 3)}; set-aside #1 of setting #1, recorded "
+             f"{_void_recorded_at(engine, 1)}")
+    assert _findings(engine) == [SET_ASIDE, _moved("A1", 2, "2026-03-06", named, "2026-03-11")]
+
+
+def test_an_event_after_a_setting_is_counted_with_it_though_those_before_were_not(
+        engine, seconds):
+    """fire counts the new event alone, with the settings as they stand. 甲县's 5 working days
+    for investigation_start and 2 for verification_start (57号 第17条's 3 set by the county),
+    dated back, were recorded after the case's start_investigation (Wed 03-04, meeting the
+    03-05 it ran under) and before its request_verification (03-04): that started
+    verification_start under the county's 2 (3/5(1) 3/6(2) → 03-06; the province's 3 would
+    give 3/9). Worked out again, each event with the settings of its time, the case gives
+    both as stored: the finding names the two settings, recorded before its last event."""
+    accepted_case(engine, "甲县", "A1")
+    engine.fire("A1", "start_investigation", on=date(2026, 3, 4))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    engine.set_parameter("shanxi", "甲县", "verification_start", "2wd", BASIS, DATED_BACK)
+    view = engine.fire("A1", "request_verification", on=date(2026, 3, 4))
+    due = {v.deadline.rule: v.deadline.due_on for v in view.deadlines}
+    assert (due["investigation_start"], due["verification_start"]) == (
+        date(2026, 3, 5), date(2026, 3, 6))
+    assert _findings(engine) == [_moved(
+        "A1", 4, "2026-03-05", f"{_setting(engine, 1)}; {_setting(engine, 2)}", "2026-03-09",
+        earlier=True, stopped="2026-03-04")]
+
+
+def test_a_setting_of_the_case_s_county_that_cannot_be_read_leaves_the_settings_then_untold(
+        engine, seconds):
+    """甲县's setting #1 (5 working days from 06-01, after the case's dates) was in force when
+    its case was accepted (03-05 stored); its value was changed since so that it cannot be
+    read, and it was set aside. With 甲县's 4 working days (#2) dated back, the case gives
+    03-06 now. What #1 said when the case was counted cannot be told, so the settings then
+    cannot explain the difference: the finding is the one for a case altered."""
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 6, 1))
+    accepted_case(engine, "甲县", "A1")
+    _set_aside(engine, 1, "value = 'five'")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    assert _findings(engine, "A1") == [SET_ASIDE, _altered("A1", 2, "2026-03-05", "2026-03-06", "4wd")]
+
+
+def test_a_setting_of_another_county_that_cannot_be_read_does_not_stop_the_naming(
+        engine, seconds):
+    """The same with #1 乙县's: no setting of the case's county is untold, so the finding
+    names 甲县's #2 (and neither 乙县's row nor its set-aside)."""
+    engine.set_parameter("shanxi", "乙县", "investigation_start", "5wd", BASIS, date(2026, 6, 1))
+    accepted_case(engine, "甲县", "A1")
+    _set_aside(engine, 1, "value = 'five'")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    assert _findings(engine, "A1") == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
+                                                         "2026-03-06")]
