@@ -16,9 +16,12 @@ import sqlite3
 from datetime import date
 
 import pytest
+from test_case_table_chains import _approved_and_fraud, _by_hand, _hash_of, _verified
+from test_integrity import _investigating
 from test_local_parameters import BASIS, accepted_case
 
-from helpers import put_back_triggers
+from engine import Engine
+from helpers import error_line, put_back_triggers, run
 
 DATED_BACK = date(2026, 1, 5)
 
@@ -189,3 +192,66 @@ def test_a_setting_of_another_county_that_cannot_be_read_does_not_stop_the_namin
     engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
     assert _findings(engine, "A1") == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
                                                          "2026-03-06")]
+
+
+# -- the chained tables' heads kept outside the database (audit heads, verify --heads) ----------
+
+
+def test_kept_table_heads_are_each_checked_once_by_id_and_against_a_table_emptied(db):
+    """Every sanction deleted (#1 the stop, #2 the repayment order of 2700, #3 the legal
+    referral): the table is empty, and its chain alone shows nothing. Against heads kept of
+    the links (still stored) and of sanctions #3, #2 and #3 again, in that order, verify
+    names #2 and #3, each once, by id, each missing where "the table ends before it"."""
+    _approved_and_fraud(db)
+    links, third, second = (("links", 2, _hash_of(db, "links", 2)),
+                            ("sanctions", 3, _hash_of(db, "sanctions", 3)),
+                            ("sanctions", 2, _hash_of(db, "sanctions", 2)))
+    _by_hand(db, "delete from sanctions")
+    assert _verified(db) == (0, [], None)
+    engine = Engine.open(db)
+    assert [str(f) for f in engine.verify(table_heads=[links, third, second, third])[2]] == [
+        f"sanction #2 missing since its hash {second[2]} was kept: the table ends before it",
+        f"sanction #3 missing since its hash {third[2]} was kept: the table ends before it"]
+
+
+def test_verify_of_one_case_leaves_the_kept_heads_of_the_sanctions_and_links_unchecked(db):
+    """With a case named, verify checks the chains of the county settings and their
+    set-asides only (the sanctions and the links are each one chain, read whole): a kept
+    head of the sanctions, the table emptied since, is no finding then."""
+    dibao, _ = _approved_and_fraud(db)
+    third = ("sanctions", 3, _hash_of(db, "sanctions", 3))
+    _by_hand(db, "delete from sanctions")
+    assert Engine.open(db).verify(dibao, table_heads=[third])[2] == []
+
+
+HASH = "0" * 64
+
+
+@pytest.mark.parametrize("seq, stdout", [
+    # (the open event is seq 0: a head kept of it is one)
+    ("0", f"case a: event seq 0 altered since its hash {HASH} was kept\n"),
+    # (SQLite's largest whole number, 19 digits: a seq the list may hold)
+    (str(2**63 - 1), f"case a: event seq {2**63 - 1} missing since its hash {HASH} was kept: "
+                     "the history ends before it\n"),
+])
+def test_a_heads_list_may_hold_a_seq_of_0_or_of_sqlite_s_largest_whole_number(
+        db, tmp_path, seq, stdout):
+    _investigating(Engine.open(db), "a")
+    kept = tmp_path / "heads.txt"
+    kept.write_text(f"a\t{seq}\t{HASH}\n", encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, result.stdout) == (1, stdout), result.output
+
+
+@pytest.mark.parametrize("seq", ["１", "²", "١"])  # (fullwidth 1, superscript 2, Arabic-Indic 1)
+def test_a_seq_in_digits_other_than_ascii_is_a_line_that_is_no_chain_head(db, tmp_path, seq):
+    """A seq is written in ASCII digits, as `audit heads` prints it: another script's digit
+    (which Python's str.isdigit() takes, and int() reads as 1, or refuses) is no head, exit 2."""
+    _investigating(Engine.open(db), "a")
+    kept = tmp_path / "heads.txt"
+    line = f"a\t{seq}\t{HASH}"
+    kept.write_text(f"{line}\n", encoding="utf-8")
+    result = run(db, "audit", "verify", "--heads", str(kept))
+    assert (result.exit_code, error_line(result)) == (2, (
+        f"Error: {kept} line 1: not a chain head as `doudi audit heads` prints it (case id, "
+        f"seq, hash, tab-separated): {line!r}"))
