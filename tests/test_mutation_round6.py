@@ -19,8 +19,10 @@ import pytest
 from test_case_table_chains import _approved_and_fraud, _by_hand, _hash_of, _verified
 from test_integrity import _investigating
 from test_local_parameters import BASIS, accepted_case
+from test_pause_resume import run as mini_deadline
 
 from engine import Engine
+from engine.deadlines import KEPT_FIELDS, RUNNING, counted_as_kept
 from helpers import error_line, put_back_triggers, run
 
 DATED_BACK = date(2026, 1, 5)
@@ -192,6 +194,42 @@ def test_a_setting_of_another_county_that_cannot_be_read_does_not_stop_the_namin
     engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
     assert _findings(engine, "A1") == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
                                                          "2026-03-06")]
+
+
+# -- a deadline recompute kept, as of a date it still ran (engine.deadlines.counted_as_kept) ---
+
+
+def test_a_deadline_kept_is_not_counted_so_as_of_a_date_before_a_pause_moved_it():
+    """counted_as_kept: a deadline running on a date before a recompute kept it is counted as
+    judged only where nothing between that date and its stop changed its period, "no
+    extension or pause since". The mini workflow of test_pause_resume (go starts it, hold
+    pauses, resume resumes, done stops it), go Mon 2026-09-14, hold Tue 9/15, resume Mon 9/28
+    (国庆 10/1–10/7 after), done Tue 9/29. Judged under 2 working days: due 9/16, 1 left when
+    paused (9/16), resumed 9/28 → 9/29 (1): due 09-29, met; the rules now give 3 working days
+    (due 9/17, 2 left: 9/29, 9/30 → 09-30). As of 9/14, before the pause, it ran 3 working days
+    as the rules now give them (due 09-17), not the 09-29 that only the resumption gave. With
+    no pause, done Fri 9/18 (2 working days: due 9/16, met late), it is as judged as of 9/14."""
+    paused = [("go", date(2026, 9, 14)), ("hold", date(2026, 9, 15)),
+              ("resume", date(2026, 9, 28)), ("done", date(2026, 9, 29))]
+    judged, at_stop, running = (mini_deadline("2wd", paused), mini_deadline("3wd", paused),
+                                mini_deadline("3wd", paused[:1]))
+    assert (judged.due_on, judged.outcome) == (date(2026, 9, 29), "met")
+    assert (at_stop.due_on, at_stop.outcome) == (date(2026, 9, 30), "met")
+    assert (running.due_on, running.outcome) == (date(2026, 9, 17), RUNNING)
+    assert counted_as_kept(running, at_stop, _kept_values(judged)) == running
+    straight = [("go", date(2026, 9, 14)), ("done", date(2026, 9, 18))]
+    judged, at_stop = mini_deadline("2wd", straight), mini_deadline("3wd", straight)
+    assert (judged.due_on, judged.outcome, at_stop.due_on) == (
+        date(2026, 9, 16), "met_late", date(2026, 9, 17))
+    counted = counted_as_kept(running, at_stop, _kept_values(judged))
+    assert (counted.due_on, counted.duration, counted.outcome) == (date(2026, 9, 16), "2wd",
+                                                                   RUNNING)
+
+
+def _kept_values(deadline) -> dict:
+    """What a recompute event keeps of a stopped deadline (deadlines.kept_when_stopped)."""
+    row = deadline.to_row("C1")
+    return {f: bool(row[f]) if f == "provisional" else row[f] for f in KEPT_FIELDS}
 
 
 # -- the chained tables' heads kept outside the database (audit heads, verify --heads) ----------
