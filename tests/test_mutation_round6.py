@@ -196,6 +196,38 @@ def test_a_setting_of_another_county_that_cannot_be_read_does_not_stop_the_namin
                                                          "2026-03-06")]
 
 
+
+def test_verify_names_the_settings_of_each_county_the_case_was_in_not_those_of_others(
+        engine, seconds):
+    """A case counted in 甲县 and moved to 乙县 since (start_investigation on Wed 03-04 with
+    county=乙县, meeting the 03-05 it ran under): the settings a finding names are those of
+    every county it was in. 甲县's 5 working days dated back (03-09, it stopped 03-04) are
+    named; 丙县's 4, recorded after them too, are not (of a county the case was never in)."""
+    accepted_case(engine, "甲县", "A1")
+    engine.fire("A1", "start_investigation", on=date(2026, 3, 4), payload={"county": "乙县"})
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    engine.set_parameter("shanxi", "丙县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    assert engine.case("A1").case.county == "乙县"
+    assert _findings(engine) == [_moved("A1", 3, "2026-03-05", _setting(engine, 1), "2026-03-09",
+                                        stopped="2026-03-04")]
+
+
+def test_a_deadline_stored_twice_is_named_altered_though_a_setting_recorded_since_moves_it(
+        engine, seconds):
+    """A deadline row copied with sqlite3 (its unique index dropped first) is no setting's
+    doing: with 甲县's 5 working days dated back after the case was accepted, the settings as
+    they stood give investigation_start once, due 03-05, where it is stored twice; the
+    finding is the one for a case altered."""
+    accepted_case(engine, "甲县", "A1")
+    with sqlite3.connect(engine.store.path) as conn:
+        conn.execute("drop index idx_deadlines_case_id_rule_instance")
+        columns = [c[1] for c in conn.execute("pragma table_info(deadlines)") if c[1] != "id"]
+        conn.execute(f"insert into deadlines ({', '.join(columns)}) select {', '.join(columns)} "
+                     "from deadlines where rule = 'investigation_start'")
+    conn.close()
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    assert _findings(engine) == [_altered("A1", 2, "2026-03-05", "2026-03-09", "5wd")]
+
 # -- a deadline recompute kept, as of a date it still ran (engine.deadlines.counted_as_kept) ---
 
 
