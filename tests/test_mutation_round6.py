@@ -228,6 +228,27 @@ def test_a_deadline_stored_twice_is_named_altered_though_a_setting_recorded_sinc
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
     assert _findings(engine) == [_altered("A1", 2, "2026-03-05", "2026-03-09", "5wd")]
 
+
+def test_a_setting_stored_with_a_clock_set_back_is_counted_by_its_place_in_the_table(
+        engine, monkeypatch):
+    """Settings are recorded in the order of their ids; a clock set back stores one with a
+    time before the last's, and then how many were recorded by a time is counted one by one
+    (not by bisection). The case opened and accepted at 04:00:01, 乙县's setting #1 in the
+    same second, then 甲县's 5 working days (#2) dated back, stored at 04:00:00. By their
+    times, 1 setting was recorded before the second of the case's last event and 2 by its
+    end: the first (#1, 乙县's) alone, in the order recorded, gives the 03-05 stored, so #2 is
+    named, not the case as altered (counted as 2 before that second, none is left to try)."""
+
+    import engine.store as store
+
+    monkeypatch.setattr(store, "_now", lambda: "2026-12-07T04:00:01+00:00")
+    accepted_case(engine, "甲县", "A1")
+    engine.set_parameter("shanxi", "乙县", "investigation_start", "4wd", BASIS, DATED_BACK)
+    monkeypatch.setattr(store, "_now", lambda: "2026-12-07T04:00:00+00:00")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
+    assert _findings(engine) == [_moved(
+        "A1", 2, "2026-03-05", "setting #2, recorded 2026-12-07T04:00:00+00:00", "2026-03-09")]
+
 # -- a deadline recompute kept, as of a date it still ran (engine.deadlines.counted_as_kept) ---
 
 
