@@ -23,6 +23,7 @@ from test_pause_resume import run as mini_deadline
 
 from engine import Engine
 from engine.deadlines import KEPT_FIELDS, RUNNING, counted_as_kept
+from engine.maintenance import _moved_by_settings
 from helpers import error_line, put_back_triggers, run
 
 DATED_BACK = date(2026, 1, 5)
@@ -248,6 +249,32 @@ def test_a_setting_stored_with_a_clock_set_back_is_counted_by_its_place_in_the_t
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
     assert _findings(engine) == [_moved(
         "A1", 2, "2026-03-05", "setting #2, recorded 2026-12-07T04:00:00+00:00", "2026-03-09")]
+
+
+def test_a_setting_recorded_since_that_moves_no_date_is_named_by_the_field_it_changes(
+        engine, seconds):
+    """甲县's own 3 working days for investigation_start (its basis, BASIS), dated back after
+    the case was accepted: the due date stays 03-05 (3/3 3/4 3/5), the basis changes. The
+    finding names the field as stored and as the settings give it."""
+    accepted_case(engine, "甲县", "A1")
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "3wd", BASIS, DATED_BACK)
+    assert _findings(engine) == [
+        "case A1: event seq 2 came before county settings recorded since: deadline "
+        "investigation_start #1 has citation '民发〔2021〕57号 第15条（国家规定）' as stored; those "
+        f"settings ({_setting(engine, 1)}) give '{BASIS}': run `doudi recompute` to record it"]
+
+
+def test_a_deadline_settings_recorded_since_start_or_end_is_named_so():
+    """The finding where the settings recorded since give a deadline not stored, or none
+    where one is (a workflow whose deadline a parameter starts: none of the packaged ones)."""
+    deadline = mini_deadline("3wd", [("go", date(2026, 9, 14))])
+    assert _moved_by_settings(None, deadline, "setting #1, recorded T") == (
+        "came before county settings recorded since: deadline r #1 is not stored; those "
+        "settings (setting #1, recorded T) give it: run `doudi recompute` to record it")
+    assert _moved_by_settings(deadline, None, "setting #1, recorded T", True) == (
+        "or events before it came before county settings recorded since: deadline r #1 is "
+        "stored; those settings (setting #1, recorded T) give none: run `doudi recompute` to "
+        "record it")
 
 # -- a deadline recompute kept, as of a date it still ran (engine.deadlines.counted_as_kept) ---
 
