@@ -29,7 +29,9 @@ _NAMED_AT_MOST = 3
 class SettingsThen:
     """The county settings and their set-asides as stored, read when a case's deadlines first
     differ from what its history gives (never for an intact database), and the settings as
-    they stood after a number of each was recorded, built once for every case that asks."""
+    they stood after a number of each was recorded, built once for every case that asks the
+    same object (verify keeps one for its pass, and makes another for each case it checks
+    again in one snapshot, where the settings may have changed since the first was read)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
