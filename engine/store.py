@@ -70,6 +70,7 @@ from engine.schema import (
     migrations,
     upgrade,
 )
+from engine.workflow import SYSTEM_EVENTS
 
 
 def moved_since(on: date, table: str = "cases") -> tuple[str, list]:
@@ -816,12 +817,15 @@ class Store:
                            args).fetchone() is not None:
             return True
         # (a payload without "county" is not parsed; one that is no JSON, damaged, is passed
-        # over: CASE evaluates in order, where AND may not)
+        # over: CASE evaluates in order, where AND may not. A correction's is evidence, which
+        # moves no case, and a recompute's names none: attributes_given_by passes them over)
         gave = ("case when instr(e.payload, '\"county\"') = 0 then null "
                 "when json_valid(e.payload) then json_extract(e.payload, '$.county') end")
+        system = ", ".join("?" * len(SYSTEM_EVENTS))
         return self.db.execute(
-            f"select 1 from events e where {gave} = ? and exists (select 1 from cases "
-            f"where id = e.case_id{of}) limit 1", args).fetchone() is not None
+            f"select 1 from events e where {gave} = ? and e.event not in ({system}) and exists "
+            f"(select 1 from cases where id = e.case_id{of}) limit 1",
+            [county, *sorted(SYSTEM_EVENTS), *args[1:]]).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         return _history(self.db.conn.execute(

@@ -654,6 +654,30 @@ def test_a_report_for_a_county_a_case_moved_out_of_gives_no_spelling_note(db, co
     assert result.stderr == "note: no case of tianjin names county '小店区'; check the spelling\n"
 
 
+def test_a_county_named_only_by_a_correction_still_gets_the_spelling_note(db):
+    """A correction is evidence: it changes no attribute of the case (docs/cli.md, case
+    correct), so the reports as of any date never put the case in the county it names. A
+    case opened in 小店区 on Mon 2026-03-02 and accepted that day, its accept corrected to name
+    迎泽区 and its opening to name 尖草坪区, is in 小店区 on every date; an empty breach report
+    of 迎泽区 as of Wed 03-04 gave no note, as if a case had named it, the events' counties
+    read from the corrections too. Neither does a recompute's."""
+    engine = Engine.open(db)
+    cid = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "小店区"}).id
+    engine.fire(cid, "accept", on=date(2026, 3, 2))
+    engine.correct(cid, 1, on=date(2026, 3, 3), reason="县名", payload={"county": "迎泽区"})
+    engine.correct(cid, 0, on=date(2026, 3, 3), reason="县名", payload={"county": "尖草坪区"})
+    engine.close()
+    for county in ("迎泽区", "尖草坪区"):
+        for province in ([], ["--province", "shanxi"]):
+            result = run(db, "report", "breaches", "--as-of", "2026-03-04", *province,
+                         "--county", county)
+            of = "case of shanxi" if province else "case"
+            assert (result.exit_code, result.stdout, result.stderr) == (
+                0, "(none)\n", f"note: no {of} names county '{county}'; check the spelling\n")
+    result = run(db, "report", "breaches", "--as-of", "2026-03-04", "--county", "小店区")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "(none)\n", "")
+
+
 def test_csv_text_a_spreadsheet_would_run_as_a_formula_is_quoted(engine, db):
     """A county typed as ``=HYPERLINK(…)`` (or starting with +, -, @) reaches a spreadsheet as
     text, with a leading ', not as a formula; numbers and dates are left as they are. The case:
