@@ -350,6 +350,13 @@ def test_a_household_assessed_within_the_rules_after_the_meeting_refused_it_can_
     assert (total.deadline.due_on, total.status) == (date(2026, 3, 31), "met")
     benefit = engine.case(view.links[0]["case_id"])
     assert benefit.case.attributes["paid_from"] == "2026-04"
+    # The assessment of 3/13 ended the route of 3/6 (9ecb946), but the meeting was held: the
+    # case stays listed by report exceptions in its archive class ("做好救助档案的分类管理"),
+    # the meeting's refusal with it, and no route title (it had "一事一议，集体研究确定").
+    assert view.case.attributes["exception_route"] is None
+    row = next(r for r in engine.exceptions() if r["case_id"] == cid)
+    assert (row["route"], row["title"], row["archive_class"], row["decision"], row["state"],
+            row["meeting_on"]) == ("一事一议", None, "一事一议", "refuse", "approved", "2026-03-11")
     # Assessed again still above the line, the refusal is not the last word either: a new
     # meeting after that assessment is needed, and only its agreement leads to approval.
     again = verified(engine, special_hardship=True, delegated=True)
