@@ -8,10 +8,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
+from engine import Engine
 from engine.cli import cli
 from engine.errors import EventRefused
 
@@ -280,10 +282,6 @@ def damage_events_page(db: str) -> bytes:
     """A case "c1" opened, then the first page of the events table overwritten at its header
     (no b-tree page SQLite can read): the file opens, its schema is read, and a command that
     reads the events finds it damaged. Gives the file as it was before the damage."""
-    from datetime import date
-
-    from engine import Engine
-
     engine = Engine.open(db)
     engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id="c1")
     engine.close()
@@ -297,3 +295,17 @@ def damage_events_page(db: str) -> bytes:
         file.seek((root - 1) * page_size)
         file.write(b"\xff" * 64)
     return whole
+
+
+def phasing_out(api: Engine, households: int) -> list[str]:
+    """天津 benefit cases (900 a month from 2026-04) whose income was recorded over the
+    standard on 2026-05-15: phasing out June … November (津民发〔2023〕13号 一(三)); the
+    phase-out ends by itself on 2026-12-01."""
+    ids = []
+    for _ in range(households):
+        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
+                             attributes={"amount": 900, "paid_from": "2026-04"})
+        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
+                 payload={"per_capita_income": 1300, "standard": 1100})
+        ids.append(case.id)
+    return ids

@@ -6,33 +6,30 @@ import json
 from datetime import date
 
 from engine import Engine
-from helpers import error_line, failing_on_call, full_at_commit, held_once_after, run
+from helpers import error_line, failing_on_call, full_at_commit, held_once_after, phasing_out, run
 
 
 def test_case_advance_records_the_end_of_a_phase_out(tmp_path):
     """津民发〔2023〕13号 一(三): "可给予原则上不超过6个月的渐退期"."""
     db = str(tmp_path / "x.db")
     engine = Engine.open(db)
-    case = engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                            attributes={"amount": 900, "paid_from": "2026-04"})
     # Income rises on 2026-05-15: phase-out June … November, ends by itself on 2026-12-01.
-    engine.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                payload={"per_capita_income": 1300, "standard": 1100})
+    [case_id] = phasing_out(engine, 1)
     early = run(db, "case", "advance", "--as-of", "2026-11-30")
     assert early.exit_code == 0 and early.stdout == ""
-    assert engine.store.case(case.id).state == "phasing_out"
+    assert engine.store.case(case_id).state == "phasing_out"
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{case.id}: phase_out_end on 2026-12-01\n"
-    stored = engine.store.case(case.id)
+    assert result.stdout == f"{case_id}: phase_out_end on 2026-12-01\n"
+    stored = engine.store.case(case_id)
     assert stored.state == "ended"
-    history = engine.store.history(case.id)
+    history = engine.store.history(case_id)
     assert [(e.event, e.on, e.actor) for e in history[-1:]] == [
         ("phase_out_end", date(2026, 12, 1), "doudi (by itself)")]
     # Nothing more to record, and the replay agrees with what was written.
     again = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert again.stdout == ""
-    assert engine.replay(case.id)[0].state == "ended"
+    assert engine.replay(case_id)[0].state == "ended"
 
 
 def test_advance_refuses_a_date_the_calendar_does_not_cover(db):
@@ -50,12 +47,7 @@ def test_an_interrupted_advance_says_what_it_recorded(db, monkeypatch):
     # written one case per batch here, Ctrl-C comes as the second batch is written.
     from engine import core, maintenance
 
-    api = Engine.open(db)
-    for _ in range(2):
-        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                             attributes={"amount": 900, "paid_from": "2026-04"})
-        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                 payload={"per_capita_income": 1300, "standard": 1100})
+    phasing_out(Engine.open(db), 2)
     commit = core.Engine._commit
     monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
     monkeypatch.setattr(core.Engine, "_commit", failing_on_call(2, commit, KeyboardInterrupt))
@@ -75,18 +67,14 @@ def test_an_advance_interrupted_in_its_first_batch_says_nothing_was_recorded(db,
     # recorded, in whole batches".
     from engine import core
 
-    api = Engine.open(db)
-    case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                         attributes={"amount": 900, "paid_from": "2026-04"})
-    api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-             payload={"per_capita_income": 1300, "standard": 1100})
+    [case_id] = phasing_out(Engine.open(db), 1)
     monkeypatch.setattr(core.Engine, "_commit",
                         failing_on_call(1, core.Engine._commit, KeyboardInterrupt))
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert error_line(result) == "Error: interrupted: nothing was recorded"
-    assert Engine.open(db).store.case(case.id).state == "phasing_out"
+    assert Engine.open(db).store.case(case_id).state == "phasing_out"
 
 
 def test_an_advance_interrupted_as_a_batch_commits_lists_its_event(db, monkeypatch):
@@ -97,14 +85,7 @@ def test_an_advance_interrupted_as_a_batch_commits_lists_its_event(db, monkeypat
     from engine import maintenance
     from helpers import interrupted_as_committed
 
-    api = Engine.open(db)
-    ids = []
-    for _ in range(2):
-        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                             attributes={"amount": 900, "paid_from": "2026-04"})
-        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                 payload={"per_capita_income": 1300, "standard": 1100})
-        ids.append(case.id)
+    ids = phasing_out(Engine.open(db), 2)
     monkeypatch.setattr(maintenance, "WRITE_BATCH", 1)
     interrupted_as_committed(monkeypatch, 2)
     result = run(db, "case", "advance", "--as-of", "2026-12-04")
@@ -158,19 +139,6 @@ def test_advance_stopped_by_another_writer_after_a_batch_says_once_what_is_recor
         "Error: another writer held the database past the wait (database is locked); advance "
         "stopped: the 1 event listed is recorded, in whole batches; run advance again to "
         "finish")
-
-
-def phasing_out(api: Engine, households: int) -> list[str]:
-    """天津 benefit cases (900 a month from 2026-04) whose income was recorded over the
-    standard on 2026-05-15: phasing out June … November (津民发〔2023〕13号 一(三))."""
-    ids = []
-    for _ in range(households):
-        case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                             attributes={"amount": 900, "paid_from": "2026-04"})
-        api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                 payload={"per_capita_income": 1300, "standard": 1100})
-        ids.append(case.id)
-    return ids
 
 
 def test_advance_redoes_a_batch_another_writer_changed_meanwhile(db, monkeypatch):

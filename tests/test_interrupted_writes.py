@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine import Engine
-from helpers import error_line, failing_on_call, interrupted_as_committed, run
+from helpers import error_line, failing_on_call, interrupted_as_committed, phasing_out, run
 
 BASIS = "甲县民政局〔2026〕3号"
 
@@ -172,18 +172,15 @@ def test_what_happened_by_itself_first_is_said_with_the_write(db, monkeypatch):
     # correction dated after it records that end first (docs/cli.md, case correct), and the
     # line says both.
     api = Engine.open(db)
-    case = api.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                         attributes={"amount": 900, "paid_from": "2026-04"})
-    api.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-             payload={"per_capita_income": 1300, "standard": 1100})
+    [case_id] = phasing_out(api, 1)
     api.close()
     interrupted_as_committed(monkeypatch, 1)
-    result = run(db, "case", "correct", case.id, "1", "--on", "2026-12-04", "--reason", "收入")
+    result = run(db, "case", "correct", case_id, "1", "--on", "2026-12-04", "--reason", "收入")
     assert result.exit_code == 1
     assert error_line(result) == (
-        f"Error: interrupted, but case {case.id}'s phase_out_end on 2026-12-01 (by itself) and "
+        f"Error: interrupted, but case {case_id}'s phase_out_end on 2026-12-01 (by itself) and "
         "correction of event 1 on 2026-12-04 were recorded (seq 2, 3)")
-    assert [e[:3] for e in events(db, case.id)[2:]] == [(2, "phase_out_end", "2026-12-01"),
+    assert [e[:3] for e in events(db, case_id)[2:]] == [(2, "phase_out_end", "2026-12-01"),
                                                        (3, "correction", "2026-12-04")]
 
 

@@ -10,6 +10,7 @@ import pytest
 from engine import Engine
 from engine.demo import build_demo
 from engine.errors import DamagedRecord
+from helpers import phasing_out
 
 AS_OF = date(2026, 11, 23)
 
@@ -56,15 +57,12 @@ def test_a_case_rebuilt_for_what_happens_by_itself_is_listed_once(tmp_path):
     9/20 (调休上班), 9/21–24 (9/25 中秋), 9/28–30, 10/8–9 (10/1–7 国庆), 10/10 (调休上班),
     10/12–16, 10/19–20 (国办发明电〔2025〕7号)."""
     engine = Engine.open(str(tmp_path / "x.db"))
-    case = engine.open_case(province="tianjin", workflow="benefit", on=date(2026, 3, 2),
-                            attributes={"amount": 900, "paid_from": "2026-04"})
     # 津民发〔2023〕13号 一(三): income rises on 2026-05-15, phase-out to the end of November.
-    engine.fire(case.id, "income_exceeds", on=date(2026, 5, 15),
-                payload={"per_capita_income": 1300, "standard": 1100})
-    engine.fire(case.id, "member_died", on=date(2026, 6, 12), payload={"died_on": "2026-06-10"})
+    [case_id] = phasing_out(engine, 1)
+    engine.fire(case_id, "member_died", on=date(2026, 6, 12), payload={"died_on": "2026-06-10"})
     as_of = date(2026, 10, 20)
-    assert engine.store.case(case.id).state == "phasing_out"
-    rows = [(case.id, "death_review", 1, "breached", date(2026, 9, 10), 24)]
+    assert engine.store.case(case_id).state == "phasing_out"
+    rows = [(case_id, "death_review", 1, "breached", date(2026, 9, 10), 24)]
     assert fast(engine.breaches(as_of)) == rows == one_by_one(engine, as_of, ("breached",))
 
 
