@@ -811,10 +811,9 @@ class Store:
         a date before the move lists the case there, and is no misspelt county's (asked only
         when a report for it is empty, or a note may be due; the events are read only when
         no case names it now)."""
-        of = "" if province is None else " and province = ?"
-        args = [county] if province is None else [county, province]
+        of, of_args = ("", []) if province is None else (" and province = ?", [province])
         if self.db.execute(f"select 1 from cases where county = ?{of} limit 1",
-                           args).fetchone() is not None:
+                           [county, *of_args]).fetchone() is not None:
             return True
         # (a payload without "county" is not parsed; one that is no JSON, damaged, is passed
         # over: CASE evaluates in order, where AND may not. A correction's is evidence, which
@@ -825,7 +824,7 @@ class Store:
         return self.db.execute(
             f"select 1 from events e where {gave} = ? and e.event not in ({system}) and exists "
             f"(select 1 from cases where id = e.case_id{of}) limit 1",
-            [county, *sorted(SYSTEM_EVENTS), *args[1:]]).fetchone() is not None
+            [county, *sorted(SYSTEM_EVENTS), *of_args]).fetchone() is not None
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         return _history(self.db.conn.execute(
