@@ -274,11 +274,17 @@ def with_kept(deadlines: list[Deadline], kept: Any, later: bool = False) -> list
     for d in deadlines:
         values = fields.get((d.rule, d.instance))
         if values is not None and d.outcome is not RUNNING and (
-                not later or (values.get("stopped_on"), values.get("stop_event"))
-                == (d.stopped_on and iso_text(d.stopped_on), d.stop_event)):
+                not later or _stopped_as_kept(d, values)):
             d = _with_values(d, values)
         result.append(d)
     return result
+
+
+def _stopped_as_kept(d: Deadline, values: Mapping[str, Any]) -> bool:
+    """Whether ``d`` was stopped on the day and by the event a ``recompute`` event kept of it
+    (``values``, as its row holds them): the stop it was judged at."""
+    return ((values.get("stopped_on"), values.get("stop_event"))
+            == (d.stopped_on and iso_text(d.stopped_on), d.stop_event))
 
 
 def _with_values(d: Deadline, values: Mapping[str, Any]) -> Deadline:
@@ -320,11 +326,9 @@ def counted_as_kept(running: Deadline, at_stop: Deadline | None, values: Mapping
     stop), or was kept with another parameter's period than it runs with then (a variant
     it took later, under the rules that judged it), it is as the rules now give it. A value
     that cannot be read is a ValueError."""
-    if at_stop is None or at_stop.outcome is RUNNING or (
-            (at_stop.stopped_on and iso_text(at_stop.stopped_on), at_stop.stop_event,
-             iso_text(running.starts_on), running.param)
-            != (values.get("stopped_on"), values.get("stop_event"), values.get("starts_on"),
-                values.get("param"))):
+    if at_stop is None or at_stop.outcome is RUNNING or not _stopped_as_kept(at_stop, values) or (
+            (iso_text(running.starts_on), running.param)
+            != (values.get("starts_on"), values.get("param"))):
         # (another parameter named: its period was a variant's by its stop, one it may not
         # have had yet, as a re-check a version before 406f335 counted again from its start)
         return running
