@@ -916,7 +916,8 @@ class Maintenance:
         its last event; None if not (a row changed by hand, new calendar data, an
         upgrade), or if the settings then cannot be told. Asked only of a case whose
         deadlines differ: a case is worked out again once for each way of telling (nearly
-        always one), the settings read and built once a verify."""
+        always one), the settings read and built once a ``then`` (one a verify pass, another
+        for each case checked again in one snapshot: :class:`SettingsThen`)."""
         at = rows[-1].get("recorded_at") if rows else None
         if not isinstance(at, str):
             return None
