@@ -20,6 +20,11 @@ from typing import Any
 
 from attrs import frozen
 
+try:
+    from orjson import dumps as _compact_json  # (bytes: the text already encoded)
+except ImportError:  # (a platform orjson has no wheel for: the standard library's encoder)
+    _compact_json = None
+
 GENESIS = "0" * 64
 #: The columns an event's hash covers, in order.
 HASHED = ("case_id", "seq", "event", "on", "recorded_at", "actor", "payload", "reason",
@@ -89,7 +94,22 @@ def event_hash(row: Mapping[str, Any], previous: str) -> str:
 
 
 def _chained_digest(values: tuple, previous: str) -> str:
-    """SHA-256 of the previous hash and the row's values as compact JSON: every chain's."""
+    """SHA-256 of the previous hash and the row's values as compact JSON: every chain's.
+
+    The text is orjson's where it is byte for byte the standard library's, about three times
+    quicker (a hash an event written, and one read back by ``audit verify``): text, whole
+    numbers within 64 bits, None and a BLOB's object. A float (orjson writes ``0.00001``
+    where Python writes ``1e-05``, and NaN as null), a larger number and a lone surrogate
+    (which orjson refuses; the encoding below fails on it) take the standard library's
+    encoder, as every row did before orjson.
+    """
+    if _compact_json is not None and type(previous) is str and float not in map(type, values):
+        try:
+            content = _compact_json(values, default=_blob)
+        except TypeError:  # (orjson's JSONEncodeError)
+            pass
+        else:
+            return hashlib.sha256((previous + "|").encode() + content).hexdigest()
     content = _CONTENT(values)
     return hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
 
