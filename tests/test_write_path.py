@@ -104,6 +104,30 @@ def test_apply_event_leaves_the_deadlines_it_was_given_as_they_were():
     assert len(untouched) == len(opened) - len(stopped)
 
 
+def test_a_deadline_an_event_starts_is_the_deadline_built_whole():
+    # apply_event fills a started deadline's fields in a copy of one dict (deadlines._begun),
+    # not through Deadline(): it must be what building it gives, fields in order, and every
+    # field a start does not set at its default (a field added to Deadline with a default
+    # other than None goes into _UNBEGUN too). 民发〔2021〕57号 第15条: the investigation
+    # starts within 3 working days of acceptance; accepted Tuesday 2026-03-03, due Friday
+    # 03-06.
+    registry = get_registry()
+    wf = registry.workflow("shanxi", "dibao")
+    calendar = registry.calendar("shanxi")
+    total, started = apply_event([], wf, "accept", date(2026, 3, 3), calendar, {}, False, {})
+    whole = Deadline("investigation_start", "受理后启动家庭经济状况调查", "statutory", "duty", 1,
+                     date(2026, 3, 3), "3wd", date(2026, 3, 6), "民发〔2021〕57号 第15条（国家规定）",
+                     started.computation, False, "investigation_start")
+    assert list(started.__dict__.items()) == list(whole.__dict__.items())
+    assert started.computation.startswith("《民法典》第201条：起算日2026-03-03不计入，计3个工作日")
+    for d in (total, started):
+        assert type(d.__dict__) is dict and list(d.__dict__) == [f.name for f in attrs.fields(
+            Deadline)]
+        assert all(getattr(d, f.name) == f.default for f in attrs.fields(Deadline)
+                   if f.default is not attrs.NOTHING and f.name != "subject")
+    assert (total.rule, total.duration, total.due_on) == ("total", "30wd", date(2026, 4, 15))
+
+
 def test_a_deadline_row_has_every_field():
     d = Deadline("r", "t", "statutory", "duty", 1, date(2026, 3, 2), "3wd", date(2026, 3, 5),
                  "c", "x", False, "p")
