@@ -7,6 +7,7 @@ the events known on that date.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from operator import attrgetter
@@ -105,8 +106,7 @@ class Deadline:
     def ended_by(self, event: str, on: date) -> Deadline:
         """Stopped without being done, its case closed: ``unmet`` if it was already breached
         (the breach stays on record), else ``cancelled``."""
-        return changed(self, stopped_on=on, stop_event=event,
-                       outcome="unmet" if self.passed(on) else "cancelled")
+        return _stopped(self, on, event, "unmet" if self.passed(on) else "cancelled")
 
     def status(self, as_of: date, calendar: OfficialCalendar, window: int = 3) -> str:
         """One of :data:`STATUSES` on ``as_of``."""
@@ -425,8 +425,7 @@ def apply_event(
                 paused = result[at].paused_on
                 met = on <= result[at].due_on or (paused is not None
                                                   and paused <= result[at].due_on)
-                result[at] = changed(result[at], stopped_on=on, stop_event=event,
-                                     outcome="met" if met else "met_late")
+                result[at] = _stopped(result[at], on, event, "met" if met else "met_late")
                 if met:
                     satisfied = _period_last_day(result[at])
             running = []
@@ -477,8 +476,7 @@ def apply_event(
                 # Replaced, not left undone: cancelled even if it had run out (the same death
                 # recorded again puts its date right).
                 if not rule.overlaps or (subject is not None and result[at].subject == subject):
-                    result[at] = changed(result[at], stopped_on=on, stop_event=event,
-                                         outcome="cancelled")
+                    result[at] = _stopped(result[at], on, event, "cancelled")
             param = _duration_for(rule, params, attributes)
             start = _start_date(rule, on, payload or {})
             if satisfied is not None and satisfied < start:
@@ -493,7 +491,7 @@ def apply_event(
                 param.value, start, event == OPEN_EVENT)))
     if closes_case:
         for i, d in enumerate(result):
-            if d.running and not (d.kind == "window" and d.due_on < on):
+            if d.outcome is RUNNING and not (d.kind == "window" and d.due_on < on):
                 result[i] = d.ended_by(event, on)
     return result
 
@@ -522,13 +520,33 @@ def _begun(rule: DeadlineRule, param: Parameter, instance: int, start: date, sub
     return deadline
 
 
+def _stopped(deadline: Deadline, on: date, event: str, outcome: str) -> Deadline:
+    """``deadline`` stopped on ``on`` by ``event`` with ``outcome``: :func:`changed` written
+    out (no keyword dict gathered and merged), as every stop is one."""
+    fields = dict(deadline.__dict__)
+    fields["stopped_on"], fields["stop_event"], fields["outcome"] = on, event, outcome
+    stopped = _new(type(deadline))
+    set_fields(stopped, "__dict__", fields)
+    return stopped
+
+
 def _period_last_day(deadline: Deadline) -> date | None:
     """The last day of the calendar period (``cm``, ``cq``) a deadline is for, before 第203条
     moved its due date; None for other periods."""
-    duration = Duration.parse(deadline.duration, own_period=True)
+    duration = deadline.duration
+    # (its text parsed once: asked at every stop met, about 3,500 instructions each through
+    # Duration.parse; one that is not text, or not a duration, goes the way it always went)
+    duration = (_own_period(duration) if type(duration) is str
+                else Duration.parse(duration, own_period=True))
     if duration.unit not in CALENDAR_PERIODS:
         return None
     return period_end(deadline.starts_on, duration)
+
+
+@functools.lru_cache(maxsize=1024)  # (a deadline's durations are a workflow's few periods)
+def _own_period(text: str) -> Duration:
+    """A deadline's ``duration`` as :meth:`Duration.parse` reads it (``own_period``)."""
+    return Duration.parse(text, own_period=True)
 
 
 def _period(value: Any, from_opening: bool) -> Duration:

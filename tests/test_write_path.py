@@ -16,6 +16,7 @@ from test_benefit_common import approved_dibao
 
 from engine import Engine, EventRefused, InvalidInput
 from engine.deadlines import Deadline, apply_event
+from engine.plain_fields import changed
 from engine.registry import get_registry
 from helpers import dump
 
@@ -126,6 +127,35 @@ def test_a_deadline_an_event_starts_is_the_deadline_built_whole():
         assert all(getattr(d, f.name) == f.default for f in attrs.fields(Deadline)
                    if f.default is not attrs.NOTHING and f.name != "subject")
     assert (total.rule, total.duration, total.due_on) == ("total", "30wd", date(2026, 4, 15))
+
+
+def test_a_deadline_an_event_stops_is_the_deadline_changed():
+    # apply_event stops a deadline by copying its fields (deadlines._stopped), not through
+    # plain_fields.changed, and reads the period of one met from its text parsed once
+    # (_own_period): the same deadline, fields in order, and a stored duration that is no
+    # duration still refused when met, as Duration.parse refuses it. 57号 第15条: accepted
+    # 2026-03-03, the investigation due 03-06; started 03-05, met.
+    registry = get_registry()
+    wf = registry.workflow("shanxi", "dibao")
+    calendar = registry.calendar("shanxi")
+    opened = apply_event([], wf, "accept", date(2026, 3, 3), calendar, {}, False, {})
+    total, met = apply_event(opened, wf, "start_investigation", date(2026, 3, 5), calendar, {},
+                             False, {})
+    assert total is opened[0]
+    whole = changed(opened[1], stopped_on=date(2026, 3, 5), stop_event="start_investigation",
+                    outcome="met")
+    assert list(met.__dict__.items()) == list(whole.__dict__.items())
+    assert type(met.__dict__) is dict and met.due_on == date(2026, 3, 6)
+    # Closed by a withdrawal on 03-09, the investigation unstarted and overdue: unmet.
+    late = apply_event(opened, wf, "withdraw", date(2026, 3, 9), calendar, {}, True, {})[1]
+    assert list(late.__dict__.items()) == list(changed(
+        opened[1], stopped_on=date(2026, 3, 9), stop_event="withdraw", outcome="unmet"
+    ).__dict__.items())
+    for duration in ("wd3", ["3wd"]):
+        damaged = changed(opened[1], duration=duration)
+        with pytest.raises(InvalidInput, match=r"^malformed duration"):
+            apply_event([total, damaged], wf, "start_investigation", date(2026, 3, 5), calendar,
+                        {}, False, {})
 
 
 def test_a_deadline_row_has_every_field():
