@@ -1493,8 +1493,10 @@ class Engine(Reports, Maintenance):
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
                                 rules, case.attributes if payload or outcome.attributes
                                 else attributes)
-        entry = HistoryEntry(len(history), event, on, case.state, state, payload, reason,
-                             outcome.attributes, actor, key)  # (derived, actor, key)
+        # (the data read-only above; what the effects decided made so here: none without them)
+        derived = NO_DATA if outcome is _NO_OUTCOME else read_only_data(outcome.attributes)
+        entry = HistoryEntry.of_event(len(history), event, on, case.state, state, payload, reason,
+                                      derived, actor, key)
         openings = list(outcome.openings)
         for o in wf.opens:
             if o.event == event:

@@ -17,6 +17,7 @@ from test_benefit_common import approved_dibao
 from engine import Engine, EventRefused, InvalidInput
 from engine.deadlines import Deadline, apply_event
 from engine.plain_fields import changed
+from engine.read_only import writable
 from engine.registry import get_registry
 from helpers import dump
 
@@ -156,6 +157,37 @@ def test_a_deadline_an_event_stops_is_the_deadline_changed():
         with pytest.raises(InvalidInput, match=r"^malformed duration"):
             apply_event([total, damaged], wf, "start_investigation", date(2026, 3, 5), calendar,
                         {}, False, {})
+
+
+def test_an_event_s_history_entry_is_the_entry_built_whole(engine):
+    # Engine._step builds an event's entry with HistoryEntry.of_event (its fields set in a
+    # copy of one dict), its data and what its effects decided made read-only first: it must
+    # be what HistoryEntry() builds of the same values, fields in order, both read-only, and
+    # an event whose effects decided nothing shares the one empty NO_DATA. 山西 assesses a
+    # household of two, 1200 of earnings over two heads: 600 a head, under the standard 900.
+    from engine.guards import HistoryEntry
+    from engine.read_only import NO_DATA, ReadOnlyDict, ReadOnlyList
+
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    household = {"standard": 900, "members": [
+        {"id": "a", "age": 45, "income": {"employment": 1200}}, {"id": "b", "age": 12}]}
+    steps = [("accept", date(2026, 3, 3), {}), ("start_investigation", date(2026, 3, 4), {}),
+             ("assess", date(2026, 3, 6), {"household": household})]
+    for seq, (event, on, payload) in enumerate(steps, start=1):
+        known, _ = engine._known(case.id)
+        change = engine._event_changes(known, event, on, payload, None, None, None)[0]
+        entry = change.entries[-1]
+        whole = HistoryEntry(seq, event, on, known.case.state, change.case.state, payload, None,
+                             writable(entry.derived))
+        assert list(entry.__dict__.items()) == list(whole.__dict__.items())
+        assert type(entry.__dict__) is dict and type(entry.payload) is type(whole.payload)
+        if event != "assess":  # (accept's effect decided nothing, start_investigation has none)
+            assert entry.payload is NO_DATA and entry.derived is NO_DATA
+        engine.fire(case.id, event, on=on, payload=payload)
+    assert type(entry.payload["household"]["members"]) is ReadOnlyList
+    assert type(entry.derived) is ReadOnlyDict and type(entry.derived["assessment"]) is ReadOnlyDict
+    assert (entry.derived["assessment"]["per_capita"], entry.derived["assessment"][
+        "classification"]) == (600, "dibao")
 
 
 def test_a_deadline_row_has_every_field():
