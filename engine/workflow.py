@@ -200,54 +200,61 @@ class AttributeSpec:
     def check(self, value: Any) -> None:
         # (imported at the top, not here: an import statement cost each datum checked
         # about as much as the check)
-        name = self.name
-        if self.type == "decided":
+        name, kind = self.name, self.type
+        if kind == "decided":
             raise InvalidInput(f"{name} is decided by doudi ({self.title}), not given: "
                                "leave it out")
-        if self.type == "text" and isinstance(value, str):
+        if kind == "text" and isinstance(value, str):
             # Text goes into notices and reports: a line break would let a name add a line
             # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
-            printable(value, name, self.lines)
-            if not self.lines and not value.strip():
-                # ("" names no village: report stations took it for none, the notices for
-                # one. Text that may span lines, a list of missing materials, is judged by
-                # the guard of the step that needs it, with its clause.)
-                titled = f" ({self.title})" if self.title else ""
-                raise InvalidInput(f"{name}{titled} must not be blank (leave it out for none), "
-                                   f"got {spelled(value)}")
-            if not self.lines and value != value.strip():
-                # ("a村 " and "a村" would be two villages in a report, looking the same)
-                raise InvalidInput(f"{name} must not begin or end with spaces, got {spelled(value)}")
-        if self.type in ("number", "integer"):
+            # (printable's own look is for text that is not, the rare case: asked in C first)
+            if not value.isprintable():
+                printable(value, name, self.lines)
+            if not self.lines:
+                stripped = value.strip()
+                if not stripped:
+                    # ("" names no village: report stations took it for none, the notices
+                    # for one. Text that may span lines, a list of missing materials, is
+                    # judged by the guard of the step that needs it, with its clause.)
+                    titled = f" ({self.title})" if self.title else ""
+                    raise InvalidInput(f"{name}{titled} must not be blank (leave it out for "
+                                       f"none), got {spelled(value)}")
+                if value != stripped:
+                    # ("a村 " and "a村" would be two villages in a report, looking the same)
+                    raise InvalidInput(f"{name} must not begin or end with spaces, got "
+                                       f"{spelled(value)}")
+            if not self.choices:
+                return  # (nothing below judges text without choices: most values given)
+        if kind in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float) or \
                     out_of_range(value):
                 raise InvalidInput(f"{name} must be a number (at most {LARGEST_NUMBER:,.0f}), "
                                    f"got {spelled(value)}")
-            if self.type == "integer" and value != int(value):
+            if kind == "integer" and value != int(value):
                 raise InvalidInput(f"{name} must be a whole number, got {spelled(value)}")
             if self.minimum is not None and value < self.minimum:
                 raise InvalidInput(f"{name} must be at least {self.minimum:g}, got {spelled(value)}")
             if self.fen and round(value, 2) != value:
                 raise InvalidInput(f"{name} is yuan to the fen, at most two decimals, got {spelled(value)}")
-        elif self.type == "bool" and not isinstance(value, bool):
+        elif kind == "bool" and not isinstance(value, bool):
             raise InvalidInput(f"{name} must be true or false, got {spelled(value)}")
-        elif self.type == "text" and (isinstance(value, bool)
-                                      or not isinstance(value, str | int | float)):
+        elif kind == "text" and (isinstance(value, bool)
+                                 or not isinstance(value, str | int | float)):
             # (a number is written as text: the CLI reads --set subject=123 as 123)
             raise InvalidInput(f"{name} must be text, got {spelled(value)}")
         elif self.choices and str(value) not in self.choices:
             raise InvalidInput(f"{name} must be one of {', '.join(self.choices)}, got {spelled(value)}")
-        elif self.type in ("month", "date"):
+        elif kind in ("month", "date"):
             text = str(value)
-            if self.type == "month":  # (a month is read as its first day, shaped or not)
+            if kind == "month":  # (a month is read as its first day, shaped or not)
                 text = text + "-01" if len(text) == 7 else ""
             try:
                 iso_date(text)
             except ValueError:
                 why = why_not_a_date(text)
-                if why == "expected YYYY-MM-DD" and self.type == "month":
+                if why == "expected YYYY-MM-DD" and kind == "month":
                     why = "expected YYYY-MM"
-                raise InvalidInput(f"{name} {spelled(value)} is not a {self.type}: {why}") \
+                raise InvalidInput(f"{name} {spelled(value)} is not a {kind}: {why}") \
                     from None
 
 

@@ -380,6 +380,41 @@ def test_a_text_attribute_takes_text_and_numbers_but_not_true_or_a_mapping():
             subject.check(value)
 
 
+def test_a_text_attribute_s_refusals_each_said_and_in_their_order():
+    # AttributeSpec.check asks C whether text is printable before looking at each character,
+    # and returns once text without choices is judged: the same refusals, said first as
+    # before (an escape before the spaces around it; blank before the choices).
+    from engine.workflow import AttributeSpec
+
+    def refusal(spec: AttributeSpec, value: object) -> str:
+        with pytest.raises(InvalidInput) as refused:
+            spec.check(value)
+        return str(refused.value)
+
+    village = AttributeSpec("village", "text", title="村（社区）")
+    for value in ("a村", "a\u00a0村", "a\u3000b", 12):  # (a space inside is no space around)
+        village.check(value)
+    assert refusal(village, " a\u001b村") == ('village must be printable text on one line, '
+                                              'got " a\\u001b村" (character U+001B)')
+    assert refusal(village, "a\n村") == ('village must be printable text on one line, '
+                                         'got "a\\n村" (character U+000A)')
+    assert refusal(village, "\u3000") == ('village (村（社区）) must not be blank (leave it out '
+                                          'for none), got "\\u3000"')
+    assert refusal(village, "\u3000a") == ('village must not begin or end with spaces, '
+                                           'got "\\u3000a"')
+    missing = AttributeSpec("missing", "text", lines=True)  # (several lines: breaks, tabs)
+    missing.check(" 户口本\n\t身份证 ")
+    assert refusal(missing, "户口本\u001b") == ('missing must be printable text, got '
+                                              '"户口本\\u001b" (character U+001B)')
+    proposal = AttributeSpec("proposal", "text", choices=("approve", "refuse"))
+    proposal.check("approve")
+    assert refusal(proposal, "approve ") == ('proposal must not begin or end with spaces, '
+                                             'got "approve "')
+    assert refusal(proposal, "reject") == 'proposal must be one of approve, refuse, got "reject"'
+    assert refusal(proposal, 1) == "proposal must be one of approve, refuse, got 1"
+    assert refusal(proposal, True) == "proposal must be text, got true"
+
+
 def test_an_import_line_with_an_actor_that_would_not_show_as_itself_is_a_bad_line(engine):
     line = json.dumps({"op": "open", "province": "shanxi", "on": "2026-03-02",
                        "actor": "a\u001b[2Jb"})
