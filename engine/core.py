@@ -49,7 +49,18 @@ from engine.provinces import Province
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
 from engine.reports import DEFAULT_WINDOW, Reports
-from engine.store import CaseRecord, Change, Known, SettingsChanged, Store, copied, parsed, plain
+from engine.store import (
+    EVENT_DERIVED,
+    EVENT_PAYLOAD,
+    CaseRecord,
+    Change,
+    Known,
+    SettingsChanged,
+    Store,
+    copied,
+    parsed,
+    plain,
+)
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     CORRECTION_EVENT,
@@ -1041,10 +1052,10 @@ class Engine(Reports, Maintenance):
                         plain(e.payload) if row is None else
                         # (an opening's payload stored as the attributes' very text: read
                         # once; with_data makes its own read-only copy)
-                        attributes if row["payload"] is text else
-                        parsed(row["payload"]),
+                        attributes if row[EVENT_PAYLOAD] is text else
+                        parsed(row[EVENT_PAYLOAD]),
                         plain(e.derived) if row is None else
-                        parsed(row["derived"]) if row["derived"] else {}))
+                        parsed(row[EVENT_DERIVED]) if row[EVENT_DERIVED] else {}))
                 entries = kept
             sanctions = old.sanctions if old else []  # (a kept list is never changed in place)
             if change.sanctions:

@@ -51,8 +51,8 @@ from engine.integrity import (
     SETTING_HASHED,
     TRIGGERS,
     VOID_HASHED,
+    _chained_digest,
     chained,
-    event_hash,
     json_encoder,
     row_altered,
 )
@@ -123,10 +123,11 @@ class Change:
     # The case's attributes as the store holds them and their stored text, when known
     # (Known.attributes_json): attributes left as they were are written as that text again.
     stored_attributes: tuple[Mapping[str, Any], str] | None = None
-    # Set by the write: the case's attributes and each entry's row as stored (their payload
-    # and derived as JSON text), from which a copy is read back without encoding them again.
+    # Set by the write: the case's attributes and each entry's row as stored (a tuple in
+    # EVENT_COLUMNS' order: payload and derived as JSON text), from which a copy is read back
+    # without encoding them again.
     attributes_json: str | None = None
-    rows: list[dict] | None = None
+    rows: list[tuple] | None = None
     # Where a change is many events' (an import batch's, merged case by case): the place of
     # the event that imposed each sanction or made each link, by its seq, among the batch's.
     # They are chained in that order, as the events one at a time would chain them.
@@ -230,6 +231,11 @@ _ENTRY_COLUMNS = ("seq", "event", "on", "from_state", "to_state", "payload", "re
                   "case_id")
 _ENTRY_OF = itemgetter(*_ENTRY_COLUMNS)
 _SELECT_ENTRIES = f"select {', '.join(f'[{c}]' for c in _ENTRY_COLUMNS)} from [events]"
+#: An event's row as written (:attr:`Change.rows`): a tuple of the values its hash covers
+#: (:func:`_event_row`), then its chain's hashes; where some of them are.
+EVENT_COLUMNS = (*HASHED, "prev_hash", "hash")
+EVENT_CASE_ID, EVENT_SEQ, EVENT_PAYLOAD, EVENT_DERIVED, EVENT_HASH = map(
+    EVENT_COLUMNS.index, ("case_id", "seq", "payload", "derived", "hash"))
 #: A deadline's columns: its fields in order (:data:`engine.deadlines.FIELDS`), then its case's
 #: id; what it is written as (:meth:`Deadline.to_row`) and read from (:meth:`Deadline.from_stored`).
 _DEADLINE_COLUMNS = (*DEADLINE_FIELDS, "case_id")
@@ -1381,7 +1387,8 @@ class Store:
             return False  # (still open: not committed, whatever it holds)
         row = changes[-1].rows[-1]
         return self.db.execute("select 1 from events where case_id = ? and seq = ? and hash = ?",
-                               [row["case_id"], row["seq"], row["hash"]]).fetchone() is not None
+                               [row[EVENT_CASE_ID], row[EVENT_SEQ], row[EVENT_HASH]]
+                               ).fetchone() is not None
 
     def rows_committed(self, table: str, rows: list[dict]) -> bool:
         """Whether ``rows`` of a chained table (the county settings, their set-asides: what
@@ -1577,10 +1584,12 @@ class Store:
                         and _the_same(entry.payload, change.case.attributes)):
                     same = entry
             for entry in change.entries:
-                row = _event_row(case_id, entry, now, text if entry is same else None)
-                row["prev_hash"], row["hash"] = previous, event_hash(row, previous)
-                previous = row["hash"]
-                rows.append(row)
+                # (event_hash of the row's values, which are in its order: no dict a row to
+                # read them back from, for the hash and again for the statement)
+                values = _event_row(case_id, entry, now, text if entry is same else None)
+                digest = _chained_digest(values, previous)
+                rows.append((*values, previous, digest))
+                previous = digest
                 stamped.append(entry.stamped(now, previous))
             change.entries, change.last_hash, change.rows = stamped, previous, rows
             events += rows
@@ -1710,23 +1719,14 @@ def _through(column: str, seq: int | None) -> tuple[str, list[int]]:
     return ("", []) if seq is None else (f" and {column} <= ?", [seq])
 
 
-def _event_row(case_id: str, entry: HistoryEntry, now: str, payload: str | None = None) -> dict:
-    """``payload``: the payload's text when the caller has it already."""
-    return {
-        "case_id": case_id,
-        "seq": entry.seq,
-        "event": entry.event,
-        "on": iso_text(entry.on),
-        "recorded_at": now,
-        "actor": entry.actor,
-        "payload": _dumps(entry.payload) if payload is None else payload,
-        "reason": entry.reason,
-        "from_state": entry.from_state,
-        "to_state": entry.to_state,
-        "derived": _dumps(entry.derived) if entry.derived else None,
-        "idempotency_key": entry.key,
-        "corrects": entry.corrects,
-    }
+def _event_row(case_id: str, entry: HistoryEntry, now: str, payload: str | None = None
+               ) -> tuple:
+    """The values of an event's row its hash covers, in :data:`HASHED`'s order (``payload``:
+    the payload's text when the caller has it already)."""
+    return (case_id, entry.seq, entry.event, iso_text(entry.on), now, entry.actor,
+            _dumps(entry.payload) if payload is None else payload, entry.reason,
+            entry.from_state, entry.to_state, _dumps(entry.derived) if entry.derived else None,
+            entry.key, entry.corrects)
 
 
 def _changed_deadlines(
@@ -1844,7 +1844,8 @@ def _rows_of(table: str, columns: tuple[str, ...]) -> _Rows:
 
 
 class _Rows:
-    """The statements that write rows of one shape (a dict with ``columns``) into ``table``:
+    """The statements that write rows of one shape (a dict with ``columns``, or with
+    ``positional`` a tuple of their values in order) into ``table``:
     inserts, or with ``where``, updates assigning every column but ``key``, which ``where``
     binds. One statement for each set of the table's mostly-NULL columns left NULL in every
     row (see :data:`_MOSTLY_NULL`), made once and found by which of them are None: the rows
@@ -1853,19 +1854,22 @@ class _Rows:
     statement (a tuple of the row's columns hashed three times, and two calls) for each.
     Other rows go through :func:`_insert`, which keeps a writer for each table and shape."""
 
-    __slots__ = ("columns", "key", "nones", "optional", "optional_of", "statements", "table",
-                 "where")
+    __slots__ = ("columns", "key", "nones", "optional", "optional_of", "positional", "statements",
+                 "table", "where")
 
     def __init__(self, table: str, columns: tuple[str, ...], where: str = "",
-                 key: tuple[str, ...] = ()) -> None:
+                 key: tuple[str, ...] = (), positional: bool = False) -> None:
         self.table, self.columns, self.where, self.key = table, columns, where, key
+        #: Rows are tuples of the columns' values in their order, not dicts (an event's).
+        self.positional = positional
         self.optional = tuple(c for c in columns if c in _MOSTLY_NULL.get(table, ()))
         self.nones = (None,) * len(self.optional)
+        found = self._found(self.optional)
         # (a tuple of a row's optional values, one C call; itemgetter of one gives the value)
-        if len(self.optional) > 1:
-            self.optional_of: Callable[[Mapping[str, Any]], tuple] = itemgetter(*self.optional)
-        elif self.optional:
-            self.optional_of = lambda row, c=self.optional[0]: (row[c],)
+        if len(found) > 1:
+            self.optional_of: Callable[[Any], tuple] = itemgetter(*found)
+        elif found:
+            self.optional_of = lambda row, c=found[0]: (row[c],)
         else:  # (a table with none, e.g. links: every value is bound)
             self.optional_of = lambda row: ()
         self.statements: dict[tuple[bool, ...], tuple[str, Callable]] = {}
@@ -1890,15 +1894,20 @@ class _Rows:
     def _statement(self, nulls: tuple[str, ...]) -> tuple[str, Callable]:
         if not self.where:
             sql, bound = _insert_sql(self.table, self.columns, nulls)
-            return sql, _values(bound)
+            return sql, _values(self._found(bound))
         assigned = tuple(c for c in self.columns if c not in self.key)
         sql, bound = _update_sql(self.table, assigned, self.where, nulls)
-        return sql, _values((*bound, *self.key))
+        return sql, _values(self._found((*bound, *self.key)))
+
+    def _found(self, columns: tuple[str, ...]) -> tuple:
+        """How a row's values of ``columns`` are found in it: their names, or their places."""
+        return tuple(map(self.columns.index, columns)) if self.positional else columns
 
 
 @functools.cache
-def _values(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple]:
-    """A row's values of ``columns``, in order, as a tuple: one C call a row."""
+def _values(columns: tuple) -> Callable[[Any], tuple]:
+    """A row's values of ``columns`` (names, or places in a tuple), in order, as a tuple: one C
+    call a row."""
     if len(columns) > 1:
         return itemgetter(*columns)
     return lambda row: tuple(row[c] for c in columns)
@@ -1937,12 +1946,12 @@ def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[s
             tuple(c for c in columns if c not in nulls))
 
 
-#: The rows every event writes: its event's (:func:`_event_row`: the hashed columns, then its
-#: chain's hashes), its deadlines' (:meth:`Deadline.to_row`: the fields, then the case), and
-#: what it changes of its case's row: only what an event can change, since SQLite rewrites
-#: the entries of every index whose columns an UPDATE assigns, changed or not (province,
-#: workflow, opened_on never change).
-_EVENT_ROWS = _Rows("events", (*HASHED, "prev_hash", "hash"))
+#: The rows every event writes: its event's (a tuple, :data:`EVENT_COLUMNS`: the values of
+#: :func:`_event_row`, then its chain's hashes), its deadlines' (:meth:`Deadline.to_row`: the
+#: fields, then the case), and what it changes of its case's row: only what an event can
+#: change, since SQLite rewrites the entries of every index whose columns an UPDATE assigns,
+#: changed or not (province, workflow, opened_on never change).
+_EVENT_ROWS = _Rows("events", EVENT_COLUMNS, positional=True)
 _DEADLINE_ROWS = _Rows("deadlines", _DEADLINE_COLUMNS)
 _DEADLINE_UPDATES = _Rows("deadlines", _DEADLINE_COLUMNS,
                           " where case_id = ? and rule = ? and instance = ?",

@@ -16,6 +16,7 @@ from test_benefit_common import approved_dibao
 
 from engine import Engine, EventRefused, InvalidInput
 from engine.deadlines import Deadline, apply_event
+from engine.integrity import HASHED
 from engine.plain_fields import changed
 from engine.read_only import writable
 from engine.registry import get_registry
@@ -535,6 +536,9 @@ def test_the_rows_an_event_writes_are_of_the_shapes_their_writers_write(engine):
     assert set(store._CASE_UPDATES.columns) <= set(db["cases"].columns_dict)
     for d in engine.store.deadlines(case.id):
         assert tuple(d.to_row(case.id)) == store._DEADLINE_ROWS.columns
-    for entry in engine.store.history(case.id):
+    # An event's row is a tuple of its values in the columns' order, its hashes last.
+    assert store._EVENT_ROWS.columns == (*HASHED, "prev_hash", "hash")
+    for entry, stored in zip(engine.store.history(case.id),
+                             engine.store.history_rows(case.id), strict=True):
         row = store._event_row(case.id, entry, entry.recorded_at)
-        assert (*row, "prev_hash", "hash") == store._EVENT_ROWS.columns
+        assert dict(zip(HASHED, row, strict=True)) == {c: stored[c] for c in HASHED}
