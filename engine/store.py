@@ -1646,10 +1646,8 @@ class Store:
             # not encoded anew, when every value is the very object it was, under its name)
             change.attributes_json = stored[1] if stored is not None and _the_same(
                 c.attributes, stored[0]) else _ATTRIBUTES(c.attributes)
-            rows.append({"county": c.county, "state": c.state,
-                         "attributes": change.attributes_json,
-                         "last_event_on": iso_text(c.last_event_on), "id": c.id,
-                         "version": c.version})
+            rows.append((c.county, c.state, change.attributes_json, iso_text(c.last_event_on),
+                         c.id, c.version))  # (in _CASE_UPDATES' columns' order)
         cursor = _CASE_UPDATES.write(self.db.conn, rows)
         if cursor.rowcount != len(changes):
             versions = self.versions([c.case.id for c in changes])
@@ -1865,16 +1863,19 @@ class _Rows:
         self.optional = tuple(c for c in columns if c in _MOSTLY_NULL.get(table, ()))
         self.nones = (None,) * len(self.optional)
         found = self._found(self.optional)
-        # (a tuple of a row's optional values, one C call; itemgetter of one gives the value)
+        # (a tuple of a row's optional values, one C call; itemgetter of one gives the value,
+        # of a slice of a tuple the 1-tuple)
         if len(found) > 1:
             self.optional_of: Callable[[Any], tuple] = itemgetter(*found)
+        elif found and positional:
+            self.optional_of = itemgetter(slice(found[0], found[0] + 1))
         elif found:
             self.optional_of = lambda row, c=found[0]: (row[c],)
         else:  # (a table with none, e.g. links: every value is bound)
             self.optional_of = lambda row: ()
         self.statements: dict[tuple[bool, ...], tuple[str, Callable]] = {}
 
-    def write(self, conn: sqlite3.Connection, rows: list[dict]) -> sqlite3.Cursor | None:
+    def write(self, conn: sqlite3.Connection, rows: list) -> sqlite3.Cursor | None:
         """Write ``rows`` (each with exactly this shape's columns) in one executemany."""
         if not rows:
             return None
@@ -1889,15 +1890,20 @@ class _Rows:
             found = self.statements[null] = self._statement(
                 tuple(c for c, n in zip(optional, null, strict=True) if n))
         sql, values = found
-        return conn.executemany(sql, map(values, rows))
+        return conn.executemany(sql, rows if values is None else map(values, rows))
 
-    def _statement(self, nulls: tuple[str, ...]) -> tuple[str, Callable]:
+    def _statement(self, nulls: tuple[str, ...]) -> tuple[str, Callable | None]:
+        """The statement, and what takes a row's values to bind from it (None: the row as it
+        is, a tuple binding every column in its order)."""
         if not self.where:
             sql, bound = _insert_sql(self.table, self.columns, nulls)
-            return sql, _values(self._found(bound))
-        assigned = tuple(c for c in self.columns if c not in self.key)
-        sql, bound = _update_sql(self.table, assigned, self.where, nulls)
-        return sql, _values(self._found((*bound, *self.key)))
+        else:
+            assigned = tuple(c for c in self.columns if c not in self.key)
+            sql, bound = _update_sql(self.table, assigned, self.where, nulls)
+            bound = (*bound, *self.key)
+        if bound == self.columns and self.positional:
+            return sql, None
+        return sql, _values(self._found(bound))
 
     def _found(self, columns: tuple[str, ...]) -> tuple:
         """How a row's values of ``columns`` are found in it: their names, or their places."""
@@ -1957,7 +1963,8 @@ _DEADLINE_UPDATES = _Rows("deadlines", _DEADLINE_COLUMNS,
                           " where case_id = ? and rule = ? and instance = ?",
                           key=("case_id", "rule", "instance"))
 _CASE_UPDATES = _Rows("cases", ("county", "state", "attributes", "last_event_on", "id", "version"),
-                      ", version = version + 1 where id = ? and version = ?", key=("id", "version"))
+                      ", version = version + 1 where id = ? and version = ?", key=("id", "version"),
+                      positional=True)
 
 
 def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:
