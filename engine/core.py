@@ -44,7 +44,7 @@ from engine.kept_cases import KeptCases
 from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import AUTO_ACTOR, Maintenance
 from engine.payments import month_of, month_text, next_month
-from engine.periods import DueDate, due_date, stored_date
+from engine.periods import DueDate, due_date, iso_text, stored_date
 from engine.provinces import Province
 from engine.read_only import NO_DATA, read_only, read_only_data
 from engine.registry import ROUTE_WORKFLOW, Registry, assess_household, get_registry
@@ -1041,7 +1041,7 @@ class Engine(Reports, Maintenance):
             if change.links:
                 if workflows is None:
                     workflows = {c.case.id: c.case.workflow for c in changes}
-                links = [{"case_id": other, "relation": relation, "on": on.isoformat(),
+                links = [{"case_id": other, "relation": relation, "on": iso_text(on),
                           "workflow": workflows.get(other) or self._load(other).workflow}
                          for other, relation, on, _ in change.links]
             if detach:

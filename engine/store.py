@@ -198,19 +198,13 @@ class CaseRecord:
         except (ValueError, TypeError) as exc:  # (a JSONDecodeError is a ValueError)
             raise DamagedRecord.of(f"case {case_id!r}", exc) from None
 
-    def to_row(self) -> dict:
-        return {
-            "id": self.id,
-            "province": self.province,
-            "workflow": self.workflow,
-            "county": self.county,
-            "state": self.state,
-            "attributes": _ATTRIBUTES(self.attributes),
-            # (remembered text: date.isoformat formats through printf, about 8,000
-            # instructions each, for every case an import or event opens)
-            "opened_on": iso_text(self.opened_on),
-            "last_event_on": iso_text(self.last_event_on),
-        }
+    def to_row(self, attributes: str, created_at: str) -> tuple:
+        """The case's row as it is opened (version 1), in :data:`_CASE_ROWS`' columns' order;
+        ``attributes``: its attributes' text (:data:`_ATTRIBUTES`)."""
+        # (remembered text: date.isoformat formats through printf, about 8,000 instructions
+        # each, for every case an import or event opens)
+        return (self.id, self.province, self.workflow, self.county, self.state, attributes,
+                iso_text(self.opened_on), iso_text(self.last_event_on), created_at, 1)
 
 
 def entries(rows: Iterable[Mapping]) -> list[HistoryEntry]:
@@ -1533,20 +1527,18 @@ class Store:
         for change in changes:
             (opened if change.new_case else updated).append(change)
         if opened:
-            rows: list[dict] = []
+            rows: list[tuple] = []
             # Each prefix's highest number opened: one upsert a prefix, not one a case (an
             # import batch opens a hundred), the prefixes in the order first opened.
             numbers: dict[str, int] = {}
             for change in opened:  # (one loop, not three comprehensions: most write one)
-                row = change.case.to_row()
-                change.attributes_json = row["attributes"]
-                row["created_at"], row["version"] = now, 1
-                rows.append(row)
+                change.attributes_json = _ATTRIBUTES(change.case.attributes)
+                rows.append(change.case.to_row(change.attributes_json, now))
                 split = split_number(change.case.id)
                 if split and split[1] >= numbers.get(split[0], split[1]):
                     numbers[split[0]] = split[1]
             try:
-                _insert(self.db, "cases", rows)
+                _CASE_ROWS.write(self.db.conn, rows)
             except sqlite3.IntegrityError:
                 # Looked for only when refused (a read a case opened, before): an id taken
                 # since it was chosen (another process opened a case with it) is said so.
@@ -1956,12 +1948,14 @@ def _update_sql(table: str, columns: tuple[str, ...], where: str, nulls: tuple[s
 #: :func:`_event_row`, then its chain's hashes), its deadlines' (:meth:`Deadline.to_row`: the
 #: fields, then the case), and what it changes of its case's row: only what an event can
 #: change, since SQLite rewrites the entries of every index whose columns an UPDATE assigns,
-#: changed or not (province, workflow, opened_on never change).
+#: changed or not (province, workflow, opened_on never change); and the row of a case it
+#: opens (a tuple, :meth:`CaseRecord.to_row`).
 _EVENT_ROWS = _Rows("events", EVENT_COLUMNS, positional=True)
 _DEADLINE_ROWS = _Rows("deadlines", _DEADLINE_COLUMNS)
 _DEADLINE_UPDATES = _Rows("deadlines", _DEADLINE_COLUMNS,
                           " where case_id = ? and rule = ? and instance = ?",
                           key=("case_id", "rule", "instance"))
+_CASE_ROWS = _Rows("cases", (*_CASE_COLUMNS[:-1], "created_at", "version"), positional=True)
 _CASE_UPDATES = _Rows("cases", ("county", "state", "attributes", "last_event_on", "id", "version"),
                       ", version = version + 1 where id = ? and version = ?", key=("id", "version"),
                       positional=True)
