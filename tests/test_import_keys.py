@@ -193,3 +193,26 @@ def test_a_file_with_defaults_written_out_imported_before_m014_adds_nothing_agai
     _as_before_m014(path)
     again = Engine.open(path).import_file(lines)
     assert (again.lines, again.events, again.already) == (6, 0, 6)
+
+
+def test_a_batch_finds_each_of_its_lines_recorded_before_few_or_many(tmp_path):
+    """A batch's keys are looked for in their index's range first (Store.recorded_events):
+    the few recorded there (the lines of a case an earlier import wrote), or, from 16 on,
+    each key looked up. Either way every line recorded is found, none other."""
+    lines = []
+    for i in range(6):
+        case = f"C{i}"
+        lines += [{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": case},
+                  {"op": "fire", "case_id": case, "event": "accept", "on": "2026-03-03"},
+                  {"op": "fire", "case_id": case, "event": "start_investigation",
+                   "on": "2026-03-04"}]
+    path = str(tmp_path / "keys.db")
+    first = Engine.open(path).import_file(_write(tmp_path, lines[:4]))  # (C0's three, C1 opened)
+    assert (first.events, first.already) == (4, 0)
+    # One batch of 18 keys, 4 of them recorded: the few in their range, found.
+    again = Engine.open(path).import_file(_write(tmp_path, lines))
+    assert (again.lines, again.events, again.already) == (18, 14, 4)
+    # All 18 recorded: more than the few, each key looked up.
+    third = Engine.open(path).import_file(_write(tmp_path, lines))
+    assert (third.lines, third.events, third.already) == (18, 0, 18)
+    assert len(_keys(path)) == 18
