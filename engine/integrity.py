@@ -90,11 +90,12 @@ def event_hash(row: Mapping[str, Any], previous: str) -> str:
         values = _HASHED_OF(row)  # (a tuple, one C call; encoded as the list was)
     except KeyError:
         values = tuple(map(row.get, HASHED))
-    return _chained_digest(values, previous)
+    return chained_digest(values, previous)
 
 
-def _chained_digest(values: tuple, previous: str) -> str:
-    """SHA-256 of the previous hash and the row's values as compact JSON: every chain's.
+def chained_digest(values: tuple, previous: str) -> str:
+    """SHA-256 of the previous hash and a row's values (a tuple, in its columns' order) as
+    compact JSON: every chain's (the store hashes the values of an event's row with it).
 
     The text is orjson's where it is byte for byte the standard library's, about three times
     quicker (a hash an event written, and one read back by ``audit verify``): text, whole
@@ -119,7 +120,7 @@ def row_hash(row: Mapping[str, Any], previous: str, columns: Sequence[str]) -> s
     set-aside's (:data:`VOID_HASHED`), a sanction's or a link's chained to the previous row's
     hash, as :func:`event_hash` hashes an event (a column the row lacks counts as NULL; a
     BLOB put in by hand is hashed too, :func:`_blob`)."""
-    return _chained_digest(tuple(map(row.get, columns)), previous)
+    return chained_digest(tuple(map(row.get, columns)), previous)
 
 
 def chained(rows: Iterable[dict[str, Any]], previous: str, columns: Sequence[str]) -> str:

@@ -51,8 +51,8 @@ from engine.integrity import (
     SETTING_HASHED,
     TRIGGERS,
     VOID_HASHED,
-    _chained_digest,
     chained,
+    chained_digest,
     json_encoder,
     row_altered,
 )
@@ -1603,7 +1603,7 @@ class Store:
                 # (event_hash of the row's values, which are in its order: no dict a row to
                 # read them back from, for the hash and again for the statement)
                 values = _event_row(case_id, entry, now, text if entry is same else None)
-                digest = _chained_digest(values, previous)
+                digest = chained_digest(values, previous)
                 rows.append((*values, previous, digest))
                 previous = digest
                 stamped.append(entry.stamped(now, previous))

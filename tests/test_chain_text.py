@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import integrity
-from engine.integrity import GENESIS, _chained_digest
+from engine.integrity import GENESIS, chained_digest
 
 PREVIOUS = "a3" * 32
 
@@ -63,7 +63,7 @@ def test_every_character_is_written_as_the_standard_library_writes_it() -> None:
         text = "".join(chr(c) for c in range(start, min(start + 0x4000, sys.maxunicode + 1))
                        if not 0xD800 <= c <= 0xDFFF)
         values = (text, '"\\\b\f\n\r\t\x00\x1f\x7f\u2028\u2029', 1)
-        assert _chained_digest(values, PREVIOUS) == by_the_standard_library(values, PREVIOUS)
+        assert chained_digest(values, PREVIOUS) == by_the_standard_library(values, PREVIOUS)
 
 
 @pytest.mark.parametrize("value", [
@@ -74,7 +74,7 @@ def test_every_character_is_written_as_the_standard_library_writes_it() -> None:
 ])
 def test_each_kind_of_value_hashes_as_before(value: object) -> None:
     values = ("case", value, None)
-    assert _chained_digest(values, PREVIOUS) == by_the_standard_library(values, PREVIOUS)
+    assert chained_digest(values, PREVIOUS) == by_the_standard_library(values, PREVIOUS)
 
 
 def test_a_float_is_written_by_the_standard_library() -> None:
@@ -83,29 +83,29 @@ def test_a_float_is_written_by_the_standard_library() -> None:
     import orjson
 
     assert orjson.dumps([1e-05, float("nan")]) == b"[0.00001,null]"
-    assert _chained_digest(("amount", 1e-05, float("nan")), PREVIOUS) == hashlib.sha256(
+    assert chained_digest(("amount", 1e-05, float("nan")), PREVIOUS) == hashlib.sha256(
         f'{PREVIOUS}|["amount",1e-05,NaN]'.encode()).hexdigest()
 
 
 def test_a_lone_surrogate_fails_as_it_did(without_orjson: None) -> None:
     with pytest.raises(UnicodeEncodeError):
-        _chained_digest(("\udc80",), PREVIOUS)
+        chained_digest(("\udc80",), PREVIOUS)
 
 
 def test_a_lone_surrogate_fails_as_it_did_with_orjson() -> None:
     with pytest.raises(UnicodeEncodeError):
-        _chained_digest(("\udc80",), PREVIOUS)
+        chained_digest(("\udc80",), PREVIOUS)
 
 
 def test_a_value_json_cannot_write_is_refused_as_before() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
-        _chained_digest((object(),), PREVIOUS)
+        chained_digest((object(),), PREVIOUS)
 
 
 def test_a_previous_hash_that_is_no_text_is_hashed_as_before() -> None:
     # (a damaged row's prev_hash, read back by verify)
-    assert _chained_digest(("x",), None) == by_the_standard_library(("x",), None)  # type: ignore[arg-type]
-    assert _chained_digest(("x",), 7) == by_the_standard_library(("x",), 7)  # type: ignore[arg-type]
+    assert chained_digest(("x",), None) == by_the_standard_library(("x",), None)  # type: ignore[arg-type]
+    assert chained_digest(("x",), 7) == by_the_standard_library(("x",), 7)  # type: ignore[arg-type]
 
 
 scalars = st.one_of(st.text(), st.integers(), st.none(), st.booleans(), st.binary(),
@@ -118,20 +118,20 @@ def test_any_row_hashes_as_the_standard_library_hashes_it(values: tuple, previou
         expected = by_the_standard_library(values, previous)
     except UnicodeEncodeError:
         with pytest.raises(UnicodeEncodeError):
-            _chained_digest(values, previous)
+            chained_digest(values, previous)
         return
-    assert _chained_digest(values, previous) == expected
+    assert chained_digest(values, previous) == expected
 
 
 @given(st.lists(scalars, max_size=14).map(tuple))
 def test_without_orjson_the_hash_is_the_same(values: tuple) -> None:
     try:
-        with_it = _chained_digest(values, PREVIOUS)
+        with_it = chained_digest(values, PREVIOUS)
     except UnicodeEncodeError:
         return
     saved = integrity._compact_json
     integrity._compact_json = None
     try:
-        assert _chained_digest(values, PREVIOUS) == with_it
+        assert chained_digest(values, PREVIOUS) == with_it
     finally:
         integrity._compact_json = saved
