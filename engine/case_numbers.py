@@ -27,4 +27,6 @@ def split_number(case_id: str) -> tuple[str, int] | None:
 
 
 def numbered_id(prefix: str, number: int) -> str:
-    return f"{prefix}{number:0{NUMBER_WIDTH}d}"
+    # (zfill pads after a sign as the format's "0" does: the same text for any whole number,
+    # without a nested format spec, about half the work)
+    return prefix + str(number).zfill(NUMBER_WIDTH)

@@ -803,12 +803,15 @@ class Engine(Reports, Maintenance):
                 case_id = numbered_id(prefix, number)
             if numbers is not None:
                 numbers[prefix] = number + 1
-        elif numbers is not None and (split := split_number(case_id)) is not None:
+            # (split_number's reading of the id, without reading it: the prefix ends in "-",
+            # and a number of up to 18 digits is what it reads back)
+            numbered = (prefix, number) if 0 <= number < 10 ** 18 else split_number(case_id)
+        elif (numbered := split_number(case_id)) is not None and numbers is not None:
             # An id given by hand counts as the write counts it (case_numbers): a case the same
             # caller numbers after it (later in an import batch) follows it, as it does once
             # it is written. (It was numbered from what the database held before the batch:
             # P-2026-000001 after P-2026-000005 in one batch, 000006 across two.)
-            prefix, given = split
+            prefix, given = numbered
             following = numbers.get(prefix) or self.store.next_case_number(prefix)
             numbers[prefix] = max(following, given + 1)
         # (classes called with arguments by position: keywords are gathered into a dict)
@@ -819,7 +822,9 @@ class Engine(Reports, Maintenance):
                              actor, key)
         deadlines = apply_event([], wf, OPEN_EVENT, on, calendar, attributes, False, attributes)
         # case, entries, deadlines, sanctions, links, new_case
-        return Change(case, [entry], deadlines, [], [], True)
+        change = Change(case, [entry], deadlines, [], [], True)
+        change.numbered = numbered
+        return change
 
     def _load(self, case_id: str) -> CaseRecord:
         case = self.store.case(case_id)

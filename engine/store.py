@@ -132,6 +132,9 @@ class Change:
     # the event that imposed each sanction or made each link, by its seq, among the batch's.
     # They are chained in that order, as the events one at a time would chain them.
     places: dict[int, int] | None = None
+    # A case's opening (set by Engine._opening): its id's prefix and number as split_number
+    # gives them, or None, which the write counts in case_numbers (not split again).
+    numbered: tuple[str, int] | None = None
 
     @property
     def version(self) -> int:
@@ -1558,7 +1561,7 @@ class Store:
             for change in opened:  # (one loop, not three comprehensions: most write one)
                 change.attributes_json = _ATTRIBUTES(change.case.attributes)
                 rows.append(change.case.to_row(change.attributes_json, now))
-                split = split_number(change.case.id)
+                split = change.numbered
                 if split and split[1] >= numbers.get(split[0], split[1]):
                     numbers[split[0]] = split[1]
             try:
