@@ -749,7 +749,9 @@ class Engine(Reports, Maintenance):
             stored["delegated"] = True
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
-    def _check_new_id(self, case_id: str) -> None:
+    def _check_new_id(self, case_id: str, taken: bool | None = None) -> None:
+        """Refuse ``case_id`` for a new case; ``taken``: whether a case has it, where the
+        caller has read that (an import batch reads its ids together: Store.taken)."""
         # Printable characters only: a control character (a terminal escape) or an invisible
         # one (a zero-width space makes "z\u200bw" look like "zw") would make an id that
         # shows as another; a leading "-" would be read as an option by every command.
@@ -764,7 +766,7 @@ class Engine(Reports, Maintenance):
                         if not c.isprintable() or c.isspace()), "")
             raise InvalidInput(f"case id {arguments.spelled(case_id)} must be non-empty, without spaces or "
                                f"invisible characters, and not start with '-'{bad}")
-        if self.store.exists(case_id):
+        if self.store.exists(case_id) if taken is None else taken:
             raise EventRefused(f"case {case_id} already exists")
 
     def _opening(

@@ -469,7 +469,8 @@ def first_voids(rows: list[dict]) -> dict[int, dict]:
 
 #: How many recorded keys within an import batch's range of keys it reads before it looks up
 #: each key (:meth:`Store.recorded_events`): more than a case of a file in case order leaves
-#: in the batch before (an application's whole path is nine lines).
+#: in the batch before (an application's whole path is nine lines). (The cases within the
+#: range of the ids it opens likewise: :meth:`Store.taken`.)
 _FEW_RECORDED = 16
 
 
@@ -599,6 +600,22 @@ class Store:
     def exists(self, case_id: str) -> bool:
         return self.db.conn.execute("select 1 from cases where id = ?",
                                     [case_id]).fetchone() is not None
+
+    def taken(self, ids: Iterable[str]) -> dict[str, bool]:
+        """Each of ``ids`` (an import batch's opened ids), and whether a case has it: one read
+        of the few cases within the range they span (a file's new ids lie among none), each
+        id looked up only where it holds more."""
+        found = dict.fromkeys(ids, False)
+        if found:
+            within = self.db.conn.execute(
+                "select id from cases where id between ? and ? limit ?",
+                [min(found), max(found), _FEW_RECORDED]).fetchall()
+            if len(within) == _FEW_RECORDED:
+                within = list(self._where_in("select id from cases where id", sorted(found)))
+            for (case_id,) in within:
+                if case_id in found:
+                    found[case_id] = True
+        return found
 
     def cases(
         self,

@@ -1,5 +1,6 @@
-"""What an opening knows of its id, used as it is: the write counts a case's number as the
-opening split it (Change.numbered), not splitting its id again."""
+"""What an opening knows of its id, used as it is: an import batch reads whether the ids its
+lines open are taken at once (Store.taken), not a look-up a line; the write counts a
+case's number as the opening split it (Change.numbered), not splitting its id again."""
 
 from __future__ import annotations
 
@@ -21,6 +22,54 @@ def _write(tmp_path, lines, name="cases.jsonl") -> str:
 
 def _open(case_id, on="2026-03-03") -> dict:
     return {"op": "open", "province": "shanxi", "on": on, "id": case_id}
+
+
+def test_a_batch_reads_whether_its_opened_ids_are_taken_together(tmp_path):
+    """S00…S19 stored (opened on another day: a line of the same content would be the same
+    line again, already in). A batch opening S03, S30, S05 (the range S03…S30 holds 17 stored cases:
+    each id looked up) and one opening S19, S20 (one stored case in the range: read at
+    once) refuse the taken ids line by line as one look-up a line did, "case S03 already
+    exists", and open the others; no id is looked up alone."""
+    path = str(tmp_path / "ids.db")
+    stored = Engine.open(path).import_file(
+        _write(tmp_path, [_open(f"S{i:02d}", "2026-03-02") for i in range(20)]))
+    assert stored.events == 20
+    engine = Engine.open(path)
+    statements: list[str] = []
+    engine.store.db.conn.set_trace_callback(statements.append)
+    many = engine.import_file(_write(tmp_path, [_open("S03"), _open("S30"), _open("S05")]),
+                              skip_invalid=True)
+    assert (many.events, many.skipped) == (1, [(1, "case S03 already exists"),
+                                               (3, "case S05 already exists")])
+    few = engine.import_file(_write(tmp_path, [_open("S19"), _open("S20")]), skip_invalid=True)
+    assert (few.events, few.skipped) == (1, [(1, "case S19 already exists")])
+    # (the stopped import says the same of its first taken id)
+    stopped = engine.import_file(_write(tmp_path, [_open("S31"), _open("S07")]),
+                                 skip_invalid=True)
+    assert stopped.skipped == [(2, "case S07 already exists")]
+    assert not [s for s in statements if s.startswith("select 1 from cases where id")]
+    assert [c.id for c in engine.store.cases()] == [f"S{i:02d}" for i in range(21)] + [
+        "S30", "S31"]
+
+
+def test_an_id_refused_for_its_text_is_its_lines_error(tmp_path):
+    """An id with a character that is not printable, which the batch does not look for, is
+    refused by its line as before (a lone surrogate already as the line is read), the
+    batch's other ids read and opened; an id opened twice in a batch is taken by its first
+    line."""
+    engine = Engine.open(str(tmp_path / "odd.db"))
+    result = engine.import_file(
+        _write(tmp_path, [_open("A1"), _open("\ud800x"), _open("B\x07"), _open("A1", "2026-03-04"),
+                          _open("-A2"), _open("C\u200bD"), _open("A3")]),
+        skip_invalid=True)
+    rule = "must be non-empty, without spaces or invisible characters, and not start with '-'"
+    assert (result.events, result.skipped) == (2, [
+        (2, "text that is not valid UTF-8 (a \\u escape of a lone surrogate)"),
+        (3, f'case id "B\\u0007" {rule} (character U+0007)'),
+        (4, "case A1 already exists"),
+        (5, f'case id "-A2" {rule}'),
+        (6, f'case id "C\\u200bD" {rule} (character U+200B)')])
+    assert [c.id for c in engine.store.cases()] == ["A1", "A3"]
 
 
 def test_the_write_counts_the_number_the_opening_split(tmp_path, monkeypatch):
