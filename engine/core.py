@@ -819,9 +819,10 @@ class Engine(Reports, Maintenance):
         # (classes called with arguments by position: keywords are gathered into a dict)
         # id, province, workflow, county, state, attributes, opened_on, last_event_on
         case = CaseRecord(case_id, province, workflow, county, wf.initial, attributes, on, on)
-        # seq, event, on, from_state, to_state, payload, reason, derived, actor, key
-        entry = HistoryEntry(0, OPEN_EVENT, on, "", wf.initial, attributes, None, NO_DATA,
-                             actor, key)
+        # seq, event, on, from_state, to_state, payload, reason, derived, actor, key (the
+        # payload made read-only here, as HistoryEntry() would make it)
+        entry = HistoryEntry.of_event(0, OPEN_EVENT, on, "", wf.initial,
+                                      read_only_data(attributes), None, NO_DATA, actor, key)
         deadlines = apply_event([], wf, OPEN_EVENT, on, calendar, attributes, False, attributes)
         # case, entries, deadlines, sanctions, links, new_case
         change = Change(case, [entry], deadlines, [], [], True)

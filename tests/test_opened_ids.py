@@ -12,6 +12,8 @@ import sqlite_utils
 import engine.store
 from engine import Engine
 from engine.case_numbers import numbered_id
+from engine.guards import HistoryEntry
+from engine.read_only import NO_DATA, ReadOnlyDict, ReadOnlyList
 
 
 def _write(tmp_path, lines, name="cases.jsonl") -> str:
@@ -115,3 +117,22 @@ def test_numbered_id_pads_as_the_format_did():
         assert numbered_id("p-2026-", number) == f"p-2026-{number:06d}"
     assert numbered_id("shanxi-2026-", 42) == "shanxi-2026-000042"
     assert numbered_id("p-", -5) == "p--00005"
+
+
+def test_an_openings_entry_is_the_one_built_whole(tmp_path):
+    """The opening's history entry, its fields set in a copy (HistoryEntry.of_event), is the
+    entry HistoryEntry() builds of the same values: fields in the same order, its data a
+    read-only copy of the attributes (not the very dict the case row holds)."""
+    engine = Engine.open(str(tmp_path / "entry.db"))
+    attributes = {"county": "甲县", "applicant_name": "张三", "household_size": 2,
+                  "members": [{"name": "李四"}]}
+    change = engine._opening("shanxi", "dibao", date(2026, 3, 2), attributes, None, "clerk",
+                             key="k1")
+    entry = change.entries[0]
+    whole = HistoryEntry(0, "open", date(2026, 3, 2), "", change.case.state, attributes, None,
+                         NO_DATA, "clerk", "k1")
+    assert entry == whole
+    assert list(entry.__dict__.items()) == list(whole.__dict__.items())
+    assert type(entry.payload) is ReadOnlyDict and entry.payload is not change.case.attributes
+    assert type(entry.payload["members"]) is ReadOnlyList
+    assert entry.derived is NO_DATA
