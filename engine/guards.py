@@ -66,8 +66,10 @@ class HistoryEntry:
 
     def stamped(self, recorded_at: str, hash: str) -> HistoryEntry:
         """The entry as stored: with when it was recorded and its hash."""
-        # (plain_fields.changed written out: every event's entry is stamped)
-        fields = dict(self.__dict__)
+        # (plain_fields.changed written out: every event's entry is stamped; its dict's own
+        # copy method, not dict() of it, a type's call: an entry's dict is the plain one
+        # set_fields gave it, never a split one, whose copy would be split too)
+        fields = self.__dict__.copy()
         fields["recorded_at"], fields["hash"] = recorded_at, hash
         entry = object.__new__(HistoryEntry)
         set_fields(entry, "__dict__", fields)
