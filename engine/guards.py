@@ -144,7 +144,10 @@ class GuardContext:
         return is_delegated(self.parameters, self.attributes)
 
     def latest(self, rule: str) -> Deadline | None:
-        return next((d for d in reversed(self.deadlines) if d.rule == rule), None)
+        for d in reversed(self.deadlines):  # (a loop: no generator made and run, as by next())
+            if d.rule == rule:
+                return d
+        return None
 
 
 def register_each(register: Callable[[str, Callable], None], functions: Iterable[Callable]) -> None:

@@ -114,6 +114,21 @@ def test_a_complaint_during_confirmation_needs_a_visit_after_it(engine, db):
     assert by_rule(view)["refusal_notice"].deadline.due_on == date(2026, 3, 27)
 
 
+def test_a_visit_answers_only_the_complaints_before_it(engine, db):
+    """第20条: a complaint received after the county's visit needs a visit of its own: complaint
+    on 3/18, visit on 3/19, a second complaint on 3/20; approve on 3/23 is refused, naming the
+    second, and stands on 3/25 after a visit on 3/24 (the guard reads the history from its
+    end)."""
+    cid = to_county(engine, amount=900)
+    engine.fire(cid, "receive_complaint", on=date(2026, 3, 18), reason="邻居举报有经营收入")
+    engine.fire(cid, "county_home_visit", on=date(2026, 3, 19))
+    engine.fire(cid, "receive_complaint", on=date(2026, 3, 20), reason="再次举报")
+    refused_everywhere(engine, db, cid, "approve", date(2026, 3, 23),
+                       match="complaint was received on 2026-03-20")
+    engine.fire(cid, "county_home_visit", on=date(2026, 3, 24))
+    assert engine.fire(cid, "approve", on=date(2026, 3, 25)).state == "approved"
+
+
 def test_without_separate_registration_or_complaint_no_visit_is_needed(engine):
     """第20条 names two cases only; any other application is decided on the township's file."""
     cid = to_county(engine, amount=900)
