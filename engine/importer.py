@@ -285,11 +285,25 @@ def _utf16(line: str | bytes, nul: str | int) -> bool:
     many (the low byte of a character such as 一, U+4E00, or the ideographic space, U+3000:
     none was allowed there, so a line with 一 early on was "not valid JSON", or a byte far
     into it). A binary file given by mistake (a database, an archive) has them in both alike, or
-    none."""
+    none; or, in a line short enough, a few in one only (a gzip archive's header, in the
+    minutes its time has a 00 byte): so at least half of them must have beside them what an
+    ASCII character's other byte is, a printable character, a tab or a line end."""
     head = line[:200]
     odd, even = head[1::2], head[0::2]
     return any(many.count(nul) * 4 >= len(many) > 0 and few.count(nul) * 8 <= many.count(nul)
+               and _beside_ascii(many, few, nul) * 2 >= many.count(nul)
                for many, few in ((odd, even), (even, odd)))
+
+
+#: What an ASCII character's other byte in UTF-16 is in a JSON line: printable, a tab, a line end.
+_ASCII_TEXT = frozenset([9, 10, 13, *range(0x20, 0x7F)])
+
+
+def _beside_ascii(many: str | bytes, few: str | bytes, nul: str | int) -> int:
+    """How many of ``many``'s NULs have an ASCII character of text beside them in ``few`` (a
+    UTF-16 character's two bytes: ``many[i]`` and ``few[i]``)."""
+    return sum(1 for high, low in zip(many, few, strict=False)
+               if high == nul and (low if type(low) is int else ord(low)) in _ASCII_TEXT)
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> str:

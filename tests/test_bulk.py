@@ -1257,9 +1257,15 @@ def test_a_binary_file_given_to_import_is_not_said_to_be_utf16(tmp_path, db):
 
     other = tmp_path / "cases.db"
     Engine.open(str(other)).open_case(province="shanxi", on=date(2026, 3, 2))
-    archive = tmp_path / "lines.jsonl.gz"
-    archive.write_bytes(gzip.compress(json.dumps(LINES[0]).encode() + b"\n"))
-    for path, byte in [(other, "0x"), (archive, "0x8b at position 1")]:
+    archives = []
+    # A gzip header holds the time it was made: 2026-12-07 18:54:45 UTC, 0x6B1700F5, puts
+    # a 00 byte among its odd bytes, where the first line (up to the archive's first 0x0a)
+    # was 23 bytes and said "it looks like UTF-16" (the test failed for 256 s in 65,536).
+    for made in (0, 0x6B1700F5, 0x6B1800F5, 0x6B17FFF5):
+        archive = tmp_path / f"lines-{made:x}.jsonl.gz"
+        archive.write_bytes(gzip.compress(json.dumps(LINES[0]).encode() + b"\n", mtime=made))
+        archives.append((archive, "0x8b at position 1"))
+    for path, byte in [(other, "0x"), *archives]:
         result = run(db, "import", str(path))
         assert result.exit_code == 2
         assert error_line(result).startswith(f"Error: line 1: not UTF-8 (save the file as "
