@@ -207,9 +207,7 @@ class AttributeSpec:
         if kind == "text" and isinstance(value, str):
             # Text goes into notices and reports: a line break would let a name add a line
             # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
-            # (printable's own look is for text that is not, the rare case: asked in C first)
-            if not value.isprintable():
-                printable(value, name, self.lines)
+            printable(value, name, self.lines)
             if not self.lines:
                 stripped = value.strip()
                 if not stripped:
