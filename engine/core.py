@@ -78,6 +78,14 @@ if TYPE_CHECKING:
 
 #: Marks a key of Engine._workflows that is a case's place and state (see _workflow_of).
 _OF_CASE = "case"
+
+
+def _undated(case: CaseRecord) -> tuple:
+    """The key of Engine._workflows under which a case's workflow is kept whatever the date
+    (its place has no settings of its own; see _workflow_of)."""
+    return (case.province, case.workflow, case.county, case.state, _OF_CASE)
+
+
 #: The outcome of a transition without effects, shared (never written to: effects are given
 #: an Outcome of their own).
 _NO_OUTCOME = Outcome()
@@ -220,7 +228,7 @@ class Engine(Reports, Maintenance):
         # whole history (about 75 µs for nine events).
         self._known_cases = KeptCases()
         # By (province, workflow, county or None, settings in force); and by a case's
-        # (province, workflow, county, state, _OF_CASE), see _workflow_of.
+        # place and state (_undated), see _workflow_of.
         self._workflows: dict[tuple, Workflow] = {}
         self._local: dict[Place, list[LocalSetting]] | None = None
         # (each place whose settings hold a row that cannot be read back, not put right: the
@@ -368,7 +376,7 @@ class Engine(Reports, Maintenance):
         # A case of a place without its own settings, in a state found good before: the
         # same workflow whatever the date (asked for twice an event; the checks and look-ups
         # below cost about 6,500 instructions). Kept among the workflows, dropped with them.
-        known = (case.province, case.workflow, case.county, case.state, _OF_CASE)
+        known = _undated(case)
         wf = self._workflows.get(known)
         if wf is not None:
             return wf
@@ -1119,8 +1127,7 @@ class Engine(Reports, Maintenance):
         # The case's workflow whatever the date where its place has no settings of its own
         # (kept so by _workflow_of): _step is given it rather than asking again, by date
         # (about 1,600 instructions). None: asked for by the event's date.
-        undated = self._workflows.get(
-            (case.province, case.workflow, case.county, case.state, _OF_CASE))
+        undated = self._workflows.get(_undated(case))
         if wf is None:
             wf = self._workflow_of(case) if undated is None else undated
         if "reason" in payload:
