@@ -468,9 +468,9 @@ def first_voids(rows: list[dict]) -> dict[int, dict]:
 
 
 #: How many recorded keys within an import batch's range of keys it reads before it looks up
-#: each key (:meth:`Store.recorded_events`): more than a case of a file in case order leaves
-#: in the batch before (an application's whole path is nine lines). (The cases within the
-#: range of the ids it opens likewise: :meth:`Store.taken`.)
+#: each key (:meth:`Store._within`, for :meth:`Store.recorded_events` and the ids it opens,
+#: :meth:`Store.taken`): more than a case of a file in case order leaves in the batch before
+#: (an application's whole path is nine lines).
 _FEW_RECORDED = 16
 
 
@@ -607,14 +607,9 @@ class Store:
         id looked up only where it holds more."""
         found = dict.fromkeys(ids, False)
         if found:
-            within = self.db.conn.execute(
-                "select id from cases where id between ? and ? limit ?",
-                [min(found), max(found), _FEW_RECORDED]).fetchall()
-            if len(within) == _FEW_RECORDED:
-                within = list(self._where_in("select id from cases where id", sorted(found)))
-            for (case_id,) in within:
-                if case_id in found:
-                    found[case_id] = True
+            for (case_id,) in self._where_in("select id from cases where id",
+                                             self._within("cases", "id", list(found))):
+                found[case_id] = True
         return found
 
     def cases(
@@ -867,28 +862,30 @@ class Store:
         names = ("idempotency_key", "case_id", "seq", "event", "on", "payload", "reason",
                  "corrects", "province", "workflow")
         if len(keys) > _FEW_RECORDED:
-            # An import batch's keys lie in one range of their index: what is recorded within
-            # it is read first, and only those of them looked up. A file imported in case
-            # order into a database without it finds none there, or the few of a case its
-            # last batch began (each key looked up cost about 1 % of a line). Where the range
-            # holds more (the file imported again, or in date order), each key is looked up
-            # as before, after reading those few.
-            within = self.db.execute(
-                "select idempotency_key from events where idempotency_key between ? and ? "
-                "limit ?", [min(keys), max(keys), _FEW_RECORDED]).fetchall()
-            if len(within) < _FEW_RECORDED:
-                wanted = set(keys)
-                keys = [key for (key,) in within if key in wanted]
-                if not keys:
-                    return {}
-        # (in order: SQLite puts the list in order for its look-ups, each inserted into a
-        # temporary index, and one given in order costs it about a third less; an import
-        # batch's keys come in the order of its lines)
+            # An import batch's keys lie in one range of their index: a file imported in case
+            # order into a database without it finds none recorded there, or the few of a
+            # case its last batch began (each key looked up cost about 1 % of a line).
+            keys = self._within("events", "idempotency_key", keys)
         rows = self._where_in(
             "select e.idempotency_key, e.case_id, e.seq, e.event, e.[on], e.payload, e.reason, "
             "e.corrects, c.province, c.workflow from events e join cases c on c.id = e.case_id "
-            "where e.idempotency_key", sorted(keys))
+            "where e.idempotency_key", keys)
         return {values[0]: dict(zip(names, values, strict=True)) for values in rows}
+
+    def _within(self, table: str, column: str, values: list[str]) -> list[str]:
+        """Those of ``values`` (an import batch's keys or opened ids: many, lying in one range
+        of ``column``'s index) that ``table`` may hold, to be looked up: the few it holds
+        within the range they span, read at once, or, where that range holds
+        :data:`_FEW_RECORDED` or more (a file imported again, or in date order), every one of
+        them. In order: SQLite puts a list in order for its look-ups, each inserted into a
+        temporary index, and one given in order costs it about a third less."""
+        within = self.db.conn.execute(
+            f"select [{column}] from [{table}] where [{column}] between ? and ? limit ?",
+            [min(values), max(values), _FEW_RECORDED]).fetchall()
+        if len(within) == _FEW_RECORDED:
+            return sorted(values)
+        wanted = set(values)
+        return [value for (value,) in within if value in wanted]  # (read in order)
 
     def legacy_import_keys(self) -> bool:
         """Whether an import's key made from a line's content may be stored in its format
