@@ -32,14 +32,13 @@ from engine.periods import (
     projection_phrase,
     stored_date,
 )
-from engine.plain_fields import changed, set_fields
+from engine.plain_fields import changed, new_instance, set_fields
 from engine.workflow import OPEN_EVENT, DeadlineRule, Parameter, Workflow, variant_applies
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
 
 RUNNING = None
-_new = object.__new__
 _RULE_OF = attrgetter("rule")
 STATUSES = ("open", "at_risk", "breached", "met", "met_late", "unmet", "cancelled")
 #: The statuses of a duty not done by its due date: still running, done late, never done.
@@ -182,7 +181,7 @@ class Deadline:
             raise DamagedRecord.of(f"deadline {rule!r} of case {case_id!r}", exc) from None
         # (its fields set at once, in their order, as __init__ sets them: not called, its
         # twenty arguments passed again cost about a fifth of a deadline read back)
-        deadline = object.__new__(cls)
+        deadline = new_instance(cls)
         set_fields(deadline, "__dict__", {
             "rule": rule, "title": title, "severity": severity, "kind": kind,
             "instance": instance, "starts_on": starts_on, "duration": duration,
@@ -515,7 +514,7 @@ def _begun(rule: DeadlineRule, param: Parameter, instance: int, start: date, sub
     (fields["duration"], fields["due_on"], fields["computation"], fields["provisional"],
      fields["moved_from"]) = dates
     fields["citation"], fields["param"], fields["subject"] = param.citation, param.name, subject
-    deadline = _new(Deadline)
+    deadline = new_instance(Deadline)
     set_fields(deadline, "__dict__", fields)
     return deadline
 
@@ -525,7 +524,7 @@ def _stopped(deadline: Deadline, on: date, event: str, outcome: str) -> Deadline
     out (no keyword dict gathered and merged), as every stop is one."""
     fields = dict(deadline.__dict__)
     fields["stopped_on"], fields["stop_event"], fields["outcome"] = on, event, outcome
-    stopped = _new(type(deadline))
+    stopped = new_instance(type(deadline))
     set_fields(stopped, "__dict__", fields)
     return stopped
 

@@ -17,7 +17,7 @@ from attrs import field, frozen
 from engine.arguments import non_negative_number, spelled
 from engine.deadlines import Deadline
 from engine.errors import InvalidInput
-from engine.plain_fields import changed, set_fields
+from engine.plain_fields import changed, new_instance, set_fields
 from engine.read_only import NO_DATA, read_only_data
 from engine.workflow import SYSTEM_EVENTS, DeadlineRule, Parameter, is_delegated
 
@@ -71,7 +71,7 @@ class HistoryEntry:
         # set_fields gave it, never a split one, whose copy would be split too)
         fields = self.__dict__.copy()
         fields["recorded_at"], fields["hash"] = recorded_at, hash
-        entry = object.__new__(HistoryEntry)
+        entry = new_instance(HistoryEntry)
         set_fields(entry, "__dict__", fields)
         return entry
 
@@ -93,14 +93,13 @@ class HistoryEntry:
         fields["from_state"], fields["to_state"] = from_state, to_state
         fields["payload"], fields["reason"], fields["derived"] = payload, reason, derived
         fields["actor"], fields["key"] = actor, key
-        entry = _new(cls)
+        entry = new_instance(cls)
         set_fields(entry, "__dict__", fields)
         return entry
 
 
 #: A history entry's fields, in order, each None: what HistoryEntry.of_event fills in.
 _NO_FIELDS = dict.fromkeys(f.name for f in attrs.fields(HistoryEntry))
-_new = object.__new__
 
 
 def attributes_given_by(entries: Iterable[HistoryEntry]) -> dict[str, Any]:

@@ -15,7 +15,10 @@ from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
-_new = object.__new__
+#: ``new_instance(cls)``: an instance not yet given its fields (no ``__init__``), which
+#: :data:`set_fields` then gives them: how a copy, and the objects every event builds from a
+#: dict of their fields, are made.
+new_instance = object.__new__
 
 
 #: ``set_fields(instance, "__dict__", fields)`` gives a frozen instance its fields (a plain
@@ -29,6 +32,6 @@ def changed(instance: _T, **changes: Any) -> _T:
     dict (``dict()``: ``.copy()`` of a split dict is split), not through ``__init__``."""
     fields = dict(instance.__dict__)
     fields.update(changes)
-    copy = _new(type(instance))
+    copy = new_instance(type(instance))
     set_fields(copy, "__dict__", fields)
     return copy

@@ -58,7 +58,7 @@ from engine.integrity import (
 )
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
-from engine.plain_fields import set_fields
+from engine.plain_fields import new_instance, set_fields
 from engine.read_only import NO_DATA, read_only
 from engine.schema import (
     LEGACY_IMPORT_KEYS,
@@ -282,7 +282,7 @@ def _history(rows: Iterable[Sequence]) -> list[HistoryEntry]:
             # time cost about a third of an entry read, and a case read back builds one an
             # event); most events have neither data nor anything derived: the shared empty one
             # without a call of _data.
-            entry = object.__new__(HistoryEntry)
+            entry = new_instance(HistoryEntry)
             set_fields(entry, "__dict__", {
                 "seq": seq, "event": event, "on": stored_date(on), "from_state": from_state,
                 "to_state": to_state,
