@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 NUMBER_WIDTH = 6  # {province}-2026-000123
+#: The most digits of a number counted as a case number (SQLite's integers stop at 2**63).
+NUMBER_DIGITS = 18
 _NUMBERED = re.compile(r"(.*?)(\d+)")
 
 
@@ -17,11 +19,11 @@ def split_number(case_id: str) -> tuple[str, int] | None:
         # and its "." takes anything but a line break)
         stem = case_id.rstrip("0123456789")
         digits = case_id[len(stem):]
-        if not digits or len(digits.lstrip("0")) > 18:
+        if not digits or len(digits.lstrip("0")) > NUMBER_DIGITS:
             return None
         return stem, int(digits)
     match = _NUMBERED.fullmatch(case_id)
-    if not match or len(match[2].lstrip("0")) > 18:
+    if not match or len(match[2].lstrip("0")) > NUMBER_DIGITS:
         return None
     return match[1], int(match[2])
 

@@ -22,7 +22,7 @@ import attrs
 from engine import arguments, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar
-from engine.case_numbers import numbered_id, split_number
+from engine.case_numbers import NUMBER_DIGITS, numbered_id, split_number
 from engine.deadlines import Deadline, apply_event, counted_as_kept, kept_fields, with_kept
 from engine.default_place import check_residence_judged
 from engine.effects import LinkedOpening, Outcome, Sanction
@@ -814,8 +814,9 @@ class Engine(Reports, Maintenance):
             if numbers is not None:
                 numbers[prefix] = number + 1
             # (split_number's reading of the id, without reading it: the prefix ends in "-",
-            # and a number of up to 18 digits is what it reads back)
-            numbered = (prefix, number) if 0 <= number < 10 ** 18 else split_number(case_id)
+            # and a number of up to NUMBER_DIGITS digits is what it reads back)
+            numbered = ((prefix, number) if 0 <= number < 10 ** NUMBER_DIGITS
+                        else split_number(case_id))
         elif (numbered := split_number(case_id)) is not None and numbers is not None:
             # An id given by hand counts as the write counts it (case_numbers): a case the same
             # caller numbers after it (later in an import batch) follows it, as it does once
