@@ -191,7 +191,10 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
         # Keyed by what the line means: a field written out with its default value is left
         # out of the hash, so a file written with them (re-exported) is the same lines again.
         # (Most lines name no optional field: seen without a call.)
-        optional = OPTIONAL.get(data.get("op"))
+        try:
+            optional = OPTIONAL.get(data.get("op"))
+        except TypeError:  # (a list or an object, no key of a dict: _Batch.apply refuses it)
+            optional = None
         if optional is None or optional.isdisjoint(data):
             return data, _content_key(data, data), None
         meaning = _meaning(data)
@@ -487,10 +490,14 @@ class _Batch:
     def apply(self, data: dict[str, Any], key: str) -> None:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
         op = data.get("op")
-        if op not in FIELDS:
+        try:
+            fields = FIELDS.get(op)
+        except TypeError:  # (a list or an object: no key of a dict)
+            fields = None
+        if fields is None:
             raise InvalidInput(f"unknown op {spelled(op)}: use open or fire")
-        if not FIELDS[op].issuperset(data):
-            unknown = data.keys() - FIELDS[op]
+        if not fields.issuperset(data):
+            unknown = data.keys() - fields
             raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "
                                f"(fields: {', '.join(sorted(FIELDS[op]))})")
         on_text = data.get("on")

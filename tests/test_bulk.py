@@ -1499,6 +1499,14 @@ def test_an_import_that_records_nothing_keeps_an_empty_database_that_was_there(t
     # an id nobody reading the line would expect.
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "id": "C8"}',
      "not valid JSON (the key 'id' is given twice in one object)"),
+    # An op that is no text: a list or an object was looked up as a dict's key, and the
+    # TypeError ("unhashable type") ended the import in a traceback, --skip-invalid or not
+    # (a line without a key as it was read, one with its own key as it was checked).
+    ({"op": ["fire"], "case_id": "C1", "event": "accept", "on": "2026-03-03"},
+     'unknown op ["fire"]: use open or fire'),
+    ({"op": {"fire": 1}, "case_id": "C1", "event": "accept", "on": "2026-03-03", "key": "k9"},
+     'unknown op {"fire": 1}: use open or fire'),
+    ({"op": "close", "case_id": "C1", "on": "2026-03-03"}, 'unknown op "close": use open or fire'),
     # "A key is never empty": leaving it out is how to ask for one made from the content.
     ({"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "key": ""},
      "key must be non-empty text (leave it out for one made from the line's content)"),
