@@ -685,7 +685,7 @@ def import_lines(
             try:
                 data, key, given = _parse(text)
             except DoudiError as exc:
-                if _BOM_LINES.get(text):
+                if isinstance(text, _TEXT) and _BOM_LINES.get(text):  # (a dict given: no key)
                     # A file's byte order mark on a line of its own further on (files of
                     # Notepad's joined, one empty): a blank line, as it is on line 1. (Looked
                     # for only in a line that failed: not in every line.)

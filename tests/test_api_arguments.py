@@ -512,6 +512,19 @@ def test_a_line_that_is_no_text_is_a_bad_line(engine):
     result = engine.import_lines([None, b'{"op": "open", "province": "shanxi", "on": "2026-03-02"}'],
                                  skip_invalid=True)
     assert (result.events, result.skipped) == (1, [(1, "a line must be text (str or bytes), got null")])
+    # A line given as its object (the likeliest mistake), a list or a bytearray: each was
+    # looked up among the byte order mark's lines as a dict's key, and the TypeError
+    # ("unhashable type: 'dict'") ended the import, skip_invalid or not.
+    given = [{"op": "open", "province": "shanxi", "on": "2026-03-02"}, ["x"], bytearray(b"{}")]
+    with pytest.raises(ImportStopped, match=r'^line 1: a line must be text \(str or bytes\), '
+                                            r'got \{"op": "open", .*\(import stopped'):
+        engine.import_lines(given)
+    result = engine.import_lines(given, skip_invalid=True)
+    assert (result.events, result.skipped) == (0, [
+        (1, 'a line must be text (str or bytes), got {"op": "open", "province": "shanxi", '
+            '"on": "2026-03-02"}'),
+        (2, 'a line must be text (str or bytes), got ["x"]'),
+        (3, "a line must be text (str or bytes), got bytearray(b'{}')")])
 
 
 def test_a_durability_that_is_no_text_is_named(tmp_path):
