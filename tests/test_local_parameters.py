@@ -209,6 +209,62 @@ def test_a_correction_is_worked_out_again_however_often_the_settings_change_mean
         3, "correction", 0)
 
 
+
+def test_an_event_counted_before_a_setting_another_process_recorded_is_counted_again(
+        engine, monkeypatch):
+    """An event's write asks whether a county setting was recorded since the engine read
+    them inside its case's UPDATE, not by a read of its own first: 甲县's 2 working days,
+    recorded by another process as A1's accept is written, refuse that write (it counted
+    57号 第15条's 3: Thu 03-05), and the event is worked out again with them: Wed 03-04."""
+    from engine.store import SettingsChanged, Store
+
+    engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
+    other = Engine.open(engine.store.path)  # (another process: `doudi parameter set`)
+    real, refused = Store.commit, []
+
+    def set_first(store, changes):
+        if not refused:
+            other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+        try:
+            return real(store, changes)
+        except SettingsChanged as exc:
+            refused.append(exc)
+            raise
+
+    monkeypatch.setattr(Store, "commit", set_first)
+    view = engine.fire("A1", "accept", on=ACCEPTED)
+    assert len(refused) == 1
+    assert by_rule(view)["investigation_start"].deadline.due_on == COUNTY_INVESTIGATION_DUE
+
+
+def test_a_write_over_a_changed_case_and_changed_settings_is_refused_for_the_settings(
+        engine, monkeypatch):
+    """Both at once, another process having fired on A1 and recorded a setting since this
+    engine kept A1: the write is refused for the settings (SettingsChanged, which reads
+    them again), as when it asked for them before its first statement, not for the case
+    (Conflict); worked out again, A1's request_verification is recorded."""
+    from engine.errors import Conflict
+    from engine.store import Store
+
+    accepted_case(engine, "甲县", "A1")  # (kept in memory, as accepted)
+    other = Engine.open(engine.store.path)
+    other.fire("A1", "start_investigation", on=date(2026, 3, 3))
+    other.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
+    real, refused = Store.commit, []
+
+    def noted(store, changes):
+        try:
+            return real(store, changes)
+        except Conflict as exc:
+            refused.append(type(exc).__name__)
+            raise
+
+    monkeypatch.setattr(Store, "commit", noted)
+    view = engine.fire("A1", "request_verification", on=date(2026, 3, 4))
+    assert refused == ["SettingsChanged"]
+    assert [e["event"] for e in view.history][-2:] == ["start_investigation",
+                                                       "request_verification"]
+
 def test_settings_are_append_only(engine):
     import sqlite3
 

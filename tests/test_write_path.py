@@ -542,3 +542,25 @@ def test_the_rows_an_event_writes_are_of_the_shapes_their_writers_write(engine):
                              engine.store.history_rows(case.id), strict=True):
         row = store._event_row(case.id, entry, entry.recorded_at)
         assert dict(zip(HASHED, row, strict=True)) == {c: stored[c] for c in HASHED}
+
+
+def test_an_event_asks_for_the_newest_county_setting_in_its_case_s_update(engine):
+    # Every write checks, under its write lock, that no county setting was recorded since
+    # the engine read them (SettingsChanged). An event asked by a read of its own before its
+    # first statement; its case's UPDATE asks now, matching the case only while the newest
+    # setting is the one counted with (test_local_parameters: refused and worked out again).
+    # An opening, which updates no case, still asks first.
+    case = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    statements = []
+    engine.store.db.conn.set_trace_callback(statements.append)
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    engine.store.db.conn.set_trace_callback(None)
+    fired = statements[:statements.index("COMMIT") + 1]
+    assert [s.split(" (")[0].split(" set ")[0] for s in fired] == [
+        "BEGIN IMMEDIATE", "update [cases]", "insert into [events]",
+        *["insert into [deadlines]"] * 2, "COMMIT"]  # (its two: the total, the investigation's)
+    assert fired[1].endswith("where id = 'shanxi-2026-000001' and version = 1 and "
+                             "coalesce((select max(id) from local_parameters), 0) = 0")
+    opened = statements[len(fired):]
+    assert opened[opened.index("BEGIN IMMEDIATE") + 1] == "select max(id) from local_parameters"
