@@ -564,3 +564,20 @@ def test_an_event_asks_for_the_newest_county_setting_in_its_case_s_update(engine
                              "coalesce((select max(id) from local_parameters), 0) = 0")
     opened = statements[len(fired):]
     assert opened[opened.index("BEGIN IMMEDIATE") + 1] == "select max(id) from local_parameters"
+
+
+def test_the_case_an_event_keeps_is_its_change_s_own_record_as_stored(engine):
+    # The record an event's change carries is made for that write and held by nothing else:
+    # once written, the engine keeps it (its attributes and version as stored), rather than
+    # a copy of it built again. It is the case as the database holds it, and the view the
+    # event returns has its own (test_what_a_write_returns_shares_nothing_…).
+    case = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    for event, on, payload in (("accept", date(2026, 3, 3), None),
+                               ("start_investigation", date(2026, 3, 4), {"note": "入户"})):
+        view = engine.fire(case.id, event, on=on, payload=payload)
+        kept = engine._known_cases.get(case.id).case
+        assert kept is engine._stored_write[0].case
+        assert kept == engine.store.case(case.id)
+        assert (kept.version, view.case.version) == (engine.store.case(case.id).version,) * 2
+        assert view.case == kept and view.case is not kept
+        assert view.case.attributes is not kept.attributes
