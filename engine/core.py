@@ -799,7 +799,8 @@ class Engine(Reports, Maintenance):
         check_residence_judged(wf, OPEN_EVENT, attributes)
         wf.check_attributes(attributes, opening=True, linked=linked)
         calendar = self._case_calendar(province, county)
-        calendar.check(on)
+        if not calendar.first_day <= on <= calendar.last_day:  # (as _step: called to refuse)
+            calendar.check(on)
         if _always_delegated(wf, province, county, attributes):
             attributes["delegated"] = True
         if case_id is None:
@@ -1139,7 +1140,8 @@ class Engine(Reports, Maintenance):
         # (a misspelt event is a usage error whatever its date: named before the date is judged)
         # (looked up once an event: _step is given it)
         machine = self.registry.machine(case.province, case.workflow)
-        machine.check_event(event)
+        if event not in machine.event_names:  # (a call only for the refusal: every event)
+            machine.check_event(event)
         if payload:
             check_residence_judged(wf, event, payload)
         for automatic in wf.automatic:
@@ -1488,7 +1490,8 @@ class Engine(Reports, Maintenance):
         if machine is None:
             machine = self.registry.machine(case.province, case.workflow)
         calendar = self._case_calendar(case.province, case.county)
-        calendar.check(on)
+        if not calendar.first_day <= on <= calendar.last_day:  # (every event: called to refuse)
+            calendar.check(on)
         if recorded is None and payload:  # (no data: nothing to check)
             wf.check_attributes(payload)
         if payload:  # (without data nothing is refused: delegated is taken as true)

@@ -69,6 +69,9 @@ class ProcessMachine:
                     continue
                 routes.setdefault((t.event, source), []).append((t.dest or source, resolved))
         self._routes = {pair: tuple(found) for pair, found in routes.items()}
+        #: The workflow's events (every event is first checked against them: a caller may
+        #: look here and call :meth:`check_event` only for the refusal)
+        self.event_names = frozenset(self.machine.events)
         # Where the first transition has no guards it is taken whatever the context.
         self._unguarded = {pair: found[0][0] for pair, found in routes.items() if not found[0][1]}
 
@@ -77,7 +80,7 @@ class ProcessMachine:
 
     def check_event(self, event: str) -> None:
         """Raise :class:`InvalidInput` if the workflow has no such event (a usage error)."""
-        if event not in self.machine.events:
+        if event not in self.event_names:
             known = ", ".join(self.workflow.events)
             raise InvalidInput(f"unknown event {event!r} for workflow {self.workflow.name!r} "
                                f"(events: {known})")
