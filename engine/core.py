@@ -1144,9 +1144,10 @@ class Engine(Reports, Maintenance):
             machine.check_event(event)
         if payload:
             check_residence_judged(wf, event, payload)
-        for automatic in wf.automatic:
-            if automatic.event == event:
-                when = case.attributes.get(automatic.auto_on)
+        automatic = wf.automatic  # (a property, each read a Python call: read once)
+        for transition in automatic:
+            if transition.event == event:
+                when = case.attributes.get(transition.auto_on)
                 raise EventRefused(
                     f"{event} happens by itself" + (f" on {when}" if when else "")
                     + "; it cannot be fired (record what happened instead)"
@@ -1164,7 +1165,7 @@ class Engine(Reports, Maintenance):
         change = Change(case, [], known.deadlines, [], [], False, known.deadlines,
                         known.last_hash, None if known.attributes_json is None
                         else (case.attributes, known.attributes_json))
-        if wf.automatic:  # (else nothing happens by itself: a call and a loop saved)
+        if automatic:  # (else nothing happens by itself: a call and a loop saved)
             self._advance(change, history, on, wf)
         change.case, entry, change.deadlines, outcome, openings = self._step(
             change.case, history + change.entries if change.entries else history,
@@ -1370,7 +1371,8 @@ class Engine(Reports, Maintenance):
         def context(data: Mapping[str, Any]) -> GuardContext:
             data = read_only_data(data)
             return self._context(then, {**attributes, **data}, entry.event, entry.on, data,
-                                 entry.reason, before, deadlines, wf, calendar, rules)
+                                 entry.reason, before, deadlines, wf, calendar, rules,
+                                 wf.final_states)
 
         as_recorded, as_corrected = context(entry.payload), context(corrected)
         for name in taken.guards:
@@ -1498,9 +1500,13 @@ class Engine(Reports, Maintenance):
             _always_delegated(wf, case.province, case.county, payload)
         # Read-only once, for the guards' and effects' context and for the history entry
         # (which would copy it again)
-        payload = read_only_data(payload)
+        payload = read_only_data(payload) if payload else NO_DATA  # (NO_DATA: no call)
         attributes = {**case.attributes, **payload}
-        final_states, rules = wf.final_states, wf.rules_for(event)
+        final_states = wf.final_states
+        # The deadline rules the event may act on, looked up for a guard or an effect to see;
+        # else by apply_event only where the event changed an attribute (one that changed none
+        # acts only on the rules naming it: rules_for would be asked for nothing)
+        rules = None
 
         # The guards' and effects' context is built only for a guard or an effect to see
         # (about half an import's events have neither): a frozen instance of 17 fields, it
@@ -1510,8 +1516,9 @@ class Engine(Reports, Maintenance):
         if recorded is None:
             state = machine.unguarded(case.state, event)
             if state is None:
+                rules = wf.rules_for(event)
                 ctx = self._context(case, attributes, event, on, payload, reason, history,
-                                    deadlines, wf, calendar, rules)
+                                    deadlines, wf, calendar, rules, final_states)
                 state = machine.fire(case.state, event, ctx)
             taken = wf.transition_for(event, case.state, state)
         else:  # (its conditions are not judged again: the state it recorded)
@@ -1523,8 +1530,9 @@ class Engine(Reports, Maintenance):
         if taken.effects:
             outcome = Outcome()
             if ctx is None:
+                rules = wf.rules_for(event)
                 ctx = self._context(case, attributes, event, on, payload, reason, history,
-                                    deadlines, wf, calendar, rules)
+                                    deadlines, wf, calendar, rules, final_states)
             for name in taken.effects:
                 self.registry.effects[name](ctx, outcome)
             attributes.update(outcome.attributes)
@@ -1556,7 +1564,7 @@ class Engine(Reports, Maintenance):
     def _context(self, case: CaseRecord, attributes: dict[str, Any], event: str, on: date,
                  payload: Mapping[str, Any], reason: str | None, history: list[HistoryEntry],
                  deadlines: list[Deadline], wf: Workflow, calendar: OfficialCalendar,
-                 rules: tuple) -> GuardContext:
+                 rules: tuple, final_states: frozenset[str]) -> GuardContext:
         """:meth:`_step`'s guards' and effects' context (a method, not a closure in it: each
         name a closure uses is a cell for the whole step, and the closure a function made,
         for every event whether a guard or effect asks for it or not)."""
@@ -1580,7 +1588,7 @@ class Engine(Reports, Maintenance):
             calendar,  # calendar
             self.registry.answers,  # hooks
             case.opened_on,  # opened_on
-            wf.final_states,  # final_states
+            final_states,  # final_states (wf's, read by _step)
             rules,  # rules
             partial(self._assessment_parameters, case.province, case.county,
                     on),  # assessment_parameters
