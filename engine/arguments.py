@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, OutsideCalendar
 
 
 def a_date(value: Any, name: str) -> date:
@@ -148,9 +149,9 @@ def spelled(value: Any, limit: int | None = None) -> str:
             if not _same(json.loads(text), value):
                 raise TypeError
         except (TypeError, ValueError, RecursionError):
-            text = repr(value)
+            text = _repr(value)
     except (TypeError, RecursionError):
-        text = repr(value)
+        text = _repr(value)
     else:
         if not text.isprintable():  # (the common case is, checked in C)
             text = "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
@@ -160,6 +161,17 @@ def spelled(value: Any, limit: int | None = None) -> str:
         tail = _whole(text, len(text) - (limit - 1 - head), back=False)
         text = f"{text[:head]}…{text[tail:]}"
     return text
+
+
+def _repr(value: Any) -> str:
+    """``repr(value)``, or what it is where it holds a whole number of more digits than Python
+    writes out (:data:`LONGEST_WHOLE`; ``repr`` raises ValueError: the error line saying what
+    was wrong would have been a crash)."""
+    try:
+        return repr(value)
+    except ValueError:
+        what = f"a whole number of more than {LONGEST_WHOLE:,} digits"
+        return what if isinstance(value, int) else f"a {type(value).__name__} holding {what}"
 
 
 def _same(read: Any, given: Any) -> bool:
@@ -261,7 +273,7 @@ LARGEST_NUMBER = 1e12
 
 def out_of_range(value: float) -> str | None:
     """Why a number is no amount or count (None if it is one)."""
-    if not math.isfinite(value):
+    if not isinstance(value, int) and not math.isfinite(value):  # (a huge int: OverflowError)
         return "not a finite number"
     if abs(value) > LARGEST_NUMBER:
         return f"beyond {LARGEST_NUMBER:,.0f}"
@@ -326,7 +338,11 @@ def window(value: Any, name: str) -> int:
     """A warning window: a whole number of working days, 0 or more."""
     if whole(value, name) < 0:
         raise InvalidInput(f"the warning window ({name}) must be 0 or more working days, "
-                           f"got {value}")
+                           f"got {spelled(value, limit=40)}")
+    if value.bit_length() > 63:  # (no calendar is near as long; one of 4,300 digits and more
+        # could not even be said in the error of counting it)
+        raise OutsideCalendar(f"a warning window ({name}) of {spelled(value, limit=40)} working "
+                              "days falls outside the calendar")
     return value
 
 
@@ -350,6 +366,12 @@ DEEPEST_JSON = 50
 #: The types of JSON's text, numbers, true/false and null, found by ``type()`` in a set (a
 #: mapping holding only these is flat: one look in C, not a call a value).
 JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+#: The most digits of a whole number Python writes out or reads (its default limit of int to
+#: text, ``sys.set_int_max_str_digits``): a longer one could neither be encoded nor hashed,
+#: nor said in an error line, and ``json.loads`` refuses it in an import line.
+LONGEST_WHOLE = sys.int_info.default_max_str_digits
+_WHOLE_LIMIT = 10 ** LONGEST_WHOLE
 
 #: A payload or attributes holding more values than this in all are refused: real ones hold
 #: tens (a household's members and their incomes a few hundred). Each value is counted each
@@ -418,7 +440,12 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
     list or mapping at a time, before going through it."""
     if isinstance(value, str):
         return _utf8(value, where)
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -_WHOLE_LIMIT < value < _WHOLE_LIMIT:
+            raise InvalidInput(f"{where} is a whole number of more than {LONGEST_WHOLE:,} digits: "
+                               "too long to be a JSON number")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -447,7 +474,7 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
                 if not v.isascii():
                     _utf8(v, f"{where}.{k}")
                 plain[k] = v
-            elif kind is int or kind is bool or v is None:
+            elif (kind is int and -_WHOLE_LIMIT < v < _WHOLE_LIMIT) or kind is bool or v is None:
                 plain[k] = v
             else:
                 plain[k] = _plain_json(v, f"{where}.{k}", depth + 1, left)

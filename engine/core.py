@@ -1305,7 +1305,8 @@ class Engine(Reports, Maintenance):
                 if on >= case.last_event_on:
                     made = advanced()
                 if not 0 <= corrects < len(history) + (len(made.entries) if made else 0):
-                    raise InvalidInput(f"case {case_id} has no event seq {corrects}")
+                    raise InvalidInput(f"case {case_id} has no event seq "
+                                       f"{arguments.spelled(corrects, limit=40)}")
             # a date it can be shown on
             self.calendar(self._province_of(case), case.county).check(on)
             if on < case.last_event_on:

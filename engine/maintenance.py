@@ -149,7 +149,7 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
     if heads is None:
         return []
     if isinstance(heads, (str, bytes)) or not isinstance(heads, Iterable):
-        raise InvalidInput(f"heads must be (case id, seq, hash) triples, got {heads!r}")
+        raise InvalidInput(f"heads must be (case id, seq, hash) triples, got {arguments.spelled(heads)}")
     once = iter(heads) is heads
     kept = []
     for head in heads:
@@ -159,7 +159,7 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
                 and 0 <= head[1] <= LARGEST_INTEGER
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("heads must be (case id, seq, hash) triples, as chain_heads "
-                               f"gives them: got {head!r}")
+                               f"gives them: got {arguments.spelled(head)}")
         if once:
             kept.append((head[0], head[1], head[2]))
     return kept if once else heads
@@ -172,7 +172,7 @@ def _kept_table_heads(heads: Iterable[TableHead] | None) -> list[TableHead]:
         return []
     names = [table for table, *_ in CHAINED_TABLES]
     if isinstance(heads, (str, bytes)) or not isinstance(heads, Iterable):
-        raise InvalidInput(f"table_heads must be (table, id, hash) triples, got {heads!r}")
+        raise InvalidInput(f"table_heads must be (table, id, hash) triples, got {arguments.spelled(heads)}")
     kept = []
     for head in heads:
         if not (isinstance(head, (tuple, list)) and len(head) == 3 and head[0] in names
@@ -180,7 +180,7 @@ def _kept_table_heads(heads: Iterable[TableHead] | None) -> list[TableHead]:
                 and 0 < head[1] <= LARGEST_INTEGER
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("table_heads must be (table, id, hash) triples, as table_heads "
-                               f"gives them (a table: {', '.join(names)}): got {head!r}")
+                               f"gives them (a table: {', '.join(names)}): got {arguments.spelled(head)}")
         kept.append((head[0], head[1], head[2]))
     return kept
 

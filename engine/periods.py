@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from engine.arguments import spelled
+from engine.arguments import LONGEST_WHOLE, spelled
 from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import InvalidInput, OutsideCalendar
 
@@ -57,7 +57,8 @@ class Duration:
             return text
         if own_period and text in ("0cm", "0cq"):
             return Duration(0, text[1:])
-        return _parse_duration(str(text))
+        # (spelled, not str: a whole number too long for str() is said as one)
+        return _parse_duration(text if isinstance(text, str) else spelled(text))
 
     def own_period(self) -> Duration:
         """For ``cm``/``cq``, the period holding the start itself (``0cq``: the first period of
@@ -138,6 +139,9 @@ def _parse_duration(text: str) -> Duration:
         raise InvalidInput(
             f"malformed duration {text!r}: expected a count and a unit, e.g. 30wd, 7d, 3m"
         )
+    if len(match.group(1).lstrip("+-0")) > LONGEST_WHOLE:  # (int() would raise ValueError)
+        raise OutsideCalendar(f"duration {spelled(text, limit=40)}: a count of more than "
+                              f"{LONGEST_WHOLE:,} digits falls outside the calendar")
     count, unit = int(match.group(1)), match.group(2).lower()
     if unit not in UNIT_NAMES:
         raise InvalidInput(

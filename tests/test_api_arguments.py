@@ -23,11 +23,14 @@ from engine.importer import ImportStopped
 from helpers import dump
 
 ON = date(2026, 3, 2)
+CASE = "A1"
+#: A whole number of more digits (5,001) than Python writes out as text (4,300).
+HUGE = 10**5000
 
 
 @pytest.fixture
 def case_id(engine):
-    return engine.open_case(province="shanxi", on=ON, case_id="A1").id
+    return engine.open_case(province="shanxi", on=ON, case_id=CASE).id
 
 
 def nested(depth):
@@ -226,6 +229,32 @@ def holding_itself():
     (lambda e, c: e.import_file("missing.jsonl"),
      "path 'missing.jsonl' cannot be read: No such file or directory"),
     (lambda e, c: e.import_file("."), "path '.' cannot be read: Is a directory"),
+    # Found by fuzzing: a whole number of more digits than Python writes out (4,300) was a
+    # ValueError from inside the error line meant to name it (repr() of it), or from the
+    # encoder, or an OverflowError (math.isfinite of an amount); each is named now.
+    (lambda e, c: e.fire(HUGE, "accept", on=ON),
+     "case_id must be text (str), got a whole number of more than 4,300 digits"),
+    (lambda e, c: e.fire(c, "accept", on=ON, actor=[HUGE]),
+     "actor must be text (str), got a list holding a whole number of more than 4,300 digits"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"note": HUGE}),
+     "payload.note is a whole number of more than 4,300 digits: too long to be a JSON number"),
+    (lambda e, c: e.fire(c, "accept", on=date(2026, 3, 3), payload={"x": [-HUGE]}),
+     "payload.x[0] is a whole number of more than 4,300 digits: too long to be a JSON number"),
+    (lambda e, c: e.open_case(province="shanxi", on=ON, attributes={"household_size": HUGE}),
+     "attributes.household_size is a whole number of more than 4,300 digits"),
+    (lambda e, c: e.set_parameter("shanxi", "甲县", "investigation_start", HUGE, "晋 1", ON),
+     "value is a whole number of more than 4,300 digits"),
+    (lambda e, c: e.correct(c, HUGE, on=ON, reason="x"),
+     f"case {CASE} has no event seq a whole number of more than 4,300 digits"),
+    (lambda e, c: e.at_risk(ON, within=-HUGE), "the warning window (within) must be 0 or more "
+     "working days, got a whole number of more than 4,300 digits"),
+    (lambda e, c: e.at_risk(ON, within=HUGE), "a warning window (within) of a whole number of "
+     "more than 4,300 digits working days falls outside the calendar"),
+    (lambda e, c: e.due(ON, "1" * 5000 + "d"), "duration \"111111111111111111…111111111111111111d\": "
+     "a count of more than 4,300 digits falls outside the calendar"),
+    (lambda e, c: e.verify(heads=[(c, HUGE, "0" * 64)]), "heads must be (case id, seq, hash) "
+     "triples, as chain_heads gives them: got a tuple holding a whole number of more than "
+     "4,300 digits"),
 ])
 def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call, words):
     before = dump(engine)
@@ -612,6 +641,17 @@ def test_a_value_in_an_error_line_is_spelled_as_json(value, shown):
     from engine.arguments import spelled
 
     assert spelled(value) == shown
+
+
+def test_a_whole_number_too_long_to_write_out_is_said_as_one():
+    """Found by fuzzing: spelled() of a whole number of more than 4,300 digits, which Python
+    does not write out, raised ValueError (repr() of it) from inside the error line meant to
+    name it; alone, inside a list or mapping, and cut to a limit."""
+    from engine.arguments import spelled
+
+    assert [spelled(HUGE), spelled(-HUGE), spelled({"a": [HUGE]}), spelled(HUGE, limit=20)] == [
+        "a whole number of more than 4,300 digits", "a whole number of more than 4,300 digits",
+        "a dict holding a whole number of more than 4,300 digits", "a whole n…300 digits"]
 
 
 def test_a_guard_quotes_what_it_got_as_json_spells_it():
