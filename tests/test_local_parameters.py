@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, EventRefused, InvalidInput
+from engine import Engine, EventRefused, InvalidInput, UnknownName
 from helpers import by_rule, dump_file, error_line, hashed_again, run
 
 BASIS = "甲县民政局〔2026〕1号 三"
@@ -1353,6 +1353,14 @@ def test_a_setting_whose_date_or_place_cannot_be_read_is_put_right_by_setting_it
          "be read back: doudi parameter set or unset of it --on 2026-01-05 puts it right, not "
          "parameter void"),
         (["9", "--basis", "乙县民政局 更正"], 1, "Error: no county setting #9"),
+        # Found by fuzzing: an id beyond SQLite's integers was an OverflowError, one of more
+        # than 4,300 digits int()'s ValueError, each with a traceback
+        (["9223372036854775808", "--basis", "乙县民政局 更正"], 1,
+         "Error: no county setting has an id as large as 9223372036854775808"),
+        (["1" + "0" * 30, "--basis", "乙县民政局 更正"], 1,
+         "Error: no county setting has an id as large as 1000000000…"),
+        (["#" + "9" * 5000, "--basis", "乙县民政局 更正"], 1,
+         "Error: no county setting has an id as large as 9999999999…"),
         (["#1", "--basis", "  "], 2,
          "Error: setting a county setting aside needs its basis (--basis)"),
         (["1x", "--basis", "乙县民政局 更正"], 2,
@@ -1421,6 +1429,11 @@ def test_a_setting_whose_date_cannot_be_read_is_set_aside_through_the_api_too(en
     engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "甲县"}, case_id="A1")
     with pytest.raises(EventRefused, match="can be read back"):
         engine.void_setting(1, "甲县民政局 更正")
+    # (found by fuzzing: an OverflowError from SQLite, and int's ValueError in the error line)
+    for setting_id, shown in [(2**63, "9223372036854775808"), (-2**63 - 1, "-9223372036854775809"),
+                              (10**5000, "a whole number of more than 4,300 digits")]:
+        with pytest.raises(UnknownName, match=f"^no county setting has an id as large as {shown}$"):
+            engine.void_setting(setting_id, "甲县民政局 更正")
     engine.close()
     with sqlite3.connect(path) as conn:
         conn.execute("drop trigger if exists local_parameters_append_only_update")
