@@ -54,10 +54,17 @@ def flag(value: Any, name: str) -> bool:
 
 
 def path(value: Any, name: str) -> str | os.PathLike:
-    """A file's path (a number would be opened as a file descriptor: the database's own)."""
-    if isinstance(value, os.PathLike):
-        return value
-    return text(value, name)
+    """A file's path (a number would be opened as a file descriptor: the database's own), with
+    no NUL character in it, which no file's name holds (os and sqlite3 raise ValueError)."""
+    given = value if isinstance(value, os.PathLike) else text(value, name)
+    try:
+        spelt = os.fspath(given)
+    except TypeError:  # (a PathLike whose __fspath__ gives neither text nor bytes)
+        raise InvalidInput(f"{name} must be text (str) or a path, got {spelled(value)}") from None
+    if ("\0" if isinstance(spelt, str) else b"\0") in spelt:
+        raise InvalidInput(f"{name} holds a NUL character (\\x00), which no file's name can: "
+                           f"got {spelled(spelt)}")
+    return given
 
 
 def text(value: Any, name: str) -> str:

@@ -483,6 +483,15 @@ def test_a_database_path_that_is_no_file_path_is_named(tmp_path):
     with pytest.raises(InvalidInput, match=r" is a directory, not a database file$"):
         Engine.open(str(tmp_path))
     assert Engine.open(tmp_path / "x.db").store.path == str(tmp_path / "x.db")  # (a Path too)
+    # Found by fuzzing: a NUL character, which no file's name holds, was os's ValueError
+    # ("embedded null byte"), as text or as a Path, and so in import_file's path
+    for path in ["a\x00b", tmp_path / "a\x00b"]:
+        with pytest.raises(InvalidInput, match=r"^path holds a NUL character \(\\x00\), which no "
+                                               r"file's name can: got \".*a\\u0000b\"$"):
+            Engine.open(path)
+        with pytest.raises(InvalidInput, match=r"^path holds a NUL character"):
+            Engine.open(tmp_path / "x.db").import_file(path)
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith("x.db")]
     # Found by review: --db naming a named pipe waited for ever (SQLite reads it to see what
     # it holds); a device is no database either.
     if hasattr(os, "mkfifo"):
