@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from engine.arguments import LONGEST_WHOLE, spelled
+from engine.arguments import LONGEST_WHOLE, a_date, spelled
 from engine.calendar_data import PROJECTION_BASIS
 from engine.errors import InvalidInput, OutsideCalendar
 
@@ -230,6 +230,8 @@ def due_date(calendar: OfficialCalendar, start: date, duration: Duration | str) 
     # A province's cases start the same few periods on the same days: an import or a replay
     # asks for the same due dates (and their basis text) again and again, kept on the
     # calendar (OfficialCalendar.kept).
+    if type(start) is not date:  # (a platform's own call: anything else failed deep inside)
+        start = a_date(start, "start")
     return calendar.kept(_counted_due_date)(start, duration if type(duration) is Duration
                                             else Duration.parse(duration))  # (parsed: no call)
 

@@ -264,6 +264,25 @@ def test_a_wrong_argument_is_named_and_nothing_is_written(engine, case_id, call,
     assert engine.verify() == (1, 1, [])  # the evidence chain of A1 still holds
 
 
+def test_due_date_of_a_start_that_is_no_date_is_named():
+    """Found by fuzzing: engine.due_date (exported) given text, a number or a datetime for its
+    start was an AttributeError ('str' object has no attribute 'toordinal') or a TypeError
+    from inside the calendar; Engine.due checked it, the function itself did not."""
+    from engine import due_date, national_calendar
+
+    calendar = national_calendar()
+    for start, shown in [("2026-03-02", '"2026-03-02"'), (20260302, "20260302"),
+                         (datetime(2026, 3, 2, 9), "datetime.datetime(2026, 3, 2, 9, 0)"),
+                         ([2026, 3, 2], "[2026, 3, 2]")]:
+        with pytest.raises(InvalidInput, match=f"^start must be a date \\(datetime.date\\), "
+                                               f"got {re.escape(shown)}$"):
+            due_date(calendar, start, "30wd")
+    # a date as before: 30 working days from Mon 2026-03-02, the start not counted (民法典
+    # 第201条): March has 21 after the 2nd (3-03 … 3-31), April 9 more (4-01 … 4-03,
+    # 4-07 … 4-10, 4-13, 4-14; 清明 4-04 … 4-06 off, 国办发明电〔2025〕7号) → Tue 2026-04-14
+    assert due_date(calendar, ON, "30wd").due == date(2026, 4, 14)
+
+
 def test_a_payload_of_as_many_values_as_allowed_is_recorded_whole(engine, case_id):
     """10,000 values in all (the list and 9,999 numbers in it) are allowed; one more is not
     (above). The limit stays far above any real record, so no real payload meets it."""
