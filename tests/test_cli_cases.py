@@ -160,6 +160,29 @@ def test_a_number_is_written_in_ascii_digits(db, value):
                "--set", "note=1_000").exit_code == 0
 
 
+def test_a_set_list_nested_too_deep_for_json_to_read_is_one_line(db):
+    """Found by fuzzing: ``--set x=[[[…]]]`` 3,000 levels deep (or parameter set's VALUE) ended
+    in json's RecursionError with a traceback; 60 levels are read and refused by the engine
+    (nested more than 50 levels deep), and so is this now, by the key, nothing written."""
+    cid = open_case(db)
+    nested = "[" * 3000 + "]" * 3000
+    before = dump_file(db)
+    for args, line in [
+        (["case", "fire", cid, "accept", "--on", "2026-03-03", "--set", f"note={nested}"],
+         "Error: note is nested more than 50 levels deep"),
+        (["case", "open", "--province", "shanxi", "--on", "2026-03-03", "--set", f"x={nested}"],
+         "Error: x is nested more than 50 levels deep"),
+        (["case", "correct", cid, "0", "--on", "2026-03-03", "--reason", "x",
+          "--set", f"note={nested}"], "Error: note is nested more than 50 levels deep"),
+        (["parameter", "set", "investigation_start", nested, "--province", "shanxi", "--county",
+          "甲县", "--basis", "甲县民政局 第1条", "--on", "2026-03-03"],
+         "Error: value is nested more than 50 levels deep"),
+    ]:
+        result = run(db, *args)
+        assert (result.exit_code, error_line(result)) == (2, line), result.output
+        assert dump_file(db) == before
+
+
 @pytest.mark.parametrize("args, code", [
     (["case", "fire", "{cid}", "accept", "--on", "2026-02-30"], 2),
     (["case", "fire", "{cid}", "accept", "--on", "20260303"], 2),

@@ -50,9 +50,10 @@ if TYPE_CHECKING:
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, name: str = "value") -> Any:
     """``--set`` values: true/false, numbers, JSON lists; anything else stays a string.
-    A value in double quotes is always text (``--set 'office_phone="0351…"'``)."""
+    A value in double quotes is always text (``--set 'office_phone="0351…"'``). ``name``:
+    the value's, as an error names it (a list nested too deep for Python's json to read)."""
     quoted = _quoted(text)
     if quoted is not None:
         return quoted
@@ -64,6 +65,10 @@ def parse_value(text: str) -> Any:
             return json.loads(text)
         except ValueError:
             return text
+        except RecursionError:  # (about 1,000 levels; from 51 the engine refuses it as below)
+            from engine.arguments import DEEPEST_JSON
+
+            raise InvalidInput(f"{name} is nested more than {DEEPEST_JSON} levels deep") from None
     if not _NUMBER.fullmatch(text):  # (Python's int() also reads 1_000, ９００ and " 9 ")
         return text
     for kind in (int, float):
@@ -115,7 +120,7 @@ def typed(workflow: Any, settings: dict[str, str]) -> dict[str, Any]:
         if kind == "text":
             quoted = _quoted(value)
             return value if quoted is None else quoted
-        number = parse_value(value)
+        number = parse_value(value, key)
         if kind == "integer" and isinstance(number, float) and number.is_integer():
             return int(number)
         return number
