@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
+from engine.arguments import whole
 from engine.deadlines import LATE, Deadline
 from engine.effects import Sanction
 from engine.guards import HistoryEntry, attributes_given_by
@@ -186,6 +187,7 @@ class CaseView:
         """The case's attributes as its events up to ``seq`` (that one included) left them,
         by the rule the engine keeps them by (:func:`~engine.guards.attributes_given_by`);
         a copy, as the rest of the view."""
+        seq = whole(seq, "seq")  # (text or None was a TypeError comparing it with each seq)
         if self._source is None:
             return {}
         _, entries, _, _, _ = self._source

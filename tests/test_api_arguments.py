@@ -283,6 +283,20 @@ def test_due_date_of_a_start_that_is_no_date_is_named():
     assert due_date(calendar, ON, "30wd").due == date(2026, 4, 14)
 
 
+def test_a_case_view_s_attributes_after_an_event_named_by_no_whole_number_is_named(engine):
+    """Found by fuzzing: CaseView.attributes_after("1") (or None, a list) was a TypeError
+    comparing it with each event's seq; now the argument is named."""
+    engine.open_case(province="shanxi", on=ON, case_id=CASE, attributes={"county": "甲县"})
+    view = engine.fire(CASE, "accept", on=date(2026, 3, 3), payload={"household_size": 2})
+    for seq, shown in [("1", '"1"'), (None, "null"), ([1], "[1]"), (1.0, "1.0"), (True, "true")]:
+        with pytest.raises(InvalidInput, match=f"^seq must be a whole number \\(int\\), got "
+                                               f"{re.escape(shown)}$"):
+            view.attributes_after(seq)
+    # a whole number as before: the opening's attributes, then the accept's data added
+    assert view.attributes_after(0) == {"county": "甲县"}
+    assert view.attributes_after(1) == {"county": "甲县", "household_size": 2}
+
+
 def test_a_payload_of_as_many_values_as_allowed_is_recorded_whole(engine, case_id):
     """10,000 values in all (the list and 9,999 numbers in it) are allowed; one more is not
     (above). The limit stays far above any real record, so no real payload meets it."""
