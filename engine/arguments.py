@@ -379,6 +379,7 @@ JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 #: nor said in an error line, and ``json.loads`` refuses it in an import line.
 LONGEST_WHOLE = sys.int_info.default_max_str_digits
 _WHOLE_LIMIT = 10 ** LONGEST_WHOLE
+_WHOLE_FLOOR = -_WHOLE_LIMIT  # (made once: ``-_WHOLE_LIMIT`` made a number of 4,300 digits a call)
 
 #: A payload or attributes holding more values than this in all are refused: real ones hold
 #: tens (a household's members and their incomes a few hundred). Each value is counted each
@@ -450,7 +451,7 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
-        if not -_WHOLE_LIMIT < value < _WHOLE_LIMIT:
+        if not _WHOLE_FLOOR < value < _WHOLE_LIMIT:
             raise InvalidInput(f"{where} is a whole number of more than {LONGEST_WHOLE:,} digits: "
                                "too long to be a JSON number")
         return value
@@ -481,7 +482,7 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
                 if not v.isascii():
                     _utf8(v, f"{where}.{k}")
                 plain[k] = v
-            elif (kind is int and -_WHOLE_LIMIT < v < _WHOLE_LIMIT) or kind is bool or v is None:
+            elif (kind is int and _WHOLE_FLOOR < v < _WHOLE_LIMIT) or kind is bool or v is None:
                 plain[k] = v
             else:
                 plain[k] = _plain_json(v, f"{where}.{k}", depth + 1, left)
