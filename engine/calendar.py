@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ import attrs
 from lunardate import LunarDate
 from workalendar.core import SAT, SUN, Calendar, cleaned_date
 
+from engine.arguments import a_date, whole
 from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar names them too)
     FIRST_YEAR,
     LAST_INDEXED_YEAR,
@@ -59,6 +60,15 @@ def load_records(path: str | None = None) -> list[YearRecord]:
     # (each record checked: a mistake in one is an error naming it, not a calendar counted
     # otherwise without a word)
     return read_records(data, where)
+
+
+def _asked(day: Any, name: str) -> date:
+    """``day`` as workalendar's methods take it (``is_working_day``, ``is_holiday``,
+    ``add_working_days``): a ``datetime`` is asked about its date, as workalendar's
+    ``cleaned_date`` asks it; anything else that is no date is :class:`InvalidInput` naming
+    ``name`` (workalendar's ``UnsupportedDateType`` is no ``ValueError``; ours an
+    ``AttributeError`` from inside). Called only for a ``day`` whose type is not ``date``."""
+    return day.date() if isinstance(day, datetime) else a_date(day, name)
 
 
 def projected_days_off(year: int) -> list[tuple[date, str]]:
@@ -113,6 +123,14 @@ class OfficialCalendar(Calendar):
     ``is_working_day``, ``holidays``, ``add_working_days`` behave as workalendar's; the fast
     paths answer from a precomputed index. Outside 2018..``LAST_INDEXED_YEAR`` every call
     raises :class:`OutsideCalendar` (a ``ValueError``), never a guess.
+
+    A day that is no ``date`` (``None``, text, a number, ``True``) is :class:`InvalidInput`
+    naming the argument, as the engine's own dates are (``arguments.a_date``). This calendar's
+    own methods (``check``, ``day_info``, ``is_provisional``, ``working_days_between``,
+    ``sources_between``, ``add_working_days_bulk``) refuse a ``datetime`` as the engine's calls
+    do; workalendar's (``is_working_day``, ``is_holiday``, ``add_working_days``, which keeps it
+    with ``keep_datetime``, ``get_working_days_delta``) ask it about its date, as workalendar
+    does. A date costs one ``type(day) is date``: the engine asks them for every event.
     """
 
     WEEKEND_DAYS = (SAT, SUN)
@@ -241,11 +259,15 @@ class OfficialCalendar(Calendar):
 
     def check(self, day: date) -> None:
         """Refuse (:class:`OutsideCalendar`) a day the calendar does not cover."""
+        if type(day) is not date:  # (a platform's own call: the engine's dates are dates)
+            day = a_date(day, "day")
         if not 0 <= day.toordinal() - self._base < len(self._cumulative):  # (every event)
             self._offset(day)  # (the refusal)
 
     def day_info(self, day: date) -> DayInfo:
         """What ``day`` is (working or not), why, on whose authority, and whether projected."""
+        if type(day) is not date:
+            day = a_date(day, "day")
         self._offset(day)
         provisional = day.toordinal() >= self._first_provisional_ordinal
         info = self._special.get(day)
@@ -259,20 +281,34 @@ class OfficialCalendar(Calendar):
         """True when ``day`` lies in a year without an official record (a projection), or in
         the last days of December before it, which that year's notice can still change (the
         2019 notice made 2018-12-29 a working Saturday and 2018-12-30/31 days off)."""
+        if type(day) is not date:
+            day = a_date(day, "day")
         return day.toordinal() >= self._first_provisional_ordinal
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: the start day not counted (民法典第201条)."""
-        if end <= start:
-            return 0
+        if type(start) is not date:
+            start, end = a_date(start, "start"), a_date(end, "end")
+        try:
+            if end <= start:
+                return 0
+        except TypeError:  # (an end a date cannot be compared with, a datetime too: named at
+            # no cost to a date, which statuses count on for every deadline)
+            a_date(end, "end")
+            raise
         return self._cumulative[self._offset(end)] - self._cumulative[self._offset(start)]
 
     def sources_between(self, start: date, end: date) -> list[str]:
         """The notices (or local documents) behind the days in (start, end], in order of use.
 
         Where no day in the range is special, the notices of the years it spans: the range
-        was still counted on their arrangement.
+        was still counted on their arrangement. A start or end outside the calendar is
+        :class:`OutsideCalendar`, as everywhere (its last day 9999-12-31 was an OverflowError).
         """
+        if type(start) is not date or type(end) is not date:
+            start, end = a_date(start, "start"), a_date(end, "end")
+        self._offset(start)
+        self._offset(end)
         sources: list[str] = []
         day = start + timedelta(1)
         while day <= end:
@@ -292,11 +328,15 @@ class OfficialCalendar(Calendar):
     def holidays(self, year: int | None = None) -> list[tuple[date, str]]:
         # workalendar caches the list it returns: a caller changing it changed the calendar
         # for every engine in the process.
+        if year is not None and type(year) is not int:  # (a list: unhashable in its cache)
+            year = whole(year, "year")
         return list(super().holidays(year))
 
     def get_calendar_holidays(self, year: int) -> list[tuple[date, str]]:
         # (workalendar's ``holidays`` and ``get_holiday_label`` come here: OutsideCalendar,
         # like every other call, not workalendar's CalendarError, which is no ValueError)
+        if type(year) is not int:  # (text or a datetime: a TypeError comparing it)
+            year = whole(year, "year")
         if not FIRST_YEAR <= year <= LAST_INDEXED_YEAR:
             raise OutsideCalendar(
                 f"{year} is outside the calendar ({FIRST_YEAR}-01-01 to {LAST_INDEXED_YEAR}-12-31)"
@@ -315,16 +355,31 @@ class OfficialCalendar(Calendar):
     ) -> bool:
         # workalendar's precedence: extra working days, then extra holidays, then the calendar
         # (its generic code would treat every make-up Saturday as a weekend).
-        if extra_working_days and day in set(extra_working_days):
-            return True
-        if extra_holidays and day in set(extra_holidays):
-            return False
-        offset = self._offset(day)
+        if extra_working_days or extra_holidays:
+            if type(day) is not date:  # (a datetime is asked about its date, as workalendar's)
+                day = _asked(day, "day")
+            if extra_working_days and day in set(extra_working_days):
+                return True
+            if extra_holidays and day in set(extra_holidays):
+                return False
+        try:
+            offset = self._offset(day)  # (a datetime has its date's ordinal)
+        except AttributeError:  # (no toordinal: named, at no cost to a date)
+            _asked(day, "day")
+            raise
         previous = self._cumulative[offset - 1] if offset else 0
         return self._cumulative[offset] != previous
 
+    def get_working_days_delta(self, start: date, end: date, *args: Any, **kwargs: Any) -> int:
+        # (workalendar's, whose UnsupportedDateType is no ValueError: a day that is no date
+        # named as is_working_day names it)
+        if type(start) is not date or type(end) is not date:
+            start, end = _asked(start, "start"), _asked(end, "end")
+        return super().get_working_days_delta(start, end, *args, **kwargs)
+
     def is_holiday(self, day: date, extra_holidays: Iterable[date] | None = None) -> bool:
-        day = cleaned_date(day)  # (as workalendar's: a datetime is asked about its date)
+        if type(day) is not date:
+            day = _asked(day, "day")  # (as workalendar's: a datetime is asked about its date)
         self._offset(day)  # outside the calendar: OutsideCalendar, not "not a holiday"
         if extra_holidays and day in set(map(cleaned_date, extra_holidays)):
             return True
@@ -340,24 +395,35 @@ class OfficialCalendar(Calendar):
         keep_datetime: bool = False,
     ) -> date:
         if extra_working_days or extra_holidays or keep_datetime:
+            if type(day) is not date and not isinstance(day, datetime):  # (kept: keep_datetime)
+                day = a_date(day, "day")
+            if type(delta) is not int:
+                delta = whole(delta, "delta")
             return super().add_working_days(
                 day, delta, extra_working_days, extra_holidays, keep_datetime
             )
-        count = self._cumulative[self._offset(day)]
-        if delta >= 0:
-            position = count + delta - 1 if delta else None
-        else:
-            # Working days strictly before ``day``: drop ``day`` itself if it counts.
-            before = count - (1 if self.is_working_day(day) else 0)
-            position = before + delta
-        if position is None:
-            return day
-        if position < 0 or position >= len(self._working_days):
-            raise OutsideCalendar(
-                f"{day.isoformat()} {delta:+d} working days falls outside the calendar "
-                f"({FIRST_YEAR}–{LAST_INDEXED_YEAR})"
-            )
-        return self._working_days[position]
+        try:
+            count = self._cumulative[self._offset(day)]  # (a datetime has its date's ordinal)
+            if delta >= 0:
+                position = count + delta - 1 if delta else None
+            else:
+                # Working days strictly before ``day``: drop ``day`` itself if it counts.
+                before = count - (1 if self.is_working_day(day) else 0)
+                position = before + delta
+            if position is None:
+                return day
+            if position < 0 or position >= len(self._working_days):
+                raise OutsideCalendar(
+                    f"{day.isoformat()} {delta:+d} working days falls outside the calendar "
+                    f"({FIRST_YEAR}–{LAST_INDEXED_YEAR})"
+                )
+            return self._working_days[position]
+        except (AttributeError, TypeError):  # (a day with no toordinal, a delta of "3" or 1.5:
+            # named here, at no cost to a date and a whole number, which bench_calendar times)
+            if not isinstance(day, datetime):
+                a_date(day, "day")
+            whole(delta, "delta")
+            raise
 
     def add_working_days_bulk(self, starts: Sequence[date], counts: Sequence[int]) -> list[date]:
         """``add_working_days`` for many (start, N ≥ 1) pairs at once, e.g. to recompute deadlines.
@@ -369,10 +435,25 @@ class OfficialCalendar(Calendar):
             return []
         if len(starts) != len(counts):
             raise InvalidInput("starts and counts differ in length")
-        # Negative list indexes would wrap around silently: check the bounds first.
-        self._offset(min(starts))
-        self._offset(max(starts))
-        if min(counts) < 1:
+        # Negative list indexes would wrap around silently: check the bounds first. A start
+        # that is no date, or a datetime, is the smallest or largest or cannot be compared
+        # with the others (a date and a datetime cannot): named, not min's TypeError.
+        try:
+            first, last = min(starts), max(starts)
+        except TypeError:
+            first = last = None
+        if type(first) is not date or type(last) is not date:
+            for at, start in enumerate(starts):
+                a_date(start, f"starts[{at}]")
+            first, last = min(starts), max(starts)
+        self._offset(first)
+        self._offset(last)
+        try:
+            fewest = min(counts)
+            too_few = fewest < 1
+        except TypeError:
+            too_few = self._counts(counts)
+        if too_few:
             raise InvalidInput("bulk working-day counts must be at least 1")
         base = self._base
         cumulative = self._cumulative
@@ -386,6 +467,20 @@ class OfficialCalendar(Calendar):
             raise OutsideCalendar(
                 f"a due date falls after the calendar's end ({LAST_INDEXED_YEAR}-12-31)"
             ) from None
+        except (TypeError, AttributeError):  # (a count 1.5 as an index; a start that compares
+            # with dates, so min took it, but has no toordinal)
+            for at, start in enumerate(starts):
+                a_date(start, f"starts[{at}]")
+            self._counts(counts)
+            raise
+
+    @staticmethod
+    def _counts(counts: Sequence[int]) -> bool:
+        """(the refusal of bulk counts that cannot be counted) :class:`InvalidInput` naming
+        the first that is no whole number; else whether one is below 1."""
+        for at, n in enumerate(counts):
+            whole(n, f"counts[{at}]")
+        return min(counts) < 1
 
 
 @functools.cache

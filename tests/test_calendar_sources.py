@@ -286,6 +286,106 @@ def test_is_holiday_asks_a_datetime_about_its_date(cal, workalendar_cn):
     assert not cal.is_holiday(datetime(2025, 2, 8, 9, 0))  # a make-up working Saturday
 
 
+# -- what is no date -----------------------------------------------------------------------
+
+NOT_DATES = [None, "2026-03-02", True, 20260302]
+MONDAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("given", [*NOT_DATES, datetime(2026, 3, 2, 9, 0)])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        # This calendar's own methods refuse a datetime too, as the engine's dates do
+        # (arguments.a_date): check(datetime) passed, working_days_between a TypeError.
+        (lambda c, x: c.check(x), "day"),
+        (lambda c, x: c.day_info(x), "day"),
+        (lambda c, x: c.is_provisional(x), "day"),
+        (lambda c, x: c.working_days_between(x, MONDAY), "start"),
+        (lambda c, x: c.working_days_between(MONDAY, x), "end"),
+        (lambda c, x: c.sources_between(x, MONDAY), "start"),
+        (lambda c, x: c.sources_between(MONDAY, x), "end"),
+        (lambda c, x: c.add_working_days_bulk([MONDAY, x], [1, 1]), r"starts\[1\]"),
+        (lambda c, x: c.add_working_days_bulk([x], [1]), r"starts\[0\]"),
+    ],
+)
+def test_own_methods_name_what_is_no_date(cal, call, name, given):
+    """Found by fuzzing: AttributeError ('str' object has no attribute 'toordinal'), a
+    TypeError comparing, or (a datetime) no error at all; now one line naming the argument."""
+    with pytest.raises(InvalidInput, match=f"^{name} must be a date \\(datetime.date\\), got "):
+        call(cal, given)
+
+
+@pytest.mark.parametrize("given", NOT_DATES)
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda c, x: c.is_working_day(x), "day"),
+        (lambda c, x: c.is_holiday(x), "day"),  # (workalendar's UnsupportedDateType: no ValueError)
+        (lambda c, x: c.add_working_days(x, 3), "day"),
+        (lambda c, x: c.add_working_days(x, 3, keep_datetime=True), "day"),
+        (lambda c, x: c.sub_working_days(x, 3), "day"),
+        (lambda c, x: c.get_working_days_delta(x, MONDAY), "start"),
+        (lambda c, x: c.get_working_days_delta(MONDAY, x), "end"),
+    ],
+)
+def test_workalendar_methods_name_what_is_no_date(cal, call, name, given):
+    with pytest.raises(InvalidInput, match=f"^{name} must be a date \\(datetime.date\\), got "):
+        call(cal, given)
+
+
+def test_workalendar_methods_still_ask_a_datetime_about_its_date(cal):
+    """As workalendar's (above): 2025-01-20 (Mon) +3 wd = 01-23; 2025-01-28 (春节,
+    国办发明电〔2024〕12号) is no working day at 09:00 either, unless declared one."""
+    assert cal.add_working_days(datetime(2025, 1, 20, 9, 0), 3) == date(2025, 1, 23)
+    assert not cal.is_working_day(datetime(2025, 1, 28, 9, 0))
+    assert cal.is_working_day(datetime(2025, 1, 28, 9, 0), extra_working_days=[date(2025, 1, 28)])
+    assert cal.get_working_days_delta(datetime(2025, 1, 20, 9, 0), date(2025, 2, 8)) == 10
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda c: c.add_working_days(MONDAY, "3"), 'delta must be a whole number (int), got "3"'),
+        (lambda c: c.add_working_days(MONDAY, 1.5), "delta must be a whole number (int), got 1.5"),
+        (lambda c: c.add_working_days(MONDAY, None), "delta must be a whole number (int), got null"),
+        (lambda c: c.add_working_days_bulk([MONDAY, MONDAY], [1, "3"]),
+         'counts[1] must be a whole number (int), got "3"'),
+        (lambda c: c.add_working_days_bulk([MONDAY, MONDAY], [3, 1.5]),
+         "counts[1] must be a whole number (int), got 1.5"),
+        (lambda c: c.holidays("2026"), 'year must be a whole number (int), got "2026"'),
+        (lambda c: c.holidays(True), "year must be a whole number (int), got true"),
+        (lambda c: c.get_calendar_holidays("2026"),
+         'year must be a whole number (int), got "2026"'),
+    ],
+)
+def test_counts_and_years_that_are_no_whole_number_are_named(cal, call, message):
+    with pytest.raises(InvalidInput) as info:
+        call(cal)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [(MONDAY, date(9999, 12, 31)), (date(9999, 12, 31), date(9999, 12, 31)), (date(1, 1, 1), MONDAY)],
+)
+def test_sources_between_outside_the_calendar_is_refused(cal, start, end):
+    """9999-12-31 was an OverflowError (the day after it), and 0001-01-01 walked 739,000 days
+    to name the notices of 2018–2026: outside the calendar, as every other call says."""
+    with pytest.raises(OutsideCalendar, match=r"^\d{4}-\d\d-\d\d is outside the calendar"):
+        cal.sources_between(start, end)
+
+
+def test_a_date_subclass_is_still_a_date(cal):
+    class Day(date):
+        pass
+
+    cal.check(Day(2026, 3, 2))
+    assert cal.working_days_between(Day(2026, 3, 2), Day(2026, 3, 9)) == 5
+    assert cal.add_working_days_bulk([Day(2026, 3, 2)], [5]) == [date(2026, 3, 9)]
+    assert cal.add_working_days(Day(2026, 3, 2), 5) == date(2026, 3, 9)
+
+
 # -- provisional ---------------------------------------------------------------------------
 
 
