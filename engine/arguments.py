@@ -381,6 +381,19 @@ LONGEST_WHOLE = sys.int_info.default_max_str_digits
 _WHOLE_LIMIT = 10 ** LONGEST_WHOLE
 _WHOLE_FLOOR = -_WHOLE_LIMIT  # (made once: ``-_WHOLE_LIMIT`` made a number of 4,300 digits a call)
 
+
+def not_json_text(exc: Exception) -> str:
+    """What an error line says of a JSON text json refused with ``exc``: "not valid JSON
+    (its words)"; but a whole number of more than :data:`LONGEST_WHOLE` digits in it plainly,
+    not as int()'s ValueError, which advises ``sys.set_int_max_str_digits()`` (words for a
+    programmer, and a setting no user of doudi has)."""
+    import json
+
+    if not isinstance(exc, json.JSONDecodeError) and "integer string conversion" in str(exc):
+        return f"a whole number of more than {LONGEST_WHOLE:,} digits: too long to be a JSON number"
+    return f"not valid JSON ({exc})"
+
+
 #: A payload or attributes holding more values than this in all are refused: real ones hold
 #: tens (a household's members and their incomes a few hundred). Each value is counted each
 #: time it is reached: a list given in two places counts twice, as the encoder writes it

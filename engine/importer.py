@@ -29,6 +29,7 @@ from engine.arguments import (
     finite_float,
     json_object,
     not_json,
+    not_json_text,
     shown,
     spelled,
     unique_keys,
@@ -241,8 +242,8 @@ def _not_json(exc: ValueError) -> InvalidInput:
     ``{``) failed "at line 2 column 1" in JSON's words, which count the line's own newline:
     it is said as a line that does not end its value (and, on the file's first line, that
     the file must be JSON Lines). A line holding NUL characters is UTF-16 read as UTF-8."""
-    if not isinstance(exc, json.JSONDecodeError):
-        return InvalidInput(f"not valid JSON ({exc})")
+    if not isinstance(exc, json.JSONDecodeError):  # (ours, or a number too long for int())
+        return InvalidInput(not_json_text(exc))
     if "\x00" in exc.doc and _utf16(exc.doc, "\x00"):
         return InvalidInput(_UTF16)
     if exc.doc[exc.pos:exc.pos + 1] == "\ufeff":  # (a file of Notepad's pasted in)

@@ -500,6 +500,13 @@ def test_doudi_assess_reads_a_json_file_without_a_database(tmp_path, monkeypatch
     twice = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
     assert (twice.exit_code, twice.stderr) == (
         2, f"Error: {path}: not valid JSON (the key 'standard' is given twice in one object)\n")
+    # A number of more digits than Python reads: the line gave int()'s advice to programmers,
+    # "... use sys.set_int_max_str_digits() to increase the limit".
+    path.write_text('{"standard": ' + "9" * 4301 + ', "members": []}', encoding="utf-8")
+    too_long = CliRunner().invoke(cli, ["assess", str(path), "--province", "tianjin"])
+    assert (too_long.exit_code, too_long.stderr) == (
+        2, f"Error: {path}: a whole number of more than 4,300 digits: too long to be a JSON "
+           "number\n")
 
 
 def test_the_assessment_shows_its_amounts_to_the_fen(tmp_path, engine):

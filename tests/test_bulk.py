@@ -1499,6 +1499,12 @@ def test_an_import_that_records_nothing_keeps_an_empty_database_that_was_there(t
     # an id nobody reading the line would expect.
     ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9", "id": "C8"}',
      "not valid JSON (the key 'id' is given twice in one object)"),
+    # A whole number of more digits than Python reads (4,300): the line carried int()'s
+    # ValueError, "Exceeds the limit (4300 digits) for integer string conversion ... use
+    # sys.set_int_max_str_digits() to increase the limit", advice for a programmer.
+    ('{"op": "fire", "case_id": "C1", "event": "accept", "on": "2026-03-03", '
+     '"payload": {"n": [' + "9" * 4301 + "]}}",
+     "a whole number of more than 4,300 digits: too long to be a JSON number"),
     # An op that is no text: a list or an object was looked up as a dict's key, and the
     # TypeError ("unhashable type") ended the import in a traceback, --skip-invalid or not
     # (a line without a key as it was read, one with its own key as it was checked).

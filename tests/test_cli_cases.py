@@ -815,6 +815,9 @@ def test_a_date_in_event_data_written_right_but_not_in_the_calendar_says_why(db,
 @pytest.mark.parametrize("text, line", [
     ('{"residence": ', "{f}: not valid JSON (Expecting value: line 1 column 15 (char 14))"),
     ('{"a": 1, "a": 2}', "{f}: not valid JSON (the key 'a' is given twice in one object)"),
+    # (more digits than Python reads: it was int()'s advice, "use sys.set_int_max_str_digits()")
+    ('{"note": ' + "9" * 4301 + "}",
+     "{f}: a whole number of more than 4,300 digits: too long to be a JSON number"),
     ('[{"residence": {}}]', "--data {f}: expected an object (the data's names and values), got "
                             "an array"),
     ('"residence"', "--data {f}: expected an object (the data's names and values), got a string"),

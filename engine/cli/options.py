@@ -99,7 +99,7 @@ def load_json(file: Any) -> Any:
     with or without a byte order mark (as ``import`` reads its lines: Notepad saves one);
     bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8 or nesting
     too deep is a usage error naming the file."""
-    from engine.arguments import finite_float, not_json, unique_keys
+    from engine.arguments import finite_float, not_json, not_json_text, unique_keys
     from engine.errors import DoudiError, InvalidInput
 
     name = file_name(file)
@@ -116,7 +116,7 @@ def load_json(file: Any) -> Any:
         return json.loads(text, parse_constant=not_json, parse_float=finite_float,
                           object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as exc:
-        raise InvalidInput(f"{name}: not valid JSON ({exc})") from None
+        raise InvalidInput(f"{name}: {not_json_text(exc)}") from None
 
 
 def refuse_repeated_options(parser: Any, ctx: click.Context) -> Any:
