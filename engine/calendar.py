@@ -24,7 +24,7 @@ import attrs
 from lunardate import LunarDate
 from workalendar.core import SAT, SUN, Calendar, cleaned_date
 
-from engine.arguments import a_date, whole
+from engine.arguments import a_date, spelled, whole
 from engine.calendar_data import (  # noqa: F401 (re-exported: engine.calendar names them too)
     FIRST_YEAR,
     LAST_INDEXED_YEAR,
@@ -414,7 +414,7 @@ class OfficialCalendar(Calendar):
                 return day
             if position < 0 or position >= len(self._working_days):
                 raise OutsideCalendar(
-                    f"{day.isoformat()} {delta:+d} working days falls outside the calendar "
+                    f"{day.isoformat()} {_signed(delta)} working days falls outside the calendar "
                     f"({FIRST_YEAR}–{LAST_INDEXED_YEAR})"
                 )
             return self._working_days[position]
@@ -425,16 +425,38 @@ class OfficialCalendar(Calendar):
             whole(delta, "delta")
             raise
 
+    def sub_working_days(
+        self,
+        day: date,
+        delta: int,
+        extra_working_days: Iterable[date] | None = None,
+        extra_holidays: Iterable[date] | None = None,
+        keep_datetime: bool = False,
+    ) -> date:
+        # (workalendar's takes abs(delta): text or None was its TypeError; a count that is no
+        # whole number is named as add_working_days names it, as given, not negated)
+        if not isinstance(delta, int):
+            whole(delta, "delta")
+        return self.add_working_days(day, -abs(delta), extra_working_days, extra_holidays,
+                                     keep_datetime)
+
     def add_working_days_bulk(self, starts: Sequence[date], counts: Sequence[int]) -> list[date]:
         """``add_working_days`` for many (start, N ≥ 1) pairs at once, e.g. to recompute deadlines.
 
         A start outside the calendar, a count below 1, or a result past its end raises
-        :class:`OutsideCalendar` / :class:`InvalidInput` for the whole batch.
+        :class:`OutsideCalendar` / :class:`InvalidInput` for the whole batch, as do starts
+        or counts that are no sequence (a list or tuple: None, a set, one date) or that
+        differ in length.
         """
-        if not starts:
-            return []
+        for name, given in (("starts", starts), ("counts", counts)):
+            # (None and an empty set were no starts, [] silently: a set's order is no pairing)
+            if not isinstance(given, Sequence) or isinstance(given, str | bytes):
+                raise InvalidInput(f"{name} must be a sequence (a list or tuple), got "
+                                   f"{spelled(given, 60)}")
         if len(starts) != len(counts):
             raise InvalidInput("starts and counts differ in length")
+        if not starts:
+            return []
         # Negative list indexes would wrap around silently: check the bounds first. A start
         # that is no date, or a datetime, is the smallest or largest or cannot be compared
         # with the others (a date and a datetime cannot): named, not min's TypeError.
@@ -481,6 +503,15 @@ class OfficialCalendar(Calendar):
         for at, n in enumerate(counts):
             whole(n, f"counts[{at}]")
         return min(counts) < 1
+
+
+def _signed(delta: int) -> str:
+    """``delta`` with its sign (+3, -3), as an error line says it: one of more digits than
+    Python writes out (``{delta:+d}`` is its ValueError, advising a programmer) said so."""
+    try:
+        return f"{delta:+d}"
+    except ValueError:
+        return f"{'plus' if delta > 0 else 'minus'} {spelled(abs(delta))}"
 
 
 @functools.cache

@@ -349,6 +349,29 @@ def test_workalendar_methods_still_ask_a_datetime_about_its_date(cal):
         (lambda c: c.add_working_days(MONDAY, "3"), 'delta must be a whole number (int), got "3"'),
         (lambda c: c.add_working_days(MONDAY, 1.5), "delta must be a whole number (int), got 1.5"),
         (lambda c: c.add_working_days(MONDAY, None), "delta must be a whole number (int), got null"),
+        # workalendar's sub_working_days takes abs(delta) first: text or None was its TypeError
+        # ("bad operand type for abs(): 'str'"); 1.5 was named as -1.5, which nobody gave.
+        (lambda c: c.sub_working_days(MONDAY, "3"), 'delta must be a whole number (int), got "3"'),
+        (lambda c: c.sub_working_days(MONDAY, None), "delta must be a whole number (int), got null"),
+        (lambda c: c.sub_working_days(MONDAY, 1.5), "delta must be a whole number (int), got 1.5"),
+        (lambda c: c.sub_working_days(MONDAY, "3", keep_datetime=True),
+         'delta must be a whole number (int), got "3"'),
+        # No sequence was no starts: None, an empty set, "" or 0 gave [] without a word, and
+        # starts given with counts for none of them too; a set's order pairs nothing.
+        (lambda c: c.add_working_days_bulk(None, [1]),
+         "starts must be a sequence (a list or tuple), got null"),
+        (lambda c: c.add_working_days_bulk([], None),
+         "counts must be a sequence (a list or tuple), got null"),
+        (lambda c: c.add_working_days_bulk(set(), []),
+         "starts must be a sequence (a list or tuple), got set()"),
+        (lambda c: c.add_working_days_bulk({MONDAY}, [1]),
+         "starts must be a sequence (a list or tuple), got {datetime.date(2026, 3, 2)}"),
+        (lambda c: c.add_working_days_bulk(MONDAY, [1]),
+         "starts must be a sequence (a list or tuple), got datetime.date(2026, 3, 2)"),
+        (lambda c: c.add_working_days_bulk([MONDAY], 3),
+         "counts must be a sequence (a list or tuple), got 3"),
+        (lambda c: c.add_working_days_bulk("", ""), 'starts must be a sequence (a list or tuple), got ""'),
+        (lambda c: c.add_working_days_bulk([], [1]), "starts and counts differ in length"),
         (lambda c: c.add_working_days_bulk([MONDAY, MONDAY], [1, "3"]),
          'counts[1] must be a whole number (int), got "3"'),
         (lambda c: c.add_working_days_bulk([MONDAY, MONDAY], [3, 1.5]),
@@ -363,6 +386,30 @@ def test_counts_and_years_that_are_no_whole_number_are_named(cal, call, message)
     with pytest.raises(InvalidInput) as info:
         call(cal)
     assert str(info.value) == message
+
+
+def test_sub_working_days_counts_back_and_a_bool_counts_as_one_as_in_add_working_days(cal):
+    """sub_working_days(d, n) is add_working_days(d, -n), and n's sign is dropped, as
+    workalendar's says. 2026-03-02 (Mon) back 3 working days: 02-28 (Sat) is the 春节 make-up
+    working day (国办发明电〔2025〕7号), 02-27 (Fri) and 02-26 (Thu): 02-26. True counts as 1
+    (an int, as add_working_days counts it): 02-28."""
+    assert cal.sub_working_days(MONDAY, 3) == cal.sub_working_days(MONDAY, -3) == date(2026, 2, 26)
+    assert cal.sub_working_days(MONDAY, True) == cal.add_working_days(MONDAY, -1) == date(2026, 2, 28)
+    assert cal.add_working_days_bulk([], []) == cal.add_working_days_bulk((), range(0)) == []
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda c: c.add_working_days(MONDAY, 10 ** 5000), "plus"),
+    (lambda c: c.add_working_days(MONDAY, -(10 ** 5000)), "minus"),
+    (lambda c: c.sub_working_days(MONDAY, 10 ** 5000), "minus"),
+])
+def test_a_count_of_more_digits_than_python_writes_is_outside_the_calendar(cal, call, words):
+    """Found by review: a delta of 5,001 digits reached the refusal, whose ``{delta:+d}`` was a
+    ValueError advising sys.set_int_max_str_digits(), not the OutsideCalendar it was to be."""
+    with pytest.raises(OutsideCalendar) as info:
+        call(cal)
+    assert str(info.value) == (f"2026-03-02 {words} a whole number of more than 4,300 digits "
+                               "working days falls outside the calendar (2018–2060)")
 
 
 @pytest.mark.parametrize(
