@@ -7,6 +7,7 @@ naming the culprit, exit 1 (2 for a usage error), no traceback, and nothing writ
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from datetime import date
@@ -897,3 +898,36 @@ def test_a_click_without_the_parser_hook_keeps_its_own_line(tmp_path, monkeypatc
     result = run(str(tmp_path / "cli.db"), "calendar", "due", "2026-03-04", "3wd")
     assert result.exit_code == 0, result.output
     assert files_in(tmp_path) == []
+
+
+def test_a_value_given_at_length_is_shown_by_its_start_and_end_in_the_error_line(db, tmp_path):
+    """Found by fuzzing: an import line's case id of 10 MB was echoed whole in the error line
+    ("line 1: no case 'xxx…"), and in the --skip-invalid listing, ten megabytes on one line.
+    An error line shows at most 4,000 characters of its message: the first 2,000 (the line,
+    what is wrong), how many are left out, the last 2,000 (what the import did)."""
+    assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02").exit_code == 0
+    long_id = "甲" * 1_000_000
+    path = tmp_path / "long.jsonl"
+    line = {"op": "fire", "case_id": long_id, "event": "accept", "on": "2026-03-03"}
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    stopped = run(db, "import", str(path))
+    assert stopped.exit_code == 1
+    message = f"line 1: no case '{long_id}' (import stopped: nothing is imported)"
+    left_out = len(message) - 4_000
+    assert error_line(stopped) == (f"Error: {message[:2_000]}… ({left_out:,} characters left "
+                                   f"out) …{message[-2_000:]}")
+    assert "(996,056 characters left out)" in error_line(stopped)
+    skipping = run(db, "import", str(path), "--skip-invalid")
+    assert skipping.exit_code == 0, skipping.output
+    why = f"no case '{long_id}'"  # (996,010 characters left out)
+    assert skipping.stdout.splitlines()[0] == (f"skipped line 1: {why[:2_000]}… (996,010 "
+                                               f"characters left out) …{why[-2_000:]}")
+    # On the command line (at most 128 KiB an argument): the id as repr writes it (\x1b,
+    # \n: 4 and 2 characters), 100,014 characters in the message; 1,987 and 1,997 x shown.
+    shown = run(db, "case", "show", "\x1b" + "x" * 99_998 + "\n")
+    assert shown.exit_code == 1
+    assert error_line(shown) == ("Error: no case '\\x1b" + "x" * 1_987 + "… (96,014 characters "
+                                 "left out) …" + "x" * 1_997 + "\\n'")
+    # A message of 4,000 characters is shown whole.
+    whole = run(db, "case", "show", "x" * (4_000 - len("no case ''")))
+    assert error_line(whole) == "Error: no case '" + "x" * 3_990 + "'"

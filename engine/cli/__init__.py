@@ -19,12 +19,31 @@ from engine.errors import DoudiError
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
+#: The most characters of a message an error line shows (the longest doudi words itself, a
+#: plugin's unknown guard with the known ones listed, are about 1,100): a value given at
+#: length (an import line's case id of 10 MB) was echoed whole, ten megabytes on one line.
+LONGEST_MESSAGE = 4_000
+
+
 def error(message: str) -> None:
     """``Error: message`` on stderr, on one line whatever the message holds (a value the user
-    typed may contain a line break or a terminal escape: it is shown escaped)."""
+    typed may contain a line break or a terminal escape: it is shown escaped), and at most
+    :data:`LONGEST_MESSAGE` characters of it (:func:`shortened`)."""
     from engine.arguments import visible
 
-    click.echo(f"Error: {visible(message)}", err=True)
+    click.echo(f"Error: {visible(shortened(message))}", err=True)
+
+
+def shortened(message: str) -> str:
+    """``message``, or, past :data:`LONGEST_MESSAGE` characters, its start and its end with
+    how much is left out between them: a message over-long only by a value it quotes keeps
+    what went wrong where (the line, the field: its start) and the words after the value
+    (what was expected, the names known), and of the value its start and end."""
+    if len(message) <= LONGEST_MESSAGE:
+        return message
+    half = LONGEST_MESSAGE // 2
+    return (f"{message[:half]}… ({len(message) - 2 * half:,} characters left out) …"
+            f"{message[-half:]}")
 
 
 class _OptionsOnce:

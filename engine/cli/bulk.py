@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded
+from engine.cli import _OUTPUT_ERRORS, _drop_stdout, cli, recorded, shortened
 from engine.cli.cases import no_database_left_on_failure, open_engine
 from engine.cli.options import (
     WholeNumber,
@@ -70,7 +70,8 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
         # memory than one with none. (Said as its batch is written: each is before `imported`.)
         nonlocal passed_over
         passed_over += 1
-        echo_beside(bar, f"skipped line {number}: {visible(message)}")  # (one line, whatever it quotes)
+        # (one line, whatever it quotes, and no longer than an error line)
+        echo_beside(bar, f"skipped line {number}: {visible(shortened(message))}")
 
     with no_database_left_on_failure(db_path) as existed, progress_bar(
             count_lines(jsonl) if shown else 0, "Importing", shown) as bar:
