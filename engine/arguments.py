@@ -177,8 +177,8 @@ def _repr(value: Any) -> str:
     try:
         return repr(value)
     except ValueError:
-        what = f"a whole number of more than {LONGEST_WHOLE:,} digits"
-        return what if isinstance(value, int) else f"a {type(value).__name__} holding {what}"
+        return TOO_LONG_WHOLE if isinstance(value, int) \
+            else f"a {type(value).__name__} holding {TOO_LONG_WHOLE}"
 
 
 def _same(read: Any, given: Any) -> bool:
@@ -380,6 +380,9 @@ JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 LONGEST_WHOLE = sys.int_info.default_max_str_digits
 _WHOLE_LIMIT = 10 ** LONGEST_WHOLE
 _WHOLE_FLOOR = -_WHOLE_LIMIT  # (made once: ``-_WHOLE_LIMIT`` made a number of 4,300 digits a call)
+#: How an error line says such a number (which cannot be written out), and one in JSON.
+TOO_LONG_WHOLE = f"a whole number of more than {LONGEST_WHOLE:,} digits"
+TOO_LONG_FOR_JSON = f"{TOO_LONG_WHOLE}: too long to be a JSON number"
 
 
 def not_json_text(exc: Exception) -> str:
@@ -390,7 +393,7 @@ def not_json_text(exc: Exception) -> str:
     import json
 
     if not isinstance(exc, json.JSONDecodeError) and "integer string conversion" in str(exc):
-        return f"a whole number of more than {LONGEST_WHOLE:,} digits: too long to be a JSON number"
+        return TOO_LONG_FOR_JSON
     return f"not valid JSON ({exc})"
 
 
@@ -465,8 +468,7 @@ def _plain_json(value: Any, where: str, depth: int, left: list[int]) -> Any:
         return value
     if isinstance(value, int):
         if not _WHOLE_FLOOR < value < _WHOLE_LIMIT:
-            raise InvalidInput(f"{where} is a whole number of more than {LONGEST_WHOLE:,} digits: "
-                               "too long to be a JSON number")
+            raise InvalidInput(f"{where} is {TOO_LONG_FOR_JSON}")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
