@@ -465,8 +465,7 @@ class OfficialCalendar(Calendar):
         except TypeError:
             first = last = None
         if type(first) is not date or type(last) is not date:
-            for at, start in enumerate(starts):
-                a_date(start, f"starts[{at}]")
+            self._starts(starts)
             first, last = min(starts), max(starts)
         self._offset(first)
         self._offset(last)
@@ -491,10 +490,16 @@ class OfficialCalendar(Calendar):
             ) from None
         except (TypeError, AttributeError):  # (a count 1.5 as an index; a start that compares
             # with dates, so min took it, but has no toordinal)
-            for at, start in enumerate(starts):
-                a_date(start, f"starts[{at}]")
+            self._starts(starts)
             self._counts(counts)
             raise
+
+    @staticmethod
+    def _starts(starts: Sequence[date]) -> None:
+        """(the refusal of bulk starts that cannot be counted from) :class:`InvalidInput`
+        naming the first that is no date."""
+        for at, start in enumerate(starts):
+            a_date(start, f"starts[{at}]")
 
     @staticmethod
     def _counts(counts: Sequence[int]) -> bool:
