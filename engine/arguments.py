@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from engine.errors import InvalidInput, OutsideCalendar
+from engine.errors import InvalidInput, OutsideCalendar, UnknownName
 
 
 def a_date(value: Any, name: str) -> date:
@@ -341,12 +341,32 @@ def batch(value: Any, name: str) -> int:
     return value
 
 
+#: The largest whole number SQLite stores: one beyond it, of either sign, is no row's id or seq
+#: (sqlite3 raises OverflowError on it), nor a count any calendar reaches.
+LARGEST_INTEGER = 2**63 - 1
+#: Its digits: a number written with more is beyond it, and is refused before ``int()`` reads
+#: it (which refuses more than 4,300).
+LARGEST_INTEGER_DIGITS = len(str(LARGEST_INTEGER))
+
+
+def beyond_sqlite(value: int) -> bool:
+    """Whether SQLite could not hold the whole number ``value`` (either sign; −2**63 too,
+    which is no id or count)."""
+    return value.bit_length() > 63
+
+
+def no_setting_numbered(shown: str) -> UnknownName:
+    """The refusal of a county setting id beyond any stored (``shown`` as the caller spells
+    it: the number, or its first digits)."""
+    return UnknownName(f"no county setting has an id as large as {shown}")
+
+
 def window(value: Any, name: str) -> int:
     """A warning window: a whole number of working days, 0 or more."""
     if whole(value, name) < 0:
         raise InvalidInput(f"the warning window ({name}) must be 0 or more working days, "
                            f"got {spelled(value, limit=40)}")
-    if value.bit_length() > 63:  # (no calendar is near as long; one of 4,300 digits and more
+    if beyond_sqlite(value):  # (no calendar is near as long; one of 4,300 digits and more
         # could not even be said in the error of counting it)
         raise OutsideCalendar(f"a warning window ({name}) of {spelled(value, limit=40)} working "
                               "days falls outside the calendar")

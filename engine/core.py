@@ -498,9 +498,8 @@ class Engine(Reports, Maintenance):
         recorded_at)."""
         self._stored_write = None
         setting_id = arguments.whole(setting_id, "setting_id")
-        if setting_id.bit_length() > 63:  # (beyond SQLite's integers: an OverflowError)
-            raise UnknownName("no county setting has an id as large as "
-                              f"{arguments.spelled(setting_id, limit=40)}")
+        if arguments.beyond_sqlite(setting_id):  # (a query would raise OverflowError)
+            raise arguments.no_setting_numbered(arguments.spelled(setting_id, limit=40))
         citation = arguments.text(citation, "citation")
         arguments.shown(citation, "citation")
         actor = arguments.actor(actor)

@@ -61,9 +61,6 @@ DEADLINE_FIELDS = tuple(f.name for f in attrs.fields(Deadline)
 #: A case's chain head: (case id, seq of its last event, that event's hash).
 ChainHead = tuple[str, int, str]
 HASH_PATTERN = re.compile("[0-9a-f]{64}")
-#: The largest whole number SQLite stores (a seq or id above it is no row's: sqlite3 raises
-#: OverflowError on it).
-LARGEST_INTEGER = 2**63 - 1
 #: A chained table's head: (the table's name, the id of its last row, that row's hash); a
 #: link's id is its rowid.
 TableHead = tuple[str, int, str]
@@ -156,7 +153,7 @@ def _kept_heads(heads: Iterable[ChainHead] | None) -> Iterable[ChainHead]:
         if not (isinstance(head, (tuple, list)) and len(head) == 3
                 and isinstance(head[0], str) and head[0]
                 and isinstance(head[1], int) and not isinstance(head[1], bool)
-                and 0 <= head[1] <= LARGEST_INTEGER
+                and 0 <= head[1] <= arguments.LARGEST_INTEGER
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("heads must be (case id, seq, hash) triples, as chain_heads "
                                f"gives them: got {arguments.spelled(head)}")
@@ -177,7 +174,7 @@ def _kept_table_heads(heads: Iterable[TableHead] | None) -> list[TableHead]:
     for head in heads:
         if not (isinstance(head, (tuple, list)) and len(head) == 3 and head[0] in names
                 and isinstance(head[1], int) and not isinstance(head[1], bool)
-                and 0 < head[1] <= LARGEST_INTEGER
+                and 0 < head[1] <= arguments.LARGEST_INTEGER
                 and isinstance(head[2], str) and HASH_PATTERN.fullmatch(head[2])):
             raise InvalidInput("table_heads must be (table, id, hash) triples, as table_heads "
                                f"gives them (a table: {', '.join(names)}): got {arguments.spelled(head)}")

@@ -131,7 +131,8 @@ class _KeptHeads:
         import hashlib
 
         # (here: at the top, --help loaded the store)
-        from engine.maintenance import CHAINED_TABLES, HASH_PATTERN, LARGEST_INTEGER
+        from engine.arguments import LARGEST_INTEGER
+        from engine.maintenance import CHAINED_TABLES, HASH_PATTERN
 
         names = [table for table, *_ in CHAINED_TABLES]
 

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from engine.arguments import LARGEST_INTEGER_DIGITS, no_setting_numbered
 from engine.cli import cli, recorded
 from engine.cli.cases import (
     names_county,
@@ -24,7 +25,6 @@ from engine.cli.options import (
     given,
     today_option,
 )
-from engine.errors import UnknownName
 
 COLUMNS = ["province", "county", "workflow", "name", "value", "citation", "on", "actor",
            "recorded_at"]
@@ -118,9 +118,8 @@ def void(setting, basis, actor, db_path) -> None:
     if not (number.isascii() and number.isdigit()):
         raise click.BadParameter(f"{setting!r} is no setting id (a number, as #3 or 3)",
                                  param_hint="SETTING")
-    if len(number.lstrip("0")) > 19:  # (more digits than any id SQLite holds; int() refuses
-        # more than 4,300)
-        raise UnknownName(f"no county setting has an id as large as {number[:10]}…")
+    if len(number.lstrip("0")) > LARGEST_INTEGER_DIGITS:  # (int() refuses more than 4,300)
+        raise no_setting_numbered(f"{number[:10]}…")
     engine = open_engine(db_path)
     engine.void_setting(int(number), basis, actor=actor)
     recorded("the set-aside is recorded")
