@@ -635,6 +635,15 @@ class Store:
         return self.db.execute(f"select count(*) from cases where {condition}",
                                [*args, *filter_args]).fetchone()[0]
 
+    def running_deadlines(self, province: str, county: str, workflow: str) -> tuple[int, int]:
+        """How many deadlines are running (no outcome yet) in the cases of ``workflow`` that
+        ``county`` of ``province`` holds, and in how many cases: those a county setting
+        recorded now leaves with the dates they were worked out with until a recompute."""
+        return tuple(self.db.execute(
+            "select count(*), count(distinct d.case_id) from deadlines d join cases c "
+            "on c.id = d.case_id where c.province = ? and c.workflow = ? and c.county = ? "
+            "and d.outcome is null", [province, workflow, county]).fetchone())
+
     def recipients_by_village(
         self, province: str, workflow: str, open_states: Iterable[str], more_than: int,
         county: str | None = None, ended: Iterable[tuple[str, str]] = (),

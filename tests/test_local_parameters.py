@@ -514,6 +514,35 @@ def test_parameter_set_for_a_county_nothing_names_notes_it(db):
         assert again.exit_code == 0 and again.stderr == "", again.output
 
 
+def test_parameter_set_and_unset_say_that_running_deadlines_wait_for_recompute(db):
+    """Found by review: a setting moves no running deadline by itself, and an event fired
+    before `doudi recompute` is judged by the dates the deadline has (recompute then keeps
+    that judgement). The help of `doudi parameter` said so; the command itself did not.
+    Accepted 2026-03-02, a 山西 case runs two deadlines: investigation_start (57号 第15条)
+    and the 30-working-day total (晋民发〔2023〕31号 四(二))."""
+    note = ("note: 2 deadlines running in 1 case of 甲县 keep the dates they were worked out "
+            "with until `doudi recompute` re-derives them\n")
+    args = ["--province", "shanxi", "--basis", BASIS, "--on", "2026-01-05"]
+    accepted = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                   "--set", "county=甲县").stdout.strip()
+    run(db, "case", "fire", accepted, "accept", "--on", "2026-03-02")
+    run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02", "--set", "county=乙县")
+    result = run(db, "parameter", "set", "investigation_start", "2wd", *args, "--county", "甲县")
+    assert (result.exit_code, result.stderr) == (0, note), result.output
+    assert result.stdout == f'甲县 (shanxi) dibao investigation_start = "2wd" ({BASIS})\n'
+    # 乙县's case was only opened (立案): nothing runs there yet, so nothing to say.
+    other = run(db, "parameter", "set", "investigation_start", "2wd", *args, "--county", "乙县")
+    assert (other.exit_code, other.stderr) == (0, "")
+    # Nothing written: nothing to say either.
+    again = run(db, "parameter", "set", "investigation_start", "2wd", *args, "--county", "甲县")
+    assert again.stderr == "" and again.stdout.endswith("nothing written\n")
+    recomputed = run(db, "recompute")
+    assert recomputed.exit_code == 0 and "1 due date moved in 1 of 2 cases" in recomputed.output
+    removed = run(db, "parameter", "unset", "investigation_start", "--province", "shanxi",
+                  "--county", "甲县", "--basis", "甲县民政局〔2026〕4号", "--on", "2026-01-06")
+    assert (removed.exit_code, removed.stderr) == (0, note), removed.output
+
+
 def test_parameter_set_notes_a_county_named_only_in_another_province(db):
     """Found by review: the note of `parameter set` looked for the county's name in a case of
     any province, so a 甲县 of tianjin (a case there, or a setting there) kept quiet a 甲县 of
