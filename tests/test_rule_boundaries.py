@@ -89,6 +89,22 @@ def test_shanxi_support_from_a_giver_of_exactly_60_is_exempt(engine):
     assert counted(engine.assess("shanxi", single([from_parent(60, 500)])), "support") == [0]
 
 
+def test_shanxi_support_from_anyone_else_is_counted_in_full(engine):
+    """晋民发〔2023〕31号 一(二): "兄弟姐妹或者60周岁及以上老年人给付的供养费用予以豁免；……其余收入按照
+    山西省《最低生活保障对象审核确认办法》规定执行". The exemption names two givers only: a sibling
+    of any age (here 25) and anyone aged 60 or more. A parent of 59 paying 500 and a child of 40
+    paying 300 are neither, so both count in full, nationally cited: 500 + 300 = 800 a month,
+    below the standard 900 (低保); the sibling's 400 counts 0 under the clause."""
+    result = engine.assess("shanxi", single([
+        from_parent(59, 500), {"to": "m1", "relation": "child", "giver_age": 40, "amount": 300},
+        {"to": "m1", "relation": "sibling", "giver_age": 25, "amount": 400}]))
+    assert counted(result, "support") == [500, 300, 0]
+    citations = [s.citation for s in result.steps if s.rule == "support"]
+    assert "晋民发" not in citations[0] and "晋民发" not in citations[1]
+    assert citations[2].startswith("晋民发〔2023〕31号 一(二)")
+    assert (result.countable_income, result.classification) == (800, "dibao")
+
+
 def test_tianjin_support_from_a_giver_of_exactly_80_is_not_counted(engine):
     """津民发〔2023〕13号 一(一): "给付的供养费用可按70%的比例豁免，80周岁及以上老年人可不计算给付
     供养费用". A parent aged 80 pays 500: 0 (aged 79: 30 % counted, 150)."""
