@@ -49,6 +49,22 @@ def test_shanxi_province_department_compares_once_a_quarter(engine):
     assert [b.case.id for b in engine.breaches(as_of=date(2026, 10, 12))] == [cid]
 
 
+def test_shanxi_warning_indicators_are_its_four(engine, db):
+    """晋民发〔2023〕31号 三(四): "要针对重病、残疾、就学、失业等情况设置预警指标". Each of the four is
+    taken; 工伤 and 交通事故, which 江苏 三(三) adds, are not 山西's: refused naming the clause,
+    nothing written."""
+    cid = monitoring(engine, "shanxi", "省级")
+    view = engine.fire(cid, "compare_data", on=date(2026, 2, 10),
+                       payload={"indicators": "重病,残疾,就学,失业"})
+    assert view.history[-1]["event"] == "compare_data"
+    for other in ("工伤", "交通事故"):
+        before = dump_file(db)
+        with pytest.raises(EventRefused, match=rf"{other} .*重病、残疾、就学、失业 "
+                                               r"\(晋民发〔2023〕31号 三\(四\)"):
+            engine.fire(cid, "compare_data", on=date(2026, 2, 11), payload={"indicators": other})
+        assert dump_file(db) == before
+
+
 def test_shanxi_sets_no_frequency_for_a_county(engine):
     """三(四) names the 省厅 only: a county department's monitoring case has no deadline."""
     cid = monitoring(engine, "shanxi", "县级", county="平遥县")
