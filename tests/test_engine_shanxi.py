@@ -302,6 +302,41 @@ def test_special_circumstances_extend_the_total_to_45_working_days(engine, event
     assert by_rule(engine.deadlines(case.id, as_of=date(2026, 3, 18)))["total"].status == "open"
 
 
+def test_a_delegated_case_extends_to_45_working_days_on_its_own_last_day_not_after(engine):
+    """晋民发〔2023〕31号 四(二): "审核确认权限下放到乡镇人民政府（街道办事处）的，应当自受理之日起 20 个
+    工作日之内完成。发生……异地申办……等特殊情况的，可以延长至 45 个工作日": the extension is for the
+    delegated limit too.
+
+    受理 2026-01-28, delegated: 20 working days end Tue 2026-03-03 (count at the top of this
+    file). Extended for 异地申办 on 3/3, its last day → 45 working days from 受理, 2026-04-08,
+    and nothing is breached on 3/4. Asked on Wed 3/4, the day after, the 20 days have run out
+    (though the 30 of a case not delegated would not have): refused, nothing written, the
+    breach stands."""
+    def delegated_case():
+        case = engine.open_case(province="shanxi", on=date(2026, 1, 26),
+                                attributes={"delegated": True})
+        engine.fire(case.id, "accept", on=ACCEPTED)
+        engine.fire(case.id, "start_investigation", on=date(2026, 1, 30))
+        return case.id
+
+    in_time = delegated_case()
+    view = engine.fire(in_time, "extend", on=DELEGATED_DUE, reason="异地申办")
+    total = by_rule(view)["total"].deadline
+    assert (total.starts_on, total.due_on, total.duration, total.extended_by) == (
+        ACCEPTED, EXTENDED_DUE, "45wd", "extend")
+    assert total.citation == f"{NOTICE} 四(二)"
+    assert by_rule(engine.deadlines(in_time, as_of=date(2026, 3, 4)))["total"].status == "open"
+
+    late = delegated_case()
+    before = snapshot(engine, late)
+    with pytest.raises(EventRefused, match=r"total ran out on 2026-03-03 \(晋民发〔2023〕31号 四\(二\)\)"):
+        engine.fire(late, "extend", on=date(2026, 3, 4), reason="异地申办")
+    assert snapshot(engine, late) == before
+    breached = by_rule(engine.deadlines(late, as_of=date(2026, 3, 4)))["total"]
+    assert (breached.deadline.due_on, breached.status, breached.overdue_working_days) == (
+        DELEGATED_DUE, "breached", 1)
+
+
 def test_an_objection_in_publicity_extends_the_total_to_45_working_days(engine):
     """晋民发〔2023〕31号 四(二): "发生公示有异议 … 的，可以延长至 45 个工作日" — 45 working days from
     受理 on 2026-01-28 → 2026-04-08 (count at the top of this file). The case goes back to
