@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine
+from engine import Engine, EventRefused
 from helpers import by_rule, paid
 
 NATIONAL = "民发〔2022〕83号"
@@ -104,3 +104,22 @@ def test_the_national_criticism_comes_after_more_than_3_months_unreported(nation
     assert [(s.kind, s.on, s.basis) for s in view.sanctions] == [
         ("criticism", date(2026, 4, 16), f"{NATIONAL} 五(五)")]
     assert view.state == "paying"
+
+
+def test_the_special_circumstances_that_extend_the_total_are_cited_from_83号(national):
+    """民发〔2021〕57号 第22条 says only "特殊情况下，可以延长至45个工作日"; the circumstances are
+    民发〔2022〕83号 四(一)'s: "发生公示有异议、人户分离、异地申办或者家庭经济状况调查难度较大等特殊
+    情况的，可以延长至45个工作日" (rules.md N-total, "57号 第22条; 83号 四(一)"; 晋民发〔2023〕31号
+    四(二) quotes it). A reason outside the list is refused naming that clause (the refusal cited
+    57号 第22条 alone, which lists none). Accepted Wed 1/28, extended for 调查难度大: 45 working
+    days, 1/29–2/14 (13, Sat 2/14 调休), 春节 2/15–2/23, 2/24–2/28 (18, Sat 2/28 调休), 3/2–4/3
+    (43), 清明 4/4–4/6, 4/7 (44), 4/8 (45) → 2026-04-08."""
+    case = accepted(national)
+    with pytest.raises(EventRefused) as refused:
+        national.fire(case.id, "extend", on=date(2026, 2, 2), reason="家庭成员外出务工")
+    assert ("extend needs --reason, one of 人户分离、异地申办、调查难度大 (民发〔2021〕57号 第22条；"
+            "民发〔2022〕83号 四(一)); got \"家庭成员外出务工\"") in str(refused.value)
+    reasons = national.workflow("hainan", "dibao").parameters["extension_reasons"]
+    assert reasons.citation == "民发〔2021〕57号 第22条；民发〔2022〕83号 四(一)"
+    total = by_rule(national.fire(case.id, "extend", on=date(2026, 2, 2), reason="调查难度大"))["total"]
+    assert (total.deadline.duration, total.deadline.due_on) == ("45wd", date(2026, 4, 8))
