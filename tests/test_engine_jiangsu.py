@@ -112,6 +112,46 @@ def test_an_objection_after_the_publicity_has_ended_is_refused(engine):
     assert snapshot(engine, case.id) == before
 
 
+def test_a_delegated_case_across_mid_autumn_and_national_day_2026(engine):
+    """江苏征求意见稿 四(一) "审核确认权限下放到乡镇人民政府（街道办事处）的，应当自受理之日起20个工作日之内
+    完成" and 四(二) "公示时间不少于7天", on the 2026 calendar (国办发明电〔2025〕7号: 中秋 9/25–9/27
+    off; 国庆 10/1–10/7 off, Sun 9/20 and Sat 10/10 调休上班).
+
+    受理 Mon 2026-09-14 (delegated):
+      investigation_start 3 wd (民发〔2021〕57号 第15条): 9/15(1) 9/16(2) 9/17(3)      → 09-17
+      total 20 wd: 9/15(1) 9/16(2) 9/17(3) 9/18(4) 9/19 Sat off, 9/20 Sun 调休(5) 9/21(6)
+        9/22(7) 9/23(8) 9/24(9) 9/25–9/27 off 9/28(10) 9/29(11) 9/30(12) 10/1–10/7 off
+        10/8(13) 10/9(14) 10/10 Sat 调休(15) 10/12(16) 10/13(17) 10/14(18) 10/15(19) 10/16(20)
+                                                                                    → 10-16
+    request_verification Wed 9/16; verification_start 3 wd (第17条): 9/17(1) 9/18(2)
+      9/20 Sun 调休(3)                                                               → 09-20
+    公示 posted Mon 9/28: 7 days 9/29 … 10/5, the 7th in 国庆, so it runs to Thu 10-08, the next
+      working day (《民法典》第203条). The township's approval on 10/08 comes while it still runs:
+      refused, nothing written; on Fri 10/09 it is approved, the total met (due 10/16).
+    """
+    case = engine.open_case(province="jiangsu_draft", on=date(2026, 9, 11),
+                            attributes={"delegated": True})
+    deadlines = by_rule(engine.fire(case.id, "accept", on=date(2026, 9, 14)))
+    assert deadlines["investigation_start"].deadline.due_on == date(2026, 9, 17)
+    total = deadlines["total"].deadline
+    assert (total.due_on, total.duration, total.citation) == (date(2026, 10, 16), "20wd",
+                                                              f"{DRAFT} 四(一)")
+    engine.fire(case.id, "start_investigation", on=date(2026, 9, 15))
+    view = engine.fire(case.id, "request_verification", on=date(2026, 9, 16))
+    assert by_rule(view)["verification_start"].deadline.due_on == date(2026, 9, 20)
+    engine.fire(case.id, "start_verification", on=date(2026, 9, 18))
+    publicity = by_rule(engine.fire(case.id, "post_publicity", on=date(2026, 9, 28)))["publicity"]
+    assert (publicity.deadline.due_on, publicity.deadline.duration) == (date(2026, 10, 8), "7d")
+    assert publicity.deadline.citation.startswith(f"{DRAFT} 四(二)")
+    before = snapshot(engine, case.id)
+    with pytest.raises(EventRefused, match=r"runs until 2026-10-08 .*may come from 2026-10-09"):
+        engine.fire(case.id, "approve", on=date(2026, 10, 8), payload={"amount": 500})
+    assert snapshot(engine, case.id) == before
+    view = engine.fire(case.id, "approve", on=date(2026, 10, 9), payload={"amount": 500})
+    assert view.state == "approved"
+    assert by_rule(view)["total"].status == "met"
+
+
 def test_online_publicity_is_allowed_in_jiangsu(db):
     """江苏征求意见稿 四(二): "公示、公布的地点主要在低保家庭所在村（社区）… 有条件的地区可以通过网上公示等，
     扩大监督范围。" — channel 网上 is accepted here beside the village (it is refused in 山西);
