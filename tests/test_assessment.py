@@ -92,6 +92,38 @@ PROPERTY = [
 ]
 
 
+def test_a_jiangsu_locality_extends_single_person_to_grade_4_mental_and_intellectual(engine):
+    """江苏征求意见稿 一(四): "鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人" — a local
+    choice (single_person_grade4, false by default); the 60 % floor is for "一级、二级重度残疾人和三级
+    精神残疾人、三级智力残疾人" only.
+
+    An adult of 40 without work, grade 4 intellectual, with 100 a month of his own, living with
+    his father (72, pension 1500) who pays him 300 and whose income is below the local average:
+    by default no 单人户 (refused). In 昆山市, which extends it from 2026-01-01: assessed alone,
+    100 counted, the father's 300 exempt (70+, "直接予以豁免"), per capita 100 < 900: 低保, and
+    no minimum benefit. A grade 4 physical disability is not extended, there either."""
+    household = {"standard": 900, "applicant": "m1", "single_person": True, "members": [
+        {"id": "m1", "age": 40, "disability": {"grade": 4, "type": "intellectual"},
+         "income": {"other": 100}},
+        {"id": "m2", "age": 72, "income": {"pension": 1500}}],
+        "support": [{"to": "m1", "relation": "parent", "giver_age": 72, "amount": 300,
+                     "giver_income_below_local_average": True}]}
+    with pytest.raises(EventRefused, match=r"cannot apply as a single-person household in "
+                                           r"jiangsu_draft \(江苏征求意见稿 一\(四\)\)"):
+        engine.assess("jiangsu_draft", household)
+    engine.set_parameter("jiangsu_draft", "昆山市", "single_person_grade4", True,
+                         "昆山市民政局 测试文件 第5条", date(2026, 1, 1))
+    result = engine.assess("jiangsu_draft", household, county="昆山市")
+    assert (result.household_size, result.countable_income, result.per_capita) == (1, 100, 100)
+    assert [s.counted for s in steps(result, "support")] == [0]
+    assert result.classification == "dibao"
+    assert "minimum_benefit" not in result.flags
+    physical = json.loads(json.dumps(household))
+    physical["members"][0]["disability"]["type"] = "physical"
+    with pytest.raises(EventRefused, match="cannot apply as a single-person household"):
+        engine.assess("jiangsu_draft", physical, county="昆山市")
+
+
 def test_a_county_s_share_of_support_counted_is_shown_as_set(engine):
     """江苏征求意见稿 一(四): support from siblings or people aged 60 and over "可以视情适当豁免";
     a county counting 12.5 % of it: a parent of 60 paying 400 a month to a grade 1 applicant
