@@ -73,9 +73,14 @@ class Residence:
         return [m for m in self.members if m.relation == relation]
 
     def split(self, by: str) -> bool:
-        """Registered apart: not all in the province (``province``), or not all in one county."""
+        """Registered apart: not all in the province (``province``), or not all in one county.
+
+        By county, members all registered outside the province in one county (or a single
+        person) are not registered apart: they apply where registered, in their own province."""
         if by == "county" and len({m.registered_in for m in self.members}) > 1:
             return True
+        if by == "county":
+            return len({m.local for m in self.members}) > 1
         return not all(m.local for m in self.members)
 
     @classmethod
@@ -172,7 +177,9 @@ def ways(residence: Residence, rules: PlaceRules, permit: Parameter | None = Non
     members = residence.members
     found: list[Way] = []
     if not residence.split(rules.split_by):
-        found += [Way(m.id, m.registered_in, REGISTERED, GENERAL, GENERAL_NOTE) for m in members]
+        # (a registration outside the province, one county's for all: no place here)
+        found += [Way(m.id, m.registered_in, REGISTERED, GENERAL, GENERAL_NOTE) for m in members
+                  if m.local]
     else:
         split = rules.split_basis, rules.split_note
         # 第五条 names the member registered where living, where there is one: the others'

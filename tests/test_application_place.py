@@ -189,6 +189,26 @@ def test_jiangsu_no_member_registered_where_living_may_apply_where_living(engine
     refused(engine, db, tmp_path, "shanxi", "鼓楼区", household)
 
 
+@pytest.mark.parametrize("registrations", [["河北省三河市"], ["河北省三河市", "河北省三河市"]])
+def test_jiangsu_s_rule_needs_members_registered_in_different_counties(engine, db, tmp_path,
+                                                                      registrations):
+    # 四(三) is for "共同生活的家庭成员户籍所在地不在同一县域的（包括共同生活的家庭成员中有非江苏省户籍）":
+    # one person, or members all registered in one county outside 江苏 (河北省三河市), living in
+    # 鼓楼区, are not registered apart; they apply where registered (57号 第四条), in their own
+    # province, as in 山西. Jiangsu accepted them in 鼓楼区, "经常居住地", citing 四(三).
+    household = residence("a", *(member(id, place, "鼓楼区", local=False)
+                                 for id, place in zip("ab"[:len(registrations)], registrations, strict=True)))
+    why = refused(engine, db, tmp_path, "jiangsu_draft", "鼓楼区", household)
+    assert why.endswith("this household may apply nowhere in this province (its members apply "
+                        "where they are registered)")
+    refused(engine, db, tmp_path, "shanxi", "鼓楼区", household)
+    # Registered in two counties (both outside 江苏), none where living: 四(三) lets any member
+    # apply where living.
+    apart = residence("a", member("a", "河北省三河市", "鼓楼区", local=False),
+                      member("b", "安徽省和县", "鼓楼区", local=False))
+    assert accepted(engine, "jiangsu_draft", "鼓楼区", apart)["basis"] == JS
+
+
 def test_a_county_that_lets_permit_holders_apply_where_living(engine, db, tmp_path):
     # 57号 第五条 "有条件的地区可以有序推进持有居住证人员在居住地申办": 乙县 does from 2026-03-01.
     household = residence("a", member("a", "甲县", "乙县", residence_permit=True))
