@@ -222,6 +222,7 @@ _UTF16 = "not UTF-8 (save the file as UTF-8): it looks like UTF-16"
 _JSON_LINES = ("the file must be JSON Lines, one whole JSON object on each line (not "
                "pretty-printed JSON, nor an array of objects)")
 _ONE_OBJECT = "each line must be one whole JSON object"
+_UNREADABLE = ("not valid JSON", "not UTF-8")  # (how a line that cannot be read is said)
 
 
 class _NotJsonLines(InvalidInput):
@@ -609,6 +610,15 @@ class _Batch:
         known.history += change.entries
 
 
+class _Unended(bytes):
+    """A file's last line, read with no line end after it (:func:`read_lines`)."""
+
+
+#: Said after what is wrong with a file's unended last line that is no whole JSON or UTF-8.
+_CUT = ("it is the file's last line and has no line end: the file may be cut short (still "
+        "being written, or copied in part)")
+
+
 def read_lines(file: Iterable[bytes], name: str) -> Iterator[bytes]:
     """The lines of the opened file ``name``; a read that fails part way (a bad disk,
     /proc/self/mem) is one error naming the file and the line, to which an import it stops
@@ -618,7 +628,8 @@ def read_lines(file: Iterable[bytes], name: str) -> Iterator[bytes]:
     try:
         for line in file:
             read += 1
-            yield line
+            # (only a file's last line can have no line end: cut short, or just unended)
+            yield line if line[-1:] == b"\n" else _Unended(line)
     except OSError as exc:
         raise DoudiError(f"{name} could not be read at line {read + 1}: "
                          f"{exc.strerror or exc}") from None
@@ -697,6 +708,10 @@ def import_lines(
                 read = _read_again(text, exc, not parsed and not (
                     result.events or result.already or result.skipped_count))
                 if isinstance(read, DoudiError):
+                    if type(text) is _Unended and str(read).startswith(_UNREADABLE):
+                        # (a line cut in its JSON, or inside a character: "save the file as
+                        # UTF-8" alone sent the operator to re-save a file that was UTF-8)
+                        read = InvalidInput(f"{read}; {_CUT}")
                     parsed.append((number, None, read))
                     continue
                 data, key, given = read

@@ -1202,6 +1202,42 @@ def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     assert events(db) == 1
 
 
+# A file cut short (a copy or an export stopped part way, a disk that filled as it was
+# written) ends in a line with no line end, its JSON unfinished or its last character cut in
+# two. "not UTF-8 (save the file as UTF-8)" sent the operator to re-save a file that was
+# UTF-8 all along: the line says it is the file's last, unended, and may be cut short.
+@pytest.mark.parametrize("cut, why", [
+    (b'{"op": "fire", "case_id": "C1", "event": "acc',
+     "not valid JSON (Unterminated string starting at: line 1 column 42 (char 41))"),
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "甲'.encode()[:-1],
+     "not UTF-8 (save the file as UTF-8): byte 0xe7 at position 64"),
+])
+def test_a_last_line_cut_short_says_the_file_may_be_cut_short(tmp_path, db, cut, why):
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(json.dumps(LINES[0]).encode() + b"\n" + cut)
+    result = run(db, "import", str(path), "--batch", "1")
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: line 2: {why}; it is the file's last line and has no line end: the file may "
+        "be cut short (still being written, or copied in part) (import stopped: nothing from "
+        "this line's batch written; 1 line from earlier batches kept)")
+    assert events(db) == 1
+    # Ended, the same line is said as any bad line is, with nothing of a cut.
+    path.write_bytes(json.dumps(LINES[0]).encode() + b"\n" + cut + b"\n")
+    ended = error_line(run(db, "import", str(path)))
+    assert ended.startswith(f"Error: line 2: {why[:14]}") and "line end" not in ended
+    # With --skip-invalid, listed so too; a bad last line that is whole says nothing of it.
+    path.write_bytes(json.dumps(LINES[0]).encode() + b"\n" + cut)
+    skipped = run(db, "import", str(path), "--skip-invalid")
+    assert skipped.stdout == (f"skipped line 2: {why}; it is the file's last line and has "
+                              "no line end: the file may be cut short (still being written, "
+                              "or copied in part)\n")
+    path.write_bytes(json.dumps(LINES[0]).encode() + b"\n" + json.dumps(BAD).encode())
+    assert run(db, "import", str(path), "--skip-invalid").stdout == (
+        "skipped line 2: approve is not allowed in state applied (已申请); allowed: "
+        "request_materials, accept, withdraw\n")
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_a_utf16_file_is_said_to_be_utf16_not_a_byte_at_a_position(tmp_path, db, encoding):
     """Windows' "Unicode" (UTF-16, with its byte order mark or without) said "not UTF-8 (save
