@@ -49,6 +49,21 @@ def test_fast_report_equals_judging_every_case(demo, as_of):
     assert fast(demo.at_risk(as_of, within=5)) == one_by_one(demo, as_of, ("at_risk",), 5)
 
 
+def test_the_rows_judged_one_by_one_are_what_replaying_each_case_gives(demo):
+    """one_by_one reads a case's stored deadlines where its history ends by the report's
+    date (and replays the events known then otherwise): replaying each of the demo's cases
+    from its history alone gives those very rows, so the fast report is also what replaying
+    the cases one by one gives (issue 7)."""
+    cases = compared = 0
+    for case in demo.store.cases():
+        cases += 1
+        replayed = demo.replay(case.id)
+        assert (replayed[0].state, replayed[1]) == (case.state, demo.store.deadlines(case.id)), \
+            case.id
+        compared += len(replayed[1])
+    # (the demo's cases, the benefit cases its approvals opened among them, and their deadlines)
+    assert (cases, compared) == (203, 565)
+
 def test_a_case_rebuilt_for_what_happens_by_itself_is_listed_once(tmp_path):
     """A case in a phase-out is rebuilt (its end happens by itself) and also has a stored
     running deadline: the report judges it once. 民发〔2022〕83号 (津民发〔2023〕13号 一(三)):
