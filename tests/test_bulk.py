@@ -190,6 +190,43 @@ def test_recompute_does_not_count_a_provisional_date_the_notice_confirms_as_move
         ["periodic_review", 1, "2027-12-01", "2027-12-01"]]
 
 
+def test_recompute_after_a_notice_and_a_county_s_setting_together_moves_each_date_once(
+        db, calendar_with_2027):
+    """A 2027 notice (元旦 1/1–1/4 off) and 甲县's own 25 working days to start the
+    investigation (民发〔2021〕57号 第15条 leaves it to the county), recorded before one recompute.
+    Both cases 受理 Tue 2026-12-01. P1 (甲县): 12/2 … 12/31 are 22 working days, then
+    projected 1/4(23) 1/5(24) 1/6(25); with the notice 1/5(23) 1/6(24) 1/7(25): its 3 working
+    days (due Fri 12/4) become 2027-01-07, 34 days later. Both totals (第22条, 30 working days)
+    move from 2027-01-13 to 2027-01-14, as above; P2 (乙县) keeps its 12/4."""
+    engine = Engine.open(db)
+    for case_id, county in (("P1", "甲县"), ("P2", "乙县")):
+        engine.open_case(province="shanxi", on=date(2026, 11, 30), case_id=case_id,
+                         attributes={"county": county})
+        engine.fire(case_id, "accept", on=date(2026, 12, 1))
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "25wd",
+                         "甲县民政局〔2026〕1号 三", on=date(2026, 1, 1))
+    calendar_with_2027()
+    result = run(db, "recompute", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"days_moved": 1, "due_dates": 2},
+                                         {"days_moved": 34, "due_dates": 1}]
+    assert result.stderr.splitlines()[-1] == "3 due dates moved in 2 of 2 cases"
+    engine = Engine.open(db)
+    due = {(c, d.rule): (d.due_on, d.provisional) for c in ("P1", "P2")
+           for d in engine.store.deadlines(c)}
+    assert due == {("P1", "investigation_start"): (date(2027, 1, 7), False),
+                   ("P1", "total"): (date(2027, 1, 14), False),
+                   ("P2", "investigation_start"): (date(2026, 12, 4), False),
+                   ("P2", "total"): (date(2027, 1, 14), False)}
+    assert engine.store.history("P1")[-1].payload["moved"] == [
+        ["total", 1, "2027-01-13", "2027-01-14"],
+        ["investigation_start", 1, "2026-12-04", "2027-01-07"]]
+    assert engine.verify() == (2, 6, [])
+    # A second run finds nothing to record.
+    again = run(db, "recompute")
+    assert again.stderr.splitlines()[-1] == "0 due dates moved in 0 of 2 cases"
+    assert [len(Engine.open(db).store.history(c)) for c in ("P1", "P2")] == [3, 3]
+
 def test_recompute_re_derives_open_deadlines_and_keeps_a_stopped_one_as_it_was_judged(
         db, calendar_with_2027, monkeypatch):
     """Found by review: issue 7 says "`doudi recompute` re-derives every OPEN deadline", but
