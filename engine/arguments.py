@@ -417,6 +417,23 @@ def not_json_text(exc: Exception) -> str:
     return f"not valid JSON ({exc})"
 
 
+def gbk_hint(exc: UnicodeDecodeError) -> str:
+    """What to add to "not UTF-8 …" of bytes that are not UTF-8 (``exc``) but GBK (GB 18030)
+    holding Chinese, as Chinese Windows programs save text (Excel's, an older Notepad's):
+    the operator is told which encoding the file is in, not only a byte. Nothing for bytes
+    cut short (the end of the data inside a character), nor for those no GBK decoder reads
+    (Latin-1's "Ç" followed by a quote)."""
+    if exc.reason == "unexpected end of data":
+        return ""
+    try:
+        text = bytes(exc.object).decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    if any("\u4e00" <= c <= "\u9fff" for c in text):
+        return "; it looks like GBK (GB 18030), as Chinese Windows programs save text"
+    return ""
+
+
 #: A payload or attributes holding more values than this in all are refused: real ones hold
 #: tens (a household's members and their incomes a few hundred). Each value is counted each
 #: time it is reached: a list given in two places counts twice, as the encoder writes it

@@ -27,6 +27,7 @@ from engine.arguments import (
     MOST_JSON_VALUES,
     actor,
     finite_float,
+    gbk_hint,
     json_object,
     not_json,
     not_json_text,
@@ -319,7 +320,7 @@ def _not_utf8(exc: UnicodeDecodeError) -> str:
     if exc.object[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or _utf16(exc.object, 0):
         return _UTF16
     return (f"not UTF-8 (save the file as UTF-8): byte 0x{exc.object[exc.start]:02x} at "
-            f"position {exc.start}")
+            f"position {exc.start}{gbk_hint(exc)}")
 
 
 def _content_key(data: dict[str, Any], hashed: dict[str, Any]) -> str:

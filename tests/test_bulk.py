@@ -1239,6 +1239,22 @@ def test_a_line_that_is_not_utf8_is_a_bad_line(tmp_path, db):
     assert events(db) == 1
 
 
+def test_a_line_in_gbk_is_said_to_look_like_gbk(tmp_path, db):
+    """A file saved on a Chinese Windows machine (Excel's text, an older Notepad) is in GBK:
+    "not UTF-8 … byte 0xbc at position 95" named no encoding, where UTF-16's is named. A
+    Latin-1 line (test above), no GBK, is not said to be."""
+    path = tmp_path / "gbk.jsonl"
+    line = {"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "C9",
+            "attributes": {"county": "甲县"}}
+    path.write_bytes(json.dumps(line, ensure_ascii=False).encode("gbk") + b"\n")
+    result = run(db, "import", str(path))
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "Error: line 1: not UTF-8 (save the file as UTF-8): byte 0xbc at position 95; it looks "
+        "like GBK (GB 18030), as Chinese Windows programs save text (import stopped: nothing "
+        "is imported)")
+    assert not os.path.exists(db)
+
 # A file cut short (a copy or an export stopped part way, a disk that filled as it was
 # written) ends in a line with no line end, its JSON unfinished or its last character cut in
 # two. "not UTF-8 (save the file as UTF-8)" sent the operator to re-save a file that was

@@ -672,6 +672,12 @@ def test_a_json_file_that_is_not_utf8_is_said_so(db, tmp_path, args):
     result = run(db, *[str(path) if a == "{f}" else a for a in args])
     assert result.exit_code == 2
     assert error_line(result) == (f"Error: {path}: not UTF-8 (save it as UTF-8): byte 0xc4 at "
+                                  "position 15; it looks like GBK (GB 18030), as Chinese "
+                                  "Windows programs save text")
+    # A Latin-1 file is no GBK: not said to be.
+    path.write_bytes('{"applicant": "Ç"}'.encode("latin-1"))
+    result = run(db, *[str(path) if a == "{f}" else a for a in args])
+    assert error_line(result) == (f"Error: {path}: not UTF-8 (save it as UTF-8): byte 0xc7 at "
                                   "position 15")
 
 
