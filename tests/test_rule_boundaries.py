@@ -71,14 +71,19 @@ def test_grade_3_intellectual_and_mental_disability_admit_a_single_person_househ
         engine, province, clause):
     """Grade 3 admits the 单人户 for an intellectual or a mental disability alone: an adult of
     40 without work, grade 3 intellectual or mental, is assessed alone (低保, no income); grade
-    3 physical is refused."""
+    3 physical is refused, and so is grade 4 intellectual or mental, the mildest grade, which
+    the clause does not name (a "grade 3 or milder" reading passed every test before)."""
     for kind in ("intellectual", "mental"):
         result = engine.assess(province, single(disability={"grade": 3, "type": kind}))
         assert [(s.rule, s.citation) for s in result.steps if s.rule == "single_person"] == [
             ("single_person", clause)], kind
         assert result.classification == "dibao", kind
-    with pytest.raises(EventRefused, match="applicant m1 cannot apply as a single-person household"):
-        engine.assess(province, single(disability={"grade": 3, "type": "physical"}))
+    refusals = [{"grade": 3, "type": "physical"}, {"grade": 4, "type": "intellectual"},
+                {"grade": 4, "type": "mental"}]
+    for disability in refusals:
+        with pytest.raises(EventRefused,
+                           match="applicant m1 cannot apply as a single-person household"):
+            engine.assess(province, single(disability=disability))
 
 
 # -- ages: "60周岁以上", "70周岁以上", "80周岁及以上" ------------------------------------------------
