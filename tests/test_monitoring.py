@@ -112,6 +112,25 @@ def test_jiangsu_sets_indicators_but_no_frequency(engine):
         engine.fire(tianjin, "compare_data", on=date(2026, 2, 10), payload={"indicators": "工伤"})
 
 
+def test_tianjin_takes_each_of_its_four_indicators(engine):
+    """津民发〔2023〕13号 三(三): "要针对重病、残疾、就学、失业等情况设置预警指标". Each of the four is
+    one 天津 sets: a district comparison of Tue 2026-02-10 naming all four is recorded (and
+    counts for February: the next is due by the end of March, Tue 03-31); so is one naming
+    就学 alone, and the refusal of 工伤 lists the four. Dropping 就学 from the list passed every
+    test before (only 工伤, which 天津 does not name, was tried)."""
+    cid = monitoring(engine, "tianjin", "县级", authority="和平区民政局")
+    view = engine.fire(cid, "compare_data", on=date(2026, 2, 10),
+                       payload={"indicators": "重病,残疾,就学,失业"})
+    assert view.case.attributes["indicators"] == "重病,残疾,就学,失业"
+    assert [(d.deadline.due_on, d.status) for d in view.deadlines][-1] == (date(2026, 3, 31), "open")
+    for indicator in ("重病", "残疾", "就学", "失业"):
+        other = monitoring(engine, "tianjin", "县级")
+        engine.fire(other, "compare_data", on=date(2026, 2, 10), payload={"indicators": indicator})
+    with pytest.raises(EventRefused, match=r"工伤 is not one the province sets: 重病、残疾、就学、失业 "
+                                           r"\(津民发〔2023〕13号 三\(三\)"):
+        engine.fire(cid, "compare_data", on=date(2026, 3, 10), payload={"indicators": "工伤"})
+
+
 @pytest.mark.parametrize(("attributes", "match"), [
     ({"level": "区级"}, "level must be one of 省级, 市级, 县级"),
     ({}, "needs --set level="),
