@@ -168,6 +168,40 @@ def test_tianjin_after_the_spouse_died_where_the_child_is_registered(engine, db,
     refused(engine, db, tmp_path, "tianjin", "南开区", household)
 
 
+def test_tianjin_the_spouse_or_child_must_be_registered_in_tianjin(engine, db, tmp_path):
+    # 四(三): "与具有本市户籍居民形成婚姻关系……的非本市户籍家庭成员，可在配偶户籍地申请" and "与其天津户籍
+    # 子女共同生活的，可以在子女户籍地申请": the spouse, or the child, is the one registered in 天津.
+    # A couple both from 河北, two years together in 和平区, has no place in 天津 (each applies
+    # where registered, outside it); nor has a widow from outside whose child is registered in
+    # 河北 too. Without the checks that the spouse and the child are local, each was offered
+    # 河北省三河市 as a 配偶户籍地 or 子女户籍地 of 四(三), and no test noticed.
+    nowhere = ("applicant w may not apply at 和平区: this household may apply nowhere in this "
+               "province (its members apply where they are registered)")
+    couple = residence("w", member("w", "河北省三河市", "和平区", local=False, years_here=2),
+                       member("h", "河北省三河市", "和平区", local=False, relation="spouse",
+                              years_here=2))
+    assert refused(engine, db, tmp_path, "tianjin", "和平区", couple).endswith(nowhere)
+    widow = residence("w", member("w", "河北省三河市", "和平区", local=False),
+                      member("c", "河北省三河市", "和平区", local=False, relation="child"),
+                      spouse_died=True)
+    assert refused(engine, db, tmp_path, "tianjin", "和平区", widow).endswith(nowhere)
+
+
+def test_tianjin_permit_holders_from_outside_apply_where_living_once_a_district_allows_it(
+        engine, db, tmp_path):
+    # 四(三): "有序推进外省户籍在津持有本市居住证人员申办低保等社会救助业务" sets no date and no
+    # condition: until a district sets residence_permit_applications, a 居住证 holder from 河北
+    # living in 和平区 has no place in 天津; from the day 和平区 sets it, applies there.
+    household = residence("w", member("w", "河北省三河市", "和平区", local=False,
+                                      residence_permit=True, years_here=3))
+    refused(engine, db, tmp_path, "tianjin", "和平区", household)
+    engine.set_parameter("tianjin", "和平区", "residence_permit_applications", True,
+                         "和平区民政局〔2026〕1号", date(2026, 3, 1))
+    way = accepted(engine, "tianjin", "和平区", household)
+    assert (way["member"], way["how"], way["basis"]) == ("w", "经常居住地（持有居住证）",
+                                                         "和平区民政局〔2026〕1号")
+
+
 def test_jiangsu_settles_households_registered_in_different_counties(engine, db, tmp_path):
     # 江苏征求意见稿 四(三): "共同生活的家庭成员户籍所在地不在同一县域的……可以由其中一个户籍所在地与
     # 经常居住地一致的家庭成员向其户籍所在地提出低保申请". b lives where registered (鼓楼区), so a may
