@@ -574,6 +574,8 @@ def value_problem(where: str, value: Any, defined: Parameter, whose: str,
                     f"({VILLAGE_BASIS}), other channels add to it")
     if defined.name == DELEGATION and value not in ("always", "per_case"):
         return f"{where} is always or per_case, not {spelled(value)}"
+    if defined.name == PAYMENT_START and value != NEXT_MONTH:
+        return _payment_start_problem(where, value)
     if duration and isinstance(value, str):
         # (digits other than ASCII ones, ２wd, which Python's int() reads as 2: a document is
         # copied as typed, and must read the same everywhere)
@@ -585,6 +587,13 @@ def value_problem(where: str, value: Any, defined: Parameter, whose: str,
         except InvalidInput as exc:
             return f"{where}: {exc}"
     return None
+
+
+def _payment_start_problem(where: str, value: Any) -> str:
+    # (any other value was shown by workflow show, and payments began the month after all
+    # the same: doudi counts no other start)
+    return (f"{where} is {NEXT_MONTH}, the month after the decision (the only start doudi "
+            f"pays from), not {spelled(value)}")
 
 
 def is_duration(value: Any) -> bool:
@@ -758,6 +767,10 @@ DELEGATION = "delegation"
 #: The parameter listing where a 公示 may be posted, and the place it is always posted (57号
 #: 第19条 "在申请家庭所在村（社区）公示"): other channels ("通过网上公示等，扩大监督范围") add to it.
 PUBLICITY_CHANNELS = "publicity_channels"
+#: A paying workflow's month of the first payment: the month after the decision (57号 第21条
+#: "自确认同意的次月起"), which engine.payments counts; the value is the one it knows.
+PAYMENT_START = "payment_start"
+NEXT_MONTH = "next_month"
 VILLAGE_CHANNEL = "村（社区）"
 VILLAGE_BASIS = "民发〔2021〕57号 第19条"
 
@@ -988,6 +1001,8 @@ def validate(
         # one in a phase-out surfaced only when an event used it, as a county's NaN once did)
         if (odd := _not_finite(p.value)) is not None:
             fail(f"parameter {p.name!r}", f"{spelled(odd)} is not a finite number")
+        if p.name == PAYMENT_START and p.value != NEXT_MONTH:
+            fail(f"parameter {p.name!r}", _payment_start_problem("its value", p.value))
         if p.bounds is not None:
             # (bounds on a duration ended `parameter set` in a traceback comparing text with
             # numbers; a value outside its own bounds, or bounds the wrong way round, were kept)

@@ -282,6 +282,19 @@ def test_a_parameter_override_s_mistake_names_the_plugin_not_the_workflow_file(i
         f"Error: {NAMED}: doudi_parameters: parameter {shown}")
 
 
+def test_a_payment_start_other_than_the_month_after_is_refused_naming_the_plugin(install):
+    """民发〔2021〕57号 第21条: 低保金 "自确认同意的次月起" is paid; engine.payments counts that
+    start and no other. A plugin's "same_month" was shown by workflow show, and its cases were
+    paid from the month after all the same."""
+    install(PARAMETERS.replace('workflow == "dibao"', 'workflow == "benefit"').format(
+        arguments='"payment_start", "same_month", "琼民规〔2099〕1号 二"'))
+    result = CliRunner().invoke(cli, ["workflow", "show", "benefit", "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED}: doudi_parameters: parameter 'payment_start' is next_month, the month "
+        'after the decision (the only start doudi pays from), not "same_month"')
+
+
 BOTH_SOURCES = """
 import os
 from engine import Parameter, WorkflowPatch

@@ -113,6 +113,13 @@ def test_a_valid_file_loads_into_frozen_objects():
          "workflows/mini.toml: parameter 'n': NaN is not a finite number"),
         (lambda t: t + '\n[parameters.n]\nvalue = [1.0, -inf]\ncitation = "民发〔2021〕57号 第10条"\n',
          "workflows/mini.toml: parameter 'n': -Infinity is not a finite number"),
+        # (any other start was shown by workflow show, and the payments began the month after
+        # the decision all the same: 民发〔2021〕57号 第21条 "自确认同意的次月起", the only one
+        # engine.payments counts)
+        (lambda t: t + '\n[parameters.payment_start]\nvalue = "same_month"\n'
+                       'citation = "民发〔2021〕57号 第21条"\n',
+         "workflows/mini.toml: parameter 'payment_start': its value is next_month, the month "
+         'after the decision (the only start doudi pays from), not "same_month"'),
         # (a declaration's flag of the wrong kind was read as its truth: "no" declared it
         # required; checked when built, as a plugin's add_attributes builds one)
         (lambda t: t + '\n[attributes.x]\ntype = "bool"\nrequired = "no"\n',
