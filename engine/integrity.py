@@ -14,7 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
+from json.encoder import (  # type: ignore[attr-defined]  # (c_make_encoder: C, not in typeshed)
+    c_make_encoder,
+    encode_basestring,
+    encode_basestring_ascii,
+)
 from operator import itemgetter
 from typing import Any
 
@@ -23,7 +27,7 @@ from attrs import frozen
 try:
     from orjson import dumps as _compact_json  # (bytes: the text already encoded)
 except ImportError:  # (a platform orjson has no wheel for: the standard library's encoder)
-    _compact_json = None
+    _compact_json = None  # type: ignore[assignment]  # (None: checked before each use)
 
 GENESIS = "0" * 64
 #: The columns an event's hash covers, in order.
@@ -104,6 +108,7 @@ def chained_digest(values: tuple, previous: str) -> str:
     (which orjson refuses; the encoding below fails on it) take the standard library's
     encoder, as every row did before orjson.
     """
+    content: bytes | str  # (orjson's bytes, or the standard library's text)
     if _compact_json is not None and type(previous) is str and float not in map(type, values):
         try:
             content = _compact_json(values, default=_blob)
@@ -140,7 +145,7 @@ def row_altered(row: Mapping[str, Any], columns: Sequence[str]) -> bool:
 
 
 def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
-                 stored: Container[str] | None = None,
+                 stored: Container[object] | None = None,
                  on_altered: Callable[[Mapping[str, Any]], None] | None = None,
                  ) -> list[tuple[int, str]]:
     """Where a table's chain (its rows in id order, each hashed over ``columns``) does not
