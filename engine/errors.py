@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
 
 
 class DoudiError(Exception):
@@ -39,6 +43,10 @@ class DamagedRecord(DoudiError):
     """A stored row that cannot be read back: it was changed outside doudi."""
 
     problem: str = ""  # what could not be read, e.g. "JSONDecodeError: Expecting value …"
+    # (set on the errors of county settings' rows only, by local_parameters.read_rows: the
+    # row's place, parameter and date, None where they cannot be read; its set-aside, if any)
+    key: tuple[str, str, str, str, date] | None
+    voided_by: Mapping[str, Any] | None
 
     @classmethod
     def of(cls, what: str, exc: Exception, since: str = "") -> DamagedRecord:
