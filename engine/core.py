@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
@@ -75,6 +75,7 @@ from engine.workflow import (
 
 if TYPE_CHECKING:
     from engine.machine import ProcessMachine  # (imported when first needed: transitions)
+    from engine.workflow import Transition
 
 #: Marks a key of Engine._workflows that is a case's place and state (see _workflow_of).
 _OF_CASE = "case"
@@ -269,7 +270,7 @@ class Engine(Reports, Maintenance):
         stored = self._stored_write
         if type(stored) is list:
             return StoredWrite(stored[0].case.id, tuple(stored[0].entries))
-        return stored
+        return stored  # type: ignore[return-value]  # (no list: that was made one above)
 
     def _commit_one(self, changes: list[Change], key: str | None) -> bool:
         """:meth:`_commit` for a single write, keeping what it stored (:attr:`stored_write`),
@@ -348,7 +349,7 @@ class Engine(Reports, Maintenance):
             wf = self.registry.workflow(province, name)
             if count:
                 try:
-                    wf = local_parameters.with_settings(wf, settings[:count])
+                    wf = local_parameters.with_settings(wf, settings[:count])  # type: ignore[index]
                 except DamagedRecord:
                     if again and self._settings_outdated():  # (read again once, as stored)
                         return self._workflow(province, name, county, on, again=False)
@@ -875,7 +876,7 @@ class Engine(Reports, Maintenance):
             first = self._replayed_call(idempotency_key, call)
             if first is not None:
                 return first
-        wf = None
+        wf: Workflow | None = None
 
         def work(known: Known) -> list[Change]:
             nonlocal wf
@@ -892,7 +893,8 @@ class Engine(Reports, Maintenance):
         if known.case.county != county:  # (else the same look-up: its state is the workflow's)
             wf = self._workflow_of(known.case)
         # (a workflow without transitions that happen by themselves has none pending)
-        if wf.automatic and wf.pending_automatic(known.case, on) is not None:
+        # (wf: set by work, which the write ran)
+        if wf.automatic and wf.pending_automatic(known.case, on) is not None:  # type: ignore[union-attr]
             return self.case(case_id, as_of=on)
         return self._view_of(known, on, wf)
 
@@ -1010,10 +1012,10 @@ class Engine(Reports, Maintenance):
         if held:
             versions = self.store.versions(held)
             for case_id in held:
-                known = kept.get(case_id)
-                if versions.get(case_id) == known.case.version:
+                known = kept.get(case_id)  # (held: each is kept)
+                if versions.get(case_id) == known.case.version:  # type: ignore[union-attr]
                     kept.used(case_id)
-                    found[case_id] = known
+                    found[case_id] = known  # type: ignore[assignment]
                 else:
                     kept.drop(case_id)
         found.update(self.store.known_cases([i for i in ids if i not in found]))
@@ -1068,7 +1070,8 @@ class Engine(Reports, Maintenance):
                           "workflow": workflows.get(other) or self._load(other).workflow}
                          for other, relation, on, _ in change.links]
             if detach:
-                rows = change.rows or [None] * len(entries)
+                # (None: an entry whose row was not kept)
+                rows: Sequence[tuple | None] = change.rows or [None] * len(entries)  # type: ignore[list-item]
                 kept = []
                 for e, row in zip(entries, rows, strict=True):  # (most have no data: as they are)
                     kept.append(e if not (e.payload or e.derived) else e.with_data(
@@ -1149,7 +1152,7 @@ class Engine(Reports, Maintenance):
         automatic = wf.automatic  # (a property, each read a Python call: read once)
         for transition in automatic:
             if transition.event == event:
-                when = case.attributes.get(transition.auto_on)
+                when = case.attributes.get(transition.auto_on)  # type: ignore[arg-type]  # (automatic: set)
                 raise EventRefused(
                     f"{event} happens by itself" + (f" on {when}" if when else "")
                     + "; it cannot be fired (record what happened instead)"
@@ -1206,10 +1209,11 @@ class Engine(Reports, Maintenance):
         """
         if call is None:
             return None
-        row = self.store.event_by_key(key)
+        # (key: given with call, which is not None)
+        row = self.store.event_by_key(key)  # type: ignore[arg-type]
         if row is None:
             return None
-        check_repeat(key, row, call)
+        check_repeat(key, row, call)  # type: ignore[arg-type]
         # (its date is the call's, checked above: no damaged text reaches here)
         case_id, seq, on = row["case_id"], row["seq"], stored_date(row["on"])
         case, history, deadlines = self._as_of(self._load(case_id), on, through=seq)
@@ -1516,6 +1520,7 @@ class Engine(Reports, Maintenance):
         # cost about 24,000 instructions (about 10,500 since it keeps them in a dict and is
         # given them by position), a sixth of the rest of the step.
         ctx = None
+        taken: Transition | None
         if recorded is None:
             state = machine.unguarded(case.state, event)
             if state is None:

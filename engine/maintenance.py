@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -41,6 +42,12 @@ from engine.integrity import (
 from engine.settings_then import SettingsThen
 from engine.store import CaseRecord, CaseRows, Change, Store, entries, plain
 from engine.workflow import RECOMPUTE_EVENT
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
+    from engine.local_parameters import LocalSetting, Place
+    from engine.registry import Registry
+    from engine.workflow import Workflow
 
 AUTO_ACTOR = "doudi (by itself)"
 WRITE_BATCH = 500  # cases recompute and advance write per transaction: an fsync a batch
@@ -280,6 +287,27 @@ class Maintenance:
     """Whole-database work. Mixed into :class:`engine.core.Engine`, whose store, workflows and
     event machinery (``_step``, ``_advance``, ``_commit``) it uses."""
 
+    if TYPE_CHECKING:  # (Engine's, which it is mixed into: declared for the type checker)
+        store: Store
+        registry: Registry
+        _workflows: dict[tuple, Workflow]
+        _local: dict[Place, list[LocalSetting]] | None
+        _damaged_places: dict[Place, list[DamagedRecord]]
+
+        def calendar(self, province: str | None = None, county: str | None = None
+                     ) -> OfficialCalendar: ...
+        def _happened(self, on: date, name: str = "on") -> None: ...
+        def _forget_settings(self) -> None: ...
+        def _load(self, case_id: str) -> CaseRecord: ...
+        def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow: ...
+        def _commit(self, changes: list[Change], key: str | None = None) -> bool: ...
+        def _advance(self, change: Change, history: list[HistoryEntry], until: date,
+                     wf: Workflow | None = None) -> None: ...
+        def _deadlines_from_history(
+            self, case: CaseRecord, history: list[HistoryEntry], as_of: date | None,
+            counted_with: Callable[[int], None] | None = None,
+        ) -> list[Deadline]: ...
+
     def recompute(
         self,
         progress: Callable[[int], None] | None = None,
@@ -406,7 +434,7 @@ class Maintenance:
                   [(case.id, rule, instance, was[rule, instance], now[rule, instance])
                    for rule, instance, _ in kept])])
 
-    def _write_batched(self, chunks: Iterable[list[Mapping[str, Any]]],
+    def _write_batched(self, chunks: Iterable[Sequence[Mapping[str, Any]]],
                        work: Callable[[CaseRecord, Store | CaseRows],
                                       tuple[Change, list[_T]] | None],
                        done: Callable[[_T], None],
@@ -709,7 +737,7 @@ class Maintenance:
         return sorted(found, key=lambda f: f.id)
 
     def _verify_cases(self, case_id: str | None, progress: Callable[[int], None] | None,
-                      kept: Iterable[ChainHead], unchecked: set[tuple[str, str]]
+                      kept: Iterable[ChainHead], unchecked: AbstractSet[tuple[str, str]]
                       ) -> tuple[int, int, list[Finding]]:
         """:meth:`verify` of the cases; ``unchecked``: (province, workflow) whose deadlines
         are not compared."""
@@ -797,7 +825,7 @@ class Maintenance:
         return Finding(case_id, seq, f"missing since its hash {digest} was kept: the "
                                      "history ends before it")
 
-    def _checked(self, row: Mapping[str, Any], unchecked: set[tuple[str, str]] = frozenset(),
+    def _checked(self, row: Mapping[str, Any], unchecked: AbstractSet[tuple[str, str]] = frozenset(),
                  stored: Store | CaseRows | None = None, then: SettingsThen | None = None
                  ) -> tuple[list[dict], Finding | None]:
         """The case's history rows, and the first finding about the case (None: none);
@@ -841,7 +869,7 @@ class Maintenance:
         return None, deadlines
 
     def _derived_disagreement(self, case: CaseRecord, rows: list[dict],
-                              unchecked: set[tuple[str, str]], before: list[Deadline],
+                              unchecked: AbstractSet[tuple[str, str]], before: list[Deadline],
                               then: SettingsThen | None = None) -> Finding | None:
         """A case row's attributes or a deadline row that its (intact) history does not give:
         neither is in the chain, so they are worked out again from it and compared. The

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from engine import arguments
 from engine.deadlines import LATE, STATUSES, Deadline
@@ -40,6 +41,14 @@ from engine.periods import stored_date
 from engine.store import CaseRecord, in_county_on, later_than
 from engine.views import Breach, CaseView
 from engine.workflow import available_workflows, unknown_workflow
+
+if TYPE_CHECKING:
+    from engine.calendar import OfficialCalendar
+    from engine.guards import HistoryEntry
+    from engine.registry import Registry
+    from engine.store import Store
+    from engine.views import DeadlineView
+    from engine.workflow import Workflow
 
 DEFAULT_WINDOW = 3  # working days before a due date in which a deadline is at risk
 #: Where a province sets how many 低保 recipients a village may have before it needs a service
@@ -138,6 +147,31 @@ _ROWS_CLOSED = ("the report's rows were closed (SortedRows.close(), or the end o
 class Reports:
     """The engine's reports. Mixed into :class:`engine.core.Engine`, whose store, registry,
     calendars, workflows and case rebuilding (``_as_of``, ``_judge``) they use."""
+
+    if TYPE_CHECKING:  # (Engine's, which it is mixed into: declared for the type checker)
+        store: Store
+        registry: Registry
+
+        def today(self) -> date: ...
+        def calendar(self, province: str | None = None, county: str | None = None
+                     ) -> OfficialCalendar: ...
+        def workflow(self, province: str, name: str = "dibao", county: str | None = None,
+                     on: date | None = None) -> Workflow: ...
+        def case(self, case_id: str, as_of: date | None = None, window: int = DEFAULT_WINDOW
+                 ) -> CaseView: ...
+        def _workflow(self, province: str, name: str, county: str | None = None,
+                      on: date | None = None, again: bool = True) -> Workflow: ...
+        def _case_calendar(self, province: str, county: str | None) -> OfficialCalendar: ...
+        def _province_of(self, case: CaseRecord) -> str: ...
+        def _settings_as_stored(self) -> None: ...
+        def _load(self, case_id: str) -> CaseRecord: ...
+        def _as_of(
+            self, case: CaseRecord, as_of: date, stored: list[Deadline] | None = None,
+            through: int | None = None,
+        ) -> tuple[CaseRecord, list[HistoryEntry] | None, list[Deadline]]: ...
+        def _judge(
+            self, case: CaseRecord, deadlines: list[Deadline], as_of: date, window: int
+        ) -> tuple[DeadlineView, ...]: ...
 
     def report(
         self,

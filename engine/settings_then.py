@@ -127,7 +127,8 @@ class SettingsThen:
             self._built[cut] = (local_parameters.by_place(settings), untold, {})
         return self._built[cut]
 
-    def named(self, cut: tuple[int, int], province: str, workflow: str, counties: set[str]) -> str:
+    def named(self, cut: tuple[int, int], province: str, workflow: str, counties: set[str | None]
+              ) -> str:
         """The settings and set-asides recorded after ``cut`` of the case's places (of its
         province and workflow, if none is), as a finding names them."""
         rows, _ = self._read()
