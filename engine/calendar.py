@@ -210,10 +210,11 @@ class OfficialCalendar(Calendar):
         overlays of the same reach that disagree are refused). A county's document that
         gives back what the national notice set, which a province-wide one had changed,
         names the notice first too: both are in force for the county's cases."""
+        # (info: an overlay's day, its source the overlay's, never None)
         if before is not None and before.working == info.working:
-            return before.agreeing(info.label, info.source)
+            return before.agreeing(info.label, info.source)  # type: ignore[arg-type]
         if notice is not None and notice.working == info.working:
-            return notice.agreeing(info.label, info.source)
+            return notice.agreeing(info.label, info.source)  # type: ignore[arg-type]
         return info
 
     def _build_index(self) -> None:
@@ -460,6 +461,8 @@ class OfficialCalendar(Calendar):
         # Negative list indexes would wrap around silently: check the bounds first. A start
         # that is no date, or a datetime, is the smallest or largest or cannot be compared
         # with the others (a date and a datetime cannot): named, not min's TypeError.
+        first: date | None
+        last: date | None
         try:
             first, last = min(starts), max(starts)
         except TypeError:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 from attrs import frozen
@@ -930,7 +930,7 @@ def validate(
     ``source`` (default: the workflow's own)."""
     src = source or workflow.source
 
-    def fail(item: str, problem: str) -> None:
+    def fail(item: str, problem: str) -> NoReturn:
         raise WorkflowLoadError(f"{src}: {item}: {problem}")
 
     names = [s.name for s in workflow.states]
@@ -986,6 +986,7 @@ def validate(
     for o in workflow.opens:
         if o.event not in events:
             fail(f"opens {o.workflow!r}", f"names event {o.event!r}, which no transition has")
+    spec: AttributeSpec | None  # (each declared; below, the one a variant's when names)
     for spec in workflow.attributes.values():
         if spec.type not in ATTRIBUTE_TYPES:
             fail(f"attribute {spec.name!r}", f"type {spec.type!r} is not one of "

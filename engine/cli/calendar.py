@@ -88,7 +88,7 @@ def due(
     echo(f"依据：{result.basis}")
 
 
-def _note_unknown_county(province: str, county: str, db_path: str) -> None:
+def _note_unknown_county(province: str | None, county: str, db_path: str) -> None:
     """The note of ``workflow show --county`` (a misspelt county silently counted on the
     province's calendar) for a county no calendar overlay names: read from the database if
     there is one (none: no case or setting names it, and none is made)."""
