@@ -80,8 +80,8 @@ def assessment_permits_approval(ctx: GuardContext) -> str | None:
                 e.event == after for e in ctx.history if e.seq > assessed.seq)):
             return None
         if after is not None:
-            return (f"{found} ({classification}): approval needs {after} first "
-                    f"({route['title']}, {route['basis']})")
+            return (f"{found} ({classification}): approval needs {after} first "  # (route: a dict)
+                    f"({route['title']}, {route['basis']})")  # type: ignore[index]
         why = (f"{route['title']}, {route['basis']}" if isinstance(route, dict)
                else f"不符合低保条件，{REFUSAL_BASIS}")
         return f"{found} ({classification}): it cannot be approved ({why}); record reject instead"

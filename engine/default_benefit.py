@@ -9,7 +9,7 @@ leaving 低保 goes into dynamic monitoring (民发〔2022〕83号).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 import attrs
 from attrs import frozen
@@ -67,6 +67,10 @@ def _date(ctx: GuardContext, field: str) -> date:
                            f"{why_not_a_date(str(value))}") from None
 
 
+@overload
+def _number(ctx: GuardContext, field: str, required: Literal[True] = True) -> float: ...
+@overload
+def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None: ...
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
     return number_datum(ctx.payload, field, ctx.event, required)
 

@@ -16,7 +16,7 @@ A grant whose rule is ``[]`` is not limited; the clause saying so is recorded wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from engine.arguments import spelled
 from engine.effects import Outcome
@@ -33,6 +33,10 @@ RULES = {"unemployed": "unemployed_grant_months", "disaster": "disaster_months_p
 # -- helpers --------------------------------------------------------------------------------
 
 
+@overload
+def _number(ctx: GuardContext, field: str, required: Literal[True] = True) -> float: ...
+@overload
+def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None: ...
 def _number(ctx: GuardContext, field: str, required: bool = True) -> float | None:
     return number_datum(ctx.attributes, field, ctx.event, required)
 
@@ -103,7 +107,7 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
     rule = _rule(ctx)
     amount = _number(ctx, "amount", required=False)
     if rule is not None and rule[2] is not None:
-        category, param, (low, high) = rule
+        category, param, (low, high) = rule  # type: ignore[misc]  # (rule[2]: not None)
         standard = _number(ctx, "standard")
         if not standard:
             raise InvalidInput("standard must be more than 0")

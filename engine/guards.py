@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 from attrs import field, frozen
@@ -155,6 +155,14 @@ def register_each(register: Callable[[str, Callable], None], functions: Iterable
         register(function.__name__, function)
 
 
+@overload
+def number_datum(
+    values: Mapping[str, Any], field: str, event: str, required: Literal[True] = True
+) -> float: ...
+@overload
+def number_datum(
+    values: Mapping[str, Any], field: str, event: str, required: bool = True
+) -> float | None: ...
 def number_datum(
     values: Mapping[str, Any], field: str, event: str, required: bool = True
 ) -> float | None:
