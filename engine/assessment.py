@@ -318,15 +318,17 @@ class AssessmentRules:
     ``employment_cost_share`` of 20 meant for 20 % deducted 20 times the standard, silently.
     """
 
+    # (each converter=_province_rule(…) below is made by a call, which mypy's attrs plugin
+    # does not follow: ignored for it)
     # who may apply alone (单人户)
     single_person: Callable[[Member], bool] | None = attrs.field(
-        default=None, converter=_province_rule("single_person"), validator=_function_or_none)
+        default=None, converter=_province_rule("single_person"), validator=_function_or_none)  # type: ignore[misc]
     single_person_basis: str = ""
     # applies to single-person households
     support_rule: SupportRule | None = attrs.field(
-        default=None, converter=_province_rule("support_rule"), validator=_function_or_none)
+        default=None, converter=_province_rule("support_rule"), validator=_function_or_none)  # type: ignore[misc]
     income_rule: IncomeRule | None = attrs.field(
-        default=None, converter=_province_rule("income_rule"), validator=_function_or_none)
+        default=None, converter=_province_rule("income_rule"), validator=_function_or_none)  # type: ignore[misc]
     # share of the standard deducted from employment income
     employment_cost_share: float = attrs.field(
         default=0.0, validator=_number_within(0, 1, "0.2 for 20 % of the standard"))
@@ -337,15 +339,15 @@ class AssessmentRules:
         factory=dict, converter=_json_flags)
     # exemptions of property the investigation found
     property_rule: PropertyRule | None = attrs.field(
-        default=None, converter=_province_rule("property_rule"), validator=_function_or_none)
+        default=None, converter=_province_rule("property_rule"), validator=_function_or_none)  # type: ignore[misc]
     # Severely disabled or seriously ill members of a 边缘 household may apply alone
     # (参照“单人户”); "" where the province has no such rule.
     marginal_single_person_basis: str = ""
     # Who the province counts as 重度残疾人 (None: grades 1–2, the national 重度).
     severely_disabled: Callable[[Member], bool] | None = attrs.field(
-        default=None, converter=_province_rule("severely_disabled"), validator=_function_or_none)
+        default=None, converter=_province_rule("severely_disabled"), validator=_function_or_none)  # type: ignore[misc]
     minimum_benefit: Callable[[Member, Household], tuple[float, str] | None] | None = attrs.field(
-        default=None, converter=_province_rule("minimum_benefit"), validator=_function_or_none)
+        default=None, converter=_province_rule("minimum_benefit"), validator=_function_or_none)  # type: ignore[misc]
     # The 边缘 threshold in force (a multiple of the standard) and its clause: a locality that
     # raised it sets it as a parameter, so every household of a county is judged on one.
     marginal_multiple: float = attrs.field(
@@ -458,6 +460,8 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     total = Decimal(0)
     cost_left = product(min(rules.employment_cost_share, 1.0), household.standard)
     hardship: list[str] = []
+    # (an income rule's (disregarded, citation, note), then a support rule's (share, citation))
+    ruled: tuple[float, str, str] | tuple[float, str] | None
     for member in members:
         for kind, amount in member.income.items():
             if kind == "imputed" and (why := _real_hardship(member, rules)):
@@ -505,6 +509,7 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
     size = len(members)
     per_capita = to_fen(total / size)  # (shown; the lines are tested on the exact total)
     multiple = rules.marginal_multiple
+    basis: str | None  # (the marginal threshold's clause, then a property rule's exemption)
     basis = rules.marginal_basis
     given = household.marginal_multiple
     if given is not None and given != multiple:

@@ -11,7 +11,8 @@ from engine.errors import InvalidInput
 
 
 class _Identified(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...  # (read only: members are frozen)
 
 
 T = TypeVar("T", bound=_Identified)
