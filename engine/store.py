@@ -383,7 +383,7 @@ def _json(text: Any) -> Any:
     its value or its error."""
     if type(text) is str:
         try:
-            value, end = _DECODER.scan_once(text, 0)
+            value, end = _DECODER.scan_once(text, 0)  # type: ignore[attr-defined]  # (C scanner)
             if end == len(text):
                 return value
         except (StopIteration, ValueError):
@@ -485,7 +485,7 @@ class Store:
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
         _check_durability(durability)
-        self.db = db
+        self.db: sqlite_utils.Database | ClosedDatabase = db  # (ClosedDatabase once closed)
         self.path: str | None = None  # the file's absolute path, when opened by open()
         # (an empty file's pages, before its first write below: no-op for one with pages)
         self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
@@ -659,7 +659,7 @@ class Store:
         states = list(open_states)
         where, args = _filters(province=province, workflow=workflow, county=county)
         try:
-            return self._rows(*self._village_sql(where, args, states, more_than, ended, today))
+            return self._rows(*self._village_sql(where, args, states, more_than, ended, today))  # type: ignore[arg-type]
         except sqlite3.OperationalError as exc:
             if "malformed JSON" not in str(exc):
                 raise
@@ -669,11 +669,12 @@ class Store:
         damaged: dict[str, Exception] = {}  # (case id → why its values cannot be used)
         self.db.conn.create_function("doudi_attribute", 3, functools.partial(
             _attribute_value, damaged), deterministic=True)
-        rows = self._rows(*self._village_sql(where, args, states, more_than, ended, today,
+        rows = self._rows(*self._village_sql(where, args, states, more_than, ended, today,  # type: ignore[arg-type]
                                              python=True))
         if damaged:
             case_id = min(damaged)
-            CaseRecord.from_row(self.case_row(case_id))  # (no JSON: named as case show does)
+            # (no JSON: named as case show does; its row was just read)
+            CaseRecord.from_row(self.case_row(case_id))  # type: ignore[arg-type]
             error = damaged[case_id]
             raise error if isinstance(error, DamagedRecord) else DamagedRecord.of(
                 f"case {case_id!r}", error)
@@ -765,7 +766,7 @@ class Store:
                 then_in += (" or exists (select 1 from links l join cases b on b.id = l.other_id "
                             f"where l.case_id = c.id and b.workflow = ? and ({there}))")
                 then_args = [*then_args, linked_workflow, *there_args]
-            where += f" and ({then_in})"
+            where += f" and ({then_in})"  # type: ignore[operator]  # (province given: a clause)
             args += then_args
         # (CROSS JOIN keeps the candidates first: joined plainly, SQLite may read every case
         # of the province through its (province, workflow) index instead)
@@ -1071,7 +1072,7 @@ class Store:
         # The texts a rule repeats on every row (its title, clause, computation: about 1 KB
         # a deadline) are kept once each: sqlite3 makes a new string for every row read, and
         # a report's results keep theirs (an at-risk report's grow with the province).
-        share = {}.setdefault
+        share: Callable[[Any, Any], Any] = {}.setdefault
         case_own = [(name, i) for name, i in case_at if name not in _REPEATED_TEXT]
         case_shared = [(name, i) for name, i in case_at if name in _REPEATED_TEXT]
         own = [(name, i) for name, i in deadline_at if name not in _REPEATED_TEXT]
@@ -1254,7 +1255,8 @@ class Store:
                 written.extend(rows)
         if first is not None:
             return first
-        return attrs.evolve(setting, recorded_at=now, id=last - len(rows) + 1)
+        # (last: rows were written, else first was found)
+        return attrs.evolve(setting, recorded_at=now, id=last - len(rows) + 1)  # type: ignore[operator]
 
     def _repeated_setting(self, row: dict) -> LocalSetting | None:
         """The setting ``row`` would repeat: the last recorded for its place, parameter and
@@ -1575,7 +1577,8 @@ class Store:
     def _write(self, changes: list[Change]) -> None:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()
         # introspects the table on every call, and an import batch holds hundreds of cases.
-        opened, updated = [], []
+        opened: list[Change] = []
+        updated: list[Change] = []
         for change in changes:
             (opened if change.new_case else updated).append(change)
         # The county settings counted with must still be the newest, under the write lock: a
@@ -1631,7 +1634,7 @@ class Store:
             if change.new_case:
                 text = change.attributes_json
                 entry = change.entries[0]
-                if (entry.seq == 0 and "NaN" not in text and "Infinity" not in text
+                if (entry.seq == 0 and "NaN" not in text and "Infinity" not in text  # type: ignore[operator]
                         and _the_same(entry.payload, change.case.attributes)):
                     same = entry
             for entry in change.entries:
@@ -1669,7 +1672,8 @@ class Store:
             conn.executemany("delete from deadlines where case_id = ?", cleared)
         if deadline_updates:
             cursor = _DEADLINE_UPDATES.write(conn, deadline_updates)
-            if cursor.rowcount != len(deadline_updates):  # the rows were not as we read them
+            # (the rows were not as we read them)
+            if cursor.rowcount != len(deadline_updates):  # type: ignore[union-attr]
                 raise Conflict("a case's deadlines were changed by another writer meanwhile: "
                                "nothing written; reload it and try again",
                                command_line="a case's deadlines were changed by another writer "
@@ -1705,7 +1709,7 @@ class Store:
             rows.append(row if counted is None else (*row, counted[0]))
         cursor = (_CASE_UPDATES if counted is None else _COUNTED_CASE_UPDATES).write(
             self.db.conn, rows)
-        if cursor.rowcount != len(changes):
+        if cursor.rowcount != len(changes):  # type: ignore[union-attr]  # (rows: a cursor)
             self._refuse_changed_settings()  # (the settings first: the write asked so before)
             versions = self.versions([c.case.id for c in changes])
             stale = next(c.case.id for c in changes if versions.get(c.case.id) != c.version)
@@ -1832,7 +1836,8 @@ _DECODER = json.JSONDecoder()
 def parsed(text: str) -> Any:
     """The value of JSON text this module encoded (:func:`plain` of what it was encoded from,
     without encoding it again)."""
-    return _DECODER.scan_once(text, 0)[0]  # (whole and unpadded: no check for what follows)
+    # (whole and unpadded: no check for what follows)
+    return _DECODER.scan_once(text, 0)[0]  # type: ignore[attr-defined]
 
 
 def copied(value: Any) -> Any:
@@ -1854,7 +1859,7 @@ def _check_durability(durability: Any) -> None:
                            f"(choose from: {', '.join(DURABILITY)})")
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+def _insert(db: sqlite_utils.Database | ClosedDatabase, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     _rows_of(table, tuple(rows[0])).write(db.conn, rows)
@@ -1927,10 +1932,10 @@ class _Rows:
         elif found and positional:
             self.optional_of = itemgetter(slice(found[0], found[0] + 1))
         elif found:
-            self.optional_of = lambda row, c=found[0]: (row[c],)
+            self.optional_of = lambda row, c=found[0]: (row[c],)  # type: ignore[misc]
         else:  # (a table with none, e.g. links: every value is bound)
             self.optional_of = lambda row: ()
-        self.statements: dict[tuple[bool, ...], tuple[str, Callable]] = {}
+        self.statements: dict[tuple[bool, ...], tuple[str, Callable | None]] = {}
 
     def write(self, conn: sqlite3.Connection, rows: list) -> sqlite3.Cursor | None:
         """Write ``rows`` (each with exactly this shape's columns) in one executemany."""
