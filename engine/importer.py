@@ -133,11 +133,12 @@ _DECODER = json.JSONDecoder(parse_constant=not_json,  # (json.loads with it buil
 
 
 _LINE_ENDS = ("", "\n", "\r\n")
-_SCAN = _DECODER.scan_once
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # (the C scanner)
 _BOM = codecs.BOM_UTF8
 _SHA256 = hashlib.sha256
 #: A byte order mark alone on its line, as bytes or str, with each line end (a blank line).
-_BOM_LINES = {mark + end: True for mark in (_BOM, "\ufeff")
+# (bytes to bytes, str to str)
+_BOM_LINES = {mark + end: True for mark in (_BOM, "\ufeff")  # type: ignore[operator]
               for end in (_LINE_ENDS if isinstance(mark, str) else (b"", b"\n", b"\r\n"))}
 
 
@@ -157,7 +158,8 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
         if decoded:  # (json.loads would first guess among five encodings)
             # Not UTF-8: a ValueError, like bad JSON. Without a byte order mark to strip,
             # decoded as UTF-8 itself (utf-8-sig is Python code around it).
-            text = text.decode("utf-8-sig" if text.startswith(_BOM) else "utf-8")
+            # (decoded: bytes)
+            text = text.decode("utf-8-sig" if text.startswith(_BOM) else "utf-8")  # type: ignore[union-attr,arg-type]
         elif not isinstance(text, str):
             raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
         # An object alone on its line is read by the scanner directly (decode would match
@@ -194,7 +196,7 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
         # out of the hash, so a file written with them (re-exported) is the same lines again.
         # (Most lines name no optional field: seen without a call.)
         try:
-            optional = OPTIONAL.get(data.get("op"))
+            optional = OPTIONAL.get(data.get("op"))  # type: ignore[arg-type]  # (any op: TypeError below)
         except TypeError:  # (a list or an object, no key of a dict: _Batch.apply refuses it)
             optional = None
         if optional is None or optional.isdisjoint(data):
@@ -296,8 +298,9 @@ def _utf16(line: str | bytes, nul: str | int) -> bool:
     ASCII character's other byte is, a printable character, a tab or a line end."""
     head = line[:200]
     odd, even = head[1::2], head[0::2]
-    return any(many.count(nul) * 4 >= len(many) > 0 and few.count(nul) * 8 <= many.count(nul)
-               and _beside_ascii(many, few, nul) * 2 >= many.count(nul)
+    return any(many.count(nul) * 4 >= len(many) > 0 and few.count(nul) * 8 <= many.count(nul)  # type: ignore[arg-type]
+               # (nul: str or int as the line)
+               and _beside_ascii(many, few, nul) * 2 >= many.count(nul)  # type: ignore[arg-type]
                for many, few in ((odd, even), (even, odd)))
 
 
@@ -308,8 +311,9 @@ _ASCII_TEXT = frozenset([9, 10, 13, *range(0x20, 0x7F)])
 def _beside_ascii(many: str | bytes, few: str | bytes, nul: str | int) -> int:
     """How many of ``many``'s NULs have an ASCII character of text beside them in ``few`` (a
     UTF-16 character's two bytes: ``many[i]`` and ``few[i]``)."""
-    return sum(1 for high, low in zip(many, few, strict=False)
-               if high == nul and (low if type(low) is int else ord(low)) in _ASCII_TEXT)
+    return sum(1 for high, low in zip(many, few, strict=False)  # type: ignore[misc]
+               # (low: a str's character)
+               if high == nul and (low if type(low) is int else ord(low)) in _ASCII_TEXT)  # type: ignore[arg-type]
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> str:
@@ -339,7 +343,7 @@ def _meaning(data: dict[str, Any]) -> dict[str, Any]:
     """The line without the optional fields of its op (:data:`OPTIONAL`) that give their
     default values (``data`` itself when it gives none): what its key is made from. A line
     written without them keeps the key it always had."""
-    optional = OPTIONAL.get(data.get("op"))
+    optional = OPTIONAL.get(data.get("op"))  # type: ignore[arg-type]  # (any op: checked before)
     if optional is None:
         return data
     meaning = data
@@ -380,7 +384,7 @@ def for_a_line(message: str, data: dict[str, Any]) -> str:
     return _REASON_OPTION.sub('"reason"', message)
 
 
-_KINDS = {str: "a string", dict: "a JSON object"}
+_KINDS: dict[type, str] = {str: "a string", dict: "a JSON object"}
 #: The fields a line of each op may have: any other is a typo whose data would be lost
 #: ("attribute" for "attributes" opened a case without them).
 FIELDS = {
@@ -418,10 +422,11 @@ def _line_call(engine: Engine, data: dict[str, Any], case_id: str | None) -> Cal
     try:
         if data.get("op") == "open":
             workflow = data.get("workflow")
-            return engine._opening_call(data.get("province"),
+            return engine._opening_call(data.get("province"),  # type: ignore[arg-type]
                                         DEFAULT_WORKFLOW if workflow is None else workflow,
-                                        data.get("on"), data.get("attributes") or {}, case_id)
-        return Call(case_id, data.get("event"), data.get("on"), data.get("payload") or {},
+                                        data.get("on"), data.get("attributes") or {}, case_id)  # type: ignore[arg-type]
+        # (any: the call checks them)
+        return Call(case_id, data.get("event"), data.get("on"), data.get("payload") or {},  # type: ignore[arg-type]
                     data.get("reason"))
     except (TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, DoudiError):
@@ -494,7 +499,7 @@ class _Batch:
         """Check one line and apply it to the batch's state; raises :class:`DoudiError`."""
         op = data.get("op")
         try:
-            fields = FIELDS.get(op)
+            fields = FIELDS.get(op)  # type: ignore[arg-type]  # (any op: TypeError below)
         except TypeError:  # (a list or an object: no key of a dict)
             fields = None
         if fields is None:
@@ -502,7 +507,8 @@ class _Batch:
         if not fields.issuperset(data):
             unknown = data.keys() - fields
             raise InvalidInput(f"unknown field {sorted(unknown)[0]!r} for {op} "
-                               f"(fields: {', '.join(sorted(FIELDS[op]))})")
+                               # (op: one of FIELDS')
+                               f"(fields: {', '.join(sorted(FIELDS[op]))})")  # type: ignore[index]
         on_text = data.get("on")
         if type(on_text) is not str:  # (as ``_field`` says it)
             on_text = _field(data, "on", str)
@@ -809,7 +815,8 @@ def import_lines(
             # The file's byte order mark is no part of its first line: a file that is only
             # one (an empty file saved by Notepad), or whose first line is blank, has no bad
             # line 1 ("not valid JSON"); on a line of its own, as a str, it is taken too.
-            text = text.removeprefix(_BOM if isinstance(text, bytes) else "\ufeff")
+            # (bytes to bytes, str to str)
+            text = text.removeprefix(_BOM if isinstance(text, bytes) else "\ufeff")  # type: ignore[arg-type]
         if isinstance(text, _TEXT) and not text.strip():
             continue
         result.lines += 1

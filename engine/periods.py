@@ -110,7 +110,8 @@ def why_not_a_date(value: object) -> str:
     shaped = isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-" \
         and (value[:4] + value[5:7] + value[8:]).isascii() \
         and (value[:4] + value[5:7] + value[8:]).isdigit()
-    return _no_such_day(value) if shaped else "expected YYYY-MM-DD"  # type: ignore[arg-type]  # (shaped: text)
+    # (shaped: text)
+    return _no_such_day(value) if shaped else "expected YYYY-MM-DD"  # type: ignore[arg-type]
 
 
 def _no_such_day(value: str) -> str:
