@@ -122,7 +122,8 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
     engine = None
     try:
         engine = Engine.open(scratch, today=lambda: as_of)  # (synthetic: as if on --as-of)
-        engine.store.db[MARKER].insert({"as_of": as_of.isoformat(), "seed": seed})
+        engine.store.db[MARKER].insert(  # type: ignore[union-attr]  # (a table)
+            {"as_of": as_of.isoformat(), "seed": seed})
         from engine.demo import build_demo, demo_provinces
         from engine.plugins import distribution_of
 
