@@ -179,6 +179,7 @@ def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
                     ) -> list[tuple[LocalSetting, str]]:
     """Each of one place's stored ``settings`` (in effect order) that breaks a rule of its
     parameter on some date it is in force, with what is wrong (``audit verify``)."""
+    found: dict[int | None, tuple[LocalSetting, str]]  # (by the culprit's id)
     settings, found = list(settings), {}
     for count, setting in enumerate(settings, start=1):
         if count < len(settings) and settings[count].on == setting.on:
@@ -313,7 +314,8 @@ def _key(row: Mapping[str, Any]) -> tuple[str, str, str, str, date] | None:
     """The place, parameter and date of a stored setting's row (province, workflow, county,
     name, on), or None where they cannot be read (not text, blank, no date)."""
     try:
-        return (*(_named(row, field) for field in _NAMED), stored_date(row.get("on")))
+        # (four names, then a date)
+        return (*(_named(row, field) for field in _NAMED), stored_date(row.get("on")))  # type: ignore[return-value]
     except (ValueError, TypeError):
         return None
 
@@ -332,9 +334,10 @@ def superseding(unread: Iterable[tuple[Mapping[str, Any], DamagedRecord]],
         later.setdefault((s.province, s.workflow, s.county, s.name, s.on), []).append(s)
     found = {}
     for row, exc in unread:
-        after = [s for s in later.get(exc.key, ()) if s.id is not None and s.id > row["id"]]
+        # (exc.key: not None, kept so above; and each of after has its id)
+        after = [s for s in later.get(exc.key, ()) if s.id is not None and s.id > row["id"]]  # type: ignore[arg-type]
         if after:
-            found[row["id"]] = min(after, key=lambda s: s.id)
+            found[row["id"]] = min(after, key=lambda s: s.id)  # type: ignore[arg-type,return-value]
     return found
 
 

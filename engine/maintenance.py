@@ -399,9 +399,9 @@ class Maintenance:
         if before == fresh and not kept:
             return None
         moves, changed = [], []  # (old, new) of each moved date; the other differences
-        for old, new in deadline_differences(before, fresh):
+        for old, new in deadline_differences(before, fresh):  # (never both None)
             if new is None:
-                changed.append([old.rule, old.instance, ["removed"]])
+                changed.append([old.rule, old.instance, ["removed"]])  # type: ignore[union-attr]
             elif old is None:
                 changed.append([new.rule, new.instance, ["added"]])
             else:
@@ -712,14 +712,15 @@ class Maintenance:
                 continue
             for setting, problem in local_parameters.broken_settings(workflow, place):
                 broken.add(setting.id)
-                found.append(SettingFinding(setting.id, province, setting.county, name,
+                # (a stored setting: it has its id)
+                found.append(SettingFinding(setting.id, province, setting.county, name,  # type: ignore[arg-type]
                                             setting.name, problem, broken=True))
             for setting, problem, later in local_parameters.superseded_broken(workflow, place):
                 broken.add(setting.id)
                 superseded.append((setting, problem, later))
         for setting, problem, later in superseded:
             by = next((s.id for s in later if s.id not in broken), None)
-            found.append(SettingFinding(setting.id, setting.province, setting.county,
+            found.append(SettingFinding(setting.id, setting.province, setting.county,  # type: ignore[arg-type]
                                         setting.workflow, setting.name, problem, broken=True,
                                         superseded_by=by))
         repaired = local_parameters.superseding(
@@ -745,7 +746,9 @@ class Maintenance:
         # A case whose row is gone is named below, as verify of every case names it, where
         # its history is left or a head kept for it says it was there: else no such case.
         gone = case_id is not None and not self.store.exists(case_id)
-        if gone and not self.store.history_rows(case_id) and all(k[0] != case_id for k in kept):
+        # (gone: case_id is an id)
+        if gone and not self.store.history_rows(case_id) and all(  # type: ignore[arg-type]
+                k[0] != case_id for k in kept):
             raise UnknownName(f"no case {case_id!r}")
         # (the county settings as they stood when a case's last event was recorded: read only
         # for a case whose deadlines differ from what its history gives)
@@ -908,8 +911,9 @@ class Maintenance:
                 return None
             return Finding(case.id, seq, f"missing, or the case altered: deadline {twice.rule} "
                            f"#{twice.instance} is stored more than once, its history gives it once")
-        # The first by key, whichever side has it.
-        old, new = min(differences, key=lambda pair: ((d := pair[0] or pair[1]).rule, d.instance))
+        # The first by key, whichever side has it (a pair is never both None).
+        old, new = min(differences, key=lambda pair: (
+            (d := pair[0] or pair[1]).rule, d.instance))  # type: ignore[union-attr]
         if old is None:
             what = "is not stored"
         elif new is None:
@@ -924,9 +928,9 @@ class Maintenance:
                                                                    then)
         if named is not None:
             return Finding(case.id, seq, _moved_by_settings(old, new, *named))
-        d = old or new
-        return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "
-                       f"#{d.instance} {what}; if calendar data or a parameter changed since, or "
+        d = old or new  # (never both None)
+        return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "  # type: ignore[union-attr]
+                       f"#{d.instance} {what}; if calendar data or a parameter changed since, or "  # type: ignore[union-attr]
                        "doudi was upgraded, `doudi recompute` records that instead")
 
     def _settings_then_give(self, case: CaseRecord, rows: list[dict],

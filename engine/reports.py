@@ -266,7 +266,7 @@ class Reports:
             # may have come later (each is kept by its county then, below).
             then_in, then_args = in_county_on(county, as_of)
             later, later_args = f"({later}) and ({then_in})", [*later_args, *then_args]
-        slow = [(later, later_args, None)]
+        slow: list[tuple[str, list, str | None]] = [(later, later_args, None)]
         # (and a case whose state was blanked by hand: rebuilt, it is named as damaged, as
         # the first query names one with a later event, rather than judged from the store)
         marks = ", ".join("?" for _ in auto_states)
@@ -422,7 +422,7 @@ class Reports:
         names = ("exception_route", "archive_class", "collective_decision", "archive_basis")
         for row in self.store.attribute_values(names, 2, province, county):
             if row["picked"] is None:  # (raises DamagedRecord, as case show does)
-                attributes = self.store.case(row["id"]).attributes
+                attributes = self.store.case(row["id"]).attributes  # type: ignore[union-attr]
                 values = [attributes.get(name) for name in names]
             else:
                 values = json.loads(row["picked"])
@@ -597,7 +597,8 @@ class Reports:
             def tick() -> None:
                 progress(1, total)
         for view, benefit in self._households_in(county, as_of, province, tick):
-            found.add((view if view is not None else benefit.view).case.province)
+            # (benefit: there where view is None)
+            found.add((view if view is not None else benefit.view).case.province)  # type: ignore[union-attr]
             row = _publication_row(view, benefit, county)
             if row is not None:
                 rows.append(row)
@@ -639,6 +640,7 @@ class Reports:
         :func:`engine.notices.receiving` gives the county; empty where the county had no case
         of either."""
         seen: set[str] = set()  # (the benefit cases read through their dibao case)
+        view: CaseView | None  # (each dibao case; then a benefit's, None where it has none)
         for view in self._in_county_on(NOTICE_WORKFLOW, county, as_of, province, tick=tick):
             benefit = self._benefit_on(view, as_of)
             seen.add(benefit.view.id if benefit is not None else view.id)
@@ -682,8 +684,10 @@ class Reports:
             # see it from that day)
             ended = [(state, t.auto_on) for t in wf.automatic
                      if t.dest in wf.final_states for state in t.sources]
+            # (ended: automatic transitions', each with its auto_on)
             for row in self.store.recipients_by_village(code, STATION_WORKFLOW, open_states,
-                                                        rule.value, county, ended, self.today()):
+                                                        rule.value, county, ended,  # type: ignore[arg-type]
+                                                        self.today()):
                 rows.append({"province": code, **row, "threshold": rule.value,
                              "basis": rule.citation})
         return rows

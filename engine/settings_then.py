@@ -123,7 +123,8 @@ class SettingsThen:
                     settings.append(LocalSetting.from_row(row))
                 except DamagedRecord:
                     untold.add(self._places[row["id"]])
-            settings.sort(key=lambda s: s.id)  # (by_place keeps the recorded order in a day)
+            # (by_place keeps the recorded order in a day; each is stored: it has its id)
+            settings.sort(key=lambda s: s.id)  # type: ignore[arg-type,return-value]
             self._built[cut] = (local_parameters.by_place(settings), untold, {})
         return self._built[cut]
 

@@ -53,7 +53,8 @@ class _OptionsOnce:
     def make_parser(self, ctx: click.Context):
         from engine.cli.options import refuse_repeated_options
 
-        return refuse_repeated_options(super().make_parser(ctx), ctx)
+        # (a mixin: of click's Command or Group, which makes the parser)
+        return refuse_repeated_options(super().make_parser(ctx), ctx)  # type: ignore[misc]
 
 
 class DoudiCommand(_OptionsOnce, click.Command):
