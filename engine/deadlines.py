@@ -532,7 +532,7 @@ def _stopped(deadline: Deadline, on: date, event: str, outcome: str) -> Deadline
 def _period_last_day(deadline: Deadline) -> date | None:
     """The last day of the calendar period (``cm``, ``cq``) a deadline is for, before 第203条
     moved its due date; None for other periods."""
-    duration: str | Duration = deadline.duration
+    duration: object = deadline.duration  # (text, but any value in a row changed by hand)
     # (its text parsed once: asked at every stop met, about 3,500 instructions each through
     # Duration.parse; one that is not text, or not a duration, goes the way it always went)
     duration = (_own_period(duration) if type(duration) is str

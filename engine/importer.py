@@ -148,7 +148,7 @@ def parse_line(text: str | bytes) -> tuple[dict[str, Any], str]:
     return data, key
 
 
-def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
+def _parse(text: Any) -> tuple[dict[str, Any], str, str | None]:  # (any line: str or bytes read)
     """:func:`parse_line`, and the key an earlier version made of a line without its own that
     writes a default out (``"payload": {}``, ``"reason": null``): from the line as given,
     where its key now is from what it means. None for any other line (its key was, and is,
@@ -158,8 +158,7 @@ def _parse(text: str | bytes) -> tuple[dict[str, Any], str, str | None]:
         if decoded:  # (json.loads would first guess among five encodings)
             # Not UTF-8: a ValueError, like bad JSON. Without a byte order mark to strip,
             # decoded as UTF-8 itself (utf-8-sig is Python code around it).
-            # (decoded: bytes)
-            text = text.decode("utf-8-sig" if text.startswith(_BOM) else "utf-8")  # type: ignore[union-attr,arg-type]
+            text = text.decode("utf-8-sig" if text.startswith(_BOM) else "utf-8")
         elif not isinstance(text, str):
             raise InvalidInput(f"a line must be text (str or bytes), got {spelled(text)}")
         # An object alone on its line is read by the scanner directly (decode would match
@@ -269,7 +268,7 @@ def _not_json(exc: ValueError) -> InvalidInput:
     return InvalidInput(f"not valid JSON ({exc})")
 
 
-def _read_again(text: str | bytes, exc: DoudiError, first: bool
+def _read_again(text: Any, exc: DoudiError, first: bool
                 ) -> tuple[dict[str, Any], str, str | None] | DoudiError:
     """A line :func:`_parse` refused (``exc``), looked at again (only such a line): a str
     line that starts with a byte order mark is read without it, as a line of bytes is

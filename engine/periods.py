@@ -50,13 +50,13 @@ class Duration:
     unit: str
 
     @classmethod
-    def parse(cls, text: str | Duration, own_period: bool = False) -> Duration:
+    def parse(cls, text: object, own_period: bool = False) -> Duration:
         """``text`` as a duration (a parameter's value: a count of at least 1). With
         ``own_period``, also a deadline's ``0cm``/``0cq`` (see :meth:`own_period`)."""
         if isinstance(text, Duration):
             return text
         if own_period and text in ("0cm", "0cq"):
-            return Duration(0, text[1:])
+            return Duration(0, text[1:])  # type: ignore[index]  # (one of the two texts)
         # (spelled, not str: a whole number too long for str() is said as one)
         return _parse_duration(text if isinstance(text, str) else spelled(text))
 

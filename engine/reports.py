@@ -329,7 +329,7 @@ class Reports:
         calendar: then it is "open", neither late nor at risk (:meth:`Deadline.status`). A due
         date that is no date, or a province no plugin registers, is left to the judging,
         which names it."""
-        def beyond(province: str, county: str | None, due_on: str) -> bool:
+        def beyond(province: str, county: str | None, due_on: object) -> bool:
             try:
                 due = stored_date(due_on)
             except (ValueError, TypeError):

@@ -468,7 +468,7 @@ class Workflow:
     def state(self, name: str) -> State:
         return self._states[name]
 
-    def has_state(self, name: str) -> bool:
+    def has_state(self, name: object) -> bool:
         return name in self._states
 
     @property

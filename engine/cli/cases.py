@@ -8,7 +8,7 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +128,7 @@ def typed(workflow: Any, settings: dict[str, str]) -> dict[str, Any]:
     return {key: one(key, value) for key, value in settings.items()}
 
 
-def warn_misspelt(workflow: Any, settings: dict[str, str]) -> None:
+def warn_misspelt(workflow: Any, settings: Mapping[str, Any]) -> None:
     """Once the command succeeded: a ``--set`` key the workflow does not declare but that is
     close to one it does (``delgated`` for ``delegated``) is kept as given, since a platform
     may record data of its own; the operator is told on stderr."""
