@@ -61,7 +61,8 @@ def json_encoder(**options: Any) -> Callable[[Any], str]:
     contains itself ends in a RecursionError rather than encode's ValueError. No value doudi
     encodes can: its rows, and data checked (or decided by effects) as plain JSON.
     """
-    encoder = json.JSONEncoder(**options)
+    # (Any: typeshed says indent is int | str, where it is None unless given)
+    encoder: Any = json.JSONEncoder(**options)
     if c_make_encoder is None or encoder.indent is not None:  # (a Python without _json)
         return encoder.encode
     chunks = c_make_encoder(
