@@ -20,6 +20,19 @@ def test_ruff_check_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_finds_every_annotation_true():
+    """The annotations are what a platform and a province's plugin are typed against; false
+    ones (a digest's content declared bytes where text came too, ``fail`` declared to return)
+    went unnoticed until a compiler enforced them. Configured in pyproject.toml."""
+    import importlib.util
+
+    if importlib.util.find_spec("mypy") is None:
+        pytest.fail("mypy is not installed: pip install -e '.[test]'")
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_every_export_is_typed_as_itself():
     """engine/__init__.py resolves its exports lazily (``__getattr__``), which a type checker
     reads as Any: the names it imports under TYPE_CHECKING must be exactly the exports, and

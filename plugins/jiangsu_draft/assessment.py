@@ -124,7 +124,8 @@ def rules(parameters) -> AssessmentRules:
         allowance = member.disability_allowance_amount
         if member.disability_allowance and allowance is None:
             note += "；与困难残疾人生活补贴之和不低于低保标准的100%（补贴金额未给出）"
-        elif member.disability_allowance and decimal(standard) - decimal(allowance) > floor:
+        elif (member.disability_allowance and allowance is not None
+              and decimal(standard) - decimal(allowance) > floor):
             floor = decimal(standard) - decimal(allowance)
             note = (f"{SINGLE}（与困难残疾人生活补贴{yuan(allowance)}元之和不低于低保标准的100%："
                     f"{yuan(standard)}−{yuan(allowance)}")
