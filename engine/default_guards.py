@@ -7,17 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from engine.arguments import spelled
-from engine.guards import GuardContext, register_each
+from engine.guards import GuardContext, reads_parameters, register_each
 from engine.hookspecs import hookimpl
 from engine.workflow import DELEGATION, VILLAGE_BASIS, VILLAGE_CHANNEL, Parameter
 
 
+@reads_parameters(DELEGATION)
 def delegated(ctx: GuardContext) -> str | None:
     if ctx.delegated:
         return None
     return "confirmation is not delegated to the township for this case: submit_to_county first"
 
 
+@reads_parameters(DELEGATION)
 def not_delegated(ctx: GuardContext) -> str | None:
     if not ctx.delegated:
         return None
@@ -26,6 +28,7 @@ def not_delegated(ctx: GuardContext) -> str | None:
     return f"confirmation is delegated to the township ({basis}): there is no county step"
 
 
+@reads_parameters("publicity_opinion")
 def publicity_completed(ctx: GuardContext) -> str | None:
     """The 7-day 公示 of the 初审意见 (or of the township's 审核意见 where it confirms:
     ``publicity_opinion``) must have run its full length (57号 第19条)."""
@@ -70,6 +73,7 @@ def _not_listed(given: Any, allowed: Parameter) -> list[str]:
     return [item for item in channel_items(given) if item not in allowed.value]
 
 
+@reads_parameters("publicity_channels")
 def publicity_channel_allowed(ctx: GuardContext) -> str | None:
     """A 公示 channel (``--set channel=...``, comma-separated) must be one the rules allow, and
     the village (community) is among them: online posting only widens it."""
@@ -91,6 +95,7 @@ def publicity_channel_allowed(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("extension_reasons")
 def extension_reason_allowed(ctx: GuardContext) -> str | None:
     allowed = ctx.parameters["extension_reasons"]
     if ctx.reason in allowed.value:
@@ -121,6 +126,7 @@ def extension_in_time(ctx: GuardContext) -> str | None:
             "is decided within the time limit it extends, and the breach stands")
 
 
+@reads_parameters("materials_notices")
 def missing_materials_listed(ctx: GuardContext) -> str | None:
     """一次性告知 names what is missing (``--set missing_materials=...``): text that lists
     something. Written as a JSON list (``["户口簿", "身份证"]``), the list is not empty and
@@ -155,6 +161,7 @@ def _json_list(text: str) -> list | None:
     return value if isinstance(value, list) else None
 
 
+@reads_parameters("materials_notices")
 def materials_requested_once(ctx: GuardContext) -> str | None:
     """57号 第10条: the applicant is told everything missing at once, not piecemeal."""
     notices = ctx.parameters["materials_notices"]
@@ -166,6 +173,7 @@ def materials_requested_once(ctx: GuardContext) -> str | None:
             f"withdrawal")
 
 
+@reads_parameters("county_home_visit")
 def county_home_visit_done(ctx: GuardContext) -> str | None:
     """57号 第20条: before deciding an application registered separately (单独登记备案) or
     complained about during confirmation, the county visits the household."""
@@ -197,6 +205,7 @@ def county_home_visit_done(ctx: GuardContext) -> str | None:
             f"{ctx.event} ({rule.citation})")
 
 
+@reads_parameters("warning_indicators")
 def warning_indicators_known(ctx: GuardContext) -> str | None:
     """A comparison's indicators (``--set indicators=重病,残疾``) are ones the province sets."""
     given = ctx.payload.get("indicators")

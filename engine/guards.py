@@ -149,6 +149,17 @@ class GuardContext:
         return None
 
 
+def reads_parameters(*names: str) -> Callable[[Callable], Callable]:
+    """Mark a guard or effect as reading the workflow parameters ``names``: a province's
+    patch cannot remove one of them while a transition of its workflow names the function
+    (``WorkflowPatch.remove_parameters``)."""
+    def mark(function: Callable) -> Callable:
+        function.reads_parameters = names  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
 def register_each(register: Callable[[str, Callable], None], functions: Iterable[Callable]) -> None:
     """Register guards or effects under their own function names."""
     for function in functions:
@@ -191,8 +202,11 @@ class NamedRegistry:
     def __init__(self, kind: str = "guard") -> None:
         self.kind = kind
         self._guards: dict[str, tuple[Callable, str]] = {}
+        self._reads: dict[str, tuple[str, ...]] = {}
 
-    def register(self, name: str, function: Callable, plugin: str) -> None:
+    def register(self, name: str, function: Callable, plugin: str,
+                 reads: Iterable[str] = ()) -> None:
+        """``reads``: the workflow parameters the function reads (:func:`reads_parameters`)."""
         from engine.errors import PluginError
 
         if not (isinstance(name, str) and name.strip()):
@@ -206,6 +220,11 @@ class NamedRegistry:
             raise PluginError(f"plugin {plugin!r} registered {self.kind} {name!r} as {function!r}, "
                               "not a function (register(name, function))")
         self._guards[name] = (function, plugin)
+        self._reads[name] = tuple(reads)
+
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """The parameters each function reads, by name (those registered saying so)."""
+        return {name: names for name, names in self._reads.items() if names}
 
     def __getitem__(self, name: str) -> Callable:
         return self._guards[name][0]

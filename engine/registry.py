@@ -52,6 +52,12 @@ ANSWERS = {
 }
 
 
+def _reads(function: Any) -> tuple[str, ...]:
+    """The parameters a guard or effect is marked as reading (engine.guards.reads_parameters)."""
+    reads = getattr(function, "reads_parameters", ())
+    return tuple(reads) if isinstance(reads, tuple | list) else ()
+
+
 def _reason_or_none(guard, plugin: str, name: str):
     """A guard whose answer is checked: None (allowed) or the reason, as text."""
     def checked(ctx: Any) -> str | None:
@@ -202,14 +208,15 @@ class Registry:
     def _registrar(self, hook_name: str, plugin: str):
         # A plugin's guards and effects run later, inside an event: if one raises, the error
         # names the plugin (engine.plugins.guarded).
+        # (what a function reads, marked on it, is kept by name: the wrappers do not carry it)
         if hook_name == "doudi_register_guards":
             return lambda name, function: self.guards.register(
                 name, _reason_or_none(guarded(function, plugin, f"guard {name!r}"), plugin, name)
-                if callable(function) else function, plugin)
+                if callable(function) else function, plugin, _reads(function))
         if hook_name == "doudi_register_effects":
             return lambda name, function: self.effects.register(
                 name, _json_outcome(guarded(function, plugin, f"effect {name!r}"), plugin, name)
-                if callable(function) else function, plugin)
+                if callable(function) else function, plugin, _reads(function))
         return lambda province: self._add_province(province, plugin)
 
     def _items(self, plugin: str, hook_name: str, result: Any, kind: type, what: str,
@@ -289,7 +296,9 @@ class Registry:
                     what = f"its WorkflowPatch ({patch.citation})"
                     source = f"{plugin} ({patch.citation})"
                     try:
-                        workflow = guarded(patch.apply, plugin, what)(workflow, source)
+                        workflow = guarded(patch.apply, plugin, what)(
+                            workflow, source,
+                            {"guard": self.guards.reads(), "effect": self.effects.reads()})
                         # its guards and effects too, while the patch is known: a guard it
                         # names that no plugin registered was blamed on the workflow file
                         validate(workflow, self.guards.names(), self.effects.names())

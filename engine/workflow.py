@@ -322,6 +322,11 @@ class Workflow:
     opens: tuple[Opening, ...] = ()
     attributes: Mapping[str, AttributeSpec] = attrs.field(factory=dict,
                                                            converter=_read_only_mapping)
+    #: The parameters a province's patch removed (``WorkflowPatch.remove_parameters``), by
+    #: name, with the clause that removed them: a county setting of one is refused, and one
+    #: stored before is left aside (it governs nothing), saying so.
+    removed_parameters: Mapping[str, str] = attrs.field(factory=dict,
+                                                        converter=_read_only_mapping)
     # Look-ups every event needs, built once (a workflow never changes once loaded).
     _final: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _titles: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
@@ -501,9 +506,11 @@ class Workflow:
                     f"{first.citation}; {p.value!r}, {p.citation}): give it once")
             given[p.name] = p
             if p.name not in params:
+                removed = self.removed_parameters.get(p.name)
                 raise WorkflowLoadError(
                     f"{where}: parameter {p.name!r} overridden but not defined "
-                    f"by workflow {self.name!r}"
+                    f"by workflow {self.name!r}" + (
+                        "" if removed is None else f" (removed by {removed})")
                 )
             defined = params[p.name]
             # (a list's rule read text as its characters: extension reasons "人户分离" let any
@@ -647,6 +654,14 @@ class WorkflowPatch:
     transition) or ``deadline``: the province's own words for a national step, which keeps
     everything else (a province whose township confirms posts its 审核意见, not a 初审意见).
 
+    ``remove_parameters`` names the parameters of the steps it removes (a county's period
+    for a step the province does not have): they are no longer listed, a province cannot
+    override them, and a county setting of one is refused. Each must exist, and none may be
+    still used by what remains: counted by a deadline (its period, a variant's, an
+    extension's), read by a guard or effect of a transition (those registered saying so,
+    :func:`engine.guards.reads_parameters`), or, for ``delegation``, by a ``delegated``
+    condition.
+
     ``add_attributes`` declares the data the province's own steps take (``AttributeSpec``s,
     as a workflow file's ``[attributes.…]``): the patched workflow checks them wherever they
     are given, as any declared attribute (bad input, before any guard), and lists them. Only
@@ -663,6 +678,7 @@ class WorkflowPatch:
     remove_states: tuple[str, ...] = _patch_list(None, "state names")
     remove_events: tuple[str, ...] = _patch_list(None, "event names")
     remove_deadlines: tuple[str, ...] = _patch_list(None, "deadline rule names")
+    remove_parameters: tuple[str, ...] = _patch_list(None, "parameter names")
     add_guards: tuple[tuple[str, str], ...] = attrs.field(
         default=(), converter=listed_pairs,
         validator=list_of('(event, guard) pairs, as add_guards=(("approve", "my_guard"),)',
@@ -674,7 +690,11 @@ class WorkflowPatch:
                           lambda v: isinstance(v, tuple) and len(v) == 3
                           and v[0] in RETITLED and is_text(v[1]) and is_text(v[2])))
 
-    def apply(self, workflow: Workflow, source: str) -> Workflow:
+    def apply(self, workflow: Workflow, source: str,
+              reads: Mapping[str, Mapping[str, Iterable[str]]] | None = None) -> Workflow:
+        """The patched workflow; ``reads``: the parameters each guard and effect reads, by
+        kind ("guard", "effect") and name (the registry's), checked against
+        ``remove_parameters``."""
         self._check_names(workflow, source)
         removed_states = set(self.remove_states)
         states = [s for s in workflow.states if s.name not in removed_states]
@@ -699,6 +719,11 @@ class WorkflowPatch:
             deadlines = [retitled(d, "deadline", d.rule) for d in deadlines]
         params = dict(workflow.parameters)
         params.update({p.name: p for p in self.add_parameters})
+        if self.remove_parameters:
+            self._check_unused(source, (*deadlines, *self.add_deadlines),
+                               (*transitions, *self.add_transitions), reads or {})
+            for name in self.remove_parameters:
+                params.pop(name, None)  # (named twice: removed once)
         patched = attrs.evolve(
             workflow,
             states=(*states, *self.add_states),
@@ -706,26 +731,52 @@ class WorkflowPatch:
             deadlines=(*deadlines, *self.add_deadlines),
             parameters=params,
             attributes={**workflow.attributes, **{a.name: a for a in self.add_attributes}},
+            removed_parameters={**workflow.removed_parameters,
+                                **dict.fromkeys(self.remove_parameters, self.citation)},
             source=f"{workflow.source} + {source}",
         )
         validate(patched)
         return patched
+
+    def _check_unused(self, source: str, deadlines: Iterable[DeadlineRule],
+                      transitions: Iterable[Transition],
+                      reads: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+        """Refuse to remove a parameter that what remains of the workflow still uses."""
+        removed = set(self.remove_parameters)
+        users: list[tuple[str, str]] = []  # (parameter, what uses it)
+        for d in deadlines:
+            users += [(p, f"deadline {d.rule!r} counts it") for p in (
+                d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions))]
+            users += [(DELEGATION, f"the condition 'delegated' of deadline {d.rule!r} reads it")
+                      for when in (d.when, *(v.when for v in d.variants)) if when == "delegated"]
+        for t in transitions:
+            for kind, names in (("guard", t.guards), ("effect", t.effects)):
+                users += [(p, f"{kind} {name!r} of transition {t.event!r} reads it")
+                          for name in names for p in reads.get(kind, {}).get(name, ())]
+        for name, user in users:
+            if name in removed:
+                raise WorkflowLoadError(
+                    f"{source}: remove_parameters: parameter {name!r} is still used ({user}): "
+                    "a parameter is removed with the steps that use it")
 
     def _check_names(self, workflow: Workflow, source: str) -> None:
         known = {
             "state": {s.name for s in workflow.states},
             "event": {t.event for t in workflow.transitions},
             "deadline": {d.rule for d in workflow.deadlines},
+            "parameter": set(workflow.parameters),
         }
         named = [*(("state", n) for n in self.remove_states),
                  *(("event", n) for n in self.remove_events),
                  *(("deadline", n) for n in self.remove_deadlines),
+                 *(("parameter", n) for n in self.remove_parameters),
                  *(("event", event) for event, _ in self.add_guards),
                  *((kind, name) for kind, name, _ in self.retitle)]
         own = {  # (what the patch adds itself: said so, not "which workflow … does not have")
             "state": {s.name for s in self.add_states},
             "event": {t.event for t in self.add_transitions},
             "deadline": {d.rule for d in self.add_deadlines},
+            "parameter": {p.name for p in self.add_parameters},
         }
         for kind, name in named:
             if name not in known[kind] and name in own[kind]:

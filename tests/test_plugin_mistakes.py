@@ -518,6 +518,24 @@ APPLIED_MISTAKES = {  # the patch's arguments, what follows "on workflow 'dibao'
         'add_parameters=(Parameter("total", "60wd", "琼民规〔2099〕1号", local=True),)',
         "add_parameters: parameter 'total' is already defined by workflow 'dibao': a province "
         "changes its value from doudi_parameters"),
+    # remove_parameters: a misspelt name left the parameter listed, as if it applied
+    "misspelt-removed-parameter": ('remove_parameters=("county_confirmaton",)',
+                                   "names parameter 'county_confirmaton', which workflow 'dibao' "
+                                   "does not have"),
+    # … and one the remaining steps use is removed only with them
+    "removes-what-a-deadline-counts": (
+        'remove_parameters=("county_confirmation",)',
+        "remove_parameters: parameter 'county_confirmation' is still used (deadline "
+        "'county_confirmation' counts it): a parameter is removed with the steps that use it"),
+    "removes-what-a-guard-reads": (
+        'remove_parameters=("county_home_visit",)',
+        "remove_parameters: parameter 'county_home_visit' is still used (guard "
+        "'county_home_visit_done' of transition 'approve' reads it): a parameter is removed "
+        "with the steps that use it"),
+    "removes-what-a-condition-reads": (
+        'remove_parameters=("delegation",)',
+        "remove_parameters: parameter 'delegation' is still used (the condition 'delegated' of "
+        "deadline 'total' reads it): a parameter is removed with the steps that use it"),
 }
 
 
