@@ -573,8 +573,11 @@ class Engine(Reports, Maintenance):
             if province in (None, place_province) and county in (None, place_county):
                 raise damaged[0].with_traceback(None)
         settings = (
-            [s for place in places.values()
-             for s in local_parameters.in_force(x for x in place if x.on <= as_of).values()]
+            [s for (place_province, name, _), place in places.items()
+             if province in (None, place_province)
+             for s in local_parameters.in_force(
+                 x for x in self._governing(place_province, name, place) if x.on <= as_of
+             ).values()]
             if in_force else [  # (a damaged place's rows: of no county asked for, seen above;
                 # a row that cannot be read but was put right: left out, audit verify names it)
                 s for s in local_parameters.read_rows(self.store.local_setting_rows())[0]
@@ -583,6 +586,17 @@ class Engine(Reports, Maintenance):
                  if province in (None, s.province) and county in (None, s.county)]
         return sorted(found, key=lambda s: (s.province, s.county, s.workflow, s.name)
                       ) if in_force else found
+
+    def _governing(self, province: str, workflow: str, place: list[LocalSetting]
+                   ) -> list[LocalSetting]:
+        """A place's settings less those of parameters its province's workflow removed,
+        which govern nothing (recorded before `parameter set` refused them: kept as
+        evidence, listed with every setting recorded)."""
+        try:
+            return local_parameters.left_aside(self.registry.workflow(province, workflow),
+                                               place)[0]
+        except DoudiError:  # (a plugin not loaded: listed as stored)
+            return place
 
     def _local_places(self) -> dict[Place, list[LocalSetting]]:
         if self._local is None:

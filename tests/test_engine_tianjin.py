@@ -277,3 +277,79 @@ def test_tianjin_post_publicity_is_the_national_step_but_for_its_title(engine):
         ("初审意见公示", "审核意见公示")
     assert attrs.evolve(tianjin.state("in_publicity"), title="初审意见公示") == \
         national.state("in_publicity")
+
+
+# -- the county step's parameters ----------------------------------------------------------------
+
+COUNTY_STEP = ("county_confirmation", "county_home_visit")
+
+
+def test_the_parameters_of_the_county_step_tianjin_removes_are_not_listed(engine):
+    """津民发〔2023〕13号 四(一): the township confirms every application, so the county step's
+    parameters (民发〔2021〕57号 第20条: county_confirmation, 10 working days; the county's home
+    visit) govern nothing in 天津 and are not listed: they read as a 10-working-day county
+    confirmation in force there. 山西 (delegation per case) keeps them."""
+    tianjin = engine.workflow("tianjin", "dibao")
+    assert [n for n in COUNTY_STEP if n in tianjin.parameters] == []
+    assert dict(tianjin.removed_parameters) == dict.fromkeys(COUNTY_STEP, f"{NOTICE} 四(一)")
+    shanxi = engine.workflow("shanxi", "dibao").parameters
+    assert (shanxi["county_confirmation"].value, shanxi["county_confirmation"].citation) == (
+        "10wd", "民发〔2021〕57号 第20条（国家规定）")
+    assert shanxi["county_home_visit"].value is True
+    for province, listed in (("tianjin", False), ("shanxi", True)):
+        shown = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", province,
+                                         "--format", "json"])
+        assert shown.exit_code == 0, shown.output
+        parameters = json.loads(shown.stdout)["parameters"]
+        assert [n in parameters for n in COUNTY_STEP] == [listed, listed], province
+
+
+def test_a_county_setting_of_the_removed_county_step_is_refused(engine, db):
+    """`parameter set county_confirmation` for 和平区 was recorded, and governed nothing: now
+    one line saying why, exit 2, nothing written (API: InvalidInput)."""
+    from engine import InvalidInput
+
+    expected = ("dibao parameter 'county_confirmation' does not apply in tianjin: 津民发〔2023〕13号 "
+                "四(一) removes it with the step it governed, so a county's value would govern "
+                "nothing")
+    with pytest.raises(InvalidInput) as raised:
+        engine.set_parameter("tianjin", "和平区", "county_confirmation", "12wd",
+                             "和平区民政局〔2026〕1号", date(2026, 3, 1))
+    assert str(raised.value) == expected
+    assert engine.store.count_local_settings() == 0
+    assert run(db, "case", "open", "--province", "tianjin", "--on", "2026-09-21",
+               "--set", "county=和平区").exit_code == 0
+    result = run(db, "parameter", "set", "county_confirmation", "12wd", "--province", "tianjin",
+                 "--county", "和平区", "--basis", "和平区民政局〔2026〕1号", "--on", "2026-03-01")
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == f"Error: {expected}"
+    listed = run(db, "parameter", "list", "--history", "--format", "json")
+    assert json.loads(listed.stdout) == []
+
+
+def test_a_setting_of_the_county_step_stored_before_is_left_aside(engine):
+    """A 和平区 county_confirmation recorded before it was refused (written here straight to the
+    store, as `parameter set` took it) breaks nothing: its cases run as any 天津 case (total
+    20wd from 受理 Tue 9/22, due 10/27, as counted above), it is not listed in force nor in the
+    workflow shown for the county, audit verify finds nothing wrong, and `parameter unset`
+    records its removal; `parameter list --history` keeps it, as evidence."""
+    from engine.local_parameters import LocalSetting
+
+    engine.store.add_local_setting(LocalSetting(
+        "tianjin", "和平区", "dibao", "county_confirmation", "12wd", "和平区民政局〔2026〕1号",
+        date(2026, 3, 1)))
+    engine._forget_settings()
+    case = engine.open_case(province="tianjin", on=date(2026, 9, 21),
+                            attributes={"county": "和平区"})
+    engine.fire(case.id, "accept", on=ACCEPTED)
+    assert by_rule(engine.deadlines(case.id, as_of=ACCEPTED))["total"].deadline.due_on == TOTAL_DUE
+    assert "county_confirmation" not in engine.workflow("tianjin", "dibao", county="和平区",
+                                                        on=date(2026, 9, 22)).parameters
+    assert engine.parameter_settings("tianjin", "和平区", as_of=date(2026, 9, 22)) == []
+    assert [s.name for s in engine.parameter_settings("tianjin", in_force=False)] == [
+        "county_confirmation"]
+    _, _, findings = engine.verify()
+    assert [f for f in findings if "county_confirmation" in str(f)] == []
+    engine.set_parameter("tianjin", "和平区", "county_confirmation", None, "和平区民政局〔2026〕2号",
+                         date(2026, 3, 1))
+    assert [s.value for s in engine.parameter_settings("tianjin", in_force=False)] == ["12wd", None]

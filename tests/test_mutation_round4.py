@@ -232,9 +232,10 @@ def test_a_true_or_false_parameter_cannot_be_set_to_a_number(engine):
 
 
 def test_a_duration_a_county_sets_is_stored_as_the_engine_writes_it_in_every_province(engine):
-    """天津's county_confirmation (a duration no deadline of its own counts, as 天津 delegates
-    every confirmation) set as " 12WD" is stored as 12wd, as any duration is."""
-    setting = engine.set_parameter("tianjin", "和平区", "county_confirmation", " 12WD", BASIS, ON)
+    """天津's refusal_notice (a duration 天津 does not set itself: the national 3wd) set as
+    " 12WD" is stored as 12wd, as any duration is. (It was county_confirmation, which 天津
+    has no longer: its county step is removed with its parameters, and refused.)"""
+    setting = engine.set_parameter("tianjin", "和平区", "refusal_notice", " 12WD", BASIS, ON)
     assert setting.value == "12wd"
     assert [s.value for s in engine.parameter_settings("tianjin", "和平区")] == ["12wd"]
 

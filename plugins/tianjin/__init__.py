@@ -145,13 +145,15 @@ def doudi_workflow_patches(province, workflow):
         return [WorkflowPatch(citation=STATIONS, add_parameters=(SERVICE_STATION,))]
     if province != CODE or workflow != "dibao":
         return None
-    # The township confirms: the county step and its deadline do not exist here.
+    # The township confirms: the county step, its deadline and its parameters (the county's
+    # 10 working days, its home visit) do not exist here.
     return [
         WorkflowPatch(
             citation=LIMITS,
             remove_events=("submit_to_county",),
             remove_states=("county_review",),
             remove_deadlines=("county_confirmation",),
+            remove_parameters=("county_confirmation", "county_home_visit"),
         ),
         _publicity_patch(),
     ]
