@@ -265,6 +265,8 @@ def _json_flags(value: Any) -> dict[str, Any]:
 #: What each province rule returns (checked on every call) and how an error says it.
 RULE_ANSWERS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "single_person": (is_instance(bool), "True or False"),
+    "single_person_basis_for": (lambda v: v is None or (isinstance(v, str) and bool(v.strip())),
+                                "None or the clause (text that says something)"),
     "severely_disabled": (is_instance(bool), "True or False"),
     "support_rule": (lambda v: v is None or (isinstance(v, tuple) and len(v) == 2 and _is_number(
         v[0]) and isinstance(v[1], str)), "None or (share still counted, clause)"),
@@ -367,29 +369,43 @@ class AssessmentRules:
     # "" where its clauses leave 支出型 to local judgement: then a 支出型 recognition is not
     # checked against the assessment.
     expenditure_basis: str = ""
+    # The clause that admitted this applicant alone, where it is not ``single_person_basis``:
+    # one a locality's own choice admitted (a county's setting, cited with its basis, as a
+    # share or multiple it set is). Asked only for an applicant ``single_person`` admitted;
+    # None, or an answer of None: ``single_person_basis``.
+    # (checked and wrapped as the rules above are, but by __attrs_post_init__ and only when
+    # given: a converter and validator cost every building of the rules)
+    single_person_basis_for: Callable[[Member], str | None] | None = None
 
     def __attrs_post_init__(self) -> None:
         # The clauses (recorded with the assessment), switches and months, checked all at once
         # (a TypeError naming the field): a validator each doubled the cost of building the
         # rules, which a province's hook does for every assessment and approval.
+        # (single_person_basis_for, None in the common case, is checked and wrapped here)
         months = self.real_hardship_months
         if (_TEXT.issuperset(map(type, _CLAUSES(self))) and type(self.marginal_inclusive) is bool
                 and type(self.deduct_rigid_spending) is bool
-                and (months is None or (type(months) is int and months >= 0))):
+                and (months is None or (type(months) is int and months >= 0))
+                and self.single_person_basis_for is None):
             return
         fields_checked(self, _CHECKED)
+        if self.single_person_basis_for is not None:
+            object.__setattr__(self, "single_person_basis_for",
+                               _BASIS_FOR(self.single_person_basis_for))
 
 
 _CLAUSE_NAMES = ("single_person_basis", "employment_cost_basis", "rigid_spending_basis",
                  "marginal_single_person_basis", "marginal_basis", "whole_household_basis",
                  "real_hardship_basis", "expenditure_basis")
 _CLAUSES, _TEXT = attrgetter(*_CLAUSE_NAMES), frozenset({str})
+_BASIS_FOR = _province_rule("single_person_basis_for")
 _SWITCH_NAMES = ("deduct_rigid_spending", "marginal_inclusive")
 _CHECKED = (
     (_CLAUSE_NAMES, 'the clause (text; "" for none)', is_instance(str)),
     (_SWITCH_NAMES, "True or False", is_instance(bool)),
     (("real_hardship_months",), "None or a whole number of months", lambda v: v is None or (
         isinstance(v, int) and not isinstance(v, bool) and v >= 0)),
+    (("single_person_basis_for",), "a function or None", lambda v: v is None or callable(v)),
 )
 
 
@@ -449,7 +465,10 @@ def assess(province: str, household: Household, rules: AssessmentRules) -> Asses
         steps.append(_marginal_single_person(province, household, applicant, rules))
     elif alone:
         members = (applicant,)
-        steps.append(Step("single_person", 0.0, rules.single_person_basis,
+        admitted_by = rules.single_person_basis
+        if rules.single_person_basis_for is not None:  # (a locality's own extension, say)
+            admitted_by = rules.single_person_basis_for(applicant) or admitted_by
+        steps.append(Step("single_person", 0.0, admitted_by,
                           "单人户：只核算申请人本人的收入、财产和获得的供养费用", applicant.id))
         flags.update(rules.single_person_flags)
         if rules.minimum_benefit is not None:

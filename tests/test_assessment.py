@@ -124,6 +124,31 @@ def test_a_jiangsu_locality_extends_single_person_to_grade_4_mental_and_intellec
         engine.assess("jiangsu_draft", physical, county="昆山市")
 
 
+def test_any_province_may_name_the_clause_that_admitted_an_applicant_alone():
+    """AssessmentRules.single_person_basis_for (docs/provinces.md), asked only for an applicant
+    ``single_person`` admitted: its clause where it gives one, ``single_person_basis`` where it
+    answers None; never asked of a household assessed whole."""
+    from engine.assessment import AssessmentRules, Household, assess
+
+    asked = []
+
+    def admitted_by(member):
+        asked.append(member.id)
+        return "甲县文件 二" if member.age >= 60 else None
+
+    rules = AssessmentRules(single_person=lambda member: member.age >= 18,
+                            single_person_basis="琼民规〔2099〕1号 三(一)",
+                            single_person_basis_for=admitted_by)
+    for age, citation in ((65, "甲县文件 二"), (40, "琼民规〔2099〕1号 三(一)")):
+        household = Household.from_json({"standard": 900, "applicant": "m1", "single_person": True,
+                                         "members": [{"id": "m1", "age": age}]})
+        [step] = steps(assess("hainan", household, rules), "single_person")
+        assert step.citation == citation
+    whole = Household.from_json({"standard": 900, "members": [{"id": "m9", "age": 65}]})
+    assert not steps(assess("hainan", whole, rules), "single_person")
+    assert asked == ["m1", "m1"]
+
+
 def test_a_county_s_share_of_support_counted_is_shown_as_set(engine):
     """江苏征求意见稿 一(四): support from siblings or people aged 60 and over "可以视情适当豁免";
     a county counting 12.5 % of it: a parent of 60 paying 400 a month to a grade 1 applicant

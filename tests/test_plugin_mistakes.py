@@ -1192,8 +1192,15 @@ SINGLE = 'single_person=lambda member: True, single_person_basis="琼民规〔20
     ('single_person=lambda member: True, single_person_basis=float("nan")',
      f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
      'single_person_basis: expected the clause (text; "" for none), got NaN'),
+    # (the clause that admitted this applicant: a text where its function goes, or no clause)
+    (SINGLE + 'single_person_basis_for="琼民规〔2099〕1号 三(二)"',
+     f"{NAMED} failed in doudi_assessment_rules: TypeError: AssessmentRules "
+     'single_person_basis_for: expected a function or None, got "琼民规〔2099〕1号 三(二)"'),
+    (SINGLE + 'single_person_basis_for=lambda member: " "',
+     f"{NAMED}: doudi_assessment_rules.<locals>.<lambda>, the AssessmentRules "
+     "single_person_basis_for, returned ' ', not None or the clause (text that says something)"),
 ], ids=["minimum-benefit-nan", "flags-infinity", "flags-holding-themselves", "flags-date",
-        "basis-nan"])
+        "basis-nan", "basis-for-text", "basis-for-blank"])
 def test_assessment_rules_giving_what_cannot_be_recorded_name_the_plugin(install, db, tmp_path,
                                                                           rules, shown):
     _install_assessment_rules(install, rules, '''
