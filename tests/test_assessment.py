@@ -124,6 +124,86 @@ def test_a_jiangsu_locality_extends_single_person_to_grade_4_mental_and_intellec
         engine.assess("jiangsu_draft", physical, county="昆山市")
 
 
+# 江苏征求意见稿 一(四): "成年无业的一、二级残疾人和三级精神、三级智力残疾人，可以参照“单人户”提出低保
+# 申请" (the draft's own 单人保), and "鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人"
+# (a county's choice, single_person_grade4): who is admitted by that alone cites the county's
+# setting with it, as the employment-cost share and the 边缘 multiple a county set do.
+SINGLE = "江苏征求意见稿 一(四)"
+GRADE4 = f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）"
+COUNTY_BASIS = "某县民政局〔2026〕1号"
+
+
+def alone(grade, kind):
+    """An adult of 40 without work, disabled (``grade``, ``kind``), 100 a month of his own,
+    applying alone: 100 counted, per capita 100 < 900, 低保."""
+    return {"standard": 900, "applicant": "m1", "single_person": True, "members": [
+        {"id": "m1", "age": 40, "disability": {"grade": grade, "type": kind},
+         "income": {"other": 100}}]}
+
+
+def single_person_citation(result):
+    [step] = steps(result, "single_person")
+    assert (step.member, result.per_capita, result.classification) == ("m1", 100, "dibao")
+    return step.citation
+
+
+@pytest.mark.parametrize(("grade", "kind"), [(1, "physical"), (2, "hearing"), (3, "mental"),
+                                             (3, "intellectual")])
+def test_the_drafts_own_single_person_household_cites_its_clause_with_or_without_the_county_s(
+        engine, grade, kind):
+    """The grades the draft names itself (一、二级; 三级精神、三级智力) are admitted by 一(四) alone,
+    in a county that extended 单人保 to grade 4 as in one that did not."""
+    assert single_person_citation(engine.assess("jiangsu_draft", alone(grade, kind))) == SINGLE
+    engine.set_parameter("jiangsu_draft", "某县", "single_person_grade4", True, COUNTY_BASIS,
+                         date(2026, 1, 1))
+    assert single_person_citation(engine.assess("jiangsu_draft", alone(grade, kind),
+                                                county="某县")) == SINGLE
+
+
+@pytest.mark.parametrize("kind", ["mental", "intellectual"])
+def test_a_grade_4_applicant_the_county_admitted_cites_the_county_s_setting(engine, kind):
+    """A grade 4 mental or intellectual applicant is a 单人户 only where the county set
+    single_person_grade4: his step cited only "江苏征求意见稿 一(四)", not the county's document
+    that admitted him."""
+    engine.set_parameter("jiangsu_draft", "某县", "single_person_grade4", True, COUNTY_BASIS,
+                         date(2026, 1, 1))
+    assert single_person_citation(engine.assess("jiangsu_draft", alone(4, kind), county="某县")) \
+        == f"{GRADE4}；{COUNTY_BASIS}"
+
+
+def test_the_county_s_grade_4_setting_is_cited_by_assess_and_on_the_case(db, tmp_path):
+    """The same through the CLI: `parameter set … --basis 某县民政局〔2026〕1号`, then `assess
+    --county` and a 某县 case's `case assess` (after `case accept`): the grade 4 applicant's
+    step cites the draft's clause and the county's basis; a grade 3 intellectual one, 一(四)."""
+    def run(*args):
+        result = CliRunner().invoke(cli, [*args, "--db", db])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    def cited(output, key=None):
+        data = json.loads(output)
+        [step] = [s for s in (data[key] if key else data)["steps"] if s["rule"] == "single_person"]
+        return step["citation"]
+
+    run("parameter", "set", "single_person_grade4", "true", "--province", "jiangsu_draft",
+        "--county", "某县", "--basis", COUNTY_BASIS, "--on", "2026-01-01")
+    residence = tmp_path / "residence.json"
+    residence.write_text(json.dumps({"applicant": "m1", "members": [
+        {"id": "m1", "registered_in": "某县", "lives_in": "某县"}]}), encoding="utf-8")
+    for grade, kind, citation in ((4, "intellectual", f"{GRADE4}；{COUNTY_BASIS}"),
+                                  (3, "intellectual", SINGLE)):
+        household = tmp_path / f"household{grade}.json"
+        household.write_text(json.dumps(alone(grade, kind)), encoding="utf-8")
+        assert cited(run("assess", str(household), "--province", "jiangsu_draft", "--county",
+                         "某县", "--format", "json")) == citation
+        case_id = run("case", "open", "--province", "jiangsu_draft", "--on", "2026-03-02",
+                      "--set", "county=某县").strip()
+        run("case", "accept", case_id, str(residence), "--on", "2026-03-02")
+        run("case", "fire", case_id, "start_investigation", "--on", "2026-03-03")
+        assert cited(run("case", "assess", case_id, str(household), "--on", "2026-03-03",
+                         "--format", "json"), "assessment") == citation
+
+
 def test_any_province_may_name_the_clause_that_admitted_an_applicant_alone():
     """AssessmentRules.single_person_basis_for (docs/provinces.md), asked only for an applicant
     ``single_person`` admitted: its clause where it gives one, ``single_person_basis`` where it

@@ -22,14 +22,17 @@ MARGINAL_MULTIPLE = Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有
                               "低保边缘家庭人均收入上限（低保标准的倍数）", local=True,
                               bounds=(1.5, 2))
 
+# "鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人": who is admitted by that alone is
+# cited with the locality's setting too (its basis), as the share and multiple it sets are.
+GRADE4_BASIS = f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）"
+
 PARAMETERS = (
     MARGINAL_MULTIPLE,
     Parameter("employment_cost_share", 0.0,
               f"{INCOME} 二是（扣减比例由当地结合实际确定，最高不超过低保标准）",
               "就业成本扣减比例（占低保标准，最高不超过低保标准）", local=True,
               bounds=(0, 1)),
-    Parameter("single_person_grade4", False,
-              f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）",
+    Parameter("single_person_grade4", False, GRADE4_BASIS,
               "“单人保”放宽至四级精神、四级智力残疾人", local=True),
     # "具体车辆价值认定标准由当地结合实际制定": until a locality sets it, no car is "低值".
     Parameter("care_vehicle_value_limit", 0.0,
@@ -95,7 +98,8 @@ def _property_rule(vehicle_limit: Parameter):
 
 
 def rules(parameters) -> AssessmentRules:
-    grade4 = bool(parameters["single_person_grade4"].value)
+    extended = parameters["single_person_grade4"]
+    grade4 = bool(extended.value)
     share = float(parameters["single_support_counted_share"].value)
     cost = float(parameters["employment_cost_share"].value)
     multiple = parameters["marginal_multiple"]
@@ -105,6 +109,13 @@ def rules(parameters) -> AssessmentRules:
         eligible = _severe(member) or (grade4 and d is not None and d.grade == 4
                                        and d.type in SEVERE_TYPES)
         return member.age >= 18 and not member.employed and eligible
+
+    def admitted_by(member: Member) -> str | None:
+        # (single_person admitted him: unless _severe did, the locality's extension did)
+        if _severe(member):
+            return None
+        return (GRADE4_BASIS if extended.citation == GRADE4_BASIS
+                else f"{GRADE4_BASIS}；{extended.citation}")
 
     def support(s: Support, household: Household):
         if s.giver_age >= 70 and s.giver_income_below_local_average:
@@ -135,6 +146,7 @@ def rules(parameters) -> AssessmentRules:
         whole_household_basis=f"{DRAFT} 一(一)（申请家庭符合条件的，不得仅将个别家庭成员纳入低保范围）",
         single_person=single_person,
         single_person_basis=SINGLE,
+        single_person_basis_for=admitted_by if grade4 else None,
         support_rule=support,
         income_rule=_income,
         employment_cost_share=min(cost, 1.0),
