@@ -18,7 +18,7 @@ from engine.arguments import spelled
 from engine.default_assessment import RECOGNITIONS
 from engine.effects import LinkedOpening, Outcome, Sanction
 from engine.errors import InvalidInput, PluginError
-from engine.guards import GuardContext, given, number_datum, register_each
+from engine.guards import GuardContext, given, number_datum, reads_parameters, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen, yuan
 from engine.payments import PhaseOut, month_of, month_text, next_month, schedule, sets_the_amount
@@ -148,6 +148,7 @@ def _unreported_until(ctx: GuardContext) -> tuple[date, Any]:
     return occurred, due_date(ctx.calendar, occurred, ctx.parameters["unreported_change"].value)
 
 
+@reads_parameters("unreported_change")
 def criticism_after_the_period(ctx: GuardContext) -> str | None:
     """批评教育 is for a change unreported for more than 3 months (民发〔2022〕83号 五(五),
     restated by each province): ``criticism=true`` is refused for a change reported within the
@@ -229,6 +230,7 @@ def leave_income_valid(ctx: GuardContext) -> str | None:
 # -- effects --------------------------------------------------------------------------------
 
 
+@reads_parameters("phase_out")
 def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
     """渐退: the province's plan, from the month after the income change, then the end."""
     plan: PhaseOut = ctx.hooks.doudi_phaseout_schedule(
@@ -255,6 +257,7 @@ def start_phase_out(ctx: GuardContext, outcome: Outcome) -> None:
     outcome.attributes["phase_out_ends_on"] = f"{month_text(after)}-01"
 
 
+@reads_parameters("unreported_change")
 def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
     """A major change unreported for more than 3 months → 批评教育 (五(五)), unless the event
     says the office decided not to (``criticism=false``): the clause says it "可以进行批评教育",
@@ -270,6 +273,7 @@ def record_criticism(ctx: GuardContext, outcome: Outcome) -> None:
         ))
 
 
+@reads_parameters("credit_sanctions")
 def stop_benefit(ctx: GuardContext, outcome: Outcome) -> None:
     outcome.sanctions.append(Sanction("stop", ctx.on, _credit_basis(ctx), note="自次月起停发"))
 
@@ -286,6 +290,7 @@ def _to_repay(ctx: GuardContext) -> list:
             and not any(a <= p.month <= b for a, b in ordered)]
 
 
+@reads_parameters("credit_sanctions")
 def fraud_adds_repayment(ctx: GuardContext) -> str | None:
     """Fraud found on a closed case: only worth recording if it orders something back that
     no earlier finding did (recorded twice, it would order the same months twice)."""
@@ -297,6 +302,7 @@ def fraud_adds_repayment(ctx: GuardContext) -> str | None:
             + f" ({_credit_basis(ctx)})")
 
 
+@reads_parameters("credit_sanctions")
 def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
     """Repay what was actually paid since the fraud began: those months' payments (but not
     twice: months an earlier finding ordered back are left out)."""
@@ -310,6 +316,7 @@ def order_repayment(ctx: GuardContext, outcome: Outcome) -> None:
     ))
 
 
+@reads_parameters("credit_sanctions")
 def refer_for_legal_liability(ctx: GuardContext, outcome: Outcome) -> None:
     outcome.sanctions.append(Sanction("legal_referral", ctx.on, _credit_basis(ctx),
                                       note="依法追究法律责任"))
@@ -325,6 +332,7 @@ def _leave_route(ctx: GuardContext) -> LeaveRoute:
     )
 
 
+@reads_parameters("credit_sanctions", "dynamic_monitoring")
 def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
     """``leave`` on a case whose benefit ended (its phase-out ran out, or a re-check stopped
     it): the 退保 is done then, and what is left to record is a transfer with the household's
@@ -348,6 +356,7 @@ def transfer_after_benefit_ended(ctx: GuardContext) -> str | None:
             f"({route.basis})")
 
 
+@reads_parameters("dynamic_monitoring")
 def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
     """A household leaving: transferred (with consent) or marked for dynamic monitoring."""
     route = _leave_route(ctx)
@@ -365,6 +374,7 @@ def route_leaving(ctx: GuardContext, outcome: Outcome) -> None:
         outcome.attributes["dynamic_monitoring"] = True
 
 
+@reads_parameters("dynamic_monitoring")
 def monitor_after_benefit_ends(ctx: GuardContext, outcome: Outcome) -> None:
     """A phase-out that runs out, or a re-check that stops the benefit, ends it: the household
     leaves 低保 into dynamic monitoring where the province keeps it (``dynamic_monitoring``).

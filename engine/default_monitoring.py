@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from engine.arguments import spelled
 from engine.effects import Outcome
-from engine.guards import GuardContext
+from engine.guards import GuardContext, reads_parameters
 from engine.hookspecs import hookimpl
 
 
@@ -29,10 +29,12 @@ def _monitor_where(parameter: str, ctx: GuardContext, outcome: Outcome) -> None:
         outcome.attributes["monitoring_basis"] = rule.citation
 
 
+@reads_parameters("refused_applicants_monitored")
 def monitor_refused_applicant(ctx: GuardContext, outcome: Outcome) -> None:
     _monitor_where("refused_applicants_monitored", ctx, outcome)
 
 
+@reads_parameters("recognized_households_monitored")
 def monitor_recognized_household(ctx: GuardContext, outcome: Outcome) -> None:
     _monitor_where("recognized_households_monitored", ctx, outcome)
 

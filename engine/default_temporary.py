@@ -21,7 +21,13 @@ from typing import Any, Literal, overload
 from engine.arguments import spelled
 from engine.effects import Outcome
 from engine.errors import InvalidInput
-from engine.guards import GuardContext, attributes_given_by, number_datum, register_each
+from engine.guards import (
+    GuardContext,
+    attributes_given_by,
+    number_datum,
+    reads_parameters,
+    register_each,
+)
 from engine.hookspecs import hookimpl
 from engine.money import product, to_fen, yuan
 from engine.shapes import is_number
@@ -102,6 +108,7 @@ def aid_reason_given(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("unemployed_grant_months", "disaster_months_per_person")
 def aid_amount_within_limits(ctx: GuardContext) -> str | None:
     """The amount fixed by this event keeps to the province's rule for the case's category."""
     rule = _rule(ctx)
@@ -137,6 +144,7 @@ def aid_amount_within_limits(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("unemployed_months_without_income", "unemployed_outside_dibao")
 def unemployed_eligible(ctx: GuardContext) -> str | None:
     """The grant to uninsured unemployed people (``category=unemployed``) goes to those the
     province names: ``unemployed_months_without_income`` (0: no condition) consecutive months
@@ -163,6 +171,7 @@ def unemployed_eligible(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("jobless_graduates")
 def graduate_eligible(ctx: GuardContext) -> str | None:
     """Graduates not yet employed (``category=graduate``) are aided on their hardship where the
     province names them (``jobless_graduates``); one in work (``employed=true``) is not."""
@@ -177,6 +186,7 @@ def graduate_eligible(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("public_emergency_recipients", "public_emergency_forms")
 def public_emergency_provided(ctx: GuardContext) -> str | None:
     """Aid in a public emergency (``category=public_emergency``) goes to the kinds of household
     the province names (``--set recipient=…``), in the forms it names (``--set aid_form=…``);
@@ -197,6 +207,7 @@ def public_emergency_provided(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("formalities")
 def formalities_completed(ctx: GuardContext) -> str | None:
     """补齐手续: subject, reason and the amount paid registered; signatures and seals done."""
     subject = _text(ctx.payload.get("subject"))
@@ -251,6 +262,7 @@ def aid_basis_kept(ctx: GuardContext) -> str | None:
 # -- effects --------------------------------------------------------------------------------
 
 
+@reads_parameters("unemployed_grant_months", "disaster_months_per_person")
 def fix_aid_amount(ctx: GuardContext, outcome: Outcome) -> None:
     """The amount and the clause behind it: ``months × standard`` for a ranged one-time grant."""
     rule = _rule(ctx)

@@ -557,6 +557,36 @@ def test_a_patch_that_does_not_fit_the_workflow_names_the_plugin(install, mistak
         f"'dibao': {shown}")
 
 
+@pytest.mark.parametrize("workflow, parameter, user", [
+    # (credit_sanctions: the clause 民发〔2022〕83号 五(五)'s stop, repayment and referral cite)
+    ("benefit", "credit_sanctions", "effect 'stop_benefit' of transition 'found_ineligible'"),
+    ("benefit", "unreported_change", "guard 'criticism_after_the_period' of transition "
+                                     "'change_found'"),
+    ("temporary", "jobless_graduates", "guard 'graduate_eligible' of transition 'pay_urgent'"),
+    ("marginal", "recognized_households_monitored",
+     "effect 'monitor_recognized_household' of transition 'recognize'"),
+])
+def test_a_patch_cannot_remove_what_a_guard_or_effect_of_any_workflow_reads(
+        install, workflow, parameter, user):
+    """The guards and effects of the benefit, temporary and monitoring rules say what they
+    read, as the 低保 procedure's do: removing one of those parameters was taken, and the
+    event that reads it failed only when it ran."""
+    install(f'''
+    from engine import WorkflowPatch
+
+    @hookimpl
+    def doudi_workflow_patches(province, workflow):
+        if province == "hainan" and workflow == {workflow!r}:
+            return [WorkflowPatch("琼民规〔2099〕1号 四(三)", remove_parameters=({parameter!r},))]
+    ''')
+    result = CliRunner().invoke(cli, ["workflow", "show", workflow, "--province", "hainan"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} failed in its WorkflowPatch (琼民规〔2099〕1号 四(三)) on workflow "
+        f"{workflow!r}: remove_parameters: parameter {parameter!r} is still used ({user} reads "
+        "it): a parameter is removed with the steps that use it")
+
+
 @pytest.mark.parametrize("event", ["recompute", "correction", "open"])
 def test_a_step_named_as_an_event_doudi_records_itself_names_the_plugin(install, event):
     """A province's step named ``recompute`` (or ``correction``, ``open``) was taken, and

@@ -25,7 +25,7 @@ from engine import (
 from engine.arguments import spelled
 from engine.default_assessment import ExceptionRoute, last_assessment
 from engine.errors import InvalidInput
-from engine.guards import given
+from engine.guards import given, reads_parameters
 from engine.money import decimal, product
 from engine.provinces import credit_rules
 from plugins.jiangsu_draft import assessment
@@ -131,6 +131,7 @@ COLLECTIVE_RECORD = (
 )
 
 
+@reads_parameters("collective_min_participants")
 def collective_decision_recorded(ctx) -> str | None:
     """一事一议 ends with the meeting's record: outcome, date, participants and reasons (五(一)).
 
