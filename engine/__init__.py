@@ -20,6 +20,7 @@ _EXPORTS = {
     "Way": "engine.application_place",
     "Outcome": "engine.effects",
     "GuardContext": "engine.guards",
+    "reads_parameters": "engine.guards",
     "ExceptionRoute": "engine.default_assessment",
     "AssessmentRules": "engine.assessment",
     "Assessment": "engine.assessment",
@@ -103,7 +104,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
         UnknownName,
         WorkflowLoadError,
     )
-    from engine.guards import GuardContext
+    from engine.guards import GuardContext, reads_parameters
     from engine.hookspecs import hookimpl
     from engine.importer import ImportResult
     from engine.integrity import Finding, SettingChainFinding, SettingFinding
@@ -201,4 +202,5 @@ __all__ = [
     "due_date",
     "hookimpl",
     "national_calendar",
+    "reads_parameters",
 ]
