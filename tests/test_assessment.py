@@ -129,7 +129,7 @@ def test_a_jiangsu_locality_extends_single_person_to_grade_4_mental_and_intellec
 # (a county's choice, single_person_grade4): who is admitted by that alone cites the county's
 # setting with it, as the employment-cost share and the 边缘 multiple a county set do.
 SINGLE = "江苏征求意见稿 一(四)"
-GRADE4 = f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）"
+GRADE4 = f"{SINGLE}（鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人）"
 COUNTY_BASIS = "某县民政局〔2026〕1号"
 
 

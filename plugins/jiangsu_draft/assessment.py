@@ -24,7 +24,7 @@ MARGINAL_MULTIPLE = Parameter("marginal_multiple", 1.5, f"{DRAFT} 一(六)（有
 
 # "鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人": who is admitted by that alone is
 # cited with the locality's setting too (its basis), as the share and multiple it sets are.
-GRADE4_BASIS = f"{SINGLE}（鼓励有条件的地区将“单人保”范围放宽至四级精神、四级智力残疾人）"
+GRADE4_BASIS = f"{SINGLE}（鼓励有条件的地区将“单人保”的范围放宽至四级精神、四级智力残疾人）"
 
 PARAMETERS = (
     MARGINAL_MULTIPLE,
