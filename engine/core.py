@@ -593,8 +593,7 @@ class Engine(Reports, Maintenance):
         which govern nothing (recorded before `parameter set` refused them: kept as
         evidence, listed with every setting recorded)."""
         try:
-            return local_parameters.left_aside(self.registry.workflow(province, workflow),
-                                               place)[0]
+            return local_parameters.governing(self.registry.workflow(province, workflow), place)
         except DoudiError:  # (a plugin not loaded: listed as stored)
             return place
 

@@ -170,7 +170,7 @@ def with_settings(workflow: Workflow, settings: Iterable[LocalSetting]) -> Workf
     :class:`DamagedRecord` naming the setting and how to put it right: before, a value's
     error blamed the workflow's file ("workflows/dibao.toml: parameter …"), which is fine,
     and the other rules were not checked at all (such a row silently applied)."""
-    local = in_force(left_aside(workflow, settings)[0])
+    local = in_force(governing(workflow, settings))
     if not local:
         return workflow
     for setting, problem in _broken_in(workflow, local.values()):
@@ -179,29 +179,25 @@ def with_settings(workflow: Workflow, settings: Iterable[LocalSetting]) -> Workf
     return workflow.with_parameters(s.parameter() for s in local.values())
 
 
-def left_aside(workflow: Workflow, settings: Iterable[LocalSetting]
-               ) -> tuple[list[LocalSetting], list[LocalSetting]]:
-    """One place's ``settings`` (in effect order) split into those of parameters ``workflow``
-    has or never had, and those of parameters its province's patches removed
-    (``Workflow.removed_parameters``: recorded before doudi refused them). These govern
-    nothing and break no rule: the cases, `workflow show --county`, `parameter list` and
-    `audit verify` leave them aside (`parameter list --history` still lists them, as evidence),
-    as `parameter set` now refuses them; `parameter unset` records their removal."""
-    kept: list[LocalSetting] = []
-    aside: list[LocalSetting] = []
-    for s in settings:
-        (aside if s.name in workflow.removed_parameters
-         and s.name not in workflow.parameters else kept).append(s)
-    return kept, aside
+def governing(workflow: Workflow, settings: Iterable[LocalSetting]) -> list[LocalSetting]:
+    """One place's ``settings`` (in effect order) less those of parameters its province's
+    patches removed (``Workflow.removed_parameters``: recorded before doudi refused them).
+    Those govern nothing and break no rule: the cases, `workflow show --county`, `parameter
+    list` and `audit verify` leave them aside (`parameter list --history` still lists them,
+    as evidence), as `parameter set` now refuses them; `parameter unset` records their
+    removal."""
+    removed = workflow.removed_parameters
+    return [s for s in settings
+            if not (s.name in removed and s.name not in workflow.parameters)]
 
 
 def broken_settings(workflow: Workflow, settings: Iterable[LocalSetting]
                     ) -> list[tuple[LocalSetting, str]]:
     """Each of one place's stored ``settings`` (in effect order) that breaks a rule of its
     parameter on some date it is in force, with what is wrong (``audit verify``); those of a
-    parameter the province removed (:func:`left_aside`) break none."""
+    parameter the province removed (:func:`governing`) break none."""
     found: dict[int | None, tuple[LocalSetting, str]]  # (by the culprit's id)
-    settings, found = left_aside(workflow, settings)[0], {}
+    settings, found = governing(workflow, settings), {}
     for count, setting in enumerate(settings, start=1):
         if count < len(settings) and settings[count].on == setting.on:
             continue  # (a day's settings hold together: the last recorded wins)
@@ -217,7 +213,7 @@ def superseded_broken(workflow: Workflow, settings: Iterable[LocalSetting]
     so it was never in force: :func:`broken_settings` does not see it), with what is wrong
     and the settings that superseded it, first recorded first (``audit verify`` names it as
     put right, as it does a row that cannot be read back)."""
-    settings, found = left_aside(workflow, settings)[0], []
+    settings, found = governing(workflow, settings), []
     for count, setting in enumerate(settings, start=1):
         later = [s for s in settings[count:] if (s.on, s.name) == (setting.on, setting.name)]
         if not later or setting.value is None:
