@@ -97,6 +97,12 @@ def _property_rule(vehicle_limit: Parameter):
     return rule
 
 
+def _cited(basis: str, parameter: Parameter, own: str) -> str:
+    """``basis``, and after it the county's document where a county set ``parameter`` (its
+    citation then no longer the draft's own, ``own``)."""
+    return basis if parameter.citation == own else f"{basis}；{parameter.citation}"
+
+
 def rules(parameters) -> AssessmentRules:
     extended = parameters["single_person_grade4"]
     grade4 = bool(extended.value)
@@ -114,8 +120,7 @@ def rules(parameters) -> AssessmentRules:
         # (single_person admitted him: unless _severe did, the locality's extension did)
         if _severe(member):
             return None
-        return (GRADE4_BASIS if extended.citation == GRADE4_BASIS
-                else f"{GRADE4_BASIS}；{extended.citation}")
+        return _cited(GRADE4_BASIS, extended, GRADE4_BASIS)
 
     def support(s: Support, household: Household):
         if s.giver_age >= 70 and s.giver_income_below_local_average:
@@ -163,6 +168,5 @@ def rules(parameters) -> AssessmentRules:
         marginal_multiple=float(multiple.value),
         # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
         marginal_inclusive=True,
-        marginal_basis=MARGINAL_BASIS if multiple.citation == MARGINAL_MULTIPLE.citation
-        else f"{MARGINAL_BASIS}；{multiple.citation}",
+        marginal_basis=_cited(MARGINAL_BASIS, multiple, MARGINAL_MULTIPLE.citation),
     )
