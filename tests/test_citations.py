@@ -83,3 +83,25 @@ def test_delegation_and_the_opinion_posted_cite_the_notice_that_says_them(engine
     with pytest.raises(EventRefused, match=r"confirmation is delegated to the township \(晋民发〔2023〕31号 "
                                            r"四\(二\)（审核确认权限下放"):
         engine.fire(case.id, "submit_to_county", on=date(2026, 2, 25))
+
+
+@pytest.mark.parametrize("province", PROVINCES)
+def test_workflow_show_names_the_case_approve_opens_with_its_clause(province):
+    """民发〔2021〕57号 第21条 (rules.md N-decision: "Approval: amount fixed, payment from the month
+    after the decision"). The workflow file opens the benefit case on `approve`, its paid_from the
+    month after, with that clause; `workflow show --format json` left the opening out altogether."""
+    import json
+
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    result = CliRunner().invoke(cli, ["workflow", "show", "dibao", "--province", province,
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["opens"] == [{
+        "event": "approve", "workflow": "benefit", "relation": "benefit",
+        "back_relation": "application",
+        "copy": ["amount", "county", "applicant_name", "household_size", "village",
+                 "minimum_benefit", "unstable_income", "severe_member"],
+        "next_month_attribute": "paid_from", "citation": "民发〔2021〕57号 第21条"}]

@@ -107,5 +107,13 @@ def show(ctx, name, province, county, as_of, fmt, db_path) -> None:
              "severity": d.severity, "kind": d.kind, "citation": wf.parameters[d.param].citation}
             for d in wf.deadlines
         ],
+        # (the case an event opens, with the clause behind the attribute set to the month after:
+        # 57号 第21条 for 低保's approve)
+        "opens": [
+            {"event": o.event, "workflow": o.workflow, "relation": o.relation,
+             "back_relation": o.back_relation, "copy": list(o.copy),
+             "next_month_attribute": o.next_month_attribute, "citation": o.citation}
+            for o in wf.opens
+        ],
     }
     echo_json(data)
