@@ -927,7 +927,9 @@ class Maintenance:
         named = None if then is None else self._settings_then_give(case, rows, history, before,
                                                                    then)
         if named is not None:
-            return Finding(case.id, seq, _moved_by_settings(old, new, *named))
+            # (named by the case's last event, which came before them: not by the seq after
+            # it, as a missing event is)
+            return Finding(case.id, history[-1].seq, _moved_by_settings(old, new, *named))
         d = old or new  # (never both None)
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "  # type: ignore[union-attr]
                        f"#{d.instance} {what}; if calendar data or a parameter changed since, or "  # type: ignore[union-attr]

@@ -1705,7 +1705,7 @@ def test_verify_says_a_county_setting_recorded_since_moves_a_deadline_not_that_i
     verified = run(db, "audit", "verify")
     assert verified.exit_code == 1
     assert verified.stdout.splitlines() == [
-        f"case {case_id}: event seq 2 came before county settings recorded since: deadline "
+        f"case {case_id}: event seq 1 came before county settings recorded since: deadline "
         f"investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
         f"recorded {_recorded_at(db, 'local_parameters', 1)}) give {FIVE_DAYS_DUE}: run "
         "`doudi recompute` to record it"]
@@ -1714,6 +1714,23 @@ def test_verify_says_a_county_setting_recorded_since_moves_a_deadline_not_that_i
     assert _stored_due(db, case_id) == FIVE_DAYS_DUE
     verified = run(db, "audit", "verify")
     assert (verified.exit_code, verified.stdout) == (0, "")
+
+
+def test_verify_names_the_case_s_last_event_as_the_one_that_came_before_the_settings(db):
+    """Found by checking docs/cli.md: "case ID: event seq N came before county settings
+    recorded since" named the seq after the case's last event, 2 for a case whose events are
+    seq 0 (open) and 1 (accept), as `case show` and `audit heads` list them: an event that
+    does not exist (the seq a missing event is named by). The event that came before 甲县's
+    5 working days, recorded since and dated back, is the accept, seq 1."""
+    case_id = _accepted_on_the_cli(db)
+    assert run(db, "parameter", "set", "investigation_start", "5wd", *PLACE, "--on",
+               "2026-01-05", "--basis", BASIS).exit_code == 0
+    heads = run(db, "audit", "heads", "--case", case_id)
+    assert heads.stdout.split("\t")[:2] == [case_id, "1"]
+    verified = run(db, "audit", "verify", "--case", case_id)
+    assert verified.exit_code == 1
+    assert verified.stdout.startswith(
+        f"case {case_id}: event seq 1 came before county settings recorded since: ")
 
 
 def test_verify_says_a_set_aside_recorded_since_moves_a_deadline_not_that_it_was_altered(db):
@@ -1740,7 +1757,7 @@ def test_verify_says_a_set_aside_recorded_since_moves_a_deadline_not_that_it_was
     assert verified.exit_code == 1
     assert verified.stdout.splitlines() == [
         "county setting #1 altered; set aside by void #1 (甲县民政局 更正), and kept as evidence",
-        f"case {case_id}: event seq 2 came before county settings recorded since: deadline "
+        f"case {case_id}: event seq 1 came before county settings recorded since: deadline "
         f"investigation_start #1 is due {FIVE_DAYS_DUE} as stored; those settings (set-aside #1 "
         f"of setting #1, recorded {_recorded_at(db, 'local_parameter_voids', 1)}) give "
         "2026-03-05: run `doudi recompute` to record it"]
@@ -1794,7 +1811,7 @@ def test_verify_names_a_setting_recorded_in_the_second_of_the_case_s_last_event(
     engine.fire("A1", "start_investigation", on=date(2026, 3, 4))
     engine.set_parameter("shanxi", "甲县", "investigation_start", "2wd", BASIS, ACCEPTED)
     assert [str(f) for f in engine.verify()[2]] == [
-        "case A1: event seq 3 came before county settings recorded since: deadline "
+        "case A1: event seq 2 came before county settings recorded since: deadline "
         "investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
         "recorded 2026-12-07T04:00:00+00:00) give 2026-03-04, and it stopped on 2026-03-04: "
         "run `doudi recompute` to record that it keeps the due date it was judged by"]
@@ -1827,11 +1844,11 @@ def test_verify_names_a_setting_recorded_before_the_case_s_last_event_its_earlie
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 5))
     engine.fire("A1", "start_investigation", on=date(2026, 3, 4))  # (:05)
     assert [str(f) for f in engine.verify()[2]] == [
-        "case A1: event seq 3 or events before it came before county settings recorded since: "
+        "case A1: event seq 2 or events before it came before county settings recorded since: "
         "deadline investigation_start #1 is due 2026-03-05 as stored; those settings (setting "
         "#1, recorded 2026-12-07T04:00:04+00:00) give 2026-03-09, and it stopped on 2026-03-04: "
         "run `doudi recompute` to record that it keeps the due date it was judged by",
-        "case B1: event seq 2 came before county settings recorded since: deadline "
+        "case B1: event seq 1 came before county settings recorded since: deadline "
         "investigation_start #1 is due 2026-03-05 as stored; those settings (setting #1, "
         "recorded 2026-12-07T04:00:04+00:00) give 2026-03-09: run `doudi recompute` to record it"]
     assert len(engine.recompute()) == 1  # (B1's 03-05 → 03-09; A1's kept, met on 03-04)
@@ -1840,7 +1857,7 @@ def test_verify_names_a_setting_recorded_before_the_case_s_last_event_its_earlie
     engine.set_parameter("shanxi", "甲县", "investigation_start", "7wd", BASIS, date(2026, 1, 6))
     engine.fire("B1", "start_investigation", on=date(2026, 3, 10))
     assert [str(f) for f in engine.verify("B1")[2]] == [
-        "case B1: event seq 4 or events before it came before county settings recorded since: "
+        "case B1: event seq 3 or events before it came before county settings recorded since: "
         "deadline investigation_start #1 is due 2026-03-09 as stored; those settings (setting "
         f"#3, recorded {engine.parameter_settings(in_force=False)[2].recorded_at}) give "
         "2026-03-11, and it stopped on 2026-03-10: run `doudi recompute` to record that it "

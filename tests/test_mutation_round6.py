@@ -109,9 +109,9 @@ def test_verify_names_three_settings_recorded_since_and_counts_those_past_three(
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 6))
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 7))
     named = f"{_setting(engine, 1)}; {_setting(engine, 3)}; {_setting(engine, 4)}"
-    assert _findings(engine) == [_moved("A1", 2, "2026-03-05", named, "2026-03-09")]
+    assert _findings(engine) == [_moved("A1", 1, "2026-03-05", named, "2026-03-09")]
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, date(2026, 1, 8))
-    assert _findings(engine) == [_moved("A1", 2, "2026-03-05", f"{named}; and 1 more",
+    assert _findings(engine) == [_moved("A1", 1, "2026-03-05", f"{named}; and 1 more",
                                         "2026-03-09")]
 
 
@@ -127,7 +127,7 @@ def test_a_setting_set_aside_before_the_case_s_events_is_not_counted_as_in_force
     _set_aside(engine, 1)
     accepted_case(engine, "甲县", "A1")
     engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
-    assert _findings(engine) == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
+    assert _findings(engine) == [SET_ASIDE, _moved("A1", 1, "2026-03-05", _setting(engine, 2),
                                                     "2026-03-06")]
 
 
@@ -146,7 +146,7 @@ def test_a_setting_set_aside_since_is_counted_in_the_order_it_was_recorded_in_it
     engine.set_parameter("shanxi", "甲县", "investigation_start", "7wd", BASIS, DATED_BACK)
     named = (f"{_setting(engine, 3)}; set-aside #1 of setting #1, recorded "
              f"{_void_recorded_at(engine, 1)}")
-    assert _findings(engine) == [SET_ASIDE, _moved("A1", 2, "2026-03-06", named, "2026-03-11")]
+    assert _findings(engine) == [SET_ASIDE, _moved("A1", 1, "2026-03-06", named, "2026-03-11")]
 
 
 def test_an_event_after_a_setting_is_counted_with_it_though_those_before_were_not(
@@ -167,7 +167,7 @@ def test_an_event_after_a_setting_is_counted_with_it_though_those_before_were_no
     assert (due["investigation_start"], due["verification_start"]) == (
         date(2026, 3, 5), date(2026, 3, 6))
     assert _findings(engine) == [_moved(
-        "A1", 4, "2026-03-05", f"{_setting(engine, 1)}; {_setting(engine, 2)}", "2026-03-09",
+        "A1", 3, "2026-03-05", f"{_setting(engine, 1)}; {_setting(engine, 2)}", "2026-03-09",
         earlier=True, stopped="2026-03-04")]
 
 
@@ -193,7 +193,7 @@ def test_a_setting_of_another_county_that_cannot_be_read_does_not_stop_the_namin
     accepted_case(engine, "甲县", "A1")
     _set_aside(engine, 1, "value = 'five'")
     engine.set_parameter("shanxi", "甲县", "investigation_start", "4wd", BASIS, DATED_BACK)
-    assert _findings(engine, "A1") == [SET_ASIDE, _moved("A1", 2, "2026-03-05", _setting(engine, 2),
+    assert _findings(engine, "A1") == [SET_ASIDE, _moved("A1", 1, "2026-03-05", _setting(engine, 2),
                                                          "2026-03-06")]
 
 
@@ -209,7 +209,7 @@ def test_verify_names_the_settings_of_each_county_the_case_was_in_not_those_of_o
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
     engine.set_parameter("shanxi", "丙县", "investigation_start", "4wd", BASIS, DATED_BACK)
     assert engine.case("A1").case.county == "乙县"
-    assert _findings(engine) == [_moved("A1", 3, "2026-03-05", _setting(engine, 1), "2026-03-09",
+    assert _findings(engine) == [_moved("A1", 2, "2026-03-05", _setting(engine, 1), "2026-03-09",
                                         stopped="2026-03-04")]
 
 
@@ -248,7 +248,7 @@ def test_a_setting_stored_with_a_clock_set_back_is_counted_by_its_place_in_the_t
     monkeypatch.setattr(store, "_now", lambda: "2026-12-07T04:00:00+00:00")
     engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", BASIS, DATED_BACK)
     assert _findings(engine) == [_moved(
-        "A1", 2, "2026-03-05", "setting #2, recorded 2026-12-07T04:00:00+00:00", "2026-03-09")]
+        "A1", 1, "2026-03-05", "setting #2, recorded 2026-12-07T04:00:00+00:00", "2026-03-09")]
 
 
 def test_a_setting_recorded_since_that_moves_no_date_is_named_by_the_field_it_changes(
@@ -259,7 +259,7 @@ def test_a_setting_recorded_since_that_moves_no_date_is_named_by_the_field_it_ch
     accepted_case(engine, "甲县", "A1")
     engine.set_parameter("shanxi", "甲县", "investigation_start", "3wd", BASIS, DATED_BACK)
     assert _findings(engine) == [
-        "case A1: event seq 2 came before county settings recorded since: deadline "
+        "case A1: event seq 1 came before county settings recorded since: deadline "
         "investigation_start #1 has citation '民发〔2021〕57号 第15条（国家规定）' as stored; those "
         f"settings ({_setting(engine, 1)}) give '{BASIS}': run `doudi recompute` to record it"]
 
