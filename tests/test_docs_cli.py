@@ -201,3 +201,46 @@ def test_every_option_that_says_today_says_it_is_the_date_in_china():
             if record and "today" in record[1].replace("today in China", ""):
                 plain.append((name, record[0], record[1]))
     assert plain == []
+
+
+def test_the_shapes_of_provinces_report_exceptions_and_report_stations_are_on_the_page(tmp_path):
+    """Found by review: the README sends a reader to this page for "each command's output
+    shape", and `provinces`, `report exceptions` and `report stations` had none. Each object
+    the synopsis now spells out has exactly the keys the command prints: the demo's 江苏
+    一事一议 cases for exceptions, and a 天津 village of 201 recipients, more than its 200
+    (津民发〔2023〕13号 五(四)), for stations."""
+    import json
+
+    from click.testing import CliRunner
+
+    db = ["--db", str(tmp_path / "d.db")]
+    run = CliRunner().invoke
+
+    def printed(*args):
+        result = run(cli, [*args, "--format", "json", *db])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    keys = re.compile(r'"([a-z_]+)"')
+    provinces = _chunks()["provinces"]
+    documents = provinces[provinces.index('"documents": [{'):]
+    documents = documents[:documents.index("}]") + 2]
+    listed = printed("provinces")
+    assert {frozenset(p) for p in listed} == {
+        frozenset(keys.findall(provinces.replace(documents, '"documents"')))}
+    assert {frozenset(d) for p in listed for d in p["documents"]} == {
+        frozenset(keys.findall(documents[len('"documents": '):]))}
+
+    assert run(cli, ["demo", *db, "--as-of", "2026-12-01"]).exit_code == 0
+    exceptions = printed("report", "exceptions")
+    assert any(row["route"] == "一事一议" for row in exceptions)
+    assert {frozenset(row) for row in exceptions} == {frozenset(_documented_keys("report exceptions"))}
+
+    assert run(cli, ["case", "open", "--province", "tianjin", "--workflow", "benefit", "--on",
+                     "2026-01-05", "--set", "county=和平区", "--set", "village=新村", "--set",
+                     "household_size=201", "--set", "amount=1000", "--set", "paid_from=2026-02",
+                     *db]).exit_code == 0
+    stations = printed("report", "stations")
+    assert [(row["village"], row["recipients"], row["threshold"]) for row in stations] == [
+        ("新村", 201, 200)]
+    assert set(stations[0]) == _documented_keys("report stations")
