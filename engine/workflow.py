@@ -489,6 +489,15 @@ class Workflow:
         return frozenset(p for d in self.deadlines for p in (
             d.param, *(v.param for v in d.variants), *(x.param for x in d.extensions)))
 
+    @property
+    def dating_parameters(self) -> frozenset[str]:
+        """The parameters a deadline's dates are worked out from: the durations, and
+        ``delegation`` where a rule or variant applies to delegated cases (it picks the 20
+        working days). Another (a channel, a share) moves no due date when a county sets it."""
+        delegated = any(w == "delegated" for d in self.deadlines
+                        for w in (d.when, *(v.when for v in d.variants)))
+        return self.duration_parameters | ({DELEGATION} if delegated else set())
+
     def with_parameters(self, overrides: Iterable[Parameter], by: str | None = None) -> Workflow:
         """The workflow with ``overrides`` in place of its parameters of the same name;
         ``by`` says who overrides them in an error (default: the workflow's source), so that a

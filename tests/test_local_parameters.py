@@ -543,6 +543,26 @@ def test_parameter_set_and_unset_say_that_running_deadlines_wait_for_recompute(d
     assert (removed.exit_code, removed.stderr) == (0, note), removed.output
 
 
+def test_the_recompute_note_is_only_for_a_parameter_a_due_date_is_worked_out_from(db):
+    """Found by review: `parameter set publicity_channels` printed the note that running
+    deadlines keep their dates until recompute, though no deadline counts a channel (晋民发
+    〔2023〕31号 四(五): 在申请家庭所在村（社区）进行公示: where, not how long). `delegation`
+    does move them: delegated, the total is 20 working days (四(二)), not 30."""
+    note = ("note: 2 deadlines running in 1 case of 甲县 keep the dates they were worked out "
+            "with until `doudi recompute` re-derives them\n")
+    args = ["--province", "shanxi", "--basis", BASIS, "--on", "2026-01-05", "--county", "甲县"]
+    accepted = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02",
+                   "--set", "county=甲县").stdout.strip()
+    run(db, "case", "fire", accepted, "accept", "--on", "2026-03-02")
+    channels = run(db, "parameter", "set", "publicity_channels", '["村（社区）", "网上"]', *args)
+    assert (channels.exit_code, channels.stderr) == (0, ""), channels.output
+    unset = run(db, "parameter", "unset", "publicity_channels", "--province", "shanxi",
+                "--basis", BASIS, "--on", "2026-01-06", "--county", "甲县")
+    assert (unset.exit_code, unset.stderr) == (0, ""), unset.output
+    delegation = run(db, "parameter", "set", "delegation", "always", *args)
+    assert (delegation.exit_code, delegation.stderr) == (0, note), delegation.output
+
+
 def test_parameter_set_notes_a_county_named_only_in_another_province(db):
     """Found by review: the note of `parameter set` looked for the county's name in a case of
     any province, so a 甲县 of tianjin (a case there, or a setting there) kept quiet a 甲县 of

@@ -84,7 +84,7 @@ def set_(name, value, province, county, workflow, basis, on, actor, db_path) -> 
         return
     recorded("the setting is recorded")
     echo(shown)
-    _note_recompute(engine, province, county, workflow)
+    _note_recompute(engine, province, county, workflow, name)
     if not named:  # (a misspelt county: its cases would go on with the province's value)
         click.echo(f"note: no case or other setting names county {county!r} in {province}; "
                    "recorded all the same, for its cases to come: check the spelling", err=True)
@@ -101,12 +101,15 @@ def unset(name, province, county, workflow, basis, on, actor, db_path) -> None:
                          actor=actor)
     recorded("the removal is recorded")
     echo(f"{county} ({province}) {workflow} {name}: the province's value again")
-    _note_recompute(engine, province, county, workflow)
+    _note_recompute(engine, province, county, workflow, name)
 
 
-def _note_recompute(engine, province: str, county: str, workflow: str) -> None:
-    """A note on stderr when the county has deadlines running: a setting does not move them
-    by itself, and an event fired before a recompute is judged by the dates they have."""
+def _note_recompute(engine, province: str, county: str, workflow: str, name: str) -> None:
+    """A note on stderr when the county has deadlines running and NAME is one their dates are
+    worked out from: a setting does not move them by itself, and an event fired before a
+    recompute is judged by the dates they have. (A channel or a share moves none: no note.)"""
+    if name not in engine.workflow(province, workflow).dating_parameters:
+        return
     running, cases = engine.store.running_deadlines(province, county, workflow)
     if running:
         click.echo(f"note: {running} deadline{'s' * (running != 1)} running in {cases} "
