@@ -267,11 +267,22 @@ def test_the_demo_s_summary_says_one_in_the_singular(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "1",
                                       "--as-of", "2026-11-23", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert "(1 application or household, the rest" in result.stderr
+    assert "demo.db: 2 cases (1 application or household, the other a benefit case opened " \
+           "by approval), 9 events;" in result.stderr
     assert "1 applications" not in result.stderr
     conn = Engine.open(str(path)).store.db.conn
-    cases = conn.execute("select count(*) from cases").fetchone()[0]
-    assert f"demo.db: {cases} case{'' if cases == 1 else 's'} (" in result.stderr
+    assert conn.execute("select count(*) from cases").fetchone()[0] == 2
+
+
+def test_the_demo_s_summary_names_no_benefit_case_where_none_was_opened(tmp_path):
+    """Found by review: a demo whose one application was not approved said "(1 application or
+    household, the rest benefit cases opened by approval)" of a database with no other case."""
+    path = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--cases", "1",
+                                      "--as-of", "2026-11-23", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "demo.db: 1 case (1 application or household), 6 events;" in result.stderr
+    assert Engine.open(str(path)).store.db.execute("select count(*) from cases").fetchone() == (1,)
 
 
 def test_a_demo_removes_the_scratch_files_of_a_killed_demo_and_no_others(tmp_path):

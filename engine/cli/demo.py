@@ -171,9 +171,11 @@ def demo(db_path, as_of, cases, seed, fmt) -> None:
         stored, events = engine.store.db.execute(
             "select (select count(*) from cases), (select count(*) from events)").fetchone()
         opened = counted(cases, "application or household", "applications and households")
-        click.echo(f"{db_path}: {counted(stored, 'case')} ({opened}, the rest benefit cases "
-                   f"opened by approval), {counted(events, 'event')}; breaches as of "
-                   f"{as_of.isoformat()}:", err=True)
+        if stored > cases:
+            opened += (", the rest benefit cases" if stored - cases > 1 else
+                       ", the other a benefit case") + " opened by approval"
+        click.echo(f"{db_path}: {counted(stored, 'case')} ({opened}), "
+                   f"{counted(events, 'event')}; breaches as of {as_of.isoformat()}:", err=True)
         rows = [b.to_json() for b in engine.breaches(as_of)]
     finally:
         engine.close()  # (an embedding caller's next demo may replace the file)
