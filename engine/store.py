@@ -1625,7 +1625,7 @@ class Store:
                 last = self.db.execute("select hash from events where case_id = ? "
                                        "order by seq desc limit 1", [case_id]).fetchone()
                 previous = last[0] if last and last[0] else GENESIS
-            stamped, rows = [], []
+            rows = []
             # An opening's entry carries the attributes the case row holds (the very values,
             # made read-only): their text, encoded once already, is the payload's too. The
             # payload's encoder refuses what the attributes' writes (NaN, Infinity) and turns
@@ -1644,8 +1644,8 @@ class Store:
                 digest = chained_digest(values, previous)
                 rows.append((*values, previous, digest))
                 previous = digest
-                stamped.append(entry.stamped(now, previous))
-            change.entries, change.last_hash, change.rows = stamped, previous, rows
+                entry.stamp(now, previous)  # (the change's own entry: see HistoryEntry.stamp)
+            change.last_hash, change.rows = previous, rows
             events += rows
             changed = ([], change.deadlines) if change.new_case else _changed_deadlines(
                 change.stored, change.deadlines)  # (a new case has none stored yet)

@@ -208,3 +208,27 @@ def test_a_history_entry_stamped_or_given_other_data_is_the_entry_built_whole():
     assert type(data.payload) is ReadOnlyDict and type(data.payload["members"]) is ReadOnlyList
     assert type(data.derived) is ReadOnlyDict and stamped.payload["amount"] == 900
     assert stamped.with_data({}, {}).derived is NO_DATA
+
+
+def test_the_write_stamps_the_entries_of_its_change_in_place(tmp_path):
+    """The store stamps each entry of a change it writes (recorded_at, hash) in place
+    (HistoryEntry.stamp), not as a copy: the entry is the change's own, made for that write.
+    What it stamps is what the database holds and gives back, and what stamping a copy gave."""
+    from engine.store import EVENT_COLUMNS
+
+    engine = Engine.open(str(tmp_path / "stamp.db"))
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
+    known, _ = engine._known(case.id)
+    changes = engine._event_changes(known, "accept", date(2026, 3, 3), None, None, None, "k-1")
+    entry = changes[0].entries[0]
+    unstamped = repr(entry)
+    assert (entry.recorded_at, entry.hash) == (None, None)
+    assert engine._commit(changes, "k-1")
+    assert changes[0].entries == [entry] and changes[0].entries[0] is entry
+    row = engine.store.db.conn.execute(
+        "select recorded_at, hash from events where case_id = ? and seq = 1", [case.id]).fetchone()
+    assert (entry.recorded_at, entry.hash) == tuple(row) and changes[0].last_hash == row[1]
+    assert changes[0].rows[0][EVENT_COLUMNS.index("hash")] == row[1]
+    assert repr(entry) == unstamped.replace("recorded_at=None, hash=None",
+                                            f"recorded_at={row[0]!r}, hash={row[1]!r}")
+    assert engine.store.history(case.id)[1] == entry
