@@ -61,29 +61,18 @@ class HistoryEntry:
             "derived": read_only_data(derived), "actor": actor, "key": key,
             "corrects": corrects, "recorded_at": recorded_at, "hash": hash})
 
-    # Copies with a field or two changed, not built anew (each field and both converters
-    # again): an entry as stored, and a kept one with its data read back. (The write stamps
-    # the entries of its own change in place: stamp.)
-
-    def stamped(self, recorded_at: str, hash: str) -> HistoryEntry:
-        """The entry as stored: with when it was recorded and its hash."""
-        # (plain_fields.changed written out; its dict's own copy method, not dict() of it, a
-        # type's call: an entry's dict is the plain one set_fields gave it, never a split
-        # one, whose copy would be split too)
-        fields = self.__dict__.copy()
-        fields["recorded_at"], fields["hash"] = recorded_at, hash
-        entry = new_instance(HistoryEntry)
-        set_fields(entry, "__dict__", fields)
-        return entry
-
     def stamp(self, recorded_at: str, hash: str) -> None:
-        """:meth:`stamped` in place, by the write, for an entry of the change it writes: one
-        made for that change (by Engine._step, _advance, _opening, a correction, a recompute)
-        and held by nothing that reads it afterwards but the change itself, stamped for it.
-        (A stamped copy cost each event about 4,000 instructions: the copy made, and the
-        entry it replaced freed; about 1.1 % of fire's and of an import line's.)"""
+        """The entry as stored, with when it was recorded and its hash: set in place by the
+        write, for an entry of the change it writes, one made for that change (by
+        Engine._step, _advance, _opening, a correction, a recompute) and held by nothing that
+        reads it afterwards but the change itself. (A stamped copy cost each event about
+        4,000 instructions: the copy made, and the entry it replaced freed; about 1.1 % of
+        fire's and of an import line's.)"""
         fields = self.__dict__
         fields["recorded_at"], fields["hash"] = recorded_at, hash
+
+    # A copy with a field or two changed, not built anew (each field and both converters
+    # again): a kept case's entry with its data read back.
 
     def with_data(self, payload: Mapping[str, Any], derived: Mapping[str, Any]) -> HistoryEntry:
         """The entry with other data and derived values (made read-only, as when built)."""

@@ -182,22 +182,18 @@ def test_refusals_are_doudi_errors_with_the_contract_exit_codes():
     assert issubclass(EventRefused, DoudiError)
 
 
-def test_a_history_entry_stamped_or_given_other_data_is_the_entry_built_whole():
-    """The store stamps each entry it writes (recorded_at, hash) and a kept case's entries
-    take their data back from the stored JSON; both copy the entry's fields rather than
-    build it again: the copies must be what building it whole gives, read-only data and
-    all, and leave the entry they came from as it was."""
+def test_a_history_entry_given_other_data_is_the_entry_built_whole():
+    """A kept case's entries take their data back from the stored JSON by copying the entry's
+    fields rather than building it again: the copy must be what building it whole gives,
+    read-only data and all, and leave the entry it came from as it was."""
     import attrs
 
     from engine.guards import HistoryEntry
     from engine.read_only import NO_DATA, ReadOnlyDict, ReadOnlyList
 
-    entry = HistoryEntry(3, "approve", date(2026, 3, 20), "county_review", "approved",
-                         {"amount": 900, "members": ["甲"]}, "理由", {}, "clerk", "k-1")
-    stamped = entry.stamped("2026-12-06T10:00:00Z", "ab" * 32)
-    whole = attrs.evolve(entry, recorded_at="2026-12-06T10:00:00Z", hash="ab" * 32)
-    assert repr(stamped) == repr(whole) and stamped == whole
-    assert (entry.recorded_at, entry.hash) == (None, None)
+    stamped = HistoryEntry(3, "approve", date(2026, 3, 20), "county_review", "approved",
+                           {"amount": 900, "members": ["甲"]}, "理由", {}, "clerk", "k-1",
+                           recorded_at="2026-12-06T10:00:00Z", hash="ab" * 32)
     assert type(stamped) is HistoryEntry and stamped.derived is NO_DATA
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         stamped.seq = 4  # type: ignore[misc]
@@ -214,6 +210,8 @@ def test_the_write_stamps_the_entries_of_its_change_in_place(tmp_path):
     """The store stamps each entry of a change it writes (recorded_at, hash) in place
     (HistoryEntry.stamp), not as a copy: the entry is the change's own, made for that write.
     What it stamps is what the database holds and gives back, and what stamping a copy gave."""
+    import attrs
+
     from engine.store import EVENT_COLUMNS
 
     engine = Engine.open(str(tmp_path / "stamp.db"))
@@ -231,4 +229,5 @@ def test_the_write_stamps_the_entries_of_its_change_in_place(tmp_path):
     assert changes[0].rows[0][EVENT_COLUMNS.index("hash")] == row[1]
     assert repr(entry) == unstamped.replace("recorded_at=None, hash=None",
                                             f"recorded_at={row[0]!r}, hash={row[1]!r}")
+    assert entry == attrs.evolve(entry, recorded_at=row[0], hash=row[1])
     assert engine.store.history(case.id)[1] == entry
