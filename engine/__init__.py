@@ -43,6 +43,8 @@ _EXPORTS = {
     "Breach": "engine.core",
     "Busy": "engine.errors",
     "CalendarOverlay": "engine.calendar_data",
+    "CalendarYear": "engine.calendar_years",
+    "AddedYears": "engine.calendar_years",
     "CalendarDataError": "engine.errors",
     "CaseView": "engine.core",
     "Conflict": "engine.errors",
@@ -85,6 +87,7 @@ if TYPE_CHECKING:  # (what a type checker sees: the names themselves, not __geta
     from engine.assessment import Assessment, AssessmentRules
     from engine.calendar import OfficialCalendar, national_calendar
     from engine.calendar_data import CalendarOverlay
+    from engine.calendar_years import AddedYears, CalendarYear
     from engine.core import Breach, CaseView, DeadlineView, Engine, StoredWrite
     from engine.deadlines import Deadline
     from engine.default_assessment import ExceptionRoute
@@ -140,6 +143,7 @@ if not TYPE_CHECKING:  # (a module __getattr__ a type checker sees makes every n
 
 
 __all__ = [
+    "AddedYears",
     "Assessment",
     "AssessmentRules",
     "AttributeSpec",
@@ -147,6 +151,7 @@ __all__ = [
     "Busy",
     "CalendarDataError",
     "CalendarOverlay",
+    "CalendarYear",
     "CaseRecord",
     "CaseView",
     "ChainHead",

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
-from engine import arguments, clock, local_parameters
+from engine import arguments, calendar_years, clock, local_parameters
 from engine.assessment import Assessment
-from engine.calendar import OfficialCalendar
+from engine.calendar import OfficialCalendar, national_calendar
+from engine.calendar_years import AddedYears, CalendarYear, YearsInForce
 from engine.case_numbers import NUMBER_DIGITS, numbered_id, split_number
 from engine.deadlines import Deadline, apply_event, counted_as_kept, kept_fields, with_kept
 from engine.default_place import check_residence_judged
@@ -241,6 +242,12 @@ class Engine(Reports, Maintenance):
         # (an event's write kept as its changes, made a StoredWrite only when asked for:
         # one made every event cost fire 1 %)
         self._stored_write: StoredWrite | list[Change] | None = None
+        # The calendar years the database holds (``doudi calendar add``), read once here (and
+        # again by recompute and verify): None where it holds none, and the registry's
+        # calendars (the packaged years, built once a process) are counted on.
+        self._years: YearsInForce | None = None
+        self._year_calendars: dict[tuple, OfficialCalendar] = {}
+        self._read_calendar_years()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, registry: Registry | None = None,
@@ -634,8 +641,72 @@ class Engine(Reports, Maintenance):
         return self._place_settings(province, workflow, county) if county else None
 
     def calendar(self, province: str | None = None, county: str | None = None) -> OfficialCalendar:
-        return self.registry.calendar(arguments.maybe_text(province, "province"),
-                                      arguments.maybe_text(county, "county"))
+        """The calendar this database's deadlines are counted on: the packaged years and the
+        years it holds (:meth:`add_calendar_years`), with the place's local overlays."""
+        found = self.registry.calendar(arguments.maybe_text(province, "province"),
+                                       arguments.maybe_text(county, "county"))
+        if self._years is None or not self._years.counted:
+            return found
+        key = (self._years.counted, found.overlays)
+        built = self._year_calendars.get(key)
+        if built is None:
+            built = self._year_calendars[key] = OfficialCalendar(self._years.records,
+                                                                 found.overlays)
+        return built
+
+    # -- the calendar years a database holds ------------------------------------------------
+
+    @property
+    def calendar_notes(self) -> tuple[str, ...]:
+        """One line for the operator for each calendar year the database holds that is not
+        counted (its row no longer fits its hash; or a year doudi's packaged data now holds
+        too, differing), as read when the engine opened (or by the last recompute or verify)."""
+        return () if self._years is None else self._years.notes
+
+    def _read_calendar_years(self) -> None:
+        """The calendar years as stored now (one read), the calendars built on them forgotten."""
+        rows = self.store.calendar_year_rows()
+        self._years = calendar_years.in_force(national_calendar().records, rows) if rows else None
+        self._year_calendars, self._checked_calendars = {}, {}
+
+    def calendar_years(self) -> list[CalendarYear]:
+        """Each year of the official calendar the database's cases are counted on, oldest
+        first, with where its record comes from: ``packaged`` (doudi's data) or ``database``
+        (added with :meth:`add_calendar_years`: its row's id, actor and ``recorded_at``)."""
+        stored = {} if self._years is None else {
+            y.year: y for y in self._years.stored if y.year in self._years.counted}
+        packaged = [CalendarYear(r, calendar_years.PACKAGED) for r in national_calendar().records
+                    if r.year not in stored]
+        return sorted([*packaged, *stored.values()], key=lambda y: y.year)
+
+    def add_calendar_years(self, path: str | os.PathLike[str], actor: str | None = None
+                           ) -> AddedYears:
+        """Record in the database the official year records of the TOML file at ``path``
+        (``[[year]]`` tables in the format of ``engine/data/calendar_cn.toml``, each checked as
+        its records are): its cases are then counted on them. A year doudi's packaged data or
+        the database holds already is refused unless its record is the same (then it is
+        ``already`` there, nothing written: adding a file again is harmless); so is a notice
+        dated after today, a notice number another year has, a year after one with no record
+        yet, and a day another year's record sets too. Any refusal is :class:`InvalidInput`
+        naming the file and the year, and nothing is written. The deadlines running keep
+        their dates until :meth:`recompute` re-derives them."""
+        path = os.fspath(arguments.path(path, "path"))
+        actor = arguments.actor(actor)
+        given = calendar_years.read_file(path)
+        today = self.today()
+        packaged = national_calendar().records
+        already: list[CalendarYear] = []
+
+        def rows_of(rows: list[dict], now: str, previous: str) -> list[dict]:
+            stored, _ = calendar_years.read_rows(rows)  # (as stored now, under the write lock)
+            new, same = calendar_years.to_add(given, packaged, stored, today, path)
+            already[:] = same
+            return calendar_years.rows_to_store(new, actor, now, previous)
+
+        self._stored_write = None
+        written = self.store.add_calendar_years(rows_of)
+        self._read_calendar_years()
+        return AddedYears(tuple(calendar_years.read_rows(written)[0]), tuple(already))
 
     def _case_calendar(self, province: str, county: str | None) -> OfficialCalendar:
         """:meth:`calendar` for a case's (or an opening's) place, asked for every event."""

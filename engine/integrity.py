@@ -6,7 +6,8 @@ event that no longer fits. UPDATE and DELETE on the events table are refused by 
 a mistake is put right by a new event that references the one it corrects. The county
 settings (``local_parameters``) and their set-asides (``local_parameter_voids``) are each one
 chain too, in the order recorded (their ids), hashed the same way (:func:`row_hash`), and so
-are the sanctions (``sanctions``) and the links between cases (``links``).
+are the sanctions (``sanctions``), the links between cases (``links``) and the official
+calendar's year records a database holds (``calendar_years``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ VOID_HASHED = ("setting", "citation", "actor", "recorded_at")
 #: its rowid): all but the id and the hashes.
 SANCTION_HASHED = ("case_id", "seq", "kind", "on", "amount", "basis", "note")
 LINK_HASHED = ("case_id", "other_id", "relation", "on", "seq")
+#: The columns a calendar year record's hash covers (``calendar_years``, stored by ``doudi
+#: calendar add``): all but the id and the hashes.
+YEAR_HASHED = ("year", "notice", "record", "actor", "recorded_at")
 
 TRIGGERS = (
     """create trigger if not exists events_append_only_update before update on events

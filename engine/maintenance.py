@@ -31,6 +31,7 @@ from engine.integrity import (
     SANCTION_HASHED,
     SETTING_HASHED,
     VOID_HASHED,
+    YEAR_HASHED,
     Finding,
     SettingChainFinding,
     SettingFinding,
@@ -45,6 +46,7 @@ from engine.workflow import RECOMPUTE_EVENT
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
+    from engine.calendar_years import CalendarYear, YearsInForce
     from engine.local_parameters import LocalSetting, Place
     from engine.registry import Registry
     from engine.workflow import Workflow
@@ -76,9 +78,10 @@ TableHead = tuple[str, int, str]
 CHAINED_TABLES = (("local_parameters", "county setting", "id", SETTING_HASHED),
                   ("local_parameter_voids", "county setting set-aside", "id", VOID_HASHED),
                   ("sanctions", "sanction", "id", SANCTION_HASHED),
-                  ("links", "link", "rowid", LINK_HASHED))
+                  ("links", "link", "rowid", LINK_HASHED),
+                  ("calendar_years", "calendar year", "id", YEAR_HASHED))
 #: The chained tables checked with ``case_id`` too (the others are read whole, without it).
-_CHECKED_FOR_A_CASE = ("local_parameters", "local_parameter_voids")
+_CHECKED_FOR_A_CASE = ("local_parameters", "local_parameter_voids", "calendar_years")
 #: Cases whose chain heads :meth:`Maintenance.chain_heads` reads at a time.
 HEADS_CHUNK = 1000
 # (SQLite gives the hash of the row whose seq is the max)
@@ -257,7 +260,7 @@ class _StoredHashes:
 
 
 def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str,
-                       earlier: bool = False) -> str:
+                       earlier: bool = False, what: str = "county settings") -> str:
     """The finding of a deadline that county settings recorded since (``named``) move: as
     stored (``old``) and as the history now gives it (``new``); ``earlier``: some of them
     were recorded before the case's last event, after events counted without them."""
@@ -278,9 +281,9 @@ def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str,
                      if getattr(old, f.name) != getattr(new, f.name))
         stored = f"has {field} {_shown(getattr(old, field))} as stored"
         given = f"give {_shown(getattr(new, field))}"
-    return (f"{'or events before it ' if earlier else ''}came before county settings "
+    return (f"{'or events before it ' if earlier else ''}came before {what} "
             f"recorded since: deadline {d.rule} #{d.instance} "
-            f"{stored}; those settings ({named}) {given}: {then}")
+            f"{stored}; those {what.split()[-1]} ({named}) {given}: {then}")
 
 
 class Maintenance:
@@ -293,11 +296,14 @@ class Maintenance:
         _workflows: dict[tuple, Workflow]
         _local: dict[Place, list[LocalSetting]] | None
         _damaged_places: dict[Place, list[DamagedRecord]]
+        _years: YearsInForce | None
+        _checked_calendars: dict[tuple[str, str | None], OfficialCalendar]
 
         def calendar(self, province: str | None = None, county: str | None = None
                      ) -> OfficialCalendar: ...
         def _happened(self, on: date, name: str = "on") -> None: ...
         def _forget_settings(self) -> None: ...
+        def _read_calendar_years(self) -> None: ...
         def _load(self, case_id: str) -> CaseRecord: ...
         def _workflow_of(self, case: CaseRecord, on: date | None = None) -> Workflow: ...
         def _commit(self, changes: list[Change], key: str | None = None) -> bool: ...
@@ -351,8 +357,10 @@ class Maintenance:
         left = LeftCases(on_skipped)
         # The county settings as stored now, not as this engine read them when it opened: a
         # platform's engine kept open would otherwise re-derive nothing that a `doudi
-        # parameter set` in another process changed since.
+        # parameter set` in another process changed since. So are the calendar years
+        # (`doudi calendar add`), read when it opened.
         self._forget_settings()
+        self._read_calendar_years()
         moved: list[MovedDate] = []
         each_moved = on_moved or moved.append
 
@@ -617,6 +625,7 @@ class Maintenance:
         arguments.callback(progress, "progress")
         kept = _kept_heads(heads)
         kept_tables = _kept_table_heads(table_heads)
+        self._read_calendar_years()  # (as stored now: another process may have added one)
         unread = self._unread_settings()
         try:
             cases, events, findings = self._verify_cases(
@@ -666,6 +675,9 @@ class Maintenance:
         found += [SettingChainFinding("county setting set-aside", n, problem)
                   for n, problem in self._chain_of("local_parameter_voids",
                                                    self.store.setting_void_rows(), VOID_HASHED)]
+        found += [SettingChainFinding("calendar year", n, problem)
+                  for n, problem in self._chain_of("calendar_years",
+                                                   self.store.calendar_year_rows(), YEAR_HASHED)]
         return found
 
     def _case_table_chains(self) -> list[SettingChainFinding]:
@@ -930,6 +942,10 @@ class Maintenance:
             # (named by the case's last event, which came before them: not by the seq after
             # it, as a missing event is)
             return Finding(case.id, history[-1].seq, _moved_by_settings(old, new, *named))
+        years = self._years_then_give(case, rows, history, before)
+        if years is not None:
+            return Finding(case.id, history[-1].seq, _moved_by_settings(old, new, *years,
+                                                                        what="calendar years"))
         d = old or new  # (never both None)
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "  # type: ignore[union-attr]
                        f"#{d.instance} {what}; if calendar data or a parameter changed since, or "  # type: ignore[union-attr]
@@ -993,6 +1009,66 @@ class Maintenance:
         finally:
             self._local, self._damaged_places, self._workflows, self.store.settings_read = saved
         return None
+
+    def _years_then_give(self, case: CaseRecord, rows: list[dict],
+                         history: list[HistoryEntry], before: list[Deadline]
+                         ) -> tuple[str, bool] | None:
+        """As :meth:`_settings_then_give`, for the calendar years the database holds
+        (``doudi calendar add``): whether the case's deadlines as stored are exactly what its
+        history gives with each event counted on the years stored by the time it was recorded
+        (one before a ``recompute`` event, by that event's time), so that the years recorded
+        since explain the difference: if so, those years, as the finding names them, and
+        whether some were recorded before its last event; None if not."""
+        years = self._years
+        if years is None or not years.counted:
+            return None
+        counted = [y for y in years.stored if y.year in years.counted]
+        times: list[Any] = []
+        recomputed = None
+        for r in reversed(rows):
+            times.append(r.get("recorded_at") if recomputed is None else recomputed)
+            if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
+                recomputed = r.get("recorded_at")
+        times.reverse()
+        # (to the second: a year recorded in the same second as an event may have come
+        # before or after it, each tried)
+        for before_or_at in (str.__lt__, str.__le__):
+            cuts = [tuple(y for y in counted if not isinstance(t, str) or (
+                isinstance(y.recorded_at, str) and before_or_at(y.recorded_at, t)))
+                for t in times]
+            if all(len(cut) == len(counted) for cut in cuts):
+                continue  # (every event counted on the years there are now)
+            if self._counted_on(years, cuts, case, history, before):
+                since = [y for y in counted if y not in cuts[0]]
+                named = "; ".join(f"calendar year #{y.id}, {y.year} {y.record.notice}, "
+                                  f"recorded {y.recorded_at}" for y in since)
+                return named, any(y in cuts[-1] for y in since)
+        return None
+
+    def _counted_on(self, years: YearsInForce, cuts: list[tuple[CalendarYear, ...]],
+                    case: CaseRecord, history: list[HistoryEntry], before: list[Deadline]
+                    ) -> bool:
+        """Whether the case's history, each event counted on the packaged years and the
+        stored ones of its cut (``cuts``, an event's each), gives exactly ``before``."""
+        packaged = [r for r in years.records if r.year not in years.counted]
+
+        def counted_with(i: int) -> None:
+            # (the years that event was counted on, for this case only: put back after)
+            cut = cuts[i]
+            self._years = attrs.evolve(
+                years, records=tuple(sorted([*packaged, *(y.record for y in cut)],
+                                            key=lambda r: r.year)),
+                counted=tuple(y.year for y in cut))
+            self._checked_calendars = {}
+
+        saved = self._checked_calendars
+        try:
+            given = self._deadlines_from_history(case, history, None, counted_with)
+        except DoudiError:
+            return False
+        finally:
+            self._years, self._checked_calendars = years, saved
+        return len(given) == len(before) and not deadline_differences(before, given)
 
     def _load_row(self, case_id: str) -> dict:
         """:meth:`_load`'s row as stored (a damaged one is read without failing)."""

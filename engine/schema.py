@@ -414,6 +414,26 @@ def m019_deadline_pauses(db: sqlite_utils.Database) -> None:
                         deadline_id])
 
 
+#: The triggers that keep the calendar year records a database holds append-only.
+CALENDAR_YEAR_TRIGGERS = append_only_triggers(
+    "calendar_years", "calendar years are append-only: a year is recorded once")
+
+
+@migrations()
+def m020_calendar_years(db: sqlite_utils.Database) -> None:
+    """The official calendar's year records an operator adds to the database (``doudi
+    calendar add``: a notice published after the doudi release in use), counted for its cases
+    with the packaged ones (engine.calendar_years). Appended, never changed, and one hash
+    chain in the order recorded, as the county settings are (``record``: the year's [[year]]
+    table as TOML, as ``read_records`` reads it)."""
+    db["calendar_years"].create(
+        {"id": int, "year": int, "notice": str, "record": str, "actor": str,
+         "recorded_at": str, "hash": str, "prev_hash": str},
+        pk="id", not_null={"year", "notice", "record"})
+    for trigger in CALENDAR_YEAR_TRIGGERS:
+        db.execute(trigger)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

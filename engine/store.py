@@ -61,6 +61,7 @@ from engine.periods import iso_text, stored_date
 from engine.plain_fields import new_instance, set_fields
 from engine.read_only import NO_DATA, read_only
 from engine.schema import (
+    CALENDAR_YEAR_TRIGGERS,
     LEGACY_IMPORT_KEYS,
     LINK_TRIGGERS,
     LOCAL_PARAMETER_TRIGGERS,
@@ -1325,6 +1326,32 @@ class Store:
         in: no other writer's)."""
         return self.db.conn.execute("select last_insert_rowid()").fetchone()[0]
 
+    def calendar_year_rows(self) -> list[dict]:
+        """Every calendar year record the database holds (``doudi calendar add``), in the
+        order recorded, as stored: read by ``calendar_years.read_rows``."""
+        return self._rows("select * from calendar_years order by id", [])
+
+    def add_calendar_years(self, rows_of: Callable[[list[dict], str, str], list[dict]]
+                           ) -> list[dict]:
+        """Record calendar years under the write lock: ``rows_of`` is given the rows stored
+        now, the time and the last row's hash, and gives the rows to insert (chained), or
+        refuses; returns them with their ids."""
+        with self.write_transaction():
+            rows = rows_of(self.calendar_year_rows(), _now(), self._last_hash("calendar_years"))
+            _insert(self.db, "calendar_years", rows)
+            last = self._inserted_id() if rows else 0
+        for at, row in enumerate(rows):
+            row["id"] = last - len(rows) + 1 + at
+        return rows
+
+    def provisional_running(self) -> tuple[int, int]:
+        """How many running deadlines (no outcome yet) are provisional, counted into a year
+        without its notice, and in how many cases: those a year recorded now leaves with the
+        dates they were worked out with until a recompute."""
+        return tuple(self.db.execute(  # type: ignore[return-value]
+            "select count(*), count(distinct case_id) from deadlines "
+            "where outcome is null and provisional").fetchone())
+
     def count_local_settings(self) -> int:
         """How many county parameter settings are recorded (removals included)."""
         return self.db.conn.execute("select count(*) from local_parameters").fetchone()[0]
@@ -1485,7 +1512,7 @@ class Store:
                                       ).fetchall())
         found = []
         for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS, *SANCTION_TRIGGERS,
-                        *LINK_TRIGGERS):
+                        *LINK_TRIGGERS, *CALENDAR_YEAR_TRIGGERS):
             words = trigger.split()
             name, action, table = words[5], words[7], words[9]
             what = f"trigger {name}, which refuses {action.upper()} on {table},"

@@ -244,7 +244,8 @@ def verify(case_id, heads_file, db_path) -> None:
     settings = [f for f in settings if not f.put_right]
     failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
               "verification"] * (failing > 0)
-    for tables, named in (("the links", ("link",)), ("the sanctions", ("sanction",)), (
+    for tables, named in (("the calendar years", ("calendar year",)), ("the links", ("link",)),
+                          ("the sanctions", ("sanction",)), (
             "the county settings (or their set-asides)",
             ("county setting", "county setting set-aside"))):
         if broken := sum(f.what in named for f in chains):

@@ -7,9 +7,11 @@ from datetime import date
 
 import click
 
-from engine.cli import cli
+from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
+    actor_option,
+    counted,
     db_option,
     echo,
     echo_json,
@@ -32,7 +34,7 @@ def calendar() -> None:
 @click.option("--county", help="County: apply its local overlays too (with --province).")
 @format_option("table", "csv", "json")
 @click.option("--explain", "show_explain", is_flag=True, help="Show the day-by-day derivation.")
-@db_option(only_with="--county")
+@db_option(only_with="--county, or where it exists: its calendar years")
 def due(
     start: date,
     duration: str,
@@ -56,7 +58,14 @@ def due(
     if show_explain and fmt == "csv":
         raise click.UsageError("--explain gives lines of text: use --format table or json")
 
-    cal = get_registry().calendar(province, county)
+    engine = _engine_if_any(db_path, county)
+    try:
+        # (the database's calendar: the years it holds too, `calendar add`)
+        cal = get_registry().calendar(province, county) if engine is None else \
+            engine.calendar(province, county)
+    finally:
+        if engine is not None:
+            engine.close()
     try:
         result = due_date(cal, start, duration)
         lines = explain(cal, start, duration) if show_explain else []
@@ -100,3 +109,67 @@ def _note_unknown_county(province: str | None, county: str, db_path: str) -> Non
     finally:
         if engine is not None:
             engine.close()
+
+
+def _engine_if_any(db_path: str, county: str | None):
+    """The engine on the database at ``db_path`` if there is one (none is made): `calendar
+    due` counts on its calendar, the years it holds included. Without ``county`` a path
+    that names no file is left alone, as before the database held years (not refused)."""
+    from engine.cli.cases import open_engine
+
+    if county is None and not (db_path.strip() and os.path.isfile(db_path)):
+        return None
+    return open_engine(db_path) if os.path.exists(read_db_path(db_path)) else None
+
+
+@calendar.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@actor_option
+@db_option(creates=True)
+def add(file, actor, db_path) -> None:
+    """Record in the database the official year records of FILE, for its cases to be
+    counted on: [[year]] tables in the format of doudi's own engine/data/calendar_cn.toml
+    (a notice published after the doudi release in use, as 2027's in December 2026).
+
+    Each record is checked as doudi's own are. A year doudi ships or the database holds is
+    refused unless the record is the same (then nothing is written: adding a file again is
+    harmless); so are a notice dated after today, a notice number another year has, and a
+    year after one with no record yet. The deadlines running keep their dates until `doudi
+    recompute` re-derives them.
+    """
+    from engine.cli.cases import no_database_left_on_failure, open_engine
+
+    with no_database_left_on_failure(db_path):
+        engine = open_engine(db_path, create=True)
+        result = engine.add_calendar_years(file, actor=actor)
+    for year in result.already:
+        where = "in doudi's packaged calendar" if year.id is None else (
+            f"stored as calendar year #{year.id} on {year.recorded_at}")
+        echo(f"{year.year} ({year.record.notice}): already {where}, the same; nothing written")
+    if result.recorded:
+        recorded("the calendar years are recorded")
+    for year in result.recorded:
+        echo(f"{year.year} ({year.record.notice}): recorded as calendar year #{year.id}")
+    if not result.recorded:
+        return
+    running, cases = engine.store.provisional_running()
+    if running:
+        click.echo(f"note: {counted(running, 'provisional deadline')} running in "
+                   f"{counted(cases, 'case')} were counted on the projection of a year without "
+                   "its notice and keep those dates until `doudi recompute` re-derives them "
+                   "on the calendar now stored", err=True)
+
+
+@calendar.command()
+@format_option("table", "csv", "json")
+@db_option
+def years(fmt, db_path) -> None:
+    """The years of the official calendar the database's cases are counted on, with where
+    each record comes from: packaged (doudi's data) or database (`calendar add`: its id,
+    who recorded it and when)."""
+    from engine.cli.cases import open_engine
+
+    engine = open_engine(db_path)
+    rows = [y.to_json() for y in engine.calendar_years()]
+    emit(rows, fmt, ["year", "notice", "published", "source", "id", "actor", "recorded_at",
+                     "title"])

@@ -204,6 +204,8 @@ def open_engine(db_path: str, create: bool = False):
             raise
         raise DoudiError(f"{db_path}: the database cannot be opened ({exc})") from None
     opened(engine)  # (Ctrl-C's line says what its write stored)
+    for note in engine.calendar_notes:  # (a calendar year the database holds not counted)
+        click.echo(note, err=True)
     return engine
 
 
