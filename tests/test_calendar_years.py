@@ -1,0 +1,321 @@
+"""A year's official calendar record added to a case database, without a doudi release.
+
+calendar.md: "Adding a year is a data change, never a code change". The State Council's
+notice of a year comes about a month before it (2026's on 2025-11-04); until a doudi release
+carries it, the operator records its [[year]] table in the database (`doudi calendar add`),
+checked as the packaged file's records are, and every count of that database's cases uses it.
+
+The 2027 record below is a TEST FIXTURE, NOT the real notice (none was published when this
+was written): made-up days, so that the counts below can be checked by hand.
+  元旦  off Fri 2027-01-01 .. Sun 01-03
+  春节  off Fri 2027-02-05 .. Thu 02-11, make-up working days Sun 01-31 and Sat 02-20
+Without it, 2027 is projected from 《全国年节及纪念日放假办法》 第二条、第六条: 元旦 1/1; 春节
+除夕 to 初三, Fri 2/5 .. Mon 2/8, its Saturday and Sunday (2/6, 2/7) made up on Tue 2/9 and
+Wed 2/10; no make-up working day.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Engine, InvalidInput
+from engine.cli import cli
+from helpers import by_rule, error_line, run
+
+NOTICE = "国办发明电〔2026〕99号（测试夹具，非真实通知）"
+FIXTURE_2027 = f"""# A TEST FIXTURE, NOT the real 2027 notice: made-up days for doudi's tests.
+[[year]]
+year = 2027
+notice = "{NOTICE}"
+published = 2026-11-20
+title = "国务院办公厅关于2027年部分节假日安排的通知（测试夹具）"
+
+[[year.holiday]]
+name = "元旦"
+off = [2027-01-01, 2027-01-03]
+make_up = []
+
+[[year.holiday]]
+name = "春节"
+off = [2027-02-05, 2027-02-11]
+make_up = [2027-01-31, 2027-02-20]
+"""
+TODAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def fixture_2027(tmp_path):
+    path = tmp_path / "2027.toml"
+    path.write_text(FIXTURE_2027, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The CLI's today (the date in China): ``today(d)`` sets it; 2026-12-07 unless set."""
+    def set_today(day):
+        monkeypatch.setattr("engine.clock.china_today", lambda: day)
+    set_today(TODAY)
+    return set_today
+
+
+def stored_years(db):
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select year, notice from calendar_years order by id").fetchall()
+
+
+def test_a_10wd_count_across_the_added_years_make_up_saturday(db, fixture_2027, today):
+    """10 working days from Fri 2027-02-12 (not counted, 民法典第201条).
+    Projected: 2/15..2/19 (1-5), 2/22..2/26 (6-10)                    → Fri 2027-02-26, provisional.
+    On the record added: 2/15..2/19 (1-5), Sat 2/20 make-up (6), 2/22..2/25 (7-10) → Thu 2027-02-25."""
+    before = run(db, "calendar", "due", "2027-02-12", "10wd")
+    assert before.stdout.splitlines()[0] == "2027-02-26  (provisional)"
+    added = run(db, "calendar", "add", fixture_2027, "--actor", "甲县民政局")
+    assert added.exit_code == 0, added.output
+    assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n"
+    after = run(db, "calendar", "due", "2027-02-12", "10wd")
+    assert after.stdout.splitlines() == [
+        "2027-02-25", f"依据：《民法典》第201条：起算日2027-02-12不计入，计10个工作日；工作日依{NOTICE}"]
+    # Another database, or none, still counts on the packaged years alone.
+    other = CliRunner().invoke(cli, ["calendar", "due", "2027-02-12", "10wd", "--db",
+                                     db + ".none"])
+    assert other.stdout.splitlines()[0] == "2027-02-26  (provisional)"
+    listed = run(db, "calendar", "years", "--format", "json")
+    years = __import__("json").loads(listed.stdout)
+    assert years[0]["year"] == 2018 and years[-2]["source"] == "packaged"
+    assert years[-1] == {"year": 2027, "notice": NOTICE, "published": "2026-11-20",
+                         "title": "国务院办公厅关于2027年部分节假日安排的通知（测试夹具）",
+                         "source": "database", "id": 1, "actor": "甲县民政局",
+                         "recorded_at": years[-1]["recorded_at"]}
+
+
+def test_recompute_makes_a_provisional_deadline_official_after_the_year_is_added(
+        tmp_path, fixture_2027):
+    """民发〔2021〕57号 / 晋民发〔2023〕31号 四(二): 30 working days from acceptance on Mon
+    2027-01-25 (not counted).
+    Projected: 1/26..1/29 (1-4), 2/1..2/4 (5-8), 2/5..2/10 off, 2/11 (9), 2/12 (10), 2/15..2/19
+      (15), 2/22..2/26 (20), 3/1..3/5 (25), 3/8..3/12 (30)                  → 2027-03-12, provisional.
+    On the record: 1/26..1/29 (1-4), Sun 1/31 make-up (5), 2/1..2/4 (6-9), 2/5..2/11 off,
+      2/12 (10), 2/15..2/19 (15), Sat 2/20 make-up (16), 2/22..2/26 (21), 3/1..3/5 (26),
+      3/8..3/11 (30)                                                      → 2027-03-11, official."""
+    path = str(tmp_path / "r.db")
+    engine = Engine.open(path, today=lambda: date(2027, 1, 25))
+    engine.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="A1")
+    total = by_rule(engine.fire("A1", "accept", on=date(2027, 1, 25)))["total"].deadline
+    assert (total.due_on, total.provisional) == (date(2027, 3, 12), True)
+    assert "（推算，" in total.computation
+    # (the investigation's 3 working days, 1/26..1/28, are in the projected year too)
+    assert engine.store.provisional_running() == (2, 1)
+    added = engine.add_calendar_years(fixture_2027)
+    assert [(y.year, y.source, y.id) for y in added.recorded] == [(2027, "database", 1)]
+    # The deadline keeps its date until recompute; audit verify explains it, not "altered".
+    _, _, findings = engine.verify()
+    assert [str(f) for f in findings] == [
+        "case A1: event seq 2 came before calendar years recorded since: deadline "
+        "investigation_start #1 has computation '《民法典》第201条：起算日2027-01-25不计入，计3个"
+        "工作日；工作日依《全国年节及纪念日放假办法》第二条、第六条（推算，待国务院办公厅当年通知发布后"
+        "重算）' "
+        f"as stored; those years (calendar year #1, 2027 {NOTICE}, recorded "
+        f"{added.recorded[0].recorded_at}) give '《民法典》第201条：起算日2027-01-25不计入，计3个"
+        f"工作日；工作日依{NOTICE}': run `doudi recompute` to record it"]
+    moved = engine.recompute()
+    assert moved == [("A1", "total", 1, date(2027, 3, 12), date(2027, 3, 11)),
+                     ("A1", "investigation_start", 1, date(2027, 1, 28), date(2027, 1, 28))]
+    total = by_rule(engine.case("A1"))["total"].deadline
+    assert (total.due_on, total.provisional) == (date(2027, 3, 11), False)
+    assert total.computation.endswith(f"工作日依{NOTICE}") and "推算" not in total.computation
+    assert engine.verify()[2] == []
+    # Another engine on the database counts on the year too (read when it opens).
+    again = Engine.open(path, today=lambda: date(2027, 1, 25))
+    again.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="A2")
+    assert by_rule(again.fire("A2", "accept", on=date(2027, 1, 25)))["total"].deadline.due_on \
+        == date(2027, 3, 11)
+
+
+def test_the_add_says_how_many_running_deadlines_were_provisional(db, fixture_2027, today):
+    """30 working days from 2026-12-07 run into 2027 (provisional); the investigation's 3 do
+    not (12/8, 12/9, 12/10): one provisional deadline running in one case."""
+    assert run(db, "case", "open", "--province", "shanxi", "--id", "C1", "--set", "county=甲县",
+               "--on", "2026-12-07").exit_code == 0
+    assert run(db, "case", "accept", "C1", "--on", "2026-12-07").exit_code == 0
+    added = run(db, "calendar", "add", fixture_2027)
+    assert added.exit_code == 0, added.output
+    assert added.stderr == ("note: 1 provisional deadline running in 1 case were counted on the "
+                            "projection of a year without its notice and keep those dates until "
+                            "`doudi recompute` re-derives them on the calendar now stored\n")
+
+
+def test_adding_the_same_file_again_writes_nothing(db, fixture_2027, today):
+    assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    again = run(db, "calendar", "add", fixture_2027)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith(f"2027 ({NOTICE}): already stored as calendar year #1 on ")
+    assert again.stdout.endswith(", the same; nothing written\n")
+    assert stored_years(db) == [(2027, NOTICE)]
+
+
+def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
+    """The 2026 record exactly as doudi's packaged file has it (国办发明电〔2025〕7号)."""
+    from engine.calendar import national_calendar
+    from engine.calendar_years import record_text
+
+    shipped = tmp_path / "2026.toml"
+    shipped.write_text(record_text(national_calendar().records[-1]), encoding="utf-8")
+    added = run(db, "calendar", "add", str(shipped))
+    assert (added.exit_code, added.stdout) == (
+        0, "2026 (国办发明电〔2025〕7号): already in doudi's packaged calendar, the same; nothing "
+           "written\n")
+    assert stored_years(db) == []
+
+
+@pytest.mark.parametrize("change, problem", [
+    # a year doudi ships, told otherwise
+    (lambda t: t.replace("2027", "2026").replace("2026-11-20", "2025-11-20")
+     .replace("2026-02-20", "2026-02-21").replace("2026-01-31", "2026-02-01"),
+     "year 2026: doudi's packaged calendar holds 2026 (国办发明电〔2025〕7号) and this record "
+     "differs (2026-01-04 周日 is an ordinary day in one, a working day (元旦调休上班) in the "
+     "other): a year doudi ships is not added"),
+    # a notice dated after today (2026-12-07)
+    (lambda t: t.replace("published = 2026-11-20", "published = 2026-12-08"),
+     "year 2027: published 2026-12-08 is after today (2026-12-07): only a notice already "
+     "issued is recorded"),
+    # a mistake read_records finds: a key misspelt
+    (lambda t: t.replace("off = [2027-01-01", "of = [2027-01-01"),
+     "year 2027 holiday 1: unknown key 'of' (known: name, off, make_up, notice)"),
+    # another year's notice (2026's)
+    (lambda t: t.replace(NOTICE, "国办发明电〔2025〕7号"),
+     "year 2027: notice 国办发明电〔2025〕7号 is 2026's (each year has its own notice)"),
+])
+def test_a_refused_record_is_one_line_naming_the_file_and_nothing_is_written(
+        db, tmp_path, today, change, problem):
+    path = tmp_path / "bad.toml"
+    path.write_text(change(FIXTURE_2027), encoding="utf-8")
+    refused = run(db, "calendar", "add", str(path))
+    assert refused.exit_code == 2
+    line = error_line(refused)
+    assert line.startswith(f"Error: {path}: {problem}"), line
+    assert not __import__("os").path.exists(db)  # (a database it made for it: removed)
+
+
+def test_the_differing_packaged_year_names_its_first_different_day(db, tmp_path, today):
+    """The refusal's words for a year doudi ships: 2026's record with 元旦 to 01-04."""
+    from engine.calendar import national_calendar
+    from engine.calendar_years import record_text
+
+    text = record_text(national_calendar().records[-1]).replace(
+        "off = [2026-01-01, 2026-01-03]", "off = [2026-01-01, 2026-01-02]")
+    path = tmp_path / "2026.toml"
+    path.write_text(text, encoding="utf-8")
+    refused = run(db, "calendar", "add", str(path))
+    assert error_line(refused) == (
+        f"Error: {path}: year 2026: doudi's packaged calendar holds 2026 (国办发明电〔2025〕7号) "
+        "and this record differs (2026-01-03 周六 is an ordinary day in one, a day off (元旦) "
+        "in the other): a year doudi ships is not added")
+
+
+def test_a_stored_year_told_otherwise_and_a_year_after_a_gap_are_refused(
+        db, tmp_path, fixture_2027, today):
+    assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    other = tmp_path / "other.toml"
+    other.write_text(FIXTURE_2027.replace("2027-01-03", "2027-01-04"), encoding="utf-8")
+    refused = run(db, "calendar", "add", str(other))
+    assert refused.exit_code == 2
+    assert error_line(refused).startswith(
+        f"Error: {other}: year 2027: this database holds 2027 already (calendar year #1, {NOTICE}, "
+        "recorded ")
+    assert error_line(refused).endswith(
+        "and this record differs (2027-01-04 周一 is a day off (元旦) in one, an ordinary day in "
+        "the other): a year is recorded once")
+    today(date(2028, 12, 20))
+    gap = tmp_path / "2029.toml"
+    gap.write_text('[[year]]\nyear = 2029\nnotice = "测试2029"\npublished = 2028-12-01\n'
+                   'title = "测试夹具"\n\n[[year.holiday]]\nname = "元旦"\n'
+                   "off = [2029-01-01, 2029-01-01]\n", encoding="utf-8")
+    refused = run(db, "calendar", "add", str(gap))
+    assert error_line(refused) == (
+        f"Error: {gap}: year 2029: 2028 has no record yet; add the years in order (the days "
+        "after a year without its notice are counted as provisional)")
+    assert stored_years(db) == [(2027, NOTICE)]
+
+
+def test_a_day_the_previous_years_record_sets_is_refused(tmp_path, fixture_2027):
+    """元旦 of 2027 reaching back to 2026-12-31 (from the 25th a notice may): a day the
+    2026 record does not set, taken; the API refuses as the CLI does (InvalidInput)."""
+    engine = Engine.open(str(tmp_path / "a.db"), today=lambda: TODAY)
+    path = tmp_path / "reach.toml"
+    path.write_text(FIXTURE_2027.replace("2027-01-01, 2027-01-03", "2026-12-31, 2027-01-03"),
+                    encoding="utf-8")
+    engine.add_calendar_years(str(path))
+    assert engine.calendar().day_info(date(2026, 12, 31)).source == NOTICE
+    with pytest.raises(InvalidInput, match=r"missing\.toml: cannot be read"):
+        engine.add_calendar_years(str(tmp_path / "missing.toml"))
+
+
+def test_audit_verify_names_a_stored_year_edited_by_hand(db, fixture_2027, today):
+    """A row of calendar_years edited with sqlite3 (its trigger dropped and put back): the
+    chain names it, every command that opens the database says the year is not counted from
+    it, and the year is projected again."""
+    from engine.schema import CALENDAR_YEAR_TRIGGERS
+
+    assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger calendar_years_append_only_update")
+        conn.execute("update calendar_years set record = "
+                     "replace(record, '2027-01-03', '2027-01-04')")
+        conn.execute(CALENDAR_YEAR_TRIGGERS[0])
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert "calendar year #1 altered\n" in verified.stdout
+    assert verified.stderr.splitlines()[0] == (
+        "note: calendar year #1 (2027, as it now reads) was altered: it no longer fits its hash, "
+        "so it was changed outside doudi (doudi audit verify lists what was); its year is not "
+        "counted from it (projected, as without a record)")
+    assert verified.stderr.splitlines()[-1] == (
+        "Error: the chain of the calendar years is broken at 1 place")
+    due = run(db, "calendar", "due", "2027-02-12", "10wd")
+    assert due.stdout.splitlines()[0] == "2027-02-26  (provisional)"
+
+
+def test_a_release_that_ships_a_stored_year_differing_is_counted_and_said(
+        tmp_path, fixture_2027, calendar_with_2027):
+    """A later doudi ships 2027 (conftest's test record: 元旦 1/1-1/4, 国办发明电〔2026〕X号
+    （测试用）), which differs from the fixture stored: the packaged record is counted (Mon
+    1/4 a day off) and the engine says so in one line when it opens."""
+    path = str(tmp_path / "r.db")
+    Engine.open(path, today=lambda: TODAY).add_calendar_years(fixture_2027)
+    calendar_with_2027()
+    engine = Engine.open(path, today=lambda: TODAY)
+    (note,) = engine.calendar_notes
+    assert note.startswith(
+        "note: doudi's packaged calendar now holds 2027 (国办发明电〔2026〕X号（测试用）), which "
+        "differs from calendar year #1 this database stored on ")
+    assert "(2027-01-04 周一 is a day off (元旦) in one, an ordinary day in the other): the " \
+           "packaged record is counted, the stored one kept as evidence; run `doudi recompute`" \
+           in note
+    assert not engine.calendar().day_info(date(2027, 1, 4)).working
+    assert engine.calendar_years()[-1].source == "packaged"
+
+
+def test_a_county_overlay_applies_on_top_of_the_stored_year(tmp_path, fixture_2027, install):
+    """A county's own day off (a test plugin's overlay for 海南 甲县, Mon 2027-02-15) applies on
+    the calendar with the stored year: 1 working day from Fri 2027-02-12 is Tue 2/16 in 甲县,
+    Mon 2/15 in 乙县; from Thu 2/18, Fri 2/19 (1) then the make-up Saturday 2/20 (2) in both."""
+    install('''
+from datetime import date
+from engine import CalendarOverlay
+
+@hookimpl
+def doudi_calendar_overlays(province, county):
+    if province == "hainan":
+        return [CalendarOverlay("甲县人民政府通知（测试）", days_off=[(date(2027, 2, 15), "三月三")],
+                                county="甲县")]
+''')
+    engine = Engine.open(str(tmp_path / "o.db"), today=lambda: TODAY)
+    engine.add_calendar_years(fixture_2027)
+    assert engine.due(date(2027, 2, 12), "1wd", "hainan", "甲县").due == date(2027, 2, 16)
+    assert engine.due(date(2027, 2, 12), "1wd", "hainan", "乙县").due == date(2027, 2, 15)
+    assert engine.due(date(2027, 2, 18), "2wd", "hainan", "甲县").due == date(2027, 2, 20)
