@@ -579,8 +579,9 @@ class Maintenance:
     def table_heads(self) -> Iterator[TableHead]:
         """Each chained table's head, a table that has rows: (its name, the id of its last
         row, that row's hash), the county settings (``local_parameters``), their set-asides
-        (``local_parameter_voids``), the sanctions (``sanctions``) and the links between cases
-        (``links``, a link's id its rowid), in that order. Kept outside the database with the
+        (``local_parameter_voids``), the sanctions (``sanctions``), the links between cases
+        (``links``, a link's id its rowid) and the calendar years (``calendar_years``), in
+        that order. Kept outside the database with the
         chain heads (:meth:`chain_heads`), :meth:`verify` given them (``table_heads=``) shows
         rows cut from the end of a table, or a table rewritten up to its kept head, which its
         chain alone cannot. A last row without a hash as doudi writes one (added outside
