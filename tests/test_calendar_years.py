@@ -242,9 +242,10 @@ def test_a_stored_year_told_otherwise_and_a_year_after_a_gap_are_refused(
     assert stored_years(db) == [(2027, NOTICE)]
 
 
-def test_a_day_the_previous_years_record_sets_is_refused(tmp_path, fixture_2027):
-    """元旦 of 2027 reaching back to 2026-12-31 (from the 25th a notice may): a day the
-    2026 record does not set, taken; the API refuses as the CLI does (InvalidInput)."""
+def test_a_record_reaching_back_into_december_is_counted_there(tmp_path, fixture_2027):
+    """元旦 of 2027 reaching back to Thu 2026-12-31 (from the 25th a notice may, as the 2019
+    notice did 2018-12-30/31): a day the 2026 record does not set, counted as the 2027
+    notice's day off. A file that cannot be read is InvalidInput through the API too."""
     engine = Engine.open(str(tmp_path / "a.db"), today=lambda: TODAY)
     path = tmp_path / "reach.toml"
     path.write_text(FIXTURE_2027.replace("2027-01-01, 2027-01-03", "2026-12-31, 2027-01-03"),
