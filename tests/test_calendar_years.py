@@ -115,7 +115,7 @@ def test_recompute_makes_a_provisional_deadline_official_after_the_year_is_added
     # The deadline keeps its date until recompute; audit verify explains it, not "altered".
     _, _, findings = engine.verify()
     assert [str(f) for f in findings] == [
-        "case A1: event seq 2 came before calendar years recorded since: deadline "
+        "case A1: event seq 1 came before calendar years recorded since: deadline "
         "investigation_start #1 has computation '《民法典》第201条：起算日2027-01-25不计入，计3个"
         "工作日；工作日依《全国年节及纪念日放假办法》第二条、第六条（推算，待国务院办公厅当年通知发布后"
         "重算）' "
