@@ -1,6 +1,6 @@
 """Year records of the official calendar that a case database holds (``doudi calendar add``).
 
-The State Council publishes a year's arrangement about a month before it starts; a doudi
+The State Council publishes a year's arrangement in the autumn before it starts; a doudi
 release carrying it may come later. Until one does, the operator records the notice's
 ``[[year]]`` table, in the packaged file's format and checked by the same
 :func:`engine.calendar_data.read_records`, in the database (``calendar_years``): its cases

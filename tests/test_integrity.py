@@ -1068,8 +1068,8 @@ def test_audit_verify_refuses_a_heads_list_that_holds_no_head(db, tmp_path):
         result = run(empty, "audit", "verify", "--heads", str(kept))
         assert result.exit_code == 0, result.output
         assert result.stderr == ("0 cases, 0 events: every history chain is intact, as are "
-                                 "the chains of the county settings, the sanctions and the "
-                                 "links\n")
+                                 "the chains of the county settings, the sanctions, the links "
+                                 "and the calendar years\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs /proc/self/mem")
@@ -1865,6 +1865,6 @@ def test_audit_verify_says_which_chains_it_found_intact(db):
     whole = run(db, "audit", "verify")
     assert (whole.exit_code, whole.stderr) == (0, (
         "1 case, 1 event: every history chain is intact, as are the chains of the county "
-        "settings, the sanctions and the links\n"))
+        "settings, the sanctions, the links and the calendar years\n"))
     one = run(db, "audit", "verify", "--case", case.id)
     assert (one.exit_code, one.stderr) == (0, "1 case, 1 event: every history chain is intact\n")

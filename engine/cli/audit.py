@@ -264,6 +264,6 @@ def verify(case_id, heads_file, db_path) -> None:
         raise AuditFailed("; ".join(failed))
     # (the tables chained whole are read only without --case: said so where they were)
     tables = "" if case_id is not None else (", as are the chains of the county settings, "
-                                             "the sanctions and the links")
+                                             "the sanctions, the links and the calendar years")
     click.echo(f"{counted(cases, 'case')}, {counted(events, 'event')}: every history chain is "
                f"intact{tables}", err=True)
