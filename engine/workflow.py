@@ -20,7 +20,8 @@ import attrs
 from attrs import frozen
 
 from engine.arguments import LARGEST_NUMBER, out_of_range, printable, spelled, unprintable
-from engine.errors import DamagedRecord, InvalidInput, WorkflowLoadError
+from engine.calendar_data import FIRST_YEAR, LAST_INDEXED_YEAR
+from engine.errors import DamagedRecord, InvalidInput, OutsideCalendar, WorkflowLoadError
 from engine.periods import Duration, iso_date, why_not_a_date
 from engine.read_only import read_only
 from engine.shapes import (
@@ -148,6 +149,11 @@ class Opening:
 #: never taken from event data or an opening, where it could pass for the engine's decision.
 ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decided")
 
+#: The calendar's range (engine.calendar's first_day and last_day): a date or month given as
+#: data outside it is refused, as an event's date is.
+_FIRST_DAY, _LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_INDEXED_YEAR, 12, 31)
+
+
 #: The case's own fields, beside its attributes (``case show``): an attribute of one of these
 #: names (``--set province=…``) would read as the case's province while the case stays
 #: in its own. Refused as data unless the workflow declares it.
@@ -247,13 +253,19 @@ class AttributeSpec:
             if kind == "month":  # (a month is read as its first day, shaped or not)
                 text = text + "-01" if len(text) == 7 else ""
             try:
-                iso_date(text)
+                day = iso_date(text)
             except ValueError:
                 why = why_not_a_date(text)
                 if why == "expected YYYY-MM-DD" and kind == "month":
                     why = "expected YYYY-MM"
                 raise InvalidInput(f"{name} {spelled(value)} is not a {kind}: {why}") \
                     from None
+            if kind == "date" and not _FIRST_DAY <= day <= _LAST_DAY:
+                # (as every other date doudi records, the event's own first: since=1900-01-01
+                # was taken, where died_on=1900-01-01 was refused only as its re-check was
+                # counted, and a date no deadline counts from by anything)
+                raise OutsideCalendar(f"{name} {day.isoformat()} is outside the calendar "
+                                      f"({_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()})")
 
 
 @frozen

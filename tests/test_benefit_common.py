@@ -17,7 +17,16 @@ import pytest
 
 from engine import DoudiError, Engine, EventRefused, InvalidInput
 from engine.errors import OutsideCalendar
-from helpers import dump, dump_file, error_line, paid, put_back_triggers, run, tianjin_case_in_publicity
+from helpers import (
+    dump,
+    dump_file,
+    error_line,
+    paid,
+    put_back_triggers,
+    refused_everywhere,
+    run,
+    tianjin_case_in_publicity,
+)
 
 CHECK = "民发〔2021〕57号 第31条"
 START = "民发〔2021〕57号 第21条"
@@ -548,6 +557,26 @@ def test_bad_input_through_the_cli_is_one_line_and_writes_nothing(db, args, stat
     assert "Traceback" not in result.stderr
     assert dump_file(db) == before
 
+
+
+# A date given as an event's data is one of the calendar's (2018-01-01 to 2060-12-31), as the
+# event's own date is: `since=1900-01-01` (the day a fraud began) was taken, and ordered back
+# nothing, where `died_on=1900-01-01` was refused only because its re-check is counted from it.
+@pytest.mark.parametrize(("event", "payload"), [
+    ("fraud_found", {"since": "1900-01-01"}),
+    ("fraud_found", {"since": "2017-12-31"}),  # the day before the calendar's first
+    ("change_found", {"occurred_on": "2017-12-31"}),
+    ("income_exceeds", {"per_capita_income": 900, "standard": 810, "changed_on": "2017-12-31"}),
+])
+def test_a_date_given_as_data_is_refused_outside_the_calendar(db, event, payload):
+    engine = Engine.open(db)
+    case = open_benefit(engine)  # (opened 2026-01-05, paid from 2026-01)
+    field, day = next((k, v) for k, v in payload.items() if k.endswith(("since", "_on")))
+    line = refused_everywhere(engine, db, case.id, event, date(2026, 3, 10), error=OutsideCalendar,
+                              exit_code=2, payload=payload,
+                              match=rf"^{field} {day} is outside the calendar")
+    assert line == f"Error: {field} {day} is outside the calendar (2018-01-01 to 2060-12-31)"
+    engine.fire(case.id, event, on=date(2026, 3, 10), payload={**payload, field: "2018-01-01"})
 
 
 # 民发〔2021〕57号 第21条: on approval "确定保障金额", paid from the month after; what changes the
