@@ -44,7 +44,7 @@ from engine.importer import ImportResult, import_lines, read_lines
 from engine.kept_cases import KeptCases
 from engine.local_parameters import LocalSetting, Place
 from engine.maintenance import AUTO_ACTOR, Maintenance
-from engine.payments import month_of, month_text, next_month
+from engine.payments import check_first_month, month_of, month_text, next_month
 from engine.periods import DueDate, due_date, iso_text, stored_date
 from engine.provinces import Province
 from engine.read_only import NO_DATA, read_only, read_only_data
@@ -885,6 +885,8 @@ class Engine(Reports, Maintenance):
         # case would show it as if that had been judged)
         check_residence_judged(wf, OPEN_EVENT, attributes)
         wf.check_attributes(attributes, opening=True, linked=linked)
+        if "paid_from" in attributes and "payment_start" in wf.parameters:  # (as views.pays)
+            check_first_month(attributes["paid_from"], on, wf.parameters["payment_start"].citation)
         calendar = self._case_calendar(province, county)
         if not calendar.first_day <= on <= calendar.last_day:  # (as _step: called to refuse)
             calendar.check(on)

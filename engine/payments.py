@@ -84,6 +84,20 @@ def parse_month(text: Any, field: str = "month") -> tuple[int, int]:
         raise InvalidInput(f"{field} {spelled(text)} is not a month: expected YYYY-MM") from None
 
 
+def check_first_month(paid_from: Any, opened_on: date, basis: str) -> None:
+    """Refuse a case's first month paid (``paid_from``, of the shape YYYY-MM) later than the
+    month after its opening: payment starts the month after the decision (``basis``,
+    民发〔2021〕57号 第21条), taken by the day the case is opened (``approve`` opens it; a
+    household approved before the platform adopted doudi is opened after its decision).
+    ``paid_from=2061-01`` on a case opened in 2026 was taken, and nothing was ever paid."""
+    latest = next_month(month_of(opened_on))
+    if parse_month(paid_from, "paid_from") > latest:
+        raise InvalidInput(
+            f"paid_from {paid_from} is after {month_text(latest)}, the month after the case is "
+            f"opened ({opened_on.isoformat()}): payment starts the month after the decision "
+            f"({basis}), taken by the opening")
+
+
 def month_of(day: date) -> tuple[int, int]:
     return day.year, day.month
 

@@ -150,7 +150,7 @@ class Opening:
 ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decided")
 
 #: The calendar's range (engine.calendar's first_day and last_day): a date or month given as
-#: data outside it is refused, as an event's date is.
+#: data outside it is refused, as an event's date is (a month by its first day).
 _FIRST_DAY, _LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_INDEXED_YEAR, 12, 31)
 
 
@@ -260,10 +260,14 @@ class AttributeSpec:
                     why = "expected YYYY-MM"
                 raise InvalidInput(f"{name} {spelled(value)} is not a {kind}: {why}") \
                     from None
-            if kind == "date" and not _FIRST_DAY <= day <= _LAST_DAY:
+            if not _FIRST_DAY <= day <= _LAST_DAY:
                 # (as every other date doudi records, the event's own first: since=1900-01-01
                 # was taken, where died_on=1900-01-01 was refused only as its re-check was
-                # counted, and a date no deadline counts from by anything)
+                # counted, and a date no deadline counts from by anything; paid_from=0001-01
+                # gave 24,303 months paid, 2061-01 none ever)
+                if kind == "month":
+                    raise OutsideCalendar(f"{name} {text[:7]} is outside the calendar "
+                                          f"({_FIRST_DAY.isoformat()[:7]} to {_LAST_DAY.isoformat()[:7]})")
                 raise OutsideCalendar(f"{name} {day.isoformat()} is outside the calendar "
                                       f"({_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()})")
 

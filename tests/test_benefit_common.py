@@ -105,6 +105,42 @@ def test_approval_in_december_pays_from_january_of_the_next_year(engine):
                                                                       ("2027-02", 1010.0)]
 
 
+# 民发〔2021〕57号 第21条 "自确认同意的次月起" (rules.md N-decision): a household is paid from the
+# month after its decision, which comes by the day its benefit case is opened (approve opens it;
+# one approved before the platform adopted doudi is opened after). `paid_from` was taken
+# unbounded: 0001-01 gave 24,303 months paid, 2061-01 never paid.
+@pytest.mark.parametrize(("paid_from", "error", "said"), [
+    ("0001-01", OutsideCalendar, "paid_from 0001-01 is outside the calendar (2018-01 to 2060-12)"),
+    ("2017-12", OutsideCalendar, "paid_from 2017-12 is outside the calendar (2018-01 to 2060-12)"),
+    ("2061-01", OutsideCalendar, "paid_from 2061-01 is outside the calendar (2018-01 to 2060-12)"),
+    # Opened Mon 2026-01-05 (decided by then): paid from 2026-02 at the latest.
+    ("2026-03", InvalidInput, "paid_from 2026-03 is after 2026-02, the month after the case is "
+                              "opened (2026-01-05): payment starts the month after the decision "
+                              f"({START}), taken by the opening"),
+])
+def test_a_first_month_paid_outside_the_calendar_or_after_the_decision_is_refused(
+        db, paid_from, error, said):
+    engine = Engine.open(db)
+    before = dump_file(db)
+    with pytest.raises(error) as refused:
+        open_benefit(engine, on=date(2026, 1, 5), paid_from=paid_from)
+    assert str(refused.value) == said
+    result = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-01-05", "--set", "amount=900", "--set", f"paid_from={paid_from}")
+    assert result.exit_code == 2, result.output
+    assert error_line(result) == f"Error: {said}"
+    assert dump_file(db) == before
+
+
+def test_a_household_approved_before_doudi_may_be_paid_from_any_month_of_the_calendar(engine):
+    # A household approved before the platform adopted doudi, opened Mon 2026-01-05: its first
+    # month paid is any from 2018-01 (the calendar's first) to 2026-02 (the month after).
+    earliest = open_benefit(engine, on=date(2026, 1, 5), paid_from="2018-01")
+    assert len(paid(engine.case(earliest.id, as_of=date(2026, 1, 5)))) == 8 * 12 + 1  # 2018-01…2026-01
+    latest = open_benefit(engine, on=date(2026, 1, 5), paid_from="2026-02")
+    assert paid(engine.case(latest.id, as_of=date(2026, 2, 1))) == [("2026-02", 900.0)]
+
+
 def test_approval_through_the_cli_shows_the_link_on_both_cases(db):
     case_id = tianjin_case_in_publicity(db, "2026-03-03")
     approved = run(db, "case", "fire", case_id, "approve", "--on", "2026-03-17",
@@ -1062,11 +1098,12 @@ def test_a_review_without_its_outcome_names_what_is_missing_in_the_words_of_the_
 
 
 def test_a_reduction_decided_before_the_first_payment_applies_from_the_first_payment(engine):
-    # Opened 2026-01-05, paid from 2026-03 at 900; a re-check on 2026-01-20 reduces it to 700
-    # "from the next month" (2026-02, before any payment) → every paid month is 700:
-    # 2026-03, 04, 05 = 700.
-    case = open_benefit(engine, "tianjin", paid_from="2026-03")
-    engine.fire(case.id, "review", on=date(2026, 1, 20), payload={"outcome": "reduce", "amount": 700})
+    # Opened (decided) 2026-02-02, paid from 2026-03 at 900; a re-check on 2026-02-20 reduces
+    # it to 700 "from the next month" (2026-03, the first paid) → every paid month is 700:
+    # 2026-03, 04, 05 = 700. (Opened 2026-01-05 and paid from 2026-03, as this test was first
+    # written, is refused: 57号 第21条 pays from the month after the decision, 2026-02.)
+    case = open_benefit(engine, "tianjin", on=date(2026, 2, 2), paid_from="2026-03")
+    engine.fire(case.id, "review", on=date(2026, 2, 20), payload={"outcome": "reduce", "amount": 700})
     assert paid(engine.case(case.id, as_of=date(2026, 5, 1))) == [
         ("2026-03", 700.0), ("2026-04", 700.0), ("2026-05", 700.0)]
 

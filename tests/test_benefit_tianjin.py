@@ -343,7 +343,7 @@ def test_a_second_fraud_finding_after_a_stop_during_the_phase_out(engine):
 
 def test_found_ineligible_stops_from_the_next_month(engine):
     # Found ineligible 2026-06-10 → paid through 2026-06, nothing from 2026-07.
-    case = open_benefit(engine, date(2026, 1, 5), amount=1000, paid_from="2026-03")
+    case = open_benefit(engine, date(2026, 2, 2), amount=1000, paid_from="2026-03")
     view = engine.fire(case.id, "found_ineligible", on=date(2026, 6, 10))
     assert view.state == "stopped"
     assert [(s.kind, s.basis) for s in view.sanctions] == [("stop", f"{NOTICE} 五(五)")]
