@@ -21,7 +21,7 @@ from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, given, number_datum, reads_parameters, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen, yuan
-from engine.payments import PhaseOut, month_of, month_text, next_month, schedule, sets_the_amount
+from engine.payments import PhaseOut, month_of, month_text, next_month, parse_month, schedule, sets_the_amount
 from engine.periods import due_date, iso_date, why_not_a_date
 from engine.shapes import is_text, one
 
@@ -131,8 +131,29 @@ def amount_set_by_review_only(ctx: GuardContext) -> str | None:
     return None
 
 
+@reads_parameters("payment_start", "death_review")
 def death_date_valid(ctx: GuardContext) -> str | None:
+    """A death is dated by the event, and not before the household's 低保 began: the re-check
+    after a member's death (民发〔2022〕83号, each seed's) is of a 低保 household's, and the
+    decision that began it, which 民发〔2021〕57号 第21条 pays from the next month, came in the
+    month before the first month paid (``paid_from``) at the earliest (a case ``approve``
+    opened: that month; one opened for a household approved before doudi: its first month
+    paid, as recorded). A death dated before was taken and gave a re-check breached since
+    before the household was on 低保 (a year typed wrong, 2025 for 2026)."""
     _not_after_event(ctx, "died_on")
+    opening = ctx.history[0].payload if ctx.history else {}
+    if "paid_from" not in opening:
+        return None  # (a case opened without one: nothing to say when 低保 began)
+    decided = date(*next_month(parse_month(opening["paid_from"], "paid_from"), -1), 1)
+    died = _date(ctx, "died_on")
+    if died < decided:
+        raise InvalidInput(
+            f"died_on {died.isoformat()} is before this household's 低保 began (paid from "
+            f"{opening['paid_from']}, so decided in {decided.isoformat()[:7]} at the earliest, "
+            f"{ctx.parameters['payment_start'].citation}): the re-check after a death "
+            f"({ctx.parameters['death_review'].citation}) is for a 低保 member's; check the "
+            f"date, or record a death the decision did not know of with change_found "
+            f"--set occurred_on={died.isoformat()}")
     return None
 
 

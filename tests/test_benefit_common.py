@@ -512,6 +512,43 @@ def test_a_bad_death_date_is_refused_and_writes_nothing(engine, payload):
     assert dump(engine) == before
 
 
+# 晋民发〔2023〕31号 一(五): "低保对象死亡后，应当自其死亡之日起 3 个月内完成其家庭状况核查" — a 低保
+# member's death; the household's 低保 began with the decision, which 民发〔2021〕57号 第21条 pays
+# from the next month: in the month before the first month paid at the earliest. A death dated
+# before (2025 typed for 2026) was taken, and its re-check breached since before the household
+# was on 低保.
+def test_a_death_before_the_household_s_dibao_began_is_refused(db):
+    engine = Engine.open(db)
+    # A household approved before doudi, opened Mon 2026-03-02, paid from 2026-04: decided in
+    # 2026-03 (on 03-01 or 03-02) at the earliest.
+    case = open_benefit(engine, on=date(2026, 3, 2), paid_from="2026-04")
+    line = refused_everywhere(engine, db, case.id, "member_died", date(2026, 3, 10),
+                              error=InvalidInput, exit_code=2, payload={"died_on": "2025-03-01"},
+                              match="^died_on 2025-03-01 is before this household's 低保 began")
+    assert line == ("Error: died_on 2025-03-01 is before this household's 低保 began (paid from "
+                    "2026-04, so decided in 2026-03 at the earliest, 民发〔2021〕57号 第21条): the "
+                    "re-check after a death (晋民发〔2023〕31号 一(五)) is for a 低保 member's; check "
+                    "the date, or record a death the decision did not know of with change_found "
+                    "--set occurred_on=2025-03-01")
+    # Sat 2026-02-28, the day before 2026-03: refused; Sun 03-01: its re-check is due 3 months
+    # on, Mon 2026-06-01 (第202条).
+    refused_everywhere(engine, db, case.id, "member_died", date(2026, 3, 10), error=InvalidInput,
+                       exit_code=2, payload={"died_on": "2026-02-28"}, match="2026-02-28")
+    view = engine.fire(case.id, "member_died", on=date(2026, 3, 10), payload={"died_on": "2026-03-01"})
+    assert deadline(view, "death_review").deadline.due_on == date(2026, 6, 1)
+    # Opened by approve on Tue 2026-03-31 (paid from 2026-04): a death of Fri 2026-02-27 is
+    # before the decision's month, refused; a correction to it too (the event's own check).
+    _, approved = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650)
+    benefit = approved.links[0]["case_id"]
+    with pytest.raises(InvalidInput, match=r"^died_on 2026-02-27 is before this household's 低保"):
+        engine.fire(benefit, "member_died", on=date(2026, 4, 2), payload={"died_on": "2026-02-27"})
+    engine.fire(benefit, "member_died", on=date(2026, 4, 2), payload={"died_on": "2026-03-31"})
+    with pytest.raises(InvalidInput, match=r"^correction of event 1 \(member_died on 2026-04-02\): "
+                                           "died_on 2026-02-27 is before this household's 低保"):
+        engine.correct(benefit, 1, on=date(2026, 4, 3), reason="死亡日期录错",
+                       payload={"died_on": "2026-02-27"})
+
+
 # -- 4. bad input changes nothing ------------------------------------------------------------
 
 
