@@ -1291,6 +1291,26 @@ def test_a_last_line_cut_short_says_the_file_may_be_cut_short(tmp_path, db, cut,
         "request_materials, accept, withdraw\n")
 
 
+# The same lines piped in (`doudi import -`): the cut was said only of a file named, stdin's
+# last line ending "(… char 41)) (import stopped: …)" as if it were whole.
+@pytest.mark.parametrize("cut, why", [
+    (b'{"op": "fire", "case_id": "C1", "event": "acc',
+     "not valid JSON (Unterminated string starting at: line 1 column 42 (char 41))"),
+    ('{"op": "open", "province": "shanxi", "on": "2026-03-02", "id": "甲'.encode()[:-1],
+     "not UTF-8 (save the file as UTF-8): byte 0xe7 at position 64"),
+])
+def test_a_last_line_cut_short_on_stdin_says_it_may_be_cut_short(db, cut, why):
+    result = run(db, "import", "-", "--batch", "1", input=json.dumps(LINES[0]).encode() + b"\n" + cut)
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: line 2: {why}; it is the file's last line and has no line end: the file may "
+        "be cut short (still being written, or copied in part) (import stopped: nothing from "
+        "this line's batch written; 1 line from earlier batches kept)")
+    assert events(db) == 1
+    ended = error_line(run(db, "import", "-", input=json.dumps(LINES[0]).encode() + b"\n" + cut + b"\n"))
+    assert ended.startswith(f"Error: line 2: {why[:14]}") and "line end" not in ended
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_a_utf16_file_is_said_to_be_utf16_not_a_byte_at_a_position(tmp_path, db, encoding):
     """Windows' "Unicode" (UTF-16, with its byte order mark or without) said "not UTF-8 (save

@@ -20,6 +20,7 @@ from engine.cli.options import (
     db_option,
     echo_beside,
     emit,
+    file_name,
     format_option,
     left_cases,
     on_a_terminal,
@@ -56,7 +57,7 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
     Re-running the same file adds nothing: each line carries an idempotency key ("key", or
     one made from its content). The file is read a line at a time, whatever its size.
     """
-    from engine.importer import ImportStopped
+    from engine.importer import ImportStopped, read_lines
 
     if jsonl == "-" and sys.stdin is None:  # (started with it closed: <&-)
         raise click.UsageError("stdin is closed: nothing to import (give the file, or pipe its "
@@ -86,7 +87,10 @@ def import_(jsonl, batch, skip_invalid, db_path) -> None:
                    "on_skip": skipped}
         try:
             if jsonl == "-":
-                result = engine.import_lines(sys.stdin.buffer, **options)
+                # (read as a file's lines are: a last line cut short, with no line end, is said
+                # to be, and a read that fails names stdin and the line)
+                result = engine.import_lines(read_lines(sys.stdin.buffer, file_name(sys.stdin)),
+                                             **options)
             else:
                 result = engine.import_file(jsonl, **options)
         except KeyboardInterrupt:
