@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -10,19 +11,56 @@ if TYPE_CHECKING:
     from datetime import date
 
 
+#: The most characters of a message an error line shows (the longest doudi words itself, a
+#: plugin's unknown guard with the known ones listed, are about 1,100): a value given at
+#: length (an import line's case id of 10 MB) was echoed whole, ten megabytes on one line.
+LONGEST_MESSAGE = 4_000
+
+
+def shortened(message: str) -> str:
+    """``message``, or, past :data:`LONGEST_MESSAGE` characters, its start and its end with
+    how much is left out between them: a message over-long only by a value it quotes keeps
+    what went wrong where (the line, the field: its start) and the words after the value
+    (what was expected, the names known), and of the value its start and end."""
+    if len(message) <= LONGEST_MESSAGE:
+        return message
+    half = LONGEST_MESSAGE // 2
+    marks = _LEFT_OUT.findall(message)
+    if len(marks) == 1:
+        # A message made around one shortened already (an import's "line N: … (import
+        # stopped: …)" around the error of its line, itself an error shortened when made): the
+        # characters cut now are beside the first cut, and counted with it, as if the whole
+        # message had been shortened once (else "… (83 characters left out) …" was said of a
+        # case id of a million characters, the first count among them).
+        head, count, tail = _LEFT_OUT.split(message)
+        if len(head) >= half and len(tail) >= half:
+            left = int(count.replace(",", "")) + len(head) + len(tail) - 2 * half
+            return f"{head[:half]}… ({left:,} characters left out) …{tail[-half:]}"
+    return (f"{message[:half]}… ({len(message) - 2 * half:,} characters left out) …"
+            f"{message[-half:]}")
+
+
+#: What :func:`shortened` puts in place of what it leaves out (the count its group).
+_LEFT_OUT = re.compile(r"… \(([\d,]+) characters left out\) …")
+
+
 class DoudiError(Exception):
     """Base of every error doudi raises on purpose; the message is one line for a person.
 
     The message names what the Python API takes (``county``, ``reason=``); where the command
     line's words differ (``--county``, ``--reason``), ``command_line`` is the message as the
-    ``doudi`` command says it (None: the same message).
+    ``doudi`` command says it (None: the same message). Either is :func:`shortened`, as an
+    error line shows it: a case id or reason of 2 MB refused by the Python API gave a message
+    of 2 MB, quoting it whole (the command line shortened it only as it printed it).
     """
 
     exit_code = 1
 
     def __init__(self, *args: object, command_line: str | None = None) -> None:
+        if len(args) == 1 and isinstance(args[0], str) and len(args[0]) > LONGEST_MESSAGE:
+            args = (shortened(args[0]),)
         super().__init__(*args)
-        self.command_line = command_line
+        self.command_line = command_line if command_line is None else shortened(command_line)
 
 
 class InvalidInput(DoudiError, ValueError):

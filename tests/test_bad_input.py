@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from engine import Engine
 from engine.cli import cli
-from engine.errors import PluginError
+from engine.errors import InvalidInput, PluginError, UnknownName, shortened
 from engine.plugins import get_plugin_manager
 from engine.registry import Registry
 from engine.store import Store
@@ -931,3 +931,39 @@ def test_a_value_given_at_length_is_shown_by_its_start_and_end_in_the_error_line
     # A message of 4,000 characters is shown whole.
     whole = run(db, "case", "show", "x" * (4_000 - len("no case ''")))
     assert error_line(whole) == "Error: no case '" + "x" * 3_990 + "'"
+
+
+def test_the_python_api_quotes_a_value_given_at_length_by_its_start_and_end(db):
+    """Found by review: a case id or reason of 2 MB refused by the Python API gave an
+    exception whose message quoted it whole, 2 MB on "one line for a person" (the command
+    line shortened it only as it printed it). The message is shortened when made, as an error
+    line shows it: its first 2,000 and last 2,000 characters, how many are left out between."""
+    engine = Engine.open(db)
+    case = engine.open_case(province="shanxi", on=date(2026, 3, 2))
+    before = dump_file(db)
+    long = "x y" * 700_000  # (2,100,000 characters)
+    with pytest.raises(InvalidInput) as refused:
+        engine.open_case(province="shanxi", on=date(2026, 3, 2), case_id=long)
+    whole = (f'case id "{long}" must be non-empty, without spaces or invisible characters, and '
+             "not start with '-' (character U+0020)")
+    assert str(refused.value) == (f"{whole[:2_000]}… ({len(whole) - 4_000:,} characters left out) "
+                                  f"…{whole[-2_000:]}")
+    with pytest.raises(InvalidInput) as refused:
+        engine.fire(case.id, "withdraw", on=date(2026, 3, 3), reason="\x1b" + long)
+    whole = f'reason must be printable text, got "\\u001b{long}" (character U+001B)'
+    assert str(refused.value) == (f"{whole[:2_000]}… ({len(whole) - 4_000:,} characters left out) "
+                                  f"…{whole[-2_000:]}")
+    with pytest.raises(UnknownName) as refused:
+        engine.fire(long, "accept", on=date(2026, 3, 3))
+    assert len(str(refused.value)) == 4_000 + len("… (2,096,010 characters left out) …")
+    assert dump_file(db) == before
+
+
+def test_a_message_made_around_one_shortened_is_shortened_as_the_whole_would_be():
+    # An import's "line 1: … (import stopped: …)" around its line's error, shortened when made:
+    # shortened again, the characters cut are counted with the first cut, as if the message had
+    # been made whole and shortened once.
+    inner = "no case '" + "甲" * 1_000_000 + "'"
+    outer = f"line 1: {inner} (import stopped: nothing is imported)"
+    assert shortened(f"line 1: {shortened(inner)} (import stopped: nothing is imported)") == (
+        shortened(outer)) == f"{outer[:2_000]}… (996,056 characters left out) …{outer[-2_000:]}"

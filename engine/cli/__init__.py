@@ -13,16 +13,10 @@ import sys
 
 import click
 
-from engine.errors import DoudiError
+from engine.errors import LONGEST_MESSAGE, DoudiError, shortened  # noqa: F401 (engine.cli names them too)
 
 # click ≥ 8.2 raises it for a group invoked without its subcommand; 8.1 prints the help itself.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
-#: The most characters of a message an error line shows (the longest doudi words itself, a
-#: plugin's unknown guard with the known ones listed, are about 1,100): a value given at
-#: length (an import line's case id of 10 MB) was echoed whole, ten megabytes on one line.
-LONGEST_MESSAGE = 4_000
 
 
 def error(message: str) -> None:
@@ -32,18 +26,6 @@ def error(message: str) -> None:
     from engine.arguments import visible
 
     click.echo(f"Error: {visible(shortened(message))}", err=True)
-
-
-def shortened(message: str) -> str:
-    """``message``, or, past :data:`LONGEST_MESSAGE` characters, its start and its end with
-    how much is left out between them: a message over-long only by a value it quotes keeps
-    what went wrong where (the line, the field: its start) and the words after the value
-    (what was expected, the names known), and of the value its start and end."""
-    if len(message) <= LONGEST_MESSAGE:
-        return message
-    half = LONGEST_MESSAGE // 2
-    return (f"{message[:half]}… ({len(message) - 2 * half:,} characters left out) …"
-            f"{message[-half:]}")
 
 
 class _OptionsOnce:
