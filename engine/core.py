@@ -557,9 +557,12 @@ class Engine(Reports, Maintenance):
 
     def _forget_settings(self) -> None:
         """Read the county settings again when next asked for (and the workflows built with
-        them; _known_cases hold no workflow): the writes no longer check the old ones."""
+        them; _known_cases hold no workflow): the writes no longer check the old ones. The
+        calendar years too, read again now if another process recorded one since."""
         self._local, self._workflows = None, {}
         self.store.settings_read = None
+        if self.store.years_changed():
+            self._read_calendar_years()
 
     def parameter_settings(self, province: str | None = None, county: str | None = None,
                            in_force: bool = True, as_of: date | None = None
@@ -664,8 +667,9 @@ class Engine(Reports, Maintenance):
         return () if self._years is None else self._years.notes
 
     def _read_calendar_years(self) -> None:
-        """The calendar years as stored now (one read), the calendars built on them forgotten."""
-        rows = self.store.calendar_year_rows()
+        """The calendar years as stored now (one read), the calendars built on them forgotten;
+        each write checks that no other was recorded since (:attr:`Store.years_read`)."""
+        rows = self.store.counted_calendar_years()
         self._years = calendar_years.in_force(national_calendar().records, rows) if rows else None
         self._year_calendars, self._checked_calendars = {}, {}
 
@@ -1329,8 +1333,9 @@ class Engine(Reports, Maintenance):
         try:
             self.store.commit(changes)
         except SettingsChanged:
-            # Another process recorded a county setting since this engine read them: the
-            # events were counted without it. Read them again for the next try.
+            # Another process recorded a county setting (or a calendar year) since this
+            # engine read them: the events were counted without it. Read them again for the
+            # next try.
             self._forget_settings()
             raise
         except (sqlite3.IntegrityError, Conflict) as exc:

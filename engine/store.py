@@ -426,8 +426,9 @@ _REPEATED_TEXT = frozenset({"rule", "title", "severity", "kind", "duration", "ci
 
 
 class SettingsChanged(Conflict):
-    """The county settings stored are no longer those the write's events were counted with:
-    another process recorded one since they were read. Nothing written."""
+    """The county settings stored, or the calendar years (``doudi calendar add``), are no
+    longer those the write's events were counted with: another process recorded one since
+    they were read. Nothing written."""
 
 
 class ClosedDatabase:
@@ -453,9 +454,13 @@ class ClosedDatabase:
         self._closed()
 
 
-#: The newest county setting's id and the newest set-aside's (:meth:`Store.settings_changed`).
+#: The newest county setting's id, the newest calendar year's and the newest set-aside's
+#: (:meth:`Store.settings_changed`; without the set-asides, a write's check).
 _NEWEST_SETTINGS = ("select (select max(id) from local_parameters), "
+                    "(select max(id) from calendar_years), "
                     "(select max(id) from local_parameter_voids)")
+_NEWEST_COUNTED = ("select (select max(id) from local_parameters), "
+                   "(select max(id) from calendar_years)")
 
 
 def first_voids(rows: list[dict]) -> dict[int, dict]:
@@ -483,6 +488,10 @@ class Store:
     # (:class:`SettingsChanged`), under the write lock. (A class default: a read-only
     # store is made without __init__.)
     settings_read: tuple[int, int] | None = None
+    # The same for the calendar years (``doudi calendar add``): the id of the last one the
+    # caller counts its events with (0: none stored), None when it counts on none read from
+    # here (the engine reads them when it opens: its every write checks them).
+    years_read: int | None = None
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
         _check_durability(durability)
@@ -1331,6 +1340,16 @@ class Store:
         order recorded, as stored: read by ``calendar_years.read_rows``."""
         return self._rows("select * from calendar_years order by id", [])
 
+    def counted_calendar_years(self) -> list[dict]:
+        """:meth:`calendar_year_rows`, noted as those the caller counts its events with: each
+        write then checks that no other year was recorded since (:attr:`years_read`,
+        :meth:`settings_changed`), as for the county settings: an engine kept open counted
+        on the projection of a year another process had recorded, and ``audit verify`` then
+        called its cases altered."""
+        rows = self.calendar_year_rows()
+        self.years_read = rows[-1]["id"] if rows else 0
+        return rows
+
     def add_calendar_years(self, rows_of: Callable[[list[dict], str, str], list[dict]]
                            ) -> list[dict]:
         """Record calendar years under the write lock: ``rows_of`` is given the rows stored
@@ -1583,23 +1602,37 @@ class Store:
                                  f"writable{or_else}") from None
 
     def settings_changed(self, set_aside: bool = False) -> bool:
-        """Whether a county setting was recorded after those the caller counts with (and,
-        ``set_aside``, a set-aside: only a refusal on a damaged setting asks, as only a
-        damaged setting is set aside, and an engine counting with one writes nothing for its
-        county)."""
-        if self.settings_read is None:
-            return False
-        if not set_aside:  # (each write asks: one look-up)
-            return self.settings_read[0] != (self.db.conn.execute(
-                "select max(id) from local_parameters").fetchone()[0] or 0)
-        newest = self.db.conn.execute(_NEWEST_SETTINGS).fetchone()
-        return self.settings_read != (newest[0] or 0, newest[1] or 0)
+        """Whether a county setting or a calendar year was recorded after those the caller
+        counts with (and, ``set_aside``, a set-aside: only a refusal on a damaged setting
+        asks, as only a damaged setting is set aside, and an engine counting with one writes
+        nothing for its county)."""
+        return self._changed(set_aside) is not None
+
+    def years_changed(self) -> bool:
+        """Whether a calendar year was recorded after those the caller counts with."""
+        return self.years_read is not None and self.years_read != (self.db.conn.execute(
+            "select max(id) from calendar_years").fetchone()[0] or 0)
+
+    def _changed(self, set_aside: bool = False) -> str | None:
+        """What was recorded since the caller read it (:meth:`settings_changed`), in words;
+        None if nothing. One look-up."""
+        settings, years = self.settings_read, self.years_read
+        if settings is None:
+            return "a calendar year was recorded" if self.years_changed() else None
+        newest = self.db.conn.execute(_NEWEST_SETTINGS if set_aside else _NEWEST_COUNTED
+                                      ).fetchone()
+        if settings[0] != (newest[0] or 0) or (set_aside and settings[1] != (newest[2] or 0)):
+            return "a county's parameters were changed"
+        if years is not None and years != (newest[1] or 0):
+            return "a calendar year was recorded"
+        return None
 
     def _refuse_changed_settings(self) -> None:
         """:class:`SettingsChanged` if :meth:`settings_changed` (a write's check)."""
-        if self.settings_changed():
-            raise SettingsChanged("a county's parameters were changed by another writer "
-                                  "meanwhile: nothing written; try again")
+        changed = self._changed()
+        if changed is not None:
+            raise SettingsChanged(f"{changed} by another writer meanwhile: nothing written; "
+                                  "try again")
 
     def _write(self, changes: list[Change]) -> None:
         # Plain SQL, one executemany per table for all the changes: sqlite-utils' insert()
@@ -1720,10 +1753,14 @@ class Store:
 
     def _update_cases(self, changes: list[Change]) -> None:
         """Optimistic concurrency: write only over the version each change was computed from,
-        and (where the caller counts with the county settings) only while the newest setting
-        is the one it counted with: else :class:`SettingsChanged`, as :meth:`_write` asks."""
+        and (where the caller counts with the county settings, or the calendar years) only
+        while the newest setting, and year, is the one it counted with: else
+        :class:`SettingsChanged`, as :meth:`_write` asks."""
         rows = []
         counted = self.settings_read
+        years = self.years_read
+        updates = _CASE_UPDATES_CHECKING[counted is not None, years is not None]
+        checked = (() if counted is None else (counted[0],)) + (() if years is None else (years,))
         for change in changes:
             c = change.case
             stored = change.stored_attributes
@@ -1733,9 +1770,8 @@ class Store:
                 c.attributes, stored[0]) else _ATTRIBUTES(c.attributes)
             row = (c.county, c.state, change.attributes_json, iso_text(c.last_event_on), c.id,
                    c.version)  # (in _CASE_UPDATES' columns' order)
-            rows.append(row if counted is None else (*row, counted[0]))
-        cursor = (_CASE_UPDATES if counted is None else _COUNTED_CASE_UPDATES).write(
-            self.db.conn, rows)
+            rows.append((*row, *checked) if checked else row)
+        cursor = updates.write(self.db.conn, rows)
         if cursor.rowcount != len(changes):  # type: ignore[union-attr]  # (rows: a cursor)
             self._refuse_changed_settings()  # (the settings first: the write asked so before)
             versions = self.versions([c.case.id for c in changes])
@@ -2057,12 +2093,19 @@ _CASE_UPDATES = _Rows("cases", ("county", "state", "attributes", "last_event_on"
                       ", version = version + 1 where id = ? and version = ?", key=("id", "version"),
                       positional=True)
 #: The same, matching only while the newest county setting's id is the one the changes were
-#: counted with (Store.settings_read; 0: none), bound last (``settings``, no column).
-_COUNTED_CASE_UPDATES = _Rows(
-    "cases", (*_CASE_UPDATES.columns, "settings"),
-    ", version = version + 1 where id = ? and version = ? and "
-    "coalesce((select max(id) from local_parameters), 0) = ?",
-    key=("id", "version", "settings"), positional=True)
+#: counted with (Store.settings_read; 0: none), bound last (``settings``, no column); and so
+#: the newest calendar year's (Store.years_read, ``years``): by which the caller counts with.
+_SETTINGS_CHECKED = "coalesce((select max(id) from local_parameters), 0) = ?"
+_YEARS_CHECKED = "coalesce((select max(id) from calendar_years), 0) = ?"
+_CASE_UPDATES_CHECKING = {
+    (settings, years): _Rows(
+        "cases", (*_CASE_UPDATES.columns, *checked),
+        " and ".join([", version = version + 1 where id = ? and version = ?",
+                      *([_SETTINGS_CHECKED] if settings else []),
+                      *([_YEARS_CHECKED] if years else [])]),
+        key=("id", "version", *checked), positional=True) if settings or years else _CASE_UPDATES
+    for settings in (False, True) for years in (False, True)
+    for checked in [(("settings",) if settings else ()) + (("years",) if years else ())]}
 
 
 def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:

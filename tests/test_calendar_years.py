@@ -320,3 +320,59 @@ def doudi_calendar_overlays(province, county):
     assert engine.due(date(2027, 2, 12), "1wd", "hainan", "甲县").due == date(2027, 2, 16)
     assert engine.due(date(2027, 2, 12), "1wd", "hainan", "乙县").due == date(2027, 2, 15)
     assert engine.due(date(2027, 2, 18), "2wd", "hainan", "甲县").due == date(2027, 2, 20)
+
+
+@pytest.mark.parametrize("county", ["甲县", None])
+def test_an_engine_kept_open_counts_on_a_year_another_process_recorded_since(
+        tmp_path, fixture_2027, county):
+    """A platform's engine opened before `doudi calendar add` ran in another process: its next
+    events are counted on the year recorded, not on the projection it read at open (else audit
+    verify called the case altered, the event recorded after the year). The same 30 working
+    days as above, from acceptance on Mon 2027-01-25: 2027-03-11 on the record (2027-03-12
+    projected). With a county (its settings read, the UPDATE checks both) and without one
+    (the calendar years alone checked)."""
+    path = str(tmp_path / "kept.db")
+    kept = Engine.open(path, today=lambda: date(2027, 1, 25))
+    attributes = {"county": county} if county else {}
+    kept.open_case("shanxi", on=date(2027, 1, 25), attributes=attributes, case_id="K1")
+    # (another process: its own engine on the same file)
+    Engine.open(path, today=lambda: date(2027, 1, 25)).add_calendar_years(fixture_2027)
+    total = by_rule(kept.fire("K1", "accept", on=date(2027, 1, 25)))["total"].deadline
+    assert (total.due_on, total.provisional) == (date(2027, 3, 11), False)
+    assert total.computation.endswith(f"工作日依{NOTICE}")
+    assert kept.verify()[2] == []
+
+
+def test_an_opening_by_an_engine_kept_open_reads_a_year_recorded_since(tmp_path, fixture_2027):
+    """An opening writes no case's UPDATE (the check then asks before its INSERT): the engine
+    kept open, refused, reads the years again and opens the case counted on them."""
+    path = str(tmp_path / "kept.db")
+    kept = Engine.open(path, today=lambda: date(2027, 1, 25))
+    Engine.open(path, today=lambda: date(2027, 1, 25)).add_calendar_years(fixture_2027)
+    assert kept.calendar_years()[-1].year == 2026  # (as read when it opened)
+    kept.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="K1")
+    assert [(y.year, y.source, y.id) for y in kept.calendar_years()[-1:]] == [
+        (2027, "database", 1)]
+    total = by_rule(kept.fire("K1", "accept", on=date(2027, 1, 25)))["total"].deadline
+    assert total.due_on == date(2027, 3, 11)
+
+
+def test_an_import_by_an_engine_kept_open_counts_on_a_year_recorded_since(tmp_path, fixture_2027):
+    """The same for an import (a batch written at once): the case opened and accepted on Mon
+    2027-01-25 by an engine opened before the year was recorded elsewhere: 30 working days to
+    2027-03-11 on the record, and audit verify finds nothing."""
+    path = str(tmp_path / "kept.db")
+    kept = Engine.open(path, today=lambda: date(2027, 1, 25))
+    kept.open_case("shanxi", on=date(2027, 1, 25), case_id="K0")  # (read the calendar, wrote)
+    Engine.open(path, today=lambda: date(2027, 1, 25)).add_calendar_years(fixture_2027)
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(
+        '{"op": "open", "province": "shanxi", "on": "2027-01-25", "id": "K1", '
+        '"attributes": {"county": "甲县"}}\n'
+        '{"op": "fire", "case_id": "K1", "event": "accept", "on": "2027-01-25"}\n'
+        '{"op": "fire", "case_id": "K0", "event": "accept", "on": "2027-01-25"}\n',
+        encoding="utf-8")
+    kept.import_file(str(lines))
+    for case_id in ("K0", "K1"):
+        assert by_rule(kept.case(case_id))["total"].deadline.due_on == date(2027, 3, 11)
+    assert kept.verify()[2] == []

@@ -545,11 +545,12 @@ def test_the_rows_an_event_writes_are_of_the_shapes_their_writers_write(engine):
 
 
 def test_an_event_asks_for_the_newest_county_setting_in_its_case_s_update(engine):
-    # Every write checks, under its write lock, that no county setting was recorded since
-    # the engine read them (SettingsChanged). An event asked by a read of its own before its
-    # first statement; its case's UPDATE asks now, matching the case only while the newest
-    # setting is the one counted with (test_local_parameters: refused and worked out again).
-    # An opening, which updates no case, still asks first.
+    # Every write checks, under its write lock, that no county setting, nor calendar year
+    # (doudi calendar add), was recorded since the engine read them (SettingsChanged). An
+    # event asked by a read of its own before its first statement; its case's UPDATE asks
+    # now, matching the case only while the newest setting and year are the ones counted with
+    # (test_local_parameters, test_calendar_years: refused and worked out again). An opening,
+    # which updates no case, still asks first, in one read.
     case = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
     statements = []
     engine.store.db.conn.set_trace_callback(statements.append)
@@ -561,9 +562,24 @@ def test_an_event_asks_for_the_newest_county_setting_in_its_case_s_update(engine
         "BEGIN IMMEDIATE", "update [cases]", "insert into [events]",
         *["insert into [deadlines]"] * 2, "COMMIT"]  # (its two: the total, the investigation's)
     assert fired[1].endswith("where id = 'shanxi-2026-000001' and version = 1 and "
-                             "coalesce((select max(id) from local_parameters), 0) = 0")
+                             "coalesce((select max(id) from local_parameters), 0) = 0 and "
+                             "coalesce((select max(id) from calendar_years), 0) = 0")
     opened = statements[len(fired):]
-    assert opened[opened.index("BEGIN IMMEDIATE") + 1] == "select max(id) from local_parameters"
+    assert opened[opened.index("BEGIN IMMEDIATE") + 1] == (
+        "select (select max(id) from local_parameters), (select max(id) from calendar_years)")
+
+
+def test_an_event_of_a_case_without_a_county_asks_for_the_newest_calendar_year(engine):
+    # No county: no county settings read, none checked; the calendar years, read when the
+    # engine opened, are (every case is counted on them).
+    case = engine.open_case("shanxi", on=date(2026, 3, 2))
+    statements = []
+    engine.store.db.conn.set_trace_callback(statements.append)
+    engine.fire(case.id, "accept", on=date(2026, 3, 3))
+    engine.store.db.conn.set_trace_callback(None)
+    (update,) = [s for s in statements if s.startswith("update [cases]")]
+    assert update.endswith("where id = 'shanxi-2026-000001' and version = 1 and "
+                           "coalesce((select max(id) from calendar_years), 0) = 0")
 
 
 def test_the_case_an_event_keeps_is_its_change_s_own_record_as_stored(engine):
