@@ -27,8 +27,8 @@ from typing import Any
 from attrs import frozen
 
 from engine.calendar_data import FIRST_YEAR, WEEKDAY_NAMES, YearRecord, read_records
-from engine.errors import CalendarDataError, DamagedRecord, InvalidInput
-from engine.integrity import YEAR_HASHED, chained, row_altered
+from engine.errors import CalendarDataError, DamagedRecord, EventRefused, InvalidInput, UnknownName
+from engine.integrity import YEAR_HASHED, YEAR_VOID_HASHED, chained, row_altered
 
 #: Where a year's record comes from (:attr:`CalendarYear.source`).
 PACKAGED = "packaged"
@@ -78,8 +78,11 @@ class YearsInForce:
     records: tuple[YearRecord, ...]
     stored: tuple[CalendarYear, ...]
     notes: tuple[str, ...]
-    #: The stored years counted (not left out for a packaged one), by year.
+    #: The stored years counted (not left out for a packaged one, nor set aside), by year.
     counted: tuple[int, ...] = ()
+    #: The stored rows set aside (``doudi calendar void``): by the row's id, the set-aside's
+    #: row (id, calendar_year, citation, actor, recorded_at).
+    set_aside: Mapping[int, Mapping[str, Any]] = {}
 
 
 def _quoted(text: str) -> str:
@@ -196,16 +199,34 @@ def difference(record: YearRecord, other: YearRecord) -> str:
     return "its holidays are named or listed otherwise"
 
 
-def in_force(packaged: Sequence[YearRecord], rows: Sequence[Mapping[str, Any]]) -> YearsInForce:
-    """The calendar a database with the stored years' ``rows`` counts on (see the module)."""
+def first_voids(rows: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """Set-aside rows (``calendar_year_voids``) by the calendar year row each sets aside: the
+    first of each that fits its hash (one changed outside doudi sets nothing aside; ``audit
+    verify`` names it)."""
+    found: dict[int, Mapping[str, Any]] = {}
+    for row in rows:
+        if not row_altered(row, YEAR_VOID_HASHED):
+            found.setdefault(row["calendar_year"], row)
+    return found
+
+
+def in_force(packaged: Sequence[YearRecord], rows: Sequence[Mapping[str, Any]],
+             voids: Mapping[int, Mapping[str, Any]] | None = None) -> YearsInForce:
+    """The calendar a database with the stored years' ``rows`` counts on (see the module),
+    those set aside (``voids``, by row id: :func:`first_voids`) left out, without a note:
+    their years are counted as before they were added."""
+    voids = voids or {}
     stored, unread = read_rows(rows)
     shipped = {r.year: r for r in packaged}
     records, notes, counted = list(packaged), [], []
-    for _, exc in unread:
-        notes.append(f"note: {exc}; its year is not counted from it (projected, as without "
-                     "a record)")
+    for row, exc in unread:
+        if row.get("id") not in voids:
+            notes.append(f"note: {exc}; its year is not counted from it (projected, as "
+                         "without a record)")
     for year in stored:
         release = shipped.get(year.year)
+        if year.id in voids:
+            continue
         if release is None:
             if year.year not in counted:  # (one a year: a second only if added by hand)
                 records.append(year.record)
@@ -217,7 +238,7 @@ def in_force(packaged: Sequence[YearRecord], rows: Sequence[Mapping[str, Any]]) 
                 f"{year.recorded_at} ({difference(release, year.record)}): the packaged record "
                 "is counted, the stored one kept as evidence; run `doudi recompute`")
     return YearsInForce(tuple(sorted(records, key=lambda r: r.year)), tuple(stored),
-                        tuple(notes), tuple(counted))
+                        tuple(notes), tuple(counted), dict(voids))
 
 
 def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
@@ -278,6 +299,32 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
         except CalendarDataError as exc:
             raise InvalidInput(str(exc)) from None
     return new, already
+
+
+def to_set_aside(year_id: int, rows: Sequence[Mapping[str, Any]],
+                 voids: Mapping[int, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The stored row ``year_id`` (of ``rows``, as stored now) to set aside; or the refusal:
+    :class:`UnknownName` where there is none, :class:`EventRefused` where it is set aside
+    already, or a later year is counted from a row not set aside (set aside from the last
+    year back: a year after one without its record would be counted as official only in
+    part, as ``calendar add`` refuses)."""
+    row = next((r for r in rows if r.get("id") == year_id), None)
+    if row is None:
+        raise UnknownName(f"no calendar year #{year_id}")
+    what = f"calendar year #{year_id} ({row.get('year')})"
+    voided = voids.get(year_id)
+    if voided is not None:
+        raise EventRefused(f"{what} was set aside already (on {voided['recorded_at']}, "
+                           f"{voided['citation']})")
+    year = row.get("year")
+    later = [r for r in read_rows(rows)[0] if r.id not in voids and isinstance(year, int)
+             and r.year > year]
+    if later:
+        last = max(later, key=lambda y: y.year)
+        raise EventRefused(f"{what} cannot be set aside while a later year is counted from the "
+                           f"database ({last.year}, calendar year #{last.id}): set the later "
+                           "years aside first")
+    return row
 
 
 def rows_to_store(records: Sequence[YearRecord], actor: str | None, recorded_at: str,

@@ -669,8 +669,9 @@ class Engine(Reports, Maintenance):
     def _read_calendar_years(self) -> None:
         """The calendar years as stored now (one read), the calendars built on them forgotten;
         each write checks that no other was recorded since (:attr:`Store.years_read`)."""
-        rows = self.store.counted_calendar_years()
-        self._years = calendar_years.in_force(national_calendar().records, rows) if rows else None
+        rows, voids = self.store.counted_calendar_years()
+        self._years = calendar_years.in_force(
+            national_calendar().records, rows, calendar_years.first_voids(voids)) if rows else None
         self._year_calendars, self._checked_calendars = {}, {}
 
     def calendar_years(self) -> list[CalendarYear]:
@@ -701,9 +702,12 @@ class Engine(Reports, Maintenance):
         packaged = national_calendar().records
         already: list[CalendarYear] = []
 
-        def rows_of(rows: list[dict], now: str, previous: str) -> list[dict]:
+        def rows_of(rows: list[dict], voids: list[dict], now: str, previous: str) -> list[dict]:
             stored, _ = calendar_years.read_rows(rows)  # (as stored now, under the write lock)
-            new, same = calendar_years.to_add(given, packaged, stored, today, path)
+            set_aside = calendar_years.first_voids(voids)
+            new, same = calendar_years.to_add(given, packaged,
+                                              [y for y in stored if y.id not in set_aside],
+                                              today, path)
             already[:] = same
             return calendar_years.rows_to_store(new, actor, now, previous)
 
@@ -711,6 +715,39 @@ class Engine(Reports, Maintenance):
         written = self.store.add_calendar_years(rows_of)
         self._read_calendar_years()
         return AddedYears(tuple(calendar_years.read_rows(written)[0]), tuple(already))
+
+    def void_calendar_year(self, year_id: int, citation: str, actor: str | None = None
+                           ) -> dict[str, Any]:
+        """Set aside the stored calendar year record ``year_id`` (``#N`` as
+        :meth:`calendar_years` and ``audit verify`` name it), recorded wrongly (a day
+        mistyped) or no longer fitting its hash, with the basis of doing so (``citation``):
+        the row stays stored as evidence, its year is counted as before it was added
+        (projected, or doudi's packaged record), and a corrected record can be added with
+        :meth:`add_calendar_years`. The deadlines running keep their dates until
+        :meth:`recompute`. Refused: no such row (:class:`UnknownName`), one set aside already,
+        or one with a later year counted from the database after it (set aside from the last
+        back: :class:`EventRefused`). Returns the set-aside's row (id, calendar_year,
+        citation, actor, recorded_at)."""
+        self._stored_write = None
+        year_id = arguments.whole(year_id, "year_id")
+        if arguments.beyond_sqlite(year_id):  # (a query would raise OverflowError)
+            raise UnknownName(f"no calendar year #{arguments.spelled(year_id, limit=40)}")
+        citation = arguments.text(citation, "citation")
+        arguments.shown(citation, "citation")
+        actor = arguments.actor(actor)
+        if not citation.strip():
+            raise InvalidInput("setting a calendar year aside needs its basis (citation)",
+                               command_line="setting a calendar year aside needs its basis "
+                                            "(--basis)")
+
+        def check() -> None:  # (under the write lock: as stored now)
+            calendar_years.to_set_aside(
+                year_id, self.store.calendar_year_rows(),
+                calendar_years.first_voids(self.store.calendar_year_void_rows()))
+
+        recorded = self.store.add_calendar_year_void(year_id, citation, actor, check)
+        self._read_calendar_years()
+        return recorded
 
     def _case_calendar(self, province: str, county: str | None) -> OfficialCalendar:
         """:meth:`calendar` for a case's (or an opening's) place, asked for every event."""

@@ -47,6 +47,8 @@ LINK_HASHED = ("case_id", "other_id", "relation", "on", "seq")
 #: The columns a calendar year record's hash covers (``calendar_years``, stored by ``doudi
 #: calendar add``): all but the id and the hashes.
 YEAR_HASHED = ("year", "notice", "record", "actor", "recorded_at")
+#: And a set-aside's (``calendar_year_voids``, ``doudi calendar void``): the row it sets aside.
+YEAR_VOID_HASHED = ("calendar_year", "citation", "actor", "recorded_at")
 
 TRIGGERS = (
     """create trigger if not exists events_append_only_update before update on events

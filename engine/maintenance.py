@@ -11,6 +11,7 @@ there would stop every later run.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -32,6 +33,7 @@ from engine.integrity import (
     SETTING_HASHED,
     VOID_HASHED,
     YEAR_HASHED,
+    YEAR_VOID_HASHED,
     Finding,
     SettingChainFinding,
     SettingFinding,
@@ -79,9 +81,11 @@ CHAINED_TABLES = (("local_parameters", "county setting", "id", SETTING_HASHED),
                   ("local_parameter_voids", "county setting set-aside", "id", VOID_HASHED),
                   ("sanctions", "sanction", "id", SANCTION_HASHED),
                   ("links", "link", "rowid", LINK_HASHED),
-                  ("calendar_years", "calendar year", "id", YEAR_HASHED))
+                  ("calendar_years", "calendar year", "id", YEAR_HASHED),
+                  ("calendar_year_voids", "calendar year set-aside", "id", YEAR_VOID_HASHED))
 #: The chained tables checked with ``case_id`` too (the others are read whole, without it).
-_CHECKED_FOR_A_CASE = ("local_parameters", "local_parameter_voids", "calendar_years")
+_CHECKED_FOR_A_CASE = ("local_parameters", "local_parameter_voids", "calendar_years",
+                       "calendar_year_voids")
 #: Cases whose chain heads :meth:`Maintenance.chain_heads` reads at a time.
 HEADS_CHUNK = 1000
 # (SQLite gives the hash of the row whose seq is the max)
@@ -298,6 +302,7 @@ class Maintenance:
         _damaged_places: dict[Place, list[DamagedRecord]]
         _years: YearsInForce | None
         _checked_calendars: dict[tuple[str, str | None], OfficialCalendar]
+        _year_calendars: dict[tuple, OfficialCalendar]
 
         def calendar(self, province: str | None = None, county: str | None = None
                      ) -> OfficialCalendar: ...
@@ -679,6 +684,10 @@ class Maintenance:
         found += [SettingChainFinding("calendar year", n, problem)
                   for n, problem in self._chain_of("calendar_years",
                                                    self.store.calendar_year_rows(), YEAR_HASHED)]
+        found += [SettingChainFinding("calendar year set-aside", n, problem)
+                  for n, problem in self._chain_of("calendar_year_voids",
+                                                   self.store.calendar_year_void_rows(),
+                                                   YEAR_VOID_HASHED)]
         return found
 
     def _case_table_chains(self) -> list[SettingChainFinding]:
@@ -1021,9 +1030,31 @@ class Maintenance:
         since explain the difference: if so, those years, as the finding names them, and
         whether some were recorded before its last event; None if not."""
         years = self._years
-        if years is None or not years.counted:
+        if years is None:
             return None
-        counted = [y for y in years.stored if y.year in years.counted]
+        # (each stored year that may have been counted: not one a release ships, each with
+        # when it was set aside, if it was; the first of a year not set aside by then counted)
+        shipped = {r.year for r in years.records if r.year not in years.counted}
+        candidates = [y for y in years.stored if y.year not in shipped]
+        if not candidates:
+            return None
+
+        def at(t: Any, before_or_at: Callable[[str, str], bool],
+               void_before: Callable[[str, str], bool] = str.__lt__
+               ) -> tuple[CalendarYear, ...]:
+            cut: dict[int, CalendarYear] = {}
+            for y in candidates:
+                void = years.set_aside.get(y.id)  # type: ignore[arg-type]
+                if not isinstance(t, str):  # (now: every one not set aside)
+                    counted = void is None
+                else:  # (recorded by then, and not set aside by then)
+                    counted = isinstance(y.recorded_at, str) and before_or_at(
+                        y.recorded_at, t) and not (void is not None and void_before(
+                            void["recorded_at"], t))
+                if counted:
+                    cut.setdefault(y.year, y)
+            return tuple(cut.values())
+
         times: list[Any] = []
         recomputed = None
         for r in reversed(rows):
@@ -1031,19 +1062,26 @@ class Maintenance:
             if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
                 recomputed = r.get("recorded_at")
         times.reverse()
-        # (to the second: a year recorded in the same second as an event may have come
-        # before or after it, each tried)
-        for before_or_at in (str.__lt__, str.__le__):
-            cuts = [tuple(y for y in counted if not isinstance(t, str) or (
-                isinstance(y.recorded_at, str) and before_or_at(y.recorded_at, t)))
-                for t in times]
-            if all(len(cut) == len(counted) for cut in cuts):
-                continue  # (every event counted on the years there are now)
+        # (to the second: a year, or a set-aside, recorded in the same second as an event may
+        # have come before or after it, each tried)
+        now = at(None, str.__lt__)
+        tried: list[list[tuple[CalendarYear, ...]]] = []
+        for before_or_at, void_before in itertools.product((str.__lt__, str.__le__), repeat=2):
+            cuts = [at(t, before_or_at, void_before) for t in times]
+            if all(cut == now for cut in cuts) or cuts in tried:
+                continue  # (every event counted on the years there are now, or tried)
+            tried.append(cuts)
             if self._counted_on(years, cuts, case, history, before):
-                since = [y for y in counted if y not in cuts[0]]
-                named = "; ".join(f"calendar year #{y.id}, {y.year} {y.record.notice}, "
-                                  f"recorded {y.recorded_at}" for y in since)
-                return named, any(y in cuts[-1] for y in since)
+                since = [y for y in now if y not in cuts[0]]
+                gone = [y for y in cuts[0] if y not in now]
+                named = "; ".join(
+                    [f"calendar year #{y.id}, {y.year} {y.record.notice}, recorded "
+                     f"{y.recorded_at}" for y in since]
+                    + [f"the set-aside of calendar year #{y.id}, {y.year} {y.record.notice}, "
+                       f"recorded {years.set_aside[y.id]['recorded_at']}"  # type: ignore[index]
+                       for y in gone])
+                return named, any(y in cuts[-1] for y in since) or any(
+                    y not in cuts[-1] for y in gone)
         return None
 
     def _counted_on(self, years: YearsInForce, cuts: list[tuple[CalendarYear, ...]],
@@ -1060,15 +1098,18 @@ class Maintenance:
                 years, records=tuple(sorted([*packaged, *(y.record for y in cut)],
                                             key=lambda r: r.year)),
                 counted=tuple(y.year for y in cut))
-            self._checked_calendars = {}
+            # (the calendars built are by the years counted, not their rows: a year set aside
+            # and recorded again is counted on the row of the cut, not the one built now)
+            self._checked_calendars, self._year_calendars = {}, {}
 
-        saved = self._checked_calendars
+        saved = self._checked_calendars, self._year_calendars
         try:
             given = self._deadlines_from_history(case, history, None, counted_with)
         except DoudiError:
             return False
         finally:
-            self._years, self._checked_calendars = years, saved
+            self._years = years
+            self._checked_calendars, self._year_calendars = saved
         return len(given) == len(before) and not deadline_differences(before, given)
 
     def _load_row(self, case_id: str) -> dict:

@@ -434,6 +434,26 @@ def m020_calendar_years(db: sqlite_utils.Database) -> None:
         db.execute(trigger)
 
 
+#: The triggers that keep the set-asides of calendar year records append-only.
+CALENDAR_YEAR_VOID_TRIGGERS = append_only_triggers(
+    "calendar_year_voids", "set-asides of calendar years are append-only")
+
+
+@migrations()
+def m021_calendar_year_voids(db: sqlite_utils.Database) -> None:
+    """A calendar year recorded wrongly (``doudi calendar add``: a day mistyped) is put right
+    by setting its row aside (``doudi calendar void``), by its id, with the basis of doing
+    so: the year is then counted as before it was added, and a corrected record can be
+    added. Appended, never changed, one hash chain in the order recorded; the row set aside
+    stays stored."""
+    db["calendar_year_voids"].create(
+        {"id": int, "calendar_year": int, "citation": str, "actor": str, "recorded_at": str,
+         "hash": str, "prev_hash": str},
+        pk="id", not_null={"calendar_year", "citation"})
+    for trigger in CALENDAR_YEAR_VOID_TRIGGERS:
+        db.execute(trigger)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, all in one transaction under the write lock.
 

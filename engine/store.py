@@ -51,6 +51,7 @@ from engine.integrity import (
     SETTING_HASHED,
     TRIGGERS,
     VOID_HASHED,
+    YEAR_VOID_HASHED,
     chained,
     chained_digest,
     json_encoder,
@@ -62,6 +63,7 @@ from engine.plain_fields import new_instance, set_fields
 from engine.read_only import NO_DATA, read_only
 from engine.schema import (
     CALENDAR_YEAR_TRIGGERS,
+    CALENDAR_YEAR_VOID_TRIGGERS,
     LEGACY_IMPORT_KEYS,
     LINK_TRIGGERS,
     LOCAL_PARAMETER_TRIGGERS,
@@ -454,13 +456,15 @@ class ClosedDatabase:
         self._closed()
 
 
-#: The newest county setting's id, the newest calendar year's and the newest set-aside's
-#: (:meth:`Store.settings_changed`; without the set-asides, a write's check).
-_NEWEST_SETTINGS = ("select (select max(id) from local_parameters), "
-                    "(select max(id) from calendar_years), "
+#: The newest county setting's id, the newest calendar year's and its set-asides', and the
+#: newest setting set-aside's (:meth:`Store.settings_changed`; without the last, a write's
+#: check); the calendar years' two alone.
+_NEWEST_YEARS = "(select max(id) from calendar_years), (select max(id) from calendar_year_voids)"
+_NEWEST_SETTINGS = (f"select (select max(id) from local_parameters), {_NEWEST_YEARS}, "
                     "(select max(id) from local_parameter_voids)")
-_NEWEST_COUNTED = ("select (select max(id) from local_parameters), "
-                   "(select max(id) from calendar_years)")
+_NEWEST_COUNTED = f"select (select max(id) from local_parameters), {_NEWEST_YEARS}"
+_NEWEST_COUNTED_YEARS = ("select (select max(id) from local_parameters), "
+                         "(select max(id) from calendar_years)")
 
 
 def first_voids(rows: list[dict]) -> dict[int, dict]:
@@ -488,10 +492,11 @@ class Store:
     # (:class:`SettingsChanged`), under the write lock. (A class default: a read-only
     # store is made without __init__.)
     settings_read: tuple[int, int] | None = None
-    # The same for the calendar years (``doudi calendar add``): the id of the last one the
-    # caller counts its events with (0: none stored), None when it counts on none read from
-    # here (the engine reads them when it opens: its every write checks them).
-    years_read: int | None = None
+    # The same for the calendar years (``doudi calendar add``) and their set-asides
+    # (``doudi calendar void``): the ids of the last of each the caller counts its events
+    # with (0: none stored), None when it counts on none read from here (the engine reads
+    # them when it opens: its every write checks them).
+    years_read: tuple[int, int] | None = None
 
     def __init__(self, db: sqlite_utils.Database, durability: str = "full") -> None:
         _check_durability(durability)
@@ -1340,27 +1345,53 @@ class Store:
         order recorded, as stored: read by ``calendar_years.read_rows``."""
         return self._rows("select * from calendar_years order by id", [])
 
-    def counted_calendar_years(self) -> list[dict]:
-        """:meth:`calendar_year_rows`, noted as those the caller counts its events with: each
-        write then checks that no other year was recorded since (:attr:`years_read`,
-        :meth:`settings_changed`), as for the county settings: an engine kept open counted
-        on the projection of a year another process had recorded, and ``audit verify`` then
-        called its cases altered."""
-        rows = self.calendar_year_rows()
-        self.years_read = rows[-1]["id"] if rows else 0
-        return rows
+    def calendar_year_void_rows(self) -> list[dict]:
+        """Every set-aside of a calendar year (``doudi calendar void``), in the order
+        recorded, as stored (its hashes too)."""
+        return self._rows("select * from calendar_year_voids order by id", [])
 
-    def add_calendar_years(self, rows_of: Callable[[list[dict], str, str], list[dict]]
-                           ) -> list[dict]:
-        """Record calendar years under the write lock: ``rows_of`` is given the rows stored
-        now, the time and the last row's hash, and gives the rows to insert (chained), or
-        refuses; returns them with their ids."""
+    def counted_calendar_years(self) -> tuple[list[dict], list[dict]]:
+        """:meth:`calendar_year_rows` and :meth:`calendar_year_void_rows`, noted as those the
+        caller counts its events with: each write then checks that no other year, nor
+        set-aside, was recorded since (:attr:`years_read`, :meth:`settings_changed`), as for
+        the county settings: an engine kept open counted on the projection of a year another
+        process had recorded, and ``audit verify`` then called its cases altered."""
+        rows, voids = self.calendar_year_rows(), self.calendar_year_void_rows()
+        self.years_read = (rows[-1]["id"] if rows else 0, voids[-1]["id"] if voids else 0)
+        return rows, voids
+
+    def add_calendar_year_void(self, year_id: int, citation: str, actor: str | None,
+                               check: Callable[[], None], written: list[dict] | None = None
+                               ) -> dict:
+        """Record that the calendar year row ``year_id`` is set aside, ``check`` (which
+        refuses it) called first under the write lock; returns the row recorded. ``written``,
+        if given, gets the row, with its id, before the COMMIT (:meth:`rows_committed`)."""
         with self.write_transaction():
-            rows = rows_of(self.calendar_year_rows(), _now(), self._last_hash("calendar_years"))
+            check()
+            row = {"calendar_year": year_id, "citation": citation, "actor": actor,
+                   "recorded_at": _now()}
+            chained([row], self._last_hash("calendar_year_voids"), YEAR_VOID_HASHED)
+            _insert(self.db, "calendar_year_voids", [row])
+            row["id"] = self._inserted_id()
+            if written is not None:
+                written.append(row)
+        return row
+
+    def add_calendar_years(self, rows_of: Callable[[list[dict], list[dict], str, str], list[dict]],
+                           written: list[dict] | None = None) -> list[dict]:
+        """Record calendar years under the write lock: ``rows_of`` is given the rows stored
+        now, their set-asides, the time and the last row's hash, and gives the rows to insert
+        (chained), or refuses; returns them with their ids. ``written``, if given, gets them,
+        with their ids, before the COMMIT (:meth:`rows_committed`)."""
+        with self.write_transaction():
+            rows = rows_of(self.calendar_year_rows(), self.calendar_year_void_rows(), _now(),
+                           self._last_hash("calendar_years"))
             _insert(self.db, "calendar_years", rows)
             last = self._inserted_id() if rows else 0
-        for at, row in enumerate(rows):
-            row["id"] = last - len(rows) + 1 + at
+            for at, row in enumerate(rows):
+                row["id"] = last - len(rows) + 1 + at
+            if written is not None:
+                written.extend(rows)
         return rows
 
     def provisional_running(self) -> tuple[int, int]:
@@ -1531,7 +1562,7 @@ class Store:
                                       ).fetchall())
         found = []
         for trigger in (*TRIGGERS, *LOCAL_PARAMETER_TRIGGERS, *VOID_TRIGGERS, *SANCTION_TRIGGERS,
-                        *LINK_TRIGGERS, *CALENDAR_YEAR_TRIGGERS):
+                        *LINK_TRIGGERS, *CALENDAR_YEAR_TRIGGERS, *CALENDAR_YEAR_VOID_TRIGGERS):
             words = trigger.split()
             name, action, table = words[5], words[7], words[9]
             what = f"trigger {name}, which refuses {action.upper()} on {table},"
@@ -1609,22 +1640,28 @@ class Store:
         return self._changed(set_aside) is not None
 
     def years_changed(self) -> bool:
-        """Whether a calendar year was recorded after those the caller counts with."""
-        return self.years_read is not None and self.years_read != (self.db.conn.execute(
-            "select max(id) from calendar_years").fetchone()[0] or 0)
+        """Whether a calendar year, or a set-aside of one, was recorded after those the
+        caller counts with."""
+        if self.years_read is None:
+            return False
+        newest = self.db.conn.execute(f"select {_NEWEST_YEARS}").fetchone()
+        return self.years_read != (newest[0] or 0, newest[1] or 0)
 
     def _changed(self, set_aside: bool = False) -> str | None:
         """What was recorded since the caller read it (:meth:`settings_changed`), in words;
         None if nothing. One look-up."""
         settings, years = self.settings_read, self.years_read
         if settings is None:
-            return "a calendar year was recorded" if self.years_changed() else None
+            return "a calendar year was recorded (or set aside)" if self.years_changed() else None
+        # (the years' set-asides asked only where a year was read: see _YEARS_CHECKED)
+        voids = set_aside or (years is not None and years[0] > 0)
         newest = self.db.conn.execute(_NEWEST_SETTINGS if set_aside else _NEWEST_COUNTED
-                                      ).fetchone()
-        if settings[0] != (newest[0] or 0) or (set_aside and settings[1] != (newest[2] or 0)):
+                                      if voids else _NEWEST_COUNTED_YEARS).fetchone()
+        if settings[0] != (newest[0] or 0) or (set_aside and settings[1] != (newest[3] or 0)):
             return "a county's parameters were changed"
-        if years is not None and years != (newest[1] or 0):
-            return "a calendar year was recorded"
+        if years is not None and (years if voids else years[:1]) != (
+                (newest[1] or 0, newest[2] or 0) if voids else (newest[1] or 0,)):
+            return "a calendar year was recorded (or set aside)"
         return None
 
     def _refuse_changed_settings(self) -> None:
@@ -1758,9 +1795,13 @@ class Store:
         :class:`SettingsChanged`, as :meth:`_write` asks."""
         rows = []
         counted = self.settings_read
-        years = self.years_read
-        updates = _CASE_UPDATES_CHECKING[counted is not None, years is not None]
-        checked = (() if counted is None else (counted[0],)) + (() if years is None else (years,))
+        years: tuple[int, ...] | None = self.years_read
+        # (the set-asides' newest id checked only where a year was stored when read: else a
+        # year recorded since, which any set-aside needs, changes the years' newest id)
+        if years is not None and not years[0]:
+            years = years[:1]
+        updates = _CASE_UPDATES_CHECKING[counted is not None, 0 if years is None else len(years)]
+        checked = (() if counted is None else (counted[0],)) + (() if years is None else years)
         for change in changes:
             c = change.case
             stored = change.stored_attributes
@@ -2094,18 +2135,24 @@ _CASE_UPDATES = _Rows("cases", ("county", "state", "attributes", "last_event_on"
                       positional=True)
 #: The same, matching only while the newest county setting's id is the one the changes were
 #: counted with (Store.settings_read; 0: none), bound last (``settings``, no column); and so
-#: the newest calendar year's (Store.years_read, ``years``): by which the caller counts with.
+#: the newest calendar year's and set-aside's (Store.years_read, ``years``, ``year_voids``):
+#: by which the caller counts with.
 _SETTINGS_CHECKED = "coalesce((select max(id) from local_parameters), 0) = ?"
-_YEARS_CHECKED = "coalesce((select max(id) from calendar_years), 0) = ?"
+#: (``years`` 1: the calendar years' alone, where none was stored when read, so that no
+#: set-aside can be recorded without a year first, which the check sees; 2: their set-asides'
+#: too: a subquery fewer an event for the database that holds no year)
+_YEARS_CHECKED = {1: ("coalesce((select max(id) from calendar_years), 0) = ?",),
+                  2: ("coalesce((select max(id) from calendar_years), 0) = ?",
+                      "coalesce((select max(id) from calendar_year_voids), 0) = ?")}
 _CASE_UPDATES_CHECKING = {
     (settings, years): _Rows(
         "cases", (*_CASE_UPDATES.columns, *checked),
         " and ".join([", version = version + 1 where id = ? and version = ?",
                       *([_SETTINGS_CHECKED] if settings else []),
-                      *([_YEARS_CHECKED] if years else [])]),
+                      *_YEARS_CHECKED.get(years, ())]),
         key=("id", "version", *checked), positional=True) if settings or years else _CASE_UPDATES
-    for settings in (False, True) for years in (False, True)
-    for checked in [(("settings",) if settings else ()) + (("years",) if years else ())]}
+    for settings in (False, True) for years in (0, 1, 2)
+    for checked in [(("settings",) if settings else ()) + ("years", "year_voids")[:years]]}
 
 
 def _filters(prefix: str = "", **values: str | None) -> tuple[str | None, list]:

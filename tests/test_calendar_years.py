@@ -376,3 +376,160 @@ def test_an_import_by_an_engine_kept_open_counts_on_a_year_recorded_since(tmp_pa
     for case_id in ("K0", "K1"):
         assert by_rule(kept.case(case_id))["total"].deadline.due_on == date(2027, 3, 11)
     assert kept.verify()[2] == []
+
+
+#: The fixture recorded wrongly: its second make-up working day typed Sat 2027-02-27 for 02-20.
+WRONG_2027 = FIXTURE_2027.replace("make_up = [2027-01-31, 2027-02-20]",
+                                  "make_up = [2027-01-31, 2027-02-27]")
+
+
+def test_a_year_recorded_wrongly_is_set_aside_and_recorded_again(tmp_path, fixture_2027):
+    """The fixture stored with 2027-02-27 for its make-up Saturday 2027-02-20, set aside, then
+    stored right. 3 working days (the investigation's, 晋民发〔2023〕31号) from acceptance on
+    Thu 2027-02-18 (not counted):
+      on the wrong record: Fri 2/19 (1), Mon 2/22 (2), Tue 2/23 (3)        → 2027-02-23;
+      set aside (projected, no make-up day in February): the same days  → 2027-02-23, provisional;
+      on the right record: Fri 2/19 (1), Sat 2/20 make-up (2), Mon 2/22 (3) → 2027-02-22.
+    10 working days from Fri 2/12: 2/15..2/19 (5), then 2/22..2/26 (10) → 2/26 on the wrong
+    record and projected (provisional); with Sat 2/20 (6), 2/22..2/25 (10) → 2/25 on the right."""
+    path = str(tmp_path / "v.db")
+    engine = Engine.open(path, today=lambda: date(2027, 2, 18))
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(WRONG_2027, encoding="utf-8")
+    (first,) = engine.add_calendar_years(str(wrong)).recorded
+    engine.open_case("shanxi", on=date(2027, 2, 18), attributes={"county": "甲县"}, case_id="A1")
+    view = engine.fire("A1", "accept", on=date(2027, 2, 18))
+    investigation = by_rule(view)["investigation_start"].deadline
+    assert (investigation.due_on, investigation.provisional) == (date(2027, 2, 23), False)
+    assert engine.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 26)
+
+    row = engine.void_calendar_year(first.id, "甲县民政局核对：调休上班日误录为2月27日", actor="张三")
+    assert (row["calendar_year"], row["citation"], row["actor"]) == (
+        1, "甲县民政局核对：调休上班日误录为2月27日", "张三")
+    assert engine.calendar_years()[-1].year == 2026  # (2027 projected again)
+    due = engine.due(date(2027, 2, 12), "10wd")
+    assert (due.due, due.provisional) == (date(2027, 2, 26), True)
+    # The deadline counted on the year set aside is explained, not called altered.
+    (finding,) = engine.verify()[2]
+    assert str(finding).startswith("case A1: event seq 1 came before calendar years recorded "
+                                   "since: deadline investigation_start #1 ")
+    assert (f"those years (the set-aside of calendar year #1, 2027 {NOTICE}, recorded "
+            f"{row['recorded_at']}) give ") in str(finding)
+
+    (second,) = engine.add_calendar_years(fixture_2027).recorded  # (the year is free again)
+    assert second.id == 2
+    assert [(y.year, y.source, y.id) for y in engine.calendar_years()[-1:]] == [
+        (2027, "database", 2)]
+    assert engine.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 25)
+    (finding,) = engine.verify()[2]
+    assert str(finding) == (
+        "case A1: event seq 1 came before calendar years recorded since: deadline "
+        "investigation_start #1 is due 2027-02-23 as stored; those years (calendar year #2, "
+        f"2027 {NOTICE}, recorded {second.recorded_at}; the set-aside of calendar year #1, 2027 "
+        f"{NOTICE}, recorded {row['recorded_at']}) give 2027-02-22: run `doudi recompute` to "
+        "record it")
+    moved = engine.recompute()
+    assert ("A1", "investigation_start", 1, date(2027, 2, 23), date(2027, 2, 22)) in moved
+    assert engine.verify()[2] == []
+    # (the row set aside stays stored, as evidence; another engine counts on the second)
+    assert stored_years(path) == [(2027, NOTICE), (2027, NOTICE)]
+    again = Engine.open(path, today=lambda: date(2027, 2, 18))
+    assert again.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 25)
+    assert again.calendar_notes == ()
+
+
+def test_calendar_void_refusals_are_one_line_and_write_nothing(db, tmp_path, fixture_2027, today):
+    """No such row, a row set aside already, a row with a later stored year after it (2028, a
+    made-up record too), a blank basis, an id that is no number: one line, nothing written."""
+    assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    today(date(2027, 12, 20))
+    later = tmp_path / "2028.toml"
+    later.write_text('[[year]]\nyear = 2028\nnotice = "测试2028（测试夹具）"\n'
+                     'published = 2027-12-01\ntitle = "测试夹具"\n\n[[year.holiday]]\n'
+                     'name = "元旦"\noff = [2028-01-01, 2028-01-01]\nmake_up = []\n',
+                     encoding="utf-8")
+    assert run(db, "calendar", "add", str(later)).exit_code == 0
+
+    def voids():
+        with sqlite3.connect(db) as conn:
+            return conn.execute("select calendar_year, citation from calendar_year_voids "
+                                "order by id").fetchall()
+
+    for args, code, line in [
+        (["7"], 1, "Error: no calendar year #7"),
+        (["#1"], 1, "Error: calendar year #1 (2027) cannot be set aside while a later year is "
+                    "counted from the database (2028, calendar year #2): set the later years "
+                    "aside first"),
+        (["x"], 2, "Error: Invalid value for ID: 'x' is no calendar year id (a number, as #1 "
+                   "or 1)"),
+    ]:
+        refused = run(db, "calendar", "void", *args, "--basis", "核对")
+        assert (refused.exit_code, error_line(refused)) == (code, line)
+    blank = run(db, "calendar", "void", "2", "--basis", " ")
+    assert (blank.exit_code, error_line(blank)) == (
+        2, "Error: setting a calendar year aside needs its basis (--basis)")
+    assert voids() == []
+    done = run(db, "calendar", "void", "#2", "--basis", "核对", "--actor", "李四")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "calendar year #2: set aside (核对), kept as evidence\n"
+    again = run(db, "calendar", "void", "2", "--basis", "核对")
+    assert again.exit_code == 1
+    assert error_line(again).startswith("Error: calendar year #2 (2028) was set aside already (on ")
+    assert run(db, "calendar", "void", "1", "--basis", "核对二").exit_code == 0
+    assert voids() == [(2, "核对"), (1, "核对二")]
+    listed = run(db, "calendar", "years", "--format", "json")
+    assert [y["source"] for y in __import__("json").loads(listed.stdout)][-1] == "packaged"
+
+
+def test_audit_verify_checks_the_set_asides_chain(db, fixture_2027, today):
+    """A set-aside edited by hand (its trigger dropped and put back) is named, and sets
+    nothing aside (the year counted from its row again); a dropped trigger is named too."""
+    from engine.schema import CALENDAR_YEAR_VOID_TRIGGERS
+
+    assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    assert run(db, "calendar", "void", "1", "--basis", "核对").exit_code == 0
+    assert run(db, "calendar", "due", "2027-02-12", "10wd").stdout.startswith(
+        "2027-02-26  (provisional)")
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop trigger calendar_year_voids_append_only_update")
+        conn.execute("update calendar_year_voids set citation = '另一依据'")
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 1
+    assert "calendar year set-aside #1 altered\n" in verified.stdout
+    assert ("trigger calendar_year_voids_append_only_update, which refuses UPDATE on "
+            "calendar_year_voids, is gone") in verified.stdout + verified.stderr
+    with sqlite3.connect(db) as conn:
+        conn.execute(CALENDAR_YEAR_VOID_TRIGGERS[0])
+    assert run(db, "calendar", "due", "2027-02-12", "10wd").stdout.startswith("2027-02-25")
+
+
+def test_an_engine_kept_open_counts_without_a_year_another_process_set_aside_since(
+        tmp_path, fixture_2027):
+    """A set-aside recorded by another process changes the calendar as an added year does:
+    the engine kept open reads the years again at its next write. 30 working days from Mon
+    2027-01-25 (as above): 2027-03-12, provisional, the year projected again."""
+    path = str(tmp_path / "kept.db")
+    Engine.open(path, today=lambda: date(2027, 1, 25)).add_calendar_years(fixture_2027)
+    kept = Engine.open(path, today=lambda: date(2027, 1, 25))
+    kept.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="K1")
+    Engine.open(path, today=lambda: date(2027, 1, 25)).void_calendar_year(1, "核对")
+    total = by_rule(kept.fire("K1", "accept", on=date(2027, 1, 25)))["total"].deadline
+    assert (total.due_on, total.provisional) == (date(2027, 3, 12), True)
+    assert kept.verify()[2] == []
+
+
+def test_an_event_asks_for_the_newest_set_aside_where_a_year_is_stored(tmp_path, fixture_2027):
+    """Where the engine read a stored year, its case's UPDATE also matches only while the
+    newest set-aside of one is the one it read (none: 0); where it read none, a set-aside
+    needs a year recorded first, which the years' own check sees (test_write_path)."""
+    engine = Engine.open(str(tmp_path / "s.db"), today=lambda: date(2027, 1, 25))
+    engine.add_calendar_years(fixture_2027)
+    engine.open_case("shanxi", on=date(2027, 1, 25), case_id="S1")
+    statements = []
+    engine.store.db.conn.set_trace_callback(statements.append)
+    engine.fire("S1", "accept", on=date(2027, 1, 25))
+    engine.store.db.conn.set_trace_callback(None)
+    (update,) = [s for s in statements if s.startswith("update [cases]")]
+    assert update.endswith("where id = 'S1' and version = 1 and "
+                           "coalesce((select max(id) from calendar_years), 0) = 1 and "
+                           "coalesce((select max(id) from calendar_year_voids), 0) = 0")

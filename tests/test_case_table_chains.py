@@ -491,7 +491,8 @@ def test_a_table_line_that_is_not_one_is_one_error_line_exit_2(db, tmp_path, lin
         assert error_line(result) == (
             f"Error: {kept} line {number}: not a table's chain head as `doudi audit heads` "
             "prints it (table, its name: local_parameters, local_parameter_voids, sanctions, "
-            f"links or calendar_years, the id of its last row, that row's hash, tab-separated): {shown}")
+            "links, calendar_years or calendar_year_voids, the id of its last row, that row's hash, "
+            f"tab-separated): {shown}")
 
 
 def test_table_heads_given_to_verify_are_checked_first(db):

@@ -22,7 +22,8 @@ ALL_MIGRATIONS = ["m001_initial", "m002_benefit", "m003_integrity", "m004_report
                   "m012_running_or_late_index", "m013_deadline_moved_from",
                   "m014_import_keys_by_case", "m015_local_parameter_voids", "m016_setting_chains",
                   "m017_sanction_and_link_chains", "m018_sanction_and_link_triggers",
-                  "m019_deadline_pauses", "m020_calendar_years"]
+                  "m019_deadline_pauses", "m020_calendar_years",
+                  "m021_calendar_year_voids"]
 
 
 def test_a_blank_database_is_migrated_to_the_current_schema(tmp_path):

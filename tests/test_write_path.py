@@ -546,11 +546,13 @@ def test_the_rows_an_event_writes_are_of_the_shapes_their_writers_write(engine):
 
 def test_an_event_asks_for_the_newest_county_setting_in_its_case_s_update(engine):
     # Every write checks, under its write lock, that no county setting, nor calendar year
-    # (doudi calendar add), was recorded since the engine read them (SettingsChanged). An
+    # (doudi calendar add) nor its set-aside, was recorded since the engine read them
+    # (SettingsChanged). An
     # event asked by a read of its own before its first statement; its case's UPDATE asks
     # now, matching the case only while the newest setting and year are the ones counted with
     # (test_local_parameters, test_calendar_years: refused and worked out again). An opening,
-    # which updates no case, still asks first, in one read.
+    # which updates no case, still asks first, in one read. (With no year stored, not the
+    # years' set-asides: none can be recorded without a year first; test_calendar_years.)
     case = engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"county": "甲县"})
     statements = []
     engine.store.db.conn.set_trace_callback(statements.append)

@@ -41,7 +41,8 @@ def heads(case_id, db_path) -> None:
     """Print each case's chain head: case id, seq of its last event, its hash (tab-separated).
 
     First, without --case, each chained table's head, a table that has rows: "table", its
-    name (local_parameters, local_parameter_voids, sanctions, links, calendar_years), the id
+    name (local_parameters, local_parameter_voids, sanctions, links, calendar_years,
+    calendar_year_voids), the id
     of its last row, that row's hash. Kept outside the database, the list anchors the histories and
     the tables: `audit verify --heads FILE` then shows a history cut at its end, rewritten
     since, or a case deleted entirely, and rows cut from the end of a table.

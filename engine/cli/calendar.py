@@ -19,7 +19,7 @@ from engine.cli.options import (
     format_option,
     read_db_path,
 )
-from engine.errors import DoudiError, OutsideCalendar
+from engine.errors import DoudiError, OutsideCalendar, UnknownName
 
 
 @cli.group()
@@ -158,6 +158,36 @@ def add(file, actor, db_path) -> None:
                    f"{counted(cases, 'case')} were counted on the projection of a year without "
                    "its notice and keep those dates until `doudi recompute` re-derives them "
                    "on the calendar now stored", err=True)
+
+
+@calendar.command()
+@click.argument("year_id", metavar="ID")
+@click.option("--basis", required=True,
+              help="The document or record that decided to set it aside.")
+@actor_option
+@db_option
+def void(year_id, basis, actor, db_path) -> None:
+    """Set aside the calendar year record ID (its id: 1 or #1, as `calendar years` and audit
+    verify name it) stored by `calendar add`, recorded wrongly or no longer fitting its hash.
+    The row stays stored, as evidence; its year is counted as before it was added (projected,
+    or doudi's packaged record), and the corrected record is added with `calendar add`. A
+    later year stored after it is set aside first. The deadlines running keep their dates
+    until `doudi recompute` re-derives them."""
+    from engine.arguments import LARGEST_INTEGER_DIGITS
+    from engine.cli.cases import open_engine
+
+    number = year_id.removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        raise click.BadParameter(f"{year_id!r} is no calendar year id (a number, as #1 or 1)",
+                                 param_hint="ID")
+    if len(number.lstrip("0")) > LARGEST_INTEGER_DIGITS:  # (int() refuses more than 4,300)
+        raise UnknownName(f"no calendar year #{number[:10]}…")
+    engine = open_engine(db_path)
+    row = engine.void_calendar_year(int(number), basis, actor=actor)
+    recorded("the set-aside is recorded")
+    echo(f"calendar year #{row['calendar_year']}: set aside ({basis}), kept as evidence")
+    click.echo("note: the deadlines running keep the dates they were counted with until "
+               "`doudi recompute` re-derives them on the calendar now stored", err=True)
 
 
 @calendar.command()
