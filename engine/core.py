@@ -205,12 +205,16 @@ class StoredWrite:
     """What an engine's last single write stored (:attr:`Engine.stored_write`): the case and
     the entries recorded on it (the event fired, after what happened by itself before it; the
     opening; the correction), or the county setting (its value None: a removal), or the
-    set-aside of a stored setting (:meth:`Engine.void_setting`'s row)."""
+    set-aside of a stored setting (:meth:`Engine.void_setting`'s row), or the calendar years
+    recorded (:meth:`Engine.add_calendar_years`), or the set-aside of one
+    (:meth:`Engine.void_calendar_year`'s row)."""
 
     case_id: str | None = None
     entries: tuple[HistoryEntry, ...] = ()
     setting: LocalSetting | None = None
     set_aside: Mapping[str, Any] | None = None
+    years: tuple[CalendarYear, ...] = ()
+    year_set_aside: Mapping[str, Any] | None = None
 
 
 def default_db_path() -> str:
@@ -712,9 +716,19 @@ class Engine(Reports, Maintenance):
             return calendar_years.rows_to_store(new, actor, now, previous)
 
         self._stored_write = None
-        written = self.store.add_calendar_years(rows_of)
+        written: list[dict] = []  # (the rows inserted, with their ids, before the COMMIT)
+        try:
+            self.store.add_calendar_years(rows_of, written=written)
+        except KeyboardInterrupt:
+            if self.store.rows_committed("calendar_years", written):  # (as COMMIT returned)
+                self._stored_write = StoredWrite(years=tuple(
+                    calendar_years.read_rows(written)[0]))
+            raise
+        recorded = tuple(calendar_years.read_rows(written)[0])
+        if recorded:
+            self._stored_write = StoredWrite(years=recorded)
         self._read_calendar_years()
-        return AddedYears(tuple(calendar_years.read_rows(written)[0]), tuple(already))
+        return AddedYears(recorded, tuple(already))
 
     def void_calendar_year(self, year_id: int, citation: str, actor: str | None = None
                            ) -> dict[str, Any]:
@@ -745,7 +759,15 @@ class Engine(Reports, Maintenance):
                 year_id, self.store.calendar_year_rows(),
                 calendar_years.first_voids(self.store.calendar_year_void_rows()))
 
-        recorded = self.store.add_calendar_year_void(year_id, citation, actor, check)
+        written: list[dict] = []  # (the row inserted, before the COMMIT)
+        try:
+            recorded = self.store.add_calendar_year_void(year_id, citation, actor, check,
+                                                         written=written)
+            self._stored_write = StoredWrite(year_set_aside=recorded)
+        except KeyboardInterrupt:
+            if self.store.rows_committed("calendar_year_voids", written):  # (as COMMIT returned)
+                self._stored_write = StoredWrite(year_set_aside=written[-1])
+            raise
         self._read_calendar_years()
         return recorded
 

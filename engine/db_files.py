@@ -135,8 +135,8 @@ def remove_files(path: str) -> None:
 
 def remove_unused(path: str) -> bool:
     """Remove the database at ``path`` if this process made it, it holds no event (nor
-    county parameter) and no other connection has it open; whether it was removed. For a
-    first command that failed.
+    county parameter, nor calendar year) and no other connection has it open; whether it
+    was removed. For a first command that failed.
 
     This process's own connections to it are closed first. Another connection is detected
     by SQLite itself: WAL mode can be left only by the one connection open, and the file is
@@ -157,7 +157,8 @@ def remove_unused(path: str) -> bool:
             return False
         conn.execute("BEGIN EXCLUSIVE")
         if conn.execute("select exists (select 1 from events) or exists "
-                        "(select 1 from local_parameters)").fetchone()[0]:
+                        "(select 1 from local_parameters) or exists "
+                        "(select 1 from calendar_years)").fetchone()[0]:
             return False
         remove_files(path)
         CREATED_HERE.discard(path)

@@ -1514,8 +1514,9 @@ class Store:
                                ).fetchone() is not None
 
     def rows_committed(self, table: str, rows: list[dict]) -> bool:
-        """Whether ``rows`` of a chained table (the county settings, their set-asides: what
-        :meth:`add_local_setting` or :meth:`add_setting_void` gave ``written``), whose write a
+        """Whether ``rows`` of a chained table (the county settings, their set-asides, the
+        calendar years and theirs: what :meth:`add_local_setting`, :meth:`add_setting_void`,
+        :meth:`add_calendar_years` or :meth:`add_calendar_year_void` gave ``written``), whose write a
         Ctrl-C stopped, were committed, as :meth:`committed` tells it of events: the last row
         is looked for by its id and hash (over what it says, when it was recorded and the row
         before it: a row another writer added with that id after a rollback has another)."""

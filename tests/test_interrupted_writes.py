@@ -228,3 +228,33 @@ def test_recompute_interrupted_once_it_has_written_says_so(db, monkeypatch):
     assert error_line(result) == ("Error: interrupted, but the recompute events of 1 case "
                                   "are recorded")
     assert [h[1] for h in events(db, case_id)] == ["open", "accept", "recompute"]
+
+
+def test_calendar_add_interrupted_as_it_commits_says_the_year_is_recorded(db, tmp_path,
+                                                                           monkeypatch):
+    # calendar add said "nothing more was recorded" with its year in; on a database it had
+    # made, the clean-up of a failed first command then removed the file, year and all (it
+    # looked for events and county settings only).
+    import sqlite3
+
+    from test_calendar_years import FIXTURE_2027, NOTICE
+
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 12, 7))
+    path = tmp_path / "2027.toml"
+    path.write_text(FIXTURE_2027, encoding="utf-8")
+    interrupted_as_committed(monkeypatch, 1)
+    result = run(db, "calendar", "add", str(path))
+    assert result.exit_code == 1
+    assert error_line(result) == (f"Error: interrupted, but calendar year #1 (2027, {NOTICE}) "
+                                  "was recorded")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select id, year from calendar_years").fetchall() == [(1, 2027)]
+    monkeypatch.undo()
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 12, 7))
+    interrupted_as_committed(monkeypatch, 1)
+    result = run(db, "calendar", "void", "1", "--basis", "核对")
+    assert error_line(result) == ("Error: interrupted, but the set-aside of calendar year #1 "
+                                  "(核对) was recorded")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select calendar_year, citation from calendar_year_voids"
+                            ).fetchall() == [(1, "核对")]

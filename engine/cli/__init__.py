@@ -199,8 +199,8 @@ def opened(engine) -> None:
 
 def _interrupted() -> str:
     """The error line's text for Ctrl-C: what the command's single write (case open, fire,
-    accept, assess, correct, parameter set|unset|void) stored, where the interrupt came as its
-    COMMIT returned or after (re-run, a `case fire` given no key would record its event
+    accept, assess, correct, parameter set|unset|void, calendar add|void) stored, where the
+    interrupt came as its COMMIT returned or after (re-run, a `case fire` given no key would record its event
     twice); else what the command said it recorded (:func:`recorded`: the demo's database,
     once built); else that nothing more was recorded. Read from the engine, not the database:
     a first command's clean-up has closed it (engine.cli.cases.no_database_left_on_failure)."""
@@ -220,6 +220,13 @@ def _stored(stored) -> str:
     from engine.maintenance import AUTO_ACTOR
     from engine.workflow import CORRECTION_EVENT, OPEN_EVENT
 
+    if stored.years:
+        years = [f"#{y.id} ({y.year}, {y.record.notice})" for y in stored.years]
+        return (f"calendar year{'s' * (len(years) > 1)} {', '.join(years)} "
+                f"{'were' if len(years) > 1 else 'was'} recorded")
+    if stored.year_set_aside is not None:
+        return (f"the set-aside of calendar year #{stored.year_set_aside['calendar_year']} "
+                f"({stored.year_set_aside['citation']}) was recorded")
     if stored.set_aside is not None:
         return (f"the set-aside of county setting #{stored.set_aside['setting']} "
                 f"({stored.set_aside['citation']}) was recorded")
