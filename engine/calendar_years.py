@@ -28,7 +28,7 @@ from attrs import frozen
 
 from engine.calendar_data import FIRST_YEAR, WEEKDAY_NAMES, YearRecord, read_records
 from engine.errors import CalendarDataError, DamagedRecord, EventRefused, InvalidInput, UnknownName
-from engine.integrity import YEAR_HASHED, YEAR_VOID_HASHED, chained, row_altered
+from engine.integrity import YEAR_HASHED, YEAR_VOID_HASHED, chained, first_set_asides, row_altered
 
 #: Where a year's record comes from (:attr:`CalendarYear.source`).
 PACKAGED = "packaged"
@@ -200,14 +200,9 @@ def difference(record: YearRecord, other: YearRecord) -> str:
 
 
 def first_voids(rows: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    """Set-aside rows (``calendar_year_voids``) by the calendar year row each sets aside: the
-    first of each that fits its hash (one changed outside doudi sets nothing aside; ``audit
-    verify`` names it)."""
-    found: dict[int, Mapping[str, Any]] = {}
-    for row in rows:
-        if not row_altered(row, YEAR_VOID_HASHED):
-            found.setdefault(row["calendar_year"], row)
-    return found
+    """Set-aside rows (``calendar_year_voids``) by the calendar year row each sets aside
+    (:func:`engine.integrity.first_set_asides`)."""
+    return first_set_asides(rows, "calendar_year", YEAR_VOID_HASHED)
 
 
 def in_force(packaged: Sequence[YearRecord], rows: Sequence[Mapping[str, Any]],

@@ -508,17 +508,9 @@ class Engine(Reports, Maintenance):
         read back is refused (a setting or removal for its date puts it right), and so is one
         set aside already. Returns the set-aside's row (id, setting, citation, actor,
         recorded_at)."""
-        self._stored_write = None
-        setting_id = arguments.whole(setting_id, "setting_id")
-        if arguments.beyond_sqlite(setting_id):  # (a query would raise OverflowError)
-            raise arguments.no_setting_numbered(arguments.spelled(setting_id, limit=40))
-        citation = arguments.text(citation, "citation")
-        arguments.shown(citation, "citation")
-        actor = arguments.actor(actor)
-        if not citation.strip():
-            raise InvalidInput("setting a county setting aside needs its basis (citation)",
-                               command_line="setting a county setting aside needs its basis "
-                                            "(--basis)")
+        setting_id, citation, actor = self._set_aside_arguments(
+            setting_id, "setting_id", arguments.no_setting_numbered, citation, actor,
+            "a county setting")
 
         def check() -> None:  # (under the write lock: as stored now)
             rows = self.store.local_setting_rows(setting_id)
@@ -541,16 +533,44 @@ class Engine(Reports, Maintenance):
                 raise EventRefused(f"county setting #{setting_id} was set aside already (on "
                                  f"{voided['recorded_at']}, {voided['citation']})")
 
+        recorded = self._recorded_set_aside(
+            "local_parameter_voids", lambda row: StoredWrite(set_aside=row),
+            lambda written: self.store.add_setting_void(setting_id, citation, actor, check,
+                                                        written=written))
+        self._forget_settings()
+        return recorded
+
+    def _set_aside_arguments(self, row_id: Any, name: str, beyond: Callable[[str], Exception],
+                             citation: Any, actor: Any, what: str) -> tuple[int, str, str | None]:
+        """A set-aside's arguments checked (``what`` is set aside: "a county setting"): the
+        stored row's id (``beyond`` of it spelt where SQLite could hold none so large, which
+        a query would raise OverflowError on), its basis, not blank, and the actor. Nothing
+        is then this engine's last write."""
+        self._stored_write = None
+        row_id = arguments.whole(row_id, name)
+        if arguments.beyond_sqlite(row_id):
+            raise beyond(arguments.spelled(row_id, limit=40))
+        citation = arguments.text(citation, "citation")
+        arguments.shown(citation, "citation")
+        actor = arguments.actor(actor)
+        if not citation.strip():
+            raise InvalidInput(f"setting {what} aside needs its basis (citation)",
+                               command_line=f"setting {what} aside needs its basis (--basis)")
+        return row_id, citation, actor
+
+    def _recorded_set_aside(self, table: str, stored: Callable[[dict], StoredWrite],
+                            add: Callable[[list[dict]], dict]) -> dict:
+        """The set-aside row ``add`` records in ``table`` (a county setting's, a calendar
+        year's), noted as this engine's last write (``stored``), also where a Ctrl-C came as
+        its COMMIT returned (the row is in: :meth:`Store.rows_committed`)."""
         written: list[dict] = []  # (the row inserted, before the COMMIT)
         try:
-            recorded = self.store.add_setting_void(setting_id, citation, actor, check,
-                                                   written=written)
-            self._stored_write = StoredWrite(set_aside=recorded)
+            recorded = add(written)
         except KeyboardInterrupt:
-            if self.store.rows_committed("local_parameter_voids", written):  # (as COMMIT returned)
-                self._stored_write = StoredWrite(set_aside=written[-1])
+            if self.store.rows_committed(table, written):
+                self._stored_write = stored(written[-1])
             raise
-        self._forget_settings()
+        self._stored_write = stored(recorded)
         return recorded
 
     def _settings_as_stored(self) -> None:
@@ -742,32 +762,19 @@ class Engine(Reports, Maintenance):
         or one with a later year counted from the database after it (set aside from the last
         back: :class:`EventRefused`). Returns the set-aside's row (id, calendar_year,
         citation, actor, recorded_at)."""
-        self._stored_write = None
-        year_id = arguments.whole(year_id, "year_id")
-        if arguments.beyond_sqlite(year_id):  # (a query would raise OverflowError)
-            raise UnknownName(f"no calendar year #{arguments.spelled(year_id, limit=40)}")
-        citation = arguments.text(citation, "citation")
-        arguments.shown(citation, "citation")
-        actor = arguments.actor(actor)
-        if not citation.strip():
-            raise InvalidInput("setting a calendar year aside needs its basis (citation)",
-                               command_line="setting a calendar year aside needs its basis "
-                                            "(--basis)")
+        year_id, citation, actor = self._set_aside_arguments(
+            year_id, "year_id", lambda shown: UnknownName(f"no calendar year #{shown}"),
+            citation, actor, "a calendar year")
 
         def check() -> None:  # (under the write lock: as stored now)
             calendar_years.to_set_aside(
                 year_id, self.store.calendar_year_rows(),
                 calendar_years.first_voids(self.store.calendar_year_void_rows()))
 
-        written: list[dict] = []  # (the row inserted, before the COMMIT)
-        try:
-            recorded = self.store.add_calendar_year_void(year_id, citation, actor, check,
-                                                         written=written)
-            self._stored_write = StoredWrite(year_set_aside=recorded)
-        except KeyboardInterrupt:
-            if self.store.rows_committed("calendar_year_voids", written):  # (as COMMIT returned)
-                self._stored_write = StoredWrite(year_set_aside=written[-1])
-            raise
+        recorded = self._recorded_set_aside(
+            "calendar_year_voids", lambda row: StoredWrite(year_set_aside=row),
+            lambda written: self.store.add_calendar_year_void(year_id, citation, actor, check,
+                                                              written=written))
         self._read_calendar_years()
         return recorded
 

@@ -151,6 +151,18 @@ def row_altered(row: Mapping[str, Any], columns: Sequence[str]) -> bool:
     return not isinstance(previous, str) or row.get("hash") != row_hash(row, previous, columns)
 
 
+def first_set_asides(rows: Iterable[Mapping[str, Any]], column: str,
+                     columns: Sequence[str]) -> dict[Any, Mapping[str, Any]]:
+    """Set-aside rows (a county setting's, a calendar year's) by the row each sets aside
+    (their ``column``): the first of each that fits its hash (hashed over ``columns``; one
+    changed outside doudi sets nothing aside, and ``audit verify`` names it)."""
+    found: dict[Any, Mapping[str, Any]] = {}
+    for row in rows:
+        if not row_altered(row, columns):
+            found.setdefault(row[column], row)
+    return found
+
+
 def broken_links(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                  stored: Container[object] | None = None,
                  on_altered: Callable[[Mapping[str, Any]], None] | None = None,

@@ -983,13 +983,7 @@ class Maintenance:
         # Each event was counted with the settings recorded by the time it was (fire counts
         # the new event alone), one before a recompute event with those recorded by the last
         # (recompute works the whole history out again).
-        times: list[Any] = []
-        recomputed = None
-        for r in reversed(rows):
-            times.append(r.get("recorded_at") if recomputed is None else recomputed)
-            if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
-                recomputed = r.get("recorded_at")
-        times.reverse()
+        times = _counted_at(rows)
         saved = self._local, self._damaged_places, self._workflows, self.store.settings_read
         every = then.every()
         try:
@@ -1055,13 +1049,7 @@ class Maintenance:
                     cut.setdefault(y.year, y)
             return tuple(cut.values())
 
-        times: list[Any] = []
-        recomputed = None
-        for r in reversed(rows):
-            times.append(r.get("recorded_at") if recomputed is None else recomputed)
-            if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
-                recomputed = r.get("recorded_at")
-        times.reverse()
+        times = _counted_at(rows)
         # (to the second: a year, or a set-aside, recorded in the same second as an event may
         # have come before or after it, each tried)
         now = at(None, str.__lt__)
@@ -1170,3 +1158,16 @@ class Maintenance:
         self._advance(change, history, until)
         return change, [(case.id, e.event, e.on) for e in change.entries]
 
+
+def _counted_at(rows: list[dict]) -> list[Any]:
+    """When each of a case's event rows was counted: when it was recorded, or, before a
+    recompute event, when the last such event was (recompute works the whole history out
+    again); as stored, not checked (``audit verify``'s rows)."""
+    times: list[Any] = []
+    recomputed = None
+    for r in reversed(rows):
+        times.append(r.get("recorded_at") if recomputed is None else recomputed)
+        if recomputed is None and r.get("event") == RECOMPUTE_EVENT:
+            recomputed = r.get("recorded_at")
+    times.reverse()
+    return times

@@ -54,8 +54,8 @@ from engine.integrity import (
     YEAR_VOID_HASHED,
     chained,
     chained_digest,
+    first_set_asides,
     json_encoder,
-    row_altered,
 )
 from engine.local_parameters import LocalSetting
 from engine.periods import iso_text, stored_date
@@ -468,13 +468,8 @@ _NEWEST_COUNTED_YEARS = ("select (select max(id) from local_parameters), "
 
 
 def first_voids(rows: list[dict]) -> dict[int, dict]:
-    """Set-aside rows by the setting each sets aside: the first one of each that fits its
-    hash (one changed outside doudi sets nothing aside; ``audit verify`` names it)."""
-    found: dict[int, dict] = {}
-    for row in rows:
-        if not row_altered(row, VOID_HASHED):
-            found.setdefault(row["setting"], row)
-    return found
+    """Set-aside rows by the county setting each sets aside (:func:`first_set_asides`)."""
+    return first_set_asides(rows, "setting", VOID_HASHED)  # type: ignore[return-value]  # (the rows given, dicts)
 
 
 #: How many recorded keys within an import batch's range of keys it reads before it looks up
@@ -1324,12 +1319,20 @@ class Store:
         """Record that the county setting ``setting_id`` is set aside, ``check`` (which
         refuses it) called first under the write lock; returns the row recorded. ``written``,
         if given, gets the row, with its id, before the COMMIT (:meth:`rows_committed`)."""
+        return self._add_void("local_parameter_voids", "setting", VOID_HASHED, setting_id,
+                              citation, actor, check, written)
+
+    def _add_void(self, table: str, column: str, hashed: tuple[str, ...], of: int,
+                  citation: str, actor: str | None, check: Callable[[], None],
+                  written: list[dict] | None) -> dict:
+        """A set-aside row of ``table`` (its ``column`` naming row ``of``) chained to the
+        table's last and inserted under the write lock after ``check``: a county setting's
+        or a calendar year's, which are set aside alike."""
         with self.write_transaction():
             check()
-            row = {"setting": setting_id, "citation": citation, "actor": actor,
-                   "recorded_at": _now()}
-            chained([row], self._last_hash("local_parameter_voids"), VOID_HASHED)
-            _insert(self.db, "local_parameter_voids", [row])
+            row = {column: of, "citation": citation, "actor": actor, "recorded_at": _now()}
+            chained([row], self._last_hash(table), hashed)
+            _insert(self.db, table, [row])
             row["id"] = self._inserted_id()
             if written is not None:
                 written.append(row)
@@ -1366,16 +1369,8 @@ class Store:
         """Record that the calendar year row ``year_id`` is set aside, ``check`` (which
         refuses it) called first under the write lock; returns the row recorded. ``written``,
         if given, gets the row, with its id, before the COMMIT (:meth:`rows_committed`)."""
-        with self.write_transaction():
-            check()
-            row = {"calendar_year": year_id, "citation": citation, "actor": actor,
-                   "recorded_at": _now()}
-            chained([row], self._last_hash("calendar_year_voids"), YEAR_VOID_HASHED)
-            _insert(self.db, "calendar_year_voids", [row])
-            row["id"] = self._inserted_id()
-            if written is not None:
-                written.append(row)
-        return row
+        return self._add_void("calendar_year_voids", "calendar_year", YEAR_VOID_HASHED, year_id,
+                              citation, actor, check, written)
 
     def add_calendar_years(self, rows_of: Callable[[list[dict], list[dict], str, str], list[dict]],
                            written: list[dict] | None = None) -> list[dict]:

@@ -18,6 +18,7 @@ from engine.cli.options import (
     emit,
     format_option,
     read_db_path,
+    row_id,
 )
 from engine.errors import DoudiError, OutsideCalendar, UnknownName
 
@@ -173,17 +174,12 @@ def void(year_id, basis, actor, db_path) -> None:
     or doudi's packaged record), and the corrected record is added with `calendar add`. A
     later year stored after it is set aside first. The deadlines running keep their dates
     until `doudi recompute` re-derives them."""
-    from engine.arguments import LARGEST_INTEGER_DIGITS
     from engine.cli.cases import open_engine
 
-    number = year_id.removeprefix("#")
-    if not (number.isascii() and number.isdigit()):
-        raise click.BadParameter(f"{year_id!r} is no calendar year id (a number, as #1 or 1)",
-                                 param_hint="ID")
-    if len(number.lstrip("0")) > LARGEST_INTEGER_DIGITS:  # (int() refuses more than 4,300)
-        raise UnknownName(f"no calendar year #{number[:10]}…")
+    number = row_id(year_id, "calendar year id", 1, "ID",
+                    lambda shown: UnknownName(f"no calendar year #{shown}"))
     engine = open_engine(db_path)
-    row = engine.void_calendar_year(int(number), basis, actor=actor)
+    row = engine.void_calendar_year(number, basis, actor=actor)
     recorded("the set-aside is recorded")
     echo(f"calendar year #{row['calendar_year']}: set aside ({basis}), kept as evidence")
     click.echo("note: the deadlines running keep the dates they were counted with until "

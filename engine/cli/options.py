@@ -12,7 +12,7 @@ import math
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -210,6 +210,23 @@ def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def actor_option(func):
     return click.option("--actor", callback=not_blank, help="Who recorded it.")(func)
+
+
+def row_id(given: str, what: str, example: int, hint: str,
+           beyond: Callable[[str], Exception]) -> int:
+    """The id of a stored row as an operator gives it (3 or #3, as errors and audit verify
+    name it): a usage error where it is no number (``what``: "setting id"), ``beyond`` of its
+    first digits where it is larger than SQLite stores (int() refuses more than 4,300 digits
+    anyway)."""
+    from engine.arguments import LARGEST_INTEGER_DIGITS
+
+    number = given.removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        raise click.BadParameter(f"{given!r} is no {what} (a number, as #{example} or {example})",
+                                 param_hint=hint)
+    if len(number.lstrip("0")) > LARGEST_INTEGER_DIGITS:
+        raise beyond(f"{number[:10]}…")
+    return int(number)
 
 
 def given(ctx: click.Context, name: str) -> bool:

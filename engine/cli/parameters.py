@@ -6,7 +6,7 @@ import json
 
 import click
 
-from engine.arguments import LARGEST_INTEGER_DIGITS, no_setting_numbered
+from engine.arguments import no_setting_numbered
 from engine.cli import cli, recorded
 from engine.cli.cases import (
     names_county,
@@ -23,6 +23,7 @@ from engine.cli.options import (
     emit,
     format_option,
     given,
+    row_id,
     today_option,
 )
 
@@ -129,16 +130,11 @@ def void(setting, basis, actor, db_path) -> None:
     by hand, for which no setting can be recorded, or one altered (no longer fitting its
     hash). The row stays stored, as evidence; record
     what the county decided again with parameter set."""
-    number = setting.removeprefix("#")
-    if not (number.isascii() and number.isdigit()):
-        raise click.BadParameter(f"{setting!r} is no setting id (a number, as #3 or 3)",
-                                 param_hint="SETTING")
-    if len(number.lstrip("0")) > LARGEST_INTEGER_DIGITS:  # (int() refuses more than 4,300)
-        raise no_setting_numbered(f"{number[:10]}…")
+    number = row_id(setting, "setting id", 3, "SETTING", no_setting_numbered)
     engine = open_engine(db_path)
-    engine.void_setting(int(number), basis, actor=actor)
+    engine.void_setting(number, basis, actor=actor)
     recorded("the set-aside is recorded")
-    echo(f"county setting #{int(number)}: set aside ({basis}), kept as evidence")
+    echo(f"county setting #{number}: set aside ({basis}), kept as evidence")
 
 
 @parameter.command("list")
