@@ -251,6 +251,8 @@ class Engine(Reports, Maintenance):
         # calendars (the packaged years, built once a process) are counted on.
         self._years: YearsInForce | None = None
         self._year_calendars: dict[tuple, OfficialCalendar] = {}
+        # (audit verify's calendars for the years each event was counted on, by their rows)
+        self._cut_calendars: dict[tuple, tuple[dict, dict]] = {}
         self._read_calendar_years()
 
     @classmethod
@@ -694,9 +696,12 @@ class Engine(Reports, Maintenance):
         """The calendar years as stored now (one read), the calendars built on them forgotten;
         each write checks that no other was recorded since (:attr:`Store.years_read`)."""
         rows, voids = self.store.counted_calendar_years()
-        self._years = calendar_years.in_force(
+        years = calendar_years.in_force(
             national_calendar().records, rows, calendar_years.first_voids(voids)) if rows else None
-        self._year_calendars, self._checked_calendars = {}, {}
+        if years is not None and years == self._years:
+            return  # (the same: the calendars built on them kept, each about 4 ms to build)
+        self._years = years
+        self._year_calendars, self._checked_calendars, self._cut_calendars = {}, {}, {}
 
     def calendar_years(self) -> list[CalendarYear]:
         """Each year of the official calendar the database's cases are counted on, oldest

@@ -303,6 +303,7 @@ class Maintenance:
         _years: YearsInForce | None
         _checked_calendars: dict[tuple[str, str | None], OfficialCalendar]
         _year_calendars: dict[tuple, OfficialCalendar]
+        _cut_calendars: dict[tuple, tuple[dict, dict]]
 
         def calendar(self, province: str | None = None, county: str | None = None
                      ) -> OfficialCalendar: ...
@@ -787,6 +788,8 @@ class Maintenance:
                 # the county settings as stored then, if another process recorded one since
                 # they were read (the event may have been counted with it).
                 with self.store.snapshot():
+                    if self.store.years_changed():  # (the event may be counted on one)
+                        self._read_calendar_years()
                     if self.store.settings_changed():
                         unread = self._unread_settings()
                         unchecked = unchecked | {(f.province, f.workflow) for f in unread
@@ -1087,8 +1090,11 @@ class Maintenance:
                                             key=lambda r: r.year)),
                 counted=tuple(y.year for y in cut))
             # (the calendars built are by the years counted, not their rows: a year set aside
-            # and recorded again is counted on the row of the cut, not the one built now)
-            self._checked_calendars, self._year_calendars = {}, {}
+            # and recorded again is counted on the row of the cut, not the one built now; so
+            # they are kept by the cut's rows, for every event and case counted on them: a
+            # calendar takes about 4 ms to build)
+            kept = self._cut_calendars.setdefault(tuple(y.id for y in cut), ({}, {}))
+            self._checked_calendars, self._year_calendars = kept
 
         saved = self._checked_calendars, self._year_calendars
         try:

@@ -276,7 +276,7 @@ def test_audit_verify_names_a_stored_year_edited_by_hand(db, fixture_2027, today
         "so it was changed outside doudi (doudi audit verify lists what was); its year is not "
         "counted from it (projected, as without a record)")
     assert verified.stderr.splitlines()[-1] == (
-        "Error: the chain of the calendar years is broken at 1 place")
+        "Error: the chain of the calendar years (or their set-asides) is broken at 1 place")
     due = run(db, "calendar", "due", "2027-02-12", "10wd")
     assert due.stdout.splitlines()[0] == "2027-02-26  (provisional)"
 
@@ -501,6 +501,12 @@ def test_audit_verify_checks_the_set_asides_chain(db, fixture_2027, today):
     with sqlite3.connect(db) as conn:
         conn.execute(CALENDAR_YEAR_VOID_TRIGGERS[0])
     assert run(db, "calendar", "due", "2027-02-12", "10wd").stdout.startswith("2027-02-25")
+    # Found by review: with the trigger back, the altered set-aside alone passed (exit 0,
+    # "every history chain is intact"): the set-asides' findings were counted in no chain.
+    again = run(db, "audit", "verify")
+    assert again.exit_code == 1 and "calendar year set-aside #1 altered\n" in again.stdout
+    assert error_line(again) == ("Error: the chain of the calendar years (or their set-asides) "
+                                 "is broken at 1 place")
 
 
 def test_an_engine_kept_open_counts_without_a_year_another_process_set_aside_since(
@@ -533,3 +539,41 @@ def test_an_event_asks_for_the_newest_set_aside_where_a_year_is_stored(tmp_path,
     assert update.endswith("where id = 'S1' and version = 1 and "
                            "coalesce((select max(id) from calendar_years), 0) = 1 and "
                            "coalesce((select max(id) from calendar_year_voids), 0) = 0")
+
+
+def test_audit_verify_builds_a_calendar_once_for_the_years_events_were_counted_on(
+        tmp_path, fixture_2027, monkeypatch):
+    """Found by review: after a `calendar void`, audit verify built a calendar again for every
+    event of every case it worked out on the years as they stood (about 4 ms each: 200 cases
+    of two events took 1.66 s, 0.026 s with the calendars kept by the cut's rows), and every
+    verify built them all again. Counted here: 12 cases accepted on 2027-01-25 on the stored
+    record, then the year set aside; each case's 30wd total (2027-03-11 on it) is explained as
+    counted before the set-aside, on the calendars of two cuts (with the year, without)."""
+    from engine import core
+
+    path = str(tmp_path / "cut.db")
+    on = date(2027, 1, 25)
+    Engine.open(path, today=lambda: on).add_calendar_years(fixture_2027)
+    recorder = Engine.open(path, today=lambda: on)
+    for n in range(12):
+        recorder.open_case("shanxi", on=on, attributes={"county": "甲县"}, case_id=f"C{n}")
+        total = by_rule(recorder.fire(f"C{n}", "accept", on=on))["total"].deadline
+        assert (total.due_on, total.provisional) == (date(2027, 3, 11), False)
+    recorder.void_calendar_year(1, "核对")
+    built = []
+
+    class Counted(core.OfficialCalendar):
+        def __init__(self, *args, **kwargs):
+            built.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(core, "OfficialCalendar", Counted)
+    verifier = Engine.open(path, today=lambda: on)
+    findings = verifier.verify()[2]
+    assert len(findings) == 12
+    assert all("came before calendar years recorded since" in str(f) or "set-aside" in str(f)
+               for f in findings), findings[0]
+    assert len(built) <= 2, len(built)
+    del built[:]
+    assert [str(f) for f in verifier.verify()[2]] == [str(f) for f in findings]
+    assert built == []  # (the same years as stored: the calendars built kept)

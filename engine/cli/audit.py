@@ -245,7 +245,8 @@ def verify(case_id, heads_file, db_path) -> None:
     settings = [f for f in settings if not f.put_right]
     failed = [f"{failing} of {counted(cases, 'case')} {'fails' if failing == 1 else 'fail'} "
               "verification"] * (failing > 0)
-    for tables, named in (("the calendar years", ("calendar year",)), ("the links", ("link",)),
+    for tables, named in (("the calendar years (or their set-asides)",
+                           ("calendar year", "calendar year set-aside")), ("the links", ("link",)),
                           ("the sanctions", ("sanction",)), (
             "the county settings (or their set-asides)",
             ("county setting", "county setting set-aside"))):
