@@ -113,6 +113,9 @@ def _read_text(text: Any, where: str) -> list[YearRecord]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CalendarDataError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:  # (tomllib reads nested arrays and tables by recursion)
+        raise CalendarDataError(f"{where}: not valid TOML: nested too deep for a calendar "
+                                "file") from None
     return read_records(data, where)
 
 
@@ -120,8 +123,8 @@ def read_file(path: str) -> list[YearRecord]:
     """The ``[[year]]`` records of the file at ``path``, each checked as the packaged file's
     are: a mistake is :class:`InvalidInput` (bad input, exit 2) naming the file and the
     record; so is a file that cannot be read, or that holds no record."""
-    try:
-        with open(path, encoding="utf-8") as handle:
+    try:  # (utf-8-sig: a file saved by Notepad starts with a byte order mark, as import reads)
+        with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 (a calendar file is UTF-8 TOML)") from None

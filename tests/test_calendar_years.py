@@ -189,6 +189,9 @@ def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
     # another year's notice (2026's)
     (lambda t: t.replace(NOTICE, "国办发明电〔2025〕7号"),
      "year 2027: notice 国办发明电〔2025〕7号 is 2026's (each year has its own notice)"),
+    # nested so deep that tomllib, which reads by recursion, gave a RecursionError's traceback
+    (lambda t: "deep = " + "[" * 5000 + "]" * 5000 + "\n" + t,
+     "not valid TOML: nested too deep for a calendar file"),
 ])
 def test_a_refused_record_is_one_line_naming_the_file_and_nothing_is_written(
         db, tmp_path, today, change, problem):
@@ -199,6 +202,17 @@ def test_a_refused_record_is_one_line_naming_the_file_and_nothing_is_written(
     line = error_line(refused)
     assert line.startswith(f"Error: {path}: {problem}"), line
     assert not __import__("os").path.exists(db)  # (a database it made for it: removed)
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(db, tmp_path, today):
+    """Notepad saves UTF-8 with a byte order mark, which import and --data FILE read past:
+    calendar add said "not valid TOML: Invalid statement (at line 1, column 1)"."""
+    path = tmp_path / "2027.toml"
+    path.write_text(FIXTURE_2027, encoding="utf-8-sig")
+    added = run(db, "calendar", "add", str(path))
+    assert added.exit_code == 0, added.output
+    assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n"
+    assert stored_years(db) == [(2027, NOTICE)]
 
 
 def test_the_differing_packaged_year_names_its_first_different_day(db, tmp_path, today):
