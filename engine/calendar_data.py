@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import attrs
 from attrs import frozen
 
+from engine.arguments import character, spelled, unprintable
 from engine.errors import CalendarDataError
 from engine.shapes import is_day, is_text, list_of, listed_pairs, one, pair_of
 
@@ -87,6 +88,13 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
     def fail(what: str, problem: str) -> NoReturn:
         raise CalendarDataError(f"{where}: {what}: {problem}")
 
+    def shown(text: str, what: str, key: str) -> None:
+        # (a notice, title or name is printed as it is, in every deadline's basis and in
+        # `calendar years`: a line break or a terminal escape in it would break those lines)
+        if (bad := unprintable(text)) is not None:
+            fail(what, f"{key} must be printable text on one line, got {spelled(text, limit=60)} "
+                       f"({character(bad)})")
+
     def keys(table: Any, known: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
         if not isinstance(table, Mapping):
             fail(what, f"expected a table, got {table!r}")
@@ -126,6 +134,7 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
         for key in ("notice", "title"):
             if not is_text(table[key]):
                 fail(what, f"{key} must be text, got {table[key]!r}")
+            shown(table[key], what, key)
         if not is_day(table["published"]):
             fail(what, f"published must be a date (as 2024-11-12), got {table['published']!r}")
         holidays: list[Holiday] = []
@@ -137,6 +146,7 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
             keys(raw, HOLIDAY_KEYS, HOLIDAY_KEYS[:2], place)
             if not is_text(raw["name"]):
                 fail(place, f"name must be text, got {raw['name']!r}")
+            shown(raw["name"], place, "name")
             place = f"{what} holiday {raw['name']}"
             off = days(raw["off"], place, "off")
             if len(off) != 2:
@@ -145,6 +155,8 @@ def read_records(data: Mapping, where: str) -> list[YearRecord]:
             notice = raw.get("notice")
             if notice is not None and not is_text(notice):
                 fail(place, f"notice must be text, got {notice!r}")
+            if notice is not None:
+                shown(notice, place, "notice")
             if off[1] < off[0]:
                 fail(place, f"off runs backwards: {off[1].isoformat()} is before "
                             f"{off[0].isoformat()} (off = [first, last])")

@@ -189,6 +189,15 @@ def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
     # another year's notice (2026's)
     (lambda t: t.replace(NOTICE, "国办发明电〔2025〕7号"),
      "year 2027: notice 国办发明电〔2025〕7号 is 2026's (each year has its own notice)"),
+    # text printed as it is (a basis, `calendar years`) that would break its line: a line
+    # break in the notice, a terminal escape in a holiday's name, a right-to-left override
+    (lambda t: t.replace(NOTICE, "国办发明电〔2026〕\\n99号"),
+     'year 2027: notice must be printable text on one line, got "国办发明电〔2026〕\\n99号" '
+     "(character U+000A)"),
+    (lambda t: t.replace('name = "春节"', 'name = "\\u001b[31m春节"'),
+     "year 2027 holiday 2: name must be printable text on one line"),
+    (lambda t: t.replace('（测试夹具）"', '\\u202e"'),
+     "year 2027: title must be printable text on one line"),
     # nested so deep that tomllib, which reads by recursion, gave a RecursionError's traceback
     (lambda t: "deep = " + "[" * 5000 + "]" * 5000 + "\n" + t,
      "not valid TOML: nested too deep for a calendar file"),
