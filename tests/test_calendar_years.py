@@ -169,6 +169,11 @@ def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
     assert (added.exit_code, added.stdout) == (
         0, "2026 (国办发明电〔2025〕7号): already in doudi's packaged calendar, the same; nothing "
            "written\n")
+    # (--db named no database: none is left behind, made for nothing; it was, empty)
+    assert not __import__("os").path.exists(db)
+    assert run(db, "case", "open", "--province", "shanxi", "--on", "2026-12-01").exit_code == 0
+    again = run(db, "calendar", "add", str(shipped))
+    assert (again.exit_code, again.stdout) == (0, added.stdout)
     assert stored_years(db) == []
 
 

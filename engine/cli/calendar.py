@@ -139,10 +139,13 @@ def add(file, actor, db_path) -> None:
     recompute` re-derives them.
     """
     from engine.cli.cases import no_database_left_on_failure, open_engine
+    from engine.db_files import remove_unused
 
-    with no_database_left_on_failure(db_path):
+    with no_database_left_on_failure(db_path) as existed:
         engine = open_engine(db_path, create=True)
         result = engine.add_calendar_years(file, actor=actor)
+    if not result.recorded and not existed:
+        remove_unused(db_path)  # ("nothing written": nor a database made for nothing)
     for year in result.already:
         where = "in doudi's packaged calendar" if year.id is None else (
             f"stored as calendar year #{year.id} on {year.recorded_at}")
