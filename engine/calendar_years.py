@@ -239,6 +239,24 @@ def in_force(packaged: Sequence[YearRecord], rows: Sequence[Mapping[str, Any]],
                         tuple(notes), tuple(counted), dict(voids))
 
 
+def _statutory_days_off(record: YearRecord, what: str) -> None:
+    """Refuse a record that leaves a statutory day off (《全国年节及纪念日放假办法》第二条:
+    元旦, 除夕 to 初三, 清明, 5/1–5/2, 端午, 中秋, 10/1–10/3) a working day: a notice
+    arranges the days around them, never one of them, so a holiday left out of the file
+    (国庆节 missing) or its dates mistyped would count it as a working day, official."""
+    from engine.calendar import projected_days_off
+
+    if record.year < 2025:  # (the statute as amended 2024-11-10, 除夕 and 5/2 from 2025)
+        return
+    off = {day for holiday in record.holidays for day in holiday.days_off()}
+    for day, name in projected_days_off(record.year):
+        if not name.endswith("补假") and day not in off:
+            raise InvalidInput(
+                f"{what}: {day.isoformat()} {WEEKDAY_NAMES[day.weekday()]} is a statutory day "
+                f"off ({name}, 《全国年节及纪念日放假办法》第二条) and no holiday of this record "
+                "gives it off: a holiday left out, or its dates mistyped")
+
+
 def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
            stored: Sequence[CalendarYear], today: date, where: str
            ) -> tuple[list[YearRecord], list[CalendarYear]]:
@@ -246,8 +264,8 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
     identical (packaged, or stored before); or :class:`InvalidInput` naming the file and the
     year: a year doudi ships or the database holds, told otherwise; a notice dated after
     ``today``; a notice number another year has; a year after one that has no record yet; a
-    day its record sets that another year's record sets too (元旦 reaching back into
-    December)."""
+    statutory day off its record leaves a working day; a day its record sets that another
+    year's record sets too (元旦 reaching back into December)."""
     shipped = {r.year: r for r in packaged}
     held = {y.year: y for y in stored}
     new: list[YearRecord] = []
@@ -289,6 +307,7 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
             raise InvalidInput(f"{where}: year {record.year}: {missing[0]} has no record yet; "
                                "add the years in order (the days after a year without its "
                                "notice are counted as provisional)")
+        _statutory_days_off(record, f"{where}: year {record.year}")
     if new:
         # (the days of every record at once: one the new record sets that another sets too)
         texts = "\n".join(record_text(r) for r in sorted([*others, *new], key=lambda r: r.year))

@@ -9,6 +9,9 @@ The 2027 record below is a TEST FIXTURE, NOT the real notice (none was published
 was written): made-up days, so that the counts below can be checked by hand.
   元旦  off Fri 2027-01-01 .. Sun 01-03
   春节  off Fri 2027-02-05 .. Thu 02-11, make-up working days Sun 01-31 and Sat 02-20
+  清明节 04-03..04-05, 劳动节 05-01..05-05, 端午节 06-09, 中秋节 09-15, 国庆节 10-01..10-07,
+  no make-up day (each statutory day off of 放假办法 第二条 is off: calendar add refuses a
+  record that leaves one a working day)
 Without it, 2027 is projected from 《全国年节及纪念日放假办法》 第二条、第六条: 元旦 1/1; 春节
 除夕 to 初三, Fri 2/5 .. Mon 2/8, its Saturday and Sunday (2/6, 2/7) made up on Tue 2/9 and
 Wed 2/10; no make-up working day.
@@ -43,6 +46,31 @@ make_up = []
 name = "春节"
 off = [2027-02-05, 2027-02-11]
 make_up = [2027-01-31, 2027-02-20]
+
+[[year.holiday]]
+name = "清明节"
+off = [2027-04-03, 2027-04-05]
+make_up = []
+
+[[year.holiday]]
+name = "劳动节"
+off = [2027-05-01, 2027-05-05]
+make_up = []
+
+[[year.holiday]]
+name = "端午节"
+off = [2027-06-09, 2027-06-09]
+make_up = []
+
+[[year.holiday]]
+name = "中秋节"
+off = [2027-09-15, 2027-09-15]
+make_up = []
+
+[[year.holiday]]
+name = "国庆节"
+off = [2027-10-01, 2027-10-07]
+make_up = []
 """
 TODAY = date(2026, 12, 7)
 
@@ -194,6 +222,16 @@ def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
     # another year's notice (2026's)
     (lambda t: t.replace(NOTICE, "国办发明电〔2025〕7号"),
      "year 2027: notice 国办发明电〔2025〕7号 is 2026's (each year has its own notice)"),
+    # a statutory day off (《全国年节及纪念日放假办法》第二条: 中秋节, 国庆节 10/1–10/3) left a
+    # working day: 中秋节's table left out, 国庆节's first day typed 10-02 (3 working days
+    # from Tue 2027-09-28 then ended on Fri 10-01, official, where the projection gives 10-06)
+    (lambda t: t.replace('name = "中秋节"\noff = [2027-09-15, 2027-09-15]\nmake_up = []\n\n'
+                         '[[year.holiday]]\n', ""),
+     "year 2027: 2027-09-15 周三 is a statutory day off (中秋节, 《全国年节及纪念日放假办法》第二条) "
+     "and no holiday of this record gives it off: a holiday left out, or its dates mistyped"),
+    (lambda t: t.replace("off = [2027-10-01, 2027-10-07]", "off = [2027-10-02, 2027-10-07]"),
+     "year 2027: 2027-10-01 周五 is a statutory day off (国庆节, 《全国年节及纪念日放假办法》第二条) "
+     "and no holiday of this record gives it off: a holiday left out, or its dates mistyped"),
     # text printed as it is (a basis, `calendar years`) that would break its line: a line
     # break in the notice, a terminal escape in a holiday's name, a right-to-left override
     (lambda t: t.replace(NOTICE, "国办发明电〔2026〕\\n99号"),
@@ -473,8 +511,15 @@ def test_calendar_void_refusals_are_one_line_and_write_nothing(db, tmp_path, fix
     today(date(2027, 12, 20))
     later = tmp_path / "2028.toml"
     later.write_text('[[year]]\nyear = 2028\nnotice = "测试2028（测试夹具）"\n'
-                     'published = 2027-12-01\ntitle = "测试夹具"\n\n[[year.holiday]]\n'
-                     'name = "元旦"\noff = [2028-01-01, 2028-01-01]\nmake_up = []\n',
+                     'published = 2027-12-01\ntitle = "测试夹具"\n' + "".join(
+                         f'\n[[year.holiday]]\nname = "{name}"\noff = [{first}, {last}]\n'
+                         for name, first, last in [
+                             ("元旦", "2028-01-01", "2028-01-01"),
+                             ("春节", "2028-01-25", "2028-01-31"),
+                             ("清明节", "2028-04-04", "2028-04-04"),
+                             ("劳动节", "2028-05-01", "2028-05-02"),
+                             ("端午节", "2028-05-28", "2028-05-28"),
+                             ("国庆节、中秋节", "2028-10-01", "2028-10-03")]),
                      encoding="utf-8")
     assert run(db, "calendar", "add", str(later)).exit_code == 0
 
