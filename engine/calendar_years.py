@@ -123,19 +123,27 @@ def read_file(path: str) -> list[YearRecord]:
     """The ``[[year]]`` records of the file at ``path``, each checked as the packaged file's
     are: a mistake is :class:`InvalidInput` (bad input, exit 2) naming the file and the
     record; so is a file that cannot be read, or that holds no record."""
-    try:  # (utf-8-sig: a file saved by Notepad starts with a byte order mark, as import reads)
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 (a calendar file is UTF-8 TOML)") from None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return read_data(data, path)
+
+
+def read_data(data: bytes, where: str) -> list[YearRecord]:
+    """:func:`read_file` for a file's bytes already read (``calendar add -``: stdin's),
+    ``where`` naming it in every error."""
+    try:  # (utf-8-sig: a file saved by Notepad starts with a byte order mark, as import reads)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{where}: not UTF-8 (a calendar file is UTF-8 TOML)") from None
     try:
-        records = _read_text(text, path)
+        records = _read_text(text, where)
     except CalendarDataError as exc:
         raise InvalidInput(str(exc)) from None
     if not records:
-        raise InvalidInput(f"{path}: no [[year]] table (the packaged file's format: "
+        raise InvalidInput(f"{where}: no [[year]] table (the packaged file's format: "
                            "engine/data/calendar_cn.toml)")
     return records
 

@@ -22,6 +22,7 @@ import attrs
 from engine import arguments, calendar_years, clock, local_parameters
 from engine.assessment import Assessment
 from engine.calendar import OfficialCalendar, national_calendar
+from engine.calendar_data import YearRecord
 from engine.calendar_years import AddedYears, CalendarYear, YearsInForce
 from engine.case_numbers import NUMBER_DIGITS, numbered_id, split_number
 from engine.deadlines import Deadline, apply_event, counted_as_kept, kept_fields, with_kept
@@ -726,7 +727,12 @@ class Engine(Reports, Maintenance):
         their dates until :meth:`recompute` re-derives them."""
         path = os.fspath(arguments.path(path, "path"))
         actor = arguments.actor(actor)
-        given = calendar_years.read_file(path)
+        return self._add_calendar_records(calendar_years.read_file(path), path, actor)
+
+    def _add_calendar_records(self, given: list[YearRecord], path: str, actor: str | None
+                              ) -> AddedYears:
+        """:meth:`add_calendar_years` of the records read (``calendar add -``: stdin's),
+        ``path`` naming their file in every refusal; ``actor`` checked."""
         today = self.today()
         packaged = national_calendar().records
         already: list[CalendarYear] = []

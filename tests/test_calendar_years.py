@@ -267,6 +267,19 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(db, tmp_path, today):
     assert stored_years(db) == [(2027, NOTICE)]
 
 
+def test_calendar_add_reads_stdin_given_as_dash(db, today):
+    """`calendar add -` reads stdin, as import - and --data - do: it read a file named "-" and
+    said "-: cannot be read (No such file or directory)". Its refusals name <stdin>."""
+    added = run(db, "calendar", "add", "-", input=FIXTURE_2027.encode("utf-8-sig"))
+    assert added.exit_code == 0, added.output
+    assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n"
+    assert stored_years(db) == [(2027, NOTICE)]
+    refused = run(db + "2", "calendar", "add", "-", input=FIXTURE_2027.replace("2027-10-01,", "2027-10-02,"))
+    assert refused.exit_code == 2
+    assert error_line(refused).startswith("Error: <stdin>: year 2027: 2027-10-01 周五 is a statutory day off")
+    assert not __import__("os").path.exists(db + "2")
+
+
 def test_the_differing_packaged_year_names_its_first_different_day(db, tmp_path, today):
     """The refusal's words for a year doudi ships: 2026's record with 元旦 to 01-04."""
     from engine.calendar import national_calendar

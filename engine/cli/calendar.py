@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 
 import click
 
+from engine import arguments
 from engine.cli import cli, recorded
 from engine.cli.options import (
     ISO_DATE,
@@ -128,7 +130,7 @@ def _engine_if_any(db_path: str, county: str | None):
 @actor_option
 @db_option(creates=True)
 def add(file, actor, db_path) -> None:
-    """Record in the database the official year records of FILE, for its cases to be
+    """Record in the database the official year records of FILE (- for stdin), for its cases to be
     counted on: [[year]] tables in the format of doudi's own engine/data/calendar_cn.toml
     (a notice published after the doudi release in use, as 2027's in December 2026).
 
@@ -139,12 +141,20 @@ def add(file, actor, db_path) -> None:
     第二条: 国庆节 left out) a working day. The deadlines running keep their dates until `doudi
     recompute` re-derives them.
     """
+    from engine.calendar_years import read_data
     from engine.cli.cases import no_database_left_on_failure, open_engine
     from engine.db_files import remove_unused
 
+    given = None
+    if file == "-":  # (stdin, as import - and --data - read it; read before a database is made)
+        if sys.stdin is None:  # (started with it closed: <&-)
+            raise click.BadParameter("stdin is closed: nothing to read (give the file, or pipe "
+                                     "it in)", param_hint="FILE")
+        given = read_data(sys.stdin.buffer.read(), "<stdin>")
     with no_database_left_on_failure(db_path) as existed:
         engine = open_engine(db_path, create=True)
-        result = engine.add_calendar_years(file, actor=actor)
+        result = engine.add_calendar_years(file, actor=actor) if given is None else \
+            engine._add_calendar_records(given, "<stdin>", arguments.actor(actor))
     if not result.recorded and not existed:
         remove_unused(db_path)  # ("nothing written": nor a database made for nothing)
     for year in result.already:
