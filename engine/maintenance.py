@@ -99,6 +99,14 @@ Recorded = tuple[str, str, date]
 #: :class:`DoudiError` but a :class:`Conflict` (another writer, :class:`Busy`), which, as a
 #: failing database (``sqlite3.Error``), stops the run.
 Skipped = Callable[[str, DoudiError], None]
+#: A way audit verify tries of counting a case's events as they were counted (with the county
+#: settings, or on the calendar years, as they stood): what sets them for an event (by its
+#: index), and what names those recorded since and whether some came before its last event.
+_Try = tuple[Callable[[int], None], Callable[[], tuple[str, bool]]]
+#: The ways of counting with the county settings and the calendar years together tried for a
+#: case at most (each a settings cut with a years cut; nearly always one: more only where some
+#: were recorded in the second of its last event, :data:`engine.settings_then._CUTS_TRIED`).
+_BOTH_TRIED = 16
 
 
 #: What ``recompute`` and ``advance`` could not do with a case they left (:meth:`LeftCases.said`):
@@ -287,7 +295,8 @@ def _moved_by_settings(old: Deadline | None, new: Deadline | None, named: str,
         given = f"give {_shown(getattr(new, field))}"
     return (f"{'or events before it ' if earlier else ''}came before {what} "
             f"recorded since: deadline {d.rule} #{d.instance} "
-            f"{stored}; those {what.split()[-1]} ({named}) {given}: {then}")
+            f"{stored}; those {what.replace('county ', '').replace('calendar ', '')} "
+            f"({named}) {given}: {then}")
 
 
 class Maintenance:
@@ -959,6 +968,10 @@ class Maintenance:
         if years is not None:
             return Finding(case.id, history[-1].seq, _moved_by_settings(old, new, *years,
                                                                         what="calendar years"))
+        both = None if then is None else self._both_then_give(case, rows, history, before, then)
+        if both is not None:
+            return Finding(case.id, history[-1].seq, _moved_by_settings(
+                old, new, *both, what="county settings and calendar years"))
         d = old or new  # (never both None)
         return Finding(case.id, seq, f"missing, or the case altered: deadline {d.rule} "  # type: ignore[union-attr]
                        f"#{d.instance} {what}; if calendar data or a parameter changed since, or "  # type: ignore[union-attr]
@@ -978,44 +991,46 @@ class Maintenance:
         deadlines differ: a case is worked out again once for each way of telling (nearly
         always one), the settings read and built once a ``then`` (one a verify pass, another
         for each case checked again in one snapshot: :class:`SettingsThen`)."""
+        for counted_with, named in self._settings_tries(case, rows, history, then):
+            if self._gives(case, history, before, counted_with):
+                return named()
+        return None
+
+    def _settings_tries(self, case: CaseRecord, rows: list[dict], history: list[HistoryEntry],
+                        then: SettingsThen) -> Iterator[_Try]:
+        """Each way the case's events may have been counted with the county settings as
+        they stood (:meth:`_settings_then_give`), but the settings there are now: what sets
+        them for an event (by its index), and what names those recorded since."""
         at = rows[-1].get("recorded_at") if rows else None
         if not isinstance(at, str):
-            return None
+            return
         counties = {case.county} | {c for e in history
                                     if isinstance(c := e.payload.get("county"), str)}
         # Each event was counted with the settings recorded by the time it was (fire counts
         # the new event alone), one before a recompute event with those recorded by the last
         # (recompute works the whole history out again).
         times = _counted_at(rows)
-        saved = self._local, self._damaged_places, self._workflows, self.store.settings_read
         every = then.every()
-        try:
-            for cut in then.cuts(at):
-                cuts = [then.earlier(cut, t) if isinstance(t, str) else cut for t in times]
-                if all(c == every for c in cuts):
-                    continue  # (the settings there are now: what the history now gives)
-                ways = {c: then.as_of(c) for c in {*cuts, cut}}
-                if any(p[:2] == (case.province, case.workflow) and p[2] in counties
-                       for _, untold, _ in ways.values() for p in untold):
-                    continue
+        for cut in then.cuts(at):
+            cuts = [then.earlier(cut, t) if isinstance(t, str) else cut for t in times]
+            if all(c == every for c in cuts):
+                continue  # (the settings there are now: what the history now gives)
+            ways = {c: then.as_of(c) for c in {*cuts, cut}}
+            if any(p[:2] == (case.province, case.workflow) and p[2] in counties
+                   for _, untold, _ in ways.values() for p in untold):
+                continue
 
-                def counted_with(i: int, ways: dict = ways, cuts: list = cuts) -> None:
-                    # (the engine counts with these settings for this case only, put back after)
-                    local, _, workflows = ways[cuts[i]]
-                    self._local, self._damaged_places, self._workflows = local, {}, workflows
+            def counted_with(i: int, ways: dict = ways, cuts: list = cuts) -> None:
+                # (the engine counts with these settings for this case only, put back after)
+                local, _, workflows = ways[cuts[i]]
+                self._local, self._damaged_places, self._workflows = local, {}, workflows
 
-                try:
-                    given = self._deadlines_from_history(case, history, None, counted_with)
-                except DoudiError:
-                    continue
-                if len(given) == len(before) and not deadline_differences(before, given):
-                    first = (min(c[0] for c in cuts), min(c[1] for c in cuts))
-                    named = then.named(first, case.province, case.workflow, counties)
-                    return named, named != then.named(cut, case.province, case.workflow,
-                                                      counties)
-        finally:
-            self._local, self._damaged_places, self._workflows, self.store.settings_read = saved
-        return None
+            def named(cuts: list = cuts, cut: tuple[int, int] = cut) -> tuple[str, bool]:
+                first = (min(c[0] for c in cuts), min(c[1] for c in cuts))
+                named = then.named(first, case.province, case.workflow, counties)
+                return named, named != then.named(cut, case.province, case.workflow, counties)
+
+            yield counted_with, named
 
     def _years_then_give(self, case: CaseRecord, rows: list[dict],
                          history: list[HistoryEntry], before: list[Deadline]
@@ -1026,15 +1041,49 @@ class Maintenance:
         (one before a ``recompute`` event, by that event's time), so that the years recorded
         since explain the difference: if so, those years, as the finding names them, and
         whether some were recorded before its last event; None if not."""
+        for counted_with, named in self._years_tries(rows):
+            if self._gives(case, history, before, counted_with):
+                return named()
+        return None
+
+    def _both_then_give(self, case: CaseRecord, rows: list[dict],
+                        history: list[HistoryEntry], before: list[Deadline],
+                        then: SettingsThen) -> tuple[str, bool] | None:
+        """As :meth:`_settings_then_give` and :meth:`_years_then_give` together, where
+        neither alone explains the difference: each event counted with the county settings
+        AND the calendar years recorded by its time (a `parameter set` dated back and a
+        `calendar add`, both before `doudi recompute`); if so, those settings and years, as
+        the finding names them (the settings first), and whether some were recorded before
+        its last event. Tried only where both ways have some recorded since the case's events
+        (else one alone was tried already), at most :data:`_BOTH_TRIED` times a case."""
+        settings = list(self._settings_tries(case, rows, history, then))
+        years = list(self._years_tries(rows)) if settings else []
+        for (with_settings, name_settings), (with_years, name_years) in itertools.islice(
+                itertools.product(settings, years), _BOTH_TRIED):
+
+            def counted_with(i: int, with_settings: Callable[[int], None] = with_settings,
+                             with_years: Callable[[int], None] = with_years) -> None:
+                with_settings(i)
+                with_years(i)
+
+            if self._gives(case, history, before, counted_with):
+                (named, earlier), (years_named, years_earlier) = name_settings(), name_years()
+                return f"{named}; {years_named}", earlier or years_earlier
+        return None
+
+    def _years_tries(self, rows: list[dict]) -> Iterator[_Try]:
+        """Each way the case's events may have been counted on the calendar years as they
+        stood (:meth:`_years_then_give`), but the years there are now: what sets them for an
+        event (by its index), and what names those recorded or set aside since."""
         years = self._years
         if years is None:
-            return None
+            return
         # (each stored year that may have been counted: not one a release ships, each with
         # when it was set aside, if it was; the first of a year not set aside by then counted)
         shipped = {r.year for r in years.records if r.year not in years.counted}
         candidates = [y for y in years.stored if y.year not in shipped]
         if not candidates:
-            return None
+            return
 
         def at(t: Any, before_or_at: Callable[[str, str], bool],
                void_before: Callable[[str, str], bool] = str.__lt__
@@ -1062,7 +1111,8 @@ class Maintenance:
             if all(cut == now for cut in cuts) or cuts in tried:
                 continue  # (every event counted on the years there are now, or tried)
             tried.append(cuts)
-            if self._counted_on(years, cuts, case, history, before):
+
+            def named(cuts: list[tuple[CalendarYear, ...]] = cuts) -> tuple[str, bool]:
                 since = [y for y in now if y not in cuts[0]]
                 gone = [y for y in cuts[0] if y not in now]
                 named = "; ".join(
@@ -1073,13 +1123,13 @@ class Maintenance:
                        for y in gone])
                 return named, any(y in cuts[-1] for y in since) or any(
                     y not in cuts[-1] for y in gone)
-        return None
 
-    def _counted_on(self, years: YearsInForce, cuts: list[tuple[CalendarYear, ...]],
-                    case: CaseRecord, history: list[HistoryEntry], before: list[Deadline]
-                    ) -> bool:
-        """Whether the case's history, each event counted on the packaged years and the
-        stored ones of its cut (``cuts``, an event's each), gives exactly ``before``."""
+            yield self._counted_on(years, cuts), named
+
+    def _counted_on(self, years: YearsInForce, cuts: list[tuple[CalendarYear, ...]]
+                    ) -> Callable[[int], None]:
+        """What counts an event (by its index) on the packaged years and the stored ones of
+        its cut (``cuts``, an event's each), for :meth:`_gives`."""
         packaged = [r for r in years.records if r.year not in years.counted]
 
         def counted_with(i: int) -> None:
@@ -1096,14 +1146,22 @@ class Maintenance:
             kept = self._cut_calendars.setdefault(tuple(y.id for y in cut), ({}, {}))
             self._checked_calendars, self._year_calendars = kept
 
-        saved = self._checked_calendars, self._year_calendars
+        return counted_with
+
+    def _gives(self, case: CaseRecord, history: list[HistoryEntry], before: list[Deadline],
+               counted_with: Callable[[int], None]) -> bool:
+        """Whether the case's history, each event counted as ``counted_with`` sets it (the
+        county settings, the calendar years, or both, as they stood), gives exactly
+        ``before``; what it set put back after, for the next case."""
+        saved = (self._local, self._damaged_places, self._workflows, self.store.settings_read,
+                 self._years, self._checked_calendars, self._year_calendars)
         try:
             given = self._deadlines_from_history(case, history, None, counted_with)
         except DoudiError:
             return False
         finally:
-            self._years = years
-            self._checked_calendars, self._year_calendars = saved
+            (self._local, self._damaged_places, self._workflows, self.store.settings_read,
+             self._years, self._checked_calendars, self._year_calendars) = saved
         return len(given) == len(before) and not deadline_differences(before, given)
 
     def _load_row(self, case_id: str) -> dict:

@@ -663,3 +663,41 @@ def test_audit_verify_builds_a_calendar_once_for_the_years_events_were_counted_o
     del built[:]
     assert [str(f) for f in verifier.verify()[2]] == [str(f) for f in findings]
     assert built == []  # (the same years as stored: the calendars built kept)
+
+
+def test_audit_verify_explains_a_case_counted_before_both_a_county_setting_and_a_year(
+        tmp_path, fixture_2027):
+    """Found by review: an operator who, in December, records a county's own value dated back
+    (`parameter set`) and next year's notice (`calendar add`) before running `doudi recompute`
+    had every case counted before both called "missing, or the case altered": verify tried the
+    settings as they stood, then the years as they stood, each alone, never both.
+    Accepted on Mon 2027-01-25 (not counted, 民法典第201条) in 甲县, on the projected 2027 and
+    the province's 3 working days to start the investigation (民发〔2021〕57号 第15条):
+      1/26, 1/27, 1/28                                       → 2027-01-28, provisional;
+    30 working days in all (晋民发〔2023〕31号 四(二)), as above  → 2027-03-12, provisional.
+    Then 甲县's 5 working days, dated back to 2027-01-04, and the fixture's 2027 recorded:
+      with both: 1/26..1/29 (1-4), Sun 1/31 make-up (5)     → 2027-01-31; the total 2027-03-11;
+      with the setting alone (projected): 1/26..1/29, Mon 2/1 → 2027-02-01;
+      with the year alone (3 working days): 1/26..1/28       → 2027-01-28, official,
+    so neither alone gives what is stored; counted with neither, the case gives it exactly."""
+    path = str(tmp_path / "both.db")
+    engine = Engine.open(path, today=lambda: date(2027, 1, 25))
+    engine.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="A1")
+    view = engine.fire("A1", "accept", on=date(2027, 1, 25))
+    investigation = by_rule(view)["investigation_start"].deadline
+    total = by_rule(view)["total"].deadline
+    assert (investigation.due_on, investigation.provisional) == (date(2027, 1, 28), True)
+    assert (total.due_on, total.provisional) == (date(2027, 3, 12), True)
+    setting = engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd",
+                                   "甲县民政局〔2027〕1号 三", on=date(2027, 1, 4))
+    (year,) = engine.add_calendar_years(fixture_2027).recorded
+    (finding,) = engine.verify()[2]
+    assert str(finding) == (
+        "case A1: event seq 1 came before county settings and calendar years recorded since: "
+        "deadline investigation_start #1 is due 2027-01-28 as stored; those settings and years "
+        f"(setting #1, recorded {setting.recorded_at}; calendar year #1, 2027 {NOTICE}, recorded "
+        f"{year.recorded_at}) give 2027-01-31: run `doudi recompute` to record it")
+    moved = engine.recompute()
+    assert sorted(moved) == [("A1", "investigation_start", 1, date(2027, 1, 28), date(2027, 1, 31)),
+                             ("A1", "total", 1, date(2027, 3, 12), date(2027, 3, 11))]
+    assert engine.verify()[2] == []
