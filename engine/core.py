@@ -708,8 +708,13 @@ class Engine(Reports, Maintenance):
         """Each year of the official calendar the database's cases are counted on, oldest
         first, with where its record comes from: ``packaged`` (doudi's data) or ``database``
         (added with :meth:`add_calendar_years`: its row's id, actor and ``recorded_at``)."""
-        stored = {} if self._years is None else {
-            y.year: y for y in self._years.stored if y.year in self._years.counted}
+        stored: dict[int, CalendarYear] = {}
+        if self._years is not None:
+            # (the row a year is counted from, as calendar_years.in_force counts it: the first
+            # not set aside; a second is stored only by hand)
+            for y in self._years.stored:
+                if y.year in self._years.counted and y.id not in self._years.set_aside:
+                    stored.setdefault(y.year, y)
         packaged = [CalendarYear(r, calendar_years.PACKAGED) for r in national_calendar().records
                     if r.year not in stored]
         return sorted([*packaged, *stored.values()], key=lambda y: y.year)
