@@ -1056,8 +1056,8 @@ class Maintenance:
         the finding names them (the settings first), and whether some were recorded before
         its last event. Tried only where both ways have some recorded since the case's events
         (else one alone was tried already), at most :data:`_BOTH_TRIED` times a case."""
-        settings = list(self._settings_tries(case, rows, history, then))
-        years = list(self._years_tries(rows)) if settings else []
+        years = list(self._years_tries(rows))  # (none without calendar years stored)
+        settings = list(self._settings_tries(case, rows, history, then)) if years else []
         for (with_settings, name_settings), (with_years, name_years) in itertools.islice(
                 itertools.product(settings, years), _BOTH_TRIED):
 

@@ -739,3 +739,41 @@ def test_calendar_years_shows_the_row_a_year_is_counted_from_where_two_are_store
     assert again.calendar_years()[-1].year == 2026
     due = again.due(date(2027, 2, 12), "10wd")
     assert (due.due, due.provisional) == (date(2027, 2, 26), True)
+
+
+def test_audit_verify_explains_an_event_counted_between_the_setting_and_the_year(
+        tmp_path, fixture_2027, monkeypatch):
+    """The same, each event counted with what was recorded by its own time (a clock a day a
+    write): accepted 2026-12-01 (before both), 甲县's 5 working days recorded 12-02, the
+    investigation started on Tue 2027-01-26 recorded 12-03 (with the setting, before the
+    year: fire counts the new event alone, the investigation's deadline as accept counted it),
+    the fixture's 2027 recorded 12-04. Stored: the investigation due 2027-01-28 (3 working
+    days, projected: 1/26, 1/27, 1/28), met on 01-26; the total 2027-03-12. With both:
+    1/26..1/29, Sun 1/31 (5) → 2027-01-31, and it stopped on 01-26, which recompute keeps as
+    judged; the total 2027-03-11 (30 working days on the record, as above)."""
+    stamps = iter(f"2026-12-0{n}T10:00:00+00:00" for n in range(1, 6))
+    now = [next(stamps)]
+    monkeypatch.setattr("engine.store._now", lambda: now[0])
+    path = str(tmp_path / "between.db")
+    engine = Engine.open(path, today=lambda: date(2027, 1, 26))
+    engine.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="A1")
+    engine.fire("A1", "accept", on=date(2027, 1, 25))
+    now[0] = next(stamps)
+    engine.set_parameter("shanxi", "甲县", "investigation_start", "5wd", "甲县民政局〔2027〕1号 三",
+                         on=date(2027, 1, 4))
+    now[0] = next(stamps)
+    investigation = by_rule(engine.fire("A1", "start_investigation", on=date(2027, 1, 26))
+                            )["investigation_start"].deadline
+    assert (investigation.due_on, investigation.stopped_on) == (date(2027, 1, 28), date(2027, 1, 26))
+    now[0] = next(stamps)
+    engine.add_calendar_years(fixture_2027)
+    (finding,) = engine.verify()[2]
+    assert str(finding) == (
+        "case A1: event seq 2 or events before it came before county settings and calendar years "
+        "recorded since: deadline investigation_start #1 is due 2027-01-28 as stored; those "
+        "settings and years (setting #1, recorded 2026-12-02T10:00:00+00:00; calendar year #1, "
+        f"2027 {NOTICE}, recorded 2026-12-04T10:00:00+00:00) give 2027-01-31, and it stopped on "
+        "2027-01-26: run `doudi recompute` to record that it keeps the due date it was judged by")
+    now[0] = next(stamps)
+    assert engine.recompute() == [("A1", "total", 1, date(2027, 3, 12), date(2027, 3, 11))]
+    assert engine.verify()[2] == []
