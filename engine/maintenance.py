@@ -913,10 +913,11 @@ class Maintenance:
         attributes are the events' data and what their effects decided; the deadlines are
         what ``recompute`` would derive (after new calendar data, a parameter changed or doudi
         upgraded they differ until ``doudi recompute`` records it, and the finding says so).
-        Where county settings or set-asides recorded after the case's last event explain the
-        difference (:meth:`_settings_then_give`), the finding names them instead of saying
-        the case was altered. ``before``: its deadlines as stored; ``then``: the settings as
-        stored (None: not looked at)."""
+        Where county settings or set-asides recorded after the case's events explain the
+        difference (:meth:`_settings_then_give`), or calendar years or their set-asides
+        (:meth:`_years_then_give`), or both together (:meth:`_both_then_give`), the finding
+        names them instead of saying the case was altered. ``before``: its deadlines as
+        stored; ``then``: the settings as stored (None: not looked at)."""
         history, seq = entries(rows), len(rows)  # (the rows its chain was checked on)
         attributes = attributes_given_by(history)
         if not _same_data(attributes, case.attributes) or case.county != attributes.get("county"):
