@@ -417,6 +417,18 @@ def not_json_text(exc: Exception) -> str:
     return f"not valid JSON ({exc})"
 
 
+def file_text(data: bytes, where: str) -> str:
+    """A whole file's bytes (``where`` names it) as text: UTF-8, with or without a byte order
+    mark (Notepad saves one); bytes that are not are :class:`InvalidInput` naming the first
+    bad one and its position, and GBK when they look like it (:func:`gbk_hint`)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{where}: not UTF-8 (save it as UTF-8): byte "
+                           f"0x{data[exc.start]:02x} at position {exc.start}{gbk_hint(exc)}"
+                           ) from None
+
+
 def gbk_hint(exc: UnicodeDecodeError) -> str:
     """What to add to "not UTF-8 …" of bytes that are not UTF-8 (``exc``) but GBK (GB 18030)
     holding Chinese, as Chinese Windows programs save text (Excel's, an older Notepad's):

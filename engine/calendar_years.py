@@ -26,6 +26,7 @@ from typing import Any
 
 from attrs import frozen
 
+from engine.arguments import file_text
 from engine.calendar_data import FIRST_YEAR, WEEKDAY_NAMES, YearRecord, read_records
 from engine.errors import CalendarDataError, DamagedRecord, EventRefused, InvalidInput, UnknownName
 from engine.integrity import YEAR_HASHED, YEAR_VOID_HASHED, chained, first_set_asides, row_altered
@@ -134,12 +135,8 @@ def read_file(path: str) -> list[YearRecord]:
 def read_data(data: bytes, where: str) -> list[YearRecord]:
     """:func:`read_file` for a file's bytes already read (``calendar add -``: stdin's),
     ``where`` naming it in every error."""
-    try:  # (utf-8-sig: a file saved by Notepad starts with a byte order mark, as import reads)
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{where}: not UTF-8 (a calendar file is UTF-8 TOML)") from None
     try:
-        records = _read_text(text, where)
+        records = _read_text(file_text(data, where), where)
     except CalendarDataError as exc:
         raise InvalidInput(str(exc)) from None
     if not records:
@@ -326,6 +323,12 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
     return new, already
 
 
+def no_year_numbered(shown: object) -> UnknownName:
+    """The refusal of a calendar year row id none is stored under (``shown`` as the caller
+    spells it: the number, or its first digits)."""
+    return UnknownName(f"no calendar year #{shown}")
+
+
 def to_set_aside(year_id: int, rows: Sequence[Mapping[str, Any]],
                  voids: Mapping[int, Mapping[str, Any]]) -> Mapping[str, Any]:
     """The stored row ``year_id`` (of ``rows``, as stored now) to set aside; or the refusal:
@@ -335,7 +338,7 @@ def to_set_aside(year_id: int, rows: Sequence[Mapping[str, Any]],
     part, as ``calendar add`` refuses)."""
     row = next((r for r in rows if r.get("id") == year_id), None)
     if row is None:
-        raise UnknownName(f"no calendar year #{year_id}")
+        raise no_year_numbered(year_id)
     what = f"calendar year #{year_id} ({row.get('year')})"
     voided = voids.get(year_id)
     if voided is not None:

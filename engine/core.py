@@ -779,7 +779,7 @@ class Engine(Reports, Maintenance):
         back: :class:`EventRefused`). Returns the set-aside's row (id, calendar_year,
         citation, actor, recorded_at)."""
         year_id, citation, actor = self._set_aside_arguments(
-            year_id, "year_id", lambda shown: UnknownName(f"no calendar year #{shown}"),
+            year_id, "year_id", calendar_years.no_year_numbered,
             citation, actor, "a calendar year")
 
         def check() -> None:  # (under the write lock: as stored now)

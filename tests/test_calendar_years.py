@@ -19,6 +19,7 @@ Wed 2/10; no make-up working day.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import date
 
@@ -777,3 +778,20 @@ def test_audit_verify_explains_an_event_counted_between_the_setting_and_the_year
     now[0] = next(stamps)
     assert engine.recompute() == [("A1", "total", 1, date(2027, 3, 12), date(2027, 3, 11))]
     assert engine.verify()[2] == []
+
+
+def test_a_calendar_file_saved_in_gbk_is_said_to_look_like_gbk(db, tmp_path, today):
+    """A notice's table typed on Chinese Windows and saved there as GBK: the line names the
+    first byte that is not UTF-8 and the encoding it looks like, as `--data FILE` and import
+    say of theirs (it said only "not UTF-8 (a calendar file is UTF-8 TOML)"). Nothing written."""
+    path = tmp_path / "gbk.toml"
+    path.write_bytes(FIXTURE_2027.encode("gb18030"))
+    result = run(db, "calendar", "add", str(path))
+    first = next(c for c in FIXTURE_2027 if not c.isascii())  # (the same ASCII before it)
+    offset = FIXTURE_2027.index(first)
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: {path}: not UTF-8 (save it as UTF-8): byte 0x{first.encode('gb18030')[0]:02x} "
+        f"at position {offset}; it looks like GBK (GB 18030), as Chinese Windows programs save "
+        "text")
+    assert not os.path.exists(db)

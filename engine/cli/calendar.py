@@ -22,7 +22,7 @@ from engine.cli.options import (
     read_db_path,
     row_id,
 )
-from engine.errors import DoudiError, OutsideCalendar, UnknownName
+from engine.errors import DoudiError, OutsideCalendar
 
 
 @cli.group()
@@ -188,10 +188,10 @@ def void(year_id, basis, actor, db_path) -> None:
     or doudi's packaged record), and the corrected record is added with `calendar add`. A
     later year stored after it is set aside first. The deadlines running keep their dates
     until `doudi recompute` re-derives them."""
+    from engine.calendar_years import no_year_numbered
     from engine.cli.cases import open_engine
 
-    number = row_id(year_id, "calendar year id", 1, "ID",
-                    lambda shown: UnknownName(f"no calendar year #{shown}"))
+    number = row_id(year_id, "calendar year id", 1, "ID", no_year_numbered)
     engine = open_engine(db_path)
     row = engine.void_calendar_year(number, basis, actor=actor)
     recorded("the set-aside is recorded")

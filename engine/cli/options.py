@@ -99,7 +99,7 @@ def load_json(file: Any) -> Any:
     with or without a byte order mark (as ``import`` reads its lines: Notepad saves one);
     bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8 or nesting
     too deep is a usage error naming the file."""
-    from engine.arguments import finite_float, gbk_hint, not_json, not_json_text, unique_keys
+    from engine.arguments import file_text, finite_float, not_json, not_json_text, unique_keys
     from engine.errors import DoudiError, InvalidInput
 
     name = file_name(file)
@@ -107,12 +107,7 @@ def load_json(file: Any) -> Any:
         data = file.read()
     except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
         raise DoudiError(f"{name} could not be read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{name}: not UTF-8 (save it as UTF-8): byte "
-                           f"0x{data[exc.start]:02x} at position {exc.start}{gbk_hint(exc)}"
-                           ) from None
+    text = file_text(data, name) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     try:
         return json.loads(text, parse_constant=not_json, parse_float=finite_float,
                           object_pairs_hook=unique_keys)
