@@ -213,13 +213,29 @@ class NamedRegistry:
             raise PluginError(f"plugin {plugin!r} registered a {self.kind} named {name!r}: "
                               f"register(name, function), the name text a workflow uses")
         if name in self._guards:
-            other = self._guards[name][1]
-            raise PluginError(f"{self.kind} {name!r} registered by both {other!r} and {plugin!r}")
+            raise PluginError(self._taken(name, self._guards[name][1], plugin))
         if not callable(function):
             raise PluginError(f"plugin {plugin!r} registered {self.kind} {name!r} as {function!r}, "
                               "not a function (register(name, function))")
         self._guards[name] = (function, plugin)
         self._reads[name] = tuple(reads)
+
+    def _taken(self, name: str, first: str, second: str) -> str:
+        """Why ``second`` may not register ``name``, which ``first`` registered: the line
+        read "guard 'x' registered by both 'hainan' and 'hainan'" for a plugin registering a
+        name twice, and named the doudi module ('doudi.default_guards') as if it were a
+        plugin for a province's guard named as one of doudi's own."""
+        from engine.plugins import described, distribution_of
+
+        if first == second:
+            return f"{described(second)} registered {self.kind} {name!r} twice"
+        mine = [p for p in (first, second) if distribution_of(p) == "built-in"]
+        if mine:
+            (plugin,) = {first, second} - set(mine)
+            return (f"{described(plugin)} registered {self.kind} {name!r}, the name of one of "
+                    f"doudi's own ({mine[0]}): give it a name of its own")
+        return (f"{self.kind} {name!r} registered by two plugins: {first!r} "
+                f"({distribution_of(first)}) and {second!r} ({distribution_of(second)})")
 
     def reads(self) -> dict[str, tuple[str, ...]]:
         """The parameters each function reads, by name (those registered saying so)."""

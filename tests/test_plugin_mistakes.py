@@ -1460,3 +1460,43 @@ def test_a_list_a_plugin_changes_after_handing_it_to_an_opening_changes_no_case(
         (row,) = conn.execute("select attributes from cases where id = ?", [opened]).fetchone()
     assert json.loads(row)["watch"] == ["甲"]
     assert engine.verify()[2] == []
+
+
+@pytest.mark.parametrize("hook, name, shown", [
+    # A guard registered twice by the plugin read "guard 'hainan_check' registered by both
+    # 'broken' and 'broken'"; one named as doudi's own read "… by both 'broken' and
+    # 'doudi.default_guards'", a doudi module named as if it were a plugin that had clashed.
+    ("doudi_register_guards", "hainan_check", f"{NAMED} registered guard 'hainan_check' twice"),
+    ("doudi_register_guards", "delegated",
+     f"{NAMED} registered guard 'delegated', the name of one of doudi's own "
+     "(doudi.default_guards): give it a name of its own"),
+    ("doudi_register_effects", "hainan_mark", f"{NAMED} registered effect 'hainan_mark' twice"),
+])
+def test_a_guard_or_effect_name_taken_says_by_whom(install, hook, name, shown):
+    install(f'''
+    def check(ctx, *outcome):
+        return None
+
+    @hookimpl
+    def {hook}(register):
+        register("{name}", check)
+        if "{name}" != "delegated":
+            register("{name}", check)
+    ''')
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == f"Error: {shown}"
+
+
+def test_a_guard_named_as_another_plugin_s_names_both_plugins(install):
+    # 江苏's own guard (plugins/jiangsu_draft) registered again by another province's plugin
+    install('''
+    @hookimpl
+    def doudi_register_guards(register):
+        register("collective_decision_recorded", lambda ctx: None)
+    ''')
+    result = CliRunner().invoke(cli, ["provinces"])
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
+    assert line.startswith("Error: guard 'collective_decision_recorded' registered by two plugins: ")
+    assert "'broken' (doudi_broken 1.0)" in line and "'jiangsu_draft' (doudi " in line
