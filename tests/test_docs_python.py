@@ -265,7 +265,9 @@ def test_a_signature_the_page_spells_out_with_its_defaults_is_the_whole_signatur
     """Where the page gives a call with its defaults (`publication(county, as_of,
     province=None, progress=None)`), it is the method's signature, every parameter in its
     order: a platform passing them by position relies on it (found by a check of the page:
-    `verify(case_id=None, heads=None, table_heads=None)` left out `progress`, the second)."""
+    `verify(case_id=None, heads=None, table_heads=None)` left out `progress`, the second;
+    and a newcomer's embedding found no way on the page to give open_case the platform's own
+    case id, `case_id=`, nor fire an actor or idempotency key)."""
     checked = {}
     for name, args in re.findall(r"\b(\w+)\(([^()]*)\)", "\n".join(_inline_code())):
         parts = [a.strip() for a in args.split(",")]
@@ -275,7 +277,7 @@ def test_a_signature_the_page_spells_out_with_its_defaults_is_the_whole_signatur
                              [p for p in inspect.signature(getattr(Engine, name)).parameters
                               if p != "self"])
     assert {"publication", "verify", "void_setting", "report", "sanctions", "unpublished", "exceptions",
-            "service_stations", "calendar", "open"} <= set(checked)
+            "service_stations", "calendar", "open", "open_case", "fire", "correct"} <= set(checked)
     assert {n: page for n, (page, code) in checked.items() if page != code} == {}
 
 
