@@ -357,6 +357,16 @@ def test_the_documented_plugin_example_loads_and_does_what_it_says(site, tmp_pat
     review = next(v for v in held.deadlines if v.deadline.rule == "village_review")
     assert (held.state, review.deadline.stopped_on, review.status) == \
         ("accepted", date(2026, 4, 14), "met")
+    # Its effect records the day, an attribute declared "decided": a clerk's value for it,
+    # in an event's data or at opening, is refused (undeclared, it was taken and shown).
+    assert held.case.attributes["village_reviewed_on"] == "2026-04-14"
+    for call in (lambda: engine.fire(remote.id, "start_investigation", on=date(2026, 4, 14),
+                                     payload={"village_reviewed_on": "2026-04-01"}),
+                 lambda: engine.open_case(province="hainan", on=date(2026, 4, 1),
+                                          attributes={"village_reviewed_on": "2026-04-01"})):
+        with pytest.raises(InvalidInput, match=r"^village_reviewed_on is decided by doudi "
+                                               r"\(村级评议日期\), not given: leave it out$"):
+            call()
     # remote is declared (a bool): "yes" is bad input, not a case silently given the 5wd
     with pytest.raises(InvalidInput, match='remote must be true or false, got "yes"'):
         engine.open_case(province="hainan", on=date(2026, 4, 1), attributes={"remote": "yes"})
