@@ -84,7 +84,14 @@ def _json_outcome(effect, plugin: str, name: str):
     workflows = available_workflows()  # (once, not on every event: the files do not change)
 
     def checked(ctx: Any, outcome: Any) -> None:
-        effect(ctx, outcome)
+        returned = effect(ctx, outcome)
+        if returned is not None and returned is not outcome:
+            # (an effect written as a function of the case, returning the attributes it
+            # decides, changed nothing and said nothing: the event went through without them)
+            raise PluginError(
+                f"{described(plugin)} effect {name!r} returned {returned!r}, which doudi does "
+                f"not use: an effect adds to its outcome (outcome.attributes[NAME] = VALUE, "
+                f"outcome.sanctions.append(…)) and returns nothing")
         problem = None
         try:
             if not isinstance(outcome.attributes, dict):

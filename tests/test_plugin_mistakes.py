@@ -909,6 +909,31 @@ def test_an_import_line_whose_effect_gives_nan_is_a_bad_line_and_its_batch_is_no
         assert conn.execute("select count(*) from events").fetchone() == (1,)
 
 
+def test_an_effect_that_returns_what_it_decides_instead_of_adding_it_names_the_plugin(install, db):
+    # An effect written as a function of the case, returning the attributes it decides, went
+    # through with nothing recorded and nothing said: the case had no reviewed_on.
+    _install_review_effect(install, "hainan_mark_reviewed", "",
+                           'return {"reviewed_on": ctx.on.isoformat()}', "四(一)")
+    case_id, result = _fire_review(db)
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: {NAMED} effect 'hainan_mark_reviewed' returned {{'reviewed_on': '2026-04-07'}}, "
+        "which doudi does not use: an effect adds to its outcome (outcome.attributes[NAME] = "
+        "VALUE, outcome.sanctions.append(…)) and returns nothing")
+    assert "village_review_done" not in run(db, "case", "show", case_id).output
+
+
+def test_an_effect_that_adds_to_its_outcome_and_returns_it_is_taken(install, db):
+    # (returning the outcome it was given is harmless: what it added is recorded)
+    _install_review_effect(install, "hainan_mark_reviewed", "",
+                           'outcome.attributes["reviewed_on"] = ctx.on.isoformat(); return outcome',
+                           "四(一)")
+    case_id, result = _fire_review(db)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(db, "case", "show", case_id, "--format", "json").output)
+    assert shown["attributes"]["reviewed_on"] == "2026-04-07"
+
+
 def test_a_sanction_of_a_misspelt_kind_is_refused_when_built():
     # A plugin's "critcism" was stored, and read back as a row "changed outside doudi".
     from engine import Sanction
