@@ -189,9 +189,13 @@ def connect_read_only(db_path: str, glance: bool = False) -> sqlite3.Connection:
     # (the real path: "//tmp/x" would read as a URI's host, "a?b" as its query)
     real = os.path.realpath(db_path)
     location = urllib.parse.quote(real)
+    # (the shared memory looked for before the header is read: in_wal_mode opens the file,
+    # and closing it drops every lock this process holds on it, its SQLite connections'
+    # too; another process closing then took itself for the last and removed the log and
+    # the shared memory from under them. A connection open here holds the shared memory.)
     if (os.path.isfile(real)
-            and (not os.access(real, os.W_OK) or (glance and in_wal_mode(real)))
-            and not os.path.exists(real + "-shm") and not has_commits(real + "-wal")):
+            and not os.path.exists(real + "-shm") and not has_commits(real + "-wal")
+            and (not os.access(real, os.W_OK) or (glance and in_wal_mode(real)))):
         return sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True)
     conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True)
     try:
@@ -206,7 +210,9 @@ def connect_read_only(db_path: str, glance: bool = False) -> sqlite3.Connection:
 
 def in_wal_mode(path: str) -> bool:
     """Whether the SQLite file at ``path`` is in WAL mode (its header's read and write
-    versions are 2); False for any other file."""
+    versions are 2); False for any other file. Not for a file a connection of this process
+    has open: closing the file read drops that connection's locks (POSIX locks are the
+    process's), so that another process may take itself for the last one on it."""
     try:
         with open(path, "rb") as file:
             header = file.read(20)
