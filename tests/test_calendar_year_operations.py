@@ -75,3 +75,43 @@ def test_an_engine_opened_beside_a_kept_one_leaves_it_the_database_it_reads(tmp_
             (2027, "甲县民政局")]
         assert conn.execute("select calendar_year, citation from calendar_year_voids"
                             ).fetchall() == [(1, "录入错误（测试）")]
+
+
+def test_an_engine_kept_open_counts_its_reads_of_cases_on_a_year_added_elsewhere(tmp_path):
+    """python.md: what an engine only reads (`calendar`, `due`, `calendar_years()`) is as it
+    read it until its next write, `recompute` or `verify`, or a read that counts its cases
+    (`case`, `deadlines`, the reports), which reads the years again where one was recorded
+    since in another process.
+
+    10 working days from Fri 2027-02-12: projected 2/15..2/19, 2/22..2/26 → 2027-02-26; on the
+    record, Sat 2/20 a make-up working day → 2027-02-25.
+    民发〔2021〕57号 第15条: the investigation started within 3 working days of acceptance on
+    Mon 2027-01-25 (1/26, 1/27, 1/28: due Thu 01-28 either way), not started by Mon 02-01:
+    overdue 1/29 and 2/1 projected (2 working days), 1/29, Sun 1/31 (make-up) and 2/1 on the
+    record (3)."""
+    db = str(tmp_path / "platform.db")
+    notice = tmp_path / "2027.toml"
+    notice.write_text(FIXTURE_2027, encoding="utf-8")
+    kept = Engine.open(db, today=lambda: date(2027, 2, 1))
+    kept.open_case("shanxi", on=date(2027, 1, 25), attributes={"county": "甲县"}, case_id="A1")
+    kept.fire("A1", "accept", on=date(2027, 1, 25))
+
+    def late() -> tuple[int, bool]:
+        (found,) = [b.to_json() for b in kept.breaches(as_of=date(2027, 2, 1))
+                    if b.to_json()["rule"] == "investigation_start"]
+        assert found["due_on"] == "2027-01-28"
+        return found["overdue_working_days"], found["provisional"]
+
+    assert late() == (2, True)
+    added = subprocess.run([sys.executable, "-c", ADD_IN_ANOTHER_PROCESS, db, str(notice)],
+                           capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    assert kept.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 26)  # (as it read them)
+    assert [y.year for y in kept.calendar_years()][-1] == 2026
+    # (the report read them again; the due date keeps its provisional mark until recompute)
+    assert late() == (3, True)
+    assert kept.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 25)
+    assert [y.year for y in kept.calendar_years()][-1] == 2027
+    kept.recompute()
+    assert late() == (3, False)
+    kept.close()
