@@ -21,6 +21,7 @@ from engine.errors import InvalidInput, PluginError
 from engine.guards import GuardContext, given, number_datum, reads_parameters, register_each
 from engine.hookspecs import hookimpl
 from engine.money import decimal, to_fen, yuan
+from engine.notices import APPLICATION_RELATION
 from engine.payments import PhaseOut, month_of, month_text, next_month, parse_month, schedule, sets_the_amount
 from engine.periods import due_date, iso_date, why_not_a_date
 from engine.shapes import is_text, one
@@ -134,27 +135,40 @@ def amount_set_by_review_only(ctx: GuardContext) -> str | None:
 @reads_parameters("payment_start", "death_review")
 def death_date_valid(ctx: GuardContext) -> str | None:
     """A death is dated by the event, and not before the household's 低保 began: the re-check
-    after a member's death (民发〔2022〕83号, each seed's) is of a 低保 household's, and the
-    decision that began it, which 民发〔2021〕57号 第21条 pays from the next month, came in the
-    month before the first month paid (``paid_from``) at the earliest (a case ``approve``
-    opened: that month; one opened for a household approved before doudi: its first month
-    paid, as recorded). A death dated before was taken and gave a re-check breached since
-    before the household was on 低保 (a year typed wrong, 2025 for 2026)."""
+    after a member's death (民发〔2022〕83号, each seed's) is of a 低保 household's, and began
+    with the decision, which 民发〔2021〕57号 第21条 pays from the next month. A case ``approve``
+    opened (its opening names the approved case, ``application``, which only doudi gives)
+    knows the decision's day: the day it was opened. One opened for a household approved
+    before doudi knows only its first month paid (``paid_from``): the decision came in the
+    month before at the earliest. A death dated before was taken and gave a re-check
+    breached since before the household was on 低保 (a year typed wrong, 2025 for 2026; a
+    death of the decision's month, before its day)."""
     _not_after_event(ctx, "died_on")
-    opening = ctx.history[0].payload if ctx.history else {}
-    if "paid_from" not in opening:
+    if not ctx.history or "paid_from" not in ctx.history[0].payload:
         return None  # (a case opened without one: nothing to say when 低保 began)
-    decided = date(*next_month(parse_month(opening["paid_from"], "paid_from"), -1), 1)
+    first = ctx.history[0]
+    opening = first.payload
     died = _date(ctx, "died_on")
+    if APPLICATION_RELATION in opening:
+        decided = first.on
+        if died < decided:
+            _death_before_dibao(ctx, died, f"decided on {decided.isoformat()}, when approve on "
+                                           f"{opening[APPLICATION_RELATION]} opened this case")
+        return None
+    decided = date(*next_month(parse_month(opening["paid_from"], "paid_from"), -1), 1)
     if died < decided:
-        raise InvalidInput(
-            f"died_on {died.isoformat()} is before this household's 低保 began (paid from "
-            f"{opening['paid_from']}, so decided in {decided.isoformat()[:7]} at the earliest, "
-            f"{ctx.parameters['payment_start'].citation}): the re-check after a death "
-            f"({ctx.parameters['death_review'].citation}) is for a 低保 member's; check the "
-            f"date, or record a death the decision did not know of with change_found "
-            f"--set occurred_on={died.isoformat()}")
+        _death_before_dibao(ctx, died, f"paid from {opening['paid_from']}, so decided in "
+                                       f"{decided.isoformat()[:7]} at the earliest")
     return None
+
+
+def _death_before_dibao(ctx: GuardContext, died: date, began: str) -> None:
+    raise InvalidInput(
+        f"died_on {died.isoformat()} is before this household's 低保 began ({began}, "
+        f"{ctx.parameters['payment_start'].citation}): the re-check after a death "
+        f"({ctx.parameters['death_review'].citation}) is for a 低保 member's; check the date, "
+        f"or record a death the decision did not know of with change_found "
+        f"--set occurred_on={died.isoformat()}")
 
 
 def occurred_on_valid(ctx: GuardContext) -> str | None:

@@ -549,6 +549,50 @@ def test_a_death_before_the_household_s_dibao_began_is_refused(db):
                        payload={"died_on": "2026-02-27"})
 
 
+# 民发〔2021〕57号 第21条 (paid "自确认同意的次月起") and 晋民发〔2023〕31号 一(五) ("低保对象死亡后，应当
+# 自其死亡之日起 3 个月内完成其家庭状况核查"): a case approve opened knows the decision's day, the
+# day it was opened, and a death before it was a death before the household was in 低保, though
+# in the decision's month. The check read the first month paid only, and took any death from
+# the month's first day: approved on 2026-03-31, a death of 03-01 gave a re-check due 06-01.
+def test_a_death_before_the_approval_s_day_is_refused_on_a_case_approve_opened(db):
+    engine = Engine.open(db)
+    # Approved Tue 2026-03-31 (paid from 2026-04): the benefit case is opened that day.
+    _, approved = approved_dibao(engine, "shanxi", date(2026, 3, 31), amount=650)
+    dibao_id, benefit = approved.case.id, approved.links[0]["case_id"]
+    # Mon 2026-03-30, the day before the decision: refused, through the API and the CLI,
+    # nothing written; so is the first day of the decision's month, accepted before.
+    line = refused_everywhere(engine, db, benefit, "member_died", date(2026, 4, 2),
+                              error=InvalidInput, exit_code=2, payload={"died_on": "2026-03-30"},
+                              match="^died_on 2026-03-30 is before this household's 低保 began")
+    assert line == ("Error: died_on 2026-03-30 is before this household's 低保 began (decided on "
+                    f"2026-03-31, when approve on {dibao_id} opened this case, 民发〔2021〕57号 "
+                    "第21条): the re-check after a death (晋民发〔2023〕31号 一(五)) is for a 低保 "
+                    "member's; check the date, or record a death the decision did not know of "
+                    "with change_found --set occurred_on=2026-03-30")
+    refused_everywhere(engine, db, benefit, "member_died", date(2026, 4, 2), error=InvalidInput,
+                       exit_code=2, payload={"died_on": "2026-03-01"}, match="2026-03-01")
+    # On the decision's day, Tue 03-31: accepted. Its re-check: 3 months from 03-31, the day
+    # itself not counted (民法典 第201条), end on the same day of 2026-06, which has none: the
+    # month's last day, Tue 06-30 (第202条), a working day (第203条 moves nothing).
+    view = engine.fire(benefit, "member_died", on=date(2026, 4, 2), payload={"died_on": "2026-03-31"})
+    assert deadline(view, "death_review").deadline.due_on == date(2026, 6, 30)
+    # The link is doudi's to give: a case opened directly naming an application would pass
+    # for one approve opened (exit 2, nothing written).
+    before = dump_file(db)
+    with pytest.raises(InvalidInput, match=r"^application is decided by doudi"):
+        open_benefit(engine, on=date(2026, 3, 31), paid_from="2026-04", application=dibao_id)
+    result = run(db, "case", "open", "--province", "shanxi", "--workflow", "benefit", "--on",
+                 "2026-03-31", "--set", "amount=900", "--set", "paid_from=2026-04", "--set",
+                 f"application={dibao_id}")
+    assert result.exit_code == 2, result.output
+    assert error_line(result).startswith("Error: application is decided by doudi")
+    assert dump_file(db) == before
+    # Opened directly for a household approved before doudi (paid from 2026-04, opened on
+    # 03-31): only the month is known, and a death of 03-01 is taken, as before.
+    legacy = open_benefit(engine, on=date(2026, 3, 31), paid_from="2026-04")
+    engine.fire(legacy.id, "member_died", on=date(2026, 4, 2), payload={"died_on": "2026-03-01"})
+
+
 # -- 4. bad input changes nothing ------------------------------------------------------------
 
 
