@@ -417,6 +417,28 @@ def not_json_text(exc: Exception) -> str:
     return f"not valid JSON ({exc})"
 
 
+#: The most doudi reads of a file given whole (a calendar's year records; a household's, its
+#: members' residence or an event's data as JSON: each a few KB), and of one import line (one
+#: case opened or one event): beyond it, the file or line is refused, read no further. Without
+#: it, `calendar add /dev/zero` read until memory ran out, as did a JSON file given to assess,
+#: case assess, case accept or case fire --data, and an import line with no line end.
+LARGEST_READ = 8 * 2**20
+#: How an error says it: "8,388,608 bytes (8 MiB)".
+LARGEST_READ_SAID = f"{LARGEST_READ:,} bytes ({LARGEST_READ // 2**20} MiB)"
+
+
+def read_whole(handle: Any, where: str) -> Any:
+    """What is left of the opened file ``handle`` (bytes, or text for a file opened as text),
+    ``where`` naming it, at most :data:`LARGEST_READ`: a longer one is :class:`InvalidInput`
+    naming it and the limit. OSError as the read raises it."""
+    data = handle.read(LARGEST_READ + 1)
+    if len(data) > LARGEST_READ:
+        raise InvalidInput(f"{where}: larger than {LARGEST_READ_SAID}, the most doudi reads of "
+                           "a file given whole (a calendar's years or a household's JSON are a "
+                           "few KB): is it the file meant?")
+    return data
+
+
 def file_text(data: bytes, where: str) -> str:
     """A whole file's bytes (``where`` names it) as text: UTF-8, with or without a byte order
     mark (Notepad saves one); bytes that are not are :class:`InvalidInput` naming the first

@@ -26,7 +26,7 @@ from typing import Any
 
 from attrs import frozen
 
-from engine.arguments import file_text
+from engine.arguments import file_text, read_whole
 from engine.calendar_data import FIRST_YEAR, WEEKDAY_NAMES, YearRecord, read_records
 from engine.errors import CalendarDataError, DamagedRecord, EventRefused, InvalidInput, UnknownName
 from engine.integrity import YEAR_HASHED, YEAR_VOID_HASHED, chained, first_set_asides, row_altered
@@ -126,7 +126,7 @@ def read_file(path: str) -> list[YearRecord]:
     record; so is a file that cannot be read, or that holds no record."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = read_whole(handle, path)
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror or exc})") from None
     return read_data(data, path)

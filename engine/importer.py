@@ -17,13 +17,15 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 from attrs import define
 
 from engine.arguments import (
     JSON_SCALARS,
+    LARGEST_READ,
+    LARGEST_READ_SAID,
     MOST_JSON_VALUES,
     actor,
     finite_float,
@@ -625,25 +627,46 @@ _CUT = ("it is the file's last line and has no line end: the file may be cut sho
         "being written, or copied in part)")
 
 
-def read_lines(file: Iterable[bytes], name: str) -> Iterator[bytes]:
+class _LineTooLong(InvalidInput):
+    """A line longer than :data:`engine.arguments.LARGEST_READ`, in its place
+    (:func:`read_lines`): its error, the line itself not held."""
+
+
+def read_lines(file: IO[bytes], name: str) -> Iterator[bytes | _LineTooLong]:
     """The lines of the opened file ``name``; a read that fails part way (a bad disk,
     /proc/self/mem) is one error naming the file and the line, to which an import it stops
     adds what it kept. (It was an OSError naming neither: "input/output failed: Input/output
-    error".)"""
+    error".) A line longer than :data:`LARGEST_READ` is read no further than that, and a block
+    at a time past it to its end (not held: a line of 500 MB with no line end took as much
+    memory, and /dev/zero all there was), and given as its error (:class:`_LineTooLong`)."""
     read = 0
+    readline = file.readline
     try:
-        for line in file:
+        while line := readline(_LONGEST):
             read += 1
-            # (only a file's last line can have no line end: cut short, or just unended)
-            yield line if line[-1:] == b"\n" else _Unended(line)
+            if line[-1:] == b"\n":
+                yield line
+            elif len(line) < _LONGEST:  # (only a file's last line can have no line end)
+                yield _Unended(line)
+            else:
+                yield _LineTooLong(f"longer than {LARGEST_READ_SAID}, the most doudi reads of a "
+                                   "line (one case opened or one event, a few KB): is the file "
+                                   "JSON Lines?")
+                # (after it is given: an import it stops reads no more of it)
+                while (rest := readline(_BLOCK)) and rest[-1:] != b"\n":
+                    pass
     except OSError as exc:
         raise DoudiError(f"{name} could not be read at line {read + 1}: "
                          f"{exc.strerror or exc}") from None
 
 
+_LONGEST = LARGEST_READ + 1  # (a line's most bytes read at once: at most LARGEST_READ and its end)
+_BLOCK = 2**20  # (the rest of a line too long, read and let go a block at a time)
+
+
 def import_lines(
     engine: Engine,
-    lines: Iterable[str | bytes],
+    lines: Iterable[str | bytes | _LineTooLong],
     batch: int = 500,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -651,7 +674,7 @@ def import_lines(
 ) -> ImportResult:
     """See :meth:`engine.core.Engine.import_lines`."""
     result = ImportResult()
-    pending: list[tuple[int, str | bytes]] = []
+    pending: list[tuple[int, str | bytes | _LineTooLong]] = []
     reported = 0  # lines (blank ones included) already reported to ``progress``
     writing: list[Change] = []  # the changes of the batch being written
 
@@ -703,6 +726,9 @@ def import_lines(
             try:
                 data, key, given = _parse(text)
             except DoudiError as exc:
+                if type(text) is _LineTooLong:
+                    parsed.append((number, None, text))
+                    continue
                 if isinstance(text, _TEXT) and _BOM_LINES.get(text):  # (a dict given: no key)
                     # A file's byte order mark on a line of its own further on (files of
                     # Notepad's joined, one empty): a blank line, as it is on line 1. (Looked
@@ -816,7 +842,15 @@ def import_lines(
             # line 1 ("not valid JSON"); on a line of its own, as a str, it is taken too.
             # (bytes to bytes, str to str)
             text = text.removeprefix(_BOM if isinstance(text, bytes) else "\ufeff")  # type: ignore[arg-type]
-        if isinstance(text, _TEXT) and not text.strip():
+        if isinstance(text, _TEXT):
+            if not text.strip():
+                continue
+        elif type(text) is _LineTooLong and not skip_invalid:
+            # It stops the import (flush raises): now, not once the rest of its batch is read
+            # (the rest of /dev/zero's one line is endless).
+            result.lines += 1
+            pending.append((number, text))
+            flush()
             continue
         result.lines += 1
         pending.append((number, text))

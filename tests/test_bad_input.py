@@ -967,3 +967,49 @@ def test_a_message_made_around_one_shortened_is_shortened_as_the_whole_would_be(
     outer = f"line 1: {inner} (import stopped: nothing is imported)"
     assert shortened(f"line 1: {shortened(inner)} (import stopped: nothing is imported)") == (
         shortened(outer)) == f"{outer[:2_000]}… (996,056 characters left out) …{outer[-2_000:]}"
+
+
+# -- a file larger than any doudi reads whole ---------------------------------------------------
+
+# A file given whole (a household's JSON, the members' residence, an event's data: a few KB)
+# is read to at most arguments.LARGEST_READ, 8 MiB: beyond, one line naming the file and the
+# limit, exit 2, nothing written. `assess /dev/zero` read until memory ran out.
+TOO_LARGE = ("larger than 8,388,608 bytes (8 MiB), the most doudi reads of a file given whole (a "
+             "calendar's years or a household's JSON are a few KB): is it the file meant?")
+
+
+@pytest.mark.parametrize("command", [
+    ["assess", "{f}", "--province", "shanxi"],
+    ["case", "accept", "C1", "{f}", "--on", "2026-03-03"],
+    ["case", "assess", "C1", "{f}", "--on", "2026-03-03"],
+    ["case", "fire", "C1", "accept", "--data", "{f}", "--on", "2026-03-03"],
+    ["case", "correct", "C1", "0", "--data", "{f}", "--on", "2026-03-03", "--reason", "x"],
+], ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("source", ["/dev/zero", "big", "-"])
+def test_a_json_file_larger_than_the_limit_is_refused_by_name(db, tmp_path, command, source):
+    from engine.arguments import LARGEST_READ
+
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1",
+                              attributes={"county": "甲县"})
+    before = dump_file(db)
+    # (valid JSON, an object after 8 MiB of spaces: refused for its size alone)
+    data = b" " * LARGEST_READ + b"{}"
+    name = {"/dev/zero": "/dev/zero", "big": str(tmp_path / "big.json"), "-": "-"}[source]
+    if source == "big":
+        (tmp_path / "big.json").write_bytes(data)
+    result = run(db, *[name if a == "{f}" else a for a in command],
+                 input=data if source == "-" else None)
+    assert result.exit_code == 2, result.output
+    said = name  # (stdin: "-" under click's runner, whose stdin has no name; "<stdin>" in a shell)
+    assert error_line(result) == f"Error: {said}: {TOO_LARGE}"
+    assert dump_file(db) == before
+
+
+def test_a_json_file_of_the_limit_is_read(db, tmp_path):
+    from engine.arguments import LARGEST_READ
+
+    Engine.open(db).open_case(province="shanxi", on=date(2026, 3, 2), case_id="C1")
+    path = tmp_path / "data.json"
+    path.write_bytes(b" " * (LARGEST_READ - 2) + b"{}")
+    fired = run(db, "case", "fire", "C1", "accept", "--data", str(path), "--on", "2026-03-03")
+    assert fired.exit_code == 0, fired.output

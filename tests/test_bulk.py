@@ -2045,6 +2045,12 @@ class _FailsAfter:
         yield from self.lines
         raise OSError(errno.EIO, "Input/output error")
 
+    def readline(self, size: int = -1) -> bytes:  # (as import reads it: a line at a time)
+        if not self.lines:
+            raise OSError(errno.EIO, "Input/output error")
+        line, self.lines = self.lines[0], self.lines[1:]
+        return line
+
 
 def test_a_file_whose_read_fails_part_way_is_named_with_the_line_and_what_was_kept(
         tmp_path, monkeypatch):
@@ -2516,3 +2522,65 @@ def test_links_and_sanctions_chain_alike_with_skipped_lines_and_a_phase_out_ende
         assert _chained_rows(imported, "links") == links, batch
         assert content(imported) == content(api), batch
         assert imported.verify()[2] == []
+
+
+# A line longer than LARGEST_READ (8 MiB: one case opened or one event is a few KB) is a bad
+# line, read no further than the limit: a file of one line with no line end (a binary, a
+# file that is no JSON Lines) was read whole into memory as its line 1, 500 MB for 500 MB,
+# and /dev/zero until memory ran out.
+TOO_LONG = ("longer than 8,388,608 bytes (8 MiB), the most doudi reads of a line (one case "
+            "opened or one event, a few KB): is the file JSON Lines?")
+
+
+def test_a_line_longer_than_the_limit_is_a_bad_line_named_by_its_number(tmp_path, db):
+    from engine.arguments import LARGEST_READ
+
+    assert LARGEST_READ == 8 * 1024 * 1024
+    first, second = (json.dumps(line).encode() + b"\n" for line in LINES[:2])
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(first + b"x" * (LARGEST_READ + 1) + b"\n" + second)
+    stopped = run(db, "import", str(path), "--batch", "1")
+    assert stopped.exit_code == 2
+    assert error_line(stopped) == (f"Error: line 2: {TOO_LONG} (import stopped: nothing from "
+                                   "this line's batch written; 1 line from earlier batches kept)")
+    assert events(db) == 1
+    # Skipped, the import goes on at the next line.
+    skipped = run(db, "import", str(path), "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.output
+    assert skipped.stdout == f"skipped line 2: {TOO_LONG}\n"
+    assert events(db) == 2
+    # A line of LARGEST_READ bytes before its line end is read (and is no JSON).
+    path.write_bytes(b"x" * LARGEST_READ + b"\n")
+    assert error_line(run(db, "import", str(path))).startswith("Error: line 1: not valid JSON")
+
+
+def test_a_line_too_long_skipped_is_not_held_in_memory(tmp_path):
+    """40 MB with no line end, then two lines: skipped and read past a block at a time (the
+    line was read whole, and decoded: over 80 MB at the peak)."""
+    import tracemalloc
+
+    path = tmp_path / "long.jsonl"
+    with open(path, "wb") as file:
+        for _ in range(40):
+            file.write(b"x" * 2**20)
+        file.write(b"\n" + b"".join(json.dumps(line).encode() + b"\n" for line in LINES[:2]))
+    engine = Engine.open(str(tmp_path / "long.db"))
+    tracemalloc.start()
+    try:
+        result = engine.import_file(str(path), skip_invalid=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, peak
+    assert (result.skipped, result.events) == ([(1, TOO_LONG)], 2)
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "-"])
+def test_dev_zero_or_a_pipe_of_one_endless_line_stops_the_import_at_line_1(db, source):
+    """/dev/zero has no end and no line end: the import stops at its line 1 once the limit is
+    read, without reading the rest (a pipe of 20 MB of NUL likewise); no database is made."""
+    zeros = b"\0" * (20 * 2**20) if source == "-" else None
+    stopped = run(db, "import", source, input=zeros)
+    assert stopped.exit_code == 2
+    assert error_line(stopped) == f"Error: line 1: {TOO_LONG} (import stopped: nothing is imported)"
+    assert not os.path.exists(db)

@@ -795,3 +795,32 @@ def test_a_calendar_file_saved_in_gbk_is_said_to_look_like_gbk(db, tmp_path, tod
         f"at position {offset}; it looks like GBK (GB 18030), as Chinese Windows programs save "
         "text")
     assert not os.path.exists(db)
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "big", "-"])
+def test_a_calendar_file_larger_than_the_limit_is_refused_and_no_database_made(
+        db, tmp_path, today, source):
+    """A calendar file is a few KB: read to at most arguments.LARGEST_READ (8 MiB), a larger
+    one is one line naming it and the limit, exit 2, nothing written (no database made for
+    it). `calendar add /dev/zero` read until memory ran out. The fixture padded to the limit
+    with a comment is recorded; one byte more is refused, a valid record though it is."""
+    from engine.arguments import LARGEST_READ
+
+    text = FIXTURE_2027.encode("utf-8")
+    padded = text + b"#" + b" " * (LARGEST_READ - len(text) - 2) + b"\n"
+    assert len(padded) == LARGEST_READ
+    name = {"/dev/zero": "/dev/zero", "big": str(tmp_path / "big.toml"), "-": "-"}[source]
+    if source == "big":
+        (tmp_path / "big.toml").write_bytes(padded + b"\n")
+    refused = run(db, "calendar", "add", name, input=padded + b"\n" if source == "-" else None)
+    assert refused.exit_code == 2, refused.output
+    said = "<stdin>" if source == "-" else name
+    assert error_line(refused) == (
+        f"Error: {said}: larger than 8,388,608 bytes (8 MiB), the most doudi reads of a file "
+        "given whole (a calendar's years or a household's JSON are a few KB): is it the file "
+        "meant?")
+    assert not os.path.exists(db)
+    # At the limit: read, and recorded.
+    added = run(db, "calendar", "add", "-", input=padded)
+    assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n", added.output
+    assert stored_years(db) == [(2027, NOTICE)]

@@ -150,7 +150,7 @@ def add(file, actor, db_path) -> None:
         if sys.stdin is None:  # (started with it closed: <&-)
             raise click.BadParameter("stdin is closed: nothing to read (give the file, or pipe "
                                      "it in)", param_hint="FILE")
-        given = read_data(sys.stdin.buffer.read(), "<stdin>")
+        given = read_data(arguments.read_whole(sys.stdin.buffer, "<stdin>"), "<stdin>")
     with no_database_left_on_failure(db_path) as existed:
         engine = open_engine(db_path, create=True)
         result = engine.add_calendar_years(file, actor=actor) if given is None else \

@@ -97,14 +97,15 @@ def file_name(file: Any) -> str:
 def load_json(file: Any) -> Any:
     """A JSON file named on the command line (opened ``click.File("rb")``), read as UTF-8
     with or without a byte order mark (as ``import`` reads its lines: Notepad saves one);
-    bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8 or nesting
-    too deep is a usage error naming the file."""
-    from engine.arguments import file_text, finite_float, not_json, not_json_text, unique_keys
+    bad JSON (NaN and Infinity too, which JSON has not), bytes that are not UTF-8, nesting
+    too deep or a file larger than ``arguments.LARGEST_READ`` is a usage error naming the
+    file."""
+    from engine.arguments import file_text, finite_float, not_json, not_json_text, read_whole, unique_keys
     from engine.errors import DoudiError, InvalidInput
 
     name = file_name(file)
     try:
-        data = file.read()
+        data = read_whole(file, name)
     except OSError as exc:  # (opened, but a read failed: a bad disk, /proc/self/mem)
         raise DoudiError(f"{name} could not be read: {exc.strerror or exc}") from None
     text = file_text(data, name) if isinstance(data, bytes) else data.removeprefix("\ufeff")
