@@ -268,9 +268,10 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
     """The records of ``given`` (a file's, ``where``) to store, and the years already there,
     identical (packaged, or stored before); or :class:`InvalidInput` naming the file and the
     year: a year doudi ships or the database holds, told otherwise; a notice dated after
-    ``today``; a notice number another year has; a year after one that has no record yet; a
-    statutory day off its record leaves a working day; a day its record sets that another
-    year's record sets too (元旦 reaching back into December)."""
+    ``today`` or before the year before its own; a notice number another year has; a year
+    after one that has no record yet; a statutory day off its record leaves a working day; a
+    day its record sets that another year's record sets too (元旦 reaching back into
+    December)."""
     shipped = {r.year: r for r in packaged}
     held = {y.year: y for y in stored}
     new: list[YearRecord] = []
@@ -297,6 +298,9 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
         if record.published > today:
             raise InvalidInput(f"{what}: published {record.published.isoformat()} is after today "
                                f"({today.isoformat()}): only a notice already issued is recorded")
+        early = published_too_early(record)
+        if early:
+            raise InvalidInput(f"{what}: {early}")
         new.append(record)
     others = [*packaged, *(y.record for y in stored if y.year not in shipped)]
     notices = {r.notice: r.year for r in others}
@@ -321,6 +325,19 @@ def to_add(given: Sequence[YearRecord], packaged: Sequence[YearRecord],
         except CalendarDataError as exc:
             raise InvalidInput(str(exc)) from None
     return new, already
+
+
+def published_too_early(record: YearRecord) -> str | None:
+    """What is wrong with ``record``'s ``published`` before the first of January of the year
+    before its own (a year typed wrong: 2025 for 2026), or None: the State Council's notice
+    of year Y comes late in Y-1 (2026's bears 2025-11-04), a change of it in Y itself (2020's
+    春节 extended, 国办发明电〔2020〕1号, in January 2020). Checked as a record is added; each
+    packaged record meets it too (tests)."""
+    first = date(record.year - 1, 1, 1)
+    if record.published >= first:
+        return None
+    return (f"published {record.published.isoformat()} is before {first.isoformat()}: a year's "
+            f"notice is issued in the year before it ({record.year - 1}) at the earliest")
 
 
 def no_year_numbered(shown: object) -> UnknownName:

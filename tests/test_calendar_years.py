@@ -217,6 +217,11 @@ def test_a_year_doudi_ships_identical_is_already_there(db, tmp_path, today):
     (lambda t: t.replace("published = 2026-11-20", "published = 2026-12-08"),
      "year 2027: published 2026-12-08 is after today (2026-12-07): only a notice already "
      "issued is recorded"),
+    # a notice dated before the year before its own (2025 typed for 2026): year Y's notice is
+    # issued late in Y-1 (2026's on 2025-11-04), a change of it in Y (国办发明电〔2020〕1号)
+    (lambda t: t.replace("published = 2026-11-20", "published = 2025-11-20"),
+     "year 2027: published 2025-11-20 is before 2026-01-01: a year's notice is issued in the "
+     "year before it (2026) at the earliest"),
     # a mistake read_records finds: a key misspelt
     (lambda t: t.replace("off = [2027-01-01", "of = [2027-01-01"),
      "year 2027 holiday 1: unknown key 'of' (known: name, off, make_up, notice)"),
@@ -822,5 +827,34 @@ def test_a_calendar_file_larger_than_the_limit_is_refused_and_no_database_made(
     assert not os.path.exists(db)
     # At the limit: read, and recorded.
     added = run(db, "calendar", "add", "-", input=padded)
+    assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n", added.output
+    assert stored_years(db) == [(2027, NOTICE)]
+
+
+def test_a_notice_published_before_the_year_before_is_refused_at_its_first_day(
+        db, tmp_path, today):
+    """2027's notice dated 2025-12-31, the day before 2026: refused through the API too, one
+    InvalidInput naming the file, nothing written; dated 2026-01-01, recorded. Every packaged
+    record meets the rule (2018's notice bears 2017-11-30, 2026's 2025-11-04)."""
+    from engine.calendar import national_calendar
+    from engine.calendar_years import published_too_early
+
+    for record in national_calendar().records:
+        assert published_too_early(record) is None, record.year
+        assert record.published.year == record.year - 1, record.year
+    path = tmp_path / "2027.toml"
+    path.write_text(FIXTURE_2027.replace("published = 2026-11-20", "published = 2025-12-31"),
+                    encoding="utf-8")
+    engine = Engine.open(db)
+    engine.today = lambda: TODAY
+    with pytest.raises(InvalidInput) as refused:
+        engine.add_calendar_years(str(path))
+    assert str(refused.value) == (f"{path}: year 2027: published 2025-12-31 is before 2026-01-01: "
+                                  "a year's notice is issued in the year before it (2026) at the "
+                                  "earliest")
+    assert stored_years(db) == []
+    path.write_text(FIXTURE_2027.replace("published = 2026-11-20", "published = 2026-01-01"),
+                    encoding="utf-8")
+    added = run(db, "calendar", "add", str(path))
     assert added.stdout == f"2027 ({NOTICE}): recorded as calendar year #1\n", added.output
     assert stored_years(db) == [(2027, NOTICE)]

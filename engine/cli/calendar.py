@@ -136,10 +136,10 @@ def add(file, actor, db_path) -> None:
 
     Each record is checked as doudi's own are. A year doudi ships or the database holds is
     refused unless the record is the same (then nothing is written: adding a file again is
-    harmless); so are a notice dated after today, a notice number another year has, a
-    year after one with no record yet, and a record leaving a statutory day off (放假办法
-    第二条: 国庆节 left out) a working day. The deadlines running keep their dates until `doudi
-    recompute` re-derives them.
+    harmless); so are a notice dated after today or before the year before its own, a notice
+    number another year has, a year after one with no record yet, and a record leaving a
+    statutory day off (放假办法第二条: 国庆节 left out) a working day. The deadlines running
+    keep their dates until `doudi recompute` re-derives them.
     """
     from engine.calendar_years import read_data
     from engine.cli.cases import no_database_left_on_failure, open_engine
