@@ -995,6 +995,30 @@ def test_audit_verify_finds_a_case_row_whose_opening_date_was_changed(db):
         "Error: case moved was opened on 2026-03-20, after 2026-03-10")
 
 
+@pytest.mark.parametrize("source", ["/dev/zero", "long", "-"])
+def test_audit_verify_reads_a_heads_line_to_the_limit_only(db, tmp_path, source):
+    """A heads file is read a line at a time, each to at most arguments.LARGEST_READ (8 MiB)
+    characters (a head is about 90): `audit verify --heads /dev/zero`, one line with no line
+    end, was read until memory ran out (a MemoryError's traceback under a limit). One line,
+    exit 2, naming the file and the line; a line of the limit is read, and is no head."""
+    from engine.arguments import LARGEST_READ
+
+    engine = Engine.open(db)
+    _investigating(engine, "a")
+    kept = tmp_path / "heads.txt"
+    kept.write_text("a" * (LARGEST_READ + 1) + "\n", encoding="utf-8")
+    name = {"/dev/zero": "/dev/zero", "long": str(kept), "-": "-"}[source]
+    result = run(db, "audit", "verify", "--heads", name,
+                 input=b"\0" * (20 * 2**20) if source == "-" else None)
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"Error: {name} line 1: longer than 8,388,608 characters, the most doudi reads of a "
+        "line (a chain head is about 90): not a list `doudi audit heads` printed")
+    kept.write_text("a" * LARGEST_READ + "\n", encoding="utf-8")
+    assert error_line(run(db, "audit", "verify", "--heads", str(kept))).startswith(
+        f"Error: {kept} line 1: not a chain head as `doudi audit heads` prints it")
+
+
 def test_audit_verify_refuses_a_heads_file_it_cannot_read(db, tmp_path):
     engine = Engine.open(db)
     _investigating(engine, "a")

@@ -132,7 +132,7 @@ class _KeptHeads:
         import hashlib
 
         # (here: at the top, --help loaded the store)
-        from engine.arguments import LARGEST_INTEGER
+        from engine.arguments import LARGEST_INTEGER, LARGEST_READ
         from engine.maintenance import CHAINED_TABLES, HASH_PATTERN
 
         names = [table for table, *_ in CHAINED_TABLES]
@@ -141,7 +141,15 @@ class _KeptHeads:
         try:
             if not copy:
                 file.seek(0)
-            for number, line in enumerate(file, start=1):
+            # (a line at a time, each to at most LARGEST_READ characters: a file of one line
+            # with no line end, /dev/zero, was read whole, until memory ran out)
+            longest = LARGEST_READ + 1
+            for number, line in enumerate(iter(lambda: file.readline(longest), ""), start=1):
+                if len(line) == longest and line[-1] != "\n":
+                    raise InvalidInput(
+                        f"{self.name} line {number}: longer than {LARGEST_READ:,} characters, the "
+                        "most doudi reads of a line (a chain head is about 90): not a list `doudi "
+                        "audit heads` printed")
                 read.update(line.encode())
                 if copy:
                     try:
