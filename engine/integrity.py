@@ -280,8 +280,21 @@ class SettingChainFinding:
     what: str
     id: int
     problem: str  # altered | missing | out of order
+    #: A calendar year row altered (no longer fitting its hash) and set aside since (``doudi
+    #: calendar void``): the set-aside's id and basis. Its year is counted as without it, so
+    #: the row is kept as evidence and is no failure, as a county setting's is.
+    voided_by: int | None = None
+    void_basis: str | None = None
+
+    @property
+    def put_right(self) -> bool:
+        """Whether the row was set aside since: kept as evidence, no failure."""
+        return self.voided_by is not None
 
     def __str__(self) -> str:
+        if self.voided_by is not None:
+            return (f"{self.what} #{self.id} {self.problem}; set aside by void "
+                    f"#{self.voided_by} ({self.void_basis}), and kept as evidence")
         return f"{self.what} #{self.id} {self.problem}"
 
 

@@ -364,6 +364,17 @@ def test_audit_verify_names_a_stored_year_edited_by_hand(db, fixture_2027, today
         "Error: the chain of the calendar years (or their set-asides) is broken at 1 place")
     due = run(db, "calendar", "due", "2027-02-12", "10wd")
     assert due.stdout.splitlines()[0] == "2027-02-26  (provisional)"
+    # Set aside (evidence.md: "a year row set aside (doudi calendar void: recorded wrongly, or
+    # altered)"), as an altered county setting is put right: named, kept as evidence, and no
+    # failure; found by an operator's December run, where verify failed on every run after.
+    assert run(db, "calendar", "void", "1", "--basis", "行被改动，作废").exit_code == 0
+    verified = run(db, "audit", "verify")
+    assert verified.exit_code == 0, verified.stderr
+    assert ("calendar year #1 altered; set aside by void #1 (行被改动，作废), and kept as "
+            "evidence\n") in verified.stdout
+    assert "note:" not in verified.stderr  # (a year set aside is not counted: nothing to say)
+    assert run(db, "calendar", "due", "2027-02-12", "10wd").stdout.splitlines()[0] == (
+        "2027-02-26  (provisional)")
 
 
 def test_a_release_that_ships_a_stored_year_differing_is_counted_and_said(
