@@ -1884,3 +1884,23 @@ def test_verify_names_a_setting_recorded_before_the_case_s_last_event_its_earlie
         "keeps the due date it was judged by"]  # (met late on 03-10, as judged)
     engine.recompute()
     assert engine.verify()[2] == []
+
+
+@pytest.mark.parametrize("args", [
+    ("parameter", "set", "county_confirmation", "8wd", "--province", "shanxi", "--county", "甲县"),
+    ("parameter", "unset", "county_confirmation", "--province", "shanxi", "--county", "甲县"),
+    ("parameter", "void", "1"),
+    ("calendar", "void", "1"),
+])
+def test_a_basis_on_two_lines_is_told_as_the_option_given(db, args):
+    """A ``--basis`` is quoted as it is in the basis of every date it sets: one printable line.
+    Refused naming ``--basis``, exit 2, where the operator was told of a ``citation`` (the
+    Python API's name for it), which no option of theirs is called."""
+    opened = run(db, "case", "open", "--province", "shanxi", "--on", "2026-03-02")
+    assert opened.exit_code == 0
+    result = run(db, *args, "--basis", "甲县民政局\n〔2026〕1号", "--on", "2026-03-02") \
+        if args[1] in ("set", "unset") else run(db, *args, "--basis", "甲县民政局\n〔2026〕1号")
+    assert result.exit_code == 2
+    assert error_line(result) == ('Error: --basis must be printable text on one line, got '
+                                  '"甲县民政局\\n〔2026〕1号" (character U+000A)')
+    assert run(db, "parameter", "list", "--history", "--format", "json").stdout.strip() == "[]"

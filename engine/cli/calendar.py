@@ -19,6 +19,7 @@ from engine.cli.options import (
     echo_json,
     emit,
     format_option,
+    one_line,
     read_db_path,
     row_id,
 )
@@ -177,7 +178,7 @@ def add(file, actor, db_path) -> None:
 
 @calendar.command()
 @click.argument("year_id", metavar="ID")
-@click.option("--basis", required=True,
+@click.option("--basis", required=True, callback=one_line,
               help="The document or record that decided to set it aside.")
 @actor_option
 @db_option

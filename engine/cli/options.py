@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
+from engine import arguments
 from engine.arguments import visible
 from engine.errors import FREE_SPACE, Busy, DiskFull, DoudiError
 
@@ -201,6 +202,18 @@ def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     actor, which reads as recorded by someone unnamed rather than by nobody said."""
     if value is not None and not value.strip():
         raise click.BadParameter("must not be blank (leave the option out for none)", ctx, param)
+    return value
+
+
+def one_line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option quoted as it is in what it decides (a ``--basis``, the basis of every
+    date it sets): printable, on one line, told as the option (the API's name for it,
+    ``citation``, was the one said)."""
+    if value is not None:
+        try:
+            arguments.shown(value, param.opts[0])
+        except DoudiError as exc:
+            raise click.UsageError(str(exc), ctx) from None
     return value
 
 

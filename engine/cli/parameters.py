@@ -23,6 +23,7 @@ from engine.cli.options import (
     emit,
     format_option,
     given,
+    one_line,
     row_id,
     today_option,
 )
@@ -47,7 +48,7 @@ def _place_options(func):
         click.option("--province", required=True, help="Province code (see: doudi provinces)."),
         click.option("--county", required=True, help="The county (the cases' county attribute)."),
         click.option("--workflow", default="dibao", show_default=True, help="Workflow name."),
-        click.option("--basis", required=True,
+        click.option("--basis", required=True, callback=one_line,
                      help="The document and clause that decided it (e.g. 甲县民政局〔2026〕3号 二)."),
         today_option("--on", "on", help="Date it applies from: the county's events dated "
                      "then or later (the date decided, or a later date it comes into force)."),
@@ -120,7 +121,7 @@ def _note_recompute(engine, province: str, county: str, workflow: str, name: str
 
 @parameter.command()
 @click.argument("setting")
-@click.option("--basis", required=True,
+@click.option("--basis", required=True, callback=one_line,
               help="The document or record that decided to set it aside.")
 @actor_option
 @db_option
