@@ -257,17 +257,28 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
     """渐退缓退: the amount stays the same throughout; only the length depends on the case."""
     if province != CODE:
         return None
+    basis = EXIT
     if attributes.get("severe_member") is True:
-        months = parameters["phase_out_months_severe_member"].value  # (a county's: 6 to 12)
+        rule = parameters["phase_out_months_severe_member"]
+        months = rule.value  # (a county's: 6 to 12)
         why = f"家庭中有重残重病人员，视情延长缓退期至{months}个月（原则上不超过12个月）"
+        basis = _county_cited(rule, SEVERE_MEMBER_MONTHS)
     elif decimal(per_capita_income) < product(2, standard):
         months = 6
         why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
     else:
-        months = parameters["phase_out_months_high_income"].value  # (a county's: 1 to 6)
+        rule = parameters["phase_out_months_high_income"]
+        months = rule.value  # (a county's: 1 to 6)
         why = f"家庭人均收入达到或超过低保标准2倍，保留低保待遇{months}个月"
+        basis = _county_cited(rule, HIGH_INCOME_MONTHS)
     # "自收入发生变动起": counted from the change (income_exceeds --set changed_on=…).
-    return PhaseOut(tuple([1.0] * months), f"{EXIT}：{why}，维持原低保金不变", from_change=True)
+    return PhaseOut(tuple([1.0] * months), f"{basis}：{why}，维持原低保金不变", from_change=True)
+
+
+def _county_cited(rule: Parameter, own: Parameter) -> str:
+    """一(五), and after it the county's document where a county set the period: the draft
+    sets only its ceiling, the county's document the months themselves."""
+    return EXIT if rule.citation == own.citation else f"{EXIT}；{rule.citation}"
 
 
 @hookimpl

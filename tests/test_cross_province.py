@@ -1,0 +1,65 @@
+"""One household, three provinces: where doudi decides differently, the province's clause (or a
+county's recorded setting) says so, and the basis cites the document that sets the rule.
+
+Each test runs the same scenario through the provinces it compares. Dates and amounts are
+worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from helpers import paid
+
+DRAFT = "江苏征求意见稿"
+
+
+def _benefit(engine, province, county="甲县"):
+    return engine.open_case(province=province, workflow="benefit", on=date(2026, 3, 15),
+                            attributes={"amount": 900, "paid_from": "2026-04", "county": county})
+
+
+# -- 渐退: a period a county set is cited with the county's document ---------------------------
+
+# 江苏征求意见稿 一(五): "家庭人均收入达到或超过当地低保标准2倍的，自收入发生变动起一定期限内保留低保
+# 待遇，最长不超过6个月。……对低保家庭中有重残重病人员的，可以视情延长缓退期，原则上不超过12个月。"
+# The draft sets the ceilings; the period itself is the locality's (phase_out_months_high_income,
+# phase_out_months_severe_member). Where a county set it, its document sets the 3 or the 9, and
+# the months paid under it cite that document beside the clause, as the county's 边缘 multiple
+# and employment-cost share are cited in the assessment.
+
+
+def test_a_county_set_phase_out_period_is_cited_with_the_county_document(engine):
+    engine.set_parameter("jiangsu_draft", "甲县", "phase_out_months_high_income", 3,
+                         "甲县民政局〔2026〕5号", date(2026, 1, 1), workflow="benefit")
+    engine.set_parameter("jiangsu_draft", "甲县", "phase_out_months_severe_member", 9,
+                         "甲县民政局〔2026〕6号", date(2026, 1, 1), workflow="benefit")
+    # 2000 against 800 (≥ 2 ×), changed 2026-05-20: kept from 2026-06 for the county's 3
+    # months, 06, 07, 08, at 900.
+    high = _benefit(engine, "jiangsu_draft")
+    engine.fire(high.id, "income_exceeds", on=date(2026, 6, 10),
+                payload={"per_capita_income": 2000, "standard": 800, "changed_on": "2026-05-20"})
+    view = engine.case(high.id, as_of=date(2026, 12, 31))
+    assert paid(view) == [("2026-04", 900.0), ("2026-05", 900.0),
+                          ("2026-06", 900.0), ("2026-07", 900.0), ("2026-08", 900.0)]
+    for payment in view.payments[2:]:
+        assert payment.basis.startswith(f"{DRAFT} 一(五)；甲县民政局〔2026〕5号：")
+        assert "保留低保待遇3个月" in payment.basis
+    # A severely disabled member, 1000 against 800: the county's 9 months, 2026-06 … 2027-02.
+    severe = _benefit(engine, "jiangsu_draft")
+    engine.fire(severe.id, "income_exceeds", on=date(2026, 6, 10),
+                payload={"per_capita_income": 1000, "standard": 800, "changed_on": "2026-05-20",
+                         "severe_member": True})
+    view = engine.case(severe.id, as_of=date(2027, 6, 30))
+    assert [m for m, _ in paid(view)][2:] == [*(f"2026-{m:02d}" for m in range(6, 13)),
+                                              "2027-01", "2027-02"]
+    assert all(p.basis.startswith(f"{DRAFT} 一(五)；甲县民政局〔2026〕6号：") and "至9个月" in p.basis
+               for p in view.payments[2:])
+    # A county with no settings: the draft's clause alone (its ceilings, 6 and 12, by default).
+    plain = _benefit(engine, "jiangsu_draft", county="乙县")
+    engine.fire(plain.id, "income_exceeds", on=date(2026, 6, 10),
+                payload={"per_capita_income": 2000, "standard": 800, "changed_on": "2026-05-20"})
+    view = engine.case(plain.id, as_of=date(2026, 12, 31))
+    assert len(view.payments) == 2 + 6
+    assert view.payments[-1].basis.startswith(
+        f"{DRAFT} 一(五)：家庭人均收入达到或超过低保标准2倍，保留低保待遇6个月")
