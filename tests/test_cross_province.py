@@ -63,3 +63,42 @@ def test_a_county_set_phase_out_period_is_cited_with_the_county_document(engine)
     assert len(view.payments) == 2 + 6
     assert view.payments[-1].basis.startswith(
         f"{DRAFT} 一(五)：家庭人均收入达到或超过低保标准2倍，保留低保待遇6个月")
+
+
+# -- 江苏's assessment in a county that set its shares -----------------------------------------
+
+# 江苏征求意见稿 一(二) 二是: "可参照当地最低生活保障标准的一定比例在每月就业收入中进行扣减，最高不超过
+# 最低生活保障标准。具体扣减比例由当地结合实际确定。" 一(四): "兄弟姐妹或者60周岁及以上老年人，按规定
+# 应当给付的供养费用，可以视情适当豁免。" The clause allows; the county's document fixes the
+# share. Each step a county's share governs cites both, the clause and then the document, as
+# the 边缘 multiple's step does (docs/procedure.md): the county's document alone said nothing
+# of the rule it applies.
+
+
+def test_a_county_set_share_is_cited_with_the_clause_that_leaves_it_to_the_county(engine):
+    engine.set_parameter("jiangsu_draft", "甲县", "employment_cost_share", 0.3,
+                         "甲县民政局〔2026〕7号", date(2026, 1, 1))
+    engine.set_parameter("jiangsu_draft", "甲县", "single_support_counted_share", 0.5,
+                         "甲县民政局〔2026〕8号", date(2026, 1, 1))
+    # A grade 1 applicant alone, standard 900; her brother (40) pays 500 a month: counted
+    # 500 × 50 % = 250. A household of one earning 1200 at work: 1200 − 30 % × 900 = 930.
+    single = {"standard": 900, "applicant": "m1", "single_person": True,
+              "members": [{"id": "m1", "age": 34, "disability": {"grade": 1, "type": "physical"}}],
+              "support": [{"to": "m1", "relation": "sibling", "giver_age": 40, "amount": 500}]}
+    worker = {"standard": 900, "members": [{"id": "a", "age": 40, "income": {"employment": 1200}}]}
+    [support] = [s for s in engine.assess("jiangsu_draft", single, county="甲县").steps
+                 if s.rule == "support"]
+    assert support.counted == 250
+    assert support.citation == (f"{DRAFT} 一(四)（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）"
+                                "；甲县民政局〔2026〕8号")
+    [earned] = engine.assess("jiangsu_draft", worker, county="甲县").steps[:1]
+    assert earned.counted == 930
+    assert earned.citation == (f"{DRAFT} 一(二) 二是（扣减比例由当地结合实际确定，最高不超过低保标准）"
+                               "；甲县民政局〔2026〕7号")
+    # A county with no settings: the clause alone (500 counted whole, 1200 whole).
+    [support] = [s for s in engine.assess("jiangsu_draft", single, county="乙县").steps
+                 if s.rule == "support"]
+    assert (support.counted, support.citation) == (
+        500, f"{DRAFT} 一(四)（兄弟姐妹或60周岁及以上老年人的供养费用可以视情适当豁免）")
+    assert engine.assess("jiangsu_draft", worker, county="乙县").steps[0].citation == (
+        f"{DRAFT} 一(二) 二是（扣减比例由当地结合实际确定，最高不超过低保标准）")

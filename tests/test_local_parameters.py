@@ -85,7 +85,8 @@ def test_jiangsu_s_employment_cost_share_is_set_by_the_locality(engine):
                                                 "income": {"employment": 1500}}]}
     local = engine.assess("jiangsu_draft", household, county="昆山市")
     assert local.countable_income == 1200
-    assert local.steps[0].citation == "苏州市民政局〔2026〕5号 二"
+    assert local.steps[0].citation == ("江苏征求意见稿 一(二) 二是（扣减比例由当地结合实际确定，最高不超过"
+                                       "低保标准）；苏州市民政局〔2026〕5号 二")
     assert engine.assess("jiangsu_draft", household).countable_income == 1500
 
 

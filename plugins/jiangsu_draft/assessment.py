@@ -45,6 +45,10 @@ PARAMETERS = (
 )
 
 
+#: Each local parameter's own citation: the draft's clause, before a county sets it.
+OWN = {p.name: p.citation for p in PARAMETERS}
+
+
 def _severe(member: Member) -> bool:
     """一级、二级残疾人和三级精神、三级智力残疾人."""
     d = member.disability
@@ -109,6 +113,12 @@ def rules(parameters) -> AssessmentRules:
     share = float(parameters["single_support_counted_share"].value)
     cost = float(parameters["employment_cost_share"].value)
     multiple = parameters["marginal_multiple"]
+    # (the clause, then the county's document where a county set the share)
+    support_basis = _cited(OWN["single_support_counted_share"],
+                           parameters["single_support_counted_share"],
+                           OWN["single_support_counted_share"])
+    cost_basis = _cited(OWN["employment_cost_share"], parameters["employment_cost_share"],
+                        OWN["employment_cost_share"])
 
     def single_person(member: Member) -> bool:
         d = member.disability
@@ -127,7 +137,7 @@ def rules(parameters) -> AssessmentRules:
             return 0.0, (f"{SINGLE}（本人收入低于当地上年人均可支配收入的70周岁以上老年人"
                          "应当给付的供养费用，直接予以豁免）")
         if s.relation == "sibling" or s.giver_age >= 60:
-            return share, parameters["single_support_counted_share"].citation
+            return share, support_basis
         return None
 
     def minimum(member: Member, household: Household):
@@ -155,7 +165,7 @@ def rules(parameters) -> AssessmentRules:
         support_rule=support,
         income_rule=_income,
         employment_cost_share=min(cost, 1.0),
-        employment_cost_basis=parameters["employment_cost_share"].citation,
+        employment_cost_basis=cost_basis,
         property_rule=_property_rule(parameters["care_vehicle_value_limit"]),
         deduct_rigid_spending=True,
         rigid_spending_basis=(f"{INCOME} 三是（因病、因残、因学等长期存在的刚性支出，"
