@@ -196,3 +196,30 @@ def test_the_same_single_person_household_s_support_in_each_province(engine):
             assert result.classification == "dibao"
             got.append(result.per_capita)
         assert tuple(got) == per_capita, province
+
+
+# -- 江苏's transfer into 边缘 under a county's raised threshold -----------------------------------
+
+# 江苏征求意见稿 三(一): "对因家庭经济状况好转而退出低保……但符合低保边缘家庭……认定条件的，在办理退保时，
+# 经本人同意，可直接转入低保边缘家庭……认定程序"; 一(六): "有条件的地区可将低保边缘家庭人均收入从不高于
+# 低保标准1.5倍提高到2倍". 1500 against 800 is 1.875 ×: 边缘 only where the county raised the
+# threshold to 2 ×, under 一(六). The transfer cites 三(一), the clause that lets the county raise
+# it, then the county's document, as the assessment's 边缘 step does.
+
+
+def test_a_transfer_under_a_county_s_raised_threshold_cites_the_clause_that_lets_it(engine):
+    engine.set_parameter("jiangsu_draft", "甲县", "marginal_multiple", 2, "甲县民政局〔2026〕1号",
+                         date(2026, 1, 1), workflow="benefit")
+    case = _benefit(engine, "jiangsu_draft")
+    engine.fire(case.id, "leave", on=date(2026, 6, 10),
+                payload={"per_capita_income": 1500, "standard": 800, "consent": True})
+    route = engine.case(case.id).case.attributes["leave_route"]
+    assert (route["kind"], route["recognition"]) == ("transfer", "marginal")
+    assert route["basis"] == (f"{DRAFT} 三(一)；{DRAFT} 一(六)（有条件的地区可提高到2倍）"
+                              "；甲县民政局〔2026〕1号")
+    # In a county with no settings 1500 is above 1.5 × 800 = 1200: dynamic monitoring instead.
+    plain = _benefit(engine, "jiangsu_draft", county="乙县")
+    engine.fire(plain.id, "leave", on=date(2026, 6, 10),
+                payload={"per_capita_income": 1500, "standard": 800, "consent": True})
+    assert engine.case(plain.id).case.attributes["leave_route"] == {
+        "kind": "monitoring", "basis": f"{DRAFT} 三(一)（纳入低收入人口动态监测平台）", "recognition": None}

@@ -101,7 +101,7 @@ def _property_rule(vehicle_limit: Parameter):
     return rule
 
 
-def _cited(basis: str, parameter: Parameter, own: str) -> str:
+def cited(basis: str, parameter: Parameter, own: str) -> str:
     """``basis``, and after it the county's document where a county set ``parameter`` (its
     citation then no longer the draft's own, ``own``)."""
     return basis if parameter.citation == own else f"{basis}；{parameter.citation}"
@@ -114,10 +114,10 @@ def rules(parameters) -> AssessmentRules:
     cost = float(parameters["employment_cost_share"].value)
     multiple = parameters["marginal_multiple"]
     # (the clause, then the county's document where a county set the share)
-    support_basis = _cited(OWN["single_support_counted_share"],
+    support_basis = cited(OWN["single_support_counted_share"],
                            parameters["single_support_counted_share"],
                            OWN["single_support_counted_share"])
-    cost_basis = _cited(OWN["employment_cost_share"], parameters["employment_cost_share"],
+    cost_basis = cited(OWN["employment_cost_share"], parameters["employment_cost_share"],
                         OWN["employment_cost_share"])
 
     def single_person(member: Member) -> bool:
@@ -130,7 +130,7 @@ def rules(parameters) -> AssessmentRules:
         # (single_person admitted him: unless _severe did, the locality's extension did)
         if _severe(member):
             return None
-        return _cited(GRADE4_BASIS, extended, GRADE4_BASIS)
+        return cited(GRADE4_BASIS, extended, GRADE4_BASIS)
 
     def support(s: Support, household: Household):
         if s.giver_age >= 70 and s.giver_income_below_local_average:
@@ -178,5 +178,5 @@ def rules(parameters) -> AssessmentRules:
         marginal_multiple=float(multiple.value),
         # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
         marginal_inclusive=True,
-        marginal_basis=_cited(MARGINAL_BASIS, multiple, MARGINAL_MULTIPLE.citation),
+        marginal_basis=cited(MARGINAL_BASIS, multiple, MARGINAL_MULTIPLE.citation),
     )
