@@ -30,6 +30,12 @@ RECORDED_AT = "2026-12-08T00:00:00+00:00"
 
 
 @pytest.fixture
+def today(monkeypatch):
+    """The command line's today (the date in China): 2026-12-07."""
+    monkeypatch.setattr("engine.clock.china_today", lambda: date(2026, 12, 7))
+
+
+@pytest.fixture
 def fixture_2027(tmp_path) -> str:
     """The path of a file holding FIXTURE_2027."""
     path = tmp_path / "2027.toml"
@@ -420,3 +426,81 @@ def test_a_year_set_aside_twice_is_set_aside_by_the_first(tmp_path, fixture_2027
         Engine.open(path, today=lambda: date(2027, 1, 26)).void_calendar_year(1, "第三次")
     assert str(refused.value) == (
         f"calendar year #1 (2027) was set aside already (on {first['recorded_at']}, 核对)")
+
+
+# -- the command line: calendar add, calendar due (engine/cli/calendar.py) ---------------------
+
+
+def test_calendar_add_recording_nothing_keeps_an_existing_empty_database(db, today):
+    """Only a database the command made is removed when it records nothing: the packaged
+    2026 given to an existing database that holds nothing yet ("already in doudi's packaged
+    calendar, the same; nothing written") leaves the file where it was."""
+    from engine.calendar import national_calendar
+
+    Engine.open(db).close()
+    packaged = os.path.join(os.path.dirname(db), "2026.toml")
+    with open(packaged, "w", encoding="utf-8") as handle:
+        handle.write(calendar_years.record_text(
+            next(r for r in national_calendar().records if r.year == 2026)))
+    added = run(db, "calendar", "add", packaged)
+    assert added.exit_code == 0, added.output
+    assert added.stdout.endswith("already in doudi's packaged calendar, the same; nothing written\n")
+    assert os.path.exists(db)
+
+
+def test_calendar_add_says_nothing_of_provisional_deadlines_where_none_runs(db, fixture_2027, today):
+    """The note on provisional deadlines is for a database with some running; on one with
+    no case, the add writes its one line on stdout and nothing on stderr (it said "0
+    provisional deadlines running in 0 cases")."""
+    added = run(db, "calendar", "add", fixture_2027)
+    assert added.exit_code == 0
+    assert (added.stdout, added.stderr) == (f"2027 ({NOTICE}): recorded as calendar year #1\n", "")
+
+
+def test_an_add_that_records_nothing_is_no_stored_write(tmp_path, fixture_2027):
+    """Engine.stored_write is what the last single write stored: after the fixture added
+    again ("already" there, nothing written) it is None, not an empty record of years."""
+    engine = Engine.open(str(tmp_path / "w.db"), today=lambda: date(2027, 1, 26))
+    engine.add_calendar_years(fixture_2027)
+    assert [y.year for y in engine.stored_write.years] == [2027]
+    again = engine.add_calendar_years(fixture_2027)
+    assert (again.recorded, [y.id for y in again.already]) == ((), [1])
+    assert engine.stored_write is None
+
+
+# -- a death dated before 低保 began (default_benefit.death_date_valid) ------------------------
+
+
+def test_a_second_death_is_checked_against_the_opening_not_the_event_before(tmp_path):
+    """民发〔2021〕57号 第21条 pays from the month after the decision: a household approved
+    before doudi, opened Mon 2026-03-02 and paid from 2026-04, was decided in 2026-03 at the
+    earliest. A first death on 2026-03-01 is taken; a second member's dated Sat 2026-02-28,
+    recorded after it, is refused as the first would be: what began 低保 is the opening's
+    paid_from, not the event before (which holds none, and let it through)."""
+    from test_benefit_common import open_benefit
+
+    engine = Engine.open(str(tmp_path / "b.db"))
+    case = open_benefit(engine, on=date(2026, 3, 2), paid_from="2026-04")
+    engine.fire(case.id, "member_died", on=date(2026, 3, 10), payload={"died_on": "2026-03-01"})
+    with pytest.raises(InvalidInput, match=r"^died_on 2026-02-28 is before this household's 低保 "
+                                           r"began \(paid from 2026-04, so decided in 2026-03"):
+        engine.fire(case.id, "member_died", on=date(2026, 3, 11),
+                    payload={"died_on": "2026-02-28"})
+
+
+# -- an error line's length (errors.shortened) --------------------------------------------------
+
+
+def test_a_message_around_two_values_shortened_already_is_shortened_as_a_whole():
+    """A message made around two values each shortened when quoted (4,000 characters at most
+    each, "… (N characters left out) …" in the middle) is past 4,000 characters again: it is
+    cut once more, its first and last 2,000 characters kept and the characters of the message
+    between them counted (the earlier cuts' counts are merged only where there is one), not a
+    ValueError raised as the error is made."""
+    from engine.errors import shortened
+
+    message = f"line 1: case_id {shortened('a' * 5000)} and {shortened('b' * 5000)} differ"
+    error = InvalidInput(message)
+    assert str(error) == (f"{message[:2000]}… ({len(message) - 4000:,} characters left out) …"
+                          f"{message[-2000:]}")
+    assert str(error).startswith("line 1: case_id aaa") and str(error).endswith("bbb differ")
