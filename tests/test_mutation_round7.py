@@ -504,3 +504,56 @@ def test_a_message_around_two_values_shortened_already_is_shortened_as_a_whole()
     assert str(error) == (f"{message[:2000]}… ({len(message) - 4000:,} characters left out) …"
                           f"{message[-2000:]}")
     assert str(error).startswith("line 1: case_id aaa") and str(error).endswith("bbb differ")
+
+
+def test_a_message_quoting_the_left_out_mark_itself_is_cut_plainly():
+    """A value that holds the words "… (5 characters left out) …" typed in it (not a cut
+    doudi made: 2,000 characters do not stand before it) is not taken for one: the message
+    past 4,000 characters is cut plainly, its first and last 2,000 characters kept."""
+    message = "reason x… (5 characters left out) …" + "b" * 5000
+    assert str(InvalidInput(message)) == (
+        f"{message[:2000]}… ({len(message) - 4000:,} characters left out) …{message[-2000:]}")
+
+
+def test_an_error_s_command_line_words_are_shortened_as_its_message():
+    """DoudiError.command_line (the message as the doudi command says it) is shortened as the
+    message is: a value of 5,000 characters quoted in both is cut to its first and last
+    2,000 characters of the line in each, the Python API's caller given no 5 kB line."""
+    value = "r" * 5000
+    error = InvalidInput(f"reason {value}", command_line=f"--reason {value}")
+    assert str(error) == f"reason {value[:1993]}… (1,007 characters left out) …{value[:2000]}"
+    assert error.command_line == (f"--reason {value[:1991]}… (1,009 characters left out) …"
+                                  f"{value[:2000]}")
+
+
+# -- audit verify --case: the calendar years' kept heads (maintenance._CHECKED_FOR_A_CASE) -----
+
+
+@pytest.mark.parametrize("table, what", [("calendar_years", "calendar year"),
+                                         ("calendar_year_voids", "calendar year set-aside")])
+def test_verify_of_one_case_checks_the_calendar_years_kept_heads(
+        tmp_path, fixture_2027, table, what):
+    """Every case is counted on the database's calendar years, so `audit verify --case` with
+    the tables' heads kept (--table-heads) checks theirs too, as the county settings': the
+    last row of either deleted by hand (its trigger dropped and put back), which no chain
+    shows, is named by a verify of one case."""
+    from engine.schema import CALENDAR_YEAR_TRIGGERS, CALENDAR_YEAR_VOID_TRIGGERS
+
+    path = str(tmp_path / "case.db")
+    engine = Engine.open(path, today=lambda: date(2027, 1, 26))
+    engine.add_calendar_years(fixture_2027)
+    if table == "calendar_year_voids":
+        engine.void_calendar_year(1, "核对")
+    _accepted(engine)
+    heads = list(engine.table_heads())
+    (digest,) = [d for t, _, d in heads if t == table]
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"drop trigger {table}_append_only_delete")
+        conn.execute(f"delete from {table}")
+        for trigger in (*CALENDAR_YEAR_TRIGGERS, *CALENDAR_YEAR_VOID_TRIGGERS):
+            conn.execute(trigger)
+    conn.close()
+    verifier = Engine.open(path, today=lambda: date(2027, 1, 26))
+    findings = [str(f) for f in verifier.verify("A1", table_heads=heads)[2]]
+    assert (f"{what} #1 missing since its hash {digest} was kept: the table ends before it"
+            in findings), findings
