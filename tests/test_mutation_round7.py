@@ -21,7 +21,7 @@ from datetime import date
 import pytest
 from test_calendar_years import FIXTURE_2027, NOTICE, WRONG_2027
 
-from engine import Engine, EventRefused, InvalidInput, calendar_years
+from engine import Engine, EventRefused, InvalidInput, UnknownName, calendar_years
 from engine.integrity import GENESIS, YEAR_HASHED, YEAR_VOID_HASHED, chained
 from engine.schema import CALENDAR_YEAR_TRIGGERS
 from helpers import error_line, run
@@ -459,13 +459,63 @@ def test_calendar_add_says_nothing_of_provisional_deadlines_where_none_runs(db, 
 
 def test_an_add_that_records_nothing_is_no_stored_write(tmp_path, fixture_2027):
     """Engine.stored_write is what the last single write stored: after the fixture added
-    again ("already" there, nothing written) it is None, not an empty record of years."""
+    again ("already" there, nothing written) it is None, not an empty record of years; after
+    a set-aside, its row; after a set-aside refused, None (not the write before)."""
     engine = Engine.open(str(tmp_path / "w.db"), today=lambda: date(2027, 1, 26))
     engine.add_calendar_years(fixture_2027)
     assert [y.year for y in engine.stored_write.years] == [2027]
     again = engine.add_calendar_years(fixture_2027)
     assert (again.recorded, [y.id for y in again.already]) == ((), [1])
     assert engine.stored_write is None
+    # A set-aside is the row it recorded; one refused (no calendar year #7) is none.
+    row = engine.void_calendar_year(1, "核对")
+    assert engine.stored_write.year_set_aside == row
+    with pytest.raises(UnknownName):
+        engine.void_calendar_year(7, "核对")
+    assert engine.stored_write is None
+
+
+# -- Ctrl-C before the COMMIT (core._recorded_set_aside, _add_calendar_records) ----------------
+
+
+def _interrupted_before_commit(monkeypatch) -> None:
+    """Ctrl-C raised once a write's rows are inserted, before its COMMIT: the transaction is
+    rolled back, so nothing of it is stored (the rows were given their ids all the same)."""
+    from engine.store import _WriteTransaction
+
+    real_exit = _WriteTransaction.__exit__
+
+    def exit_(block, kind, exc, traceback):
+        if block.savepoint is not None or kind is not None:
+            return real_exit(block, kind, exc, traceback)
+        interrupt = KeyboardInterrupt()
+        real_exit(block, KeyboardInterrupt, interrupt, None)
+        raise interrupt
+
+    monkeypatch.setattr(_WriteTransaction, "__exit__", exit_)
+
+
+@pytest.mark.parametrize("args, table", [
+    (["calendar", "add", "{fixture}"], "calendar_years"),
+    (["calendar", "void", "1", "--basis", "核对"], "calendar_year_voids"),
+])
+def test_a_write_interrupted_before_its_commit_says_nothing_more_was_recorded(
+        db, fixture_2027, today, monkeypatch, args, table):
+    """Ctrl-C after a calendar year's row (or its set-aside's) is inserted but before the
+    COMMIT: the row is rolled back, and the line says so ("interrupted: nothing more was
+    recorded", exit 1), not that the year, or the set-aside, was recorded (which would have
+    the operator believe it stored, and not run the command again)."""
+    if table == "calendar_year_voids":
+        assert run(db, "calendar", "add", fixture_2027).exit_code == 0
+    else:
+        Engine.open(db).close()
+    _interrupted_before_commit(monkeypatch)
+    result = run(db, *[a.format(fixture=fixture_2027) for a in args])
+    assert (result.exit_code, error_line(result)) == (
+        1, "Error: interrupted: nothing more was recorded")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(f"select count(*) from {table}").fetchone() == (0,)
+    conn.close()
 
 
 # -- a death dated before 低保 began (default_benefit.death_date_valid) ------------------------
