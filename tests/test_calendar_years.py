@@ -720,6 +720,21 @@ def test_audit_verify_explains_a_case_counted_before_both_a_county_setting_and_a
     assert engine.verify()[2] == []
 
 
+
+def stored_again_by_hand(path: str, actor: str | None, recorded_at: str) -> None:
+    """WRONG_2027 inserted with sqlite3 after the one row stored (#1), chained as doudi chains
+    a row: 2027 stored twice, which only a hand can do (``calendar add`` refuses it)."""
+    from engine import calendar_years
+
+    (wrong,) = calendar_years.read_data(WRONG_2027.encode(), "wrong.toml")
+    with sqlite3.connect(path) as conn:
+        (previous,) = conn.execute("select hash from calendar_years where id = 1").fetchone()
+        (row,) = calendar_years.rows_to_store([wrong], actor, recorded_at, previous)
+        conn.execute("insert into calendar_years (year, notice, record, actor, recorded_at, "
+                     "hash, prev_hash) values (:year, :notice, :record, :actor, :recorded_at, "
+                     ":hash, :prev_hash)", row)
+    conn.close()
+
 def test_calendar_years_shows_the_row_a_year_is_counted_from_where_two_are_stored(
         tmp_path, fixture_2027):
     """Found by review: a year stored twice, not set aside (possible only by hand: a row
@@ -729,20 +744,11 @@ def test_calendar_years_shows_the_row_a_year_is_counted_from_where_two_are_store
     stored first, WRONG_2027 (make-up Sat 2027-02-27) second: 10 working days from Fri
     2027-02-12 (not counted) are counted on the first: 2/15..2/19 (1-5), Sat 2/20 (6),
     2/22..2/25 (7-10) → 2027-02-25 (on the second: 2/15..2/19, 2/22..2/26 → 02-26)."""
-    from engine import calendar_years
 
     path = str(tmp_path / "twice.db")
     engine = Engine.open(path, today=lambda: date(2027, 2, 12))
     (first,) = engine.add_calendar_years(fixture_2027).recorded
-    (wrong,) = calendar_years.read_data(WRONG_2027.encode(), "wrong.toml")
-    with sqlite3.connect(path) as conn:
-        (previous,) = conn.execute("select hash from calendar_years where id = 1").fetchone()
-        (row,) = calendar_years.rows_to_store([wrong], "someone", "2026-12-08T00:00:00+00:00",
-                                              previous)
-        conn.execute("insert into calendar_years (id, year, notice, record, actor, recorded_at, "
-                     "hash, prev_hash) values (2, :year, :notice, :record, :actor, :recorded_at, "
-                     ":hash, :prev_hash)", row)
-    conn.close()
+    stored_again_by_hand(path, "someone", "2026-12-08T00:00:00+00:00")
     again = Engine.open(path, today=lambda: date(2027, 2, 12))
     assert again.due(date(2027, 2, 12), "10wd").due == date(2027, 2, 25)
     assert [(y.year, y.id, y.recorded_at) for y in again.calendar_years()[-1:]] == [

@@ -19,7 +19,7 @@ import sqlite3
 from datetime import date
 
 import pytest
-from test_calendar_years import FIXTURE_2027, NOTICE, WRONG_2027
+from test_calendar_years import FIXTURE_2027, NOTICE, WRONG_2027, stored_again_by_hand
 
 from engine import Engine, EventRefused, InvalidInput, UnknownName, calendar_years
 from engine.integrity import GENESIS, YEAR_HASHED, YEAR_VOID_HASHED, chained
@@ -115,16 +115,7 @@ def test_a_second_row_of_a_year_stored_by_hand_is_not_counted_with_the_first(tmp
     path = str(tmp_path / "twice.db")
     engine = Engine.open(path, today=lambda: date(2027, 2, 12))
     engine.add_calendar_years(fixture_2027)
-    with sqlite3.connect(path) as conn:
-        (previous,) = conn.execute("select hash from calendar_years where id = 1").fetchone()
-    conn.close()
-    (wrong,) = calendar_years.read_data(WRONG_2027.encode(), "wrong.toml")
-    (row,) = calendar_years.rows_to_store([wrong], None, RECORDED_AT, previous)
-    with sqlite3.connect(path) as conn:
-        conn.execute("insert into calendar_years (year, notice, record, actor, recorded_at, "
-                     "hash, prev_hash) values (:year, :notice, :record, :actor, :recorded_at, "
-                     ":hash, :prev_hash)", row)
-    conn.close()
+    stored_again_by_hand(path, None, RECORDED_AT)
     again = Engine.open(path, today=lambda: date(2027, 2, 12))
     assert again.due(date(2027, 2, 12), "12wd").due == date(2027, 3, 1)
 
@@ -260,16 +251,20 @@ def test_verify_counts_an_event_after_a_set_aside_without_the_year_set_aside(
 
 # -- calendar add: what is checked against what (calendar_years.to_add) -----------------------
 
-#: A made-up 2028 (as tests/test_calendar_years.py's refusals use): each statutory day off.
-RECORD_2028 = '[[year]]\nyear = 2028\nnotice = "测试2028（测试夹具）"\npublished = 2027-12-01\n' \
-    'title = "测试夹具"\n' + "".join(
-        f'\n[[year.holiday]]\nname = "{name}"\noff = [{first}, {last}]\n'
-        for name, first, last in [("元旦", "2028-01-01", "2028-01-01"),
-                                  ("春节", "2028-01-25", "2028-01-31"),
-                                  ("清明节", "2028-04-04", "2028-04-04"),
-                                  ("劳动节", "2028-05-01", "2028-05-02"),
-                                  ("端午节", "2028-05-28", "2028-05-28"),
-                                  ("国庆节、中秋节", "2028-10-01", "2028-10-03")])
+def made_up_year(year: int, published: str, days_off: list[tuple[str, str, str]]) -> str:
+    """A made-up year's record (as tests/test_calendar_years.py's refusals use): its notice
+    marked a test fixture, each statutory day off (name, first, last)."""
+    return (f'[[year]]\nyear = {year}\nnotice = "测试{year}（测试夹具）"\npublished = {published}\n'
+            'title = "测试夹具"\n' + "".join(
+                f'\n[[year.holiday]]\nname = "{name}"\noff = [{first}, {last}]\n'
+                for name, first, last in days_off))
+
+
+#: A made-up 2028: each statutory day off.
+RECORD_2028 = made_up_year(2028, "2027-12-01", [
+    ("元旦", "2028-01-01", "2028-01-01"), ("春节", "2028-01-25", "2028-01-31"),
+    ("清明节", "2028-04-04", "2028-04-04"), ("劳动节", "2028-05-01", "2028-05-02"),
+    ("端午节", "2028-05-28", "2028-05-28"), ("国庆节、中秋节", "2028-10-01", "2028-10-03")])
 
 
 def test_a_notice_published_today_is_recorded(tmp_path, fixture_2027):
@@ -311,16 +306,11 @@ def test_a_year_after_one_a_release_now_ships_is_recorded(tmp_path, fixture_2027
     assert [(y.year, y.id) for y in added.recorded] == [(2028, 2)]
 
 #: A made-up 2029 (each statutory day off as 放假办法 第二条 projects it: 除夕 2/12 to 初三 2/15).
-RECORD_2029 = '[[year]]\nyear = 2029\nnotice = "测试2029（测试夹具）"\npublished = 2028-12-01\n' \
-    'title = "测试夹具"\n' + "".join(
-        f'\n[[year.holiday]]\nname = "{name}"\noff = [{first}, {last}]\n'
-        for name, first, last in [("元旦", "2029-01-01", "2029-01-01"),
-                                  ("春节", "2029-02-12", "2029-02-15"),
-                                  ("清明节", "2029-04-04", "2029-04-04"),
-                                  ("劳动节", "2029-05-01", "2029-05-02"),
-                                  ("端午节", "2029-06-16", "2029-06-18"),
-                                  ("中秋节", "2029-09-22", "2029-09-24"),
-                                  ("国庆节", "2029-10-01", "2029-10-03")])
+RECORD_2029 = made_up_year(2029, "2028-12-01", [
+    ("元旦", "2029-01-01", "2029-01-01"), ("春节", "2029-02-12", "2029-02-15"),
+    ("清明节", "2029-04-04", "2029-04-04"), ("劳动节", "2029-05-01", "2029-05-02"),
+    ("端午节", "2029-06-16", "2029-06-18"), ("中秋节", "2029-09-22", "2029-09-24"),
+    ("国庆节", "2029-10-01", "2029-10-03")])
 
 
 def test_calendar_void_names_the_last_later_year_to_set_aside_first(tmp_path, fixture_2027):
