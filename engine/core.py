@@ -66,6 +66,7 @@ from engine.store import (
 from engine.views import Breach, CaseView, DeadlineView, judged, pays
 from engine.workflow import (
     CORRECTION_EVENT,
+    DELEGATED_BY,
     OPEN_EVENT,
     RECOMPUTE_EVENT,
     SYSTEM_EVENTS,
@@ -928,6 +929,7 @@ class Engine(Reports, Maintenance):
         wf = self._workflow(province, workflow, county, date.fromisoformat(on))
         if _always_delegated(wf, province, county, stored):
             stored["delegated"] = True
+            self._record_delegated_by(province, workflow, wf, stored)
         return Call(case_id, OPEN_EVENT, on, stored, province=province, workflow=workflow)
 
     def _check_new_id(self, case_id: str, taken: bool | None = None) -> None:
@@ -978,6 +980,7 @@ class Engine(Reports, Maintenance):
             calendar.check(on)
         if _always_delegated(wf, province, county, attributes):
             attributes["delegated"] = True
+            self._record_delegated_by(province, workflow, wf, attributes)
         if case_id is None:
             # ``taken``: ids opened but not yet written (an import batch); ``numbers``: the
             # next free number per prefix, kept by the caller across openings.
@@ -1719,14 +1722,18 @@ class Engine(Reports, Maintenance):
             attributes.update(outcome.attributes)
         else:  # (most transitions have no effect: nothing to collect)
             outcome = _NO_OUTCOME
+        decided = outcome.attributes
+        if self._record_delegated_by(case.province, case.workflow, wf, attributes):
+            # (the county's document that delegates the case, where the case did not name it
+            # yet: recorded with what the effects decided)
+            decided = {**decided, DELEGATED_BY: attributes[DELEGATED_BY]}
         closes = state in final_states
         # (an event that changed no attribute gives the very mapping as ``before``: no
         # variant of a running deadline is judged again, the case being as it was)
         deadlines = apply_event(deadlines, wf, event, on, calendar, attributes, closes, payload,
-                                rules, case.attributes if payload or outcome.attributes
-                                else attributes)
+                                rules, case.attributes if payload or decided else attributes)
         # (the data read-only above; what the effects decided made so here: none without them)
-        derived = NO_DATA if outcome is _NO_OUTCOME else read_only_data(outcome.attributes)
+        derived = NO_DATA if outcome is _NO_OUTCOME and not decided else read_only_data(decided)
         entry = HistoryEntry.of_event(len(history), event, on, case.state, state, payload, reason,
                                       derived, actor, key)
         openings = list(outcome.openings)
@@ -1741,6 +1748,20 @@ class Engine(Reports, Maintenance):
         updated = CaseRecord(case.id, case.province, case.workflow, attributes.get("county"),
                              state, attributes, case.opened_on, on, case.version)
         return updated, entry, deadlines, outcome, openings
+
+    def _record_delegated_by(self, province: str, name: str, wf: Workflow,
+                             attributes: dict[str, Any]) -> bool:
+        """Put the county's document that delegates every case (its ``delegation`` setting
+        in force, :func:`local_parameters.county_delegation`) in ``attributes`` as
+        ``delegated_by``, where they do not name it already; whether it was put. A total the
+        delegation shortens cites it after the province's clause (engine.deadlines)."""
+        if always_delegating(wf.parameters) is None:  # (nearly every event: nothing to look up)
+            return False
+        by = local_parameters.county_delegation(wf, self.registry.workflow(province, name))
+        if by is None or attributes.get(DELEGATED_BY) == by:
+            return False
+        attributes[DELEGATED_BY] = by
+        return True
 
     def _context(self, case: CaseRecord, attributes: dict[str, Any], event: str, on: date,
                  payload: Mapping[str, Any], reason: str | None, history: list[HistoryEntry],

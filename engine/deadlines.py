@@ -33,7 +33,14 @@ from engine.periods import (
     stored_date,
 )
 from engine.plain_fields import changed, new_instance, set_fields
-from engine.workflow import OPEN_EVENT, DeadlineRule, Parameter, Workflow, variant_applies
+from engine.workflow import (
+    DELEGATED_BY,
+    OPEN_EVENT,
+    DeadlineRule,
+    Parameter,
+    Workflow,
+    variant_applies,
+)
 
 if TYPE_CHECKING:
     from engine.calendar import OfficialCalendar
@@ -346,7 +353,14 @@ def _duration_for(
         return params[rule.param]
     for variant in rule.variants:
         if variant_applies(variant.when, params, attributes):
-            return params[variant.param]
+            param = params[variant.param]
+            by = attributes.get(DELEGATED_BY) if variant.when == "delegated" else None
+            if isinstance(by, str) and by not in param.citation:
+                # A county's document delegated the case (recorded by the event that found
+                # it so): its period is cited with the clause that leaves the delegation to
+                # the county, then that document. One recorded before doudi named it has none.
+                param = attrs.evolve(param, citation=f"{param.citation}；{by}")
+            return param
     return params[rule.param]
 
 

@@ -402,6 +402,17 @@ def in_force(settings: Iterable[LocalSetting]) -> dict[str, LocalSetting]:
     return named
 
 
+def county_delegation(workflow: Workflow, province: Workflow) -> str | None:
+    """The document of the county's ``delegation`` setting where it delegates every case
+    of ``workflow`` (the county's, as in force on a date) and ``province`` (its province's)
+    does not: the county's value, not the province's, decides that the case is delegated.
+    None elsewhere (no county setting, or a province that delegates every case itself)."""
+    delegation = always_delegating(workflow.parameters)
+    if delegation is None or always_delegating(province.parameters) is not None:
+        return None
+    return delegation.citation
+
+
 def check_removable(settings: Iterable[LocalSetting], name: str, on: date, county: str,
                     workflow: str) -> None:
     """Refuse the removal of ``name`` on ``on`` unless the county has a setting of it in force

@@ -840,6 +840,10 @@ def _only_new(source: str, workflow: Workflow, field: str, kind: str, verb: str,
 #: The parameter saying whether confirmation is delegated to the townships: ``always``
 #: (a province's or county's rule) or ``per_case`` (the case's ``delegated`` attribute).
 DELEGATION = "delegation"
+#: The attribute naming the county's document that delegated a case's confirmation to the
+#: township (its ``delegation`` setting of ``always``), recorded by the event that found it
+#: so: a total the delegation shortened cites it after the clause that leaves it to the county.
+DELEGATED_BY = "delegated_by"
 #: The parameter listing where a 公示 may be posted, and the place it is always posted (57号
 #: 第19条 "在申请家庭所在村（社区）公示"): other channels ("通过网上公示等，扩大监督范围") add to it.
 PUBLICITY_CHANNELS = "publicity_channels"

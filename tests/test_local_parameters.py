@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from engine import Engine, EventRefused, InvalidInput, UnknownName
+from engine import Engine, EventRefused, InvalidInput, UnknownName, local_parameters
 from helpers import by_rule, dump_file, error_line, hashed_again, run
 
 BASIS = "甲县民政局〔2026〕1号 三"
@@ -66,6 +66,70 @@ def test_a_county_that_delegated_confirmation_gets_the_20_day_total(engine):
     with pytest.raises(EventRefused, match=r"always delegated to the township in 乙县 \(shanxi\) "
                                            r"\(乙县人民政府〔2026〕2号\)"):
         engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "乙县", "delegated": False})
+
+
+DELEGATING = "乙县民政局〔2026〕3号"
+
+
+def test_a_total_a_county_s_delegation_shortened_cites_the_clause_then_the_county_s_document(
+        engine):
+    """晋民发〔2023〕31号 四(二): "审核确认权限下放到乡镇人民政府（街道办事处）的，20个工作日" leaves
+    the delegation to the county (民发〔2022〕83号 四(一)); 乙县 delegated every case from Mon
+    2026-03-02 (乙县民政局〔2026〕3号), 丙县 from 03-03. A case 乙县 accepted on 03-02 is due in
+    20 working days, 03-30, and its total cites 四(二), then 乙县's document (it cited 四(二)
+    alone: nothing on the case named the document that delegated it); so does one opened on
+    Fri 02-27, before the setting, and accepted on 03-02, the document recorded by the
+    acceptance. 丙县's case accepted on 03-02, the day before its setting, keeps 30: 04-14
+    (清明 4/4–4/6 off), citing 四(二) alone. Where the case's delegated came from is on the
+    case: delegated_by."""
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", DELEGATING, ACCEPTED)
+    engine.set_parameter("shanxi", "丙县", "delegation", "always", "丙县民政局〔2026〕4号",
+                         date(2026, 3, 3))
+    opened = accepted_case(engine, "乙县", "Y1")
+    engine.open_case("shanxi", on=date(2026, 2, 27), attributes={"county": "乙县"},
+                     case_id="Y2")
+    before = engine.case("Y2")
+    assert "delegated_by" not in before.case.attributes
+    later = engine.fire("Y2", "accept", on=ACCEPTED)
+    for view in (opened, later):
+        total = by_rule(view)["total"].deadline
+        assert (total.due_on, total.duration, total.citation) == (
+            DELEGATED_TOTAL_DUE, "20wd", f"晋民发〔2023〕31号 四(二)；{DELEGATING}")
+        assert view.case.attributes["delegated_by"] == DELEGATING
+    assert opened.case.attributes["delegated"] is True
+    other = by_rule(accepted_case(engine, "丙县", "C1"))["total"].deadline
+    assert (other.due_on, other.duration, other.citation) == (TOTAL_DUE, "30wd", "晋民发〔2023〕31号 四(二)")
+    assert "delegated_by" not in engine.case("C1").case.attributes
+    assert engine.recompute() == []
+    assert engine.verify() == (3, 6, [])
+    for case_id in ("Y1", "Y2", "C1"):
+        assert engine.replay(case_id)[1] == engine.store.deadlines(case_id)
+
+
+def test_a_total_recorded_before_the_county_s_document_was_cited_keeps_its_basis(
+        engine, monkeypatch):
+    """A database written before a delegated total cited the county's document: its events
+    recorded no delegated_by, and the total they started keeps the basis it was recorded with
+    (晋民发〔2023〕31号 四(二)), through recompute (nothing recorded) and audit verify (clean),
+    and through an event recorded after, which records delegated_by but changes no period."""
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", DELEGATING, ACCEPTED)
+    with monkeypatch.context() as old:
+        old.setattr(local_parameters, "county_delegation", lambda *_: None)
+        view = accepted_case(engine, "乙县", "OLD")
+    assert "delegated_by" not in view.case.attributes
+    stored = engine.store.deadlines("OLD")
+    assert by_rule(view)["total"].deadline.citation == "晋民发〔2023〕31号 四(二)"
+    assert engine.recompute() == []
+    assert engine.store.deadlines("OLD") == stored
+    assert engine.store.history("OLD")[-1].event == "accept"
+    assert engine.verify() == (1, 2, [])
+    assert Engine.open(engine.store.path).verify() == (1, 2, [])
+    after = engine.fire("OLD", "start_investigation", on=date(2026, 3, 4))
+    assert after.case.attributes["delegated_by"] == DELEGATING
+    total = by_rule(after)["total"].deadline
+    assert (total.due_on, total.citation) == (DELEGATED_TOTAL_DUE, "晋民发〔2023〕31号 四(二)")
+    assert engine.recompute() == []
+    assert engine.verify() == (1, 3, [])
 
 
 def test_a_province_that_always_delegates_leaves_its_counties_no_choice(engine):
