@@ -1723,7 +1723,8 @@ class Engine(Reports, Maintenance):
         else:  # (most transitions have no effect: nothing to collect)
             outcome = _NO_OUTCOME
         decided = outcome.attributes
-        if self._record_delegated_by(case.province, case.workflow, wf, attributes):
+        if (wf.delegating is not None  # (nearly every event: no look-up)
+                and self._record_delegated_by(case.province, case.workflow, wf, attributes)):
             # (the county's document that delegates the case, where the case did not name it
             # yet: recorded with what the effects decided)
             decided = {**decided, DELEGATED_BY: attributes[DELEGATED_BY]}
@@ -1755,7 +1756,7 @@ class Engine(Reports, Maintenance):
         in force, :func:`local_parameters.county_delegation`) in ``attributes`` as
         ``delegated_by``, where they do not name it already; whether it was put. A total the
         delegation shortens cites it after the province's clause (engine.deadlines)."""
-        if always_delegating(wf.parameters) is None:  # (nearly every event: nothing to look up)
+        if wf.delegating is None:  # (a case opened in a county without it)
             return False
         by = local_parameters.county_delegation(wf, self.registry.workflow(province, name))
         if by is None or attributes.get(DELEGATED_BY) == by:

@@ -355,6 +355,9 @@ class Workflow:
                                                                     repr=False)
     _automatic: tuple[Transition, ...] = attrs.field(init=False, eq=False, repr=False)
     _required: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    #: The ``delegation`` parameter where it delegates every case (:func:`always_delegating`),
+    #: else None: asked on every event (a county's document that delegates is recorded).
+    delegating: Parameter | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         titles: dict[str, str] = {}
@@ -381,6 +384,7 @@ class Workflow:
         object.__setattr__(self, "_automatic", tuple(t for t in self.transitions if t.auto_on))
         object.__setattr__(self, "_required",
                            tuple(name for name, spec in self.attributes.items() if spec.required))
+        object.__setattr__(self, "delegating", always_delegating(self.parameters))
 
     def check_attributes(self, values: Mapping[str, Any], opening: bool = False,
                          linked: bool = False) -> None:
