@@ -228,8 +228,9 @@ class Reports:
         province, workflow, county = (arguments.maybe_text(province, "province"),
                                       arguments.maybe_text(workflow, "workflow"),
                                       arguments.maybe_text(county, "county"))
-        if province is not None:
-            self.registry.province(province)
+        # (every province: refused while a case of one no loaded plugin registers is stored,
+        # whatever the date, not only where such a case is among the rows read)
+        self._province_codes(province)
         if workflow is not None and workflow not in available_workflows():
             raise InvalidInput(unknown_workflow(workflow))
         return self._judging(as_of, tuple(statuses), province, workflow, county, window,
@@ -712,8 +713,7 @@ class Reports:
         if kind is not None and kind not in SANCTION_KINDS:
             raise InvalidInput(f"unknown sanction kind {kind!r} (kinds: {', '.join(SANCTION_KINDS)})")
         since, until = arguments.maybe_date(since, "since"), arguments.maybe_date(until, "until")
-        if province is not None:
-            self.registry.province(province)
+        self._province_codes(province)  # (as the other reports: a province not loaded refused)
         for day in (since, until):
             if day is not None:
                 self.calendar().check(day)  # (as the other reports' dates: one the calendar knows)

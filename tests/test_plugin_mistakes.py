@@ -657,6 +657,35 @@ def test_a_stored_case_of_a_province_not_loaded_is_one_line_naming_the_case(inst
     assert sqlite3.connect(db).execute("select count(*) from events").fetchone() == before
 
 
+@pytest.mark.parametrize("command", [
+    ["report", "breaches", "--as-of", "2026-04-03"],
+    ["report", "breaches", "--as-of", "2026-04-03", "--include-late", "--format", "json"],
+    ["report", "at-risk", "--as-of", "2026-04-02", "--within", "0"],
+    ["report", "sanctions"]])
+def test_a_report_over_the_database_stops_at_a_province_not_loaded_whatever_its_date(
+        install, db, command):
+    """provinces.md: "while its plugin is left out (or uninstalled), a report over the database
+    and every command on the case stop in one line naming the case, exit 1". The breach and
+    at-risk reports stopped only where the case was among the rows they read: accepted Thu
+    2026-04-02, its investigation is due Wed 04-08 (民发〔2021〕57号 第15条: 3 working days,
+    04-03, 04-07, 04-08; 清明 04-04–04-06 off), so `report breaches --as-of 2026-04-03` and
+    `report at-risk --as-of 2026-04-02 --within 0` read no row of it and printed "(none)",
+    exit 0, as if the database held nothing late, and `report sanctions` never looked."""
+    install("")
+    case_id = run(db, "case", "open", "--province", "hainan", "--on", "2026-04-01").output.strip()
+    assert run(db, "case", "fire", case_id, "accept", "--on", "2026-04-02").exit_code == 0
+    get_registry.cache_clear()  # (as a new process would)
+    result = run(db, *command, env={"DOUDI_LOAD_PLUGINS": "shanxi"})
+    assert result.exit_code == 1, result.output
+    assert error_line(result) == (
+        f"Error: case {case_id} is of province 'hainan', which no loaded plugin registers "
+        "(loaded: shanxi): DOUDI_LOAD_PLUGINS=shanxi leaves its plugin out?")
+    assert result.stdout == ""
+    # (a report of a loaded province still runs: provinces.md)
+    limited = run(db, *command, "--province", "shanxi", env={"DOUDI_LOAD_PLUGINS": "shanxi"})
+    assert limited.exit_code == 0, limited.output
+
+
 # -- LeaveRoute and ExceptionRoute --------------------------------------------------------------
 
 LEAVE = '''
