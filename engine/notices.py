@@ -86,8 +86,11 @@ OPINION: Final = "初审意见"  # 民发〔2021〕57号 第19条
 PUBLICATION_TITLE: Final = "最低生活保障审核确认结果公布"
 REFUSAL_TITLE: Final = "最低生活保障申请不予确认同意告知书"
 REFUSAL_DECISION: Final = "不予确认同意"
-PRIVACY_NOTE: Final = (f"公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，"
-                       f"不公开无关信息（{PRIVACY_BASIS}）。")
+#: The privacy line's text; {basis}: the national clauses, then the province's own (privacy_basis).
+PRIVACY_TEXT: Final = ("公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，"
+                       "不公开无关信息（{basis}）。")
+#: The privacy line where the province has no clause of its own (the national rules).
+PRIVACY_NOTE: Final = PRIVACY_TEXT.format(basis=PRIVACY_BASIS)
 
 
 @frozen
@@ -154,6 +157,9 @@ class PublicityNotice:
     opinion: str = OPINION
     #: The opinion posted proposes refusal (``proposal=refuse``): the notice says 拟不同意.
     refuses: bool = False
+    #: The clauses of the privacy line (:func:`privacy_basis`): the national ones, and the
+    #: province's 公示公布 clause, which says it too.
+    privacy: str = PRIVACY_BASIS
 
 
 @frozen
@@ -174,6 +180,8 @@ class PublicationNotice:
     as_of: date
     places: tuple[tuple[str, tuple[Household, ...]], ...]
     basis: str
+    #: The clauses of the privacy line (:func:`privacy_basis`), as the 公示's.
+    privacy: str = PRIVACY_BASIS
 
 
 @frozen
@@ -299,6 +307,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
         # (this posting's own proposal, as its channel: without one it proposes approval, as the
         # docs say, though an earlier 公示 of the case proposed refusal)
         refuses=entry["payload"].get(PROPOSAL) == REFUSAL,
+        privacy=privacy_basis(window.citation),
     )
 
 
@@ -317,6 +326,16 @@ def publication_basis(publicity_citation: str | None) -> str:
     if not publicity_citation or publicity_citation.startswith(NATIONAL_PROCEDURE):
         return PUBLICATION_BASIS
     return f"{PUBLICATION_BASIS}；{_clause(publicity_citation)}"
+
+
+def privacy_basis(publicity_citation: str | None) -> str:
+    """The clauses of the notices' privacy line: 57号 第24条 and 83号 四(二), then the
+    province's own 公示公布 clause, which says it too (each province's notice: "信息公示、公布应当
+    依法保护个人隐私，不得公开无关信息"), taken as :func:`publication_basis` takes it; the
+    national 公示 clause (57号 第19条) adds nothing."""
+    if not publicity_citation or publicity_citation.startswith(NATIONAL_PROCEDURE):
+        return PRIVACY_BASIS
+    return f"{PRIVACY_BASIS}；{_clause(publicity_citation)}"
 
 
 def _clause(citation: str) -> str:
@@ -449,7 +468,8 @@ def _publication_notice(rows: Sequence[PublicationRow], county: str, as_of: date
         (place, tuple(h for _, _, h in sorted(listed, key=lambda r: (r[0], r[1]))))
         for place, listed in sorted(by_place.items())
     )
-    return PublicationNotice(county, as_of, places, publication_basis(publicity_citation))
+    return PublicationNotice(county, as_of, places, publication_basis(publicity_citation),
+                             privacy_basis(publicity_citation))
 
 
 def _reason_lines(given: Any) -> tuple[str, ...]:
@@ -577,7 +597,8 @@ def _publicity_blocks(n: PublicityNotice) -> list[Block]:
         blocks.append(("fields", contact))
     if n.online:
         blocks.append(("para", f"本公示同时在{ONLINE_CHANNEL}公示。"))
-    blocks.append(("footer", [f"期间计算：{n.computation}", f"依据：{n.basis}", PRIVACY_NOTE]))
+    blocks.append(("footer", [f"期间计算：{n.computation}", f"依据：{n.basis}",
+                              PRIVACY_TEXT.format(basis=n.privacy)]))
     return blocks
 
 
@@ -595,7 +616,7 @@ def _publication_blocks(n: PublicationNotice) -> list[Block]:
                  f"{h.amount}元" if h.amount else MISSING]
                 for i, h in enumerate(households, start=1)]
         blocks.append(("table", (["序号", "申请人姓名", "家庭成员数量", "保障金额（每月）"], rows)))
-    blocks.append(("footer", [f"依据：{n.basis}", PRIVACY_NOTE]))
+    blocks.append(("footer", [f"依据：{n.basis}", PRIVACY_TEXT.format(basis=n.privacy)]))
     return blocks
 
 

@@ -34,8 +34,12 @@ from engine.notices import (
 from engine.workflow import CASE_FIELDS
 from helpers import dump_file, error_line, run
 
-PRIVACY = ("公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息"
-           "（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)）。")
+# The privacy line cites the national clauses and the province's own, which says it too (晋民发
+# 〔2023〕31号 四(五), 江苏征求意见稿 四(二): "信息公示、公布应当依法保护个人隐私，不得公开无关信息").
+SHANXI_PRIVACY = ("公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息"
+                  "（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)；晋民发〔2023〕31号 四(五)）。")
+JIANGSU_PRIVACY = ("公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息"
+                   "（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)；江苏征求意见稿 四(二)）。")
 
 SHANXI_HOUSEHOLD = {
     "county": "阳曲县", "village": "大盂村", "applicant_name": "王五", "household_size": 3,
@@ -87,7 +91,7 @@ SHANXI_TEXT = """\
 
 期间计算：《民法典》第201条、第203条：起算日2026-03-09不计入，计7日
 依据：晋民发〔2023〕31号 四(五)
-""" + PRIVACY + "\n"
+""" + SHANXI_PRIVACY + "\n"
 
 
 def test_shanxi_publicity_text_is_exact(db):
@@ -118,7 +122,7 @@ def test_shanxi_publicity_html_is_exact(db):
         "<p>对公示内容有异议的，请于公示期内（2026年3月16日前，含当日）向大盂镇人民政府反映。</p>\n"
         "<dl><dt>联系电话</dt><dd>0351-5551234</dd><dt>地址</dt><dd>大盂镇政府街1号</dd></dl>\n"
         "<footer><p>期间计算：《民法典》第201条、第203条：起算日2026-03-09不计入，计7日</p>"
-        "<p>依据：晋民发〔2023〕31号 四(五)</p><p>" + PRIVACY + "</p></footer>\n"
+        "<p>依据：晋民发〔2023〕31号 四(五)</p><p>" + SHANXI_PRIVACY + "</p></footer>\n"
         "</body>\n</html>\n"
     )
 
@@ -138,6 +142,45 @@ def test_tianjin_posts_the_townships_review_opinion(db):
     assert "审核意见：拟同意纳入最低生活保障，保障金额每月650元" in lines
     assert "初审意见" not in result.output
     assert "公示期：2026年3月9日至2026年3月16日（7天，自张贴次日起算）" in lines
+
+
+def test_the_privacy_line_cites_the_provinces_own_clause_too(db):
+    """Each province's 公示公布 clause says it too: 晋民发〔2023〕31号 四(五) and 津民发〔2023〕13号
+    四(二) "信息公示、公布应当依法保护个人隐私，不得公开无关信息", 江苏征求意见稿 四(二) "公示公布应当
+    依法保护个人隐私，不得公开无关信息". The 公示's and the 公布's privacy line cite 57号 第24条 and
+    83号 四(二), then that clause (as their 依据 line does); 海南, which sets no 公示 clause of its
+    own (民发〔2021〕57号 第19条), the national clauses alone. It cited the national ones only."""
+    line = "公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息（{}）。"
+    national = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
+    engine = Engine.open(db)
+    for province, county, own in [("shanxi", "阳曲县", "晋民发〔2023〕31号 四(五)"),
+                                  ("tianjin", "和平区", "津民发〔2023〕13号 四(二)"),
+                                  ("jiangsu_draft", "句容市", "江苏征求意见稿 四(二)")]:
+        cid = to_publicity(engine, province, {**SHANXI_HOUSEHOLD, "county": county,
+                                              "delegated": True}, date(2026, 3, 9))
+        engine.fire(cid, "approve", on=date(2026, 3, 17))
+        expected = line.format(f"{national}；{own}")
+        publicity = run(db, "notice", "publicity", cid)
+        publication = run(db, "notice", "publication", "--county", county, "--as-of", "2026-03-17")
+        for result in (publicity, publication):
+            assert result.exit_code == 0, result.output
+            assert result.output.endswith("\n" + expected + "\n"), result.output
+        assert f"<p>{expected}</p></footer>" in run(db, "notice", "publicity", cid,
+                                                     "--format", "html").output
+
+
+def test_the_privacy_line_of_a_province_without_a_clause_cites_the_national_ones(install, tmp_path):
+    """海南 sets no 公示 clause of its own (民发〔2021〕57号 第19条): its privacy line cites 57号
+    第24条 and 83号 四(二) alone."""
+    line = "公示、公布仅包含申请人姓名、家庭成员数量和保障金额，依法保护个人隐私，不公开无关信息（{}）。"
+    national = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
+    install("")
+    hainan = Engine.open(str(tmp_path / "national.db"))
+    cid = to_publicity(hainan, "hainan", {**SHANXI_HOUSEHOLD, "county": "琼中县",
+                                          "delegated": True}, date(2026, 3, 9))
+    hainan.fire(cid, "approve", on=date(2026, 3, 17))
+    for notice in (hainan.publicity(cid), hainan.publication("琼中县", date(2026, 3, 17))):
+        assert render_text(notice).endswith("\n" + line.format(national) + "\n")
 
 
 def test_a_publicity_proposing_refusal_says_so_and_shows_no_amount(db):
@@ -218,7 +261,7 @@ JIANGSU_TEXT = """\
 
 期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08
 依据：江苏征求意见稿 四(二)（不少于7天）
-""" + PRIVACY + "\n"
+""" + JIANGSU_PRIVACY + "\n"
 
 
 def test_jiangsu_online_publicity_text_is_exact(db):
@@ -253,7 +296,7 @@ def test_jiangsu_online_publicity_html_is_exact_and_escaped(db):
         "<p>本公示同时在网上公示。</p>\n"
         "<footer><p>期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；"
         "期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08</p>"
-        "<p>依据：江苏征求意见稿 四(二)（不少于7天）</p><p>" + PRIVACY + "</p></footer>\n"
+        "<p>依据：江苏征求意见稿 四(二)（不少于7天）</p><p>" + JIANGSU_PRIVACY + "</p></footer>\n"
         "</body>\n</html>\n"
     )
     assert "<风>" not in result.output and "李四&子" not in result.output
@@ -443,7 +486,7 @@ def county_cases(engine):
                                "amount": 400}, date(2026, 3, 9), date(2026, 3, 17))
 
 
-PUBLICATION_FOOTER = "依据：民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)\n" + PRIVACY + "\n"
+PUBLICATION_FOOTER = "依据：民发〔2021〕57号 第24条；晋民发〔2023〕31号 四(五)\n" + SHANXI_PRIVACY + "\n"
 
 
 def test_publication_lists_the_county_confirmed_by_the_date(db):
