@@ -242,9 +242,28 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _household(fields: Mapping[str, Any]) -> Household:
-    return Household(_text(fields.get("applicant_name")), _text(fields.get("household_size")),
-                     _text(fields.get("amount")))
+#: A name with this many digits or more is no one's name: an ID number (15 or 18 digits), a
+#: phone (7 to 12) or an account number a platform put in ``applicant_name``. A notice that
+#: would post it as the name is refused (83号 四(二) "不得公开无关信息").
+NAME_DIGITS: Final = 6
+
+
+def _name(value: Any, case_id: str) -> str | None:
+    """``applicant_name`` as a notice shows it; :class:`DoudiError` naming the case (not the
+    value) where it holds :data:`NAME_DIGITS` digits or more."""
+    text = _text(value)
+    if text is not None and sum(c.isdigit() for c in text) >= NAME_DIGITS:
+        raise DoudiError(f"case {case_id}: applicant_name holds {NAME_DIGITS} or more digits (an ID "
+                         "number, a phone or an account number?), not a name alone: a 公示 or 公布 "
+                         "shows the applicant's name, household size and amount and nothing else "
+                         f"({PRIVACY_BASIS}); nothing printed")
+    return text
+
+
+def _household(fields: Mapping[str, Any], case_id: str) -> Household:
+    """What a notice shows of a household; ``case_id``: the case its name was recorded on."""
+    return Household(_name(fields.get("applicant_name"), case_id),
+                     _text(fields.get("household_size")), _text(fields.get("amount")))
 
 
 def _place(fields: Mapping[str, Any]) -> str:
@@ -294,7 +313,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
                     _text(fields.get("office_phone")), _text(fields.get("office_address")))
     return PublicityNotice(
         place=_place(fields),
-        household=_household(fields),
+        household=_household(fields, view.id),
         posted_on=posted_on,
         last_day=window.due_on,
         duration=window.duration,
@@ -424,8 +443,11 @@ def _publication_row(view: CaseView | None, benefit: Benefit | None, county: str
     if receiving(benefit, view.case.county if view is not None else None) != county:
         return None
     fields = allowed(view.case.attributes) if view is not None else {}
+    named_on = view.id if view is not None else None  # (the case the name shown was given on)
     if benefit is not None:
         given = allowed(benefit.view.case.attributes)
+        if named_on is None or "applicant_name" in given:
+            named_on = benefit.view.id
         if view is None:
             opening = benefit.view.history[0]["payload"] if benefit.view.history else {}
             fields["amount"] = opening.get("amount", given.get("amount"))
@@ -442,8 +464,9 @@ def _publication_row(view: CaseView | None, benefit: Benefit | None, county: str
     else:
         assert benefit is not None
         approved_on, case_id = benefit.view.case.opened_on.isoformat(), benefit.view.id
+    assert named_on is not None
     return (_place(fields), _text(fields.get("office_name")), approved_on, case_id,
-            _household(fields))
+            _household(fields, named_on))
 
 
 def _publication_notice(rows: Sequence[PublicationRow], county: str, as_of: date,

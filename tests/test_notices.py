@@ -425,6 +425,50 @@ def test_private_attributes_never_appear_in_any_notice(db):
             assert secret not in result.output
 
 
+@pytest.mark.parametrize("name", ["110101199001011234", "11010119900101123X",
+                                  "王五 110101199001011234", "王五（13912345678）",
+                                  "王五 0351-555 1234", "王五１３９１２３４５６７８"])
+def test_a_name_holding_an_id_number_or_a_phone_is_not_posted(db, name):
+    """83号 四(二) "信息公示、公布应当依法保护个人隐私，不得公开无关信息"; 晋民发〔2023〕31号 四(五)
+    publishes "申请人姓名、家庭成员数量、保障金额": a platform that put an ID number or a phone in
+    applicant_name (6 or more digits: no one's name) had it posted as the name. The 公示 and the
+    公布 are refused, one line naming the case the name was given on and the attribute, not the
+    value, exit 1, and nothing written; a name with a few digits (王五2) is still a name."""
+    engine = Engine.open(db)
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "applicant_name": name,
+                                          "delegated": True}, date(2026, 3, 9))
+    engine.fire(cid, "approve", on=date(2026, 3, 17))
+    before = dump_file(db)
+    for args in (["notice", "publicity", cid], ["notice", "publicity", cid, "--format", "html"],
+                 ["notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17"]):
+        result = run(db, *args)
+        assert result.exit_code == 1, result.output
+        line = error_line(result)
+        # (the 公布 names the benefit case, whose name it shows: approve copied it there)
+        named = cid if args[1] == "publicity" else benefit_of(engine, cid)
+        assert line == (f"Error: case {named}: applicant_name holds 6 or more digits (an ID "
+                        "number, a phone or an account number?), not a name alone: a 公示 or "
+                        "公布 shows the applicant's name, household size and amount and nothing "
+                        "else (民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)); nothing printed"), line
+        assert "1234" not in result.output
+    assert dump_file(db) == before
+    with pytest.raises(notices.DoudiError):
+        engine.publicity(cid)
+    with pytest.raises(notices.DoudiError):
+        engine.publication("阳曲县", date(2026, 3, 17))
+    # The 公布 reads the name as the benefit case has it now: a name given with an event there
+    # is published, with the household's own size and amount.
+    engine.fire(benefit_of(engine, cid), "review", on=date(2026, 3, 18),
+                payload={"outcome": "keep", "applicant_name": "王五"})
+    assert "1　王五　3人　650元" in render_text(engine.publication("阳曲县", date(2026, 3, 18)))
+
+
+def test_a_name_with_a_few_digits_is_still_posted(engine):
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "applicant_name": "王五2"},
+                       date(2026, 3, 9))
+    assert "申请人姓名：王五2\n" in render_text(engine.publicity(cid))
+
+
 # (and the case's own fields, refused as attribute names: a key drawn as "state" or "id" was
 # an InvalidInput, not a notice; and residence, which only an event judging the place takes:
 # given to post_publicity it is refused since c005a69, and at the opening too; and a name
