@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
+from engine import arguments
 from engine.arguments import visible
 from engine.default_guards import channel_items
 from engine.errors import DoudiError, InvalidInput, UnknownName
@@ -270,10 +271,19 @@ def _place(fields: Mapping[str, Any]) -> str:
     return _text(fields.get("village")) or _text(fields.get("county")) or DEFAULT_PLACE
 
 
+def _case_view(view: Any) -> CaseView:
+    """``view`` if it is a case's view; :class:`InvalidInput` for anything else (its id)."""
+    if isinstance(view, CaseView):
+        return view
+    raise InvalidInput(f"view must be a case's view (CaseView: engine.case(id)), got "
+                       f"{arguments.spelled(view, 80)}")
+
+
 def publicity_posting(view: CaseView) -> dict[str, Any]:
     """The history entry of the case's latest ``post_publicity``, the 公示 its notice shows.
-    Raises :class:`InvalidInput` for a case of another workflow than ``dibao``, and
-    :class:`UnknownName` when no 公示 was posted."""
+    Raises :class:`InvalidInput` for what is not a case's view and a case of another workflow
+    than ``dibao``, and :class:`UnknownName` when no 公示 was posted."""
+    view = _case_view(view)
     if view.case.workflow != NOTICE_WORKFLOW:
         raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this 公示 is the 低保 "
                            f"初审意见公示 of a {NOTICE_WORKFLOW} case (its text offers a monthly "
@@ -298,6 +308,7 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
     publicity`` prints it.
     """
     entry = publicity_posting(view)
+    opinion = arguments.text(opinion, "opinion")
     posted_on = date.fromisoformat(entry["on"])
     # The attributes as they stood when the 公示 was posted (later events do not change it;
     # a correction changes none: it is evidence, as the case's attributes and the 公布 read it).
@@ -519,6 +530,7 @@ def refusal_notice(view: CaseView) -> RefusalNotice:
     another workflow, :class:`UnknownName` for a case not refused, and :class:`DoudiError`
     where no reason is recorded: the notice must state them.
     """
+    view = _case_view(view)
     wording = REFUSAL_WORDING.get(view.case.workflow)
     if wording is None:
         kinds = "; ".join(f"{name}: {w.title}" for name, w in REFUSAL_WORDING.items())
@@ -681,7 +693,10 @@ def _blocks(notice: Notice) -> list[Block]:
         return _publicity_blocks(notice)
     if isinstance(notice, RefusalNotice):
         return _refusal_blocks(notice)
-    return _publication_blocks(notice)
+    if isinstance(notice, PublicationNotice):
+        return _publication_blocks(notice)
+    raise InvalidInput("notice must be a notice (PublicityNotice, PublicationNotice or "
+                       f"RefusalNotice), got {arguments.spelled(notice, 80)}")
 
 
 def render_text(notice: Notice) -> str:
@@ -737,5 +752,10 @@ def render_html(notice: Notice) -> str:
 
 
 def render(notice: Notice, fmt: str = "text") -> str:
-    """``render_text`` or ``render_html`` by name (``text`` | ``html``)."""
-    return render_html(notice) if fmt == "html" else render_text(notice)
+    """``render_text`` or ``render_html`` by name (``text`` | ``html``); :class:`InvalidInput`
+    for another format (a refusal notice's JSON is its ``to_json()``)."""
+    if fmt == "html":
+        return render_html(notice)
+    if fmt == "text":
+        return render_text(notice)
+    raise InvalidInput(f"fmt must be 'text' or 'html', got {arguments.spelled(fmt)}")

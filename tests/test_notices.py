@@ -936,6 +936,35 @@ def test_the_python_api_refuses_the_publication_as_the_command_does(db):
     assert not hasattr(notices, "publication_notice")  # (no way to the cumulative list)
 
 
+def test_the_notice_functions_refuse_what_is_not_a_case_view_or_a_notice(engine):
+    """python.md: "Every error doudi raises is a DoudiError with the exit_code the CLI would
+    exit with"; its refusal notice is notices.refusal_notice(engine.case(id)). Given the case's
+    id instead of its view, refusal_notice and publicity_notice raised AttributeError ('str'
+    object has no attribute 'case'); render of no notice an AttributeError too, and render in
+    a format it has not (json, pdf) gave the text. Each is InvalidInput (exit 2) now, naming
+    the argument."""
+    cid = to_publicity(engine, "shanxi", SHANXI_HOUSEHOLD, date(2026, 3, 9))
+    view = engine.case(cid)
+    with pytest.raises(InvalidInput) as given_id:
+        notices.refusal_notice(cid)
+    assert str(given_id.value) == (f"view must be a case's view (CaseView: engine.case(id)), got "
+                                   f'"{cid}"')
+    assert given_id.value.exit_code == 2
+    with pytest.raises(InvalidInput, match=r"^view must be a case's view .*, got null$"):
+        publicity_notice(None)
+    with pytest.raises(InvalidInput, match=r"^opinion must be text \(str\), got null$"):
+        publicity_notice(view, (), None)
+    with pytest.raises(InvalidInput) as no_notice:
+        render(view)
+    assert str(no_notice.value).startswith("notice must be a notice (PublicityNotice, "
+                                           "PublicationNotice or RefusalNotice), got CaseView(")
+    assert len(str(no_notice.value)) < 200
+    for fmt in ("json", "pdf", None):
+        with pytest.raises(InvalidInput, match=r"^fmt must be 'text' or 'html', got "):
+            render(engine.publicity(cid), fmt)
+    assert render(engine.publicity(cid), "text") == render_text(engine.publicity(cid))
+
+
 def test_publication_html_is_a_table_with_every_value_escaped(db):
     engine = Engine.open(db)
     approve_delegated(engine, {"county": "阳曲县", "village": "<b>村", "applicant_name": "A&B",
