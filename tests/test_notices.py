@@ -183,6 +183,33 @@ def test_the_privacy_line_of_a_province_without_a_clause_cites_the_national_ones
         assert render_text(notice).endswith("\n" + line.format(national) + "\n")
 
 
+@pytest.mark.parametrize(("province", "posted", "last", "printed"), [
+    # Sat 2026-02-14 is worked (春节's make-up day): 2/15(1) … 2/21(7), inside 春节 2/15–2/23
+    # → the next working day, Tue 2/24.
+    ("shanxi", date(2026, 2, 14), date(2026, 2, 24), "2026年2月14日至2026年2月24日"),
+    # Sun 9/20 is worked (国庆's make-up day): 9/21(1) … 9/27(7), inside 中秋 9/25–9/27 → Mon 9/28.
+    ("tianjin", date(2026, 9, 20), date(2026, 9, 28), "2026年9月20日至2026年9月28日"),
+    # Sat 10/3, in 国庆: 10/4(1) … 10/10(7), Sat 10/10 worked (make-up day) → 10/10 itself.
+    ("jiangsu_draft", date(2026, 10, 3), date(2026, 10, 10), "2026年10月3日至2026年10月10日"),
+    # Thu 4/30: 5/1(1) … 5/7(7), Thu 5/7 a working day (劳动节 5/1–5/5) → 5/7.
+    ("shanxi", date(2026, 4, 30), date(2026, 5, 7), "2026年4月30日至2026年5月7日"),
+])
+def test_the_period_printed_is_the_publicity_deadline_across_holidays_and_make_up_days(
+        engine, province, posted, last, printed):
+    """57号 第19条 "公示7天"; 《民法典》第201条 (the day posted not counted), 第203条 (a last day
+    off moves to the next working day); the days off and make-up days of 国办发明电〔2025〕7号.
+    The notice prints the ``publicity`` deadline's own due date, counted by hand above.
+    (Documents the behaviour as it was: passes on the commit before.)"""
+    cid = to_publicity(engine, province, {**SHANXI_HOUSEHOLD, "county": "某县"}, posted)
+    window = next(d.deadline for d in engine.case(cid).deadlines if d.deadline.rule == "publicity")
+    assert window.due_on == last
+    notice = engine.publicity(cid)
+    assert notice.last_day == last
+    text = render_text(notice)
+    assert f"公示期：{printed}（7天，自张贴次日起算）\n" in text
+    assert f"（{printed[printed.index('至') + 1:]}前，含当日）" in text
+
+
 def test_a_publicity_proposing_refusal_says_so_and_shows_no_amount(db):
     """民发〔2021〕57号 第19条 posts the 初审意见 for 7 days, whichever way it goes (a refusal is
     then notified with its reasons, 第21条): a 公示 posted with ``proposal=refuse`` reads 拟不同意,
