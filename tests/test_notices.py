@@ -490,6 +490,15 @@ def test_a_name_holding_an_id_number_or_a_phone_is_not_posted(db, name):
     assert "1　王五　3人　650元" in render_text(engine.publication("阳曲县", date(2026, 3, 18)))
 
 
+def test_a_name_given_with_the_publicity_is_the_one_posted(engine):
+    """The 公示 shows the name as it stood when posted: one given with post_publicity replaces
+    an ID number given at the opening, and the notice is printed."""
+    cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "applicant_name": "110101199001011234"},
+                       date(2026, 3, 9), {"applicant_name": "王五"})
+    text = render_text(engine.publicity(cid))
+    assert "申请人姓名：王五\n" in text and "110101" not in text
+
+
 def test_a_name_with_a_few_digits_is_still_posted(engine):
     cid = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "applicant_name": "王五2"},
                        date(2026, 3, 9))
