@@ -230,7 +230,7 @@ class NamedRegistry:
         if first == second:
             return f"{described(second)} registered {self.kind} {name!r} twice"
         mine = [p for p in (first, second) if distribution_of(p) == "built-in"]
-        if mine:
+        if len(mine) == 1:  # (two of doudi's own: the line below names both)
             (plugin,) = {first, second} - set(mine)
             return (f"{described(plugin)} registered {self.kind} {name!r}, the name of one of "
                     f"doudi's own ({mine[0]}): give it a name of its own")

@@ -1554,3 +1554,20 @@ def test_a_guard_named_as_another_plugin_s_names_both_plugins(install):
     line = error_line(result)
     assert line.startswith("Error: guard 'collective_decision_recorded' registered by two plugins: ")
     assert "'broken' (doudi_broken 1.0)" in line and "'jiangsu_draft' (doudi " in line
+
+
+def test_two_of_doudi_s_own_modules_registering_one_name_is_told_not_a_traceback():
+    """A name two of doudi's own modules register (a slip in doudi itself, as a guard of
+    default_benefit named as one of default_temporary's): the line names both, where the
+    message meant for a plugin taking a doudi name raised "ValueError: not enough values to
+    unpack" (found by review)."""
+    from engine.errors import PluginError
+    from engine.guards import NamedRegistry
+
+    names = NamedRegistry()
+    names.register("paid_once", lambda ctx: None, "doudi.default_benefit")
+    with pytest.raises(PluginError) as raised:
+        names.register("paid_once", lambda ctx: None, "doudi.default_temporary")
+    assert str(raised.value) == ("guard 'paid_once' registered by two plugins: "
+                                 "'doudi.default_benefit' (built-in) and "
+                                 "'doudi.default_temporary' (built-in)")
