@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from engine import arguments, local_parameters
+from engine import arguments, calendar_years, local_parameters
 from engine.deadlines import Deadline, kept_when_stopped
 from engine.errors import Busy, Conflict, DamagedRecord, DoudiError, InvalidInput, UnknownName
 from engine.guards import HistoryEntry, attributes_given_by
@@ -39,7 +39,6 @@ from engine.integrity import (
     SettingFinding,
     broken_links,
     disagreement,
-    first_set_asides,
     json_encoder,
     row_altered,
     verify_chain,
@@ -697,7 +696,7 @@ class Maintenance:
         # (a year row that no longer fits its hash, set aside since, is counted as without
         # it: kept as evidence and no failure, as a county setting's; one whose hash was worked
         # out again is named through the row after it, and stays a failure)
-        set_aside = first_set_asides(voids, "calendar_year", YEAR_VOID_HASHED)
+        set_aside = calendar_years.first_voids(voids)
         rows = self.store.calendar_year_rows()  # (a few: one a year)
         own = {row["id"] for row in rows if row_altered(row, YEAR_HASHED)}
         for n, problem in self._chain_of("calendar_years", rows, YEAR_HASHED):
