@@ -72,7 +72,6 @@ from engine.workflow import (
     SYSTEM_EVENTS,
     Parameter,
     Workflow,
-    always_delegating,
     available_workflows,
 )
 
@@ -107,7 +106,7 @@ def _always_delegated(wf: Workflow, province: str, county: str | None,
                       attributes: Mapping[str, Any]) -> bool:
     """Whether the place (a province, or a county that set it) always delegates; refuses
     ``delegated=false`` where it does."""
-    delegation = always_delegating(wf.parameters)
+    delegation = wf.delegating
     if delegation is None:
         return False
     if attributes.get("delegated", True) is not True:
@@ -1723,7 +1722,8 @@ class Engine(Reports, Maintenance):
         else:  # (most transitions have no effect: nothing to collect)
             outcome = _NO_OUTCOME
         decided = outcome.attributes
-        if (wf.delegating is not None  # (nearly every event: no look-up)
+        # (not in a replay: the document the event recorded is given to it as its data)
+        if (recorded is None and wf.delegating is not None  # (nearly every event: no look-up)
                 and self._record_delegated_by(case.province, case.workflow, wf, attributes)):
             # (the county's document that delegates the case, where the case did not name it
             # yet: recorded with what the effects decided)
@@ -1754,12 +1754,13 @@ class Engine(Reports, Maintenance):
                              attributes: dict[str, Any]) -> bool:
         """Put the county's document that delegates every case (its ``delegation`` setting
         in force, :func:`local_parameters.county_delegation`) in ``attributes`` as
-        ``delegated_by``, where they do not name it already; whether it was put. A total the
-        delegation shortens cites it after the province's clause (engine.deadlines)."""
-        if wf.delegating is None:  # (a case opened in a county without it)
+        ``delegated_by``, where they name none yet (the first found is kept: a later document
+        of the county delegating again did not delegate the case); whether it was put. A total
+        the delegation shortens cites it after the province's clause (engine.deadlines)."""
+        if wf.delegating is None or DELEGATED_BY in attributes:
             return False
         by = local_parameters.county_delegation(wf, self.registry.workflow(province, name))
-        if by is None or attributes.get(DELEGATED_BY) == by:
+        if by is None:
             return False
         attributes[DELEGATED_BY] = by
         return True
@@ -1821,8 +1822,11 @@ class Engine(Reports, Maintenance):
                 if entry.event == RECOMPUTE_EVENT:
                     deadlines = _with_kept(deadlines, entry, case.id)
                 continue
+            payload = entry.payload
+            if DELEGATED_BY in entry.derived:  # (as the event recorded it, not worked out now)
+                payload = {**payload, DELEGATED_BY: entry.derived[DELEGATED_BY]}
             case, _, deadlines, _, _ = self._step(case, history[:i], deadlines, entry.event,
-                                                  entry.on, entry.payload, entry.reason,
+                                                  entry.on, payload, entry.reason,
                                                   entry.actor, recorded=entry.to_state)
         return case, deadlines
 

@@ -407,8 +407,8 @@ def county_delegation(workflow: Workflow, province: Workflow) -> str | None:
     of ``workflow`` (the county's, as in force on a date) and ``province`` (its province's)
     does not: the county's value, not the province's, decides that the case is delegated.
     None elsewhere (no county setting, or a province that delegates every case itself)."""
-    delegation = always_delegating(workflow.parameters)
-    if delegation is None or always_delegating(province.parameters) is not None:
+    delegation = workflow.delegating
+    if delegation is None or province.delegating is not None:
         return None
     return delegation.citation
 

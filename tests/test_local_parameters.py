@@ -124,11 +124,35 @@ def test_a_total_recorded_before_the_county_s_document_was_cited_keeps_its_basis
     assert engine.store.history("OLD")[-1].event == "accept"
     assert engine.verify() == (1, 2, [])
     assert Engine.open(engine.store.path).verify() == (1, 2, [])
+    # (Engine.replay too, as the events recorded it: a review found it worked the document
+    # out again, and gave the total a basis its stored row, verify and recompute did not)
+    replayed, deadlines = engine.replay("OLD")
+    assert "delegated_by" not in replayed.attributes and deadlines == stored
     after = engine.fire("OLD", "start_investigation", on=date(2026, 3, 4))
     assert after.case.attributes["delegated_by"] == DELEGATING
     total = by_rule(after)["total"].deadline
     assert (total.due_on, total.citation) == (DELEGATED_TOTAL_DUE, "晋民发〔2023〕31号 四(二)")
     assert engine.recompute() == []
+    assert engine.verify() == (1, 3, [])
+
+
+def test_a_county_s_later_document_delegating_again_does_not_replace_the_one_that_delegated(
+        engine):
+    """乙县 delegated from Mon 2026-03-02 (乙县民政局〔2026〕3号) and again from 03-05 under
+    乙县民政局〔2026〕9号. A case accepted on 03-02 was delegated by the first: its total (20
+    working days, 03-30) cites 四(二) then 3号, and an event of 03-06 keeps delegated_by at 3号
+    (a review found it replaced by 9号, naming a document that did not delegate the case,
+    while the total still cited 3号)."""
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", DELEGATING, ACCEPTED)
+    accepted_case(engine, "乙县", "Y1")
+    engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县民政局〔2026〕9号",
+                         date(2026, 3, 5))
+    view = engine.fire("Y1", "start_investigation", on=date(2026, 3, 6))
+    assert view.case.attributes["delegated_by"] == DELEGATING
+    total = by_rule(view)["total"].deadline
+    assert (total.due_on, total.citation) == (DELEGATED_TOTAL_DUE,
+                                              f"晋民发〔2023〕31号 四(二)；{DELEGATING}")
+    assert engine.replay("Y1")[0].attributes["delegated_by"] == DELEGATING
     assert engine.verify() == (1, 3, [])
 
 
