@@ -262,7 +262,7 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
         rule = parameters["phase_out_months_severe_member"]
         months = rule.value  # (a county's: 6 to 12)
         why = f"家庭中有重残重病人员，视情延长缓退期至{months}个月（原则上不超过12个月）"
-        basis = assessment.cited(EXIT, rule, SEVERE_MEMBER_MONTHS.citation)
+        basis = assessment.cited(rule, SEVERE_MEMBER_MONTHS.citation, EXIT)
     elif decimal(per_capita_income) < product(2, standard):
         months = 6
         why = "家庭人均收入超过低保标准但低于2倍，自收入变动起6个月内保留低保待遇"
@@ -270,7 +270,7 @@ def doudi_phaseout_schedule(province, per_capita_income, standard, attributes, p
         rule = parameters["phase_out_months_high_income"]
         months = rule.value  # (a county's: 1 to 6)
         why = f"家庭人均收入达到或超过低保标准2倍，保留低保待遇{months}个月"
-        basis = assessment.cited(EXIT, rule, HIGH_INCOME_MONTHS.citation)
+        basis = assessment.cited(rule, HIGH_INCOME_MONTHS.citation, EXIT)
     # "自收入发生变动起": counted from the change (income_exceeds --set changed_on=…).
     return PhaseOut(tuple([1.0] * months), f"{basis}：{why}，维持原低保金不变", from_change=True)
 
@@ -293,8 +293,7 @@ def doudi_leave_route(province, per_capita_income, standard, attributes, paramet
                 and decimal(per_capita_income) <= product(multiple, standard))
     if consent and marginal:
         # (the threshold's own clause, 一(六), then the county's document where it raised it)
-        threshold = assessment.cited(assessment.MARGINAL_MULTIPLE.citation, rule,
-                                     assessment.MARGINAL_MULTIPLE.citation)
+        threshold = assessment.cited(rule)
         return LeaveRoute("transfer", f"{TRANSFER}；{threshold}", "marginal")
     if consent and attributes.get("expenditure_hardship") is True:
         return LeaveRoute("transfer", TRANSFER, "expenditure")

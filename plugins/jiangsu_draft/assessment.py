@@ -46,7 +46,7 @@ PARAMETERS = (
 
 
 #: Each local parameter's own citation: the draft's clause, before a county sets it.
-OWN = {p.name: p.citation for p in PARAMETERS}
+_OWN = {p.name: p.citation for p in PARAMETERS}
 
 
 def _severe(member: Member) -> bool:
@@ -101,9 +101,12 @@ def _property_rule(vehicle_limit: Parameter):
     return rule
 
 
-def cited(basis: str, parameter: Parameter, own: str) -> str:
-    """``basis``, and after it the county's document where a county set ``parameter`` (its
-    citation then no longer the draft's own, ``own``)."""
+def cited(parameter: Parameter, own: str | None = None, basis: str | None = None) -> str:
+    """The draft's clause, ``basis`` (default: ``own``, the parameter's own citation, the
+    draft's, as its default value has it; default: the one this module declares), and after
+    it the county's document where a county set ``parameter`` (its citation then another)."""
+    own = _OWN[parameter.name] if own is None else own
+    basis = own if basis is None else basis
     return basis if parameter.citation == own else f"{basis}；{parameter.citation}"
 
 
@@ -114,11 +117,8 @@ def rules(parameters) -> AssessmentRules:
     cost = float(parameters["employment_cost_share"].value)
     multiple = parameters["marginal_multiple"]
     # (the clause, then the county's document where a county set the share)
-    support_basis = cited(OWN["single_support_counted_share"],
-                           parameters["single_support_counted_share"],
-                           OWN["single_support_counted_share"])
-    cost_basis = cited(OWN["employment_cost_share"], parameters["employment_cost_share"],
-                        OWN["employment_cost_share"])
+    support_basis = cited(parameters["single_support_counted_share"])
+    cost_basis = cited(parameters["employment_cost_share"])
 
     def single_person(member: Member) -> bool:
         d = member.disability
@@ -130,7 +130,7 @@ def rules(parameters) -> AssessmentRules:
         # (single_person admitted him: unless _severe did, the locality's extension did)
         if _severe(member):
             return None
-        return cited(GRADE4_BASIS, extended, GRADE4_BASIS)
+        return cited(extended)
 
     def support(s: Support, household: Household):
         if s.giver_age >= 70 and s.giver_income_below_local_average:
@@ -178,5 +178,5 @@ def rules(parameters) -> AssessmentRules:
         marginal_multiple=float(multiple.value),
         # "从不高于低保标准1.5倍提高到2倍": at the multiple itself still 边缘, as on leaving (三(一))
         marginal_inclusive=True,
-        marginal_basis=cited(MARGINAL_BASIS, multiple, MARGINAL_MULTIPLE.citation),
+        marginal_basis=cited(multiple, basis=MARGINAL_BASIS),
     )
