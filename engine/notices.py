@@ -4,6 +4,8 @@ goes to the applicant alone.
 
 The 初审意见 is posted in the applicant's village/community for the 公示 period (民发〔2021〕57号
 第19条); after confirmation the name, household size and amount are published there (第24条).
+A 支出型 临时救助 follows the ordinary procedure, 公示 included (民发〔2018〕23号 二(二); 急难型
+skips it): its 公示 shows the same, the amount the aid proposed.
 Both "依法保护个人隐私，不得公开无关信息" (民发〔2022〕83号 四(二)): a notice is built only from
 the attributes in :data:`ALLOWED_FIELDS`, so an attribute added later (an ID number, an address,
 an illness, the applicant's phone) never reaches one. Building a notice is pure: it reads a
@@ -65,7 +67,7 @@ PUBLISH_EVENT: Final = "publish"  # (the 公布 recorded: report unpublished loo
 REJECT_EVENT: Final = "reject"  # 不予确认同意
 NOTIFY_REFUSAL_EVENT: Final = "notify_refusal"  # 书面告知理由
 REFUSAL_RULE: Final = "refusal_notice"
-#: The notices' procedure: a 临时救助 公示 is another text (one-time aid, not a monthly 低保).
+#: The notices' procedure (a 临时救助's 公示 is another text: :data:`PUBLICITY_WORDING`).
 NOTICE_WORKFLOW: Final = "dibao"
 APPROVED_STATES: Final = ("approved", "published")
 #: The workflow of the case ``approve`` opens (linked to the confirmed case): the household's
@@ -92,6 +94,41 @@ PRIVACY_TEXT: Final = ("公示、公布仅包含申请人姓名、家庭成员�
                        "不公开无关信息（{basis}）。")
 #: The privacy line where the province has no clause of its own (the national rules).
 PRIVACY_NOTE: Final = PRIVACY_TEXT.format(basis=PRIVACY_BASIS)
+
+
+@frozen
+class PublicityWording:
+    """What a 公示 says, by the workflow of the case posted: its title (``{opinion}``: the
+    opinion's name, where it names one), its opening sentence (``{office}``, ``{opinion}``), the
+    label of its proposal, the proposal (``{amount}``: the part :attr:`amount` gives where an
+    amount is recorded) and its refusal, and its privacy line (``{basis}``)."""
+
+    title: str
+    opening: str
+    label: str
+    grant: str
+    amount: str
+    refusal: str
+    privacy: str
+
+
+#: The workflow of a 支出型 临时救助 request, whose 公示 (民发〔2018〕23号 二(二): 支出型 follows the
+#: ordinary procedure, 公示 included; 急难型 skips it) proposes the aid, not a monthly 低保.
+TEMPORARY_WORKFLOW: Final = "temporary"
+URGENT_EVENT: Final = "pay_urgent"  # 急难型先行救助: no 公示
+#: The 公示 of each workflow that posts one: the 低保 初审意见 (57号 第19条), and the 支出型 临时
+#: 救助's, in the temporary workflow's own words (its ``publicity`` 支出型临时救助公示期, its
+#: ``approve`` 批准救助 and ``reject`` 不予救助), the amount a one-time sum, not a month's.
+PUBLICITY_WORDING: Final[Mapping[str, PublicityWording]] = {
+    NOTICE_WORKFLOW: PublicityWording(
+        PUBLICITY_TITLE, "经家庭经济状况调查和信息核对，{office}提出{opinion}如下，现予公示。",
+        "{opinion}", "拟同意纳入最低生活保障", "，保障金额每月{amount}元", "拟不同意纳入最低生活保障",
+        PRIVACY_TEXT),
+    TEMPORARY_WORKFLOW: PublicityWording(
+        "支出型临时救助公示", "经家庭经济状况调查和核对，{office}提出意见如下，现予公示。",
+        "意见", "拟批准救助", "，救助金额{amount}元", "拟不予救助",
+        "公示仅包含申请人姓名、家庭成员数量和救助金额，依法保护个人隐私，不公开无关信息（{basis}）。"),
+}
 
 
 @frozen
@@ -161,6 +198,8 @@ class PublicityNotice:
     #: The clauses of the privacy line (:func:`privacy_basis`): the national ones, and the
     #: province's 公示公布 clause, which says it too.
     privacy: str = PRIVACY_BASIS
+    #: What it says (:data:`PUBLICITY_WORDING`): the 低保 初审意见's, or a 临时救助's.
+    wording: PublicityWording = PUBLICITY_WORDING[NOTICE_WORKFLOW]
 
 
 @frozen
@@ -281,34 +320,49 @@ def _case_view(view: Any) -> CaseView:
 
 def publicity_posting(view: CaseView) -> dict[str, Any]:
     """The history entry of the case's latest ``post_publicity``, the 公示 its notice shows.
-    Raises :class:`InvalidInput` for what is not a case's view and a case of another workflow
-    than ``dibao``, and :class:`UnknownName` when no 公示 was posted."""
+    Raises :class:`InvalidInput` for what is not a case's view and a case of a workflow that
+    posts no 公示 (:data:`PUBLICITY_WORDING`: ``dibao``, ``temporary``), and
+    :class:`UnknownName` when no 公示 was posted: a 临时救助 paid first (急难型, ``pay_urgent``),
+    which skips it (民发〔2018〕23号 二(二)), or one not yet at it."""
     view = _case_view(view)
-    if view.case.workflow != NOTICE_WORKFLOW:
-        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case: this 公示 is the 低保 "
-                           f"初审意见公示 of a {NOTICE_WORKFLOW} case (its text offers a monthly "
-                           "benefit)")
+    if view.case.workflow not in PUBLICITY_WORDING:
+        kinds = " or ".join(PUBLICITY_WORDING)
+        raise InvalidInput(f"case {view.id} is a {view.case.workflow} case, which posts no 公示: a "
+                           f"公示 is posted for a case of the {kinds} workflow")
     posted = [h for h in view.history if h["event"] == PUBLICITY_EVENT]
+    if view.case.workflow == TEMPORARY_WORKFLOW:
+        if any(h["event"] == URGENT_EVENT for h in view.history):
+            raise UnknownName(f"case {view.id} is an 急难型 临时救助 (paid first, {URGENT_EVENT}), "
+                              "which skips the 公示 (民发〔2018〕23号 二(二)): it has no 公示")
+        if not posted:
+            raise UnknownName(f"no 公示 posted for case {view.id}: a 支出型 临时救助 posts it "
+                              f"after verify ({PUBLICITY_EVENT}), the case is {view.state}")
     if not posted:
         raise UnknownName(f"no 公示 posted for case {view.id}")
     return posted[-1]
 
 
-def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str = OPINION
-                     ) -> PublicityNotice:
-    """The 公示 of the case's (latest) 初审意见, as it stood when it was posted.
+def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str = OPINION,
+                     privacy: str | None = None) -> PublicityNotice:
+    """The 公示 of the case's (latest) 初审意见, as it stood when it was posted; of a
+    ``temporary`` case on the 支出型 route, of the aid proposed (:data:`PUBLICITY_WORDING`).
 
     ``opinion`` names what is posted (the ``publicity_opinion`` parameter: 初审意见, or 审核意见
     where the township confirms). ``channels`` is the province's ``publicity_channels``
     parameter value. The notice says it
     is also posted online when the ``post_publicity`` event named the online channel, or, where
     the event named no channel, when the province's channels include it. Raises
-    :class:`UnknownName` when no 公示 was posted. :meth:`engine.core.Engine.publicity` gives
-    both as they stood in the case's county on the day it was posted, as ``doudi notice
-    publicity`` prints it.
+    :class:`UnknownName` when no 公示 was posted. ``privacy``: the citation of the province's
+    公示公布 clause its privacy line cites after the national ones (:func:`privacy_basis`); None:
+    the ``publicity`` deadline's, which is that clause for a ``dibao`` case (a ``temporary``
+    case's is the workflow's own, so the national ones alone). :meth:`engine.core.Engine.publicity`
+    gives all three as they stood in the case's county on the day it was posted, as ``doudi
+    notice publicity`` prints it.
     """
     entry = publicity_posting(view)
     opinion = arguments.text(opinion, "opinion")
+    privacy = arguments.maybe_text(privacy, "privacy")
+    wording = PUBLICITY_WORDING[view.case.workflow]
     posted_on = date.fromisoformat(entry["on"])
     # The attributes as they stood when the 公示 was posted (later events do not change it;
     # a correction changes none: it is evidence, as the case's attributes and the 公布 read it).
@@ -337,7 +391,10 @@ def publicity_notice(view: CaseView, channels: Sequence[str] = (), opinion: str 
         # (this posting's own proposal, as its channel: without one it proposes approval, as the
         # docs say, though an earlier 公示 of the case proposed refusal)
         refuses=entry["payload"].get(PROPOSAL) == REFUSAL,
-        privacy=privacy_basis(window.citation),
+        privacy=privacy_basis(privacy if privacy is not None else
+                              None if wording is not PUBLICITY_WORDING[NOTICE_WORKFLOW]
+                              else window.citation),
+        wording=wording,
     )
 
 
@@ -610,20 +667,20 @@ def _or_missing(text: str | None) -> str:
 
 
 def _publicity_blocks(n: PublicityNotice) -> list[Block]:
-    h = n.household
-    opinion = ("拟不同意纳入最低生活保障" if n.refuses else
-               "拟同意纳入最低生活保障" + (f"，保障金额每月{h.amount}元" if h.amount else ""))
+    h, w = n.household, n.wording
+    opinion = (w.refusal if n.refuses else
+               w.grant + (w.amount.format(amount=h.amount) if h.amount else ""))
     window = f"{_day(n.posted_on)}至{_day(n.last_day)}（{_period(n.duration)}，自张贴次日起算）"
     if n.provisional:
         window += "；末日按推算的节假日安排计算，以当年国务院办公厅放假通知为准"
     contact = [(label, value) for label, value in (("联系电话", n.office.phone),
                                                    ("地址", n.office.address)) if value]
     blocks: list[Block] = [
-        ("title", PUBLICITY_TITLE.format(opinion=n.opinion)),
-        ("para", f"经家庭经济状况调查和信息核对，{n.office.name}提出{n.opinion}如下，现予公示。"),
+        ("title", w.title.format(opinion=n.opinion)),
+        ("para", w.opening.format(office=n.office.name, opinion=n.opinion)),
         ("fields", [("申请人姓名", _or_missing(h.applicant_name)),
                     ("家庭成员数量", f"{h.household_size}人" if h.household_size else MISSING),
-                    (n.opinion, opinion)]),
+                    (w.label.format(opinion=n.opinion), opinion)]),
         ("fields", [("公示地点", n.place), ("公示期", window)]),
         ("para", f"对公示内容有异议的，请于公示期内（{_day(n.last_day)}前，含当日）"
                  f"向{n.office.name}反映。"),
@@ -633,7 +690,7 @@ def _publicity_blocks(n: PublicityNotice) -> list[Block]:
     if n.online:
         blocks.append(("para", f"本公示同时在{ONLINE_CHANNEL}公示。"))
     blocks.append(("footer", [f"期间计算：{n.computation}", f"依据：{n.basis}",
-                              PRIVACY_TEXT.format(basis=n.privacy)]))
+                              w.privacy.format(basis=n.privacy)]))
     return blocks
 
 

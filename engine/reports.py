@@ -534,24 +534,31 @@ class Reports:
                 }
 
     def publicity(self, case_id: str) -> PublicityNotice:
-        """The 公示 of the ``dibao`` case's latest 初审意见, as ``doudi notice publicity`` prints
-        it (:func:`engine.notices.render` gives its text or HTML): with what the province
+        """The 公示 of the ``dibao`` case's latest 初审意见, or of the aid a ``temporary`` case
+        on the 支出型 route proposes, as ``doudi notice publicity`` prints it
+        (:func:`engine.notices.render` gives its text or HTML): with what the province
         calls the opinion it posts (``publicity_opinion``: 审核意见 where the township
         confirms) and the channels it is posted on (``publicity_channels``, where the event
         named none), as they stood in the case's county on the day it was posted: a county's
-        setting recorded since, for a later date, does not change a 公示 already posted.
-        Raises as :func:`engine.notices.publicity_notice` does, and :class:`UnknownName` for
-        an unknown case."""
+        setting recorded since, for a later date, does not change a 公示 already posted. Its
+        privacy line cites the province's 公示公布 clause (its ``dibao`` ``publicity``
+        parameter's, there and then), a 临时救助's too. Raises as
+        :func:`engine.notices.publicity_notice` does, and :class:`UnknownName` for an unknown
+        case."""
         view = self.case(case_id)
         entry = publicity_posting(view)
         county = view.attributes_after(entry["seq"]).get("county")
-        wf = self._workflow(view.case.province, view.case.workflow,
-                            county if isinstance(county, str) else None,
-                            date.fromisoformat(entry["on"]))
+        county = county if isinstance(county, str) else None
+        posted_on = date.fromisoformat(entry["on"])
+        wf = self._workflow(view.case.province, view.case.workflow, county, posted_on)
         channels = wf.parameters.get("publicity_channels")
         opinion = wf.parameters.get("publicity_opinion")
+        # (a dibao case's privacy line cites its own 公示's clause, as recorded with its period)
+        clause = None if view.case.workflow == NOTICE_WORKFLOW else self._workflow(
+            view.case.province, NOTICE_WORKFLOW, county, posted_on).parameters.get("publicity")
         return publicity_notice(view, channels.value if channels is not None else (),
-                                (opinion.value if opinion is not None else None) or OPINION)
+                                (opinion.value if opinion is not None else None) or OPINION,
+                                clause.citation if clause is not None else None)
 
     def publication(self, county: str, as_of: date, province: str | None = None,
                     progress: Callable[[int, int], None] | None = None) -> PublicationNotice:

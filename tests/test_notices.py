@@ -1061,19 +1061,169 @@ def test_a_case_without_publicity_is_refused_with_one_line(db):
     assert error_line(result) == f"Error: no 公示 posted for case {cid}"
 
 
-def test_a_temporary_aid_case_gets_no_dibao_notice(db):
-    # Found by review: once 支出型 临时救助 had its 公示, notice publicity printed the 低保 text
-    # for it ("拟同意纳入最低生活保障，保障金额每月2000元") for a one-time grant.
-    engine = Engine.open(db)
-    cid = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
-                           attributes={"category": "other"}).id
-    for event, day in [("accept", 2), ("start_investigation", 3), ("verify", 4),
-                       ("post_publicity", 5)]:
-        engine.fire(cid, event, on=date(2026, 3, day))
+# -- the 公示 of a 支出型 临时救助 ----------------------------------------------------------------
+# 民发〔2018〕23号 二(二) (rules.md N-temp): "急难型 may skip economic verification, 民主评议 and 公示
+# …; 支出型 follows the full procedure", 公示 included; 江苏征求意见稿 二(二) "对于急难型临时救助，不再
+# 开展经济状况核对、民主评议和确认前公示". What it shows is what the 低保 one shows (57号 第24条;
+# 晋民发〔2023〕31号 四(五) "信息公示、公布应当依法保护个人隐私，不得公开无关信息"): the name, the
+# household size and, for 临时救助, the amount of the aid proposed.
+
+TEMPORARY_HOUSEHOLD = {**SHANXI_HOUSEHOLD, "category": "other", **PRIVATE}
+del TEMPORARY_HOUSEHOLD["amount"]
+
+
+def temporary_to_publicity(engine, province, posted_on, payload=None, county="阳曲县"):
+    """A 支出型 临时救助 case opened Mon 2026-09-21, accepted, investigated and verified that week,
+    its 公示 posted on ``posted_on``."""
+    cid = engine.open_case(province=province, workflow="temporary", on=date(2026, 9, 21),
+                           attributes={**TEMPORARY_HOUSEHOLD, "county": county}).id
+    for event, day in [("accept", 22), ("start_investigation", 23), ("verify", 24)]:
+        engine.fire(cid, event, on=date(2026, 9, day))
+    engine.fire(cid, "post_publicity", on=posted_on, payload=payload or {"amount": 2000})
+    return cid
+
+
+# Posted Mon 2026-09-28, the temporary workflow's publicity 7d: 9/29(1) … 10/5(7), inside 国庆
+# 10/1–10/7 (国办发明电〔2025〕7号) → 《民法典》第203条: the next working day, Thu 2026-10-08.
+TEMPORARY_TEXT = """\
+支出型临时救助公示
+
+经家庭经济状况调查和核对，大盂镇人民政府提出意见如下，现予公示。
+
+申请人姓名：王五
+家庭成员数量：3人
+意见：拟批准救助，救助金额2000元
+
+公示地点：大盂村
+公示期：2026年9月28日至2026年10月8日（7天，自张贴次日起算）
+
+对公示内容有异议的，请于公示期内（2026年10月8日前，含当日）向大盂镇人民政府反映。
+
+联系电话：0351-5551234
+地址：大盂镇政府街1号
+
+期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；期间最后一日2026-10-05为休息日\
+（国庆节），顺延至2026-10-08
+依据：民发〔2018〕23号 二(二)（支出型按规定程序审核、公示，国家未规定公示天数）；默认值参照民发〔2021〕57号 \
+第19条的7天，为本系统的地方可调设定
+公示仅包含申请人姓名、家庭成员数量和救助金额，依法保护个人隐私，不公开无关信息（民发〔2021〕57号 第24条；\
+民发〔2022〕83号 四(二)；晋民发〔2023〕31号 四(五)）。
+"""
+
+
+def test_a_spending_temporary_aid_publicity_text_is_exact(db):
+    """民发〔2018〕23号 二(二): the 支出型 route's 公示, which the temporary workflow runs (its
+    publicity deadline), is printed: 支出型临时救助公示, the aid proposed (a sum, not 每月), the
+    period to the deadline's due date across 国庆, and nothing private. It was refused (exit 2:
+    "this 公示 is the 低保 初审意见公示 of a dibao case")."""
+    cid = temporary_to_publicity(Engine.open(db), "shanxi", date(2026, 9, 28))
     result = run(db, "notice", "publicity", cid)
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert error_line(result) == (f"Error: case {cid} is a temporary case: this 公示 is the 低保 "
-                                  "初审意见公示 of a dibao case (its text offers a monthly benefit)")
+    assert result.exit_code == 0, result.output
+    assert result.output == TEMPORARY_TEXT
+    for value in PRIVATE.values():
+        assert value not in result.output
+    assert "最低生活保障" not in result.output and "每月" not in result.output
+
+
+def test_a_spending_temporary_aid_publicity_html_is_exact(db):
+    cid = temporary_to_publicity(Engine.open(db), "shanxi", date(2026, 9, 28))
+    result = run(db, "notice", "publicity", cid, "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>支出型临时救助公示</title>\n</head>\n<body>\n"
+        "<h1>支出型临时救助公示</h1>\n"
+        "<p>经家庭经济状况调查和核对，大盂镇人民政府提出意见如下，现予公示。</p>\n"
+        "<dl><dt>申请人姓名</dt><dd>王五</dd><dt>家庭成员数量</dt><dd>3人</dd>"
+        "<dt>意见</dt><dd>拟批准救助，救助金额2000元</dd></dl>\n"
+        "<dl><dt>公示地点</dt><dd>大盂村</dd>"
+        "<dt>公示期</dt><dd>2026年9月28日至2026年10月8日（7天，自张贴次日起算）</dd></dl>\n"
+        "<p>对公示内容有异议的，请于公示期内（2026年10月8日前，含当日）向大盂镇人民政府反映。</p>\n"
+        "<dl><dt>联系电话</dt><dd>0351-5551234</dd><dt>地址</dt><dd>大盂镇政府街1号</dd></dl>\n"
+        "<footer><p>期间计算：《民法典》第201条、第203条：起算日2026-09-28不计入，计7日；"
+        "期间最后一日2026-10-05为休息日（国庆节），顺延至2026-10-08</p>"
+        "<p>依据：民发〔2018〕23号 二(二)（支出型按规定程序审核、公示，国家未规定公示天数）；"
+        "默认值参照民发〔2021〕57号 第19条的7天，为本系统的地方可调设定</p>"
+        "<p>公示仅包含申请人姓名、家庭成员数量和救助金额，依法保护个人隐私，不公开无关信息"
+        "（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)；晋民发〔2023〕31号 四(五)）。</p></footer>\n"
+        "</body>\n</html>\n"
+    )
+
+
+@pytest.mark.parametrize(("province", "county", "own"), [
+    ("tianjin", "和平区", "津民发〔2023〕13号 四(二)"),
+    ("jiangsu_draft", "句容市", "江苏征求意见稿 四(二)"),
+])
+def test_a_temporary_aid_publicity_cites_the_provinces_privacy_clause(db, province, county, own):
+    """津民发〔2023〕13号 四(二) and 江苏征求意见稿 四(二): "信息公示、公布应当依法保护个人隐私" (江苏:
+    "公示公布应当…"), each province's own clause after the national ones, as the 低保 公示's; a
+    临时救助 is no 低保 初审意见 or 审核意见, whatever the province calls that. Posted Mon 9/28:
+    to Thu 10/8 past 国庆, as in 山西."""
+    engine = Engine.open(db)
+    cid = temporary_to_publicity(engine, province, date(2026, 9, 28),
+                                 {"amount": 1500.5}, county=county)
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "支出型临时救助公示"
+    assert "意见：拟批准救助，救助金额1500.5元" in lines
+    assert "公示期：2026年9月28日至2026年10月8日（7天，自张贴次日起算）" in lines
+    assert lines[-1] == ("公示仅包含申请人姓名、家庭成员数量和救助金额，依法保护个人隐私，不公开无关信息"
+                         f"（民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)；{own}）。")
+    assert "审核意见" not in result.output and "初审意见" not in result.output
+    assert render_text(engine.publicity(cid)) == result.output
+
+
+def test_a_temporary_aid_publicity_proposing_refusal_shows_no_amount(db):
+    cid = temporary_to_publicity(Engine.open(db), "shanxi", date(2026, 9, 28),
+                                 {"amount": 2000, "proposal": "refuse"})
+    result = run(db, "notice", "publicity", cid)
+    assert result.exit_code == 0, result.output
+    assert "意见：拟不予救助" in result.output.splitlines()
+    assert "2000" not in result.output
+
+
+def test_a_temporary_aid_publicity_with_an_id_number_for_a_name_is_refused(db):
+    engine = Engine.open(db)
+    cid = temporary_to_publicity(engine, "shanxi", date(2026, 9, 28),
+                                 {"amount": 2000, "applicant_name": "110101199001011234"})
+    result = run(db, "notice", "publicity", cid)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert error_line(result).startswith(f"Error: case {cid}: applicant_name holds 6 or more digits")
+    assert "110101199001011234" not in result.output
+
+
+def test_an_urgent_or_not_yet_publicized_temporary_aid_case_has_no_publicity(db):
+    """An 急难型 case is paid first and skips the 公示 (民发〔2018〕23号 二(二)); a 支出型 one has
+    none before its post_publicity. Each refused with one line saying why, exit 1 (as a 低保
+    case with no 公示 posted); a case of a workflow that posts no 公示, exit 2."""
+    engine = Engine.open(db)
+    urgent = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
+                              attributes={"category": "other", "applicant_name": "王五"}).id
+    engine.fire(urgent, "pay_urgent", on=date(2026, 3, 2), payload={"amount": 800},
+                reason="火灾")
+    verified = engine.open_case(province="shanxi", workflow="temporary", on=date(2026, 3, 2),
+                                attributes={"category": "other"}).id
+    for event, day in [("accept", 2), ("start_investigation", 3), ("verify", 4)]:
+        engine.fire(verified, event, on=date(2026, 3, day))
+    marginal = engine.open_case(province="shanxi", workflow="marginal", on=date(2026, 3, 2),
+                                attributes={"county": "阳曲县"}).id
+    before = dump_file(db)
+    for cid, code, line in [
+        (urgent, 1, f"Error: case {urgent} is an 急难型 临时救助 (paid first, pay_urgent), which "
+                    "skips the 公示 (民发〔2018〕23号 二(二)): it has no 公示"),
+        (verified, 1, f"Error: no 公示 posted for case {verified}: a 支出型 临时救助 posts it after "
+                      "verify (post_publicity), the case is verified"),
+        (marginal, 2, f"Error: case {marginal} is a marginal case, which posts no 公示: a 公示 is "
+                      "posted for a case of the dibao or temporary workflow"),
+    ]:
+        result = run(db, "notice", "publicity", cid)
+        assert (result.exit_code, result.stdout) == (code, ""), result.output
+        assert error_line(result) == line
+        with pytest.raises(UnknownName if code == 1 else InvalidInput) as raised:
+            engine.publicity(cid)
+        assert f"Error: {raised.value}" == line
+    assert dump_file(db) == before
 
 
 def test_an_unknown_case_is_refused_with_one_line(db):

@@ -14,8 +14,8 @@ from engine.cli.options import ISO_DATE, db_option, echo_all, echo_json, format_
 
 @cli.group()
 def notice() -> None:
-    """Notices to post: the 初审意见公示 of a case, the 公布 of a county's confirmed cases; and
-    the written notice of a refusal, to give the applicant.
+    """Notices to post: the 初审意见公示 of a case (a 支出型 临时救助's 公示 too), the 公布 of a
+    county's confirmed cases; and the written notice of a refusal, to give the applicant.
 
     The posted ones show only the applicant's name, the household size and the amount (and
     where and until when to object); no other attribute of a case ever appears in them.
@@ -27,8 +27,9 @@ def notice() -> None:
 @format_option("text", "html", default="text")
 @db_option
 def publicity(case_id: str, fmt: str, db_path: str) -> None:
-    """The 公示 of CASE_ID's 初审意见 (a dibao case; or 审核意见, where the township confirms):
-    place, period (民法典 第201、203条), how to object.
+    """The 公示 of CASE_ID's 初审意见 (a dibao case; or 审核意见, where the township confirms),
+    or of the aid a temporary case on the 支出型 route proposes (支出型临时救助公示; an 急难型
+    one, paid first, has none): place, period (民法典 第201、203条), how to object.
 
     The period runs from the day the 公示 was posted to its last day; the footer cites the
     province's 公示 clause. --format html is the version to post online.
