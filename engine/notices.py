@@ -288,22 +288,66 @@ def _text(value: Any) -> str | None:
 NAME_DIGITS: Final = 6
 
 
-def _name(value: Any, case_id: str) -> str | None:
-    """``applicant_name`` as a notice shows it; :class:`DoudiError` naming the case (not the
+#: What the refusal of such a name says, after the case it names (or how many households).
+NUMBER_FOR_NAME: Final = (f"applicant_name holds {NAME_DIGITS} or more digits (an ID number, a "
+                          "phone or an account number?), not a name alone: a 公示 or 公布 shows the "
+                          "applicant's name, household size and amount and nothing else "
+                          f"({PRIVACY_BASIS}); nothing printed")
+
+
+class NumberForName(DoudiError):
+    """A notice refused: the ``applicant_name`` of the household it would show holds
+    :data:`NAME_DIGITS` digits or more. ``case_id``: the case the name was given on;
+    ``benefit_id``: the household's benefit case, where a 公布 reads it (None: none, or a 公示)."""
+
+    def __init__(self, case_id: str, benefit_id: str | None = None) -> None:
+        self.case_id, self.benefit_id = case_id, benefit_id
+        super().__init__(f"case {case_id}: {NUMBER_FOR_NAME}")
+
+
+def _name(value: Any, case_id: str, benefit_id: str | None = None) -> str | None:
+    """``applicant_name`` as a notice shows it; :class:`NumberForName` naming the case (not the
     value) where it holds :data:`NAME_DIGITS` digits or more."""
     text = _text(value)
     if text is not None and sum(c.isdigit() for c in text) >= NAME_DIGITS:
-        raise DoudiError(f"case {case_id}: applicant_name holds {NAME_DIGITS} or more digits (an ID "
-                         "number, a phone or an account number?), not a name alone: a 公示 or 公布 "
-                         "shows the applicant's name, household size and amount and nothing else "
-                         f"({PRIVACY_BASIS}); nothing printed")
+        raise NumberForName(case_id, benefit_id)
     return text
 
 
-def _household(fields: Mapping[str, Any], case_id: str) -> Household:
-    """What a notice shows of a household; ``case_id``: the case its name was recorded on."""
-    return Household(_name(fields.get("applicant_name"), case_id),
+def _household(fields: Mapping[str, Any], case_id: str, benefit_id: str | None = None
+               ) -> Household:
+    """What a notice shows of a household; ``case_id``: the case its name was recorded on,
+    ``benefit_id`` its benefit case (the 公布's)."""
+    return Household(_name(fields.get("applicant_name"), case_id, benefit_id),
                      _text(fields.get("household_size")), _text(fields.get("amount")))
+
+
+def numbers_for_names(refused: Sequence[NumberForName], as_of: date) -> DoudiError:
+    """The one error of a 公布 as of ``as_of`` whose households' names (``refused``, one or
+    more) hold numbers: every case named, in id order, each with the event that puts it right
+    (procedure.md: the 公布 reads the name the benefit case has on its date, so one given there
+    with ``review --set outcome=keep --set applicant_name=…`` on or before it is published).
+    Too many for one line are shortened (:class:`DoudiError`), the count said first."""
+    fixes: list[tuple[str, str, str]] = []  # (the case, the command, the call)
+    for each in sorted(refused, key=lambda r: (r.case_id, r.benefit_id or "")):
+        on = each.benefit_id
+        if on is None:
+            none = "it has no benefit case: give the name with its next event "
+            fixes.append((each.case_id, none + "(--set applicant_name=…)",
+                          none + "(payload={'applicant_name': '…'})"))
+        else:
+            fixes.append((each.case_id, f"doudi case fire {on} review --on DATE --set "
+                                        "outcome=keep --set applicant_name=…",
+                          f"fire({on!r}, 'review', on=…, payload={{'outcome': 'keep', "
+                          "'applicant_name': '…'})"))
+    if len(fixes) == 1:
+        why = (f"case {fixes[0][0]}: {NUMBER_FOR_NAME}; the 公布 shows the name the household "
+               f"has on {as_of.isoformat()} (its benefit case's): give it by then, ")
+        return DoudiError(why + fixes[0][2], command_line=why + fixes[0][1])
+    why = (f"{len(fixes)} households' {NUMBER_FOR_NAME}; the 公布 shows the name a household "
+           f"has on {as_of.isoformat()} (its benefit case's): give each its name by then, ")
+    return DoudiError(why + "; ".join(f"case {c}: {call}" for c, _, call in fixes),
+                      command_line=why + "; ".join(f"case {c}: {cmd}" for c, cmd, _ in fixes))
 
 
 def _place(fields: Mapping[str, Any]) -> str:
@@ -534,7 +578,7 @@ def _publication_row(view: CaseView | None, benefit: Benefit | None, county: str
         approved_on, case_id = benefit.view.case.opened_on.isoformat(), benefit.view.id
     assert named_on is not None
     return (_place(fields), _text(fields.get("office_name")), approved_on, case_id,
-            _household(fields, named_on))
+            _household(fields, named_on, benefit.view.id if benefit is not None else None))
 
 
 def _publication_notice(rows: Sequence[PublicationRow], county: str, as_of: date,

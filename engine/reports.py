@@ -27,11 +27,13 @@ from engine.notices import (
     OPINION,
     PUBLISH_EVENT,
     Benefit,
+    NumberForName,
     PublicationNotice,
     PublicationRow,
     PublicityNotice,
     _publication_notice,
     _publication_row,
+    numbers_for_names,
     publication_basis,
     publicity_notice,
     publicity_posting,
@@ -604,10 +606,15 @@ class Reports:
 
             def tick() -> None:
                 progress(1, total)
+        refused: list[NumberForName] = []  # (every household whose name holds a number)
         for view, benefit in self._households_in(county, as_of, province, tick):
             # (benefit: there where view is None)
             found.add((view if view is not None else benefit.view).case.province)  # type: ignore[union-attr]
-            row = _publication_row(view, benefit, county)
+            try:
+                row = _publication_row(view, benefit, county)
+            except NumberForName as exc:
+                refused.append(exc)
+                continue
             if row is not None:
                 rows.append(row)
         if not found:
@@ -618,6 +625,8 @@ class Reports:
         if province is None and len(provinces) > 1:
             why = f"county {county!r} has cases in {', '.join(provinces)}: pass "
             raise InvalidInput(why + "province", command_line=why + "--province")
+        if refused:
+            raise numbers_for_names(refused, as_of)
         code = province or provinces[0]
         publicity = self.workflow(code, NOTICE_WORKFLOW, county).parameters.get("publicity")
         return _publication_notice(rows, county, as_of, publicity.citation if publicity else None)

@@ -471,12 +471,18 @@ def test_a_name_holding_an_id_number_or_a_phone_is_not_posted(db, name):
         result = run(db, *args)
         assert result.exit_code == 1, result.output
         line = error_line(result)
-        # (the 公布 names the benefit case, whose name it shows: approve copied it there)
+        # (the 公布 names the benefit case, whose name it shows: approve copied it there, and
+        # says how to give the name there)
         named = cid if args[1] == "publicity" else benefit_of(engine, cid)
-        assert line == (f"Error: case {named}: applicant_name holds 6 or more digits (an ID "
-                        "number, a phone or an account number?), not a name alone: a 公示 or "
-                        "公布 shows the applicant's name, household size and amount and nothing "
-                        "else (民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)); nothing printed"), line
+        refused = (f"Error: case {named}: applicant_name holds 6 or more digits (an ID "
+                   "number, a phone or an account number?), not a name alone: a 公示 or "
+                   "公布 shows the applicant's name, household size and amount and nothing "
+                   "else (民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)); nothing printed")
+        if args[1] == "publication":
+            refused += ("; the 公布 shows the name the household has on 2026-03-17 (its benefit "
+                        f"case's): give it by then, doudi case fire {named} review --on DATE "
+                        "--set outcome=keep --set applicant_name=…")
+        assert line == refused, line
         assert "1234" not in result.output
     assert dump_file(db) == before
     with pytest.raises(notices.DoudiError):
@@ -488,6 +494,62 @@ def test_a_name_holding_an_id_number_or_a_phone_is_not_posted(db, name):
     engine.fire(benefit_of(engine, cid), "review", on=date(2026, 3, 18),
                 payload={"outcome": "keep", "applicant_name": "王五"})
     assert "1　王五　3人　650元" in render_text(engine.publication("阳曲县", date(2026, 3, 18)))
+
+
+def test_a_publication_names_every_household_whose_name_holds_a_number(db):
+    """83号 四(二) "不得公开无关信息": a 公布 with three households whose applicant_name holds an ID
+    number, a phone or a landline (6 or more digits) is refused in one line naming the three
+    (their benefit cases, where the 公布 reads the name, in id order), each with the event that
+    gives the name there (procedure.md: review --set outcome=keep --set applicant_name=…), exit
+    1, nothing printed or written. It named the first alone: an operator learnt of the others
+    one run at a time. Once the three are given their names, the 公布 is printed."""
+    engine = Engine.open(db)
+    good = approve_delegated(engine, SHANXI_HOUSEHOLD, date(2026, 3, 9), date(2026, 3, 17))
+    bad = [approve_delegated(engine, {**SHANXI_HOUSEHOLD, "applicant_name": name},
+                             date(2026, 3, 9), date(2026, 3, 17))
+           for name in ("110101199001011234", "赵六（13912345678）", "钱七 0351-555 1234")]
+    benefits = [benefit_of(engine, cid) for cid in bad]
+    before = dump_file(db)
+    result = run(db, "notice", "publication", "--county", "阳曲县", "--as-of", "2026-03-17")
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    fixes = "; ".join(f"case {b}: doudi case fire {b} review --on DATE --set outcome=keep "
+                      "--set applicant_name=…" for b in sorted(benefits))
+    assert error_line(result) == (
+        "Error: 3 households' applicant_name holds 6 or more digits (an ID number, a phone or an "
+        "account number?), not a name alone: a 公示 or 公布 shows the applicant's name, household "
+        "size and amount and nothing else (民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)); nothing "
+        "printed; the 公布 shows the name a household has on 2026-03-17 (its benefit case's): give "
+        "each its name by then, " + fixes)
+    for secret in ("1234", "13912345678", good):
+        assert secret not in result.output
+    assert dump_file(db) == before
+    with pytest.raises(notices.DoudiError) as raised:
+        engine.publication("阳曲县", date(2026, 3, 17))
+    for b in benefits:
+        assert (f"case {b}: fire({b!r}, 'review', on=…, payload={{'outcome': 'keep', "
+                "'applicant_name': '…'})") in str(raised.value)
+    for b, name in zip(benefits, ("张三", "赵六", "钱七"), strict=True):
+        engine.fire(b, "review", on=date(2026, 3, 18),
+                    payload={"outcome": "keep", "applicant_name": name})
+    text = render_text(engine.publication("阳曲县", date(2026, 3, 18)))
+    assert [line for line in text.splitlines() if line.endswith("人　650元")] == [
+        "1　王五　3人　650元", "2　张三　3人　650元", "3　赵六　3人　650元", "4　钱七　3人　650元"]
+
+
+def test_a_publication_naming_very_many_households_is_shortened_the_count_first():
+    """Every household is named, and a line of more than 4,000 characters is shortened as
+    every error is (engine.errors.shortened): its start, with how many, and its end."""
+    refused = [notices.NumberForName(f"shanxi-2026-{n:06d}", f"shanxi-2026-{n + 1:06d}")
+               for n in range(0, 600, 2)]
+    error = notices.numbers_for_names(refused, date(2026, 3, 17))
+    for message in (str(error), error.command_line):
+        assert message.startswith("300 households' applicant_name holds 6 or more digits")
+        assert "characters left out" in message and len(message) < 4_100
+        assert message.endswith("case shanxi-2026-000598: " + (
+            "doudi case fire shanxi-2026-000599 review --on DATE --set outcome=keep --set "
+            "applicant_name=…" if message is error.command_line else
+            "fire('shanxi-2026-000599', 'review', on=…, payload={'outcome': 'keep', "
+            "'applicant_name': '…'})"))
 
 
 def test_a_name_given_with_the_publicity_is_the_one_posted(engine):
