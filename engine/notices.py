@@ -40,7 +40,7 @@ from engine.errors import DoudiError, InvalidInput, UnknownName
 from engine.payments import month_of, month_text
 from engine.periods import Duration
 from engine.views import CaseView
-from engine.workflow import CORRECTION_EVENT
+from engine.workflow import CORRECTION_EVENT, NUMBER_IN_NAME, PRIVACY_CLAUSES, holds_a_number
 
 # The only case attributes a notice may show: the household's name, size and amount (57号 第24条;
 # 83号 四(二)), where it is posted (its village/community, else its county) and the township
@@ -77,7 +77,7 @@ BENEFIT_WORKFLOW: Final = "benefit"
 APPLICATION_RELATION: Final = "application"
 PUBLICATION_BASIS: Final = "民发〔2021〕57号 第24条"
 NATIONAL_PROCEDURE: Final = "民发〔2021〕57号"
-PRIVACY_BASIS: Final = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
+PRIVACY_BASIS: Final = PRIVACY_CLAUSES
 DEFAULT_OFFICE: Final = "乡镇人民政府（街道办事处）"
 DEFAULT_PLACE: Final = "申请家庭所在村（社区）"
 MISSING: Final = "—"
@@ -282,22 +282,15 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-#: A name with this many digits or more is no one's name: an ID number (15 or 18 digits), a
-#: phone (7 to 12) or an account number a platform put in ``applicant_name``. A notice that
-#: would post it as the name is refused (83号 四(二) "不得公开无关信息").
-NAME_DIGITS: Final = 6
-
-
-#: What the refusal of such a name says, after the case it names (or how many households).
-NUMBER_FOR_NAME: Final = (f"applicant_name holds {NAME_DIGITS} or more digits (an ID number, a "
-                          "phone or an account number?), not a name alone: a 公示 or 公布 shows the "
-                          "applicant's name, household size and amount and nothing else "
-                          f"({PRIVACY_BASIS}); nothing printed")
+#: What the refusal of a name holding a number (engine.workflow.NAME_DIGITS digits or more:
+#: refused as given, but one stored before may be read) says, after the case it names (or how
+#: many households).
+NUMBER_FOR_NAME: Final = f"applicant_name {NUMBER_IN_NAME}; nothing printed"
 
 
 class NumberForName(DoudiError):
     """A notice refused: the ``applicant_name`` of the household it would show holds
-    :data:`NAME_DIGITS` digits or more. ``case_id``: the case the name was given on;
+    :data:`engine.workflow.NAME_DIGITS` digits or more. ``case_id``: the case the name was given on;
     ``benefit_id``: the household's benefit case, where a 公布 reads it (None: none, or a 公示)."""
 
     def __init__(self, case_id: str, benefit_id: str | None = None) -> None:
@@ -307,9 +300,9 @@ class NumberForName(DoudiError):
 
 def _name(value: Any, case_id: str, benefit_id: str | None = None) -> str | None:
     """``applicant_name`` as a notice shows it; :class:`NumberForName` naming the case (not the
-    value) where it holds :data:`NAME_DIGITS` digits or more."""
+    value) where it holds :data:`engine.workflow.NAME_DIGITS` digits or more."""
     text = _text(value)
-    if text is not None and sum(c.isdigit() for c in text) >= NAME_DIGITS:
+    if text is not None and holds_a_number(text):
         raise NumberForName(case_id, benefit_id)
     return text
 

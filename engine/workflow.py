@@ -149,6 +149,22 @@ class Opening:
 #: never taken from event data or an opening, where it could pass for the engine's decision.
 ATTRIBUTE_TYPES = ("number", "integer", "month", "date", "bool", "text", "decided")
 
+#: A name with this many digits or more is no one's name: an ID number (15 or 18 digits), a
+#: phone (7 to 12) or an account number a platform put in it (``personal_name``; a notice
+#: that would post one as the name is refused too, for a name stored before it was refused).
+NAME_DIGITS = 6
+#: What keeps a 公示 and a 公布 to the name, household size and amount.
+PRIVACY_CLAUSES = "民发〔2021〕57号 第24条；民发〔2022〕83号 四(二)"
+#: Why such a name is refused, after the attribute's name.
+NUMBER_IN_NAME = (f"holds {NAME_DIGITS} or more digits (an ID number, a phone or an account "
+                  "number?), not a name alone: a 公示 or 公布 shows the applicant's name, "
+                  f"household size and amount and nothing else ({PRIVACY_CLAUSES})")
+
+
+def holds_a_number(value: Any) -> bool:
+    """Whether ``value``, given as a person's name, holds :data:`NAME_DIGITS` digits or more."""
+    return sum(c.isdigit() for c in str(value)) >= NAME_DIGITS
+
 #: The calendar's range (engine.calendar's first_day and last_day): a date or month given as
 #: data outside it is refused, as an event's date is (a month by its first day).
 _FIRST_DAY, _LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_INDEXED_YEAR, 12, 31)
@@ -202,6 +218,9 @@ class AttributeSpec:
     # An amount of money: yuan to the fen, at most two decimals (800.123 would be paid as
     # 800.12 and posted in a notice as 800.123).
     fen: bool = attrs.field(default=False, validator=_FLAG)
+    # A person's name (the applicant's, posted in the 公示 and the 公布): holding
+    # NAME_DIGITS digits or more, it is an ID number, a phone or an account number put in it.
+    personal_name: bool = attrs.field(default=False, validator=_FLAG)
 
     def check(self, value: Any) -> None:
         # (imported at the top, not here: an import statement cost each datum checked
@@ -210,6 +229,9 @@ class AttributeSpec:
         if kind == "decided":
             raise InvalidInput(f"{name} is decided by doudi ({self.title}), not given: "
                                "leave it out")
+        if self.personal_name and holds_a_number(value):
+            # (refused as given: at the notice, a 公示 posted with it could never be printed)
+            raise InvalidInput(f"{name} {NUMBER_IN_NAME}")
         if kind == "text" and isinstance(value, str):
             # Text goes into notices and reports: a line break would let a name add a line
             # of its own to a 公示 (a forged "申请人姓名：…"), an escape would colour a terminal.
