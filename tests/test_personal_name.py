@@ -55,3 +55,19 @@ def test_the_command_line_refuses_it_at_the_opening_with_an_event_and_in_an_impo
     assert imported.exit_code != 0
     assert REFUSED in imported.output
     assert dump_file(db) == before
+
+
+@pytest.mark.parametrize("attributes, refused", [
+    ({"household_size": "三口"}, 'household_size must be a number (at most 1,000,000,000,000), '
+                                 'got "三口"'),
+    ({"household_size": 0}, "household_size must be at least 1, got 0"),
+    ({"village": " 东村"}, 'village must not begin or end with spaces, got " 东村"'),
+])
+def test_what_a_temporary_aid_s_publicity_shows_is_checked_as_given(tmp_path, attributes, refused):
+    """The 公示 of a 支出型 临时救助 (民发〔2018〕23号 二(二)) shows the household's size and
+    village as the 低保 one does: checked where given, as dibao's are ("三口" was taken
+    unchecked and posted as "三口人")."""
+    engine = Engine.open(str(tmp_path / "t.db"))
+    with pytest.raises(InvalidInput) as raised:
+        engine.open_case("shanxi", workflow="temporary", on=date(2026, 3, 2), attributes=attributes)
+    assert str(raised.value) == refused
