@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
@@ -161,9 +162,15 @@ NUMBER_IN_NAME = (f"holds {NAME_DIGITS} or more digits (an ID number, a phone or
                   f"household size and amount and nothing else ({PRIVACY_CLAUSES})")
 
 
+#: NAME_DIGITS digits, whatever lies between them (one search in C: a name is checked at
+#: every opening, and an import's openings are one line in nine).
+_NUMBER_IN_NAME = re.compile(rf"\d(?:\D*\d){{{NAME_DIGITS - 1}}}")
+
+
 def holds_a_number(value: Any) -> bool:
-    """Whether ``value``, given as a person's name, holds :data:`NAME_DIGITS` digits or more."""
-    return sum(c.isdigit() for c in str(value)) >= NAME_DIGITS
+    """Whether ``value``, given as a person's name, holds :data:`NAME_DIGITS` digits or more
+    (decimal digits, full-width ones too)."""
+    return _NUMBER_IN_NAME.search(str(value)) is not None
 
 #: The calendar's range (engine.calendar's first_day and last_day): a date or month given as
 #: data outside it is refused, as an event's date is (a month by its first day).
