@@ -18,7 +18,7 @@ from test_calendar_years import FIXTURE_2027, stored_again_by_hand
 from test_local_parameters import ACCEPTED, DELEGATED_TOTAL_DUE, DELEGATING
 from test_notices import SHANXI_HOUSEHOLD, benefit_of, to_publicity
 
-from engine import DoudiError, Engine
+from engine import DoudiError, Engine, InvalidInput
 from engine.integrity import GENESIS, YEAR_HASHED, chained
 from engine.notices import render_text
 from engine.schema import CALENDAR_YEAR_TRIGGERS
@@ -36,11 +36,17 @@ def fixture_2027(tmp_path) -> str:
 # -- a name holding digits (notices._name) -------------------------------------------------------
 
 
-def test_a_name_holding_exactly_six_digits_is_refused_and_one_of_five_posted(db):
+def test_a_name_holding_exactly_six_digits_is_refused_and_one_of_five_posted(db, monkeypatch):
     """83号 四(二) "信息公示、公布应当依法保护个人隐私，不得公开无关信息": a name holding 6 or more
-    digits is no one's name (NAME_DIGITS, "6 or more"). 王五123456, six digits, is refused in
-    the 公示 and the 公布 (exit 1, naming the case); 王五12345, five, is posted as it is."""
+    digits is no one's name (NAME_DIGITS, "6 or more"). 王五123456, six digits, is refused as
+    given, and, stored before it was, in the 公示 and the 公布 (exit 1, naming the case);
+    王五12345, five, is taken and posted as it is."""
+    from engine import workflow
+
     engine = Engine.open(db)
+    with pytest.raises(InvalidInput, match=r"^applicant_name holds 6 or more digits"):
+        engine.open_case("shanxi", on=date(2026, 3, 2), attributes={"applicant_name": "王五123456"})
+    monkeypatch.setattr(workflow, "holds_a_number", lambda value: False)  # (stored before)
     six = to_publicity(engine, "shanxi", {**SHANXI_HOUSEHOLD, "applicant_name": "王五123456",
                                           "delegated": True},
                        date(2026, 3, 9))
@@ -108,21 +114,22 @@ def test_a_case_of_a_province_that_delegates_every_case_names_no_county_document
     assert (total.due_on, total.citation) == (date(2026, 3, 30), "津民发〔2023〕13号 四(一)")
 
 
-def test_the_document_in_force_when_a_case_is_accepted_is_the_one_its_total_cites(engine):
+def test_the_document_that_first_delegated_a_case_is_the_one_its_total_cites(engine):
     """乙县 delegated every case from Mon 2026-03-02 (乙县民政局〔2026〕3号), then again from Tue
-    03-03 by a new document (乙县民政局〔2026〕9号). A case opened on 03-02 (recording 3号) and
-    accepted on 03-03 is delegated by the document in force then: delegated_by is 9号, and the
+    03-03 by a new document (乙县民政局〔2026〕9号). A case opened on 03-02 was delegated at its
+    opening by 3号, which it records; accepted on 03-03 it keeps it (the first document found
+    is kept: a review found a later one replacing it while the total cited the first): the
     20 working days from 03-03 (3/4 .. 3/6 (3), 3/9 .. 3/13 (8), 3/16 .. 3/20 (13), 3/23 ..
-    3/27 (18), 3/30 (19), 3/31 (20)) end Tue 2026-03-31, citing 四(二), then 9号."""
+    3/27 (18), 3/30 (19), 3/31 (20)) end Tue 2026-03-31, citing 四(二), then 3号."""
     engine.set_parameter("shanxi", "乙县", "delegation", "always", DELEGATING, ACCEPTED)
     engine.open_case("shanxi", on=ACCEPTED, attributes={"county": "乙县"}, case_id="Y1")
     engine.set_parameter("shanxi", "乙县", "delegation", "always", "乙县民政局〔2026〕9号",
                          date(2026, 3, 3))
     view = engine.fire("Y1", "accept", on=date(2026, 3, 3))
-    assert view.case.attributes["delegated_by"] == "乙县民政局〔2026〕9号"
+    assert view.case.attributes["delegated_by"] == DELEGATING
     total = by_rule(view)["total"].deadline
     assert (total.due_on, total.citation) == (date(2026, 3, 31),
-                                              "晋民发〔2023〕31号 四(二)；乙县民政局〔2026〕9号")
+                                              f"晋民发〔2023〕31号 四(二)；{DELEGATING}")
     assert engine.verify() == (1, 2, [])
 
 
